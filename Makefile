@@ -1,0 +1,76 @@
+# Grassroots: how to build, check and test. `make test` is THE test command.
+#
+#   make test            start/check PostgreSQL (.ci/ensure-postgres), then go test -race ./...
+#   make lint            vet + fmt-check + staticcheck
+#   make generate-check  go generate ./... must change nothing
+#   make ci              lint + test + generate-check (what .ci/run runs)
+#   make run             go run ./examples/demo
+#
+# Variables: TEST_FLAGS (e.g. TEST_FLAGS='-run Foo -count=1 -v'), PKGS (default ./...),
+# GRASSROOTS_PG_URL (see internal/testdb), GRASSROOTS_LONG=1 for long runs.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-print-directory
+
+GO         ?= go
+PKGS       ?= ./...
+TEST_FLAGS ?=
+# staticcheck (honnef.co/go/tools) is pinned in its own module file so that it
+# stays out of go.mod: `go tool -modfile=tools.mod staticcheck`.
+TOOLS_MODFILE := tools.mod
+
+# Under -race the compiler also turns on checkptr instrumentation. In
+# modernc.org/sqlite (C translated to Go) that only costs time -- about twice
+# the CPU of the SQLite code -- and some modernc versions trip it outright.
+# Switch it off for modernc.org packages only; everything else keeps checkptr.
+RACE_GCFLAGS := -gcflags=modernc.org/...=-d=checkptr=0
+
+# After ensure-postgres succeeded, a PostgreSQL test that cannot connect is a
+# failure, never a silent skip.
+export GRASSROOTS_REQUIRE_PG ?= 1
+
+section = @printf '\n==> %s\n' $(1)
+
+.PHONY: test ensure-postgres vet fmt-check staticcheck lint generate generate-check ci run
+
+test: ensure-postgres
+	$(call section,'go test -race $(PKGS)')
+	$(GO) test -race '$(RACE_GCFLAGS)' $(TEST_FLAGS) $(PKGS)
+
+ensure-postgres:
+	$(call section,'ensure-postgres')
+	bash .ci/ensure-postgres
+
+vet:
+	$(call section,'go vet')
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	$(call section,'gofmt -l')
+	@files=$$(gofmt -l .); \
+	if [[ -n $$files ]]; then \
+		printf 'gofmt wants to reformat these files (run gofmt -w on them):\n%s\n' "$$files" >&2; \
+		exit 1; \
+	fi; \
+	echo 'gofmt: all files formatted'
+
+staticcheck:
+	$(call section,'staticcheck')
+	$(GO) tool -modfile=$(TOOLS_MODFILE) staticcheck $(PKGS)
+
+lint: vet fmt-check staticcheck
+
+generate:
+	$(GO) generate ./...
+
+generate-check:
+	$(call section,'generate-check')
+	bash .ci/generate-check
+
+ci: lint test generate-check
+
+run:
+	$(GO) run ./examples/demo

@@ -1,0 +1,139 @@
+package casework
+
+import (
+	"context"
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// AddressInput creates a standard address.
+type AddressInput struct {
+	UnitID     string `json:"unitId" validate:"required"`
+	Code       string `json:"code" validate:"max=64"`
+	Text       string `json:"text" validate:"required,max=300"`
+	Community  string `json:"community" validate:"max=100"`
+	RequestKey string `json:"-"`
+}
+
+// CreateAddress records a standard address.
+func (k *Kernel) CreateAddress(ctx context.Context, actor Actor, in AddressInput) (Address, error) {
+	in.Text, in.Community = strings.TrimSpace(in.Text), strings.TrimSpace(in.Community)
+	if err := k.Validate(in); err != nil {
+		return Address{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionWriteAddress, Target{RecordType: "address", UnitID: in.UnitID}); err != nil {
+		return Address{}, err
+	}
+	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Address, error) {
+		now := k.Now()
+		a := Address{ID: k.NewID(), UnitID: in.UnitID, Code: in.Code, Text: in.Text, Community: in.Community,
+			Version: 1, CreatedAt: now, UpdatedAt: now}
+		ch, err := k.Change(ctx, actor, "address.create", "address", a.ID, nil, a)
+		if err != nil {
+			return Address{}, err
+		}
+		if err := rk.SetResult("address", a.ID, a); err != nil {
+			return Address{}, err
+		}
+		ch.RequestKey = rk
+		return a, k.store.CreateAddress(ctx, a, ch)
+	})
+}
+
+// UpdateRegistry replaces the 一标三实 registry of an address (residents,
+// housing, organisations), compare-and-swap on version. Residents must be
+// recorded persons.
+func (k *Kernel) UpdateRegistry(ctx context.Context, actor Actor, id string, version int64, r Registry) (Address, error) {
+	cur, err := k.store.GetAddress(ctx, id)
+	if err != nil {
+		return Address{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionWriteAddress, Target{RecordType: "address", RecordID: id, UnitID: cur.UnitID}); err != nil {
+		return Address{}, err
+	}
+	var f errs.Fields
+	for i, res := range r.Residents {
+		if _, err := k.store.GetPerson(ctx, res.PersonID); err != nil {
+			f.Add("residents["+itoa(i)+"].personId", "exists", "no person %q", res.PersonID)
+		}
+	}
+	for i, o := range r.Organisations {
+		if strings.TrimSpace(o.Name) == "" {
+			f.Add("organisations["+itoa(i)+"].name", "required", "is required")
+		}
+	}
+	if r.Housing != nil && r.Housing.Kind == "" {
+		f.Add("housing.kind", "required", "is required")
+	}
+	if err := f.Err(); err != nil {
+		return Address{}, err
+	}
+	if cur.Version != version {
+		return Address{}, errs.Stale("address", id, version)
+	}
+	next := cur.Clone()
+	next.Registry = Address{Registry: r}.Clone().Registry
+	next.Version, next.UpdatedAt = cur.Version+1, k.Now()
+	ch, err := k.Change(ctx, actor, "address.registry", "address", id, cur, next)
+	if err != nil {
+		return Address{}, err
+	}
+	return next, k.store.UpdateAddress(ctx, next, ch)
+}
+
+// GetAddress returns an address in the actor's reach.
+func (k *Kernel) GetAddress(ctx context.Context, actor Actor, id string) (Address, error) {
+	a, err := k.store.GetAddress(ctx, id)
+	if err != nil {
+		return Address{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: "address", RecordID: id, UnitID: a.UnitID}); err != nil {
+		return Address{}, err
+	}
+	return a, nil
+}
+
+// Share grants another unit read access to a record (同步共享), audited.
+// The caller (a workflow service) has already checked that the actor may
+// write the record.
+func (k *Kernel) Share(ctx context.Context, actor Actor, t Target, toUnit, reason string) (Share, error) {
+	if err := k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
+		return Share{}, err
+	}
+	if _, err := k.unit(ctx, toUnit); err != nil {
+		return Share{}, errs.Invalid("unitId", "exists", "no unit %q", toUnit)
+	}
+	if toUnit == t.UnitID {
+		return Share{}, errs.Invalid("unitId", "other_unit", "a record is not shared with its own unit")
+	}
+	s := Share{ID: k.NewID(), RecordType: t.RecordType, RecordID: t.RecordID, OwnerUnitID: t.UnitID, UnitID: toUnit,
+		GrantedBy: actor.StaffID, Reason: reason, CreatedAt: k.Now(), Version: 1}
+	ch, err := k.Change(ctx, actor, "record.share", t.RecordType, t.RecordID, nil, s)
+	if err != nil {
+		return Share{}, err
+	}
+	return s, k.store.CreateShare(ctx, s, ch)
+}
+
+// RevokeShare ends a share; it stays in the history.
+func (k *Kernel) RevokeShare(ctx context.Context, actor Actor, shareID string) (Share, error) {
+	cur, err := k.store.GetShare(ctx, shareID)
+	if err != nil {
+		return Share{}, err
+	}
+	t := Target{RecordType: cur.RecordType, RecordID: cur.RecordID, UnitID: cur.OwnerUnitID}
+	if err := k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
+		return Share{}, err
+	}
+	if !cur.Active() {
+		return Share{}, errs.Transition("active", "revoked", "the share is already revoked")
+	}
+	next := cur
+	next.RevokedAt, next.RevokedBy, next.Version = k.Now(), actor.StaffID, cur.Version+1
+	ch, err := k.Change(ctx, actor, "record.unshare", cur.RecordType, cur.RecordID, cur, next)
+	if err != nil {
+		return Share{}, err
+	}
+	return next, k.store.UpdateShare(ctx, next, ch)
+}

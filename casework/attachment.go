@@ -1,0 +1,72 @@
+package casework
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"mime"
+
+	"github.com/grassroots-policing/grassroots/internal/blob"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// BlobStore keeps attachment bytes by their SHA-256. Error contract: a
+// missing blob is an error matching ErrBlobNotFound; a reader whose bytes do
+// not hash to their name fails with ErrDigestMismatch at EOF or Close.
+type BlobStore = blob.Store
+
+// Blob errors.
+var (
+	ErrBlobNotFound   = blob.ErrNotFound
+	ErrDigestMismatch = blob.ErrDigestMismatch
+)
+
+// NewFileBlobs keeps attachment bytes under a directory.
+func NewFileBlobs(root string) (BlobStore, error) { return blob.NewFS(root) }
+
+// NewMemoryBlobs keeps attachment bytes in memory.
+func NewMemoryBlobs() BlobStore { return blob.NewMemory() }
+
+// Attachment is a file attached to a record: a photo, a signed agreement, a
+// receipt. The record keeps this metadata; the bytes live in the BlobStore.
+type Attachment struct {
+	Name      string `json:"name" validate:"required,max=200"`
+	MediaType string `json:"mediaType" validate:"required,max=100"`
+	Size      int64  `json:"size" validate:"min=0"`
+	SHA256    string `json:"sha256" validate:"required,len=64,hexadecimal"`
+}
+
+// PutAttachment stores bytes and returns the metadata to keep on a record.
+func (k *Kernel) PutAttachment(ctx context.Context, actor Actor, name, mediaType string, r io.Reader) (Attachment, error) {
+	if err := k.Authorize(ctx, actor, ActionPutAttachment, Target{UnitID: actor.UnitID}); err != nil {
+		return Attachment{}, err
+	}
+	var f errs.Fields
+	if name == "" || len(name) > 200 {
+		f.Add("name", "required", "must be 1 to 200 bytes")
+	}
+	if _, _, err := mime.ParseMediaType(mediaType); err != nil {
+		f.Add("mediaType", "media_type", "is not a media type")
+	}
+	if err := f.Err(); err != nil {
+		return Attachment{}, err
+	}
+	ref, err := k.blobs.Put(ctx, r)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("store attachment: %w", err)
+	}
+	return Attachment{Name: name, MediaType: mediaType, Size: ref.Size, SHA256: ref.SHA256}, nil
+}
+
+// OpenAttachment returns the bytes of an attachment. The reader fails with
+// ErrDigestMismatch if the stored bytes were altered.
+func (k *Kernel) OpenAttachment(ctx context.Context, actor Actor, a Attachment) (io.ReadCloser, error) {
+	if err := k.Authorize(ctx, actor, ActionReadAttachment, Target{UnitID: actor.UnitID}); err != nil {
+		return nil, err
+	}
+	rc, err := k.blobs.Open(ctx, a.SHA256)
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrNotFound, err, "attachment %s", a.Name)
+	}
+	return rc, nil
+}

@@ -1,0 +1,37 @@
+package casework
+
+import (
+	"github.com/grassroots-policing/grassroots/internal/audit"
+)
+
+// The audit chain's types. A store outside this module appends entries with
+// ChainNext, so every store builds the same chain and VerifyAudit can check
+// it whoever wrote it.
+type (
+	// AuditEntry is one link of the hash chain.
+	AuditEntry = audit.Entry
+	// AuditHead is the chain's last sequence number and hash.
+	AuditHead = audit.Head
+	// Checkpoint is an Ed25519-signed statement of the chain head.
+	Checkpoint = audit.Checkpoint
+	// AuditReport is what VerifyAudit found.
+	AuditReport = audit.Report
+	// CheckpointPolicy says when a checkpoint is due.
+	CheckpointPolicy = audit.CheckpointPolicy
+)
+
+// ChainNext places a record after head: it assigns Seq, PrevHash and Hash.
+// Stores call it while holding the chain-head lock, as the last step of a
+// write's transaction.
+func ChainNext(head AuditHead, r AuditRecord) AuditEntry {
+	return audit.Next(head, AuditEntry{
+		Time:          Truncate(r.Time),
+		ActorID:       r.ActorID,
+		UnitID:        r.UnitID,
+		Action:        r.Action,
+		RecordType:    r.RecordType,
+		RecordID:      r.RecordID,
+		RequestID:     r.RequestID,
+		PayloadDigest: PayloadDigest(r.Payload),
+	})
+}

@@ -1,0 +1,148 @@
+package casework
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// Target is the record an action is about, as far as permission goes: the
+// unit that owns it, the units it is shared with, the staff assigned to it.
+// A zero UnitID means the action is not about one record (run a report).
+type Target struct {
+	RecordType string
+	RecordID   string
+	UnitID     string
+	SharedWith []string // unit ids holding an active share
+	AssignedTo []string // staff ids (mediators, lawyers) named on the record
+}
+
+// Authorize is the one permission check every service makes, so an embedder
+// calling a service directly gets the same protection as the HTTP API:
+//
+//   - the actor must be an active staff member of actor.UnitID holding every
+//     role it claims;
+//   - the policy must grant the action to one of its roles, at the level the
+//     rule requires (approvals: branch or above by default);
+//   - the record must be in the actor's unit subtree; a record shared with
+//     the actor's unit (or a unit above it) may be read there, and a write
+//     answers ErrForbidden; any other record answers ErrNotFound, exactly as
+//     if it did not exist;
+//   - an actor whose only granting roles are mediator or lawyer must be
+//     assigned to the record.
+func (k *Kernel) Authorize(ctx context.Context, actor Actor, action Action, t Target) error {
+	st, err := k.store.GetStaff(ctx, actor.StaffID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return errs.New(errs.ErrForbidden, "actor %q is not a staff member", actor.StaffID)
+	}
+	if err != nil {
+		return err
+	}
+	if !st.Active || st.UnitID != actor.UnitID {
+		return errs.New(errs.ErrForbidden, "actor %q is not an active member of unit %q", actor.StaffID, actor.UnitID)
+	}
+	for _, r := range actor.Roles {
+		if !slices.Contains(st.Roles, r) {
+			return errs.New(errs.ErrForbidden, "actor %q does not hold role %s", actor.StaffID, r)
+		}
+	}
+	rule, ok := k.policy.Rule(action)
+	if !ok {
+		return errs.New(errs.ErrForbidden, "no policy rule grants %s", action)
+	}
+	granted, unbound := rule.grants(actor.Roles)
+	if !granted {
+		return errs.New(errs.ErrForbidden, "%s is not granted to roles %v", action, actor.Roles)
+	}
+	actorUnit, err := k.unit(ctx, actor.UnitID)
+	if err != nil {
+		return err
+	}
+	if rule.MinLevel != 0 && !actorUnit.Level.AtLeast(rule.MinLevel) {
+		return errs.New(errs.ErrForbidden, "%s needs a unit at %s level or above", action, rule.MinLevel)
+	}
+	if t.UnitID != "" {
+		if err := k.reach(ctx, actorUnit, rule, t); err != nil {
+			return err
+		}
+	}
+	if !unbound && !slices.Contains(t.AssignedTo, actor.StaffID) {
+		return errs.New(errs.ErrForbidden, "%s: %s is not assigned to this record", action, actor.StaffID)
+	}
+	return nil
+}
+
+func (k *Kernel) reach(ctx context.Context, actorUnit Unit, rule Rule, t Target) error {
+	recUnit, err := k.unit(ctx, t.UnitID)
+	if err != nil {
+		return errs.NotFound(t.RecordType, t.RecordID)
+	}
+	if Contains(actorUnit.Path, recUnit.Path) {
+		return nil
+	}
+	for _, u := range t.SharedWith {
+		shared, err := k.unit(ctx, u)
+		if err != nil || !Contains(shared.Path, actorUnit.Path) {
+			continue
+		}
+		if rule.Kind == KindRead {
+			return nil
+		}
+		return errs.New(errs.ErrForbidden, "%s %q is shared with this unit read-only", t.RecordType, t.RecordID)
+	}
+	return errs.NotFound(t.RecordType, t.RecordID)
+}
+
+// unit returns a unit, cached: units never move, so the cache never goes
+// stale (a renamed unit's cached name may; only Path and Level are used).
+func (k *Kernel) unit(ctx context.Context, id string) (Unit, error) {
+	if v, ok := k.unitPaths.Load(id); ok {
+		return v.(Unit), nil
+	}
+	u, err := k.store.GetUnit(ctx, id)
+	if err != nil {
+		return Unit{}, err
+	}
+	k.unitPaths.Store(id, u)
+	return u, nil
+}
+
+// Scope returns the path of the actor's unit: the subtree its lists and
+// reports cover. Services pass it as the UnitUnder filter of every query.
+func (k *Kernel) Scope(ctx context.Context, actor Actor, under string) (string, error) {
+	u, err := k.unit(ctx, actor.UnitID)
+	if err != nil {
+		return "", errs.New(errs.ErrForbidden, "actor unit %q does not exist", actor.UnitID)
+	}
+	if under == "" || under == u.ID {
+		return u.Path, nil
+	}
+	sub, err := k.unit(ctx, under)
+	if err != nil || !Contains(u.Path, sub.Path) {
+		return "", errs.NotFound("unit", under)
+	}
+	return sub.Path, nil
+}
+
+// UnitPath returns a unit's path.
+func (k *Kernel) UnitPath(ctx context.Context, id string) (string, error) {
+	u, err := k.unit(ctx, id)
+	return u.Path, err
+}
+
+// ActiveShares returns the unit ids a record is shared with now, for Target.
+func (k *Kernel) ActiveShares(ctx context.Context, recordType, recordID string) ([]string, error) {
+	shares, err := k.store.ListShares(ctx, recordType, recordID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range shares {
+		if s.Active() {
+			out = append(out, s.UnitID)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,95 @@
+package casework
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"time"
+)
+
+// Change is everything that one write commits together with the record it
+// changes: the audit entries, the hand-offs to other packages, the request
+// key of a create and the inbox mark of a received hand-off. A Store commits
+// the record and its Change in one transaction: both or neither.
+//
+// Stores outside this module use the exported helpers (AuditEntryFor,
+// ChainHash) to append audit entries, so the chain is the same whatever
+// store wrote it.
+type Change struct {
+	Audit      []AuditRecord
+	Outbox     []OutboxMessage
+	RequestKey *RequestKey
+	Inbox      *InboxEntry
+}
+
+// AuditRecord is an audit entry before the chain places it: the store
+// assigns Seq and the hashes under the chain-head lock.
+type AuditRecord struct {
+	Time       time.Time
+	ActorID    string
+	UnitID     string
+	Action     string
+	RecordType string
+	RecordID   string
+	RequestID  string
+	// Payload is the redacted payload (JSON): digests of the before and
+	// after states and a diff whose sensitive fields are redacted. The chain
+	// holds only its SHA-256, so a purge may erase it.
+	Payload []byte
+}
+
+// PayloadDigest is what the chain holds of a payload: its SHA-256, or all
+// zeros for an action without one.
+func PayloadDigest(payload []byte) [32]byte {
+	if len(payload) == 0 {
+		return [32]byte{}
+	}
+	return sha256.Sum256(payload)
+}
+
+// RequestKey records a create made under an actor-scoped key, so that a
+// repeat of the same request returns the first result and creates nothing.
+type RequestKey struct {
+	ActorID     string    `json:"actorId"`
+	Key         string    `json:"key"`
+	Fingerprint string    `json:"fingerprint"` // hex SHA-256 of the request input
+	RecordType  string    `json:"recordType"`
+	RecordID    string    `json:"recordId"`
+	Result      []byte    `json:"result"` // JSON snapshot of the first result
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// InboxEntry marks a hand-off as received. Stores keep (SourceKind,
+// SourceID, Step) unique, which is what makes at-least-once delivery
+// exactly-once in effect.
+type InboxEntry struct {
+	SourceKind string    `json:"sourceKind"`
+	SourceID   string    `json:"sourceId"`
+	Step       string    `json:"step"`
+	RecordType string    `json:"recordType"`
+	RecordID   string    `json:"recordId"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+// OutboxMessage is a hand-off from one package to another, committed in the
+// sender's transaction and delivered later, at least once.
+type OutboxMessage struct {
+	ID         string          `json:"id"`
+	Kind       string          `json:"kind"` // receiver registry key, e.g. "mediation.dispute_finding"
+	SourceKind string          `json:"sourceKind"`
+	SourceID   string          `json:"sourceId"`
+	Step       string          `json:"step"`
+	Payload    json.RawMessage `json:"payload"`
+	CreatedAt  time.Time       `json:"createdAt"`
+
+	// Delivery state, kept by the store.
+	Attempts    int       `json:"attempts"`
+	LeaseOwner  string    `json:"leaseOwner,omitempty"`
+	LeaseUntil  time.Time `json:"leaseUntil,omitzero"`
+	NextAttempt time.Time `json:"nextAttempt,omitzero"`
+	DeliveredAt time.Time `json:"deliveredAt,omitzero"`
+	ResultID    string    `json:"resultId,omitempty"`
+	LastError   string    `json:"lastError,omitempty"`
+}
+
+// Delivered reports whether the receiver has acknowledged the message.
+func (m OutboxMessage) Delivered() bool { return !m.DeliveredAt.IsZero() }

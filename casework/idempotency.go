@@ -1,0 +1,86 @@
+package casework
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// CreateOnce runs a create under an actor-scoped request key. Without a key
+// it just runs create. With one:
+//   - a key seen before with the same input returns the first result and
+//     creates nothing;
+//   - a key seen before with different input is ErrConflict;
+//   - otherwise create runs with a RequestKey to commit in its Change (it
+//     sets RecordType, RecordID and, through SetResult, the snapshot); a
+//     concurrent request with the same key loses on the unique key and
+//     returns the winner's result.
+func CreateOnce[T any](ctx context.Context, k *Kernel, actor Actor, key string, input any, create func(rk *RequestKey) (T, error)) (T, error) {
+	var zero T
+	if key == "" {
+		return create(nil)
+	}
+	if len(key) > 200 {
+		return zero, errs.Invalid("requestKey", "max", "must be at most 200 bytes")
+	}
+	fp, err := fingerprint(input)
+	if err != nil {
+		return zero, err
+	}
+	if v, found, err := replay[T](ctx, k, actor, key, fp); found || err != nil {
+		return v, err
+	}
+	rk := &RequestKey{ActorID: actor.StaffID, Key: key, Fingerprint: fp, CreatedAt: k.Now()}
+	v, err := create(rk)
+	if errors.Is(err, errs.ErrConflict) {
+		if prev, found, rerr := replay[T](ctx, k, actor, key, fp); found || rerr != nil {
+			return prev, rerr
+		}
+	}
+	return v, err
+}
+
+func replay[T any](ctx context.Context, k *Kernel, actor Actor, key, fp string) (T, bool, error) {
+	var v T
+	rk, err := k.store.GetRequestKey(ctx, actor.StaffID, key)
+	if errors.Is(err, errs.ErrNotFound) {
+		return v, false, nil
+	}
+	if err != nil {
+		return v, false, err
+	}
+	if rk.Fingerprint != fp {
+		return v, true, errs.New(errs.ErrConflict, "request key %q was used before with a different request", key)
+	}
+	if err := json.Unmarshal(rk.Result, &v); err != nil {
+		return v, true, fmt.Errorf("request key %q: stored result: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SetResult records the result snapshot a repeat of the request returns.
+func (rk *RequestKey) SetResult(recordType, recordID string, result any) error {
+	if rk == nil {
+		return nil
+	}
+	b, err := json.Marshal(result)
+	if err != nil {
+		return err
+	}
+	rk.RecordType, rk.RecordID, rk.Result = recordType, recordID, b
+	return nil
+}
+
+func fingerprint(input any) (string, error) {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return "", fmt.Errorf("request fingerprint: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}

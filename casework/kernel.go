@@ -1,0 +1,211 @@
+package casework
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/internal/blob"
+	"github.com/grassroots-policing/grassroots/internal/seal"
+	"github.com/rs/zerolog"
+)
+
+// Kernel is the shared core every workflow service is built on: units,
+// staff, persons, addresses, the permission check, sealing, audit, request
+// keys, the outbox dispatcher, code lists, attachments and the report
+// registry. Build one per database with New and pass it to each workflow's
+// New.
+type Kernel struct {
+	store    KernelStore
+	clock    Clock
+	ids      IDSource
+	policy   *Policy
+	sealer   Sealer
+	blobs    BlobStore
+	notifier Notifier
+	log      zerolog.Logger
+	zone     *time.Location
+	codes    *CodeLists
+	validate *validation
+
+	cpKey    ed25519.PrivateKey
+	cpKeyID  string
+	cpKeys   map[string]ed25519.PublicKey
+	cpPolicy CheckpointPolicy
+
+	unitPaths sync.Map // unit id → path; units never move, so this never goes stale
+
+	mu         sync.RWMutex
+	receivers  map[string]Receiver
+	writebacks map[string]Writeback
+	figures    []FigureSource
+	deliverer  string
+}
+
+// Config tunes a Kernel. A nil *Config, and every zero field, means the
+// default.
+type Config struct {
+	Clock  Clock     // default: SystemClock
+	IDs    IDSource  // default: ULIDs
+	Policy *Policy   // default: NewPolicy()
+	Zone   *time.Location // deployment time zone; default Asia/Shanghai
+
+	// Sealer seals identity numbers, phones and sensitive tags. Default: a
+	// fresh random key held only by this process — right for memory stores
+	// and tests, wrong for a database that outlives the process, which
+	// needs keys it can load again (see internal key files in examples).
+	Sealer Sealer
+
+	// Blobs keeps attachment bytes. Default: in memory.
+	Blobs BlobStore
+
+	Notifier Notifier       // default: NopNotifier
+	Logger   *zerolog.Logger // default: disabled
+
+	// CheckpointKey signs audit checkpoints; CheckpointKeyID names it.
+	// Default: a fresh key for this process. CheckpointKeys adds public keys
+	// of earlier or other processes so their checkpoints verify too.
+	CheckpointKey    ed25519.PrivateKey
+	CheckpointKeyID  string
+	CheckpointKeys   map[string]ed25519.PublicKey
+	CheckpointPolicy CheckpointPolicy
+
+	// Codes adds to or overrides the built-in code lists.
+	Codes []CodeList
+}
+
+// New builds a Kernel over a store.
+func New(store KernelStore, cfg *Config) (*Kernel, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	k := &Kernel{
+		store:      store,
+		clock:      cfg.Clock,
+		ids:        cfg.IDs,
+		policy:     cfg.Policy,
+		sealer:     cfg.Sealer,
+		blobs:      cfg.Blobs,
+		notifier:   cfg.Notifier,
+		zone:       cfg.Zone,
+		cpKey:      cfg.CheckpointKey,
+		cpKeyID:    cfg.CheckpointKeyID,
+		cpKeys:     map[string]ed25519.PublicKey{},
+		cpPolicy:   cfg.CheckpointPolicy,
+		receivers:  map[string]Receiver{},
+		writebacks: map[string]Writeback{},
+		codes:      NewCodeLists(),
+		log:        zerolog.Nop(),
+	}
+	if k.clock == nil {
+		k.clock = SystemClock{}
+	}
+	if k.ids == nil {
+		k.ids = ULIDSource{Clock: k.clock}
+	}
+	if k.policy == nil {
+		k.policy = NewPolicy()
+	}
+	if k.zone == nil {
+		k.zone = DefaultZone()
+	}
+	if cfg.Logger != nil {
+		k.log = *cfg.Logger
+	}
+	if k.notifier == nil {
+		k.notifier = NopNotifier{}
+	}
+	if k.blobs == nil {
+		k.blobs = blob.NewMemory()
+	}
+	if k.sealer == nil {
+		s, err := ephemeralSealer()
+		if err != nil {
+			return nil, err
+		}
+		k.sealer = s
+	}
+	if k.cpKey == nil {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		k.cpKey, k.cpKeyID = priv, "ephemeral-"+k.ids.NewID()
+	}
+	if k.cpKeyID == "" {
+		k.cpKeyID = "default"
+	}
+	for id, pub := range cfg.CheckpointKeys {
+		k.cpKeys[id] = pub
+	}
+	k.cpKeys[k.cpKeyID] = k.cpKey.Public().(ed25519.PublicKey)
+	for _, l := range cfg.Codes {
+		k.codes.Add(l)
+	}
+	v, err := newValidation(k.clock)
+	if err != nil {
+		return nil, err
+	}
+	k.validate = v
+	k.deliverer = "deliverer-" + k.ids.NewID()
+	return k, nil
+}
+
+func ephemeralSealer() (Sealer, error) {
+	kf, err := seal.NewKeyFile()
+	if err != nil {
+		return nil, fmt.Errorf("casework: generate ephemeral keys: %w", err)
+	}
+	return kf.Sealer()
+}
+
+// DefaultZone is Asia/Shanghai, from the embedded time zone database.
+func DefaultZone() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}
+
+// Store returns the kernel's store.
+func (k *Kernel) Store() KernelStore { return k.store }
+
+// Now is the kernel clock's time, at storage precision.
+func (k *Kernel) Now() time.Time { return Truncate(k.clock.Now()) }
+
+// NewID returns a new record id.
+func (k *Kernel) NewID() string { return k.ids.NewID() }
+
+// Zone is the deployment's time zone: it sets every calendar boundary.
+func (k *Kernel) Zone() *time.Location { return k.zone }
+
+// Policy returns the permission table.
+func (k *Kernel) Policy() *Policy { return k.policy }
+
+// Codes returns the code lists.
+func (k *Kernel) Codes() *CodeLists { return k.codes }
+
+// Notifier returns the notifier services use for deadlines and high risk.
+func (k *Kernel) Notifier() Notifier { return k.notifier }
+
+// Logger returns the kernel's logger. Never log personal data through it.
+func (k *Kernel) Logger() *zerolog.Logger { return &k.log }
+
+// Sweeper is the convention for time-driven changes (an item becomes
+// unclaimed after its holding period, a deadline approaches): the server
+// calls Sweep periodically and tests call it with the time they want. A
+// sweep is idempotent: running it twice at the same now changes nothing the
+// second time.
+type Sweeper interface {
+	Sweep(ctx context.Context, now time.Time) (SweepResult, error)
+}
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Changed  int
+	Notified int
+}

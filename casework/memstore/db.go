@@ -1,0 +1,137 @@
+// Package memstore is the in-memory KernelStore, and the shared database that
+// every workflow's memory store is built on (mediation/memstore.New(db) …),
+// so that one audit chain, one outbox and one set of request keys span all
+// four packages, as they do in SQL.
+//
+// One lock guards everything: memory stores are for tests, demos and
+// embedding without a database, where simplicity beats throughput. Values
+// are copied in and out, so no caller can change what is stored by mutating
+// an argument or a result.
+package memstore
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// DB is the in-memory database. Its zero value is not usable; call New.
+type DB struct {
+	mu sync.RWMutex
+
+	units     map[string]casework.Unit
+	unitCodes map[string]string
+	staff     map[string]casework.Staff
+	persons   map[string]casework.PersonRecord
+	personDoc map[string]string
+	addresses map[string]casework.Address
+	shares    map[string]casework.Share
+
+	audit       []casework.AuditEntry
+	payloads    map[int64][]byte
+	checkpoints []casework.Checkpoint
+	requestKeys map[[2]string]casework.RequestKey
+	inbox       map[[3]string]casework.InboxEntry
+	outbox      []*casework.OutboxMessage
+}
+
+// New returns an empty database.
+func New() *DB {
+	return &DB{
+		units:       map[string]casework.Unit{},
+		unitCodes:   map[string]string{},
+		staff:       map[string]casework.Staff{},
+		persons:     map[string]casework.PersonRecord{},
+		personDoc:   map[string]string{},
+		addresses:   map[string]casework.Address{},
+		shares:      map[string]casework.Share{},
+		payloads:    map[int64][]byte{},
+		requestKeys: map[[2]string]casework.RequestKey{},
+		inbox:       map[[3]string]casework.InboxEntry{},
+	}
+}
+
+// Write runs apply and commits ch with it, all under the database lock, so
+// the record change and its audit entries, outbox messages, request key and
+// inbox mark land together or not at all.
+//
+// apply must check everything that can fail before it mutates anything:
+// once it returns nil, Write cannot fail. The request key and inbox mark are
+// checked for duplicates before apply runs.
+func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if rk := ch.RequestKey; rk != nil {
+		if _, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok {
+			return errs.New(errs.ErrConflict, "request key %q was already used", rk.Key)
+		}
+	}
+	if in := ch.Inbox; in != nil {
+		if _, ok := db.inbox[[3]string{in.SourceKind, in.SourceID, in.Step}]; ok {
+			return errs.New(errs.ErrConflict, "hand-off %s/%s/%s was already received", in.SourceKind, in.SourceID, in.Step)
+		}
+	}
+	for _, m := range ch.Outbox {
+		if slices.ContainsFunc(db.outbox, func(o *casework.OutboxMessage) bool { return o.ID == m.ID }) {
+			return errs.New(errs.ErrConflict, "outbox message %q exists", m.ID)
+		}
+	}
+	if apply != nil {
+		if err := apply(); err != nil {
+			return err
+		}
+	}
+	db.commit(ch)
+	return nil
+}
+
+func (db *DB) commit(ch casework.Change) {
+	if rk := ch.RequestKey; rk != nil {
+		c := *rk
+		c.Result = slices.Clone(rk.Result)
+		db.requestKeys[[2]string{rk.ActorID, rk.Key}] = c
+	}
+	if in := ch.Inbox; in != nil {
+		db.inbox[[3]string{in.SourceKind, in.SourceID, in.Step}] = *in
+	}
+	for _, m := range ch.Outbox {
+		c := m
+		c.Payload = slices.Clone(m.Payload)
+		db.outbox = append(db.outbox, &c)
+	}
+	for _, r := range ch.Audit {
+		head := casework.AuditHead{}
+		if n := len(db.audit); n > 0 {
+			head = db.audit[n-1].Head()
+		}
+		e := casework.ChainNext(head, r)
+		db.audit = append(db.audit, e)
+		if len(r.Payload) > 0 {
+			db.payloads[e.Seq] = slices.Clone(r.Payload)
+		}
+	}
+}
+
+// Read runs fn under the read lock, for workflow stores' queries.
+func (db *DB) Read(ctx context.Context, fn func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return fn()
+}
+
+// Tamper runs fn with the raw audit slice and payloads under the write lock.
+// Only tamper tests use it: they play an attacker who edits storage.
+func (db *DB) Tamper(fn func(entries *[]casework.AuditEntry, payloads map[int64][]byte, checkpoints *[]casework.Checkpoint)) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	fn(&db.audit, db.payloads, &db.checkpoints)
+}

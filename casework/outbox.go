@@ -1,0 +1,145 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// Receiver takes one hand-off and returns the id of what it created. It must
+// be idempotent on (SourceKind, SourceID, Step): deliveries repeat when a
+// process dies between the receiver's commit and the acknowledgement. Use
+// ReceiveOnce.
+type Receiver func(ctx context.Context, msg OutboxMessage) (resultID string, err error)
+
+// Writeback records the receiver's id on the sender's record, in a small
+// second transaction, audited. It must tolerate being called twice.
+type Writeback func(ctx context.Context, msg OutboxMessage, resultID string) error
+
+// RegisterReceiver connects a hand-off kind to its receiver. The wiring
+// (the server, an example) calls it; packages never import each other.
+func (k *Kernel) RegisterReceiver(kind string, r Receiver) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.receivers[kind] = r
+}
+
+// RegisterWriteback connects a hand-off kind to the sender's write-back.
+func (k *Kernel) RegisterWriteback(kind string, w Writeback) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.writebacks[kind] = w
+}
+
+// NewOutboxMessage builds a hand-off for a Change.
+func (k *Kernel) NewOutboxMessage(kind, sourceKind, sourceID, step string, payload any) (OutboxMessage, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return OutboxMessage{}, fmt.Errorf("outbox payload: %w", err)
+	}
+	return OutboxMessage{ID: k.NewID(), Kind: kind, SourceKind: sourceKind, SourceID: sourceID, Step: step,
+		Payload: b, CreatedAt: k.Now()}, nil
+}
+
+// DeliveryConfig tunes DeliverPending.
+type DeliveryConfig struct {
+	Lease time.Duration // default 30 s: a dead deliverer's messages are retried after it
+	Batch int           // default 100
+}
+
+// DeliverPending delivers every due outbox message once: it leases a batch,
+// calls each kind's receiver, writes the result back on the sender's record
+// and marks the message delivered. A receiver that fails, or a kind with no
+// receiver yet, leaves the message pending with a growing back-off; nothing
+// is lost. Several processes may run it at once: leases keep them apart.
+// It returns how many messages were delivered.
+func (k *Kernel) DeliverPending(ctx context.Context, cfg *DeliveryConfig) (int, error) {
+	lease, batch := 30*time.Second, 100
+	if cfg != nil && cfg.Lease > 0 {
+		lease = cfg.Lease
+	}
+	if cfg != nil && cfg.Batch > 0 {
+		batch = cfg.Batch
+	}
+	delivered := 0
+	for {
+		now := k.Now()
+		msgs, err := k.store.ClaimOutbox(ctx, k.deliverer, now, lease, batch)
+		if err != nil {
+			return delivered, err
+		}
+		for _, m := range msgs {
+			if err := k.deliver(ctx, m); err != nil {
+				if ctx.Err() != nil {
+					return delivered, ctx.Err()
+				}
+				retry := k.Now().Add(backoff(m.Attempts))
+				if ferr := k.store.FailOutbox(ctx, m.ID, k.deliverer, truncate(err.Error(), 500), retry); ferr != nil && !errors.Is(ferr, errs.ErrConflict) {
+					return delivered, ferr
+				}
+				k.log.Warn().Str("outbox_id", m.ID).Str("kind", m.Kind).Int("attempts", m.Attempts).Err(err).Msg("hand-off not delivered; will retry")
+				continue
+			}
+			delivered++
+		}
+		if len(msgs) < batch {
+			return delivered, nil
+		}
+	}
+}
+
+func (k *Kernel) deliver(ctx context.Context, m OutboxMessage) error {
+	k.mu.RLock()
+	recv, wb := k.receivers[m.Kind], k.writebacks[m.Kind]
+	k.mu.RUnlock()
+	if recv == nil {
+		return fmt.Errorf("no receiver registered for %q", m.Kind)
+	}
+	id, err := recv(ctx, m)
+	if err != nil {
+		return err
+	}
+	if wb != nil {
+		if err := wb(ctx, m, id); err != nil {
+			return fmt.Errorf("write back: %w", err)
+		}
+	}
+	return k.store.CompleteOutbox(ctx, m.ID, k.deliverer, id, k.Now())
+}
+
+func backoff(attempts int) time.Duration {
+	d := time.Second << min(attempts, 12)
+	return min(d, time.Hour)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// ReceiveOnce makes a receiver idempotent: if the hand-off was received
+// before, it returns the id recorded then; otherwise create runs with the
+// inbox entry to commit in its Change (create sets its RecordID). A
+// concurrent duplicate loses on the
+// inbox's unique key and gets the winner's id.
+func (k *Kernel) ReceiveOnce(ctx context.Context, msg OutboxMessage, recordType string, create func(in *InboxEntry) (string, error)) (string, error) {
+	if in, err := k.store.GetInboxEntry(ctx, msg.SourceKind, msg.SourceID, msg.Step); err == nil {
+		return in.RecordID, nil
+	} else if !errors.Is(err, errs.ErrNotFound) {
+		return "", err
+	}
+	in := &InboxEntry{SourceKind: msg.SourceKind, SourceID: msg.SourceID, Step: msg.Step, RecordType: recordType, CreatedAt: k.Now()}
+	id, err := create(in)
+	if errors.Is(err, errs.ErrConflict) {
+		if prev, gerr := k.store.GetInboxEntry(ctx, msg.SourceKind, msg.SourceID, msg.Step); gerr == nil {
+			return prev.RecordID, nil
+		}
+	}
+	return id, err
+}

@@ -1,0 +1,340 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+	"github.com/grassroots-policing/grassroots/internal/ident"
+)
+
+// Blind-index purposes: one per searchable field, so equal values in
+// different fields do not share an index.
+const (
+	indexDoc   = "person.doc"
+	indexPhone = "person.phone"
+)
+
+func (in *PersonInput) normalize() {
+	in.Name = strings.TrimSpace(in.Name)
+	if in.DocType == "" {
+		in.DocType = DocNone
+	}
+	in.DocNumber = ident.Normalize(in.DocType, in.DocNumber)
+	if in.Phone != "" {
+		in.Phone = ident.NormalizeMobile(in.Phone)
+	}
+	if in.Gender == "" {
+		in.Gender = GenderUnknown
+	}
+	in.Tags = slices.Compact(slices.Sorted(slices.Values(in.Tags)))
+}
+
+// checkPerson validates a person's details and their consistency with the
+// identity document: a resident ID encodes the birth date and gender.
+func (k *Kernel) checkPerson(in PersonInput) error {
+	var f errs.Fields
+	if !in.Unidentified && in.Name == "" {
+		f.Add("name", "required", "is required unless the person is unidentified")
+	}
+	if in.Unidentified && in.Description == "" {
+		f.Add("description", "required", "an unidentified person is recorded by description")
+	}
+	if len(in.Name) > 100 {
+		f.Add("name", "max", "must be at most 100 bytes")
+	}
+	if len(in.Description) > 2000 {
+		f.Add("description", "max", "must be at most 2000 bytes")
+	}
+	if in.UnitID == "" {
+		f.Add("unitId", "required", "is required")
+	}
+	switch in.Gender {
+	case GenderMale, GenderFemale, GenderUnknown:
+	default:
+		f.Add("gender", "oneof", "must be male, female or unknown")
+	}
+	if !in.DocType.Valid() {
+		f.Add("docType", "doc_type", "%q is not a document type", in.DocType)
+	} else if err := ident.Validate(in.DocType, in.DocNumber, k.Now()); err != nil {
+		rule := "invalid"
+		if re, ok := err.(*ident.RuleError); ok {
+			rule = re.Rule
+		}
+		f.Add("docNumber", rule, "%v", err)
+	} else {
+		if bd, ok := ident.BirthDate(in.DocType, in.DocNumber); ok && !in.BirthDate.IsZero() && !sameDay(bd, in.BirthDate) {
+			f.Add("birthDate", "matches_document", "differs from the birth date in the document number")
+		}
+		if g, ok := ident.Gender(in.DocType, in.DocNumber); ok && in.Gender != GenderUnknown && string(in.Gender) != g {
+			f.Add("gender", "matches_document", "differs from the gender in the document number")
+		}
+	}
+	if in.Phone != "" {
+		if err := ident.ValidateMobile(in.Phone); err != nil {
+			f.Add("phone", "cn_mobile", "is not a mainland mobile number (11 digits starting with 1)")
+		}
+	}
+	if !in.BirthDate.IsZero() && in.BirthDate.After(k.Now()) {
+		f.Add("birthDate", "past", "may not be in the future")
+	}
+	for i, t := range in.Tags {
+		switch t {
+		case TagDifficultFamily, TagKeyPerson, TagSpecialPerson, TagDisabled, TagElderlyAlone, TagLeftBehindChild:
+		default:
+			f.Add("tags["+itoa(i)+"]", "code", "%q is not a person tag", t)
+		}
+	}
+	return f.Err()
+}
+
+func sameDay(a, b time.Time) bool {
+	return a.Year() == b.Year() && a.Month() == b.Month() && a.Day() == b.Day()
+}
+
+// seal turns validated input into the stored form.
+func (k *Kernel) seal(ctx context.Context, id string, in PersonInput, rec *PersonRecord) error {
+	bd := in.BirthDate
+	if d, ok := ident.BirthDate(in.DocType, in.DocNumber); ok && bd.IsZero() {
+		bd = d
+	}
+	if !bd.IsZero() {
+		bd = time.Date(bd.Year(), bd.Month(), bd.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	gender := in.Gender
+	if g, ok := ident.Gender(in.DocType, in.DocNumber); ok && gender == GenderUnknown {
+		gender = Gender(g)
+	}
+	var plain, secret []Tag
+	for _, t := range in.Tags {
+		if t.Sensitive() {
+			secret = append(secret, t)
+		} else {
+			plain = append(plain, t)
+		}
+	}
+	var err error
+	rec.ID, rec.UnitID, rec.Name, rec.Gender, rec.BirthDate, rec.DocType = id, in.UnitID, in.Name, gender, bd, in.DocType
+	rec.AddressID, rec.Address, rec.Tags, rec.Unidentified, rec.Description = in.AddressID, in.Address, plain, in.Unidentified, in.Description
+	if rec.DocSealed, err = k.sealer.Seal(ctx, []byte(in.DocNumber), aad(id, "doc")); err != nil {
+		return err
+	}
+	if rec.DocIndex, err = k.sealer.BlindIndex(ctx, indexDoc, []byte(string(in.DocType)+":"+in.DocNumber)); err != nil {
+		return err
+	}
+	if in.DocNumber == "" {
+		rec.DocIndex = ""
+	}
+	rec.DocMasked = ident.MaskDocument(in.DocType, in.DocNumber)
+	if rec.PhoneSealed, err = k.sealer.Seal(ctx, []byte(in.Phone), aad(id, "phone")); err != nil {
+		return err
+	}
+	if rec.PhoneIndex, err = k.sealer.BlindIndex(ctx, indexPhone, []byte(in.Phone)); err != nil {
+		return err
+	}
+	rec.PhoneMasked = ident.MaskPhone(in.Phone)
+	rec.SealedTags = nil
+	if len(secret) > 0 {
+		b, _ := json.Marshal(secret)
+		if rec.SealedTags, err = k.sealer.Seal(ctx, b, aad(id, "tags")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// aad binds a ciphertext to its person and field, so a sealed value copied
+// onto another person or field does not open.
+func aad(id, field string) []byte { return []byte("person:" + id + ":" + field) }
+
+// view is the masked form every service returns.
+func view(r PersonRecord) Person {
+	return Person{ID: r.ID, UnitID: r.UnitID, Name: r.Name, Gender: r.Gender, BirthDate: r.BirthDate, DocType: r.DocType,
+		DocNumber: r.DocMasked, Phone: r.PhoneMasked, AddressID: r.AddressID, Address: r.Address, Tags: slices.Clone(r.Tags),
+		Unidentified: r.Unidentified, Description: r.Description, SensitiveHidden: len(r.SealedTags) > 0,
+		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// CreatePerson records a person. One person per document number: a second
+// person with the same document is ErrConflict (find the first instead).
+// The result is masked.
+func (k *Kernel) CreatePerson(ctx context.Context, actor Actor, in PersonInput) (Person, error) {
+	in.normalize()
+	if err := k.Authorize(ctx, actor, ActionWritePerson, Target{RecordType: "person", UnitID: in.UnitID}); err != nil {
+		return Person{}, err
+	}
+	if err := k.checkPerson(in); err != nil {
+		return Person{}, err
+	}
+	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Person, error) {
+		now := k.Now()
+		var rec PersonRecord
+		if err := k.seal(ctx, k.NewID(), in, &rec); err != nil {
+			return Person{}, err
+		}
+		rec.Version, rec.CreatedAt, rec.UpdatedAt = 1, now, now
+		p := view(rec)
+		ch, err := k.Change(ctx, actor, "person.create", "person", rec.ID, nil, p)
+		if err != nil {
+			return Person{}, err
+		}
+		if err := rk.SetResult("person", rec.ID, p); err != nil {
+			return Person{}, err
+		}
+		ch.RequestKey = rk
+		if err := k.store.CreatePerson(ctx, rec, ch); err != nil {
+			return Person{}, err
+		}
+		return p, nil
+	})
+}
+
+// UpdatePerson replaces a person's details (compare-and-swap on version).
+func (k *Kernel) UpdatePerson(ctx context.Context, actor Actor, id string, version int64, in PersonInput) (Person, error) {
+	in.normalize()
+	cur, err := k.store.GetPerson(ctx, id)
+	if err != nil {
+		return Person{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: cur.UnitID}); err != nil {
+		return Person{}, err
+	}
+	if in.UnitID == "" {
+		in.UnitID = cur.UnitID
+	}
+	if err := k.checkPerson(in); err != nil {
+		return Person{}, err
+	}
+	if cur.Version != version {
+		return Person{}, errs.Stale("person", id, version)
+	}
+	next := cur
+	if err := k.seal(ctx, id, in, &next); err != nil {
+		return Person{}, err
+	}
+	next.Version, next.UpdatedAt = cur.Version+1, k.Now()
+	ch, err := k.Change(ctx, actor, "person.update", "person", id, view(cur), view(next))
+	if err != nil {
+		return Person{}, err
+	}
+	if err := k.store.UpdatePerson(ctx, next, ch); err != nil {
+		return Person{}, err
+	}
+	return view(next), nil
+}
+
+// GetPerson returns a person, masked.
+func (k *Kernel) GetPerson(ctx context.Context, actor Actor, id string) (Person, error) {
+	rec, err := k.store.GetPerson(ctx, id)
+	if err != nil {
+		return Person{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
+		return Person{}, err
+	}
+	return view(rec), nil
+}
+
+// PersonQuery searches persons in the actor's subtree; DocNumber and Phone
+// are exact matches through blind indexes.
+type PersonQuery struct {
+	DocType   DocType
+	DocNumber string
+	Phone     string
+	Name      string
+	Page      Page
+}
+
+// FindPersons searches persons in the actor's subtree, masked.
+func (k *Kernel) FindPersons(ctx context.Context, actor Actor, q PersonQuery) ([]Person, string, error) {
+	if err := k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+		return nil, "", err
+	}
+	path, err := k.Scope(ctx, actor, "")
+	if err != nil {
+		return nil, "", err
+	}
+	f := PersonFilter{UnitUnder: path, Name: q.Name}
+	if q.DocNumber != "" {
+		if f.DocIndex, err = k.DocIndex(ctx, q.DocType, q.DocNumber); err != nil {
+			return nil, "", err
+		}
+	}
+	if q.Phone != "" {
+		if f.PhoneIndex, err = k.sealer.BlindIndex(ctx, indexPhone, []byte(ident.NormalizeMobile(q.Phone))); err != nil {
+			return nil, "", err
+		}
+	}
+	p := q.Page.Normalize()
+	rows, err := k.store.ListPersons(ctx, f, Page{Limit: p.Limit + 1, After: p.After})
+	if err != nil {
+		return nil, "", err
+	}
+	rows, next := PageOf(rows, p.Limit, func(r PersonRecord) Cursor { return Cursor{At: r.CreatedAt, ID: r.ID} })
+	out := make([]Person, len(rows))
+	for i, r := range rows {
+		out[i] = view(r)
+	}
+	return out, next, nil
+}
+
+// DocIndex is the blind index of a document number: workflows use it to
+// filter their records by a party's or owner's ID number without storing it.
+func (k *Kernel) DocIndex(ctx context.Context, t DocType, number string) (string, error) {
+	if t == "" {
+		t = DocResidentID
+	}
+	return k.sealer.BlindIndex(ctx, indexDoc, []byte(string(t)+":"+ident.Normalize(t, number)))
+}
+
+// RevealPerson returns a person with identity number, phone and sensitive
+// tags in clear. It needs the reveal permission (never an admin's), a reason,
+// and it is audited — the audit entry names who saw whose data and why,
+// never the data.
+func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason string) (Person, error) {
+	rec, err := k.store.GetPerson(ctx, id)
+	if err != nil {
+		return Person{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionRevealPerson, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
+		return Person{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 500 {
+		return Person{}, errs.Invalid("reason", "required", "a reveal needs a reason of at most 500 bytes")
+	}
+	p := view(rec)
+	doc, err := k.sealer.Open(ctx, rec.DocSealed, aad(id, "doc"))
+	if err != nil {
+		return Person{}, err
+	}
+	phone, err := k.sealer.Open(ctx, rec.PhoneSealed, aad(id, "phone"))
+	if err != nil {
+		return Person{}, err
+	}
+	if len(rec.SealedTags) > 0 {
+		b, err := k.sealer.Open(ctx, rec.SealedTags, aad(id, "tags"))
+		if err != nil {
+			return Person{}, err
+		}
+		var secret []Tag
+		if err := json.Unmarshal(b, &secret); err != nil {
+			return Person{}, err
+		}
+		p.Tags = slices.Sorted(slices.Values(append(p.Tags, secret...)))
+	}
+	p.DocNumber, p.Phone, p.Revealed, p.SensitiveHidden = string(doc), string(phone), true, false
+	ch, err := k.Change(ctx, actor, ActionRevealPerson, "person", id, nil, map[string]string{"reason": reason})
+	if err != nil {
+		return Person{}, err
+	}
+	// A reveal changes no record: it commits only its audit entry, and shows
+	// nothing if that fails.
+	if err := k.store.CommitChange(ctx, ch); err != nil {
+		return Person{}, err
+	}
+	return p, nil
+}

@@ -1,0 +1,100 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// ReportQuery asks for figures of a unit subtree over a period. Period
+// boundaries are local dates in Zone (default: the deployment zone):
+// From is the first day, To the last day, both included.
+type ReportQuery struct {
+	UnitID string         `json:"unitId"`
+	From   time.Time      `json:"from"`
+	To     time.Time      `json:"to"`
+	Zone   *time.Location `json:"-"`
+}
+
+// Period is a report period resolved to instants: [Start, End).
+type Period struct {
+	UnitPath string
+	Start    time.Time
+	End      time.Time
+}
+
+// Contains reports whether t lies in the period.
+func (p Period) Contains(t time.Time) bool { return !t.IsZero() && !t.Before(p.Start) && t.Before(p.End) }
+
+// Figure is one number of a report.
+type Figure struct {
+	Key     string `json:"key"` // e.g. "outreach.visits.difficult_family"
+	LabelZH string `json:"labelZh"`
+	LabelEN string `json:"labelEn"`
+	Value   int64  `json:"value"`
+	Unit    string `json:"unit"` // 户次, 起, 处, fen, permille …
+}
+
+// FigureSource is how a workflow contributes its figures to the one report,
+// so an embedder with only some workflows still gets a report.
+type FigureSource interface {
+	Figures(ctx context.Context, p Period) ([]Figure, error)
+}
+
+// RegisterFigures adds a workflow's figures to Report.
+func (k *Kernel) RegisterFigures(s FigureSource) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.figures = append(k.figures, s)
+}
+
+// ResolvePeriod checks a report query against the actor's reach and turns
+// its dates into instants in the query's zone.
+func (k *Kernel) ResolvePeriod(ctx context.Context, actor Actor, q ReportQuery) (Period, error) {
+	if err := k.Authorize(ctx, actor, ActionRunReport, Target{}); err != nil {
+		return Period{}, err
+	}
+	path, err := k.Scope(ctx, actor, q.UnitID)
+	if err != nil {
+		return Period{}, err
+	}
+	zone := q.Zone
+	if zone == nil {
+		zone = k.zone
+	}
+	if q.From.IsZero() || q.To.IsZero() || q.To.Before(q.From) {
+		return Period{}, errs.Invalid("to", "period", "from and to are required and to may not be before from")
+	}
+	start := time.Date(q.From.Year(), q.From.Month(), q.From.Day(), 0, 0, 0, 0, zone)
+	end := time.Date(q.To.Year(), q.To.Month(), q.To.Day()+1, 0, 0, 0, 0, zone)
+	return Period{UnitPath: path, Start: start.UTC(), End: end.UTC()}, nil
+}
+
+// Report gathers every registered workflow's figures for a unit subtree and
+// period: the article's figures in one call.
+func (k *Kernel) Report(ctx context.Context, actor Actor, q ReportQuery) ([]Figure, error) {
+	p, err := k.ResolvePeriod(ctx, actor, q)
+	if err != nil {
+		return nil, err
+	}
+	k.mu.RLock()
+	sources := append([]FigureSource(nil), k.figures...)
+	k.mu.RUnlock()
+	var out []Figure
+	for _, s := range sources {
+		f, err := s.Figures(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f...)
+	}
+	return out, nil
+}
+
+// EndOfDayN is the end of a "within N days" window: the day of effect is not
+// counted, and the window ends at 24:00 local time on day N.
+func EndOfDayN(effective time.Time, days int, zone *time.Location) time.Time {
+	l := effective.In(zone)
+	return time.Date(l.Year(), l.Month(), l.Day()+days+1, 0, 0, 0, 0, zone).UTC()
+}

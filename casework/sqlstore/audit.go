@@ -1,0 +1,169 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
+
+// appendAudit chains the records after the head and stores them. The head
+// row is locked here, as the last statement group of the transaction, so
+// that concurrent writers serialise only for the few statements that append
+// to the chain.
+func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.AuditRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	var head casework.AuditHead
+	var hash []byte
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.d.ForUpdate()).Scan(&head.Seq, &hash); err != nil {
+		return err
+	}
+	copy(head.Hash[:], hash)
+	for _, r := range recs {
+		e := casework.ChainNext(head, r)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, unit_id, action, record_type, record_id, request_id,
+			payload_digest, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			e.Seq, sqlx.T(e.Time), e.ActorID, e.UnitID, e.Action, e.RecordType, e.RecordID, e.RequestID,
+			e.PayloadDigest[:], e.PrevHash[:], e.Hash[:]); err != nil {
+			return err
+		}
+		if len(r.Payload) > 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_payloads (seq, payload) VALUES ($1, $2)`, e.Seq, r.Payload); err != nil {
+				return err
+			}
+		}
+		head = e.Head()
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.Seq, head.Hash[:])
+	return err
+}
+
+const auditCols = `seq, at, actor_id, unit_id, action, record_type, record_id, request_id, payload_digest, prev_hash, hash`
+
+func scanAudit(row interface{ Scan(...any) error }, extra ...any) (casework.AuditEntry, error) {
+	var e casework.AuditEntry
+	var digest, prev, hash []byte
+	err := row.Scan(append([]any{&e.Seq, sqlx.Time{T: &e.Time}, &e.ActorID, &e.UnitID, &e.Action, &e.RecordType, &e.RecordID,
+		&e.RequestID, &digest, &prev, &hash}, extra...)...)
+	copy(e.PayloadDigest[:], digest)
+	copy(e.PrevHash[:], prev)
+	copy(e.Hash[:], hash)
+	return e, err
+}
+
+// AuditHead implements casework.AuditStore.
+func (s *Store) AuditHead(ctx context.Context) (casework.AuditHead, error) {
+	var h casework.AuditHead
+	var hash []byte
+	err := s.db.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.Seq, &hash)
+	copy(h.Hash[:], hash)
+	return h, sqlx.Translate(err)
+}
+
+// ScanAudit implements casework.AuditStore. It reads in batches by seq, so a
+// long chain is verified in constant memory and fn may call the store.
+func (s *Store) ScanAudit(ctx context.Context, from int64, fn func(casework.AuditEntry, []byte) error) error {
+	const batch = 2000
+	type row struct {
+		e casework.AuditEntry
+		p []byte
+	}
+	for {
+		rows, err := s.db.QueryContext(ctx, `SELECT a.`+auditColsPrefixed()+`, p.payload FROM audit_log a
+			LEFT JOIN audit_payloads p ON p.seq = a.seq WHERE a.seq >= $1 ORDER BY a.seq LIMIT $2`, from, batch)
+		if err != nil {
+			return sqlx.Translate(err)
+		}
+		var got []row
+		for rows.Next() {
+			var p []byte
+			e, err := scanAudit(rows, &p)
+			if err != nil {
+				rows.Close()
+				return sqlx.Translate(err)
+			}
+			got = append(got, row{e, p})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return sqlx.Translate(err)
+		}
+		for _, r := range got {
+			if err := fn(r.e, r.p); err != nil {
+				return err
+			}
+		}
+		if len(got) < batch {
+			return nil
+		}
+		from = got[len(got)-1].e.Seq + 1
+	}
+}
+
+func auditColsPrefixed() string {
+	return `seq, a.at, a.actor_id, a.unit_id, a.action, a.record_type, a.record_id, a.request_id, a.payload_digest, a.prev_hash, a.hash`
+}
+
+// AuditTrail implements casework.AuditStore.
+func (s *Store) AuditTrail(ctx context.Context, recordType, recordID string) ([]casework.AuditEntry, error) {
+	return queryAll(ctx, s.db, `SELECT `+auditCols+` FROM audit_log WHERE record_type = $1 AND record_id = $2 ORDER BY seq`,
+		[]any{recordType, recordID}, func(r interface{ Scan(...any) error }) (casework.AuditEntry, error) { return scanAudit(r) })
+}
+
+// AddCheckpoint implements casework.AuditStore.
+func (s *Store) AddCheckpoint(ctx context.Context, cp casework.Checkpoint) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5)`,
+		cp.Seq, cp.Hash[:], sqlx.T(cp.Time), cp.KeyID, cp.Signature)
+	return sqlx.Translate(err)
+}
+
+// Checkpoints implements casework.AuditStore.
+func (s *Store) Checkpoints(ctx context.Context) ([]casework.Checkpoint, error) {
+	return queryAll(ctx, s.db, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`, nil,
+		func(r interface{ Scan(...any) error }) (casework.Checkpoint, error) {
+			var cp casework.Checkpoint
+			var hash []byte
+			err := r.Scan(&cp.Seq, &hash, sqlx.Time{T: &cp.Time}, &cp.KeyID, &cp.Signature)
+			copy(cp.Hash[:], hash)
+			return cp, err
+		})
+}
+
+// ErasePayload implements casework.AuditStore.
+func (s *Store) ErasePayload(ctx context.Context, seq int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM audit_payloads WHERE seq = $1`, seq)
+	if err != nil {
+		return sqlx.Translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.NotFound("audit payload", "")
+	}
+	return nil
+}
+
+// GetRequestKey implements casework.RequestStore.
+func (s *Store) GetRequestKey(ctx context.Context, actorID, key string) (casework.RequestKey, error) {
+	var rk casework.RequestKey
+	err := s.db.QueryRowContext(ctx, `SELECT actor_id, key, fingerprint, record_type, record_id, result, created_at
+		FROM request_keys WHERE actor_id = $1 AND key = $2`, actorID, key).
+		Scan(&rk.ActorID, &rk.Key, &rk.Fingerprint, &rk.RecordType, &rk.RecordID, &rk.Result, sqlx.Time{T: &rk.CreatedAt})
+	return rk, sqlx.NotFound(err, "request key", key)
+}
+
+// GetInboxEntry implements casework.RequestStore.
+func (s *Store) GetInboxEntry(ctx context.Context, sourceKind, sourceID, step string) (casework.InboxEntry, error) {
+	var in casework.InboxEntry
+	err := s.db.QueryRowContext(ctx, `SELECT source_kind, source_id, step, record_type, record_id, created_at
+		FROM inbox WHERE source_kind = $1 AND source_id = $2 AND step = $3`, sourceKind, sourceID, step).
+		Scan(&in.SourceKind, &in.SourceID, &in.Step, &in.RecordType, &in.RecordID, sqlx.Time{T: &in.CreatedAt})
+	return in, sqlx.NotFound(err, "inbox entry", sourceKind+"/"+sourceID+"/"+step)
+}
+
+// CommitChange implements casework.AuditStore.
+func (s *Store) CommitChange(ctx context.Context, ch casework.Change) error {
+	return s.Write(ctx, ch, nil)
+}

@@ -1,0 +1,156 @@
+package sqlstore
+
+import "github.com/grassroots-policing/grassroots/internal/sqlx"
+
+// kernelMigrations is the kernel's migration line. Sensitive personal data
+// is sealed from the first step: the persons table has no plaintext column
+// for identity numbers, phones or sensitive tags.
+var kernelMigrations = []sqlx.Step{{
+	Version: 1,
+	Stmts: func(d *sqlx.Dialect) []string {
+		stmts := []string{
+			`CREATE TABLE units (
+				id TEXT PRIMARY KEY,
+				code TEXT NOT NULL UNIQUE,
+				name TEXT NOT NULL,
+				level BIGINT NOT NULL,
+				parent_id TEXT REFERENCES units (id),
+				path TEXT NOT NULL UNIQUE,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE TABLE staff (
+				id TEXT PRIMARY KEY,
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				name TEXT NOT NULL,
+				roles TEXT NOT NULL,
+				areas TEXT NOT NULL,
+				active BOOLEAN NOT NULL,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE INDEX staff_unit ON staff (unit_id)`,
+			`CREATE TABLE persons (
+				id TEXT PRIMARY KEY,
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				name TEXT NOT NULL,
+				gender TEXT NOT NULL,
+				birth_date BIGINT,
+				doc_type TEXT NOT NULL,
+				doc_sealed BYTES,
+				doc_index TEXT UNIQUE,
+				doc_masked TEXT,
+				phone_sealed BYTES,
+				phone_index TEXT,
+				phone_masked TEXT,
+				address_id TEXT,
+				address TEXT,
+				tags TEXT NOT NULL,
+				sealed_tags BYTES,
+				unidentified BOOLEAN NOT NULL,
+				description TEXT,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE INDEX persons_unit ON persons (unit_id, created_at, id)`,
+			`CREATE INDEX persons_phone ON persons (phone_index)`,
+			`CREATE TABLE addresses (
+				id TEXT PRIMARY KEY,
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				code TEXT,
+				text TEXT NOT NULL,
+				community TEXT,
+				registry TEXT NOT NULL,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE INDEX addresses_unit ON addresses (unit_id, created_at, id)`,
+			`CREATE TABLE shares (
+				id TEXT PRIMARY KEY,
+				record_type TEXT NOT NULL,
+				record_id TEXT NOT NULL,
+				owner_unit_id TEXT NOT NULL REFERENCES units (id),
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				granted_by TEXT NOT NULL,
+				reason TEXT,
+				created_at BIGINT NOT NULL,
+				revoked_at BIGINT,
+				revoked_by TEXT,
+				version BIGINT NOT NULL)`,
+			`CREATE INDEX shares_record ON shares (record_type, record_id)`,
+			`CREATE INDEX shares_unit ON shares (unit_id)`,
+			`CREATE TABLE audit_head (
+				id BIGINT PRIMARY KEY CHECK (id = 1),
+				seq BIGINT NOT NULL,
+				hash BYTES NOT NULL)`,
+			`INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ` + zeroHash(d) + `)`,
+			`CREATE TABLE audit_log (
+				seq BIGINT PRIMARY KEY,
+				at BIGINT NOT NULL,
+				actor_id TEXT NOT NULL,
+				unit_id TEXT NOT NULL,
+				action TEXT NOT NULL,
+				record_type TEXT NOT NULL,
+				record_id TEXT NOT NULL,
+				request_id TEXT NOT NULL,
+				payload_digest BYTES NOT NULL,
+				prev_hash BYTES NOT NULL,
+				hash BYTES NOT NULL)`,
+			`CREATE INDEX audit_log_record ON audit_log (record_type, record_id, seq)`,
+			`CREATE TABLE audit_payloads (
+				seq BIGINT PRIMARY KEY,
+				payload BYTES NOT NULL)`,
+			`CREATE TABLE audit_checkpoints (
+				seq BIGINT PRIMARY KEY,
+				hash BYTES NOT NULL,
+				at BIGINT NOT NULL,
+				key_id TEXT NOT NULL,
+				signature BYTES NOT NULL)`,
+			`CREATE TABLE request_keys (
+				actor_id TEXT NOT NULL,
+				key TEXT NOT NULL,
+				fingerprint TEXT NOT NULL,
+				record_type TEXT NOT NULL,
+				record_id TEXT NOT NULL,
+				result BYTES,
+				created_at BIGINT NOT NULL,
+				PRIMARY KEY (actor_id, key))`,
+			`CREATE TABLE inbox (
+				source_kind TEXT NOT NULL,
+				source_id TEXT NOT NULL,
+				step TEXT NOT NULL,
+				record_type TEXT NOT NULL,
+				record_id TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				PRIMARY KEY (source_kind, source_id, step))`,
+			`CREATE TABLE outbox (
+				id TEXT PRIMARY KEY,
+				kind TEXT NOT NULL,
+				source_kind TEXT NOT NULL,
+				source_id TEXT NOT NULL,
+				step TEXT NOT NULL,
+				payload TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				attempts BIGINT NOT NULL DEFAULT 0,
+				lease_owner TEXT,
+				lease_until BIGINT,
+				next_attempt BIGINT,
+				delivered_at BIGINT,
+				result_id TEXT,
+				last_error TEXT)`,
+			`CREATE INDEX outbox_pending ON outbox (delivered_at, created_at)`,
+			`CREATE INDEX outbox_source ON outbox (source_kind, source_id)`,
+		}
+		stmts = append(stmts, d.AppendOnly("audit_log")...)
+		return append(stmts, d.AppendOnly("audit_checkpoints")...)
+	},
+}}
+
+func zeroHash(d *sqlx.Dialect) string {
+	if d.Engine == sqlx.Postgres {
+		return `'\x` + zeros64 + `'::bytea`
+	}
+	return `x'` + zeros64 + `'`
+}
+
+const zeros64 = "0000000000000000000000000000000000000000000000000000000000000000"

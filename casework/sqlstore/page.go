@@ -1,0 +1,44 @@
+package sqlstore
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
+
+// pageClause appends keyset paging on (created_at, id) to a query whose
+// WHERE clause is open: rows after the cursor, in order, at most Limit.
+func pageClause(q string, a *sqlx.Args, p casework.Page) (string, error) {
+	return PageClause(q, a, p, "created_at", "id")
+}
+
+// PageClause is keyset paging on (atCol, idCol) for any table; workflow
+// stores use it so every list pages the same way.
+func PageClause(q string, a *sqlx.Args, p casework.Page, atCol, idCol string) (string, error) {
+	c, err := casework.DecodeCursor(p.After)
+	if err != nil {
+		return "", err
+	}
+	p = p.Normalize()
+	if c.ID != "" {
+		at := a.Add(c.At.UnixMicro())
+		q += ` AND (` + atCol + ` > ` + at + ` OR (` + atCol + ` = ` + at + ` AND ` + idCol + ` > ` + a.Add(c.ID) + `))`
+	}
+	return q + ` ORDER BY ` + atCol + `, ` + idCol + ` LIMIT ` + a.Add(p.Limit), nil
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	// LIKE wildcards in the value must match literally.
+	r := strings.NewReplacer(`%`, `_`, `_`, `_`)
+	return r.Replace(string(b))
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,128 @@
+// Package sqlstore is the kernel's SQL store for SQLite (the embedded
+// default) and PostgreSQL, and the database handle every workflow's SQL
+// store is built on (mediation/sqlstore.New(kernel) …). It owns the shared
+// tables: units, staff, persons, addresses, shares, the audit chain and its
+// checkpoints, request keys, inbox and outbox.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // the embedded default engine
+)
+
+// Engine names a database engine.
+type Engine = sqlx.Engine
+
+// The engines.
+const (
+	SQLite   = sqlx.SQLite
+	Postgres = sqlx.Postgres
+)
+
+// Store is the kernel's SQL store. It is safe for concurrent use by any
+// number of goroutines and processes sharing one database: all coordination
+// goes through versions, unique keys and transactions.
+type Store struct {
+	db *sql.DB
+	d  *sqlx.Dialect
+}
+
+var _ casework.KernelStore = (*Store)(nil)
+
+// New wraps an open database of the given engine. Call Migrate before use.
+// A SQLite handle must come from OpenSQLite (or use the same pragmas): WAL,
+// a busy timeout, immediate transactions, synchronous=FULL, foreign keys.
+func New(db *sql.DB, engine Engine) (*Store, error) {
+	d, err := sqlx.Of(engine)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db, d: d}, nil
+}
+
+// OpenSQLite opens (creating if needed) a SQLite database file with the
+// settings the stores rely on. Never pass ":memory:": every pooled
+// connection would see a different empty database.
+func OpenSQLite(path string) (*sql.DB, error) {
+	if path == "" || strings.Contains(path, ":memory:") {
+		return nil, fmt.Errorf("sqlstore: SQLite needs a file path, not %q", path)
+	}
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenPostgres opens a pgx connection pool through database/sql. The schema
+// can be chosen with search_path in the URL's options or RuntimeParams.
+func OpenPostgres(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %w", err)
+	}
+	return stdlib.OpenDB(*cfg), nil
+}
+
+// DB returns the database handle, for workflow stores built on this one.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect returns what differs between the engines.
+func (s *Store) Dialect() *sqlx.Dialect { return s.d }
+
+// Migrate creates or upgrades the kernel's tables.
+func (s *Store) Migrate(ctx context.Context) error {
+	return sqlx.Migrate(ctx, s.db, s.d, "kernel", kernelMigrations)
+}
+
+// Write runs fn in a transaction and commits ch with it: the request key and
+// inbox mark first (so a concurrent duplicate waits on the unique key and
+// then fails), then fn's record change, then the outbox rows, and last the
+// audit entries under the chain-head lock, which is held only for the end of
+// the transaction. Both or neither.
+func (s *Store) Write(ctx context.Context, ch casework.Change, fn func(tx *sql.Tx) error) error {
+	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error {
+		if err := s.claimKeys(ctx, tx, ch); err != nil {
+			return err
+		}
+		if fn != nil {
+			if err := fn(tx); err != nil {
+				return err
+			}
+		}
+		if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, ch.Audit)
+	})
+}
+
+func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) error {
+	if rk := ch.RequestKey; rk != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, rk.ActorID, rk.Key, rk.Fingerprint, rk.RecordType, rk.RecordID, rk.Result, sqlx.T(rk.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	if in := ch.Inbox; in != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO inbox (source_kind, source_id, step, record_type, record_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, in.SourceKind, in.SourceID, in.Step, in.RecordType, in.RecordID, sqlx.T(in.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package casework
+
+import (
+	"context"
+	"time"
+)
+
+// KernelStore is what a backend must do for the kernel: units, staff,
+// persons, addresses, shares, and the shared tables every workflow's store
+// writes through (audit chain, request keys, inbox, outbox).
+//
+// Error contract, for every method:
+//   - a missing record is ErrNotFound;
+//   - a create whose id or unique key (unit code, person document index,
+//     request key, inbox source) exists is ErrConflict;
+//   - an update whose stored version is not rec.Version-1 is ErrConflict
+//     (compare-and-swap: the caller read version v and writes v+1);
+//   - a cancelled or expired ctx returns ctx.Err() (wrapped) and writes
+//     nothing;
+//   - values are copied in and out: mutating an argument after the call, or
+//     a returned value, changes nothing stored.
+//
+// Every write commits the record and ch in one transaction.
+type KernelStore interface {
+	UnitStore
+	StaffStore
+	PersonStore
+	AddressStore
+	ShareStore
+	AuditStore
+	RequestStore
+	OutboxStore
+}
+
+// UnitStore keeps the unit tree.
+type UnitStore interface {
+	CreateUnit(ctx context.Context, u Unit, ch Change) error
+	UpdateUnit(ctx context.Context, u Unit, ch Change) error
+	GetUnit(ctx context.Context, id string) (Unit, error)
+	GetUnitByCode(ctx context.Context, code string) (Unit, error)
+	// ListUnits returns units ordered by Path.
+	ListUnits(ctx context.Context, f UnitFilter) ([]Unit, error)
+}
+
+// StaffStore keeps staff members.
+type StaffStore interface {
+	CreateStaff(ctx context.Context, s Staff, ch Change) error
+	UpdateStaff(ctx context.Context, s Staff, ch Change) error
+	GetStaff(ctx context.Context, id string) (Staff, error)
+	// ListStaff returns staff ordered by (CreatedAt, ID) after the cursor.
+	ListStaff(ctx context.Context, f StaffFilter, p Page) ([]Staff, error)
+}
+
+// PersonStore keeps persons in their sealed form; it never sees plaintext
+// identity numbers, phones or sensitive tags.
+type PersonStore interface {
+	// CreatePerson is ErrConflict when another person holds the same
+	// document index (one person per document number).
+	CreatePerson(ctx context.Context, p PersonRecord, ch Change) error
+	UpdatePerson(ctx context.Context, p PersonRecord, ch Change) error
+	GetPerson(ctx context.Context, id string) (PersonRecord, error)
+	// ListPersons returns persons ordered by (CreatedAt, ID) after the cursor.
+	ListPersons(ctx context.Context, f PersonFilter, p Page) ([]PersonRecord, error)
+}
+
+// AddressStore keeps standard addresses and their 一标三实 registry.
+type AddressStore interface {
+	CreateAddress(ctx context.Context, a Address, ch Change) error
+	UpdateAddress(ctx context.Context, a Address, ch Change) error
+	GetAddress(ctx context.Context, id string) (Address, error)
+	// ListAddresses returns addresses ordered by (CreatedAt, ID) after the cursor.
+	ListAddresses(ctx context.Context, f AddressFilter, p Page) ([]Address, error)
+}
+
+// ShareStore keeps read grants of one unit's record to another unit.
+type ShareStore interface {
+	CreateShare(ctx context.Context, s Share, ch Change) error
+	UpdateShare(ctx context.Context, s Share, ch Change) error
+	GetShare(ctx context.Context, id string) (Share, error)
+	// ListShares returns the shares of a record (revoked ones included),
+	// ordered by (CreatedAt, ID).
+	ListShares(ctx context.Context, recordType, recordID string) ([]Share, error)
+}
+
+// AuditStore reads the hash chain. Appending happens only inside writes,
+// through their Change.
+type AuditStore interface {
+	// CommitChange commits a Change that changes no record, such as the
+	// audit entry of a reveal of sensitive data.
+	CommitChange(ctx context.Context, ch Change) error
+	AuditHead(ctx context.Context) (AuditHead, error)
+	// ScanAudit calls fn for every entry with Seq >= from, in Seq order, with
+	// its payload (nil when erased). It stops at the first error fn returns.
+	ScanAudit(ctx context.Context, from int64, fn func(AuditEntry, []byte) error) error
+	// AuditTrail returns the entries of one record in Seq order.
+	AuditTrail(ctx context.Context, recordType, recordID string) ([]AuditEntry, error)
+	// AddCheckpoint stores a signed checkpoint; ErrConflict when one exists
+	// at that Seq.
+	AddCheckpoint(ctx context.Context, cp Checkpoint) error
+	// Checkpoints returns every checkpoint in Seq order.
+	Checkpoints(ctx context.Context) ([]Checkpoint, error)
+	// ErasePayload deletes a payload (a purge of personal data); the chain
+	// still verifies because it holds only the payload's digest.
+	ErasePayload(ctx context.Context, seq int64) error
+}
+
+// RequestStore finds the request keys and inbox marks that writes recorded.
+type RequestStore interface {
+	GetRequestKey(ctx context.Context, actorID, key string) (RequestKey, error)
+	GetInboxEntry(ctx context.Context, sourceKind, sourceID, step string) (InboxEntry, error)
+}
+
+// OutboxStore hands out pending messages under a lease, so that several
+// processes can deliver without delivering the same message at once.
+type OutboxStore interface {
+	// ClaimOutbox leases up to limit undelivered messages whose lease is
+	// free or expired and whose NextAttempt is due, in CreatedAt order.
+	ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
+	// CompleteOutbox marks a message delivered; ErrConflict when owner no
+	// longer holds its lease.
+	CompleteOutbox(ctx context.Context, id, owner, resultID string, now time.Time) error
+	// FailOutbox releases the lease and schedules a retry at retryAt.
+	FailOutbox(ctx context.Context, id, owner, lastError string, retryAt time.Time) error
+	// ListOutbox returns messages of a source (or all when sourceID is ""),
+	// in CreatedAt order.
+	ListOutbox(ctx context.Context, sourceKind, sourceID string) ([]OutboxMessage, error)
+}
+
+// Page asks for up to Limit records after the cursor After (the value
+// NextCursor returned for the last page; "" for the first).
+type Page struct {
+	Limit int
+	After string
+}
+
+// DefaultPageLimit and MaxPageLimit bound every list.
+const (
+	DefaultPageLimit = 50
+	MaxPageLimit     = 500
+)
+
+// Normalize applies the default and maximum limits.
+func (p Page) Normalize() Page {
+	if p.Limit <= 0 {
+		p.Limit = DefaultPageLimit
+	}
+	if p.Limit > MaxPageLimit {
+		p.Limit = MaxPageLimit
+	}
+	return p
+}

@@ -1,0 +1,293 @@
+package casework
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// UnitInput creates a unit.
+type UnitInput struct {
+	Code       string `json:"code" validate:"required,alphanum,max=32"`
+	Name       string `json:"name" validate:"required,max=100"`
+	Level      Level  `json:"level" validate:"min=1,max=4"`
+	ParentID   string `json:"parentId"`
+	RequestKey string `json:"-"`
+}
+
+// StaffInput creates a staff member.
+type StaffInput struct {
+	UnitID     string   `json:"unitId" validate:"required"`
+	Name       string   `json:"name" validate:"required,max=100"`
+	Roles      []Role   `json:"roles" validate:"required,min=1"`
+	Areas      []string `json:"areas" validate:"dive,required,max=200"`
+	RequestKey string   `json:"-"`
+}
+
+// SystemActorID names the bootstrap in the audit log.
+const SystemActorID = "system"
+
+// Bootstrap creates the root unit and its first admin on an empty database.
+// It refuses once any unit exists, so it cannot be used to get in later.
+func (k *Kernel) Bootstrap(ctx context.Context, root UnitInput, admin StaffInput) (Unit, Staff, error) {
+	units, err := k.store.ListUnits(ctx, UnitFilter{})
+	if err != nil {
+		return Unit{}, Staff{}, err
+	}
+	if len(units) > 0 {
+		return Unit{}, Staff{}, errs.New(errs.ErrConflict, "bootstrap: the database already has units")
+	}
+	if root.ParentID != "" {
+		return Unit{}, Staff{}, errs.Invalid("parentId", "root", "the root unit has no parent")
+	}
+	sys := Actor{StaffID: SystemActorID}
+	u, err := k.createUnit(ctx, sys, root, "")
+	if err != nil {
+		return Unit{}, Staff{}, err
+	}
+	admin.UnitID = u.ID
+	if !slices.Contains(admin.Roles, RoleAdmin) {
+		admin.Roles = append(admin.Roles, RoleAdmin)
+	}
+	s, err := k.createStaff(ctx, Actor{StaffID: SystemActorID, UnitID: u.ID}, admin)
+	return u, s, err
+}
+
+// CreateUnit adds a unit below a parent in the actor's subtree.
+func (k *Kernel) CreateUnit(ctx context.Context, actor Actor, in UnitInput) (Unit, error) {
+	if in.ParentID == "" {
+		return Unit{}, errs.Invalid("parentId", "required", "only Bootstrap creates a root unit")
+	}
+	if err := k.Authorize(ctx, actor, ActionAdminUnits, Target{RecordType: "unit", RecordID: in.ParentID, UnitID: in.ParentID}); err != nil {
+		return Unit{}, err
+	}
+	parent, err := k.unit(ctx, in.ParentID)
+	if err != nil {
+		return Unit{}, errs.Invalid("parentId", "exists", "no unit %q", in.ParentID)
+	}
+	if in.Level <= parent.Level {
+		return Unit{}, errs.Invalid("level", "below_parent", "a %s cannot sit under a %s", in.Level, parent.Level)
+	}
+	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Unit, error) {
+		return k.createUnitKeyed(ctx, actor, in, parent.Path, rk)
+	})
+}
+
+func (k *Kernel) createUnit(ctx context.Context, actor Actor, in UnitInput, parentPath string) (Unit, error) {
+	return k.createUnitKeyed(ctx, actor, in, parentPath, nil)
+}
+
+func (k *Kernel) createUnitKeyed(ctx context.Context, actor Actor, in UnitInput, parentPath string, rk *RequestKey) (Unit, error) {
+	in.Code = strings.TrimSpace(in.Code)
+	if err := k.Validate(in); err != nil {
+		return Unit{}, err
+	}
+	now := k.Now()
+	id := k.NewID()
+	u := Unit{ID: id, Code: in.Code, Name: in.Name, Level: in.Level, ParentID: in.ParentID, Path: UnitPath(parentPath, id),
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	if actor.UnitID == "" {
+		actor.UnitID = u.ID
+	}
+	ch, err := k.Change(ctx, actor, "unit.create", "unit", u.ID, nil, u)
+	if err != nil {
+		return Unit{}, err
+	}
+	if err := rk.SetResult("unit", u.ID, u); err != nil {
+		return Unit{}, err
+	}
+	ch.RequestKey = rk
+	if err := k.store.CreateUnit(ctx, u, ch); err != nil {
+		return Unit{}, err
+	}
+	return u, nil
+}
+
+// RenameUnit changes a unit's name (its code and place never change).
+func (k *Kernel) RenameUnit(ctx context.Context, actor Actor, id string, version int64, name string) (Unit, error) {
+	if err := k.Authorize(ctx, actor, ActionAdminUnits, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
+		return Unit{}, err
+	}
+	cur, err := k.store.GetUnit(ctx, id)
+	if err != nil {
+		return Unit{}, err
+	}
+	if cur.Version != version {
+		return Unit{}, errs.Stale("unit", id, version)
+	}
+	next := cur
+	next.Name, next.Version, next.UpdatedAt = name, cur.Version+1, k.Now()
+	if err := k.Validate(UnitInput{Code: next.Code, Name: next.Name, Level: next.Level}); err != nil {
+		return Unit{}, err
+	}
+	ch, err := k.Change(ctx, actor, "unit.rename", "unit", id, cur, next)
+	if err != nil {
+		return Unit{}, err
+	}
+	if err := k.store.UpdateUnit(ctx, next, ch); err != nil {
+		return Unit{}, err
+	}
+	k.unitPaths.Delete(id)
+	return next, nil
+}
+
+// GetUnit returns a unit in the actor's reach.
+func (k *Kernel) GetUnit(ctx context.Context, actor Actor, id string) (Unit, error) {
+	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
+		return Unit{}, err
+	}
+	return k.store.GetUnit(ctx, id)
+}
+
+// ListUnits returns the actor's unit and every unit below it.
+func (k *Kernel) ListUnits(ctx context.Context, actor Actor) ([]Unit, error) {
+	if err := k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+		return nil, err
+	}
+	path, err := k.Scope(ctx, actor, "")
+	if err != nil {
+		return nil, err
+	}
+	return k.store.ListUnits(ctx, UnitFilter{Under: path})
+}
+
+// CreateStaff adds a staff member to a unit in the actor's subtree.
+func (k *Kernel) CreateStaff(ctx context.Context, actor Actor, in StaffInput) (Staff, error) {
+	if err := k.Authorize(ctx, actor, ActionAdminStaff, Target{RecordType: "unit", RecordID: in.UnitID, UnitID: in.UnitID}); err != nil {
+		return Staff{}, err
+	}
+	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Staff, error) {
+		return k.createStaffKeyed(ctx, actor, in, rk)
+	})
+}
+
+func (k *Kernel) createStaff(ctx context.Context, actor Actor, in StaffInput) (Staff, error) {
+	return k.createStaffKeyed(ctx, actor, in, nil)
+}
+
+func (k *Kernel) createStaffKeyed(ctx context.Context, actor Actor, in StaffInput, rk *RequestKey) (Staff, error) {
+	if err := k.Validate(in); err != nil {
+		return Staff{}, err
+	}
+	for i, r := range in.Roles {
+		if !slices.Contains(AllRoles, r) {
+			return Staff{}, errs.Invalid("roles["+itoa(i)+"]", "role", "%q is not a role", r)
+		}
+	}
+	now := k.Now()
+	s := Staff{ID: k.NewID(), UnitID: in.UnitID, Name: in.Name, Roles: slices.Clone(in.Roles), Areas: slices.Clone(in.Areas),
+		Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
+	ch, err := k.Change(ctx, actor, "staff.create", "staff", s.ID, nil, s)
+	if err != nil {
+		return Staff{}, err
+	}
+	if err := rk.SetResult("staff", s.ID, s); err != nil {
+		return Staff{}, err
+	}
+	ch.RequestKey = rk
+	if err := k.store.CreateStaff(ctx, s, ch); err != nil {
+		return Staff{}, err
+	}
+	return s, nil
+}
+
+// StaffUpdate changes a staff member's roles, areas or status.
+type StaffUpdate struct {
+	Name   *string
+	Roles  []Role
+	Areas  []string
+	Active *bool
+}
+
+// UpdateStaff changes a staff member (compare-and-swap on version).
+func (k *Kernel) UpdateStaff(ctx context.Context, actor Actor, id string, version int64, up StaffUpdate) (Staff, error) {
+	cur, err := k.store.GetStaff(ctx, id)
+	if err != nil {
+		return Staff{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionAdminStaff, Target{RecordType: "staff", RecordID: id, UnitID: cur.UnitID}); err != nil {
+		return Staff{}, err
+	}
+	if cur.Version != version {
+		return Staff{}, errs.Stale("staff", id, version)
+	}
+	next := cur.Clone()
+	if up.Name != nil {
+		next.Name = *up.Name
+	}
+	if up.Roles != nil {
+		next.Roles = slices.Clone(up.Roles)
+	}
+	if up.Areas != nil {
+		next.Areas = slices.Clone(up.Areas)
+	}
+	if up.Active != nil {
+		next.Active = *up.Active
+	}
+	if err := k.Validate(StaffInput{UnitID: next.UnitID, Name: next.Name, Roles: next.Roles, Areas: next.Areas}); err != nil {
+		return Staff{}, err
+	}
+	next.Version, next.UpdatedAt = cur.Version+1, k.Now()
+	ch, err := k.Change(ctx, actor, "staff.update", "staff", id, cur, next)
+	if err != nil {
+		return Staff{}, err
+	}
+	if err := k.store.UpdateStaff(ctx, next, ch); err != nil {
+		return Staff{}, err
+	}
+	return next, nil
+}
+
+// GetStaff returns a staff member in the actor's reach.
+func (k *Kernel) GetStaff(ctx context.Context, actor Actor, id string) (Staff, error) {
+	s, err := k.store.GetStaff(ctx, id)
+	if err != nil {
+		return Staff{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: "staff", RecordID: id, UnitID: s.UnitID}); err != nil {
+		return Staff{}, err
+	}
+	return s, nil
+}
+
+// ListStaff lists staff in the actor's subtree.
+func (k *Kernel) ListStaff(ctx context.Context, actor Actor, f StaffFilter, p Page) ([]Staff, string, error) {
+	if err := k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+		return nil, "", err
+	}
+	path, err := k.Scope(ctx, actor, "")
+	if err != nil {
+		return nil, "", err
+	}
+	if f.UnitUnder == "" || !Contains(path, f.UnitUnder) {
+		f.UnitUnder = path
+	}
+	p = p.Normalize()
+	rows, err := k.store.ListStaff(ctx, f, Page{Limit: p.Limit + 1, After: p.After})
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := PageOf(rows, p.Limit, func(s Staff) Cursor { return Cursor{At: s.CreatedAt, ID: s.ID} })
+	return out, next, nil
+}
+
+// ResponsibleStaff returns the active staff whose responsibility area holds
+// an area key (a community name or address id), in the actor's subtree: the
+// owners of due visits and hazards there.
+func (k *Kernel) ResponsibleStaff(ctx context.Context, actor Actor, area string) ([]Staff, error) {
+	list, _, err := k.ListStaff(ctx, actor, StaffFilter{Area: area}, Page{Limit: MaxPageLimit})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(list, func(s Staff) bool { return !s.Active }), nil
+}
+
+func itoa(i int) string {
+	const d = "0123456789"
+	if i < 10 {
+		return d[i : i+1]
+	}
+	return itoa(i/10) + d[i%10:i%10+1]
+}
