@@ -48,9 +48,9 @@ type Kernel struct {
 // Config tunes a Kernel. A nil *Config, and every zero field, means the
 // default.
 type Config struct {
-	Clock  Clock     // default: SystemClock
-	IDs    IDSource  // default: ULIDs
-	Policy *Policy   // default: NewPolicy()
+	Clock  Clock          // default: SystemClock
+	IDs    IDSource       // default: ULIDs
+	Policy *Policy        // default: NewPolicy()
 	Zone   *time.Location // deployment time zone; default Asia/Shanghai
 
 	// Sealer seals identity numbers, phones and sensitive tags. Default: a
@@ -62,7 +62,7 @@ type Config struct {
 	// Blobs keeps attachment bytes. Default: in memory.
 	Blobs BlobStore
 
-	Notifier Notifier       // default: NopNotifier
+	Notifier Notifier        // default: NopNotifier
 	Logger   *zerolog.Logger // default: disabled
 
 	// CheckpointKey signs audit checkpoints; CheckpointKeyID names it.

@@ -12,7 +12,7 @@ type NoticeKind string
 
 // Notice kinds.
 const (
-	NoticeHighRisk            NoticeKind = "high_risk"             // a dispute may turn violent (民转刑)
+	NoticeHighRisk            NoticeKind = "high_risk" // a dispute may turn violent (民转刑)
 	NoticeDeadlineApproaching NoticeKind = "deadline_approaching"
 	NoticeOverdue             NoticeKind = "overdue"
 )

@@ -36,12 +36,12 @@ func (k *Kernel) RegisterWriteback(kind string, w Writeback) {
 }
 
 // NewOutboxMessage builds a hand-off for a Change.
-func (k *Kernel) NewOutboxMessage(kind, sourceKind, sourceID, step string, payload any) (OutboxMessage, error) {
+func (k *Kernel) NewOutboxMessage(kind string, src Source, payload any) (OutboxMessage, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return OutboxMessage{}, fmt.Errorf("outbox payload: %w", err)
 	}
-	return OutboxMessage{ID: k.NewID(), Kind: kind, SourceKind: sourceKind, SourceID: sourceID, Step: step,
+	return OutboxMessage{ID: k.NewID(), Kind: kind, SourceKind: src.Kind, SourceID: src.ID, Step: src.Step,
 		Payload: b, CreatedAt: k.Now()}, nil
 }
 
@@ -123,21 +123,21 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// ReceiveOnce makes a receiver idempotent: if the hand-off was received
-// before, it returns the id recorded then; otherwise create runs with the
-// inbox entry to commit in its Change (create sets its RecordID). A
-// concurrent duplicate loses on the
-// inbox's unique key and gets the winner's id.
-func (k *Kernel) ReceiveOnce(ctx context.Context, msg OutboxMessage, recordType string, create func(in *InboxEntry) (string, error)) (string, error) {
-	if in, err := k.store.GetInboxEntry(ctx, msg.SourceKind, msg.SourceID, msg.Step); err == nil {
+// ReceiveOnce makes a receiver idempotent: if the hand-off from src was
+// received before, it returns the id recorded then; otherwise create runs
+// with the inbox entry to commit in its Change (create sets its RecordID).
+// A concurrent duplicate loses on the inbox's unique key and gets the
+// winner's id.
+func (k *Kernel) ReceiveOnce(ctx context.Context, src Source, recordType string, create func(in *InboxEntry) (string, error)) (string, error) {
+	if in, err := k.store.GetInboxEntry(ctx, src.Kind, src.ID, src.Step); err == nil {
 		return in.RecordID, nil
 	} else if !errors.Is(err, errs.ErrNotFound) {
 		return "", err
 	}
-	in := &InboxEntry{SourceKind: msg.SourceKind, SourceID: msg.SourceID, Step: msg.Step, RecordType: recordType, CreatedAt: k.Now()}
+	in := &InboxEntry{SourceKind: src.Kind, SourceID: src.ID, Step: src.Step, RecordType: recordType, CreatedAt: k.Now()}
 	id, err := create(in)
 	if errors.Is(err, errs.ErrConflict) {
-		if prev, gerr := k.store.GetInboxEntry(ctx, msg.SourceKind, msg.SourceID, msg.Step); gerr == nil {
+		if prev, gerr := k.store.GetInboxEntry(ctx, src.Kind, src.ID, src.Step); gerr == nil {
 			return prev.RecordID, nil
 		}
 	}

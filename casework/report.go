@@ -25,7 +25,9 @@ type Period struct {
 }
 
 // Contains reports whether t lies in the period.
-func (p Period) Contains(t time.Time) bool { return !t.IsZero() && !t.Before(p.Start) && t.Before(p.End) }
+func (p Period) Contains(t time.Time) bool {
+	return !t.IsZero() && !t.Before(p.Start) && t.Before(p.End)
+}
 
 // Figure is one number of a report.
 type Figure struct {

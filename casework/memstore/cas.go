@@ -2,7 +2,6 @@ package memstore
 
 import "github.com/grassroots-policing/grassroots/internal/errs"
 
-
 // Insert stores v under id unless id is taken (ErrConflict). It is the create
 // half of every memory store; call it inside DB.Write.
 func Insert[T any](m map[string]T, id string, v T, recordType string) error {

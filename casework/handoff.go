@@ -1,0 +1,105 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Hand-off kinds: the outbox's receiver registry keys. The payloads are
+// kernel types, so a sending package needs nothing of the receiver's.
+const (
+	KindDisputeFinding = "dispute_finding" // outreach → mediation
+	KindLeadFinding    = "lead_finding"    // outreach → casework
+	KindStolenItems    = "stolen_items"    // casework → recovery (case reported)
+	KindTraceItems     = "trace_items"     // casework → recovery (arrest made)
+)
+
+// Source names what a hand-off came from; the receiver is idempotent on it.
+type Source struct {
+	Kind string `json:"kind"` // sender record type, e.g. "visit", "case"
+	ID   string `json:"id"`
+	Step string `json:"step"` // e.g. "dispute/1", "arrest/<id>"
+}
+
+// DisputeFinding is a dispute found on an outreach visit (or any screening)
+// and handed to mediation, which creates a dispute from it.
+type DisputeFinding struct {
+	Source    Source    `json:"source"`
+	Actor     Actor     `json:"actor"`  // who found it; the receiver acts as this actor
+	UnitID    string    `json:"unitId"` // the unit that owns the new dispute
+	Category  string    `json:"category"`
+	Summary   string    `json:"summary"`
+	AddressID string    `json:"addressId,omitempty"`
+	Address   string    `json:"address,omitempty"`
+	PartyIDs  []string  `json:"partyIds,omitempty"` // persons already recorded
+	Risk      string    `json:"risk,omitempty"`     // low, medium, high
+	RiskNote  string    `json:"riskNote,omitempty"`
+	FoundAt   time.Time `json:"foundAt"`
+}
+
+// LeadFinding is a lead (线索) collected on a visit and handed to casework.
+type LeadFinding struct {
+	Source    Source    `json:"source"`
+	Actor     Actor     `json:"actor"`
+	UnitID    string    `json:"unitId"`
+	Summary   string    `json:"summary"`
+	AddressID string    `json:"addressId,omitempty"`
+	PersonIDs []string  `json:"personIds,omitempty"`
+	FoundAt   time.Time `json:"foundAt"`
+}
+
+// Identifier is an identifying mark of a property item.
+type Identifier struct {
+	Kind  string `json:"kind"` // serial, imei, frame, engine, plate, other
+	Value string `json:"value"`
+}
+
+// StolenItem is an item reported stolen in a case. The case assigns its id;
+// recovery creates the item with that id, so both sides know it at once.
+type StolenItem struct {
+	ItemID        string       `json:"itemId"`
+	Category      string       `json:"category"`
+	Description   string       `json:"description"`
+	Identifiers   []Identifier `json:"identifiers,omitempty"`
+	Quantity      int          `json:"quantity"`
+	ValueFen      int64        `json:"valueFen"`
+	OwnerPersonID string       `json:"ownerPersonId,omitempty"`
+}
+
+// StolenItems registers a case's stolen items in recovery as reported_stolen.
+type StolenItems struct {
+	Source    Source       `json:"source"`
+	Actor     Actor        `json:"actor"`
+	UnitID    string       `json:"unitId"`
+	CaseID    string       `json:"caseId"`
+	StolenAt  time.Time    `json:"stolenAt"`
+	Place     string       `json:"place,omitempty"`
+	AddressID string       `json:"addressId,omitempty"`
+	Items     []StolenItem `json:"items"`
+}
+
+// TraceItems marks a case's stolen items as being traced, linked to an
+// arrest (快抓捕 · 同步挽损).
+type TraceItems struct {
+	Source   Source    `json:"source"`
+	Actor    Actor     `json:"actor"`
+	CaseID   string    `json:"caseId"`
+	ArrestID string    `json:"arrestId"`
+	ItemIDs  []string  `json:"itemIds"`
+	At       time.Time `json:"at"`
+}
+
+// Receive adapts a typed intake method to a Receiver: it decodes the
+// outbox payload and calls fn. fn must be idempotent on the payload's
+// Source (use Kernel.ReceiveOnce).
+func Receive[T any](fn func(ctx context.Context, payload T) (string, error)) Receiver {
+	return func(ctx context.Context, msg OutboxMessage) (string, error) {
+		var v T
+		if err := json.Unmarshal(msg.Payload, &v); err != nil {
+			return "", fmt.Errorf("hand-off %s %s: %w", msg.Kind, msg.ID, err)
+		}
+		return fn(ctx, v)
+	}
+}
