@@ -1,0 +1,48 @@
+// Package casework is the shared kernel of grassroots — units, staff,
+// actors, the permission policy, persons with sealed identity data,
+// standard addresses, code lists, attachments, the hash-chained audit log,
+// request keys and the outbox — and the small property-crime case workflow
+// that stands beside it.
+//
+// # Building on the kernel
+//
+// Every workflow package (mediation, outreach, recovery, and the case
+// workflow here) has the same shape:
+//
+//   - a Service built with New(kernel, store, cfg) — nil cfg means defaults —
+//     whose methods take ctx first and the acting Actor second, and are the
+//     only way to change state;
+//   - a Store interface whose doc comment states its error contract
+//     (ErrNotFound, ErrConflict on a duplicate key or a stale version, ctx
+//     errors, no aliasing), with a memory store built on memstore.DB and a
+//     SQL store built on sqlstore.Store, and an exported storetest.Run that
+//     every store passes.
+//
+// A service method follows one pattern:
+//
+//  1. load the record and call Kernel.Authorize with the action and a Target
+//     (owning unit, shared units, assigned staff) — out of reach is
+//     ErrNotFound, not permitted is ErrForbidden;
+//  2. validate (Kernel.Validate for struct tags, errs.Fields for rules) and
+//     check the transition;
+//  3. build the next version (Version+1) and its Change with Kernel.Change
+//     (an audit record with a redacted payload), adding outbox messages
+//     (Kernel.NewOutboxMessage) for hand-offs;
+//  4. call the store, which commits the record and the Change in one
+//     transaction; creates go through CreateOnce with the caller's request
+//     key, hand-off receivers through Kernel.ReceiveOnce.
+//
+// # Permissions
+//
+// Policy is a role × action table held as data. Services add their rows
+// with Policy.Default at New, so an integrator's overrides win. Separation
+// of duties holds whatever the table says: an admin never reveals sensitive
+// data, an auditor only reads, mediators and lawyers act only on records
+// assigned to them.
+//
+// # Time
+//
+// One zone per deployment (default Asia/Shanghai) sets every calendar
+// boundary. "Within N days" excludes the day of effect and ends at 24:00
+// local time on day N (EndOfDayN). Stored times are UTC microseconds.
+package casework

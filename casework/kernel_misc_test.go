@@ -1,0 +1,145 @@
+package casework_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEndOfDayN(t *testing.T) {
+	t.Parallel()
+	zone := casework.DefaultZone()
+	tests := []struct {
+		name      string
+		effective time.Time
+		days      int
+		want      time.Time
+	}{
+		{"day of effect not counted", time.Date(2020, 5, 12, 10, 0, 0, 0, zone), 30, time.Date(2020, 6, 12, 0, 0, 0, 0, zone)},
+		{"late evening local", time.Date(2020, 5, 12, 23, 59, 0, 0, zone), 1, time.Date(2020, 5, 14, 0, 0, 0, 0, zone)},
+		{"UTC instant that is already the next local day", time.Date(2020, 5, 12, 17, 0, 0, 0, time.UTC), 1, time.Date(2020, 5, 15, 0, 0, 0, 0, zone)},
+		{"across a month end", time.Date(2020, 1, 31, 8, 0, 0, 0, zone), 30, time.Date(2020, 3, 2, 0, 0, 0, 0, zone)},
+	}
+	for _, tc := range tests {
+		require.True(t, casework.EndOfDayN(tc.effective, tc.days, zone).Equal(tc.want), tc.name)
+	}
+}
+
+func TestCodeLists(t *testing.T) {
+	t.Parallel()
+	c := casework.NewCodeLists()
+	c.Default(casework.CodeList{Name: "dispute_category", Codes: []casework.Code{{Value: "neighbour", ZH: "邻里纠纷", EN: "Neighbour"}, {Value: "neighbour/noise", Parent: "neighbour", ZH: "噪音", EN: "Noise"}}})
+	c.Add(casework.CodeList{Name: "dispute_category", Codes: []casework.Code{{Value: "neighbour", ZH: "邻里", EN: "Neighbours"}, {Value: "pets", ZH: "宠物", EN: "Pets"}}})
+	c.Default(casework.CodeList{Name: "dispute_category", Codes: []casework.Code{{Value: "neighbour", ZH: "邻里纠纷", EN: "Neighbour"}}})
+	code, ok := c.Lookup("dispute_category", "neighbour")
+	require.True(t, ok)
+	require.Equal(t, "邻里", code.ZH, "an integrator's relabel survives package defaults")
+	require.Len(t, c.List("dispute_category"), 3)
+	require.NoError(t, c.Check("category", "dispute_category", "neighbour/noise"))
+	var inv *casework.InvalidError
+	require.ErrorAs(t, c.Check("category", "dispute_category", "noise"), &inv)
+	require.Equal(t, "category", inv.Fields[0].Field)
+}
+
+func TestAttachmentsDetectTampering(t *testing.T) {
+	t.Parallel()
+	blobs := casework.NewMemoryBlobs()
+	w := newKernelWorld(t, kernelBackends["memory"](t), &casework.Config{Blobs: blobs})
+	ctx := context.Background()
+	a, err := w.k.PutAttachment(ctx, w.officer, "调解协议书签名.png", "image/png", bytes.NewReader([]byte("signature bytes")))
+	require.NoError(t, err)
+	require.EqualValues(t, 15, a.Size)
+	require.Len(t, a.SHA256, 64)
+	rc, err := w.k.OpenAttachment(ctx, w.officer, a)
+	require.NoError(t, err)
+	b, err := io.ReadAll(rc)
+	require.NoError(t, err)
+	require.NoError(t, rc.Close())
+	require.Equal(t, "signature bytes", string(b))
+	_, err = w.k.PutAttachment(ctx, w.officer, "x", "not a media type", bytes.NewReader(nil))
+	require.ErrorIs(t, err, casework.ErrInvalid)
+	_, err = w.k.OpenAttachment(ctx, w.officer, casework.Attachment{Name: "gone", SHA256: "0000000000000000000000000000000000000000000000000000000000000000"})
+	require.ErrorIs(t, err, casework.ErrNotFound)
+}
+
+func TestAddressRegistry(t *testing.T) {
+	t.Parallel()
+	eachKernelBackend(t, func(t *testing.T, w *kernelWorld) {
+		ctx := context.Background()
+		a, err := w.k.CreateAddress(ctx, w.officer, casework.AddressInput{UnitID: w.station.ID, Text: "张店区潘庄社区3号楼2单元301", Community: "潘庄社区"})
+		require.NoError(t, err)
+		p, err := w.k.CreatePerson(ctx, w.officer, casework.PersonInput{UnitID: w.station.ID, Name: "孟庆花"})
+		require.NoError(t, err)
+		reg := casework.Registry{Residents: []casework.Resident{{PersonID: p.ID, Relation: "householder"}}, Housing: &casework.Housing{Kind: "own", Rooms: 2},
+			Organisations: []casework.Organisation{{Name: "潘庄社区居委会", Kind: "committee"}}}
+		up, err := w.k.UpdateRegistry(ctx, w.officer, a.ID, a.Version, reg)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, up.Version)
+		_, err = w.k.UpdateRegistry(ctx, w.officer, a.ID, a.Version, reg)
+		require.ErrorIs(t, err, casework.ErrConflict)
+		_, err = w.k.UpdateRegistry(ctx, w.officer, a.ID, up.Version, casework.Registry{Residents: []casework.Resident{{PersonID: "ghost"}}})
+		var inv *casework.InvalidError
+		require.ErrorAs(t, err, &inv)
+		require.Equal(t, "residents[0].personId", inv.Fields[0].Field)
+		got, err := w.k.GetAddress(ctx, w.supervisor, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, reg, got.Registry)
+		_, err = w.k.GetAddress(ctx, w.otherOfficer, a.ID)
+		require.ErrorIs(t, err, casework.ErrNotFound)
+	})
+}
+
+func TestShareGrantsReadOnlyAndIsRevocable(t *testing.T) {
+	t.Parallel()
+	eachKernelBackend(t, func(t *testing.T, w *kernelWorld) {
+		ctx := context.Background()
+		rec := casework.Target{RecordType: "case", RecordID: "case-1", UnitID: w.station.ID}
+		sh, err := w.k.Share(ctx, w.officer, rec, w.otherBranch.ID, "同一嫌疑人跨区作案")
+		require.NoError(t, err)
+		rec.SharedWith, err = w.k.ActiveShares(ctx, "case", "case-1")
+		require.NoError(t, err)
+		require.NoError(t, w.k.Authorize(ctx, w.otherOfficer, casework.ActionRead, rec))
+		_, err = w.k.RevokeShare(ctx, w.officer, sh.ID)
+		require.NoError(t, err)
+		rec.SharedWith, err = w.k.ActiveShares(ctx, "case", "case-1")
+		require.NoError(t, err)
+		require.ErrorIs(t, w.k.Authorize(ctx, w.otherOfficer, casework.ActionRead, rec), casework.ErrNotFound)
+		_, err = w.k.RevokeShare(ctx, w.officer, sh.ID)
+		require.ErrorIs(t, err, casework.ErrInvalidTransition)
+		trail, err := w.k.AuditTrail(ctx, w.officer, rec)
+		require.NoError(t, err)
+		require.Len(t, trail, 2, "share and revoke are audited on the record")
+	})
+}
+
+func TestCheckpointsArePeriodic(t *testing.T) {
+	t.Parallel()
+	w := newKernelWorld(t, kernelBackends["memory"](t), &casework.Config{CheckpointPolicy: casework.CheckpointPolicy{Every: 5, Interval: time.Hour}})
+	ctx := context.Background()
+	cp, err := w.k.Checkpoint(ctx, false)
+	require.NoError(t, err)
+	require.NotNil(t, cp, "the world setup wrote more than 5 entries")
+	cp, err = w.k.Checkpoint(ctx, false)
+	require.NoError(t, err)
+	require.Nil(t, cp, "nothing new since")
+	_, err = w.k.CreatePerson(ctx, w.officer, casework.PersonInput{UnitID: w.station.ID, Name: "甲"})
+	require.NoError(t, err)
+	cp, err = w.k.Checkpoint(ctx, false)
+	require.NoError(t, err)
+	require.Nil(t, cp, "one entry is not enough and an hour has not passed")
+	w.clock.Advance(61 * time.Minute)
+	cp, err = w.k.Checkpoint(ctx, false)
+	require.NoError(t, err)
+	require.NotNil(t, cp, "the interval has passed")
+	exported, err := w.k.ExportCheckpoints(ctx, w.auditor)
+	require.NoError(t, err)
+	require.Len(t, exported, 2)
+	id, pub := w.k.CheckpointPublicKey()
+	require.Equal(t, id, exported[1].KeyID)
+	require.NoError(t, exported[1].Verify(pub))
+}
