@@ -9,7 +9,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -56,16 +55,7 @@ func OpenSQLite(path string) (*sql.DB, error) {
 	if path == "" || strings.Contains(path, ":memory:") {
 		return nil, fmt.Errorf("sqlstore: SQLite needs a file path, not %q", path)
 	}
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, err
-	}
-	return db, nil
+	return sql.Open("sqlite", sqlx.SQLiteDSN(path))
 }
 
 // OpenPostgres opens a pgx connection pool through database/sql. The schema

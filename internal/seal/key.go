@@ -75,7 +75,7 @@ func validateKeyID(id string) error {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
 		case c == '-' || c == '_' || c == '.' || c == ':':
 		default:
-			return fmt.Errorf("%w: key id %q may only contain letters, digits and -_.:", ErrInvalidKey, id)
+			return fmt.Errorf("%w: key id %q may only contain letters, digits, '-', '_', '.' and ':' characters", ErrInvalidKey, id)
 		}
 	}
 	return nil

@@ -3,8 +3,9 @@ package testdb
 import (
 	"database/sql"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -25,25 +26,8 @@ func DefaultOpenSQLite(path string) (*sql.DB, error) {
 	return sql.Open(SQLiteDriver, SQLiteDSN(path))
 }
 
-// SQLiteDSN returns the modernc.org/sqlite DSN used for file databases: every
-// pooled connection waits up to 10 s on a lock, uses WAL with
-// synchronous=FULL, enforces foreign keys and begins transactions IMMEDIATE
-// (so a read-then-write transaction cannot fail with SQLITE_BUSY on upgrade).
-func SQLiteDSN(path string) string {
-	return "file:" + escapeURIPath(path) +
-		"?_pragma=busy_timeout(10000)" +
-		"&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(FULL)" +
-		"&_pragma=foreign_keys(1)" +
-		"&_txlock=immediate"
-}
-
-// escapeURIPath escapes the characters that would end or corrupt the path part
-// of an SQLite "file:" URI. The driver splits the DSN at the first '?', and
-// SQLite percent-decodes the path and stops it at '#'.
-func escapeURIPath(p string) string {
-	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(p))
-}
+// SQLiteDSN is the DSN the stores use (see sqlx.SQLiteDSN).
+func SQLiteDSN(path string) string { return sqlx.SQLiteDSN(path) }
 
 // SQLite returns a pool onto a fresh SQLite database file in t.TempDir(),
 // opened with OpenSQLite and closed in t.Cleanup.

@@ -354,3 +354,54 @@ func TestLong(t *testing.T) {
 		t.Error("Long() = true with GRASSROOTS_LONG empty")
 	}
 }
+
+// TestPostgresSweepsStaleSchemas checks that a new test process drops the
+// schemas of killed test processes once they are a day old, and only those.
+func TestPostgresSweepsStaleSchemas(t *testing.T) {
+	if os.Getenv("TESTDB_CHILD") == "sweep" {
+		testdb.Postgres(t) // the first call in a process sweeps
+		return
+	}
+	p := testdb.Postgres(t) // skips or fails like the others without a server
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, testdb.PGURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A cleanup, not a defer: the drops registered below run before it.
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	suffix := strings.TrimPrefix(p.Schema, testdb.SchemaPrefix)
+	schemas := map[string]string{ // name -> comment
+		testdb.SchemaPrefix + "stale" + suffix:   "grassroots testdb schema created " + time.Now().Add(-25*time.Hour).UTC().Format(time.RFC3339),
+		testdb.SchemaPrefix + "fresh" + suffix:   "grassroots testdb schema created " + time.Now().Add(-23*time.Hour).UTC().Format(time.RFC3339),
+		testdb.SchemaPrefix + "foreign" + suffix: "made by another tool",
+	}
+	for name, comment := range schemas {
+		ident := pgx.Identifier{name}.Sanitize()
+		if _, err := conn.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if _, err := conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+ident+" CASCADE"); err != nil {
+				t.Errorf("drop %s: %v", name, err)
+			}
+		})
+		if _, err := conn.Exec(ctx, "COMMENT ON SCHEMA "+ident+" IS '"+comment+"'"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPostgresSweepsStaleSchemas$", "-test.count=1")
+	cmd.Env = append(cleanEnv(), "TESTDB_CHILD=sweep", "GRASSROOTS_PG_URL="+testdb.PGURL())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	for name := range schemas {
+		var exists bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, name).Scan(&exists); err != nil {
+			t.Fatal(err)
+		}
+		if want := !strings.Contains(name, "stale"); exists != want {
+			t.Errorf("schema %s: exists = %v, want %v", name, exists, want)
+		}
+	}
+}
