@@ -39,11 +39,14 @@ func (s *Store) CreatePerson(ctx context.Context, p casework.PersonRecord, ch ca
 // UpdatePerson implements casework.PersonStore.
 func (s *Store) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
-		args := append(personArgs(p), p.Version-1)
-		res, err := tx.ExecContext(ctx, `UPDATE persons SET unit_id = $2, name = $3, gender = $4, birth_date = $5, doc_type = $6,
-			doc_sealed = $7, doc_index = $8, doc_masked = $9, phone_sealed = $10, phone_index = $11, phone_masked = $12,
-			address_id = $13, address = $14, tags = $15, sealed_tags = $16, unidentified = $17, description = $18,
-			version = $19, updated_at = $21 WHERE id = $1 AND version = $22 AND created_at = $20`, args...)
+		res, err := tx.ExecContext(ctx, `UPDATE persons SET unit_id = $1, name = $2, gender = $3, birth_date = $4, doc_type = $5,
+			doc_sealed = $6, doc_index = $7, doc_masked = $8, phone_sealed = $9, phone_index = $10, phone_masked = $11,
+			address_id = $12, address = $13, tags = $14, sealed_tags = $15, unidentified = $16, description = $17,
+			version = $18, updated_at = $19 WHERE id = $20 AND version = $21`,
+			p.UnitID, p.Name, p.Gender, sqlx.T(p.BirthDate), p.DocType, p.DocSealed, sqlx.S(p.DocIndex), sqlx.S(p.DocMasked),
+			p.PhoneSealed, sqlx.S(p.PhoneIndex), sqlx.S(p.PhoneMasked), sqlx.S(p.AddressID), sqlx.S(p.Address),
+			sqlx.JSON{V: nonNil(p.Tags)}, p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.UpdatedAt),
+			p.ID, p.Version-1)
 		if err != nil {
 			return err
 		}
