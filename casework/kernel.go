@@ -42,6 +42,7 @@ type Kernel struct {
 	receivers  map[string]Receiver
 	writebacks map[string]Writeback
 	figures    []FigureSource
+	sweepers   []Sweeper
 	deliverer  string
 }
 
@@ -208,4 +209,31 @@ type Sweeper interface {
 type SweepResult struct {
 	Changed  int
 	Notified int
+}
+
+// RegisterSweeper adds a workflow's time-driven changes to Sweep.
+func (k *Kernel) RegisterSweeper(s Sweeper) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.sweepers = append(k.sweepers, s)
+}
+
+// Sweep runs every registered sweeper at now, then takes an audit
+// checkpoint if one is due. The server calls it periodically; tests call it
+// with the time they want.
+func (k *Kernel) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
+	k.mu.RLock()
+	sweepers := append([]Sweeper(nil), k.sweepers...)
+	k.mu.RUnlock()
+	var total SweepResult
+	for _, s := range sweepers {
+		r, err := s.Sweep(ctx, now)
+		total.Changed += r.Changed
+		total.Notified += r.Notified
+		if err != nil {
+			return total, err
+		}
+	}
+	_, err := k.Checkpoint(ctx, false)
+	return total, err
 }
