@@ -1,0 +1,62 @@
+// Package outreach is the community outreach workflow of the Zibo campaign
+// "百万警进千万家" ("a million police into ten million homes"): officers
+// visit homes, villages, firms and schools, give services and aid, find
+// safety hazards, disputes and leads, keep the address registry (一标三实)
+// fresh, and answer residents' appointments.
+//
+// # Records
+//
+//   - Campaign: a name, a period, the units taking part and a goal per
+//     target kind; its progress counts the visits recorded against it.
+//   - Visit: who went (officers), when, where (a standard address), the kind
+//     of target (TargetKind: nine kinds) and the person or organisation
+//     visited, notes, services given, aid delivered, and what was found.
+//     A visit is a fact: only its notes, services and aid can be amended.
+//   - Hazard (安全隐患): found → rectifying → rectified → verified. A
+//     verification is made by an officer other than the one who recorded the
+//     fix, so nobody signs off their own work; a rejected fix goes back to
+//     rectifying. A hazard is overdue while unrectified past its deadline.
+//   - Appointment (预约服务): requested → accepted → done, or declined with
+//     a reason, or no_show. An officer never holds two accepted appointments
+//     that overlap in time; stores enforce it inside the write transaction,
+//     so two desks accepting at once cannot both win.
+//   - PlanEntry: a household, site or firm on the visit plan. Config sets how
+//     often each target kind must be visited; Plan.Assess is the one function
+//     that decides when a target is due and when overdue. The officer whose
+//     responsibility area (责任区: community names or address ids on
+//     casework.Staff.Areas) holds the address owns its visits.
+//
+// # Hand-offs
+//
+// A dispute found on a visit goes to mediation and a lead goes to casework,
+// through the kernel's outbox: the visit and its outbox messages commit in
+// one transaction, so a finding is never lost and never handed on without
+// its visit. Outreach imports neither receiver: it defines DisputeIntake and
+// LeadIntake in kernel types, and Service.Connect registers them. When a
+// receiver acknowledges, the id it returns is written back on the visit's
+// finding in a second, audited transaction.
+//
+// # Who may do what
+//
+// The default policy rows (Policy.Default at New, so an integrator's
+// overrides win): officers, community officers and supervisors record
+// visits, hazards, appointments and plan entries and verify hazards;
+// supervisors run campaigns; auditors read. Visits to key-person and
+// special-person families are sensitive: only roles granted
+// ActionReadSensitive (default: supervisor and community officer, never an
+// admin) see who was visited and the notes; everyone else sees the visit
+// masked, and every count. The target kind itself stays in clear so that
+// totals can group by it; the persons' tags are sealed by the kernel.
+//
+// # Audit
+//
+// Every change — a visit, a hazard move, an appointment move, a campaign, a
+// plan entry, a finding's write-back — commits with its audit entry in one
+// transaction, in the one hash-chained log of the database.
+//
+// # Counting
+//
+// Visits count each visit (户次); security key sites and struggling
+// enterprises count distinct targets visited in the period (处, 家); a
+// hazard counts as rectified in the period in which it reached rectified.
+package outreach

@@ -1,0 +1,383 @@
+// Package memstore is the in-memory outreach Store, built on the kernel's
+// shared memory database so that outreach writes join the one audit chain,
+// outbox and request-key table, under the one lock.
+package memstore
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	cmem "github.com/grassroots-policing/grassroots/casework/memstore"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+	"github.com/grassroots-policing/grassroots/outreach"
+)
+
+// Store keeps outreach records in memory. Every access goes through the
+// kernel database's Read and Write, whose lock guards these maps too.
+type Store struct {
+	db           *cmem.DB
+	visits       map[string]outreach.Visit
+	hazards      map[string]outreach.Hazard
+	appointments map[string]outreach.Appointment
+	campaigns    map[string]outreach.Campaign
+	plan         map[string]outreach.PlanEntry
+}
+
+var _ outreach.Store = (*Store)(nil)
+
+// New returns an empty outreach store on db.
+func New(db *cmem.DB) *Store {
+	return &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
+		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{}}
+}
+
+func visitClone(v outreach.Visit) outreach.Visit          { return v.Clone() }
+func campaignClone(c outreach.Campaign) outreach.Campaign { return c.Clone() }
+func visitVersion(v outreach.Visit) int64                 { return v.Version }
+func hazardVersion(h outreach.Hazard) int64               { return h.Version }
+func apptVersion(a outreach.Appointment) int64            { return a.Version }
+func campaignVersion(c outreach.Campaign) int64           { return c.Version }
+func planVersion(e outreach.PlanEntry) int64              { return e.Version }
+
+// units is the set of unit ids whose path lies in the subtree at path (nil
+// for no filter). It is read before taking the lock for the query, because
+// the kernel store takes the same lock; units never move, so the set cannot
+// go stale, only miss a unit created meanwhile, whose records the query
+// could not have seen either.
+type units map[string]bool
+
+func (s *Store) subtree(ctx context.Context, path string) (units, error) {
+	if path == "" {
+		return nil, nil
+	}
+	list, err := s.db.ListUnits(ctx, casework.UnitFilter{Under: path})
+	if err != nil {
+		return nil, err
+	}
+	u := units{}
+	for _, x := range list {
+		u[x.ID] = true
+	}
+	return u, nil
+}
+
+func (u units) has(id string) bool { return u == nil || u[id] }
+
+func within(t, from, to time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
+}
+
+func inAreas(areas []string, community, addressID string) bool {
+	return areas == nil || (community != "" && slices.Contains(areas, community)) || (addressID != "" && slices.Contains(areas, addressID))
+}
+
+// CreateVisit implements outreach.Store.
+func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casework.Change) error {
+	w = w.Clone()
+	return s.db.Write(ctx, ch, func() error {
+		if _, ok := s.visits[w.Visit.ID]; ok {
+			return errs.New(errs.ErrConflict, "visit %q exists", w.Visit.ID)
+		}
+		for _, h := range w.Hazards {
+			if _, ok := s.hazards[h.ID]; ok {
+				return errs.New(errs.ErrConflict, "hazard %q exists", h.ID)
+			}
+		}
+		if e := w.Plan; e != nil {
+			cur, ok := s.plan[e.ID]
+			if !ok {
+				return errs.NotFound("plan entry", e.ID)
+			}
+			if cur.Version != e.Version-1 {
+				return errs.Stale("plan entry", e.ID, e.Version-1)
+			}
+			s.plan[e.ID] = *e
+		}
+		for _, h := range w.Hazards {
+			s.hazards[h.ID] = h
+		}
+		s.visits[w.Visit.ID] = w.Visit
+		return nil
+	})
+}
+
+// UpdateVisit implements outreach.Store.
+func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.Change) error {
+	v = v.Clone()
+	return s.db.Write(ctx, ch, func() error {
+		if cur, ok := s.visits[v.ID]; ok {
+			// Only what an update may change is written, as in SQL: who
+			// went, when, where and for what stay as recorded.
+			keep := cur.Clone()
+			keep.Notes, keep.Services, keep.Aid, keep.Findings, keep.HazardIDs = v.Notes, v.Services, v.Aid, v.Findings, v.HazardIDs
+			keep.RegistryVersion, keep.Version, keep.UpdatedAt = v.RegistryVersion, v.Version, v.UpdatedAt
+			v = keep
+		}
+		return cmem.Replace(s.visits, v.ID, v, visitVersion, "visit")
+	})
+}
+
+// GetVisit implements outreach.Store.
+func (s *Store) GetVisit(ctx context.Context, id string) (v outreach.Visit, err error) {
+	err = s.db.Read(ctx, func() error {
+		v, err = cmem.Get(s.visits, id, visitClone, "visit")
+		return err
+	})
+	return v, err
+}
+
+// ListVisits implements outreach.Store.
+func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) (out []outreach.Visit, err error) {
+	u, err := s.subtree(ctx, f.UnitUnder)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Read(ctx, func() error {
+		out, err = cmem.List(s.visits, func(v outreach.Visit) bool {
+			return u.has(v.UnitID) && (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
+				(f.TargetKind == "" || v.TargetKind == f.TargetKind) && within(v.VisitedAt, f.From, f.To) &&
+				(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
+				(f.AddressID == "" || v.AddressID == f.AddressID)
+		}, func(v outreach.Visit) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} }, visitClone, p)
+		return err
+	})
+	return out, err
+}
+
+// CreateHazard implements outreach.Store.
+func (s *Store) CreateHazard(ctx context.Context, h outreach.Hazard, ch casework.Change) error {
+	return s.db.Write(ctx, ch, func() error { return cmem.Insert(s.hazards, h.ID, h, "hazard") })
+}
+
+// UpdateHazard implements outreach.Store.
+func (s *Store) UpdateHazard(ctx context.Context, h outreach.Hazard, ch casework.Change) error {
+	return s.db.Write(ctx, ch, func() error { return cmem.Replace(s.hazards, h.ID, h, hazardVersion, "hazard") })
+}
+
+// GetHazard implements outreach.Store.
+func (s *Store) GetHazard(ctx context.Context, id string) (h outreach.Hazard, err error) {
+	err = s.db.Read(ctx, func() error {
+		h, err = cmem.Get(s.hazards, id, cmem.Identity, "hazard")
+		return err
+	})
+	return h, err
+}
+
+// ListHazards implements outreach.Store.
+func (s *Store) ListHazards(ctx context.Context, f outreach.HazardFilter, p casework.Page) (out []outreach.Hazard, err error) {
+	u, err := s.subtree(ctx, f.UnitUnder)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Read(ctx, func() error {
+		out, err = cmem.List(s.hazards, func(h outreach.Hazard) bool {
+			return u.has(h.UnitID) && (len(f.Status) == 0 || slices.Contains(f.Status, h.Status)) &&
+				(f.VisitID == "" || h.VisitID == f.VisitID) && inAreas(f.Areas, h.Community, h.AddressID) &&
+				(f.OverdueAt.IsZero() || h.Overdue(f.OverdueAt)) && within(h.FoundAt, f.From, f.To)
+		}, func(h outreach.Hazard) casework.Cursor { return casework.Cursor{At: h.FoundAt, ID: h.ID} }, cmem.Identity, p)
+		return err
+	})
+	return out, err
+}
+
+// CreateAppointment implements outreach.Store.
+func (s *Store) CreateAppointment(ctx context.Context, a outreach.Appointment, ch casework.Change) error {
+	return s.db.Write(ctx, ch, func() error {
+		if err := s.overlap(a); err != nil {
+			return err
+		}
+		return cmem.Insert(s.appointments, a.ID, a, "appointment")
+	})
+}
+
+// UpdateAppointment implements outreach.Store; the overlap check runs under
+// the write lock, so it holds under concurrency.
+func (s *Store) UpdateAppointment(ctx context.Context, a outreach.Appointment, ch casework.Change) error {
+	return s.db.Write(ctx, ch, func() error {
+		if _, ok := s.appointments[a.ID]; !ok {
+			return errs.NotFound("appointment", a.ID)
+		}
+		if err := s.overlap(a); err != nil {
+			return err
+		}
+		return cmem.Replace(s.appointments, a.ID, a, apptVersion, "appointment")
+	})
+}
+
+func (s *Store) overlap(a outreach.Appointment) error {
+	if a.Status != outreach.AppointmentAccepted {
+		return nil
+	}
+	for _, o := range s.appointments {
+		if outreach.Overlaps(a, o) {
+			return errs.Wrap(errs.ErrConflict, outreach.ErrOverlap, "appointment %q", o.ID)
+		}
+	}
+	return nil
+}
+
+// GetAppointment implements outreach.Store.
+func (s *Store) GetAppointment(ctx context.Context, id string) (a outreach.Appointment, err error) {
+	err = s.db.Read(ctx, func() error {
+		a, err = cmem.Get(s.appointments, id, cmem.Identity, "appointment")
+		return err
+	})
+	return a, err
+}
+
+// ListAppointments implements outreach.Store.
+func (s *Store) ListAppointments(ctx context.Context, f outreach.AppointmentFilter, p casework.Page) (out []outreach.Appointment, err error) {
+	u, err := s.subtree(ctx, f.UnitUnder)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Read(ctx, func() error {
+		out, err = cmem.List(s.appointments, func(a outreach.Appointment) bool {
+			return u.has(a.UnitID) && (f.OfficerID == "" || a.OfficerID == f.OfficerID) &&
+				(len(f.Status) == 0 || slices.Contains(f.Status, a.Status)) && within(a.StartsAt, f.From, f.To)
+		}, func(a outreach.Appointment) casework.Cursor { return casework.Cursor{At: a.StartsAt, ID: a.ID} }, cmem.Identity, p)
+		return err
+	})
+	return out, err
+}
+
+// CreateCampaign implements outreach.Store.
+func (s *Store) CreateCampaign(ctx context.Context, c outreach.Campaign, ch casework.Change) error {
+	c = c.Clone()
+	return s.db.Write(ctx, ch, func() error { return cmem.Insert(s.campaigns, c.ID, c, "campaign") })
+}
+
+// UpdateCampaign implements outreach.Store.
+func (s *Store) UpdateCampaign(ctx context.Context, c outreach.Campaign, ch casework.Change) error {
+	c = c.Clone()
+	return s.db.Write(ctx, ch, func() error { return cmem.Replace(s.campaigns, c.ID, c, campaignVersion, "campaign") })
+}
+
+// GetCampaign implements outreach.Store.
+func (s *Store) GetCampaign(ctx context.Context, id string) (c outreach.Campaign, err error) {
+	err = s.db.Read(ctx, func() error {
+		c, err = cmem.Get(s.campaigns, id, campaignClone, "campaign")
+		return err
+	})
+	return c, err
+}
+
+// ListCampaigns implements outreach.Store.
+func (s *Store) ListCampaigns(ctx context.Context, f outreach.CampaignFilter, p casework.Page) (out []outreach.Campaign, err error) {
+	paths := map[string]string{}
+	if f.Related != "" {
+		list, err := s.db.ListUnits(ctx, casework.UnitFilter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range list {
+			paths[u.ID] = u.Path
+		}
+	}
+	err = s.db.Read(ctx, func() error {
+		out, err = cmem.List(s.campaigns, func(c outreach.Campaign) bool {
+			owner := paths[c.UnitID]
+			related := f.Related == "" || casework.Contains(f.Related, owner) || casework.Contains(owner, f.Related)
+			return related && (f.ActiveAt.IsZero() || within(f.ActiveAt, c.Starts, c.Ends))
+		}, func(c outreach.Campaign) casework.Cursor { return casework.Cursor{At: c.Starts, ID: c.ID} }, campaignClone, p)
+		return err
+	})
+	return out, err
+}
+
+// CreatePlanEntry implements outreach.Store.
+func (s *Store) CreatePlanEntry(ctx context.Context, e outreach.PlanEntry, ch casework.Change) error {
+	return s.db.Write(ctx, ch, func() error { return cmem.Insert(s.plan, e.ID, e, "plan entry") })
+}
+
+// UpdatePlanEntry implements outreach.Store.
+func (s *Store) UpdatePlanEntry(ctx context.Context, e outreach.PlanEntry, ch casework.Change) error {
+	return s.db.Write(ctx, ch, func() error { return cmem.Replace(s.plan, e.ID, e, planVersion, "plan entry") })
+}
+
+// GetPlanEntry implements outreach.Store.
+func (s *Store) GetPlanEntry(ctx context.Context, id string) (e outreach.PlanEntry, err error) {
+	err = s.db.Read(ctx, func() error {
+		e, err = cmem.Get(s.plan, id, cmem.Identity, "plan entry")
+		return err
+	})
+	return e, err
+}
+
+// ListPlanEntries implements outreach.Store.
+func (s *Store) ListPlanEntries(ctx context.Context, f outreach.PlanFilter, p casework.Page) (out []outreach.PlanEntry, err error) {
+	u, err := s.subtree(ctx, f.UnitUnder)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Read(ctx, func() error {
+		out, err = cmem.List(s.plan, func(e outreach.PlanEntry) bool {
+			return u.has(e.UnitID) && (f.Kind == "" || e.Kind == f.Kind) && inAreas(f.Areas, e.Community, e.AddressID) &&
+				(f.IncludeInactive || e.Active) && (f.AddressID == "" || e.AddressID == f.AddressID) &&
+				(f.PersonID == "" || e.PersonID == f.PersonID) &&
+				(f.DueBy.IsZero() || (!e.DueFrom.IsZero() && !e.DueFrom.After(f.DueBy)))
+		}, func(e outreach.PlanEntry) casework.Cursor { return casework.Cursor{At: e.Deadline, ID: e.ID} }, cmem.Identity, p)
+		return err
+	})
+	return out, err
+}
+
+// Tally implements outreach.Store.
+func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tally, error) {
+	t := outreach.NewTally()
+	u, err := s.subtree(ctx, f.UnitUnder)
+	if err != nil {
+		return t, err
+	}
+	err = s.db.Read(ctx, func() error {
+		targets := map[outreach.TargetKind]map[string]bool{}
+		campaignVisits := map[string]bool{}
+		for _, v := range s.visits {
+			if !u.has(v.UnitID) || (f.CampaignID != "" && v.CampaignID != f.CampaignID) {
+				continue
+			}
+			campaignVisits[v.ID] = true
+			if !within(v.VisitedAt, f.From, f.To) {
+				continue
+			}
+			t.Visits[v.TargetKind]++
+			if targets[v.TargetKind] == nil {
+				targets[v.TargetKind] = map[string]bool{}
+			}
+			targets[v.TargetKind][v.TargetKey] = true
+			for _, k := range outreach.ServiceKinds {
+				t.Services[k] += int64(v.Count(k))
+			}
+			if len(v.Aid) > 0 {
+				t.AidVisits++
+			}
+			t.DisputesHanded += int64(v.CountFindings(outreach.FindingDispute))
+			t.LeadsCollected += int64(v.CountFindings(outreach.FindingLead))
+		}
+		for k, set := range targets {
+			t.Targets[k] = int64(len(set))
+		}
+		for _, h := range s.hazards {
+			if !u.has(h.UnitID) || (f.CampaignID != "" && !campaignVisits[h.VisitID]) {
+				continue
+			}
+			if within(h.FoundAt, f.From, f.To) {
+				t.HazardsFound++
+			}
+			if !h.RectifiedAt.IsZero() && within(h.RectifiedAt, f.From, f.To) {
+				t.HazardsRectified++
+			}
+		}
+		if f.CampaignID == "" {
+			for _, a := range s.appointments {
+				if u.has(a.UnitID) && a.Status == outreach.AppointmentDone && within(a.ClosedAt, f.From, f.To) {
+					t.AppointmentsDone++
+				}
+			}
+		}
+		return nil
+	})
+	return t, err
+}

@@ -1,0 +1,198 @@
+package outreach
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// The actions of outreach, as rows of the kernel's permission policy.
+const (
+	ActionRead          casework.Action = "outreach.read"
+	ActionVisit         casework.Action = "outreach.visit"
+	ActionHazard        casework.Action = "outreach.hazard"
+	ActionVerifyHazard  casework.Action = "outreach.verify_hazard"
+	ActionAppointment   casework.Action = "outreach.appointment"
+	ActionCampaign      casework.Action = "outreach.campaign"
+	ActionPlan          casework.Action = "outreach.plan"
+	ActionReadSensitive casework.Action = "outreach.read_sensitive"
+)
+
+// Record types in the audit log and in permission targets.
+const (
+	RecordVisit       = "visit"
+	RecordHazard      = "hazard"
+	RecordAppointment = "appointment"
+	RecordCampaign    = "campaign"
+	RecordPlanEntry   = "plan_entry"
+)
+
+// DefaultRules are the policy rows New adds unless the table already holds
+// them. Sensitive detail is a reveal, so the kernel never grants it to an
+// admin; auditors only read.
+func DefaultRules() []casework.Rule {
+	field := []casework.Role{casework.RoleOfficer, casework.RoleCommunityOfficer, casework.RoleSupervisor}
+	return []casework.Rule{
+		{Action: ActionRead, Kind: casework.KindRead, Roles: append(slices.Clone(field), casework.RoleAuditor)},
+		{Action: ActionVisit, Kind: casework.KindWrite, Roles: field},
+		{Action: ActionHazard, Kind: casework.KindWrite, Roles: field},
+		{Action: ActionVerifyHazard, Kind: casework.KindApprove, Roles: field},
+		{Action: ActionAppointment, Kind: casework.KindWrite, Roles: field},
+		{Action: ActionPlan, Kind: casework.KindWrite, Roles: field},
+		{Action: ActionCampaign, Kind: casework.KindWrite, Roles: []casework.Role{casework.RoleSupervisor}},
+		{Action: ActionReadSensitive, Kind: casework.KindReveal, Roles: []casework.Role{casework.RoleSupervisor, casework.RoleCommunityOfficer}},
+	}
+}
+
+// Config tunes a Service. A nil *Config, and every zero field, means the
+// default.
+type Config struct {
+	// Frequencies overrides how often target kinds must be visited; kinds it
+	// does not name keep DefaultFrequencies. A zero Frequency takes a kind
+	// off the schedule.
+	Frequencies map[TargetKind]Frequency
+	// LeadDays is how many days before its deadline's day a visited target
+	// becomes due again. nil means 7; a negative value means 0.
+	LeadDays *int
+}
+
+// Service is the only way to change outreach records: it checks the
+// actor's permission and reach, validates, and commits each change with its
+// audit entry (and any hand-offs) in one transaction.
+type Service struct {
+	k     *casework.Kernel
+	store Store
+	plan  Plan
+}
+
+// New builds the outreach service on a kernel and a store, adding the
+// outreach policy rows and code lists, and registering the outreach figures
+// with the kernel's report.
+func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
+	if k == nil || store == nil {
+		return nil, errors.New("outreach: New needs a kernel and a store")
+	}
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	freq := DefaultFrequencies()
+	maps.Copy(freq, cfg.Frequencies)
+	for kind, f := range freq {
+		if !kind.Valid() {
+			return nil, errs.Invalid("frequencies", "code", "%q is not a target kind", kind)
+		}
+		if f.Months < 0 || f.Days < 0 {
+			return nil, errs.Invalid("frequencies."+string(kind), "min", "may not be negative")
+		}
+	}
+	lead := 7
+	if cfg.LeadDays != nil {
+		lead = max(*cfg.LeadDays, 0)
+	}
+	if err := k.Policy().Default(DefaultRules()...); err != nil {
+		return nil, err
+	}
+	for _, l := range codeLists() {
+		k.Codes().Default(l)
+	}
+	s := &Service{k: k, store: store, plan: Plan{Frequencies: freq, LeadDays: lead, Zone: k.Zone()}}
+	k.RegisterFigures(s)
+	return s, nil
+}
+
+// Plan returns the visit plan policy in force: frequencies, lead time and
+// zone. Its Assess is the one due/overdue rule.
+func (s *Service) Plan() Plan {
+	p := s.plan
+	p.Frequencies = maps.Clone(s.plan.Frequencies)
+	return p
+}
+
+// Kernel returns the kernel the service is built on.
+func (s *Service) Kernel() *casework.Kernel { return s.k }
+
+// canSeeSensitive reports whether the actor may see who was visited on
+// sensitive visits. A forbidden answer is not an error: the actor sees the
+// masked view.
+func (s *Service) canSeeSensitive(ctx context.Context, actor casework.Actor, t casework.Target) (bool, error) {
+	err := s.k.Authorize(ctx, actor, ActionReadSensitive, t)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, errs.ErrForbidden), errors.Is(err, errs.ErrNotFound):
+		return false, nil
+	}
+	return false, err
+}
+
+// scope authorizes a list and returns the unit path it covers.
+func (s *Service) scope(ctx context.Context, actor casework.Actor, action casework.Action, unitID string) (string, error) {
+	if err := s.k.Authorize(ctx, actor, action, casework.Target{}); err != nil {
+		return "", err
+	}
+	return s.k.Scope(ctx, actor, unitID)
+}
+
+// address loads an address the actor may read, for a record to point at.
+func (s *Service) address(ctx context.Context, actor casework.Actor, field, id string) (casework.Address, error) {
+	a, err := s.k.GetAddress(ctx, actor, id)
+	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
+		return casework.Address{}, errs.Invalid(field, "exists", "no address %q in reach", id)
+	}
+	return a, err
+}
+
+// person checks that a person id names a person the actor may read.
+func (s *Service) person(ctx context.Context, actor casework.Actor, field, id string, f *errs.Fields) error {
+	if id == "" {
+		return nil
+	}
+	_, err := s.k.GetPerson(ctx, actor, id)
+	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
+		f.Add(field, "exists", "no person %q in reach", id)
+		return nil
+	}
+	return err
+}
+
+// staffInReach checks that a staff id names an active staff member the
+// actor may read.
+func (s *Service) staffInReach(ctx context.Context, actor casework.Actor, field, id string, f *errs.Fields) (casework.Staff, error) {
+	st, err := s.k.GetStaff(ctx, actor, id)
+	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
+		f.Add(field, "exists", "no staff member %q in reach", id)
+		return casework.Staff{}, nil
+	}
+	if err == nil && !st.Active {
+		f.Add(field, "active", "staff member %q is not active", id)
+	}
+	return st, err
+}
+
+// retry runs a read-modify-write again while it loses a compare-and-swap
+// to a concurrent writer of a record the caller did not name (a plan entry,
+// a finding's visit); the caller's own version checks fail at once instead.
+// Each lost round means another writer won, so a handful of rounds covers
+// any realistic crowd at one household.
+func retry(fn func() error) error {
+	var err error
+	for range 8 {
+		if err = fn(); !errors.Is(err, errRetry) {
+			return err
+		}
+	}
+	return errs.Wrap(errs.ErrConflict, err, "gave up after concurrent updates")
+}
+
+// errRetry marks a lost compare-and-swap that retry may repeat.
+var errRetry = errors.New("retry")
+
+// isReach reports whether err says a record is out of the actor's reach
+// (or absent): callers turn that into a field error of their own input.
+func isReach(err error) bool {
+	return errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden)
+}

@@ -1,0 +1,224 @@
+package outreach
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// checkHazardInput validates what can be checked without the database.
+func (s *Service) checkHazardInput(in HazardInput) error {
+	var f errs.Fields
+	f.Merge("", s.k.Validate(in))
+	if in.Kind != "" {
+		f.Merge("", s.k.Codes().Check("kind", CodesHazardKind, in.Kind))
+	}
+	if in.Deadline.IsZero() && in.DueInDays <= 0 {
+		f.Add("deadline", "required", "a hazard needs a deadline or dueInDays")
+	}
+	if !in.Deadline.IsZero() && in.DueInDays > 0 {
+		f.Add("dueInDays", "excluded_with", "give a deadline or dueInDays, not both")
+	}
+	return f.Err()
+}
+
+// newHazard builds a hazard from checked input.
+func (s *Service) newHazard(actor casework.Actor, in HazardInput, foundAt time.Time, addr casework.Address) Hazard {
+	deadline := casework.Truncate(in.Deadline)
+	if deadline.IsZero() {
+		deadline = casework.EndOfDayN(foundAt, in.DueInDays, s.k.Zone())
+	}
+	now := s.k.Now()
+	return Hazard{ID: s.k.NewID(), UnitID: in.UnitID, VisitID: in.VisitID, AddressID: addr.ID, Community: addr.Community,
+		Place: strings.TrimSpace(in.Place), Kind: in.Kind, Severity: in.Severity, Description: strings.TrimSpace(in.Description),
+		Responsible: strings.TrimSpace(in.Responsible), ResponsiblePersonID: in.ResponsiblePersonID, Deadline: deadline,
+		Status: HazardFound, FoundBy: actor.StaffID, FoundAt: foundAt, Version: 1, CreatedAt: now, UpdatedAt: now}
+}
+
+// ReportHazard records a hazard found outside a visit's own recording — on
+// a patrol, or on a visit already recorded (VisitID). Hazards found while
+// recording a visit go in VisitInput.Hazards instead.
+func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in HazardInput) (Hazard, error) {
+	now := s.k.Now()
+	var f errs.Fields
+	var addr casework.Address
+	foundAt := now
+	if in.VisitID != "" {
+		v, err := s.store.GetVisit(ctx, in.VisitID)
+		if err == nil {
+			err = s.k.Authorize(ctx, actor, ActionRead, casework.Target{RecordType: RecordVisit, RecordID: v.ID, UnitID: v.UnitID})
+		}
+		if err != nil {
+			if !isReach(err) {
+				return Hazard{}, err
+			}
+			f.Add("visitId", "exists", "no visit %q in reach", in.VisitID)
+		} else {
+			if in.UnitID == "" {
+				in.UnitID = v.UnitID
+			}
+			if in.AddressID == "" {
+				in.AddressID = v.AddressID
+			}
+		}
+	}
+	if err := s.k.Authorize(ctx, actor, ActionHazard, casework.Target{RecordType: RecordHazard, UnitID: in.UnitID}); err != nil {
+		return Hazard{}, err
+	}
+	f.Merge("", s.checkHazardInput(in))
+	if in.UnitID == "" {
+		f.Add("unitId", "required", "is required")
+	}
+	if !in.Deadline.IsZero() && !in.Deadline.After(foundAt) {
+		f.Add("deadline", "after_found", "must be after the hazard was found")
+	}
+	if in.AddressID != "" {
+		a, err := s.address(ctx, actor, "addressId", in.AddressID)
+		f.Merge("", err)
+		addr = a
+	}
+	if err := s.person(ctx, actor, "responsiblePersonId", in.ResponsiblePersonID, &f); err != nil {
+		return Hazard{}, err
+	}
+	if err := f.Err(); err != nil {
+		return Hazard{}, err
+	}
+	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Hazard, error) {
+		h := s.newHazard(actor, in, foundAt, addr)
+		ch, err := s.k.Change(ctx, actor, "hazard.report", RecordHazard, h.ID, nil, h)
+		if err != nil {
+			return Hazard{}, err
+		}
+		if err := rk.SetResult(RecordHazard, h.ID, h); err != nil {
+			return Hazard{}, err
+		}
+		ch.RequestKey = rk
+		return h, s.store.CreateHazard(ctx, h, ch)
+	})
+}
+
+// StartRectifying records that the responsible party is fixing the hazard.
+func (s *Service) StartRectifying(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Hazard, error) {
+	return s.moveHazard(ctx, actor, id, version, HazardRectifying, note)
+}
+
+// RecordRectified records that the hazard was fixed; the actor is the
+// officer who recorded the fix, who may then not verify it.
+func (s *Service) RecordRectified(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Hazard, error) {
+	return s.moveHazard(ctx, actor, id, version, HazardRectified, note)
+}
+
+// VerifyHazard confirms a recorded fix. The verifier must be another
+// officer than the one who recorded the fix (separation of duties).
+func (s *Service) VerifyHazard(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Hazard, error) {
+	return s.moveHazard(ctx, actor, id, version, HazardVerified, note)
+}
+
+// RejectRectification sends a recorded fix back to rectifying, with the
+// reason the verifier found it wanting; the hazard counts as rectified
+// again only when a new fix is recorded.
+func (s *Service) RejectRectification(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Hazard, error) {
+	if strings.TrimSpace(reason) == "" {
+		return Hazard{}, errs.Invalid("reason", "required", "a rejected fix needs a reason")
+	}
+	return s.moveHazard(ctx, actor, id, version, HazardRectifying, reason)
+}
+
+func (s *Service) moveHazard(ctx context.Context, actor casework.Actor, id string, version int64, to HazardStatus, note string) (Hazard, error) {
+	cur, err := s.store.GetHazard(ctx, id)
+	if err != nil {
+		return Hazard{}, err
+	}
+	action := ActionHazard
+	if to == HazardVerified || cur.Status == HazardRectified {
+		action = ActionVerifyHazard
+	}
+	if err := s.k.Authorize(ctx, actor, action, casework.Target{RecordType: RecordHazard, RecordID: id, UnitID: cur.UnitID}); err != nil {
+		return Hazard{}, err
+	}
+	note = strings.TrimSpace(note)
+	if len(note) > 2000 {
+		return Hazard{}, errs.Invalid("note", "max", "must be at most 2000 bytes")
+	}
+	if err := CanMoveHazard(cur.Status, to); err != nil {
+		return Hazard{}, err
+	}
+	if cur.Status == HazardRectified && actor.StaffID == cur.RectifiedBy {
+		return Hazard{}, errs.New(errs.ErrForbidden, "the officer who recorded the fix may not verify or reject it")
+	}
+	if cur.Version != version {
+		return Hazard{}, errs.Stale(RecordHazard, id, version)
+	}
+	now := s.k.Now()
+	next := cur
+	next.Status, next.Note, next.Version, next.UpdatedAt = to, note, cur.Version+1, now
+	switch to {
+	case HazardRectifying:
+		next.RectifyingAt = now
+		if cur.Status == HazardRectified {
+			next.RectifiedAt, next.RectifiedBy = time.Time{}, ""
+		}
+	case HazardRectified:
+		next.RectifiedAt, next.RectifiedBy = now, actor.StaffID
+	case HazardVerified:
+		next.VerifiedAt, next.VerifiedBy = now, actor.StaffID
+	}
+	ch, err := s.k.Change(ctx, actor, casework.Action("hazard."+string(to)), RecordHazard, id, cur, next)
+	if err != nil {
+		return Hazard{}, err
+	}
+	return next, s.store.UpdateHazard(ctx, next, ch)
+}
+
+// GetHazard returns a hazard in the actor's reach.
+func (s *Service) GetHazard(ctx context.Context, actor casework.Actor, id string) (Hazard, error) {
+	h, err := s.store.GetHazard(ctx, id)
+	if err != nil {
+		return Hazard{}, err
+	}
+	return h, s.k.Authorize(ctx, actor, ActionRead, casework.Target{RecordType: RecordHazard, RecordID: id, UnitID: h.UnitID})
+}
+
+// HazardQuery lists hazards in the actor's subtree.
+type HazardQuery struct {
+	UnitID    string
+	Status    []HazardStatus
+	VisitID   string
+	OfficerID string // hazards in this officer's responsibility area
+	// Overdue lists only hazards overdue now (Hazard.Overdue).
+	Overdue  bool
+	From, To time.Time
+	Page     casework.Page
+}
+
+// ListHazards lists hazards by the time they were found.
+func (s *Service) ListHazards(ctx context.Context, actor casework.Actor, q HazardQuery) ([]Hazard, string, error) {
+	path, err := s.scope(ctx, actor, ActionRead, q.UnitID)
+	if err != nil {
+		return nil, "", err
+	}
+	f := HazardFilter{UnitUnder: path, Status: q.Status, VisitID: q.VisitID, From: casework.Truncate(q.From), To: casework.Truncate(q.To)}
+	if q.Overdue {
+		f.OverdueAt = s.k.Now()
+	}
+	if q.OfficerID != "" {
+		st, err := s.k.GetStaff(ctx, actor, q.OfficerID)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(st.Areas) == 0 {
+			return nil, "", nil
+		}
+		f.Areas = st.Areas
+	}
+	p := q.Page.Normalize()
+	rows, err := s.store.ListHazards(ctx, f, casework.Page{Limit: p.Limit + 1, After: p.After})
+	if err != nil {
+		return nil, "", err
+	}
+	rows, next := casework.PageOf(rows, p.Limit, func(h Hazard) casework.Cursor { return casework.Cursor{At: h.FoundAt, ID: h.ID} })
+	return rows, next, nil
+}

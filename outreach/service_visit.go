@@ -1,0 +1,431 @@
+package outreach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// maxClockSkew is how far in the future a visit's time may lie: a phone's
+// clock a little ahead of the server's is not an error, a visit tomorrow is.
+const maxClockSkew = 10 * time.Minute
+
+func (in *VisitInput) normalize(actor casework.Actor, now time.Time) {
+	in.Organisation, in.Notes = strings.TrimSpace(in.Organisation), strings.TrimSpace(in.Notes)
+	if len(in.OfficerIDs) == 0 {
+		in.OfficerIDs = []string{actor.StaffID}
+	}
+	seen := map[string]bool{}
+	in.OfficerIDs = slices.DeleteFunc(slices.Clone(in.OfficerIDs), func(id string) bool {
+		dup := seen[id]
+		seen[id] = true
+		return dup
+	})
+	if in.VisitedAt.IsZero() {
+		in.VisitedAt = now
+	}
+	in.VisitedAt = casework.Truncate(in.VisitedAt)
+	for i := range in.Disputes {
+		in.Disputes[i].Summary = strings.TrimSpace(in.Disputes[i].Summary)
+	}
+	for i := range in.Leads {
+		in.Leads[i].Summary = strings.TrimSpace(in.Leads[i].Summary)
+	}
+}
+
+// RecordVisit records a visit with everything it found, in one transaction:
+// the visit, its hazards, its findings' hand-offs (outbox messages to
+// mediation and casework), the visited plan entry's next due date, and the
+// audit entries of each. A registry update for the address goes through
+// the kernel first (versioned and audited there), so the visit can name the
+// address version it wrote; if the visit then fails, the registry update
+// stands on its own, as any other registry update would.
+func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in VisitInput) (Visit, error) {
+	now := s.k.Now()
+	in.normalize(actor, now)
+	if err := s.k.Authorize(ctx, actor, ActionVisit, casework.Target{RecordType: RecordVisit, UnitID: in.UnitID}); err != nil {
+		return Visit{}, err
+	}
+	if len(in.Hazards) > 0 {
+		if err := s.k.Authorize(ctx, actor, ActionHazard, casework.Target{RecordType: RecordHazard, UnitID: in.UnitID}); err != nil {
+			return Visit{}, err
+		}
+	}
+	var f errs.Fields
+	f.Merge("", s.k.Validate(in))
+	if in.VisitedAt.After(now.Add(maxClockSkew)) {
+		f.Add("visitedAt", "past", "may not be in the future")
+	}
+	checkServices(&f, "", in.Services)
+	checkAid(&f, "", in.Aid)
+	for i, h := range in.Hazards {
+		f.Merge("hazards["+itoa(i)+"].", s.checkHazardInput(h))
+		if h.AddressID != "" && h.AddressID != in.AddressID {
+			f.Add("hazards["+itoa(i)+"].addressId", "matches_visit", "a hazard found on a visit is at the visit's address; say where in place")
+		}
+		if !h.Deadline.IsZero() && !h.Deadline.After(in.VisitedAt) {
+			f.Add("hazards["+itoa(i)+"].deadline", "after_found", "must be after the visit")
+		}
+		if h.UnitID != "" && h.UnitID != in.UnitID {
+			f.Add("hazards["+itoa(i)+"].unitId", "matches_visit", "a hazard found on a visit belongs to the visit's unit")
+		}
+	}
+	for i, d := range in.Disputes {
+		for j, p := range d.PartyIDs {
+			if err := s.person(ctx, actor, fmt.Sprintf("disputes[%d].partyIds[%d]", i, j), p, &f); err != nil {
+				return Visit{}, err
+			}
+		}
+	}
+	for i, l := range in.Leads {
+		for j, p := range l.PersonIDs {
+			if err := s.person(ctx, actor, fmt.Sprintf("leads[%d].personIds[%d]", i, j), p, &f); err != nil {
+				return Visit{}, err
+			}
+		}
+	}
+	for i, o := range in.OfficerIDs {
+		if _, err := s.staffInReach(ctx, actor, "officerIds["+itoa(i)+"]", o, &f); err != nil {
+			return Visit{}, err
+		}
+	}
+	if err := s.person(ctx, actor, "personId", in.PersonID, &f); err != nil {
+		return Visit{}, err
+	}
+	var entry *PlanEntry
+	if in.PlanEntryID != "" {
+		e, err := s.store.GetPlanEntry(ctx, in.PlanEntryID)
+		if err == nil {
+			err = s.k.Authorize(ctx, actor, ActionVisit, casework.Target{RecordType: RecordPlanEntry, RecordID: e.ID, UnitID: e.UnitID})
+		}
+		switch {
+		case errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden):
+			f.Add("planEntryId", "exists", "no plan entry %q in reach", in.PlanEntryID)
+		case err != nil:
+			return Visit{}, err
+		default:
+			entry = &e
+			in.fillFromPlan(e, &f)
+		}
+	}
+	if !in.TargetKind.Valid() {
+		f.Add("targetKind", "code", "%q is not a target kind", in.TargetKind)
+	}
+	var addr casework.Address
+	if in.AddressID != "" {
+		a, err := s.address(ctx, actor, "addressId", in.AddressID)
+		if err != nil {
+			f.Merge("", err)
+		}
+		addr = a
+	}
+	if in.TargetKind != Online && in.AddressID == "" && in.PersonID == "" && in.Organisation == "" {
+		f.Add("addressId", "required", "a visit names the address, person or organisation visited")
+	}
+	if in.Registry != nil && in.AddressID == "" {
+		f.Add("registry", "address", "a registry update needs the visit's address")
+	}
+	if in.CampaignID != "" {
+		if err := s.checkCampaign(ctx, actor, in.CampaignID, in.UnitID, in.VisitedAt, &f); err != nil {
+			return Visit{}, err
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Visit{}, err
+	}
+	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Visit, error) {
+		return s.createVisit(ctx, actor, in, addr, entry, rk)
+	})
+}
+
+// fillFromPlan takes what the visit leaves out from its plan entry and
+// refuses a visit that contradicts it.
+func (in *VisitInput) fillFromPlan(e PlanEntry, f *errs.Fields) {
+	if in.TargetKind == "" {
+		in.TargetKind = e.Kind
+	}
+	if in.AddressID == "" {
+		in.AddressID = e.AddressID
+	}
+	if in.PersonID == "" {
+		in.PersonID = e.PersonID
+	}
+	if in.Organisation == "" {
+		in.Organisation = e.Organisation
+	}
+	if in.TargetKind != e.Kind {
+		f.Add("targetKind", "matches_plan", "the plan entry is a %s", e.Kind)
+	}
+	if in.AddressID != e.AddressID {
+		f.Add("addressId", "matches_plan", "the plan entry is at another address")
+	}
+	if !e.Active {
+		f.Add("planEntryId", "active", "the plan entry was taken off the plan")
+	}
+}
+
+func (s *Service) checkCampaign(ctx context.Context, actor casework.Actor, id, unitID string, at time.Time, f *errs.Fields) error {
+	c, err := s.store.GetCampaign(ctx, id)
+	if err == nil {
+		err = s.k.Authorize(ctx, actor, ActionRead, campaignTarget(c))
+	}
+	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
+		f.Add("campaignId", "exists", "no campaign %q in reach", id)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if at.Before(c.Starts) || !at.Before(c.Ends) {
+		f.Add("visitedAt", "campaign_period", "lies outside the campaign's period")
+	}
+	path, err := s.k.UnitPath(ctx, unitID)
+	if err != nil {
+		f.Add("unitId", "exists", "no unit %q", unitID)
+		return nil
+	}
+	for _, u := range c.UnitIDs {
+		if p, err := s.k.UnitPath(ctx, u); err == nil && casework.Contains(p, path) {
+			return nil
+		}
+	}
+	f.Add("campaignId", "campaign_unit", "the visit's unit does not take part in the campaign")
+	return nil
+}
+
+func (s *Service) createVisit(ctx context.Context, actor casework.Actor, in VisitInput, addr casework.Address, entry *PlanEntry, rk *casework.RequestKey) (Visit, error) {
+	var regVersion int64
+	if in.Registry != nil {
+		a, err := s.k.UpdateRegistry(ctx, actor, addr.ID, in.Registry.AddressVersion, in.Registry.Registry)
+		if err != nil {
+			var inv *errs.InvalidError
+			if errors.As(err, &inv) {
+				var f errs.Fields
+				f.Merge("registry.registry.", err)
+				return Visit{}, f.Err()
+			}
+			return Visit{}, err
+		}
+		regVersion = a.Version
+	}
+	now := s.k.Now()
+	v := Visit{ID: s.k.NewID(), UnitID: in.UnitID, CampaignID: in.CampaignID, PlanEntryID: in.PlanEntryID,
+		OfficerIDs: slices.Clone(in.OfficerIDs), VisitedAt: in.VisitedAt, AddressID: addr.ID, Address: addr.Text,
+		Community: addr.Community, TargetKind: in.TargetKind, PersonID: in.PersonID, Organisation: in.Organisation,
+		Notes: in.Notes, Services: slices.Clone(in.Services), Aid: slices.Clone(in.Aid), RegistryVersion: regVersion,
+		RecordedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
+	v.TargetKey = targetKey(v.PlanEntryID, v.AddressID, v.Organisation, v.PersonID)
+
+	var ch casework.Change
+	for i, d := range in.Disputes {
+		step := fmt.Sprintf("dispute/%d", i+1)
+		msg, err := s.k.NewOutboxMessage(casework.KindDisputeFinding, casework.Source{Kind: RecordVisit, ID: v.ID, Step: step},
+			casework.DisputeFinding{Source: casework.Source{Kind: RecordVisit, ID: v.ID, Step: step}, Actor: actor, UnitID: v.UnitID,
+				Category: d.Category, Summary: d.Summary, AddressID: v.AddressID, Address: v.Address, PartyIDs: slices.Clone(d.PartyIDs),
+				Risk: d.Risk, RiskNote: d.RiskNote, FoundAt: v.VisitedAt})
+		if err != nil {
+			return Visit{}, err
+		}
+		ch.Outbox = append(ch.Outbox, msg)
+		v.Findings = append(v.Findings, Finding{Kind: FindingDispute, Step: step, Category: d.Category, Summary: d.Summary,
+			Risk: d.Risk, RiskNote: d.RiskNote, PersonIDs: slices.Clone(d.PartyIDs), OutboxID: msg.ID})
+	}
+	for i, l := range in.Leads {
+		step := fmt.Sprintf("lead/%d", i+1)
+		msg, err := s.k.NewOutboxMessage(casework.KindLeadFinding, casework.Source{Kind: RecordVisit, ID: v.ID, Step: step},
+			casework.LeadFinding{Source: casework.Source{Kind: RecordVisit, ID: v.ID, Step: step}, Actor: actor, UnitID: v.UnitID,
+				Summary: l.Summary, AddressID: v.AddressID, PersonIDs: slices.Clone(l.PersonIDs), FoundAt: v.VisitedAt})
+		if err != nil {
+			return Visit{}, err
+		}
+		ch.Outbox = append(ch.Outbox, msg)
+		v.Findings = append(v.Findings, Finding{Kind: FindingLead, Step: step, Summary: l.Summary,
+			PersonIDs: slices.Clone(l.PersonIDs), OutboxID: msg.ID})
+	}
+	w := VisitWrite{}
+	for _, hin := range in.Hazards {
+		if hin.UnitID == "" {
+			hin.UnitID = v.UnitID
+		}
+		hin.AddressID, hin.VisitID = v.AddressID, v.ID
+		h := s.newHazard(actor, hin, v.VisitedAt, addr)
+		w.Hazards = append(w.Hazards, h)
+		v.HazardIDs = append(v.HazardIDs, h.ID)
+		rec, err := s.k.AuditRecord(ctx, actor, "hazard.report", RecordHazard, h.ID, nil, h)
+		if err != nil {
+			return Visit{}, err
+		}
+		ch.Audit = append(ch.Audit, rec)
+	}
+	rec, err := s.k.AuditRecord(ctx, actor, "visit.record", RecordVisit, v.ID, nil, v)
+	if err != nil {
+		return Visit{}, err
+	}
+	ch.Audit = append([]casework.AuditRecord{rec}, ch.Audit...)
+	if err := rk.SetResult(RecordVisit, v.ID, v); err != nil {
+		return Visit{}, err
+	}
+	ch.RequestKey = rk
+	w.Visit = v
+
+	if entry == nil {
+		return v, s.store.CreateVisit(ctx, w, ch)
+	}
+	// The plan entry may be changed by a concurrent visit to the same
+	// target: reload it and try again, since the visit itself is new.
+	base := ch.Audit
+	err = retry(func() error {
+		next, moved := s.visited(*entry, v)
+		ch.Audit = base
+		if moved {
+			rec, err := s.k.AuditRecord(ctx, actor, "plan_entry.visited", RecordPlanEntry, entry.ID, *entry, next)
+			if err != nil {
+				return err
+			}
+			ch.Audit = append(slices.Clone(base), rec)
+			w.Plan = &next
+		} else {
+			w.Plan = nil
+		}
+		err := s.store.CreateVisit(ctx, w, ch)
+		if w.Plan != nil && errors.Is(err, errs.ErrConflict) {
+			cur, gerr := s.store.GetPlanEntry(ctx, entry.ID)
+			if gerr == nil && cur.Version != entry.Version {
+				*entry = cur
+				return errRetry
+			}
+		}
+		return err
+	})
+	return v, err
+}
+
+// visited is a plan entry after a visit: the last visit moves forward only,
+// so a visit recorded late never pushes the due date back.
+func (s *Service) visited(e PlanEntry, v Visit) (PlanEntry, bool) {
+	if !e.LastVisitAt.IsZero() && !v.VisitedAt.After(e.LastVisitAt) {
+		return e, false
+	}
+	next := e
+	next.LastVisitAt, next.LastVisitID = v.VisitedAt, v.ID
+	a := s.plan.Assess(next.Kind, next.LastVisitAt, true, v.VisitedAt)
+	next.DueFrom, next.Deadline = a.DueFrom, a.Deadline
+	next.Version, next.UpdatedAt = e.Version+1, s.k.Now()
+	return next, true
+}
+
+// GetVisit returns a visit in the actor's reach, masked when it is a
+// sensitive visit the actor may not see in detail.
+func (s *Service) GetVisit(ctx context.Context, actor casework.Actor, id string) (Visit, error) {
+	v, err := s.store.GetVisit(ctx, id)
+	if err != nil {
+		return Visit{}, err
+	}
+	t := casework.Target{RecordType: RecordVisit, RecordID: id, UnitID: v.UnitID}
+	if err := s.k.Authorize(ctx, actor, ActionRead, t); err != nil {
+		return Visit{}, err
+	}
+	if v.TargetKind.Sensitive() {
+		ok, err := s.canSeeSensitive(ctx, actor, t)
+		if err != nil {
+			return Visit{}, err
+		}
+		if !ok {
+			return v.masked(), nil
+		}
+	}
+	return v, nil
+}
+
+// VisitQuery lists visits in the actor's subtree.
+type VisitQuery struct {
+	UnitID      string // a unit in the actor's subtree; default the actor's unit
+	OfficerID   string
+	TargetKind  TargetKind
+	From, To    time.Time
+	CampaignID  string
+	PlanEntryID string
+	AddressID   string
+	Page        casework.Page
+}
+
+// ListVisits lists visits by time, masking sensitive ones for actors who
+// may not see them in detail. It returns the cursor of the next page.
+func (s *Service) ListVisits(ctx context.Context, actor casework.Actor, q VisitQuery) ([]Visit, string, error) {
+	path, err := s.scope(ctx, actor, ActionRead, q.UnitID)
+	if err != nil {
+		return nil, "", err
+	}
+	if q.TargetKind != "" && !q.TargetKind.Valid() {
+		return nil, "", errs.Invalid("targetKind", "code", "%q is not a target kind", q.TargetKind)
+	}
+	see, err := s.canSeeSensitive(ctx, actor, casework.Target{})
+	if err != nil {
+		return nil, "", err
+	}
+	p := q.Page.Normalize()
+	rows, err := s.store.ListVisits(ctx, VisitFilter{UnitUnder: path, OfficerID: q.OfficerID, TargetKind: q.TargetKind,
+		From: casework.Truncate(q.From), To: casework.Truncate(q.To), CampaignID: q.CampaignID, PlanEntryID: q.PlanEntryID,
+		AddressID: q.AddressID}, casework.Page{Limit: p.Limit + 1, After: p.After})
+	if err != nil {
+		return nil, "", err
+	}
+	rows, next := casework.PageOf(rows, p.Limit, func(v Visit) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} })
+	for i, v := range rows {
+		if v.TargetKind.Sensitive() && !see {
+			rows[i] = v.masked()
+		}
+	}
+	return rows, next, nil
+}
+
+// AmendVisit corrects a visit's notes, services or aid (compare-and-swap on
+// version). Who went, when, where and what was found stay as recorded.
+func (s *Service) AmendVisit(ctx context.Context, actor casework.Actor, id string, version int64, am VisitAmendment) (Visit, error) {
+	cur, err := s.store.GetVisit(ctx, id)
+	if err != nil {
+		return Visit{}, err
+	}
+	if err := s.k.Authorize(ctx, actor, ActionVisit, casework.Target{RecordType: RecordVisit, RecordID: id, UnitID: cur.UnitID}); err != nil {
+		return Visit{}, err
+	}
+	if cur.TargetKind.Sensitive() {
+		if ok, err := s.canSeeSensitive(ctx, actor, casework.Target{RecordType: RecordVisit, RecordID: id, UnitID: cur.UnitID}); err != nil || !ok {
+			return Visit{}, errs.New(errs.ErrForbidden, "amending a sensitive visit needs %s", ActionReadSensitive)
+		}
+	}
+	var f errs.Fields
+	next := cur.Clone()
+	if am.Notes != nil {
+		next.Notes = strings.TrimSpace(*am.Notes)
+		if len(next.Notes) > 4000 {
+			f.Add("notes", "max", "must be at most 4000 bytes")
+		}
+	}
+	if am.Services != nil {
+		next.Services = slices.Clone(am.Services)
+		checkServices(&f, "", next.Services)
+	}
+	if am.Aid != nil {
+		next.Aid = slices.Clone(am.Aid)
+		checkAid(&f, "", next.Aid)
+	}
+	if err := f.Err(); err != nil {
+		return Visit{}, err
+	}
+	if cur.Version != version {
+		return Visit{}, errs.Stale(RecordVisit, id, version)
+	}
+	next.Version, next.UpdatedAt = cur.Version+1, s.k.Now()
+	ch, err := s.k.Change(ctx, actor, "visit.amend", RecordVisit, id, cur, next)
+	if err != nil {
+		return Visit{}, err
+	}
+	return next, s.store.UpdateVisit(ctx, next, ch)
+}

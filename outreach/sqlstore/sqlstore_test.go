@@ -1,0 +1,41 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
+	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/grassroots-policing/grassroots/outreach/sqlstore"
+	"github.com/grassroots-policing/grassroots/outreach/storetest"
+	"github.com/stretchr/testify/require"
+)
+
+func open(t *testing.T, db *sql.DB, engine casesql.Engine) (outreach.Store, casework.KernelStore) {
+	t.Helper()
+	ctx := context.Background()
+	k, err := casesql.New(db, engine)
+	require.NoError(t, err)
+	require.NoError(t, k.Migrate(ctx))
+	s := sqlstore.New(k)
+	require.NoError(t, s.Migrate(ctx))
+	require.NoError(t, s.Migrate(ctx), "a second migration is a no-op")
+	return s, k
+}
+
+func TestSQLite(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) (outreach.Store, casework.KernelStore) {
+		return open(t, testdb.SQLite(t), casesql.SQLite)
+	})
+}
+
+func TestPostgres(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) (outreach.Store, casework.KernelStore) {
+		return open(t, testdb.Postgres(t).DB, casesql.Postgres)
+	})
+}

@@ -1,0 +1,283 @@
+// Package sqlstore is the outreach Store for SQLite and PostgreSQL, built
+// on the kernel's SQL store: the same database handle, and every write
+// through its Write, so a record commits with its audit entries, hand-offs
+// and request key in one transaction. The SQL is written once for both
+// engines.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+	"github.com/grassroots-policing/grassroots/outreach"
+)
+
+// Store is the SQL outreach store. It is safe for concurrent use by any
+// number of goroutines and processes sharing one database.
+type Store struct {
+	k  *casesql.Store
+	db *sql.DB
+}
+
+var _ outreach.Store = (*Store)(nil)
+
+// New builds the outreach store on the kernel's SQL store. Call Migrate
+// (after the kernel's) before use.
+func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
+
+// Migrate creates or upgrades the outreach tables (migration line
+// "outreach"). The kernel's line must have run first: outreach tables refer
+// to its units.
+func (s *Store) Migrate(ctx context.Context) error {
+	return sqlx.Migrate(ctx, s.db, s.k.Dialect(), "outreach", migrations)
+}
+
+type scanner interface{ Scan(...any) error }
+
+func queryAll[T any](ctx context.Context, q sqlx.Querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, sqlx.Translate(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, sqlx.Translate(err)
+		}
+		out = append(out, v)
+	}
+	return out, sqlx.Translate(rows.Err())
+}
+
+// period adds "col in [from, to)" for the bounds that are set.
+func period(q string, a *sqlx.Args, col string, from, to time.Time) string {
+	if !from.IsZero() {
+		q += ` AND ` + col + ` >= ` + a.Add(from.UnixMicro())
+	}
+	if !to.IsZero() {
+		q += ` AND ` + col + ` < ` + a.Add(to.UnixMicro())
+	}
+	return q
+}
+
+// micro stores a time that a list orders by: never NULL, so that the zero
+// time sorts first in both engines, as it does in memory.
+func micro(t time.Time) int64 { return t.UnixMicro() }
+
+func strs[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// update runs a compare-and-swap UPDATE and turns "no row changed" into
+// ErrNotFound or ErrConflict.
+func update(ctx context.Context, tx *sql.Tx, table, recordType, id string, version int64, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	return sqlx.CheckCAS(ctx, tx, res, table, recordType, id, version-1)
+}
+
+// GetVisit implements outreach.Store.
+func (s *Store) GetVisit(ctx context.Context, id string) (outreach.Visit, error) {
+	v, err := scanVisit(s.db.QueryRowContext(ctx, `SELECT `+visitCols+` FROM outreach_visits WHERE id = $1`, id))
+	return v, sqlx.NotFound(err, outreach.RecordVisit, id)
+}
+
+const visitCols = `id, unit_id, campaign_id, plan_entry_id, officer_ids, visited_at, address_id, address, community, target_kind,
+	target_key, person_id, organisation, notes, services, aid, findings, hazard_ids, registry_version, recorded_by, version,
+	created_at, updated_at`
+
+func scanVisit(r scanner) (outreach.Visit, error) {
+	var v outreach.Visit
+	err := r.Scan(&v.ID, &v.UnitID, sqlx.Str{S: &v.CampaignID}, sqlx.Str{S: &v.PlanEntryID}, sqlx.JSON{V: &v.OfficerIDs},
+		sqlx.Time{T: &v.VisitedAt}, sqlx.Str{S: &v.AddressID}, sqlx.Str{S: &v.Address}, sqlx.Str{S: &v.Community}, &v.TargetKind,
+		&v.TargetKey, sqlx.Str{S: &v.PersonID}, sqlx.Str{S: &v.Organisation}, sqlx.Str{S: &v.Notes}, sqlx.JSON{V: &v.Services},
+		sqlx.JSON{V: &v.Aid}, sqlx.JSON{V: &v.Findings}, sqlx.JSON{V: &v.HazardIDs}, &v.RegistryVersion, &v.RecordedBy, &v.Version,
+		sqlx.Time{T: &v.CreatedAt}, sqlx.Time{T: &v.UpdatedAt})
+	return v, err
+}
+
+// visitArgs are the values of visitCols, then the derived counts.
+func visitArgs(v outreach.Visit) []any {
+	return []any{v.ID, v.UnitID, sqlx.S(v.CampaignID), sqlx.S(v.PlanEntryID), sqlx.JSON{V: nonNil(v.OfficerIDs)}, micro(v.VisitedAt),
+		sqlx.S(v.AddressID), sqlx.S(v.Address), sqlx.S(v.Community), string(v.TargetKind), v.TargetKey, sqlx.S(v.PersonID),
+		sqlx.S(v.Organisation), sqlx.S(v.Notes), sqlx.JSON{V: v.Services}, sqlx.JSON{V: v.Aid}, sqlx.JSON{V: v.Findings},
+		sqlx.JSON{V: v.HazardIDs}, v.RegistryVersion, v.RecordedBy, v.Version, sqlx.T(v.CreatedAt), sqlx.T(v.UpdatedAt),
+		v.Count(outreach.ServiceAppointment), v.Count(outreach.ServiceDoorToDoor), v.Count(outreach.ServiceErrand), len(v.Aid),
+		v.CountFindings(outreach.FindingDispute), v.CountFindings(outreach.FindingLead)}
+}
+
+const visitCountCols = `n_appointment, n_door_to_door, n_errand, n_aid, n_disputes, n_leads`
+
+// CreateVisit implements outreach.Store.
+func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casework.Change) error {
+	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
+		if e := w.Plan; e != nil {
+			if err := updatePlanEntry(ctx, tx, *e); err != nil {
+				return err
+			}
+		}
+		v := w.Visit
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outreach_visits (`+visitCols+`, `+visitCountCols+`) VALUES ($1, $2, $3, $4, $5,
+			$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`,
+			visitArgs(v)...); err != nil {
+			return err
+		}
+		for _, o := range v.OfficerIDs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outreach_visit_officers (officer_id, visit_id) VALUES ($1, $2)`, o, v.ID); err != nil {
+				return err
+			}
+		}
+		for _, h := range w.Hazards {
+			if err := insertHazard(ctx, tx, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UpdateVisit implements outreach.Store. Officers are not written: they
+// never change.
+func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.Change) error {
+	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
+		return update(ctx, tx, "outreach_visits", outreach.RecordVisit, v.ID, v.Version, `UPDATE outreach_visits SET
+			notes = $1, services = $2, aid = $3, findings = $4, hazard_ids = $5, registry_version = $6, version = $7, updated_at = $8,
+			n_appointment = $9, n_door_to_door = $10, n_errand = $11, n_aid = $12, n_disputes = $13, n_leads = $14
+			WHERE id = $15 AND version = $16`,
+			sqlx.S(v.Notes), sqlx.JSON{V: v.Services}, sqlx.JSON{V: v.Aid}, sqlx.JSON{V: v.Findings}, sqlx.JSON{V: v.HazardIDs},
+			v.RegistryVersion, v.Version, sqlx.T(v.UpdatedAt), v.Count(outreach.ServiceAppointment), v.Count(outreach.ServiceDoorToDoor),
+			v.Count(outreach.ServiceErrand), len(v.Aid), v.CountFindings(outreach.FindingDispute), v.CountFindings(outreach.FindingLead),
+			v.ID, v.Version-1)
+	})
+}
+
+// ListVisits implements outreach.Store.
+func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
+	var a sqlx.Args
+	q := `SELECT ` + visitCols + ` FROM outreach_visits WHERE 1 = 1`
+	if f.UnitUnder != "" {
+		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
+	}
+	if f.OfficerID != "" {
+		q += ` AND id IN (SELECT visit_id FROM outreach_visit_officers WHERE officer_id = ` + a.Add(f.OfficerID) + `)`
+	}
+	if f.TargetKind != "" {
+		q += ` AND target_kind = ` + a.Add(string(f.TargetKind))
+	}
+	if f.CampaignID != "" {
+		q += ` AND campaign_id = ` + a.Add(f.CampaignID)
+	}
+	if f.PlanEntryID != "" {
+		q += ` AND plan_entry_id = ` + a.Add(f.PlanEntryID)
+	}
+	if f.AddressID != "" {
+		q += ` AND address_id = ` + a.Add(f.AddressID)
+	}
+	q = period(q, &a, "visited_at", f.From, f.To)
+	q, err := casesql.PageClause(q, &a, p, "visited_at", "id")
+	if err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, s.db, q, a.List, scanVisit)
+}
+
+const hazardCols = `id, unit_id, visit_id, address_id, community, place, kind, severity, description, responsible,
+	responsible_person_id, deadline, status, found_by, found_at, rectifying_at, rectified_at, rectified_by, verified_at, verified_by,
+	note, version, created_at, updated_at`
+
+func scanHazard(r scanner) (outreach.Hazard, error) {
+	var h outreach.Hazard
+	err := r.Scan(&h.ID, &h.UnitID, sqlx.Str{S: &h.VisitID}, sqlx.Str{S: &h.AddressID}, sqlx.Str{S: &h.Community}, &h.Place, &h.Kind,
+		&h.Severity, &h.Description, &h.Responsible, sqlx.Str{S: &h.ResponsiblePersonID}, sqlx.Time{T: &h.Deadline}, &h.Status,
+		&h.FoundBy, sqlx.Time{T: &h.FoundAt}, sqlx.Time{T: &h.RectifyingAt}, sqlx.Time{T: &h.RectifiedAt}, sqlx.Str{S: &h.RectifiedBy},
+		sqlx.Time{T: &h.VerifiedAt}, sqlx.Str{S: &h.VerifiedBy}, sqlx.Str{S: &h.Note}, &h.Version, sqlx.Time{T: &h.CreatedAt},
+		sqlx.Time{T: &h.UpdatedAt})
+	return h, err
+}
+
+func hazardArgs(h outreach.Hazard) []any {
+	return []any{h.ID, h.UnitID, sqlx.S(h.VisitID), sqlx.S(h.AddressID), sqlx.S(h.Community), h.Place, h.Kind, string(h.Severity),
+		h.Description, h.Responsible, sqlx.S(h.ResponsiblePersonID), sqlx.T(h.Deadline), string(h.Status), h.FoundBy, micro(h.FoundAt),
+		sqlx.T(h.RectifyingAt), sqlx.T(h.RectifiedAt), sqlx.S(h.RectifiedBy), sqlx.T(h.VerifiedAt), sqlx.S(h.VerifiedBy), sqlx.S(h.Note),
+		h.Version, sqlx.T(h.CreatedAt), sqlx.T(h.UpdatedAt)}
+}
+
+func insertHazard(ctx context.Context, tx *sql.Tx, h outreach.Hazard) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO outreach_hazards (`+hazardCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`, hazardArgs(h)...)
+	return err
+}
+
+// CreateHazard implements outreach.Store.
+func (s *Store) CreateHazard(ctx context.Context, h outreach.Hazard, ch casework.Change) error {
+	return s.k.Write(ctx, ch, func(tx *sql.Tx) error { return insertHazard(ctx, tx, h) })
+}
+
+// UpdateHazard implements outreach.Store.
+func (s *Store) UpdateHazard(ctx context.Context, h outreach.Hazard, ch casework.Change) error {
+	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
+		return update(ctx, tx, "outreach_hazards", outreach.RecordHazard, h.ID, h.Version, `UPDATE outreach_hazards SET
+			unit_id = $2, visit_id = $3, address_id = $4, community = $5, place = $6, kind = $7, severity = $8, description = $9,
+			responsible = $10, responsible_person_id = $11, deadline = $12, status = $13, found_by = $14, found_at = $15,
+			rectifying_at = $16, rectified_at = $17, rectified_by = $18, verified_at = $19, verified_by = $20, note = $21,
+			version = $22, created_at = $23, updated_at = $24 WHERE id = $1 AND version = $25`, append(hazardArgs(h), h.Version-1)...)
+	})
+}
+
+// GetHazard implements outreach.Store.
+func (s *Store) GetHazard(ctx context.Context, id string) (outreach.Hazard, error) {
+	h, err := scanHazard(s.db.QueryRowContext(ctx, `SELECT `+hazardCols+` FROM outreach_hazards WHERE id = $1`, id))
+	return h, sqlx.NotFound(err, outreach.RecordHazard, id)
+}
+
+// areas is the SQL condition "community or address id is one of these".
+func areas(a *sqlx.Args, list []string) string {
+	return `(community IN (` + sqlx.In(a, list) + `) OR address_id IN (` + sqlx.In(a, list) + `))`
+}
+
+// ListHazards implements outreach.Store.
+func (s *Store) ListHazards(ctx context.Context, f outreach.HazardFilter, p casework.Page) ([]outreach.Hazard, error) {
+	var a sqlx.Args
+	q := `SELECT ` + hazardCols + ` FROM outreach_hazards WHERE 1 = 1`
+	if f.UnitUnder != "" {
+		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
+	}
+	if len(f.Status) > 0 {
+		q += ` AND status IN (` + sqlx.In(&a, strs(f.Status)) + `)`
+	}
+	if f.VisitID != "" {
+		q += ` AND visit_id = ` + a.Add(f.VisitID)
+	}
+	if f.Areas != nil {
+		q += ` AND ` + areas(&a, f.Areas)
+	}
+	if !f.OverdueAt.IsZero() {
+		// Hazard.Overdue, in SQL.
+		q += ` AND status IN ('found', 'rectifying') AND deadline IS NOT NULL AND deadline <= ` + a.Add(f.OverdueAt.UnixMicro())
+	}
+	q = period(q, &a, "found_at", f.From, f.To)
+	q, err := casesql.PageClause(q, &a, p, "found_at", "id")
+	if err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, s.db, q, a.List, scanHazard)
+}

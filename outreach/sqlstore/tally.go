@@ -1,0 +1,91 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+	"github.com/grassroots-policing/grassroots/outreach"
+)
+
+// Tally implements outreach.Store: one aggregate query per table, each
+// reading only the rows of the subtree and period. They run outside a
+// transaction (a report must not hold SQLite's write lock), so a write
+// landing between them may show in one count and not yet in another.
+func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tally, error) {
+	t := outreach.NewTally()
+	if err := tallyVisits(ctx, s.db, f, &t); err != nil {
+		return t, sqlx.Translate(err)
+	}
+	if err := tallyHazards(ctx, s.db, f, &t); err != nil {
+		return t, sqlx.Translate(err)
+	}
+	if f.CampaignID != "" {
+		return t, nil
+	}
+	var a sqlx.Args
+	q := `SELECT COUNT(*) FROM outreach_appointments WHERE status = ` + a.Add(string(outreach.AppointmentDone))
+	q = under(q, &a, f.UnitUnder)
+	q = period(q, &a, "closed_at", f.From, f.To)
+	return t, sqlx.Translate(s.db.QueryRowContext(ctx, q, a.List...).Scan(&t.AppointmentsDone))
+}
+
+func under(q string, a *sqlx.Args, path string) string {
+	if path == "" {
+		return q
+	}
+	return q + ` AND ` + sqlx.Under("unit_id", a.Add(path))
+}
+
+func tallyVisits(ctx context.Context, tx sqlx.Querier, f outreach.TallyFilter, t *outreach.Tally) error {
+	var a sqlx.Args
+	q := `SELECT target_kind, COUNT(*), COUNT(DISTINCT target_key), CAST(SUM(n_appointment) AS BIGINT),
+		CAST(SUM(n_door_to_door) AS BIGINT), CAST(SUM(n_errand) AS BIGINT), CAST(SUM(CASE WHEN n_aid > 0 THEN 1 ELSE 0 END) AS BIGINT),
+		CAST(SUM(n_disputes) AS BIGINT), CAST(SUM(n_leads) AS BIGINT) FROM outreach_visits WHERE 1 = 1`
+	q = under(q, &a, f.UnitUnder)
+	q = period(q, &a, "visited_at", f.From, f.To)
+	if f.CampaignID != "" {
+		q += ` AND campaign_id = ` + a.Add(f.CampaignID)
+	}
+	rows, err := tx.QueryContext(ctx, q+` GROUP BY target_kind`, a.List...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind outreach.TargetKind
+		var visits, targets, appt, door, errand, aid, disputes, leads int64
+		if err := rows.Scan(&kind, &visits, &targets, &appt, &door, &errand, &aid, &disputes, &leads); err != nil {
+			return err
+		}
+		t.Visits[kind], t.Targets[kind] = visits, targets
+		t.Services[outreach.ServiceAppointment] += appt
+		t.Services[outreach.ServiceDoorToDoor] += door
+		t.Services[outreach.ServiceErrand] += errand
+		t.AidVisits += aid
+		t.DisputesHanded += disputes
+		t.LeadsCollected += leads
+	}
+	return rows.Err()
+}
+
+func tallyHazards(ctx context.Context, tx sqlx.Querier, f outreach.TallyFilter, t *outreach.Tally) error {
+	var a sqlx.Args
+	found, rectified := `1 = 1`, `rectified_at IS NOT NULL`
+	if !f.From.IsZero() {
+		from := a.Add(f.From.UnixMicro())
+		found += ` AND found_at >= ` + from
+		rectified += ` AND rectified_at >= ` + from
+	}
+	if !f.To.IsZero() {
+		to := a.Add(f.To.UnixMicro())
+		found += ` AND found_at < ` + to
+		rectified += ` AND rectified_at < ` + to
+	}
+	q := `SELECT CAST(COALESCE(SUM(CASE WHEN ` + found + ` THEN 1 ELSE 0 END), 0) AS BIGINT),
+		CAST(COALESCE(SUM(CASE WHEN ` + rectified + ` THEN 1 ELSE 0 END), 0) AS BIGINT) FROM outreach_hazards WHERE 1 = 1`
+	q = under(q, &a, f.UnitUnder)
+	if f.CampaignID != "" {
+		q += ` AND visit_id IN (SELECT id FROM outreach_visits WHERE campaign_id = ` + a.Add(f.CampaignID) + `)`
+	}
+	return tx.QueryRowContext(ctx, q, a.List...).Scan(&t.HazardsFound, &t.HazardsRectified)
+}

@@ -1,0 +1,134 @@
+package outreach
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// The error kinds, shared with every grassroots package. Match them with
+// errors.Is.
+var (
+	ErrNotFound             = errs.ErrNotFound
+	ErrConflict             = errs.ErrConflict
+	ErrInvalid              = errs.ErrInvalid
+	ErrInvalidTransition    = errs.ErrInvalidTransition
+	ErrForbidden            = errs.ErrForbidden
+	ErrPreconditionRequired = errs.ErrPreconditionRequired
+)
+
+// ErrOverlap is the conflict of an officer accepting an appointment that
+// overlaps one already accepted. It matches ErrConflict too.
+var ErrOverlap = fmt.Errorf("%w: the officer already holds an accepted appointment at that time", errs.ErrConflict)
+
+// Store is what a backend must do for outreach. Build one on the kernel's
+// database (memstore.New(db), sqlstore.New(kernelStore)) so that every
+// write commits with its casework.Change — audit entries, hand-offs,
+// request key — in one transaction.
+//
+// Error contract, for every method:
+//   - a missing record is ErrNotFound;
+//   - a create whose id exists is ErrConflict, and so is a Change whose
+//     request key was used before;
+//   - an update whose stored version is not rec.Version-1 is ErrConflict
+//     (compare-and-swap: the caller read version v and writes v+1), and
+//     nothing is written;
+//   - a cancelled or expired ctx returns an error wrapping ctx.Err() and
+//     writes nothing;
+//   - values are copied in and out: mutating an argument after the call, or
+//     a returned value, changes nothing stored;
+//   - lists return at most Page.Limit records after the cursor, in the order
+//     their filter names.
+type Store interface {
+	// CreateVisit inserts the visit and its hazards and, when w.Plan is
+	// set, replaces that plan entry (compare-and-swap), all with ch.
+	CreateVisit(ctx context.Context, w VisitWrite, ch casework.Change) error
+	// UpdateVisit replaces a visit's notes, services, aid, findings, hazard
+	// ids and registry version (compare-and-swap); the rest — who went,
+	// when, where, for what — never changes and is not written.
+	UpdateVisit(ctx context.Context, v Visit, ch casework.Change) error
+	GetVisit(ctx context.Context, id string) (Visit, error)
+	ListVisits(ctx context.Context, f VisitFilter, p casework.Page) ([]Visit, error)
+
+	CreateHazard(ctx context.Context, h Hazard, ch casework.Change) error
+	UpdateHazard(ctx context.Context, h Hazard, ch casework.Change) error
+	GetHazard(ctx context.Context, id string) (Hazard, error)
+	ListHazards(ctx context.Context, f HazardFilter, p casework.Page) ([]Hazard, error)
+
+	CreateAppointment(ctx context.Context, a Appointment, ch casework.Change) error
+	// UpdateAppointment replaces an appointment (compare-and-swap). When the
+	// new state is accepted, it fails with an error matching ErrOverlap if
+	// the officer holds another accepted appointment that Overlaps it; the
+	// check and the write are one transaction, so of two concurrent
+	// overlapping acceptances exactly one succeeds.
+	UpdateAppointment(ctx context.Context, a Appointment, ch casework.Change) error
+	GetAppointment(ctx context.Context, id string) (Appointment, error)
+	ListAppointments(ctx context.Context, f AppointmentFilter, p casework.Page) ([]Appointment, error)
+
+	CreateCampaign(ctx context.Context, c Campaign, ch casework.Change) error
+	UpdateCampaign(ctx context.Context, c Campaign, ch casework.Change) error
+	GetCampaign(ctx context.Context, id string) (Campaign, error)
+	ListCampaigns(ctx context.Context, f CampaignFilter, p casework.Page) ([]Campaign, error)
+
+	CreatePlanEntry(ctx context.Context, e PlanEntry, ch casework.Change) error
+	UpdatePlanEntry(ctx context.Context, e PlanEntry, ch casework.Change) error
+	GetPlanEntry(ctx context.Context, id string) (PlanEntry, error)
+	ListPlanEntries(ctx context.Context, f PlanFilter, p casework.Page) ([]PlanEntry, error)
+
+	// Tally counts what the outreach table needs for a unit subtree and a
+	// period.
+	Tally(ctx context.Context, f TallyFilter) (Tally, error)
+}
+
+// VisitWrite is everything a visit creates together.
+type VisitWrite struct {
+	Visit   Visit
+	Hazards []Hazard
+	Plan    *PlanEntry // the visited plan entry's next version, if any
+}
+
+// Clone returns a copy that shares nothing with w.
+func (w VisitWrite) Clone() VisitWrite {
+	w.Visit = w.Visit.Clone()
+	w.Hazards = append([]Hazard(nil), w.Hazards...)
+	if w.Plan != nil {
+		p := *w.Plan
+		w.Plan = &p
+	}
+	return w
+}
+
+// TallyFilter selects what Tally counts: records of units in the subtree
+// ("" for all), in [From, To) by each count's own time (visits by
+// VisitedAt, hazards found by FoundAt and rectified by RectifiedAt, done
+// appointments by ClosedAt); zero bounds are open.
+type TallyFilter struct {
+	UnitUnder string
+	From, To  time.Time
+	// CampaignID counts only the visits recorded against the campaign and
+	// the hazards found on them; appointments are not counted then.
+	CampaignID string
+}
+
+// Tally is what a store counts. Service.Totals turns it into the article's
+// table.
+type Tally struct {
+	Visits  map[TargetKind]int64 // visits (户次)
+	Targets map[TargetKind]int64 // distinct TargetKey values
+	// Services counts services given on visits, by kind.
+	Services         map[ServiceKind]int64
+	AidVisits        int64 // visits that delivered aid
+	DisputesHanded   int64
+	LeadsCollected   int64
+	HazardsFound     int64
+	HazardsRectified int64
+	AppointmentsDone int64
+}
+
+// NewTally returns a Tally with its maps made.
+func NewTally() Tally {
+	return Tally{Visits: map[TargetKind]int64{}, Targets: map[TargetKind]int64{}, Services: map[ServiceKind]int64{}}
+}

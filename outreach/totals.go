@@ -1,0 +1,155 @@
+package outreach
+
+import (
+	"context"
+
+	"github.com/grassroots-policing/grassroots/casework"
+)
+
+// Totals is the article's outreach table for a unit subtree and a period.
+type Totals struct {
+	UnitID string `json:"unitId"`
+	// Visits counts visits (户次) by target kind; Targets counts the
+	// distinct targets visited (处, 家), which is the article's figure for
+	// security key sites and struggling enterprises.
+	Visits           map[TargetKind]int64  `json:"visits"`
+	Targets          map[TargetKind]int64  `json:"targets"`
+	HazardsFound     int64                 `json:"hazardsFound"`
+	HazardsRectified int64                 `json:"hazardsRectified"` // reached rectified in the period
+	DisputesHanded   int64                 `json:"disputesHanded"`   // found on visits, handed to mediation
+	LeadsCollected   int64                 `json:"leadsCollected"`
+	Services         map[ServiceKind]int64 `json:"services"`
+	AidVisits        int64                 `json:"aidVisits"` // visits that delivered aid (户次)
+	AppointmentsDone int64                 `json:"appointmentsDone"`
+}
+
+func totalsOf(unitID string, t Tally) Totals {
+	out := Totals{UnitID: unitID, Visits: map[TargetKind]int64{}, Targets: map[TargetKind]int64{}, Services: map[ServiceKind]int64{},
+		HazardsFound: t.HazardsFound, HazardsRectified: t.HazardsRectified, DisputesHanded: t.DisputesHanded,
+		LeadsCollected: t.LeadsCollected, AidVisits: t.AidVisits, AppointmentsDone: t.AppointmentsDone}
+	for _, k := range TargetKinds {
+		out.Visits[k], out.Targets[k] = t.Visits[k], t.Targets[k]
+	}
+	for _, k := range ServiceKinds {
+		out.Services[k] = t.Services[k]
+	}
+	return out
+}
+
+// Figure returns the article's figure for a target kind: visits (户次), or
+// distinct targets for the kinds counted that way.
+func (t Totals) Figure(k TargetKind) int64 {
+	if k.Distinct() {
+		return t.Targets[k]
+	}
+	return t.Visits[k]
+}
+
+// Figures lays the table out as report figures, keyed
+// "outreach.visits.<kind>", "outreach.hazards.rectified" and so on.
+func (t Totals) Figures() []casework.Figure {
+	var out []casework.Figure
+	for _, k := range TargetKinds {
+		c := codeOf(CodesTargetKind, string(k))
+		out = append(out, casework.Figure{Key: "outreach.visits." + string(k), LabelZH: c.ZH, LabelEN: c.EN, Value: t.Figure(k), Unit: k.CountUnit()})
+	}
+	out = append(out,
+		casework.Figure{Key: "outreach.hazards.found", LabelZH: "排查安全隐患", LabelEN: "hazards found", Value: t.HazardsFound, Unit: "处"},
+		casework.Figure{Key: "outreach.hazards.rectified", LabelZH: "整改安全隐患", LabelEN: "hazards rectified", Value: t.HazardsRectified, Unit: "处"},
+		casework.Figure{Key: "outreach.disputes.handed", LabelZH: "排查矛盾纠纷移交调解", LabelEN: "disputes handed to mediation", Value: t.DisputesHanded, Unit: "起"},
+		casework.Figure{Key: "outreach.leads.collected", LabelZH: "收集案件线索", LabelEN: "leads collected", Value: t.LeadsCollected, Unit: "条"},
+	)
+	for _, k := range ServiceKinds {
+		c := codeOf(CodesServiceKind, string(k))
+		out = append(out, casework.Figure{Key: "outreach.services." + string(k), LabelZH: c.ZH, LabelEN: c.EN, Value: t.Services[k], Unit: "次"})
+	}
+	return append(out,
+		casework.Figure{Key: "outreach.aid.visits", LabelZH: "送去帮扶物资", LabelEN: "visits delivering aid", Value: t.AidVisits, Unit: "户次"},
+		casework.Figure{Key: "outreach.appointments.done", LabelZH: "完成预约服务", LabelEN: "appointments done", Value: t.AppointmentsDone, Unit: "次"},
+	)
+}
+
+func codeOf(list, value string) casework.Code {
+	for _, l := range codeLists() {
+		if l.Name != list {
+			continue
+		}
+		for _, c := range l.Codes {
+			if c.Value == value {
+				return c
+			}
+		}
+	}
+	return casework.Code{Value: value, ZH: value, EN: value}
+}
+
+// TotalsQuery asks for the outreach table of a unit subtree and a period
+// (local dates, both included); CampaignID narrows it to one campaign's
+// visits and what they found.
+type TotalsQuery struct {
+	casework.ReportQuery
+	CampaignID string
+}
+
+// Totals returns the outreach table for a unit (with its sub-units) and a
+// period: the article's figures. Records out of the actor's reach are not
+// counted.
+func (s *Service) Totals(ctx context.Context, actor casework.Actor, q TotalsQuery) (Totals, error) {
+	p, err := s.k.ResolvePeriod(ctx, actor, q.ReportQuery)
+	if err != nil {
+		return Totals{}, err
+	}
+	t, err := s.store.Tally(ctx, TallyFilter{UnitUnder: p.UnitPath, From: p.Start, To: p.End, CampaignID: q.CampaignID})
+	if err != nil {
+		return Totals{}, err
+	}
+	unit := q.UnitID
+	if unit == "" {
+		unit = actor.UnitID
+	}
+	return totalsOf(unit, t), nil
+}
+
+// TotalsByUnit returns the table for a unit and for each unit directly
+// below it, in path order: one row per sub-unit of the article's table.
+func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q TotalsQuery) ([]Totals, error) {
+	p, err := s.k.ResolvePeriod(ctx, actor, q.ReportQuery)
+	if err != nil {
+		return nil, err
+	}
+	units, err := s.k.Store().ListUnits(ctx, casework.UnitFilter{Under: p.UnitPath})
+	if err != nil {
+		return nil, err
+	}
+	var out []Totals
+	for _, u := range units {
+		if u.Path != p.UnitPath && (len(u.Path) <= len(p.UnitPath) || parentPath(u.Path) != p.UnitPath) {
+			continue
+		}
+		t, err := s.store.Tally(ctx, TallyFilter{UnitUnder: u.Path, From: p.Start, To: p.End, CampaignID: q.CampaignID})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, totalsOf(u.ID, t))
+	}
+	return out, nil
+}
+
+// parentPath is the path of a unit's parent: "/a/b/" → "/a/".
+func parentPath(path string) string {
+	i := len(path) - 2
+	for i >= 0 && path[i] != '/' {
+		i--
+	}
+	return path[:i+1]
+}
+
+// Figures implements casework.FigureSource: the kernel's Report has already
+// checked the actor and resolved the period to the actor's reach.
+func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
+	t, err := s.store.Tally(ctx, TallyFilter{UnitUnder: p.UnitPath, From: p.Start, To: p.End})
+	if err != nil {
+		return nil, err
+	}
+	return totalsOf("", t).Figures(), nil
+}

@@ -1,0 +1,164 @@
+package outreach_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTotals builds a known mix of visits across bureau → branch → station
+// (and a second branch) and checks every figure of the article's outreach
+// table for the branch with its station, and for the station alone.
+func TestTotals(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := b.ctx
+	branchLead := b.staff(t, b.branch.ID, "分局领导", nil, casework.RoleSupervisor, casework.RoleOfficer)
+	p1, p2 := b.person(t, "困难户甲"), b.person(t, "困难户乙")
+	services := func(kinds ...outreach.ServiceKind) []outreach.ServiceGiven {
+		var out []outreach.ServiceGiven
+		for _, k := range kinds {
+			out = append(out, outreach.ServiceGiven{Kind: k})
+		}
+		return out
+	}
+	visit := func(a casework.Actor, unit casework.Unit, in outreach.VisitInput) outreach.Visit {
+		t.Helper()
+		in.UnitID = unit.ID
+		if in.AddressID == "" && in.TargetKind != outreach.Online {
+			in.AddressID = b.address.ID
+		}
+		v, err := b.svc.RecordVisit(ctx, a, in)
+		require.NoError(t, err)
+		return v
+	}
+	door, errand, appt := outreach.ServiceDoorToDoor, outreach.ServiceErrand, outreach.ServiceAppointment
+	aid := []outreach.Aid{{Item: "大米", Quantity: 10, Unit: "斤"}}
+	st, off := b.station, b.officer
+
+	// The station.
+	d1 := visit(off, st, outreach.VisitInput{TargetKind: outreach.DifficultFamily, PersonID: p1.ID, Services: services(door), Aid: aid,
+		Hazards: []outreach.HazardInput{{Place: "厨房", Kind: "gas", Severity: outreach.SeverityMajor, Description: "燃气管老化",
+			Responsible: "困难户甲", DueInDays: 7}}})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.DifficultFamily, PersonID: p1.ID, Services: services(door)})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.DifficultFamily, PersonID: p2.ID, Services: services(door), Aid: aid})
+	visit(b.community, st, outreach.VisitInput{TargetKind: outreach.KeyPersonFamily, PersonID: p1.ID, Services: services(errand, errand)})
+	visit(b.community, st, outreach.VisitInput{TargetKind: outreach.KeyPersonFamily, PersonID: p2.ID})
+	visit(b.community, st, outreach.VisitInput{TargetKind: outreach.SpecialPersonFamily, PersonID: p2.ID})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.SecurityKeySite, Organisation: "加油站",
+		Hazards: []outreach.HazardInput{{Place: "配电箱", Kind: "electrical", Severity: outreach.SeverityGeneral, Description: "线路裸露",
+			Responsible: "加油站站长", DueInDays: 3}}})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.SecurityKeySite, Organisation: "加油站"})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.SecurityKeySite, Organisation: "银行网点"})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.StrugglingEnterprise, Organisation: "某纺织厂"})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.StrugglingEnterprise, Organisation: "某纺织厂"})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.School, Organisation: "潘庄小学", Services: services(appt)})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.Village, Organisation: "潘庄村",
+		Disputes: []outreach.DisputeInput{{Category: "neighbour/noise", Summary: "楼上楼下噪音"}, {Category: "labour", Summary: "欠薪"}},
+		Leads:    []outreach.LeadInput{{Summary: "有人收购来路不明的电动车"}}})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.Community, Organisation: "潘庄社区"})
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.Online, Organisation: "社区微信群"})
+	// Before the period: never counted.
+	visit(off, st, outreach.VisitInput{TargetKind: outreach.DifficultFamily, PersonID: p1.ID, VisitedAt: time.Date(2020, 4, 20, 2, 0, 0, 0, time.UTC)})
+
+	// The hazard found with d1 is fixed, and verified by someone else: it
+	// counts as rectified from the moment it reached rectified.
+	h, err := b.svc.GetHazard(ctx, off, d1.HazardIDs[0])
+	require.NoError(t, err)
+	h, err = b.svc.StartRectifying(ctx, off, h.ID, h.Version, "户主已联系燃气公司")
+	require.NoError(t, err)
+	h, err = b.svc.RecordRectified(ctx, off, h.ID, h.Version, "已更换燃气管")
+	require.NoError(t, err)
+	_, err = b.svc.VerifyHazard(ctx, b.chief, h.ID, h.Version, "复查合格")
+	require.NoError(t, err)
+	// An appointment done at the station.
+	a, err := b.svc.RequestAppointment(ctx, off, outreach.AppointmentInput{UnitID: st.ID, Service: outreach.ServiceAppointment,
+		Requester: "居民", Place: "潘庄社区", Request: "上门办理居住证", StartsAt: start.Add(time.Hour), EndsAt: start.Add(2 * time.Hour)})
+	require.NoError(t, err)
+	a, err = b.svc.AcceptAppointment(ctx, off, a.ID, a.Version, "")
+	require.NoError(t, err)
+	_, err = b.svc.CompleteAppointment(ctx, off, a.ID, a.Version, "已办理", "")
+	require.NoError(t, err)
+
+	// The branch itself: one more difficult family, the same petrol station
+	// (still one site in the branch's count), and a hazard on patrol.
+	visit(branchLead, b.branch, outreach.VisitInput{TargetKind: outreach.DifficultFamily, PersonID: p2.ID, Services: services(door)})
+	visit(branchLead, b.branch, outreach.VisitInput{TargetKind: outreach.SecurityKeySite, Organisation: "加油站"})
+	_, err = b.svc.ReportHazard(ctx, branchLead, outreach.HazardInput{UnitID: b.branch.ID, Place: "集市", Kind: "fire",
+		Severity: outreach.SeverityGeneral, Description: "通道堆物", Responsible: "市场管理方", DueInDays: 5})
+	require.NoError(t, err)
+
+	// The other branch: counted in neither.
+	otherAddr, err := b.k.CreateAddress(ctx, b.otherOfficer, casework.AddressInput{UnitID: b.other.ID, Text: "临淄区某村", Community: "某村"})
+	require.NoError(t, err)
+	visit(b.otherOfficer, b.other, outreach.VisitInput{TargetKind: outreach.DifficultFamily, AddressID: otherAddr.ID, Organisation: "某户"})
+
+	may := casework.ReportQuery{From: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 5, 31, 0, 0, 0, 0, time.UTC)}
+	want := map[string]map[string]int64{
+		"branch": {
+			"outreach.visits.difficult_family": 4, "outreach.visits.key_person_family": 2, "outreach.visits.special_person_family": 1,
+			"outreach.visits.security_key_site": 2, "outreach.visits.struggling_enterprise": 1, "outreach.visits.school": 1,
+			"outreach.visits.village": 1, "outreach.visits.community": 1, "outreach.visits.online": 1,
+			"outreach.hazards.found": 3, "outreach.hazards.rectified": 1, "outreach.disputes.handed": 2, "outreach.leads.collected": 1,
+			"outreach.services.appointment": 1, "outreach.services.door_to_door": 4, "outreach.services.errand": 2,
+			"outreach.aid.visits": 2, "outreach.appointments.done": 1,
+		},
+		"station": {
+			"outreach.visits.difficult_family": 3, "outreach.visits.key_person_family": 2, "outreach.visits.special_person_family": 1,
+			"outreach.visits.security_key_site": 2, "outreach.visits.struggling_enterprise": 1, "outreach.visits.school": 1,
+			"outreach.visits.village": 1, "outreach.visits.community": 1, "outreach.visits.online": 1,
+			"outreach.hazards.found": 2, "outreach.hazards.rectified": 1, "outreach.disputes.handed": 2, "outreach.leads.collected": 1,
+			"outreach.services.appointment": 1, "outreach.services.door_to_door": 3, "outreach.services.errand": 2,
+			"outreach.aid.visits": 2, "outreach.appointments.done": 1,
+		},
+	}
+	for name, unit := range map[string]casework.Unit{"branch": b.branch, "station": b.station} {
+		q := may
+		q.UnitID = unit.ID
+		tot, err := b.svc.Totals(ctx, branchLead, outreach.TotalsQuery{ReportQuery: q})
+		require.NoError(t, err)
+		got := map[string]int64{}
+		for _, f := range tot.Figures() {
+			got[f.Key] = f.Value
+		}
+		require.Equal(t, want[name], got, name)
+		// The raw counts behind the distinct figures.
+		require.Equal(t, map[string]int64{"branch": 4, "station": 3}[name], tot.Visits[outreach.SecurityKeySite], name)
+		require.Equal(t, int64(2), tot.Visits[outreach.StrugglingEnterprise], name)
+
+		// The kernel's one report carries the same figures.
+		figs, err := b.k.Report(ctx, branchLead, q)
+		require.NoError(t, err)
+		fromReport := map[string]int64{}
+		for _, f := range figs {
+			fromReport[f.Key] = f.Value
+		}
+		for k, v := range want[name] {
+			require.Equal(t, v, fromReport[k], "%s %s", name, k)
+		}
+	}
+
+	// By unit, from the bureau: the bureau, then each branch.
+	rootLead := b.staff(t, b.root.ID, "市局领导", nil, casework.RoleSupervisor)
+	rows, err := b.svc.TotalsByUnit(ctx, rootLead, outreach.TotalsQuery{ReportQuery: may})
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	require.Equal(t, b.root.ID, rows[0].UnitID)
+	byUnit := map[string]outreach.Totals{}
+	for _, r := range rows {
+		byUnit[r.UnitID] = r
+	}
+	require.Equal(t, int64(5), byUnit[b.root.ID].Figure(outreach.DifficultFamily))
+	require.Equal(t, int64(4), byUnit[b.branch.ID].Figure(outreach.DifficultFamily))
+	require.Equal(t, int64(1), byUnit[b.other.ID].Figure(outreach.DifficultFamily))
+
+	// A station officer cannot ask for the branch: out of reach.
+	q := may
+	q.UnitID = b.branch.ID
+	_, err = b.svc.Totals(ctx, off, outreach.TotalsQuery{ReportQuery: q})
+	require.ErrorIs(t, err, outreach.ErrNotFound)
+	b.verify(t)
+}
