@@ -73,20 +73,7 @@ func (s *Store) ListUnits(ctx context.Context, f casework.UnitFilter) ([]casewor
 	return queryAll(ctx, s.db, q+` ORDER BY path`, a.List, scanUnit)
 }
 
-// queryAll runs a query and scans every row.
-func queryAll[T any](ctx context.Context, q sqlx.Querier, query string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, sqlx.Translate(err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, sqlx.Translate(err)
-		}
-		out = append(out, v)
-	}
-	return out, sqlx.Translate(rows.Err())
+// queryAll is sqlx.QueryAll, kept short for this package's many lists.
+func queryAll[T any](ctx context.Context, q sqlx.Querier, query string, args []any, scan func(sqlx.Scanner) (T, error)) ([]T, error) {
+	return sqlx.QueryAll(ctx, q, query, args, scan)
 }

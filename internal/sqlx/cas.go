@@ -81,3 +81,25 @@ func In[T any](a *Args, vals []T) string {
 	}
 	return out
 }
+
+// Scanner is what a row offers: *sql.Row and *sql.Rows.
+type Scanner = interface{ Scan(...any) error }
+
+// QueryAll runs a query and scans every row; every SQL store lists through
+// it, so driver errors are translated in one place.
+func QueryAll[T any](ctx context.Context, q Querier, query string, args []any, scan func(Scanner) (T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, Translate(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, Translate(err)
+		}
+		out = append(out, v)
+	}
+	return out, Translate(rows.Err())
+}

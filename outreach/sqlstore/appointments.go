@@ -107,5 +107,5 @@ func (s *Store) ListAppointments(ctx context.Context, f outreach.AppointmentFilt
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanAppointment)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanAppointment)
 }

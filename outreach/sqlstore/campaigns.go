@@ -67,5 +67,5 @@ func (s *Store) ListCampaigns(ctx context.Context, f outreach.CampaignFilter, p 
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanCampaign)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanCampaign)
 }

@@ -84,5 +84,5 @@ func (s *Store) ListPlanEntries(ctx context.Context, f outreach.PlanFilter, p ca
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanPlanEntry)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanPlanEntry)
 }

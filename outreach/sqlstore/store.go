@@ -36,24 +36,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return sqlx.Migrate(ctx, s.db, s.k.Dialect(), "outreach", migrations)
 }
 
-type scanner interface{ Scan(...any) error }
-
-func queryAll[T any](ctx context.Context, q sqlx.Querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, sqlx.Translate(err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, sqlx.Translate(err)
-		}
-		out = append(out, v)
-	}
-	return out, sqlx.Translate(rows.Err())
-}
+type scanner = sqlx.Scanner
 
 // period adds "col in [from, to)" for the bounds that are set.
 func period(q string, a *sqlx.Args, col string, from, to time.Time) string {
@@ -197,7 +180,7 @@ func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casewo
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanVisit)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanVisit)
 }
 
 const hazardCols = `id, unit_id, visit_id, address_id, community, place, kind, severity, description, responsible,
@@ -279,5 +262,5 @@ func (s *Store) ListHazards(ctx context.Context, f outreach.HazardFilter, p case
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanHazard)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanHazard)
 }
