@@ -1,0 +1,169 @@
+// Package memstore is the in-memory mediation Store, built on the kernel's
+// memstore.DB so that disputes, the audit chain, request keys, the inbox
+// and the outbox share one lock and commit together, as they do in SQL.
+// It is for tests, demos and embedding without a database.
+package memstore
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+	"github.com/grassroots-policing/grassroots/mediation"
+)
+
+// Store keeps disputes in memory. Every access goes through the DB's Read
+// and Write, whose lock guards these maps too.
+type Store struct {
+	db       *casemem.DB
+	disputes map[string]mediation.Dispute
+	// paths caches the unit path of each dispute's unit, read from the
+	// kernel before the lock is taken (units never move), so subtree
+	// filters need not call the kernel's store under its own lock.
+	paths map[string]string
+}
+
+var _ mediation.Store = (*Store)(nil)
+
+// New returns an empty store on db, the database the kernel uses.
+func New(db *casemem.DB) *Store {
+	return &Store{db: db, disputes: map[string]mediation.Dispute{}, paths: map[string]string{}}
+}
+
+func version(d mediation.Dispute) int64           { return d.Version }
+func clone(d mediation.Dispute) mediation.Dispute { return d.Clone() }
+func cursor(d mediation.Dispute) casework.Cursor  { return casework.Cursor{At: d.CreatedAt, ID: d.ID} }
+
+// unitPath resolves a unit as a foreign key would: a dispute of a unit
+// that does not exist is invalid.
+func (s *Store) unitPath(ctx context.Context, id string) (string, error) {
+	u, err := s.db.GetUnit(ctx, id)
+	if errors.Is(err, errs.ErrNotFound) {
+		return "", errs.Invalid("unitId", "exists", "no unit %q", id)
+	}
+	return u.Path, err
+}
+
+// CreateDispute implements mediation.Store.
+func (s *Store) CreateDispute(ctx context.Context, d mediation.Dispute, ch casework.Change) error {
+	d = d.Clone()
+	path, err := s.unitPath(ctx, d.UnitID)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, ch, func() error {
+		if err := casemem.Insert(s.disputes, d.ID, d, mediation.RecordType); err != nil {
+			return err
+		}
+		s.paths[d.UnitID] = path
+		return nil
+	})
+}
+
+// UpdateDispute implements mediation.Store.
+func (s *Store) UpdateDispute(ctx context.Context, d mediation.Dispute, ch casework.Change) error {
+	d = d.Clone()
+	path, err := s.unitPath(ctx, d.UnitID)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, ch, func() error {
+		if err := casemem.Replace(s.disputes, d.ID, d, version, mediation.RecordType); err != nil {
+			return err
+		}
+		s.paths[d.UnitID] = path
+		return nil
+	})
+}
+
+// GetDispute implements mediation.Store.
+func (s *Store) GetDispute(ctx context.Context, id string) (d mediation.Dispute, err error) {
+	err = s.db.Read(ctx, func() error {
+		d, err = casemem.Get(s.disputes, id, clone, mediation.RecordType)
+		return err
+	})
+	return d, err
+}
+
+// match reports whether d passes f; call it under the lock.
+func (s *Store) match(d mediation.Dispute, f mediation.Filter) bool {
+	switch {
+	case f.UnitUnder != "" && !casework.Contains(f.UnitUnder, s.paths[d.UnitID]),
+		len(f.States) > 0 && !slices.Contains(f.States, d.State),
+		f.Category != "" && d.Category != f.Category && mediation.CategoryTop(d.Category) != f.Category,
+		f.Risk != "" && d.Risk != f.Risk,
+		f.Kind != "" && d.Kind != f.Kind,
+		f.Source != "" && d.Source != f.Source,
+		f.PartyDocIndex != "" && !slices.Contains(d.PartyDocIndex, f.PartyDocIndex),
+		f.AssignedTo != "" && !slices.Contains(d.Assigned, f.AssignedTo),
+		!f.ReportedFrom.IsZero() && d.ReportedAt.Before(f.ReportedFrom),
+		!f.ReportedTo.IsZero() && !d.ReportedAt.Before(f.ReportedTo),
+		!f.DueBy.IsZero() && (d.NextDue.IsZero() || d.NextDue.After(f.DueBy)):
+		return false
+	}
+	return true
+}
+
+// ListDisputes implements mediation.Store.
+func (s *Store) ListDisputes(ctx context.Context, f mediation.Filter, p casework.Page) (out []mediation.Dispute, err error) {
+	err = s.db.Read(ctx, func() error {
+		out, err = casemem.List(s.disputes, func(d mediation.Dispute) bool { return s.match(d, f) }, cursor, clone, p)
+		return err
+	})
+	return out, err
+}
+
+// Totals implements mediation.Store.
+func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []mediation.TotalsRow, err error) {
+	period := casework.Period{Start: q.Start, End: q.End}
+	err = s.db.Read(ctx, func() error {
+		rows := map[string]*mediation.TotalsRow{}
+		for _, d := range s.disputes {
+			if q.UnitUnder != "" && !casework.Contains(q.UnitUnder, s.paths[d.UnitID]) {
+				continue
+			}
+			r := mediation.TotalsRow{Key: mediation.GroupKey(d, q.By)}
+			r.Found = one(period.Contains(d.ReportedAt))
+			r.Accepted = one(period.Contains(d.AcceptedAt))
+			r.Settled = one(period.Contains(d.SettledAt))
+			r.Failed = one(period.Contains(d.FailedAt))
+			r.Referred = one(period.Contains(d.ReferredAt))
+			if r.Found+r.Accepted+r.Settled+r.Failed+r.Referred == 0 {
+				continue
+			}
+			acc, ok := rows[r.Key]
+			if !ok {
+				acc = &mediation.TotalsRow{Key: r.Key}
+				rows[r.Key] = acc
+			}
+			acc.Found += r.Found
+			acc.Accepted += r.Accepted
+			acc.Settled += r.Settled
+			acc.Failed += r.Failed
+			acc.Referred += r.Referred
+		}
+		for _, r := range rows {
+			out = append(out, *r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if q.By == mediation.ByNone && len(out) == 0 {
+		out = []mediation.TotalsRow{{}}
+	}
+	slices.SortFunc(out, func(a, b mediation.TotalsRow) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+func one(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,320 @@
+// Package sqlstore is the mediation Store for SQLite and PostgreSQL, built
+// on the kernel's SQL store: the same database handle, the same
+// transactions, so a dispute and its audit entry, request key, inbox mark
+// and outbox messages commit together. One SQL text serves both engines.
+//
+// A dispute is a row of mediation_disputes: the fields that lists filter
+// and totals count on are columns (times as BIGINT microseconds, UTC); the
+// rest — parties, sessions, agreements, follow-ups, history — is one JSON
+// column. Party document indexes and assigned staff are also rows of
+// mediation_dispute_refs, rewritten with every write, so those filters use
+// an index.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+	"github.com/grassroots-policing/grassroots/mediation"
+)
+
+// Store is the SQL mediation store. It is safe for concurrent use by any
+// number of goroutines and processes sharing one database.
+type Store struct {
+	k  *casesql.Store
+	db *sql.DB
+}
+
+var _ mediation.Store = (*Store)(nil)
+
+// New builds the store on the kernel's SQL store. Call Migrate (after the
+// kernel's) before use.
+func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
+
+// Migrate creates or upgrades the mediation tables (migration line
+// "mediation"). The kernel's tables must exist: disputes refer to units.
+func (s *Store) Migrate(ctx context.Context) error {
+	return sqlx.Migrate(ctx, s.db, s.k.Dialect(), "mediation", migrations)
+}
+
+var migrations = []sqlx.Step{{
+	Version: 1,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE TABLE mediation_disputes (
+				id TEXT PRIMARY KEY,
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				state TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				category TEXT NOT NULL,
+				category_top TEXT NOT NULL,
+				source TEXT NOT NULL,
+				risk TEXT NOT NULL,
+				reported_at BIGINT,
+				accepted_at BIGINT,
+				settled_at BIGINT,
+				failed_at BIGINT,
+				referred_at BIGINT,
+				closed_at BIGINT,
+				next_due BIGINT,
+				body TEXT NOT NULL,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE INDEX mediation_disputes_unit ON mediation_disputes (unit_id, created_at, id)`,
+			`CREATE INDEX mediation_disputes_list ON mediation_disputes (created_at, id)`,
+			`CREATE INDEX mediation_disputes_due ON mediation_disputes (next_due)`,
+			`CREATE INDEX mediation_disputes_reported ON mediation_disputes (reported_at)`,
+			`CREATE TABLE mediation_dispute_refs (
+				dispute_id TEXT NOT NULL REFERENCES mediation_disputes (id),
+				ref TEXT NOT NULL,
+				value TEXT NOT NULL,
+				PRIMARY KEY (dispute_id, ref, value))`,
+			`CREATE INDEX mediation_dispute_refs_value ON mediation_dispute_refs (ref, value, dispute_id)`,
+		}
+	},
+}}
+
+// The refs kinds.
+const (
+	refPartyDoc = "party_doc"
+	refAssigned = "assigned"
+)
+
+const cols = `id, unit_id, state, kind, category, category_top, source, risk, reported_at, accepted_at, settled_at,
+	failed_at, referred_at, closed_at, next_due, body, version, created_at, updated_at`
+
+// args splits a dispute into its columns and body: what is a column is zeroed in the body,
+// so each fact is stored once.
+func args(d mediation.Dispute) ([]any, error) {
+	b := d.Clone()
+	b.ID, b.UnitID, b.State, b.Kind, b.Category, b.Source, b.Risk = "", "", "", "", "", "", ""
+	b.ReportedAt, b.AcceptedAt, b.SettledAt, b.FailedAt, b.ReferredAt, b.ClosedAt, b.NextDue = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	b.Version, b.CreatedAt, b.UpdatedAt = 0, time.Time{}, time.Time{}
+	body, err := json.Marshal(b)
+	if err != nil {
+		return nil, fmt.Errorf("mediation: encode dispute %s: %w", d.ID, err)
+	}
+	return []any{d.ID, d.UnitID, string(d.State), string(d.Kind), d.Category, mediation.CategoryTop(d.Category), d.Source, string(d.Risk),
+		sqlx.T(d.ReportedAt), sqlx.T(d.AcceptedAt), sqlx.T(d.SettledAt), sqlx.T(d.FailedAt), sqlx.T(d.ReferredAt),
+		sqlx.T(d.ClosedAt), sqlx.T(d.NextDue), string(body), d.Version, sqlx.T(d.CreatedAt), sqlx.T(d.UpdatedAt)}, nil
+}
+
+func scan(row interface{ Scan(...any) error }) (mediation.Dispute, error) {
+	var d mediation.Dispute
+	var body, top string
+	var id, unit, state, kind, cat, src, risk string
+	var reported, accepted, settled, failed, referred, closed, next, created, updated time.Time
+	var version int64
+	if err := row.Scan(&id, &unit, &state, &kind, &cat, &top, &src, &risk, sqlx.Time{T: &reported}, sqlx.Time{T: &accepted},
+		sqlx.Time{T: &settled}, sqlx.Time{T: &failed}, sqlx.Time{T: &referred}, sqlx.Time{T: &closed}, sqlx.Time{T: &next},
+		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}); err != nil {
+		return d, err
+	}
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		return d, fmt.Errorf("mediation: decode dispute %s: %w", id, err)
+	}
+	d.ID, d.UnitID, d.State, d.Kind, d.Category, d.Source, d.Risk = id, unit, mediation.State(state), mediation.Kind(kind), cat, src, mediation.Risk(risk)
+	d.ReportedAt, d.AcceptedAt, d.SettledAt, d.FailedAt, d.ReferredAt, d.ClosedAt, d.NextDue = reported, accepted, settled, failed, referred, closed, next
+	d.Version, d.CreatedAt, d.UpdatedAt = version, created, updated
+	return d, nil
+}
+
+// writeRefs rewrites the index rows of a dispute.
+func writeRefs(ctx context.Context, tx *sql.Tx, d mediation.Dispute, replace bool) error {
+	if replace {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mediation_dispute_refs WHERE dispute_id = $1`, d.ID); err != nil {
+			return err
+		}
+	}
+	ins := func(ref string, vals []string) error {
+		for _, v := range slices.Compact(slices.Sorted(slices.Values(vals))) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO mediation_dispute_refs (dispute_id, ref, value) VALUES ($1, $2, $3)`, d.ID, ref, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := ins(refPartyDoc, d.PartyDocIndex); err != nil {
+		return err
+	}
+	return ins(refAssigned, d.Assigned)
+}
+
+// CreateDispute implements mediation.Store.
+func (s *Store) CreateDispute(ctx context.Context, d mediation.Dispute, ch casework.Change) error {
+	a, err := args(d)
+	if err != nil {
+		return err
+	}
+	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mediation_disputes (`+cols+`) VALUES
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, a...); err != nil {
+			return err
+		}
+		return writeRefs(ctx, tx, d, false)
+	})
+}
+
+// UpdateDispute implements mediation.Store: compare-and-swap on version.
+// The creation time, which orders lists, never changes.
+func (s *Store) UpdateDispute(ctx context.Context, d mediation.Dispute, ch casework.Change) error {
+	a, err := args(d)
+	if err != nil {
+		return err
+	}
+	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
+		// a[17] is created_at, which never changes: leave it out.
+		upd := append(append(a[:17:17], a[18]), d.Version-1)
+		res, err := tx.ExecContext(ctx, `UPDATE mediation_disputes SET unit_id = $2, state = $3, kind = $4, category = $5,
+			category_top = $6, source = $7, risk = $8, reported_at = $9, accepted_at = $10, settled_at = $11, failed_at = $12,
+			referred_at = $13, closed_at = $14, next_due = $15, body = $16, version = $17, updated_at = $18
+			WHERE id = $1 AND version = $19`, upd...)
+		if err != nil {
+			return err
+		}
+		if err := sqlx.CheckCAS(ctx, tx, res, "mediation_disputes", mediation.RecordType, d.ID, d.Version-1); err != nil {
+			return err
+		}
+		return writeRefs(ctx, tx, d, true)
+	})
+}
+
+// GetDispute implements mediation.Store.
+func (s *Store) GetDispute(ctx context.Context, id string) (mediation.Dispute, error) {
+	d, err := scan(s.db.QueryRowContext(ctx, `SELECT `+cols+` FROM mediation_disputes WHERE id = $1`, id))
+	return d, sqlx.NotFound(err, mediation.RecordType, id)
+}
+
+// where appends the filter's conditions to a query whose WHERE clause is
+// open.
+func where(q string, a *sqlx.Args, f mediation.Filter) string {
+	if f.UnitUnder != "" {
+		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
+	}
+	if len(f.States) > 0 {
+		states := make([]string, len(f.States))
+		for i, st := range f.States {
+			states[i] = string(st)
+		}
+		q += ` AND state IN (` + sqlx.In(a, states) + `)`
+	}
+	if f.Category != "" {
+		ph := a.Add(f.Category)
+		q += ` AND (category = ` + ph + ` OR category_top = ` + ph + `)`
+	}
+	if f.Risk != "" {
+		q += ` AND risk = ` + a.Add(string(f.Risk))
+	}
+	if f.Kind != "" {
+		q += ` AND kind = ` + a.Add(string(f.Kind))
+	}
+	if f.Source != "" {
+		q += ` AND source = ` + a.Add(f.Source)
+	}
+	if f.PartyDocIndex != "" {
+		q += ` AND id IN (SELECT dispute_id FROM mediation_dispute_refs WHERE ref = ` + a.Add(refPartyDoc) + ` AND value = ` + a.Add(f.PartyDocIndex) + `)`
+	}
+	if f.AssignedTo != "" {
+		q += ` AND id IN (SELECT dispute_id FROM mediation_dispute_refs WHERE ref = ` + a.Add(refAssigned) + ` AND value = ` + a.Add(f.AssignedTo) + `)`
+	}
+	if !f.ReportedFrom.IsZero() {
+		q += ` AND reported_at >= ` + a.Add(f.ReportedFrom.UnixMicro())
+	}
+	if !f.ReportedTo.IsZero() {
+		q += ` AND reported_at < ` + a.Add(f.ReportedTo.UnixMicro())
+	}
+	if !f.DueBy.IsZero() {
+		q += ` AND next_due IS NOT NULL AND next_due <= ` + a.Add(f.DueBy.UnixMicro())
+	}
+	return q
+}
+
+// ListDisputes implements mediation.Store.
+func (s *Store) ListDisputes(ctx context.Context, f mediation.Filter, p casework.Page) ([]mediation.Dispute, error) {
+	var a sqlx.Args
+	q := where(`SELECT `+cols+` FROM mediation_disputes WHERE 1 = 1`, &a, f)
+	q, err := casesql.PageClause(q, &a, p, "created_at", "id")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, q, a.List...)
+	if err != nil {
+		return nil, sqlx.Translate(err)
+	}
+	defer rows.Close()
+	var out []mediation.Dispute
+	for rows.Next() {
+		d, err := scan(rows)
+		if err != nil {
+			return nil, sqlx.Translate(err)
+		}
+		out = append(out, d)
+	}
+	return out, sqlx.Translate(rows.Err())
+}
+
+// groupCol is the column of a grouping; ByNone has none.
+var groupCol = map[mediation.GroupBy]string{
+	mediation.ByCategory:    "category",
+	mediation.ByCategoryTop: "category_top",
+	mediation.ByState:       "state",
+	mediation.ByUnit:        "unit_id",
+}
+
+// Totals implements mediation.Store.
+func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediation.TotalsRow, error) {
+	col, ok := groupCol[q.By]
+	if !ok && q.By != mediation.ByNone {
+		return nil, fmt.Errorf("mediation: unknown grouping %q", q.By)
+	}
+	var a sqlx.Args
+	start, end := a.Add(q.Start.UnixMicro()), a.Add(q.End.UnixMicro())
+	in := func(c string) string { return `(` + c + ` >= ` + start + ` AND ` + c + ` < ` + end + `)` }
+	count := func(c string) string { return `COALESCE(SUM(CASE WHEN ` + in(c) + ` THEN 1 ELSE 0 END), 0)` }
+	events := []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"}
+	sel := make([]string, len(events))
+	inPeriod := make([]string, len(events))
+	for i, e := range events {
+		sel[i], inPeriod[i] = count(e), in(e)
+	}
+	key := `''`
+	if col != "" {
+		key = col
+	}
+	query := `SELECT ` + key + `, ` + strings.Join(sel, ", ") + ` FROM mediation_disputes WHERE (` + strings.Join(inPeriod, " OR ") + `)`
+	if q.UnitUnder != "" {
+		query += ` AND ` + sqlx.Under("unit_id", a.Add(q.UnitUnder))
+	}
+	if col != "" {
+		query += ` GROUP BY ` + col
+	}
+	rows, err := s.db.QueryContext(ctx, query, a.List...)
+	if err != nil {
+		return nil, sqlx.Translate(err)
+	}
+	defer rows.Close()
+	var out []mediation.TotalsRow
+	for rows.Next() {
+		var r mediation.TotalsRow
+		if err := rows.Scan(&r.Key, &r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred); err != nil {
+			return nil, sqlx.Translate(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqlx.Translate(err)
+	}
+	// Sorted here rather than by ORDER BY: the database's collation may not
+	// order codes byte-wise, and every store must return the same order.
+	slices.SortFunc(out, func(a, b mediation.TotalsRow) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
