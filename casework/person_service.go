@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 	"github.com/grassroots-policing/grassroots/internal/ident"
@@ -43,11 +44,11 @@ func (k *Kernel) checkPerson(in PersonInput) error {
 	if in.Unidentified && in.Description == "" {
 		f.Add("description", "required", "an unidentified person is recorded by description")
 	}
-	if len(in.Name) > 100 {
-		f.Add("name", "max", "must be at most 100 bytes")
+	if utf8.RuneCountInString(in.Name) > 100 {
+		f.Add("name", "max", "must be at most 100 characters")
 	}
-	if len(in.Description) > 2000 {
-		f.Add("description", "max", "must be at most 2000 bytes")
+	if utf8.RuneCountInString(in.Description) > 2000 {
+		f.Add("description", "max", "must be at most 2000 characters")
 	}
 	if in.UnitID == "" {
 		f.Add("unitId", "required", "is required")
@@ -303,8 +304,8 @@ func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason strin
 		return Person{}, err
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" || len(reason) > 500 {
-		return Person{}, errs.Invalid("reason", "required", "a reveal needs a reason of at most 500 bytes")
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return Person{}, errs.Invalid("reason", "required", "a reveal needs a reason of at most 500 characters")
 	}
 	p := view(rec)
 	doc, err := k.sealer.Open(ctx, rec.DocSealed, aad(id, "doc"))

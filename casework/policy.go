@@ -176,3 +176,15 @@ func (r Rule) grants(roles []Role) (granted, unbound bool) {
 	}
 	return granted, unbound
 }
+
+// AssignmentBound reports whether the action is granted to these roles only
+// through assignment-bound roles (mediator, lawyer): such an actor may act
+// only on records naming it, so its lists must be narrowed to them.
+func (p *Policy) AssignmentBound(action Action, roles []Role) bool {
+	r, ok := p.Rule(action)
+	if !ok {
+		return false
+	}
+	granted, unbound := r.grants(roles)
+	return granted && !unbound
+}

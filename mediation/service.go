@@ -353,7 +353,7 @@ type Query struct {
 // sees only the disputes assigned to them.
 func (s *Service) List(ctx context.Context, actor casework.Actor, q Query) ([]Dispute, string, error) {
 	t := casework.Target{}
-	bound := s.boundOnly(actor, ActionRead)
+	bound := s.k.Policy().AssignmentBound(ActionRead, actor.Roles)
 	if bound {
 		t.AssignedTo = []string{actor.StaffID}
 	}
@@ -419,21 +419,6 @@ func (s *Service) Share(ctx context.Context, actor casework.Actor, id, toUnit, r
 		return casework.Share{}, err
 	}
 	return s.k.Share(ctx, actor, t, toUnit, reason)
-}
-
-// boundOnly reports whether every role through which the policy grants
-// the actor an action is assignment-bound (mediator, lawyer).
-func (s *Service) boundOnly(actor casework.Actor, action casework.Action) bool {
-	rule, ok := s.k.Policy().Rule(action)
-	if !ok {
-		return false
-	}
-	for _, r := range actor.Roles {
-		if slices.Contains(rule.Roles, r) && r != casework.RoleMediator && r != casework.RoleLawyer {
-			return false
-		}
-	}
-	return true
 }
 
 // view is a dispute as services return it: without the parties' document
