@@ -35,3 +35,6 @@ func ChainNext(head AuditHead, r AuditRecord) AuditEntry {
 		PayloadDigest: PayloadDigest(r.Payload),
 	})
 }
+
+// ChainHash computes an entry's hash from its fields and PrevHash.
+func ChainHash(e AuditEntry) [32]byte { return audit.ComputeHash(e) }

@@ -1,9 +1,12 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/internal/audit"
@@ -63,22 +66,35 @@ func (k *Kernel) VerifyAudit(ctx context.Context, actor Actor) (AuditReport, err
 	return k.verifyAudit(ctx)
 }
 
-func (k *Kernel) verifyAudit(ctx context.Context) (AuditReport, error) {
-	cps, err := k.store.Checkpoints(ctx)
+// VerifyAuditAgainst is VerifyAudit with checkpoints kept outside the
+// database as well: an attacker with database rights can delete the stored
+// checkpoints, but not the copies an auditor exported. An external
+// checkpoint wins over a stored one at the same seq.
+func (k *Kernel) VerifyAuditAgainst(ctx context.Context, actor Actor, external []Checkpoint) (AuditReport, error) {
+	if err := k.Authorize(ctx, actor, ActionVerifyAudit, Target{}); err != nil {
+		return AuditReport{}, err
+	}
+	return k.verifyAudit(ctx, external...)
+}
+
+func (k *Kernel) verifyAudit(ctx context.Context, external ...Checkpoint) (AuditReport, error) {
+	stored, err := k.store.Checkpoints(ctx)
 	if err != nil {
 		return AuditReport{}, err
 	}
+	bySeq := map[int64]Checkpoint{}
+	for _, cp := range stored {
+		bySeq[cp.Seq] = cp
+	}
+	for _, cp := range external {
+		bySeq[cp.Seq] = cp
+	}
+	cps := slices.SortedFunc(maps.Values(bySeq), func(a, b Checkpoint) int { return cmp.Compare(a.Seq, b.Seq) })
 	v := audit.NewVerifier(cps, k.checkpointKey)
 	err = k.store.ScanAudit(ctx, 1, func(e AuditEntry, payload []byte) error {
-		var p *audit.Payload
-		if payload != nil {
-			parsed, perr := audit.ParsePayload(payload)
-			if perr != nil {
-				parsed = &audit.Payload{Before: "unparseable"} // a damaged payload cannot match its digest
-			}
-			p = parsed
-		}
-		_ = v.Add(e, p) // the verifier keeps the first break; keep scanning for checkpoints
+		// The digest covers the stored bytes; the verifier keeps the first
+		// break and the scan goes on for the checkpoints.
+		_ = v.AddRaw(e, payload)
 		return nil
 	})
 	if err != nil {

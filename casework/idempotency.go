@@ -2,8 +2,6 @@ package casework
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,7 +26,7 @@ func CreateOnce[T any](ctx context.Context, k *Kernel, actor Actor, key string, 
 	if len(key) > 200 {
 		return zero, errs.Invalid("requestKey", "max", "must be at most 200 bytes")
 	}
-	fp, err := fingerprint(input)
+	fp, err := k.fingerprint(ctx, input)
 	if err != nil {
 		return zero, err
 	}
@@ -76,11 +74,13 @@ func (rk *RequestKey) SetResult(recordType, recordID string, result any) error {
 	return nil
 }
 
-func fingerprint(input any) (string, error) {
+// fingerprint is keyed (a blind index), because the input holds identity
+// numbers and phones: an unkeyed hash of it could be brute-forced offline
+// from the other, public fields of the record.
+func (k *Kernel) fingerprint(ctx context.Context, input any) (string, error) {
 	b, err := json.Marshal(input)
 	if err != nil {
 		return "", fmt.Errorf("request fingerprint: %w", err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return k.sealer.BlindIndex(ctx, "request.fingerprint", b)
 }

@@ -100,7 +100,9 @@ type AuditStore interface {
 	// Checkpoints returns every checkpoint in Seq order.
 	Checkpoints(ctx context.Context) ([]Checkpoint, error)
 	// ErasePayload deletes a payload (a purge of personal data); the chain
-	// still verifies because it holds only the payload's digest.
+	// still verifies because it holds only the payload's digest. Erasing a
+	// payload that is not there (never written or already erased) is
+	// ErrNotFound.
 	ErasePayload(ctx context.Context, seq int64) error
 }
 

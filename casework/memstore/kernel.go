@@ -328,8 +328,8 @@ func (db *DB) Checkpoints(ctx context.Context) (out []casework.Checkpoint, err e
 // ErasePayload implements casework.AuditStore.
 func (db *DB) ErasePayload(ctx context.Context, seq int64) error {
 	return db.Write(ctx, casework.Change{}, func() error {
-		if seq < 1 || seq > int64(len(db.audit)) {
-			return errs.NotFound("audit entry", "")
+		if _, ok := db.payloads[seq]; !ok {
+			return errs.NotFound("audit payload", "")
 		}
 		delete(db.payloads, seq)
 		return nil

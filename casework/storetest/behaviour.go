@@ -247,6 +247,8 @@ func testAuditChain(t *testing.T, s casework.KernelStore) {
 	require.ErrorIs(t, s.ScanAudit(ctx, 1, func(casework.AuditEntry, []byte) error { return stop }), stop)
 
 	require.NoError(t, s.ErasePayload(ctx, 1))
+	require.ErrorIs(t, s.ErasePayload(ctx, 1), casework.ErrNotFound, "already erased")
+	require.ErrorIs(t, s.ErasePayload(ctx, 4), casework.ErrNotFound, "entry 4 never had a payload")
 	require.NoError(t, s.ScanAudit(ctx, 1, func(e casework.AuditEntry, p []byte) error {
 		if e.Seq == 1 {
 			require.Nil(t, p, "erased payload")

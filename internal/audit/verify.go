@@ -3,6 +3,7 @@ package audit
 import (
 	"cmp"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -106,6 +107,26 @@ func verifyCheckpoint(c Checkpoint, keys func(string) (ed25519.PublicKey, bool))
 // consistent chain is not an error here: the scan must go on to tell a
 // recomputed rewrite from plain damage, and Finish reports it.
 func (v *Verifier) Add(e Entry, payload *Payload) error {
+	if payload == nil {
+		return v.add(e, nil, nil)
+	}
+	d, err := payload.Digest()
+	return v.add(e, &d, err)
+}
+
+// AddRaw is Add for a payload as stored: the digest is taken over the bytes
+// themselves, so an edit that re-encodes to the same canonical form (a
+// duplicated key, added white space) is caught too. raw is nil when the
+// payload was erased or never existed.
+func (v *Verifier) AddRaw(e Entry, raw []byte) error {
+	if raw == nil {
+		return v.add(e, nil, nil)
+	}
+	d := sha256.Sum256(raw)
+	return v.add(e, &d, nil)
+}
+
+func (v *Verifier) add(e Entry, digest *[32]byte, encodeErr error) error {
 	v.entries++
 	if v.brokenErr != nil {
 		return v.brokenErr
@@ -118,14 +139,10 @@ func (v *Verifier) Add(e Entry, payload *Payload) error {
 		return v.breakAt(want, "seq %d does not link to seq %d", want, v.head.Seq)
 	case ComputeHash(e) != e.Hash:
 		return v.breakAt(want, "seq %d: hash does not match the entry's contents", want)
-	case payload != nil:
-		d, err := payload.Digest()
-		if err != nil {
-			return v.breakAt(want, "seq %d: payload cannot be encoded: %v", want, err)
-		}
-		if d != e.PayloadDigest {
-			return v.breakAt(want, "seq %d: payload does not match its digest", want)
-		}
+	case encodeErr != nil:
+		return v.breakAt(want, "seq %d: payload cannot be encoded: %v", want, encodeErr)
+	case digest != nil && *digest != e.PayloadDigest:
+		return v.breakAt(want, "seq %d: payload does not match its digest", want)
 	}
 	v.head = e.Head()
 	v.compareCheckpoints()
