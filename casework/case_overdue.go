@@ -1,0 +1,173 @@
+package casework
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// CaseTargets are the target durations of the five steps, each measured
+// from the report (e.g. dispatch within 15 minutes of the report).
+type CaseTargets struct {
+	DispatchFile time.Duration `json:"dispatchFile"`
+	Survey       time.Duration `json:"survey"`
+	Analyse      time.Duration `json:"analyse"`
+	Arrest       time.Duration `json:"arrest"`
+	Review       time.Duration `json:"review"`
+}
+
+// DefaultCaseTargets are the targets of a deployment that sets none: the
+// "fast" of each 快 step, from the report.
+func DefaultCaseTargets() CaseTargets {
+	return CaseTargets{
+		DispatchFile: 15 * time.Minute,
+		Survey:       time.Hour,
+		Analyse:      24 * time.Hour,
+		Arrest:       7 * 24 * time.Hour,
+		Review:       30 * 24 * time.Hour,
+	}
+}
+
+// Of returns the target of a step.
+func (t CaseTargets) Of(step CaseStep) time.Duration {
+	switch step {
+	case StepDispatchFile:
+		return t.DispatchFile
+	case StepSurvey:
+		return t.Survey
+	case StepAnalyse:
+		return t.Analyse
+	case StepArrest:
+		return t.Arrest
+	case StepReview:
+		return t.Review
+	}
+	return 0
+}
+
+func (t CaseTargets) withDefaults() (CaseTargets, error) {
+	d := DefaultCaseTargets()
+	for _, x := range []struct {
+		field string
+		v     *time.Duration
+		def   time.Duration
+	}{{"targets.dispatchFile", &t.DispatchFile, d.DispatchFile}, {"targets.survey", &t.Survey, d.Survey},
+		{"targets.analyse", &t.Analyse, d.Analyse}, {"targets.arrest", &t.Arrest, d.Arrest}, {"targets.review", &t.Review, d.Review}} {
+		if *x.v < 0 {
+			return t, errs.Invalid(x.field, "min", "a target may not be negative")
+		}
+		if *x.v == 0 {
+			*x.v = x.def
+		}
+	}
+	return t, nil
+}
+
+// Due is when a step of the case should be done: the report time plus the
+// step's target.
+func (t CaseTargets) Due(c Case, step CaseStep) time.Time {
+	return c.ReportedAt.Add(t.Of(step))
+}
+
+// StepExpected reports whether a step is still to be done on a case: not
+// done yet, and the case is in a state from which the step can still come.
+// Nothing is expected of a dropped or closed case; the review is expected
+// only of a solved case, and the steps before solving only of a case not
+// solved yet.
+func StepExpected(c Case, step CaseStep) bool {
+	if _, done := c.DoneAt(step); done {
+		return false
+	}
+	switch step {
+	case StepDispatchFile:
+		return c.State == CaseReported
+	case StepSurvey, StepAnalyse, StepArrest:
+		return slices.Contains(OpenCaseStates, c.State)
+	case StepReview:
+		return c.State == CaseSolved
+	}
+	return false
+}
+
+// StepOverdue is the one rule for overdue steps that every list and notice
+// uses: a step is overdue when it is still expected (StepExpected) and now
+// is strictly after its due time. At the due instant itself it is not
+// overdue yet; a step done late is late, not overdue.
+func StepOverdue(c Case, step CaseStep, t CaseTargets, now time.Time) bool {
+	return StepExpected(c, step) && now.After(t.Due(c, step))
+}
+
+// StepTiming is how one step of a case went against its target.
+type StepTiming struct {
+	Step    CaseStep      `json:"step"`
+	Done    bool          `json:"done"`
+	At      time.Time     `json:"at,omitzero"`       // when it was done
+	Elapsed time.Duration `json:"elapsed"`           // from the report to At (or to now when not done)
+	Due     time.Time     `json:"due"`               // report + target
+	Late    bool          `json:"late,omitempty"`    // done after Due
+	Overdue bool          `json:"overdue,omitempty"` // StepOverdue at now
+}
+
+// Timings measures the five steps of a case at now.
+func (t CaseTargets) Timings(c Case, now time.Time) []StepTiming {
+	out := make([]StepTiming, 0, len(CaseSteps))
+	for _, step := range CaseSteps {
+		st := StepTiming{Step: step, Due: t.Due(c, step)}
+		if at, ok := c.DoneAt(step); ok {
+			st.Done, st.At, st.Elapsed, st.Late = true, at, at.Sub(c.ReportedAt), at.After(st.Due)
+		} else {
+			st.Elapsed = now.Sub(c.ReportedAt)
+			st.Overdue = StepOverdue(c, step, t, now)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// OverdueCase is a case with the steps that are overdue on it.
+type OverdueCase struct {
+	Case  Case       `json:"case"`
+	Steps []CaseStep `json:"steps"`
+}
+
+// Overdue lists the cases of a unit subtree (unitID "" is the actor's
+// unit) that have an overdue step at now, by StepOverdue, ordered by
+// (CreatedAt, ID), and returns the cursor of the next page.
+func (s *CaseService) Overdue(ctx context.Context, actor Actor, unitID string, now time.Time, p Page) ([]OverdueCase, string, error) {
+	if err := s.k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+		return nil, "", err
+	}
+	path, err := s.k.Scope(ctx, actor, unitID)
+	if err != nil {
+		return nil, "", err
+	}
+	p = p.Normalize()
+	f := CaseFilter{UnitUnder: path, States: []CaseState{CaseReported, CaseFiled, CaseInvestigating, CaseSolved}}
+	var out []OverdueCase
+	after := p.After
+	for len(out) <= p.Limit {
+		rows, err := s.store.ListCases(ctx, f, Page{Limit: MaxPageLimit, After: after})
+		if err != nil {
+			return nil, "", err
+		}
+		for _, c := range rows {
+			var steps []CaseStep
+			for _, step := range CaseSteps {
+				if StepOverdue(c, step, s.targets, now) {
+					steps = append(steps, step)
+				}
+			}
+			if len(steps) > 0 {
+				out = append(out, OverdueCase{Case: c, Steps: steps})
+			}
+		}
+		if len(rows) < MaxPageLimit {
+			break
+		}
+		after = caseCursor(rows[len(rows)-1]).Encode()
+	}
+	out, next := PageOf(out, p.Limit, func(o OverdueCase) Cursor { return caseCursor(o.Case) })
+	return out, next, nil
+}

@@ -1,0 +1,437 @@
+package casework
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// CaseStep names one of the five paired steps of 五快五同步. Each is one
+// operation that does both halves or neither.
+type CaseStep string
+
+// The five steps, in their usual order.
+const (
+	StepDispatchFile CaseStep = "dispatch_file"  // 快处警·同步立案
+	StepSurvey       CaseStep = "survey_compare" // 快勘查·同步比对
+	StepAnalyse      CaseStep = "analyse_share"  // 快研判·同步共享
+	StepArrest       CaseStep = "arrest_recover" // 快抓捕·同步挽损
+	StepReview       CaseStep = "review_track"   // 快倒查·同步跟踪
+)
+
+// CaseSteps lists the five steps in order.
+var CaseSteps = []CaseStep{StepDispatchFile, StepSurvey, StepAnalyse, StepArrest, StepReview}
+
+// StepStates returns the states a step is allowed in. Survey, analysis and
+// review happen once; arrests may follow one another (the first solves the
+// case).
+func StepStates(step CaseStep) []CaseState {
+	switch step {
+	case StepDispatchFile:
+		return []CaseState{CaseReported}
+	case StepSurvey, StepAnalyse:
+		return []CaseState{CaseFiled, CaseInvestigating}
+	case StepArrest:
+		return []CaseState{CaseFiled, CaseInvestigating, CaseSolved}
+	case StepReview:
+		return []CaseState{CaseSolved}
+	}
+	return nil
+}
+
+// DoneAt returns when a step happened (its event time, e.g. the dispatch
+// time, not when it was typed in), and whether it has.
+func (c Case) DoneAt(step CaseStep) (time.Time, bool) {
+	switch step {
+	case StepDispatchFile:
+		if c.Dispatch != nil {
+			return c.Dispatch.At, true
+		}
+	case StepSurvey:
+		if c.Survey != nil {
+			return c.Survey.At, true
+		}
+	case StepAnalyse:
+		if c.Analysis != nil {
+			return c.Analysis.At, true
+		}
+	case StepArrest:
+		if len(c.Arrests) > 0 {
+			return c.Arrests[0].At, true
+		}
+	case StepReview:
+		if c.Review != nil {
+			return c.Review.At, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// stepAt defaults an event time to now and checks it lies between the
+// report and now: a step cannot precede the report it answers.
+func stepAt(f *errs.Fields, field string, at, reported, now time.Time) time.Time {
+	at = Truncate(at)
+	if at.IsZero() {
+		at = now
+	}
+	if at.After(now) {
+		f.Add(field, "past", "may not be in the future")
+	}
+	if at.Before(reported) {
+		f.Add(field, "after_report", "may not be before the case was reported")
+	}
+	return at
+}
+
+// DispatchInput records 快处警: when officers were dispatched and who.
+type DispatchInput struct {
+	At       time.Time `json:"at"`       // default now
+	Officers []string  `json:"officers"` // staff ids; default the actor
+	Note     string    `json:"note" validate:"max=1000"`
+}
+
+// DispatchAndFile records the dispatch and files the case (快处警·同步立案) in
+// one transaction, assigning the case number <unit code>-<year>-<sequence>
+// of the owning unit and the filing year in the deployment zone. If any
+// part fails nothing is recorded and no number is used.
+func (s *CaseService) DispatchAndFile(ctx context.Context, actor Actor, id string, version int64, in DispatchInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionCaseDispatchFile, StepStates(StepDispatchFile), CaseFiled)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := checkTransition(c.State, CaseFiled); err != nil {
+		return Case{}, err
+	}
+	now := s.k.Now()
+	var f errs.Fields
+	f.Merge("", s.k.Validate(in))
+	at := stepAt(&f, "at", in.At, c.ReportedAt, now)
+	officers := slices.Clone(in.Officers)
+	if len(officers) == 0 {
+		officers = []string{actor.StaffID}
+	}
+	for i, o := range officers {
+		if st, err := s.k.store.GetStaff(ctx, o); err != nil || !st.Active {
+			f.Add("officers["+itoa(i)+"]", "exists", "no active staff member %q", o)
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Case{}, err
+	}
+	unit, err := s.k.unit(ctx, c.UnitID)
+	if err != nil {
+		return Case{}, err
+	}
+	year := FilingYear(now, s.k.Zone())
+	filed, err := s.store.FileCase(ctx, CaseNumberKey{UnitID: c.UnitID, Year: year}, func(seq int64) (Case, Change, error) {
+		number, err := CaseNumber(unit.Code, year, seq)
+		if err != nil {
+			return Case{}, Change{}, err
+		}
+		n := s.next(c)
+		n.Number, n.FiledAt = number, now
+		n.Dispatch = &DispatchStep{At: at, Officers: officers, Note: strings.TrimSpace(in.Note), FiledBy: actor.StaffID, RecordedAt: now}
+		n.transition(CaseFiled, actor, ActionCaseDispatchFile, "", now)
+		before := c
+		before.SharedWith = nil
+		ch, err := s.k.Change(ctx, actor, ActionCaseDispatchFile, RecordCase, c.ID, before, n)
+		return n, ch, err
+	})
+	if err != nil {
+		return Case{}, err
+	}
+	return s.withShares(ctx, filed)
+}
+
+// SurveyInput records 快勘查: what the scene survey found.
+type SurveyInput struct {
+	At                 time.Time    `json:"at"`
+	Identifiers        []Identifier `json:"identifiers" validate:"max=50"`
+	Description        string       `json:"description" validate:"max=2000"`
+	ModusOperandi      string       `json:"modusOperandi" validate:"max=500"`
+	SuspectDescription string       `json:"suspectDescription" validate:"max=1000"`
+}
+
+// Survey records the scene survey and at once compares what it found
+// (快勘查·同步比对) — identifiers, descriptions, modus operandi — against the
+// recovered-property register (the connected PropertyLedger) and against
+// the open cases in the actor's reach. The matches are stored on the case
+// and returned with it. A filed case moves to investigating. If the
+// comparison fails, nothing is recorded.
+func (s *CaseService) Survey(ctx context.Context, actor Actor, id string, version int64, in SurveyInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionCaseSurvey, StepStates(StepSurvey), CaseInvestigating)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Survey != nil {
+		return Case{}, errs.Transition(string(c.State), string(c.State), "the scene survey is recorded already")
+	}
+	now := s.k.Now()
+	var f errs.Fields
+	f.Merge("", s.k.Validate(in))
+	checkIdentifiers(&f, "identifiers", in.Identifiers)
+	at := stepAt(&f, "at", in.At, c.ReportedAt, now)
+	if len(in.Identifiers) == 0 && strings.TrimSpace(in.Description) == "" && strings.TrimSpace(in.ModusOperandi) == "" &&
+		strings.TrimSpace(in.SuspectDescription) == "" {
+		f.Add("description", "required", "a survey records at least one finding to compare")
+	}
+	if err := f.Err(); err != nil {
+		return Case{}, err
+	}
+	n := s.next(c)
+	n.Survey = &SurveyStep{At: at, Identifiers: slices.Clone(in.Identifiers), Description: strings.TrimSpace(in.Description),
+		ModusOperandi: strings.TrimSpace(in.ModusOperandi), SuspectDescription: strings.TrimSpace(in.SuspectDescription),
+		By: actor.StaffID, RecordedAt: now}
+	if n.Survey.ModusOperandi != "" {
+		n.ModusOperandi = n.Survey.ModusOperandi
+	}
+	matches, err := s.compare(ctx, actor, n)
+	if err != nil {
+		return Case{}, err
+	}
+	n.Survey.Matches = matches
+	if c.State == CaseFiled {
+		n.transition(CaseInvestigating, actor, ActionCaseSurvey, "scene survey", now)
+	}
+	return s.commitUpdate(ctx, actor, ActionCaseSurvey, c, n, CaseWrite{})
+}
+
+// ShareInput names a unit to share a case with and why.
+type ShareInput struct {
+	UnitID string `json:"unitId" validate:"required"`
+	Reason string `json:"reason" validate:"max=500"`
+}
+
+// AnalysisInput records 快研判 and the units to share the case with.
+type AnalysisInput struct {
+	At        time.Time    `json:"at"`
+	Findings  string       `json:"findings" validate:"required,max=4000"`
+	ShareWith []ShareInput `json:"shareWith" validate:"required,min=1,max=50,dive"`
+}
+
+// AnalyseAndShare records the analysis and shares the case with the named
+// units (快研判·同步共享) in one transaction: each share is a kernel share
+// (read access, audited, revocable with Unshare). If any share is refused,
+// nothing is recorded.
+func (s *CaseService) AnalyseAndShare(ctx context.Context, actor Actor, id string, version int64, in AnalysisInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionCaseAnalyseShare, StepStates(StepAnalyse), "")
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Analysis != nil {
+		return Case{}, errs.Transition(string(c.State), string(c.State), "the analysis is recorded already")
+	}
+	now := s.k.Now()
+	var f errs.Fields
+	f.Merge("", s.k.Validate(in))
+	at := stepAt(&f, "at", in.At, c.ReportedAt, now)
+	seen := map[string]bool{}
+	for i, sh := range in.ShareWith {
+		p := "shareWith[" + itoa(i) + "].unitId"
+		if seen[sh.UnitID] {
+			f.Add(p, "unique", "unit %q is named twice", sh.UnitID)
+		}
+		seen[sh.UnitID] = true
+		if slices.Contains(c.SharedWith, sh.UnitID) {
+			f.Add(p, "unique", "the case is shared with unit %q already", sh.UnitID)
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Case{}, err
+	}
+	n := s.next(c)
+	n.Analysis = &AnalysisStep{At: at, Findings: strings.TrimSpace(in.Findings), By: actor.StaffID, RecordedAt: now}
+	t := Target{RecordType: RecordCase, RecordID: c.ID, UnitID: c.UnitID, SharedWith: c.SharedWith}
+	var shares []Share
+	var audit []AuditRecord
+	for i, sh := range in.ShareWith {
+		share, rec, err := s.prepareShare(ctx, actor, t, sh.UnitID, strings.TrimSpace(sh.Reason))
+		if err != nil {
+			if !errors.Is(err, errs.ErrInvalid) {
+				return Case{}, err
+			}
+			var fe errs.Fields
+			fe.Merge("shareWith["+itoa(i)+"].", err)
+			return Case{}, fe.Err()
+		}
+		shares = append(shares, share)
+		audit = append(audit, rec)
+		n.Analysis.Shares = append(n.Analysis.Shares, CaseShareTo{ShareID: share.ID, UnitID: share.UnitID, Reason: share.Reason})
+	}
+	before := c
+	before.SharedWith = nil
+	ch, err := s.k.Change(ctx, actor, ActionCaseAnalyseShare, RecordCase, c.ID, before, n)
+	if err != nil {
+		return Case{}, err
+	}
+	ch.Audit = append(ch.Audit, audit...)
+	if err := s.store.CommitCases(ctx, CaseWrite{Cases: []Case{n}, Shares: shares}, ch); err != nil {
+		return Case{}, err
+	}
+	return s.withShares(ctx, n)
+}
+
+// prepareShare checks and builds a share exactly as Kernel.Share does, with
+// its audit record, so that the case workflow commits the share in the
+// same transaction as the analysis.
+func (s *CaseService) prepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string) (Share, AuditRecord, error) {
+	if err := s.k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
+		return Share{}, AuditRecord{}, err
+	}
+	if _, err := s.k.unit(ctx, toUnit); err != nil {
+		return Share{}, AuditRecord{}, errs.Invalid("unitId", "exists", "no unit %q", toUnit)
+	}
+	if toUnit == t.UnitID {
+		return Share{}, AuditRecord{}, errs.Invalid("unitId", "other_unit", "a record is not shared with its own unit")
+	}
+	sh := Share{ID: s.k.NewID(), RecordType: t.RecordType, RecordID: t.RecordID, OwnerUnitID: t.UnitID, UnitID: toUnit,
+		GrantedBy: actor.StaffID, Reason: reason, CreatedAt: s.k.Now(), Version: 1}
+	rec, err := s.k.AuditRecord(ctx, actor, ActionShareRecord, t.RecordType, t.RecordID, nil, sh)
+	return sh, rec, err
+}
+
+// Unshare revokes a share of a case (through Kernel.RevokeShare): the unit
+// loses read access at once; the share stays in the history.
+func (s *CaseService) Unshare(ctx context.Context, actor Actor, caseID, shareID string) (Share, error) {
+	c, err := s.load(ctx, actor, caseID, ActionCaseAnalyseShare)
+	if err != nil {
+		return Share{}, err
+	}
+	sh, err := s.k.store.GetShare(ctx, shareID)
+	if err != nil {
+		return Share{}, err
+	}
+	if sh.RecordType != RecordCase || sh.RecordID != c.ID {
+		return Share{}, errs.NotFound("share", shareID)
+	}
+	return s.k.RevokeShare(ctx, actor, shareID)
+}
+
+// Shares returns every share of a case, revoked ones included.
+func (s *CaseService) Shares(ctx context.Context, actor Actor, caseID string) ([]Share, error) {
+	c, err := s.load(ctx, actor, caseID, ActionRead)
+	if err != nil {
+		return nil, err
+	}
+	return s.k.store.ListShares(ctx, RecordCase, c.ID)
+}
+
+// ArrestInput records one arrest.
+type ArrestInput struct {
+	SuspectID string    `json:"suspectId" validate:"required"`
+	At        time.Time `json:"at"`
+	Place     string    `json:"place" validate:"max=300"`
+	AddressID string    `json:"addressId"`
+}
+
+// Arrest records an arrest and marks every stolen item of the case as being
+// traced, linked to the arrest (快抓捕·同步挽损), in one transaction: the
+// marks go to recovery through the outbox (KindTraceItems, step
+// "arrest/<arrest id>"), delivered at least once and received once. The
+// first arrest solves a filed or investigating case.
+func (s *CaseService) Arrest(ctx context.Context, actor Actor, id string, version int64, in ArrestInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionCaseArrest, StepStates(StepArrest), CaseSolved)
+	if err != nil {
+		return Case{}, err
+	}
+	now := s.k.Now()
+	var f errs.Fields
+	f.Merge("", s.k.Validate(in))
+	at := stepAt(&f, "at", in.At, c.ReportedAt, now)
+	s.checkPersons(ctx, &f, "suspectId", nonEmpty(in.SuspectID))
+	if in.AddressID != "" {
+		if _, err := s.k.store.GetAddress(ctx, in.AddressID); err != nil {
+			f.Add("addressId", "exists", "no address %q", in.AddressID)
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Case{}, err
+	}
+	n := s.next(c)
+	a := Arrest{ID: s.k.NewID(), SuspectID: in.SuspectID, At: at, Place: strings.TrimSpace(in.Place), AddressID: in.AddressID,
+		By: actor.StaffID, RecordedAt: now}
+	for i := range n.Items {
+		n.Items[i].TracedBy = append(n.Items[i].TracedBy, a.ID)
+		a.ItemIDs = append(a.ItemIDs, n.Items[i].ItemID)
+	}
+	n.Arrests = append(n.Arrests, a)
+	if !slices.Contains(n.SuspectIDs, a.SuspectID) {
+		n.SuspectIDs = append(n.SuspectIDs, a.SuspectID)
+	}
+	if c.State != CaseSolved {
+		n.SolvedAt = at
+		n.transition(CaseSolved, actor, ActionCaseArrest, "first arrest", now)
+	}
+	var msgs []OutboxMessage
+	if len(a.ItemIDs) > 0 {
+		src := Source{Kind: RecordCase, ID: c.ID, Step: "arrest/" + a.ID}
+		msg, err := s.k.NewOutboxMessage(KindTraceItems, src, TraceItems{Source: src, Actor: actor, CaseID: c.ID, ArrestID: a.ID,
+			ItemIDs: slices.Clone(a.ItemIDs), At: at})
+		if err != nil {
+			return Case{}, err
+		}
+		msgs = append(msgs, msg)
+	}
+	return s.commitUpdate(ctx, actor, ActionCaseArrest, c, n, CaseWrite{}, msgs...)
+}
+
+// LinkInput names a case to keep tracking and why.
+type LinkInput struct {
+	CaseID string `json:"caseId" validate:"required"`
+	Reason string `json:"reason" validate:"required,oneof=same_suspect same_pattern"`
+	Note   string `json:"note" validate:"max=500"`
+}
+
+// ReviewInput records 快倒查 and the cases to keep tracking.
+type ReviewInput struct {
+	At       time.Time   `json:"at"`
+	Findings string      `json:"findings" validate:"required,max=4000"`
+	Links    []LinkInput `json:"links" validate:"max=100,dive"`
+}
+
+// Review records the review after solving and links the other cases it
+// found — same suspect, same pattern — to keep tracking them
+// (快倒查·同步跟踪), in one transaction. Every linked case must exist in the
+// actor's reach (or be shared with the actor's unit); if one is not, nothing
+// is recorded.
+func (s *CaseService) Review(ctx context.Context, actor Actor, id string, version int64, in ReviewInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionCaseReview, StepStates(StepReview), "")
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Review != nil {
+		return Case{}, errs.Transition(string(c.State), string(c.State), "the review is recorded already")
+	}
+	now := s.k.Now()
+	var f errs.Fields
+	f.Merge("", s.k.Validate(in))
+	at := stepAt(&f, "at", in.At, c.ReportedAt, now)
+	seen := map[string]bool{}
+	for i, l := range in.Links {
+		p := "links[" + itoa(i) + "].caseId"
+		switch {
+		case l.CaseID == c.ID:
+			f.Add(p, "other_case", "a case is not linked to itself")
+		case seen[l.CaseID]:
+			f.Add(p, "unique", "case %q is linked twice", l.CaseID)
+		case l.CaseID != "":
+			if _, err := s.load(ctx, actor, l.CaseID, ActionRead); err != nil {
+				f.Add(p, "exists", "no case %q in reach", l.CaseID)
+			}
+		}
+		seen[l.CaseID] = true
+	}
+	if err := f.Err(); err != nil {
+		return Case{}, err
+	}
+	n := s.next(c)
+	n.Review = &ReviewStep{At: at, Findings: strings.TrimSpace(in.Findings), By: actor.StaffID, RecordedAt: now}
+	for _, l := range in.Links {
+		n.Review.Links = append(n.Review.Links, CaseLink{CaseID: l.CaseID, Reason: l.Reason, Note: strings.TrimSpace(l.Note)})
+	}
+	return s.commitUpdate(ctx, actor, ActionCaseReview, c, n, CaseWrite{})
+}

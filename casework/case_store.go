@@ -1,0 +1,126 @@
+package casework
+
+import (
+	"context"
+	"time"
+)
+
+// CaseStore is what a backend must do for the case workflow. It is separate
+// from KernelStore so that an embedder who wants only mediation (or only
+// outreach) implements no case tables. A CaseStore is built on the same
+// database as the kernel's store (memstore.NewCases(db),
+// sqlstore.NewCases(kernelStore)): its writes commit their Change — audit
+// entries, outbox messages, request key, inbox mark — in the same
+// transaction, through the kernel store's write path.
+//
+// Error contract, for every method:
+//   - a missing case or lead is ErrNotFound;
+//   - a create whose id exists, or a case number that exists, is
+//     ErrConflict;
+//   - an update whose stored version is not rec.Version-1 is ErrConflict
+//     (compare-and-swap: the caller read version v and writes v+1), and an
+//     update of a missing record is ErrNotFound;
+//   - a cancelled or expired ctx returns ctx.Err() (wrapped) and writes
+//     nothing;
+//   - values are copied in and out: mutating an argument after the call, or
+//     a returned value, changes nothing stored;
+//   - Case.SharedWith is not kept: reads return it empty.
+type CaseStore interface {
+	// CommitCases writes everything in w and ch in one transaction: both or
+	// neither. Creates are checked for duplicate ids, updates are
+	// compare-and-swap on Version, shares are kernel shares created with the
+	// write (so that 快研判·同步共享 is one step).
+	CommitCases(ctx context.Context, w CaseWrite, ch Change) error
+
+	// FileCase files a case under the next number of key's counter, in one
+	// transaction: it increments the counter of (key.UnitID, key.Year) —
+	// creating it at 1 — calls file with the new sequence number, writes the
+	// case file returns (compare-and-swap, as an update) and commits the
+	// Change file returns. If file or any write fails, the counter is not
+	// advanced, so numbers have no gaps; concurrent filers of one unit and
+	// year, in any number of processes, each get a different number.
+	// file must not touch the store.
+	FileCase(ctx context.Context, key CaseNumberKey, file func(seq int64) (Case, Change, error)) (Case, error)
+
+	GetCase(ctx context.Context, id string) (Case, error)
+	// ListCases returns cases ordered by (CreatedAt, ID) after the cursor.
+	ListCases(ctx context.Context, f CaseFilter, p Page) ([]Case, error)
+
+	GetLead(ctx context.Context, id string) (Lead, error)
+	// ListLeads returns leads ordered by (CreatedAt, ID) after the cursor.
+	ListLeads(ctx context.Context, f LeadFilter, p Page) ([]Lead, error)
+
+	// CountCases counts what happened in [from, to) in a unit subtree: see
+	// CaseCounts.
+	CountCases(ctx context.Context, unitUnder string, from, to time.Time) (CaseCounts, error)
+}
+
+// CaseWrite is what one case-workflow write creates and updates.
+type CaseWrite struct {
+	NewCases []Case
+	Cases    []Case // updates
+	NewLeads []Lead
+	Leads    []Lead // updates
+	Shares   []Share
+}
+
+// CaseNumberKey names a numbering counter: one per filing unit and year.
+type CaseNumberKey struct {
+	UnitID string
+	Year   int
+}
+
+// CaseCounts is what a store counts for the totals, for cases owned by the
+// units of a subtree and instants in [from, to):
+//   - Reported: ReportedAt in the period;
+//   - Filed: FiledAt in the period (a case withdrawn later still counts);
+//   - Solved: SolvedAt in the period;
+//   - Closed, Dropped: ClosedAt, DroppedAt in the period;
+//   - Arrests: arrests whose At is in the period;
+//   - PeopleArrested: distinct suspects of those arrests;
+//   - LeadsCollected: leads whose FoundAt is in the period.
+type CaseCounts struct {
+	Reported       int64 `json:"reported"`
+	Filed          int64 `json:"filed"`
+	Solved         int64 `json:"solved"`
+	Closed         int64 `json:"closed"`
+	Dropped        int64 `json:"dropped"`
+	Arrests        int64 `json:"arrests"`
+	PeopleArrested int64 `json:"peopleArrested"`
+	LeadsCollected int64 `json:"leadsCollected"`
+}
+
+// CountOf counts cs in memory exactly as CaseStore.CountCases specifies, for
+// stores that keep cases in memory (and for tests that check a SQL store
+// against it). inUnit reports whether a unit id lies in the subtree.
+func CountOf(cases []Case, leads []Lead, inUnit func(unitID string) bool, from, to time.Time) CaseCounts {
+	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(from) && t.Before(to) }
+	var n CaseCounts
+	people := map[string]bool{}
+	for _, c := range cases {
+		if !inUnit(c.UnitID) {
+			continue
+		}
+		for _, x := range []struct {
+			t time.Time
+			n *int64
+		}{{c.ReportedAt, &n.Reported}, {c.FiledAt, &n.Filed}, {c.SolvedAt, &n.Solved}, {c.ClosedAt, &n.Closed}, {c.DroppedAt, &n.Dropped}} {
+			if in(x.t) {
+				*x.n++
+			}
+		}
+		for _, a := range c.Arrests {
+			if in(a.At) {
+				n.Arrests++
+				people[a.SuspectID] = true
+			}
+		}
+	}
+	n.PeopleArrested = int64(len(people))
+	for _, l := range leads {
+		if inUnit(l.UnitID) && in(l.FoundAt) {
+			n.LeadsCollected++
+		}
+	}
+	return n
+}

@@ -1,0 +1,463 @@
+package casework
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Record types of the case workflow, as the audit log and shares name them.
+const (
+	RecordCase = "case"
+	RecordLead = "lead"
+)
+
+// The case workflow's actions. NewCaseService adds their default policy
+// rows; an integrator's rows set before it win.
+const (
+	ActionCaseReport       Action = "case.report"
+	ActionCaseDispatchFile Action = "case.dispatch_file"
+	ActionCaseStart        Action = "case.start"
+	ActionCaseSurvey       Action = "case.survey"
+	ActionCaseAnalyseShare Action = "case.analyse_share"
+	ActionCaseArrest       Action = "case.arrest"
+	ActionCaseReview       Action = "case.review"
+	ActionCaseDrop         Action = "case.drop"
+	ActionCaseClose        Action = "case.close"
+	ActionLeadCreate       Action = "lead.create"
+	ActionLeadVerify       Action = "lead.verify"
+	ActionLeadConvert      Action = "lead.convert"
+	ActionLeadDiscard      Action = "lead.discard"
+)
+
+// actionCaseHandoff names the write-back of a hand-off's result on a case.
+const actionCaseHandoff Action = "case.handoff"
+
+// CaseState is where a small property-crime case stands. There is no
+// "dispatched" state: dispatch and filing happen together (快处警·同步立案),
+// so the dispatch time is a field of the filed case.
+type CaseState string
+
+// The states of a case.
+const (
+	CaseReported      CaseState = "reported"      // 报案/受案
+	CaseFiled         CaseState = "filed"         // 立案
+	CaseInvestigating CaseState = "investigating" // 侦查中
+	CaseSolved        CaseState = "solved"        // 破案
+	CaseClosed        CaseState = "closed"        // 结案
+	CaseDropped       CaseState = "dropped"       // 不立案 (from reported) or 撤案 (after filing)
+)
+
+// OpenCaseStates are the states in which a case is still being worked
+// before it is solved: the cases a survey compares against.
+var OpenCaseStates = []CaseState{CaseReported, CaseFiled, CaseInvestigating}
+
+// CaseKindList is the code list of case kinds.
+const CaseKindList = "case_kind"
+
+// The built-in case kinds.
+const (
+	CaseKindTheft         = "theft"
+	CaseKindBurglary      = "burglary"
+	CaseKindPickpocketing = "pickpocketing"
+	CaseKindVehicleTheft  = "vehicle_theft"
+	CaseKindFraud         = "fraud"
+	CaseKindRobbery       = "robbery"
+	CaseKindOther         = "other"
+)
+
+func caseKindCodes() CodeList {
+	return CodeList{Name: CaseKindList, Codes: []Code{
+		{Value: CaseKindTheft, ZH: "盗窃", EN: "Theft"},
+		{Value: CaseKindBurglary, ZH: "入室盗窃", EN: "Burglary"},
+		{Value: CaseKindPickpocketing, ZH: "扒窃", EN: "Pickpocketing"},
+		{Value: CaseKindVehicleTheft, ZH: "盗窃车辆(含电动车)", EN: "Vehicle theft (incl. e-bikes)"},
+		{Value: CaseKindFraud, ZH: "诈骗", EN: "Fraud"},
+		{Value: CaseKindRobbery, ZH: "抢劫抢夺", EN: "Robbery"},
+		{Value: CaseKindOther, ZH: "其他侵财", EN: "Other property crime"},
+	}}
+}
+
+// Case is a small property-crime case (侵财小案). Stores keep it whole; the
+// service is the only way to change it. The five paired steps (五快五同步)
+// are recorded on it with their times and actors, and History keeps every
+// state change with its reason.
+type Case struct {
+	ID     string `json:"id"`
+	UnitID string `json:"unitId"` // the owning (and filing) unit
+	// Number is "<unit code>-<year>-<6-digit sequence>", assigned when the
+	// case is filed; a case dropped before filing (不立案) never gets one.
+	Number        string     `json:"number,omitempty"`
+	Kind          string     `json:"kind"`
+	State         CaseState  `json:"state"`
+	Summary       string     `json:"summary,omitempty"`
+	IncidentAt    time.Time  `json:"incidentAt"`
+	AddressID     string     `json:"addressId,omitempty"`
+	Place         string     `json:"place,omitempty"`
+	ReporterID    string     `json:"reporterId,omitempty"` // a person
+	VictimIDs     []string   `json:"victimIds,omitempty"`  // persons
+	SuspectIDs    []string   `json:"suspectIds,omitempty"` // persons, possibly unidentified
+	ModusOperandi string     `json:"modusOperandi,omitempty"`
+	Items         []CaseItem `json:"items,omitempty"`
+	// LeadID is the lead this case was converted from; LeadIDs are leads
+	// raised from this case. Both ends of a lead's link are kept.
+	LeadID  string   `json:"leadId,omitempty"`
+	LeadIDs []string `json:"leadIds,omitempty"`
+
+	ReportedAt time.Time `json:"reportedAt"`
+	ReportedBy string    `json:"reportedBy"` // staff
+
+	Dispatch *DispatchStep `json:"dispatch,omitempty"`
+	Survey   *SurveyStep   `json:"survey,omitempty"`
+	Analysis *AnalysisStep `json:"analysis,omitempty"`
+	Arrests  []Arrest      `json:"arrests,omitempty"`
+	Review   *ReviewStep   `json:"review,omitempty"`
+	Drop     *CaseDrop     `json:"drop,omitempty"`
+
+	FiledAt   time.Time `json:"filedAt,omitzero"`
+	SolvedAt  time.Time `json:"solvedAt,omitzero"` // the first arrest's time
+	ClosedAt  time.Time `json:"closedAt,omitzero"`
+	DroppedAt time.Time `json:"droppedAt,omitzero"`
+
+	History  []CaseTransition `json:"history"`
+	Handoffs []CaseHandoff    `json:"handoffs,omitempty"`
+
+	// SharedWith lists the units holding an active share of the case. The
+	// service fills it on every read from the kernel's shares; stores do not
+	// keep it (a revoked share must stop counting at once).
+	SharedWith []string `json:"sharedWith,omitempty"`
+
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// CaseItem is a stolen item of a case. The case assigns ItemID when it is
+// reported and hands the items to recovery, which creates them under the
+// same ids, so both sides know them at once.
+type CaseItem struct {
+	ItemID        string       `json:"itemId"`
+	Category      string       `json:"category"`
+	Description   string       `json:"description"`
+	Identifiers   []Identifier `json:"identifiers,omitempty"`
+	Quantity      int          `json:"quantity"`
+	ValueFen      int64        `json:"valueFen"`
+	OwnerPersonID string       `json:"ownerPersonId,omitempty"`
+	// TracedBy lists the arrests that marked the item as being traced.
+	TracedBy []string `json:"tracedBy,omitempty"`
+}
+
+// DispatchStep is 快处警·同步立案: who was dispatched and when, recorded
+// together with the filing.
+type DispatchStep struct {
+	At         time.Time `json:"at"` // when officers were dispatched
+	Officers   []string  `json:"officers"`
+	Note       string    `json:"note,omitempty"`
+	FiledBy    string    `json:"filedBy"`
+	RecordedAt time.Time `json:"recordedAt"`
+}
+
+// SurveyStep is 快勘查·同步比对: what the scene survey found and what the
+// comparison matched.
+type SurveyStep struct {
+	At                 time.Time    `json:"at"`
+	Identifiers        []Identifier `json:"identifiers,omitempty"`
+	Description        string       `json:"description,omitempty"`
+	ModusOperandi      string       `json:"modusOperandi,omitempty"`
+	SuspectDescription string       `json:"suspectDescription,omitempty"`
+	Matches            []CaseMatch  `json:"matches,omitempty"`
+	By                 string       `json:"by"`
+	RecordedAt         time.Time    `json:"recordedAt"`
+}
+
+// Match sources.
+const (
+	MatchProperty = "property" // an item in the recovered-property register
+	MatchCase     = "case"     // another open case
+)
+
+// CaseMatch is one hit of the survey's comparison.
+type CaseMatch struct {
+	Source  string   `json:"source"` // MatchProperty or MatchCase
+	ID      string   `json:"id"`     // property item id or case id
+	State   string   `json:"state"`
+	Score   float64  `json:"score"`
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// AnalysisStep is 快研判·同步共享: the analysis and the shares it made.
+type AnalysisStep struct {
+	At         time.Time     `json:"at"`
+	Findings   string        `json:"findings"`
+	Shares     []CaseShareTo `json:"shares"`
+	By         string        `json:"by"`
+	RecordedAt time.Time     `json:"recordedAt"`
+}
+
+// CaseShareTo is one share the analysis made: the share's id (to revoke
+// it) and the unit it grants read access to.
+type CaseShareTo struct {
+	ShareID string `json:"shareId"`
+	UnitID  string `json:"unitId"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// Arrest is 快抓捕·同步挽损: one suspect caught, and every stolen item of
+// the case marked as traced, linked to it.
+type Arrest struct {
+	ID         string    `json:"id"`
+	SuspectID  string    `json:"suspectId"` // a person
+	At         time.Time `json:"at"`
+	Place      string    `json:"place,omitempty"`
+	AddressID  string    `json:"addressId,omitempty"`
+	ItemIDs    []string  `json:"itemIds,omitempty"` // the items it traced
+	By         string    `json:"by"`
+	RecordedAt time.Time `json:"recordedAt"`
+}
+
+// ReviewStep is 快倒查·同步跟踪: the review after solving and the cases it
+// links for tracking.
+type ReviewStep struct {
+	At         time.Time  `json:"at"`
+	Findings   string     `json:"findings"`
+	Links      []CaseLink `json:"links,omitempty"`
+	By         string     `json:"by"`
+	RecordedAt time.Time  `json:"recordedAt"`
+}
+
+// Link reasons of a review.
+const (
+	LinkSameSuspect = "same_suspect"
+	LinkSamePattern = "same_pattern"
+)
+
+// CaseLink is another case the review keeps tracking.
+type CaseLink struct {
+	CaseID string `json:"caseId"`
+	Reason string `json:"reason"` // LinkSameSuspect or LinkSamePattern
+	Note   string `json:"note,omitempty"`
+}
+
+// Drop kinds: a case dropped before filing was never accepted (不立案) and
+// used no number; one dropped after filing is withdrawn (撤案) and keeps it.
+const (
+	DropNotFiled  = "not_filed" // 不立案
+	DropWithdrawn = "withdrawn" // 撤案
+)
+
+// CaseDrop records why and on whose authority a case was dropped.
+type CaseDrop struct {
+	Kind         string    `json:"kind"`
+	Reason       string    `json:"reason"`
+	SupervisorID string    `json:"supervisorId"`
+	At           time.Time `json:"at"`
+}
+
+// CaseTransition is one state change of a case or lead: the history the
+// audit log proves.
+type CaseTransition struct {
+	From    string    `json:"from,omitempty"` // "" when the record was created
+	To      string    `json:"to"`
+	At      time.Time `json:"at"`
+	ActorID string    `json:"actorId"`
+	Action  string    `json:"action"`
+	Reason  string    `json:"reason,omitempty"`
+}
+
+// CaseHandoff is a hand-off to another package that its receiver
+// acknowledged: the outbox step and the id the receiver returned.
+type CaseHandoff struct {
+	Kind     string    `json:"kind"`
+	Step     string    `json:"step"`
+	ResultID string    `json:"resultId"`
+	At       time.Time `json:"at"`
+}
+
+// Clone returns a copy that shares nothing with c.
+func (c Case) Clone() Case {
+	c.VictimIDs = slices.Clone(c.VictimIDs)
+	c.SuspectIDs = slices.Clone(c.SuspectIDs)
+	c.LeadIDs = slices.Clone(c.LeadIDs)
+	c.SharedWith = slices.Clone(c.SharedWith)
+	c.History = slices.Clone(c.History)
+	c.Handoffs = slices.Clone(c.Handoffs)
+	if c.Items != nil {
+		items := make([]CaseItem, len(c.Items))
+		for i, it := range c.Items {
+			it.Identifiers = slices.Clone(it.Identifiers)
+			it.TracedBy = slices.Clone(it.TracedBy)
+			items[i] = it
+		}
+		c.Items = items
+	}
+	if c.Dispatch != nil {
+		d := *c.Dispatch
+		d.Officers = slices.Clone(d.Officers)
+		c.Dispatch = &d
+	}
+	if c.Survey != nil {
+		s := *c.Survey
+		s.Identifiers = slices.Clone(s.Identifiers)
+		if s.Matches != nil {
+			ms := make([]CaseMatch, len(s.Matches))
+			for i, m := range s.Matches {
+				m.Reasons = slices.Clone(m.Reasons)
+				ms[i] = m
+			}
+			s.Matches = ms
+		}
+		c.Survey = &s
+	}
+	if c.Analysis != nil {
+		a := *c.Analysis
+		a.Shares = slices.Clone(a.Shares)
+		c.Analysis = &a
+	}
+	if c.Arrests != nil {
+		as := make([]Arrest, len(c.Arrests))
+		for i, a := range c.Arrests {
+			a.ItemIDs = slices.Clone(a.ItemIDs)
+			as[i] = a
+		}
+		c.Arrests = as
+	}
+	if c.Review != nil {
+		r := *c.Review
+		r.Links = slices.Clone(r.Links)
+		c.Review = &r
+	}
+	if c.Drop != nil {
+		d := *c.Drop
+		c.Drop = &d
+	}
+	return c
+}
+
+// IdentifierKeys returns the normalised identifiers of the case — of its
+// stolen items and of what the survey found — sorted and without
+// duplicates. Stores index them for the item-identifier filter, so every
+// store matches the same way.
+func (c Case) IdentifierKeys() []string {
+	var out []string
+	for _, it := range c.Items {
+		for _, id := range it.Identifiers {
+			if k := NormalizeIdentifier(id.Value); k != "" {
+				out = append(out, k)
+			}
+		}
+	}
+	if c.Survey != nil {
+		for _, id := range c.Survey.Identifiers {
+			if k := NormalizeIdentifier(id.Value); k != "" {
+				out = append(out, k)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// SuspectKeys returns the person ids named as suspects or arrested, sorted
+// and without duplicates: what the suspect filter matches.
+func (c Case) SuspectKeys() []string {
+	out := slices.Clone(c.SuspectIDs)
+	for _, a := range c.Arrests {
+		out = append(out, a.SuspectID)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// MOKey is the normalised modus operandi that the comparison matches on.
+func (c Case) MOKey() string { return NormalizeMO(c.ModusOperandi) }
+
+// NormalizeIdentifier brings a serial, IMEI, frame or engine number to the
+// form that matches: upper case, without spaces, hyphens or dots, which
+// people write inconsistently.
+func NormalizeIdentifier(v string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(v) {
+		if unicode.IsSpace(r) || r == '-' || r == '.' || r == '_' {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// NormalizeMO brings a modus operandi to the form that matches: trimmed,
+// lower case, runs of white space as one space.
+func NormalizeMO(v string) string {
+	return strings.Join(strings.Fields(strings.ToLower(v)), " ")
+}
+
+// CaseFilter selects cases. Zero fields select everything; all set fields
+// must hold.
+type CaseFilter struct {
+	UnitUnder     string      // subtree path
+	States        []CaseState // any of
+	Kind          string
+	ReportedFrom  time.Time // ReportedAt >= ReportedFrom
+	ReportedTo    time.Time // ReportedAt < ReportedTo
+	SuspectIDs    []string  // any of SuspectKeys
+	Identifier    string    // one of IdentifierKeys (normalised)
+	ModusOperandi string    // MOKey (normalised)
+	IDs           []string
+}
+
+// LeadState is where a lead (线索) stands.
+type LeadState string
+
+// The states of a lead.
+const (
+	LeadNew       LeadState = "new"
+	LeadVerified  LeadState = "verified"
+	LeadConverted LeadState = "converted" // into a case, linked both ways
+	LeadDiscarded LeadState = "discarded"
+)
+
+// Lead source kinds.
+const (
+	LeadFromVisit = "visit" // an outreach visit, handed over as a LeadFinding
+	LeadFromTip   = "tip"   // a tip from the public
+	LeadFromCase  = "case"  // another case
+)
+
+// Lead is a lead (线索) from a visit, a tip or another case. Source names
+// where it came from; a lead from a case is also listed on that case, and a
+// converted lead names its case (CaseID) as the case names it (LeadID).
+type Lead struct {
+	ID            string           `json:"id"`
+	UnitID        string           `json:"unitId"`
+	Source        Source           `json:"source"`
+	Summary       string           `json:"summary"`
+	AddressID     string           `json:"addressId,omitempty"`
+	PersonIDs     []string         `json:"personIds,omitempty"`
+	FoundAt       time.Time        `json:"foundAt"`
+	FoundBy       string           `json:"foundBy"`
+	State         LeadState        `json:"state"`
+	CaseID        string           `json:"caseId,omitempty"`
+	DiscardReason string           `json:"discardReason,omitempty"`
+	History       []CaseTransition `json:"history"`
+	Version       int64            `json:"version"`
+	CreatedAt     time.Time        `json:"createdAt"`
+	UpdatedAt     time.Time        `json:"updatedAt"`
+}
+
+// Clone returns a copy that shares nothing with l.
+func (l Lead) Clone() Lead {
+	l.PersonIDs = slices.Clone(l.PersonIDs)
+	l.History = slices.Clone(l.History)
+	return l
+}
+
+// LeadFilter selects leads.
+type LeadFilter struct {
+	UnitUnder  string
+	States     []LeadState
+	SourceKind string
+	SourceID   string
+	FoundFrom  time.Time // FoundAt >= FoundFrom
+	FoundTo    time.Time // FoundAt < FoundTo
+}

@@ -1,0 +1,375 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
+
+// Cases is the SQL casework.CaseStore, built on the kernel store's database
+// handle: its writes go through the kernel's write path, so a case change
+// and its audit entries, outbox rows, request key and inbox mark commit in
+// one transaction. It serves SQLite and PostgreSQL with the same SQL.
+type Cases struct {
+	s *Store
+}
+
+var _ casework.CaseStore = (*Cases)(nil)
+
+// NewCases builds the case store on a kernel store. Call Migrate (after the
+// kernel's Migrate) before use.
+func NewCases(k *Store) *Cases { return &Cases{s: k} }
+
+// Migrate creates or upgrades the case tables: the migration line "cases".
+func (c *Cases) Migrate(ctx context.Context) error {
+	return sqlx.Migrate(ctx, c.s.db, c.s.d, "cases", casesMigrations)
+}
+
+// writeIn commits fn's record change and ch inside an open transaction, in
+// the order Store.Write uses: request key and inbox mark, the records, the
+// outbox, and the audit chain last.
+func (c *Cases) writeIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn func(tx *sql.Tx) error) error {
+	if err := c.s.claimKeys(ctx, tx, ch); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := c.s.enqueue(ctx, tx, ch.Outbox); err != nil {
+		return err
+	}
+	return c.s.appendAudit(ctx, tx, ch.Audit)
+}
+
+// CommitCases implements casework.CaseStore.
+func (c *Cases) CommitCases(ctx context.Context, w casework.CaseWrite, ch casework.Change) error {
+	return c.s.Write(ctx, ch, func(tx *sql.Tx) error {
+		for _, x := range w.NewCases {
+			if err := c.insertCase(ctx, tx, x); err != nil {
+				return err
+			}
+		}
+		for _, x := range w.Cases {
+			if err := c.updateCase(ctx, tx, x); err != nil {
+				return err
+			}
+		}
+		for _, l := range w.NewLeads {
+			if err := insertLead(ctx, tx, l); err != nil {
+				return err
+			}
+		}
+		for _, l := range w.Leads {
+			if err := updateLead(ctx, tx, l); err != nil {
+				return err
+			}
+		}
+		for _, m := range w.Shares {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO shares (`+shareCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				m.ID, m.RecordType, m.RecordID, m.OwnerUnitID, m.UnitID, m.GrantedBy, sqlx.S(m.Reason), sqlx.T(m.CreatedAt),
+				sqlx.T(m.RevokedAt), sqlx.S(m.RevokedBy), m.Version); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FileCase implements casework.CaseStore. The counter row of (unit, year)
+// is incremented first — INSERT … ON CONFLICT DO UPDATE … RETURNING, one
+// statement in both engines — and stays locked until the transaction ends
+// (PostgreSQL row lock; SQLite's immediate transaction holds the database
+// write lock), so concurrent filers in any number of processes take turns,
+// and a rollback gives the number back.
+func (c *Cases) FileCase(ctx context.Context, key casework.CaseNumberKey, file func(seq int64) (casework.Case, casework.Change, error)) (casework.Case, error) {
+	var out casework.Case
+	err := sqlx.Tx(ctx, c.s.db, func(tx *sql.Tx) error {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (unit_id, year, seq) VALUES ($1, $2, 1)
+			ON CONFLICT (unit_id, year) DO UPDATE SET seq = case_counters.seq + 1 RETURNING seq`, key.UnitID, key.Year).Scan(&seq); err != nil {
+			return err
+		}
+		next, ch, err := file(seq)
+		if err != nil {
+			return err
+		}
+		out = next
+		return c.writeIn(ctx, tx, ch, func(tx *sql.Tx) error { return c.updateCase(ctx, tx, next) })
+	})
+	if err != nil {
+		return casework.Case{}, err
+	}
+	out.SharedWith = nil
+	return out.Clone(), nil
+}
+
+const caseCols = `id, unit_id, number, kind, state, mo_key, lead_id, reported_at, filed_at, solved_at, closed_at, dropped_at,
+	body, version, created_at, updated_at`
+
+func caseArgs(x casework.Case) ([]any, error) {
+	x.SharedWith = nil
+	body, err := json.Marshal(x)
+	if err != nil {
+		return nil, err
+	}
+	return []any{x.ID, x.UnitID, sqlx.S(x.Number), x.Kind, string(x.State), sqlx.S(x.MOKey()), sqlx.S(x.LeadID),
+		sqlx.T(x.ReportedAt), sqlx.T(x.FiledAt), sqlx.T(x.SolvedAt), sqlx.T(x.ClosedAt), sqlx.T(x.DroppedAt),
+		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt)}, nil
+}
+
+func scanCase(row interface{ Scan(...any) error }) (casework.Case, error) {
+	var x casework.Case
+	var id, unitID, number, kind, state, mo, leadID, body string
+	var reported, filed, solved, closed, dropped, created, updated time.Time
+	var version int64
+	if err := row.Scan(&id, &unitID, sqlx.Str{S: &number}, &kind, &state, sqlx.Str{S: &mo}, sqlx.Str{S: &leadID},
+		sqlx.Time{T: &reported}, sqlx.Time{T: &filed}, sqlx.Time{T: &solved}, sqlx.Time{T: &closed}, sqlx.Time{T: &dropped},
+		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}); err != nil {
+		return x, err
+	}
+	if err := json.Unmarshal([]byte(body), &x); err != nil {
+		return x, err
+	}
+	// The columns are the record of what queries see; the body holds the
+	// rest.
+	x.ID, x.UnitID, x.Number, x.Kind, x.State, x.LeadID = id, unitID, number, kind, casework.CaseState(state), leadID
+	x.ReportedAt, x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt = reported, filed, solved, closed, dropped
+	x.Version, x.CreatedAt, x.UpdatedAt = version, created, updated
+	x.SharedWith = nil
+	return x, nil
+}
+
+func (c *Cases) insertCase(ctx context.Context, tx *sql.Tx, x casework.Case) error {
+	args, err := caseArgs(x)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_cases (`+caseCols+`) VALUES
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, args...); err != nil {
+		return err
+	}
+	return c.writeChildren(ctx, tx, x, false)
+}
+
+func (c *Cases) updateCase(ctx context.Context, tx *sql.Tx, x casework.Case) error {
+	args, err := caseArgs(x)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE case_cases SET unit_id = $2, number = $3, kind = $4, state = $5, mo_key = $6,
+		lead_id = $7, reported_at = $8, filed_at = $9, solved_at = $10, closed_at = $11, dropped_at = $12, body = $13,
+		version = $14, updated_at = $16 WHERE id = $1 AND version = $17 AND created_at = $15`, append(args, x.Version-1)...)
+	if err != nil {
+		return err
+	}
+	if err := sqlx.CheckCAS(ctx, tx, res, "case_cases", casework.RecordCase, x.ID, x.Version-1); err != nil {
+		return err
+	}
+	return c.writeChildren(ctx, tx, x, true)
+}
+
+// writeChildren replaces the index rows of a case: its suspects, item
+// identifiers and arrests.
+func (c *Cases) writeChildren(ctx context.Context, tx *sql.Tx, x casework.Case, replace bool) error {
+	if replace {
+		for _, t := range []string{"case_suspects", "case_identifiers", "case_arrests"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE case_id = $1`, x.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range x.SuspectKeys() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_suspects (case_id, person_id) VALUES ($1, $2)`, x.ID, p); err != nil {
+			return err
+		}
+	}
+	for _, v := range x.IdentifierKeys() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_identifiers (case_id, value) VALUES ($1, $2)`, x.ID, v); err != nil {
+			return err
+		}
+	}
+	for _, a := range x.Arrests {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_arrests (id, case_id, unit_id, person_id, at) VALUES ($1, $2, $3, $4, $5)`,
+			a.ID, x.ID, x.UnitID, a.SuspectID, sqlx.T(a.At)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetCase implements casework.CaseStore.
+func (c *Cases) GetCase(ctx context.Context, id string) (casework.Case, error) {
+	x, err := scanCase(c.s.db.QueryRowContext(ctx, `SELECT `+caseCols+` FROM case_cases WHERE id = $1`, id))
+	return x, sqlx.NotFound(err, casework.RecordCase, id)
+}
+
+// ListCases implements casework.CaseStore.
+func (c *Cases) ListCases(ctx context.Context, f casework.CaseFilter, p casework.Page) ([]casework.Case, error) {
+	var a sqlx.Args
+	q := `SELECT ` + caseCols + ` FROM case_cases WHERE 1 = 1`
+	if f.UnitUnder != "" {
+		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
+	}
+	if f.States != nil {
+		states := make([]string, len(f.States))
+		for i, s := range f.States {
+			states[i] = string(s)
+		}
+		q += ` AND state IN (` + sqlx.In(&a, states) + `)`
+	}
+	if f.Kind != "" {
+		q += ` AND kind = ` + a.Add(f.Kind)
+	}
+	if !f.ReportedFrom.IsZero() {
+		q += ` AND reported_at >= ` + a.Add(f.ReportedFrom.UnixMicro())
+	}
+	if !f.ReportedTo.IsZero() {
+		q += ` AND reported_at < ` + a.Add(f.ReportedTo.UnixMicro())
+	}
+	if f.SuspectIDs != nil {
+		q += ` AND id IN (SELECT case_id FROM case_suspects WHERE person_id IN (` + sqlx.In(&a, f.SuspectIDs) + `))`
+	}
+	if f.Identifier != "" {
+		q += ` AND id IN (SELECT case_id FROM case_identifiers WHERE value = ` + a.Add(f.Identifier) + `)`
+	}
+	if f.ModusOperandi != "" {
+		q += ` AND mo_key = ` + a.Add(f.ModusOperandi)
+	}
+	if f.IDs != nil {
+		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
+	}
+	q, err := pageClause(q, &a, p)
+	if err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, c.s.db, q, a.List, scanCase)
+}
+
+const leadCols = `id, unit_id, state, source_kind, source_id, case_id, found_at, body, version, created_at, updated_at`
+
+func leadArgs(l casework.Lead) ([]any, error) {
+	body, err := json.Marshal(l)
+	if err != nil {
+		return nil, err
+	}
+	return []any{l.ID, l.UnitID, string(l.State), l.Source.Kind, sqlx.S(l.Source.ID), sqlx.S(l.CaseID), sqlx.T(l.FoundAt),
+		string(body), l.Version, sqlx.T(l.CreatedAt), sqlx.T(l.UpdatedAt)}, nil
+}
+
+func scanLead(row interface{ Scan(...any) error }) (casework.Lead, error) {
+	var l casework.Lead
+	var id, unitID, state, srcKind, srcID, caseID, body string
+	var found, created, updated time.Time
+	var version int64
+	if err := row.Scan(&id, &unitID, &state, &srcKind, sqlx.Str{S: &srcID}, sqlx.Str{S: &caseID}, sqlx.Time{T: &found},
+		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}); err != nil {
+		return l, err
+	}
+	if err := json.Unmarshal([]byte(body), &l); err != nil {
+		return l, err
+	}
+	l.ID, l.UnitID, l.State, l.Source.Kind, l.Source.ID, l.CaseID = id, unitID, casework.LeadState(state), srcKind, srcID, caseID
+	l.FoundAt, l.Version, l.CreatedAt, l.UpdatedAt = found, version, created, updated
+	return l, nil
+}
+
+func insertLead(ctx context.Context, tx *sql.Tx, l casework.Lead) error {
+	args, err := leadArgs(l)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO case_leads (`+leadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...)
+	return err
+}
+
+func updateLead(ctx context.Context, tx *sql.Tx, l casework.Lead) error {
+	args, err := leadArgs(l)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE case_leads SET unit_id = $2, state = $3, source_kind = $4, source_id = $5, case_id = $6,
+		found_at = $7, body = $8, version = $9, updated_at = $11 WHERE id = $1 AND version = $12 AND created_at = $10`,
+		append(args, l.Version-1)...)
+	if err != nil {
+		return err
+	}
+	return sqlx.CheckCAS(ctx, tx, res, "case_leads", casework.RecordLead, l.ID, l.Version-1)
+}
+
+// GetLead implements casework.CaseStore.
+func (c *Cases) GetLead(ctx context.Context, id string) (casework.Lead, error) {
+	l, err := scanLead(c.s.db.QueryRowContext(ctx, `SELECT `+leadCols+` FROM case_leads WHERE id = $1`, id))
+	return l, sqlx.NotFound(err, casework.RecordLead, id)
+}
+
+// ListLeads implements casework.CaseStore.
+func (c *Cases) ListLeads(ctx context.Context, f casework.LeadFilter, p casework.Page) ([]casework.Lead, error) {
+	var a sqlx.Args
+	q := `SELECT ` + leadCols + ` FROM case_leads WHERE 1 = 1`
+	if f.UnitUnder != "" {
+		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
+	}
+	if f.States != nil {
+		states := make([]string, len(f.States))
+		for i, s := range f.States {
+			states[i] = string(s)
+		}
+		q += ` AND state IN (` + sqlx.In(&a, states) + `)`
+	}
+	if f.SourceKind != "" {
+		q += ` AND source_kind = ` + a.Add(f.SourceKind)
+	}
+	if f.SourceID != "" {
+		q += ` AND source_id = ` + a.Add(f.SourceID)
+	}
+	if !f.FoundFrom.IsZero() {
+		q += ` AND found_at >= ` + a.Add(f.FoundFrom.UnixMicro())
+	}
+	if !f.FoundTo.IsZero() {
+		q += ` AND found_at < ` + a.Add(f.FoundTo.UnixMicro())
+	}
+	q, err := pageClause(q, &a, p)
+	if err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, c.s.db, q, a.List, scanLead)
+}
+
+// CountCases implements casework.CaseStore: three counting queries, each
+// over the unit subtree, with the period's bounds as microsecond integers.
+func (c *Cases) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (casework.CaseCounts, error) {
+	var n casework.CaseCounts
+	under := func(a *sqlx.Args, col string) string {
+		if unitUnder == "" {
+			return "1 = 1"
+		}
+		return sqlx.Under(col, a.Add(unitUnder))
+	}
+	var a sqlx.Args
+	lo, hi := a.Add(from.UnixMicro()), a.Add(to.UnixMicro())
+	in := func(col string) string {
+		return `COUNT(CASE WHEN ` + col + ` >= ` + lo + ` AND ` + col + ` < ` + hi + ` THEN 1 END)`
+	}
+	q := `SELECT ` + in("reported_at") + `, ` + in("filed_at") + `, ` + in("solved_at") + `, ` + in("closed_at") + `, ` +
+		in("dropped_at") + ` FROM case_cases WHERE ` + under(&a, "unit_id")
+	if err := c.s.db.QueryRowContext(ctx, q, a.List...).Scan(&n.Reported, &n.Filed, &n.Solved, &n.Closed, &n.Dropped); err != nil {
+		return n, sqlx.Translate(err)
+	}
+	var b sqlx.Args
+	q = `SELECT COUNT(*), COUNT(DISTINCT person_id) FROM case_arrests WHERE at >= ` + b.Add(from.UnixMicro()) +
+		` AND at < ` + b.Add(to.UnixMicro()) + ` AND ` + under(&b, "unit_id")
+	if err := c.s.db.QueryRowContext(ctx, q, b.List...).Scan(&n.Arrests, &n.PeopleArrested); err != nil {
+		return n, sqlx.Translate(err)
+	}
+	var l sqlx.Args
+	q = `SELECT COUNT(*) FROM case_leads WHERE found_at >= ` + l.Add(from.UnixMicro()) + ` AND found_at < ` + l.Add(to.UnixMicro()) +
+		` AND ` + under(&l, "unit_id")
+	if err := c.s.db.QueryRowContext(ctx, q, l.List...).Scan(&n.LeadsCollected); err != nil {
+		return n, sqlx.Translate(err)
+	}
+	return n, nil
+}

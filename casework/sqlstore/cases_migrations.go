@@ -1,0 +1,77 @@
+package sqlstore
+
+import "github.com/grassroots-policing/grassroots/internal/sqlx"
+
+// casesMigrations is the case workflow's migration line ("cases"), separate
+// from the kernel's so that an embedder without the case workflow gets none
+// of these tables. Every table is prefixed case_.
+//
+// A case is kept whole as JSON in body; the columns beside it are what
+// queries filter, order and count on, and the child tables index the
+// many-valued filters (suspects, item identifiers) and the arrests that the
+// totals count. case_counters holds one numbering counter per filing unit
+// and year, incremented inside the filing transaction.
+var casesMigrations = []sqlx.Step{{
+	Version: 1,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE TABLE case_cases (
+				id TEXT PRIMARY KEY,
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				number TEXT UNIQUE,
+				kind TEXT NOT NULL,
+				state TEXT NOT NULL,
+				mo_key TEXT,
+				lead_id TEXT,
+				reported_at BIGINT NOT NULL,
+				filed_at BIGINT,
+				solved_at BIGINT,
+				closed_at BIGINT,
+				dropped_at BIGINT,
+				body TEXT NOT NULL,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE INDEX case_cases_unit ON case_cases (unit_id, created_at, id)`,
+			`CREATE INDEX case_cases_page ON case_cases (created_at, id)`,
+			`CREATE INDEX case_cases_mo ON case_cases (mo_key)`,
+			`CREATE TABLE case_suspects (
+				case_id TEXT NOT NULL REFERENCES case_cases (id),
+				person_id TEXT NOT NULL,
+				PRIMARY KEY (case_id, person_id))`,
+			`CREATE INDEX case_suspects_person ON case_suspects (person_id)`,
+			`CREATE TABLE case_identifiers (
+				case_id TEXT NOT NULL REFERENCES case_cases (id),
+				value TEXT NOT NULL,
+				PRIMARY KEY (case_id, value))`,
+			`CREATE INDEX case_identifiers_value ON case_identifiers (value)`,
+			`CREATE TABLE case_arrests (
+				id TEXT PRIMARY KEY,
+				case_id TEXT NOT NULL REFERENCES case_cases (id),
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				person_id TEXT NOT NULL,
+				at BIGINT NOT NULL)`,
+			`CREATE INDEX case_arrests_at ON case_arrests (at)`,
+			`CREATE INDEX case_arrests_case ON case_arrests (case_id)`,
+			`CREATE TABLE case_counters (
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				year BIGINT NOT NULL,
+				seq BIGINT NOT NULL,
+				PRIMARY KEY (unit_id, year))`,
+			`CREATE TABLE case_leads (
+				id TEXT PRIMARY KEY,
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				state TEXT NOT NULL,
+				source_kind TEXT NOT NULL,
+				source_id TEXT,
+				case_id TEXT,
+				found_at BIGINT NOT NULL,
+				body TEXT NOT NULL,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE INDEX case_leads_unit ON case_leads (unit_id, created_at, id)`,
+			`CREATE INDEX case_leads_found ON case_leads (found_at)`,
+		}
+	},
+}}
