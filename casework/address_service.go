@@ -98,22 +98,30 @@ func (k *Kernel) GetAddress(ctx context.Context, actor Actor, id string) (Addres
 // The caller (a workflow service) has already checked that the actor may
 // write the record.
 func (k *Kernel) Share(ctx context.Context, actor Actor, t Target, toUnit, reason string) (Share, error) {
-	if err := k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
-		return Share{}, err
-	}
-	if _, err := k.unit(ctx, toUnit); err != nil {
-		return Share{}, errs.Invalid("unitId", "exists", "no unit %q", toUnit)
-	}
-	if toUnit == t.UnitID {
-		return Share{}, errs.Invalid("unitId", "other_unit", "a record is not shared with its own unit")
-	}
-	s := Share{ID: k.NewID(), RecordType: t.RecordType, RecordID: t.RecordID, OwnerUnitID: t.UnitID, UnitID: toUnit,
-		GrantedBy: actor.StaffID, Reason: reason, CreatedAt: k.Now(), Version: 1}
-	ch, err := k.Change(ctx, actor, "record.share", t.RecordType, t.RecordID, nil, s)
+	s, rec, err := k.PrepareShare(ctx, actor, t, toUnit, reason)
 	if err != nil {
 		return Share{}, err
 	}
-	return s, k.store.CreateShare(ctx, s, ch)
+	return s, k.store.CreateShare(ctx, s, Change{Audit: []AuditRecord{rec}})
+}
+
+// PrepareShare checks and builds a share and its audit record without
+// storing them, for a workflow that commits the share in the same
+// transaction as its own change (analyse-and-share).
+func (k *Kernel) PrepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string) (Share, AuditRecord, error) {
+	if err := k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
+		return Share{}, AuditRecord{}, err
+	}
+	if _, err := k.unit(ctx, toUnit); err != nil {
+		return Share{}, AuditRecord{}, errs.Invalid("unitId", "exists", "no unit %q", toUnit)
+	}
+	if toUnit == t.UnitID {
+		return Share{}, AuditRecord{}, errs.Invalid("unitId", "other_unit", "a record is not shared with its own unit")
+	}
+	s := Share{ID: k.NewID(), RecordType: t.RecordType, RecordID: t.RecordID, OwnerUnitID: t.UnitID, UnitID: toUnit,
+		GrantedBy: actor.StaffID, Reason: reason, CreatedAt: k.Now(), Version: 1}
+	rec, err := k.AuditRecord(ctx, actor, ActionShareRecord, t.RecordType, t.RecordID, nil, s)
+	return s, rec, err
 }
 
 // RevokeShare ends a share; it stays in the history.

@@ -249,7 +249,7 @@ func (s *CaseService) AnalyseAndShare(ctx context.Context, actor Actor, id strin
 	var shares []Share
 	var audit []AuditRecord
 	for i, sh := range in.ShareWith {
-		share, rec, err := s.prepareShare(ctx, actor, t, sh.UnitID, strings.TrimSpace(sh.Reason))
+		share, rec, err := s.k.PrepareShare(ctx, actor, t, sh.UnitID, strings.TrimSpace(sh.Reason))
 		if err != nil {
 			if !errors.Is(err, errs.ErrInvalid) {
 				return Case{}, err
@@ -273,25 +273,6 @@ func (s *CaseService) AnalyseAndShare(ctx context.Context, actor Actor, id strin
 		return Case{}, err
 	}
 	return s.withShares(ctx, n)
-}
-
-// prepareShare checks and builds a share exactly as Kernel.Share does, with
-// its audit record, so that the case workflow commits the share in the
-// same transaction as the analysis.
-func (s *CaseService) prepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string) (Share, AuditRecord, error) {
-	if err := s.k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
-		return Share{}, AuditRecord{}, err
-	}
-	if _, err := s.k.unit(ctx, toUnit); err != nil {
-		return Share{}, AuditRecord{}, errs.Invalid("unitId", "exists", "no unit %q", toUnit)
-	}
-	if toUnit == t.UnitID {
-		return Share{}, AuditRecord{}, errs.Invalid("unitId", "other_unit", "a record is not shared with its own unit")
-	}
-	sh := Share{ID: s.k.NewID(), RecordType: t.RecordType, RecordID: t.RecordID, OwnerUnitID: t.UnitID, UnitID: toUnit,
-		GrantedBy: actor.StaffID, Reason: reason, CreatedAt: s.k.Now(), Version: 1}
-	rec, err := s.k.AuditRecord(ctx, actor, ActionShareRecord, t.RecordType, t.RecordID, nil, sh)
-	return sh, rec, err
 }
 
 // Unshare revokes a share of a case (through Kernel.RevokeShare): the unit

@@ -76,12 +76,14 @@ func scanShare(row interface{ Scan(...any) error }) (casework.Share, error) {
 
 // CreateShare implements casework.ShareStore.
 func (s *Store) CreateShare(ctx context.Context, m casework.Share, ch casework.Change) error {
-	return s.Write(ctx, ch, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO shares (`+shareCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			m.ID, m.RecordType, m.RecordID, m.OwnerUnitID, m.UnitID, m.GrantedBy, sqlx.S(m.Reason), sqlx.T(m.CreatedAt),
-			sqlx.T(m.RevokedAt), sqlx.S(m.RevokedBy), m.Version)
-		return err
-	})
+	return s.Write(ctx, ch, func(tx *sql.Tx) error { return insertShare(ctx, tx, m) })
+}
+
+func insertShare(ctx context.Context, tx *sql.Tx, m casework.Share) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO shares (`+shareCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		m.ID, m.RecordType, m.RecordID, m.OwnerUnitID, m.UnitID, m.GrantedBy, sqlx.S(m.Reason), sqlx.T(m.CreatedAt),
+		sqlx.T(m.RevokedAt), sqlx.S(m.RevokedBy), m.Version)
+	return err
 }
 
 // UpdateShare implements casework.ShareStore.

@@ -29,22 +29,6 @@ func (c *Cases) Migrate(ctx context.Context) error {
 	return sqlx.Migrate(ctx, c.s.db, c.s.d, "cases", casesMigrations)
 }
 
-// writeIn commits fn's record change and ch inside an open transaction, in
-// the order Store.Write uses: request key and inbox mark, the records, the
-// outbox, and the audit chain last.
-func (c *Cases) writeIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn func(tx *sql.Tx) error) error {
-	if err := c.s.claimKeys(ctx, tx, ch); err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := c.s.enqueue(ctx, tx, ch.Outbox); err != nil {
-		return err
-	}
-	return c.s.appendAudit(ctx, tx, ch.Audit)
-}
-
 // CommitCases implements casework.CaseStore.
 func (c *Cases) CommitCases(ctx context.Context, w casework.CaseWrite, ch casework.Change) error {
 	return c.s.Write(ctx, ch, func(tx *sql.Tx) error {
@@ -69,9 +53,7 @@ func (c *Cases) CommitCases(ctx context.Context, w casework.CaseWrite, ch casewo
 			}
 		}
 		for _, m := range w.Shares {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO shares (`+shareCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				m.ID, m.RecordType, m.RecordID, m.OwnerUnitID, m.UnitID, m.GrantedBy, sqlx.S(m.Reason), sqlx.T(m.CreatedAt),
-				sqlx.T(m.RevokedAt), sqlx.S(m.RevokedBy), m.Version); err != nil {
+			if err := insertShare(ctx, tx, m); err != nil {
 				return err
 			}
 		}
@@ -98,7 +80,7 @@ func (c *Cases) FileCase(ctx context.Context, key casework.CaseNumberKey, file f
 			return err
 		}
 		out = next
-		return c.writeIn(ctx, tx, ch, func(tx *sql.Tx) error { return c.updateCase(ctx, tx, next) })
+		return c.s.WriteIn(ctx, tx, ch, func(tx *sql.Tx) error { return c.updateCase(ctx, tx, next) })
 	})
 	if err != nil {
 		return casework.Case{}, err

@@ -85,20 +85,25 @@ func (s *Store) Migrate(ctx context.Context) error {
 // audit entries under the chain-head lock, which is held only for the end of
 // the transaction. Both or neither.
 func (s *Store) Write(ctx context.Context, ch casework.Change, fn func(tx *sql.Tx) error) error {
-	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error {
-		if err := s.claimKeys(ctx, tx, ch); err != nil {
+	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error { return s.WriteIn(ctx, tx, ch, fn) })
+}
+
+// WriteIn is Write inside a transaction the caller opened, for a store that
+// must read or lock something first (a case-number counter) and build the
+// change from it.
+func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn func(tx *sql.Tx) error) error {
+	if err := s.claimKeys(ctx, tx, ch); err != nil {
+		return err
+	}
+	if fn != nil {
+		if err := fn(tx); err != nil {
 			return err
 		}
-		if fn != nil {
-			if err := fn(tx); err != nil {
-				return err
-			}
-		}
-		if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, ch.Audit)
-	})
+	}
+	if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
+		return err
+	}
+	return s.appendAudit(ctx, tx, ch.Audit)
 }
 
 func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) error {
