@@ -1,0 +1,186 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+// The Service is casework's PropertyLedger. The wiring connects them with
+// casework's CaseService.Connect(svc), which registers
+//
+//	k.RegisterReceiver(casework.KindStolenItems, casework.Receive(svc.RegisterStolen))
+//	k.RegisterReceiver(casework.KindTraceItems, casework.Receive(svc.MarkTraced))
+//
+// so the case's outbox delivers its stolen items and arrests here. Both are
+// idempotent on the hand-off's Source (Kernel.ReceiveOnce): a repeated
+// delivery returns the first result and changes nothing. A payload that
+// breaks a rule is refused with ErrInvalid naming the field; the outbox
+// keeps it pending with the error, for an operator to see.
+var _ casework.PropertyLedger = (*Service)(nil)
+
+// RegisterStolen creates each stolen item of a case, with the id the case
+// assigned, as reported_stolen, so that a found item can be matched to its
+// theft before anyone is arrested. It returns the case id. A missing
+// quantity means one. A value above the large-value threshold is refused:
+// casework.StolenItem carries no confirmation flag yet.
+func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (string, error) {
+	if err := checkSource(p.Source); err != nil {
+		return "", err
+	}
+	return s.k.ReceiveOnce(ctx, p.Source, "case", func(in *casework.InboxEntry) (string, error) {
+		if err := s.k.Authorize(ctx, p.Actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: p.UnitID}); err != nil {
+			return "", err
+		}
+		var f errs.Fields
+		checkText(&f, "caseId", p.CaseID, true, 100)
+		place := trimmed(p.Place)
+		if place == "" && p.AddressID != "" {
+			if a, err := s.k.Store().GetAddress(ctx, p.AddressID); err == nil {
+				place = a.Text
+			}
+		}
+		stolenAt := casework.Truncate(p.StolenAt)
+		s.checkStolen(&f, "", stolenAt, place)
+		now := s.k.Now()
+		var items []Item
+		seen := map[string]bool{}
+		for i, si := range p.Items {
+			prefix := "items[" + itoa(i) + "]."
+			if !validID(si.ItemID) || len(si.ItemID) > 100 {
+				f.Add(prefix+"itemId", "required", "the case assigns each item's id (at most 100 bytes of UTF-8)")
+			} else if seen[si.ItemID] {
+				f.Add(prefix+"itemId", "unique", "item %s appears twice", si.ItemID)
+			}
+			seen[si.ItemID] = true
+			qty := si.Quantity
+			if qty == 0 {
+				qty = 1
+			}
+			ii := ItemInput{UnitID: p.UnitID, CaseID: p.CaseID, Category: si.Category, Description: si.Description,
+				Identifiers: si.Identifiers, Quantity: qty, ValueFen: si.ValueFen, OwnerPersonID: si.OwnerPersonID}
+			ii.normalize()
+			ids, err := s.checkItemInput(prefix, ii)
+			f.Merge("", err)
+			f.Merge("", s.checkPerson(ctx, prefix+"ownerPersonId", ii.OwnerPersonID, false))
+			it := newItem(si.ItemID, ii, ids, now)
+			it.Origin, it.State, it.StolenAt, it.StolenPlace, it.Source = OriginReported, StateReportedStolen, stolenAt, place, p.Source
+			items = append(items, it)
+		}
+		if err := f.Err(); err != nil {
+			return "", err
+		}
+		c := s.changes(ctx, p.Actor)
+		for _, it := range items {
+			c.add("recovery.item.report", RecordItem, it.ID, nil, it)
+		}
+		ch, err := c.done()
+		if err != nil {
+			return "", err
+		}
+		in.RecordID = p.CaseID
+		ch.Inbox = in
+		if err := s.store.Apply(ctx, Batch{NewItems: items}, ch); err != nil {
+			return "", err
+		}
+		return p.CaseID, nil
+	})
+}
+
+// MarkTraced marks a case's stolen items as being traced, linked to an
+// arrest (快抓捕 · 同步挽损): every item named, or every item of the case when
+// none is named. Traced is a mark, not a state. It returns the case id. An
+// item not registered yet (its hand-off still on the way) fails the
+// delivery, which the outbox retries.
+func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string, error) {
+	if err := checkSource(t.Source); err != nil {
+		return "", err
+	}
+	return s.k.ReceiveOnce(ctx, t.Source, "case", func(in *casework.InboxEntry) (string, error) {
+		var f errs.Fields
+		checkText(&f, "caseId", t.CaseID, true, 100)
+		checkText(&f, "arrestId", t.ArrestID, true, 100)
+		if err := f.Err(); err != nil {
+			return "", err
+		}
+		var items []Item
+		if len(t.ItemIDs) == 0 {
+			err := s.scan(ctx, ItemFilter{CaseID: t.CaseID, Origin: OriginReported}, casework.MaxPageLimit*10, func(it Item) error {
+				items = append(items, it)
+				return nil
+			})
+			if err != nil {
+				return "", err
+			}
+		}
+		for i, id := range t.ItemIDs {
+			if !validID(id) {
+				f.Add("itemIds["+itoa(i)+"]", "id", "is not an item id")
+				continue
+			}
+			it, err := s.store.GetItem(ctx, id)
+			if errors.Is(err, errs.ErrNotFound) {
+				return "", errs.Wrap(errs.ErrNotFound, err, "itemIds[%d]: item %s is not registered yet", i, id)
+			}
+			if err != nil {
+				return "", err
+			}
+			if it.CaseID != t.CaseID {
+				f.Add("itemIds["+itoa(i)+"]", "case", "item %s belongs to case %q, not %q", id, it.CaseID, t.CaseID)
+			}
+			items = append(items, it)
+		}
+		if err := f.Err(); err != nil {
+			return "", err
+		}
+		at := casework.Truncate(t.At)
+		if at.IsZero() {
+			at = s.k.Now()
+		}
+		var b Batch
+		c := s.changes(ctx, t.Actor)
+		for _, it := range items {
+			if err := s.authorizeItem(ctx, t.Actor, ActionTrace, it); err != nil {
+				return "", err
+			}
+			if tracedBy(it, t.ArrestID) {
+				continue
+			}
+			next := it.Clone()
+			next.Traces = append(next.Traces, Trace{CaseID: t.CaseID, ArrestID: t.ArrestID, At: at})
+			next.Version, next.UpdatedAt = it.Version+1, s.k.Now()
+			b.Items = append(b.Items, next)
+			c.add("recovery.item.trace", RecordItem, it.ID, it, next)
+		}
+		ch, err := c.done()
+		if err != nil {
+			return "", err
+		}
+		in.RecordID = t.CaseID
+		ch.Inbox = in
+		if err := s.store.Apply(ctx, b, ch); err != nil {
+			return "", err
+		}
+		return t.CaseID, nil
+	})
+}
+
+func tracedBy(it Item, arrestID string) bool {
+	for _, tr := range it.Traces {
+		if tr.ArrestID == arrestID {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSource checks the hand-off's source, which keys its idempotency.
+func checkSource(src casework.Source) error {
+	var f errs.Fields
+	checkText(&f, "source.kind", src.Kind, true, 100)
+	checkText(&f, "source.id", src.ID, true, 200)
+	checkText(&f, "source.step", src.Step, false, 200)
+	return f.Err()
+}

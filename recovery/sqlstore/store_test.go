@@ -1,0 +1,41 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	ksql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
+	"github.com/grassroots-policing/grassroots/recovery"
+	"github.com/grassroots-policing/grassroots/recovery/sqlstore"
+	"github.com/grassroots-policing/grassroots/recovery/storetest"
+	"github.com/stretchr/testify/require"
+)
+
+func open(t *testing.T, db *sql.DB, engine ksql.Engine) (*sqlstore.Store, *ksql.Store) {
+	t.Helper()
+	ctx := context.Background()
+	k, err := ksql.New(db, engine)
+	require.NoError(t, err)
+	require.NoError(t, k.Migrate(ctx))
+	s := sqlstore.New(k)
+	require.NoError(t, s.Migrate(ctx))
+	require.NoError(t, s.Migrate(ctx), "migrating twice changes nothing")
+	return s, k
+}
+
+func TestSQLite(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) (recovery.Store, casework.KernelStore) {
+		return open(t, testdb.SQLite(t), ksql.SQLite)
+	})
+}
+
+func TestPostgres(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) (recovery.Store, casework.KernelStore) {
+		return open(t, testdb.Postgres(t).DB, ksql.Postgres)
+	})
+}
