@@ -177,7 +177,7 @@ func caseIdentifiers(c Case) []Identifier {
 	seen := map[string]bool{}
 	add := func(ids []Identifier) {
 		for _, id := range ids {
-			if k := NormalizeIdentifier(id.Value); k != "" && !seen[k] {
+			if k := identifierKey(id.Value); k != "" && !seen[k] {
 				seen[k] = true
 				out = append(out, id)
 			}

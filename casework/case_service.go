@@ -240,7 +240,7 @@ func checkIdentifiers(f *errs.Fields, field string, ids []Identifier) {
 		default:
 			f.Add(p+".kind", "oneof", "must be one of serial imei frame engine plate other")
 		}
-		if NormalizeIdentifier(id.Value) == "" || len(id.Value) > 100 {
+		if identifierKey(id.Value) == "" || len(id.Value) > 100 {
 			f.Add(p+".value", "required", "must be 1 to 100 bytes")
 		}
 	}
@@ -393,7 +393,7 @@ func (s *CaseService) List(ctx context.Context, actor Actor, q CaseQuery) ([]Cas
 	}
 	f := CaseFilter{UnitUnder: path, States: q.States, Kind: q.Kind, ReportedFrom: Truncate(q.ReportedFrom), ReportedTo: Truncate(q.ReportedTo)}
 	if q.Identifier != "" {
-		if f.Identifier = NormalizeIdentifier(q.Identifier); f.Identifier == "" {
+		if f.Identifier = identifierKey(q.Identifier); f.Identifier == "" {
 			return nil, "", errs.Invalid("identifier", "required", "holds no letters or digits")
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Record types of the case workflow, as the audit log and shares name them.
@@ -342,14 +341,14 @@ func (c Case) IdentifierKeys() []string {
 	var out []string
 	for _, it := range c.Items {
 		for _, id := range it.Identifiers {
-			if k := NormalizeIdentifier(id.Value); k != "" {
+			if k := identifierKey(id.Value); k != "" {
 				out = append(out, k)
 			}
 		}
 	}
 	if c.Survey != nil {
 		for _, id := range c.Survey.Identifiers {
-			if k := NormalizeIdentifier(id.Value); k != "" {
+			if k := identifierKey(id.Value); k != "" {
 				out = append(out, k)
 			}
 		}
@@ -372,19 +371,9 @@ func (c Case) SuspectKeys() []string {
 // MOKey is the normalised modus operandi that the comparison matches on.
 func (c Case) MOKey() string { return NormalizeMO(c.ModusOperandi) }
 
-// NormalizeIdentifier brings a serial, IMEI, frame or engine number to the
-// form that matches: upper case, without spaces, hyphens or dots, which
-// people write inconsistently.
-func NormalizeIdentifier(v string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(v) {
-		if unicode.IsSpace(r) || r == '-' || r == '.' || r == '_' {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// identifierKey is the form a case keeps for filtering by identifier: the
+// kernel's normalisation, whatever the kind (a filter does not know it).
+func identifierKey(v string) string { return NormalizeIdentifier(IDSerial, v).Value }
 
 // NormalizeMO brings a modus operandi to the form that matches: trimmed,
 // lower case, runs of white space as one space.

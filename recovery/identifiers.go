@@ -2,62 +2,29 @@ package recovery
 
 import (
 	"slices"
-	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// Identifier kinds. Serial numbers, IMEIs, frame (车架号) and engine
-// (发动机号) numbers and number plates are what lets a found item be matched
-// to its theft with certainty; "other" holds marks that fit none of them
-// (an engraving, a ring on a bird's leg).
+// Identifier kinds (the kernel's, so that cases and recovery agree).
 const (
-	IDSerial = "serial"
-	IDIMEI   = "imei"
-	IDFrame  = "frame"
-	IDEngine = "engine"
-	IDPlate  = "plate"
-	IDOther  = "other"
+	IDSerial = casework.IDSerial
+	IDIMEI   = casework.IDIMEI
+	IDFrame  = casework.IDFrame
+	IDEngine = casework.IDEngine
+	IDPlate  = casework.IDPlate
+	IDOther  = casework.IDOther
 )
 
 // MaxIdentifiers bounds the identifiers of one item.
 const MaxIdentifiers = 20
 
-// NormalizeIdentifier brings an identifier to the form that is stored and
-// compared: full-width characters folded to ASCII, every separator (spaces,
-// dashes, dots, slashes, the plate's middle dot) removed, letters upper-case.
-// An IMEI keeps only its digits, so "IMEI: 86-0000…" and "860000…" agree.
-// Officers copy these numbers from stamped metal, photos and handwriting;
-// comparing them raw would miss most real matches.
+// NormalizeIdentifier is the kernel's: cases and recovery store and compare
+// identifiers in one form.
 func NormalizeIdentifier(kind, value string) casework.Identifier {
-	kind = strings.ToLower(strings.TrimSpace(kind))
-	var b strings.Builder
-	for _, r := range value {
-		r = foldWidth(r)
-		switch {
-		case kind == IDIMEI:
-			if r >= '0' && r <= '9' {
-				b.WriteRune(r)
-			}
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToUpper(r))
-		}
-	}
-	return casework.Identifier{Kind: kind, Value: b.String()}
-}
-
-// foldWidth maps full-width ASCII (Ａ１－) to its half-width form.
-func foldWidth(r rune) rune {
-	if r >= 0xFF01 && r <= 0xFF5E {
-		return r - 0xFEE0
-	}
-	if r == 0x3000 {
-		return ' '
-	}
-	return r
+	return casework.NormalizeIdentifier(kind, value)
 }
 
 // LuhnValid reports whether a digit string passes the Luhn check, which the

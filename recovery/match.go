@@ -218,7 +218,7 @@ var synonyms = strings.NewReplacer(
 func normText(s string) []rune {
 	var b strings.Builder
 	for _, r := range s {
-		b.WriteRune(unicode.ToLower(foldWidth(r)))
+		b.WriteRune(unicode.ToLower(casework.FoldWidth(r)))
 	}
 	folded := synonyms.Replace(b.String())
 	out := make([]rune, 0, len(folded))

@@ -484,7 +484,7 @@ func testFilters(t *testing.T, f *fixture) {
 		{"period", casework.CaseFilter{ReportedFrom: base.Add(3 * time.Minute), ReportedTo: base.Add(6 * time.Minute)}, []string{"c-03", "c-04", "c-05"}},
 		{"suspect", casework.CaseFilter{SuspectIDs: []string{"p-suspect"}}, []string{"c-00", "c-05", "c-10"}},
 		{"arrested suspect", casework.CaseFilter{SuspectIDs: []string{"p-arrested", "p-other"}}, []string{"c-07"}},
-		{"identifier of an item or the survey", casework.CaseFilter{Identifier: casework.NormalizeIdentifier("LX2020-0001")}, []string{"c-04", "c-09"}},
+		{"identifier of an item or the survey", casework.CaseFilter{Identifier: casework.NormalizeIdentifier(casework.IDSerial, "LX2020-0001").Value}, []string{"c-04", "c-09"}},
 		{"modus operandi", casework.CaseFilter{ModusOperandi: casework.NormalizeMO("撬锁 盗窃")}, []string{"c-00", "c-06"}},
 		{"ids", casework.CaseFilter{IDs: []string{"c-02", "c-03", "zzz"}}, []string{"c-02", "c-03"}},
 		{"combined", casework.CaseFilter{UnitUnder: f.a.Path, States: []casework.CaseState{casework.CaseReported}, SuspectIDs: []string{"p-suspect"}}, []string{"c-00"}},
