@@ -151,7 +151,7 @@ func (e *caseEnv) report(t *testing.T, mod ...func(*casework.CaseInput)) casewor
 	t.Helper()
 	in := casework.CaseInput{UnitID: e.team.ID, Kind: casework.CaseKindTheft, IncidentAt: e.clock.Now().Add(-time.Hour),
 		Place: "张店区某旅馆门前", ReporterID: e.victim.ID, VictimIDs: []string{e.victim.ID}, ModusOperandi: "摘取树上鸟笼",
-		Items: []casework.ItemInput{{Category: "bird_cage", Description: "竹制鸟笼", ValueFen: 30000, OwnerPersonID: e.victim.ID,
+		Items: []casework.ItemInput{{Category: "cage", Description: "竹制鸟笼", ValueFen: 30000, OwnerPersonID: e.victim.ID,
 			Identifiers: []casework.Identifier{{Kind: "serial", Value: "CAGE-001"}}}}}
 	for _, m := range mod {
 		m(&in)

@@ -142,7 +142,7 @@ func TestCaseQueries(t *testing.T) {
 			bird := e.report(t)
 			ebike := e.report(t, func(in *casework.CaseInput) {
 				in.Kind = casework.CaseKindVehicleTheft
-				in.Items = []casework.ItemInput{{Category: "ebike", Description: "雅迪电动车", Identifiers: []casework.Identifier{{Kind: "frame", Value: "YD-2020 0815"}}}}
+				in.Items = []casework.ItemInput{{Category: "e_bike", Description: "雅迪电动车", Identifiers: []casework.Identifier{{Kind: "frame", Value: "YD-2020 0815"}}}}
 			})
 			e.clock.Advance(24 * time.Hour)
 			solved := e.to(t, casework.CaseSolved)
@@ -320,9 +320,9 @@ func TestCaseReportValidation(t *testing.T) {
 		{"unknown reporter", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart, ReporterID: "nobody"}, "reporterId", "exists"},
 		{"unknown address", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", IncidentAt: caseStart, AddressID: "nowhere"}, "addressId", "exists"},
 		{"item without description", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart,
-			Items: []casework.ItemInput{{Category: "ebike"}}}, "items[0].description", "required"},
+			Items: []casework.ItemInput{{Category: "e_bike"}}}, "items[0].description", "required"},
 		{"identifier kind", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart,
-			Items: []casework.ItemInput{{Category: "ebike", Description: "d", Identifiers: []casework.Identifier{{Kind: "vin", Value: "1"}}}}}, "items[0].identifiers[0].kind", "oneof"},
+			Items: []casework.ItemInput{{Category: "e_bike", Description: "d", Identifiers: []casework.Identifier{{Kind: "vin", Value: "1"}}}}}, "items[0].identifiers[0].kind", "oneof"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -371,7 +371,7 @@ func TestCaseSurveyCompares(t *testing.T) {
 			frame := func(v string) func(*casework.CaseInput) {
 				return func(in *casework.CaseInput) {
 					in.Kind, in.ModusOperandi = casework.CaseKindVehicleTheft, "剪断车锁"
-					in.Items = []casework.ItemInput{{Category: "ebike", Description: "电动车", Identifiers: []casework.Identifier{{Kind: "frame", Value: v}}}}
+					in.Items = []casework.ItemInput{{Category: "e_bike", Description: "电动车", Identifiers: []casework.Identifier{{Kind: "frame", Value: v}}}}
 				}
 			}
 			sameFrame := e.report(t, frame("LX-0001"))
@@ -417,7 +417,7 @@ func TestCaseSurveyCompares(t *testing.T) {
 			require.Len(t, l.queries, 1)
 			q := l.queries[0]
 			require.Equal(t, []casework.Identifier{{Kind: "frame", Value: "LX-0009"}}, q.Identifiers)
-			require.Equal(t, "ebike", q.Category)
+			require.Equal(t, "e_bike", q.Category)
 			require.Equal(t, "现场遗留车锁", q.Description)
 			require.Equal(t, e.team.ID, q.UnitID)
 			_, err = e.svc.Survey(ctx, e.officer, got.ID, got.Version, casework.SurveyInput{Description: "again"})

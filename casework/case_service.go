@@ -125,12 +125,15 @@ type CaseInput struct {
 
 // ItemInput is a stolen item as reported.
 type ItemInput struct {
-	Category      string       `json:"category" validate:"required,max=64"`
-	Description   string       `json:"description" validate:"required,max=500"`
-	Identifiers   []Identifier `json:"identifiers" validate:"max=20"`
-	Quantity      int          `json:"quantity" validate:"min=0"`
-	ValueFen      int64        `json:"valueFen" validate:"min=0"`
-	OwnerPersonID string       `json:"ownerPersonId"`
+	Category    string       `json:"category" validate:"required,max=64"`
+	Description string       `json:"description" validate:"required,max=500"`
+	Identifiers []Identifier `json:"identifiers" validate:"max=20"`
+	Quantity    int          `json:"quantity" validate:"min=0"`
+	ValueFen    int64        `json:"valueFen" validate:"min=0"`
+	// ValueConfirmed confirms a very large value, which recovery refuses
+	// otherwise.
+	ValueConfirmed bool   `json:"valueConfirmed,omitempty"`
+	OwnerPersonID  string `json:"ownerPersonId"`
 }
 
 // Report records a reported case. Its stolen items get ids now and are
@@ -203,6 +206,7 @@ func (s *CaseService) checkCaseInput(ctx context.Context, in CaseInput) error {
 	for i, it := range in.Items {
 		p := "items[" + itoa(i) + "]."
 		s.checkPersons(ctx, &f, p+"ownerPersonId", nonEmpty(it.OwnerPersonID))
+		f.Merge(p, s.k.Codes().CheckHandoffCode("category", ListPropertyCategory, it.Category))
 		checkIdentifiers(&f, p+"identifiers", it.Identifiers)
 	}
 	return f.Err()
@@ -260,7 +264,8 @@ func (s *CaseService) newCase(ctx context.Context, actor Actor, in CaseInput, le
 		LeadID: leadID, ReportedAt: reported, ReportedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	for _, it := range in.Items {
 		c.Items = append(c.Items, CaseItem{ItemID: s.k.NewID(), Category: it.Category, Description: it.Description,
-			Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, OwnerPersonID: it.OwnerPersonID})
+			Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
+			OwnerPersonID: it.OwnerPersonID})
 	}
 	c.History = []CaseTransition{{To: string(CaseReported), At: reported, ActorID: actor.StaffID, Action: string(ActionCaseReport)}}
 	ch, err := s.k.Change(ctx, actor, ActionCaseReport, RecordCase, c.ID, nil, c)
@@ -271,7 +276,8 @@ func (s *CaseService) newCase(ctx context.Context, actor Actor, in CaseInput, le
 		items := make([]StolenItem, len(c.Items))
 		for i, it := range c.Items {
 			items[i] = StolenItem{ItemID: it.ItemID, Category: it.Category, Description: it.Description,
-				Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, OwnerPersonID: it.OwnerPersonID}
+				Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
+				OwnerPersonID: it.OwnerPersonID}
 		}
 		msg, err := s.k.NewOutboxMessage(KindStolenItems, Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, StolenItems{
 			Source: Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, Actor: actor, UnitID: c.UnitID, CaseID: c.ID,

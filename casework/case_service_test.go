@@ -310,7 +310,7 @@ func TestCaseDeliveryAfterCrash(t *testing.T) {
 			l := newCaseLedgerFake(e.k)
 			e.svc.Connect(l)
 			c := e.report(t, func(in *casework.CaseInput) {
-				in.Items = append(in.Items, casework.ItemInput{Category: "animals_birds", Description: "画眉鸟", Quantity: 2})
+				in.Items = append(in.Items, casework.ItemInput{Category: "birds_animals", Description: "画眉鸟", Quantity: 2})
 			})
 			require.Len(t, c.Items, 2)
 			require.NotEqual(t, c.Items[0].ItemID, c.Items[1].ItemID)

@@ -136,13 +136,14 @@ type Case struct {
 // reported and hands the items to recovery, which creates them under the
 // same ids, so both sides know them at once.
 type CaseItem struct {
-	ItemID        string       `json:"itemId"`
-	Category      string       `json:"category"`
-	Description   string       `json:"description"`
-	Identifiers   []Identifier `json:"identifiers,omitempty"`
-	Quantity      int          `json:"quantity"`
-	ValueFen      int64        `json:"valueFen"`
-	OwnerPersonID string       `json:"ownerPersonId,omitempty"`
+	ItemID         string       `json:"itemId"`
+	Category       string       `json:"category"`
+	Description    string       `json:"description"`
+	Identifiers    []Identifier `json:"identifiers,omitempty"`
+	Quantity       int          `json:"quantity"`
+	ValueFen       int64        `json:"valueFen"`
+	ValueConfirmed bool         `json:"valueConfirmed,omitempty"`
+	OwnerPersonID  string       `json:"ownerPersonId,omitempty"`
 	// TracedBy lists the arrests that marked the item as being traced.
 	TracedBy []string `json:"tracedBy,omitempty"`
 }

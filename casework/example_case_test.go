@@ -121,8 +121,8 @@ func Example_birdCage() {
 		ReportedAt: local(12, 10, 0), Place: "张店区某旅馆门前树上",
 		ReporterID: chen.ID, VictimIDs: []string{chen.ID}, ModusOperandi: mo,
 		Items: []casework.ItemInput{
-			{Category: "bird_cage", Description: "竹制鸟笼", Quantity: 1, ValueFen: 80000, OwnerPersonID: chen.ID},
-			{Category: "animals_birds", Description: "画眉鸟", Quantity: 2, ValueFen: 120000, OwnerPersonID: chen.ID},
+			{Category: "cage", Description: "竹制鸟笼", Quantity: 1, ValueFen: 80000, OwnerPersonID: chen.ID},
+			{Category: "birds_animals", Description: "画眉鸟", Quantity: 2, ValueFen: 120000, OwnerPersonID: chen.ID},
 		}})
 	if failed(err) {
 		return
@@ -216,7 +216,7 @@ func Example_birdCage() {
 	fmt.Println("audit chain verified:", rep.OK)
 	// Output:
 	// lead id-000015 from visit visit-20200512-01 (张店公安分局 → 打侵财专业工作队): converted → case id-000016
-	//   recovery: reported_stolen id-000017 竹制鸟笼×1 (bird_cage), id-000018 画眉鸟×2 (animals_birds)
+	//   recovery: reported_stolen id-000017 竹制鸟笼×1 (cage), id-000018 画眉鸟×2 (birds_animals)
 	// filed as 370302DQC-2020-000002
 	//   recovery: compare category="" description="鸟笼 画眉鸟": no recovered item matches
 	// match: case id-000014 (filed) score 0.5 [same modus operandi]

@@ -16,6 +16,26 @@ const (
 	KindTraceItems     = "trace_items"     // casework → recovery (arrest made)
 )
 
+// The code lists of hand-off payloads. The receiving package registers them
+// (mediation the dispute categories, recovery the property categories); a
+// sender checks its payload against them with CheckHandoffCode, so a bad
+// code is refused when the officer enters it, not retried forever in the
+// outbox.
+const (
+	ListDisputeCategory  = "dispute_category"
+	ListPropertyCategory = "property_category"
+)
+
+// CheckHandoffCode checks value against a hand-off code list when the
+// receiving package is wired in (its list is registered); without a
+// receiver there is nothing to agree with, and any code passes.
+func (c *CodeLists) CheckHandoffCode(field, list, value string) error {
+	if len(c.List(list)) == 0 {
+		return nil
+	}
+	return c.Check(field, list, value)
+}
+
 // Source names what a hand-off came from; the receiver is idempotent on it.
 type Source struct {
 	Kind string `json:"kind"` // sender record type, e.g. "visit", "case"
@@ -59,13 +79,16 @@ type Identifier struct {
 // StolenItem is an item reported stolen in a case. The case assigns its id;
 // recovery creates the item with that id, so both sides know it at once.
 type StolenItem struct {
-	ItemID        string       `json:"itemId"`
-	Category      string       `json:"category"`
-	Description   string       `json:"description"`
-	Identifiers   []Identifier `json:"identifiers,omitempty"`
-	Quantity      int          `json:"quantity"`
-	ValueFen      int64        `json:"valueFen"`
-	OwnerPersonID string       `json:"ownerPersonId,omitempty"`
+	ItemID      string       `json:"itemId"`
+	Category    string       `json:"category"`
+	Description string       `json:"description"`
+	Identifiers []Identifier `json:"identifiers,omitempty"`
+	Quantity    int          `json:"quantity"`
+	ValueFen    int64        `json:"valueFen"`
+	// ValueConfirmed confirms a very large value (NIBRS-style): recovery
+	// refuses such a value without it.
+	ValueConfirmed bool   `json:"valueConfirmed,omitempty"`
+	OwnerPersonID  string `json:"ownerPersonId,omitempty"`
 }
 
 // StolenItems registers a case's stolen items in recovery as reported_stolen.

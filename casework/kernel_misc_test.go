@@ -143,3 +143,14 @@ func TestCheckpointsArePeriodic(t *testing.T) {
 	require.Equal(t, id, exported[1].KeyID)
 	require.NoError(t, exported[1].Verify(pub))
 }
+
+func TestHandoffCodesAreCheckedOnceTheReceiverIsWired(t *testing.T) {
+	t.Parallel()
+	c := casework.NewCodeLists()
+	require.NoError(t, c.CheckHandoffCode("category", casework.ListPropertyCategory, "anything"), "no receiver wired: nothing to agree with")
+	c.Default(casework.CodeList{Name: casework.ListPropertyCategory, Codes: []casework.Code{{Value: "cage", ZH: "鸟笼及笼具", EN: "Cages"}}})
+	require.NoError(t, c.CheckHandoffCode("category", casework.ListPropertyCategory, "cage"))
+	var inv *casework.InvalidError
+	require.ErrorAs(t, c.CheckHandoffCode("category", casework.ListPropertyCategory, "bird_cage"), &inv)
+	require.Equal(t, "category", inv.Fields[0].Field)
+}

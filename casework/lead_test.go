@@ -68,7 +68,7 @@ func TestLeads(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, l, still, "a refused conversion leaves the lead as it was")
 			c, l, err := e.svc.ConvertLead(ctx, e.officer, l.ID, l.Version, casework.CaseInput{Kind: "theft", IncidentAt: caseStart.Add(-2 * time.Hour),
-				Place: "旅馆门前", Items: []casework.ItemInput{{Category: "bird_cage", Description: "鸟笼"}}})
+				Place: "旅馆门前", Items: []casework.ItemInput{{Category: "cage", Description: "鸟笼"}}})
 			require.NoError(t, err)
 			require.Equal(t, casework.LeadConverted, l.State)
 			require.Equal(t, c.ID, l.CaseID)

@@ -349,7 +349,7 @@ func clonePtr[T any](p *T) *T {
 // levels: a second-level code is "<first>/<second>" with the first level as
 // its parent.
 const (
-	ListCategory  = "dispute_category"
+	ListCategory  = casework.ListDisputeCategory
 	ListSource    = "dispute_source"
 	ListKind      = "dispute_kind"
 	ListState     = "dispute_state"

@@ -77,6 +77,7 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 		}
 	}
 	for i, d := range in.Disputes {
+		f.Merge(fmt.Sprintf("disputes[%d].", i), s.k.Codes().CheckHandoffCode("category", casework.ListDisputeCategory, d.Category))
 		for j, p := range d.PartyIDs {
 			if err := s.person(ctx, actor, fmt.Sprintf("disputes[%d].partyIds[%d]", i, j), p, &f); err != nil {
 				return Visit{}, err

@@ -11,7 +11,7 @@ import (
 // same labels, and an integrator can add or relabel codes through
 // casework.Config.Codes.
 const (
-	ListCategory       = "property_category"
+	ListCategory       = casework.ListPropertyCategory
 	ListItemState      = "property_item_state"
 	ListDisposalMethod = "property_disposal_method"
 	ListSealState      = "custody_seal_state"

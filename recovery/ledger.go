@@ -60,7 +60,8 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 				qty = 1
 			}
 			ii := ItemInput{UnitID: p.UnitID, CaseID: p.CaseID, Category: si.Category, Description: si.Description,
-				Identifiers: si.Identifiers, Quantity: qty, ValueFen: si.ValueFen, OwnerPersonID: si.OwnerPersonID}
+				Identifiers: si.Identifiers, Quantity: qty, ValueFen: si.ValueFen, ConfirmLargeValue: si.ValueConfirmed,
+				OwnerPersonID: si.OwnerPersonID}
 			ii.normalize()
 			ids, err := s.checkItemInput(prefix, ii)
 			f.Merge("", err)

@@ -391,7 +391,7 @@ func richCase(unitID string) casework.Case {
 	at := c.ReportedAt
 	c.Number, c.State, c.ModusOperandi = "370302-2020-000009", casework.CaseSolved, "趁无人 摘走"
 	c.VictimIDs, c.SuspectIDs, c.LeadIDs, c.LeadID, c.ReporterID = []string{"p-1"}, []string{"p-2"}, []string{"l-9"}, "l-0", "p-1"
-	c.Items = []casework.CaseItem{{ItemID: "i-1", Category: "bird_cage", Description: "鸟笼", Quantity: 1, ValueFen: 50000,
+	c.Items = []casework.CaseItem{{ItemID: "i-1", Category: "cage", Description: "鸟笼", Quantity: 1, ValueFen: 50000,
 		Identifiers: []casework.Identifier{{Kind: "serial", Value: "SN-1"}}, OwnerPersonID: "p-1", TracedBy: []string{"a-1"}}}
 	c.Dispatch = &casework.DispatchStep{At: at.Add(time.Minute), Officers: []string{"s-1"}, FiledBy: "s-1", RecordedAt: at.Add(time.Minute)}
 	c.Survey = &casework.SurveyStep{At: at.Add(time.Hour), Identifiers: []casework.Identifier{{Kind: "imei", Value: "8610 0000"}},

@@ -32,6 +32,8 @@ func Translate(err error) error {
 			return errs.Wrap(errs.ErrInvalid, err, "refers to a record that does not exist (%s)", pg.ConstraintName)
 		case "40001", "40P01": // serialization_failure, deadlock_detected
 			return errs.Wrap(errs.ErrConflict, err, "concurrent update, retry")
+		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+			return errs.Wrap(errs.ErrInvalid, err, "text is not valid UTF-8")
 		case "GR001":
 			return errs.Wrap(errs.ErrForbidden, err, "append-only table")
 		case "57014": // query_canceled
