@@ -1,0 +1,160 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/grassroots-policing/grassroots/recovery"
+)
+
+// birdCage runs the article's case end to end: on 12 May the cage and two
+// birds of 陈某某, hung on a tree outside a hotel, are stolen; officers learn
+// of it on a visit and hand the lead to the 打侵财专业工作队, which files the
+// case, reviews the surveillance video, arrests the suspect the next day and
+// recovers the cage and the birds; the branch approves their return and
+// hands them back at a return event (涉案物品返还会).
+func (d *demo) birdCage() error {
+	ctx, k, cases, rec := d.ctx, d.w.K, d.w.Cases, d.w.Recovery
+	d.at(local(12, 9, 40))
+	chen, err := d.person(d.pzOfficer, d.panzhuang, casework.PersonInput{Name: "陈某某", DocType: casework.DocResidentID, DocNumber: "11010519491231002X",
+		Phone: "13812345678"})
+	if err != nil {
+		return err
+	}
+	visit, err := d.w.Outreach.RecordVisit(ctx, d.pzOfficer, outreach.VisitInput{UnitID: d.panzhuang.ID, TargetKind: outreach.Community,
+		Organisation: "潘庄社区", Notes: "走访中获知旅馆门前树上鸟笼被盗",
+		Leads: []outreach.LeadInput{{Summary: "陈某某挂在旅馆门前树上的鸟笼及笼里两只鸟被盗", PersonIDs: []string{chen.ID}}}})
+	if err != nil {
+		return err
+	}
+	if _, err := k.DeliverPending(ctx, nil); err != nil {
+		return err
+	}
+	if visit, err = d.w.Outreach.GetVisit(ctx, d.pzOfficer, visit.ID); err != nil {
+		return err
+	}
+	// The station reports the lead to the branch, which verifies it and
+	// turns it into a case of its 打侵财专业工作队.
+	lead, err := cases.GetLead(ctx, d.zdOfficer, visit.Findings[0].ResultID)
+	if err != nil {
+		return err
+	}
+	d.at(local(12, 10, 0))
+	if lead, err = cases.VerifyLead(ctx, d.zdOfficer, lead.ID, lead.Version, "电话联系失主核实"); err != nil {
+		return err
+	}
+	c, lead, err := cases.ConvertLead(ctx, d.zdOfficer, lead.ID, lead.Version, casework.CaseInput{UnitID: d.team.ID, Kind: casework.CaseKindTheft,
+		Summary: "旅馆门前树上鸟笼及笼内两只鸟被盗", IncidentAt: local(12, 7, 30), Place: "张店区某旅馆门前树上",
+		ReporterID: chen.ID, VictimIDs: []string{chen.ID}, ModusOperandi: "趁无人看管摘走挂在树上的鸟笼",
+		Items: []casework.ItemInput{
+			{Category: "cage", Description: "竹制鸟笼", Quantity: 1, ValueFen: 80000, OwnerPersonID: chen.ID},
+			{Category: "birds_animals", Description: "画眉鸟", Quantity: 2, ValueFen: 300000, OwnerPersonID: chen.ID}}})
+	if err != nil {
+		return err
+	}
+	// The deliverer registers the items in recovery as reported stolen.
+	if _, err := k.DeliverPending(ctx, nil); err != nil {
+		return err
+	}
+	reload := func() {
+		if err == nil {
+			c, err = cases.Get(ctx, d.teamOfficer, c.ID)
+		}
+	}
+	reload()
+	d.at(local(12, 10, 15))
+	if err == nil {
+		c, err = cases.DispatchAndFile(ctx, d.teamOfficer, c.ID, c.Version, casework.DispatchInput{At: local(12, 10, 10), Note: "工作队出警"})
+	}
+	d.at(local(12, 11, 0))
+	if err == nil {
+		c, err = cases.Survey(ctx, d.teamOfficer, c.ID, c.Version, casework.SurveyInput{At: local(12, 10, 40), Description: "竹制鸟笼 画眉鸟",
+			ModusOperandi: "趁无人看管摘走挂在树上的鸟笼", SuspectDescription: "中年男子，骑电动车"})
+	}
+	d.at(local(12, 15, 0))
+	if err == nil {
+		c, err = cases.AnalyseAndShare(ctx, d.teamOfficer, c.ID, c.Version, casework.AnalysisInput{At: local(12, 14, 30),
+			Findings: "调取现场监控视频，锁定嫌疑人落脚点", ShareWith: []casework.ShareInput{{UnitID: d.panzhuang.ID, Reason: "失主在辖区"}}})
+	}
+	if err != nil {
+		return err
+	}
+	d.at(local(13, 9, 30))
+	suspect, err := d.person(d.teamOfficer, d.team, casework.PersonInput{Name: "李某", DocType: casework.DocResidentID, DocNumber: "370302199001014564"})
+	if err != nil {
+		return err
+	}
+	if c, err = cases.Arrest(ctx, d.teamOfficer, c.ID, c.Version, casework.ArrestInput{SuspectID: suspect.ID, At: local(13, 9, 0), Place: "嫌疑人落脚点"}); err != nil {
+		return err
+	}
+	if _, err := k.DeliverPending(ctx, nil); err != nil { // the items are marked traced
+		return err
+	}
+	reload()
+	d.at(local(13, 16, 0))
+	if err == nil {
+		c, err = cases.Review(ctx, d.teamOfficer, c.ID, c.Version, casework.ReviewInput{Findings: "倒查嫌疑人其他作案情况"})
+	}
+	if err != nil {
+		return err
+	}
+
+	// Recovery: the cage and the birds are seized from the suspect, the
+	// owner identifies them, custody moves to the property centre, and the
+	// branch approves the return.
+	d.at(local(13, 11, 0))
+	var returns []string
+	for i, it := range c.Items {
+		item, err := rec.Get(ctx, d.teamOfficer, it.ItemID)
+		if err != nil {
+			return err
+		}
+		if item, err = rec.RecordRecovery(ctx, d.teamOfficer, item.ID, item.Version, recovery.RecoveryInput{Place: "嫌疑人落脚点", From: "嫌疑人处扣押",
+			To:             recovery.Holder{Kind: recovery.HolderStaff, ID: d.teamOfficer.StaffID},
+			CustodyDetails: recovery.CustodyDetails{WitnessID: d.custodian.StaffID, Condition: "完好", Seal: recovery.SealIntact}}); err != nil {
+			return err
+		}
+		if item, err = rec.Identify(ctx, d.teamOfficer, item.ID, item.Version, recovery.IdentifyInput{Note: "失主辨认"}); err != nil {
+			return err
+		}
+		if item, err = rec.Move(ctx, d.custodian, item.ID, item.Version, recovery.MoveInput{
+			To:             recovery.Holder{Kind: recovery.HolderLocation, ID: "ZD-A-0" + string(rune('1'+i)), Name: "张店分局涉案财物管理中心"},
+			CustodyDetails: recovery.CustodyDetails{WitnessID: d.custodian2.StaffID, Reason: "入库保管", Condition: "完好", Seal: recovery.SealIntact}}); err != nil {
+			return err
+		}
+		r, err := rec.RequestReturn(ctx, d.teamOfficer, recovery.ReturnInput{ItemID: item.ID, Recipient: recovery.Holder{Kind: recovery.HolderPerson, ID: chen.ID}})
+		if err != nil {
+			return err
+		}
+		if r, err = rec.ApproveReturn(ctx, d.zdSupervisor, r.ID, r.Version, "权属清楚，同意发还"); err != nil {
+			return err
+		}
+		returns = append(returns, r.ID)
+	}
+	d.at(local(20, 15, 0))
+	ev, err := rec.PlanEvent(ctx, d.zdOfficer, recovery.EventInput{UnitID: d.zhangdian.ID, Name: "张店分局涉案物品返还会", Date: local(20, 15, 0),
+		Place: "张店公安分局一楼大厅"})
+	if err != nil {
+		return err
+	}
+	if ev, err = rec.AddReturns(ctx, d.zdOfficer, ev.ID, ev.Version, returns); err != nil {
+		return err
+	}
+	var hand []recovery.Handover
+	for _, id := range returns {
+		receipt, err := k.PutAttachment(ctx, d.zdOfficer, "签收单-"+id+".jpg", "image/jpeg", strings.NewReader("陈某某签收 "+id))
+		if err != nil {
+			return err
+		}
+		hand = append(hand, recovery.Handover{ReturnID: id, Receipt: &receipt, RecipientDocType: casework.DocResidentID, RecipientDocNumber: d.docs[chen.ID]})
+	}
+	if ev, err = rec.HoldEvent(ctx, d.zdOfficer, ev.ID, ev.Version, hand); err != nil {
+		return err
+	}
+	if c, err = cases.Close(ctx, d.zdSupervisor, c.ID, c.Version, "破案，被盗鸟笼和鸟已追回并返还"); err != nil {
+		return err
+	}
+	d.say("bird cage: lead %s → case %s (%s) %s; %d of %d items returned at %s", lead.ID, c.Number, d.team.Name, c.State, ev.Returned(), len(ev.Results), ev.Name)
+	return nil
+}
