@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -41,3 +42,29 @@ func List[T any](items map[string]T, keep func(T) bool, key func(T) casework.Cur
 
 // Identity is the clone of a value without reference fields.
 func Identity[T any](v T) T { return v }
+
+// UnitSet is the ids of the units of a subtree; nil means no filter.
+type UnitSet map[string]bool
+
+// Has reports whether the unit is in the set (always, for a nil set).
+func (u UnitSet) Has(id string) bool { return u == nil || u[id] }
+
+// Subtree returns the units of the subtree at path, or nil for "" (no
+// filter). Workflow memory stores take it before their own Read: the
+// database answers it under its lock, and since units never move the set
+// cannot go stale — it can only miss a unit created meanwhile, whose records
+// the query could not have seen either.
+func (db *DB) Subtree(ctx context.Context, path string) (UnitSet, error) {
+	if path == "" {
+		return nil, nil
+	}
+	list, err := db.ListUnits(ctx, casework.UnitFilter{Under: path})
+	if err != nil {
+		return nil, err
+	}
+	set := make(UnitSet, len(list))
+	for _, u := range list {
+		set[u.ID] = true
+	}
+	return set, nil
+}

@@ -197,11 +197,7 @@ func (c *Cases) ListCases(ctx context.Context, f casework.CaseFilter, p casework
 		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
 	}
 	if f.States != nil {
-		states := make([]string, len(f.States))
-		for i, s := range f.States {
-			states[i] = string(s)
-		}
-		q += ` AND state IN (` + sqlx.In(&a, states) + `)`
+		q += ` AND state IN (` + sqlx.In(&a, f.States) + `)`
 	}
 	if f.Kind != "" {
 		q += ` AND kind = ` + a.Add(f.Kind)
@@ -296,11 +292,7 @@ func (c *Cases) ListLeads(ctx context.Context, f casework.LeadFilter, p casework
 		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
 	}
 	if f.States != nil {
-		states := make([]string, len(f.States))
-		for i, s := range f.States {
-			states[i] = string(s)
-		}
-		q += ` AND state IN (` + sqlx.In(&a, states) + `)`
+		q += ` AND state IN (` + sqlx.In(&a, f.States) + `)`
 	}
 	if f.SourceKind != "" {
 		q += ` AND source_kind = ` + a.Add(f.SourceKind)

@@ -41,30 +41,6 @@ func apptVersion(a outreach.Appointment) int64            { return a.Version }
 func campaignVersion(c outreach.Campaign) int64           { return c.Version }
 func planVersion(e outreach.PlanEntry) int64              { return e.Version }
 
-// units is the set of unit ids whose path lies in the subtree at path (nil
-// for no filter). It is read before taking the lock for the query, because
-// the kernel store takes the same lock; units never move, so the set cannot
-// go stale, only miss a unit created meanwhile, whose records the query
-// could not have seen either.
-type units map[string]bool
-
-func (s *Store) subtree(ctx context.Context, path string) (units, error) {
-	if path == "" {
-		return nil, nil
-	}
-	list, err := s.db.ListUnits(ctx, casework.UnitFilter{Under: path})
-	if err != nil {
-		return nil, err
-	}
-	u := units{}
-	for _, x := range list {
-		u[x.ID] = true
-	}
-	return u, nil
-}
-
-func (u units) has(id string) bool { return u == nil || u[id] }
-
 func within(t, from, to time.Time) bool {
 	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
 }
@@ -130,13 +106,13 @@ func (s *Store) GetVisit(ctx context.Context, id string) (v outreach.Visit, err 
 
 // ListVisits implements outreach.Store.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) (out []outreach.Visit, err error) {
-	u, err := s.subtree(ctx, f.UnitUnder)
+	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.Read(ctx, func() error {
 		out, err = cmem.List(s.visits, func(v outreach.Visit) bool {
-			return u.has(v.UnitID) && (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
+			return u.Has(v.UnitID) && (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
 				(f.TargetKind == "" || v.TargetKind == f.TargetKind) && within(v.VisitedAt, f.From, f.To) &&
 				(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
 				(f.AddressID == "" || v.AddressID == f.AddressID)
@@ -167,13 +143,13 @@ func (s *Store) GetHazard(ctx context.Context, id string) (h outreach.Hazard, er
 
 // ListHazards implements outreach.Store.
 func (s *Store) ListHazards(ctx context.Context, f outreach.HazardFilter, p casework.Page) (out []outreach.Hazard, err error) {
-	u, err := s.subtree(ctx, f.UnitUnder)
+	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.Read(ctx, func() error {
 		out, err = cmem.List(s.hazards, func(h outreach.Hazard) bool {
-			return u.has(h.UnitID) && (len(f.Status) == 0 || slices.Contains(f.Status, h.Status)) &&
+			return u.Has(h.UnitID) && (len(f.Status) == 0 || slices.Contains(f.Status, h.Status)) &&
 				(f.VisitID == "" || h.VisitID == f.VisitID) && inAreas(f.Areas, h.Community, h.AddressID) &&
 				(f.OverdueAt.IsZero() || h.Overdue(f.OverdueAt)) && within(h.FoundAt, f.From, f.To)
 		}, func(h outreach.Hazard) casework.Cursor { return casework.Cursor{At: h.FoundAt, ID: h.ID} }, cmem.Identity, p)
@@ -229,13 +205,13 @@ func (s *Store) GetAppointment(ctx context.Context, id string) (a outreach.Appoi
 
 // ListAppointments implements outreach.Store.
 func (s *Store) ListAppointments(ctx context.Context, f outreach.AppointmentFilter, p casework.Page) (out []outreach.Appointment, err error) {
-	u, err := s.subtree(ctx, f.UnitUnder)
+	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.Read(ctx, func() error {
 		out, err = cmem.List(s.appointments, func(a outreach.Appointment) bool {
-			return u.has(a.UnitID) && (f.OfficerID == "" || a.OfficerID == f.OfficerID) &&
+			return u.Has(a.UnitID) && (f.OfficerID == "" || a.OfficerID == f.OfficerID) &&
 				(len(f.Status) == 0 || slices.Contains(f.Status, a.Status)) && within(a.StartsAt, f.From, f.To)
 		}, func(a outreach.Appointment) casework.Cursor { return casework.Cursor{At: a.StartsAt, ID: a.ID} }, cmem.Identity, p)
 		return err
@@ -308,13 +284,13 @@ func (s *Store) GetPlanEntry(ctx context.Context, id string) (e outreach.PlanEnt
 
 // ListPlanEntries implements outreach.Store.
 func (s *Store) ListPlanEntries(ctx context.Context, f outreach.PlanFilter, p casework.Page) (out []outreach.PlanEntry, err error) {
-	u, err := s.subtree(ctx, f.UnitUnder)
+	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.Read(ctx, func() error {
 		out, err = cmem.List(s.plan, func(e outreach.PlanEntry) bool {
-			return u.has(e.UnitID) && (f.Kind == "" || e.Kind == f.Kind) && inAreas(f.Areas, e.Community, e.AddressID) &&
+			return u.Has(e.UnitID) && (f.Kind == "" || e.Kind == f.Kind) && inAreas(f.Areas, e.Community, e.AddressID) &&
 				(f.IncludeInactive || e.Active) && (f.AddressID == "" || e.AddressID == f.AddressID) &&
 				(f.PersonID == "" || e.PersonID == f.PersonID) &&
 				(f.DueBy.IsZero() || (!e.DueFrom.IsZero() && !e.DueFrom.After(f.DueBy)))
@@ -327,7 +303,7 @@ func (s *Store) ListPlanEntries(ctx context.Context, f outreach.PlanFilter, p ca
 // Tally implements outreach.Store.
 func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tally, error) {
 	t := outreach.NewTally()
-	u, err := s.subtree(ctx, f.UnitUnder)
+	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return t, err
 	}
@@ -335,7 +311,7 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 		targets := map[outreach.TargetKind]map[string]bool{}
 		campaignVisits := map[string]bool{}
 		for _, v := range s.visits {
-			if !u.has(v.UnitID) || (f.CampaignID != "" && v.CampaignID != f.CampaignID) {
+			if !u.Has(v.UnitID) || (f.CampaignID != "" && v.CampaignID != f.CampaignID) {
 				continue
 			}
 			campaignVisits[v.ID] = true
@@ -360,7 +336,7 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 			t.Targets[k] = int64(len(set))
 		}
 		for _, h := range s.hazards {
-			if !u.has(h.UnitID) || (f.CampaignID != "" && !campaignVisits[h.VisitID]) {
+			if !u.Has(h.UnitID) || (f.CampaignID != "" && !campaignVisits[h.VisitID]) {
 				continue
 			}
 			if within(h.FoundAt, f.From, f.To) {
@@ -372,7 +348,7 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 		}
 		if f.CampaignID == "" {
 			for _, a := range s.appointments {
-				if u.has(a.UnitID) && a.Status == outreach.AppointmentDone && within(a.ClosedAt, f.From, f.To) {
+				if u.Has(a.UnitID) && a.Status == outreach.AppointmentDone && within(a.ClosedAt, f.From, f.To) {
 					t.AppointmentsDone++
 				}
 			}

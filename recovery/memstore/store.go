@@ -5,9 +5,7 @@
 package memstore
 
 import (
-	"cmp"
 	"context"
-	"slices"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	kmem "github.com/grassroots-policing/grassroots/casework/memstore"
@@ -161,70 +159,22 @@ func (s *Store) GetItem(ctx context.Context, id string) (it recovery.Item, err e
 	return it, err
 }
 
-// units returns the ids of the units in a subtree, or nil for no filter.
-// It runs before the read lock is taken: the kernel database answers it
-// under its own lock.
-func (s *Store) units(ctx context.Context, under string) (map[string]bool, error) {
-	if under == "" {
-		return nil, nil
-	}
-	us, err := s.db.ListUnits(ctx, casework.UnitFilter{Under: under})
-	if err != nil {
-		return nil, err
-	}
-	set := make(map[string]bool, len(us))
-	for _, u := range us {
-		set[u.ID] = true
-	}
-	return set, nil
-}
-
-func inUnits(set map[string]bool, unitID string) bool { return set == nil || set[unitID] }
-
-// list pages the records of a map that pass keep, ordered by (CreatedAt,
-// ID), cloned.
-func list[T any](ctx context.Context, s *Store, m map[string]T, keep func(T) bool, at func(T) casework.Cursor, clone func(T) T, p casework.Page) ([]T, error) {
-	after, err := casework.DecodeCursor(p.After)
-	if err != nil {
-		return nil, err
-	}
-	p = p.Normalize()
-	var out []T
+// list pages the records of a map that pass keep, under the read lock.
+func list[T any](ctx context.Context, s *Store, m map[string]T, keep func(T) bool, at func(T) casework.Cursor, clone func(T) T, p casework.Page) (out []T, err error) {
 	err = s.db.Read(ctx, func() error {
-		for _, v := range m {
-			k := at(v)
-			if keep(v) && after.After(k.At, k.ID) {
-				out = append(out, v)
-			}
-		}
-		return nil
+		out, err = kmem.List(m, keep, at, clone, p)
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(out, func(a, b T) int {
-		ka, kb := at(a), at(b)
-		if c := ka.At.Compare(kb.At); c != 0 {
-			return c
-		}
-		return cmp.Compare(ka.ID, kb.ID)
-	})
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
-	}
-	for i := range out {
-		out[i] = clone(out[i])
-	}
-	return out, nil
+	return out, err
 }
 
 // ListItems implements recovery.Store.
 func (s *Store) ListItems(ctx context.Context, f recovery.ItemFilter, p casework.Page) ([]recovery.Item, error) {
-	units, err := s.units(ctx, f.UnitUnder)
+	units, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
-	return list(ctx, s, s.items, func(it recovery.Item) bool { return inUnits(units, it.UnitID) && f.ItemMatches(it) },
+	return list(ctx, s, s.items, func(it recovery.Item) bool { return units.Has(it.UnitID) && f.ItemMatches(it) },
 		func(it recovery.Item) casework.Cursor { return casework.Cursor{At: it.CreatedAt, ID: it.ID} }, itemClone, p)
 }
 
@@ -250,11 +200,11 @@ func (s *Store) GetReturn(ctx context.Context, id string) (r recovery.Return, er
 
 // ListReturns implements recovery.Store.
 func (s *Store) ListReturns(ctx context.Context, f recovery.ReturnFilter, p casework.Page) ([]recovery.Return, error) {
-	units, err := s.units(ctx, f.UnitUnder)
+	units, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
-	return list(ctx, s, s.returns, func(r recovery.Return) bool { return inUnits(units, r.UnitID) && f.ReturnMatches(r) },
+	return list(ctx, s, s.returns, func(r recovery.Return) bool { return units.Has(r.UnitID) && f.ReturnMatches(r) },
 		func(r recovery.Return) casework.Cursor { return casework.Cursor{At: r.CreatedAt, ID: r.ID} }, returnClone, p)
 }
 
@@ -269,11 +219,11 @@ func (s *Store) GetEvent(ctx context.Context, id string) (e recovery.Event, err 
 
 // ListEvents implements recovery.Store.
 func (s *Store) ListEvents(ctx context.Context, f recovery.EventFilter, p casework.Page) ([]recovery.Event, error) {
-	units, err := s.units(ctx, f.UnitUnder)
+	units, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
-	return list(ctx, s, s.events, func(e recovery.Event) bool { return inUnits(units, e.UnitID) && f.EventMatches(e) },
+	return list(ctx, s, s.events, func(e recovery.Event) bool { return units.Has(e.UnitID) && f.EventMatches(e) },
 		func(e recovery.Event) casework.Cursor { return casework.Cursor{At: e.CreatedAt, ID: e.ID} }, eventClone, p)
 }
 
@@ -288,24 +238,24 @@ func (s *Store) GetDisposal(ctx context.Context, id string) (d recovery.Disposal
 
 // ListDisposals implements recovery.Store.
 func (s *Store) ListDisposals(ctx context.Context, f recovery.DisposalFilter, p casework.Page) ([]recovery.Disposal, error) {
-	units, err := s.units(ctx, f.UnitUnder)
+	units, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
-	return list(ctx, s, s.disposals, func(d recovery.Disposal) bool { return inUnits(units, d.UnitID) && f.DisposalMatches(d) },
+	return list(ctx, s, s.disposals, func(d recovery.Disposal) bool { return units.Has(d.UnitID) && f.DisposalMatches(d) },
 		func(d recovery.Disposal) casework.Cursor { return casework.Cursor{At: d.CreatedAt, ID: d.ID} }, disposalClone, p)
 }
 
 // Totals implements recovery.Store.
 func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.Totals, error) {
-	units, err := s.units(ctx, f.UnitUnder)
+	units, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return recovery.Totals{}, err
 	}
 	var t recovery.Totals
 	err = s.db.Read(ctx, func() error {
 		for _, it := range s.items {
-			if !inUnits(units, it.UnitID) {
+			if !units.Has(it.UnitID) {
 				continue
 			}
 			if recovery.InRange(it.RecoveredAt, f.Start, f.End) && !it.RecoveredAt.IsZero() {
@@ -324,12 +274,12 @@ func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.T
 			}
 		}
 		for _, e := range s.events {
-			if inUnits(units, e.UnitID) && e.State == recovery.EventHeld && !e.HeldAt.IsZero() && recovery.InRange(e.HeldAt, f.Start, f.End) {
+			if units.Has(e.UnitID) && e.State == recovery.EventHeld && !e.HeldAt.IsZero() && recovery.InRange(e.HeldAt, f.Start, f.End) {
 				t.ReturnEvents++
 			}
 		}
 		for _, d := range s.disposals {
-			if inUnits(units, d.UnitID) && d.State == recovery.DisposalCompleted && !d.CompletedAt.IsZero() && recovery.InRange(d.CompletedAt, f.Start, f.End) {
+			if units.Has(d.UnitID) && d.State == recovery.DisposalCompleted && !d.CompletedAt.IsZero() && recovery.InRange(d.CompletedAt, f.Start, f.End) {
 				t.DisposalProceedsFen += d.ProceedsFen
 			}
 		}
