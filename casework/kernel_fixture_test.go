@@ -25,15 +25,15 @@ type kernelWorld struct {
 	mediator, otherOfficer     casework.Actor
 }
 
-var kernelBackends = map[string]func(t *testing.T) casework.KernelStore{
-	"memory": func(*testing.T) casework.KernelStore { return memstore.New() },
-	"sqlite": func(t *testing.T) casework.KernelStore {
+var kernelBackends = map[string]func(t testing.TB) casework.KernelStore{
+	"memory": func(testing.TB) casework.KernelStore { return memstore.New() },
+	"sqlite": func(t testing.TB) casework.KernelStore {
 		s, err := sqlstore.New(testdb.SQLite(t), sqlstore.SQLite)
 		require.NoError(t, err)
 		require.NoError(t, s.Migrate(context.Background()))
 		return s
 	},
-	"postgres": func(t *testing.T) casework.KernelStore {
+	"postgres": func(t testing.TB) casework.KernelStore {
 		s, err := sqlstore.New(testdb.Postgres(t).DB, sqlstore.Postgres)
 		require.NoError(t, err)
 		require.NoError(t, s.Migrate(context.Background()))
@@ -41,7 +41,7 @@ var kernelBackends = map[string]func(t *testing.T) casework.KernelStore{
 	},
 }
 
-func newKernelWorld(t *testing.T, store casework.KernelStore, cfg *casework.Config) *kernelWorld {
+func newKernelWorld(t testing.TB, store casework.KernelStore, cfg *casework.Config) *kernelWorld {
 	t.Helper()
 	ctx := context.Background()
 	if cfg == nil {
