@@ -28,11 +28,15 @@ var AllRoles = []Role{RoleOfficer, RoleCommunityOfficer, RoleMediator, RoleLawye
 // record. Areas is the officer's responsibility area (责任区): community
 // names or address ids whose due visits and hazards the officer owns.
 type Staff struct {
-	ID        string    `json:"id"`
-	UnitID    string    `json:"unitId" validate:"required"`
-	Name      string    `json:"name" validate:"required,max=100"`
-	Roles     []Role    `json:"roles" validate:"required,min=1,dive,required"`
-	Areas     []string  `json:"areas,omitempty" validate:"dive,required,max=200"`
+	ID     string   `json:"id"`
+	UnitID string   `json:"unitId" validate:"required"`
+	Name   string   `json:"name" validate:"required,max=100"`
+	Roles  []Role   `json:"roles" validate:"required,min=1,dive,required"`
+	Areas  []string `json:"areas,omitempty" validate:"dive,required,max=200"`
+	// PersonID links the staff member to their own person record, when they
+	// have one, so that a workflow can refuse them where the law does (an
+	// officer may never receive a returned item).
+	PersonID  string    `json:"personId,omitempty"`
 	Active    bool      `json:"active"`
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"createdAt"`
@@ -51,6 +55,7 @@ type StaffFilter struct {
 	UnitUnder string // subtree path
 	Role      Role
 	Area      string // staff whose responsibility area holds this
+	PersonID  string // staff linked to this person record
 }
 
 // Actor is a staff member acting now. Services check the actor against the

@@ -23,6 +23,7 @@ type StaffInput struct {
 	Name       string   `json:"name" validate:"required,max=100"`
 	Roles      []Role   `json:"roles" validate:"required,min=1"`
 	Areas      []string `json:"areas" validate:"dive,required,max=200"`
+	PersonID   string   `json:"personId,omitempty"`
 	RequestKey string   `json:"-"`
 }
 
@@ -176,9 +177,14 @@ func (k *Kernel) createStaffKeyed(ctx context.Context, actor Actor, in StaffInpu
 			return Staff{}, errs.Invalid("roles["+itoa(i)+"]", "role", "%q is not a role", r)
 		}
 	}
+	if in.PersonID != "" {
+		if _, err := k.store.GetPerson(ctx, in.PersonID); err != nil {
+			return Staff{}, errs.Invalid("personId", "exists", "no person %q", in.PersonID)
+		}
+	}
 	now := k.Now()
 	s := Staff{ID: k.NewID(), UnitID: in.UnitID, Name: in.Name, Roles: slices.Clone(in.Roles), Areas: slices.Clone(in.Areas),
-		Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
+		PersonID: in.PersonID, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
 	ch, err := k.Change(ctx, actor, "staff.create", "staff", s.ID, nil, s)
 	if err != nil {
 		return Staff{}, err
@@ -195,10 +201,11 @@ func (k *Kernel) createStaffKeyed(ctx context.Context, actor Actor, in StaffInpu
 
 // StaffUpdate changes a staff member's roles, areas or status.
 type StaffUpdate struct {
-	Name   *string
-	Roles  []Role
-	Areas  []string
-	Active *bool
+	Name     *string
+	Roles    []Role
+	Areas    []string
+	Active   *bool
+	PersonID *string
 }
 
 // UpdateStaff changes a staff member (compare-and-swap on version).
@@ -225,6 +232,14 @@ func (k *Kernel) UpdateStaff(ctx context.Context, actor Actor, id string, versio
 	}
 	if up.Active != nil {
 		next.Active = *up.Active
+	}
+	if up.PersonID != nil {
+		if *up.PersonID != "" {
+			if _, err := k.store.GetPerson(ctx, *up.PersonID); err != nil {
+				return Staff{}, errs.Invalid("personId", "exists", "no person %q", *up.PersonID)
+			}
+		}
+		next.PersonID = *up.PersonID
 	}
 	if err := k.Validate(StaffInput{UnitID: next.UnitID, Name: next.Name, Roles: next.Roles, Areas: next.Areas}); err != nil {
 		return Staff{}, err

@@ -103,6 +103,13 @@ func (s *Service) recipient(ctx context.Context, field string, h Holder) (Holder
 	if p.Unidentified {
 		return Holder{}, errs.Invalid(field+".id", "identified", "an unidentified person cannot receive an item")
 	}
+	staff, err := s.k.Store().ListStaff(ctx, casework.StaffFilter{PersonID: p.ID}, casework.Page{Limit: 1})
+	if err != nil {
+		return Holder{}, err
+	}
+	if len(staff) > 0 {
+		return Holder{}, errs.Invalid(field+".id", "not_officer", "this person is a staff member: an officer may never be the recipient of a returned item")
+	}
 	return Holder{Kind: HolderPerson, ID: p.ID, Name: p.Name}, nil
 }
 

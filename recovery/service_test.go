@@ -181,6 +181,15 @@ func TestLifecycle(t *testing.T) {
 			// A return: the recipient may not be an officer.
 			_, err = e.svc.RequestReturn(ctx, e.officer, recovery.ReturnInput{ItemID: fnd.ID, Recipient: recovery.Holder{Kind: recovery.HolderStaff, ID: e.officer.StaffID}})
 			requireField(t, err, "recipient.kind", "not_officer")
+			// … not even through a person record of their own.
+			self, err := e.k.CreatePerson(ctx, e.officer, casework.PersonInput{UnitID: e.station.ID, Name: "民警本人"})
+			require.NoError(t, err)
+			st, err := e.k.GetStaff(ctx, e.admin, e.officer2.StaffID)
+			require.NoError(t, err)
+			_, err = e.k.UpdateStaff(ctx, e.admin, st.ID, st.Version, casework.StaffUpdate{PersonID: &self.ID})
+			require.NoError(t, err)
+			_, err = e.svc.RequestReturn(ctx, e.officer, recovery.ReturnInput{ItemID: fnd.ID, Recipient: recovery.Holder{Kind: recovery.HolderPerson, ID: self.ID}})
+			requireField(t, err, "recipient.id", "not_officer")
 			r, err := e.svc.RequestReturn(ctx, e.officer, recovery.ReturnInput{ItemID: fnd.ID, Recipient: recovery.Holder{Kind: recovery.HolderPerson, ID: e.owner.ID}})
 			require.NoError(t, err)
 			_, err = e.svc.RequestReturn(ctx, e.officer, recovery.ReturnInput{ItemID: fnd.ID, Recipient: recovery.Holder{Kind: recovery.HolderPerson, ID: e.owner.ID}})

@@ -107,7 +107,8 @@ func (db *DB) ListStaff(ctx context.Context, f casework.StaffFilter, p casework.
 			if f.UnitUnder != "" && !casework.Contains(f.UnitUnder, db.units[s.UnitID].Path) {
 				return false
 			}
-			return (f.Role == "" || slices.Contains(s.Roles, f.Role)) && (f.Area == "" || slices.Contains(s.Areas, f.Area))
+			return (f.Role == "" || slices.Contains(s.Roles, f.Role)) && (f.Area == "" || slices.Contains(s.Areas, f.Area)) &&
+				(f.PersonID == "" || s.PersonID == f.PersonID)
 		}, func(s casework.Staff) casework.Cursor { return casework.Cursor{At: s.CreatedAt, ID: s.ID} }, staffClone, p)
 		return err
 	})

@@ -8,11 +8,11 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 )
 
-const staffCols = `id, unit_id, name, roles, areas, active, version, created_at, updated_at`
+const staffCols = `id, unit_id, name, roles, areas, person_id, active, version, created_at, updated_at`
 
 func scanStaff(row interface{ Scan(...any) error }) (casework.Staff, error) {
 	var m casework.Staff
-	err := row.Scan(&m.ID, &m.UnitID, &m.Name, sqlx.JSON{V: &m.Roles}, sqlx.JSON{V: &m.Areas}, &m.Active, &m.Version,
+	err := row.Scan(&m.ID, &m.UnitID, &m.Name, sqlx.JSON{V: &m.Roles}, sqlx.JSON{V: &m.Areas}, sqlx.Str{S: &m.PersonID}, &m.Active, &m.Version,
 		sqlx.Time{T: &m.CreatedAt}, sqlx.Time{T: &m.UpdatedAt})
 	return m, err
 }
@@ -20,8 +20,9 @@ func scanStaff(row interface{ Scan(...any) error }) (casework.Staff, error) {
 // CreateStaff implements casework.StaffStore.
 func (s *Store) CreateStaff(ctx context.Context, m casework.Staff, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO staff (`+staffCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			m.ID, m.UnitID, m.Name, sqlx.JSON{V: m.Roles}, sqlx.JSON{V: nonNil(m.Areas)}, m.Active, m.Version, sqlx.T(m.CreatedAt), sqlx.T(m.UpdatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO staff (`+staffCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			m.ID, m.UnitID, m.Name, sqlx.JSON{V: m.Roles}, sqlx.JSON{V: nonNil(m.Areas)}, sqlx.S(m.PersonID), m.Active, m.Version,
+			sqlx.T(m.CreatedAt), sqlx.T(m.UpdatedAt))
 		return err
 	})
 }
@@ -29,9 +30,10 @@ func (s *Store) CreateStaff(ctx context.Context, m casework.Staff, ch casework.C
 // UpdateStaff implements casework.StaffStore.
 func (s *Store) UpdateStaff(ctx context.Context, m casework.Staff, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE staff SET unit_id = $1, name = $2, roles = $3, areas = $4, active = $5, version = $6, updated_at = $7
-			WHERE id = $8 AND version = $9`,
-			m.UnitID, m.Name, sqlx.JSON{V: m.Roles}, sqlx.JSON{V: nonNil(m.Areas)}, m.Active, m.Version, sqlx.T(m.UpdatedAt), m.ID, m.Version-1)
+		res, err := tx.ExecContext(ctx, `UPDATE staff SET unit_id = $1, name = $2, roles = $3, areas = $4, person_id = $5, active = $6,
+			version = $7, updated_at = $8 WHERE id = $9 AND version = $10`,
+			m.UnitID, m.Name, sqlx.JSON{V: m.Roles}, sqlx.JSON{V: nonNil(m.Areas)}, sqlx.S(m.PersonID), m.Active, m.Version,
+			sqlx.T(m.UpdatedAt), m.ID, m.Version-1)
 		if err != nil {
 			return err
 		}
@@ -56,6 +58,9 @@ func (s *Store) ListStaff(ctx context.Context, f casework.StaffFilter, p casewor
 	}
 	if f.Role != "" {
 		q += ` AND roles LIKE ` + a.Add(`%`+jsonString(string(f.Role))+`%`)
+	}
+	if f.PersonID != "" {
+		q += ` AND person_id = ` + a.Add(f.PersonID)
 	}
 	if f.Area != "" {
 		q += ` AND areas LIKE ` + a.Add(`%`+jsonString(f.Area)+`%`)

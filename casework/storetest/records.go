@@ -202,6 +202,17 @@ func testStaffFiltersOrderPaging(t *testing.T, s casework.KernelStore) {
 	none, err := s.ListStaff(ctx, casework.StaffFilter{Area: "西高新"}, casework.Page{})
 	require.NoError(t, err)
 	require.Empty(t, none, "areas match exactly")
+
+	p := f.person(b1, "doc-officer", "", "民警本人")
+	linked := med.Clone()
+	linked.PersonID, linked.Version = p.ID, med.Version+1
+	require.NoError(t, s.UpdateStaff(ctx, linked, f.change("staff", med.ID)))
+	byPerson, err := s.ListStaff(ctx, casework.StaffFilter{PersonID: p.ID}, casework.Page{})
+	require.NoError(t, err)
+	require.Equal(t, []string{med.ID}, ids(byPerson, func(m casework.Staff) string { return m.ID }))
+	reread, err := s.GetStaff(ctx, med.ID)
+	require.NoError(t, err)
+	require.Equal(t, p.ID, reread.PersonID)
 }
 
 func testPersonFilters(t *testing.T, s casework.KernelStore) {
