@@ -323,6 +323,9 @@ func (s *CaseService) Arrest(ctx context.Context, actor Actor, id string, versio
 	var f errs.Fields
 	f.Merge("", s.k.Validate(in))
 	at := stepAt(&f, "at", in.At, c.ReportedAt, now)
+	if c.Dispatch != nil && at.Before(c.Dispatch.At) {
+		f.Add("at", "after_dispatch", "may not be before the case was dispatched and filed")
+	}
 	s.checkPersons(ctx, &f, "suspectId", nonEmpty(in.SuspectID))
 	if in.AddressID != "" {
 		if _, err := s.k.store.GetAddress(ctx, in.AddressID); err != nil {
@@ -344,7 +347,13 @@ func (s *CaseService) Arrest(ctx context.Context, actor Actor, id string, versio
 		n.SuspectIDs = append(n.SuspectIDs, a.SuspectID)
 	}
 	if c.State != CaseSolved {
+		// A case is never solved before it is filed, in any period: an
+		// arrest made on the spot, before the filing was recorded, solves
+		// the case when it is filed.
 		n.SolvedAt = at
+		if at.Before(c.FiledAt) {
+			n.SolvedAt = c.FiledAt
+		}
 		n.transition(CaseSolved, actor, ActionCaseArrest, "first arrest", now)
 	}
 	var msgs []OutboxMessage

@@ -14,6 +14,9 @@ import (
 func (s *Service) PlanEvent(ctx context.Context, actor casework.Actor, in EventInput) (Event, error) {
 	in.UnitID, in.Name, in.Place = trimmed(in.UnitID), trimmed(in.Name), trimmed(in.Place)
 	in.Date = casework.Truncate(in.Date)
+	if in.UnitID == "" {
+		return Event{}, errs.Invalid("unitId", "required", "the hosting unit is required")
+	}
 	if err := s.k.Authorize(ctx, actor, ActionEvent, casework.Target{RecordType: RecordEvent, UnitID: in.UnitID}); err != nil {
 		return Event{}, err
 	}
