@@ -158,7 +158,12 @@ func (k *Kernel) CheckpointPublicKey() (string, ed25519.PublicKey) {
 }
 
 // AuditTrail returns the audit entries of one record in order: its history.
+// t must name the record's unit as its store holds it (the workflow that
+// loaded the record builds it); without one the answer is "not found".
 func (k *Kernel) AuditTrail(ctx context.Context, actor Actor, t Target) ([]AuditEntry, error) {
+	if t.UnitID == "" {
+		return nil, errs.NotFound(t.RecordType, t.RecordID)
+	}
 	if err := k.Authorize(ctx, actor, ActionRead, t); err != nil {
 		return nil, err
 	}

@@ -133,14 +133,17 @@ func (k *Kernel) UnitPath(ctx context.Context, id string) (string, error) {
 }
 
 // ActiveShares returns the unit ids a record is shared with now, for Target.
-func (k *Kernel) ActiveShares(ctx context.Context, recordType, recordID string) ([]string, error) {
+// ownerUnitID is the record's unit as its store holds it: only shares
+// granted by that unit count, so a share someone made of a record id with a
+// unit of their own choosing grants nothing.
+func (k *Kernel) ActiveShares(ctx context.Context, recordType, recordID, ownerUnitID string) ([]string, error) {
 	shares, err := k.store.ListShares(ctx, recordType, recordID)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, s := range shares {
-		if s.Active() {
+		if s.Active() && s.OwnerUnitID == ownerUnitID {
 			out = append(out, s.UnitID)
 		}
 	}

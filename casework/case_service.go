@@ -303,7 +303,7 @@ func (s *CaseService) load(ctx context.Context, actor Actor, id string, action A
 	if err != nil {
 		return Case{}, err
 	}
-	shared, err := s.k.ActiveShares(ctx, RecordCase, id)
+	shared, err := s.k.ActiveShares(ctx, RecordCase, id, c.UnitID)
 	if err != nil {
 		return Case{}, err
 	}
@@ -361,7 +361,7 @@ func (s *CaseService) commitUpdate(ctx context.Context, actor Actor, action Acti
 }
 
 func (s *CaseService) withShares(ctx context.Context, c Case) (Case, error) {
-	shared, err := s.k.ActiveShares(ctx, RecordCase, c.ID)
+	shared, err := s.k.ActiveShares(ctx, RecordCase, c.ID, c.UnitID)
 	if err != nil {
 		return Case{}, err
 	}

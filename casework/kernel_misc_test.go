@@ -55,16 +55,27 @@ func TestAttachmentsDetectTampering(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 15, a.Size)
 	require.Len(t, a.SHA256, 64)
-	rc, err := w.k.OpenAttachment(ctx, w.officer, a)
+	require.NoError(t, w.k.CheckAttachment(ctx, a))
+	record := casework.Target{RecordType: "dispute", RecordID: "d1", UnitID: w.station.ID}
+	rc, err := w.k.OpenAttachment(ctx, w.officer, record, a)
 	require.NoError(t, err)
 	b, err := io.ReadAll(rc)
 	require.NoError(t, err)
 	require.NoError(t, rc.Close())
 	require.Equal(t, "signature bytes", string(b))
+	_, err = w.k.OpenAttachment(ctx, w.otherOfficer, record, a)
+	require.ErrorIs(t, err, casework.ErrNotFound, "bytes of a record out of reach are out of reach")
+	_, err = w.k.OpenAttachment(ctx, w.otherOfficer, casework.Target{}, a)
+	require.ErrorIs(t, err, casework.ErrNotFound, "no record, no bytes")
 	_, err = w.k.PutAttachment(ctx, w.officer, "x", "not a media type", bytes.NewReader(nil))
 	require.ErrorIs(t, err, casework.ErrInvalid)
-	_, err = w.k.OpenAttachment(ctx, w.officer, casework.Attachment{Name: "gone", SHA256: "0000000000000000000000000000000000000000000000000000000000000000"})
+	gone := casework.Attachment{Name: "gone", SHA256: "0000000000000000000000000000000000000000000000000000000000000000"}
+	_, err = w.k.OpenAttachment(ctx, w.officer, record, gone)
 	require.ErrorIs(t, err, casework.ErrNotFound)
+	require.ErrorIs(t, w.k.CheckAttachment(ctx, gone), casework.ErrInvalid)
+	short := a
+	short.Size = 3
+	require.ErrorIs(t, w.k.CheckAttachment(ctx, short), casework.ErrInvalid, "size must match")
 }
 
 func TestAddressRegistry(t *testing.T) {
@@ -101,12 +112,12 @@ func TestShareGrantsReadOnlyAndIsRevocable(t *testing.T) {
 		rec := casework.Target{RecordType: "case", RecordID: "case-1", UnitID: w.station.ID}
 		sh, err := w.k.Share(ctx, w.officer, rec, w.otherBranch.ID, "同一嫌疑人跨区作案")
 		require.NoError(t, err)
-		rec.SharedWith, err = w.k.ActiveShares(ctx, "case", "case-1")
+		rec.SharedWith, err = w.k.ActiveShares(ctx, "case", "case-1", w.station.ID)
 		require.NoError(t, err)
 		require.NoError(t, w.k.Authorize(ctx, w.otherOfficer, casework.ActionRead, rec))
 		_, err = w.k.RevokeShare(ctx, w.officer, sh.ID)
 		require.NoError(t, err)
-		rec.SharedWith, err = w.k.ActiveShares(ctx, "case", "case-1")
+		rec.SharedWith, err = w.k.ActiveShares(ctx, "case", "case-1", w.station.ID)
 		require.NoError(t, err)
 		require.ErrorIs(t, w.k.Authorize(ctx, w.otherOfficer, casework.ActionRead, rec), casework.ErrNotFound)
 		_, err = w.k.RevokeShare(ctx, w.officer, sh.ID)

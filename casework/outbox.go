@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
@@ -116,9 +117,14 @@ func backoff(attempts int) time.Duration {
 	return min(d, time.Hour)
 }
 
+// truncate cuts s to at most n bytes on a character boundary: a cut inside
+// a UTF-8 sequence would be refused by PostgreSQL.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

@@ -71,13 +71,13 @@ type Person struct {
 	// instead of a name and document.
 	Unidentified bool   `json:"unidentified,omitempty"`
 	Description  string `json:"description,omitempty"`
-	// Revealed is true when DocNumber, Phone and Tags are in clear.
-	Revealed bool `json:"revealed"`
-	// SensitiveHidden is true when sensitive tags exist but are not shown.
-	SensitiveHidden bool      `json:"sensitiveHidden,omitempty"`
-	Version         int64     `json:"version"`
-	CreatedAt       time.Time `json:"createdAt"`
-	UpdatedAt       time.Time `json:"updatedAt"`
+	// Revealed is true when DocNumber, Phone and Tags are in clear. A masked
+	// person never says whether sensitive tags exist: that a person is a key
+	// person is itself sensitive.
+	Revealed  bool      `json:"revealed"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // PersonInput creates or replaces a person's details.

@@ -155,7 +155,7 @@ func aad(id, field string) []byte { return []byte("person:" + id + ":" + field) 
 func view(r PersonRecord) Person {
 	return Person{ID: r.ID, UnitID: r.UnitID, Name: r.Name, Gender: r.Gender, BirthDate: r.BirthDate, DocType: r.DocType,
 		DocNumber: r.DocMasked, Phone: r.PhoneMasked, AddressID: r.AddressID, Address: r.Address, Tags: slices.Clone(r.Tags),
-		Unidentified: r.Unidentified, Description: r.Description, SensitiveHidden: len(r.SealedTags) > 0,
+		Unidentified: r.Unidentified, Description: r.Description,
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
@@ -205,6 +205,12 @@ func (k *Kernel) UpdatePerson(ctx context.Context, actor Actor, id string, versi
 	}
 	if in.UnitID == "" {
 		in.UnitID = cur.UnitID
+	}
+	if in.UnitID != cur.UnitID {
+		// Moving a person to another unit needs the right to write there too.
+		if err := k.Authorize(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: in.UnitID}); err != nil {
+			return Person{}, err
+		}
 	}
 	if err := k.checkPerson(in); err != nil {
 		return Person{}, err
@@ -327,7 +333,7 @@ func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason strin
 		}
 		p.Tags = slices.Sorted(slices.Values(append(p.Tags, secret...)))
 	}
-	p.DocNumber, p.Phone, p.Revealed, p.SensitiveHidden = string(doc), string(phone), true, false
+	p.DocNumber, p.Phone, p.Revealed = string(doc), string(phone), true
 	ch, err := k.Change(ctx, actor, ActionRevealPerson, "person", id, nil, map[string]string{"reason": reason})
 	if err != nil {
 		return Person{}, err

@@ -161,6 +161,9 @@ func assignmentBound(r Role) bool { return r == RoleMediator || r == RoleLawyer 
 // grants reports which of the actor's roles the rule grants, and whether any
 // of them is free of the assignment restriction.
 func (r Rule) grants(roles []Role) (granted, unbound bool) {
+	if r.Kind == KindReveal && slices.Contains(roles, RoleAdmin) {
+		return false, false // an admin never reveals, whatever else it holds
+	}
 	for _, role := range roles {
 		if !slices.Contains(r.Roles, role) {
 			continue

@@ -43,15 +43,22 @@ func (k *Kernel) Bootstrap(ctx context.Context, root UnitInput, admin StaffInput
 	if root.ParentID != "" {
 		return Unit{}, Staff{}, errs.Invalid("parentId", "root", "the root unit has no parent")
 	}
+	if !slices.Contains(admin.Roles, RoleAdmin) {
+		admin.Roles = append(admin.Roles, RoleAdmin)
+	}
+	admin.UnitID = "root" // checked below; the real id comes with the unit
+	if err := k.Validate(admin); err != nil {
+		return Unit{}, Staff{}, err
+	}
+	if err := checkRoles(admin.Roles); err != nil {
+		return Unit{}, Staff{}, err
+	}
 	sys := Actor{StaffID: SystemActorID}
 	u, err := k.createUnit(ctx, sys, root, "")
 	if err != nil {
 		return Unit{}, Staff{}, err
 	}
 	admin.UnitID = u.ID
-	if !slices.Contains(admin.Roles, RoleAdmin) {
-		admin.Roles = append(admin.Roles, RoleAdmin)
-	}
 	s, err := k.createStaff(ctx, Actor{StaffID: SystemActorID, UnitID: u.ID}, admin)
 	return u, s, err
 }
@@ -172,10 +179,8 @@ func (k *Kernel) createStaffKeyed(ctx context.Context, actor Actor, in StaffInpu
 	if err := k.Validate(in); err != nil {
 		return Staff{}, err
 	}
-	for i, r := range in.Roles {
-		if !slices.Contains(AllRoles, r) {
-			return Staff{}, errs.Invalid("roles["+itoa(i)+"]", "role", "%q is not a role", r)
-		}
+	if err := checkRoles(in.Roles); err != nil {
+		return Staff{}, err
 	}
 	if in.PersonID != "" {
 		if _, err := k.store.GetPerson(ctx, in.PersonID); err != nil {
@@ -244,6 +249,9 @@ func (k *Kernel) UpdateStaff(ctx context.Context, actor Actor, id string, versio
 	if err := k.Validate(StaffInput{UnitID: next.UnitID, Name: next.Name, Roles: next.Roles, Areas: next.Areas}); err != nil {
 		return Staff{}, err
 	}
+	if err := checkRoles(next.Roles); err != nil {
+		return Staff{}, err
+	}
 	next.Version, next.UpdatedAt = cur.Version+1, k.Now()
 	ch, err := k.Change(ctx, actor, "staff.update", "staff", id, cur, next)
 	if err != nil {
@@ -305,4 +313,20 @@ func itoa(i int) string {
 		return d[i : i+1]
 	}
 	return itoa(i/10) + d[i%10:i%10+1]
+}
+
+// checkRoles refuses unknown roles and an admin holding any other role:
+// separation of duties, so that an administrator cannot make itself an
+// officer and reveal what it administers.
+func checkRoles(roles []Role) error {
+	var f errs.Fields
+	for i, r := range roles {
+		if !slices.Contains(AllRoles, r) {
+			f.Add("roles["+itoa(i)+"]", "role", "%q is not a role", r)
+		}
+	}
+	if slices.Contains(roles, RoleAdmin) && len(roles) > 1 {
+		f.Add("roles", "admin_alone", "an admin holds no other role (separation of duties)")
+	}
+	return f.Err()
 }

@@ -221,7 +221,7 @@ func (s *Service) createVisit(ctx context.Context, actor casework.Actor, in Visi
 		Community: addr.Community, TargetKind: in.TargetKind, PersonID: in.PersonID, Organisation: in.Organisation,
 		Notes: in.Notes, Services: slices.Clone(in.Services), Aid: slices.Clone(in.Aid), RegistryVersion: regVersion,
 		RecordedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
-	v.TargetKey = targetKey(v.PlanEntryID, v.AddressID, v.Organisation, v.PersonID)
+	v.TargetKey = targetKey(v.TargetKind, v.AddressID, v.Organisation, v.PersonID)
 
 	var ch casework.Change
 	for i, d := range in.Disputes {

@@ -162,3 +162,56 @@ func TestTotals(t *testing.T) {
 	require.ErrorIs(t, err, outreach.ErrNotFound)
 	b.verify(t)
 }
+
+// TestDistinctTargetPlannedAndAdHoc visits one struggling firm once through
+// its plan entry and once ad hoc: the 家 figure counts it once, on every
+// backend. A third visit that types the name with stray and full-width space
+// is still the same firm; another firm at the same address is not.
+func TestDistinctTargetPlannedAndAdHoc(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []string{"memory", "sqlite"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			b := setupOn(t, backend, nil)
+			ctx := b.ctx
+			entry, err := b.svc.AddToPlan(ctx, b.officer, outreach.PlanInput{UnitID: b.station.ID, Kind: outreach.StrugglingEnterprise,
+				AddressID: b.address.ID, Organisation: "鑫源机械厂"})
+			require.NoError(t, err)
+			planned, err := b.svc.RecordVisit(ctx, b.officer, outreach.VisitInput{UnitID: b.station.ID, PlanEntryID: entry.ID})
+			require.NoError(t, err)
+			adHoc, err := b.svc.RecordVisit(ctx, b.officer, outreach.VisitInput{UnitID: b.station.ID, TargetKind: outreach.StrugglingEnterprise,
+				AddressID: b.address.ID, Organisation: "鑫源机械厂"})
+			require.NoError(t, err)
+			require.Equal(t, planned.TargetKey, adHoc.TargetKey)
+			require.NotContains(t, planned.TargetKey, entry.ID, "the key names the target, not the plan entry")
+
+			may := casework.ReportQuery{UnitID: b.station.ID, From: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 5, 31, 0, 0, 0, 0, time.UTC)}
+			totals := func() outreach.Totals {
+				t.Helper()
+				tot, err := b.svc.Totals(ctx, b.officer, outreach.TotalsQuery{ReportQuery: may})
+				require.NoError(t, err)
+				return tot
+			}
+			tot := totals()
+			require.Equal(t, int64(1), tot.Figure(outreach.StrugglingEnterprise))
+			require.Equal(t, int64(2), tot.Visits[outreach.StrugglingEnterprise])
+
+			// The same name typed loosely is the same firm.
+			_, err = b.svc.RecordVisit(ctx, b.officer, outreach.VisitInput{UnitID: b.station.ID, TargetKind: outreach.StrugglingEnterprise,
+				AddressID: b.address.ID, Organisation: "\u3000鑫源机械厂 "})
+			require.NoError(t, err)
+			tot = totals()
+			require.Equal(t, int64(1), tot.Figure(outreach.StrugglingEnterprise))
+			require.Equal(t, int64(3), tot.Visits[outreach.StrugglingEnterprise])
+
+			// Another firm at the same address is another target.
+			_, err = b.svc.RecordVisit(ctx, b.officer, outreach.VisitInput{UnitID: b.station.ID, TargetKind: outreach.StrugglingEnterprise,
+				AddressID: b.address.ID, Organisation: "宏达纺织厂"})
+			require.NoError(t, err)
+			tot = totals()
+			require.Equal(t, int64(2), tot.Figure(outreach.StrugglingEnterprise))
+			require.Equal(t, int64(4), tot.Visits[outreach.StrugglingEnterprise])
+			b.verify(t)
+		})
+	}
+}

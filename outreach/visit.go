@@ -169,8 +169,9 @@ type Visit struct {
 	Address    string     `json:"address,omitempty"`   // the address text when visited
 	Community  string     `json:"community,omitempty"` // the address's community, for responsibility areas
 	TargetKind TargetKind `json:"targetKind"`
-	// TargetKey identifies the target for distinct counts (处, 家): the plan
-	// entry, else the address and organisation, else the person.
+	// TargetKey identifies the target for distinct counts (处, 家): its kind,
+	// address and normalised organisation, else person (see targetKey);
+	// never the plan entry, so planned and ad hoc visits to one target agree.
 	TargetKey       string         `json:"targetKey"`
 	PersonID        string         `json:"personId,omitempty"`
 	Organisation    string         `json:"organisation,omitempty"`
@@ -234,7 +235,7 @@ func (v Visit) CountFindings(k FindingKind) int {
 func (v Visit) masked() Visit {
 	v = v.Clone()
 	v.PersonID, v.Notes, v.Masked = "", "", true
-	if v.TargetKey != "" && strings.HasPrefix(v.TargetKey, "person:") {
+	if strings.HasPrefix(v.TargetKey, "person:") || strings.Contains(v.TargetKey, "|person:") {
 		v.TargetKey = ""
 	}
 	for i := range v.Findings {
@@ -246,17 +247,33 @@ func (v Visit) masked() Visit {
 	return v
 }
 
-// targetKey builds the identity of a visit's target for distinct counts.
-func targetKey(planEntryID, addressID, organisation, personID string) string {
-	switch {
-	case planEntryID != "":
-		return "plan:" + planEntryID
-	case addressID != "":
-		return "address:" + addressID + "|" + strings.ToLower(strings.TrimSpace(organisation))
-	case personID != "":
-		return "person:" + personID
+// targetKey builds the identity of a visit's target for distinct counts
+// (处, 家). It is always built from the target itself — its kind, its
+// address and its organisation (or, when no organisation is named, its
+// person) — and never from the plan entry the visit came through, so a firm
+// visited once from the plan and once ad hoc is one target. RecordVisit has
+// already filled the kind, address, person and organisation of a planned
+// visit from its entry.
+func targetKey(kind TargetKind, addressID, organisation, personID string) string {
+	parts := []string{string(kind)}
+	if addressID != "" {
+		parts = append(parts, "address:"+addressID)
 	}
-	return "org:" + strings.ToLower(strings.TrimSpace(organisation))
+	switch org := normaliseOrganisation(organisation); {
+	case org != "":
+		parts = append(parts, "org:"+org)
+	case personID != "":
+		parts = append(parts, "person:"+personID)
+	}
+	return strings.Join(parts, "|")
+}
+
+// normaliseOrganisation folds the ways one organisation's name gets typed
+// into one: full-width ASCII and the ideographic space to half-width, case
+// folded, surrounding space trimmed and inner runs of space made one.
+func normaliseOrganisation(s string) string {
+	s = strings.Map(casework.FoldWidth, s)
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
 // VisitInput records a visit.

@@ -154,12 +154,12 @@ func (s *Service) Config() Config { return s.cfg }
 // shares its property too, read-only).
 func (s *Service) target(ctx context.Context, recordType, id string, it Item) (casework.Target, error) {
 	t := casework.Target{RecordType: recordType, RecordID: id, UnitID: it.UnitID}
-	shared, err := s.k.ActiveShares(ctx, RecordItem, it.ID)
+	shared, err := s.k.ActiveShares(ctx, RecordItem, it.ID, it.UnitID)
 	if err != nil {
 		return t, err
 	}
 	if it.CaseID != "" {
-		cs, err := s.k.ActiveShares(ctx, "case", it.CaseID)
+		cs, err := s.k.ActiveShares(ctx, "case", it.CaseID, it.UnitID) // the case's items are registered in its unit
 		if err != nil {
 			return t, err
 		}

@@ -130,14 +130,11 @@ func (s *Service) attachment(ctx context.Context, actor casework.Actor, field st
 		f.Merge(field+".", err)
 		return f.Err()
 	}
-	rc, err := s.k.OpenAttachment(ctx, actor, *a)
-	if errors.Is(err, errs.ErrNotFound) {
-		return errs.Invalid(field+".sha256", "stored", "no attachment with this digest was stored (PutAttachment first)")
+	if err := s.k.CheckAttachment(ctx, *a); err != nil {
+		f.Merge(field+".", err)
+		return f.Err()
 	}
-	if err != nil {
-		return err
-	}
-	return rc.Close()
+	return nil
 }
 
 func cloneAttachment(a *casework.Attachment) *casework.Attachment {

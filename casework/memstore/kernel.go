@@ -29,6 +29,13 @@ func (db *DB) CreateUnit(ctx context.Context, u casework.Unit, ch casework.Chang
 		if _, ok := db.unitCodes[u.Code]; ok {
 			return errs.New(errs.ErrConflict, "unit code %q exists", u.Code)
 		}
+		if u.ParentID == "" {
+			for _, x := range db.units {
+				if x.ParentID == "" {
+					return errs.New(errs.ErrConflict, "the tree has a root already")
+				}
+			}
+		}
 		if err := Insert(db.units, u.ID, u, "unit"); err != nil {
 			return err
 		}

@@ -43,6 +43,8 @@ var kernelMigrations = []sqlx.Step{{
 				updated_at BIGINT NOT NULL)`,
 			`CREATE INDEX persons_unit ON persons (unit_id, created_at, id)`,
 			`CREATE INDEX persons_phone ON persons (phone_index)`,
+			// One root: two concurrent bootstraps cannot both succeed.
+			`CREATE UNIQUE INDEX units_one_root ON units ((parent_id IS NULL)) WHERE parent_id IS NULL`,
 			`CREATE TABLE staff (
 				id TEXT PRIMARY KEY,
 				unit_id TEXT NOT NULL REFERENCES units (id),
