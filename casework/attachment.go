@@ -100,4 +100,3 @@ func (k *Kernel) CheckAttachment(ctx context.Context, a Attachment) error {
 func selfTarget(a Actor) Target {
 	return Target{RecordType: "attachment", UnitID: a.UnitID, AssignedTo: []string{a.StaffID}}
 }
-

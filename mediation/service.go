@@ -430,7 +430,7 @@ func view(d Dispute) Dispute {
 
 // target describes a dispute for the permission check.
 func (s *Service) target(ctx context.Context, d Dispute) (casework.Target, error) {
-	shares, err := s.k.ActiveShares(ctx, RecordType, d.ID)
+	shares, err := s.k.ActiveShares(ctx, RecordType, d.ID, d.UnitID)
 	if err != nil {
 		return casework.Target{}, err
 	}
