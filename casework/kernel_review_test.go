@@ -100,3 +100,27 @@ func TestDeliveryErrorsKeepValidUTF8(t *testing.T) {
 		require.True(t, strings.HasPrefix(out[0].LastError, "x鸟笼"))
 	})
 }
+
+func TestFullPagesSayAnotherFollows(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"memory", "sqlite"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newKernelWorld(t, kernelBackends[name](t), nil)
+			ctx := context.Background()
+			const n = casework.MaxPageLimit + 7
+			for i := range n {
+				_, err := w.k.CreatePerson(ctx, w.officer, casework.PersonInput{UnitID: w.station.ID, Name: "居民"})
+				require.NoError(t, err, i)
+			}
+			first, next, err := w.k.FindPersons(ctx, w.officer, casework.PersonQuery{Page: casework.Page{Limit: casework.MaxPageLimit}})
+			require.NoError(t, err)
+			require.Len(t, first, casework.MaxPageLimit)
+			require.NotEmpty(t, next, "a full page of the maximum size still says another follows")
+			rest, next, err := w.k.FindPersons(ctx, w.officer, casework.PersonQuery{Page: casework.Page{Limit: casework.MaxPageLimit, After: next}})
+			require.NoError(t, err)
+			require.Len(t, rest, 7)
+			require.Empty(t, next)
+		})
+	}
+}

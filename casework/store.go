@@ -141,6 +141,17 @@ const (
 	MaxPageLimit     = 500
 )
 
+// ForStore applies the limits a store applies: services ask for one row
+// more than a page to learn whether another page follows, so a store
+// returns up to MaxPageLimit+1 rows.
+func (p Page) ForStore() Page {
+	if p.Limit <= 0 {
+		p.Limit = DefaultPageLimit
+	}
+	p.Limit = min(p.Limit, MaxPageLimit+1)
+	return p
+}
+
 // Normalize applies the default and maximum limits.
 func (p Page) Normalize() Page {
 	if p.Limit <= 0 {

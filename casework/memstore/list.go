@@ -16,7 +16,7 @@ func List[T any](items map[string]T, keep func(T) bool, key func(T) casework.Cur
 	if err != nil {
 		return nil, err
 	}
-	p = p.Normalize()
+	p = p.ForStore()
 	out := make([]T, 0, min(len(items), p.Limit))
 	for _, it := range items {
 		k := key(it)

@@ -1,9 +1,6 @@
 package sqlstore
 
 import (
-	"encoding/json"
-	"strings"
-
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 )
@@ -21,19 +18,12 @@ func PageClause(q string, a *sqlx.Args, p casework.Page, atCol, idCol string) (s
 	if err != nil {
 		return "", err
 	}
-	p = p.Normalize()
+	p = p.ForStore()
 	if c.ID != "" {
 		at := a.Add(c.At.UnixMicro())
 		q += ` AND (` + atCol + ` > ` + at + ` OR (` + atCol + ` = ` + at + ` AND ` + idCol + ` > ` + a.Add(c.ID) + `))`
 	}
 	return q + ` ORDER BY ` + atCol + `, ` + idCol + ` LIMIT ` + a.Add(p.Limit), nil
-}
-
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	// LIKE wildcards in the value must match literally.
-	r := strings.NewReplacer(`%`, `_`, `_`, `_`)
-	return r.Replace(string(b))
 }
 
 func nonNil[T any](s []T) []T {

@@ -47,9 +47,8 @@ func (s *Store) GetStaff(ctx context.Context, id string) (casework.Staff, error)
 	return m, sqlx.NotFound(err, "staff", id)
 }
 
-// ListStaff implements casework.StaffStore. Role and area filters match
-// inside the JSON arrays by their quoted form, which is exact because codes
-// and area names never contain a double quote after JSON encoding.
+// ListStaff implements casework.StaffStore. Role and area filters match an
+// element of the JSON arrays exactly.
 func (s *Store) ListStaff(ctx context.Context, f casework.StaffFilter, p casework.Page) ([]casework.Staff, error) {
 	var a sqlx.Args
 	q := `SELECT ` + staffCols + ` FROM staff WHERE 1 = 1`
@@ -57,13 +56,13 @@ func (s *Store) ListStaff(ctx context.Context, f casework.StaffFilter, p casewor
 		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
 	}
 	if f.Role != "" {
-		q += ` AND roles LIKE ` + a.Add(`%`+jsonString(string(f.Role))+`%`)
+		q += ` AND ` + s.d.JSONArrayHas("roles", a.Add(string(f.Role)))
 	}
 	if f.PersonID != "" {
 		q += ` AND person_id = ` + a.Add(f.PersonID)
 	}
 	if f.Area != "" {
-		q += ` AND areas LIKE ` + a.Add(`%`+jsonString(f.Area)+`%`)
+		q += ` AND ` + s.d.JSONArrayHas("areas", a.Add(f.Area))
 	}
 	q, err := pageClause(q, &a, p)
 	if err != nil {

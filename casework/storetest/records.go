@@ -202,6 +202,15 @@ func testStaffFiltersOrderPaging(t *testing.T, s casework.KernelStore) {
 	none, err := s.ListStaff(ctx, casework.StaffFilter{Area: "西高新"}, casework.Page{})
 	require.NoError(t, err)
 	require.Empty(t, none, "areas match exactly")
+	odd := f.staff(b2, []casework.Role{casework.RoleOfficer}, `Block_A "东" 100%\`)
+	for _, area := range []string{`block_a "东" 100%\`, `BlockxA "东" 100%\`, `Block_A "东" 100%`} {
+		none, err = s.ListStaff(ctx, casework.StaffFilter{Area: area}, casework.Page{})
+		require.NoError(t, err)
+		require.Empty(t, none, "area %q matches nothing: no case folding, no wildcards", area)
+	}
+	exact, err := s.ListStaff(ctx, casework.StaffFilter{Area: `Block_A "东" 100%\`}, casework.Page{})
+	require.NoError(t, err)
+	require.Equal(t, []string{odd.ID}, ids(exact, func(m casework.Staff) string { return m.ID }))
 
 	p := f.person(b1, "doc-officer", "", "民警本人")
 	linked := med.Clone()

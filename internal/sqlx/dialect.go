@@ -93,3 +93,13 @@ func (d *Dialect) DropAppendOnly(table string) []string {
 		fmt.Sprintf(`DROP TRIGGER IF EXISTS %s_no_delete`, table),
 	}
 }
+
+// JSONArrayHas is the condition "the JSON array of strings in column holds
+// the value bound to ph", matched exactly (no LIKE wildcards, no case
+// folding) in both engines.
+func (d *Dialect) JSONArrayHas(column, ph string) string {
+	if d.Engine == Postgres {
+		return fmt.Sprintf(`(%s)::jsonb @> jsonb_build_array(%s::text)`, column, ph)
+	}
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM json_each(%s) WHERE json_each.value = %s)`, column, ph)
+}
