@@ -17,7 +17,7 @@ import (
 // returned id, so the link is kept both ways.
 func (s *CaseService) IntakeLead(ctx context.Context, f LeadFinding) (string, error) {
 	return s.k.ReceiveOnce(ctx, f.Source, RecordLead, func(in *InboxEntry) (string, error) {
-		if err := s.k.Authorize(ctx, f.Actor, ActionLeadCreate, Target{RecordType: RecordLead, UnitID: f.UnitID}); err != nil {
+		if err := s.k.AuthorizeHandoff(ctx, f.Actor, ActionLeadCreate, Target{RecordType: RecordLead, UnitID: f.UnitID}); err != nil {
 			return "", err
 		}
 		// The finding's Source is kept as outreach named it; the lead is

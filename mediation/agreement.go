@@ -178,6 +178,10 @@ func (s *Service) checkAgreement(ctx context.Context, d Dispute, in AgreementInp
 	var f errs.Fields
 	f.Merge("", s.k.Validate(in))
 	f.Merge("", checkTime("reachedAt", &in.ReachedAt, now))
+	if since := mediatingSince(d); in.ReachedAt.Before(since) {
+		f.Add("reachedAt", "after_mediation", "an agreement is reached in mediation, which began %s",
+			since.In(zone).Format("2006-01-02 15:04 MST"))
+	}
 	if err := s.checkPresiding(ctx, d, in.MediatorID, &f); err != nil {
 		return Agreement{}, err
 	}
@@ -244,6 +248,23 @@ func (s *Service) checkAgreement(ctx context.Context, d Dispute, in AgreementInp
 		Responsibilities: slices.Clone(in.Responsibilities), Terms: terms, PerformanceMethod: in.PerformanceMethod,
 		PerformancePlace: in.PerformancePlace, PerformanceDeadline: pd, Content: in.Content,
 		SeekConfirmation: in.SeekConfirmation, ReachedAt: in.ReachedAt, DraftedBy: actor.StaffID}, nil
+}
+
+// mediatingSince returns when the dispute last entered in_mediation — on
+// acceptance's heels or on a reopening — and never earlier than its
+// acceptance: an agreement reached, or signed, before then would settle
+// the dispute in a period it was not being mediated.
+func mediatingSince(d Dispute) time.Time {
+	since := d.AcceptedAt
+	for i := len(d.History) - 1; i >= 0; i-- {
+		if d.History[i].To == StateInMediation {
+			if d.History[i].At.After(since) {
+				since = d.History[i].At
+			}
+			break
+		}
+	}
+	return since
 }
 
 // checkPresiding: the presiding mediator is active staff who mediates, and
@@ -345,6 +366,10 @@ func (s *Service) checkSignature(ctx context.Context, d Dispute, a Agreement, in
 	f.Merge("", checkTime("signedAt", &in.SignedAt, now))
 	if in.SignedAt.Before(a.ReachedAt) {
 		f.Add("signedAt", "after_agreement", "a signature may not precede the agreement")
+	}
+	if since := mediatingSince(d); in.SignedAt.Before(since) {
+		f.Add("signedAt", "after_mediation", "an agreement is signed in mediation, which began %s",
+			since.In(s.k.Zone()).Format("2006-01-02 15:04 MST"))
 	}
 	switch {
 	case (in.PartyID == "") == (in.MediatorID == ""):

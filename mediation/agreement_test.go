@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/mediation"
 	"github.com/stretchr/testify/require"
 )
@@ -215,4 +216,111 @@ func TestAssignedMediatorPresides(t *testing.T) {
 	_, err := f.svc.DraftAgreement(f.ctx, f.officer, d.ID, d.Version, mediation.AgreementInput{Form: mediation.Oral,
 		MediatorID: f.officer.StaffID, Content: "c"})
 	require.NoError(t, err, "an officer presides over any dispute of the unit")
+}
+
+// TestAgreementNotBeforeMediation: an agreement is reached, and signed, in
+// mediation — not in some period before the dispute was accepted or last
+// (re)entered mediation.
+func TestAgreementNotBeforeMediation(t *testing.T) {
+	t.Parallel()
+	accepted, mediating, now := local(5, 6, 9, 0), local(5, 8, 9, 0), local(5, 9, 9, 0)
+	for _, tc := range []struct {
+		name    string
+		form    mediation.Form
+		reached time.Time
+		rule    string // "" accepted
+	}{
+		{"oral before acceptance", mediation.Oral, local(1, 15, 9, 0), "after_mediation"},
+		{"oral between acceptance and mediation", mediation.Oral, local(5, 7, 9, 0), "after_mediation"},
+		{"oral a microsecond before mediation", mediation.Oral, mediating.Add(-time.Microsecond), "after_mediation"},
+		{"oral as mediation began", mediation.Oral, mediating, ""},
+		{"oral now (the default)", mediation.Oral, time.Time{}, ""},
+		{"written before acceptance", mediation.Written, local(2, 1, 9, 0), "after_mediation"},
+		{"written between acceptance and mediation", mediation.Written, local(5, 7, 9, 0), "after_mediation"},
+		{"written during mediation", mediation.Written, local(5, 8, 15, 0), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFx(t, nil)
+			f.at(accepted)
+			d := f.to(mediation.StateAccepted)
+			f.at(mediating)
+			d = f.step(d, mediation.StateInMediation)
+			f.at(now)
+			in := mediation.AgreementInput{Form: tc.form, MediatorID: f.mediator.StaffID, ReachedAt: tc.reached,
+				Content: "双方和好", Facts: "事实", Matters: "争议", Responsibilities: []mediation.Responsibility{{PartyID: f.a.ID, Text: "责任"}},
+				Terms: []mediation.Term{{Text: "相互赔礼道歉"}}, PerformanceMethod: "自觉履行", PerformanceDeadline: local(5, 20, 0, 0)}
+			if tc.form == mediation.Written {
+				in.Content = ""
+			}
+			n, err := f.svc.DraftAgreement(f.ctx, f.mediator, d.ID, d.Version, in)
+			if tc.rule != "" {
+				requireField(t, err, "reachedAt", tc.rule)
+				again, err := f.svc.Get(f.ctx, f.officer, d.ID)
+				require.NoError(t, err)
+				require.Equal(t, d, again, "a refused agreement changes nothing")
+				return
+			}
+			require.NoError(t, err)
+			if tc.form == mediation.Oral {
+				require.Equal(t, mediation.StateAgreed, n.State)
+				require.False(t, n.SettledAt.Before(mediating.UTC()))
+			}
+		})
+	}
+	t.Run("after a reopening the floor is the reopening", func(t *testing.T) {
+		t.Parallel()
+		f := newFx(t, nil)
+		d := f.to(mediation.StateAgreed) // settled 6 May
+		f.at(local(5, 12, 9, 0))
+		d = f.reopen(d)
+		f.at(local(5, 14, 9, 0))
+		_, err := f.svc.DraftAgreement(f.ctx, f.mediator, d.ID, d.Version, mediation.AgreementInput{Form: mediation.Oral,
+			MediatorID: f.mediator.StaffID, Content: "再次和好", ReachedAt: local(5, 10, 9, 0)})
+		requireField(t, err, "reachedAt", "after_mediation")
+		d, err = f.svc.DraftAgreement(f.ctx, f.mediator, d.ID, d.Version, mediation.AgreementInput{Form: mediation.Oral,
+			MediatorID: f.mediator.StaffID, Content: "再次和好", ReachedAt: local(5, 13, 9, 0)})
+		require.NoError(t, err)
+		require.Equal(t, local(5, 13, 9, 0).UTC(), d.Agreements[1].EffectiveAt)
+	})
+}
+
+// TestSignatureNotBeforeMediation: a signature never dates from before the
+// dispute entered mediation, even on a draft recorded before that rule (its
+// ReachedAt earlier than the mediation).
+func TestSignatureNotBeforeMediation(t *testing.T) {
+	t.Parallel()
+	mediating := local(5, 8, 9, 0)
+	for _, tc := range []struct {
+		name   string
+		signed time.Time
+		rule   string // "" accepted
+	}{
+		{"before acceptance", local(1, 20, 9, 0), "after_mediation"},
+		{"after the legacy draft, before mediation", local(5, 7, 12, 0), "after_mediation"},
+		{"a microsecond before mediation", mediating.Add(-time.Microsecond), "after_mediation"},
+		{"as mediation began", mediating, ""},
+		{"during mediation", local(5, 8, 15, 0), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFx(t, nil)
+			d := f.to(mediation.StateAccepted)
+			f.at(mediating)
+			d = f.step(d, mediation.StateInMediation)
+			f.at(local(5, 9, 9, 0))
+			d = f.written(d, false)
+			// A draft stored before the floor existed, reached on 7 May.
+			d.Agreements[0].ReachedAt = local(5, 7, 9, 0).UTC()
+			d.Version++
+			require.NoError(t, f.store.UpdateDispute(f.ctx, d, casework.Change{}))
+			_, err := f.svc.SignAgreement(f.ctx, f.mediator, d.ID, d.Version, mediation.SignatureInput{PartyID: f.a.ID,
+				Attachment: f.sig("a"), SignedAt: tc.signed})
+			if tc.rule != "" {
+				requireField(t, err, "signedAt", tc.rule)
+				return
+			}
+			require.NoError(t, err)
+		})
+	}
 }

@@ -248,7 +248,7 @@ type Dispute struct {
 	ReportedAt   time.Time `json:"reportedAt,omitzero"`
 	AcceptedAt   time.Time `json:"acceptedAt,omitzero"`
 	MediationDue time.Time `json:"mediationDue,omitzero"`
-	SettledAt    time.Time `json:"settledAt,omitzero"` // when the latest agreement took effect
+	SettledAt    time.Time `json:"settledAt,omitzero"` // when the first agreement took effect: a dispute is settled once
 	FailedAt     time.Time `json:"failedAt,omitzero"`
 	ReferredAt   time.Time `json:"referredAt,omitzero"`
 	ClosedAt     time.Time `json:"closedAt,omitzero"`

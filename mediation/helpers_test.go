@@ -52,6 +52,7 @@ type fx struct {
 	clock   *casework.FixedClock
 	k       *casework.Kernel
 	svc     *mediation.Service
+	store   mediation.Store
 	notices *recorder
 
 	root, branch, station, otherBranch casework.Unit
@@ -75,7 +76,8 @@ func newFx(t *testing.T, cfg *mediation.Config) *fx {
 	var err error
 	f.k, err = casework.New(db, &casework.Config{Clock: f.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}, Notifier: f.notices})
 	require.NoError(t, err)
-	f.svc, err = mediation.New(f.k, memstore.New(db), cfg)
+	f.store = memstore.New(db)
+	f.svc, err = mediation.New(f.k, f.store, cfg)
 	require.NoError(t, err)
 	root, admin, err := f.k.Bootstrap(f.ctx, casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},
 		casework.StaffInput{Name: "admin", Roles: []casework.Role{casework.RoleAdmin}})
@@ -222,10 +224,25 @@ func (f *fx) step(d mediation.Dispute, s mediation.State) mediation.Dispute {
 		return f.move(d, f.officer, mediation.TransitionInput{To: s, Assign: []string{f.mediator.StaffID, f.lawyer.StaffID}})
 	case mediation.StateAgreed:
 		return f.oral(d, time.Time{})
+	case mediation.StateInMediation:
+		if d.State == mediation.StateFollowingUp {
+			return f.reopen(d)
+		}
 	case mediation.StateReferred:
 		return f.move(d, f.officer, mediation.TransitionInput{To: s, Referral: &mediation.Referral{To: "court", Body: "淄川区人民法院"}})
 	}
 	return f.move(d, f.officer, mediation.TransitionInput{To: s})
+}
+
+// reopen records a follow-up that finds term 0 not performed and reopens
+// mediation: the only way back from following_up to in_mediation.
+func (f *fx) reopen(d mediation.Dispute) mediation.Dispute {
+	f.t.Helper()
+	n, err := f.svc.RecordFollowUp(f.ctx, f.officer, d.ID, d.Version, mediation.FollowUpInput{
+		Checks: []mediation.TermCheck{{Term: 0, Status: mediation.NotPerformed}}, Action: mediation.Reopen})
+	require.NoError(f.t, err)
+	require.Equal(f.t, mediation.StateInMediation, n.State)
+	return n
 }
 
 func requireField(t *testing.T, err error, field, rule string) {

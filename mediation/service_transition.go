@@ -56,7 +56,9 @@ func actionFor(to State) casework.Action {
 //   - accepted: at least one applicant and one respondent; police
 //     mediation passes CheckPolice again; the mediation time limit starts;
 //   - in_mediation: from accepted, police mediation passes CheckPolice;
-//     from following_up (non-performance found) the time limit restarts;
+//     from following_up only when the latest follow-up of the agreement in
+//     force found a term not performed and chose to reopen (RecordFollowUp
+//     does the move itself), and the time limit restarts;
 //   - agreed: never by this call — a dispute is agreed when its agreement
 //     takes effect (SignAgreement, or DraftAgreement of an oral one);
 //   - failed: a refusing party must be a party;
@@ -271,6 +273,11 @@ func (s *Service) move(d *Dispute, actor casework.Actor, to State, reason, refus
 	if err := CheckTransition(d.State, to); err != nil {
 		return err
 	}
+	if d.State == StateFollowingUp && to == StateInMediation {
+		if err := checkReopen(*d); err != nil {
+			return err
+		}
+	}
 	now := s.k.Now()
 	from := d.State
 	d.History = append(d.History, Step{From: from, To: to, At: now, ActorID: actor.StaffID, Reason: reason, RefusedBy: refusedBy})
@@ -284,13 +291,38 @@ func (s *Service) move(d *Dispute, actor casework.Actor, to State, reason, refus
 			d.MediationDue = casework.EndOfDayN(now, s.cfg.MediationLimit, s.k.Zone())
 		}
 	case StateAgreed:
-		d.SettledAt = d.Agreements[d.Current()].EffectiveAt
+		// A dispute is settled once, in the period its first agreement
+		// took effect: an agreement after a reopening does not move it,
+		// or a period's settled figure would change after the fact.
+		if d.SettledAt.IsZero() {
+			d.SettledAt = d.Agreements[d.Current()].EffectiveAt
+		}
 	case StateFailed:
 		d.FailedAt = now
 	case StateReferred:
 		d.ReferredAt = now
 	case StateClosed:
 		d.ClosedAt = now
+	}
+	return nil
+}
+
+// checkReopen: mediation reopens from following_up only when the latest
+// follow-up of the agreement in force found a term not performed and chose
+// to reopen (RecordFollowUp with Action Reopen).
+func checkReopen(d Dispute) error {
+	why := "mediation reopens only when a follow-up finds a term not performed: record a follow-up with the reopen action"
+	n := len(d.FollowUps)
+	if n == 0 {
+		return errs.Transition(string(d.State), string(StateInMediation), why+" (no follow-up is recorded)")
+	}
+	fu := d.FollowUps[n-1]
+	if i := d.Effective(); i < 0 || fu.Agreement != i {
+		return errs.Transition(string(d.State), string(StateInMediation), why+" (no follow-up checked the agreement in force)")
+	}
+	failing := slices.ContainsFunc(fu.Checks, func(c TermCheck) bool { return c.Status == NotPerformed })
+	if !failing || fu.Action != Reopen {
+		return errs.Transition(string(d.State), string(StateInMediation), why+" (the latest follow-up found no term not performed)")
 	}
 	return nil
 }

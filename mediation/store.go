@@ -83,8 +83,9 @@ type TotalsQuery struct {
 
 // TotalsRow holds the counts of one group. A dispute counts in each figure
 // whose event falls in the period: Found by ReportedAt, Accepted by
-// AcceptedAt, Settled by SettledAt (its agreement took effect), Failed by
-// FailedAt, Referred by ReferredAt. Groups with no event are left out;
+// AcceptedAt, Settled by SettledAt (its first agreement took effect; one
+// settled again after a reopening counts once, in that first period),
+// Failed by FailedAt, Referred by ReferredAt. Groups with no event are left out;
 // ByNone always returns its one row.
 type TotalsRow struct {
 	Key      string `json:"key"`

@@ -31,7 +31,7 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 		return "", err
 	}
 	return s.k.ReceiveOnce(ctx, p.Source, "case", func(in *casework.InboxEntry) (string, error) {
-		if err := s.k.Authorize(ctx, p.Actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: p.UnitID}); err != nil {
+		if err := s.k.AuthorizeHandoff(ctx, p.Actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: p.UnitID}); err != nil {
 			return "", err
 		}
 		var f errs.Fields
@@ -143,7 +143,11 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 		var b Batch
 		c := s.changes(ctx, t.Actor)
 		for _, it := range items {
-			if err := s.authorizeItem(ctx, t.Actor, ActionTrace, it); err != nil {
+			target, err := s.target(ctx, RecordItem, it.ID, it)
+			if err != nil {
+				return "", err
+			}
+			if err := s.k.AuthorizeHandoff(ctx, t.Actor, ActionTrace, target); err != nil {
 				return "", err
 			}
 			if tracedBy(it, t.ArrestID) {

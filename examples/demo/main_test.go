@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
+	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/stretchr/testify/require"
 )
 
@@ -87,4 +89,39 @@ func TestRunOnNewSQLiteFile(t *testing.T) {
 	require.Regexp(t, `audit chain: \d+ entries verified`, out.String())
 	require.Error(t, run(context.Background(), &out, "sqlite", path), "an existing database is refused")
 	require.Error(t, run(context.Background(), &out, "oracle", ""))
+}
+
+// A hand-off must not stall because the officer who sent it left: the
+// sender checked the officer when it committed; the receiver acts as the
+// officer stood then.
+func TestHandoffsSurviveTheSenderLeaving(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var out bytes.Buffer
+	cfg := demoConfig()
+	w, err := newWorld(memoryStores(), cfg)
+	require.NoError(t, err)
+	d := &demo{ctx: ctx, w: w, clock: cfg.Clock.(*casework.FixedClock), out: &out, docs: map[string]string{}}
+	require.NoError(t, d.setUp())
+	p, err := d.person(d.xgOfficer, d.xueguan, casework.PersonInput{Name: "吴某"})
+	require.NoError(t, err)
+	v, err := w.Outreach.RecordVisit(ctx, d.xgOfficer, outreach.VisitInput{UnitID: d.xueguan.ID, TargetKind: outreach.Village, Organisation: "西高新村",
+		Disputes: []outreach.DisputeInput{{Category: "neighbour/animal", Summary: "大型犬扰民", PartyIDs: []string{p.ID}}},
+		Leads:    []outreach.LeadInput{{Summary: "村口电动车被盗线索"}}})
+	require.NoError(t, err)
+	st, err := w.K.GetStaff(ctx, d.admin, d.xgOfficer.StaffID)
+	require.NoError(t, err)
+	off := false
+	_, err = w.K.UpdateStaff(ctx, d.admin, st.ID, st.Version, casework.StaffUpdate{Active: &off})
+	require.NoError(t, err)
+
+	n, err := w.K.DeliverPending(ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "both findings delivered")
+	require.Zero(t, pendingHandoffs(t, d))
+	got, err := w.Outreach.GetVisit(ctx, d.chief, v.ID)
+	require.NoError(t, err)
+	for _, f := range got.Findings {
+		require.NotEmpty(t, f.ResultID, "%s linked back", f.Kind)
+	}
 }
