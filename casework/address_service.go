@@ -54,9 +54,12 @@ func (k *Kernel) UpdateRegistry(ctx context.Context, actor Actor, id string, ver
 	}
 	var f errs.Fields
 	for i, res := range r.Residents {
-		if _, err := k.store.GetPerson(ctx, res.PersonID); err != nil {
+		if !k.personInReach(ctx, actor, res.PersonID) {
 			f.Add("residents["+itoa(i)+"].personId", "exists", "no person %q", res.PersonID)
 		}
+	}
+	if r.Housing != nil && r.Housing.OwnerID != "" && !k.personInReach(ctx, actor, r.Housing.OwnerID) {
+		f.Add("housing.ownerId", "exists", "no person %q", r.Housing.OwnerID)
 	}
 	for i, o := range r.Organisations {
 		if strings.TrimSpace(o.Name) == "" {
@@ -144,4 +147,15 @@ func (k *Kernel) RevokeShare(ctx context.Context, actor Actor, shareID string) (
 		return Share{}, err
 	}
 	return next, k.store.UpdateShare(ctx, next, ch)
+}
+
+// personInReach reports whether a person exists and the actor may read it.
+// Both failures answer the same, so the registry cannot be used to probe
+// for persons of other units.
+func (k *Kernel) personInReach(ctx context.Context, actor Actor, id string) bool {
+	p, err := k.store.GetPerson(ctx, id)
+	if err != nil {
+		return false
+	}
+	return k.Authorize(ctx, actor, ActionRead, Target{RecordType: "person", RecordID: id, UnitID: p.UnitID}) == nil
 }

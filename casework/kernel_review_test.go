@@ -37,6 +37,21 @@ func TestReachCannotBeForged(t *testing.T) {
 		got, err := w.k.GetPerson(ctx, w.officer, p.ID)
 		require.NoError(t, err)
 		require.Equal(t, w.station.ID, got.UnitID)
+
+		// The registry of an outsider's address cannot name, or probe for,
+		// a person out of the outsider's reach.
+		addr, err := w.k.CreateAddress(ctx, w.otherOfficer, casework.AddressInput{UnitID: w.otherBranch.ID, Text: "临淄区西高新村1号"})
+		require.NoError(t, err)
+		for _, reg := range []casework.Registry{
+			{Residents: []casework.Resident{{PersonID: p.ID}}},
+			{Residents: []casework.Resident{{PersonID: "no-such-person"}}},
+			{Housing: &casework.Housing{Kind: "own", OwnerID: p.ID}},
+		} {
+			_, err = w.k.UpdateRegistry(ctx, w.otherOfficer, addr.ID, addr.Version, reg)
+			var inv *casework.InvalidError
+			require.ErrorAs(t, err, &inv)
+			require.Equal(t, "exists", inv.Fields[0].Rule, "a person out of reach looks like no person at all")
+		}
 	})
 }
 
