@@ -105,23 +105,13 @@ func (s *Service) decideDisposal(ctx context.Context, actor casework.Actor, id s
 	if err != nil {
 		return Disposal{}, err
 	}
-	if d.Version != version {
-		return Disposal{}, stale(RecordDisposal, id, version)
-	}
 	to := DisposalApproved
 	if !approve {
 		to = DisposalRejected
 	}
-	if d.State != DisposalRequested {
-		return Disposal{}, errs.Transition(string(d.State), string(to), "only a requested disposal is decided")
-	}
-	if approve && actor.StaffID == d.RequestedBy {
-		return Disposal{}, errs.New(errs.ErrForbidden, "separation of duties: %s requested disposal %s and may not approve it", actor.StaffID, id)
-	}
-	note = trimmed(note)
-	var f errs.Fields
-	checkText(&f, "note", note, !approve, maxNote)
-	if err := f.Err(); err != nil {
+	note, err = checkDecision(actor, decision{recordType: RecordDisposal, id: id, version: version, stored: d.Version,
+		state: string(d.State), requested: string(DisposalRequested), to: string(to), requestedBy: d.RequestedBy}, note, approve)
+	if err != nil {
 		return Disposal{}, err
 	}
 	now := s.k.Now()

@@ -186,27 +186,17 @@ func (s *Service) decideReturn(ctx context.Context, actor casework.Actor, id str
 	if err != nil {
 		return Return{}, err
 	}
-	if r.Version != version {
-		return Return{}, stale(RecordReturn, id, version)
-	}
 	to := ReturnApproved
 	if !approve {
 		to = ReturnRejected
 	}
-	if r.State != ReturnRequested {
-		return Return{}, errs.Transition(string(r.State), string(to), "only a requested return is decided")
-	}
-	if approve && actor.StaffID == r.RequestedBy {
-		return Return{}, errs.New(errs.ErrForbidden, "separation of duties: %s requested return %s and may not approve it", actor.StaffID, id)
+	note, err = checkDecision(actor, decision{recordType: RecordReturn, id: id, version: version, stored: r.Version,
+		state: string(r.State), requested: string(ReturnRequested), to: string(to), requestedBy: r.RequestedBy}, note, approve)
+	if err != nil {
+		return Return{}, err
 	}
 	if it.ReturnID != r.ID || it.State != StateIdentified {
 		return Return{}, errs.Transition(string(it.State), string(StateReturnApproved), "the item is no longer waiting for this return")
-	}
-	note = trimmed(note)
-	var f errs.Fields
-	checkText(&f, "note", note, !approve, maxNote)
-	if err := f.Err(); err != nil {
-		return Return{}, err
 	}
 	now := s.k.Now()
 	next := r.Clone()
@@ -390,4 +380,34 @@ func (s *Service) ListReturns(ctx context.Context, actor casework.Actor, q Retur
 	}
 	out, next := casework.PageOf(rows, p.Limit, func(r Return) casework.Cursor { return casework.Cursor{At: r.CreatedAt, ID: r.ID} })
 	return out, next, nil
+}
+
+// decision is a request about to be approved or rejected (a return, a
+// disposal).
+type decision struct {
+	recordType, id   string
+	version, stored  int64  // the version the approver read, the stored one
+	state, requested string // its state, and the state that may be decided
+	to               string
+	requestedBy      string
+}
+
+// checkDecision is what every approval shares: compare-and-swap on the
+// version read, only a requested record is decided, the requester never
+// approves their own request (separation of duties), and a rejection needs a
+// reason. It returns the trimmed note.
+func checkDecision(actor casework.Actor, d decision, note string, approve bool) (string, error) {
+	if d.stored != d.version {
+		return "", stale(d.recordType, d.id, d.version)
+	}
+	if d.state != d.requested {
+		return "", errs.Transition(d.state, d.to, "only a requested "+d.recordType+" is decided")
+	}
+	if approve && actor.StaffID == d.requestedBy {
+		return "", errs.New(errs.ErrForbidden, "separation of duties: %s requested %s %s and may not approve it", actor.StaffID, d.recordType, d.id)
+	}
+	note = trimmed(note)
+	var f errs.Fields
+	checkText(&f, "note", note, !approve, maxNote)
+	return note, f.Err()
 }
