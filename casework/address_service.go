@@ -33,10 +33,9 @@ func (k *Kernel) CreateAddress(ctx context.Context, actor Actor, in AddressInput
 		if err != nil {
 			return Address{}, err
 		}
-		if err := rk.SetResult("address", a.ID, a); err != nil {
+		if err := ch.Keyed(rk, "address", a.ID, a); err != nil {
 			return Address{}, err
 		}
-		ch.RequestKey = rk
 		return a, k.store.CreateAddress(ctx, a, ch)
 	})
 }

@@ -154,10 +154,9 @@ func (s *CaseService) Report(ctx context.Context, actor Actor, in CaseInput) (Ca
 		if err != nil {
 			return Case{}, err
 		}
-		if err := rk.SetResult(RecordCase, c.ID, c); err != nil {
+		if err := ch.Keyed(rk, RecordCase, c.ID, c); err != nil {
 			return Case{}, err
 		}
-		ch.RequestKey = rk
 		if err := s.store.CommitCases(ctx, CaseWrite{NewCases: []Case{c}}, ch); err != nil {
 			return Case{}, err
 		}

@@ -84,3 +84,17 @@ func (k *Kernel) fingerprint(ctx context.Context, input any) (string, error) {
 	}
 	return k.sealer.BlindIndex(ctx, "request.fingerprint", b)
 }
+
+// Keyed attaches a create's request key to its change, with the snapshot a
+// repeat of the request returns. A nil key (no request key given) attaches
+// nothing.
+func (ch *Change) Keyed(rk *RequestKey, recordType, recordID string, result any) error {
+	if rk == nil {
+		return nil
+	}
+	if err := rk.SetResult(recordType, recordID, result); err != nil {
+		return err
+	}
+	ch.RequestKey = rk
+	return nil
+}

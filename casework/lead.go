@@ -89,10 +89,9 @@ func (s *CaseService) CreateLead(ctx context.Context, actor Actor, in LeadInput)
 			ch.Audit = append(ch.Audit, rec)
 			w.Cases = []Case{n}
 		}
-		if err := rk.SetResult(RecordLead, l.ID, l); err != nil {
+		if err := ch.Keyed(rk, RecordLead, l.ID, l); err != nil {
 			return Lead{}, err
 		}
-		ch.RequestKey = rk
 		return l, s.store.CommitCases(ctx, w, ch)
 	})
 }

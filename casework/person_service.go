@@ -182,10 +182,9 @@ func (k *Kernel) CreatePerson(ctx context.Context, actor Actor, in PersonInput) 
 		if err != nil {
 			return Person{}, err
 		}
-		if err := rk.SetResult("person", rec.ID, p); err != nil {
+		if err := ch.Keyed(rk, "person", rec.ID, p); err != nil {
 			return Person{}, err
 		}
-		ch.RequestKey = rk
 		if err := k.store.CreatePerson(ctx, rec, ch); err != nil {
 			return Person{}, err
 		}

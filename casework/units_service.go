@@ -103,10 +103,9 @@ func (k *Kernel) createUnitKeyed(ctx context.Context, actor Actor, in UnitInput,
 	if err != nil {
 		return Unit{}, err
 	}
-	if err := rk.SetResult("unit", u.ID, u); err != nil {
+	if err := ch.Keyed(rk, "unit", u.ID, u); err != nil {
 		return Unit{}, err
 	}
-	ch.RequestKey = rk
 	if err := k.store.CreateUnit(ctx, u, ch); err != nil {
 		return Unit{}, err
 	}
@@ -194,10 +193,9 @@ func (k *Kernel) createStaffKeyed(ctx context.Context, actor Actor, in StaffInpu
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := rk.SetResult("staff", s.ID, s); err != nil {
+	if err := ch.Keyed(rk, "staff", s.ID, s); err != nil {
 		return Staff{}, err
 	}
-	ch.RequestKey = rk
 	if err := k.store.CreateStaff(ctx, s, ch); err != nil {
 		return Staff{}, err
 	}

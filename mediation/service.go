@@ -183,10 +183,9 @@ func (s *Service) create(ctx context.Context, actor casework.Actor, in ReportInp
 	if err != nil {
 		return Dispute{}, err
 	}
-	if err := rk.SetResult(RecordType, d.ID, view(d)); err != nil {
+	if err := ch.Keyed(rk, RecordType, d.ID, view(d)); err != nil {
 		return Dispute{}, err
 	}
-	ch.RequestKey = rk
 	if inbox != nil {
 		inbox.RecordID = d.ID
 		ch.Inbox = inbox

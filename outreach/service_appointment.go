@@ -42,10 +42,9 @@ func (s *Service) RequestAppointment(ctx context.Context, actor casework.Actor, 
 		if err != nil {
 			return Appointment{}, err
 		}
-		if err := rk.SetResult(RecordAppointment, a.ID, a); err != nil {
+		if err := ch.Keyed(rk, RecordAppointment, a.ID, a); err != nil {
 			return Appointment{}, err
 		}
-		ch.RequestKey = rk
 		return a, s.store.CreateAppointment(ctx, a, ch)
 	})
 }

@@ -73,10 +73,9 @@ func (s *Service) CreateCampaign(ctx context.Context, actor casework.Actor, in C
 		if err != nil {
 			return Campaign{}, err
 		}
-		if err := rk.SetResult(RecordCampaign, c.ID, c); err != nil {
+		if err := ch.Keyed(rk, RecordCampaign, c.ID, c); err != nil {
 			return Campaign{}, err
 		}
-		ch.RequestKey = rk
 		return c, s.store.CreateCampaign(ctx, c, ch)
 	})
 }

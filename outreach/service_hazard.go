@@ -92,10 +92,9 @@ func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in Haz
 		if err != nil {
 			return Hazard{}, err
 		}
-		if err := rk.SetResult(RecordHazard, h.ID, h); err != nil {
+		if err := ch.Keyed(rk, RecordHazard, h.ID, h); err != nil {
 			return Hazard{}, err
 		}
-		ch.RequestKey = rk
 		return h, s.store.CreateHazard(ctx, h, ch)
 	})
 }

@@ -51,10 +51,9 @@ func (s *Service) AddToPlan(ctx context.Context, actor casework.Actor, in PlanIn
 		if err != nil {
 			return PlanEntry{}, err
 		}
-		if err := rk.SetResult(RecordPlanEntry, e.ID, e); err != nil {
+		if err := ch.Keyed(rk, RecordPlanEntry, e.ID, e); err != nil {
 			return PlanEntry{}, err
 		}
-		ch.RequestKey = rk
 		return e, s.store.CreatePlanEntry(ctx, e, ch)
 	})
 }

@@ -269,10 +269,9 @@ func (s *Service) createVisit(ctx context.Context, actor casework.Actor, in Visi
 		return Visit{}, err
 	}
 	ch.Audit = append([]casework.AuditRecord{rec}, ch.Audit...)
-	if err := rk.SetResult(RecordVisit, v.ID, v); err != nil {
+	if err := ch.Keyed(rk, RecordVisit, v.ID, v); err != nil {
 		return Visit{}, err
 	}
-	ch.RequestKey = rk
 	w.Visit = v
 
 	if entry == nil {

@@ -49,10 +49,9 @@ func (s *Service) RequestDisposal(ctx context.Context, actor casework.Actor, in 
 		if err != nil {
 			return Disposal{}, err
 		}
-		if err := rk.SetResult(RecordDisposal, d.ID, d); err != nil {
+		if err := ch.Keyed(rk, RecordDisposal, d.ID, d); err != nil {
 			return Disposal{}, err
 		}
-		ch.RequestKey = rk
 		if err := s.store.Apply(ctx, Batch{NewDisposals: []Disposal{d}, Items: []Item{next}}, ch); err != nil {
 			return Disposal{}, err
 		}

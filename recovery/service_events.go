@@ -39,10 +39,9 @@ func (s *Service) PlanEvent(ctx context.Context, actor casework.Actor, in EventI
 		if err != nil {
 			return Event{}, err
 		}
-		if err := rk.SetResult(RecordEvent, e.ID, e); err != nil {
+		if err := ch.Keyed(rk, RecordEvent, e.ID, e); err != nil {
 			return Event{}, err
 		}
-		ch.RequestKey = rk
 		if err := s.store.Apply(ctx, Batch{NewEvents: []Event{e}}, ch); err != nil {
 			return Event{}, err
 		}

@@ -71,10 +71,9 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 		if err != nil {
 			return Item{}, err
 		}
-		if err := rk.SetResult(RecordItem, it.ID, it); err != nil {
+		if err := ch.Keyed(rk, RecordItem, it.ID, it); err != nil {
 			return Item{}, err
 		}
-		ch.RequestKey = rk
 		if err := s.store.Apply(ctx, Batch{NewItems: []Item{it}}, ch); err != nil {
 			return Item{}, err
 		}
@@ -295,10 +294,9 @@ func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in Foun
 		if err != nil {
 			return Item{}, err
 		}
-		if err := rk.SetResult(RecordItem, it.ID, it); err != nil {
+		if err := ch.Keyed(rk, RecordItem, it.ID, it); err != nil {
 			return Item{}, err
 		}
-		ch.RequestKey = rk
 		if err := s.store.Apply(ctx, Batch{NewItems: []Item{it}, Custody: []CustodyEntry{e}}, ch); err != nil {
 			return Item{}, err
 		}

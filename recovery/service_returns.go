@@ -52,10 +52,9 @@ func (s *Service) RequestReturn(ctx context.Context, actor casework.Actor, in Re
 		if err != nil {
 			return Return{}, err
 		}
-		if err := rk.SetResult(RecordReturn, r.ID, r); err != nil {
+		if err := ch.Keyed(rk, RecordReturn, r.ID, r); err != nil {
 			return Return{}, err
 		}
-		ch.RequestKey = rk
 		if err := s.store.Apply(ctx, Batch{NewReturns: []Return{r}, Items: []Item{next}}, ch); err != nil {
 			return Return{}, err
 		}
