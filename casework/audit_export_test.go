@@ -6,6 +6,8 @@ import (
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/memstore"
+	"github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -56,4 +58,28 @@ func recomputed(head casework.AuditHead, e casework.AuditEntry) casework.AuditEn
 	out.PayloadDigest = e.PayloadDigest
 	out.Hash = casework.ChainHash(out)
 	return out
+}
+
+// Entries cut from the tail, with the head row left as it was, are caught
+// without any checkpoint.
+func TestTailDeletionIsCaughtByTheHeadRow(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	store, err := sqlstore.New(db, sqlstore.SQLite)
+	require.NoError(t, err)
+	require.NoError(t, store.Migrate(context.Background()))
+	w := newKernelWorld(t, store, nil)
+	ctx := context.Background()
+	head, err := store.AuditHead(ctx)
+	require.NoError(t, err)
+	for _, stmt := range store.Dialect().DropAppendOnly("audit_log") {
+		_, err := db.ExecContext(ctx, stmt)
+		require.NoError(t, err)
+	}
+	_, err = db.ExecContext(ctx, `DELETE FROM audit_log WHERE seq >= $1`, head.Seq-1)
+	require.NoError(t, err)
+	rep, err := w.k.VerifyAudit(ctx, w.auditor)
+	require.NoError(t, err)
+	require.False(t, rep.OK)
+	require.Equal(t, head.Seq-1, rep.FirstBrokenSeq, rep.Reason)
 }

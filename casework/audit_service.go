@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -90,17 +91,35 @@ func (k *Kernel) verifyAudit(ctx context.Context, external ...Checkpoint) (Audit
 		bySeq[cp.Seq] = cp
 	}
 	cps := slices.SortedFunc(maps.Values(bySeq), func(a, b Checkpoint) int { return cmp.Compare(a.Seq, b.Seq) })
+	// The head row is read first: the log scanned after it must reach it,
+	// with the same hash, or entries were cut from the tail (a cheap check
+	// against a careless attacker; a careful one also rewrites the head, and
+	// only a checkpoint catches that).
+	head, err := k.store.AuditHead(ctx)
+	if err != nil {
+		return AuditReport{}, err
+	}
 	v := audit.NewVerifier(cps, k.checkpointKey)
+	reached := head.Seq == 0
 	err = k.store.ScanAudit(ctx, 1, func(e AuditEntry, payload []byte) error {
 		// The digest covers the stored bytes; the verifier keeps the first
 		// break and the scan goes on for the checkpoints.
 		_ = v.AddRaw(e, payload)
+		if e.Seq == head.Seq && e.Hash == head.Hash {
+			reached = true
+		}
 		return nil
 	})
 	if err != nil {
 		return AuditReport{}, err
 	}
-	return v.Finish(), nil
+	rep := v.Finish()
+	if rep.OK && !reached {
+		rep.OK = false
+		rep.FirstBrokenSeq = min(rep.Head.Seq+1, head.Seq)
+		rep.Reason = fmt.Sprintf("the chain head records seq %d, which the log does not hold as recorded: entries were removed from the tail", head.Seq)
+	}
+	return rep, nil
 }
 
 func (k *Kernel) checkpointKey(id string) (ed25519.PublicKey, bool) {
