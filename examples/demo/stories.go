@@ -319,7 +319,7 @@ func (d *demo) households() error {
 	if err != nil {
 		return err
 	}
-	d.say("households: 孟庆花 (%s, masked for others: %s), 赵希兰 (aid: 1桶花生油、10斤米、10斤面、蔬菜肉类); hazard at %s %s",
-		mv.TargetKind, casework.TagSpecialPerson, site.Organisation, h.Status)
+	d.say("households: 孟庆花's son visited as a %s (details only for roles that may read them); 赵希兰 given 1桶花生油、10斤米、10斤面、蔬菜肉类; hazard at %s %s",
+		mv.TargetKind, site.Organisation, h.Status)
 	return nil
 }
