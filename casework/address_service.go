@@ -44,12 +44,24 @@ func (k *Kernel) CreateAddress(ctx context.Context, actor Actor, in AddressInput
 // housing, organisations), compare-and-swap on version. Residents must be
 // recorded persons.
 func (k *Kernel) UpdateRegistry(ctx context.Context, actor Actor, id string, version int64, r Registry) (Address, error) {
-	cur, err := k.store.GetAddress(ctx, id)
+	next, rec, err := k.PrepareRegistry(ctx, actor, id, version, r)
 	if err != nil {
 		return Address{}, err
 	}
+	return next, k.store.UpdateAddress(ctx, next, Change{Audit: []AuditRecord{rec}})
+}
+
+// PrepareRegistry checks and builds a registry update and its audit record
+// without storing them, for a workflow that commits it with its own record
+// (a visit): put the address in Change.Addresses and the record in
+// Change.Audit.
+func (k *Kernel) PrepareRegistry(ctx context.Context, actor Actor, id string, version int64, r Registry) (Address, AuditRecord, error) {
+	cur, err := k.store.GetAddress(ctx, id)
+	if err != nil {
+		return Address{}, AuditRecord{}, err
+	}
 	if err := k.Authorize(ctx, actor, ActionWriteAddress, Target{RecordType: "address", RecordID: id, UnitID: cur.UnitID}); err != nil {
-		return Address{}, err
+		return Address{}, AuditRecord{}, err
 	}
 	var f errs.Fields
 	for i, res := range r.Residents {
@@ -69,19 +81,16 @@ func (k *Kernel) UpdateRegistry(ctx context.Context, actor Actor, id string, ver
 		f.Add("housing.kind", "required", "is required")
 	}
 	if err := f.Err(); err != nil {
-		return Address{}, err
+		return Address{}, AuditRecord{}, err
 	}
 	if cur.Version != version {
-		return Address{}, errs.Stale("address", id, version)
+		return Address{}, AuditRecord{}, errs.Stale("address", id, version)
 	}
 	next := cur.Clone()
 	next.Registry = Address{Registry: r}.Clone().Registry
 	next.Version, next.UpdatedAt = cur.Version+1, k.Now()
-	ch, err := k.Change(ctx, actor, "address.registry", "address", id, cur, next)
-	if err != nil {
-		return Address{}, err
-	}
-	return next, k.store.UpdateAddress(ctx, next, ch)
+	rec, err := k.AuditRecord(ctx, actor, "address.registry", "address", id, cur, next)
+	return next, rec, err
 }
 
 // GetAddress returns an address in the actor's reach.

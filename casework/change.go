@@ -19,6 +19,10 @@ type Change struct {
 	Outbox     []OutboxMessage
 	RequestKey *RequestKey
 	Inbox      *InboxEntry
+	// Addresses are kernel addresses a workflow write updates with its own
+	// record (a visit's 一标三实 registry update), compare-and-swap on their
+	// versions like any update: both or neither.
+	Addresses []Address
 }
 
 // AuditRecord is an audit entry before the chain places it: the store

@@ -67,6 +67,22 @@ func TestRecordVisitValidation(t *testing.T) {
 	_, err = b.svc.RecordVisit(b.ctx, b.officer, outreach.VisitInput{UnitID: b.station.ID, TargetKind: outreach.DifficultFamily,
 		AddressID: b.address.ID, Registry: &outreach.RegistryUpdate{AddressVersion: 9}})
 	require.ErrorIs(t, err, outreach.ErrConflict, "a stale address version")
+
+	// The registry update commits with the visit, audited on the address.
+	v, err := b.svc.RecordVisit(b.ctx, b.officer, outreach.VisitInput{UnitID: b.station.ID, TargetKind: outreach.DifficultFamily,
+		AddressID: b.address.ID, Registry: &outreach.RegistryUpdate{AddressVersion: b.address.Version,
+			Registry: casework.Registry{Organisations: []casework.Organisation{{Name: "潘庄社区居委会"}}}}})
+	require.NoError(t, err)
+	addr, err := b.k.GetAddress(b.ctx, b.officer, b.address.ID)
+	require.NoError(t, err)
+	require.Equal(t, b.address.Version+1, addr.Version)
+	require.Equal(t, addr.Version, v.RegistryVersion)
+	trail, err := b.k.AuditTrail(b.ctx, b.officer, casework.Target{RecordType: "address", RecordID: addr.ID, UnitID: addr.UnitID})
+	require.NoError(t, err)
+	require.Equal(t, "address.registry", trail[len(trail)-1].Action)
+	visitTrail, err := b.k.AuditTrail(b.ctx, b.officer, casework.Target{RecordType: outreach.RecordVisit, RecordID: v.ID, UnitID: v.UnitID})
+	require.NoError(t, err)
+	require.Equal(t, trail[len(trail)-1].Seq, visitTrail[0].Seq+1, "one transaction: the visit and its registry update are adjacent in the chain")
 }
 
 func TestPermissions(t *testing.T) {

@@ -202,8 +202,10 @@ func (s *Service) checkCampaign(ctx context.Context, actor casework.Actor, id, u
 
 func (s *Service) createVisit(ctx context.Context, actor casework.Actor, in VisitInput, addr casework.Address, entry *PlanEntry, rk *casework.RequestKey) (Visit, error) {
 	var regVersion int64
+	var ch casework.Change
 	if in.Registry != nil {
-		a, err := s.k.UpdateRegistry(ctx, actor, addr.ID, in.Registry.AddressVersion, in.Registry.Registry)
+		// Prepared, not stored: the registry update commits with the visit.
+		a, rec, err := s.k.PrepareRegistry(ctx, actor, addr.ID, in.Registry.AddressVersion, in.Registry.Registry)
 		if err != nil {
 			var inv *errs.InvalidError
 			if errors.As(err, &inv) {
@@ -214,6 +216,7 @@ func (s *Service) createVisit(ctx context.Context, actor casework.Actor, in Visi
 			return Visit{}, err
 		}
 		regVersion = a.Version
+		ch.Addresses, ch.Audit = []casework.Address{a}, []casework.AuditRecord{rec}
 	}
 	now := s.k.Now()
 	v := Visit{ID: s.k.NewID(), UnitID: in.UnitID, CampaignID: in.CampaignID, PlanEntryID: in.PlanEntryID,
@@ -223,7 +226,6 @@ func (s *Service) createVisit(ctx context.Context, actor casework.Actor, in Visi
 		RecordedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	v.TargetKey = targetKey(v.TargetKind, v.AddressID, v.Organisation, v.PersonID)
 
-	var ch casework.Change
 	for i, d := range in.Disputes {
 		step := fmt.Sprintf("dispute/%d", i+1)
 		msg, err := s.k.NewOutboxMessage(casework.KindDisputeFinding, casework.Source{Kind: RecordVisit, ID: v.ID, Step: step},

@@ -82,6 +82,15 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 			return errs.New(errs.ErrConflict, "outbox message %q exists", m.ID)
 		}
 	}
+	for _, a := range ch.Addresses {
+		cur, ok := db.addresses[a.ID]
+		if !ok {
+			return errs.NotFound("address", a.ID)
+		}
+		if cur.Version != a.Version-1 {
+			return errs.Stale("address", a.ID, a.Version-1)
+		}
+	}
 	if apply != nil {
 		if err := apply(); err != nil {
 			return err
@@ -104,6 +113,9 @@ func (db *DB) commit(ch casework.Change) {
 		c := m
 		c.Payload = slices.Clone(m.Payload)
 		db.outbox = append(db.outbox, &c)
+	}
+	for _, a := range ch.Addresses {
+		db.addresses[a.ID] = a.Clone()
 	}
 	for _, r := range ch.Audit {
 		head := casework.AuditHead{}

@@ -28,15 +28,17 @@ func (s *Store) CreateAddress(ctx context.Context, a casework.Address, ch casewo
 
 // UpdateAddress implements casework.AddressStore.
 func (s *Store) UpdateAddress(ctx context.Context, a casework.Address, ch casework.Change) error {
-	return s.Write(ctx, ch, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE addresses SET code = $1, text = $2, community = $3, registry = $4, version = $5, updated_at = $6
-			WHERE id = $7 AND version = $8`,
-			sqlx.S(a.Code), a.Text, sqlx.S(a.Community), sqlx.JSON{V: a.Registry}, a.Version, sqlx.T(a.UpdatedAt), a.ID, a.Version-1)
-		if err != nil {
-			return err
-		}
-		return sqlx.CheckCAS(ctx, tx, res, "addresses", "address", a.ID, a.Version-1)
-	})
+	return s.Write(ctx, ch, func(tx *sql.Tx) error { return updateAddress(ctx, tx, a) })
+}
+
+func updateAddress(ctx context.Context, tx *sql.Tx, a casework.Address) error {
+	res, err := tx.ExecContext(ctx, `UPDATE addresses SET code = $1, text = $2, community = $3, registry = $4, version = $5, updated_at = $6
+		WHERE id = $7 AND version = $8`,
+		sqlx.S(a.Code), a.Text, sqlx.S(a.Community), sqlx.JSON{V: a.Registry}, a.Version, sqlx.T(a.UpdatedAt), a.ID, a.Version-1)
+	if err != nil {
+		return err
+	}
+	return sqlx.CheckCAS(ctx, tx, res, "addresses", "address", a.ID, a.Version-1)
 }
 
 // GetAddress implements casework.AddressStore.

@@ -100,6 +100,11 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 			return err
 		}
 	}
+	for _, a := range ch.Addresses {
+		if err := updateAddress(ctx, tx, a); err != nil {
+			return err
+		}
+	}
 	if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
 		return err
 	}

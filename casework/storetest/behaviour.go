@@ -374,3 +374,37 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
 }
+
+// testChangeUpdatesAddresses: a workflow write that carries an address
+// update (a visit's registry) commits both or neither.
+func testChangeUpdatesAddresses(t *testing.T, s casework.KernelStore) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	root := f.unit(nil, casework.LevelBureau)
+	m := f.staff(root, []casework.Role{casework.RoleOfficer})
+	a := f.address(root, "潘庄")
+
+	stale := a.Clone()
+	stale.Organisations, stale.Version = []casework.Organisation{{Name: "过期"}}, a.Version+2
+	next := m.Clone()
+	next.Name, next.Version = "改名", m.Version+1
+	ch := f.change("staff", m.ID)
+	ch.Addresses = []casework.Address{stale}
+	require.ErrorIs(t, s.UpdateStaff(ctx, next, ch), casework.ErrConflict, "a stale address fails the whole write")
+	got, err := s.GetStaff(ctx, m.ID)
+	require.NoError(t, err)
+	require.Equal(t, m.Name, got.Name, "the record was not written either")
+
+	fresh := a.Clone()
+	fresh.Organisations, fresh.Version = []casework.Organisation{{Name: "潘庄社区居委会"}}, a.Version+1
+	ch = f.change("staff", m.ID)
+	ch.Addresses = []casework.Address{fresh}
+	require.NoError(t, s.UpdateStaff(ctx, next, ch))
+	ga, err := s.GetAddress(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, fresh.Version, ga.Version)
+	require.Equal(t, "潘庄社区居委会", ga.Organisations[0].Name)
+	got, err = s.GetStaff(ctx, m.ID)
+	require.NoError(t, err)
+	require.Equal(t, "改名", got.Name)
+}

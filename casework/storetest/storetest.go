@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"Checkpoints", testCheckpoints},
 		{"Outbox", testOutbox},
 		{"Shares", testShares},
+		{"ChangeUpdatesAddresses", testChangeUpdatesAddresses},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
