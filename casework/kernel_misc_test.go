@@ -165,3 +165,52 @@ func TestHandoffCodesAreCheckedOnceTheReceiverIsWired(t *testing.T) {
 	require.ErrorAs(t, c.CheckHandoffCode("category", casework.ListPropertyCategory, "bird_cage"), &inv)
 	require.Equal(t, "category", inv.Fields[0].Field)
 }
+
+// periodSpy records the periods it is asked for and counts one figure.
+type periodSpy struct{ periods []casework.Period }
+
+func (s *periodSpy) Figures(_ context.Context, p casework.Period) ([]casework.Figure, error) {
+	s.periods = append(s.periods, p)
+	return []casework.Figure{{Key: "spy", Value: int64(len(s.periods))}}, nil
+}
+
+func TestReportSeries(t *testing.T) {
+	t.Parallel()
+	w := newKernelWorld(t, kernelBackends["memory"](t), nil)
+	spy := &periodSpy{}
+	w.k.RegisterFigures(spy)
+	zone := casework.DefaultZone()
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, zone) }
+	q := casework.ReportQuery{UnitID: w.branch.ID, From: day(2020, 1, 15), To: day(2020, 5, 10)}
+	series, err := w.k.ReportSeries(context.Background(), w.branchSupervisor, q, casework.StepMonth)
+	require.NoError(t, err)
+	require.Len(t, series, 5)
+	require.True(t, series[0].From.Equal(day(2020, 1, 15)), "the first period is cut to the query")
+	require.True(t, series[0].To.Equal(day(2020, 1, 31)))
+	require.True(t, series[1].From.Equal(day(2020, 2, 1)))
+	require.True(t, series[1].To.Equal(day(2020, 2, 29)), "a leap February")
+	require.True(t, series[4].To.Equal(day(2020, 5, 10)), "the last period is cut to the query")
+	for i, p := range spy.periods {
+		require.True(t, p.Start.Equal(series[i].From), "period %d starts at local midnight", i)
+		if i > 0 {
+			require.True(t, p.Start.Equal(spy.periods[i-1].End), "periods are contiguous")
+		}
+		require.Equal(t, w.branch.Path, p.UnitPath)
+	}
+	require.True(t, spy.periods[4].End.Equal(day(2020, 5, 11)))
+
+	quarters, err := w.k.ReportSeries(context.Background(), w.branchSupervisor, casework.ReportQuery{UnitID: w.branch.ID, From: day(2020, 1, 1), To: day(2020, 12, 31)}, casework.StepQuarter)
+	require.NoError(t, err)
+	require.Len(t, quarters, 4)
+	require.True(t, quarters[3].From.Equal(day(2020, 10, 1)))
+	weeks, err := w.k.ReportSeries(context.Background(), w.branchSupervisor, casework.ReportQuery{UnitID: w.branch.ID, From: day(2020, 5, 6), To: day(2020, 5, 20)}, casework.StepWeek)
+	require.NoError(t, err)
+	require.Len(t, weeks, 3, "Wed 6 May – Sun 10, Mon 11 – Sun 17, Mon 18 – Wed 20")
+	require.True(t, weeks[1].From.Equal(day(2020, 5, 11)))
+	_, err = w.k.ReportSeries(context.Background(), w.branchSupervisor, casework.ReportQuery{UnitID: w.branch.ID, From: day(2000, 1, 1), To: day(2020, 1, 1)}, casework.StepDay)
+	require.ErrorIs(t, err, casework.ErrInvalid, "too many periods")
+	_, err = w.k.ReportSeries(context.Background(), w.branchSupervisor, q, "fortnight")
+	require.ErrorIs(t, err, casework.ErrInvalid)
+	_, err = w.k.ReportSeries(context.Background(), w.otherOfficer, q, casework.StepMonth)
+	require.ErrorIs(t, err, casework.ErrNotFound, "another branch's series is out of reach")
+}

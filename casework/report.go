@@ -80,6 +80,10 @@ func (k *Kernel) Report(ctx context.Context, actor Actor, q ReportQuery) ([]Figu
 	if err != nil {
 		return nil, err
 	}
+	return k.figuresFor(ctx, p)
+}
+
+func (k *Kernel) figuresFor(ctx context.Context, p Period) ([]Figure, error) {
 	k.mu.RLock()
 	sources := append([]FigureSource(nil), k.figures...)
 	k.mu.RUnlock()
@@ -99,4 +103,86 @@ func (k *Kernel) Report(ctx context.Context, actor Actor, q ReportQuery) ([]Figu
 func EndOfDayN(effective time.Time, days int, zone *time.Location) time.Time {
 	l := effective.In(zone)
 	return time.Date(l.Year(), l.Month(), l.Day()+days+1, 0, 0, 0, 0, zone).UTC()
+}
+
+// Step is the length of each period of a report series.
+type Step string
+
+// Steps.
+const (
+	StepDay     Step = "day"
+	StepWeek    Step = "week" // weeks start on Monday
+	StepMonth   Step = "month"
+	StepQuarter Step = "quarter"
+	StepYear    Step = "year"
+)
+
+// PeriodFigures is one period of a series: its first and last local day and
+// its figures.
+type PeriodFigures struct {
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+	Figures []Figure  `json:"figures"`
+}
+
+// maxSeriesPeriods bounds a series, so one request cannot ask for a
+// century of days.
+const maxSeriesPeriods = 400
+
+// ReportSeries is Report for each period of a series (by month, by
+// quarter …) between q.From and q.To, in the query's zone: the figures "by
+// period" every workflow gives. The first and last periods are cut to the
+// query's dates.
+func (k *Kernel) ReportSeries(ctx context.Context, actor Actor, q ReportQuery, step Step) ([]PeriodFigures, error) {
+	whole, err := k.ResolvePeriod(ctx, actor, q)
+	if err != nil {
+		return nil, err
+	}
+	zone := q.Zone
+	if zone == nil {
+		zone = k.zone
+	}
+	var out []PeriodFigures
+	for start := whole.Start; start.Before(whole.End); {
+		end, err := nextBoundary(start.In(zone), step)
+		if err != nil {
+			return nil, err
+		}
+		end = end.UTC()
+		if end.After(whole.End) {
+			end = whole.End
+		}
+		if len(out) == maxSeriesPeriods {
+			return nil, errs.Invalid("step", "max_periods", "a series has at most %d periods; choose a longer step", maxSeriesPeriods)
+		}
+		p := Period{UnitPath: whole.UnitPath, Start: start, End: end}
+		figures, err := k.figuresFor(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		last := end.In(zone).AddDate(0, 0, -1)
+		out = append(out, PeriodFigures{From: start.In(zone), To: time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, zone), Figures: figures})
+		start = end
+	}
+	return out, nil
+}
+
+// nextBoundary is the local midnight that starts the period after the one
+// holding t.
+func nextBoundary(t time.Time, step Step) (time.Time, error) {
+	y, m, d := t.Date()
+	switch step {
+	case StepDay:
+		return time.Date(y, m, d+1, 0, 0, 0, 0, t.Location()), nil
+	case StepWeek:
+		offset := (int(t.Weekday()) + 6) % 7 // days since Monday
+		return time.Date(y, m, d-offset+7, 0, 0, 0, 0, t.Location()), nil
+	case StepMonth:
+		return time.Date(y, m+1, 1, 0, 0, 0, 0, t.Location()), nil
+	case StepQuarter:
+		return time.Date(y, m-(m-1)%3+3, 1, 0, 0, 0, 0, t.Location()), nil
+	case StepYear:
+		return time.Date(y+1, 1, 1, 0, 0, 0, 0, t.Location()), nil
+	}
+	return time.Time{}, errs.Invalid("step", "oneof", "must be day, week, month, quarter or year")
 }
