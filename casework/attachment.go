@@ -60,24 +60,6 @@ func (k *Kernel) PutAttachment(ctx context.Context, actor Actor, name, mediaType
 	return Attachment{Name: name, MediaType: mediaType, Size: ref.Size, SHA256: ref.SHA256}, nil
 }
 
-// OpenAttachment returns the bytes of an attachment of the record t (built
-// by the workflow that loaded the record): reading bytes needs read access
-// to the record that holds them. The reader fails with ErrDigestMismatch if
-// the stored bytes were altered.
-func (k *Kernel) OpenAttachment(ctx context.Context, actor Actor, t Target, a Attachment) (io.ReadCloser, error) {
-	if t.UnitID == "" {
-		return nil, errs.NotFound(t.RecordType, t.RecordID)
-	}
-	if err := k.Authorize(ctx, actor, ActionReadAttachment, t); err != nil {
-		return nil, err
-	}
-	rc, err := k.blobs.Open(ctx, a.SHA256)
-	if err != nil {
-		return nil, errs.Wrap(errs.ErrNotFound, err, "attachment %s", a.Name)
-	}
-	return rc, nil
-}
-
 // CheckAttachment confirms that an attachment's bytes are stored and match
 // its digest and size, before a workflow attaches it to a record: a receipt
 // that cannot be opened later is no receipt. No bytes leave the store.

@@ -176,15 +176,43 @@ func (k *Kernel) CheckpointPublicKey() (string, ed25519.PublicKey) {
 	return k.cpKeyID, k.cpKey.Public().(ed25519.PublicKey)
 }
 
-// AuditTrail returns the audit entries of one record in order: its history.
-// t must name the record's unit as its store holds it (the workflow that
-// loaded the record builds it); without one the answer is "not found".
-func (k *Kernel) AuditTrail(ctx context.Context, actor Actor, t Target) ([]AuditEntry, error) {
-	if t.UnitID == "" {
-		return nil, errs.NotFound(t.RecordType, t.RecordID)
+// AuditTrail returns the history of a kernel record (unit, staff, person,
+// address) in order, after checking the actor may read it where it is
+// stored. A workflow's records have their own History methods, which load
+// the record and check it the same way: a history is never read on the
+// strength of a unit the caller names.
+func (k *Kernel) AuditTrail(ctx context.Context, actor Actor, recordType, recordID string) ([]AuditEntry, error) {
+	var unitID string
+	switch recordType {
+	case "unit":
+		u, err := k.store.GetUnit(ctx, recordID)
+		if err != nil {
+			return nil, err
+		}
+		unitID = u.ID
+	case "staff":
+		s, err := k.store.GetStaff(ctx, recordID)
+		if err != nil {
+			return nil, err
+		}
+		unitID = s.UnitID
+	case "person":
+		p, err := k.store.GetPerson(ctx, recordID)
+		if err != nil {
+			return nil, err
+		}
+		unitID = p.UnitID
+	case "address":
+		a, err := k.store.GetAddress(ctx, recordID)
+		if err != nil {
+			return nil, err
+		}
+		unitID = a.UnitID
+	default:
+		return nil, errs.NotFound(recordType, recordID)
 	}
-	if err := k.Authorize(ctx, actor, ActionRead, t); err != nil {
+	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: recordType, RecordID: recordID, UnitID: unitID}); err != nil {
 		return nil, err
 	}
-	return k.store.AuditTrail(ctx, t.RecordType, t.RecordID)
+	return k.store.AuditTrail(ctx, recordType, recordID)
 }

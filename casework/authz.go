@@ -37,14 +37,21 @@ func (k *Kernel) Authorize(ctx context.Context, actor Actor, action Action, t Ta
 }
 
 // AuthorizeHandoff is Authorize for a receiver acting on a hand-off as the
-// actor who sent it. The sender checked that actor when it committed the
-// outbox row; the staff member may have been deactivated or moved since,
-// and a hand-off must not stall for that. So the actor must have existed,
-// and the policy and reach are checked as the actor stood when sending
-// (its unit and roles as the payload records them).
+// actor who sent it. Inside a delivery (DeliverPending), the payload comes
+// from an outbox row the sender committed after checking that actor; the
+// staff member may have been deactivated or moved since, and a hand-off
+// must not stall for that. So there the actor must have existed, and policy
+// and reach are checked as the actor stood when sending (its unit and roles
+// as the payload records them). Called outside a delivery — an embedder
+// calling a receiver directly — it is exactly Authorize.
 func (k *Kernel) AuthorizeHandoff(ctx context.Context, actor Actor, action Action, t Target) error {
-	return k.authorize(ctx, actor, action, t, true)
+	_, delivering := ctx.Value(deliveryKey{}).(string)
+	return k.authorize(ctx, actor, action, t, delivering)
 }
+
+// deliveryKey marks the context of a delivery made by DeliverPending; only
+// this package can set it.
+type deliveryKey struct{}
 
 func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Target, handoff bool) error {
 	st, err := k.store.GetStaff(ctx, actor.StaffID)

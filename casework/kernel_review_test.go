@@ -25,8 +25,8 @@ func TestReachCannotBeForged(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, shared, "only shares granted by the record's own unit count")
 
-		_, err = w.k.AuditTrail(ctx, w.otherOfficer, casework.Target{RecordType: "case", RecordID: "station-case"})
-		require.ErrorIs(t, err, casework.ErrNotFound, "a history without the record's unit is not found")
+		_, err = w.k.AuditTrail(ctx, w.otherOfficer, "case", "station-case")
+		require.ErrorIs(t, err, casework.ErrNotFound, "a workflow record's history is read through its workflow")
 
 		p, err := w.k.CreatePerson(ctx, w.officer, casework.PersonInput{UnitID: w.station.ID, Name: "陈某某"})
 		require.NoError(t, err)

@@ -115,7 +115,7 @@ func TestRevealIsAudited(t *testing.T) {
 		require.Equal(t, "13812345678", r.Phone)
 		require.ElementsMatch(t, []casework.Tag{casework.TagDifficultFamily, casework.TagSpecialPerson}, r.Tags)
 
-		trail, err := w.k.AuditTrail(ctx, w.officer, casework.Target{RecordType: "person", RecordID: p.ID, UnitID: p.UnitID})
+		trail, err := w.k.AuditTrail(ctx, w.officer, "person", p.ID)
 		require.NoError(t, err)
 		require.Len(t, trail, 2)
 		require.Equal(t, string(casework.ActionRevealPerson), trail[1].Action)

@@ -46,6 +46,9 @@ func (k *Kernel) Bootstrap(ctx context.Context, root UnitInput, admin StaffInput
 	if !slices.Contains(admin.Roles, RoleAdmin) {
 		admin.Roles = append(admin.Roles, RoleAdmin)
 	}
+	if admin.PersonID != "" {
+		return Unit{}, Staff{}, errs.Invalid("personId", "empty", "an empty database holds no person to link")
+	}
 	admin.UnitID = "root" // checked below; the real id comes with the unit
 	if err := k.Validate(admin); err != nil {
 		return Unit{}, Staff{}, err

@@ -271,7 +271,7 @@ func requireTransition(t *testing.T, err error, from, to mediation.State) {
 // auditActions returns the audit actions of a dispute in order.
 func (f *fx) auditActions(id string) []string {
 	f.t.Helper()
-	trail, err := f.k.AuditTrail(f.ctx, f.auditor, casework.Target{RecordType: mediation.RecordType, RecordID: id, UnitID: f.station.ID})
+	trail, err := f.svc.History(f.ctx, f.auditor, id)
 	require.NoError(f.t, err)
 	out := make([]string, len(trail))
 	for i, e := range trail {

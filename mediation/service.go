@@ -540,3 +540,13 @@ func checkTime(field string, t *time.Time, now time.Time) error {
 	}
 	return nil
 }
+
+// History returns a dispute's audit entries in order, if the actor may read
+// the dispute.
+func (s *Service) History(ctx context.Context, actor casework.Actor, id string) ([]casework.AuditEntry, error) {
+	d, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.k.Store().AuditTrail(ctx, RecordType, d.ID)
+}

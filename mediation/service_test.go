@@ -496,7 +496,7 @@ func TestAuditChain(t *testing.T) {
 		mediation.StateAgreed, mediation.StateFollowingUp}, froms(d.History))
 	f.verify()
 
-	stored, err := f.k.AuditTrail(f.ctx, f.auditor, casework.Target{RecordType: mediation.RecordType, RecordID: d.ID, UnitID: d.UnitID})
+	stored, err := f.svc.History(f.ctx, f.auditor, d.ID)
 	require.NoError(t, err)
 	require.Len(t, stored, 14)
 	var payloads [][]byte

@@ -170,7 +170,7 @@ func TestHandOffs(t *testing.T) {
 				got, err = b.svc.GetVisit(b.ctx, b.community, v.ID)
 				require.NoError(t, err)
 				require.Equal(t, "lead-1", got.Findings[1].ResultID)
-				trail, err := b.k.AuditTrail(b.ctx, b.chief, casework.Target{RecordType: outreach.RecordVisit, RecordID: v.ID, UnitID: v.UnitID})
+				trail, err := b.svc.History(b.ctx, b.chief, outreach.RecordVisit, v.ID)
 				require.NoError(t, err)
 				var actions []string
 				for _, e := range trail {

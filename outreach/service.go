@@ -196,3 +196,27 @@ var errRetry = errors.New("retry")
 func isReach(err error) bool {
 	return errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden)
 }
+
+// History returns the audit entries of an outreach record (visit, hazard,
+// appointment, campaign, plan entry) in order, if the actor may read it.
+func (s *Service) History(ctx context.Context, actor casework.Actor, recordType, id string) ([]casework.AuditEntry, error) {
+	var err error
+	switch recordType {
+	case RecordVisit:
+		_, err = s.GetVisit(ctx, actor, id)
+	case RecordHazard:
+		_, err = s.GetHazard(ctx, actor, id)
+	case RecordAppointment:
+		_, err = s.GetAppointment(ctx, actor, id)
+	case RecordCampaign:
+		_, err = s.GetCampaign(ctx, actor, id)
+	case RecordPlanEntry:
+		_, err = s.GetPlanEntry(ctx, actor, id)
+	default:
+		err = errs.NotFound(recordType, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.k.Store().AuditTrail(ctx, recordType, id)
+}

@@ -77,10 +77,10 @@ func TestRecordVisitValidation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, b.address.Version+1, addr.Version)
 	require.Equal(t, addr.Version, v.RegistryVersion)
-	trail, err := b.k.AuditTrail(b.ctx, b.officer, casework.Target{RecordType: "address", RecordID: addr.ID, UnitID: addr.UnitID})
+	trail, err := b.k.AuditTrail(b.ctx, b.officer, "address", addr.ID)
 	require.NoError(t, err)
 	require.Equal(t, "address.registry", trail[len(trail)-1].Action)
-	visitTrail, err := b.k.AuditTrail(b.ctx, b.officer, casework.Target{RecordType: outreach.RecordVisit, RecordID: v.ID, UnitID: v.UnitID})
+	visitTrail, err := b.svc.History(b.ctx, b.officer, outreach.RecordVisit, v.ID)
 	require.NoError(t, err)
 	require.Equal(t, trail[len(trail)-1].Seq, visitTrail[0].Seq+1, "one transaction: the visit and its registry update are adjacent in the chain")
 }

@@ -42,10 +42,9 @@ func (in *VisitInput) normalize(actor casework.Actor, now time.Time) {
 // RecordVisit records a visit with everything it found, in one transaction:
 // the visit, its hazards, its findings' hand-offs (outbox messages to
 // mediation and casework), the visited plan entry's next due date, and the
-// audit entries of each. A registry update for the address goes through
-// the kernel first (versioned and audited there), so the visit can name the
-// address version it wrote; if the visit then fails, the registry update
-// stands on its own, as any other registry update would.
+// audit entries of each, and the address's 一标三实 registry update
+// (compare-and-swap on the address version the officer read). All of it
+// lands, or none of it.
 func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in VisitInput) (Visit, error) {
 	now := s.k.Now()
 	in.normalize(actor, now)

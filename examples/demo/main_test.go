@@ -125,3 +125,36 @@ func TestHandoffsSurviveTheSenderLeaving(t *testing.T) {
 		require.NotEmpty(t, f.ResultID, "%s linked back", f.Kind)
 	}
 }
+
+// Outside a delivery, a receiver checks its caller in full: a payload
+// naming a departed officer, or claiming a unit or role the staff member
+// does not hold, is refused.
+func TestReceiversCalledDirectlyCheckTheActor(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var out bytes.Buffer
+	cfg := demoConfig()
+	w, err := newWorld(memoryStores(), cfg)
+	require.NoError(t, err)
+	d := &demo{ctx: ctx, w: w, clock: cfg.Clock.(*casework.FixedClock), out: &out, docs: map[string]string{}}
+	require.NoError(t, d.setUp())
+	forged := d.otherStation()
+	_, err = w.Mediation.IntakeDispute(ctx, casework.DisputeFinding{Source: casework.Source{Kind: "visit", ID: "v-forged", Step: "dispute/1"},
+		Actor: forged, UnitID: d.banyang.ID, Category: "neighbour/noise", Summary: "伪造"})
+	require.ErrorIs(t, err, casework.ErrForbidden)
+	_, err = w.Cases.IntakeLead(ctx, casework.LeadFinding{Source: casework.Source{Kind: "visit", ID: "v-forged", Step: "lead/1"},
+		Actor: forged, UnitID: d.banyang.ID, Summary: "伪造"})
+	require.ErrorIs(t, err, casework.ErrForbidden)
+	adminAsOfficer := d.admin
+	adminAsOfficer.Roles = []casework.Role{casework.RoleOfficer}
+	_, err = w.Recovery.RegisterStolen(ctx, casework.StolenItems{Source: casework.Source{Kind: "case", ID: "c-forged", Step: "stolen"},
+		Actor: adminAsOfficer, UnitID: d.banyang.ID, CaseID: "c-forged", Items: []casework.StolenItem{{ItemID: "i-1", Category: "cage", Description: "鸟笼", Quantity: 1, ValueFen: 100}}})
+	require.ErrorIs(t, err, casework.ErrForbidden)
+}
+
+// otherStation is the 雪官 officer claiming the bureau as its unit.
+func (d *demo) otherStation() casework.Actor {
+	a := d.xgOfficer
+	a.UnitID = d.bureau.ID
+	return a
+}
