@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -12,7 +14,10 @@ import (
 // appendAudit chains the records after the head and stores them. The head
 // row is locked here, as the last statement group of the transaction, so
 // that concurrent writers serialise only for the few statements that append
-// to the chain.
+// to the chain. Entries and payloads go in one multi-row INSERT each; on
+// PostgreSQL the inserts and the head update are one statement (a
+// data-modifying WITH), so a write pays two round trips for its audit, not
+// 2N+2.
 func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.AuditRecord) error {
 	if len(recs) == 0 {
 		return nil
@@ -23,23 +28,65 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.Aud
 		return err
 	}
 	copy(head.Hash[:], hash)
-	for _, r := range recs {
-		e := casework.ChainNext(head, r)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, unit_id, action, record_type, record_id, request_id,
-			payload_digest, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			e.Seq, sqlx.T(e.Time), e.ActorID, e.UnitID, e.Action, e.RecordType, e.RecordID, e.RequestID,
-			e.PayloadDigest[:], e.PrevHash[:], e.Hash[:]); err != nil {
+	// Chunks keep a statement under PostgreSQL's 65,535 parameters.
+	const chunk = 1000
+	for len(recs) > 0 {
+		n := min(len(recs), chunk)
+		var err error
+		if head, err = s.insertAudit(ctx, tx, head, recs[:n]); err != nil {
 			return err
 		}
+		recs = recs[n:]
+	}
+	return nil
+}
+
+// insertAudit appends records after head and moves the head row to the
+// last of them.
+func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, head casework.AuditHead, recs []casework.AuditRecord) (casework.AuditHead, error) {
+	// On PostgreSQL every placeholder is numbered across the one statement;
+	// on SQLite each statement numbers its own.
+	one := s.d.Engine == sqlx.Postgres
+	var shared sqlx.Args
+	var own [3]sqlx.Args
+	logA, payA, headA := &own[0], &own[1], &own[2]
+	if one {
+		logA, payA, headA = &shared, &shared, &shared
+	}
+	var logRows, payRows []string
+	for _, r := range recs {
+		e := casework.ChainNext(head, r)
+		logRows = append(logRows, "("+strings.Join([]string{logA.Add(e.Seq), logA.Add(sqlx.T(e.Time)), logA.Add(e.ActorID),
+			logA.Add(e.UnitID), logA.Add(e.Action), logA.Add(e.RecordType), logA.Add(e.RecordID), logA.Add(e.RequestID),
+			logA.Add(e.PayloadDigest[:]), logA.Add(e.PrevHash[:]), logA.Add(e.Hash[:])}, ", ")+")")
 		if len(r.Payload) > 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_payloads (seq, payload) VALUES ($1, $2)`, e.Seq, r.Payload); err != nil {
-				return err
-			}
+			payRows = append(payRows, "("+payA.Add(e.Seq)+", "+payA.Add(r.Payload)+")")
 		}
 		head = e.Head()
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.Seq, head.Hash[:])
-	return err
+	type stmt struct {
+		sql  string
+		args *sqlx.Args
+	}
+	stmts := []stmt{{`INSERT INTO audit_log (` + auditCols + `) VALUES ` + strings.Join(logRows, ", "), logA}}
+	if len(payRows) > 0 {
+		stmts = append(stmts, stmt{`INSERT INTO audit_payloads (seq, payload) VALUES ` + strings.Join(payRows, ", "), payA})
+	}
+	update := stmt{`UPDATE audit_head SET seq = ` + headA.Add(head.Seq) + `, hash = ` + headA.Add(head.Hash[:]) + ` WHERE id = 1`, headA}
+	if one {
+		var with []string
+		for i, st := range stmts {
+			with = append(with, fmt.Sprintf("w%d AS (%s)", i, st.sql))
+		}
+		_, err := tx.ExecContext(ctx, "WITH "+strings.Join(with, ", ")+" "+update.sql, shared.List...)
+		return head, err
+	}
+	for _, st := range append(stmts, update) {
+		if _, err := tx.ExecContext(ctx, st.sql, st.args.List...); err != nil {
+			return head, err
+		}
+	}
+	return head, nil
 }
 
 const auditCols = `seq, at, actor_id, unit_id, action, record_type, record_id, request_id, payload_digest, prev_hash, hash`

@@ -28,6 +28,8 @@ func Translate(err error) error {
 		switch pg.Code {
 		case "23505": // unique_violation
 			return errs.Wrap(errs.ErrConflict, err, "duplicate key (%s)", pg.ConstraintName)
+		case "23502", "23514": // not_null_violation, check_violation
+			return errs.Wrap(errs.ErrInvalid, err, "a required value is missing or out of range (%s)", pg.ColumnName)
 		case "23503": // foreign_key_violation
 			return errs.Wrap(errs.ErrInvalid, err, "refers to a record that does not exist (%s)", pg.ConstraintName)
 		case "40001", "40P01": // serialization_failure, deadlock_detected
@@ -46,6 +48,8 @@ func Translate(err error) error {
 		switch lite.Code() {
 		case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
 			return errs.Wrap(errs.ErrConflict, err, "duplicate key")
+		case 1299, 275: // SQLITE_CONSTRAINT_NOTNULL, SQLITE_CONSTRAINT_CHECK
+			return errs.Wrap(errs.ErrInvalid, err, "a required value is missing or out of range")
 		case 787: // SQLITE_CONSTRAINT_FOREIGNKEY
 			return errs.Wrap(errs.ErrInvalid, err, "refers to a record that does not exist")
 		case 1811: // SQLITE_CONSTRAINT_TRIGGER

@@ -24,6 +24,7 @@ func TestTranslate(t *testing.T) {
 		{"no rows", sql.ErrNoRows, errs.ErrNotFound},
 		{"unique", &pgconn.PgError{Code: "23505", ConstraintName: "units_code_key"}, errs.ErrConflict},
 		{"foreign key", &pgconn.PgError{Code: "23503"}, errs.ErrInvalid},
+		{"not null", &pgconn.PgError{Code: "23502", ColumnName: "at"}, errs.ErrInvalid},
 		{"serialization", &pgconn.PgError{Code: "40001"}, errs.ErrConflict},
 		{"deadlock", &pgconn.PgError{Code: "40P01"}, errs.ErrConflict},
 		{"append-only guard", &pgconn.PgError{Code: "GR001"}, errs.ErrForbidden},
