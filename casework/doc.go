@@ -29,8 +29,10 @@
 //     (an audit record with a redacted payload), adding outbox messages
 //     (Kernel.NewOutboxMessage) for hand-offs;
 //  4. call the store, which commits the record and the Change in one
-//     transaction; creates go through CreateOnce with the caller's request
-//     key, hand-off receivers through Kernel.ReceiveOnce.
+//     transaction; creates go through CreateOnce and attach the caller's
+//     request key with Change.Keyed; hand-off receivers go through
+//     Kernel.ReceiveOnce and check the sending actor with
+//     Kernel.AuthorizeHandoff.
 //
 // # Permissions
 //
