@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/grassroots-policing/grassroots/recovery"
 	"github.com/stretchr/testify/require"
 )
@@ -228,12 +227,10 @@ func evaluate(byFound map[string][]components, w recovery.Weights) (r1, r3, mrr 
 // of the true report. The time weight is capped at 0.4 (a prior: the delay
 // between theft and find is a weak cue, and letting it dominate only
 // flattens the other evidence). It prints the best weights and how the
-// held-out half fares under them (never used to choose). Run with
-// GRASSROOTS_LONG=1.
+// held-out half fares under them (never used to choose). It fails when the
+// grid finds better weights than DefaultWeights.
 func TestTuneMatcher(t *testing.T) {
-	if !testdb.Long() {
-		t.Skip("set GRASSROOTS_LONG=1 to search the matcher's weights")
-	}
+	t.Parallel()
 	c := loadCorpus(t)
 	hls := []float64{7, 14, 20, 30, 45, 90}
 	split := func(name string) map[string][]components {
