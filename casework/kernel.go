@@ -43,6 +43,7 @@ type Kernel struct {
 	writebacks map[string]Writeback
 	figures    []FigureSource
 	sweepers   []Sweeper
+	workflows  []string
 	deliverer  string
 }
 

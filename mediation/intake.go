@@ -11,11 +11,8 @@ import (
 // IntakeDispute receives a dispute found on an outreach visit (or any
 // screening) through the outbox and reports it as a new dispute with
 // source outreach_screening, linked back to the visit through Origin. It
-// satisfies outreach's DisputeIntake interface; the wiring registers it:
-//
-//	k.RegisterReceiver(casework.KindDisputeFinding, casework.Receive(svc.IntakeDispute))
-//
-// It is idempotent on the finding's Source (Kernel.ReceiveOnce): a repeated
+// satisfies casework.DisputeIntake; New registers it as the receiver of
+// casework.KindDisputeFinding. It is idempotent on the finding's Source (Kernel.ReceiveOnce): a repeated
 // delivery returns the dispute created the first time. The finding's Actor
 // acts, with the same permission check as Report. Because a hand-off that
 // fails is retried, the finding is taken as leniently as the rules allow:

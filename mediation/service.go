@@ -82,13 +82,14 @@ type Service struct {
 }
 
 var (
-	_ casework.FigureSource = (*Service)(nil)
-	_ casework.Sweeper      = (*Service)(nil)
+	_ casework.Workflow      = (*Service)(nil)
+	_ casework.DisputeIntake = (*Service)(nil)
 )
 
-// New builds the service, registers this package's code lists and default
-// policy rows with the kernel, and registers the service's figures with
-// the kernel's report (build one Service per kernel).
+// New builds the service and registers with the kernel all that it
+// provides (Provides): its code lists, default policy rows, figures, the
+// deadline sweep and the receiver of disputes found on outreach visits.
+// Build one Service per kernel.
 func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if k == nil || store == nil {
 		return nil, errors.New("mediation: New needs a kernel and a store")
@@ -97,27 +98,35 @@ func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range CodeLists() {
-		k.Codes().Default(l)
+	s := &Service{k: k, store: store, cfg: c}
+	if err := k.Register(s); err != nil {
+		return nil, err
 	}
+	return s, nil
+}
+
+// Provides lists what mediation brings to the kernel.
+func (s *Service) Provides() casework.Provision {
 	officers := []casework.Role{casework.RoleOfficer, casework.RoleCommunityOfficer, casework.RoleSupervisor}
 	mediating := append(slices.Clone(officers), casework.RoleMediator, casework.RoleLawyer)
-	if err := k.Policy().Default(
-		casework.Rule{Action: ActionRead, Kind: casework.KindRead, Roles: casework.AllRoles},
-		casework.Rule{Action: ActionReport, Kind: casework.KindWrite, Roles: officers},
-		casework.Rule{Action: ActionScreen, Kind: casework.KindWrite, Roles: officers},
-		casework.Rule{Action: ActionAccept, Kind: casework.KindWrite, Roles: officers},
-		casework.Rule{Action: ActionMediate, Kind: casework.KindWrite, Roles: mediating},
-		casework.Rule{Action: ActionAssess, Kind: casework.KindWrite, Roles: mediating},
-		casework.Rule{Action: ActionReview, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
-		casework.Rule{Action: ActionFollowUp, Kind: casework.KindWrite, Roles: mediating},
-		casework.Rule{Action: ActionClose, Kind: casework.KindWrite, Roles: officers},
-	); err != nil {
-		return nil, fmt.Errorf("mediation: policy: %w", err)
+	return casework.Provision{
+		Name:  "mediation",
+		Codes: CodeLists(),
+		Rules: []casework.Rule{
+			{Action: ActionRead, Kind: casework.KindRead, Roles: casework.AllRoles},
+			{Action: ActionReport, Kind: casework.KindWrite, Roles: officers},
+			{Action: ActionScreen, Kind: casework.KindWrite, Roles: officers},
+			{Action: ActionAccept, Kind: casework.KindWrite, Roles: officers},
+			{Action: ActionMediate, Kind: casework.KindWrite, Roles: mediating},
+			{Action: ActionAssess, Kind: casework.KindWrite, Roles: mediating},
+			{Action: ActionReview, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
+			{Action: ActionFollowUp, Kind: casework.KindWrite, Roles: mediating},
+			{Action: ActionClose, Kind: casework.KindWrite, Roles: officers},
+		},
+		Figures:   s,
+		Sweeper:   s,
+		Receivers: map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(s.IntakeDispute)},
 	}
-	s := &Service{k: k, store: store, cfg: c}
-	k.RegisterFigures(s)
-	return s, nil
 }
 
 // Config returns the configuration in force, defaults applied.
