@@ -29,12 +29,24 @@ func newValidation(c Clock) (*validation, error) {
 	if err := ident.RegisterValidation(v, c.Now); err != nil {
 		return nil, err
 	}
+	// "line" marks one-line text for walkInput; the tag itself always passes.
+	if err := v.RegisterValidation("line", func(validator.FieldLevel) bool { return true }); err != nil {
+		return nil, err
+	}
 	return &validation{v: v}, nil
 }
 
 // Validate checks a struct's validate tags and returns an InvalidError that
 // names every failing field (by its JSON path) and the rule it broke.
+//
+// Before the tags it applies the text and date rules of text.go to every
+// string and time in s, so no input escapes them by lacking a tag.
 func (k *Kernel) Validate(s any) error {
+	var f errs.Fields
+	walkInput(&f, reflect.ValueOf(s), "", false, k.Now(), 0)
+	if f.Err() != nil {
+		return f.Err()
+	}
 	err := k.validate.v.Struct(s)
 	if err == nil {
 		return nil
@@ -43,7 +55,6 @@ func (k *Kernel) Validate(s any) error {
 	if !errors.As(err, &ve) {
 		return errs.Invalid("", "invalid", "%v", err)
 	}
-	var f errs.Fields
 	for _, fe := range ve {
 		path := fe.Namespace()
 		if i := strings.IndexByte(path, '.'); i >= 0 {
