@@ -50,6 +50,9 @@ func (k *Kernel) PutAttachment(ctx context.Context, actor Actor, name, mediaType
 	if _, _, err := mime.ParseMediaType(mediaType); err != nil {
 		f.Add("mediaType", "media_type", "is not a media type")
 	}
+	if r == nil {
+		f.Add("r", "required", "no bytes to store")
+	}
 	if err := f.Err(); err != nil {
 		return Attachment{}, err
 	}

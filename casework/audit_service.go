@@ -35,7 +35,9 @@ func SensitiveField(name string) bool {
 func (k *Kernel) AuditRecord(ctx context.Context, actor Actor, action Action, recordType, recordID string, before, after any) (AuditRecord, error) {
 	p, err := audit.Redact(before, after, SensitiveField)
 	if err != nil {
-		return AuditRecord{}, err
+		// A value JSON cannot hold (a time past year 9999) is the input's
+		// fault, not the server's.
+		return AuditRecord{}, errs.Wrap(errs.ErrInvalid, err, "%s %s cannot be recorded", recordType, recordID)
 	}
 	b, err := p.Canonical()
 	if err != nil {

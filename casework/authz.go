@@ -17,6 +17,9 @@ type Target struct {
 	UnitID     string
 	SharedWith []string // unit ids holding an active share
 	AssignedTo []string // staff ids (mediators, lawyers) named on the record
+	// RequestedBy is the staff id that asked for what an approval decides;
+	// the check refuses it an approval of its own request.
+	RequestedBy string
 }
 
 // Authorize is the one permission check every service makes, so an embedder
@@ -32,6 +35,11 @@ type Target struct {
 //     if it did not exist;
 //   - an actor whose only granting roles are mediator or lawyer must be
 //     assigned to the record.
+//
+// Separation of duties is checked here, whatever the policy table says: an
+// admin holds no other role and never reveals, an auditor only reads (kinds
+// are fixed by the package defining the action, see Policy), and an approval
+// is never granted to the staff member named in Target.RequestedBy.
 func (k *Kernel) Authorize(ctx context.Context, actor Actor, action Action, t Target) error {
 	return k.authorize(ctx, actor, action, t, false)
 }
@@ -62,6 +70,9 @@ func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Ta
 		return err
 	}
 	if !handoff {
+		if slices.Contains(st.Roles, RoleAdmin) && len(st.Roles) > 1 {
+			return errs.New(errs.ErrForbidden, "actor %q holds admin with other roles (separation of duties)", actor.StaffID)
+		}
 		if !st.Active || st.UnitID != actor.UnitID {
 			return errs.New(errs.ErrForbidden, "actor %q is not an active member of unit %q", actor.StaffID, actor.UnitID)
 		}
@@ -78,6 +89,9 @@ func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Ta
 	granted, unbound := rule.grants(actor.Roles)
 	if !granted {
 		return errs.New(errs.ErrForbidden, "%s is not granted to roles %v", action, actor.Roles)
+	}
+	if rule.Kind == KindApprove && t.RequestedBy != "" && t.RequestedBy == actor.StaffID {
+		return errs.New(errs.ErrForbidden, "separation of duties: %s may not approve its own request", actor.StaffID)
 	}
 	actorUnit, err := k.unit(ctx, actor.UnitID)
 	if err != nil {

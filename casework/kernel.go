@@ -214,6 +214,9 @@ type SweepResult struct {
 
 // RegisterSweeper adds a workflow's time-driven changes to Sweep.
 func (k *Kernel) RegisterSweeper(s Sweeper) {
+	if s == nil {
+		return // a nil sweeper would panic in Sweep
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.sweepers = append(k.sweepers, s)

@@ -24,6 +24,9 @@ type Writeback func(ctx context.Context, msg OutboxMessage, resultID string) err
 // RegisterReceiver connects a hand-off kind to its receiver. The wiring
 // (the server, an example) calls it; packages never import each other.
 func (k *Kernel) RegisterReceiver(kind string, r Receiver) {
+	if r == nil {
+		return // nothing to deliver to; a nil receiver would panic at delivery
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.receivers[kind] = r
@@ -31,6 +34,9 @@ func (k *Kernel) RegisterReceiver(kind string, r Receiver) {
 
 // RegisterWriteback connects a hand-off kind to the sender's write-back.
 func (k *Kernel) RegisterWriteback(kind string, w Writeback) {
+	if w == nil {
+		return // a nil write-back would panic at delivery
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.writebacks[kind] = w
@@ -40,7 +46,7 @@ func (k *Kernel) RegisterWriteback(kind string, w Writeback) {
 func (k *Kernel) NewOutboxMessage(kind string, src Source, payload any) (OutboxMessage, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
-		return OutboxMessage{}, fmt.Errorf("outbox payload: %w", err)
+		return OutboxMessage{}, errs.Wrap(errs.ErrInvalid, err, "outbox payload cannot be encoded")
 	}
 	return OutboxMessage{ID: k.NewID(), Kind: kind, SourceKind: src.Kind, SourceID: src.ID, Step: src.Step,
 		Payload: b, CreatedAt: k.Now()}, nil
@@ -135,6 +141,9 @@ func truncate(s string, n int) string {
 // A concurrent duplicate loses on the inbox's unique key and gets the
 // winner's id.
 func (k *Kernel) ReceiveOnce(ctx context.Context, src Source, recordType string, create func(in *InboxEntry) (string, error)) (string, error) {
+	if create == nil {
+		return "", errs.Invalid("create", "required", "a receiver needs a create function")
+	}
 	if in, err := k.store.GetInboxEntry(ctx, src.Kind, src.ID, src.Step); err == nil {
 		return in.RecordID, nil
 	} else if !errors.Is(err, errs.ErrNotFound) {

@@ -1,10 +1,11 @@
 package casework
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
 // Action is something a role may be allowed to do, e.g. "mediation.accept".
@@ -54,18 +55,40 @@ type Rule struct {
 //
 // Separation of duties is not a row and cannot be overridden: an admin is
 // never granted a reveal, an auditor is never granted anything but reads,
-// and mediators and lawyers act only on records assigned to them.
+// and mediators and lawyers act only on records assigned to them. Those
+// rules hang on an action's kind, so the kind is not the granting row's to
+// choose: the kernel fixes the kind of its own actions, a workflow package
+// fixes the kind of its actions when it registers their defaults (Default),
+// and a row that gives a known action another kind is refused.
 type Policy struct {
 	mu    sync.RWMutex
 	rules map[Action]Rule
+	kinds map[Action]ActionKind // declared by Default; kernel actions in kernelKinds
 }
+
+// kernelKinds fixes the kind of the kernel's own actions for every Policy,
+// the zero value included.
+var kernelKinds = func() map[Action]ActionKind {
+	m := map[Action]ActionKind{}
+	for _, r := range kernelRules() {
+		m[r.Action] = r.Kind
+	}
+	return m
+}()
 
 // NewPolicy returns the kernel's default table.
 func NewPolicy() *Policy {
 	p := &Policy{rules: map[Action]Rule{}}
+	for _, r := range kernelRules() {
+		p.rules[r.Action] = r
+	}
+	return p
+}
+
+func kernelRules() []Rule {
 	everyone := AllRoles
 	staff := []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor}
-	for _, r := range []Rule{
+	return []Rule{
 		{Action: ActionRead, Kind: KindRead, Roles: everyone},
 		{Action: ActionRevealPerson, Kind: KindReveal, Roles: staff},
 		{Action: ActionWritePerson, Kind: KindWrite, Roles: append(slices.Clone(staff), RoleMediator, RoleCustodian)},
@@ -77,19 +100,20 @@ func NewPolicy() *Policy {
 		{Action: ActionShareRecord, Kind: KindWrite, Roles: staff},
 		{Action: ActionPutAttachment, Kind: KindWrite, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleMediator, RoleLawyer, RoleCustodian}},
 		{Action: ActionReadAttachment, Kind: KindRead, Roles: everyone},
-	} {
-		p.rules[r.Action] = r
 	}
-	return p
 }
 
-// Set replaces a row. It refuses rows that break separation of duties.
+// Set replaces a row. It refuses rows that break separation of duties and
+// rows that give a known action another kind (ErrInvalid naming "kind").
 func (p *Policy) Set(r Rule) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.checkKind(r); err != nil {
+		return err
+	}
 	if err := r.check(); err != nil {
 		return err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.rules == nil {
 		p.rules = map[Action]Rule{}
 	}
@@ -98,18 +122,33 @@ func (p *Policy) Set(r Rule) error {
 	return nil
 }
 
-// Default adds rows only for actions the table does not hold yet, so that an
-// integrator's overrides survive a service's defaults.
+// Default is how a package registers its actions: it fixes each action's
+// kind, and adds rows only for actions the table does not hold yet, so that
+// an integrator's overrides survive a service's defaults. A row set earlier
+// that gave one of these actions another kind is refused here (ErrInvalid
+// naming "kind"), and nothing is changed.
 func (p *Policy) Default(rules ...Rule) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.rules == nil {
-		p.rules = map[Action]Rule{}
-	}
 	for _, r := range rules {
+		if err := p.checkKind(r); err != nil {
+			return err
+		}
 		if err := r.check(); err != nil {
 			return err
 		}
+		if set, ok := p.rules[r.Action]; ok && set.Kind != r.Kind {
+			return kindMismatch(r.Action, set.Kind, r.Kind)
+		}
+	}
+	if p.rules == nil {
+		p.rules = map[Action]Rule{}
+	}
+	if p.kinds == nil {
+		p.kinds = map[Action]ActionKind{}
+	}
+	for _, r := range rules {
+		p.kinds[r.Action] = r.Kind
 		if _, ok := p.rules[r.Action]; !ok {
 			r.Roles = slices.Clone(r.Roles)
 			p.rules[r.Action] = r
@@ -118,12 +157,37 @@ func (p *Policy) Default(rules ...Rule) error {
 	return nil
 }
 
+// checkKind refuses a row whose kind differs from the action's fixed kind.
+// The caller holds p.mu.
+func (p *Policy) checkKind(r Rule) error {
+	if k, ok := p.kindLocked(r.Action); ok && k != r.Kind {
+		return kindMismatch(r.Action, k, r.Kind)
+	}
+	return nil
+}
+
+func kindMismatch(a Action, fixed, got ActionKind) error {
+	return errs.Invalid("kind", "fixed", "%s is an action of kind %d, not %d: the package that defines it fixes its kind", a, fixed, got)
+}
+
+// kindLocked returns an action's fixed kind; the caller holds p.mu.
+func (p *Policy) kindLocked(a Action) (ActionKind, bool) {
+	if k, ok := kernelKinds[a]; ok {
+		return k, true
+	}
+	k, ok := p.kinds[a]
+	return k, ok
+}
+
 // Rule returns the row for an action.
 func (p *Policy) Rule(a Action) (Rule, bool) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	r, ok := p.rules[a]
 	r.Roles = slices.Clone(r.Roles)
+	if k, fixed := p.kindLocked(a); ok && fixed {
+		r.Kind = k // Set and Default keep them equal; the fixed kind wins regardless
+	}
 	return r, ok
 }
 
@@ -141,15 +205,18 @@ func (p *Policy) Rules() []Rule {
 }
 
 func (r Rule) check() error {
-	if r.Action == "" || r.Kind == 0 {
-		return fmt.Errorf("policy rule needs an action and a kind: %+v", r)
+	if r.Action == "" {
+		return errs.Invalid("action", "required", "a policy rule names an action")
+	}
+	if r.Kind < KindRead || r.Kind > KindAdmin {
+		return errs.Invalid("kind", "kind", "%s: kind %d is not a kind of action", r.Action, r.Kind)
 	}
 	for _, role := range r.Roles {
 		if role == RoleAdmin && r.Kind == KindReveal {
-			return fmt.Errorf("policy: %s may not be granted to admin (separation of duties)", r.Action)
+			return errs.Invalid("roles", "separation", "%s may not be granted to admin (separation of duties)", r.Action)
 		}
 		if role == RoleAuditor && r.Kind != KindRead {
-			return fmt.Errorf("policy: %s may not be granted to auditor, who only reads", r.Action)
+			return errs.Invalid("roles", "separation", "%s may not be granted to auditor, who only reads", r.Action)
 		}
 	}
 	return nil
@@ -161,8 +228,8 @@ func assignmentBound(r Role) bool { return r == RoleMediator || r == RoleLawyer 
 // grants reports which of the actor's roles the rule grants, and whether any
 // of them is free of the assignment restriction.
 func (r Rule) grants(roles []Role) (granted, unbound bool) {
-	if r.Kind == KindReveal && slices.Contains(roles, RoleAdmin) {
-		return false, false // an admin never reveals, whatever else it holds
+	if slices.Contains(roles, RoleAdmin) && (r.Kind == KindReveal || len(roles) > 1) {
+		return false, false // an admin never reveals and holds no other role
 	}
 	for _, role := range roles {
 		if !slices.Contains(r.Roles, role) {

@@ -46,6 +46,9 @@ type FigureSource interface {
 
 // RegisterFigures adds a workflow's figures to Report.
 func (k *Kernel) RegisterFigures(s FigureSource) {
+	if s == nil {
+		return // a nil source would panic in Report
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.figures = append(k.figures, s)

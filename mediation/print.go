@@ -24,6 +24,9 @@ type PrintOptions struct {
 // for an oral one), in Chinese, with lines for the signatures still
 // missing. It is produced from the recorded data only.
 func (s *Service) PrintAgreement(ctx context.Context, actor casework.Actor, id string, w io.Writer, opt *PrintOptions) error {
+	if err := checkWriter(w); err != nil {
+		return err
+	}
 	d, err := s.load(ctx, actor, id, ActionRead)
 	if err != nil {
 		return err
@@ -39,9 +42,21 @@ func (s *Service) PrintAgreement(ctx context.Context, actor casework.Actor, id s
 	return agreementTmpl.Execute(w, doc)
 }
 
+// checkWriter refuses a nil writer before any work: a template executed
+// into it would panic.
+func checkWriter(w io.Writer) error {
+	if w == nil {
+		return errs.Invalid("w", "required", "no writer to print to")
+	}
+	return nil
+}
+
 // PrintRecord writes the record of one session (调解笔录) as an HTML
 // document in Chinese, with lines for the signatures of those present.
 func (s *Service) PrintRecord(ctx context.Context, actor casework.Actor, id, sessionID string, w io.Writer, opt *PrintOptions) error {
+	if err := checkWriter(w); err != nil {
+		return err
+	}
 	d, err := s.load(ctx, actor, id, ActionRead)
 	if err != nil {
 		return err

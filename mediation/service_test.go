@@ -556,6 +556,14 @@ func TestPrint(t *testing.T) {
 	require.Contains(t, buf.String(), idAdultA)
 	err = f.svc.PrintAgreement(f.ctx, f.admin, d.ID, &bytes.Buffer{}, &mediation.PrintOptions{RevealReason: "x"})
 	require.ErrorIs(t, err, mediation.ErrForbidden, "an admin never reveals")
+	for _, print := range []func() error{
+		func() error { return f.svc.PrintAgreement(f.ctx, f.officer, d.ID, nil, nil) },
+		func() error { return f.svc.PrintRecord(f.ctx, f.officer, d.ID, d.Sessions[0].ID, nil, nil) },
+		func() error { return f.svc.PrintAgreement(f.ctx, casework.Actor{}, "", nil, nil) },
+	} {
+		require.NotPanics(t, func() { err = print() })
+		require.ErrorIs(t, err, mediation.ErrInvalid, "a nil writer is invalid input, not a panic")
+	}
 
 	buf.Reset()
 	require.NoError(t, f.svc.PrintRecord(f.ctx, f.lawyer, d.ID, d.Sessions[0].ID, &buf, nil))

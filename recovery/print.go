@@ -267,6 +267,9 @@ td.num { text-align: right; }
 // WriteHTML prints the list as a self-contained HTML page in Chinese, ready
 // for a browser's print dialog; every value is escaped.
 func (l ReturnList) WriteHTML(w io.Writer) error {
+	if w == nil {
+		return errs.Invalid("w", "required", "no writer to print to")
+	}
 	if l.Zone == nil {
 		l.Zone = casework.DefaultZone()
 	}

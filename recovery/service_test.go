@@ -498,6 +498,8 @@ func TestReturnEvent(t *testing.T) {
 			require.Equal(t, "返还会上未发还：失主未到场", list.Rows[1].Note, "the list keeps why a hand-over failed")
 			var buf bytes.Buffer
 			require.NoError(t, list.WriteHTML(&buf))
+			require.NotPanics(t, func() { err = list.WriteHTML(nil) })
+			require.ErrorIs(t, err, recovery.ErrInvalid, "a nil writer is invalid input, not a panic")
 			html := buf.String()
 			for _, want := range []string{"涉案物品返还会发还清单", "张店分局大厅", "陈某某", "电动自行车", "3000.00", "返还会上未发还：失主未到场", "领取人签名"} {
 				require.Contains(t, html, want)

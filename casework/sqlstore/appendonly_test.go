@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,6 +141,53 @@ func TestAppendOnlyAuditTablesRefuseUpdateAndDelete(t *testing.T) {
 			head, err := s.AuditHead(ctx)
 			require.NoError(t, err)
 			require.Equal(t, int64(4), head.Seq)
+		})
+	}
+}
+
+// TestAppendOnlyAuditTablesRefuseReplace plays an attacker who rewrites
+// history with an INSERT that replaces a row: SQLite's REPLACE deletes the
+// old row without firing the DELETE trigger, and an upsert turns into an
+// UPDATE. Every form is refused and nothing changes.
+func TestAppendOnlyAuditTablesRefuseReplace(t *testing.T) {
+	t.Parallel()
+	const forged = `seq, at, 'attacker', unit_id, action, record_type, record_id, request_id, payload_digest, prev_hash, hash`
+	const cpForged = `seq, hash, at, 'attacker', signature`
+	for _, e := range appendOnlyEngines {
+		t.Run(e.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, s := appendOnlyFixture(t, e)
+			before := snapshotAudit(t, s)
+			refused := []string{
+				`INSERT INTO audit_log SELECT ` + forged + ` FROM audit_log WHERE seq = 2 ON CONFLICT (seq) DO UPDATE SET actor_id = 'attacker'`,
+				`INSERT INTO audit_log SELECT ` + forged + ` FROM audit_log WHERE seq = 2 ON CONFLICT (seq) DO NOTHING`,
+				`INSERT INTO audit_checkpoints SELECT ` + cpForged + ` FROM audit_checkpoints WHERE seq = 3 ON CONFLICT (seq) DO UPDATE SET key_id = 'attacker'`,
+			}
+			if e.engine == sqlstore.SQLite {
+				refused = append(refused,
+					`INSERT OR REPLACE INTO audit_log SELECT `+forged+` FROM audit_log WHERE seq = 2`,
+					`REPLACE INTO audit_log SELECT `+forged+` FROM audit_log WHERE seq = 2`,
+					`INSERT OR REPLACE INTO audit_log (rowid, seq, at, actor_id, unit_id, action, record_type, record_id, request_id, payload_digest, prev_hash, hash)
+						SELECT rowid, 99, at, 'attacker', unit_id, action, record_type, record_id, request_id, payload_digest, prev_hash, hash FROM audit_log WHERE seq = 2`,
+					`INSERT OR REPLACE INTO audit_checkpoints SELECT `+cpForged+` FROM audit_checkpoints WHERE seq = 3`,
+					`REPLACE INTO audit_checkpoints SELECT `+cpForged+` FROM audit_checkpoints WHERE seq = 3`,
+					`INSERT OR REPLACE INTO audit_checkpoints (rowid, seq, hash, at, key_id, signature)
+						SELECT rowid, 99, hash, at, 'attacker', signature FROM audit_checkpoints WHERE seq = 3`,
+				)
+			}
+			for _, stmt := range refused {
+				_, err := db.ExecContext(ctx, stmt)
+				if e.engine == sqlstore.Postgres && strings.Contains(stmt, "DO NOTHING") {
+					require.NoError(t, err, "DO NOTHING changes nothing")
+					continue
+				}
+				requireRefused(t, e.engine, stmt, err)
+			}
+			require.Equal(t, before, snapshotAudit(t, s), "nothing changed")
+			var n int
+			require.NoError(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE actor_id = 'attacker'`).Scan(&n))
+			require.Zero(t, n)
 		})
 	}
 }

@@ -161,11 +161,22 @@ func (s *Store) AuditTrail(ctx context.Context, recordType, recordID string) ([]
 		[]any{recordType, recordID}, func(r interface{ Scan(...any) error }) (casework.AuditEntry, error) { return scanAudit(r) })
 }
 
-// AddCheckpoint implements casework.AuditStore.
+// AddCheckpoint implements casework.AuditStore. A checkpoint already taken
+// at this seq is ErrConflict; it is looked up first because on SQLite the
+// table's no-replace trigger, not the key, refuses the duplicate.
 func (s *Store) AddCheckpoint(ctx context.Context, cp casework.Checkpoint) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5)`,
-		cp.Seq, cp.Hash[:], sqlx.T(cp.Time), cp.KeyID, cp.Signature)
-	return sqlx.Translate(err)
+	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_checkpoints WHERE seq = $1`, cp.Seq).Scan(&n); err != nil {
+			return sqlx.Translate(err)
+		}
+		if n > 0 {
+			return errs.New(errs.ErrConflict, "a checkpoint at seq %d exists", cp.Seq)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5)`,
+			cp.Seq, cp.Hash[:], sqlx.T(cp.Time), cp.KeyID, cp.Signature)
+		return sqlx.Translate(err)
+	})
 }
 
 // Checkpoints implements casework.AuditStore.

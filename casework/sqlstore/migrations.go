@@ -147,6 +147,13 @@ var kernelMigrations = []sqlx.Step{{
 		stmts = append(stmts, d.AppendOnly("audit_log")...)
 		return append(stmts, d.AppendOnly("audit_checkpoints")...)
 	},
+}, {
+	// SQLite's REPLACE deletes the row it replaces without firing the
+	// DELETE trigger: refuse an INSERT over an existing row.
+	Version: 2,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return append(d.NoReplace("audit_log", "seq"), d.NoReplace("audit_checkpoints", "seq")...)
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

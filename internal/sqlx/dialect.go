@@ -79,7 +79,29 @@ END $$`,
 	}
 }
 
-// DropAppendOnly undoes AppendOnly. Only tamper tests use it: they play an
+// NoReplace returns the statements that close what AppendOnly leaves open
+// on SQLite: REPLACE (INSERT OR REPLACE, REPLACE INTO) resolves a key
+// conflict by deleting the old row, and that delete fires no DELETE trigger
+// unless the connection turned recursive_triggers on, which an attacker's
+// connection does not. So an INSERT whose key, or whose rowid, is already
+// taken is refused before it runs. On PostgreSQL there is nothing to add:
+// INSERT … ON CONFLICT DO UPDATE fires the UPDATE trigger AppendOnly made.
+// key lists the table's primary-key columns.
+func (d *Dialect) NoReplace(table string, key ...string) []string {
+	if d.Engine == Postgres {
+		return nil
+	}
+	conds := make([]string, len(key))
+	for i, c := range key {
+		conds[i] = fmt.Sprintf("%[1]s = NEW.%[1]s", c)
+	}
+	return []string{fmt.Sprintf(`CREATE TRIGGER %[1]s_no_replace BEFORE INSERT ON %[1]s
+WHEN EXISTS (SELECT 1 FROM %[1]s WHERE %[2]s) OR EXISTS (SELECT 1 FROM %[1]s WHERE rowid = NEW.rowid)
+BEGIN SELECT RAISE(ABORT, 'grassroots: INSERT over an existing row of %[1]s is refused: the table is append-only'); END`,
+		table, strings.Join(conds, " AND "))}
+}
+
+// DropAppendOnly undoes AppendOnly and NoReplace. Only tamper tests use it: they play an
 // attacker with database rights.
 func (d *Dialect) DropAppendOnly(table string) []string {
 	if d.Engine == Postgres {
@@ -91,6 +113,7 @@ func (d *Dialect) DropAppendOnly(table string) []string {
 	return []string{
 		fmt.Sprintf(`DROP TRIGGER IF EXISTS %s_no_update`, table),
 		fmt.Sprintf(`DROP TRIGGER IF EXISTS %s_no_delete`, table),
+		fmt.Sprintf(`DROP TRIGGER IF EXISTS %s_no_replace`, table),
 	}
 }
 

@@ -15,7 +15,8 @@ import (
 )
 
 // TestAppendOnly plays someone with ordinary write rights on the database:
-// raw UPDATE and DELETE on custody entries and audit entries are refused by
+// raw UPDATE, DELETE, REPLACE and upsert on custody entries and audit
+// entries are refused by
 // the database itself, on both engines, and the rows stay as they were.
 func TestAppendOnly(t *testing.T) {
 	t.Parallel()
@@ -40,12 +41,27 @@ func TestAppendOnly(t *testing.T) {
 				RecordType: recovery.RecordItem, RecordID: it.ID, Payload: []byte(`{"after":"x","before":"","diff":[]}`)}}}
 			require.NoError(t, s.Apply(ctx, recovery.Batch{NewItems: []recovery.Item{it}, Custody: []recovery.CustodyEntry{e}}, ch))
 
-			for _, stmt := range []string{
+			// A forged copy of the entry: another actor, reason and holder.
+			const forged = `SELECT item_id, seq, kind, from_kind, from_id, from_name, to_kind, 'B-99', to_name, 'attacker', unit_id,
+				witness_id, at, 'edited', item_condition, seal, seal_number, photos, corrects, created_at FROM recovery_custody WHERE item_id = 'item-1'`
+			refused := []string{
 				`UPDATE recovery_custody SET reason = 'edited', to_id = 'B-99' WHERE item_id = 'item-1'`,
 				`DELETE FROM recovery_custody WHERE item_id = 'item-1'`,
 				`UPDATE audit_log SET actor_id = 'someone else'`,
 				`DELETE FROM audit_log`,
-			} {
+				`INSERT INTO recovery_custody ` + forged + ` ON CONFLICT (item_id, seq) DO UPDATE SET reason = 'edited', actor_id = 'attacker'`,
+			}
+			if engine == ksql.SQLite {
+				refused = append(refused,
+					`INSERT OR REPLACE INTO recovery_custody `+forged,
+					`REPLACE INTO recovery_custody `+forged,
+					`INSERT OR REPLACE INTO recovery_custody (rowid, item_id, seq, kind, from_kind, from_id, from_name, to_kind, to_id, to_name, actor_id,
+						unit_id, witness_id, at, reason, item_condition, seal, seal_number, photos, corrects, created_at)
+						SELECT rowid, item_id, 7, kind, from_kind, from_id, from_name, to_kind, 'B-99', to_name, 'attacker', unit_id,
+						witness_id, at, 'edited', item_condition, seal, seal_number, photos, corrects, created_at FROM recovery_custody WHERE item_id = 'item-1'`,
+				)
+			}
+			for _, stmt := range refused {
 				_, err := raw.ExecContext(ctx, stmt)
 				require.Error(t, err, stmt)
 				require.ErrorIs(t, sqlx.Translate(err), recovery.ErrForbidden, stmt)

@@ -150,4 +150,9 @@ var migrations = []sqlx.Step{{
 		}
 		return append(stmts, d.AppendOnly("recovery_custody")...)
 	},
+}, {
+	// SQLite's REPLACE deletes the row it replaces without firing the
+	// DELETE trigger: refuse an INSERT over an existing custody entry.
+	Version: 2,
+	Stmts:   func(d *sqlx.Dialect) []string { return d.NoReplace("recovery_custody", "item_id", "seq") },
 }}
