@@ -34,7 +34,7 @@ func TestCasesSQLite(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = other.Close() })
 		_, c2 := migrated(t, other, sqlstore.SQLite)
-		return casestoretest.Backend{Kernel: k, Cases: c, Others: []casework.CaseStore{c2}}
+		return casestoretest.Backend{Kernel: k, Cases: c, Others: []cases.Store{c2}}
 	})
 }
 
@@ -46,7 +46,7 @@ func TestCasesPostgres(t *testing.T) {
 		pg := testdb.Postgres(t)
 		k, c := migrated(t, pg.DB, sqlstore.Postgres)
 		_, c2 := migrated(t, pg.Open(t), sqlstore.Postgres)
-		return casestoretest.Backend{Kernel: k, Cases: c, Others: []casework.CaseStore{c2}}
+		return casestoretest.Backend{Kernel: k, Cases: c, Others: []cases.Store{c2}}
 	})
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// Cases is the in-memory casework.CaseStore on a shared DB: its writes take
+// Cases is the in-memory cases.Store on a shared DB: its writes take
 // the DB's lock and commit their Change into the DB's audit chain, outbox,
 // request keys and inbox. Build one per DB.
 type Cases struct {
@@ -22,30 +22,30 @@ type Cases struct {
 	fileMu sync.Mutex
 
 	// Guarded by db.mu.
-	cases    map[string]casework.Case
+	cases    map[string]cases.Case
 	numbers  map[string]string // case number → case id
-	leads    map[string]casework.Lead
-	counters map[casework.CaseNumberKey]int64
+	leads    map[string]cases.Lead
+	counters map[cases.NumberKey]int64
 }
 
-var _ casework.CaseStore = (*Cases)(nil)
+var _ cases.Store = (*Cases)(nil)
 
 // NewCases returns an empty case store on db.
 func NewCases(db *DB) *Cases {
-	return &Cases{db: db, cases: map[string]casework.Case{}, numbers: map[string]string{},
-		leads: map[string]casework.Lead{}, counters: map[casework.CaseNumberKey]int64{}}
+	return &Cases{db: db, cases: map[string]cases.Case{}, numbers: map[string]string{},
+		leads: map[string]cases.Lead{}, counters: map[cases.NumberKey]int64{}}
 }
 
-func caseClone(c casework.Case) casework.Case {
+func caseClone(c cases.Case) cases.Case {
 	c = c.Clone()
 	c.SharedWith = nil
 	return c
 }
-func leadClone(l casework.Lead) casework.Lead { return l.Clone() }
+func leadClone(l cases.Lead) cases.Lead { return l.Clone() }
 
-// CommitCases implements casework.CaseStore. Every create and update is
+// CommitCases implements cases.Store. Every create and update is
 // checked before anything changes, so a refused write leaves no trace.
-func (s *Cases) CommitCases(ctx context.Context, w casework.CaseWrite, ch casework.Change) error {
+func (s *Cases) CommitCases(ctx context.Context, w cases.Write, ch casework.Change) error {
 	w = cloneWrite(w)
 	return s.db.Write(ctx, ch, func() error {
 		if err := s.check(w); err != nil {
@@ -56,8 +56,8 @@ func (s *Cases) CommitCases(ctx context.Context, w casework.CaseWrite, ch casewo
 	})
 }
 
-func cloneWrite(w casework.CaseWrite) casework.CaseWrite {
-	out := casework.CaseWrite{Shares: slices.Clone(w.Shares)}
+func cloneWrite(w cases.Write) cases.Write {
+	out := cases.Write{Shares: slices.Clone(w.Shares)}
 	for _, c := range w.NewCases {
 		out.NewCases = append(out.NewCases, caseClone(c))
 	}
@@ -75,10 +75,10 @@ func cloneWrite(w casework.CaseWrite) casework.CaseWrite {
 
 // check applies the store's rules to w without changing anything: ids
 // unique, numbers unique, versions current. Call it under the write lock.
-func (s *Cases) check(w casework.CaseWrite) error {
+func (s *Cases) check(w cases.Write) error {
 	ids := map[string]bool{}
 	numbers := map[string]string{}
-	claim := func(c casework.Case) error {
+	claim := func(c cases.Case) error {
 		if c.Number == "" {
 			return nil
 		}
@@ -103,10 +103,10 @@ func (s *Cases) check(w casework.CaseWrite) error {
 	for _, c := range w.Cases {
 		cur, ok := s.cases[c.ID]
 		if !ok {
-			return errs.NotFound(casework.RecordCase, c.ID)
+			return errs.NotFound(cases.RecordCase, c.ID)
 		}
 		if cur.Version != c.Version-1 || ids[c.ID] {
-			return errs.Stale(casework.RecordCase, c.ID, c.Version-1)
+			return errs.Stale(cases.RecordCase, c.ID, c.Version-1)
 		}
 		ids[c.ID] = true
 		if err := claim(c); err != nil {
@@ -123,10 +123,10 @@ func (s *Cases) check(w casework.CaseWrite) error {
 	for _, l := range w.Leads {
 		cur, ok := s.leads[l.ID]
 		if !ok {
-			return errs.NotFound(casework.RecordLead, l.ID)
+			return errs.NotFound(cases.RecordLead, l.ID)
 		}
 		if cur.Version != l.Version-1 || leadIDs[l.ID] {
-			return errs.Stale(casework.RecordLead, l.ID, l.Version-1)
+			return errs.Stale(cases.RecordLead, l.ID, l.Version-1)
 		}
 		leadIDs[l.ID] = true
 	}
@@ -143,7 +143,7 @@ func (s *Cases) check(w casework.CaseWrite) error {
 	return nil
 }
 
-func (s *Cases) apply(w casework.CaseWrite) {
+func (s *Cases) apply(w cases.Write) {
 	for _, c := range append(slices.Clone(w.NewCases), w.Cases...) {
 		if old, ok := s.cases[c.ID]; ok && old.Number != "" && old.Number != c.Number {
 			delete(s.numbers, old.Number)
@@ -161,8 +161,8 @@ func (s *Cases) apply(w casework.CaseWrite) {
 	}
 }
 
-// FileCase implements casework.CaseStore.
-func (s *Cases) FileCase(ctx context.Context, key casework.CaseNumberKey, file func(seq int64) (casework.Case, casework.Change, error)) (casework.Case, error) {
+// FileCase implements cases.Store.
+func (s *Cases) FileCase(ctx context.Context, key cases.NumberKey, file func(seq int64) (cases.Case, casework.Change, error)) (cases.Case, error) {
 	s.fileMu.Lock()
 	defer s.fileMu.Unlock()
 	var seq int64
@@ -170,13 +170,13 @@ func (s *Cases) FileCase(ctx context.Context, key casework.CaseNumberKey, file f
 		seq = s.counters[key] + 1
 		return nil
 	}); err != nil {
-		return casework.Case{}, err
+		return cases.Case{}, err
 	}
 	c, ch, err := file(seq)
 	if err != nil {
-		return casework.Case{}, err
+		return cases.Case{}, err
 	}
-	w := cloneWrite(casework.CaseWrite{Cases: []casework.Case{c}})
+	w := cloneWrite(cases.Write{Cases: []cases.Case{c}})
 	err = s.db.Write(ctx, ch, func() error {
 		if s.counters[key] != seq-1 {
 			return errs.New(errs.ErrConflict, "case counter %v moved", key)
@@ -189,31 +189,31 @@ func (s *Cases) FileCase(ctx context.Context, key casework.CaseNumberKey, file f
 		return nil
 	})
 	if err != nil {
-		return casework.Case{}, err
+		return cases.Case{}, err
 	}
 	return caseClone(w.Cases[0]), nil
 }
 
-// GetCase implements casework.CaseStore.
-func (s *Cases) GetCase(ctx context.Context, id string) (c casework.Case, err error) {
+// GetCase implements cases.Store.
+func (s *Cases) GetCase(ctx context.Context, id string) (c cases.Case, err error) {
 	err = s.db.Read(ctx, func() error {
-		c, err = Get(s.cases, id, caseClone, casework.RecordCase)
+		c, err = Get(s.cases, id, caseClone, cases.RecordCase)
 		return err
 	})
 	return c, err
 }
 
-// ListCases implements casework.CaseStore.
-func (s *Cases) ListCases(ctx context.Context, f casework.CaseFilter, p casework.Page) (out []casework.Case, err error) {
+// ListCases implements cases.Store.
+func (s *Cases) ListCases(ctx context.Context, f cases.Filter, p casework.Page) (out []cases.Case, err error) {
 	err = s.db.Read(ctx, func() error {
-		out, err = List(s.cases, func(c casework.Case) bool { return s.keepCase(f, c) },
-			func(c casework.Case) casework.Cursor { return casework.Cursor{At: c.CreatedAt, ID: c.ID} }, caseClone, p)
+		out, err = List(s.cases, func(c cases.Case) bool { return s.keepCase(f, c) },
+			func(c cases.Case) casework.Cursor { return casework.Cursor{At: c.CreatedAt, ID: c.ID} }, caseClone, p)
 		return err
 	})
 	return out, err
 }
 
-func (s *Cases) keepCase(f casework.CaseFilter, c casework.Case) bool {
+func (s *Cases) keepCase(f cases.Filter, c cases.Case) bool {
 	switch {
 	case f.UnitUnder != "" && !casework.Contains(f.UnitUnder, s.db.units[c.UnitID].Path):
 	case f.States != nil && !slices.Contains(f.States, c.State):
@@ -230,19 +230,19 @@ func (s *Cases) keepCase(f casework.CaseFilter, c casework.Case) bool {
 	return false
 }
 
-// GetLead implements casework.CaseStore.
-func (s *Cases) GetLead(ctx context.Context, id string) (l casework.Lead, err error) {
+// GetLead implements cases.Store.
+func (s *Cases) GetLead(ctx context.Context, id string) (l cases.Lead, err error) {
 	err = s.db.Read(ctx, func() error {
-		l, err = Get(s.leads, id, leadClone, casework.RecordLead)
+		l, err = Get(s.leads, id, leadClone, cases.RecordLead)
 		return err
 	})
 	return l, err
 }
 
-// ListLeads implements casework.CaseStore.
-func (s *Cases) ListLeads(ctx context.Context, f casework.LeadFilter, p casework.Page) (out []casework.Lead, err error) {
+// ListLeads implements cases.Store.
+func (s *Cases) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Page) (out []cases.Lead, err error) {
 	err = s.db.Read(ctx, func() error {
-		out, err = List(s.leads, func(l casework.Lead) bool {
+		out, err = List(s.leads, func(l cases.Lead) bool {
 			switch {
 			case f.UnitUnder != "" && !casework.Contains(f.UnitUnder, s.db.units[l.UnitID].Path):
 			case f.States != nil && !slices.Contains(f.States, l.State):
@@ -254,24 +254,24 @@ func (s *Cases) ListLeads(ctx context.Context, f casework.LeadFilter, p casework
 				return true
 			}
 			return false
-		}, func(l casework.Lead) casework.Cursor { return casework.Cursor{At: l.CreatedAt, ID: l.ID} }, leadClone, p)
+		}, func(l cases.Lead) casework.Cursor { return casework.Cursor{At: l.CreatedAt, ID: l.ID} }, leadClone, p)
 		return err
 	})
 	return out, err
 }
 
-// CountCases implements casework.CaseStore.
-func (s *Cases) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (n casework.CaseCounts, err error) {
+// CountCases implements cases.Store.
+func (s *Cases) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (n cases.Counts, err error) {
 	err = s.db.Read(ctx, func() error {
-		cases := make([]casework.Case, 0, len(s.cases))
+		cases := make([]cases.Case, 0, len(s.cases))
 		for _, c := range s.cases {
 			cases = append(cases, c)
 		}
-		leads := make([]casework.Lead, 0, len(s.leads))
+		leads := make([]cases.Lead, 0, len(s.leads))
 		for _, l := range s.leads {
 			leads = append(leads, l)
 		}
-		n = casework.CountOf(cases, leads, func(unitID string) bool {
+		n = cases.CountOf(cases, leads, func(unitID string) bool {
 			return unitUnder == "" || casework.Contains(unitUnder, s.db.units[unitID].Path)
 		}, from, to)
 		return nil
