@@ -1,20 +1,27 @@
+// Package memstore is the in-memory cases.Store, built on the kernel's
+// memstore.DB so that cases and leads, the audit chain, request keys, the
+// inbox, the outbox and shares share one lock and commit together, as they
+// do in SQL. It is for tests, demos and embedding without a database.
 package memstore
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// Cases is the in-memory cases.Store on a shared DB: its writes take
-// the DB's lock and commit their Change into the DB's audit chain, outbox,
-// request keys and inbox. Build one per DB.
-type Cases struct {
-	db *DB
+// Store is the in-memory cases.Store on a shared DB: its writes take the
+// DB's lock and commit their Change into the DB's audit chain, outbox,
+// request keys, inbox and shares. Build one per DB.
+type Store struct {
+	db *casemem.DB
 
 	// fileMu serialises FileCase, so that the sequence handed to the file
 	// callback (which runs outside the DB lock) is still the next one when
@@ -26,14 +33,46 @@ type Cases struct {
 	numbers  map[string]string // case number → case id
 	leads    map[string]cases.Lead
 	counters map[cases.NumberKey]int64
+	// paths caches the unit path of each case's and lead's unit, read from
+	// the kernel before the lock is taken (units never move), so subtree
+	// filters need not call the kernel's store under its own lock.
+	paths map[string]string
 }
 
-var _ cases.Store = (*Cases)(nil)
+var _ cases.Store = (*Store)(nil)
 
-// NewCases returns an empty case store on db.
-func NewCases(db *DB) *Cases {
-	return &Cases{db: db, cases: map[string]cases.Case{}, numbers: map[string]string{},
-		leads: map[string]cases.Lead{}, counters: map[cases.NumberKey]int64{}}
+// New returns an empty case store on db, the database the kernel uses.
+func New(db *casemem.DB) *Store {
+	return &Store{db: db, cases: map[string]cases.Case{}, numbers: map[string]string{},
+		leads: map[string]cases.Lead{}, counters: map[cases.NumberKey]int64{}, paths: map[string]string{}}
+}
+
+// unitPaths resolves the units of a write as a foreign key would: a case
+// or lead of a unit that does not exist is invalid.
+func (s *Store) unitPaths(ctx context.Context, w cases.Write) (map[string]string, error) {
+	out := map[string]string{}
+	add := func(id string) error {
+		if _, ok := out[id]; ok {
+			return nil
+		}
+		u, err := s.db.GetUnit(ctx, id)
+		if errors.Is(err, errs.ErrNotFound) {
+			return errs.Invalid("unitId", "exists", "no unit %q", id)
+		}
+		out[id] = u.Path
+		return err
+	}
+	for _, c := range append(slices.Clone(w.NewCases), w.Cases...) {
+		if err := add(c.UnitID); err != nil {
+			return nil, err
+		}
+	}
+	for _, l := range append(slices.Clone(w.NewLeads), w.Leads...) {
+		if err := add(l.UnitID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func caseClone(c cases.Case) cases.Case {
@@ -45,19 +84,23 @@ func leadClone(l cases.Lead) cases.Lead { return l.Clone() }
 
 // CommitCases implements cases.Store. Every create and update is
 // checked before anything changes, so a refused write leaves no trace.
-func (s *Cases) CommitCases(ctx context.Context, w cases.Write, ch casework.Change) error {
+func (s *Store) CommitCases(ctx context.Context, w cases.Write, ch casework.Change) error {
 	w = cloneWrite(w)
+	paths, err := s.unitPaths(ctx, w)
+	if err != nil {
+		return err
+	}
 	return s.db.Write(ctx, ch, func() error {
 		if err := s.check(w); err != nil {
 			return err
 		}
-		s.apply(w)
+		s.apply(w, paths)
 		return nil
 	})
 }
 
 func cloneWrite(w cases.Write) cases.Write {
-	out := cases.Write{Shares: slices.Clone(w.Shares)}
+	var out cases.Write
 	for _, c := range w.NewCases {
 		out.NewCases = append(out.NewCases, caseClone(c))
 	}
@@ -75,7 +118,7 @@ func cloneWrite(w cases.Write) cases.Write {
 
 // check applies the store's rules to w without changing anything: ids
 // unique, numbers unique, versions current. Call it under the write lock.
-func (s *Cases) check(w cases.Write) error {
+func (s *Store) check(w cases.Write) error {
 	ids := map[string]bool{}
 	numbers := map[string]string{}
 	claim := func(c cases.Case) error {
@@ -130,20 +173,10 @@ func (s *Cases) check(w cases.Write) error {
 		}
 		leadIDs[l.ID] = true
 	}
-	shareIDs := map[string]bool{}
-	for _, sh := range w.Shares {
-		if _, ok := s.db.shares[sh.ID]; ok || shareIDs[sh.ID] {
-			return errs.New(errs.ErrConflict, "share %q exists", sh.ID)
-		}
-		if _, ok := s.db.units[sh.UnitID]; !ok {
-			return errs.Invalid("unitId", "exists", "no unit %q", sh.UnitID)
-		}
-		shareIDs[sh.ID] = true
-	}
 	return nil
 }
 
-func (s *Cases) apply(w cases.Write) {
+func (s *Store) apply(w cases.Write, paths map[string]string) {
 	for _, c := range append(slices.Clone(w.NewCases), w.Cases...) {
 		if old, ok := s.cases[c.ID]; ok && old.Number != "" && old.Number != c.Number {
 			delete(s.numbers, old.Number)
@@ -156,13 +189,13 @@ func (s *Cases) apply(w cases.Write) {
 	for _, l := range append(slices.Clone(w.NewLeads), w.Leads...) {
 		s.leads[l.ID] = l
 	}
-	for _, sh := range w.Shares {
-		s.db.shares[sh.ID] = sh
+	for id, p := range paths {
+		s.paths[id] = p
 	}
 }
 
 // FileCase implements cases.Store.
-func (s *Cases) FileCase(ctx context.Context, key cases.NumberKey, file func(seq int64) (cases.Case, casework.Change, error)) (cases.Case, error) {
+func (s *Store) FileCase(ctx context.Context, key cases.NumberKey, file func(seq int64) (cases.Case, casework.Change, error)) (cases.Case, error) {
 	s.fileMu.Lock()
 	defer s.fileMu.Unlock()
 	var seq int64
@@ -177,6 +210,10 @@ func (s *Cases) FileCase(ctx context.Context, key cases.NumberKey, file func(seq
 		return cases.Case{}, err
 	}
 	w := cloneWrite(cases.Write{Cases: []cases.Case{c}})
+	paths, err := s.unitPaths(ctx, w)
+	if err != nil {
+		return cases.Case{}, err
+	}
 	err = s.db.Write(ctx, ch, func() error {
 		if s.counters[key] != seq-1 {
 			return errs.New(errs.ErrConflict, "case counter %v moved", key)
@@ -184,7 +221,7 @@ func (s *Cases) FileCase(ctx context.Context, key cases.NumberKey, file func(seq
 		if err := s.check(w); err != nil {
 			return err
 		}
-		s.apply(w)
+		s.apply(w, paths)
 		s.counters[key] = seq
 		return nil
 	})
@@ -195,27 +232,27 @@ func (s *Cases) FileCase(ctx context.Context, key cases.NumberKey, file func(seq
 }
 
 // GetCase implements cases.Store.
-func (s *Cases) GetCase(ctx context.Context, id string) (c cases.Case, err error) {
+func (s *Store) GetCase(ctx context.Context, id string) (c cases.Case, err error) {
 	err = s.db.Read(ctx, func() error {
-		c, err = Get(s.cases, id, caseClone, cases.RecordCase)
+		c, err = casemem.Get(s.cases, id, caseClone, cases.RecordCase)
 		return err
 	})
 	return c, err
 }
 
 // ListCases implements cases.Store.
-func (s *Cases) ListCases(ctx context.Context, f cases.Filter, p casework.Page) (out []cases.Case, err error) {
+func (s *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) (out []cases.Case, err error) {
 	err = s.db.Read(ctx, func() error {
-		out, err = List(s.cases, func(c cases.Case) bool { return s.keepCase(f, c) },
+		out, err = casemem.List(s.cases, func(c cases.Case) bool { return s.keepCase(f, c) },
 			func(c cases.Case) casework.Cursor { return casework.Cursor{At: c.CreatedAt, ID: c.ID} }, caseClone, p)
 		return err
 	})
 	return out, err
 }
 
-func (s *Cases) keepCase(f cases.Filter, c cases.Case) bool {
+func (s *Store) keepCase(f cases.Filter, c cases.Case) bool {
 	switch {
-	case f.UnitUnder != "" && !casework.Contains(f.UnitUnder, s.db.units[c.UnitID].Path):
+	case f.UnitUnder != "" && !casework.Contains(f.UnitUnder, s.paths[c.UnitID]):
 	case f.States != nil && !slices.Contains(f.States, c.State):
 	case f.Kind != "" && c.Kind != f.Kind:
 	case !f.ReportedFrom.IsZero() && c.ReportedAt.Before(f.ReportedFrom):
@@ -231,20 +268,20 @@ func (s *Cases) keepCase(f cases.Filter, c cases.Case) bool {
 }
 
 // GetLead implements cases.Store.
-func (s *Cases) GetLead(ctx context.Context, id string) (l cases.Lead, err error) {
+func (s *Store) GetLead(ctx context.Context, id string) (l cases.Lead, err error) {
 	err = s.db.Read(ctx, func() error {
-		l, err = Get(s.leads, id, leadClone, cases.RecordLead)
+		l, err = casemem.Get(s.leads, id, leadClone, cases.RecordLead)
 		return err
 	})
 	return l, err
 }
 
 // ListLeads implements cases.Store.
-func (s *Cases) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Page) (out []cases.Lead, err error) {
+func (s *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Page) (out []cases.Lead, err error) {
 	err = s.db.Read(ctx, func() error {
-		out, err = List(s.leads, func(l cases.Lead) bool {
+		out, err = casemem.List(s.leads, func(l cases.Lead) bool {
 			switch {
-			case f.UnitUnder != "" && !casework.Contains(f.UnitUnder, s.db.units[l.UnitID].Path):
+			case f.UnitUnder != "" && !casework.Contains(f.UnitUnder, s.paths[l.UnitID]):
 			case f.States != nil && !slices.Contains(f.States, l.State):
 			case f.SourceKind != "" && l.Source.Kind != f.SourceKind:
 			case f.SourceID != "" && l.Source.ID != f.SourceID:
@@ -261,18 +298,18 @@ func (s *Cases) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 }
 
 // CountCases implements cases.Store.
-func (s *Cases) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (n cases.Counts, err error) {
+func (s *Store) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (n cases.Counts, err error) {
 	err = s.db.Read(ctx, func() error {
-		cases := make([]cases.Case, 0, len(s.cases))
+		cs := make([]cases.Case, 0, len(s.cases))
 		for _, c := range s.cases {
-			cases = append(cases, c)
+			cs = append(cs, c)
 		}
 		leads := make([]cases.Lead, 0, len(s.leads))
 		for _, l := range s.leads {
 			leads = append(leads, l)
 		}
-		n = cases.CountOf(cases, leads, func(unitID string) bool {
-			return unitUnder == "" || casework.Contains(unitUnder, s.db.units[unitID].Path)
+		n = cases.CountOf(cs, leads, func(unitID string) bool {
+			return unitUnder == "" || casework.Contains(unitUnder, s.paths[unitID])
 		}, from, to)
 		return nil
 	})

@@ -3,13 +3,16 @@ package memstore_test
 import (
 	"testing"
 
-	"github.com/grassroots-policing/grassroots/casework/casestoretest"
-	"github.com/grassroots-policing/grassroots/casework/memstore"
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/casework/cases/memstore"
+	"github.com/grassroots-policing/grassroots/casework/cases/storetest"
+	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
 )
 
-func TestCasesConformance(t *testing.T) {
-	casestoretest.Run(t, func(t *testing.T) casestoretest.Backend {
-		db := memstore.New()
-		return casestoretest.Backend{Kernel: db, Cases: memstore.NewCases(db)}
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) (cases.Store, casework.KernelStore) {
+		db := casemem.New()
+		return memstore.New(db), db
 	})
 }

@@ -6,52 +6,55 @@ import (
 	"testing"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/casework/casestoretest"
-	"github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/casework/cases/sqlstore"
+	"github.com/grassroots-policing/grassroots/casework/cases/storetest"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
 
 // migrated builds the kernel and case stores on db and migrates both lines.
-func migrated(t *testing.T, db *sql.DB, engine sqlstore.Engine) (*sqlstore.Store, *sqlstore.Cases) {
+func migrated(t *testing.T, db *sql.DB, engine casesql.Engine) (*casesql.Store, *sqlstore.Store) {
 	t.Helper()
-	k, err := sqlstore.New(db, engine)
+	k, err := casesql.New(db, engine)
 	require.NoError(t, err)
 	require.NoError(t, k.Migrate(context.Background()))
-	c := sqlstore.NewCases(k)
+	c := sqlstore.New(k)
 	require.NoError(t, c.Migrate(context.Background()))
 	return k, c
 }
 
-// TestCasesSQLite runs the conformance suite on SQLite, with a second
-// connection pool onto the same file standing for a second process.
-func TestCasesSQLite(t *testing.T) {
+// TestConformanceSQLite runs the conformance suite on SQLite, with a
+// second connection pool onto the same file standing for a second process.
+func TestConformanceSQLite(t *testing.T) {
 	t.Parallel()
-	casestoretest.Run(t, func(t *testing.T) casestoretest.Backend {
+	storetest.RunProcesses(t, func(t *testing.T) ([]cases.Store, casework.KernelStore) {
 		db, path := testdb.SQLiteFile(t)
-		k, c := migrated(t, db, sqlstore.SQLite)
+		k, c := migrated(t, db, casesql.SQLite)
 		other, err := testdb.OpenSQLite(path)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = other.Close() })
-		_, c2 := migrated(t, other, sqlstore.SQLite)
-		return casestoretest.Backend{Kernel: k, Cases: c, Others: []cases.Store{c2}}
+		_, c2 := migrated(t, other, casesql.SQLite)
+		return []cases.Store{c, c2}, k
 	})
 }
 
-// TestCasesPostgres runs the conformance suite on PostgreSQL, with a second
-// connection pool onto the same schema standing for a second process.
-func TestCasesPostgres(t *testing.T) {
+// TestConformancePostgres runs the conformance suite on PostgreSQL, with a
+// second connection pool onto the same schema standing for a second
+// process.
+func TestConformancePostgres(t *testing.T) {
 	t.Parallel()
-	casestoretest.Run(t, func(t *testing.T) casestoretest.Backend {
+	storetest.RunProcesses(t, func(t *testing.T) ([]cases.Store, casework.KernelStore) {
 		pg := testdb.Postgres(t)
-		k, c := migrated(t, pg.DB, sqlstore.Postgres)
-		_, c2 := migrated(t, pg.Open(t), sqlstore.Postgres)
-		return casestoretest.Backend{Kernel: k, Cases: c, Others: []cases.Store{c2}}
+		k, c := migrated(t, pg.DB, casesql.Postgres)
+		_, c2 := migrated(t, pg.Open(t), casesql.Postgres)
+		return []cases.Store{c, c2}, k
 	})
 }
 
-func TestCasesMigrateTwice(t *testing.T) {
+func TestMigrateTwice(t *testing.T) {
 	t.Parallel()
-	_, c := migrated(t, testdb.SQLite(t), sqlstore.SQLite)
+	_, c := migrated(t, testdb.SQLite(t), casesql.SQLite)
 	require.NoError(t, c.Migrate(context.Background()))
 }

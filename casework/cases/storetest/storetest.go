@@ -1,20 +1,25 @@
-// Package casestoretest is the conformance suite every cases.Store
-// must pass: the memory store, the SQL store on SQLite and PostgreSQL, and
-// any store an integrator writes. A backend's test is a few lines:
+// Package storetest is the conformance suite every cases.Store must pass:
+// the memory store, the SQL store on SQLite and PostgreSQL, and any store
+// an integrator writes. A backend's test is a few lines:
 //
-//	func TestCases(t *testing.T) {
-//		casestoretest.Run(t, func(t *testing.T) casestoretest.Backend {
-//			db := memstore.New()
-//			return casestoretest.Backend{Kernel: db, Cases: memstore.NewCases(db)}
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) (cases.Store, casework.KernelStore) {
+//			db := casemem.New()
+//			return memstore.New(db), db
 //		})
 //	}
+//
+// A backend that several processes share (SQL) runs it with RunProcesses
+// instead, giving more handles on the same database, so that the
+// concurrency tests spread their writers over them as separate processes
+// would.
 //
 // It covers the error contract of cases.Store: not found, duplicate
 // ids and numbers, stale versions, all-or-nothing writes, filters, order and
 // paging, no aliasing, timestamp round trips, cancelled contexts, concurrent
 // compare-and-swap with exactly one winner per version, and gap-free case
 // numbering under concurrent filing.
-package casestoretest
+package storetest
 
 import (
 	"context"
@@ -26,23 +31,32 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/stretchr/testify/require"
 )
 
-// Backend is one store under test, on a fresh, migrated, empty database.
-type Backend struct {
-	// Kernel is the kernel store on the same database: the suite creates
-	// its units through it and reads the audit chain, outbox and shares the
-	// case writes committed.
+// NewStore returns a case store and the kernel store it shares a database
+// with, both empty and migrated. The suite creates its units through the
+// kernel store and reads the audit chain, outbox and shares the case writes
+// committed there.
+type NewStore func(t *testing.T) (cases.Store, casework.KernelStore)
+
+// NewStores is NewStore for a backend several processes share: it returns
+// two or more case stores on one fresh database through separate handles
+// (connection pools), as separate server processes hold them.
+type NewStores func(t *testing.T) ([]cases.Store, casework.KernelStore)
+
+// backend is one store under test, on a fresh, migrated, empty database.
+type backend struct {
 	Kernel casework.KernelStore
 	Cases  cases.Store
-	// Others are more handles on the same database (another connection
-	// pool, as another server process holds), when the backend has them:
-	// the concurrency tests spread their writers over Cases and Others.
+	// Others are more handles on the same database, when the backend has
+	// them: the concurrency tests spread their writers over Cases and
+	// Others.
 	Others []cases.Store
 }
 
-func (b Backend) stores() []cases.Store {
+func (b backend) stores() []cases.Store {
 	return append([]cases.Store{b.Cases}, b.Others...)
 }
 
@@ -51,15 +65,15 @@ func (b Backend) stores() []cases.Store {
 //	root (370300) ── branch A (370302) ── station A1 (370302A1)
 //	              └─ branch B (370303)
 type fixture struct {
-	Backend
+	backend
 	root, a, a1, b casework.Unit
 }
 
 var base = time.Date(2020, 5, 12, 1, 2, 3, 123456000, time.UTC)
 
-func setup(t *testing.T, open func(t *testing.T) Backend) *fixture {
+func setup(t *testing.T, open func(t *testing.T) backend) *fixture {
 	t.Helper()
-	f := &fixture{Backend: open(t)}
+	f := &fixture{backend: open(t)}
 	mk := func(id, code string, level casework.Level, parent *casework.Unit) casework.Unit {
 		u := casework.Unit{ID: id, Code: code, Name: code, Level: level, Version: 1, CreatedAt: base, UpdatedAt: base}
 		pp := ""
@@ -128,9 +142,26 @@ func bump(c cases.Case) cases.Case {
 	return c
 }
 
-// Run runs the suite. open returns a fresh, migrated, empty backend for
-// each subtest; subtests run in parallel.
-func Run(t *testing.T, open func(t *testing.T) Backend) {
+// Run runs the suite against fresh stores from newStore; subtests run in
+// parallel, each on its own store.
+func Run(t *testing.T, newStore NewStore) {
+	run(t, func(t *testing.T) backend {
+		s, k := newStore(t)
+		return backend{Kernel: k, Cases: s}
+	})
+}
+
+// RunProcesses runs the suite against fresh databases from newStores, whose
+// concurrency tests spread their writers over every handle.
+func RunProcesses(t *testing.T, newStores NewStores) {
+	run(t, func(t *testing.T) backend {
+		ss, k := newStores(t)
+		require.NotEmpty(t, ss, "NewStores returns at least one store")
+		return backend{Kernel: k, Cases: ss[0], Others: ss[1:]}
+	})
+}
+
+func run(t *testing.T, open func(t *testing.T) backend) {
 	ctx := context.Background()
 
 	t.Run("NotFound", func(t *testing.T) {
@@ -206,11 +237,11 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		ch := change(cases.RecordCase, "c-2", "case.report")
 		ch.Outbox = []casework.OutboxMessage{{ID: "m-1", Kind: casework.KindStolenItems, SourceKind: "case", SourceID: "c-2",
 			Step: "stolen", Payload: []byte(`{}`), CreatedAt: base}}
+		ch.Shares = []casework.Share{{ID: "sh-1", RecordType: "case", RecordID: "c-2", OwnerUnitID: f.a.ID, UnitID: f.b.ID, GrantedBy: "s-1", CreatedAt: base, Version: 1}}
 		stale := bump(bump(c))
 		err := f.Cases.CommitCases(ctx, cases.Write{
 			NewCases: []cases.Case{newCase("c-2", f.a.ID, time.Second)},
 			NewLeads: []cases.Lead{newLead("l-1", f.a.ID, 0)},
-			Shares:   []casework.Share{{ID: "sh-1", RecordType: "case", RecordID: "c-2", OwnerUnitID: f.a.ID, UnitID: f.b.ID, GrantedBy: "s-1", CreatedAt: base, Version: 1}},
 			Cases:    []cases.Case{stale},
 		}, ch)
 		require.ErrorIs(t, err, casework.ErrConflict)
@@ -238,7 +269,8 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		ch.RequestKey = &casework.RequestKey{ActorID: "s-1", Key: "k-1", Fingerprint: "f", RecordType: "case", RecordID: c.ID, Result: []byte(`{}`), CreatedAt: base}
 		share := casework.Share{ID: "sh-1", RecordType: "case", RecordID: c.ID, OwnerUnitID: f.a.ID, UnitID: f.b.ID, GrantedBy: "s-1",
 			Reason: "跟踪", CreatedAt: base, Version: 1}
-		require.NoError(t, f.Cases.CommitCases(ctx, cases.Write{NewCases: []cases.Case{c}, Shares: []casework.Share{share}}, ch))
+		ch.Shares = []casework.Share{share}
+		require.NoError(t, f.Cases.CommitCases(ctx, cases.Write{NewCases: []cases.Case{c}}, ch))
 		require.Equal(t, seq+2, f.head(t))
 		msgs, err := f.Kernel.ListOutbox(ctx, "case", c.ID)
 		require.NoError(t, err)
@@ -254,7 +286,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		bad := share
 		bad.ID, bad.UnitID = "sh-2", "no-such-unit"
 		v2 := bump(c)
-		err = f.Cases.CommitCases(ctx, cases.Write{Cases: []cases.Case{v2}, Shares: []casework.Share{bad}}, casework.Change{})
+		err = f.Cases.CommitCases(ctx, cases.Write{Cases: []cases.Case{v2}}, casework.Change{Shares: []casework.Share{bad}})
 		require.ErrorIs(t, err, casework.ErrInvalid, "a share with a unit that does not exist is refused")
 		require.Equal(t, int64(1), f.get(t, c.ID).Version)
 	})
