@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/casework/memstore"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/casework/cases/memstore"
+	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
 )
 
 // printingLedger stands for recovery in the example: it prints what it
@@ -16,6 +18,8 @@ import (
 type printingLedger struct {
 	k *casework.Kernel
 }
+
+func (l printingLedger) CheckStolen(context.Context, casework.StolenItems) error { return nil }
 
 func (l printingLedger) RegisterStolen(ctx context.Context, items casework.StolenItems) (string, error) {
 	return l.k.ReceiveOnce(ctx, items.Source, "property_item", func(in *casework.InboxEntry) (string, error) {
@@ -62,9 +66,9 @@ func Example_birdCage() {
 	zone := casework.DefaultZone()
 	local := func(d, h, m int) time.Time { return time.Date(2020, 5, d, h, m, 0, 0, zone) }
 	clock := casework.NewFixedClock(local(1, 8, 0))
-	db := memstore.New()
+	db := casemem.New()
 	k, _ := casework.New(db, &casework.Config{Clock: clock, IDs: &casework.SequentialIDs{Prefix: "id-"}})
-	svc, _ := cases.New(k, memstore.NewCases(db), nil)
+	svc, _ := cases.New(k, memstore.New(db), nil)
 	svc.Connect(printingLedger{k: k})
 
 	root, admin, _ := k.Bootstrap(ctx, casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},

@@ -150,7 +150,7 @@ func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInp
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
 		return Case{}, err
 	}
-	if err := s.checkReportInput(ctx, in); err != nil {
+	if err := s.checkReportInput(ctx, actor, in); err != nil {
 		return Case{}, err
 	}
 	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Case, error) {
@@ -182,7 +182,7 @@ func (in *ReportInput) normalize() {
 
 // checkReportInput validates a report: struct tags, the kind code, the place,
 // and that every person and address it names exists.
-func (s *Service) checkReportInput(ctx context.Context, in ReportInput) error {
+func (s *Service) checkReportInput(ctx context.Context, actor casework.Actor, in ReportInput) error {
 	var f errs.Fields
 	f.Merge("", s.k.Validate(in))
 	if in.Kind != "" {
@@ -212,7 +212,55 @@ func (s *Service) checkReportInput(ctx context.Context, in ReportInput) error {
 		f.Merge(p, s.k.Codes().CheckHandoffCode("category", casework.ListPropertyCategory, it.Category))
 		checkIdentifiers(&f, p+"identifiers", it.Identifiers)
 	}
+	if err := s.checkStolen(ctx, actor, in, &f); err != nil {
+		return err
+	}
 	return f.Err()
+}
+
+// checkStolen asks the property ledger, writing nothing, whether it will
+// register the report's stolen items (PropertyLedger.CheckStolen), so that
+// a case accepts only what recovery accepts and its hand-off is never
+// refused for ever. Without a ledger nothing would register the items, so
+// a case that carries some is refused. The ledger's field errors
+// (items[i].<field>) join f; any other error is returned as it is.
+func (s *Service) checkStolen(ctx context.Context, actor casework.Actor, in ReportInput, f *errs.Fields) error {
+	if len(in.Items) == 0 {
+		return nil
+	}
+	l := s.propertyLedger()
+	if l == nil {
+		f.Add("items", "ledger", "no property ledger is connected to register them")
+		return nil
+	}
+	items := make([]Item, len(in.Items))
+	for i, it := range in.Items {
+		items[i] = it.item("") // ids are assigned when the case is built
+	}
+	err := l.CheckStolen(ctx, casework.StolenItems{Actor: actor, UnitID: in.UnitID, StolenAt: in.IncidentAt, Place: in.Place,
+		AddressID: in.AddressID, Items: stolenItems(items)})
+	if err != nil && !errors.Is(err, errs.ErrInvalid) {
+		return err
+	}
+	f.Merge("", err)
+	return nil
+}
+
+// item is the case's record of a reported item, under id.
+func (it ItemInput) item(id string) Item {
+	return Item{ItemID: id, Category: it.Category, Description: it.Description, Identifiers: slices.Clone(it.Identifiers),
+		Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed, OwnerPersonID: it.OwnerPersonID}
+}
+
+// stolenItems is the hand-off form of a case's items.
+func stolenItems(items []Item) []casework.StolenItem {
+	out := make([]casework.StolenItem, len(items))
+	for i, it := range items {
+		out[i] = casework.StolenItem{ItemID: it.ItemID, Category: it.Category, Description: it.Description,
+			Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
+			OwnerPersonID: it.OwnerPersonID}
+	}
+	return out
 }
 
 func nonEmpty(id string) []string {
@@ -266,9 +314,7 @@ func (s *Service) newCase(ctx context.Context, actor casework.Actor, in ReportIn
 		VictimIDs: slices.Clone(in.VictimIDs), SuspectIDs: slices.Clone(in.SuspectIDs), ModusOperandi: in.ModusOperandi,
 		LeadID: leadID, ReportedAt: reported, ReportedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	for _, it := range in.Items {
-		c.Items = append(c.Items, Item{ItemID: s.k.NewID(), Category: it.Category, Description: it.Description,
-			Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
-			OwnerPersonID: it.OwnerPersonID})
+		c.Items = append(c.Items, it.item(s.k.NewID()))
 	}
 	c.History = []Transition{{To: string(StateReported), At: reported, ActorID: actor.StaffID, Action: string(ActionReport)}}
 	ch, err := s.k.Change(ctx, actor, ActionReport, RecordCase, c.ID, nil, c)
@@ -276,15 +322,9 @@ func (s *Service) newCase(ctx context.Context, actor casework.Actor, in ReportIn
 		return Case{}, casework.Change{}, err
 	}
 	if len(c.Items) > 0 {
-		items := make([]casework.StolenItem, len(c.Items))
-		for i, it := range c.Items {
-			items[i] = casework.StolenItem{ItemID: it.ItemID, Category: it.Category, Description: it.Description,
-				Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
-				OwnerPersonID: it.OwnerPersonID}
-		}
 		msg, err := s.k.NewOutboxMessage(casework.KindStolenItems, casework.Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, casework.StolenItems{
 			Source: casework.Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, Actor: actor, UnitID: c.UnitID, CaseID: c.ID,
-			StolenAt: c.IncidentAt, Place: c.Place, AddressID: c.AddressID, Items: items})
+			StolenAt: c.IncidentAt, Place: c.Place, AddressID: c.AddressID, Items: stolenItems(c.Items)})
 		if err != nil {
 			return Case{}, casework.Change{}, err
 		}

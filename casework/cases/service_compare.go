@@ -9,16 +9,20 @@ import (
 	"strings"
 )
 
-// Connect hands the case workflow's stolen items and trace marks to a
-// ledger (through the outbox: the kernel's DeliverPending calls it) and
-// makes the survey compare against its register. The id the ledger returns
-// for each hand-off is written back on the case (Case.Handoffs) as a new
-// version, so a caller holding an older version re-reads the case after a
-// delivery.
+// Connect is the sender side of the hand-off to the stolen-property
+// register: a report checks its stolen items with the ledger before it
+// commits (PropertyLedger.CheckStolen) and the survey compares against its
+// register. The items and trace marks themselves travel through the
+// outbox (the kernel's DeliverPending hands them to the receivers of
+// KindStolenItems and KindTraceItems); the id the ledger returns for each
+// hand-off is written back on the case (Case.Handoffs) as a new version, so
+// a caller holding an older version re-reads the case after a delivery.
+// Until a ledger is connected, a case that carries stolen items is refused.
 func (s *Service) Connect(l casework.PropertyLedger) {
 	s.mu.Lock()
 	s.ledger = l
 	s.mu.Unlock()
+	// moved to recovery.New by the lead
 	s.k.RegisterReceiver(casework.KindStolenItems, casework.Receive(l.RegisterStolen))
 	s.k.RegisterReceiver(casework.KindTraceItems, casework.Receive(l.MarkTraced))
 }

@@ -209,7 +209,7 @@ func (s *Service) ConvertLead(ctx context.Context, actor casework.Actor, id stri
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
 		return Case{}, Lead{}, err
 	}
-	if err := s.checkReportInput(ctx, in); err != nil {
+	if err := s.checkReportInput(ctx, actor, in); err != nil {
 		return Case{}, Lead{}, err
 	}
 	c, ch, err := s.newCase(ctx, actor, in, l.ID)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/stretchr/testify/require"
 )
 
@@ -169,7 +170,7 @@ func (f *caseFaultyStore) FileCase(ctx context.Context, key cases.NumberKey, fil
 	f.mu.Lock()
 	fail := f.failFiling
 	f.mu.Unlock()
-	return f.CaseStore.FileCase(ctx, key, func(seq int64) (cases.Case, casework.Change, error) {
+	return f.Store.FileCase(ctx, key, func(seq int64) (cases.Case, casework.Change, error) {
 		c, ch, err := file(seq)
 		if fail {
 			return cases.Case{}, casework.Change{}, errors.New("filing failed after the number was taken")
@@ -187,7 +188,7 @@ func (f *caseFaultyStore) CommitCases(ctx context.Context, w cases.Write, ch cas
 			ch.Outbox[i].ID = dup
 		}
 	}
-	return f.CaseStore.CommitCases(ctx, w, ch)
+	return f.Store.CommitCases(ctx, w, ch)
 }
 
 // TestCasePairsAllOrNothing fails the second half of each pair and checks
@@ -205,7 +206,7 @@ func TestCasePairsAllOrNothing(t *testing.T) {
 		// ok runs the pair again once the fault is gone.
 		after func(t *testing.T, e *caseEnv, c cases.Case)
 	}
-	cases := []tc{
+	tests := []tc{
 		{name: "dispatch_file: numbering fails", state: cases.StateReported,
 			fail: func(_ *caseEnv, f *caseFaultyStore, _ *caseLedgerFake, _ cases.Case) { f.failFiling = true },
 			do:   caseOps()[0].do,
@@ -244,11 +245,11 @@ func TestCasePairsAllOrNothing(t *testing.T) {
 	for name, open := range caseBackends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			for _, tc := range cases {
+			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
 					var f *caseFaultyStore
 					e := newCaseEnv(t, open, withCaseStore(func(s cases.Store) cases.Store {
-						f = &caseFaultyStore{CaseStore: s}
+						f = &caseFaultyStore{Store: s}
 						return f
 					}))
 					l := newCaseLedgerFake(e.k)
