@@ -1,10 +1,11 @@
 package cases
 
 import (
-	"github.com/grassroots-policing/grassroots/casework"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
 )
 
 // Record types of the case workflow, as the audit log and shares name them.

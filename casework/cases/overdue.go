@@ -2,10 +2,10 @@ package cases
 
 import (
 	"context"
-	"github.com/grassroots-policing/grassroots/casework"
 	"slices"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 

@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/grassroots-policing/grassroots/casework"
 	"slices"
 	"strings"
+
+	"github.com/grassroots-policing/grassroots/casework"
 )
 
 // Connect is the sender side of the hand-off to the stolen-property

@@ -2,11 +2,11 @@ package cases
 
 import (
 	"context"
-	"github.com/grassroots-policing/grassroots/casework"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 

@@ -3,12 +3,12 @@ package cases
 import (
 	"context"
 	"errors"
-	"github.com/grassroots-policing/grassroots/casework"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 

@@ -2,8 +2,9 @@ package cases
 
 import (
 	"context"
-	"github.com/grassroots-policing/grassroots/casework"
 	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
 )
 
 // Store is what a backend must do for the case workflow. It is separate

@@ -2,8 +2,9 @@ package cases
 
 import (
 	"context"
-	"github.com/grassroots-policing/grassroots/casework"
 	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
 )
 
 // ClearanceRate is the clearance rate (破案率) in permille: cases solved in

@@ -1,10 +1,10 @@
 package cases
 
 import (
-	"github.com/grassroots-policing/grassroots/casework"
 	"slices"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
