@@ -109,30 +109,37 @@ func (k *Kernel) GetAddress(ctx context.Context, actor Actor, id string) (Addres
 // The caller (a workflow service) has already checked that the actor may
 // write the record.
 func (k *Kernel) Share(ctx context.Context, actor Actor, t Target, toUnit, reason string) (Share, error) {
-	s, rec, err := k.PrepareShare(ctx, actor, t, toUnit, reason)
+	var ch Change
+	s, err := k.PrepareShare(ctx, actor, t, toUnit, reason, &ch)
 	if err != nil {
 		return Share{}, err
 	}
-	return s, k.store.CreateShare(ctx, s, Change{Audit: []AuditRecord{rec}})
+	return s, k.store.CreateShare(ctx, s, Change{Audit: ch.Audit})
 }
 
-// PrepareShare checks and builds a share and its audit record without
-// storing them, for a workflow that commits the share in the same
-// transaction as its own change (analyse-and-share).
-func (k *Kernel) PrepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string) (Share, AuditRecord, error) {
+// PrepareShare checks and builds a share and adds it, with its audit
+// record, to ch (Change.Shares, Change.Audit), for a workflow that commits
+// the share in the same transaction as its own change (analyse-and-share).
+// On error ch is left as it was.
+func (k *Kernel) PrepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string, ch *Change) (Share, error) {
 	if err := k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
-		return Share{}, AuditRecord{}, err
+		return Share{}, err
 	}
 	if _, err := k.unit(ctx, toUnit); err != nil {
-		return Share{}, AuditRecord{}, errs.Invalid("unitId", "exists", "no unit %q", toUnit)
+		return Share{}, errs.Invalid("unitId", "exists", "no unit %q", toUnit)
 	}
 	if toUnit == t.UnitID {
-		return Share{}, AuditRecord{}, errs.Invalid("unitId", "other_unit", "a record is not shared with its own unit")
+		return Share{}, errs.Invalid("unitId", "other_unit", "a record is not shared with its own unit")
 	}
 	s := Share{ID: k.NewID(), RecordType: t.RecordType, RecordID: t.RecordID, OwnerUnitID: t.UnitID, UnitID: toUnit,
 		GrantedBy: actor.StaffID, Reason: reason, CreatedAt: k.Now(), Version: 1}
 	rec, err := k.AuditRecord(ctx, actor, ActionShareRecord, t.RecordType, t.RecordID, nil, s)
-	return s, rec, err
+	if err != nil {
+		return Share{}, err
+	}
+	ch.Shares = append(ch.Shares, s)
+	ch.Audit = append(ch.Audit, rec)
+	return s, nil
 }
 
 // RevokeShare ends a share; it stays in the history.

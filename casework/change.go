@@ -23,6 +23,11 @@ type Change struct {
 	// record (a visit's 一标三实 registry update), compare-and-swap on their
 	// versions like any update: both or neither.
 	Addresses []Address
+	// Shares are kernel shares a workflow write creates with its own record
+	// (快研判·同步共享: the analysis and its shares are one step): both or
+	// neither. A share whose id exists is ErrConflict; one naming a unit
+	// that does not exist is ErrInvalid.
+	Shares []Share
 }
 
 // AuditRecord is an audit entry before the chain places it: the store

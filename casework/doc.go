@@ -1,13 +1,14 @@
 // Package casework is the shared kernel of grassroots — units, staff,
 // actors, the permission policy, persons with sealed identity data,
 // standard addresses, code lists, attachments, the hash-chained audit log,
-// request keys and the outbox — and the small property-crime case workflow
-// that stands beside it.
+// request keys and the outbox — and the hand-off contracts between the
+// workflows. The small property-crime case workflow is its own package,
+// casework/cases, a peer of mediation, outreach and recovery.
 //
 // # Building on the kernel
 //
-// Every workflow package (mediation, outreach, recovery, and the case
-// workflow here) has the same shape:
+// Every workflow package (casework/cases, mediation, outreach, recovery)
+// has the same shape:
 //
 //   - a Service built with New(kernel, store, cfg) — nil cfg means defaults —
 //     whose methods take ctx first and the acting Actor second, and are the

@@ -126,3 +126,48 @@ func Receive[T any](fn func(ctx context.Context, payload T) (string, error)) Rec
 		return fn(ctx, v)
 	}
 }
+
+// PropertyLedger is what the case workflow (package casework/cases) needs
+// of the stolen-property register: package recovery satisfies it, and the
+// wiring connects them with cases.Service.Connect. It is a kernel contract,
+// in kernel types, so that neither package imports the other.
+//
+//   - CheckStolen reports, writing nothing, whether RegisterStolen would
+//     accept these items' values, categories and identifiers; an
+//     *InvalidError names each failing field as items[i].<field>. The case
+//     workflow calls it before it commits a case with stolen items, so that
+//     what a case accepts the register accepts, and no hand-off is retried
+//     for ever.
+//   - RegisterStolen creates the items of a case as reported_stolen under
+//     the ids the case assigned. It is called from the outbox, at least
+//     once: it must be idempotent on items.Source (Kernel.ReceiveOnce).
+//   - MarkTraced marks items as being traced, linked to an arrest; also
+//     called from the outbox, idempotent on t.Source.
+//   - CompareProperty searches the register for items that match what a
+//     scene survey found, in the actor's reach. It is called synchronously;
+//     an error makes the survey fail and record nothing.
+type PropertyLedger interface {
+	CheckStolen(ctx context.Context, items StolenItems) error
+	RegisterStolen(ctx context.Context, items StolenItems) (string, error)
+	MarkTraced(ctx context.Context, t TraceItems) (string, error)
+	CompareProperty(ctx context.Context, actor Actor, q PropertyQuery) ([]PropertyMatch, error)
+}
+
+// PropertyQuery is what a survey compares: identifiers first, then
+// category, description, time and place.
+type PropertyQuery struct {
+	Identifiers []Identifier `json:"identifiers,omitempty"`
+	Category    string       `json:"category,omitempty"`
+	Description string       `json:"description,omitempty"`
+	At          time.Time    `json:"at,omitzero"`
+	Place       string       `json:"place,omitempty"`
+	UnitID      string       `json:"unitId,omitempty"`
+}
+
+// PropertyMatch is an item of the register that matches a query.
+type PropertyMatch struct {
+	ItemID  string   `json:"itemId"`
+	State   string   `json:"state"`
+	Score   float64  `json:"score"` // higher is closer; an exact identifier match scores 1 or more
+	Reasons []string `json:"reasons"`
+}

@@ -91,6 +91,16 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 			return errs.Stale("address", a.ID, a.Version-1)
 		}
 	}
+	shareIDs := map[string]bool{}
+	for _, sh := range ch.Shares {
+		if _, ok := db.shares[sh.ID]; ok || shareIDs[sh.ID] {
+			return errs.New(errs.ErrConflict, "share %q exists", sh.ID)
+		}
+		if _, ok := db.units[sh.UnitID]; !ok {
+			return errs.Invalid("unitId", "exists", "no unit %q", sh.UnitID)
+		}
+		shareIDs[sh.ID] = true
+	}
 	if apply != nil {
 		if err := apply(); err != nil {
 			return err
@@ -116,6 +126,9 @@ func (db *DB) commit(ch casework.Change) {
 	}
 	for _, a := range ch.Addresses {
 		db.addresses[a.ID] = a.Clone()
+	}
+	for _, sh := range ch.Shares {
+		db.shares[sh.ID] = sh
 	}
 	for _, r := range ch.Audit {
 		head := casework.AuditHead{}

@@ -105,6 +105,11 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 			return err
 		}
 	}
+	for _, m := range ch.Shares {
+		if err := insertShare(ctx, tx, m); err != nil {
+			return err
+		}
+	}
 	if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
 		return err
 	}

@@ -408,3 +408,70 @@ func testChangeUpdatesAddresses(t *testing.T, s casework.KernelStore) {
 	require.NoError(t, err)
 	require.Equal(t, "改名", got.Name)
 }
+
+// testChangeCreatesShares: a workflow write that carries shares
+// (Change.Shares, 快研判·同步共享) commits them with its record: both or
+// neither. A failing write — a stale record, a share naming no unit, a
+// share id that exists — leaves no share and no audit entry.
+func testChangeCreatesShares(t *testing.T, s casework.KernelStore) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	root := f.unit(nil, casework.LevelBureau)
+	b := f.unit(&root, casework.LevelBranch)
+	m := f.staff(root, []casework.Role{casework.RoleOfficer})
+	share := func(id, unitID string) casework.Share {
+		return casework.Share{ID: id, RecordType: "case", RecordID: "c1", OwnerUnitID: root.ID, UnitID: unitID, GrantedBy: m.ID,
+			Reason: "同步共享", CreatedAt: f.tick(), Version: 1}
+	}
+	next := m.Clone()
+	next.Name, next.Version = "改名", m.Version+1
+	stale := next.Clone()
+	stale.Version = m.Version + 2
+
+	for _, tc := range []struct {
+		name   string
+		rec    casework.Staff
+		shares []casework.Share
+		want   error
+	}{
+		{"stale record", stale, []casework.Share{share("sh-stale", b.ID)}, casework.ErrConflict},
+		{"unknown unit", next, []casework.Share{share("sh-nounit", "no-such-unit")}, casework.ErrInvalid},
+		{"same id twice", next, []casework.Share{share("sh-twice", b.ID), share("sh-twice", b.ID)}, casework.ErrConflict},
+	} {
+		before := f.auditLen()
+		ch := f.change("staff", m.ID)
+		ch.Shares = tc.shares
+		require.ErrorIs(t, s.UpdateStaff(ctx, tc.rec, ch), tc.want, tc.name)
+		list, err := s.ListShares(ctx, "case", "c1")
+		require.NoError(t, err)
+		require.Empty(t, list, "%s: a failed write leaves no share", tc.name)
+		require.Equal(t, before, f.auditLen(), "%s: and no audit entry", tc.name)
+		got, err := s.GetStaff(ctx, m.ID)
+		require.NoError(t, err)
+		require.Equal(t, m.Name, got.Name, "%s: nor the record", tc.name)
+	}
+
+	ch := f.change("staff", m.ID)
+	sh := share("sh-ok", b.ID)
+	ch.Shares = []casework.Share{sh}
+	require.NoError(t, s.UpdateStaff(ctx, next, ch))
+	list, err := s.ListShares(ctx, "case", "c1")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, sh.ID, list[0].ID)
+	require.Equal(t, b.ID, list[0].UnitID)
+	require.True(t, list[0].Active())
+	got, err := s.GetShare(ctx, sh.ID)
+	require.NoError(t, err)
+	require.Equal(t, sh.Reason, got.Reason)
+
+	// The id is taken now: a second write with it fails whole.
+	again := next.Clone()
+	again.Version++
+	ch = f.change("staff", m.ID)
+	ch.Shares = []casework.Share{sh}
+	require.ErrorIs(t, s.UpdateStaff(ctx, again, ch), casework.ErrConflict)
+	got2, err := s.GetStaff(ctx, m.ID)
+	require.NoError(t, err)
+	require.Equal(t, next.Version, got2.Version)
+}

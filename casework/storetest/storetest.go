@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"Outbox", testOutbox},
 		{"Shares", testShares},
 		{"ChangeUpdatesAddresses", testChangeUpdatesAddresses},
+		{"ChangeCreatesShares", testChangeCreatesShares},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/grassroots-policing/grassroots/recovery"
 )
@@ -15,7 +16,7 @@ import (
 // recovers the cage and the birds; the branch approves their return and
 // hands them back at a return event (涉案物品返还会).
 func (d *demo) birdCage() error {
-	ctx, k, cases, rec := d.ctx, d.w.K, d.w.Cases, d.w.Recovery
+	ctx, k, cs, rec := d.ctx, d.w.K, d.w.Cases, d.w.Recovery
 	d.at(local(12, 9, 40))
 	chen, err := d.person(d.pzOfficer, d.panzhuang, casework.PersonInput{Name: "陈某某", DocType: casework.DocResidentID, DocNumber: "11010519491231002X",
 		Phone: "13812345678"})
@@ -36,18 +37,18 @@ func (d *demo) birdCage() error {
 	}
 	// The station reports the lead to the branch, which verifies it and
 	// turns it into a case of its 打侵财专业工作队.
-	lead, err := cases.GetLead(ctx, d.zdOfficer, visit.Findings[0].ResultID)
+	lead, err := cs.GetLead(ctx, d.zdOfficer, visit.Findings[0].ResultID)
 	if err != nil {
 		return err
 	}
 	d.at(local(12, 10, 0))
-	if lead, err = cases.VerifyLead(ctx, d.zdOfficer, lead.ID, lead.Version, "电话联系失主核实"); err != nil {
+	if lead, err = cs.VerifyLead(ctx, d.zdOfficer, lead.ID, lead.Version, "电话联系失主核实"); err != nil {
 		return err
 	}
-	c, lead, err := cases.ConvertLead(ctx, d.zdOfficer, lead.ID, lead.Version, casework.CaseInput{UnitID: d.team.ID, Kind: casework.CaseKindTheft,
+	c, lead, err := cs.ConvertLead(ctx, d.zdOfficer, lead.ID, lead.Version, cases.ReportInput{UnitID: d.team.ID, Kind: cases.KindTheft,
 		Summary: "旅馆门前树上鸟笼及笼内两只鸟被盗", IncidentAt: local(12, 7, 30), Place: "张店区某旅馆门前树上",
 		ReporterID: chen.ID, VictimIDs: []string{chen.ID}, ModusOperandi: "趁无人看管摘走挂在树上的鸟笼",
-		Items: []casework.ItemInput{
+		Items: []cases.ItemInput{
 			{Category: "cage", Description: "竹制鸟笼", Quantity: 1, ValueFen: 80000, OwnerPersonID: chen.ID},
 			{Category: "birds_animals", Description: "画眉鸟", Quantity: 2, ValueFen: 300000, OwnerPersonID: chen.ID}}})
 	if err != nil {
@@ -59,23 +60,23 @@ func (d *demo) birdCage() error {
 	}
 	reload := func() {
 		if err == nil {
-			c, err = cases.Get(ctx, d.teamOfficer, c.ID)
+			c, err = cs.Get(ctx, d.teamOfficer, c.ID)
 		}
 	}
 	reload()
 	d.at(local(12, 10, 15))
 	if err == nil {
-		c, err = cases.DispatchAndFile(ctx, d.teamOfficer, c.ID, c.Version, casework.DispatchInput{At: local(12, 10, 10), Note: "工作队出警"})
+		c, err = cs.DispatchAndFile(ctx, d.teamOfficer, c.ID, c.Version, cases.DispatchInput{At: local(12, 10, 10), Note: "工作队出警"})
 	}
 	d.at(local(12, 11, 0))
 	if err == nil {
-		c, err = cases.Survey(ctx, d.teamOfficer, c.ID, c.Version, casework.SurveyInput{At: local(12, 10, 40), Description: "竹制鸟笼 画眉鸟",
+		c, err = cs.Survey(ctx, d.teamOfficer, c.ID, c.Version, cases.SurveyInput{At: local(12, 10, 40), Description: "竹制鸟笼 画眉鸟",
 			ModusOperandi: "趁无人看管摘走挂在树上的鸟笼", SuspectDescription: "中年男子，骑电动车"})
 	}
 	d.at(local(12, 15, 0))
 	if err == nil {
-		c, err = cases.AnalyseAndShare(ctx, d.teamOfficer, c.ID, c.Version, casework.AnalysisInput{At: local(12, 14, 30),
-			Findings: "调取现场监控视频，锁定嫌疑人落脚点", ShareWith: []casework.ShareInput{{UnitID: d.panzhuang.ID, Reason: "失主在辖区"}}})
+		c, err = cs.AnalyseAndShare(ctx, d.teamOfficer, c.ID, c.Version, cases.AnalysisInput{At: local(12, 14, 30),
+			Findings: "调取现场监控视频，锁定嫌疑人落脚点", ShareWith: []cases.ShareInput{{UnitID: d.panzhuang.ID, Reason: "失主在辖区"}}})
 	}
 	if err != nil {
 		return err
@@ -85,7 +86,7 @@ func (d *demo) birdCage() error {
 	if err != nil {
 		return err
 	}
-	if c, err = cases.Arrest(ctx, d.teamOfficer, c.ID, c.Version, casework.ArrestInput{SuspectID: suspect.ID, At: local(13, 9, 0), Place: "嫌疑人落脚点"}); err != nil {
+	if c, err = cs.Arrest(ctx, d.teamOfficer, c.ID, c.Version, cases.ArrestInput{SuspectID: suspect.ID, At: local(13, 9, 0), Place: "嫌疑人落脚点"}); err != nil {
 		return err
 	}
 	if _, err := k.DeliverPending(ctx, nil); err != nil { // the items are marked traced
@@ -94,7 +95,7 @@ func (d *demo) birdCage() error {
 	reload()
 	d.at(local(13, 16, 0))
 	if err == nil {
-		c, err = cases.Review(ctx, d.teamOfficer, c.ID, c.Version, casework.ReviewInput{Findings: "倒查嫌疑人其他作案情况"})
+		c, err = cs.Review(ctx, d.teamOfficer, c.ID, c.Version, cases.ReviewInput{Findings: "倒查嫌疑人其他作案情况"})
 	}
 	if err != nil {
 		return err
@@ -152,7 +153,7 @@ func (d *demo) birdCage() error {
 	if ev, err = rec.HoldEvent(ctx, d.zdOfficer, ev.ID, ev.Version, hand); err != nil {
 		return err
 	}
-	if c, err = cases.Close(ctx, d.zdSupervisor, c.ID, c.Version, "破案，被盗鸟笼和鸟已追回并返还"); err != nil {
+	if c, err = cs.Close(ctx, d.zdSupervisor, c.ID, c.Version, "破案，被盗鸟笼和鸟已追回并返还"); err != nil {
 		return err
 	}
 	d.say("bird cage: lead %s → case %s (%s) %s; %d of %d items returned at %s", lead.ID, c.Number, d.team.Name, c.State, ev.Returned(), len(ev.Results), ev.Name)

@@ -6,6 +6,9 @@ import (
 	"fmt"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	cmem "github.com/grassroots-policing/grassroots/casework/cases/memstore"
+	csql "github.com/grassroots-policing/grassroots/casework/cases/sqlstore"
 	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/mediation"
@@ -25,7 +28,7 @@ import (
 // property ledger to recovery, through the kernel's outbox.
 type World struct {
 	K         *casework.Kernel
-	Cases     *casework.CaseService
+	Cases     *cases.Service
 	Mediation *mediation.Service
 	Outreach  *outreach.Service
 	Recovery  *recovery.Service
@@ -33,7 +36,7 @@ type World struct {
 
 type stores struct {
 	kernel    casework.KernelStore
-	cases     casework.CaseStore
+	cases     cases.Store
 	mediation mediation.Store
 	outreach  outreach.Store
 	recovery  recovery.Store
@@ -42,7 +45,7 @@ type stores struct {
 // memoryStores shares one in-memory database between the four packages.
 func memoryStores() stores {
 	db := casemem.New()
-	return stores{kernel: db, cases: casemem.NewCases(db), mediation: medmem.New(db), outreach: outmem.New(db), recovery: recmem.New(db)}
+	return stores{kernel: db, cases: cmem.New(db), mediation: medmem.New(db), outreach: outmem.New(db), recovery: recmem.New(db)}
 }
 
 // sqlStores builds every store on one database and migrates each line,
@@ -52,13 +55,13 @@ func sqlStores(ctx context.Context, db *sql.DB, engine casesql.Engine) (stores, 
 	if err != nil {
 		return stores{}, err
 	}
-	cases, med, out, rec := casesql.NewCases(k), medsql.New(k), outsql.New(k), recsql.New(k)
-	for _, m := range []interface{ Migrate(context.Context) error }{k, cases, med, out, rec} {
+	cs, med, out, rec := csql.New(k), medsql.New(k), outsql.New(k), recsql.New(k)
+	for _, m := range []interface{ Migrate(context.Context) error }{k, cs, med, out, rec} {
 		if err := m.Migrate(ctx); err != nil {
 			return stores{}, fmt.Errorf("migrate: %w", err)
 		}
 	}
-	return stores{kernel: k, cases: cases, mediation: med, outreach: out, recovery: rec}, nil
+	return stores{kernel: k, cases: cs, mediation: med, outreach: out, recovery: rec}, nil
 }
 
 // newWorld builds the services and connects the hand-offs.
@@ -68,7 +71,7 @@ func newWorld(s stores, cfg *casework.Config) (*World, error) {
 		return nil, err
 	}
 	w := &World{K: k}
-	if w.Cases, err = casework.NewCaseService(k, s.cases, nil); err != nil {
+	if w.Cases, err = cases.New(k, s.cases, nil); err != nil {
 		return nil, err
 	}
 	if w.Mediation, err = mediation.New(k, s.mediation, nil); err != nil {

@@ -1,4 +1,4 @@
-package casework_test
+package cases_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,41 +16,41 @@ import (
 func TestCaseOverdueEdges(t *testing.T) {
 	t.Parallel()
 	reported := caseStart
-	targets := casework.DefaultCaseTargets()
+	targets := cases.DefaultTargets()
 	due := reported.Add(15 * time.Minute)
-	base := casework.Case{State: casework.CaseReported, ReportedAt: reported}
+	base := cases.Case{State: cases.StateReported, ReportedAt: reported}
 	filed := base
-	filed.State, filed.Dispatch = casework.CaseFiled, &casework.DispatchStep{At: reported.Add(20 * time.Minute)}
+	filed.State, filed.Dispatch = cases.StateFiled, &cases.DispatchStep{At: reported.Add(20 * time.Minute)}
 	solved := filed
-	solved.State, solved.Arrests = casework.CaseSolved, []casework.Arrest{{At: reported.Add(time.Hour)}}
+	solved.State, solved.Arrests = cases.StateSolved, []cases.Arrest{{At: reported.Add(time.Hour)}}
 	for _, tc := range []struct {
 		name string
-		c    casework.Case
-		step casework.CaseStep
+		c    cases.Case
+		step cases.Step
 		now  time.Time
 		want bool
 	}{
-		{"dispatch one microsecond before due", base, casework.StepDispatchFile, due.Add(-time.Microsecond), false},
-		{"dispatch at the due instant", base, casework.StepDispatchFile, due, false},
-		{"dispatch one microsecond after due", base, casework.StepDispatchFile, due.Add(time.Microsecond), true},
-		{"dispatch done late is late, not overdue", filed, casework.StepDispatchFile, due.Add(time.Hour), false},
-		{"survey after an hour", filed, casework.StepSurvey, reported.Add(time.Hour + time.Microsecond), true},
-		{"survey at an hour", filed, casework.StepSurvey, reported.Add(time.Hour), false},
-		{"survey of a reported case is expected too", base, casework.StepSurvey, reported.Add(2 * time.Hour), true},
-		{"survey no longer expected once solved", solved, casework.StepSurvey, reported.Add(48 * time.Hour), false},
-		{"analysis after a day", filed, casework.StepAnalyse, reported.Add(24*time.Hour + time.Microsecond), true},
-		{"arrest after a week", filed, casework.StepArrest, reported.Add(7*24*time.Hour + time.Microsecond), true},
-		{"arrest done", solved, casework.StepArrest, reported.Add(30 * 24 * time.Hour), false},
-		{"review not expected before solving", filed, casework.StepReview, reported.Add(60 * 24 * time.Hour), false},
-		{"review of a solved case after 30 days", solved, casework.StepReview, reported.Add(30*24*time.Hour + time.Microsecond), true},
-		{"review at 30 days", solved, casework.StepReview, reported.Add(30 * 24 * time.Hour), false},
-		{"nothing is expected of a dropped case", casework.Case{State: casework.CaseDropped, ReportedAt: reported}, casework.StepDispatchFile, due.Add(time.Hour), false},
-		{"nothing is expected of a closed case", casework.Case{State: casework.CaseClosed, ReportedAt: reported}, casework.StepReview, reported.Add(90 * 24 * time.Hour), false},
+		{"dispatch one microsecond before due", base, cases.StepDispatchFile, due.Add(-time.Microsecond), false},
+		{"dispatch at the due instant", base, cases.StepDispatchFile, due, false},
+		{"dispatch one microsecond after due", base, cases.StepDispatchFile, due.Add(time.Microsecond), true},
+		{"dispatch done late is late, not overdue", filed, cases.StepDispatchFile, due.Add(time.Hour), false},
+		{"survey after an hour", filed, cases.StepSurvey, reported.Add(time.Hour + time.Microsecond), true},
+		{"survey at an hour", filed, cases.StepSurvey, reported.Add(time.Hour), false},
+		{"survey of a reported case is expected too", base, cases.StepSurvey, reported.Add(2 * time.Hour), true},
+		{"survey no longer expected once solved", solved, cases.StepSurvey, reported.Add(48 * time.Hour), false},
+		{"analysis after a day", filed, cases.StepAnalyse, reported.Add(24*time.Hour + time.Microsecond), true},
+		{"arrest after a week", filed, cases.StepArrest, reported.Add(7*24*time.Hour + time.Microsecond), true},
+		{"arrest done", solved, cases.StepArrest, reported.Add(30 * 24 * time.Hour), false},
+		{"review not expected before solving", filed, cases.StepReview, reported.Add(60 * 24 * time.Hour), false},
+		{"review of a solved case after 30 days", solved, cases.StepReview, reported.Add(30*24*time.Hour + time.Microsecond), true},
+		{"review at 30 days", solved, cases.StepReview, reported.Add(30 * 24 * time.Hour), false},
+		{"nothing is expected of a dropped case", cases.Case{State: cases.StateDropped, ReportedAt: reported}, cases.StepDispatchFile, due.Add(time.Hour), false},
+		{"nothing is expected of a closed case", cases.Case{State: cases.StateClosed, ReportedAt: reported}, cases.StepReview, reported.Add(90 * 24 * time.Hour), false},
 		{"unknown step", base, "nope", due.Add(time.Hour), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tc.want, casework.StepOverdue(tc.c, tc.step, targets, tc.now))
+			require.Equal(t, tc.want, cases.StepOverdue(tc.c, tc.step, targets, tc.now))
 		})
 	}
 }
@@ -57,15 +58,15 @@ func TestCaseOverdueEdges(t *testing.T) {
 func TestCaseTargetsConfig(t *testing.T) {
 	t.Parallel()
 	open := caseBackends()["memory"]
-	e := newCaseEnv(t, open, withCaseConfig(&casework.CaseConfig{Targets: casework.CaseTargets{DispatchFile: 5 * time.Minute}}))
+	e := newCaseEnv(t, open, withCaseConfig(&cases.Config{Targets: cases.Targets{DispatchFile: 5 * time.Minute}}))
 	require.Equal(t, 5*time.Minute, e.svc.Targets().DispatchFile)
 	require.Equal(t, time.Hour, e.svc.Targets().Survey, "zero fields take the default")
 	ks, cs, _ := open(t)
 	k, err := casework.New(ks, nil)
 	require.NoError(t, err)
-	_, err = casework.NewCaseService(k, cs, &casework.CaseConfig{Targets: casework.CaseTargets{Arrest: -time.Second}})
+	_, err = cases.New(k, cs, &cases.Config{Targets: cases.Targets{Arrest: -time.Second}})
 	require.ErrorIs(t, err, casework.ErrInvalid)
-	_, err = casework.NewCaseService(nil, cs, nil)
+	_, err = cases.New(nil, cs, nil)
 	require.Error(t, err)
 }
 
@@ -77,12 +78,12 @@ func TestCaseOverdueList(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			e := newCaseEnv(t, open)
-			late := e.report(t)                    // reported at 10:00, never dispatched
-			onTime := e.to(t, casework.CaseSolved) // every step before solving done at 10:00
+			late := e.report(t)                  // reported at 10:00, never dispatched
+			onTime := e.to(t, cases.StateSolved) // every step before solving done at 10:00
 			e.clock.Advance(10 * time.Minute)
 			fresh := e.report(t) // reported at 10:10
 			stationOfficer := e.staff(t, e.station, "车站民警", casework.RoleOfficer)
-			elsewhere, err := e.svc.Report(e.ctx, stationOfficer, casework.CaseInput{UnitID: e.station.ID, Kind: casework.CaseKindTheft,
+			elsewhere, err := e.svc.Report(e.ctx, stationOfficer, cases.ReportInput{UnitID: e.station.ID, Kind: cases.KindTheft,
 				IncidentAt: e.clock.Now().Add(-time.Hour), Place: "车站"})
 			require.NoError(t, err)
 
@@ -92,7 +93,7 @@ func TestCaseOverdueList(t *testing.T) {
 			require.Empty(t, next)
 			require.Len(t, list, 1)
 			require.Equal(t, late.ID, list[0].Case.ID)
-			require.Equal(t, []casework.CaseStep{casework.StepDispatchFile}, list[0].Steps)
+			require.Equal(t, []cases.Step{cases.StepDispatchFile}, list[0].Steps)
 
 			// Two hours later: the survey is overdue too; the branch sees the
 			// station's case as well, the team does not.
@@ -104,7 +105,7 @@ func TestCaseOverdueList(t *testing.T) {
 				got = append(got, o.Case.ID)
 			}
 			require.Equal(t, []string{late.ID, fresh.ID, elsewhere.ID}, got)
-			require.Equal(t, []casework.CaseStep{casework.StepDispatchFile, casework.StepSurvey}, list[0].Steps)
+			require.Equal(t, []cases.Step{cases.StepDispatchFile, cases.StepSurvey}, list[0].Steps)
 			page, next, err := e.svc.Overdue(e.ctx, e.branchOfficer, "", at, casework.Page{Limit: 2})
 			require.NoError(t, err)
 			require.Len(t, page, 2)
@@ -140,13 +141,13 @@ func TestCaseQueries(t *testing.T) {
 			e := newCaseEnv(t, open)
 			ctx := e.ctx
 			bird := e.report(t)
-			ebike := e.report(t, func(in *casework.CaseInput) {
-				in.Kind = casework.CaseKindVehicleTheft
-				in.Items = []casework.ItemInput{{Category: "e_bike", Description: "雅迪电动车", Identifiers: []casework.Identifier{{Kind: "frame", Value: "YD-2020 0815"}}}}
+			ebike := e.report(t, func(in *cases.ReportInput) {
+				in.Kind = cases.KindVehicleTheft
+				in.Items = []cases.ItemInput{{Category: "e_bike", Description: "雅迪电动车", Identifiers: []casework.Identifier{{Kind: "frame", Value: "YD-2020 0815"}}}}
 			})
 			e.clock.Advance(24 * time.Hour)
-			solved := e.to(t, casework.CaseSolved)
-			list := func(q casework.CaseQuery) []string {
+			solved := e.to(t, cases.StateSolved)
+			list := func(q cases.Query) []string {
 				t.Helper()
 				cs, _, err := e.svc.List(ctx, e.officer, q)
 				require.NoError(t, err)
@@ -156,19 +157,19 @@ func TestCaseQueries(t *testing.T) {
 				}
 				return ids
 			}
-			require.Equal(t, []string{bird.ID, ebike.ID, solved.ID}, list(casework.CaseQuery{}))
-			require.Equal(t, []string{ebike.ID}, list(casework.CaseQuery{Kind: casework.CaseKindVehicleTheft}))
-			require.Equal(t, []string{solved.ID}, list(casework.CaseQuery{States: []casework.CaseState{casework.CaseSolved}}))
-			require.Equal(t, []string{bird.ID, ebike.ID}, list(casework.CaseQuery{ReportedFrom: caseStart, ReportedTo: caseStart.Add(time.Hour)}))
-			require.Equal(t, []string{ebike.ID}, list(casework.CaseQuery{Identifier: "yd20200815"}))
-			require.Equal(t, []string{solved.ID}, list(casework.CaseQuery{SuspectDocNumber: "11010519491231002x"}), "suspect by ID number, through its blind index")
-			require.Empty(t, list(casework.CaseQuery{SuspectDocNumber: "110105194912310038"}))
-			_, _, err := e.svc.List(ctx, e.officer, casework.CaseQuery{Identifier: " - "})
+			require.Equal(t, []string{bird.ID, ebike.ID, solved.ID}, list(cases.Query{}))
+			require.Equal(t, []string{ebike.ID}, list(cases.Query{Kind: cases.KindVehicleTheft}))
+			require.Equal(t, []string{solved.ID}, list(cases.Query{States: []cases.State{cases.StateSolved}}))
+			require.Equal(t, []string{bird.ID, ebike.ID}, list(cases.Query{ReportedFrom: caseStart, ReportedTo: caseStart.Add(time.Hour)}))
+			require.Equal(t, []string{ebike.ID}, list(cases.Query{Identifier: "yd20200815"}))
+			require.Equal(t, []string{solved.ID}, list(cases.Query{SuspectDocNumber: "11010519491231002x"}), "suspect by ID number, through its blind index")
+			require.Empty(t, list(cases.Query{SuspectDocNumber: "110105194912310038"}))
+			_, _, err := e.svc.List(ctx, e.officer, cases.Query{Identifier: " - "})
 			require.ErrorIs(t, err, casework.ErrInvalid)
-			page, next, err := e.svc.List(ctx, e.officer, casework.CaseQuery{Page: casework.Page{Limit: 2}})
+			page, next, err := e.svc.List(ctx, e.officer, cases.Query{Page: casework.Page{Limit: 2}})
 			require.NoError(t, err)
 			require.Len(t, page, 2)
-			page, next, err = e.svc.List(ctx, e.officer, casework.CaseQuery{Page: casework.Page{Limit: 2, After: next}})
+			page, next, err = e.svc.List(ctx, e.officer, cases.Query{Page: casework.Page{Limit: 2, After: next}})
 			require.NoError(t, err)
 			require.Equal(t, solved.ID, page[0].ID)
 			require.Empty(t, next)
@@ -176,7 +177,7 @@ func TestCaseQueries(t *testing.T) {
 			// Reach: out of reach is not found; the branch above sees it.
 			_, err = e.svc.Get(ctx, e.outsider, bird.ID)
 			require.ErrorIs(t, err, casework.ErrNotFound)
-			others, _, err := e.svc.List(ctx, e.outsider, casework.CaseQuery{})
+			others, _, err := e.svc.List(ctx, e.outsider, cases.Query{})
 			require.NoError(t, err)
 			require.Empty(t, others)
 			_, err = e.svc.Get(ctx, e.branchOfficer, bird.ID)
@@ -197,19 +198,19 @@ func TestCaseSharing(t *testing.T) {
 			t.Parallel()
 			e := newCaseEnv(t, open)
 			ctx := e.ctx
-			c := e.to(t, casework.CaseInvestigating)
+			c := e.to(t, cases.StateInvestigating)
 			zichuan := e.outsider
 			_, err := e.svc.Get(ctx, zichuan, c.ID)
 			require.ErrorIs(t, err, casework.ErrNotFound)
-			c, err = e.svc.AnalyseAndShare(ctx, e.officer, c.ID, c.Version, casework.AnalysisInput{Findings: "跨区作案",
-				ShareWith: []casework.ShareInput{{UnitID: e.other.ID, Reason: "嫌疑人在淄川落脚"}, {UnitID: e.station.ID}}})
+			c, err = e.svc.AnalyseAndShare(ctx, e.officer, c.ID, c.Version, cases.AnalysisInput{Findings: "跨区作案",
+				ShareWith: []cases.ShareInput{{UnitID: e.other.ID, Reason: "嫌疑人在淄川落脚"}, {UnitID: e.station.ID}}})
 			require.NoError(t, err)
 			require.ElementsMatch(t, []string{e.other.ID, e.station.ID}, c.SharedWith)
 			require.Len(t, c.Analysis.Shares, 2)
 			got, err := e.svc.Get(ctx, zichuan, c.ID)
 			require.NoError(t, err, "a shared case is readable by the unit it is shared with")
 			require.Equal(t, c.Number, got.Number)
-			_, err = e.svc.Arrest(ctx, zichuan, c.ID, c.Version, casework.ArrestInput{SuspectID: e.suspect.ID})
+			_, err = e.svc.Arrest(ctx, zichuan, c.ID, c.Version, cases.ArrestInput{SuspectID: e.suspect.ID})
 			require.ErrorIs(t, err, casework.ErrForbidden, "and read-only there")
 			_, err = e.svc.Unshare(ctx, zichuan, c.ID, c.Analysis.Shares[0].ShareID)
 			require.ErrorIs(t, err, casework.ErrForbidden)
@@ -222,7 +223,7 @@ func TestCaseSharing(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, shares, 2)
 			require.Equal(t, []string{"case.report", "case.dispatch_file", "case.start", "case.analyse_share", "record.share", "record.share", "record.unshare"},
-				e.trail(t, casework.RecordCase, c.ID))
+				e.trail(t, cases.RecordCase, c.ID))
 			_, err = e.svc.Unshare(ctx, e.officer, c.ID, "no-such-share")
 			require.ErrorIs(t, err, casework.ErrNotFound)
 			e.verify(t)
@@ -243,17 +244,17 @@ func TestCaseConcurrentFiling(t *testing.T) {
 			e := newCaseEnv(t, open)
 			ids := make([]string, n)
 			for i := range n {
-				c, err := e.svc.Report(e.ctx, e.officer, casework.CaseInput{UnitID: e.team.ID, Kind: casework.CaseKindTheft,
+				c, err := e.svc.Report(e.ctx, e.officer, cases.ReportInput{UnitID: e.team.ID, Kind: cases.KindTheft,
 					IncidentAt: caseStart.Add(-time.Hour), Place: fmt.Sprintf("门牌 %d", i)})
 				require.NoError(t, err)
 				ids[i] = c.ID
 			}
-			services := []*casework.CaseService{e.svc}
+			services := []*cases.Service{e.svc}
 			if e.reopen != nil {
 				ks, cs := e.reopen(t)
 				k2, err := casework.New(ks, &casework.Config{Clock: e.clock, IDs: &casework.SequentialIDs{Prefix: "p2-"}})
 				require.NoError(t, err)
-				s2, err := casework.NewCaseService(k2, cs, nil)
+				s2, err := cases.New(k2, cs, nil)
 				require.NoError(t, err)
 				services = append(services, s2)
 			}
@@ -264,7 +265,7 @@ func TestCaseConcurrentFiling(t *testing.T) {
 				wg.Go(func() {
 					svc := services[w%len(services)]
 					for i := w; i < n; i += workers {
-						c, err := svc.DispatchAndFile(e.ctx, e.officer, ids[i], 1, casework.DispatchInput{})
+						c, err := svc.DispatchAndFile(e.ctx, e.officer, ids[i], 1, cases.DispatchInput{})
 						numbers[i], errs[i] = c.Number, err
 					}
 				})
@@ -289,14 +290,14 @@ func TestCaseNumberYear(t *testing.T) {
 	e := newCaseEnv(t, caseBackends()["memory"])
 	e.clock.Set(time.Date(2020, 12, 31, 15, 59, 0, 0, time.UTC)) // 23:59 in Shanghai
 	a := e.report(t)
-	a, err := e.svc.DispatchAndFile(e.ctx, e.officer, a.ID, a.Version, casework.DispatchInput{})
+	a, err := e.svc.DispatchAndFile(e.ctx, e.officer, a.ID, a.Version, cases.DispatchInput{})
 	require.NoError(t, err)
 	require.Equal(t, "370302DQC-2020-000001", a.Number)
 	e.clock.Set(time.Date(2020, 12, 31, 16, 30, 0, 0, time.UTC)) // 00:30 on 1 January in Shanghai
 	b := e.report(t)
-	_, err = e.svc.DispatchAndFile(e.ctx, e.officer, b.ID, b.Version, casework.DispatchInput{At: b.ReportedAt.Add(time.Minute)})
+	_, err = e.svc.DispatchAndFile(e.ctx, e.officer, b.ID, b.Version, cases.DispatchInput{At: b.ReportedAt.Add(time.Minute)})
 	require.ErrorIs(t, err, casework.ErrInvalid, "a dispatch in the future")
-	b, err = e.svc.DispatchAndFile(e.ctx, e.officer, b.ID, b.Version, casework.DispatchInput{})
+	b, err = e.svc.DispatchAndFile(e.ctx, e.officer, b.ID, b.Version, cases.DispatchInput{})
 	require.NoError(t, err)
 	require.Equal(t, "370302DQC-2021-000001", b.Number)
 }
@@ -307,22 +308,22 @@ func TestCaseReportValidation(t *testing.T) {
 	e := newCaseEnv(t, caseBackends()["memory"])
 	for _, tc := range []struct {
 		name  string
-		in    casework.CaseInput
+		in    cases.ReportInput
 		field string
 		rule  string
 	}{
-		{"kind missing", casework.CaseInput{UnitID: e.team.ID, IncidentAt: caseStart, Place: "x"}, "kind", "required"},
-		{"kind unknown", casework.CaseInput{UnitID: e.team.ID, Kind: "arson", IncidentAt: caseStart, Place: "x"}, "kind", "code"},
-		{"no place", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", IncidentAt: caseStart}, "place", "required"},
-		{"no incident time", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x"}, "incidentAt", "required"},
-		{"incident in the future", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart.Add(time.Hour)}, "incidentAt", "past"},
-		{"unknown victim", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart, VictimIDs: []string{"nobody"}}, "victimIds[0]", "exists"},
-		{"unknown reporter", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart, ReporterID: "nobody"}, "reporterId", "exists"},
-		{"unknown address", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", IncidentAt: caseStart, AddressID: "nowhere"}, "addressId", "exists"},
-		{"item without description", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart,
-			Items: []casework.ItemInput{{Category: "e_bike"}}}, "items[0].description", "required"},
-		{"identifier kind", casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart,
-			Items: []casework.ItemInput{{Category: "e_bike", Description: "d", Identifiers: []casework.Identifier{{Kind: "vin", Value: "1"}}}}}, "items[0].identifiers[0].kind", "oneof"},
+		{"kind missing", cases.ReportInput{UnitID: e.team.ID, IncidentAt: caseStart, Place: "x"}, "kind", "required"},
+		{"kind unknown", cases.ReportInput{UnitID: e.team.ID, Kind: "arson", IncidentAt: caseStart, Place: "x"}, "kind", "code"},
+		{"no place", cases.ReportInput{UnitID: e.team.ID, Kind: "theft", IncidentAt: caseStart}, "place", "required"},
+		{"no incident time", cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x"}, "incidentAt", "required"},
+		{"incident in the future", cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart.Add(time.Hour)}, "incidentAt", "past"},
+		{"unknown victim", cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart, VictimIDs: []string{"nobody"}}, "victimIds[0]", "exists"},
+		{"unknown reporter", cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart, ReporterID: "nobody"}, "reporterId", "exists"},
+		{"unknown address", cases.ReportInput{UnitID: e.team.ID, Kind: "theft", IncidentAt: caseStart, AddressID: "nowhere"}, "addressId", "exists"},
+		{"item without description", cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart,
+			Items: []cases.ItemInput{{Category: "e_bike"}}}, "items[0].description", "required"},
+		{"identifier kind", cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart,
+			Items: []cases.ItemInput{{Category: "e_bike", Description: "d", Identifiers: []casework.Identifier{{Kind: "vin", Value: "1"}}}}}, "items[0].identifiers[0].kind", "oneof"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -334,7 +335,7 @@ func TestCaseReportValidation(t *testing.T) {
 		})
 	}
 	// A repeat with the same request key returns the first case.
-	in := casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart, RequestKey: "req-1"}
+	in := cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart, RequestKey: "req-1"}
 	a, err := e.svc.Report(e.ctx, e.officer, in)
 	require.NoError(t, err)
 	b, err := e.svc.Report(e.ctx, e.officer, in)
@@ -343,9 +344,9 @@ func TestCaseReportValidation(t *testing.T) {
 	in.Place = "y"
 	_, err = e.svc.Report(e.ctx, e.officer, in)
 	require.ErrorIs(t, err, casework.ErrConflict)
-	_, err = e.svc.Report(e.ctx, e.outsider, casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart})
+	_, err = e.svc.Report(e.ctx, e.outsider, cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart})
 	require.ErrorIs(t, err, casework.ErrNotFound, "reporting into a unit out of reach")
-	_, err = e.svc.Report(e.ctx, e.auditor, casework.CaseInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart})
+	_, err = e.svc.Report(e.ctx, e.auditor, cases.ReportInput{UnitID: e.team.ID, Kind: "theft", Place: "x", IncidentAt: caseStart})
 	require.ErrorIs(t, err, casework.ErrForbidden, "an auditor changes nothing")
 }
 
@@ -368,30 +369,30 @@ func TestCaseSurveyCompares(t *testing.T) {
 			t.Parallel()
 			e := newCaseEnv(t, open)
 			ctx := e.ctx
-			frame := func(v string) func(*casework.CaseInput) {
-				return func(in *casework.CaseInput) {
-					in.Kind, in.ModusOperandi = casework.CaseKindVehicleTheft, "剪断车锁"
-					in.Items = []casework.ItemInput{{Category: "e_bike", Description: "电动车", Identifiers: []casework.Identifier{{Kind: "frame", Value: v}}}}
+			frame := func(v string) func(*cases.ReportInput) {
+				return func(in *cases.ReportInput) {
+					in.Kind, in.ModusOperandi = cases.KindVehicleTheft, "剪断车锁"
+					in.Items = []cases.ItemInput{{Category: "e_bike", Description: "电动车", Identifiers: []casework.Identifier{{Kind: "frame", Value: v}}}}
 				}
 			}
 			sameFrame := e.report(t, frame("LX-0001"))
 			sameMO := e.report(t, frame("LX-0002"))
-			sameSuspect := e.report(t, func(in *casework.CaseInput) { in.SuspectIDs = []string{e.suspect.ID}; in.ModusOperandi = "" })
-			solvedSameFrame := e.to(t, casework.CaseSolved, frame("lx 0001"))
+			sameSuspect := e.report(t, func(in *cases.ReportInput) { in.SuspectIDs = []string{e.suspect.ID}; in.ModusOperandi = "" })
+			solvedSameFrame := e.to(t, cases.StateSolved, frame("lx 0001"))
 			stationOfficer := e.staff(t, e.station, "车站民警", casework.RoleOfficer)
-			outOfReach, err := e.svc.Report(ctx, stationOfficer, casework.CaseInput{UnitID: e.station.ID, Kind: casework.CaseKindVehicleTheft,
+			outOfReach, err := e.svc.Report(ctx, stationOfficer, cases.ReportInput{UnitID: e.station.ID, Kind: cases.KindVehicleTheft,
 				IncidentAt: caseStart.Add(-time.Hour), Place: "车站", ModusOperandi: "剪断车锁"})
 			require.NoError(t, err)
 
-			c := e.to(t, casework.CaseFiled, frame("lx0001"), func(in *casework.CaseInput) { in.SuspectIDs = []string{e.suspect.ID} })
+			c := e.to(t, cases.StateFiled, frame("lx0001"), func(in *cases.ReportInput) { in.SuspectIDs = []string{e.suspect.ID} })
 			// Without a ledger only cases are compared.
-			got, err := e.svc.Survey(ctx, e.officer, c.ID, c.Version, casework.SurveyInput{Description: "车锁被剪断",
+			got, err := e.svc.Survey(ctx, e.officer, c.ID, c.Version, cases.SurveyInput{Description: "车锁被剪断",
 				Identifiers: []casework.Identifier{{Kind: "imei", Value: "861234567890123"}}})
 			require.NoError(t, err)
-			require.Equal(t, casework.CaseInvestigating, got.State)
+			require.Equal(t, cases.StateInvestigating, got.State)
 			var matched []string
 			for _, m := range got.Survey.Matches {
-				require.Equal(t, casework.MatchCase, m.Source)
+				require.Equal(t, cases.MatchCase, m.Source)
 				matched = append(matched, m.ID)
 			}
 			require.Equal(t, []string{sameFrame.ID, sameSuspect.ID, sameMO.ID}, matched)
@@ -402,7 +403,7 @@ func TestCaseSurveyCompares(t *testing.T) {
 			stored, err := e.svc.Get(ctx, e.officer, c.ID)
 			require.NoError(t, err)
 			require.Equal(t, got.Survey.Matches, stored.Survey.Matches, "the matches are stored")
-			listed, _, err := e.svc.List(ctx, e.officer, casework.CaseQuery{Identifier: "861234567890123"})
+			listed, _, err := e.svc.List(ctx, e.officer, cases.Query{Identifier: "861234567890123"})
 			require.NoError(t, err)
 			require.Len(t, listed, 1, "the survey's identifiers are searchable")
 
@@ -410,20 +411,20 @@ func TestCaseSurveyCompares(t *testing.T) {
 			l := newCaseLedgerFake(e.k)
 			l.matches = []casework.PropertyMatch{{ItemID: "item-9", State: "recovered", Score: 0.9, Reasons: []string{"frame number"}}}
 			e.svc.Connect(l)
-			c2 := e.to(t, casework.CaseFiled, frame("LX-0009"))
-			got, err = e.svc.Survey(ctx, e.officer, c2.ID, c2.Version, casework.SurveyInput{Description: "现场遗留车锁"})
+			c2 := e.to(t, cases.StateFiled, frame("LX-0009"))
+			got, err = e.svc.Survey(ctx, e.officer, c2.ID, c2.Version, cases.SurveyInput{Description: "现场遗留车锁"})
 			require.NoError(t, err)
-			require.Equal(t, casework.CaseMatch{Source: casework.MatchProperty, ID: "item-9", State: "recovered", Score: 0.9, Reasons: []string{"frame number"}}, got.Survey.Matches[0])
+			require.Equal(t, cases.Match{Source: cases.MatchProperty, ID: "item-9", State: "recovered", Score: 0.9, Reasons: []string{"frame number"}}, got.Survey.Matches[0])
 			require.Len(t, l.queries, 1)
 			q := l.queries[0]
 			require.Equal(t, []casework.Identifier{{Kind: "frame", Value: "LX-0009"}}, q.Identifiers)
 			require.Equal(t, "e_bike", q.Category)
 			require.Equal(t, "现场遗留车锁", q.Description)
 			require.Equal(t, e.team.ID, q.UnitID)
-			_, err = e.svc.Survey(ctx, e.officer, got.ID, got.Version, casework.SurveyInput{Description: "again"})
+			_, err = e.svc.Survey(ctx, e.officer, got.ID, got.Version, cases.SurveyInput{Description: "again"})
 			require.ErrorIs(t, err, casework.ErrInvalidTransition, "one survey per case")
-			c3 := e.to(t, casework.CaseFiled)
-			_, err = e.svc.Survey(ctx, e.officer, c3.ID, c3.Version, casework.SurveyInput{})
+			c3 := e.to(t, cases.StateFiled)
+			_, err = e.svc.Survey(ctx, e.officer, c3.ID, c3.Version, cases.SurveyInput{})
 			require.ErrorIs(t, err, casework.ErrInvalid, "a survey records something to compare")
 			e.verify(t)
 		})

@@ -1,10 +1,11 @@
-package casework_test
+package cases_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,7 +19,7 @@ func TestClearanceRate(t *testing.T) {
 		{0, 0, 0, false}, {1, 0, 0, false}, {0, 5, 0, true}, {2, 3, 667, true}, {1, 3, 333, true},
 		{687, 1000, 687, true}, {2, 1, 2000, true}, {1, 2000, 1, true}, {1, 2001, 0, true},
 	} {
-		got, ok := casework.ClearanceRate(tc.solved, tc.filed)
+		got, ok := cases.ClearanceRate(tc.solved, tc.filed)
 		require.Equal(t, tc.ok, ok, "%d/%d", tc.solved, tc.filed)
 		require.Equal(t, tc.want, got, "%d/%d", tc.solved, tc.filed)
 	}
@@ -26,7 +27,7 @@ func TestClearanceRate(t *testing.T) {
 		cur, prev, want int64
 		ok              bool
 	}{{1, 0, 0, false}, {1, 2, -500, true}, {3, 2, 500, true}, {2, 3, -333, true}, {1, 3, -667, true}, {7, 2, 2500, true}} {
-		got, ok := casework.ChangePermille(tc.cur, tc.prev)
+		got, ok := cases.ChangePermille(tc.cur, tc.prev)
 		require.Equal(t, tc.ok, ok)
 		require.Equal(t, tc.want, got, "%d vs %d", tc.cur, tc.prev)
 	}
@@ -54,26 +55,26 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 				require.NoError(t, err)
 				suspects[n] = p.ID
 			}
-			report := func(actor casework.Actor, unit casework.Unit, when time.Time) casework.Case {
+			report := func(actor casework.Actor, unit casework.Unit, when time.Time) cases.Case {
 				e.clock.Set(when)
-				c, err := e.svc.Report(ctx, actor, casework.CaseInput{UnitID: unit.ID, Kind: casework.CaseKindTheft, IncidentAt: when.Add(-time.Hour), Place: "某地"})
+				c, err := e.svc.Report(ctx, actor, cases.ReportInput{UnitID: unit.ID, Kind: cases.KindTheft, IncidentAt: when.Add(-time.Hour), Place: "某地"})
 				require.NoError(t, err)
 				return c
 			}
-			step := func(c *casework.Case, when time.Time, do func(c casework.Case) (casework.Case, error)) {
+			step := func(c *cases.Case, when time.Time, do func(c cases.Case) (cases.Case, error)) {
 				e.clock.Set(when)
 				n, err := do(*c)
 				require.NoError(t, err)
 				*c = n
 			}
-			file := func(actor casework.Actor, c *casework.Case, when time.Time) {
-				step(c, when, func(c casework.Case) (casework.Case, error) {
-					return e.svc.DispatchAndFile(ctx, actor, c.ID, c.Version, casework.DispatchInput{})
+			file := func(actor casework.Actor, c *cases.Case, when time.Time) {
+				step(c, when, func(c cases.Case) (cases.Case, error) {
+					return e.svc.DispatchAndFile(ctx, actor, c.ID, c.Version, cases.DispatchInput{})
 				})
 			}
-			arrest := func(actor casework.Actor, c *casework.Case, suspect string, when time.Time) {
-				step(c, when, func(c casework.Case) (casework.Case, error) {
-					return e.svc.Arrest(ctx, actor, c.ID, c.Version, casework.ArrestInput{SuspectID: suspects[suspect]})
+			arrest := func(actor casework.Actor, c *cases.Case, suspect string, when time.Time) {
+				step(c, when, func(c cases.Case) (cases.Case, error) {
+					return e.svc.Arrest(ctx, actor, c.ID, c.Version, cases.ArrestInput{SuspectID: suspects[suspect]})
 				})
 			}
 			// The team (打侵财专业工作队), under 张店.
@@ -82,7 +83,7 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 			arrest(e.officer, &t1, "S1", at(2020, 5, 10, 9, 0))
 			t2 := report(e.officer, e.team, at(2020, 5, 5, 9, 0))
 			file(e.officer, &t2, at(2020, 5, 5, 9, 10))
-			step(&t2, at(2020, 5, 6, 9, 0), func(c casework.Case) (casework.Case, error) {
+			step(&t2, at(2020, 5, 6, 9, 0), func(c cases.Case) (cases.Case, error) {
 				return e.svc.Drop(ctx, e.supervisor, c.ID, c.Version, "撤案")
 			})
 			t3 := report(e.officer, e.team, at(2020, 4, 28, 9, 0))
@@ -113,7 +114,7 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 			// Leads.
 			for _, when := range []time.Time{at(2020, 5, 2, 9, 0), at(2019, 5, 2, 9, 0), at(2020, 4, 30, 23, 59)} {
 				e.clock.Set(when)
-				_, err := e.svc.CreateLead(ctx, e.officer, casework.LeadInput{UnitID: e.team.ID, SourceKind: casework.LeadFromTip, Summary: "线索"})
+				_, err := e.svc.CreateLead(ctx, e.officer, cases.LeadInput{UnitID: e.team.ID, SourceKind: cases.LeadFromTip, Summary: "线索"})
 				require.NoError(t, err)
 			}
 			e.clock.Set(at(2020, 6, 2, 9, 0))
@@ -124,7 +125,7 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 				rate                                                     int64
 				rateOK                                                   bool
 			}
-			totals := func(u casework.Unit) casework.CaseTotals {
+			totals := func(u casework.Unit) cases.Totals {
 				t.Helper()
 				q := may
 				q.UnitID = u.ID
@@ -132,7 +133,7 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 				require.NoError(t, err)
 				return tot
 			}
-			check := func(got casework.CaseFigures, want fig, unit string) {
+			check := func(got cases.Figures, want fig, unit string) {
 				t.Helper()
 				require.Equal(t, want.reported, got.Reported, "%s reported", unit)
 				require.Equal(t, want.filed, got.Filed, "%s filed", unit)
@@ -160,7 +161,7 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 				check(tot.YearEarlier, tc.prev, tc.unit.Name+" a year earlier")
 			}
 			team := totals(e.team)
-			require.Equal(t, casework.CaseCounts{Reported: 2, Filed: 1, Solved: 1, Dropped: 1, Arrests: 1}, team.Change.Delta)
+			require.Equal(t, cases.Counts{Reported: 2, Filed: 1, Solved: 1, Dropped: 1, Arrests: 1}, team.Change.Delta)
 			require.Equal(t, map[string]int64{"reported": 1000, "filed": 500, "solved": 1000, "peopleArrested": 0, "leadsCollected": 0}, team.Change.Permille)
 			require.True(t, team.Change.ClearanceRateCompare)
 			require.Equal(t, int64(167), team.Change.ClearanceRatePoints)
@@ -182,13 +183,13 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 			for _, f := range figs {
 				got[f.Key] = f.Value
 			}
-			require.Equal(t, map[string]int64{casework.FigureCasesReported: 7, casework.FigureCasesFiled: 5, casework.FigureCasesSolved: 4,
-				casework.FigureCasesClearanceRate: 800, casework.FigureCasesPeopleArrested: 3, casework.FigureCasesLeadsCollected: 1}, got)
+			require.Equal(t, map[string]int64{cases.FigureCasesReported: 7, cases.FigureCasesFiled: 5, cases.FigureCasesSolved: 4,
+				cases.FigureCasesClearanceRate: 800, cases.FigureCasesPeopleArrested: 3, cases.FigureCasesLeadsCollected: 1}, got)
 			q.From, q.To = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 1, 31, 0, 0, 0, 0, time.UTC)
 			figs, err = e.k.Report(ctx, e.auditor, q)
 			require.NoError(t, err)
 			for _, f := range figs {
-				require.NotEqual(t, casework.FigureCasesClearanceRate, f.Key, "no rate when nothing was filed")
+				require.NotEqual(t, cases.FigureCasesClearanceRate, f.Key, "no rate when nothing was filed")
 			}
 			// Out of reach: the team's officer cannot total the bureau.
 			q.UnitID = e.root.ID

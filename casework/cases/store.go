@@ -1,17 +1,20 @@
-package casework
+package cases
 
 import (
 	"context"
 	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
 )
 
-// CaseStore is what a backend must do for the case workflow. It is separate
-// from KernelStore so that an embedder who wants only mediation (or only
-// outreach) implements no case tables. A CaseStore is built on the same
-// database as the kernel's store (memstore.NewCases(db),
-// sqlstore.NewCases(kernelStore)): its writes commit their Change — audit
-// entries, outbox messages, request key, inbox mark — in the same
-// transaction, through the kernel store's write path.
+// Store is what a backend must do for the case workflow. It is separate
+// from casework.KernelStore so that an embedder who wants only mediation
+// (or only outreach) implements no case tables. A Store is built on the
+// same database as the kernel's store (cases/memstore.New(db),
+// cases/sqlstore.New(kernelStore)): its writes commit their
+// casework.Change — audit entries, outbox messages, request key, inbox
+// mark, shares — in the same transaction, through the kernel store's write
+// path, and need nothing of the kernel's tables beyond it.
 //
 // Error contract, for every method:
 //   - a missing case or lead is ErrNotFound;
@@ -25,12 +28,12 @@ import (
 //   - values are copied in and out: mutating an argument after the call, or
 //     a returned value, changes nothing stored;
 //   - Case.SharedWith is not kept: reads return it empty.
-type CaseStore interface {
+type Store interface {
 	// CommitCases writes everything in w and ch in one transaction: both or
 	// neither. Creates are checked for duplicate ids, updates are
-	// compare-and-swap on Version, shares are kernel shares created with the
-	// write (so that 快研判·同步共享 is one step).
-	CommitCases(ctx context.Context, w CaseWrite, ch Change) error
+	// compare-and-swap on Version; ch.Shares are kernel shares created with
+	// the write (so that 快研判·同步共享 is one step).
+	CommitCases(ctx context.Context, w Write, ch casework.Change) error
 
 	// FileCase files a case under the next number of key's counter, in one
 	// transaction: it increments the counter of (key.UnitID, key.Year) —
@@ -40,37 +43,36 @@ type CaseStore interface {
 	// advanced, so numbers have no gaps; concurrent filers of one unit and
 	// year, in any number of processes, each get a different number.
 	// file must not touch the store.
-	FileCase(ctx context.Context, key CaseNumberKey, file func(seq int64) (Case, Change, error)) (Case, error)
+	FileCase(ctx context.Context, key NumberKey, file func(seq int64) (Case, casework.Change, error)) (Case, error)
 
 	GetCase(ctx context.Context, id string) (Case, error)
 	// ListCases returns cases ordered by (CreatedAt, ID) after the cursor.
-	ListCases(ctx context.Context, f CaseFilter, p Page) ([]Case, error)
+	ListCases(ctx context.Context, f Filter, p casework.Page) ([]Case, error)
 
 	GetLead(ctx context.Context, id string) (Lead, error)
 	// ListLeads returns leads ordered by (CreatedAt, ID) after the cursor.
-	ListLeads(ctx context.Context, f LeadFilter, p Page) ([]Lead, error)
+	ListLeads(ctx context.Context, f LeadFilter, p casework.Page) ([]Lead, error)
 
 	// CountCases counts what happened in [from, to) in a unit subtree: see
-	// CaseCounts.
-	CountCases(ctx context.Context, unitUnder string, from, to time.Time) (CaseCounts, error)
+	// Counts.
+	CountCases(ctx context.Context, unitUnder string, from, to time.Time) (Counts, error)
 }
 
-// CaseWrite is what one case-workflow write creates and updates.
-type CaseWrite struct {
+// Write is what one case-workflow write creates and updates.
+type Write struct {
 	NewCases []Case
 	Cases    []Case // updates
 	NewLeads []Lead
 	Leads    []Lead // updates
-	Shares   []Share
 }
 
-// CaseNumberKey names a numbering counter: one per filing unit and year.
-type CaseNumberKey struct {
+// NumberKey names a numbering counter: one per filing unit and year.
+type NumberKey struct {
 	UnitID string
 	Year   int
 }
 
-// CaseCounts is what a store counts for the totals, for cases owned by the
+// Counts is what a store counts for the totals, for cases owned by the
 // units of a subtree and instants in [from, to):
 //   - Reported: ReportedAt in the period;
 //   - Filed: FiledAt in the period (a case withdrawn later still counts);
@@ -79,7 +81,7 @@ type CaseNumberKey struct {
 //   - Arrests: arrests whose At is in the period;
 //   - PeopleArrested: distinct suspects of those arrests;
 //   - LeadsCollected: leads whose FoundAt is in the period.
-type CaseCounts struct {
+type Counts struct {
 	Reported       int64 `json:"reported"`
 	Filed          int64 `json:"filed"`
 	Solved         int64 `json:"solved"`
@@ -90,12 +92,12 @@ type CaseCounts struct {
 	LeadsCollected int64 `json:"leadsCollected"`
 }
 
-// CountOf counts cs in memory exactly as CaseStore.CountCases specifies, for
+// CountOf counts cs in memory exactly as Store.CountCases specifies, for
 // stores that keep cases in memory (and for tests that check a SQL store
 // against it). inUnit reports whether a unit id lies in the subtree.
-func CountOf(cases []Case, leads []Lead, inUnit func(unitID string) bool, from, to time.Time) CaseCounts {
+func CountOf(cases []Case, leads []Lead, inUnit func(unitID string) bool, from, to time.Time) Counts {
 	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(from) && t.Before(to) }
-	var n CaseCounts
+	var n Counts
 	people := map[string]bool{}
 	for _, c := range cases {
 		if !inUnit(c.UnitID) {

@@ -1,4 +1,4 @@
-package casework_test
+package cases_test
 
 import (
 	"context"
@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/casework/memstore"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/casework/cases/memstore"
+	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
 )
 
 // printingLedger stands for recovery in the example: it prints what it
@@ -16,6 +18,8 @@ import (
 type printingLedger struct {
 	k *casework.Kernel
 }
+
+func (l printingLedger) CheckStolen(context.Context, casework.StolenItems) error { return nil }
 
 func (l printingLedger) RegisterStolen(ctx context.Context, items casework.StolenItems) (string, error) {
 	return l.k.ReceiveOnce(ctx, items.Source, "property_item", func(in *casework.InboxEntry) (string, error) {
@@ -62,9 +66,9 @@ func Example_birdCage() {
 	zone := casework.DefaultZone()
 	local := func(d, h, m int) time.Time { return time.Date(2020, 5, d, h, m, 0, 0, zone) }
 	clock := casework.NewFixedClock(local(1, 8, 0))
-	db := memstore.New()
+	db := casemem.New()
 	k, _ := casework.New(db, &casework.Config{Clock: clock, IDs: &casework.SequentialIDs{Prefix: "id-"}})
-	svc, _ := casework.NewCaseService(k, memstore.NewCases(db), nil)
+	svc, _ := cases.New(k, memstore.New(db), nil)
 	svc.Connect(printingLedger{k: k})
 
 	root, admin, _ := k.Bootstrap(ctx, casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},
@@ -88,12 +92,12 @@ func Example_birdCage() {
 	// same way: an open case the survey will find.
 	mo := "趁无人看管摘走挂在树上的鸟笼"
 	clock.Set(local(2, 9, 0))
-	earlier, err := svc.Report(ctx, officer, casework.CaseInput{UnitID: team.ID, Kind: casework.CaseKindTheft,
+	earlier, err := svc.Report(ctx, officer, cases.ReportInput{UnitID: team.ID, Kind: cases.KindTheft,
 		IncidentAt: local(2, 6, 0), Place: "张店区某公园", ModusOperandi: mo})
 	if failed(err) {
 		return
 	}
-	earlier, err = svc.DispatchAndFile(ctx, officer, earlier.ID, earlier.Version, casework.DispatchInput{})
+	earlier, err = svc.DispatchAndFile(ctx, officer, earlier.ID, earlier.Version, cases.DispatchInput{})
 	if failed(err) {
 		return
 	}
@@ -101,7 +105,7 @@ func Example_birdCage() {
 	// 12 May: the lead from a visit (走访中获知), handed to the team.
 	clock.Set(local(12, 10, 0))
 	leadID, err := svc.IntakeLead(ctx, casework.LeadFinding{
-		Source: casework.Source{Kind: casework.LeadFromVisit, ID: "visit-20200512-01", Step: "lead/1"},
+		Source: casework.Source{Kind: cases.LeadFromVisit, ID: "visit-20200512-01", Step: "lead/1"},
 		Actor:  visitor, UnitID: team.ID, Summary: "走访获知:陈某某挂在旅馆门前树上的鸟笼及两只鸟被盗", FoundAt: local(12, 9, 40)})
 	if failed(err) {
 		return
@@ -116,11 +120,11 @@ func Example_birdCage() {
 		return
 	}
 	clock.Set(local(12, 10, 6))
-	c, l, err := svc.ConvertLead(ctx, officer, l.ID, l.Version, casework.CaseInput{Kind: casework.CaseKindTheft,
+	c, l, err := svc.ConvertLead(ctx, officer, l.ID, l.Version, cases.ReportInput{Kind: cases.KindTheft,
 		Summary: "旅馆门前树上鸟笼及笼内两只鸟被盗", IncidentAt: local(12, 7, 30),
 		ReportedAt: local(12, 10, 0), Place: "张店区某旅馆门前树上",
 		ReporterID: chen.ID, VictimIDs: []string{chen.ID}, ModusOperandi: mo,
-		Items: []casework.ItemInput{
+		Items: []cases.ItemInput{
 			{Category: "cage", Description: "竹制鸟笼", Quantity: 1, ValueFen: 80000, OwnerPersonID: chen.ID},
 			{Category: "birds_animals", Description: "画眉鸟", Quantity: 2, ValueFen: 120000, OwnerPersonID: chen.ID},
 		}})
@@ -139,14 +143,14 @@ func Example_birdCage() {
 
 	// 快处警·同步立案
 	clock.Set(local(12, 10, 15))
-	c, err = svc.DispatchAndFile(ctx, officer, c.ID, c.Version, casework.DispatchInput{At: local(12, 10, 10), Note: "工作队出警"})
+	c, err = svc.DispatchAndFile(ctx, officer, c.ID, c.Version, cases.DispatchInput{At: local(12, 10, 10), Note: "工作队出警"})
 	if failed(err) {
 		return
 	}
 	fmt.Println("filed as", c.Number)
 	// 快勘查·同步比对
 	clock.Set(local(12, 11, 0))
-	c, err = svc.Survey(ctx, officer, c.ID, c.Version, casework.SurveyInput{At: local(12, 10, 40),
+	c, err = svc.Survey(ctx, officer, c.ID, c.Version, cases.SurveyInput{At: local(12, 10, 40),
 		Description: "鸟笼 画眉鸟", ModusOperandi: mo, SuspectDescription: "中年男子,骑电动车"})
 	if failed(err) {
 		return
@@ -156,16 +160,16 @@ func Example_birdCage() {
 	}
 	// 快研判·同步共享
 	clock.Set(local(12, 15, 0))
-	c, err = svc.AnalyseAndShare(ctx, officer, c.ID, c.Version, casework.AnalysisInput{At: local(12, 14, 30),
+	c, err = svc.AnalyseAndShare(ctx, officer, c.ID, c.Version, cases.AnalysisInput{At: local(12, 14, 30),
 		Findings:  "调取现场监控视频,锁定嫌疑人落脚点",
-		ShareWith: []casework.ShareInput{{UnitID: station.ID, Reason: "嫌疑人落脚点在辖区"}}})
+		ShareWith: []cases.ShareInput{{UnitID: station.ID, Reason: "嫌疑人落脚点在辖区"}}})
 	if failed(err) {
 		return
 	}
 	fmt.Printf("analysis: %s; shared with %s (%s)\n", c.Analysis.Findings, station.Name, strings.Join(c.SharedWith, ","))
 	// 快抓捕·同步挽损: the next day.
 	clock.Set(local(13, 9, 30))
-	c, err = svc.Arrest(ctx, officer, c.ID, c.Version, casework.ArrestInput{SuspectID: suspect.ID, At: local(13, 9, 0), Place: "嫌疑人落脚点"})
+	c, err = svc.Arrest(ctx, officer, c.ID, c.Version, cases.ArrestInput{SuspectID: suspect.ID, At: local(13, 9, 0), Place: "嫌疑人落脚点"})
 	if failed(err) {
 		return
 	}
@@ -177,8 +181,8 @@ func Example_birdCage() {
 	}
 	// 快倒查·同步跟踪
 	clock.Set(local(13, 16, 0))
-	c, err = svc.Review(ctx, officer, c.ID, c.Version, casework.ReviewInput{Findings: "嫌疑人供述5月2日公园鸟笼案亦系其所为",
-		Links: []casework.LinkInput{{CaseID: earlier.ID, Reason: casework.LinkSameSuspect}}})
+	c, err = svc.Review(ctx, officer, c.ID, c.Version, cases.ReviewInput{Findings: "嫌疑人供述5月2日公园鸟笼案亦系其所为",
+		Links: []cases.LinkInput{{CaseID: earlier.ID, Reason: cases.LinkSameSuspect}}})
 	if failed(err) {
 		return
 	}

@@ -1,3 +1,13 @@
+// Package sqlstore is the cases.Store for SQLite and PostgreSQL, built on
+// the kernel's SQL store: the same database handle, the same transactions,
+// so a case change and its audit entries, outbox rows, request key, inbox
+// mark and shares commit together. One SQL text serves both engines.
+//
+// A case is kept whole as JSON in case_cases.body; the columns beside it
+// are what queries filter, order and count on, and child tables index the
+// many-valued filters (suspects, item identifiers) and the arrests the
+// totals count. Case numbers come from case_counters, one row per filing
+// unit and year, incremented inside the filing transaction.
 package sqlstore
 
 import (
@@ -7,31 +17,33 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 )
 
-// Cases is the SQL casework.CaseStore, built on the kernel store's database
-// handle: its writes go through the kernel's write path, so a case change
-// and its audit entries, outbox rows, request key and inbox mark commit in
-// one transaction. It serves SQLite and PostgreSQL with the same SQL.
-type Cases struct {
-	s *Store
+// Store is the SQL cases.Store. It is safe for concurrent use by any number
+// of goroutines and processes sharing one database.
+type Store struct {
+	k  *casesql.Store
+	db *sql.DB
 }
 
-var _ casework.CaseStore = (*Cases)(nil)
+var _ cases.Store = (*Store)(nil)
 
-// NewCases builds the case store on a kernel store. Call Migrate (after the
-// kernel's Migrate) before use.
-func NewCases(k *Store) *Cases { return &Cases{s: k} }
+// New builds the case store on the kernel's SQL store. Call Migrate (after
+// the kernel's Migrate) before use.
+func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
 
 // Migrate creates or upgrades the case tables: the migration line "cases".
-func (c *Cases) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, c.s.db, c.s.d, "cases", casesMigrations)
+// The kernel's tables must exist: cases refer to units.
+func (c *Store) Migrate(ctx context.Context) error {
+	return sqlx.Migrate(ctx, c.db, c.k.Dialect(), "cases", migrations)
 }
 
-// CommitCases implements casework.CaseStore.
-func (c *Cases) CommitCases(ctx context.Context, w casework.CaseWrite, ch casework.Change) error {
-	return c.s.Write(ctx, ch, func(tx *sql.Tx) error {
+// CommitCases implements cases.Store.
+func (c *Store) CommitCases(ctx context.Context, w cases.Write, ch casework.Change) error {
+	return c.k.Write(ctx, ch, func(tx *sql.Tx) error {
 		for _, x := range w.NewCases {
 			if err := c.insertCase(ctx, tx, x); err != nil {
 				return err
@@ -52,24 +64,19 @@ func (c *Cases) CommitCases(ctx context.Context, w casework.CaseWrite, ch casewo
 				return err
 			}
 		}
-		for _, m := range w.Shares {
-			if err := insertShare(ctx, tx, m); err != nil {
-				return err
-			}
-		}
 		return nil
 	})
 }
 
-// FileCase implements casework.CaseStore. The counter row of (unit, year)
+// FileCase implements cases.Store. The counter row of (unit, year)
 // is incremented first — INSERT … ON CONFLICT DO UPDATE … RETURNING, one
 // statement in both engines — and stays locked until the transaction ends
 // (PostgreSQL row lock; SQLite's immediate transaction holds the database
 // write lock), so concurrent filers in any number of processes take turns,
 // and a rollback gives the number back.
-func (c *Cases) FileCase(ctx context.Context, key casework.CaseNumberKey, file func(seq int64) (casework.Case, casework.Change, error)) (casework.Case, error) {
-	var out casework.Case
-	err := sqlx.Tx(ctx, c.s.db, func(tx *sql.Tx) error {
+func (c *Store) FileCase(ctx context.Context, key cases.NumberKey, file func(seq int64) (cases.Case, casework.Change, error)) (cases.Case, error) {
+	var out cases.Case
+	err := sqlx.Tx(ctx, c.db, func(tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (unit_id, year, seq) VALUES ($1, $2, 1)
 			ON CONFLICT (unit_id, year) DO UPDATE SET seq = case_counters.seq + 1 RETURNING seq`, key.UnitID, key.Year).Scan(&seq); err != nil {
@@ -80,10 +87,10 @@ func (c *Cases) FileCase(ctx context.Context, key casework.CaseNumberKey, file f
 			return err
 		}
 		out = next
-		return c.s.WriteIn(ctx, tx, ch, func(tx *sql.Tx) error { return c.updateCase(ctx, tx, next) })
+		return c.k.WriteIn(ctx, tx, ch, func(tx *sql.Tx) error { return c.updateCase(ctx, tx, next) })
 	})
 	if err != nil {
-		return casework.Case{}, err
+		return cases.Case{}, err
 	}
 	out.SharedWith = nil
 	return out.Clone(), nil
@@ -92,7 +99,7 @@ func (c *Cases) FileCase(ctx context.Context, key casework.CaseNumberKey, file f
 const caseCols = `id, unit_id, number, kind, state, mo_key, lead_id, reported_at, filed_at, solved_at, closed_at, dropped_at,
 	body, version, created_at, updated_at`
 
-func caseArgs(x casework.Case) ([]any, error) {
+func caseArgs(x cases.Case) ([]any, error) {
 	x.SharedWith = nil
 	body, err := json.Marshal(x)
 	if err != nil {
@@ -103,8 +110,8 @@ func caseArgs(x casework.Case) ([]any, error) {
 		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt)}, nil
 }
 
-func scanCase(row interface{ Scan(...any) error }) (casework.Case, error) {
-	var x casework.Case
+func scanCase(row interface{ Scan(...any) error }) (cases.Case, error) {
+	var x cases.Case
 	var id, unitID, number, kind, state, mo, leadID, body string
 	var reported, filed, solved, closed, dropped, created, updated time.Time
 	var version int64
@@ -118,14 +125,14 @@ func scanCase(row interface{ Scan(...any) error }) (casework.Case, error) {
 	}
 	// The columns are the record of what queries see; the body holds the
 	// rest.
-	x.ID, x.UnitID, x.Number, x.Kind, x.State, x.LeadID = id, unitID, number, kind, casework.CaseState(state), leadID
+	x.ID, x.UnitID, x.Number, x.Kind, x.State, x.LeadID = id, unitID, number, kind, cases.State(state), leadID
 	x.ReportedAt, x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt = reported, filed, solved, closed, dropped
 	x.Version, x.CreatedAt, x.UpdatedAt = version, created, updated
 	x.SharedWith = nil
 	return x, nil
 }
 
-func (c *Cases) insertCase(ctx context.Context, tx *sql.Tx, x casework.Case) error {
+func (c *Store) insertCase(ctx context.Context, tx *sql.Tx, x cases.Case) error {
 	args, err := caseArgs(x)
 	if err != nil {
 		return err
@@ -137,7 +144,7 @@ func (c *Cases) insertCase(ctx context.Context, tx *sql.Tx, x casework.Case) err
 	return c.writeChildren(ctx, tx, x, false)
 }
 
-func (c *Cases) updateCase(ctx context.Context, tx *sql.Tx, x casework.Case) error {
+func (c *Store) updateCase(ctx context.Context, tx *sql.Tx, x cases.Case) error {
 	args, err := caseArgs(x)
 	if err != nil {
 		return err
@@ -148,7 +155,7 @@ func (c *Cases) updateCase(ctx context.Context, tx *sql.Tx, x casework.Case) err
 	if err != nil {
 		return err
 	}
-	if err := sqlx.CheckCAS(ctx, tx, res, "case_cases", casework.RecordCase, x.ID, x.Version-1); err != nil {
+	if err := sqlx.CheckCAS(ctx, tx, res, "case_cases", cases.RecordCase, x.ID, x.Version-1); err != nil {
 		return err
 	}
 	return c.writeChildren(ctx, tx, x, true)
@@ -156,7 +163,7 @@ func (c *Cases) updateCase(ctx context.Context, tx *sql.Tx, x casework.Case) err
 
 // writeChildren replaces the index rows of a case: its suspects, item
 // identifiers and arrests.
-func (c *Cases) writeChildren(ctx context.Context, tx *sql.Tx, x casework.Case, replace bool) error {
+func (c *Store) writeChildren(ctx context.Context, tx *sql.Tx, x cases.Case, replace bool) error {
 	if replace {
 		for _, t := range []string{"case_suspects", "case_identifiers", "case_arrests"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE case_id = $1`, x.ID); err != nil {
@@ -183,14 +190,14 @@ func (c *Cases) writeChildren(ctx context.Context, tx *sql.Tx, x casework.Case, 
 	return nil
 }
 
-// GetCase implements casework.CaseStore.
-func (c *Cases) GetCase(ctx context.Context, id string) (casework.Case, error) {
-	x, err := scanCase(c.s.db.QueryRowContext(ctx, `SELECT `+caseCols+` FROM case_cases WHERE id = $1`, id))
-	return x, sqlx.NotFound(err, casework.RecordCase, id)
+// GetCase implements cases.Store.
+func (c *Store) GetCase(ctx context.Context, id string) (cases.Case, error) {
+	x, err := scanCase(c.db.QueryRowContext(ctx, `SELECT `+caseCols+` FROM case_cases WHERE id = $1`, id))
+	return x, sqlx.NotFound(err, cases.RecordCase, id)
 }
 
-// ListCases implements casework.CaseStore.
-func (c *Cases) ListCases(ctx context.Context, f casework.CaseFilter, p casework.Page) ([]casework.Case, error) {
+// ListCases implements cases.Store.
+func (c *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) ([]cases.Case, error) {
 	var a sqlx.Args
 	q := `SELECT ` + caseCols + ` FROM case_cases WHERE 1 = 1`
 	if f.UnitUnder != "" {
@@ -220,16 +227,16 @@ func (c *Cases) ListCases(ctx context.Context, f casework.CaseFilter, p casework
 	if f.IDs != nil {
 		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
 	}
-	q, err := pageClause(q, &a, p)
+	q, err := casesql.PageClause(q, &a, p, "created_at", "id")
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, c.s.db, q, a.List, scanCase)
+	return sqlx.QueryAll(ctx, c.db, q, a.List, scanCase)
 }
 
 const leadCols = `id, unit_id, state, source_kind, source_id, case_id, found_at, body, version, created_at, updated_at`
 
-func leadArgs(l casework.Lead) ([]any, error) {
+func leadArgs(l cases.Lead) ([]any, error) {
 	body, err := json.Marshal(l)
 	if err != nil {
 		return nil, err
@@ -238,8 +245,8 @@ func leadArgs(l casework.Lead) ([]any, error) {
 		string(body), l.Version, sqlx.T(l.CreatedAt), sqlx.T(l.UpdatedAt)}, nil
 }
 
-func scanLead(row interface{ Scan(...any) error }) (casework.Lead, error) {
-	var l casework.Lead
+func scanLead(row interface{ Scan(...any) error }) (cases.Lead, error) {
+	var l cases.Lead
 	var id, unitID, state, srcKind, srcID, caseID, body string
 	var found, created, updated time.Time
 	var version int64
@@ -250,12 +257,12 @@ func scanLead(row interface{ Scan(...any) error }) (casework.Lead, error) {
 	if err := json.Unmarshal([]byte(body), &l); err != nil {
 		return l, err
 	}
-	l.ID, l.UnitID, l.State, l.Source.Kind, l.Source.ID, l.CaseID = id, unitID, casework.LeadState(state), srcKind, srcID, caseID
+	l.ID, l.UnitID, l.State, l.Source.Kind, l.Source.ID, l.CaseID = id, unitID, cases.LeadState(state), srcKind, srcID, caseID
 	l.FoundAt, l.Version, l.CreatedAt, l.UpdatedAt = found, version, created, updated
 	return l, nil
 }
 
-func insertLead(ctx context.Context, tx *sql.Tx, l casework.Lead) error {
+func insertLead(ctx context.Context, tx *sql.Tx, l cases.Lead) error {
 	args, err := leadArgs(l)
 	if err != nil {
 		return err
@@ -264,7 +271,7 @@ func insertLead(ctx context.Context, tx *sql.Tx, l casework.Lead) error {
 	return err
 }
 
-func updateLead(ctx context.Context, tx *sql.Tx, l casework.Lead) error {
+func updateLead(ctx context.Context, tx *sql.Tx, l cases.Lead) error {
 	args, err := leadArgs(l)
 	if err != nil {
 		return err
@@ -275,17 +282,17 @@ func updateLead(ctx context.Context, tx *sql.Tx, l casework.Lead) error {
 	if err != nil {
 		return err
 	}
-	return sqlx.CheckCAS(ctx, tx, res, "case_leads", casework.RecordLead, l.ID, l.Version-1)
+	return sqlx.CheckCAS(ctx, tx, res, "case_leads", cases.RecordLead, l.ID, l.Version-1)
 }
 
-// GetLead implements casework.CaseStore.
-func (c *Cases) GetLead(ctx context.Context, id string) (casework.Lead, error) {
-	l, err := scanLead(c.s.db.QueryRowContext(ctx, `SELECT `+leadCols+` FROM case_leads WHERE id = $1`, id))
-	return l, sqlx.NotFound(err, casework.RecordLead, id)
+// GetLead implements cases.Store.
+func (c *Store) GetLead(ctx context.Context, id string) (cases.Lead, error) {
+	l, err := scanLead(c.db.QueryRowContext(ctx, `SELECT `+leadCols+` FROM case_leads WHERE id = $1`, id))
+	return l, sqlx.NotFound(err, cases.RecordLead, id)
 }
 
-// ListLeads implements casework.CaseStore.
-func (c *Cases) ListLeads(ctx context.Context, f casework.LeadFilter, p casework.Page) ([]casework.Lead, error) {
+// ListLeads implements cases.Store.
+func (c *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Page) ([]cases.Lead, error) {
 	var a sqlx.Args
 	q := `SELECT ` + leadCols + ` FROM case_leads WHERE 1 = 1`
 	if f.UnitUnder != "" {
@@ -306,17 +313,17 @@ func (c *Cases) ListLeads(ctx context.Context, f casework.LeadFilter, p casework
 	if !f.FoundTo.IsZero() {
 		q += ` AND found_at < ` + a.Add(f.FoundTo.UnixMicro())
 	}
-	q, err := pageClause(q, &a, p)
+	q, err := casesql.PageClause(q, &a, p, "created_at", "id")
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, c.s.db, q, a.List, scanLead)
+	return sqlx.QueryAll(ctx, c.db, q, a.List, scanLead)
 }
 
-// CountCases implements casework.CaseStore: three counting queries, each
+// CountCases implements cases.Store: three counting queries, each
 // over the unit subtree, with the period's bounds as microsecond integers.
-func (c *Cases) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (casework.CaseCounts, error) {
-	var n casework.CaseCounts
+func (c *Store) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (cases.Counts, error) {
+	var n cases.Counts
 	under := func(a *sqlx.Args, col string) string {
 		if unitUnder == "" {
 			return "1 = 1"
@@ -330,19 +337,19 @@ func (c *Cases) CountCases(ctx context.Context, unitUnder string, from, to time.
 	}
 	q := `SELECT ` + in("reported_at") + `, ` + in("filed_at") + `, ` + in("solved_at") + `, ` + in("closed_at") + `, ` +
 		in("dropped_at") + ` FROM case_cases WHERE ` + under(&a, "unit_id")
-	if err := c.s.db.QueryRowContext(ctx, q, a.List...).Scan(&n.Reported, &n.Filed, &n.Solved, &n.Closed, &n.Dropped); err != nil {
+	if err := c.db.QueryRowContext(ctx, q, a.List...).Scan(&n.Reported, &n.Filed, &n.Solved, &n.Closed, &n.Dropped); err != nil {
 		return n, sqlx.Translate(err)
 	}
 	var b sqlx.Args
 	q = `SELECT COUNT(*), COUNT(DISTINCT person_id) FROM case_arrests WHERE at >= ` + b.Add(from.UnixMicro()) +
 		` AND at < ` + b.Add(to.UnixMicro()) + ` AND ` + under(&b, "unit_id")
-	if err := c.s.db.QueryRowContext(ctx, q, b.List...).Scan(&n.Arrests, &n.PeopleArrested); err != nil {
+	if err := c.db.QueryRowContext(ctx, q, b.List...).Scan(&n.Arrests, &n.PeopleArrested); err != nil {
 		return n, sqlx.Translate(err)
 	}
 	var l sqlx.Args
 	q = `SELECT COUNT(*) FROM case_leads WHERE found_at >= ` + l.Add(from.UnixMicro()) + ` AND found_at < ` + l.Add(to.UnixMicro()) +
 		` AND ` + under(&l, "unit_id")
-	if err := c.s.db.QueryRowContext(ctx, q, l.List...).Scan(&n.LeadsCollected); err != nil {
+	if err := c.db.QueryRowContext(ctx, q, l.List...).Scan(&n.LeadsCollected); err != nil {
 		return n, sqlx.Translate(err)
 	}
 	return n, nil

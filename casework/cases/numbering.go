@@ -1,4 +1,4 @@
-package casework
+package cases
 
 import (
 	"fmt"
@@ -7,14 +7,14 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// MaxCaseSeq is the largest sequence a case number holds: six digits.
-const MaxCaseSeq = 999999
+// MaxSeq is the largest sequence a case number holds: six digits.
+const MaxSeq = 999999
 
-// CaseNumber formats a case number: "<unit code>-<year>-<6-digit
+// FormatNumber formats a case number: "<unit code>-<year>-<6-digit
 // sequence>", e.g. 370302-2020-000001. The sequence counts the unit's
 // filings of that year from 1, without gaps.
-func CaseNumber(unitCode string, year int, seq int64) (string, error) {
-	if seq < 1 || seq > MaxCaseSeq {
+func FormatNumber(unitCode string, year int, seq int64) (string, error) {
+	if seq < 1 || seq > MaxSeq {
 		return "", errs.Invalid("number", "max", "unit %s has used every case number of %d", unitCode, year)
 	}
 	return fmt.Sprintf("%s-%04d-%06d", unitCode, year, seq), nil

@@ -1,4 +1,4 @@
-package casework
+package cases
 
 import (
 	"context"
@@ -6,18 +6,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
 // IntakeLead receives a lead found on an outreach visit (outreach's
-// LeadIntake; NewCaseService also registers it as the receiver of
+// LeadIntake; New also registers it as the receiver of
 // KindLeadFinding hand-offs). It acts as the finding's actor and is
 // idempotent on f.Source: a repeated delivery returns the first lead's id
 // and creates nothing. The lead keeps f.Source, and outreach records the
 // returned id, so the link is kept both ways.
-func (s *CaseService) IntakeLead(ctx context.Context, f LeadFinding) (string, error) {
-	return s.k.ReceiveOnce(ctx, f.Source, RecordLead, func(in *InboxEntry) (string, error) {
-		if err := s.k.AuthorizeHandoff(ctx, f.Actor, ActionLeadCreate, Target{RecordType: RecordLead, UnitID: f.UnitID}); err != nil {
+func (s *Service) IntakeLead(ctx context.Context, f casework.LeadFinding) (string, error) {
+	return s.k.ReceiveOnce(ctx, f.Source, RecordLead, func(in *casework.InboxEntry) (string, error) {
+		if err := s.k.AuthorizeHandoff(ctx, f.Actor, ActionLeadCreate, casework.Target{RecordType: RecordLead, UnitID: f.UnitID}); err != nil {
 			return "", err
 		}
 		// The finding's Source is kept as outreach named it; the lead is
@@ -33,7 +34,7 @@ func (s *CaseService) IntakeLead(ctx context.Context, f LeadFinding) (string, er
 		}
 		in.RecordID = l.ID
 		ch.Inbox = in
-		return l.ID, s.store.CommitCases(ctx, CaseWrite{NewLeads: []Lead{l}}, ch)
+		return l.ID, s.store.CommitCases(ctx, Write{NewLeads: []Lead{l}}, ch)
 	})
 }
 
@@ -52,8 +53,8 @@ type LeadInput struct {
 // CreateLead records a lead. A lead from a case (SourceKind "case") is
 // listed on that case in the same transaction, so the link is kept both
 // ways; the actor must be able to change that case.
-func (s *CaseService) CreateLead(ctx context.Context, actor Actor, in LeadInput) (Lead, error) {
-	if err := s.k.Authorize(ctx, actor, ActionLeadCreate, Target{RecordType: RecordLead, UnitID: in.UnitID}); err != nil {
+func (s *Service) CreateLead(ctx context.Context, actor casework.Actor, in LeadInput) (Lead, error) {
+	if err := s.k.Authorize(ctx, actor, ActionLeadCreate, casework.Target{RecordType: RecordLead, UnitID: in.UnitID}); err != nil {
 		return Lead{}, err
 	}
 	var src Case
@@ -67,8 +68,8 @@ func (s *CaseService) CreateLead(ctx context.Context, actor Actor, in LeadInput)
 		}
 		src = c
 	}
-	return CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *RequestKey) (Lead, error) {
-		l, err := s.checkLead(ctx, actor, in, Source{Kind: in.SourceKind, ID: in.SourceID})
+	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Lead, error) {
+		l, err := s.checkLead(ctx, actor, in, casework.Source{Kind: in.SourceKind, ID: in.SourceID})
 		if err != nil {
 			return Lead{}, err
 		}
@@ -76,7 +77,7 @@ func (s *CaseService) CreateLead(ctx context.Context, actor Actor, in LeadInput)
 		if err != nil {
 			return Lead{}, err
 		}
-		w := CaseWrite{NewLeads: []Lead{l}}
+		w := Write{NewLeads: []Lead{l}}
 		if src.ID != "" {
 			n := s.next(src)
 			n.LeadIDs = append(n.LeadIDs, l.ID)
@@ -97,7 +98,7 @@ func (s *CaseService) CreateLead(ctx context.Context, actor Actor, in LeadInput)
 }
 
 // checkLead validates a lead and builds it in state new.
-func (s *CaseService) checkLead(ctx context.Context, actor Actor, in LeadInput, src Source) (Lead, error) {
+func (s *Service) checkLead(ctx context.Context, actor casework.Actor, in LeadInput, src casework.Source) (Lead, error) {
 	in.Summary = strings.TrimSpace(in.Summary)
 	if in.SourceKind == "" {
 		in.SourceKind = src.Kind
@@ -108,7 +109,7 @@ func (s *CaseService) checkLead(ctx context.Context, actor Actor, in LeadInput, 
 	if src.Kind == "" {
 		f.Add("source.kind", "required", "a lead names where it came from")
 	}
-	found := Truncate(in.FoundAt)
+	found := casework.Truncate(in.FoundAt)
 	if found.IsZero() {
 		found = now
 	}
@@ -116,7 +117,7 @@ func (s *CaseService) checkLead(ctx context.Context, actor Actor, in LeadInput, 
 		f.Add("foundAt", "past", "may not be in the future")
 	}
 	if in.AddressID != "" {
-		if _, err := s.k.store.GetAddress(ctx, in.AddressID); err != nil {
+		if _, err := s.k.Store().GetAddress(ctx, in.AddressID); err != nil {
 			f.Add("addressId", "exists", "no address %q", in.AddressID)
 		}
 	}
@@ -127,27 +128,27 @@ func (s *CaseService) checkLead(ctx context.Context, actor Actor, in LeadInput, 
 	l := Lead{ID: s.k.NewID(), UnitID: in.UnitID, Source: src, Summary: in.Summary, AddressID: in.AddressID,
 		PersonIDs: slices.Clone(in.PersonIDs), FoundAt: found, FoundBy: actor.StaffID, State: LeadNew,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
-	l.History = []CaseTransition{{To: string(LeadNew), At: now, ActorID: actor.StaffID, Action: string(ActionLeadCreate)}}
+	l.History = []Transition{{To: string(LeadNew), At: now, ActorID: actor.StaffID, Action: string(ActionLeadCreate)}}
 	return l, nil
 }
 
 // GetLead returns a lead in the actor's reach.
-func (s *CaseService) GetLead(ctx context.Context, actor Actor, id string) (Lead, error) {
-	return s.loadLead(ctx, actor, id, ActionRead)
+func (s *Service) GetLead(ctx context.Context, actor casework.Actor, id string) (Lead, error) {
+	return s.loadLead(ctx, actor, id, casework.ActionRead)
 }
 
-func (s *CaseService) loadLead(ctx context.Context, actor Actor, id string, action Action) (Lead, error) {
+func (s *Service) loadLead(ctx context.Context, actor casework.Actor, id string, action casework.Action) (Lead, error) {
 	l, err := s.store.GetLead(ctx, id)
 	if err != nil {
 		return Lead{}, err
 	}
-	if err := s.k.Authorize(ctx, actor, action, Target{RecordType: RecordLead, RecordID: id, UnitID: l.UnitID}); err != nil {
+	if err := s.k.Authorize(ctx, actor, action, casework.Target{RecordType: RecordLead, RecordID: id, UnitID: l.UnitID}); err != nil {
 		return Lead{}, err
 	}
 	return l, nil
 }
 
-func (s *CaseService) leadFor(ctx context.Context, actor Actor, id string, version int64, action Action) (Lead, error) {
+func (s *Service) leadFor(ctx context.Context, actor casework.Actor, id string, version int64, action casework.Action) (Lead, error) {
 	l, err := s.loadLead(ctx, actor, id, action)
 	if err != nil {
 		return Lead{}, err
@@ -159,7 +160,7 @@ func (s *CaseService) leadFor(ctx context.Context, actor Actor, id string, versi
 }
 
 // VerifyLead confirms a new lead is worth a case.
-func (s *CaseService) VerifyLead(ctx context.Context, actor Actor, id string, version int64, note string) (Lead, error) {
+func (s *Service) VerifyLead(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Lead, error) {
 	l, err := s.leadFor(ctx, actor, id, version, ActionLeadVerify)
 	if err != nil {
 		return Lead{}, err
@@ -168,11 +169,11 @@ func (s *CaseService) VerifyLead(ctx context.Context, actor Actor, id string, ve
 	if err := n.transition(LeadVerified, actor, ActionLeadVerify, strings.TrimSpace(note), s.k.Now()); err != nil {
 		return Lead{}, err
 	}
-	return n, s.commitLead(ctx, actor, ActionLeadVerify, l, n, CaseWrite{})
+	return n, s.commitLead(ctx, actor, ActionLeadVerify, l, n, Write{})
 }
 
 // DiscardLead drops a lead that is not worth a case; it needs a reason.
-func (s *CaseService) DiscardLead(ctx context.Context, actor Actor, id string, version int64, reason string) (Lead, error) {
+func (s *Service) DiscardLead(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Lead, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 1000 {
 		return Lead{}, errs.Invalid("reason", "required", "discarding a lead needs a reason of at most 1000 bytes")
@@ -186,14 +187,14 @@ func (s *CaseService) DiscardLead(ctx context.Context, actor Actor, id string, v
 		return Lead{}, err
 	}
 	n.DiscardReason = reason
-	return n, s.commitLead(ctx, actor, ActionLeadDiscard, l, n, CaseWrite{})
+	return n, s.commitLead(ctx, actor, ActionLeadDiscard, l, n, Write{})
 }
 
 // ConvertLead turns a verified lead into a reported case, in one
 // transaction: the case names the lead (LeadID) and the lead names the case
 // (CaseID). The case is reported exactly as Report does, stolen items and
 // their hand-off to recovery included. in.UnitID defaults to the lead's.
-func (s *CaseService) ConvertLead(ctx context.Context, actor Actor, id string, version int64, in CaseInput) (Case, Lead, error) {
+func (s *Service) ConvertLead(ctx context.Context, actor casework.Actor, id string, version int64, in ReportInput) (Case, Lead, error) {
 	l, err := s.leadFor(ctx, actor, id, version, ActionLeadConvert)
 	if err != nil {
 		return Case{}, Lead{}, err
@@ -205,10 +206,10 @@ func (s *CaseService) ConvertLead(ctx context.Context, actor Actor, id string, v
 		in.UnitID = l.UnitID
 	}
 	in.normalize()
-	if err := s.k.Authorize(ctx, actor, ActionCaseReport, Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
+	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
 		return Case{}, Lead{}, err
 	}
-	if err := s.checkCaseInput(ctx, in); err != nil {
+	if err := s.checkReportInput(ctx, actor, in); err != nil {
 		return Case{}, Lead{}, err
 	}
 	c, ch, err := s.newCase(ctx, actor, in, l.ID)
@@ -225,19 +226,19 @@ func (s *CaseService) ConvertLead(ctx context.Context, actor Actor, id string, v
 		return Case{}, Lead{}, err
 	}
 	ch.Audit = append(ch.Audit, rec)
-	if err := s.store.CommitCases(ctx, CaseWrite{NewCases: []Case{c}, Leads: []Lead{n}}, ch); err != nil {
+	if err := s.store.CommitCases(ctx, Write{NewCases: []Case{c}, Leads: []Lead{n}}, ch); err != nil {
 		return Case{}, Lead{}, err
 	}
 	return c, n, nil
 }
 
-func (s *CaseService) nextLead(l Lead) Lead {
+func (s *Service) nextLead(l Lead) Lead {
 	n := l.Clone()
 	n.Version, n.UpdatedAt = l.Version+1, s.k.Now()
 	return n
 }
 
-func (s *CaseService) commitLead(ctx context.Context, actor Actor, action Action, before, after Lead, w CaseWrite) error {
+func (s *Service) commitLead(ctx context.Context, actor casework.Actor, action casework.Action, before, after Lead, w Write) error {
 	ch, err := s.k.Change(ctx, actor, action, RecordLead, after.ID, before, after)
 	if err != nil {
 		return err
@@ -253,13 +254,13 @@ type LeadQuery struct {
 	SourceKind string
 	FoundFrom  time.Time
 	FoundTo    time.Time
-	Page       Page
+	Page       casework.Page
 }
 
 // ListLeads searches leads in the actor's subtree, ordered by (CreatedAt,
 // ID), and returns the cursor of the next page.
-func (s *CaseService) ListLeads(ctx context.Context, actor Actor, q LeadQuery) ([]Lead, string, error) {
-	if err := s.k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+func (s *Service) ListLeads(ctx context.Context, actor casework.Actor, q LeadQuery) ([]Lead, string, error) {
+	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}
 	path, err := s.k.Scope(ctx, actor, q.UnitID)
@@ -268,10 +269,10 @@ func (s *CaseService) ListLeads(ctx context.Context, actor Actor, q LeadQuery) (
 	}
 	p := q.Page.Normalize()
 	rows, err := s.store.ListLeads(ctx, LeadFilter{UnitUnder: path, States: q.States, SourceKind: q.SourceKind,
-		FoundFrom: Truncate(q.FoundFrom), FoundTo: Truncate(q.FoundTo)}, Page{Limit: p.Limit + 1, After: p.After})
+		FoundFrom: casework.Truncate(q.FoundFrom), FoundTo: casework.Truncate(q.FoundTo)}, casework.Page{Limit: p.Limit + 1, After: p.After})
 	if err != nil {
 		return nil, "", err
 	}
-	rows, next := PageOf(rows, p.Limit, func(l Lead) Cursor { return Cursor{At: l.CreatedAt, ID: l.ID} })
+	rows, next := casework.PageOf(rows, p.Limit, func(l Lead) casework.Cursor { return casework.Cursor{At: l.CreatedAt, ID: l.ID} })
 	return rows, next, nil
 }

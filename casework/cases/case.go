@@ -1,9 +1,11 @@
-package casework
+package cases
 
 import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
 )
 
 // Record types of the case workflow, as the audit log and shares name them.
@@ -12,69 +14,69 @@ const (
 	RecordLead = "lead"
 )
 
-// The case workflow's actions. NewCaseService adds their default policy
+// The case workflow's actions. New adds their default policy
 // rows; an integrator's rows set before it win.
 const (
-	ActionCaseReport       Action = "case.report"
-	ActionCaseDispatchFile Action = "case.dispatch_file"
-	ActionCaseStart        Action = "case.start"
-	ActionCaseSurvey       Action = "case.survey"
-	ActionCaseAnalyseShare Action = "case.analyse_share"
-	ActionCaseArrest       Action = "case.arrest"
-	ActionCaseReview       Action = "case.review"
-	ActionCaseDrop         Action = "case.drop"
-	ActionCaseClose        Action = "case.close"
-	ActionLeadCreate       Action = "lead.create"
-	ActionLeadVerify       Action = "lead.verify"
-	ActionLeadConvert      Action = "lead.convert"
-	ActionLeadDiscard      Action = "lead.discard"
+	ActionReport       casework.Action = "case.report"
+	ActionDispatchFile casework.Action = "case.dispatch_file"
+	ActionStart        casework.Action = "case.start"
+	ActionSurvey       casework.Action = "case.survey"
+	ActionAnalyseShare casework.Action = "case.analyse_share"
+	ActionArrest       casework.Action = "case.arrest"
+	ActionReview       casework.Action = "case.review"
+	ActionDrop         casework.Action = "case.drop"
+	ActionClose        casework.Action = "case.close"
+	ActionLeadCreate   casework.Action = "lead.create"
+	ActionLeadVerify   casework.Action = "lead.verify"
+	ActionLeadConvert  casework.Action = "lead.convert"
+	ActionLeadDiscard  casework.Action = "lead.discard"
 )
 
-// actionCaseHandoff names the write-back of a hand-off's result on a case.
-const actionCaseHandoff Action = "case.handoff"
+// actionHandoff names the write-back of a hand-off's result on a case.
+const actionHandoff casework.Action = "case.handoff"
 
-// CaseState is where a small property-crime case stands. There is no
+// State is where a small property-crime case stands. There is no
 // "dispatched" state: dispatch and filing happen together (快处警·同步立案),
 // so the dispatch time is a field of the filed case.
-type CaseState string
+type State string
 
 // The states of a case.
 const (
-	CaseReported      CaseState = "reported"      // 报案/受案
-	CaseFiled         CaseState = "filed"         // 立案
-	CaseInvestigating CaseState = "investigating" // 侦查中
-	CaseSolved        CaseState = "solved"        // 破案
-	CaseClosed        CaseState = "closed"        // 结案
-	CaseDropped       CaseState = "dropped"       // 不立案 (from reported) or 撤案 (after filing)
+	StateReported      State = "reported"      // 报案/受案
+	StateFiled         State = "filed"         // 立案
+	StateInvestigating State = "investigating" // 侦查中
+	StateSolved        State = "solved"        // 破案
+	StateClosed        State = "closed"        // 结案
+	StateDropped       State = "dropped"       // 不立案 (from reported) or 撤案 (after filing)
 )
 
-// OpenCaseStates are the states in which a case is still being worked
+// OpenStates are the states in which a case is still being worked
 // before it is solved: the cases a survey compares against.
-var OpenCaseStates = []CaseState{CaseReported, CaseFiled, CaseInvestigating}
+var OpenStates = []State{StateReported, StateFiled, StateInvestigating}
 
-// CaseKindList is the code list of case kinds.
-const CaseKindList = "case_kind"
+// KindList is the code list of case kinds.
+const KindList = "case_kind"
 
 // The built-in case kinds.
 const (
-	CaseKindTheft         = "theft"
-	CaseKindBurglary      = "burglary"
-	CaseKindPickpocketing = "pickpocketing"
-	CaseKindVehicleTheft  = "vehicle_theft"
-	CaseKindFraud         = "fraud"
-	CaseKindRobbery       = "robbery"
-	CaseKindOther         = "other"
+	KindTheft         = "theft"
+	KindBurglary      = "burglary"
+	KindPickpocketing = "pickpocketing"
+	KindVehicleTheft  = "vehicle_theft"
+	KindFraud         = "fraud"
+	KindRobbery       = "robbery"
+	KindOther         = "other"
 )
 
-func caseKindCodes() CodeList {
-	return CodeList{Name: CaseKindList, Codes: []Code{
-		{Value: CaseKindTheft, ZH: "盗窃", EN: "Theft"},
-		{Value: CaseKindBurglary, ZH: "入室盗窃", EN: "Burglary"},
-		{Value: CaseKindPickpocketing, ZH: "扒窃", EN: "Pickpocketing"},
-		{Value: CaseKindVehicleTheft, ZH: "盗窃车辆(含电动车)", EN: "Vehicle theft (incl. e-bikes)"},
-		{Value: CaseKindFraud, ZH: "诈骗", EN: "Fraud"},
-		{Value: CaseKindRobbery, ZH: "抢劫抢夺", EN: "Robbery"},
-		{Value: CaseKindOther, ZH: "其他侵财", EN: "Other property crime"},
+func kindCodes() casework.CodeList {
+	return casework.CodeList{Name: KindList, Codes: []casework.Code{
+		{Value: KindTheft, ZH: "盗窃", EN: "Theft"},
+		{Value: KindBurglary, ZH: "入室盗窃", EN: "Burglary"},
+		{Value: KindPickpocketing, ZH: "扒窃", EN: "Pickpocketing"},
+		{Value: KindVehicleTheft, ZH: "盗窃车辆(含电动车)", EN: "Vehicle theft (incl. e-bikes)"},
+		{Value: KindFraud, ZH: "诈骗", EN: "Fraud"},
+		{Value: KindRobbery, ZH: "抢劫抢夺", EN: "Robbery"},
+		{Value: KindOther, ZH: "其他侵财", EN: "Other property crime"},
 	}}
 }
 
@@ -87,18 +89,18 @@ type Case struct {
 	UnitID string `json:"unitId"` // the owning (and filing) unit
 	// Number is "<unit code>-<year>-<6-digit sequence>", assigned when the
 	// case is filed; a case dropped before filing (不立案) never gets one.
-	Number        string     `json:"number,omitempty"`
-	Kind          string     `json:"kind"`
-	State         CaseState  `json:"state"`
-	Summary       string     `json:"summary,omitempty"`
-	IncidentAt    time.Time  `json:"incidentAt"`
-	AddressID     string     `json:"addressId,omitempty"`
-	Place         string     `json:"place,omitempty"`
-	ReporterID    string     `json:"reporterId,omitempty"` // a person
-	VictimIDs     []string   `json:"victimIds,omitempty"`  // persons
-	SuspectIDs    []string   `json:"suspectIds,omitempty"` // persons, possibly unidentified
-	ModusOperandi string     `json:"modusOperandi,omitempty"`
-	Items         []CaseItem `json:"items,omitempty"`
+	Number        string    `json:"number,omitempty"`
+	Kind          string    `json:"kind"`
+	State         State     `json:"state"`
+	Summary       string    `json:"summary,omitempty"`
+	IncidentAt    time.Time `json:"incidentAt"`
+	AddressID     string    `json:"addressId,omitempty"`
+	Place         string    `json:"place,omitempty"`
+	ReporterID    string    `json:"reporterId,omitempty"` // a person
+	VictimIDs     []string  `json:"victimIds,omitempty"`  // persons
+	SuspectIDs    []string  `json:"suspectIds,omitempty"` // persons, possibly unidentified
+	ModusOperandi string    `json:"modusOperandi,omitempty"`
+	Items         []Item    `json:"items,omitempty"`
 	// LeadID is the lead this case was converted from; LeadIDs are leads
 	// raised from this case. Both ends of a lead's link are kept.
 	LeadID  string   `json:"leadId,omitempty"`
@@ -112,15 +114,15 @@ type Case struct {
 	Analysis *AnalysisStep `json:"analysis,omitempty"`
 	Arrests  []Arrest      `json:"arrests,omitempty"`
 	Review   *ReviewStep   `json:"review,omitempty"`
-	Drop     *CaseDrop     `json:"drop,omitempty"`
+	Drop     *Drop         `json:"drop,omitempty"`
 
 	FiledAt   time.Time `json:"filedAt,omitzero"`
 	SolvedAt  time.Time `json:"solvedAt,omitzero"` // the first arrest's time
 	ClosedAt  time.Time `json:"closedAt,omitzero"`
 	DroppedAt time.Time `json:"droppedAt,omitzero"`
 
-	History  []CaseTransition `json:"history"`
-	Handoffs []CaseHandoff    `json:"handoffs,omitempty"`
+	History  []Transition `json:"history"`
+	Handoffs []Handoff    `json:"handoffs,omitempty"`
 
 	// SharedWith lists the units holding an active share of the case. The
 	// service fills it on every read from the kernel's shares; stores do not
@@ -132,18 +134,18 @@ type Case struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
-// CaseItem is a stolen item of a case. The case assigns ItemID when it is
+// Item is a stolen item of a case. The case assigns ItemID when it is
 // reported and hands the items to recovery, which creates them under the
 // same ids, so both sides know them at once.
-type CaseItem struct {
-	ItemID         string       `json:"itemId"`
-	Category       string       `json:"category"`
-	Description    string       `json:"description"`
-	Identifiers    []Identifier `json:"identifiers,omitempty"`
-	Quantity       int          `json:"quantity"`
-	ValueFen       int64        `json:"valueFen"`
-	ValueConfirmed bool         `json:"valueConfirmed,omitempty"`
-	OwnerPersonID  string       `json:"ownerPersonId,omitempty"`
+type Item struct {
+	ItemID         string                `json:"itemId"`
+	Category       string                `json:"category"`
+	Description    string                `json:"description"`
+	Identifiers    []casework.Identifier `json:"identifiers,omitempty"`
+	Quantity       int                   `json:"quantity"`
+	ValueFen       int64                 `json:"valueFen"`
+	ValueConfirmed bool                  `json:"valueConfirmed,omitempty"`
+	OwnerPersonID  string                `json:"ownerPersonId,omitempty"`
 	// TracedBy lists the arrests that marked the item as being traced.
 	TracedBy []string `json:"tracedBy,omitempty"`
 }
@@ -161,14 +163,14 @@ type DispatchStep struct {
 // SurveyStep is 快勘查·同步比对: what the scene survey found and what the
 // comparison matched.
 type SurveyStep struct {
-	At                 time.Time    `json:"at"`
-	Identifiers        []Identifier `json:"identifiers,omitempty"`
-	Description        string       `json:"description,omitempty"`
-	ModusOperandi      string       `json:"modusOperandi,omitempty"`
-	SuspectDescription string       `json:"suspectDescription,omitempty"`
-	Matches            []CaseMatch  `json:"matches,omitempty"`
-	By                 string       `json:"by"`
-	RecordedAt         time.Time    `json:"recordedAt"`
+	At                 time.Time             `json:"at"`
+	Identifiers        []casework.Identifier `json:"identifiers,omitempty"`
+	Description        string                `json:"description,omitempty"`
+	ModusOperandi      string                `json:"modusOperandi,omitempty"`
+	SuspectDescription string                `json:"suspectDescription,omitempty"`
+	Matches            []Match               `json:"matches,omitempty"`
+	By                 string                `json:"by"`
+	RecordedAt         time.Time             `json:"recordedAt"`
 }
 
 // Match sources.
@@ -177,8 +179,8 @@ const (
 	MatchCase     = "case"     // another open case
 )
 
-// CaseMatch is one hit of the survey's comparison.
-type CaseMatch struct {
+// Match is one hit of the survey's comparison.
+type Match struct {
 	Source  string   `json:"source"` // MatchProperty or MatchCase
 	ID      string   `json:"id"`     // property item id or case id
 	State   string   `json:"state"`
@@ -188,16 +190,16 @@ type CaseMatch struct {
 
 // AnalysisStep is 快研判·同步共享: the analysis and the shares it made.
 type AnalysisStep struct {
-	At         time.Time     `json:"at"`
-	Findings   string        `json:"findings"`
-	Shares     []CaseShareTo `json:"shares"`
-	By         string        `json:"by"`
-	RecordedAt time.Time     `json:"recordedAt"`
+	At         time.Time `json:"at"`
+	Findings   string    `json:"findings"`
+	Shares     []ShareTo `json:"shares"`
+	By         string    `json:"by"`
+	RecordedAt time.Time `json:"recordedAt"`
 }
 
-// CaseShareTo is one share the analysis made: the share's id (to revoke
+// ShareTo is one share the analysis made: the share's id (to revoke
 // it) and the unit it grants read access to.
-type CaseShareTo struct {
+type ShareTo struct {
 	ShareID string `json:"shareId"`
 	UnitID  string `json:"unitId"`
 	Reason  string `json:"reason,omitempty"`
@@ -219,11 +221,11 @@ type Arrest struct {
 // ReviewStep is 快倒查·同步跟踪: the review after solving and the cases it
 // links for tracking.
 type ReviewStep struct {
-	At         time.Time  `json:"at"`
-	Findings   string     `json:"findings"`
-	Links      []CaseLink `json:"links,omitempty"`
-	By         string     `json:"by"`
-	RecordedAt time.Time  `json:"recordedAt"`
+	At         time.Time `json:"at"`
+	Findings   string    `json:"findings"`
+	Links      []Link    `json:"links,omitempty"`
+	By         string    `json:"by"`
+	RecordedAt time.Time `json:"recordedAt"`
 }
 
 // Link reasons of a review.
@@ -232,8 +234,8 @@ const (
 	LinkSamePattern = "same_pattern"
 )
 
-// CaseLink is another case the review keeps tracking.
-type CaseLink struct {
+// Link is another case the review keeps tracking.
+type Link struct {
 	CaseID string `json:"caseId"`
 	Reason string `json:"reason"` // LinkSameSuspect or LinkSamePattern
 	Note   string `json:"note,omitempty"`
@@ -246,17 +248,17 @@ const (
 	DropWithdrawn = "withdrawn" // 撤案
 )
 
-// CaseDrop records why and on whose authority a case was dropped.
-type CaseDrop struct {
+// Drop records why and on whose authority a case was dropped.
+type Drop struct {
 	Kind         string    `json:"kind"`
 	Reason       string    `json:"reason"`
 	SupervisorID string    `json:"supervisorId"`
 	At           time.Time `json:"at"`
 }
 
-// CaseTransition is one state change of a case or lead: the history the
+// Transition is one state change of a case or lead: the history the
 // audit log proves.
-type CaseTransition struct {
+type Transition struct {
 	From    string    `json:"from,omitempty"` // "" when the record was created
 	To      string    `json:"to"`
 	At      time.Time `json:"at"`
@@ -265,9 +267,9 @@ type CaseTransition struct {
 	Reason  string    `json:"reason,omitempty"`
 }
 
-// CaseHandoff is a hand-off to another package that its receiver
+// Handoff is a hand-off to another package that its receiver
 // acknowledged: the outbox step and the id the receiver returned.
-type CaseHandoff struct {
+type Handoff struct {
 	Kind     string    `json:"kind"`
 	Step     string    `json:"step"`
 	ResultID string    `json:"resultId"`
@@ -283,7 +285,7 @@ func (c Case) Clone() Case {
 	c.History = slices.Clone(c.History)
 	c.Handoffs = slices.Clone(c.Handoffs)
 	if c.Items != nil {
-		items := make([]CaseItem, len(c.Items))
+		items := make([]Item, len(c.Items))
 		for i, it := range c.Items {
 			it.Identifiers = slices.Clone(it.Identifiers)
 			it.TracedBy = slices.Clone(it.TracedBy)
@@ -300,7 +302,7 @@ func (c Case) Clone() Case {
 		s := *c.Survey
 		s.Identifiers = slices.Clone(s.Identifiers)
 		if s.Matches != nil {
-			ms := make([]CaseMatch, len(s.Matches))
+			ms := make([]Match, len(s.Matches))
 			for i, m := range s.Matches {
 				m.Reasons = slices.Clone(m.Reasons)
 				ms[i] = m
@@ -374,7 +376,7 @@ func (c Case) MOKey() string { return NormalizeMO(c.ModusOperandi) }
 
 // identifierKey is the form a case keeps for filtering by identifier: the
 // kernel's normalisation, whatever the kind (a filter does not know it).
-func identifierKey(v string) string { return NormalizeIdentifier(IDSerial, v).Value }
+func identifierKey(v string) string { return casework.NormalizeIdentifier(casework.IDSerial, v).Value }
 
 // NormalizeMO brings a modus operandi to the form that matches: trimmed,
 // lower case, runs of white space as one space.
@@ -382,11 +384,11 @@ func NormalizeMO(v string) string {
 	return strings.Join(strings.Fields(strings.ToLower(v)), " ")
 }
 
-// CaseFilter selects cases. Zero fields select everything; all set fields
+// Filter selects cases. Zero fields select everything; all set fields
 // must hold.
-type CaseFilter struct {
-	UnitUnder     string      // subtree path
-	States        []CaseState // any of
+type Filter struct {
+	UnitUnder     string  // subtree path
+	States        []State // any of
 	Kind          string
 	ReportedFrom  time.Time // ReportedAt >= ReportedFrom
 	ReportedTo    time.Time // ReportedAt < ReportedTo
@@ -418,21 +420,21 @@ const (
 // where it came from; a lead from a case is also listed on that case, and a
 // converted lead names its case (CaseID) as the case names it (LeadID).
 type Lead struct {
-	ID            string           `json:"id"`
-	UnitID        string           `json:"unitId"`
-	Source        Source           `json:"source"`
-	Summary       string           `json:"summary"`
-	AddressID     string           `json:"addressId,omitempty"`
-	PersonIDs     []string         `json:"personIds,omitempty"`
-	FoundAt       time.Time        `json:"foundAt"`
-	FoundBy       string           `json:"foundBy"`
-	State         LeadState        `json:"state"`
-	CaseID        string           `json:"caseId,omitempty"`
-	DiscardReason string           `json:"discardReason,omitempty"`
-	History       []CaseTransition `json:"history"`
-	Version       int64            `json:"version"`
-	CreatedAt     time.Time        `json:"createdAt"`
-	UpdatedAt     time.Time        `json:"updatedAt"`
+	ID            string          `json:"id"`
+	UnitID        string          `json:"unitId"`
+	Source        casework.Source `json:"source"`
+	Summary       string          `json:"summary"`
+	AddressID     string          `json:"addressId,omitempty"`
+	PersonIDs     []string        `json:"personIds,omitempty"`
+	FoundAt       time.Time       `json:"foundAt"`
+	FoundBy       string          `json:"foundBy"`
+	State         LeadState       `json:"state"`
+	CaseID        string          `json:"caseId,omitempty"`
+	DiscardReason string          `json:"discardReason,omitempty"`
+	History       []Transition    `json:"history"`
+	Version       int64           `json:"version"`
+	CreatedAt     time.Time       `json:"createdAt"`
+	UpdatedAt     time.Time       `json:"updatedAt"`
 }
 
 // Clone returns a copy that shares nothing with l.

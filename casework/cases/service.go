@@ -1,26 +1,28 @@
-package casework
+package cases
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// CaseConfig tunes a CaseService. A nil *CaseConfig, and every zero field,
+// Config tunes a Service. A nil *Config, and every zero field,
 // means the default.
-type CaseConfig struct {
+type Config struct {
 	// Targets are the target durations of the five steps, measured from the
-	// report (default: DefaultCaseTargets).
-	Targets CaseTargets
+	// report (default: DefaultTargets).
+	Targets Targets
 }
 
-// CaseService runs the small property-crime case workflow (五快五同步) and
+// Service runs the small property-crime case workflow (五快五同步) and
 // its leads. It is the only way to change a case: every method checks the
 // actor with Kernel.Authorize, validates, enforces the state machine and the
 // pairing of the five steps, and commits the record with its audit entry
@@ -56,57 +58,59 @@ type CaseConfig struct {
 // recovery's answers, lead.create, lead.verify, lead.convert,
 // lead.discard), and each state change is also kept in the record's
 // History with its actor, time and reason.
-type CaseService struct {
-	k       *Kernel
-	store   CaseStore
-	targets CaseTargets
+type Service struct {
+	k       *casework.Kernel
+	store   Store
+	targets Targets
 
 	mu     sync.RWMutex
-	ledger PropertyLedger
+	ledger casework.PropertyLedger
 }
 
-// NewCaseService builds the case workflow on a kernel and a CaseStore built
+// New builds the case workflow on a kernel and a Store built
 // on the kernel's database. It adds the workflow's default policy rows and
 // the case_kind code list (an integrator's overrides win), registers the
 // case figures with the kernel's report, the write-backs of its hand-offs to
 // recovery, and itself as the receiver of leads found on outreach visits
 // (KindLeadFinding).
-func NewCaseService(k *Kernel, store CaseStore, cfg *CaseConfig) (*CaseService, error) {
+func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if k == nil || store == nil {
-		return nil, errors.New("casework: NewCaseService needs a kernel and a store")
+		return nil, errors.New("casework: New needs a kernel and a store")
 	}
 	if cfg == nil {
-		cfg = &CaseConfig{}
+		cfg = &Config{}
 	}
 	targets, err := cfg.Targets.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	staff := []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor}
-	write := func(a Action) Rule { return Rule{Action: a, Kind: KindWrite, Roles: staff} }
+	staff := []casework.Role{casework.RoleOfficer, casework.RoleCommunityOfficer, casework.RoleSupervisor}
+	write := func(a casework.Action) casework.Rule {
+		return casework.Rule{Action: a, Kind: casework.KindWrite, Roles: staff}
+	}
 	if err := k.Policy().Default(
-		write(ActionCaseReport), write(ActionCaseDispatchFile), write(ActionCaseStart), write(ActionCaseSurvey),
-		write(ActionCaseAnalyseShare), write(ActionCaseArrest), write(ActionCaseReview), write(ActionCaseClose),
+		write(ActionReport), write(ActionDispatchFile), write(ActionStart), write(ActionSurvey),
+		write(ActionAnalyseShare), write(ActionArrest), write(ActionReview), write(ActionClose),
 		// Dropping a case (不立案 or 撤案) needs a supervisor's decision.
-		Rule{Action: ActionCaseDrop, Kind: KindApprove, Roles: []Role{RoleSupervisor}},
+		casework.Rule{Action: ActionDrop, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
 		write(ActionLeadCreate), write(ActionLeadVerify), write(ActionLeadConvert), write(ActionLeadDiscard),
 	); err != nil {
 		return nil, err
 	}
-	k.Codes().Default(caseKindCodes())
-	s := &CaseService{k: k, store: store, targets: targets}
+	k.Codes().Default(kindCodes())
+	s := &Service{k: k, store: store, targets: targets}
 	k.RegisterFigures(s)
-	k.RegisterWriteback(KindStolenItems, s.recordHandoff)
-	k.RegisterWriteback(KindTraceItems, s.recordHandoff)
-	k.RegisterReceiver(KindLeadFinding, Receive(s.IntakeLead))
+	k.RegisterWriteback(casework.KindStolenItems, s.recordHandoff)
+	k.RegisterWriteback(casework.KindTraceItems, s.recordHandoff)
+	k.RegisterReceiver(casework.KindLeadFinding, casework.Receive(s.IntakeLead))
 	return s, nil
 }
 
 // Targets returns the step targets in force.
-func (s *CaseService) Targets() CaseTargets { return s.targets }
+func (s *Service) Targets() Targets { return s.targets }
 
-// CaseInput reports a case.
-type CaseInput struct {
+// ReportInput reports a case.
+type ReportInput struct {
 	UnitID        string      `json:"unitId" validate:"required"`
 	Kind          string      `json:"kind" validate:"required"`
 	Summary       string      `json:"summary" validate:"max=2000"`
@@ -125,11 +129,11 @@ type CaseInput struct {
 
 // ItemInput is a stolen item as reported.
 type ItemInput struct {
-	Category    string       `json:"category" validate:"required,max=64"`
-	Description string       `json:"description" validate:"required,max=500"`
-	Identifiers []Identifier `json:"identifiers" validate:"max=20"`
-	Quantity    int          `json:"quantity" validate:"min=0"`
-	ValueFen    int64        `json:"valueFen" validate:"min=0"`
+	Category    string                `json:"category" validate:"required,max=64"`
+	Description string                `json:"description" validate:"required,max=500"`
+	Identifiers []casework.Identifier `json:"identifiers" validate:"max=20"`
+	Quantity    int                   `json:"quantity" validate:"min=0"`
+	ValueFen    int64                 `json:"valueFen" validate:"min=0"`
 	// ValueConfirmed confirms a very large value, which recovery refuses
 	// otherwise.
 	ValueConfirmed bool   `json:"valueConfirmed,omitempty"`
@@ -141,15 +145,15 @@ type ItemInput struct {
 // (KindStolenItems), so that a found e-bike can be matched to its theft
 // before anyone is arrested. A repeat with the same RequestKey returns the
 // first case.
-func (s *CaseService) Report(ctx context.Context, actor Actor, in CaseInput) (Case, error) {
+func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInput) (Case, error) {
 	in.normalize()
-	if err := s.k.Authorize(ctx, actor, ActionCaseReport, Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
+	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
 		return Case{}, err
 	}
-	if err := s.checkCaseInput(ctx, in); err != nil {
+	if err := s.checkReportInput(ctx, actor, in); err != nil {
 		return Case{}, err
 	}
-	return CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *RequestKey) (Case, error) {
+	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Case, error) {
 		c, ch, err := s.newCase(ctx, actor, in, "")
 		if err != nil {
 			return Case{}, err
@@ -157,16 +161,16 @@ func (s *CaseService) Report(ctx context.Context, actor Actor, in CaseInput) (Ca
 		if err := ch.Keyed(rk, RecordCase, c.ID, c); err != nil {
 			return Case{}, err
 		}
-		if err := s.store.CommitCases(ctx, CaseWrite{NewCases: []Case{c}}, ch); err != nil {
+		if err := s.store.CommitCases(ctx, Write{NewCases: []Case{c}}, ch); err != nil {
 			return Case{}, err
 		}
 		return c, nil
 	})
 }
 
-func (in *CaseInput) normalize() {
+func (in *ReportInput) normalize() {
 	in.Summary, in.Place, in.ModusOperandi = strings.TrimSpace(in.Summary), strings.TrimSpace(in.Place), strings.TrimSpace(in.ModusOperandi)
-	in.IncidentAt, in.ReportedAt = Truncate(in.IncidentAt), Truncate(in.ReportedAt)
+	in.IncidentAt, in.ReportedAt = casework.Truncate(in.IncidentAt), casework.Truncate(in.ReportedAt)
 	for i := range in.Items {
 		in.Items[i].Category = strings.TrimSpace(in.Items[i].Category)
 		in.Items[i].Description = strings.TrimSpace(in.Items[i].Description)
@@ -176,13 +180,13 @@ func (in *CaseInput) normalize() {
 	}
 }
 
-// checkCaseInput validates a report: struct tags, the kind code, the place,
+// checkReportInput validates a report: struct tags, the kind code, the place,
 // and that every person and address it names exists.
-func (s *CaseService) checkCaseInput(ctx context.Context, in CaseInput) error {
+func (s *Service) checkReportInput(ctx context.Context, actor casework.Actor, in ReportInput) error {
 	var f errs.Fields
 	f.Merge("", s.k.Validate(in))
 	if in.Kind != "" {
-		f.Merge("", s.k.Codes().Check("kind", CaseKindList, in.Kind))
+		f.Merge("", s.k.Codes().Check("kind", KindList, in.Kind))
 	}
 	if in.AddressID == "" && in.Place == "" {
 		f.Add("place", "required", "a case needs an incident place: an address or a description")
@@ -195,7 +199,7 @@ func (s *CaseService) checkCaseInput(ctx context.Context, in CaseInput) error {
 		f.Add("reportedAt", "between", "must lie between the incident and now")
 	}
 	if in.AddressID != "" {
-		if _, err := s.k.store.GetAddress(ctx, in.AddressID); err != nil {
+		if _, err := s.k.Store().GetAddress(ctx, in.AddressID); err != nil {
 			f.Add("addressId", "exists", "no address %q", in.AddressID)
 		}
 	}
@@ -203,12 +207,60 @@ func (s *CaseService) checkCaseInput(ctx context.Context, in CaseInput) error {
 	s.checkPersons(ctx, &f, "victimIds", in.VictimIDs)
 	s.checkPersons(ctx, &f, "suspectIds", in.SuspectIDs)
 	for i, it := range in.Items {
-		p := "items[" + itoa(i) + "]."
+		p := "items[" + strconv.Itoa(i) + "]."
 		s.checkPersons(ctx, &f, p+"ownerPersonId", nonEmpty(it.OwnerPersonID))
-		f.Merge(p, s.k.Codes().CheckHandoffCode("category", ListPropertyCategory, it.Category))
+		f.Merge(p, s.k.Codes().CheckHandoffCode("category", casework.ListPropertyCategory, it.Category))
 		checkIdentifiers(&f, p+"identifiers", it.Identifiers)
 	}
+	if err := s.checkStolen(ctx, actor, in, &f); err != nil {
+		return err
+	}
 	return f.Err()
+}
+
+// checkStolen asks the property ledger, writing nothing, whether it will
+// register the report's stolen items (PropertyLedger.CheckStolen), so that
+// a case accepts only what recovery accepts and its hand-off is never
+// refused for ever. Without a ledger nothing would register the items, so
+// a case that carries some is refused. The ledger's field errors
+// (items[i].<field>) join f; any other error is returned as it is.
+func (s *Service) checkStolen(ctx context.Context, actor casework.Actor, in ReportInput, f *errs.Fields) error {
+	if len(in.Items) == 0 {
+		return nil
+	}
+	l := s.propertyLedger()
+	if l == nil {
+		f.Add("items", "ledger", "no property ledger is connected to register them")
+		return nil
+	}
+	items := make([]Item, len(in.Items))
+	for i, it := range in.Items {
+		items[i] = it.item("") // ids are assigned when the case is built
+	}
+	err := l.CheckStolen(ctx, casework.StolenItems{Actor: actor, UnitID: in.UnitID, StolenAt: in.IncidentAt, Place: in.Place,
+		AddressID: in.AddressID, Items: stolenItems(items)})
+	if err != nil && !errors.Is(err, errs.ErrInvalid) {
+		return err
+	}
+	f.Merge("", err)
+	return nil
+}
+
+// item is the case's record of a reported item, under id.
+func (it ItemInput) item(id string) Item {
+	return Item{ItemID: id, Category: it.Category, Description: it.Description, Identifiers: slices.Clone(it.Identifiers),
+		Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed, OwnerPersonID: it.OwnerPersonID}
+}
+
+// stolenItems is the hand-off form of a case's items.
+func stolenItems(items []Item) []casework.StolenItem {
+	out := make([]casework.StolenItem, len(items))
+	for i, it := range items {
+		out[i] = casework.StolenItem{ItemID: it.ItemID, Category: it.Category, Description: it.Description,
+			Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
+			OwnerPersonID: it.OwnerPersonID}
+	}
+	return out
 }
 
 func nonEmpty(id string) []string {
@@ -220,24 +272,24 @@ func nonEmpty(id string) []string {
 
 // checkPersons records a field error for every id that names no person. A
 // single id is reported under field itself, a list under field[i].
-func (s *CaseService) checkPersons(ctx context.Context, f *errs.Fields, field string, ids []string) {
+func (s *Service) checkPersons(ctx context.Context, f *errs.Fields, field string, ids []string) {
 	for i, id := range ids {
 		if id == "" {
 			continue
 		}
-		if _, err := s.k.store.GetPerson(ctx, id); err != nil {
+		if _, err := s.k.Store().GetPerson(ctx, id); err != nil {
 			name := field
 			if !strings.HasSuffix(field, "Id") {
-				name = field + "[" + itoa(i) + "]"
+				name = field + "[" + strconv.Itoa(i) + "]"
 			}
 			f.Add(name, "exists", "no person %q", id)
 		}
 	}
 }
 
-func checkIdentifiers(f *errs.Fields, field string, ids []Identifier) {
+func checkIdentifiers(f *errs.Fields, field string, ids []casework.Identifier) {
 	for i, id := range ids {
-		p := field + "[" + itoa(i) + "]"
+		p := field + "[" + strconv.Itoa(i) + "]"
 		switch id.Kind {
 		case "serial", "imei", "frame", "engine", "plate", "other":
 		default:
@@ -251,38 +303,30 @@ func checkIdentifiers(f *errs.Fields, field string, ids []Identifier) {
 
 // newCase builds a reported case from validated input, with item ids and
 // the outbox message that registers the items in recovery.
-func (s *CaseService) newCase(ctx context.Context, actor Actor, in CaseInput, leadID string) (Case, Change, error) {
+func (s *Service) newCase(ctx context.Context, actor casework.Actor, in ReportInput, leadID string) (Case, casework.Change, error) {
 	now := s.k.Now()
 	reported := in.ReportedAt
 	if reported.IsZero() {
 		reported = now
 	}
-	c := Case{ID: s.k.NewID(), UnitID: in.UnitID, Kind: in.Kind, State: CaseReported, Summary: in.Summary,
+	c := Case{ID: s.k.NewID(), UnitID: in.UnitID, Kind: in.Kind, State: StateReported, Summary: in.Summary,
 		IncidentAt: in.IncidentAt, AddressID: in.AddressID, Place: in.Place, ReporterID: in.ReporterID,
 		VictimIDs: slices.Clone(in.VictimIDs), SuspectIDs: slices.Clone(in.SuspectIDs), ModusOperandi: in.ModusOperandi,
 		LeadID: leadID, ReportedAt: reported, ReportedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	for _, it := range in.Items {
-		c.Items = append(c.Items, CaseItem{ItemID: s.k.NewID(), Category: it.Category, Description: it.Description,
-			Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
-			OwnerPersonID: it.OwnerPersonID})
+		c.Items = append(c.Items, it.item(s.k.NewID()))
 	}
-	c.History = []CaseTransition{{To: string(CaseReported), At: reported, ActorID: actor.StaffID, Action: string(ActionCaseReport)}}
-	ch, err := s.k.Change(ctx, actor, ActionCaseReport, RecordCase, c.ID, nil, c)
+	c.History = []Transition{{To: string(StateReported), At: reported, ActorID: actor.StaffID, Action: string(ActionReport)}}
+	ch, err := s.k.Change(ctx, actor, ActionReport, RecordCase, c.ID, nil, c)
 	if err != nil {
-		return Case{}, Change{}, err
+		return Case{}, casework.Change{}, err
 	}
 	if len(c.Items) > 0 {
-		items := make([]StolenItem, len(c.Items))
-		for i, it := range c.Items {
-			items[i] = StolenItem{ItemID: it.ItemID, Category: it.Category, Description: it.Description,
-				Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
-				OwnerPersonID: it.OwnerPersonID}
-		}
-		msg, err := s.k.NewOutboxMessage(KindStolenItems, Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, StolenItems{
-			Source: Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, Actor: actor, UnitID: c.UnitID, CaseID: c.ID,
-			StolenAt: c.IncidentAt, Place: c.Place, AddressID: c.AddressID, Items: items})
+		msg, err := s.k.NewOutboxMessage(casework.KindStolenItems, casework.Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, casework.StolenItems{
+			Source: casework.Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, Actor: actor, UnitID: c.UnitID, CaseID: c.ID,
+			StolenAt: c.IncidentAt, Place: c.Place, AddressID: c.AddressID, Items: stolenItems(c.Items)})
 		if err != nil {
-			return Case{}, Change{}, err
+			return Case{}, casework.Change{}, err
 		}
 		ch.Outbox = append(ch.Outbox, msg)
 	}
@@ -290,14 +334,14 @@ func (s *CaseService) newCase(ctx context.Context, actor Actor, in CaseInput, le
 }
 
 // Get returns a case in the actor's reach, or shared with the actor's unit.
-func (s *CaseService) Get(ctx context.Context, actor Actor, id string) (Case, error) {
-	return s.load(ctx, actor, id, ActionRead)
+func (s *Service) Get(ctx context.Context, actor casework.Actor, id string) (Case, error) {
+	return s.load(ctx, actor, id, casework.ActionRead)
 }
 
 // load reads a case and checks the action against it: out of reach is
 // ErrNotFound, a write on a case only shared with the actor's unit is
 // ErrForbidden. SharedWith is filled from the kernel's active shares.
-func (s *CaseService) load(ctx context.Context, actor Actor, id string, action Action) (Case, error) {
+func (s *Service) load(ctx context.Context, actor casework.Actor, id string, action casework.Action) (Case, error) {
 	c, err := s.store.GetCase(ctx, id)
 	if err != nil {
 		return Case{}, err
@@ -306,7 +350,7 @@ func (s *CaseService) load(ctx context.Context, actor Actor, id string, action A
 	if err != nil {
 		return Case{}, err
 	}
-	t := Target{RecordType: RecordCase, RecordID: id, UnitID: c.UnitID, SharedWith: shared}
+	t := casework.Target{RecordType: RecordCase, RecordID: id, UnitID: c.UnitID, SharedWith: shared}
 	if err := s.k.Authorize(ctx, actor, action, t); err != nil {
 		return Case{}, err
 	}
@@ -317,7 +361,7 @@ func (s *CaseService) load(ctx context.Context, actor Actor, id string, action A
 // loadFor loads a case for a step: the action must be permitted, the
 // caller's version must be the stored one, and the case must be in one of
 // the states the step is allowed in.
-func (s *CaseService) loadFor(ctx context.Context, actor Actor, id string, version int64, action Action, allowed []CaseState, to CaseState) (Case, error) {
+func (s *Service) loadFor(ctx context.Context, actor casework.Actor, id string, version int64, action casework.Action, allowed []State, to State) (Case, error) {
 	c, err := s.load(ctx, actor, id, action)
 	if err != nil {
 		return Case{}, err
@@ -336,7 +380,7 @@ func (s *CaseService) loadFor(ctx context.Context, actor Actor, id string, versi
 }
 
 // next is the version of c that a write builds on.
-func (s *CaseService) next(c Case) Case {
+func (s *Service) next(c Case) Case {
 	n := c.Clone()
 	n.SharedWith = nil
 	n.Version, n.UpdatedAt = c.Version+1, s.k.Now()
@@ -345,7 +389,7 @@ func (s *CaseService) next(c Case) Case {
 
 // commitUpdate writes one updated case with its audit entry and extra
 // outbox messages.
-func (s *CaseService) commitUpdate(ctx context.Context, actor Actor, action Action, before, after Case, w CaseWrite, outbox ...OutboxMessage) (Case, error) {
+func (s *Service) commitUpdate(ctx context.Context, actor casework.Actor, action casework.Action, before, after Case, w Write, outbox ...casework.OutboxMessage) (Case, error) {
 	before.SharedWith = nil
 	ch, err := s.k.Change(ctx, actor, action, RecordCase, after.ID, before, after)
 	if err != nil {
@@ -359,7 +403,7 @@ func (s *CaseService) commitUpdate(ctx context.Context, actor Actor, action Acti
 	return s.withShares(ctx, after)
 }
 
-func (s *CaseService) withShares(ctx context.Context, c Case) (Case, error) {
+func (s *Service) withShares(ctx context.Context, c Case) (Case, error) {
 	shared, err := s.k.ActiveShares(ctx, RecordCase, c.ID, c.UnitID)
 	if err != nil {
 		return Case{}, err
@@ -368,35 +412,35 @@ func (s *CaseService) withShares(ctx context.Context, c Case) (Case, error) {
 	return c, nil
 }
 
-// CaseQuery searches cases in a unit subtree of the actor's reach.
-type CaseQuery struct {
+// Query searches cases in a unit subtree of the actor's reach.
+type Query struct {
 	UnitID       string // subtree root; default the actor's unit
-	States       []CaseState
+	States       []State
 	Kind         string
 	ReportedFrom time.Time
 	ReportedTo   time.Time
 	// SuspectDocType and SuspectDocNumber find cases whose suspects hold
 	// this identity document, through its blind index: the number itself is
 	// never stored or compared in clear.
-	SuspectDocType   DocType
+	SuspectDocType   casework.DocType
 	SuspectDocNumber string
 	// Identifier finds cases whose stolen items or survey name it (serial,
 	// IMEI, frame number …), however it is spaced or cased.
 	Identifier string
-	Page       Page
+	Page       casework.Page
 }
 
 // List searches cases in the actor's subtree, ordered by (CreatedAt, ID),
 // and returns the cursor of the next page ("" on the last).
-func (s *CaseService) List(ctx context.Context, actor Actor, q CaseQuery) ([]Case, string, error) {
-	if err := s.k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+func (s *Service) List(ctx context.Context, actor casework.Actor, q Query) ([]Case, string, error) {
+	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}
 	path, err := s.k.Scope(ctx, actor, q.UnitID)
 	if err != nil {
 		return nil, "", err
 	}
-	f := CaseFilter{UnitUnder: path, States: q.States, Kind: q.Kind, ReportedFrom: Truncate(q.ReportedFrom), ReportedTo: Truncate(q.ReportedTo)}
+	f := Filter{UnitUnder: path, States: q.States, Kind: q.Kind, ReportedFrom: casework.Truncate(q.ReportedFrom), ReportedTo: casework.Truncate(q.ReportedTo)}
 	if q.Identifier != "" {
 		if f.Identifier = identifierKey(q.Identifier); f.Identifier == "" {
 			return nil, "", errs.Invalid("identifier", "required", "holds no letters or digits")
@@ -413,24 +457,24 @@ func (s *CaseService) List(ctx context.Context, actor Actor, q CaseQuery) ([]Cas
 		f.SuspectIDs = ids
 	}
 	p := q.Page.Normalize()
-	rows, err := s.store.ListCases(ctx, f, Page{Limit: p.Limit + 1, After: p.After})
+	rows, err := s.store.ListCases(ctx, f, casework.Page{Limit: p.Limit + 1, After: p.After})
 	if err != nil {
 		return nil, "", err
 	}
-	rows, next := PageOf(rows, p.Limit, caseCursor)
+	rows, next := casework.PageOf(rows, p.Limit, caseCursor)
 	return rows, next, nil
 }
 
-func caseCursor(c Case) Cursor { return Cursor{At: c.CreatedAt, ID: c.ID} }
+func caseCursor(c Case) casework.Cursor { return casework.Cursor{At: c.CreatedAt, ID: c.ID} }
 
 // personsByDoc returns the ids of the persons holding a document, found by
 // its blind index (Kernel.DocIndex).
-func (s *CaseService) personsByDoc(ctx context.Context, t DocType, number string) ([]string, error) {
+func (s *Service) personsByDoc(ctx context.Context, t casework.DocType, number string) ([]string, error) {
 	idx, err := s.k.DocIndex(ctx, t, number)
 	if err != nil {
 		return nil, err
 	}
-	persons, err := s.k.store.ListPersons(ctx, PersonFilter{DocIndex: idx}, Page{Limit: MaxPageLimit})
+	persons, err := s.k.Store().ListPersons(ctx, casework.PersonFilter{DocIndex: idx}, casework.Page{Limit: casework.MaxPageLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -443,87 +487,87 @@ func (s *CaseService) personsByDoc(ctx context.Context, t DocType, number string
 
 // StartInvestigation moves a filed case to investigating without a survey
 // (the survey does it too).
-func (s *CaseService) StartInvestigation(ctx context.Context, actor Actor, id string, version int64, reason string) (Case, error) {
-	c, err := s.loadFor(ctx, actor, id, version, ActionCaseStart, []CaseState{CaseFiled}, CaseInvestigating)
+func (s *Service) StartInvestigation(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionStart, []State{StateFiled}, StateInvestigating)
 	if err != nil {
 		return Case{}, err
 	}
 	n := s.next(c)
-	n.transition(CaseInvestigating, actor, ActionCaseStart, strings.TrimSpace(reason), s.k.Now())
-	return s.commitUpdate(ctx, actor, ActionCaseStart, c, n, CaseWrite{})
+	n.transition(StateInvestigating, actor, ActionStart, strings.TrimSpace(reason), s.k.Now())
+	return s.commitUpdate(ctx, actor, ActionStart, c, n, Write{})
 }
 
 // Drop drops a case: from reported it is 不立案 (no number is used), from
 // filed or investigating it is 撤案 (the number is kept). It needs a reason
 // and a supervisor: the policy grants case.drop to supervisors only.
-func (s *CaseService) Drop(ctx context.Context, actor Actor, id string, version int64, reason string) (Case, error) {
+func (s *Service) Drop(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Case, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 1000 {
 		return Case{}, errs.Invalid("reason", "required", "dropping a case needs a reason of at most 1000 bytes")
 	}
-	c, err := s.loadFor(ctx, actor, id, version, ActionCaseDrop, []CaseState{CaseReported, CaseFiled, CaseInvestigating}, CaseDropped)
+	c, err := s.loadFor(ctx, actor, id, version, ActionDrop, []State{StateReported, StateFiled, StateInvestigating}, StateDropped)
 	if err != nil {
 		return Case{}, err
 	}
-	if !actor.Has(RoleSupervisor) {
+	if !actor.Has(casework.RoleSupervisor) {
 		return Case{}, errs.New(errs.ErrForbidden, "dropping a case needs a supervisor")
 	}
 	now := s.k.Now()
 	n := s.next(c)
 	kind := DropWithdrawn
-	if c.State == CaseReported {
+	if c.State == StateReported {
 		kind = DropNotFiled
 	}
-	n.Drop = &CaseDrop{Kind: kind, Reason: reason, SupervisorID: actor.StaffID, At: now}
+	n.Drop = &Drop{Kind: kind, Reason: reason, SupervisorID: actor.StaffID, At: now}
 	n.DroppedAt = now
-	n.transition(CaseDropped, actor, ActionCaseDrop, reason, now)
-	return s.commitUpdate(ctx, actor, ActionCaseDrop, c, n, CaseWrite{})
+	n.transition(StateDropped, actor, ActionDrop, reason, now)
+	return s.commitUpdate(ctx, actor, ActionDrop, c, n, Write{})
 }
 
 // Close closes a solved case (结案).
-func (s *CaseService) Close(ctx context.Context, actor Actor, id string, version int64, reason string) (Case, error) {
-	c, err := s.loadFor(ctx, actor, id, version, ActionCaseClose, []CaseState{CaseSolved}, CaseClosed)
+func (s *Service) Close(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionClose, []State{StateSolved}, StateClosed)
 	if err != nil {
 		return Case{}, err
 	}
 	now := s.k.Now()
 	n := s.next(c)
 	n.ClosedAt = now
-	n.transition(CaseClosed, actor, ActionCaseClose, strings.TrimSpace(reason), now)
-	return s.commitUpdate(ctx, actor, ActionCaseClose, c, n, CaseWrite{})
+	n.transition(StateClosed, actor, ActionClose, strings.TrimSpace(reason), now)
+	return s.commitUpdate(ctx, actor, ActionClose, c, n, Write{})
 }
 
 // History returns the audit entries of a case: every change, in order.
-func (s *CaseService) History(ctx context.Context, actor Actor, id string) ([]AuditEntry, error) {
-	c, err := s.load(ctx, actor, id, ActionRead)
+func (s *Service) History(ctx context.Context, actor casework.Actor, id string) ([]casework.AuditEntry, error) {
+	c, err := s.load(ctx, actor, id, casework.ActionRead)
 	if err != nil {
 		return nil, err
 	}
-	return s.k.store.AuditTrail(ctx, RecordCase, c.ID)
+	return s.k.Store().AuditTrail(ctx, RecordCase, c.ID)
 }
 
 // recordHandoff is the write-back of the case's hand-offs to recovery: it
 // records on the case the id recovery returned, in a small audited
 // transaction. It tolerates repeats (a redelivered message) and retries a
 // few times when a concurrent step changes the case meanwhile.
-func (s *CaseService) recordHandoff(ctx context.Context, msg OutboxMessage, resultID string) error {
-	sys := Actor{StaffID: SystemActorID}
+func (s *Service) recordHandoff(ctx context.Context, msg casework.OutboxMessage, resultID string) error {
+	sys := casework.Actor{StaffID: casework.SystemActorID}
 	for range 5 {
 		c, err := s.store.GetCase(ctx, msg.SourceID)
 		if err != nil {
 			return err
 		}
-		if slices.ContainsFunc(c.Handoffs, func(h CaseHandoff) bool { return h.Step == msg.Step }) {
+		if slices.ContainsFunc(c.Handoffs, func(h Handoff) bool { return h.Step == msg.Step }) {
 			return nil
 		}
 		sys.UnitID = c.UnitID
 		n := s.next(c)
-		n.Handoffs = append(n.Handoffs, CaseHandoff{Kind: msg.Kind, Step: msg.Step, ResultID: resultID, At: s.k.Now()})
-		ch, err := s.k.Change(ctx, sys, actionCaseHandoff, RecordCase, c.ID, c, n)
+		n.Handoffs = append(n.Handoffs, Handoff{Kind: msg.Kind, Step: msg.Step, ResultID: resultID, At: s.k.Now()})
+		ch, err := s.k.Change(ctx, sys, actionHandoff, RecordCase, c.ID, c, n)
 		if err != nil {
 			return err
 		}
-		err = s.store.CommitCases(ctx, CaseWrite{Cases: []Case{n}}, ch)
+		err = s.store.CommitCases(ctx, Write{Cases: []Case{n}}, ch)
 		if !errors.Is(err, errs.ErrConflict) {
 			return err
 		}

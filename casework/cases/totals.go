@@ -1,8 +1,10 @@
-package casework
+package cases
 
 import (
 	"context"
 	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
 )
 
 // ClearanceRate is the clearance rate (破案率) in permille: cases solved in
@@ -32,39 +34,39 @@ func ChangePermille(cur, prev int64) (permille int64, ok bool) {
 	return -((-d + prev/2) / prev), true
 }
 
-// CaseFigures are the case totals of one unit subtree and period.
-type CaseFigures struct {
-	CaseCounts
+// Figures are the case totals of one unit subtree and period.
+type Figures struct {
+	Counts
 	// ClearanceRatePermille is ClearanceRate(Solved, Filed);
 	// ClearanceRateDefined is false when nothing was filed.
 	ClearanceRatePermille int64 `json:"clearanceRatePermille"`
 	ClearanceRateDefined  bool  `json:"clearanceRateDefined"`
 }
 
-func figuresOf(n CaseCounts) CaseFigures {
+func figuresOf(n Counts) Figures {
 	rate, ok := ClearanceRate(n.Solved, n.Filed)
-	return CaseFigures{CaseCounts: n, ClearanceRatePermille: rate, ClearanceRateDefined: ok}
+	return Figures{Counts: n, ClearanceRatePermille: rate, ClearanceRateDefined: ok}
 }
 
-// CaseChange compares a period with the same period a year earlier: the
+// YearChange compares a period with the same period a year earlier: the
 // differences of the counts and the relative change of each count in
 // permille (absent when the year-earlier count is zero).
-type CaseChange struct {
-	Delta                CaseCounts       `json:"delta"`
+type YearChange struct {
+	Delta                Counts           `json:"delta"`
 	Permille             map[string]int64 `json:"permille"`
 	ClearanceRatePoints  int64            `json:"clearanceRatePoints"` // permille points; valid when both rates are defined
 	ClearanceRateCompare bool             `json:"clearanceRateCompare"`
 }
 
-// CaseTotals are the totals of a unit subtree for a period and for the same
+// Totals are the totals of a unit subtree for a period and for the same
 // period a year earlier.
-type CaseTotals struct {
-	UnitID      string      `json:"unitId"`
-	Start       time.Time   `json:"start"`
-	End         time.Time   `json:"end"`
-	Current     CaseFigures `json:"current"`
-	YearEarlier CaseFigures `json:"yearEarlier"`
-	Change      CaseChange  `json:"change"`
+type Totals struct {
+	UnitID      string     `json:"unitId"`
+	Start       time.Time  `json:"start"`
+	End         time.Time  `json:"end"`
+	Current     Figures    `json:"current"`
+	YearEarlier Figures    `json:"yearEarlier"`
+	Change      YearChange `json:"change"`
 }
 
 // Totals counts reported, filed and solved cases, the clearance rate,
@@ -72,10 +74,10 @@ type CaseTotals struct {
 // unit subtree and period (local dates in q.Zone, default the deployment
 // zone), with the same period a year earlier and the change. Cases out of
 // the actor's reach are not counted.
-func (s *CaseService) Totals(ctx context.Context, actor Actor, q ReportQuery) (CaseTotals, error) {
+func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery) (Totals, error) {
 	p, err := s.k.ResolvePeriod(ctx, actor, q)
 	if err != nil {
-		return CaseTotals{}, err
+		return Totals{}, err
 	}
 	zone := q.Zone
 	if zone == nil {
@@ -83,19 +85,19 @@ func (s *CaseService) Totals(ctx context.Context, actor Actor, q ReportQuery) (C
 	}
 	cur, err := s.store.CountCases(ctx, p.UnitPath, p.Start, p.End)
 	if err != nil {
-		return CaseTotals{}, err
+		return Totals{}, err
 	}
 	prevStart, prevEnd := YearEarlier(p.Start, zone), YearEarlier(p.End, zone)
 	prev, err := s.store.CountCases(ctx, p.UnitPath, prevStart, prevEnd)
 	if err != nil {
-		return CaseTotals{}, err
+		return Totals{}, err
 	}
 	unitID := q.UnitID
 	if unitID == "" {
 		unitID = actor.UnitID
 	}
-	t := CaseTotals{UnitID: unitID, Start: p.Start, End: p.End, Current: figuresOf(cur), YearEarlier: figuresOf(prev)}
-	t.Change.Delta = CaseCounts{Reported: cur.Reported - prev.Reported, Filed: cur.Filed - prev.Filed, Solved: cur.Solved - prev.Solved,
+	t := Totals{UnitID: unitID, Start: p.Start, End: p.End, Current: figuresOf(cur), YearEarlier: figuresOf(prev)}
+	t.Change.Delta = Counts{Reported: cur.Reported - prev.Reported, Filed: cur.Filed - prev.Filed, Solved: cur.Solved - prev.Solved,
 		Closed: cur.Closed - prev.Closed, Dropped: cur.Dropped - prev.Dropped, Arrests: cur.Arrests - prev.Arrests,
 		PeopleArrested: cur.PeopleArrested - prev.PeopleArrested, LeadsCollected: cur.LeadsCollected - prev.LeadsCollected}
 	t.Change.Permille = map[string]int64{}
@@ -133,21 +135,21 @@ const (
 // Figures implements FigureSource: the article's case figures for the
 // report's unit subtree and period. The clearance rate is left out when
 // nothing was filed (it is undefined, not zero).
-func (s *CaseService) Figures(ctx context.Context, p Period) ([]Figure, error) {
+func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
 	n, err := s.store.CountCases(ctx, p.UnitPath, p.Start, p.End)
 	if err != nil {
 		return nil, err
 	}
-	out := []Figure{
+	out := []casework.Figure{
 		{Key: FigureCasesReported, LabelZH: "受理侵财小案", LabelEN: "Small cases reported", Value: n.Reported, Unit: "起"},
 		{Key: FigureCasesFiled, LabelZH: "立案", LabelEN: "Cases filed", Value: n.Filed, Unit: "起"},
 		{Key: FigureCasesSolved, LabelZH: "破案", LabelEN: "Cases solved", Value: n.Solved, Unit: "起"},
 	}
 	if rate, ok := ClearanceRate(n.Solved, n.Filed); ok {
-		out = append(out, Figure{Key: FigureCasesClearanceRate, LabelZH: "破案率", LabelEN: "Clearance rate", Value: rate, Unit: "permille"})
+		out = append(out, casework.Figure{Key: FigureCasesClearanceRate, LabelZH: "破案率", LabelEN: "Clearance rate", Value: rate, Unit: "permille"})
 	}
 	return append(out,
-		Figure{Key: FigureCasesPeopleArrested, LabelZH: "抓获违法犯罪人员", LabelEN: "People arrested", Value: n.PeopleArrested, Unit: "人"},
-		Figure{Key: FigureCasesLeadsCollected, LabelZH: "收集案件线索", LabelEN: "Leads collected", Value: n.LeadsCollected, Unit: "条"},
+		casework.Figure{Key: FigureCasesPeopleArrested, LabelZH: "抓获违法犯罪人员", LabelEN: "People arrested", Value: n.PeopleArrested, Unit: "人"},
+		casework.Figure{Key: FigureCasesLeadsCollected, LabelZH: "收集案件线索", LabelEN: "Leads collected", Value: n.LeadsCollected, Unit: "条"},
 	), nil
 }

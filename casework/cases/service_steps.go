@@ -1,51 +1,53 @@
-package casework
+package cases
 
 import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// CaseStep names one of the five paired steps of 五快五同步. Each is one
+// Step names one of the five paired steps of 五快五同步. Each is one
 // operation that does both halves or neither.
-type CaseStep string
+type Step string
 
 // The five steps, in their usual order.
 const (
-	StepDispatchFile CaseStep = "dispatch_file"  // 快处警·同步立案
-	StepSurvey       CaseStep = "survey_compare" // 快勘查·同步比对
-	StepAnalyse      CaseStep = "analyse_share"  // 快研判·同步共享
-	StepArrest       CaseStep = "arrest_recover" // 快抓捕·同步挽损
-	StepReview       CaseStep = "review_track"   // 快倒查·同步跟踪
+	StepDispatchFile Step = "dispatch_file"  // 快处警·同步立案
+	StepSurvey       Step = "survey_compare" // 快勘查·同步比对
+	StepAnalyse      Step = "analyse_share"  // 快研判·同步共享
+	StepArrest       Step = "arrest_recover" // 快抓捕·同步挽损
+	StepReview       Step = "review_track"   // 快倒查·同步跟踪
 )
 
-// CaseSteps lists the five steps in order.
-var CaseSteps = []CaseStep{StepDispatchFile, StepSurvey, StepAnalyse, StepArrest, StepReview}
+// Steps lists the five steps in order.
+var Steps = []Step{StepDispatchFile, StepSurvey, StepAnalyse, StepArrest, StepReview}
 
 // StepStates returns the states a step is allowed in. Survey, analysis and
 // review happen once; arrests may follow one another (the first solves the
 // case).
-func StepStates(step CaseStep) []CaseState {
+func StepStates(step Step) []State {
 	switch step {
 	case StepDispatchFile:
-		return []CaseState{CaseReported}
+		return []State{StateReported}
 	case StepSurvey, StepAnalyse:
-		return []CaseState{CaseFiled, CaseInvestigating}
+		return []State{StateFiled, StateInvestigating}
 	case StepArrest:
-		return []CaseState{CaseFiled, CaseInvestigating, CaseSolved}
+		return []State{StateFiled, StateInvestigating, StateSolved}
 	case StepReview:
-		return []CaseState{CaseSolved}
+		return []State{StateSolved}
 	}
 	return nil
 }
 
 // DoneAt returns when a step happened (its event time, e.g. the dispatch
 // time, not when it was typed in), and whether it has.
-func (c Case) DoneAt(step CaseStep) (time.Time, bool) {
+func (c Case) DoneAt(step Step) (time.Time, bool) {
 	switch step {
 	case StepDispatchFile:
 		if c.Dispatch != nil {
@@ -74,7 +76,7 @@ func (c Case) DoneAt(step CaseStep) (time.Time, bool) {
 // stepAt defaults an event time to now and checks it lies between the
 // report and now: a step cannot precede the report it answers.
 func stepAt(f *errs.Fields, field string, at, reported, now time.Time) time.Time {
-	at = Truncate(at)
+	at = casework.Truncate(at)
 	if at.IsZero() {
 		at = now
 	}
@@ -98,12 +100,12 @@ type DispatchInput struct {
 // one transaction, assigning the case number <unit code>-<year>-<sequence>
 // of the owning unit and the filing year in the deployment zone. If any
 // part fails nothing is recorded and no number is used.
-func (s *CaseService) DispatchAndFile(ctx context.Context, actor Actor, id string, version int64, in DispatchInput) (Case, error) {
-	c, err := s.loadFor(ctx, actor, id, version, ActionCaseDispatchFile, StepStates(StepDispatchFile), CaseFiled)
+func (s *Service) DispatchAndFile(ctx context.Context, actor casework.Actor, id string, version int64, in DispatchInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionDispatchFile, StepStates(StepDispatchFile), StateFiled)
 	if err != nil {
 		return Case{}, err
 	}
-	if err := checkTransition(c.State, CaseFiled); err != nil {
+	if err := checkTransition(c.State, StateFiled); err != nil {
 		return Case{}, err
 	}
 	now := s.k.Now()
@@ -115,30 +117,30 @@ func (s *CaseService) DispatchAndFile(ctx context.Context, actor Actor, id strin
 		officers = []string{actor.StaffID}
 	}
 	for i, o := range officers {
-		if st, err := s.k.store.GetStaff(ctx, o); err != nil || !st.Active {
-			f.Add("officers["+itoa(i)+"]", "exists", "no active staff member %q", o)
+		if st, err := s.k.Store().GetStaff(ctx, o); err != nil || !st.Active {
+			f.Add("officers["+strconv.Itoa(i)+"]", "exists", "no active staff member %q", o)
 		}
 	}
 	if err := f.Err(); err != nil {
 		return Case{}, err
 	}
-	unit, err := s.k.unit(ctx, c.UnitID)
+	unit, err := s.k.Store().GetUnit(ctx, c.UnitID)
 	if err != nil {
 		return Case{}, err
 	}
 	year := FilingYear(now, s.k.Zone())
-	filed, err := s.store.FileCase(ctx, CaseNumberKey{UnitID: c.UnitID, Year: year}, func(seq int64) (Case, Change, error) {
-		number, err := CaseNumber(unit.Code, year, seq)
+	filed, err := s.store.FileCase(ctx, NumberKey{UnitID: c.UnitID, Year: year}, func(seq int64) (Case, casework.Change, error) {
+		number, err := FormatNumber(unit.Code, year, seq)
 		if err != nil {
-			return Case{}, Change{}, err
+			return Case{}, casework.Change{}, err
 		}
 		n := s.next(c)
 		n.Number, n.FiledAt = number, now
 		n.Dispatch = &DispatchStep{At: at, Officers: officers, Note: strings.TrimSpace(in.Note), FiledBy: actor.StaffID, RecordedAt: now}
-		n.transition(CaseFiled, actor, ActionCaseDispatchFile, "", now)
+		n.transition(StateFiled, actor, ActionDispatchFile, "", now)
 		before := c
 		before.SharedWith = nil
-		ch, err := s.k.Change(ctx, actor, ActionCaseDispatchFile, RecordCase, c.ID, before, n)
+		ch, err := s.k.Change(ctx, actor, ActionDispatchFile, RecordCase, c.ID, before, n)
 		return n, ch, err
 	})
 	if err != nil {
@@ -149,11 +151,11 @@ func (s *CaseService) DispatchAndFile(ctx context.Context, actor Actor, id strin
 
 // SurveyInput records 快勘查: what the scene survey found.
 type SurveyInput struct {
-	At                 time.Time    `json:"at"`
-	Identifiers        []Identifier `json:"identifiers" validate:"max=50"`
-	Description        string       `json:"description" validate:"max=2000"`
-	ModusOperandi      string       `json:"modusOperandi" validate:"max=500"`
-	SuspectDescription string       `json:"suspectDescription" validate:"max=1000"`
+	At                 time.Time             `json:"at"`
+	Identifiers        []casework.Identifier `json:"identifiers" validate:"max=50"`
+	Description        string                `json:"description" validate:"max=2000"`
+	ModusOperandi      string                `json:"modusOperandi" validate:"max=500"`
+	SuspectDescription string                `json:"suspectDescription" validate:"max=1000"`
 }
 
 // Survey records the scene survey and at once compares what it found
@@ -162,8 +164,8 @@ type SurveyInput struct {
 // the open cases in the actor's reach. The matches are stored on the case
 // and returned with it. A filed case moves to investigating. If the
 // comparison fails, nothing is recorded.
-func (s *CaseService) Survey(ctx context.Context, actor Actor, id string, version int64, in SurveyInput) (Case, error) {
-	c, err := s.loadFor(ctx, actor, id, version, ActionCaseSurvey, StepStates(StepSurvey), CaseInvestigating)
+func (s *Service) Survey(ctx context.Context, actor casework.Actor, id string, version int64, in SurveyInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionSurvey, StepStates(StepSurvey), StateInvestigating)
 	if err != nil {
 		return Case{}, err
 	}
@@ -194,10 +196,10 @@ func (s *CaseService) Survey(ctx context.Context, actor Actor, id string, versio
 		return Case{}, err
 	}
 	n.Survey.Matches = matches
-	if c.State == CaseFiled {
-		n.transition(CaseInvestigating, actor, ActionCaseSurvey, "scene survey", now)
+	if c.State == StateFiled {
+		n.transition(StateInvestigating, actor, ActionSurvey, "scene survey", now)
 	}
-	return s.commitUpdate(ctx, actor, ActionCaseSurvey, c, n, CaseWrite{})
+	return s.commitUpdate(ctx, actor, ActionSurvey, c, n, Write{})
 }
 
 // ShareInput names a unit to share a case with and why.
@@ -217,8 +219,8 @@ type AnalysisInput struct {
 // units (快研判·同步共享) in one transaction: each share is a kernel share
 // (read access, audited, revocable with Unshare). If any share is refused,
 // nothing is recorded.
-func (s *CaseService) AnalyseAndShare(ctx context.Context, actor Actor, id string, version int64, in AnalysisInput) (Case, error) {
-	c, err := s.loadFor(ctx, actor, id, version, ActionCaseAnalyseShare, StepStates(StepAnalyse), "")
+func (s *Service) AnalyseAndShare(ctx context.Context, actor casework.Actor, id string, version int64, in AnalysisInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionAnalyseShare, StepStates(StepAnalyse), "")
 	if err != nil {
 		return Case{}, err
 	}
@@ -231,7 +233,7 @@ func (s *CaseService) AnalyseAndShare(ctx context.Context, actor Actor, id strin
 	at := stepAt(&f, "at", in.At, c.ReportedAt, now)
 	seen := map[string]bool{}
 	for i, sh := range in.ShareWith {
-		p := "shareWith[" + itoa(i) + "].unitId"
+		p := "shareWith[" + strconv.Itoa(i) + "].unitId"
 		if seen[sh.UnitID] {
 			f.Add(p, "unique", "unit %q is named twice", sh.UnitID)
 		}
@@ -245,31 +247,31 @@ func (s *CaseService) AnalyseAndShare(ctx context.Context, actor Actor, id strin
 	}
 	n := s.next(c)
 	n.Analysis = &AnalysisStep{At: at, Findings: strings.TrimSpace(in.Findings), By: actor.StaffID, RecordedAt: now}
-	t := Target{RecordType: RecordCase, RecordID: c.ID, UnitID: c.UnitID, SharedWith: c.SharedWith}
-	var shares []Share
-	var audit []AuditRecord
+	t := casework.Target{RecordType: RecordCase, RecordID: c.ID, UnitID: c.UnitID, SharedWith: c.SharedWith}
+	// The shares and their audit records, committed after the case's own
+	// entry in the same transaction (Change.Shares).
+	var shares casework.Change
 	for i, sh := range in.ShareWith {
-		share, rec, err := s.k.PrepareShare(ctx, actor, t, sh.UnitID, strings.TrimSpace(sh.Reason))
+		share, err := s.k.PrepareShare(ctx, actor, t, sh.UnitID, strings.TrimSpace(sh.Reason), &shares)
 		if err != nil {
 			if !errors.Is(err, errs.ErrInvalid) {
 				return Case{}, err
 			}
 			var fe errs.Fields
-			fe.Merge("shareWith["+itoa(i)+"].", err)
+			fe.Merge("shareWith["+strconv.Itoa(i)+"].", err)
 			return Case{}, fe.Err()
 		}
-		shares = append(shares, share)
-		audit = append(audit, rec)
-		n.Analysis.Shares = append(n.Analysis.Shares, CaseShareTo{ShareID: share.ID, UnitID: share.UnitID, Reason: share.Reason})
+		n.Analysis.Shares = append(n.Analysis.Shares, ShareTo{ShareID: share.ID, UnitID: share.UnitID, Reason: share.Reason})
 	}
 	before := c
 	before.SharedWith = nil
-	ch, err := s.k.Change(ctx, actor, ActionCaseAnalyseShare, RecordCase, c.ID, before, n)
+	ch, err := s.k.Change(ctx, actor, ActionAnalyseShare, RecordCase, c.ID, before, n)
 	if err != nil {
 		return Case{}, err
 	}
-	ch.Audit = append(ch.Audit, audit...)
-	if err := s.store.CommitCases(ctx, CaseWrite{Cases: []Case{n}, Shares: shares}, ch); err != nil {
+	ch.Audit = append(ch.Audit, shares.Audit...)
+	ch.Shares = shares.Shares
+	if err := s.store.CommitCases(ctx, Write{Cases: []Case{n}}, ch); err != nil {
 		return Case{}, err
 	}
 	return s.withShares(ctx, n)
@@ -277,28 +279,28 @@ func (s *CaseService) AnalyseAndShare(ctx context.Context, actor Actor, id strin
 
 // Unshare revokes a share of a case (through Kernel.RevokeShare): the unit
 // loses read access at once; the share stays in the history.
-func (s *CaseService) Unshare(ctx context.Context, actor Actor, caseID, shareID string) (Share, error) {
-	c, err := s.load(ctx, actor, caseID, ActionCaseAnalyseShare)
+func (s *Service) Unshare(ctx context.Context, actor casework.Actor, caseID, shareID string) (casework.Share, error) {
+	c, err := s.load(ctx, actor, caseID, ActionAnalyseShare)
 	if err != nil {
-		return Share{}, err
+		return casework.Share{}, err
 	}
-	sh, err := s.k.store.GetShare(ctx, shareID)
+	sh, err := s.k.Store().GetShare(ctx, shareID)
 	if err != nil {
-		return Share{}, err
+		return casework.Share{}, err
 	}
 	if sh.RecordType != RecordCase || sh.RecordID != c.ID {
-		return Share{}, errs.NotFound("share", shareID)
+		return casework.Share{}, errs.NotFound("share", shareID)
 	}
 	return s.k.RevokeShare(ctx, actor, shareID)
 }
 
 // Shares returns every share of a case, revoked ones included.
-func (s *CaseService) Shares(ctx context.Context, actor Actor, caseID string) ([]Share, error) {
-	c, err := s.load(ctx, actor, caseID, ActionRead)
+func (s *Service) Shares(ctx context.Context, actor casework.Actor, caseID string) ([]casework.Share, error) {
+	c, err := s.load(ctx, actor, caseID, casework.ActionRead)
 	if err != nil {
 		return nil, err
 	}
-	return s.k.store.ListShares(ctx, RecordCase, c.ID)
+	return s.k.Store().ListShares(ctx, RecordCase, c.ID)
 }
 
 // ArrestInput records one arrest.
@@ -314,8 +316,8 @@ type ArrestInput struct {
 // marks go to recovery through the outbox (KindTraceItems, step
 // "arrest/<arrest id>"), delivered at least once and received once. The
 // first arrest solves a filed or investigating case.
-func (s *CaseService) Arrest(ctx context.Context, actor Actor, id string, version int64, in ArrestInput) (Case, error) {
-	c, err := s.loadFor(ctx, actor, id, version, ActionCaseArrest, StepStates(StepArrest), CaseSolved)
+func (s *Service) Arrest(ctx context.Context, actor casework.Actor, id string, version int64, in ArrestInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionArrest, StepStates(StepArrest), StateSolved)
 	if err != nil {
 		return Case{}, err
 	}
@@ -328,7 +330,7 @@ func (s *CaseService) Arrest(ctx context.Context, actor Actor, id string, versio
 	}
 	s.checkPersons(ctx, &f, "suspectId", nonEmpty(in.SuspectID))
 	if in.AddressID != "" {
-		if _, err := s.k.store.GetAddress(ctx, in.AddressID); err != nil {
+		if _, err := s.k.Store().GetAddress(ctx, in.AddressID); err != nil {
 			f.Add("addressId", "exists", "no address %q", in.AddressID)
 		}
 	}
@@ -346,7 +348,7 @@ func (s *CaseService) Arrest(ctx context.Context, actor Actor, id string, versio
 	if !slices.Contains(n.SuspectIDs, a.SuspectID) {
 		n.SuspectIDs = append(n.SuspectIDs, a.SuspectID)
 	}
-	if c.State != CaseSolved {
+	if c.State != StateSolved {
 		// A case is never solved before it is filed, in any period: an
 		// arrest made on the spot, before the filing was recorded, solves
 		// the case when it is filed.
@@ -354,19 +356,19 @@ func (s *CaseService) Arrest(ctx context.Context, actor Actor, id string, versio
 		if at.Before(c.FiledAt) {
 			n.SolvedAt = c.FiledAt
 		}
-		n.transition(CaseSolved, actor, ActionCaseArrest, "first arrest", now)
+		n.transition(StateSolved, actor, ActionArrest, "first arrest", now)
 	}
-	var msgs []OutboxMessage
+	var msgs []casework.OutboxMessage
 	if len(a.ItemIDs) > 0 {
-		src := Source{Kind: RecordCase, ID: c.ID, Step: "arrest/" + a.ID}
-		msg, err := s.k.NewOutboxMessage(KindTraceItems, src, TraceItems{Source: src, Actor: actor, CaseID: c.ID, ArrestID: a.ID,
+		src := casework.Source{Kind: RecordCase, ID: c.ID, Step: "arrest/" + a.ID}
+		msg, err := s.k.NewOutboxMessage(casework.KindTraceItems, src, casework.TraceItems{Source: src, Actor: actor, CaseID: c.ID, ArrestID: a.ID,
 			ItemIDs: slices.Clone(a.ItemIDs), At: at})
 		if err != nil {
 			return Case{}, err
 		}
 		msgs = append(msgs, msg)
 	}
-	return s.commitUpdate(ctx, actor, ActionCaseArrest, c, n, CaseWrite{}, msgs...)
+	return s.commitUpdate(ctx, actor, ActionArrest, c, n, Write{}, msgs...)
 }
 
 // LinkInput names a case to keep tracking and why.
@@ -388,8 +390,8 @@ type ReviewInput struct {
 // (快倒查·同步跟踪), in one transaction. Every linked case must exist in the
 // actor's reach (or be shared with the actor's unit); if one is not, nothing
 // is recorded.
-func (s *CaseService) Review(ctx context.Context, actor Actor, id string, version int64, in ReviewInput) (Case, error) {
-	c, err := s.loadFor(ctx, actor, id, version, ActionCaseReview, StepStates(StepReview), "")
+func (s *Service) Review(ctx context.Context, actor casework.Actor, id string, version int64, in ReviewInput) (Case, error) {
+	c, err := s.loadFor(ctx, actor, id, version, ActionReview, StepStates(StepReview), "")
 	if err != nil {
 		return Case{}, err
 	}
@@ -402,14 +404,14 @@ func (s *CaseService) Review(ctx context.Context, actor Actor, id string, versio
 	at := stepAt(&f, "at", in.At, c.ReportedAt, now)
 	seen := map[string]bool{}
 	for i, l := range in.Links {
-		p := "links[" + itoa(i) + "].caseId"
+		p := "links[" + strconv.Itoa(i) + "].caseId"
 		switch {
 		case l.CaseID == c.ID:
 			f.Add(p, "other_case", "a case is not linked to itself")
 		case seen[l.CaseID]:
 			f.Add(p, "unique", "case %q is linked twice", l.CaseID)
 		case l.CaseID != "":
-			if _, err := s.load(ctx, actor, l.CaseID, ActionRead); err != nil {
+			if _, err := s.load(ctx, actor, l.CaseID, casework.ActionRead); err != nil {
 				f.Add(p, "exists", "no case %q in reach", l.CaseID)
 			}
 		}
@@ -421,7 +423,7 @@ func (s *CaseService) Review(ctx context.Context, actor Actor, id string, versio
 	n := s.next(c)
 	n.Review = &ReviewStep{At: at, Findings: strings.TrimSpace(in.Findings), By: actor.StaffID, RecordedAt: now}
 	for _, l := range in.Links {
-		n.Review.Links = append(n.Review.Links, CaseLink{CaseID: l.CaseID, Reason: l.Reason, Note: strings.TrimSpace(l.Note)})
+		n.Review.Links = append(n.Review.Links, Link{CaseID: l.CaseID, Reason: l.Reason, Note: strings.TrimSpace(l.Note)})
 	}
-	return s.commitUpdate(ctx, actor, ActionCaseReview, c, n, CaseWrite{})
+	return s.commitUpdate(ctx, actor, ActionReview, c, n, Write{})
 }

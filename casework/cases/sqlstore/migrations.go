@@ -2,7 +2,7 @@ package sqlstore
 
 import "github.com/grassroots-policing/grassroots/internal/sqlx"
 
-// casesMigrations is the case workflow's migration line ("cases"), separate
+// migrations is the case workflow's migration line ("cases"), separate
 // from the kernel's so that an embedder without the case workflow gets none
 // of these tables. Every table is prefixed case_.
 //
@@ -11,7 +11,7 @@ import "github.com/grassroots-policing/grassroots/internal/sqlx"
 // many-valued filters (suspects, item identifiers) and the arrests that the
 // totals count. case_counters holds one numbering counter per filing unit
 // and year, incremented inside the filing transaction.
-var casesMigrations = []sqlx.Step{{
+var migrations = []sqlx.Step{{
 	Version: 1,
 	Stmts: func(*sqlx.Dialect) []string {
 		return []string{

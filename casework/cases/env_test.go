@@ -1,4 +1,4 @@
-package casework_test
+package cases_test
 
 import (
 	"context"
@@ -8,8 +8,11 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/casework/memstore"
-	"github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/casework/cases/memstore"
+	"github.com/grassroots-policing/grassroots/casework/cases/sqlstore"
+	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
@@ -18,38 +21,38 @@ import (
 // stores, and a function that opens another pair of stores on the same
 // database through a separate connection pool (another process); the
 // memory backend returns nil for it.
-type caseBackend func(t *testing.T) (casework.KernelStore, casework.CaseStore, func(t *testing.T) (casework.KernelStore, casework.CaseStore))
+type caseBackend func(t *testing.T) (casework.KernelStore, cases.Store, func(t *testing.T) (casework.KernelStore, cases.Store))
 
 func caseBackends() map[string]caseBackend {
-	sqlPair := func(t *testing.T, db *sql.DB, e sqlstore.Engine) (casework.KernelStore, casework.CaseStore) {
+	sqlPair := func(t *testing.T, db *sql.DB, e casesql.Engine) (casework.KernelStore, cases.Store) {
 		ctx := context.Background()
-		k, err := sqlstore.New(db, e)
+		k, err := casesql.New(db, e)
 		require.NoError(t, err)
 		require.NoError(t, k.Migrate(ctx))
-		c := sqlstore.NewCases(k)
+		c := sqlstore.New(k)
 		require.NoError(t, c.Migrate(ctx))
 		return k, c
 	}
 	return map[string]caseBackend{
-		"memory": func(t *testing.T) (casework.KernelStore, casework.CaseStore, func(*testing.T) (casework.KernelStore, casework.CaseStore)) {
-			db := memstore.New()
-			return db, memstore.NewCases(db), nil
+		"memory": func(t *testing.T) (casework.KernelStore, cases.Store, func(*testing.T) (casework.KernelStore, cases.Store)) {
+			db := casemem.New()
+			return db, memstore.New(db), nil
 		},
-		"sqlite": func(t *testing.T) (casework.KernelStore, casework.CaseStore, func(*testing.T) (casework.KernelStore, casework.CaseStore)) {
+		"sqlite": func(t *testing.T) (casework.KernelStore, cases.Store, func(*testing.T) (casework.KernelStore, cases.Store)) {
 			db, path := testdb.SQLiteFile(t)
-			k, c := sqlPair(t, db, sqlstore.SQLite)
-			return k, c, func(t *testing.T) (casework.KernelStore, casework.CaseStore) {
+			k, c := sqlPair(t, db, casesql.SQLite)
+			return k, c, func(t *testing.T) (casework.KernelStore, cases.Store) {
 				other, err := testdb.OpenSQLite(path)
 				require.NoError(t, err)
 				t.Cleanup(func() { _ = other.Close() })
-				return sqlPair(t, other, sqlstore.SQLite)
+				return sqlPair(t, other, casesql.SQLite)
 			}
 		},
-		"postgres": func(t *testing.T) (casework.KernelStore, casework.CaseStore, func(*testing.T) (casework.KernelStore, casework.CaseStore)) {
+		"postgres": func(t *testing.T) (casework.KernelStore, cases.Store, func(*testing.T) (casework.KernelStore, cases.Store)) {
 			pg := testdb.Postgres(t)
-			k, c := sqlPair(t, pg.DB, sqlstore.Postgres)
-			return k, c, func(t *testing.T) (casework.KernelStore, casework.CaseStore) {
-				return sqlPair(t, pg.Open(t), sqlstore.Postgres)
+			k, c := sqlPair(t, pg.DB, casesql.Postgres)
+			return k, c, func(t *testing.T) (casework.KernelStore, cases.Store) {
+				return sqlPair(t, pg.Open(t), casesql.Postgres)
 			}
 		},
 	}
@@ -67,10 +70,10 @@ type caseEnv struct {
 	ctx    context.Context
 	clock  *casework.FixedClock
 	k      *casework.Kernel
-	svc    *casework.CaseService
+	svc    *cases.Service
 	kstore casework.KernelStore
-	cases  casework.CaseStore
-	reopen func(t *testing.T) (casework.KernelStore, casework.CaseStore)
+	cases  cases.Store
+	reopen func(t *testing.T) (casework.KernelStore, cases.Store)
 
 	root, branch, station, team, other                           casework.Unit
 	admin, officer, supervisor, branchOfficer, outsider, auditor casework.Actor
@@ -81,16 +84,22 @@ type caseEnv struct {
 type caseEnvOption func(*caseEnvConfig)
 
 type caseEnvConfig struct {
-	wrap func(casework.CaseStore) casework.CaseStore
-	cfg  *casework.CaseConfig
-	ids  casework.IDSource
+	wrap     func(cases.Store) cases.Store
+	cfg      *cases.Config
+	ids      casework.IDSource
+	noLedger bool
 }
 
-func withCaseStore(wrap func(casework.CaseStore) casework.CaseStore) caseEnvOption {
+// withoutLedger builds the service without a property ledger connected.
+func withoutLedger() caseEnvOption {
+	return func(c *caseEnvConfig) { c.noLedger = true }
+}
+
+func withCaseStore(wrap func(cases.Store) cases.Store) caseEnvOption {
 	return func(c *caseEnvConfig) { c.wrap = wrap }
 }
 
-func withCaseConfig(cfg *casework.CaseConfig) caseEnvOption {
+func withCaseConfig(cfg *cases.Config) caseEnvOption {
 	return func(c *caseEnvConfig) { c.cfg = cfg }
 }
 
@@ -100,17 +109,22 @@ func newCaseEnv(t *testing.T, open caseBackend, opts ...caseEnvOption) *caseEnv 
 	for _, o := range opts {
 		o(&conf)
 	}
-	kstore, cases, reopen := open(t)
-	e := &caseEnv{ctx: context.Background(), clock: casework.NewFixedClock(caseStart), kstore: kstore, cases: cases, reopen: reopen}
+	kstore, cstore, reopen := open(t)
+	e := &caseEnv{ctx: context.Background(), clock: casework.NewFixedClock(caseStart), kstore: kstore, cases: cstore, reopen: reopen}
 	k, err := casework.New(kstore, &casework.Config{Clock: e.clock, IDs: conf.ids})
 	require.NoError(t, err)
 	e.k = k
-	store := cases
+	store := cstore
 	if conf.wrap != nil {
-		store = conf.wrap(cases)
+		store = conf.wrap(cstore)
 	}
-	e.svc, err = casework.NewCaseService(k, store, conf.cfg)
+	e.svc, err = cases.New(k, store, conf.cfg)
 	require.NoError(t, err)
+	// A case with stolen items needs a ledger to check and register them;
+	// a test that watches the ledger connects its own.
+	if !conf.noLedger {
+		e.svc.Connect(newCaseLedgerFake(k))
+	}
 
 	ctx := e.ctx
 	root, admin, err := k.Bootstrap(ctx, casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},
@@ -146,13 +160,18 @@ func (e *caseEnv) staff(t *testing.T, u casework.Unit, name string, role casewor
 	return casework.Actor{StaffID: s.ID, UnitID: u.ID, Roles: s.Roles}
 }
 
-// report reports a theft in the team's unit with one stolen item.
-func (e *caseEnv) report(t *testing.T, mod ...func(*casework.CaseInput)) casework.Case {
-	t.Helper()
-	in := casework.CaseInput{UnitID: e.team.ID, Kind: casework.CaseKindTheft, IncidentAt: e.clock.Now().Add(-time.Hour),
+// reportInput is a theft in the team's unit with one stolen item.
+func (e *caseEnv) reportInput() cases.ReportInput {
+	return cases.ReportInput{UnitID: e.team.ID, Kind: cases.KindTheft, IncidentAt: e.clock.Now().Add(-time.Hour),
 		Place: "张店区某旅馆门前", ReporterID: e.victim.ID, VictimIDs: []string{e.victim.ID}, ModusOperandi: "摘取树上鸟笼",
-		Items: []casework.ItemInput{{Category: "cage", Description: "竹制鸟笼", ValueFen: 30000, OwnerPersonID: e.victim.ID,
+		Items: []cases.ItemInput{{Category: "cage", Description: "竹制鸟笼", ValueFen: 30000, OwnerPersonID: e.victim.ID,
 			Identifiers: []casework.Identifier{{Kind: "serial", Value: "CAGE-001"}}}}}
+}
+
+// report reports a theft in the team's unit with one stolen item.
+func (e *caseEnv) report(t *testing.T, mod ...func(*cases.ReportInput)) cases.Case {
+	t.Helper()
+	in := e.reportInput()
 	for _, m := range mod {
 		m(&in)
 	}
@@ -162,32 +181,32 @@ func (e *caseEnv) report(t *testing.T, mod ...func(*casework.CaseInput)) casewor
 }
 
 // to walks a fresh case to a state through the service.
-func (e *caseEnv) to(t *testing.T, state casework.CaseState, mod ...func(*casework.CaseInput)) casework.Case {
+func (e *caseEnv) to(t *testing.T, state cases.State, mod ...func(*cases.ReportInput)) cases.Case {
 	t.Helper()
 	ctx, off := e.ctx, e.officer
 	c := e.report(t, mod...)
 	var err error
 	switch state {
-	case casework.CaseReported:
+	case cases.StateReported:
 		return c
-	case casework.CaseDropped:
+	case cases.StateDropped:
 		c, err = e.svc.Drop(ctx, e.supervisor, c.ID, c.Version, "报案不实")
 		require.NoError(t, err)
 		return c
 	}
-	c, err = e.svc.DispatchAndFile(ctx, off, c.ID, c.Version, casework.DispatchInput{})
+	c, err = e.svc.DispatchAndFile(ctx, off, c.ID, c.Version, cases.DispatchInput{})
 	require.NoError(t, err)
-	if state == casework.CaseFiled {
+	if state == cases.StateFiled {
 		return c
 	}
 	c, err = e.svc.StartInvestigation(ctx, off, c.ID, c.Version, "开始侦查")
 	require.NoError(t, err)
-	if state == casework.CaseInvestigating {
+	if state == cases.StateInvestigating {
 		return c
 	}
-	c, err = e.svc.Arrest(ctx, off, c.ID, c.Version, casework.ArrestInput{SuspectID: e.suspect.ID})
+	c, err = e.svc.Arrest(ctx, off, c.ID, c.Version, cases.ArrestInput{SuspectID: e.suspect.ID})
 	require.NoError(t, err)
-	if state == casework.CaseSolved {
+	if state == cases.StateSolved {
 		return c
 	}
 	c, err = e.svc.Close(ctx, off, c.ID, c.Version, "结案")
@@ -227,6 +246,10 @@ type caseLedgerFake struct {
 	matches    []casework.PropertyMatch
 	compareErr error
 	queries    []casework.PropertyQuery
+	// refuse, when set, is what CheckStolen answers; checked counts the
+	// checks.
+	refuse  func(items casework.StolenItems) error
+	checked int
 	// afterCommit runs after a receiver committed, before it returns: a
 	// test cancels the delivery's context there to play a process that dies
 	// between the receiver's commit and the acknowledgement.
@@ -252,6 +275,16 @@ func (l *caseLedgerFake) receive(ctx context.Context, src casework.Source, id st
 		}
 		return id, nil
 	})
+}
+
+func (l *caseLedgerFake) CheckStolen(_ context.Context, items casework.StolenItems) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.checked++
+	if l.refuse != nil {
+		return l.refuse(items)
+	}
+	return nil
 }
 
 func (l *caseLedgerFake) RegisterStolen(ctx context.Context, items casework.StolenItems) (string, error) {

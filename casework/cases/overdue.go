@@ -1,16 +1,17 @@
-package casework
+package cases
 
 import (
 	"context"
 	"slices"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// CaseTargets are the target durations of the five steps, each measured
+// Targets are the target durations of the five steps, each measured
 // from the report (e.g. dispatch within 15 minutes of the report).
-type CaseTargets struct {
+type Targets struct {
 	DispatchFile time.Duration `json:"dispatchFile"`
 	Survey       time.Duration `json:"survey"`
 	Analyse      time.Duration `json:"analyse"`
@@ -18,10 +19,10 @@ type CaseTargets struct {
 	Review       time.Duration `json:"review"`
 }
 
-// DefaultCaseTargets are the targets of a deployment that sets none: the
+// DefaultTargets are the targets of a deployment that sets none: the
 // "fast" of each 快 step, from the report.
-func DefaultCaseTargets() CaseTargets {
-	return CaseTargets{
+func DefaultTargets() Targets {
+	return Targets{
 		DispatchFile: 15 * time.Minute,
 		Survey:       time.Hour,
 		Analyse:      24 * time.Hour,
@@ -31,7 +32,7 @@ func DefaultCaseTargets() CaseTargets {
 }
 
 // Of returns the target of a step.
-func (t CaseTargets) Of(step CaseStep) time.Duration {
+func (t Targets) Of(step Step) time.Duration {
 	switch step {
 	case StepDispatchFile:
 		return t.DispatchFile
@@ -47,8 +48,8 @@ func (t CaseTargets) Of(step CaseStep) time.Duration {
 	return 0
 }
 
-func (t CaseTargets) withDefaults() (CaseTargets, error) {
-	d := DefaultCaseTargets()
+func (t Targets) withDefaults() (Targets, error) {
+	d := DefaultTargets()
 	for _, x := range []struct {
 		field string
 		v     *time.Duration
@@ -67,7 +68,7 @@ func (t CaseTargets) withDefaults() (CaseTargets, error) {
 
 // Due is when a step of the case should be done: the report time plus the
 // step's target.
-func (t CaseTargets) Due(c Case, step CaseStep) time.Time {
+func (t Targets) Due(c Case, step Step) time.Time {
 	return c.ReportedAt.Add(t.Of(step))
 }
 
@@ -76,17 +77,17 @@ func (t CaseTargets) Due(c Case, step CaseStep) time.Time {
 // Nothing is expected of a dropped or closed case; the review is expected
 // only of a solved case, and the steps before solving only of a case not
 // solved yet.
-func StepExpected(c Case, step CaseStep) bool {
+func StepExpected(c Case, step Step) bool {
 	if _, done := c.DoneAt(step); done {
 		return false
 	}
 	switch step {
 	case StepDispatchFile:
-		return c.State == CaseReported
+		return c.State == StateReported
 	case StepSurvey, StepAnalyse, StepArrest:
-		return slices.Contains(OpenCaseStates, c.State)
+		return slices.Contains(OpenStates, c.State)
 	case StepReview:
-		return c.State == CaseSolved
+		return c.State == StateSolved
 	}
 	return false
 }
@@ -95,13 +96,13 @@ func StepExpected(c Case, step CaseStep) bool {
 // uses: a step is overdue when it is still expected (StepExpected) and now
 // is strictly after its due time. At the due instant itself it is not
 // overdue yet; a step done late is late, not overdue.
-func StepOverdue(c Case, step CaseStep, t CaseTargets, now time.Time) bool {
+func StepOverdue(c Case, step Step, t Targets, now time.Time) bool {
 	return StepExpected(c, step) && now.After(t.Due(c, step))
 }
 
 // StepTiming is how one step of a case went against its target.
 type StepTiming struct {
-	Step    CaseStep      `json:"step"`
+	Step    Step          `json:"step"`
 	Done    bool          `json:"done"`
 	At      time.Time     `json:"at,omitzero"`       // when it was done
 	Elapsed time.Duration `json:"elapsed"`           // from the report to At (or to now when not done)
@@ -111,9 +112,9 @@ type StepTiming struct {
 }
 
 // Timings measures the five steps of a case at now.
-func (t CaseTargets) Timings(c Case, now time.Time) []StepTiming {
-	out := make([]StepTiming, 0, len(CaseSteps))
-	for _, step := range CaseSteps {
+func (t Targets) Timings(c Case, now time.Time) []StepTiming {
+	out := make([]StepTiming, 0, len(Steps))
+	for _, step := range Steps {
 		st := StepTiming{Step: step, Due: t.Due(c, step)}
 		if at, ok := c.DoneAt(step); ok {
 			st.Done, st.At, st.Elapsed, st.Late = true, at, at.Sub(c.ReportedAt), at.After(st.Due)
@@ -128,15 +129,15 @@ func (t CaseTargets) Timings(c Case, now time.Time) []StepTiming {
 
 // OverdueCase is a case with the steps that are overdue on it.
 type OverdueCase struct {
-	Case  Case       `json:"case"`
-	Steps []CaseStep `json:"steps"`
+	Case  Case   `json:"case"`
+	Steps []Step `json:"steps"`
 }
 
 // Overdue lists the cases of a unit subtree (unitID "" is the actor's
 // unit) that have an overdue step at now, by StepOverdue, ordered by
 // (CreatedAt, ID), and returns the cursor of the next page.
-func (s *CaseService) Overdue(ctx context.Context, actor Actor, unitID string, now time.Time, p Page) ([]OverdueCase, string, error) {
-	if err := s.k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+func (s *Service) Overdue(ctx context.Context, actor casework.Actor, unitID string, now time.Time, p casework.Page) ([]OverdueCase, string, error) {
+	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}
 	path, err := s.k.Scope(ctx, actor, unitID)
@@ -144,17 +145,17 @@ func (s *CaseService) Overdue(ctx context.Context, actor Actor, unitID string, n
 		return nil, "", err
 	}
 	p = p.Normalize()
-	f := CaseFilter{UnitUnder: path, States: []CaseState{CaseReported, CaseFiled, CaseInvestigating, CaseSolved}}
+	f := Filter{UnitUnder: path, States: []State{StateReported, StateFiled, StateInvestigating, StateSolved}}
 	var out []OverdueCase
 	after := p.After
 	for len(out) <= p.Limit {
-		rows, err := s.store.ListCases(ctx, f, Page{Limit: MaxPageLimit, After: after})
+		rows, err := s.store.ListCases(ctx, f, casework.Page{Limit: casework.MaxPageLimit, After: after})
 		if err != nil {
 			return nil, "", err
 		}
 		for _, c := range rows {
-			var steps []CaseStep
-			for _, step := range CaseSteps {
+			var steps []Step
+			for _, step := range Steps {
 				if StepOverdue(c, step, s.targets, now) {
 					steps = append(steps, step)
 				}
@@ -163,11 +164,11 @@ func (s *CaseService) Overdue(ctx context.Context, actor Actor, unitID string, n
 				out = append(out, OverdueCase{Case: c, Steps: steps})
 			}
 		}
-		if len(rows) < MaxPageLimit {
+		if len(rows) < casework.MaxPageLimit {
 			break
 		}
 		after = caseCursor(rows[len(rows)-1]).Encode()
 	}
-	out, next := PageOf(out, p.Limit, func(o OverdueCase) Cursor { return caseCursor(o.Case) })
+	out, next := casework.PageOf(out, p.Limit, func(o OverdueCase) casework.Cursor { return caseCursor(o.Case) })
 	return out, next, nil
 }

@@ -1,4 +1,4 @@
-package casework_test
+package cases_test
 
 import (
 	"context"
@@ -10,40 +10,41 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/stretchr/testify/require"
 )
 
 // caseOp is one operation of the workflow, applied to a case.
 type caseOp struct {
 	name string
-	do   func(e *caseEnv, c casework.Case) (casework.Case, error)
+	do   func(e *caseEnv, c cases.Case) (cases.Case, error)
 }
 
 func caseOps() []caseOp {
 	return []caseOp{
-		{"dispatch_file", func(e *caseEnv, c casework.Case) (casework.Case, error) {
-			return e.svc.DispatchAndFile(e.ctx, e.officer, c.ID, c.Version, casework.DispatchInput{Note: "出警"})
+		{"dispatch_file", func(e *caseEnv, c cases.Case) (cases.Case, error) {
+			return e.svc.DispatchAndFile(e.ctx, e.officer, c.ID, c.Version, cases.DispatchInput{Note: "出警"})
 		}},
-		{"start", func(e *caseEnv, c casework.Case) (casework.Case, error) {
+		{"start", func(e *caseEnv, c cases.Case) (cases.Case, error) {
 			return e.svc.StartInvestigation(e.ctx, e.officer, c.ID, c.Version, "开始侦查")
 		}},
-		{"survey", func(e *caseEnv, c casework.Case) (casework.Case, error) {
-			return e.svc.Survey(e.ctx, e.officer, c.ID, c.Version, casework.SurveyInput{Description: "树枝折断"})
+		{"survey", func(e *caseEnv, c cases.Case) (cases.Case, error) {
+			return e.svc.Survey(e.ctx, e.officer, c.ID, c.Version, cases.SurveyInput{Description: "树枝折断"})
 		}},
-		{"analyse", func(e *caseEnv, c casework.Case) (casework.Case, error) {
-			return e.svc.AnalyseAndShare(e.ctx, e.officer, c.ID, c.Version, casework.AnalysisInput{Findings: "监控研判",
-				ShareWith: []casework.ShareInput{{UnitID: e.station.ID, Reason: "嫌疑人落脚点在辖区"}}})
+		{"analyse", func(e *caseEnv, c cases.Case) (cases.Case, error) {
+			return e.svc.AnalyseAndShare(e.ctx, e.officer, c.ID, c.Version, cases.AnalysisInput{Findings: "监控研判",
+				ShareWith: []cases.ShareInput{{UnitID: e.station.ID, Reason: "嫌疑人落脚点在辖区"}}})
 		}},
-		{"arrest", func(e *caseEnv, c casework.Case) (casework.Case, error) {
-			return e.svc.Arrest(e.ctx, e.officer, c.ID, c.Version, casework.ArrestInput{SuspectID: e.suspect.ID, Place: "某小区"})
+		{"arrest", func(e *caseEnv, c cases.Case) (cases.Case, error) {
+			return e.svc.Arrest(e.ctx, e.officer, c.ID, c.Version, cases.ArrestInput{SuspectID: e.suspect.ID, Place: "某小区"})
 		}},
-		{"review", func(e *caseEnv, c casework.Case) (casework.Case, error) {
-			return e.svc.Review(e.ctx, e.officer, c.ID, c.Version, casework.ReviewInput{Findings: "倒查无其他案件"})
+		{"review", func(e *caseEnv, c cases.Case) (cases.Case, error) {
+			return e.svc.Review(e.ctx, e.officer, c.ID, c.Version, cases.ReviewInput{Findings: "倒查无其他案件"})
 		}},
-		{"drop", func(e *caseEnv, c casework.Case) (casework.Case, error) {
+		{"drop", func(e *caseEnv, c cases.Case) (cases.Case, error) {
 			return e.svc.Drop(e.ctx, e.supervisor, c.ID, c.Version, "不构成犯罪")
 		}},
-		{"close", func(e *caseEnv, c casework.Case) (casework.Case, error) {
+		{"close", func(e *caseEnv, c cases.Case) (cases.Case, error) {
 			return e.svc.Close(e.ctx, e.officer, c.ID, c.Version, "结案")
 		}},
 	}
@@ -55,20 +56,20 @@ func caseOps() []caseOp {
 func TestCaseTransitions(t *testing.T) {
 	t.Parallel()
 	// allowed[from][op] is the state the operation leads to.
-	allowed := map[casework.CaseState]map[string]casework.CaseState{
-		casework.CaseReported:      {"dispatch_file": casework.CaseFiled, "drop": casework.CaseDropped},
-		casework.CaseFiled:         {"start": casework.CaseInvestigating, "survey": casework.CaseInvestigating, "analyse": casework.CaseFiled, "arrest": casework.CaseSolved, "drop": casework.CaseDropped},
-		casework.CaseInvestigating: {"survey": casework.CaseInvestigating, "analyse": casework.CaseInvestigating, "arrest": casework.CaseSolved, "drop": casework.CaseDropped},
-		casework.CaseSolved:        {"arrest": casework.CaseSolved, "review": casework.CaseSolved, "close": casework.CaseClosed},
-		casework.CaseClosed:        {},
-		casework.CaseDropped:       {},
+	allowed := map[cases.State]map[string]cases.State{
+		cases.StateReported:      {"dispatch_file": cases.StateFiled, "drop": cases.StateDropped},
+		cases.StateFiled:         {"start": cases.StateInvestigating, "survey": cases.StateInvestigating, "analyse": cases.StateFiled, "arrest": cases.StateSolved, "drop": cases.StateDropped},
+		cases.StateInvestigating: {"survey": cases.StateInvestigating, "analyse": cases.StateInvestigating, "arrest": cases.StateSolved, "drop": cases.StateDropped},
+		cases.StateSolved:        {"arrest": cases.StateSolved, "review": cases.StateSolved, "close": cases.StateClosed},
+		cases.StateClosed:        {},
+		cases.StateDropped:       {},
 	}
 	for name, open := range caseBackends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			e := newCaseEnv(t, open)
-			for _, from := range []casework.CaseState{casework.CaseReported, casework.CaseFiled, casework.CaseInvestigating,
-				casework.CaseSolved, casework.CaseClosed, casework.CaseDropped} {
+			for _, from := range []cases.State{cases.StateReported, cases.StateFiled, cases.StateInvestigating,
+				cases.StateSolved, cases.StateClosed, cases.StateDropped} {
 				for _, op := range caseOps() {
 					c := e.to(t, from)
 					got, err := op.do(e, c)
@@ -86,12 +87,12 @@ func TestCaseTransitions(t *testing.T) {
 					require.NoError(t, err, "%s from %s", op.name, from)
 					require.Equal(t, to, got.State, "%s from %s", op.name, from)
 					require.Equal(t, c.Version+1, got.Version)
-					trail := e.trail(t, casework.RecordCase, c.ID)
+					trail := e.trail(t, cases.RecordCase, c.ID)
 					require.Contains(t, trail[len(c.History)+caseHandoffCount(c):], "case."+map[string]string{"dispatch_file": "dispatch_file", "start": "start", "survey": "survey",
 						"analyse": "analyse_share", "arrest": "arrest", "review": "review", "drop": "drop", "close": "close"}[op.name], "the step is audited")
 					if to != from {
 						last := got.History[len(got.History)-1]
-						require.Equal(t, casework.CaseTransition{From: string(from), To: string(to), At: e.clock.Now(),
+						require.Equal(t, cases.Transition{From: string(from), To: string(to), At: e.clock.Now(),
 							ActorID: map[bool]string{true: e.supervisor.StaffID, false: e.officer.StaffID}[op.name == "drop"],
 							Action:  last.Action, Reason: last.Reason}, last)
 					}
@@ -100,11 +101,11 @@ func TestCaseTransitions(t *testing.T) {
 						require.NotNil(t, got.Drop)
 						require.Equal(t, "不构成犯罪", got.Drop.Reason)
 						require.Equal(t, e.supervisor.StaffID, got.Drop.SupervisorID)
-						if from == casework.CaseReported {
-							require.Equal(t, casework.DropNotFiled, got.Drop.Kind)
+						if from == cases.StateReported {
+							require.Equal(t, cases.DropNotFiled, got.Drop.Kind)
 							require.Empty(t, got.Number, "不立案 uses no case number")
 						} else {
-							require.Equal(t, casework.DropWithdrawn, got.Drop.Kind)
+							require.Equal(t, cases.DropWithdrawn, got.Drop.Kind)
 							require.Equal(t, c.Number, got.Number, "撤案 keeps the number")
 						}
 					case "dispatch_file":
@@ -116,7 +117,7 @@ func TestCaseTransitions(t *testing.T) {
 				}
 			}
 			// Numbers were used only by filings: gap-free 1..n.
-			all, _, err := e.svc.List(e.ctx, e.officer, casework.CaseQuery{Page: casework.Page{Limit: casework.MaxPageLimit}})
+			all, _, err := e.svc.List(e.ctx, e.officer, cases.Query{Page: casework.Page{Limit: casework.MaxPageLimit}})
 			require.NoError(t, err)
 			var numbers []string
 			for _, c := range all {
@@ -133,7 +134,7 @@ func TestCaseTransitions(t *testing.T) {
 	}
 }
 
-func caseHandoffCount(c casework.Case) int { return len(c.Handoffs) }
+func caseHandoffCount(c cases.Case) int { return len(c.Handoffs) }
 
 func TestCaseDropNeedsSupervisorAndReason(t *testing.T) {
 	t.Parallel()
@@ -156,7 +157,7 @@ func TestCaseDropNeedsSupervisorAndReason(t *testing.T) {
 // real store's transaction, so the test sees whether the first half is
 // rolled back with it.
 type caseFaultyStore struct {
-	casework.CaseStore
+	cases.Store
 	mu sync.Mutex
 	// failFiling fails the filing callback after the number was taken.
 	failFiling bool
@@ -165,20 +166,20 @@ type caseFaultyStore struct {
 	duplicateTrace string
 }
 
-func (f *caseFaultyStore) FileCase(ctx context.Context, key casework.CaseNumberKey, file func(int64) (casework.Case, casework.Change, error)) (casework.Case, error) {
+func (f *caseFaultyStore) FileCase(ctx context.Context, key cases.NumberKey, file func(int64) (cases.Case, casework.Change, error)) (cases.Case, error) {
 	f.mu.Lock()
 	fail := f.failFiling
 	f.mu.Unlock()
-	return f.CaseStore.FileCase(ctx, key, func(seq int64) (casework.Case, casework.Change, error) {
+	return f.Store.FileCase(ctx, key, func(seq int64) (cases.Case, casework.Change, error) {
 		c, ch, err := file(seq)
 		if fail {
-			return casework.Case{}, casework.Change{}, errors.New("filing failed after the number was taken")
+			return cases.Case{}, casework.Change{}, errors.New("filing failed after the number was taken")
 		}
 		return c, ch, err
 	})
 }
 
-func (f *caseFaultyStore) CommitCases(ctx context.Context, w casework.CaseWrite, ch casework.Change) error {
+func (f *caseFaultyStore) CommitCases(ctx context.Context, w cases.Write, ch casework.Change) error {
 	f.mu.Lock()
 	dup := f.duplicateTrace
 	f.mu.Unlock()
@@ -187,7 +188,7 @@ func (f *caseFaultyStore) CommitCases(ctx context.Context, w casework.CaseWrite,
 			ch.Outbox[i].ID = dup
 		}
 	}
-	return f.CaseStore.CommitCases(ctx, w, ch)
+	return f.Store.CommitCases(ctx, w, ch)
 }
 
 // TestCasePairsAllOrNothing fails the second half of each pair and checks
@@ -197,64 +198,64 @@ func TestCasePairsAllOrNothing(t *testing.T) {
 	t.Parallel()
 	type tc struct {
 		name  string
-		state casework.CaseState
+		state cases.State
 		// fail breaks the second half; do runs the pair.
-		fail func(e *caseEnv, f *caseFaultyStore, l *caseLedgerFake, c casework.Case)
-		do   func(e *caseEnv, c casework.Case) (casework.Case, error)
+		fail func(e *caseEnv, f *caseFaultyStore, l *caseLedgerFake, c cases.Case)
+		do   func(e *caseEnv, c cases.Case) (cases.Case, error)
 		want error
 		// ok runs the pair again once the fault is gone.
-		after func(t *testing.T, e *caseEnv, c casework.Case)
+		after func(t *testing.T, e *caseEnv, c cases.Case)
 	}
-	cases := []tc{
-		{name: "dispatch_file: numbering fails", state: casework.CaseReported,
-			fail: func(_ *caseEnv, f *caseFaultyStore, _ *caseLedgerFake, _ casework.Case) { f.failFiling = true },
+	tests := []tc{
+		{name: "dispatch_file: numbering fails", state: cases.StateReported,
+			fail: func(_ *caseEnv, f *caseFaultyStore, _ *caseLedgerFake, _ cases.Case) { f.failFiling = true },
 			do:   caseOps()[0].do,
-			after: func(t *testing.T, e *caseEnv, c casework.Case) {
-				got, err := e.svc.DispatchAndFile(e.ctx, e.officer, c.ID, c.Version, casework.DispatchInput{})
+			after: func(t *testing.T, e *caseEnv, c cases.Case) {
+				got, err := e.svc.DispatchAndFile(e.ctx, e.officer, c.ID, c.Version, cases.DispatchInput{})
 				require.NoError(t, err)
 				require.Equal(t, "370302DQC-2020-000001", got.Number, "the failed filing used no number")
 			}},
-		{name: "survey: comparison fails", state: casework.CaseFiled,
-			fail: func(_ *caseEnv, _ *caseFaultyStore, l *caseLedgerFake, _ casework.Case) {
+		{name: "survey: comparison fails", state: cases.StateFiled,
+			fail: func(_ *caseEnv, _ *caseFaultyStore, l *caseLedgerFake, _ cases.Case) {
 				l.compareErr = errors.New("register unreachable")
 			},
 			do: caseOps()[2].do},
-		{name: "analyse: a share is refused", state: casework.CaseInvestigating,
-			do: func(e *caseEnv, c casework.Case) (casework.Case, error) {
-				return e.svc.AnalyseAndShare(e.ctx, e.officer, c.ID, c.Version, casework.AnalysisInput{Findings: "监控研判",
-					ShareWith: []casework.ShareInput{{UnitID: e.station.ID}, {UnitID: "no-such-unit"}}})
+		{name: "analyse: a share is refused", state: cases.StateInvestigating,
+			do: func(e *caseEnv, c cases.Case) (cases.Case, error) {
+				return e.svc.AnalyseAndShare(e.ctx, e.officer, c.ID, c.Version, cases.AnalysisInput{Findings: "监控研判",
+					ShareWith: []cases.ShareInput{{UnitID: e.station.ID}, {UnitID: "no-such-unit"}}})
 			}, want: casework.ErrInvalid},
-		{name: "analyse: sharing with its own unit", state: casework.CaseFiled,
-			do: func(e *caseEnv, c casework.Case) (casework.Case, error) {
-				return e.svc.AnalyseAndShare(e.ctx, e.officer, c.ID, c.Version, casework.AnalysisInput{Findings: "监控研判",
-					ShareWith: []casework.ShareInput{{UnitID: e.team.ID}}})
+		{name: "analyse: sharing with its own unit", state: cases.StateFiled,
+			do: func(e *caseEnv, c cases.Case) (cases.Case, error) {
+				return e.svc.AnalyseAndShare(e.ctx, e.officer, c.ID, c.Version, cases.AnalysisInput{Findings: "监控研判",
+					ShareWith: []cases.ShareInput{{UnitID: e.team.ID}}})
 			}, want: casework.ErrInvalid},
-		{name: "arrest: the trace hand-off fails", state: casework.CaseInvestigating,
-			fail: func(e *caseEnv, f *caseFaultyStore, _ *caseLedgerFake, c casework.Case) {
-				msgs, _ := e.kstore.ListOutbox(e.ctx, casework.RecordCase, c.ID)
+		{name: "arrest: the trace hand-off fails", state: cases.StateInvestigating,
+			fail: func(e *caseEnv, f *caseFaultyStore, _ *caseLedgerFake, c cases.Case) {
+				msgs, _ := e.kstore.ListOutbox(e.ctx, cases.RecordCase, c.ID)
 				f.duplicateTrace = msgs[0].ID
 			},
 			do: caseOps()[4].do, want: casework.ErrConflict},
-		{name: "review: a linked case is out of reach", state: casework.CaseSolved,
-			do: func(e *caseEnv, c casework.Case) (casework.Case, error) {
-				return e.svc.Review(e.ctx, e.officer, c.ID, c.Version, casework.ReviewInput{Findings: "倒查",
-					Links: []casework.LinkInput{{CaseID: "no-such-case", Reason: casework.LinkSameSuspect}}})
+		{name: "review: a linked case is out of reach", state: cases.StateSolved,
+			do: func(e *caseEnv, c cases.Case) (cases.Case, error) {
+				return e.svc.Review(e.ctx, e.officer, c.ID, c.Version, cases.ReviewInput{Findings: "倒查",
+					Links: []cases.LinkInput{{CaseID: "no-such-case", Reason: cases.LinkSameSuspect}}})
 			}, want: casework.ErrInvalid},
 	}
 	for name, open := range caseBackends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			for _, tc := range cases {
+			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
 					var f *caseFaultyStore
-					e := newCaseEnv(t, open, withCaseStore(func(s casework.CaseStore) casework.CaseStore {
-						f = &caseFaultyStore{CaseStore: s}
+					e := newCaseEnv(t, open, withCaseStore(func(s cases.Store) cases.Store {
+						f = &caseFaultyStore{Store: s}
 						return f
 					}))
 					l := newCaseLedgerFake(e.k)
 					e.svc.Connect(l)
 					c := e.to(t, tc.state)
-					trail := e.trail(t, casework.RecordCase, c.ID)
+					trail := e.trail(t, cases.RecordCase, c.ID)
 					outbox, err := e.kstore.ListOutbox(e.ctx, "", "")
 					require.NoError(t, err)
 					head, err := e.kstore.AuditHead(e.ctx)
@@ -273,14 +274,14 @@ func TestCasePairsAllOrNothing(t *testing.T) {
 					require.NoError(t, err)
 					c.SharedWith = nil
 					require.Equal(t, c, got, "no trace of the first half")
-					require.Equal(t, trail, e.trail(t, casework.RecordCase, c.ID))
+					require.Equal(t, trail, e.trail(t, cases.RecordCase, c.ID))
 					after, err := e.kstore.ListOutbox(e.ctx, "", "")
 					require.NoError(t, err)
 					require.Equal(t, outbox, after)
 					h, err := e.kstore.AuditHead(e.ctx)
 					require.NoError(t, err)
 					require.Equal(t, head, h)
-					shares, err := e.kstore.ListShares(e.ctx, casework.RecordCase, c.ID)
+					shares, err := e.kstore.ListShares(e.ctx, cases.RecordCase, c.ID)
 					require.NoError(t, err)
 					require.Empty(t, shares)
 					if tc.after != nil {
@@ -309,12 +310,12 @@ func TestCaseDeliveryAfterCrash(t *testing.T) {
 			e := newCaseEnv(t, open)
 			l := newCaseLedgerFake(e.k)
 			e.svc.Connect(l)
-			c := e.report(t, func(in *casework.CaseInput) {
-				in.Items = append(in.Items, casework.ItemInput{Category: "birds_animals", Description: "画眉鸟", Quantity: 2})
+			c := e.report(t, func(in *cases.ReportInput) {
+				in.Items = append(in.Items, cases.ItemInput{Category: "birds_animals", Description: "画眉鸟", Quantity: 2})
 			})
 			require.Len(t, c.Items, 2)
 			require.NotEqual(t, c.Items[0].ItemID, c.Items[1].ItemID)
-			msgs, err := e.kstore.ListOutbox(e.ctx, casework.RecordCase, c.ID)
+			msgs, err := e.kstore.ListOutbox(e.ctx, cases.RecordCase, c.ID)
 			require.NoError(t, err)
 			require.Len(t, msgs, 1, "the stolen items were handed over in the report's transaction")
 			require.Equal(t, casework.KindStolenItems, msgs[0].Kind)
@@ -337,13 +338,13 @@ func TestCaseDeliveryAfterCrash(t *testing.T) {
 			require.Equal(t, map[string]int{c.Items[0].ItemID: 1, c.Items[1].ItemID: 1}, l.registered, "received once in effect")
 			got, err := e.svc.Get(e.ctx, e.officer, c.ID)
 			require.NoError(t, err)
-			require.Equal(t, []casework.CaseHandoff{{Kind: casework.KindStolenItems, Step: "stolen", ResultID: "batch-" + c.ID, At: e.clock.Now()}}, got.Handoffs)
+			require.Equal(t, []cases.Handoff{{Kind: casework.KindStolenItems, Step: "stolen", ResultID: "batch-" + c.ID, At: e.clock.Now()}}, got.Handoffs)
 
 			// Crash 2: a process claims the trace hand-off and dies before
 			// delivering it.
-			got, err = e.svc.DispatchAndFile(e.ctx, e.officer, c.ID, got.Version, casework.DispatchInput{})
+			got, err = e.svc.DispatchAndFile(e.ctx, e.officer, c.ID, got.Version, cases.DispatchInput{})
 			require.NoError(t, err)
-			got, err = e.svc.Arrest(e.ctx, e.officer, c.ID, got.Version, casework.ArrestInput{SuspectID: e.suspect.ID})
+			got, err = e.svc.Arrest(e.ctx, e.officer, c.ID, got.Version, cases.ArrestInput{SuspectID: e.suspect.ID})
 			require.NoError(t, err)
 			arrest := got.Arrests[0]
 			require.Equal(t, []string{c.Items[0].ItemID, c.Items[1].ItemID}, arrest.ItemIDs)
@@ -367,12 +368,12 @@ func TestCaseDeliveryAfterCrash(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, got.Handoffs, 2)
 			require.Equal(t, "trace-"+arrest.ID, got.Handoffs[1].ResultID)
-			all, err := e.kstore.ListOutbox(e.ctx, casework.RecordCase, c.ID)
+			all, err := e.kstore.ListOutbox(e.ctx, cases.RecordCase, c.ID)
 			require.NoError(t, err)
 			for _, m := range all {
 				require.True(t, m.Delivered(), m.Step)
 			}
-			require.Equal(t, []string{"case.report", "case.handoff", "case.dispatch_file", "case.arrest", "case.handoff"}, e.trail(t, casework.RecordCase, c.ID))
+			require.Equal(t, []string{"case.report", "case.handoff", "case.dispatch_file", "case.arrest", "case.handoff"}, e.trail(t, cases.RecordCase, c.ID))
 			e.verify(t)
 		})
 	}
