@@ -147,6 +147,17 @@ var kernelMigrations = []sqlx.Step{{
 		stmts = append(stmts, d.AppendOnly("audit_log")...)
 		return append(stmts, d.AppendOnly("audit_checkpoints")...)
 	},
+}, {
+	// Dead hand-offs: a message out of attempts is kept with its last error
+	// until an admin replays it (casework.Kernel.ReplayHandoff).
+	Version: 2,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`ALTER TABLE outbox ADD COLUMN dead_at BIGINT`,
+			`ALTER TABLE outbox ADD COLUMN replays BIGINT NOT NULL DEFAULT 0`,
+			`CREATE INDEX outbox_dead ON outbox (dead_at, id)`,
+		}
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {
