@@ -98,7 +98,17 @@ type OutboxMessage struct {
 	DeliveredAt time.Time `json:"deliveredAt,omitzero"`
 	ResultID    string    `json:"resultId,omitempty"`
 	LastError   string    `json:"lastError,omitempty"`
+	// DeadAt is when the message ran out of attempts (Config.
+	// HandoffMaxAttempts): it is no longer delivered until an admin replays
+	// it. Replays counts those replays; it is the compare-and-swap version
+	// of ReplayHandoff.
+	DeadAt  time.Time `json:"deadAt,omitzero"`
+	Replays int       `json:"replays"`
 }
 
 // Delivered reports whether the receiver has acknowledged the message.
 func (m OutboxMessage) Delivered() bool { return !m.DeliveredAt.IsZero() }
+
+// Dead reports whether the message ran out of attempts and waits for a
+// replay.
+func (m OutboxMessage) Dead() bool { return !m.DeadAt.IsZero() }

@@ -45,6 +45,8 @@ type Kernel struct {
 	sweepers   []Sweeper
 	workflows  []string
 	deliverer  string
+
+	handoffMaxAttempts int
 }
 
 // Config tunes a Kernel. A nil *Config, and every zero field, means the
@@ -77,6 +79,13 @@ type Config struct {
 
 	// Codes adds to or overrides the built-in code lists.
 	Codes []CodeList
+
+	// HandoffMaxAttempts is how many times DeliverPending tries a hand-off
+	// before it is dead (listed by DeadHandoffs, replayed by ReplayHandoff).
+	// Default 10. The wait before retry n is 2^n seconds, at most an hour,
+	// so with the default a hand-off dies after about 17 minutes of
+	// failures (2+4+…+512 s); 15 attempts give about 6 hours.
+	HandoffMaxAttempts int
 }
 
 // New builds a Kernel over a store.
@@ -101,7 +110,13 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 		writebacks: map[string]Writeback{},
 		codes:      NewCodeLists(),
 		log:        zerolog.Nop(),
+
+		handoffMaxAttempts: cfg.HandoffMaxAttempts,
 	}
+	if k.handoffMaxAttempts <= 0 {
+		k.handoffMaxAttempts = 10
+	}
+	k.figures = []FigureSource{deadHandoffFigures{k}}
 	if k.clock == nil {
 		k.clock = SystemClock{}
 	}

@@ -61,8 +61,12 @@ type DeliveryConfig struct {
 // DeliverPending delivers every due outbox message once: it leases a batch,
 // calls each kind's receiver, writes the result back on the sender's record
 // and marks the message delivered. A receiver that fails, or a kind with no
-// receiver yet, leaves the message pending with a growing back-off; nothing
-// is lost. Several processes may run it at once: leases keep them apart.
+// receiver yet, leaves the message pending with a growing back-off (2^n
+// seconds after attempt n, at most an hour); after Config.HandoffMaxAttempts
+// attempts it is dead — kept with its last error for an admin to list
+// (DeadHandoffs) and replay after a fix (ReplayHandoff), and counted in the
+// report (FigureHandoffsDead); nothing is lost. Several processes may run it
+// at once: leases keep them apart.
 // It returns how many messages were delivered.
 func (k *Kernel) DeliverPending(ctx context.Context, cfg *DeliveryConfig) (int, error) {
 	lease, batch := 30*time.Second, 100
@@ -84,11 +88,9 @@ func (k *Kernel) DeliverPending(ctx context.Context, cfg *DeliveryConfig) (int, 
 				if ctx.Err() != nil {
 					return delivered, ctx.Err()
 				}
-				retry := k.Now().Add(backoff(m.Attempts))
-				if ferr := k.store.FailOutbox(ctx, m.ID, k.deliverer, truncate(err.Error(), 500), retry); ferr != nil && !errors.Is(ferr, errs.ErrConflict) {
+				if ferr := k.failDelivery(ctx, m, err); ferr != nil {
 					return delivered, ferr
 				}
-				k.log.Warn().Str("outbox_id", m.ID).Str("kind", m.Kind).Int("attempts", m.Attempts).Err(err).Msg("hand-off not delivered; will retry")
 				continue
 			}
 			delivered++
@@ -116,6 +118,30 @@ func (k *Kernel) deliver(ctx context.Context, m OutboxMessage) error {
 		}
 	}
 	return k.store.CompleteOutbox(ctx, m.ID, k.deliverer, id, k.Now())
+}
+
+// failDelivery schedules a retry of a message whose delivery failed, or
+// marks it dead when it has had its attempts. A lease lost meanwhile (the
+// message was slower than its lease) is not an error: the new holder
+// reports the outcome.
+func (k *Kernel) failDelivery(ctx context.Context, m OutboxMessage, cause error) error {
+	msg := truncate(cause.Error(), 500)
+	var err error
+	if m.Attempts >= k.handoffMaxAttempts {
+		err = k.store.MarkOutboxDead(ctx, m.ID, k.deliverer, msg, k.Now())
+		if err == nil {
+			k.log.Error().Str("outbox_id", m.ID).Str("kind", m.Kind).Int("attempts", m.Attempts).Err(cause).Msg("hand-off dead; an admin must replay it")
+		}
+	} else {
+		err = k.store.FailOutbox(ctx, m.ID, k.deliverer, msg, k.Now().Add(backoff(m.Attempts)))
+		if err == nil {
+			k.log.Warn().Str("outbox_id", m.ID).Str("kind", m.Kind).Int("attempts", m.Attempts).Err(cause).Msg("hand-off not delivered; will retry")
+		}
+	}
+	if errors.Is(err, errs.ErrConflict) {
+		return nil
+	}
+	return err
 }
 
 func backoff(attempts int) time.Duration {

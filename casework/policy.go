@@ -36,6 +36,10 @@ const (
 	ActionShareRecord    Action = "record.share"
 	ActionPutAttachment  Action = "attachment.put"
 	ActionReadAttachment Action = "attachment.read"
+	// Dead hand-offs are the deployment's plumbing, not a unit's records:
+	// only an admin of the root unit lists and replays them.
+	ActionReadDeadHandoffs Action = "handoff.read_dead"
+	ActionReplayHandoff    Action = "handoff.replay"
 )
 
 // Rule is one row of the policy table.
@@ -100,6 +104,8 @@ func kernelRules() []Rule {
 		{Action: ActionShareRecord, Kind: KindWrite, Roles: staff},
 		{Action: ActionPutAttachment, Kind: KindWrite, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleMediator, RoleLawyer, RoleCustodian}},
 		{Action: ActionReadAttachment, Kind: KindRead, Roles: everyone},
+		{Action: ActionReadDeadHandoffs, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
+		{Action: ActionReplayHandoff, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 	}
 }
 

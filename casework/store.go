@@ -115,14 +115,31 @@ type RequestStore interface {
 // OutboxStore hands out pending messages under a lease, so that several
 // processes can deliver without delivering the same message at once.
 type OutboxStore interface {
-	// ClaimOutbox leases up to limit undelivered messages whose lease is
-	// free or expired and whose NextAttempt is due, in CreatedAt order.
+	// ClaimOutbox leases up to limit undelivered messages that are not dead,
+	// whose lease is free or expired and whose NextAttempt is due, in
+	// CreatedAt order.
 	ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
 	// CompleteOutbox marks a message delivered; ErrConflict when owner no
 	// longer holds its lease.
 	CompleteOutbox(ctx context.Context, id, owner, resultID string, now time.Time) error
 	// FailOutbox releases the lease and schedules a retry at retryAt.
 	FailOutbox(ctx context.Context, id, owner, lastError string, retryAt time.Time) error
+	// MarkOutboxDead releases the lease and marks the message dead at at
+	// with its last error: ClaimOutbox no longer hands it out. ErrConflict
+	// when owner no longer holds its lease.
+	MarkOutboxDead(ctx context.Context, id, owner, lastError string, at time.Time) error
+	// ReplayOutbox makes a dead message pending again — due at once,
+	// Attempts 0, Replays set to replays — and commits ch with it.
+	// Compare-and-swap: ErrConflict unless the stored message is dead with
+	// Replays == replays-1; ErrNotFound when there is no such message.
+	ReplayOutbox(ctx context.Context, id string, replays int, ch Change) error
+	// GetOutbox returns one message.
+	GetOutbox(ctx context.Context, id string) (OutboxMessage, error)
+	// ListDeadOutbox returns dead messages ordered by (DeadAt, ID) after
+	// the cursor.
+	ListDeadOutbox(ctx context.Context, p Page) ([]OutboxMessage, error)
+	// CountDeadOutbox counts the dead messages.
+	CountDeadOutbox(ctx context.Context) (int64, error)
 	// ListOutbox returns messages of a source (or all when sourceID is ""),
 	// in CreatedAt order.
 	ListOutbox(ctx context.Context, sourceKind, sourceID string) ([]OutboxMessage, error)

@@ -378,14 +378,12 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, leas
 			if len(out) >= limit {
 				break
 			}
-			if m.Delivered() || m.LeaseUntil.After(now) || m.NextAttempt.After(now) {
+			if m.Delivered() || m.Dead() || m.LeaseUntil.After(now) || m.NextAttempt.After(now) {
 				continue
 			}
 			m.LeaseOwner, m.LeaseUntil = owner, now.Add(lease)
 			m.Attempts++
-			c := *m
-			c.Payload = slices.Clone(m.Payload)
-			out = append(out, c)
+			out = append(out, cloneMessage(m))
 		}
 		return nil
 	})
@@ -428,14 +426,90 @@ func (db *DB) FailOutbox(ctx context.Context, id, owner, lastError string, retry
 	})
 }
 
+// MarkOutboxDead implements casework.OutboxStore.
+func (db *DB) MarkOutboxDead(ctx context.Context, id, owner, lastError string, at time.Time) error {
+	return db.Write(ctx, casework.Change{}, func() error {
+		m, err := db.leased(id, owner)
+		if err != nil {
+			return err
+		}
+		m.LeaseOwner, m.LeaseUntil, m.LastError, m.DeadAt = "", time.Time{}, lastError, at
+		return nil
+	})
+}
+
+// ReplayOutbox implements casework.OutboxStore.
+func (db *DB) ReplayOutbox(ctx context.Context, id string, replays int, ch casework.Change) error {
+	return db.Write(ctx, ch, func() error {
+		i := slices.IndexFunc(db.outbox, func(m *casework.OutboxMessage) bool { return m.ID == id })
+		if i < 0 {
+			return errs.NotFound("outbox message", id)
+		}
+		m := db.outbox[i]
+		if !m.Dead() || m.Replays != replays-1 {
+			return errs.Stale("outbox message", id, int64(replays-1))
+		}
+		m.DeadAt, m.NextAttempt, m.Attempts, m.Replays = time.Time{}, time.Time{}, 0, replays
+		return nil
+	})
+}
+
+// GetOutbox implements casework.OutboxStore.
+func (db *DB) GetOutbox(ctx context.Context, id string) (out casework.OutboxMessage, err error) {
+	err = db.Read(ctx, func() error {
+		for _, m := range db.outbox {
+			if m.ID == id {
+				out = cloneMessage(m)
+				return nil
+			}
+		}
+		return errs.NotFound("outbox message", id)
+	})
+	return out, err
+}
+
+// ListDeadOutbox implements casework.OutboxStore.
+func (db *DB) ListDeadOutbox(ctx context.Context, p casework.Page) (out []casework.OutboxMessage, err error) {
+	err = db.Read(ctx, func() error {
+		dead := map[string]*casework.OutboxMessage{}
+		for _, m := range db.outbox {
+			dead[m.ID] = m
+		}
+		rows, err := List(dead, func(m *casework.OutboxMessage) bool { return m.Dead() },
+			func(m *casework.OutboxMessage) casework.Cursor { return casework.Cursor{At: m.DeadAt, ID: m.ID} }, Identity, p)
+		for _, m := range rows {
+			out = append(out, cloneMessage(m))
+		}
+		return err
+	})
+	return out, err
+}
+
+// CountDeadOutbox implements casework.OutboxStore.
+func (db *DB) CountDeadOutbox(ctx context.Context) (n int64, err error) {
+	err = db.Read(ctx, func() error {
+		for _, m := range db.outbox {
+			if m.Dead() {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+func cloneMessage(m *casework.OutboxMessage) casework.OutboxMessage {
+	c := *m
+	c.Payload = slices.Clone(m.Payload)
+	return c
+}
+
 // ListOutbox implements casework.OutboxStore.
 func (db *DB) ListOutbox(ctx context.Context, sourceKind, sourceID string) (out []casework.OutboxMessage, err error) {
 	err = db.Read(ctx, func() error {
 		for _, m := range db.outbox {
 			if (sourceKind == "" || m.SourceKind == sourceKind) && (sourceID == "" || m.SourceID == sourceID) {
-				c := *m
-				c.Payload = slices.Clone(m.Payload)
-				out = append(out, c)
+				out = append(out, cloneMessage(m))
 			}
 		}
 		return nil

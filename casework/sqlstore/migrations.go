@@ -1,6 +1,57 @@
 package sqlstore
 
-import "github.com/grassroots-policing/grassroots/internal/sqlx"
+import (
+	"context"
+
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
+
+// The migration refusals, for errors.Is. Both stop before anything is
+// applied.
+var (
+	// ErrSchemaNewer: the database holds a step a newer program applied
+	// ("database schema kernel v12 is newer than this program knows (v10);
+	// upgrade the program").
+	ErrSchemaNewer = sqlx.ErrSchemaNewer
+	// ErrMigrationChanged: a step applied to the database differs from the
+	// program's (its checksum changed); the error names the line and step.
+	ErrMigrationChanged = sqlx.ErrMigrationChanged
+)
+
+// MigrationLine is a store's named line of migration steps. Only the
+// stores of this module build one (NewMigrationLine), since the steps'
+// statements are written against the module's internal SQL dialect.
+type MigrationLine struct{ line sqlx.Line }
+
+// NewMigrationLine names a line of steps.
+func NewMigrationLine(name string, steps []sqlx.Step) MigrationLine {
+	return MigrationLine{sqlx.Line{Name: name, Steps: steps}}
+}
+
+// Name is the line's name, as recorded in grassroots_migrations.
+func (l MigrationLine) Name() string { return l.line.Name }
+
+// Migrator is a store that owns a migration line: every workflow's SQL
+// store (cases, mediation, outreach, recovery).
+type Migrator interface {
+	MigrationLine() MigrationLine
+}
+
+// MigrateAll is the one migration entry point: it migrates the kernel's
+// line and then each workflow's, in the order given, on this store's
+// database. Every line is checked first, so a database newer than the
+// program (ErrSchemaNewer) or an applied step that was since edited
+// (ErrMigrationChanged) is refused before anything changes. Each step
+// records the checksum of its statements; a database migrated before
+// checksums existed adopts the program's checksums on its first run.
+// Rerunning it is a no-op.
+func (s *Store) MigrateAll(ctx context.Context, workflows ...Migrator) error {
+	lines := []sqlx.Line{{Name: "kernel", Steps: kernelMigrations}}
+	for _, w := range workflows {
+		lines = append(lines, w.MigrationLine().line)
+	}
+	return sqlx.MigrateLines(ctx, s.db, s.d, lines...)
+}
 
 // kernelMigrations is the kernel's migration line. Sensitive personal data
 // is sealed from the first step: the persons table has no plaintext column
@@ -148,9 +199,20 @@ var kernelMigrations = []sqlx.Step{{
 		return append(stmts, d.AppendOnly("audit_checkpoints")...)
 	},
 }, {
+	// Dead hand-offs: a message out of attempts is kept with its last error
+	// until an admin replays it (casework.Kernel.ReplayHandoff).
+	Version: 2,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`ALTER TABLE outbox ADD COLUMN dead_at BIGINT`,
+			`ALTER TABLE outbox ADD COLUMN replays BIGINT NOT NULL DEFAULT 0`,
+			`CREATE INDEX outbox_dead ON outbox (dead_at, id)`,
+		}
+	},
+}, {
 	// SQLite's REPLACE deletes the row it replaces without firing the
 	// DELETE trigger: refuse an INSERT over an existing row.
-	Version: 2,
+	Version: 3,
 	Stmts: func(d *sqlx.Dialect) []string {
 		return append(d.NoReplace("audit_log", "seq"), d.NoReplace("audit_checkpoints", "seq")...)
 	},

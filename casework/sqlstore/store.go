@@ -37,7 +37,8 @@ type Store struct {
 
 var _ casework.KernelStore = (*Store)(nil)
 
-// New wraps an open database of the given engine. Call Migrate before use.
+// New wraps an open database of the given engine. Call MigrateAll before
+// use.
 // A SQLite handle must come from OpenSQLite (or use the same pragmas): WAL,
 // a busy timeout, immediate transactions, synchronous=FULL, foreign keys.
 func New(db *sql.DB, engine Engine) (*Store, error) {
@@ -74,10 +75,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Dialect returns what differs between the engines.
 func (s *Store) Dialect() *sqlx.Dialect { return s.d }
 
-// Migrate creates or upgrades the kernel's tables.
-func (s *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, s.db, s.d, "kernel", kernelMigrations)
-}
+// Migrate creates or upgrades the kernel's tables only; MigrateAll
+// migrates the workflows' too.
+func (s *Store) Migrate(ctx context.Context) error { return s.MigrateAll(ctx) }
 
 // Write runs fn in a transaction and commits ch with it: the request key and
 // inbox mark first (so a concurrent duplicate waits on the unique key and

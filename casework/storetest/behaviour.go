@@ -96,14 +96,16 @@ func testCancelledContext(t *testing.T, s casework.KernelStore) {
 		"CreateUnit": func() error {
 			return s.CreateUnit(ctx, casework.Unit{ID: "cx", Code: "CX", Name: "x", Level: 1, Path: "/cx/", Version: 1, CreatedAt: f.tick(), UpdatedAt: f.tick()}, f.change("unit", "cx"))
 		},
-		"GetStaff":     func() error { _, err := s.GetStaff(ctx, m.ID); return err },
-		"ListStaff":    func() error { _, err := s.ListStaff(ctx, casework.StaffFilter{}, casework.Page{}); return err },
-		"ListUnits":    func() error { _, err := s.ListUnits(ctx, casework.UnitFilter{}); return err },
-		"ListPersons":  func() error { _, err := s.ListPersons(ctx, casework.PersonFilter{}, casework.Page{}); return err },
-		"AuditHead":    func() error { _, err := s.AuditHead(ctx); return err },
-		"ScanAudit":    func() error { return s.ScanAudit(ctx, 1, func(casework.AuditEntry, []byte) error { return nil }) },
-		"ClaimOutbox":  func() error { _, err := s.ClaimOutbox(ctx, "o", f.tick(), time.Minute, 10); return err },
-		"CommitChange": func() error { return s.CommitChange(ctx, f.change("x", "y")) },
+		"GetStaff":       func() error { _, err := s.GetStaff(ctx, m.ID); return err },
+		"ListStaff":      func() error { _, err := s.ListStaff(ctx, casework.StaffFilter{}, casework.Page{}); return err },
+		"ListUnits":      func() error { _, err := s.ListUnits(ctx, casework.UnitFilter{}); return err },
+		"ListPersons":    func() error { _, err := s.ListPersons(ctx, casework.PersonFilter{}, casework.Page{}); return err },
+		"AuditHead":      func() error { _, err := s.AuditHead(ctx); return err },
+		"ScanAudit":      func() error { return s.ScanAudit(ctx, 1, func(casework.AuditEntry, []byte) error { return nil }) },
+		"ClaimOutbox":    func() error { _, err := s.ClaimOutbox(ctx, "o", f.tick(), time.Minute, 10); return err },
+		"CommitChange":   func() error { return s.CommitChange(ctx, f.change("x", "y")) },
+		"ReplayOutbox":   func() error { return s.ReplayOutbox(ctx, "o", 1, f.change("handoff", "o")) },
+		"ListDeadOutbox": func() error { _, err := s.ListDeadOutbox(ctx, casework.Page{}); return err },
 	}
 	for name, call := range calls {
 		err := call()

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"AuditChain", testAuditChain},
 		{"Checkpoints", testCheckpoints},
 		{"Outbox", testOutbox},
+		{"DeadOutbox", testDeadOutbox},
 		{"Shares", testShares},
 		{"ChangeUpdatesAddresses", testChangeUpdatesAddresses},
 		{"ChangeCreatesShares", testChangeCreatesShares},

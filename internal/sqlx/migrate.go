@@ -2,7 +2,10 @@ package sqlx
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -10,26 +13,151 @@ import (
 
 // Step is one migration of a line. Steps are applied in Version order, each
 // in its own transaction, and never edited once released: a change is a new
-// step.
+// step. The checksum of its statements is stored when it is applied, and a
+// step whose statements changed since is refused.
 type Step struct {
 	Version int
 	Stmts   func(d *Dialect) []string
 }
 
-// Migrate applies the pending steps of one migration line ("kernel",
-// "casework", "mediation" …). Lines are independent, so an embedder who uses
-// only mediation gets only the kernel's and mediation's tables. Concurrent
-// callers are safe: PostgreSQL serialises them on an advisory lock, SQLite
-// on its write lock.
+// Line is a named migration line ("kernel", "cases", "mediation" …).
+type Line struct {
+	Name  string
+	Steps []Step
+}
+
+// The migration refusals. Both stop before anything is applied.
+var (
+	// ErrSchemaNewer: the database holds a step of a line that this
+	// program does not know — a newer program migrated it.
+	ErrSchemaNewer = errors.New("database schema is newer than this program")
+	// ErrMigrationChanged: a step applied to the database has other
+	// statements in this program — someone edited a released step.
+	ErrMigrationChanged = errors.New("an applied migration step was changed")
+)
+
+// Migrate applies the pending steps of one migration line. Lines are
+// independent, so an embedder who uses only mediation gets only the kernel's
+// and mediation's tables.
 func Migrate(ctx context.Context, db *sql.DB, d *Dialect, line string, steps []Step) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS grassroots_migrations (
-		line TEXT NOT NULL, version BIGINT NOT NULL, applied_at BIGINT NOT NULL,
-		PRIMARY KEY (line, version))`); err != nil {
-		return fmt.Errorf("migrate %s: %w", line, Translate(err))
+	return MigrateLines(ctx, db, d, Line{Name: line, Steps: steps})
+}
+
+// MigrateLines checks every line against the database and then applies the
+// pending steps of each line, in the order given (the kernel's first: the
+// workflows' tables refer to its units). Checking comes first, so a
+// database newer than the program, or an applied step that changed, is
+// refused (ErrSchemaNewer, ErrMigrationChanged) before anything is applied.
+//
+// A step applied before checksums existed has none recorded: the first run
+// adopts the checksum of the program's step, on the grounds that the step
+// was not edited before checksums could catch it.
+//
+// Concurrent callers are safe: PostgreSQL serialises them on an advisory
+// lock, SQLite on its write lock.
+func MigrateLines(ctx context.Context, db *sql.DB, d *Dialect, lines ...Line) error {
+	if err := migrationsTable(ctx, db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
-	for _, st := range steps {
-		if err := apply(ctx, db, d, line, st); err != nil {
-			return fmt.Errorf("migrate %s step %d: %w", line, st.Version, err)
+	for _, l := range lines {
+		if err := check(ctx, db, d, l); err != nil {
+			return err
+		}
+	}
+	for _, l := range lines {
+		for _, st := range l.Steps {
+			if err := apply(ctx, db, d, l.Name, st); err != nil {
+				return fmt.Errorf("migrate %s step %d: %w", l.Name, st.Version, err)
+			}
+		}
+	}
+	return nil
+}
+
+// migrationsTable creates the table of applied steps, or adds the checksum
+// column to one made before checksums existed.
+func migrationsTable(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS grassroots_migrations (
+		line TEXT NOT NULL, version BIGINT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT,
+		PRIMARY KEY (line, version))`); err != nil {
+		return Translate(err)
+	}
+	probe := func() error {
+		rows, err := db.QueryContext(ctx, `SELECT checksum FROM grassroots_migrations WHERE 1 = 0`)
+		if err != nil {
+			return err
+		}
+		return rows.Close()
+	}
+	if probe() == nil {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `ALTER TABLE grassroots_migrations ADD COLUMN checksum TEXT`); err != nil {
+		if probe() == nil {
+			return nil // a concurrent migrator added it
+		}
+		return Translate(err)
+	}
+	return nil
+}
+
+// Checksum is the SHA-256 of a step's statements for an engine, hex.
+func Checksum(d *Dialect, st Step) string {
+	h := sha256.New()
+	for _, s := range st.Stmts(d) {
+		_, _ = h.Write([]byte(s))
+		_, _ = h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func check(ctx context.Context, db *sql.DB, d *Dialect, l Line) error {
+	known := map[int]Step{}
+	newest := 0
+	for _, st := range l.Steps {
+		known[st.Version] = st
+		newest = max(newest, st.Version)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT version, checksum FROM grassroots_migrations WHERE line = $1 ORDER BY version`, l.Name)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", l.Name, Translate(err))
+	}
+	type applied struct {
+		version int
+		sum     sql.NullString
+	}
+	var list []applied
+	for rows.Next() {
+		var a applied
+		if err := rows.Scan(&a.version, &a.sum); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("migrate %s: %w", l.Name, Translate(err))
+		}
+		list = append(list, a)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("migrate %s: %w", l.Name, Translate(err))
+	}
+	for _, a := range list {
+		if a.version > newest {
+			return fmt.Errorf("%w: database schema %s v%d is newer than this program knows (v%d); upgrade the program",
+				ErrSchemaNewer, l.Name, a.version, newest)
+		}
+		st, ok := known[a.version]
+		if !ok {
+			return fmt.Errorf("%w: database schema %s has step %d, which this program does not have", ErrMigrationChanged, l.Name, a.version)
+		}
+		sum := Checksum(d, st)
+		if !a.sum.Valid {
+			if _, err := db.ExecContext(ctx, `UPDATE grassroots_migrations SET checksum = $1 WHERE line = $2 AND version = $3 AND checksum IS NULL`,
+				sum, l.Name, a.version); err != nil {
+				return fmt.Errorf("migrate %s step %d: record checksum: %w", l.Name, a.version, Translate(err))
+			}
+			continue
+		}
+		if a.sum.String != sum {
+			return fmt.Errorf("%w: migration %s step %d differs from the one applied to this database (checksum %.12s, program %.12s); a change to a released step must be a new step",
+				ErrMigrationChanged, l.Name, a.version, a.sum.String, sum)
 		}
 	}
 	return nil
@@ -60,7 +188,8 @@ func apply(ctx context.Context, db *sql.DB, d *Dialect, line string, st Step) er
 			return fmt.Errorf("%w\n%s", Translate(err), s)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO grassroots_migrations (line, version, applied_at) VALUES ($1, $2, $3)`, line, st.Version, time.Now().UnixMicro()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO grassroots_migrations (line, version, applied_at, checksum) VALUES ($1, $2, $3, $4)`,
+		line, st.Version, time.Now().UnixMicro(), Checksum(d, st)); err != nil {
 		return Translate(err)
 	}
 	return Translate(tx.Commit())
