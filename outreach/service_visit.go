@@ -186,12 +186,19 @@ func (s *Service) checkCampaign(ctx context.Context, actor casework.Actor, id, u
 		f.Add("visitedAt", "campaign_period", "lies outside the campaign's period")
 	}
 	path, err := s.k.UnitPath(ctx, unitID)
-	if err != nil {
+	if errors.Is(err, errs.ErrNotFound) {
 		f.Add("unitId", "exists", "no unit %q", unitID)
 		return nil
 	}
+	if err != nil {
+		return err
+	}
 	for _, u := range c.UnitIDs {
-		if p, err := s.k.UnitPath(ctx, u); err == nil && casework.Contains(p, path) {
+		p, err := s.k.UnitPath(ctx, u)
+		if err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return err
+		}
+		if err == nil && casework.Contains(p, path) {
 			return nil
 		}
 	}

@@ -1,0 +1,68 @@
+package outreach_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/stretchr/testify/require"
+)
+
+// errBroken is what a broken kernel store answers: not ErrNotFound.
+var errBroken = errors.New("broken store: connection reset")
+
+// brokenUnits is a kernel store whose reads of one unit fail as a database
+// does, not as a missing record.
+type brokenUnits struct {
+	casework.KernelStore
+	id string
+}
+
+func (b brokenUnits) GetUnit(ctx context.Context, id string) (casework.Unit, error) {
+	if id == b.id {
+		return casework.Unit{}, errBroken
+	}
+	return b.KernelStore.GetUnit(ctx, id)
+}
+
+// TestVisitCampaignStoreError: a failing store while checking a campaign's
+// units is the error returned, not "no unit" blamed on the input.
+func TestVisitCampaignStoreError(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	// A station under the second branch, created after it: the campaign's
+	// units are checked in id order, the first branch before it.
+	st := b.unit(t, "370305001", "稷下派出所", casework.LevelStation, b.other.ID)
+	officer := b.staff(t, st.ID, "民警戊", nil, casework.RoleOfficer)
+	lead := b.staff(t, b.root.ID, "市局领导", nil, casework.RoleSupervisor)
+	c, err := b.svc.CreateCampaign(b.ctx, lead, outreach.CampaignInput{UnitID: b.root.ID, Name: "百万警进千万家",
+		From: start, To: start.Add(48 * time.Hour), UnitIDs: []string{b.branch.ID, st.ID}})
+	require.NoError(t, err)
+	in := outreach.VisitInput{UnitID: st.ID, TargetKind: outreach.Online, CampaignID: c.ID}
+
+	// A kernel that has not read the first branch yet, on a store that
+	// fails to read it.
+	k, err := casework.New(brokenUnits{KernelStore: b.ks, id: b.branch.ID}, &casework.Config{Clock: b.clock})
+	require.NoError(t, err)
+	svc, err := outreach.New(k, b.os, nil)
+	require.NoError(t, err)
+	_, err = svc.RecordVisit(b.ctx, officer, in)
+	require.ErrorIs(t, err, errBroken)
+	require.NotErrorIs(t, err, outreach.ErrInvalid)
+
+	// The visit's own unit failing is the error too, not "no unit".
+	k, err = casework.New(brokenUnits{KernelStore: b.ks, id: st.ID}, &casework.Config{Clock: b.clock})
+	require.NoError(t, err)
+	svc, err = outreach.New(k, b.os, nil)
+	require.NoError(t, err)
+	_, err = svc.RecordVisit(b.ctx, officer, in)
+	require.ErrorIs(t, err, errBroken)
+	require.NotErrorIs(t, err, outreach.ErrInvalid)
+
+	// On a sound store the visit is recorded.
+	_, err = b.svc.RecordVisit(b.ctx, officer, in)
+	require.NoError(t, err)
+}
