@@ -56,6 +56,13 @@ func setupOn(t *testing.T, backend string, cfg *outreach.Config) *bundle {
 		s := sqlstore.New(k)
 		require.NoError(t, s.Migrate(ctx))
 		ks, os = k, s
+	case "postgres":
+		k, err := casesql.New(testdb.Postgres(t).DB, casesql.Postgres)
+		require.NoError(t, err)
+		require.NoError(t, k.Migrate(ctx))
+		s := sqlstore.New(k)
+		require.NoError(t, s.Migrate(ctx))
+		ks, os = k, s
 	default:
 		t.Fatalf("unknown backend %q", backend)
 	}
