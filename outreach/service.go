@@ -112,6 +112,26 @@ func (s *Service) Plan() Plan {
 	return p
 }
 
+// created is the tail of every outreach create: the record's audit entry
+// and its request key (which answers a retry with this record) commit with
+// it through store, in one transaction. It returns rec, or rec's zero value
+// and the error.
+func created[T any](ctx context.Context, s *Service, actor casework.Actor, rk *casework.RequestKey, action casework.Action,
+	recordType, id string, rec T, store func(context.Context, T, casework.Change) error) (T, error) {
+	ch, err := s.k.Change(ctx, actor, action, recordType, id, nil, rec)
+	if err == nil {
+		err = ch.Keyed(rk, recordType, id, rec)
+	}
+	if err == nil {
+		err = store(ctx, rec, ch)
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return rec, nil
+}
+
 // Kernel returns the kernel the service is built on.
 func (s *Service) Kernel() *casework.Kernel { return s.k }
 

@@ -38,14 +38,7 @@ func (s *Service) RequestAppointment(ctx context.Context, actor casework.Actor, 
 		a := Appointment{ID: s.k.NewID(), UnitID: in.UnitID, Service: in.Service, PersonID: in.PersonID, Requester: in.Requester,
 			AddressID: in.AddressID, Place: in.Place, Request: in.Request, StartsAt: in.StartsAt, EndsAt: in.EndsAt,
 			Status: AppointmentRequested, RecordedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
-		ch, err := s.k.Change(ctx, actor, "appointment.request", RecordAppointment, a.ID, nil, a)
-		if err != nil {
-			return Appointment{}, err
-		}
-		if err := ch.Keyed(rk, RecordAppointment, a.ID, a); err != nil {
-			return Appointment{}, err
-		}
-		return a, s.store.CreateAppointment(ctx, a, ch)
+		return created(ctx, s, actor, rk, "appointment.request", RecordAppointment, a.ID, a, s.store.CreateAppointment)
 	})
 }
 

@@ -88,14 +88,7 @@ func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in Haz
 	}
 	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Hazard, error) {
 		h := s.newHazard(actor, in, foundAt, addr)
-		ch, err := s.k.Change(ctx, actor, "hazard.report", RecordHazard, h.ID, nil, h)
-		if err != nil {
-			return Hazard{}, err
-		}
-		if err := ch.Keyed(rk, RecordHazard, h.ID, h); err != nil {
-			return Hazard{}, err
-		}
-		return h, s.store.CreateHazard(ctx, h, ch)
+		return created(ctx, s, actor, rk, "hazard.report", RecordHazard, h.ID, h, s.store.CreateHazard)
 	})
 }
 

@@ -68,16 +68,9 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 		for _, it := range items {
 			c.add("recovery.item.report", RecordItem, it.ID, nil, it)
 		}
-		ch, err := c.done()
-		if err != nil {
-			return "", err
-		}
 		in.RecordID = p.CaseID
-		ch.Inbox = in
-		if err := s.store.Apply(ctx, Batch{NewItems: items}, ch); err != nil {
-			return "", err
-		}
-		return p.CaseID, nil
+		c.ch.Inbox = in
+		return commit(c, Batch{NewItems: items}, p.CaseID)
 	})
 }
 
@@ -204,16 +197,9 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 			b.Items = append(b.Items, next)
 			c.add("recovery.item.trace", RecordItem, it.ID, it, next)
 		}
-		ch, err := c.done()
-		if err != nil {
-			return "", err
-		}
 		in.RecordID = t.CaseID
-		ch.Inbox = in
-		if err := s.store.Apply(ctx, b, ch); err != nil {
-			return "", err
-		}
-		return t.CaseID, nil
+		c.ch.Inbox = in
+		return commit(c, b, t.CaseID)
 	})
 }
 

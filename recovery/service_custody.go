@@ -102,14 +102,7 @@ func (s *Service) appendCustody(ctx context.Context, actor casework.Actor, actio
 	c := s.changes(ctx, actor)
 	c.add(action, RecordItem, cur.ID, cur, next)
 	c.custody(e)
-	ch, err := c.done()
-	if err != nil {
-		return Item{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Items: []Item{next}, Custody: []CustodyEntry{e}}, ch); err != nil {
-		return Item{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Items: []Item{next}, Custody: []CustodyEntry{e}}, next)
 }
 
 // Custody returns an item's custody chain, oldest first.

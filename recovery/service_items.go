@@ -67,17 +67,8 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 		it.Origin, it.State, it.StolenAt, it.StolenPlace = OriginReported, StateReportedStolen, in.StolenAt, in.StolenPlace
 		c := s.changes(ctx, actor)
 		c.add("recovery.item.report", RecordItem, it.ID, nil, it)
-		ch, err := c.done()
-		if err != nil {
-			return Item{}, err
-		}
-		if err := ch.Keyed(rk, RecordItem, it.ID, it); err != nil {
-			return Item{}, err
-		}
-		if err := s.store.Apply(ctx, Batch{NewItems: []Item{it}}, ch); err != nil {
-			return Item{}, err
-		}
-		return it, nil
+		c.keyed(rk, RecordItem, it.ID, it)
+		return commit(c, Batch{NewItems: []Item{it}}, it)
 	})
 }
 
@@ -255,14 +246,7 @@ func (s *Service) RecordRecovery(ctx context.Context, actor casework.Actor, id s
 	c := s.changes(ctx, actor)
 	c.add("recovery.item.recover", RecordItem, id, cur, next)
 	c.custody(e)
-	ch, err := c.done()
-	if err != nil {
-		return Item{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Items: []Item{next}, Custody: []CustodyEntry{e}}, ch); err != nil {
-		return Item{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Items: []Item{next}, Custody: []CustodyEntry{e}}, next)
 }
 
 // RecordFound records an item recovered before anyone knew whose it is: it
@@ -290,17 +274,8 @@ func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in Foun
 		c := s.changes(ctx, actor)
 		c.add("recovery.item.found", RecordItem, it.ID, nil, it)
 		c.custody(e)
-		ch, err := c.done()
-		if err != nil {
-			return Item{}, err
-		}
-		if err := ch.Keyed(rk, RecordItem, it.ID, it); err != nil {
-			return Item{}, err
-		}
-		if err := s.store.Apply(ctx, Batch{NewItems: []Item{it}, Custody: []CustodyEntry{e}}, ch); err != nil {
-			return Item{}, err
-		}
-		return it, nil
+		c.keyed(rk, RecordItem, it.ID, it)
+		return commit(c, Batch{NewItems: []Item{it}, Custody: []CustodyEntry{e}}, it)
 	})
 }
 
@@ -336,14 +311,7 @@ func (s *Service) Identify(ctx context.Context, actor casework.Actor, id string,
 	next.Version, next.UpdatedAt = cur.Version+1, s.k.Now()
 	c := s.changes(ctx, actor)
 	c.add("recovery.item.identify", RecordItem, id, cur, next)
-	ch, err := c.done()
-	if err != nil {
-		return Item{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Items: []Item{next}}, ch); err != nil {
-		return Item{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Items: []Item{next}}, next)
 }
 
 // identifiable checks that an item may move to identified: recovered or

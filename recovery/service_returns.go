@@ -48,17 +48,8 @@ func (s *Service) RequestReturn(ctx context.Context, actor casework.Actor, in Re
 		c := s.changes(ctx, actor)
 		c.add("recovery.return.request", RecordReturn, r.ID, nil, r)
 		c.add("recovery.item.return_requested", RecordItem, it.ID, it, next)
-		ch, err := c.done()
-		if err != nil {
-			return Return{}, err
-		}
-		if err := ch.Keyed(rk, RecordReturn, r.ID, r); err != nil {
-			return Return{}, err
-		}
-		if err := s.store.Apply(ctx, Batch{NewReturns: []Return{r}, Items: []Item{next}}, ch); err != nil {
-			return Return{}, err
-		}
-		return r, nil
+		c.keyed(rk, RecordReturn, r.ID, r)
+		return commit(c, Batch{NewReturns: []Return{r}, Items: []Item{next}}, r)
 	})
 }
 
@@ -211,14 +202,7 @@ func (s *Service) decideReturn(ctx context.Context, actor casework.Actor, id str
 	c := s.changes(ctx, actor)
 	c.add("recovery.return."+map[bool]string{true: "approve", false: "reject"}[approve], RecordReturn, r.ID, r, next)
 	c.add("recovery.item."+map[bool]string{true: "return_approved", false: "return_rejected"}[approve], RecordItem, it.ID, it, itNext)
-	ch, err := c.done()
-	if err != nil {
-		return Return{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Returns: []Return{next}, Items: []Item{itNext}}, ch); err != nil {
-		return Return{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Returns: []Return{next}, Items: []Item{itNext}}, next)
 }
 
 // CompleteReturn carries out an approved return outside a return event: the
@@ -241,14 +225,7 @@ func (s *Service) CompleteReturn(ctx context.Context, actor casework.Actor, id s
 	if err != nil {
 		return Return{}, err
 	}
-	ch, err := c.done()
-	if err != nil {
-		return Return{}, err
-	}
-	if err := s.store.Apply(ctx, b, ch); err != nil {
-		return Return{}, err
-	}
-	return next, nil
+	return commit(c, b, next)
 }
 
 // handover validates one hand-over and adds its records to b and c.
