@@ -61,6 +61,13 @@ func (b *brokenStore) GetPerson(ctx context.Context, id string) (casework.Person
 	return b.KernelStore.GetPerson(ctx, id)
 }
 
+func (b *brokenStore) GetStaff(ctx context.Context, id string) (casework.Staff, error) {
+	if b.broken(id) {
+		return casework.Staff{}, errBroken
+	}
+	return b.KernelStore.GetStaff(ctx, id)
+}
+
 // brokenEnv is an env on the memory backend whose kernel store can break.
 func brokenEnv(t *testing.T) (*env, *brokenStore) {
 	db := kmem.New()
@@ -239,5 +246,34 @@ func TestLedgerStoreErrors(t *testing.T) {
 		bs.breakID(e.station.ID)
 		_, err = e.svc.ReturnList(e.ctx, e.officer, recovery.ReturnListQuery{CaseID: "case-1"})
 		require.ErrorIs(t, err, errBroken, "the list is not printed without its unit's name")
+	})
+}
+
+// TestCustodyStoreErrors: a failing store while checking a witness or an
+// identity document is the error returned, not a field error blaming the
+// input.
+func TestCustodyStoreErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("witness", func(t *testing.T) {
+		t.Parallel()
+		e, bs := brokenEnv(t)
+		bs.breakID(e.officer2.StaffID)
+		_, err := e.svc.RecordFound(e.ctx, e.officer, recovery.FoundInput{ItemInput: recovery.ItemInput{UnitID: e.station.ID,
+			Category: "bicycle", Description: "捷安特自行车", Quantity: 1, ValueFen: fen(800)}, RecoveryInput: e.recoveryInput()})
+		require.ErrorIs(t, err, errBroken)
+		require.NotErrorIs(t, err, recovery.ErrInvalid)
+	})
+	t.Run("document at the hand-over", func(t *testing.T) {
+		t.Parallel()
+		e, bs := brokenEnv(t)
+		it := e.found(t, "motorcycle", "豪爵摩托车", fen(4200))
+		it, err := e.svc.Identify(e.ctx, e.officer, it.ID, it.Version, recovery.IdentifyInput{OwnerPersonID: e.owner2.ID})
+		require.NoError(t, err)
+		r := e.approved(t, it)
+		bs.breakID(e.owner2.ID)
+		_, err = e.svc.CompleteReturn(e.ctx, e.officer, r.ID, r.Version, recovery.Handover{Receipt: e.attach(t, e.officer, "r.jpg", "r"),
+			RecipientDocNumber: e.docs[e.owner2.ID]})
+		require.ErrorIs(t, err, errBroken)
+		require.NotErrorIs(t, err, recovery.ErrInvalid)
 	})
 }

@@ -155,11 +155,15 @@ func (s *Service) CompleteDisposal(ctx context.Context, actor casework.Actor, id
 	if in.Document == nil {
 		f.Add("document", "required", "the auction record, destruction certificate or treasury receipt is required")
 	}
-	f.Merge("", s.attachment(ctx, actor, "document", in.Document))
+	if err := merge(&f, s.attachment(ctx, actor, "document", in.Document)); err != nil {
+		return Disposal{}, err
+	}
 	det := CustodyDetails{WitnessID: trimmed(in.WitnessID), Reason: string(d.Method), Condition: trimmed(in.Condition), Seal: SealOpened, Photos: in.Photos}
 	det.normalize()
 	checkDetails(&f, "", det, true)
-	s.witness(ctx, &f, "witnessId", det.WitnessID, actor, true)
+	if err := s.witness(ctx, &f, "witnessId", det.WitnessID, actor, true); err != nil {
+		return Disposal{}, err
+	}
 	last, err := s.lastEntry(ctx, it)
 	if err != nil {
 		return Disposal{}, err

@@ -33,7 +33,9 @@ func (s *Service) RequestReturn(ctx context.Context, actor casework.Actor, in Re
 	if delegate && in.Authorisation == nil {
 		f.Add("authorisation", "required", "a delegate needs the owner's written authorisation")
 	}
-	f.Merge("", s.attachment(ctx, actor, "authorisation", in.Authorisation))
+	if err := merge(&f, s.attachment(ctx, actor, "authorisation", in.Authorisation)); err != nil {
+		return Return{}, err
+	}
 	checkText(&f, "note", in.Note, false, maxNote)
 	if err := f.Err(); err != nil {
 		return Return{}, err
@@ -257,10 +259,16 @@ func (s *Service) handover(ctx context.Context, actor casework.Actor, prefix str
 	if h.Receipt == nil {
 		f.Add(prefix+"receipt", "required", "the signed receipt is required")
 	}
-	f.Merge("", s.attachment(ctx, actor, prefix+"receipt", h.Receipt))
-	f.Merge("", s.checkDoc(ctx, prefix+"recipientDocNumber", r.RecipientPersonID, h.RecipientDocType, h.RecipientDocNumber))
+	for _, err := range []error{s.attachment(ctx, actor, prefix+"receipt", h.Receipt),
+		s.checkDoc(ctx, prefix+"recipientDocNumber", r.RecipientPersonID, h.RecipientDocType, h.RecipientDocNumber)} {
+		if err := merge(&f, err); err != nil {
+			return Return{}, err
+		}
+	}
 	if r.Delegate {
-		f.Merge("", s.checkDoc(ctx, prefix+"ownerDocNumber", r.OwnerPersonID, h.OwnerDocType, h.OwnerDocNumber))
+		if err := merge(&f, s.checkDoc(ctx, prefix+"ownerDocNumber", r.OwnerPersonID, h.OwnerDocType, h.OwnerDocNumber)); err != nil {
+			return Return{}, err
+		}
 	}
 	if h.Condition == "" {
 		h.Condition = "完好"
@@ -268,7 +276,9 @@ func (s *Service) handover(ctx context.Context, actor casework.Actor, prefix str
 	d := CustodyDetails{WitnessID: trimmed(h.WitnessID), Reason: "发还", Condition: h.Condition, Seal: SealOpened, Photos: h.Photos}
 	d.normalize()
 	checkDetails(&f, prefix, d, true)
-	s.witness(ctx, &f, prefix+"witnessId", d.WitnessID, actor, false)
+	if err := s.witness(ctx, &f, prefix+"witnessId", d.WitnessID, actor, false); err != nil {
+		return Return{}, err
+	}
 	last, err := s.lastEntry(ctx, it)
 	if err != nil {
 		return Return{}, err
