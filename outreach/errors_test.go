@@ -14,8 +14,8 @@ import (
 // errBroken is what a broken kernel store answers: not ErrNotFound.
 var errBroken = errors.New("broken store: connection reset")
 
-// brokenUnits is a kernel store whose reads of one unit fail as a database
-// does, not as a missing record.
+// brokenUnits is a kernel store whose reads of one unit or address fail as
+// a database does, not as a missing record.
 type brokenUnits struct {
 	casework.KernelStore
 	id string
@@ -26,6 +26,44 @@ func (b brokenUnits) GetUnit(ctx context.Context, id string) (casework.Unit, err
 		return casework.Unit{}, errBroken
 	}
 	return b.KernelStore.GetUnit(ctx, id)
+}
+
+func (b brokenUnits) GetAddress(ctx context.Context, id string) (casework.Address, error) {
+	if id == b.id {
+		return casework.Address{}, errBroken
+	}
+	return b.KernelStore.GetAddress(ctx, id)
+}
+
+// TestAddressStoreError: a failing store while reading the address a
+// record points at is the error returned, not "no address".
+func TestAddressStoreError(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	k, err := casework.New(brokenUnits{KernelStore: b.ks, id: b.address.ID}, &casework.Config{Clock: b.clock})
+	require.NoError(t, err)
+	svc, err := outreach.New(k, b.os, nil)
+	require.NoError(t, err)
+	for name, call := range map[string]func() error{
+		"visit": func() error {
+			_, err := svc.RecordVisit(b.ctx, b.officer, outreach.VisitInput{UnitID: b.station.ID, TargetKind: outreach.Village, AddressID: b.address.ID})
+			return err
+		},
+		"hazard": func() error {
+			_, err := svc.ReportHazard(b.ctx, b.officer, outreach.HazardInput{UnitID: b.station.ID, AddressID: b.address.ID, Place: "楼道",
+				Kind: "fire", Severity: outreach.SeverityGeneral, Description: "杂物", Responsible: "物业", DueInDays: 3})
+			return err
+		},
+		"plan": func() error {
+			_, err := svc.AddToPlan(b.ctx, b.officer, outreach.PlanInput{UnitID: b.station.ID, Kind: outreach.SecurityKeySite, AddressID: b.address.ID,
+				Organisation: "加油站"})
+			return err
+		},
+	} {
+		err := call()
+		require.ErrorIs(t, err, errBroken, name)
+		require.NotErrorIs(t, err, outreach.ErrInvalid, name)
+	}
 }
 
 // TestVisitCampaignStoreError: a failing store while checking a campaign's

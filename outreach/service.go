@@ -157,11 +157,17 @@ func (s *Service) scope(ctx context.Context, actor casework.Actor, action casewo
 	return s.k.Scope(ctx, actor, unitID)
 }
 
-// address loads an address the actor may read, for a record to point at.
-func (s *Service) address(ctx context.Context, actor casework.Actor, field, id string) (casework.Address, error) {
+// address loads an address the actor may read, for a record to point at
+// (none for ""). One out of reach is a field error in f; a failing store
+// is returned.
+func (s *Service) address(ctx context.Context, actor casework.Actor, field, id string, f *errs.Fields) (casework.Address, error) {
+	if id == "" {
+		return casework.Address{}, nil
+	}
 	a, err := s.k.GetAddress(ctx, actor, id)
 	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
-		return casework.Address{}, errs.Invalid(field, "exists", "no address %q in reach", id)
+		f.Add(field, "exists", "no address %q in reach", id)
+		return casework.Address{}, nil
 	}
 	return a, err
 }

@@ -26,9 +26,8 @@ func (s *Service) RequestAppointment(ctx context.Context, actor casework.Actor, 
 	if err := s.person(ctx, actor, "personId", in.PersonID, &f); err != nil {
 		return Appointment{}, err
 	}
-	if in.AddressID != "" {
-		_, err := s.address(ctx, actor, "addressId", in.AddressID)
-		f.Merge("", err)
+	if _, err := s.address(ctx, actor, "addressId", in.AddressID, &f); err != nil {
+		return Appointment{}, err
 	}
 	if err := f.Err(); err != nil {
 		return Appointment{}, err

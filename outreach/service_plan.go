@@ -32,11 +32,9 @@ func (s *Service) AddToPlan(ctx context.Context, actor casework.Actor, in PlanIn
 	if err := s.person(ctx, actor, "personId", in.PersonID, &f); err != nil {
 		return PlanEntry{}, err
 	}
-	var addr casework.Address
-	if in.AddressID != "" {
-		a, err := s.address(ctx, actor, "addressId", in.AddressID)
-		f.Merge("", err)
-		addr = a
+	addr, err := s.address(ctx, actor, "addressId", in.AddressID, &f)
+	if err != nil {
+		return PlanEntry{}, err
 	}
 	if err := f.Err(); err != nil {
 		return PlanEntry{}, err

@@ -117,13 +117,9 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 	if !in.TargetKind.Valid() {
 		f.Add("targetKind", "code", "%q is not a target kind", in.TargetKind)
 	}
-	var addr casework.Address
-	if in.AddressID != "" {
-		a, err := s.address(ctx, actor, "addressId", in.AddressID)
-		if err != nil {
-			f.Merge("", err)
-		}
-		addr = a
+	addr, err := s.address(ctx, actor, "addressId", in.AddressID, &f)
+	if err != nil {
+		return Visit{}, err
 	}
 	if in.TargetKind != Online && in.AddressID == "" && in.PersonID == "" && in.Organisation == "" {
 		f.Add("addressId", "required", "a visit names the address, person or organisation visited")
