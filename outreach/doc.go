@@ -58,5 +58,8 @@
 //
 // Visits count each visit (户次); security key sites and struggling
 // enterprises count distinct targets visited in the period (处, 家); a
-// hazard counts as rectified in the period in which it reached rectified.
+// hazard counts as rectified in each period in which it reached rectified,
+// and a fix a verifier rejects counts as rejected
+// (outreach.hazards.fix_rejected) in the period of the rejection, so a
+// figure once reported never changes (HazardEvent).
 package outreach

@@ -35,6 +35,36 @@ func CanMoveHazard(from, to HazardStatus) error {
 	return errs.Transition(string(from), string(to), "a hazard moves found → rectifying → rectified → verified")
 }
 
+// HazardEvent is a step of a hazard that the outreach table counts in the
+// period it happened: a period's figures count events, never the hazard's
+// current state, so a fix rejected later does not lower a figure already
+// reported; the rejection is an event of its own period.
+type HazardEvent string
+
+// The counted events.
+const (
+	// HazardEventRectified: the hazard reached rectified (a recorded fix).
+	HazardEventRectified HazardEvent = "rectified"
+	// HazardEventFixRejected: a verifier sent a recorded fix back to
+	// rectifying.
+	HazardEventFixRejected HazardEvent = "fix_rejected"
+)
+
+// HazardEventOf is the one rule for what a write of a hazard records, for
+// every store: next reaching rectified from prev (a create passes prev "")
+// is HazardEventRectified at next.RectifiedAt; next going from rectified
+// back to rectifying is HazardEventFixRejected at next.UpdatedAt. Any other
+// write records nothing ("").
+func HazardEventOf(prev HazardStatus, next Hazard) (HazardEvent, time.Time) {
+	switch {
+	case next.Status == HazardRectified && prev != HazardRectified:
+		return HazardEventRectified, next.RectifiedAt
+	case next.Status == HazardRectifying && prev == HazardRectified:
+		return HazardEventFixRejected, next.UpdatedAt
+	}
+	return "", time.Time{}
+}
+
 // Severity grades a hazard.
 type Severity string
 
@@ -64,8 +94,9 @@ type Hazard struct {
 	FoundBy             string       `json:"foundBy"`
 	FoundAt             time.Time    `json:"foundAt"`
 	RectifyingAt        time.Time    `json:"rectifyingAt,omitzero"`
-	// RectifiedAt is when the hazard last reached rectified: the period that
-	// holds it counts the hazard as rectified.
+	// RectifiedAt is when the hazard last reached rectified. The report
+	// counts each time it did (HazardEventRectified), not this field, which
+	// a rejected fix clears.
 	RectifiedAt time.Time `json:"rectifiedAt,omitzero"`
 	RectifiedBy string    `json:"rectifiedBy,omitempty"` // the officer who recorded the fix
 	VerifiedAt  time.Time `json:"verifiedAt,omitzero"`

@@ -27,6 +27,8 @@ type bundle struct {
 	k     *casework.Kernel
 	svc   *outreach.Service
 	kdb   *cmem.DB // memory backend only
+	ks    casework.KernelStore
+	os    outreach.Store
 
 	root, branch, station, other casework.Unit
 	admin, auditor               casework.Actor
@@ -54,9 +56,17 @@ func setupOn(t *testing.T, backend string, cfg *outreach.Config) *bundle {
 		s := sqlstore.New(k)
 		require.NoError(t, s.Migrate(ctx))
 		ks, os = k, s
+	case "postgres":
+		k, err := casesql.New(testdb.Postgres(t).DB, casesql.Postgres)
+		require.NoError(t, err)
+		require.NoError(t, k.Migrate(ctx))
+		s := sqlstore.New(k)
+		require.NoError(t, s.Migrate(ctx))
+		ks, os = k, s
 	default:
 		t.Fatalf("unknown backend %q", backend)
 	}
+	b.ks, b.os = ks, os
 	k, err := casework.New(ks, &casework.Config{Clock: b.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}})
 	require.NoError(t, err)
 	b.k = k

@@ -112,6 +112,26 @@ func (s *Service) Plan() Plan {
 	return p
 }
 
+// created is the tail of every outreach create: the record's audit entry
+// and its request key (which answers a retry with this record) commit with
+// it through store, in one transaction. It returns rec, or rec's zero value
+// and the error.
+func created[T any](ctx context.Context, s *Service, actor casework.Actor, rk *casework.RequestKey, action casework.Action,
+	recordType, id string, rec T, store func(context.Context, T, casework.Change) error) (T, error) {
+	ch, err := s.k.Change(ctx, actor, action, recordType, id, nil, rec)
+	if err == nil {
+		err = ch.Keyed(rk, recordType, id, rec)
+	}
+	if err == nil {
+		err = store(ctx, rec, ch)
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return rec, nil
+}
+
 // Kernel returns the kernel the service is built on.
 func (s *Service) Kernel() *casework.Kernel { return s.k }
 
@@ -137,11 +157,17 @@ func (s *Service) scope(ctx context.Context, actor casework.Actor, action casewo
 	return s.k.Scope(ctx, actor, unitID)
 }
 
-// address loads an address the actor may read, for a record to point at.
-func (s *Service) address(ctx context.Context, actor casework.Actor, field, id string) (casework.Address, error) {
+// address loads an address the actor may read, for a record to point at
+// (none for ""). One out of reach is a field error in f; a failing store
+// is returned.
+func (s *Service) address(ctx context.Context, actor casework.Actor, field, id string, f *errs.Fields) (casework.Address, error) {
+	if id == "" {
+		return casework.Address{}, nil
+	}
 	a, err := s.k.GetAddress(ctx, actor, id)
 	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
-		return casework.Address{}, errs.Invalid(field, "exists", "no address %q in reach", id)
+		f.Add(field, "exists", "no address %q in reach", id)
+		return casework.Address{}, nil
 	}
 	return a, err
 }

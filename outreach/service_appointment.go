@@ -26,9 +26,8 @@ func (s *Service) RequestAppointment(ctx context.Context, actor casework.Actor, 
 	if err := s.person(ctx, actor, "personId", in.PersonID, &f); err != nil {
 		return Appointment{}, err
 	}
-	if in.AddressID != "" {
-		_, err := s.address(ctx, actor, "addressId", in.AddressID)
-		f.Merge("", err)
+	if _, err := s.address(ctx, actor, "addressId", in.AddressID, &f); err != nil {
+		return Appointment{}, err
 	}
 	if err := f.Err(); err != nil {
 		return Appointment{}, err
@@ -38,14 +37,7 @@ func (s *Service) RequestAppointment(ctx context.Context, actor casework.Actor, 
 		a := Appointment{ID: s.k.NewID(), UnitID: in.UnitID, Service: in.Service, PersonID: in.PersonID, Requester: in.Requester,
 			AddressID: in.AddressID, Place: in.Place, Request: in.Request, StartsAt: in.StartsAt, EndsAt: in.EndsAt,
 			Status: AppointmentRequested, RecordedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
-		ch, err := s.k.Change(ctx, actor, "appointment.request", RecordAppointment, a.ID, nil, a)
-		if err != nil {
-			return Appointment{}, err
-		}
-		if err := ch.Keyed(rk, RecordAppointment, a.ID, a); err != nil {
-			return Appointment{}, err
-		}
-		return a, s.store.CreateAppointment(ctx, a, ch)
+		return created(ctx, s, actor, rk, "appointment.request", RecordAppointment, a.ID, a, s.store.CreateAppointment)
 	})
 }
 

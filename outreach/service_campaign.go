@@ -69,14 +69,7 @@ func (s *Service) CreateCampaign(ctx context.Context, actor casework.Actor, in C
 		now := s.k.Now()
 		c := Campaign{ID: s.k.NewID(), UnitID: in.UnitID, Name: in.Name, Description: in.Description, Starts: starts, Ends: ends,
 			UnitIDs: slices.Clone(in.UnitIDs), Goals: slices.Clone(in.Goals), CreatedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
-		ch, err := s.k.Change(ctx, actor, "campaign.create", RecordCampaign, c.ID, nil, c)
-		if err != nil {
-			return Campaign{}, err
-		}
-		if err := ch.Keyed(rk, RecordCampaign, c.ID, c); err != nil {
-			return Campaign{}, err
-		}
-		return c, s.store.CreateCampaign(ctx, c, ch)
+		return created(ctx, s, actor, rk, "campaign.create", RecordCampaign, c.ID, c, s.store.CreateCampaign)
 	})
 }
 

@@ -44,7 +44,6 @@ func (s *Service) newHazard(actor casework.Actor, in HazardInput, foundAt time.T
 func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in HazardInput) (Hazard, error) {
 	now := s.k.Now()
 	var f errs.Fields
-	var addr casework.Address
 	foundAt := now
 	if in.VisitID != "" {
 		v, err := s.store.GetVisit(ctx, in.VisitID)
@@ -75,10 +74,9 @@ func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in Haz
 	if !in.Deadline.IsZero() && !in.Deadline.After(foundAt) {
 		f.Add("deadline", "after_found", "must be after the hazard was found")
 	}
-	if in.AddressID != "" {
-		a, err := s.address(ctx, actor, "addressId", in.AddressID)
-		f.Merge("", err)
-		addr = a
+	addr, err := s.address(ctx, actor, "addressId", in.AddressID, &f)
+	if err != nil {
+		return Hazard{}, err
 	}
 	if err := s.person(ctx, actor, "responsiblePersonId", in.ResponsiblePersonID, &f); err != nil {
 		return Hazard{}, err
@@ -88,14 +86,7 @@ func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in Haz
 	}
 	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Hazard, error) {
 		h := s.newHazard(actor, in, foundAt, addr)
-		ch, err := s.k.Change(ctx, actor, "hazard.report", RecordHazard, h.ID, nil, h)
-		if err != nil {
-			return Hazard{}, err
-		}
-		if err := ch.Keyed(rk, RecordHazard, h.ID, h); err != nil {
-			return Hazard{}, err
-		}
-		return h, s.store.CreateHazard(ctx, h, ch)
+		return created(ctx, s, actor, rk, "hazard.report", RecordHazard, h.ID, h, s.store.CreateHazard)
 	})
 }
 

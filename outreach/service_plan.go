@@ -32,11 +32,9 @@ func (s *Service) AddToPlan(ctx context.Context, actor casework.Actor, in PlanIn
 	if err := s.person(ctx, actor, "personId", in.PersonID, &f); err != nil {
 		return PlanEntry{}, err
 	}
-	var addr casework.Address
-	if in.AddressID != "" {
-		a, err := s.address(ctx, actor, "addressId", in.AddressID)
-		f.Merge("", err)
-		addr = a
+	addr, err := s.address(ctx, actor, "addressId", in.AddressID, &f)
+	if err != nil {
+		return PlanEntry{}, err
 	}
 	if err := f.Err(); err != nil {
 		return PlanEntry{}, err
@@ -47,14 +45,7 @@ func (s *Service) AddToPlan(ctx context.Context, actor casework.Actor, in PlanIn
 			PersonID: in.PersonID, Organisation: in.Organisation, Note: in.Note, Since: now, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
 		a := s.plan.Assess(e.Kind, e.Since, false, now)
 		e.DueFrom, e.Deadline = a.DueFrom, a.Deadline
-		ch, err := s.k.Change(ctx, actor, "plan_entry.add", RecordPlanEntry, e.ID, nil, e)
-		if err != nil {
-			return PlanEntry{}, err
-		}
-		if err := ch.Keyed(rk, RecordPlanEntry, e.ID, e); err != nil {
-			return PlanEntry{}, err
-		}
-		return e, s.store.CreatePlanEntry(ctx, e, ch)
+		return created(ctx, s, actor, rk, "plan_entry.add", RecordPlanEntry, e.ID, e, s.store.CreatePlanEntry)
 	})
 }
 

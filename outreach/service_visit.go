@@ -117,13 +117,9 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 	if !in.TargetKind.Valid() {
 		f.Add("targetKind", "code", "%q is not a target kind", in.TargetKind)
 	}
-	var addr casework.Address
-	if in.AddressID != "" {
-		a, err := s.address(ctx, actor, "addressId", in.AddressID)
-		if err != nil {
-			f.Merge("", err)
-		}
-		addr = a
+	addr, err := s.address(ctx, actor, "addressId", in.AddressID, &f)
+	if err != nil {
+		return Visit{}, err
 	}
 	if in.TargetKind != Online && in.AddressID == "" && in.PersonID == "" && in.Organisation == "" {
 		f.Add("addressId", "required", "a visit names the address, person or organisation visited")
@@ -186,12 +182,19 @@ func (s *Service) checkCampaign(ctx context.Context, actor casework.Actor, id, u
 		f.Add("visitedAt", "campaign_period", "lies outside the campaign's period")
 	}
 	path, err := s.k.UnitPath(ctx, unitID)
-	if err != nil {
+	if errors.Is(err, errs.ErrNotFound) {
 		f.Add("unitId", "exists", "no unit %q", unitID)
 		return nil
 	}
+	if err != nil {
+		return err
+	}
 	for _, u := range c.UnitIDs {
-		if p, err := s.k.UnitPath(ctx, u); err == nil && casework.Contains(p, path) {
+		p, err := s.k.UnitPath(ctx, u)
+		if err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return err
+		}
+		if err == nil && casework.Contains(p, path) {
 			return nil
 		}
 	}

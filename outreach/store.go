@@ -53,6 +53,10 @@ type Store interface {
 	GetVisit(ctx context.Context, id string) (Visit, error)
 	ListVisits(ctx context.Context, f VisitFilter, p casework.Page) ([]Visit, error)
 
+	// CreateHazard and UpdateHazard (and CreateVisit, for its hazards)
+	// record, with the write, the event HazardEventOf names for it (the
+	// stored status before the write, "" for a create), kept for ever for
+	// Tally: the history a period's figures are counted from.
 	CreateHazard(ctx context.Context, h Hazard, ch casework.Change) error
 	UpdateHazard(ctx context.Context, h Hazard, ch casework.Change) error
 	GetHazard(ctx context.Context, id string) (Hazard, error)
@@ -103,8 +107,9 @@ func (w VisitWrite) Clone() VisitWrite {
 
 // TallyFilter selects what Tally counts: records of units in the subtree
 // ("" for all), in [From, To) by each count's own time (visits by
-// VisitedAt, hazards found by FoundAt and rectified by RectifiedAt, done
-// appointments by ClosedAt); zero bounds are open.
+// VisitedAt, hazards found by FoundAt, rectifications and rejected fixes by
+// the time of their HazardEvent, done appointments by ClosedAt); zero
+// bounds are open.
 type TallyFilter struct {
 	UnitUnder string
 	From, To  time.Time
@@ -119,13 +124,17 @@ type Tally struct {
 	Visits  map[TargetKind]int64 // visits (户次)
 	Targets map[TargetKind]int64 // distinct TargetKey values
 	// Services counts services given on visits, by kind.
-	Services         map[ServiceKind]int64
-	AidVisits        int64 // visits that delivered aid
-	DisputesHanded   int64
-	LeadsCollected   int64
-	HazardsFound     int64
+	Services       map[ServiceKind]int64
+	AidVisits      int64 // visits that delivered aid
+	DisputesHanded int64
+	LeadsCollected int64
+	HazardsFound   int64
+	// HazardsRectified counts HazardEventRectified events: a hazard fixed,
+	// rejected and fixed again counts twice, each in its own period.
 	HazardsRectified int64
-	AppointmentsDone int64
+	// HazardFixesRejected counts HazardEventFixRejected events.
+	HazardFixesRejected int64
+	AppointmentsDone    int64
 }
 
 // NewTally returns a Tally with its maps made.

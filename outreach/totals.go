@@ -12,20 +12,24 @@ type Totals struct {
 	// Visits counts visits (户次) by target kind; Targets counts the
 	// distinct targets visited (处, 家), which is the article's figure for
 	// security key sites and struggling enterprises.
-	Visits           map[TargetKind]int64  `json:"visits"`
-	Targets          map[TargetKind]int64  `json:"targets"`
-	HazardsFound     int64                 `json:"hazardsFound"`
-	HazardsRectified int64                 `json:"hazardsRectified"` // reached rectified in the period
-	DisputesHanded   int64                 `json:"disputesHanded"`   // found on visits, handed to mediation
-	LeadsCollected   int64                 `json:"leadsCollected"`
-	Services         map[ServiceKind]int64 `json:"services"`
-	AidVisits        int64                 `json:"aidVisits"` // visits that delivered aid (户次)
-	AppointmentsDone int64                 `json:"appointmentsDone"`
+	Visits           map[TargetKind]int64 `json:"visits"`
+	Targets          map[TargetKind]int64 `json:"targets"`
+	HazardsFound     int64                `json:"hazardsFound"`
+	HazardsRectified int64                `json:"hazardsRectified"` // times a hazard reached rectified in the period
+	// HazardFixesRejected counts fixes a verifier rejected in the period.
+	// A rejection never lowers HazardsRectified of the period the fix was
+	// counted in: a figure once reported stays.
+	HazardFixesRejected int64                 `json:"hazardFixesRejected"`
+	DisputesHanded      int64                 `json:"disputesHanded"` // found on visits, handed to mediation
+	LeadsCollected      int64                 `json:"leadsCollected"`
+	Services            map[ServiceKind]int64 `json:"services"`
+	AidVisits           int64                 `json:"aidVisits"` // visits that delivered aid (户次)
+	AppointmentsDone    int64                 `json:"appointmentsDone"`
 }
 
 func totalsOf(unitID string, t Tally) Totals {
 	out := Totals{UnitID: unitID, Visits: map[TargetKind]int64{}, Targets: map[TargetKind]int64{}, Services: map[ServiceKind]int64{},
-		HazardsFound: t.HazardsFound, HazardsRectified: t.HazardsRectified, DisputesHanded: t.DisputesHanded,
+		HazardsFound: t.HazardsFound, HazardsRectified: t.HazardsRectified, HazardFixesRejected: t.HazardFixesRejected, DisputesHanded: t.DisputesHanded,
 		LeadsCollected: t.LeadsCollected, AidVisits: t.AidVisits, AppointmentsDone: t.AppointmentsDone}
 	for _, k := range TargetKinds {
 		out.Visits[k], out.Targets[k] = t.Visits[k], t.Targets[k]
@@ -56,6 +60,7 @@ func (t Totals) Figures() []casework.Figure {
 	out = append(out,
 		casework.Figure{Key: "outreach.hazards.found", LabelZH: "排查安全隐患", LabelEN: "hazards found", Value: t.HazardsFound, Unit: "处"},
 		casework.Figure{Key: "outreach.hazards.rectified", LabelZH: "整改安全隐患", LabelEN: "hazards rectified", Value: t.HazardsRectified, Unit: "处"},
+		casework.Figure{Key: "outreach.hazards.fix_rejected", LabelZH: "隐患整改验收未通过", LabelEN: "hazard fixes rejected", Value: t.HazardFixesRejected, Unit: "次"},
 		casework.Figure{Key: "outreach.disputes.handed", LabelZH: "排查矛盾纠纷移交调解", LabelEN: "disputes handed to mediation", Value: t.DisputesHanded, Unit: "起"},
 		casework.Figure{Key: "outreach.leads.collected", LabelZH: "收集案件线索", LabelEN: "leads collected", Value: t.LeadsCollected, Unit: "条"},
 	)

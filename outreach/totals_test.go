@@ -1,6 +1,7 @@
 package outreach_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -102,7 +103,7 @@ func TestTotals(t *testing.T) {
 			"outreach.visits.difficult_family": 4, "outreach.visits.key_person_family": 2, "outreach.visits.special_person_family": 1,
 			"outreach.visits.security_key_site": 2, "outreach.visits.struggling_enterprise": 1, "outreach.visits.school": 1,
 			"outreach.visits.village": 1, "outreach.visits.community": 1, "outreach.visits.online": 1,
-			"outreach.hazards.found": 3, "outreach.hazards.rectified": 1, "outreach.disputes.handed": 2, "outreach.leads.collected": 1,
+			"outreach.hazards.found": 3, "outreach.hazards.rectified": 1, "outreach.hazards.fix_rejected": 0, "outreach.disputes.handed": 2, "outreach.leads.collected": 1,
 			"outreach.services.appointment": 1, "outreach.services.door_to_door": 4, "outreach.services.errand": 2,
 			"outreach.aid.visits": 2, "outreach.appointments.done": 1,
 		},
@@ -110,7 +111,7 @@ func TestTotals(t *testing.T) {
 			"outreach.visits.difficult_family": 3, "outreach.visits.key_person_family": 2, "outreach.visits.special_person_family": 1,
 			"outreach.visits.security_key_site": 2, "outreach.visits.struggling_enterprise": 1, "outreach.visits.school": 1,
 			"outreach.visits.village": 1, "outreach.visits.community": 1, "outreach.visits.online": 1,
-			"outreach.hazards.found": 2, "outreach.hazards.rectified": 1, "outreach.disputes.handed": 2, "outreach.leads.collected": 1,
+			"outreach.hazards.found": 2, "outreach.hazards.rectified": 1, "outreach.hazards.fix_rejected": 0, "outreach.disputes.handed": 2, "outreach.leads.collected": 1,
 			"outreach.services.appointment": 1, "outreach.services.door_to_door": 3, "outreach.services.errand": 2,
 			"outreach.aid.visits": 2, "outreach.appointments.done": 1,
 		},
@@ -212,6 +213,68 @@ func TestDistinctTargetPlannedAndAdHoc(t *testing.T) {
 			require.Equal(t, int64(2), tot.Figure(outreach.StrugglingEnterprise))
 			require.Equal(t, int64(4), tot.Visits[outreach.StrugglingEnterprise])
 			b.verify(t)
+		})
+	}
+}
+
+// TestHazardFiguresNeverChange: a period's figures count what happened in
+// it. A fix recorded in May stays counted in May when a verifier rejects it
+// in June; the rejection is June's own figure, and the fix recorded again
+// in June counts in June.
+func TestHazardFiguresNeverChange(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []string{"memory", "sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			b := setupOn(t, backend, nil)
+			ctx, off := b.ctx, b.officer
+			may := casework.ReportQuery{UnitID: b.station.ID, From: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 5, 31, 0, 0, 0, 0, time.UTC)}
+			june := casework.ReportQuery{UnitID: b.station.ID, From: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 6, 30, 0, 0, 0, 0, time.UTC)}
+			figures := func(q casework.ReportQuery) map[string]int64 {
+				t.Helper()
+				tot, err := b.svc.Totals(ctx, b.chief, outreach.TotalsQuery{ReportQuery: q})
+				require.NoError(t, err)
+				got := map[string]int64{}
+				for _, f := range tot.Figures() {
+					if strings.HasPrefix(f.Key, "outreach.hazards.") {
+						got[f.Key] = f.Value
+					}
+				}
+				return got
+			}
+			counts := func(found, rectified, rejected int64) map[string]int64 {
+				return map[string]int64{"outreach.hazards.found": found, "outreach.hazards.rectified": rectified, "outreach.hazards.fix_rejected": rejected}
+			}
+
+			h, err := b.svc.ReportHazard(ctx, off, outreach.HazardInput{UnitID: b.station.ID, Place: "潘庄社区3号楼", Kind: "fire",
+				Severity: outreach.SeverityGeneral, Description: "楼道堆放杂物", Responsible: "物业", DueInDays: 30})
+			require.NoError(t, err)
+			h, err = b.svc.StartRectifying(ctx, off, h.ID, h.Version, "")
+			require.NoError(t, err)
+			h, err = b.svc.RecordRectified(ctx, off, h.ID, h.Version, "已清理")
+			require.NoError(t, err)
+			require.Equal(t, counts(1, 1, 0), figures(may), "May as reported at the end of May")
+
+			b.clock.Set(time.Date(2020, 6, 10, 2, 0, 0, 0, time.UTC))
+			h, err = b.svc.RejectRectification(ctx, b.chief, h.ID, h.Version, "复查仍有杂物")
+			require.NoError(t, err)
+			require.Equal(t, counts(1, 1, 0), figures(may), "May does not change")
+			require.Equal(t, counts(0, 0, 1), figures(june), "the rejection is June's")
+
+			b.clock.Advance(24 * time.Hour)
+			_, err = b.svc.RecordRectified(ctx, off, h.ID, h.Version, "已彻底清理")
+			require.NoError(t, err)
+			require.Equal(t, counts(1, 1, 0), figures(may))
+			require.Equal(t, counts(0, 1, 1), figures(june), "fixed again in June")
+
+			// The kernel's one report reads the same figures.
+			rep, err := b.k.Report(ctx, b.chief, may)
+			require.NoError(t, err)
+			got := map[string]int64{}
+			for _, f := range rep {
+				got[f.Key] = f.Value
+			}
+			require.Equal(t, int64(1), got["outreach.hazards.rectified"])
 		})
 	}
 }

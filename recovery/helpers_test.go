@@ -68,8 +68,15 @@ var start = time.Date(2020, 5, 12, 2, 0, 0, 0, time.UTC) // 10:00 in Zibo
 
 func newEnv(t testing.TB, backend string, cfg *recovery.Config) *env {
 	t.Helper()
-	ctx := context.Background()
 	ks, rs := stores(t, backend)
+	return newEnvOn(t, ks, rs, cfg)
+}
+
+// newEnvOn builds the env on given stores: a test wraps the kernel store to
+// break it.
+func newEnvOn(t testing.TB, ks casework.KernelStore, rs recovery.Store, cfg *recovery.Config) *env {
+	t.Helper()
+	ctx := context.Background()
 	clock := casework.NewFixedClock(start)
 	k, err := casework.New(ks, &casework.Config{Clock: clock, IDs: &casework.SequentialIDs{Prefix: "id-"}})
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 package recovery
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -230,6 +231,17 @@ func (s *Service) checkItemInput(prefix string, in ItemInput) ([]casework.Identi
 	ids, err := normalizeIdentifiers(prefix+"identifiers", in.Identifiers)
 	f.Merge("", err)
 	return ids, f.Err()
+}
+
+// merge adds a validation error's fields to f and returns any other error
+// for the caller to return as it is: a failing database is not the caller's
+// mistake, and must not read as one.
+func merge(f *errs.Fields, err error) error {
+	if err != nil && !errors.Is(err, errs.ErrInvalid) {
+		return err
+	}
+	f.Merge("", err)
+	return nil
 }
 
 // checkText applies the rules every free-text field shares: present when

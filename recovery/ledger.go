@@ -38,56 +38,94 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 		checkText(&f, "caseId", p.CaseID, true, 100)
 		place := trimmed(p.Place)
 		if place == "" && p.AddressID != "" {
-			if a, err := s.k.Store().GetAddress(ctx, p.AddressID); err == nil {
+			a, err := s.k.Store().GetAddress(ctx, p.AddressID)
+			switch {
+			case errors.Is(err, errs.ErrNotFound):
+				f.Add("addressId", "exists", "no address %q", p.AddressID)
+			case err != nil:
+				return "", err
+			default:
 				place = a.Text
 			}
 		}
 		stolenAt := casework.Truncate(p.StolenAt)
 		s.checkStolen(&f, "", stolenAt, place)
-		now := s.k.Now()
-		var items []Item
-		seen := map[string]bool{}
-		for i, si := range p.Items {
-			prefix := "items[" + itoa(i) + "]."
-			if !validID(si.ItemID) || len(si.ItemID) > 100 {
-				f.Add(prefix+"itemId", "required", "the case assigns each item's id (at most 100 bytes of UTF-8)")
-			} else if seen[si.ItemID] {
-				f.Add(prefix+"itemId", "unique", "item %s appears twice", si.ItemID)
-			}
-			seen[si.ItemID] = true
-			qty := si.Quantity
-			if qty == 0 {
-				qty = 1
-			}
-			ii := ItemInput{UnitID: p.UnitID, CaseID: p.CaseID, Category: si.Category, Description: si.Description,
-				Identifiers: si.Identifiers, Quantity: qty, ValueFen: si.ValueFen, ConfirmLargeValue: si.ValueConfirmed,
-				OwnerPersonID: si.OwnerPersonID}
-			ii.normalize()
-			ids, err := s.checkItemInput(prefix, ii)
-			f.Merge("", err)
-			f.Merge("", s.checkPerson(ctx, prefix+"ownerPersonId", ii.OwnerPersonID, false))
-			it := newItem(si.ItemID, ii, ids, now)
-			it.Origin, it.State, it.StolenAt, it.StolenPlace, it.Source = OriginReported, StateReportedStolen, stolenAt, place, p.Source
-			items = append(items, it)
+		lines, err := s.checkStolenItems(ctx, p)
+		if err := merge(&f, err); err != nil {
+			return "", err
 		}
 		if err := f.Err(); err != nil {
 			return "", err
+		}
+		now := s.k.Now()
+		items := make([]Item, len(lines))
+		for i, l := range lines {
+			it := newItem(p.Items[i].ItemID, l.in, l.ids, now)
+			it.Origin, it.State, it.StolenAt, it.StolenPlace, it.Source = OriginReported, StateReportedStolen, stolenAt, place, p.Source
+			items[i] = it
 		}
 		c := s.changes(ctx, p.Actor)
 		for _, it := range items {
 			c.add("recovery.item.report", RecordItem, it.ID, nil, it)
 		}
-		ch, err := c.done()
-		if err != nil {
-			return "", err
-		}
 		in.RecordID = p.CaseID
-		ch.Inbox = in
-		if err := s.store.Apply(ctx, Batch{NewItems: items}, ch); err != nil {
-			return "", err
-		}
-		return p.CaseID, nil
+		c.ch.Inbox = in
+		return commit(c, Batch{NewItems: items}, p.CaseID)
 	})
+}
+
+// CheckStolen implements casework.PropertyLedger: it reports, writing
+// nothing, whether RegisterStolen would accept these items — ids, values,
+// categories, identifiers, quantities, owners — so that a case refuses at
+// once what recovery would refuse later, instead of handing over items
+// whose delivery would fail for ever. An *errs.InvalidError names each
+// failing field as items[i].<field>. It runs the very checks RegisterStolen
+// runs (checkStolenItems), so the two cannot drift apart.
+func (s *Service) CheckStolen(ctx context.Context, p casework.StolenItems) error {
+	_, err := s.checkStolenItems(ctx, p)
+	return err
+}
+
+// stolenLine is one checked item of a hand-off: its input and its
+// normalised identifiers.
+type stolenLine struct {
+	in  ItemInput
+	ids []casework.Identifier
+}
+
+// checkStolenItems is the one validation of a hand-off's items, shared by
+// RegisterStolen and CheckStolen. A missing quantity means one.
+func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems) ([]stolenLine, error) {
+	var f errs.Fields
+	lines := make([]stolenLine, len(p.Items))
+	seen := map[string]bool{}
+	for i, si := range p.Items {
+		prefix := "items[" + itoa(i) + "]."
+		if !validID(si.ItemID) || len(si.ItemID) > 100 {
+			f.Add(prefix+"itemId", "required", "the case assigns each item's id (at most 100 bytes of UTF-8)")
+		} else if seen[si.ItemID] {
+			f.Add(prefix+"itemId", "unique", "item %s appears twice", si.ItemID)
+		}
+		seen[si.ItemID] = true
+		qty := si.Quantity
+		if qty == 0 {
+			qty = 1
+		}
+		in := ItemInput{UnitID: p.UnitID, CaseID: p.CaseID, Category: si.Category, Description: si.Description,
+			Identifiers: si.Identifiers, Quantity: qty, ValueFen: si.ValueFen, ConfirmLargeValue: si.ValueConfirmed,
+			OwnerPersonID: si.OwnerPersonID}
+		in.normalize()
+		ids, err := s.checkItemInput(prefix, in)
+		f.Merge("", err)
+		if err := merge(&f, s.checkPerson(ctx, prefix+"ownerPersonId", in.OwnerPersonID, false)); err != nil {
+			return nil, err
+		}
+		lines[i] = stolenLine{in: in, ids: ids}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return lines, nil
 }
 
 // MarkTraced marks a case's stolen items as being traced, linked to an
@@ -159,16 +197,9 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 			b.Items = append(b.Items, next)
 			c.add("recovery.item.trace", RecordItem, it.ID, it, next)
 		}
-		ch, err := c.done()
-		if err != nil {
-			return "", err
-		}
 		in.RecordID = t.CaseID
-		ch.Inbox = in
-		if err := s.store.Apply(ctx, b, ch); err != nil {
-			return "", err
-		}
-		return t.CaseID, nil
+		c.ch.Inbox = in
+		return commit(c, b, t.CaseID)
 	})
 }
 

@@ -135,9 +135,13 @@ func (s *Service) ReturnList(ctx context.Context, actor casework.Actor, q Return
 			l.UnitID = pairs[0].it.UnitID
 		}
 	}
-	if u, err := s.k.Store().GetUnit(ctx, l.UnitID); err == nil {
-		l.UnitName = u.Name
+	// A unit gone from the store leaves the name blank; a failing store
+	// fails the list rather than print it without its unit.
+	u, err := s.k.Store().GetUnit(ctx, l.UnitID)
+	if err != nil && !errors.Is(err, errs.ErrNotFound) {
+		return ReturnList{}, err
 	}
+	l.UnitName = u.Name
 	for i, p := range pairs {
 		row, err := s.listRow(ctx, i+1, p)
 		if err != nil {

@@ -229,7 +229,32 @@ func (c *changes) custody(e CustodyEntry) {
 
 func custodyRecordID(e CustodyEntry) string { return e.ItemID + "#" + itoa(int(e.Seq)) }
 
-func (c *changes) done() (casework.Change, error) { return c.ch, c.err }
+// keyed ties a create's request key to the record it answers, so that a
+// retry with the key returns that record.
+func (c *changes) keyed(rk *casework.RequestKey, recordType, id string, result any) {
+	if c.err == nil {
+		c.err = c.ch.Keyed(rk, recordType, id, result)
+	}
+}
+
+// apply is the one tail of every recovery write: b commits with the
+// collected audit records (and request key, and hand-off mark) in one
+// transaction, or nothing does.
+func (c *changes) apply(b Batch) error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.s.store.Apply(c.ctx, b, c.ch)
+}
+
+// commit applies b and returns v, or v's zero value and the error.
+func commit[T any](c *changes, b Batch, v T) (T, error) {
+	if err := c.apply(b); err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}
 
 // stale is the error for a caller whose version is not the stored one.
 func stale(recordType, id string, version int64) error {

@@ -28,12 +28,16 @@ func (s *Service) Move(ctx context.Context, actor casework.Actor, id string, ver
 	in.CustodyDetails.normalize()
 	var f errs.Fields
 	to, err := s.custodian(ctx, "to", in.To)
-	f.Merge("", err)
+	if err := merge(&f, err); err != nil {
+		return Item{}, err
+	}
 	if err == nil && to.Same(cur.Holder) {
 		f.Add("to", "other_holder", "the item is already with %s", cur.Holder)
 	}
 	checkDetails(&f, "", in.CustodyDetails, true)
-	s.witness(ctx, &f, "witnessId", in.WitnessID, actor, true)
+	if err := s.witness(ctx, &f, "witnessId", in.WitnessID, actor, true); err != nil {
+		return Item{}, err
+	}
 	at := s.custodyTime(&f, "at", in.At, cur, last)
 	if err := f.Err(); err != nil {
 		return Item{}, err
@@ -72,13 +76,17 @@ func (s *Service) Correct(ctx context.Context, actor casework.Actor, id string, 
 		if !cur.State.InCustody() {
 			f.Add("to", "in_custody", "the holder can be corrected only while the item is in custody")
 		} else if h, err := s.custodian(ctx, "to", in.To); err != nil {
-			f.Merge("", err)
+			if err := merge(&f, err); err != nil {
+				return Item{}, err
+			}
 		} else {
 			to = h
 		}
 	}
 	checkDetails(&f, "", in.CustodyDetails, true)
-	s.witness(ctx, &f, "witnessId", in.WitnessID, actor, false)
+	if err := s.witness(ctx, &f, "witnessId", in.WitnessID, actor, false); err != nil {
+		return Item{}, err
+	}
 	at := s.custodyTime(&f, "at", in.At, cur, last)
 	if err := f.Err(); err != nil {
 		return Item{}, err
@@ -102,14 +110,7 @@ func (s *Service) appendCustody(ctx context.Context, actor casework.Actor, actio
 	c := s.changes(ctx, actor)
 	c.add(action, RecordItem, cur.ID, cur, next)
 	c.custody(e)
-	ch, err := c.done()
-	if err != nil {
-		return Item{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Items: []Item{next}, Custody: []CustodyEntry{e}}, ch); err != nil {
-		return Item{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Items: []Item{next}, Custody: []CustodyEntry{e}}, next)
 }
 
 // Custody returns an item's custody chain, oldest first.

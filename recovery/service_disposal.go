@@ -45,17 +45,8 @@ func (s *Service) RequestDisposal(ctx context.Context, actor casework.Actor, in 
 		c := s.changes(ctx, actor)
 		c.add("recovery.disposal.request", RecordDisposal, d.ID, nil, d)
 		c.add("recovery.item.disposal_requested", RecordItem, it.ID, it, next)
-		ch, err := c.done()
-		if err != nil {
-			return Disposal{}, err
-		}
-		if err := ch.Keyed(rk, RecordDisposal, d.ID, d); err != nil {
-			return Disposal{}, err
-		}
-		if err := s.store.Apply(ctx, Batch{NewDisposals: []Disposal{d}, Items: []Item{next}}, ch); err != nil {
-			return Disposal{}, err
-		}
-		return d, nil
+		c.keyed(rk, RecordDisposal, d.ID, d)
+		return commit(c, Batch{NewDisposals: []Disposal{d}, Items: []Item{next}}, d)
 	})
 }
 
@@ -126,14 +117,7 @@ func (s *Service) decideDisposal(ctx context.Context, actor casework.Actor, id s
 		b.Items = append(b.Items, itNext)
 		c.add("recovery.item.disposal_rejected", RecordItem, it.ID, it, itNext)
 	}
-	ch, err := c.done()
-	if err != nil {
-		return Disposal{}, err
-	}
-	if err := s.store.Apply(ctx, b, ch); err != nil {
-		return Disposal{}, err
-	}
-	return next, nil
+	return commit(c, b, next)
 }
 
 // CompleteDisposal records an approved disposal carried out: the proceeds
@@ -171,11 +155,15 @@ func (s *Service) CompleteDisposal(ctx context.Context, actor casework.Actor, id
 	if in.Document == nil {
 		f.Add("document", "required", "the auction record, destruction certificate or treasury receipt is required")
 	}
-	f.Merge("", s.attachment(ctx, actor, "document", in.Document))
+	if err := merge(&f, s.attachment(ctx, actor, "document", in.Document)); err != nil {
+		return Disposal{}, err
+	}
 	det := CustodyDetails{WitnessID: trimmed(in.WitnessID), Reason: string(d.Method), Condition: trimmed(in.Condition), Seal: SealOpened, Photos: in.Photos}
 	det.normalize()
 	checkDetails(&f, "", det, true)
-	s.witness(ctx, &f, "witnessId", det.WitnessID, actor, true)
+	if err := s.witness(ctx, &f, "witnessId", det.WitnessID, actor, true); err != nil {
+		return Disposal{}, err
+	}
 	last, err := s.lastEntry(ctx, it)
 	if err != nil {
 		return Disposal{}, err
@@ -196,14 +184,7 @@ func (s *Service) CompleteDisposal(ctx context.Context, actor casework.Actor, id
 	c.add("recovery.disposal.complete", RecordDisposal, d.ID, d, next)
 	c.add("recovery.item.disposed", RecordItem, it.ID, it, itNext)
 	c.custody(e)
-	ch, err := c.done()
-	if err != nil {
-		return Disposal{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Disposals: []Disposal{next}, Items: []Item{itNext}, Custody: []CustodyEntry{e}}, ch); err != nil {
-		return Disposal{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Disposals: []Disposal{next}, Items: []Item{itNext}, Custody: []CustodyEntry{e}}, next)
 }
 
 // DisposalQuery searches disposals in the actor's subtree.

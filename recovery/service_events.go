@@ -35,17 +35,8 @@ func (s *Service) PlanEvent(ctx context.Context, actor casework.Actor, in EventI
 			CreatedBy: actor.StaffID, Version: 1, CreatedAt: now, UpdatedAt: now}
 		c := s.changes(ctx, actor)
 		c.add("recovery.event.plan", RecordEvent, e.ID, nil, e)
-		ch, err := c.done()
-		if err != nil {
-			return Event{}, err
-		}
-		if err := ch.Keyed(rk, RecordEvent, e.ID, e); err != nil {
-			return Event{}, err
-		}
-		if err := s.store.Apply(ctx, Batch{NewEvents: []Event{e}}, ch); err != nil {
-			return Event{}, err
-		}
-		return e, nil
+		c.keyed(rk, RecordEvent, e.ID, e)
+		return commit(c, Batch{NewEvents: []Event{e}}, e)
 	})
 }
 
@@ -136,14 +127,7 @@ func (s *Service) AddReturns(ctx context.Context, actor casework.Actor, id strin
 	next.Version, next.UpdatedAt = e.Version+1, now
 	b.Events = append(b.Events, next)
 	c.add("recovery.event.add_returns", RecordEvent, e.ID, e, next)
-	ch, err := c.done()
-	if err != nil {
-		return Event{}, err
-	}
-	if err := s.store.Apply(ctx, b, ch); err != nil {
-		return Event{}, err
-	}
-	return next, nil
+	return commit(c, b, next)
 }
 
 // HoldEvent records a held return event: one hand-over per planned return,
@@ -234,14 +218,7 @@ func (s *Service) HoldEvent(ctx context.Context, actor casework.Actor, id string
 	next.Version, next.UpdatedAt = e.Version+1, now
 	b.Events = append(b.Events, next)
 	c.add("recovery.event.hold", RecordEvent, e.ID, e, next)
-	ch, err := c.done()
-	if err != nil {
-		return Event{}, err
-	}
-	if err := s.store.Apply(ctx, b, ch); err != nil {
-		return Event{}, err
-	}
-	return next, nil
+	return commit(c, b, next)
 }
 
 // reasonReturnedBefore is the result of a planned return completed at the

@@ -67,17 +67,8 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 		it.Origin, it.State, it.StolenAt, it.StolenPlace = OriginReported, StateReportedStolen, in.StolenAt, in.StolenPlace
 		c := s.changes(ctx, actor)
 		c.add("recovery.item.report", RecordItem, it.ID, nil, it)
-		ch, err := c.done()
-		if err != nil {
-			return Item{}, err
-		}
-		if err := ch.Keyed(rk, RecordItem, it.ID, it); err != nil {
-			return Item{}, err
-		}
-		if err := s.store.Apply(ctx, Batch{NewItems: []Item{it}}, ch); err != nil {
-			return Item{}, err
-		}
-		return it, nil
+		c.keyed(rk, RecordItem, it.ID, it)
+		return commit(c, Batch{NewItems: []Item{it}}, it)
 	})
 }
 
@@ -152,18 +143,19 @@ func (s *Service) custodian(ctx context.Context, field string, h Holder) (Holder
 }
 
 // witness checks the witness of a custody step: an active staff member
-// other than the actor, or nobody when optional.
-func (s *Service) witness(ctx context.Context, f *errs.Fields, field, id string, actor casework.Actor, required bool) {
+// other than the actor, or nobody when optional. What is wrong with the
+// input goes to f; a failing store is returned.
+func (s *Service) witness(ctx context.Context, f *errs.Fields, field, id string, actor casework.Actor, required bool) error {
 	if id == "" && !required {
-		return
+		return nil
 	}
 	if _, err := s.checkStaff(ctx, field, id); err != nil {
-		f.Merge("", err)
-		return
+		return merge(f, err)
 	}
 	if id == actor.StaffID {
 		f.Add(field, "not_actor", "the witness must be someone other than the actor")
 	}
+	return nil
 }
 
 // custodyTime resolves an entry's time: now by default, never in the
@@ -199,7 +191,8 @@ func (s *Service) lastEntry(ctx context.Context, it Item) (*CustodyEntry, error)
 }
 
 // intake validates a recovery and builds the custody chain's first entry.
-func (s *Service) intake(ctx context.Context, actor casework.Actor, f *errs.Fields, prefix string, in *RecoveryInput, it Item) CustodyEntry {
+// What is wrong with the input goes to f; a failing store is returned.
+func (s *Service) intake(ctx context.Context, actor casework.Actor, f *errs.Fields, prefix string, in *RecoveryInput, it Item) (CustodyEntry, error) {
 	in.Place, in.From = trimmed(in.Place), trimmed(in.From)
 	in.CustodyDetails.normalize()
 	if in.Reason == "" {
@@ -208,16 +201,20 @@ func (s *Service) intake(ctx context.Context, actor casework.Actor, f *errs.Fiel
 	checkText(f, prefix+"place", in.Place, true, maxPlace)
 	checkText(f, prefix+"from", in.From, true, 200)
 	checkDetails(f, prefix, in.CustodyDetails, false)
-	s.witness(ctx, f, prefix+"witnessId", in.WitnessID, actor, true)
+	if err := s.witness(ctx, f, prefix+"witnessId", in.WitnessID, actor, true); err != nil {
+		return CustodyEntry{}, err
+	}
 	to, err := s.custodian(ctx, prefix+"to", in.To)
-	f.Merge("", err)
+	if err := merge(f, err); err != nil {
+		return CustodyEntry{}, err
+	}
 	at := s.custodyTime(f, prefix+"at", in.At, it, nil)
 	if !it.StolenAt.IsZero() && at.Before(it.StolenAt) {
 		f.Add(prefix+"at", "after_theft", "an item cannot be recovered before it was stolen")
 	}
 	return CustodyEntry{ItemID: it.ID, Seq: 1, Kind: EntryIntake, From: Holder{Kind: HolderExternal, Name: in.From}, To: to,
 		ActorID: actor.StaffID, UnitID: actor.UnitID, WitnessID: in.WitnessID, At: at, Reason: in.Reason,
-		Condition: in.Condition, Seal: in.Seal, SealNumber: in.SealNumber, Photos: in.Photos, CreatedAt: s.k.Now()}
+		Condition: in.Condition, Seal: in.Seal, SealNumber: in.SealNumber, Photos: in.Photos, CreatedAt: s.k.Now()}, nil
 }
 
 // recovered applies a recovery to an item.
@@ -245,7 +242,10 @@ func (s *Service) RecordRecovery(ctx context.Context, actor casework.Actor, id s
 		return Item{}, errs.Transition(string(cur.State), string(StateRecovered), "the item was matched to found item "+cur.MatchedItemID+", which carries on")
 	}
 	var f errs.Fields
-	e := s.intake(ctx, actor, &f, "", &in, cur)
+	e, err := s.intake(ctx, actor, &f, "", &in, cur)
+	if err != nil {
+		return Item{}, err
+	}
 	if err := f.Err(); err != nil {
 		return Item{}, err
 	}
@@ -255,14 +255,7 @@ func (s *Service) RecordRecovery(ctx context.Context, actor casework.Actor, id s
 	c := s.changes(ctx, actor)
 	c.add("recovery.item.recover", RecordItem, id, cur, next)
 	c.custody(e)
-	ch, err := c.done()
-	if err != nil {
-		return Item{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Items: []Item{next}, Custody: []CustodyEntry{e}}, ch); err != nil {
-		return Item{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Items: []Item{next}, Custody: []CustodyEntry{e}}, next)
 }
 
 // RecordFound records an item recovered before anyone knew whose it is: it
@@ -277,7 +270,10 @@ func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in Foun
 	ids, err := s.checkItemInput("", in.ItemInput)
 	f.Merge("", err)
 	f.Merge("", s.checkPerson(ctx, "ownerPersonId", in.OwnerPersonID, false))
-	e := s.intake(ctx, actor, &f, "", &in.RecoveryInput, Item{})
+	e, err := s.intake(ctx, actor, &f, "", &in.RecoveryInput, Item{})
+	if err != nil {
+		return Item{}, err
+	}
 	if err := f.Err(); err != nil {
 		return Item{}, err
 	}
@@ -290,17 +286,8 @@ func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in Foun
 		c := s.changes(ctx, actor)
 		c.add("recovery.item.found", RecordItem, it.ID, nil, it)
 		c.custody(e)
-		ch, err := c.done()
-		if err != nil {
-			return Item{}, err
-		}
-		if err := ch.Keyed(rk, RecordItem, it.ID, it); err != nil {
-			return Item{}, err
-		}
-		if err := s.store.Apply(ctx, Batch{NewItems: []Item{it}, Custody: []CustodyEntry{e}}, ch); err != nil {
-			return Item{}, err
-		}
-		return it, nil
+		c.keyed(rk, RecordItem, it.ID, it)
+		return commit(c, Batch{NewItems: []Item{it}, Custody: []CustodyEntry{e}}, it)
 	})
 }
 
@@ -336,14 +323,7 @@ func (s *Service) Identify(ctx context.Context, actor casework.Actor, id string,
 	next.Version, next.UpdatedAt = cur.Version+1, s.k.Now()
 	c := s.changes(ctx, actor)
 	c.add("recovery.item.identify", RecordItem, id, cur, next)
-	ch, err := c.done()
-	if err != nil {
-		return Item{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Items: []Item{next}}, ch); err != nil {
-		return Item{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Items: []Item{next}}, next)
 }
 
 // identifiable checks that an item may move to identified: recovered or

@@ -210,12 +210,5 @@ func (s *Service) ConfirmMatch(ctx context.Context, actor casework.Actor, foundI
 	c := s.changes(ctx, actor)
 	c.add("recovery.item.match", RecordItem, found.ID, found, next)
 	c.add("recovery.item.matched", RecordItem, rep.ID, rep, repNext)
-	ch, err := c.done()
-	if err != nil {
-		return Item{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Items: []Item{next, repNext}}, ch); err != nil {
-		return Item{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Items: []Item{next, repNext}}, next)
 }

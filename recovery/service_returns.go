@@ -33,7 +33,9 @@ func (s *Service) RequestReturn(ctx context.Context, actor casework.Actor, in Re
 	if delegate && in.Authorisation == nil {
 		f.Add("authorisation", "required", "a delegate needs the owner's written authorisation")
 	}
-	f.Merge("", s.attachment(ctx, actor, "authorisation", in.Authorisation))
+	if err := merge(&f, s.attachment(ctx, actor, "authorisation", in.Authorisation)); err != nil {
+		return Return{}, err
+	}
 	checkText(&f, "note", in.Note, false, maxNote)
 	if err := f.Err(); err != nil {
 		return Return{}, err
@@ -48,17 +50,8 @@ func (s *Service) RequestReturn(ctx context.Context, actor casework.Actor, in Re
 		c := s.changes(ctx, actor)
 		c.add("recovery.return.request", RecordReturn, r.ID, nil, r)
 		c.add("recovery.item.return_requested", RecordItem, it.ID, it, next)
-		ch, err := c.done()
-		if err != nil {
-			return Return{}, err
-		}
-		if err := ch.Keyed(rk, RecordReturn, r.ID, r); err != nil {
-			return Return{}, err
-		}
-		if err := s.store.Apply(ctx, Batch{NewReturns: []Return{r}, Items: []Item{next}}, ch); err != nil {
-			return Return{}, err
-		}
-		return r, nil
+		c.keyed(rk, RecordReturn, r.ID, r)
+		return commit(c, Batch{NewReturns: []Return{r}, Items: []Item{next}}, r)
 	})
 }
 
@@ -211,14 +204,7 @@ func (s *Service) decideReturn(ctx context.Context, actor casework.Actor, id str
 	c := s.changes(ctx, actor)
 	c.add("recovery.return."+map[bool]string{true: "approve", false: "reject"}[approve], RecordReturn, r.ID, r, next)
 	c.add("recovery.item."+map[bool]string{true: "return_approved", false: "return_rejected"}[approve], RecordItem, it.ID, it, itNext)
-	ch, err := c.done()
-	if err != nil {
-		return Return{}, err
-	}
-	if err := s.store.Apply(ctx, Batch{Returns: []Return{next}, Items: []Item{itNext}}, ch); err != nil {
-		return Return{}, err
-	}
-	return next, nil
+	return commit(c, Batch{Returns: []Return{next}, Items: []Item{itNext}}, next)
 }
 
 // CompleteReturn carries out an approved return outside a return event: the
@@ -241,14 +227,7 @@ func (s *Service) CompleteReturn(ctx context.Context, actor casework.Actor, id s
 	if err != nil {
 		return Return{}, err
 	}
-	ch, err := c.done()
-	if err != nil {
-		return Return{}, err
-	}
-	if err := s.store.Apply(ctx, b, ch); err != nil {
-		return Return{}, err
-	}
-	return next, nil
+	return commit(c, b, next)
 }
 
 // handover validates one hand-over and adds its records to b and c.
@@ -280,10 +259,16 @@ func (s *Service) handover(ctx context.Context, actor casework.Actor, prefix str
 	if h.Receipt == nil {
 		f.Add(prefix+"receipt", "required", "the signed receipt is required")
 	}
-	f.Merge("", s.attachment(ctx, actor, prefix+"receipt", h.Receipt))
-	f.Merge("", s.checkDoc(ctx, prefix+"recipientDocNumber", r.RecipientPersonID, h.RecipientDocType, h.RecipientDocNumber))
+	for _, err := range []error{s.attachment(ctx, actor, prefix+"receipt", h.Receipt),
+		s.checkDoc(ctx, prefix+"recipientDocNumber", r.RecipientPersonID, h.RecipientDocType, h.RecipientDocNumber)} {
+		if err := merge(&f, err); err != nil {
+			return Return{}, err
+		}
+	}
 	if r.Delegate {
-		f.Merge("", s.checkDoc(ctx, prefix+"ownerDocNumber", r.OwnerPersonID, h.OwnerDocType, h.OwnerDocNumber))
+		if err := merge(&f, s.checkDoc(ctx, prefix+"ownerDocNumber", r.OwnerPersonID, h.OwnerDocType, h.OwnerDocNumber)); err != nil {
+			return Return{}, err
+		}
 	}
 	if h.Condition == "" {
 		h.Condition = "完好"
@@ -291,7 +276,9 @@ func (s *Service) handover(ctx context.Context, actor casework.Actor, prefix str
 	d := CustodyDetails{WitnessID: trimmed(h.WitnessID), Reason: "发还", Condition: h.Condition, Seal: SealOpened, Photos: h.Photos}
 	d.normalize()
 	checkDetails(&f, prefix, d, true)
-	s.witness(ctx, &f, prefix+"witnessId", d.WitnessID, actor, false)
+	if err := s.witness(ctx, &f, prefix+"witnessId", d.WitnessID, actor, false); err != nil {
+		return Return{}, err
+	}
 	last, err := s.lastEntry(ctx, it)
 	if err != nil {
 		return Return{}, err

@@ -37,11 +37,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (casework.SweepResul
 		sys := casework.Actor{StaffID: casework.SystemActorID, UnitID: it.UnitID}
 		c := s.changes(ctx, sys)
 		c.add("recovery.item.unclaimed", RecordItem, it.ID, it, next)
-		ch, err := c.done()
-		if err != nil {
-			return res, err
-		}
-		if err := s.store.Apply(ctx, Batch{Items: []Item{next}}, ch); err != nil {
+		if err := c.apply(Batch{Items: []Item{next}}); err != nil {
 			if errors.Is(err, errs.ErrConflict) {
 				continue
 			}

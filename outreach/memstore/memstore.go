@@ -23,6 +23,23 @@ type Store struct {
 	appointments map[string]outreach.Appointment
 	campaigns    map[string]outreach.Campaign
 	plan         map[string]outreach.PlanEntry
+	// events is the hazards' counted history (outreach.HazardEventOf),
+	// appended with each write and never changed.
+	events []hazardEvent
+}
+
+type hazardEvent struct {
+	hazardID string
+	kind     outreach.HazardEvent
+	at       time.Time
+}
+
+// recordEvent appends the event a hazard's write records, if any; the
+// caller holds the write lock and has checked everything that can fail.
+func (s *Store) recordEvent(prev outreach.HazardStatus, h outreach.Hazard) {
+	if kind, at := outreach.HazardEventOf(prev, h); kind != "" {
+		s.events = append(s.events, hazardEvent{hazardID: h.ID, kind: kind, at: at})
+	}
 }
 
 var _ outreach.Store = (*Store)(nil)
@@ -73,6 +90,7 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 		}
 		for _, h := range w.Hazards {
 			s.hazards[h.ID] = h
+			s.recordEvent("", h)
 		}
 		s.visits[w.Visit.ID] = w.Visit
 		return nil
@@ -124,12 +142,25 @@ func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casewo
 
 // CreateHazard implements outreach.Store.
 func (s *Store) CreateHazard(ctx context.Context, h outreach.Hazard, ch casework.Change) error {
-	return s.db.Write(ctx, ch, func() error { return cmem.Insert(s.hazards, h.ID, h, "hazard") })
+	return s.db.Write(ctx, ch, func() error {
+		if err := cmem.Insert(s.hazards, h.ID, h, "hazard"); err != nil {
+			return err
+		}
+		s.recordEvent("", h)
+		return nil
+	})
 }
 
 // UpdateHazard implements outreach.Store.
 func (s *Store) UpdateHazard(ctx context.Context, h outreach.Hazard, ch casework.Change) error {
-	return s.db.Write(ctx, ch, func() error { return cmem.Replace(s.hazards, h.ID, h, hazardVersion, "hazard") })
+	return s.db.Write(ctx, ch, func() error {
+		prev := s.hazards[h.ID].Status
+		if err := cmem.Replace(s.hazards, h.ID, h, hazardVersion, "hazard"); err != nil {
+			return err
+		}
+		s.recordEvent(prev, h)
+		return nil
+	})
 }
 
 // GetHazard implements outreach.Store.
@@ -335,15 +366,23 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 		for k, set := range targets {
 			t.Targets[k] = int64(len(set))
 		}
+		counted := func(h outreach.Hazard) bool {
+			return u.Has(h.UnitID) && (f.CampaignID == "" || campaignVisits[h.VisitID])
+		}
 		for _, h := range s.hazards {
-			if !u.Has(h.UnitID) || (f.CampaignID != "" && !campaignVisits[h.VisitID]) {
-				continue
-			}
-			if within(h.FoundAt, f.From, f.To) {
+			if counted(h) && within(h.FoundAt, f.From, f.To) {
 				t.HazardsFound++
 			}
-			if !h.RectifiedAt.IsZero() && within(h.RectifiedAt, f.From, f.To) {
+		}
+		for _, e := range s.events {
+			if !counted(s.hazards[e.hazardID]) || !within(e.at, f.From, f.To) {
+				continue
+			}
+			switch e.kind {
+			case outreach.HazardEventRectified:
 				t.HazardsRectified++
+			case outreach.HazardEventFixRejected:
+				t.HazardFixesRejected++
 			}
 		}
 		if f.CampaignID == "" {

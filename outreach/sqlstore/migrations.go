@@ -146,4 +146,23 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX outreach_plan_address ON outreach_plan_entries (address_id)`,
 		}
 	},
+}, {
+	// The hazards' counted history (outreach.HazardEventOf): a period's
+	// rectified figure counts the fixes recorded in it, so a fix rejected
+	// later does not change it. A hazard rectified before this step gets
+	// its last fix as its history; earlier rejected fixes are lost.
+	Version: 2,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE TABLE outreach_hazard_events (
+				hazard_id TEXT NOT NULL REFERENCES outreach_hazards (id),
+				version BIGINT NOT NULL,
+				kind TEXT NOT NULL,
+				at BIGINT NOT NULL,
+				PRIMARY KEY (hazard_id, version))`,
+			`CREATE INDEX outreach_hazard_events_time ON outreach_hazard_events (at)`,
+			`INSERT INTO outreach_hazard_events (hazard_id, version, kind, at)
+				SELECT id, version, 'rectified', rectified_at FROM outreach_hazards WHERE rectified_at IS NOT NULL`,
+		}
+	},
 }}

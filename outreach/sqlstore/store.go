@@ -8,6 +8,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -205,8 +206,22 @@ func hazardArgs(h outreach.Hazard) []any {
 }
 
 func insertHazard(ctx context.Context, tx *sql.Tx, h outreach.Hazard) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO outreach_hazards (`+hazardCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`, hazardArgs(h)...)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outreach_hazards (`+hazardCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`, hazardArgs(h)...); err != nil {
+		return err
+	}
+	return insertEvent(ctx, tx, "", h)
+}
+
+// insertEvent records the event a hazard's write records, if any, keyed by
+// the version written, in the write's transaction.
+func insertEvent(ctx context.Context, tx *sql.Tx, prev outreach.HazardStatus, h outreach.Hazard) error {
+	kind, at := outreach.HazardEventOf(prev, h)
+	if kind == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO outreach_hazard_events (hazard_id, version, kind, at) VALUES ($1, $2, $3, $4)`,
+		h.ID, h.Version, string(kind), micro(at))
 	return err
 }
 
@@ -218,11 +233,21 @@ func (s *Store) CreateHazard(ctx context.Context, h outreach.Hazard, ch casework
 // UpdateHazard implements outreach.Store.
 func (s *Store) UpdateHazard(ctx context.Context, h outreach.Hazard, ch casework.Change) error {
 	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
-		return update(ctx, tx, "outreach_hazards", outreach.RecordHazard, h.ID, h.Version, `UPDATE outreach_hazards SET
+		// The status the update replaces: read at the version the update
+		// swaps, so a concurrent write fails the swap below instead.
+		var prev outreach.HazardStatus
+		err := tx.QueryRowContext(ctx, `SELECT status FROM outreach_hazards WHERE id = $1 AND version = $2`, h.ID, h.Version-1).Scan(&prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := update(ctx, tx, "outreach_hazards", outreach.RecordHazard, h.ID, h.Version, `UPDATE outreach_hazards SET
 			unit_id = $2, visit_id = $3, address_id = $4, community = $5, place = $6, kind = $7, severity = $8, description = $9,
 			responsible = $10, responsible_person_id = $11, deadline = $12, status = $13, found_by = $14, found_at = $15,
 			rectifying_at = $16, rectified_at = $17, rectified_by = $18, verified_at = $19, verified_by = $20, note = $21,
-			version = $22, created_at = $23, updated_at = $24 WHERE id = $1 AND version = $25`, append(hazardArgs(h), h.Version-1)...)
+			version = $22, created_at = $23, updated_at = $24 WHERE id = $1 AND version = $25`, append(hazardArgs(h), h.Version-1)...); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, prev, h)
 	})
 }
 

@@ -70,22 +70,44 @@ func tallyVisits(ctx context.Context, tx sqlx.Querier, f outreach.TallyFilter, t
 
 func tallyHazards(ctx context.Context, tx sqlx.Querier, f outreach.TallyFilter, t *outreach.Tally) error {
 	var a sqlx.Args
-	found, rectified := `1 = 1`, `rectified_at IS NOT NULL`
-	if !f.From.IsZero() {
-		from := a.Add(f.From.UnixMicro())
-		found += ` AND found_at >= ` + from
-		rectified += ` AND rectified_at >= ` + from
+	q := `SELECT COUNT(*) FROM outreach_hazards WHERE 1 = 1`
+	q = hazardsOf(period(q, &a, "found_at", f.From, f.To), &a, f)
+	if err := tx.QueryRowContext(ctx, q, a.List...).Scan(&t.HazardsFound); err != nil {
+		return err
 	}
-	if !f.To.IsZero() {
-		to := a.Add(f.To.UnixMicro())
-		found += ` AND found_at < ` + to
-		rectified += ` AND rectified_at < ` + to
+	// Rectifications and rejected fixes are counted from the hazards'
+	// history, by when they happened: a later rejection changes no past
+	// period.
+	a = sqlx.Args{}
+	q = `SELECT e.kind, COUNT(*) FROM outreach_hazard_events e JOIN outreach_hazards h ON h.id = e.hazard_id WHERE 1 = 1`
+	q = hazardsOf(period(q, &a, "e.at", f.From, f.To), &a, f)
+	rows, err := tx.QueryContext(ctx, q+` GROUP BY e.kind`, a.List...)
+	if err != nil {
+		return err
 	}
-	q := `SELECT CAST(COALESCE(SUM(CASE WHEN ` + found + ` THEN 1 ELSE 0 END), 0) AS BIGINT),
-		CAST(COALESCE(SUM(CASE WHEN ` + rectified + ` THEN 1 ELSE 0 END), 0) AS BIGINT) FROM outreach_hazards WHERE 1 = 1`
-	q = under(q, &a, f.UnitUnder)
+	defer rows.Close()
+	for rows.Next() {
+		var kind outreach.HazardEvent
+		var n int64
+		if err := rows.Scan(&kind, &n); err != nil {
+			return err
+		}
+		switch kind {
+		case outreach.HazardEventRectified:
+			t.HazardsRectified = n
+		case outreach.HazardEventFixRejected:
+			t.HazardFixesRejected = n
+		}
+	}
+	return rows.Err()
+}
+
+// hazardsOf narrows a query on outreach_hazards to the filter's subtree and
+// campaign.
+func hazardsOf(q string, a *sqlx.Args, f outreach.TallyFilter) string {
+	q = under(q, a, f.UnitUnder)
 	if f.CampaignID != "" {
 		q += ` AND visit_id IN (SELECT id FROM outreach_visits WHERE campaign_id = ` + a.Add(f.CampaignID) + `)`
 	}
-	return tx.QueryRowContext(ctx, q, a.List...).Scan(&t.HazardsFound, &t.HazardsRectified)
+	return q
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OverlappingAppointmentRace", testOverlapRace},
 		{"OverlapRule", testOverlapRule},
 		{"Tally", testTally},
+		{"HazardHistory", testHazardHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -870,4 +871,57 @@ func testTally(t *testing.T, f *fixture) {
 	require.Equal(t, int64(4), everything.Visits[outreach.DifficultFamily])
 	require.Equal(t, int64(5), everything.HazardsFound)
 	require.Equal(t, int64(4), everything.HazardsRectified)
+}
+
+// testHazardHistory: Tally counts each time a hazard reached rectified and
+// each rejected fix in the period it happened (outreach.HazardEventOf), so
+// a rejection never lowers a past period's figure; a write that fails its
+// compare-and-swap records nothing.
+func testHazardHistory(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	at := func(h int) time.Time { return f.t0.Add(time.Duration(h) * time.Hour) }
+	h := f.hazard(f.a1, at(0), outreach.HazardFound)
+	require.NoError(t, f.s.CreateHazard(ctx, h, casework.Change{}))
+	step := func(to outreach.HazardStatus, when time.Time) {
+		t.Helper()
+		h.Status, h.Version, h.UpdatedAt = to, h.Version+1, when
+		switch to {
+		case outreach.HazardRectifying:
+			h.RectifyingAt, h.RectifiedAt = when, time.Time{}
+		case outreach.HazardRectified:
+			h.RectifiedAt = when
+		case outreach.HazardVerified:
+			h.VerifiedAt = when
+		}
+		require.NoError(t, f.s.UpdateHazard(ctx, h, casework.Change{}))
+	}
+	type counts struct{ found, rectified, rejected int64 }
+	tally := func(from, to time.Time) counts {
+		t.Helper()
+		got, err := f.s.Tally(ctx, outreach.TallyFilter{UnitUnder: f.a.Path, From: from, To: to})
+		require.NoError(t, err)
+		return counts{got.HazardsFound, got.HazardsRectified, got.HazardFixesRejected}
+	}
+	p1, p2 := [2]time.Time{at(0), at(10)}, [2]time.Time{at(10), at(20)}
+
+	step(outreach.HazardRectifying, at(1))
+	step(outreach.HazardRectified, at(2))
+	require.Equal(t, counts{1, 1, 0}, tally(p1[0], p1[1]))
+	// A stale write changes nothing, and records nothing.
+	stale := h
+	stale.Status, stale.UpdatedAt, stale.RectifyingAt = outreach.HazardRectifying, at(11), at(11)
+	require.ErrorIs(t, f.s.UpdateHazard(ctx, stale, casework.Change{}), outreach.ErrConflict)
+	require.Equal(t, counts{0, 0, 0}, tally(p2[0], p2[1]))
+
+	step(outreach.HazardRectifying, at(12)) // the fix is rejected in the next period
+	require.Equal(t, counts{1, 1, 0}, tally(p1[0], p1[1]), "a past period never changes")
+	require.Equal(t, counts{0, 0, 1}, tally(p2[0], p2[1]))
+	step(outreach.HazardRectified, at(13)) // and fixed again
+	step(outreach.HazardVerified, at(14))
+	require.Equal(t, counts{1, 1, 0}, tally(p1[0], p1[1]))
+	require.Equal(t, counts{0, 1, 1}, tally(p2[0], p2[1]))
+	require.Equal(t, counts{1, 2, 1}, tally(time.Time{}, time.Time{}))
+	other, err := f.s.Tally(ctx, outreach.TallyFilter{UnitUnder: f.b.Path})
+	require.NoError(t, err)
+	require.Zero(t, other.HazardsRectified+other.HazardFixesRejected, "another branch's hazards")
 }
