@@ -2,7 +2,6 @@ package mediation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -182,7 +181,7 @@ func (s *Service) checkAgreement(ctx context.Context, d Dispute, in AgreementInp
 		f.Add("reachedAt", "after_mediation", "an agreement is reached in mediation, which began %s",
 			since.In(zone).Format("2006-01-02 15:04 MST"))
 	}
-	if err := s.checkPresiding(ctx, d, in.MediatorID, &f); err != nil {
+	if err := s.checkPresiding(ctx, actor, d, in.MediatorID, &f); err != nil {
 		return Agreement{}, err
 	}
 	if in.Form == Written {
@@ -269,17 +268,17 @@ func mediatingSince(d Dispute) time.Time {
 
 // checkPresiding: the presiding mediator is active staff who mediates, and
 // a mediator or lawyer presides only over a dispute assigned to them.
-func (s *Service) checkPresiding(ctx context.Context, d Dispute, staffID string, f *errs.Fields) error {
+func (s *Service) checkPresiding(ctx context.Context, actor casework.Actor, d Dispute, staffID string, f *errs.Fields) error {
 	if staffID == "" {
 		return nil
 	}
-	st, err := s.k.Store().GetStaff(ctx, staffID)
-	if errors.Is(err, errs.ErrNotFound) {
-		f.Add("mediatorId", "exists", "no staff member %q", staffID)
-		return nil
-	}
+	st, ok, err := s.staffRef(ctx, actor, staffID)
 	if err != nil {
 		return err
+	}
+	if !ok {
+		f.Add("mediatorId", "exists", "no staff member %q in reach", staffID)
+		return nil
 	}
 	var free, bound bool
 	for _, r := range st.Roles {

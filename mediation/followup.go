@@ -2,7 +2,6 @@ package mediation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -124,10 +123,10 @@ func (s *Service) checkFollowUp(ctx context.Context, d Dispute, agreement int, i
 		in.By = []string{actor.StaffID}
 	}
 	for j, id := range in.By {
-		if _, err := s.k.Store().GetStaff(ctx, id); errors.Is(err, errs.ErrNotFound) {
-			f.Add(fmt.Sprintf("by[%d]", j), "exists", "no staff member %q", id)
-		} else if err != nil {
+		if _, ok, err := s.staffRef(ctx, actor, id); err != nil {
 			return FollowUp{}, err
+		} else if !ok {
+			f.Add(fmt.Sprintf("by[%d]", j), "exists", "no staff member %q in reach", id)
 		}
 	}
 	seen := map[int]bool{}

@@ -2,7 +2,6 @@ package mediation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -81,7 +80,7 @@ func (s *Service) Transition(ctx context.Context, actor casework.Actor, id strin
 			if err := s.checkTargetFields(in); err != nil {
 				return err
 			}
-			if err := s.prepare(ctx, d, in); err != nil {
+			if err := s.prepare(ctx, actor, d, in); err != nil {
 				return err
 			}
 			return s.move(d, actor, in.To, in.Reason, in.RefusedBy)
@@ -112,7 +111,7 @@ func (s *Service) checkTargetFields(in TransitionInput) error {
 }
 
 // prepare checks and applies the target's own conditions.
-func (s *Service) prepare(ctx context.Context, d *Dispute, in TransitionInput) error {
+func (s *Service) prepare(ctx context.Context, actor casework.Actor, d *Dispute, in TransitionInput) error {
 	switch in.To {
 	case StateScreened:
 		if in.Kind != "" {
@@ -136,7 +135,7 @@ func (s *Service) prepare(ctx context.Context, d *Dispute, in TransitionInput) e
 			return err
 		}
 		if in.Assign != nil {
-			assigned, err := s.checkAssign(ctx, in.Assign)
+			assigned, err := s.checkAssign(ctx, actor, in.Assign)
 			if err != nil {
 				return err
 			}
@@ -238,7 +237,7 @@ func (s *Service) checkReferral(r *Referral) (*Referral, error) {
 
 // checkAssign validates an assignment: active staff holding the mediator
 // or lawyer role, each once.
-func (s *Service) checkAssign(ctx context.Context, ids []string) ([]string, error) {
+func (s *Service) checkAssign(ctx context.Context, actor casework.Actor, ids []string) ([]string, error) {
 	var f errs.Fields
 	out := make([]string, 0, len(ids))
 	for i, id := range ids {
@@ -247,12 +246,12 @@ func (s *Service) checkAssign(ctx context.Context, ids []string) ([]string, erro
 			f.Add(field, "unique", "%s is assigned twice", id)
 			continue
 		}
-		st, err := s.k.Store().GetStaff(ctx, id)
+		st, ok, err := s.staffRef(ctx, actor, id)
 		if err != nil {
-			if !errors.Is(err, errs.ErrNotFound) {
-				return nil, err
-			}
-			f.Add(field, "exists", "no staff member %q", id)
+			return nil, err
+		}
+		if !ok {
+			f.Add(field, "exists", "no staff member %q in reach", id)
 			continue
 		}
 		if !st.Active {
@@ -346,7 +345,7 @@ func (s *Service) Assign(ctx context.Context, actor casework.Actor, id string, v
 			if err := checkReason(in.Reason); err != nil {
 				return err
 			}
-			a, err := s.checkAssign(ctx, in.Staff)
+			a, err := s.checkAssign(ctx, actor, in.Staff)
 			if err != nil {
 				return err
 			}
@@ -375,7 +374,7 @@ func (s *Service) UpdateParties(ctx context.Context, actor casework.Actor, id st
 			if len(parties) > 50 {
 				return errs.Invalid("parties", "max", "at most 50 parties")
 			}
-			ps, idx, err := s.checkParties(ctx, cloneEach(parties, Party.clone))
+			ps, idx, err := s.checkParties(ctx, actor, cloneEach(parties, Party.clone))
 			if err != nil {
 				return err
 			}
