@@ -28,13 +28,13 @@ const (
 // each term.
 type Term struct {
 	Text      string    `json:"text" validate:"required,max=2000"`
-	ObligorID string    `json:"obligorId,omitempty" validate:"max=64"` // the party who performs it, if one
-	Deadline  time.Time `json:"deadline,omitzero"`                     // end of performance; default the agreement's
+	ObligorID string    `json:"obligorId,omitempty" validate:"line,max=64"` // the party who performs it, if one
+	Deadline  time.Time `json:"deadline,omitzero"`                          // end of performance; default the agreement's
 }
 
 // Responsibility is one side's responsibility for the dispute.
 type Responsibility struct {
-	PartyID string `json:"partyId" validate:"required,max=64"`
+	PartyID string `json:"partyId" validate:"required,line,max=64"`
 	Text    string `json:"text" validate:"required,max=2000"`
 }
 
@@ -115,8 +115,8 @@ func (a Agreement) Signed(partyID, mediatorID string) bool {
 // deadlines) are calendar days: performance is due by 24:00 local time of
 // that day.
 type AgreementInput struct {
-	Form                Form             `json:"form" validate:"required,oneof=written oral"`
-	MediatorID          string           `json:"mediatorId" validate:"required,max=64"`
+	Form                Form             `json:"form" validate:"required,line,oneof=written oral"`
+	MediatorID          string           `json:"mediatorId" validate:"required,line,max=64"`
 	Facts               string           `json:"facts,omitempty" validate:"max=10000"`
 	Matters             string           `json:"matters,omitempty" validate:"max=5000"`
 	Responsibilities    []Responsibility `json:"responsibilities,omitempty" validate:"max=50,dive"`
@@ -303,9 +303,9 @@ func (s *Service) checkPresiding(ctx context.Context, actor casework.Actor, d Di
 // (PartyID, with SignedBy naming a representative or guardian who signed
 // for them) or by the presiding mediator (MediatorID).
 type SignatureInput struct {
-	PartyID    string              `json:"partyId,omitempty" validate:"max=64"`
-	MediatorID string              `json:"mediatorId,omitempty" validate:"max=64"`
-	SignedBy   string              `json:"signedBy,omitempty" validate:"max=64"`
+	PartyID    string              `json:"partyId,omitempty" validate:"line,max=64"`
+	MediatorID string              `json:"mediatorId,omitempty" validate:"line,max=64"`
+	SignedBy   string              `json:"signedBy,omitempty" validate:"line,max=64"`
 	Attachment casework.Attachment `json:"attachment"`
 	SignedAt   time.Time           `json:"signedAt,omitzero"` // default now
 }
@@ -413,7 +413,7 @@ func (s *Service) checkSignature(ctx context.Context, d Dispute, a Agreement, in
 
 // ConfirmationInput records an application for judicial confirmation.
 type ConfirmationInput struct {
-	Court     string    `json:"court" validate:"required,max=200"`
+	Court     string    `json:"court" validate:"required,line,max=200"`
 	AppliedAt time.Time `json:"appliedAt,omitzero"` // default now
 }
 
@@ -461,7 +461,7 @@ func (s *Service) ApplyConfirmation(ctx context.Context, actor casework.Actor, i
 
 // RulingInput records the court's ruling on a confirmation.
 type RulingInput struct {
-	Status  ConfirmationStatus `json:"status" validate:"required,oneof=confirmed invalid"`
+	Status  ConfirmationStatus `json:"status" validate:"required,line,oneof=confirmed invalid"`
 	RuledAt time.Time          `json:"ruledAt,omitzero"` // default now
 	Note    string             `json:"note,omitempty" validate:"max=2000"`
 }

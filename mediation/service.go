@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -134,17 +133,17 @@ func (s *Service) Config() Config { return s.cfg }
 
 // ReportInput reports a dispute.
 type ReportInput struct {
-	UnitID     string       `json:"unitId" validate:"required,max=64"`
-	Category   string       `json:"category" validate:"required,max=64"`
-	Source     string       `json:"source" validate:"required,max=64"`
+	UnitID     string       `json:"unitId" validate:"required,line,max=64"`
+	Category   string       `json:"category" validate:"required,line,max=64"`
+	Source     string       `json:"source" validate:"required,line,max=64"`
 	SourceNote string       `json:"sourceNote,omitempty" validate:"max=500"` // the referring agency or court, the caller …
-	Kind       Kind         `json:"kind,omitempty"`                          // default people
+	Kind       Kind         `json:"kind,omitempty" validate:"line"`          // default people
 	Police     *PoliceFacts `json:"police,omitempty"`                        // required for police mediation
 	Parties    []Party      `json:"parties,omitempty" validate:"max=50"`     // each checked by checkParties
 	Facts      string       `json:"facts" validate:"required,max=10000"`
-	AddressID  string       `json:"addressId,omitempty" validate:"max=64"`
+	AddressID  string       `json:"addressId,omitempty" validate:"line,max=64"`
 	Address    string       `json:"address,omitempty" validate:"max=500"`
-	Risk       Risk         `json:"risk,omitempty"` // default low
+	Risk       Risk         `json:"risk,omitempty" validate:"line"` // default low
 	RiskReason string       `json:"riskReason,omitempty" validate:"max=1000"`
 	ReportedAt time.Time    `json:"reportedAt,omitzero"` // default now
 	RequestKey string       `json:"-"`
@@ -273,9 +272,7 @@ func checkRisk(r Risk, reason string) error {
 	if r != RiskLow && strings.TrimSpace(reason) == "" {
 		f.Add("riskReason", "required", "a %s risk needs a reason", r)
 	}
-	if utf8.RuneCountInString(reason) > 1000 {
-		f.Add("riskReason", "max", "must be at most 1000 long")
-	}
+	f.Merge("", casework.CheckText("riskReason", reason, 1000))
 	return f.Err()
 }
 
@@ -424,12 +421,17 @@ func (s *Service) ListOverdue(ctx context.Context, actor casework.Actor, unitID 
 // the kernel; the dispute stays read-only there. Sharing is the station's
 // decision: it needs the acceptance permission on the dispute.
 func (s *Service) Share(ctx context.Context, actor casework.Actor, id, toUnit, reason string) (casework.Share, error) {
-	d, err := s.load(ctx, actor, id, ActionAccept)
+	_, t, err := s.reachable(ctx, actor, id)
 	if err != nil {
 		return casework.Share{}, err
 	}
-	t, err := s.target(ctx, d)
-	if err != nil {
+	if err := s.k.Authorize(ctx, actor, ActionAccept, t); err != nil {
+		return casework.Share{}, err
+	}
+	if err := casework.CheckText("reason", reason, 1000); err != nil {
+		return casework.Share{}, err
+	}
+	if err := casework.CheckLine("unitId", toUnit, 64); err != nil {
 		return casework.Share{}, err
 	}
 	return s.k.Share(ctx, actor, t, toUnit, reason)
@@ -550,10 +552,7 @@ func checkReason(reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return errs.Invalid("reason", "required", "every state change records a reason")
 	}
-	if utf8.RuneCountInString(reason) > 1000 {
-		return errs.Invalid("reason", "max", "must be at most 1000 long")
-	}
-	return nil
+	return casework.CheckText("reason", reason, 1000)
 }
 
 // checkTime defaults a recorded time to now and refuses one in the future:

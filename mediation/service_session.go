@@ -14,7 +14,7 @@ import (
 // SessionInput records a mediation session (调解) and its record (调解笔录).
 type SessionInput struct {
 	At        time.Time  `json:"at,omitzero"` // default now
-	Place     string     `json:"place" validate:"required,max=200"`
+	Place     string     `json:"place" validate:"required,line,max=200"`
 	Mediators []Mediator `json:"mediators" validate:"required,min=1,max=10,dive"`
 	Attendees []Attendee `json:"attendees,omitempty" validate:"max=50,dive"`
 	Notes     string     `json:"notes" validate:"required,max=20000"`

@@ -13,22 +13,22 @@ import (
 // TransitionInput asks for a state change. Reason is always required; the
 // other fields belong to particular targets and are refused elsewhere.
 type TransitionInput struct {
-	To     State  `json:"to"`
+	To     State  `json:"to" validate:"line"`
 	Reason string `json:"reason"`
 	// Kind and Police (to screened): the kind screening settled on, and the
 	// facts police mediation needs. Empty keeps the reported kind.
-	Kind   Kind         `json:"kind,omitempty"`
+	Kind   Kind         `json:"kind,omitempty" validate:"line"`
 	Police *PoliceFacts `json:"police,omitempty"`
 	// Assign (to accepted): the mediators and lawyers who will act on the
 	// dispute; nil keeps the current assignment.
-	Assign []string `json:"assign,omitempty"`
+	Assign []string `json:"assign,omitempty" validate:"line"`
 	// RefusedBy (to failed or not_accepted): the party whose clear refusal
 	// ends the mediation (一方当事人明确拒绝调解).
-	RefusedBy string `json:"refusedBy,omitempty"`
+	RefusedBy string `json:"refusedBy,omitempty" validate:"line"`
 	// Outcome (to closed): default settled after an agreement, and
 	// no_agreement after a failure; a failed police mediation closes as
 	// penalised.
-	Outcome Outcome `json:"outcome,omitempty"`
+	Outcome Outcome `json:"outcome,omitempty" validate:"line"`
 	// Referral (to referred): where the dispute goes.
 	Referral *Referral `json:"referral,omitempty"`
 }
@@ -71,6 +71,9 @@ func (s *Service) Transition(ctx context.Context, actor casework.Actor, id strin
 		action: func(cur Dispute) casework.Action { return actionFor(in.To) },
 		audit:  casework.Action("mediation.state." + string(in.To)),
 		mutate: func(d *Dispute) error {
+			if err := s.k.Validate(in); err != nil {
+				return err
+			}
 			if err := CheckTransition(d.State, in.To); err != nil {
 				return err
 			}
@@ -328,7 +331,7 @@ func checkReopen(d Dispute) error {
 
 // AssignInput changes who mediates.
 type AssignInput struct {
-	Staff  []string `json:"staff"`
+	Staff  []string `json:"staff" validate:"line"`
 	Reason string   `json:"reason"`
 }
 
@@ -341,6 +344,9 @@ func (s *Service) Assign(ctx context.Context, actor casework.Actor, id string, v
 		mutate: func(d *Dispute) error {
 			if d.State.Terminal() {
 				return errs.Invalid("staff", "state", "a finished dispute (%s) is not reassigned", d.State)
+			}
+			if err := s.k.Validate(in); err != nil {
+				return err
 			}
 			if err := checkReason(in.Reason); err != nil {
 				return err
