@@ -224,3 +224,81 @@ func TestJurisdictionMatrix(t *testing.T) {
 		})
 	}
 }
+
+// TestReferencesInReach: every id an input names — parties,
+// representatives, attendees, the address, mediators, assigned staff, the
+// presiding mediator, follow-up staff — must be in the actor's reach. One
+// of another unit answers as one that does not exist: ErrInvalid naming the
+// field with rule exists.
+func TestReferencesInReach(t *testing.T) {
+	t.Parallel()
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			f := newFxOn(t, backend, nil)
+			j := f.jurisdiction()
+			// A person, an address and staff of the unrelated station.
+			theirs, err := f.k.CreatePerson(f.ctx, j.unrelated, casework.PersonInput{UnitID: j.unrelatedUnit.ID, Name: "外所居民", DocType: casework.DocResidentID, DocNumber: "37030519900101001X"})
+			require.NoError(t, err)
+			addr, err := f.k.CreateAddress(f.ctx, j.unrelated, casework.AddressInput{UnitID: j.unrelatedUnit.ID, Text: "临淄区某小区1号"})
+			require.NoError(t, err)
+			theirMediator := f.staff(j.unrelatedUnit, "外所调解员", casework.RoleMediator)
+			report := func(mut func(*mediation.ReportInput)) error {
+				in := mediation.ReportInput{UnitID: f.station.ID, Category: "neighbour", Source: mediation.SourceWalkIn, Facts: "f",
+					Parties: []mediation.Party{{PersonID: f.a.ID, Role: mediation.Applicant}, {PersonID: f.b.ID, Role: mediation.Respondent}}}
+				mut(&in)
+				_, err := f.svc.Report(f.ctx, f.officer, in)
+				return err
+			}
+			requireField(t, report(func(in *mediation.ReportInput) { in.Parties[1].PersonID = theirs.ID }), "parties[1].personId", "exists")
+			requireField(t, report(func(in *mediation.ReportInput) {
+				in.Parties[0].Representatives = []mediation.Representative{{PersonID: theirs.ID, Role: mediation.Agent}}
+			}), "parties[0].representatives[0].personId", "exists")
+			requireField(t, report(func(in *mediation.ReportInput) { in.AddressID = addr.ID }), "addressId", "exists")
+
+			d := f.report()
+			_, err = f.svc.UpdateParties(f.ctx, f.officer, d.ID, d.Version, []mediation.Party{{PersonID: theirs.ID, Role: mediation.Applicant}})
+			requireField(t, err, "parties[0].personId", "exists")
+			_, err = f.svc.Assign(f.ctx, f.officer, d.ID, d.Version, mediation.AssignInput{Staff: []string{theirMediator.StaffID}, Reason: "r"})
+			requireField(t, err, "assign[0]", "exists")
+			_, err = f.svc.Transition(f.ctx, f.officer, d.ID, d.Version, mediation.TransitionInput{To: mediation.StateScreened, Reason: "r"})
+			require.NoError(t, err)
+
+			m := f.to(mediation.StateInMediation)
+			_, err = f.svc.RecordSession(f.ctx, f.officer, m.ID, m.Version, mediation.SessionInput{Place: "调解室", Notes: "n",
+				Mediators: []mediation.Mediator{{StaffID: j.unrelated.StaffID, Role: casework.RoleOfficer}}})
+			requireField(t, err, "mediators[0].staffId", "exists")
+			_, err = f.svc.RecordSession(f.ctx, f.officer, m.ID, m.Version, mediation.SessionInput{Place: "调解室", Notes: "n",
+				Mediators: []mediation.Mediator{{StaffID: f.officer.StaffID, Role: casework.RoleOfficer}}, Attendees: []mediation.Attendee{{PersonID: theirs.ID}}})
+			requireField(t, err, "attendees[0].personId", "exists")
+			_, err = f.svc.DraftAgreement(f.ctx, f.officer, m.ID, m.Version, mediation.AgreementInput{Form: mediation.Oral, MediatorID: j.unrelated.StaffID, Content: "和好"})
+			requireField(t, err, "mediatorId", "exists")
+
+			ag := f.to(mediation.StateAgreed)
+			_, err = f.svc.RecordFollowUp(f.ctx, f.officer, ag.ID, ag.Version, mediation.FollowUpInput{By: []string{j.unrelated.StaffID},
+				Checks: []mediation.TermCheck{{Term: 0, Status: mediation.Performed}}})
+			requireField(t, err, "by[0]", "exists")
+		})
+	}
+}
+
+// TestPrintShowsOnlyWhatTheReaderMayRead: a dispute shared with another
+// unit may be printed there, but its parties, persons of the station, are
+// out of that unit's reach: the document names none of them, nor their
+// masked numbers or birth dates.
+func TestPrintShowsOnlyWhatTheReaderMayRead(t *testing.T) {
+	t.Parallel()
+	f := newFx(t, nil)
+	j := f.jurisdiction()
+	d := f.to(mediation.StateAgreed)
+	_, err := f.svc.Share(f.ctx, f.officer, d.ID, j.siblingUnit.ID, "协查")
+	require.NoError(t, err)
+	var own, shared bytes.Buffer
+	require.NoError(t, f.svc.PrintAgreement(f.ctx, f.officer, d.ID, &own, nil))
+	require.Contains(t, own.String(), "张某")
+	require.NoError(t, f.svc.PrintAgreement(f.ctx, j.sibling, d.ID, &shared, nil))
+	for _, secret := range []string{"张某", "刘某", f.a.DocNumber, "1980年"} {
+		require.NotContains(t, shared.String(), secret)
+	}
+	require.Contains(t, shared.String(), "（无权查阅）")
+}
