@@ -2,7 +2,6 @@ package mediation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,13 +28,13 @@ const (
 // each term.
 type Term struct {
 	Text      string    `json:"text" validate:"required,max=2000"`
-	ObligorID string    `json:"obligorId,omitempty" validate:"max=64"` // the party who performs it, if one
-	Deadline  time.Time `json:"deadline,omitzero"`                     // end of performance; default the agreement's
+	ObligorID string    `json:"obligorId,omitempty" validate:"line,max=64"` // the party who performs it, if one
+	Deadline  time.Time `json:"deadline,omitzero"`                          // end of performance; default the agreement's
 }
 
 // Responsibility is one side's responsibility for the dispute.
 type Responsibility struct {
-	PartyID string `json:"partyId" validate:"required,max=64"`
+	PartyID string `json:"partyId" validate:"required,line,max=64"`
 	Text    string `json:"text" validate:"required,max=2000"`
 }
 
@@ -116,8 +115,8 @@ func (a Agreement) Signed(partyID, mediatorID string) bool {
 // deadlines) are calendar days: performance is due by 24:00 local time of
 // that day.
 type AgreementInput struct {
-	Form                Form             `json:"form" validate:"required,oneof=written oral"`
-	MediatorID          string           `json:"mediatorId" validate:"required,max=64"`
+	Form                Form             `json:"form" validate:"required,line,oneof=written oral"`
+	MediatorID          string           `json:"mediatorId" validate:"required,line,max=64"`
 	Facts               string           `json:"facts,omitempty" validate:"max=10000"`
 	Matters             string           `json:"matters,omitempty" validate:"max=5000"`
 	Responsibilities    []Responsibility `json:"responsibilities,omitempty" validate:"max=50,dive"`
@@ -182,7 +181,7 @@ func (s *Service) checkAgreement(ctx context.Context, d Dispute, in AgreementInp
 		f.Add("reachedAt", "after_mediation", "an agreement is reached in mediation, which began %s",
 			since.In(zone).Format("2006-01-02 15:04 MST"))
 	}
-	if err := s.checkPresiding(ctx, d, in.MediatorID, &f); err != nil {
+	if err := s.checkPresiding(ctx, actor, d, in.MediatorID, &f); err != nil {
 		return Agreement{}, err
 	}
 	if in.Form == Written {
@@ -269,17 +268,17 @@ func mediatingSince(d Dispute) time.Time {
 
 // checkPresiding: the presiding mediator is active staff who mediates, and
 // a mediator or lawyer presides only over a dispute assigned to them.
-func (s *Service) checkPresiding(ctx context.Context, d Dispute, staffID string, f *errs.Fields) error {
+func (s *Service) checkPresiding(ctx context.Context, actor casework.Actor, d Dispute, staffID string, f *errs.Fields) error {
 	if staffID == "" {
 		return nil
 	}
-	st, err := s.k.Store().GetStaff(ctx, staffID)
-	if errors.Is(err, errs.ErrNotFound) {
-		f.Add("mediatorId", "exists", "no staff member %q", staffID)
-		return nil
-	}
+	st, ok, err := s.staffRef(ctx, actor, staffID)
 	if err != nil {
 		return err
+	}
+	if !ok {
+		f.Add("mediatorId", "exists", "no staff member %q in reach", staffID)
+		return nil
 	}
 	var free, bound bool
 	for _, r := range st.Roles {
@@ -304,9 +303,9 @@ func (s *Service) checkPresiding(ctx context.Context, d Dispute, staffID string,
 // (PartyID, with SignedBy naming a representative or guardian who signed
 // for them) or by the presiding mediator (MediatorID).
 type SignatureInput struct {
-	PartyID    string              `json:"partyId,omitempty" validate:"max=64"`
-	MediatorID string              `json:"mediatorId,omitempty" validate:"max=64"`
-	SignedBy   string              `json:"signedBy,omitempty" validate:"max=64"`
+	PartyID    string              `json:"partyId,omitempty" validate:"line,max=64"`
+	MediatorID string              `json:"mediatorId,omitempty" validate:"line,max=64"`
+	SignedBy   string              `json:"signedBy,omitempty" validate:"line,max=64"`
 	Attachment casework.Attachment `json:"attachment"`
 	SignedAt   time.Time           `json:"signedAt,omitzero"` // default now
 }
@@ -414,7 +413,7 @@ func (s *Service) checkSignature(ctx context.Context, d Dispute, a Agreement, in
 
 // ConfirmationInput records an application for judicial confirmation.
 type ConfirmationInput struct {
-	Court     string    `json:"court" validate:"required,max=200"`
+	Court     string    `json:"court" validate:"required,line,max=200"`
 	AppliedAt time.Time `json:"appliedAt,omitzero"` // default now
 }
 
@@ -462,7 +461,7 @@ func (s *Service) ApplyConfirmation(ctx context.Context, actor casework.Actor, i
 
 // RulingInput records the court's ruling on a confirmation.
 type RulingInput struct {
-	Status  ConfirmationStatus `json:"status" validate:"required,oneof=confirmed invalid"`
+	Status  ConfirmationStatus `json:"status" validate:"required,line,oneof=confirmed invalid"`
 	RuledAt time.Time          `json:"ruledAt,omitzero"` // default now
 	Note    string             `json:"note,omitempty" validate:"max=2000"`
 }

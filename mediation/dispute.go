@@ -109,8 +109,8 @@ const (
 // kernel (casework.Person); the dispute keeps only the id, so identity data
 // stays sealed in one place.
 type Party struct {
-	PersonID        string           `json:"personId" validate:"required,max=64"`
-	Role            PartyRole        `json:"role" validate:"required,oneof=applicant respondent"`
+	PersonID        string           `json:"personId" validate:"required,line,max=64"`
+	Role            PartyRole        `json:"role" validate:"required,line,oneof=applicant respondent"`
 	Representatives []Representative `json:"representatives,omitempty" validate:"max=10,dive"`
 	// Minor marks a party known to be under 18 when the person's birth date
 	// is not recorded; otherwise the birth date decides.
@@ -120,8 +120,8 @@ type Party struct {
 // Representative is a person acting for a party: an agent, or a guardian
 // of a minor or of a person without full capacity.
 type Representative struct {
-	PersonID string             `json:"personId" validate:"required,max=64"`
-	Role     RepresentativeRole `json:"role" validate:"required,oneof=agent guardian"`
+	PersonID string             `json:"personId" validate:"required,line,max=64"`
+	Role     RepresentativeRole `json:"role" validate:"required,line,oneof=agent guardian"`
 }
 
 // Guardians returns the person ids of the party's guardians.
@@ -146,16 +146,16 @@ type Review struct {
 // in: an officer (民警), a people's mediator (人民调解员) or a
 // public-interest lawyer (驻所公益律师).
 type Mediator struct {
-	StaffID string        `json:"staffId" validate:"required,max=64"`
-	Role    casework.Role `json:"role" validate:"required"`
+	StaffID string        `json:"staffId" validate:"required,line,max=64"`
+	Role    casework.Role `json:"role" validate:"required,line"`
 }
 
 // Attendee is someone present at a session: a recorded person (a party, a
 // representative, a witness) by id, or someone named only (物业公司工作人员).
 type Attendee struct {
-	PersonID string `json:"personId,omitempty" validate:"max=64"`
-	Name     string `json:"name,omitempty" validate:"max=100"`
-	Role     string `json:"role,omitempty" validate:"max=100"` // e.g. 当事人, 监护人, 物业公司
+	PersonID string `json:"personId,omitempty" validate:"line,max=64"`
+	Name     string `json:"name,omitempty" validate:"line,max=100"`
+	Role     string `json:"role,omitempty" validate:"line,max=100"` // e.g. 当事人, 监护人, 物业公司
 }
 
 // Session is one mediation session (调解) and its record (调解笔录).
@@ -172,8 +172,8 @@ type Session struct {
 
 // Referral says where a dispute went when mediation could not settle it.
 type Referral struct {
-	To   string    `json:"to" validate:"required,max=64"` // code of ListReferral: court, arbitration, labour_bureau, agency
-	Body string    `json:"body,omitempty" validate:"max=200"`
+	To   string    `json:"to" validate:"required,line,max=64"` // code of ListReferral: court, arbitration, labour_bureau, agency
+	Body string    `json:"body,omitempty" validate:"line,max=200"`
 	At   time.Time `json:"at,omitzero"`
 }
 

@@ -2,7 +2,6 @@ package mediation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,7 +35,7 @@ const (
 // the term's index, from 0).
 type TermCheck struct {
 	Term   int         `json:"term" validate:"min=0"`
-	Status Performance `json:"status" validate:"required,oneof=performed performing not_performed"`
+	Status Performance `json:"status" validate:"required,line,oneof=performed performing not_performed"`
 	Note   string      `json:"note,omitempty" validate:"max=2000"`
 }
 
@@ -62,12 +61,12 @@ func (f FollowUp) clone() FollowUp {
 // FollowUpInput records a follow-up visit.
 type FollowUpInput struct {
 	At       time.Time      `json:"at,omitzero"` // default now
-	By       []string       `json:"by,omitempty" validate:"max=10"`
+	By       []string       `json:"by,omitempty" validate:"line,max=10"`
 	Checks   []TermCheck    `json:"checks" validate:"required,min=1,max=50,dive"`
 	Note     string         `json:"note,omitempty" validate:"max=5000"`
-	Action   FollowUpAction `json:"action,omitempty"`
-	Referral *Referral      `json:"referral,omitempty"` // with Action refer
-	Reason   string         `json:"reason,omitempty"`   // with an action: why (default: the finding)
+	Action   FollowUpAction `json:"action,omitempty" validate:"line"`
+	Referral *Referral      `json:"referral,omitempty"`                   // with Action refer
+	Reason   string         `json:"reason,omitempty" validate:"max=1000"` // with an action: why (default: the finding)
 }
 
 // RecordFollowUp records a follow-up visit on the agreement in force: the
@@ -124,10 +123,10 @@ func (s *Service) checkFollowUp(ctx context.Context, d Dispute, agreement int, i
 		in.By = []string{actor.StaffID}
 	}
 	for j, id := range in.By {
-		if _, err := s.k.Store().GetStaff(ctx, id); errors.Is(err, errs.ErrNotFound) {
-			f.Add(fmt.Sprintf("by[%d]", j), "exists", "no staff member %q", id)
-		} else if err != nil {
+		if _, ok, err := s.staffRef(ctx, actor, id); err != nil {
 			return FollowUp{}, err
+		} else if !ok {
+			f.Add(fmt.Sprintf("by[%d]", j), "exists", "no staff member %q in reach", id)
 		}
 	}
 	seen := map[int]bool{}

@@ -2,6 +2,7 @@ package mediation_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"sync"
@@ -10,8 +11,11 @@ import (
 
 	"github.com/grassroots-policing/grassroots/casework"
 	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/grassroots-policing/grassroots/mediation"
 	"github.com/grassroots-policing/grassroots/mediation/memstore"
+	"github.com/grassroots-policing/grassroots/mediation/sqlstore"
 	"github.com/stretchr/testify/require"
 )
 
@@ -71,12 +75,41 @@ func local(month time.Month, day, hour, minute int) time.Time {
 
 func newFx(t *testing.T, cfg *mediation.Config) *fx {
 	t.Helper()
+	return newFxOn(t, "memory", cfg)
+}
+
+// backends are the stores a test world can run on.
+var backends = []string{"memory", "sqlite", "postgres"}
+
+// newFxOn builds the test world on one backend (see backends).
+func newFxOn(t *testing.T, backend string, cfg *mediation.Config) *fx {
+	t.Helper()
 	f := &fx{t: t, ctx: context.Background(), clock: casework.NewFixedClock(local(5, 6, 9, 0)), notices: &recorder{}}
-	db := casemem.New()
+	var ks casework.KernelStore
+	switch backend {
+	case "memory":
+		db := casemem.New()
+		ks, f.store = db, memstore.New(db)
+	case "sqlite", "postgres":
+		var db *sql.DB
+		engine := casesql.SQLite
+		if backend == "sqlite" {
+			db = testdb.SQLite(t)
+		} else {
+			db, engine = testdb.Postgres(t).DB, casesql.Postgres
+		}
+		k, err := casesql.New(db, engine)
+		require.NoError(t, err)
+		require.NoError(t, k.Migrate(f.ctx))
+		s := sqlstore.New(k)
+		require.NoError(t, s.Migrate(f.ctx))
+		ks, f.store = k, s
+	default:
+		t.Fatalf("unknown backend %q", backend)
+	}
 	var err error
-	f.k, err = casework.New(db, &casework.Config{Clock: f.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}, Notifier: f.notices})
+	f.k, err = casework.New(ks, &casework.Config{Clock: f.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}, Notifier: f.notices})
 	require.NoError(t, err)
-	f.store = memstore.New(db)
 	f.svc, err = mediation.New(f.k, f.store, cfg)
 	require.NoError(t, err)
 	root, admin, err := f.k.Bootstrap(f.ctx, casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},

@@ -35,7 +35,7 @@ type PoliceFacts struct {
 	Violation        string      `json:"violation" validate:"max=500"` // e.g. 殴打他人（情节轻微）; required by CheckPolice
 	FromCivilDispute bool        `json:"fromCivilDispute"`
 	MinorViolation   bool        `json:"minorViolation"` // 情节轻微
-	Exclusions       []Exclusion `json:"exclusions,omitempty" validate:"max=10"`
+	Exclusions       []Exclusion `json:"exclusions,omitempty" validate:"line,max=10"`
 }
 
 // CheckPolice decides whether police mediation may be used on these facts.

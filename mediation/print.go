@@ -140,10 +140,20 @@ func (s *Service) deadlineDate(t time.Time) string {
 	return s.date(t.Add(-time.Microsecond))
 }
 
+// outOfReach is printed for a person the actor may not read (a reader of a
+// shared dispute, in another unit): the document shows no more of them than
+// the dispute itself holds.
+const outOfReach = "（无权查阅）"
+
+// person is what a document prints of a person: masked unless revealed, and
+// nothing beyond outOfReach for a person out of the actor's reach.
 func (s *Service) person(ctx context.Context, actor casework.Actor, id string, opt *PrintOptions) (printPerson, error) {
-	rec, err := s.k.Store().GetPerson(ctx, id)
+	rec, ok, err := s.personRef(ctx, actor, id)
 	if err != nil {
 		return printPerson{}, err
+	}
+	if !ok {
+		return printPerson{Name: outOfReach}, nil
 	}
 	num := rec.DocMasked
 	if opt != nil && opt.RevealReason != "" && rec.DocIndex != "" {

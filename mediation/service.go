@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -134,17 +133,17 @@ func (s *Service) Config() Config { return s.cfg }
 
 // ReportInput reports a dispute.
 type ReportInput struct {
-	UnitID     string       `json:"unitId" validate:"required,max=64"`
-	Category   string       `json:"category" validate:"required,max=64"`
-	Source     string       `json:"source" validate:"required,max=64"`
+	UnitID     string       `json:"unitId" validate:"required,line,max=64"`
+	Category   string       `json:"category" validate:"required,line,max=64"`
+	Source     string       `json:"source" validate:"required,line,max=64"`
 	SourceNote string       `json:"sourceNote,omitempty" validate:"max=500"` // the referring agency or court, the caller …
-	Kind       Kind         `json:"kind,omitempty"`                          // default people
+	Kind       Kind         `json:"kind,omitempty" validate:"line"`          // default people
 	Police     *PoliceFacts `json:"police,omitempty"`                        // required for police mediation
 	Parties    []Party      `json:"parties,omitempty" validate:"max=50"`     // each checked by checkParties
 	Facts      string       `json:"facts" validate:"required,max=10000"`
-	AddressID  string       `json:"addressId,omitempty" validate:"max=64"`
+	AddressID  string       `json:"addressId,omitempty" validate:"line,max=64"`
 	Address    string       `json:"address,omitempty" validate:"max=500"`
-	Risk       Risk         `json:"risk,omitempty"` // default low
+	Risk       Risk         `json:"risk,omitempty" validate:"line"` // default low
 	RiskReason string       `json:"riskReason,omitempty" validate:"max=1000"`
 	ReportedAt time.Time    `json:"reportedAt,omitzero"` // default now
 	RequestKey string       `json:"-"`
@@ -156,6 +155,9 @@ type ReportInput struct {
 // request key returns the first result. A high-risk dispute notifies the
 // unit's supervisors at once.
 func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInput) (Dispute, error) {
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Dispute{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordType, UnitID: in.UnitID}); err != nil {
 		return Dispute{}, err
 	}
@@ -169,10 +171,10 @@ func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInp
 func (s *Service) create(ctx context.Context, actor casework.Actor, in ReportInput, auditAction casework.Action, rk *casework.RequestKey, inbox *casework.InboxEntry) (Dispute, error) {
 	now := s.k.Now()
 	in.normalize(now)
-	if err := s.checkReport(ctx, in, now); err != nil {
+	if err := s.checkReport(ctx, actor, in, now); err != nil {
 		return Dispute{}, err
 	}
-	parties, docIdx, err := s.checkParties(ctx, in.Parties)
+	parties, docIdx, err := s.checkParties(ctx, actor, in.Parties)
 	if err != nil {
 		return Dispute{}, err
 	}
@@ -235,7 +237,7 @@ func (in *ReportInput) normalize(now time.Time) {
 	in.Parties = cloneEach(in.Parties, Party.clone)
 }
 
-func (s *Service) checkReport(ctx context.Context, in ReportInput, now time.Time) error {
+func (s *Service) checkReport(ctx context.Context, actor casework.Actor, in ReportInput, now time.Time) error {
 	var f errs.Fields
 	f.Merge("", s.k.Validate(in))
 	f.Merge("", s.k.Codes().Check("category", ListCategory, in.Category))
@@ -253,10 +255,10 @@ func (s *Service) checkReport(ctx context.Context, in ReportInput, now time.Time
 		f.Add("police", "police_only", "police facts belong to police mediation only")
 	}
 	if in.AddressID != "" {
-		if _, err := s.k.Store().GetAddress(ctx, in.AddressID); errors.Is(err, errs.ErrNotFound) {
-			f.Add("addressId", "exists", "no address %q", in.AddressID)
-		} else if err != nil {
+		if ok, err := s.addressRef(ctx, actor, in.AddressID); err != nil {
 			return err
+		} else if !ok {
+			f.Add("addressId", "exists", "no address %q in reach", in.AddressID)
 		}
 	}
 	return f.Err()
@@ -270,16 +272,14 @@ func checkRisk(r Risk, reason string) error {
 	if r != RiskLow && strings.TrimSpace(reason) == "" {
 		f.Add("riskReason", "required", "a %s risk needs a reason", r)
 	}
-	if utf8.RuneCountInString(reason) > 1000 {
-		f.Add("riskReason", "max", "must be at most 1000 long")
-	}
+	f.Merge("", casework.CheckText("riskReason", reason, 1000))
 	return f.Err()
 }
 
 // checkParties validates parties against the kernel's persons and returns
 // them with the document blind indexes of the parties (never a plaintext
 // number: the kernel holds only sealed documents).
-func (s *Service) checkParties(ctx context.Context, parties []Party) ([]Party, []string, error) {
+func (s *Service) checkParties(ctx context.Context, actor casework.Actor, parties []Party) ([]Party, []string, error) {
 	var f errs.Fields
 	var idx []string
 	seen := map[string]bool{}
@@ -293,12 +293,12 @@ func (s *Service) checkParties(ctx context.Context, parties []Party) ([]Party, [
 			f.Add(field+".personId", "unique", "person %s is a party twice", p.PersonID)
 		}
 		seen[p.PersonID] = true
-		rec, err := s.k.Store().GetPerson(ctx, p.PersonID)
+		rec, ok, err := s.personRef(ctx, actor, p.PersonID)
 		switch {
-		case errors.Is(err, errs.ErrNotFound):
-			f.Add(field+".personId", "exists", "no person %q", p.PersonID)
 		case err != nil:
 			return nil, nil, err
+		case !ok:
+			f.Add(field+".personId", "exists", "no person %q in reach", p.PersonID)
 		case rec.DocIndex != "":
 			idx = append(idx, rec.DocIndex)
 		}
@@ -317,10 +317,10 @@ func (s *Service) checkParties(ctx context.Context, parties []Party) ([]Party, [
 				f.Add(field, "unique", "person %s is named twice", r.PersonID)
 			}
 			reps[r.PersonID] = true
-			if _, err := s.k.Store().GetPerson(ctx, r.PersonID); errors.Is(err, errs.ErrNotFound) {
-				f.Add(field, "exists", "no person %q", r.PersonID)
-			} else if err != nil {
+			if _, ok, err := s.personRef(ctx, actor, r.PersonID); err != nil {
 				return nil, nil, err
+			} else if !ok {
+				f.Add(field, "exists", "no person %q in reach", r.PersonID)
 			}
 		}
 	}
@@ -360,6 +360,9 @@ type Query struct {
 // and the cursor of the next page ("" on the last). A mediator or lawyer
 // sees only the disputes assigned to them.
 func (s *Service) List(ctx context.Context, actor casework.Actor, q Query) ([]Dispute, string, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, "", err
+	}
 	t := casework.Target{}
 	bound := s.k.Policy().AssignmentBound(ActionRead, actor.Roles)
 	if bound {
@@ -418,12 +421,17 @@ func (s *Service) ListOverdue(ctx context.Context, actor casework.Actor, unitID 
 // the kernel; the dispute stays read-only there. Sharing is the station's
 // decision: it needs the acceptance permission on the dispute.
 func (s *Service) Share(ctx context.Context, actor casework.Actor, id, toUnit, reason string) (casework.Share, error) {
-	d, err := s.load(ctx, actor, id, ActionAccept)
+	_, t, err := s.reachable(ctx, actor, id)
 	if err != nil {
 		return casework.Share{}, err
 	}
-	t, err := s.target(ctx, d)
-	if err != nil {
+	if err := s.k.Authorize(ctx, actor, ActionAccept, t); err != nil {
+		return casework.Share{}, err
+	}
+	if err := casework.CheckText("reason", reason, 1000); err != nil {
+		return casework.Share{}, err
+	}
+	if err := casework.CheckLine("unitId", toUnit, 64); err != nil {
 		return casework.Share{}, err
 	}
 	return s.k.Share(ctx, actor, t, toUnit, reason)
@@ -445,12 +453,29 @@ func (s *Service) target(ctx context.Context, d Dispute) (casework.Target, error
 	return casework.Target{RecordType: RecordType, RecordID: d.ID, UnitID: d.UnitID, SharedWith: shares, AssignedTo: slices.Clone(d.Assigned)}, nil
 }
 
-func (s *Service) load(ctx context.Context, actor casework.Actor, id string, action casework.Action) (Dispute, error) {
+// reachable loads a dispute and checks reach before anything else: a
+// dispute out of the actor's reach — and any dispute for an actor who is no
+// active staff member — answers ErrNotFound exactly as an id that does not
+// exist, before roles, policy or level are consulted (Kernel.Reach). It
+// returns the dispute with its permission target for Authorize.
+func (s *Service) reachable(ctx context.Context, actor casework.Actor, id string) (Dispute, casework.Target, error) {
 	d, err := s.store.GetDispute(ctx, id)
 	if err != nil {
-		return Dispute{}, err
+		return Dispute{}, casework.Target{}, err
 	}
 	t, err := s.target(ctx, d)
+	if err != nil {
+		return Dispute{}, casework.Target{}, err
+	}
+	if err := s.k.Reach(ctx, actor, t); err != nil {
+		return Dispute{}, casework.Target{}, err
+	}
+	return d, t, nil
+}
+
+// load is reachable followed by the permission check of action.
+func (s *Service) load(ctx context.Context, actor casework.Actor, id string, action casework.Action) (Dispute, error) {
+	d, t, err := s.reachable(ctx, actor, id)
 	if err != nil {
 		return Dispute{}, err
 	}
@@ -470,14 +495,10 @@ type change struct {
 }
 
 // update is the one write path of every change after the report: load,
-// authorise, compare the caller's version, mutate a clone, derive NextDue,
+// check reach, authorise, compare the caller's version, mutate a clone, derive NextDue,
 // audit, and store with compare-and-swap.
 func (s *Service) update(ctx context.Context, actor casework.Actor, id string, version int64, c change) (Dispute, error) {
-	cur, err := s.store.GetDispute(ctx, id)
-	if err != nil {
-		return Dispute{}, err
-	}
-	t, err := s.target(ctx, cur)
+	cur, t, err := s.reachable(ctx, actor, id)
 	if err != nil {
 		return Dispute{}, err
 	}
@@ -531,10 +552,7 @@ func checkReason(reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return errs.Invalid("reason", "required", "every state change records a reason")
 	}
-	if utf8.RuneCountInString(reason) > 1000 {
-		return errs.Invalid("reason", "max", "must be at most 1000 long")
-	}
-	return nil
+	return casework.CheckText("reason", reason, 1000)
 }
 
 // checkTime defaults a recorded time to now and refuses one in the future:

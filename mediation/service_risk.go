@@ -3,7 +3,6 @@ package mediation
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -11,7 +10,7 @@ import (
 
 // RiskInput changes a dispute's risk assessment.
 type RiskInput struct {
-	Risk   Risk   `json:"risk"`
+	Risk   Risk   `json:"risk" validate:"line"`
 	Reason string `json:"reason"`
 }
 
@@ -27,6 +26,9 @@ func (s *Service) Assess(ctx context.Context, actor casework.Actor, id string, v
 		mutate: func(d *Dispute) error {
 			if d.State.Terminal() {
 				return errs.Invalid("risk", "state", "a finished dispute (%s) is not reassessed", d.State)
+			}
+			if err := s.k.Validate(in); err != nil {
+				return err
 			}
 			if err := checkRisk(in.Risk, in.Reason); err != nil {
 				return err
@@ -54,8 +56,11 @@ func (s *Service) Review(ctx context.Context, actor casework.Actor, id string, v
 				return errs.Invalid("review", "not_due", "the dispute awaits no review: only a dispute marked high risk is reviewed")
 			}
 			note = strings.TrimSpace(note)
-			if note == "" || utf8.RuneCountInString(note) > 2000 {
-				return errs.Invalid("note", "required", "a review records what was decided (at most 2000 long)")
+			if note == "" {
+				return errs.Invalid("note", "required", "a review records what was decided")
+			}
+			if err := casework.CheckText("note", note, 2000); err != nil {
+				return err
 			}
 			d.Review = &Review{ReviewedAt: s.k.Now(), ReviewedBy: actor.StaffID, Note: note}
 			return nil

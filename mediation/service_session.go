@@ -2,7 +2,6 @@ package mediation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,7 +14,7 @@ import (
 // SessionInput records a mediation session (调解) and its record (调解笔录).
 type SessionInput struct {
 	At        time.Time  `json:"at,omitzero"` // default now
-	Place     string     `json:"place" validate:"required,max=200"`
+	Place     string     `json:"place" validate:"required,line,max=200"`
 	Mediators []Mediator `json:"mediators" validate:"required,min=1,max=10,dive"`
 	Attendees []Attendee `json:"attendees,omitempty" validate:"max=50,dive"`
 	Notes     string     `json:"notes" validate:"required,max=20000"`
@@ -42,10 +41,10 @@ func (s *Service) RecordSession(ctx context.Context, actor casework.Actor, id st
 			var f errs.Fields
 			f.Merge("", s.k.Validate(in))
 			f.Merge("", checkTime("at", &in.At, now))
-			if err := s.checkMediators(ctx, *d, in.Mediators, &f); err != nil {
+			if err := s.checkMediators(ctx, actor, *d, in.Mediators, &f); err != nil {
 				return err
 			}
-			if err := s.checkAttendees(ctx, in.Attendees, &f); err != nil {
+			if err := s.checkAttendees(ctx, actor, in.Attendees, &f); err != nil {
 				return err
 			}
 			if err := f.Err(); err != nil {
@@ -72,7 +71,7 @@ func (s *Service) RecordSession(ctx context.Context, actor casework.Actor, id st
 	})
 }
 
-func (s *Service) checkMediators(ctx context.Context, d Dispute, ms []Mediator, f *errs.Fields) error {
+func (s *Service) checkMediators(ctx context.Context, actor casework.Actor, d Dispute, ms []Mediator, f *errs.Fields) error {
 	seen := map[string]bool{}
 	for i, m := range ms {
 		field := fmt.Sprintf("mediators[%d]", i)
@@ -87,13 +86,13 @@ func (s *Service) checkMediators(ctx context.Context, d Dispute, ms []Mediator, 
 			f.Add(field+".role", "oneof", "a session is conducted by an officer, a people's mediator or a lawyer")
 			continue
 		}
-		st, err := s.k.Store().GetStaff(ctx, m.StaffID)
-		if errors.Is(err, errs.ErrNotFound) {
-			f.Add(field+".staffId", "exists", "no staff member %q", m.StaffID)
-			continue
-		}
+		st, ok, err := s.staffRef(ctx, actor, m.StaffID)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			f.Add(field+".staffId", "exists", "no staff member %q in reach", m.StaffID)
+			continue
 		}
 		if !st.Active || !slices.Contains(st.Roles, m.Role) {
 			f.Add(field+".role", "holds_role", "%s is not an active %s", m.StaffID, m.Role)
@@ -105,7 +104,7 @@ func (s *Service) checkMediators(ctx context.Context, d Dispute, ms []Mediator, 
 	return nil
 }
 
-func (s *Service) checkAttendees(ctx context.Context, as []Attendee, f *errs.Fields) error {
+func (s *Service) checkAttendees(ctx context.Context, actor casework.Actor, as []Attendee, f *errs.Fields) error {
 	for i, a := range as {
 		field := fmt.Sprintf("attendees[%d]", i)
 		if (a.PersonID == "") == (strings.TrimSpace(a.Name) == "") {
@@ -113,10 +112,10 @@ func (s *Service) checkAttendees(ctx context.Context, as []Attendee, f *errs.Fie
 			continue
 		}
 		if a.PersonID != "" {
-			if _, err := s.k.Store().GetPerson(ctx, a.PersonID); errors.Is(err, errs.ErrNotFound) {
-				f.Add(field+".personId", "exists", "no person %q", a.PersonID)
-			} else if err != nil {
+			if _, ok, err := s.personRef(ctx, actor, a.PersonID); err != nil {
 				return err
+			} else if !ok {
+				f.Add(field+".personId", "exists", "no person %q in reach", a.PersonID)
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package mediation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,22 +13,22 @@ import (
 // TransitionInput asks for a state change. Reason is always required; the
 // other fields belong to particular targets and are refused elsewhere.
 type TransitionInput struct {
-	To     State  `json:"to"`
+	To     State  `json:"to" validate:"line"`
 	Reason string `json:"reason"`
 	// Kind and Police (to screened): the kind screening settled on, and the
 	// facts police mediation needs. Empty keeps the reported kind.
-	Kind   Kind         `json:"kind,omitempty"`
+	Kind   Kind         `json:"kind,omitempty" validate:"line"`
 	Police *PoliceFacts `json:"police,omitempty"`
 	// Assign (to accepted): the mediators and lawyers who will act on the
 	// dispute; nil keeps the current assignment.
-	Assign []string `json:"assign,omitempty"`
+	Assign []string `json:"assign,omitempty" validate:"line"`
 	// RefusedBy (to failed or not_accepted): the party whose clear refusal
 	// ends the mediation (一方当事人明确拒绝调解).
-	RefusedBy string `json:"refusedBy,omitempty"`
+	RefusedBy string `json:"refusedBy,omitempty" validate:"line"`
 	// Outcome (to closed): default settled after an agreement, and
 	// no_agreement after a failure; a failed police mediation closes as
 	// penalised.
-	Outcome Outcome `json:"outcome,omitempty"`
+	Outcome Outcome `json:"outcome,omitempty" validate:"line"`
 	// Referral (to referred): where the dispute goes.
 	Referral *Referral `json:"referral,omitempty"`
 }
@@ -72,6 +71,9 @@ func (s *Service) Transition(ctx context.Context, actor casework.Actor, id strin
 		action: func(cur Dispute) casework.Action { return actionFor(in.To) },
 		audit:  casework.Action("mediation.state." + string(in.To)),
 		mutate: func(d *Dispute) error {
+			if err := s.k.Validate(in); err != nil {
+				return err
+			}
 			if err := CheckTransition(d.State, in.To); err != nil {
 				return err
 			}
@@ -81,7 +83,7 @@ func (s *Service) Transition(ctx context.Context, actor casework.Actor, id strin
 			if err := s.checkTargetFields(in); err != nil {
 				return err
 			}
-			if err := s.prepare(ctx, d, in); err != nil {
+			if err := s.prepare(ctx, actor, d, in); err != nil {
 				return err
 			}
 			return s.move(d, actor, in.To, in.Reason, in.RefusedBy)
@@ -112,7 +114,7 @@ func (s *Service) checkTargetFields(in TransitionInput) error {
 }
 
 // prepare checks and applies the target's own conditions.
-func (s *Service) prepare(ctx context.Context, d *Dispute, in TransitionInput) error {
+func (s *Service) prepare(ctx context.Context, actor casework.Actor, d *Dispute, in TransitionInput) error {
 	switch in.To {
 	case StateScreened:
 		if in.Kind != "" {
@@ -136,7 +138,7 @@ func (s *Service) prepare(ctx context.Context, d *Dispute, in TransitionInput) e
 			return err
 		}
 		if in.Assign != nil {
-			assigned, err := s.checkAssign(ctx, in.Assign)
+			assigned, err := s.checkAssign(ctx, actor, in.Assign)
 			if err != nil {
 				return err
 			}
@@ -238,7 +240,7 @@ func (s *Service) checkReferral(r *Referral) (*Referral, error) {
 
 // checkAssign validates an assignment: active staff holding the mediator
 // or lawyer role, each once.
-func (s *Service) checkAssign(ctx context.Context, ids []string) ([]string, error) {
+func (s *Service) checkAssign(ctx context.Context, actor casework.Actor, ids []string) ([]string, error) {
 	var f errs.Fields
 	out := make([]string, 0, len(ids))
 	for i, id := range ids {
@@ -247,12 +249,12 @@ func (s *Service) checkAssign(ctx context.Context, ids []string) ([]string, erro
 			f.Add(field, "unique", "%s is assigned twice", id)
 			continue
 		}
-		st, err := s.k.Store().GetStaff(ctx, id)
+		st, ok, err := s.staffRef(ctx, actor, id)
 		if err != nil {
-			if !errors.Is(err, errs.ErrNotFound) {
-				return nil, err
-			}
-			f.Add(field, "exists", "no staff member %q", id)
+			return nil, err
+		}
+		if !ok {
+			f.Add(field, "exists", "no staff member %q in reach", id)
 			continue
 		}
 		if !st.Active {
@@ -329,7 +331,7 @@ func checkReopen(d Dispute) error {
 
 // AssignInput changes who mediates.
 type AssignInput struct {
-	Staff  []string `json:"staff"`
+	Staff  []string `json:"staff" validate:"line"`
 	Reason string   `json:"reason"`
 }
 
@@ -343,10 +345,13 @@ func (s *Service) Assign(ctx context.Context, actor casework.Actor, id string, v
 			if d.State.Terminal() {
 				return errs.Invalid("staff", "state", "a finished dispute (%s) is not reassigned", d.State)
 			}
+			if err := s.k.Validate(in); err != nil {
+				return err
+			}
 			if err := checkReason(in.Reason); err != nil {
 				return err
 			}
-			a, err := s.checkAssign(ctx, in.Staff)
+			a, err := s.checkAssign(ctx, actor, in.Staff)
 			if err != nil {
 				return err
 			}
@@ -375,7 +380,7 @@ func (s *Service) UpdateParties(ctx context.Context, actor casework.Actor, id st
 			if len(parties) > 50 {
 				return errs.Invalid("parties", "max", "at most 50 parties")
 			}
-			ps, idx, err := s.checkParties(ctx, cloneEach(parties, Party.clone))
+			ps, idx, err := s.checkParties(ctx, actor, cloneEach(parties, Party.clone))
 			if err != nil {
 				return err
 			}

@@ -16,7 +16,10 @@ import (
 // it on the dispute (audited, as the system actor, compare-and-swap), then
 // sends it, so two processes sweeping at once do not both notify, and a
 // second sweep at the same now changes nothing. A dispute changed by
-// someone else meanwhile is skipped and caught by the next sweep.
+// someone else meanwhile is skipped and caught by the next sweep. A sweep
+// that fails answers the zero result with its error, as every method does;
+// what it committed before failing is in the audit log, and the next sweep
+// finds the rest.
 func (s *Service) Sweep(ctx context.Context, now time.Time) (casework.SweepResult, error) {
 	var res casework.SweepResult
 	now = casework.Truncate(now)
@@ -25,7 +28,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (casework.SweepResul
 	for {
 		rows, err := s.store.ListDisputes(ctx, f, page)
 		if err != nil {
-			return res, err
+			return casework.SweepResult{}, err
 		}
 		for _, d := range rows {
 			marks := s.dueNotices(d, now)
@@ -34,7 +37,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (casework.SweepResul
 			}
 			ok, err := s.markNotices(ctx, d, marks)
 			if err != nil {
-				return res, err
+				return casework.SweepResult{}, err
 			}
 			if !ok {
 				continue

@@ -36,6 +36,9 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 	default:
 		return nil, errs.Invalid("by", "oneof", "must be category, category_top, state or unit")
 	}
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, err
+	}
 	p, err := s.k.ResolvePeriod(ctx, actor, q)
 	if err != nil {
 		return nil, err
