@@ -29,6 +29,8 @@ func TestTranslate(t *testing.T) {
 		{"deadlock", &pgconn.PgError{Code: "40P01"}, errs.ErrConflict},
 		{"append-only guard", &pgconn.PgError{Code: "GR001"}, errs.ErrForbidden},
 		{"bad encoding", &pgconn.PgError{Code: "22021"}, errs.ErrInvalid},
+		{"any data exception", &pgconn.PgError{Code: "22003"}, errs.ErrInvalid},
+		{"lock not available", &pgconn.PgError{Code: "55P03"}, errs.ErrConflict},
 		{"wrapped", fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505"}), errs.ErrConflict},
 		{"cancelled", context.Canceled, context.Canceled},
 	}
