@@ -81,3 +81,13 @@ func TestSQLiteDSNEscapesThePath(t *testing.T) {
 		require.Contains(t, query, p)
 	}
 }
+
+func TestNotFoundSeesAWrappedNoRows(t *testing.T) {
+	t.Parallel()
+	err := sqlx.NotFound(fmt.Errorf("load unit: %w", sql.ErrNoRows), "unit", "u1")
+	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.Equal(t, errs.NotFound("unit", "u1").Error(), err.Error(), "names the record, not the driver's 'no rows'")
+	other := errors.New("disk on fire")
+	require.ErrorIs(t, sqlx.NotFound(other, "unit", "u1"), other)
+	require.NotErrorIs(t, sqlx.NotFound(other, "unit", "u1"), errs.ErrNotFound)
+}
