@@ -33,7 +33,7 @@ func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
 // "outreach"). The kernel's line must have run first: outreach tables refer
 // to its units.
 func (s *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, s.db, s.k.Dialect(), "outreach", migrations)
+	return sqlx.Migrate(ctx, s.db, &sqlx.Dialect{Engine: s.k.Engine()}, "outreach", migrations)
 }
 
 type scanner = sqlx.Scanner

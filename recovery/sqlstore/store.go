@@ -30,7 +30,7 @@ var _ recovery.Store = (*Store)(nil)
 
 // New builds the store on the kernel's SQL store. Call Migrate (after the
 // kernel's) before use.
-func New(k *ksql.Store) *Store { return &Store{k: k, db: k.DB(), d: k.Dialect()} }
+func New(k *ksql.Store) *Store { return &Store{k: k, db: k.DB(), d: &sqlx.Dialect{Engine: k.Engine()}} }
 
 // Migrate creates or upgrades the recovery tables (migration line
 // "recovery").
