@@ -224,7 +224,7 @@ func (c *Cases) ListCases(ctx context.Context, f casework.CaseFilter, p casework
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, c.s.db, q, a.List, scanCase)
+	return sqlx.QueryAll(ctx, c.s.db, q, a.List, scanCase)
 }
 
 const leadCols = `id, unit_id, state, source_kind, source_id, case_id, found_at, body, version, created_at, updated_at`
@@ -310,7 +310,7 @@ func (c *Cases) ListLeads(ctx context.Context, f casework.LeadFilter, p casework
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, c.s.db, q, a.List, scanLead)
+	return sqlx.QueryAll(ctx, c.s.db, q, a.List, scanLead)
 }
 
 // CountCases implements casework.CaseStore: three counting queries, each

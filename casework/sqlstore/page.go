@@ -32,10 +32,3 @@ func PageClause(q string, a Placeholders, p casework.Page, atCol, idCol string) 
 	}
 	return q + ` ORDER BY ` + atCol + `, ` + idCol + ` LIMIT ` + a.Add(p.Limit), nil
 }
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
