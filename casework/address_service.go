@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -66,7 +67,7 @@ func (k *Kernel) PrepareRegistry(ctx context.Context, actor Actor, id string, ve
 	var f errs.Fields
 	for i, res := range r.Residents {
 		if !k.personInReach(ctx, actor, res.PersonID) {
-			f.Add("residents["+itoa(i)+"].personId", "exists", "no person %q", res.PersonID)
+			f.Add("residents["+strconv.Itoa(i)+"].personId", "exists", "no person %q", res.PersonID)
 		}
 	}
 	if r.Housing != nil && r.Housing.OwnerID != "" && !k.personInReach(ctx, actor, r.Housing.OwnerID) {
@@ -74,7 +75,7 @@ func (k *Kernel) PrepareRegistry(ctx context.Context, actor Actor, id string, ve
 	}
 	for i, o := range r.Organisations {
 		if strings.TrimSpace(o.Name) == "" {
-			f.Add("organisations["+itoa(i)+"].name", "required", "is required")
+			f.Add("organisations["+strconv.Itoa(i)+"].name", "required", "is required")
 		}
 	}
 	if r.Housing != nil && r.Housing.Kind == "" {

@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/internal/memhook"
 	"github.com/grassroots-policing/grassroots/casework/memstore"
 	"github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
@@ -25,7 +27,7 @@ func TestExportedCheckpointsCatchDeletedOnes(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, exported, 1)
 
-	db.Tamper(func(entries *[]casework.AuditEntry, _ map[int64][]byte, cps *[]casework.Checkpoint) {
+	memhook.Tamper(db, func(entries *[]casework.AuditEntry, _ map[int64][]byte, cps *[]casework.Checkpoint) {
 		log := *entries
 		log[2].ActorID = "someone-else"
 		head := log[1].Head()
@@ -72,7 +74,7 @@ func TestTailDeletionIsCaughtByTheHeadRow(t *testing.T) {
 	ctx := context.Background()
 	head, err := store.AuditHead(ctx)
 	require.NoError(t, err)
-	for _, stmt := range store.Dialect().DropAppendOnly("audit_log") {
+	for _, stmt := range (&sqlx.Dialect{Engine: store.Engine()}).DropAppendOnly("audit_log") {
 		_, err := db.ExecContext(ctx, stmt)
 		require.NoError(t, err)
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/internal/memhook"
 	"github.com/grassroots-policing/grassroots/casework/memstore"
 	"github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/audit"
@@ -105,7 +106,7 @@ func memTamperBackend(db *memstore.DB) tamperBackend {
 		name:  "memory",
 		store: db,
 		write: func(_ *testing.T, _, to tamperLog) {
-			db.Tamper(func(entries *[]casework.AuditEntry, payloads map[int64][]byte, _ *[]casework.Checkpoint) {
+			memhook.Tamper(db, func(entries *[]casework.AuditEntry, payloads map[int64][]byte, _ *[]casework.Checkpoint) {
 				es := make([]casework.AuditEntry, len(to))
 				clear(payloads)
 				for i, r := range to {
@@ -119,7 +120,7 @@ func memTamperBackend(db *memstore.DB) tamperBackend {
 		},
 		unguard: nop, guard: nop, refused: nop,
 		dropCheckpoint: func(_ *testing.T, seq int64) {
-			db.Tamper(func(_ *[]casework.AuditEntry, _ map[int64][]byte, cps *[]casework.Checkpoint) {
+			memhook.Tamper(db, func(_ *[]casework.AuditEntry, _ map[int64][]byte, cps *[]casework.Checkpoint) {
 				*cps = slices.DeleteFunc(*cps, func(c casework.Checkpoint) bool { return c.Seq == seq })
 			})
 		},
@@ -132,7 +133,7 @@ func sqlTamperBackend(t *testing.T, name string, db *sql.DB, engine sqlstore.Eng
 	s, err := sqlstore.New(db, engine)
 	require.NoError(t, err)
 	require.NoError(t, s.Migrate(ctx))
-	d := s.Dialect()
+	d := &sqlx.Dialect{Engine: s.Engine()}
 	exec := func(t *testing.T, stmts []string) {
 		t.Helper()
 		for _, q := range stmts {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -86,7 +87,7 @@ func (k *Kernel) checkPerson(in PersonInput) error {
 		switch t {
 		case TagDifficultFamily, TagKeyPerson, TagSpecialPerson, TagDisabled, TagElderlyAlone, TagLeftBehindChild:
 		default:
-			f.Add("tags["+itoa(i)+"]", "code", "%q is not a person tag", t)
+			f.Add("tags["+strconv.Itoa(i)+"]", "code", "%q is not a person tag", t)
 		}
 	}
 	return f.Err()

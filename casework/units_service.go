@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -308,14 +309,6 @@ func (k *Kernel) ResponsibleStaff(ctx context.Context, actor Actor, area string)
 	return slices.DeleteFunc(list, func(s Staff) bool { return !s.Active }), nil
 }
 
-func itoa(i int) string {
-	const d = "0123456789"
-	if i < 10 {
-		return d[i : i+1]
-	}
-	return itoa(i/10) + d[i%10:i%10+1]
-}
-
 // checkRoles refuses unknown roles and an admin holding any other role:
 // separation of duties, so that an administrator cannot make itself an
 // officer and reveal what it administers.
@@ -323,7 +316,7 @@ func checkRoles(roles []Role) error {
 	var f errs.Fields
 	for i, r := range roles {
 		if !slices.Contains(AllRoles, r) {
-			f.Add("roles["+itoa(i)+"]", "role", "%q is not a role", r)
+			f.Add("roles["+strconv.Itoa(i)+"]", "role", "%q is not a role", r)
 		}
 	}
 	if slices.Contains(roles, RoleAdmin) && len(roles) > 1 {
@@ -331,3 +324,4 @@ func checkRoles(roles []Role) error {
 	}
 	return f.Err()
 }
+

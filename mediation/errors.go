@@ -1,23 +1,16 @@
 package mediation
 
-import "github.com/grassroots-policing/grassroots/internal/errs"
+import "github.com/grassroots-policing/grassroots/casework"
 
-// The error kinds of this package, the same sentinels every grassroots
-// package shares. Match them with errors.Is; read details with errors.As on
-// *InvalidError (every field and the rule it broke) or *TransitionError
-// (from, to and why).
+// The error kinds are the kernel's, the same in every grassroots package
+// (details through errors.As on *casework.InvalidError and
+// *casework.TransitionError); they are named here so that a caller matches
+// errors.Is(err, mediation.ErrNotFound) with this package alone.
 var (
-	ErrNotFound             = errs.ErrNotFound
-	ErrConflict             = errs.ErrConflict
-	ErrInvalid              = errs.ErrInvalid
-	ErrInvalidTransition    = errs.ErrInvalidTransition
-	ErrForbidden            = errs.ErrForbidden
-	ErrPreconditionRequired = errs.ErrPreconditionRequired
-)
-
-type (
-	// InvalidError lists every field that broke a rule.
-	InvalidError = errs.InvalidError
-	// TransitionError names the refused state change and why.
-	TransitionError = errs.TransitionError
+	ErrNotFound             = casework.ErrNotFound
+	ErrConflict             = casework.ErrConflict
+	ErrInvalid              = casework.ErrInvalid
+	ErrInvalidTransition    = casework.ErrInvalidTransition
+	ErrForbidden            = casework.ErrForbidden
+	ErrPreconditionRequired = casework.ErrPreconditionRequired
 )

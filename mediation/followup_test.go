@@ -159,7 +159,7 @@ func TestReopenOnlyOnNonPerformance(t *testing.T) {
 			}
 			_, err := f.svc.Transition(f.ctx, f.officer, d.ID, d.Version, mediation.TransitionInput{To: mediation.StateInMediation, Reason: "再调解"})
 			requireTransition(t, err, mediation.StateFollowingUp, mediation.StateInMediation)
-			var te *mediation.TransitionError
+			var te *casework.TransitionError
 			require.ErrorAs(t, err, &te)
 			require.Contains(t, te.Why, "not performed")
 			again, err := f.svc.Get(f.ctx, f.officer, d.ID)

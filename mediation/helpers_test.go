@@ -281,7 +281,7 @@ func (f *fx) reopen(d mediation.Dispute) mediation.Dispute {
 func requireField(t *testing.T, err error, field, rule string) {
 	t.Helper()
 	require.ErrorIs(t, err, mediation.ErrInvalid)
-	var inv *mediation.InvalidError
+	var inv *casework.InvalidError
 	require.True(t, errors.As(err, &inv), "%v", err)
 	for _, fe := range inv.Fields {
 		if fe.Field == field && fe.Rule == rule {
@@ -294,7 +294,7 @@ func requireField(t *testing.T, err error, field, rule string) {
 func requireTransition(t *testing.T, err error, from, to mediation.State) {
 	t.Helper()
 	require.ErrorIs(t, err, mediation.ErrInvalidTransition)
-	var te *mediation.TransitionError
+	var te *casework.TransitionError
 	require.True(t, errors.As(err, &te), "%v", err)
 	require.Equal(t, string(from), te.From)
 	require.Equal(t, string(to), te.To)

@@ -3,6 +3,7 @@ package outreach
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ func campaignTarget(c Campaign) casework.Target {
 func checkGoals(f *errs.Fields, goals []Goal) {
 	seen := map[TargetKind]bool{}
 	for i, g := range goals {
-		p := "goals[" + itoa(i) + "]."
+		p := "goals[" + strconv.Itoa(i) + "]."
 		if !g.Kind.Valid() {
 			f.Add(p+"kind", "code", "%q is not a target kind", g.Kind)
 		}
@@ -56,7 +57,7 @@ func (s *Service) CreateCampaign(ctx context.Context, actor casework.Actor, in C
 			if !isReach(err) {
 				return Campaign{}, err
 			}
-			f.Add("unitIds["+itoa(i)+"]", "exists", "no unit %q in reach", u)
+			f.Add("unitIds["+strconv.Itoa(i)+"]", "exists", "no unit %q in reach", u)
 		}
 	}
 	if err := f.Err(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,15 +65,15 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 	checkServices(&f, "", in.Services)
 	checkAid(&f, "", in.Aid)
 	for i, h := range in.Hazards {
-		f.Merge("hazards["+itoa(i)+"].", s.checkHazardInput(h))
+		f.Merge("hazards["+strconv.Itoa(i)+"].", s.checkHazardInput(h))
 		if h.AddressID != "" && h.AddressID != in.AddressID {
-			f.Add("hazards["+itoa(i)+"].addressId", "matches_visit", "a hazard found on a visit is at the visit's address; say where in place")
+			f.Add("hazards["+strconv.Itoa(i)+"].addressId", "matches_visit", "a hazard found on a visit is at the visit's address; say where in place")
 		}
 		if !h.Deadline.IsZero() && !h.Deadline.After(in.VisitedAt) {
-			f.Add("hazards["+itoa(i)+"].deadline", "after_found", "must be after the visit")
+			f.Add("hazards["+strconv.Itoa(i)+"].deadline", "after_found", "must be after the visit")
 		}
 		if h.UnitID != "" && h.UnitID != in.UnitID {
-			f.Add("hazards["+itoa(i)+"].unitId", "matches_visit", "a hazard found on a visit belongs to the visit's unit")
+			f.Add("hazards["+strconv.Itoa(i)+"].unitId", "matches_visit", "a hazard found on a visit belongs to the visit's unit")
 		}
 	}
 	for i, d := range in.Disputes {
@@ -91,7 +92,7 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 		}
 	}
 	for i, o := range in.OfficerIDs {
-		if _, err := s.staffInReach(ctx, actor, "officerIds["+itoa(i)+"]", o, &f); err != nil {
+		if _, err := s.staffInReach(ctx, actor, "officerIds["+strconv.Itoa(i)+"]", o, &f); err != nil {
 			return Visit{}, err
 		}
 	}

@@ -2,27 +2,10 @@ package outreach
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/internal/errs"
 )
-
-// The error kinds, shared with every grassroots package. Match them with
-// errors.Is.
-var (
-	ErrNotFound             = errs.ErrNotFound
-	ErrConflict             = errs.ErrConflict
-	ErrInvalid              = errs.ErrInvalid
-	ErrInvalidTransition    = errs.ErrInvalidTransition
-	ErrForbidden            = errs.ErrForbidden
-	ErrPreconditionRequired = errs.ErrPreconditionRequired
-)
-
-// ErrOverlap is the conflict of an officer accepting an appointment that
-// overlaps one already accepted. It matches ErrConflict too.
-var ErrOverlap = fmt.Errorf("%w: the officer already holds an accepted appointment at that time", errs.ErrConflict)
 
 // Store is what a backend must do for outreach. Build one on the kernel's
 // database (memstore.New(db), sqlstore.New(kernelStore)) so that every

@@ -2,6 +2,7 @@ package outreach
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -331,17 +332,17 @@ type VisitAmendment struct {
 func checkServices(f *errs.Fields, prefix string, services []ServiceGiven) {
 	for i, s := range services {
 		if !s.Kind.Valid() {
-			f.Add(prefix+"services["+itoa(i)+"].kind", "code", "%q is not a service kind", s.Kind)
+			f.Add(prefix+"services["+strconv.Itoa(i)+"].kind", "code", "%q is not a service kind", s.Kind)
 		}
 		if len(s.Note) > 1000 {
-			f.Add(prefix+"services["+itoa(i)+"].note", "max", "must be at most 1000 bytes")
+			f.Add(prefix+"services["+strconv.Itoa(i)+"].note", "max", "must be at most 1000 bytes")
 		}
 	}
 }
 
 func checkAid(f *errs.Fields, prefix string, aid []Aid) {
 	for i, a := range aid {
-		p := prefix + "aid[" + itoa(i) + "]."
+		p := prefix + "aid[" + strconv.Itoa(i) + "]."
 		if strings.TrimSpace(a.Item) == "" || len(a.Item) > 200 {
 			f.Add(p+"item", "required", "is required, at most 200 bytes")
 		}
@@ -366,11 +367,4 @@ type VisitFilter struct {
 	CampaignID  string
 	PlanEntryID string
 	AddressID   string
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,7 +154,7 @@ func checkDetails(f *errs.Fields, prefix string, d CustodyDetails, reasonRequire
 	}
 	for i, p := range d.Photos {
 		if b, err := hex.DecodeString(p); err != nil || len(b) != 32 {
-			f.Add(prefix+"photos["+itoa(i)+"]", "sha256", "must be a SHA-256 digest in hex")
+			f.Add(prefix+"photos["+strconv.Itoa(i)+"]", "sha256", "must be a SHA-256 digest in hex")
 		}
 	}
 }

@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"slices"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -74,7 +75,7 @@ func normalizeIdentifiers(field string, in []casework.Identifier) ([]casework.Id
 	out := make([]casework.Identifier, 0, len(in))
 	for i, id := range in {
 		n := NormalizeIdentifier(id.Kind, id.Value)
-		name := field + "[" + itoa(i) + "]"
+		name := field + "[" + strconv.Itoa(i) + "]"
 		if err := checkIdentifier(n); err != nil {
 			f.Merge(name+".", err)
 			continue
@@ -140,14 +141,4 @@ func kindsComparable(a, b string) bool {
 	loose := func(k string) bool { return k == IDSerial || k == IDOther }
 	strict := func(k string) bool { return k == IDPlate || k == IDIMEI }
 	return (loose(a) && !strict(b)) || (loose(b) && !strict(a))
-}
-
-func itoa(i int) string {
-	if i < 0 {
-		return "-" + itoa(-i)
-	}
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

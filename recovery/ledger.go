@@ -3,6 +3,7 @@ package recovery
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -100,7 +101,7 @@ func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems) 
 	lines := make([]stolenLine, len(p.Items))
 	seen := map[string]bool{}
 	for i, si := range p.Items {
-		prefix := "items[" + itoa(i) + "]."
+		prefix := "items[" + strconv.Itoa(i) + "]."
 		if !validID(si.ItemID) || len(si.ItemID) > 100 {
 			f.Add(prefix+"itemId", "required", "the case assigns each item's id (at most 100 bytes of UTF-8)")
 		} else if seen[si.ItemID] {
@@ -156,7 +157,7 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 		}
 		for i, id := range t.ItemIDs {
 			if !validID(id) {
-				f.Add("itemIds["+itoa(i)+"]", "id", "is not an item id")
+				f.Add("itemIds["+strconv.Itoa(i)+"]", "id", "is not an item id")
 				continue
 			}
 			it, err := s.store.GetItem(ctx, id)
@@ -167,7 +168,7 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 				return "", err
 			}
 			if it.CaseID != t.CaseID {
-				f.Add("itemIds["+itoa(i)+"]", "case", "item %s belongs to case %q, not %q", id, it.CaseID, t.CaseID)
+				f.Add("itemIds["+strconv.Itoa(i)+"]", "case", "item %s belongs to case %q, not %q", id, it.CaseID, t.CaseID)
 			}
 			items = append(items, it)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -227,7 +228,7 @@ func (c *changes) custody(e CustodyEntry) {
 	c.add("recovery.custody."+string(e.Kind), RecordCustody, custodyRecordID(e), nil, e)
 }
 
-func custodyRecordID(e CustodyEntry) string { return e.ItemID + "#" + itoa(int(e.Seq)) }
+func custodyRecordID(e CustodyEntry) string { return e.ItemID + "#" + strconv.Itoa(int(e.Seq)) }
 
 // keyed ties a create's request key to the record it answers, so that a
 // retry with the key returns that record.

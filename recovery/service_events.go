@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -87,7 +88,7 @@ func (s *Service) AddReturns(ctx context.Context, actor casework.Actor, id strin
 	now := s.k.Now()
 	next := e.Clone()
 	for i, rid := range returnIDs {
-		field := "returnIds[" + itoa(i) + "]"
+		field := "returnIds[" + strconv.Itoa(i) + "]"
 		if slices.Contains(next.ReturnIDs, rid) {
 			f.Add(field, "unique", "return %s is already planned for this event", rid)
 			continue
@@ -166,7 +167,7 @@ func (s *Service) HoldEvent(ctx context.Context, actor casework.Actor, id string
 	}
 	byReturn := map[string]int{}
 	for i, h := range handovers {
-		field := "handovers[" + itoa(i) + "].returnId"
+		field := "handovers[" + strconv.Itoa(i) + "].returnId"
 		r, ok := planned[h.ReturnID]
 		switch {
 		case !ok:
@@ -198,7 +199,7 @@ func (s *Service) HoldEvent(ctx context.Context, actor casework.Actor, id string
 		}
 		i := byReturn[rid]
 		h := handovers[i]
-		prefix := "handovers[" + itoa(i) + "]."
+		prefix := "handovers[" + strconv.Itoa(i) + "]."
 		done, err := s.handover(ctx, actor, prefix, r, it, h, e.ID, &b, c)
 		if err != nil {
 			if !errors.Is(err, errs.ErrInvalid) && !errors.Is(err, errs.ErrInvalidTransition) {

@@ -7,17 +7,6 @@ import (
 	"github.com/grassroots-policing/grassroots/casework"
 )
 
-// The error kinds, re-exported from the kernel so an embedder matches
-// recovery.ErrNotFound without importing internal code.
-var (
-	ErrNotFound             = casework.ErrNotFound
-	ErrConflict             = casework.ErrConflict
-	ErrInvalid              = casework.ErrInvalid
-	ErrInvalidTransition    = casework.ErrInvalidTransition
-	ErrForbidden            = casework.ErrForbidden
-	ErrPreconditionRequired = casework.ErrPreconditionRequired
-)
-
 // Store is what a backend must do for the recovery workflow.
 //
 // Error contract, for every method:

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/internal/memhook"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
@@ -153,9 +154,14 @@ func (db *DB) Read(ctx context.Context, fn func() error) error {
 	return fn()
 }
 
-// Tamper runs fn with the raw audit slice and payloads under the write lock.
-// Only tamper tests use it: they play an attacker who edits storage.
-func (db *DB) Tamper(fn func(entries *[]casework.AuditEntry, payloads map[int64][]byte, checkpoints *[]casework.Checkpoint)) {
+// The tamper hook is internal, so it is no part of the public API: only
+// tamper tests, which play an attacker who edits storage, use it.
+func init() {
+	memhook.Tamper = func(db any, fn memhook.Func) { db.(*DB).tamper(fn) }
+}
+
+// tamper runs fn with the raw audit slice and payloads under the write lock.
+func (db *DB) tamper(fn memhook.Func) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	fn(&db.audit, db.payloads, &db.checkpoints)

@@ -64,7 +64,7 @@ func (s *Store) ListAddresses(ctx context.Context, f casework.AddressFilter, p c
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanAddress)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanAddress)
 }
 
 const shareCols = `id, record_type, record_id, owner_unit_id, unit_id, granted_by, reason, created_at, revoked_at, revoked_by, version`
@@ -108,6 +108,6 @@ func (s *Store) GetShare(ctx context.Context, id string) (casework.Share, error)
 
 // ListShares implements casework.ShareStore.
 func (s *Store) ListShares(ctx context.Context, recordType, recordID string) ([]casework.Share, error) {
-	return queryAll(ctx, s.db, `SELECT `+shareCols+` FROM shares WHERE record_type = $1 AND record_id = $2 ORDER BY created_at, id`,
+	return sqlx.QueryAll(ctx, s.db, `SELECT `+shareCols+` FROM shares WHERE record_type = $1 AND record_id = $2 ORDER BY created_at, id`,
 		[]any{recordType, recordID}, scanShare)
 }

@@ -157,7 +157,7 @@ func auditColsPrefixed() string {
 
 // AuditTrail implements casework.AuditStore.
 func (s *Store) AuditTrail(ctx context.Context, recordType, recordID string) ([]casework.AuditEntry, error) {
-	return queryAll(ctx, s.db, `SELECT `+auditCols+` FROM audit_log WHERE record_type = $1 AND record_id = $2 ORDER BY seq`,
+	return sqlx.QueryAll(ctx, s.db, `SELECT `+auditCols+` FROM audit_log WHERE record_type = $1 AND record_id = $2 ORDER BY seq`,
 		[]any{recordType, recordID}, func(r interface{ Scan(...any) error }) (casework.AuditEntry, error) { return scanAudit(r) })
 }
 
@@ -181,7 +181,7 @@ func (s *Store) AddCheckpoint(ctx context.Context, cp casework.Checkpoint) error
 
 // Checkpoints implements casework.AuditStore.
 func (s *Store) Checkpoints(ctx context.Context) ([]casework.Checkpoint, error) {
-	return queryAll(ctx, s.db, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`, nil,
+	return sqlx.QueryAll(ctx, s.db, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`, nil,
 		func(r interface{ Scan(...any) error }) (casework.Checkpoint, error) {
 			var cp casework.Checkpoint
 			var hash []byte

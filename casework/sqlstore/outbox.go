@@ -40,7 +40,7 @@ func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, msgs []casework.OutboxM
 func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]casework.OutboxMessage, error) {
 	var out []casework.OutboxMessage
 	err := sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error {
-		msgs, err := queryAll(ctx, tx, `SELECT `+outboxCols+` FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL
+		msgs, err := sqlx.QueryAll(ctx, tx, `SELECT `+outboxCols+` FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL
 			AND (lease_until IS NULL OR lease_until <= $1) AND (next_attempt IS NULL OR next_attempt <= $1)
 			ORDER BY created_at, id LIMIT $2`+s.d.SkipLocked(), []any{now.UnixMicro(), limit}, scanOutbox)
 		if err != nil {
@@ -130,7 +130,7 @@ func (s *Store) ListDeadOutbox(ctx context.Context, p casework.Page) ([]casework
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanOutbox)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanOutbox)
 }
 
 // CountDeadOutbox implements casework.OutboxStore.
@@ -152,5 +152,5 @@ func (s *Store) ListOutbox(ctx context.Context, sourceKind, sourceID string) ([]
 	if sourceID != "" {
 		q += ` AND source_id = ` + a.Add(sourceID)
 	}
-	return queryAll(ctx, s.db, q+` ORDER BY created_at, id`, a.List, scanOutbox)
+	return sqlx.QueryAll(ctx, s.db, q+` ORDER BY created_at, id`, a.List, scanOutbox)
 }

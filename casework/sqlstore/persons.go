@@ -23,7 +23,7 @@ func scanPerson(row interface{ Scan(...any) error }) (casework.PersonRecord, err
 
 func personArgs(p casework.PersonRecord) []any {
 	return []any{p.ID, p.UnitID, p.Name, p.Gender, sqlx.T(p.BirthDate), p.DocType, p.DocSealed, sqlx.S(p.DocIndex), sqlx.S(p.DocMasked),
-		p.PhoneSealed, sqlx.S(p.PhoneIndex), sqlx.S(p.PhoneMasked), sqlx.S(p.AddressID), sqlx.S(p.Address), sqlx.JSON{V: nonNil(p.Tags)},
+		p.PhoneSealed, sqlx.S(p.PhoneIndex), sqlx.S(p.PhoneMasked), sqlx.S(p.AddressID), sqlx.S(p.Address), sqlx.List(p.Tags),
 		p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.CreatedAt), sqlx.T(p.UpdatedAt)}
 }
 
@@ -45,7 +45,7 @@ func (s *Store) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch ca
 			version = $18, updated_at = $19 WHERE id = $20 AND version = $21`,
 			p.UnitID, p.Name, p.Gender, sqlx.T(p.BirthDate), p.DocType, p.DocSealed, sqlx.S(p.DocIndex), sqlx.S(p.DocMasked),
 			p.PhoneSealed, sqlx.S(p.PhoneIndex), sqlx.S(p.PhoneMasked), sqlx.S(p.AddressID), sqlx.S(p.Address),
-			sqlx.JSON{V: nonNil(p.Tags)}, p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.UpdatedAt),
+			sqlx.List(p.Tags), p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.UpdatedAt),
 			p.ID, p.Version-1)
 		if err != nil {
 			return err
@@ -83,5 +83,5 @@ func (s *Store) ListPersons(ctx context.Context, f casework.PersonFilter, p case
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanPerson)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanPerson)
 }

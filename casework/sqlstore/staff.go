@@ -21,7 +21,7 @@ func scanStaff(row interface{ Scan(...any) error }) (casework.Staff, error) {
 func (s *Store) CreateStaff(ctx context.Context, m casework.Staff, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO staff (`+staffCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			m.ID, m.UnitID, m.Name, sqlx.JSON{V: m.Roles}, sqlx.JSON{V: nonNil(m.Areas)}, sqlx.S(m.PersonID), m.Active, m.Version,
+			m.ID, m.UnitID, m.Name, sqlx.JSON{V: m.Roles}, sqlx.List(m.Areas), sqlx.S(m.PersonID), m.Active, m.Version,
 			sqlx.T(m.CreatedAt), sqlx.T(m.UpdatedAt))
 		return err
 	})
@@ -32,7 +32,7 @@ func (s *Store) UpdateStaff(ctx context.Context, m casework.Staff, ch casework.C
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE staff SET unit_id = $1, name = $2, roles = $3, areas = $4, person_id = $5, active = $6,
 			version = $7, updated_at = $8 WHERE id = $9 AND version = $10`,
-			m.UnitID, m.Name, sqlx.JSON{V: m.Roles}, sqlx.JSON{V: nonNil(m.Areas)}, sqlx.S(m.PersonID), m.Active, m.Version,
+			m.UnitID, m.Name, sqlx.JSON{V: m.Roles}, sqlx.List(m.Areas), sqlx.S(m.PersonID), m.Active, m.Version,
 			sqlx.T(m.UpdatedAt), m.ID, m.Version-1)
 		if err != nil {
 			return err
@@ -68,5 +68,5 @@ func (s *Store) ListStaff(ctx context.Context, f casework.StaffFilter, p casewor
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanStaff)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanStaff)
 }

@@ -72,8 +72,9 @@ func OpenPostgres(dsn string) (*sql.DB, error) {
 // DB returns the database handle, for workflow stores built on this one.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Dialect returns what differs between the engines.
-func (s *Store) Dialect() *sqlx.Dialect { return s.d }
+// Engine returns the database engine, for workflow stores built on this one
+// (their SQL differs between the engines only where the dialect says so).
+func (s *Store) Engine() Engine { return s.d.Engine }
 
 // Migrate creates or upgrades the kernel's tables only; MigrateAll
 // migrates the workflows' too.

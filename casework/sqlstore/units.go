@@ -70,10 +70,5 @@ func (s *Store) ListUnits(ctx context.Context, f casework.UnitFilter) ([]casewor
 	if f.Level != 0 {
 		q += ` AND level = ` + a.Add(f.Level)
 	}
-	return queryAll(ctx, s.db, q+` ORDER BY path`, a.List, scanUnit)
-}
-
-// queryAll is sqlx.QueryAll, kept short for this package's many lists.
-func queryAll[T any](ctx context.Context, q sqlx.Querier, query string, args []any, scan func(sqlx.Scanner) (T, error)) ([]T, error) {
-	return sqlx.QueryAll(ctx, q, query, args, scan)
+	return sqlx.QueryAll(ctx, s.db, q+` ORDER BY path`, a.List, scanUnit)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -141,7 +142,7 @@ func testConcurrentCAS(t *testing.T, s casework.KernelStore) {
 					return
 				}
 				next := cur.Clone()
-				next.Name = "w" + itoa(w) + "r" + itoa(r)
+				next.Name = "w" + strconv.Itoa(w) + "r" + strconv.Itoa(r)
 				next.Version = cur.Version + 1
 				mu.Lock()
 				ch := f.change("staff", m.ID)
@@ -185,7 +186,7 @@ func testConcurrentRequestKey(t *testing.T, s casework.KernelStore) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			id := "rk-staff-" + itoa(w)
+			id := "rk-staff-" + strconv.Itoa(w)
 			mu.Lock()
 			ch := f.change("staff", id)
 			at := f.tick()
@@ -286,8 +287,8 @@ func testOutbox(t *testing.T, s casework.KernelStore) {
 	m := f.staff(root, []casework.Role{casework.RoleOfficer})
 	ch := f.change("staff", m.ID)
 	for i := range 3 {
-		ch.Outbox = append(ch.Outbox, casework.OutboxMessage{ID: "out-" + itoa(i), Kind: "k", SourceKind: "staff", SourceID: m.ID, Step: itoa(i),
-			Payload: []byte(`{"n":` + itoa(i) + `}`), CreatedAt: f.tick()})
+		ch.Outbox = append(ch.Outbox, casework.OutboxMessage{ID: "out-" + strconv.Itoa(i), Kind: "k", SourceKind: "staff", SourceID: m.ID, Step: strconv.Itoa(i),
+			Payload: []byte(`{"n":` + strconv.Itoa(i) + `}`), CreatedAt: f.tick()})
 	}
 	next := m.Clone()
 	next.Version = 2
@@ -368,13 +369,6 @@ func verifyChain(t *testing.T, s casework.KernelStore) {
 	}))
 	rep := v.Finish()
 	require.True(t, rep.OK, "%+v", rep)
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 // testChangeUpdatesAddresses: a workflow write that carries an address

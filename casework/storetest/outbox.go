@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func testDeadOutbox(t *testing.T, s casework.KernelStore) {
 	root := f.unit(nil, casework.LevelBureau)
 	ch := f.change("unit", root.ID)
 	for i := range 3 {
-		ch.Outbox = append(ch.Outbox, casework.OutboxMessage{ID: "out-" + itoa(i), Kind: "k", SourceKind: "unit", SourceID: root.ID, Step: itoa(i),
+		ch.Outbox = append(ch.Outbox, casework.OutboxMessage{ID: "out-" + strconv.Itoa(i), Kind: "k", SourceKind: "unit", SourceID: root.ID, Step: strconv.Itoa(i),
 			Payload: []byte(`{}`), CreatedAt: f.tick()})
 	}
 	require.NoError(t, s.CommitChange(ctx, ch))

@@ -3,6 +3,7 @@ package sqlx
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -28,7 +29,7 @@ func CheckCAS(ctx context.Context, q Querier, res sql.Result, table, recordType,
 	}
 	var one int
 	err = q.QueryRowContext(ctx, fmt.Sprintf(`SELECT 1 FROM %s WHERE id = $1`, table), id).Scan(&one)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return errs.NotFound(recordType, id)
 	}
 	if err != nil {
@@ -40,7 +41,7 @@ func CheckCAS(ctx context.Context, q Querier, res sql.Result, table, recordType,
 // NotFound turns sql.ErrNoRows into the package's not-found error for a
 // record type and id; other errors are translated.
 func NotFound(err error, recordType, id string) error {
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return errs.NotFound(recordType, id)
 	}
 	return Translate(err)

@@ -74,6 +74,15 @@ func (j JSON) Value() (driver.Value, error) {
 	return string(b), nil
 }
 
+// List stores a slice as a JSON array: a nil slice is stored as [] rather
+// than null, so that every row reads back as a list.
+func List[T any](s []T) JSON {
+	if s == nil {
+		s = []T{}
+	}
+	return JSON{V: s}
+}
+
 // Scan implements sql.Scanner.
 func (j JSON) Scan(v any) error {
 	switch x := v.(type) {

@@ -29,6 +29,8 @@ func TestTranslate(t *testing.T) {
 		{"deadlock", &pgconn.PgError{Code: "40P01"}, errs.ErrConflict},
 		{"append-only guard", &pgconn.PgError{Code: "GR001"}, errs.ErrForbidden},
 		{"bad encoding", &pgconn.PgError{Code: "22021"}, errs.ErrInvalid},
+		{"any data exception", &pgconn.PgError{Code: "22003"}, errs.ErrInvalid},
+		{"lock not available", &pgconn.PgError{Code: "55P03"}, errs.ErrConflict},
 		{"wrapped", fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505"}), errs.ErrConflict},
 		{"cancelled", context.Canceled, context.Canceled},
 	}
@@ -78,4 +80,14 @@ func TestSQLiteDSNEscapesThePath(t *testing.T) {
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "_txlock=immediate"} {
 		require.Contains(t, query, p)
 	}
+}
+
+func TestNotFoundSeesAWrappedNoRows(t *testing.T) {
+	t.Parallel()
+	err := sqlx.NotFound(fmt.Errorf("load unit: %w", sql.ErrNoRows), "unit", "u1")
+	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.Equal(t, errs.NotFound("unit", "u1").Error(), err.Error(), "names the record, not the driver's 'no rows'")
+	other := errors.New("disk on fire")
+	require.ErrorIs(t, sqlx.NotFound(other, "unit", "u1"), other)
+	require.NotErrorIs(t, sqlx.NotFound(other, "unit", "u1"), errs.ErrNotFound)
 }

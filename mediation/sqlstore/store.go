@@ -42,7 +42,7 @@ func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
 // Migrate creates or upgrades the mediation tables (migration line
 // "mediation"). The kernel's tables must exist: disputes refer to units.
 func (s *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, s.db, s.k.Dialect(), "mediation", migrations)
+	return sqlx.Migrate(ctx, s.db, &sqlx.Dialect{Engine: s.k.Engine()}, "mediation", migrations)
 }
 
 var migrations = []sqlx.Step{{

@@ -23,7 +23,7 @@ func TestHistoryBackfill(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, k.Migrate(ctx))
 	s := New(k)
-	require.NoError(t, sqlx.Migrate(ctx, s.db, k.Dialect(), "outreach", migrations[:1]))
+	require.NoError(t, sqlx.Migrate(ctx, s.db, &sqlx.Dialect{Engine: k.Engine()}, "outreach", migrations[:1]))
 	t0 := time.Date(2020, 5, 12, 2, 0, 0, 0, time.UTC)
 	u := casework.Unit{ID: "u-1", Code: "1", Name: "unit", Level: casework.LevelStation, Version: 1, CreatedAt: t0, UpdatedAt: t0}
 	u.Path = casework.UnitPath("", u.ID)

@@ -34,7 +34,7 @@ func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
 // "outreach"). The kernel's line must have run first: outreach tables refer
 // to its units.
 func (s *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, s.db, s.k.Dialect(), "outreach", migrations)
+	return sqlx.Migrate(ctx, s.db, &sqlx.Dialect{Engine: s.k.Engine()}, "outreach", migrations)
 }
 
 type scanner = sqlx.Scanner
@@ -60,13 +60,6 @@ func strs[T ~string](list []T) []string {
 		out[i] = string(v)
 	}
 	return out
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // update runs a compare-and-swap UPDATE and turns "no row changed" into
@@ -101,7 +94,7 @@ func scanVisit(r scanner) (outreach.Visit, error) {
 
 // visitArgs are the values of visitCols, then the derived counts.
 func visitArgs(v outreach.Visit) []any {
-	return []any{v.ID, v.UnitID, sqlx.S(v.CampaignID), sqlx.S(v.PlanEntryID), sqlx.JSON{V: nonNil(v.OfficerIDs)}, micro(v.VisitedAt),
+	return []any{v.ID, v.UnitID, sqlx.S(v.CampaignID), sqlx.S(v.PlanEntryID), sqlx.List(v.OfficerIDs), micro(v.VisitedAt),
 		sqlx.S(v.AddressID), sqlx.S(v.Address), sqlx.S(v.Community), string(v.TargetKind), v.TargetKey, sqlx.S(v.PersonID),
 		sqlx.S(v.Organisation), sqlx.S(v.Notes), sqlx.JSON{V: v.Services}, sqlx.JSON{V: v.Aid}, sqlx.JSON{V: v.Findings},
 		sqlx.JSON{V: v.HazardIDs}, v.RegistryVersion, v.RecordedBy, v.Version, sqlx.T(v.CreatedAt), sqlx.T(v.UpdatedAt),

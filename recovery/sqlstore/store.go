@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,7 +31,7 @@ var _ recovery.Store = (*Store)(nil)
 
 // New builds the store on the kernel's SQL store. Call Migrate (after the
 // kernel's) before use.
-func New(k *ksql.Store) *Store { return &Store{k: k, db: k.DB(), d: k.Dialect()} }
+func New(k *ksql.Store) *Store { return &Store{k: k, db: k.DB(), d: &sqlx.Dialect{Engine: k.Engine()}} }
 
 // Migrate creates or upgrades the recovery tables (migration line
 // "recovery").
@@ -38,24 +39,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return sqlx.Migrate(ctx, s.db, s.d, "recovery", migrations)
 }
 
-type scanner interface{ Scan(...any) error }
-
-func queryAll[T any](ctx context.Context, q sqlx.Querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, sqlx.Translate(err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, sqlx.Translate(err)
-		}
-		out = append(out, v)
-	}
-	return out, sqlx.Translate(rows.Err())
-}
+type scanner = sqlx.Scanner
 
 func placeholders(from, n int) string {
 	var b strings.Builder
@@ -63,24 +47,9 @@ func placeholders(from, n int) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("$" + itoa(from+i))
+		b.WriteString("$" + strconv.Itoa(from+i))
 	}
 	return b.String()
-}
-
-func itoa(i int) string {
-	const d = "0123456789"
-	if i < 10 {
-		return d[i : i+1]
-	}
-	return itoa(i/10) + d[i%10:i%10+1]
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // --- items ---
@@ -91,12 +60,12 @@ const itemCols = `id, unit_id, case_id, origin, category, description, identifie
 	traces, source, version, created_at, updated_at`
 
 func itemArgs(it recovery.Item) []any {
-	return []any{it.ID, it.UnitID, sqlx.S(it.CaseID), string(it.Origin), it.Category, it.Description, sqlx.JSON{V: nonNil(it.Identifiers)},
+	return []any{it.ID, it.UnitID, sqlx.S(it.CaseID), string(it.Origin), it.Category, it.Description, sqlx.List(it.Identifiers),
 		it.Quantity, it.ValueFen, it.ValueConfirmed, sqlx.S(it.OwnerPersonID), string(it.State), sqlx.T(it.StolenAt), sqlx.S(it.StolenPlace),
 		sqlx.T(it.RecoveredAt), sqlx.S(it.RecoveredPlace), sqlx.T(it.HoldUntil), sqlx.T(it.IdentifiedAt), sqlx.T(it.ReturnedAt),
 		sqlx.T(it.UnclaimedAt), sqlx.T(it.DisposedAt), sqlx.S(it.MatchedItemID), sqlx.S(it.ReturnID), sqlx.S(it.DisposalID),
 		sqlx.S(string(it.Holder.Kind)), sqlx.S(it.Holder.ID), sqlx.S(it.Holder.Name), it.CustodySeq,
-		sqlx.JSON{V: nonNil(it.Traces)}, sqlx.JSON{V: it.Source}, it.Version, sqlx.T(it.CreatedAt), sqlx.T(it.UpdatedAt)}
+		sqlx.List(it.Traces), sqlx.JSON{V: it.Source}, it.Version, sqlx.T(it.CreatedAt), sqlx.T(it.UpdatedAt)}
 }
 
 func scanItem(r scanner) (recovery.Item, error) {
@@ -190,7 +159,7 @@ func (s *Store) appendCustody(ctx context.Context, tx *sql.Tx, e recovery.Custod
 	_, err := tx.ExecContext(ctx, `INSERT INTO recovery_custody (`+custodyCols+`) VALUES (`+placeholders(1, 20)+`)`,
 		e.ItemID, e.Seq, string(e.Kind), sqlx.S(string(e.From.Kind)), sqlx.S(e.From.ID), sqlx.S(e.From.Name), string(e.To.Kind),
 		sqlx.S(e.To.ID), sqlx.S(e.To.Name), e.ActorID, e.UnitID, sqlx.S(e.WitnessID), sqlx.T(e.At), e.Reason, e.Condition,
-		string(e.Seal), sqlx.S(e.SealNumber), sqlx.JSON{V: nonNil(e.Photos)}, e.Corrects, sqlx.T(e.CreatedAt))
+		string(e.Seal), sqlx.S(e.SealNumber), sqlx.List(e.Photos), e.Corrects, sqlx.T(e.CreatedAt))
 	return err
 }
 
@@ -204,7 +173,7 @@ func returnArgs(r recovery.Return) []any {
 	return []any{r.ID, r.UnitID, r.ItemID, sqlx.S(r.CaseID), string(r.State), sqlx.S(r.OwnerPersonID), r.RecipientPersonID,
 		r.Delegate, sqlx.JSON{V: r.Authorisation}, r.RequestedBy, sqlx.T(r.RequestedAt), sqlx.S(r.RequestNote), sqlx.S(r.DecidedBy),
 		sqlx.T(r.DecidedAt), sqlx.S(r.DecisionNote), sqlx.S(r.EventID), sqlx.JSON{V: r.Receipt}, sqlx.S(r.CompletedBy),
-		sqlx.T(r.CompletedAt), r.IdentityChecked, sqlx.JSON{V: nonNil(r.Attempts)}, r.Version, sqlx.T(r.CreatedAt), sqlx.T(r.UpdatedAt)}
+		sqlx.T(r.CompletedAt), r.IdentityChecked, sqlx.List(r.Attempts), r.Version, sqlx.T(r.CreatedAt), sqlx.T(r.UpdatedAt)}
 }
 
 func scanReturn(row scanner) (recovery.Return, error) {
@@ -228,8 +197,8 @@ const eventCols = `id, unit_id, name, event_date, place, state, return_ids, resu
 	created_at, updated_at`
 
 func eventArgs(e recovery.Event) []any {
-	return []any{e.ID, e.UnitID, e.Name, sqlx.T(e.Date), e.Place, string(e.State), sqlx.JSON{V: nonNil(e.ReturnIDs)},
-		sqlx.JSON{V: nonNil(e.Results)}, e.CreatedBy, sqlx.S(e.HeldBy), sqlx.T(e.HeldAt), e.Version, sqlx.T(e.CreatedAt), sqlx.T(e.UpdatedAt)}
+	return []any{e.ID, e.UnitID, e.Name, sqlx.T(e.Date), e.Place, string(e.State), sqlx.List(e.ReturnIDs),
+		sqlx.List(e.Results), e.CreatedBy, sqlx.S(e.HeldBy), sqlx.T(e.HeldAt), e.Version, sqlx.T(e.CreatedAt), sqlx.T(e.UpdatedAt)}
 }
 
 func scanEvent(row scanner) (recovery.Event, error) {
@@ -283,10 +252,10 @@ func updateRow(ctx context.Context, tx *sql.Tx, table, recordType, cols string, 
 	var set []string
 	for i, n := range names {
 		if n = strings.TrimSpace(n); n != "id" {
-			set = append(set, n+" = $"+itoa(i+1))
+			set = append(set, n+" = $"+strconv.Itoa(i+1))
 		}
 	}
-	q := `UPDATE ` + table + ` SET ` + strings.Join(set, ", ") + ` WHERE id = $1 AND version = $` + itoa(len(args)+1)
+	q := `UPDATE ` + table + ` SET ` + strings.Join(set, ", ") + ` WHERE id = $1 AND version = $` + strconv.Itoa(len(args)+1)
 	res, err := tx.ExecContext(ctx, q, append(args, version-1)...)
 	if err != nil {
 		return err
@@ -414,12 +383,12 @@ func (s *Store) ListItems(ctx context.Context, f recovery.ItemFilter, p casework
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanItem)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanItem)
 }
 
 // Custody implements recovery.Store.
 func (s *Store) Custody(ctx context.Context, itemID string) ([]recovery.CustodyEntry, error) {
-	return queryAll(ctx, s.db, `SELECT `+custodyCols+` FROM recovery_custody WHERE item_id = $1 ORDER BY seq`, []any{itemID}, scanCustody)
+	return sqlx.QueryAll(ctx, s.db, `SELECT `+custodyCols+` FROM recovery_custody WHERE item_id = $1 ORDER BY seq`, []any{itemID}, scanCustody)
 }
 
 // GetReturn implements recovery.Store.
@@ -449,7 +418,7 @@ func (s *Store) ListReturns(ctx context.Context, f recovery.ReturnFilter, p case
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanReturn)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanReturn)
 }
 
 // GetEvent implements recovery.Store.
@@ -471,7 +440,7 @@ func (s *Store) ListEvents(ctx context.Context, f recovery.EventFilter, p casewo
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanEvent)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanEvent)
 }
 
 // GetDisposal implements recovery.Store.
@@ -495,7 +464,7 @@ func (s *Store) ListDisposals(ctx context.Context, f recovery.DisposalFilter, p 
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, q, a.List, scanDisposal)
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanDisposal)
 }
 
 // Totals implements recovery.Store: three aggregate queries, one per table.

@@ -38,7 +38,7 @@ func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
 // Migrate creates or upgrades the case tables: the migration line "cases".
 // The kernel's tables must exist: cases refer to units.
 func (c *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, c.db, c.k.Dialect(), "cases", migrations)
+	return sqlx.Migrate(ctx, c.db, &sqlx.Dialect{Engine: c.k.Engine()}, "cases", migrations)
 }
 
 // CommitCases implements cases.Store.
