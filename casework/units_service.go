@@ -324,4 +324,3 @@ func checkRoles(roles []Role) error {
 	}
 	return f.Err()
 }
-
