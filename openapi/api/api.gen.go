@@ -55,27 +55,6 @@ func (e AgreementInputForm) Valid() bool {
 	}
 }
 
-// Defines values for AppointmentService.
-const (
-	AppointmentServiceAppointment AppointmentService = "appointment"
-	AppointmentServiceDoorToDoor  AppointmentService = "door_to_door"
-	AppointmentServiceErrand      AppointmentService = "errand"
-)
-
-// Valid indicates whether the value is a known member of the AppointmentService enum.
-func (e AppointmentService) Valid() bool {
-	switch e {
-	case AppointmentServiceAppointment:
-		return true
-	case AppointmentServiceDoorToDoor:
-		return true
-	case AppointmentServiceErrand:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for AppointmentStatus.
 const (
 	AppointmentStatusAccepted  AppointmentStatus = "accepted"
@@ -97,51 +76,6 @@ func (e AppointmentStatus) Valid() bool {
 	case AppointmentStatusNoShow:
 		return true
 	case AppointmentStatusRequested:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for AppointmentInputService.
-const (
-	AppointmentInputServiceAppointment AppointmentInputService = "appointment"
-	AppointmentInputServiceDoorToDoor  AppointmentInputService = "door_to_door"
-	AppointmentInputServiceErrand      AppointmentInputService = "errand"
-)
-
-// Valid indicates whether the value is a known member of the AppointmentInputService enum.
-func (e AppointmentInputService) Valid() bool {
-	switch e {
-	case AppointmentInputServiceAppointment:
-		return true
-	case AppointmentInputServiceDoorToDoor:
-		return true
-	case AppointmentInputServiceErrand:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for AssessmentStatus.
-const (
-	AssessmentStatusDue          AssessmentStatus = "due"
-	AssessmentStatusNotScheduled AssessmentStatus = "not_scheduled"
-	AssessmentStatusOverdue      AssessmentStatus = "overdue"
-	AssessmentStatusScheduled    AssessmentStatus = "scheduled"
-)
-
-// Valid indicates whether the value is a known member of the AssessmentStatus enum.
-func (e AssessmentStatus) Valid() bool {
-	switch e {
-	case AssessmentStatusDue:
-		return true
-	case AssessmentStatusNotScheduled:
-		return true
-	case AssessmentStatusOverdue:
-		return true
-	case AssessmentStatusScheduled:
 		return true
 	default:
 		return false
@@ -178,6 +112,33 @@ func (e CaseState) Valid() bool {
 	}
 }
 
+// Defines values for CaseStep.
+const (
+	AnalyseShare  CaseStep = "analyse_share"
+	ArrestRecover CaseStep = "arrest_recover"
+	DispatchFile  CaseStep = "dispatch_file"
+	ReviewTrack   CaseStep = "review_track"
+	SurveyCompare CaseStep = "survey_compare"
+)
+
+// Valid indicates whether the value is a known member of the CaseStep enum.
+func (e CaseStep) Valid() bool {
+	switch e {
+	case AnalyseShare:
+		return true
+	case ArrestRecover:
+		return true
+	case DispatchFile:
+		return true
+	case ReviewTrack:
+		return true
+	case SurveyCompare:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ConfirmationStatus.
 const (
 	ConfirmationStatusConfirmed ConfirmationStatus = "confirmed"
@@ -193,33 +154,6 @@ func (e ConfirmationStatus) Valid() bool {
 	case ConfirmationStatusInvalid:
 		return true
 	case ConfirmationStatusRequested:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CorrectionInputSeal.
-const (
-	CorrectionInputSealBroken   CorrectionInputSeal = "broken"
-	CorrectionInputSealIntact   CorrectionInputSeal = "intact"
-	CorrectionInputSealNone     CorrectionInputSeal = "none"
-	CorrectionInputSealOpened   CorrectionInputSeal = "opened"
-	CorrectionInputSealResealed CorrectionInputSeal = "resealed"
-)
-
-// Valid indicates whether the value is a known member of the CorrectionInputSeal enum.
-func (e CorrectionInputSeal) Valid() bool {
-	switch e {
-	case CorrectionInputSealBroken:
-		return true
-	case CorrectionInputSealIntact:
-		return true
-	case CorrectionInputSealNone:
-		return true
-	case CorrectionInputSealOpened:
-		return true
-	case CorrectionInputSealResealed:
 		return true
 	default:
 		return false
@@ -253,27 +187,24 @@ func (e CustodyEntryKind) Valid() bool {
 	}
 }
 
-// Defines values for CustodyEntrySeal.
+// Defines values for DeadlineReason.
 const (
-	CustodyEntrySealBroken   CustodyEntrySeal = "broken"
-	CustodyEntrySealIntact   CustodyEntrySeal = "intact"
-	CustodyEntrySealNone     CustodyEntrySeal = "none"
-	CustodyEntrySealOpened   CustodyEntrySeal = "opened"
-	CustodyEntrySealResealed CustodyEntrySeal = "resealed"
+	ConfirmationWindow  DeadlineReason = "confirmation_window"
+	MediationLimit      DeadlineReason = "mediation_limit"
+	PerformanceDeadline DeadlineReason = "performance_deadline"
+	ReviewDeadline      DeadlineReason = "review_deadline"
 )
 
-// Valid indicates whether the value is a known member of the CustodyEntrySeal enum.
-func (e CustodyEntrySeal) Valid() bool {
+// Valid indicates whether the value is a known member of the DeadlineReason enum.
+func (e DeadlineReason) Valid() bool {
 	switch e {
-	case CustodyEntrySealBroken:
+	case ConfirmationWindow:
 		return true
-	case CustodyEntrySealIntact:
+	case MediationLimit:
 		return true
-	case CustodyEntrySealNone:
+	case PerformanceDeadline:
 		return true
-	case CustodyEntrySealOpened:
-		return true
-	case CustodyEntrySealResealed:
+	case ReviewDeadline:
 		return true
 	default:
 		return false
@@ -282,19 +213,19 @@ func (e CustodyEntrySeal) Valid() bool {
 
 // Defines values for DisposalMethod.
 const (
-	DisposalMethodAuction     DisposalMethod = "auction"
-	DisposalMethodDestruction DisposalMethod = "destruction"
-	DisposalMethodTreasury    DisposalMethod = "treasury"
+	Auction     DisposalMethod = "auction"
+	Destruction DisposalMethod = "destruction"
+	Treasury    DisposalMethod = "treasury"
 )
 
 // Valid indicates whether the value is a known member of the DisposalMethod enum.
 func (e DisposalMethod) Valid() bool {
 	switch e {
-	case DisposalMethodAuction:
+	case Auction:
 		return true
-	case DisposalMethodDestruction:
+	case Destruction:
 		return true
-	case DisposalMethodTreasury:
+	case Treasury:
 		return true
 	default:
 		return false
@@ -325,42 +256,21 @@ func (e DisposalState) Valid() bool {
 	}
 }
 
-// Defines values for DisposalInputMethod.
-const (
-	DisposalInputMethodAuction     DisposalInputMethod = "auction"
-	DisposalInputMethodDestruction DisposalInputMethod = "destruction"
-	DisposalInputMethodTreasury    DisposalInputMethod = "treasury"
-)
-
-// Valid indicates whether the value is a known member of the DisposalInputMethod enum.
-func (e DisposalInputMethod) Valid() bool {
-	switch e {
-	case DisposalInputMethodAuction:
-		return true
-	case DisposalInputMethodDestruction:
-		return true
-	case DisposalInputMethodTreasury:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for DisputeKind.
 const (
-	DisputeKindPeople     DisputeKind = "people"
-	DisputeKindPolice     DisputeKind = "police"
-	DisputeKindSettlement DisputeKind = "settlement"
+	People     DisputeKind = "people"
+	Police     DisputeKind = "police"
+	Settlement DisputeKind = "settlement"
 )
 
 // Valid indicates whether the value is a known member of the DisputeKind enum.
 func (e DisputeKind) Valid() bool {
 	switch e {
-	case DisputeKindPeople:
+	case People:
 		return true
-	case DisputeKindPolice:
+	case Police:
 		return true
-	case DisputeKindSettlement:
+	case Settlement:
 		return true
 	default:
 		return false
@@ -369,22 +279,22 @@ func (e DisputeKind) Valid() bool {
 
 // Defines values for DisputeOutcome.
 const (
-	DisputeOutcomeNoAgreement DisputeOutcome = "no_agreement"
-	DisputeOutcomePenalised   DisputeOutcome = "penalised"
-	DisputeOutcomeSettled     DisputeOutcome = "settled"
-	DisputeOutcomeWithdrawn   DisputeOutcome = "withdrawn"
+	NoAgreement DisputeOutcome = "no_agreement"
+	Penalised   DisputeOutcome = "penalised"
+	Settled     DisputeOutcome = "settled"
+	Withdrawn   DisputeOutcome = "withdrawn"
 )
 
 // Valid indicates whether the value is a known member of the DisputeOutcome enum.
 func (e DisputeOutcome) Valid() bool {
 	switch e {
-	case DisputeOutcomeNoAgreement:
+	case NoAgreement:
 		return true
-	case DisputeOutcomePenalised:
+	case Penalised:
 		return true
-	case DisputeOutcomeSettled:
+	case Settled:
 		return true
-	case DisputeOutcomeWithdrawn:
+	case Withdrawn:
 		return true
 	default:
 		return false
@@ -454,171 +364,57 @@ func (e DisputeState) Valid() bool {
 	}
 }
 
-// Defines values for DisputeActionInputKind.
+// Defines values for DocType.
 const (
-	DisputeActionInputKindPeople     DisputeActionInputKind = "people"
-	DisputeActionInputKindPolice     DisputeActionInputKind = "police"
-	DisputeActionInputKindSettlement DisputeActionInputKind = "settlement"
+	DocTypeForeignPermanentResidence DocType = "foreign_permanent_residence"
+	DocTypeHkMacaoResidencePermit    DocType = "hk_macao_residence_permit"
+	DocTypeNone                      DocType = "none"
+	DocTypePassport                  DocType = "passport"
+	DocTypeResidentId                DocType = "resident_id"
+	DocTypeResidentIdLegacy          DocType = "resident_id_legacy"
+	DocTypeTaiwanResidencePermit     DocType = "taiwan_residence_permit"
 )
 
-// Valid indicates whether the value is a known member of the DisputeActionInputKind enum.
-func (e DisputeActionInputKind) Valid() bool {
+// Valid indicates whether the value is a known member of the DocType enum.
+func (e DocType) Valid() bool {
 	switch e {
-	case DisputeActionInputKindPeople:
+	case DocTypeForeignPermanentResidence:
 		return true
-	case DisputeActionInputKindPolice:
+	case DocTypeHkMacaoResidencePermit:
 		return true
-	case DisputeActionInputKindSettlement:
+	case DocTypeNone:
+		return true
+	case DocTypePassport:
+		return true
+	case DocTypeResidentId:
+		return true
+	case DocTypeResidentIdLegacy:
+		return true
+	case DocTypeTaiwanResidencePermit:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for DisputeActionInputOutcome.
+// Defines values for DueStatus.
 const (
-	DisputeActionInputOutcomeNoAgreement DisputeActionInputOutcome = "no_agreement"
-	DisputeActionInputOutcomePenalised   DisputeActionInputOutcome = "penalised"
-	DisputeActionInputOutcomeSettled     DisputeActionInputOutcome = "settled"
-	DisputeActionInputOutcomeWithdrawn   DisputeActionInputOutcome = "withdrawn"
+	DueStatusDue          DueStatus = "due"
+	DueStatusNotScheduled DueStatus = "not_scheduled"
+	DueStatusOverdue      DueStatus = "overdue"
+	DueStatusScheduled    DueStatus = "scheduled"
 )
 
-// Valid indicates whether the value is a known member of the DisputeActionInputOutcome enum.
-func (e DisputeActionInputOutcome) Valid() bool {
+// Valid indicates whether the value is a known member of the DueStatus enum.
+func (e DueStatus) Valid() bool {
 	switch e {
-	case DisputeActionInputOutcomeNoAgreement:
+	case DueStatusDue:
 		return true
-	case DisputeActionInputOutcomePenalised:
+	case DueStatusNotScheduled:
 		return true
-	case DisputeActionInputOutcomeSettled:
+	case DueStatusOverdue:
 		return true
-	case DisputeActionInputOutcomeWithdrawn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DisputeInputKind.
-const (
-	DisputeInputKindPeople     DisputeInputKind = "people"
-	DisputeInputKindPolice     DisputeInputKind = "police"
-	DisputeInputKindSettlement DisputeInputKind = "settlement"
-)
-
-// Valid indicates whether the value is a known member of the DisputeInputKind enum.
-func (e DisputeInputKind) Valid() bool {
-	switch e {
-	case DisputeInputKindPeople:
-		return true
-	case DisputeInputKindPolice:
-		return true
-	case DisputeInputKindSettlement:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DisputeInputRisk.
-const (
-	DisputeInputRiskHigh   DisputeInputRisk = "high"
-	DisputeInputRiskLow    DisputeInputRisk = "low"
-	DisputeInputRiskMedium DisputeInputRisk = "medium"
-)
-
-// Valid indicates whether the value is a known member of the DisputeInputRisk enum.
-func (e DisputeInputRisk) Valid() bool {
-	switch e {
-	case DisputeInputRiskHigh:
-		return true
-	case DisputeInputRiskLow:
-		return true
-	case DisputeInputRiskMedium:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DisputeStepFrom.
-const (
-	DisputeStepFromAccepted    DisputeStepFrom = "accepted"
-	DisputeStepFromAgreed      DisputeStepFrom = "agreed"
-	DisputeStepFromClosed      DisputeStepFrom = "closed"
-	DisputeStepFromFailed      DisputeStepFrom = "failed"
-	DisputeStepFromFollowingUp DisputeStepFrom = "following_up"
-	DisputeStepFromInMediation DisputeStepFrom = "in_mediation"
-	DisputeStepFromNotAccepted DisputeStepFrom = "not_accepted"
-	DisputeStepFromReferred    DisputeStepFrom = "referred"
-	DisputeStepFromReported    DisputeStepFrom = "reported"
-	DisputeStepFromScreened    DisputeStepFrom = "screened"
-)
-
-// Valid indicates whether the value is a known member of the DisputeStepFrom enum.
-func (e DisputeStepFrom) Valid() bool {
-	switch e {
-	case DisputeStepFromAccepted:
-		return true
-	case DisputeStepFromAgreed:
-		return true
-	case DisputeStepFromClosed:
-		return true
-	case DisputeStepFromFailed:
-		return true
-	case DisputeStepFromFollowingUp:
-		return true
-	case DisputeStepFromInMediation:
-		return true
-	case DisputeStepFromNotAccepted:
-		return true
-	case DisputeStepFromReferred:
-		return true
-	case DisputeStepFromReported:
-		return true
-	case DisputeStepFromScreened:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DisputeStepTo.
-const (
-	DisputeStepToAccepted    DisputeStepTo = "accepted"
-	DisputeStepToAgreed      DisputeStepTo = "agreed"
-	DisputeStepToClosed      DisputeStepTo = "closed"
-	DisputeStepToFailed      DisputeStepTo = "failed"
-	DisputeStepToFollowingUp DisputeStepTo = "following_up"
-	DisputeStepToInMediation DisputeStepTo = "in_mediation"
-	DisputeStepToNotAccepted DisputeStepTo = "not_accepted"
-	DisputeStepToReferred    DisputeStepTo = "referred"
-	DisputeStepToReported    DisputeStepTo = "reported"
-	DisputeStepToScreened    DisputeStepTo = "screened"
-)
-
-// Valid indicates whether the value is a known member of the DisputeStepTo enum.
-func (e DisputeStepTo) Valid() bool {
-	switch e {
-	case DisputeStepToAccepted:
-		return true
-	case DisputeStepToAgreed:
-		return true
-	case DisputeStepToClosed:
-		return true
-	case DisputeStepToFailed:
-		return true
-	case DisputeStepToFollowingUp:
-		return true
-	case DisputeStepToInMediation:
-		return true
-	case DisputeStepToNotAccepted:
-		return true
-	case DisputeStepToReferred:
-		return true
-	case DisputeStepToReported:
-		return true
-	case DisputeStepToScreened:
+	case DueStatusScheduled:
 		return true
 	default:
 		return false
@@ -627,139 +423,55 @@ func (e DisputeStepTo) Valid() bool {
 
 // Defines values for FollowUpAction.
 const (
-	FollowUpActionRefer  FollowUpAction = "refer"
-	FollowUpActionReopen FollowUpAction = "reopen"
+	Refer  FollowUpAction = "refer"
+	Reopen FollowUpAction = "reopen"
 )
 
 // Valid indicates whether the value is a known member of the FollowUpAction enum.
 func (e FollowUpAction) Valid() bool {
 	switch e {
-	case FollowUpActionRefer:
+	case Refer:
 		return true
-	case FollowUpActionReopen:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for FollowUpInputAction.
-const (
-	FollowUpInputActionRefer  FollowUpInputAction = "refer"
-	FollowUpInputActionReopen FollowUpInputAction = "reopen"
-)
-
-// Valid indicates whether the value is a known member of the FollowUpInputAction enum.
-func (e FollowUpInputAction) Valid() bool {
-	switch e {
-	case FollowUpInputActionRefer:
-		return true
-	case FollowUpInputActionReopen:
+	case Reopen:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for FoundInputSeal.
+// Defines values for Gender.
 const (
-	FoundInputSealBroken   FoundInputSeal = "broken"
-	FoundInputSealIntact   FoundInputSeal = "intact"
-	FoundInputSealNone     FoundInputSeal = "none"
-	FoundInputSealOpened   FoundInputSeal = "opened"
-	FoundInputSealResealed FoundInputSeal = "resealed"
+	Female  Gender = "female"
+	Male    Gender = "male"
+	Unknown Gender = "unknown"
 )
 
-// Valid indicates whether the value is a known member of the FoundInputSeal enum.
-func (e FoundInputSeal) Valid() bool {
+// Valid indicates whether the value is a known member of the Gender enum.
+func (e Gender) Valid() bool {
 	switch e {
-	case FoundInputSealBroken:
+	case Female:
 		return true
-	case FoundInputSealIntact:
+	case Male:
 		return true
-	case FoundInputSealNone:
-		return true
-	case FoundInputSealOpened:
-		return true
-	case FoundInputSealResealed:
+	case Unknown:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for GoalKind.
+// Defines values for HazardInputSeverity.
 const (
-	GoalKindCommunity            GoalKind = "community"
-	GoalKindDifficultFamily      GoalKind = "difficult_family"
-	GoalKindKeyPersonFamily      GoalKind = "key_person_family"
-	GoalKindOnline               GoalKind = "online"
-	GoalKindSchool               GoalKind = "school"
-	GoalKindSecurityKeySite      GoalKind = "security_key_site"
-	GoalKindSpecialPersonFamily  GoalKind = "special_person_family"
-	GoalKindStrugglingEnterprise GoalKind = "struggling_enterprise"
-	GoalKindVillage              GoalKind = "village"
+	HazardInputSeverityGeneral HazardInputSeverity = "general"
+	HazardInputSeverityMajor   HazardInputSeverity = "major"
 )
 
-// Valid indicates whether the value is a known member of the GoalKind enum.
-func (e GoalKind) Valid() bool {
+// Valid indicates whether the value is a known member of the HazardInputSeverity enum.
+func (e HazardInputSeverity) Valid() bool {
 	switch e {
-	case GoalKindCommunity:
+	case HazardInputSeverityGeneral:
 		return true
-	case GoalKindDifficultFamily:
-		return true
-	case GoalKindKeyPersonFamily:
-		return true
-	case GoalKindOnline:
-		return true
-	case GoalKindSchool:
-		return true
-	case GoalKindSecurityKeySite:
-		return true
-	case GoalKindSpecialPersonFamily:
-		return true
-	case GoalKindStrugglingEnterprise:
-		return true
-	case GoalKindVillage:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GoalProgressKind.
-const (
-	GoalProgressKindCommunity            GoalProgressKind = "community"
-	GoalProgressKindDifficultFamily      GoalProgressKind = "difficult_family"
-	GoalProgressKindKeyPersonFamily      GoalProgressKind = "key_person_family"
-	GoalProgressKindOnline               GoalProgressKind = "online"
-	GoalProgressKindSchool               GoalProgressKind = "school"
-	GoalProgressKindSecurityKeySite      GoalProgressKind = "security_key_site"
-	GoalProgressKindSpecialPersonFamily  GoalProgressKind = "special_person_family"
-	GoalProgressKindStrugglingEnterprise GoalProgressKind = "struggling_enterprise"
-	GoalProgressKindVillage              GoalProgressKind = "village"
-)
-
-// Valid indicates whether the value is a known member of the GoalProgressKind enum.
-func (e GoalProgressKind) Valid() bool {
-	switch e {
-	case GoalProgressKindCommunity:
-		return true
-	case GoalProgressKindDifficultFamily:
-		return true
-	case GoalProgressKindKeyPersonFamily:
-		return true
-	case GoalProgressKindOnline:
-		return true
-	case GoalProgressKindSchool:
-		return true
-	case GoalProgressKindSecurityKeySite:
-		return true
-	case GoalProgressKindSpecialPersonFamily:
-		return true
-	case GoalProgressKindStrugglingEnterprise:
-		return true
-	case GoalProgressKindVillage:
+	case HazardInputSeverityMajor:
 		return true
 	default:
 		return false
@@ -808,24 +520,6 @@ func (e HazardStatus) Valid() bool {
 	}
 }
 
-// Defines values for HazardInputSeverity.
-const (
-	HazardInputSeverityGeneral HazardInputSeverity = "general"
-	HazardInputSeverityMajor   HazardInputSeverity = "major"
-)
-
-// Valid indicates whether the value is a known member of the HazardInputSeverity enum.
-func (e HazardInputSeverity) Valid() bool {
-	switch e {
-	case HazardInputSeverityGeneral:
-		return true
-	case HazardInputSeverityMajor:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for HolderKind.
 const (
 	HolderKindExternal HolderKind = "external"
@@ -844,6 +538,78 @@ func (e HolderKind) Valid() bool {
 	case HolderKindPerson:
 		return true
 	case HolderKindStaff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ItemOrigin.
+const (
+	ItemOriginFound    ItemOrigin = "found"
+	ItemOriginReported ItemOrigin = "reported"
+)
+
+// Valid indicates whether the value is a known member of the ItemOrigin enum.
+func (e ItemOrigin) Valid() bool {
+	switch e {
+	case ItemOriginFound:
+		return true
+	case ItemOriginReported:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ItemState.
+const (
+	Disposed       ItemState = "disposed"
+	Identified     ItemState = "identified"
+	Recovered      ItemState = "recovered"
+	ReportedStolen ItemState = "reported_stolen"
+	ReturnApproved ItemState = "return_approved"
+	Returned       ItemState = "returned"
+	Unclaimed      ItemState = "unclaimed"
+)
+
+// Valid indicates whether the value is a known member of the ItemState enum.
+func (e ItemState) Valid() bool {
+	switch e {
+	case Disposed:
+		return true
+	case Identified:
+		return true
+	case Recovered:
+		return true
+	case ReportedStolen:
+		return true
+	case ReturnApproved:
+		return true
+	case Returned:
+		return true
+	case Unclaimed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LeadInputSourceKind.
+const (
+	LeadInputSourceKindCase  LeadInputSourceKind = "case"
+	LeadInputSourceKindTip   LeadInputSourceKind = "tip"
+	LeadInputSourceKindVisit LeadInputSourceKind = "visit"
+)
+
+// Valid indicates whether the value is a known member of the LeadInputSourceKind enum.
+func (e LeadInputSourceKind) Valid() bool {
+	switch e {
+	case LeadInputSourceKindCase:
+		return true
+	case LeadInputSourceKindTip:
+		return true
+	case LeadInputSourceKindVisit:
 		return true
 	default:
 		return false
@@ -874,27 +640,6 @@ func (e LeadState) Valid() bool {
 	}
 }
 
-// Defines values for LeadInputSourceKind.
-const (
-	LeadInputSourceKindCase  LeadInputSourceKind = "case"
-	LeadInputSourceKindTip   LeadInputSourceKind = "tip"
-	LeadInputSourceKindVisit LeadInputSourceKind = "visit"
-)
-
-// Valid indicates whether the value is a known member of the LeadInputSourceKind enum.
-func (e LeadInputSourceKind) Valid() bool {
-	switch e {
-	case LeadInputSourceKindCase:
-		return true
-	case LeadInputSourceKindTip:
-		return true
-	case LeadInputSourceKindVisit:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinkInputReason.
 const (
 	SamePattern LinkInputReason = "same_pattern"
@@ -913,135 +658,21 @@ func (e LinkInputReason) Valid() bool {
 	}
 }
 
-// Defines values for MediatorRole.
+// Defines values for NoticeKind.
 const (
-	MediatorRoleAdmin            MediatorRole = "admin"
-	MediatorRoleAuditor          MediatorRole = "auditor"
-	MediatorRoleCommunityOfficer MediatorRole = "community_officer"
-	MediatorRoleCustodian        MediatorRole = "custodian"
-	MediatorRoleLawyer           MediatorRole = "lawyer"
-	MediatorRoleMediator         MediatorRole = "mediator"
-	MediatorRoleOfficer          MediatorRole = "officer"
-	MediatorRoleSupervisor       MediatorRole = "supervisor"
+	NoticeKindDeadlineApproaching NoticeKind = "deadline_approaching"
+	NoticeKindHighRisk            NoticeKind = "high_risk"
+	NoticeKindOverdue             NoticeKind = "overdue"
 )
 
-// Valid indicates whether the value is a known member of the MediatorRole enum.
-func (e MediatorRole) Valid() bool {
+// Valid indicates whether the value is a known member of the NoticeKind enum.
+func (e NoticeKind) Valid() bool {
 	switch e {
-	case MediatorRoleAdmin:
+	case NoticeKindDeadlineApproaching:
 		return true
-	case MediatorRoleAuditor:
+	case NoticeKindHighRisk:
 		return true
-	case MediatorRoleCommunityOfficer:
-		return true
-	case MediatorRoleCustodian:
-		return true
-	case MediatorRoleLawyer:
-		return true
-	case MediatorRoleMediator:
-		return true
-	case MediatorRoleOfficer:
-		return true
-	case MediatorRoleSupervisor:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MoveInputSeal.
-const (
-	MoveInputSealBroken   MoveInputSeal = "broken"
-	MoveInputSealIntact   MoveInputSeal = "intact"
-	MoveInputSealNone     MoveInputSeal = "none"
-	MoveInputSealOpened   MoveInputSeal = "opened"
-	MoveInputSealResealed MoveInputSeal = "resealed"
-)
-
-// Valid indicates whether the value is a known member of the MoveInputSeal enum.
-func (e MoveInputSeal) Valid() bool {
-	switch e {
-	case MoveInputSealBroken:
-		return true
-	case MoveInputSealIntact:
-		return true
-	case MoveInputSealNone:
-		return true
-	case MoveInputSealOpened:
-		return true
-	case MoveInputSealResealed:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for NoticeMarkKind.
-const (
-	NoticeMarkKindDeadlineApproaching NoticeMarkKind = "deadline_approaching"
-	NoticeMarkKindHighRisk            NoticeMarkKind = "high_risk"
-	NoticeMarkKindOverdue             NoticeMarkKind = "overdue"
-)
-
-// Valid indicates whether the value is a known member of the NoticeMarkKind enum.
-func (e NoticeMarkKind) Valid() bool {
-	switch e {
-	case NoticeMarkKindDeadlineApproaching:
-		return true
-	case NoticeMarkKindHighRisk:
-		return true
-	case NoticeMarkKindOverdue:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for NoticeMarkReason.
-const (
-	ConfirmationWindow  NoticeMarkReason = "confirmation_window"
-	MediationLimit      NoticeMarkReason = "mediation_limit"
-	PerformanceDeadline NoticeMarkReason = "performance_deadline"
-	ReviewDeadline      NoticeMarkReason = "review_deadline"
-)
-
-// Valid indicates whether the value is a known member of the NoticeMarkReason enum.
-func (e NoticeMarkReason) Valid() bool {
-	switch e {
-	case ConfirmationWindow:
-		return true
-	case MediationLimit:
-		return true
-	case PerformanceDeadline:
-		return true
-	case ReviewDeadline:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for OverdueCaseSteps.
-const (
-	AnalyseShare  OverdueCaseSteps = "analyse_share"
-	ArrestRecover OverdueCaseSteps = "arrest_recover"
-	DispatchFile  OverdueCaseSteps = "dispatch_file"
-	ReviewTrack   OverdueCaseSteps = "review_track"
-	SurveyCompare OverdueCaseSteps = "survey_compare"
-)
-
-// Valid indicates whether the value is a known member of the OverdueCaseSteps enum.
-func (e OverdueCaseSteps) Valid() bool {
-	switch e {
-	case AnalyseShare:
-		return true
-	case ArrestRecover:
-		return true
-	case DispatchFile:
-		return true
-	case ReviewTrack:
-		return true
-	case SurveyCompare:
+	case NoticeKindOverdue:
 		return true
 	default:
 		return false
@@ -1066,198 +697,48 @@ func (e PartyRole) Valid() bool {
 	}
 }
 
-// Defines values for PersonGender.
+// Defines values for PersonTag.
 const (
-	PersonGenderFemale  PersonGender = "female"
-	PersonGenderMale    PersonGender = "male"
-	PersonGenderUnknown PersonGender = "unknown"
+	PersonTagDifficultFamily PersonTag = "difficult_family"
+	PersonTagDisabled        PersonTag = "disabled"
+	PersonTagElderlyAlone    PersonTag = "elderly_alone"
+	PersonTagKeyPerson       PersonTag = "key_person"
+	PersonTagLeftBehindChild PersonTag = "left_behind_child"
+	PersonTagSpecialPerson   PersonTag = "special_person"
 )
 
-// Valid indicates whether the value is a known member of the PersonGender enum.
-func (e PersonGender) Valid() bool {
+// Valid indicates whether the value is a known member of the PersonTag enum.
+func (e PersonTag) Valid() bool {
 	switch e {
-	case PersonGenderFemale:
+	case PersonTagDifficultFamily:
 		return true
-	case PersonGenderMale:
+	case PersonTagDisabled:
 		return true
-	case PersonGenderUnknown:
+	case PersonTagElderlyAlone:
+		return true
+	case PersonTagKeyPerson:
+		return true
+	case PersonTagLeftBehindChild:
+		return true
+	case PersonTagSpecialPerson:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for PersonTags.
+// Defines values for PoliceExclusion.
 const (
-	PersonTagsDifficultFamily PersonTags = "difficult_family"
-	PersonTagsDisabled        PersonTags = "disabled"
-	PersonTagsElderlyAlone    PersonTags = "elderly_alone"
-	PersonTagsKeyPerson       PersonTags = "key_person"
-	PersonTagsLeftBehindChild PersonTags = "left_behind_child"
-	PersonTagsSpecialPerson   PersonTags = "special_person"
+	GroupFight     PoliceExclusion = "group_fight"
+	HiredViolence  PoliceExclusion = "hired_violence"
+	Provocation    PoliceExclusion = "provocation"
+	Reoffended     PoliceExclusion = "reoffended"
+	RepeatOffender PoliceExclusion = "repeat_offender"
+	SuspectFled    PoliceExclusion = "suspect_fled"
 )
 
-// Valid indicates whether the value is a known member of the PersonTags enum.
-func (e PersonTags) Valid() bool {
-	switch e {
-	case PersonTagsDifficultFamily:
-		return true
-	case PersonTagsDisabled:
-		return true
-	case PersonTagsElderlyAlone:
-		return true
-	case PersonTagsKeyPerson:
-		return true
-	case PersonTagsLeftBehindChild:
-		return true
-	case PersonTagsSpecialPerson:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PersonInputGender.
-const (
-	PersonInputGenderFemale  PersonInputGender = "female"
-	PersonInputGenderMale    PersonInputGender = "male"
-	PersonInputGenderUnknown PersonInputGender = "unknown"
-)
-
-// Valid indicates whether the value is a known member of the PersonInputGender enum.
-func (e PersonInputGender) Valid() bool {
-	switch e {
-	case PersonInputGenderFemale:
-		return true
-	case PersonInputGenderMale:
-		return true
-	case PersonInputGenderUnknown:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PersonInputTags.
-const (
-	PersonInputTagsDifficultFamily PersonInputTags = "difficult_family"
-	PersonInputTagsDisabled        PersonInputTags = "disabled"
-	PersonInputTagsElderlyAlone    PersonInputTags = "elderly_alone"
-	PersonInputTagsKeyPerson       PersonInputTags = "key_person"
-	PersonInputTagsLeftBehindChild PersonInputTags = "left_behind_child"
-	PersonInputTagsSpecialPerson   PersonInputTags = "special_person"
-)
-
-// Valid indicates whether the value is a known member of the PersonInputTags enum.
-func (e PersonInputTags) Valid() bool {
-	switch e {
-	case PersonInputTagsDifficultFamily:
-		return true
-	case PersonInputTagsDisabled:
-		return true
-	case PersonInputTagsElderlyAlone:
-		return true
-	case PersonInputTagsKeyPerson:
-		return true
-	case PersonInputTagsLeftBehindChild:
-		return true
-	case PersonInputTagsSpecialPerson:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PlanEntryKind.
-const (
-	PlanEntryKindCommunity            PlanEntryKind = "community"
-	PlanEntryKindDifficultFamily      PlanEntryKind = "difficult_family"
-	PlanEntryKindKeyPersonFamily      PlanEntryKind = "key_person_family"
-	PlanEntryKindOnline               PlanEntryKind = "online"
-	PlanEntryKindSchool               PlanEntryKind = "school"
-	PlanEntryKindSecurityKeySite      PlanEntryKind = "security_key_site"
-	PlanEntryKindSpecialPersonFamily  PlanEntryKind = "special_person_family"
-	PlanEntryKindStrugglingEnterprise PlanEntryKind = "struggling_enterprise"
-	PlanEntryKindVillage              PlanEntryKind = "village"
-)
-
-// Valid indicates whether the value is a known member of the PlanEntryKind enum.
-func (e PlanEntryKind) Valid() bool {
-	switch e {
-	case PlanEntryKindCommunity:
-		return true
-	case PlanEntryKindDifficultFamily:
-		return true
-	case PlanEntryKindKeyPersonFamily:
-		return true
-	case PlanEntryKindOnline:
-		return true
-	case PlanEntryKindSchool:
-		return true
-	case PlanEntryKindSecurityKeySite:
-		return true
-	case PlanEntryKindSpecialPersonFamily:
-		return true
-	case PlanEntryKindStrugglingEnterprise:
-		return true
-	case PlanEntryKindVillage:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PlanInputKind.
-const (
-	PlanInputKindCommunity            PlanInputKind = "community"
-	PlanInputKindDifficultFamily      PlanInputKind = "difficult_family"
-	PlanInputKindKeyPersonFamily      PlanInputKind = "key_person_family"
-	PlanInputKindOnline               PlanInputKind = "online"
-	PlanInputKindSchool               PlanInputKind = "school"
-	PlanInputKindSecurityKeySite      PlanInputKind = "security_key_site"
-	PlanInputKindSpecialPersonFamily  PlanInputKind = "special_person_family"
-	PlanInputKindStrugglingEnterprise PlanInputKind = "struggling_enterprise"
-	PlanInputKindVillage              PlanInputKind = "village"
-)
-
-// Valid indicates whether the value is a known member of the PlanInputKind enum.
-func (e PlanInputKind) Valid() bool {
-	switch e {
-	case PlanInputKindCommunity:
-		return true
-	case PlanInputKindDifficultFamily:
-		return true
-	case PlanInputKindKeyPersonFamily:
-		return true
-	case PlanInputKindOnline:
-		return true
-	case PlanInputKindSchool:
-		return true
-	case PlanInputKindSecurityKeySite:
-		return true
-	case PlanInputKindSpecialPersonFamily:
-		return true
-	case PlanInputKindStrugglingEnterprise:
-		return true
-	case PlanInputKindVillage:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PoliceFactsExclusions.
-const (
-	GroupFight     PoliceFactsExclusions = "group_fight"
-	HiredViolence  PoliceFactsExclusions = "hired_violence"
-	Provocation    PoliceFactsExclusions = "provocation"
-	Reoffended     PoliceFactsExclusions = "reoffended"
-	RepeatOffender PoliceFactsExclusions = "repeat_offender"
-	SuspectFled    PoliceFactsExclusions = "suspect_fled"
-)
-
-// Valid indicates whether the value is a known member of the PoliceFactsExclusions enum.
-func (e PoliceFactsExclusions) Valid() bool {
+// Valid indicates whether the value is a known member of the PoliceExclusion enum.
+func (e PoliceExclusion) Valid() bool {
 	switch e {
 	case GroupFight:
 		return true
@@ -1270,84 +751,6 @@ func (e PoliceFactsExclusions) Valid() bool {
 	case RepeatOffender:
 		return true
 	case SuspectFled:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PropertyItemOrigin.
-const (
-	PropertyItemOriginFound    PropertyItemOrigin = "found"
-	PropertyItemOriginReported PropertyItemOrigin = "reported"
-)
-
-// Valid indicates whether the value is a known member of the PropertyItemOrigin enum.
-func (e PropertyItemOrigin) Valid() bool {
-	switch e {
-	case PropertyItemOriginFound:
-		return true
-	case PropertyItemOriginReported:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PropertyItemState.
-const (
-	PropertyItemStateDisposed       PropertyItemState = "disposed"
-	PropertyItemStateIdentified     PropertyItemState = "identified"
-	PropertyItemStateRecovered      PropertyItemState = "recovered"
-	PropertyItemStateReportedStolen PropertyItemState = "reported_stolen"
-	PropertyItemStateReturnApproved PropertyItemState = "return_approved"
-	PropertyItemStateReturned       PropertyItemState = "returned"
-	PropertyItemStateUnclaimed      PropertyItemState = "unclaimed"
-)
-
-// Valid indicates whether the value is a known member of the PropertyItemState enum.
-func (e PropertyItemState) Valid() bool {
-	switch e {
-	case PropertyItemStateDisposed:
-		return true
-	case PropertyItemStateIdentified:
-		return true
-	case PropertyItemStateRecovered:
-		return true
-	case PropertyItemStateReportedStolen:
-		return true
-	case PropertyItemStateReturnApproved:
-		return true
-	case PropertyItemStateReturned:
-		return true
-	case PropertyItemStateUnclaimed:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RecoveryInputSeal.
-const (
-	RecoveryInputSealBroken   RecoveryInputSeal = "broken"
-	RecoveryInputSealIntact   RecoveryInputSeal = "intact"
-	RecoveryInputSealNone     RecoveryInputSeal = "none"
-	RecoveryInputSealOpened   RecoveryInputSeal = "opened"
-	RecoveryInputSealResealed RecoveryInputSeal = "resealed"
-)
-
-// Valid indicates whether the value is a known member of the RecoveryInputSeal enum.
-func (e RecoveryInputSeal) Valid() bool {
-	switch e {
-	case RecoveryInputSealBroken:
-		return true
-	case RecoveryInputSealIntact:
-		return true
-	case RecoveryInputSealNone:
-		return true
-	case RecoveryInputSealOpened:
-		return true
-	case RecoveryInputSealResealed:
 		return true
 	default:
 		return false
@@ -1399,6 +802,24 @@ func (e RepresentativeRole) Valid() bool {
 	}
 }
 
+// Defines values for ReturnEventState.
+const (
+	Held    ReturnEventState = "held"
+	Planned ReturnEventState = "planned"
+)
+
+// Valid indicates whether the value is a known member of the ReturnEventState enum.
+func (e ReturnEventState) Valid() bool {
+	switch e {
+	case Held:
+		return true
+	case Planned:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReturnState.
 const (
 	ReturnStateApproved  ReturnState = "approved"
@@ -1423,96 +844,36 @@ func (e ReturnState) Valid() bool {
 	}
 }
 
-// Defines values for ReturnEventState.
+// Defines values for Role.
 const (
-	ReturnEventStateHeld    ReturnEventState = "held"
-	ReturnEventStatePlanned ReturnEventState = "planned"
+	RoleAdmin            Role = "admin"
+	RoleAuditor          Role = "auditor"
+	RoleCommunityOfficer Role = "community_officer"
+	RoleCustodian        Role = "custodian"
+	RoleLawyer           Role = "lawyer"
+	RoleMediator         Role = "mediator"
+	RoleOfficer          Role = "officer"
+	RoleSupervisor       Role = "supervisor"
 )
 
-// Valid indicates whether the value is a known member of the ReturnEventState enum.
-func (e ReturnEventState) Valid() bool {
+// Valid indicates whether the value is a known member of the Role enum.
+func (e Role) Valid() bool {
 	switch e {
-	case ReturnEventStateHeld:
+	case RoleAdmin:
 		return true
-	case ReturnEventStatePlanned:
+	case RoleAuditor:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ReturnListRowItemState.
-const (
-	ReturnListRowItemStateDisposed       ReturnListRowItemState = "disposed"
-	ReturnListRowItemStateIdentified     ReturnListRowItemState = "identified"
-	ReturnListRowItemStateRecovered      ReturnListRowItemState = "recovered"
-	ReturnListRowItemStateReportedStolen ReturnListRowItemState = "reported_stolen"
-	ReturnListRowItemStateReturnApproved ReturnListRowItemState = "return_approved"
-	ReturnListRowItemStateReturned       ReturnListRowItemState = "returned"
-	ReturnListRowItemStateUnclaimed      ReturnListRowItemState = "unclaimed"
-)
-
-// Valid indicates whether the value is a known member of the ReturnListRowItemState enum.
-func (e ReturnListRowItemState) Valid() bool {
-	switch e {
-	case ReturnListRowItemStateDisposed:
+	case RoleCommunityOfficer:
 		return true
-	case ReturnListRowItemStateIdentified:
+	case RoleCustodian:
 		return true
-	case ReturnListRowItemStateRecovered:
+	case RoleLawyer:
 		return true
-	case ReturnListRowItemStateReportedStolen:
+	case RoleMediator:
 		return true
-	case ReturnListRowItemStateReturnApproved:
+	case RoleOfficer:
 		return true
-	case ReturnListRowItemStateReturned:
-		return true
-	case ReturnListRowItemStateUnclaimed:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ReturnListRowReturnState.
-const (
-	ReturnListRowReturnStateApproved  ReturnListRowReturnState = "approved"
-	ReturnListRowReturnStateCompleted ReturnListRowReturnState = "completed"
-	ReturnListRowReturnStateRejected  ReturnListRowReturnState = "rejected"
-	ReturnListRowReturnStateRequested ReturnListRowReturnState = "requested"
-)
-
-// Valid indicates whether the value is a known member of the ReturnListRowReturnState enum.
-func (e ReturnListRowReturnState) Valid() bool {
-	switch e {
-	case ReturnListRowReturnStateApproved:
-		return true
-	case ReturnListRowReturnStateCompleted:
-		return true
-	case ReturnListRowReturnStateRejected:
-		return true
-	case ReturnListRowReturnStateRequested:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RiskInputRisk.
-const (
-	RiskInputRiskHigh   RiskInputRisk = "high"
-	RiskInputRiskLow    RiskInputRisk = "low"
-	RiskInputRiskMedium RiskInputRisk = "medium"
-)
-
-// Valid indicates whether the value is a known member of the RiskInputRisk enum.
-func (e RiskInputRisk) Valid() bool {
-	switch e {
-	case RiskInputRiskHigh:
-		return true
-	case RiskInputRiskLow:
-		return true
-	case RiskInputRiskMedium:
+	case RoleSupervisor:
 		return true
 	default:
 		return false
@@ -1537,129 +898,87 @@ func (e RulingInputStatus) Valid() bool {
 	}
 }
 
-// Defines values for ServiceGivenKind.
+// Defines values for SealState.
 const (
-	ServiceGivenKindAppointment ServiceGivenKind = "appointment"
-	ServiceGivenKindDoorToDoor  ServiceGivenKind = "door_to_door"
-	ServiceGivenKindErrand      ServiceGivenKind = "errand"
+	SealStateBroken   SealState = "broken"
+	SealStateIntact   SealState = "intact"
+	SealStateNone     SealState = "none"
+	SealStateOpened   SealState = "opened"
+	SealStateResealed SealState = "resealed"
 )
 
-// Valid indicates whether the value is a known member of the ServiceGivenKind enum.
-func (e ServiceGivenKind) Valid() bool {
+// Valid indicates whether the value is a known member of the SealState enum.
+func (e SealState) Valid() bool {
 	switch e {
-	case ServiceGivenKindAppointment:
+	case SealStateBroken:
 		return true
-	case ServiceGivenKindDoorToDoor:
+	case SealStateIntact:
 		return true
-	case ServiceGivenKindErrand:
+	case SealStateNone:
+		return true
+	case SealStateOpened:
+		return true
+	case SealStateResealed:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for StaffRoles.
+// Defines values for ServiceKind.
 const (
-	StaffRolesAdmin            StaffRoles = "admin"
-	StaffRolesAuditor          StaffRoles = "auditor"
-	StaffRolesCommunityOfficer StaffRoles = "community_officer"
-	StaffRolesCustodian        StaffRoles = "custodian"
-	StaffRolesLawyer           StaffRoles = "lawyer"
-	StaffRolesMediator         StaffRoles = "mediator"
-	StaffRolesOfficer          StaffRoles = "officer"
-	StaffRolesSupervisor       StaffRoles = "supervisor"
+	ServiceKindAppointment ServiceKind = "appointment"
+	ServiceKindDoorToDoor  ServiceKind = "door_to_door"
+	ServiceKindErrand      ServiceKind = "errand"
 )
 
-// Valid indicates whether the value is a known member of the StaffRoles enum.
-func (e StaffRoles) Valid() bool {
+// Valid indicates whether the value is a known member of the ServiceKind enum.
+func (e ServiceKind) Valid() bool {
 	switch e {
-	case StaffRolesAdmin:
+	case ServiceKindAppointment:
 		return true
-	case StaffRolesAuditor:
+	case ServiceKindDoorToDoor:
 		return true
-	case StaffRolesCommunityOfficer:
-		return true
-	case StaffRolesCustodian:
-		return true
-	case StaffRolesLawyer:
-		return true
-	case StaffRolesMediator:
-		return true
-	case StaffRolesOfficer:
-		return true
-	case StaffRolesSupervisor:
+	case ServiceKindErrand:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for StaffInputRoles.
+// Defines values for TargetKind.
 const (
-	StaffInputRolesAdmin            StaffInputRoles = "admin"
-	StaffInputRolesAuditor          StaffInputRoles = "auditor"
-	StaffInputRolesCommunityOfficer StaffInputRoles = "community_officer"
-	StaffInputRolesCustodian        StaffInputRoles = "custodian"
-	StaffInputRolesLawyer           StaffInputRoles = "lawyer"
-	StaffInputRolesMediator         StaffInputRoles = "mediator"
-	StaffInputRolesOfficer          StaffInputRoles = "officer"
-	StaffInputRolesSupervisor       StaffInputRoles = "supervisor"
+	TargetKindCommunity            TargetKind = "community"
+	TargetKindDifficultFamily      TargetKind = "difficult_family"
+	TargetKindKeyPersonFamily      TargetKind = "key_person_family"
+	TargetKindOnline               TargetKind = "online"
+	TargetKindSchool               TargetKind = "school"
+	TargetKindSecurityKeySite      TargetKind = "security_key_site"
+	TargetKindSpecialPersonFamily  TargetKind = "special_person_family"
+	TargetKindStrugglingEnterprise TargetKind = "struggling_enterprise"
+	TargetKindVillage              TargetKind = "village"
 )
 
-// Valid indicates whether the value is a known member of the StaffInputRoles enum.
-func (e StaffInputRoles) Valid() bool {
+// Valid indicates whether the value is a known member of the TargetKind enum.
+func (e TargetKind) Valid() bool {
 	switch e {
-	case StaffInputRolesAdmin:
+	case TargetKindCommunity:
 		return true
-	case StaffInputRolesAuditor:
+	case TargetKindDifficultFamily:
 		return true
-	case StaffInputRolesCommunityOfficer:
+	case TargetKindKeyPersonFamily:
 		return true
-	case StaffInputRolesCustodian:
+	case TargetKindOnline:
 		return true
-	case StaffInputRolesLawyer:
+	case TargetKindSchool:
 		return true
-	case StaffInputRolesMediator:
+	case TargetKindSecurityKeySite:
 		return true
-	case StaffInputRolesOfficer:
+	case TargetKindSpecialPersonFamily:
 		return true
-	case StaffInputRolesSupervisor:
+	case TargetKindStrugglingEnterprise:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for StaffUpdateRoles.
-const (
-	StaffUpdateRolesAdmin            StaffUpdateRoles = "admin"
-	StaffUpdateRolesAuditor          StaffUpdateRoles = "auditor"
-	StaffUpdateRolesCommunityOfficer StaffUpdateRoles = "community_officer"
-	StaffUpdateRolesCustodian        StaffUpdateRoles = "custodian"
-	StaffUpdateRolesLawyer           StaffUpdateRoles = "lawyer"
-	StaffUpdateRolesMediator         StaffUpdateRoles = "mediator"
-	StaffUpdateRolesOfficer          StaffUpdateRoles = "officer"
-	StaffUpdateRolesSupervisor       StaffUpdateRoles = "supervisor"
-)
-
-// Valid indicates whether the value is a known member of the StaffUpdateRoles enum.
-func (e StaffUpdateRoles) Valid() bool {
-	switch e {
-	case StaffUpdateRolesAdmin:
-		return true
-	case StaffUpdateRolesAuditor:
-		return true
-	case StaffUpdateRolesCommunityOfficer:
-		return true
-	case StaffUpdateRolesCustodian:
-		return true
-	case StaffUpdateRolesLawyer:
-		return true
-	case StaffUpdateRolesMediator:
-		return true
-	case StaffUpdateRolesOfficer:
-		return true
-	case StaffUpdateRolesSupervisor:
+	case TargetKindVillage:
 		return true
 	default:
 		return false
@@ -1681,45 +1000,6 @@ func (e TermCheckStatus) Valid() bool {
 	case Performed:
 		return true
 	case Performing:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for VisitTargetKind.
-const (
-	VisitTargetKindCommunity            VisitTargetKind = "community"
-	VisitTargetKindDifficultFamily      VisitTargetKind = "difficult_family"
-	VisitTargetKindKeyPersonFamily      VisitTargetKind = "key_person_family"
-	VisitTargetKindOnline               VisitTargetKind = "online"
-	VisitTargetKindSchool               VisitTargetKind = "school"
-	VisitTargetKindSecurityKeySite      VisitTargetKind = "security_key_site"
-	VisitTargetKindSpecialPersonFamily  VisitTargetKind = "special_person_family"
-	VisitTargetKindStrugglingEnterprise VisitTargetKind = "struggling_enterprise"
-	VisitTargetKindVillage              VisitTargetKind = "village"
-)
-
-// Valid indicates whether the value is a known member of the VisitTargetKind enum.
-func (e VisitTargetKind) Valid() bool {
-	switch e {
-	case VisitTargetKindCommunity:
-		return true
-	case VisitTargetKindDifficultFamily:
-		return true
-	case VisitTargetKindKeyPersonFamily:
-		return true
-	case VisitTargetKindOnline:
-		return true
-	case VisitTargetKindSchool:
-		return true
-	case VisitTargetKindSecurityKeySite:
-		return true
-	case VisitTargetKindSpecialPersonFamily:
-		return true
-	case VisitTargetKindStrugglingEnterprise:
-		return true
-	case VisitTargetKindVillage:
 		return true
 	default:
 		return false
@@ -1765,45 +1045,6 @@ func (e VisitFindingKind) Valid() bool {
 	}
 }
 
-// Defines values for VisitInputTargetKind.
-const (
-	VisitInputTargetKindCommunity            VisitInputTargetKind = "community"
-	VisitInputTargetKindDifficultFamily      VisitInputTargetKind = "difficult_family"
-	VisitInputTargetKindKeyPersonFamily      VisitInputTargetKind = "key_person_family"
-	VisitInputTargetKindOnline               VisitInputTargetKind = "online"
-	VisitInputTargetKindSchool               VisitInputTargetKind = "school"
-	VisitInputTargetKindSecurityKeySite      VisitInputTargetKind = "security_key_site"
-	VisitInputTargetKindSpecialPersonFamily  VisitInputTargetKind = "special_person_family"
-	VisitInputTargetKindStrugglingEnterprise VisitInputTargetKind = "struggling_enterprise"
-	VisitInputTargetKindVillage              VisitInputTargetKind = "village"
-)
-
-// Valid indicates whether the value is a known member of the VisitInputTargetKind enum.
-func (e VisitInputTargetKind) Valid() bool {
-	switch e {
-	case VisitInputTargetKindCommunity:
-		return true
-	case VisitInputTargetKindDifficultFamily:
-		return true
-	case VisitInputTargetKindKeyPersonFamily:
-		return true
-	case VisitInputTargetKindOnline:
-		return true
-	case VisitInputTargetKindSchool:
-		return true
-	case VisitInputTargetKindSecurityKeySite:
-		return true
-	case VisitInputTargetKindSpecialPersonFamily:
-		return true
-	case VisitInputTargetKindStrugglingEnterprise:
-		return true
-	case VisitInputTargetKindVillage:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ReportBy.
 const (
 	ReportByChild ReportBy = "child"
@@ -1813,309 +1054,6 @@ const (
 func (e ReportBy) Valid() bool {
 	switch e {
 	case ReportByChild:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListAppointmentsParamsStatus.
-const (
-	ListAppointmentsParamsStatusAccepted  ListAppointmentsParamsStatus = "accepted"
-	ListAppointmentsParamsStatusDeclined  ListAppointmentsParamsStatus = "declined"
-	ListAppointmentsParamsStatusDone      ListAppointmentsParamsStatus = "done"
-	ListAppointmentsParamsStatusNoShow    ListAppointmentsParamsStatus = "no_show"
-	ListAppointmentsParamsStatusRequested ListAppointmentsParamsStatus = "requested"
-)
-
-// Valid indicates whether the value is a known member of the ListAppointmentsParamsStatus enum.
-func (e ListAppointmentsParamsStatus) Valid() bool {
-	switch e {
-	case ListAppointmentsParamsStatusAccepted:
-		return true
-	case ListAppointmentsParamsStatusDeclined:
-		return true
-	case ListAppointmentsParamsStatusDone:
-		return true
-	case ListAppointmentsParamsStatusNoShow:
-		return true
-	case ListAppointmentsParamsStatusRequested:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListCasesParamsState.
-const (
-	ListCasesParamsStateClosed        ListCasesParamsState = "closed"
-	ListCasesParamsStateDropped       ListCasesParamsState = "dropped"
-	ListCasesParamsStateFiled         ListCasesParamsState = "filed"
-	ListCasesParamsStateInvestigating ListCasesParamsState = "investigating"
-	ListCasesParamsStateReported      ListCasesParamsState = "reported"
-	ListCasesParamsStateSolved        ListCasesParamsState = "solved"
-)
-
-// Valid indicates whether the value is a known member of the ListCasesParamsState enum.
-func (e ListCasesParamsState) Valid() bool {
-	switch e {
-	case ListCasesParamsStateClosed:
-		return true
-	case ListCasesParamsStateDropped:
-		return true
-	case ListCasesParamsStateFiled:
-		return true
-	case ListCasesParamsStateInvestigating:
-		return true
-	case ListCasesParamsStateReported:
-		return true
-	case ListCasesParamsStateSolved:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListDisposalsParamsState.
-const (
-	ListDisposalsParamsStateApproved  ListDisposalsParamsState = "approved"
-	ListDisposalsParamsStateCompleted ListDisposalsParamsState = "completed"
-	ListDisposalsParamsStateRejected  ListDisposalsParamsState = "rejected"
-	ListDisposalsParamsStateRequested ListDisposalsParamsState = "requested"
-)
-
-// Valid indicates whether the value is a known member of the ListDisposalsParamsState enum.
-func (e ListDisposalsParamsState) Valid() bool {
-	switch e {
-	case ListDisposalsParamsStateApproved:
-		return true
-	case ListDisposalsParamsStateCompleted:
-		return true
-	case ListDisposalsParamsStateRejected:
-		return true
-	case ListDisposalsParamsStateRequested:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListDisputesParamsState.
-const (
-	ListDisputesParamsStateAccepted    ListDisputesParamsState = "accepted"
-	ListDisputesParamsStateAgreed      ListDisputesParamsState = "agreed"
-	ListDisputesParamsStateClosed      ListDisputesParamsState = "closed"
-	ListDisputesParamsStateFailed      ListDisputesParamsState = "failed"
-	ListDisputesParamsStateFollowingUp ListDisputesParamsState = "following_up"
-	ListDisputesParamsStateInMediation ListDisputesParamsState = "in_mediation"
-	ListDisputesParamsStateNotAccepted ListDisputesParamsState = "not_accepted"
-	ListDisputesParamsStateReferred    ListDisputesParamsState = "referred"
-	ListDisputesParamsStateReported    ListDisputesParamsState = "reported"
-	ListDisputesParamsStateScreened    ListDisputesParamsState = "screened"
-)
-
-// Valid indicates whether the value is a known member of the ListDisputesParamsState enum.
-func (e ListDisputesParamsState) Valid() bool {
-	switch e {
-	case ListDisputesParamsStateAccepted:
-		return true
-	case ListDisputesParamsStateAgreed:
-		return true
-	case ListDisputesParamsStateClosed:
-		return true
-	case ListDisputesParamsStateFailed:
-		return true
-	case ListDisputesParamsStateFollowingUp:
-		return true
-	case ListDisputesParamsStateInMediation:
-		return true
-	case ListDisputesParamsStateNotAccepted:
-		return true
-	case ListDisputesParamsStateReferred:
-		return true
-	case ListDisputesParamsStateReported:
-		return true
-	case ListDisputesParamsStateScreened:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListDisputesParamsRisk.
-const (
-	ListDisputesParamsRiskHigh   ListDisputesParamsRisk = "high"
-	ListDisputesParamsRiskLow    ListDisputesParamsRisk = "low"
-	ListDisputesParamsRiskMedium ListDisputesParamsRisk = "medium"
-)
-
-// Valid indicates whether the value is a known member of the ListDisputesParamsRisk enum.
-func (e ListDisputesParamsRisk) Valid() bool {
-	switch e {
-	case ListDisputesParamsRiskHigh:
-		return true
-	case ListDisputesParamsRiskLow:
-		return true
-	case ListDisputesParamsRiskMedium:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListDisputesParamsKind.
-const (
-	ListDisputesParamsKindPeople     ListDisputesParamsKind = "people"
-	ListDisputesParamsKindPolice     ListDisputesParamsKind = "police"
-	ListDisputesParamsKindSettlement ListDisputesParamsKind = "settlement"
-)
-
-// Valid indicates whether the value is a known member of the ListDisputesParamsKind enum.
-func (e ListDisputesParamsKind) Valid() bool {
-	switch e {
-	case ListDisputesParamsKindPeople:
-		return true
-	case ListDisputesParamsKindPolice:
-		return true
-	case ListDisputesParamsKindSettlement:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListDueVisitsParamsKind.
-const (
-	ListDueVisitsParamsKindCommunity            ListDueVisitsParamsKind = "community"
-	ListDueVisitsParamsKindDifficultFamily      ListDueVisitsParamsKind = "difficult_family"
-	ListDueVisitsParamsKindKeyPersonFamily      ListDueVisitsParamsKind = "key_person_family"
-	ListDueVisitsParamsKindOnline               ListDueVisitsParamsKind = "online"
-	ListDueVisitsParamsKindSchool               ListDueVisitsParamsKind = "school"
-	ListDueVisitsParamsKindSecurityKeySite      ListDueVisitsParamsKind = "security_key_site"
-	ListDueVisitsParamsKindSpecialPersonFamily  ListDueVisitsParamsKind = "special_person_family"
-	ListDueVisitsParamsKindStrugglingEnterprise ListDueVisitsParamsKind = "struggling_enterprise"
-	ListDueVisitsParamsKindVillage              ListDueVisitsParamsKind = "village"
-)
-
-// Valid indicates whether the value is a known member of the ListDueVisitsParamsKind enum.
-func (e ListDueVisitsParamsKind) Valid() bool {
-	switch e {
-	case ListDueVisitsParamsKindCommunity:
-		return true
-	case ListDueVisitsParamsKindDifficultFamily:
-		return true
-	case ListDueVisitsParamsKindKeyPersonFamily:
-		return true
-	case ListDueVisitsParamsKindOnline:
-		return true
-	case ListDueVisitsParamsKindSchool:
-		return true
-	case ListDueVisitsParamsKindSecurityKeySite:
-		return true
-	case ListDueVisitsParamsKindSpecialPersonFamily:
-		return true
-	case ListDueVisitsParamsKindStrugglingEnterprise:
-		return true
-	case ListDueVisitsParamsKindVillage:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListHazardsParamsStatus.
-const (
-	ListHazardsParamsStatusFound      ListHazardsParamsStatus = "found"
-	ListHazardsParamsStatusRectified  ListHazardsParamsStatus = "rectified"
-	ListHazardsParamsStatusRectifying ListHazardsParamsStatus = "rectifying"
-	ListHazardsParamsStatusVerified   ListHazardsParamsStatus = "verified"
-)
-
-// Valid indicates whether the value is a known member of the ListHazardsParamsStatus enum.
-func (e ListHazardsParamsStatus) Valid() bool {
-	switch e {
-	case ListHazardsParamsStatusFound:
-		return true
-	case ListHazardsParamsStatusRectified:
-		return true
-	case ListHazardsParamsStatusRectifying:
-		return true
-	case ListHazardsParamsStatusVerified:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListLeadsParamsState.
-const (
-	ListLeadsParamsStateConverted ListLeadsParamsState = "converted"
-	ListLeadsParamsStateDiscarded ListLeadsParamsState = "discarded"
-	ListLeadsParamsStateNew       ListLeadsParamsState = "new"
-	ListLeadsParamsStateVerified  ListLeadsParamsState = "verified"
-)
-
-// Valid indicates whether the value is a known member of the ListLeadsParamsState enum.
-func (e ListLeadsParamsState) Valid() bool {
-	switch e {
-	case ListLeadsParamsStateConverted:
-		return true
-	case ListLeadsParamsStateDiscarded:
-		return true
-	case ListLeadsParamsStateNew:
-		return true
-	case ListLeadsParamsStateVerified:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListPropertyItemsParamsState.
-const (
-	ListPropertyItemsParamsStateDisposed       ListPropertyItemsParamsState = "disposed"
-	ListPropertyItemsParamsStateIdentified     ListPropertyItemsParamsState = "identified"
-	ListPropertyItemsParamsStateRecovered      ListPropertyItemsParamsState = "recovered"
-	ListPropertyItemsParamsStateReportedStolen ListPropertyItemsParamsState = "reported_stolen"
-	ListPropertyItemsParamsStateReturnApproved ListPropertyItemsParamsState = "return_approved"
-	ListPropertyItemsParamsStateReturned       ListPropertyItemsParamsState = "returned"
-	ListPropertyItemsParamsStateUnclaimed      ListPropertyItemsParamsState = "unclaimed"
-)
-
-// Valid indicates whether the value is a known member of the ListPropertyItemsParamsState enum.
-func (e ListPropertyItemsParamsState) Valid() bool {
-	switch e {
-	case ListPropertyItemsParamsStateDisposed:
-		return true
-	case ListPropertyItemsParamsStateIdentified:
-		return true
-	case ListPropertyItemsParamsStateRecovered:
-		return true
-	case ListPropertyItemsParamsStateReportedStolen:
-		return true
-	case ListPropertyItemsParamsStateReturnApproved:
-		return true
-	case ListPropertyItemsParamsStateReturned:
-		return true
-	case ListPropertyItemsParamsStateUnclaimed:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListPropertyItemsParamsOrigin.
-const (
-	ListPropertyItemsParamsOriginFound    ListPropertyItemsParamsOrigin = "found"
-	ListPropertyItemsParamsOriginReported ListPropertyItemsParamsOrigin = "reported"
-)
-
-// Valid indicates whether the value is a known member of the ListPropertyItemsParamsOrigin enum.
-func (e ListPropertyItemsParamsOrigin) Valid() bool {
-	switch e {
-	case ListPropertyItemsParamsOriginFound:
-		return true
-	case ListPropertyItemsParamsOriginReported:
 		return true
 	default:
 		return false
@@ -2218,123 +1156,6 @@ func (e GetReportSummaryParamsBy) Valid() bool {
 	}
 }
 
-// Defines values for ListReturnEventsParamsState.
-const (
-	ListReturnEventsParamsStateHeld    ListReturnEventsParamsState = "held"
-	ListReturnEventsParamsStatePlanned ListReturnEventsParamsState = "planned"
-)
-
-// Valid indicates whether the value is a known member of the ListReturnEventsParamsState enum.
-func (e ListReturnEventsParamsState) Valid() bool {
-	switch e {
-	case ListReturnEventsParamsStateHeld:
-		return true
-	case ListReturnEventsParamsStatePlanned:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListReturnsParamsState.
-const (
-	ListReturnsParamsStateApproved  ListReturnsParamsState = "approved"
-	ListReturnsParamsStateCompleted ListReturnsParamsState = "completed"
-	ListReturnsParamsStateRejected  ListReturnsParamsState = "rejected"
-	ListReturnsParamsStateRequested ListReturnsParamsState = "requested"
-)
-
-// Valid indicates whether the value is a known member of the ListReturnsParamsState enum.
-func (e ListReturnsParamsState) Valid() bool {
-	switch e {
-	case ListReturnsParamsStateApproved:
-		return true
-	case ListReturnsParamsStateCompleted:
-		return true
-	case ListReturnsParamsStateRejected:
-		return true
-	case ListReturnsParamsStateRequested:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListStaffParamsRole.
-const (
-	ListStaffParamsRoleAdmin            ListStaffParamsRole = "admin"
-	ListStaffParamsRoleAuditor          ListStaffParamsRole = "auditor"
-	ListStaffParamsRoleCommunityOfficer ListStaffParamsRole = "community_officer"
-	ListStaffParamsRoleCustodian        ListStaffParamsRole = "custodian"
-	ListStaffParamsRoleLawyer           ListStaffParamsRole = "lawyer"
-	ListStaffParamsRoleMediator         ListStaffParamsRole = "mediator"
-	ListStaffParamsRoleOfficer          ListStaffParamsRole = "officer"
-	ListStaffParamsRoleSupervisor       ListStaffParamsRole = "supervisor"
-)
-
-// Valid indicates whether the value is a known member of the ListStaffParamsRole enum.
-func (e ListStaffParamsRole) Valid() bool {
-	switch e {
-	case ListStaffParamsRoleAdmin:
-		return true
-	case ListStaffParamsRoleAuditor:
-		return true
-	case ListStaffParamsRoleCommunityOfficer:
-		return true
-	case ListStaffParamsRoleCustodian:
-		return true
-	case ListStaffParamsRoleLawyer:
-		return true
-	case ListStaffParamsRoleMediator:
-		return true
-	case ListStaffParamsRoleOfficer:
-		return true
-	case ListStaffParamsRoleSupervisor:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListVisitsParamsTargetKind.
-const (
-	ListVisitsParamsTargetKindCommunity            ListVisitsParamsTargetKind = "community"
-	ListVisitsParamsTargetKindDifficultFamily      ListVisitsParamsTargetKind = "difficult_family"
-	ListVisitsParamsTargetKindKeyPersonFamily      ListVisitsParamsTargetKind = "key_person_family"
-	ListVisitsParamsTargetKindOnline               ListVisitsParamsTargetKind = "online"
-	ListVisitsParamsTargetKindSchool               ListVisitsParamsTargetKind = "school"
-	ListVisitsParamsTargetKindSecurityKeySite      ListVisitsParamsTargetKind = "security_key_site"
-	ListVisitsParamsTargetKindSpecialPersonFamily  ListVisitsParamsTargetKind = "special_person_family"
-	ListVisitsParamsTargetKindStrugglingEnterprise ListVisitsParamsTargetKind = "struggling_enterprise"
-	ListVisitsParamsTargetKindVillage              ListVisitsParamsTargetKind = "village"
-)
-
-// Valid indicates whether the value is a known member of the ListVisitsParamsTargetKind enum.
-func (e ListVisitsParamsTargetKind) Valid() bool {
-	switch e {
-	case ListVisitsParamsTargetKindCommunity:
-		return true
-	case ListVisitsParamsTargetKindDifficultFamily:
-		return true
-	case ListVisitsParamsTargetKindKeyPersonFamily:
-		return true
-	case ListVisitsParamsTargetKindOnline:
-		return true
-	case ListVisitsParamsTargetKindSchool:
-		return true
-	case ListVisitsParamsTargetKindSecurityKeySite:
-		return true
-	case ListVisitsParamsTargetKindSpecialPersonFamily:
-		return true
-	case ListVisitsParamsTargetKindStrugglingEnterprise:
-		return true
-	case ListVisitsParamsTargetKindVillage:
-		return true
-	default:
-		return false
-	}
-}
-
 // AddReturnsInput defines model for AddReturnsInput.
 type AddReturnsInput struct {
 	ReturnIds []string `json:"returnIds"`
@@ -2343,17 +1164,17 @@ type AddReturnsInput struct {
 // Address Address is a standard address (标准地址) of the 一标三实 registry, with what was found living, standing and working there: actual residents, actual housing and actual organisations. Visits, incidents and disputes point at addresses.
 type Address struct {
 	// Code the registry's own address code, when known
-	Code string `json:"code,omitempty"`
+	Code string `json:"code,omitempty,omitzero"`
 
 	// Community 社区/村: matches responsibility areas
-	Community string    `json:"community,omitempty"`
+	Community string    `json:"community,omitempty,omitzero"`
 	CreatedAt time.Time `json:"createdAt"`
 
 	// Housing Housing describes the actual house (实有房屋).
-	Housing       Housing        `json:"housing,omitempty"`
+	Housing       Housing        `json:"housing,omitempty,omitzero"`
 	Id            string         `json:"id"`
-	Organisations []Organisation `json:"organisations,omitempty"`
-	Residents     []Resident     `json:"residents,omitempty"`
+	Organisations []Organisation `json:"organisations,omitempty,omitzero"`
+	Residents     []Resident     `json:"residents,omitempty,omitzero"`
 	Text          string         `json:"text"`
 	UnitId        string         `json:"unitId"`
 	UpdatedAt     time.Time      `json:"updatedAt"`
@@ -2362,8 +1183,8 @@ type Address struct {
 
 // AddressInput AddressInput creates a standard address.
 type AddressInput struct {
-	Code      string `json:"code,omitempty"`
-	Community string `json:"community,omitempty"`
+	Code      string `json:"code,omitempty,omitzero"`
+	Community string `json:"community,omitempty,omitzero"`
 	Text      string `json:"text"`
 	UnitId    string `json:"unitId"`
 }
@@ -2371,54 +1192,56 @@ type AddressInput struct {
 // Agreement Agreement is a mediation agreement (调解协议书), written or oral.
 type Agreement struct {
 	// Confirmation Confirmation is an application for judicial confirmation and its ruling.
-	Confirmation Confirmation `json:"confirmation,omitempty"`
+	Confirmation Confirmation `json:"confirmation,omitempty,omitzero"`
 
 	// ConfirmationDue end of the window to apply
-	ConfirmationDue time.Time `json:"confirmationDue,omitempty"`
+	ConfirmationDue time.Time `json:"confirmationDue,omitempty,omitzero"`
 
 	// Content an oral agreement as said
-	Content     string    `json:"content,omitempty"`
-	DraftedBy   string    `json:"draftedBy,omitempty"`
-	EffectiveAt time.Time `json:"effectiveAt,omitempty"`
+	Content     string    `json:"content,omitempty,omitzero"`
+	DraftedBy   string    `json:"draftedBy,omitempty,omitzero"`
+	EffectiveAt time.Time `json:"effectiveAt,omitempty,omitzero"`
 
 	// Facts The content the People's Mediation Law requires of a written agreement; the parties' basic details come from their Person records when it is printed.
-	Facts   string        `json:"facts,omitempty"`
-	Form    AgreementForm `json:"form,omitempty"`
-	Matters string        `json:"matters,omitempty"`
+	Facts string `json:"facts,omitempty,omitzero"`
+
+	// Form Form is how an agreement was made.
+	Form    AgreementForm `json:"form,omitempty,omitzero"`
+	Matters string        `json:"matters,omitempty,omitzero"`
 
 	// MediatorId the staff member presiding, who signs
-	MediatorId          string           `json:"mediatorId,omitempty"`
-	PerformanceDeadline time.Time        `json:"performanceDeadline,omitempty"`
-	PerformanceMethod   string           `json:"performanceMethod,omitempty"`
-	PerformancePlace    string           `json:"performancePlace,omitempty"`
-	ReachedAt           time.Time        `json:"reachedAt,omitempty"`
-	Responsibilities    []Responsibility `json:"responsibilities,omitempty"`
+	MediatorId          string           `json:"mediatorId,omitempty,omitzero"`
+	PerformanceDeadline time.Time        `json:"performanceDeadline,omitempty,omitzero"`
+	PerformanceMethod   string           `json:"performanceMethod,omitempty,omitzero"`
+	PerformancePlace    string           `json:"performancePlace,omitempty,omitzero"`
+	ReachedAt           time.Time        `json:"reachedAt,omitempty,omitzero"`
+	Responsibilities    []Responsibility `json:"responsibilities,omitempty,omitzero"`
 
 	// SeekConfirmation SeekConfirmation says the parties mean to apply for judicial confirmation: the window then counts as a deadline.
-	SeekConfirmation bool            `json:"seekConfirmation,omitempty"`
-	Signatures       []Signature     `json:"signatures,omitempty"`
-	Terms            []AgreementTerm `json:"terms,omitempty"`
+	SeekConfirmation bool            `json:"seekConfirmation,omitempty,omitzero"`
+	Signatures       []Signature     `json:"signatures,omitempty,omitzero"`
+	Terms            []AgreementTerm `json:"terms,omitempty,omitzero"`
 }
 
-// AgreementForm defines model for Agreement.Form.
+// AgreementForm Form is how an agreement was made.
 type AgreementForm string
 
 // AgreementInput AgreementInput drafts an agreement. Dates (PerformanceDeadline, term deadlines) are calendar days: performance is due by 24:00 local time of that day.
 type AgreementInput struct {
-	Content             string             `json:"content,omitempty"`
-	Facts               string             `json:"facts,omitempty"`
+	Content             string             `json:"content,omitempty,omitzero"`
+	Facts               string             `json:"facts,omitempty,omitzero"`
 	Form                AgreementInputForm `json:"form"`
-	Matters             string             `json:"matters,omitempty"`
+	Matters             string             `json:"matters,omitempty,omitzero"`
 	MediatorId          string             `json:"mediatorId"`
-	PerformanceDeadline time.Time          `json:"performanceDeadline,omitempty"`
-	PerformanceMethod   string             `json:"performanceMethod,omitempty"`
-	PerformancePlace    string             `json:"performancePlace,omitempty"`
+	PerformanceDeadline time.Time          `json:"performanceDeadline,omitempty,omitzero"`
+	PerformanceMethod   string             `json:"performanceMethod,omitempty,omitzero"`
+	PerformancePlace    string             `json:"performancePlace,omitempty,omitzero"`
 
 	// ReachedAt default now
-	ReachedAt        time.Time        `json:"reachedAt,omitempty"`
-	Responsibilities []Responsibility `json:"responsibilities,omitempty"`
-	SeekConfirmation bool             `json:"seekConfirmation,omitempty"`
-	Terms            []AgreementTerm  `json:"terms,omitempty"`
+	ReachedAt        time.Time        `json:"reachedAt,omitempty,omitzero"`
+	Responsibilities []Responsibility `json:"responsibilities,omitempty,omitzero"`
+	SeekConfirmation bool             `json:"seekConfirmation,omitempty,omitzero"`
+	Terms            []AgreementTerm  `json:"terms,omitempty,omitzero"`
 }
 
 // AgreementInputForm defines model for AgreementInput.Form.
@@ -2427,163 +1250,162 @@ type AgreementInputForm string
 // AgreementTerm Term is one thing agreed: what, by whom, by when. A follow-up checks each term.
 type AgreementTerm struct {
 	// Deadline end of performance; default the agreement's
-	Deadline time.Time `json:"deadline,omitempty"`
+	Deadline time.Time `json:"deadline,omitempty,omitzero"`
 
 	// ObligorId the party who performs it, if one
-	ObligorId string `json:"obligorId,omitempty"`
+	ObligorId string `json:"obligorId,omitempty,omitzero"`
 	Text      string `json:"text"`
 }
 
 // Aid Aid is one item delivered: 1 桶 花生油, 10 斤 大米. Quantity 0 means the amount was not counted ("vegetables and meat"); amounts are whole numbers of Unit, so a fraction is written in a smaller unit (两 rather than 斤).
 type Aid struct {
-	Item     string `json:"item,omitempty"`
-	Quantity int64  `json:"quantity,omitempty"`
-	Unit     string `json:"unit,omitempty"`
+	Item     string `json:"item,omitempty,omitzero"`
+	Quantity int64  `json:"quantity,omitempty,omitzero"`
+	Unit     string `json:"unit,omitempty,omitzero"`
 }
 
 // AnalysisInput AnalysisInput records 快研判 and the units to share the case with.
 type AnalysisInput struct {
-	At        time.Time    `json:"at,omitempty"`
+	At        time.Time    `json:"at,omitempty,omitzero"`
 	Findings  string       `json:"findings"`
 	ShareWith []ShareInput `json:"shareWith"`
 }
 
 // AnalysisStep AnalysisStep is 快研判·同步共享: the analysis and the shares it made.
 type AnalysisStep struct {
-	At         time.Time     `json:"at,omitempty"`
-	By         string        `json:"by,omitempty"`
-	Findings   string        `json:"findings,omitempty"`
-	RecordedAt time.Time     `json:"recordedAt,omitempty"`
-	Shares     []CaseShareTo `json:"shares,omitempty"`
+	At         time.Time     `json:"at,omitempty,omitzero"`
+	By         string        `json:"by,omitempty,omitzero"`
+	Findings   string        `json:"findings,omitempty,omitzero"`
+	RecordedAt time.Time     `json:"recordedAt,omitempty,omitzero"`
+	Shares     []CaseShareTo `json:"shares,omitempty,omitzero"`
 }
 
 // Appointment Appointment is a resident's request for a service at a time and place (预约服务).
 type Appointment struct {
-	AcceptedAt time.Time `json:"acceptedAt,omitempty"`
+	AcceptedAt time.Time `json:"acceptedAt,omitempty,omitzero"`
 
 	// AddressId where, when a standard address
-	AddressId string `json:"addressId,omitempty"`
+	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// ClosedAt done, declined or no_show
-	ClosedAt  time.Time `json:"closedAt,omitempty"`
+	ClosedAt  time.Time `json:"closedAt,omitempty,omitzero"`
 	CreatedAt time.Time `json:"createdAt"`
 	EndsAt    time.Time `json:"endsAt"`
 	Id        string    `json:"id"`
 
 	// Note what was done, or what happened
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty,omitzero"`
 
 	// OfficerId who accepted
-	OfficerId string `json:"officerId,omitempty"`
+	OfficerId string `json:"officerId,omitempty,omitzero"`
 
 	// PersonId the resident, when recorded
-	PersonId string `json:"personId,omitempty"`
+	PersonId string `json:"personId,omitempty,omitzero"`
 	Place    string `json:"place"`
 
 	// Reason why declined
-	Reason     string `json:"reason,omitempty"`
+	Reason     string `json:"reason,omitempty,omitzero"`
 	RecordedBy string `json:"recordedBy"`
 
 	// Request what is asked for
 	Request string `json:"request"`
 
 	// Requester the resident's name as given
-	Requester string             `json:"requester"`
-	Service   AppointmentService `json:"service"`
-	StartsAt  time.Time          `json:"startsAt"`
-	Status    AppointmentStatus  `json:"status"`
-	UnitId    string             `json:"unitId"`
-	UpdatedAt time.Time          `json:"updatedAt"`
-	Version   int64              `json:"version"`
+	Requester string `json:"requester"`
+
+	// Service ServiceKind is a service given to residents (预约/上门/跑腿服务).
+	Service  ServiceKind `json:"service"`
+	StartsAt time.Time   `json:"startsAt"`
+
+	// Status AppointmentStatus is where an appointment stands.
+	Status    AppointmentStatus `json:"status"`
+	UnitId    string            `json:"unitId"`
+	UpdatedAt time.Time         `json:"updatedAt"`
+	Version   int64             `json:"version"`
 
 	// VisitId the visit that served it
-	VisitId string `json:"visitId,omitempty"`
+	VisitId string `json:"visitId,omitempty,omitzero"`
 }
-
-// AppointmentService defines model for Appointment.Service.
-type AppointmentService string
-
-// AppointmentStatus defines model for Appointment.Status.
-type AppointmentStatus string
 
 // AppointmentAcceptance defines model for AppointmentAcceptance.
 type AppointmentAcceptance struct {
 	// OfficerId The officer who will serve it; default the actor.
-	OfficerId string `json:"officerId,omitempty"`
+	OfficerId string `json:"officerId,omitempty,omitzero"`
 }
 
 // AppointmentCompletion defines model for AppointmentCompletion.
 type AppointmentCompletion struct {
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty,omitzero"`
 
 	// VisitId The visit that served it, when one was recorded.
-	VisitId string `json:"visitId,omitempty"`
+	VisitId string `json:"visitId,omitempty,omitzero"`
 }
 
 // AppointmentInput AppointmentInput records a resident's request.
 type AppointmentInput struct {
-	AddressId string                  `json:"addressId,omitempty"`
-	EndsAt    time.Time               `json:"endsAt"`
-	PersonId  string                  `json:"personId,omitempty"`
-	Place     string                  `json:"place"`
-	Request   string                  `json:"request"`
-	Requester string                  `json:"requester"`
-	Service   AppointmentInputService `json:"service"`
-	StartsAt  time.Time               `json:"startsAt"`
-	UnitId    string                  `json:"unitId"`
-}
+	AddressId string    `json:"addressId,omitempty,omitzero"`
+	EndsAt    time.Time `json:"endsAt"`
+	PersonId  string    `json:"personId,omitempty,omitzero"`
+	Place     string    `json:"place"`
+	Request   string    `json:"request"`
+	Requester string    `json:"requester"`
 
-// AppointmentInputService defines model for AppointmentInput.Service.
-type AppointmentInputService string
+	// Service ServiceKind is a service given to residents (预约/上门/跑腿服务).
+	Service  ServiceKind `json:"service"`
+	StartsAt time.Time   `json:"startsAt"`
+	UnitId   string      `json:"unitId"`
+}
 
 // AppointmentPage One page of Appointment records in a stable order.
 type AppointmentPage struct {
 	Items []Appointment `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
+
+// AppointmentStatus AppointmentStatus is where an appointment stands.
+type AppointmentStatus string
 
 // Arrest Arrest is 快抓捕·同步挽损: one suspect caught, and every stolen item of the case marked as traced, linked to it.
 type Arrest struct {
-	AddressId string    `json:"addressId,omitempty"`
-	At        time.Time `json:"at,omitempty"`
-	By        string    `json:"by,omitempty"`
-	Id        string    `json:"id,omitempty"`
+	AddressId string    `json:"addressId,omitempty,omitzero"`
+	At        time.Time `json:"at,omitempty,omitzero"`
+	By        string    `json:"by,omitempty,omitzero"`
+	Id        string    `json:"id,omitempty,omitzero"`
 
 	// ItemIds the items it traced
-	ItemIds    []string  `json:"itemIds,omitempty"`
-	Place      string    `json:"place,omitempty"`
-	RecordedAt time.Time `json:"recordedAt,omitempty"`
+	ItemIds    []string  `json:"itemIds,omitempty,omitzero"`
+	Place      string    `json:"place,omitempty,omitzero"`
+	RecordedAt time.Time `json:"recordedAt,omitempty,omitzero"`
 
 	// SuspectId a person
-	SuspectId string `json:"suspectId,omitempty"`
+	SuspectId string `json:"suspectId,omitempty,omitzero"`
 }
 
 // ArrestInput ArrestInput records one arrest.
 type ArrestInput struct {
-	AddressId string    `json:"addressId,omitempty"`
-	At        time.Time `json:"at,omitempty"`
-	Place     string    `json:"place,omitempty"`
+	AddressId string    `json:"addressId,omitempty,omitzero"`
+	At        time.Time `json:"at,omitempty,omitzero"`
+	Place     string    `json:"place,omitempty,omitzero"`
 	SuspectId string    `json:"suspectId"`
 }
 
 // Assessment Assessment is when a target must be visited and where it stands at a given instant.
 type Assessment struct {
-	Deadline time.Time `json:"deadline,omitempty"`
+	Deadline time.Time `json:"deadline,omitempty,omitzero"`
 
 	// DueFrom DueFrom is the first instant the visit is due (00:00 local time, LeadDays before the deadline's day; at once for a target never visited). Deadline is the first instant it is overdue: 24:00 local time on the day one interval after the base (the last visit, or when the target was put on the plan).
-	DueFrom time.Time        `json:"dueFrom,omitempty"`
-	Status  AssessmentStatus `json:"status,omitempty"`
-}
+	DueFrom time.Time `json:"dueFrom,omitempty,omitzero"`
 
-// AssessmentStatus defines model for Assessment.Status.
-type AssessmentStatus string
+	// Status DueStatus says whether a target must be visited now.
+	Status DueStatus `json:"status,omitempty,omitzero"`
+}
 
 // AssignInput AssignInput changes who mediates.
 type AssignInput struct {
-	Reason string   `json:"reason,omitempty"`
-	Staff  []string `json:"staff,omitempty"`
+	Reason string   `json:"reason,omitempty,omitzero"`
+	Staff  []string `json:"staff,omitempty,omitzero"`
 }
 
 // Attachment Attachment is a file attached to a record: a photo, a signed agreement, a receipt. The record keeps this metadata; the bytes live in the BlobStore.
@@ -2591,24 +1413,24 @@ type Attachment struct {
 	MediaType string `json:"mediaType"`
 	Name      string `json:"name"`
 	Sha256    string `json:"sha256"`
-	Size      int64  `json:"size,omitempty"`
+	Size      int64  `json:"size,omitempty,omitzero"`
 }
 
 // Attempt Attempt is a failed hand-over: the item stayed in custody.
 type Attempt struct {
-	ActorId string    `json:"actorId,omitempty"`
-	At      time.Time `json:"at,omitempty"`
-	EventId string    `json:"eventId,omitempty"`
-	Reason  string    `json:"reason,omitempty"`
+	ActorId string    `json:"actorId,omitempty,omitzero"`
+	At      time.Time `json:"at,omitempty,omitzero"`
+	EventId string    `json:"eventId,omitempty,omitzero"`
+	Reason  string    `json:"reason,omitempty,omitzero"`
 }
 
 // Attendee Attendee is someone present at a session: a recorded person (a party, a representative, a witness) by id, or someone named only (物业公司工作人员).
 type Attendee struct {
-	Name     string `json:"name,omitempty"`
-	PersonId string `json:"personId,omitempty"`
+	Name     string `json:"name,omitempty,omitzero"`
+	PersonId string `json:"personId,omitempty,omitzero"`
 
 	// Role e.g. 当事人, 监护人, 物业公司
-	Role string `json:"role,omitempty"`
+	Role string `json:"role,omitempty,omitzero"`
 }
 
 // AuditEntry One link of the hash-chained audit log (审计日志). Hashes are lower-case hex.
@@ -2620,10 +1442,10 @@ type AuditEntry struct {
 	PrevHash      string    `json:"prevHash"`
 	RecordId      string    `json:"recordId"`
 	RecordType    string    `json:"recordType"`
-	RequestId     string    `json:"requestId,omitempty"`
+	RequestId     string    `json:"requestId,omitempty,omitzero"`
 	Seq           int64     `json:"seq"`
 	Time          time.Time `json:"time"`
-	UnitId        string    `json:"unitId,omitempty"`
+	UnitId        string    `json:"unitId,omitempty,omitzero"`
 }
 
 // AuditEntryPage One page of AuditEntry records in a stable order.
@@ -2631,13 +1453,13 @@ type AuditEntryPage struct {
 	Items []AuditEntry `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // AuditReport What verifying the audit chain found.
 type AuditReport struct {
 	// CheckpointRange (previous verified checkpoint seq, failing checkpoint seq] when a checkpoint fails.
-	CheckpointRange     []int64 `json:"checkpointRange,omitempty"`
+	CheckpointRange     []int64 `json:"checkpointRange,omitempty,omitzero"`
 	CheckpointsVerified int     `json:"checkpointsVerified"`
 
 	// Entries Entries handed to the verifier, including the one that broke the chain.
@@ -2645,7 +1467,7 @@ type AuditReport struct {
 
 	// FirstBrokenSeq The first seq that failed; 0 if none.
 	FirstBrokenSeq int64  `json:"firstBrokenSeq"`
-	HeadHash       string `json:"headHash,omitempty"`
+	HeadHash       string `json:"headHash,omitempty,omitzero"`
 
 	// HeadSeq Seq of the newest entry that passed every check.
 	HeadSeq int64 `json:"headSeq"`
@@ -2654,18 +1476,18 @@ type AuditReport struct {
 	Ok bool `json:"ok"`
 
 	// Reason The failures in words; empty when ok.
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty,omitzero"`
 }
 
 // Campaign Campaign is an outreach campaign ("百万警进千万家"): a name, a period, the units taking part (each with its subtree) and goals per target kind.
 type Campaign struct {
 	CreatedAt   time.Time `json:"createdAt"`
 	CreatedBy   string    `json:"createdBy"`
-	Description string    `json:"description,omitempty"`
+	Description string    `json:"description,omitempty,omitzero"`
 
 	// Ends first instant after it
 	Ends  time.Time `json:"ends"`
-	Goals []Goal    `json:"goals,omitempty"`
+	Goals []Goal    `json:"goals,omitempty,omitzero"`
 	Id    string    `json:"id"`
 	Name  string    `json:"name"`
 
@@ -2681,9 +1503,9 @@ type Campaign struct {
 
 // CampaignInput CampaignInput creates a campaign. From and To are local dates (in the deployment zone), both included.
 type CampaignInput struct {
-	Description string    `json:"description,omitempty"`
+	Description string    `json:"description,omitempty,omitzero"`
 	From        time.Time `json:"from"`
-	Goals       []Goal    `json:"goals,omitempty"`
+	Goals       []Goal    `json:"goals,omitempty,omitzero"`
 	Name        string    `json:"name"`
 	To          time.Time `json:"to"`
 	UnitId      string    `json:"unitId"`
@@ -2697,72 +1519,74 @@ type CampaignPage struct {
 	Items []Campaign `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // CampaignUpdate CampaignUpdate changes a campaign's name, description or goals; nil fields stay. The period and units are fixed once visits count towards it.
 type CampaignUpdate struct {
-	Description string `json:"description,omitempty"`
-	Goals       []Goal `json:"goals,omitempty"`
-	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty,omitzero"`
+	Goals       []Goal `json:"goals,omitempty,omitzero"`
+	Name        string `json:"name,omitempty,omitzero"`
 }
 
 // Case Case is a small property-crime case (侵财小案). Stores keep it whole; the service is the only way to change it. The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
 type Case struct {
-	AddressId string `json:"addressId,omitempty"`
+	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// Analysis AnalysisStep is 快研判·同步共享: the analysis and the shares it made.
-	Analysis  AnalysisStep `json:"analysis,omitempty"`
-	Arrests   []Arrest     `json:"arrests,omitempty"`
-	ClosedAt  time.Time    `json:"closedAt,omitempty"`
+	Analysis  AnalysisStep `json:"analysis,omitempty,omitzero"`
+	Arrests   []Arrest     `json:"arrests,omitempty,omitzero"`
+	ClosedAt  time.Time    `json:"closedAt,omitempty,omitzero"`
 	CreatedAt time.Time    `json:"createdAt"`
 
 	// Dispatch DispatchStep is 快处警·同步立案: who was dispatched and when, recorded together with the filing.
-	Dispatch DispatchStep `json:"dispatch,omitempty"`
+	Dispatch DispatchStep `json:"dispatch,omitempty,omitzero"`
 
 	// Drop CaseDrop records why and on whose authority a case was dropped.
-	Drop       CaseDrop         `json:"drop,omitempty"`
-	DroppedAt  time.Time        `json:"droppedAt,omitempty"`
-	FiledAt    time.Time        `json:"filedAt,omitempty"`
-	Handoffs   []CaseHandoff    `json:"handoffs,omitempty"`
+	Drop       CaseDrop         `json:"drop,omitempty,omitzero"`
+	DroppedAt  time.Time        `json:"droppedAt,omitempty,omitzero"`
+	FiledAt    time.Time        `json:"filedAt,omitempty,omitzero"`
+	Handoffs   []CaseHandoff    `json:"handoffs,omitempty,omitzero"`
 	History    []CaseTransition `json:"history"`
 	Id         string           `json:"id"`
 	IncidentAt time.Time        `json:"incidentAt"`
-	Items      []CaseItem       `json:"items,omitempty"`
+	Items      []CaseItem       `json:"items,omitempty,omitzero"`
 	Kind       string           `json:"kind"`
 
 	// LeadId LeadID is the lead this case was converted from; LeadIDs are leads raised from this case. Both ends of a lead's link are kept.
-	LeadId        string   `json:"leadId,omitempty"`
-	LeadIds       []string `json:"leadIds,omitempty"`
-	ModusOperandi string   `json:"modusOperandi,omitempty"`
+	LeadId        string   `json:"leadId,omitempty,omitzero"`
+	LeadIds       []string `json:"leadIds,omitempty,omitzero"`
+	ModusOperandi string   `json:"modusOperandi,omitempty,omitzero"`
 
 	// Number Number is "<unit code>-<year>-<6-digit sequence>", assigned when the case is filed; a case dropped before filing (不立案) never gets one.
-	Number     string    `json:"number,omitempty"`
-	Place      string    `json:"place,omitempty"`
+	Number     string    `json:"number,omitempty,omitzero"`
+	Place      string    `json:"place,omitempty,omitzero"`
 	ReportedAt time.Time `json:"reportedAt"`
 
 	// ReportedBy staff
 	ReportedBy string `json:"reportedBy"`
 
 	// ReporterId a person
-	ReporterId string `json:"reporterId,omitempty"`
+	ReporterId string `json:"reporterId,omitempty,omitzero"`
 
 	// Review ReviewStep is 快倒查·同步跟踪: the review after solving and the cases it links for tracking.
-	Review CaseReviewStep `json:"review,omitempty"`
+	Review CaseReviewStep `json:"review,omitempty,omitzero"`
 
 	// SharedWith SharedWith lists the units holding an active share of the case. The service fills it on every read from the kernel's shares; stores do not keep it (a revoked share must stop counting at once).
-	SharedWith []string `json:"sharedWith,omitempty"`
+	SharedWith []string `json:"sharedWith,omitempty,omitzero"`
 
 	// SolvedAt the first arrest's time
-	SolvedAt time.Time `json:"solvedAt,omitempty"`
-	State    CaseState `json:"state"`
-	Summary  string    `json:"summary,omitempty"`
+	SolvedAt time.Time `json:"solvedAt,omitempty,omitzero"`
+
+	// State CaseState is where a small property-crime case stands. There is no "dispatched" state: dispatch and filing happen together (快处警·同步立案), so the dispatch time is a field of the filed case.
+	State   CaseState `json:"state"`
+	Summary string    `json:"summary,omitempty,omitzero"`
 
 	// Survey SurveyStep is 快勘查·同步比对: what the scene survey found and what the comparison matched.
-	Survey SurveyStep `json:"survey,omitempty"`
+	Survey SurveyStep `json:"survey,omitempty,omitzero"`
 
 	// SuspectIds persons, possibly unidentified
-	SuspectIds []string `json:"suspectIds,omitempty"`
+	SuspectIds []string `json:"suspectIds,omitempty,omitzero"`
 
 	// UnitId the owning (and filing) unit
 	UnitId    string    `json:"unitId"`
@@ -2770,81 +1594,78 @@ type Case struct {
 	Version   int64     `json:"version"`
 
 	// VictimIds persons
-	VictimIds []string `json:"victimIds,omitempty"`
+	VictimIds []string `json:"victimIds,omitempty,omitzero"`
 }
-
-// CaseState defines model for Case.State.
-type CaseState string
 
 // CaseChange CaseChange compares a period with the same period a year earlier: the differences of the counts and the relative change of each count in permille (absent when the year-earlier count is zero).
 type CaseChange struct {
-	ClearanceRateCompare bool `json:"clearanceRateCompare,omitempty"`
+	ClearanceRateCompare bool `json:"clearanceRateCompare,omitempty,omitzero"`
 
 	// ClearanceRatePoints permille points; valid when both rates are defined
-	ClearanceRatePoints int64 `json:"clearanceRatePoints,omitempty"`
+	ClearanceRatePoints int64 `json:"clearanceRatePoints,omitempty,omitzero"`
 
 	// Delta CaseCounts is what a store counts for the totals, for cases owned by the units of a subtree and instants in [from, to): - Reported: ReportedAt in the period; - Filed: FiledAt in the period (a case withdrawn later still counts); - Solved: SolvedAt in the period; - Closed, Dropped: ClosedAt, DroppedAt in the period; - Arrests: arrests whose At is in the period; - PeopleArrested: distinct suspects of those arrests; - LeadsCollected: leads whose FoundAt is in the period.
-	Delta    CaseCounts       `json:"delta,omitempty"`
-	Permille map[string]int64 `json:"permille,omitempty"`
+	Delta    CaseCounts       `json:"delta,omitempty,omitzero"`
+	Permille map[string]int64 `json:"permille,omitempty,omitzero"`
 }
 
 // CaseCounts CaseCounts is what a store counts for the totals, for cases owned by the units of a subtree and instants in [from, to): - Reported: ReportedAt in the period; - Filed: FiledAt in the period (a case withdrawn later still counts); - Solved: SolvedAt in the period; - Closed, Dropped: ClosedAt, DroppedAt in the period; - Arrests: arrests whose At is in the period; - PeopleArrested: distinct suspects of those arrests; - LeadsCollected: leads whose FoundAt is in the period.
 type CaseCounts struct {
-	Arrests        int64 `json:"arrests,omitempty"`
-	Closed         int64 `json:"closed,omitempty"`
-	Dropped        int64 `json:"dropped,omitempty"`
-	Filed          int64 `json:"filed,omitempty"`
-	LeadsCollected int64 `json:"leadsCollected,omitempty"`
-	PeopleArrested int64 `json:"peopleArrested,omitempty"`
-	Reported       int64 `json:"reported,omitempty"`
-	Solved         int64 `json:"solved,omitempty"`
+	Arrests        int64 `json:"arrests,omitempty,omitzero"`
+	Closed         int64 `json:"closed,omitempty,omitzero"`
+	Dropped        int64 `json:"dropped,omitempty,omitzero"`
+	Filed          int64 `json:"filed,omitempty,omitzero"`
+	LeadsCollected int64 `json:"leadsCollected,omitempty,omitzero"`
+	PeopleArrested int64 `json:"peopleArrested,omitempty,omitzero"`
+	Reported       int64 `json:"reported,omitempty,omitzero"`
+	Solved         int64 `json:"solved,omitempty,omitzero"`
 }
 
 // CaseDrop CaseDrop records why and on whose authority a case was dropped.
 type CaseDrop struct {
-	At           time.Time `json:"at,omitempty"`
-	Kind         string    `json:"kind,omitempty"`
-	Reason       string    `json:"reason,omitempty"`
-	SupervisorId string    `json:"supervisorId,omitempty"`
+	At           time.Time `json:"at,omitempty,omitzero"`
+	Kind         string    `json:"kind,omitempty,omitzero"`
+	Reason       string    `json:"reason,omitempty,omitzero"`
+	SupervisorId string    `json:"supervisorId,omitempty,omitzero"`
 }
 
 // CaseFigures CaseFigures are the case totals of one unit subtree and period.
 type CaseFigures struct {
-	Arrests              int64 `json:"arrests,omitempty"`
-	ClearanceRateDefined bool  `json:"clearanceRateDefined,omitempty"`
+	Arrests              int64 `json:"arrests,omitempty,omitzero"`
+	ClearanceRateDefined bool  `json:"clearanceRateDefined,omitempty,omitzero"`
 
 	// ClearanceRatePermille ClearanceRatePermille is ClearanceRate(Solved, Filed); ClearanceRateDefined is false when nothing was filed.
-	ClearanceRatePermille int64 `json:"clearanceRatePermille,omitempty"`
-	Closed                int64 `json:"closed,omitempty"`
-	Dropped               int64 `json:"dropped,omitempty"`
-	Filed                 int64 `json:"filed,omitempty"`
-	LeadsCollected        int64 `json:"leadsCollected,omitempty"`
-	PeopleArrested        int64 `json:"peopleArrested,omitempty"`
-	Reported              int64 `json:"reported,omitempty"`
-	Solved                int64 `json:"solved,omitempty"`
+	ClearanceRatePermille int64 `json:"clearanceRatePermille,omitempty,omitzero"`
+	Closed                int64 `json:"closed,omitempty,omitzero"`
+	Dropped               int64 `json:"dropped,omitempty,omitzero"`
+	Filed                 int64 `json:"filed,omitempty,omitzero"`
+	LeadsCollected        int64 `json:"leadsCollected,omitempty,omitzero"`
+	PeopleArrested        int64 `json:"peopleArrested,omitempty,omitzero"`
+	Reported              int64 `json:"reported,omitempty,omitzero"`
+	Solved                int64 `json:"solved,omitempty,omitzero"`
 }
 
 // CaseHandoff CaseHandoff is a hand-off to another package that its receiver acknowledged: the outbox step and the id the receiver returned.
 type CaseHandoff struct {
-	At       time.Time `json:"at,omitempty"`
-	Kind     string    `json:"kind,omitempty"`
-	ResultId string    `json:"resultId,omitempty"`
-	Step     string    `json:"step,omitempty"`
+	At       time.Time `json:"at,omitempty,omitzero"`
+	Kind     string    `json:"kind,omitempty,omitzero"`
+	ResultId string    `json:"resultId,omitempty,omitzero"`
+	Step     string    `json:"step,omitempty,omitzero"`
 }
 
 // CaseInput CaseInput reports a case.
 type CaseInput struct {
-	AddressId     string            `json:"addressId,omitempty"`
+	AddressId     string            `json:"addressId,omitempty,omitzero"`
 	IncidentAt    time.Time         `json:"incidentAt"`
-	Items         []StolenItemInput `json:"items,omitempty"`
+	Items         []StolenItemInput `json:"items,omitempty,omitzero"`
 	Kind          string            `json:"kind"`
-	ModusOperandi string            `json:"modusOperandi,omitempty"`
-	Place         string            `json:"place,omitempty"`
+	ModusOperandi string            `json:"modusOperandi,omitempty,omitzero"`
+	Place         string            `json:"place,omitempty,omitzero"`
 
 	// ReportedAt ReportedAt is when the report was received; default now.
-	ReportedAt time.Time `json:"reportedAt,omitempty"`
-	ReporterId string    `json:"reporterId,omitempty"`
-	Summary    string    `json:"summary,omitempty"`
+	ReportedAt time.Time `json:"reportedAt,omitempty,omitzero"`
+	ReporterId string    `json:"reporterId,omitempty,omitzero"`
+	Summary    string    `json:"summary,omitempty,omitzero"`
 	SuspectIds []string  `json:"suspectIds"`
 	UnitId     string    `json:"unitId"`
 	VictimIds  []string  `json:"victimIds"`
@@ -2852,38 +1673,38 @@ type CaseInput struct {
 
 // CaseItem CaseItem is a stolen item of a case. The case assigns ItemID when it is reported and hands the items to recovery, which creates them under the same ids, so both sides know them at once.
 type CaseItem struct {
-	Category      string       `json:"category,omitempty"`
-	Description   string       `json:"description,omitempty"`
-	Identifiers   []Identifier `json:"identifiers,omitempty"`
-	ItemId        string       `json:"itemId,omitempty"`
-	OwnerPersonId string       `json:"ownerPersonId,omitempty"`
-	Quantity      int          `json:"quantity,omitempty"`
+	Category      string       `json:"category,omitempty,omitzero"`
+	Description   string       `json:"description,omitempty,omitzero"`
+	Identifiers   []Identifier `json:"identifiers,omitempty,omitzero"`
+	ItemId        string       `json:"itemId,omitempty,omitzero"`
+	OwnerPersonId string       `json:"ownerPersonId,omitempty,omitzero"`
+	Quantity      int          `json:"quantity,omitempty,omitzero"`
 
 	// TracedBy TracedBy lists the arrests that marked the item as being traced.
-	TracedBy       []string `json:"tracedBy,omitempty"`
-	ValueConfirmed bool     `json:"valueConfirmed,omitempty"`
-	ValueFen       int64    `json:"valueFen,omitempty"`
+	TracedBy       []string `json:"tracedBy,omitempty,omitzero"`
+	ValueConfirmed bool     `json:"valueConfirmed,omitempty,omitzero"`
+	ValueFen       int64    `json:"valueFen,omitempty,omitzero"`
 }
 
 // CaseLink CaseLink is another case the review keeps tracking.
 type CaseLink struct {
-	CaseId string `json:"caseId,omitempty"`
-	Note   string `json:"note,omitempty"`
+	CaseId string `json:"caseId,omitempty,omitzero"`
+	Note   string `json:"note,omitempty,omitzero"`
 
 	// Reason LinkSameSuspect or LinkSamePattern
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty,omitzero"`
 }
 
 // CaseMatch CaseMatch is one hit of the survey's comparison.
 type CaseMatch struct {
 	// Id property item id or case id
-	Id      string   `json:"id,omitempty"`
-	Reasons []string `json:"reasons,omitempty"`
-	Score   float64  `json:"score,omitempty"`
+	Id      string   `json:"id,omitempty,omitzero"`
+	Reasons []string `json:"reasons,omitempty,omitzero"`
+	Score   float64  `json:"score,omitempty,omitzero"`
 
 	// Source MatchProperty or MatchCase
-	Source string `json:"source,omitempty"`
-	State  string `json:"state,omitempty"`
+	Source string `json:"source,omitempty,omitzero"`
+	State  string `json:"state,omitempty,omitzero"`
 }
 
 // CasePage One page of Case records in a stable order.
@@ -2891,57 +1712,63 @@ type CasePage struct {
 	Items []Case `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // CaseReviewInput ReviewInput records 快倒查 and the cases to keep tracking.
 type CaseReviewInput struct {
-	At       time.Time   `json:"at,omitempty"`
+	At       time.Time   `json:"at,omitempty,omitzero"`
 	Findings string      `json:"findings"`
-	Links    []LinkInput `json:"links,omitempty"`
+	Links    []LinkInput `json:"links,omitempty,omitzero"`
 }
 
 // CaseReviewStep ReviewStep is 快倒查·同步跟踪: the review after solving and the cases it links for tracking.
 type CaseReviewStep struct {
-	At         time.Time  `json:"at,omitempty"`
-	By         string     `json:"by,omitempty"`
-	Findings   string     `json:"findings,omitempty"`
-	Links      []CaseLink `json:"links,omitempty"`
-	RecordedAt time.Time  `json:"recordedAt,omitempty"`
+	At         time.Time  `json:"at,omitempty,omitzero"`
+	By         string     `json:"by,omitempty,omitzero"`
+	Findings   string     `json:"findings,omitempty,omitzero"`
+	Links      []CaseLink `json:"links,omitempty,omitzero"`
+	RecordedAt time.Time  `json:"recordedAt,omitempty,omitzero"`
 }
 
 // CaseShareTo CaseShareTo is one share the analysis made: the share's id (to revoke it) and the unit it grants read access to.
 type CaseShareTo struct {
-	Reason  string `json:"reason,omitempty"`
-	ShareId string `json:"shareId,omitempty"`
-	UnitId  string `json:"unitId,omitempty"`
+	Reason  string `json:"reason,omitempty,omitzero"`
+	ShareId string `json:"shareId,omitempty,omitzero"`
+	UnitId  string `json:"unitId,omitempty,omitzero"`
 }
+
+// CaseState CaseState is where a small property-crime case stands. There is no "dispatched" state: dispatch and filing happen together (快处警·同步立案), so the dispatch time is a field of the filed case.
+type CaseState string
+
+// CaseStep CaseStep names one of the five paired steps of 五快五同步. Each is one operation that does both halves or neither.
+type CaseStep string
 
 // CaseTotals CaseTotals are the totals of a unit subtree for a period and for the same period a year earlier.
 type CaseTotals struct {
 	// Change CaseChange compares a period with the same period a year earlier: the differences of the counts and the relative change of each count in permille (absent when the year-earlier count is zero).
-	Change CaseChange `json:"change,omitempty"`
+	Change CaseChange `json:"change,omitempty,omitzero"`
 
 	// Current CaseFigures are the case totals of one unit subtree and period.
-	Current CaseFigures `json:"current,omitempty"`
-	End     time.Time   `json:"end,omitempty"`
-	Start   time.Time   `json:"start,omitempty"`
-	UnitId  string      `json:"unitId,omitempty"`
+	Current CaseFigures `json:"current,omitempty,omitzero"`
+	End     time.Time   `json:"end,omitempty,omitzero"`
+	Start   time.Time   `json:"start,omitempty,omitzero"`
+	UnitId  string      `json:"unitId,omitempty,omitzero"`
 
 	// YearEarlier CaseFigures are the case totals of one unit subtree and period.
-	YearEarlier CaseFigures `json:"yearEarlier,omitempty"`
+	YearEarlier CaseFigures `json:"yearEarlier,omitempty,omitzero"`
 }
 
 // CaseTransition CaseTransition is one state change of a case or lead: the history the audit log proves.
 type CaseTransition struct {
-	Action  string    `json:"action,omitempty"`
-	ActorId string    `json:"actorId,omitempty"`
-	At      time.Time `json:"at,omitempty"`
+	Action  string    `json:"action,omitempty,omitzero"`
+	ActorId string    `json:"actorId,omitempty,omitzero"`
+	At      time.Time `json:"at,omitempty,omitzero"`
 
 	// From "" when the record was created
-	From   string `json:"from,omitempty"`
-	Reason string `json:"reason,omitempty"`
-	To     string `json:"to,omitempty"`
+	From   string `json:"from,omitempty,omitzero"`
+	Reason string `json:"reason,omitempty,omitzero"`
+	To     string `json:"to,omitempty,omitzero"`
 }
 
 // Checkpoint An Ed25519-signed statement of the chain head (签名检查点), to keep outside the system.
@@ -2970,16 +1797,16 @@ type CheckpointList struct {
 
 // Code Code is one value of an enumeration: a stable lower_snake code that the API and the database store, its Chinese and English labels for reports and the docs page, and an optional parent for two-level lists (a dispute category "neighbour/noise" has parent "neighbour").
 type Code struct {
-	Code   string `json:"code,omitempty"`
-	En     string `json:"en,omitempty"`
-	Parent string `json:"parent,omitempty"`
-	Zh     string `json:"zh,omitempty"`
+	Code   string `json:"code,omitempty,omitzero"`
+	En     string `json:"en,omitempty,omitzero"`
+	Parent string `json:"parent,omitempty,omitzero"`
+	Zh     string `json:"zh,omitempty,omitzero"`
 }
 
 // CodeList CodeList is a named enumeration.
 type CodeList struct {
-	Codes []Code `json:"codes,omitempty"`
-	Name  string `json:"name,omitempty"`
+	Codes []Code `json:"codes,omitempty,omitzero"`
+	Name  string `json:"name,omitempty,omitzero"`
 }
 
 // CodeListList defines model for CodeListList.
@@ -2989,22 +1816,24 @@ type CodeListList struct {
 
 // Confirmation Confirmation is an application for judicial confirmation and its ruling.
 type Confirmation struct {
-	AppliedAt time.Time          `json:"appliedAt,omitempty"`
-	Court     string             `json:"court,omitempty"`
-	Note      string             `json:"note,omitempty"`
-	RuledAt   time.Time          `json:"ruledAt,omitempty"`
-	Status    ConfirmationStatus `json:"status,omitempty"`
-}
+	AppliedAt time.Time `json:"appliedAt,omitempty,omitzero"`
+	Court     string    `json:"court,omitempty,omitzero"`
+	Note      string    `json:"note,omitempty,omitzero"`
+	RuledAt   time.Time `json:"ruledAt,omitempty,omitzero"`
 
-// ConfirmationStatus defines model for Confirmation.Status.
-type ConfirmationStatus string
+	// Status ConfirmationStatus tracks judicial confirmation (司法确认).
+	Status ConfirmationStatus `json:"status,omitempty,omitzero"`
+}
 
 // ConfirmationInput ConfirmationInput records an application for judicial confirmation.
 type ConfirmationInput struct {
 	// AppliedAt default now
-	AppliedAt time.Time `json:"appliedAt,omitempty"`
+	AppliedAt time.Time `json:"appliedAt,omitempty,omitzero"`
 	Court     string    `json:"court"`
 }
+
+// ConfirmationStatus ConfirmationStatus tracks judicial confirmation (司法确认).
+type ConfirmationStatus string
 
 // ConvertedLead defines model for ConvertedLead.
 type ConvertedLead struct {
@@ -3018,333 +1847,333 @@ type ConvertedLead struct {
 // CorrectionInput CorrectionInput corrects custody entry Corrects. The correction restates the details as they should have been; To, when set, is the holder the corrected entry should have named, and becomes the current holder.
 type CorrectionInput struct {
 	// At default: now
-	At         time.Time           `json:"at,omitempty"`
-	Condition  string              `json:"condition,omitempty"`
-	Corrects   int64               `json:"corrects,omitempty"`
-	Photos     []string            `json:"photos,omitempty"`
-	Reason     string              `json:"reason,omitempty"`
-	Seal       CorrectionInputSeal `json:"seal,omitempty"`
-	SealNumber string              `json:"sealNumber,omitempty"`
+	At        time.Time `json:"at,omitempty,omitzero"`
+	Condition string    `json:"condition,omitempty,omitzero"`
+	Corrects  int64     `json:"corrects,omitempty,omitzero"`
+	Photos    []string  `json:"photos,omitempty,omitzero"`
+	Reason    string    `json:"reason,omitempty,omitzero"`
+
+	// Seal SealState is the state of an item's seal at a move.
+	Seal       SealState `json:"seal,omitempty,omitzero"`
+	SealNumber string    `json:"sealNumber,omitempty,omitzero"`
 
 	// To Holder is who or where an item is. ID is the staff id, location code or person id; an external holder has only a Name.
-	To        Holder `json:"to,omitempty"`
-	WitnessId string `json:"witnessId,omitempty"`
+	To        Holder `json:"to,omitempty,omitzero"`
+	WitnessId string `json:"witnessId,omitempty,omitzero"`
 }
-
-// CorrectionInputSeal defines model for CorrectionInput.Seal.
-type CorrectionInputSeal string
 
 // CustodyEntry CustodyEntry is one link of an item's custody chain. Entries are only ever appended — the SQL table refuses UPDATE and DELETE — so the chain is the item's history as it was recorded; a mistake is fixed by a correction entry that names the entry it corrects (Corrects) and restates what was wrong. The current holder is the To of the last entry, so an item has exactly one holder at every moment; each entry's From is the holder before it.
 type CustodyEntry struct {
-	ActorId string `json:"actorId,omitempty"`
+	ActorId string `json:"actorId,omitempty,omitzero"`
 
 	// At when the move happened
-	At        time.Time `json:"at,omitempty"`
-	Condition string    `json:"condition,omitempty"`
+	At        time.Time `json:"at,omitempty,omitzero"`
+	Condition string    `json:"condition,omitempty,omitzero"`
 
 	// Corrects seq of the corrected entry
-	Corrects int64 `json:"corrects,omitempty"`
+	Corrects int64 `json:"corrects,omitempty,omitzero"`
 
 	// CreatedAt when it was recorded
-	CreatedAt time.Time `json:"createdAt,omitempty"`
+	CreatedAt time.Time `json:"createdAt,omitempty,omitzero"`
 
 	// From Holder is who or where an item is. ID is the staff id, location code or person id; an external holder has only a Name.
-	From   Holder           `json:"from,omitempty"`
-	ItemId string           `json:"itemId,omitempty"`
-	Kind   CustodyEntryKind `json:"kind,omitempty"`
+	From   Holder `json:"from,omitempty,omitzero"`
+	ItemId string `json:"itemId,omitempty,omitzero"`
+
+	// Kind EntryKind says why a custody entry was written.
+	Kind CustodyEntryKind `json:"kind,omitempty,omitzero"`
 
 	// Photos Photos are the SHA-256 digests (hex) of photos stored as attachments.
-	Photos     []string         `json:"photos,omitempty"`
-	Reason     string           `json:"reason,omitempty"`
-	Seal       CustodyEntrySeal `json:"seal,omitempty"`
-	SealNumber string           `json:"sealNumber,omitempty"`
+	Photos []string `json:"photos,omitempty,omitzero"`
+	Reason string   `json:"reason,omitempty,omitzero"`
+
+	// Seal SealState is the state of an item's seal at a move.
+	Seal       SealState `json:"seal,omitempty,omitzero"`
+	SealNumber string    `json:"sealNumber,omitempty,omitzero"`
 
 	// Seq 1, 2, 3 … per item
-	Seq int64 `json:"seq,omitempty"`
+	Seq int64 `json:"seq,omitempty,omitzero"`
 
 	// To Holder is who or where an item is. ID is the staff id, location code or person id; an external holder has only a Name.
-	To Holder `json:"to,omitempty"`
+	To Holder `json:"to,omitempty,omitzero"`
 
 	// UnitId the acting unit
-	UnitId string `json:"unitId,omitempty"`
+	UnitId string `json:"unitId,omitempty,omitzero"`
 
 	// WitnessId WitnessID is the staff member who witnessed the move (two people are present at every hand-over of seized property).
-	WitnessId string `json:"witnessId,omitempty"`
+	WitnessId string `json:"witnessId,omitempty,omitzero"`
 }
 
-// CustodyEntryKind defines model for CustodyEntry.Kind.
+// CustodyEntryKind EntryKind says why a custody entry was written.
 type CustodyEntryKind string
-
-// CustodyEntrySeal defines model for CustodyEntry.Seal.
-type CustodyEntrySeal string
 
 // CustodyList defines model for CustodyList.
 type CustodyList struct {
 	Items []CustodyEntry `json:"items"`
 }
 
+// DeadlineReason DeadlineReason names why a dispute has a deadline.
+type DeadlineReason string
+
 // DispatchInput DispatchInput records 快处警: when officers were dispatched and who.
 type DispatchInput struct {
 	// At default now
-	At   time.Time `json:"at,omitempty"`
-	Note string    `json:"note,omitempty"`
+	At   time.Time `json:"at,omitempty,omitzero"`
+	Note string    `json:"note,omitempty,omitzero"`
 
 	// Officers staff ids; default the actor
-	Officers []string `json:"officers,omitempty"`
+	Officers []string `json:"officers,omitempty,omitzero"`
 }
 
 // DispatchStep DispatchStep is 快处警·同步立案: who was dispatched and when, recorded together with the filing.
 type DispatchStep struct {
 	// At when officers were dispatched
-	At         time.Time `json:"at,omitempty"`
-	FiledBy    string    `json:"filedBy,omitempty"`
-	Note       string    `json:"note,omitempty"`
-	Officers   []string  `json:"officers,omitempty"`
-	RecordedAt time.Time `json:"recordedAt,omitempty"`
+	At         time.Time `json:"at,omitempty,omitzero"`
+	FiledBy    string    `json:"filedBy,omitempty,omitzero"`
+	Note       string    `json:"note,omitempty,omitzero"`
+	Officers   []string  `json:"officers,omitempty,omitzero"`
+	RecordedAt time.Time `json:"recordedAt,omitempty,omitzero"`
 }
 
 // Disposal Disposal is the end of an unclaimed item after its holding period: auction, destruction or transfer to the treasury. It needs a supervisor's approval (branch level by default; never the requester's own), and its completion records the method, the proceeds in fen and who received the item.
 type Disposal struct {
-	CompletedAt  time.Time `json:"completedAt,omitempty"`
-	CompletedBy  string    `json:"completedBy,omitempty"`
+	CompletedAt  time.Time `json:"completedAt,omitempty,omitzero"`
+	CompletedBy  string    `json:"completedBy,omitempty,omitzero"`
 	CreatedAt    time.Time `json:"createdAt"`
-	DecidedAt    time.Time `json:"decidedAt,omitempty"`
-	DecidedBy    string    `json:"decidedBy,omitempty"`
-	DecisionNote string    `json:"decisionNote,omitempty"`
+	DecidedAt    time.Time `json:"decidedAt,omitempty,omitzero"`
+	DecidedBy    string    `json:"decidedBy,omitempty,omitzero"`
+	DecisionNote string    `json:"decisionNote,omitempty,omitzero"`
 
 	// Document auction record, destruction certificate, treasury receipt
-	Document    Attachment     `json:"document,omitempty"`
-	Id          string         `json:"id"`
-	ItemId      string         `json:"itemId"`
+	Document Attachment `json:"document,omitempty,omitzero"`
+	Id       string     `json:"id"`
+	ItemId   string     `json:"itemId"`
+
+	// Method DisposalMethod is how an unclaimed item leaves custody for good.
 	Method      DisposalMethod `json:"method"`
 	ProceedsFen int64          `json:"proceedsFen"`
 	Reason      string         `json:"reason"`
 
 	// Recipient the buyer, the treasury office, the destruction site
-	Recipient   string        `json:"recipient,omitempty"`
-	RequestedAt time.Time     `json:"requestedAt"`
-	RequestedBy string        `json:"requestedBy"`
-	State       DisposalState `json:"state"`
-	UnitId      string        `json:"unitId"`
-	UpdatedAt   time.Time     `json:"updatedAt"`
-	Version     int64         `json:"version"`
+	Recipient   string    `json:"recipient,omitempty,omitzero"`
+	RequestedAt time.Time `json:"requestedAt"`
+	RequestedBy string    `json:"requestedBy"`
+
+	// State DisposalState is where a disposal stands.
+	State     DisposalState `json:"state"`
+	UnitId    string        `json:"unitId"`
+	UpdatedAt time.Time     `json:"updatedAt"`
+	Version   int64         `json:"version"`
 }
-
-// DisposalMethod defines model for Disposal.Method.
-type DisposalMethod string
-
-// DisposalState defines model for Disposal.State.
-type DisposalState string
 
 // DisposalCompletion DisposalCompletion records the disposal carried out.
 type DisposalCompletion struct {
-	Condition string `json:"condition,omitempty"`
+	Condition string `json:"condition,omitempty,omitzero"`
 
 	// Document Attachment is a file attached to a record: a photo, a signed agreement, a receipt. The record keeps this metadata; the bytes live in the BlobStore.
-	Document    Attachment `json:"document,omitempty"`
-	Photos      []string   `json:"photos,omitempty"`
-	ProceedsFen int64      `json:"proceedsFen,omitempty"`
-	Recipient   string     `json:"recipient,omitempty"`
-	WitnessId   string     `json:"witnessId,omitempty"`
+	Document    Attachment `json:"document,omitempty,omitzero"`
+	Photos      []string   `json:"photos,omitempty,omitzero"`
+	ProceedsFen int64      `json:"proceedsFen,omitempty,omitzero"`
+	Recipient   string     `json:"recipient,omitempty,omitzero"`
+	WitnessId   string     `json:"witnessId,omitempty,omitzero"`
 }
 
 // DisposalInput DisposalInput asks for an unclaimed item to be disposed of.
 type DisposalInput struct {
-	ItemId string              `json:"itemId,omitempty"`
-	Method DisposalInputMethod `json:"method,omitempty"`
-	Reason string              `json:"reason,omitempty"`
+	ItemId string `json:"itemId,omitempty,omitzero"`
+
+	// Method DisposalMethod is how an unclaimed item leaves custody for good.
+	Method DisposalMethod `json:"method,omitempty,omitzero"`
+	Reason string         `json:"reason,omitempty,omitzero"`
 }
 
-// DisposalInputMethod defines model for DisposalInput.Method.
-type DisposalInputMethod string
+// DisposalMethod DisposalMethod is how an unclaimed item leaves custody for good.
+type DisposalMethod string
 
 // DisposalPage One page of Disposal records in a stable order.
 type DisposalPage struct {
 	Items []Disposal `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
+
+// DisposalState DisposalState is where a disposal stands.
+type DisposalState string
 
 // Dispute Dispute is a dispute (矛盾纠纷) from its report to its end. Times are UTC at microsecond precision. The event times (AcceptedAt, SettledAt …) are what totals count by period; NextDue is the earliest deadline still open (overdue.go), kept on the record so that stores can select overdue disputes without knowing the rules.
 type Dispute struct {
-	AcceptedAt time.Time `json:"acceptedAt,omitempty"`
-	Address    string    `json:"address,omitempty"`
-	AddressId  string    `json:"addressId,omitempty"`
+	AcceptedAt time.Time `json:"acceptedAt,omitempty,omitzero"`
+	Address    string    `json:"address,omitempty,omitzero"`
+	AddressId  string    `json:"addressId,omitempty,omitzero"`
 
 	// Agreements the last one is current
-	Agreements []Agreement `json:"agreements,omitempty"`
+	Agreements []Agreement `json:"agreements,omitempty,omitzero"`
 
 	// Assigned staff ids of the assigned mediators and lawyers
-	Assigned     []string      `json:"assigned,omitempty"`
-	Category     string        `json:"category"`
-	ClosedAt     time.Time     `json:"closedAt,omitempty"`
-	CreatedAt    time.Time     `json:"createdAt,omitempty"`
-	Facts        string        `json:"facts,omitempty"`
-	FailedAt     time.Time     `json:"failedAt,omitempty"`
-	FollowUps    []FollowUp    `json:"followUps,omitempty"`
-	History      []DisputeStep `json:"history,omitempty"`
-	Id           string        `json:"id"`
-	Kind         DisputeKind   `json:"kind"`
-	MediationDue time.Time     `json:"mediationDue,omitempty"`
-	NextDue      time.Time     `json:"nextDue,omitempty"`
-	Notices      []NoticeMark  `json:"notices,omitempty"`
+	Assigned  []string      `json:"assigned,omitempty,omitzero"`
+	Category  string        `json:"category"`
+	ClosedAt  time.Time     `json:"closedAt,omitempty,omitzero"`
+	CreatedAt time.Time     `json:"createdAt,omitempty,omitzero"`
+	Facts     string        `json:"facts,omitempty,omitzero"`
+	FailedAt  time.Time     `json:"failedAt,omitempty,omitzero"`
+	FollowUps []FollowUp    `json:"followUps,omitempty,omitzero"`
+	History   []DisputeStep `json:"history,omitempty,omitzero"`
+	Id        string        `json:"id"`
+
+	// Kind Kind is the legal form of the mediation; each has its own rules.
+	Kind         DisputeKind  `json:"kind"`
+	MediationDue time.Time    `json:"mediationDue,omitempty,omitzero"`
+	NextDue      time.Time    `json:"nextDue,omitempty,omitzero"`
+	Notices      []NoticeMark `json:"notices,omitempty,omitzero"`
 
 	// Origin the hand-off (an outreach visit) it came from
-	Origin  Source         `json:"origin,omitempty"`
-	Outcome DisputeOutcome `json:"outcome,omitempty"`
-	Parties []Party        `json:"parties,omitempty"`
+	Origin Source `json:"origin,omitempty,omitzero"`
+
+	// Outcome Outcome is how a closed dispute ended.
+	Outcome DisputeOutcome `json:"outcome,omitempty,omitzero"`
+	Parties []Party        `json:"parties,omitempty,omitzero"`
 
 	// PartyDocIndex PartyDocIndex holds the blind indexes of the parties' identity documents, for the party filter. It is a top-level field whose name ends in "Index", so audit diffs redact it.
-	PartyDocIndex []string `json:"partyDocIndex,omitempty"`
+	PartyDocIndex []string `json:"partyDocIndex,omitempty,omitzero"`
 
 	// Police PoliceFacts is what screening establishes before police mediation may be used: the violation, that it is minor and arose from a civil dispute (a quarrel between neighbours, relatives, colleagues …), and which of the excluded situations were found. The officer answers every question; the service refuses police mediation unless the answers allow it.
-	Police PoliceFacts `json:"police,omitempty"`
+	Police PoliceFacts `json:"police,omitempty,omitzero"`
 
 	// Referral Referral says where a dispute went when mediation could not settle it.
-	Referral   Referral  `json:"referral,omitempty"`
-	ReferredAt time.Time `json:"referredAt,omitempty"`
-	ReportedAt time.Time `json:"reportedAt,omitempty"`
+	Referral   Referral  `json:"referral,omitempty,omitzero"`
+	ReferredAt time.Time `json:"referredAt,omitempty,omitzero"`
+	ReportedAt time.Time `json:"reportedAt,omitempty,omitzero"`
 
 	// Review Review is a supervisor's review of a high-risk dispute.
-	Review     DisputeReview `json:"review,omitempty"`
-	ReviewDue  time.Time     `json:"reviewDue,omitempty"`
-	Risk       DisputeRisk   `json:"risk"`
-	RiskReason string        `json:"riskReason,omitempty"`
-	Sessions   []Session     `json:"sessions,omitempty"`
+	Review    DisputeReview `json:"review,omitempty,omitzero"`
+	ReviewDue time.Time     `json:"reviewDue,omitempty,omitzero"`
+
+	// Risk Risk is the assessed risk that a dispute escalates.
+	Risk       DisputeRisk `json:"risk"`
+	RiskReason string      `json:"riskReason,omitempty,omitzero"`
+	Sessions   []Session   `json:"sessions,omitempty,omitzero"`
 
 	// SettledAt when the first agreement took effect: a dispute is settled once
-	SettledAt  time.Time    `json:"settledAt,omitempty"`
-	Source     string       `json:"source"`
-	SourceNote string       `json:"sourceNote,omitempty"`
-	State      DisputeState `json:"state"`
-	UnitId     string       `json:"unitId"`
-	UpdatedAt  time.Time    `json:"updatedAt,omitempty"`
-	Version    int64        `json:"version"`
+	SettledAt  time.Time `json:"settledAt,omitempty,omitzero"`
+	Source     string    `json:"source"`
+	SourceNote string    `json:"sourceNote,omitempty,omitzero"`
+
+	// State State is where a dispute stands in the workflow; see transitions.go for the moves between states.
+	State     DisputeState `json:"state"`
+	UnitId    string       `json:"unitId"`
+	UpdatedAt time.Time    `json:"updatedAt,omitempty,omitzero"`
+	Version   int64        `json:"version"`
 }
-
-// DisputeKind defines model for Dispute.Kind.
-type DisputeKind string
-
-// DisputeOutcome defines model for Dispute.Outcome.
-type DisputeOutcome string
-
-// DisputeRisk defines model for Dispute.Risk.
-type DisputeRisk string
-
-// DisputeState defines model for Dispute.State.
-type DisputeState string
 
 // DisputeActionInput What a state change of a dispute needs; which fields apply depends on the action (see each operation).
 type DisputeActionInput struct {
 	// Assign Assign (to accepted): the mediators and lawyers who will act on the dispute; nil keeps the current assignment.
-	Assign []string `json:"assign,omitempty"`
+	Assign []string `json:"assign,omitempty,omitzero"`
 
 	// Kind Kind and Police (to screened): the kind screening settled on, and the facts police mediation needs. Empty keeps the reported kind.
-	Kind DisputeActionInputKind `json:"kind,omitempty"`
+	Kind DisputeKind `json:"kind,omitempty,omitzero"`
 
 	// Outcome Outcome (to closed): default settled after an agreement, and no_agreement after a failure; a failed police mediation closes as penalised.
-	Outcome DisputeActionInputOutcome `json:"outcome,omitempty"`
+	Outcome DisputeOutcome `json:"outcome,omitempty,omitzero"`
 
 	// Police PoliceFacts is what screening establishes before police mediation may be used: the violation, that it is minor and arose from a civil dispute (a quarrel between neighbours, relatives, colleagues …), and which of the excluded situations were found. The officer answers every question; the service refuses police mediation unless the answers allow it.
-	Police PoliceFacts `json:"police,omitempty"`
-	Reason string      `json:"reason,omitempty"`
+	Police PoliceFacts `json:"police,omitempty,omitzero"`
+	Reason string      `json:"reason,omitempty,omitzero"`
 
 	// Referral Referral (to referred): where the dispute goes.
-	Referral Referral `json:"referral,omitempty"`
+	Referral Referral `json:"referral,omitempty,omitzero"`
 
 	// RefusedBy RefusedBy (to failed or not_accepted): the party whose clear refusal ends the mediation (一方当事人明确拒绝调解).
-	RefusedBy string `json:"refusedBy,omitempty"`
+	RefusedBy string `json:"refusedBy,omitempty,omitzero"`
 }
-
-// DisputeActionInputKind Kind and Police (to screened): the kind screening settled on, and the facts police mediation needs. Empty keeps the reported kind.
-type DisputeActionInputKind string
-
-// DisputeActionInputOutcome Outcome (to closed): default settled after an agreement, and no_agreement after a failure; a failed police mediation closes as penalised.
-type DisputeActionInputOutcome string
 
 // DisputeInput ReportInput reports a dispute.
 type DisputeInput struct {
-	Address   string `json:"address,omitempty"`
-	AddressId string `json:"addressId,omitempty"`
+	Address   string `json:"address,omitempty,omitzero"`
+	AddressId string `json:"addressId,omitempty,omitzero"`
 	Category  string `json:"category"`
 	Facts     string `json:"facts"`
 
 	// Kind default people
-	Kind DisputeInputKind `json:"kind,omitempty"`
+	Kind DisputeKind `json:"kind,omitempty,omitzero"`
 
 	// Parties each checked by checkParties
-	Parties []Party `json:"parties,omitempty"`
+	Parties []Party `json:"parties,omitempty,omitzero"`
 
 	// Police required for police mediation
-	Police PoliceFacts `json:"police,omitempty"`
+	Police PoliceFacts `json:"police,omitempty,omitzero"`
 
 	// ReportedAt default now
-	ReportedAt time.Time `json:"reportedAt,omitempty"`
+	ReportedAt time.Time `json:"reportedAt,omitempty,omitzero"`
 
 	// Risk default low
-	Risk       DisputeInputRisk `json:"risk,omitempty"`
-	RiskReason string           `json:"riskReason,omitempty"`
-	Source     string           `json:"source"`
+	Risk       DisputeRisk `json:"risk,omitempty,omitzero"`
+	RiskReason string      `json:"riskReason,omitempty,omitzero"`
+	Source     string      `json:"source"`
 
 	// SourceNote the referring agency or court, the caller …
-	SourceNote string `json:"sourceNote,omitempty"`
+	SourceNote string `json:"sourceNote,omitempty,omitzero"`
 	UnitId     string `json:"unitId"`
 }
 
-// DisputeInputKind default people
-type DisputeInputKind string
+// DisputeKind Kind is the legal form of the mediation; each has its own rules.
+type DisputeKind string
 
-// DisputeInputRisk default low
-type DisputeInputRisk string
+// DisputeOutcome Outcome is how a closed dispute ended.
+type DisputeOutcome string
 
 // DisputePage One page of Dispute records in a stable order.
 type DisputePage struct {
 	Items []Dispute `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // DisputeReview Review is a supervisor's review of a high-risk dispute.
 type DisputeReview struct {
-	Note       string    `json:"note,omitempty"`
-	ReviewedAt time.Time `json:"reviewedAt,omitempty"`
-	ReviewedBy string    `json:"reviewedBy,omitempty"`
+	Note       string    `json:"note,omitempty,omitzero"`
+	ReviewedAt time.Time `json:"reviewedAt,omitempty,omitzero"`
+	ReviewedBy string    `json:"reviewedBy,omitempty,omitzero"`
 }
+
+// DisputeRisk Risk is the assessed risk that a dispute escalates.
+type DisputeRisk string
+
+// DisputeState State is where a dispute stands in the workflow; see transitions.go for the moves between states.
+type DisputeState string
 
 // DisputeStep Step is one entry of a dispute's history: a state change, who made it, when and why. The first step has no From: the report.
 type DisputeStep struct {
-	ActorId string          `json:"actorId,omitempty"`
-	At      time.Time       `json:"at,omitempty"`
-	From    DisputeStepFrom `json:"from,omitempty"`
-	Reason  string          `json:"reason,omitempty"`
+	ActorId string    `json:"actorId,omitempty,omitzero"`
+	At      time.Time `json:"at,omitempty,omitzero"`
+
+	// From State is where a dispute stands in the workflow; see transitions.go for the moves between states.
+	From   DisputeState `json:"from,omitempty,omitzero"`
+	Reason string       `json:"reason,omitempty,omitzero"`
 
 	// RefusedBy the party whose clear refusal caused it
-	RefusedBy string        `json:"refusedBy,omitempty"`
-	To        DisputeStepTo `json:"to,omitempty"`
+	RefusedBy string `json:"refusedBy,omitempty,omitzero"`
+
+	// To State is where a dispute stands in the workflow; see transitions.go for the moves between states.
+	To DisputeState `json:"to,omitempty,omitzero"`
 }
-
-// DisputeStepFrom defines model for DisputeStep.From.
-type DisputeStepFrom string
-
-// DisputeStepTo defines model for DisputeStep.To.
-type DisputeStepTo string
 
 // DisputeTotals Totals is one row of the mediation totals: counts of a group over a period (see TotalsRow for what each counts) and the settlement rate.
 type DisputeTotals struct {
-	Accepted int64  `json:"accepted,omitempty"`
-	Failed   int64  `json:"failed,omitempty"`
-	Found    int64  `json:"found,omitempty"`
-	Key      string `json:"key,omitempty"`
+	Accepted int64  `json:"accepted,omitempty,omitzero"`
+	Failed   int64  `json:"failed,omitempty,omitzero"`
+	Found    int64  `json:"found,omitempty,omitzero"`
+	Key      string `json:"key,omitempty,omitzero"`
 
 	// Label Chinese label of the key (category, state, unit name)
-	Label    string `json:"label,omitempty"`
-	Referred int64  `json:"referred,omitempty"`
-	Settled  int64  `json:"settled,omitempty"`
+	Label    string `json:"label,omitempty,omitzero"`
+	Referred int64  `json:"referred,omitempty,omitzero"`
+	Settled  int64  `json:"settled,omitempty,omitzero"`
 
 	// SettlementRate SettlementRate is Settled ÷ Found in permille, rounded half up (0 when nothing was found). Both count by event date, so like the clearance rate it can exceed 1000 when older disputes settle.
-	SettlementRate int64 `json:"settlementRate,omitempty"`
+	SettlementRate int64 `json:"settlementRate,omitempty,omitzero"`
 }
 
 // DisputeTotalsList defines model for DisputeTotalsList.
@@ -3352,16 +2181,22 @@ type DisputeTotalsList struct {
 	Items []DisputeTotals `json:"items"`
 }
 
+// DocType DocType identifies the kind of identity document a number belongs to. The values are persisted and exchanged with other systems, so they are stable lower_snake codes and must never be renamed.
+type DocType string
+
+// DueStatus DueStatus says whether a target must be visited now.
+type DueStatus string
+
 // DueVisit DueVisit is one line of the "whom to visit next" list.
 type DueVisit struct {
 	// Assessment Assessment is when a target must be visited and where it stands at a given instant.
-	Assessment Assessment `json:"assessment,omitempty"`
+	Assessment Assessment `json:"assessment,omitempty,omitzero"`
 
 	// Entry PlanEntry is a target on the visit plan: a household, site or firm at an address, of one kind, visited every so often.
-	Entry PlanEntry `json:"entry,omitempty"`
+	Entry PlanEntry `json:"entry,omitempty,omitzero"`
 
 	// Owners Owners are the active officers whose responsibility area holds the address (its community or the address itself).
-	Owners []string `json:"owners,omitempty"`
+	Owners []string `json:"owners,omitempty,omitzero"`
 }
 
 // DueVisitPage One page of DueVisit records in a stable order.
@@ -3369,7 +2204,7 @@ type DueVisitPage struct {
 	Items []DueVisit `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // FieldError One field of the request that broke one rule.
@@ -3387,110 +2222,109 @@ type FieldError struct {
 // Figure Figure is one number of a report.
 type Figure struct {
 	// Key e.g. "outreach.visits.difficult_family"
-	Key     string `json:"key,omitempty"`
-	LabelEn string `json:"labelEn,omitempty"`
-	LabelZh string `json:"labelZh,omitempty"`
+	Key     string `json:"key,omitempty,omitzero"`
+	LabelEn string `json:"labelEn,omitempty,omitzero"`
+	LabelZh string `json:"labelZh,omitempty,omitzero"`
 
 	// Unit 户次, 起, 处, fen, permille …
-	Unit  string `json:"unit,omitempty"`
-	Value int64  `json:"value,omitempty"`
+	Unit  string `json:"unit,omitempty,omitzero"`
+	Value int64  `json:"value,omitempty,omitzero"`
 }
 
 // FollowUp FollowUp is a follow-up visit (回访) after an agreement.
 type FollowUp struct {
-	Action FollowUpAction `json:"action,omitempty"`
+	// Action FollowUpAction is what a follow-up that found non-performance does.
+	Action FollowUpAction `json:"action,omitempty,omitzero"`
 
 	// Agreement index of the agreement checked
-	Agreement int       `json:"agreement,omitempty"`
-	At        time.Time `json:"at,omitempty"`
+	Agreement int       `json:"agreement,omitempty,omitzero"`
+	At        time.Time `json:"at,omitempty,omitzero"`
 
 	// By staff ids
-	By         []string    `json:"by,omitempty"`
-	Checks     []TermCheck `json:"checks,omitempty"`
-	Id         string      `json:"id,omitempty"`
-	Note       string      `json:"note,omitempty"`
-	RecordedAt time.Time   `json:"recordedAt,omitempty"`
-	RecordedBy string      `json:"recordedBy,omitempty"`
+	By         []string    `json:"by,omitempty,omitzero"`
+	Checks     []TermCheck `json:"checks,omitempty,omitzero"`
+	Id         string      `json:"id,omitempty,omitzero"`
+	Note       string      `json:"note,omitempty,omitzero"`
+	RecordedAt time.Time   `json:"recordedAt,omitempty,omitzero"`
+	RecordedBy string      `json:"recordedBy,omitempty,omitzero"`
 }
 
-// FollowUpAction defines model for FollowUp.Action.
+// FollowUpAction FollowUpAction is what a follow-up that found non-performance does.
 type FollowUpAction string
 
 // FollowUpInput FollowUpInput records a follow-up visit.
 type FollowUpInput struct {
-	Action FollowUpInputAction `json:"action,omitempty"`
+	// Action FollowUpAction is what a follow-up that found non-performance does.
+	Action FollowUpAction `json:"action,omitempty,omitzero"`
 
 	// At default now
-	At     time.Time   `json:"at,omitempty"`
-	By     []string    `json:"by,omitempty"`
+	At     time.Time   `json:"at,omitempty,omitzero"`
+	By     []string    `json:"by,omitempty,omitzero"`
 	Checks []TermCheck `json:"checks"`
-	Note   string      `json:"note,omitempty"`
+	Note   string      `json:"note,omitempty,omitzero"`
 
 	// Reason with an action: why (default: the finding)
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty,omitzero"`
 
 	// Referral with Action refer
-	Referral Referral `json:"referral,omitempty"`
+	Referral Referral `json:"referral,omitempty,omitzero"`
 }
-
-// FollowUpInputAction defines model for FollowUpInput.Action.
-type FollowUpInputAction string
 
 // FoundInput FoundInput records an item recovered before anyone knew whose it is.
 type FoundInput struct {
 	// At default: now
-	At        time.Time `json:"at,omitempty"`
-	CaseId    string    `json:"caseId,omitempty"`
-	Category  string    `json:"category,omitempty"`
-	Condition string    `json:"condition,omitempty"`
+	At        time.Time `json:"at,omitempty,omitzero"`
+	CaseId    string    `json:"caseId,omitempty,omitzero"`
+	Category  string    `json:"category,omitempty,omitzero"`
+	Condition string    `json:"condition,omitempty,omitzero"`
 
 	// ConfirmLargeValue ConfirmLargeValue must be set when ValueFen exceeds the configured large-value threshold: the NIBRS rule that a very large value is checked by a person, because an extra zero typed into a bicycle's value would otherwise swell every total.
-	ConfirmLargeValue bool           `json:"confirmLargeValue,omitempty"`
-	Description       string         `json:"description,omitempty"`
-	From              string         `json:"from,omitempty"`
-	Identifiers       []Identifier   `json:"identifiers,omitempty"`
-	OwnerPersonId     string         `json:"ownerPersonId,omitempty"`
-	Photos            []string       `json:"photos,omitempty"`
-	Place             string         `json:"place,omitempty"`
-	Quantity          int            `json:"quantity,omitempty"`
-	Reason            string         `json:"reason,omitempty"`
-	Seal              FoundInputSeal `json:"seal,omitempty"`
-	SealNumber        string         `json:"sealNumber,omitempty"`
+	ConfirmLargeValue bool         `json:"confirmLargeValue,omitempty,omitzero"`
+	Description       string       `json:"description,omitempty,omitzero"`
+	From              string       `json:"from,omitempty,omitzero"`
+	Identifiers       []Identifier `json:"identifiers,omitempty,omitzero"`
+	OwnerPersonId     string       `json:"ownerPersonId,omitempty,omitzero"`
+	Photos            []string     `json:"photos,omitempty,omitzero"`
+	Place             string       `json:"place,omitempty,omitzero"`
+	Quantity          int          `json:"quantity,omitempty,omitzero"`
+	Reason            string       `json:"reason,omitempty,omitzero"`
+
+	// Seal SealState is the state of an item's seal at a move.
+	Seal       SealState `json:"seal,omitempty,omitzero"`
+	SealNumber string    `json:"sealNumber,omitempty,omitzero"`
 
 	// To Holder is who or where an item is. ID is the staff id, location code or person id; an external holder has only a Name.
-	To        Holder `json:"to,omitempty"`
-	UnitId    string `json:"unitId,omitempty"`
-	ValueFen  int64  `json:"valueFen,omitempty"`
-	WitnessId string `json:"witnessId,omitempty"`
+	To        Holder `json:"to,omitempty,omitzero"`
+	UnitId    string `json:"unitId,omitempty,omitzero"`
+	ValueFen  int64  `json:"valueFen,omitempty,omitzero"`
+	WitnessId string `json:"witnessId,omitempty,omitzero"`
 }
 
-// FoundInputSeal defines model for FoundInput.Seal.
-type FoundInputSeal string
+// Gender Gender of a person.
+type Gender string
 
 // Goal Goal is a campaign's target for one kind: visits (户次), or distinct targets for the kinds counted that way (处, 家).
 type Goal struct {
-	Count int64    `json:"count,omitempty"`
-	Kind  GoalKind `json:"kind,omitempty"`
-}
+	Count int64 `json:"count,omitempty,omitzero"`
 
-// GoalKind defines model for Goal.Kind.
-type GoalKind string
+	// Kind TargetKind is the kind of target a visit goes to. The code is stored in clear (never sealed) so that totals can group by it.
+	Kind TargetKind `json:"kind,omitempty,omitzero"`
+}
 
 // GoalProgress GoalProgress is one goal and what was achieved.
 type GoalProgress struct {
-	Achieved int64            `json:"achieved,omitempty"`
-	Kind     GoalProgressKind `json:"kind,omitempty"`
+	Achieved int64 `json:"achieved,omitempty,omitzero"`
+
+	// Kind TargetKind is the kind of target a visit goes to. The code is stored in clear (never sealed) so that totals can group by it.
+	Kind TargetKind `json:"kind,omitempty,omitzero"`
 
 	// Permille achieved ÷ target × 1000, floor
-	Permille int64 `json:"permille,omitempty"`
-	Target   int64 `json:"target,omitempty"`
+	Permille int64 `json:"permille,omitempty,omitzero"`
+	Target   int64 `json:"target,omitempty,omitzero"`
 
 	// Unit 户次, 处, 家, 次
-	Unit string `json:"unit,omitempty"`
+	Unit string `json:"unit,omitempty,omitzero"`
 }
-
-// GoalProgressKind defines model for GoalProgress.Kind.
-type GoalProgressKind string
 
 // HandoffList defines model for HandoffList.
 type HandoffList struct {
@@ -3500,27 +2334,29 @@ type HandoffList struct {
 // Handover Handover is what happens when the recipient comes for the item (or does not). Document numbers are checked against person records through blind indexes and are never stored or audited.
 type Handover struct {
 	// Absent Absent marks a hand-over that did not happen; Reason says why. The item stays in custody, approved, waiting for the next occasion.
-	Absent         bool   `json:"absent,omitempty"`
-	Condition      string `json:"condition,omitempty"`
-	OwnerDocNumber string `json:"ownerDocNumber,omitempty"`
+	Absent         bool   `json:"absent,omitempty,omitzero"`
+	Condition      string `json:"condition,omitempty,omitzero"`
+	OwnerDocNumber string `json:"ownerDocNumber,omitempty,omitzero"`
 
 	// OwnerDocType OwnerDocType and OwnerDocNumber are the owner's, as written on a delegate's authorisation; required for a delegate.
-	OwnerDocType string   `json:"ownerDocType,omitempty"`
-	Photos       []string `json:"photos,omitempty"`
-	Reason       string   `json:"reason,omitempty"`
+	OwnerDocType DocType  `json:"ownerDocType,omitempty,omitzero"`
+	Photos       []string `json:"photos,omitempty,omitzero"`
+	Reason       string   `json:"reason,omitempty,omitzero"`
 
 	// Receipt Attachment is a file attached to a record: a photo, a signed agreement, a receipt. The record keeps this metadata; the bytes live in the BlobStore.
-	Receipt            Attachment `json:"receipt,omitempty"`
-	RecipientDocNumber string     `json:"recipientDocNumber,omitempty"`
-	RecipientDocType   string     `json:"recipientDocType,omitempty"`
-	ReturnId           string     `json:"returnId,omitempty"`
-	WitnessId          string     `json:"witnessId,omitempty"`
+	Receipt            Attachment `json:"receipt,omitempty,omitzero"`
+	RecipientDocNumber string     `json:"recipientDocNumber,omitempty,omitzero"`
+
+	// RecipientDocType DocType identifies the kind of identity document a number belongs to. The values are persisted and exchanged with other systems, so they are stable lower_snake codes and must never be renamed.
+	RecipientDocType DocType `json:"recipientDocType,omitempty,omitzero"`
+	ReturnId         string  `json:"returnId,omitempty,omitzero"`
+	WitnessId        string  `json:"witnessId,omitempty,omitzero"`
 }
 
 // Hazard Hazard is a safety hazard (安全隐患) found on a visit or a patrol.
 type Hazard struct {
-	AddressId   string    `json:"addressId,omitempty"`
-	Community   string    `json:"community,omitempty"`
+	AddressId   string    `json:"addressId,omitempty,omitzero"`
+	Community   string    `json:"community,omitempty,omitzero"`
 	CreatedAt   time.Time `json:"createdAt"`
 	Deadline    time.Time `json:"deadline"`
 	Description string    `json:"description"`
@@ -3532,52 +2368,50 @@ type Hazard struct {
 	Kind string `json:"kind"`
 
 	// Note the last move's note or reason
-	Note  string `json:"note,omitempty"`
+	Note  string `json:"note,omitempty,omitzero"`
 	Place string `json:"place"`
 
 	// RectifiedAt RectifiedAt is when the hazard last reached rectified: the period that holds it counts the hazard as rectified.
-	RectifiedAt time.Time `json:"rectifiedAt,omitempty"`
+	RectifiedAt time.Time `json:"rectifiedAt,omitempty,omitzero"`
 
 	// RectifiedBy the officer who recorded the fix
-	RectifiedBy  string    `json:"rectifiedBy,omitempty"`
-	RectifyingAt time.Time `json:"rectifyingAt,omitempty"`
+	RectifiedBy  string    `json:"rectifiedBy,omitempty,omitzero"`
+	RectifyingAt time.Time `json:"rectifyingAt,omitempty,omitzero"`
 
 	// Responsible Responsible is who must fix it (the household, the firm's manager); ResponsiblePersonID names a recorded person when there is one.
-	Responsible         string         `json:"responsible"`
-	ResponsiblePersonId string         `json:"responsiblePersonId,omitempty"`
-	Severity            HazardSeverity `json:"severity"`
-	Status              HazardStatus   `json:"status"`
-	UnitId              string         `json:"unitId"`
-	UpdatedAt           time.Time      `json:"updatedAt"`
-	VerifiedAt          time.Time      `json:"verifiedAt,omitempty"`
-	VerifiedBy          string         `json:"verifiedBy,omitempty"`
-	Version             int64          `json:"version"`
-	VisitId             string         `json:"visitId,omitempty"`
+	Responsible         string `json:"responsible"`
+	ResponsiblePersonId string `json:"responsiblePersonId,omitempty,omitzero"`
+
+	// Severity Severity grades a hazard.
+	Severity HazardSeverity `json:"severity"`
+
+	// Status HazardStatus is where a hazard stands.
+	Status     HazardStatus `json:"status"`
+	UnitId     string       `json:"unitId"`
+	UpdatedAt  time.Time    `json:"updatedAt"`
+	VerifiedAt time.Time    `json:"verifiedAt,omitempty,omitzero"`
+	VerifiedBy string       `json:"verifiedBy,omitempty,omitzero"`
+	Version    int64        `json:"version"`
+	VisitId    string       `json:"visitId,omitempty,omitzero"`
 }
-
-// HazardSeverity defines model for Hazard.Severity.
-type HazardSeverity string
-
-// HazardStatus defines model for Hazard.Status.
-type HazardStatus string
 
 // HazardInput HazardInput reports a hazard.
 type HazardInput struct {
-	AddressId string `json:"addressId,omitempty"`
+	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// Deadline Deadline, or DueInDays: the deadline is 24:00 local time on the Nth day after the hazard was found (the day of finding not counted).
-	Deadline            time.Time           `json:"deadline,omitempty"`
+	Deadline            time.Time           `json:"deadline,omitempty,omitzero"`
 	Description         string              `json:"description"`
-	DueInDays           int                 `json:"dueInDays,omitempty"`
+	DueInDays           int                 `json:"dueInDays,omitempty,omitzero"`
 	Kind                string              `json:"kind"`
 	Place               string              `json:"place"`
 	Responsible         string              `json:"responsible"`
-	ResponsiblePersonId string              `json:"responsiblePersonId,omitempty"`
+	ResponsiblePersonId string              `json:"responsiblePersonId,omitempty,omitzero"`
 	Severity            HazardInputSeverity `json:"severity"`
 
 	// UnitId default: the visit's unit
-	UnitId  string `json:"unitId,omitempty"`
-	VisitId string `json:"visitId,omitempty"`
+	UnitId  string `json:"unitId,omitempty,omitzero"`
+	VisitId string `json:"visitId,omitempty,omitzero"`
 }
 
 // HazardInputSeverity defines model for HazardInput.Severity.
@@ -3588,8 +2422,14 @@ type HazardPage struct {
 	Items []Hazard `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
+
+// HazardSeverity Severity grades a hazard.
+type HazardSeverity string
+
+// HazardStatus HazardStatus is where a hazard stands.
+type HazardStatus string
 
 // HoldEventInput defines model for HoldEventInput.
 type HoldEventInput struct {
@@ -3598,53 +2438,63 @@ type HoldEventInput struct {
 
 // Holder Holder is who or where an item is. ID is the staff id, location code or person id; an external holder has only a Name.
 type Holder struct {
-	Id   string     `json:"id,omitempty"`
-	Kind HolderKind `json:"kind,omitempty"`
-	Name string     `json:"name,omitempty"`
+	Id string `json:"id,omitempty,omitzero"`
+
+	// Kind HolderKind says what kind of holder an item is with.
+	Kind HolderKind `json:"kind,omitempty,omitzero"`
+	Name string     `json:"name,omitempty,omitzero"`
 }
 
-// HolderKind defines model for Holder.Kind.
+// HolderKind HolderKind says what kind of holder an item is with.
 type HolderKind string
 
 // Housing Housing describes the actual house (实有房屋).
 type Housing struct {
 	// Kind own, rented, collective, vacant …
-	Kind string `json:"kind,omitempty"`
-	Note string `json:"note,omitempty"`
+	Kind string `json:"kind,omitempty,omitzero"`
+	Note string `json:"note,omitempty,omitzero"`
 
 	// OwnerId a person
-	OwnerId string `json:"ownerId,omitempty"`
-	Rooms   int    `json:"rooms,omitempty"`
+	OwnerId string `json:"ownerId,omitempty,omitzero"`
+	Rooms   int    `json:"rooms,omitempty,omitzero"`
 }
 
 // Identifier Identifier is an identifying mark of a property item.
 type Identifier struct {
 	// Kind serial, imei, frame, engine, plate, other
-	Kind  string `json:"kind,omitempty"`
-	Value string `json:"value,omitempty"`
+	Kind  string `json:"kind,omitempty,omitzero"`
+	Value string `json:"value,omitempty,omitzero"`
 }
 
 // IdentifyInput IdentifyInput confirms an item's owner (the owner recognised it, or proved ownership). OwnerPersonID defaults to the owner already on the item.
 type IdentifyInput struct {
-	CaseId        string `json:"caseId,omitempty"`
-	Note          string `json:"note,omitempty"`
-	OwnerPersonId string `json:"ownerPersonId,omitempty"`
+	CaseId        string `json:"caseId,omitempty,omitzero"`
+	Note          string `json:"note,omitempty,omitzero"`
+	OwnerPersonId string `json:"ownerPersonId,omitempty,omitzero"`
 }
+
+// ItemOrigin Origin says how an item entered the register.
+type ItemOrigin string
+
+// ItemState State is where a property item stands. The codes are stable: the API and the database store them.
+type ItemState string
 
 // Lead Lead is a lead (线索) from a visit, a tip or another case. Source names where it came from; a lead from a case is also listed on that case, and a converted lead names its case (CaseID) as the case names it (LeadID).
 type Lead struct {
-	AddressId     string           `json:"addressId,omitempty"`
-	CaseId        string           `json:"caseId,omitempty"`
+	AddressId     string           `json:"addressId,omitempty,omitzero"`
+	CaseId        string           `json:"caseId,omitempty,omitzero"`
 	CreatedAt     time.Time        `json:"createdAt"`
-	DiscardReason string           `json:"discardReason,omitempty"`
+	DiscardReason string           `json:"discardReason,omitempty,omitzero"`
 	FoundAt       time.Time        `json:"foundAt"`
 	FoundBy       string           `json:"foundBy"`
 	History       []CaseTransition `json:"history"`
 	Id            string           `json:"id"`
-	PersonIds     []string         `json:"personIds,omitempty"`
+	PersonIds     []string         `json:"personIds,omitempty,omitzero"`
 
 	// Source Source names what a hand-off came from; the receiver is idempotent on it.
-	Source    Source    `json:"source"`
+	Source Source `json:"source"`
+
+	// State LeadState is where a lead (线索) stands.
 	State     LeadState `json:"state"`
 	Summary   string    `json:"summary"`
 	UnitId    string    `json:"unitId"`
@@ -3652,19 +2502,16 @@ type Lead struct {
 	Version   int64     `json:"version"`
 }
 
-// LeadState defines model for Lead.State.
-type LeadState string
-
 // LeadInput LeadInput records a lead directly: a tip, or a lead raised from a case.
 type LeadInput struct {
-	AddressId string `json:"addressId,omitempty"`
+	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// FoundAt default now
-	FoundAt   time.Time `json:"foundAt,omitempty"`
+	FoundAt   time.Time `json:"foundAt,omitempty,omitzero"`
 	PersonIds []string  `json:"personIds"`
 
 	// SourceId the case id for a lead from a case
-	SourceId   string              `json:"sourceId,omitempty"`
+	SourceId   string              `json:"sourceId,omitempty,omitzero"`
 	SourceKind LeadInputSourceKind `json:"sourceKind"`
 	Summary    string              `json:"summary"`
 	UnitId     string              `json:"unitId"`
@@ -3678,13 +2525,16 @@ type LeadPage struct {
 	Items []Lead `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
+
+// LeadState LeadState is where a lead (线索) stands.
+type LeadState string
 
 // LinkInput LinkInput names a case to keep tracking and why.
 type LinkInput struct {
 	CaseId string          `json:"caseId"`
-	Note   string          `json:"note,omitempty"`
+	Note   string          `json:"note,omitempty,omitzero"`
 	Reason LinkInputReason `json:"reason"`
 }
 
@@ -3693,7 +2543,7 @@ type LinkInputReason string
 
 // MatchConfirmation defines model for MatchConfirmation.
 type MatchConfirmation struct {
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty,omitzero"`
 
 	// ReportedId The reported-stolen item this found item is.
 	ReportedId string `json:"reportedId"`
@@ -3701,82 +2551,80 @@ type MatchConfirmation struct {
 
 // Mediator Mediator is a staff member conducting a session, in the role they act in: an officer (民警), a people's mediator (人民调解员) or a public-interest lawyer (驻所公益律师).
 type Mediator struct {
-	Role    MediatorRole `json:"role"`
-	StaffId string       `json:"staffId"`
+	// Role Role is what a staff member may act as. Policy grants actions to roles.
+	Role    Role   `json:"role"`
+	StaffId string `json:"staffId"`
 }
-
-// MediatorRole defines model for Mediator.Role.
-type MediatorRole string
 
 // MoveInput MoveInput hands an item to another holder within police custody.
 type MoveInput struct {
 	// At default: now
-	At         time.Time     `json:"at,omitempty"`
-	Condition  string        `json:"condition,omitempty"`
-	Photos     []string      `json:"photos,omitempty"`
-	Reason     string        `json:"reason,omitempty"`
-	Seal       MoveInputSeal `json:"seal,omitempty"`
-	SealNumber string        `json:"sealNumber,omitempty"`
+	At        time.Time `json:"at,omitempty,omitzero"`
+	Condition string    `json:"condition,omitempty,omitzero"`
+	Photos    []string  `json:"photos,omitempty,omitzero"`
+	Reason    string    `json:"reason,omitempty,omitzero"`
+
+	// Seal SealState is the state of an item's seal at a move.
+	Seal       SealState `json:"seal,omitempty,omitzero"`
+	SealNumber string    `json:"sealNumber,omitempty,omitzero"`
 
 	// To Holder is who or where an item is. ID is the staff id, location code or person id; an external holder has only a Name.
-	To        Holder `json:"to,omitempty"`
-	WitnessId string `json:"witnessId,omitempty"`
+	To        Holder `json:"to,omitempty,omitzero"`
+	WitnessId string `json:"witnessId,omitempty,omitzero"`
 }
-
-// MoveInputSeal defines model for MoveInput.Seal.
-type MoveInputSeal string
 
 // NoteInput defines model for NoteInput.
 type NoteInput struct {
 	// Note A note kept in the history.
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty,omitzero"`
 }
+
+// NoticeKind NoticeKind says why someone must look at a record.
+type NoticeKind string
 
 // NoticeMark NoticeMark records a notice the sweep sent, so that it is sent once.
 type NoticeMark struct {
-	At     time.Time        `json:"at,omitempty"`
-	Due    time.Time        `json:"due,omitempty"`
-	Kind   NoticeMarkKind   `json:"kind,omitempty"`
-	Reason NoticeMarkReason `json:"reason,omitempty"`
-	Ref    string           `json:"ref,omitempty"`
+	At  time.Time `json:"at,omitempty,omitzero"`
+	Due time.Time `json:"due,omitempty,omitzero"`
+
+	// Kind NoticeKind says why someone must look at a record.
+	Kind NoticeKind `json:"kind,omitempty,omitzero"`
+
+	// Reason DeadlineReason names why a dispute has a deadline.
+	Reason DeadlineReason `json:"reason,omitempty,omitzero"`
+	Ref    string         `json:"ref,omitempty,omitzero"`
 }
-
-// NoticeMarkKind defines model for NoticeMark.Kind.
-type NoticeMarkKind string
-
-// NoticeMarkReason defines model for NoticeMark.Reason.
-type NoticeMarkReason string
 
 // Organisation Organisation is an actual organisation at the address (实有单位).
 type Organisation struct {
-	Contact string `json:"contact,omitempty"`
+	Contact string `json:"contact,omitempty,omitzero"`
 
 	// Kind enterprise, shop, school …
-	Kind string `json:"kind,omitempty"`
-	Name string `json:"name,omitempty"`
+	Kind string `json:"kind,omitempty,omitzero"`
+	Name string `json:"name,omitempty,omitzero"`
 }
 
 // OutboxMessage OutboxMessage is a hand-off from one package to another, committed in the sender's transaction and delivered later, at least once.
 type OutboxMessage struct {
 	// Attempts Delivery state, kept by the store.
-	Attempts    int       `json:"attempts,omitempty"`
-	CreatedAt   time.Time `json:"createdAt,omitempty"`
-	DeliveredAt time.Time `json:"deliveredAt,omitempty"`
-	Id          string    `json:"id,omitempty"`
+	Attempts    int       `json:"attempts,omitempty,omitzero"`
+	CreatedAt   time.Time `json:"createdAt,omitempty,omitzero"`
+	DeliveredAt time.Time `json:"deliveredAt,omitempty,omitzero"`
+	Id          string    `json:"id,omitempty,omitzero"`
 
 	// Kind receiver registry key, e.g. "mediation.dispute_finding"
-	Kind        string    `json:"kind,omitempty"`
-	LastError   string    `json:"lastError,omitempty"`
-	LeaseOwner  string    `json:"leaseOwner,omitempty"`
-	LeaseUntil  time.Time `json:"leaseUntil,omitempty"`
-	NextAttempt time.Time `json:"nextAttempt,omitempty"`
+	Kind        string    `json:"kind,omitempty,omitzero"`
+	LastError   string    `json:"lastError,omitempty,omitzero"`
+	LeaseOwner  string    `json:"leaseOwner,omitempty,omitzero"`
+	LeaseUntil  time.Time `json:"leaseUntil,omitempty,omitzero"`
+	NextAttempt time.Time `json:"nextAttempt,omitempty,omitzero"`
 
 	// Payload The hand-off payload as JSON (a DisputeFinding, LeadFinding, StolenItems or TraceItems).
-	Payload    map[string]interface{} `json:"payload,omitempty"`
-	ResultId   string                 `json:"resultId,omitempty"`
-	SourceId   string                 `json:"sourceId,omitempty"`
-	SourceKind string                 `json:"sourceKind,omitempty"`
-	Step       string                 `json:"step,omitempty"`
+	Payload    map[string]interface{} `json:"payload,omitempty,omitzero"`
+	ResultId   string                 `json:"resultId,omitempty,omitzero"`
+	SourceId   string                 `json:"sourceId,omitempty,omitzero"`
+	SourceKind string                 `json:"sourceKind,omitempty,omitzero"`
+	Step       string                 `json:"step,omitempty,omitzero"`
 }
 
 // OutboxMessagePage One page of OutboxMessage records in a stable order.
@@ -3784,28 +2632,28 @@ type OutboxMessagePage struct {
 	Items []OutboxMessage `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // OutreachTotals Totals is the article's outreach table for a unit subtree and a period.
 type OutreachTotals struct {
 	// AidVisits visits that delivered aid (户次)
-	AidVisits        int64 `json:"aidVisits,omitempty"`
-	AppointmentsDone int64 `json:"appointmentsDone,omitempty"`
+	AidVisits        int64 `json:"aidVisits,omitempty,omitzero"`
+	AppointmentsDone int64 `json:"appointmentsDone,omitempty,omitzero"`
 
 	// DisputesHanded found on visits, handed to mediation
-	DisputesHanded int64 `json:"disputesHanded,omitempty"`
-	HazardsFound   int64 `json:"hazardsFound,omitempty"`
+	DisputesHanded int64 `json:"disputesHanded,omitempty,omitzero"`
+	HazardsFound   int64 `json:"hazardsFound,omitempty,omitzero"`
 
 	// HazardsRectified reached rectified in the period
-	HazardsRectified int64            `json:"hazardsRectified,omitempty"`
-	LeadsCollected   int64            `json:"leadsCollected,omitempty"`
-	Services         map[string]int64 `json:"services,omitempty"`
-	Targets          map[string]int64 `json:"targets,omitempty"`
-	UnitId           string           `json:"unitId,omitempty"`
+	HazardsRectified int64            `json:"hazardsRectified,omitempty,omitzero"`
+	LeadsCollected   int64            `json:"leadsCollected,omitempty,omitzero"`
+	Services         map[string]int64 `json:"services,omitempty,omitzero"`
+	Targets          map[string]int64 `json:"targets,omitempty,omitzero"`
+	UnitId           string           `json:"unitId,omitempty,omitzero"`
 
 	// Visits Visits counts visits (户次) by target kind; Targets counts the distinct targets visited (处, 家), which is the article's figure for security key sites and struggling enterprises.
-	Visits map[string]int64 `json:"visits,omitempty"`
+	Visits map[string]int64 `json:"visits,omitempty,omitzero"`
 }
 
 // OutreachTotalsList defines model for OutreachTotalsList.
@@ -3816,19 +2664,16 @@ type OutreachTotalsList struct {
 // OverdueCase OverdueCase is a case with the steps that are overdue on it.
 type OverdueCase struct {
 	// Case Case is a small property-crime case (侵财小案). Stores keep it whole; the service is the only way to change it. The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
-	Case  Case               `json:"case,omitempty"`
-	Steps []OverdueCaseSteps `json:"steps,omitempty"`
+	Case  Case       `json:"case,omitempty,omitzero"`
+	Steps []CaseStep `json:"steps,omitempty,omitzero"`
 }
-
-// OverdueCaseSteps defines model for OverdueCase.Steps.
-type OverdueCaseSteps string
 
 // OverdueCasePage One page of OverdueCase records in a stable order.
 type OverdueCasePage struct {
 	Items []OverdueCase `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // PartiesInput defines model for PartiesInput.
@@ -3839,9 +2684,9 @@ type PartiesInput struct {
 // Party Party is a person on one side of the dispute. The person lives in the kernel (casework.Person); the dispute keeps only the id, so identity data stays sealed in one place.
 type Party struct {
 	// Minor Minor marks a party known to be under 18 when the person's birth date is not recorded; otherwise the birth date decides.
-	Minor           bool             `json:"minor,omitempty"`
+	Minor           bool             `json:"minor,omitempty,omitzero"`
 	PersonId        string           `json:"personId"`
-	Representatives []Representative `json:"representatives,omitempty"`
+	Representatives []Representative `json:"representatives,omitempty,omitzero"`
 	Role            PartyRole        `json:"role"`
 }
 
@@ -3850,93 +2695,94 @@ type PartyRole string
 
 // PeriodFigures PeriodFigures is one period of a series: its first and last local day and its figures.
 type PeriodFigures struct {
-	Figures []Figure  `json:"figures,omitempty"`
-	From    time.Time `json:"from,omitempty"`
-	To      time.Time `json:"to,omitempty"`
+	Figures []Figure  `json:"figures,omitempty,omitzero"`
+	From    time.Time `json:"from,omitempty,omitzero"`
+	To      time.Time `json:"to,omitempty,omitzero"`
 }
 
 // Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Identity numbers and phones are masked (docNumber 3701**********1234) unless the response comes from the reveal operation (`revealed: true`).
 type Person struct {
-	Address   string `json:"address,omitempty"`
-	AddressId string `json:"addressId,omitempty"`
+	Address   string `json:"address,omitempty,omitzero"`
+	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// BirthDate a civil date at 00:00 UTC
-	BirthDate   time.Time    `json:"birthDate,omitempty"`
-	CreatedAt   time.Time    `json:"createdAt"`
-	Description string       `json:"description,omitempty"`
-	DocNumber   string       `json:"docNumber,omitempty"`
-	DocType     string       `json:"docType"`
-	Gender      PersonGender `json:"gender"`
-	Id          string       `json:"id"`
-	Name        string       `json:"name,omitempty"`
-	Phone       string       `json:"phone,omitempty"`
+	BirthDate   time.Time `json:"birthDate,omitempty,omitzero"`
+	CreatedAt   time.Time `json:"createdAt"`
+	Description string    `json:"description,omitempty,omitzero"`
+	DocNumber   string    `json:"docNumber,omitempty,omitzero"`
+
+	// DocType DocType identifies the kind of identity document a number belongs to. The values are persisted and exchanged with other systems, so they are stable lower_snake codes and must never be renamed.
+	DocType DocType `json:"docType"`
+
+	// Gender Gender of a person.
+	Gender Gender `json:"gender"`
+	Id     string `json:"id"`
+	Name   string `json:"name,omitempty,omitzero"`
+	Phone  string `json:"phone,omitempty,omitzero"`
 
 	// Revealed Revealed is true when DocNumber, Phone and Tags are in clear. A masked person never says whether sensitive tags exist: that a person is a key person is itself sensitive.
-	Revealed bool         `json:"revealed"`
-	Tags     []PersonTags `json:"tags,omitempty"`
+	Revealed bool        `json:"revealed"`
+	Tags     []PersonTag `json:"tags,omitempty,omitzero"`
 
 	// Unidentified Unidentified persons (a suspect not yet known) carry a Description instead of a name and document.
-	Unidentified bool      `json:"unidentified,omitempty"`
+	Unidentified bool      `json:"unidentified,omitempty,omitzero"`
 	UnitId       string    `json:"unitId"`
 	UpdatedAt    time.Time `json:"updatedAt"`
 	Version      int64     `json:"version"`
 }
 
-// PersonGender defines model for Person.Gender.
-type PersonGender string
-
-// PersonTags defines model for Person.Tags.
-type PersonTags string
-
 // PersonInput PersonInput creates or replaces a person's details.
 type PersonInput struct {
-	Address      string            `json:"address,omitempty"`
-	AddressId    string            `json:"addressId,omitempty"`
-	BirthDate    time.Time         `json:"birthDate,omitempty"`
-	Description  string            `json:"description,omitempty"`
-	DocNumber    string            `json:"docNumber,omitempty"`
-	DocType      string            `json:"docType,omitempty"`
-	Gender       PersonInputGender `json:"gender,omitempty"`
-	Name         string            `json:"name,omitempty"`
-	Phone        string            `json:"phone,omitempty"`
-	Tags         []PersonInputTags `json:"tags,omitempty"`
-	Unidentified bool              `json:"unidentified,omitempty"`
-	UnitId       string            `json:"unitId,omitempty"`
+	Address     string    `json:"address,omitempty,omitzero"`
+	AddressId   string    `json:"addressId,omitempty,omitzero"`
+	BirthDate   time.Time `json:"birthDate,omitempty,omitzero"`
+	Description string    `json:"description,omitempty,omitzero"`
+	DocNumber   string    `json:"docNumber,omitempty,omitzero"`
+
+	// DocType DocType identifies the kind of identity document a number belongs to. The values are persisted and exchanged with other systems, so they are stable lower_snake codes and must never be renamed.
+	DocType DocType `json:"docType,omitempty,omitzero"`
+
+	// Gender Gender of a person.
+	Gender       Gender      `json:"gender,omitempty,omitzero"`
+	Name         string      `json:"name,omitempty,omitzero"`
+	Phone        string      `json:"phone,omitempty,omitzero"`
+	Tags         []PersonTag `json:"tags,omitempty,omitzero"`
+	Unidentified bool        `json:"unidentified,omitempty,omitzero"`
+	UnitId       string      `json:"unitId,omitempty,omitzero"`
 }
-
-// PersonInputGender defines model for PersonInput.Gender.
-type PersonInputGender string
-
-// PersonInputTags defines model for PersonInput.Tags.
-type PersonInputTags string
 
 // PersonPage One page of Person records in a stable order.
 type PersonPage struct {
 	Items []Person `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
+
+// PersonTag Tag marks a person for the outreach and protection work of the article.
+type PersonTag string
 
 // PlanEntry PlanEntry is a target on the visit plan: a household, site or firm at an address, of one kind, visited every so often.
 type PlanEntry struct {
 	Active    bool      `json:"active"`
 	Address   string    `json:"address"`
 	AddressId string    `json:"addressId"`
-	Community string    `json:"community,omitempty"`
+	Community string    `json:"community,omitempty,omitzero"`
 	CreatedAt time.Time `json:"createdAt"`
-	Deadline  time.Time `json:"deadline,omitempty"`
+	Deadline  time.Time `json:"deadline,omitempty,omitzero"`
 
 	// DueFrom DueFrom and Deadline are Plan.Assess's answer at the last change, kept so that stores can list and page the due list by deadline.
-	DueFrom      time.Time     `json:"dueFrom,omitempty"`
-	Id           string        `json:"id"`
-	Kind         PlanEntryKind `json:"kind"`
-	LastVisitAt  time.Time     `json:"lastVisitAt,omitempty"`
-	LastVisitId  string        `json:"lastVisitId,omitempty"`
-	Masked       bool          `json:"masked,omitempty"`
-	Note         string        `json:"note,omitempty"`
-	Organisation string        `json:"organisation,omitempty"`
-	PersonId     string        `json:"personId,omitempty"`
+	DueFrom time.Time `json:"dueFrom,omitempty,omitzero"`
+	Id      string    `json:"id"`
+
+	// Kind TargetKind is the kind of target a visit goes to. The code is stored in clear (never sealed) so that totals can group by it.
+	Kind         TargetKind `json:"kind"`
+	LastVisitAt  time.Time  `json:"lastVisitAt,omitempty,omitzero"`
+	LastVisitId  string     `json:"lastVisitId,omitempty,omitzero"`
+	Masked       bool       `json:"masked,omitempty,omitzero"`
+	Note         string     `json:"note,omitempty,omitzero"`
+	Organisation string     `json:"organisation,omitempty,omitzero"`
+	PersonId     string     `json:"personId,omitempty,omitzero"`
 
 	// Since when it was put on the plan
 	Since     time.Time `json:"since"`
@@ -3945,47 +2791,43 @@ type PlanEntry struct {
 	Version   int64     `json:"version"`
 }
 
-// PlanEntryKind defines model for PlanEntry.Kind.
-type PlanEntryKind string
-
 // PlanInput PlanInput puts a target on the visit plan.
 type PlanInput struct {
-	AddressId    string        `json:"addressId"`
-	Kind         PlanInputKind `json:"kind,omitempty"`
-	Note         string        `json:"note,omitempty"`
-	Organisation string        `json:"organisation,omitempty"`
-	PersonId     string        `json:"personId,omitempty"`
-	UnitId       string        `json:"unitId"`
+	AddressId string `json:"addressId"`
+
+	// Kind TargetKind is the kind of target a visit goes to. The code is stored in clear (never sealed) so that totals can group by it.
+	Kind         TargetKind `json:"kind,omitempty,omitzero"`
+	Note         string     `json:"note,omitempty,omitzero"`
+	Organisation string     `json:"organisation,omitempty,omitzero"`
+	PersonId     string     `json:"personId,omitempty,omitzero"`
+	UnitId       string     `json:"unitId"`
 }
 
-// PlanInputKind defines model for PlanInput.Kind.
-type PlanInputKind string
+// PoliceExclusion Exclusion is a situation in which police mediation (治安调解) may not be used, after the Ministry of Public Security's rules on police mediation: the violation must then be dealt with by penalty, not by agreement.
+type PoliceExclusion string
 
 // PoliceFacts PoliceFacts is what screening establishes before police mediation may be used: the violation, that it is minor and arose from a civil dispute (a quarrel between neighbours, relatives, colleagues …), and which of the excluded situations were found. The officer answers every question; the service refuses police mediation unless the answers allow it.
 type PoliceFacts struct {
-	Exclusions       []PoliceFactsExclusions `json:"exclusions,omitempty"`
-	FromCivilDispute bool                    `json:"fromCivilDispute,omitempty"`
+	Exclusions       []PoliceExclusion `json:"exclusions,omitempty,omitzero"`
+	FromCivilDispute bool              `json:"fromCivilDispute,omitempty,omitzero"`
 
 	// MinorViolation 情节轻微
-	MinorViolation bool `json:"minorViolation,omitempty"`
+	MinorViolation bool `json:"minorViolation,omitempty,omitzero"`
 
 	// Violation e.g. 殴打他人（情节轻微）; required by CheckPolice
-	Violation string `json:"violation,omitempty"`
+	Violation string `json:"violation,omitempty,omitzero"`
 }
-
-// PoliceFactsExclusions defines model for PoliceFacts.Exclusions.
-type PoliceFactsExclusions string
 
 // Problem An RFC 9457 problem detail. No internal error text, SQL or stack ever appears in it.
 type Problem struct {
 	// Detail What went wrong with this request, for people.
-	Detail string `json:"detail,omitempty"`
+	Detail string `json:"detail,omitempty,omitzero"`
 
 	// Errors Every field that broke a rule (invalid input only).
-	Errors []FieldError `json:"errors,omitempty"`
+	Errors []FieldError `json:"errors,omitempty,omitzero"`
 
 	// Instance The request path, with the request id as fragment.
-	Instance string `json:"instance,omitempty"`
+	Instance string `json:"instance,omitempty,omitzero"`
 
 	// Status The HTTP status code.
 	Status int `json:"status"`
@@ -4000,13 +2842,13 @@ type Problem struct {
 // Progress Progress is how far a campaign has come on each goal.
 type Progress struct {
 	// Campaign Campaign is an outreach campaign ("百万警进千万家"): a name, a period, the units taking part (each with its subtree) and goals per target kind.
-	Campaign Campaign       `json:"campaign,omitempty"`
-	Goals    []GoalProgress `json:"goals,omitempty"`
+	Campaign Campaign       `json:"campaign,omitempty,omitzero"`
+	Goals    []GoalProgress `json:"goals,omitempty,omitzero"`
 }
 
 // PropertyItem Item is a property item: something reported stolen, recovered, or both. Values are in fen (integer minor units of CNY) and cover the whole line (all of Quantity), as NIBRS values do.
 type PropertyItem struct {
-	CaseId    string    `json:"caseId,omitempty"`
+	CaseId    string    `json:"caseId,omitempty,omitzero"`
 	Category  string    `json:"category"`
 	CreatedAt time.Time `json:"createdAt"`
 
@@ -4015,68 +2857,66 @@ type PropertyItem struct {
 	Description string `json:"description"`
 
 	// DisposalId the disposal under way or done
-	DisposalId string    `json:"disposalId,omitempty"`
-	DisposedAt time.Time `json:"disposedAt,omitempty"`
+	DisposalId string    `json:"disposalId,omitempty,omitzero"`
+	DisposedAt time.Time `json:"disposedAt,omitempty,omitzero"`
 
 	// HoldUntil HoldUntil is when a recovered item nobody claimed becomes unclaimed: the end of the holding period's last day in the deployment zone.
-	HoldUntil time.Time `json:"holdUntil,omitempty"`
+	HoldUntil time.Time `json:"holdUntil,omitempty,omitzero"`
 
 	// Holder Holder is the current holder, the To of the last custody entry; zero while the item was never in custody.
-	Holder       Holder       `json:"holder,omitempty"`
+	Holder       Holder       `json:"holder,omitempty,omitzero"`
 	Id           string       `json:"id"`
-	IdentifiedAt time.Time    `json:"identifiedAt,omitempty"`
-	Identifiers  []Identifier `json:"identifiers,omitempty"`
+	IdentifiedAt time.Time    `json:"identifiedAt,omitempty,omitzero"`
+	Identifiers  []Identifier `json:"identifiers,omitempty,omitzero"`
 
 	// MatchedItemId MatchedItemID links a found item and the reported item a confirmed match tied it to, in both directions. The reported item keeps its state: the found item carries on (custody, return), so nothing is counted twice.
-	MatchedItemId  string             `json:"matchedItemId,omitempty"`
-	Origin         PropertyItemOrigin `json:"origin"`
-	OwnerPersonId  string             `json:"ownerPersonId,omitempty"`
-	Quantity       int                `json:"quantity"`
-	RecoveredAt    time.Time          `json:"recoveredAt,omitempty"`
-	RecoveredPlace string             `json:"recoveredPlace,omitempty"`
+	MatchedItemId string `json:"matchedItemId,omitempty,omitzero"`
+
+	// Origin Origin says how an item entered the register.
+	Origin         ItemOrigin `json:"origin"`
+	OwnerPersonId  string     `json:"ownerPersonId,omitempty,omitzero"`
+	Quantity       int        `json:"quantity"`
+	RecoveredAt    time.Time  `json:"recoveredAt,omitempty,omitzero"`
+	RecoveredPlace string     `json:"recoveredPlace,omitempty,omitzero"`
 
 	// ReturnId the return under way or done
-	ReturnId   string    `json:"returnId,omitempty"`
-	ReturnedAt time.Time `json:"returnedAt,omitempty"`
+	ReturnId   string    `json:"returnId,omitempty,omitzero"`
+	ReturnedAt time.Time `json:"returnedAt,omitempty,omitzero"`
 
 	// Source Source is the hand-off that created the item, if any.
-	Source      Source            `json:"source,omitempty"`
-	State       PropertyItemState `json:"state"`
-	StolenAt    time.Time         `json:"stolenAt,omitempty"`
-	StolenPlace string            `json:"stolenPlace,omitempty"`
+	Source Source `json:"source,omitempty,omitzero"`
+
+	// State State is where a property item stands. The codes are stable: the API and the database store them.
+	State       ItemState `json:"state"`
+	StolenAt    time.Time `json:"stolenAt,omitempty,omitzero"`
+	StolenPlace string    `json:"stolenPlace,omitempty,omitzero"`
 
 	// Traces Traces mark the item as being traced after an arrest (快抓捕 · 同步挽损): a mark, not a state.
-	Traces         []PropertyTrace `json:"traces,omitempty"`
-	UnclaimedAt    time.Time       `json:"unclaimedAt,omitempty"`
+	Traces         []PropertyTrace `json:"traces,omitempty,omitzero"`
+	UnclaimedAt    time.Time       `json:"unclaimedAt,omitempty,omitzero"`
 	UnitId         string          `json:"unitId"`
 	UpdatedAt      time.Time       `json:"updatedAt"`
-	ValueConfirmed bool            `json:"valueConfirmed,omitempty"`
+	ValueConfirmed bool            `json:"valueConfirmed,omitempty,omitzero"`
 	ValueFen       int64           `json:"valueFen"`
 	Version        int64           `json:"version"`
 }
-
-// PropertyItemOrigin defines model for PropertyItem.Origin.
-type PropertyItemOrigin string
-
-// PropertyItemState defines model for PropertyItem.State.
-type PropertyItemState string
 
 // PropertyItemPage One page of PropertyItem records in a stable order.
 type PropertyItemPage struct {
 	Items []PropertyItem `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // PropertyMatch PropertyMatch is an item of the register that matches a query.
 type PropertyMatch struct {
-	ItemId  string   `json:"itemId,omitempty"`
-	Reasons []string `json:"reasons,omitempty"`
+	ItemId  string   `json:"itemId,omitempty,omitzero"`
+	Reasons []string `json:"reasons,omitempty,omitzero"`
 
 	// Score higher is closer; an exact identifier match scores 1 or more
-	Score float64 `json:"score,omitempty"`
-	State string  `json:"state,omitempty"`
+	Score float64 `json:"score,omitempty,omitzero"`
+	State string  `json:"state,omitempty,omitzero"`
 }
 
 // PropertyMatchList defines model for PropertyMatchList.
@@ -4086,19 +2926,19 @@ type PropertyMatchList struct {
 
 // PropertyQuery PropertyQuery is what a survey compares: identifiers first, then category, description, time and place.
 type PropertyQuery struct {
-	At          time.Time    `json:"at,omitempty"`
-	Category    string       `json:"category,omitempty"`
-	Description string       `json:"description,omitempty"`
-	Identifiers []Identifier `json:"identifiers,omitempty"`
-	Place       string       `json:"place,omitempty"`
-	UnitId      string       `json:"unitId,omitempty"`
+	At          time.Time    `json:"at,omitempty,omitzero"`
+	Category    string       `json:"category,omitempty,omitzero"`
+	Description string       `json:"description,omitempty,omitzero"`
+	Identifiers []Identifier `json:"identifiers,omitempty,omitzero"`
+	Place       string       `json:"place,omitempty,omitzero"`
+	UnitId      string       `json:"unitId,omitempty,omitzero"`
 }
 
 // PropertyTrace Trace links an item to an arrest.
 type PropertyTrace struct {
-	ArrestId string    `json:"arrestId,omitempty"`
-	At       time.Time `json:"at,omitempty"`
-	CaseId   string    `json:"caseId,omitempty"`
+	ArrestId string    `json:"arrestId,omitempty,omitzero"`
+	At       time.Time `json:"at,omitempty,omitzero"`
+	CaseId   string    `json:"caseId,omitempty,omitzero"`
 }
 
 // ReasonInput defines model for ReasonInput.
@@ -4110,33 +2950,32 @@ type ReasonInput struct {
 // RecoveryInput RecoveryInput records that an item was recovered and taken into custody. From names whom or where it was taken from (a suspect, a scrap yard, the roadside); To is its first holder in custody (a staff member or a storage location); the details are those of the custody chain's first entry, and At is the time of recovery (default now).
 type RecoveryInput struct {
 	// At default: now
-	At         time.Time         `json:"at,omitempty"`
-	Condition  string            `json:"condition,omitempty"`
-	From       string            `json:"from,omitempty"`
-	Photos     []string          `json:"photos,omitempty"`
-	Place      string            `json:"place,omitempty"`
-	Reason     string            `json:"reason,omitempty"`
-	Seal       RecoveryInputSeal `json:"seal,omitempty"`
-	SealNumber string            `json:"sealNumber,omitempty"`
+	At        time.Time `json:"at,omitempty,omitzero"`
+	Condition string    `json:"condition,omitempty,omitzero"`
+	From      string    `json:"from,omitempty,omitzero"`
+	Photos    []string  `json:"photos,omitempty,omitzero"`
+	Place     string    `json:"place,omitempty,omitzero"`
+	Reason    string    `json:"reason,omitempty,omitzero"`
+
+	// Seal SealState is the state of an item's seal at a move.
+	Seal       SealState `json:"seal,omitempty,omitzero"`
+	SealNumber string    `json:"sealNumber,omitempty,omitzero"`
 
 	// To Holder is who or where an item is. ID is the staff id, location code or person id; an external holder has only a Name.
-	To        Holder `json:"to,omitempty"`
-	WitnessId string `json:"witnessId,omitempty"`
+	To        Holder `json:"to,omitempty,omitzero"`
+	WitnessId string `json:"witnessId,omitempty,omitzero"`
 }
-
-// RecoveryInputSeal defines model for RecoveryInput.Seal.
-type RecoveryInputSeal string
 
 // RecoveryTotals Totals are the recovery figures of a unit subtree and period. An item counts where its step happened in the period: recovered (RecoveredAt), returned (ReturnedAt), unclaimed (UnclaimedAt), disposed (DisposedAt). A return event counts when it was held; proceeds when the disposal was completed.
 type RecoveryTotals struct {
-	DisposalProceedsFen int64 `json:"disposalProceedsFen,omitempty"`
-	ItemsDisposed       int64 `json:"itemsDisposed,omitempty"`
-	ItemsRecovered      int64 `json:"itemsRecovered,omitempty"`
-	ItemsReturned       int64 `json:"itemsReturned,omitempty"`
-	ItemsUnclaimed      int64 `json:"itemsUnclaimed,omitempty"`
-	ReturnEvents        int64 `json:"returnEvents,omitempty"`
-	ValueRecoveredFen   int64 `json:"valueRecoveredFen,omitempty"`
-	ValueReturnedFen    int64 `json:"valueReturnedFen,omitempty"`
+	DisposalProceedsFen int64 `json:"disposalProceedsFen,omitempty,omitzero"`
+	ItemsDisposed       int64 `json:"itemsDisposed,omitempty,omitzero"`
+	ItemsRecovered      int64 `json:"itemsRecovered,omitempty,omitzero"`
+	ItemsReturned       int64 `json:"itemsReturned,omitempty,omitzero"`
+	ItemsUnclaimed      int64 `json:"itemsUnclaimed,omitempty,omitzero"`
+	ReturnEvents        int64 `json:"returnEvents,omitempty,omitzero"`
+	ValueRecoveredFen   int64 `json:"valueRecoveredFen,omitempty,omitzero"`
+	ValueReturnedFen    int64 `json:"valueReturnedFen,omitempty,omitzero"`
 }
 
 // RecoveryTotalsList defines model for RecoveryTotalsList.
@@ -4147,16 +2986,16 @@ type RecoveryTotalsList struct {
 // RecoveryUnitTotals UnitTotals are the totals of one unit's subtree.
 type RecoveryUnitTotals struct {
 	// Totals Totals are the recovery figures of a unit subtree and period. An item counts where its step happened in the period: recovered (RecoveredAt), returned (ReturnedAt), unclaimed (UnclaimedAt), disposed (DisposedAt). A return event counts when it was held; proceeds when the disposal was completed.
-	Totals RecoveryTotals `json:"totals,omitempty"`
+	Totals RecoveryTotals `json:"totals,omitempty,omitzero"`
 
 	// Unit Unit is an organisational unit. Its Code is immutable and unique; its parent never changes, so Path (the ids from the root, "/a/b/c/") can be copied onto queries and cached without invalidation.
-	Unit Unit `json:"unit,omitempty"`
+	Unit Unit `json:"unit,omitempty,omitzero"`
 }
 
 // Referral Referral says where a dispute went when mediation could not settle it.
 type Referral struct {
-	At   time.Time `json:"at,omitempty"`
-	Body string    `json:"body,omitempty"`
+	At   time.Time `json:"at,omitempty,omitzero"`
+	Body string    `json:"body,omitempty,omitzero"`
 
 	// To code of ListReferral: court, arbitration, labour_bureau, agency
 	To string `json:"to"`
@@ -4165,17 +3004,17 @@ type Referral struct {
 // Registry Registry is the 三实 part: residents, housing, organisations.
 type Registry struct {
 	// Housing Housing describes the actual house (实有房屋).
-	Housing       Housing        `json:"housing,omitempty"`
-	Organisations []Organisation `json:"organisations,omitempty"`
-	Residents     []Resident     `json:"residents,omitempty"`
+	Housing       Housing        `json:"housing,omitempty,omitzero"`
+	Organisations []Organisation `json:"organisations,omitempty,omitzero"`
+	Residents     []Resident     `json:"residents,omitempty,omitzero"`
 }
 
 // RegistryUpdate RegistryUpdate replaces the address's registry; AddressVersion is the version the officer read (compare-and-swap).
 type RegistryUpdate struct {
-	AddressVersion int64 `json:"addressVersion,omitempty"`
+	AddressVersion int64 `json:"addressVersion,omitempty,omitzero"`
 
 	// Registry Registry is the 三实 part: residents, housing, organisations.
-	Registry Registry `json:"registry,omitempty"`
+	Registry Registry `json:"registry,omitempty,omitzero"`
 }
 
 // ReportSeries The figures of a unit subtree period by period.
@@ -4191,7 +3030,7 @@ type ReportSeriesInterval string
 // ReportSummary The figures of a unit subtree for a period (报表).
 type ReportSummary struct {
 	// Children Per child unit, with `by=child`.
-	Children []UnitFigures `json:"children,omitempty"`
+	Children []UnitFigures `json:"children,omitempty,omitzero"`
 	Figures  []Figure      `json:"figures"`
 	From     time.Time     `json:"from"`
 	To       time.Time     `json:"to"`
@@ -4209,11 +3048,11 @@ type RepresentativeRole string
 
 // Resident Resident is a person actually living at the address (实有人口).
 type Resident struct {
-	PersonId string `json:"personId,omitempty"`
+	PersonId string `json:"personId,omitempty,omitzero"`
 
 	// Relation householder, family, tenant …
-	Relation string    `json:"relation,omitempty"`
-	Since    time.Time `json:"since,omitempty"`
+	Relation string    `json:"relation,omitempty,omitzero"`
+	Since    time.Time `json:"since,omitempty,omitzero"`
 }
 
 // Responsibility Responsibility is one side's responsibility for the dispute.
@@ -4225,37 +3064,39 @@ type Responsibility struct {
 // Return Return is the hand-back of one item to its owner or the owner's delegate. It needs a supervisor's approval (branch level by default; never the requester's own) before the hand-over, and the hand-over needs the recipient's identity document checked against their person record and a signed receipt, which the return keeps. The document numbers shown at the hand-over are compared through blind indexes and never stored.
 type Return struct {
 	// Attempts Attempts are hand-overs that did not happen, oldest first.
-	Attempts []Attempt `json:"attempts,omitempty"`
+	Attempts []Attempt `json:"attempts,omitempty,omitzero"`
 
 	// Authorisation Attachment is a file attached to a record: a photo, a signed agreement, a receipt. The record keeps this metadata; the bytes live in the BlobStore.
-	Authorisation Attachment `json:"authorisation,omitempty"`
-	CaseId        string     `json:"caseId,omitempty"`
-	CompletedAt   time.Time  `json:"completedAt,omitempty"`
-	CompletedBy   string     `json:"completedBy,omitempty"`
+	Authorisation Attachment `json:"authorisation,omitempty,omitzero"`
+	CaseId        string     `json:"caseId,omitempty,omitzero"`
+	CompletedAt   time.Time  `json:"completedAt,omitempty,omitzero"`
+	CompletedBy   string     `json:"completedBy,omitempty,omitzero"`
 	CreatedAt     time.Time  `json:"createdAt"`
-	DecidedAt     time.Time  `json:"decidedAt,omitempty"`
-	DecidedBy     string     `json:"decidedBy,omitempty"`
-	DecisionNote  string     `json:"decisionNote,omitempty"`
-	Delegate      bool       `json:"delegate,omitempty"`
+	DecidedAt     time.Time  `json:"decidedAt,omitempty,omitzero"`
+	DecidedBy     string     `json:"decidedBy,omitempty,omitzero"`
+	DecisionNote  string     `json:"decisionNote,omitempty,omitzero"`
+	Delegate      bool       `json:"delegate,omitempty,omitzero"`
 
 	// EventId the return event it is planned for
-	EventId string `json:"eventId,omitempty"`
+	EventId string `json:"eventId,omitempty,omitzero"`
 	Id      string `json:"id"`
 
 	// IdentityChecked IdentityChecked records that the recipient's (and, for a delegate, the owner's) document numbers matched their person records at hand-over.
-	IdentityChecked bool   `json:"identityChecked,omitempty"`
+	IdentityChecked bool   `json:"identityChecked,omitempty,omitzero"`
 	ItemId          string `json:"itemId"`
 	OwnerPersonId   string `json:"ownerPersonId"`
 
 	// Receipt Attachment is a file attached to a record: a photo, a signed agreement, a receipt. The record keeps this metadata; the bytes live in the BlobStore.
-	Receipt Attachment `json:"receipt,omitempty"`
+	Receipt Attachment `json:"receipt,omitempty,omitzero"`
 
 	// RecipientPersonId RecipientPersonID is the owner, or a delegate holding the owner's written authorisation (Authorisation).
-	RecipientPersonId string      `json:"recipientPersonId"`
-	RequestNote       string      `json:"requestNote,omitempty"`
-	RequestedAt       time.Time   `json:"requestedAt"`
-	RequestedBy       string      `json:"requestedBy"`
-	State             ReturnState `json:"state"`
+	RecipientPersonId string    `json:"recipientPersonId"`
+	RequestNote       string    `json:"requestNote,omitempty,omitzero"`
+	RequestedAt       time.Time `json:"requestedAt"`
+	RequestedBy       string    `json:"requestedBy"`
+
+	// State ReturnState is where a return (发还) stands.
+	State ReturnState `json:"state"`
 
 	// UnitId the item's unit
 	UnitId    string    `json:"unitId"`
@@ -4263,26 +3104,25 @@ type Return struct {
 	Version   int64     `json:"version"`
 }
 
-// ReturnState defines model for Return.State.
-type ReturnState string
-
 // ReturnEvent Event is a return event (涉案物品返还会): a gathering at a date and place, hosted by a unit, where many approved returns are handed over together, each with its own receipt. A hand-over that fails (the owner is absent) is recorded and leaves its item approved and in custody for a later occasion: holding an event never loses an item.
 type ReturnEvent struct {
 	CreatedAt time.Time `json:"createdAt"`
 	CreatedBy string    `json:"createdBy"`
 	Date      time.Time `json:"date"`
-	HeldAt    time.Time `json:"heldAt,omitempty"`
-	HeldBy    string    `json:"heldBy,omitempty"`
+	HeldAt    time.Time `json:"heldAt,omitempty,omitzero"`
+	HeldBy    string    `json:"heldBy,omitempty,omitzero"`
 	Id        string    `json:"id"`
 	Name      string    `json:"name"`
 	Place     string    `json:"place"`
 
 	// Results Results are the outcomes, one per planned return, once held.
-	Results []ReturnEventResult `json:"results,omitempty"`
+	Results []ReturnEventResult `json:"results,omitempty,omitzero"`
 
 	// ReturnIds ReturnIDs are the approved returns planned for the event.
-	ReturnIds []string         `json:"returnIds,omitempty"`
-	State     ReturnEventState `json:"state"`
+	ReturnIds []string `json:"returnIds,omitempty,omitzero"`
+
+	// State EventState is where a return event stands.
+	State ReturnEventState `json:"state"`
 
 	// UnitId the hosting unit
 	UnitId    string    `json:"unitId"`
@@ -4290,15 +3130,12 @@ type ReturnEvent struct {
 	Version   int64     `json:"version"`
 }
 
-// ReturnEventState defines model for ReturnEvent.State.
-type ReturnEventState string
-
 // ReturnEventInput EventInput plans a return event.
 type ReturnEventInput struct {
-	Date   time.Time `json:"date,omitempty"`
-	Name   string    `json:"name,omitempty"`
-	Place  string    `json:"place,omitempty"`
-	UnitId string    `json:"unitId,omitempty"`
+	Date   time.Time `json:"date,omitempty,omitzero"`
+	Name   string    `json:"name,omitempty,omitzero"`
+	Place  string    `json:"place,omitempty,omitzero"`
+	UnitId string    `json:"unitId,omitempty,omitzero"`
 }
 
 // ReturnEventPage One page of ReturnEvent records in a stable order.
@@ -4306,95 +3143,99 @@ type ReturnEventPage struct {
 	Items []ReturnEvent `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // ReturnEventResult EventResult is the outcome of one planned return.
 type ReturnEventResult struct {
-	ItemId string `json:"itemId,omitempty"`
+	ItemId string `json:"itemId,omitempty,omitzero"`
 
 	// Reason why it failed
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty,omitzero"`
 
 	// Receipt Attachment is a file attached to a record: a photo, a signed agreement, a receipt. The record keeps this metadata; the bytes live in the BlobStore.
-	Receipt  Attachment `json:"receipt,omitempty"`
-	ReturnId string     `json:"returnId,omitempty"`
-	Returned bool       `json:"returned,omitempty"`
+	Receipt  Attachment `json:"receipt,omitempty,omitzero"`
+	ReturnId string     `json:"returnId,omitempty,omitzero"`
+	Returned bool       `json:"returned,omitempty,omitzero"`
 }
+
+// ReturnEventState EventState is where a return event stands.
+type ReturnEventState string
 
 // ReturnInput ReturnInput asks for an item to be returned.
 type ReturnInput struct {
 	// Authorisation Authorisation is the owner's written authorisation, required when the recipient is not the owner.
-	Authorisation Attachment `json:"authorisation,omitempty"`
-	ItemId        string     `json:"itemId,omitempty"`
-	Note          string     `json:"note,omitempty"`
+	Authorisation Attachment `json:"authorisation,omitempty,omitzero"`
+	ItemId        string     `json:"itemId,omitempty,omitzero"`
+	Note          string     `json:"note,omitempty,omitzero"`
 
 	// Recipient Recipient is who will receive the item: a person (the owner or a delegate). A staff holder is refused: an officer may never receive a returned item on an owner's behalf.
-	Recipient Holder `json:"recipient,omitempty"`
+	Recipient Holder `json:"recipient,omitempty,omitzero"`
 }
 
 // ReturnList ReturnList is the 发还清单 of a case or a return event, as data: what goes back to whom, with the receipts. WriteHTML prints it. Owners' and recipients' document numbers appear only masked.
 type ReturnList struct {
-	CaseId           string          `json:"caseId,omitempty"`
-	EventDate        time.Time       `json:"eventDate,omitempty"`
-	EventId          string          `json:"eventId,omitempty"`
-	EventName        string          `json:"eventName,omitempty"`
-	EventPlace       string          `json:"eventPlace,omitempty"`
-	GeneratedAt      time.Time       `json:"generatedAt,omitempty"`
-	Returned         int             `json:"returned,omitempty"`
-	ReturnedValueFen int64           `json:"returnedValueFen,omitempty"`
-	Rows             []ReturnListRow `json:"rows,omitempty"`
-	Title            string          `json:"title,omitempty"`
-	TotalQuantity    int             `json:"totalQuantity,omitempty"`
-	TotalValueFen    int64           `json:"totalValueFen,omitempty"`
-	UnitId           string          `json:"unitId,omitempty"`
-	UnitName         string          `json:"unitName,omitempty"`
+	CaseId           string          `json:"caseId,omitempty,omitzero"`
+	EventDate        time.Time       `json:"eventDate,omitempty,omitzero"`
+	EventId          string          `json:"eventId,omitempty,omitzero"`
+	EventName        string          `json:"eventName,omitempty,omitzero"`
+	EventPlace       string          `json:"eventPlace,omitempty,omitzero"`
+	GeneratedAt      time.Time       `json:"generatedAt,omitempty,omitzero"`
+	Returned         int             `json:"returned,omitempty,omitzero"`
+	ReturnedValueFen int64           `json:"returnedValueFen,omitempty,omitzero"`
+	Rows             []ReturnListRow `json:"rows,omitempty,omitzero"`
+	Title            string          `json:"title,omitempty,omitzero"`
+	TotalQuantity    int             `json:"totalQuantity,omitempty,omitzero"`
+	TotalValueFen    int64           `json:"totalValueFen,omitempty,omitzero"`
+	UnitId           string          `json:"unitId,omitempty,omitzero"`
+	UnitName         string          `json:"unitName,omitempty,omitzero"`
 }
 
 // ReturnListRow ReturnListRow is one item of a return list.
 type ReturnListRow struct {
-	CaseId        string                 `json:"caseId,omitempty"`
-	Category      string                 `json:"category,omitempty"`
-	CategoryLabel string                 `json:"categoryLabel,omitempty"`
-	Delegate      bool                   `json:"delegate,omitempty"`
-	Description   string                 `json:"description,omitempty"`
-	Identifiers   string                 `json:"identifiers,omitempty"`
-	ItemId        string                 `json:"itemId,omitempty"`
-	ItemState     ReturnListRowItemState `json:"itemState,omitempty"`
-	No            int                    `json:"no,omitempty"`
+	CaseId        string `json:"caseId,omitempty,omitzero"`
+	Category      string `json:"category,omitempty,omitzero"`
+	CategoryLabel string `json:"categoryLabel,omitempty,omitzero"`
+	Delegate      bool   `json:"delegate,omitempty,omitzero"`
+	Description   string `json:"description,omitempty,omitzero"`
+	Identifiers   string `json:"identifiers,omitempty,omitzero"`
+	ItemId        string `json:"itemId,omitempty,omitzero"`
+
+	// ItemState State is where a property item stands. The codes are stable: the API and the database store them.
+	ItemState ItemState `json:"itemState,omitempty,omitzero"`
+	No        int       `json:"no,omitempty,omitzero"`
 
 	// Note what happened at the event, when not a hand-over
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty,omitzero"`
 
 	// OwnerDoc masked
-	OwnerDoc      string `json:"ownerDoc,omitempty"`
-	OwnerName     string `json:"ownerName,omitempty"`
-	Quantity      int    `json:"quantity,omitempty"`
-	ReceiptSha256 string `json:"receiptSha256,omitempty"`
+	OwnerDoc      string `json:"ownerDoc,omitempty,omitzero"`
+	OwnerName     string `json:"ownerName,omitempty,omitzero"`
+	Quantity      int    `json:"quantity,omitempty,omitzero"`
+	ReceiptSha256 string `json:"receiptSha256,omitempty,omitzero"`
 
 	// RecipientDoc masked
-	RecipientDoc  string                   `json:"recipientDoc,omitempty"`
-	RecipientName string                   `json:"recipientName,omitempty"`
-	ReturnId      string                   `json:"returnId,omitempty"`
-	ReturnState   ReturnListRowReturnState `json:"returnState,omitempty"`
-	ReturnedAt    time.Time                `json:"returnedAt,omitempty"`
-	StateLabel    string                   `json:"stateLabel,omitempty"`
-	ValueFen      int64                    `json:"valueFen,omitempty"`
+	RecipientDoc  string `json:"recipientDoc,omitempty,omitzero"`
+	RecipientName string `json:"recipientName,omitempty,omitzero"`
+	ReturnId      string `json:"returnId,omitempty,omitzero"`
+
+	// ReturnState ReturnState is where a return (发还) stands.
+	ReturnState ReturnState `json:"returnState,omitempty,omitzero"`
+	ReturnedAt  time.Time   `json:"returnedAt,omitempty,omitzero"`
+	StateLabel  string      `json:"stateLabel,omitempty,omitzero"`
+	ValueFen    int64       `json:"valueFen,omitempty,omitzero"`
 }
-
-// ReturnListRowItemState defines model for ReturnListRow.ItemState.
-type ReturnListRowItemState string
-
-// ReturnListRowReturnState defines model for ReturnListRow.ReturnState.
-type ReturnListRowReturnState string
 
 // ReturnPage One page of Return records in a stable order.
 type ReturnPage struct {
 	Items []Return `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
+
+// ReturnState ReturnState is where a return (发还) stands.
+type ReturnState string
 
 // RevealInput defines model for RevealInput.
 type RevealInput struct {
@@ -4404,51 +3245,57 @@ type RevealInput struct {
 
 // RiskInput RiskInput changes a dispute's risk assessment.
 type RiskInput struct {
-	Reason string        `json:"reason,omitempty"`
-	Risk   RiskInputRisk `json:"risk,omitempty"`
+	Reason string `json:"reason,omitempty,omitzero"`
+
+	// Risk Risk is the assessed risk that a dispute escalates.
+	Risk DisputeRisk `json:"risk,omitempty,omitzero"`
 }
 
-// RiskInputRisk defines model for RiskInput.Risk.
-type RiskInputRisk string
+// Role Role is what a staff member may act as. Policy grants actions to roles.
+type Role string
 
 // RulingInput RulingInput records the court's ruling on a confirmation.
 type RulingInput struct {
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty,omitzero"`
 
 	// RuledAt default now
-	RuledAt time.Time         `json:"ruledAt,omitempty"`
+	RuledAt time.Time         `json:"ruledAt,omitempty,omitzero"`
 	Status  RulingInputStatus `json:"status"`
 }
 
 // RulingInputStatus defines model for RulingInput.Status.
 type RulingInputStatus string
 
+// SealState SealState is the state of an item's seal at a move.
+type SealState string
+
 // ServiceGiven ServiceGiven is one service given on a visit.
 type ServiceGiven struct {
-	Kind ServiceGivenKind `json:"kind,omitempty"`
-	Note string           `json:"note,omitempty"`
+	// Kind ServiceKind is a service given to residents (预约/上门/跑腿服务).
+	Kind ServiceKind `json:"kind,omitempty,omitzero"`
+	Note string      `json:"note,omitempty,omitzero"`
 }
 
-// ServiceGivenKind defines model for ServiceGiven.Kind.
-type ServiceGivenKind string
+// ServiceKind ServiceKind is a service given to residents (预约/上门/跑腿服务).
+type ServiceKind string
 
 // Session Session is one mediation session (调解) and its record (调解笔录).
 type Session struct {
-	At         time.Time  `json:"at,omitempty"`
-	Attendees  []Attendee `json:"attendees,omitempty"`
-	Id         string     `json:"id,omitempty"`
-	Mediators  []Mediator `json:"mediators,omitempty"`
-	Notes      string     `json:"notes,omitempty"`
-	Place      string     `json:"place,omitempty"`
-	RecordedAt time.Time  `json:"recordedAt,omitempty"`
-	RecordedBy string     `json:"recordedBy,omitempty"`
+	At         time.Time  `json:"at,omitempty,omitzero"`
+	Attendees  []Attendee `json:"attendees,omitempty,omitzero"`
+	Id         string     `json:"id,omitempty,omitzero"`
+	Mediators  []Mediator `json:"mediators,omitempty,omitzero"`
+	Notes      string     `json:"notes,omitempty,omitzero"`
+	Place      string     `json:"place,omitempty,omitzero"`
+	RecordedAt time.Time  `json:"recordedAt,omitempty,omitzero"`
+	RecordedBy string     `json:"recordedBy,omitempty,omitzero"`
 }
 
 // SessionInput SessionInput records a mediation session (调解) and its record (调解笔录).
 type SessionInput struct {
 	// At default now
-	At        time.Time  `json:"at,omitempty"`
-	Attendees []Attendee `json:"attendees,omitempty"`
+	At        time.Time  `json:"at,omitempty,omitzero"`
+	Attendees []Attendee `json:"attendees,omitempty,omitzero"`
 	Mediators []Mediator `json:"mediators"`
 	Notes     string     `json:"notes"`
 	Place     string     `json:"place"`
@@ -4460,18 +3307,18 @@ type Share struct {
 	GrantedBy   string    `json:"grantedBy"`
 	Id          string    `json:"id"`
 	OwnerUnitId string    `json:"ownerUnitId"`
-	Reason      string    `json:"reason,omitempty"`
+	Reason      string    `json:"reason,omitempty,omitzero"`
 	RecordId    string    `json:"recordId"`
 	RecordType  string    `json:"recordType"`
-	RevokedAt   time.Time `json:"revokedAt,omitempty"`
-	RevokedBy   string    `json:"revokedBy,omitempty"`
+	RevokedAt   time.Time `json:"revokedAt,omitempty,omitzero"`
+	RevokedBy   string    `json:"revokedBy,omitempty,omitzero"`
 	UnitId      string    `json:"unitId"`
 	Version     int64     `json:"version"`
 }
 
 // ShareInput ShareInput names a unit to share a case with and why.
 type ShareInput struct {
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty,omitzero"`
 	UnitId string `json:"unitId"`
 }
 
@@ -4483,37 +3330,37 @@ type ShareList struct {
 // Signature Signature is a signed agreement page (a photo or scan, kept by the kernel's blob store) by a party — or a representative or guardian for the party — or by the mediator.
 type Signature struct {
 	// Attachment Attachment is a file attached to a record: a photo, a signed agreement, a receipt. The record keeps this metadata; the bytes live in the BlobStore.
-	Attachment Attachment `json:"attachment,omitempty"`
-	MediatorId string     `json:"mediatorId,omitempty"`
-	PartyId    string     `json:"partyId,omitempty"`
-	RecordedBy string     `json:"recordedBy,omitempty"`
-	SignedAt   time.Time  `json:"signedAt,omitempty"`
+	Attachment Attachment `json:"attachment,omitempty,omitzero"`
+	MediatorId string     `json:"mediatorId,omitempty,omitzero"`
+	PartyId    string     `json:"partyId,omitempty,omitzero"`
+	RecordedBy string     `json:"recordedBy,omitempty,omitzero"`
+	SignedAt   time.Time  `json:"signedAt,omitempty,omitzero"`
 
 	// SignedBy representative or guardian signing for the party
-	SignedBy string `json:"signedBy,omitempty"`
+	SignedBy string `json:"signedBy,omitempty,omitzero"`
 }
 
 // SignatureInput SignatureInput records one signature of a written agreement: by a party (PartyID, with SignedBy naming a representative or guardian who signed for them) or by the presiding mediator (MediatorID).
 type SignatureInput struct {
 	// Attachment Attachment is a file attached to a record: a photo, a signed agreement, a receipt. The record keeps this metadata; the bytes live in the BlobStore.
-	Attachment Attachment `json:"attachment,omitempty"`
-	MediatorId string     `json:"mediatorId,omitempty"`
-	PartyId    string     `json:"partyId,omitempty"`
+	Attachment Attachment `json:"attachment,omitempty,omitzero"`
+	MediatorId string     `json:"mediatorId,omitempty,omitzero"`
+	PartyId    string     `json:"partyId,omitempty,omitzero"`
 
 	// SignedAt default now
-	SignedAt time.Time `json:"signedAt,omitempty"`
-	SignedBy string    `json:"signedBy,omitempty"`
+	SignedAt time.Time `json:"signedAt,omitempty,omitzero"`
+	SignedBy string    `json:"signedBy,omitempty,omitzero"`
 }
 
 // Source Source names what a hand-off came from; the receiver is idempotent on it.
 type Source struct {
-	Id string `json:"id,omitempty"`
+	Id string `json:"id,omitempty,omitzero"`
 
 	// Kind sender record type, e.g. "visit", "case"
-	Kind string `json:"kind,omitempty"`
+	Kind string `json:"kind,omitempty,omitzero"`
 
 	// Step e.g. "dispute/1", "arrest/<id>"
-	Step string `json:"step,omitempty"`
+	Step string `json:"step,omitempty,omitzero"`
 }
 
 // Staff Staff is a person who works for a unit and may be named as acting on a record. Areas is the officer's responsibility area (责任区): community names or address ids whose due visits and hazards the officer owns.
@@ -4525,104 +3372,98 @@ type Staff struct {
 	Name      string    `json:"name"`
 
 	// PersonId PersonID links the staff member to their own person record, when they have one, so that a workflow can refuse them where the law does (an officer may never receive a returned item).
-	PersonId  string       `json:"personId,omitempty"`
-	Roles     []StaffRoles `json:"roles"`
-	UnitId    string       `json:"unitId"`
-	UpdatedAt time.Time    `json:"updatedAt"`
-	Version   int64        `json:"version"`
+	PersonId  string    `json:"personId,omitempty,omitzero"`
+	Roles     []Role    `json:"roles"`
+	UnitId    string    `json:"unitId"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Version   int64     `json:"version"`
 }
-
-// StaffRoles defines model for Staff.Roles.
-type StaffRoles string
 
 // StaffInput StaffInput creates a staff member.
 type StaffInput struct {
-	Areas    []string          `json:"areas"`
-	Name     string            `json:"name"`
-	PersonId string            `json:"personId,omitempty"`
-	Roles    []StaffInputRoles `json:"roles"`
-	UnitId   string            `json:"unitId"`
+	Areas    []string `json:"areas"`
+	Name     string   `json:"name"`
+	PersonId string   `json:"personId,omitempty,omitzero"`
+	Roles    []Role   `json:"roles"`
+	UnitId   string   `json:"unitId"`
 }
-
-// StaffInputRoles defines model for StaffInput.Roles.
-type StaffInputRoles string
 
 // StaffPage One page of Staff records in a stable order.
 type StaffPage struct {
 	Items []Staff `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // StaffUpdate Changes a staff record; absent fields keep their value.
 type StaffUpdate struct {
-	Active   bool               `json:"active,omitempty"`
-	Areas    []string           `json:"areas,omitempty"`
-	Name     string             `json:"name,omitempty"`
-	PersonId string             `json:"personId,omitempty"`
-	Roles    []StaffUpdateRoles `json:"roles,omitempty"`
+	Active   bool     `json:"active,omitempty,omitzero"`
+	Areas    []string `json:"areas,omitempty,omitzero"`
+	Name     string   `json:"name,omitempty,omitzero"`
+	PersonId string   `json:"personId,omitempty,omitzero"`
+	Roles    []Role   `json:"roles,omitempty,omitzero"`
 }
-
-// StaffUpdateRoles defines model for StaffUpdate.Roles.
-type StaffUpdateRoles string
 
 // StolenInput StolenInput reports an item stolen. Cases hand their stolen items over through the ledger (RegisterStolen); this is for an officer's own entry.
 type StolenInput struct {
-	CaseId   string `json:"caseId,omitempty"`
-	Category string `json:"category,omitempty"`
+	CaseId   string `json:"caseId,omitempty,omitzero"`
+	Category string `json:"category,omitempty,omitzero"`
 
 	// ConfirmLargeValue ConfirmLargeValue must be set when ValueFen exceeds the configured large-value threshold: the NIBRS rule that a very large value is checked by a person, because an extra zero typed into a bicycle's value would otherwise swell every total.
-	ConfirmLargeValue bool         `json:"confirmLargeValue,omitempty"`
-	Description       string       `json:"description,omitempty"`
-	Identifiers       []Identifier `json:"identifiers,omitempty"`
-	OwnerPersonId     string       `json:"ownerPersonId,omitempty"`
-	Quantity          int          `json:"quantity,omitempty"`
-	StolenAt          time.Time    `json:"stolenAt,omitempty"`
-	StolenPlace       string       `json:"stolenPlace,omitempty"`
-	UnitId            string       `json:"unitId,omitempty"`
-	ValueFen          int64        `json:"valueFen,omitempty"`
+	ConfirmLargeValue bool         `json:"confirmLargeValue,omitempty,omitzero"`
+	Description       string       `json:"description,omitempty,omitzero"`
+	Identifiers       []Identifier `json:"identifiers,omitempty,omitzero"`
+	OwnerPersonId     string       `json:"ownerPersonId,omitempty,omitzero"`
+	Quantity          int          `json:"quantity,omitempty,omitzero"`
+	StolenAt          time.Time    `json:"stolenAt,omitempty,omitzero"`
+	StolenPlace       string       `json:"stolenPlace,omitempty,omitzero"`
+	UnitId            string       `json:"unitId,omitempty,omitzero"`
+	ValueFen          int64        `json:"valueFen,omitempty,omitzero"`
 }
 
 // StolenItemInput ItemInput is a stolen item as reported.
 type StolenItemInput struct {
 	Category      string       `json:"category"`
 	Description   string       `json:"description"`
-	Identifiers   []Identifier `json:"identifiers,omitempty"`
-	OwnerPersonId string       `json:"ownerPersonId,omitempty"`
-	Quantity      int          `json:"quantity,omitempty"`
+	Identifiers   []Identifier `json:"identifiers,omitempty,omitzero"`
+	OwnerPersonId string       `json:"ownerPersonId,omitempty,omitzero"`
+	Quantity      int          `json:"quantity,omitempty,omitzero"`
 
 	// ValueConfirmed ValueConfirmed confirms a very large value, which recovery refuses otherwise.
-	ValueConfirmed bool  `json:"valueConfirmed,omitempty"`
-	ValueFen       int64 `json:"valueFen,omitempty"`
+	ValueConfirmed bool  `json:"valueConfirmed,omitempty,omitzero"`
+	ValueFen       int64 `json:"valueFen,omitempty,omitzero"`
 }
 
 // SurveyInput SurveyInput records 快勘查: what the scene survey found.
 type SurveyInput struct {
-	At                 time.Time    `json:"at,omitempty"`
-	Description        string       `json:"description,omitempty"`
-	Identifiers        []Identifier `json:"identifiers,omitempty"`
-	ModusOperandi      string       `json:"modusOperandi,omitempty"`
-	SuspectDescription string       `json:"suspectDescription,omitempty"`
+	At                 time.Time    `json:"at,omitempty,omitzero"`
+	Description        string       `json:"description,omitempty,omitzero"`
+	Identifiers        []Identifier `json:"identifiers,omitempty,omitzero"`
+	ModusOperandi      string       `json:"modusOperandi,omitempty,omitzero"`
+	SuspectDescription string       `json:"suspectDescription,omitempty,omitzero"`
 }
 
 // SurveyStep SurveyStep is 快勘查·同步比对: what the scene survey found and what the comparison matched.
 type SurveyStep struct {
-	At                 time.Time    `json:"at,omitempty"`
-	By                 string       `json:"by,omitempty"`
-	Description        string       `json:"description,omitempty"`
-	Identifiers        []Identifier `json:"identifiers,omitempty"`
-	Matches            []CaseMatch  `json:"matches,omitempty"`
-	ModusOperandi      string       `json:"modusOperandi,omitempty"`
-	RecordedAt         time.Time    `json:"recordedAt,omitempty"`
-	SuspectDescription string       `json:"suspectDescription,omitempty"`
+	At                 time.Time    `json:"at,omitempty,omitzero"`
+	By                 string       `json:"by,omitempty,omitzero"`
+	Description        string       `json:"description,omitempty,omitzero"`
+	Identifiers        []Identifier `json:"identifiers,omitempty,omitzero"`
+	Matches            []CaseMatch  `json:"matches,omitempty,omitzero"`
+	ModusOperandi      string       `json:"modusOperandi,omitempty,omitzero"`
+	RecordedAt         time.Time    `json:"recordedAt,omitempty,omitzero"`
+	SuspectDescription string       `json:"suspectDescription,omitempty,omitzero"`
 }
+
+// TargetKind TargetKind is the kind of target a visit goes to. The code is stored in clear (never sealed) so that totals can group by it.
+type TargetKind string
 
 // TermCheck TermCheck is a follow-up's finding on one term of the agreement (Term is the term's index, from 0).
 type TermCheck struct {
-	Note   string          `json:"note,omitempty"`
+	Note   string          `json:"note,omitempty,omitzero"`
 	Status TermCheckStatus `json:"status"`
-	Term   int             `json:"term,omitempty"`
+	Term   int             `json:"term,omitempty,omitzero"`
 }
 
 // TermCheckStatus defines model for TermCheck.Status.
@@ -4635,7 +3476,7 @@ type Unit struct {
 	Id        string    `json:"id"`
 	Level     int       `json:"level"`
 	Name      string    `json:"name"`
-	ParentId  string    `json:"parentId,omitempty"`
+	ParentId  string    `json:"parentId,omitempty,omitzero"`
 	Path      string    `json:"path"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	Version   int64     `json:"version"`
@@ -4645,15 +3486,15 @@ type Unit struct {
 type UnitFigures struct {
 	Figures  []Figure `json:"figures"`
 	UnitId   string   `json:"unitId"`
-	UnitName string   `json:"unitName,omitempty"`
+	UnitName string   `json:"unitName,omitempty,omitzero"`
 }
 
 // UnitInput UnitInput creates a unit.
 type UnitInput struct {
 	Code     string `json:"code"`
-	Level    int    `json:"level,omitempty"`
+	Level    int    `json:"level,omitempty,omitzero"`
 	Name     string `json:"name"`
-	ParentId string `json:"parentId,omitempty"`
+	ParentId string `json:"parentId,omitempty,omitzero"`
 }
 
 // UnitPage One page of Unit records in a stable order.
@@ -4661,7 +3502,7 @@ type UnitPage struct {
 	Items []Unit `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // UnitRename defines model for UnitRename.
@@ -4678,58 +3519,57 @@ type VerifyAgainstInput struct {
 // Visit Visit is one visit: a fact, amended only in its notes, services and aid.
 type Visit struct {
 	// Address the address text when visited
-	Address    string `json:"address,omitempty"`
-	AddressId  string `json:"addressId,omitempty"`
-	Aid        []Aid  `json:"aid,omitempty"`
-	CampaignId string `json:"campaignId,omitempty"`
+	Address    string `json:"address,omitempty,omitzero"`
+	AddressId  string `json:"addressId,omitempty,omitzero"`
+	Aid        []Aid  `json:"aid,omitempty,omitzero"`
+	CampaignId string `json:"campaignId,omitempty,omitzero"`
 
 	// Community the address's community, for responsibility areas
-	Community string         `json:"community,omitempty"`
+	Community string         `json:"community,omitempty,omitzero"`
 	CreatedAt time.Time      `json:"createdAt"`
-	Findings  []VisitFinding `json:"findings,omitempty"`
-	HazardIds []string       `json:"hazardIds,omitempty"`
+	Findings  []VisitFinding `json:"findings,omitempty,omitzero"`
+	HazardIds []string       `json:"hazardIds,omitempty,omitzero"`
 	Id        string         `json:"id"`
 
 	// Masked Masked is true when the person, notes and findings are hidden from a reader who may not see sensitive visits.
-	Masked bool   `json:"masked,omitempty"`
-	Notes  string `json:"notes,omitempty"`
+	Masked bool   `json:"masked,omitempty,omitzero"`
+	Notes  string `json:"notes,omitempty,omitzero"`
 
 	// OfficerIds OfficerIDs are the staff who went; the first one recorded the visit.
 	OfficerIds   []string `json:"officerIds"`
-	Organisation string   `json:"organisation,omitempty"`
-	PersonId     string   `json:"personId,omitempty"`
-	PlanEntryId  string   `json:"planEntryId,omitempty"`
+	Organisation string   `json:"organisation,omitempty,omitzero"`
+	PersonId     string   `json:"personId,omitempty,omitzero"`
+	PlanEntryId  string   `json:"planEntryId,omitempty,omitzero"`
 	RecordedBy   string   `json:"recordedBy"`
 
 	// RegistryVersion the address version this visit's registry update wrote
-	RegistryVersion int64          `json:"registryVersion,omitempty"`
-	Services        []ServiceGiven `json:"services,omitempty"`
+	RegistryVersion int64          `json:"registryVersion,omitempty,omitzero"`
+	Services        []ServiceGiven `json:"services,omitempty,omitzero"`
 
 	// TargetKey TargetKey identifies the target for distinct counts (处, 家): its kind, address and normalised organisation, else person (see targetKey); never the plan entry, so planned and ad hoc visits to one target agree.
-	TargetKey  string          `json:"targetKey"`
-	TargetKind VisitTargetKind `json:"targetKind"`
-	UnitId     string          `json:"unitId"`
-	UpdatedAt  time.Time       `json:"updatedAt"`
-	Version    int64           `json:"version"`
-	VisitedAt  time.Time       `json:"visitedAt"`
-}
+	TargetKey string `json:"targetKey"`
 
-// VisitTargetKind defines model for Visit.TargetKind.
-type VisitTargetKind string
+	// TargetKind TargetKind is the kind of target a visit goes to. The code is stored in clear (never sealed) so that totals can group by it.
+	TargetKind TargetKind `json:"targetKind"`
+	UnitId     string     `json:"unitId"`
+	UpdatedAt  time.Time  `json:"updatedAt"`
+	Version    int64      `json:"version"`
+	VisitedAt  time.Time  `json:"visitedAt"`
+}
 
 // VisitAmendment VisitAmendment corrects a visit's notes, services or aid; nil fields stay.
 type VisitAmendment struct {
-	Aid      []Aid          `json:"aid,omitempty"`
-	Notes    string         `json:"notes,omitempty"`
-	Services []ServiceGiven `json:"services,omitempty"`
+	Aid      []Aid          `json:"aid,omitempty,omitzero"`
+	Notes    string         `json:"notes,omitempty,omitzero"`
+	Services []ServiceGiven `json:"services,omitempty,omitzero"`
 }
 
 // VisitDisputeInput DisputeInput is a dispute found on a visit, to hand to mediation.
 type VisitDisputeInput struct {
 	Category string                `json:"category"`
 	PartyIds []string              `json:"partyIds"`
-	Risk     VisitDisputeInputRisk `json:"risk,omitempty"`
-	RiskNote string                `json:"riskNote,omitempty"`
+	Risk     VisitDisputeInputRisk `json:"risk,omitempty,omitzero"`
+	RiskNote string                `json:"riskNote,omitempty,omitzero"`
 	Summary  string                `json:"summary"`
 }
 
@@ -4739,51 +3579,52 @@ type VisitDisputeInputRisk string
 // VisitFinding Finding is a dispute or a lead found on a visit. Step ("dispute/1", "lead/2") names it in its hand-off; ResultID is the id the receiver gave it, written back once delivered.
 type VisitFinding struct {
 	// Category disputes: mediation's category code
-	Category  string           `json:"category,omitempty"`
-	Kind      VisitFindingKind `json:"kind,omitempty"`
-	LinkedAt  time.Time        `json:"linkedAt,omitempty"`
-	OutboxId  string           `json:"outboxId,omitempty"`
-	PersonIds []string         `json:"personIds,omitempty"`
-	ResultId  string           `json:"resultId,omitempty"`
+	Category string `json:"category,omitempty,omitzero"`
+
+	// Kind FindingKind says where a finding is handed on.
+	Kind      VisitFindingKind `json:"kind,omitempty,omitzero"`
+	LinkedAt  time.Time        `json:"linkedAt,omitempty,omitzero"`
+	OutboxId  string           `json:"outboxId,omitempty,omitzero"`
+	PersonIds []string         `json:"personIds,omitempty,omitzero"`
+	ResultId  string           `json:"resultId,omitempty,omitzero"`
 
 	// Risk disputes: low, medium, high
-	Risk     string `json:"risk,omitempty"`
-	RiskNote string `json:"riskNote,omitempty"`
-	Step     string `json:"step,omitempty"`
-	Summary  string `json:"summary,omitempty"`
+	Risk     string `json:"risk,omitempty,omitzero"`
+	RiskNote string `json:"riskNote,omitempty,omitzero"`
+	Step     string `json:"step,omitempty,omitzero"`
+	Summary  string `json:"summary,omitempty,omitzero"`
 }
 
-// VisitFindingKind defines model for VisitFinding.Kind.
+// VisitFindingKind FindingKind says where a finding is handed on.
 type VisitFindingKind string
 
 // VisitInput VisitInput records a visit.
 type VisitInput struct {
-	AddressId  string              `json:"addressId,omitempty"`
-	Aid        []Aid               `json:"aid,omitempty"`
-	CampaignId string              `json:"campaignId,omitempty"`
-	Disputes   []VisitDisputeInput `json:"disputes,omitempty"`
-	Hazards    []HazardInput       `json:"hazards,omitempty"`
-	Leads      []VisitLeadInput    `json:"leads,omitempty"`
-	Notes      string              `json:"notes,omitempty"`
+	AddressId  string              `json:"addressId,omitempty,omitzero"`
+	Aid        []Aid               `json:"aid,omitempty,omitzero"`
+	CampaignId string              `json:"campaignId,omitempty,omitzero"`
+	Disputes   []VisitDisputeInput `json:"disputes,omitempty,omitzero"`
+	Hazards    []HazardInput       `json:"hazards,omitempty,omitzero"`
+	Leads      []VisitLeadInput    `json:"leads,omitempty,omitzero"`
+	Notes      string              `json:"notes,omitempty,omitzero"`
 
 	// OfficerIds default: the actor
 	OfficerIds   []string `json:"officerIds"`
-	Organisation string   `json:"organisation,omitempty"`
-	PersonId     string   `json:"personId,omitempty"`
-	PlanEntryId  string   `json:"planEntryId,omitempty"`
+	Organisation string   `json:"organisation,omitempty,omitzero"`
+	PersonId     string   `json:"personId,omitempty,omitzero"`
+	PlanEntryId  string   `json:"planEntryId,omitempty,omitzero"`
 
 	// Registry Registry, when set, updates the address's 一标三实 registry through the kernel (versioned, audited) as part of recording the visit.
-	Registry   RegistryUpdate       `json:"registry,omitempty"`
-	Services   []ServiceGiven       `json:"services,omitempty"`
-	TargetKind VisitInputTargetKind `json:"targetKind,omitempty"`
-	UnitId     string               `json:"unitId"`
+	Registry RegistryUpdate `json:"registry,omitempty,omitzero"`
+	Services []ServiceGiven `json:"services,omitempty,omitzero"`
+
+	// TargetKind TargetKind is the kind of target a visit goes to. The code is stored in clear (never sealed) so that totals can group by it.
+	TargetKind TargetKind `json:"targetKind,omitempty,omitzero"`
+	UnitId     string     `json:"unitId"`
 
 	// VisitedAt default: now
-	VisitedAt time.Time `json:"visitedAt,omitempty"`
+	VisitedAt time.Time `json:"visitedAt,omitempty,omitzero"`
 }
-
-// VisitInputTargetKind defines model for VisitInput.TargetKind.
-type VisitInputTargetKind string
 
 // VisitLeadInput LeadInput is a lead (线索) collected on a visit, to hand to casework.
 type VisitLeadInput struct {
@@ -4796,7 +3637,7 @@ type VisitPage struct {
 	Items []Visit `json:"items"`
 
 	// Next The cursor of the next page; absent on the last page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty,omitzero"`
 }
 
 // Cursor defines model for Cursor.
@@ -4871,7 +3712,7 @@ type UnsupportedMediaType = Problem
 // CreateAddressParams defines parameters for CreateAddress.
 type CreateAddressParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateRegistryParams defines parameters for UpdateRegistry.
@@ -4883,34 +3724,31 @@ type UpdateRegistryParams struct {
 // ListAppointmentsParams defines parameters for ListAppointments.
 type ListAppointmentsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// OfficerId Served by this officer.
-	OfficerId string `form:"officerId,omitempty" json:"officerId,omitempty"`
+	OfficerId *string `form:"officerId,omitempty" json:"officerId,omitempty"`
 
 	// Status Any of these statuses.
-	Status []ListAppointmentsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Status []AppointmentStatus `form:"status,omitempty" json:"status,omitempty,omitzero"`
 
 	// From Starting at or after.
-	From time.Time `form:"from,omitempty" json:"from,omitempty"`
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
 
 	// To Starting before.
-	To time.Time `form:"to,omitempty" json:"to,omitempty"`
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListAppointmentsParamsStatus defines parameters for ListAppointments.
-type ListAppointmentsParamsStatus string
 
 // RequestAppointmentParams defines parameters for RequestAppointment.
 type RequestAppointmentParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // AcceptAppointmentParams defines parameters for AcceptAppointment.
@@ -4943,7 +3781,7 @@ type PutAttachmentParams struct {
 	Name string `form:"name" json:"name"`
 
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAuditParams defines parameters for ListAudit.
@@ -4955,28 +3793,28 @@ type ListAuditParams struct {
 	RecordId string `form:"recordId" json:"recordId"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListCampaignsParams defines parameters for ListCampaigns.
 type ListCampaignsParams struct {
 	// ActiveAt Only campaigns running at this time.
-	ActiveAt time.Time `form:"activeAt,omitempty" json:"activeAt,omitempty"`
+	ActiveAt *time.Time `form:"activeAt,omitempty" json:"activeAt,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // CreateCampaignParams defines parameters for CreateCampaign.
 type CreateCampaignParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateCampaignParams defines parameters for UpdateCampaign.
@@ -4988,55 +3826,52 @@ type UpdateCampaignParams struct {
 // ListCasesParams defines parameters for ListCases.
 type ListCasesParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// State Any of these states.
-	State []ListCasesParamsState `form:"state,omitempty" json:"state,omitempty"`
+	State []CaseState `form:"state,omitempty" json:"state,omitempty,omitzero"`
 
 	// Kind A case kind code (theft, burglary …).
-	Kind string `form:"kind,omitempty" json:"kind,omitempty"`
+	Kind *string `form:"kind,omitempty" json:"kind,omitempty"`
 
 	// ReportedFrom Reported at or after.
-	ReportedFrom time.Time `form:"reportedFrom,omitempty" json:"reportedFrom,omitempty"`
+	ReportedFrom *time.Time `form:"reportedFrom,omitempty" json:"reportedFrom,omitempty"`
 
 	// ReportedTo Reported before.
-	ReportedTo time.Time `form:"reportedTo,omitempty" json:"reportedTo,omitempty"`
+	ReportedTo *time.Time `form:"reportedTo,omitempty" json:"reportedTo,omitempty"`
 
 	// SuspectDocType Document type of suspectDocNumber.
-	SuspectDocType string `form:"suspectDocType,omitempty" json:"suspectDocType,omitempty"`
+	SuspectDocType *DocType `form:"suspectDocType,omitempty" json:"suspectDocType,omitempty"`
 
 	// SuspectDocNumber A suspect's identity number.
-	SuspectDocNumber string `form:"suspectDocNumber,omitempty" json:"suspectDocNumber,omitempty"`
+	SuspectDocNumber *string `form:"suspectDocNumber,omitempty" json:"suspectDocNumber,omitempty"`
 
 	// Identifier An item identifier (serial, IMEI, frame, plate …), normalised before matching.
-	Identifier string `form:"identifier,omitempty" json:"identifier,omitempty"`
+	Identifier *string `form:"identifier,omitempty" json:"identifier,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListCasesParamsState defines parameters for ListCases.
-type ListCasesParamsState string
 
 // ReportCaseParams defines parameters for ReportCase.
 type ReportCaseParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListOverdueCasesParams defines parameters for ListOverdueCases.
 type ListOverdueCasesParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // AnalyseAndShareCaseParams defines parameters for AnalyseAndShareCase.
@@ -5090,28 +3925,25 @@ type SurveyCaseParams struct {
 // ListDisposalsParams defines parameters for ListDisposals.
 type ListDisposalsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// ItemId Disposals of an item.
-	ItemId string `form:"itemId,omitempty" json:"itemId,omitempty"`
+	ItemId *string `form:"itemId,omitempty" json:"itemId,omitempty"`
 
 	// State Any of these states.
-	State []ListDisposalsParamsState `form:"state,omitempty" json:"state,omitempty"`
+	State []DisposalState `form:"state,omitempty" json:"state,omitempty,omitzero"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListDisposalsParamsState defines parameters for ListDisposals.
-type ListDisposalsParamsState string
 
 // RequestDisposalParams defines parameters for RequestDisposal.
 type RequestDisposalParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ApproveDisposalParams defines parameters for ApproveDisposal.
@@ -5135,70 +3967,61 @@ type RejectDisposalParams struct {
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// State Any of these states.
-	State []ListDisputesParamsState `form:"state,omitempty" json:"state,omitempty"`
+	State []DisputeState `form:"state,omitempty" json:"state,omitempty,omitzero"`
 
 	// Category A category code, or a first-level code for every code below it (neighbour matches neighbour/noise).
-	Category string `form:"category,omitempty" json:"category,omitempty"`
+	Category *string `form:"category,omitempty" json:"category,omitempty"`
 
 	// Risk Risk level.
-	Risk ListDisputesParamsRisk `form:"risk,omitempty" json:"risk,omitempty"`
+	Risk *DisputeRisk `form:"risk,omitempty" json:"risk,omitempty"`
 
 	// Kind Kind of mediation.
-	Kind ListDisputesParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+	Kind *DisputeKind `form:"kind,omitempty" json:"kind,omitempty"`
 
 	// Source Source code.
-	Source string `form:"source,omitempty" json:"source,omitempty"`
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
 	// PartyDocType Document type of partyDocNumber.
-	PartyDocType string `form:"partyDocType,omitempty" json:"partyDocType,omitempty"`
+	PartyDocType *DocType `form:"partyDocType,omitempty" json:"partyDocType,omitempty"`
 
 	// PartyDocNumber A party's identity number.
-	PartyDocNumber string `form:"partyDocNumber,omitempty" json:"partyDocNumber,omitempty"`
+	PartyDocNumber *string `form:"partyDocNumber,omitempty" json:"partyDocNumber,omitempty"`
 
 	// ReportedFrom Reported at or after.
-	ReportedFrom time.Time `form:"reportedFrom,omitempty" json:"reportedFrom,omitempty"`
+	ReportedFrom *time.Time `form:"reportedFrom,omitempty" json:"reportedFrom,omitempty"`
 
 	// ReportedTo Reported before.
-	ReportedTo time.Time `form:"reportedTo,omitempty" json:"reportedTo,omitempty"`
+	ReportedTo *time.Time `form:"reportedTo,omitempty" json:"reportedTo,omitempty"`
 
 	// Overdue Only disputes with a deadline passed.
-	Overdue bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListDisputesParamsState defines parameters for ListDisputes.
-type ListDisputesParamsState string
-
-// ListDisputesParamsRisk defines parameters for ListDisputes.
-type ListDisputesParamsRisk string
-
-// ListDisputesParamsKind defines parameters for ListDisputes.
-type ListDisputesParamsKind string
 
 // ReportDisputeParams defines parameters for ReportDispute.
 type ReportDisputeParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListOverdueDisputesParams defines parameters for ListOverdueDisputes.
 type ListOverdueDisputesParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // AcceptDisputeParams defines parameters for AcceptDispute.
@@ -5210,7 +4033,7 @@ type AcceptDisputeParams struct {
 // PrintAgreementParams defines parameters for PrintAgreement.
 type PrintAgreementParams struct {
 	// RevealReason When set, prints the parties' identity numbers in clear for the copy that is signed; each person revealed is audited and needs the reveal permission. Empty prints them masked.
-	RevealReason RevealReason `form:"revealReason,omitempty" json:"revealReason,omitempty"`
+	RevealReason *RevealReason `form:"revealReason,omitempty" json:"revealReason,omitempty"`
 }
 
 // DraftAgreementParams defines parameters for DraftAgreement.
@@ -5300,13 +4123,13 @@ type RecordSessionParams struct {
 // PrintMediationRecordParams defines parameters for PrintMediationRecord.
 type PrintMediationRecordParams struct {
 	// RevealReason When set, prints the parties' identity numbers in clear for the copy that is signed; each person revealed is audited and needs the reveal permission. Empty prints them masked.
-	RevealReason RevealReason `form:"revealReason,omitempty" json:"revealReason,omitempty"`
+	RevealReason *RevealReason `form:"revealReason,omitempty" json:"revealReason,omitempty"`
 }
 
 // ShareDisputeParams defines parameters for ShareDispute.
 type ShareDisputeParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // SignAgreementParams defines parameters for SignAgreement.
@@ -5330,34 +4153,31 @@ type StartMediationParams struct {
 // ListDueVisitsParams defines parameters for ListDueVisits.
 type ListDueVisitsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// OfficerId Entries in this officer's responsibility areas.
-	OfficerId string `form:"officerId,omitempty" json:"officerId,omitempty"`
+	OfficerId *string `form:"officerId,omitempty" json:"officerId,omitempty"`
 
 	// Kind Target kind.
-	Kind ListDueVisitsParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+	Kind *TargetKind `form:"kind,omitempty" json:"kind,omitempty"`
 
 	// AsOf The time to judge at; default now.
-	AsOf time.Time `form:"asOf,omitempty" json:"asOf,omitempty"`
+	AsOf *time.Time `form:"asOf,omitempty" json:"asOf,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListDueVisitsParamsKind defines parameters for ListDueVisits.
-type ListDueVisitsParamsKind string
 
 // ListDeadHandoffsParams defines parameters for ListDeadHandoffs.
 type ListDeadHandoffsParams struct {
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ReplayHandoffParams defines parameters for ReplayHandoff.
@@ -5369,52 +4189,49 @@ type ReplayHandoffParams struct {
 // ListHazardsParams defines parameters for ListHazards.
 type ListHazardsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// Status Any of these statuses.
-	Status []ListHazardsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Status []HazardStatus `form:"status,omitempty" json:"status,omitempty,omitzero"`
 
 	// VisitId Found on this visit.
-	VisitId string `form:"visitId,omitempty" json:"visitId,omitempty"`
+	VisitId *string `form:"visitId,omitempty" json:"visitId,omitempty"`
 
 	// OfficerId In this officer's responsibility areas.
-	OfficerId string `form:"officerId,omitempty" json:"officerId,omitempty"`
+	OfficerId *string `form:"officerId,omitempty" json:"officerId,omitempty"`
 
 	// Overdue Only hazards past their deadline and not rectified.
-	Overdue bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
 
 	// From Found at or after.
-	From time.Time `form:"from,omitempty" json:"from,omitempty"`
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
 
 	// To Found before.
-	To time.Time `form:"to,omitempty" json:"to,omitempty"`
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListHazardsParamsStatus defines parameters for ListHazards.
-type ListHazardsParamsStatus string
 
 // ReportHazardParams defines parameters for ReportHazard.
 type ReportHazardParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListOverdueHazardsParams defines parameters for ListOverdueHazards.
 type ListOverdueHazardsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // RecordRectifiedParams defines parameters for RecordRectified.
@@ -5444,34 +4261,31 @@ type VerifyHazardParams struct {
 // ListLeadsParams defines parameters for ListLeads.
 type ListLeadsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// State Any of these states.
-	State []ListLeadsParamsState `form:"state,omitempty" json:"state,omitempty"`
+	State []LeadState `form:"state,omitempty" json:"state,omitempty,omitzero"`
 
 	// SourceKind visit, tip or case.
-	SourceKind string `form:"sourceKind,omitempty" json:"sourceKind,omitempty"`
+	SourceKind *string `form:"sourceKind,omitempty" json:"sourceKind,omitempty"`
 
 	// FoundFrom Found at or after.
-	FoundFrom time.Time `form:"foundFrom,omitempty" json:"foundFrom,omitempty"`
+	FoundFrom *time.Time `form:"foundFrom,omitempty" json:"foundFrom,omitempty"`
 
 	// FoundTo Found before.
-	FoundTo time.Time `form:"foundTo,omitempty" json:"foundTo,omitempty"`
+	FoundTo *time.Time `form:"foundTo,omitempty" json:"foundTo,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListLeadsParamsState defines parameters for ListLeads.
-type ListLeadsParamsState string
 
 // CreateLeadParams defines parameters for CreateLead.
 type CreateLeadParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ConvertLeadParams defines parameters for ConvertLead.
@@ -5495,28 +4309,28 @@ type VerifyLeadParams struct {
 // FindPersonsParams defines parameters for FindPersons.
 type FindPersonsParams struct {
 	// DocType Document type of docNumber; default resident_id.
-	DocType string `form:"docType,omitempty" json:"docType,omitempty"`
+	DocType *DocType `form:"docType,omitempty" json:"docType,omitempty"`
 
 	// DocNumber An identity document number, matched exactly.
-	DocNumber string `form:"docNumber,omitempty" json:"docNumber,omitempty"`
+	DocNumber *string `form:"docNumber,omitempty" json:"docNumber,omitempty"`
 
 	// Phone A phone number, matched exactly.
-	Phone string `form:"phone,omitempty" json:"phone,omitempty"`
+	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
 
 	// Name A name, matched exactly.
-	Name string `form:"name,omitempty" json:"name,omitempty"`
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // CreatePersonParams defines parameters for CreatePerson.
 type CreatePersonParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdatePersonParams defines parameters for UpdatePerson.
@@ -5528,7 +4342,7 @@ type UpdatePersonParams struct {
 // AddToPlanParams defines parameters for AddToPlan.
 type AddToPlanParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // RemoveFromPlanParams defines parameters for RemoveFromPlan.
@@ -5540,67 +4354,61 @@ type RemoveFromPlanParams struct {
 // ListPropertyItemsParams defines parameters for ListPropertyItems.
 type ListPropertyItemsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// State Any of these states.
-	State []ListPropertyItemsParamsState `form:"state,omitempty" json:"state,omitempty"`
+	State []ItemState `form:"state,omitempty" json:"state,omitempty,omitzero"`
 
 	// Origin reported or found.
-	Origin ListPropertyItemsParamsOrigin `form:"origin,omitempty" json:"origin,omitempty"`
+	Origin *ItemOrigin `form:"origin,omitempty" json:"origin,omitempty"`
 
 	// Category A property category code.
-	Category string `form:"category,omitempty" json:"category,omitempty"`
+	Category *string `form:"category,omitempty" json:"category,omitempty"`
 
 	// CaseId Items of a case.
-	CaseId string `form:"caseId,omitempty" json:"caseId,omitempty"`
+	CaseId *string `form:"caseId,omitempty" json:"caseId,omitempty"`
 
 	// OwnerPersonId Items of an owner.
-	OwnerPersonId string `form:"ownerPersonId,omitempty" json:"ownerPersonId,omitempty"`
+	OwnerPersonId *string `form:"ownerPersonId,omitempty" json:"ownerPersonId,omitempty"`
 
 	// OwnerDocType Document type of ownerDocNumber.
-	OwnerDocType string `form:"ownerDocType,omitempty" json:"ownerDocType,omitempty"`
+	OwnerDocType *DocType `form:"ownerDocType,omitempty" json:"ownerDocType,omitempty"`
 
 	// OwnerDocNumber An owner's identity number.
-	OwnerDocNumber string `form:"ownerDocNumber,omitempty" json:"ownerDocNumber,omitempty"`
+	OwnerDocNumber *string `form:"ownerDocNumber,omitempty" json:"ownerDocNumber,omitempty"`
 
 	// Identifier An identifier, normalised before matching.
-	Identifier string `form:"identifier,omitempty" json:"identifier,omitempty"`
+	Identifier *string `form:"identifier,omitempty" json:"identifier,omitempty"`
 
 	// StolenFrom Stolen at or after.
-	StolenFrom time.Time `form:"stolenFrom,omitempty" json:"stolenFrom,omitempty"`
+	StolenFrom *time.Time `form:"stolenFrom,omitempty" json:"stolenFrom,omitempty"`
 
 	// StolenTo Stolen before.
-	StolenTo time.Time `form:"stolenTo,omitempty" json:"stolenTo,omitempty"`
+	StolenTo *time.Time `form:"stolenTo,omitempty" json:"stolenTo,omitempty"`
 
 	// RecoveredFrom Recovered at or after.
-	RecoveredFrom time.Time `form:"recoveredFrom,omitempty" json:"recoveredFrom,omitempty"`
+	RecoveredFrom *time.Time `form:"recoveredFrom,omitempty" json:"recoveredFrom,omitempty"`
 
 	// RecoveredTo Recovered before.
-	RecoveredTo time.Time `form:"recoveredTo,omitempty" json:"recoveredTo,omitempty"`
+	RecoveredTo *time.Time `form:"recoveredTo,omitempty" json:"recoveredTo,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListPropertyItemsParamsState defines parameters for ListPropertyItems.
-type ListPropertyItemsParamsState string
-
-// ListPropertyItemsParamsOrigin defines parameters for ListPropertyItems.
-type ListPropertyItemsParamsOrigin string
 
 // RecordFoundItemParams defines parameters for RecordFoundItem.
 type RecordFoundItemParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReportStolenItemParams defines parameters for ReportStolenItem.
 type ReportStolenItemParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CorrectCustodyParams defines parameters for CorrectCustody.
@@ -5624,7 +4432,7 @@ type ConfirmMatchParams struct {
 // MatchItemParams defines parameters for MatchItem.
 type MatchItemParams struct {
 	// Limit How many matches; default 20.
-	Limit int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // MoveItemParams defines parameters for MoveItem.
@@ -5642,7 +4450,7 @@ type RecordRecoveryParams struct {
 // GetCaseTotalsParams defines parameters for GetCaseTotals.
 type GetCaseTotalsParams struct {
 	// Unit Root of the unit subtree; default the actor's unit.
-	Unit ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
+	Unit *ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
 
 	// From First day of the period (inclusive), in `tz`.
 	From ReportFrom `form:"from" json:"from"`
@@ -5651,13 +4459,13 @@ type GetCaseTotalsParams struct {
 	To ReportTo `form:"to" json:"to"`
 
 	// Tz IANA time zone of the day boundaries; default the deployment zone (Asia/Shanghai).
-	Tz ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
+	Tz *ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
 }
 
 // GetDisputeTotalsParams defines parameters for GetDisputeTotals.
 type GetDisputeTotalsParams struct {
 	// Unit Root of the unit subtree; default the actor's unit.
-	Unit ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
+	Unit *ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
 
 	// From First day of the period (inclusive), in `tz`.
 	From ReportFrom `form:"from" json:"from"`
@@ -5666,10 +4474,10 @@ type GetDisputeTotalsParams struct {
 	To ReportTo `form:"to" json:"to"`
 
 	// Tz IANA time zone of the day boundaries; default the deployment zone (Asia/Shanghai).
-	Tz ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
+	Tz *ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
 
 	// GroupBy Rows per category, first-level category, state or unit; default one row.
-	GroupBy GetDisputeTotalsParamsGroupBy `form:"groupBy,omitempty" json:"groupBy,omitempty"`
+	GroupBy *GetDisputeTotalsParamsGroupBy `form:"groupBy,omitempty" json:"groupBy,omitempty"`
 }
 
 // GetDisputeTotalsParamsGroupBy defines parameters for GetDisputeTotals.
@@ -5678,7 +4486,7 @@ type GetDisputeTotalsParamsGroupBy string
 // GetOutreachTotalsParams defines parameters for GetOutreachTotals.
 type GetOutreachTotalsParams struct {
 	// Unit Root of the unit subtree; default the actor's unit.
-	Unit ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
+	Unit *ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
 
 	// From First day of the period (inclusive), in `tz`.
 	From ReportFrom `form:"from" json:"from"`
@@ -5687,13 +4495,13 @@ type GetOutreachTotalsParams struct {
 	To ReportTo `form:"to" json:"to"`
 
 	// Tz IANA time zone of the day boundaries; default the deployment zone (Asia/Shanghai).
-	Tz ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
+	Tz *ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
 
 	// CampaignId Only this campaign.
-	CampaignId string `form:"campaignId,omitempty" json:"campaignId,omitempty"`
+	CampaignId *string `form:"campaignId,omitempty" json:"campaignId,omitempty"`
 
 	// By `child`: add the figures of each child unit.
-	By GetOutreachTotalsParamsBy `form:"by,omitempty" json:"by,omitempty"`
+	By *GetOutreachTotalsParamsBy `form:"by,omitempty" json:"by,omitempty"`
 }
 
 // GetOutreachTotalsParamsBy defines parameters for GetOutreachTotals.
@@ -5702,7 +4510,7 @@ type GetOutreachTotalsParamsBy string
 // GetRecoveryTotalsParams defines parameters for GetRecoveryTotals.
 type GetRecoveryTotalsParams struct {
 	// Unit Root of the unit subtree; default the actor's unit.
-	Unit ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
+	Unit *ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
 
 	// From First day of the period (inclusive), in `tz`.
 	From ReportFrom `form:"from" json:"from"`
@@ -5711,10 +4519,10 @@ type GetRecoveryTotalsParams struct {
 	To ReportTo `form:"to" json:"to"`
 
 	// Tz IANA time zone of the day boundaries; default the deployment zone (Asia/Shanghai).
-	Tz ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
+	Tz *ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
 
 	// By `child`: add the figures of each child unit.
-	By GetRecoveryTotalsParamsBy `form:"by,omitempty" json:"by,omitempty"`
+	By *GetRecoveryTotalsParamsBy `form:"by,omitempty" json:"by,omitempty"`
 }
 
 // GetRecoveryTotalsParamsBy defines parameters for GetRecoveryTotals.
@@ -5723,7 +4531,7 @@ type GetRecoveryTotalsParamsBy string
 // GetReportSeriesParams defines parameters for GetReportSeries.
 type GetReportSeriesParams struct {
 	// Unit Root of the unit subtree; default the actor's unit.
-	Unit ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
+	Unit *ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
 
 	// From First day of the period (inclusive), in `tz`.
 	From ReportFrom `form:"from" json:"from"`
@@ -5732,7 +4540,7 @@ type GetReportSeriesParams struct {
 	To ReportTo `form:"to" json:"to"`
 
 	// Tz IANA time zone of the day boundaries; default the deployment zone (Asia/Shanghai).
-	Tz ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
+	Tz *ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
 
 	// Interval Length of each period.
 	Interval GetReportSeriesParamsInterval `form:"interval" json:"interval"`
@@ -5744,7 +4552,7 @@ type GetReportSeriesParamsInterval string
 // GetReportSummaryParams defines parameters for GetReportSummary.
 type GetReportSummaryParams struct {
 	// Unit Root of the unit subtree; default the actor's unit.
-	Unit ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
+	Unit *ReportUnit `form:"unit,omitempty" json:"unit,omitempty"`
 
 	// From First day of the period (inclusive), in `tz`.
 	From ReportFrom `form:"from" json:"from"`
@@ -5753,10 +4561,10 @@ type GetReportSummaryParams struct {
 	To ReportTo `form:"to" json:"to"`
 
 	// Tz IANA time zone of the day boundaries; default the deployment zone (Asia/Shanghai).
-	Tz ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
+	Tz *ReportTz `form:"tz,omitempty" json:"tz,omitempty"`
 
 	// By `child`: add the figures of each child unit.
-	By GetReportSummaryParamsBy `form:"by,omitempty" json:"by,omitempty"`
+	By *GetReportSummaryParamsBy `form:"by,omitempty" json:"by,omitempty"`
 }
 
 // GetReportSummaryParamsBy defines parameters for GetReportSummary.
@@ -5765,31 +4573,28 @@ type GetReportSummaryParamsBy string
 // ListReturnEventsParams defines parameters for ListReturnEvents.
 type ListReturnEventsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// State Any of these states.
-	State []ListReturnEventsParamsState `form:"state,omitempty" json:"state,omitempty"`
+	State []ReturnEventState `form:"state,omitempty" json:"state,omitempty,omitzero"`
 
 	// From On or after.
-	From time.Time `form:"from,omitempty" json:"from,omitempty"`
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
 
 	// To Before.
-	To time.Time `form:"to,omitempty" json:"to,omitempty"`
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListReturnEventsParamsState defines parameters for ListReturnEvents.
-type ListReturnEventsParamsState string
 
 // PlanReturnEventParams defines parameters for PlanReturnEvent.
 type PlanReturnEventParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // HoldReturnEventParams defines parameters for HoldReturnEvent.
@@ -5807,43 +4612,40 @@ type AddReturnsToEventParams struct {
 // GetReturnListParams defines parameters for GetReturnList.
 type GetReturnListParams struct {
 	// CaseId The case.
-	CaseId string `form:"caseId,omitempty" json:"caseId,omitempty"`
+	CaseId *string `form:"caseId,omitempty" json:"caseId,omitempty"`
 
 	// EventId The return event.
-	EventId string `form:"eventId,omitempty" json:"eventId,omitempty"`
+	EventId *string `form:"eventId,omitempty" json:"eventId,omitempty"`
 }
 
 // ListReturnsParams defines parameters for ListReturns.
 type ListReturnsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// ItemId Returns of an item.
-	ItemId string `form:"itemId,omitempty" json:"itemId,omitempty"`
+	ItemId *string `form:"itemId,omitempty" json:"itemId,omitempty"`
 
 	// CaseId Returns of a case.
-	CaseId string `form:"caseId,omitempty" json:"caseId,omitempty"`
+	CaseId *string `form:"caseId,omitempty" json:"caseId,omitempty"`
 
 	// EventId Returns at a return event.
-	EventId string `form:"eventId,omitempty" json:"eventId,omitempty"`
+	EventId *string `form:"eventId,omitempty" json:"eventId,omitempty"`
 
 	// State Any of these states.
-	State []ListReturnsParamsState `form:"state,omitempty" json:"state,omitempty"`
+	State []ReturnState `form:"state,omitempty" json:"state,omitempty,omitzero"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListReturnsParamsState defines parameters for ListReturns.
-type ListReturnsParamsState string
 
 // RequestReturnParams defines parameters for RequestReturn.
 type RequestReturnParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ApproveReturnParams defines parameters for ApproveReturn.
@@ -5867,31 +4669,28 @@ type RejectReturnParams struct {
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// Role Only staff holding this role.
-	Role ListStaffParamsRole `form:"role,omitempty" json:"role,omitempty"`
+	Role *Role `form:"role,omitempty" json:"role,omitempty"`
 
 	// Area Only staff whose responsibility area holds this (e.g. a community).
-	Area string `form:"area,omitempty" json:"area,omitempty"`
+	Area *string `form:"area,omitempty" json:"area,omitempty"`
 
 	// PersonId Only staff linked to this person record.
-	PersonId string `form:"personId,omitempty" json:"personId,omitempty"`
+	PersonId *string `form:"personId,omitempty" json:"personId,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListStaffParamsRole defines parameters for ListStaff.
-type ListStaffParamsRole string
 
 // CreateStaffParams defines parameters for CreateStaff.
 type CreateStaffParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateStaffParams defines parameters for UpdateStaff.
@@ -5903,16 +4702,16 @@ type UpdateStaffParams struct {
 // ListUnitsParams defines parameters for ListUnits.
 type ListUnitsParams struct {
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // CreateUnitParams defines parameters for CreateUnit.
 type CreateUnitParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // RenameUnitParams defines parameters for RenameUnit.
@@ -5924,43 +4723,40 @@ type RenameUnitParams struct {
 // ListVisitsParams defines parameters for ListVisits.
 type ListVisitsParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
-	UnitId UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
 
 	// OfficerId Visits by this officer.
-	OfficerId string `form:"officerId,omitempty" json:"officerId,omitempty"`
+	OfficerId *string `form:"officerId,omitempty" json:"officerId,omitempty"`
 
 	// TargetKind Kind of target visited.
-	TargetKind ListVisitsParamsTargetKind `form:"targetKind,omitempty" json:"targetKind,omitempty"`
+	TargetKind *TargetKind `form:"targetKind,omitempty" json:"targetKind,omitempty"`
 
 	// From Visited at or after.
-	From time.Time `form:"from,omitempty" json:"from,omitempty"`
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
 
 	// To Visited before.
-	To time.Time `form:"to,omitempty" json:"to,omitempty"`
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
 
 	// CampaignId Visits of a campaign.
-	CampaignId string `form:"campaignId,omitempty" json:"campaignId,omitempty"`
+	CampaignId *string `form:"campaignId,omitempty" json:"campaignId,omitempty"`
 
 	// PlanEntryId Visits of a plan entry.
-	PlanEntryId string `form:"planEntryId,omitempty" json:"planEntryId,omitempty"`
+	PlanEntryId *string `form:"planEntryId,omitempty" json:"planEntryId,omitempty"`
 
 	// AddressId Visits at an address.
-	AddressId string `form:"addressId,omitempty" json:"addressId,omitempty"`
+	AddressId *string `form:"addressId,omitempty" json:"addressId,omitempty"`
 
 	// Limit Page size: default 50, at most 200 (more is 400).
-	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next` of the previous page.
-	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
-
-// ListVisitsParamsTargetKind defines parameters for ListVisits.
-type ListVisitsParamsTargetKind string
 
 // RecordVisitParams defines parameters for RecordVisit.
 type RecordVisitParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // AmendVisitParams defines parameters for AmendVisit.
@@ -6653,7 +5449,7 @@ func (siw *ServerInterfaceWrapper) CreateAddress(w http.ResponseWriter, r *http.
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -6885,7 +5681,7 @@ func (siw *ServerInterfaceWrapper) RequestAppointment(w http.ResponseWriter, r *
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -7181,7 +5977,7 @@ func (siw *ServerInterfaceWrapper) PutAttachment(w http.ResponseWriter, r *http.
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -7435,7 +6231,7 @@ func (siw *ServerInterfaceWrapper) CreateCampaign(w http.ResponseWriter, r *http
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -7732,7 +6528,7 @@ func (siw *ServerInterfaceWrapper) ReportCase(w http.ResponseWriter, r *http.Req
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -8450,7 +7246,7 @@ func (siw *ServerInterfaceWrapper) RequestDisposal(w http.ResponseWriter, r *htt
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -8868,7 +7664,7 @@ func (siw *ServerInterfaceWrapper) ReportDispute(w http.ResponseWriter, r *http.
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -9906,7 +8702,7 @@ func (siw *ServerInterfaceWrapper) ShareDispute(w http.ResponseWriter, r *http.R
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -10444,7 +9240,7 @@ func (siw *ServerInterfaceWrapper) ReportHazard(w http.ResponseWriter, r *http.R
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -10897,7 +9693,7 @@ func (siw *ServerInterfaceWrapper) CreateLead(w http.ResponseWriter, r *http.Req
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -11224,7 +10020,7 @@ func (siw *ServerInterfaceWrapper) CreatePerson(w http.ResponseWriter, r *http.R
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -11371,7 +10167,7 @@ func (siw *ServerInterfaceWrapper) AddToPlan(w http.ResponseWriter, r *http.Requ
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -11721,7 +10517,7 @@ func (siw *ServerInterfaceWrapper) RecordFoundItem(w http.ResponseWriter, r *htt
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -11762,7 +10558,7 @@ func (siw *ServerInterfaceWrapper) ReportStolenItem(w http.ResponseWriter, r *ht
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -12775,7 +11571,7 @@ func (siw *ServerInterfaceWrapper) PlanReturnEvent(w http.ResponseWriter, r *htt
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -13107,7 +11903,7 @@ func (siw *ServerInterfaceWrapper) RequestReturn(w http.ResponseWriter, r *http.
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -13460,7 +12256,7 @@ func (siw *ServerInterfaceWrapper) CreateStaff(w http.ResponseWriter, r *http.Re
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -13627,7 +12423,7 @@ func (siw *ServerInterfaceWrapper) CreateUnit(w http.ResponseWriter, r *http.Req
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
@@ -13898,7 +12694,7 @@ func (siw *ServerInterfaceWrapper) RecordVisit(w http.ResponseWriter, r *http.Re
 			return
 		}
 
-		params.IdempotencyKey = IdempotencyKey
+		params.IdempotencyKey = &IdempotencyKey
 
 	}
 
