@@ -3779,14 +3779,11 @@ type MarkNoShowParams struct {
 type PutAttachmentParams struct {
 	// Name The file name to keep (e.g. 调解协议书.pdf).
 	Name string `form:"name" json:"name"`
-
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAuditParams defines parameters for ListAudit.
 type ListAuditParams struct {
-	// RecordType The record type: unit, staff, person, address, share, case, lead, dispute, visit, plan_entry, hazard, appointment, campaign, item, return, disposal, event.
+	// RecordType The record type as the audit log names it: unit, staff, person, address, share, case, lead, dispute, visit, plan_entry, hazard, appointment, campaign, recovery_item, recovery_return, recovery_event, recovery_disposal.
 	RecordType string `form:"recordType" json:"recordType"`
 
 	// RecordId The record id.
@@ -4124,12 +4121,6 @@ type RecordSessionParams struct {
 type PrintMediationRecordParams struct {
 	// RevealReason When set, prints the parties' identity numbers in clear for the copy that is signed; each person revealed is audited and needs the reveal permission. Empty prints them masked.
 	RevealReason *RevealReason `form:"revealReason,omitempty" json:"revealReason,omitempty"`
-}
-
-// ShareDisputeParams defines parameters for ShareDispute.
-type ShareDisputeParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
-	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // SignAgreementParams defines parameters for SignAgreement.
@@ -5195,7 +5186,7 @@ type ServerInterface interface {
 	PrintMediationRecord(w http.ResponseWriter, r *http.Request, id Id, sessionId string, params PrintMediationRecordParams)
 	// ShareDispute Share a dispute
 	// (POST /v1/disputes/{id}/shares)
-	ShareDispute(w http.ResponseWriter, r *http.Request, id Id, params ShareDisputeParams)
+	ShareDispute(w http.ResponseWriter, r *http.Request, id Id)
 	// SignAgreement Sign the agreement
 	// (POST /v1/disputes/{id}/signatures)
 	SignAgreement(w http.ResponseWriter, r *http.Request, id Id, params SignAgreementParams)
@@ -5958,27 +5949,6 @@ func (siw *ServerInterfaceWrapper) PutAttachment(w http.ResponseWriter, r *http.
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
 		}
 		return
-	}
-
-	headers := r.Header
-
-	// ------------- Optional header parameter "Idempotency-Key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
-		var IdempotencyKey IdempotencyKey
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
-			return
-		}
-
-		params.IdempotencyKey = &IdempotencyKey
-
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -8682,32 +8652,8 @@ func (siw *ServerInterfaceWrapper) ShareDispute(w http.ResponseWriter, r *http.R
 		return
 	}
 
-	// Parameter object where we will unmarshal all parameters from the context
-	var params ShareDisputeParams
-
-	headers := r.Header
-
-	// ------------- Optional header parameter "Idempotency-Key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
-		var IdempotencyKey IdempotencyKey
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
-			return
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
-			return
-		}
-
-		params.IdempotencyKey = &IdempotencyKey
-
-	}
-
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ShareDispute(w, r, id, params)
+		siw.Handler.ShareDispute(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -23661,9 +23607,8 @@ func (response PrintMediationRecorddefaultApplicationProblemPlusJSONResponse) Vi
 }
 
 type ShareDisputeRequestObject struct {
-	Id     Id `json:"id"`
-	Params ShareDisputeParams
-	Body   *ShareDisputeJSONRequestBody
+	Id   Id `json:"id"`
+	Body *ShareDisputeJSONRequestBody
 }
 
 type ShareDisputeResponseObject interface {
@@ -37247,11 +37192,10 @@ func (sh *strictHandler) PrintMediationRecord(w http.ResponseWriter, r *http.Req
 }
 
 // ShareDispute operation middleware
-func (sh *strictHandler) ShareDispute(w http.ResponseWriter, r *http.Request, id Id, params ShareDisputeParams) {
+func (sh *strictHandler) ShareDispute(w http.ResponseWriter, r *http.Request, id Id) {
 	var request ShareDisputeRequestObject
 
 	request.Id = id
-	request.Params = params
 
 	var body ShareDisputeJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {

@@ -240,7 +240,7 @@ type ClientInterface interface {
 
 	// PutAttachmentWithBody Upload an attachment
 	//
-	// Streams a file to the blob store, hashing it on the way: a photo, a signed agreement, a receipt. At most 20 MiB; the type is sniffed from the bytes (JPEG, PNG or PDF, otherwise 415). An attachment not linked to a record within 24 hours is removed.
+	// Streams a file to the blob store, hashing it on the way: a photo, a signed agreement, a receipt. At most 20 MiB; the type is sniffed from the bytes (JPEG, PNG or PDF, otherwise 415). An attachment not linked to a record within 24 hours is removed. Attachments are content-addressed (by SHA-256), so a repeated upload stores nothing new and needs no Idempotency-Key.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -972,21 +972,21 @@ type ClientInterface interface {
 
 	// ShareDisputeWithBody Share a dispute
 	//
-	// Shares a dispute with another unit (共享).
+	// Shares a dispute with another unit (共享), which then sees it. The dispute itself does not change, so no If-Match is asked; the kernel's shares take no request key, so no Idempotency-Key either.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/disputes/{id}/shares (the `ShareDispute` operationId).
-	ShareDisputeWithBody(ctx context.Context, id Id, params *ShareDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShareDisputeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ShareDispute Share a dispute
 	//
-	// Shares a dispute with another unit (共享).
+	// Shares a dispute with another unit (共享), which then sees it. The dispute itself does not change, so no If-Match is asked; the kernel's shares take no request key, so no Idempotency-Key either.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/disputes/{id}/shares (the `ShareDispute` operationId).
-	ShareDispute(ctx context.Context, id Id, params *ShareDisputeParams, body ShareDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShareDispute(ctx context.Context, id Id, body ShareDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SignAgreementWithBody Sign the agreement
 	//
@@ -2230,7 +2230,7 @@ func (c *Client) MarkNoShow(ctx context.Context, id Id, params *MarkNoShowParams
 
 // PutAttachmentWithBody Upload an attachment
 //
-// Streams a file to the blob store, hashing it on the way: a photo, a signed agreement, a receipt. At most 20 MiB; the type is sniffed from the bytes (JPEG, PNG or PDF, otherwise 415). An attachment not linked to a record within 24 hours is removed.
+// Streams a file to the blob store, hashing it on the way: a photo, a signed agreement, a receipt. At most 20 MiB; the type is sniffed from the bytes (JPEG, PNG or PDF, otherwise 415). An attachment not linked to a record within 24 hours is removed. Attachments are content-addressed (by SHA-256), so a repeated upload stores nothing new and needs no Idempotency-Key.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3822,13 +3822,13 @@ func (c *Client) PrintMediationRecord(ctx context.Context, id Id, sessionId stri
 
 // ShareDisputeWithBody Share a dispute
 //
-// Shares a dispute with another unit (共享).
+// Shares a dispute with another unit (共享), which then sees it. The dispute itself does not change, so no If-Match is asked; the kernel's shares take no request key, so no Idempotency-Key either.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/disputes/{id}/shares (the `ShareDispute` operationId).
-func (c *Client) ShareDisputeWithBody(ctx context.Context, id Id, params *ShareDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShareDisputeRequestWithBody(c.Server, id, params, contentType, body)
+func (c *Client) ShareDisputeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShareDisputeRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3841,13 +3841,13 @@ func (c *Client) ShareDisputeWithBody(ctx context.Context, id Id, params *ShareD
 
 // ShareDispute Share a dispute
 //
-// Shares a dispute with another unit (共享).
+// Shares a dispute with another unit (共享), which then sees it. The dispute itself does not change, so no If-Match is asked; the kernel's shares take no request key, so no Idempotency-Key either.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/disputes/{id}/shares (the `ShareDispute` operationId).
-func (c *Client) ShareDispute(ctx context.Context, id Id, params *ShareDisputeParams, body ShareDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShareDisputeRequest(c.Server, id, params, body)
+func (c *Client) ShareDispute(ctx context.Context, id Id, body ShareDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShareDisputeRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6532,21 +6532,6 @@ func NewPutAttachmentRequestWithBody(server string, params *PutAttachmentParams,
 	}
 
 	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		if params.IdempotencyKey != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Idempotency-Key", headerParam0)
-		}
-
-	}
 
 	return req, nil
 }
@@ -9726,18 +9711,18 @@ func NewPrintMediationRecordRequest(server string, id Id, sessionId string, para
 }
 
 // NewShareDisputeRequest calls the generic ShareDispute builder with application/json body
-func NewShareDisputeRequest(server string, id Id, params *ShareDisputeParams, body ShareDisputeJSONRequestBody) (*http.Request, error) {
+func NewShareDisputeRequest(server string, id Id, body ShareDisputeJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewShareDisputeRequestWithBody(server, id, params, "application/json", bodyReader)
+	return NewShareDisputeRequestWithBody(server, id, "application/json", bodyReader)
 }
 
 // NewShareDisputeRequestWithBody constructs an http.Request for the ShareDispute method, with any body, and a specified content type
-func NewShareDisputeRequestWithBody(server string, id Id, params *ShareDisputeParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewShareDisputeRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9768,21 +9753,6 @@ func NewShareDisputeRequestWithBody(server string, id Id, params *ShareDisputePa
 	}
 
 	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		if params.IdempotencyKey != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Idempotency-Key", headerParam0)
-		}
-
-	}
 
 	return req, nil
 }
@@ -14806,7 +14776,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutAttachmentWithBodyWithResponse Upload an attachment
 	//
-	// Streams a file to the blob store, hashing it on the way: a photo, a signed agreement, a receipt. At most 20 MiB; the type is sniffed from the bytes (JPEG, PNG or PDF, otherwise 415). An attachment not linked to a record within 24 hours is removed.
+	// Streams a file to the blob store, hashing it on the way: a photo, a signed agreement, a receipt. At most 20 MiB; the type is sniffed from the bytes (JPEG, PNG or PDF, otherwise 415). An attachment not linked to a record within 24 hours is removed. Attachments are content-addressed (by SHA-256), so a repeated upload stores nothing new and needs no Idempotency-Key.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15580,21 +15550,21 @@ type ClientWithResponsesInterface interface {
 
 	// ShareDisputeWithBodyWithResponse Share a dispute
 	//
-	// Shares a dispute with another unit (共享).
+	// Shares a dispute with another unit (共享), which then sees it. The dispute itself does not change, so no If-Match is asked; the kernel's shares take no request key, so no Idempotency-Key either.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/disputes/{id}/shares (the `ShareDispute` operationId).
-	ShareDisputeWithBodyWithResponse(ctx context.Context, id Id, params *ShareDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ShareDisputeResponse, error)
+	ShareDisputeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ShareDisputeResponse, error)
 
 	// ShareDisputeWithResponse Share a dispute
 	//
-	// Shares a dispute with another unit (共享).
+	// Shares a dispute with another unit (共享), which then sees it. The dispute itself does not change, so no If-Match is asked; the kernel's shares take no request key, so no Idempotency-Key either.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/disputes/{id}/shares (the `ShareDispute` operationId).
-	ShareDisputeWithResponse(ctx context.Context, id Id, params *ShareDisputeParams, body ShareDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ShareDisputeResponse, error)
+	ShareDisputeWithResponse(ctx context.Context, id Id, body ShareDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ShareDisputeResponse, error)
 
 	// SignAgreementWithBodyWithResponse Sign the agreement
 	//
@@ -31174,7 +31144,7 @@ func (c *ClientWithResponses) MarkNoShowWithResponse(ctx context.Context, id Id,
 
 // PutAttachmentWithBodyWithResponse Upload an attachment
 //
-// Streams a file to the blob store, hashing it on the way: a photo, a signed agreement, a receipt. At most 20 MiB; the type is sniffed from the bytes (JPEG, PNG or PDF, otherwise 415). An attachment not linked to a record within 24 hours is removed.
+// Streams a file to the blob store, hashing it on the way: a photo, a signed agreement, a receipt. At most 20 MiB; the type is sniffed from the bytes (JPEG, PNG or PDF, otherwise 415). An attachment not linked to a record within 24 hours is removed. Attachments are content-addressed (by SHA-256), so a repeated upload stores nothing new and needs no Idempotency-Key.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -32464,13 +32434,13 @@ func (c *ClientWithResponses) PrintMediationRecordWithResponse(ctx context.Conte
 
 // ShareDisputeWithBodyWithResponse Share a dispute
 //
-// Shares a dispute with another unit (共享).
+// Shares a dispute with another unit (共享), which then sees it. The dispute itself does not change, so no If-Match is asked; the kernel's shares take no request key, so no Idempotency-Key either.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/disputes/{id}/shares (the `ShareDispute` operationId).
-func (c *ClientWithResponses) ShareDisputeWithBodyWithResponse(ctx context.Context, id Id, params *ShareDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ShareDisputeResponse, error) {
-	rsp, err := c.ShareDisputeWithBody(ctx, id, params, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ShareDisputeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ShareDisputeResponse, error) {
+	rsp, err := c.ShareDisputeWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -32479,13 +32449,13 @@ func (c *ClientWithResponses) ShareDisputeWithBodyWithResponse(ctx context.Conte
 
 // ShareDisputeWithResponse Share a dispute
 //
-// Shares a dispute with another unit (共享).
+// Shares a dispute with another unit (共享), which then sees it. The dispute itself does not change, so no If-Match is asked; the kernel's shares take no request key, so no Idempotency-Key either.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/disputes/{id}/shares (the `ShareDispute` operationId).
-func (c *ClientWithResponses) ShareDisputeWithResponse(ctx context.Context, id Id, params *ShareDisputeParams, body ShareDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ShareDisputeResponse, error) {
-	rsp, err := c.ShareDispute(ctx, id, params, body, reqEditors...)
+func (c *ClientWithResponses) ShareDisputeWithResponse(ctx context.Context, id Id, body ShareDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ShareDisputeResponse, error) {
+	rsp, err := c.ShareDispute(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
