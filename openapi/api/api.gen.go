@@ -2700,7 +2700,7 @@ type PeriodFigures struct {
 	To      time.Time `json:"to,omitempty,omitzero"`
 }
 
-// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Identity numbers and phones are masked (docNumber 3701**********1234) unless the response comes from the reveal operation (`revealed: true`).
+// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Identity numbers and phones are masked (docNumber 370303********1237, phone 138****5678) unless the response comes from the reveal operation (`revealed: true`).
 type Person struct {
 	Address   string `json:"address,omitempty,omitzero"`
 	AddressId string `json:"addressId,omitempty,omitzero"`
