@@ -1205,7 +1205,7 @@ type Agreement struct {
 	// Facts The content the People's Mediation Law requires of a written agreement; the parties' basic details come from their Person records when it is printed.
 	Facts string `json:"facts,omitempty,omitzero"`
 
-	// Form Form is how an agreement was made.
+	// Form AgreementForm is how an agreement was made.
 	Form    AgreementForm `json:"form,omitempty,omitzero"`
 	Matters string        `json:"matters,omitempty,omitzero"`
 
@@ -1223,7 +1223,7 @@ type Agreement struct {
 	Terms            []AgreementTerm `json:"terms,omitempty,omitzero"`
 }
 
-// AgreementForm Form is how an agreement was made.
+// AgreementForm AgreementForm is how an agreement was made.
 type AgreementForm string
 
 // AgreementInput AgreementInput drafts an agreement. Dates (PerformanceDeadline, term deadlines) are calendar days: performance is due by 24:00 local time of that day.
@@ -1247,7 +1247,7 @@ type AgreementInput struct {
 // AgreementInputForm defines model for AgreementInput.Form.
 type AgreementInputForm string
 
-// AgreementTerm Term is one thing agreed: what, by whom, by when. A follow-up checks each term.
+// AgreementTerm AgreementTerm is one thing agreed: what, by whom, by when. A follow-up checks each term.
 type AgreementTerm struct {
 	// Deadline end of performance; default the agreement's
 	Deadline time.Time `json:"deadline,omitempty,omitzero"`
@@ -1529,7 +1529,7 @@ type CampaignUpdate struct {
 	Name        string `json:"name,omitempty,omitzero"`
 }
 
-// Case Case is a small property-crime case (侵财小案). Stores keep it whole; the service is the only way to change it. The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
+// Case Case is a small property-crime case (侵财小案). The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
 type Case struct {
 	AddressId string `json:"addressId,omitempty,omitzero"`
 
@@ -1569,7 +1569,7 @@ type Case struct {
 	// ReporterId a person
 	ReporterId string `json:"reporterId,omitempty,omitzero"`
 
-	// Review ReviewStep is 快倒查·同步跟踪: the review after solving and the cases it links for tracking.
+	// Review CaseReviewStep is 快倒查·同步跟踪: the review after solving and the cases it links for tracking.
 	Review CaseReviewStep `json:"review,omitempty,omitzero"`
 
 	// SharedWith SharedWith lists the units holding an active share of the case. The service fills it on every read from the kernel's shares; stores do not keep it (a revoked share must stop counting at once).
@@ -1715,14 +1715,14 @@ type CasePage struct {
 	Next string `json:"next,omitempty,omitzero"`
 }
 
-// CaseReviewInput ReviewInput records 快倒查 and the cases to keep tracking.
+// CaseReviewInput CaseReviewInput records 快倒查 and the cases to keep tracking.
 type CaseReviewInput struct {
 	At       time.Time   `json:"at,omitempty,omitzero"`
 	Findings string      `json:"findings"`
 	Links    []LinkInput `json:"links,omitempty,omitzero"`
 }
 
-// CaseReviewStep ReviewStep is 快倒查·同步跟踪: the review after solving and the cases it links for tracking.
+// CaseReviewStep CaseReviewStep is 快倒查·同步跟踪: the review after solving and the cases it links for tracking.
 type CaseReviewStep struct {
 	At         time.Time  `json:"at,omitempty,omitzero"`
 	By         string     `json:"by,omitempty,omitzero"`
@@ -1837,7 +1837,7 @@ type ConfirmationStatus string
 
 // ConvertedLead defines model for ConvertedLead.
 type ConvertedLead struct {
-	// Case Case is a small property-crime case (侵财小案). Stores keep it whole; the service is the only way to change it. The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
+	// Case Case is a small property-crime case (侵财小案). The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
 	Case Case `json:"case"`
 
 	// Lead Lead is a lead (线索) from a visit, a tip or another case. Source names where it came from; a lead from a case is also listed on that case, and a converted lead names its case (CaseID) as the case names it (LeadID).
@@ -1880,7 +1880,7 @@ type CustodyEntry struct {
 	From   Holder `json:"from,omitempty,omitzero"`
 	ItemId string `json:"itemId,omitempty,omitzero"`
 
-	// Kind EntryKind says why a custody entry was written.
+	// Kind CustodyEntryKind says why a custody entry was written.
 	Kind CustodyEntryKind `json:"kind,omitempty,omitzero"`
 
 	// Photos Photos are the SHA-256 digests (hex) of photos stored as attachments.
@@ -1904,7 +1904,7 @@ type CustodyEntry struct {
 	WitnessId string `json:"witnessId,omitempty,omitzero"`
 }
 
-// CustodyEntryKind EntryKind says why a custody entry was written.
+// CustodyEntryKind CustodyEntryKind says why a custody entry was written.
 type CustodyEntryKind string
 
 // CustodyList defines model for CustodyList.
@@ -2001,7 +2001,7 @@ type DisposalPage struct {
 // DisposalState DisposalState is where a disposal stands.
 type DisposalState string
 
-// Dispute Dispute is a dispute (矛盾纠纷) from its report to its end. Times are UTC at microsecond precision. The event times (AcceptedAt, SettledAt …) are what totals count by period; NextDue is the earliest deadline still open (overdue.go), kept on the record so that stores can select overdue disputes without knowing the rules.
+// Dispute Dispute is a dispute (矛盾纠纷) from its report to its end. Times are UTC at microsecond precision. The event times (AcceptedAt, SettledAt …) are what totals count by period; NextDue is the earliest deadline still open, kept on the record so that stores can select overdue disputes without knowing the rules.
 type Dispute struct {
 	AcceptedAt time.Time `json:"acceptedAt,omitempty,omitzero"`
 	Address    string    `json:"address,omitempty,omitzero"`
@@ -2021,7 +2021,7 @@ type Dispute struct {
 	History   []DisputeStep `json:"history,omitempty,omitzero"`
 	Id        string        `json:"id"`
 
-	// Kind Kind is the legal form of the mediation; each has its own rules.
+	// Kind DisputeKind is the legal form of the mediation; each has its own rules.
 	Kind         DisputeKind  `json:"kind"`
 	MediationDue time.Time    `json:"mediationDue,omitempty,omitzero"`
 	NextDue      time.Time    `json:"nextDue,omitempty,omitzero"`
@@ -2030,12 +2030,9 @@ type Dispute struct {
 	// Origin the hand-off (an outreach visit) it came from
 	Origin Source `json:"origin,omitempty,omitzero"`
 
-	// Outcome Outcome is how a closed dispute ended.
+	// Outcome DisputeOutcome is how a closed dispute ended.
 	Outcome DisputeOutcome `json:"outcome,omitempty,omitzero"`
 	Parties []Party        `json:"parties,omitempty,omitzero"`
-
-	// PartyDocIndex PartyDocIndex holds the blind indexes of the parties' identity documents, for the party filter. It is a top-level field whose name ends in "Index", so audit diffs redact it.
-	PartyDocIndex []string `json:"partyDocIndex,omitempty,omitzero"`
 
 	// Police PoliceFacts is what screening establishes before police mediation may be used: the violation, that it is minor and arose from a civil dispute (a quarrel between neighbours, relatives, colleagues …), and which of the excluded situations were found. The officer answers every question; the service refuses police mediation unless the answers allow it.
 	Police PoliceFacts `json:"police,omitempty,omitzero"`
@@ -2045,11 +2042,11 @@ type Dispute struct {
 	ReferredAt time.Time `json:"referredAt,omitempty,omitzero"`
 	ReportedAt time.Time `json:"reportedAt,omitempty,omitzero"`
 
-	// Review Review is a supervisor's review of a high-risk dispute.
+	// Review DisputeReview is a supervisor's review of a high-risk dispute.
 	Review    DisputeReview `json:"review,omitempty,omitzero"`
 	ReviewDue time.Time     `json:"reviewDue,omitempty,omitzero"`
 
-	// Risk Risk is the assessed risk that a dispute escalates.
+	// Risk DisputeRisk is the assessed risk that a dispute escalates.
 	Risk       DisputeRisk `json:"risk"`
 	RiskReason string      `json:"riskReason,omitempty,omitzero"`
 	Sessions   []Session   `json:"sessions,omitempty,omitzero"`
@@ -2059,7 +2056,7 @@ type Dispute struct {
 	Source     string    `json:"source"`
 	SourceNote string    `json:"sourceNote,omitempty,omitzero"`
 
-	// State State is where a dispute stands in the workflow; see transitions.go for the moves between states.
+	// State DisputeState is where a dispute stands in the workflow; see transitions.go for the moves between states.
 	State     DisputeState `json:"state"`
 	UnitId    string       `json:"unitId"`
 	UpdatedAt time.Time    `json:"updatedAt,omitempty,omitzero"`
@@ -2088,7 +2085,7 @@ type DisputeActionInput struct {
 	RefusedBy string `json:"refusedBy,omitempty,omitzero"`
 }
 
-// DisputeInput ReportInput reports a dispute.
+// DisputeInput DisputeInput reports a dispute.
 type DisputeInput struct {
 	Address   string `json:"address,omitempty,omitzero"`
 	AddressId string `json:"addressId,omitempty,omitzero"`
@@ -2098,7 +2095,7 @@ type DisputeInput struct {
 	// Kind default people
 	Kind DisputeKind `json:"kind,omitempty,omitzero"`
 
-	// Parties each checked by checkParties
+	// Parties each a recorded person with a role
 	Parties []Party `json:"parties,omitempty,omitzero"`
 
 	// Police required for police mediation
@@ -2117,10 +2114,10 @@ type DisputeInput struct {
 	UnitId     string `json:"unitId"`
 }
 
-// DisputeKind Kind is the legal form of the mediation; each has its own rules.
+// DisputeKind DisputeKind is the legal form of the mediation; each has its own rules.
 type DisputeKind string
 
-// DisputeOutcome Outcome is how a closed dispute ended.
+// DisputeOutcome DisputeOutcome is how a closed dispute ended.
 type DisputeOutcome string
 
 // DisputePage One page of Dispute records in a stable order.
@@ -2131,36 +2128,36 @@ type DisputePage struct {
 	Next string `json:"next,omitempty,omitzero"`
 }
 
-// DisputeReview Review is a supervisor's review of a high-risk dispute.
+// DisputeReview DisputeReview is a supervisor's review of a high-risk dispute.
 type DisputeReview struct {
 	Note       string    `json:"note,omitempty,omitzero"`
 	ReviewedAt time.Time `json:"reviewedAt,omitempty,omitzero"`
 	ReviewedBy string    `json:"reviewedBy,omitempty,omitzero"`
 }
 
-// DisputeRisk Risk is the assessed risk that a dispute escalates.
+// DisputeRisk DisputeRisk is the assessed risk that a dispute escalates.
 type DisputeRisk string
 
-// DisputeState State is where a dispute stands in the workflow; see transitions.go for the moves between states.
+// DisputeState DisputeState is where a dispute stands in the workflow; see transitions.go for the moves between states.
 type DisputeState string
 
-// DisputeStep Step is one entry of a dispute's history: a state change, who made it, when and why. The first step has no From: the report.
+// DisputeStep DisputeStep is one entry of a dispute's history: a state change, who made it, when and why. The first step has no From: the report.
 type DisputeStep struct {
 	ActorId string    `json:"actorId,omitempty,omitzero"`
 	At      time.Time `json:"at,omitempty,omitzero"`
 
-	// From State is where a dispute stands in the workflow; see transitions.go for the moves between states.
+	// From DisputeState is where a dispute stands in the workflow; see transitions.go for the moves between states.
 	From   DisputeState `json:"from,omitempty,omitzero"`
 	Reason string       `json:"reason,omitempty,omitzero"`
 
 	// RefusedBy the party whose clear refusal caused it
 	RefusedBy string `json:"refusedBy,omitempty,omitzero"`
 
-	// To State is where a dispute stands in the workflow; see transitions.go for the moves between states.
+	// To DisputeState is where a dispute stands in the workflow; see transitions.go for the moves between states.
 	To DisputeState `json:"to,omitempty,omitzero"`
 }
 
-// DisputeTotals Totals is one row of the mediation totals: counts of a group over a period (see TotalsRow for what each counts) and the settlement rate.
+// DisputeTotals DisputeTotals is one row of the mediation totals: counts of a group over a period (see TotalsRow for what each counts) and the settlement rate.
 type DisputeTotals struct {
 	Accepted int64  `json:"accepted,omitempty,omitzero"`
 	Failed   int64  `json:"failed,omitempty,omitzero"`
@@ -2382,7 +2379,7 @@ type Hazard struct {
 	Responsible         string `json:"responsible"`
 	ResponsiblePersonId string `json:"responsiblePersonId,omitempty,omitzero"`
 
-	// Severity Severity grades a hazard.
+	// Severity HazardSeverity grades a hazard.
 	Severity HazardSeverity `json:"severity"`
 
 	// Status HazardStatus is where a hazard stands.
@@ -2425,7 +2422,7 @@ type HazardPage struct {
 	Next string `json:"next,omitempty,omitzero"`
 }
 
-// HazardSeverity Severity grades a hazard.
+// HazardSeverity HazardSeverity grades a hazard.
 type HazardSeverity string
 
 // HazardStatus HazardStatus is where a hazard stands.
@@ -2473,10 +2470,10 @@ type IdentifyInput struct {
 	OwnerPersonId string `json:"ownerPersonId,omitempty,omitzero"`
 }
 
-// ItemOrigin Origin says how an item entered the register.
+// ItemOrigin ItemOrigin says how an item entered the register.
 type ItemOrigin string
 
-// ItemState State is where a property item stands. The codes are stable: the API and the database store them.
+// ItemState ItemState is where a property item stands. The codes are stable: the API and the database store them.
 type ItemState string
 
 // Lead Lead is a lead (线索) from a visit, a tip or another case. Source names where it came from; a lead from a case is also listed on that case, and a converted lead names its case (CaseID) as the case names it (LeadID).
@@ -2635,7 +2632,7 @@ type OutboxMessagePage struct {
 	Next string `json:"next,omitempty,omitzero"`
 }
 
-// OutreachTotals Totals is the article's outreach table for a unit subtree and a period.
+// OutreachTotals OutreachTotals is the article's outreach table for a unit subtree and a period.
 type OutreachTotals struct {
 	// AidVisits visits that delivered aid (户次)
 	AidVisits        int64 `json:"aidVisits,omitempty,omitzero"`
@@ -2663,7 +2660,7 @@ type OutreachTotalsList struct {
 
 // OverdueCase OverdueCase is a case with the steps that are overdue on it.
 type OverdueCase struct {
-	// Case Case is a small property-crime case (侵财小案). Stores keep it whole; the service is the only way to change it. The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
+	// Case Case is a small property-crime case (侵财小案). The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
 	Case  Case       `json:"case,omitempty,omitzero"`
 	Steps []CaseStep `json:"steps,omitempty,omitzero"`
 }
@@ -2681,7 +2678,7 @@ type PartiesInput struct {
 	Parties []Party `json:"parties"`
 }
 
-// Party Party is a person on one side of the dispute. The person lives in the kernel (casework.Person); the dispute keeps only the id, so identity data stays sealed in one place.
+// Party Party is a person on one side of the dispute. The person lives in the kernel (a Person); the dispute keeps only the id, so identity data stays sealed in one place.
 type Party struct {
 	// Minor Minor marks a party known to be under 18 when the person's birth date is not recorded; otherwise the birth date decides.
 	Minor           bool             `json:"minor,omitempty,omitzero"`
@@ -2700,7 +2697,7 @@ type PeriodFigures struct {
 	To      time.Time `json:"to,omitempty,omitzero"`
 }
 
-// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Identity numbers and phones are masked (docNumber 370303********1237, phone 138****5678) unless the response comes from the reveal operation (`revealed: true`).
+// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
 type Person struct {
 	Address   string `json:"address,omitempty,omitzero"`
 	AddressId string `json:"addressId,omitempty,omitzero"`
@@ -2759,7 +2756,7 @@ type PersonPage struct {
 	Next string `json:"next,omitempty,omitzero"`
 }
 
-// PersonTag Tag marks a person for the outreach and protection work of the article.
+// PersonTag PersonTag marks a person for the outreach and protection work of the article.
 type PersonTag string
 
 // PlanEntry PlanEntry is a target on the visit plan: a household, site or firm at an address, of one kind, visited every so often.
@@ -2803,7 +2800,7 @@ type PlanInput struct {
 	UnitId       string     `json:"unitId"`
 }
 
-// PoliceExclusion Exclusion is a situation in which police mediation (治安调解) may not be used, after the Ministry of Public Security's rules on police mediation: the violation must then be dealt with by penalty, not by agreement.
+// PoliceExclusion PoliceExclusion is a situation in which police mediation (治安调解) may not be used, after the Ministry of Public Security's rules on police mediation: the violation must then be dealt with by penalty, not by agreement.
 type PoliceExclusion string
 
 // PoliceFacts PoliceFacts is what screening establishes before police mediation may be used: the violation, that it is minor and arose from a civil dispute (a quarrel between neighbours, relatives, colleagues …), and which of the excluded situations were found. The officer answers every question; the service refuses police mediation unless the answers allow it.
@@ -2814,7 +2811,7 @@ type PoliceFacts struct {
 	// MinorViolation 情节轻微
 	MinorViolation bool `json:"minorViolation,omitempty,omitzero"`
 
-	// Violation e.g. 殴打他人（情节轻微）; required by CheckPolice
+	// Violation e.g. 殴打他人（情节轻微）; required for police mediation
 	Violation string `json:"violation,omitempty,omitzero"`
 }
 
@@ -2846,7 +2843,7 @@ type Progress struct {
 	Goals    []GoalProgress `json:"goals,omitempty,omitzero"`
 }
 
-// PropertyItem Item is a property item: something reported stolen, recovered, or both. Values are in fen (integer minor units of CNY) and cover the whole line (all of Quantity), as NIBRS values do.
+// PropertyItem PropertyItem is a property item: something reported stolen, recovered, or both. Values are in fen (integer minor units of CNY) and cover the whole line (all of Quantity), as NIBRS values do.
 type PropertyItem struct {
 	CaseId    string    `json:"caseId,omitempty,omitzero"`
 	Category  string    `json:"category"`
@@ -2872,7 +2869,7 @@ type PropertyItem struct {
 	// MatchedItemId MatchedItemID links a found item and the reported item a confirmed match tied it to, in both directions. The reported item keeps its state: the found item carries on (custody, return), so nothing is counted twice.
 	MatchedItemId string `json:"matchedItemId,omitempty,omitzero"`
 
-	// Origin Origin says how an item entered the register.
+	// Origin ItemOrigin says how an item entered the register.
 	Origin         ItemOrigin `json:"origin"`
 	OwnerPersonId  string     `json:"ownerPersonId,omitempty,omitzero"`
 	Quantity       int        `json:"quantity"`
@@ -2886,7 +2883,7 @@ type PropertyItem struct {
 	// Source Source is the hand-off that created the item, if any.
 	Source Source `json:"source,omitempty,omitzero"`
 
-	// State State is where a property item stands. The codes are stable: the API and the database store them.
+	// State ItemState is where a property item stands. The codes are stable: the API and the database store them.
 	State       ItemState `json:"state"`
 	StolenAt    time.Time `json:"stolenAt,omitempty,omitzero"`
 	StolenPlace string    `json:"stolenPlace,omitempty,omitzero"`
@@ -2934,7 +2931,7 @@ type PropertyQuery struct {
 	UnitId      string       `json:"unitId,omitempty,omitzero"`
 }
 
-// PropertyTrace Trace links an item to an arrest.
+// PropertyTrace PropertyTrace links an item to an arrest.
 type PropertyTrace struct {
 	ArrestId string    `json:"arrestId,omitempty,omitzero"`
 	At       time.Time `json:"at,omitempty,omitzero"`
@@ -2966,7 +2963,7 @@ type RecoveryInput struct {
 	WitnessId string `json:"witnessId,omitempty,omitzero"`
 }
 
-// RecoveryTotals Totals are the recovery figures of a unit subtree and period. An item counts where its step happened in the period: recovered (RecoveredAt), returned (ReturnedAt), unclaimed (UnclaimedAt), disposed (DisposedAt). A return event counts when it was held; proceeds when the disposal was completed.
+// RecoveryTotals RecoveryTotals are the recovery figures of a unit subtree and period. An item counts where its step happened in the period: recovered (RecoveredAt), returned (ReturnedAt), unclaimed (UnclaimedAt), disposed (DisposedAt). A return event counts when it was held; proceeds when the disposal was completed.
 type RecoveryTotals struct {
 	DisposalProceedsFen int64 `json:"disposalProceedsFen,omitempty,omitzero"`
 	ItemsDisposed       int64 `json:"itemsDisposed,omitempty,omitzero"`
@@ -2983,9 +2980,9 @@ type RecoveryTotalsList struct {
 	Items []RecoveryUnitTotals `json:"items"`
 }
 
-// RecoveryUnitTotals UnitTotals are the totals of one unit's subtree.
+// RecoveryUnitTotals RecoveryUnitTotals are the totals of one unit's subtree.
 type RecoveryUnitTotals struct {
-	// Totals Totals are the recovery figures of a unit subtree and period. An item counts where its step happened in the period: recovered (RecoveredAt), returned (ReturnedAt), unclaimed (UnclaimedAt), disposed (DisposedAt). A return event counts when it was held; proceeds when the disposal was completed.
+	// Totals RecoveryTotals are the recovery figures of a unit subtree and period. An item counts where its step happened in the period: recovered (RecoveredAt), returned (ReturnedAt), unclaimed (UnclaimedAt), disposed (DisposedAt). A return event counts when it was held; proceeds when the disposal was completed.
 	Totals RecoveryTotals `json:"totals,omitempty,omitzero"`
 
 	// Unit Unit is an organisational unit. Its Code is immutable and unique; its parent never changes, so Path (the ids from the root, "/a/b/c/") can be copied onto queries and cached without invalidation.
@@ -3104,7 +3101,7 @@ type Return struct {
 	Version   int64     `json:"version"`
 }
 
-// ReturnEvent Event is a return event (涉案物品返还会): a gathering at a date and place, hosted by a unit, where many approved returns are handed over together, each with its own receipt. A hand-over that fails (the owner is absent) is recorded and leaves its item approved and in custody for a later occasion: holding an event never loses an item.
+// ReturnEvent ReturnEvent is a return event (涉案物品返还会): a gathering at a date and place, hosted by a unit, where many approved returns are handed over together, each with its own receipt. A hand-over that fails (the owner is absent) is recorded and leaves its item approved and in custody for a later occasion: holding an event never loses an item.
 type ReturnEvent struct {
 	CreatedAt time.Time `json:"createdAt"`
 	CreatedBy string    `json:"createdBy"`
@@ -3121,7 +3118,7 @@ type ReturnEvent struct {
 	// ReturnIds ReturnIDs are the approved returns planned for the event.
 	ReturnIds []string `json:"returnIds,omitempty,omitzero"`
 
-	// State EventState is where a return event stands.
+	// State ReturnEventState is where a return event stands.
 	State ReturnEventState `json:"state"`
 
 	// UnitId the hosting unit
@@ -3130,7 +3127,7 @@ type ReturnEvent struct {
 	Version   int64     `json:"version"`
 }
 
-// ReturnEventInput EventInput plans a return event.
+// ReturnEventInput ReturnEventInput plans a return event.
 type ReturnEventInput struct {
 	Date   time.Time `json:"date,omitempty,omitzero"`
 	Name   string    `json:"name,omitempty,omitzero"`
@@ -3146,7 +3143,7 @@ type ReturnEventPage struct {
 	Next string `json:"next,omitempty,omitzero"`
 }
 
-// ReturnEventResult EventResult is the outcome of one planned return.
+// ReturnEventResult ReturnEventResult is the outcome of one planned return.
 type ReturnEventResult struct {
 	ItemId string `json:"itemId,omitempty,omitzero"`
 
@@ -3159,7 +3156,7 @@ type ReturnEventResult struct {
 	Returned bool       `json:"returned,omitempty,omitzero"`
 }
 
-// ReturnEventState EventState is where a return event stands.
+// ReturnEventState ReturnEventState is where a return event stands.
 type ReturnEventState string
 
 // ReturnInput ReturnInput asks for an item to be returned.
@@ -3173,7 +3170,7 @@ type ReturnInput struct {
 	Recipient Holder `json:"recipient,omitempty,omitzero"`
 }
 
-// ReturnList ReturnList is the 发还清单 of a case or a return event, as data: what goes back to whom, with the receipts. WriteHTML prints it. Owners' and recipients' document numbers appear only masked.
+// ReturnList ReturnList is the 发还清单 of a case or a return event, as data: what goes back to whom, with the receipts. It is also served as printable HTML. Owners' and recipients' document numbers appear only masked.
 type ReturnList struct {
 	CaseId           string          `json:"caseId,omitempty,omitzero"`
 	EventDate        time.Time       `json:"eventDate,omitempty,omitzero"`
@@ -3201,7 +3198,7 @@ type ReturnListRow struct {
 	Identifiers   string `json:"identifiers,omitempty,omitzero"`
 	ItemId        string `json:"itemId,omitempty,omitzero"`
 
-	// ItemState State is where a property item stands. The codes are stable: the API and the database store them.
+	// ItemState ItemState is where a property item stands. The codes are stable: the API and the database store them.
 	ItemState ItemState `json:"itemState,omitempty,omitzero"`
 	No        int       `json:"no,omitempty,omitzero"`
 
@@ -3247,7 +3244,7 @@ type RevealInput struct {
 type RiskInput struct {
 	Reason string `json:"reason,omitempty,omitzero"`
 
-	// Risk Risk is the assessed risk that a dispute escalates.
+	// Risk DisputeRisk is the assessed risk that a dispute escalates.
 	Risk DisputeRisk `json:"risk,omitempty,omitzero"`
 }
 
@@ -3405,7 +3402,7 @@ type StaffUpdate struct {
 	Roles    []Role   `json:"roles,omitempty,omitzero"`
 }
 
-// StolenInput StolenInput reports an item stolen. Cases hand their stolen items over through the ledger (RegisterStolen); this is for an officer's own entry.
+// StolenInput StolenInput reports an item stolen. Cases hand their stolen items over through the ledger; this is for an officer's own entry.
 type StolenInput struct {
 	CaseId   string `json:"caseId,omitempty,omitzero"`
 	Category string `json:"category,omitempty,omitzero"`
@@ -3422,7 +3419,7 @@ type StolenInput struct {
 	ValueFen          int64        `json:"valueFen,omitempty,omitzero"`
 }
 
-// StolenItemInput ItemInput is a stolen item as reported.
+// StolenItemInput StolenItemInput is a stolen item as reported.
 type StolenItemInput struct {
 	Category      string       `json:"category"`
 	Description   string       `json:"description"`
@@ -3564,7 +3561,7 @@ type VisitAmendment struct {
 	Services []ServiceGiven `json:"services,omitempty,omitzero"`
 }
 
-// VisitDisputeInput DisputeInput is a dispute found on a visit, to hand to mediation.
+// VisitDisputeInput VisitDisputeInput is a dispute found on a visit, to hand to mediation.
 type VisitDisputeInput struct {
 	Category string                `json:"category"`
 	PartyIds []string              `json:"partyIds"`
@@ -3576,12 +3573,12 @@ type VisitDisputeInput struct {
 // VisitDisputeInputRisk defines model for VisitDisputeInput.Risk.
 type VisitDisputeInputRisk string
 
-// VisitFinding Finding is a dispute or a lead found on a visit. Step ("dispute/1", "lead/2") names it in its hand-off; ResultID is the id the receiver gave it, written back once delivered.
+// VisitFinding VisitFinding is a dispute or a lead found on a visit. Step ("dispute/1", "lead/2") names it in its hand-off; ResultID is the id the receiver gave it, written back once delivered.
 type VisitFinding struct {
 	// Category disputes: mediation's category code
 	Category string `json:"category,omitempty,omitzero"`
 
-	// Kind FindingKind says where a finding is handed on.
+	// Kind VisitFindingKind says where a finding is handed on.
 	Kind      VisitFindingKind `json:"kind,omitempty,omitzero"`
 	LinkedAt  time.Time        `json:"linkedAt,omitempty,omitzero"`
 	OutboxId  string           `json:"outboxId,omitempty,omitzero"`
@@ -3595,7 +3592,7 @@ type VisitFinding struct {
 	Summary  string `json:"summary,omitempty,omitzero"`
 }
 
-// VisitFindingKind FindingKind says where a finding is handed on.
+// VisitFindingKind VisitFindingKind says where a finding is handed on.
 type VisitFindingKind string
 
 // VisitInput VisitInput records a visit.
@@ -3626,7 +3623,7 @@ type VisitInput struct {
 	VisitedAt time.Time `json:"visitedAt,omitempty,omitzero"`
 }
 
-// VisitLeadInput LeadInput is a lead (线索) collected on a visit, to hand to casework.
+// VisitLeadInput VisitLeadInput is a lead (线索) collected on a visit, to hand to the case workflow.
 type VisitLeadInput struct {
 	PersonIds []string `json:"personIds"`
 	Summary   string   `json:"summary"`
