@@ -1,9 +1,10 @@
 package casework
 
 import (
-	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
 // Workflow is what every workflow service (mediation, outreach, recovery,
@@ -45,11 +46,11 @@ type Provision struct {
 // write-back for one hand-off kind, is refused: one kind, one receiver.
 func (k *Kernel) Register(w Workflow) error {
 	if w == nil {
-		return errors.New("casework: Register needs a workflow")
+		return errs.Invalid("w", "required", "Register needs a workflow")
 	}
 	p := w.Provides()
 	if p.Name == "" {
-		return errors.New("casework: a workflow needs a name")
+		return errs.Invalid("name", "required", "a workflow needs a name")
 	}
 	for _, r := range p.Rules {
 		if err := r.check(); err != nil {
@@ -59,22 +60,22 @@ func (k *Kernel) Register(w Workflow) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if slices.Contains(k.workflows, p.Name) {
-		return fmt.Errorf("casework: workflow %s is already registered", p.Name)
+		return errs.New(errs.ErrConflict, "casework: workflow %s is already registered", p.Name)
 	}
 	for kind, r := range p.Receivers {
 		if r == nil {
-			return fmt.Errorf("casework: workflow %s: no receiver for %s", p.Name, kind)
+			return errs.Invalid("receivers."+kind, "required", "workflow %s names no receiver for %s", p.Name, kind)
 		}
 		if _, dup := k.receivers[kind]; dup {
-			return fmt.Errorf("casework: workflow %s: hand-off kind %s already has a receiver", p.Name, kind)
+			return errs.New(errs.ErrConflict, "casework: workflow %s: hand-off kind %s already has a receiver", p.Name, kind)
 		}
 	}
 	for kind, wb := range p.Writebacks {
 		if wb == nil {
-			return fmt.Errorf("casework: workflow %s: no write-back for %s", p.Name, kind)
+			return errs.Invalid("writebacks."+kind, "required", "workflow %s names no write-back for %s", p.Name, kind)
 		}
 		if _, dup := k.writebacks[kind]; dup {
-			return fmt.Errorf("casework: workflow %s: hand-off kind %s already has a write-back", p.Name, kind)
+			return errs.New(errs.ErrConflict, "casework: workflow %s: hand-off kind %s already has a write-back", p.Name, kind)
 		}
 	}
 	if err := k.policy.Default(p.Rules...); err != nil {

@@ -22,7 +22,7 @@ func (l line) MigrationLine() sqlstore.MigrationLine {
 	for i, stmts := range l.stmts {
 		steps = append(steps, sqlx.Step{Version: i + 1, Stmts: func(*sqlx.Dialect) []string { return stmts }})
 	}
-	return sqlstore.NewMigrationLine(l.name, steps)
+	return sqlstore.MigrationLine{Name: l.name, Steps: steps}
 }
 
 // wa's first step reads a kernel table and wb's writes wa's table: each

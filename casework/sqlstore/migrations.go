@@ -19,17 +19,10 @@ var (
 )
 
 // MigrationLine is a store's named line of migration steps. Only the
-// stores of this module build one (NewMigrationLine), since the steps'
-// statements are written against the module's internal SQL dialect.
-type MigrationLine struct{ line sqlx.Line }
-
-// NewMigrationLine names a line of steps.
-func NewMigrationLine(name string, steps []sqlx.Step) MigrationLine {
-	return MigrationLine{sqlx.Line{Name: name, Steps: steps}}
-}
-
-// Name is the line's name, as recorded in grassroots_migrations.
-func (l MigrationLine) Name() string { return l.line.Name }
+// stores of this module build one, since the steps' statements are written
+// against the module's internal SQL dialect; a store of an integrator's own
+// migrates its tables itself, after MigrateAll.
+type MigrationLine = sqlx.Line
 
 // Migrator is a store that owns a migration line: every workflow's SQL
 // store (cases, mediation, outreach, recovery).
@@ -48,7 +41,7 @@ type Migrator interface {
 func (s *Store) MigrateAll(ctx context.Context, workflows ...Migrator) error {
 	lines := []sqlx.Line{{Name: "kernel", Steps: kernelMigrations}}
 	for _, w := range workflows {
-		lines = append(lines, w.MigrationLine().line)
+		lines = append(lines, w.MigrationLine())
 	}
 	return sqlx.MigrateLines(ctx, s.db, s.d, lines...)
 }

@@ -128,7 +128,8 @@ func TestHandoffsSurviveTheSenderLeaving(t *testing.T) {
 
 // Outside a delivery, a receiver checks its caller in full: a payload
 // naming a departed officer, or claiming a unit or role the staff member
-// does not hold, is refused.
+// does not hold, is refused — an actor outside the unit's reach finds no
+// such unit, exactly as for a unit that does not exist.
 func TestReceiversCalledDirectlyCheckTheActor(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -141,7 +142,7 @@ func TestReceiversCalledDirectlyCheckTheActor(t *testing.T) {
 	forged := d.otherStation()
 	_, err = w.Mediation.IntakeDispute(ctx, casework.DisputeFinding{Source: casework.Source{Kind: "visit", ID: "v-forged", Step: "dispute/1"},
 		Actor: forged, UnitID: d.banyang.ID, Category: "neighbour/noise", Summary: "伪造"})
-	require.ErrorIs(t, err, casework.ErrForbidden)
+	require.ErrorIs(t, err, casework.ErrNotFound)
 	_, err = w.Cases.IntakeLead(ctx, casework.LeadFinding{Source: casework.Source{Kind: "visit", ID: "v-forged", Step: "lead/1"},
 		Actor: forged, UnitID: d.banyang.ID, Summary: "伪造"})
 	require.ErrorIs(t, err, casework.ErrForbidden)

@@ -5,7 +5,7 @@ import casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 // MigrationLine implements casesql.Migrator: the kernel store's MigrateAll
 // runs the "outreach" line after the kernel's.
 func (s *Store) MigrationLine() casesql.MigrationLine {
-	return casesql.NewMigrationLine("outreach", migrations)
+	return casesql.MigrationLine{Name: "outreach", Steps: migrations}
 }
 
 var _ casesql.Migrator = (*Store)(nil)
