@@ -19,9 +19,11 @@ type ReportQuery struct {
 
 // Period is a report period resolved to instants: [Start, End).
 type Period struct {
+	UnitID   string // the unit whose subtree is counted
 	UnitPath string
 	Start    time.Time
 	End      time.Time
+	Zone     *time.Location // the zone the boundaries were drawn in
 }
 
 // Contains reports whether t lies in the period.
@@ -56,7 +58,18 @@ func (k *Kernel) RegisterFigures(s FigureSource) {
 
 // ResolvePeriod checks a report query against the actor's reach and turns
 // its dates into instants in the query's zone.
+//
+// Reach comes first: a unit out of the actor's reach, or any unit for an
+// actor who is no active staff member, answers ErrNotFound like a unit that
+// does not exist, before the policy is asked.
 func (k *Kernel) ResolvePeriod(ctx context.Context, actor Actor, q ReportQuery) (Period, error) {
+	unit := q.UnitID
+	if unit == "" {
+		unit = actor.UnitID
+	}
+	if err := k.Reach(ctx, actor, Target{RecordType: "unit", RecordID: unit, UnitID: unit}); err != nil {
+		return Period{}, err
+	}
 	if err := k.Authorize(ctx, actor, ActionRunReport, Target{}); err != nil {
 		return Period{}, err
 	}
@@ -73,7 +86,7 @@ func (k *Kernel) ResolvePeriod(ctx context.Context, actor Actor, q ReportQuery) 
 	}
 	start := time.Date(q.From.Year(), q.From.Month(), q.From.Day(), 0, 0, 0, 0, zone)
 	end := time.Date(q.To.Year(), q.To.Month(), q.To.Day()+1, 0, 0, 0, 0, zone)
-	return Period{UnitPath: path, Start: start.UTC(), End: end.UTC()}, nil
+	return Period{UnitID: unit, UnitPath: path, Start: start.UTC(), End: end.UTC(), Zone: zone}, nil
 }
 
 // Report gathers every registered workflow's figures for a unit subtree and
@@ -188,4 +201,43 @@ func nextBoundary(t time.Time, step Step) (time.Time, error) {
 		return time.Date(y+1, 1, 1, 0, 0, 0, 0, t.Location()), nil
 	}
 	return time.Time{}, errs.Invalid("step", "oneof", "must be day, week, month, quarter or year")
+}
+
+// UnitRow is one row of a by-unit table: a unit and the totals of its
+// subtree.
+type UnitRow[T any] struct {
+	Unit   Unit `json:"unit"`
+	Totals T    `json:"totals"`
+}
+
+// ByChildUnit is the one by-unit form of every workflow's totals (each
+// workflow's TotalsByUnit): the first row is q's unit over its whole
+// subtree, then one row for each unit directly below it, over that unit's
+// subtree, in the order of the unit tree — a bureau's table of branches, a
+// branch's of stations. totals computes one row for a period whose
+// UnitPath is the row's unit.
+func ByChildUnit[T any](ctx context.Context, k *Kernel, actor Actor, q ReportQuery,
+	totals func(ctx context.Context, p Period) (T, error)) ([]UnitRow[T], error) {
+	p, err := k.ResolvePeriod(ctx, actor, q)
+	if err != nil {
+		return nil, err
+	}
+	units, err := k.store.ListUnits(ctx, UnitFilter{Under: p.UnitPath})
+	if err != nil {
+		return nil, err
+	}
+	var out []UnitRow[T]
+	for _, u := range units {
+		if u.Path != p.UnitPath && u.Path != UnitPath(p.UnitPath, u.ID) {
+			continue // deeper than a child: counted in its child's row
+		}
+		row := p
+		row.UnitID, row.UnitPath = u.ID, u.Path
+		t, err := totals(ctx, row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, UnitRow[T]{Unit: u, Totals: t})
+	}
+	return out, nil
 }

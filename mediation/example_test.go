@@ -71,7 +71,7 @@ func (s *story) printHistory(d mediation.Dispute) {
 func (s *story) printTotals(by casework.Actor, unit casework.Unit) {
 	q := casework.ReportQuery{UnitID: unit.ID, From: time.Date(2020, 5, 1, 0, 0, 0, 0, cst), To: time.Date(2020, 5, 31, 0, 0, 0, 0, cst)}
 	for _, group := range []mediation.GroupBy{mediation.ByNone, mediation.ByCategory} {
-		for _, t := range must(s.svc.Totals(s.ctx, by, q, group)) {
+		for _, t := range must(s.svc.Breakdown(s.ctx, by, q, group)) {
 			fmt.Printf("  %-6s found %d, accepted %d, settled %d, failed %d, referred %d, settlement rate %d‰\n",
 				t.Label, t.Found, t.Accepted, t.Settled, t.Failed, t.Referred, t.SettlementRate)
 		}

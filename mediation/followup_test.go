@@ -189,7 +189,7 @@ func TestSettledOnce(t *testing.T) {
 		return period(first, first.AddDate(0, 1, -1))
 	}
 	totals := func(q casework.ReportQuery) mediation.TotalsRow {
-		rows, err := f.svc.Totals(f.ctx, f.supervisor, q, mediation.ByNone)
+		rows, err := f.svc.Breakdown(f.ctx, f.supervisor, q, mediation.ByNone)
 		require.NoError(t, err)
 		require.Len(t, rows, 1)
 		return rows[0].TotalsRow

@@ -117,7 +117,7 @@ func methods(j *jurisdiction) []method {
 		{"Totals", reported, func(f *fx, a casework.Actor, id string) (any, error) {
 			q := period
 			q.UnitID = unitOf(f, id)
-			return f.svc.Totals(f.ctx, a, q, mediation.ByNone)
+			return f.svc.Totals(f.ctx, a, q)
 		}},
 		{"Report", reported, func(f *fx, a casework.Actor, id string) (any, error) {
 			return f.svc.Report(f.ctx, a, mediation.ReportInput{UnitID: unitOf(f, id), Category: "neighbour", Source: mediation.SourceWalkIn, Facts: "f"})

@@ -341,31 +341,45 @@ func TestTotals(t *testing.T) {
 	f.to(mediation.StateAgreed) // June
 	q := casework.ReportQuery{UnitID: f.station.ID, From: local(5, 1, 0, 0), To: local(5, 31, 0, 0)}
 
-	rows, err := f.svc.Totals(f.ctx, f.supervisor, casework.ReportQuery{From: q.From, To: q.To}, mediation.ByNone)
+	rows, err := f.svc.Breakdown(f.ctx, f.supervisor, casework.ReportQuery{From: q.From, To: q.To}, mediation.ByNone)
 	require.NoError(t, err)
 	require.Equal(t, []mediation.Totals{{TotalsRow: mediation.TotalsRow{Found: 4, Accepted: 2, Settled: 1, Failed: 1, Referred: 1}, Label: "合计", SettlementRate: 250}}, rows)
 
-	rows, err = f.svc.Totals(f.ctx, f.supervisor, q, mediation.ByCategoryTop)
+	rows, err = f.svc.Breakdown(f.ctx, f.supervisor, q, mediation.ByCategoryTop)
 	require.NoError(t, err)
 	require.Equal(t, []mediation.Totals{
 		{TotalsRow: mediation.TotalsRow{Key: "labour", Found: 1}, Label: "劳动争议/劳资纠纷"},
 		{TotalsRow: mediation.TotalsRow{Key: "neighbour", Found: 3, Accepted: 2, Settled: 1, Failed: 1, Referred: 1}, Label: "邻里纠纷", SettlementRate: 333},
 	}, rows)
 
-	rows, err = f.svc.Totals(f.ctx, f.supervisor, q, mediation.ByState)
+	rows, err = f.svc.Breakdown(f.ctx, f.supervisor, q, mediation.ByState)
 	require.NoError(t, err)
 	require.Equal(t, []string{"已结案", "已移送", "已登记", "已研判"}, labels(rows), "ordered by key: closed, referred, reported, screened")
 
-	rows, err = f.svc.Totals(f.ctx, f.supervisor, q, mediation.ByUnit)
+	rows, err = f.svc.Breakdown(f.ctx, f.supervisor, q, mediation.ByUnit)
 	require.NoError(t, err)
 	require.Len(t, rows, 1)
 	require.Equal(t, "般阳路派出所", rows[0].Label)
 
-	_, err = f.svc.Totals(f.ctx, f.supervisor, q, "weather")
+	one, err := f.svc.Totals(f.ctx, f.supervisor, q)
+	require.NoError(t, err)
+	require.Equal(t, mediation.Totals{TotalsRow: mediation.TotalsRow{Found: 4, Accepted: 2, Settled: 1, Failed: 1, Referred: 1}, Label: "合计", SettlementRate: 250}, one)
+	byUnit, err := f.svc.TotalsByUnit(f.ctx, f.auditor, casework.ReportQuery{UnitID: f.root.ID, From: q.From, To: q.To})
+	require.NoError(t, err)
+	require.NotEmpty(t, byUnit)
+	require.Equal(t, f.root.ID, byUnit[0].Unit.ID, "the queried unit first, over its whole subtree")
+	require.Equal(t, one.TotalsRow, byUnit[0].Totals.TotalsRow)
+	var sum int64
+	for _, r := range byUnit[1:] {
+		sum += r.Totals.Found
+	}
+	require.Equal(t, one.Found, sum, "the child rows add up to the whole")
+
+	_, err = f.svc.Breakdown(f.ctx, f.supervisor, q, "weather")
 	requireField(t, err, "by", "oneof")
-	_, err = f.svc.Totals(f.ctx, f.mediator, q, mediation.ByNone)
+	_, err = f.svc.Breakdown(f.ctx, f.mediator, q, mediation.ByNone)
 	require.ErrorIs(t, err, mediation.ErrForbidden)
-	_, err = f.svc.Totals(f.ctx, f.stranger, q, mediation.ByNone)
+	_, err = f.svc.Breakdown(f.ctx, f.stranger, q, mediation.ByNone)
 	require.ErrorIs(t, err, mediation.ErrNotFound)
 
 	figures, err := f.k.Report(f.ctx, f.auditor, casework.ReportQuery{UnitID: f.root.ID, From: local(5, 1, 0, 0), To: local(6, 30, 0, 0)})

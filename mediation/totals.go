@@ -28,16 +28,41 @@ func SettlementRate(settled, found int64) int64 {
 }
 
 // Totals counts the disputes of a unit subtree over the query's period
-// (dates in the query's zone, default the deployment zone), grouped by
-// category, first-level category, state or unit (ByNone: one row).
-func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery, by GroupBy) ([]Totals, error) {
+// (dates in the query's zone, default the deployment zone).
+func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery) (Totals, error) {
+	p, err := s.k.ResolvePeriod(ctx, actor, q)
+	if err != nil {
+		return Totals{}, err
+	}
+	return s.totals(ctx, p)
+}
+
+// TotalsByUnit is Totals for the queried unit and for each unit directly
+// below it, each over its own subtree (casework.ByChildUnit).
+func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
+	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+}
+
+// totals is the one-row total of a resolved period.
+func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
+	rows, err := s.store.Totals(ctx, TotalsQuery{UnitUnder: p.UnitPath, Start: p.Start, End: p.End})
+	if err != nil {
+		return Totals{}, err
+	}
+	var t TotalsRow
+	if len(rows) > 0 {
+		t = rows[0]
+	}
+	return Totals{TotalsRow: t, Label: "合计", SettlementRate: SettlementRate(t.Settled, t.Found)}, nil
+}
+
+// Breakdown is Totals grouped by category, first-level category, state or
+// owning unit (ByNone: one row).
+func (s *Service) Breakdown(ctx context.Context, actor casework.Actor, q casework.ReportQuery, by GroupBy) ([]Totals, error) {
 	switch by {
 	case ByNone, ByCategory, ByCategoryTop, ByState, ByUnit:
 	default:
 		return nil, errs.Invalid("by", "oneof", "must be category, category_top, state or unit")
-	}
-	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
-		return nil, err
 	}
 	p, err := s.k.ResolvePeriod(ctx, actor, q)
 	if err != nil {
@@ -77,13 +102,9 @@ func (s *Service) label(ctx context.Context, by GroupBy, key string) (string, er
 // Figures implements casework.FigureSource: mediation's part of the one
 // report (the article's "排查化解矛盾纠纷826起" is disputes settled).
 func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
-	rows, err := s.store.Totals(ctx, TotalsQuery{UnitUnder: p.UnitPath, Start: p.Start, End: p.End})
+	t, err := s.totals(ctx, p)
 	if err != nil {
 		return nil, err
-	}
-	var t TotalsRow
-	if len(rows) > 0 {
-		t = rows[0]
 	}
 	return []casework.Figure{
 		{Key: "mediation.disputes.found", LabelZH: "排查矛盾纠纷", LabelEN: "Disputes found", Value: t.Found, Unit: "起"},

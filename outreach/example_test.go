@@ -193,8 +193,8 @@ func ExampleService_RecordVisit_difficultFamily() {
 	must(err)
 	printVisit(w.k, v)
 
-	t, err := w.svc.Totals(w.ctx, chief, outreach.TotalsQuery{ReportQuery: casework.ReportQuery{UnitID: county.ID,
-		From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 12, 31, 0, 0, 0, 0, time.UTC)}})
+	t, err := w.svc.Totals(w.ctx, chief, casework.ReportQuery{UnitID: county.ID,
+		From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 12, 31, 0, 0, 0, 0, time.UTC)})
 	must(err)
 	fmt.Printf("桓台县公安局 2020: 困难家庭 %d 户次, 送去帮扶物资 %d 户次, 上门服务 %d 次, 跑腿服务 %d 次\n",
 		t.Figure(outreach.DifficultFamily), t.AidVisits, t.Services[outreach.ServiceDoorToDoor], t.Services[outreach.ServiceErrand])
@@ -221,6 +221,13 @@ type printingMediation struct {
 	n int
 }
 
+// Provides registers the printer as the receiver of disputes found on
+// visits, as mediation.New does for the real service.
+func (m *printingMediation) Provides() casework.Provision {
+	return casework.Provision{Name: "printing-mediation",
+		Receivers: map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(m.IntakeDispute)}}
+}
+
 func (m *printingMediation) IntakeDispute(ctx context.Context, f casework.DisputeFinding) (string, error) {
 	return m.k.ReceiveOnce(ctx, f.Source, "dispute", func(in *casework.InboxEntry) (string, error) {
 		m.n++
@@ -235,7 +242,7 @@ func (m *printingMediation) IntakeDispute(ctx context.Context, f casework.Disput
 // resident's large dog disturbs the neighbours and relations are tense. The
 // dispute is handed to mediation through the outbox, and the id mediation
 // gives it is written back on the visit.
-func ExampleService_Connect() {
+func Example_disputeHandedToMediation() {
 	w := newWorld(time.Date(2020, 6, 3, 1, 0, 0, 0, time.UTC))
 	branch := w.unit(w.root, "370305", "临淄公安分局", casework.LevelBranch)
 	station := w.unit(branch, "370305007", "雪官派出所", casework.LevelStation)
@@ -243,7 +250,7 @@ func ExampleService_Connect() {
 	addr, err := w.k.CreateAddress(w.ctx, officer, casework.AddressInput{UnitID: station.ID, Text: "临淄区西高新村", Community: "西高新村"})
 	must(err)
 	mediation := &printingMediation{k: w.k}
-	w.svc.Connect(mediation, nil)
+	must(w.k.Register(mediation))
 
 	v, err := w.svc.RecordVisit(w.ctx, officer, outreach.VisitInput{
 		UnitID: station.ID, AddressID: addr.ID, TargetKind: outreach.Village, Organisation: "西高新村村委会",

@@ -10,36 +10,6 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// DisputeIntake is what outreach needs of mediation: take a dispute found
-// on a visit and return the id of the dispute it became. It must be
-// idempotent on the finding's Source (use casework.Kernel.ReceiveOnce):
-// deliveries repeat when a process dies between the receiver's commit and
-// the acknowledgement.
-type DisputeIntake interface {
-	IntakeDispute(ctx context.Context, f casework.DisputeFinding) (string, error)
-}
-
-// LeadIntake is what outreach needs of casework: take a lead collected on a
-// visit and return the id of the lead it became, idempotently as above.
-type LeadIntake interface {
-	IntakeLead(ctx context.Context, f casework.LeadFinding) (string, error)
-}
-
-// Connect registers the receivers of outreach's hand-offs with the kernel,
-// and the write-back that links each delivered finding to what it became.
-// Either may be nil (an embedder without mediation): its findings then stay
-// pending in the outbox, safe, until a receiver is connected.
-func (s *Service) Connect(d DisputeIntake, l LeadIntake) {
-	if d != nil {
-		s.k.RegisterReceiver(casework.KindDisputeFinding, casework.Receive(d.IntakeDispute))
-		s.k.RegisterWriteback(casework.KindDisputeFinding, s.linkFinding)
-	}
-	if l != nil {
-		s.k.RegisterReceiver(casework.KindLeadFinding, casework.Receive(l.IntakeLead))
-		s.k.RegisterWriteback(casework.KindLeadFinding, s.linkFinding)
-	}
-}
-
 // linkFinding writes the receiver's id on the visit's finding, in its own
 // small transaction, audited as the system acting for the visit's unit. A
 // repeat with the same id changes nothing; a lost race with another writer

@@ -105,7 +105,7 @@ func TestHandOffs(t *testing.T) {
 				b := setupOn(t, backend, nil)
 				in := newFakeIntake(b.k)
 				in.down = 1
-				b.svc.Connect(in, in)
+				connect(t, b.k, in, in)
 				v := b.visitWithFindings(t)
 
 				n, err := b.k.DeliverPending(b.ctx, nil)
@@ -135,7 +135,7 @@ func TestHandOffs(t *testing.T) {
 				t.Parallel()
 				b := setupOn(t, backend, nil)
 				in := newFakeIntake(b.k)
-				b.svc.Connect(in, nil) // no lead receiver yet
+				connect(t, b.k, in, nil) // no lead receiver yet
 				v := b.visitWithFindings(t)
 				ctx, cancel := context.WithCancel(b.ctx)
 				in.crash = cancel
@@ -162,7 +162,7 @@ func TestHandOffs(t *testing.T) {
 				require.Empty(t, got.Findings[1].ResultID)
 
 				// Casework comes up later: the lead is delivered then.
-				b.svc.Connect(nil, in)
+				connect(t, b.k, nil, in)
 				b.clock.Advance(time.Hour)
 				n, err = b.k.DeliverPending(b.ctx, nil)
 				require.NoError(t, err)
@@ -183,7 +183,7 @@ func TestHandOffs(t *testing.T) {
 				t.Parallel()
 				b := setupOn(t, backend, nil)
 				in := newFakeIntake(b.k)
-				b.svc.Connect(in, in)
+				connect(t, b.k, in, in)
 				v := b.visitWithFindings(t)
 				_, err := b.k.DeliverPending(b.ctx, nil)
 				require.NoError(t, err)
@@ -204,5 +204,28 @@ func TestHandOffs(t *testing.T) {
 				require.Len(t, in.records(), 2)
 			})
 		})
+	}
+}
+
+// intakes stands in for the receiving workflows: it registers the fake
+// receivers with the kernel the way mediation and casework/cases do.
+type intakes struct {
+	name  string
+	recvs map[string]casework.Receiver
+}
+
+func (i intakes) Provides() casework.Provision {
+	return casework.Provision{Name: i.name, Receivers: i.recvs}
+}
+
+// connect registers d and l (either may be nil) as the receivers of
+// outreach's findings.
+func connect(t testing.TB, k *casework.Kernel, d casework.DisputeIntake, l casework.LeadIntake) {
+	t.Helper()
+	if d != nil {
+		require.NoError(t, k.Register(intakes{"fake-mediation", map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(d.IntakeDispute)}}))
+	}
+	if l != nil {
+		require.NoError(t, k.Register(intakes{"fake-cases", map[string]casework.Receiver{casework.KindLeadFinding: casework.Receive(l.IntakeLead)}}))
 	}
 }

@@ -69,9 +69,10 @@ type Service struct {
 	plan  Plan
 }
 
-// New builds the outreach service on a kernel and a store, adding the
-// outreach policy rows and code lists, and registering the outreach figures
-// with the kernel's report.
+// New builds the outreach service on a kernel and a store and registers
+// with the kernel all that it provides (Provides): its policy rows, code
+// lists, figures and the write-backs that link a visit's findings to the
+// dispute or lead each became.
 func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if k == nil || store == nil {
 		return nil, errors.New("outreach: New needs a kernel and a store")
@@ -93,15 +94,30 @@ func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if cfg.LeadDays != nil {
 		lead = max(*cfg.LeadDays, 0)
 	}
-	if err := k.Policy().Default(DefaultRules()...); err != nil {
+	s := &Service{k: k, store: store, plan: Plan{Frequencies: freq, LeadDays: lead, Zone: k.Zone()}}
+	if err := k.Register(s); err != nil {
 		return nil, err
 	}
-	for _, l := range codeLists() {
-		k.Codes().Default(l)
-	}
-	s := &Service{k: k, store: store, plan: Plan{Frequencies: freq, LeadDays: lead, Zone: k.Zone()}}
-	k.RegisterFigures(s)
 	return s, nil
+}
+
+var _ casework.Workflow = (*Service)(nil)
+
+// Provides lists what outreach brings to the kernel. Its findings are
+// received by whichever workflow registers casework.KindDisputeFinding and
+// casework.KindLeadFinding (mediation and casework/cases); until one does,
+// they wait in the outbox.
+func (s *Service) Provides() casework.Provision {
+	return casework.Provision{
+		Name:    "outreach",
+		Rules:   DefaultRules(),
+		Codes:   codeLists(),
+		Figures: s,
+		Writebacks: map[string]casework.Writeback{
+			casework.KindDisputeFinding: s.linkFinding,
+			casework.KindLeadFinding:    s.linkFinding,
+		},
+	}
 }
 
 // Plan returns the visit plan policy in force: frequencies, lead time and

@@ -88,73 +88,38 @@ func codeOf(list, value string) casework.Code {
 	return casework.Code{Value: value, ZH: value, EN: value}
 }
 
-// TotalsQuery asks for the outreach table of a unit subtree and a period
-// (local dates, both included); CampaignID narrows it to one campaign's
-// visits and what they found.
-type TotalsQuery struct {
-	casework.ReportQuery
-	CampaignID string
-}
-
 // Totals returns the outreach table for a unit (with its sub-units) and a
 // period: the article's figures. Records out of the actor's reach are not
-// counted.
-func (s *Service) Totals(ctx context.Context, actor casework.Actor, q TotalsQuery) (Totals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q.ReportQuery)
+// counted. A campaign's own table is CampaignProgress.
+func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery) (Totals, error) {
+	p, err := s.k.ResolvePeriod(ctx, actor, q)
 	if err != nil {
 		return Totals{}, err
 	}
-	t, err := s.store.Tally(ctx, TallyFilter{UnitUnder: p.UnitPath, From: p.Start, To: p.End, CampaignID: q.CampaignID})
+	return s.totals(ctx, p)
+}
+
+// TotalsByUnit is Totals for the queried unit and for each unit directly
+// below it, each over its own subtree (casework.ByChildUnit): one row per
+// sub-unit of the article's table.
+func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
+	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+}
+
+func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
+	t, err := s.store.Tally(ctx, TallyFilter{UnitUnder: p.UnitPath, From: p.Start, To: p.End})
 	if err != nil {
 		return Totals{}, err
 	}
-	unit := q.UnitID
-	if unit == "" {
-		unit = actor.UnitID
-	}
-	return totalsOf(unit, t), nil
-}
-
-// TotalsByUnit returns the table for a unit and for each unit directly
-// below it, in path order: one row per sub-unit of the article's table.
-func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q TotalsQuery) ([]Totals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q.ReportQuery)
-	if err != nil {
-		return nil, err
-	}
-	units, err := s.k.Store().ListUnits(ctx, casework.UnitFilter{Under: p.UnitPath})
-	if err != nil {
-		return nil, err
-	}
-	var out []Totals
-	for _, u := range units {
-		if u.Path != p.UnitPath && (len(u.Path) <= len(p.UnitPath) || parentPath(u.Path) != p.UnitPath) {
-			continue
-		}
-		t, err := s.store.Tally(ctx, TallyFilter{UnitUnder: u.Path, From: p.Start, To: p.End, CampaignID: q.CampaignID})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, totalsOf(u.ID, t))
-	}
-	return out, nil
-}
-
-// parentPath is the path of a unit's parent: "/a/b/" → "/a/".
-func parentPath(path string) string {
-	i := len(path) - 2
-	for i >= 0 && path[i] != '/' {
-		i--
-	}
-	return path[:i+1]
+	return totalsOf(p.UnitID, t), nil
 }
 
 // Figures implements casework.FigureSource: the kernel's Report has already
 // checked the actor and resolved the period to the actor's reach.
 func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
-	t, err := s.store.Tally(ctx, TallyFilter{UnitUnder: p.UnitPath, From: p.Start, To: p.End})
+	t, err := s.totals(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return totalsOf("", t).Figures(), nil
+	return t.Figures(), nil
 }

@@ -119,7 +119,7 @@ func TestTotals(t *testing.T) {
 	for name, unit := range map[string]casework.Unit{"branch": b.branch, "station": b.station} {
 		q := may
 		q.UnitID = unit.ID
-		tot, err := b.svc.Totals(ctx, branchLead, outreach.TotalsQuery{ReportQuery: q})
+		tot, err := b.svc.Totals(ctx, branchLead, q)
 		require.NoError(t, err)
 		got := map[string]int64{}
 		for _, f := range tot.Figures() {
@@ -144,13 +144,14 @@ func TestTotals(t *testing.T) {
 
 	// By unit, from the bureau: the bureau, then each branch.
 	rootLead := b.staff(t, b.root.ID, "市局领导", nil, casework.RoleSupervisor)
-	rows, err := b.svc.TotalsByUnit(ctx, rootLead, outreach.TotalsQuery{ReportQuery: may})
+	rows, err := b.svc.TotalsByUnit(ctx, rootLead, may)
 	require.NoError(t, err)
 	require.Len(t, rows, 3)
-	require.Equal(t, b.root.ID, rows[0].UnitID)
+	require.Equal(t, b.root.ID, rows[0].Unit.ID)
 	byUnit := map[string]outreach.Totals{}
 	for _, r := range rows {
-		byUnit[r.UnitID] = r
+		require.Equal(t, r.Unit.ID, r.Totals.UnitID)
+		byUnit[r.Unit.ID] = r.Totals
 	}
 	require.Equal(t, int64(5), byUnit[b.root.ID].Figure(outreach.DifficultFamily))
 	require.Equal(t, int64(4), byUnit[b.branch.ID].Figure(outreach.DifficultFamily))
@@ -159,7 +160,7 @@ func TestTotals(t *testing.T) {
 	// A station officer cannot ask for the branch: out of reach.
 	q := may
 	q.UnitID = b.branch.ID
-	_, err = b.svc.Totals(ctx, off, outreach.TotalsQuery{ReportQuery: q})
+	_, err = b.svc.Totals(ctx, off, q)
 	require.ErrorIs(t, err, outreach.ErrNotFound)
 	b.verify(t)
 }
@@ -189,7 +190,7 @@ func TestDistinctTargetPlannedAndAdHoc(t *testing.T) {
 			may := casework.ReportQuery{UnitID: b.station.ID, From: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 5, 31, 0, 0, 0, 0, time.UTC)}
 			totals := func() outreach.Totals {
 				t.Helper()
-				tot, err := b.svc.Totals(ctx, b.officer, outreach.TotalsQuery{ReportQuery: may})
+				tot, err := b.svc.Totals(ctx, b.officer, may)
 				require.NoError(t, err)
 				return tot
 			}
@@ -232,7 +233,7 @@ func TestHazardFiguresNeverChange(t *testing.T) {
 			june := casework.ReportQuery{UnitID: b.station.ID, From: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 6, 30, 0, 0, 0, 0, time.UTC)}
 			figures := func(q casework.ReportQuery) map[string]int64 {
 				t.Helper()
-				tot, err := b.svc.Totals(ctx, b.chief, outreach.TotalsQuery{ReportQuery: q})
+				tot, err := b.svc.Totals(ctx, b.chief, q)
 				require.NoError(t, err)
 				got := map[string]int64{}
 				for _, f := range tot.Figures() {

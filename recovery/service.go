@@ -3,7 +3,6 @@ package recovery
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -105,9 +104,11 @@ type Service struct {
 	w     Weights
 }
 
-// New builds the service, adds its default policy rows and code lists to the
-// kernel and registers its report figures and its sweep (unclaimed items),
-// so the kernel's one Report and one Sweep cover recovery too.
+// New builds the service and registers with the kernel all that it
+// provides (Provides): its policy rows and code lists, its report figures,
+// its sweep (unclaimed items) and the receivers of the case workflow's
+// stolen items and arrests, so the kernel's one Report, one Sweep and one
+// outbox cover recovery too.
 func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if k == nil || store == nil {
 		return nil, errors.New("recovery: New needs a kernel and a store")
@@ -132,16 +133,28 @@ func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if c.Weights != nil {
 		w = *c.Weights
 	}
-	if err := k.Policy().Default(DefaultRules()...); err != nil {
-		return nil, fmt.Errorf("recovery: policy: %w", err)
-	}
-	for _, l := range codeLists() {
-		k.Codes().Default(l)
-	}
 	s := &Service{k: k, store: store, cfg: c, w: w}
-	k.RegisterFigures(s)
-	k.RegisterSweeper(s)
+	if err := k.Register(s); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+var _ casework.Workflow = (*Service)(nil)
+
+// Provides lists what recovery brings to the kernel.
+func (s *Service) Provides() casework.Provision {
+	return casework.Provision{
+		Name:    "recovery",
+		Rules:   DefaultRules(),
+		Codes:   codeLists(),
+		Figures: s,
+		Sweeper: s,
+		Receivers: map[string]casework.Receiver{
+			casework.KindStolenItems: casework.Receive(s.RegisterStolen),
+			casework.KindTraceItems:  casework.Receive(s.MarkTraced),
+		},
+	}
 }
 
 // Kernel returns the kernel the service is built on.

@@ -27,42 +27,23 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 	if err != nil {
 		return Totals{}, err
 	}
+	return s.totals(ctx, p)
+}
+
+// TotalsByUnit is Totals for the queried unit and for each unit directly
+// below it, each over its own subtree (casework.ByChildUnit).
+func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
+	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+}
+
+func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
 	return s.store.Totals(ctx, TotalsFilter{UnitUnder: p.UnitPath, Start: p.Start, End: p.End})
-}
-
-// UnitTotals are the totals of one unit's subtree.
-type UnitTotals struct {
-	Unit   casework.Unit `json:"unit"`
-	Totals Totals        `json:"totals"`
-}
-
-// TotalsByUnit returns the totals of the queried unit and of every unit
-// below it, each over its own subtree, ordered by the unit tree: a
-// bureau's table of branches and stations.
-func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]UnitTotals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q)
-	if err != nil {
-		return nil, err
-	}
-	units, err := s.k.Store().ListUnits(ctx, casework.UnitFilter{Under: p.UnitPath})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]UnitTotals, 0, len(units))
-	for _, u := range units {
-		t, err := s.store.Totals(ctx, TotalsFilter{UnitUnder: u.Path, Start: p.Start, End: p.End})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, UnitTotals{Unit: u, Totals: t})
-	}
-	return out, nil
 }
 
 // Figures implements casework.FigureSource. The kernel has checked the
 // actor's reach when it resolved the period.
 func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
-	t, err := s.store.Totals(ctx, TotalsFilter{UnitUnder: p.UnitPath, Start: p.Start, End: p.End})
+	t, err := s.totals(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -67,13 +67,14 @@ var caseStart = time.Date(2020, 5, 12, 2, 0, 0, 0, time.UTC)
 //	                                            └─ 打侵财专业工作队 (station level)
 //	                     └─ 淄川公安分局 (branch)
 type caseEnv struct {
-	ctx    context.Context
-	clock  *casework.FixedClock
-	k      *casework.Kernel
-	svc    *cases.Service
-	kstore casework.KernelStore
-	cases  cases.Store
-	reopen func(t *testing.T) (casework.KernelStore, cases.Store)
+	ctx     context.Context
+	clock   *casework.FixedClock
+	k       *casework.Kernel
+	svc     *cases.Service
+	kstore  casework.KernelStore
+	cases   cases.Store
+	reopen  func(t *testing.T) (casework.KernelStore, cases.Store)
+	ledgers *ledgerSwitch
 
 	root, branch, station, team, other                           casework.Unit
 	admin, officer, supervisor, branchOfficer, outsider, auditor casework.Actor
@@ -122,8 +123,10 @@ func newCaseEnv(t *testing.T, open caseBackend, opts ...caseEnvOption) *caseEnv 
 	require.NoError(t, err)
 	// A case with stolen items needs a ledger to check and register them;
 	// a test that watches the ledger connects its own.
+	e.ledgers = &ledgerSwitch{}
+	require.NoError(t, k.Register(e.ledgers))
 	if !conf.noLedger {
-		e.svc.Connect(newCaseLedgerFake(k))
+		e.connect(newCaseLedgerFake(k))
 	}
 
 	ctx := e.ctx
@@ -237,6 +240,40 @@ func (e *caseEnv) trail(t *testing.T, recordType, id string) []string {
 // caseLedgerFake stands for recovery: it receives hand-offs idempotently
 // through the kernel's inbox (ReceiveOnce), exactly as recovery must, and
 // counts what it created, so a test sees duplicates.
+// ledgerSwitch stands in for recovery's registration: it receives the
+// stolen items and arrests the outbox delivers and hands them to the ledger
+// the test connected last.
+type ledgerSwitch struct {
+	mu sync.Mutex
+	l  casework.PropertyLedger
+}
+
+func (w *ledgerSwitch) current() casework.PropertyLedger {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.l
+}
+
+func (w *ledgerSwitch) Provides() casework.Provision {
+	return casework.Provision{Name: "test-ledger", Receivers: map[string]casework.Receiver{
+		casework.KindStolenItems: casework.Receive(func(ctx context.Context, p casework.StolenItems) (string, error) {
+			return w.current().RegisterStolen(ctx, p)
+		}),
+		casework.KindTraceItems: casework.Receive(func(ctx context.Context, p casework.TraceItems) (string, error) {
+			return w.current().MarkTraced(ctx, p)
+		}),
+	}}
+}
+
+// connect makes l the case workflow's ledger and the receiver of its
+// hand-offs, as the wiring of recovery does.
+func (e *caseEnv) connect(l casework.PropertyLedger) {
+	e.ledgers.mu.Lock()
+	e.ledgers.l = l
+	e.ledgers.mu.Unlock()
+	e.svc.Connect(l)
+}
+
 type caseLedgerFake struct {
 	k *casework.Kernel
 

@@ -15,6 +15,14 @@ import (
 // printingLedger stands for recovery in the example: it prints what it
 // receives. It is idempotent on each hand-off's source, as recovery is,
 // through the kernel's inbox.
+// Provides makes the printer the receiver of stolen items and arrests.
+func (l printingLedger) Provides() casework.Provision {
+	return casework.Provision{Name: "printing-ledger", Receivers: map[string]casework.Receiver{
+		casework.KindStolenItems: casework.Receive(l.RegisterStolen),
+		casework.KindTraceItems:  casework.Receive(l.MarkTraced),
+	}}
+}
+
 type printingLedger struct {
 	k *casework.Kernel
 }
@@ -69,7 +77,9 @@ func Example_birdCage() {
 	db := casemem.New()
 	k, _ := casework.New(db, &casework.Config{Clock: clock, IDs: &casework.SequentialIDs{Prefix: "id-"}})
 	svc, _ := cases.New(k, memstore.New(db), nil)
-	svc.Connect(printingLedger{k: k})
+	ledger := printingLedger{k: k}
+	svc.Connect(ledger)    // the case checks its items with the ledger
+	_ = k.Register(ledger) // and the ledger receives them, as recovery.New does
 
 	root, admin, _ := k.Bootstrap(ctx, casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},
 		casework.StaffInput{Name: "管理员", Roles: []casework.Role{casework.RoleAdmin}})

@@ -57,7 +57,7 @@ func TestReportChecksStolenItems(t *testing.T) {
 				e := newCaseEnv(t, open)
 				l := newCaseLedgerFake(e.k)
 				l.refuse = refuseValue
-				e.svc.Connect(l)
+				e.connect(l)
 				in := e.reportInput()
 				zeroValue(&in)
 				in.Place = "" // a field error of the case itself, reported with the ledger's
@@ -85,7 +85,7 @@ func TestReportChecksStolenItems(t *testing.T) {
 				e := newCaseEnv(t, open)
 				l := newCaseLedgerFake(e.k)
 				l.refuse = refuseValue
-				e.svc.Connect(l)
+				e.connect(l)
 				lead, err := e.svc.CreateLead(e.ctx, e.officer, cases.LeadInput{UnitID: e.team.ID, SourceKind: cases.LeadFromTip, Summary: "群众举报"})
 				require.NoError(t, err)
 				lead, err = e.svc.VerifyLead(e.ctx, e.officer, lead.ID, lead.Version, "")

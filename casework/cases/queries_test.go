@@ -410,7 +410,7 @@ func TestCaseSurveyCompares(t *testing.T) {
 			// With a ledger, its matches come first.
 			l := newCaseLedgerFake(e.k)
 			l.matches = []casework.PropertyMatch{{ItemID: "item-9", State: "recovered", Score: 0.9, Reasons: []string{"frame number"}}}
-			e.svc.Connect(l)
+			e.connect(l)
 			c2 := e.to(t, cases.StateFiled, frame("LX-0009"))
 			got, err = e.svc.Survey(ctx, e.officer, c2.ID, c2.Version, cases.SurveyInput{Description: "现场遗留车锁"})
 			require.NoError(t, err)

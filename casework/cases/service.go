@@ -84,26 +84,44 @@ func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	s := &Service{k: k, store: store, targets: targets}
+	if err := k.Register(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+var (
+	_ casework.Workflow   = (*Service)(nil)
+	_ casework.LeadIntake = (*Service)(nil)
+)
+
+// Provides lists what the case workflow brings to the kernel: its policy
+// rows and case kinds, its figures, the receiver of leads found on visits
+// and the write-backs of the stolen items and arrests it hands to the
+// property ledger.
+func (s *Service) Provides() casework.Provision {
 	staff := []casework.Role{casework.RoleOfficer, casework.RoleCommunityOfficer, casework.RoleSupervisor}
 	write := func(a casework.Action) casework.Rule {
 		return casework.Rule{Action: a, Kind: casework.KindWrite, Roles: staff}
 	}
-	if err := k.Policy().Default(
-		write(ActionReport), write(ActionDispatchFile), write(ActionStart), write(ActionSurvey),
-		write(ActionAnalyseShare), write(ActionArrest), write(ActionReview), write(ActionClose),
-		// Dropping a case (不立案 or 撤案) needs a supervisor's decision.
-		casework.Rule{Action: ActionDrop, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
-		write(ActionLeadCreate), write(ActionLeadVerify), write(ActionLeadConvert), write(ActionLeadDiscard),
-	); err != nil {
-		return nil, err
+	return casework.Provision{
+		Name: "cases",
+		Rules: []casework.Rule{
+			write(ActionReport), write(ActionDispatchFile), write(ActionStart), write(ActionSurvey),
+			write(ActionAnalyseShare), write(ActionArrest), write(ActionReview), write(ActionClose),
+			// Dropping a case (不立案 or 撤案) needs a supervisor's decision.
+			{Action: ActionDrop, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
+			write(ActionLeadCreate), write(ActionLeadVerify), write(ActionLeadConvert), write(ActionLeadDiscard),
+		},
+		Codes:     []casework.CodeList{kindCodes()},
+		Figures:   s,
+		Receivers: map[string]casework.Receiver{casework.KindLeadFinding: casework.Receive(s.IntakeLead)},
+		Writebacks: map[string]casework.Writeback{
+			casework.KindStolenItems: s.recordHandoff,
+			casework.KindTraceItems:  s.recordHandoff,
+		},
 	}
-	k.Codes().Default(kindCodes())
-	s := &Service{k: k, store: store, targets: targets}
-	k.RegisterFigures(s)
-	k.RegisterWriteback(casework.KindStolenItems, s.recordHandoff)
-	k.RegisterWriteback(casework.KindTraceItems, s.recordHandoff)
-	k.RegisterReceiver(casework.KindLeadFinding, casework.Receive(s.IntakeLead))
-	return s, nil
 }
 
 // Targets returns the step targets in force.

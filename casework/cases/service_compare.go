@@ -23,9 +23,6 @@ func (s *Service) Connect(l casework.PropertyLedger) {
 	s.mu.Lock()
 	s.ledger = l
 	s.mu.Unlock()
-	// moved to recovery.New by the lead
-	s.k.RegisterReceiver(casework.KindStolenItems, casework.Receive(l.RegisterStolen))
-	s.k.RegisterReceiver(casework.KindTraceItems, casework.Receive(l.MarkTraced))
 }
 
 func (s *Service) propertyLedger() casework.PropertyLedger {

@@ -253,7 +253,7 @@ func TestCasePairsAllOrNothing(t *testing.T) {
 						return f
 					}))
 					l := newCaseLedgerFake(e.k)
-					e.svc.Connect(l)
+					e.connect(l)
 					c := e.to(t, tc.state)
 					trail := e.trail(t, cases.RecordCase, c.ID)
 					outbox, err := e.kstore.ListOutbox(e.ctx, "", "")
@@ -309,7 +309,7 @@ func TestCaseDeliveryAfterCrash(t *testing.T) {
 			t.Parallel()
 			e := newCaseEnv(t, open)
 			l := newCaseLedgerFake(e.k)
-			e.svc.Connect(l)
+			e.connect(l)
 			c := e.report(t, func(in *cases.ReportInput) {
 				in.Items = append(in.Items, cases.ItemInput{Category: "birds_animals", Description: "画眉鸟", Quantity: 2})
 			})

@@ -79,7 +79,17 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 	if err != nil {
 		return Totals{}, err
 	}
-	zone := q.Zone
+	return s.totals(ctx, p)
+}
+
+// TotalsByUnit is Totals for the queried unit and for each unit directly
+// below it, each over its own subtree (casework.ByChildUnit).
+func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
+	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+}
+
+func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
+	zone := p.Zone
 	if zone == nil {
 		zone = s.k.Zone()
 	}
@@ -92,11 +102,7 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 	if err != nil {
 		return Totals{}, err
 	}
-	unitID := q.UnitID
-	if unitID == "" {
-		unitID = actor.UnitID
-	}
-	t := Totals{UnitID: unitID, Start: p.Start, End: p.End, Current: figuresOf(cur), YearEarlier: figuresOf(prev)}
+	t := Totals{UnitID: p.UnitID, Start: p.Start, End: p.End, Current: figuresOf(cur), YearEarlier: figuresOf(prev)}
 	t.Change.Delta = Counts{Reported: cur.Reported - prev.Reported, Filed: cur.Filed - prev.Filed, Solved: cur.Solved - prev.Solved,
 		Closed: cur.Closed - prev.Closed, Dropped: cur.Dropped - prev.Dropped, Arrests: cur.Arrests - prev.Arrests,
 		PeopleArrested: cur.PeopleArrested - prev.PeopleArrested, LeadsCollected: cur.LeadsCollected - prev.LeadsCollected}

@@ -170,6 +170,19 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 			require.Equal(t, int64(300), root.Change.ClearanceRatePoints)
 			require.Equal(t, time.Date(2020, 4, 30, 16, 0, 0, 0, time.UTC), root.Start)
 			require.Equal(t, time.Date(2020, 5, 31, 16, 0, 0, 0, time.UTC), root.End)
+			// By unit from the branch: the branch over its subtree, then each
+			// unit directly below it over its own.
+			byBranch := may
+			byBranch.UnitID = e.branch.ID
+			rows, err := e.svc.TotalsByUnit(ctx, e.auditor, byBranch)
+			require.NoError(t, err)
+			require.Equal(t, e.branch.ID, rows[0].Unit.ID)
+			require.Equal(t, totals(e.branch), rows[0].Totals)
+			for _, r := range rows[1:] {
+				require.Equal(t, e.branch.Path, r.Unit.Path[:len(e.branch.Path)], "only units below the branch")
+				require.Equal(t, totals(r.Unit), r.Totals, r.Unit.Name)
+			}
+			require.Len(t, rows, 1+len(childrenOf(t, e, e.branch)))
 			station := totals(e.station)
 			require.False(t, station.Change.ClearanceRateCompare, "no rate a year earlier")
 			require.Empty(t, station.Change.Permille)
@@ -198,4 +211,18 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 			e.verify(t)
 		})
 	}
+}
+
+// childrenOf lists the units directly below u.
+func childrenOf(t *testing.T, e *caseEnv, u casework.Unit) []casework.Unit {
+	t.Helper()
+	all, err := e.k.Store().ListUnits(e.ctx, casework.UnitFilter{Under: u.Path})
+	require.NoError(t, err)
+	var out []casework.Unit
+	for _, c := range all {
+		if c.ParentID == u.ID {
+			out = append(out, c)
+		}
+	}
+	return out
 }

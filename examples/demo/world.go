@@ -83,7 +83,6 @@ func newWorld(s stores, cfg *casework.Config) (*World, error) {
 	if w.Recovery, err = recovery.New(k, s.recovery, nil); err != nil {
 		return nil, err
 	}
-	w.Outreach.Connect(w.Mediation, w.Cases)
 	w.Cases.Connect(w.Recovery)
 	return w, nil
 }

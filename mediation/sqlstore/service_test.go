@@ -109,7 +109,7 @@ func walk(t *testing.T, store mediation.Store, ks casework.KernelStore) {
 	require.NoError(t, err)
 	require.Zero(t, res.Notified)
 
-	totals, err := svc.Totals(ctx, officer, casework.ReportQuery{From: time.Date(2020, 5, 1, 0, 0, 0, 0, zone), To: time.Date(2020, 5, 31, 0, 0, 0, 0, zone)}, mediation.ByCategory)
+	totals, err := svc.Breakdown(ctx, officer, casework.ReportQuery{From: time.Date(2020, 5, 1, 0, 0, 0, 0, zone), To: time.Date(2020, 5, 31, 0, 0, 0, 0, zone)}, mediation.ByCategory)
 	require.NoError(t, err)
 	require.Equal(t, []mediation.Totals{{TotalsRow: mediation.TotalsRow{Key: "neighbour/noise", Found: 1, Accepted: 1, Settled: 1}, Label: "噪音扰民", SettlementRate: 1000}}, totals)
 	var buf bytes.Buffer
@@ -190,7 +190,7 @@ func settleTwice(t *testing.T, store mediation.Store, ks casework.KernelStore) {
 	}
 	settled := func(q casework.ReportQuery) int64 {
 		t.Helper()
-		rows, err := svc.Totals(ctx, officer, q, mediation.ByNone)
+		rows, err := svc.Breakdown(ctx, officer, q, mediation.ByNone)
 		require.NoError(t, err)
 		require.Len(t, rows, 1)
 		return rows[0].Settled
