@@ -19,6 +19,21 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
+// Host is what a workflow's memory store is built on (mediation/memstore.New
+// and its peers take one): the database's lock for reads and for writes
+// that commit a casework.Change with the record, and the unit tree for
+// subtree filters. *DB is the one implementation; the interface keeps the
+// workflow stores from depending on its internals.
+type Host interface {
+	Write(ctx context.Context, ch casework.Change, apply func() error) error
+	Read(ctx context.Context, fn func() error) error
+	Subtree(ctx context.Context, path string) (UnitSet, error)
+	GetUnit(ctx context.Context, id string) (casework.Unit, error)
+	ListUnits(ctx context.Context, f casework.UnitFilter) ([]casework.Unit, error)
+}
+
+var _ Host = (*DB)(nil)
+
 // DB is the in-memory database. Its zero value is not usable; call New.
 type DB struct {
 	mu sync.RWMutex

@@ -80,6 +80,33 @@ func (s *Store) Engine() Engine { return s.d.Engine }
 // migrates the workflows' too.
 func (s *Store) Migrate(ctx context.Context) error { return s.MigrateAll(ctx) }
 
+// Host is what a workflow's SQL store is built on (mediation/sqlstore.New
+// and its peers take one): the database to read from, its engine, the
+// kernel's migration entry point, and Write, which runs the workflow's
+// record change in a transaction and commits the kernel rows of a
+// casework.Change (audit entries, outbox, request key, inbox mark, shares,
+// addresses) with it. *Store is the kernel's own; an integrator whose
+// kernel backend is another database/sql store satisfies Host with it and
+// carries the workflow stores unchanged.
+type Host interface {
+	DB() *sql.DB
+	Engine() Engine
+	Write(ctx context.Context, ch casework.Change, fn func(tx *sql.Tx) error) error
+	WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn func(tx *sql.Tx) error) error
+	MigrateAll(ctx context.Context, workflows ...Migrator) error
+}
+
+var _ Host = (*Store)(nil)
+
+// WithTx makes the writes of every store on this database, kernel and
+// workflows alike, join tx, a transaction the embedding application opened
+// on the same *sql.DB: its own record and ours commit together, or neither.
+// Each of our writes runs under a savepoint inside tx, so a refused write
+// leaves nothing of itself and tx stays usable. Reads still go through the
+// pool and do not see tx's uncommitted rows; on PostgreSQL the audit chain
+// head stays locked until tx ends, so keep such transactions short.
+func WithTx(ctx context.Context, tx *sql.Tx) context.Context { return sqlx.WithTx(ctx, tx) }
+
 // Write runs fn in a transaction and commits ch with it: the request key and
 // inbox mark first (so a concurrent duplicate waits on the unique key and
 // then fails), then fn's record change, then the outbox rows, and last the

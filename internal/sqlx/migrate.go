@@ -197,10 +197,15 @@ func apply(ctx context.Context, db *sql.DB, d *Dialect, line string, st Step) er
 
 // Tx runs fn in a transaction and commits it, or rolls back on any error.
 // On SQLite the connection string makes every transaction BEGIN IMMEDIATE,
-// so a write never fails late on a lock upgrade.
+// so a write never fails late on a lock upgrade. When ctx carries a
+// transaction of the embedding application (WithTx), fn runs inside it
+// under a savepoint and the application's commit decides.
 func Tx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if tx := joined(ctx); tx != nil {
+		return inSavepoint(ctx, tx, fn)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

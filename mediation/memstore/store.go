@@ -19,7 +19,7 @@ import (
 // Store keeps disputes in memory. Every access goes through the DB's Read
 // and Write, whose lock guards these maps too.
 type Store struct {
-	db       *casemem.DB
+	db       casemem.Host
 	disputes map[string]mediation.Dispute
 	// paths caches the unit path of each dispute's unit, read from the
 	// kernel before the lock is taken (units never move), so subtree
@@ -30,7 +30,7 @@ type Store struct {
 var _ mediation.Store = (*Store)(nil)
 
 // New returns an empty store on db, the database the kernel uses.
-func New(db *casemem.DB) *Store {
+func New(db casemem.Host) *Store {
 	return &Store{db: db, disputes: map[string]mediation.Dispute{}, paths: map[string]string{}}
 }
 

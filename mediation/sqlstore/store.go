@@ -29,59 +29,15 @@ import (
 // Store is the SQL mediation store. It is safe for concurrent use by any
 // number of goroutines and processes sharing one database.
 type Store struct {
-	k  *casesql.Store
+	k  casesql.Host
 	db *sql.DB
 }
 
 var _ mediation.Store = (*Store)(nil)
 
-// New builds the store on the kernel's SQL store. Call Migrate (after the
-// kernel's) before use.
-func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
-
-// Migrate creates or upgrades the mediation tables (migration line
-// "mediation"). The kernel's tables must exist: disputes refer to units.
-func (s *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, s.db, &sqlx.Dialect{Engine: s.k.Engine()}, "mediation", migrations)
-}
-
-var migrations = []sqlx.Step{{
-	Version: 1,
-	Stmts: func(*sqlx.Dialect) []string {
-		return []string{
-			`CREATE TABLE mediation_disputes (
-				id TEXT PRIMARY KEY,
-				unit_id TEXT NOT NULL REFERENCES units (id),
-				state TEXT NOT NULL,
-				kind TEXT NOT NULL,
-				category TEXT NOT NULL,
-				category_top TEXT NOT NULL,
-				source TEXT NOT NULL,
-				risk TEXT NOT NULL,
-				reported_at BIGINT,
-				accepted_at BIGINT,
-				settled_at BIGINT,
-				failed_at BIGINT,
-				referred_at BIGINT,
-				closed_at BIGINT,
-				next_due BIGINT,
-				body TEXT NOT NULL,
-				version BIGINT NOT NULL,
-				created_at BIGINT NOT NULL,
-				updated_at BIGINT NOT NULL)`,
-			`CREATE INDEX mediation_disputes_unit ON mediation_disputes (unit_id, created_at, id)`,
-			`CREATE INDEX mediation_disputes_list ON mediation_disputes (created_at, id)`,
-			`CREATE INDEX mediation_disputes_due ON mediation_disputes (next_due)`,
-			`CREATE INDEX mediation_disputes_reported ON mediation_disputes (reported_at)`,
-			`CREATE TABLE mediation_dispute_refs (
-				dispute_id TEXT NOT NULL REFERENCES mediation_disputes (id),
-				ref TEXT NOT NULL,
-				value TEXT NOT NULL,
-				PRIMARY KEY (dispute_id, ref, value))`,
-			`CREATE INDEX mediation_dispute_refs_value ON mediation_dispute_refs (ref, value, dispute_id)`,
-		}
-	},
-}}
+// New builds the store on the kernel's SQL store (or any casesql.Host).
+// Call Migrate, or the kernel's MigrateAll with this store, before use.
+func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB()} }
 
 // The refs kinds.
 const (

@@ -17,7 +17,7 @@ import (
 // Store keeps outreach records in memory. Every access goes through the
 // kernel database's Read and Write, whose lock guards these maps too.
 type Store struct {
-	db           *cmem.DB
+	db           cmem.Host
 	visits       map[string]outreach.Visit
 	hazards      map[string]outreach.Hazard
 	appointments map[string]outreach.Appointment
@@ -45,7 +45,7 @@ func (s *Store) recordEvent(prev outreach.HazardStatus, h outreach.Hazard) {
 var _ outreach.Store = (*Store)(nil)
 
 // New returns an empty outreach store on db.
-func New(db *cmem.DB) *Store {
+func New(db cmem.Host) *Store {
 	return &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
 		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{}}
 }

@@ -1,6 +1,11 @@
 package sqlstore
 
-import "github.com/grassroots-policing/grassroots/internal/sqlx"
+import (
+	"context"
+
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
 
 // migrations is the "outreach" migration line. Times are BIGINT UTC
 // microseconds; nested lists (services, aid, findings) are JSON text, and
@@ -166,3 +171,18 @@ var migrations = []sqlx.Step{{
 		}
 	},
 }}
+
+var _ casesql.Migrator = (*Store)(nil)
+
+// MigrationLine implements casesql.Migrator: the "outreach" line, run after the
+// kernel's by casesql.Store.MigrateAll.
+func (s *Store) MigrationLine() casesql.MigrationLine {
+	return casesql.MigrationLine{Name: "outreach", Steps: migrations}
+}
+
+// Migrate creates or upgrades the kernel's tables and then this store's
+// (the kernel's MigrateAll with this line alone). An embedder with several
+// workflows calls MigrateAll once with all of them instead.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.k.MigrateAll(ctx, s)
+}

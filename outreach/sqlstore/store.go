@@ -20,22 +20,15 @@ import (
 // Store is the SQL outreach store. It is safe for concurrent use by any
 // number of goroutines and processes sharing one database.
 type Store struct {
-	k  *casesql.Store
+	k  casesql.Host
 	db *sql.DB
 }
 
 var _ outreach.Store = (*Store)(nil)
 
-// New builds the outreach store on the kernel's SQL store. Call Migrate
-// (after the kernel's) before use.
-func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
-
-// Migrate creates or upgrades the outreach tables (migration line
-// "outreach"). The kernel's line must have run first: outreach tables refer
-// to its units.
-func (s *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, s.db, &sqlx.Dialect{Engine: s.k.Engine()}, "outreach", migrations)
-}
+// New builds the outreach store on the kernel's SQL store (or any casesql.Host).
+// Call Migrate, or the kernel's MigrateAll with this store, before use.
+func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB()} }
 
 type scanner = sqlx.Scanner
 

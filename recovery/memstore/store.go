@@ -17,7 +17,7 @@ import (
 // kernel database's lock: writes go through DB.Write, reads through
 // DB.Read.
 type Store struct {
-	db        *kmem.DB
+	db        kmem.Host
 	items     map[string]recovery.Item
 	custody   map[string][]recovery.CustodyEntry
 	returns   map[string]recovery.Return
@@ -28,7 +28,7 @@ type Store struct {
 var _ recovery.Store = (*Store)(nil)
 
 // New returns an empty store on db.
-func New(db *kmem.DB) *Store {
+func New(db kmem.Host) *Store {
 	return &Store{db: db, items: map[string]recovery.Item{}, custody: map[string][]recovery.CustodyEntry{},
 		returns: map[string]recovery.Return{}, events: map[string]recovery.Event{}, disposals: map[string]recovery.Disposal{}}
 }

@@ -1,6 +1,11 @@
 package sqlstore
 
-import "github.com/grassroots-policing/grassroots/internal/sqlx"
+import (
+	"context"
+
+	ksql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
 
 // migrations is the "recovery" migration line. Times are BIGINT
 // microseconds (UTC); money is BIGINT fen. The custody chain is append-only
@@ -156,3 +161,18 @@ var migrations = []sqlx.Step{{
 	Version: 2,
 	Stmts:   func(d *sqlx.Dialect) []string { return d.NoReplace("recovery_custody", "item_id", "seq") },
 }}
+
+var _ ksql.Migrator = (*Store)(nil)
+
+// MigrationLine implements ksql.Migrator: the "recovery" line, run after the
+// kernel's by ksql.Store.MigrateAll.
+func (s *Store) MigrationLine() ksql.MigrationLine {
+	return ksql.MigrationLine{Name: "recovery", Steps: migrations}
+}
+
+// Migrate creates or upgrades the kernel's tables and then this store's
+// (the kernel's MigrateAll with this line alone). An embedder with several
+// workflows calls MigrateAll once with all of them instead.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.k.MigrateAll(ctx, s)
+}

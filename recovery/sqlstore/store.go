@@ -22,22 +22,16 @@ import (
 // Store is the SQL recovery store. It is safe for concurrent use by any
 // number of goroutines and processes sharing one database.
 type Store struct {
-	k  *ksql.Store
+	k  ksql.Host
 	db *sql.DB
 	d  *sqlx.Dialect
 }
 
 var _ recovery.Store = (*Store)(nil)
 
-// New builds the store on the kernel's SQL store. Call Migrate (after the
-// kernel's) before use.
-func New(k *ksql.Store) *Store { return &Store{k: k, db: k.DB(), d: &sqlx.Dialect{Engine: k.Engine()}} }
-
-// Migrate creates or upgrades the recovery tables (migration line
-// "recovery").
-func (s *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, s.db, s.d, "recovery", migrations)
-}
+// New builds the store on the kernel's SQL store (or any ksql.Host).
+// Call Migrate, or the kernel's MigrateAll with this store, before use.
+func New(k ksql.Host) *Store { return &Store{k: k, db: k.DB(), d: &sqlx.Dialect{Engine: k.Engine()}} }
 
 type scanner = sqlx.Scanner
 

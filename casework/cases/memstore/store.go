@@ -21,7 +21,7 @@ import (
 // DB's lock and commit their Change into the DB's audit chain, outbox,
 // request keys, inbox and shares. Build one per DB.
 type Store struct {
-	db *casemem.DB
+	db casemem.Host
 
 	// fileMu serialises FileCase, so that the sequence handed to the file
 	// callback (which runs outside the DB lock) is still the next one when
@@ -42,7 +42,7 @@ type Store struct {
 var _ cases.Store = (*Store)(nil)
 
 // New returns an empty case store on db, the database the kernel uses.
-func New(db *casemem.DB) *Store {
+func New(db casemem.Host) *Store {
 	return &Store{db: db, cases: map[string]cases.Case{}, numbers: map[string]string{},
 		leads: map[string]cases.Lead{}, counters: map[cases.NumberKey]int64{}, paths: map[string]string{}}
 }

@@ -1,6 +1,11 @@
 package sqlstore
 
-import "github.com/grassroots-policing/grassroots/internal/sqlx"
+import (
+	"context"
+
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
 
 // migrations is the case workflow's migration line ("cases"), separate
 // from the kernel's so that an embedder without the case workflow gets none
@@ -75,3 +80,18 @@ var migrations = []sqlx.Step{{
 		}
 	},
 }}
+
+var _ casesql.Migrator = (*Store)(nil)
+
+// MigrationLine implements casesql.Migrator: the "cases" line, run after the
+// kernel's by casesql.Store.MigrateAll.
+func (c *Store) MigrationLine() casesql.MigrationLine {
+	return casesql.MigrationLine{Name: "cases", Steps: migrations}
+}
+
+// Migrate creates or upgrades the kernel's tables and then this store's
+// (the kernel's MigrateAll with this line alone). An embedder with several
+// workflows calls MigrateAll once with all of them instead.
+func (c *Store) Migrate(ctx context.Context) error {
+	return c.k.MigrateAll(ctx, c)
+}

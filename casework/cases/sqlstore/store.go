@@ -25,21 +25,15 @@ import (
 // Store is the SQL cases.Store. It is safe for concurrent use by any number
 // of goroutines and processes sharing one database.
 type Store struct {
-	k  *casesql.Store
+	k  casesql.Host
 	db *sql.DB
 }
 
 var _ cases.Store = (*Store)(nil)
 
-// New builds the case store on the kernel's SQL store. Call Migrate (after
-// the kernel's Migrate) before use.
-func New(k *casesql.Store) *Store { return &Store{k: k, db: k.DB()} }
-
-// Migrate creates or upgrades the case tables: the migration line "cases".
-// The kernel's tables must exist: cases refer to units.
-func (c *Store) Migrate(ctx context.Context) error {
-	return sqlx.Migrate(ctx, c.db, &sqlx.Dialect{Engine: c.k.Engine()}, "cases", migrations)
-}
+// New builds the case store on the kernel's SQL store (or any casesql.Host).
+// Call Migrate, or the kernel's MigrateAll with this store, before use.
+func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB()} }
 
 // CommitCases implements cases.Store.
 func (c *Store) CommitCases(ctx context.Context, w cases.Write, ch casework.Change) error {

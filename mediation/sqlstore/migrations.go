@@ -1,0 +1,64 @@
+package sqlstore
+
+import (
+	"context"
+
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
+
+// migrations is the "mediation" migration line. A dispute is kept whole as
+// JSON in body; the columns beside it are what lists filter, order and
+// count on, and mediation_dispute_refs indexes the many-valued filters.
+var migrations = []sqlx.Step{{
+	Version: 1,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE TABLE mediation_disputes (
+				id TEXT PRIMARY KEY,
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				state TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				category TEXT NOT NULL,
+				category_top TEXT NOT NULL,
+				source TEXT NOT NULL,
+				risk TEXT NOT NULL,
+				reported_at BIGINT,
+				accepted_at BIGINT,
+				settled_at BIGINT,
+				failed_at BIGINT,
+				referred_at BIGINT,
+				closed_at BIGINT,
+				next_due BIGINT,
+				body TEXT NOT NULL,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE INDEX mediation_disputes_unit ON mediation_disputes (unit_id, created_at, id)`,
+			`CREATE INDEX mediation_disputes_list ON mediation_disputes (created_at, id)`,
+			`CREATE INDEX mediation_disputes_due ON mediation_disputes (next_due)`,
+			`CREATE INDEX mediation_disputes_reported ON mediation_disputes (reported_at)`,
+			`CREATE TABLE mediation_dispute_refs (
+				dispute_id TEXT NOT NULL REFERENCES mediation_disputes (id),
+				ref TEXT NOT NULL,
+				value TEXT NOT NULL,
+				PRIMARY KEY (dispute_id, ref, value))`,
+			`CREATE INDEX mediation_dispute_refs_value ON mediation_dispute_refs (ref, value, dispute_id)`,
+		}
+	},
+}}
+
+var _ casesql.Migrator = (*Store)(nil)
+
+// MigrationLine implements casesql.Migrator: the "mediation" line, run after the
+// kernel's by casesql.Store.MigrateAll.
+func (s *Store) MigrationLine() casesql.MigrationLine {
+	return casesql.MigrationLine{Name: "mediation", Steps: migrations}
+}
+
+// Migrate creates or upgrades the kernel's tables and then this store's
+// (the kernel's MigrateAll with this line alone). An embedder with several
+// workflows calls MigrateAll once with all of them instead.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.k.MigrateAll(ctx, s)
+}
