@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
 // Totals is the article's outreach table for a unit subtree and a period.
@@ -100,7 +101,7 @@ type TotalsQuery struct {
 // period: the article's figures. Records out of the actor's reach are not
 // counted.
 func (s *Service) Totals(ctx context.Context, actor casework.Actor, q TotalsQuery) (Totals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q.ReportQuery)
+	p, err := s.period(ctx, actor, q)
 	if err != nil {
 		return Totals{}, err
 	}
@@ -118,7 +119,7 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q TotalsQuer
 // TotalsByUnit returns the table for a unit and for each unit directly
 // below it, in path order: one row per sub-unit of the article's table.
 func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q TotalsQuery) ([]Totals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q.ReportQuery)
+	p, err := s.period(ctx, actor, q)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +139,28 @@ func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q Tota
 		out = append(out, totalsOf(u.ID, t))
 	}
 	return out, nil
+}
+
+// period resolves a totals query: the unit it names must lie in reach
+// before roles are consulted, and so must the campaign it names (one out of
+// reach is ErrInvalid on campaignId, as one that does not exist).
+func (s *Service) period(ctx context.Context, actor casework.Actor, q TotalsQuery) (casework.Period, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return casework.Period{}, err
+	}
+	p, err := s.k.ResolvePeriod(ctx, actor, q.ReportQuery)
+	if err != nil || q.CampaignID == "" {
+		return p, err
+	}
+	c, err := s.store.GetCampaign(ctx, q.CampaignID)
+	ok, err := s.inReach(ctx, actor, campaignTarget(c), err)
+	if err == nil && !ok {
+		err = errs.Invalid("campaignId", "exists", "no campaign %q in reach", q.CampaignID)
+	}
+	if err != nil {
+		return casework.Period{}, err
+	}
+	return p, nil
 }
 
 // parentPath is the path of a unit's parent: "/a/b/" → "/a/".
