@@ -341,3 +341,114 @@ func TestJurisdictionMatrix(t *testing.T) {
 		})
 	}
 }
+
+func requireField(t *testing.T, err error, field, rule string) {
+	t.Helper()
+	require.ErrorIs(t, err, outreach.ErrInvalid)
+	require.Equal(t, rule, fieldRules(t, err)[field], "%v", err)
+}
+
+// TestReferencesInReach: every id an input names — persons, addresses,
+// staff, units, visits, plan entries, campaigns — must be in the actor's
+// reach. One of another unit answers as one that does not exist: ErrInvalid
+// naming the field with rule exists.
+func TestReferencesInReach(t *testing.T) {
+	t.Parallel()
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			b := setupOn(t, backend, nil)
+			j := b.jurisdiction(t)
+			u := j.unrelatedUnit.ID
+			// What the unrelated station holds.
+			addr, err := b.k.CreateAddress(b.ctx, j.unrelated, casework.AddressInput{UnitID: u, Text: "临淄区某小区1号", Community: "雪宫社区"})
+			require.NoError(t, err)
+			theirs, err := b.k.CreatePerson(b.ctx, j.unrelated, casework.PersonInput{UnitID: u, Name: "外所居民", AddressID: addr.ID})
+			require.NoError(t, err)
+			staffer := b.staff(t, u, "外所社区民警", []string{"雪宫社区"}, casework.RoleCommunityOfficer)
+			visit, err := b.svc.RecordVisit(b.ctx, j.unrelated, outreach.VisitInput{UnitID: u, TargetKind: outreach.Online, Organisation: "网上"})
+			require.NoError(t, err)
+			entry, err := b.svc.AddToPlan(b.ctx, j.unrelated, outreach.PlanInput{UnitID: u, Kind: outreach.School, AddressID: addr.ID})
+			require.NoError(t, err)
+			camp, err := b.svc.CreateCampaign(b.ctx, j.unrelated, outreach.CampaignInput{UnitID: u, Name: "外所行动", From: start, To: start})
+			require.NoError(t, err)
+
+			for _, made := range []bool{false, true} {
+				pick := func(id string) string {
+					if made {
+						return "made-up-" + id
+					}
+					return id
+				}
+				visitIn := func(mut func(*outreach.VisitInput)) error {
+					in := outreach.VisitInput{UnitID: b.station.ID, AddressID: b.address.ID, TargetKind: outreach.SecurityKeySite, Organisation: "加油站"}
+					mut(&in)
+					_, err := b.svc.RecordVisit(b.ctx, b.officer, in)
+					return err
+				}
+				requireField(t, visitIn(func(in *outreach.VisitInput) { in.PersonID = pick(theirs.ID) }), "personId", "exists")
+				requireField(t, visitIn(func(in *outreach.VisitInput) { in.AddressID = pick(addr.ID) }), "addressId", "exists")
+				requireField(t, visitIn(func(in *outreach.VisitInput) { in.OfficerIDs = []string{pick(staffer.StaffID)} }), "officerIds[0]", "exists")
+				requireField(t, visitIn(func(in *outreach.VisitInput) {
+					in.Disputes = []outreach.DisputeInput{{Category: "neighbour/animal", Summary: "s", PartyIDs: []string{pick(theirs.ID)}}}
+				}), "disputes[0].partyIds[0]", "exists")
+				requireField(t, visitIn(func(in *outreach.VisitInput) {
+					in.Leads = []outreach.LeadInput{{Summary: "s", PersonIDs: []string{pick(theirs.ID)}}}
+				}), "leads[0].personIds[0]", "exists")
+				requireField(t, visitIn(func(in *outreach.VisitInput) { in.PlanEntryID = pick(entry.ID) }), "planEntryId", "exists")
+				requireField(t, visitIn(func(in *outreach.VisitInput) { in.CampaignID = pick(camp.ID) }), "campaignId", "exists")
+
+				hazardIn := outreach.HazardInput{UnitID: b.station.ID, Place: "楼道", Kind: "electrical", Severity: outreach.SeverityGeneral,
+					Description: "d", Responsible: "物业", DueInDays: 3}
+				for field, mut := range map[string]func(*outreach.HazardInput){
+					"visitId":             func(in *outreach.HazardInput) { in.VisitID = pick(visit.ID) },
+					"addressId":           func(in *outreach.HazardInput) { in.AddressID = pick(addr.ID) },
+					"responsiblePersonId": func(in *outreach.HazardInput) { in.ResponsiblePersonID = pick(theirs.ID) },
+				} {
+					in := hazardIn
+					mut(&in)
+					_, err := b.svc.ReportHazard(b.ctx, b.officer, in)
+					requireField(t, err, field, "exists")
+				}
+
+				apptIn := outreach.AppointmentInput{UnitID: b.station.ID, Service: outreach.ServiceDoorToDoor, Requester: "居民", Place: "社区",
+					Request: "咨询", StartsAt: start.Add(time.Hour), EndsAt: start.Add(2 * time.Hour)}
+				in := apptIn
+				in.PersonID = pick(theirs.ID)
+				_, err := b.svc.RequestAppointment(b.ctx, b.officer, in)
+				requireField(t, err, "personId", "exists")
+				in = apptIn
+				in.AddressID = pick(addr.ID)
+				_, err = b.svc.RequestAppointment(b.ctx, b.officer, in)
+				requireField(t, err, "addressId", "exists")
+				a, err := b.svc.RequestAppointment(b.ctx, b.officer, apptIn)
+				require.NoError(t, err)
+				_, err = b.svc.AcceptAppointment(b.ctx, b.officer, a.ID, a.Version, pick(staffer.StaffID))
+				requireField(t, err, "officerId", "exists")
+				a, err = b.svc.AcceptAppointment(b.ctx, b.officer, a.ID, a.Version, "")
+				require.NoError(t, err)
+				_, err = b.svc.CompleteAppointment(b.ctx, b.officer, a.ID, a.Version, "n", pick(visit.ID))
+				requireField(t, err, "visitId", "exists")
+				_, err = b.svc.DeclineAppointment(b.ctx, b.officer, a.ID, a.Version, "退回")
+				require.NoError(t, err)
+
+				_, err = b.svc.AddToPlan(b.ctx, b.officer, outreach.PlanInput{UnitID: b.station.ID, Kind: outreach.DifficultFamily,
+					AddressID: b.address.ID, PersonID: pick(theirs.ID)})
+				requireField(t, err, "personId", "exists")
+				_, err = b.svc.AddToPlan(b.ctx, b.officer, outreach.PlanInput{UnitID: b.station.ID, Kind: outreach.School, AddressID: pick(addr.ID)})
+				requireField(t, err, "addressId", "exists")
+				_, err = b.svc.CreateCampaign(b.ctx, b.chief, outreach.CampaignInput{UnitID: b.station.ID, Name: "n", From: start, To: start,
+					UnitIDs: []string{pick(u)}})
+				requireField(t, err, "unitIds[0]", "exists")
+
+				_, _, err = b.svc.ListHazards(b.ctx, b.chief, outreach.HazardQuery{OfficerID: pick(staffer.StaffID)})
+				requireField(t, err, "officerId", "exists")
+				_, _, err = b.svc.DueVisits(b.ctx, b.chief, outreach.DueQuery{OfficerID: pick(staffer.StaffID)})
+				requireField(t, err, "officerId", "exists")
+				_, err = b.svc.Totals(b.ctx, b.chief, outreach.TotalsQuery{CampaignID: pick(camp.ID),
+					ReportQuery: casework.ReportQuery{From: start, To: start}})
+				requireField(t, err, "campaignId", "exists")
+			}
+		})
+	}
+}
