@@ -212,7 +212,9 @@ var errDiskFull = errors.New("disk full")
 func (failingWrites) CreateVisit(context.Context, outreach.VisitWrite, casework.Change) error {
 	return errDiskFull
 }
-func (failingWrites) UpdateVisit(context.Context, outreach.Visit, casework.Change) error { return errDiskFull }
+func (failingWrites) UpdateVisit(context.Context, outreach.Visit, casework.Change) error {
+	return errDiskFull
+}
 func (failingWrites) UpdateHazard(context.Context, outreach.Hazard, casework.Change) error {
 	return errDiskFull
 }
