@@ -73,12 +73,12 @@ func Overlaps(a, b Appointment) bool {
 
 // AppointmentInput records a resident's request.
 type AppointmentInput struct {
-	UnitID     string      `json:"unitId" validate:"required,max=64"`
+	UnitID     string      `json:"unitId" validate:"required,max=64,line"`
 	Service    ServiceKind `json:"service" validate:"required"`
-	PersonID   string      `json:"personId,omitempty" validate:"max=64"`
-	Requester  string      `json:"requester" validate:"required,max=100"`
-	AddressID  string      `json:"addressId,omitempty" validate:"max=64"`
-	Place      string      `json:"place" validate:"required,max=300"`
+	PersonID   string      `json:"personId,omitempty" validate:"max=64,line"`
+	Requester  string      `json:"requester" validate:"required,max=100,line"`
+	AddressID  string      `json:"addressId,omitempty" validate:"max=64,line"`
+	Place      string      `json:"place" validate:"required,max=300,line"`
 	Request    string      `json:"request" validate:"required,max=2000"`
 	StartsAt   time.Time   `json:"startsAt" validate:"required"`
 	EndsAt     time.Time   `json:"endsAt" validate:"required"`

@@ -39,12 +39,12 @@ type Goal struct {
 // CampaignInput creates a campaign. From and To are local dates (in the
 // deployment zone), both included.
 type CampaignInput struct {
-	UnitID      string    `json:"unitId" validate:"required,max=64"`
-	Name        string    `json:"name" validate:"required,max=200"`
+	UnitID      string    `json:"unitId" validate:"required,max=64,line"`
+	Name        string    `json:"name" validate:"required,max=200,line"`
 	Description string    `json:"description,omitempty" validate:"max=4000"`
 	From        time.Time `json:"from" validate:"required"`
 	To          time.Time `json:"to" validate:"required"`
-	UnitIDs     []string  `json:"unitIds,omitempty" validate:"max=200,dive,required,max=64"` // default: the running unit
+	UnitIDs     []string  `json:"unitIds,omitempty" validate:"max=200,dive,required,max=64,line"` // default: the running unit
 	Goals       []Goal    `json:"goals,omitempty" validate:"max=20"`
 	RequestKey  string    `json:"-"`
 }

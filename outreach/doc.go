@@ -48,6 +48,15 @@
 // masked, and every count. The target kind itself stays in clear so that
 // totals can group by it; the persons' tags are sealed by the kernel.
 //
+// Reach comes before roles: a record outside the actor's unit subtree (a
+// campaign: also outside the units taking part) answers ErrNotFound with
+// the zero value, exactly as an id that does not exist, whoever asks —
+// also an actor who is no staff member. Every id an input names (a person,
+// an address, a staff member, a unit, a visit, a plan entry, a campaign) is
+// checked the same way and, out of reach, is ErrInvalid on its field with
+// rule "exists". Who recorded a hazard's fix neither verifies nor rejects
+// it (Target.RequestedBy).
+//
 // # Audit
 //
 // Every change — a visit, a hazard move, an appointment move, a campaign, a

@@ -115,15 +115,15 @@ func (h Hazard) Overdue(now time.Time) bool {
 
 // HazardInput reports a hazard.
 type HazardInput struct {
-	UnitID              string   `json:"unitId" validate:"max=64"` // default: the visit's unit
-	VisitID             string   `json:"visitId,omitempty" validate:"max=64"`
-	AddressID           string   `json:"addressId,omitempty" validate:"max=64"`
-	Place               string   `json:"place" validate:"required,max=300"`
-	Kind                string   `json:"kind" validate:"required,max=64"`
+	UnitID              string   `json:"unitId" validate:"max=64,line"` // default: the visit's unit
+	VisitID             string   `json:"visitId,omitempty" validate:"max=64,line"`
+	AddressID           string   `json:"addressId,omitempty" validate:"max=64,line"`
+	Place               string   `json:"place" validate:"required,max=300,line"`
+	Kind                string   `json:"kind" validate:"required,max=64,line"`
 	Severity            Severity `json:"severity" validate:"required,oneof=general major"`
 	Description         string   `json:"description" validate:"required,max=2000"`
-	Responsible         string   `json:"responsible" validate:"required,max=200"`
-	ResponsiblePersonID string   `json:"responsiblePersonId,omitempty" validate:"max=64"`
+	Responsible         string   `json:"responsible" validate:"required,max=200,line"`
+	ResponsiblePersonID string   `json:"responsiblePersonId,omitempty" validate:"max=64,line"`
 	// Deadline, or DueInDays: the deadline is 24:00 local time on the Nth
 	// day after the hazard was found (the day of finding not counted).
 	Deadline   time.Time `json:"deadline,omitzero"`

@@ -152,11 +152,11 @@ func (e PlanEntry) masked() PlanEntry {
 
 // PlanInput puts a target on the visit plan.
 type PlanInput struct {
-	UnitID       string     `json:"unitId" validate:"required,max=64"`
+	UnitID       string     `json:"unitId" validate:"required,max=64,line"`
 	Kind         TargetKind `json:"kind"`
-	AddressID    string     `json:"addressId" validate:"required,max=64"`
-	PersonID     string     `json:"personId,omitempty" validate:"max=64"`
-	Organisation string     `json:"organisation,omitempty" validate:"max=200"`
+	AddressID    string     `json:"addressId" validate:"required,max=64,line"`
+	PersonID     string     `json:"personId,omitempty" validate:"max=64,line"`
+	Organisation string     `json:"organisation,omitempty" validate:"max=200,line"`
 	Note         string     `json:"note,omitempty" validate:"max=2000"`
 	RequestKey   string     `json:"-"`
 }

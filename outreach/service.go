@@ -165,54 +165,16 @@ func (s *Service) canSeeSensitive(ctx context.Context, actor casework.Actor, t c
 	return false, err
 }
 
-// scope authorizes a list and returns the unit path it covers.
+// scope authorizes a list and returns the unit path it covers: the unit
+// it names must lie in reach before the actor's roles are consulted.
 func (s *Service) scope(ctx context.Context, actor casework.Actor, action casework.Action, unitID string) (string, error) {
+	if err := s.unitReach(ctx, actor, unitID); err != nil {
+		return "", err
+	}
 	if err := s.k.Authorize(ctx, actor, action, casework.Target{}); err != nil {
 		return "", err
 	}
 	return s.k.Scope(ctx, actor, unitID)
-}
-
-// address loads an address the actor may read, for a record to point at
-// (none for ""). One out of reach is a field error in f; a failing store
-// is returned.
-func (s *Service) address(ctx context.Context, actor casework.Actor, field, id string, f *errs.Fields) (casework.Address, error) {
-	if id == "" {
-		return casework.Address{}, nil
-	}
-	a, err := s.k.GetAddress(ctx, actor, id)
-	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
-		f.Add(field, "exists", "no address %q in reach", id)
-		return casework.Address{}, nil
-	}
-	return a, err
-}
-
-// person checks that a person id names a person the actor may read.
-func (s *Service) person(ctx context.Context, actor casework.Actor, field, id string, f *errs.Fields) error {
-	if id == "" {
-		return nil
-	}
-	_, err := s.k.GetPerson(ctx, actor, id)
-	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
-		f.Add(field, "exists", "no person %q in reach", id)
-		return nil
-	}
-	return err
-}
-
-// staffInReach checks that a staff id names an active staff member the
-// actor may read.
-func (s *Service) staffInReach(ctx context.Context, actor casework.Actor, field, id string, f *errs.Fields) (casework.Staff, error) {
-	st, err := s.k.GetStaff(ctx, actor, id)
-	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
-		f.Add(field, "exists", "no staff member %q in reach", id)
-		return casework.Staff{}, nil
-	}
-	if err == nil && !st.Active {
-		f.Add(field, "active", "staff member %q is not active", id)
-	}
-	return st, err
 }
 
 // retry runs a read-modify-write again while it loses a compare-and-swap

@@ -14,6 +14,9 @@ import (
 func (s *Service) RequestAppointment(ctx context.Context, actor casework.Actor, in AppointmentInput) (Appointment, error) {
 	in.Requester, in.Place, in.Request = strings.TrimSpace(in.Requester), strings.TrimSpace(in.Place), strings.TrimSpace(in.Request)
 	in.StartsAt, in.EndsAt = casework.Truncate(in.StartsAt), casework.Truncate(in.EndsAt)
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Appointment{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionAppointment, casework.Target{RecordType: RecordAppointment, UnitID: in.UnitID}); err != nil {
 		return Appointment{}, err
 	}
@@ -103,32 +106,25 @@ func (s *Service) AcceptAppointment(ctx context.Context, actor casework.Actor, i
 // the visit that gave it.
 func (s *Service) CompleteAppointment(ctx context.Context, actor casework.Actor, id string, version int64, note, visitID string) (Appointment, error) {
 	return s.moveAppointment(ctx, actor, id, version, AppointmentDone, func(cur Appointment, next *Appointment) error {
+		var f errs.Fields
 		if visitID != "" {
-			v, err := s.store.GetVisit(ctx, visitID)
-			if err == nil {
-				err = s.k.Authorize(ctx, actor, ActionRead, casework.Target{RecordType: RecordVisit, RecordID: v.ID, UnitID: v.UnitID})
-			}
-			if isReach(err) {
-				return errs.Invalid("visitId", "exists", "no visit %q in reach", visitID)
-			}
-			if err != nil {
+			if _, err := s.visitRef(ctx, actor, "visitId", visitID, &f); err != nil {
 				return err
 			}
 		}
-		next.Note, next.VisitID, next.ClosedAt = note, visitID, s.k.Now()
-		return nil
+		next.Note, next.VisitID, next.ClosedAt = strings.TrimSpace(note), visitID, s.k.Now()
+		return f.Err()
 	})
 }
 
 // DeclineAppointment refuses a request, or gives back an accepted one, with
 // the reason the resident is told.
 func (s *Service) DeclineAppointment(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Appointment, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Appointment{}, errs.Invalid("reason", "required", "a declined appointment needs a reason")
-	}
 	return s.moveAppointment(ctx, actor, id, version, AppointmentDeclined, func(cur Appointment, next *Appointment) error {
-		next.Reason, next.ClosedAt = reason, s.k.Now()
+		next.Reason, next.ClosedAt = strings.TrimSpace(reason), s.k.Now()
+		if next.Reason == "" {
+			return errs.Invalid("reason", "required", "a declined appointment needs a reason")
+		}
 		return nil
 	})
 }
@@ -140,18 +136,15 @@ func (s *Service) MarkNoShow(ctx context.Context, actor casework.Actor, id strin
 		if s.k.Now().Before(cur.StartsAt) {
 			return errs.Transition(string(cur.Status), string(AppointmentNoShow), "the appointment has not begun yet")
 		}
-		next.Note, next.ClosedAt = note, s.k.Now()
+		next.Note, next.ClosedAt = strings.TrimSpace(note), s.k.Now()
 		return nil
 	})
 }
 
 func (s *Service) moveAppointment(ctx context.Context, actor casework.Actor, id string, version int64, to AppointmentStatus,
 	apply func(cur Appointment, next *Appointment) error) (Appointment, error) {
-	cur, err := s.store.GetAppointment(ctx, id)
+	cur, err := load(ctx, s, actor, ActionAppointment, id, s.store.GetAppointment, appointmentTarget)
 	if err != nil {
-		return Appointment{}, err
-	}
-	if err := s.k.Authorize(ctx, actor, ActionAppointment, casework.Target{RecordType: RecordAppointment, RecordID: id, UnitID: cur.UnitID}); err != nil {
 		return Appointment{}, err
 	}
 	if err := CanMoveAppointment(cur.Status, to); err != nil {
@@ -165,24 +158,26 @@ func (s *Service) moveAppointment(ctx context.Context, actor casework.Actor, id 
 	if err := apply(cur, &next); err != nil {
 		return Appointment{}, err
 	}
-	if len(next.Note) > 2000 || len(next.Reason) > 2000 {
-		return Appointment{}, errs.Invalid("note", "max", "must be at most 2000 bytes")
+	var f errs.Fields
+	f.Merge("", casework.CheckText("note", next.Note, 2000))
+	f.Merge("", casework.CheckText("reason", next.Reason, 2000))
+	if err := f.Err(); err != nil {
+		return Appointment{}, err
 	}
 	next.Version, next.UpdatedAt = cur.Version+1, s.k.Now()
 	ch, err := s.k.Change(ctx, actor, casework.Action("appointment."+string(to)), RecordAppointment, id, cur, next)
 	if err != nil {
 		return Appointment{}, err
 	}
-	return next, s.store.UpdateAppointment(ctx, next, ch)
+	if err := s.store.UpdateAppointment(ctx, next, ch); err != nil {
+		return Appointment{}, err
+	}
+	return next, nil
 }
 
 // GetAppointment returns an appointment in the actor's reach.
 func (s *Service) GetAppointment(ctx context.Context, actor casework.Actor, id string) (Appointment, error) {
-	a, err := s.store.GetAppointment(ctx, id)
-	if err != nil {
-		return Appointment{}, err
-	}
-	return a, s.k.Authorize(ctx, actor, ActionRead, casework.Target{RecordType: RecordAppointment, RecordID: id, UnitID: a.UnitID})
+	return load(ctx, s, actor, ActionRead, id, s.store.GetAppointment, appointmentTarget)
 }
 
 // AppointmentQuery lists appointments in the actor's subtree.

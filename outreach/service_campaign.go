@@ -39,6 +39,9 @@ func checkGoals(f *errs.Fields, goals []Goal) {
 // (each with its subtree; default the running unit).
 func (s *Service) CreateCampaign(ctx context.Context, actor casework.Actor, in CampaignInput) (Campaign, error) {
 	in.Name, in.Description = strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Campaign{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionCampaign, casework.Target{RecordType: RecordCampaign, UnitID: in.UnitID}); err != nil {
 		return Campaign{}, err
 	}
@@ -53,7 +56,7 @@ func (s *Service) CreateCampaign(ctx context.Context, actor casework.Actor, in C
 		f.Add("to", "gtefield", "may not be before from")
 	}
 	for i, u := range in.UnitIDs {
-		if _, err := s.k.GetUnit(ctx, actor, u); err != nil {
+		if err := s.unitReach(ctx, actor, u); err != nil {
 			if !isReach(err) {
 				return Campaign{}, err
 			}
@@ -77,12 +80,8 @@ func (s *Service) CreateCampaign(ctx context.Context, actor casework.Actor, in C
 // UpdateCampaign changes a campaign's name, description or goals
 // (compare-and-swap on version).
 func (s *Service) UpdateCampaign(ctx context.Context, actor casework.Actor, id string, version int64, up CampaignUpdate) (Campaign, error) {
-	cur, err := s.store.GetCampaign(ctx, id)
+	cur, err := load(ctx, s, actor, ActionCampaign, id, s.store.GetCampaign, campaignTarget)
 	if err != nil {
-		return Campaign{}, err
-	}
-	t := campaignTarget(cur)
-	if err := s.k.Authorize(ctx, actor, ActionCampaign, t); err != nil {
 		return Campaign{}, err
 	}
 	next := cur.Clone()
@@ -110,16 +109,15 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor casework.Actor, id s
 	if err != nil {
 		return Campaign{}, err
 	}
-	return next, s.store.UpdateCampaign(ctx, next, ch)
+	if err := s.store.UpdateCampaign(ctx, next, ch); err != nil {
+		return Campaign{}, err
+	}
+	return next, nil
 }
 
 // GetCampaign returns a campaign the actor's unit runs or takes part in.
 func (s *Service) GetCampaign(ctx context.Context, actor casework.Actor, id string) (Campaign, error) {
-	c, err := s.store.GetCampaign(ctx, id)
-	if err != nil {
-		return Campaign{}, err
-	}
-	return c, s.k.Authorize(ctx, actor, ActionRead, campaignTarget(c))
+	return load(ctx, s, actor, ActionRead, id, s.store.GetCampaign, campaignTarget)
 }
 
 // ListCampaigns lists the campaigns the actor's unit runs, takes part in, or

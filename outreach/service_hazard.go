@@ -46,16 +46,11 @@ func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in Haz
 	var f errs.Fields
 	foundAt := now
 	if in.VisitID != "" {
-		v, err := s.store.GetVisit(ctx, in.VisitID)
-		if err == nil {
-			err = s.k.Authorize(ctx, actor, ActionRead, casework.Target{RecordType: RecordVisit, RecordID: v.ID, UnitID: v.UnitID})
-		}
+		v, err := s.visitRef(ctx, actor, "visitId", in.VisitID, &f)
 		if err != nil {
-			if !isReach(err) {
-				return Hazard{}, err
-			}
-			f.Add("visitId", "exists", "no visit %q in reach", in.VisitID)
-		} else {
+			return Hazard{}, err
+		}
+		if v.ID != "" {
 			if in.UnitID == "" {
 				in.UnitID = v.UnitID
 			}
@@ -63,6 +58,9 @@ func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in Haz
 				in.AddressID = v.AddressID
 			}
 		}
+	}
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Hazard{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionHazard, casework.Target{RecordType: RecordHazard, UnitID: in.UnitID}); err != nil {
 		return Hazard{}, err
@@ -92,52 +90,65 @@ func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in Haz
 
 // StartRectifying records that the responsible party is fixing the hazard.
 func (s *Service) StartRectifying(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Hazard, error) {
-	return s.moveHazard(ctx, actor, id, version, HazardRectifying, note)
+	return s.moveHazard(ctx, actor, id, version, HazardRectifying, false, note)
 }
 
 // RecordRectified records that the hazard was fixed; the actor is the
 // officer who recorded the fix, who may then not verify it.
 func (s *Service) RecordRectified(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Hazard, error) {
-	return s.moveHazard(ctx, actor, id, version, HazardRectified, note)
+	return s.moveHazard(ctx, actor, id, version, HazardRectified, false, note)
 }
 
 // VerifyHazard confirms a recorded fix. The verifier must be another
 // officer than the one who recorded the fix (separation of duties).
 func (s *Service) VerifyHazard(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Hazard, error) {
-	return s.moveHazard(ctx, actor, id, version, HazardVerified, note)
+	return s.moveHazard(ctx, actor, id, version, HazardVerified, false, note)
 }
 
 // RejectRectification sends a recorded fix back to rectifying, with the
 // reason the verifier found it wanting; the hazard counts as rectified
 // again only when a new fix is recorded.
 func (s *Service) RejectRectification(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Hazard, error) {
-	if strings.TrimSpace(reason) == "" {
-		return Hazard{}, errs.Invalid("reason", "required", "a rejected fix needs a reason")
-	}
-	return s.moveHazard(ctx, actor, id, version, HazardRectifying, reason)
+	return s.moveHazard(ctx, actor, id, version, HazardRectifying, true, reason)
 }
 
-func (s *Service) moveHazard(ctx context.Context, actor casework.Actor, id string, version int64, to HazardStatus, note string) (Hazard, error) {
+// moveHazard is the one write path of a hazard after its report. The
+// note (a rejection's reason) follows the kernel's text rule; a rejection
+// needs one, and rejects only a recorded fix.
+func (s *Service) moveHazard(ctx context.Context, actor casework.Actor, id string, version int64, to HazardStatus, reject bool, note string) (Hazard, error) {
 	cur, err := s.store.GetHazard(ctx, id)
 	if err != nil {
 		return Hazard{}, err
 	}
-	action := ActionHazard
-	if to == HazardVerified || cur.Status == HazardRectified {
-		action = ActionVerifyHazard
-	}
-	if err := s.k.Authorize(ctx, actor, action, casework.Target{RecordType: RecordHazard, RecordID: id, UnitID: cur.UnitID}); err != nil {
+	t := hazardTarget(cur)
+	if err := s.k.Reach(ctx, actor, t); err != nil {
 		return Hazard{}, err
 	}
+	action := ActionHazard
+	if to == HazardVerified || cur.Status == HazardRectified {
+		// Separation of duties: who recorded the fix neither verifies nor
+		// rejects it.
+		action, t.RequestedBy = ActionVerifyHazard, cur.RectifiedBy
+	}
+	if err := s.k.Authorize(ctx, actor, action, t); err != nil {
+		return Hazard{}, err
+	}
+	field := "note"
+	if reject {
+		field = "reason"
+	}
 	note = strings.TrimSpace(note)
-	if len(note) > 2000 {
-		return Hazard{}, errs.Invalid("note", "max", "must be at most 2000 bytes")
+	if err := casework.CheckText(field, note, 2000); err != nil {
+		return Hazard{}, err
+	}
+	if reject && note == "" {
+		return Hazard{}, errs.Invalid("reason", "required", "a rejected fix needs a reason")
+	}
+	if reject && cur.Status != HazardRectified {
+		return Hazard{}, errs.Transition(string(cur.Status), string(to), "only a recorded fix can be rejected")
 	}
 	if err := CanMoveHazard(cur.Status, to); err != nil {
 		return Hazard{}, err
-	}
-	if cur.Status == HazardRectified && actor.StaffID == cur.RectifiedBy {
-		return Hazard{}, errs.New(errs.ErrForbidden, "the officer who recorded the fix may not verify or reject it")
 	}
 	if cur.Version != version {
 		return Hazard{}, errs.Stale(RecordHazard, id, version)
@@ -160,16 +171,15 @@ func (s *Service) moveHazard(ctx context.Context, actor casework.Actor, id strin
 	if err != nil {
 		return Hazard{}, err
 	}
-	return next, s.store.UpdateHazard(ctx, next, ch)
+	if err := s.store.UpdateHazard(ctx, next, ch); err != nil {
+		return Hazard{}, err
+	}
+	return next, nil
 }
 
 // GetHazard returns a hazard in the actor's reach.
 func (s *Service) GetHazard(ctx context.Context, actor casework.Actor, id string) (Hazard, error) {
-	h, err := s.store.GetHazard(ctx, id)
-	if err != nil {
-		return Hazard{}, err
-	}
-	return h, s.k.Authorize(ctx, actor, ActionRead, casework.Target{RecordType: RecordHazard, RecordID: id, UnitID: h.UnitID})
+	return load(ctx, s, actor, ActionRead, id, s.store.GetHazard, hazardTarget)
 }
 
 // HazardQuery lists hazards in the actor's subtree.
@@ -195,14 +205,11 @@ func (s *Service) ListHazards(ctx context.Context, actor casework.Actor, q Hazar
 		f.OverdueAt = s.k.Now()
 	}
 	if q.OfficerID != "" {
-		st, err := s.k.GetStaff(ctx, actor, q.OfficerID)
-		if err != nil {
+		areas, err := s.officerAreas(ctx, actor, q.OfficerID)
+		if err != nil || len(areas) == 0 {
 			return nil, "", err
 		}
-		if len(st.Areas) == 0 {
-			return nil, "", nil
-		}
-		f.Areas = st.Areas
+		f.Areas = areas
 	}
 	p := q.Page.Normalize()
 	rows, err := s.store.ListHazards(ctx, f, casework.Page{Limit: p.Limit + 1, After: p.After})

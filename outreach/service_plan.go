@@ -14,6 +14,9 @@ import (
 // It is due at once and overdue one interval of its kind later.
 func (s *Service) AddToPlan(ctx context.Context, actor casework.Actor, in PlanInput) (PlanEntry, error) {
 	in.Organisation, in.Note = strings.TrimSpace(in.Organisation), strings.TrimSpace(in.Note)
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return PlanEntry{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionPlan, casework.Target{RecordType: RecordPlanEntry, UnitID: in.UnitID}); err != nil {
 		return PlanEntry{}, err
 	}
@@ -52,16 +55,16 @@ func (s *Service) AddToPlan(ctx context.Context, actor casework.Actor, in PlanIn
 // RemoveFromPlan takes a target off the plan (it moved away, the firm
 // recovered); its visits stay. The reason is audited.
 func (s *Service) RemoveFromPlan(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (PlanEntry, error) {
-	cur, err := s.store.GetPlanEntry(ctx, id)
+	cur, err := load(ctx, s, actor, ActionPlan, id, s.store.GetPlanEntry, planTarget)
 	if err != nil {
 		return PlanEntry{}, err
 	}
-	if err := s.k.Authorize(ctx, actor, ActionPlan, casework.Target{RecordType: RecordPlanEntry, RecordID: id, UnitID: cur.UnitID}); err != nil {
+	reason = strings.TrimSpace(reason)
+	if err := casework.CheckText("reason", reason, 500); err != nil {
 		return PlanEntry{}, err
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" || len(reason) > 500 {
-		return PlanEntry{}, errs.Invalid("reason", "required", "taking a target off the plan needs a reason of at most 500 bytes")
+	if reason == "" {
+		return PlanEntry{}, errs.Invalid("reason", "required", "taking a target off the plan needs a reason")
 	}
 	if !cur.Active {
 		return PlanEntry{}, errs.Transition("active", "inactive", "the entry is already off the plan")
@@ -78,22 +81,21 @@ func (s *Service) RemoveFromPlan(ctx context.Context, actor casework.Actor, id s
 	if err != nil {
 		return PlanEntry{}, err
 	}
-	return next, s.store.UpdatePlanEntry(ctx, next, ch)
+	if err := s.store.UpdatePlanEntry(ctx, next, ch); err != nil {
+		return PlanEntry{}, err
+	}
+	return next, nil
 }
 
 // GetPlanEntry returns a plan entry, masked when it is a sensitive family
 // the actor may not see in detail.
 func (s *Service) GetPlanEntry(ctx context.Context, actor casework.Actor, id string) (PlanEntry, error) {
-	e, err := s.store.GetPlanEntry(ctx, id)
+	e, err := load(ctx, s, actor, ActionRead, id, s.store.GetPlanEntry, planTarget)
 	if err != nil {
 		return PlanEntry{}, err
 	}
-	t := casework.Target{RecordType: RecordPlanEntry, RecordID: id, UnitID: e.UnitID}
-	if err := s.k.Authorize(ctx, actor, ActionRead, t); err != nil {
-		return PlanEntry{}, err
-	}
 	if e.Kind.Sensitive() {
-		if ok, err := s.canSeeSensitive(ctx, actor, t); err != nil {
+		if ok, err := s.canSeeSensitive(ctx, actor, planTarget(e)); err != nil {
 			return PlanEntry{}, err
 		} else if !ok {
 			return e.masked(), nil
@@ -129,14 +131,11 @@ func (s *Service) DueVisits(ctx context.Context, actor casework.Actor, q DueQuer
 	}
 	f := PlanFilter{UnitUnder: path, Kind: q.Kind, DueBy: asOf}
 	if q.OfficerID != "" {
-		st, err := s.k.GetStaff(ctx, actor, q.OfficerID)
-		if err != nil {
+		areas, err := s.officerAreas(ctx, actor, q.OfficerID)
+		if err != nil || len(areas) == 0 {
 			return nil, "", err
 		}
-		if len(st.Areas) == 0 {
-			return nil, "", nil
-		}
-		f.Areas = slices.Clone(st.Areas)
+		f.Areas = areas
 	}
 	see, err := s.canSeeSensitive(ctx, actor, casework.Target{})
 	if err != nil {

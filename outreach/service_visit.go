@@ -17,6 +17,9 @@ import (
 // clock a little ahead of the server's is not an error, a visit tomorrow is.
 const maxClockSkew = 10 * time.Minute
 
+// normalize tidies the input in place. in is the service's own copy: its
+// slices are cloned before any element changes, so a caller retrying one
+// input concurrently (under one request key) shares nothing written.
 func (in *VisitInput) normalize(actor casework.Actor, now time.Time) {
 	in.Organisation, in.Notes = strings.TrimSpace(in.Organisation), strings.TrimSpace(in.Notes)
 	if len(in.OfficerIDs) == 0 {
@@ -32,6 +35,7 @@ func (in *VisitInput) normalize(actor casework.Actor, now time.Time) {
 		in.VisitedAt = now
 	}
 	in.VisitedAt = casework.Truncate(in.VisitedAt)
+	in.Disputes, in.Leads = slices.Clone(in.Disputes), slices.Clone(in.Leads)
 	for i := range in.Disputes {
 		in.Disputes[i].Summary = strings.TrimSpace(in.Disputes[i].Summary)
 	}
@@ -49,6 +53,9 @@ func (in *VisitInput) normalize(actor casework.Actor, now time.Time) {
 func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in VisitInput) (Visit, error) {
 	now := s.k.Now()
 	in.normalize(actor, now)
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Visit{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionVisit, casework.Target{RecordType: RecordVisit, UnitID: in.UnitID}); err != nil {
 		return Visit{}, err
 	}
@@ -102,14 +109,12 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 	var entry *PlanEntry
 	if in.PlanEntryID != "" {
 		e, err := s.store.GetPlanEntry(ctx, in.PlanEntryID)
-		if err == nil {
-			err = s.k.Authorize(ctx, actor, ActionVisit, casework.Target{RecordType: RecordPlanEntry, RecordID: e.ID, UnitID: e.UnitID})
-		}
+		ok, err := s.inReach(ctx, actor, planTarget(e), err)
 		switch {
-		case errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden):
-			f.Add("planEntryId", "exists", "no plan entry %q in reach", in.PlanEntryID)
 		case err != nil:
 			return Visit{}, err
+		case !ok:
+			f.Add("planEntryId", "exists", "no plan entry %q in reach", in.PlanEntryID)
 		default:
 			entry = &e
 			in.fillFromPlan(e, &f)
@@ -169,15 +174,13 @@ func (in *VisitInput) fillFromPlan(e PlanEntry, f *errs.Fields) {
 
 func (s *Service) checkCampaign(ctx context.Context, actor casework.Actor, id, unitID string, at time.Time, f *errs.Fields) error {
 	c, err := s.store.GetCampaign(ctx, id)
-	if err == nil {
-		err = s.k.Authorize(ctx, actor, ActionRead, campaignTarget(c))
-	}
-	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
-		f.Add("campaignId", "exists", "no campaign %q in reach", id)
-		return nil
-	}
+	ok, err := s.inReach(ctx, actor, campaignTarget(c), err)
 	if err != nil {
 		return err
+	}
+	if !ok {
+		f.Add("campaignId", "exists", "no campaign %q in reach", id)
+		return nil
 	}
 	if at.Before(c.Starts) || !at.Before(c.Ends) {
 		f.Add("visitedAt", "campaign_period", "lies outside the campaign's period")
@@ -280,7 +283,10 @@ func (s *Service) createVisit(ctx context.Context, actor casework.Actor, in Visi
 	w.Visit = v
 
 	if entry == nil {
-		return v, s.store.CreateVisit(ctx, w, ch)
+		if err := s.store.CreateVisit(ctx, w, ch); err != nil {
+			return Visit{}, err
+		}
+		return v, nil
 	}
 	// The plan entry may be changed by a concurrent visit to the same
 	// target: reload it and try again, since the visit itself is new.
@@ -308,7 +314,10 @@ func (s *Service) createVisit(ctx context.Context, actor casework.Actor, in Visi
 		}
 		return err
 	})
-	return v, err
+	if err != nil {
+		return Visit{}, err
+	}
+	return v, nil
 }
 
 // visited is a plan entry after a visit: the last visit moves forward only,
@@ -328,16 +337,12 @@ func (s *Service) visited(e PlanEntry, v Visit) (PlanEntry, bool) {
 // GetVisit returns a visit in the actor's reach, masked when it is a
 // sensitive visit the actor may not see in detail.
 func (s *Service) GetVisit(ctx context.Context, actor casework.Actor, id string) (Visit, error) {
-	v, err := s.store.GetVisit(ctx, id)
+	v, err := load(ctx, s, actor, ActionRead, id, s.store.GetVisit, visitTarget)
 	if err != nil {
 		return Visit{}, err
 	}
-	t := casework.Target{RecordType: RecordVisit, RecordID: id, UnitID: v.UnitID}
-	if err := s.k.Authorize(ctx, actor, ActionRead, t); err != nil {
-		return Visit{}, err
-	}
 	if v.TargetKind.Sensitive() {
-		ok, err := s.canSeeSensitive(ctx, actor, t)
+		ok, err := s.canSeeSensitive(ctx, actor, visitTarget(v))
 		if err != nil {
 			return Visit{}, err
 		}
@@ -393,25 +398,20 @@ func (s *Service) ListVisits(ctx context.Context, actor casework.Actor, q VisitQ
 // AmendVisit corrects a visit's notes, services or aid (compare-and-swap on
 // version). Who went, when, where and what was found stay as recorded.
 func (s *Service) AmendVisit(ctx context.Context, actor casework.Actor, id string, version int64, am VisitAmendment) (Visit, error) {
-	cur, err := s.store.GetVisit(ctx, id)
+	cur, err := load(ctx, s, actor, ActionVisit, id, s.store.GetVisit, visitTarget)
 	if err != nil {
 		return Visit{}, err
 	}
-	if err := s.k.Authorize(ctx, actor, ActionVisit, casework.Target{RecordType: RecordVisit, RecordID: id, UnitID: cur.UnitID}); err != nil {
-		return Visit{}, err
-	}
 	if cur.TargetKind.Sensitive() {
-		if ok, err := s.canSeeSensitive(ctx, actor, casework.Target{RecordType: RecordVisit, RecordID: id, UnitID: cur.UnitID}); err != nil || !ok {
+		if ok, err := s.canSeeSensitive(ctx, actor, visitTarget(cur)); err != nil || !ok {
 			return Visit{}, errs.New(errs.ErrForbidden, "amending a sensitive visit needs %s", ActionReadSensitive)
 		}
 	}
 	var f errs.Fields
+	f.Merge("", s.k.Validate(am))
 	next := cur.Clone()
 	if am.Notes != nil {
 		next.Notes = strings.TrimSpace(*am.Notes)
-		if len(next.Notes) > 4000 {
-			f.Add("notes", "max", "must be at most 4000 bytes")
-		}
 	}
 	if am.Services != nil {
 		next.Services = slices.Clone(am.Services)
@@ -432,5 +432,8 @@ func (s *Service) AmendVisit(ctx context.Context, actor casework.Actor, id strin
 	if err != nil {
 		return Visit{}, err
 	}
-	return next, s.store.UpdateVisit(ctx, next, ch)
+	if err := s.store.UpdateVisit(ctx, next, ch); err != nil {
+		return Visit{}, err
+	}
+	return next, nil
 }

@@ -127,9 +127,9 @@ type ServiceGiven struct {
 // amount was not counted ("vegetables and meat"); amounts are whole numbers
 // of Unit, so a fraction is written in a smaller unit (两 rather than 斤).
 type Aid struct {
-	Item     string `json:"item"`
+	Item     string `json:"item" validate:"line"`
 	Quantity int64  `json:"quantity,omitempty"`
-	Unit     string `json:"unit,omitempty"`
+	Unit     string `json:"unit,omitempty" validate:"line"`
 }
 
 // FindingKind says where a finding is handed on.
@@ -279,15 +279,15 @@ func normaliseOrganisation(s string) string {
 
 // VisitInput records a visit.
 type VisitInput struct {
-	UnitID       string         `json:"unitId" validate:"required,max=64"`
-	CampaignID   string         `json:"campaignId,omitempty" validate:"max=64"`
-	PlanEntryID  string         `json:"planEntryId,omitempty" validate:"max=64"`
-	OfficerIDs   []string       `json:"officerIds" validate:"max=20,dive,required,max=64"` // default: the actor
-	VisitedAt    time.Time      `json:"visitedAt"`                                         // default: now
-	AddressID    string         `json:"addressId,omitempty" validate:"max=64"`
+	UnitID       string         `json:"unitId" validate:"required,max=64,line"`
+	CampaignID   string         `json:"campaignId,omitempty" validate:"max=64,line"`
+	PlanEntryID  string         `json:"planEntryId,omitempty" validate:"max=64,line"`
+	OfficerIDs   []string       `json:"officerIds" validate:"max=20,dive,required,max=64,line"` // default: the actor
+	VisitedAt    time.Time      `json:"visitedAt"`                                              // default: now
+	AddressID    string         `json:"addressId,omitempty" validate:"max=64,line"`
 	TargetKind   TargetKind     `json:"targetKind"`
-	PersonID     string         `json:"personId,omitempty" validate:"max=64"`
-	Organisation string         `json:"organisation,omitempty" validate:"max=200"`
+	PersonID     string         `json:"personId,omitempty" validate:"max=64,line"`
+	Organisation string         `json:"organisation,omitempty" validate:"max=200,line"`
 	Notes        string         `json:"notes,omitempty" validate:"max=4000"`
 	Services     []ServiceGiven `json:"services,omitempty" validate:"max=50,dive"`
 	Aid          []Aid          `json:"aid,omitempty" validate:"max=50,dive"`
@@ -302,17 +302,17 @@ type VisitInput struct {
 
 // DisputeInput is a dispute found on a visit, to hand to mediation.
 type DisputeInput struct {
-	Category string   `json:"category" validate:"required,max=64"`
+	Category string   `json:"category" validate:"required,max=64,line"`
 	Summary  string   `json:"summary" validate:"required,max=2000"`
 	Risk     string   `json:"risk,omitempty" validate:"omitempty,oneof=low medium high"`
 	RiskNote string   `json:"riskNote,omitempty" validate:"max=500"`
-	PartyIDs []string `json:"partyIds,omitempty" validate:"max=20,dive,required,max=64"`
+	PartyIDs []string `json:"partyIds,omitempty" validate:"max=20,dive,required,max=64,line"`
 }
 
 // LeadInput is a lead (线索) collected on a visit, to hand to casework.
 type LeadInput struct {
 	Summary   string   `json:"summary" validate:"required,max=2000"`
-	PersonIDs []string `json:"personIds,omitempty" validate:"max=20,dive,required,max=64"`
+	PersonIDs []string `json:"personIds,omitempty" validate:"max=20,dive,required,max=64,line"`
 }
 
 // RegistryUpdate replaces the address's registry; AddressVersion is the
@@ -324,7 +324,7 @@ type RegistryUpdate struct {
 
 // VisitAmendment corrects a visit's notes, services or aid; nil fields stay.
 type VisitAmendment struct {
-	Notes    *string        `json:"notes,omitempty"`
+	Notes    *string        `json:"notes,omitempty" validate:"omitempty,max=4000"`
 	Services []ServiceGiven `json:"services,omitempty"`
 	Aid      []Aid          `json:"aid,omitempty"`
 }
