@@ -57,7 +57,7 @@ func (k *Kernel) RegisterFigures(s FigureSource) {
 // ResolvePeriod checks a report query against the actor's reach and turns
 // its dates into instants in the query's zone.
 func (k *Kernel) ResolvePeriod(ctx context.Context, actor Actor, q ReportQuery) (Period, error) {
-	if err := k.Authorize(ctx, actor, ActionRunReport, Target{}); err != nil {
+	if err := k.checkUnit(ctx, actor, ActionRunReport, q.UnitID); err != nil {
 		return Period{}, err
 	}
 	path, err := k.Scope(ctx, actor, q.UnitID)
