@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -23,7 +24,7 @@ func (k *Kernel) CreateAddress(ctx context.Context, actor Actor, in AddressInput
 	if err := k.Validate(in); err != nil {
 		return Address{}, err
 	}
-	if err := k.Authorize(ctx, actor, ActionWriteAddress, Target{RecordType: "address", UnitID: in.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionWriteAddress, Target{RecordType: "address", UnitID: in.UnitID}); err != nil {
 		return Address{}, err
 	}
 	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Address, error) {
@@ -37,7 +38,10 @@ func (k *Kernel) CreateAddress(ctx context.Context, actor Actor, in AddressInput
 		if err := ch.Keyed(rk, "address", a.ID, a); err != nil {
 			return Address{}, err
 		}
-		return a, k.store.CreateAddress(ctx, a, ch)
+		if err := k.store.CreateAddress(ctx, a, ch); err != nil {
+			return Address{}, err
+		}
+		return a, nil
 	})
 }
 
@@ -49,7 +53,10 @@ func (k *Kernel) UpdateRegistry(ctx context.Context, actor Actor, id string, ver
 	if err != nil {
 		return Address{}, err
 	}
-	return next, k.store.UpdateAddress(ctx, next, Change{Audit: []AuditRecord{rec}})
+	if err := k.store.UpdateAddress(ctx, next, Change{Audit: []AuditRecord{rec}}); err != nil {
+		return Address{}, err
+	}
+	return next, nil
 }
 
 // PrepareRegistry checks and builds a registry update and its audit record
@@ -61,17 +68,28 @@ func (k *Kernel) PrepareRegistry(ctx context.Context, actor Actor, id string, ve
 	if err != nil {
 		return Address{}, AuditRecord{}, err
 	}
-	if err := k.Authorize(ctx, actor, ActionWriteAddress, Target{RecordType: "address", RecordID: id, UnitID: cur.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionWriteAddress, Target{RecordType: "address", RecordID: id, UnitID: cur.UnitID}); err != nil {
 		return Address{}, AuditRecord{}, err
 	}
 	var f errs.Fields
+	f.Merge("", k.Validate(r))
 	for i, res := range r.Residents {
-		if !k.personInReach(ctx, actor, res.PersonID) {
-			f.Add("residents["+strconv.Itoa(i)+"].personId", "exists", "no person %q", res.PersonID)
+		if res.PersonID == "" {
+			f.Add("residents["+strconv.Itoa(i)+"].personId", "exists", "no person named")
+		} else if err := k.ref(ctx, actor, "person", "residents["+strconv.Itoa(i)+"].personId", res.PersonID); err != nil {
+			if !errors.Is(err, errs.ErrInvalid) {
+				return Address{}, AuditRecord{}, err
+			}
+			f.Merge("", err)
 		}
 	}
-	if r.Housing != nil && r.Housing.OwnerID != "" && !k.personInReach(ctx, actor, r.Housing.OwnerID) {
-		f.Add("housing.ownerId", "exists", "no person %q", r.Housing.OwnerID)
+	if r.Housing != nil {
+		if err := k.ref(ctx, actor, "person", "housing.ownerId", r.Housing.OwnerID); err != nil {
+			if !errors.Is(err, errs.ErrInvalid) {
+				return Address{}, AuditRecord{}, err
+			}
+			f.Merge("", err)
+		}
 	}
 	for i, o := range r.Organisations {
 		if strings.TrimSpace(o.Name) == "" {
@@ -100,7 +118,7 @@ func (k *Kernel) GetAddress(ctx context.Context, actor Actor, id string) (Addres
 	if err != nil {
 		return Address{}, err
 	}
-	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: "address", RecordID: id, UnitID: a.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionRead, Target{RecordType: "address", RecordID: id, UnitID: a.UnitID}); err != nil {
 		return Address{}, err
 	}
 	return a, nil
@@ -115,7 +133,10 @@ func (k *Kernel) Share(ctx context.Context, actor Actor, t Target, toUnit, reaso
 	if err != nil {
 		return Share{}, err
 	}
-	return s, k.store.CreateShare(ctx, s, Change{Audit: ch.Audit})
+	if err := k.store.CreateShare(ctx, s, Change{Audit: ch.Audit}); err != nil {
+		return Share{}, err
+	}
+	return s, nil
 }
 
 // PrepareShare checks and builds a share and adds it, with its audit
@@ -123,7 +144,10 @@ func (k *Kernel) Share(ctx context.Context, actor Actor, t Target, toUnit, reaso
 // the share in the same transaction as its own change (analyse-and-share).
 // On error ch is left as it was.
 func (k *Kernel) PrepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string, ch *Change) (Share, error) {
-	if err := k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
+	if err := k.check(ctx, actor, ActionShareRecord, t); err != nil {
+		return Share{}, err
+	}
+	if err := CheckText("reason", reason, 500); err != nil {
 		return Share{}, err
 	}
 	if _, err := k.unit(ctx, toUnit); err != nil {
@@ -150,7 +174,7 @@ func (k *Kernel) RevokeShare(ctx context.Context, actor Actor, shareID string) (
 		return Share{}, err
 	}
 	t := Target{RecordType: cur.RecordType, RecordID: cur.RecordID, UnitID: cur.OwnerUnitID}
-	if err := k.Authorize(ctx, actor, ActionShareRecord, t); err != nil {
+	if err := k.check(ctx, actor, ActionShareRecord, t); err != nil {
 		return Share{}, err
 	}
 	if !cur.Active() {
@@ -162,16 +186,8 @@ func (k *Kernel) RevokeShare(ctx context.Context, actor Actor, shareID string) (
 	if err != nil {
 		return Share{}, err
 	}
-	return next, k.store.UpdateShare(ctx, next, ch)
-}
-
-// personInReach reports whether a person exists and the actor may read it.
-// Both failures answer the same, so the registry cannot be used to probe
-// for persons of other units.
-func (k *Kernel) personInReach(ctx context.Context, actor Actor, id string) bool {
-	p, err := k.store.GetPerson(ctx, id)
-	if err != nil {
-		return false
+	if err := k.store.UpdateShare(ctx, next, ch); err != nil {
+		return Share{}, err
 	}
-	return k.Authorize(ctx, actor, ActionRead, Target{RecordType: "person", RecordID: id, UnitID: p.UnitID}) == nil
+	return next, nil
 }

@@ -40,12 +40,14 @@ type Attachment struct {
 func (k *Kernel) PutAttachment(ctx context.Context, actor Actor, name, mediaType string, r io.Reader) (Attachment, error) {
 	// Bytes are not yet attached to a record: the workflow method that
 	// attaches them checks the record. So an assigned mediator may upload.
-	if err := k.Authorize(ctx, actor, ActionPutAttachment, selfTarget(actor)); err != nil {
+	if err := k.check(ctx, actor, ActionPutAttachment, selfTarget(actor)); err != nil {
 		return Attachment{}, err
 	}
 	var f errs.Fields
 	if name == "" || len(name) > 200 {
 		f.Add("name", "required", "must be 1 to 200 bytes")
+	} else {
+		f.Merge("", CheckLine("name", name, 0))
 	}
 	if _, _, err := mime.ParseMediaType(mediaType); err != nil {
 		f.Add("mediaType", "media_type", "is not a media type")

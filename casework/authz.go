@@ -113,8 +113,11 @@ func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Ta
 
 func (k *Kernel) reach(ctx context.Context, actorUnit Unit, rule Rule, t Target) error {
 	recUnit, err := k.unit(ctx, t.UnitID)
-	if err != nil {
+	if errors.Is(err, errs.ErrNotFound) {
 		return errs.NotFound(t.RecordType, t.RecordID)
+	}
+	if err != nil {
+		return err // a failing store is not an answer about reach
 	}
 	if Contains(actorUnit.Path, recUnit.Path) {
 		return nil

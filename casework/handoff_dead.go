@@ -68,8 +68,14 @@ func (k *Kernel) ReplayHandoff(ctx context.Context, actor Actor, id string, repl
 }
 
 // authorizeHandoffAdmin checks an action on dead hand-offs against the root
-// unit, which is the first element of every unit path.
+// unit, which is the first element of every unit path. A hand-off belongs
+// to no unit, so a staff member's role is refused as such (ErrForbidden);
+// only an actor who is no staff member learns nothing (ErrNotFound), as
+// for a hand-off that does not exist.
 func (k *Kernel) authorizeHandoffAdmin(ctx context.Context, actor Actor, action Action, id string) error {
+	if err := k.Reach(ctx, actor, unitTarget(actor, "")); err != nil {
+		return errs.NotFound(deadHandoffRecord, id)
+	}
 	path, err := k.Scope(ctx, actor, "")
 	if err != nil {
 		return err

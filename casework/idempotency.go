@@ -21,7 +21,7 @@ import (
 func CreateOnce[T any](ctx context.Context, k *Kernel, actor Actor, key string, input any, create func(rk *RequestKey) (T, error)) (T, error) {
 	var zero T
 	if key == "" {
-		return create(nil)
+		return zeroOnError(create(nil))
 	}
 	if len(key) > 200 {
 		return zero, errs.Invalid("requestKey", "max", "must be at most 200 bytes")
@@ -31,16 +31,26 @@ func CreateOnce[T any](ctx context.Context, k *Kernel, actor Actor, key string, 
 		return zero, err
 	}
 	if v, found, err := replay[T](ctx, k, actor, key, fp); found || err != nil {
-		return v, err
+		return zeroOnError(v, err)
 	}
 	rk := &RequestKey{ActorID: actor.StaffID, Key: key, Fingerprint: fp, CreatedAt: k.Now()}
 	v, err := create(rk)
 	if errors.Is(err, errs.ErrConflict) {
 		if prev, found, rerr := replay[T](ctx, k, actor, key, fp); found || rerr != nil {
-			return prev, rerr
+			return zeroOnError(prev, rerr)
 		}
 	}
-	return v, err
+	return zeroOnError(v, err)
+}
+
+// zeroOnError keeps the rule that a method returning an error returns the
+// zero value with it, whatever create or a half-decoded replay left in v.
+func zeroOnError[T any](v T, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
 }
 
 func replay[T any](ctx context.Context, k *Kernel, actor Actor, key, fp string) (T, bool, error) {

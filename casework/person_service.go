@@ -165,10 +165,13 @@ func view(r PersonRecord) Person {
 // The result is masked.
 func (k *Kernel) CreatePerson(ctx context.Context, actor Actor, in PersonInput) (Person, error) {
 	in.normalize()
-	if err := k.Authorize(ctx, actor, ActionWritePerson, Target{RecordType: "person", UnitID: in.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionWritePerson, Target{RecordType: "person", UnitID: in.UnitID}); err != nil {
 		return Person{}, err
 	}
 	if err := k.checkPerson(in); err != nil {
+		return Person{}, err
+	}
+	if err := k.ref(ctx, actor, "address", "addressId", in.AddressID); err != nil {
 		return Person{}, err
 	}
 	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Person, error) {
@@ -200,19 +203,23 @@ func (k *Kernel) UpdatePerson(ctx context.Context, actor Actor, id string, versi
 	if err != nil {
 		return Person{}, err
 	}
-	if err := k.Authorize(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: cur.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: cur.UnitID}); err != nil {
 		return Person{}, err
 	}
 	if in.UnitID == "" {
 		in.UnitID = cur.UnitID
 	}
 	if in.UnitID != cur.UnitID {
-		// Moving a person to another unit needs the right to write there too.
-		if err := k.Authorize(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: in.UnitID}); err != nil {
+		// Moving a person to another unit needs the right to write there
+		// too; a unit out of reach answers as a person that does not exist.
+		if err := k.check(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: in.UnitID}); err != nil {
 			return Person{}, err
 		}
 	}
 	if err := k.checkPerson(in); err != nil {
+		return Person{}, err
+	}
+	if err := k.ref(ctx, actor, "address", "addressId", in.AddressID); err != nil {
 		return Person{}, err
 	}
 	if cur.Version != version {
@@ -239,7 +246,7 @@ func (k *Kernel) GetPerson(ctx context.Context, actor Actor, id string) (Person,
 	if err != nil {
 		return Person{}, err
 	}
-	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionRead, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
 		return Person{}, err
 	}
 	return view(rec), nil
@@ -257,7 +264,7 @@ type PersonQuery struct {
 
 // FindPersons searches persons in the actor's subtree, masked.
 func (k *Kernel) FindPersons(ctx context.Context, actor Actor, q PersonQuery) ([]Person, string, error) {
-	if err := k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+	if err := k.checkUnit(ctx, actor, ActionRead, ""); err != nil {
 		return nil, "", err
 	}
 	path, err := k.Scope(ctx, actor, "")
@@ -306,12 +313,15 @@ func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason strin
 	if err != nil {
 		return Person{}, err
 	}
-	if err := k.Authorize(ctx, actor, ActionRevealPerson, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionRevealPerson, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
 		return Person{}, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
 		return Person{}, errs.Invalid("reason", "required", "a reveal needs a reason of at most 500 characters")
+	}
+	if err := CheckText("reason", reason, 500); err != nil {
+		return Person{}, err
 	}
 	p := view(rec)
 	doc, err := k.sealer.Open(ctx, rec.DocSealed, aad(id, "doc"))

@@ -33,11 +33,112 @@ func (k *Kernel) Reach(ctx context.Context, actor Actor, t Target) error {
 		return notFound
 	}
 	actorUnit, err := k.unit(ctx, actor.UnitID)
-	if err != nil {
+	if errors.Is(err, errs.ErrNotFound) {
 		return notFound
 	}
-	if err := k.reach(ctx, actorUnit, Rule{Kind: KindRead}, t); err != nil {
+	if err != nil {
+		return err
+	}
+	err = k.reach(ctx, actorUnit, Rule{Kind: KindRead}, t)
+	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
 		return notFound
+	}
+	return err
+}
+
+// RefInReach answers whether a kernel record an input names — a "person",
+// "address", "staff" member or "unit" — exists and lies in the actor's
+// reach (Reach). A record that does not exist and one out of reach answer
+// alike (false, nil), so an input cannot probe other units for records;
+// the caller adds the field error with rule "exists". Reach, not a read
+// permission: an officer names persons and staff of its unit whatever its
+// roles let it read. Any other failure is returned.
+func (k *Kernel) RefInReach(ctx context.Context, actor Actor, recordType, id string) (bool, error) {
+	var unitID string
+	var err error
+	switch recordType {
+	case "person":
+		var p PersonRecord
+		p, err = k.store.GetPerson(ctx, id)
+		unitID = p.UnitID
+	case "address":
+		var a Address
+		a, err = k.store.GetAddress(ctx, id)
+		unitID = a.UnitID
+	case "staff":
+		var s Staff
+		s, err = k.store.GetStaff(ctx, id)
+		unitID = s.UnitID
+	case "unit":
+		var u Unit
+		u, err = k.unit(ctx, id)
+		unitID = u.ID
+	default:
+		return false, nil
+	}
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	err = k.Reach(ctx, actor, Target{RecordType: recordType, RecordID: id, UnitID: unitID})
+	if errors.Is(err, errs.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// check is the path of every kernel method about one record: reach first —
+// a record out of reach, or any record for an actor who is no staff member,
+// answers ErrNotFound as an id that does not exist — and only then the
+// policy, roles and level (Authorize).
+//
+// A target of no one record (t.UnitID "") checks the reach of the actor's
+// own unit, so an actor who is no staff member still learns nothing.
+func (k *Kernel) check(ctx context.Context, actor Actor, action Action, t Target) error {
+	rt := t
+	if rt.UnitID == "" {
+		rt = unitTarget(actor, "")
+	}
+	if err := k.Reach(ctx, actor, rt); err != nil {
+		return err
+	}
+	return k.Authorize(ctx, actor, action, t)
+}
+
+// checkUnit is check for an action over a unit's subtree (a list, a
+// report): the unit (default the actor's) must be in reach, then the action
+// is authorized as one about no single record.
+func (k *Kernel) checkUnit(ctx context.Context, actor Actor, action Action, unitID string) error {
+	if err := k.Reach(ctx, actor, unitTarget(actor, unitID)); err != nil {
+		return err
+	}
+	return k.Authorize(ctx, actor, action, Target{})
+}
+
+// unitTarget is a unit as the target of an action (create below it, list
+// or count its subtree); "" is the actor's own unit.
+func unitTarget(actor Actor, unitID string) Target {
+	if unitID == "" {
+		unitID = actor.UnitID
+	}
+	return Target{RecordType: "unit", RecordID: unitID, UnitID: unitID}
+}
+
+// ref is RefInReach as a field error: an empty id names nothing; one that
+// names no record in reach is ErrInvalid on field with rule "exists",
+// whether the record is missing or another unit's.
+func (k *Kernel) ref(ctx context.Context, actor Actor, recordType, field, id string) error {
+	if id == "" {
+		return nil
+	}
+	ok, err := k.RefInReach(ctx, actor, recordType, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Invalid(field, "exists", "no %s %q in reach", recordType, id)
 	}
 	return nil
 }

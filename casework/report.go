@@ -63,14 +63,7 @@ func (k *Kernel) RegisterFigures(s FigureSource) {
 // actor who is no active staff member, answers ErrNotFound like a unit that
 // does not exist, before the policy is asked.
 func (k *Kernel) ResolvePeriod(ctx context.Context, actor Actor, q ReportQuery) (Period, error) {
-	unit := q.UnitID
-	if unit == "" {
-		unit = actor.UnitID
-	}
-	if err := k.Reach(ctx, actor, Target{RecordType: "unit", RecordID: unit, UnitID: unit}); err != nil {
-		return Period{}, err
-	}
-	if err := k.Authorize(ctx, actor, ActionRunReport, Target{}); err != nil {
+	if err := k.checkUnit(ctx, actor, ActionRunReport, q.UnitID); err != nil {
 		return Period{}, err
 	}
 	path, err := k.Scope(ctx, actor, q.UnitID)
@@ -86,6 +79,10 @@ func (k *Kernel) ResolvePeriod(ctx context.Context, actor Actor, q ReportQuery) 
 	}
 	start := time.Date(q.From.Year(), q.From.Month(), q.From.Day(), 0, 0, 0, 0, zone)
 	end := time.Date(q.To.Year(), q.To.Month(), q.To.Day()+1, 0, 0, 0, 0, zone)
+	unit := q.UnitID
+	if unit == "" {
+		unit = actor.UnitID
+	}
 	return Period{UnitID: unit, UnitPath: path, Start: start.UTC(), End: end.UTC(), Zone: zone}, nil
 }
 

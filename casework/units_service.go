@@ -45,7 +45,7 @@ func (k *Kernel) Bootstrap(ctx context.Context, root UnitInput, admin StaffInput
 		return Unit{}, Staff{}, errs.Invalid("parentId", "root", "the root unit has no parent")
 	}
 	if !slices.Contains(admin.Roles, RoleAdmin) {
-		admin.Roles = append(admin.Roles, RoleAdmin)
+		admin.Roles = slices.Concat(admin.Roles, []Role{RoleAdmin}) // never into the caller's array
 	}
 	if admin.PersonID != "" {
 		return Unit{}, Staff{}, errs.Invalid("personId", "empty", "an empty database holds no person to link")
@@ -64,7 +64,10 @@ func (k *Kernel) Bootstrap(ctx context.Context, root UnitInput, admin StaffInput
 	}
 	admin.UnitID = u.ID
 	s, err := k.createStaff(ctx, Actor{StaffID: SystemActorID, UnitID: u.ID}, admin)
-	return u, s, err
+	if err != nil {
+		return Unit{}, Staff{}, err
+	}
+	return u, s, nil
 }
 
 // CreateUnit adds a unit below a parent in the actor's subtree.
@@ -72,7 +75,7 @@ func (k *Kernel) CreateUnit(ctx context.Context, actor Actor, in UnitInput) (Uni
 	if in.ParentID == "" {
 		return Unit{}, errs.Invalid("parentId", "required", "only Bootstrap creates a root unit")
 	}
-	if err := k.Authorize(ctx, actor, ActionAdminUnits, Target{RecordType: "unit", RecordID: in.ParentID, UnitID: in.ParentID}); err != nil {
+	if err := k.check(ctx, actor, ActionAdminUnits, unitTarget(actor, in.ParentID)); err != nil {
 		return Unit{}, err
 	}
 	parent, err := k.unit(ctx, in.ParentID)
@@ -118,7 +121,10 @@ func (k *Kernel) createUnitKeyed(ctx context.Context, actor Actor, in UnitInput,
 
 // RenameUnit changes a unit's name (its code and place never change).
 func (k *Kernel) RenameUnit(ctx context.Context, actor Actor, id string, version int64, name string) (Unit, error) {
-	if err := k.Authorize(ctx, actor, ActionAdminUnits, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
+	if err := CheckLine("name", name, 0); err != nil {
+		return Unit{}, err
+	}
+	if err := k.check(ctx, actor, ActionAdminUnits, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
 		return Unit{}, err
 	}
 	cur, err := k.store.GetUnit(ctx, id)
@@ -146,7 +152,7 @@ func (k *Kernel) RenameUnit(ctx context.Context, actor Actor, id string, version
 
 // GetUnit returns a unit in the actor's reach.
 func (k *Kernel) GetUnit(ctx context.Context, actor Actor, id string) (Unit, error) {
-	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
+	if err := k.check(ctx, actor, ActionRead, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
 		return Unit{}, err
 	}
 	return k.store.GetUnit(ctx, id)
@@ -154,7 +160,7 @@ func (k *Kernel) GetUnit(ctx context.Context, actor Actor, id string) (Unit, err
 
 // ListUnits returns the actor's unit and every unit below it.
 func (k *Kernel) ListUnits(ctx context.Context, actor Actor) ([]Unit, error) {
-	if err := k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+	if err := k.checkUnit(ctx, actor, ActionRead, ""); err != nil {
 		return nil, err
 	}
 	path, err := k.Scope(ctx, actor, "")
@@ -166,7 +172,10 @@ func (k *Kernel) ListUnits(ctx context.Context, actor Actor) ([]Unit, error) {
 
 // CreateStaff adds a staff member to a unit in the actor's subtree.
 func (k *Kernel) CreateStaff(ctx context.Context, actor Actor, in StaffInput) (Staff, error) {
-	if err := k.Authorize(ctx, actor, ActionAdminStaff, Target{RecordType: "unit", RecordID: in.UnitID, UnitID: in.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionAdminStaff, Target{RecordType: "unit", RecordID: in.UnitID, UnitID: in.UnitID}); err != nil {
+		return Staff{}, err
+	}
+	if err := k.ref(ctx, actor, "person", "personId", in.PersonID); err != nil {
 		return Staff{}, err
 	}
 	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Staff, error) {
@@ -184,11 +193,6 @@ func (k *Kernel) createStaffKeyed(ctx context.Context, actor Actor, in StaffInpu
 	}
 	if err := checkRoles(in.Roles); err != nil {
 		return Staff{}, err
-	}
-	if in.PersonID != "" {
-		if _, err := k.store.GetPerson(ctx, in.PersonID); err != nil {
-			return Staff{}, errs.Invalid("personId", "exists", "no person %q", in.PersonID)
-		}
 	}
 	now := k.Now()
 	s := Staff{ID: k.NewID(), UnitID: in.UnitID, Name: in.Name, Roles: slices.Clone(in.Roles), Areas: slices.Clone(in.Areas),
@@ -221,7 +225,7 @@ func (k *Kernel) UpdateStaff(ctx context.Context, actor Actor, id string, versio
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := k.Authorize(ctx, actor, ActionAdminStaff, Target{RecordType: "staff", RecordID: id, UnitID: cur.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionAdminStaff, Target{RecordType: "staff", RecordID: id, UnitID: cur.UnitID}); err != nil {
 		return Staff{}, err
 	}
 	if cur.Version != version {
@@ -241,10 +245,8 @@ func (k *Kernel) UpdateStaff(ctx context.Context, actor Actor, id string, versio
 		next.Active = *up.Active
 	}
 	if up.PersonID != nil {
-		if *up.PersonID != "" {
-			if _, err := k.store.GetPerson(ctx, *up.PersonID); err != nil {
-				return Staff{}, errs.Invalid("personId", "exists", "no person %q", *up.PersonID)
-			}
+		if err := k.ref(ctx, actor, "person", "personId", *up.PersonID); err != nil {
+			return Staff{}, err
 		}
 		next.PersonID = *up.PersonID
 	}
@@ -271,7 +273,7 @@ func (k *Kernel) GetStaff(ctx context.Context, actor Actor, id string) (Staff, e
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := k.Authorize(ctx, actor, ActionRead, Target{RecordType: "staff", RecordID: id, UnitID: s.UnitID}); err != nil {
+	if err := k.check(ctx, actor, ActionRead, Target{RecordType: "staff", RecordID: id, UnitID: s.UnitID}); err != nil {
 		return Staff{}, err
 	}
 	return s, nil
@@ -279,7 +281,7 @@ func (k *Kernel) GetStaff(ctx context.Context, actor Actor, id string) (Staff, e
 
 // ListStaff lists staff in the actor's subtree.
 func (k *Kernel) ListStaff(ctx context.Context, actor Actor, f StaffFilter, p Page) ([]Staff, string, error) {
-	if err := k.Authorize(ctx, actor, ActionRead, Target{}); err != nil {
+	if err := k.checkUnit(ctx, actor, ActionRead, ""); err != nil {
 		return nil, "", err
 	}
 	path, err := k.Scope(ctx, actor, "")

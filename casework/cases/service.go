@@ -129,15 +129,15 @@ func (s *Service) Targets() Targets { return s.targets }
 
 // ReportInput reports a case.
 type ReportInput struct {
-	UnitID        string      `json:"unitId" validate:"required"`
-	Kind          string      `json:"kind" validate:"required"`
+	UnitID        string      `json:"unitId" validate:"required,line"`
+	Kind          string      `json:"kind" validate:"required,line"`
 	Summary       string      `json:"summary" validate:"max=2000"`
 	IncidentAt    time.Time   `json:"incidentAt" validate:"required"`
-	AddressID     string      `json:"addressId"`
+	AddressID     string      `json:"addressId" validate:"line"`
 	Place         string      `json:"place" validate:"max=300"`
-	ReporterID    string      `json:"reporterId"`
-	VictimIDs     []string    `json:"victimIds" validate:"dive,required"`
-	SuspectIDs    []string    `json:"suspectIds" validate:"dive,required"`
+	ReporterID    string      `json:"reporterId" validate:"line"`
+	VictimIDs     []string    `json:"victimIds" validate:"line,dive,required"`
+	SuspectIDs    []string    `json:"suspectIds" validate:"line,dive,required"`
 	ModusOperandi string      `json:"modusOperandi" validate:"max=500"`
 	Items         []ItemInput `json:"items" validate:"max=200,dive"`
 	// ReportedAt is when the report was received; default now.
@@ -147,7 +147,7 @@ type ReportInput struct {
 
 // ItemInput is a stolen item as reported.
 type ItemInput struct {
-	Category    string                `json:"category" validate:"required,max=64"`
+	Category    string                `json:"category" validate:"required,line,max=64"`
 	Description string                `json:"description" validate:"required,max=500"`
 	Identifiers []casework.Identifier `json:"identifiers" validate:"max=20"`
 	Quantity    int                   `json:"quantity" validate:"min=0"`
@@ -155,7 +155,7 @@ type ItemInput struct {
 	// ValueConfirmed confirms a very large value, which recovery refuses
 	// otherwise.
 	ValueConfirmed bool   `json:"valueConfirmed,omitempty"`
-	OwnerPersonID  string `json:"ownerPersonId"`
+	OwnerPersonID  string `json:"ownerPersonId" validate:"line"`
 }
 
 // Report records a reported case. Its stolen items get ids now and are
@@ -165,6 +165,9 @@ type ItemInput struct {
 // first case.
 func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInput) (Case, error) {
 	in.normalize()
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Case{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
 		return Case{}, err
 	}
@@ -186,7 +189,11 @@ func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInp
 	})
 }
 
+// normalize trims and defaults a copy of the caller's input; Items is
+// copied first, so the caller's slice (shared by a concurrent retry under
+// the same request key) is never written.
 func (in *ReportInput) normalize() {
+	in.Items = slices.Clone(in.Items)
 	in.Summary, in.Place, in.ModusOperandi = strings.TrimSpace(in.Summary), strings.TrimSpace(in.Place), strings.TrimSpace(in.ModusOperandi)
 	in.IncidentAt, in.ReportedAt = casework.Truncate(in.IncidentAt), casework.Truncate(in.ReportedAt)
 	for i := range in.Items {
@@ -216,17 +223,20 @@ func (s *Service) checkReportInput(ctx context.Context, actor casework.Actor, in
 	if !in.ReportedAt.IsZero() && (in.ReportedAt.After(now) || in.ReportedAt.Before(in.IncidentAt)) {
 		f.Add("reportedAt", "between", "must lie between the incident and now")
 	}
-	if in.AddressID != "" {
-		if _, err := s.k.Store().GetAddress(ctx, in.AddressID); err != nil {
-			f.Add("addressId", "exists", "no address %q", in.AddressID)
+	for _, r := range []struct {
+		recordType, field string
+		ids               []string
+	}{{"address", "addressId", nonEmpty(in.AddressID)}, {"person", "reporterId", nonEmpty(in.ReporterID)},
+		{"person", "victimIds", in.VictimIDs}, {"person", "suspectIds", in.SuspectIDs}} {
+		if err := s.checkRefs(ctx, actor, &f, r.recordType, r.field, r.ids); err != nil {
+			return err
 		}
 	}
-	s.checkPersons(ctx, &f, "reporterId", nonEmpty(in.ReporterID))
-	s.checkPersons(ctx, &f, "victimIds", in.VictimIDs)
-	s.checkPersons(ctx, &f, "suspectIds", in.SuspectIDs)
 	for i, it := range in.Items {
 		p := "items[" + strconv.Itoa(i) + "]."
-		s.checkPersons(ctx, &f, p+"ownerPersonId", nonEmpty(it.OwnerPersonID))
+		if err := s.checkRefs(ctx, actor, &f, "person", p+"ownerPersonId", nonEmpty(it.OwnerPersonID)); err != nil {
+			return err
+		}
 		f.Merge(p, s.k.Codes().CheckHandoffCode("category", casework.ListPropertyCategory, it.Category))
 		checkIdentifiers(&f, p+"identifiers", it.Identifiers)
 	}
@@ -290,23 +300,6 @@ func nonEmpty(id string) []string {
 	return []string{id}
 }
 
-// checkPersons records a field error for every id that names no person. A
-// single id is reported under field itself, a list under field[i].
-func (s *Service) checkPersons(ctx context.Context, f *errs.Fields, field string, ids []string) {
-	for i, id := range ids {
-		if id == "" {
-			continue
-		}
-		if _, err := s.k.Store().GetPerson(ctx, id); err != nil {
-			name := field
-			if !strings.HasSuffix(field, "Id") {
-				name = field + "[" + strconv.Itoa(i) + "]"
-			}
-			f.Add(name, "exists", "no person %q", id)
-		}
-	}
-}
-
 func checkIdentifiers(f *errs.Fields, field string, ids []casework.Identifier) {
 	for i, id := range ids {
 		p := field + "[" + strconv.Itoa(i) + "]"
@@ -359,8 +352,10 @@ func (s *Service) Get(ctx context.Context, actor casework.Actor, id string) (Cas
 }
 
 // load reads a case and checks the action against it: out of reach is
-// ErrNotFound, a write on a case only shared with the actor's unit is
-// ErrForbidden. SharedWith is filled from the kernel's active shares.
+// ErrNotFound, checked before roles and policy, so a case of another unit
+// answers exactly as an id that does not exist; a write on a case only
+// shared with the actor's unit is ErrForbidden. SharedWith is filled from
+// the kernel's active shares.
 func (s *Service) load(ctx context.Context, actor casework.Actor, id string, action casework.Action) (Case, error) {
 	c, err := s.store.GetCase(ctx, id)
 	if err != nil {
@@ -371,7 +366,7 @@ func (s *Service) load(ctx context.Context, actor casework.Actor, id string, act
 		return Case{}, err
 	}
 	t := casework.Target{RecordType: RecordCase, RecordID: id, UnitID: c.UnitID, SharedWith: shared}
-	if err := s.k.Authorize(ctx, actor, action, t); err != nil {
+	if err := s.reachThen(ctx, actor, action, t); err != nil {
 		return Case{}, err
 	}
 	c.SharedWith = shared
@@ -453,6 +448,9 @@ type Query struct {
 // List searches cases in the actor's subtree, ordered by (CreatedAt, ID),
 // and returns the cursor of the next page ("" on the last).
 func (s *Service) List(ctx context.Context, actor casework.Actor, q Query) ([]Case, string, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, "", err
+	}
 	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}
@@ -508,6 +506,9 @@ func (s *Service) personsByDoc(ctx context.Context, t casework.DocType, number s
 // StartInvestigation moves a filed case to investigating without a survey
 // (the survey does it too).
 func (s *Service) StartInvestigation(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Case, error) {
+	if err := casework.CheckText("reason", reason, 1000); err != nil {
+		return Case{}, err
+	}
 	c, err := s.loadFor(ctx, actor, id, version, ActionStart, []State{StateFiled}, StateInvestigating)
 	if err != nil {
 		return Case{}, err
@@ -524,6 +525,9 @@ func (s *Service) Drop(ctx context.Context, actor casework.Actor, id string, ver
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 1000 {
 		return Case{}, errs.Invalid("reason", "required", "dropping a case needs a reason of at most 1000 bytes")
+	}
+	if err := casework.CheckText("reason", reason, 1000); err != nil {
+		return Case{}, err
 	}
 	c, err := s.loadFor(ctx, actor, id, version, ActionDrop, []State{StateReported, StateFiled, StateInvestigating}, StateDropped)
 	if err != nil {
@@ -546,6 +550,9 @@ func (s *Service) Drop(ctx context.Context, actor casework.Actor, id string, ver
 
 // Close closes a solved case (结案).
 func (s *Service) Close(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Case, error) {
+	if err := casework.CheckText("reason", reason, 1000); err != nil {
+		return Case{}, err
+	}
 	c, err := s.loadFor(ctx, actor, id, version, ActionClose, []State{StateSolved}, StateClosed)
 	if err != nil {
 		return Case{}, err

@@ -18,6 +18,9 @@ import (
 // returned id, so the link is kept both ways.
 func (s *Service) IntakeLead(ctx context.Context, f casework.LeadFinding) (string, error) {
 	return s.k.ReceiveOnce(ctx, f.Source, RecordLead, func(in *casework.InboxEntry) (string, error) {
+		if err := s.unitReach(ctx, f.Actor, f.UnitID); err != nil {
+			return "", err
+		}
 		if err := s.k.AuthorizeHandoff(ctx, f.Actor, ActionLeadCreate, casework.Target{RecordType: RecordLead, UnitID: f.UnitID}); err != nil {
 			return "", err
 		}
@@ -34,18 +37,21 @@ func (s *Service) IntakeLead(ctx context.Context, f casework.LeadFinding) (strin
 		}
 		in.RecordID = l.ID
 		ch.Inbox = in
-		return l.ID, s.store.CommitCases(ctx, Write{NewLeads: []Lead{l}}, ch)
+		if err := s.store.CommitCases(ctx, Write{NewLeads: []Lead{l}}, ch); err != nil {
+			return "", err
+		}
+		return l.ID, nil
 	})
 }
 
 // LeadInput records a lead directly: a tip, or a lead raised from a case.
 type LeadInput struct {
-	UnitID     string    `json:"unitId" validate:"required"`
-	SourceKind string    `json:"sourceKind" validate:"required,oneof=tip case visit"`
-	SourceID   string    `json:"sourceId" validate:"max=100"` // the case id for a lead from a case
+	UnitID     string    `json:"unitId" validate:"required,line"`
+	SourceKind string    `json:"sourceKind" validate:"required,line,oneof=tip case visit"`
+	SourceID   string    `json:"sourceId" validate:"line,max=100"` // the case id for a lead from a case
 	Summary    string    `json:"summary" validate:"required,max=2000"`
-	AddressID  string    `json:"addressId"`
-	PersonIDs  []string  `json:"personIds" validate:"max=50,dive,required"`
+	AddressID  string    `json:"addressId" validate:"line"`
+	PersonIDs  []string  `json:"personIds" validate:"line,max=50,dive,required"`
 	FoundAt    time.Time `json:"foundAt"` // default now
 	RequestKey string    `json:"-"`
 }
@@ -54,6 +60,9 @@ type LeadInput struct {
 // listed on that case in the same transaction, so the link is kept both
 // ways; the actor must be able to change that case.
 func (s *Service) CreateLead(ctx context.Context, actor casework.Actor, in LeadInput) (Lead, error) {
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Lead{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionLeadCreate, casework.Target{RecordType: RecordLead, UnitID: in.UnitID}); err != nil {
 		return Lead{}, err
 	}
@@ -93,7 +102,10 @@ func (s *Service) CreateLead(ctx context.Context, actor casework.Actor, in LeadI
 		if err := ch.Keyed(rk, RecordLead, l.ID, l); err != nil {
 			return Lead{}, err
 		}
-		return l, s.store.CommitCases(ctx, w, ch)
+		if err := s.store.CommitCases(ctx, w, ch); err != nil {
+			return Lead{}, err
+		}
+		return l, nil
 	})
 }
 
@@ -116,12 +128,12 @@ func (s *Service) checkLead(ctx context.Context, actor casework.Actor, in LeadIn
 	if found.After(now) {
 		f.Add("foundAt", "past", "may not be in the future")
 	}
-	if in.AddressID != "" {
-		if _, err := s.k.Store().GetAddress(ctx, in.AddressID); err != nil {
-			f.Add("addressId", "exists", "no address %q", in.AddressID)
-		}
+	if err := s.checkRefs(ctx, actor, &f, "address", "addressId", nonEmpty(in.AddressID)); err != nil {
+		return Lead{}, err
 	}
-	s.checkPersons(ctx, &f, "personIds", in.PersonIDs)
+	if err := s.checkRefs(ctx, actor, &f, "person", "personIds", in.PersonIDs); err != nil {
+		return Lead{}, err
+	}
 	if err := f.Err(); err != nil {
 		return Lead{}, err
 	}
@@ -142,7 +154,7 @@ func (s *Service) loadLead(ctx context.Context, actor casework.Actor, id string,
 	if err != nil {
 		return Lead{}, err
 	}
-	if err := s.k.Authorize(ctx, actor, action, casework.Target{RecordType: RecordLead, RecordID: id, UnitID: l.UnitID}); err != nil {
+	if err := s.reachThen(ctx, actor, action, casework.Target{RecordType: RecordLead, RecordID: id, UnitID: l.UnitID}); err != nil {
 		return Lead{}, err
 	}
 	return l, nil
@@ -161,6 +173,9 @@ func (s *Service) leadFor(ctx context.Context, actor casework.Actor, id string, 
 
 // VerifyLead confirms a new lead is worth a case.
 func (s *Service) VerifyLead(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Lead, error) {
+	if err := casework.CheckText("note", note, 1000); err != nil {
+		return Lead{}, err
+	}
 	l, err := s.leadFor(ctx, actor, id, version, ActionLeadVerify)
 	if err != nil {
 		return Lead{}, err
@@ -169,7 +184,10 @@ func (s *Service) VerifyLead(ctx context.Context, actor casework.Actor, id strin
 	if err := n.transition(LeadVerified, actor, ActionLeadVerify, strings.TrimSpace(note), s.k.Now()); err != nil {
 		return Lead{}, err
 	}
-	return n, s.commitLead(ctx, actor, ActionLeadVerify, l, n, Write{})
+	if err := s.commitLead(ctx, actor, ActionLeadVerify, l, n, Write{}); err != nil {
+		return Lead{}, err
+	}
+	return n, nil
 }
 
 // DiscardLead drops a lead that is not worth a case; it needs a reason.
@@ -177,6 +195,9 @@ func (s *Service) DiscardLead(ctx context.Context, actor casework.Actor, id stri
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 1000 {
 		return Lead{}, errs.Invalid("reason", "required", "discarding a lead needs a reason of at most 1000 bytes")
+	}
+	if err := casework.CheckText("reason", reason, 1000); err != nil {
+		return Lead{}, err
 	}
 	l, err := s.leadFor(ctx, actor, id, version, ActionLeadDiscard)
 	if err != nil {
@@ -187,7 +208,10 @@ func (s *Service) DiscardLead(ctx context.Context, actor casework.Actor, id stri
 		return Lead{}, err
 	}
 	n.DiscardReason = reason
-	return n, s.commitLead(ctx, actor, ActionLeadDiscard, l, n, Write{})
+	if err := s.commitLead(ctx, actor, ActionLeadDiscard, l, n, Write{}); err != nil {
+		return Lead{}, err
+	}
+	return n, nil
 }
 
 // ConvertLead turns a verified lead into a reported case, in one
@@ -206,6 +230,9 @@ func (s *Service) ConvertLead(ctx context.Context, actor casework.Actor, id stri
 		in.UnitID = l.UnitID
 	}
 	in.normalize()
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Case{}, Lead{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
 		return Case{}, Lead{}, err
 	}
@@ -260,6 +287,9 @@ type LeadQuery struct {
 // ListLeads searches leads in the actor's subtree, ordered by (CreatedAt,
 // ID), and returns the cursor of the next page.
 func (s *Service) ListLeads(ctx context.Context, actor casework.Actor, q LeadQuery) ([]Lead, string, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, "", err
+	}
 	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}

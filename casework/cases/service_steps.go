@@ -91,8 +91,8 @@ func stepAt(f *errs.Fields, field string, at, reported, now time.Time) time.Time
 
 // DispatchInput records 快处警: when officers were dispatched and who.
 type DispatchInput struct {
-	At       time.Time `json:"at"`       // default now
-	Officers []string  `json:"officers"` // staff ids; default the actor
+	At       time.Time `json:"at"`                       // default now
+	Officers []string  `json:"officers" validate:"line"` // staff ids; default the actor
 	Note     string    `json:"note" validate:"max=1000"`
 }
 
@@ -117,8 +117,13 @@ func (s *Service) DispatchAndFile(ctx context.Context, actor casework.Actor, id 
 		officers = []string{actor.StaffID}
 	}
 	for i, o := range officers {
-		if st, err := s.k.Store().GetStaff(ctx, o); err != nil || !st.Active {
-			f.Add("officers["+strconv.Itoa(i)+"]", "exists", "no active staff member %q", o)
+		// An officer out of reach answers as one that does not exist.
+		ok, err := s.k.RefInReach(ctx, actor, "staff", o)
+		if err != nil {
+			return Case{}, err
+		}
+		if st, err := s.k.Store().GetStaff(ctx, o); !ok || err != nil || !st.Active {
+			f.Add("officers["+strconv.Itoa(i)+"]", "exists", "no active staff member %q in reach", o)
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -204,7 +209,7 @@ func (s *Service) Survey(ctx context.Context, actor casework.Actor, id string, v
 
 // ShareInput names a unit to share a case with and why.
 type ShareInput struct {
-	UnitID string `json:"unitId" validate:"required"`
+	UnitID string `json:"unitId" validate:"required,line"`
 	Reason string `json:"reason" validate:"max=500"`
 }
 
@@ -305,10 +310,10 @@ func (s *Service) Shares(ctx context.Context, actor casework.Actor, caseID strin
 
 // ArrestInput records one arrest.
 type ArrestInput struct {
-	SuspectID string    `json:"suspectId" validate:"required"`
+	SuspectID string    `json:"suspectId" validate:"required,line"`
 	At        time.Time `json:"at"`
 	Place     string    `json:"place" validate:"max=300"`
-	AddressID string    `json:"addressId"`
+	AddressID string    `json:"addressId" validate:"line"`
 }
 
 // Arrest records an arrest and marks every stolen item of the case as being
@@ -328,11 +333,11 @@ func (s *Service) Arrest(ctx context.Context, actor casework.Actor, id string, v
 	if c.Dispatch != nil && at.Before(c.Dispatch.At) {
 		f.Add("at", "after_dispatch", "may not be before the case was dispatched and filed")
 	}
-	s.checkPersons(ctx, &f, "suspectId", nonEmpty(in.SuspectID))
-	if in.AddressID != "" {
-		if _, err := s.k.Store().GetAddress(ctx, in.AddressID); err != nil {
-			f.Add("addressId", "exists", "no address %q", in.AddressID)
-		}
+	if err := s.checkRefs(ctx, actor, &f, "person", "suspectId", nonEmpty(in.SuspectID)); err != nil {
+		return Case{}, err
+	}
+	if err := s.checkRefs(ctx, actor, &f, "address", "addressId", nonEmpty(in.AddressID)); err != nil {
+		return Case{}, err
 	}
 	if err := f.Err(); err != nil {
 		return Case{}, err
@@ -373,8 +378,8 @@ func (s *Service) Arrest(ctx context.Context, actor casework.Actor, id string, v
 
 // LinkInput names a case to keep tracking and why.
 type LinkInput struct {
-	CaseID string `json:"caseId" validate:"required"`
-	Reason string `json:"reason" validate:"required,oneof=same_suspect same_pattern"`
+	CaseID string `json:"caseId" validate:"required,line"`
+	Reason string `json:"reason" validate:"required,line,oneof=same_suspect same_pattern"`
 	Note   string `json:"note" validate:"max=500"`
 }
 
@@ -411,8 +416,10 @@ func (s *Service) Review(ctx context.Context, actor casework.Actor, id string, v
 		case seen[l.CaseID]:
 			f.Add(p, "unique", "case %q is linked twice", l.CaseID)
 		case l.CaseID != "":
-			if _, err := s.load(ctx, actor, l.CaseID, casework.ActionRead); err != nil {
+			if _, err := s.load(ctx, actor, l.CaseID, casework.ActionRead); notFound(err) {
 				f.Add(p, "exists", "no case %q in reach", l.CaseID)
+			} else if err != nil {
+				return Case{}, err
 			}
 		}
 		seen[l.CaseID] = true

@@ -50,8 +50,14 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 			stationOfficer := e.staff(t, e.station, "车站民警", casework.RoleOfficer)
 			baiyangOfficer := e.staff(t, baiyang, "般阳路民警", casework.RoleOfficer)
 			suspects := map[string]string{}
+			// Each suspect is a person of the unit whose officer arrests it:
+			// a case names only persons in its officer's reach.
 			for _, n := range []string{"S1", "S2", "S3", "S4", "S5"} {
-				p, err := e.k.CreatePerson(ctx, e.officer, casework.PersonInput{UnitID: e.team.ID, Name: n})
+				by, unit := e.officer, e.team
+				if n == "S2" || n == "S3" {
+					by, unit = stationOfficer, e.station
+				}
+				p, err := e.k.CreatePerson(ctx, by, casework.PersonInput{UnitID: unit.ID, Name: n})
 				require.NoError(t, err)
 				suspects[n] = p.ID
 			}
