@@ -46,6 +46,9 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"Shares", testShares},
 		{"ChangeUpdatesAddresses", testChangeUpdatesAddresses},
 		{"ChangeCreatesShares", testChangeCreatesShares},
+		{"WritesCommitTheirAudit", testWritesCommitTheirAudit},
+		{"RequestKeysPerActor", testRequestKeysPerActor},
+		{"InboxMarksPerStep", testInboxMarksPerStep},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
