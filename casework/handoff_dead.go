@@ -70,12 +70,19 @@ func (k *Kernel) ReplayHandoff(ctx context.Context, actor Actor, id string, repl
 // authorizeHandoffAdmin checks an action on dead hand-offs against the root
 // unit, which is the first element of every unit path.
 func (k *Kernel) authorizeHandoffAdmin(ctx context.Context, actor Actor, action Action, id string) error {
+	return k.authorizeRootAdmin(ctx, actor, action, deadHandoffRecord, id)
+}
+
+// authorizeRootAdmin checks an action on the deployment's plumbing (dead
+// hand-offs, audit payloads) against the root unit, which is the first
+// element of every unit path.
+func (k *Kernel) authorizeRootAdmin(ctx context.Context, actor Actor, action Action, recordType, id string) error {
 	path, err := k.Scope(ctx, actor, "")
 	if err != nil {
 		return err
 	}
 	root, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	return k.Authorize(ctx, actor, action, Target{RecordType: deadHandoffRecord, RecordID: id, UnitID: root})
+	return k.Authorize(ctx, actor, action, Target{RecordType: recordType, RecordID: id, UnitID: root})
 }
 
 // deadHandoffFigures contributes FigureHandoffsDead. The count is a state

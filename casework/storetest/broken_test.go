@@ -180,7 +180,16 @@ func (s dropsPayloads) ScanAudit(ctx context.Context, from int64, fn func(casewo
 	return s.DB.ScanAudit(ctx, from, func(e casework.AuditEntry, _ []byte) error { return fn(e, nil) })
 }
 
+// erasesSilently deletes a payload without committing the erasure's entry,
+// so the erasure cannot be told from a deletion.
+type erasesSilently struct{ *memstore.DB }
+
+func (s erasesSilently) ErasePayload(ctx context.Context, seq int64, _ casework.Change) error {
+	return s.DB.ErasePayload(ctx, seq, casework.Change{})
+}
+
 var broken = map[string]func() casework.KernelStore{
+	"erases_silently":      func() casework.KernelStore { return erasesSilently{memstore.New()} },
 	"drops_audit":          func() casework.KernelStore { return dropsAudit{memstore.New()} },
 	"person_subtree_lost":  func() casework.KernelStore { return personSubtreeLost{memstore.New()} },
 	"staff_subtree_lost":   func() casework.KernelStore { return staffSubtreeLost{memstore.New()} },
@@ -221,6 +230,7 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		"request_key_no_actor": "RequestKeysPerActor",
 		"inbox_mark_no_step":   "InboxMarksPerStep",
 		"drops_payloads":       "WritesCommitTheirAudit|AuditChain",
+		"erases_silently":      "AuditChain",
 	}
 	failing := regexp.MustCompile(`--- FAIL: TestBrokenStore/(\w+)`)
 	for name, caught := range want {
