@@ -2,17 +2,13 @@ package storetest_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"regexp"
-	"slices"
 	"sync"
 	"testing"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/memstore"
 	"github.com/grassroots-policing/grassroots/casework/storetest"
-	"github.com/stretchr/testify/require"
+	"github.com/grassroots-policing/grassroots/internal/brokentest"
 )
 
 // Deliberately broken stores: each wraps a correct memory store and breaks
@@ -202,11 +198,11 @@ var broken = map[string]func() casework.KernelStore{
 	"ignores_cancel":       func() casework.KernelStore { return ignoresCancel{memstore.New()} },
 }
 
-// TestBrokenStore runs the suite against the broken store named by
-// GRASSROOTS_BROKEN_STORE. It is the child half of TestSuiteCatchesBrokenStores
-// and does nothing when run directly.
+// TestBrokenStore runs the suite against the broken store the parent
+// names. It is the child half of TestSuiteCatchesBrokenStores and does
+// nothing when run directly.
 func TestBrokenStore(t *testing.T) {
-	newStore, ok := broken[os.Getenv("GRASSROOTS_BROKEN_STORE")]
+	newStore, ok := broken[brokentest.Name()]
 	if !ok {
 		return
 	}
@@ -218,7 +214,7 @@ func TestBrokenStore(t *testing.T) {
 // the defect.
 func TestSuiteCatchesBrokenStores(t *testing.T) {
 	t.Parallel()
-	want := map[string]string{
+	brokentest.Catches(t, "TestBrokenStore", map[string]string{
 		"ignores_version": "ConcurrentCompareAndSwap|StaleVersion",
 		"aliased":         "NoAliasing",
 		"drops_filter":    "StaffFiltersOrderPaging",
@@ -231,23 +227,5 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		"inbox_mark_no_step":   "InboxMarksPerStep",
 		"drops_payloads":       "WritesCommitTheirAudit|AuditChain",
 		"erases_silently":      "AuditChain",
-	}
-	failing := regexp.MustCompile(`--- FAIL: TestBrokenStore/(\w+)`)
-	for name, caught := range want {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenStore$", "-test.count=1")
-			cmd.Env = append(os.Environ(), "GRASSROOTS_BROKEN_STORE="+name)
-			out, err := cmd.CombinedOutput()
-			require.Error(t, err, "the suite passed a store that %s:\n%s", name, out)
-			var names []string
-			for _, m := range failing.FindAllStringSubmatch(string(out), -1) {
-				names = append(names, m[1])
-			}
-			require.NotEmpty(t, names, "%s", out)
-			require.True(t, slices.ContainsFunc(names, regexp.MustCompile("^("+caught+")$").MatchString),
-				"failing subtests %v do not include %s", names, caught)
-			t.Logf("%s caught by %v", name, names)
-		})
-	}
+	})
 }
