@@ -88,11 +88,13 @@ func (s ignoresCancel) GetDispute(_ context.Context, id string) (mediation.Dispu
 
 var broken = map[string]func(mediation.Store) mediation.Store{
 	"ignores_version": func(s mediation.Store) mediation.Store { return ignoresVersion{s} },
-	"aliased":         func(s mediation.Store) mediation.Store { return &aliased{Store: s, cache: map[string]mediation.Dispute{}} },
-	"drops_filter":    func(s mediation.Store) mediation.Store { return dropsFilter{s} },
-	"subtree_lost":    func(s mediation.Store) mediation.Store { return subtreeLost{s} },
-	"drops_change":    func(s mediation.Store) mediation.Store { return dropsChange{s} },
-	"ignores_cancel":  func(s mediation.Store) mediation.Store { return ignoresCancel{s} },
+	"aliased": func(s mediation.Store) mediation.Store {
+		return &aliased{Store: s, cache: map[string]mediation.Dispute{}}
+	},
+	"drops_filter":   func(s mediation.Store) mediation.Store { return dropsFilter{s} },
+	"subtree_lost":   func(s mediation.Store) mediation.Store { return subtreeLost{s} },
+	"drops_change":   func(s mediation.Store) mediation.Store { return dropsChange{s} },
+	"ignores_cancel": func(s mediation.Store) mediation.Store { return ignoresCancel{s} },
 }
 
 // TestBrokenStore is the child half of TestSuiteCatchesBrokenStores; run
