@@ -111,7 +111,11 @@ type AuditStore interface {
 
 // RequestStore finds the request keys and inbox marks that writes recorded.
 type RequestStore interface {
+	// GetRequestKey finds the key actorID used: a key is its actor's own,
+	// so two actors may use the same key, and neither sees the other's.
 	GetRequestKey(ctx context.Context, actorID, key string) (RequestKey, error)
+	// GetInboxEntry finds the mark of one step of one source: the steps of
+	// a source are marked, and found, one by one.
 	GetInboxEntry(ctx context.Context, sourceKind, sourceID, step string) (InboxEntry, error)
 }
 
