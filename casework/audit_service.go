@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/internal/audit"
@@ -122,6 +123,44 @@ func (k *Kernel) verifyAudit(ctx context.Context, external ...Checkpoint) (Audit
 		rep.Reason = fmt.Sprintf("the chain head records seq %d, which the log does not hold as recorded: entries were removed from the tail", head.Seq)
 	}
 	return rep, nil
+}
+
+// ErasePayload purges the payload of audit entry seq under a retention
+// rule (the name of the rule that requires the purge, e.g. "治安档案 5年").
+// Only an admin of the root unit erases (ActionErasePayload). The erasure is
+// itself audited: its entry — who, when, the rule, and the erased seq as its
+// record id — commits with the deletion and is the tombstone VerifyAudit
+// requires, so an erased payload verifies and one deleted any other way
+// does not. A seq outside the log, or one whose payload is gone or never
+// existed, is ErrNotFound; a missing or malformed rule is ErrInvalid naming
+// "rule".
+func (k *Kernel) ErasePayload(ctx context.Context, actor Actor, seq int64, rule string) error {
+	id := strconv.FormatInt(seq, 10)
+	if err := k.authorizeRootAdmin(ctx, actor, ActionErasePayload, audit.EraseRecordType, id); err != nil {
+		return err
+	}
+	if strings.TrimSpace(rule) == "" {
+		return errs.Invalid("rule", "required", "an erasure names the retention rule that requires it")
+	}
+	if err := CheckLine("rule", rule, 200); err != nil {
+		return err
+	}
+	head, err := k.store.AuditHead(ctx)
+	if err != nil {
+		return err
+	}
+	if seq < 1 || seq > head.Seq {
+		return errs.NotFound("audit payload", id)
+	}
+	type erasure struct {
+		ErasedSeq int64  `json:"erasedSeq"`
+		Rule      string `json:"rule"`
+	}
+	ch, err := k.Change(ctx, actor, ActionErasePayload, audit.EraseRecordType, id, nil, erasure{ErasedSeq: seq, Rule: rule})
+	if err != nil {
+		return err
+	}
+	return k.store.ErasePayload(ctx, seq, ch)
 }
 
 func (k *Kernel) checkpointKey(id string) (ed25519.PublicKey, bool) {

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -291,6 +292,7 @@ func readTamperLogFrom(t *testing.T, s casework.KernelStore, from int64) tamperL
 // newest checkpoint.
 type tamperFixture struct {
 	k       *casework.Kernel
+	admin   casework.Actor
 	auditor casework.Actor
 	officer casework.Actor
 	log     tamperLog
@@ -326,7 +328,7 @@ func buildTamperFixture(t *testing.T, s casework.KernelStore, minEntries int64, 
 	aud, err := k.CreateStaff(ctx, adm, casework.StaffInput{UnitID: root.ID, Name: "审计员", Roles: []casework.Role{casework.RoleAuditor}})
 	require.NoError(t, err)
 	step()
-	f := &tamperFixture{k: k,
+	f := &tamperFixture{k: k, admin: adm,
 		auditor: casework.Actor{StaffID: aud.ID, UnitID: root.ID, Roles: aud.Roles},
 		officer: casework.Actor{StaffID: off.ID, UnitID: station.ID, Roles: off.Roles}}
 	oa := f.officer
@@ -861,6 +863,11 @@ func TestAuditUntouchedLogOf10000EntriesVerifies(t *testing.T) {
 	}
 }
 
+// TestAuditErasedPayloadStillVerifies: a payload erased through
+// Kernel.ErasePayload leaves its tombstone — the erasure's own audit entry,
+// naming the seq — and the log verifies; a payload removed any other way (a
+// raw DELETE on SQL, the memory store's raw hook) has no tombstone and
+// verification fails naming its seq.
 func TestAuditErasedPayloadStillVerifies(t *testing.T) {
 	t.Parallel()
 	for _, o := range tamperBackends() {
@@ -878,14 +885,25 @@ func TestAuditErasedPayloadStillVerifies(t *testing.T) {
 			}
 			slices.Sort(erase)
 			erase = slices.Compact(erase)
-			for _, seq := range erase {
-				require.NoError(t, b.store.ErasePayload(ctx, seq), "erase seq %d", seq)
+
+			// Only the root's admin erases, under a named rule.
+			for _, actor := range []casework.Actor{f.auditor, f.officer} {
+				require.ErrorIs(t, f.k.ErasePayload(ctx, actor, 1, "保存期满"), casework.ErrForbidden)
 			}
-			require.ErrorIs(t, b.store.ErasePayload(ctx, n+1), casework.ErrNotFound, "no entry at seq %d", n+1)
+			require.ErrorIs(t, f.k.ErasePayload(ctx, f.admin, 1, " "), casework.ErrInvalid)
+			require.Len(t, readTamperLog(t, b.store), len(f.log), "a refused erasure commits nothing")
+
+			for _, seq := range erase {
+				require.NoError(t, f.k.ErasePayload(ctx, f.admin, seq, "治安档案保存期满"), "erase seq %d", seq)
+			}
+			head := n + int64(len(erase))
+			require.ErrorIs(t, f.k.ErasePayload(ctx, f.admin, head+1, "r"), casework.ErrNotFound, "no entry at seq %d", head+1)
+			require.ErrorIs(t, f.k.ErasePayload(ctx, f.admin, 0, "r"), casework.ErrNotFound)
+			require.ErrorIs(t, f.k.ErasePayload(ctx, f.admin, erase[0], "r"), casework.ErrNotFound, "already erased")
 
 			after := readTamperLog(t, b.store)
-			require.Len(t, after, len(f.log))
-			for i, r := range after {
+			require.Len(t, after, int(head), "each erasure appends its tombstone")
+			for i, r := range after[:n] {
 				require.Equal(t, f.log[i].E, r.E, "the chain row of seq %d is untouched", r.E.Seq)
 				if slices.Contains(erase, r.E.Seq) {
 					require.Nil(t, r.P, "payload of seq %d is erased", r.E.Seq)
@@ -893,11 +911,40 @@ func TestAuditErasedPayloadStillVerifies(t *testing.T) {
 					require.Equal(t, f.log[i].P, r.P)
 				}
 			}
+			for i, r := range after[n:] {
+				require.Equal(t, casework.ActionErasePayload, casework.Action(r.E.Action))
+				require.Equal(t, f.admin.StaffID, r.E.ActorID, "the tombstone says who erased")
+				require.Equal(t, strconv.FormatInt(erase[i], 10), r.E.RecordID, "and which seq")
+				require.Contains(t, string(r.P), "治安档案保存期满", "and under which rule")
+			}
 			rep, err := f.k.VerifyAudit(ctx, f.auditor)
 			require.NoError(t, err)
 			require.True(t, rep.OK, "%+v", rep)
-			require.Equal(t, n, rep.Head.Seq)
+			require.Equal(t, head, rep.Head.Seq)
 			require.Equal(t, len(f.cps), rep.CheckpointsVerified)
+
+			// A payload deleted behind the library's back has no tombstone:
+			// verification fails naming its seq, and only its seq.
+			deleted := slices.Clone(after)
+			victim := int64(0)
+			for i, r := range deleted[:n] {
+				if r.P != nil && r.E.Seq > 1 {
+					victim, deleted[i].P = r.E.Seq, nil
+					break
+				}
+			}
+			require.NotZero(t, victim)
+			b.write(t, after, deleted)
+			rep, err = f.k.VerifyAudit(ctx, f.auditor)
+			require.NoError(t, err)
+			require.False(t, rep.OK, "a deleted payload does not pass for an erased one")
+			require.Equal(t, victim, rep.FirstBrokenSeq, rep.Reason)
+			require.Equal(t, []int64{victim}, rep.DeletedPayloads)
+			require.Contains(t, rep.Reason, strconv.FormatInt(victim, 10))
+			b.write(t, deleted, after)
+			rep, err = f.k.VerifyAudit(ctx, f.auditor)
+			require.NoError(t, err)
+			require.True(t, rep.OK, rep.Reason)
 
 			// Erasure does not open a door: a payload put back with
 			// other content is still caught.

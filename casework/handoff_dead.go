@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -73,15 +74,24 @@ func (k *Kernel) ReplayHandoff(ctx context.Context, actor Actor, id string, repl
 // only an actor who is no staff member learns nothing (ErrNotFound), as
 // for a hand-off that does not exist.
 func (k *Kernel) authorizeHandoffAdmin(ctx context.Context, actor Actor, action Action, id string) error {
-	if err := k.Reach(ctx, actor, unitTarget(actor, "")); err != nil {
-		return errs.NotFound(deadHandoffRecord, id)
+	return k.authorizeRootAdmin(ctx, actor, action, deadHandoffRecord, id)
+}
+
+// authorizeRootAdmin checks an action on the deployment's plumbing (dead
+// hand-offs, audit payloads) against the root unit, which is the first
+// element of every unit path.
+func (k *Kernel) authorizeRootAdmin(ctx context.Context, actor Actor, action Action, recordType, id string) error {
+	if err := k.Reach(ctx, actor, unitTarget(actor, "")); errors.Is(err, errs.ErrNotFound) {
+		return errs.NotFound(recordType, id)
+	} else if err != nil {
+		return err
 	}
 	path, err := k.Scope(ctx, actor, "")
 	if err != nil {
 		return err
 	}
 	root, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	return k.Authorize(ctx, actor, action, Target{RecordType: deadHandoffRecord, RecordID: id, UnitID: root})
+	return k.Authorize(ctx, actor, action, Target{RecordType: recordType, RecordID: id, UnitID: root})
 }
 
 // deadHandoffFigures contributes FigureHandoffsDead. The count is a state

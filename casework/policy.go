@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/grassroots-policing/grassroots/internal/audit"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
@@ -40,6 +41,11 @@ const (
 	// only an admin of the root unit lists and replays them.
 	ActionReadDeadHandoffs Action = "handoff.read_dead"
 	ActionReplayHandoff    Action = "handoff.replay"
+	// Erasing an audit payload purges personal data from the log under a
+	// retention rule. It is the deployment's housekeeping, like dead
+	// hand-offs, and an admin's: an auditor never writes, and an officer
+	// must not choose which of their own traces disappear.
+	ActionErasePayload Action = audit.EraseAction
 )
 
 // Rule is one row of the policy table.
@@ -106,6 +112,7 @@ func kernelRules() []Rule {
 		{Action: ActionReadAttachment, Kind: KindRead, Roles: everyone},
 		{Action: ActionReadDeadHandoffs, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionReplayHandoff, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
+		{Action: ActionErasePayload, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 	}
 }
 

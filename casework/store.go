@@ -99,16 +99,23 @@ type AuditStore interface {
 	AddCheckpoint(ctx context.Context, cp Checkpoint) error
 	// Checkpoints returns every checkpoint in Seq order.
 	Checkpoints(ctx context.Context) ([]Checkpoint, error)
-	// ErasePayload deletes a payload (a purge of personal data); the chain
-	// still verifies because it holds only the payload's digest. Erasing a
-	// payload that is not there (never written or already erased) is
-	// ErrNotFound.
-	ErasePayload(ctx context.Context, seq int64) error
+	// ErasePayload deletes the payload of entry seq (a purge of personal
+	// data) and commits ch, the erasure's own audit entry, in the same
+	// transaction. That entry is the tombstone verification requires: the
+	// chain holds only the payload's digest, so a payload missing without
+	// an erasure entry naming it reads as deleted behind the library's
+	// back. Erasing a payload that is not there (never written or already
+	// erased) is ErrNotFound and commits nothing.
+	ErasePayload(ctx context.Context, seq int64, ch Change) error
 }
 
 // RequestStore finds the request keys and inbox marks that writes recorded.
 type RequestStore interface {
+	// GetRequestKey finds the key actorID used: a key is its actor's own,
+	// so two actors may use the same key, and neither sees the other's.
 	GetRequestKey(ctx context.Context, actorID, key string) (RequestKey, error)
+	// GetInboxEntry finds the mark of one step of one source: the steps of
+	// a source are marked, and found, one by one.
 	GetInboxEntry(ctx context.Context, sourceKind, sourceID, step string) (InboxEntry, error)
 }
 

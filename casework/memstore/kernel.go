@@ -334,8 +334,8 @@ func (db *DB) Checkpoints(ctx context.Context) (out []casework.Checkpoint, err e
 }
 
 // ErasePayload implements casework.AuditStore.
-func (db *DB) ErasePayload(ctx context.Context, seq int64) error {
-	return db.Write(ctx, casework.Change{}, func() error {
+func (db *DB) ErasePayload(ctx context.Context, seq int64, ch casework.Change) error {
+	return db.Write(ctx, ch, func() error {
 		if _, ok := db.payloads[seq]; !ok {
 			return errs.NotFound("audit payload", "")
 		}

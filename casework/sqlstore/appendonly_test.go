@@ -206,7 +206,7 @@ func TestAppendOnlyPayloadsAreErasable(t *testing.T) {
 			n, err := res.RowsAffected()
 			require.NoError(t, err)
 			require.Equal(t, int64(1), n)
-			require.NoError(t, s.ErasePayload(ctx, 1), "and through the store")
+			require.NoError(t, s.ErasePayload(ctx, 1, casework.Change{}), "and through the store")
 
 			payloads := map[int64][]byte{}
 			require.NoError(t, s.ScanAudit(ctx, 1, func(e casework.AuditEntry, p []byte) error {

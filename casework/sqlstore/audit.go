@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -192,15 +193,17 @@ func (s *Store) Checkpoints(ctx context.Context) ([]casework.Checkpoint, error) 
 }
 
 // ErasePayload implements casework.AuditStore.
-func (s *Store) ErasePayload(ctx context.Context, seq int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM audit_payloads WHERE seq = $1`, seq)
-	if err != nil {
-		return sqlx.Translate(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.NotFound("audit payload", "")
-	}
-	return nil
+func (s *Store) ErasePayload(ctx context.Context, seq int64, ch casework.Change) error {
+	return s.Write(ctx, ch, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM audit_payloads WHERE seq = $1`, seq)
+		if err != nil {
+			return sqlx.Translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.NotFound("audit payload", strconv.FormatInt(seq, 10))
+		}
+		return nil
+	})
 }
 
 // GetRequestKey implements casework.RequestStore.

@@ -249,15 +249,24 @@ func testAuditChain(t *testing.T, s casework.KernelStore) {
 	stop := errors.New("stop")
 	require.ErrorIs(t, s.ScanAudit(ctx, 1, func(casework.AuditEntry, []byte) error { return stop }), stop)
 
-	require.NoError(t, s.ErasePayload(ctx, 1))
-	require.ErrorIs(t, s.ErasePayload(ctx, 1), casework.ErrNotFound, "already erased")
-	require.ErrorIs(t, s.ErasePayload(ctx, 4), casework.ErrNotFound, "entry 4 never had a payload")
+	require.NoError(t, s.ErasePayload(ctx, 1, f.erasure(1)))
+	require.EqualValues(t, 6, f.auditLen(), "the erasure commits its own entry, the tombstone")
+	require.ErrorIs(t, s.ErasePayload(ctx, 1, f.erasure(1)), casework.ErrNotFound, "already erased")
+	require.ErrorIs(t, s.ErasePayload(ctx, 4, f.erasure(4)), casework.ErrNotFound, "entry 4 never had a payload")
+	require.ErrorIs(t, s.ErasePayload(ctx, 99, f.erasure(99)), casework.ErrNotFound, "no entry 99")
+	require.EqualValues(t, 6, f.auditLen(), "a refused erasure commits nothing")
 	require.NoError(t, s.ScanAudit(ctx, 1, func(e casework.AuditEntry, p []byte) error {
 		if e.Seq == 1 {
 			require.Nil(t, p, "erased payload")
+		} else if e.PayloadDigest != ([32]byte{}) {
+			require.NotNil(t, p, "seq %d keeps its payload", e.Seq)
 		}
 		return nil
 	}))
+	trail, err = s.AuditTrail(ctx, audit.EraseRecordType, "1")
+	require.NoError(t, err)
+	require.Len(t, trail, 1)
+	require.Equal(t, audit.EraseAction, trail[0].Action)
 	verifyChain(t, s)
 }
 

@@ -2,17 +2,13 @@ package storetest_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"regexp"
-	"slices"
 	"sync"
 	"testing"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/memstore"
 	"github.com/grassroots-policing/grassroots/casework/storetest"
-	"github.com/stretchr/testify/require"
+	"github.com/grassroots-policing/grassroots/internal/brokentest"
 )
 
 // Deliberately broken stores: each wraps a correct memory store and breaks
@@ -70,18 +66,143 @@ func (s ignoresCancel) GetStaff(_ context.Context, id string) (casework.Staff, e
 	return s.DB.GetStaff(context.Background(), id)
 }
 
-var broken = map[string]func() casework.KernelStore{
-	"ignores_version": func() casework.KernelStore { return ignoresVersion{memstore.New()} },
-	"aliased":         func() casework.KernelStore { return &aliased{DB: memstore.New(), cache: map[string]casework.Staff{}} },
-	"drops_filter":    func() casework.KernelStore { return dropsFilter{memstore.New()} },
-	"ignores_cancel":  func() casework.KernelStore { return ignoresCancel{memstore.New()} },
+// dropsAudit commits persons and shares without their audit entries.
+type dropsAudit struct{ *memstore.DB }
+
+func (s dropsAudit) CreatePerson(ctx context.Context, p casework.PersonRecord, ch casework.Change) error {
+	ch.Audit = nil
+	return s.DB.CreatePerson(ctx, p, ch)
 }
 
-// TestBrokenStore runs the suite against the broken store named by
-// GRASSROOTS_BROKEN_STORE. It is the child half of TestSuiteCatchesBrokenStores
-// and does nothing when run directly.
+func (s dropsAudit) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch casework.Change) error {
+	ch.Audit = nil
+	return s.DB.UpdatePerson(ctx, p, ch)
+}
+
+func (s dropsAudit) CreateShare(ctx context.Context, sh casework.Share, ch casework.Change) error {
+	ch.Audit = nil
+	return s.DB.CreateShare(ctx, sh, ch)
+}
+
+func (s dropsAudit) UpdateShare(ctx context.Context, sh casework.Share, ch casework.Change) error {
+	ch.Audit = nil
+	return s.DB.UpdateShare(ctx, sh, ch)
+}
+
+// personSubtreeLost forgets the unit subtree when a person search names a
+// name or a document index.
+type personSubtreeLost struct{ *memstore.DB }
+
+func (s personSubtreeLost) ListPersons(ctx context.Context, f casework.PersonFilter, p casework.Page) ([]casework.PersonRecord, error) {
+	if f.Name != "" || f.DocIndex != "" {
+		f.UnitUnder = ""
+	}
+	return s.DB.ListPersons(ctx, f, p)
+}
+
+// staffSubtreeLost forgets the unit subtree when a staff list names an area.
+type staffSubtreeLost struct{ *memstore.DB }
+
+func (s staffSubtreeLost) ListStaff(ctx context.Context, f casework.StaffFilter, p casework.Page) ([]casework.Staff, error) {
+	if f.Area != "" {
+		f.UnitUnder = ""
+	}
+	return s.DB.ListStaff(ctx, f, p)
+}
+
+// keyedLoosely keeps request keys by key alone and inbox marks by source
+// alone (the first write wins), as a unique index missing a column would.
+type keyedLoosely struct {
+	*memstore.DB
+	mu    sync.Mutex
+	keys  map[string]casework.RequestKey
+	marks map[[2]string]casework.InboxEntry
+	// actor and step choose which of the two lookups is broken.
+	actor, step bool
+}
+
+func (s *keyedLoosely) CreateStaff(ctx context.Context, m casework.Staff, ch casework.Change) error {
+	if err := s.DB.CreateStaff(ctx, m, ch); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rk := ch.RequestKey; rk != nil {
+		if _, ok := s.keys[rk.Key]; !ok {
+			s.keys[rk.Key] = *rk
+		}
+	}
+	if in := ch.Inbox; in != nil {
+		if _, ok := s.marks[[2]string{in.SourceKind, in.SourceID}]; !ok {
+			s.marks[[2]string{in.SourceKind, in.SourceID}] = *in
+		}
+	}
+	return nil
+}
+
+func (s *keyedLoosely) GetRequestKey(ctx context.Context, actorID, key string) (casework.RequestKey, error) {
+	if !s.actor {
+		return s.DB.GetRequestKey(ctx, actorID, key)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rk, ok := s.keys[key]; ok {
+		return rk, nil
+	}
+	return s.DB.GetRequestKey(ctx, actorID, key)
+}
+
+func (s *keyedLoosely) GetInboxEntry(ctx context.Context, sourceKind, sourceID, step string) (casework.InboxEntry, error) {
+	if !s.step {
+		return s.DB.GetInboxEntry(ctx, sourceKind, sourceID, step)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in, ok := s.marks[[2]string{sourceKind, sourceID}]; ok {
+		return in, nil
+	}
+	return s.DB.GetInboxEntry(ctx, sourceKind, sourceID, step)
+}
+
+func newKeyedLoosely(actor, step bool) *keyedLoosely {
+	return &keyedLoosely{DB: memstore.New(), keys: map[string]casework.RequestKey{}, marks: map[[2]string]casework.InboxEntry{}, actor: actor, step: step}
+}
+
+// dropsPayloads hands out audit entries without their payloads, as if every
+// payload had been erased.
+type dropsPayloads struct{ *memstore.DB }
+
+func (s dropsPayloads) ScanAudit(ctx context.Context, from int64, fn func(casework.AuditEntry, []byte) error) error {
+	return s.DB.ScanAudit(ctx, from, func(e casework.AuditEntry, _ []byte) error { return fn(e, nil) })
+}
+
+// erasesSilently deletes a payload without committing the erasure's entry,
+// so the erasure cannot be told from a deletion.
+type erasesSilently struct{ *memstore.DB }
+
+func (s erasesSilently) ErasePayload(ctx context.Context, seq int64, _ casework.Change) error {
+	return s.DB.ErasePayload(ctx, seq, casework.Change{})
+}
+
+var broken = map[string]func() casework.KernelStore{
+	"erases_silently":      func() casework.KernelStore { return erasesSilently{memstore.New()} },
+	"drops_audit":          func() casework.KernelStore { return dropsAudit{memstore.New()} },
+	"person_subtree_lost":  func() casework.KernelStore { return personSubtreeLost{memstore.New()} },
+	"staff_subtree_lost":   func() casework.KernelStore { return staffSubtreeLost{memstore.New()} },
+	"request_key_no_actor": func() casework.KernelStore { return newKeyedLoosely(true, false) },
+	"inbox_mark_no_step":   func() casework.KernelStore { return newKeyedLoosely(false, true) },
+	"drops_payloads":       func() casework.KernelStore { return dropsPayloads{memstore.New()} },
+	"ignores_version":      func() casework.KernelStore { return ignoresVersion{memstore.New()} },
+	"aliased":              func() casework.KernelStore { return &aliased{DB: memstore.New(), cache: map[string]casework.Staff{}} },
+	"drops_filter":         func() casework.KernelStore { return dropsFilter{memstore.New()} },
+	"ignores_cancel":       func() casework.KernelStore { return ignoresCancel{memstore.New()} },
+}
+
+// TestBrokenStore runs the suite against the broken store the parent
+// names. It is the child half of TestSuiteCatchesBrokenStores and does
+// nothing when run directly.
 func TestBrokenStore(t *testing.T) {
-	newStore, ok := broken[os.Getenv("GRASSROOTS_BROKEN_STORE")]
+	newStore, ok := broken[brokentest.Name()]
 	if !ok {
 		return
 	}
@@ -93,28 +214,18 @@ func TestBrokenStore(t *testing.T) {
 // the defect.
 func TestSuiteCatchesBrokenStores(t *testing.T) {
 	t.Parallel()
-	want := map[string]string{
+	brokentest.Catches(t, "TestBrokenStore", map[string]string{
 		"ignores_version": "ConcurrentCompareAndSwap|StaleVersion",
 		"aliased":         "NoAliasing",
 		"drops_filter":    "StaffFiltersOrderPaging",
 		"ignores_cancel":  "CancelledContext",
-	}
-	failing := regexp.MustCompile(`--- FAIL: TestBrokenStore/(\w+)`)
-	for name, caught := range want {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenStore$", "-test.count=1")
-			cmd.Env = append(os.Environ(), "GRASSROOTS_BROKEN_STORE="+name)
-			out, err := cmd.CombinedOutput()
-			require.Error(t, err, "the suite passed a store that %s:\n%s", name, out)
-			var names []string
-			for _, m := range failing.FindAllStringSubmatch(string(out), -1) {
-				names = append(names, m[1])
-			}
-			require.NotEmpty(t, names, "%s", out)
-			require.True(t, slices.ContainsFunc(names, regexp.MustCompile("^("+caught+")$").MatchString),
-				"failing subtests %v do not include %s", names, caught)
-			t.Logf("%s caught by %v", name, names)
-		})
-	}
+
+		"drops_audit":          "WritesCommitTheirAudit",
+		"person_subtree_lost":  "PersonFilters",
+		"staff_subtree_lost":   "StaffFiltersOrderPaging",
+		"request_key_no_actor": "RequestKeysPerActor",
+		"inbox_mark_no_step":   "InboxMarksPerStep",
+		"drops_payloads":       "WritesCommitTheirAudit|AuditChain",
+		"erases_silently":      "AuditChain",
+	})
 }

@@ -199,6 +199,19 @@ func testStaffFiltersOrderPaging(t *testing.T, s casework.KernelStore) {
 	area, err := s.ListStaff(ctx, casework.StaffFilter{Area: "西高新村"}, casework.Page{})
 	require.NoError(t, err)
 	require.Equal(t, []string{med.ID}, ids(area, func(m casework.Staff) string { return m.ID }))
+	// The subtree holds with every other filter: a service lists the staff
+	// of an area or a role only within the actor's reach.
+	for name, filter := range map[string]casework.StaffFilter{
+		"area": {UnitUnder: b2.Path, Area: "西高新村"},
+		"role": {UnitUnder: b2.Path, Role: casework.RoleMediator},
+	} {
+		out, err := s.ListStaff(ctx, filter, casework.Page{})
+		require.NoError(t, err, name)
+		require.Empty(t, out, "%s: the mediator of b1 is not under b2", name)
+	}
+	inB2Area, err := s.ListStaff(ctx, casework.StaffFilter{UnitUnder: b2.Path, Area: "潘庄社区"}, casework.Page{})
+	require.NoError(t, err)
+	require.Len(t, inB2Area, 3, "the officers of b2 in the area")
 	none, err := s.ListStaff(ctx, casework.StaffFilter{Area: "西高新"}, casework.Page{})
 	require.NoError(t, err)
 	require.Empty(t, none, "areas match exactly")
@@ -219,6 +232,9 @@ func testStaffFiltersOrderPaging(t *testing.T, s casework.KernelStore) {
 	byPerson, err := s.ListStaff(ctx, casework.StaffFilter{PersonID: p.ID}, casework.Page{})
 	require.NoError(t, err)
 	require.Equal(t, []string{med.ID}, ids(byPerson, func(m casework.Staff) string { return m.ID }))
+	byPersonElsewhere, err := s.ListStaff(ctx, casework.StaffFilter{PersonID: p.ID, UnitUnder: b2.Path}, casework.Page{})
+	require.NoError(t, err)
+	require.Empty(t, byPersonElsewhere, "the subtree holds with the person filter")
 	reread, err := s.GetStaff(ctx, med.ID)
 	require.NoError(t, err)
 	require.Equal(t, p.ID, reread.PersonID)
@@ -245,6 +261,14 @@ func testPersonFilters(t *testing.T, s casework.KernelStore) {
 		"ids":      {casework.PersonFilter{IDs: []string{a.ID, c.ID}}, []string{a.ID, c.ID}},
 		"emptyIDs": {casework.PersonFilter{IDs: []string{}}, nil},
 		"combined": {casework.PersonFilter{UnitUnder: b1.Path, PhoneIndex: "phone-a"}, []string{c.ID}},
+		// The subtree holds with every other filter: a service searches by
+		// name or document only within the actor's reach.
+		"subtreeName":      {casework.PersonFilter{UnitUnder: b1.Path, Name: "孟庆花"}, nil},
+		"subtreeNameHit":   {casework.PersonFilter{UnitUnder: b1.Path, Name: "赵希兰"}, []string{b.ID}},
+		"subtreeDoc":       {casework.PersonFilter{UnitUnder: b1.Path, DocIndex: "doc-a"}, nil},
+		"subtreeDocHit":    {casework.PersonFilter{UnitUnder: b1.Path, DocIndex: "doc-c"}, []string{c.ID}},
+		"subtreeIDs":       {casework.PersonFilter{UnitUnder: b1.Path, IDs: []string{a.ID, c.ID}}, []string{c.ID}},
+		"subtreeDocAndIDs": {casework.PersonFilter{UnitUnder: b1.Path, DocIndex: "doc-a", IDs: []string{a.ID}}, nil},
 	} {
 		got, err := s.ListPersons(ctx, tc.f, casework.Page{})
 		require.NoError(t, err, name)

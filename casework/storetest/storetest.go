@@ -12,6 +12,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -46,6 +47,9 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"Shares", testShares},
 		{"ChangeUpdatesAddresses", testChangeUpdatesAddresses},
 		{"ChangeCreatesShares", testChangeCreatesShares},
+		{"WritesCommitTheirAudit", testWritesCommitTheirAudit},
+		{"RequestKeysPerActor", testRequestKeysPerActor},
+		{"InboxMarksPerStep", testInboxMarksPerStep},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,6 +89,15 @@ func (f *fixture) change(recordType, id string) casework.Change {
 		Time: f.tick(), ActorID: "tester", UnitID: "u", Action: recordType + ".write", RecordType: recordType, RecordID: id,
 		Payload: payload,
 	}}}
+}
+
+// erasure is the Change of erasing the payload of entry seq: its audit
+// entry is the tombstone verification requires.
+func (f *fixture) erasure(seq int64) casework.Change {
+	id := strconv.FormatInt(seq, 10)
+	ch := f.change(audit.EraseRecordType, id)
+	ch.Audit[0].Action = audit.EraseAction
+	return ch
 }
 
 func (f *fixture) unit(parent *casework.Unit, level casework.Level) casework.Unit {

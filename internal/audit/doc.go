@@ -15,7 +15,10 @@
 // covers only the payload's digest, never the payload, because payloads
 // (before/after digests and a redacted diff) live in a separate table that
 // may lawfully be erased — for example under a records-retention order —
-// without destroying the evidence that the action happened.
+// without destroying the evidence that the action happened. An erasure is
+// itself an entry (EraseAction, naming the erased seq in its RecordID), the
+// tombstone that tells it from a deletion: a payload missing with no such
+// entry fails verification (Report.DeletedPayloads).
 //
 // All hashes are fixed [32]byte arrays (SHA-256). Stores persist them as
 // BLOB/BYTEA, or as lowercase hex TEXT if they must; either way they must

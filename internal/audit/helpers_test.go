@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -84,13 +85,15 @@ func randomRecord(rng *rand.Rand) officerRecord {
 
 // buildLog appends n entries through Next, signing a checkpoint every
 // cpEvery entries. Even seqs lose their payload with probability erase, so
-// odd seqs always keep one for payload tampering.
+// odd seqs always keep one for payload tampering; the entry after an erased
+// payload is its erasure entry, the tombstone verification requires.
 func buildLog(tb testing.TB, rng *rand.Rand, n int, cpEvery int64, erase float64) testLog {
 	tb.Helper()
 	l := testLog{payloads: make(map[int64]*Payload, n)}
 	var head Head
 	actions := []string{"create", "update", "delete", "view"}
-	for range n {
+	var tombstoneFor int64 // an erased payload's seq, named by the next entry
+	for i := range n {
 		before, after := randomRecord(rng), randomRecord(rng)
 		after.ID = before.ID
 		p, err := Redact(before, after, sensitiveSSN)
@@ -107,10 +110,19 @@ func buildLog(tb testing.TB, rng *rand.Rand, n int, cpEvery int64, erase float64
 			RequestID:     fmt.Sprintf("req-%08x", rng.Uint32()),
 			PayloadDigest: d,
 		})
+		if tombstoneFor != 0 {
+			e.Action, e.RecordType, e.RecordID = EraseAction, EraseRecordType, strconv.FormatInt(tombstoneFor, 10)
+			e = Next(head, e)
+			tombstoneFor = 0
+		}
 		head = e.Head()
 		l.entries = append(l.entries, e)
-		if e.Seq%2 == 1 || rng.Float64() >= erase {
+		// Only even entries are erased, each with a tombstone next, so
+		// the last entry keeps its payload.
+		if e.Seq%2 == 1 || i == n-1 || rng.Float64() >= erase {
 			l.payloads[e.Seq] = &p
+		} else {
+			tombstoneFor = e.Seq
 		}
 		if cpEvery > 0 && e.Seq%cpEvery == 0 {
 			cp, err := Sign(testPriv, testKeyID, head, e.Time.Add(time.Millisecond))

@@ -223,7 +223,14 @@ func tamper(rng *rand.Rand, base testLog, kind tamperKind, iter int, cpEvery int
 		k := 1 + rng.Int64N(newestCP)
 		f := rewritable[rng.IntN(len(rewritable))]
 		i := int(k - 1)
+		named, wasTombstone := ErasedSeq(l.entries[i])
 		desc := changeField(rng, &l, i, f)
+		want := expectation{cpRange: checkpointRangeOf(k, cpEvery)}
+		if now, ok := ErasedSeq(l.entries[i]); wasTombstone && (!ok || now != named) {
+			// A rewritten erasure entry no longer excuses the payload it
+			// named: that payload now reads as deleted.
+			want.brokenSeq = named
+		}
 		if f == fieldPayload {
 			d, err := l.payloads[k].Digest()
 			if err != nil {
@@ -232,7 +239,7 @@ func tamper(rng *rand.Rand, base testLog, kind tamperKind, iter int, cpEvery int
 			l.entries[i].PayloadDigest = d
 		}
 		relink(l.entries, i)
-		return tampering{"rewrite " + desc + " recomputing later hashes", l, expectation{cpRange: checkpointRangeOf(k, cpEvery)}}
+		return tampering{"rewrite " + desc + " recomputing later hashes", l, want}
 
 	case tamperCheckpoint:
 		ci := rng.IntN(len(l.cps))

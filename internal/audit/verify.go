@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -41,6 +42,12 @@ type Report struct {
 	// consistent, so history in that range was rewritten with every later
 	// hash recomputed; which entry was rewritten cannot be known.
 	CheckpointRange *[2]int64
+	// DeletedPayloads lists, ascending, the seqs whose payload is missing
+	// although their entry holds a payload digest and no erasure entry (see
+	// EraseAction) names them: deleted behind the library's back rather
+	// than erased. It is judged only when the chain is whole (no break, no
+	// cut tail), and FirstBrokenSeq is then the first of them.
+	DeletedPayloads []int64
 	// CheckpointsVerified counts checkpoints whose signature verified and
 	// whose hash matched the entry at their seq.
 	CheckpointsVerified int
@@ -64,6 +71,12 @@ type Verifier struct {
 	brokenSeq    int64
 	brokenErr    error
 	brokenReason string
+
+	// missing holds the seqs of entries with a payload digest whose payload
+	// was not handed in; erased the seqs that erasure entries name. A
+	// missing payload no erasure entry names was deleted, not erased.
+	missing []int64
+	erased  map[int64]bool
 
 	lastGoodCP int64 // seq of the newest checkpoint that verified
 	cpRange    *[2]int64
@@ -101,7 +114,9 @@ func verifyCheckpoint(c Checkpoint, keys func(string) (ed25519.PublicKey, bool))
 }
 
 // Add checks the next entry in seq order; payload is nil when it was erased
-// or never existed. It returns an error wrapping ErrBroken once the chain is
+// or never existed. A nil payload for an entry that has a payload digest
+// must be named by a later erasure entry (see EraseAction), or Finish
+// reports it deleted. It returns an error wrapping ErrBroken once the chain is
 // broken, and the same error for every later call, since nothing after a
 // break can be vouched for. A checkpoint disagreeing with an otherwise
 // consistent chain is not an error here: the scan must go on to tell a
@@ -145,8 +160,52 @@ func (v *Verifier) add(e Entry, digest *[32]byte, encodeErr error) error {
 		return v.breakAt(want, "seq %d: payload does not match its digest", want)
 	}
 	v.head = e.Head()
+	if digest == nil && e.PayloadDigest != ([32]byte{}) {
+		v.missing = append(v.missing, e.Seq)
+	}
+	if seq, ok := ErasedSeq(e); ok {
+		if v.erased == nil {
+			v.erased = map[int64]bool{}
+		}
+		v.erased[seq] = true
+	}
 	v.compareCheckpoints()
 	return nil
+}
+
+// EraseAction and EraseRecordType mark the entry that is the tombstone of an
+// erased payload: its RecordID is the decimal seq of the entry whose payload
+// was erased. The seq lives in the hashed entry, not in its own payload,
+// because a payload may itself be erased.
+const (
+	EraseAction     = "audit.erase"
+	EraseRecordType = "audit"
+)
+
+// ErasedSeq returns the seq whose payload e records the erasure of, when e
+// is an erasure entry. An erasure entry names an earlier entry only: one
+// naming itself or a later seq proves nothing.
+func ErasedSeq(e Entry) (int64, bool) {
+	if e.Action != EraseAction || e.RecordType != EraseRecordType {
+		return 0, false
+	}
+	seq, err := strconv.ParseInt(e.RecordID, 10, 64)
+	if err != nil || seq < 1 || seq >= e.Seq {
+		return 0, false
+	}
+	return seq, true
+}
+
+// deletedPayloads returns the seqs, ascending, of payloads that are missing
+// with no erasure entry naming them.
+func (v *Verifier) deletedPayloads() []int64 {
+	var out []int64
+	for _, seq := range v.missing {
+		if !v.erased[seq] {
+			out = append(out, seq)
+		}
+	}
+	return out
 }
 
 func (v *Verifier) breakAt(seq int64, format string, args ...any) error {
@@ -213,6 +272,14 @@ func (v *Verifier) Finish() Report {
 			reasons = append(reasons, fmt.Sprintf("log ends at seq %d but a checkpoint vouches for seq %d: entries were deleted from the tail", v.head.Seq, s.cp.Seq))
 		}
 	}
+	// Deleted payloads are judged on a whole chain only: past a break, or
+	// in a cut tail, may lie the erasure entries that would excuse a
+	// missing payload, and the break is the first thing to investigate.
+	if deleted := v.deletedPayloads(); r.FirstBrokenSeq == 0 && len(deleted) > 0 {
+		r.FirstBrokenSeq = deleted[0]
+		r.DeletedPayloads = deleted
+		reasons = append(reasons, fmt.Sprintf("payloads of seq %s are missing and no erasure entry names them: they were deleted, not erased", joinSeqs(deleted)))
+	}
 	if cpRange != nil {
 		r.CheckpointRange = &[2]int64{cpRange[0], cpRange[1]}
 		reasons = append(reasons, cpReason)
@@ -223,7 +290,7 @@ func (v *Verifier) Finish() Report {
 }
 
 // Verify checks an in-memory log; payloads is keyed by entry seq and may
-// omit erased payloads.
+// omit payloads that erasure entries name.
 func Verify(entries []Entry, payloads map[int64]*Payload, cps []Checkpoint, keys func(keyID string) (ed25519.PublicKey, bool)) Report {
 	v := NewVerifier(cps, keys)
 	for _, e := range entries {
@@ -232,4 +299,12 @@ func Verify(entries []Entry, payloads map[int64]*Payload, cps []Checkpoint, keys
 		}
 	}
 	return v.Finish()
+}
+
+func joinSeqs(seqs []int64) string {
+	parts := make([]string, len(seqs))
+	for i, s := range seqs {
+		parts[i] = strconv.FormatInt(s, 10)
+	}
+	return strings.Join(parts, ", ")
 }

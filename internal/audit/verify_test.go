@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
 
@@ -52,12 +53,8 @@ func TestVerifyIntactLogs(t *testing.T) {
 			wantCPs:     3,
 		},
 		{
-			name: "every payload erased",
-			log: func(rng *rand.Rand) testLog {
-				l := buildLog(t, rng, 30, 10, 0)
-				clear(l.payloads)
-				return l
-			},
+			name:        "every erasable payload erased",
+			log:         func(rng *rand.Rand) testLog { return buildLog(t, rng, 30, 10, 1) },
 			wantEntries: 30,
 			wantCPs:     3,
 		},
@@ -85,6 +82,60 @@ func TestVerifyIntactLogs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVerifyDeletedPayloads: a payload that is missing with no erasure
+// entry naming it was deleted, not erased, and verification names its seq.
+// An erasure entry excuses only an earlier seq, and only the one it names.
+func TestVerifyDeletedPayloads(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		tamper      func(l *testLog)
+		wantDeleted []int64
+	}{
+		{"one deleted", func(l *testLog) { delete(l.payloads, 7) }, []int64{7}},
+		{"several deleted", func(l *testLog) { delete(l.payloads, 9); delete(l.payloads, 3) }, []int64{3, 9}},
+		{"every payload deleted", func(l *testLog) { clear(l.payloads) }, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}},
+		{"a tombstone naming itself", func(l *testLog) { retomb(l, 5, 6) }, []int64{5}},
+		{"a tombstone naming a later seq", func(l *testLog) { retomb(l, 5, 8) }, []int64{5}},
+		{"a tombstone naming another seq", func(l *testLog) { retomb(l, 5, 2) }, []int64{5}},
+		{"a tombstone of another action", func(l *testLog) {
+			delete(l.payloads, 5)
+			l.entries[5].Action, l.entries[5].RecordType, l.entries[5].RecordID = "audit.verify", EraseRecordType, "5"
+			relink(l.entries, 5)
+		}, []int64{5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := buildLog(t, rand.New(rand.NewPCG(3, 4)), 12, 0, 0)
+			tt.tamper(&l)
+			r := l.verify()
+			require.False(t, r.OK)
+			require.Equal(t, tt.wantDeleted, r.DeletedPayloads)
+			require.Equal(t, tt.wantDeleted[0], r.FirstBrokenSeq)
+			require.Contains(t, r.Reason, "deleted, not erased")
+		})
+	}
+
+	t.Run("the tombstone excuses it", func(t *testing.T) {
+		t.Parallel()
+		l := buildLog(t, rand.New(rand.NewPCG(3, 4)), 12, 0, 0)
+		retomb(&l, 5, 5)
+		r := l.verify()
+		require.True(t, r.OK, r.Reason)
+		require.Empty(t, r.DeletedPayloads)
+	})
+}
+
+// retomb deletes the payload of seq and turns the entry after it into an
+// erasure entry naming named, relinking the rest of the log.
+func retomb(l *testLog, seq, named int64) {
+	delete(l.payloads, seq)
+	e := &l.entries[seq] // the entry at seq+1
+	e.Action, e.RecordType, e.RecordID = EraseAction, EraseRecordType, strconv.FormatInt(named, 10)
+	relink(l.entries, int(seq))
 }
 
 // buildPolicyLog builds a large log the way a store would: cheap payloads,

@@ -406,6 +406,22 @@ func testFilters(t *testing.T, e *env) {
 			for _, d := range got {
 				require.Equal(t, all[d.ID], d)
 			}
+			if tc.f.UnitUnder != "" {
+				return
+			}
+			// The subtree holds with every other filter: a service
+			// searches by party, assignee or category only within reach.
+			f := tc.f
+			f.UnitUnder = e.a1.Path
+			inA1 := []string{}
+			for _, id := range tc.want {
+				if id == "d-01" || id == "d-02" {
+					inA1 = append(inA1, id)
+				}
+			}
+			got, err = e.s.ListDisputes(ctx, f, casework.Page{})
+			require.NoError(t, err)
+			require.Equal(t, inA1, ids(got), "within the subtree of a1")
 		})
 	}
 }

@@ -345,6 +345,13 @@ func testHazardList(t *testing.T, f *fixture) {
 	require.Equal(t, []string{h1.ID}, list(outreach.HazardFilter{VisitID: "v-1"}))
 	require.Equal(t, []string{h1.ID, h2.ID, h3.ID}, list(outreach.HazardFilter{Areas: []string{"潘庄社区", "addr-9"}}))
 	require.Equal(t, []string{h2.ID}, list(outreach.HazardFilter{Areas: []string{"addr-9"}}))
+	// The subtree holds with every other filter: a service lists an area's
+	// or a visit's hazards only within the actor's reach.
+	require.Equal(t, []string{h3.ID}, list(outreach.HazardFilter{UnitUnder: f.b.Path, Areas: []string{"潘庄社区", "addr-9"}}))
+	require.Equal(t, []string{h2.ID}, list(outreach.HazardFilter{UnitUnder: f.a1.Path, Areas: []string{"潘庄社区", "addr-9"}}))
+	require.Empty(t, list(outreach.HazardFilter{UnitUnder: f.b.Path, VisitID: "v-1"}))
+	require.Equal(t, []string{h2.ID}, list(outreach.HazardFilter{UnitUnder: f.a1.Path, OverdueAt: h2.Deadline}))
+	require.Equal(t, []string{h3.ID}, list(outreach.HazardFilter{UnitUnder: f.b.Path, From: f.t0.Add(time.Hour), To: f.t0.Add(3 * time.Hour)}))
 	// Deadlines are 72 h after finding; a deadline instant is already late;
 	// rectified and verified hazards are never overdue.
 	require.Empty(t, list(outreach.HazardFilter{OverdueAt: h1.Deadline.Add(-time.Microsecond)}))

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CancelledContext", testCancelled},
 		{"ConcurrentCAS", testConcurrentCAS},
 		{"Totals", testTotals},
+		{"ChangeCommitsWithRecord", testChange},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,6 +63,7 @@ func Run(t *testing.T, newStore NewStore) {
 // fixture holds a store and a unit tree: root → a → a1, root → b.
 type fixture struct {
 	s                recovery.Store
+	k                casework.KernelStore
 	root, a, a1, b   casework.Unit
 	base             time.Time
 	seq              int
@@ -72,7 +74,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, s recovery.Store, ks casework.KernelStore) *fixture {
 	ctx := context.Background()
-	f := &fixture{s: s, ctx: ctx, base: time.Date(2020, 5, 12, 1, 2, 3, 456789000, time.UTC),
+	f := &fixture{s: s, k: ks, ctx: ctx, base: time.Date(2020, 5, 12, 1, 2, 3, 456789000, time.UTC),
 		receiptSHA256Hex: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
 	mk := func(id, code string, level casework.Level, parent *casework.Unit) casework.Unit {
 		u := casework.Unit{ID: id, Code: code, Name: "unit " + code, Level: level, Version: 1, CreatedAt: f.base, UpdatedAt: f.base}
@@ -270,6 +272,47 @@ func ids[T any](rows []T, id func(T) string) []string {
 
 func itemID(it recovery.Item) string { return it.ID }
 
+// testChange: Apply commits its Change — audit entry, outbox message,
+// request key — with the batch, and a refused batch commits none of it.
+func testChange(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	it := f.item(f.a1)
+	change := func(key string) casework.Change {
+		return casework.Change{
+			Audit: []casework.AuditRecord{{Time: f.base, ActorID: "s-1", UnitID: f.a1.ID, Action: "recovery.test", RecordType: recovery.RecordItem, RecordID: it.ID,
+				Payload: []byte(`{"after":"x","before":"","diff":[]}`)}},
+			Outbox:     []casework.OutboxMessage{{ID: "o-" + key, Kind: "storetest", SourceKind: recovery.RecordItem, SourceID: it.ID, Step: key, Payload: []byte(`{}`), CreatedAt: f.base}},
+			RequestKey: &casework.RequestKey{ActorID: "s-1", Key: key, Fingerprint: "fp", RecordType: recovery.RecordItem, RecordID: it.ID, CreatedAt: f.base},
+		}
+	}
+	head := func() int64 {
+		h, err := f.k.AuditHead(ctx)
+		require.NoError(t, err)
+		return h.Seq
+	}
+	before := head()
+	require.NoError(t, f.s.Apply(ctx, recovery.Batch{NewItems: []recovery.Item{it}, Custody: []recovery.CustodyEntry{f.entry(it.ID, 1)}}, change("k-1")))
+	require.Equal(t, before+1, head(), "the batch committed its audit entry")
+	trail, err := f.k.AuditTrail(ctx, recovery.RecordItem, it.ID)
+	require.NoError(t, err)
+	require.Len(t, trail, 1)
+	_, err = f.k.GetRequestKey(ctx, "s-1", "k-1")
+	require.NoError(t, err)
+	out, err := f.k.ListOutbox(ctx, recovery.RecordItem, it.ID)
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+
+	stale := it.Clone()
+	stale.Version = 5
+	require.ErrorIs(t, f.s.Apply(ctx, recovery.Batch{Items: []recovery.Item{stale}}, change("k-2")), recovery.ErrConflict)
+	require.Equal(t, before+1, head(), "a refused batch audits nothing")
+	_, err = f.k.GetRequestKey(ctx, "s-1", "k-2")
+	require.ErrorIs(t, err, casework.ErrNotFound)
+	out, err = f.k.ListOutbox(ctx, recovery.RecordItem, it.ID)
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+}
+
 func testItemFilters(t *testing.T, f *fixture) {
 	ctx := f.ctx
 	units := []casework.Unit{f.a, f.a1, f.b}
@@ -318,6 +361,14 @@ func testItemFilters(t *testing.T, f *fixture) {
 		{IDs: []string{all[1].ID, all[2].ID}},
 		{IDs: []string{}},
 		{UnitUnder: f.a.Path, Category: "e_bike", Unmatched: true, States: []recovery.State{recovery.StateReportedStolen, recovery.StateRecovered}},
+	}
+	// The subtree holds with every other filter: a service searches by
+	// identifier or owner only within the actor's reach.
+	for _, flt := range filters {
+		if flt.UnitUnder == "" {
+			flt.UnitUnder = f.a1.Path
+			filters = append(filters, flt)
+		}
 	}
 	for i, flt := range filters {
 		var want []recovery.Item

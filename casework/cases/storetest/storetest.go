@@ -522,6 +522,20 @@ func testFilters(t *testing.T, f *fixture) {
 		{"combined", cases.Filter{UnitUnder: f.a.Path, States: []cases.State{cases.StateReported}, SuspectIDs: []string{"p-suspect"}}, []string{"c-00"}},
 	} {
 		require.Equal(t, tc.want, list(tc.f), tc.name)
+		if tc.f.UnitUnder != "" {
+			continue
+		}
+		// The subtree holds with every other filter: a service searches
+		// by suspect, identifier or modus operandi only within reach.
+		inA1 := tc.f
+		inA1.UnitUnder = f.a1.Path
+		var want []string
+		for _, id := range tc.want {
+			if slices.ContainsFunc(all, func(c cases.Case) bool { return c.ID == id && c.UnitID == f.a1.ID }) {
+				want = append(want, id)
+			}
+		}
+		require.Equal(t, want, list(inA1), "%s within the subtree of a1", tc.name)
 	}
 	require.Equal(t, "c-10", all[10].ID)
 	// Paging: pages of 5 cover everything once, in (CreatedAt, ID) order.
