@@ -145,7 +145,7 @@ func TestReceiversCalledDirectlyCheckTheActor(t *testing.T) {
 	require.ErrorIs(t, err, casework.ErrNotFound)
 	_, err = w.Cases.IntakeLead(ctx, casework.LeadFinding{Source: casework.Source{Kind: "visit", ID: "v-forged", Step: "lead/1"},
 		Actor: forged, UnitID: d.banyang.ID, Summary: "伪造"})
-	require.ErrorIs(t, err, casework.ErrForbidden)
+	require.ErrorIs(t, err, casework.ErrNotFound)
 	adminAsOfficer := d.admin
 	adminAsOfficer.Roles = []casework.Role{casework.RoleOfficer}
 	_, err = w.Recovery.RegisterStolen(ctx, casework.StolenItems{Source: casework.Source{Kind: "case", ID: "c-forged", Step: "stolen"},
