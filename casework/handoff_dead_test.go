@@ -23,7 +23,7 @@ func TestDeadHandoffIsListedCountedAndReplayedOnce(t *testing.T) {
 			w := newKernelWorld(t, open(t), &casework.Config{HandoffMaxAttempts: 3})
 			msg := sendFinding(t, w, "lead/1")
 			intake := &addressIntake{w: w, fail: errors.New("recovery refuses the item: bad IMEI")}
-			w.k.RegisterReceiver(casework.KindLeadFinding, casework.Receive(intake.receive))
+			register(t, w.k, casework.Provision{Name: "intake", Receivers: map[string]casework.Receiver{casework.KindLeadFinding: casework.Receive(intake.receive)}})
 			for range 6 {
 				n, err := w.k.DeliverPending(ctx, nil)
 				require.NoError(t, err)

@@ -227,16 +227,6 @@ type SweepResult struct {
 	Notified int
 }
 
-// RegisterSweeper adds a workflow's time-driven changes to Sweep.
-func (k *Kernel) RegisterSweeper(s Sweeper) {
-	if s == nil {
-		return // a nil sweeper would panic in Sweep
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.sweepers = append(k.sweepers, s)
-}
-
 // Sweep runs every registered sweeper at now, then takes an audit
 // checkpoint if one is due. The server calls it periodically; tests call it
 // with the time they want.

@@ -178,7 +178,7 @@ func TestReportSeries(t *testing.T) {
 	t.Parallel()
 	w := newKernelWorld(t, kernelBackends["memory"](t), nil)
 	spy := &periodSpy{}
-	w.k.RegisterFigures(spy)
+	register(t, w.k, casework.Provision{Name: "spy", Figures: spy})
 	zone := casework.DefaultZone()
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, zone) }
 	q := casework.ReportQuery{UnitID: w.branch.ID, From: day(2020, 1, 15), To: day(2020, 5, 10)}

@@ -105,7 +105,7 @@ func TestDeliveryErrorsKeepValidUTF8(t *testing.T) {
 		ctx := context.Background()
 		sendFinding(t, w, "lead/1")
 		intake := &addressIntake{w: w, fail: errors.New("x" + strings.Repeat("鸟笼", 200))}
-		w.k.RegisterReceiver(casework.KindLeadFinding, casework.Receive(intake.receive))
+		register(t, w.k, casework.Provision{Name: "intake", Receivers: map[string]casework.Receiver{casework.KindLeadFinding: casework.Receive(intake.receive)}})
 		_, err := w.k.DeliverPending(ctx, nil)
 		require.NoError(t, err, "a long Chinese error is stored, cut on a character boundary")
 		out, err := w.store.ListOutbox(ctx, "", "")

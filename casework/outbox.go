@@ -21,27 +21,6 @@ type Receiver func(ctx context.Context, msg OutboxMessage) (resultID string, err
 // second transaction, audited. It must tolerate being called twice.
 type Writeback func(ctx context.Context, msg OutboxMessage, resultID string) error
 
-// RegisterReceiver connects a hand-off kind to its receiver. The wiring
-// (the server, an example) calls it; packages never import each other.
-func (k *Kernel) RegisterReceiver(kind string, r Receiver) {
-	if r == nil {
-		return // nothing to deliver to; a nil receiver would panic at delivery
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.receivers[kind] = r
-}
-
-// RegisterWriteback connects a hand-off kind to the sender's write-back.
-func (k *Kernel) RegisterWriteback(kind string, w Writeback) {
-	if w == nil {
-		return // a nil write-back would panic at delivery
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.writebacks[kind] = w
-}
-
 // NewOutboxMessage builds a hand-off for a Change.
 func (k *Kernel) NewOutboxMessage(kind string, src Source, payload any) (OutboxMessage, error) {
 	b, err := json.Marshal(payload)

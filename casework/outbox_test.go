@@ -60,7 +60,7 @@ func TestDeliveryKilledAfterReceiverCommitIsDeliveredOnceInEffect(t *testing.T) 
 		msg := sendFinding(t, w, "lead/1")
 		ctx, kill := context.WithCancel(context.Background())
 		intake := &addressIntake{w: w, after: kill}
-		w.k.RegisterReceiver(casework.KindLeadFinding, casework.Receive(intake.receive))
+		register(t, w.k, casework.Provision{Name: "intake", Receivers: map[string]casework.Receiver{casework.KindLeadFinding: casework.Receive(intake.receive)}})
 		_, err := w.k.DeliverPending(ctx, &casework.DeliveryConfig{Lease: time.Minute})
 		require.ErrorIs(t, err, context.Canceled, "the process died before acknowledging")
 
@@ -70,7 +70,7 @@ func TestDeliveryKilledAfterReceiverCommitIsDeliveredOnceInEffect(t *testing.T) 
 		k2, err := casework.New(w.store, &casework.Config{Clock: w.clock})
 		require.NoError(t, err)
 		intake.after = nil
-		k2.RegisterReceiver(casework.KindLeadFinding, casework.Receive(intake.receive))
+		register(t, k2, casework.Provision{Name: "intake", Receivers: map[string]casework.Receiver{casework.KindLeadFinding: casework.Receive(intake.receive)}})
 		n, err := k2.DeliverPending(context.Background(), nil)
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
@@ -103,11 +103,13 @@ func TestDeliveryRetriesWhileReceiverIsDown(t *testing.T) {
 
 		intake := &addressIntake{w: w, fail: errors.New("casework service down")}
 		var wroteBack atomic.Int32
-		w.k.RegisterReceiver(casework.KindLeadFinding, casework.Receive(intake.receive))
-		w.k.RegisterWriteback(casework.KindLeadFinding, func(_ context.Context, _ casework.OutboxMessage, id string) error {
-			require.NotEmpty(t, id)
-			wroteBack.Add(1)
-			return nil
+		register(t, w.k, casework.Provision{Name: "intake",
+			Receivers: map[string]casework.Receiver{casework.KindLeadFinding: casework.Receive(intake.receive)},
+			Writebacks: map[string]casework.Writeback{casework.KindLeadFinding: func(_ context.Context, _ casework.OutboxMessage, id string) error {
+				require.NotEmpty(t, id)
+				wroteBack.Add(1)
+				return nil
+			}},
 		})
 		w.clock.Advance(time.Hour)
 		n, err = w.k.DeliverPending(ctx, nil)

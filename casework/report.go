@@ -46,16 +46,6 @@ type FigureSource interface {
 	Figures(ctx context.Context, p Period) ([]Figure, error)
 }
 
-// RegisterFigures adds a workflow's figures to Report.
-func (k *Kernel) RegisterFigures(s FigureSource) {
-	if s == nil {
-		return // a nil source would panic in Report
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.figures = append(k.figures, s)
-}
-
 // ResolvePeriod checks a report query against the actor's reach and turns
 // its dates into instants in the query's zone.
 //

@@ -229,11 +229,11 @@ func runCanaryScenario(t *testing.T, s casework.KernelStore) []byte {
 	// A hand-off whose receiver fails (it re-submits a canary document and
 	// hits the duplicate), and one with no receiver: both are logged and
 	// kept for retry with their error.
-	k.RegisterReceiver("canary.resubmit", func(ctx context.Context, msg casework.OutboxMessage) (string, error) {
+	register(t, k, casework.Provision{Name: "canary", Receivers: map[string]casework.Receiver{"canary.resubmit": func(ctx context.Context, msg casework.OutboxMessage) (string, error) {
 		p, err := k.CreatePerson(ctx, oa, casework.PersonInput{UnitID: branch.ID, Name: "再次登记", DocType: casework.DocResidentID,
 			DocNumber: c0.doc, Phone: c0.phone})
 		return p.ID, err
-	})
+	}}})
 	var ch casework.Change
 	for i, kind := range []string{"canary.resubmit", "canary.unrouted"} {
 		msg, err := k.NewOutboxMessage(kind, casework.Source{Kind: "person", ID: ids[0], Step: fmt.Sprintf("canary/%d", i)},

@@ -93,3 +93,14 @@ func TestRegisterRefusesDuplicatesAndChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Error(t, k.Register(nil))
 }
+
+// provision registers p with k as a workflow of its own: how tests wire
+// fake receivers, write-backs and figures, as a workflow's New does.
+type provision casework.Provision
+
+func (p provision) Provides() casework.Provision { return casework.Provision(p) }
+
+func register(t testing.TB, k *casework.Kernel, p casework.Provision) {
+	t.Helper()
+	require.NoError(t, k.Register(provision(p)))
+}

@@ -449,7 +449,7 @@ func TestIntake(t *testing.T) {
 func TestIntakeThroughOutbox(t *testing.T) {
 	t.Parallel()
 	f := newFx(t, nil)
-	f.k.RegisterReceiver(casework.KindDisputeFinding, casework.Receive(f.svc.IntakeDispute))
+	// mediation.New registered IntakeDispute as the receiver.
 	finding := casework.DisputeFinding{Source: casework.Source{Kind: "visit", ID: "v-9", Step: "dispute/1"}, Actor: f.officer,
 		UnitID: f.station.ID, Category: "neighbour/noise", Summary: "噪音", FoundAt: local(5, 6, 8, 0)}
 	msg, err := f.k.NewOutboxMessage(casework.KindDisputeFinding, finding.Source, finding)

@@ -698,8 +698,7 @@ func TestLedger(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, backend, nil)
 			ctx := e.ctx
-			e.k.RegisterReceiver(casework.KindStolenItems, casework.Receive(e.svc.RegisterStolen))
-			e.k.RegisterReceiver(casework.KindTraceItems, casework.Receive(e.svc.MarkTraced))
+			// recovery.New registered the receivers of stolen items and arrests.
 			src := casework.Source{Kind: "case", ID: "case-77", Step: "stolen/1"}
 			payload := casework.StolenItems{Source: src, Actor: e.officer, UnitID: e.station.ID, CaseID: "case-77",
 				StolenAt: start.Add(-24 * time.Hour), Place: "张店区某宾馆门外树上",
