@@ -48,18 +48,16 @@ func memoryStores() stores {
 	return stores{kernel: db, cases: cmem.New(db), mediation: medmem.New(db), outreach: outmem.New(db), recovery: recmem.New(db)}
 }
 
-// sqlStores builds every store on one database and migrates each line,
-// kernel first.
+// sqlStores builds every store on one database and migrates it through
+// the one entry point: the kernel's line first, then each workflow's.
 func sqlStores(ctx context.Context, db *sql.DB, engine casesql.Engine) (stores, error) {
 	k, err := casesql.New(db, engine)
 	if err != nil {
 		return stores{}, err
 	}
 	cs, med, out, rec := csql.New(k), medsql.New(k), outsql.New(k), recsql.New(k)
-	for _, m := range []interface{ Migrate(context.Context) error }{k, cs, med, out, rec} {
-		if err := m.Migrate(ctx); err != nil {
-			return stores{}, fmt.Errorf("migrate: %w", err)
-		}
+	if err := k.MigrateAll(ctx, cs, med, out, rec); err != nil {
+		return stores{}, fmt.Errorf("migrate: %w", err)
 	}
 	return stores{kernel: k, cases: cs, mediation: med, outreach: out, recovery: rec}, nil
 }
