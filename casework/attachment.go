@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -70,13 +71,19 @@ func (k *Kernel) PutAttachment(ctx context.Context, actor Actor, name, mediaType
 // that cannot be opened later is no receipt. No bytes leave the store.
 func (k *Kernel) CheckAttachment(ctx context.Context, a Attachment) error {
 	rc, err := k.blobs.Open(ctx, a.SHA256)
-	if err != nil {
+	if errors.Is(err, ErrBlobNotFound) || errors.Is(err, blob.ErrInvalidDigest) {
 		return errs.Invalid("sha256", "stored", "no attachment with this digest was stored (PutAttachment first)")
+	}
+	if err != nil {
+		return err // a failing blob store is not a bad attachment
 	}
 	defer rc.Close()
 	n, err := io.Copy(io.Discard, rc)
-	if err != nil {
+	if errors.Is(err, ErrDigestMismatch) {
 		return errs.Invalid("sha256", "digest", "the stored bytes do not match the digest")
+	}
+	if err != nil {
+		return err
 	}
 	if n != a.Size {
 		return errs.Invalid("size", "matches", "the stored bytes are %d long, not %d", n, a.Size)

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/grassroots-policing/grassroots/internal/blob"
 	"github.com/grassroots-policing/grassroots/internal/seal"
 	"github.com/rs/zerolog"
 )
@@ -63,7 +62,9 @@ type Config struct {
 	// needs keys it can load again (see internal key files in examples).
 	Sealer Sealer
 
-	// Blobs keeps attachment bytes. Default: in memory.
+	// Blobs keeps attachment bytes. Default: the store's own
+	// (KernelStore.DefaultBlobs) — in memory for a memory store, in the
+	// database for the SQL stores — never memory beside a durable store.
 	Blobs BlobStore
 
 	Notifier Notifier        // default: NopNotifier
@@ -136,7 +137,7 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 		k.notifier = NopNotifier{}
 	}
 	if k.blobs == nil {
-		k.blobs = blob.NewMemory()
+		k.blobs = store.DefaultBlobs()
 	}
 	if k.sealer == nil {
 		s, err := ephemeralSealer()

@@ -30,6 +30,12 @@ type KernelStore interface {
 	AuditStore
 	RequestStore
 	OutboxStore
+
+	// DefaultBlobs is where attachment bytes go when Config.Blobs is nil: as
+	// durable as the store itself (memory for a memory store; the SQL
+	// stores keep them in the database), so that an attachment outlives the
+	// process whenever its record does.
+	DefaultBlobs() BlobStore
 }
 
 // UnitStore keeps the unit tree.

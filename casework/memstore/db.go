@@ -52,6 +52,7 @@ type DB struct {
 	requestKeys map[[2]string]casework.RequestKey
 	inbox       map[[3]string]casework.InboxEntry
 	outbox      []*casework.OutboxMessage
+	blobs       casework.BlobStore
 }
 
 // New returns an empty database.
@@ -67,8 +68,12 @@ func New() *DB {
 		payloads:    map[int64][]byte{},
 		requestKeys: map[[2]string]casework.RequestKey{},
 		inbox:       map[[3]string]casework.InboxEntry{},
+		blobs:       casework.NewMemoryBlobs(),
 	}
 }
+
+// DefaultBlobs keeps attachment bytes in memory, like everything else here.
+func (db *DB) DefaultBlobs() casework.BlobStore { return db.blobs }
 
 // Write runs apply and commits ch with it, all under the database lock, so
 // the record change and its audit entries, outbox messages, request key and

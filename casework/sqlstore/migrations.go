@@ -209,6 +209,16 @@ var kernelMigrations = []sqlx.Step{{
 	Stmts: func(d *sqlx.Dialect) []string {
 		return append(d.NoReplace("audit_log", "seq"), d.NoReplace("audit_checkpoints", "seq")...)
 	},
+}, {
+	// Attachment bytes kept in the database itself (Store.DefaultBlobs),
+	// by their SHA-256, unless the kernel is given another blob store.
+	Version: 4,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`CREATE TABLE attachment_blobs (
+			sha256 TEXT PRIMARY KEY,
+			size BIGINT NOT NULL,
+			data BYTES NOT NULL)`}
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

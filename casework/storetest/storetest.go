@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"WritesCommitTheirAudit", testWritesCommitTheirAudit},
 		{"RequestKeysPerActor", testRequestKeysPerActor},
 		{"InboxMarksPerStep", testInboxMarksPerStep},
+		{"DefaultBlobs", testDefaultBlobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 
@@ -43,10 +44,52 @@ var stores = []struct {
 			require.NoError(t, os.WriteFile(p, b, 0o600))
 		}}
 	}},
+	{name: "Rows", new: func(t *testing.T, opts ...blob.Option) store {
+		rows := &mapRows{m: map[string][]byte{}}
+		return store{Store: blob.NewRows(rows, opts...), corrupt: func(_ *testing.T, h string) {
+			rows.mu.Lock()
+			defer rows.mu.Unlock()
+			b := rows.m[h]
+			b[len(b)/2] ^= 0xff
+		}}
+	}},
 	{name: "Memory", new: func(t *testing.T, opts ...blob.Option) store {
 		m := blob.NewMemory(opts...)
 		return store{Store: m, corrupt: func(_ *testing.T, h string) { m.CorruptForTest(h) }}
 	}},
+}
+
+// mapRows is the table a database would keep, for RowStore.
+type mapRows struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (r *mapRows) Upsert(_ context.Context, h string, data []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.m[h] = bytes.Clone(data)
+	return nil
+}
+
+func (r *mapRows) Get(_ context.Context, h string) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, ok := r.m[h]
+	if !ok {
+		return nil, blob.ErrNotFound
+	}
+	return bytes.Clone(b), nil
+}
+
+func (r *mapRows) Delete(_ context.Context, h string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.m[h]; !ok {
+		return blob.ErrNotFound
+	}
+	delete(r.m, h)
+	return nil
 }
 
 func digest(b []byte) string {
