@@ -170,17 +170,9 @@ func (s *Service) target(ctx context.Context, recordType, id string, it Item) (c
 	return t, nil
 }
 
-// authorizeItem checks an action on an item.
-func (s *Service) authorizeItem(ctx context.Context, actor casework.Actor, action casework.Action, it Item) error {
-	t, err := s.target(ctx, RecordItem, it.ID, it)
-	if err != nil {
-		return err
-	}
-	return s.k.Authorize(ctx, actor, action, t)
-}
-
-// loadItem reads an item and checks the action on it; an item out of reach
-// is ErrNotFound, as if it did not exist.
+// loadItem reads an item and checks the action on it: reach first, so an
+// item out of reach is ErrNotFound, as if it did not exist, then the
+// permission.
 func (s *Service) loadItem(ctx context.Context, actor casework.Actor, action casework.Action, id string) (Item, error) {
 	if !validID(id) {
 		return Item{}, errs.NotFound(RecordItem, "")
@@ -189,7 +181,11 @@ func (s *Service) loadItem(ctx context.Context, actor casework.Actor, action cas
 	if err != nil {
 		return Item{}, err
 	}
-	if err := s.authorizeItem(ctx, actor, action, it); err != nil {
+	t, err := s.target(ctx, RecordItem, it.ID, it)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := s.check(ctx, actor, action, t); err != nil {
 		return Item{}, err
 	}
 	return it, nil

@@ -27,7 +27,7 @@ func (s *Service) Move(ctx context.Context, actor casework.Actor, id string, ver
 	}
 	in.CustodyDetails.normalize()
 	var f errs.Fields
-	to, err := s.custodian(ctx, "to", in.To)
+	to, err := s.custodian(ctx, actor, "to", in.To)
 	if err := merge(&f, err); err != nil {
 		return Item{}, err
 	}
@@ -75,7 +75,7 @@ func (s *Service) Correct(ctx context.Context, actor casework.Actor, id string, 
 	if !in.To.IsZero() {
 		if !cur.State.InCustody() {
 			f.Add("to", "in_custody", "the holder can be corrected only while the item is in custody")
-		} else if h, err := s.custodian(ctx, "to", in.To); err != nil {
+		} else if h, err := s.custodian(ctx, actor, "to", in.To); err != nil {
 			if err := merge(&f, err); err != nil {
 				return Item{}, err
 			}
@@ -125,16 +125,9 @@ func (s *Service) Custody(ctx context.Context, actor casework.Actor, id string) 
 // History returns an item's audit trail, oldest first: every change of its
 // state, holder and marks, as the verified audit chain holds it.
 func (s *Service) History(ctx context.Context, actor casework.Actor, id string) ([]casework.AuditEntry, error) {
-	it, err := s.store.GetItem(ctx, id)
+	it, err := s.loadItem(ctx, actor, ActionRead, id)
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.target(ctx, RecordItem, id, it)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.k.Authorize(ctx, actor, ActionRead, t); err != nil {
-		return nil, err
-	}
-	return s.k.Store().AuditTrail(ctx, RecordItem, id)
+	return s.k.Store().AuditTrail(ctx, RecordItem, it.ID)
 }

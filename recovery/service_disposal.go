@@ -66,7 +66,8 @@ func (s *Service) loadDisposal(ctx context.Context, actor casework.Actor, action
 	if err != nil {
 		return Disposal{}, Item{}, err
 	}
-	if err := s.k.Authorize(ctx, actor, action, t); err != nil {
+	t.RequestedBy = d.RequestedBy
+	if err := s.check(ctx, actor, action, t); err != nil {
 		return Disposal{}, Item{}, err
 	}
 	return d, it, nil
@@ -99,8 +100,8 @@ func (s *Service) decideDisposal(ctx context.Context, actor casework.Actor, id s
 	if !approve {
 		to = DisposalRejected
 	}
-	note, err = checkDecision(actor, decision{recordType: RecordDisposal, id: id, version: version, stored: d.Version,
-		state: string(d.State), requested: string(DisposalRequested), to: string(to), requestedBy: d.RequestedBy}, note, approve)
+	note, err = checkDecision(decision{recordType: RecordDisposal, id: id, version: version, stored: d.Version,
+		state: string(d.State), requested: string(DisposalRequested), to: string(to)}, note, approve)
 	if err != nil {
 		return Disposal{}, err
 	}
@@ -197,6 +198,9 @@ type DisposalQuery struct {
 
 // ListDisposals searches disposals.
 func (s *Service) ListDisposals(ctx context.Context, actor casework.Actor, q DisposalQuery) ([]Disposal, string, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, "", err
+	}
 	if err := checkQuery(map[string]string{"itemId": q.ItemID}); err != nil {
 		return nil, "", err
 	}

@@ -50,6 +50,9 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 	in.normalize()
 	in.StolenPlace = trimmed(in.StolenPlace)
 	in.StolenAt = casework.Truncate(in.StolenAt)
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Item{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: in.UnitID}); err != nil {
 		return Item{}, err
 	}
@@ -57,7 +60,7 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 	ids, err := s.checkItemInput("", in.ItemInput)
 	f.Merge("", err)
 	s.checkStolen(&f, "", in.StolenAt, in.StolenPlace)
-	f.Merge("", s.checkPerson(ctx, "ownerPersonId", in.OwnerPersonID, false))
+	f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, false))
 	if err := f.Err(); err != nil {
 		return Item{}, err
 	}
@@ -87,48 +90,47 @@ func newItem(id string, in ItemInput, ids []casework.Identifier, now time.Time) 
 		OwnerPersonID: in.OwnerPersonID, Version: 1, CreatedAt: now, UpdatedAt: now}
 }
 
-// checkPerson checks that a person id names a person.
-func (s *Service) checkPerson(ctx context.Context, field, id string, required bool) error {
+// checkPerson checks that a person id names a person in the actor's reach;
+// one out of reach answers as one that does not exist.
+func (s *Service) checkPerson(ctx context.Context, actor casework.Actor, field, id string, required bool) error {
 	if id == "" {
 		if required {
 			return errs.Invalid(field, "required", "is required")
 		}
 		return nil
 	}
-	if !validID(id) {
-		return errs.Invalid(field, "exists", "is not a person id")
-	}
-	if _, err := s.k.Store().GetPerson(ctx, id); err != nil {
-		if errors.Is(err, errs.ErrNotFound) {
-			return errs.Invalid(field, "exists", "no person %q", id)
-		}
+	_, ok, err := s.personRef(ctx, actor, id)
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return errs.Invalid(field, "exists", "no person in reach with id %q", id)
 	}
 	return nil
 }
 
-// checkStaff checks that an id names an active staff member and returns it.
-func (s *Service) checkStaff(ctx context.Context, field, id string) (casework.Staff, error) {
+// checkStaff checks that an id names an active staff member in the actor's
+// reach and returns it.
+func (s *Service) checkStaff(ctx context.Context, actor casework.Actor, field, id string) (casework.Staff, error) {
 	if id == "" {
 		return casework.Staff{}, errs.Invalid(field, "required", "is required")
 	}
-	if !validID(id) {
-		return casework.Staff{}, errs.Invalid(field, "active_staff", "is not a staff id")
+	st, ok, err := s.staffRef(ctx, actor, id)
+	if err != nil {
+		return casework.Staff{}, err
 	}
-	st, err := s.k.Store().GetStaff(ctx, id)
-	if errors.Is(err, errs.ErrNotFound) || err == nil && !st.Active {
-		return casework.Staff{}, errs.Invalid(field, "active_staff", "%q is not an active staff member", id)
+	if !ok || !st.Active {
+		return casework.Staff{}, errs.Invalid(field, "active_staff", "%q is no active staff member in reach", id)
 	}
-	return st, err
+	return st, nil
 }
 
 // custodian checks a holder within police custody (a staff member or a
 // storage location) and fills in a staff member's name.
-func (s *Service) custodian(ctx context.Context, field string, h Holder) (Holder, error) {
-	h.ID, h.Name = trimmed(h.ID), trimmed(h.Name)
+func (s *Service) custodian(ctx context.Context, actor casework.Actor, field string, h Holder) (Holder, error) {
 	switch h.Kind {
 	case HolderStaff:
-		st, err := s.checkStaff(ctx, field+".id", h.ID)
+		st, err := s.checkStaff(ctx, actor, field+".id", h.ID)
 		if err != nil {
 			return Holder{}, err
 		}
@@ -149,7 +151,7 @@ func (s *Service) witness(ctx context.Context, f *errs.Fields, field, id string,
 	if id == "" && !required {
 		return nil
 	}
-	if _, err := s.checkStaff(ctx, field, id); err != nil {
+	if _, err := s.checkStaff(ctx, actor, field, id); err != nil {
 		return merge(f, err)
 	}
 	if id == actor.StaffID {
@@ -204,7 +206,7 @@ func (s *Service) intake(ctx context.Context, actor casework.Actor, f *errs.Fiel
 	if err := s.witness(ctx, f, prefix+"witnessId", in.WitnessID, actor, true); err != nil {
 		return CustodyEntry{}, err
 	}
-	to, err := s.custodian(ctx, prefix+"to", in.To)
+	to, err := s.custodian(ctx, actor, prefix+"to", in.To)
 	if err := merge(f, err); err != nil {
 		return CustodyEntry{}, err
 	}
@@ -263,13 +265,16 @@ func (s *Service) RecordRecovery(ctx context.Context, actor casework.Actor, id s
 // theft report.
 func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in FoundInput) (Item, error) {
 	in.ItemInput.normalize()
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Item{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionRecover, casework.Target{RecordType: RecordItem, UnitID: in.UnitID}); err != nil {
 		return Item{}, err
 	}
 	var f errs.Fields
 	ids, err := s.checkItemInput("", in.ItemInput)
 	f.Merge("", err)
-	f.Merge("", s.checkPerson(ctx, "ownerPersonId", in.OwnerPersonID, false))
+	f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, false))
 	e, err := s.intake(ctx, actor, &f, "", &in.RecoveryInput, Item{})
 	if err != nil {
 		return Item{}, err
@@ -309,7 +314,7 @@ func (s *Service) Identify(ctx context.Context, actor casework.Actor, id string,
 		in.OwnerPersonID = cur.OwnerPersonID
 	}
 	var f errs.Fields
-	f.Merge("", s.checkPerson(ctx, "ownerPersonId", in.OwnerPersonID, true))
+	f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, true))
 	checkText(&f, "caseId", in.CaseID, false, 100)
 	checkText(&f, "note", in.Note, false, maxNote)
 	if err := f.Err(); err != nil {
@@ -373,6 +378,9 @@ type ItemQuery struct {
 
 // List searches items; it returns a page and the cursor of the next one ("" at the end).
 func (s *Service) List(ctx context.Context, actor casework.Actor, q ItemQuery) ([]Item, string, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, "", err
+	}
 	if err := checkQuery(map[string]string{"caseId": q.CaseID, "category": q.Category, "ownerPersonId": q.OwnerPersonID,
 		"ownerDocNumber": q.OwnerDocNumber, "identifier": q.Identifier}); err != nil {
 		return nil, "", err

@@ -48,6 +48,9 @@ func (s *Service) Match(ctx context.Context, actor casework.Actor, id string, li
 // recovered-property register (recovered and unclaimed items no match has
 // claimed) in the actor's subtree, ranked with reasons. It changes nothing.
 func (s *Service) CompareProperty(ctx context.Context, actor casework.Actor, q PropertyQuery) ([]PropertyMatch, error) {
+	if err := s.unitReach(ctx, actor, ""); err != nil {
+		return nil, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
 		return nil, err
 	}

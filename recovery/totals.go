@@ -23,6 +23,9 @@ var _ casework.FigureSource = (*Service)(nil)
 // Totals returns a unit subtree's figures over a report period (the
 // article: value returned this year, return events held).
 func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery) (Totals, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return Totals{}, err
+	}
 	p, err := s.k.ResolvePeriod(ctx, actor, q)
 	if err != nil {
 		return Totals{}, err
@@ -40,6 +43,9 @@ type UnitTotals struct {
 // below it, each over its own subtree, ordered by the unit tree: a
 // bureau's table of branches and stations.
 func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]UnitTotals, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, err
+	}
 	p, err := s.k.ResolvePeriod(ctx, actor, q)
 	if err != nil {
 		return nil, err
