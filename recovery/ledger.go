@@ -51,10 +51,7 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 	if err := checkSource(p.Source); err != nil {
 		return "", err
 	}
-	if err := s.unitReach(ctx, p.Actor, p.UnitID); err != nil {
-		return "", err
-	}
-	if err := s.k.AuthorizeHandoff(ctx, p.Actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: p.UnitID}); err != nil {
+	if err := s.stolenActor(ctx, p); err != nil {
 		return "", err
 	}
 	return s.k.ReceiveOnce(ctx, p.Source, "case", func(in *casework.InboxEntry) (string, error) {
@@ -103,10 +100,22 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 // once what recovery would refuse later, instead of handing over items
 // whose delivery would fail for ever. An *errs.InvalidError names each
 // failing field as items[i].<field>. It runs the very checks RegisterStolen
-// runs (checkStolenItems), so the two cannot drift apart.
+// runs (stolenActor, checkStolenItems), so the two cannot drift apart.
 func (s *Service) CheckStolen(ctx context.Context, p casework.StolenItems) error {
+	if err := s.stolenActor(ctx, p); err != nil {
+		return err
+	}
 	_, err := s.checkStolenItems(ctx, p)
 	return err
+}
+
+// stolenActor checks the actor of a hand-off of stolen items: the unit it
+// names in its reach, then the permission to report items there.
+func (s *Service) stolenActor(ctx context.Context, p casework.StolenItems) error {
+	if err := s.unitReach(ctx, p.Actor, p.UnitID); err != nil {
+		return err
+	}
+	return s.k.AuthorizeHandoff(ctx, p.Actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: p.UnitID})
 }
 
 // stolenLine is one checked item of a hand-off: its input and its
@@ -119,6 +128,9 @@ type stolenLine struct {
 // checkStolenItems is the one validation of a hand-off's items, shared by
 // RegisterStolen and CheckStolen. A missing quantity means one.
 func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems) ([]stolenLine, error) {
+	if err := s.k.Validate(p); err != nil {
+		return nil, err
+	}
 	var f errs.Fields
 	lines := make([]stolenLine, len(p.Items))
 	seen := map[string]bool{}
@@ -164,6 +176,9 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 		return "", err
 	}
 	if err := s.k.AuthorizeHandoff(ctx, t.Actor, ActionTrace, casework.Target{}); err != nil {
+		return "", err
+	}
+	if err := s.k.Validate(t); err != nil {
 		return "", err
 	}
 	return s.k.ReceiveOnce(ctx, t.Source, "case", func(in *casework.InboxEntry) (string, error) {

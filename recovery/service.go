@@ -219,9 +219,11 @@ func (c *changes) add(action, recordType, id string, before, after any) {
 }
 
 // custody audits a custody entry under its own record id, so that the
-// chain holds a digest of every entry's content.
+// chain holds a digest of every entry's content (its payload's After is
+// custodyDigest of the entry): VerifyCustody checks the stored rows
+// against it.
 func (c *changes) custody(e CustodyEntry) {
-	c.add("recovery.custody."+string(e.Kind), RecordCustody, custodyRecordID(e), nil, e)
+	c.add("recovery.custody."+string(e.Kind), RecordCustody, custodyRecordID(e), nil, custodyState(e))
 }
 
 func custodyRecordID(e CustodyEntry) string { return e.ItemID + "#" + strconv.Itoa(int(e.Seq)) }

@@ -15,6 +15,9 @@ func (s *Service) RequestDisposal(ctx context.Context, actor casework.Actor, in 
 	if err != nil {
 		return Disposal{}, err
 	}
+	if err := s.k.Validate(in); err != nil {
+		return Disposal{}, err
+	}
 	if it.State != StateUnclaimed {
 		return Disposal{}, errs.Transition(string(it.State), string(StateDisposed), "only an unclaimed item is disposed of")
 	}
@@ -128,6 +131,9 @@ func (s *Service) decideDisposal(ctx context.Context, actor casework.Actor, id s
 func (s *Service) CompleteDisposal(ctx context.Context, actor casework.Actor, id string, version int64, in DisposalCompletion) (Disposal, error) {
 	d, it, err := s.loadDisposal(ctx, actor, ActionDispose, id)
 	if err != nil {
+		return Disposal{}, err
+	}
+	if err := s.k.Validate(in); err != nil {
 		return Disposal{}, err
 	}
 	if d.Version != version {

@@ -24,6 +24,9 @@ func (s *Service) PlanEvent(ctx context.Context, actor casework.Actor, in EventI
 	if err := s.k.Authorize(ctx, actor, ActionEvent, casework.Target{RecordType: RecordEvent, UnitID: in.UnitID}); err != nil {
 		return Event{}, err
 	}
+	if err := s.k.Validate(in); err != nil {
+		return Event{}, err
+	}
 	var f errs.Fields
 	checkText(&f, "name", in.Name, true, 200)
 	checkText(&f, "place", in.Place, true, maxPlace)
@@ -145,6 +148,11 @@ func (s *Service) AddReturns(ctx context.Context, actor casework.Actor, id strin
 func (s *Service) HoldEvent(ctx context.Context, actor casework.Actor, id string, version int64, handovers []Handover) (Event, error) {
 	e, err := s.loadEvent(ctx, actor, ActionEvent, id)
 	if err != nil {
+		return Event{}, err
+	}
+	if err := s.k.Validate(struct {
+		Handovers []Handover `json:"handovers"`
+	}{handovers}); err != nil {
 		return Event{}, err
 	}
 	if e.Version != version {

@@ -40,8 +40,8 @@ type FoundInput struct {
 // IdentifyInput confirms an item's owner (the owner recognised it, or proved
 // ownership). OwnerPersonID defaults to the owner already on the item.
 type IdentifyInput struct {
-	OwnerPersonID string `json:"ownerPersonId,omitempty"`
-	CaseID        string `json:"caseId,omitempty"`
+	OwnerPersonID string `json:"ownerPersonId,omitempty" validate:"line"`
+	CaseID        string `json:"caseId,omitempty" validate:"line"`
 	Note          string `json:"note,omitempty"`
 }
 
@@ -54,6 +54,9 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 		return Item{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: in.UnitID}); err != nil {
+		return Item{}, err
+	}
+	if err := s.k.Validate(in); err != nil {
 		return Item{}, err
 	}
 	var f errs.Fields
@@ -234,6 +237,9 @@ func (s *Service) RecordRecovery(ctx context.Context, actor casework.Actor, id s
 	if err != nil {
 		return Item{}, err
 	}
+	if err := s.k.Validate(in); err != nil {
+		return Item{}, err
+	}
 	if cur.Version != version {
 		return Item{}, stale(RecordItem, id, version)
 	}
@@ -271,6 +277,9 @@ func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in Foun
 	if err := s.k.Authorize(ctx, actor, ActionRecover, casework.Target{RecordType: RecordItem, UnitID: in.UnitID}); err != nil {
 		return Item{}, err
 	}
+	if err := s.k.Validate(in); err != nil {
+		return Item{}, err
+	}
 	var f errs.Fields
 	ids, err := s.checkItemInput("", in.ItemInput)
 	f.Merge("", err)
@@ -301,6 +310,9 @@ func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in Foun
 func (s *Service) Identify(ctx context.Context, actor casework.Actor, id string, version int64, in IdentifyInput) (Item, error) {
 	cur, err := s.loadItem(ctx, actor, ActionIdentify, id)
 	if err != nil {
+		return Item{}, err
+	}
+	if err := s.k.Validate(in); err != nil {
 		return Item{}, err
 	}
 	if cur.Version != version {

@@ -16,6 +16,9 @@ func (s *Service) RequestReturn(ctx context.Context, actor casework.Actor, in Re
 	if err != nil {
 		return Return{}, err
 	}
+	if err := s.k.Validate(in); err != nil {
+		return Return{}, err
+	}
 	if it.State != StateIdentified {
 		return Return{}, errs.Transition(string(it.State), string(StateReturnApproved), "only an identified item can be returned")
 	}
@@ -220,6 +223,9 @@ func (s *Service) decideReturn(ctx context.Context, actor casework.Actor, id str
 func (s *Service) CompleteReturn(ctx context.Context, actor casework.Actor, id string, version int64, h Handover) (Return, error) {
 	r, it, err := s.loadReturn(ctx, actor, ActionHandOver, id)
 	if err != nil {
+		return Return{}, err
+	}
+	if err := s.k.Validate(h); err != nil {
 		return Return{}, err
 	}
 	if r.Version != version {
