@@ -73,7 +73,9 @@ type method struct {
 }
 
 // The states records are prepared in, by the station's own staff.
-func foundItem(t *testing.T, e *env) string { return e.found(t, "bicycle", "蓝色捷安特自行车", fen(800)).ID }
+func foundItem(t *testing.T, e *env) string {
+	return e.found(t, "bicycle", "蓝色捷安特自行车", fen(800)).ID
+}
 
 func reportedItem(t *testing.T, e *env) string {
 	return e.stolen(t, "bicycle", "蓝色捷安特自行车", fen(800), e.owner).ID
@@ -197,8 +199,12 @@ func methods() []method {
 	}
 	return []method{
 		{name: "Get", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) { return e.svc.Get(e.ctx, a, id) }},
-		{name: "History", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) { return e.svc.History(e.ctx, a, id) }},
-		{name: "Custody", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) { return e.svc.Custody(e.ctx, a, id) }},
+		{name: "History", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
+			return e.svc.History(e.ctx, a, id)
+		}},
+		{name: "Custody", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
+			return e.svc.Custody(e.ctx, a, id)
+		}},
 		{name: "VerifyCustody", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
 			return e.svc.VerifyCustody(e.ctx, a, id)
 		}},
@@ -257,7 +263,9 @@ func methods() []method {
 		{name: "RequestReturn", prepare: func(t *testing.T, e *env) string { return identifiedItem(t, e).ID }, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
 			return e.svc.RequestReturn(e.ctx, a, recovery.ReturnInput{ItemID: id, Recipient: recovery.Holder{Kind: recovery.HolderPerson, ID: e.owner.ID}})
 		}},
-		{name: "GetReturn", prepare: requestedReturn, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) { return e.svc.GetReturn(e.ctx, a, id) }},
+		{name: "GetReturn", prepare: requestedReturn, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
+			return e.svc.GetReturn(e.ctx, a, id)
+		}},
 		{name: "ListReturns", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
 			requestedReturn(t, e)
 			rows, next, err := e.svc.ListReturns(e.ctx, a, recovery.ReturnQuery{UnitID: unitOf(e, id)})
@@ -275,7 +283,9 @@ func methods() []method {
 		{name: "PlanEvent", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
 			return e.svc.PlanEvent(e.ctx, a, recovery.EventInput{UnitID: unitOf(e, id), Name: "返还会", Date: e.k.Now().Add(24 * time.Hour), Place: "所大厅"})
 		}},
-		{name: "GetEvent", prepare: plannedEvent, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) { return e.svc.GetEvent(e.ctx, a, id) }},
+		{name: "GetEvent", prepare: plannedEvent, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
+			return e.svc.GetEvent(e.ctx, a, id)
+		}},
 		{name: "ListEvents", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
 			plannedEvent(t, e)
 			rows, next, err := e.svc.ListEvents(e.ctx, a, recovery.EventQuery{UnitID: unitOf(e, id)})
@@ -297,7 +307,9 @@ func methods() []method {
 		{name: "RequestDisposal", prepare: unclaimedItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
 			return e.svc.RequestDisposal(e.ctx, a, recovery.DisposalInput{ItemID: id, Method: recovery.DisposeAuction, Reason: "保管期满"})
 		}},
-		{name: "GetDisposal", prepare: requestedDisposal, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) { return e.svc.GetDisposal(e.ctx, a, id) }},
+		{name: "GetDisposal", prepare: requestedDisposal, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
+			return e.svc.GetDisposal(e.ctx, a, id)
+		}},
 		{name: "ListDisposals", prepare: foundItem, call: func(t *testing.T, e *env, a casework.Actor, id string) (any, error) {
 			requestedDisposal(t, e)
 			rows, next, err := e.svc.ListDisposals(e.ctx, a, recovery.DisposalQuery{UnitID: unitOf(e, id)})
