@@ -1,7 +1,10 @@
 package recovery_test
 
 import (
+	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,4 +170,42 @@ func TestVerifyCustodyDetectsRewrites(t *testing.T) {
 			})
 		}
 	}
+}
+
+// failingApply is a recovery store whose Apply fails from the nth call on,
+// as a database that goes away mid-sweep.
+type failingApply struct {
+	recovery.Store
+	mu    sync.Mutex
+	calls int
+	from  int
+}
+
+func (s *failingApply) Apply(ctx context.Context, b recovery.Batch, ch casework.Change) error {
+	s.mu.Lock()
+	s.calls++
+	fail := s.calls >= s.from
+	s.mu.Unlock()
+	if fail {
+		return errors.New("database went away")
+	}
+	return s.Store.Apply(ctx, b, ch)
+}
+
+// TestSweepFailureReturnsZero: a sweep that fails part-way returns the
+// zero SweepResult with its error, not the count of what it did before.
+func TestSweepFailureReturnsZero(t *testing.T) {
+	t.Parallel()
+	ks, rs := stores(t, "memory")
+	fs := &failingApply{Store: rs, from: 1 << 30}
+	e := newEnvOn(t, ks, fs, &recovery.Config{HoldingPeriodDays: 1})
+	a := e.found(t, "bicycle", "自行车", fen(300))
+	e.found(t, "bicycle", "自行车", fen(300))
+	fs.mu.Lock()
+	fs.from = fs.calls + 2 // the first item is swept, the second fails
+	fs.mu.Unlock()
+	e.clock.Set(a.HoldUntil.Add(time.Hour))
+	res, err := e.svc.Sweep(e.ctx, e.k.Now())
+	require.Error(t, err)
+	require.Equal(t, casework.SweepResult{}, res)
 }
