@@ -32,61 +32,41 @@ func (s *Service) unitReach(ctx context.Context, actor casework.Actor, unitID st
 	return s.k.Reach(ctx, actor, casework.Target{RecordType: "unit", RecordID: unitID, UnitID: unitID})
 }
 
-// refInReach turns the load of a record an input names into "in reach or
-// not": ok is false for a record that does not exist and for one out of the
-// actor's reach alike, so an input cannot probe other units (the caller
-// adds the field error "exists").
-func (s *Service) refInReach(ctx context.Context, actor casework.Actor, recordType, id, unitID string, loadErr error) (bool, error) {
+// ref loads a record an input names (a person, a staff member, an
+// address) if it lies in the actor's reach: ok is false for a record that
+// does not exist and for one out of reach alike, so an input cannot probe
+// other units (the caller adds the field error "exists").
+func ref[T any](ctx context.Context, s *Service, actor casework.Actor, recordType, id string,
+	load func(context.Context, string) (T, error), unitOf func(T) string) (T, bool, error) {
+	var zero T
+	if !validID(id) {
+		return zero, false, nil
+	}
+	v, err := load(ctx, id)
 	switch {
-	case errors.Is(loadErr, errs.ErrNotFound):
-		return false, nil
-	case loadErr != nil:
-		return false, loadErr
+	case errors.Is(err, errs.ErrNotFound):
+		return zero, false, nil
+	case err != nil:
+		return zero, false, err
 	}
-	err := s.k.Reach(ctx, actor, casework.Target{RecordType: recordType, RecordID: id, UnitID: unitID})
-	if errors.Is(err, errs.ErrNotFound) {
-		return false, nil
+	err = s.k.Reach(ctx, actor, casework.Target{RecordType: recordType, RecordID: id, UnitID: unitOf(v)})
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return zero, false, nil
+	case err != nil:
+		return zero, false, err
 	}
-	return err == nil, err
+	return v, true, nil
 }
 
-// personRef loads a person an input names, if it lies in the actor's
-// reach; ok is false otherwise.
 func (s *Service) personRef(ctx context.Context, actor casework.Actor, id string) (casework.PersonRecord, bool, error) {
-	if !validID(id) {
-		return casework.PersonRecord{}, false, nil
-	}
-	p, err := s.k.Store().GetPerson(ctx, id)
-	ok, err := s.refInReach(ctx, actor, "person", id, p.UnitID, err)
-	if !ok || err != nil {
-		return casework.PersonRecord{}, false, err
-	}
-	return p, true, nil
+	return ref(ctx, s, actor, "person", id, s.k.Store().GetPerson, func(p casework.PersonRecord) string { return p.UnitID })
 }
 
-// staffRef is personRef for a staff member an input names (a witness, a
-// holder in custody).
 func (s *Service) staffRef(ctx context.Context, actor casework.Actor, id string) (casework.Staff, bool, error) {
-	if !validID(id) {
-		return casework.Staff{}, false, nil
-	}
-	st, err := s.k.Store().GetStaff(ctx, id)
-	ok, err := s.refInReach(ctx, actor, "staff", id, st.UnitID, err)
-	if !ok || err != nil {
-		return casework.Staff{}, false, err
-	}
-	return st, true, nil
+	return ref(ctx, s, actor, "staff", id, s.k.Store().GetStaff, func(st casework.Staff) string { return st.UnitID })
 }
 
-// addressRef is personRef for an address.
 func (s *Service) addressRef(ctx context.Context, actor casework.Actor, id string) (casework.Address, bool, error) {
-	if !validID(id) {
-		return casework.Address{}, false, nil
-	}
-	a, err := s.k.Store().GetAddress(ctx, id)
-	ok, err := s.refInReach(ctx, actor, "address", id, a.UnitID, err)
-	if !ok || err != nil {
-		return casework.Address{}, false, err
-	}
-	return a, true, nil
+	return ref(ctx, s, actor, "address", id, s.k.Store().GetAddress, func(a casework.Address) string { return a.UnitID })
 }
