@@ -56,7 +56,7 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 	}
 	return s.k.ReceiveOnce(ctx, p.Source, "case", func(in *casework.InboxEntry) (string, error) {
 		var f errs.Fields
-		checkText(&f, "caseId", p.CaseID, true, 100)
+		checkLine(&f, "caseId", p.CaseID, true, 100)
 		place := trimmed(p.Place)
 		if place == "" && p.AddressID != "" {
 			a, ok, err := s.addressRef(ctx, p.Actor, p.AddressID)
@@ -183,8 +183,8 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 	}
 	return s.k.ReceiveOnce(ctx, t.Source, "case", func(in *casework.InboxEntry) (string, error) {
 		var f errs.Fields
-		checkText(&f, "caseId", t.CaseID, true, 100)
-		checkText(&f, "arrestId", t.ArrestID, true, 100)
+		checkLine(&f, "caseId", t.CaseID, true, 100)
+		checkLine(&f, "arrestId", t.ArrestID, true, 100)
 		if err := f.Err(); err != nil {
 			return "", err
 		}
@@ -269,8 +269,8 @@ func tracedBy(it Item, arrestID string) bool {
 // checkSource checks the hand-off's source, which keys its idempotency.
 func checkSource(src casework.Source) error {
 	var f errs.Fields
-	checkText(&f, "source.kind", src.Kind, true, 100)
-	checkText(&f, "source.id", src.ID, true, 200)
-	checkText(&f, "source.step", src.Step, false, 200)
+	checkLine(&f, "source.kind", src.Kind, true, 100)
+	checkLine(&f, "source.id", src.ID, true, 200)
+	checkLine(&f, "source.step", src.Step, false, 200)
 	return f.Err()
 }

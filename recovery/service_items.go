@@ -140,8 +140,8 @@ func (s *Service) custodian(ctx context.Context, actor casework.Actor, field str
 		return Holder{Kind: HolderStaff, ID: st.ID, Name: st.Name}, nil
 	case HolderLocation:
 		var f errs.Fields
-		checkText(&f, field+".id", h.ID, true, 100)
-		checkText(&f, field+".name", h.Name, false, 200)
+		checkLine(&f, field+".id", h.ID, true, 100)
+		checkLine(&f, field+".name", h.Name, false, 200)
 		return h, f.Err()
 	}
 	return Holder{}, errs.Invalid(field+".kind", "custody_holder", "an item in custody is held by a staff member or a storage location, not %q", h.Kind)
@@ -327,7 +327,7 @@ func (s *Service) Identify(ctx context.Context, actor casework.Actor, id string,
 	}
 	var f errs.Fields
 	f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, true))
-	checkText(&f, "caseId", in.CaseID, false, 100)
+	checkLine(&f, "caseId", in.CaseID, false, 100)
 	checkText(&f, "note", in.Note, false, maxNote)
 	if err := f.Err(); err != nil {
 		return Item{}, err
