@@ -71,7 +71,7 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 		}
 		stolenAt := casework.Truncate(p.StolenAt)
 		s.checkStolen(&f, "", stolenAt, place)
-		lines, err := s.checkStolenItems(ctx, p)
+		lines, err := s.checkStolenItems(ctx, p, true)
 		if err := merge(&f, err); err != nil {
 			return "", err
 		}
@@ -100,12 +100,14 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 // once what recovery would refuse later, instead of handing over items
 // whose delivery would fail for ever. An *errs.InvalidError names each
 // failing field as items[i].<field>. It runs the very checks RegisterStolen
-// runs (stolenActor, checkStolenItems), so the two cannot drift apart.
+// runs (stolenActor, checkStolenItems), so the two cannot drift apart —
+// except that the items' ids may still be missing: a case checks before it
+// assigns them.
 func (s *Service) CheckStolen(ctx context.Context, p casework.StolenItems) error {
 	if err := s.stolenActor(ctx, p); err != nil {
 		return err
 	}
-	_, err := s.checkStolenItems(ctx, p)
+	_, err := s.checkStolenItems(ctx, p, false)
 	return err
 }
 
@@ -126,8 +128,11 @@ type stolenLine struct {
 }
 
 // checkStolenItems is the one validation of a hand-off's items, shared by
-// RegisterStolen and CheckStolen. A missing quantity means one.
-func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems) ([]stolenLine, error) {
+// RegisterStolen and CheckStolen. A missing quantity means one. assigned
+// says the items' ids must be there: a case checks its items before it
+// assigns them ids (CheckStolen), and hands them over with ids
+// (RegisterStolen); an id given is checked either way.
+func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems, assigned bool) ([]stolenLine, error) {
 	if err := s.k.Validate(p); err != nil {
 		return nil, err
 	}
@@ -136,9 +141,11 @@ func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems) 
 	seen := map[string]bool{}
 	for i, si := range p.Items {
 		prefix := "items[" + strconv.Itoa(i) + "]."
-		if !validID(si.ItemID) || len(si.ItemID) > 100 {
+		switch {
+		case si.ItemID == "" && !assigned:
+		case !validID(si.ItemID) || len(si.ItemID) > 100:
 			f.Add(prefix+"itemId", "required", "the case assigns each item's id (at most 100 bytes of UTF-8)")
-		} else if seen[si.ItemID] {
+		case seen[si.ItemID]:
 			f.Add(prefix+"itemId", "unique", "item %s appears twice", si.ItemID)
 		}
 		seen[si.ItemID] = true

@@ -32,6 +32,16 @@ func (s *Service) unitReach(ctx context.Context, actor casework.Actor, unitID st
 	return s.k.Reach(ctx, actor, casework.Target{RecordType: "unit", RecordID: unitID, UnitID: unitID})
 }
 
+// above reports whether unit upper's subtree holds unit lower.
+func (s *Service) above(ctx context.Context, upper, lower string) bool {
+	up, err := s.k.UnitPath(ctx, upper)
+	if err != nil {
+		return false
+	}
+	low, err := s.k.UnitPath(ctx, lower)
+	return err == nil && casework.Contains(up, low)
+}
+
 // ref loads a record an input names (a person, a staff member, an
 // address) if it lies in the actor's reach: ok is false for a record that
 // does not exist and for one out of reach alike, so an input cannot probe

@@ -450,6 +450,14 @@ func TestReferencesInReach(t *testing.T) {
 			requireField(t, err, "witnessId", "active_staff")
 			requireField(t, err, "to.id", "active_staff")
 
+			// Staff of a unit above the item (the branch's property centre)
+			// may hold and witness it: their own reach covers it.
+			rec = e.recoveryInput()
+			rec.WitnessID = e.custodian.StaffID
+			rec.To = recovery.Holder{Kind: recovery.HolderStaff, ID: e.custodian2.StaffID}
+			_, err = e.svc.RecordFound(e.ctx, e.officer, recovery.FoundInput{ItemInput: item, RecoveryInput: rec})
+			require.NoError(t, err)
+
 			it := e.found(t, "bicycle", "自行车", fen(500))
 			_, err = e.svc.Identify(e.ctx, e.officer, it.ID, it.Version, recovery.IdentifyInput{OwnerPersonID: theirs.ID})
 			requireField(t, err, "ownerPersonId", "exists")

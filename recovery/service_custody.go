@@ -33,7 +33,7 @@ func (s *Service) Move(ctx context.Context, actor casework.Actor, id string, ver
 	}
 	in.CustodyDetails.normalize()
 	var f errs.Fields
-	to, err := s.custodian(ctx, actor, "to", in.To)
+	to, err := s.custodian(ctx, actor, cur.UnitID, "to", in.To)
 	if err := merge(&f, err); err != nil {
 		return Item{}, err
 	}
@@ -41,7 +41,7 @@ func (s *Service) Move(ctx context.Context, actor casework.Actor, id string, ver
 		f.Add("to", "other_holder", "the item is already with %s", cur.Holder)
 	}
 	checkDetails(&f, "", in.CustodyDetails, true)
-	if err := s.witness(ctx, &f, "witnessId", in.WitnessID, actor, true); err != nil {
+	if err := s.witness(ctx, &f, "witnessId", in.WitnessID, actor, cur.UnitID, true); err != nil {
 		return Item{}, err
 	}
 	at := s.custodyTime(&f, "at", in.At, cur, last)
@@ -84,7 +84,7 @@ func (s *Service) Correct(ctx context.Context, actor casework.Actor, id string, 
 	if !in.To.IsZero() {
 		if !cur.State.InCustody() {
 			f.Add("to", "in_custody", "the holder can be corrected only while the item is in custody")
-		} else if h, err := s.custodian(ctx, actor, "to", in.To); err != nil {
+		} else if h, err := s.custodian(ctx, actor, cur.UnitID, "to", in.To); err != nil {
 			if err := merge(&f, err); err != nil {
 				return Item{}, err
 			}
@@ -93,7 +93,7 @@ func (s *Service) Correct(ctx context.Context, actor casework.Actor, id string, 
 		}
 	}
 	checkDetails(&f, "", in.CustodyDetails, true)
-	if err := s.witness(ctx, &f, "witnessId", in.WitnessID, actor, false); err != nil {
+	if err := s.witness(ctx, &f, "witnessId", in.WitnessID, actor, cur.UnitID, false); err != nil {
 		return Item{}, err
 	}
 	at := s.custodyTime(&f, "at", in.At, cur, last)

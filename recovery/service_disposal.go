@@ -168,7 +168,7 @@ func (s *Service) CompleteDisposal(ctx context.Context, actor casework.Actor, id
 	det := CustodyDetails{WitnessID: trimmed(in.WitnessID), Reason: string(d.Method), Condition: trimmed(in.Condition), Seal: SealOpened, Photos: in.Photos}
 	det.normalize()
 	checkDetails(&f, "", det, true)
-	if err := s.witness(ctx, &f, "witnessId", det.WitnessID, actor, true); err != nil {
+	if err := s.witness(ctx, &f, "witnessId", det.WitnessID, actor, it.UnitID, true); err != nil {
 		return Disposal{}, err
 	}
 	last, err := s.lastEntry(ctx, it)

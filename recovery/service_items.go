@@ -112,15 +112,25 @@ func (s *Service) checkPerson(ctx context.Context, actor casework.Actor, field, 
 	return nil
 }
 
-// checkStaff checks that an id names an active staff member in the actor's
-// reach and returns it.
-func (s *Service) checkStaff(ctx context.Context, actor casework.Actor, field, id string) (casework.Staff, error) {
+// checkStaff checks that an id names an active staff member who may take
+// part in the custody of an item of unitID (hold it, witness its move) and
+// returns it: one in the actor's reach, or one of a unit whose subtree
+// holds the item — the branch's property centre (涉案财物管理中心) keeps and
+// witnesses its stations' items. Anyone else answers as an id that does not
+// exist.
+func (s *Service) checkStaff(ctx context.Context, actor casework.Actor, unitID, field, id string) (casework.Staff, error) {
 	if id == "" {
 		return casework.Staff{}, errs.Invalid(field, "required", "is required")
 	}
 	st, ok, err := s.staffRef(ctx, actor, id)
 	if err != nil {
 		return casework.Staff{}, err
+	}
+	if !ok && validID(id) && unitID != "" {
+		if st, err = s.k.Store().GetStaff(ctx, id); err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return casework.Staff{}, err
+		}
+		ok = err == nil && s.above(ctx, st.UnitID, unitID)
 	}
 	if !ok || !st.Active {
 		return casework.Staff{}, errs.Invalid(field, "active_staff", "%q is no active staff member in reach", id)
@@ -130,10 +140,10 @@ func (s *Service) checkStaff(ctx context.Context, actor casework.Actor, field, i
 
 // custodian checks a holder within police custody (a staff member or a
 // storage location) and fills in a staff member's name.
-func (s *Service) custodian(ctx context.Context, actor casework.Actor, field string, h Holder) (Holder, error) {
+func (s *Service) custodian(ctx context.Context, actor casework.Actor, unitID, field string, h Holder) (Holder, error) {
 	switch h.Kind {
 	case HolderStaff:
-		st, err := s.checkStaff(ctx, actor, field+".id", h.ID)
+		st, err := s.checkStaff(ctx, actor, unitID, field+".id", h.ID)
 		if err != nil {
 			return Holder{}, err
 		}
@@ -150,11 +160,11 @@ func (s *Service) custodian(ctx context.Context, actor casework.Actor, field str
 // witness checks the witness of a custody step: an active staff member
 // other than the actor, or nobody when optional. What is wrong with the
 // input goes to f; a failing store is returned.
-func (s *Service) witness(ctx context.Context, f *errs.Fields, field, id string, actor casework.Actor, required bool) error {
+func (s *Service) witness(ctx context.Context, f *errs.Fields, field, id string, actor casework.Actor, unitID string, required bool) error {
 	if id == "" && !required {
 		return nil
 	}
-	if _, err := s.checkStaff(ctx, actor, field, id); err != nil {
+	if _, err := s.checkStaff(ctx, actor, unitID, field, id); err != nil {
 		return merge(f, err)
 	}
 	if id == actor.StaffID {
@@ -206,10 +216,10 @@ func (s *Service) intake(ctx context.Context, actor casework.Actor, f *errs.Fiel
 	checkText(f, prefix+"place", in.Place, true, maxPlace)
 	checkText(f, prefix+"from", in.From, true, 200)
 	checkDetails(f, prefix, in.CustodyDetails, false)
-	if err := s.witness(ctx, f, prefix+"witnessId", in.WitnessID, actor, true); err != nil {
+	if err := s.witness(ctx, f, prefix+"witnessId", in.WitnessID, actor, it.UnitID, true); err != nil {
 		return CustodyEntry{}, err
 	}
-	to, err := s.custodian(ctx, actor, prefix+"to", in.To)
+	to, err := s.custodian(ctx, actor, it.UnitID, prefix+"to", in.To)
 	if err := merge(f, err); err != nil {
 		return CustodyEntry{}, err
 	}
@@ -284,7 +294,7 @@ func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in Foun
 	ids, err := s.checkItemInput("", in.ItemInput)
 	f.Merge("", err)
 	f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, false))
-	e, err := s.intake(ctx, actor, &f, "", &in.RecoveryInput, Item{})
+	e, err := s.intake(ctx, actor, &f, "", &in.RecoveryInput, Item{UnitID: in.UnitID})
 	if err != nil {
 		return Item{}, err
 	}
@@ -322,11 +332,16 @@ func (s *Service) Identify(ctx context.Context, actor casework.Actor, id string,
 		return Item{}, err
 	}
 	in.OwnerPersonID, in.CaseID, in.Note = trimmed(in.OwnerPersonID), trimmed(in.CaseID), trimmed(in.Note)
-	if in.OwnerPersonID == "" {
-		in.OwnerPersonID = cur.OwnerPersonID
-	}
 	var f errs.Fields
-	f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, true))
+	switch {
+	case in.OwnerPersonID == "" && cur.OwnerPersonID == "":
+		f.Add("ownerPersonId", "required", "is required")
+	case in.OwnerPersonID == "" || in.OwnerPersonID == cur.OwnerPersonID:
+		// The owner already on the item was checked when it was named.
+		in.OwnerPersonID = cur.OwnerPersonID
+	default:
+		f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, true))
+	}
 	checkLine(&f, "caseId", in.CaseID, false, 100)
 	checkText(&f, "note", in.Note, false, maxNote)
 	if err := f.Err(); err != nil {

@@ -27,7 +27,7 @@ func (s *Service) RequestReturn(ctx context.Context, actor casework.Actor, in Re
 	}
 	in.Note = trimmed(in.Note)
 	var f errs.Fields
-	recipient, err := s.recipient(ctx, actor, "recipient", in.Recipient)
+	recipient, err := s.recipient(ctx, actor, "recipient", in.Recipient, it.OwnerPersonID)
 	f.Merge("", err)
 	if it.OwnerPersonID == "" {
 		f.Add("itemId", "owner", "item %s names no owner", it.ID)
@@ -78,8 +78,11 @@ func (s *Service) noOpenReturn(ctx context.Context, it Item) error {
 
 // recipient checks the recipient of a return: a person. An officer may
 // never be the recipient — a staff holder is refused — so a returned item
-// always leaves police hands for the owner's or the delegate's.
-func (s *Service) recipient(ctx context.Context, actor casework.Actor, field string, h Holder) (Holder, error) {
+// always leaves police hands for the owner's or the delegate's. A person
+// the input names must lie in the actor's reach, except vetted: the one
+// already on the record (the item's owner, the return's recipient), checked
+// when it was named there.
+func (s *Service) recipient(ctx context.Context, actor casework.Actor, field string, h Holder, vetted string) (Holder, error) {
 	switch h.Kind {
 	case HolderPerson:
 	case HolderStaff:
@@ -91,7 +94,18 @@ func (s *Service) recipient(ctx context.Context, actor casework.Actor, field str
 	if id == "" {
 		return Holder{}, errs.Invalid(field+".id", "required", "is required")
 	}
-	p, ok, err := s.personRef(ctx, actor, id)
+	var p casework.PersonRecord
+	ok := false
+	var err error
+	if id == vetted {
+		p, err = s.k.Store().GetPerson(ctx, id)
+		ok = err == nil
+		if errors.Is(err, errs.ErrNotFound) {
+			err = nil
+		}
+	} else {
+		p, ok, err = s.personRef(ctx, actor, id)
+	}
 	if err != nil {
 		return Holder{}, err
 	}
@@ -286,7 +300,7 @@ func (s *Service) handover(ctx context.Context, actor casework.Actor, prefix str
 	d := CustodyDetails{WitnessID: trimmed(h.WitnessID), Reason: "发还", Condition: h.Condition, Seal: SealOpened, Photos: h.Photos}
 	d.normalize()
 	checkDetails(&f, prefix, d, true)
-	if err := s.witness(ctx, &f, prefix+"witnessId", d.WitnessID, actor, false); err != nil {
+	if err := s.witness(ctx, &f, prefix+"witnessId", d.WitnessID, actor, it.UnitID, false); err != nil {
 		return Return{}, err
 	}
 	last, err := s.lastEntry(ctx, it)
@@ -294,7 +308,7 @@ func (s *Service) handover(ctx context.Context, actor casework.Actor, prefix str
 		return Return{}, err
 	}
 	at := s.custodyTime(&f, prefix+"at", now, it, last)
-	to, err := s.recipient(ctx, actor, prefix+"recipient", Holder{Kind: HolderPerson, ID: r.RecipientPersonID})
+	to, err := s.recipient(ctx, actor, prefix+"recipient", Holder{Kind: HolderPerson, ID: r.RecipientPersonID}, r.RecipientPersonID)
 	f.Merge("", err)
 	if err := f.Err(); err != nil {
 		return Return{}, err
