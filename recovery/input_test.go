@@ -47,6 +47,9 @@ func TestTextRule(t *testing.T) {
 	requireField(t, err, "reason", "text")
 	requireField(t, err, "sealNumber", "text")
 
+	_, err = e.svc.CompareProperty(e.ctx, e.officer, recovery.PropertyQuery{Category: "bicycle", Description: "蓝色\x1b[2J自行车"})
+	requireField(t, err, "description", "text")
+
 	// Plain text parameters: decision notes and a match note.
 	r := requestedReturn(t, e)
 	_, err = e.svc.RejectReturn(e.ctx, e.supervisor, r, returnVersion(e, r), "证明不足\x00")

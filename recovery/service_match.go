@@ -52,6 +52,9 @@ func (s *Service) CompareProperty(ctx context.Context, actor casework.Actor, q P
 	if err := s.unitReach(ctx, actor, ""); err != nil {
 		return nil, err
 	}
+	if err := s.k.Validate(q); err != nil {
+		return nil, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
 		return nil, err
 	}
