@@ -2,6 +2,7 @@ package recovery_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -141,33 +142,29 @@ func approvedDisposal(t *testing.T, e *env) string {
 	return d.ID
 }
 
-// versions of a record, or 1 for a made-up id.
-func itemVersion(e *env, id string) int64 {
-	if it, err := e.svc.Get(e.ctx, e.officer, id); err == nil {
-		return it.Version
+// versionOf is a record's version as the station's officer reads it, or
+// 1 for a made-up id.
+func versionOf[T any](e *env, id string, get func(context.Context, casework.Actor, string) (T, error), version func(T) int64) int64 {
+	if v, err := get(e.ctx, e.officer, id); err == nil {
+		return version(v)
 	}
 	return 1
+}
+
+func itemVersion(e *env, id string) int64 {
+	return versionOf(e, id, e.svc.Get, func(it recovery.Item) int64 { return it.Version })
 }
 
 func returnVersion(e *env, id string) int64 {
-	if r, err := e.svc.GetReturn(e.ctx, e.officer, id); err == nil {
-		return r.Version
-	}
-	return 1
+	return versionOf(e, id, e.svc.GetReturn, func(r recovery.Return) int64 { return r.Version })
 }
 
 func disposalVersion(e *env, id string) int64 {
-	if d, err := e.svc.GetDisposal(e.ctx, e.officer, id); err == nil {
-		return d.Version
-	}
-	return 1
+	return versionOf(e, id, e.svc.GetDisposal, func(d recovery.Disposal) int64 { return d.Version })
 }
 
 func eventVersion(e *env, id string) int64 {
-	if ev, err := e.svc.GetEvent(e.ctx, e.officer, id); err == nil {
-		return ev.Version
-	}
-	return 1
+	return versionOf(e, id, e.svc.GetEvent, func(ev recovery.Event) int64 { return ev.Version })
 }
 
 // unitOf is the unit of a record, or a made-up unit for a made-up id.
