@@ -25,9 +25,9 @@ const (
 // Holder is who or where an item is. ID is the staff id, location code or
 // person id; an external holder has only a Name.
 type Holder struct {
-	Kind HolderKind `json:"kind"`
-	ID   string     `json:"id,omitempty"`
-	Name string     `json:"name,omitempty"`
+	Kind HolderKind `json:"kind" validate:"line"`
+	ID   string     `json:"id,omitempty" validate:"line"`
+	Name string     `json:"name,omitempty" validate:"line"`
 }
 
 // IsZero reports whether the holder is unset.
@@ -120,13 +120,13 @@ func (e CustodyEntry) Clone() CustodyEntry {
 
 // CustodyDetails are what every custody entry records besides its holders.
 type CustodyDetails struct {
-	WitnessID  string    `json:"witnessId"`
+	WitnessID  string    `json:"witnessId" validate:"line"`
 	At         time.Time `json:"at,omitzero"` // default: now
 	Reason     string    `json:"reason"`
 	Condition  string    `json:"condition"`
-	Seal       SealState `json:"seal"`
-	SealNumber string    `json:"sealNumber,omitempty"`
-	Photos     []string  `json:"photos,omitempty"`
+	Seal       SealState `json:"seal" validate:"line"`
+	SealNumber string    `json:"sealNumber,omitempty" validate:"line"`
+	Photos     []string  `json:"photos,omitempty" validate:"dive,line"`
 }
 
 func (d *CustodyDetails) normalize() {
@@ -137,6 +137,7 @@ func (d *CustodyDetails) normalize() {
 	if d.Seal == "" {
 		d.Seal = SealNone
 	}
+	d.Photos = slices.Clone(d.Photos) // the caller's slice stays as it was
 	for i, p := range d.Photos {
 		d.Photos[i] = strings.ToLower(strings.TrimSpace(p))
 	}

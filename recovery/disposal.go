@@ -72,8 +72,8 @@ func (d Disposal) Clone() Disposal {
 
 // DisposalInput asks for an unclaimed item to be disposed of.
 type DisposalInput struct {
-	ItemID     string         `json:"itemId"`
-	Method     DisposalMethod `json:"method"`
+	ItemID     string         `json:"itemId" validate:"line"`
+	Method     DisposalMethod `json:"method" validate:"line"`
 	Reason     string         `json:"reason"`
 	RequestKey string         `json:"-"`
 }
@@ -81,9 +81,9 @@ type DisposalInput struct {
 // DisposalCompletion records the disposal carried out.
 type DisposalCompletion struct {
 	ProceedsFen int64                `json:"proceedsFen"`
-	Recipient   string               `json:"recipient"`
+	Recipient   string               `json:"recipient" validate:"line"`
 	Document    *casework.Attachment `json:"document"`
-	WitnessID   string               `json:"witnessId"`
+	WitnessID   string               `json:"witnessId" validate:"line"`
 	Condition   string               `json:"condition"`
 	Photos      []string             `json:"photos,omitempty"`
 }

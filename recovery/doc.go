@@ -57,24 +57,40 @@
 // DefaultRules: officers report, recover, identify and request returns;
 // custodians (涉案财物管理员) move items and carry out disposals;
 // supervisors at branch level approve returns and disposals; auditors read.
-// Every method checks the actor with casework.Kernel.Authorize and a Target
-// naming the item's unit and the units its case is shared with: a record
-// out of reach is ErrNotFound, a shared one is read-only.
+// Every method asks reach first (casework.Kernel.Reach with a Target naming
+// the item's unit and the units it or its case is shared with): a record
+// out of reach, and any record for an actor who is no staff member,
+// answers ErrNotFound and the zero value exactly as an id that does not
+// exist, before roles, policy or level are consulted. Only then does
+// casework.Kernel.Authorize decide: a shared record is read-only, an
+// approval needs the level its rule sets and is never granted to the
+// requester (Target.RequestedBy). Every id an input names — owners,
+// recipients, witnesses, staff holders, a match's reported item, a
+// hand-off's address — must lie in the actor's reach; one that does not is
+// ErrInvalid on its field, as one that does not exist. A return list names
+// only the persons its reader may read.
 //
 // # What is audited
 //
-// Every change — items, custody entries, returns, events, disposals —
-// appends its audit entries to the kernel's hash chain in the same
-// transaction (Store.Apply), verified by casework.Kernel.VerifyAudit.
-// Document numbers shown at a hand-over never reach the log.
+// Every change — items, custody entries, returns, events, disposals, the
+// inbox mark of every hand-off received — appends its audit entries to the
+// kernel's hash chain in the same transaction (Store.Apply), verified by
+// casework.Kernel.VerifyAudit. Each custody entry is audited under its own
+// record with the SHA-256 of its canonical encoding, so VerifyCustody finds
+// a custody row rewritten, deleted or forged behind the service. Document
+// numbers shown at a hand-over never reach the log.
 //
 // # Hand-offs
 //
 // The Service is casework's PropertyLedger. Casework's outbox delivers a
 // case's stolen items (RegisterStolen) and its arrests (MarkTraced, a mark
 // on the items, not a state) through casework.Receive, idempotently on the
-// hand-off's source; CompareProperty serves casework's survey-and-compare
-// step against the recovered-property register.
+// hand-off's source. Both are exported and check their actor themselves
+// (reach, then permission) before answering even a repeat, so an embedder
+// calling them directly gets the same protection; only inside a real
+// delivery is the actor taken as it stood when sending. CompareProperty
+// serves casework's survey-and-compare step against the recovered-property
+// register.
 //
 // # Figures
 //

@@ -75,8 +75,8 @@ func (e Event) Returned() int {
 
 // EventInput plans a return event.
 type EventInput struct {
-	UnitID     string    `json:"unitId"`
-	Name       string    `json:"name"`
+	UnitID     string    `json:"unitId" validate:"line"`
+	Name       string    `json:"name" validate:"line"`
 	Date       time.Time `json:"date"`
 	Place      string    `json:"place"`
 	RequestKey string    `json:"-"`

@@ -159,9 +159,9 @@ func (it Item) Traced() bool { return len(it.Traces) > 0 }
 // ItemInput describes a property item: the part shared by a theft report
 // and a recovery.
 type ItemInput struct {
-	UnitID      string                `json:"unitId"`
-	CaseID      string                `json:"caseId,omitempty"`
-	Category    string                `json:"category"`
+	UnitID      string                `json:"unitId" validate:"line"`
+	CaseID      string                `json:"caseId,omitempty" validate:"line"`
+	Category    string                `json:"category" validate:"line"`
 	Description string                `json:"description"`
 	Identifiers []casework.Identifier `json:"identifiers,omitempty"`
 	Quantity    int                   `json:"quantity"`
@@ -171,7 +171,7 @@ type ItemInput struct {
 	// checked by a person, because an extra zero typed into a bicycle's
 	// value would otherwise swell every total.
 	ConfirmLargeValue bool   `json:"confirmLargeValue,omitempty"`
-	OwnerPersonID     string `json:"ownerPersonId,omitempty"`
+	OwnerPersonID     string `json:"ownerPersonId,omitempty" validate:"line"`
 }
 
 // Limits on free text, in characters.
@@ -244,18 +244,29 @@ func merge(f *errs.Fields, err error) error {
 	return nil
 }
 
-// checkText applies the rules every free-text field shares: present when
-// required, at most max characters (Chinese text is limited in length, not
-// in alphabet), and valid UTF-8 without NUL bytes, which PostgreSQL's TEXT
-// would refuse with an error that is not the caller's to read.
+// checkText applies the kernel's one text rule (casework.CheckText: valid
+// UTF-8, no NUL or control characters beyond newline and tab, at most max
+// characters — Chinese text is limited in length, not in alphabet) and,
+// when required, presence.
 func checkText(f *errs.Fields, field, v string, required bool, max int) {
-	switch {
-	case !utf8.ValidString(v) || strings.ContainsRune(v, 0):
-		f.Add(field, "utf8", "must be valid UTF-8 text without NUL characters")
-	case required && strings.TrimSpace(v) == "":
+	if err := casework.CheckText(field, v, max); err != nil {
+		f.Merge("", err)
+		return
+	}
+	if required && strings.TrimSpace(v) == "" {
 		f.Add(field, "required", "is required")
-	case utf8.RuneCountInString(v) > max:
-		f.Add(field, "max", "must be at most %d characters", max)
+	}
+}
+
+// checkLine is checkText for a one-line value (an id, a code, a name):
+// casework.CheckLine, no control characters at all.
+func checkLine(f *errs.Fields, field, v string, required bool, max int) {
+	if err := casework.CheckLine(field, v, max); err != nil {
+		f.Merge("", err)
+		return
+	}
+	if required && strings.TrimSpace(v) == "" {
+		f.Add(field, "required", "is required")
 	}
 }
 

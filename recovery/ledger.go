@@ -20,7 +20,27 @@ import (
 // delivery returns the first result and changes nothing. A payload that
 // breaks a rule is refused with ErrInvalid naming the field; the outbox
 // keeps it pending with the error, for an operator to see.
+//
+// Both are exported and so may be called directly, by an embedder as well
+// as by the outbox: each checks the hand-off's actor (its reach, then the
+// permission) before anything else — before a repeat is answered — and
+// audits what it writes, the inbox mark included. Only inside a real
+// delivery does the kernel take the actor as it stood when sending
+// (Kernel.Reach, Kernel.AuthorizeHandoff).
 var _ casework.PropertyLedger = (*Service)(nil)
+
+// RecordHandoff is the audit record type of a hand-off received: every
+// inbox mark the receivers write is audited with it (its record id is the
+// source's kind, id and step), even when the hand-off changes no item.
+const RecordHandoff = "recovery_handoff"
+
+// receipt marks the hand-off received (the inbox row answering a repeat)
+// and audits the receipt in the same change.
+func (c *changes) receipt(in *casework.InboxEntry, recordID string) {
+	in.RecordID = recordID
+	c.ch.Inbox = in
+	c.add("recovery.handoff.receive", RecordHandoff, in.SourceKind+"/"+in.SourceID+"/"+in.Step, nil, *in)
+}
 
 // RegisterStolen creates each stolen item of a case, with the id the case
 // assigned, as reported_stolen, so that a found item can be matched to its
@@ -31,27 +51,27 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 	if err := checkSource(p.Source); err != nil {
 		return "", err
 	}
+	if err := s.stolenActor(ctx, p); err != nil {
+		return "", err
+	}
 	return s.k.ReceiveOnce(ctx, p.Source, "case", func(in *casework.InboxEntry) (string, error) {
-		if err := s.k.AuthorizeHandoff(ctx, p.Actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: p.UnitID}); err != nil {
-			return "", err
-		}
 		var f errs.Fields
-		checkText(&f, "caseId", p.CaseID, true, 100)
+		checkLine(&f, "caseId", p.CaseID, true, 100)
 		place := trimmed(p.Place)
 		if place == "" && p.AddressID != "" {
-			a, err := s.k.Store().GetAddress(ctx, p.AddressID)
+			a, ok, err := s.addressRef(ctx, p.Actor, p.AddressID)
 			switch {
-			case errors.Is(err, errs.ErrNotFound):
-				f.Add("addressId", "exists", "no address %q", p.AddressID)
 			case err != nil:
 				return "", err
+			case !ok:
+				f.Add("addressId", "exists", "no address in reach with id %q", p.AddressID)
 			default:
 				place = a.Text
 			}
 		}
 		stolenAt := casework.Truncate(p.StolenAt)
 		s.checkStolen(&f, "", stolenAt, place)
-		lines, err := s.checkStolenItems(ctx, p)
+		lines, err := s.checkStolenItems(ctx, p, true)
 		if err := merge(&f, err); err != nil {
 			return "", err
 		}
@@ -69,8 +89,7 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 		for _, it := range items {
 			c.add("recovery.item.report", RecordItem, it.ID, nil, it)
 		}
-		in.RecordID = p.CaseID
-		c.ch.Inbox = in
+		c.receipt(in, p.CaseID)
 		return commit(c, Batch{NewItems: items}, p.CaseID)
 	})
 }
@@ -81,10 +100,24 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 // once what recovery would refuse later, instead of handing over items
 // whose delivery would fail for ever. An *errs.InvalidError names each
 // failing field as items[i].<field>. It runs the very checks RegisterStolen
-// runs (checkStolenItems), so the two cannot drift apart.
+// runs (stolenActor, checkStolenItems), so the two cannot drift apart —
+// except that the items' ids may still be missing: a case checks before it
+// assigns them.
 func (s *Service) CheckStolen(ctx context.Context, p casework.StolenItems) error {
-	_, err := s.checkStolenItems(ctx, p)
+	if err := s.stolenActor(ctx, p); err != nil {
+		return err
+	}
+	_, err := s.checkStolenItems(ctx, p, false)
 	return err
+}
+
+// stolenActor checks the actor of a hand-off of stolen items: the unit it
+// names in its reach, then the permission to report items there.
+func (s *Service) stolenActor(ctx context.Context, p casework.StolenItems) error {
+	if err := s.unitReach(ctx, p.Actor, p.UnitID); err != nil {
+		return err
+	}
+	return s.k.AuthorizeHandoff(ctx, p.Actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: p.UnitID})
 }
 
 // stolenLine is one checked item of a hand-off: its input and its
@@ -95,16 +128,24 @@ type stolenLine struct {
 }
 
 // checkStolenItems is the one validation of a hand-off's items, shared by
-// RegisterStolen and CheckStolen. A missing quantity means one.
-func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems) ([]stolenLine, error) {
+// RegisterStolen and CheckStolen. A missing quantity means one. assigned
+// says the items' ids must be there: a case checks its items before it
+// assigns them ids (CheckStolen), and hands them over with ids
+// (RegisterStolen); an id given is checked either way.
+func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems, assigned bool) ([]stolenLine, error) {
+	if err := s.k.Validate(p); err != nil {
+		return nil, err
+	}
 	var f errs.Fields
 	lines := make([]stolenLine, len(p.Items))
 	seen := map[string]bool{}
 	for i, si := range p.Items {
 		prefix := "items[" + strconv.Itoa(i) + "]."
-		if !validID(si.ItemID) || len(si.ItemID) > 100 {
+		switch {
+		case si.ItemID == "" && !assigned:
+		case !validID(si.ItemID) || len(si.ItemID) > 100:
 			f.Add(prefix+"itemId", "required", "the case assigns each item's id (at most 100 bytes of UTF-8)")
-		} else if seen[si.ItemID] {
+		case seen[si.ItemID]:
 			f.Add(prefix+"itemId", "unique", "item %s appears twice", si.ItemID)
 		}
 		seen[si.ItemID] = true
@@ -118,7 +159,7 @@ func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems) 
 		in.normalize()
 		ids, err := s.checkItemInput(prefix, in)
 		f.Merge("", err)
-		if err := merge(&f, s.checkPerson(ctx, prefix+"ownerPersonId", in.OwnerPersonID, false)); err != nil {
+		if err := merge(&f, s.checkPerson(ctx, p.Actor, prefix+"ownerPersonId", in.OwnerPersonID, false)); err != nil {
 			return nil, err
 		}
 		lines[i] = stolenLine{in: in, ids: ids}
@@ -138,10 +179,19 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 	if err := checkSource(t.Source); err != nil {
 		return "", err
 	}
+	if err := s.unitReach(ctx, t.Actor, ""); err != nil {
+		return "", err
+	}
+	if err := s.k.AuthorizeHandoff(ctx, t.Actor, ActionTrace, casework.Target{}); err != nil {
+		return "", err
+	}
+	if err := s.k.Validate(t); err != nil {
+		return "", err
+	}
 	return s.k.ReceiveOnce(ctx, t.Source, "case", func(in *casework.InboxEntry) (string, error) {
 		var f errs.Fields
-		checkText(&f, "caseId", t.CaseID, true, 100)
-		checkText(&f, "arrestId", t.ArrestID, true, 100)
+		checkLine(&f, "caseId", t.CaseID, true, 100)
+		checkLine(&f, "arrestId", t.ArrestID, true, 100)
 		if err := f.Err(); err != nil {
 			return "", err
 		}
@@ -161,6 +211,14 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 				continue
 			}
 			it, err := s.store.GetItem(ctx, id)
+			if err == nil {
+				// An item out of the actor's reach answers as one not
+				// registered (yet).
+				var target casework.Target
+				if target, err = s.target(ctx, RecordItem, it.ID, it); err == nil {
+					err = s.k.Reach(ctx, t.Actor, target)
+				}
+			}
 			if errors.Is(err, errs.ErrNotFound) {
 				return "", errs.Wrap(errs.ErrNotFound, err, "itemIds[%d]: item %s is not registered yet", i, id)
 			}
@@ -186,6 +244,9 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 			if err != nil {
 				return "", err
 			}
+			if err := s.k.Reach(ctx, t.Actor, target); err != nil {
+				return "", err
+			}
 			if err := s.k.AuthorizeHandoff(ctx, t.Actor, ActionTrace, target); err != nil {
 				return "", err
 			}
@@ -198,8 +259,7 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 			b.Items = append(b.Items, next)
 			c.add("recovery.item.trace", RecordItem, it.ID, it, next)
 		}
-		in.RecordID = t.CaseID
-		c.ch.Inbox = in
+		c.receipt(in, t.CaseID)
 		return commit(c, b, t.CaseID)
 	})
 }
@@ -216,8 +276,8 @@ func tracedBy(it Item, arrestID string) bool {
 // checkSource checks the hand-off's source, which keys its idempotency.
 func checkSource(src casework.Source) error {
 	var f errs.Fields
-	checkText(&f, "source.kind", src.Kind, true, 100)
-	checkText(&f, "source.id", src.ID, true, 200)
-	checkText(&f, "source.step", src.Step, false, 200)
+	checkLine(&f, "source.kind", src.Kind, true, 100)
+	checkLine(&f, "source.id", src.ID, true, 200)
+	checkLine(&f, "source.step", src.Step, false, 200)
 	return f.Err()
 }

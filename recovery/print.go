@@ -105,6 +105,9 @@ func (s *Service) ReturnList(ctx context.Context, actor casework.Actor, q Return
 			pairs = append(pairs, listPair{it: it, r: &r, note: note})
 		}
 	} else {
+		if err := s.unitReach(ctx, actor, ""); err != nil {
+			return ReturnList{}, err
+		}
 		if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
 			return ReturnList{}, err
 		}
@@ -143,7 +146,7 @@ func (s *Service) ReturnList(ctx context.Context, actor casework.Actor, q Return
 	}
 	l.UnitName = u.Name
 	for i, p := range pairs {
-		row, err := s.listRow(ctx, i+1, p)
+		row, err := s.listRow(ctx, actor, i+1, p)
 		if err != nil {
 			return ReturnList{}, err
 		}
@@ -164,7 +167,7 @@ type listPair struct {
 	note string
 }
 
-func (s *Service) listRow(ctx context.Context, no int, p listPair) (ReturnListRow, error) {
+func (s *Service) listRow(ctx context.Context, actor casework.Actor, no int, p listPair) (ReturnListRow, error) {
 	it := p.it
 	ids := make([]string, len(it.Identifiers))
 	for i, id := range it.Identifiers {
@@ -174,7 +177,7 @@ func (s *Service) listRow(ctx context.Context, no int, p listPair) (ReturnListRo
 		Description: it.Description, Identifiers: strings.Join(ids, "; "), Quantity: it.Quantity, ValueFen: it.ValueFen,
 		ItemState: it.State, StateLabel: s.k.Codes().Label(ListItemState, string(it.State)), ReturnedAt: it.ReturnedAt, Note: p.note}
 	var err error
-	if row.OwnerName, row.OwnerDoc, err = s.personLine(ctx, it.OwnerPersonID); err != nil {
+	if row.OwnerName, row.OwnerDoc, err = s.personLine(ctx, actor, it.OwnerPersonID); err != nil {
 		return row, err
 	}
 	if r := p.r; r != nil {
@@ -182,23 +185,32 @@ func (s *Service) listRow(ctx context.Context, no int, p listPair) (ReturnListRo
 		if r.Receipt != nil {
 			row.ReceiptSHA256 = r.Receipt.SHA256
 		}
-		if row.RecipientName, row.RecipientDoc, err = s.personLine(ctx, r.RecipientPersonID); err != nil {
+		if row.RecipientName, row.RecipientDoc, err = s.personLine(ctx, actor, r.RecipientPersonID); err != nil {
 			return row, err
 		}
 	}
 	return row, nil
 }
 
-// personLine is a person's name and masked document number.
-func (s *Service) personLine(ctx context.Context, id string) (string, string, error) {
+// outOfReach is printed for a person the actor may not read (a reader of a
+// shared case's items, in another unit): the list shows no more of them
+// than that they exist.
+const outOfReach = "（无权查阅）"
+
+// personLine is a person's name and masked document number, if the actor
+// may read the person; outOfReach and nothing else otherwise.
+func (s *Service) personLine(ctx context.Context, actor casework.Actor, id string) (string, string, error) {
 	if id == "" {
 		return "", "", nil
 	}
-	p, err := s.k.Store().GetPerson(ctx, id)
-	if errors.Is(err, errs.ErrNotFound) {
-		return "", "", nil
+	p, ok, err := s.personRef(ctx, actor, id)
+	if err != nil {
+		return "", "", err
 	}
-	return p.Name, p.DocMasked, err
+	if !ok {
+		return outOfReach, "", nil
+	}
+	return p.Name, p.DocMasked, nil
 }
 
 // Yuan formats fen as yuan with two decimals: 123456 → "1234.56".

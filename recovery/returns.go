@@ -91,7 +91,7 @@ func (r Return) Clone() Return {
 
 // ReturnInput asks for an item to be returned.
 type ReturnInput struct {
-	ItemID string `json:"itemId"`
+	ItemID string `json:"itemId" validate:"line"`
 	// Recipient is who will receive the item: a person (the owner or a
 	// delegate). A staff holder is refused: an officer may never receive a
 	// returned item on an owner's behalf.
@@ -107,20 +107,20 @@ type ReturnInput struct {
 // not). Document numbers are checked against person records through blind
 // indexes and are never stored or audited.
 type Handover struct {
-	ReturnID string `json:"returnId"`
+	ReturnID string `json:"returnId" validate:"line"`
 	// Absent marks a hand-over that did not happen; Reason says why. The
 	// item stays in custody, approved, waiting for the next occasion.
 	Absent bool   `json:"absent,omitempty"`
 	Reason string `json:"reason,omitempty"`
 
-	RecipientDocType   casework.DocType `json:"recipientDocType,omitempty"`
-	RecipientDocNumber string           `json:"recipientDocNumber,omitempty"`
+	RecipientDocType   casework.DocType `json:"recipientDocType,omitempty" validate:"line"`
+	RecipientDocNumber string           `json:"recipientDocNumber,omitempty" validate:"line"`
 	// OwnerDocType and OwnerDocNumber are the owner's, as written on a
 	// delegate's authorisation; required for a delegate.
-	OwnerDocType   casework.DocType     `json:"ownerDocType,omitempty"`
-	OwnerDocNumber string               `json:"ownerDocNumber,omitempty"`
+	OwnerDocType   casework.DocType     `json:"ownerDocType,omitempty" validate:"line"`
+	OwnerDocNumber string               `json:"ownerDocNumber,omitempty" validate:"line"`
 	Receipt        *casework.Attachment `json:"receipt,omitempty"`
-	WitnessID      string               `json:"witnessId,omitempty"`
+	WitnessID      string               `json:"witnessId,omitempty" validate:"line"`
 	Condition      string               `json:"condition,omitempty"`
 	Photos         []string             `json:"photos,omitempty"`
 }

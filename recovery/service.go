@@ -183,17 +183,9 @@ func (s *Service) target(ctx context.Context, recordType, id string, it Item) (c
 	return t, nil
 }
 
-// authorizeItem checks an action on an item.
-func (s *Service) authorizeItem(ctx context.Context, actor casework.Actor, action casework.Action, it Item) error {
-	t, err := s.target(ctx, RecordItem, it.ID, it)
-	if err != nil {
-		return err
-	}
-	return s.k.Authorize(ctx, actor, action, t)
-}
-
-// loadItem reads an item and checks the action on it; an item out of reach
-// is ErrNotFound, as if it did not exist.
+// loadItem reads an item and checks the action on it: reach first, so an
+// item out of reach is ErrNotFound, as if it did not exist, then the
+// permission.
 func (s *Service) loadItem(ctx context.Context, actor casework.Actor, action casework.Action, id string) (Item, error) {
 	if !validID(id) {
 		return Item{}, errs.NotFound(RecordItem, "")
@@ -202,7 +194,11 @@ func (s *Service) loadItem(ctx context.Context, actor casework.Actor, action cas
 	if err != nil {
 		return Item{}, err
 	}
-	if err := s.authorizeItem(ctx, actor, action, it); err != nil {
+	t, err := s.target(ctx, RecordItem, it.ID, it)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := s.check(ctx, actor, action, t); err != nil {
 		return Item{}, err
 	}
 	return it, nil
@@ -236,9 +232,11 @@ func (c *changes) add(action, recordType, id string, before, after any) {
 }
 
 // custody audits a custody entry under its own record id, so that the
-// chain holds a digest of every entry's content.
+// chain holds a digest of every entry's content (its payload's After is
+// custodyDigest of the entry): VerifyCustody checks the stored rows
+// against it.
 func (c *changes) custody(e CustodyEntry) {
-	c.add("recovery.custody."+string(e.Kind), RecordCustody, custodyRecordID(e), nil, e)
+	c.add("recovery.custody."+string(e.Kind), RecordCustody, custodyRecordID(e), nil, custodyState(e))
 }
 
 func custodyRecordID(e CustodyEntry) string { return e.ItemID + "#" + strconv.Itoa(int(e.Seq)) }

@@ -15,6 +15,9 @@ func (s *Service) RequestDisposal(ctx context.Context, actor casework.Actor, in 
 	if err != nil {
 		return Disposal{}, err
 	}
+	if err := s.k.Validate(in); err != nil {
+		return Disposal{}, err
+	}
 	if it.State != StateUnclaimed {
 		return Disposal{}, errs.Transition(string(it.State), string(StateDisposed), "only an unclaimed item is disposed of")
 	}
@@ -66,7 +69,8 @@ func (s *Service) loadDisposal(ctx context.Context, actor casework.Actor, action
 	if err != nil {
 		return Disposal{}, Item{}, err
 	}
-	if err := s.k.Authorize(ctx, actor, action, t); err != nil {
+	t.RequestedBy = d.RequestedBy
+	if err := s.check(ctx, actor, action, t); err != nil {
 		return Disposal{}, Item{}, err
 	}
 	return d, it, nil
@@ -99,8 +103,8 @@ func (s *Service) decideDisposal(ctx context.Context, actor casework.Actor, id s
 	if !approve {
 		to = DisposalRejected
 	}
-	note, err = checkDecision(actor, decision{recordType: RecordDisposal, id: id, version: version, stored: d.Version,
-		state: string(d.State), requested: string(DisposalRequested), to: string(to), requestedBy: d.RequestedBy}, note, approve)
+	note, err = checkDecision(decision{recordType: RecordDisposal, id: id, version: version, stored: d.Version,
+		state: string(d.State), requested: string(DisposalRequested), to: string(to)}, note, approve)
 	if err != nil {
 		return Disposal{}, err
 	}
@@ -127,6 +131,9 @@ func (s *Service) decideDisposal(ctx context.Context, actor casework.Actor, id s
 func (s *Service) CompleteDisposal(ctx context.Context, actor casework.Actor, id string, version int64, in DisposalCompletion) (Disposal, error) {
 	d, it, err := s.loadDisposal(ctx, actor, ActionDispose, id)
 	if err != nil {
+		return Disposal{}, err
+	}
+	if err := s.k.Validate(in); err != nil {
 		return Disposal{}, err
 	}
 	if d.Version != version {
@@ -161,7 +168,7 @@ func (s *Service) CompleteDisposal(ctx context.Context, actor casework.Actor, id
 	det := CustodyDetails{WitnessID: trimmed(in.WitnessID), Reason: string(d.Method), Condition: trimmed(in.Condition), Seal: SealOpened, Photos: in.Photos}
 	det.normalize()
 	checkDetails(&f, "", det, true)
-	if err := s.witness(ctx, &f, "witnessId", det.WitnessID, actor, true); err != nil {
+	if err := s.witness(ctx, &f, "witnessId", det.WitnessID, actor, it.UnitID, true); err != nil {
 		return Disposal{}, err
 	}
 	last, err := s.lastEntry(ctx, it)
@@ -197,6 +204,9 @@ type DisposalQuery struct {
 
 // ListDisposals searches disposals.
 func (s *Service) ListDisposals(ctx context.Context, actor casework.Actor, q DisposalQuery) ([]Disposal, string, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, "", err
+	}
 	if err := checkQuery(map[string]string{"itemId": q.ItemID}); err != nil {
 		return nil, "", err
 	}

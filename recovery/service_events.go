@@ -18,7 +18,13 @@ func (s *Service) PlanEvent(ctx context.Context, actor casework.Actor, in EventI
 	if in.UnitID == "" {
 		return Event{}, errs.Invalid("unitId", "required", "the hosting unit is required")
 	}
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Event{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionEvent, casework.Target{RecordType: RecordEvent, UnitID: in.UnitID}); err != nil {
+		return Event{}, err
+	}
+	if err := s.k.Validate(in); err != nil {
 		return Event{}, err
 	}
 	var f errs.Fields
@@ -50,7 +56,7 @@ func (s *Service) loadEvent(ctx context.Context, actor casework.Actor, action ca
 	if err != nil {
 		return Event{}, err
 	}
-	if err := s.k.Authorize(ctx, actor, action, casework.Target{RecordType: RecordEvent, RecordID: id, UnitID: e.UnitID}); err != nil {
+	if err := s.check(ctx, actor, action, casework.Target{RecordType: RecordEvent, RecordID: id, UnitID: e.UnitID}); err != nil {
 		return Event{}, err
 	}
 	return e, nil
@@ -142,6 +148,11 @@ func (s *Service) AddReturns(ctx context.Context, actor casework.Actor, id strin
 func (s *Service) HoldEvent(ctx context.Context, actor casework.Actor, id string, version int64, handovers []Handover) (Event, error) {
 	e, err := s.loadEvent(ctx, actor, ActionEvent, id)
 	if err != nil {
+		return Event{}, err
+	}
+	if err := s.k.Validate(struct {
+		Handovers []Handover `json:"handovers"`
+	}{handovers}); err != nil {
 		return Event{}, err
 	}
 	if e.Version != version {
@@ -248,6 +259,9 @@ type EventQuery struct {
 
 // ListEvents searches return events.
 func (s *Service) ListEvents(ctx context.Context, actor casework.Actor, q EventQuery) ([]Event, string, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, "", err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}

@@ -40,8 +40,8 @@ type FoundInput struct {
 // IdentifyInput confirms an item's owner (the owner recognised it, or proved
 // ownership). OwnerPersonID defaults to the owner already on the item.
 type IdentifyInput struct {
-	OwnerPersonID string `json:"ownerPersonId,omitempty"`
-	CaseID        string `json:"caseId,omitempty"`
+	OwnerPersonID string `json:"ownerPersonId,omitempty" validate:"line"`
+	CaseID        string `json:"caseId,omitempty" validate:"line"`
 	Note          string `json:"note,omitempty"`
 }
 
@@ -50,14 +50,20 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 	in.normalize()
 	in.StolenPlace = trimmed(in.StolenPlace)
 	in.StolenAt = casework.Truncate(in.StolenAt)
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Item{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: in.UnitID}); err != nil {
+		return Item{}, err
+	}
+	if err := s.k.Validate(in); err != nil {
 		return Item{}, err
 	}
 	var f errs.Fields
 	ids, err := s.checkItemInput("", in.ItemInput)
 	f.Merge("", err)
 	s.checkStolen(&f, "", in.StolenAt, in.StolenPlace)
-	f.Merge("", s.checkPerson(ctx, "ownerPersonId", in.OwnerPersonID, false))
+	f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, false))
 	if err := f.Err(); err != nil {
 		return Item{}, err
 	}
@@ -87,56 +93,65 @@ func newItem(id string, in ItemInput, ids []casework.Identifier, now time.Time) 
 		OwnerPersonID: in.OwnerPersonID, Version: 1, CreatedAt: now, UpdatedAt: now}
 }
 
-// checkPerson checks that a person id names a person.
-func (s *Service) checkPerson(ctx context.Context, field, id string, required bool) error {
+// checkPerson checks that a person id names a person in the actor's reach;
+// one out of reach answers as one that does not exist.
+func (s *Service) checkPerson(ctx context.Context, actor casework.Actor, field, id string, required bool) error {
 	if id == "" {
 		if required {
 			return errs.Invalid(field, "required", "is required")
 		}
 		return nil
 	}
-	if !validID(id) {
-		return errs.Invalid(field, "exists", "is not a person id")
-	}
-	if _, err := s.k.Store().GetPerson(ctx, id); err != nil {
-		if errors.Is(err, errs.ErrNotFound) {
-			return errs.Invalid(field, "exists", "no person %q", id)
-		}
+	_, ok, err := s.personRef(ctx, actor, id)
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return errs.Invalid(field, "exists", "no person in reach with id %q", id)
 	}
 	return nil
 }
 
-// checkStaff checks that an id names an active staff member and returns it.
-func (s *Service) checkStaff(ctx context.Context, field, id string) (casework.Staff, error) {
+// checkStaff checks that an id names an active staff member who may take
+// part in the custody of an item of unitID (hold it, witness its move) and
+// returns it: one in the actor's reach, or one of a unit whose subtree
+// holds the item — the branch's property centre (涉案财物管理中心) keeps and
+// witnesses its stations' items. Anyone else answers as an id that does not
+// exist.
+func (s *Service) checkStaff(ctx context.Context, actor casework.Actor, unitID, field, id string) (casework.Staff, error) {
 	if id == "" {
 		return casework.Staff{}, errs.Invalid(field, "required", "is required")
 	}
-	if !validID(id) {
-		return casework.Staff{}, errs.Invalid(field, "active_staff", "is not a staff id")
+	st, ok, err := s.staffRef(ctx, actor, id)
+	if err != nil {
+		return casework.Staff{}, err
 	}
-	st, err := s.k.Store().GetStaff(ctx, id)
-	if errors.Is(err, errs.ErrNotFound) || err == nil && !st.Active {
-		return casework.Staff{}, errs.Invalid(field, "active_staff", "%q is not an active staff member", id)
+	if !ok && validID(id) && unitID != "" {
+		if st, err = s.k.Store().GetStaff(ctx, id); err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return casework.Staff{}, err
+		}
+		ok = err == nil && s.above(ctx, st.UnitID, unitID)
 	}
-	return st, err
+	if !ok || !st.Active {
+		return casework.Staff{}, errs.Invalid(field, "active_staff", "%q is no active staff member in reach", id)
+	}
+	return st, nil
 }
 
 // custodian checks a holder within police custody (a staff member or a
 // storage location) and fills in a staff member's name.
-func (s *Service) custodian(ctx context.Context, field string, h Holder) (Holder, error) {
-	h.ID, h.Name = trimmed(h.ID), trimmed(h.Name)
+func (s *Service) custodian(ctx context.Context, actor casework.Actor, unitID, field string, h Holder) (Holder, error) {
 	switch h.Kind {
 	case HolderStaff:
-		st, err := s.checkStaff(ctx, field+".id", h.ID)
+		st, err := s.checkStaff(ctx, actor, unitID, field+".id", h.ID)
 		if err != nil {
 			return Holder{}, err
 		}
 		return Holder{Kind: HolderStaff, ID: st.ID, Name: st.Name}, nil
 	case HolderLocation:
 		var f errs.Fields
-		checkText(&f, field+".id", h.ID, true, 100)
-		checkText(&f, field+".name", h.Name, false, 200)
+		checkLine(&f, field+".id", h.ID, true, 100)
+		checkLine(&f, field+".name", h.Name, false, 200)
 		return h, f.Err()
 	}
 	return Holder{}, errs.Invalid(field+".kind", "custody_holder", "an item in custody is held by a staff member or a storage location, not %q", h.Kind)
@@ -145,11 +160,11 @@ func (s *Service) custodian(ctx context.Context, field string, h Holder) (Holder
 // witness checks the witness of a custody step: an active staff member
 // other than the actor, or nobody when optional. What is wrong with the
 // input goes to f; a failing store is returned.
-func (s *Service) witness(ctx context.Context, f *errs.Fields, field, id string, actor casework.Actor, required bool) error {
+func (s *Service) witness(ctx context.Context, f *errs.Fields, field, id string, actor casework.Actor, unitID string, required bool) error {
 	if id == "" && !required {
 		return nil
 	}
-	if _, err := s.checkStaff(ctx, field, id); err != nil {
+	if _, err := s.checkStaff(ctx, actor, unitID, field, id); err != nil {
 		return merge(f, err)
 	}
 	if id == actor.StaffID {
@@ -201,10 +216,10 @@ func (s *Service) intake(ctx context.Context, actor casework.Actor, f *errs.Fiel
 	checkText(f, prefix+"place", in.Place, true, maxPlace)
 	checkText(f, prefix+"from", in.From, true, 200)
 	checkDetails(f, prefix, in.CustodyDetails, false)
-	if err := s.witness(ctx, f, prefix+"witnessId", in.WitnessID, actor, true); err != nil {
+	if err := s.witness(ctx, f, prefix+"witnessId", in.WitnessID, actor, it.UnitID, true); err != nil {
 		return CustodyEntry{}, err
 	}
-	to, err := s.custodian(ctx, prefix+"to", in.To)
+	to, err := s.custodian(ctx, actor, it.UnitID, prefix+"to", in.To)
 	if err := merge(f, err); err != nil {
 		return CustodyEntry{}, err
 	}
@@ -230,6 +245,9 @@ func (s *Service) recovered(it *Item, in RecoveryInput, e CustodyEntry) {
 func (s *Service) RecordRecovery(ctx context.Context, actor casework.Actor, id string, version int64, in RecoveryInput) (Item, error) {
 	cur, err := s.loadItem(ctx, actor, ActionRecover, id)
 	if err != nil {
+		return Item{}, err
+	}
+	if err := s.k.Validate(in); err != nil {
 		return Item{}, err
 	}
 	if cur.Version != version {
@@ -263,14 +281,20 @@ func (s *Service) RecordRecovery(ctx context.Context, actor casework.Actor, id s
 // theft report.
 func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in FoundInput) (Item, error) {
 	in.ItemInput.normalize()
+	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+		return Item{}, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionRecover, casework.Target{RecordType: RecordItem, UnitID: in.UnitID}); err != nil {
+		return Item{}, err
+	}
+	if err := s.k.Validate(in); err != nil {
 		return Item{}, err
 	}
 	var f errs.Fields
 	ids, err := s.checkItemInput("", in.ItemInput)
 	f.Merge("", err)
-	f.Merge("", s.checkPerson(ctx, "ownerPersonId", in.OwnerPersonID, false))
-	e, err := s.intake(ctx, actor, &f, "", &in.RecoveryInput, Item{})
+	f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, false))
+	e, err := s.intake(ctx, actor, &f, "", &in.RecoveryInput, Item{UnitID: in.UnitID})
 	if err != nil {
 		return Item{}, err
 	}
@@ -298,6 +322,9 @@ func (s *Service) Identify(ctx context.Context, actor casework.Actor, id string,
 	if err != nil {
 		return Item{}, err
 	}
+	if err := s.k.Validate(in); err != nil {
+		return Item{}, err
+	}
 	if cur.Version != version {
 		return Item{}, stale(RecordItem, id, version)
 	}
@@ -305,12 +332,17 @@ func (s *Service) Identify(ctx context.Context, actor casework.Actor, id string,
 		return Item{}, err
 	}
 	in.OwnerPersonID, in.CaseID, in.Note = trimmed(in.OwnerPersonID), trimmed(in.CaseID), trimmed(in.Note)
-	if in.OwnerPersonID == "" {
-		in.OwnerPersonID = cur.OwnerPersonID
-	}
 	var f errs.Fields
-	f.Merge("", s.checkPerson(ctx, "ownerPersonId", in.OwnerPersonID, true))
-	checkText(&f, "caseId", in.CaseID, false, 100)
+	switch {
+	case in.OwnerPersonID == "" && cur.OwnerPersonID == "":
+		f.Add("ownerPersonId", "required", "is required")
+	case in.OwnerPersonID == "" || in.OwnerPersonID == cur.OwnerPersonID:
+		// The owner already on the item was checked when it was named.
+		in.OwnerPersonID = cur.OwnerPersonID
+	default:
+		f.Merge("", s.checkPerson(ctx, actor, "ownerPersonId", in.OwnerPersonID, true))
+	}
+	checkLine(&f, "caseId", in.CaseID, false, 100)
 	checkText(&f, "note", in.Note, false, maxNote)
 	if err := f.Err(); err != nil {
 		return Item{}, err
@@ -373,6 +405,9 @@ type ItemQuery struct {
 
 // List searches items; it returns a page and the cursor of the next one ("" at the end).
 func (s *Service) List(ctx context.Context, actor casework.Actor, q ItemQuery) ([]Item, string, error) {
+	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+		return nil, "", err
+	}
 	if err := checkQuery(map[string]string{"caseId": q.CaseID, "category": q.Category, "ownerPersonId": q.OwnerPersonID,
 		"ownerDocNumber": q.OwnerDocNumber, "identifier": q.Identifier}); err != nil {
 		return nil, "", err

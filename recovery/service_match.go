@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -48,6 +49,12 @@ func (s *Service) Match(ctx context.Context, actor casework.Actor, id string, li
 // recovered-property register (recovered and unclaimed items no match has
 // claimed) in the actor's subtree, ranked with reasons. It changes nothing.
 func (s *Service) CompareProperty(ctx context.Context, actor casework.Actor, q PropertyQuery) ([]PropertyMatch, error) {
+	if err := s.unitReach(ctx, actor, ""); err != nil {
+		return nil, err
+	}
+	if err := s.k.Validate(q); err != nil {
+		return nil, err
+	}
 	if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
 		return nil, err
 	}
@@ -62,8 +69,13 @@ func (s *Service) CompareProperty(ctx context.Context, actor casework.Actor, q P
 		}
 	}
 	if q.UnitID != "" {
+		if err := s.unitReach(ctx, actor, q.UnitID); errors.Is(err, errs.ErrNotFound) {
+			return nil, errs.Invalid("unitId", "exists", "no unit in reach with id %q", q.UnitID)
+		} else if err != nil {
+			return nil, err
+		}
 		if stolen.UnitPath, err = s.k.UnitPath(ctx, q.UnitID); err != nil {
-			return nil, errs.Invalid("unitId", "exists", "no unit %q", q.UnitID)
+			return nil, err
 		}
 	}
 	if len(stolen.Identifiers) == 0 && q.Category == "" && q.Description == "" {
@@ -170,7 +182,12 @@ func (s *Service) ConfirmMatch(ctx context.Context, actor casework.Actor, foundI
 	if err != nil {
 		return Item{}, err
 	}
+	// The reported item is a reference: one out of reach answers as one
+	// that does not exist, on its field.
 	rep, err := s.loadItem(ctx, actor, ActionIdentify, reportedID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Item{}, errs.Invalid("reportedId", "exists", "no item in reach with id %q", reportedID)
+	}
 	if err != nil {
 		return Item{}, err
 	}

@@ -41,7 +41,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (casework.SweepResul
 			if errors.Is(err, errs.ErrConflict) {
 				continue
 			}
-			return res, err
+			return casework.SweepResult{}, err
 		}
 		res.Changed++
 		n := casework.Notice{Kind: casework.NoticeOverdue, UnitID: it.UnitID, RecordType: RecordItem, RecordID: it.ID,
