@@ -24,7 +24,7 @@ func (k *Kernel) CreateAddress(ctx context.Context, actor Actor, in AddressInput
 	if err := k.Validate(in); err != nil {
 		return Address{}, err
 	}
-	if err := k.check(ctx, actor, ActionWriteAddress, Target{RecordType: "address", UnitID: in.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionWriteAddress, Target{RecordType: "address", UnitID: in.UnitID}); err != nil {
 		return Address{}, err
 	}
 	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Address, error) {
@@ -68,7 +68,7 @@ func (k *Kernel) PrepareRegistry(ctx context.Context, actor Actor, id string, ve
 	if err != nil {
 		return Address{}, AuditRecord{}, err
 	}
-	if err := k.check(ctx, actor, ActionWriteAddress, Target{RecordType: "address", RecordID: id, UnitID: cur.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionWriteAddress, Target{RecordType: "address", RecordID: id, UnitID: cur.UnitID}); err != nil {
 		return Address{}, AuditRecord{}, err
 	}
 	var f errs.Fields
@@ -118,7 +118,7 @@ func (k *Kernel) GetAddress(ctx context.Context, actor Actor, id string) (Addres
 	if err != nil {
 		return Address{}, err
 	}
-	if err := k.check(ctx, actor, ActionRead, Target{RecordType: "address", RecordID: id, UnitID: a.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionRead, Target{RecordType: "address", RecordID: id, UnitID: a.UnitID}); err != nil {
 		return Address{}, err
 	}
 	return a, nil
@@ -144,7 +144,7 @@ func (k *Kernel) Share(ctx context.Context, actor Actor, t Target, toUnit, reaso
 // the share in the same transaction as its own change (analyse-and-share).
 // On error ch is left as it was.
 func (k *Kernel) PrepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string, ch *Change) (Share, error) {
-	if err := k.check(ctx, actor, ActionShareRecord, t); err != nil {
+	if err := k.Check(ctx, actor, ActionShareRecord, t); err != nil {
 		return Share{}, err
 	}
 	if err := CheckText("reason", reason, 500); err != nil {
@@ -174,7 +174,7 @@ func (k *Kernel) RevokeShare(ctx context.Context, actor Actor, shareID string) (
 		return Share{}, err
 	}
 	t := Target{RecordType: cur.RecordType, RecordID: cur.RecordID, UnitID: cur.OwnerUnitID}
-	if err := k.check(ctx, actor, ActionShareRecord, t); err != nil {
+	if err := k.Check(ctx, actor, ActionShareRecord, t); err != nil {
 		return Share{}, err
 	}
 	if !cur.Active() {

@@ -41,7 +41,7 @@ type Attachment struct {
 func (k *Kernel) PutAttachment(ctx context.Context, actor Actor, name, mediaType string, r io.Reader) (Attachment, error) {
 	// Bytes are not yet attached to a record: the workflow method that
 	// attaches them checks the record. So an assigned mediator may upload.
-	if err := k.check(ctx, actor, ActionPutAttachment, selfTarget(actor)); err != nil {
+	if err := k.Check(ctx, actor, ActionPutAttachment, selfTarget(actor)); err != nil {
 		return Attachment{}, err
 	}
 	var f errs.Fields

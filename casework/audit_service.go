@@ -252,7 +252,7 @@ func (k *Kernel) AuditTrail(ctx context.Context, actor Actor, recordType, record
 	default:
 		return nil, errs.NotFound(recordType, recordID)
 	}
-	if err := k.check(ctx, actor, ActionRead, Target{RecordType: recordType, RecordID: recordID, UnitID: unitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionRead, Target{RecordType: recordType, RecordID: recordID, UnitID: unitID}); err != nil {
 		return nil, err
 	}
 	return k.store.AuditTrail(ctx, recordType, recordID)

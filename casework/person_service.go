@@ -165,7 +165,7 @@ func view(r PersonRecord) Person {
 // The result is masked.
 func (k *Kernel) CreatePerson(ctx context.Context, actor Actor, in PersonInput) (Person, error) {
 	in.normalize()
-	if err := k.check(ctx, actor, ActionWritePerson, Target{RecordType: "person", UnitID: in.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionWritePerson, Target{RecordType: "person", UnitID: in.UnitID}); err != nil {
 		return Person{}, err
 	}
 	if err := k.checkPerson(in); err != nil {
@@ -203,7 +203,7 @@ func (k *Kernel) UpdatePerson(ctx context.Context, actor Actor, id string, versi
 	if err != nil {
 		return Person{}, err
 	}
-	if err := k.check(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: cur.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: cur.UnitID}); err != nil {
 		return Person{}, err
 	}
 	if in.UnitID == "" {
@@ -212,7 +212,7 @@ func (k *Kernel) UpdatePerson(ctx context.Context, actor Actor, id string, versi
 	if in.UnitID != cur.UnitID {
 		// Moving a person to another unit needs the right to write there
 		// too; a unit out of reach answers as a person that does not exist.
-		if err := k.check(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: in.UnitID}); err != nil {
+		if err := k.Check(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: in.UnitID}); err != nil {
 			return Person{}, err
 		}
 	}
@@ -246,7 +246,7 @@ func (k *Kernel) GetPerson(ctx context.Context, actor Actor, id string) (Person,
 	if err != nil {
 		return Person{}, err
 	}
-	if err := k.check(ctx, actor, ActionRead, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionRead, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
 		return Person{}, err
 	}
 	return view(rec), nil
@@ -313,7 +313,7 @@ func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason strin
 	if err != nil {
 		return Person{}, err
 	}
-	if err := k.check(ctx, actor, ActionRevealPerson, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionRevealPerson, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
 		return Person{}, err
 	}
 	reason = strings.TrimSpace(reason)

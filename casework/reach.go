@@ -54,49 +54,80 @@ func (k *Kernel) Reach(ctx context.Context, actor Actor, t Target) error {
 // permission: an officer names persons and staff of its unit whatever its
 // roles let it read. Any other failure is returned.
 func (k *Kernel) RefInReach(ctx context.Context, actor Actor, recordType, id string) (bool, error) {
-	var unitID string
+	var ok bool
 	var err error
 	switch recordType {
 	case "person":
-		var p PersonRecord
-		p, err = k.store.GetPerson(ctx, id)
-		unitID = p.UnitID
+		_, ok, err = k.PersonInReach(ctx, actor, id)
 	case "address":
-		var a Address
-		a, err = k.store.GetAddress(ctx, id)
-		unitID = a.UnitID
+		_, ok, err = k.AddressInReach(ctx, actor, id)
 	case "staff":
-		var s Staff
-		s, err = k.store.GetStaff(ctx, id)
-		unitID = s.UnitID
+		_, ok, err = k.StaffInReach(ctx, actor, id)
 	case "unit":
-		var u Unit
-		u, err = k.unit(ctx, id)
-		unitID = u.ID
-	default:
-		return false, nil
+		_, ok, err = inReach(ctx, k, actor, "unit", id, k.unit, func(u Unit) string { return u.ID })
 	}
-	switch {
-	case errors.Is(err, errs.ErrNotFound):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	err = k.Reach(ctx, actor, Target{RecordType: recordType, RecordID: id, UnitID: unitID})
-	if errors.Is(err, errs.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	return ok, err
 }
 
-// check is the path of every kernel method about one record: reach first —
+// PersonInReach is RefInReach for a person that returns the record too (a
+// document prints the party's name).
+func (k *Kernel) PersonInReach(ctx context.Context, actor Actor, id string) (PersonRecord, bool, error) {
+	return inReach(ctx, k, actor, "person", id, k.store.GetPerson, func(p PersonRecord) string { return p.UnitID })
+}
+
+// StaffInReach is RefInReach for a staff member that returns the record.
+func (k *Kernel) StaffInReach(ctx context.Context, actor Actor, id string) (Staff, bool, error) {
+	return inReach(ctx, k, actor, "staff", id, k.store.GetStaff, func(s Staff) string { return s.UnitID })
+}
+
+// AddressInReach is RefInReach for an address that returns the record.
+func (k *Kernel) AddressInReach(ctx context.Context, actor Actor, id string) (Address, bool, error) {
+	return inReach(ctx, k, actor, "address", id, k.store.GetAddress, func(a Address) string { return a.UnitID })
+}
+
+// inReach loads the record id names and answers whether it lies in the
+// actor's reach; missing and out of reach alike are (zero, false, nil).
+func inReach[T any](ctx context.Context, k *Kernel, actor Actor, recordType, id string,
+	load func(context.Context, string) (T, error), unitOf func(T) string) (T, bool, error) {
+	var zero T
+	if id == "" {
+		return zero, false, nil
+	}
+	v, err := load(ctx, id)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return zero, false, nil
+	case err != nil:
+		return zero, false, err
+	}
+	err = k.Reach(ctx, actor, Target{RecordType: recordType, RecordID: id, UnitID: unitOf(v)})
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return zero, false, nil
+	case err != nil:
+		return zero, false, err
+	}
+	return v, true, nil
+}
+
+// UnitInReach checks, before any permission check, that a unit the actor
+// names (to record into, list or count) lies in its reach; "" is the
+// actor's own unit. A unit out of reach, and any unit for an actor who is
+// no active staff member, answers ErrNotFound as a unit that does not
+// exist, so a create or a list is no oracle for other units either.
+func (k *Kernel) UnitInReach(ctx context.Context, actor Actor, unitID string) error {
+	return k.Reach(ctx, actor, unitTarget(actor, unitID))
+}
+
+// Check is the path of every method about one record, the kernel's and
+// every workflow's: reach first —
 // a record out of reach, or any record for an actor who is no staff member,
 // answers ErrNotFound as an id that does not exist — and only then the
 // policy, roles and level (Authorize).
 //
 // A target of no one record (t.UnitID "") checks the reach of the actor's
 // own unit, so an actor who is no staff member still learns nothing.
-func (k *Kernel) check(ctx context.Context, actor Actor, action Action, t Target) error {
+func (k *Kernel) Check(ctx context.Context, actor Actor, action Action, t Target) error {
 	rt := t
 	if rt.UnitID == "" {
 		rt = unitTarget(actor, "")
@@ -111,7 +142,7 @@ func (k *Kernel) check(ctx context.Context, actor Actor, action Action, t Target
 // report): the unit (default the actor's) must be in reach, then the action
 // is authorized as one about no single record.
 func (k *Kernel) checkUnit(ctx context.Context, actor Actor, action Action, unitID string) error {
-	if err := k.Reach(ctx, actor, unitTarget(actor, unitID)); err != nil {
+	if err := k.UnitInReach(ctx, actor, unitID); err != nil {
 		return err
 	}
 	return k.Authorize(ctx, actor, action, Target{})

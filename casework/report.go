@@ -190,6 +190,19 @@ func nextBoundary(t time.Time, step Step) (time.Time, error) {
 	return time.Time{}, errs.Invalid("step", "oneof", "must be day, week, month, quarter or year")
 }
 
+// TotalsFor is the one form of every workflow's Totals: it resolves q for
+// actor (reach first, then the report permission, then the period in q's
+// zone) and computes the totals of the period.
+func TotalsFor[T any](ctx context.Context, k *Kernel, actor Actor, q ReportQuery,
+	totals func(ctx context.Context, p Period) (T, error)) (T, error) {
+	p, err := k.ResolvePeriod(ctx, actor, q)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return totals(ctx, p)
+}
+
 // UnitRow is one row of a by-unit table: a unit and the totals of its
 // subtree.
 type UnitRow[T any] struct {

@@ -75,7 +75,7 @@ func (k *Kernel) CreateUnit(ctx context.Context, actor Actor, in UnitInput) (Uni
 	if in.ParentID == "" {
 		return Unit{}, errs.Invalid("parentId", "required", "only Bootstrap creates a root unit")
 	}
-	if err := k.check(ctx, actor, ActionAdminUnits, unitTarget(actor, in.ParentID)); err != nil {
+	if err := k.Check(ctx, actor, ActionAdminUnits, unitTarget(actor, in.ParentID)); err != nil {
 		return Unit{}, err
 	}
 	parent, err := k.unit(ctx, in.ParentID)
@@ -124,7 +124,7 @@ func (k *Kernel) RenameUnit(ctx context.Context, actor Actor, id string, version
 	if err := CheckLine("name", name, 0); err != nil {
 		return Unit{}, err
 	}
-	if err := k.check(ctx, actor, ActionAdminUnits, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
+	if err := k.Check(ctx, actor, ActionAdminUnits, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
 		return Unit{}, err
 	}
 	cur, err := k.store.GetUnit(ctx, id)
@@ -152,7 +152,7 @@ func (k *Kernel) RenameUnit(ctx context.Context, actor Actor, id string, version
 
 // GetUnit returns a unit in the actor's reach.
 func (k *Kernel) GetUnit(ctx context.Context, actor Actor, id string) (Unit, error) {
-	if err := k.check(ctx, actor, ActionRead, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
+	if err := k.Check(ctx, actor, ActionRead, Target{RecordType: "unit", RecordID: id, UnitID: id}); err != nil {
 		return Unit{}, err
 	}
 	return k.store.GetUnit(ctx, id)
@@ -172,7 +172,7 @@ func (k *Kernel) ListUnits(ctx context.Context, actor Actor) ([]Unit, error) {
 
 // CreateStaff adds a staff member to a unit in the actor's subtree.
 func (k *Kernel) CreateStaff(ctx context.Context, actor Actor, in StaffInput) (Staff, error) {
-	if err := k.check(ctx, actor, ActionAdminStaff, Target{RecordType: "unit", RecordID: in.UnitID, UnitID: in.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionAdminStaff, Target{RecordType: "unit", RecordID: in.UnitID, UnitID: in.UnitID}); err != nil {
 		return Staff{}, err
 	}
 	if err := k.ref(ctx, actor, "person", "personId", in.PersonID); err != nil {
@@ -225,7 +225,7 @@ func (k *Kernel) UpdateStaff(ctx context.Context, actor Actor, id string, versio
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := k.check(ctx, actor, ActionAdminStaff, Target{RecordType: "staff", RecordID: id, UnitID: cur.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionAdminStaff, Target{RecordType: "staff", RecordID: id, UnitID: cur.UnitID}); err != nil {
 		return Staff{}, err
 	}
 	if cur.Version != version {
@@ -273,7 +273,7 @@ func (k *Kernel) GetStaff(ctx context.Context, actor Actor, id string) (Staff, e
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := k.check(ctx, actor, ActionRead, Target{RecordType: "staff", RecordID: id, UnitID: s.UnitID}); err != nil {
+	if err := k.Check(ctx, actor, ActionRead, Target{RecordType: "staff", RecordID: id, UnitID: s.UnitID}); err != nil {
 		return Staff{}, err
 	}
 	return s, nil

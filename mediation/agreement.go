@@ -272,7 +272,7 @@ func (s *Service) checkPresiding(ctx context.Context, actor casework.Actor, d Di
 	if staffID == "" {
 		return nil
 	}
-	st, ok, err := s.staffRef(ctx, actor, staffID)
+	st, ok, err := s.k.StaffInReach(ctx, actor, staffID)
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func (s *Service) checkFollowUp(ctx context.Context, d Dispute, agreement int, i
 		in.By = []string{actor.StaffID}
 	}
 	for j, id := range in.By {
-		if _, ok, err := s.staffRef(ctx, actor, id); err != nil {
+		if _, ok, err := s.k.StaffInReach(ctx, actor, id); err != nil {
 			return FollowUp{}, err
 		} else if !ok {
 			f.Add(fmt.Sprintf("by[%d]", j), "exists", "no staff member %q in reach", id)

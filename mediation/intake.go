@@ -25,7 +25,7 @@ func (s *Service) IntakeDispute(ctx context.Context, f casework.DisputeFinding) 
 		return "", errs.Invalid("source", "required", "a hand-off names its source")
 	}
 	return s.k.ReceiveOnce(ctx, f.Source, RecordType, func(in *casework.InboxEntry) (string, error) {
-		if err := s.unitReach(ctx, f.Actor, f.UnitID); err != nil {
+		if err := s.k.UnitInReach(ctx, f.Actor, f.UnitID); err != nil {
 			return "", err
 		}
 		if err := s.k.AuthorizeHandoff(ctx, f.Actor, ActionReport, casework.Target{RecordType: RecordType, UnitID: f.UnitID}); err != nil {

@@ -148,7 +148,7 @@ const outOfReach = "（无权查阅）"
 // person is what a document prints of a person: masked unless revealed, and
 // nothing beyond outOfReach for a person out of the actor's reach.
 func (s *Service) person(ctx context.Context, actor casework.Actor, id string, opt *PrintOptions) (printPerson, error) {
-	rec, ok, err := s.personRef(ctx, actor, id)
+	rec, ok, err := s.k.PersonInReach(ctx, actor, id)
 	if err != nil {
 		return printPerson{}, err
 	}

@@ -155,7 +155,7 @@ type ReportInput struct {
 // request key returns the first result. A high-risk dispute notifies the
 // unit's supervisors at once.
 func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInput) (Dispute, error) {
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Dispute{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordType, UnitID: in.UnitID}); err != nil {
@@ -255,7 +255,7 @@ func (s *Service) checkReport(ctx context.Context, actor casework.Actor, in Repo
 		f.Add("police", "police_only", "police facts belong to police mediation only")
 	}
 	if in.AddressID != "" {
-		if ok, err := s.addressRef(ctx, actor, in.AddressID); err != nil {
+		if _, ok, err := s.k.AddressInReach(ctx, actor, in.AddressID); err != nil {
 			return err
 		} else if !ok {
 			f.Add("addressId", "exists", "no address %q in reach", in.AddressID)
@@ -293,7 +293,7 @@ func (s *Service) checkParties(ctx context.Context, actor casework.Actor, partie
 			f.Add(field+".personId", "unique", "person %s is a party twice", p.PersonID)
 		}
 		seen[p.PersonID] = true
-		rec, ok, err := s.personRef(ctx, actor, p.PersonID)
+		rec, ok, err := s.k.PersonInReach(ctx, actor, p.PersonID)
 		switch {
 		case err != nil:
 			return nil, nil, err
@@ -317,7 +317,7 @@ func (s *Service) checkParties(ctx context.Context, actor casework.Actor, partie
 				f.Add(field, "unique", "person %s is named twice", r.PersonID)
 			}
 			reps[r.PersonID] = true
-			if _, ok, err := s.personRef(ctx, actor, r.PersonID); err != nil {
+			if _, ok, err := s.k.PersonInReach(ctx, actor, r.PersonID); err != nil {
 				return nil, nil, err
 			} else if !ok {
 				f.Add(field, "exists", "no person %q in reach", r.PersonID)
@@ -360,7 +360,7 @@ type Query struct {
 // and the cursor of the next page ("" on the last). A mediator or lawyer
 // sees only the disputes assigned to them.
 func (s *Service) List(ctx context.Context, actor casework.Actor, q Query) ([]Dispute, string, error) {
-	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
 	t := casework.Target{}

@@ -86,7 +86,7 @@ func (s *Service) checkMediators(ctx context.Context, actor casework.Actor, d Di
 			f.Add(field+".role", "oneof", "a session is conducted by an officer, a people's mediator or a lawyer")
 			continue
 		}
-		st, ok, err := s.staffRef(ctx, actor, m.StaffID)
+		st, ok, err := s.k.StaffInReach(ctx, actor, m.StaffID)
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (s *Service) checkAttendees(ctx context.Context, actor casework.Actor, as [
 			continue
 		}
 		if a.PersonID != "" {
-			if _, ok, err := s.personRef(ctx, actor, a.PersonID); err != nil {
+			if _, ok, err := s.k.PersonInReach(ctx, actor, a.PersonID); err != nil {
 				return err
 			} else if !ok {
 				f.Add(field+".personId", "exists", "no person %q in reach", a.PersonID)

@@ -249,7 +249,7 @@ func (s *Service) checkAssign(ctx context.Context, actor casework.Actor, ids []s
 			f.Add(field, "unique", "%s is assigned twice", id)
 			continue
 		}
-		st, ok, err := s.staffRef(ctx, actor, id)
+		st, ok, err := s.k.StaffInReach(ctx, actor, id)
 		if err != nil {
 			return nil, err
 		}

@@ -30,11 +30,7 @@ func SettlementRate(settled, found int64) int64 {
 // Totals counts the disputes of a unit subtree over the query's period
 // (dates in the query's zone, default the deployment zone).
 func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery) (Totals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q)
-	if err != nil {
-		return Totals{}, err
-	}
-	return s.totals(ctx, p)
+	return casework.TotalsFor(ctx, s.k, actor, q, s.totals)
 }
 
 // TotalsByUnit is Totals for the queried unit and for each unit directly

@@ -9,33 +9,6 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// unitReach checks, before any permission check, that a unit the actor
-// names (to record into, list or count) lies in its reach; "" is the
-// actor's own unit. A unit out of reach, and any unit for an actor who is
-// no active staff member, answers ErrNotFound as a unit that does not
-// exist, so a create or a list is no oracle for other units either.
-func (s *Service) unitReach(ctx context.Context, actor casework.Actor, unitID string) error {
-	if unitID == "" {
-		unitID = actor.UnitID
-	}
-	// Kernel.Reach answers "not found" for a unit it failed to read; a
-	// failing store is the error, not a unit blamed on the input.
-	if _, err := s.k.UnitPath(ctx, unitID); err != nil && !errors.Is(err, errs.ErrNotFound) {
-		return err
-	}
-	return s.k.Reach(ctx, actor, casework.Target{RecordType: "unit", RecordID: unitID, UnitID: unitID})
-}
-
-// authorize is the one gate of a loaded record: reach first (a record out
-// of reach answers ErrNotFound, exactly as one that does not exist), then
-// the actor's permission for action.
-func (s *Service) authorize(ctx context.Context, actor casework.Actor, action casework.Action, t casework.Target) error {
-	if err := s.k.Reach(ctx, actor, t); err != nil {
-		return err
-	}
-	return s.k.Authorize(ctx, actor, action, t)
-}
-
 // load is the one read path of a record by id: fetch it, then authorize.
 // It returns the zero value with any error, so no caller can hand out a
 // record it was refused.
@@ -46,7 +19,7 @@ func load[T any](ctx context.Context, s *Service, actor casework.Actor, action c
 	if err != nil {
 		return zero, err
 	}
-	if err := s.authorize(ctx, actor, action, target(rec)); err != nil {
+	if err := s.k.Check(ctx, actor, action, target(rec)); err != nil {
 		return zero, err
 	}
 	return rec, nil
@@ -77,8 +50,7 @@ func (s *Service) address(ctx context.Context, actor casework.Actor, field, id s
 	if id == "" {
 		return casework.Address{}, nil
 	}
-	a, err := s.k.Store().GetAddress(ctx, id)
-	ok, err := s.inReach(ctx, actor, casework.Target{RecordType: "address", RecordID: id, UnitID: a.UnitID}, err)
+	a, ok, err := s.k.AddressInReach(ctx, actor, id)
 	if err != nil {
 		return casework.Address{}, err
 	}
@@ -94,8 +66,7 @@ func (s *Service) person(ctx context.Context, actor casework.Actor, field, id st
 	if id == "" {
 		return nil
 	}
-	p, err := s.k.Store().GetPerson(ctx, id)
-	ok, err := s.inReach(ctx, actor, casework.Target{RecordType: "person", RecordID: id, UnitID: p.UnitID}, err)
+	_, ok, err := s.k.PersonInReach(ctx, actor, id)
 	if err == nil && !ok {
 		f.Add(field, "exists", "no person %q in reach", id)
 	}
@@ -105,8 +76,7 @@ func (s *Service) person(ctx context.Context, actor casework.Actor, field, id st
 // staffInReach checks that a staff id names an active staff member the
 // actor reaches.
 func (s *Service) staffInReach(ctx context.Context, actor casework.Actor, field, id string, f *errs.Fields) (casework.Staff, error) {
-	st, err := s.k.Store().GetStaff(ctx, id)
-	ok, err := s.inReach(ctx, actor, casework.Target{RecordType: "staff", RecordID: id, UnitID: st.UnitID}, err)
+	st, ok, err := s.k.StaffInReach(ctx, actor, id)
 	switch {
 	case err != nil:
 		return casework.Staff{}, err

@@ -168,7 +168,7 @@ func (s *Service) canSeeSensitive(ctx context.Context, actor casework.Actor, t c
 // scope authorizes a list and returns the unit path it covers: the unit
 // it names must lie in reach before the actor's roles are consulted.
 func (s *Service) scope(ctx context.Context, actor casework.Actor, action casework.Action, unitID string) (string, error) {
-	if err := s.unitReach(ctx, actor, unitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, unitID); err != nil {
 		return "", err
 	}
 	if err := s.k.Authorize(ctx, actor, action, casework.Target{}); err != nil {

@@ -14,7 +14,7 @@ import (
 func (s *Service) RequestAppointment(ctx context.Context, actor casework.Actor, in AppointmentInput) (Appointment, error) {
 	in.Requester, in.Place, in.Request = strings.TrimSpace(in.Requester), strings.TrimSpace(in.Place), strings.TrimSpace(in.Request)
 	in.StartsAt, in.EndsAt = casework.Truncate(in.StartsAt), casework.Truncate(in.EndsAt)
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Appointment{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionAppointment, casework.Target{RecordType: RecordAppointment, UnitID: in.UnitID}); err != nil {

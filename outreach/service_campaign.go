@@ -39,7 +39,7 @@ func checkGoals(f *errs.Fields, goals []Goal) {
 // (each with its subtree; default the running unit).
 func (s *Service) CreateCampaign(ctx context.Context, actor casework.Actor, in CampaignInput) (Campaign, error) {
 	in.Name, in.Description = strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Campaign{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionCampaign, casework.Target{RecordType: RecordCampaign, UnitID: in.UnitID}); err != nil {
@@ -56,7 +56,7 @@ func (s *Service) CreateCampaign(ctx context.Context, actor casework.Actor, in C
 		f.Add("to", "gtefield", "may not be before from")
 	}
 	for i, u := range in.UnitIDs {
-		if err := s.unitReach(ctx, actor, u); err != nil {
+		if err := s.k.UnitInReach(ctx, actor, u); err != nil {
 			if !isReach(err) {
 				return Campaign{}, err
 			}

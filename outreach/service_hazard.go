@@ -59,7 +59,7 @@ func (s *Service) ReportHazard(ctx context.Context, actor casework.Actor, in Haz
 			}
 		}
 	}
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Hazard{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionHazard, casework.Target{RecordType: RecordHazard, UnitID: in.UnitID}); err != nil {

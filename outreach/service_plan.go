@@ -14,7 +14,7 @@ import (
 // It is due at once and overdue one interval of its kind later.
 func (s *Service) AddToPlan(ctx context.Context, actor casework.Actor, in PlanInput) (PlanEntry, error) {
 	in.Organisation, in.Note = strings.TrimSpace(in.Organisation), strings.TrimSpace(in.Note)
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return PlanEntry{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionPlan, casework.Target{RecordType: RecordPlanEntry, UnitID: in.UnitID}); err != nil {

@@ -53,7 +53,7 @@ func (in *VisitInput) normalize(actor casework.Actor, now time.Time) {
 func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in VisitInput) (Visit, error) {
 	now := s.k.Now()
 	in.normalize(actor, now)
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Visit{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionVisit, casework.Target{RecordType: RecordVisit, UnitID: in.UnitID}); err != nil {

@@ -92,11 +92,7 @@ func codeOf(list, value string) casework.Code {
 // period: the article's figures. Records out of the actor's reach are not
 // counted. A campaign's own table is CampaignProgress.
 func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery) (Totals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q)
-	if err != nil {
-		return Totals{}, err
-	}
-	return s.totals(ctx, p)
+	return casework.TotalsFor(ctx, s.k, actor, q, s.totals)
 }
 
 // TotalsByUnit is Totals for the queried unit and for each unit directly

@@ -59,7 +59,7 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 		checkLine(&f, "caseId", p.CaseID, true, 100)
 		place := trimmed(p.Place)
 		if place == "" && p.AddressID != "" {
-			a, ok, err := s.addressRef(ctx, p.Actor, p.AddressID)
+			a, ok, err := s.k.AddressInReach(ctx, p.Actor, p.AddressID)
 			switch {
 			case err != nil:
 				return "", err
@@ -114,7 +114,7 @@ func (s *Service) CheckStolen(ctx context.Context, p casework.StolenItems) error
 // stolenActor checks the actor of a hand-off of stolen items: the unit it
 // names in its reach, then the permission to report items there.
 func (s *Service) stolenActor(ctx context.Context, p casework.StolenItems) error {
-	if err := s.unitReach(ctx, p.Actor, p.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, p.Actor, p.UnitID); err != nil {
 		return err
 	}
 	return s.k.AuthorizeHandoff(ctx, p.Actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: p.UnitID})
@@ -179,7 +179,7 @@ func (s *Service) MarkTraced(ctx context.Context, t casework.TraceItems) (string
 	if err := checkSource(t.Source); err != nil {
 		return "", err
 	}
-	if err := s.unitReach(ctx, t.Actor, ""); err != nil {
+	if err := s.k.UnitInReach(ctx, t.Actor, ""); err != nil {
 		return "", err
 	}
 	if err := s.k.AuthorizeHandoff(ctx, t.Actor, ActionTrace, casework.Target{}); err != nil {

@@ -105,7 +105,7 @@ func (s *Service) ReturnList(ctx context.Context, actor casework.Actor, q Return
 			pairs = append(pairs, listPair{it: it, r: &r, note: note})
 		}
 	} else {
-		if err := s.unitReach(ctx, actor, ""); err != nil {
+		if err := s.k.UnitInReach(ctx, actor, ""); err != nil {
 			return ReturnList{}, err
 		}
 		if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
@@ -203,7 +203,7 @@ func (s *Service) personLine(ctx context.Context, actor casework.Actor, id strin
 	if id == "" {
 		return "", "", nil
 	}
-	p, ok, err := s.personRef(ctx, actor, id)
+	p, ok, err := s.k.PersonInReach(ctx, actor, id)
 	if err != nil {
 		return "", "", err
 	}

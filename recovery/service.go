@@ -198,7 +198,7 @@ func (s *Service) loadItem(ctx context.Context, actor casework.Actor, action cas
 	if err != nil {
 		return Item{}, err
 	}
-	if err := s.check(ctx, actor, action, t); err != nil {
+	if err := s.k.Check(ctx, actor, action, t); err != nil {
 		return Item{}, err
 	}
 	return it, nil

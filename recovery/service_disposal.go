@@ -70,7 +70,7 @@ func (s *Service) loadDisposal(ctx context.Context, actor casework.Actor, action
 		return Disposal{}, Item{}, err
 	}
 	t.RequestedBy = d.RequestedBy
-	if err := s.check(ctx, actor, action, t); err != nil {
+	if err := s.k.Check(ctx, actor, action, t); err != nil {
 		return Disposal{}, Item{}, err
 	}
 	return d, it, nil
@@ -204,7 +204,7 @@ type DisposalQuery struct {
 
 // ListDisposals searches disposals.
 func (s *Service) ListDisposals(ctx context.Context, actor casework.Actor, q DisposalQuery) ([]Disposal, string, error) {
-	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
 	if err := checkQuery(map[string]string{"itemId": q.ItemID}); err != nil {

@@ -18,7 +18,7 @@ func (s *Service) PlanEvent(ctx context.Context, actor casework.Actor, in EventI
 	if in.UnitID == "" {
 		return Event{}, errs.Invalid("unitId", "required", "the hosting unit is required")
 	}
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Event{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionEvent, casework.Target{RecordType: RecordEvent, UnitID: in.UnitID}); err != nil {
@@ -56,7 +56,7 @@ func (s *Service) loadEvent(ctx context.Context, actor casework.Actor, action ca
 	if err != nil {
 		return Event{}, err
 	}
-	if err := s.check(ctx, actor, action, casework.Target{RecordType: RecordEvent, RecordID: id, UnitID: e.UnitID}); err != nil {
+	if err := s.k.Check(ctx, actor, action, casework.Target{RecordType: RecordEvent, RecordID: id, UnitID: e.UnitID}); err != nil {
 		return Event{}, err
 	}
 	return e, nil
@@ -259,7 +259,7 @@ type EventQuery struct {
 
 // ListEvents searches return events.
 func (s *Service) ListEvents(ctx context.Context, actor casework.Actor, q EventQuery) ([]Event, string, error) {
-	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {

@@ -50,7 +50,7 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 	in.normalize()
 	in.StolenPlace = trimmed(in.StolenPlace)
 	in.StolenAt = casework.Truncate(in.StolenAt)
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Item{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordItem, UnitID: in.UnitID}); err != nil {
@@ -102,7 +102,7 @@ func (s *Service) checkPerson(ctx context.Context, actor casework.Actor, field, 
 		}
 		return nil
 	}
-	_, ok, err := s.personRef(ctx, actor, id)
+	_, ok, err := s.k.PersonInReach(ctx, actor, id)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Service) checkStaff(ctx context.Context, actor casework.Actor, unitID, 
 	if id == "" {
 		return casework.Staff{}, errs.Invalid(field, "required", "is required")
 	}
-	st, ok, err := s.staffRef(ctx, actor, id)
+	st, ok, err := s.k.StaffInReach(ctx, actor, id)
 	if err != nil {
 		return casework.Staff{}, err
 	}
@@ -281,7 +281,7 @@ func (s *Service) RecordRecovery(ctx context.Context, actor casework.Actor, id s
 // theft report.
 func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in FoundInput) (Item, error) {
 	in.ItemInput.normalize()
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Item{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionRecover, casework.Target{RecordType: RecordItem, UnitID: in.UnitID}); err != nil {
@@ -405,7 +405,7 @@ type ItemQuery struct {
 
 // List searches items; it returns a page and the cursor of the next one ("" at the end).
 func (s *Service) List(ctx context.Context, actor casework.Actor, q ItemQuery) ([]Item, string, error) {
-	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
 	if err := checkQuery(map[string]string{"caseId": q.CaseID, "category": q.Category, "ownerPersonId": q.OwnerPersonID,

@@ -49,7 +49,7 @@ func (s *Service) Match(ctx context.Context, actor casework.Actor, id string, li
 // recovered-property register (recovered and unclaimed items no match has
 // claimed) in the actor's subtree, ranked with reasons. It changes nothing.
 func (s *Service) CompareProperty(ctx context.Context, actor casework.Actor, q PropertyQuery) ([]PropertyMatch, error) {
-	if err := s.unitReach(ctx, actor, ""); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, ""); err != nil {
 		return nil, err
 	}
 	if err := s.k.Validate(q); err != nil {
@@ -69,7 +69,7 @@ func (s *Service) CompareProperty(ctx context.Context, actor casework.Actor, q P
 		}
 	}
 	if q.UnitID != "" {
-		if err := s.unitReach(ctx, actor, q.UnitID); errors.Is(err, errs.ErrNotFound) {
+		if err := s.k.UnitInReach(ctx, actor, q.UnitID); errors.Is(err, errs.ErrNotFound) {
 			return nil, errs.Invalid("unitId", "exists", "no unit in reach with id %q", q.UnitID)
 		} else if err != nil {
 			return nil, err

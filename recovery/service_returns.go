@@ -104,7 +104,7 @@ func (s *Service) recipient(ctx context.Context, actor casework.Actor, field str
 			err = nil
 		}
 	} else {
-		p, ok, err = s.personRef(ctx, actor, id)
+		p, ok, err = s.k.PersonInReach(ctx, actor, id)
 	}
 	if err != nil {
 		return Holder{}, err
@@ -175,7 +175,7 @@ func (s *Service) loadReturn(ctx context.Context, actor casework.Actor, action c
 		return Return{}, Item{}, err
 	}
 	t.RequestedBy = r.RequestedBy
-	if err := s.check(ctx, actor, action, t); err != nil {
+	if err := s.k.Check(ctx, actor, action, t); err != nil {
 		return Return{}, Item{}, err
 	}
 	return r, it, nil
@@ -372,7 +372,7 @@ type ReturnQuery struct {
 
 // ListReturns searches returns.
 func (s *Service) ListReturns(ctx context.Context, actor casework.Actor, q ReturnQuery) ([]Return, string, error) {
-	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
 	if err := checkQuery(map[string]string{"itemId": q.ItemID, "caseId": q.CaseID, "eventId": q.EventID}); err != nil {

@@ -23,11 +23,7 @@ var _ casework.FigureSource = (*Service)(nil)
 // Totals returns a unit subtree's figures over a report period (the
 // article: value returned this year, return events held).
 func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery) (Totals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q)
-	if err != nil {
-		return Totals{}, err
-	}
-	return s.totals(ctx, p)
+	return casework.TotalsFor(ctx, s.k, actor, q, s.totals)
 }
 
 // TotalsByUnit is Totals for the queried unit and for each unit directly

@@ -137,7 +137,7 @@ type OverdueCase struct {
 // unit) that have an overdue step at now, by StepOverdue, ordered by
 // (CreatedAt, ID), and returns the cursor of the next page.
 func (s *Service) Overdue(ctx context.Context, actor casework.Actor, unitID string, now time.Time, p casework.Page) ([]OverdueCase, string, error) {
-	if err := s.unitReach(ctx, actor, unitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, unitID); err != nil {
 		return nil, "", err
 	}
 	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {

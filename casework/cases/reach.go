@@ -10,17 +10,6 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// unitReach checks, before any permission check, that a unit the actor
-// names (to report into, list or count) lies in its reach; "" is the
-// actor's own unit. A unit out of reach, and any unit for an actor who is
-// no active staff member, answers ErrNotFound as a unit that does not exist.
-func (s *Service) unitReach(ctx context.Context, actor casework.Actor, unitID string) error {
-	if unitID == "" {
-		unitID = actor.UnitID
-	}
-	return s.k.Reach(ctx, actor, casework.Target{RecordType: "unit", RecordID: unitID, UnitID: unitID})
-}
-
 // checkRefs records a field error (rule "exists") for every id that names
 // no kernel record of recordType in the actor's reach — one that does not
 // exist and one of another unit alike, so an input cannot probe other
@@ -44,15 +33,6 @@ func (s *Service) checkRefs(ctx context.Context, actor casework.Actor, f *errs.F
 		}
 	}
 	return nil
-}
-
-// reachThen checks a loaded record's target: reach first (ErrNotFound as
-// for an id that does not exist), then the action (Authorize).
-func (s *Service) reachThen(ctx context.Context, actor casework.Actor, action casework.Action, t casework.Target) error {
-	if err := s.k.Reach(ctx, actor, t); err != nil {
-		return err
-	}
-	return s.k.Authorize(ctx, actor, action, t)
 }
 
 // notFound tells a reference that answered "no such record" from any other

@@ -165,7 +165,7 @@ type ItemInput struct {
 // first case.
 func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInput) (Case, error) {
 	in.normalize()
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Case{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
@@ -366,7 +366,7 @@ func (s *Service) load(ctx context.Context, actor casework.Actor, id string, act
 		return Case{}, err
 	}
 	t := casework.Target{RecordType: RecordCase, RecordID: id, UnitID: c.UnitID, SharedWith: shared}
-	if err := s.reachThen(ctx, actor, action, t); err != nil {
+	if err := s.k.Check(ctx, actor, action, t); err != nil {
 		return Case{}, err
 	}
 	c.SharedWith = shared
@@ -448,7 +448,7 @@ type Query struct {
 // List searches cases in the actor's subtree, ordered by (CreatedAt, ID),
 // and returns the cursor of the next page ("" on the last).
 func (s *Service) List(ctx context.Context, actor casework.Actor, q Query) ([]Case, string, error) {
-	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
 	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {

@@ -18,7 +18,7 @@ import (
 // returned id, so the link is kept both ways.
 func (s *Service) IntakeLead(ctx context.Context, f casework.LeadFinding) (string, error) {
 	return s.k.ReceiveOnce(ctx, f.Source, RecordLead, func(in *casework.InboxEntry) (string, error) {
-		if err := s.unitReach(ctx, f.Actor, f.UnitID); err != nil {
+		if err := s.k.UnitInReach(ctx, f.Actor, f.UnitID); err != nil {
 			return "", err
 		}
 		if err := s.k.AuthorizeHandoff(ctx, f.Actor, ActionLeadCreate, casework.Target{RecordType: RecordLead, UnitID: f.UnitID}); err != nil {
@@ -60,7 +60,7 @@ type LeadInput struct {
 // listed on that case in the same transaction, so the link is kept both
 // ways; the actor must be able to change that case.
 func (s *Service) CreateLead(ctx context.Context, actor casework.Actor, in LeadInput) (Lead, error) {
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Lead{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionLeadCreate, casework.Target{RecordType: RecordLead, UnitID: in.UnitID}); err != nil {
@@ -154,7 +154,7 @@ func (s *Service) loadLead(ctx context.Context, actor casework.Actor, id string,
 	if err != nil {
 		return Lead{}, err
 	}
-	if err := s.reachThen(ctx, actor, action, casework.Target{RecordType: RecordLead, RecordID: id, UnitID: l.UnitID}); err != nil {
+	if err := s.k.Check(ctx, actor, action, casework.Target{RecordType: RecordLead, RecordID: id, UnitID: l.UnitID}); err != nil {
 		return Lead{}, err
 	}
 	return l, nil
@@ -230,7 +230,7 @@ func (s *Service) ConvertLead(ctx context.Context, actor casework.Actor, id stri
 		in.UnitID = l.UnitID
 	}
 	in.normalize()
-	if err := s.unitReach(ctx, actor, in.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Case{}, Lead{}, err
 	}
 	if err := s.k.Authorize(ctx, actor, ActionReport, casework.Target{RecordType: RecordCase, UnitID: in.UnitID}); err != nil {
@@ -287,7 +287,7 @@ type LeadQuery struct {
 // ListLeads searches leads in the actor's subtree, ordered by (CreatedAt,
 // ID), and returns the cursor of the next page.
 func (s *Service) ListLeads(ctx context.Context, actor casework.Actor, q LeadQuery) ([]Lead, string, error) {
-	if err := s.unitReach(ctx, actor, q.UnitID); err != nil {
+	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
 	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {

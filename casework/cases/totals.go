@@ -75,11 +75,7 @@ type Totals struct {
 // zone), with the same period a year earlier and the change. Cases out of
 // the actor's reach are not counted.
 func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.ReportQuery) (Totals, error) {
-	p, err := s.k.ResolvePeriod(ctx, actor, q)
-	if err != nil {
-		return Totals{}, err
-	}
-	return s.totals(ctx, p)
+	return casework.TotalsFor(ctx, s.k, actor, q, s.totals)
 }
 
 // TotalsByUnit is Totals for the queried unit and for each unit directly
