@@ -31,14 +31,16 @@
 // A dispute found on a visit goes to mediation and a lead goes to casework,
 // through the kernel's outbox: the visit and its outbox messages commit in
 // one transaction, so a finding is never lost and never handed on without
-// its visit. Outreach imports neither receiver: it defines DisputeIntake and
-// LeadIntake in kernel types, and Service.Connect registers them. When a
+// its visit. Outreach imports neither receiver: the payloads and the
+// contracts (casework.DisputeIntake, casework.LeadIntake) are kernel types,
+// and each receiving workflow registers its receiver in its own New. When a
 // receiver acknowledges, the id it returns is written back on the visit's
-// finding in a second, audited transaction.
+// finding in a second, audited transaction (the write-back outreach.New
+// registers).
 //
 // # Who may do what
 //
-// The default policy rows (Policy.Default at New, so an integrator's
+// The default policy rows (registered by New, so an integrator's
 // overrides win): officers, community officers and supervisors record
 // visits, hazards, appointments and plan entries and verify hazards;
 // supervisors run campaigns; auditors read. Visits to key-person and

@@ -9,13 +9,12 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-// The Service is casework's PropertyLedger. The wiring connects them with
-// casework's CaseService.Connect(svc), which registers
-//
-//	k.RegisterReceiver(casework.KindStolenItems, casework.Receive(svc.RegisterStolen))
-//	k.RegisterReceiver(casework.KindTraceItems, casework.Receive(svc.MarkTraced))
-//
-// so the case's outbox delivers its stolen items and arrests here. Both are
+// The Service is the kernel's casework.PropertyLedger. New registers
+// RegisterStolen and MarkTraced as the receivers of casework.KindStolenItems
+// and casework.KindTraceItems, so the case workflow's outbox delivers its
+// stolen items and arrests here; the case workflow is connected to the
+// service (cases.Service.Connect) only for what it asks synchronously
+// (CheckStolen before a case commits, CompareProperty in a survey). Both are
 // idempotent on the hand-off's Source (Kernel.ReceiveOnce): a repeated
 // delivery returns the first result and changes nothing. A payload that
 // breaks a rule is refused with ErrInvalid naming the field; the outbox

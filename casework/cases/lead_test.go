@@ -33,7 +33,7 @@ func TestLeads(t *testing.T) {
 			require.Equal(t, cases.LeadNew, leads[0].State)
 
 			// Through the outbox: outreach commits a lead_finding, the
-			// kernel delivers it to the receiver NewCaseService registered.
+			// kernel delivers it to the receiver cases.New registered.
 			second := finding
 			second.Source.Step = "lead/2"
 			msg, err := e.k.NewOutboxMessage(casework.KindLeadFinding, second.Source, second)
