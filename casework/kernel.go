@@ -43,6 +43,7 @@ type Kernel struct {
 	figures    []FigureSource
 	sweepers   []Sweeper
 	workflows  []string
+	datesAhead time.Duration
 	deliverer  string
 
 	handoffMaxAttempts int
@@ -77,6 +78,10 @@ type Config struct {
 	CheckpointKeyID  string
 	CheckpointKeys   map[string]ed25519.PublicKey
 	CheckpointPolicy CheckpointPolicy
+
+	// DatesAhead is how far ahead of now any date in an input may lie
+	// (default DefaultDatesAhead); nothing may lie before EarliestDate.
+	DatesAhead time.Duration
 
 	// Codes adds to or overrides the built-in code lists.
 	Codes []CodeList
@@ -129,6 +134,10 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 	}
 	if k.zone == nil {
 		k.zone = DefaultZone()
+	}
+	k.datesAhead = cfg.DatesAhead
+	if k.datesAhead <= 0 {
+		k.datesAhead = DefaultDatesAhead
 	}
 	if cfg.Logger != nil {
 		k.log = *cfg.Logger

@@ -27,9 +27,10 @@ import (
 // included): nothing this library records happened before it.
 var EarliestDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// LatestAhead is how far ahead of now a date in an input may lie (a planned
-// visit, a due date, an appointment): further is a typing error.
-const LatestAhead = 10 * 366 * 24 * time.Hour
+// DefaultDatesAhead is how far ahead of now a date in an input may lie by
+// default (a planned visit, a due date, an appointment): further is a
+// typing error. Config.DatesAhead changes it.
+const DefaultDatesAhead = 10 * 366 * 24 * time.Hour
 
 // CheckText checks a free-text value: valid UTF-8, no NUL and no control
 // characters other than newline and tab, and at most max characters (max 0:
@@ -71,13 +72,13 @@ func badRune(r rune, line bool) bool {
 }
 
 // checkDate adds a field error when a non-zero t lies outside
-// [EarliestDate, now+LatestAhead].
-func checkDate(f *errs.Fields, field string, t, now time.Time) {
+// [EarliestDate, latest].
+func checkDate(f *errs.Fields, field string, t, latest time.Time) {
 	if t.IsZero() {
 		return
 	}
-	if t.Before(EarliestDate) || t.After(now.Add(LatestAhead)) {
-		f.Add(field, "date_range", "must lie between %s and %s", EarliestDate.Format(time.DateOnly), now.Add(LatestAhead).Format(time.DateOnly))
+	if t.Before(EarliestDate) || t.After(latest) {
+		f.Add(field, "date_range", "must lie between %s and %s", EarliestDate.Format(time.DateOnly), latest.Format(time.DateOnly))
 	}
 }
 
@@ -85,14 +86,14 @@ var timeType = reflect.TypeOf(time.Time{})
 
 // walkInput applies the text and date rules to every exported string and
 // time.Time reachable from v, naming fields by their JSON paths.
-func walkInput(f *errs.Fields, v reflect.Value, path string, line bool, now time.Time, depth int) {
+func walkInput(f *errs.Fields, v reflect.Value, path string, line bool, latest time.Time, depth int) {
 	if depth > 12 || !v.IsValid() {
 		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			walkInput(f, v.Elem(), path, line, now, depth+1)
+			walkInput(f, v.Elem(), path, line, latest, depth+1)
 		}
 	case reflect.String:
 		checkString(f, path, v.String(), line, 0)
@@ -101,7 +102,7 @@ func walkInput(f *errs.Fields, v reflect.Value, path string, line bool, now time
 			return // bytes are not text
 		}
 		for i := range v.Len() {
-			walkInput(f, v.Index(i), path+"["+strconv.Itoa(i)+"]", line, now, depth+1)
+			walkInput(f, v.Index(i), path+"["+strconv.Itoa(i)+"]", line, latest, depth+1)
 		}
 	case reflect.Map:
 		if v.Type().Key().Kind() != reflect.String {
@@ -111,11 +112,11 @@ func walkInput(f *errs.Fields, v reflect.Value, path string, line bool, now time
 		for iter.Next() {
 			key := iter.Key().String()
 			checkString(f, join(path, "(key)"), key, true, 0)
-			walkInput(f, iter.Value(), join(path, key), line, now, depth+1)
+			walkInput(f, iter.Value(), join(path, key), line, latest, depth+1)
 		}
 	case reflect.Struct:
 		if v.Type() == timeType {
-			checkDate(f, path, v.Interface().(time.Time), now)
+			checkDate(f, path, v.Interface().(time.Time), latest)
 			return
 		}
 		t := v.Type()
@@ -129,13 +130,13 @@ func walkInput(f *errs.Fields, v reflect.Value, path string, line bool, now time
 				continue
 			}
 			if sf.Anonymous && name == "" {
-				walkInput(f, v.Field(i), path, line, now, depth+1)
+				walkInput(f, v.Field(i), path, line, latest, depth+1)
 				continue
 			}
 			if name == "" {
 				name = sf.Name
 			}
-			walkInput(f, v.Field(i), join(path, name), hasRule(sf.Tag.Get("validate"), "line"), now, depth+1)
+			walkInput(f, v.Field(i), join(path, name), hasRule(sf.Tag.Get("validate"), "line"), latest, depth+1)
 		}
 	}
 }

@@ -93,3 +93,15 @@ func TestValidateAppliesTextAndDateRulesEverywhere(t *testing.T) {
 		require.Equal(t, tc.rule, inv.Fields[0].Rule, tc.name)
 	}
 }
+
+func TestDatesAheadIsConfigurable(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
+	k, err := casework.New(memstore.New(), &casework.Config{Clock: casework.NewFixedClock(now), DatesAhead: 24 * time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, k.Validate(textInput{Title: "t", Inner: &textInner{At: now.Add(12 * time.Hour)}}))
+	var inv *casework.InvalidError
+	require.ErrorAs(t, k.Validate(textInput{Title: "t", Inner: &textInner{At: now.Add(48 * time.Hour)}}), &inv)
+	require.Equal(t, "inner.at", inv.Fields[0].Field)
+	require.Equal(t, "date_range", inv.Fields[0].Rule)
+}

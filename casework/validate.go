@@ -43,7 +43,7 @@ func newValidation(c Clock) (*validation, error) {
 // string and time in s, so no input escapes them by lacking a tag.
 func (k *Kernel) Validate(s any) error {
 	var f errs.Fields
-	walkInput(&f, reflect.ValueOf(s), "", false, k.Now(), 0)
+	walkInput(&f, reflect.ValueOf(s), "", false, k.Now().Add(k.datesAhead), 0)
 	if f.Err() != nil {
 		return f.Err()
 	}
