@@ -146,3 +146,19 @@ func (a *tokenAuth) Authenticate(r *http.Request) (casework.Actor, error) {
 	}
 	return actor, nil
 }
+
+// station creates a police station (派出所) under the root.
+func (f *fixture) station(t *testing.T, code string) casework.Unit {
+	t.Helper()
+	u, err := f.k.CreateUnit(context.Background(), f.admin, casework.UnitInput{Code: code, Name: code + "派出所", Level: casework.LevelStation, ParentID: f.root.ID})
+	require.NoError(t, err)
+	return u
+}
+
+// staff creates a staff member of unit with roles and registers its token.
+func (f *fixture) staff(t *testing.T, unitID string, roles ...casework.Role) casework.Actor {
+	t.Helper()
+	s, err := f.k.CreateStaff(context.Background(), f.admin, casework.StaffInput{UnitID: unitID, Name: "民警" + string(roles[0]), Roles: roles})
+	require.NoError(t, err)
+	return f.actor(s)
+}
