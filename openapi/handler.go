@@ -96,7 +96,7 @@ func (h *handler) requestErrorHandler(w http.ResponseWriter, r *http.Request, er
 // route serves the generated routes, and answers what they do not match
 // (404, 405) as problems, keeping the mux's Allow header.
 func (h *handler) route(w http.ResponseWriter, r *http.Request) {
-	r = withMount(r)
+	r = withAccept(withMount(r))
 	next, pattern := h.mux.Handler(r)
 	if pattern != "" {
 		h.mux.ServeHTTP(w, r) // sets the path values, which Handler does not
