@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/rs/zerolog"
@@ -156,4 +157,4 @@ func (h *handler) recoverPanics(next http.Handler) http.Handler {
 
 type panicError struct{ value any }
 
-func (p *panicError) Error() string { return "panic: " + fmtAny(p.value) }
+func (p *panicError) Error() string { return fmt.Sprint("panic: ", p.value) }

@@ -53,17 +53,15 @@ func (s *server) GetUnit(ctx context.Context, r api.GetUnitRequestObject) (api.G
 }
 
 func (s *server) RenameUnit(ctx context.Context, r api.RenameUnitRequestObject) (api.RenameUnitResponseObject, error) {
-	version, err := ifMatch(r.Params.IfMatch)
+	actor := actorOf(ctx)
+	u, err := versioned(r.Params.IfMatch, func(v int64) (casework.Unit, error) {
+		return s.kernel.RenameUnit(ctx, actor, r.Id, v, r.Body.Name)
+	}, func() (int64, error) {
+		u, err := s.kernel.GetUnit(ctx, actor, r.Id)
+		return u.Version, err
+	})
 	if err != nil {
 		return nil, err
-	}
-	actor := actorOf(ctx)
-	u, err := s.kernel.RenameUnit(ctx, actor, r.Id, version, r.Body.Name)
-	if err != nil {
-		return nil, withETag(err, func() (int64, error) {
-			u, err := s.kernel.GetUnit(ctx, actor, r.Id)
-			return u.Version, err
-		})
 	}
 	return api.RenameUnit200JSONResponse{Body: unitOut(u), Headers: api.RenameUnit200ResponseHeaders{ETag: etag(u.Version)}}, nil
 }
@@ -112,10 +110,6 @@ func (s *server) GetStaff(ctx context.Context, r api.GetStaffRequestObject) (api
 // so presence is read from the body itself (active:false and personId:""
 // are changes, which the generated type cannot tell from absence).
 func (s *server) UpdateStaff(ctx context.Context, r api.UpdateStaffRequestObject) (api.UpdateStaffResponseObject, error) {
-	version, err := ifMatch(r.Params.IfMatch)
-	if err != nil {
-		return nil, err
-	}
 	b := r.Body
 	var up casework.StaffUpdate
 	if bodyHas(ctx, "name") {
@@ -134,12 +128,14 @@ func (s *server) UpdateStaff(ctx context.Context, r api.UpdateStaffRequestObject
 		up.PersonID = &b.PersonId
 	}
 	actor := actorOf(ctx)
-	st, err := s.kernel.UpdateStaff(ctx, actor, r.Id, version, up)
+	st, err := versioned(r.Params.IfMatch, func(v int64) (casework.Staff, error) {
+		return s.kernel.UpdateStaff(ctx, actor, r.Id, v, up)
+	}, func() (int64, error) {
+		st, err := s.kernel.GetStaff(ctx, actor, r.Id)
+		return st.Version, err
+	})
 	if err != nil {
-		return nil, withETag(err, func() (int64, error) {
-			st, err := s.kernel.GetStaff(ctx, actor, r.Id)
-			return st.Version, err
-		})
+		return nil, err
 	}
 	return api.UpdateStaff200JSONResponse{Body: staffOut(st), Headers: api.UpdateStaff200ResponseHeaders{ETag: etag(st.Version)}}, nil
 }
@@ -179,17 +175,15 @@ func (s *server) GetPerson(ctx context.Context, r api.GetPersonRequestObject) (a
 }
 
 func (s *server) UpdatePerson(ctx context.Context, r api.UpdatePersonRequestObject) (api.UpdatePersonResponseObject, error) {
-	version, err := ifMatch(r.Params.IfMatch)
+	actor := actorOf(ctx)
+	p, err := versioned(r.Params.IfMatch, func(v int64) (casework.Person, error) {
+		return s.kernel.UpdatePerson(ctx, actor, r.Id, v, personIn(*r.Body))
+	}, func() (int64, error) {
+		p, err := s.kernel.GetPerson(ctx, actor, r.Id)
+		return p.Version, err
+	})
 	if err != nil {
 		return nil, err
-	}
-	actor := actorOf(ctx)
-	p, err := s.kernel.UpdatePerson(ctx, actor, r.Id, version, personIn(*r.Body))
-	if err != nil {
-		return nil, withETag(err, func() (int64, error) {
-			p, err := s.kernel.GetPerson(ctx, actor, r.Id)
-			return p.Version, err
-		})
 	}
 	return api.UpdatePerson200JSONResponse{Body: personOut(p), Headers: api.UpdatePerson200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
@@ -221,17 +215,15 @@ func (s *server) GetAddress(ctx context.Context, r api.GetAddressRequestObject) 
 }
 
 func (s *server) UpdateRegistry(ctx context.Context, r api.UpdateRegistryRequestObject) (api.UpdateRegistryResponseObject, error) {
-	version, err := ifMatch(r.Params.IfMatch)
+	actor := actorOf(ctx)
+	a, err := versioned(r.Params.IfMatch, func(v int64) (casework.Address, error) {
+		return s.kernel.UpdateRegistry(ctx, actor, r.Id, v, registryIn(*r.Body))
+	}, func() (int64, error) {
+		a, err := s.kernel.GetAddress(ctx, actor, r.Id)
+		return a.Version, err
+	})
 	if err != nil {
 		return nil, err
-	}
-	actor := actorOf(ctx)
-	a, err := s.kernel.UpdateRegistry(ctx, actor, r.Id, version, registryIn(*r.Body))
-	if err != nil {
-		return nil, withETag(err, func() (int64, error) {
-			a, err := s.kernel.GetAddress(ctx, actor, r.Id)
-			return a.Version, err
-		})
 	}
 	return api.UpdateRegistry200JSONResponse{Body: addressOut(a), Headers: api.UpdateRegistry200ResponseHeaders{ETag: etag(a.Version)}}, nil
 }
