@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -326,4 +327,49 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	}
 	r.left -= n
 	return n, nil
+}
+
+func TestDeadHandoffsOverHTTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var store casework.KernelStore
+	f := newFixture(t,
+		withKernelConfig(func(c *casework.Config) { c.HandoffMaxAttempts = 1 }),
+		withKernelStore(func(s casework.KernelStore) casework.KernelStore { store = s; return s }))
+	fails := true
+	f.k.RegisterReceiver("test.fails", func(context.Context, casework.OutboxMessage) (string, error) {
+		if fails {
+			return "", errors.New(secret)
+		}
+		return "result-1", nil
+	})
+	msg, err := f.k.NewOutboxMessage("test.fails", casework.Source{Kind: "unit", ID: f.root.ID, Step: "test/1"}, map[string]string{"note": "交接"})
+	require.NoError(t, err)
+	require.NoError(t, store.CommitChange(ctx, casework.Change{Outbox: []casework.OutboxMessage{msg}}))
+	_, err = f.k.DeliverPending(ctx, nil)
+	require.NoError(t, err)
+
+	c := f.client(t, f.admin)
+	dead, err := c.ListDeadHandoffsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, dead.StatusCode(), string(dead.Body))
+	require.Len(t, dead.JSON200.Items, 1)
+	m := dead.JSON200.Items[0]
+	require.Equal(t, msg.ID, m.Id)
+	require.Equal(t, map[string]any{"note": "交接"}, m.Payload)
+	require.NotContains(t, string(dead.Body), "hunter2", "a receiver's error text stays in the log")
+
+	fails = false
+	replayed, err := c.ReplayHandoffWithResponse(ctx, m.Id, &api.ReplayHandoffParams{IfMatch: `"0"`})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, replayed.StatusCode(), string(replayed.Body))
+	require.Equal(t, `"1"`, replayed.HTTPResponse.Header.Get("ETag"))
+	again, err := c.ReplayHandoffWithResponse(ctx, m.Id, &api.ReplayHandoffParams{IfMatch: `"0"`})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusPreconditionFailed, again.StatusCode(), "a replay based on a stale read")
+
+	officer := f.staff(t, f.station(t, "EAST").ID, casework.RoleOfficer)
+	refused, err := f.client(t, officer).ListDeadHandoffsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusForbidden, refused.StatusCode())
 }
