@@ -9,11 +9,17 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
+// ErrRequestKeyReused is the conflict of a request key used before with a
+// different input. It is also ErrConflict; the HTTP layer tells it apart (422)
+// from a record that conflicts (409) and a stale version (412).
+var ErrRequestKeyReused = errors.New("request key used before with a different request")
+
 // CreateOnce runs a create under an actor-scoped request key. Without a key
 // it just runs create. With one:
 //   - a key seen before with the same input returns the first result and
 //     creates nothing;
-//   - a key seen before with different input is ErrConflict;
+//   - a key seen before with different input is ErrRequestKeyReused (also
+//     ErrConflict);
 //   - otherwise create runs with a RequestKey to commit in its Change (it
 //     sets RecordType, RecordID and, through SetResult, the snapshot); a
 //     concurrent request with the same key loses on the unique key and
@@ -63,7 +69,7 @@ func replay[T any](ctx context.Context, k *Kernel, actor Actor, key, fp string) 
 		return v, false, err
 	}
 	if rk.Fingerprint != fp {
-		return v, true, errs.New(errs.ErrConflict, "request key %q was used before with a different request", key)
+		return v, true, errs.Wrap(errs.ErrConflict, ErrRequestKeyReused, "request key %q", key)
 	}
 	if err := json.Unmarshal(rk.Result, &v); err != nil {
 		return v, true, fmt.Errorf("request key %q: stored result: %w", key, err)

@@ -1,0 +1,160 @@
+package openapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/rs/zerolog"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/mediation"
+	"github.com/grassroots-policing/grassroots/openapi/api"
+	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/grassroots-policing/grassroots/recovery"
+)
+
+// DefaultMaxBodyBytes is the largest JSON body a request may carry unless
+// Config.MaxBodyBytes says otherwise (issue 11, item 7).
+const DefaultMaxBodyBytes = 1 << 20
+
+// Config is what NewHandler serves: the services an embedder already built
+// (all five are required, so that every operation of the contract answers),
+// how requests are authenticated, and where failures are logged.
+type Config struct {
+	Kernel    *casework.Kernel
+	Cases     *cases.Service
+	Mediation *mediation.Service
+	Outreach  *outreach.Service
+	Recovery  *recovery.Service
+
+	// Auth turns a request into the acting staff member. Nil answers every
+	// request 401: there is no anonymous access to police records.
+	Auth Authenticator
+	// Logger receives every 5xx with its request id. Nil logs nothing.
+	Logger *zerolog.Logger
+	// MaxBodyBytes caps a JSON request body; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// server implements api.StrictServerInterface. Its methods translate API
+// types to service calls and back, one file per tag (server_<tag>.go), and
+// hold no business rule: reach, roles, masking, validation, versions and
+// audit are the services' work.
+type server struct {
+	kernel    *casework.Kernel
+	cases     *cases.Service
+	mediation *mediation.Service
+	outreach  *outreach.Service
+	recovery  *recovery.Service
+}
+
+var _ api.StrictServerInterface = (*server)(nil)
+
+// handler holds what the middleware needs.
+type handler struct {
+	auth    Authenticator
+	log     zerolog.Logger
+	maxBody int64
+	mux     *http.ServeMux
+}
+
+// NewHandler returns one http.Handler serving the whole API under /v1/. It
+// may be mounted under any prefix (behind http.StripPrefix); health,
+// metrics and docs are the server program's. Every error it answers is an
+// RFC 9457 problem.
+func NewHandler(cfg *Config) (http.Handler, error) {
+	if cfg == nil {
+		return nil, errors.New("openapi: NewHandler needs a Config")
+	}
+	if cfg.Kernel == nil || cfg.Cases == nil || cfg.Mediation == nil || cfg.Outreach == nil || cfg.Recovery == nil {
+		return nil, errors.New("openapi: Config needs the kernel and all four workflow services")
+	}
+	h := &handler{auth: cfg.Auth, log: zerolog.Nop(), maxBody: cfg.MaxBodyBytes, mux: http.NewServeMux()}
+	if cfg.Logger != nil {
+		h.log = *cfg.Logger
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	s := &server{kernel: cfg.Kernel, cases: cfg.Cases, mediation: cfg.Mediation, outreach: cfg.Outreach, recovery: cfg.Recovery}
+	strict := api.NewStrictHandlerWithOptions(s, []api.StrictMiddlewareFunc{strictBody}, api.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  h.requestErrorHandler,
+		ResponseErrorHandlerFunc: h.writeError,
+	})
+	api.HandlerWithOptions(strict, api.StdHTTPServerOptions{
+		BaseRouter:       h.mux,
+		ErrorHandlerFunc: h.requestErrorHandler,
+	})
+	return h.withRequestID(h.recoverPanics(h.authenticate(h.limitBody(http.HandlerFunc(h.route))))), nil
+}
+
+func (h *handler) requestErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	h.writeError(w, r, requestError(err))
+}
+
+// route serves the generated routes, and answers what they do not match
+// (404, 405) as problems, keeping the mux's Allow header.
+func (h *handler) route(w http.ResponseWriter, r *http.Request) {
+	r = withAccept(withMount(r))
+	next, pattern := h.mux.Handler(r)
+	if pattern != "" {
+		h.mux.ServeHTTP(w, r) // sets the path values, which Handler does not
+		return
+	}
+	rec := &headerRecorder{header: http.Header{}}
+	next.ServeHTTP(rec, r)
+	switch rec.status {
+	case http.StatusNotFound:
+		h.writeError(w, r, &httpError{kind: casework.ErrNotFound, detail: "no such operation: " + r.Method + " " + r.URL.Path})
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		h.writeError(w, r, &httpError{kind: errMethodNotAllowed, detail: r.Method + " is not allowed on " + r.URL.Path})
+	default: // a redirect to the cleaned path
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.status)
+	}
+}
+
+// headerRecorder keeps what the mux answers an unmatched request, so that
+// route can answer a problem instead of its plain text.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header { return h.header }
+func (h *headerRecorder) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (h *headerRecorder) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+
+// recoverPanics turns a panic below into a logged 500 problem: no exported
+// method should panic, but if one does the client learns nothing of it.
+func (h *handler) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				h.writeError(w, r, &panicError{value: v})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type panicError struct{ value any }
+
+func (p *panicError) Error() string { return fmt.Sprint("panic: ", p.value) }
