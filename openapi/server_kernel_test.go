@@ -337,12 +337,12 @@ func TestDeadHandoffsOverHTTP(t *testing.T) {
 		withKernelConfig(func(c *casework.Config) { c.HandoffMaxAttempts = 1 }),
 		withKernelStore(func(s casework.KernelStore) casework.KernelStore { store = s; return s }))
 	fails := true
-	f.k.RegisterReceiver("test.fails", func(context.Context, casework.OutboxMessage) (string, error) {
+	require.NoError(t, f.k.Register(testReceiver{"test.fails": func(context.Context, casework.OutboxMessage) (string, error) {
 		if fails {
 			return "", errors.New(secret)
 		}
 		return "result-1", nil
-	})
+	}}))
 	msg, err := f.k.NewOutboxMessage("test.fails", casework.Source{Kind: "unit", ID: f.root.ID, Step: "test/1"}, map[string]string{"note": "交接"})
 	require.NoError(t, err)
 	require.NoError(t, store.CommitChange(ctx, casework.Change{Outbox: []casework.OutboxMessage{msg}}))
@@ -372,4 +372,12 @@ func TestDeadHandoffsOverHTTP(t *testing.T) {
 	refused, err := f.client(t, officer).ListDeadHandoffsWithResponse(ctx, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusForbidden, refused.StatusCode())
+}
+
+// testReceiver registers receivers as a workflow of their own, the way a
+// workflow's New does.
+type testReceiver map[string]casework.Receiver
+
+func (r testReceiver) Provides() casework.Provision {
+	return casework.Provision{Name: "test-receiver", Receivers: r}
 }
