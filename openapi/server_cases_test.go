@@ -180,3 +180,230 @@ func TestBirdCageOverHTTP(t *testing.T) {
 	require.Len(t, list.JSON200.Items, 1)
 	require.Equal(t, c.Id, list.JSON200.Items[0].Id)
 }
+
+// reportTheft reports a plain theft to the team and returns it with its ETag.
+func (w *caseWorld) reportTheft(t *testing.T, in api.CaseInput) (api.Case, string) {
+	t.Helper()
+	if in.UnitId == "" {
+		in.UnitId = w.team.ID
+	}
+	if in.Kind == "" {
+		in.Kind = "theft"
+	}
+	if in.IncidentAt.IsZero() {
+		in.IncidentAt = time.Now().Add(-time.Hour)
+	}
+	if in.Place == "" {
+		in.Place = "张店区某公园"
+	}
+	in.VictimIds, in.SuspectIds = []string{}, []string{}
+	r, err := w.client(t, w.officer).ReportCaseWithResponse(context.Background(), &api.ReportCaseParams{}, in)
+	require.NoError(t, err)
+	requireStatus(t, http.StatusCreated, r, r.Body)
+	return *r.JSON201, etagOf(r.HTTPResponse)
+}
+
+// TestCaseWritesOverHTTP checks the safe-write rules on the case operations:
+// a create replayed with its Idempotency-Key returns the first case and
+// creates nothing, the key reused with another body is 422, bad input is 422
+// naming the fields, a change without If-Match is 428 and one based on a
+// stale version 412 carrying the current ETag.
+func TestCaseWritesOverHTTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("idempotent report", func(t *testing.T) {
+		t.Parallel()
+		w := newCaseWorld(t)
+		c := w.client(t, w.officer)
+		in := api.CaseInput{UnitId: w.team.ID, Kind: "theft", IncidentAt: time.Now().Add(-time.Hour).UTC().Truncate(time.Second),
+			Place: "张店区某旅馆门前树上", VictimIds: []string{}, SuspectIds: []string{},
+			Items: []api.StolenItemInput{{Category: "cage", Description: "竹制鸟笼", Quantity: 1, ValueFen: 80000}}}
+		first, err := c.ReportCaseWithResponse(ctx, &api.ReportCaseParams{IdempotencyKey: ptr("r1")}, in)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusCreated, first, first.Body)
+		again, err := c.ReportCaseWithResponse(ctx, &api.ReportCaseParams{IdempotencyKey: ptr("r1")}, in)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusCreated, again, again.Body)
+		require.Equal(t, first.JSON201.Id, again.JSON201.Id, "a replay returns the stored case")
+		require.Equal(t, first.HTTPResponse.Header.Get("Location"), again.HTTPResponse.Header.Get("Location"))
+		other := in
+		other.Place = "张店区某公园"
+		reused, err := c.ReportCaseWithResponse(ctx, &api.ReportCaseParams{IdempotencyKey: ptr("r1")}, other)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusUnprocessableEntity, reused, reused.Body)
+		list, err := c.ListCasesWithResponse(ctx, &api.ListCasesParams{})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, list, list.Body)
+		require.Len(t, list.JSON200.Items, 1, "the replay and the reused key created nothing")
+	})
+
+	t.Run("invalid input names the fields", func(t *testing.T) {
+		t.Parallel()
+		w := newCaseWorld(t)
+		tests := []struct {
+			name  string
+			edit  func(*api.CaseInput)
+			field string
+		}{
+			{"no kind", func(in *api.CaseInput) { in.Kind = "" }, "/kind"},
+			{"unknown item category", func(in *api.CaseInput) {
+				in.Items = []api.StolenItemInput{{Category: "spaceship", Description: "飞船", Quantity: 1, ValueFen: 100}}
+			}, "/items/0/category"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				in := api.CaseInput{UnitId: w.team.ID, Kind: "theft", IncidentAt: time.Now().Add(-time.Hour), Place: "张店区某公园", VictimIds: []string{}, SuspectIds: []string{}}
+				tt.edit(&in)
+				r, err := w.client(t, w.officer).ReportCaseWithResponse(ctx, &api.ReportCaseParams{}, in)
+				require.NoError(t, err)
+				requireStatus(t, http.StatusUnprocessableEntity, r, r.Body)
+				require.NotNil(t, r.ApplicationproblemJSON422)
+				var fields []string
+				for _, f := range r.ApplicationproblemJSON422.Errors {
+					fields = append(fields, f.Field)
+				}
+				require.Contains(t, fields, tt.field)
+			})
+		}
+	})
+
+	t.Run("If-Match", func(t *testing.T) {
+		t.Parallel()
+		w := newCaseWorld(t)
+		c, tag := w.reportTheft(t, api.CaseInput{})
+		officer := w.client(t, w.officer)
+		tests := []struct {
+			name     string
+			ifMatch  string
+			status   int
+			wantETag string
+		}{
+			{"malformed", "1", http.StatusBadRequest, ""},
+			{"current", tag, http.StatusOK, `"2"`},
+			{"stale", tag, http.StatusPreconditionFailed, `"2"`},
+		}
+		// The generated client always sends the header; without one at all
+		// the request is 428.
+		missing := w.do(t, w.officer, http.MethodPost, "/v1/cases/"+c.Id+"/dispatch-and-file", `{}`)
+		require.Equal(t, http.StatusPreconditionRequired, missing.StatusCode)
+		for _, tt := range tests { // in order: the stale row follows the change
+			r, err := officer.DispatchAndFileCaseWithResponse(ctx, c.Id, &api.DispatchAndFileCaseParams{IfMatch: tt.ifMatch}, api.DispatchInput{})
+			require.NoError(t, err)
+			requireStatus(t, tt.status, r, r.Body)
+			require.Equal(t, tt.wantETag, etagOf(r.HTTPResponse), tt.name)
+		}
+		got, err := officer.GetCaseWithResponse(ctx, c.Id)
+		require.NoError(t, err)
+		require.Equal(t, int64(2), got.JSON200.Version, "only the current If-Match changed the case")
+	})
+
+	t.Run("drop is the supervisor's", func(t *testing.T) {
+		t.Parallel()
+		w := newCaseWorld(t)
+		c, tag := w.reportTheft(t, api.CaseInput{})
+		refused, err := w.client(t, w.officer).DropCaseWithResponse(ctx, c.Id, &api.DropCaseParams{IfMatch: tag}, api.ReasonInput{Reason: "不符合立案条件"})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusForbidden, refused, refused.Body)
+		dropped, err := w.client(t, w.supervisor).DropCaseWithResponse(ctx, c.Id, &api.DropCaseParams{IfMatch: tag}, api.ReasonInput{Reason: "不符合立案条件"})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, dropped, dropped.Body)
+		require.Equal(t, api.CaseStateDropped, dropped.JSON200.State)
+		require.Equal(t, "not_filed", dropped.JSON200.Drop.Kind)
+		require.Empty(t, dropped.JSON200.Number, "不立案 uses no number")
+		again, err := w.client(t, w.officer).StartInvestigationWithResponse(ctx, c.Id, &api.StartInvestigationParams{IfMatch: etagOf(dropped.HTTPResponse)}, api.ReasonInput{Reason: "x"})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusConflict, again, again.Body)
+	})
+
+	t.Run("start investigation", func(t *testing.T) {
+		t.Parallel()
+		w := newCaseWorld(t)
+		c, tag := w.reportTheft(t, api.CaseInput{})
+		officer := w.client(t, w.officer)
+		filed, err := officer.DispatchAndFileCaseWithResponse(ctx, c.Id, &api.DispatchAndFileCaseParams{IfMatch: tag}, api.DispatchInput{})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, filed, filed.Body)
+		started, err := officer.StartInvestigationWithResponse(ctx, c.Id, &api.StartInvestigationParams{IfMatch: etagOf(filed.HTTPResponse)}, api.ReasonInput{Reason: "无现场可勘"})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, started, started.Body)
+		require.Equal(t, api.CaseStateInvestigating, started.JSON200.State)
+		require.Equal(t, "无现场可勘", started.JSON200.History[len(started.JSON200.History)-1].Reason)
+	})
+}
+
+// TestLeadsOverHTTP: a tip is discarded with its reason and then can no
+// longer be verified; the lead list filters by state.
+func TestLeadsOverHTTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newCaseWorld(t)
+	officer := w.client(t, w.officer)
+	create := func(summary string) (api.Lead, string) {
+		r, err := officer.CreateLeadWithResponse(ctx, &api.CreateLeadParams{}, api.LeadInput{UnitId: w.team.ID,
+			SourceKind: api.LeadInputSourceKindTip, Summary: summary, PersonIds: []string{}})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusCreated, r, r.Body)
+		return *r.JSON201, etagOf(r.HTTPResponse)
+	}
+	tip, tag := create("群众举报:公园有人摘鸟笼")
+	kept, _ := create("群众举报:旅馆门前可疑人员")
+
+	noReason, err := officer.DiscardLeadWithResponse(ctx, tip.Id, &api.DiscardLeadParams{IfMatch: tag}, api.ReasonInput{})
+	require.NoError(t, err)
+	requireStatus(t, http.StatusUnprocessableEntity, noReason, noReason.Body)
+	discarded, err := officer.DiscardLeadWithResponse(ctx, tip.Id, &api.DiscardLeadParams{IfMatch: tag}, api.ReasonInput{Reason: "核实为误报"})
+	require.NoError(t, err)
+	requireStatus(t, http.StatusOK, discarded, discarded.Body)
+	require.Equal(t, api.LeadStateDiscarded, discarded.JSON200.State)
+	require.Equal(t, "核实为误报", discarded.JSON200.DiscardReason)
+	require.Equal(t, `"2"`, etagOf(discarded.HTTPResponse))
+
+	late, err := officer.VerifyLeadWithResponse(ctx, tip.Id, &api.VerifyLeadParams{IfMatch: etagOf(discarded.HTTPResponse)}, api.NoteInput{})
+	require.NoError(t, err)
+	requireStatus(t, http.StatusConflict, late, late.Body)
+
+	tests := []struct {
+		name  string
+		state []api.LeadState
+		want  []string
+	}{
+		{"new", []api.LeadState{api.LeadStateNew}, []string{kept.Id}},
+		{"discarded", []api.LeadState{api.LeadStateDiscarded}, []string{tip.Id}},
+		{"any", nil, []string{tip.Id, kept.Id}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := officer.ListLeadsWithResponse(ctx, &api.ListLeadsParams{State: tt.state})
+			require.NoError(t, err)
+			requireStatus(t, http.StatusOK, r, r.Body)
+			var ids []string
+			for _, l := range r.JSON200.Items {
+				ids = append(ids, l.Id)
+			}
+			require.Equal(t, tt.want, ids)
+		})
+	}
+}
+
+// TestOverdueCasesOverHTTP: a case reported two hours ago and not yet
+// dispatched is overdue on its first step; one reported now is not.
+func TestOverdueCasesOverHTTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newCaseWorld(t)
+	old, _ := w.reportTheft(t, api.CaseInput{ReportedAt: time.Now().Add(-2 * time.Hour), IncidentAt: time.Now().Add(-3 * time.Hour)})
+	w.reportTheft(t, api.CaseInput{})
+	r, err := w.client(t, w.supervisor).ListOverdueCasesWithResponse(ctx, &api.ListOverdueCasesParams{UnitId: ptr(w.team.ID)})
+	require.NoError(t, err)
+	requireStatus(t, http.StatusOK, r, r.Body)
+	require.Len(t, r.JSON200.Items, 1)
+	require.Equal(t, old.Id, r.JSON200.Items[0].Case.Id)
+	require.Contains(t, r.JSON200.Items[0].Steps, api.DispatchFile)
+
+	tooMany, err := w.client(t, w.supervisor).ListOverdueCasesWithResponse(ctx, &api.ListOverdueCasesParams{Limit: ptr(201)})
+	require.NoError(t, err)
+	requireStatus(t, http.StatusBadRequest, tooMany, tooMany.Body)
+}
