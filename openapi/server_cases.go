@@ -59,34 +59,24 @@ func (s *server) GetCase(ctx context.Context, r api.GetCaseRequestObject) (api.G
 // changeCase runs one state change of a case with the version If-Match
 // names; a stale version answers 412 with the case's current ETag.
 func (s *server) changeCase(ctx context.Context, id string, header api.IfMatch, change func(casework.Actor, int64) (cases.Case, error)) (api.Case, string, error) {
-	version, err := ifMatch(header)
+	c, err := ifMatchChange(ctx, header, change, func(a casework.Actor) (int64, error) {
+		c, err := s.cases.Get(ctx, a, id)
+		return c.Version, err
+	})
 	if err != nil {
 		return api.Case{}, "", err
-	}
-	actor := actorOf(ctx)
-	c, err := change(actor, version)
-	if err != nil {
-		return api.Case{}, "", withETag(err, func() (int64, error) {
-			c, err := s.cases.Get(ctx, actor, id)
-			return c.Version, err
-		})
 	}
 	return caseOut(c), etag(c.Version), nil
 }
 
 // changeLead is changeCase for a lead.
 func (s *server) changeLead(ctx context.Context, id string, header api.IfMatch, change func(casework.Actor, int64) (cases.Lead, error)) (api.Lead, string, error) {
-	version, err := ifMatch(header)
+	l, err := ifMatchChange(ctx, header, change, func(a casework.Actor) (int64, error) {
+		l, err := s.cases.GetLead(ctx, a, id)
+		return l.Version, err
+	})
 	if err != nil {
 		return api.Lead{}, "", err
-	}
-	actor := actorOf(ctx)
-	l, err := change(actor, version)
-	if err != nil {
-		return api.Lead{}, "", withETag(err, func() (int64, error) {
-			l, err := s.cases.GetLead(ctx, actor, id)
-			return l.Version, err
-		})
 	}
 	return leadOut(l), etag(l.Version), nil
 }
