@@ -67,6 +67,6 @@ func requireStatus(t *testing.T, want int, r response, body []byte) {
 }
 
 // etagOf is the ETag header of a response.
-func etagOf(r *http.Response) string { return r.Header.Get("ETag") }
+func etagHeader(r *http.Response) string { return r.Header.Get("ETag") }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -31,7 +31,7 @@ func TestBirdCageOverHTTP(t *testing.T) {
 		IncidentAt: now.Add(-240 * time.Hour), Place: "张店区某公园", ModusOperandi: mo, VictimIds: []string{}, SuspectIds: []string{}})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusCreated, earlier, earlier.Body)
-	earlierFiled, err := officer.DispatchAndFileCaseWithResponse(ctx, earlier.JSON201.Id, &api.DispatchAndFileCaseParams{IfMatch: etagOf(earlier.HTTPResponse)}, api.DispatchInput{})
+	earlierFiled, err := officer.DispatchAndFileCaseWithResponse(ctx, earlier.JSON201.Id, &api.DispatchAndFileCaseParams{IfMatch: etagHeader(earlier.HTTPResponse)}, api.DispatchInput{})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, earlierFiled, earlierFiled.Body)
 	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
@@ -51,14 +51,14 @@ func TestBirdCageOverHTTP(t *testing.T) {
 	got, err := officer.GetLeadWithResponse(ctx, lead.JSON201.Id)
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, got, got.Body)
-	require.Equal(t, etagOf(lead.HTTPResponse), etagOf(got.HTTPResponse))
+	require.Equal(t, etagHeader(lead.HTTPResponse), etagHeader(got.HTTPResponse))
 
-	verified, err := officer.VerifyLeadWithResponse(ctx, lead.JSON201.Id, &api.VerifyLeadParams{IfMatch: etagOf(got.HTTPResponse)}, api.NoteInput{Note: "电话联系失主核实"})
+	verified, err := officer.VerifyLeadWithResponse(ctx, lead.JSON201.Id, &api.VerifyLeadParams{IfMatch: etagHeader(got.HTTPResponse)}, api.NoteInput{Note: "电话联系失主核实"})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, verified, verified.Body)
 	require.Equal(t, api.LeadStateVerified, verified.JSON200.State)
 
-	converted, err := officer.ConvertLeadWithResponse(ctx, lead.JSON201.Id, &api.ConvertLeadParams{IfMatch: etagOf(verified.HTTPResponse)}, api.CaseInput{
+	converted, err := officer.ConvertLeadWithResponse(ctx, lead.JSON201.Id, &api.ConvertLeadParams{IfMatch: etagHeader(verified.HTTPResponse)}, api.CaseInput{
 		Kind: "theft", Summary: "旅馆门前树上鸟笼及笼内两只鸟被盗", IncidentAt: now.Add(-150 * time.Minute), Place: "张店区某旅馆门前树上",
 		ReporterId: w.chen.ID, VictimIds: []string{w.chen.ID}, SuspectIds: []string{}, ModusOperandi: mo,
 		Items: []api.StolenItemInput{
@@ -74,7 +74,7 @@ func TestBirdCageOverHTTP(t *testing.T) {
 	require.Equal(t, w.team.ID, c.UnitId, "the case is the lead's unit's")
 	require.Equal(t, api.CaseStateReported, c.State)
 	require.Len(t, c.Items, 2)
-	require.Equal(t, `"3"`, etagOf(converted.HTTPResponse), "the ETag is the lead's")
+	require.Equal(t, `"3"`, etagHeader(converted.HTTPResponse), "the ETag is the lead's")
 
 	// The deliverer hands the items to the ledger, which writes its answer
 	// back on the case as a new version.
@@ -88,7 +88,7 @@ func TestBirdCageOverHTTP(t *testing.T) {
 		_, err := w.rec.Get(ctx, w.officer, it.ItemId)
 		require.NoError(t, err, "the ledger knows item %s under the case's id", it.ItemId)
 	}
-	tag := etagOf(read.HTTPResponse)
+	tag := etagHeader(read.HTTPResponse)
 
 	// 快处警·同步立案
 	filed, err := officer.DispatchAndFileCaseWithResponse(ctx, c.Id, &api.DispatchAndFileCaseParams{IfMatch: tag}, api.DispatchInput{Note: "工作队出警"})
@@ -99,7 +99,7 @@ func TestBirdCageOverHTTP(t *testing.T) {
 	require.Equal(t, []string{w.officer.StaffID}, filed.JSON200.Dispatch.Officers)
 
 	// 快勘查·同步比对: the earlier cage theft matches on its modus operandi.
-	surveyed, err := officer.SurveyCaseWithResponse(ctx, c.Id, &api.SurveyCaseParams{IfMatch: etagOf(filed.HTTPResponse)}, api.SurveyInput{
+	surveyed, err := officer.SurveyCaseWithResponse(ctx, c.Id, &api.SurveyCaseParams{IfMatch: etagHeader(filed.HTTPResponse)}, api.SurveyInput{
 		Description: "鸟笼 画眉鸟", ModusOperandi: mo, SuspectDescription: "中年男子,骑电动车"})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, surveyed, surveyed.Body)
@@ -119,7 +119,7 @@ func TestBirdCageOverHTTP(t *testing.T) {
 	requireStatus(t, http.StatusNotFound, hidden, hidden.Body)
 
 	// 快研判·同步共享
-	analysed, err := officer.AnalyseAndShareCaseWithResponse(ctx, c.Id, &api.AnalyseAndShareCaseParams{IfMatch: etagOf(surveyed.HTTPResponse)}, api.AnalysisInput{
+	analysed, err := officer.AnalyseAndShareCaseWithResponse(ctx, c.Id, &api.AnalyseAndShareCaseParams{IfMatch: etagHeader(surveyed.HTTPResponse)}, api.AnalysisInput{
 		Findings: "调取现场监控视频,锁定嫌疑人落脚点", ShareWith: []api.ShareInput{{UnitId: w.station.ID, Reason: "嫌疑人落脚点在辖区"}}})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, analysed, analysed.Body)
@@ -136,7 +136,7 @@ func TestBirdCageOverHTTP(t *testing.T) {
 	requireStatus(t, http.StatusOK, seen, seen.Body)
 
 	// 快抓捕·同步挽损: the arrest marks both items traced.
-	arrested, err := officer.ArrestForCaseWithResponse(ctx, c.Id, &api.ArrestForCaseParams{IfMatch: etagOf(analysed.HTTPResponse)}, api.ArrestInput{
+	arrested, err := officer.ArrestForCaseWithResponse(ctx, c.Id, &api.ArrestForCaseParams{IfMatch: etagHeader(analysed.HTTPResponse)}, api.ArrestInput{
 		SuspectId: w.suspect.ID, Place: "嫌疑人落脚点"})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, arrested, arrested.Body)
@@ -148,13 +148,13 @@ func TestBirdCageOverHTTP(t *testing.T) {
 	}
 
 	// 快倒查·同步跟踪: the suspect also took the earlier cage.
-	reviewed, err := officer.ReviewCaseWithResponse(ctx, c.Id, &api.ReviewCaseParams{IfMatch: etagOf(arrested.HTTPResponse)}, api.CaseReviewInput{
+	reviewed, err := officer.ReviewCaseWithResponse(ctx, c.Id, &api.ReviewCaseParams{IfMatch: etagHeader(arrested.HTTPResponse)}, api.CaseReviewInput{
 		Findings: "嫌疑人供述公园鸟笼案亦系其所为", Links: []api.LinkInput{{CaseId: earlier.JSON201.Id, Reason: api.SameSuspect}}})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, reviewed, reviewed.Body)
 	require.Equal(t, []api.CaseLink{{CaseId: earlier.JSON201.Id, Reason: "same_suspect"}}, reviewed.JSON200.Review.Links)
 
-	closed, err := w.client(t, w.supervisor).CloseCaseWithResponse(ctx, c.Id, &api.CloseCaseParams{IfMatch: etagOf(reviewed.HTTPResponse)}, api.ReasonInput{Reason: "破案,被盗鸟笼和鸟已追回"})
+	closed, err := w.client(t, w.supervisor).CloseCaseWithResponse(ctx, c.Id, &api.CloseCaseParams{IfMatch: etagHeader(reviewed.HTTPResponse)}, api.ReasonInput{Reason: "破案,被盗鸟笼和鸟已追回"})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, closed, closed.Body)
 	require.Equal(t, api.CaseStateClosed, closed.JSON200.State)
@@ -200,7 +200,7 @@ func (w *caseWorld) reportTheft(t *testing.T, in api.CaseInput) (api.Case, strin
 	r, err := w.client(t, w.officer).ReportCaseWithResponse(context.Background(), &api.ReportCaseParams{}, in)
 	require.NoError(t, err)
 	requireStatus(t, http.StatusCreated, r, r.Body)
-	return *r.JSON201, etagOf(r.HTTPResponse)
+	return *r.JSON201, etagHeader(r.HTTPResponse)
 }
 
 // TestCaseWritesOverHTTP checks the safe-write rules on the case operations:
@@ -292,7 +292,7 @@ func TestCaseWritesOverHTTP(t *testing.T) {
 			r, err := officer.DispatchAndFileCaseWithResponse(ctx, c.Id, &api.DispatchAndFileCaseParams{IfMatch: tt.ifMatch}, api.DispatchInput{})
 			require.NoError(t, err)
 			requireStatus(t, tt.status, r, r.Body)
-			require.Equal(t, tt.wantETag, etagOf(r.HTTPResponse), tt.name)
+			require.Equal(t, tt.wantETag, etagHeader(r.HTTPResponse), tt.name)
 		}
 		got, err := officer.GetCaseWithResponse(ctx, c.Id)
 		require.NoError(t, err)
@@ -312,7 +312,7 @@ func TestCaseWritesOverHTTP(t *testing.T) {
 		require.Equal(t, api.CaseStateDropped, dropped.JSON200.State)
 		require.Equal(t, "not_filed", dropped.JSON200.Drop.Kind)
 		require.Empty(t, dropped.JSON200.Number, "不立案 uses no number")
-		again, err := w.client(t, w.officer).StartInvestigationWithResponse(ctx, c.Id, &api.StartInvestigationParams{IfMatch: etagOf(dropped.HTTPResponse)}, api.ReasonInput{Reason: "x"})
+		again, err := w.client(t, w.officer).StartInvestigationWithResponse(ctx, c.Id, &api.StartInvestigationParams{IfMatch: etagHeader(dropped.HTTPResponse)}, api.ReasonInput{Reason: "x"})
 		require.NoError(t, err)
 		requireStatus(t, http.StatusConflict, again, again.Body)
 	})
@@ -325,7 +325,7 @@ func TestCaseWritesOverHTTP(t *testing.T) {
 		filed, err := officer.DispatchAndFileCaseWithResponse(ctx, c.Id, &api.DispatchAndFileCaseParams{IfMatch: tag}, api.DispatchInput{})
 		require.NoError(t, err)
 		requireStatus(t, http.StatusOK, filed, filed.Body)
-		started, err := officer.StartInvestigationWithResponse(ctx, c.Id, &api.StartInvestigationParams{IfMatch: etagOf(filed.HTTPResponse)}, api.ReasonInput{Reason: "无现场可勘"})
+		started, err := officer.StartInvestigationWithResponse(ctx, c.Id, &api.StartInvestigationParams{IfMatch: etagHeader(filed.HTTPResponse)}, api.ReasonInput{Reason: "无现场可勘"})
 		require.NoError(t, err)
 		requireStatus(t, http.StatusOK, started, started.Body)
 		require.Equal(t, api.CaseStateInvestigating, started.JSON200.State)
@@ -345,7 +345,7 @@ func TestLeadsOverHTTP(t *testing.T) {
 			SourceKind: api.LeadInputSourceKindTip, Summary: summary, PersonIds: []string{}})
 		require.NoError(t, err)
 		requireStatus(t, http.StatusCreated, r, r.Body)
-		return *r.JSON201, etagOf(r.HTTPResponse)
+		return *r.JSON201, etagHeader(r.HTTPResponse)
 	}
 	tip, tag := create("群众举报:公园有人摘鸟笼")
 	kept, _ := create("群众举报:旅馆门前可疑人员")
@@ -358,9 +358,9 @@ func TestLeadsOverHTTP(t *testing.T) {
 	requireStatus(t, http.StatusOK, discarded, discarded.Body)
 	require.Equal(t, api.LeadStateDiscarded, discarded.JSON200.State)
 	require.Equal(t, "核实为误报", discarded.JSON200.DiscardReason)
-	require.Equal(t, `"2"`, etagOf(discarded.HTTPResponse))
+	require.Equal(t, `"2"`, etagHeader(discarded.HTTPResponse))
 
-	late, err := officer.VerifyLeadWithResponse(ctx, tip.Id, &api.VerifyLeadParams{IfMatch: etagOf(discarded.HTTPResponse)}, api.NoteInput{})
+	late, err := officer.VerifyLeadWithResponse(ctx, tip.Id, &api.VerifyLeadParams{IfMatch: etagHeader(discarded.HTTPResponse)}, api.NoteInput{})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusConflict, late, late.Body)
 

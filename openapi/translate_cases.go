@@ -52,11 +52,6 @@ func identifiersOut(in []casework.Identifier) []api.Identifier {
 	return mapSlice(in, func(i casework.Identifier) api.Identifier { return api.Identifier{Kind: i.Kind, Value: i.Value} })
 }
 
-func shareOut(s casework.Share) api.Share {
-	return api.Share{Id: s.ID, RecordType: s.RecordType, RecordId: s.RecordID, OwnerUnitId: s.OwnerUnitID, UnitId: s.UnitID,
-		GrantedBy: s.GrantedBy, Reason: s.Reason, CreatedAt: s.CreatedAt, RevokedAt: s.RevokedAt, RevokedBy: s.RevokedBy, Version: s.Version}
-}
-
 // reportIn is the input of a report, and of a lead's conversion (whose
 // UnitID may be empty: it defaults to the lead's).
 func reportIn(b api.CaseInput, requestKey string) cases.ReportInput {
