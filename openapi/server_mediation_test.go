@@ -1,0 +1,162 @@
+package openapi_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/mediation"
+	"github.com/grassroots-policing/grassroots/openapi/api"
+)
+
+// The neighbours' noise-and-rubbish dispute (邻里噪音垃圾纠纷) over HTTP,
+// from the 110 call to closed: screened, accepted with a people's mediator
+// and the station's lawyer, one session in the mediation room, a written
+// agreement signed by both neighbours and the mediator, in effect, a
+// follow-up a week later that finds every term performed, closed as
+// settled; and the printed mediation record and agreement.
+func TestNeighboursDisputeOverHTTP(t *testing.T) {
+	t.Parallel()
+	n := newNeighbours(t)
+	ctx := context.Background()
+	officer, mediator := n.client(t, n.officer), n.client(t, n.mediator)
+
+	created, err := officer.ReportDisputeWithResponse(ctx, &api.ReportDisputeParams{IdempotencyKey: ptr("110-0506-1")}, n.report())
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, created.StatusCode(), string(created.Body))
+	d := *created.JSON201
+	require.Equal(t, api.DisputeState(mediation.StateReported), d.State)
+	require.Equal(t, `"1"`, created.HTTPResponse.Header.Get("ETag"))
+	require.Equal(t, "/v1/disputes/"+d.Id, created.HTTPResponse.Header.Get("Location"))
+	require.Len(t, d.Parties, 2)
+
+	// step is one state change: the action, then the state it must reach,
+	// each based on the ETag the previous step returned.
+	type result struct {
+		status int
+		body   []byte
+		etag   string
+		d      *api.Dispute
+	}
+	tag := func() string { return `"` + itoa(d.Version) + `"` }
+	steps := []struct {
+		name string
+		at   [3]int
+		do   func() (result, error)
+		want mediation.State
+	}{
+		{"screen", [3]int{6, 9, 30}, func() (result, error) {
+			r, err := officer.ScreenDisputeWithResponse(ctx, d.Id, &api.ScreenDisputeParams{IfMatch: tag()}, api.DisputeActionInput{Reason: "邻里纠纷，适宜人民调解"})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateScreened},
+		{"accept with a mediator and the lawyer", [3]int{6, 10, 0}, func() (result, error) {
+			r, err := officer.AcceptDisputeWithResponse(ctx, d.Id, &api.AcceptDisputeParams{IfMatch: tag()},
+				api.DisputeActionInput{Reason: "双方同意到派出所人民调解室调解", Assign: []string{n.mediator.StaffID, n.lawyer.StaffID}})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateAccepted},
+		{"start mediation", [3]int{7, 14, 0}, func() (result, error) {
+			r, err := mediator.StartMediationWithResponse(ctx, d.Id, &api.StartMediationParams{IfMatch: tag()}, api.DisputeActionInput{Reason: "双方到人民调解室"})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateInMediation},
+		{"record the session", [3]int{7, 15, 30}, func() (result, error) {
+			r, err := mediator.RecordSessionWithResponse(ctx, d.Id, &api.RecordSessionParams{IfMatch: tag()}, api.SessionInput{
+				At: time.Date(2020, 5, 7, 14, 0, 0, 0, cst), Place: "般阳路派出所人民调解室",
+				Mediators: []api.Mediator{{StaffId: n.officer.StaffID, Role: api.Role(casework.RoleOfficer)},
+					{StaffId: n.mediator.StaffID, Role: api.Role(casework.RoleMediator)}, {StaffId: n.lawyer.StaffID, Role: api.Role(casework.RoleLawyer)}},
+				Attendees: []api.Attendee{{PersonId: n.downstairs.ID, Role: "申请人"}, {PersonId: n.upstairs.ID, Role: "被申请人"}},
+				Notes:     "双方陈述噪音及互扔垃圾经过。\n律师释明相邻关系的法律规定，调解员、民警分别做双方工作。\n双方表示愿意相互赔礼道歉。",
+			})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateInMediation},
+		{"draft the written agreement", [3]int{7, 16, 0}, func() (result, error) {
+			r, err := mediator.DraftAgreementWithResponse(ctx, d.Id, &api.DraftAgreementParams{IfMatch: tag()}, api.AgreementInput{
+				Form: api.AgreementInputForm(mediation.Written), MediatorId: n.mediator.StaffID,
+				Facts:   "双方系楼上楼下邻居，因噪音问题产生矛盾，互相向对方门口扔垃圾。",
+				Matters: "楼上噪音扰民；双方互扔垃圾。",
+				Responsibilities: []api.Responsibility{
+					{PartyId: n.upstairs.ID, Text: "夜间产生噪音，影响楼下休息；向对方门口扔垃圾。"},
+					{PartyId: n.downstairs.ID, Text: "向对方门口扔垃圾。"}},
+				Terms: []api.AgreementTerm{
+					{Text: "双方相互赔礼道歉、握手言和"},
+					{Text: "双方不再向对方门口扔垃圾，共同维护楼道卫生"},
+					{Text: "楼上住户晚22时后避免产生噪音", ObligorId: n.upstairs.ID}},
+				PerformanceMethod: "当面赔礼道歉，其余条款自觉履行", PerformancePlace: "般阳路派出所人民调解室",
+				PerformanceDeadline: time.Date(2020, 5, 14, 0, 0, 0, 0, cst),
+			})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateInMediation},
+		{"张某 signs", [3]int{7, 16, 10}, func() (result, error) {
+			r, err := mediator.SignAgreementWithResponse(ctx, d.Id, &api.SignAgreementParams{IfMatch: tag()}, api.SignatureInput{PartyId: n.upstairs.ID, Attachment: n.signature(t, "张某")})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateInMediation},
+		{"刘某 signs", [3]int{7, 16, 10}, func() (result, error) {
+			r, err := mediator.SignAgreementWithResponse(ctx, d.Id, &api.SignAgreementParams{IfMatch: tag()}, api.SignatureInput{PartyId: n.downstairs.ID, Attachment: n.signature(t, "刘某")})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateInMediation},
+		{"the mediator signs: in effect", [3]int{7, 16, 10}, func() (result, error) {
+			r, err := mediator.SignAgreementWithResponse(ctx, d.Id, &api.SignAgreementParams{IfMatch: tag()}, api.SignatureInput{MediatorId: n.mediator.StaffID, Attachment: n.signature(t, "李调解员")})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateAgreed},
+		{"follow-up: every term performed", [3]int{14, 10, 0}, func() (result, error) {
+			r, err := officer.RecordFollowUpWithResponse(ctx, d.Id, &api.RecordFollowUpParams{IfMatch: tag()}, api.FollowUpInput{
+				Checks: []api.TermCheck{{Term: 0, Status: api.TermCheckStatus(mediation.Performed)}, {Term: 1, Status: api.TermCheckStatus(mediation.Performed)},
+					{Term: 2, Status: api.TermCheckStatus(mediation.Performed)}},
+				Note: "楼道整洁，双方关系缓和"})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateFollowingUp},
+		{"close", [3]int{14, 10, 30}, func() (result, error) {
+			r, err := officer.CloseDisputeWithResponse(ctx, d.Id, &api.CloseDisputeParams{IfMatch: tag()}, api.DisputeActionInput{Reason: "协议履行完毕，避免了矛盾进一步升级"})
+			return result{r.StatusCode(), r.Body, r.HTTPResponse.Header.Get("ETag"), r.JSON200}, err
+		}, mediation.StateClosed},
+	}
+	for _, st := range steps {
+		n.at(st.at[0], st.at[1], st.at[2])
+		res, err := st.do()
+		require.NoError(t, err, st.name)
+		require.Equal(t, http.StatusOK, res.status, "%s: %s", st.name, res.body)
+		require.Equal(t, api.DisputeState(st.want), res.d.State, st.name)
+		require.Equal(t, d.Version+1, res.d.Version, st.name)
+		require.Equal(t, `"`+itoa(res.d.Version)+`"`, res.etag, st.name)
+		d = *res.d
+
+		if st.want == mediation.StateAgreed {
+			a := d.Agreements[0]
+			require.Len(t, a.Signatures, 3)
+			require.Equal(t, time.Date(2020, 5, 7, 16, 10, 0, 0, cst).UTC(), a.EffectiveAt.UTC(), "in effect when the last one signed")
+		}
+	}
+	require.Equal(t, api.DisputeOutcome(mediation.OutcomeSettled), d.Outcome)
+	require.Len(t, d.History, 7)
+
+	got, err := officer.GetDisputeWithResponse(ctx, d.Id)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, got.StatusCode(), string(got.Body))
+	require.Equal(t, tag(), got.HTTPResponse.Header.Get("ETag"))
+	require.Equal(t, d, *got.JSON200)
+
+	// The printed documents are HTML in Chinese made from the record.
+	rec, err := officer.PrintMediationRecordWithResponse(ctx, d.Id, d.Sessions[0].Id, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, rec.StatusCode(), string(rec.Body))
+	require.Contains(t, rec.HTTPResponse.Header.Get("Content-Type"), "text/html")
+	require.Contains(t, string(rec.Body), "调解笔录")
+	require.Contains(t, string(rec.Body), "般阳路派出所人民调解室")
+	require.Contains(t, string(rec.Body), "双方表示愿意相互赔礼道歉")
+
+	agr, err := officer.PrintAgreementWithResponse(ctx, d.Id, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, agr.StatusCode(), string(agr.Body))
+	require.Contains(t, agr.HTTPResponse.Header.Get("Content-Type"), "text/html")
+	require.Contains(t, string(agr.Body), "调解协议书")
+	require.Contains(t, string(agr.Body), "楼上住户晚22时后避免产生噪音")
+	require.NotContains(t, string(agr.Body), "370302198003150012", "identity numbers print masked unless revealed")
+
+	// A record of a session the dispute does not have is not found.
+	missing, err := officer.PrintMediationRecordWithResponse(ctx, d.Id, "no-such-session", nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, missing.StatusCode(), string(missing.Body))
+}
