@@ -160,3 +160,165 @@ func TestNeighboursDisputeOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, missing.StatusCode(), string(missing.Body))
 }
+
+// A dispute marked high risk (民转刑) must be reviewed by a supervisor
+// within 24 hours: it is on the overdue list once the deadline passed, an
+// officer may not review it, and a supervisor's review takes it off.
+func TestHighRiskDisputeReviewAndOverdueOverHTTP(t *testing.T) {
+	t.Parallel()
+	n := newNeighbours(t)
+	ctx := context.Background()
+	officer, supervisor := n.client(t, n.officer), n.client(t, n.supervisor)
+
+	in := n.report()
+	in.Risk, in.RiskReason = api.DisputeRisk(mediation.RiskLow), ""
+	created, err := officer.ReportDisputeWithResponse(ctx, nil, in)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, created.StatusCode(), string(created.Body))
+	d := created.JSON201
+
+	n.at(6, 12, 0)
+	high, err := officer.AssessDisputeRiskWithResponse(ctx, d.Id, &api.AssessDisputeRiskParams{IfMatch: `"1"`},
+		api.RiskInput{Risk: api.DisputeRisk(mediation.RiskHigh), Reason: "一方扬言报复，有民转刑风险"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, high.StatusCode(), string(high.Body))
+	d = high.JSON200
+	require.Equal(t, time.Date(2020, 5, 7, 12, 0, 0, 0, cst).UTC(), d.ReviewDue.UTC(), "reviewed within 24 h")
+
+	listOverdue := func() []string {
+		t.Helper()
+		r, err := supervisor.ListOverdueDisputesWithResponse(ctx, &api.ListOverdueDisputesParams{UnitId: ptr(n.station.ID)})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, r.StatusCode(), string(r.Body))
+		ids := []string{}
+		for _, d := range r.JSON200.Items {
+			ids = append(ids, d.Id)
+		}
+		return ids
+	}
+	require.Empty(t, listOverdue(), "not overdue before the deadline")
+	n.at(7, 12, 1)
+	require.Equal(t, []string{d.Id}, listOverdue(), "overdue once the review deadline passed")
+
+	filtered, err := officer.ListDisputesWithResponse(ctx, &api.ListDisputesParams{Overdue: ptr(true), Risk: ptr(api.DisputeRisk(mediation.RiskHigh))})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, filtered.StatusCode(), string(filtered.Body))
+	require.Len(t, filtered.JSON200.Items, 1)
+
+	tests := []struct {
+		name   string
+		client casework.Actor
+		status int
+	}{
+		{"an officer may not review", n.officer, http.StatusForbidden},
+		{"a supervisor reviews", n.supervisor, http.StatusOK},
+	}
+	for _, tt := range tests {
+		r, err := n.client(t, tt.client).ReviewDisputeWithResponse(ctx, d.Id, &api.ReviewDisputeParams{IfMatch: `"2"`}, api.NoteInput{Note: "安排民警重点稳控，通知社区"})
+		require.NoError(t, err, tt.name)
+		require.Equal(t, tt.status, r.StatusCode(), "%s: %s", tt.name, r.Body)
+		if tt.status == http.StatusOK {
+			require.Equal(t, n.supervisor.StaffID, r.JSON200.Review.ReviewedBy)
+			require.Equal(t, `"3"`, r.HTTPResponse.Header.Get("ETag"))
+		}
+	}
+	require.Empty(t, listOverdue(), "the review closes the deadline")
+}
+
+// Safe writes on disputes: a replayed Idempotency-Key returns the stored
+// dispute and creates nothing, the same key with another body is 422, bad
+// input is 422 naming the field, a change needs If-Match (428) based on the
+// current version (412 with the current ETag), and a move the workflow does
+// not allow is 409.
+func TestDisputeSafeWritesOverHTTP(t *testing.T) {
+	t.Parallel()
+	n := newNeighbours(t)
+	ctx := context.Background()
+	officer := n.client(t, n.officer)
+
+	key := &api.ReportDisputeParams{IdempotencyKey: ptr("walk-in-1")}
+	first, err := officer.ReportDisputeWithResponse(ctx, key, n.report())
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, first.StatusCode(), string(first.Body))
+	d := first.JSON201
+
+	other := n.report()
+	other.Facts = "另一起纠纷"
+	noFacts := n.report()
+	noFacts.Facts = ""
+	reports := []struct {
+		name   string
+		params *api.ReportDisputeParams
+		in     api.DisputeInput
+		status int
+		field  string
+	}{
+		{"a replay returns the stored dispute", key, n.report(), http.StatusCreated, ""},
+		{"the same key with another body", key, other, http.StatusUnprocessableEntity, ""},
+		{"a dispute without facts", nil, noFacts, http.StatusUnprocessableEntity, "/facts"},
+	}
+	for _, tt := range reports {
+		r, err := officer.ReportDisputeWithResponse(ctx, tt.params, tt.in)
+		require.NoError(t, err, tt.name)
+		require.Equal(t, tt.status, r.StatusCode(), "%s: %s", tt.name, r.Body)
+		switch {
+		case tt.status == http.StatusCreated:
+			require.Equal(t, *d, *r.JSON201, tt.name)
+			require.Equal(t, first.HTTPResponse.Header.Get("Location"), r.HTTPResponse.Header.Get("Location"), tt.name)
+		case tt.field != "":
+			var fields []string
+			for _, e := range r.ApplicationproblemJSON422.Errors {
+				fields = append(fields, e.Field)
+			}
+			require.Contains(t, fields, tt.field, tt.name)
+		}
+	}
+	all, err := officer.ListDisputesWithResponse(ctx, &api.ListDisputesParams{UnitId: ptr(n.station.ID)})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, all.StatusCode(), string(all.Body))
+	require.Len(t, all.JSON200.Items, 1, "the replay created nothing")
+
+	screened, err := officer.ScreenDisputeWithResponse(ctx, d.Id, &api.ScreenDisputeParams{IfMatch: `"1"`}, api.DisputeActionInput{Reason: "适宜人民调解"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, screened.StatusCode(), string(screened.Body))
+
+	path := "/v1/disputes/" + d.Id
+	changes := []struct {
+		name     string
+		path     string
+		body     string
+		header   []string
+		status   int
+		wantETag string
+	}{
+		{"without If-Match", path + "/risk", `{"risk":"high","reason":"扬言报复"}`, nil, http.StatusPreconditionRequired, ""},
+		{"with a stale If-Match", path + "/risk", `{"risk":"high","reason":"扬言报复"}`, []string{"If-Match", `"1"`}, http.StatusPreconditionFailed, `"2"`},
+		{"with an If-Match that is no ETag", path + "/risk", `{"risk":"high","reason":"扬言报复"}`, []string{"If-Match", "2"}, http.StatusBadRequest, ""},
+		{"a move the workflow does not allow", path + "/close", `{"reason":"结案"}`, []string{"If-Match", `"2"`}, http.StatusConflict, ""},
+		{"an unknown field", path + "/close", `{"reason":"结案","colour":"red"}`, []string{"If-Match", `"2"`}, http.StatusBadRequest, ""},
+	}
+	for _, tt := range changes {
+		resp := n.do(t, n.officer, http.MethodPost, tt.path, tt.body, tt.header...)
+		require.Equal(t, tt.status, resp.StatusCode, tt.name)
+		require.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"), tt.name)
+		require.Equal(t, tt.wantETag, resp.Header.Get("ETag"), tt.name)
+	}
+
+	got, err := officer.GetDisputeWithResponse(ctx, d.Id)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), got.JSON200.Version, "no refused change was written")
+	require.Equal(t, api.DisputeRisk(mediation.RiskMedium), got.JSON200.Risk)
+
+	// Out of reach is not found: an officer of another station sees nothing.
+	elsewhere, err := n.k.CreateUnit(ctx, n.admin, casework.UnitInput{Code: "370305002", Name: "雪官派出所", Level: casework.LevelStation, ParentID: n.root.ID})
+	require.NoError(t, err)
+	st, err := n.k.CreateStaff(ctx, n.admin, casework.StaffInput{UnitID: elsewhere.ID, Name: "孙民警", Roles: []casework.Role{casework.RoleOfficer}})
+	require.NoError(t, err)
+	stranger := n.client(t, n.actor(st))
+	hidden, err := stranger.GetDisputeWithResponse(ctx, d.Id)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, hidden.StatusCode(), string(hidden.Body))
+	printed, err := stranger.PrintAgreementWithResponse(ctx, d.Id, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, printed.StatusCode(), string(printed.Body))
+}
