@@ -322,3 +322,175 @@ func TestDisputeSafeWritesOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, printed.StatusCode(), string(printed.Body))
 }
+
+// etagOf is the ETag of a dispute as returned.
+func etagOf(d *api.Dispute) string { return `"` + itoa(d.Version) + `"` }
+
+// The other ways a dispute goes, each from a fresh report: not accepted;
+// failed on a party's refusal and closed without agreement; failed and
+// referred to the court; parties corrected and mediators reassigned; a
+// written agreement judicially confirmed (司法确认) before the follow-up;
+// shared with another unit.
+func TestDisputeOtherPathsOverHTTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ok := func(t *testing.T, status int, body []byte, d *api.Dispute) *api.Dispute {
+		t.Helper()
+		require.Equal(t, http.StatusOK, status, string(body))
+		return d
+	}
+	// mediating takes a reported dispute to in_mediation.
+	mediating := func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
+		t.Helper()
+		c := n.client(t, n.officer)
+		r1, err := c.ScreenDisputeWithResponse(ctx, d.Id, &api.ScreenDisputeParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "适宜人民调解"})
+		require.NoError(t, err)
+		d = ok(t, r1.StatusCode(), r1.Body, r1.JSON200)
+		r2, err := c.AcceptDisputeWithResponse(ctx, d.Id, &api.AcceptDisputeParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "受理", Assign: []string{n.mediator.StaffID}})
+		require.NoError(t, err)
+		d = ok(t, r2.StatusCode(), r2.Body, r2.JSON200)
+		r3, err := c.StartMediationWithResponse(ctx, d.Id, &api.StartMediationParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "开始调解"})
+		require.NoError(t, err)
+		return ok(t, r3.StatusCode(), r3.Body, r3.JSON200)
+	}
+	failed := func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
+		t.Helper()
+		d = mediating(t, n, d)
+		r, err := n.client(t, n.mediator).FailMediationWithResponse(ctx, d.Id, &api.FailMediationParams{IfMatch: etagOf(d)},
+			api.DisputeActionInput{Reason: "被申请人明确拒绝调解", RefusedBy: n.upstairs.ID})
+		require.NoError(t, err)
+		d = ok(t, r.StatusCode(), r.Body, r.JSON200)
+		require.Equal(t, n.upstairs.ID, d.History[len(d.History)-1].RefusedBy)
+		return d
+	}
+
+	tests := []struct {
+		name  string
+		walk  func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute
+		state mediation.State
+		check func(t *testing.T, n *neighbours, d *api.Dispute)
+	}{
+		{"not accepted", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
+			r, err := n.client(t, n.officer).RejectDisputeWithResponse(ctx, d.Id, &api.RejectDisputeParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "不属于调解范围"})
+			require.NoError(t, err)
+			return ok(t, r.StatusCode(), r.Body, r.JSON200)
+		}, mediation.StateNotAccepted, nil},
+		{"failed and closed without agreement", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
+			d = failed(t, n, d)
+			r, err := n.client(t, n.officer).CloseDisputeWithResponse(ctx, d.Id, &api.CloseDisputeParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "告知当事人其他救济途径"})
+			require.NoError(t, err)
+			return ok(t, r.StatusCode(), r.Body, r.JSON200)
+		}, mediation.StateClosed, func(t *testing.T, _ *neighbours, d *api.Dispute) {
+			require.Equal(t, api.DisputeOutcome(mediation.OutcomeNoAgreement), d.Outcome)
+		}},
+		{"failed and referred to the court", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
+			d = failed(t, n, d)
+			r, err := n.client(t, n.officer).ReferDisputeWithResponse(ctx, d.Id, &api.ReferDisputeParams{IfMatch: etagOf(d)},
+				api.DisputeActionInput{Reason: "引导当事人诉讼", Referral: api.Referral{To: "court", Body: "淄川区人民法院"}})
+			require.NoError(t, err)
+			return ok(t, r.StatusCode(), r.Body, r.JSON200)
+		}, mediation.StateReferred, func(t *testing.T, _ *neighbours, d *api.Dispute) {
+			require.Equal(t, "淄川区人民法院", d.Referral.Body)
+		}},
+		{"parties corrected and mediators reassigned", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
+			c := n.client(t, n.officer)
+			r1, err := c.UpdateDisputePartiesWithResponse(ctx, d.Id, &api.UpdateDisputePartiesParams{IfMatch: etagOf(d)}, api.PartiesInput{Parties: []api.Party{
+				{PersonId: n.upstairs.ID, Role: api.PartyRole(mediation.Applicant)}, {PersonId: n.downstairs.ID, Role: api.PartyRole(mediation.Respondent)}}})
+			require.NoError(t, err)
+			d = mediating(t, n, ok(t, r1.StatusCode(), r1.Body, r1.JSON200))
+			r2, err := c.AssignDisputeWithResponse(ctx, d.Id, &api.AssignDisputeParams{IfMatch: etagOf(d)}, api.AssignInput{Staff: []string{n.lawyer.StaffID}, Reason: "改由驻所律师调解"})
+			require.NoError(t, err)
+			return ok(t, r2.StatusCode(), r2.Body, r2.JSON200)
+		}, mediation.StateInMediation, func(t *testing.T, n *neighbours, d *api.Dispute) {
+			require.Equal(t, []string{n.lawyer.StaffID}, d.Assigned)
+			require.Equal(t, api.PartyRole(mediation.Applicant), d.Parties[0].Role)
+			require.Equal(t, n.upstairs.ID, d.Parties[0].PersonId)
+			// The mediator no longer assigned is refused (in reach, so not hidden).
+			r, err := n.client(t, n.mediator).GetDisputeWithResponse(ctx, d.Id)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusForbidden, r.StatusCode(), string(r.Body))
+		}},
+		{"judicially confirmed, then followed up", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
+			d = mediating(t, n, d)
+			c := n.client(t, n.mediator)
+			r1, err := c.DraftAgreementWithResponse(ctx, d.Id, &api.DraftAgreementParams{IfMatch: etagOf(d)}, api.AgreementInput{
+				Form: api.AgreementInputForm(mediation.Written), MediatorId: n.mediator.StaffID, Facts: "噪音纠纷", Matters: "噪音扰民",
+				Responsibilities:  []api.Responsibility{{PartyId: n.upstairs.ID, Text: "夜间产生噪音"}},
+				PerformanceMethod: "自觉履行",
+				Terms:             []api.AgreementTerm{{Text: "楼上住户晚22时后避免产生噪音", ObligorId: n.upstairs.ID}}, SeekConfirmation: true,
+				PerformanceDeadline: time.Date(2020, 5, 30, 0, 0, 0, 0, cst)})
+			require.NoError(t, err)
+			d = ok(t, r1.StatusCode(), r1.Body, r1.JSON200)
+			for _, s := range []api.SignatureInput{{PartyId: n.upstairs.ID}, {PartyId: n.downstairs.ID}, {MediatorId: n.mediator.StaffID}} {
+				s.Attachment = n.signature(t, s.PartyId+s.MediatorId)
+				r, err := c.SignAgreementWithResponse(ctx, d.Id, &api.SignAgreementParams{IfMatch: etagOf(d)}, s)
+				require.NoError(t, err)
+				d = ok(t, r.StatusCode(), r.Body, r.JSON200)
+			}
+			require.Equal(t, api.DisputeState(mediation.StateAgreed), d.State)
+			n.at(8, 9, 0)
+			r2, err := c.ApplyConfirmationWithResponse(ctx, d.Id, &api.ApplyConfirmationParams{IfMatch: etagOf(d)}, api.ConfirmationInput{Court: "淄川区人民法院"})
+			require.NoError(t, err)
+			d = ok(t, r2.StatusCode(), r2.Body, r2.JSON200)
+			n.at(12, 9, 0)
+			r3, err := c.RuleConfirmationWithResponse(ctx, d.Id, &api.RuleConfirmationParams{IfMatch: etagOf(d)}, api.RulingInput{Status: api.RulingInputStatus(mediation.ConfirmationConfirmed), Note: "裁定协议有效"})
+			require.NoError(t, err)
+			d = ok(t, r3.StatusCode(), r3.Body, r3.JSON200)
+			r4, err := n.client(t, n.officer).StartFollowUpWithResponse(ctx, d.Id, &api.StartFollowUpParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "回访"})
+			require.NoError(t, err)
+			return ok(t, r4.StatusCode(), r4.Body, r4.JSON200)
+		}, mediation.StateFollowingUp, func(t *testing.T, _ *neighbours, d *api.Dispute) {
+			require.Equal(t, api.ConfirmationStatus(mediation.ConfirmationConfirmed), d.Agreements[0].Confirmation.Status)
+			require.Equal(t, "淄川区人民法院", d.Agreements[0].Confirmation.Court)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n := newNeighbours(t)
+			r, err := n.client(t, n.officer).ReportDisputeWithResponse(ctx, nil, n.report())
+			require.NoError(t, err)
+			require.Equal(t, http.StatusCreated, r.StatusCode(), string(r.Body))
+			d := tt.walk(t, n, r.JSON201)
+			require.Equal(t, api.DisputeState(tt.state), d.State)
+			if tt.check != nil {
+				tt.check(t, n, d)
+			}
+		})
+	}
+}
+
+// Sharing a dispute with another unit (同步共享) answers the share with its
+// Location; the unit then reads the dispute it could not see before.
+func TestShareDisputeOverHTTP(t *testing.T) {
+	t.Parallel()
+	n := newNeighbours(t)
+	ctx := context.Background()
+	officer := n.client(t, n.officer)
+	r, err := officer.ReportDisputeWithResponse(ctx, nil, n.report())
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, r.StatusCode(), string(r.Body))
+	d := r.JSON201
+
+	community, err := n.k.CreateUnit(ctx, n.admin, casework.UnitInput{Code: "370302101", Name: "般阳路社区警务室", Level: casework.LevelStation, ParentID: n.root.ID})
+	require.NoError(t, err)
+	st, err := n.k.CreateStaff(ctx, n.admin, casework.StaffInput{UnitID: community.ID, Name: "社区民警", Roles: []casework.Role{casework.RoleCommunityOfficer}})
+	require.NoError(t, err)
+	neighbour := n.client(t, n.actor(st))
+
+	before, err := neighbour.GetDisputeWithResponse(ctx, d.Id)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, before.StatusCode(), string(before.Body))
+
+	shared, err := officer.ShareDisputeWithResponse(ctx, d.Id, api.ShareInput{UnitId: community.ID, Reason: "社区协助稳控"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, shared.StatusCode(), string(shared.Body))
+	require.Equal(t, d.Id, shared.JSON201.RecordId)
+	require.Equal(t, community.ID, shared.JSON201.UnitId)
+	require.Equal(t, "/v1/shares/"+shared.JSON201.Id, shared.HTTPResponse.Header.Get("Location"))
+	require.Equal(t, `"`+itoa(shared.JSON201.Version)+`"`, shared.HTTPResponse.Header.Get("ETag"))
+
+	after, err := neighbour.GetDisputeWithResponse(ctx, d.Id)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, after.StatusCode(), string(after.Body))
+}
