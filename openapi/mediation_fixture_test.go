@@ -128,3 +128,15 @@ func (n *neighbours) signature(t *testing.T, who string) api.Attachment {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// otherUnit makes a station outside 般阳路派出所's subtree, with one staff
+// member of the role given: someone the dispute is out of reach of.
+func (n *neighbours) otherUnit(t *testing.T, code, name, staffName string, role casework.Role) (casework.Unit, casework.Actor) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := n.k.CreateUnit(ctx, n.admin, casework.UnitInput{Code: code, Name: name, Level: casework.LevelStation, ParentID: n.root.ID})
+	require.NoError(t, err)
+	s, err := n.k.CreateStaff(ctx, n.admin, casework.StaffInput{UnitID: u.ID, Name: staffName, Roles: []casework.Role{role}})
+	require.NoError(t, err)
+	return u, n.actor(s)
+}

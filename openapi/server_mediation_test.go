@@ -310,11 +310,8 @@ func TestDisputeSafeWritesOverHTTP(t *testing.T) {
 	require.Equal(t, api.DisputeRisk(mediation.RiskMedium), got.JSON200.Risk)
 
 	// Out of reach is not found: an officer of another station sees nothing.
-	elsewhere, err := n.k.CreateUnit(ctx, n.admin, casework.UnitInput{Code: "370305002", Name: "雪官派出所", Level: casework.LevelStation, ParentID: n.root.ID})
-	require.NoError(t, err)
-	st, err := n.k.CreateStaff(ctx, n.admin, casework.StaffInput{UnitID: elsewhere.ID, Name: "孙民警", Roles: []casework.Role{casework.RoleOfficer}})
-	require.NoError(t, err)
-	stranger := n.client(t, n.actor(st))
+	_, outsider := n.otherUnit(t, "370305002", "雪官派出所", "孙民警", casework.RoleOfficer)
+	stranger := n.client(t, outsider)
 	hidden, err := stranger.GetDisputeWithResponse(ctx, d.Id)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, hidden.StatusCode(), string(hidden.Body))
@@ -472,11 +469,8 @@ func TestShareDisputeOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.StatusCode(), string(r.Body))
 	d := r.JSON201
 
-	community, err := n.k.CreateUnit(ctx, n.admin, casework.UnitInput{Code: "370302101", Name: "般阳路社区警务室", Level: casework.LevelStation, ParentID: n.root.ID})
-	require.NoError(t, err)
-	st, err := n.k.CreateStaff(ctx, n.admin, casework.StaffInput{UnitID: community.ID, Name: "社区民警", Roles: []casework.Role{casework.RoleCommunityOfficer}})
-	require.NoError(t, err)
-	neighbour := n.client(t, n.actor(st))
+	community, other := n.otherUnit(t, "370302101", "般阳路社区警务室", "社区民警", casework.RoleCommunityOfficer)
+	neighbour := n.client(t, other)
 
 	before, err := neighbour.GetDisputeWithResponse(ctx, d.Id)
 	require.NoError(t, err)
