@@ -278,6 +278,29 @@ func TestDisputeSafeWritesOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, all.StatusCode(), string(all.Body))
 	require.Len(t, all.JSON200.Items, 1, "the replay created nothing")
 
+	filters := []struct {
+		name   string
+		params api.ListDisputesParams
+		status int
+		found  int
+	}{
+		{"a first-level category", api.ListDisputesParams{Category: ptr("neighbour")}, http.StatusOK, 1},
+		{"another category", api.ListDisputesParams{Category: ptr("family")}, http.StatusOK, 0},
+		{"a party's identity number", api.ListDisputesParams{PartyDocNumber: ptr("370302197511020025")}, http.StatusOK, 1},
+		{"someone else's identity number", api.ListDisputesParams{PartyDocNumber: ptr("370302199001010011")}, http.StatusOK, 0},
+		{"the state it is in", api.ListDisputesParams{State: []api.DisputeState{api.DisputeState(mediation.StateReported)}}, http.StatusOK, 1},
+		{"a state it is not in", api.ListDisputesParams{State: []api.DisputeState{api.DisputeState(mediation.StateClosed)}}, http.StatusOK, 0},
+		{"a page too large", api.ListDisputesParams{Limit: ptr(201)}, http.StatusBadRequest, 0},
+	}
+	for _, tt := range filters {
+		r, err := officer.ListDisputesWithResponse(ctx, &tt.params)
+		require.NoError(t, err, tt.name)
+		require.Equal(t, tt.status, r.StatusCode(), "%s: %s", tt.name, r.Body)
+		if tt.status == http.StatusOK {
+			require.Len(t, r.JSON200.Items, tt.found, tt.name)
+		}
+	}
+
 	screened, err := officer.ScreenDisputeWithResponse(ctx, d.Id, &api.ScreenDisputeParams{IfMatch: `"1"`}, api.DisputeActionInput{Reason: "适宜人民调解"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, screened.StatusCode(), string(screened.Body))
