@@ -3,7 +3,6 @@ package openapi_test
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -68,5 +67,3 @@ func requireStatus(t *testing.T, want int, r response, body []byte) {
 
 // etagOf is the ETag header of a response.
 func etagHeader(r *http.Response) string { return r.Header.Get("ETag") }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -3,7 +3,6 @@ package openapi_test
 import (
 	"context"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,8 +125,6 @@ func (n *neighbours) signature(t *testing.T, who string) api.Attachment {
 	require.NoError(t, err)
 	return api.Attachment{Name: a.Name, MediaType: a.MediaType, Size: a.Size, Sha256: a.SHA256}
 }
-
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // otherUnit makes a station outside 般阳路派出所's subtree, with one staff
 // member of the role given: someone the dispute is out of reach of.

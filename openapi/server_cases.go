@@ -23,10 +23,10 @@ func (s *server) ListCases(ctx context.Context, r api.ListCasesRequestObject) (a
 	if err != nil {
 		return nil, err
 	}
-	q := cases.Query{UnitID: orZero(r.Params.UnitId), States: statesIn[api.CaseState, cases.State](r.Params.State), Kind: orZero(r.Params.Kind),
-		ReportedFrom: orZero(r.Params.ReportedFrom), ReportedTo: orZero(r.Params.ReportedTo),
-		SuspectDocType: casework.DocType(orZero(r.Params.SuspectDocType)), SuspectDocNumber: orZero(r.Params.SuspectDocNumber),
-		Identifier: orZero(r.Params.Identifier), Page: p}
+	q := cases.Query{UnitID: deref(r.Params.UnitId), States: statesIn[api.CaseState, cases.State](r.Params.State), Kind: deref(r.Params.Kind),
+		ReportedFrom: deref(r.Params.ReportedFrom), ReportedTo: deref(r.Params.ReportedTo),
+		SuspectDocType: casework.DocType(deref(r.Params.SuspectDocType)), SuspectDocNumber: deref(r.Params.SuspectDocNumber),
+		Identifier: deref(r.Params.Identifier), Page: p}
 	cs, next, err := s.cases.List(ctx, actorOf(ctx), q)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func (s *server) ListOverdueCases(ctx context.Context, r api.ListOverdueCasesReq
 	if err != nil {
 		return nil, err
 	}
-	os, next, err := s.cases.Overdue(ctx, actorOf(ctx), orZero(r.Params.UnitId), s.kernel.Now(), p)
+	os, next, err := s.cases.Overdue(ctx, actorOf(ctx), deref(r.Params.UnitId), s.kernel.Now(), p)
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +209,8 @@ func (s *server) ListLeads(ctx context.Context, r api.ListLeadsRequestObject) (a
 	if err != nil {
 		return nil, err
 	}
-	q := cases.LeadQuery{UnitID: orZero(r.Params.UnitId), States: statesIn[api.LeadState, cases.LeadState](r.Params.State),
-		SourceKind: orZero(r.Params.SourceKind), FoundFrom: orZero(r.Params.FoundFrom), FoundTo: orZero(r.Params.FoundTo), Page: p}
+	q := cases.LeadQuery{UnitID: deref(r.Params.UnitId), States: statesIn[api.LeadState, cases.LeadState](r.Params.State),
+		SourceKind: deref(r.Params.SourceKind), FoundFrom: deref(r.Params.FoundFrom), FoundTo: deref(r.Params.FoundTo), Page: p}
 	ls, next, err := s.cases.ListLeads(ctx, actorOf(ctx), q)
 	if err != nil {
 		return nil, err

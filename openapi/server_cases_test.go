@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -95,7 +96,7 @@ func TestBirdCageOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, filed, filed.Body)
 	require.Equal(t, api.CaseStateFiled, filed.JSON200.State)
-	require.Equal(t, "370302DQC-"+itoa(year)+"-000002", filed.JSON200.Number)
+	require.Equal(t, "370302DQC-"+strconv.Itoa(year)+"-000002", filed.JSON200.Number)
 	require.Equal(t, []string{w.officer.StaffID}, filed.JSON200.Dispatch.Officers)
 
 	// 快勘查·同步比对: the earlier cage theft matches on its modus operandi.

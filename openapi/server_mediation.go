@@ -13,7 +13,7 @@ import (
 // The operations of tag mediation: dispute mediation: disputes, sessions, agreements, signatures, confirmations and follow-ups.
 
 func (s *server) ReportDispute(ctx context.Context, r api.ReportDisputeRequestObject) (api.ReportDisputeResponseObject, error) {
-	d, err := s.mediation.Report(ctx, actorOf(ctx), reportIn(*r.Body, requestKey(r.Params.IdempotencyKey)))
+	d, err := s.mediation.Report(ctx, actorOf(ctx), disputeReportIn(*r.Body, requestKey(r.Params.IdempotencyKey)))
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func (s *server) ShareDispute(ctx context.Context, r api.ShareDisputeRequestObje
 	if err != nil {
 		return nil, err
 	}
-	return api.ShareDispute201JSONResponse{Body: disputeShareOut(sh), Headers: api.ShareDispute201ResponseHeaders{ETag: etag(sh.Version), Location: location(ctx, "/v1/shares/"+sh.ID)}}, nil
+	return api.ShareDispute201JSONResponse{Body: shareOut(sh), Headers: api.ShareDispute201ResponseHeaders{ETag: etag(sh.Version), Location: location(ctx, "/v1/shares/"+sh.ID)}}, nil
 }
 
 // change runs one compare-and-swap change of dispute id based on the

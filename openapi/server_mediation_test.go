@@ -42,7 +42,7 @@ func TestNeighboursDisputeOverHTTP(t *testing.T) {
 		etag   string
 		d      *api.Dispute
 	}
-	tag := func() string { return `"` + itoa(d.Version) + `"` }
+	tag := func() string { return etagOf(d.Version) }
 	steps := []struct {
 		name string
 		at   [3]int
@@ -120,7 +120,7 @@ func TestNeighboursDisputeOverHTTP(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.status, "%s: %s", st.name, res.body)
 		require.Equal(t, api.DisputeState(st.want), res.d.State, st.name)
 		require.Equal(t, d.Version+1, res.d.Version, st.name)
-		require.Equal(t, `"`+itoa(res.d.Version)+`"`, res.etag, st.name)
+		require.Equal(t, etagOf(res.d.Version), res.etag, st.name)
 		d = *res.d
 
 		if st.want == mediation.StateAgreed {
@@ -343,9 +343,6 @@ func TestDisputeSafeWritesOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, printed.StatusCode(), string(printed.Body))
 }
 
-// etagOf is the ETag of a dispute as returned.
-func etagOf(d *api.Dispute) string { return `"` + itoa(d.Version) + `"` }
-
 // The other ways a dispute goes, each from a fresh report: not accepted;
 // failed on a party's refusal and closed without agreement; failed and
 // referred to the court; parties corrected and mediators reassigned; a
@@ -363,20 +360,20 @@ func TestDisputeOtherPathsOverHTTP(t *testing.T) {
 	mediating := func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
 		t.Helper()
 		c := n.client(t, n.officer)
-		r1, err := c.ScreenDisputeWithResponse(ctx, d.Id, &api.ScreenDisputeParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "适宜人民调解"})
+		r1, err := c.ScreenDisputeWithResponse(ctx, d.Id, &api.ScreenDisputeParams{IfMatch: etagOf(d.Version)}, api.DisputeActionInput{Reason: "适宜人民调解"})
 		require.NoError(t, err)
 		d = ok(t, r1.StatusCode(), r1.Body, r1.JSON200)
-		r2, err := c.AcceptDisputeWithResponse(ctx, d.Id, &api.AcceptDisputeParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "受理", Assign: []string{n.mediator.StaffID}})
+		r2, err := c.AcceptDisputeWithResponse(ctx, d.Id, &api.AcceptDisputeParams{IfMatch: etagOf(d.Version)}, api.DisputeActionInput{Reason: "受理", Assign: []string{n.mediator.StaffID}})
 		require.NoError(t, err)
 		d = ok(t, r2.StatusCode(), r2.Body, r2.JSON200)
-		r3, err := c.StartMediationWithResponse(ctx, d.Id, &api.StartMediationParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "开始调解"})
+		r3, err := c.StartMediationWithResponse(ctx, d.Id, &api.StartMediationParams{IfMatch: etagOf(d.Version)}, api.DisputeActionInput{Reason: "开始调解"})
 		require.NoError(t, err)
 		return ok(t, r3.StatusCode(), r3.Body, r3.JSON200)
 	}
 	failed := func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
 		t.Helper()
 		d = mediating(t, n, d)
-		r, err := n.client(t, n.mediator).FailMediationWithResponse(ctx, d.Id, &api.FailMediationParams{IfMatch: etagOf(d)},
+		r, err := n.client(t, n.mediator).FailMediationWithResponse(ctx, d.Id, &api.FailMediationParams{IfMatch: etagOf(d.Version)},
 			api.DisputeActionInput{Reason: "被申请人明确拒绝调解", RefusedBy: n.upstairs.ID})
 		require.NoError(t, err)
 		d = ok(t, r.StatusCode(), r.Body, r.JSON200)
@@ -391,13 +388,13 @@ func TestDisputeOtherPathsOverHTTP(t *testing.T) {
 		check func(t *testing.T, n *neighbours, d *api.Dispute)
 	}{
 		{"not accepted", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
-			r, err := n.client(t, n.officer).RejectDisputeWithResponse(ctx, d.Id, &api.RejectDisputeParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "不属于调解范围"})
+			r, err := n.client(t, n.officer).RejectDisputeWithResponse(ctx, d.Id, &api.RejectDisputeParams{IfMatch: etagOf(d.Version)}, api.DisputeActionInput{Reason: "不属于调解范围"})
 			require.NoError(t, err)
 			return ok(t, r.StatusCode(), r.Body, r.JSON200)
 		}, mediation.StateNotAccepted, nil},
 		{"failed and closed without agreement", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
 			d = failed(t, n, d)
-			r, err := n.client(t, n.officer).CloseDisputeWithResponse(ctx, d.Id, &api.CloseDisputeParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "告知当事人其他救济途径"})
+			r, err := n.client(t, n.officer).CloseDisputeWithResponse(ctx, d.Id, &api.CloseDisputeParams{IfMatch: etagOf(d.Version)}, api.DisputeActionInput{Reason: "告知当事人其他救济途径"})
 			require.NoError(t, err)
 			return ok(t, r.StatusCode(), r.Body, r.JSON200)
 		}, mediation.StateClosed, func(t *testing.T, _ *neighbours, d *api.Dispute) {
@@ -405,7 +402,7 @@ func TestDisputeOtherPathsOverHTTP(t *testing.T) {
 		}},
 		{"failed and referred to the court", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
 			d = failed(t, n, d)
-			r, err := n.client(t, n.officer).ReferDisputeWithResponse(ctx, d.Id, &api.ReferDisputeParams{IfMatch: etagOf(d)},
+			r, err := n.client(t, n.officer).ReferDisputeWithResponse(ctx, d.Id, &api.ReferDisputeParams{IfMatch: etagOf(d.Version)},
 				api.DisputeActionInput{Reason: "引导当事人诉讼", Referral: api.Referral{To: "court", Body: "淄川区人民法院"}})
 			require.NoError(t, err)
 			return ok(t, r.StatusCode(), r.Body, r.JSON200)
@@ -414,11 +411,11 @@ func TestDisputeOtherPathsOverHTTP(t *testing.T) {
 		}},
 		{"parties corrected and mediators reassigned", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
 			c := n.client(t, n.officer)
-			r1, err := c.UpdateDisputePartiesWithResponse(ctx, d.Id, &api.UpdateDisputePartiesParams{IfMatch: etagOf(d)}, api.PartiesInput{Parties: []api.Party{
+			r1, err := c.UpdateDisputePartiesWithResponse(ctx, d.Id, &api.UpdateDisputePartiesParams{IfMatch: etagOf(d.Version)}, api.PartiesInput{Parties: []api.Party{
 				{PersonId: n.upstairs.ID, Role: api.PartyRole(mediation.Applicant)}, {PersonId: n.downstairs.ID, Role: api.PartyRole(mediation.Respondent)}}})
 			require.NoError(t, err)
 			d = mediating(t, n, ok(t, r1.StatusCode(), r1.Body, r1.JSON200))
-			r2, err := c.AssignDisputeWithResponse(ctx, d.Id, &api.AssignDisputeParams{IfMatch: etagOf(d)}, api.AssignInput{Staff: []string{n.lawyer.StaffID}, Reason: "改由驻所律师调解"})
+			r2, err := c.AssignDisputeWithResponse(ctx, d.Id, &api.AssignDisputeParams{IfMatch: etagOf(d.Version)}, api.AssignInput{Staff: []string{n.lawyer.StaffID}, Reason: "改由驻所律师调解"})
 			require.NoError(t, err)
 			return ok(t, r2.StatusCode(), r2.Body, r2.JSON200)
 		}, mediation.StateInMediation, func(t *testing.T, n *neighbours, d *api.Dispute) {
@@ -433,7 +430,7 @@ func TestDisputeOtherPathsOverHTTP(t *testing.T) {
 		{"judicially confirmed, then followed up", func(t *testing.T, n *neighbours, d *api.Dispute) *api.Dispute {
 			d = mediating(t, n, d)
 			c := n.client(t, n.mediator)
-			r1, err := c.DraftAgreementWithResponse(ctx, d.Id, &api.DraftAgreementParams{IfMatch: etagOf(d)}, api.AgreementInput{
+			r1, err := c.DraftAgreementWithResponse(ctx, d.Id, &api.DraftAgreementParams{IfMatch: etagOf(d.Version)}, api.AgreementInput{
 				Form: api.AgreementInputForm(mediation.Written), MediatorId: n.mediator.StaffID, Facts: "噪音纠纷", Matters: "噪音扰民",
 				Responsibilities:  []api.Responsibility{{PartyId: n.upstairs.ID, Text: "夜间产生噪音"}},
 				PerformanceMethod: "自觉履行",
@@ -443,20 +440,20 @@ func TestDisputeOtherPathsOverHTTP(t *testing.T) {
 			d = ok(t, r1.StatusCode(), r1.Body, r1.JSON200)
 			for _, s := range []api.SignatureInput{{PartyId: n.upstairs.ID}, {PartyId: n.downstairs.ID}, {MediatorId: n.mediator.StaffID}} {
 				s.Attachment = n.signature(t, s.PartyId+s.MediatorId)
-				r, err := c.SignAgreementWithResponse(ctx, d.Id, &api.SignAgreementParams{IfMatch: etagOf(d)}, s)
+				r, err := c.SignAgreementWithResponse(ctx, d.Id, &api.SignAgreementParams{IfMatch: etagOf(d.Version)}, s)
 				require.NoError(t, err)
 				d = ok(t, r.StatusCode(), r.Body, r.JSON200)
 			}
 			require.Equal(t, api.DisputeState(mediation.StateAgreed), d.State)
 			n.at(8, 9, 0)
-			r2, err := c.ApplyConfirmationWithResponse(ctx, d.Id, &api.ApplyConfirmationParams{IfMatch: etagOf(d)}, api.ConfirmationInput{Court: "淄川区人民法院"})
+			r2, err := c.ApplyConfirmationWithResponse(ctx, d.Id, &api.ApplyConfirmationParams{IfMatch: etagOf(d.Version)}, api.ConfirmationInput{Court: "淄川区人民法院"})
 			require.NoError(t, err)
 			d = ok(t, r2.StatusCode(), r2.Body, r2.JSON200)
 			n.at(12, 9, 0)
-			r3, err := c.RuleConfirmationWithResponse(ctx, d.Id, &api.RuleConfirmationParams{IfMatch: etagOf(d)}, api.RulingInput{Status: api.RulingInputStatus(mediation.ConfirmationConfirmed), Note: "裁定协议有效"})
+			r3, err := c.RuleConfirmationWithResponse(ctx, d.Id, &api.RuleConfirmationParams{IfMatch: etagOf(d.Version)}, api.RulingInput{Status: api.RulingInputStatus(mediation.ConfirmationConfirmed), Note: "裁定协议有效"})
 			require.NoError(t, err)
 			d = ok(t, r3.StatusCode(), r3.Body, r3.JSON200)
-			r4, err := n.client(t, n.officer).StartFollowUpWithResponse(ctx, d.Id, &api.StartFollowUpParams{IfMatch: etagOf(d)}, api.DisputeActionInput{Reason: "回访"})
+			r4, err := n.client(t, n.officer).StartFollowUpWithResponse(ctx, d.Id, &api.StartFollowUpParams{IfMatch: etagOf(d.Version)}, api.DisputeActionInput{Reason: "回访"})
 			require.NoError(t, err)
 			return ok(t, r4.StatusCode(), r4.Body, r4.JSON200)
 		}, mediation.StateFollowingUp, func(t *testing.T, _ *neighbours, d *api.Dispute) {
@@ -505,7 +502,7 @@ func TestShareDisputeOverHTTP(t *testing.T) {
 	require.Equal(t, d.Id, shared.JSON201.RecordId)
 	require.Equal(t, community.ID, shared.JSON201.UnitId)
 	require.Equal(t, "/v1/shares/"+shared.JSON201.Id, shared.HTTPResponse.Header.Get("Location"))
-	require.Equal(t, `"`+itoa(shared.JSON201.Version)+`"`, shared.HTTPResponse.Header.Get("ETag"))
+	require.Equal(t, etagOf(shared.JSON201.Version), shared.HTTPResponse.Header.Get("ETag"))
 
 	after, err := neighbour.GetDisputeWithResponse(ctx, d.Id)
 	require.NoError(t, err)

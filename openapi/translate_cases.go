@@ -11,16 +11,6 @@ import (
 // Translators of tag cases: API types to the inputs of package cases and
 // its records back to API types. They copy fields and nothing else.
 
-// orZero is the value p points to, or T's zero value for an absent
-// optional parameter (which the library reads as "not set").
-func orZero[T any](p *T) T {
-	if p == nil {
-		var zero T
-		return zero
-	}
-	return *p
-}
-
 // ifMatchChange runs change as the request's actor on the version If-Match
 // names (428 without one); when the version is stale the error carries the
 // record's current version, read with current, for the 412's ETag.

@@ -201,7 +201,7 @@ func noticeOut(n mediation.NoticeMark) api.NoticeMark {
 	return api.NoticeMark{Kind: api.NoticeKind(n.Kind), Reason: api.DeadlineReason(n.Reason), Ref: n.Ref, Due: n.Due, At: n.At}
 }
 
-func reportIn(in api.DisputeInput, key string) mediation.ReportInput {
+func disputeReportIn(in api.DisputeInput, key string) mediation.ReportInput {
 	return mediation.ReportInput{UnitID: in.UnitId, Category: in.Category, Source: in.Source, SourceNote: in.SourceNote,
 		Kind: mediation.Kind(in.Kind), Police: policeIn(in.Police), Parties: mapSliceIn(in.Parties, partyIn), Facts: in.Facts,
 		AddressID: in.AddressId, Address: in.Address, Risk: mediation.Risk(in.Risk), RiskReason: in.RiskReason,
@@ -217,16 +217,3 @@ func transitionIn(to mediation.State, in api.DisputeActionInput) mediation.Trans
 
 // disputeShareOut translates a share of a dispute. (The kernel tag's
 // shares translate the same way; the lead may merge the two.)
-func disputeShareOut(s casework.Share) api.Share {
-	return api.Share{Id: s.ID, RecordType: s.RecordType, RecordId: s.RecordID, OwnerUnitId: s.OwnerUnitID, UnitId: s.UnitID,
-		GrantedBy: s.GrantedBy, Reason: s.Reason, CreatedAt: s.CreatedAt, RevokedAt: s.RevokedAt, RevokedBy: s.RevokedBy, Version: s.Version}
-}
-
-// deref is the value of an optional query parameter, or its zero value.
-func deref[T any](p *T) T {
-	if p == nil {
-		var zero T
-		return zero
-	}
-	return *p
-}
