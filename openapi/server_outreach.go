@@ -42,18 +42,12 @@ func (s *server) GetVisit(ctx context.Context, r api.GetVisitRequestObject) (api
 }
 
 func (s *server) AmendVisit(ctx context.Context, r api.AmendVisitRequestObject) (api.AmendVisitResponseObject, error) {
-	version, err := ifMatch(r.Params.IfMatch)
+	am := outreach.VisitAmendment{Notes: optional(r.Body.Notes), Services: mapInput(r.Body.Services, serviceIn), Aid: mapInput(r.Body.Aid, aidIn)}
+	v, err := update(ctx, r.Params.IfMatch, r.Id, s.outreach.GetVisit, visitVersion, func(actor casework.Actor, version int64) (outreach.Visit, error) {
+		return s.outreach.AmendVisit(ctx, actor, r.Id, version, am)
+	})
 	if err != nil {
 		return nil, err
-	}
-	actor := actorOf(ctx)
-	am := outreach.VisitAmendment{Notes: optional(r.Body.Notes), Services: mapInput(r.Body.Services, serviceIn), Aid: mapInput(r.Body.Aid, aidIn)}
-	v, err := s.outreach.AmendVisit(ctx, actor, r.Id, version, am)
-	if err != nil {
-		return nil, withETag(err, func() (int64, error) {
-			v, err := s.outreach.GetVisit(ctx, actor, r.Id)
-			return v.Version, err
-		})
 	}
 	return api.AmendVisit200JSONResponse{Body: visitOut(v), Headers: api.AmendVisit200ResponseHeaders{ETag: etag(v.Version)}}, nil
 }
@@ -91,17 +85,11 @@ func (s *server) GetPlanEntry(ctx context.Context, r api.GetPlanEntryRequestObje
 }
 
 func (s *server) RemoveFromPlan(ctx context.Context, r api.RemoveFromPlanRequestObject) (api.RemoveFromPlanResponseObject, error) {
-	version, err := ifMatch(r.Params.IfMatch)
+	e, err := update(ctx, r.Params.IfMatch, r.Id, s.outreach.GetPlanEntry, planEntryVersion, func(actor casework.Actor, version int64) (outreach.PlanEntry, error) {
+		return s.outreach.RemoveFromPlan(ctx, actor, r.Id, version, r.Body.Reason)
+	})
 	if err != nil {
 		return nil, err
-	}
-	actor := actorOf(ctx)
-	e, err := s.outreach.RemoveFromPlan(ctx, actor, r.Id, version, r.Body.Reason)
-	if err != nil {
-		return nil, withETag(err, func() (int64, error) {
-			e, err := s.outreach.GetPlanEntry(ctx, actor, r.Id)
-			return e.Version, err
-		})
 	}
 	return api.RemoveFromPlan200JSONResponse{Body: planEntryOut(e), Headers: api.RemoveFromPlan200ResponseHeaders{ETag: etag(e.Version)}}, nil
 }
@@ -173,20 +161,14 @@ func (s *server) GetHazard(ctx context.Context, r api.GetHazardRequestObject) (a
 // hazardMove is the signature of every hazard state change of the service.
 type hazardMove func(ctx context.Context, actor casework.Actor, id string, version int64, note string) (outreach.Hazard, error)
 
-// moveHazard reads If-Match, makes the move and answers the hazard with its
-// ETag, or a stale version with the current one.
+// moveHazard makes a hazard move against If-Match and answers the hazard
+// with its ETag.
 func (s *server) moveHazard(ctx context.Context, move hazardMove, id string, header api.IfMatch, note string) (api.Hazard, string, error) {
-	version, err := ifMatch(header)
+	h, err := update(ctx, header, id, s.outreach.GetHazard, hazardVersion, func(actor casework.Actor, version int64) (outreach.Hazard, error) {
+		return move(ctx, actor, id, version, note)
+	})
 	if err != nil {
 		return api.Hazard{}, "", err
-	}
-	actor := actorOf(ctx)
-	h, err := move(ctx, actor, id, version, note)
-	if err != nil {
-		return api.Hazard{}, "", withETag(err, func() (int64, error) {
-			h, err := s.outreach.GetHazard(ctx, actor, id)
-			return h.Version, err
-		})
 	}
 	return hazardOut(h), etag(h.Version), nil
 }
@@ -254,21 +236,13 @@ func (s *server) GetAppointment(ctx context.Context, r api.GetAppointmentRequest
 	return api.GetAppointment200JSONResponse{Body: appointmentOut(a), Headers: api.GetAppointment200ResponseHeaders{ETag: etag(a.Version)}}, nil
 }
 
-// moveAppointment reads If-Match, makes the move and answers the
-// appointment with its ETag, or a stale version with the current one.
+// moveAppointment makes an appointment move against If-Match and answers
+// the appointment with its ETag.
 func (s *server) moveAppointment(ctx context.Context, id string, header api.IfMatch,
 	move func(actor casework.Actor, version int64) (outreach.Appointment, error)) (api.Appointment, string, error) {
-	version, err := ifMatch(header)
+	a, err := update(ctx, header, id, s.outreach.GetAppointment, appointmentVersion, move)
 	if err != nil {
 		return api.Appointment{}, "", err
-	}
-	actor := actorOf(ctx)
-	a, err := move(actor, version)
-	if err != nil {
-		return api.Appointment{}, "", withETag(err, func() (int64, error) {
-			a, err := s.outreach.GetAppointment(ctx, actor, id)
-			return a.Version, err
-		})
 	}
 	return appointmentOut(a), etag(a.Version), nil
 }
@@ -344,18 +318,12 @@ func (s *server) GetCampaign(ctx context.Context, r api.GetCampaignRequestObject
 }
 
 func (s *server) UpdateCampaign(ctx context.Context, r api.UpdateCampaignRequestObject) (api.UpdateCampaignResponseObject, error) {
-	version, err := ifMatch(r.Params.IfMatch)
+	up := outreach.CampaignUpdate{Name: optional(r.Body.Name), Description: optional(r.Body.Description), Goals: mapInput(r.Body.Goals, goalIn)}
+	c, err := update(ctx, r.Params.IfMatch, r.Id, s.outreach.GetCampaign, campaignVersion, func(actor casework.Actor, version int64) (outreach.Campaign, error) {
+		return s.outreach.UpdateCampaign(ctx, actor, r.Id, version, up)
+	})
 	if err != nil {
 		return nil, err
-	}
-	actor := actorOf(ctx)
-	up := outreach.CampaignUpdate{Name: optional(r.Body.Name), Description: optional(r.Body.Description), Goals: mapInput(r.Body.Goals, goalIn)}
-	c, err := s.outreach.UpdateCampaign(ctx, actor, r.Id, version, up)
-	if err != nil {
-		return nil, withETag(err, func() (int64, error) {
-			c, err := s.outreach.GetCampaign(ctx, actor, r.Id)
-			return c.Version, err
-		})
 	}
 	return api.UpdateCampaign200JSONResponse{Body: campaignOut(c), Headers: api.UpdateCampaign200ResponseHeaders{ETag: etag(c.Version)}}, nil
 }

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -185,3 +186,33 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// update is every compare-and-swap change of a handler: it reads the
+// version from If-Match (428 without one), makes the change as the actor,
+// and on a stale version re-reads the record with get, so that the 412
+// carries the current ETag.
+func update[T any](ctx context.Context, header api.IfMatch, id string,
+	get func(context.Context, casework.Actor, string) (T, error), version func(T) int64,
+	change func(actor casework.Actor, version int64) (T, error)) (T, error) {
+	var zero T
+	v, err := ifMatch(header)
+	if err != nil {
+		return zero, err
+	}
+	actor := actorOf(ctx)
+	rec, err := change(actor, v)
+	if err != nil {
+		return zero, withETag(err, func() (int64, error) {
+			cur, err := get(ctx, actor, id)
+			return version(cur), err
+		})
+	}
+	return rec, nil
+}
+
+// The versions of the outreach records, for update.
+func visitVersion(v outreach.Visit) int64             { return v.Version }
+func planEntryVersion(e outreach.PlanEntry) int64     { return e.Version }
+func hazardVersion(h outreach.Hazard) int64           { return h.Version }
+func appointmentVersion(a outreach.Appointment) int64 { return a.Version }
+func campaignVersion(c outreach.Campaign) int64       { return c.Version }
