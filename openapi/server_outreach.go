@@ -57,13 +57,7 @@ func (s *server) ListVisitHandoffs(ctx context.Context, r api.ListVisitHandoffsR
 	if err != nil {
 		return nil, err
 	}
-	items := make([]api.OutboxMessage, len(msgs))
-	for i, m := range msgs {
-		if items[i], err = outreachHandoffOut(m); err != nil {
-			return nil, err
-		}
-	}
-	return api.ListVisitHandoffs200JSONResponse{Items: items}, nil
+	return api.ListVisitHandoffs200JSONResponse{Items: mapSlice(msgs, outreachHandoffOut)}, nil
 }
 
 func (s *server) AddToPlan(ctx context.Context, r api.AddToPlanRequestObject) (api.AddToPlanResponseObject, error) {

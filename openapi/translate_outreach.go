@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/openapi/api"
@@ -163,19 +162,13 @@ func dueVisitOut(d outreach.DueVisit) api.DueVisit {
 }
 
 // outreachHandoffOut is a visit's hand-off with its delivery state. The
-// payload is the JSON the kernel wrote; one that is not a JSON object is a
-// store fault, answered 500. (The kernel tag's dead hand-offs may bring
-// their own translator; the two can become one.)
-func outreachHandoffOut(m casework.OutboxMessage) (api.OutboxMessage, error) {
-	out := api.OutboxMessage{Id: m.ID, Kind: m.Kind, SourceKind: m.SourceKind, SourceId: m.SourceID, Step: m.Step,
+// service leaves the payload out (the finding is read on the visit, where
+// masking applies), so there is none to translate. (The kernel tag's dead
+// hand-offs may bring their own translator; the two can become one.)
+func outreachHandoffOut(m casework.OutboxMessage) api.OutboxMessage {
+	return api.OutboxMessage{Id: m.ID, Kind: m.Kind, SourceKind: m.SourceKind, SourceId: m.SourceID, Step: m.Step,
 		CreatedAt: m.CreatedAt, Attempts: m.Attempts, LeaseOwner: m.LeaseOwner, LeaseUntil: m.LeaseUntil,
 		NextAttempt: m.NextAttempt, DeliveredAt: m.DeliveredAt, ResultId: m.ResultID, LastError: m.LastError}
-	if len(m.Payload) > 0 {
-		if err := json.Unmarshal(m.Payload, &out.Payload); err != nil {
-			return api.OutboxMessage{}, err
-		}
-	}
-	return out, nil
 }
 
 // deref is the value of an optional query parameter, or its zero value.
