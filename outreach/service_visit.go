@@ -52,6 +52,10 @@ func (in *VisitInput) normalize(actor casework.Actor, now time.Time) {
 // lands, or none of it.
 func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in VisitInput) (Visit, error) {
 	now := s.k.Now()
+	// The request key is matched against the input as asked, before the
+	// defaults: a replay without visitedAt comes later than the first
+	// request, and must still be the same request.
+	asked := in
 	in.normalize(actor, now)
 	if err := s.k.UnitInReach(ctx, actor, in.UnitID); err != nil {
 		return Visit{}, err
@@ -141,7 +145,7 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 	if err := f.Err(); err != nil {
 		return Visit{}, err
 	}
-	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Visit, error) {
+	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, asked, func(rk *casework.RequestKey) (Visit, error) {
 		return s.createVisit(ctx, actor, in, addr, entry, rk)
 	})
 }
