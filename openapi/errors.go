@@ -35,7 +35,7 @@ type problemKind struct {
 // problemKinds is the one table from error kinds to statuses (issue 11,
 // item 4). The first row whose kind matches wins: a reused Idempotency-Key is
 // also a conflict, so it comes before the conflict row. A conflict on a
-// request that carried If-Match is a stale version, 412 (see problemFor).
+// request whose If-Match named an old version is 412 (withETag marks it).
 var problemKinds = []problemKind{
 	{casework.ErrRequestKeyReused, http.StatusUnprocessableEntity, "invalid", "Invalid input", "the Idempotency-Key was used before with another request"},
 	{casework.ErrNotFound, http.StatusNotFound, "not-found", "Not found", "no such record within reach"},
@@ -68,6 +68,7 @@ type httpError struct {
 	detail string
 	fields []api.FieldError
 	etag   string
+	stale  bool // a conflict because If-Match named an old version: 412
 	cause  error
 }
 
@@ -108,7 +109,8 @@ func problemFor(r *http.Request, err error) (api.Problem, string) {
 			break
 		}
 	}
-	if pk.kind == casework.ErrConflict && r.Header.Get("If-Match") != "" {
+	var stale *httpError
+	if pk.kind == casework.ErrConflict && errors.As(err, &stale) && stale.stale {
 		pk = staleKind
 	}
 	p := api.Problem{Type: problemBase + pk.slug, Title: pk.title, Status: pk.status, Detail: pk.detail}

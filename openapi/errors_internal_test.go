@@ -28,7 +28,8 @@ func TestProblemTable(t *testing.T) {
 	}{
 		{"not found", wrapped(casework.ErrNotFound), false, 404, "not-found"},
 		{"conflict", wrapped(casework.ErrConflict), false, 409, "conflict"},
-		{"conflict under If-Match is stale", wrapped(casework.ErrConflict), true, 412, "stale-version"},
+		{"stale version under If-Match", &httpError{kind: casework.ErrConflict, stale: true, detail: "changed"}, true, 412, "stale-version"},
+		{"a rule's conflict under If-Match stays a conflict", wrapped(casework.ErrConflict), true, 409, "conflict"},
 		{"request key reused", fmt.Errorf("%w: %w", casework.ErrConflict, casework.ErrRequestKeyReused), false, 422, "invalid"},
 		{"invalid", &casework.InvalidError{Fields: []casework.FieldError{{Field: "parties[0].personId", Rule: "required", Message: "is required"}}}, false, 422, "invalid"},
 		{"invalid transition", &casework.TransitionError{From: "reported", To: "agreed", Why: "not accepted"}, true, 409, "invalid-transition"},
@@ -52,9 +53,9 @@ func TestProblemTable(t *testing.T) {
 			require.NotContains(t, p.Detail, "pq:")
 		})
 	}
-	p, _ := problemFor(httptest.NewRequest("POST", "/v1/disputes", nil), tests[4].err)
+	p, _ := problemFor(httptest.NewRequest("POST", "/v1/disputes", nil), tests[5].err)
 	require.Equal(t, "/parties/0/personId", p.Errors[0].Field, "library field names become JSON pointers")
-	p, _ = problemFor(httptest.NewRequest("POST", "/v1/disputes", nil), tests[5].err)
+	p, _ = problemFor(httptest.NewRequest("POST", "/v1/disputes", nil), tests[6].err)
 	require.Equal(t, "cannot move from reported to agreed: not accepted", p.Detail)
 }
 
@@ -62,15 +63,21 @@ func TestStaleCarriesCurrentETag(t *testing.T) {
 	t.Parallel()
 	r := httptest.NewRequest("PATCH", "/v1/units/u", nil)
 	r.Header.Set("If-Match", `"1"`)
-	err := withETag(fmt.Errorf("save: %w", casework.ErrConflict), func() (int64, error) { return 7, nil })
+	err := withETag(fmt.Errorf("save: %w", casework.ErrConflict), 1, func() (int64, error) { return 7, nil })
 	p, tag := problemFor(r, err)
 	require.Equal(t, 412, p.Status)
 	require.Equal(t, `"7"`, tag)
 	require.ErrorIs(t, err, casework.ErrConflict)
 
-	other := withETag(casework.ErrNotFound, func() (int64, error) { panic("not called") })
+	// A conflict at the version sent is a rule, not a race: 409, no ETag.
+	rule := withETag(fmt.Errorf("overlap: %w", casework.ErrConflict), 7, func() (int64, error) { return 7, nil })
+	p, tag = problemFor(r, rule)
+	require.Equal(t, 409, p.Status)
+	require.Empty(t, tag)
+
+	other := withETag(casework.ErrNotFound, 1, func() (int64, error) { panic("not called") })
 	require.Equal(t, casework.ErrNotFound, other)
-	failed := withETag(casework.ErrConflict, func() (int64, error) { return 0, casework.ErrNotFound })
+	failed := withETag(casework.ErrConflict, 1, func() (int64, error) { return 0, casework.ErrNotFound })
 	require.Equal(t, casework.ErrConflict, failed, "a failing re-read leaves the conflict as it was")
 }
 

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"context"
 	"errors"
 	"strconv"
 
@@ -41,19 +42,21 @@ func quoted(h string) (string, bool) {
 	return digits, true
 }
 
-// withETag returns err; when err is a stale version (a conflict) it carries
-// the record's current ETag as well, read with current, so that the 412
-// tells the client which version to base a retry on. A failing re-read
-// leaves err as it was.
-func withETag(err error, current func() (int64, error)) error {
+// withETag returns err; when err is a conflict on a record whose current
+// version is no longer sent — a stale If-Match — it becomes the 412 that
+// carries the record's current ETag, read with current, so the client knows
+// which version to base a retry on. A conflict at the version sent (a rule
+// such as overlapping appointments, not a race) stays a 409, and a failing
+// re-read leaves err as it was.
+func withETag(err error, sent int64, current func() (int64, error)) error {
 	if !errors.Is(err, casework.ErrConflict) || errors.Is(err, casework.ErrRequestKeyReused) {
 		return err
 	}
 	v, rerr := current()
-	if rerr != nil {
+	if rerr != nil || v == sent {
 		return err
 	}
-	return &httpError{kind: casework.ErrConflict, detail: "the record was changed by someone else; its current ETag is " + etag(v), etag: etag(v), cause: err}
+	return &httpError{kind: casework.ErrConflict, stale: true, detail: "the record was changed by someone else; its current ETag is " + etag(v), etag: etag(v), cause: err}
 }
 
 // requestKey is the input's RequestKey for an Idempotency-Key header
@@ -76,7 +79,15 @@ func versioned[T any](header api.IfMatch, change func(version int64) (T, error),
 	}
 	out, err := change(version)
 	if err != nil {
-		return zero, withETag(err, current)
+		return zero, withETag(err, version, current)
 	}
 	return out, nil
+}
+
+// ifMatchChange is versioned for a change made as the request's actor:
+// change runs on the If-Match version, and current re-reads the record's
+// version for the 412 of a stale one.
+func ifMatchChange[R any](ctx context.Context, header api.IfMatch, change func(casework.Actor, int64) (R, error), current func(casework.Actor) (int64, error)) (R, error) {
+	actor := actorOf(ctx)
+	return versioned(header, func(v int64) (R, error) { return change(actor, v) }, func() (int64, error) { return current(actor) })
 }

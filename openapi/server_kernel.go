@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -344,6 +345,11 @@ func (s *server) ReplayHandoff(ctx context.Context, r api.ReplayHandoffRequestOb
 		return nil, err
 	}
 	m, err := s.kernel.ReplayHandoff(ctx, actorOf(ctx), r.Id, int(version))
+	if errors.Is(err, casework.ErrConflict) {
+		// The replay count moved: someone replayed it since the read.
+		return nil, &httpError{kind: casework.ErrConflict, stale: true, cause: err,
+			detail: "the hand-off was replayed by someone else since it was read; read it again"}
+	}
 	if err != nil {
 		return nil, err
 	}

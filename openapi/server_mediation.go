@@ -261,17 +261,12 @@ func (s *server) ShareDispute(ctx context.Context, r api.ShareDisputeRequestObje
 // version If-Match names, and answers the changed dispute with its ETag; a
 // stale version answers 412 with the current ETag.
 func (s *server) change(ctx context.Context, id string, header api.IfMatch, do func(casework.Actor, int64) (mediation.Dispute, error)) (api.Dispute, string, error) {
-	version, err := ifMatch(header)
+	d, err := ifMatchChange(ctx, header, do, func(a casework.Actor) (int64, error) {
+		d, err := s.mediation.Get(ctx, a, id)
+		return d.Version, err
+	})
 	if err != nil {
 		return api.Dispute{}, "", err
-	}
-	actor := actorOf(ctx)
-	d, err := do(actor, version)
-	if err != nil {
-		return api.Dispute{}, "", withETag(err, func() (int64, error) {
-			d, err := s.mediation.Get(ctx, actor, id)
-			return d.Version, err
-		})
 	}
 	return disputeOut(d), etag(d.Version), nil
 }

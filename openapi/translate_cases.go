@@ -1,8 +1,6 @@
 package openapi
 
 import (
-	"context"
-
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/grassroots-policing/grassroots/openapi/api"
@@ -10,23 +8,6 @@ import (
 
 // Translators of tag cases: API types to the inputs of package cases and
 // its records back to API types. They copy fields and nothing else.
-
-// ifMatchChange runs change as the request's actor on the version If-Match
-// names (428 without one); when the version is stale the error carries the
-// record's current version, read with current, for the 412's ETag.
-func ifMatchChange[R any](ctx context.Context, header api.IfMatch, change func(casework.Actor, int64) (R, error), current func(casework.Actor) (int64, error)) (R, error) {
-	var zero R
-	version, err := ifMatch(header)
-	if err != nil {
-		return zero, err
-	}
-	actor := actorOf(ctx)
-	rec, err := change(actor, version)
-	if err != nil {
-		return zero, withETag(err, func() (int64, error) { return current(actor) })
-	}
-	return rec, nil
-}
 
 func identifiersIn(in []api.Identifier) []casework.Identifier {
 	if in == nil {

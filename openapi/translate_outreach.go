@@ -171,15 +171,6 @@ func outreachHandoffOut(m casework.OutboxMessage) api.OutboxMessage {
 		NextAttempt: m.NextAttempt, DeliveredAt: m.DeliveredAt, ResultId: m.ResultID, LastError: m.LastError}
 }
 
-// deref is the value of an optional query parameter, or its zero value.
-func deref[T any](p *T) T {
-	if p == nil {
-		var zero T
-		return zero
-	}
-	return *p
-}
-
 // update is every compare-and-swap change of a handler: it reads the
 // version from If-Match (428 without one), makes the change as the actor,
 // and on a stale version re-reads the record with get, so that the 412
@@ -187,20 +178,10 @@ func deref[T any](p *T) T {
 func update[T any](ctx context.Context, header api.IfMatch, id string,
 	get func(context.Context, casework.Actor, string) (T, error), version func(T) int64,
 	change func(actor casework.Actor, version int64) (T, error)) (T, error) {
-	var zero T
-	v, err := ifMatch(header)
-	if err != nil {
-		return zero, err
-	}
-	actor := actorOf(ctx)
-	rec, err := change(actor, v)
-	if err != nil {
-		return zero, withETag(err, func() (int64, error) {
-			cur, err := get(ctx, actor, id)
-			return version(cur), err
-		})
-	}
-	return rec, nil
+	return ifMatchChange(ctx, header, change, func(a casework.Actor) (int64, error) {
+		cur, err := get(ctx, a, id)
+		return version(cur), err
+	})
 }
 
 // The versions of the outreach records, for update.
