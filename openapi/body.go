@@ -179,3 +179,16 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 func escapePointer(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
+
+// bodyHas reports whether the request's JSON body has the top-level member
+// name: what a PATCH handler needs to tell "set to the zero value" from
+// "leave as it is", which the generated types (plain values) cannot.
+func bodyHas(ctx context.Context, name string) bool {
+	raw, _ := ctx.Value(rawBodyKey{}).([]byte)
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return false
+	}
+	_, ok := members[name]
+	return ok
+}

@@ -19,12 +19,26 @@ func ifMatch(header api.IfMatch) (int64, error) {
 	if header == "" {
 		return 0, &httpError{kind: casework.ErrPreconditionRequired, detail: "If-Match is required: send the ETag of the version the change is based on"}
 	}
-	if len(header) > 2 && header[0] == '"' && header[len(header)-1] == '"' {
-		if v, err := strconv.ParseInt(header[1:len(header)-1], 10, 64); err == nil && v >= 0 {
+	if digits, ok := quoted(header); ok {
+		if v, err := strconv.ParseInt(digits, 10, 64); err == nil {
 			return v, nil
 		}
 	}
 	return 0, badRequest("If-Match", "format", `must be one ETag such as "3"`)
+}
+
+// quoted returns the digits of a strong ETag such as "3".
+func quoted(h string) (string, bool) {
+	if len(h) < 3 || h[0] != '"' || h[len(h)-1] != '"' {
+		return "", false
+	}
+	digits := h[1 : len(h)-1]
+	for _, c := range []byte(digits) {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	return digits, true
 }
 
 // withETag returns err; when err is a stale version (a conflict) it carries
@@ -49,4 +63,20 @@ func requestKey(key *api.IdempotencyKey) string {
 		return ""
 	}
 	return *key
+}
+
+// versioned runs a compare-and-swap change on the version If-Match names:
+// 428 without it, 400 when malformed, and on a stale version a 412 that
+// carries the current ETag, read with current.
+func versioned[T any](header api.IfMatch, change func(version int64) (T, error), current func() (int64, error)) (T, error) {
+	var zero T
+	version, err := ifMatch(header)
+	if err != nil {
+		return zero, err
+	}
+	out, err := change(version)
+	if err != nil {
+		return zero, withETag(err, current)
+	}
+	return out, nil
 }

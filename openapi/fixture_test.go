@@ -41,16 +41,28 @@ type fixture struct {
 	auth  *tokenAuth
 }
 
-type fixtureOption func(*openapi.Config, casework.KernelStore) casework.KernelStore
+// fixtureConfig is what options may change before the fixture is built.
+type fixtureConfig struct {
+	handler *openapi.Config
+	kernel  *casework.Config
+	store   casework.KernelStore
+}
+
+type fixtureOption func(*fixtureConfig)
 
 // withKernelStore replaces the kernel's store, e.g. with one that fails.
 func withKernelStore(wrap func(casework.KernelStore) casework.KernelStore) fixtureOption {
-	return func(_ *openapi.Config, s casework.KernelStore) casework.KernelStore { return wrap(s) }
+	return func(c *fixtureConfig) { c.store = wrap(c.store) }
 }
 
 // withConfig edits the handler's Config.
 func withConfig(edit func(*openapi.Config)) fixtureOption {
-	return func(c *openapi.Config, s casework.KernelStore) casework.KernelStore { edit(c); return s }
+	return func(c *fixtureConfig) { edit(c.handler) }
+}
+
+// withKernelConfig edits the kernel's Config.
+func withKernelConfig(edit func(*casework.Config)) fixtureOption {
+	return func(c *fixtureConfig) { edit(c.kernel) }
 }
 
 func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
@@ -58,13 +70,13 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	ctx := context.Background()
 	db := casemem.New()
 	f := &fixture{auth: &tokenAuth{actors: map[string]casework.Actor{}}}
-	cfg := &openapi.Config{Auth: f.auth}
-	var ks casework.KernelStore = db
+	fc := &fixtureConfig{handler: &openapi.Config{Auth: f.auth}, kernel: &casework.Config{}, store: db}
 	for _, o := range opts {
-		ks = o(cfg, ks)
+		o(fc)
 	}
+	cfg := fc.handler
 	var err error
-	f.k, err = casework.New(ks, nil)
+	f.k, err = casework.New(fc.store, fc.kernel)
 	require.NoError(t, err)
 	f.cases, err = cases.New(f.k, cmem.New(db), nil)
 	require.NoError(t, err)
@@ -145,4 +157,20 @@ func (a *tokenAuth) Authenticate(r *http.Request) (casework.Actor, error) {
 		return casework.Actor{}, errNoToken
 	}
 	return actor, nil
+}
+
+// station creates a police station (派出所) under the root.
+func (f *fixture) station(t *testing.T, code string) casework.Unit {
+	t.Helper()
+	u, err := f.k.CreateUnit(context.Background(), f.admin, casework.UnitInput{Code: code, Name: code + "派出所", Level: casework.LevelStation, ParentID: f.root.ID})
+	require.NoError(t, err)
+	return u
+}
+
+// staff creates a staff member of unit with roles and registers its token.
+func (f *fixture) staff(t *testing.T, unitID string, roles ...casework.Role) casework.Actor {
+	t.Helper()
+	s, err := f.k.CreateStaff(context.Background(), f.admin, casework.StaffInput{UnitID: unitID, Name: "民警" + string(roles[0]), Roles: roles})
+	require.NoError(t, err)
+	return f.actor(s)
 }

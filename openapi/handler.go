@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/rs/zerolog"
@@ -96,7 +97,7 @@ func (h *handler) requestErrorHandler(w http.ResponseWriter, r *http.Request, er
 // route serves the generated routes, and answers what they do not match
 // (404, 405) as problems, keeping the mux's Allow header.
 func (h *handler) route(w http.ResponseWriter, r *http.Request) {
-	r = withMount(r)
+	r = withAccept(withMount(r))
 	next, pattern := h.mux.Handler(r)
 	if pattern != "" {
 		h.mux.ServeHTTP(w, r) // sets the path values, which Handler does not
@@ -156,4 +157,4 @@ func (h *handler) recoverPanics(next http.Handler) http.Handler {
 
 type panicError struct{ value any }
 
-func (p *panicError) Error() string { return "panic: " + fmtAny(p.value) }
+func (p *panicError) Error() string { return fmt.Sprint("panic: ", p.value) }

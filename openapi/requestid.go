@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"crypto/rand"
-	"fmt"
 	"net/http"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -40,5 +39,3 @@ func wellFormedRequestID(id string) bool {
 	}
 	return true
 }
-
-func fmtAny(v any) string { return fmt.Sprint(v) }

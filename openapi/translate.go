@@ -9,3 +9,12 @@ func mapSlice[T, U any](in []T, f func(T) U) []U {
 	}
 	return out
 }
+
+// deref reads an optional query parameter ("" when absent).
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,41 @@
+package openapi
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// acceptKey keeps the request's Accept header for handlers that answer in
+// more than one type (the report).
+type acceptKey struct{}
+
+func withAccept(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), acceptKey{}, r.Header.Get("Accept")))
+}
+
+// wantsCSV reports whether the client prefers text/csv to JSON: only when
+// it names text/csv with a higher quality than application/json (JSON is
+// the default, and wins a tie and any wildcard).
+func wantsCSV(ctx context.Context) bool {
+	accept, _ := ctx.Value(acceptKey{}).(string)
+	q := map[string]float64{}
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		quality := 1.0
+		if s, ok := params["q"]; ok {
+			if quality, err = strconv.ParseFloat(s, 64); err != nil {
+				continue
+			}
+		}
+		if quality > q[mt] {
+			q[mt] = quality
+		}
+	}
+	return q["text/csv"] > 0 && q["text/csv"] > q["application/json"]
+}
