@@ -79,7 +79,7 @@ func NewHandler(cfg *Config) (http.Handler, error) {
 		h.maxBody = DefaultMaxBodyBytes
 	}
 	s := &server{kernel: cfg.Kernel, cases: cfg.Cases, mediation: cfg.Mediation, outreach: cfg.Outreach, recovery: cfg.Recovery}
-	strict := api.NewStrictHandlerWithOptions(s, []api.StrictMiddlewareFunc{strictBody, withAccept}, api.StrictHTTPServerOptions{
+	strict := api.NewStrictHandlerWithOptions(s, []api.StrictMiddlewareFunc{strictBody}, api.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  h.requestErrorHandler,
 		ResponseErrorHandlerFunc: h.writeError,
 	})

@@ -11,48 +11,31 @@ import (
 
 // The operations of tag recovery: recovered property: items with custody, matches, returns, disposals and return events.
 
-// basedOn runs one compare-and-swap change with the version If-Match names
-// (428 without one), and answers a stale version with the record's current
-// ETag, read by current.
-func basedOn[T any](ctx context.Context, ifm api.IfMatch, current func(context.Context, casework.Actor) (int64, error), change func(casework.Actor, int64) (T, error)) (T, error) {
-	var zero T
-	version, err := ifMatch(ifm)
-	if err != nil {
-		return zero, err
-	}
-	actor := actorOf(ctx)
-	v, err := change(actor, version)
-	if err != nil {
-		return zero, withETag(err, func() (int64, error) { return current(ctx, actor) })
-	}
-	return v, nil
-}
-
 // The current versions of the records, for a 412's ETag.
-func (s *server) itemVersion(id string) func(context.Context, casework.Actor) (int64, error) {
-	return func(ctx context.Context, a casework.Actor) (int64, error) {
-		it, err := s.recovery.Get(ctx, a, id)
+func (s *server) itemVersion(ctx context.Context, id string) func() (int64, error) {
+	return func() (int64, error) {
+		it, err := s.recovery.Get(ctx, actorOf(ctx), id)
 		return it.Version, err
 	}
 }
 
-func (s *server) returnVersion(id string) func(context.Context, casework.Actor) (int64, error) {
-	return func(ctx context.Context, a casework.Actor) (int64, error) {
-		r, err := s.recovery.GetReturn(ctx, a, id)
+func (s *server) returnVersion(ctx context.Context, id string) func() (int64, error) {
+	return func() (int64, error) {
+		r, err := s.recovery.GetReturn(ctx, actorOf(ctx), id)
 		return r.Version, err
 	}
 }
 
-func (s *server) disposalVersion(id string) func(context.Context, casework.Actor) (int64, error) {
-	return func(ctx context.Context, a casework.Actor) (int64, error) {
-		d, err := s.recovery.GetDisposal(ctx, a, id)
+func (s *server) disposalVersion(ctx context.Context, id string) func() (int64, error) {
+	return func() (int64, error) {
+		d, err := s.recovery.GetDisposal(ctx, actorOf(ctx), id)
 		return d.Version, err
 	}
 }
 
-func (s *server) eventVersion(id string) func(context.Context, casework.Actor) (int64, error) {
-	return func(ctx context.Context, a casework.Actor) (int64, error) {
-		e, err := s.recovery.GetEvent(ctx, a, id)
+func (s *server) eventVersion(ctx context.Context, id string) func() (int64, error) {
+	return func() (int64, error) {
+		e, err := s.recovery.GetEvent(ctx, actorOf(ctx), id)
 		return e.Version, err
 	}
 }
@@ -89,12 +72,12 @@ func (s *server) ListPropertyItems(ctx context.Context, r api.ListPropertyItemsR
 		return nil, err
 	}
 	q := r.Params
-	items, next, err := s.recovery.List(ctx, actorOf(ctx), recovery.ItemQuery{UnitID: valueOr(q.UnitId),
-		States: convertAll[api.ItemState, recovery.State](q.State), Origin: recovery.Origin(valueOr(q.Origin)),
-		Category: valueOr(q.Category), CaseID: valueOr(q.CaseId), OwnerPersonID: valueOr(q.OwnerPersonId),
-		OwnerDocType: casework.DocType(valueOr(q.OwnerDocType)), OwnerDocNumber: valueOr(q.OwnerDocNumber),
-		Identifier: valueOr(q.Identifier), StolenFrom: valueOr(q.StolenFrom), StolenTo: valueOr(q.StolenTo),
-		RecoveredFrom: valueOr(q.RecoveredFrom), RecoveredTo: valueOr(q.RecoveredTo), Page: p})
+	items, next, err := s.recovery.List(ctx, actorOf(ctx), recovery.ItemQuery{UnitID: deref(q.UnitId),
+		States: statesIn[api.ItemState, recovery.State](q.State), Origin: recovery.Origin(deref(q.Origin)),
+		Category: deref(q.Category), CaseID: deref(q.CaseId), OwnerPersonID: deref(q.OwnerPersonId),
+		OwnerDocType: casework.DocType(deref(q.OwnerDocType)), OwnerDocNumber: deref(q.OwnerDocNumber),
+		Identifier: deref(q.Identifier), StolenFrom: deref(q.StolenFrom), StolenTo: deref(q.StolenTo),
+		RecoveredFrom: deref(q.RecoveredFrom), RecoveredTo: deref(q.RecoveredTo), Page: p})
 	if err != nil {
 		return nil, err
 	}
@@ -110,9 +93,9 @@ func (s *server) GetPropertyItem(ctx context.Context, r api.GetPropertyItemReque
 }
 
 func (s *server) RecordRecovery(ctx context.Context, r api.RecordRecoveryRequestObject) (api.RecordRecoveryResponseObject, error) {
-	it, err := basedOn(ctx, r.Params.IfMatch, s.itemVersion(r.Id), func(a casework.Actor, v int64) (recovery.Item, error) {
-		return s.recovery.RecordRecovery(ctx, a, r.Id, v, recoveryIn(*r.Body))
-	})
+	it, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Item, error) {
+		return s.recovery.RecordRecovery(ctx, actorOf(ctx), r.Id, v, recoveryIn(*r.Body))
+	}, s.itemVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +103,9 @@ func (s *server) RecordRecovery(ctx context.Context, r api.RecordRecoveryRequest
 }
 
 func (s *server) IdentifyItem(ctx context.Context, r api.IdentifyItemRequestObject) (api.IdentifyItemResponseObject, error) {
-	it, err := basedOn(ctx, r.Params.IfMatch, s.itemVersion(r.Id), func(a casework.Actor, v int64) (recovery.Item, error) {
-		return s.recovery.Identify(ctx, a, r.Id, v, recovery.IdentifyInput{OwnerPersonID: r.Body.OwnerPersonId, CaseID: r.Body.CaseId, Note: r.Body.Note})
-	})
+	it, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Item, error) {
+		return s.recovery.Identify(ctx, actorOf(ctx), r.Id, v, recovery.IdentifyInput{OwnerPersonID: r.Body.OwnerPersonId, CaseID: r.Body.CaseId, Note: r.Body.Note})
+	}, s.itemVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -131,10 +114,10 @@ func (s *server) IdentifyItem(ctx context.Context, r api.IdentifyItemRequestObje
 
 func (s *server) MoveItem(ctx context.Context, r api.MoveItemRequestObject) (api.MoveItemResponseObject, error) {
 	b := r.Body
-	it, err := basedOn(ctx, r.Params.IfMatch, s.itemVersion(r.Id), func(a casework.Actor, v int64) (recovery.Item, error) {
-		return s.recovery.Move(ctx, a, r.Id, v, recovery.MoveInput{To: holderIn(b.To),
+	it, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Item, error) {
+		return s.recovery.Move(ctx, actorOf(ctx), r.Id, v, recovery.MoveInput{To: holderIn(b.To),
 			CustodyDetails: custodyDetails(b.WitnessId, b.At, b.Reason, b.Condition, b.Seal, b.SealNumber, b.Photos)})
-	})
+	}, s.itemVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -143,10 +126,10 @@ func (s *server) MoveItem(ctx context.Context, r api.MoveItemRequestObject) (api
 
 func (s *server) CorrectCustody(ctx context.Context, r api.CorrectCustodyRequestObject) (api.CorrectCustodyResponseObject, error) {
 	b := r.Body
-	it, err := basedOn(ctx, r.Params.IfMatch, s.itemVersion(r.Id), func(a casework.Actor, v int64) (recovery.Item, error) {
-		return s.recovery.Correct(ctx, a, r.Id, v, recovery.CorrectionInput{Corrects: b.Corrects, To: holderIn(b.To),
+	it, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Item, error) {
+		return s.recovery.Correct(ctx, actorOf(ctx), r.Id, v, recovery.CorrectionInput{Corrects: b.Corrects, To: holderIn(b.To),
 			CustodyDetails: custodyDetails(b.WitnessId, b.At, b.Reason, b.Condition, b.Seal, b.SealNumber, b.Photos)})
-	})
+	}, s.itemVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -174,9 +157,9 @@ func (s *server) MatchItem(ctx context.Context, r api.MatchItemRequestObject) (a
 }
 
 func (s *server) ConfirmMatch(ctx context.Context, r api.ConfirmMatchRequestObject) (api.ConfirmMatchResponseObject, error) {
-	it, err := basedOn(ctx, r.Params.IfMatch, s.itemVersion(r.Id), func(a casework.Actor, v int64) (recovery.Item, error) {
-		return s.recovery.ConfirmMatch(ctx, a, r.Id, v, r.Body.ReportedId, r.Body.Note)
-	})
+	it, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Item, error) {
+		return s.recovery.ConfirmMatch(ctx, actorOf(ctx), r.Id, v, r.Body.ReportedId, r.Body.Note)
+	}, s.itemVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +169,7 @@ func (s *server) ConfirmMatch(ctx context.Context, r api.ConfirmMatchRequestObje
 func (s *server) RequestReturn(ctx context.Context, r api.RequestReturnRequestObject) (api.RequestReturnResponseObject, error) {
 	b := r.Body
 	ret, err := s.recovery.RequestReturn(ctx, actorOf(ctx), recovery.ReturnInput{ItemID: b.ItemId, Recipient: holderIn(b.Recipient),
-		Authorisation: attachmentIn(b.Authorisation), Note: b.Note, RequestKey: requestKey(r.Params.IdempotencyKey)})
+		Authorisation: maybeAttachmentIn(b.Authorisation), Note: b.Note, RequestKey: requestKey(r.Params.IdempotencyKey)})
 	if err != nil {
 		return nil, err
 	}
@@ -199,8 +182,8 @@ func (s *server) ListReturns(ctx context.Context, r api.ListReturnsRequestObject
 		return nil, err
 	}
 	q := r.Params
-	rets, next, err := s.recovery.ListReturns(ctx, actorOf(ctx), recovery.ReturnQuery{UnitID: valueOr(q.UnitId), ItemID: valueOr(q.ItemId),
-		CaseID: valueOr(q.CaseId), EventID: valueOr(q.EventId), States: convertAll[api.ReturnState, recovery.ReturnState](q.State), Page: p})
+	rets, next, err := s.recovery.ListReturns(ctx, actorOf(ctx), recovery.ReturnQuery{UnitID: deref(q.UnitId), ItemID: deref(q.ItemId),
+		CaseID: deref(q.CaseId), EventID: deref(q.EventId), States: statesIn[api.ReturnState, recovery.ReturnState](q.State), Page: p})
 	if err != nil {
 		return nil, err
 	}
@@ -216,9 +199,9 @@ func (s *server) GetReturn(ctx context.Context, r api.GetReturnRequestObject) (a
 }
 
 func (s *server) ApproveReturn(ctx context.Context, r api.ApproveReturnRequestObject) (api.ApproveReturnResponseObject, error) {
-	ret, err := basedOn(ctx, r.Params.IfMatch, s.returnVersion(r.Id), func(a casework.Actor, v int64) (recovery.Return, error) {
-		return s.recovery.ApproveReturn(ctx, a, r.Id, v, r.Body.Note)
-	})
+	ret, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Return, error) {
+		return s.recovery.ApproveReturn(ctx, actorOf(ctx), r.Id, v, r.Body.Note)
+	}, s.returnVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -226,9 +209,9 @@ func (s *server) ApproveReturn(ctx context.Context, r api.ApproveReturnRequestOb
 }
 
 func (s *server) RejectReturn(ctx context.Context, r api.RejectReturnRequestObject) (api.RejectReturnResponseObject, error) {
-	ret, err := basedOn(ctx, r.Params.IfMatch, s.returnVersion(r.Id), func(a casework.Actor, v int64) (recovery.Return, error) {
-		return s.recovery.RejectReturn(ctx, a, r.Id, v, r.Body.Note)
-	})
+	ret, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Return, error) {
+		return s.recovery.RejectReturn(ctx, actorOf(ctx), r.Id, v, r.Body.Note)
+	}, s.returnVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -236,9 +219,9 @@ func (s *server) RejectReturn(ctx context.Context, r api.RejectReturnRequestObje
 }
 
 func (s *server) CompleteReturn(ctx context.Context, r api.CompleteReturnRequestObject) (api.CompleteReturnResponseObject, error) {
-	ret, err := basedOn(ctx, r.Params.IfMatch, s.returnVersion(r.Id), func(a casework.Actor, v int64) (recovery.Return, error) {
-		return s.recovery.CompleteReturn(ctx, a, r.Id, v, handoverIn(*r.Body))
-	})
+	ret, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Return, error) {
+		return s.recovery.CompleteReturn(ctx, actorOf(ctx), r.Id, v, handoverIn(*r.Body))
+	}, s.returnVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -261,8 +244,8 @@ func (s *server) ListDisposals(ctx context.Context, r api.ListDisposalsRequestOb
 		return nil, err
 	}
 	q := r.Params
-	ds, next, err := s.recovery.ListDisposals(ctx, actorOf(ctx), recovery.DisposalQuery{UnitID: valueOr(q.UnitId), ItemID: valueOr(q.ItemId),
-		States: convertAll[api.DisposalState, recovery.DisposalState](q.State), Page: p})
+	ds, next, err := s.recovery.ListDisposals(ctx, actorOf(ctx), recovery.DisposalQuery{UnitID: deref(q.UnitId), ItemID: deref(q.ItemId),
+		States: statesIn[api.DisposalState, recovery.DisposalState](q.State), Page: p})
 	if err != nil {
 		return nil, err
 	}
@@ -278,9 +261,9 @@ func (s *server) GetDisposal(ctx context.Context, r api.GetDisposalRequestObject
 }
 
 func (s *server) ApproveDisposal(ctx context.Context, r api.ApproveDisposalRequestObject) (api.ApproveDisposalResponseObject, error) {
-	d, err := basedOn(ctx, r.Params.IfMatch, s.disposalVersion(r.Id), func(a casework.Actor, v int64) (recovery.Disposal, error) {
-		return s.recovery.ApproveDisposal(ctx, a, r.Id, v, r.Body.Note)
-	})
+	d, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Disposal, error) {
+		return s.recovery.ApproveDisposal(ctx, actorOf(ctx), r.Id, v, r.Body.Note)
+	}, s.disposalVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -288,9 +271,9 @@ func (s *server) ApproveDisposal(ctx context.Context, r api.ApproveDisposalReque
 }
 
 func (s *server) RejectDisposal(ctx context.Context, r api.RejectDisposalRequestObject) (api.RejectDisposalResponseObject, error) {
-	d, err := basedOn(ctx, r.Params.IfMatch, s.disposalVersion(r.Id), func(a casework.Actor, v int64) (recovery.Disposal, error) {
-		return s.recovery.RejectDisposal(ctx, a, r.Id, v, r.Body.Note)
-	})
+	d, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Disposal, error) {
+		return s.recovery.RejectDisposal(ctx, actorOf(ctx), r.Id, v, r.Body.Note)
+	}, s.disposalVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -299,10 +282,10 @@ func (s *server) RejectDisposal(ctx context.Context, r api.RejectDisposalRequest
 
 func (s *server) CompleteDisposal(ctx context.Context, r api.CompleteDisposalRequestObject) (api.CompleteDisposalResponseObject, error) {
 	b := r.Body
-	d, err := basedOn(ctx, r.Params.IfMatch, s.disposalVersion(r.Id), func(a casework.Actor, v int64) (recovery.Disposal, error) {
-		return s.recovery.CompleteDisposal(ctx, a, r.Id, v, recovery.DisposalCompletion{ProceedsFen: b.ProceedsFen, Recipient: b.Recipient,
-			Document: attachmentIn(b.Document), WitnessID: b.WitnessId, Condition: b.Condition, Photos: b.Photos})
-	})
+	d, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Disposal, error) {
+		return s.recovery.CompleteDisposal(ctx, actorOf(ctx), r.Id, v, recovery.DisposalCompletion{ProceedsFen: b.ProceedsFen, Recipient: b.Recipient,
+			Document: maybeAttachmentIn(b.Document), WitnessID: b.WitnessId, Condition: b.Condition, Photos: b.Photos})
+	}, s.disposalVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -325,8 +308,8 @@ func (s *server) ListReturnEvents(ctx context.Context, r api.ListReturnEventsReq
 		return nil, err
 	}
 	q := r.Params
-	es, next, err := s.recovery.ListEvents(ctx, actorOf(ctx), recovery.EventQuery{UnitID: valueOr(q.UnitId),
-		States: convertAll[api.ReturnEventState, recovery.EventState](q.State), From: valueOr(q.From), To: valueOr(q.To), Page: p})
+	es, next, err := s.recovery.ListEvents(ctx, actorOf(ctx), recovery.EventQuery{UnitID: deref(q.UnitId),
+		States: statesIn[api.ReturnEventState, recovery.EventState](q.State), From: deref(q.From), To: deref(q.To), Page: p})
 	if err != nil {
 		return nil, err
 	}
@@ -342,9 +325,9 @@ func (s *server) GetReturnEvent(ctx context.Context, r api.GetReturnEventRequest
 }
 
 func (s *server) AddReturnsToEvent(ctx context.Context, r api.AddReturnsToEventRequestObject) (api.AddReturnsToEventResponseObject, error) {
-	e, err := basedOn(ctx, r.Params.IfMatch, s.eventVersion(r.Id), func(a casework.Actor, v int64) (recovery.Event, error) {
-		return s.recovery.AddReturns(ctx, a, r.Id, v, r.Body.ReturnIds)
-	})
+	e, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Event, error) {
+		return s.recovery.AddReturns(ctx, actorOf(ctx), r.Id, v, r.Body.ReturnIds)
+	}, s.eventVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -352,9 +335,9 @@ func (s *server) AddReturnsToEvent(ctx context.Context, r api.AddReturnsToEventR
 }
 
 func (s *server) HoldReturnEvent(ctx context.Context, r api.HoldReturnEventRequestObject) (api.HoldReturnEventResponseObject, error) {
-	e, err := basedOn(ctx, r.Params.IfMatch, s.eventVersion(r.Id), func(a casework.Actor, v int64) (recovery.Event, error) {
-		return s.recovery.HoldEvent(ctx, a, r.Id, v, mapSlice(r.Body.Handovers, handoverIn))
-	})
+	e, err := versioned(r.Params.IfMatch, func(v int64) (recovery.Event, error) {
+		return s.recovery.HoldEvent(ctx, actorOf(ctx), r.Id, v, mapSlice(r.Body.Handovers, handoverIn))
+	}, s.eventVersion(ctx, r.Id))
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +345,7 @@ func (s *server) HoldReturnEvent(ctx context.Context, r api.HoldReturnEventReque
 }
 
 func (s *server) GetReturnList(ctx context.Context, r api.GetReturnListRequestObject) (api.GetReturnListResponseObject, error) {
-	l, err := s.recovery.ReturnList(ctx, actorOf(ctx), recovery.ReturnListQuery{CaseID: valueOr(r.Params.CaseId), EventID: valueOr(r.Params.EventId)})
+	l, err := s.recovery.ReturnList(ctx, actorOf(ctx), recovery.ReturnListQuery{CaseID: deref(r.Params.CaseId), EventID: deref(r.Params.EventId)})
 	if err != nil {
 		return nil, err
 	}
