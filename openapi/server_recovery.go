@@ -11,33 +11,29 @@ import (
 
 // The operations of tag recovery: recovered property: items with custody, matches, returns, disposals and return events.
 
-// The current versions of the records, for a 412's ETag.
-func (s *server) itemVersion(ctx context.Context, id string) func() (int64, error) {
+// currentVersion reads a record's version as the actor sees it, for the
+// ETag of a 412.
+func currentVersion[T any](ctx context.Context, id string, get func(context.Context, casework.Actor, string) (T, error), version func(T) int64) func() (int64, error) {
 	return func() (int64, error) {
-		it, err := s.recovery.Get(ctx, actorOf(ctx), id)
-		return it.Version, err
+		rec, err := get(ctx, actorOf(ctx), id)
+		return version(rec), err
 	}
+}
+
+func (s *server) itemVersion(ctx context.Context, id string) func() (int64, error) {
+	return currentVersion(ctx, id, s.recovery.Get, func(it recovery.Item) int64 { return it.Version })
 }
 
 func (s *server) returnVersion(ctx context.Context, id string) func() (int64, error) {
-	return func() (int64, error) {
-		r, err := s.recovery.GetReturn(ctx, actorOf(ctx), id)
-		return r.Version, err
-	}
+	return currentVersion(ctx, id, s.recovery.GetReturn, func(r recovery.Return) int64 { return r.Version })
 }
 
 func (s *server) disposalVersion(ctx context.Context, id string) func() (int64, error) {
-	return func() (int64, error) {
-		d, err := s.recovery.GetDisposal(ctx, actorOf(ctx), id)
-		return d.Version, err
-	}
+	return currentVersion(ctx, id, s.recovery.GetDisposal, func(d recovery.Disposal) int64 { return d.Version })
 }
 
 func (s *server) eventVersion(ctx context.Context, id string) func() (int64, error) {
-	return func() (int64, error) {
-		e, err := s.recovery.GetEvent(ctx, actorOf(ctx), id)
-		return e.Version, err
-	}
+	return currentVersion(ctx, id, s.recovery.GetEvent, func(e recovery.Event) int64 { return e.Version })
 }
 
 func (s *server) ReportStolenItem(ctx context.Context, r api.ReportStolenItemRequestObject) (api.ReportStolenItemResponseObject, error) {

@@ -140,6 +140,12 @@ func TestRecoveryStoryOverHTTP(t *testing.T) {
 	require.Equal(t, api.ReturnEventState("held"), hold.JSON200.State)
 	require.Len(t, hold.JSON200.Results, 1)
 	require.True(t, hold.JSON200.Results[0].Returned)
+	gotEv, err := s.cChief.GetReturnEventWithResponse(ctx, ev.Id)
+	require.NoError(t, err)
+	recStatus(t, http.StatusOK, gotEv.StatusCode(), gotEv.Body)
+	require.Equal(t, *hold.JSON200, *gotEv.JSON200)
+	require.Equal(t, hold.HTTPResponse.Header.Get("ETag"), gotEv.HTTPResponse.Header.Get("ETag"))
+	require.Equal(t, "签收单-鸟笼.jpg", gotEv.JSON200.Results[0].Receipt.Name)
 	gotCage, err := s.cChief.GetPropertyItemWithResponse(ctx, cage.Id)
 	require.NoError(t, err)
 	recStatus(t, http.StatusOK, gotCage.StatusCode(), gotCage.Body)
@@ -332,7 +338,7 @@ func TestRecoveryDisposalsOverHTTP(t *testing.T) {
 // stale one is 412 carrying the current ETag; a theft report replayed with
 // its Idempotency-Key returns the stored item and creates nothing, the key
 // with another body is 422, and a report without a category is 422 naming
-// the field.
+// the field; a match list's limit is bounded like every page.
 func TestRecoverySafeWritesOverHTTP(t *testing.T) {
 	t.Parallel()
 	s := newRecStory(t)
@@ -373,6 +379,11 @@ func TestRecoverySafeWritesOverHTTP(t *testing.T) {
 		}},
 		{name: "a move on a stale version is 412 with the current ETag", want: http.StatusPreconditionFailed, etag: current, send: func() (int, []byte, http.Header) {
 			r, err := s.cCustodian.MoveItemWithResponse(ctx, id, &api.MoveItemParams{IfMatch: `"1"`}, move)
+			require.NoError(t, err)
+			return r.StatusCode(), r.Body, r.HTTPResponse.Header
+		}},
+		{name: "more than 200 matches is 400 naming limit", want: http.StatusBadRequest, field: "limit", send: func() (int, []byte, http.Header) {
+			r, err := s.cOfficer.MatchItemWithResponse(ctx, id, &api.MatchItemParams{Limit: ptr(201)})
 			require.NoError(t, err)
 			return r.StatusCode(), r.Body, r.HTTPResponse.Header
 		}},
