@@ -16,10 +16,13 @@ func withAccept(r *http.Request) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), acceptKey{}, r.Header.Get("Accept")))
 }
 
-// wantsCSV reports whether the client prefers text/csv to JSON: only when
-// it names text/csv with a higher quality than application/json (JSON is
+// wantsCSV reports whether the client prefers text/csv to JSON.
+func wantsCSV(ctx context.Context) bool { return prefers(ctx, "text/csv") }
+
+// prefers reports whether the client prefers mediaType to JSON: only when
+// it names mediaType with a higher quality than application/json (JSON is
 // the default, and wins a tie and any wildcard).
-func wantsCSV(ctx context.Context) bool {
+func prefers(ctx context.Context, mediaType string) bool {
 	accept, _ := ctx.Value(acceptKey{}).(string)
 	q := map[string]float64{}
 	for _, part := range strings.Split(accept, ",") {
@@ -37,5 +40,5 @@ func wantsCSV(ctx context.Context) bool {
 			q[mt] = quality
 		}
 	}
-	return q["text/csv"] > 0 && q["text/csv"] > q["application/json"]
+	return q[mediaType] > 0 && q[mediaType] > q["application/json"]
 }
