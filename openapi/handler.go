@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/rs/zerolog"
 
@@ -91,6 +92,12 @@ func NewHandler(cfg *Config) (http.Handler, error) {
 }
 
 func (h *handler) requestErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	var format *api.InvalidParamFormatError
+	if errors.As(err, &format) && format.ParamName == "If-Match" && strings.TrimSpace(r.Header.Get("If-Match")) == "" {
+		// An empty If-Match (what a generated client sends when none is
+		// set) names no version: the same 428 as a missing one.
+		err = &api.RequiredHeaderError{ParamName: "If-Match", Err: err}
+	}
 	h.writeError(w, r, requestError(err))
 }
 

@@ -92,6 +92,8 @@ func TestProblems(t *testing.T) {
 		{name: "not found", actor: f.admin, method: "GET", path: "/v1/units/01J0000000000000000000NONE", status: 404, slug: "not-found"},
 		{name: "If-Match missing", actor: f.admin, method: "PATCH", path: "/v1/units/" + f.root.ID, body: `{"name":"x"}`,
 			status: 428, slug: "precondition-required"},
+		{name: "If-Match empty, as a generated client sends none", actor: f.admin, method: "PATCH", path: "/v1/units/" + f.root.ID, body: `{"name":"x"}`,
+			header: []string{"If-Match", ""}, status: 428, slug: "precondition-required"},
 		{name: "If-Match malformed", actor: f.admin, method: "PATCH", path: "/v1/units/" + f.root.ID, body: `{"name":"x"}`,
 			header: []string{"If-Match", "W/1"}, status: 400, slug: "bad-request", field: "If-Match"},
 		{name: "If-Match stale", actor: f.admin, method: "PATCH", path: "/v1/units/" + f.root.ID, body: `{"name":"x"}`,

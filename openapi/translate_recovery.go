@@ -162,39 +162,3 @@ func returnListOut(l recovery.ReturnList) api.ReturnList {
 				ReturnedAt: r.ReturnedAt, ReceiptSha256: r.ReceiptSHA256, Note: r.Note}
 		})}
 }
-
-// The helpers below are written, name and body, exactly as branch h-hcases
-// writes them in translate_cases.go (identifiersIn, identifiersOut,
-// statesIn) and branch h-hmed in translate_mediation.go (attachmentOut,
-// attachmentIn); recovery needs them as well. Once those branches are
-// merged, delete this copy.
-
-func attachmentOut(a casework.Attachment) api.Attachment {
-	return api.Attachment{Name: a.Name, MediaType: a.MediaType, Size: a.Size, Sha256: a.SHA256}
-}
-
-func attachmentIn(a api.Attachment) casework.Attachment {
-	return casework.Attachment{Name: a.Name, MediaType: a.MediaType, Size: a.Size, SHA256: a.Sha256}
-}
-
-func identifiersIn(in []api.Identifier) []casework.Identifier {
-	if in == nil {
-		return nil
-	}
-	return mapSlice(in, func(i api.Identifier) casework.Identifier { return casework.Identifier{Kind: i.Kind, Value: i.Value} })
-}
-
-func identifiersOut(in []casework.Identifier) []api.Identifier {
-	if in == nil {
-		return nil
-	}
-	return mapSlice(in, func(i casework.Identifier) api.Identifier { return api.Identifier{Kind: i.Kind, Value: i.Value} })
-}
-
-// statesIn converts a state filter; nil stays nil ("any state").
-func statesIn[F ~string, T ~string](in []F) []T {
-	if in == nil {
-		return nil
-	}
-	return mapSlice(in, func(s F) T { return T(s) })
-}
