@@ -10,6 +10,7 @@ import (
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/cases"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	kstoretest "github.com/grassroots-policing/grassroots/casework/storetest"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
@@ -30,7 +31,7 @@ func BenchmarkCountCases(b *testing.B) {
 			ctx := context.Background()
 			db, e := engine.open(b)
 			k, c := migrated(b, db, e)
-			root, stations := benchTree(b, k)
+			root, stations := kstoretest.UnitTree(b, k, 2, 2)
 			start := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 			const n = 3000
 			var w cases.Write
@@ -61,29 +62,4 @@ func BenchmarkCountCases(b *testing.B) {
 			}
 		})
 	}
-}
-
-// benchTree creates a bureau with two branches of two stations each.
-func benchTree(t testing.TB, k *casesql.Store) (casework.Unit, []casework.Unit) {
-	t.Helper()
-	at := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	mk := func(id string, level casework.Level, parent *casework.Unit) casework.Unit {
-		u := casework.Unit{ID: id, Code: id, Name: id, Level: level, Version: 1, CreatedAt: at, UpdatedAt: at}
-		pp := ""
-		if parent != nil {
-			u.ParentID, pp = parent.ID, parent.Path
-		}
-		u.Path = casework.UnitPath(pp, id)
-		require.NoError(t, k.CreateUnit(context.Background(), u, casework.Change{}))
-		return u
-	}
-	root := mk("bureau", casework.LevelBureau, nil)
-	var stations []casework.Unit
-	for i := range 2 {
-		br := mk(fmt.Sprintf("branch%d", i), casework.LevelBranch, &root)
-		for j := range 2 {
-			stations = append(stations, mk(fmt.Sprintf("station%d%d", i, j), casework.LevelStation, &br))
-		}
-	}
-	return root, stations
 }
