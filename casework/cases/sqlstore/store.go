@@ -330,7 +330,7 @@ func (c *Store) CountCases(ctx context.Context, unitUnder string, from, to time.
 	var n cases.Counts
 	branches := []struct {
 		table, col, second string
-		n, m              *int64
+		n, m               *int64
 	}{
 		{"case_cases", "reported_at", "0", &n.Reported, nil},
 		{"case_cases", "filed_at", "0", &n.Filed, nil},
