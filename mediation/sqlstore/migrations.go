@@ -46,6 +46,19 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX mediation_dispute_refs_value ON mediation_dispute_refs (ref, value, dispute_id)`,
 		}
 	},
+}, {
+	// The totals' indexes: one per counted event on (unit, event time), so
+	// that Totals reads only the period's rows of the subtree.
+	Version: 2,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE INDEX mediation_disputes_unit_reported ON mediation_disputes (unit_id, reported_at)`,
+			`CREATE INDEX mediation_disputes_unit_accepted ON mediation_disputes (unit_id, accepted_at)`,
+			`CREATE INDEX mediation_disputes_unit_settled ON mediation_disputes (unit_id, settled_at)`,
+			`CREATE INDEX mediation_disputes_unit_failed ON mediation_disputes (unit_id, failed_at)`,
+			`CREATE INDEX mediation_disputes_unit_referred ON mediation_disputes (unit_id, referred_at)`,
+		}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -226,48 +226,60 @@ var groupCol = map[mediation.GroupBy]string{
 	mediation.ByUnit:        "unit_id",
 }
 
-// Totals implements mediation.Store.
+// Totals implements mediation.Store: one query, a UNION ALL with one
+// grouped branch per counted event, each with the period in WHERE on the
+// event's (unit_id, time) index (migration step 2), so a year's totals
+// read that year's rows of the subtree and not its whole history.
 func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediation.TotalsRow, error) {
 	col, ok := groupCol[q.By]
 	if !ok && q.By != mediation.ByNone {
 		return nil, fmt.Errorf("mediation: unknown grouping %q", q.By)
 	}
+	key, group := `''`, ""
+	if col != "" {
+		key, group = col, ` GROUP BY `+col
+	}
 	var a sqlx.Args
 	start, end := a.Add(q.Start.UnixMicro()), a.Add(q.End.UnixMicro())
-	in := func(c string) string { return `(` + c + ` >= ` + start + ` AND ` + c + ` < ` + end + `)` }
-	count := func(c string) string { return `COALESCE(SUM(CASE WHEN ` + in(c) + ` THEN 1 ELSE 0 END), 0)` }
+	under := ""
+	if q.UnitUnder != "" {
+		under = ` AND ` + sqlx.Under("unit_id", a.Add(q.UnitUnder))
+	}
 	events := []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"}
 	sel := make([]string, len(events))
-	inPeriod := make([]string, len(events))
 	for i, e := range events {
-		sel[i], inPeriod[i] = count(e), in(e)
+		sel[i] = fmt.Sprintf(`SELECT %s, %d, COUNT(*) FROM mediation_disputes WHERE %s >= %s AND %s < %s%s%s`,
+			key, i, e, start, e, end, under, group)
 	}
-	key := `''`
-	if col != "" {
-		key = col
-	}
-	query := `SELECT ` + key + `, ` + strings.Join(sel, ", ") + ` FROM mediation_disputes WHERE (` + strings.Join(inPeriod, " OR ") + `)`
-	if q.UnitUnder != "" {
-		query += ` AND ` + sqlx.Under("unit_id", a.Add(q.UnitUnder))
-	}
-	if col != "" {
-		query += ` GROUP BY ` + col
-	}
-	rows, err := s.db.QueryContext(ctx, query, a.List...)
+	rows, err := s.db.QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
 	if err != nil {
 		return nil, sqlx.Translate(err)
 	}
 	defer rows.Close()
-	var out []mediation.TotalsRow
+	byKey := map[string]*mediation.TotalsRow{}
+	if q.By == mediation.ByNone {
+		byKey[""] = &mediation.TotalsRow{} // ByNone always has its one row
+	}
 	for rows.Next() {
-		var r mediation.TotalsRow
-		if err := rows.Scan(&r.Key, &r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred); err != nil {
+		var k string
+		var event int
+		var n int64
+		if err := rows.Scan(&k, &event, &n); err != nil {
 			return nil, sqlx.Translate(err)
 		}
-		out = append(out, r)
+		r := byKey[k]
+		if r == nil {
+			r = &mediation.TotalsRow{Key: k}
+			byKey[k] = r
+		}
+		*[]*int64{&r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred}[event] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, sqlx.Translate(err)
+	}
+	out := make([]mediation.TotalsRow, 0, len(byKey))
+	for _, r := range byKey {
+		out = append(out, *r)
 	}
 	// Sorted here rather than by ORDER BY: the database's collation may not
 	// order codes byte-wise, and every store must return the same order.

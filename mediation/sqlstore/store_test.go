@@ -15,7 +15,7 @@ import (
 )
 
 // open migrates the kernel's tables and then mediation's on db.
-func open(t *testing.T, db *sql.DB, engine casesql.Engine) (mediation.Store, casework.KernelStore) {
+func open(t testing.TB, db *sql.DB, engine casesql.Engine) (mediation.Store, casework.KernelStore) {
 	t.Helper()
 	ctx := context.Background()
 	k, err := casesql.New(db, engine)

@@ -15,7 +15,7 @@ import (
 
 // TestHistoryBackfill: a database whose hazards were rectified before the
 // history table existed keeps their figures: step 2 gives each its last
-// fix as its history.
+// fix as its history, and step 3 its hazard's unit.
 func TestHistoryBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -41,6 +41,12 @@ func TestHistoryBackfill(t *testing.T) {
 	}
 	require.NoError(t, s.Migrate(ctx))
 	got, err := s.Tally(ctx, outreach.TallyFilter{From: t0, To: t0.Add(2 * time.Hour)})
+	require.NoError(t, err)
+	require.Equal(t, int64(2), got.HazardsFound)
+	require.Equal(t, int64(1), got.HazardsRectified)
+	// Step 3 gives the backfilled history its hazards' unit, so the
+	// subtree's tally counts it too.
+	got, err = s.Tally(ctx, outreach.TallyFilter{UnitUnder: u.Path, From: t0, To: t0.Add(2 * time.Hour)})
 	require.NoError(t, err)
 	require.Equal(t, int64(2), got.HazardsFound)
 	require.Equal(t, int64(1), got.HazardsRectified)

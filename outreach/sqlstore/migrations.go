@@ -170,6 +170,21 @@ var migrations = []sqlx.Step{{
 				SELECT id, version, 'rectified', rectified_at FROM outreach_hazards WHERE rectified_at IS NOT NULL`,
 		}
 	},
+}, {
+	// The tally's indexes: every counted event on (unit, event time), so
+	// that Tally reads only the period's rows of the subtree. A hazard's
+	// events carry its unit (a hazard keeps the unit it was found by), so
+	// that they are counted without reading the hazards.
+	Version: 3,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`ALTER TABLE outreach_hazard_events ADD COLUMN unit_id TEXT`,
+			`UPDATE outreach_hazard_events SET unit_id = (SELECT h.unit_id FROM outreach_hazards h WHERE h.id = outreach_hazard_events.hazard_id)`,
+			`CREATE INDEX outreach_hazard_events_unit ON outreach_hazard_events (unit_id, at)`,
+			`CREATE INDEX outreach_hazards_unit_found ON outreach_hazards (unit_id, found_at)`,
+			`CREATE INDEX outreach_appointments_unit_closed ON outreach_appointments (unit_id, closed_at)`,
+		}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func open(t *testing.T, db *sql.DB, engine casesql.Engine) (outreach.Store, casework.KernelStore) {
+func open(t testing.TB, db *sql.DB, engine casesql.Engine) (outreach.Store, casework.KernelStore) {
 	t.Helper()
 	ctx := context.Background()
 	k, err := casesql.New(db, engine)

@@ -206,8 +206,8 @@ func insertEvent(ctx context.Context, tx *sql.Tx, prev outreach.HazardStatus, h 
 	if kind == "" {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO outreach_hazard_events (hazard_id, version, kind, at) VALUES ($1, $2, $3, $4)`,
-		h.ID, h.Version, string(kind), micro(at))
+	_, err := tx.ExecContext(ctx, `INSERT INTO outreach_hazard_events (hazard_id, version, kind, at, unit_id) VALUES ($1, $2, $3, $4, $5)`,
+		h.ID, h.Version, string(kind), micro(at), h.UnitID)
 	return err
 }
 

@@ -78,10 +78,16 @@ func tallyHazards(ctx context.Context, tx sqlx.Querier, f outreach.TallyFilter, 
 	// Rectifications and rejected fixes are counted from the hazards'
 	// history, by when they happened: a later rejection changes no past
 	// period.
+	// Each event carries its hazard's unit (migration step 3), so the
+	// period and subtree select on the (unit_id, at) index.
 	a = sqlx.Args{}
-	q = `SELECT e.kind, COUNT(*) FROM outreach_hazard_events e JOIN outreach_hazards h ON h.id = e.hazard_id WHERE 1 = 1`
-	q = hazardsOf(period(q, &a, "e.at", f.From, f.To), &a, f)
-	rows, err := tx.QueryContext(ctx, q+` GROUP BY e.kind`, a.List...)
+	q = `SELECT kind, COUNT(*) FROM outreach_hazard_events WHERE 1 = 1`
+	q = under(period(q, &a, "at", f.From, f.To), &a, f.UnitUnder)
+	if f.CampaignID != "" {
+		q += ` AND hazard_id IN (SELECT h.id FROM outreach_hazards h JOIN outreach_visits v ON v.id = h.visit_id WHERE v.campaign_id = ` +
+			a.Add(f.CampaignID) + `)`
+	}
+	rows, err := tx.QueryContext(ctx, q+` GROUP BY kind`, a.List...)
 	if err != nil {
 		return err
 	}

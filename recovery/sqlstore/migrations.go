@@ -160,6 +160,20 @@ var migrations = []sqlx.Step{{
 	// DELETE trigger: refuse an INSERT over an existing custody entry.
 	Version: 2,
 	Stmts:   func(d *sqlx.Dialect) []string { return d.NoReplace("recovery_custody", "item_id", "seq") },
+}, {
+	// The totals' indexes: one per counted event on (unit, event time), so
+	// that Totals reads only the period's rows of the subtree.
+	Version: 3,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE INDEX recovery_items_unit_recovered ON recovery_items (unit_id, recovered_at)`,
+			`CREATE INDEX recovery_items_unit_returned ON recovery_items (unit_id, returned_at)`,
+			`CREATE INDEX recovery_items_unit_unclaimed ON recovery_items (unit_id, unclaimed_at)`,
+			`CREATE INDEX recovery_items_unit_disposed ON recovery_items (unit_id, disposed_at)`,
+			`CREATE INDEX recovery_events_unit_held ON recovery_events (unit_id, held_at)`,
+			`CREATE INDEX recovery_disposals_unit_completed ON recovery_disposals (unit_id, completed_at)`,
+		}
+	},
 }}
 
 var _ ksql.Migrator = (*Store)(nil)

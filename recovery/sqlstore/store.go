@@ -7,6 +7,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -461,9 +462,11 @@ func (s *Store) ListDisposals(ctx context.Context, f recovery.DisposalFilter, p 
 	return sqlx.QueryAll(ctx, s.db, q, a.List, scanDisposal)
 }
 
-// Totals implements recovery.Store: three aggregate queries, one per table.
+// Totals implements recovery.Store: one query, a UNION ALL with one branch
+// per counted event, each with the period in WHERE on the event's
+// (unit_id, time) index (migration step 3), so a year's totals read that
+// year's rows of the subtree and not its whole history.
 func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.Totals, error) {
-	var t recovery.Totals
 	var a sqlx.Args
 	// A zero bound is open, as in recovery.In; a NULL time never counts.
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
@@ -474,31 +477,46 @@ func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.T
 		hi = f.End.UnixMicro()
 	}
 	start, end := a.Add(lo), a.Add(hi)
-	within := func(col string) string { return col + ` >= ` + start + ` AND ` + col + ` < ` + end }
 	under := ""
 	if f.UnitUnder != "" {
 		under = ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
 	}
-	count := func(col string) string {
-		return `CAST(COALESCE(SUM(CASE WHEN ` + within(col) + ` THEN 1 ELSE 0 END), 0) AS BIGINT)`
+	var t recovery.Totals
+	branches := []struct {
+		table, col, where, sum string
+		n, v                   *int64
+	}{
+		{"recovery_items", "recovered_at", "", "value_fen", &t.ItemsRecovered, &t.ValueRecoveredFen},
+		{"recovery_items", "returned_at", "", "value_fen", &t.ItemsReturned, &t.ValueReturnedFen},
+		{"recovery_items", "unclaimed_at", "", "0", &t.ItemsUnclaimed, nil},
+		{"recovery_items", "disposed_at", "", "0", &t.ItemsDisposed, nil},
+		{"recovery_events", "held_at", ` AND state = 'held'`, "0", &t.ReturnEvents, nil},
+		{"recovery_disposals", "completed_at", ` AND state = 'completed'`, "proceeds_fen", nil, &t.DisposalProceedsFen},
 	}
-	sum := func(col string) string {
-		return `CAST(COALESCE(SUM(CASE WHEN ` + within(col) + ` THEN value_fen ELSE 0 END), 0) AS BIGINT)`
+	sel := make([]string, len(branches))
+	for i, b := range branches {
+		sel[i] = fmt.Sprintf(`SELECT %d, COUNT(*), CAST(COALESCE(SUM(%s), 0) AS BIGINT) FROM %s WHERE %s >= %s AND %s < %s%s%s`,
+			i, b.sum, b.table, b.col, start, b.col, end, b.where, under)
 	}
-	err := s.db.QueryRowContext(ctx, `SELECT `+count("recovered_at")+`, `+sum("recovered_at")+`, `+count("returned_at")+`, `+
-		sum("returned_at")+`, `+count("unclaimed_at")+`, `+count("disposed_at")+` FROM recovery_items WHERE 1 = 1`+under, a.List...).
-		Scan(&t.ItemsRecovered, &t.ValueRecoveredFen, &t.ItemsReturned, &t.ValueReturnedFen, &t.ItemsUnclaimed, &t.ItemsDisposed)
+	rows, err := s.db.QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
 	if err != nil {
 		return recovery.Totals{}, sqlx.Translate(err)
 	}
-	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM recovery_events WHERE state = 'held' AND `+within("held_at")+under, a.List...).
-		Scan(&t.ReturnEvents)
-	if err != nil {
-		return recovery.Totals{}, sqlx.Translate(err)
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var n, v int64
+		if err := rows.Scan(&i, &n, &v); err != nil {
+			return recovery.Totals{}, sqlx.Translate(err)
+		}
+		if b := branches[i]; b.n != nil {
+			*b.n = n
+		}
+		if b := branches[i]; b.v != nil {
+			*b.v = v
+		}
 	}
-	err = s.db.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(proceeds_fen), 0) AS BIGINT) FROM recovery_disposals
-		WHERE state = 'completed' AND `+within("completed_at")+under, a.List...).Scan(&t.DisposalProceedsFen)
-	if err != nil {
+	if err := rows.Err(); err != nil {
 		return recovery.Totals{}, sqlx.Translate(err)
 	}
 	return t, nil

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func open(t *testing.T, db *sql.DB, engine ksql.Engine) (*sqlstore.Store, *ksql.Store) {
+func open(t testing.TB, db *sql.DB, engine ksql.Engine) (*sqlstore.Store, *ksql.Store) {
 	t.Helper()
 	ctx := context.Background()
 	k, err := ksql.New(db, engine)

@@ -79,6 +79,23 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX case_leads_found ON case_leads (found_at)`,
 		}
 	},
+}, {
+	// The totals' indexes: one per counted event on (unit, event time),
+	// so that CountCases reads only the period's rows of the subtree. The
+	// arrests' index carries the person, so people arrested are counted
+	// from the index alone.
+	Version: 2,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE INDEX case_cases_reported ON case_cases (unit_id, reported_at)`,
+			`CREATE INDEX case_cases_filed ON case_cases (unit_id, filed_at)`,
+			`CREATE INDEX case_cases_solved ON case_cases (unit_id, solved_at)`,
+			`CREATE INDEX case_cases_closed ON case_cases (unit_id, closed_at)`,
+			`CREATE INDEX case_cases_dropped ON case_cases (unit_id, dropped_at)`,
+			`CREATE INDEX case_arrests_unit ON case_arrests (unit_id, at, person_id)`,
+			`CREATE INDEX case_leads_unit_found ON case_leads (unit_id, found_at)`,
+		}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -14,6 +14,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -314,37 +316,53 @@ func (c *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 	return sqlx.QueryAll(ctx, c.db, q, a.List, scanLead)
 }
 
-// CountCases implements cases.Store: three counting queries, each
-// over the unit subtree, with the period's bounds as microsecond integers.
+// CountCases implements cases.Store: one query, a UNION ALL with one
+// branch per counted event, each with the period in WHERE on the event's
+// (unit_id, time) index (migration step 2), so a year's counts read that
+// year's rows of the subtree and not its whole history.
 func (c *Store) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (cases.Counts, error) {
-	var n cases.Counts
-	under := func(a *sqlx.Args, col string) string {
-		if unitUnder == "" {
-			return "1 = 1"
-		}
-		return sqlx.Under(col, a.Add(unitUnder))
-	}
 	var a sqlx.Args
 	lo, hi := a.Add(from.UnixMicro()), a.Add(to.UnixMicro())
-	in := func(col string) string {
-		return `COUNT(CASE WHEN ` + col + ` >= ` + lo + ` AND ` + col + ` < ` + hi + ` THEN 1 END)`
+	under := "1 = 1"
+	if unitUnder != "" {
+		under = sqlx.Under("unit_id", a.Add(unitUnder))
 	}
-	q := `SELECT ` + in("reported_at") + `, ` + in("filed_at") + `, ` + in("solved_at") + `, ` + in("closed_at") + `, ` +
-		in("dropped_at") + ` FROM case_cases WHERE ` + under(&a, "unit_id")
-	if err := c.db.QueryRowContext(ctx, q, a.List...).Scan(&n.Reported, &n.Filed, &n.Solved, &n.Closed, &n.Dropped); err != nil {
-		return n, sqlx.Translate(err)
+	var n cases.Counts
+	branches := []struct {
+		table, col, second string
+		n, m               *int64
+	}{
+		{"case_cases", "reported_at", "0", &n.Reported, nil},
+		{"case_cases", "filed_at", "0", &n.Filed, nil},
+		{"case_cases", "solved_at", "0", &n.Solved, nil},
+		{"case_cases", "closed_at", "0", &n.Closed, nil},
+		{"case_cases", "dropped_at", "0", &n.Dropped, nil},
+		{"case_arrests", "at", "COUNT(DISTINCT person_id)", &n.Arrests, &n.PeopleArrested},
+		{"case_leads", "found_at", "0", &n.LeadsCollected, nil},
 	}
-	var b sqlx.Args
-	q = `SELECT COUNT(*), COUNT(DISTINCT person_id) FROM case_arrests WHERE at >= ` + b.Add(from.UnixMicro()) +
-		` AND at < ` + b.Add(to.UnixMicro()) + ` AND ` + under(&b, "unit_id")
-	if err := c.db.QueryRowContext(ctx, q, b.List...).Scan(&n.Arrests, &n.PeopleArrested); err != nil {
-		return n, sqlx.Translate(err)
+	sel := make([]string, len(branches))
+	for i, b := range branches {
+		sel[i] = fmt.Sprintf(`SELECT %d, COUNT(*), %s FROM %s WHERE %s >= %s AND %s < %s AND %s`,
+			i, b.second, b.table, b.col, lo, b.col, hi, under)
 	}
-	var l sqlx.Args
-	q = `SELECT COUNT(*) FROM case_leads WHERE found_at >= ` + l.Add(from.UnixMicro()) + ` AND found_at < ` + l.Add(to.UnixMicro()) +
-		` AND ` + under(&l, "unit_id")
-	if err := c.db.QueryRowContext(ctx, q, l.List...).Scan(&n.LeadsCollected); err != nil {
-		return n, sqlx.Translate(err)
+	rows, err := c.db.QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
+	if err != nil {
+		return cases.Counts{}, sqlx.Translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var count, second int64
+		if err := rows.Scan(&i, &count, &second); err != nil {
+			return cases.Counts{}, sqlx.Translate(err)
+		}
+		*branches[i].n = count
+		if branches[i].m != nil {
+			*branches[i].m = second
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return cases.Counts{}, sqlx.Translate(err)
 	}
 	return n, nil
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // migrated builds the kernel and case stores on db and migrates both lines.
-func migrated(t *testing.T, db *sql.DB, engine casesql.Engine) (*casesql.Store, *sqlstore.Store) {
+func migrated(t testing.TB, db *sql.DB, engine casesql.Engine) (*casesql.Store, *sqlstore.Store) {
 	t.Helper()
 	k, err := casesql.New(db, engine)
 	require.NoError(t, err)
