@@ -42,14 +42,14 @@ type app struct {
 	log    zerolog.Logger
 	stdout io.Writer
 
-	db      *sql.DB           // nil for the memory store
-	schema  map[string]int64  // migration line → newest step, as migrated at start
-	kernel  *casework.Kernel  // the services' kernel
-	handler http.Handler      // everything the server serves
-	admin   string            // the bootstrapped admin's staff id, when known
-	active  atomic.Int64      // requests in flight
-	closers []func() error    // run in order by close
-	started chan<- net.Addr   // tests learn the listening address here
+	db      *sql.DB          // nil for the memory store
+	schema  map[string]int64 // migration line → newest step, as migrated at start
+	kernel  *casework.Kernel // the services' kernel
+	handler http.Handler     // everything the server serves
+	admin   string           // the bootstrapped admin's staff id, when known
+	active  atomic.Int64     // requests in flight
+	closers []func() error   // run in order by close
+	started chan<- net.Addr  // tests learn the listening address here
 }
 
 // adminFileName keeps the bootstrapped admin's staff id (not a secret) so
