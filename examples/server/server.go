@@ -49,7 +49,6 @@ type app struct {
 	admin   string           // the bootstrapped admin's staff id, when known
 	active  atomic.Int64     // requests in flight
 	closers []func() error   // run in order by close
-	started chan<- net.Addr  // tests learn the listening address here
 }
 
 // adminFileName keeps the bootstrapped admin's staff id (not a secret) so
@@ -352,9 +351,6 @@ func (a *app) loop(ctx context.Context, wg *sync.WaitGroup, name string, every t
 
 // announce prints where the server listens and how to get a token.
 func (a *app) announce(addr net.Addr) {
-	if a.started != nil {
-		a.started <- addr
-	}
 	a.log.Info().Str("addr", addr.String()).Msg("listening")
 	staff := a.admin
 	if staff == "" {
