@@ -57,25 +57,28 @@ const adminFileName = "admin-staff-id"
 
 // newApp builds everything the server needs, migrating and bootstrapping
 // the database on its first start.
-func newApp(ctx context.Context, cfg *config, stdout, stderr io.Writer) (a *app, err error) {
+func newApp(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, error) {
 	log, err := newLogger(cfg.logLevel, cfg.logFormat, stderr)
 	if err != nil {
 		return nil, err
 	}
-	a = &app{cfg: cfg, log: log, stdout: stdout}
-	defer func() {
-		if err != nil {
-			_ = a.close()
-			a = nil
-		}
-	}()
+	a := &app{cfg: cfg, log: log, stdout: stdout}
+	if err := a.build(ctx); err != nil {
+		return nil, errors.Join(err, a.close())
+	}
+	return a, nil
+}
+
+// build does newApp's work; on failure newApp closes what it opened.
+func (a *app) build(ctx context.Context) error {
+	cfg := a.cfg
 	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+		return fmt.Errorf("data directory: %w", err)
 	}
 	keysPath := filepath.Join(cfg.data, "keys.json")
 	keys, created, err := casework.EnsureKeyFile(keysPath)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if created {
 		a.log.Warn().Str("path", keysPath).Msg("generated the sealing and checkpoint keys (mode 0600): back them up with the database, which cannot be read without them")
@@ -83,56 +86,56 @@ func newApp(ctx context.Context, cfg *config, stdout, stderr io.Writer) (a *app,
 	secretPath := filepath.Join(cfg.data, secretFileName)
 	secret, created, err := ensureSecret(secretPath)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if created {
 		a.log.Warn().Str("path", secretPath).Msg("generated the token signing secret (mode 0600): whoever reads it can mint tokens")
 	}
 	sealer, err := keys.Sealer()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s, err := a.openStores(ctx, cfg.db)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	kcfg := &casework.Config{Sealer: sealer, CheckpointKey: keys.Checkpoint, Logger: &a.log}
 	if a.kernel, err = casework.New(s.kernel, kcfg); err != nil {
-		return nil, err
+		return err
 	}
 	svc := &openapi.Config{Kernel: a.kernel, Logger: &a.log}
 	if svc.Cases, err = cases.New(a.kernel, s.cases, nil); err != nil {
-		return nil, err
+		return err
 	}
 	if svc.Mediation, err = mediation.New(a.kernel, s.mediation, nil); err != nil {
-		return nil, err
+		return err
 	}
 	if svc.Outreach, err = outreach.New(a.kernel, s.outreach, nil); err != nil {
-		return nil, err
+		return err
 	}
 	if svc.Recovery, err = recovery.New(a.kernel, s.recovery, nil); err != nil {
-		return nil, err
+		return err
 	}
 	svc.Cases.Connect(svc.Recovery)
 	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, s.kernel)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	auth.note = noteStaff
 	svc.Auth = auth
 	api, err := openapi.NewHandler(svc)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := a.bootstrap(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", a.readyz)
 	a.handler = a.accessLog(mux)
-	return a, nil
+	return nil
 }
 
 // stores is one backend's five stores.
