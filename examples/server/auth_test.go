@@ -49,7 +49,9 @@ func TestAuthenticationFailures(t *testing.T) {
 		require.NoError(t, err)
 		return tok
 	}
-	hs := func(edit func(*jwt.RegisteredClaims)) string { return sign(jwt.SigningMethodHS256, secret, claims(edit)) }
+	hs := func(edit func(*jwt.RegisteredClaims)) string {
+		return sign(jwt.SigningMethodHS256, secret, claims(edit))
+	}
 	valid := hs(nil)
 	parts := strings.Split(valid, ".")
 
