@@ -18,21 +18,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/casework/cases"
-	cmem "github.com/grassroots-policing/grassroots/casework/cases/memstore"
-	csql "github.com/grassroots-policing/grassroots/casework/cases/sqlstore"
-	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
-	"github.com/grassroots-policing/grassroots/mediation"
-	medmem "github.com/grassroots-policing/grassroots/mediation/memstore"
-	medsql "github.com/grassroots-policing/grassroots/mediation/sqlstore"
+	"github.com/grassroots-policing/grassroots/examples/internal/wiring"
 	"github.com/grassroots-policing/grassroots/openapi"
-	"github.com/grassroots-policing/grassroots/outreach"
-	outmem "github.com/grassroots-policing/grassroots/outreach/memstore"
-	outsql "github.com/grassroots-policing/grassroots/outreach/sqlstore"
-	"github.com/grassroots-policing/grassroots/recovery"
-	recmem "github.com/grassroots-policing/grassroots/recovery/memstore"
-	recsql "github.com/grassroots-policing/grassroots/recovery/sqlstore"
 )
 
 // app is one running server: its database, kernel and services, the HTTP
@@ -95,35 +83,22 @@ func (a *app) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.openStores(ctx, cfg.db)
+	st, err := a.openStores(ctx, cfg.db)
 	if err != nil {
 		return err
 	}
-	kcfg := &casework.Config{Sealer: sealer, CheckpointKey: keys.Checkpoint, Logger: &a.log}
-	if a.kernel, err = casework.New(s.kernel, kcfg); err != nil {
+	w, err := wiring.New(st, &casework.Config{Sealer: sealer, CheckpointKey: keys.Checkpoint, Logger: &a.log})
+	if err != nil {
 		return err
 	}
-	svc := &openapi.Config{Kernel: a.kernel, Logger: &a.log}
-	if svc.Cases, err = cases.New(a.kernel, s.cases, nil); err != nil {
-		return err
-	}
-	if svc.Mediation, err = mediation.New(a.kernel, s.mediation, nil); err != nil {
-		return err
-	}
-	if svc.Outreach, err = outreach.New(a.kernel, s.outreach, nil); err != nil {
-		return err
-	}
-	if svc.Recovery, err = recovery.New(a.kernel, s.recovery, nil); err != nil {
-		return err
-	}
-	svc.Cases.Connect(svc.Recovery)
-	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, s.kernel)
+	a.kernel = w.K
+	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, st.Kernel)
 	if err != nil {
 		return err
 	}
 	auth.note = noteStaff
-	svc.Auth = auth
-	api, err := openapi.NewHandler(svc)
+	api, err := openapi.NewHandler(&openapi.Config{Kernel: w.K, Cases: w.Cases, Mediation: w.Mediation, Outreach: w.Outreach,
+		Recovery: w.Recovery, Auth: auth, Logger: &a.log})
 	if err != nil {
 		return err
 	}
@@ -138,22 +113,12 @@ func (a *app) build(ctx context.Context) error {
 	return nil
 }
 
-// stores is one backend's five stores.
-type stores struct {
-	kernel    casework.KernelStore
-	cases     cases.Store
-	mediation mediation.Store
-	outreach  outreach.Store
-	recovery  recovery.Store
-}
-
 // openStores opens the database that -db names and migrates it through
 // the one entry point, the kernel's line first.
-func (a *app) openStores(ctx context.Context, dsn string) (stores, error) {
+func (a *app) openStores(ctx context.Context, dsn string) (wiring.Stores, error) {
 	if dsn == "memory" {
-		db := casemem.New()
 		a.log.Warn().Msg("memory store: everything is lost when the server stops")
-		return stores{kernel: db, cases: cmem.New(db), mediation: medmem.New(db), outreach: outmem.New(db), recovery: recmem.New(db)}, nil
+		return wiring.Memory(), nil
 	}
 	var (
 		engine casesql.Engine
@@ -163,32 +128,28 @@ func (a *app) openStores(ctx context.Context, dsn string) (stores, error) {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if a.db, err = casesql.OpenSQLite(path); err != nil {
-			return stores{}, err
+			return wiring.Stores{}, err
 		}
 		engine = casesql.SQLite
 		a.log.Info().Str("path", path).Msg("database: SQLite")
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		if a.db, err = casesql.OpenPostgres(dsn); err != nil {
-			return stores{}, err
+			return wiring.Stores{}, err
 		}
 		engine = casesql.Postgres
 		a.log.Info().Msg("database: PostgreSQL") // the URL may hold a password
 	default:
-		return stores{}, fmt.Errorf("-db %q: want sqlite:PATH, postgres://… or memory", dsn)
+		return wiring.Stores{}, fmt.Errorf("-db %q: want sqlite:PATH, postgres://… or memory", dsn)
 	}
 	a.closers = append(a.closers, a.db.Close)
-	k, err := casesql.New(a.db, engine)
+	st, err := wiring.SQL(ctx, a.db, engine)
 	if err != nil {
-		return stores{}, err
-	}
-	cs, med, out, rec := csql.New(k), medsql.New(k), outsql.New(k), recsql.New(k)
-	if err := k.MigrateAll(ctx, cs, med, out, rec); err != nil {
-		return stores{}, fmt.Errorf("migrate: %w", err)
+		return wiring.Stores{}, err
 	}
 	if a.schema, err = schemaVersions(ctx, a.db); err != nil {
-		return stores{}, err
+		return wiring.Stores{}, err
 	}
-	return stores{kernel: k, cases: cs, mediation: med, outreach: out, recovery: rec}, nil
+	return st, nil
 }
 
 // schemaVersions reads the newest applied step of each migration line.
