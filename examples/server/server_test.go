@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,12 +12,15 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
 )
 
 // syncBuffer is a bytes.Buffer the server's goroutines may log into.
@@ -56,7 +60,7 @@ func startServer(t *testing.T, args ...string) *running {
 	data := filepath.Join(t.TempDir(), "data")
 	cfg, err := parseConfig(append([]string{"-data", data, "-log-format", "json", "-log-level", "debug"}, args...), noEnv, io.Discard)
 	require.NoError(t, err)
-	r := &running{data: data, log: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1)}
+	r := &running{data: cfg.data, log: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.app, err = newApp(ctx, cfg, r.stdout, r.log)
@@ -189,4 +193,55 @@ func TestGracefulShutdownFinishesRequestInFlight(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.status)
 	require.NoError(t, <-r.done)
 	r.done <- nil // for the cleanup
+}
+
+// A second start on the same data directory keeps the data, the keys and
+// the admin, and bootstraps nothing new.
+func TestRestartKeepsDataAndAdmin(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "data")
+	first := startServer(t, "-data", data)
+	tok := first.token(t, first.app.admin)
+	first.cancel()
+	require.NoError(t, <-first.done)
+	first.done <- nil // for its cleanup
+
+	again := startServer(t, "-data", data)
+	require.Equal(t, first.app.admin, again.app.admin)
+	resp := again.get(t, "/v1/units", "Bearer "+tok)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	units, err := again.app.kernel.Store().ListUnits(context.Background(), casework.UnitFilter{})
+	require.NoError(t, err)
+	require.Len(t, units, 1)
+}
+
+func TestPostgres(t *testing.T) {
+	t.Parallel()
+	r := startServer(t, "-db", testdb.Postgres(t).URL())
+	require.Equal(t, http.StatusOK, r.get(t, "/readyz", "").StatusCode)
+	require.Equal(t, http.StatusOK, r.get(t, "/v1/units", "Bearer "+r.token(t, r.app.admin)).StatusCode)
+}
+
+// The background loops run on their interval, survive a failing run, and
+// stop when told.
+func TestLoopRunsUntilStopped(t *testing.T) {
+	t.Parallel()
+	log := &syncBuffer{}
+	a := &app{log: zerolog.New(log)}
+	ctx, cancel := context.WithCancel(context.Background())
+	var runs atomic.Int64
+	var wg sync.WaitGroup
+	a.loop(ctx, &wg, "test", time.Millisecond, func(context.Context) error {
+		if runs.Add(1) == 1 {
+			return errors.New("first run fails")
+		}
+		return nil
+	})
+	require.Eventually(t, func() bool { return runs.Load() >= 3 }, 5*time.Second, time.Millisecond)
+	cancel()
+	wg.Wait()
+	stopped := runs.Load()
+	time.Sleep(5 * time.Millisecond)
+	require.Equal(t, stopped, runs.Load())
+	require.Contains(t, log.String(), `"loop":"test"`)
 }
