@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
@@ -253,6 +254,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      a.cfg.writeTimeout,
 		IdleTimeout:       a.cfg.idleTimeout,
 		MaxHeaderBytes:    a.cfg.maxHeaderBytes,
+		// net/http's own complaints (bad TLS handshakes, panics it
+		// recovered) go to the structured log, not to a bare stderr line.
+		ErrorLog: stdlog.New(a.log.With().Str("component", "http").Logger(), "", 0),
 	}
 	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	var loops sync.WaitGroup
