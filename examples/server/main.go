@@ -1,0 +1,160 @@
+// Command server is the reference server: the whole Grassroots API over
+// HTTP, with no set-up.
+//
+//	go run ./examples/server                       # SQLite in ./grassroots-data, on 127.0.0.1:8080
+//	go run ./examples/server token -staff <id>     # mint a bearer token from the server's own secret
+//	go run ./examples/server -help                 # every flag and its environment variable
+//
+// On its first start it creates the data directory, the database (migrated),
+// the sealing and checkpoint keys (keys.json) and the token signing secret
+// (jwt-secret), both mode 0600, and a root unit with its first admin, whose
+// staff id it prints with the command that mints a token for them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "server:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run dispatches to the server or to a subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "token" {
+		return runToken(args[1:], getenv, stdout, stderr)
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := newApp(ctx, cfg, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	return a.listenAndServe(ctx)
+}
+
+// config is everything the server is told by flags or environment.
+type config struct {
+	addr, data, db              string
+	logLevel, logFormat         string
+	issuer, audience            string
+	deliverEvery, sweepEvery    time.Duration
+	shutdownTimeout             time.Duration
+	readHeaderTimeout, readTime time.Duration
+	writeTimeout, idleTimeout   time.Duration
+	maxHeaderBytes              int
+}
+
+// commonFlags are those the server and the token command share.
+func commonFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.data, "data", "grassroots-data", "data directory: database, keys.json and jwt-secret live here")
+	fs.StringVar(&c.issuer, "issuer", "grassroots", "JWT issuer (iss) minted and required")
+	fs.StringVar(&c.audience, "audience", "grassroots", "JWT audience (aud) minted and required")
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	commonFlags(fs, c)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.db, "db", "", "database: sqlite:PATH, postgres://… or memory (default sqlite:DATA/grassroots.db)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "auto", "log format: json, pretty, or auto (pretty on a terminal, else JSON)")
+	fs.DurationVar(&c.deliverEvery, "deliver-every", 5*time.Second, "how often the outbox dispatcher delivers pending hand-offs")
+	fs.DurationVar(&c.sweepEvery, "sweep-every", time.Minute, "how often the sweep (overdue visits, deadlines) runs")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long shutdown waits for requests in flight")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "http.Server ReadHeaderTimeout")
+	fs.DurationVar(&c.readTime, "read-timeout", 30*time.Second, "http.Server ReadTimeout (headers and body)")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "http.Server WriteTimeout")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "http.Server IdleTimeout")
+	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "http.Server MaxHeaderBytes")
+	if err := parse(fs, args, getenv, stderr); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (the only subcommand is token)", fs.Arg(0))
+	}
+	if c.db == "" {
+		c.db = "sqlite:" + filepath.Join(c.data, "grassroots.db")
+	}
+	for name, d := range map[string]time.Duration{"deliver-every": c.deliverEvery, "sweep-every": c.sweepEvery,
+		"shutdown-timeout": c.shutdownTimeout, "read-header-timeout": c.readHeaderTimeout, "read-timeout": c.readTime,
+		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout} {
+		if d <= 0 {
+			return nil, fmt.Errorf("-%s must be positive", name)
+		}
+	}
+	if c.maxHeaderBytes <= 0 {
+		return nil, errors.New("-max-header-bytes must be positive")
+	}
+	return c, nil
+}
+
+// envName is the environment variable of a flag: GRASSROOTS_ and the
+// flag's name in capitals, dashes as underscores (-log-level is
+// GRASSROOTS_LOG_LEVEL).
+func envName(flagName string) string {
+	return "GRASSROOTS_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parse parses args; a flag not given on the command line takes its
+// environment variable when that is set. -help lists both.
+func parse(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + envName(f.Name) + "]" })
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && !given[f.Name] && err == nil {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("$%s: %w", envName(f.Name), serr)
+			}
+		}
+	})
+	return err
+}
+
+// runToken mints a token from the secret in the data directory.
+func runToken(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c := &config{}
+	fs := flag.NewFlagSet("server token", flag.ContinueOnError)
+	commonFlags(fs, c)
+	staff := fs.String("staff", "", "staff id the token is for (its subject)")
+	ttl := fs.Duration("ttl", 8*time.Hour, "how long the token is valid")
+	if err := parse(fs, args, getenv, stderr); err != nil {
+		return err
+	}
+	secret, err := loadSecret(filepath.Join(c.data, secretFileName))
+	if err != nil {
+		return fmt.Errorf("token: %w (start the server once to create it)", err)
+	}
+	tok, err := mintToken(secret, c.issuer, c.audience, *staff, time.Now(), *ttl)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, tok)
+	return err
+}
