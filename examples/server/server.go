@@ -36,6 +36,7 @@ type app struct {
 	kernel  *casework.Kernel // the services' kernel
 	handler http.Handler     // everything the server serves
 	admin   string           // the bootstrapped admin's staff id, when known
+	demo    string           // the demo city's officer to mint a token for, when loaded
 	active  atomic.Int64     // requests in flight
 	closers []func() error   // run in order by close
 }
@@ -88,7 +89,8 @@ func (a *app) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w, err := wiring.New(st, &casework.Config{Sealer: sealer, CheckpointKey: keys.Checkpoint, Logger: &a.log})
+	clock := &loadClock{}
+	w, err := wiring.New(st, &casework.Config{Clock: clock, Sealer: sealer, CheckpointKey: keys.Checkpoint, Logger: &a.log})
 	if err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func (a *app) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.bootstrap(ctx); err != nil {
+	if err := a.bootstrap(ctx, w, clock); err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
@@ -176,8 +178,14 @@ func schemaVersions(ctx context.Context, db *sql.DB) (map[string]int64, error) {
 }
 
 // bootstrap creates the root unit and its first admin on an empty
-// database; on any other it only reads back the admin id it noted.
-func (a *app) bootstrap(ctx context.Context) error {
+// database, or the article's city when -demo asks for it; on any other
+// database it only reads back the staff ids it noted.
+func (a *app) bootstrap(ctx context.Context, w *wiring.World, clock *loadClock) error {
+	if a.cfg.wantDemo() {
+		if loaded, err := a.loadCity(ctx, w, clock); loaded || err != nil {
+			return err
+		}
+	}
 	path := filepath.Join(a.cfg.data, adminFileName)
 	_, admin, err := a.kernel.Bootstrap(ctx,
 		casework.UnitInput{Code: "ROOT", Name: "Headquarters", Level: casework.LevelBureau},
@@ -190,6 +198,9 @@ func (a *app) bootstrap(ctx context.Context) error {
 	case errors.Is(err, casework.ErrConflict): // not the first start
 		if b, rerr := os.ReadFile(path); rerr == nil {
 			a.admin = strings.TrimSpace(string(b))
+		}
+		if b, rerr := os.ReadFile(filepath.Join(a.cfg.data, demoFileName)); rerr == nil {
+			a.demo = strings.TrimSpace(string(b))
 		}
 		return nil
 	default:
@@ -320,7 +331,10 @@ func (a *app) loop(ctx context.Context, wg *sync.WaitGroup, name string, every t
 // announce prints where the server listens and how to get a token.
 func (a *app) announce(addr net.Addr) {
 	a.log.Info().Str("addr", addr.String()).Msg("listening")
-	staff := a.admin
+	staff, list := a.admin, "units"
+	if a.demo != "" { // the demo city's officer sees every list and the report
+		staff, list = a.demo, "disputes"
+	}
 	if staff == "" {
 		staff = "STAFF_ID"
 	}
@@ -333,8 +347,11 @@ func (a *app) announce(addr net.Addr) {
 	if a.admin != "" {
 		fmt.Fprintf(a.stdout, "Admin staff id: %s\n", a.admin)
 	}
-	fmt.Fprintf(a.stdout, "Mint a token:   %s\n", mint)
-	fmt.Fprintf(a.stdout, "Then:           curl -H \"Authorization: Bearer $TOKEN\" http://%s/v1/units\n", addr)
+	if a.demo != "" {
+		fmt.Fprintf(a.stdout, "Demo officer:   %s (市局指挥中心, supervisor of 淄博市公安局: every unit's records and the report)\n", a.demo)
+	}
+	fmt.Fprintf(a.stdout, "Mint a token:   TOKEN=$(%s)\n", mint)
+	fmt.Fprintf(a.stdout, "Then:           curl -H \"Authorization: Bearer $TOKEN\" http://%s/v1/%s\n", addr, list)
 }
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.
