@@ -58,7 +58,9 @@ func (c *config) wantDemo() bool {
 // loadClock is the wall clock, except while the city loads: its stories
 // happen in May 2020, when the article was written, and move a fixed
 // clock through the month.
-type loadClock struct{ fixed atomic.Pointer[casework.FixedClock] }
+type loadClock struct {
+	fixed atomic.Pointer[casework.FixedClock]
+}
 
 func (c *loadClock) Now() time.Time {
 	if f := c.fixed.Load(); f != nil {
