@@ -35,6 +35,7 @@ type app struct {
 	schema  map[string]int64 // migration line → newest step, as migrated at start
 	kernel  *casework.Kernel // the services' kernel
 	handler http.Handler     // everything the server serves
+	metrics *metrics         // what /metrics exposes
 	admin   string           // the bootstrapped admin's staff id, when known
 	demo    string           // the demo city's officer to mint a token for, when loaded
 	active  atomic.Int64     // requests in flight
@@ -95,6 +96,7 @@ func (a *app) build(ctx context.Context) error {
 		return err
 	}
 	a.kernel = w.K
+	a.metrics = newMetrics(a.db, w.K)
 	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, st.Kernel)
 	if err != nil {
 		return err
@@ -112,6 +114,7 @@ func (a *app) build(ctx context.Context) error {
 	mux.Handle("/", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", a.metrics.handler())
 	a.handler = a.accessLog(mux)
 	return nil
 }
