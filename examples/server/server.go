@@ -115,6 +115,10 @@ func (a *app) build(ctx context.Context) error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.metrics.handler())
+	mux.HandleFunc("GET /openapi.yaml", specHandler)
+	docs := docsHandler()
+	mux.Handle("GET /docs", docs)
+	mux.Handle("GET /docs/", docs)
 	a.handler = a.accessLog(mux)
 	return nil
 }
