@@ -351,6 +351,7 @@ func (a *app) announce(addr net.Addr) {
 	}
 	mint := fmt.Sprintf("go run ./examples/server token -data %s -staff %s", shellQuote(data), staff)
 	fmt.Fprintf(a.stdout, "Grassroots API listening on http://%s/v1/\n", addr)
+	fmt.Fprintf(a.stdout, "API reference:  http://%s/docs/ (the spec: /openapi.yaml)\n", addr)
 	if a.admin != "" {
 		fmt.Fprintf(a.stdout, "Admin staff id: %s\n", a.admin)
 	}

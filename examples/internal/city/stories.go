@@ -33,7 +33,7 @@ type City struct {
 	Clock *casework.FixedClock // the kernel's clock, moved through May 2020 as the stories go
 	out   io.Writer
 
-	Bureau, Zhangdian, Panzhuang, Team, Zichuan, Banyang, Linzi, Xueguan, Huantai, Tianzhuang casework.Unit
+	Bureau, Zhangdian, Panzhuang, Team, Zichuan, Banyang, Linzi, Xueguan, Boshan, Huantai, Tianzhuang casework.Unit
 
 	Admin, Auditor, Chief              casework.Actor    // bureau
 	ZDSupervisor, ZDOfficer            casework.Actor    // 张店分局
@@ -41,6 +41,7 @@ type City struct {
 	PZOfficer, PZOfficer2, TeamOfficer casework.Actor    // 潘庄派出所, 打侵财专业工作队
 	BYOfficer, BYMediator, BYLawyer    casework.Actor    // 般阳路派出所
 	XGOfficer, TZOfficer               casework.Actor    // 雪官派出所, 田庄派出所
+	BSOfficer                          casework.Actor    // 博山公安分局
 	Docs                               map[string]string // person id → document number, as the owner shows it at a return
 }
 
@@ -105,9 +106,11 @@ func (d *City) setUp() error {
 	}
 	d.Bureau, d.Admin = bureau, casework.Actor{StaffID: admin.ID, UnitID: bureau.ID, Roles: admin.Roles}
 	var errs []error
+	units := 1
 	unit := func(code, name string, level casework.Level, parent casework.Unit) casework.Unit {
 		u, err := k.CreateUnit(ctx, d.Admin, casework.UnitInput{Code: code, Name: name, Level: level, ParentID: parent.ID})
 		errs = append(errs, err)
+		units++
 		return u
 	}
 	d.Zhangdian = unit("370303", "张店公安分局", casework.LevelBranch, bureau)
@@ -117,6 +120,7 @@ func (d *City) setUp() error {
 	d.Banyang = unit("370302001", "般阳路派出所", casework.LevelStation, d.Zichuan)
 	d.Linzi = unit("370305", "临淄公安分局", casework.LevelBranch, bureau)
 	d.Xueguan = unit("370305002", "雪官派出所", casework.LevelStation, d.Linzi)
+	d.Boshan = unit("370304", "博山公安分局", casework.LevelBranch, bureau)
 	d.Huantai = unit("370321", "桓台县公安局", casework.LevelBranch, bureau)
 	d.Tianzhuang = unit("370321003", "田庄派出所", casework.LevelStation, d.Huantai)
 	staff := func(u casework.Unit, name string, areas []string, roles ...casework.Role) casework.Actor {
@@ -137,13 +141,14 @@ func (d *City) setUp() error {
 	d.BYMediator = staff(d.Banyang, "人民调解员", nil, casework.RoleMediator)
 	d.BYLawyer = staff(d.Banyang, "驻所公益律师", nil, casework.RoleLawyer)
 	d.XGOfficer = staff(d.Xueguan, "雪官社区民警", []string{"西高新村"}, casework.RoleCommunityOfficer)
+	d.BSOfficer = staff(d.Boshan, "博山分局民警", nil, casework.RoleOfficer)
 	d.TZOfficer = staff(d.Tianzhuang, "田庄社区民警", nil, casework.RoleCommunityOfficer)
 	for _, err := range errs {
 		if err != nil {
 			return err
 		}
 	}
-	d.say("units: %d in the tree of %s; staff in every role", 9, bureau.Name)
+	d.say("units: %d in the tree of %s; staff in every role", units, bureau.Name)
 	return nil
 }
 
