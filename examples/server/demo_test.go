@@ -78,4 +78,10 @@ func TestDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 			require.NotEmpty(t, r.app.admin)
 		})
 	}
+	t.Run("postgres, -demo", func(t *testing.T) {
+		t.Parallel()
+		r := start(t, "-db", testdb.Postgres(t).URL(), "-demo")
+		require.NotEmpty(t, r.app.demo)
+		require.Equal(t, http.StatusOK, r.get(t, "/v1/disputes", "Bearer "+r.token(t, r.app.demo)).StatusCode)
+	})
 }
