@@ -20,6 +20,7 @@ import (
 
 	"github.com/grassroots-policing/grassroots/casework"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/examples/internal/city"
 )
 
 func main() {
@@ -102,52 +103,56 @@ func walk(ctx context.Context, out io.Writer, s stores, cfg *casework.Config) (*
 	if err != nil {
 		return nil, err
 	}
-	d := &demo{ctx: ctx, w: w, clock: cfg.Clock.(*casework.FixedClock), out: out, docs: map[string]string{}}
-	for _, story := range []func() error{d.setUp, d.neighbours, d.largeDog, d.households, d.birdCage} {
-		if err := story(); err != nil {
-			return nil, err
-		}
+	c, err := city.Load(ctx, w, cfg.Clock.(*casework.FixedClock), out)
+	if err != nil {
+		return nil, err
 	}
-	return d, nil
+	return &demo{City: c, ctx: ctx}, nil
+}
+
+// demo is the city the stories built, with the report the demo prints.
+type demo struct {
+	*city.City
+	ctx context.Context
 }
 
 // demoConfig is the kernel configuration of the stories: May 2020 in Zibo,
 // readable ids.
 func demoConfig() *casework.Config {
-	return &casework.Config{Clock: casework.NewFixedClock(local(1, 8, 0)), IDs: &casework.SequentialIDs{Prefix: "id-"},
+	return &casework.Config{Clock: casework.NewFixedClock(city.Local(1, 8, 0)), IDs: &casework.SequentialIDs{Prefix: "id-"},
 		CheckpointPolicy: casework.CheckpointPolicy{Every: 50, Interval: time.Hour}}
 }
 
 // report prints the one report of the bureau for May 2020 and verifies the
 // audit chain.
 func (d *demo) report() error {
-	d.at(local(31, 23, 0))
-	if _, err := d.w.K.Sweep(d.ctx, d.clock.Now()); err != nil {
+	d.At(city.Local(31, 23, 0))
+	if _, err := d.W.K.Sweep(d.ctx, d.Clock.Now()); err != nil {
 		return err
 	}
 	figures, err := d.figures()
 	if err != nil {
 		return err
 	}
-	d.say("\n%s, 2020-05-01 to 2020-05-31:", d.bureau.Name)
+	d.Say("\n%s, 2020-05-01 to 2020-05-31:", d.Bureau.Name)
 	for _, f := range figures {
-		d.say("  %-44s %10d %-8s %s", f.Key, f.Value, f.Unit, f.LabelZH)
+		d.Say("  %-44s %10d %-8s %s", f.Key, f.Value, f.Unit, f.LabelZH)
 	}
-	if _, err := d.w.K.Checkpoint(d.ctx, true); err != nil {
+	if _, err := d.W.K.Checkpoint(d.ctx, true); err != nil {
 		return err
 	}
-	rep, err := d.w.K.VerifyAudit(d.ctx, d.auditor)
+	rep, err := d.W.K.VerifyAudit(d.ctx, d.Auditor)
 	if err != nil {
 		return err
 	}
 	if !rep.OK {
 		return errors.New("audit chain broken: " + rep.Reason)
 	}
-	d.say("\naudit chain: %d entries verified, %d signed checkpoint(s), head %x", rep.Entries, rep.CheckpointsVerified, rep.Head.Hash[:8])
+	d.Say("\naudit chain: %d entries verified, %d signed checkpoint(s), head %x", rep.Entries, rep.CheckpointsVerified, rep.Head.Hash[:8])
 	return nil
 }
 
 // figures is the bureau's report for May 2020.
 func (d *demo) figures() ([]casework.Figure, error) {
-	return d.w.K.Report(d.ctx, d.chief, casework.ReportQuery{UnitID: d.bureau.ID, From: local(1, 0, 0), To: local(31, 0, 0)})
+	return d.W.K.Report(d.ctx, d.Chief, casework.ReportQuery{UnitID: d.Bureau.ID, From: city.Local(1, 0, 0), To: city.Local(31, 0, 0)})
 }

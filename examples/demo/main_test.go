@@ -8,6 +8,7 @@ import (
 
 	"github.com/grassroots-policing/grassroots/casework"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/examples/internal/city"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/stretchr/testify/require"
@@ -55,7 +56,7 @@ func TestStoriesOnEveryBackend(t *testing.T) {
 			for key, v := range want {
 				require.Equal(t, v, got[key], key)
 			}
-			rep, err := d.w.K.VerifyAudit(ctx, d.auditor)
+			rep, err := d.W.K.VerifyAudit(ctx, d.Auditor)
 			require.NoError(t, err)
 			require.True(t, rep.OK, "%+v", rep)
 			require.Greater(t, rep.Entries, int64(100))
@@ -66,7 +67,7 @@ func TestStoriesOnEveryBackend(t *testing.T) {
 
 func pendingHandoffs(t *testing.T, d *demo) int {
 	t.Helper()
-	msgs, err := d.w.K.Store().ListOutbox(context.Background(), "", "")
+	msgs, err := d.W.K.Store().ListOutbox(context.Background(), "", "")
 	require.NoError(t, err)
 	n := 0
 	for _, m := range msgs {
@@ -101,25 +102,26 @@ func TestHandoffsSurviveTheSenderLeaving(t *testing.T) {
 	cfg := demoConfig()
 	w, err := newWorld(memoryStores(), cfg)
 	require.NoError(t, err)
-	d := &demo{ctx: ctx, w: w, clock: cfg.Clock.(*casework.FixedClock), out: &out, docs: map[string]string{}}
-	require.NoError(t, d.setUp())
-	p, err := d.person(d.xgOfficer, d.xueguan, casework.PersonInput{Name: "吴某"})
+	c, err := city.Bootstrap(ctx, w, cfg.Clock.(*casework.FixedClock), &out)
 	require.NoError(t, err)
-	v, err := w.Outreach.RecordVisit(ctx, d.xgOfficer, outreach.VisitInput{UnitID: d.xueguan.ID, TargetKind: outreach.Village, Organisation: "西高新村",
+	d := &demo{City: c, ctx: ctx}
+	p, err := d.Person(d.XGOfficer, d.Xueguan, casework.PersonInput{Name: "吴某"})
+	require.NoError(t, err)
+	v, err := w.Outreach.RecordVisit(ctx, d.XGOfficer, outreach.VisitInput{UnitID: d.Xueguan.ID, TargetKind: outreach.Village, Organisation: "西高新村",
 		Disputes: []outreach.DisputeInput{{Category: "neighbour/animal", Summary: "大型犬扰民", PartyIDs: []string{p.ID}}},
 		Leads:    []outreach.LeadInput{{Summary: "村口电动车被盗线索"}}})
 	require.NoError(t, err)
-	st, err := w.K.GetStaff(ctx, d.admin, d.xgOfficer.StaffID)
+	st, err := w.K.GetStaff(ctx, d.Admin, d.XGOfficer.StaffID)
 	require.NoError(t, err)
 	off := false
-	_, err = w.K.UpdateStaff(ctx, d.admin, st.ID, st.Version, casework.StaffUpdate{Active: &off})
+	_, err = w.K.UpdateStaff(ctx, d.Admin, st.ID, st.Version, casework.StaffUpdate{Active: &off})
 	require.NoError(t, err)
 
 	n, err := w.K.DeliverPending(ctx, nil)
 	require.NoError(t, err)
 	require.Equal(t, 2, n, "both findings delivered")
 	require.Zero(t, pendingHandoffs(t, d))
-	got, err := w.Outreach.GetVisit(ctx, d.chief, v.ID)
+	got, err := w.Outreach.GetVisit(ctx, d.Chief, v.ID)
 	require.NoError(t, err)
 	for _, f := range got.Findings {
 		require.NotEmpty(t, f.ResultID, "%s linked back", f.Kind)
@@ -137,25 +139,26 @@ func TestReceiversCalledDirectlyCheckTheActor(t *testing.T) {
 	cfg := demoConfig()
 	w, err := newWorld(memoryStores(), cfg)
 	require.NoError(t, err)
-	d := &demo{ctx: ctx, w: w, clock: cfg.Clock.(*casework.FixedClock), out: &out, docs: map[string]string{}}
-	require.NoError(t, d.setUp())
+	c, err := city.Bootstrap(ctx, w, cfg.Clock.(*casework.FixedClock), &out)
+	require.NoError(t, err)
+	d := &demo{City: c, ctx: ctx}
 	forged := d.otherStation()
 	_, err = w.Mediation.IntakeDispute(ctx, casework.DisputeFinding{Source: casework.Source{Kind: "visit", ID: "v-forged", Step: "dispute/1"},
-		Actor: forged, UnitID: d.banyang.ID, Category: "neighbour/noise", Summary: "伪造"})
+		Actor: forged, UnitID: d.Banyang.ID, Category: "neighbour/noise", Summary: "伪造"})
 	require.ErrorIs(t, err, casework.ErrNotFound)
 	_, err = w.Cases.IntakeLead(ctx, casework.LeadFinding{Source: casework.Source{Kind: "visit", ID: "v-forged", Step: "lead/1"},
-		Actor: forged, UnitID: d.banyang.ID, Summary: "伪造"})
+		Actor: forged, UnitID: d.Banyang.ID, Summary: "伪造"})
 	require.ErrorIs(t, err, casework.ErrNotFound)
-	adminAsOfficer := d.admin
+	adminAsOfficer := d.Admin
 	adminAsOfficer.Roles = []casework.Role{casework.RoleOfficer}
 	_, err = w.Recovery.RegisterStolen(ctx, casework.StolenItems{Source: casework.Source{Kind: "case", ID: "c-forged", Step: "stolen"},
-		Actor: adminAsOfficer, UnitID: d.banyang.ID, CaseID: "c-forged", Items: []casework.StolenItem{{ItemID: "i-1", Category: "cage", Description: "鸟笼", Quantity: 1, ValueFen: 100}}})
+		Actor: adminAsOfficer, UnitID: d.Banyang.ID, CaseID: "c-forged", Items: []casework.StolenItem{{ItemID: "i-1", Category: "cage", Description: "鸟笼", Quantity: 1, ValueFen: 100}}})
 	require.ErrorIs(t, err, casework.ErrForbidden)
 }
 
 // otherStation is the 雪官 officer claiming the bureau as its unit.
 func (d *demo) otherStation() casework.Actor {
-	a := d.xgOfficer
-	a.UnitID = d.bureau.ID
+	a := d.XGOfficer
+	a.UnitID = d.Bureau.ID
 	return a
 }

@@ -50,17 +50,17 @@ func TestKernelSweepReachesEveryWorkflow(t *testing.T) {
 	cfg.Notifier = rec
 	d, err := walk(ctx, io.Discard, memoryStores(), cfg)
 	require.NoError(t, err)
-	require.Equal(t, []string{"cases", "mediation", "outreach", "recovery"}, d.w.K.Workflows())
+	require.Equal(t, []string{"cases", "mediation", "outreach", "recovery"}, d.W.K.Workflows())
 
-	risky, err := d.w.Mediation.Report(ctx, d.byOfficer, mediation.ReportInput{UnitID: d.banyang.ID, Category: "neighbour/noise",
+	risky, err := d.W.Mediation.Report(ctx, d.BYOfficer, mediation.ReportInput{UnitID: d.Banyang.ID, Category: "neighbour/noise",
 		Source: mediation.SourceCall110, Facts: "楼上楼下噪音纠纷升级，有肢体冲突苗头", Risk: mediation.RiskHigh, RiskReason: "可能民转刑"})
 	require.NoError(t, err)
 	require.False(t, risky.ReviewDue.IsZero(), "a high-risk dispute awaits a supervisor's review")
-	item, err := d.w.Recovery.RecordFound(ctx, d.pzOfficer, foundBike(d))
+	item, err := d.W.Recovery.RecordFound(ctx, d.PZOfficer, foundBike(d))
 	require.NoError(t, err)
 
-	later := d.clock.Now().Add(400 * 24 * time.Hour)
-	res, err := d.w.K.Sweep(ctx, later)
+	later := d.Clock.Now().Add(400 * 24 * time.Hour)
+	res, err := d.W.K.Sweep(ctx, later)
 	require.NoError(t, err)
 	require.NotZero(t, res.Notified)
 
@@ -71,11 +71,11 @@ func TestKernelSweepReachesEveryWorkflow(t *testing.T) {
 		}
 	}
 	require.True(t, reviewOverdue, "the review deadline's notice came through Kernel.Sweep: %+v", rec.of(mediation.RecordType))
-	got, err := d.w.Recovery.Get(ctx, d.pzOfficer, item.ID)
+	got, err := d.W.Recovery.Get(ctx, d.PZOfficer, item.ID)
 	require.NoError(t, err)
 	require.Equal(t, "unclaimed", string(got.State), "recovery's sweep ran in the same Kernel.Sweep")
 
-	again, err := d.w.K.Sweep(ctx, later)
+	again, err := d.W.K.Sweep(ctx, later)
 	require.NoError(t, err)
 	require.Zero(t, again.Changed, "a second sweep at the same time changes nothing")
 }
@@ -84,9 +84,9 @@ func TestKernelSweepReachesEveryWorkflow(t *testing.T) {
 // comes forward.
 func foundBike(d *demo) recovery.FoundInput {
 	return recovery.FoundInput{
-		ItemInput: recovery.ItemInput{UnitID: d.panzhuang.ID, Category: "e_bike", Description: "蓝色电动自行车，无牌", Quantity: 1, ValueFen: 80000},
+		ItemInput: recovery.ItemInput{UnitID: d.Panzhuang.ID, Category: "e_bike", Description: "蓝色电动自行车，无牌", Quantity: 1, ValueFen: 80000},
 		RecoveryInput: recovery.RecoveryInput{Place: "潘庄社区车棚", From: "无主遗留",
-			To:             recovery.Holder{Kind: recovery.HolderStaff, ID: d.pzOfficer.StaffID},
-			CustodyDetails: recovery.CustodyDetails{WitnessID: d.pzOfficer2.StaffID, Condition: "完好", Seal: recovery.SealIntact}},
+			To:             recovery.Holder{Kind: recovery.HolderStaff, ID: d.PZOfficer.StaffID},
+			CustodyDetails: recovery.CustodyDetails{WitnessID: d.PZOfficer2.StaffID, Condition: "完好", Seal: recovery.SealIntact}},
 	}
 }

@@ -53,6 +53,7 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		a.metrics.observe(route, r.Method, rec.status, time.Since(start))
 		a.log.Info().
 			Str("request_id", w.Header().Get(openapi.RequestIDHeader)).
 			Str("route", route).

@@ -7,8 +7,11 @@
 //
 // On its first start it creates the data directory, the database (migrated),
 // the sealing and checkpoint keys (keys.json) and the token signing secret
-// (jwt-secret), both mode 0600, and a root unit with its first admin, whose
-// staff id it prints with the command that mints a token for them.
+// (jwt-secret), both mode 0600, and a root unit with its first admin. On a
+// new SQLite database (or any empty one with -demo) it loads the article's
+// city instead — 淄博市公安局, its branches and stations, staff, residents
+// and the stories' records — and prints the staff id of a demonstration
+// officer with the command that mints a token for them.
 package main
 
 import (
@@ -62,6 +65,7 @@ type config struct {
 	readHeaderTimeout, readTime time.Duration
 	writeTimeout, idleTimeout   time.Duration
 	maxHeaderBytes              int
+	demo                        optBool // load the article's city into an empty database; see wantDemo
 }
 
 // commonFlags are those the server and the token command share.
@@ -87,6 +91,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "http.Server WriteTimeout")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "http.Server IdleTimeout")
 	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "http.Server MaxHeaderBytes")
+	fs.Var(&c.demo, "demo", "load the article's city (淄博市公安局, May 2020) into an empty database (default: on a new SQLite database only; -demo=false never)")
 	if err := parse(fs, args, getenv, stderr); err != nil {
 		return nil, err
 	}

@@ -35,7 +35,9 @@ type app struct {
 	schema  map[string]int64 // migration line → newest step, as migrated at start
 	kernel  *casework.Kernel // the services' kernel
 	handler http.Handler     // everything the server serves
+	metrics *metrics         // what /metrics exposes
 	admin   string           // the bootstrapped admin's staff id, when known
+	demo    string           // the demo city's officer to mint a token for, when loaded
 	active  atomic.Int64     // requests in flight
 	closers []func() error   // run in order by close
 }
@@ -88,11 +90,13 @@ func (a *app) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w, err := wiring.New(st, &casework.Config{Sealer: sealer, CheckpointKey: keys.Checkpoint, Logger: &a.log})
+	clock := &loadClock{}
+	w, err := wiring.New(st, &casework.Config{Clock: clock, Sealer: sealer, CheckpointKey: keys.Checkpoint, Logger: &a.log})
 	if err != nil {
 		return err
 	}
 	a.kernel = w.K
+	a.metrics = newMetrics(a.db, w.K)
 	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, st.Kernel)
 	if err != nil {
 		return err
@@ -103,13 +107,18 @@ func (a *app) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.bootstrap(ctx); err != nil {
+	if err := a.bootstrap(ctx, w, clock); err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", a.metrics.handler())
+	mux.HandleFunc("GET /openapi.yaml", specHandler)
+	docs := docsHandler()
+	mux.Handle("GET /docs", docs)
+	mux.Handle("GET /docs/", docs)
 	a.handler = a.accessLog(mux)
 	return nil
 }
@@ -176,8 +185,14 @@ func schemaVersions(ctx context.Context, db *sql.DB) (map[string]int64, error) {
 }
 
 // bootstrap creates the root unit and its first admin on an empty
-// database; on any other it only reads back the admin id it noted.
-func (a *app) bootstrap(ctx context.Context) error {
+// database, or the article's city when -demo asks for it; on any other
+// database it only reads back the staff ids it noted.
+func (a *app) bootstrap(ctx context.Context, w *wiring.World, clock *loadClock) error {
+	if a.cfg.wantDemo() {
+		if loaded, err := a.loadCity(ctx, w, clock); loaded || err != nil {
+			return err
+		}
+	}
 	path := filepath.Join(a.cfg.data, adminFileName)
 	_, admin, err := a.kernel.Bootstrap(ctx,
 		casework.UnitInput{Code: "ROOT", Name: "Headquarters", Level: casework.LevelBureau},
@@ -190,6 +205,9 @@ func (a *app) bootstrap(ctx context.Context) error {
 	case errors.Is(err, casework.ErrConflict): // not the first start
 		if b, rerr := os.ReadFile(path); rerr == nil {
 			a.admin = strings.TrimSpace(string(b))
+		}
+		if b, rerr := os.ReadFile(filepath.Join(a.cfg.data, demoFileName)); rerr == nil {
+			a.demo = strings.TrimSpace(string(b))
 		}
 		return nil
 	default:
@@ -320,7 +338,10 @@ func (a *app) loop(ctx context.Context, wg *sync.WaitGroup, name string, every t
 // announce prints where the server listens and how to get a token.
 func (a *app) announce(addr net.Addr) {
 	a.log.Info().Str("addr", addr.String()).Msg("listening")
-	staff := a.admin
+	staff, list := a.admin, "units"
+	if a.demo != "" { // the demo city's officer sees every list and the report
+		staff, list = a.demo, "disputes"
+	}
 	if staff == "" {
 		staff = "STAFF_ID"
 	}
@@ -330,11 +351,15 @@ func (a *app) announce(addr net.Addr) {
 	}
 	mint := fmt.Sprintf("go run ./examples/server token -data %s -staff %s", shellQuote(data), staff)
 	fmt.Fprintf(a.stdout, "Grassroots API listening on http://%s/v1/\n", addr)
+	fmt.Fprintf(a.stdout, "API reference:  http://%s/docs/ (the spec: /openapi.yaml)\n", addr)
 	if a.admin != "" {
 		fmt.Fprintf(a.stdout, "Admin staff id: %s\n", a.admin)
 	}
-	fmt.Fprintf(a.stdout, "Mint a token:   %s\n", mint)
-	fmt.Fprintf(a.stdout, "Then:           curl -H \"Authorization: Bearer $TOKEN\" http://%s/v1/units\n", addr)
+	if a.demo != "" {
+		fmt.Fprintf(a.stdout, "Demo officer:   %s (市局指挥中心, supervisor of 淄博市公安局: every unit's records and the report)\n", a.demo)
+	}
+	fmt.Fprintf(a.stdout, "Mint a token:   TOKEN=$(%s)\n", mint)
+	fmt.Fprintf(a.stdout, "Then:           curl -H \"Authorization: Bearer $TOKEN\" http://%s/v1/%s\n", addr, list)
 }
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.

@@ -55,7 +55,15 @@ type running struct {
 
 func noEnv(string) string { return "" }
 
+// startServer starts a server on an empty database without the demo city
+// (args may still ask for it with -demo).
 func startServer(t *testing.T, args ...string) *running {
+	t.Helper()
+	return start(t, append([]string{"-demo=false"}, args...)...)
+}
+
+// start starts a server as the command line args would.
+func start(t *testing.T, args ...string) *running {
 	t.Helper()
 	data := filepath.Join(t.TempDir(), "data")
 	cfg, err := parseConfig(append([]string{"-data", data, "-log-format", "json", "-log-level", "debug"}, args...), noEnv, io.Discard)

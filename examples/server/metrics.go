@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/grassroots-policing/grassroots/casework"
+)
+
+// metrics is what /metrics exposes: the requests by route pattern (never
+// the path, which holds ids), method and status; their latency; and the
+// state of the database, the outbox and the audit chain, read when
+// scraped. Each app has its own registry, so that several servers in one
+// process (tests) never share a counter.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(db *sql.DB, k *casework.Kernel) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "grassroots_http_requests_total",
+			Help: "HTTP requests answered, by route pattern, method and status."}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "grassroots_http_request_duration_seconds",
+			Help: "Time to answer an HTTP request, by route pattern and method.", Buckets: prometheus.DefBuckets}, []string{"route", "method"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &stateCollector{db: db, k: k})
+	if db != nil {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(db, "grassroots"))
+	}
+	return m
+}
+
+// observe counts one answered request.
+func (m *metrics) observe(route, method string, status int, took time.Duration) {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default: // a client's invented method must not grow a label without bound
+		method = "other"
+	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route, method).Observe(took.Seconds())
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+var (
+	outboxPendingDesc = prometheus.NewDesc("grassroots_outbox_pending",
+		"Hand-offs committed but not yet delivered (nor dead): the outbox's depth.", nil, nil)
+	outboxDeadDesc = prometheus.NewDesc("grassroots_outbox_dead",
+		"Hand-offs out of attempts, waiting for an admin to replay them.", nil, nil)
+	auditLengthDesc = prometheus.NewDesc("grassroots_audit_chain_length",
+		"Entries in the hash-chained audit log (its head's sequence number).", nil, nil)
+	stateErrorDesc = prometheus.NewDesc("grassroots_metrics_read_errors",
+		"Figures of this scrape that could not be read from the database.", nil, nil)
+)
+
+// stateCollector reads the outbox and the audit chain at each scrape
+// (several processes share one database: no process's memory holds them).
+type stateCollector struct {
+	db *sql.DB // nil for the memory store
+	k  *casework.Kernel
+}
+
+func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{outboxPendingDesc, outboxDeadDesc, auditLengthDesc, stateErrorDesc} {
+		ch <- d
+	}
+}
+
+func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	failed := 0
+	gauge := func(d *prometheus.Desc, v int64, err error) {
+		if err != nil {
+			failed++
+			return
+		}
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v))
+	}
+	st := c.k.Store()
+	pending, err := c.pending(ctx, st)
+	gauge(outboxPendingDesc, pending, err)
+	dead, err := st.CountDeadOutbox(ctx)
+	gauge(outboxDeadDesc, dead, err)
+	head, err := st.AuditHead(ctx)
+	gauge(auditLengthDesc, head.Seq, err)
+	ch <- prometheus.MustNewConstMetric(stateErrorDesc, prometheus.GaugeValue, float64(failed))
+}
+
+// pending counts the undelivered live hand-offs: one COUNT on a database
+// (the kernel store has no such read; its index outbox_pending serves
+// it), a walk of the messages on the memory store.
+func (c *stateCollector) pending(ctx context.Context, st casework.KernelStore) (int64, error) {
+	var n int64
+	if c.db != nil {
+		if err := c.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL`).Scan(&n); err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
+	msgs, err := st.ListOutbox(ctx, "", "")
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range msgs {
+		if !m.Delivered() && !m.Dead() {
+			n++
+		}
+	}
+	return n, nil
+}
