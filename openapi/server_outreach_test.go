@@ -202,7 +202,9 @@ func testOutreachHazardOverHTTP(t *testing.T, b fixtureOption) {
 // disturbs the neighbours: the dispute is handed to mediation, and the
 // visit's hand-offs show it pending, then delivered with the dispute's id,
 // which is written back on the visit's finding.
-func TestOutreachDisputeHandedOnOverHTTP(t *testing.T) { eachBackend(t, testOutreachDisputeHandedOnOverHTTP) }
+func TestOutreachDisputeHandedOnOverHTTP(t *testing.T) {
+	eachBackend(t, testOutreachDisputeHandedOnOverHTTP)
+}
 
 func testOutreachDisputeHandedOnOverHTTP(t *testing.T, b fixtureOption) {
 	w := newOutreachWorld(t, "临淄公安分局", "雪官派出所", "西高新村", b)
