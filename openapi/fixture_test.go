@@ -190,12 +190,20 @@ func (f *fixture) actor(s casework.Staff) casework.Actor {
 // client is the generated client acting as a.
 func (f *fixture) client(t *testing.T, a casework.Actor) *client.ClientWithResponses {
 	t.Helper()
-	c, err := client.NewClientWithResponses(f.srv.URL, client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+	c, err := client.NewClientWithResponses(f.srv.URL, client.WithHTTPClient(f.httpClient(t)), client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+a.StaffID)
 		return nil
 	}))
 	require.NoError(t, err)
 	return c
+}
+
+// httpClient is the server's client with every exchange validated against
+// the spec (see validating): the fixture's clients all use it.
+func (f *fixture) httpClient(t testing.TB) *http.Client {
+	c := *f.srv.Client()
+	c.Transport = validating{t: t, next: c.Transport}
+	return &c
 }
 
 // do sends a raw request as a (no Authorization when a is the zero Actor).
@@ -212,7 +220,7 @@ func (f *fixture) do(t *testing.T, a casework.Actor, method, path, body string, 
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := f.srv.Client().Do(req)
+	resp, err := f.httpClient(t).Do(req)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = resp.Body.Close() })
 	return resp
