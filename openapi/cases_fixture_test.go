@@ -23,10 +23,10 @@ type caseWorld struct {
 	chen, suspect                                casework.Person
 }
 
-func newCaseWorld(t *testing.T) *caseWorld {
+func newCaseWorld(t *testing.T, opts ...fixtureOption) *caseWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &caseWorld{fixture: newFixture(t)}
+	w := &caseWorld{fixture: newFixture(t, opts...)}
 	unit := func(code, name string, level casework.Level, parent string) casework.Unit {
 		u, err := w.k.CreateUnit(ctx, w.admin, casework.UnitInput{Code: code, Name: name, Level: level, ParentID: parent})
 		require.NoError(t, err)

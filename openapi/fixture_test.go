@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -14,18 +15,25 @@ import (
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/cases"
 	cmem "github.com/grassroots-policing/grassroots/casework/cases/memstore"
+	csql "github.com/grassroots-policing/grassroots/casework/cases/sqlstore"
 	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/grassroots-policing/grassroots/mediation"
 	medmem "github.com/grassroots-policing/grassroots/mediation/memstore"
+	medsql "github.com/grassroots-policing/grassroots/mediation/sqlstore"
 	"github.com/grassroots-policing/grassroots/openapi"
 	"github.com/grassroots-policing/grassroots/openapi/client"
 	"github.com/grassroots-policing/grassroots/outreach"
 	outmem "github.com/grassroots-policing/grassroots/outreach/memstore"
+	outsql "github.com/grassroots-policing/grassroots/outreach/sqlstore"
 	"github.com/grassroots-policing/grassroots/recovery"
 	recmem "github.com/grassroots-policing/grassroots/recovery/memstore"
+	recsql "github.com/grassroots-policing/grassroots/recovery/sqlstore"
 )
 
-// fixture is the whole API on the memory stores, served by httptest, with
+// fixture is the whole API on one backend's stores (memory unless on says
+// otherwise), served by httptest, with
 // a root unit and its admin. Tests authenticate with "Bearer <staff id>":
 // tokenAuth knows the actors the fixture was told about.
 type fixture struct {
@@ -45,14 +53,18 @@ type fixture struct {
 type fixtureConfig struct {
 	handler *openapi.Config
 	kernel  *casework.Config
-	store   casework.KernelStore
+	backend backend
+	wrap    func(casework.KernelStore) casework.KernelStore
 }
 
 type fixtureOption func(*fixtureConfig)
 
 // withKernelStore replaces the kernel's store, e.g. with one that fails.
 func withKernelStore(wrap func(casework.KernelStore) casework.KernelStore) fixtureOption {
-	return func(c *fixtureConfig) { c.store = wrap(c.store) }
+	return func(c *fixtureConfig) {
+		inner := c.wrap
+		c.wrap = func(s casework.KernelStore) casework.KernelStore { return wrap(inner(s)) }
+	}
 }
 
 // withConfig edits the handler's Config.
@@ -65,26 +77,91 @@ func withKernelConfig(edit func(*casework.Config)) fixtureOption {
 	return func(c *fixtureConfig) { edit(c.kernel) }
 }
 
+// backend names the stores a fixture is built on.
+type backend string
+
+const (
+	memoryBackend   backend = "memory"
+	sqliteBackend   backend = "sqlite"
+	postgresBackend backend = "postgres"
+)
+
+// backends is every backend, in the order the subtests run.
+var backends = []backend{memoryBackend, sqliteBackend, postgresBackend}
+
+// on builds the fixture on b's stores (memory when not given).
+func on(b backend) fixtureOption {
+	return func(c *fixtureConfig) { c.backend = b }
+}
+
+// eachBackend runs story as a parallel subtest on every backend, so that a
+// walk through the API proves the same contract whatever the stores.
+func eachBackend(t *testing.T, story func(t *testing.T, b fixtureOption)) {
+	t.Helper()
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			story(t, on(b))
+		})
+	}
+}
+
+// fixtureStores is one backend's five stores; on SQL they share one
+// database migrated through the kernel's one entry point.
+type fixtureStores struct {
+	kernel    casework.KernelStore
+	cases     cases.Store
+	mediation mediation.Store
+	outreach  outreach.Store
+	recovery  recovery.Store
+}
+
+func newStores(t *testing.T, b backend) fixtureStores {
+	t.Helper()
+	var (
+		db     *sql.DB
+		engine casesql.Engine
+	)
+	switch b {
+	case memoryBackend, "":
+		m := casemem.New()
+		return fixtureStores{kernel: m, cases: cmem.New(m), mediation: medmem.New(m), outreach: outmem.New(m), recovery: recmem.New(m)}
+	case sqliteBackend:
+		db, engine = testdb.SQLite(t), casesql.SQLite
+	case postgresBackend:
+		db, engine = testdb.Postgres(t).DB, casesql.Postgres
+	default:
+		t.Fatalf("unknown backend %q", b)
+	}
+	k, err := casesql.New(db, engine)
+	require.NoError(t, err)
+	cs, med, out, rec := csql.New(k), medsql.New(k), outsql.New(k), recsql.New(k)
+	require.NoError(t, k.MigrateAll(context.Background(), cs, med, out, rec))
+	return fixtureStores{kernel: k, cases: cs, mediation: med, outreach: out, recovery: rec}
+}
+
 func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := casemem.New()
 	f := &fixture{auth: &tokenAuth{actors: map[string]casework.Actor{}}}
-	fc := &fixtureConfig{handler: &openapi.Config{Auth: f.auth}, kernel: &casework.Config{}, store: db}
+	fc := &fixtureConfig{handler: &openapi.Config{Auth: f.auth}, kernel: &casework.Config{},
+		wrap: func(s casework.KernelStore) casework.KernelStore { return s }}
 	for _, o := range opts {
 		o(fc)
 	}
+	st := newStores(t, fc.backend)
 	cfg := fc.handler
 	var err error
-	f.k, err = casework.New(fc.store, fc.kernel)
+	f.k, err = casework.New(fc.wrap(st.kernel), fc.kernel)
 	require.NoError(t, err)
-	f.cases, err = cases.New(f.k, cmem.New(db), nil)
+	f.cases, err = cases.New(f.k, st.cases, nil)
 	require.NoError(t, err)
-	f.med, err = mediation.New(f.k, medmem.New(db), nil)
+	f.med, err = mediation.New(f.k, st.mediation, nil)
 	require.NoError(t, err)
-	f.out, err = outreach.New(f.k, outmem.New(db), nil)
+	f.out, err = outreach.New(f.k, st.outreach, nil)
 	require.NoError(t, err)
-	f.rec, err = recovery.New(f.k, recmem.New(db), nil)
+	f.rec, err = recovery.New(f.k, st.recovery, nil)
 	require.NoError(t, err)
 	f.cases.Connect(f.rec)
 	root, admin, err := f.k.Bootstrap(ctx,
@@ -113,12 +190,20 @@ func (f *fixture) actor(s casework.Staff) casework.Actor {
 // client is the generated client acting as a.
 func (f *fixture) client(t *testing.T, a casework.Actor) *client.ClientWithResponses {
 	t.Helper()
-	c, err := client.NewClientWithResponses(f.srv.URL, client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+	c, err := client.NewClientWithResponses(f.srv.URL, client.WithHTTPClient(f.httpClient(t)), client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+a.StaffID)
 		return nil
 	}))
 	require.NoError(t, err)
 	return c
+}
+
+// httpClient is the server's client with every exchange validated against
+// the spec (see validating): the fixture's clients all use it.
+func (f *fixture) httpClient(t testing.TB) *http.Client {
+	c := *f.srv.Client()
+	c.Transport = validating{t: t, next: c.Transport}
+	return &c
 }
 
 // do sends a raw request as a (no Authorization when a is the zero Actor).
@@ -135,7 +220,7 @@ func (f *fixture) do(t *testing.T, a casework.Actor, method, path, body string, 
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := f.srv.Client().Do(req)
+	resp, err := f.httpClient(t).Do(req)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = resp.Body.Close() })
 	return resp

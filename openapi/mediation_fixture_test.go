@@ -2,7 +2,6 @@ package openapi_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -10,17 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/casework/cases"
-	cmem "github.com/grassroots-policing/grassroots/casework/cases/memstore"
-	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
 	"github.com/grassroots-policing/grassroots/mediation"
-	medmem "github.com/grassroots-policing/grassroots/mediation/memstore"
-	"github.com/grassroots-policing/grassroots/openapi"
 	"github.com/grassroots-policing/grassroots/openapi/api"
-	"github.com/grassroots-policing/grassroots/outreach"
-	outmem "github.com/grassroots-policing/grassroots/outreach/memstore"
-	"github.com/grassroots-policing/grassroots/recovery"
-	recmem "github.com/grassroots-policing/grassroots/recovery/memstore"
 )
 
 // cst is the deployment zone the article's stories happen in.
@@ -28,35 +18,9 @@ var cst = casework.DefaultZone()
 
 // newFixtureAt is newFixture on a kernel whose clock the test sets, so that
 // deadlines (a high-risk review within 24 h, a term's performance) can pass.
-// newFixture has no option for the kernel's Config; when it gains one
-// (withKernelConfig) this function can go.
-func newFixtureAt(t *testing.T, clock casework.Clock) *fixture {
+func newFixtureAt(t *testing.T, clock casework.Clock, opts ...fixtureOption) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	db := casemem.New()
-	f := &fixture{auth: &tokenAuth{actors: map[string]casework.Actor{}}}
-	var err error
-	f.k, err = casework.New(db, &casework.Config{Clock: clock})
-	require.NoError(t, err)
-	f.cases, err = cases.New(f.k, cmem.New(db), nil)
-	require.NoError(t, err)
-	f.med, err = mediation.New(f.k, medmem.New(db), nil)
-	require.NoError(t, err)
-	f.out, err = outreach.New(f.k, outmem.New(db), nil)
-	require.NoError(t, err)
-	f.rec, err = recovery.New(f.k, recmem.New(db), nil)
-	require.NoError(t, err)
-	f.cases.Connect(f.rec)
-	root, admin, err := f.k.Bootstrap(ctx,
-		casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},
-		casework.StaffInput{Name: "管理员", Roles: []casework.Role{casework.RoleAdmin}})
-	require.NoError(t, err)
-	f.root, f.admin = root, f.actor(admin)
-	f.h, err = openapi.NewHandler(&openapi.Config{Kernel: f.k, Cases: f.cases, Mediation: f.med, Outreach: f.out, Recovery: f.rec, Auth: f.auth})
-	require.NoError(t, err)
-	f.srv = httptest.NewServer(f.h)
-	t.Cleanup(f.srv.Close)
-	return f
+	return newFixture(t, append(opts, withKernelConfig(func(c *casework.Config) { c.Clock = clock }))...)
 }
 
 // neighbours is the cast of the neighbours' noise-and-rubbish dispute
@@ -71,11 +35,11 @@ type neighbours struct {
 	upstairs, downstairs      casework.Person
 }
 
-func newNeighbours(t *testing.T) *neighbours {
+func newNeighbours(t *testing.T, opts ...fixtureOption) *neighbours {
 	t.Helper()
 	ctx := context.Background()
 	n := &neighbours{clock: casework.NewFixedClock(time.Date(2020, 5, 6, 9, 0, 0, 0, cst))}
-	n.fixture = newFixtureAt(t, n.clock)
+	n.fixture = newFixtureAt(t, n.clock, opts...)
 	zichuan, err := n.k.CreateUnit(ctx, n.admin, casework.UnitInput{Code: "370302", Name: "淄川公安分局", Level: casework.LevelBranch, ParentID: n.root.ID})
 	require.NoError(t, err)
 	n.station, err = n.k.CreateUnit(ctx, n.admin, casework.UnitInput{Code: "370302001", Name: "般阳路派出所", Level: casework.LevelStation, ParentID: zichuan.ID})

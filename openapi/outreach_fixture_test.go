@@ -23,9 +23,9 @@ type outreachWorld struct {
 
 // newOutreachWorld builds branch and station and their staff; community
 // is the responsibility area of the community officer.
-func newOutreachWorld(t *testing.T, branchName, stationName, community string) *outreachWorld {
+func newOutreachWorld(t *testing.T, branchName, stationName, community string, opts ...fixtureOption) *outreachWorld {
 	t.Helper()
-	f := newFixture(t)
+	f := newFixture(t, opts...)
 	w := &outreachWorld{fixture: f}
 	w.branch = w.unit(t, f.root, "B", branchName, casework.LevelBranch)
 	w.station = w.unit(t, w.branch, "S", stationName, casework.LevelStation)

@@ -31,9 +31,9 @@ type recStory struct {
 	cOfficer, cCustodian, cChief, cDual *client.ClientWithResponses
 }
 
-func newRecStory(t *testing.T) *recStory {
+func newRecStory(t *testing.T, opts ...fixtureOption) *recStory {
 	t.Helper()
-	f := newFixture(t)
+	f := newFixture(t, opts...)
 	ctx := context.Background()
 	s := &recStory{fixture: f, ownerDoc: "11010519491231002X", stolenAt: time.Now().Add(-48 * time.Hour).Truncate(time.Second)}
 	unit := func(code, name string, level casework.Level, parent string) casework.Unit {

@@ -19,9 +19,10 @@ import (
 // theft done the same way), analysed and shared with the station, the
 // arrest that traces the items, the review linking the earlier case, and the
 // close — each change based on the ETag of the step before.
-func TestBirdCageOverHTTP(t *testing.T) {
-	t.Parallel()
-	w := newCaseWorld(t)
+func TestBirdCageOverHTTP(t *testing.T) { eachBackend(t, testBirdCageOverHTTP) }
+
+func testBirdCageOverHTTP(t *testing.T, b fixtureOption) {
+	w := newCaseWorld(t, b)
 	ctx := context.Background()
 	officer := w.client(t, w.officer)
 	now := time.Now().UTC().Truncate(time.Second)

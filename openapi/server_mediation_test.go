@@ -19,9 +19,10 @@ import (
 // agreement signed by both neighbours and the mediator, in effect, a
 // follow-up a week later that finds every term performed, closed as
 // settled; and the printed mediation record and agreement.
-func TestNeighboursDisputeOverHTTP(t *testing.T) {
-	t.Parallel()
-	n := newNeighbours(t)
+func TestNeighboursDisputeOverHTTP(t *testing.T) { eachBackend(t, testNeighboursDisputeOverHTTP) }
+
+func testNeighboursDisputeOverHTTP(t *testing.T, b fixtureOption) {
+	n := newNeighbours(t, b)
 	ctx := context.Background()
 	officer, mediator := n.client(t, n.officer), n.client(t, n.mediator)
 

@@ -27,9 +27,10 @@ func problemOf(t *testing.T, body []byte) api.Problem {
 // 1 桶 花生油, 10 斤 大米, 10 斤 面粉 and vegetables: the visit is recorded once
 // however often the request is replayed, and only its notes, services and
 // aid can be amended, against the version read.
-func TestOutreachVisitWithAidOverHTTP(t *testing.T) {
-	t.Parallel()
-	w := newOutreachWorld(t, "桓台县公安局", "田庄派出所", "田庄镇")
+func TestOutreachVisitWithAidOverHTTP(t *testing.T) { eachBackend(t, testOutreachVisitWithAidOverHTTP) }
+
+func testOutreachVisitWithAidOverHTTP(t *testing.T, b fixtureOption) {
+	w := newOutreachWorld(t, "桓台县公安局", "田庄派出所", "田庄镇", b)
 	addr := w.address(t, "桓台县田庄镇赵希兰家", "田庄镇")
 	zhao := w.person(t, "赵希兰", addr, casework.TagDifficultFamily, casework.TagDisabled)
 	c := w.client(t, w.officer)
@@ -105,9 +106,10 @@ func TestOutreachVisitWithAidOverHTTP(t *testing.T) {
 // At 潘庄社区加油站 an exposed wire in the switch box is found on a visit;
 // the station fixes it, a fix is rejected once, and another officer than
 // the one who recorded the final fix verifies it.
-func TestOutreachHazardOverHTTP(t *testing.T) {
-	t.Parallel()
-	w := newOutreachWorld(t, "张店公安分局", "潘庄派出所", "潘庄社区")
+func TestOutreachHazardOverHTTP(t *testing.T) { eachBackend(t, testOutreachHazardOverHTTP) }
+
+func testOutreachHazardOverHTTP(t *testing.T, b fixtureOption) {
+	w := newOutreachWorld(t, "张店公安分局", "潘庄派出所", "潘庄社区", b)
 	addr := w.address(t, "张店区潘庄社区加油站", "潘庄社区")
 	ctx := context.Background()
 	officer, community, chief := w.client(t, w.officer), w.client(t, w.community), w.client(t, w.chief)
@@ -201,8 +203,11 @@ func TestOutreachHazardOverHTTP(t *testing.T) {
 // visit's hand-offs show it pending, then delivered with the dispute's id,
 // which is written back on the visit's finding.
 func TestOutreachDisputeHandedOnOverHTTP(t *testing.T) {
-	t.Parallel()
-	w := newOutreachWorld(t, "临淄公安分局", "雪官派出所", "西高新村")
+	eachBackend(t, testOutreachDisputeHandedOnOverHTTP)
+}
+
+func testOutreachDisputeHandedOnOverHTTP(t *testing.T, b fixtureOption) {
+	w := newOutreachWorld(t, "临淄公安分局", "雪官派出所", "西高新村", b)
 	addr := w.address(t, "临淄区西高新村", "西高新村")
 	c := w.client(t, w.officer)
 	ctx := context.Background()

@@ -25,9 +25,10 @@ import (
 // recovered and identified directly, their first return request rejected,
 // the second approved and completed at the desk. The return list reads the
 // same in JSON and in print.
-func TestRecoveryStoryOverHTTP(t *testing.T) {
-	t.Parallel()
-	s := newRecStory(t)
+func TestRecoveryStoryOverHTTP(t *testing.T) { eachBackend(t, testRecoveryStoryOverHTTP) }
+
+func testRecoveryStoryOverHTTP(t *testing.T, b fixtureOption) {
+	s := newRecStory(t, b)
 	ctx := context.Background()
 	const caseID = "370302010-2020-000123"
 

@@ -26,9 +26,9 @@ func date(s string) openapi_types.Date {
 
 // reportFixture has one dispute reported today at the east station, and a
 // supervisor of the root who may run reports.
-func reportFixture(t *testing.T) (*fixture, casework.Actor, casework.Unit, string, string) {
+func reportFixture(t *testing.T, opts ...fixtureOption) (*fixture, casework.Actor, casework.Unit, string, string) {
 	t.Helper()
-	f := newFixture(t)
+	f := newFixture(t, opts...)
 	east := f.station(t, "EAST")
 	f.station(t, "WEST")
 	officer := f.staff(t, east.ID, casework.RoleOfficer)
@@ -49,9 +49,10 @@ func figure(figs []api.Figure, key string) (api.Figure, bool) {
 	return api.Figure{}, false
 }
 
-func TestReportSummaryOverHTTP(t *testing.T) {
-	t.Parallel()
-	f, sup, east, from, to := reportFixture(t)
+func TestReportSummaryOverHTTP(t *testing.T) { eachBackend(t, testReportSummaryOverHTTP) }
+
+func testReportSummaryOverHTTP(t *testing.T, b fixtureOption) {
+	f, sup, east, from, to := reportFixture(t, b)
 	ctx := context.Background()
 	c := f.client(t, sup)
 
@@ -110,9 +111,10 @@ func TestReportSummaryOverHTTP(t *testing.T) {
 	require.Equal(t, "application/json", jsonWins.HTTPResponse.Header.Get("Content-Type"), "JSON is the default")
 }
 
-func TestReportSeriesOverHTTP(t *testing.T) {
-	t.Parallel()
-	f, sup, _, from, to := reportFixture(t)
+func TestReportSeriesOverHTTP(t *testing.T) { eachBackend(t, testReportSeriesOverHTTP) }
+
+func testReportSeriesOverHTTP(t *testing.T, b fixtureOption) {
+	f, sup, _, from, to := reportFixture(t, b)
 	ctx := context.Background()
 	c := f.client(t, sup)
 	params := &api.GetReportSeriesParams{From: date(from), To: date(to), Interval: api.GetReportSeriesParamsIntervalDay}
@@ -139,9 +141,10 @@ func TestReportSeriesOverHTTP(t *testing.T) {
 	require.Equal(t, []string{from, from}, rows[1][:2], "a day's period starts and ends on that day")
 }
 
-func TestTotalsOverHTTP(t *testing.T) {
-	t.Parallel()
-	f, sup, east, from, to := reportFixture(t)
+func TestTotalsOverHTTP(t *testing.T) { eachBackend(t, testTotalsOverHTTP) }
+
+func testTotalsOverHTTP(t *testing.T, b fixtureOption) {
+	f, sup, east, from, to := reportFixture(t, b)
 	ctx := context.Background()
 	c := f.client(t, sup)
 

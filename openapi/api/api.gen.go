@@ -1511,7 +1511,7 @@ type CampaignInput struct {
 	UnitId      string    `json:"unitId"`
 
 	// UnitIds default: the running unit
-	UnitIds []string `json:"unitIds"`
+	UnitIds []string `json:"unitIds,omitempty,omitzero"`
 }
 
 // CampaignPage One page of Campaign records in a stable order.
@@ -1667,8 +1667,10 @@ type CaseInput struct {
 	ReporterId string    `json:"reporterId,omitempty,omitzero"`
 	Summary    string    `json:"summary,omitempty,omitzero"`
 	SuspectIds []string  `json:"suspectIds"`
-	UnitId     string    `json:"unitId"`
-	VictimIds  []string  `json:"victimIds"`
+
+	// UnitId required when reporting; default when converting a lead: the lead's unit
+	UnitId    string   `json:"unitId,omitempty,omitzero"`
+	VictimIds []string `json:"victimIds"`
 }
 
 // CaseItem CaseItem is a stolen item of a case. The case assigns ItemID when it is reported and hands the items to recovery, which creates them under the same ids, so both sides know them at once.
@@ -3564,7 +3566,7 @@ type VisitAmendment struct {
 // VisitDisputeInput VisitDisputeInput is a dispute found on a visit, to hand to mediation.
 type VisitDisputeInput struct {
 	Category string                `json:"category"`
-	PartyIds []string              `json:"partyIds"`
+	PartyIds []string              `json:"partyIds,omitempty,omitzero"`
 	Risk     VisitDisputeInputRisk `json:"risk,omitempty,omitzero"`
 	RiskNote string                `json:"riskNote,omitempty,omitzero"`
 	Summary  string                `json:"summary"`
@@ -3606,7 +3608,7 @@ type VisitInput struct {
 	Notes      string              `json:"notes,omitempty,omitzero"`
 
 	// OfficerIds default: the actor
-	OfficerIds   []string `json:"officerIds"`
+	OfficerIds   []string `json:"officerIds,omitempty,omitzero"`
 	Organisation string   `json:"organisation,omitempty,omitzero"`
 	PersonId     string   `json:"personId,omitempty,omitzero"`
 	PlanEntryId  string   `json:"planEntryId,omitempty,omitzero"`
@@ -15168,6 +15170,22 @@ func (response ListAudit403ApplicationProblemPlusJSONResponse) VisitListAuditRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAudit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListAudit404ApplicationProblemPlusJSONResponse) VisitListAuditResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -30348,6 +30366,38 @@ func (response GetCaseTotals403ApplicationProblemPlusJSONResponse) VisitGetCaseT
 	return err
 }
 
+type GetCaseTotals404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCaseTotals404ApplicationProblemPlusJSONResponse) VisitGetCaseTotalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseTotals422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCaseTotals422ApplicationProblemPlusJSONResponse) VisitGetCaseTotalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCaseTotalsdefaultApplicationProblemPlusJSONResponse struct {
 	Body       Problem
 	StatusCode int
@@ -30431,6 +30481,38 @@ func (response GetDisputeTotals403ApplicationProblemPlusJSONResponse) VisitGetDi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDisputeTotals404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDisputeTotals404ApplicationProblemPlusJSONResponse) VisitGetDisputeTotalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDisputeTotals422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDisputeTotals422ApplicationProblemPlusJSONResponse) VisitGetDisputeTotalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -30522,6 +30604,38 @@ func (response GetOutreachTotals403ApplicationProblemPlusJSONResponse) VisitGetO
 	return err
 }
 
+type GetOutreachTotals404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOutreachTotals404ApplicationProblemPlusJSONResponse) VisitGetOutreachTotalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOutreachTotals422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOutreachTotals422ApplicationProblemPlusJSONResponse) VisitGetOutreachTotalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOutreachTotalsdefaultApplicationProblemPlusJSONResponse struct {
 	Body       Problem
 	StatusCode int
@@ -30605,6 +30719,38 @@ func (response GetRecoveryTotals403ApplicationProblemPlusJSONResponse) VisitGetR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecoveryTotals404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecoveryTotals404ApplicationProblemPlusJSONResponse) VisitGetRecoveryTotalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecoveryTotals422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecoveryTotals422ApplicationProblemPlusJSONResponse) VisitGetRecoveryTotalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -30716,6 +30862,38 @@ func (response GetReportSeries403ApplicationProblemPlusJSONResponse) VisitGetRep
 	return err
 }
 
+type GetReportSeries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetReportSeries404ApplicationProblemPlusJSONResponse) VisitGetReportSeriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportSeries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GetReportSeries422ApplicationProblemPlusJSONResponse) VisitGetReportSeriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetReportSeriesdefaultApplicationProblemPlusJSONResponse struct {
 	Body       Problem
 	StatusCode int
@@ -30819,6 +30997,38 @@ func (response GetReportSummary403ApplicationProblemPlusJSONResponse) VisitGetRe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportSummary404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetReportSummary404ApplicationProblemPlusJSONResponse) VisitGetReportSummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportSummary422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GetReportSummary422ApplicationProblemPlusJSONResponse) VisitGetReportSummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -31738,6 +31948,22 @@ func (response GetReturnList404ApplicationProblemPlusJSONResponse) VisitGetRetur
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReturnList422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response GetReturnList422ApplicationProblemPlusJSONResponse) VisitGetReturnListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
