@@ -12,7 +12,11 @@ import (
 	"strconv"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/mediation"
 	"github.com/grassroots-policing/grassroots/openapi/api"
+	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/grassroots-policing/grassroots/recovery"
 )
 
 // The operations of tag kernel: units, staff, persons, addresses and the
@@ -275,7 +279,7 @@ func (s *server) ListAudit(ctx context.Context, r api.ListAuditRequestObject) (a
 	if err != nil {
 		return nil, err
 	}
-	trail, err := s.kernel.AuditTrail(ctx, actorOf(ctx), r.Params.RecordType, r.Params.RecordId)
+	trail, err := s.history(ctx, r.Params.RecordType, r.Params.RecordId)
 	if err != nil {
 		return nil, err
 	}
@@ -284,6 +288,24 @@ func (s *server) ListAudit(ctx context.Context, r api.ListAuditRequestObject) (a
 		return nil, err
 	}
 	return api.ListAudit200JSONResponse{Items: mapSlice(entries, auditEntryOut), Next: next}, nil
+}
+
+// history is the audit trail of one record: a workflow's records through
+// that workflow's History (which loads the record and checks the reader's
+// reach), the kernel's own through Kernel.AuditTrail.
+func (s *server) history(ctx context.Context, recordType, id string) ([]casework.AuditEntry, error) {
+	actor := actorOf(ctx)
+	switch recordType {
+	case mediation.RecordType:
+		return s.mediation.History(ctx, actor, id)
+	case cases.RecordCase:
+		return s.cases.History(ctx, actor, id)
+	case recovery.RecordItem:
+		return s.recovery.History(ctx, actor, id)
+	case outreach.RecordVisit, outreach.RecordHazard, outreach.RecordAppointment, outreach.RecordCampaign, outreach.RecordPlanEntry:
+		return s.outreach.History(ctx, actor, recordType, id)
+	}
+	return s.kernel.AuditTrail(ctx, actor, recordType, id)
 }
 
 func (s *server) VerifyAudit(ctx context.Context, r api.VerifyAuditRequestObject) (api.VerifyAuditResponseObject, error) {

@@ -509,3 +509,26 @@ func TestShareDisputeOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, after.StatusCode(), string(after.Body))
 }
+
+// A workflow record's history is served by /v1/audit through the
+// workflow's own History: the reader's reach decides, as for the record.
+func TestDisputeHistoryOverHTTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	n := newNeighbours(t)
+	created, err := n.client(t, n.officer).ReportDisputeWithResponse(ctx, nil, n.report())
+	require.NoError(t, err)
+	require.Equal(t, 201, created.StatusCode(), string(created.Body))
+	id := created.JSON201.Id
+
+	trail, err := n.client(t, n.officer).ListAuditWithResponse(ctx, &api.ListAuditParams{RecordType: "dispute", RecordId: id})
+	require.NoError(t, err)
+	require.Equal(t, 200, trail.StatusCode(), string(trail.Body))
+	require.Len(t, trail.JSON200.Items, 1)
+	require.Equal(t, "mediation.report", trail.JSON200.Items[0].Action)
+
+	_, stranger := n.otherUnit(t, "370303001", "潘庄派出所", "潘庄民警", casework.RoleOfficer)
+	hidden, err := n.client(t, stranger).ListAuditWithResponse(ctx, &api.ListAuditParams{RecordType: "dispute", RecordId: id})
+	require.NoError(t, err)
+	require.Equal(t, 404, hidden.StatusCode(), "another unit's dispute has no history for it")
+}
