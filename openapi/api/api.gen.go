@@ -14949,6 +14949,7 @@ type GetAttachmentResponseObject interface {
 
 type GetAttachment200ResponseHeaders struct {
 	ContentDisposition  string
+	ETag                string
 	XContentTypeOptions string
 }
 
@@ -14965,6 +14966,7 @@ func (response GetAttachment200ApplicationpdfResponse) VisitGetAttachmentRespons
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("X-Content-Type-Options", fmt.Sprint(response.Headers.XContentTypeOptions))
 	w.WriteHeader(200)
 
@@ -14988,6 +14990,7 @@ func (response GetAttachment200ImagejpegResponse) VisitGetAttachmentResponse(w h
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("X-Content-Type-Options", fmt.Sprint(response.Headers.XContentTypeOptions))
 	w.WriteHeader(200)
 
@@ -15011,6 +15014,7 @@ func (response GetAttachment200ImagepngResponse) VisitGetAttachmentResponse(w ht
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("X-Content-Type-Options", fmt.Sprint(response.Headers.XContentTypeOptions))
 	w.WriteHeader(200)
 
