@@ -114,6 +114,21 @@ func (k *Kernel) CheckAttachment(ctx context.Context, a Attachment) error {
 	return k.linkUploads(ctx, a.SHA256)
 }
 
+// LinkAttachments marks the uploads of each digest linked, so the sweep
+// keeps them, for a record that names attachments by digest alone (the
+// photos of a custody entry); CheckAttachment links what it checks. A
+// digest no upload names changes nothing: bytes stored before uploads were
+// recorded are never swept. Call it before committing the record; a commit
+// that then fails leaves the bytes kept too long, never lost.
+func (k *Kernel) LinkAttachments(ctx context.Context, digests ...string) error {
+	for _, d := range digests {
+		if err := k.linkUploads(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Audit actions of the uploads' life the system performs.
 const (
 	actionLinkAttachment  Action = "attachment.link"
