@@ -60,30 +60,36 @@ func (db *DB) uploadsWhere(ctx context.Context, limit int, keep func(casework.Up
 // LinkUpload implements casework.AttachmentStore.
 func (db *DB) LinkUpload(ctx context.Context, id string, at time.Time, ch casework.Change) error {
 	return db.Write(ctx, ch, func() error {
-		u, ok := db.uploads[id]
-		switch {
-		case !ok:
-			return errs.NotFound("upload", id)
-		case u.Linked():
-			return errs.New(errs.ErrConflict, "upload %q is linked already", id)
+		u, err := db.unlinked(id)
+		if err == nil {
+			u.LinkedAt = at
+			db.uploads[id] = u
 		}
-		u.LinkedAt = at
-		db.uploads[id] = u
-		return nil
+		return err
 	})
 }
 
 // DeleteUpload implements casework.AttachmentStore.
 func (db *DB) DeleteUpload(ctx context.Context, id string, ch casework.Change) error {
 	return db.Write(ctx, ch, func() error {
-		u, ok := db.uploads[id]
-		switch {
-		case !ok:
-			return errs.NotFound("upload", id)
-		case u.Linked():
-			return errs.New(errs.ErrConflict, "upload %q is linked: the sweep keeps it", id)
+		_, err := db.unlinked(id)
+		if err == nil {
+			delete(db.uploads, id)
 		}
-		delete(db.uploads, id)
-		return nil
+		return err
 	})
+}
+
+// unlinked is upload id while no record links it: ErrNotFound when there
+// is none, ErrConflict when it is linked (linking is once, and the sweep
+// never removes what a record links).
+func (db *DB) unlinked(id string) (casework.Upload, error) {
+	u, ok := db.uploads[id]
+	switch {
+	case !ok:
+		return casework.Upload{}, errs.NotFound("upload", id)
+	case u.Linked():
+		return casework.Upload{}, errs.New(errs.ErrConflict, "upload %q is linked", id)
+	}
+	return u, nil
 }
