@@ -47,6 +47,7 @@ type Kernel struct {
 	deliverer  string
 
 	handoffMaxAttempts int
+	attachmentTTL      time.Duration
 }
 
 // Config tunes a Kernel. A nil *Config, and every zero field, means the
@@ -92,6 +93,11 @@ type Config struct {
 	// so with the default a hand-off dies after about 17 minutes of
 	// failures (2+4+…+512 s); 15 attempts give about 6 hours.
 	HandoffMaxAttempts int
+
+	// AttachmentTTL is how long an upload may wait for a record to link it
+	// (CheckAttachment) before Sweep removes it and, when no other upload
+	// names them, its bytes. Default DefaultAttachmentTTL (24 hours).
+	AttachmentTTL time.Duration
 }
 
 // New builds a Kernel over a store.
@@ -118,6 +124,10 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 		log:        zerolog.Nop(),
 
 		handoffMaxAttempts: cfg.HandoffMaxAttempts,
+		attachmentTTL:      cfg.AttachmentTTL,
+	}
+	if k.attachmentTTL <= 0 {
+		k.attachmentTTL = DefaultAttachmentTTL
 	}
 	if k.handoffMaxAttempts <= 0 {
 		k.handoffMaxAttempts = 10
@@ -237,14 +247,18 @@ type SweepResult struct {
 	Notified int
 }
 
-// Sweep runs every registered sweeper at now, then takes an audit
+// Sweep removes the uploads no record linked in time (Config.
+// AttachmentTTL), runs every registered sweeper at now, then takes an audit
 // checkpoint if one is due. The server calls it periodically; tests call it
 // with the time they want.
 func (k *Kernel) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
 	k.mu.RLock()
 	sweepers := append([]Sweeper(nil), k.sweepers...)
 	k.mu.RUnlock()
-	var total SweepResult
+	total, err := k.sweepUploads(ctx, now)
+	if err != nil {
+		return total, err
+	}
 	for _, s := range sweepers {
 		r, err := s.Sweep(ctx, now)
 		total.Changed += r.Changed
@@ -253,6 +267,6 @@ func (k *Kernel) Sweep(ctx context.Context, now time.Time) (SweepResult, error) 
 			return total, err
 		}
 	}
-	_, err := k.Checkpoint(ctx, false)
+	_, err = k.Checkpoint(ctx, false)
 	return total, err
 }

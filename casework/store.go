@@ -30,6 +30,7 @@ type KernelStore interface {
 	AuditStore
 	RequestStore
 	OutboxStore
+	AttachmentStore
 
 	// DefaultBlobs is where attachment bytes go when Config.Blobs is nil: as
 	// durable as the store itself (memory for a memory store; the SQL

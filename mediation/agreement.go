@@ -407,6 +407,12 @@ func (s *Service) checkSignature(ctx context.Context, d Dispute, a Agreement, in
 			}
 		}
 	}
+	// The signed page must be stored bytes matching the digest, and
+	// attaching it links its upload, so the sweep keeps it.
+	if err := s.k.CheckAttachment(ctx, in.Attachment); err != nil {
+		f.Merge("attachment.", err)
+		return Signature{}, f.Err()
+	}
 	return Signature{PartyID: in.PartyID, MediatorID: in.MediatorID, SignedBy: in.SignedBy, Attachment: in.Attachment,
 		SignedAt: in.SignedAt, RecordedBy: actor.StaffID}, nil
 }

@@ -260,10 +260,17 @@ func (s *server) PutAttachment(ctx context.Context, r api.PutAttachmentRequestOb
 		Headers: api.PutAttachment201ResponseHeaders{Location: location(ctx, "/v1/attachments/"+a.SHA256)}}, nil
 }
 
+// GetAttachment streams an attachment's bytes: reach and policy are the
+// kernel's (OpenAttachment), a digest out of reach is 404 as one never
+// stored. The stored media type is sent with nosniff, and as a download
+// (Content-Disposition: attachment), so a browser never renders it in the
+// API's origin.
 func (s *server) GetAttachment(ctx context.Context, r api.GetAttachmentRequestObject) (api.GetAttachmentResponseObject, error) {
-	// The kernel has no read of an attachment's bytes that checks reach
-	// through the records holding it; until it has, downloads are not served.
-	return nil, notImplemented("getAttachment")
+	a, rc, err := s.kernel.OpenAttachment(ctx, actorOf(ctx), r.Sha256)
+	if err != nil {
+		return nil, err
+	}
+	return attachmentDownload{a: a, body: rc, log: s.kernel.Logger()}, nil
 }
 
 func (s *server) RevokeShare(ctx context.Context, r api.RevokeShareRequestObject) (api.RevokeShareResponseObject, error) {

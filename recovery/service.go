@@ -236,6 +236,9 @@ func (c *changes) add(action, recordType, id string, before, after any) {
 // custodyDigest of the entry): VerifyCustody checks the stored rows
 // against it.
 func (c *changes) custody(e CustodyEntry) {
+	if c.err == nil {
+		c.err = c.s.k.LinkAttachments(c.ctx, e.Photos...) // the sweep keeps the entry's photos
+	}
 	c.add("recovery.custody."+string(e.Kind), RecordCustody, custodyRecordID(e), nil, custodyState(e))
 }
 

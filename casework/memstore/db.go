@@ -45,6 +45,7 @@ type DB struct {
 	personDoc map[string]string
 	addresses map[string]casework.Address
 	shares    map[string]casework.Share
+	uploads   map[string]casework.Upload
 
 	audit       []casework.AuditEntry
 	payloads    map[int64][]byte
@@ -65,6 +66,7 @@ func New() *DB {
 		personDoc:   map[string]string{},
 		addresses:   map[string]casework.Address{},
 		shares:      map[string]casework.Share{},
+		uploads:     map[string]casework.Upload{},
 		payloads:    map[int64][]byte{},
 		requestKeys: map[[2]string]casework.RequestKey{},
 		inbox:       map[[3]string]casework.InboxEntry{},

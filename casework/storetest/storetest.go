@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"RequestKeysPerActor", testRequestKeysPerActor},
 		{"InboxMarksPerStep", testInboxMarksPerStep},
 		{"DefaultBlobs", testDefaultBlobs},
+		{"Uploads", testUploads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

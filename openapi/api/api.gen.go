@@ -14951,6 +14951,7 @@ type GetAttachmentResponseObject interface {
 
 type GetAttachment200ResponseHeaders struct {
 	ContentDisposition  string
+	ETag                string
 	XContentTypeOptions string
 }
 
@@ -14967,6 +14968,7 @@ func (response GetAttachment200ApplicationpdfResponse) VisitGetAttachmentRespons
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("X-Content-Type-Options", fmt.Sprint(response.Headers.XContentTypeOptions))
 	w.WriteHeader(200)
 
@@ -14990,6 +14992,7 @@ func (response GetAttachment200ImagejpegResponse) VisitGetAttachmentResponse(w h
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("X-Content-Type-Options", fmt.Sprint(response.Headers.XContentTypeOptions))
 	w.WriteHeader(200)
 
@@ -15013,6 +15016,7 @@ func (response GetAttachment200ImagepngResponse) VisitGetAttachmentResponse(w ht
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("X-Content-Type-Options", fmt.Sprint(response.Headers.XContentTypeOptions))
 	w.WriteHeader(200)
 

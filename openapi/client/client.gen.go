@@ -249,7 +249,7 @@ type ClientInterface interface {
 
 	// GetAttachment Download an attachment
 	//
-	// Sends the bytes of an attachment linked to a record in the actor's reach, with Content-Disposition and X-Content-Type-Options: nosniff.
+	// Sends the bytes of an attachment uploaded in the actor's reach (one out of reach is 404, as one never stored), with ETag (the digest), Content-Disposition and X-Content-Type-Options: nosniff.
 	//
 	// Corresponds with GET /v1/attachments/{sha256} (the `GetAttachment` operationId).
 	GetAttachment(ctx context.Context, sha256 string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2249,7 +2249,7 @@ func (c *Client) PutAttachmentWithBody(ctx context.Context, params *PutAttachmen
 
 // GetAttachment Download an attachment
 //
-// Sends the bytes of an attachment linked to a record in the actor's reach, with Content-Disposition and X-Content-Type-Options: nosniff.
+// Sends the bytes of an attachment uploaded in the actor's reach (one out of reach is 404, as one never stored), with ETag (the digest), Content-Disposition and X-Content-Type-Options: nosniff.
 //
 // Corresponds with GET /v1/attachments/{sha256} (the `GetAttachment` operationId).
 func (c *Client) GetAttachment(ctx context.Context, sha256 string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14785,7 +14785,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetAttachmentWithResponse Download an attachment
 	//
-	// Sends the bytes of an attachment linked to a record in the actor's reach, with Content-Disposition and X-Content-Type-Options: nosniff.
+	// Sends the bytes of an attachment uploaded in the actor's reach (one out of reach is 404, as one never stored), with ETag (the digest), Content-Disposition and X-Content-Type-Options: nosniff.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17790,6 +17790,7 @@ func (r PutAttachmentResponse) ContentType() string {
 // GetAttachmentResponse200Headers the declared response headers of an HTTP 200 response for GetAttachment
 type GetAttachmentResponse200Headers struct {
 	ContentDisposition  string
+	ETag                string
 	XContentTypeOptions string
 }
 
@@ -31257,7 +31258,7 @@ func (c *ClientWithResponses) PutAttachmentWithBodyWithResponse(ctx context.Cont
 
 // GetAttachmentWithResponse Download an attachment
 //
-// Sends the bytes of an attachment linked to a record in the actor's reach, with Content-Disposition and X-Content-Type-Options: nosniff.
+// Sends the bytes of an attachment uploaded in the actor's reach (one out of reach is 404, as one never stored), with ETag (the digest), Content-Disposition and X-Content-Type-Options: nosniff.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -35422,6 +35423,13 @@ func ParseGetAttachmentResponse(rsp *http.Response) (*GetAttachmentResponse, err
 				return nil, err
 			}
 			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
 		}
 		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
 			var value string
