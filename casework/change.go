@@ -65,6 +65,11 @@ type RequestKey struct {
 	RecordID    string    `json:"recordId"`
 	Result      []byte    `json:"result"` // JSON snapshot of the first result
 	CreatedAt   time.Time `json:"createdAt"`
+	// ExpiredBefore is the cutoff of a key being committed (zero: none): a
+	// stored key of the same actor and key created before it has expired,
+	// and the commit replaces it in its own transaction instead of failing
+	// on the unique key. Stores keep no cutoff: a key read back has none.
+	ExpiredBefore time.Time `json:"-"`
 }
 
 // InboxEntry marks a hand-off as received. Stores keep (SourceKind,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
@@ -14,10 +15,16 @@ import (
 // from a record that conflicts (409) and a stale version (412).
 var ErrRequestKeyReused = errors.New("request key used before with a different request")
 
+// DefaultRequestKeyTTL is how long a request key answers a repeat of its
+// request when Config.RequestKeyTTL is not set.
+const DefaultRequestKeyTTL = 24 * time.Hour
+
 // CreateOnce runs a create under an actor-scoped request key. Without a key
 // it just runs create. With one:
-//   - a key seen before with the same input returns the first result and
-//     creates nothing;
+//   - a key seen within Config.RequestKeyTTL with the same input returns the
+//     first result and creates nothing; a key older than that has expired
+//     and the request is a new one, whose key replaces the expired one in
+//     the create's own transaction (RequestKey.ExpiredBefore);
 //   - a key seen before with different input is ErrRequestKeyReused (also
 //     ErrConflict);
 //   - otherwise create runs with a RequestKey to commit in its Change (it
@@ -36,13 +43,15 @@ func CreateOnce[T any](ctx context.Context, k *Kernel, actor Actor, key string, 
 	if err != nil {
 		return zero, err
 	}
-	if v, found, err := replay[T](ctx, k, actor, key, fp); found || err != nil {
+	now := k.Now()
+	cutoff := now.Add(-k.requestKeyTTL)
+	if v, found, err := replay[T](ctx, k, actor, key, fp, cutoff); found || err != nil {
 		return zeroOnError(v, err)
 	}
-	rk := &RequestKey{ActorID: actor.StaffID, Key: key, Fingerprint: fp, CreatedAt: k.Now()}
+	rk := &RequestKey{ActorID: actor.StaffID, Key: key, Fingerprint: fp, CreatedAt: now, ExpiredBefore: cutoff}
 	v, err := create(rk)
 	if errors.Is(err, errs.ErrConflict) {
-		if prev, found, rerr := replay[T](ctx, k, actor, key, fp); found || rerr != nil {
+		if prev, found, rerr := replay[T](ctx, k, actor, key, fp, cutoff); found || rerr != nil {
 			return zeroOnError(prev, rerr)
 		}
 	}
@@ -59,10 +68,12 @@ func zeroOnError[T any](v T, err error) (T, error) {
 	return v, nil
 }
 
-func replay[T any](ctx context.Context, k *Kernel, actor Actor, key, fp string) (T, bool, error) {
+// replay finds the answer of a request made before under key, unless the
+// key was created before cutoff: an expired key answers nothing.
+func replay[T any](ctx context.Context, k *Kernel, actor Actor, key, fp string, cutoff time.Time) (T, bool, error) {
 	var v T
 	rk, err := k.store.GetRequestKey(ctx, actor.StaffID, key)
-	if errors.Is(err, errs.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && rk.CreatedAt.Before(cutoff)) {
 		return v, false, nil
 	}
 	if err != nil {

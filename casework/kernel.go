@@ -48,6 +48,7 @@ type Kernel struct {
 
 	handoffMaxAttempts int
 	attachmentTTL      time.Duration
+	requestKeyTTL      time.Duration
 }
 
 // Config tunes a Kernel. A nil *Config, and every zero field, means the
@@ -98,6 +99,13 @@ type Config struct {
 	// (CheckAttachment) before Sweep removes it and, when no other upload
 	// names them, its bytes. Default DefaultAttachmentTTL (24 hours).
 	AttachmentTTL time.Duration
+
+	// RequestKeyTTL is how long a request key answers a repeat of its
+	// request (CreateOnce): a request under an older key is a new request,
+	// and Sweep deletes older keys. Default DefaultRequestKeyTTL (24 hours),
+	// long enough for any client's retries, short enough that the keys do
+	// not pile up.
+	RequestKeyTTL time.Duration
 }
 
 // New builds a Kernel over a store.
@@ -125,9 +133,13 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 
 		handoffMaxAttempts: cfg.HandoffMaxAttempts,
 		attachmentTTL:      cfg.AttachmentTTL,
+		requestKeyTTL:      cfg.RequestKeyTTL,
 	}
 	if k.attachmentTTL <= 0 {
 		k.attachmentTTL = DefaultAttachmentTTL
+	}
+	if k.requestKeyTTL <= 0 {
+		k.requestKeyTTL = DefaultRequestKeyTTL
 	}
 	if k.handoffMaxAttempts <= 0 {
 		k.handoffMaxAttempts = 10
@@ -248,8 +260,10 @@ type SweepResult struct {
 }
 
 // Sweep removes the uploads no record linked in time (Config.
-// AttachmentTTL), runs every registered sweeper at now, then takes an audit
-// checkpoint if one is due. The server calls it periodically; tests call it
+// AttachmentTTL) and the request keys older than Config.RequestKeyTTL, runs
+// every registered sweeper at now, then takes an audit checkpoint if one is
+// due. Deleted keys are not counted in the result: a key is no record and
+// its deletion has no audit entry (it was never audited). The server calls it periodically; tests call it
 // with the time they want.
 func (k *Kernel) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
 	k.mu.RLock()
@@ -257,6 +271,9 @@ func (k *Kernel) Sweep(ctx context.Context, now time.Time) (SweepResult, error) 
 	k.mu.RUnlock()
 	total, err := k.sweepUploads(ctx, now)
 	if err != nil {
+		return total, err
+	}
+	if _, err := k.store.DeleteRequestKeys(ctx, now.Add(-k.requestKeyTTL)); err != nil {
 		return total, err
 	}
 	for _, s := range sweepers {

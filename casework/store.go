@@ -12,7 +12,13 @@ import (
 // Error contract, for every method:
 //   - a missing record is ErrNotFound;
 //   - a create whose id or unique key (unit code, person document index,
-//     request key, inbox source) exists is ErrConflict;
+//     request key, inbox source) exists is ErrConflict — except that a
+//     Change's RequestKey replaces a stored key of the same actor and key
+//     created before its ExpiredBefore (an expired key), deleting it and
+//     inserting the new one in the write's transaction. Two writes racing
+//     to replace one expired key: one commits, the other is ErrConflict, as
+//     if the key had never expired (the delete of the loser finds nothing
+//     older than its cutoff, and its insert meets the winner's key);
 //   - an update whose stored version is not rec.Version-1 is ErrConflict
 //     (compare-and-swap: the caller read version v and writes v+1);
 //   - a cancelled or expired ctx returns ctx.Err() (wrapped) and writes
@@ -120,7 +126,13 @@ type AuditStore interface {
 type RequestStore interface {
 	// GetRequestKey finds the key actorID used: a key is its actor's own,
 	// so two actors may use the same key, and neither sees the other's.
+	// It returns an expired key too: expiry is the kernel's reading of
+	// CreatedAt, so a store needs no clock.
 	GetRequestKey(ctx context.Context, actorID, key string) (RequestKey, error)
+	// DeleteRequestKeys deletes every request key created before before,
+	// whoever's, and returns how many it deleted: the sweep of expired keys,
+	// so the table does not grow for ever. Deleting none is not an error.
+	DeleteRequestKeys(ctx context.Context, before time.Time) (int64, error)
 	// GetInboxEntry finds the mark of one step of one source: the steps of
 	// a source are marked, and found, one by one.
 	GetInboxEntry(ctx context.Context, sourceKind, sourceID, step string) (InboxEntry, error)

@@ -13,6 +13,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/internal/memhook"
@@ -91,7 +92,7 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if rk := ch.RequestKey; rk != nil {
-		if _, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok {
+		if cur, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok && !cur.CreatedAt.Before(rk.ExpiredBefore) {
 			return errs.New(errs.ErrConflict, "request key %q was already used", rk.Key)
 		}
 	}
@@ -136,7 +137,7 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 func (db *DB) commit(ch casework.Change) {
 	if rk := ch.RequestKey; rk != nil {
 		c := *rk
-		c.Result = slices.Clone(rk.Result)
+		c.Result, c.ExpiredBefore = slices.Clone(rk.Result), time.Time{}
 		db.requestKeys[[2]string{rk.ActorID, rk.Key}] = c
 	}
 	if in := ch.Inbox; in != nil {

@@ -358,6 +358,20 @@ func (db *DB) GetRequestKey(ctx context.Context, actorID, key string) (rk casewo
 	return rk, err
 }
 
+// DeleteRequestKeys implements casework.RequestStore.
+func (db *DB) DeleteRequestKeys(ctx context.Context, before time.Time) (n int64, err error) {
+	err = db.Write(ctx, casework.Change{}, func() error {
+		for k, rk := range db.requestKeys {
+			if rk.CreatedAt.Before(before) {
+				delete(db.requestKeys, k)
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
 // GetInboxEntry implements casework.RequestStore.
 func (db *DB) GetInboxEntry(ctx context.Context, sourceKind, sourceID, step string) (in casework.InboxEntry, err error) {
 	err = db.Read(ctx, func() error {

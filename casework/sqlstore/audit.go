@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -213,6 +214,20 @@ func (s *Store) GetRequestKey(ctx context.Context, actorID, key string) (casewor
 		FROM request_keys WHERE actor_id = $1 AND key = $2`, actorID, key).
 		Scan(&rk.ActorID, &rk.Key, &rk.Fingerprint, &rk.RecordType, &rk.RecordID, &rk.Result, sqlx.Time{T: &rk.CreatedAt})
 	return rk, sqlx.NotFound(err, "request key", key)
+}
+
+// DeleteRequestKeys implements casework.RequestStore.
+func (s *Store) DeleteRequestKeys(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM request_keys WHERE created_at < $1`, sqlx.T(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 // GetInboxEntry implements casework.RequestStore.

@@ -243,6 +243,14 @@ var kernelMigrations = []sqlx.Step{{
 			SELECT 'before-uploads-' || sha256, sha256, size, 'application/octet-stream', sha256, '', 'system', 0, 0 FROM attachment_blobs`,
 		}
 	},
+}, {
+	// Request keys expire (casework.Config.RequestKeyTTL): the sweep
+	// deletes those created before a cutoff, by this index rather than by
+	// reading the whole table.
+	Version: 6,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`CREATE INDEX request_keys_created ON request_keys (created_at)`}
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

@@ -146,6 +146,16 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 
 func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) error {
 	if rk := ch.RequestKey; rk != nil {
+		// An expired key gives way to the new one here, in the write's
+		// transaction: a racing writer's delete waits for this row lock
+		// and then finds nothing older than its cutoff, so its insert
+		// meets this key and it is ErrConflict.
+		if !rk.ExpiredBefore.IsZero() {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM request_keys WHERE actor_id = $1 AND key = $2 AND created_at < $3`,
+				rk.ActorID, rk.Key, sqlx.T(rk.ExpiredBefore)); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, rk.ActorID, rk.Key, rk.Fingerprint, rk.RecordType, rk.RecordID, rk.Result, sqlx.T(rk.CreatedAt)); err != nil {
 			return err
