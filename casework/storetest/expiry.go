@@ -12,13 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// keyedStaff creates staff member id under a request key of actor "actor"
-// whose key "k" counts as expired when it was created before expiredBefore.
-func (f *fixture) keyedStaff(root casework.Unit, id string, at, expiredBefore time.Time) error {
+// keyedStaff prepares the create of staff member id under the request key
+// "k" of actor "actor", replacing a stored key created before
+// expiredBefore, and returns the write: preparing uses the fixture clock, so
+// concurrent callers prepare under a lock and write outside it.
+func (f *fixture) keyedStaff(root casework.Unit, id string, at, expiredBefore time.Time) func() error {
 	ch := f.change("staff", id)
 	ch.RequestKey = &casework.RequestKey{ActorID: "actor", Key: "k", Fingerprint: "fp-" + id, RecordType: "staff", RecordID: id,
 		Result: []byte(`"` + id + `"`), CreatedAt: at, ExpiredBefore: expiredBefore}
-	return f.s.CreateStaff(context.Background(), casework.Staff{ID: id, UnitID: root.ID, Name: "x", Roles: []casework.Role{"officer"}, Version: 1, CreatedAt: at, UpdatedAt: at}, ch)
+	m := casework.Staff{ID: id, UnitID: root.ID, Name: "x", Roles: []casework.Role{"officer"}, Version: 1, CreatedAt: at, UpdatedAt: at}
+	return func() error { return f.s.CreateStaff(context.Background(), m, ch) }
 }
 
 // testExpiredRequestKeyReplaced: a stored key created before the cutoff a
@@ -31,17 +34,17 @@ func testExpiredRequestKeyReplaced(t *testing.T, s casework.KernelStore) {
 	f := newFixture(t, s)
 	root := f.unit(nil, casework.LevelBureau)
 	first := f.tick()
-	require.NoError(t, f.keyedStaff(root, "rk-first", first, time.Time{}))
+	require.NoError(t, f.keyedStaff(root, "rk-first", first, time.Time{})())
 
 	for name, cutoff := range map[string]time.Time{"no cutoff": {}, "cutoff at the key's creation": first} {
-		err := f.keyedStaff(root, "rk-early", f.tick(), cutoff)
+		err := f.keyedStaff(root, "rk-early", f.tick(), cutoff)()
 		require.ErrorIs(t, err, casework.ErrConflict, name)
 		_, err = s.GetStaff(ctx, "rk-early")
 		require.ErrorIs(t, err, casework.ErrNotFound, "%s: the refused write commits nothing", name)
 	}
 
 	at := f.tick()
-	require.NoError(t, f.keyedStaff(root, "rk-second", at, first.Add(time.Microsecond)), "the expired key gives way")
+	require.NoError(t, f.keyedStaff(root, "rk-second", at, first.Add(time.Microsecond))(), "the expired key gives way")
 	rk, err := s.GetRequestKey(ctx, "actor", "k")
 	require.NoError(t, err)
 	require.Equal(t, casework.RequestKey{ActorID: "actor", Key: "k", Fingerprint: "fp-rk-second", RecordType: "staff", RecordID: "rk-second",
@@ -68,7 +71,7 @@ func testConcurrentExpiredRequestKey(t *testing.T, s casework.KernelStore) {
 	f := newFixture(t, s)
 	root := f.unit(nil, casework.LevelBureau)
 	old := f.tick()
-	require.NoError(t, f.keyedStaff(root, "rk-old", old, time.Time{}))
+	require.NoError(t, f.keyedStaff(root, "rk-old", old, time.Time{})())
 	cutoff := f.tick()
 	const workers = 16
 	var wg sync.WaitGroup
@@ -81,9 +84,9 @@ func testConcurrentExpiredRequestKey(t *testing.T, s casework.KernelStore) {
 			defer wg.Done()
 			id := "rk-new-" + strconv.Itoa(w)
 			mu.Lock()
-			at := f.tick()
+			write := f.keyedStaff(root, id, f.tick(), cutoff)
 			mu.Unlock()
-			err := f.keyedStaff(root, id, at, cutoff)
+			err := write()
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
