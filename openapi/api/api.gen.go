@@ -3710,7 +3710,7 @@ type UnsupportedMediaType = Problem
 
 // CreateAddressParams defines parameters for CreateAddress.
 type CreateAddressParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -3746,7 +3746,7 @@ type ListAppointmentsParams struct {
 
 // RequestAppointmentParams defines parameters for RequestAppointment.
 type RequestAppointmentParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -3809,7 +3809,7 @@ type ListCampaignsParams struct {
 
 // CreateCampaignParams defines parameters for CreateCampaign.
 type CreateCampaignParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -3854,7 +3854,7 @@ type ListCasesParams struct {
 
 // ReportCaseParams defines parameters for ReportCase.
 type ReportCaseParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -3938,7 +3938,7 @@ type ListDisposalsParams struct {
 
 // RequestDisposalParams defines parameters for RequestDisposal.
 type RequestDisposalParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4004,7 +4004,7 @@ type ListDisputesParams struct {
 
 // ReportDisputeParams defines parameters for ReportDispute.
 type ReportDisputeParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4208,7 +4208,7 @@ type ListHazardsParams struct {
 
 // ReportHazardParams defines parameters for ReportHazard.
 type ReportHazardParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4274,7 +4274,7 @@ type ListLeadsParams struct {
 
 // CreateLeadParams defines parameters for CreateLead.
 type CreateLeadParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4319,7 +4319,7 @@ type FindPersonsParams struct {
 
 // CreatePersonParams defines parameters for CreatePerson.
 type CreatePersonParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4331,7 +4331,7 @@ type UpdatePersonParams struct {
 
 // AddToPlanParams defines parameters for AddToPlan.
 type AddToPlanParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4391,13 +4391,13 @@ type ListPropertyItemsParams struct {
 
 // RecordFoundItemParams defines parameters for RecordFoundItem.
 type RecordFoundItemParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReportStolenItemParams defines parameters for ReportStolenItem.
 type ReportStolenItemParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4583,7 +4583,7 @@ type ListReturnEventsParams struct {
 
 // PlanReturnEventParams defines parameters for PlanReturnEvent.
 type PlanReturnEventParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4634,7 +4634,7 @@ type ListReturnsParams struct {
 
 // RequestReturnParams defines parameters for RequestReturn.
 type RequestReturnParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4679,7 +4679,7 @@ type ListStaffParams struct {
 
 // CreateStaffParams defines parameters for CreateStaff.
 type CreateStaffParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4700,7 +4700,7 @@ type ListUnitsParams struct {
 
 // CreateUnitParams defines parameters for CreateUnit.
 type CreateUnitParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -4745,7 +4745,7 @@ type ListVisitsParams struct {
 
 // RecordVisitParams defines parameters for RecordVisit.
 type RecordVisitParams struct {
-	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409.
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
