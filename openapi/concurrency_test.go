@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/grassroots-policing/grassroots/mediation"
 	"github.com/grassroots-policing/grassroots/openapi/api"
 )
 
@@ -160,3 +161,61 @@ type statusError struct {
 func (e statusError) Error() string { return strconv.Itoa(e.status) + " " + e.body }
 
 func errStatus(status int, body []byte) error { return statusError{status, string(body)} }
+
+// TestConcurrentIfMatchOnOneDispute is the same race on a dispute: 64
+// officers each read it and reassess its risk with the ETag they read.
+func TestConcurrentIfMatchOnOneDispute(t *testing.T) {
+	eachSQLBackend(t, func(t *testing.T, b fixtureOption) {
+		n := newNeighbours(t, b)
+		ctx := context.Background()
+		c := n.client(t, n.officer)
+		created, err := c.ReportDisputeWithResponse(ctx, nil, n.report())
+		require.NoError(t, err)
+		requireStatus(t, http.StatusCreated, created, created.Body)
+		id := created.JSON201.Id
+		const clients = 64
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+			mu    sync.Mutex
+			codes = map[int]int{}
+			fail  error
+		)
+		for i := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				got, err := c.GetDisputeWithResponse(ctx, id)
+				if err == nil && got.StatusCode() != http.StatusOK {
+					err = errStatus(got.StatusCode(), got.Body)
+				}
+				if err != nil {
+					mu.Lock()
+					fail = err
+					mu.Unlock()
+					return
+				}
+				r, err := c.AssessDisputeRiskWithResponse(ctx, id, &api.AssessDisputeRiskParams{IfMatch: got.HTTPResponse.Header.Get("ETag")},
+					api.RiskInput{Risk: api.DisputeRisk(mediation.RiskMedium), Reason: "第" + strconv.Itoa(i) + "次研判"})
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					fail = err
+					return
+				}
+				codes[r.StatusCode()]++
+			}()
+		}
+		close(start)
+		wg.Wait()
+		t.Logf("answers: %v", codes)
+		require.NoError(t, fail)
+		after, err := c.GetDisputeWithResponse(ctx, id)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, after, after.Body)
+		require.Equal(t, clients, codes[http.StatusOK]+codes[http.StatusPreconditionFailed], "only 200 and 412: %v", codes)
+		require.Positive(t, codes[http.StatusOK], codes)
+		require.Equal(t, int64(codes[http.StatusOK]), after.JSON200.Version-created.JSON201.Version, "every 200 is one version, %v", codes)
+	})
+}
