@@ -66,6 +66,9 @@ type handler struct {
 // metrics and docs are the server program's. Every error it answers is an
 // RFC 9457 problem.
 func NewHandler(cfg *Config) (http.Handler, error) {
+	if _, err := operations(); err != nil {
+		return nil, err
+	}
 	if cfg == nil {
 		return nil, errors.New("openapi: NewHandler needs a Config")
 	}
@@ -80,7 +83,7 @@ func NewHandler(cfg *Config) (http.Handler, error) {
 		h.maxBody = DefaultMaxBodyBytes
 	}
 	s := &server{kernel: cfg.Kernel, cases: cfg.Cases, mediation: cfg.Mediation, outreach: cfg.Outreach, recovery: cfg.Recovery}
-	strict := api.NewStrictHandlerWithOptions(s, []api.StrictMiddlewareFunc{strictBody}, api.StrictHTTPServerOptions{
+	strict := api.NewStrictHandlerWithOptions(s, []api.StrictMiddlewareFunc{boundsChecked, strictBody}, api.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  h.requestErrorHandler,
 		ResponseErrorHandlerFunc: h.writeError,
 	})

@@ -75,6 +75,9 @@ func TestProblems(t *testing.T) {
 			checkResponse: func(t *testing.T, resp *http.Response) {
 				require.Contains(t, resp.Header.Get("Allow"), "POST")
 			}},
+		{name: "longer than the spec allows", actor: f.admin, method: "POST", path: "/v1/units", body: `{"code":"A1","name":"` + strings.Repeat("派", 101) + `"}`,
+			status: 422, slug: "invalid", field: "/name", rule: "max"},
+		{name: "parameter longer than the spec allows", actor: f.admin, method: "GET", path: "/v1/units/" + strings.Repeat("u", 200), status: 400, slug: "bad-request", field: "id", rule: "max"},
 		{name: "unknown field", actor: f.admin, method: "POST", path: "/v1/units", body: `{"code":"A1","name":"派出所","colour":"blue"}`,
 			status: 400, slug: "bad-request", field: "/colour", rule: "unknown_field"},
 		{name: "field names are case-sensitive", actor: f.admin, method: "POST", path: "/v1/units", body: `{"code":"A1","Name":"派出所"}`,

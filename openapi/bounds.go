@@ -1,0 +1,152 @@
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/grassroots-policing/grassroots/casework"
+
+	"github.com/grassroots-policing/grassroots/openapi/api"
+)
+
+// The spec bounds every string (maxLength) and every array (maxItems) a
+// request may carry; boundsChecked enforces those bounds on the body and the
+// parameters of each operation before its handler runs, so the server
+// refuses what it publishes as refused even where the library's own limits
+// are wider (422 naming the field; 400 for a parameter). Everything else
+// about a request — types, required members, unknown members — stays with
+// the generated decoding, strictBody and the library's validation.
+
+// operations maps an operationId to its operation in openapi.yaml, refs
+// resolved; loaded once.
+var operations = sync.OnceValues(func() (map[string]*openapi3.Operation, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(Spec)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: load the spec: %w", err)
+	}
+	ops := map[string]*openapi3.Operation{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ops[op.OperationID] = op
+		}
+	}
+	return ops, nil
+})
+
+// boundsChecked is the strict middleware that applies the spec's bounds.
+func boundsChecked(f api.StrictHandlerFunc, operationID string) api.StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error) {
+		ops, err := operations()
+		if err != nil {
+			return nil, err
+		}
+		op := ops[strings.ToLower(operationID[:1])+operationID[1:]]
+		if op == nil {
+			return f(ctx, w, r, request)
+		}
+		if err := paramBounds(r, op); err != nil {
+			return nil, err
+		}
+		if err := bodyBounds(ctx, op); err != nil {
+			return nil, err
+		}
+		return f(ctx, w, r, request)
+	}
+}
+
+// paramBounds checks the length of every string parameter the request
+// carries (path, query, header) against its maxLength.
+func paramBounds(r *http.Request, op *openapi3.Operation) error {
+	for _, ref := range op.Parameters {
+		p := ref.Value
+		if p == nil || p.Schema == nil || p.Schema.Value == nil || p.Schema.Value.MaxLength == nil {
+			continue
+		}
+		var values []string
+		switch p.In {
+		case openapi3.ParameterInPath:
+			values = []string{r.PathValue(p.Name)}
+		case openapi3.ParameterInQuery:
+			values = r.URL.Query()[p.Name]
+		case openapi3.ParameterInHeader:
+			values = r.Header.Values(p.Name)
+		}
+		for _, v := range values {
+			if uint64(utf8.RuneCountInString(v)) > *p.Schema.Value.MaxLength {
+				return badRequest(p.Name, "max", fmt.Sprintf("must be at most %d characters long", *p.Schema.Value.MaxLength))
+			}
+		}
+	}
+	return nil
+}
+
+// bodyBounds checks the JSON body (buffered by limitBody) against the
+// maxLength and maxItems of its schema, at any depth.
+func bodyBounds(ctx context.Context, op *openapi3.Operation) error {
+	raw, _ := ctx.Value(rawBodyKey{}).([]byte)
+	if len(raw) == 0 || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	media := op.RequestBody.Value.Content.Get("application/json")
+	if media == nil || media.Schema == nil || media.Schema.Value == nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil // malformed JSON is strictBody's and the decoder's to refuse
+	}
+	var inv []api.FieldError
+	collectBounds(media.Schema.Value, doc, "", &inv)
+	if len(inv) == 0 {
+		return nil
+	}
+	return &httpError{kind: casework.ErrInvalid, detail: "a value is longer than the API allows", fields: inv}
+}
+
+// collectBounds walks doc along schema and records every string longer than
+// its maxLength and every array longer than its maxItems.
+func collectBounds(s *openapi3.Schema, doc any, path string, out *[]api.FieldError) {
+	if s == nil {
+		return
+	}
+	for _, sub := range s.AllOf {
+		if sub.Value != nil {
+			collectBounds(sub.Value, doc, path, out)
+		}
+	}
+	switch v := doc.(type) {
+	case string:
+		if s.MaxLength != nil && uint64(utf8.RuneCountInString(v)) > *s.MaxLength {
+			*out = append(*out, api.FieldError{Field: path, Rule: "max", Message: fmt.Sprintf("must be at most %d characters long", *s.MaxLength)})
+		}
+	case []any:
+		if s.MaxItems != nil && uint64(len(v)) > *s.MaxItems {
+			*out = append(*out, api.FieldError{Field: path, Rule: "max", Message: fmt.Sprintf("must hold at most %d items", *s.MaxItems)})
+			return
+		}
+		if s.Items != nil && s.Items.Value != nil {
+			for i, e := range v {
+				collectBounds(s.Items.Value, e, fmt.Sprintf("%s/%d", path, i), out)
+			}
+		}
+	case map[string]any:
+		for name, e := range v {
+			p := path + "/" + escapePointer(name)
+			if prop, ok := s.Properties[name]; ok && prop.Value != nil {
+				collectBounds(prop.Value, e, p, out)
+			} else if s.AdditionalProperties.Schema != nil && s.AdditionalProperties.Schema.Value != nil {
+				collectBounds(s.AdditionalProperties.Schema.Value, e, p, out)
+			}
+		}
+	}
+}
