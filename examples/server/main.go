@@ -58,6 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // config is everything the server is told by flags or environment.
 type config struct {
 	addr, data, db              string
+	blobs                       string // attachment bytes: a folder, or "db"; see blobStore
 	logLevel, logFormat         string
 	issuer, audience            string
 	deliverEvery, sweepEvery    time.Duration
@@ -81,6 +82,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	commonFlags(fs, c)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.db, "db", "", "database: sqlite:PATH, postgres://… or memory (default sqlite:DATA/grassroots.db)")
+	fs.StringVar(&c.blobs, "blobs", "", "attachment bytes: a folder, or db to keep them in the database (default DATA/blobs on SQLite, the database on PostgreSQL, where every server process must share them)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "auto", "log format: json, pretty, or auto (pretty on a terminal, else JSON)")
 	fs.DurationVar(&c.deliverEvery, "deliver-every", 5*time.Second, "how often the outbox dispatcher delivers pending hand-offs")

@@ -90,8 +90,12 @@ func (a *app) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	blobs, err := blobStore(cfg)
+	if err != nil {
+		return err
+	}
 	clock := &loadClock{}
-	w, err := wiring.New(st, &casework.Config{Clock: clock, Sealer: sealer, CheckpointKey: keys.Checkpoint, Logger: &a.log})
+	w, err := wiring.New(st, &casework.Config{Clock: clock, Sealer: sealer, CheckpointKey: keys.Checkpoint, Blobs: blobs, Logger: &a.log})
 	if err != nil {
 		return err
 	}
@@ -399,4 +403,26 @@ func newLogger(level, format string, w io.Writer) (zerolog.Logger, error) {
 		return zerolog.Logger{}, fmt.Errorf("-log-format %q: want json, pretty or auto", format)
 	}
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// blobStore is where attachment bytes go: the folder -blobs names, the
+// database's own table for "db", and by default a folder beside a SQLite
+// database (DATA/blobs, files 0600) or the database itself on PostgreSQL
+// and in memory (nil: the kernel store's default), so that several server
+// processes on one PostgreSQL see the same attachments.
+func blobStore(cfg *config) (casework.BlobStore, error) {
+	dir := cfg.blobs
+	switch {
+	case dir == "db":
+		return nil, nil
+	case dir == "" && strings.HasPrefix(cfg.db, "sqlite:"):
+		dir = filepath.Join(cfg.data, "blobs")
+	case dir == "":
+		return nil, nil
+	}
+	b, err := casework.NewFileBlobs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("-blobs: %w", err)
+	}
+	return b, nil
 }

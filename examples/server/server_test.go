@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -252,4 +254,33 @@ func TestLoopRunsUntilStopped(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	require.Equal(t, stopped, runs.Load())
 	require.Contains(t, log.String(), `"loop":"test"`)
+}
+
+// On SQLite the attachment bytes live in a folder beside the database
+// (DATA/blobs), not in memory and not in the database file.
+func TestAttachmentsGoBesideTheDatabase(t *testing.T) {
+	t.Parallel()
+	r := startServer(t)
+	ctx := context.Background()
+	admin, err := r.app.kernel.Store().GetStaff(ctx, r.app.admin)
+	require.NoError(t, err)
+	officer, err := r.app.kernel.CreateStaff(ctx, casework.Actor{StaffID: admin.ID, UnitID: admin.UnitID, Roles: admin.Roles},
+		casework.StaffInput{UnitID: admin.UnitID, Name: "值班民警", Roles: []casework.Role{casework.RoleOfficer}})
+	require.NoError(t, err)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), []byte("签收页")...)
+	req, err := http.NewRequest(http.MethodPost, r.url+"/v1/attachments?name=%E7%AD%BE%E6%94%B6.png", bytes.NewReader(png))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+r.token(t, officer.ID))
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
+	sum := sha256.Sum256(png)
+	digest := hex.EncodeToString(sum[:])
+	st, err := os.Stat(filepath.Join(r.data, "blobs", digest[:2], digest))
+	require.NoError(t, err, "the bytes are a file under DATA/blobs")
+	require.EqualValues(t, len(png), st.Size())
 }
