@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,7 +26,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(db *sql.DB, k *casework.Kernel) *metrics {
+func newMetrics(db *sql.DB, k *casework.Kernel, loops ...*loopState) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "grassroots_http_requests_total",
@@ -34,7 +35,7 @@ func newMetrics(db *sql.DB, k *casework.Kernel) *metrics {
 			Help: "Time to answer an HTTP request, by route pattern and method.", Buckets: prometheus.DefBuckets}, []string{"route", "method"}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &stateCollector{db: db, k: k})
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &stateCollector{db: db, k: k}, loopCollector(loops))
 	if db != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, "grassroots"))
 	}
@@ -63,6 +64,8 @@ var (
 		"Hand-offs out of attempts, waiting for an admin to replay them.", nil, nil)
 	auditLengthDesc = prometheus.NewDesc("grassroots_audit_chain_length",
 		"Entries in the hash-chained audit log (its head's sequence number).", nil, nil)
+	checkpointAgeDesc = prometheus.NewDesc("grassroots_audit_last_checkpoint_age_seconds",
+		"Time since the newest signed audit checkpoint; absent before the first (the sweep takes them).", nil, nil)
 	stateErrorDesc = prometheus.NewDesc("grassroots_metrics_read_errors",
 		"Figures of this scrape that could not be read from the database.", nil, nil)
 )
@@ -75,7 +78,7 @@ type stateCollector struct {
 }
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{outboxPendingDesc, outboxDeadDesc, auditLengthDesc, stateErrorDesc} {
+	for _, d := range []*prometheus.Desc{outboxPendingDesc, outboxDeadDesc, auditLengthDesc, checkpointAgeDesc, stateErrorDesc} {
 		ch <- d
 	}
 }
@@ -98,6 +101,11 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(outboxDeadDesc, dead, err)
 	head, err := st.AuditHead(ctx)
 	gauge(auditLengthDesc, head.Seq, err)
+	if at, ok, err := c.lastCheckpoint(ctx, st); err != nil {
+		failed++
+	} else if ok {
+		ch <- prometheus.MustNewConstMetric(checkpointAgeDesc, prometheus.GaugeValue, c.k.Now().Sub(at).Seconds())
+	}
 	ch <- prometheus.MustNewConstMetric(stateErrorDesc, prometheus.GaugeValue, float64(failed))
 }
 
@@ -122,4 +130,59 @@ func (c *stateCollector) pending(ctx context.Context, st casework.KernelStore) (
 		}
 	}
 	return n, nil
+}
+
+// lastCheckpoint is the time of the newest checkpoint, if any: one row by
+// the primary key on a database, the store's list on the memory store.
+func (c *stateCollector) lastCheckpoint(ctx context.Context, st casework.KernelStore) (time.Time, bool, error) {
+	if c.db != nil {
+		var micros int64
+		err := c.db.QueryRowContext(ctx, `SELECT at FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`).Scan(&micros)
+		if errors.Is(err, sql.ErrNoRows) {
+			return time.Time{}, false, nil
+		}
+		return time.UnixMicro(micros), err == nil, err
+	}
+	cps, err := st.Checkpoints(ctx)
+	if err != nil || len(cps) == 0 {
+		return time.Time{}, false, err
+	}
+	return cps[len(cps)-1].Time, true, nil
+}
+
+var (
+	loopRunAgeDesc = prometheus.NewDesc("grassroots_loop_last_run_age_seconds",
+		"Time since a background loop (outbox, sweep) last finished a run, failed or not.", []string{"loop"}, nil)
+	loopOKAgeDesc = prometheus.NewDesc("grassroots_loop_last_success_age_seconds",
+		"Time since a background loop's last successful run; absent before the first.", []string{"loop"}, nil)
+	loopFailuresDesc = prometheus.NewDesc("grassroots_loop_failures_total",
+		"Runs of a background loop that failed or panicked.", []string{"loop"}, nil)
+	loopUpDesc = prometheus.NewDesc("grassroots_loop_alive",
+		"1 while a background loop is alive as /readyz judges it, else 0.", []string{"loop"}, nil)
+)
+
+// loopCollector exposes what each background loop records of itself
+// (loopState): in memory, so it costs nothing to scrape.
+type loopCollector []*loopState
+
+func (c loopCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{loopRunAgeDesc, loopOKAgeDesc, loopFailuresDesc, loopUpDesc} {
+		ch <- d
+	}
+}
+
+func (c loopCollector) Collect(ch chan<- prometheus.Metric) {
+	now := time.Now()
+	for _, l := range c {
+		ch <- prometheus.MustNewConstMetric(loopRunAgeDesc, prometheus.GaugeValue, now.Sub(time.Unix(0, l.lastRun.Load())).Seconds(), l.name)
+		if ok := l.lastOK.Load(); ok != 0 {
+			ch <- prometheus.MustNewConstMetric(loopOKAgeDesc, prometheus.GaugeValue, now.Sub(time.Unix(0, ok)).Seconds(), l.name)
+		}
+		ch <- prometheus.MustNewConstMetric(loopFailuresDesc, prometheus.CounterValue, float64(l.failures.Load()), l.name)
+		alive := 1.0
+		if l.alive(now) != nil {
+			alive = 0
+		}
+		ch <- prometheus.MustNewConstMetric(loopUpDesc, prometheus.GaugeValue, alive, l.name)
+	}
 }

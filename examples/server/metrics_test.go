@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
+	"regexp"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -33,6 +38,50 @@ func TestMetrics(t *testing.T) {
 			if name == "sqlite" {
 				require.Contains(t, body, "go_sql_open_connections{db_name=\"grassroots\"}")
 			}
+		})
+	}
+}
+
+// The loops' liveness and the newest checkpoint's age appear on /metrics:
+// no checkpoint age before the sweep signs one, then a small one; a loop
+// that panicked is counted.
+func TestMetricsLoopsAndCheckpointAge(t *testing.T) {
+	t.Parallel()
+	for name, args := range map[string][]string{"sqlite": nil, "memory": {"-db", "memory"}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := startServer(t, append([]string{"-sweep-every", "1h"}, args...)...)
+			scrape := func() string {
+				resp := r.get(t, "/metrics", "")
+				require.Equal(t, http.StatusOK, resp.StatusCode)
+				b, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				return string(b)
+			}
+			body := scrape()
+			require.NotRegexp(t, `(?m)^grassroots_audit_last_checkpoint_age_seconds `, body, "no checkpoint yet")
+			require.Contains(t, body, `grassroots_loop_alive{loop="sweep"} 1`)
+			require.Contains(t, body, `grassroots_loop_alive{loop="outbox"} 1`)
+			require.Contains(t, body, `grassroots_loop_failures_total{loop="sweep"} 0`)
+			require.NotContains(t, body, `grassroots_loop_last_success_age_seconds{loop="sweep"}`, "the sweep has not run")
+			require.Regexp(t, `grassroots_loop_last_run_age_seconds\{loop="sweep"\} \d`, body)
+
+			cp, err := r.app.kernel.Checkpoint(context.Background(), true)
+			require.NoError(t, err)
+			require.NotNil(t, cp)
+			r.app.sweep.record(time.Now(), errors.New("one failed run"))
+			r.app.sweep.stopped.Store(true)
+			body = scrape()
+			m := regexp.MustCompile(`(?m)^grassroots_audit_last_checkpoint_age_seconds (\S+)$`).FindStringSubmatch(body)
+			require.NotNil(t, m, body)
+			age, err := strconv.ParseFloat(m[1], 64)
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, age, 0.0)
+			require.Less(t, age, 60.0)
+			require.Contains(t, body, `grassroots_loop_failures_total{loop="sweep"} 1`)
+			require.Contains(t, body, `grassroots_loop_alive{loop="sweep"} 0`)
+			require.Contains(t, body, "grassroots_metrics_read_errors 0")
+			r.app.sweep.stopped.Store(false)
 		})
 	}
 }

@@ -39,6 +39,8 @@ type app struct {
 	admin   string           // the bootstrapped admin's staff id, when known
 	demo    string           // the demo city's officer to mint a token for, when loaded
 	active  atomic.Int64     // requests in flight
+	outbox  *loopState       // the outbox dispatcher's liveness
+	sweep   *loopState       // the sweep's liveness
 	closers []func() error   // run in order by close
 }
 
@@ -100,7 +102,9 @@ func (a *app) build(ctx context.Context) error {
 		return err
 	}
 	a.kernel = w.K
-	a.metrics = newMetrics(a.db, w.K)
+	a.outbox = newLoopState("outbox", cfg.deliverEvery, time.Now())
+	a.sweep = newLoopState("sweep", cfg.sweepEvery, time.Now())
+	a.metrics = newMetrics(a.db, w.K, a.outbox, a.sweep)
 	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, st.Kernel)
 	if err != nil {
 		return err
@@ -219,9 +223,10 @@ func (a *app) bootstrap(ctx context.Context, w *wiring.World, clock *loadClock) 
 	}
 }
 
-// readyz answers 200 when the database answers a ping and its schema is
-// the one this process migrated to (another process may since have
-// upgraded it, or a backup replaced it), else 503.
+// readyz answers 200 when the database answers a ping, its schema is the
+// one this process migrated to (another process may since have upgraded
+// it, or a backup replaced it), and the outbox and sweep loops are alive
+// (see loopState.alive); else 503 with the reason.
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	if a.db != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -242,6 +247,14 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 				writeStatus(w, http.StatusServiceUnavailable, fmt.Sprintf("schema %s is at step %d, this process runs step %d", line, got[line], v))
 				return
 			}
+		}
+	}
+	now := time.Now()
+	for _, l := range []*loopState{a.outbox, a.sweep} {
+		if err := l.alive(now); err != nil {
+			a.log.Warn().Err(err).Msg("readiness: background loop not alive")
+			writeStatus(w, http.StatusServiceUnavailable, err.Error())
+			return
 		}
 	}
 	writeStatus(w, http.StatusOK, "ready")
@@ -282,14 +295,14 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	var loops sync.WaitGroup
-	a.loop(loopCtx, &loops, "outbox", a.cfg.deliverEvery, func(ctx context.Context) error {
+	a.loop(loopCtx, &loops, a.outbox, func(ctx context.Context) error {
 		n, err := a.kernel.DeliverPending(ctx, nil)
 		if n > 0 {
 			a.log.Info().Int("delivered", n).Msg("outbox: delivered hand-offs")
 		}
 		return err
 	})
-	a.loop(loopCtx, &loops, "sweep", a.cfg.sweepEvery, func(ctx context.Context) error {
+	a.loop(loopCtx, &loops, a.sweep, func(ctx context.Context) error {
 		_, err := a.kernel.Sweep(ctx, a.kernel.Now())
 		return err
 	})
@@ -317,26 +330,6 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.log.Info().Msg("stopped")
 	return err
-}
-
-// loop runs fn every interval until ctx ends. A failure is logged and the
-// next tick tries again; with several server processes the outbox leases
-// and the sweep's compare-and-swap keep them from doing a thing twice.
-func (a *app) loop(ctx context.Context, wg *sync.WaitGroup, name string, every time.Duration, fn func(context.Context) error) {
-	wg.Go(func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := fn(ctx); err != nil && ctx.Err() == nil {
-					a.log.Error().Err(err).Str("loop", name).Msg("background loop failed")
-				}
-			}
-		}
-	})
 }
 
 // announce prints where the server listens and how to get a token.

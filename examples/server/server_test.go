@@ -232,8 +232,8 @@ func TestPostgres(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.get(t, "/v1/units", "Bearer "+r.token(t, r.app.admin)).StatusCode)
 }
 
-// The background loops run on their interval, survive a failing run, and
-// stop when told.
+// The background loops run on their interval, survive a failing run and
+// a panicking one (counted as failures), and stop when told.
 func TestLoopRunsUntilStopped(t *testing.T) {
 	t.Parallel()
 	log := &syncBuffer{}
@@ -241,9 +241,13 @@ func TestLoopRunsUntilStopped(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var runs atomic.Int64
 	var wg sync.WaitGroup
-	a.loop(ctx, &wg, "test", time.Millisecond, func(context.Context) error {
-		if runs.Add(1) == 1 {
+	state := newLoopState("test", time.Millisecond, time.Now())
+	a.loop(ctx, &wg, state, func(context.Context) error {
+		switch runs.Add(1) {
+		case 1:
 			return errors.New("first run fails")
+		case 2:
+			panic("a sweeper's bug")
 		}
 		return nil
 	})
@@ -254,6 +258,11 @@ func TestLoopRunsUntilStopped(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	require.Equal(t, stopped, runs.Load())
 	require.Contains(t, log.String(), `"loop":"test"`)
+	require.Contains(t, log.String(), "background loop panicked")
+	require.Contains(t, log.String(), "a sweeper's bug")
+	require.EqualValues(t, 2, state.failures.Load())
+	require.NotZero(t, state.lastOK.Load())
+	require.ErrorContains(t, state.alive(time.Now()), "test loop has stopped")
 }
 
 // On SQLite the attachment bytes live in a folder beside the database
