@@ -3,6 +3,7 @@
 //
 //	go run ./examples/server                       # SQLite in ./grassroots-data, on 127.0.0.1:8080
 //	go run ./examples/server token -staff <id>     # mint a bearer token from the server's own secret
+//	go run ./examples/server backup -to DIR        # a consistent copy of the live SQLite database and its keys
 //	go run ./examples/server -help                 # every flag and its environment variable
 //
 // On its first start it creates the data directory, the database (migrated),
@@ -43,6 +44,9 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "token" {
 		return runToken(args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "backup" {
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
@@ -98,7 +102,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (the only subcommand is token)", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q (the subcommands are token and backup)", fs.Arg(0))
 	}
 	if c.db == "" {
 		c.db = "sqlite:" + filepath.Join(c.data, "grassroots.db")
