@@ -77,7 +77,9 @@ func TestReadyzWatchesTheLoops(t *testing.T) {
 	for name, args := range map[string][]string{"sqlite": nil, "memory": {"-db", "memory"}} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			r := startServer(t, append([]string{"-deliver-every", "50ms", "-sweep-every", "50ms"}, args...)...)
+			// Intervals long enough that a run on a loaded machine (-race) is
+			// never three intervals late.
+			r := startServer(t, append([]string{"-deliver-every", "1s", "-sweep-every", "1s"}, args...)...)
 			require.Eventually(t, func() bool {
 				return r.app.outbox.lastOK.Load() != 0 && r.app.sweep.lastOK.Load() != 0
 			}, 10*time.Second, 10*time.Millisecond, "both loops run on their own")

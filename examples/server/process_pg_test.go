@@ -126,7 +126,7 @@ func TestTwoProcessesOnOnePostgres(t *testing.T) {
 	city := newSharedCity(t)
 	t.Logf("set-up %s", time.Since(began))
 	ctx := context.Background()
-	loops := []string{"-db", city.url, "-deliver-every", "50ms", "-sweep-every", "100ms"}
+	loops := []string{"-db", city.url, "-deliver-every", "100ms", "-sweep-every", "200ms"}
 	procs := []*process{startProcess(t, city.dataA, loops...), startProcess(t, city.dataB, loops...)}
 	t.Logf("both started %s", time.Since(began))
 	clients := []*client.ClientWithResponses{processClient(t, procs[0], city.officer.StaffID), processClient(t, procs[1], city.officer.StaffID)}
@@ -273,10 +273,16 @@ func TestTwoProcessesOnOnePostgres(t *testing.T) {
 			require.Contains(t, body, want, p.url)
 		}
 		require.NotContains(t, p.stderr.String(), `"level":"error"`, p.url)
-		ready, err := http.Get(p.url + "/readyz")
-		require.NoError(t, err)
-		require.NoError(t, ready.Body.Close())
-		require.Equal(t, http.StatusOK, ready.StatusCode)
+		// Ready: a loop one run late on a loaded machine is ready again
+		// at its next run.
+		require.Eventually(t, func() bool {
+			ready, err := http.Get(p.url + "/readyz")
+			if err != nil {
+				return false
+			}
+			_ = ready.Body.Close()
+			return ready.StatusCode == http.StatusOK
+		}, 5*time.Second, 20*time.Millisecond, p.url)
 	}
 	rep, err := city.k.VerifyAudit(ctx, city.auditor)
 	require.NoError(t, err)
