@@ -31,11 +31,11 @@ func TestBackupUnderWriteLoadRestores(t *testing.T) {
 	k := r.app.kernel
 	adminStaff, err := k.Store().GetStaff(ctx, r.app.admin)
 	require.NoError(t, err)
-	admin := casework.Actor{StaffID: adminStaff.ID, UnitID: adminStaff.UnitID, Roles: adminStaff.Roles}
+	admin := actorOf(adminStaff)
 	s, err := k.CreateStaff(ctx, admin, casework.StaffInput{UnitID: admin.UnitID, Name: "市局督察",
 		Roles: []casework.Role{casework.RoleOfficer, casework.RoleSupervisor, casework.RoleAuditor}})
 	require.NoError(t, err)
-	chief := casework.Actor{StaffID: s.ID, UnitID: s.UnitID, Roles: s.Roles}
+	chief := actorOf(s)
 	person, err := k.CreatePerson(ctx, chief, casework.PersonInput{UnitID: chief.UnitID, Name: "张某",
 		DocType: casework.DocResidentID, DocNumber: "370302198003150012", Address: "淄川区某小区3号楼2单元402室"})
 	require.NoError(t, err)
@@ -172,4 +172,42 @@ func TestBackupRefuses(t *testing.T) {
 	entries, err := os.ReadDir(exists)
 	require.NoError(t, err)
 	require.Empty(t, entries, "the existing directory is untouched")
+}
+
+// The attachment bytes travel wherever -blobs keeps them: a folder of the
+// operator's choice is copied into the backup's blobs, the database's own
+// table comes with the database.
+func TestBackupCarriesAttachmentsWhereverTheyLive(t *testing.T) {
+	t.Parallel()
+	for name, blobs := range map[string]string{"folder": filepath.Join(t.TempDir(), "evidence"), "db": "db"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := startServer(t, "-blobs", blobs)
+			ctx := context.Background()
+			k := r.app.kernel
+			adminStaff, err := k.Store().GetStaff(ctx, r.app.admin)
+			require.NoError(t, err)
+			s, err := k.CreateStaff(ctx, actorOf(adminStaff), casework.StaffInput{UnitID: adminStaff.UnitID, Name: "值班民警", Roles: []casework.Role{casework.RoleOfficer}})
+			require.NoError(t, err)
+			officer := actorOf(s)
+			att, err := k.PutAttachment(ctx, officer, "现场照片.jpg", "image/jpeg", strings.NewReader("photo of the scene"))
+			require.NoError(t, err)
+
+			to := filepath.Join(t.TempDir(), "backup")
+			require.NoError(t, run(ctx, []string{"backup", "-to", to, "-data", r.data, "-blobs", blobs}, noEnv, io.Discard, io.Discard))
+			restoredBlobs := "db"
+			if blobs != "db" {
+				restoredBlobs = filepath.Join(to, "blobs")
+			} else {
+				require.NoDirExists(t, filepath.Join(to, "blobs"))
+			}
+			restored := start(t, "-data", to, "-demo=false", "-blobs", restoredBlobs)
+			_, rc, err := restored.app.kernel.OpenAttachment(ctx, officer, att.SHA256)
+			require.NoError(t, err)
+			b, err := io.ReadAll(rc)
+			require.NoError(t, rc.Close())
+			require.NoError(t, err)
+			require.Equal(t, "photo of the scene", string(b))
+		})
+	}
 }
