@@ -118,21 +118,27 @@ func TestJWTAuthRefusesWeakConfiguration(t *testing.T) {
 		secret           []byte
 		issuer, audience string
 		staff            StaffLookup
+		algs             map[string]bool
 	}{
-		{"short secret", secret[:31], "i", "a", noStaff{}},
-		{"no issuer", secret, "", "a", noStaff{}},
-		{"no audience", secret, "i", "", noStaff{}},
-		{"no staff lookup", secret, "i", "a", nil},
+		{"short secret", secret[:31], "i", "a", noStaff{}, hs256},
+		{"no issuer", secret, "", "a", noStaff{}, hs256},
+		{"no audience", secret, "i", "", noStaff{}, hs256},
+		{"no staff lookup", secret, "i", "a", nil, hs256},
+		{"no algorithm", secret, "i", "a", noStaff{}, nil},
+		{"only a refused algorithm", secret, "i", "a", noStaff{}, map[string]bool{"HS256": false}},
+		{"an unsupported algorithm", secret, "i", "a", noStaff{}, map[string]bool{"HS256": true, "none": true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, err := NewJWTAuth(tt.secret, tt.issuer, tt.audience, tt.staff)
+			a, err := NewJWTAuth(AuthConfig{Secret: tt.secret, Issuer: tt.issuer, Audience: tt.audience, Staff: tt.staff, Algorithms: tt.algs})
 			require.Error(t, err)
 			require.Nil(t, a)
 		})
 	}
 }
+
+var hs256 = map[string]bool{"HS256": true}
 
 type noStaff struct{}
 
