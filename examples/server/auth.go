@@ -123,7 +123,7 @@ func (a *JWTAuth) key(t *jwt.Token) (any, error) {
 	}
 	k, ok := a.jwks[kid]
 	if !ok {
-		return nil, &authError{reason: reasonUnknownKid, detail: fmt.Sprintf("no key with kid %q", kid)}
+		return nil, &authError{reason: reasonUnknownKid, detail: fmt.Sprintf("no key with kid %q", clip(kid))}
 	}
 	if k.alg != alg {
 		return nil, &authError{reason: reasonKeyMismatch, detail: fmt.Sprintf("key %q verifies %s, not %s", kid, k.alg, alg)}
@@ -176,6 +176,17 @@ func (a *JWTAuth) authenticate(r *http.Request) (casework.Actor, error) {
 		return casework.Actor{}, &authError{reason: reasonDeactivated, detail: "staff " + s.ID + " is deactivated"}
 	}
 	return casework.Actor{StaffID: s.ID, UnitID: s.UnitID, Roles: s.Clone().Roles}, nil
+}
+
+// clip shortens a value read from an unverified token header before it is
+// logged: the header is the client's, and may be as long as the request's
+// headers allow.
+func clip(s string) string {
+	const most = 64
+	if r := []rune(s); len(r) > most {
+		return string(r[:most]) + "…"
+	}
+	return s
 }
 
 // bearer is the token of an "Authorization: Bearer …" header.

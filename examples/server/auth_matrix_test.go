@@ -188,6 +188,7 @@ func TestAuthenticationMatrix(t *testing.T) {
 		{"alg none", "Bearer " + k.sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "", k.claims(nil)), reasonAlgorithm},
 		{"algorithm not configured (HS512, the server's secret)", "Bearer " + k.sign(jwt.SigningMethodHS512, secret, "", k.claims(nil)), reasonAlgorithm},
 		{"unknown kid", "Bearer " + k.sign(jwt.SigningMethodEdDSA, p.ed, "idp-ed-2025", k.claims(nil)), reasonUnknownKid},
+		{"unknown kid, 300 characters long", "Bearer " + k.sign(jwt.SigningMethodEdDSA, p.ed, strings.Repeat("k", 300), k.claims(nil)), reasonUnknownKid},
 		{"key of another algorithm (RS256 naming the Ed25519 kid)", "Bearer " + k.sign(jwt.SigningMethodRS256, p.rsa, edKid, k.claims(nil)), reasonKeyMismatch},
 		{"deactivated staff", "Bearer " + k.sign(jwt.SigningMethodEdDSA, p.ed, edKid, k.claims(func(c *jwt.RegisteredClaims) { c.Subject = gone })), reasonDeactivated},
 	}
@@ -226,8 +227,11 @@ func TestAuthenticationMatrix(t *testing.T) {
 		}
 	}
 
-	// Logged once per refusal, with its reason and request id; no token.
+	// Logged once per refusal, with its reason and request id; no token,
+	// and no more of a client's header than a clipped kid.
 	logs := r.log.String()
+	require.Contains(t, logs, strings.Repeat("k", 64)+"…")
+	require.NotContains(t, logs, strings.Repeat("k", 65))
 	for n, row := range rows {
 		for i := range ops {
 			id := fmt.Sprintf("matrix-%d-%d", n, i)
