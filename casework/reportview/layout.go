@@ -167,7 +167,7 @@ func unitChart(col casework.Figure, points []point) block {
 }
 
 // seriesChart draws one figure over periods as vertical bars: the scale's
-// ends on the left, period labels below (thinned to about eight), and each
+// ends on the left, period labels below (all of up to twelve, else about eight), and each
 // bar's value above it when there are few.
 func seriesChart(col casework.Figure, points []point) block {
 	const axisW = 22.0
@@ -177,10 +177,13 @@ func seriesChart(col casework.Figure, points []point) block {
 	sc := newScale(points, seriesPlot)
 	y := func(v float64) float64 { return plotTop + seriesPlot - sc.at(v) }
 	slot := plotW / float64(max(len(points), 1))
-	every := (len(points) + 7) / 8
+	every := 1 // label every period when there are few, else about eight
+	if len(points) > 12 {
+		every = (len(points) + 7) / 8
+	}
 	for i, p := range points {
 		x := plotX + float64(i)*slot
-		if i%max(every, 1) == 0 {
+		if i%every == 0 {
 			c.Texts = append(c.Texts, text{X: x + slot/2, Y: plotTop + seriesPlot + 4.5, Size: 2.6, Anchor: "middle", Body: p.Label})
 		}
 		if !p.OK {
