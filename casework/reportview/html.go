@@ -61,11 +61,11 @@ func SeriesHTML(w io.Writer, s Series) error {
 		labels[i], rows[i] = periodLabel(local(p.From, s.Zone), s.Step), p.Figures
 	}
 	title := unitName(s.Unit) + "工作报表" + "（" + stepZH[s.Step] + "）"
-	var from, to time.Time
+	period := "统计期间：无"
 	if n := len(s.Periods); n > 0 {
-		from, to = local(s.Periods[0].From, s.Zone), local(s.Periods[n-1].To, s.Zone)
+		period = periodText(local(s.Periods[0].From, s.Zone), local(s.Periods[n-1].To, s.Zone), s.Zone, "，共"+strconv.Itoa(n)+"期")
 	}
-	blocks := []block{headerBlock(title, periodText(from, to, s.Zone, "，共"+strconv.Itoa(len(s.Periods))+"期"))}
+	blocks := []block{headerBlock(title, period)}
 	blocks = append(blocks, chartsOf(columns(rows), labels, rows, seriesChart)...)
 	return pageTemplate.Execute(w, pageData{Title: title, Pages: paginate(blocks)})
 }

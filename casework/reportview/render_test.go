@@ -161,6 +161,17 @@ func TestSeriesHTML(t *testing.T) {
 	require.Contains(t, charts[4], ">¥41,800.00</text>", "money labels in yuan")
 }
 
+func TestEmptySeriesHTML(t *testing.T) {
+	t.Parallel()
+	page := render(t, func(b *bytes.Buffer) error {
+		return reportview.SeriesHTML(b, reportview.Series{Unit: casework.Unit{ID: "u0"}, Step: casework.StepWeek})
+	})
+	require.Contains(t, page, "u0工作报表（按周）", "a unit without a name is named by its id")
+	require.Contains(t, page, "统计期间：无")
+	require.NotContains(t, page, "<svg ")
+	require.Equal(t, []byte("\ufeff起始日期,截止日期\n"), reportview.SeriesCSV(reportview.Series{}))
+}
+
 // pages is the number of pages the server laid the page out in.
 func pages(t *testing.T, page string) int {
 	t.Helper()
