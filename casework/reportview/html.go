@@ -18,7 +18,6 @@ var pageHTML string
 // from elsewhere, so the page prints the same offline. html/template
 // escapes every name and label.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"mm":    func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
 	"pairs": func() []struct{} { return make([]struct{}, pairsPerRow) },
 }).Parse(pageHTML))
 

@@ -2,6 +2,7 @@ package reportview
 
 import (
 	"math"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -54,9 +55,16 @@ type table struct {
 
 type pair struct{ Label, Value string }
 
+// mm is a length in millimetres; it prints with two decimals, which is
+// how the template writes it (a method, not a template function: the
+// template calls no function per coordinate).
+type mm float64
+
+func (v mm) String() string { return strconv.FormatFloat(float64(v), 'f', 2, 64) }
+
 // chart is an inline SVG drawing in millimetres (its viewBox is its size).
 type chart struct {
-	Width, Height float64
+	Width, Height mm
 	Title         string
 	Bars          []bar
 	Texts         []text
@@ -64,17 +72,17 @@ type chart struct {
 }
 
 type bar struct {
-	X, Y, W, H float64
+	X, Y, W, H mm
 	Negative   bool
 }
 
 type text struct {
-	X, Y, Size float64
+	X, Y, Size mm
 	Anchor     string // start, middle, end
 	Body       string
 }
 
-type line struct{ X1, Y1, X2, Y2 float64 }
+type line struct{ X1, Y1, X2, Y2 mm }
 
 // paginate packs blocks into pages in order, starting a page when the next
 // block would not fit.
@@ -147,33 +155,33 @@ func unitChart(col casework.Figure, points []point) block {
 	plotX, plotW := labelW, pageWidth-labelW-valueW
 	pitch := math.Min(unitRowPitch, chartMaxPlot/float64(max(len(points), 1)))
 	font := math.Min(3.2, 0.75*pitch)
-	c := &chart{Width: pageWidth, Height: chartTitle + float64(len(points))*pitch + 3, Title: Heading(col)}
+	c := &chart{Width: mm(pageWidth), Height: mm(chartTitle + float64(len(points))*pitch + 3), Title: Heading(col)}
 	sc := newScale(points, plotW)
 	zero := plotX + sc.at(0)
 	for i, p := range points {
 		y := chartTitle + float64(i)*pitch
 		mid := y + pitch/2 + font*0.35
-		c.Texts = append(c.Texts, text{X: plotX - 1.5, Y: mid, Size: font, Anchor: "end", Body: fit(p.Label, labelW-3, font)})
+		c.Texts = append(c.Texts, text{X: mm(plotX - 1.5), Y: mm(mid), Size: mm(font), Anchor: "end", Body: fit(p.Label, labelW-3, font)})
 		if !p.OK {
-			c.Texts = append(c.Texts, text{X: plotX + plotW + 1.5, Y: mid, Size: font, Anchor: "start", Body: "—"})
+			c.Texts = append(c.Texts, text{X: mm(plotX + plotW + 1.5), Y: mm(mid), Size: mm(font), Anchor: "start", Body: "—"})
 			continue
 		}
 		x := plotX + sc.at(float64(p.Fig.Value))
-		c.Bars = append(c.Bars, bar{X: math.Min(x, zero), Y: y + 0.15*pitch, W: math.Abs(x - zero), H: 0.7 * pitch, Negative: p.Fig.Value < 0})
-		c.Texts = append(c.Texts, text{X: plotX + plotW + 1.5, Y: mid, Size: font, Anchor: "start", Body: Value(p.Fig)})
+		c.Bars = append(c.Bars, bar{X: mm(math.Min(x, zero)), Y: mm(y + 0.15*pitch), W: mm(math.Abs(x - zero)), H: mm(0.7 * pitch), Negative: p.Fig.Value < 0})
+		c.Texts = append(c.Texts, text{X: mm(plotX + plotW + 1.5), Y: mm(mid), Size: mm(font), Anchor: "start", Body: Value(p.Fig)})
 	}
-	c.Lines = append(c.Lines, line{X1: zero, Y1: chartTitle, X2: zero, Y2: chartTitle + float64(len(points))*pitch})
-	return block{Height: c.Height + blockGap, Chart: c}
+	c.Lines = append(c.Lines, line{X1: mm(zero), Y1: mm(chartTitle), X2: mm(zero), Y2: mm(chartTitle + float64(len(points))*pitch)})
+	return block{Height: float64(c.Height) + blockGap, Chart: c}
 }
 
 // seriesChart draws one figure over periods as vertical bars: the scale's
-// ends on the left, period labels below (all of up to twelve, else about eight), and each
-// bar's value above it when there are few.
+// ends on the left, period labels below (all of up to twelve, else about
+// eight), and each bar's value above it when there are few.
 func seriesChart(col casework.Figure, points []point) block {
 	const axisW = 22.0
 	plotX, plotW := axisW, pageWidth-axisW-2
 	plotTop := chartTitle + seriesLabelTop
-	c := &chart{Width: pageWidth, Height: plotTop + seriesPlot + seriesAxis, Title: Heading(col)}
+	c := &chart{Width: mm(pageWidth), Height: mm(plotTop + seriesPlot + seriesAxis), Title: Heading(col)}
 	sc := newScale(points, seriesPlot)
 	y := func(v float64) float64 { return plotTop + seriesPlot - sc.at(v) }
 	slot := plotW / float64(max(len(points), 1))
@@ -184,26 +192,26 @@ func seriesChart(col casework.Figure, points []point) block {
 	for i, p := range points {
 		x := plotX + float64(i)*slot
 		if i%every == 0 {
-			c.Texts = append(c.Texts, text{X: x + slot/2, Y: plotTop + seriesPlot + 4.5, Size: 2.6, Anchor: "middle", Body: p.Label})
+			c.Texts = append(c.Texts, text{X: mm(x + slot/2), Y: mm(plotTop + seriesPlot + 4.5), Size: mm(2.6), Anchor: "middle", Body: p.Label})
 		}
 		if !p.OK {
 			continue
 		}
 		top, base := y(float64(p.Fig.Value)), y(0)
-		c.Bars = append(c.Bars, bar{X: x + 0.15*slot, Y: math.Min(top, base), W: 0.7 * slot, H: math.Abs(base - top), Negative: p.Fig.Value < 0})
+		c.Bars = append(c.Bars, bar{X: mm(x + 0.15*slot), Y: mm(math.Min(top, base)), W: mm(0.7 * slot), H: mm(math.Abs(base - top)), Negative: p.Fig.Value < 0})
 		if len(points) <= 12 {
-			c.Texts = append(c.Texts, text{X: x + slot/2, Y: math.Min(top, base) - 1, Size: 2.4, Anchor: "middle", Body: Value(p.Fig)})
+			c.Texts = append(c.Texts, text{X: mm(x + slot/2), Y: mm(math.Min(top, base) - 1), Size: mm(2.4), Anchor: "middle", Body: Value(p.Fig)})
 		}
 	}
 	hi, lo := col, col
 	hi.Value, lo.Value = int64(sc.hi), int64(sc.lo)
 	c.Texts = append(c.Texts,
-		text{X: plotX - 1.5, Y: plotTop + 1, Size: 2.6, Anchor: "end", Body: Value(hi)},
-		text{X: plotX - 1.5, Y: plotTop + seriesPlot, Size: 2.6, Anchor: "end", Body: Value(lo)})
+		text{X: mm(plotX - 1.5), Y: mm(plotTop + 1), Size: mm(2.6), Anchor: "end", Body: Value(hi)},
+		text{X: mm(plotX - 1.5), Y: mm(plotTop + seriesPlot), Size: mm(2.6), Anchor: "end", Body: Value(lo)})
 	c.Lines = append(c.Lines,
-		line{X1: plotX, Y1: y(0), X2: plotX + plotW, Y2: y(0)},
-		line{X1: plotX, Y1: plotTop, X2: plotX, Y2: plotTop + seriesPlot})
-	return block{Height: c.Height + blockGap, Chart: c}
+		line{X1: mm(plotX), Y1: mm(y(0)), X2: mm(plotX + plotW), Y2: mm(y(0))},
+		line{X1: mm(plotX), Y1: mm(plotTop), X2: mm(plotX), Y2: mm(plotTop + seriesPlot)})
+	return block{Height: float64(c.Height) + blockGap, Chart: c}
 }
 
 // fit cuts s to what a width in millimetres holds at a font size: a wide
