@@ -1,6 +1,7 @@
 # Grassroots: how to build, check and test. `make test` is THE test command.
 #
-#   make test            start/check PostgreSQL (.ci/ensure-postgres), then go test -race ./...
+#   make test            start/check PostgreSQL (.ci/ensure-postgres) and Chromium
+#                        (.ci/ensure-chromium), then go test -race ./...
 #   make lint            vet + fmt-check + staticcheck
 #   make generate-check  go generate ./... must change nothing
 #   make ci              lint + test + generate-check (what .ci/run runs)
@@ -31,18 +32,24 @@ RACE_GCFLAGS := -gcflags=modernc.org/...=-d=checkptr=0
 # After ensure-postgres succeeded, a PostgreSQL test that cannot connect is a
 # failure, never a silent skip.
 export GRASSROOTS_REQUIRE_PG ?= 1
+# Likewise after ensure-chromium: a browser test without a browser fails.
+export GRASSROOTS_REQUIRE_BROWSER ?= 1
 
 section = @printf '\n==> %s\n' $(1)
 
-.PHONY: test ensure-postgres vet fmt-check staticcheck lint generate generate-check ci run
+.PHONY: test ensure-postgres ensure-chromium vet fmt-check staticcheck lint generate generate-check ci run
 
-test: ensure-postgres
+test: ensure-postgres ensure-chromium
 	$(call section,'go test -race $(PKGS)')
 	$(GO) test -race '$(RACE_GCFLAGS)' $(TEST_FLAGS) $(PKGS)
 
 ensure-postgres:
 	$(call section,'ensure-postgres')
 	bash .ci/ensure-postgres
+
+ensure-chromium:
+	$(call section,'ensure-chromium')
+	bash .ci/ensure-chromium
 
 vet:
 	$(call section,'go vet')

@@ -15,7 +15,7 @@ func TestWorkflowPackagesImportNoDriver(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Fatalf("the go command is needed to list dependencies: %v", err)
 	}
-	for _, pkg := range []string{"casework", "casework/cases", "mediation", "outreach", "recovery"} {
+	for _, pkg := range []string{"casework", "casework/cases", "casework/reportview", "mediation", "outreach", "recovery"} {
 		out, err := exec.Command("go", "list", "-deps", "github.com/grassroots-policing/grassroots/"+pkg).CombinedOutput()
 		require.NoError(t, err, "%s", out)
 		for _, dep := range strings.Fields(string(out)) {

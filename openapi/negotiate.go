@@ -16,13 +16,23 @@ func withAccept(r *http.Request) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), acceptKey{}, r.Header.Get("Accept")))
 }
 
-// wantsCSV reports whether the client prefers text/csv to JSON.
-func wantsCSV(ctx context.Context) bool { return prefers(ctx, "text/csv") }
-
 // prefers reports whether the client prefers mediaType to JSON: only when
 // it names mediaType with a higher quality than application/json (JSON is
 // the default, and wins a tie and any wildcard).
 func prefers(ctx context.Context, mediaType string) bool {
+	return negotiate(ctx, mediaTypeJSON, mediaType) == mediaType
+}
+
+const (
+	mediaTypeJSON = "application/json"
+	mediaTypeCSV  = "text/csv"
+	mediaTypeHTML = "text/html"
+)
+
+// negotiate picks the offer the client's Accept header names with the
+// highest quality; the first offer (JSON) is the default and wins every
+// tie, and a wildcard chooses nothing.
+func negotiate(ctx context.Context, offers ...string) string {
 	accept, _ := ctx.Value(acceptKey{}).(string)
 	q := map[string]float64{}
 	for _, part := range strings.Split(accept, ",") {
@@ -40,5 +50,11 @@ func prefers(ctx context.Context, mediaType string) bool {
 			q[mt] = quality
 		}
 	}
-	return q[mediaType] > 0 && q[mediaType] > q["application/json"]
+	best := offers[0]
+	for _, o := range offers[1:] {
+		if q[o] > q[best] {
+			best = o
+		}
+	}
+	return best
 }

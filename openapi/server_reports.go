@@ -3,22 +3,22 @@ package openapi
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
-	"strconv"
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/casework/reportview"
 	"github.com/grassroots-policing/grassroots/mediation"
 	"github.com/grassroots-policing/grassroots/openapi/api"
 	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/grassroots-policing/grassroots/recovery"
 )
 
-// The operations of tag reports: the report (figures and series, JSON or
-// CSV) and every workflow's totals. The kernel and the services check the
+// The operations of tag reports: the report (figures and series as JSON,
+// or printed by casework/reportview as CSV or an A4 HTML page) and every
+// workflow's totals. The kernel and the services check the
 // actor's reach and the report permission and count; these translate.
 
 func (s *server) GetReportSummary(ctx context.Context, r api.GetReportSummaryRequestObject) (api.GetReportSummaryResponseObject, error) {
@@ -33,7 +33,7 @@ func (s *server) GetReportSummary(ctx context.Context, r api.GetReportSummaryReq
 		return nil, err
 	}
 	// From and To are the first and last local day, as in a series.
-	out := api.ReportSummary{UnitId: p.UnitID, From: p.Start.In(p.Zone), To: p.End.In(p.Zone).AddDate(0, 0, -1)}
+	view := reportview.Summary{From: p.Start.In(p.Zone), To: p.End.In(p.Zone).AddDate(0, 0, -1), Zone: p.Zone}
 	if prm.By != nil && *prm.By == api.GetReportSummaryParamsByChild {
 		rows, err := casework.ByChildUnit(ctx, s.kernel, actor, q, func(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
 			sub := q
@@ -43,29 +43,32 @@ func (s *server) GetReportSummary(ctx context.Context, r api.GetReportSummaryReq
 		if err != nil {
 			return nil, err
 		}
-		out.Figures = mapSlice(rows[0].Totals, figureOut)
-		out.Children = mapSlice(rows[1:], func(row casework.UnitRow[[]casework.Figure]) api.UnitFigures {
-			return api.UnitFigures{UnitId: row.Unit.ID, UnitName: row.Unit.Name, Figures: mapSlice(row.Totals, figureOut)}
-		})
-	} else {
-		figures, err := s.kernel.Report(ctx, actor, q)
-		if err != nil {
-			return nil, err
-		}
-		out.Figures = mapSlice(figures, figureOut)
+		view.Unit, view.Figures, view.Children = rows[0].Unit, rows[0].Totals, rows[1:]
+	} else if view.Figures, err = s.kernel.Report(ctx, actor, q); err != nil {
+		return nil, err
 	}
-	if wantsCSV(ctx) {
-		u, err := s.kernel.GetUnit(ctx, actor, p.UnitID)
-		if err != nil {
+	format := negotiate(ctx, mediaTypeJSON, mediaTypeCSV, mediaTypeHTML)
+	if format != mediaTypeJSON && view.Unit.ID == "" {
+		// The printed forms name the unit; JSON needs only its id.
+		if view.Unit, err = s.kernel.GetUnit(ctx, actor, p.UnitID); err != nil {
 			return nil, err
 		}
-		body, err := summaryCSV(u.Name, out)
-		if err != nil {
-			return nil, err
-		}
+	}
+	switch format {
+	case mediaTypeCSV:
+		body := reportview.SummaryCSV(view)
 		return api.GetReportSummary200TextcsvResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body))}, nil
+	case mediaTypeHTML:
+		var body bytes.Buffer
+		if err := reportview.SummaryHTML(&body, view); err != nil {
+			return nil, err
+		}
+		return api.GetReportSummary200TexthtmlResponse{Body: &body, ContentLength: int64(body.Len())}, nil
 	}
-	return api.GetReportSummary200JSONResponse(out), nil
+	return api.GetReportSummary200JSONResponse{UnitId: p.UnitID, From: view.From, To: view.To, Figures: mapSlice(view.Figures, figureOut),
+		Children: mapSlice(view.Children, func(row casework.UnitRow[[]casework.Figure]) api.UnitFigures {
+			return api.UnitFigures{UnitId: row.Unit.ID, UnitName: row.Unit.Name, Figures: mapSlice(row.Totals, figureOut)}
+		})}, nil
 }
 
 func (s *server) GetReportSeries(ctx context.Context, r api.GetReportSeriesRequestObject) (api.GetReportSeriesResponseObject, error) {
@@ -83,21 +86,29 @@ func (s *server) GetReportSeries(ctx context.Context, r api.GetReportSeriesReque
 	if unit == "" {
 		unit = actor.UnitID
 	}
-	out := api.ReportSeries{UnitId: unit, Interval: api.ReportSeriesInterval(prm.Interval), Periods: mapSlice(periods, func(p casework.PeriodFigures) api.PeriodFigures {
-		return api.PeriodFigures{From: p.From, To: p.To, Figures: mapSlice(p.Figures, figureOut)}
-	})}
-	if wantsCSV(ctx) {
+	if format := negotiate(ctx, mediaTypeJSON, mediaTypeCSV, mediaTypeHTML); format != mediaTypeJSON {
 		zone := q.Zone
 		if zone == nil {
 			zone = s.kernel.Zone()
 		}
-		body, err := seriesCSV(out, zone)
+		u, err := s.kernel.GetUnit(ctx, actor, unit)
 		if err != nil {
 			return nil, err
 		}
-		return api.GetReportSeries200TextcsvResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body))}, nil
+		view := reportview.Series{Unit: u, Step: casework.Step(prm.Interval), Zone: zone, Periods: periods}
+		if format == mediaTypeCSV {
+			body := reportview.SeriesCSV(view)
+			return api.GetReportSeries200TextcsvResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body))}, nil
+		}
+		var body bytes.Buffer
+		if err := reportview.SeriesHTML(&body, view); err != nil {
+			return nil, err
+		}
+		return api.GetReportSeries200TexthtmlResponse{Body: &body, ContentLength: int64(body.Len())}, nil
 	}
-	return api.GetReportSeries200JSONResponse(out), nil
+	return api.GetReportSeries200JSONResponse{UnitId: unit, Interval: api.ReportSeriesInterval(prm.Interval), Periods: mapSlice(periods, func(p casework.PeriodFigures) api.PeriodFigures {
+		return api.PeriodFigures{From: p.From, To: p.To, Figures: mapSlice(p.Figures, figureOut)}
+	})}, nil
 }
 
 func (s *server) GetCaseTotals(ctx context.Context, r api.GetCaseTotalsRequestObject) (api.GetCaseTotalsResponseObject, error) {
@@ -240,68 +251,4 @@ func keyedOut[K ~string](m map[K]int64) map[string]int64 {
 		out[string(k)] = v
 	}
 	return out
-}
-
-// csvBOM lets spreadsheet programs read the UTF-8 CSV as UTF-8.
-const csvBOM = "\ufeff"
-
-// figureHeader is a figure's column title: its Chinese label and unit.
-func figureHeader(f api.Figure) string {
-	if f.Unit == "" {
-		return f.LabelZh
-	}
-	return f.LabelZh + "（" + f.Unit + "）"
-}
-
-// summaryCSV lays a summary out as a table: one row for the unit, then one
-// per child unit, one column per figure.
-func summaryCSV(unitName string, s api.ReportSummary) ([]byte, error) {
-	header := []string{"单位"}
-	for _, f := range s.Figures {
-		header = append(header, figureHeader(f))
-	}
-	rows := [][]string{header, csvRow(unitName, s.Figures)}
-	for _, c := range s.Children {
-		name := c.UnitName
-		if name == "" {
-			name = c.UnitId
-		}
-		rows = append(rows, csvRow(name, c.Figures))
-	}
-	return writeCSV(rows)
-}
-
-// seriesCSV lays a series out with one row per period: its first and last
-// local day (both inclusive, as the kernel gives them), then its figures.
-func seriesCSV(s api.ReportSeries, zone *time.Location) ([]byte, error) {
-	header := []string{"起始日期", "截止日期"}
-	if len(s.Periods) > 0 {
-		for _, f := range s.Periods[0].Figures {
-			header = append(header, figureHeader(f))
-		}
-	}
-	rows := [][]string{header}
-	for _, p := range s.Periods {
-		row := []string{p.From.In(zone).Format(time.DateOnly), p.To.In(zone).Format(time.DateOnly)}
-		rows = append(rows, append(row, csvRow("", p.Figures)[1:]...))
-	}
-	return writeCSV(rows)
-}
-
-func csvRow(first string, figures []api.Figure) []string {
-	row := []string{first}
-	for _, f := range figures {
-		row = append(row, strconv.FormatInt(f.Value, 10))
-	}
-	return row
-}
-
-func writeCSV(rows [][]string) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(csvBOM)
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(rows); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

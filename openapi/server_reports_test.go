@@ -3,7 +3,10 @@ package openapi_test
 import (
 	"context"
 	"encoding/csv"
+	"io"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +105,13 @@ func testReportSummaryOverHTTP(t *testing.T, b fixtureOption) {
 	require.Positive(t, col, "a column titled with the Chinese label and unit: %v", rows[0])
 	require.Equal(t, []string{"市公安局", "1"}, []string{rows[1][0], rows[1][col]})
 	require.ElementsMatch(t, [][]string{{east.Name, "1"}, {"WEST派出所", "0"}}, [][]string{{rows[2][0], rows[2][col]}, {rows[3][0], rows[3][col]}})
+	// A permille is printed as a percentage: one dispute found, none settled.
+	rate, ok := figure(sum.JSON200.Figures, "mediation.settlement_rate")
+	require.True(t, ok)
+	require.Equal(t, "permille", rate.Unit, "JSON keeps the integer and its unit")
+	rateCol := slices.Index(rows[0], rate.LabelZh+"（%）")
+	require.Positive(t, rateCol, "the rate's column is titled in percent: %v", rows[0])
+	require.Equal(t, "0.0%", rows[1][rateCol])
 
 	jsonWins, err := c.GetReportSummaryWithResponse(ctx, params, func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Accept", "*/*")
@@ -139,6 +149,72 @@ func testReportSeriesOverHTTP(t *testing.T, b fixtureOption) {
 	require.Len(t, rows, days+1)
 	require.Equal(t, []string{"起始日期", "截止日期"}, rows[0][:2])
 	require.Equal(t, []string{from, from}, rows[1][:2], "a day's period starts and ends on that day")
+}
+
+// The printable page: what the Accept header chooses, and that the page
+// has a chart per figure, a table per unit and nothing from elsewhere.
+func TestReportHTMLOverHTTP(t *testing.T) {
+	t.Parallel()
+	f, sup, east, from, to := reportFixture(t)
+	ctx := context.Background()
+	figures, err := f.k.Report(ctx, sup, casework.ReportQuery{From: date(from).Time, To: date(to).AddDate(0, 0, -1)})
+	require.NoError(t, err)
+	get := func(t *testing.T, path, accept string) (string, string) {
+		resp := f.do(t, sup, "GET", path, "", "Accept", accept)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		return resp.Header.Get("Content-Type"), string(body)
+	}
+	summary := "/v1/reports/summary?by=child&from=" + from + "&to=" + to
+	series := "/v1/reports/series?interval=week&from=" + from + "&to=" + to
+
+	t.Run("summary", func(t *testing.T) {
+		t.Parallel()
+		ct, page := get(t, summary, "text/html")
+		require.Equal(t, "text/html", ct)
+		require.True(t, strings.HasPrefix(page, "<!DOCTYPE html>"))
+		require.NotContains(t, page, "<script")
+		require.NotRegexp(t, `https?://`, page)
+		require.Equal(t, len(figures), strings.Count(page, "<svg "), "a chart per figure")
+		require.Equal(t, 3, strings.Count(page, "<table>"), "the root's table and one per station")
+		require.Contains(t, page, "市公安局工作报表")
+		require.Contains(t, page, "<h2>"+east.Name+"</h2>")
+		require.Contains(t, page, "<h2>WEST派出所</h2>")
+		require.Contains(t, page, "化解率（%）")
+	})
+	t.Run("series", func(t *testing.T) {
+		t.Parallel()
+		ct, page := get(t, series, "text/html")
+		require.Equal(t, "text/html", ct)
+		require.Contains(t, page, "市公安局工作报表（按周）")
+		charts := regexp.MustCompile(`(?s)<svg .*?</svg>`).FindAllString(page, -1)
+		require.Len(t, charts, len(figures), "a chart per figure")
+		weeks, err := f.k.ReportSeries(ctx, sup, casework.ReportQuery{From: date(from).Time, To: date(to).AddDate(0, 0, -1)}, casework.StepWeek)
+		require.NoError(t, err)
+		require.Equal(t, len(weeks), strings.Count(charts[0], `<rect class="bar`), "a bar per week")
+	})
+	t.Run("negotiation", func(t *testing.T) {
+		t.Parallel()
+		tests := []struct{ accept, want string }{
+			{"", "application/json"},
+			{"*/*", "application/json"},
+			{"text/*", "application/json"},
+			{"text/html", "text/html"},
+			{"text/csv", "text/csv"},
+			{"text/html;q=0.5, application/json", "application/json"},
+			{"application/json, text/html", "application/json"},
+			{"text/csv;q=0.9, text/html", "text/html"},
+			{"text/csv, text/html", "text/csv"},
+			{"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"},
+		}
+		for _, tc := range tests {
+			for _, path := range []string{summary, series} {
+				ct, _ := get(t, path, tc.accept)
+				require.Equal(t, tc.want, ct, "%s with Accept %q", path, tc.accept)
+			}
+		}
+	})
 }
 
 func TestTotalsOverHTTP(t *testing.T) { eachBackend(t, testTotalsOverHTTP) }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/reportview"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/examples/internal/city"
 )
@@ -136,7 +137,9 @@ func (d *demo) report() error {
 	}
 	d.Say("\n%s, 2020-05-01 to 2020-05-31:", d.Bureau.Name)
 	for _, f := range figures {
-		d.Say("  %-44s %10d %-8s %s", f.Key, f.Value, f.Unit, f.LabelZH)
+		// Printed as a reader expects (100.0%, ¥3,800.00); the key names
+		// the figure in the JSON API.
+		d.Say("  %-44s %16s  %s", f.Key, reportview.Value(f), reportview.Heading(f))
 	}
 	if _, err := d.W.K.Checkpoint(d.ctx, true); err != nil {
 		return err

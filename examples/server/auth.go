@@ -9,21 +9,13 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/grassroots-policing/grassroots/casework"
-)
-
-// The reasons an authentication fails. The openapi handler answers every
-// one of them 401 and logs the error's text, so none of them carries the
-// token or any part of it.
-var (
-	errNoToken      = errors.New("no bearer token")
-	errBadToken     = errors.New("token refused")
-	errUnknownStaff = errors.New("token subject is not an active staff member")
 )
 
 // StaffLookup finds a stored staff record without an actor: the kernel's
@@ -33,87 +25,230 @@ type StaffLookup interface {
 	GetStaff(ctx context.Context, id string) (casework.Staff, error)
 }
 
-// JWTAuth is an openapi.Authenticator for bearer JWTs signed by the
-// server's own secret (HS256). The token only says who is asking (its
-// subject is a staff id); the unit and roles come from the stored staff
-// record on every request, so a deactivated officer or a changed role takes
-// effect at once, not when the token expires.
-type JWTAuth struct {
-	secret []byte
-	staff  StaffLookup
-	parser *jwt.Parser
-	note   func(ctx context.Context, staffID string)
+// AuthConfig is what JWTAuth verifies tokens with.
+type AuthConfig struct {
+	// Secret signs and verifies local HS256 tokens (at least 32 bytes).
+	Secret []byte
+	// JWKS holds the identity provider's public keys by kid (may be empty).
+	JWKS keySet
+	// Algorithms are the accepted algorithms, a subset of supportedAlgs.
+	Algorithms       map[string]bool
+	Issuer, Audience string
+	Staff            StaffLookup
 }
 
-// jwtMethod is the one accepted algorithm. It is fixed here, never taken
-// from the token's header: a token that names another algorithm (none,
-// RS256 with the secret as a "public key", …) is refused by the parser.
-var jwtMethod = jwt.SigningMethodHS256
+// JWTAuth is an openapi.Authenticator for bearer JWTs: HS256 tokens signed
+// by the server's own secret, and EdDSA or RS256 tokens of an identity
+// provider whose public keys a JWKS file holds, chosen by the token's kid.
+// The token only says who is asking (its subject is a staff id); the unit
+// and roles come from the stored staff record on every request, so a
+// deactivated officer or a changed role takes effect at once, not when the
+// token expires.
+type JWTAuth struct {
+	secret []byte
+	jwks   keySet
+	algs   map[string]bool
+	staff  StaffLookup
+	parser *jwt.Parser
+	note   func(ctx context.Context, staffID string)    // the access log's staff id
+	failed func(ctx context.Context, reason authReason) // counts and marks a failure
+}
 
 // clockSkew tolerates clocks that differ a little between the token's
-// issuer and this server.
+// issuer and this server: exp, nbf and iat are checked 30 seconds wide.
 const clockSkew = 30 * time.Second
 
-// NewJWTAuth verifies tokens signed with secret whose issuer and audience
-// are the given ones, and looks their subject up in staff.
-func NewJWTAuth(secret []byte, issuer, audience string, staff StaffLookup) (*JWTAuth, error) {
-	if len(secret) < 32 {
+// NewJWTAuth verifies tokens as c says.
+func NewJWTAuth(c AuthConfig) (*JWTAuth, error) {
+	if len(c.Secret) < 32 {
 		return nil, errors.New("auth: the signing secret needs at least 32 bytes")
 	}
-	if issuer == "" || audience == "" {
+	if c.Issuer == "" || c.Audience == "" {
 		return nil, errors.New("auth: issuer and audience must be set")
 	}
-	if staff == nil {
+	if c.Staff == nil {
 		return nil, errors.New("auth: a staff lookup is required")
 	}
+	algs := map[string]bool{}
+	for a, ok := range c.Algorithms {
+		if !ok {
+			continue
+		}
+		if !slices.Contains(supportedAlgs, a) {
+			return nil, fmt.Errorf("auth: algorithm %q is not supported", a)
+		}
+		algs[a] = true
+	}
+	if len(algs) == 0 {
+		return nil, errors.New("auth: at least one algorithm must be accepted")
+	}
 	return &JWTAuth{
-		secret: secret,
-		staff:  staff,
+		secret: c.Secret,
+		jwks:   c.JWKS,
+		algs:   algs,
+		staff:  c.Staff,
+		// No WithValidMethods: key picks the key for the algorithm, and
+		// refuses every algorithm the configuration does not accept, so
+		// that a refusal is told apart from a bad signature.
 		parser: jwt.NewParser(
-			jwt.WithValidMethods([]string{jwtMethod.Alg()}),
-			jwt.WithIssuer(issuer),
-			jwt.WithAudience(audience),
+			jwt.WithIssuer(c.Issuer),
+			jwt.WithAudience(c.Audience),
 			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
 			jwt.WithLeeway(clockSkew),
 		),
 	}, nil
 }
 
-// Authenticate returns the actor named by the request's bearer token.
-func (a *JWTAuth) Authenticate(r *http.Request) (casework.Actor, error) {
-	scheme, raw, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
-		return casework.Actor{}, errNoToken
+// key returns the key that verifies t, chosen by the configuration, never
+// by the token: its alg must be one accepted, an HS256 token is verified
+// with the local secret and names no kid, any other names the kid of a
+// JWKS key made for exactly its alg. So "none", an HMAC signed with a
+// public key, or an RS256 token pointing at an Ed25519 key are refused
+// before any signature is checked.
+func (a *JWTAuth) key(t *jwt.Token) (any, error) {
+	alg := t.Method.Alg()
+	if !a.algs[alg] {
+		return nil, &authError{reason: reasonAlgorithm, detail: "algorithm " + alg + " is not accepted"}
 	}
-	var claims jwt.RegisteredClaims
-	_, err := a.parser.ParseWithClaims(strings.TrimSpace(raw), &claims, func(t *jwt.Token) (any, error) {
-		if t.Method != jwtMethod { // belt and braces beside WithValidMethods
-			return nil, errBadToken
+	kid, isString := t.Header["kid"].(string)
+	if _, present := t.Header["kid"]; present && !isString {
+		return nil, &authError{reason: reasonMalformed, detail: "kid is not a string"}
+	}
+	if alg == algHS256 {
+		if kid != "" {
+			return nil, &authError{reason: reasonUnknownKid, detail: "an HS256 token names no kid"}
 		}
 		return a.secret, nil
-	})
-	if err != nil {
-		// jwt's errors name the failed check (expired, signature invalid,
-		// malformed …), never the token's text.
-		return casework.Actor{}, fmt.Errorf("%w: %w", errBadToken, err)
 	}
-	if claims.Subject == "" {
-		return casework.Actor{}, fmt.Errorf("%w: no subject", errBadToken)
+	k, ok := a.jwks[kid]
+	if !ok {
+		return nil, &authError{reason: reasonUnknownKid, detail: fmt.Sprintf("no key with kid %q", clip(kid))}
 	}
-	s, err := a.staff.GetStaff(r.Context(), claims.Subject)
+	if k.alg != alg {
+		return nil, &authError{reason: reasonKeyMismatch, detail: fmt.Sprintf("key %q verifies %s, not %s", kid, k.alg, alg)}
+	}
+	return k.key, nil
+}
+
+// Authenticate returns the actor named by the request's bearer token.
+// Every failure is an *authError whose reason the metric counts; the
+// openapi handler logs its text once, with the request id, and answers
+// 401 (a database failure too: the handler has no other answer for an
+// authenticator's error).
+func (a *JWTAuth) Authenticate(r *http.Request) (casework.Actor, error) {
+	actor, err := a.authenticate(r)
 	if err != nil {
-		if errors.Is(err, casework.ErrNotFound) {
-			return casework.Actor{}, fmt.Errorf("%w: staff %s", errUnknownStaff, claims.Subject)
+		var ae *authError
+		if !errors.As(err, &ae) {
+			ae = &authError{reason: reasonLookup, detail: err.Error()}
 		}
-		return casework.Actor{}, fmt.Errorf("auth: look up staff: %w", err)
-	}
-	if !s.Active {
-		return casework.Actor{}, fmt.Errorf("%w: staff %s is deactivated", errUnknownStaff, s.ID)
+		if a.failed != nil {
+			a.failed(r.Context(), ae.reason)
+		}
+		return casework.Actor{}, ae
 	}
 	if a.note != nil {
-		a.note(r.Context(), s.ID)
+		a.note(r.Context(), actor.StaffID)
+	}
+	return actor, nil
+}
+
+func (a *JWTAuth) authenticate(r *http.Request) (casework.Actor, error) {
+	raw, ok := bearer(r)
+	if !ok {
+		return casework.Actor{}, &authError{reason: reasonNoToken, detail: "no bearer token"}
+	}
+	var claims jwt.RegisteredClaims
+	if _, err := a.parser.ParseWithClaims(raw, &claims, a.key); err != nil {
+		return casework.Actor{}, tokenError(err)
+	}
+	if claims.Subject == "" {
+		return casework.Actor{}, &authError{reason: reasonClaims, detail: "the token has no subject"}
+	}
+	s, err := a.staff.GetStaff(r.Context(), claims.Subject)
+	switch {
+	case errors.Is(err, casework.ErrNotFound):
+		return casework.Actor{}, &authError{reason: reasonUnknownStaff, detail: "no staff member " + claims.Subject}
+	case err != nil:
+		return casework.Actor{}, fmt.Errorf("look up staff: %w", err)
+	case !s.Active:
+		return casework.Actor{}, &authError{reason: reasonDeactivated, detail: "staff " + s.ID + " is deactivated"}
 	}
 	return casework.Actor{StaffID: s.ID, UnitID: s.UnitID, Roles: s.Clone().Roles}, nil
+}
+
+// clip shortens a value read from an unverified token header before it is
+// logged: the header is the client's, and may be as long as the request's
+// headers allow.
+func clip(s string) string {
+	const most = 64
+	if r := []rune(s); len(r) > most {
+		return string(r[:most]) + "…"
+	}
+	return s
+}
+
+// bearer is the token of an "Authorization: Bearer …" header.
+func bearer(r *http.Request) (string, bool) {
+	scheme, raw, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	raw = strings.TrimSpace(raw)
+	return raw, ok && strings.EqualFold(scheme, "Bearer") && raw != ""
+}
+
+// tokenError classifies a parser error. Its detail is jwt's description of
+// the failed check for the claims (fixed texts: "token has invalid
+// issuer"), and nothing of the token's own bytes for the rest.
+func tokenError(err error) *authError {
+	var ae *authError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return &authError{reason: reasonMalformed, detail: "the token is not a well-formed JWT"}
+	case errors.Is(err, jwt.ErrTokenUnverifiable): // an alg jwt does not know
+		return &authError{reason: reasonAlgorithm, detail: "the token's algorithm is unknown"}
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return &authError{reason: reasonSignature, detail: "the signature does not verify"}
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return &authError{reason: reasonExpired, detail: "the token has expired"}
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return &authError{reason: reasonNotYetValid, detail: "the token is not valid yet"}
+	case errors.Is(err, jwt.ErrTokenInvalidClaims):
+		return &authError{reason: reasonClaims, detail: err.Error()}
+	}
+	return &authError{reason: reasonMalformed, detail: "the token was refused"}
+}
+
+// newAuth builds the server's authenticator from its configuration: the
+// local secret, the -jwks file's keys and -jwt-algs. Each failure is
+// counted by reason and marked for the 401's challenge.
+func (a *app) newAuth(secret []byte, staff StaffLookup) (*JWTAuth, error) {
+	var keys keySet
+	if a.cfg.jwks != "" {
+		var skipped []string
+		var err error
+		if keys, skipped, err = loadJWKS(a.cfg.jwks); err != nil {
+			return nil, err
+		}
+		for kid, k := range keys {
+			if !a.cfg.algs[k.alg] {
+				a.log.Warn().Str("kid", kid).Str("alg", k.alg).Msg("-jwks: this key's algorithm is not in -jwt-algs; its tokens are refused")
+			}
+		}
+		a.log.Info().Int("keys", len(keys)).Strs("skipped_kids", skipped).Msg("-jwks: loaded the identity provider's public keys")
+	}
+	auth, err := NewJWTAuth(AuthConfig{Secret: secret, JWKS: keys, Algorithms: a.cfg.algs,
+		Issuer: a.cfg.issuer, Audience: a.cfg.audience, Staff: staff})
+	if err != nil {
+		return nil, err
+	}
+	auth.note = noteStaff
+	auth.failed = func(ctx context.Context, reason authReason) {
+		a.metrics.authFailed(reason)
+		noteFailure(ctx, reason)
+	}
+	return auth, nil
 }
 
 // mintToken signs a token for a staff member, valid from now for ttl.
@@ -135,7 +270,7 @@ func mintToken(secret []byte, issuer, audience, staffID string, now time.Time, t
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 		ID:        base64.RawURLEncoding.EncodeToString(id),
 	}
-	return jwt.NewWithClaims(jwtMethod, claims).SignedString(secret)
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 }
 
 // secretFileName is the HS256 secret's file in the data directory.

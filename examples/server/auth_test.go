@@ -24,16 +24,9 @@ func TestAuthenticationFailures(t *testing.T) {
 	r := startServer(t)
 	secret, err := loadSecret(filepath.Join(r.data, secretFileName))
 	require.NoError(t, err)
-	ctx := context.Background()
-	admin := casework.Actor{StaffID: r.app.admin}
-	st, err := r.app.kernel.Store().GetStaff(ctx, r.app.admin)
+	st, err := r.app.kernel.Store().GetStaff(context.Background(), r.app.admin)
 	require.NoError(t, err)
-	admin.UnitID, admin.Roles = st.UnitID, st.Roles
-	gone, err := r.app.kernel.CreateStaff(ctx, admin, casework.StaffInput{UnitID: st.UnitID, Name: "离职民警", Roles: []casework.Role{casework.RoleOfficer}})
-	require.NoError(t, err)
-	off := false
-	_, err = r.app.kernel.UpdateStaff(ctx, admin, gone.ID, gone.Version, casework.StaffUpdate{Active: &off})
-	require.NoError(t, err)
+	gone := deactivatedStaff(t, r)
 
 	now := time.Now()
 	claims := func(edit func(*jwt.RegisteredClaims)) jwt.RegisteredClaims {
@@ -76,7 +69,7 @@ func TestAuthenticationFailures(t *testing.T) {
 		{"alg none", "Bearer " + sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(nil))},
 		{"algorithm not configured (HS512, same secret)", "Bearer " + sign(jwt.SigningMethodHS512, secret, claims(nil))},
 		{"unknown staff id", "Bearer " + hs(func(c *jwt.RegisteredClaims) { c.Subject = "01NOSUCHSTAFF" })},
-		{"deactivated staff", "Bearer " + hs(func(c *jwt.RegisteredClaims) { c.Subject = gone.ID })},
+		{"deactivated staff", "Bearer " + hs(func(c *jwt.RegisteredClaims) { c.Subject = gone })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,21 +111,27 @@ func TestJWTAuthRefusesWeakConfiguration(t *testing.T) {
 		secret           []byte
 		issuer, audience string
 		staff            StaffLookup
+		algs             map[string]bool
 	}{
-		{"short secret", secret[:31], "i", "a", noStaff{}},
-		{"no issuer", secret, "", "a", noStaff{}},
-		{"no audience", secret, "i", "", noStaff{}},
-		{"no staff lookup", secret, "i", "a", nil},
+		{"short secret", secret[:31], "i", "a", noStaff{}, hs256},
+		{"no issuer", secret, "", "a", noStaff{}, hs256},
+		{"no audience", secret, "i", "", noStaff{}, hs256},
+		{"no staff lookup", secret, "i", "a", nil, hs256},
+		{"no algorithm", secret, "i", "a", noStaff{}, nil},
+		{"only a refused algorithm", secret, "i", "a", noStaff{}, map[string]bool{"HS256": false}},
+		{"an unsupported algorithm", secret, "i", "a", noStaff{}, map[string]bool{"HS256": true, "none": true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, err := NewJWTAuth(tt.secret, tt.issuer, tt.audience, tt.staff)
+			a, err := NewJWTAuth(AuthConfig{Secret: tt.secret, Issuer: tt.issuer, Audience: tt.audience, Staff: tt.staff, Algorithms: tt.algs})
 			require.Error(t, err)
 			require.Nil(t, a)
 		})
 	}
 }
+
+var hs256 = map[string]bool{"HS256": true}
 
 type noStaff struct{}
 

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/grassroots-policing/grassroots/openapi"
 )
 
 func main() {
@@ -70,7 +72,13 @@ type config struct {
 	readHeaderTimeout, readTime time.Duration
 	writeTimeout, idleTimeout   time.Duration
 	maxHeaderBytes              int
-	demo                        optBool // load the article's city into an empty database; see wantDemo
+	maxBodyBytes                int64
+	jwks                        string          // the identity provider's public keys; see loadJWKS
+	jwtAlgs                     string          // the accepted algorithms; see parseAlgs
+	algs                        map[string]bool // jwtAlgs, parsed
+	corsOrigins                 string          // see parseOrigins
+	origins                     map[string]bool // corsOrigins, parsed
+	demo                        optBool         // load the article's city into an empty database; see wantDemo
 }
 
 // commonFlags are those the server and the token command share.
@@ -97,6 +105,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "http.Server WriteTimeout")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "http.Server IdleTimeout")
 	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "http.Server MaxHeaderBytes")
+	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", openapi.DefaultMaxBodyBytes, "largest JSON request body in bytes (larger: 413)")
+	fs.StringVar(&c.jwks, "jwks", "", "JWKS file of the identity provider's public keys (Ed25519 kty OKP, RSA ≥ 2048 bits), chosen by a token's kid; read at start")
+	fs.StringVar(&c.jwtAlgs, "jwt-algs", defaultAlgs, "accepted token algorithms, comma-separated, from HS256 (the local secret), EdDSA and RS256 (keys of -jwks); a token's own header never widens them")
+	fs.StringVar(&c.corsOrigins, "cors-origins", "", "browser origins allowed to call the API, comma-separated, exact (https://console.example.gov.cn); none by default, * refused")
 	fs.Var(&c.demo, "demo", "load the article's city (淄博市公安局, May 2020) into an empty database (default: on a new SQLite database only; -demo=false never)")
 	if err := parse(fs, args, getenv, stderr); err != nil {
 		return nil, err
@@ -117,7 +129,28 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if c.maxHeaderBytes <= 0 {
 		return nil, errors.New("-max-header-bytes must be positive")
 	}
+	if c.maxBodyBytes <= 0 {
+		return nil, errors.New("-max-body-bytes must be positive")
+	}
+	var err error
+	if c.algs, err = parseAlgs(c.jwtAlgs); err != nil {
+		return nil, err
+	}
+	if c.origins, err = parseOrigins(c.corsOrigins); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// commaList splits a flag's comma-separated list, dropping blanks.
+func commaList(list string) []string {
+	var out []string
+	for _, v := range strings.Split(list, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // envName is the environment variable of a flag: GRASSROOTS_ and the

@@ -24,6 +24,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	authFail *prometheus.CounterVec
 }
 
 func newMetrics(db *sql.DB, k *casework.Kernel, loops ...*loopState) *metrics {
@@ -33,8 +34,13 @@ func newMetrics(db *sql.DB, k *casework.Kernel, loops ...*loopState) *metrics {
 			Help: "HTTP requests answered, by route pattern, method and status."}, []string{"route", "method", "status"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "grassroots_http_request_duration_seconds",
 			Help: "Time to answer an HTTP request, by route pattern and method.", Buckets: prometheus.DefBuckets}, []string{"route", "method"}),
+		authFail: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "grassroots_auth_failures_total",
+			Help: "Requests refused 401, by the reason their authentication failed (a closed set)."}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(),
+	for _, r := range authReasons { // every reason shows, at zero until it happens
+		m.authFail.WithLabelValues(string(r))
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.authFail, collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &stateCollector{db: db, k: k}, loopCollector(loops))
 	if db != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, "grassroots"))
@@ -51,6 +57,11 @@ func (m *metrics) observe(route, method string, status int, took time.Duration) 
 	}
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route, method).Observe(took.Seconds())
+}
+
+// authFailed counts one failed authentication.
+func (m *metrics) authFailed(reason authReason) {
+	m.authFail.WithLabelValues(string(reason)).Inc()
 }
 
 func (m *metrics) handler() http.Handler {

@@ -105,13 +105,12 @@ func (a *app) build(ctx context.Context) error {
 	a.outbox = newLoopState("outbox", cfg.deliverEvery, time.Now())
 	a.sweep = newLoopState("sweep", cfg.sweepEvery, time.Now())
 	a.metrics = newMetrics(a.db, w.K, a.outbox, a.sweep)
-	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, st.Kernel)
+	auth, err := a.newAuth(secret, st.Kernel)
 	if err != nil {
 		return err
 	}
-	auth.note = noteStaff
 	api, err := openapi.NewHandler(&openapi.Config{Kernel: w.K, Cases: w.Cases, Mediation: w.Mediation, Outreach: w.Outreach,
-		Recovery: w.Recovery, Auth: auth, Logger: &a.log})
+		Recovery: w.Recovery, Auth: auth, Logger: &a.log, MaxBodyBytes: cfg.maxBodyBytes})
 	if err != nil {
 		return err
 	}
@@ -119,11 +118,11 @@ func (a *app) build(ctx context.Context) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", api)
+	mux.Handle("/", withCORS(cfg.origins, challenging(api)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.metrics.handler())
-	mux.HandleFunc("GET /openapi.yaml", specHandler)
+	mux.Handle("GET /openapi.yaml", withCORS(cfg.origins, http.HandlerFunc(specHandler)))
 	docs := docsHandler()
 	mux.Handle("GET /docs", docs)
 	mux.Handle("GET /docs/", docs)

@@ -10,27 +10,16 @@
 //	GRASSROOTS_LONG=1       Long() reports true: enable long-running tests
 package testdb
 
-import (
-	"os"
-	"strings"
-)
+import "github.com/grassroots-policing/grassroots/internal/envflag"
 
 // Long reports whether long-running tests were asked for (GRASSROOTS_LONG=1).
 // Use it to scale iteration counts or to skip soak tests by default:
 //
 //	if !testdb.Long() { t.Skip("set GRASSROOTS_LONG=1") }
-func Long() bool { return truthy(os.Getenv("GRASSROOTS_LONG")) }
+func Long() bool { return envflag.On("GRASSROOTS_LONG") }
 
 // RequirePG reports whether an unreachable PostgreSQL must fail tests rather
 // than skip them: true when CI=true or GRASSROOTS_REQUIRE_PG=1.
 func RequirePG() bool {
-	return truthy(os.Getenv("CI")) || truthy(os.Getenv("GRASSROOTS_REQUIRE_PG"))
-}
-
-func truthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
+	return envflag.On("CI") || envflag.On("GRASSROOTS_REQUIRE_PG")
 }

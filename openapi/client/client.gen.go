@@ -1573,14 +1573,14 @@ type ClientInterface interface {
 
 	// GetReportSeries Report series
 	//
-	// The same figures period by period (day, week from Monday, month, quarter, year). JSON by default, `text/csv` when asked.
+	// The same figures period by period (day, week from Monday, month, quarter, year). JSON by default; by the Accept header, as for the summary, `text/csv` (a row per period: its first and last local day, then the figures as printed) or `text/html` (a printable A4 page with a bar chart per figure and a bar per period).
 	//
 	// Corresponds with GET /v1/reports/series (the `GetReportSeries` operationId).
 	GetReportSeries(ctx context.Context, params *GetReportSeriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetReportSummary Report figures
 	//
-	// The figures of every workflow for a unit subtree and a period: visits (户次), disputes settled (起), hazards rectified (处), cases solved and the clearance rate (破案率, ‰), value returned (fen). JSON by default; `text/csv` (UTF-8 with BOM, Chinese labels and units in the header row) when asked.
+	// The figures of every workflow for a unit subtree and a period: visits (户次), disputes settled (起), hazards rectified (处), cases solved and the clearance rate (破案率, ‰), value returned (fen). JSON by default, with integer values and explicit units. The printed forms, chosen by the Accept header (JSON wins a tie and any wildcard), show a permille as a percentage with one decimal (687 → 68.7%) and fen as yuan (380000 → ¥3,800.00): `text/csv` (UTF-8 with BOM, one row for the unit then one per child unit, Chinese labels and units in the header row, an empty cell for an undefined rate) and `text/html` (a printable A4 page: the unit's figures as a table, a bar chart per figure with a bar per child unit, a table per child unit; inline SVG, CJK system fonts, no script and nothing loaded from elsewhere).
 	//
 	// Corresponds with GET /v1/reports/summary (the `GetReportSummary` operationId).
 	GetReportSummary(ctx context.Context, params *GetReportSummaryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5133,7 +5133,7 @@ func (c *Client) GetRecoveryTotals(ctx context.Context, params *GetRecoveryTotal
 
 // GetReportSeries Report series
 //
-// The same figures period by period (day, week from Monday, month, quarter, year). JSON by default, `text/csv` when asked.
+// The same figures period by period (day, week from Monday, month, quarter, year). JSON by default; by the Accept header, as for the summary, `text/csv` (a row per period: its first and last local day, then the figures as printed) or `text/html` (a printable A4 page with a bar chart per figure and a bar per period).
 //
 // Corresponds with GET /v1/reports/series (the `GetReportSeries` operationId).
 func (c *Client) GetReportSeries(ctx context.Context, params *GetReportSeriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5150,7 +5150,7 @@ func (c *Client) GetReportSeries(ctx context.Context, params *GetReportSeriesPar
 
 // GetReportSummary Report figures
 //
-// The figures of every workflow for a unit subtree and a period: visits (户次), disputes settled (起), hazards rectified (处), cases solved and the clearance rate (破案率, ‰), value returned (fen). JSON by default; `text/csv` (UTF-8 with BOM, Chinese labels and units in the header row) when asked.
+// The figures of every workflow for a unit subtree and a period: visits (户次), disputes settled (起), hazards rectified (处), cases solved and the clearance rate (破案率, ‰), value returned (fen). JSON by default, with integer values and explicit units. The printed forms, chosen by the Accept header (JSON wins a tie and any wildcard), show a permille as a percentage with one decimal (687 → 68.7%) and fen as yuan (380000 → ¥3,800.00): `text/csv` (UTF-8 with BOM, one row for the unit then one per child unit, Chinese labels and units in the header row, an empty cell for an undefined rate) and `text/html` (a printable A4 page: the unit's figures as a table, a bar chart per figure with a bar per child unit, a table per child unit; inline SVG, CJK system fonts, no script and nothing loaded from elsewhere).
 //
 // Corresponds with GET /v1/reports/summary (the `GetReportSummary` operationId).
 func (c *Client) GetReportSummary(ctx context.Context, params *GetReportSummaryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -16189,7 +16189,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetReportSeriesWithResponse Report series
 	//
-	// The same figures period by period (day, week from Monday, month, quarter, year). JSON by default, `text/csv` when asked.
+	// The same figures period by period (day, week from Monday, month, quarter, year). JSON by default; by the Accept header, as for the summary, `text/csv` (a row per period: its first and last local day, then the figures as printed) or `text/html` (a printable A4 page with a bar chart per figure and a bar per period).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16198,7 +16198,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetReportSummaryWithResponse Report figures
 	//
-	// The figures of every workflow for a unit subtree and a period: visits (户次), disputes settled (起), hazards rectified (处), cases solved and the clearance rate (破案率, ‰), value returned (fen). JSON by default; `text/csv` (UTF-8 with BOM, Chinese labels and units in the header row) when asked.
+	// The figures of every workflow for a unit subtree and a period: visits (户次), disputes settled (起), hazards rectified (处), cases solved and the clearance rate (破案率, ‰), value returned (fen). JSON by default, with integer values and explicit units. The printed forms, chosen by the Accept header (JSON wins a tie and any wildcard), show a permille as a percentage with one decimal (687 → 68.7%) and fen as yuan (380000 → ¥3,800.00): `text/csv` (UTF-8 with BOM, one row for the unit then one per child unit, Chinese labels and units in the header row, an empty cell for an undefined rate) and `text/html` (a printable A4 page: the unit's figures as a table, a bar chart per figure with a bar per child unit, a table per child unit; inline SVG, CJK system fonts, no script and nothing loaded from elsewhere).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -33598,7 +33598,7 @@ func (c *ClientWithResponses) GetRecoveryTotalsWithResponse(ctx context.Context,
 
 // GetReportSeriesWithResponse Report series
 //
-// The same figures period by period (day, week from Monday, month, quarter, year). JSON by default, `text/csv` when asked.
+// The same figures period by period (day, week from Monday, month, quarter, year). JSON by default; by the Accept header, as for the summary, `text/csv` (a row per period: its first and last local day, then the figures as printed) or `text/html` (a printable A4 page with a bar chart per figure and a bar per period).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33613,7 +33613,7 @@ func (c *ClientWithResponses) GetReportSeriesWithResponse(ctx context.Context, p
 
 // GetReportSummaryWithResponse Report figures
 //
-// The figures of every workflow for a unit subtree and a period: visits (户次), disputes settled (起), hazards rectified (处), cases solved and the clearance rate (破案率, ‰), value returned (fen). JSON by default; `text/csv` (UTF-8 with BOM, Chinese labels and units in the header row) when asked.
+// The figures of every workflow for a unit subtree and a period: visits (户次), disputes settled (起), hazards rectified (处), cases solved and the clearance rate (破案率, ‰), value returned (fen). JSON by default, with integer values and explicit units. The printed forms, chosen by the Accept header (JSON wins a tie and any wildcard), show a permille as a percentage with one decimal (687 → 68.7%) and fen as yuan (380000 → ¥3,800.00): `text/csv` (UTF-8 with BOM, one row for the unit then one per child unit, Chinese labels and units in the header row, an empty cell for an undefined rate) and `text/html` (a printable A4 page: the unit's figures as a table, a bar chart per figure with a bar per child unit, a table per child unit; inline SVG, CJK system fonts, no script and nothing loaded from elsewhere).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -44979,7 +44979,7 @@ func ParseGetReportSeriesResponse(rsp *http.Response) (*GetReportSeriesResponse,
 		response.ApplicationproblemJSONDefault = &dest
 
 	case rsp.StatusCode == 200:
-		// Content-type (text/csv) unsupported
+		// Content-type (text/html) unsupported
 
 	}
 
@@ -45050,7 +45050,7 @@ func ParseGetReportSummaryResponse(rsp *http.Response) (*GetReportSummaryRespons
 		response.ApplicationproblemJSONDefault = &dest
 
 	case rsp.StatusCode == 200:
-		// Content-type (text/csv) unsupported
+		// Content-type (text/html) unsupported
 
 	}
 
