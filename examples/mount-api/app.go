@@ -44,6 +44,10 @@ const (
 	sessionTTL    = 8 * time.Hour
 )
 
+// passwordCost is bcrypt's work factor for the application's passwords.
+// The tests lower it: every hash costs them seconds under the race detector.
+var passwordCost = bcrypt.DefaultCost
+
 // app is the existing application: its users, its sessions, its pages, and
 // the Grassroots API mounted under /policing/.
 type app struct {
@@ -126,12 +130,12 @@ func (a *app) seed(ctx context.Context, med *mediation.Service) (string, error) 
 		return "", err
 	}
 	password := rand.Text()
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
 	if err != nil {
 		return "", err
 	}
 	a.users["wang"] = &user{name: "wang", staffID: officer.ID, passwordHash: hash}
-	a.decoy, err = bcrypt.GenerateFromPassword([]byte(rand.Text()), bcrypt.DefaultCost)
+	a.decoy, err = bcrypt.GenerateFromPassword([]byte(rand.Text()), passwordCost)
 	return password, err
 }
 

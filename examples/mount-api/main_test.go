@@ -15,9 +15,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/grassroots-policing/grassroots/casework"
 )
+
+// The passwords' work factor does not change what is tested.
+func init() { passwordCost = bcrypt.MinCost }
 
 // started is the program run as main runs it, on a free loopback port.
 type started struct {
