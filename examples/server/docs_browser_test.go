@@ -65,7 +65,7 @@ func TestDocsPageInChromium(t *testing.T) {
 	t.Parallel()
 	began := time.Now()
 	tags, ops := specTagsAndOperations(t)
-	ctx := browsertest.New(t, 60*time.Second) // skips here when there is no browser
+	ctx := browsertest.New(t, 2*time.Minute) // skips here when there is no browser
 	r := start(t, "-db", "memory", "-demo")
 	require.NotEmpty(t, r.app.demo)
 	reqs, err := browsertest.Record(ctx)
@@ -131,7 +131,8 @@ func TestDocsPageInChromium(t *testing.T) {
 	require.True(t, slices.ContainsFunc(reqs.URLs(), func(u string) bool { return strings.HasPrefix(u, r.url+"/v1/disputes?") }),
 		"the browser itself called the API: %v", reqs.URLs())
 	require.Empty(t, reqs.NotLoopback(), "the docs page must load nothing from outside this server")
-	// About 15 s on a busy 2-core machine, start-up included; ctx bounds it
-	// at 60 s, so a slow machine does not make it fail by itself.
+	// About 15 s on a 2-core machine under a load of 15, start-up included
+	// (38 s under -race at a load of 20); ctx bounds it at 2 min, so that a
+	// busy machine alone does not fail it.
 	t.Logf("docs page test: %v", time.Since(began).Round(time.Millisecond))
 }

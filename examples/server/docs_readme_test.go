@@ -114,7 +114,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	` + helperEnv + `=1 "$GRASSROOTS_TEST_BINARY" -test.run='^TestHelperServerCommand$' -- "$@"
 }
 `
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // seconds when idle; generous for a loaded -race run
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", shim+block)
 	cmd.Dir = dir
