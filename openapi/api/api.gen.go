@@ -160,6 +160,30 @@ func (e ConfirmationStatus) Valid() bool {
 	}
 }
 
+// Defines values for ContactKind.
+const (
+	Foreign  ContactKind = "foreign"
+	Landline ContactKind = "landline"
+	Mobile   ContactKind = "mobile"
+	Wechat   ContactKind = "wechat"
+)
+
+// Valid indicates whether the value is a known member of the ContactKind enum.
+func (e ContactKind) Valid() bool {
+	switch e {
+	case Foreign:
+		return true
+	case Landline:
+		return true
+	case Mobile:
+		return true
+	case Wechat:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustodyEntryKind.
 const (
 	CustodyEntryKindCorrection CustodyEntryKind = "correction"
@@ -1837,6 +1861,16 @@ type ConfirmationInput struct {
 // ConfirmationStatus ConfirmationStatus tracks judicial confirmation (司法确认).
 type ConfirmationStatus string
 
+// Contact Contact is one way to reach a person. Numbers are read in the mainland plan unless they carry a country code, checked against libphonenumber's metadata (unallocated blocks such as 140-144 are refused) and stored sealed in E.164; responses show them masked (138****5678) unless revealed, then in the mainland dialling form for +86 and in E.164 otherwise. A WeChat id is free text on one line.
+type Contact struct {
+	// Kind How a person is reached: mobile (a mainland mobile), landline (any other +86 number, with its area code), foreign (outside +86: Hong Kong, Macao, Taiwan, abroad) or wechat. On input it may be left out for a number, and is then read from the number; a kind the number contradicts is refused (rule matches_number).
+	Kind  ContactKind `json:"kind,omitempty,omitzero"`
+	Value string      `json:"value"`
+}
+
+// ContactKind How a person is reached: mobile (a mainland mobile), landline (any other +86 number, with its area code), foreign (outside +86: Hong Kong, Macao, Taiwan, abroad) or wechat. On input it may be left out for a number, and is then read from the number; a kind the number contradicts is refused (rule matches_number).
+type ContactKind string
+
 // ConvertedLead defines model for ConvertedLead.
 type ConvertedLead struct {
 	// Case Case is a small property-crime case (侵财小案). The five paired steps (五快五同步) are recorded on it with their times and actors, and History keeps every state change with its reason.
@@ -2699,13 +2733,16 @@ type PeriodFigures struct {
 	To      time.Time `json:"to,omitempty,omitzero"`
 }
 
-// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
+// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber, Phone and Contacts are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
 type Person struct {
 	Address   string `json:"address,omitempty,omitzero"`
 	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// BirthDate a civil date at 00:00 UTC
-	BirthDate   time.Time `json:"birthDate,omitempty,omitzero"`
+	BirthDate time.Time `json:"birthDate,omitempty,omitzero"`
+
+	// Contacts Every way to reach the person, in order; on input phone, when given, becomes the first, and a contact given twice is kept once. An update replaces them.
+	Contacts    []Contact `json:"contacts,omitempty,omitzero"`
 	CreatedAt   time.Time `json:"createdAt"`
 	Description string    `json:"description,omitempty,omitzero"`
 	DocNumber   string    `json:"docNumber,omitempty,omitzero"`
@@ -2717,7 +2754,9 @@ type Person struct {
 	Gender Gender `json:"gender"`
 	Id     string `json:"id"`
 	Name   string `json:"name,omitempty,omitzero"`
-	Phone  string `json:"phone,omitempty,omitzero"`
+
+	// Phone The first mobile of contacts (a mainland mobile on input).
+	Phone string `json:"phone,omitempty,omitzero"`
 
 	// Revealed Revealed is true when DocNumber, Phone and Tags are in clear. A masked person never says whether sensitive tags exist: that a person is a key person is itself sensitive.
 	Revealed bool        `json:"revealed"`
@@ -2732,9 +2771,12 @@ type Person struct {
 
 // PersonInput PersonInput creates or replaces a person's details.
 type PersonInput struct {
-	Address     string    `json:"address,omitempty,omitzero"`
-	AddressId   string    `json:"addressId,omitempty,omitzero"`
-	BirthDate   time.Time `json:"birthDate,omitempty,omitzero"`
+	Address   string    `json:"address,omitempty,omitzero"`
+	AddressId string    `json:"addressId,omitempty,omitzero"`
+	BirthDate time.Time `json:"birthDate,omitempty,omitzero"`
+
+	// Contacts Every way to reach the person, in order; on input phone, when given, becomes the first, and a contact given twice is kept once. An update replaces them.
+	Contacts    []Contact `json:"contacts,omitempty,omitzero"`
 	Description string    `json:"description,omitempty,omitzero"`
 	DocNumber   string    `json:"docNumber,omitempty,omitzero"`
 
@@ -2742,8 +2784,10 @@ type PersonInput struct {
 	DocType DocType `json:"docType,omitempty,omitzero"`
 
 	// Gender Gender of a person.
-	Gender       Gender      `json:"gender,omitempty,omitzero"`
-	Name         string      `json:"name,omitempty,omitzero"`
+	Gender Gender `json:"gender,omitempty,omitzero"`
+	Name   string `json:"name,omitempty,omitzero"`
+
+	// Phone The first mobile of contacts (a mainland mobile on input).
 	Phone        string      `json:"phone,omitempty,omitzero"`
 	Tags         []PersonTag `json:"tags,omitempty,omitzero"`
 	Unidentified bool        `json:"unidentified,omitempty,omitzero"`
@@ -4304,8 +4348,11 @@ type FindPersonsParams struct {
 	// DocNumber An identity document number, matched exactly.
 	DocNumber *string `form:"docNumber,omitempty" json:"docNumber,omitempty"`
 
-	// Phone A phone number, matched exactly.
+	// Phone The older name of contact, used when contact is absent.
 	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
+
+	// Contact Any of a person's contacts, matched exactly through a blind index: a number as people write it (138 1234 5678, +86 138…, 0533-2345678, +852 2123 4567) or a WeChat id (case-insensitive).
+	Contact *string `form:"contact,omitempty" json:"contact,omitempty"`
 
 	// Name A name, matched exactly.
 	Name *string `form:"name,omitempty" json:"name,omitempty"`
@@ -9885,6 +9932,19 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "phone"})
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "contact" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", r.URL.Query(), &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "contact"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contact", Err: err})
 		}
 		return
 	}
