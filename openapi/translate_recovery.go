@@ -91,7 +91,7 @@ func handoverIn(h api.Handover) recovery.Handover {
 
 func itemOut(it recovery.Item) api.PropertyItem {
 	return api.PropertyItem{Id: it.ID, UnitId: it.UnitID, CaseId: it.CaseID, Origin: api.ItemOrigin(it.Origin),
-		Category: it.Category, Description: it.Description, Identifiers: identifiersOut(it.Identifiers),
+		Category: it.Category, Nibrs: it.NIBRS, Description: it.Description, Identifiers: identifiersOut(it.Identifiers),
 		Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed, OwnerPersonId: it.OwnerPersonID,
 		State: api.ItemState(it.State), StolenAt: it.StolenAt, StolenPlace: it.StolenPlace,
 		RecoveredAt: it.RecoveredAt, RecoveredPlace: it.RecoveredPlace, HoldUntil: it.HoldUntil,

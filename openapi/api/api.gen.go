@@ -2891,7 +2891,9 @@ type Progress struct {
 
 // PropertyItem PropertyItem is a property item: something reported stolen, recovered, or both. Values are in fen (integer minor units of CNY) and cover the whole line (all of Quantity), as NIBRS values do.
 type PropertyItem struct {
-	CaseId    string    `json:"caseId,omitempty,omitzero"`
+	CaseId string `json:"caseId,omitempty,omitzero"`
+
+	// Category A code of list property_category.
 	Category  string    `json:"category"`
 	CreatedAt time.Time `json:"createdAt"`
 
@@ -2914,6 +2916,9 @@ type PropertyItem struct {
 
 	// MatchedItemId MatchedItemID links a found item and the reported item a confirmed match tied it to, in both directions. The reported item keeps its state: the found item carries on (custody, return), so nothing is counted twice.
 	MatchedItemId string `json:"matchedItemId,omitempty,omitzero"`
+
+	// Nibrs The NIBRS property description code (list nibrs_property_description, all 68 codes) the category maps to; every category maps to exactly one. Its value rule applies to valueFen: 09, 22, 48, 65 and 66 must be zero, 77 and 99 may be zero, 88 is exactly 100 fen, every other code needs a positive value, and an unknown value is entered as 100 fen (one yuan, the NIBRS "$1"). The e-bike maps to 04 (bicycles): in Chinese law it is a non-motor vehicle, and 24 would count its theft as motor-vehicle theft.
+	Nibrs string `json:"nibrs,omitempty,omitzero"`
 
 	// Origin ItemOrigin says how an item entered the register.
 	Origin         ItemOrigin `json:"origin"`
