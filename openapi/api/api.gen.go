@@ -1283,9 +1283,25 @@ type AgreementTerm struct {
 
 // Aid Aid is one item delivered: 1 桶 花生油, 10 斤 大米. Quantity 0 means the amount was not counted ("vegetables and meat"); amounts are whole numbers of Unit, so a fraction is written in a smaller unit (两 rather than 斤).
 type Aid struct {
-	Item     string `json:"item,omitempty,omitzero"`
-	Quantity int64  `json:"quantity,omitempty,omitzero"`
-	Unit     string `json:"unit,omitempty,omitzero"`
+	Item string `json:"item,omitempty,omitzero"`
+
+	// Quantity Whole units delivered; 0 means not counted. At most 1,000,000,000.
+	Quantity int64 `json:"quantity,omitempty,omitzero"`
+
+	// Unit A code of list outreach.aid_unit (桶, 斤, 两, 公斤, 袋, 箱, 瓶, 包, 件, 床, 套, 个, 份, 元, and an integrator's), required for a counted quantity (rule required; an unknown unit is rule code). A line recorded before units were a code list keeps the text it was written with.
+	Unit string `json:"unit,omitempty,omitzero"`
+}
+
+// AidQuantity AidQuantity is the aid delivered in a period, summed per item and unit: 1 桶 花生油.
+type AidQuantity struct {
+	Item     string `json:"item"`
+	Quantity int64  `json:"quantity"`
+
+	// Unit A code of list outreach.aid_unit, or the text of a line recorded before units were a code list.
+	Unit string `json:"unit"`
+
+	// Visits Visits that delivered it (户次).
+	Visits int64 `json:"visits"`
 }
 
 // AnalysisInput AnalysisInput records 快研判 and the units to share the case with.
@@ -2670,6 +2686,9 @@ type OutboxMessagePage struct {
 
 // OutreachTotals OutreachTotals is the article's outreach table for a unit subtree and a period.
 type OutreachTotals struct {
+	// AidQuantities The counted aid lines summed per item and unit, in item then unit order; each is also a report figure outreach.aid.quantity.<unit>.<item>.
+	AidQuantities []AidQuantity `json:"aidQuantities,omitempty,omitzero"`
+
 	// AidVisits visits that delivered aid (户次)
 	AidVisits        int64 `json:"aidVisits,omitempty,omitzero"`
 	AppointmentsDone int64 `json:"appointmentsDone,omitempty,omitzero"`
