@@ -54,4 +54,25 @@ func testPersonContactsOverHTTP(t *testing.T, b fixtureOption) {
 	require.Len(t, pr.Errors, 1)
 	require.Equal(t, "/contacts/1/value", pr.Errors[0].Field)
 	require.Equal(t, "unallocated", pr.Errors[0].Rule)
+
+	// Identity documents: 71 (Taiwan) issues no resident IDs; a 15-digit
+	// legacy number and a 2023 foreign permanent resident card are taken.
+	for _, tc := range []struct {
+		typ, number string
+		status      int
+	}{
+		{"resident_id", "710000198001010011", http.StatusUnprocessableEntity},
+		{"resident_id_legacy", "370302900101123", http.StatusCreated},
+		{"foreign_permanent_residence", "911840198605230017", http.StatusCreated},
+	} {
+		r, err := c.CreatePersonWithResponse(ctx, nil, api.PersonInput{UnitId: east.ID, Name: "证件" + tc.typ, Gender: "unknown",
+			DocType: api.DocType(tc.typ), DocNumber: tc.number})
+		require.NoError(t, err)
+		require.Equal(t, tc.status, r.StatusCode(), string(r.Body))
+		if tc.status == http.StatusUnprocessableEntity {
+			pr := problemOf(t, r.Body)
+			require.Equal(t, "/docNumber", pr.Errors[0].Field)
+			require.Equal(t, "region", pr.Errors[0].Rule)
+		}
+	}
 }
