@@ -154,7 +154,7 @@ func returnListOut(l recovery.ReturnList) api.ReturnList {
 		GeneratedAt: l.GeneratedAt, TotalQuantity: l.TotalQuantity, TotalValueFen: l.TotalValueFen,
 		ReturnedValueFen: l.ReturnedValue, Returned: l.Returned,
 		Rows: mapSlice(l.Rows, func(r recovery.ReturnListRow) api.ReturnListRow {
-			return api.ReturnListRow{No: r.No, ItemId: r.ItemID, CaseId: r.CaseID, Category: r.Category,
+			return api.ReturnListRow{No: r.No, ItemId: r.ItemID, CaseId: r.CaseID, Category: r.Category, Nibrs: r.NIBRS,
 				CategoryLabel: r.CategoryLabel, Description: r.Description, Identifiers: r.Identifiers,
 				Quantity: r.Quantity, ValueFen: r.ValueFen, ItemState: api.ItemState(r.ItemState), StateLabel: r.StateLabel,
 				OwnerName: r.OwnerName, OwnerDoc: r.OwnerDoc, ReturnId: r.ReturnID, ReturnState: api.ReturnState(r.ReturnState),

@@ -3270,7 +3270,10 @@ type ReturnListRow struct {
 
 	// ItemState ItemState is where a property item stands. The codes are stable: the API and the database store them.
 	ItemState ItemState `json:"itemState,omitempty,omitzero"`
-	No        int       `json:"no,omitempty,omitzero"`
+
+	// Nibrs The NIBRS property description code the category maps to.
+	Nibrs string `json:"nibrs,omitempty,omitzero"`
+	No    int    `json:"no,omitempty,omitzero"`
 
 	// Note what happened at the event, when not a hand-over
 	Note string `json:"note,omitempty,omitzero"`
