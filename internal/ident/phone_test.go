@@ -16,7 +16,7 @@ func TestPhoneAcceptsEveryCNExample(t *testing.T) {
 	t.Parallel()
 	types := []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE,
 		phonenumbers.PREMIUM_RATE, phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER,
-		phonenumbers.PAGER, phonenumbers.UAN, phonenumbers.VOICEMAIL}
+		phonenumbers.PAGER, phonenumbers.UAN, phonenumbers.VOICEMAIL, phonenumbers.FIXED_LINE_OR_MOBILE}
 	seen := 0
 	for _, typ := range types {
 		ex := phonenumbers.GetExampleNumberForType("CN", typ)
