@@ -37,6 +37,10 @@ func aidOut(a outreach.Aid) api.Aid {
 	return api.Aid{Item: a.Item, Quantity: a.Quantity, Unit: a.Unit}
 }
 
+func aidQuantityOut(a outreach.AidQuantity) api.AidQuantity {
+	return api.AidQuantity{Item: a.Item, Unit: a.Unit, Quantity: a.Quantity, Visits: a.Visits}
+}
+
 func serviceIn(s api.ServiceGiven) outreach.ServiceGiven {
 	return outreach.ServiceGiven{Kind: outreach.ServiceKind(s.Kind), Note: s.Note}
 }

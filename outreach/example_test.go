@@ -79,7 +79,7 @@ func printVisit(k *casework.Kernel, v outreach.Visit) {
 	}
 	for _, a := range v.Aid {
 		if a.Quantity > 0 {
-			fmt.Printf("  aid: %d %s %s\n", a.Quantity, a.Unit, a.Item)
+			fmt.Printf("  aid: %d %s %s\n", a.Quantity, k.Codes().Label(outreach.CodesAidUnit, a.Unit), a.Item)
 		} else {
 			fmt.Printf("  aid: %s\n", a.Item)
 		}
@@ -198,6 +198,9 @@ func ExampleService_RecordVisit_difficultFamily() {
 	must(err)
 	fmt.Printf("桓台县公安局 2020: 困难家庭 %d 户次, 送去帮扶物资 %d 户次, 上门服务 %d 次, 跑腿服务 %d 次\n",
 		t.Figure(outreach.DifficultFamily), t.AidVisits, t.Services[outreach.ServiceDoorToDoor], t.Services[outreach.ServiceErrand])
+	for _, a := range t.AidQuantities {
+		fmt.Printf("  送去 %d %s %s\n", a.Quantity, w.k.Codes().Label(outreach.CodesAidUnit, a.Unit), a.Item)
+	}
 	w.verify()
 	// Output:
 	// visit id-000012, 2020-02-10 09:00, 困难家庭 (difficult_family)
@@ -210,6 +213,9 @@ func ExampleService_RecordVisit_difficultFamily() {
 	//   aid: 10 斤 面粉
 	//   aid: 蔬菜肉类
 	// 桓台县公安局 2020: 困难家庭 1 户次, 送去帮扶物资 1 户次, 上门服务 1 次, 跑腿服务 1 次
+	//   送去 10 斤 大米
+	//   送去 1 桶 花生油
+	//   送去 10 斤 面粉
 	// audit chain verified: true
 }
 

@@ -35,6 +35,10 @@ type Store interface {
 	UpdateVisit(ctx context.Context, v Visit, ch casework.Change) error
 	GetVisit(ctx context.Context, id string) (Visit, error)
 	ListVisits(ctx context.Context, f VisitFilter, p casework.Page) ([]Visit, error)
+	// AidLines returns the aid lines of each visit Tally counts under f
+	// (subtree, period of VisitedAt, campaign) that delivered aid, one
+	// slice per visit, for the totals' sums per item and unit.
+	AidLines(ctx context.Context, f TallyFilter) ([][]Aid, error)
 
 	// CreateHazard and UpdateHazard (and CreateVisit, for its hazards)
 	// record, with the write, the event HazardEventOf names for it (the

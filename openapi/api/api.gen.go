@@ -160,6 +160,30 @@ func (e ConfirmationStatus) Valid() bool {
 	}
 }
 
+// Defines values for ContactKind.
+const (
+	Foreign  ContactKind = "foreign"
+	Landline ContactKind = "landline"
+	Mobile   ContactKind = "mobile"
+	Wechat   ContactKind = "wechat"
+)
+
+// Valid indicates whether the value is a known member of the ContactKind enum.
+func (e ContactKind) Valid() bool {
+	switch e {
+	case Foreign:
+		return true
+	case Landline:
+		return true
+	case Mobile:
+		return true
+	case Wechat:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustodyEntryKind.
 const (
 	CustodyEntryKindCorrection CustodyEntryKind = "correction"
@@ -1259,9 +1283,25 @@ type AgreementTerm struct {
 
 // Aid Aid is one item delivered: 1 桶 花生油, 10 斤 大米. Quantity 0 means the amount was not counted ("vegetables and meat"); amounts are whole numbers of Unit, so a fraction is written in a smaller unit (两 rather than 斤).
 type Aid struct {
-	Item     string `json:"item,omitempty,omitzero"`
-	Quantity int64  `json:"quantity,omitempty,omitzero"`
-	Unit     string `json:"unit,omitempty,omitzero"`
+	Item string `json:"item,omitempty,omitzero"`
+
+	// Quantity Whole units delivered; 0 means not counted. At most 1,000,000,000.
+	Quantity int64 `json:"quantity,omitempty,omitzero"`
+
+	// Unit A code of list outreach.aid_unit (桶, 斤, 两, 公斤, 袋, 箱, 瓶, 包, 件, 床, 套, 个, 份, 元, and an integrator's), required for a counted quantity (rule required; an unknown unit is rule code). A line recorded before units were a code list keeps the text it was written with.
+	Unit string `json:"unit,omitempty,omitzero"`
+}
+
+// AidQuantity AidQuantity is the aid delivered in a period, summed per item and unit: 1 桶 花生油.
+type AidQuantity struct {
+	Item     string `json:"item"`
+	Quantity int64  `json:"quantity"`
+
+	// Unit A code of list outreach.aid_unit, or the text of a line recorded before units were a code list.
+	Unit string `json:"unit"`
+
+	// Visits Visits that delivered it (户次).
+	Visits int64 `json:"visits"`
 }
 
 // AnalysisInput AnalysisInput records 快研判 and the units to share the case with.
@@ -1836,6 +1876,16 @@ type ConfirmationInput struct {
 
 // ConfirmationStatus ConfirmationStatus tracks judicial confirmation (司法确认).
 type ConfirmationStatus string
+
+// Contact Contact is one way to reach a person. Numbers are read in the mainland plan unless they carry a country code, checked against libphonenumber's metadata (unallocated blocks such as 140-144 are refused) and stored sealed in E.164; responses show them masked (138****5678) unless revealed, then in the mainland dialling form for +86 and in E.164 otherwise. A WeChat id is free text on one line.
+type Contact struct {
+	// Kind How a person is reached: mobile (a mainland mobile), landline (any other +86 number, with its area code), foreign (outside +86: Hong Kong, Macao, Taiwan, abroad) or wechat. On input it may be left out for a number, and is then read from the number; a kind the number contradicts is refused (rule matches_number).
+	Kind  ContactKind `json:"kind,omitempty,omitzero"`
+	Value string      `json:"value"`
+}
+
+// ContactKind How a person is reached: mobile (a mainland mobile), landline (any other +86 number, with its area code), foreign (outside +86: Hong Kong, Macao, Taiwan, abroad) or wechat. On input it may be left out for a number, and is then read from the number; a kind the number contradicts is refused (rule matches_number).
+type ContactKind string
 
 // ConvertedLead defines model for ConvertedLead.
 type ConvertedLead struct {
@@ -2636,6 +2686,9 @@ type OutboxMessagePage struct {
 
 // OutreachTotals OutreachTotals is the article's outreach table for a unit subtree and a period.
 type OutreachTotals struct {
+	// AidQuantities The counted aid lines summed per item and unit, in item then unit order; each is also a report figure outreach.aid.quantity.<unit>.<item>.
+	AidQuantities []AidQuantity `json:"aidQuantities,omitempty,omitzero"`
+
 	// AidVisits visits that delivered aid (户次)
 	AidVisits        int64 `json:"aidVisits,omitempty,omitzero"`
 	AppointmentsDone int64 `json:"appointmentsDone,omitempty,omitzero"`
@@ -2699,13 +2752,16 @@ type PeriodFigures struct {
 	To      time.Time `json:"to,omitempty,omitzero"`
 }
 
-// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
+// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber, Phone and Contacts are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
 type Person struct {
 	Address   string `json:"address,omitempty,omitzero"`
 	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// BirthDate a civil date at 00:00 UTC
-	BirthDate   time.Time `json:"birthDate,omitempty,omitzero"`
+	BirthDate time.Time `json:"birthDate,omitempty,omitzero"`
+
+	// Contacts Every way to reach the person, in order; on input phone, when given, becomes the first, and a contact given twice is kept once. An update replaces them.
+	Contacts    []Contact `json:"contacts,omitempty,omitzero"`
 	CreatedAt   time.Time `json:"createdAt"`
 	Description string    `json:"description,omitempty,omitzero"`
 	DocNumber   string    `json:"docNumber,omitempty,omitzero"`
@@ -2717,7 +2773,9 @@ type Person struct {
 	Gender Gender `json:"gender"`
 	Id     string `json:"id"`
 	Name   string `json:"name,omitempty,omitzero"`
-	Phone  string `json:"phone,omitempty,omitzero"`
+
+	// Phone The first mobile of contacts (a mainland mobile on input).
+	Phone string `json:"phone,omitempty,omitzero"`
 
 	// Revealed Revealed is true when DocNumber, Phone and Tags are in clear. A masked person never says whether sensitive tags exist: that a person is a key person is itself sensitive.
 	Revealed bool        `json:"revealed"`
@@ -2732,9 +2790,12 @@ type Person struct {
 
 // PersonInput PersonInput creates or replaces a person's details.
 type PersonInput struct {
-	Address     string    `json:"address,omitempty,omitzero"`
-	AddressId   string    `json:"addressId,omitempty,omitzero"`
-	BirthDate   time.Time `json:"birthDate,omitempty,omitzero"`
+	Address   string    `json:"address,omitempty,omitzero"`
+	AddressId string    `json:"addressId,omitempty,omitzero"`
+	BirthDate time.Time `json:"birthDate,omitempty,omitzero"`
+
+	// Contacts Every way to reach the person, in order; on input phone, when given, becomes the first, and a contact given twice is kept once. An update replaces them.
+	Contacts    []Contact `json:"contacts,omitempty,omitzero"`
 	Description string    `json:"description,omitempty,omitzero"`
 	DocNumber   string    `json:"docNumber,omitempty,omitzero"`
 
@@ -2742,8 +2803,10 @@ type PersonInput struct {
 	DocType DocType `json:"docType,omitempty,omitzero"`
 
 	// Gender Gender of a person.
-	Gender       Gender      `json:"gender,omitempty,omitzero"`
-	Name         string      `json:"name,omitempty,omitzero"`
+	Gender Gender `json:"gender,omitempty,omitzero"`
+	Name   string `json:"name,omitempty,omitzero"`
+
+	// Phone The first mobile of contacts (a mainland mobile on input).
 	Phone        string      `json:"phone,omitempty,omitzero"`
 	Tags         []PersonTag `json:"tags,omitempty,omitzero"`
 	Unidentified bool        `json:"unidentified,omitempty,omitzero"`
@@ -2847,7 +2910,9 @@ type Progress struct {
 
 // PropertyItem PropertyItem is a property item: something reported stolen, recovered, or both. Values are in fen (integer minor units of CNY) and cover the whole line (all of Quantity), as NIBRS values do.
 type PropertyItem struct {
-	CaseId    string    `json:"caseId,omitempty,omitzero"`
+	CaseId string `json:"caseId,omitempty,omitzero"`
+
+	// Category A code of list property_category.
 	Category  string    `json:"category"`
 	CreatedAt time.Time `json:"createdAt"`
 
@@ -2870,6 +2935,9 @@ type PropertyItem struct {
 
 	// MatchedItemId MatchedItemID links a found item and the reported item a confirmed match tied it to, in both directions. The reported item keeps its state: the found item carries on (custody, return), so nothing is counted twice.
 	MatchedItemId string `json:"matchedItemId,omitempty,omitzero"`
+
+	// Nibrs The NIBRS property description code (list nibrs_property_description, all 68 codes) the category maps to; every category maps to exactly one. Its value rule applies to valueFen: 09, 22, 48, 65 and 66 must be zero, 77 and 99 may be zero, 88 is exactly 100 fen, every other code needs a positive value, and an unknown value is entered as 100 fen (one yuan, the NIBRS "$1"). The e-bike maps to 04 (bicycles): in Chinese law it is a non-motor vehicle, and 24 would count its theft as motor-vehicle theft.
+	Nibrs string `json:"nibrs,omitempty,omitzero"`
 
 	// Origin ItemOrigin says how an item entered the register.
 	Origin         ItemOrigin `json:"origin"`
@@ -3202,7 +3270,10 @@ type ReturnListRow struct {
 
 	// ItemState ItemState is where a property item stands. The codes are stable: the API and the database store them.
 	ItemState ItemState `json:"itemState,omitempty,omitzero"`
-	No        int       `json:"no,omitempty,omitzero"`
+
+	// Nibrs The NIBRS property description code the category maps to.
+	Nibrs string `json:"nibrs,omitempty,omitzero"`
+	No    int    `json:"no,omitempty,omitzero"`
 
 	// Note what happened at the event, when not a hand-over
 	Note string `json:"note,omitempty,omitzero"`
@@ -4304,8 +4375,11 @@ type FindPersonsParams struct {
 	// DocNumber An identity document number, matched exactly.
 	DocNumber *string `form:"docNumber,omitempty" json:"docNumber,omitempty"`
 
-	// Phone A phone number, matched exactly.
+	// Phone The older name of contact, used when contact is absent.
 	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
+
+	// Contact Any of a person's contacts, matched exactly through a blind index: a number as people write it (138 1234 5678, +86 138…, 0533-2345678, +852 2123 4567) or a WeChat id (case-insensitive).
+	Contact *string `form:"contact,omitempty" json:"contact,omitempty"`
 
 	// Name A name, matched exactly.
 	Name *string `form:"name,omitempty" json:"name,omitempty"`
@@ -9885,6 +9959,19 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "phone"})
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "contact" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", r.URL.Query(), &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "contact"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contact", Err: err})
 		}
 		return
 	}

@@ -1262,7 +1262,7 @@ type ClientInterface interface {
 
 	// FindPersons Find persons
 	//
-	// Finds persons by identity document (through a blind index), phone or name. Results are masked.
+	// Finds persons by identity document or any contact (through blind indexes) or by name. Results are masked.
 	//
 	// Corresponds with GET /v1/persons (the `FindPersons` operationId).
 	FindPersons(ctx context.Context, params *FindPersonsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4452,7 +4452,7 @@ func (c *Client) VerifyLead(ctx context.Context, id Id, params *VerifyLeadParams
 
 // FindPersons Find persons
 //
-// Finds persons by identity document (through a blind index), phone or name. Results are masked.
+// Finds persons by identity document or any contact (through blind indexes) or by name. Results are masked.
 //
 // Corresponds with GET /v1/persons (the `FindPersons` operationId).
 func (c *Client) FindPersons(ctx context.Context, params *FindPersonsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11180,6 +11180,18 @@ func NewFindPersonsRequest(server string, params *FindPersonsParams) (*http.Requ
 
 		}
 
+		if params.Contact != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "contact", *params.Contact, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Name != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -15856,7 +15868,7 @@ type ClientWithResponsesInterface interface {
 
 	// FindPersonsWithResponse Find persons
 	//
-	// Finds persons by identity document (through a blind index), phone or name. Results are masked.
+	// Finds persons by identity document or any contact (through blind indexes) or by name. Results are masked.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -33043,7 +33055,7 @@ func (c *ClientWithResponses) VerifyLeadWithResponse(ctx context.Context, id Id,
 
 // FindPersonsWithResponse Find persons
 //
-// Finds persons by identity document (through a blind index), phone or name. Results are masked.
+// Finds persons by identity document or any contact (through blind indexes) or by name. Results are masked.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -396,3 +396,21 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 	})
 	return t, err
 }
+
+// AidLines implements outreach.Store.
+func (s *Store) AidLines(ctx context.Context, f outreach.TallyFilter) ([][]outreach.Aid, error) {
+	u, err := s.db.Subtree(ctx, f.UnitUnder)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]outreach.Aid
+	err = s.db.Read(ctx, func() error {
+		for _, v := range s.visits {
+			if u.Has(v.UnitID) && (f.CampaignID == "" || v.CampaignID == f.CampaignID) && within(v.VisitedAt, f.From, f.To) && len(v.Aid) > 0 {
+				out = append(out, slices.Clone(v.Aid))
+			}
+		}
+		return nil
+	})
+	return out, err
+}
