@@ -62,7 +62,7 @@ func (k *Kernel) AuthorizeHandoff(ctx context.Context, actor Actor, action Actio
 type deliveryKey struct{}
 
 func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Target, handoff bool) error {
-	st, err := k.store.GetStaff(ctx, actor.StaffID)
+	st, err := k.staff(ctx, actor.StaffID)
 	if errors.Is(err, errs.ErrNotFound) {
 		return errs.New(errs.ErrForbidden, "actor %q is not a staff member", actor.StaffID)
 	}

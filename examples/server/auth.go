@@ -33,11 +33,23 @@ type StaffLookup interface {
 	GetStaff(ctx context.Context, id string) (casework.Staff, error)
 }
 
+// StaffLookupFunc is a function as a StaffLookup: the server passes the
+// kernel's LookupStaff, which answers from the staff cache the permission
+// check keeps, so authenticating a request costs no query.
+type StaffLookupFunc func(ctx context.Context, id string) (casework.Staff, error)
+
+// GetStaff calls f.
+func (f StaffLookupFunc) GetStaff(ctx context.Context, id string) (casework.Staff, error) {
+	return f(ctx, id)
+}
+
 // JWTAuth is an openapi.Authenticator for bearer JWTs signed by the
 // server's own secret (HS256). The token only says who is asking (its
 // subject is a staff id); the unit and roles come from the stored staff
 // record on every request, so a deactivated officer or a changed role takes
-// effect at once, not when the token expires.
+// effect at once (through this server; within the kernel's StaffCacheTTL,
+// 2 seconds by default, when another server process sharing the database
+// made the change), not when the token expires.
 type JWTAuth struct {
 	secret []byte
 	staff  StaffLookup

@@ -101,7 +101,7 @@ func (a *app) build(ctx context.Context) error {
 	}
 	a.kernel = w.K
 	a.metrics = newMetrics(a.db, w.K)
-	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, st.Kernel)
+	auth, err := NewJWTAuth(secret, cfg.issuer, cfg.audience, StaffLookupFunc(w.K.LookupStaff))
 	if err != nil {
 		return err
 	}
