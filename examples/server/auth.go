@@ -55,6 +55,7 @@ type JWTAuth struct {
 	staff  StaffLookup
 	parser *jwt.Parser
 	note   func(ctx context.Context, staffID string)
+	tokens verifiedTokens
 }
 
 // jwtMethod is the one accepted algorithm. It is fixed here, never taken
@@ -97,25 +98,14 @@ func (a *JWTAuth) Authenticate(r *http.Request) (casework.Actor, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 		return casework.Actor{}, errNoToken
 	}
-	var claims jwt.RegisteredClaims
-	_, err := a.parser.ParseWithClaims(strings.TrimSpace(raw), &claims, func(t *jwt.Token) (any, error) {
-		if t.Method != jwtMethod { // belt and braces beside WithValidMethods
-			return nil, errBadToken
-		}
-		return a.secret, nil
-	})
+	subject, err := a.subject(strings.TrimSpace(raw), time.Now())
 	if err != nil {
-		// jwt's errors name the failed check (expired, signature invalid,
-		// malformed …), never the token's text.
-		return casework.Actor{}, fmt.Errorf("%w: %w", errBadToken, err)
+		return casework.Actor{}, err
 	}
-	if claims.Subject == "" {
-		return casework.Actor{}, fmt.Errorf("%w: no subject", errBadToken)
-	}
-	s, err := a.staff.GetStaff(r.Context(), claims.Subject)
+	s, err := a.staff.GetStaff(r.Context(), subject)
 	if err != nil {
 		if errors.Is(err, casework.ErrNotFound) {
-			return casework.Actor{}, fmt.Errorf("%w: staff %s", errUnknownStaff, claims.Subject)
+			return casework.Actor{}, fmt.Errorf("%w: staff %s", errUnknownStaff, subject)
 		}
 		return casework.Actor{}, fmt.Errorf("auth: look up staff: %w", err)
 	}
@@ -126,6 +116,31 @@ func (a *JWTAuth) Authenticate(r *http.Request) (casework.Actor, error) {
 		a.note(r.Context(), s.ID)
 	}
 	return casework.Actor{StaffID: s.ID, UnitID: s.UnitID, Roles: s.Clone().Roles}, nil
+}
+
+// subject verifies a token (or finds it verified before and not yet
+// expired) and returns its subject.
+func (a *JWTAuth) subject(raw string, now time.Time) (string, error) {
+	if sub, ok := a.tokens.get(raw, now); ok {
+		return sub, nil
+	}
+	var claims jwt.RegisteredClaims
+	_, err := a.parser.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) {
+		if t.Method != jwtMethod { // belt and braces beside WithValidMethods
+			return nil, errBadToken
+		}
+		return a.secret, nil
+	})
+	if err != nil {
+		// jwt's errors name the failed check (expired, signature invalid,
+		// malformed …), never the token's text.
+		return "", fmt.Errorf("%w: %w", errBadToken, err)
+	}
+	if claims.Subject == "" {
+		return "", fmt.Errorf("%w: no subject", errBadToken)
+	}
+	a.tokens.put(raw, claims.Subject, claims.ExpiresAt.Time) // WithExpirationRequired: never nil here
+	return claims.Subject, nil
 }
 
 // mintToken signs a token for a staff member, valid from now for ttl.
