@@ -19,8 +19,9 @@
 //   - create: POST a visit with a unique Idempotency-Key per request;
 //   - mix: 70% get, 20% list, 10% create.
 //
-// Before each backend it runs the same wrk load against the bare handler;
-// after it, with the server stopped, the create baseline: on SQLite a loop
+// Right before each scenario it runs the same wrk load against the bare
+// handler (served by this process); after the scenarios, with the server
+// stopped, the create baseline: on SQLite a loop
 // of synchronous=FULL transactions that insert one row and append one
 // hash-chained row, on PostgreSQL the same transaction from plain pgx
 // connections, at the same concurrency. The server's resident set size is
@@ -202,22 +203,17 @@ func (r *runner) backend(ctx context.Context, name string, only bool) ([]row, er
 		defer pgDB.drop(context.WithoutCancel(ctx))
 		db = pgDB.url
 	}
-	progress(r.log, "%s: the bare handler", name)
 	bareURL, stopBare, err := startBare(ctx)
 	if err != nil {
 		return nil, err
 	}
-	bare, err := runWrk(ctx, r.o.load, r.scripts["bare"], bareURL, nil, r.wrkLog)
-	stopBare()
-	if err != nil {
-		return nil, err
-	}
+	defer stopBare()
 	progress(r.log, "%s: starting the server (loading the article's city)", name)
 	srv, err := startServer(ctx, r.bin, data, db, r.o.logLevel)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.scenarios(ctx, name, srv, bare)
+	rows, err := r.scenarios(ctx, name, srv, bareURL)
 	srv.stop()
 	if err != nil {
 		return nil, err
@@ -234,15 +230,22 @@ func (r *runner) backend(ctx context.Context, name string, only bool) ([]row, er
 	return rows, nil
 }
 
-// scenarios sets the fixture up and runs each scenario against srv.
-func (r *runner) scenarios(ctx context.Context, name string, srv *server, bare wrkResult) ([]row, error) {
+// scenarios sets the fixture up and runs each scenario against srv, each
+// right after the same load against the bare handler: the neighbours'
+// load on a shared machine drifts over minutes, so the reference is
+// measured next to the figure it divides.
+func (r *runner) scenarios(ctx context.Context, name string, srv *server, bareURL string) ([]row, error) {
 	fx, err := srv.setUp(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("set up: %w", err)
 	}
 	var rows []row
 	for _, sc := range r.o.scenarios {
-		progress(r.log, "%s: %s", name, sc)
+		progress(r.log, "%s: bare handler, then %s", name, sc)
+		bare, err := runWrk(ctx, r.o.load, r.scripts["bare"], bareURL, nil, r.wrkLog)
+		if err != nil {
+			return nil, err
+		}
 		rss := sampleRSS(srv.cmd.Process.Pid)
 		res, err := runWrk(ctx, r.o.load, r.scripts[sc], srv.base, fx.env(name+"-"+strconv.FormatInt(time.Now().UnixNano(), 36)), r.wrkLog)
 		peak := rss.Stop()
