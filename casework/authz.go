@@ -26,7 +26,9 @@ type Target struct {
 // calling a service directly gets the same protection as the HTTP API:
 //
 //   - the actor must be an active staff member of actor.UnitID holding every
-//     role it claims;
+//     role it claims (its record read through the staff cache: current for
+//     changes made through this kernel, at most Config.StaffCacheTTL old
+//     for changes made by another process);
 //   - the policy must grant the action to one of its roles, at the level the
 //     rule requires (approvals: branch or above by default);
 //   - the record must be in the actor's unit subtree; a record shared with
