@@ -66,7 +66,7 @@ func (s *Store) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch ca
 
 // GetPerson implements casework.PersonStore.
 func (s *Store) GetPerson(ctx context.Context, id string) (casework.PersonRecord, error) {
-	p, err := scanPerson(s.db.QueryRowContext(ctx, `SELECT `+personCols+` FROM persons WHERE id = $1`, id))
+	p, err := scanPerson(s.stmts.QueryRow(ctx, `SELECT `+personCols+` FROM persons WHERE id = $1`, id))
 	if err != nil {
 		return p, sqlx.NotFound(err, "person", id)
 	}
