@@ -53,8 +53,8 @@ type Result struct {
 	Admin   casework.Actor
 	Chief   casework.Actor // the bureau's supervisor: may read every report
 	Auditor casework.Actor // the bureau's auditor: may verify the audit chain
-	Records int64 // audited records written by the bulk path
-	Rows    int64 // rows written by the bulk path, audit rows included
+	Records int64          // audited records written by the bulk path
+	Rows    int64          // rows written by the bulk path, audit rows included
 	Load    time.Duration
 	Head    casework.AuditHead
 	Periods []ArticlePeriod // the article's figures by period (Article only)

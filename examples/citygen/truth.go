@@ -72,7 +72,7 @@ var keyIndex = func() map[string]int16 {
 var distinctKeys = map[string]bool{
 	"outreach.visits." + string(outreach.SecurityKeySite):      true,
 	"outreach.visits." + string(outreach.StrugglingEnterprise): true,
-	cases.FigureCasesPeopleArrested:                           true,
+	cases.FigureCasesPeopleArrested:                            true,
 }
 
 func newTruth() *Truth { return &Truth{unitOf: map[string]int32{}} }
@@ -144,8 +144,8 @@ func (t *Truth) Figures(path string, start, end time.Time) map[string]int64 {
 // local day and each figure key, the day's figure (distinct figures
 // counted within the day).
 type dayCounts struct {
-	Zone  string                                  `json:"zone"`
-	Units []TruthUnit                             `json:"units"`
+	Zone  string                                 `json:"zone"`
+	Units []TruthUnit                            `json:"units"`
 	Days  map[string]map[string]map[string]int64 `json:"days"` // unit code → date → key → value
 }
 
