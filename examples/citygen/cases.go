@@ -151,6 +151,7 @@ func (g *gen) writeCase(f caseFate) error {
 	if err := g.wr.caseRow(ctx, by, x); err != nil {
 		return err
 	}
+	g.sampled("case."+string(x.State), x.ID)
 	for i, it := range f.items {
 		if err := g.item(st, by, x, x.Items[i], it, arrest); err != nil {
 			return err
@@ -220,6 +221,7 @@ func (g *gen) item(st *station, by casework.Actor, x cases.Case, ci cases.Item, 
 		return err
 	}
 	if ret != nil {
+		g.sampled("item.returned", it.ID)
 		return g.wr.returnRow(ctx, by, *ret)
 	}
 	return nil

@@ -58,6 +58,10 @@ type Result struct {
 	Load    time.Duration
 	Head    casework.AuditHead
 	Periods []ArticlePeriod // the article's figures by period (Article only)
+	// Samples name the first generated record of a kind in a state:
+	// "visit", "hazard.<status>", "case.<state>", "item.returned",
+	// "dispute.settled", "person".
+	Samples map[string]string
 }
 
 // Build generates a city into the world w, whose kernel runs on clock
@@ -83,7 +87,7 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 	}
 	g.end = o.To
 	start := time.Now()
-	res := &Result{Truth: g.truth, Bureau: g.bureau, Admin: g.admin, Chief: g.chief, Auditor: g.auditor}
+	res := &Result{Samples: g.samples, Truth: g.truth, Bureau: g.bureau, Admin: g.admin, Chief: g.chief, Auditor: g.auditor}
 	if o.Article {
 		res.Periods, err = g.article()
 	} else {

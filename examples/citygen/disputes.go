@@ -96,5 +96,8 @@ func (g *gen) dispute(st *station, id string, t time.Time, source string, origin
 		g.truth.count(st.unit.ID, "mediation.disputes.failed", f.failed, 0)
 	}
 	d.NextDue = mediation.NextDueOf(d)
+	if !d.SettledAt.IsZero() {
+		g.sampled("dispute.settled", d.ID)
+	}
 	return g.wr.dispute(g.ctx, by, d)
 }

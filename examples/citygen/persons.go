@@ -87,6 +87,7 @@ func (g *gen) person(st *station, n int, tags []casework.Tag, at time.Time) (per
 	if err := g.wr.person(ctx, st.officers[0], rec); err != nil {
 		return personRef{}, err
 	}
+	g.sampled("person", id)
 	return personRef{id: id, docIndex: rec.DocIndex}, nil
 }
 
@@ -124,3 +125,6 @@ func (g *gen) residents(n int, at time.Time) error {
 	}
 	return nil
 }
+
+// identValidate is the kernel's check of a resident id.
+func identValidate(doc string, now time.Time) error { return ident.Validate(casework.DocResidentID, doc, now) }

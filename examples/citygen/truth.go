@@ -104,7 +104,7 @@ func (t *Truth) sum(unitID, key string, at time.Time, value int64) {
 func (t *Truth) Figures(path string, start, end time.Time) map[string]int64 {
 	in := make([]bool, len(t.Units))
 	for i, u := range t.Units {
-		in[i] = u.Path == path || (len(u.Path) > len(path) && u.Path[:len(path)] == path && u.Path[len(path)] == '/')
+		in[i] = casework.Contains(path, u.Path)
 	}
 	lo, hi := start.UnixMicro(), end.UnixMicro()
 	out := map[string]int64{}
@@ -132,7 +132,6 @@ func (t *Truth) Figures(path string, start, end time.Time) map[string]int64 {
 	for k, set := range distinct {
 		out[figureKeys[k]] = int64(len(set))
 	}
-	out[casework.FigureHandoffsDead] = 0 // the generator hands nothing off: its records are linked already
 	out["mediation.settlement_rate"] = mediation.SettlementRate(out["mediation.disputes.settled"], out["mediation.disputes.found"])
 	if rate, ok := cases.ClearanceRate(out[cases.FigureCasesSolved], out[cases.FigureCasesFiled]); ok {
 		out[cases.FigureCasesClearanceRate] = rate

@@ -113,6 +113,10 @@ func (g *gen) visit(st *station, pv plannedVisit, disputeFate func(time.Time) di
 	if err := g.wr.visit(ctx, by, v, hazards); err != nil {
 		return err
 	}
+	g.sampled("visit", v.ID)
+	for _, h := range hazards {
+		g.sampled("hazard."+string(h.Status), h.ID)
+	}
 	g.seen(t)
 	g.truth.count(st.unit.ID, "outreach.visits."+string(pv.kind), t, int64(pv.target))
 	for _, s := range v.Services {

@@ -52,6 +52,7 @@ type gen struct {
 	counters map[counterKey]int64
 	last     time.Time // the latest time written, for the last checkpoint
 	end      time.Time // the end of the history: nothing happens at or after it
+	samples  map[string]string
 }
 
 type counterKey struct {
@@ -64,7 +65,8 @@ type counterKey struct {
 func newGen(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sealer casework.Sealer, seed uint64,
 	setUpAt time.Time, lcfg bulkload.Config, open func(bulkload.Config) (*bulkload.Loader, error)) (*gen, error) {
 	g := &gen{ctx: ctx, w: w, k: w.K, clock: clock, sealer: sealer, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		zone: w.K.Zone(), truth: newTruth(), seq: map[string]int{}, counters: map[counterKey]int64{}}
+		zone: w.K.Zone(), truth: newTruth(), seq: map[string]int{}, counters: map[counterKey]int64{},
+		samples: map[string]string{}}
 	clock.Set(setUpAt)
 	if err := g.tree(); err != nil {
 		return nil, fmt.Errorf("unit tree: %w", err)
@@ -159,6 +161,14 @@ func (g *gen) pickStation() *station {
 func (g *gen) id(prefix string) string {
 	g.seq[prefix]++
 	return fmt.Sprintf("%s-%08d", prefix, g.seq[prefix])
+}
+
+// sample remembers the first record of a kind in a state, so that tests
+// can find generated records to read and change through the services.
+func (g *gen) sampled(what, id string) {
+	if g.samples[what] == "" {
+		g.samples[what] = id
+	}
 }
 
 func (g *gen) officer(st *station) casework.Actor { return st.officers[g.rng.IntN(len(st.officers))] }
