@@ -127,4 +127,6 @@ func (g *gen) residents(n int, at time.Time) error {
 }
 
 // identValidate is the kernel's check of a resident id.
-func identValidate(doc string, now time.Time) error { return ident.Validate(casework.DocResidentID, doc, now) }
+func identValidate(doc string, now time.Time) error {
+	return ident.Validate(casework.DocResidentID, doc, now)
+}

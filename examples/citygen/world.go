@@ -76,7 +76,7 @@ func newGen(ctx context.Context, w *wiring.World, clock *casework.FixedClock, se
 	if err != nil {
 		return nil, err
 	}
-	g.wr = &writer{l: l, k: w.K, clock: clock}
+	g.wr = &writer{l: l, k: w.K}
 	return g, nil
 }
 
@@ -197,5 +197,5 @@ func (g *gen) finish() error {
 			return err
 		}
 	}
-	return g.wr.l.Close(g.ctx, g.last)
+	return g.wr.close(g.ctx, g.last)
 }

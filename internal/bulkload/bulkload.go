@@ -75,6 +75,14 @@ type Loader struct {
 	lastCp  int64
 	written int64
 	records int64
+	// inflight is the flush under way, if any: its rows are written while
+	// the caller goes on adding the next batch.
+	inflight chan flushResult
+}
+
+type flushResult struct {
+	rows int
+	err  error
 }
 
 type table struct {
@@ -112,9 +120,10 @@ func Open(ctx context.Context, db *sql.DB, engine sqlx.Engine, cfg Config) (*Loa
 	return l, nil
 }
 
-// Rows is how many rows have been committed so far; Records how many
-// audited records (one audit entry each) were added.
-func (l *Loader) Rows() int64    { return l.written }
+// Rows is how many rows have been committed (after Close: all of them).
+func (l *Loader) Rows() int64 { return l.written }
+
+// Records is how many audit entries were added, one per audited write.
 func (l *Loader) Records() int64 { return l.records }
 
 // Head is the chain head after everything added so far.
@@ -123,8 +132,9 @@ func (l *Loader) Head() audit.Head { return l.head }
 // Add buffers one row of table name; cols must be the same for every row
 // of a table, and the table one that a flush knows the place of (its
 // foreign keys). Values that are driver.Valuers (sqlx.JSON) are resolved
-// here, so COPY sees plain values. A full buffer is flushed.
-func (l *Loader) Add(ctx context.Context, name string, cols []string, vals ...any) error {
+// here, so COPY sees plain values. Nothing is written until Done finds
+// the buffer full, or Flush or Close.
+func (l *Loader) Add(name string, cols []string, vals ...any) error {
 	if !known[name] {
 		return fmt.Errorf("bulkload: table %q is not one a flush knows the place of", name)
 	}
@@ -144,6 +154,13 @@ func (l *Loader) Add(ctx context.Context, name string, cols []string, vals ...an
 	}
 	t.rows = append(t.rows, vals)
 	l.pending++
+	return nil
+}
+
+// Done marks the end of one write (a record with its side rows and audit
+// entries): when the buffer is full, it is flushed here, so that a flush
+// never splits a write.
+func (l *Loader) Done(ctx context.Context) error {
 	if l.pending >= l.cfg.FlushRows {
 		return l.Flush(ctx)
 	}
@@ -155,35 +172,35 @@ func (l *Loader) Add(ctx context.Context, name string, cols []string, vals ...an
 // too), payload is the redacted payload whose digest the entry holds. A
 // signed checkpoint follows when CheckpointEvery entries have passed since
 // the last.
-func (l *Loader) Audit(ctx context.Context, next func(audit.Head) audit.Entry, payload []byte) error {
+func (l *Loader) Audit(next func(audit.Head) audit.Entry, payload []byte) error {
 	e := next(l.head)
 	if e.Seq != l.head.Seq+1 || e.PrevHash != l.head.Hash {
 		return fmt.Errorf("bulkload: audit entry %d does not follow the head %d", e.Seq, l.head.Seq)
 	}
-	if err := l.Add(ctx, "audit_log", auditCols, e.Seq, sqlx.T(e.Time), e.ActorID, e.UnitID, e.Action, e.RecordType, e.RecordID,
+	if err := l.Add("audit_log", auditCols, e.Seq, sqlx.T(e.Time), e.ActorID, e.UnitID, e.Action, e.RecordType, e.RecordID,
 		e.RequestID, e.PayloadDigest[:], e.PrevHash[:], e.Hash[:]); err != nil {
 		return err
 	}
 	if len(payload) > 0 {
-		if err := l.Add(ctx, "audit_payloads", payloadCols, e.Seq, payload); err != nil {
+		if err := l.Add("audit_payloads", payloadCols, e.Seq, payload); err != nil {
 			return err
 		}
 	}
 	l.head = e.Head()
 	l.records++
 	if l.head.Seq-l.lastCp >= l.cfg.CheckpointEvery {
-		return l.checkpoint(ctx, e.Time)
+		return l.checkpoint(e.Time)
 	}
 	return nil
 }
 
-func (l *Loader) checkpoint(ctx context.Context, at time.Time) error {
+func (l *Loader) checkpoint(at time.Time) error {
 	cp, err := audit.Sign(l.cfg.CheckpointKey, l.cfg.CheckpointKeyID, l.head, at)
 	if err != nil {
 		return err
 	}
 	l.lastCp = cp.Seq
-	return l.Add(ctx, "audit_checkpoints", checkpointCols, cp.Seq, cp.Hash[:], sqlx.T(cp.Time), cp.KeyID, cp.Signature)
+	return l.Add("audit_checkpoints", checkpointCols, cp.Seq, cp.Hash[:], sqlx.T(cp.Time), cp.KeyID, cp.Signature)
 }
 
 var (
@@ -193,40 +210,64 @@ var (
 )
 
 // Close signs a checkpoint of the final head at time at (unless one was
-// just taken) and flushes what remains.
+// just taken), flushes what remains and waits for every flush to commit.
 func (l *Loader) Close(ctx context.Context, at time.Time) error {
 	if l.head.Seq > l.lastCp {
-		if err := l.checkpoint(ctx, at); err != nil {
+		if err := l.checkpoint(at); err != nil {
 			return err
 		}
 	}
-	return l.Flush(ctx)
+	if err := l.Flush(ctx); err != nil {
+		return err
+	}
+	return l.wait()
 }
 
-// Flush writes every buffered row and the chain head in one transaction.
+// Flush starts writing every buffered row and the chain head in one
+// transaction, and returns while it runs (after the previous flush has
+// committed), so generating the next batch overlaps the database's work.
+// A flush's error is returned by the next Flush or by Close.
 func (l *Loader) Flush(ctx context.Context) error {
+	if err := l.wait(); err != nil {
+		return err
+	}
 	if l.pending == 0 {
 		return nil
 	}
-	var n int
-	var err error
-	if l.engine == sqlx.Postgres {
-		n, err = l.flushPostgres(ctx)
-	} else {
-		n, err = l.flushSQLite(ctx)
-	}
-	if err != nil {
-		return err
-	}
-	l.written += int64(n)
-	for _, t := range l.tables {
-		t.rows = t.rows[:0]
-	}
-	l.pending = 0
+	b := batch{tables: l.tables, head: l.head}
+	l.tables, l.pending = map[string]*table{}, 0
+	l.inflight = make(chan flushResult, 1)
+	go func(done chan<- flushResult) {
+		var r flushResult
+		if l.engine == sqlx.Postgres {
+			r.rows, r.err = b.flushPostgres(ctx, l.db)
+		} else {
+			r.rows, r.err = b.flushSQLite(ctx, l.db)
+		}
+		done <- r
+	}(l.inflight)
 	return nil
 }
 
-func (l *Loader) ordered() []string {
+// wait waits for the flush under way.
+func (l *Loader) wait() error {
+	if l.inflight == nil {
+		return nil
+	}
+	r := <-l.inflight
+	l.inflight = nil
+	l.written += int64(r.rows)
+	return r.err
+}
+
+// batch is what one flush writes: the rows of each table and the chain
+// head after them.
+type batch struct {
+	tables map[string]*table
+	head   audit.Head
+}
+
+func (l batch) ordered() []string {
 	var out []string
 	for _, name := range tableOrder {
 		if t := l.tables[name]; t != nil && len(t.rows) > 0 {
@@ -236,8 +277,8 @@ func (l *Loader) ordered() []string {
 	return out
 }
 
-func (l *Loader) flushPostgres(ctx context.Context) (int, error) {
-	conn, err := l.db.Conn(ctx)
+func (l batch) flushPostgres(ctx context.Context, db *sql.DB) (int, error) {
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -268,9 +309,9 @@ func (l *Loader) flushPostgres(ctx context.Context) (int, error) {
 // statement (32,766 since 3.32).
 const sqliteMaxParams = 32_000
 
-func (l *Loader) flushSQLite(ctx context.Context) (int, error) {
+func (l batch) flushSQLite(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
-	err := sqlx.Tx(ctx, l.db, func(tx *sql.Tx) error {
+	err := sqlx.Tx(ctx, db, func(tx *sql.Tx) error {
 		for _, name := range l.ordered() {
 			c, err := insertSQLite(ctx, tx, name, l.tables[name])
 			if err != nil {
