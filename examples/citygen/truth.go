@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"io"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -184,6 +182,3 @@ func (t *Truth) WriteJSON(w io.Writer, zone *time.Location) error {
 	enc.SetIndent("", " ")
 	return enc.Encode(out) // encoding/json writes map keys sorted: the same data gives the same bytes
 }
-
-// keysOf lists a figure map's keys in order, for messages.
-func keysOf(m map[string]int64) []string { return slices.Sorted(maps.Keys(m)) }

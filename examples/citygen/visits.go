@@ -39,10 +39,6 @@ type orgKey struct {
 	n    int
 }
 
-var tagOf = map[outreach.TargetKind]casework.Tag{
-	outreach.DifficultFamily: casework.TagDifficultFamily, outreach.KeyPersonFamily: casework.TagKeyPerson,
-	outreach.SpecialPersonFamily: casework.TagSpecialPerson,
-}
 
 // writeVisits writes the planned visits in order, with the hazards,
 // disputes and leads they found. disputeFate decides what becomes of a
