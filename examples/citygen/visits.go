@@ -39,7 +39,6 @@ type orgKey struct {
 	n    int
 }
 
-
 // writeVisits writes the planned visits in order, with the hazards,
 // disputes and leads they found. disputeFate decides what becomes of a
 // dispute found on a visit.
