@@ -19,18 +19,19 @@ import (
 // ArticlePeriod is one of the article's periods and the figures it gives
 // for it.
 type ArticlePeriod struct {
-	Name     string // the article's words for the period
-	From, To time.Time
-	Figures  []ArticleFigure
+	Name    string          `json:"name"` // the article's words for the period
+	From    time.Time       `json:"from"` // first local day
+	To      time.Time       `json:"to"`   // last local day
+	Figures []ArticleFigure `json:"figures"`
 }
 
 // ArticleFigure is one of the article's figures: the report's key and the
 // value the -article city's report prints for it, and the article's words.
 // "余" (more than) figures are generated just above the round number.
 type ArticleFigure struct {
-	Key   string
-	Value int64
-	Says  string
+	Key   string `json:"key"`
+	Value int64  `json:"value"`
+	Says  string `json:"says"`
 }
 
 // FigureReportedChange is the year-on-year change of cases reported, in

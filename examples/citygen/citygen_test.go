@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -243,7 +244,7 @@ func TestSameSeedSameCity(t *testing.T) {
 		o.Seed = seed
 		c := build(t, casesql.SQLite, o)
 		var b bytes.Buffer
-		require.NoError(t, c.Truth.WriteJSON(&b, c.w.K.Zone()))
+		require.NoError(t, c.Truth.WriteJSON(&b, c.w.K.Zone(), nil))
 		heads, truths = append(heads, c.Head), append(truths, b.Bytes())
 	}
 	require.Equal(t, heads[0], heads[1])
@@ -262,4 +263,34 @@ func TestResidentIDsValid(t *testing.T) {
 		id := residentID("370303", birth, (n/25000)%1000)
 		require.NoError(t, identValidate(id, now), id)
 	}
+}
+
+// TestTruthJSON: the written truth's daily counts add up to the truth's
+// figures for the whole history, for every additive figure.
+func TestTruthJSON(t *testing.T) {
+	t.Parallel()
+	c := build(t, casesql.SQLite, Options{Seed: 3, Size: Size{Visits: 600, Disputes: 60, Cases: 60, Items: 180}})
+	var b bytes.Buffer
+	require.NoError(t, c.Truth.WriteJSON(&b, c.w.K.Zone(), nil))
+	var got dayCounts
+	require.NoError(t, json.Unmarshal(b.Bytes(), &got))
+	require.Equal(t, "Asia/Shanghai", got.Zone)
+	require.Len(t, got.Units, 1+len(ziboBranches)+62)
+	sums := map[string]int64{}
+	for _, days := range got.Days {
+		for _, keys := range days {
+			for k, v := range keys {
+				sums[k] += v
+			}
+		}
+	}
+	zone := c.w.K.Zone()
+	want := c.Truth.Figures(c.Truth.Units[0].Path, time.Date(2019, 1, 1, 0, 0, 0, 0, zone), time.Date(2022, 1, 1, 0, 0, 0, 0, zone))
+	for _, k := range figureKeys {
+		if distinctKeys[k] {
+			continue
+		}
+		require.Equal(t, want[k], sums[k], k)
+	}
+	require.Positive(t, sums["outreach.visits.difficult_family"])
 }

@@ -129,7 +129,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := res.Truth.WriteJSON(f, w.K.Zone()); err != nil {
+		if err := res.Truth.WriteJSON(f, w.K.Zone(), res.Periods); err != nil {
 			f.Close()
 			return err
 		}

@@ -26,7 +26,10 @@ type Truth struct {
 
 // TruthUnit is one unit of the generated tree.
 type TruthUnit struct {
-	ID, Code, Name, Path string
+	ID   string `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Path string `json:"path"`
 }
 
 type event struct {
@@ -141,14 +144,16 @@ func (t *Truth) Figures(path string, start, end time.Time) map[string]int64 {
 // local day and each figure key, the day's figure (distinct figures
 // counted within the day).
 type dayCounts struct {
-	Zone  string                                 `json:"zone"`
-	Units []TruthUnit                            `json:"units"`
-	Days  map[string]map[string]map[string]int64 `json:"days"` // unit code → date → key → value
+	Zone    string                                 `json:"zone"`
+	Article []ArticlePeriod                        `json:"article,omitempty"` // the article's figures by period (-article)
+	Units   []TruthUnit                            `json:"units"`
+	Days    map[string]map[string]map[string]int64 `json:"days"` // unit code → date → key → value
 }
 
-// WriteJSON writes the per-unit, per-day, per-key counts.
-func (t *Truth) WriteJSON(w io.Writer, zone *time.Location) error {
-	out := dayCounts{Zone: zone.String(), Units: t.Units, Days: map[string]map[string]map[string]int64{}}
+// WriteJSON writes the per-unit, per-day, per-key counts, and the
+// article's periods when given.
+func (t *Truth) WriteJSON(w io.Writer, zone *time.Location, article []ArticlePeriod) error {
+	out := dayCounts{Zone: zone.String(), Article: article, Units: t.Units, Days: map[string]map[string]map[string]int64{}}
 	seen := map[[4]int64]bool{}
 	for _, e := range t.events {
 		code := t.Units[e.unit].Code
