@@ -61,6 +61,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	truth := fs.String("truth", "", "write the ground truth (per unit, day and figure key) to this JSON file")
 	verify := fs.Bool("verify", true, "verify the audit chain after loading")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile after the load to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -124,6 +125,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "loaded %d records (%d rows with their audit entries) in %s: %.0f records/s, %.0f rows/s\n",
 		res.Records, res.Rows, res.Load.Round(time.Millisecond), float64(res.Records)/res.Load.Seconds(), float64(res.Rows)/res.Load.Seconds())
 	fmt.Fprintf(out, "audit chain head: seq %d, hash %x\n", res.Head.Seq, res.Head.Hash)
+	if *memProfile != "" {
+		f, err := os.Create(*memProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			return err
+		}
+	}
 	if *truth != "" {
 		f, err := os.Create(*truth)
 		if err != nil {

@@ -60,7 +60,8 @@ type Config struct {
 	CheckpointKeyID string
 	CheckpointEvery int64 // default 10,000
 	// FlushRows is how many buffered rows make a flush (one transaction);
-	// default 200,000.
+	// default 50,000 (two batches are in memory at once: the one being
+	// written and the one being filled).
 	FlushRows int
 }
 
@@ -106,7 +107,7 @@ func Open(ctx context.Context, db *sql.DB, engine sqlx.Engine, cfg Config) (*Loa
 		cfg.CheckpointEvery = 10_000
 	}
 	if cfg.FlushRows <= 0 {
-		cfg.FlushRows = 200_000
+		cfg.FlushRows = 50_000
 	}
 	l := &Loader{db: db, engine: engine, cfg: cfg, tables: map[string]*table{}}
 	var hash []byte
@@ -312,6 +313,12 @@ const sqliteMaxParams = 32_000
 func (l batch) flushSQLite(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
 	err := sqlx.Tx(ctx, db, func(tx *sql.Tx) error {
+		// A page cache of 128 MiB on the connection that loads (SQLite's
+		// default is 2 MiB): the indexes of a large load stay in memory
+		// instead of being read back for every batch.
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -131072`); err != nil {
+			return err
+		}
 		for _, name := range l.ordered() {
 			c, err := insertSQLite(ctx, tx, name, l.tables[name])
 			if err != nil {
