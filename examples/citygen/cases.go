@@ -109,6 +109,10 @@ func (g *gen) writeCase(f caseFate) error {
 		x.Items = append(x.Items, cases.Item{ItemID: g.id("i"), Category: it.category, Description: describe(it.category), Quantity: 1,
 			ValueFen: it.value, OwnerPersonID: victim.id})
 	}
+	if len(x.Items) > 0 {
+		// The report handed its stolen items to recovery (one batch).
+		x.Handoffs = []cases.Handoff{{Kind: casework.KindStolenItems, Step: "stolen", ResultID: "batch-" + x.ID, At: t}}
+	}
 	var arrest *cases.Arrest
 	if f.filed {
 		filed := t.Add(time.Duration(10+g.rng.IntN(110)) * time.Minute)
@@ -175,7 +179,7 @@ func (g *gen) item(st *station, by casework.Actor, x cases.Case, ci cases.Item, 
 	ctx := g.ctx
 	it := recovery.Item{ID: ci.ItemID, UnitID: st.unit.ID, CaseID: x.ID, Origin: recovery.OriginReported, Category: ci.Category,
 		Description: ci.Description, Quantity: 1, ValueFen: ci.ValueFen, OwnerPersonID: ci.OwnerPersonID, State: recovery.StateReportedStolen,
-		StolenAt: x.IncidentAt, StolenPlace: x.Place, Source: casework.Source{Kind: cases.RecordCase, ID: x.ID, Step: "report"},
+		StolenAt: x.IncidentAt, StolenPlace: x.Place, Source: casework.Source{Kind: cases.RecordCase, ID: x.ID, Step: "stolen"},
 		Version: 1, CreatedAt: x.ReportedAt, UpdatedAt: x.ReportedAt}
 	var custody []recovery.CustodyEntry
 	keeper := g.custody[st.branch]
