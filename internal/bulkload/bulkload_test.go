@@ -31,7 +31,7 @@ type fixture struct {
 // setup migrates the kernel's tables on a fresh database of the engine
 // and bootstraps a root unit through the kernel, so the chain holds the
 // services' entries before the loader continues it.
-func setup(t *testing.T, engine sqlx.Engine) fixture {
+func setup(t testing.TB, engine sqlx.Engine) fixture {
 	t.Helper()
 	ctx := context.Background()
 	var store *casesql.Store
