@@ -49,6 +49,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OverlapRule", testOverlapRule},
 		{"Tally", testTally},
 		{"HazardHistory", testHazardHistory},
+		{"ReferralBasics", testReferralBasics},
+		{"ReferralFiltersOrderPaging", testReferralList},
+		{"ReferralTally", testReferralTally},
+		{"ReferralCancelledAndRace", testReferralCancelledAndRace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
