@@ -52,8 +52,7 @@
 // The default policy rows (registered by New, so an integrator's
 // overrides win): officers, community officers and supervisors record
 // visits, hazards, appointments, plan entries and referrals and verify
-// hazards;
-// supervisors run campaigns; auditors read. Visits to key-person and
+// hazards; supervisors run campaigns; auditors read. Visits to key-person and
 // special-person families are sensitive: only roles granted
 // ActionReadSensitive (default: supervisor and community officer, never an
 // admin) see who was visited and the notes; everyone else sees the visit

@@ -58,17 +58,10 @@ func printReferralFigures(w *world, a casework.Actor, unit casework.Unit, from, 
 // and closed in March.
 func ExampleService_Refer_civilAffairs() {
 	w := newWorld(time.Date(2020, 2, 10, 1, 0, 0, 0, time.UTC))
-	county := w.unit(w.root, "370321", "桓台县公安局", casework.LevelBranch)
-	station := w.unit(county, "370321003", "田庄派出所", casework.LevelStation)
-	officer := w.staff(station, "田庄派出所民警", []string{"田庄镇"}, casework.RoleOfficer)
-	chief := w.staff(county, "桓台县公安局领导", nil, casework.RoleSupervisor)
-	addr, err := w.k.CreateAddress(w.ctx, officer, casework.AddressInput{UnitID: station.ID, Text: "桓台县田庄镇赵希兰家", Community: "田庄镇"})
-	must(err)
-	zhao, err := w.k.CreatePerson(w.ctx, officer, casework.PersonInput{UnitID: station.ID, Name: "赵希兰", AddressID: addr.ID,
-		Tags: []casework.Tag{casework.TagDifficultFamily, casework.TagDisabled}})
-	must(err)
+	h := w.zhaoXilan()
+	county, officer, chief := h.branch, h.officer, h.colleague
 	v, err := w.svc.RecordVisit(w.ctx, officer, outreach.VisitInput{
-		UnitID: station.ID, AddressID: addr.ID, TargetKind: outreach.DifficultFamily, PersonID: zhao.ID,
+		UnitID: h.station.ID, AddressID: h.addr.ID, TargetKind: outreach.DifficultFamily, PersonID: h.person.ID,
 		Notes: "残疾贫困户，疫情防控期间没有多余的存粮。",
 		Aid:   []outreach.Aid{{Item: "花生油", Quantity: 1, Unit: "桶"}, {Item: "大米", Quantity: 10, Unit: "斤"}, {Item: "面粉", Quantity: 10, Unit: "斤"}},
 	})
@@ -143,17 +136,10 @@ func ExampleService_Refer_civilAffairs() {
 // the referral, its agency and its dates, but not what was asked.
 func ExampleService_Refer_hospitalAdmission() {
 	w := newWorld(time.Date(2020, 5, 12, 1, 0, 0, 0, time.UTC))
-	branch := w.unit(w.root, "370302", "张店公安分局", casework.LevelBranch)
-	station := w.unit(branch, "370302010", "潘庄派出所", casework.LevelStation)
-	officer := w.staff(station, "潘庄派出所社区民警", []string{"潘庄社区"}, casework.RoleCommunityOfficer)
-	desk := w.staff(station, "值班民警", nil, casework.RoleOfficer)
-	addr, err := w.k.CreateAddress(w.ctx, officer, casework.AddressInput{UnitID: station.ID, Text: "张店区潘庄社区孟庆花家", Community: "潘庄社区"})
-	must(err)
-	meng, err := w.k.CreatePerson(w.ctx, officer, casework.PersonInput{UnitID: station.ID, Name: "孟庆花", Gender: casework.GenderFemale,
-		AddressID: addr.ID, Tags: []casework.Tag{casework.TagDifficultFamily}})
-	must(err)
-	v, err := w.svc.RecordVisit(w.ctx, officer, outreach.VisitInput{UnitID: station.ID, AddressID: addr.ID,
-		TargetKind: outreach.SpecialPersonFamily, PersonID: meng.ID, Notes: "老人的儿子有严重暴力倾向，有肇事肇祸的危险。",
+	h := w.mengQinghua()
+	officer, desk := h.officer, h.colleague
+	v, err := w.svc.RecordVisit(w.ctx, officer, outreach.VisitInput{UnitID: h.station.ID, AddressID: h.addr.ID,
+		TargetKind: outreach.SpecialPersonFamily, PersonID: h.person.ID, Notes: "老人的儿子有严重暴力倾向，有肇事肇祸的危险。",
 		Aid: []outreach.Aid{{Item: "慰问品", Quantity: 1, Unit: "份"}}})
 	must(err)
 

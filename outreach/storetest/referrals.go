@@ -2,9 +2,7 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -172,28 +170,12 @@ func testReferralCancelledAndRace(t *testing.T, f *fixture) {
 	require.NoError(t, f.s.CreateReferral(f.ctx, r, casework.Change{}))
 	require.ErrorIs(t, f.s.UpdateReferral(ctx, closeReferral(r, f.t0), casework.Change{}), context.Canceled)
 	const writers = 6
-	var wins, conflicts int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for i := range writers {
-		wg.Go(func() {
-			x := r.Clone()
-			x.FollowUps = []outreach.FollowUp{{At: f.t0, By: "st-1", Note: fmt.Sprintf("writer %d", i)}}
-			x.Version = 2
-			err := f.s.UpdateReferral(f.ctx, x, f.audit("referral.follow_up", outreach.RecordReferral, r.ID))
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				wins++
-			case errors.Is(err, outreach.ErrConflict):
-				conflicts++
-			default:
-				t.Errorf("writer %d: %v", i, err)
-			}
-		})
-	}
-	wg.Wait()
+	wins, conflicts := race(t, writers, outreach.ErrConflict, func(i int) error {
+		x := r.Clone()
+		x.FollowUps = []outreach.FollowUp{{At: f.t0, By: "st-1", Note: fmt.Sprintf("writer %d", i)}}
+		x.Version = 2
+		return f.s.UpdateReferral(f.ctx, x, f.audit("referral.follow_up", outreach.RecordReferral, r.ID))
+	})
 	require.Equal(t, 1, wins)
 	require.Equal(t, writers-1, conflicts)
 	trail, err := f.k.AuditTrail(f.ctx, outreach.RecordReferral, r.ID)
