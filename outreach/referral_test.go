@@ -223,3 +223,54 @@ func TestReferralMasking(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "已联系司法所", full.FollowUps[0].Note)
 }
+
+// TestReferralQueryNamesInReach: the owner and visit a list names are in
+// reach or ErrInvalid on their field; an owner no longer active still
+// filters, so that their open referrals can be found and handed over.
+func TestReferralQueryNamesInReach(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	v := b.visitFor(t, b.officer, b.station, outreach.DifficultFamily)
+	far := b.visitFor(t, b.otherOfficer, b.other, outreach.School)
+	leaving := b.staff(t, b.station.ID, "民警戊", nil, casework.RoleOfficer)
+	r, err := b.svc.Refer(b.ctx, b.officer, outreach.ReferralInput{VisitID: v.ID, Agency: outreach.AgencySchool, Request: "协调复学",
+		OwnerID: leaving.StaffID, DueInDays: 5})
+	require.NoError(t, err)
+	st, err := b.k.GetStaff(b.ctx, b.admin, leaving.StaffID)
+	require.NoError(t, err)
+	off := false
+	_, err = b.k.UpdateStaff(b.ctx, b.admin, st.ID, st.Version, casework.StaffUpdate{Active: &off})
+	require.NoError(t, err)
+
+	rows, _, err := b.svc.ListReferrals(b.ctx, b.chief, outreach.ReferralQuery{OwnerID: leaving.StaffID, Status: []outreach.ReferralStatus{outreach.ReferralOpen}})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	require.Equal(t, r.ID, rows[0].ID)
+	_, _, err = b.svc.ListReferrals(b.ctx, b.chief, outreach.ReferralQuery{OwnerID: b.otherOfficer.StaffID})
+	requireField(t, err, "ownerId", "exists")
+	_, _, err = b.svc.ListReferrals(b.ctx, b.chief, outreach.ReferralQuery{VisitID: far.ID})
+	requireField(t, err, "visitId", "exists")
+	_, err = b.svc.Refer(b.ctx, b.officer, outreach.ReferralInput{VisitID: v.ID, Agency: outreach.AgencySchool, Request: "协调复学",
+		OwnerID: leaving.StaffID, DueInDays: 5})
+	requireField(t, err, "ownerId", "active")
+}
+
+// TestReferralFollowUpBound: a referral holds at most MaxFollowUps
+// follow-ups; the one beyond is refused and changes nothing.
+func TestReferralFollowUpBound(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	v := b.visitFor(t, b.officer, b.station, outreach.DifficultFamily)
+	r, err := b.svc.Refer(b.ctx, b.officer, outreach.ReferralInput{VisitID: v.ID, Agency: outreach.AgencyOther, AgencyName: "残联",
+		Request: "办理残疾人证", OwnerID: b.officer.StaffID, DueInDays: 30})
+	require.NoError(t, err)
+	for range outreach.MaxFollowUps {
+		r, err = b.svc.FollowUpReferral(b.ctx, b.officer, r.ID, r.Version, "电话催办")
+		require.NoError(t, err)
+	}
+	_, err = b.svc.FollowUpReferral(b.ctx, b.officer, r.ID, r.Version, "再催一次")
+	requireField(t, err, "note", "max")
+	got, err := b.svc.GetReferral(b.ctx, b.officer, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, r, got)
+}

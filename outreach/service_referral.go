@@ -32,9 +32,12 @@ func (s *Service) checkReferralInput(in ReferralInput, now time.Time) error {
 // the first referral.
 func (s *Service) Refer(ctx context.Context, actor casework.Actor, in ReferralInput) (Referral, error) {
 	var f errs.Fields
-	v, err := s.visitRef(ctx, actor, "visitId", in.VisitID, &f)
-	if err != nil {
-		return Referral{}, err
+	var v Visit
+	if in.VisitID != "" {
+		var err error
+		if v, err = s.visitRef(ctx, actor, "visitId", in.VisitID, &f); err != nil {
+			return Referral{}, err
+		}
 	}
 	if v.ID != "" {
 		if err := s.k.Authorize(ctx, actor, ActionRefer, casework.Target{RecordType: RecordReferral, UnitID: v.UnitID}); err != nil {
@@ -60,6 +63,10 @@ func (s *Service) Refer(ctx context.Context, actor casework.Actor, in ReferralIn
 	})
 }
 
+// MaxFollowUps bounds the follow-ups of one referral, so that a referral
+// stays one readable record: a chase that needs more is a new referral.
+const MaxFollowUps = 200
+
 // FollowUpReferral records a chase of an open referral (a call to the
 // agency, a second visit) with what was learnt.
 func (s *Service) FollowUpReferral(ctx context.Context, actor casework.Actor, id string, version int64, note string) (Referral, error) {
@@ -70,6 +77,9 @@ func (s *Service) FollowUpReferral(ctx context.Context, actor casework.Actor, id
 		}
 		if note == "" {
 			return Referral{}, errs.Invalid("note", "required", "a follow-up needs a note")
+		}
+		if len(cur.FollowUps) >= MaxFollowUps {
+			return Referral{}, errs.Invalid("note", "max", "a referral holds at most %d follow-ups; close it and refer again", MaxFollowUps)
 		}
 		cur.FollowUps = append(cur.FollowUps, FollowUp{At: now, By: actor.StaffID, Note: note})
 		return cur, nil
@@ -183,6 +193,9 @@ func (s *Service) ListReferrals(ctx context.Context, actor casework.Actor, q Ref
 			return nil, "", errs.Invalid("status", "oneof", "%q is not a referral status (open, closed)", st)
 		}
 	}
+	if err := s.filterRefs(ctx, actor, q); err != nil {
+		return nil, "", err
+	}
 	f := ReferralFilter{UnitUnder: path, Status: q.Status, OwnerID: q.OwnerID, VisitID: q.VisitID}
 	if q.Overdue {
 		f.OverdueAt = s.k.Now()
@@ -203,6 +216,28 @@ func (s *Service) ListReferrals(ctx context.Context, actor casework.Actor, q Ref
 		}
 	}
 	return rows, next, nil
+}
+
+// filterRefs checks the ids a referral query names, as every input's ids
+// are: out of reach is ErrInvalid on the field. An owner no longer active
+// is a fair filter (whose open referrals must be handed over?).
+func (s *Service) filterRefs(ctx context.Context, actor casework.Actor, q ReferralQuery) error {
+	var f errs.Fields
+	if q.OwnerID != "" {
+		_, ok, err := s.k.StaffInReach(ctx, actor, q.OwnerID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			f.Add("ownerId", "exists", "no staff member %q in reach", q.OwnerID)
+		}
+	}
+	if q.VisitID != "" {
+		if _, err := s.visitRef(ctx, actor, "visitId", q.VisitID, &f); err != nil {
+			return err
+		}
+	}
+	return f.Err()
 }
 
 // referralFigures are the report's referral figures for a period: made and
