@@ -100,6 +100,10 @@ func testReferralCivilAffairsOverHTTP(t *testing.T, b fixtureOption) {
 		return list.JSON200.Items
 	}
 	require.Empty(t, overdue())
+	foreign, err := chief.ListReferralsWithResponse(ctx, &api.ListReferralsParams{OwnerId: ptr(elsewhere.StaffID)})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, foreign.StatusCode(), string(foreign.Body))
+	require.Equal(t, "/ownerId", problemOf(t, foreign.Body).Errors[0].Field, "an owner out of reach is refused like one that does not exist")
 	clock.Set(r.Due)
 	require.Len(t, overdue(), 1, "overdue from its due instant on")
 
