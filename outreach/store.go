@@ -72,6 +72,14 @@ type Store interface {
 	// Tally counts what the outreach table needs for a unit subtree and a
 	// period.
 	Tally(ctx context.Context, f TallyFilter) (Tally, error)
+
+	CreateReferral(ctx context.Context, r Referral, ch casework.Change) error
+	UpdateReferral(ctx context.Context, r Referral, ch casework.Change) error
+	GetReferral(ctx context.Context, id string) (Referral, error)
+	ListReferrals(ctx context.Context, f ReferralFilter, p casework.Page) ([]Referral, error)
+	// TallyReferrals counts referrals made and closed in the period of f,
+	// in the unit subtree of f (f.CampaignID is not used).
+	TallyReferrals(ctx context.Context, f TallyFilter) (ReferralTally, error)
 }
 
 // VisitWrite is everything a visit creates together.

@@ -126,5 +126,9 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 	if err != nil {
 		return nil, err
 	}
-	return t.Figures(), nil
+	referrals, err := s.referralFigures(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return append(t.Figures(), referrals...), nil
 }

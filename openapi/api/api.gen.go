@@ -19,6 +19,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AgencyReferralStatus.
+const (
+	AgencyReferralStatusClosed AgencyReferralStatus = "closed"
+	AgencyReferralStatusOpen   AgencyReferralStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the AgencyReferralStatus enum.
+func (e AgencyReferralStatus) Valid() bool {
+	switch e {
+	case AgencyReferralStatusClosed:
+		return true
+	case AgencyReferralStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AgreementForm.
 const (
 	AgreementFormOral    AgreementForm = "oral"
@@ -303,22 +321,22 @@ func (e DisputeKind) Valid() bool {
 
 // Defines values for DisputeOutcome.
 const (
-	NoAgreement DisputeOutcome = "no_agreement"
-	Penalised   DisputeOutcome = "penalised"
-	Settled     DisputeOutcome = "settled"
-	Withdrawn   DisputeOutcome = "withdrawn"
+	DisputeOutcomeNoAgreement DisputeOutcome = "no_agreement"
+	DisputeOutcomePenalised   DisputeOutcome = "penalised"
+	DisputeOutcomeSettled     DisputeOutcome = "settled"
+	DisputeOutcomeWithdrawn   DisputeOutcome = "withdrawn"
 )
 
 // Valid indicates whether the value is a known member of the DisputeOutcome enum.
 func (e DisputeOutcome) Valid() bool {
 	switch e {
-	case NoAgreement:
+	case DisputeOutcomeNoAgreement:
 		return true
-	case Penalised:
+	case DisputeOutcomePenalised:
 		return true
-	case Settled:
+	case DisputeOutcomeSettled:
 		return true
-	case Withdrawn:
+	case DisputeOutcomeWithdrawn:
 		return true
 	default:
 		return false
@@ -781,6 +799,57 @@ func (e PoliceExclusion) Valid() bool {
 	}
 }
 
+// Defines values for ReferralAgency.
+const (
+	ReferralAgencyCivilAffairs         ReferralAgency = "civil_affairs"
+	ReferralAgencyCommunityCorrections ReferralAgency = "community_corrections"
+	ReferralAgencyHospital             ReferralAgency = "hospital"
+	ReferralAgencyOther                ReferralAgency = "other"
+	ReferralAgencyResidentsCommittee   ReferralAgency = "residents_committee"
+	ReferralAgencySchool               ReferralAgency = "school"
+)
+
+// Valid indicates whether the value is a known member of the ReferralAgency enum.
+func (e ReferralAgency) Valid() bool {
+	switch e {
+	case ReferralAgencyCivilAffairs:
+		return true
+	case ReferralAgencyCommunityCorrections:
+		return true
+	case ReferralAgencyHospital:
+		return true
+	case ReferralAgencyOther:
+		return true
+	case ReferralAgencyResidentsCommittee:
+		return true
+	case ReferralAgencySchool:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReferralOutcome.
+const (
+	ReferralOutcomeDeclined  ReferralOutcome = "declined"
+	ReferralOutcomeDone      ReferralOutcome = "done"
+	ReferralOutcomeWithdrawn ReferralOutcome = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ReferralOutcome enum.
+func (e ReferralOutcome) Valid() bool {
+	switch e {
+	case ReferralOutcomeDeclined:
+		return true
+	case ReferralOutcomeDone:
+		return true
+	case ReferralOutcomeWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReportSeriesInterval.
 const (
 	ReportSeriesIntervalDay     ReportSeriesInterval = "day"
@@ -1212,6 +1281,95 @@ type AddressInput struct {
 	Text      string `json:"text"`
 	UnitId    string `json:"unitId"`
 }
+
+// AgencyReferral AgencyReferral is help asked of another agency on a household's behalf, recorded on a visit: who was asked, for what, which staff member chases it and by when. Overdue while open from its due instant on.
+type AgencyReferral struct {
+	// Agency The agency a referral asks (code list outreach.referral_agency): 民政部门, 居委会/村委会, 医院, 学校, 社区矫正机构, or another agency named in agencyName.
+	Agency     ReferralAgency           `json:"agency"`
+	AgencyName string                   `json:"agencyName,omitempty,omitzero"`
+	ClosedAt   time.Time                `json:"closedAt,omitempty,omitzero"`
+	ClosedBy   string                   `json:"closedBy,omitempty,omitzero"`
+	CreatedAt  time.Time                `json:"createdAt"`
+	CreatedBy  string                   `json:"createdBy"`
+	Due        time.Time                `json:"due"`
+	FollowUps  []AgencyReferralFollowUp `json:"followUps,omitempty,omitzero"`
+	Id         string                   `json:"id"`
+	Masked     bool                     `json:"masked,omitempty,omitzero"`
+
+	// Outcome How a referral ended (code list outreach.referral_outcome): done (已落实), declined (未予办理), withdrawn (无需办理).
+	Outcome     ReferralOutcome `json:"outcome,omitempty,omitzero"`
+	OutcomeNote string          `json:"outcomeNote,omitempty,omitzero"`
+	OwnerId     string          `json:"ownerId"`
+
+	// Request what was asked; empty when masked
+	Request string `json:"request"`
+
+	// Sensitive made on a visit to a sensitive target kind; the request and the notes are masked for readers who may not see sensitive detail
+	Sensitive bool `json:"sensitive,omitempty,omitzero"`
+
+	// Status Where a referral stands; a closed referral stays closed.
+	Status AgencyReferralStatus `json:"status"`
+
+	// UnitId the visit's unit
+	UnitId    string    `json:"unitId"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Version   int64     `json:"version"`
+	VisitId   string    `json:"visitId"`
+}
+
+// AgencyReferralCloseInput defines model for AgencyReferralCloseInput.
+type AgencyReferralCloseInput struct {
+	// Note What the agency did.
+	Note string `json:"note"`
+
+	// Outcome How a referral ended (code list outreach.referral_outcome): done (已落实), declined (未予办理), withdrawn (无需办理).
+	Outcome ReferralOutcome `json:"outcome"`
+}
+
+// AgencyReferralFollowUp One recorded chase of a referral.
+type AgencyReferralFollowUp struct {
+	At time.Time `json:"at"`
+	By string    `json:"by"`
+
+	// Note empty when masked
+	Note string `json:"note"`
+}
+
+// AgencyReferralFollowUpInput defines model for AgencyReferralFollowUpInput.
+type AgencyReferralFollowUpInput struct {
+	// Note What the chase learnt.
+	Note string `json:"note"`
+}
+
+// AgencyReferralInput AgencyReferralInput records a referral on the visit of the path.
+type AgencyReferralInput struct {
+	// Agency The agency a referral asks (code list outreach.referral_agency): 民政部门, 居委会/村委会, 医院, 学校, 社区矫正机构, or another agency named in agencyName.
+	Agency ReferralAgency `json:"agency"`
+
+	// AgencyName the agency's own name (田庄镇民政部门); required for other
+	AgencyName string `json:"agencyName,omitempty,omitzero"`
+
+	// Due Due, or dueInDays: 24:00 local time on the Nth day after the referral is made (the day itself not counted).
+	Due       time.Time `json:"due,omitempty,omitzero"`
+	DueInDays int       `json:"dueInDays,omitempty,omitzero"`
+
+	// OwnerId the staff member who chases it, in the actor's reach
+	OwnerId string `json:"ownerId"`
+
+	// Request what is asked of the agency
+	Request string `json:"request"`
+}
+
+// AgencyReferralPage One page of AgencyReferral records in a stable order.
+type AgencyReferralPage struct {
+	Items []AgencyReferral `json:"items"`
+
+	// Next The cursor of the next page; absent on the last page.
+	Next string `json:"next,omitempty,omitzero"`
+}
+
+// AgencyReferralStatus Where a referral stands; a closed referral stays closed.
+type AgencyReferralStatus string
 
 // Agreement Agreement is a mediation agreement (调解协议书), written or oral.
 type Agreement struct {
@@ -3068,6 +3226,12 @@ type Referral struct {
 	To string `json:"to"`
 }
 
+// ReferralAgency The agency a referral asks (code list outreach.referral_agency): 民政部门, 居委会/村委会, 医院, 学校, 社区矫正机构, or another agency named in agencyName.
+type ReferralAgency string
+
+// ReferralOutcome How a referral ended (code list outreach.referral_outcome): done (已落实), declined (未予办理), withdrawn (无需办理).
+type ReferralOutcome string
+
 // Registry Registry is the 三实 part: residents, housing, organisations.
 type Registry struct {
 	// Housing Housing describes the actual house (实有房屋).
@@ -4511,6 +4675,42 @@ type RecordRecoveryParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListReferralsParams defines parameters for ListReferrals.
+type ListReferralsParams struct {
+	// UnitId Root of the unit subtree to search; default the actor's unit.
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Status Any of these statuses.
+	Status []AgencyReferralStatus `form:"status,omitempty" json:"status,omitempty,omitzero"`
+
+	// Overdue Only open referrals whose due time has been reached.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// OwnerId Owned by this staff member.
+	OwnerId *string `form:"ownerId,omitempty" json:"ownerId,omitempty"`
+
+	// VisitId Made on this visit.
+	VisitId *string `form:"visitId,omitempty" json:"visitId,omitempty"`
+
+	// Limit Page size: default 50, at most 200 (more is 400).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The opaque `next` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CloseReferralParams defines parameters for CloseReferral.
+type CloseReferralParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// FollowUpReferralParams defines parameters for FollowUpReferral.
+type FollowUpReferralParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // GetCaseTotalsParams defines parameters for GetCaseTotals.
 type GetCaseTotalsParams struct {
 	// Unit Root of the unit subtree; default the actor's unit.
@@ -4829,6 +5029,12 @@ type AmendVisitParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ReferToAgencyParams defines parameters for ReferToAgency.
+type ReferToAgencyParams struct {
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateAddressJSONRequestBody defines body for CreateAddress for application/json ContentType.
 type CreateAddressJSONRequestBody = AddressInput
 
@@ -5024,6 +5230,12 @@ type MoveItemJSONRequestBody = MoveInput
 // RecordRecoveryJSONRequestBody defines body for RecordRecovery for application/json ContentType.
 type RecordRecoveryJSONRequestBody = RecoveryInput
 
+// CloseReferralJSONRequestBody defines body for CloseReferral for application/json ContentType.
+type CloseReferralJSONRequestBody = AgencyReferralCloseInput
+
+// FollowUpReferralJSONRequestBody defines body for FollowUpReferral for application/json ContentType.
+type FollowUpReferralJSONRequestBody = AgencyReferralFollowUpInput
+
 // PlanReturnEventJSONRequestBody defines body for PlanReturnEvent for application/json ContentType.
 type PlanReturnEventJSONRequestBody = ReturnEventInput
 
@@ -5062,6 +5274,9 @@ type RecordVisitJSONRequestBody = VisitInput
 
 // AmendVisitJSONRequestBody defines body for AmendVisit for application/json ContentType.
 type AmendVisitJSONRequestBody = VisitAmendment
+
+// ReferToAgencyJSONRequestBody defines body for ReferToAgency for application/json ContentType.
+type ReferToAgencyJSONRequestBody = AgencyReferralInput
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -5380,6 +5595,18 @@ type ServerInterface interface {
 	// RecordRecovery Record a recovery
 	// (POST /v1/property-items/{id}/recovery)
 	RecordRecovery(w http.ResponseWriter, r *http.Request, id Id, params RecordRecoveryParams)
+	// ListReferrals List referrals to other agencies
+	// (GET /v1/referrals)
+	ListReferrals(w http.ResponseWriter, r *http.Request, params ListReferralsParams)
+	// GetReferral Get a referral
+	// (GET /v1/referrals/{id})
+	GetReferral(w http.ResponseWriter, r *http.Request, id Id)
+	// CloseReferral Close a referral
+	// (POST /v1/referrals/{id}/close)
+	CloseReferral(w http.ResponseWriter, r *http.Request, id Id, params CloseReferralParams)
+	// FollowUpReferral Follow up a referral
+	// (POST /v1/referrals/{id}/follow-ups)
+	FollowUpReferral(w http.ResponseWriter, r *http.Request, id Id, params FollowUpReferralParams)
 	// GetCaseTotals Case totals
 	// (GET /v1/reports/cases)
 	GetCaseTotals(w http.ResponseWriter, r *http.Request, params GetCaseTotalsParams)
@@ -5476,6 +5703,9 @@ type ServerInterface interface {
 	// ListVisitHandoffs List the hand-offs of a visit
 	// (GET /v1/visits/{id}/handoffs)
 	ListVisitHandoffs(w http.ResponseWriter, r *http.Request, id Id)
+	// ReferToAgency Refer to another agency
+	// (POST /v1/visits/{id}/referrals)
+	ReferToAgency(w http.ResponseWriter, r *http.Request, id Id, params ReferToAgencyParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -10969,6 +11199,251 @@ func (siw *ServerInterfaceWrapper) RecordRecovery(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// ListReferrals operation middleware
+func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListReferralsParams
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", r.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "ownerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerId", r.URL.Query(), &params.OwnerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "visitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", r.URL.Query(), &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListReferrals(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetReferral operation middleware
+func (siw *ServerInterfaceWrapper) GetReferral(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetReferral(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CloseReferral operation middleware
+func (siw *ServerInterfaceWrapper) CloseReferral(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CloseReferralParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CloseReferral(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// FollowUpReferral operation middleware
+func (siw *ServerInterfaceWrapper) FollowUpReferral(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FollowUpReferralParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FollowUpReferral(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetCaseTotals operation middleware
 func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.Request) {
 
@@ -12847,6 +13322,56 @@ func (siw *ServerInterfaceWrapper) ListVisitHandoffs(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ReferToAgency operation middleware
+func (siw *ServerInterfaceWrapper) ReferToAgency(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReferToAgencyParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReferToAgency(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -13044,6 +13569,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/visits/{id}", wrapper.GetVisit)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits/{id}/amend", wrapper.AmendVisit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/visits/{id}/handoffs", wrapper.ListVisitHandoffs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits/{id}/referrals", wrapper.ReferToAgency)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/plan-entries", wrapper.AddToPlan)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/plan-entries/{id}", wrapper.GetPlanEntry)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/plan-entries/{id}/remove", wrapper.RemoveFromPlan)
@@ -13056,6 +13582,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/rectified", wrapper.RecordRectified)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/reject-rectification", wrapper.RejectRectification)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/verify", wrapper.VerifyHazard)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/referrals", wrapper.ListReferrals)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/referrals/{id}", wrapper.GetReferral)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/referrals/{id}/follow-ups", wrapper.FollowUpReferral)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/referrals/{id}/close", wrapper.CloseReferral)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/appointments", wrapper.ListAppointments)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/appointments", wrapper.RequestAppointment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/appointments/{id}", wrapper.GetAppointment)
@@ -30387,6 +30917,656 @@ func (response RecordRecoverydefaultApplicationProblemPlusJSONResponse) VisitRec
 	return err
 }
 
+type ListReferralsRequestObject struct {
+	Params ListReferralsParams
+}
+
+type ListReferralsResponseObject interface {
+	VisitListReferralsResponse(w http.ResponseWriter) error
+}
+
+type ListReferrals200JSONResponse AgencyReferralPage
+
+func (response ListReferrals200JSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals400ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals401ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals403ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals404ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals422ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferralsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListReferralsdefaultApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferralRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetReferralResponseObject interface {
+	VisitGetReferralResponse(w http.ResponseWriter) error
+}
+
+type GetReferral200ResponseHeaders struct {
+	ETag string
+}
+
+type GetReferral200JSONResponse struct {
+	Body    AgencyReferral
+	Headers GetReferral200ResponseHeaders
+}
+
+func (response GetReferral200JSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral400ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral401ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral403ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral404ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferraldefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetReferraldefaultApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferralRequestObject struct {
+	Id     Id `json:"id"`
+	Params CloseReferralParams
+	Body   *CloseReferralJSONRequestBody
+}
+
+type CloseReferralResponseObject interface {
+	VisitCloseReferralResponse(w http.ResponseWriter) error
+}
+
+type CloseReferral200ResponseHeaders struct {
+	ETag string
+}
+
+type CloseReferral200JSONResponse struct {
+	Body    AgencyReferral
+	Headers CloseReferral200ResponseHeaders
+}
+
+func (response CloseReferral200JSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral400ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral401ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral403ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral404ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral409ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral412ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral413ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral415ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral422ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral428ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferraldefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CloseReferraldefaultApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferralRequestObject struct {
+	Id     Id `json:"id"`
+	Params FollowUpReferralParams
+	Body   *FollowUpReferralJSONRequestBody
+}
+
+type FollowUpReferralResponseObject interface {
+	VisitFollowUpReferralResponse(w http.ResponseWriter) error
+}
+
+type FollowUpReferral200ResponseHeaders struct {
+	ETag string
+}
+
+type FollowUpReferral200JSONResponse struct {
+	Body    AgencyReferral
+	Headers FollowUpReferral200ResponseHeaders
+}
+
+func (response FollowUpReferral200JSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral400ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral401ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral403ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral404ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral409ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral412ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral413ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral415ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral422ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral428ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferraldefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response FollowUpReferraldefaultApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCaseTotalsRequestObject struct {
 	Params GetCaseTotalsParams
 }
@@ -35126,6 +36306,185 @@ func (response ListVisitHandoffsdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ReferToAgencyRequestObject struct {
+	Id     Id `json:"id"`
+	Params ReferToAgencyParams
+	Body   *ReferToAgencyJSONRequestBody
+}
+
+type ReferToAgencyResponseObject interface {
+	VisitReferToAgencyResponse(w http.ResponseWriter) error
+}
+
+type ReferToAgency201ResponseHeaders struct {
+	ETag     string
+	Location string
+}
+
+type ReferToAgency201JSONResponse struct {
+	Body    AgencyReferral
+	Headers ReferToAgency201ResponseHeaders
+}
+
+func (response ReferToAgency201JSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency400ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency401ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency403ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency404ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency409ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency413ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency415ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency422ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgencydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReferToAgencydefaultApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// CreateAddress Create a standard address
@@ -35443,6 +36802,18 @@ type StrictServerInterface interface {
 	// RecordRecovery Record a recovery
 	// (POST /v1/property-items/{id}/recovery)
 	RecordRecovery(ctx context.Context, request RecordRecoveryRequestObject) (RecordRecoveryResponseObject, error)
+	// ListReferrals List referrals to other agencies
+	// (GET /v1/referrals)
+	ListReferrals(ctx context.Context, request ListReferralsRequestObject) (ListReferralsResponseObject, error)
+	// GetReferral Get a referral
+	// (GET /v1/referrals/{id})
+	GetReferral(ctx context.Context, request GetReferralRequestObject) (GetReferralResponseObject, error)
+	// CloseReferral Close a referral
+	// (POST /v1/referrals/{id}/close)
+	CloseReferral(ctx context.Context, request CloseReferralRequestObject) (CloseReferralResponseObject, error)
+	// FollowUpReferral Follow up a referral
+	// (POST /v1/referrals/{id}/follow-ups)
+	FollowUpReferral(ctx context.Context, request FollowUpReferralRequestObject) (FollowUpReferralResponseObject, error)
 	// GetCaseTotals Case totals
 	// (GET /v1/reports/cases)
 	GetCaseTotals(ctx context.Context, request GetCaseTotalsRequestObject) (GetCaseTotalsResponseObject, error)
@@ -35539,6 +36910,9 @@ type StrictServerInterface interface {
 	// ListVisitHandoffs List the hand-offs of a visit
 	// (GET /v1/visits/{id}/handoffs)
 	ListVisitHandoffs(ctx context.Context, request ListVisitHandoffsRequestObject) (ListVisitHandoffsResponseObject, error)
+	// ReferToAgency Refer to another agency
+	// (POST /v1/visits/{id}/referrals)
+	ReferToAgency(ctx context.Context, request ReferToAgencyRequestObject) (ReferToAgencyResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -38810,6 +40184,126 @@ func (sh *strictHandler) RecordRecovery(w http.ResponseWriter, r *http.Request, 
 	}
 }
 
+// ListReferrals operation middleware
+func (sh *strictHandler) ListReferrals(w http.ResponseWriter, r *http.Request, params ListReferralsParams) {
+	var request ListReferralsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReferrals(ctx, request.(ListReferralsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReferrals")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListReferralsResponseObject); ok {
+		if err := validResponse.VisitListReferralsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetReferral operation middleware
+func (sh *strictHandler) GetReferral(w http.ResponseWriter, r *http.Request, id Id) {
+	var request GetReferralRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReferral(ctx, request.(GetReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReferral")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetReferralResponseObject); ok {
+		if err := validResponse.VisitGetReferralResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CloseReferral operation middleware
+func (sh *strictHandler) CloseReferral(w http.ResponseWriter, r *http.Request, id Id, params CloseReferralParams) {
+	var request CloseReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CloseReferralJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseReferral(ctx, request.(CloseReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseReferral")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CloseReferralResponseObject); ok {
+		if err := validResponse.VisitCloseReferralResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// FollowUpReferral operation middleware
+func (sh *strictHandler) FollowUpReferral(w http.ResponseWriter, r *http.Request, id Id, params FollowUpReferralParams) {
+	var request FollowUpReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body FollowUpReferralJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FollowUpReferral(ctx, request.(FollowUpReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FollowUpReferral")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(FollowUpReferralResponseObject); ok {
+		if err := validResponse.VisitFollowUpReferralResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetCaseTotals operation middleware
 func (sh *strictHandler) GetCaseTotals(w http.ResponseWriter, r *http.Request, params GetCaseTotalsParams) {
 	var request GetCaseTotalsRequestObject
@@ -39734,6 +41228,40 @@ func (sh *strictHandler) ListVisitHandoffs(w http.ResponseWriter, r *http.Reques
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListVisitHandoffsResponseObject); ok {
 		if err := validResponse.VisitListVisitHandoffsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReferToAgency operation middleware
+func (sh *strictHandler) ReferToAgency(w http.ResponseWriter, r *http.Request, id Id, params ReferToAgencyParams) {
+	var request ReferToAgencyRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ReferToAgencyJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReferToAgency(ctx, request.(ReferToAgencyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReferToAgency")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReferToAgencyResponseObject); ok {
+		if err := validResponse.VisitReferToAgencyResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

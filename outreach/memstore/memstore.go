@@ -23,6 +23,7 @@ type Store struct {
 	appointments map[string]outreach.Appointment
 	campaigns    map[string]outreach.Campaign
 	plan         map[string]outreach.PlanEntry
+	referrals    map[string]outreach.Referral
 	// events is the hazards' counted history (outreach.HazardEventOf),
 	// appended with each write and never changed.
 	events []hazardEvent
@@ -47,7 +48,8 @@ var _ outreach.Store = (*Store)(nil)
 // New returns an empty outreach store on db.
 func New(db cmem.Host) *Store {
 	return &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
-		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{}}
+		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{},
+		referrals: map[string]outreach.Referral{}}
 }
 
 func visitClone(v outreach.Visit) outreach.Visit          { return v.Clone() }
