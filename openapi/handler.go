@@ -91,7 +91,7 @@ func NewHandler(cfg *Config) (http.Handler, error) {
 		BaseRouter:       h.mux,
 		ErrorHandlerFunc: h.requestErrorHandler,
 	})
-	return h.withRequestID(h.recoverPanics(h.authenticate(h.limitBody(http.HandlerFunc(h.route))))), nil
+	return WithRequestID(h.recoverPanics(h.authenticate(h.limitBody(http.HandlerFunc(h.route))))), nil
 }
 
 func (h *handler) requestErrorHandler(w http.ResponseWriter, r *http.Request, err error) {

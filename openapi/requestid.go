@@ -10,11 +10,18 @@ import (
 // RequestIDHeader carries the request id in and out.
 const RequestIDHeader = "X-Request-Id"
 
-// withRequestID tags the request with an id, so that its audit entries and
+// WithRequestID tags the request with an id, so that its audit entries and
 // log lines name it: the caller's X-Request-Id when it is well-formed, else a
-// fresh one. It is echoed in the response either way.
-func (h *handler) withRequestID(next http.Handler) http.Handler {
+// fresh one. It is echoed in the response either way. NewHandler's handler
+// does this itself; a server wraps its whole mux in it too, so that its
+// access log names an id for the health and docs routes as well, and the
+// handler then keeps the id it was given.
+func WithRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if casework.RequestIDFrom(r.Context()) != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		id := r.Header.Get(RequestIDHeader)
 		if !wellFormedRequestID(id) {
 			id = rand.Text()

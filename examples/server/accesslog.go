@@ -36,7 +36,7 @@ var routes = func() *http.ServeMux {
 // status, duration and the staff id — never a header, query, body or token,
 // which may hold personal data or credentials.
 func (a *app) accessLog(next *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return openapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.active.Add(1)
 		defer a.active.Add(-1)
 		start := time.Now()
@@ -61,7 +61,7 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 			Dur("duration", time.Since(start)).
 			Str("staff_id", note.staffID).
 			Msg("request")
-	})
+	}))
 }
 
 // statusRecorder keeps the status a handler answered.

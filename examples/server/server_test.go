@@ -155,6 +155,44 @@ func TestAdminTokenListsUnits(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond)
 }
 
+// Every request has an id in its access line, the open routes too; a
+// caller's well-formed id is kept through the API handler, never replaced
+// by a second one, and a malformed one is.
+func TestAccessLineNamesRequestID(t *testing.T) {
+	t.Parallel()
+	r := startServer(t)
+	resp := r.get(t, "/healthz", "")
+	generated := resp.Header.Get("X-Request-Id")
+	require.Len(t, generated, 26, "a fresh id for an open route")
+	for _, tc := range []struct{ sent, want string }{
+		{"trace-0001.a_b", "trace-0001.a_b"},
+		{"bad id <forged>", ""},
+	} {
+		req, err := http.NewRequest(http.MethodGet, r.url+"/v1/units", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+r.token(t, r.app.admin))
+		req.Header.Set("X-Request-Id", tc.sent)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		got := resp.Header.Values("X-Request-Id")
+		require.Len(t, got, 1, "one id per request")
+		if tc.want != "" {
+			require.Equal(t, tc.want, got[0])
+		} else {
+			require.NotEqual(t, tc.sent, got[0])
+		}
+		id := got[0]
+		require.Eventually(t, func() bool {
+			return strings.Contains(r.log.String(), `"request_id":"`+id+`","route":"GET /v1/units"`)
+		}, 5*time.Second, 10*time.Millisecond)
+	}
+	require.Eventually(t, func() bool {
+		return strings.Contains(r.log.String(), `"request_id":"`+generated+`","route":"GET /healthz"`)
+	}, 5*time.Second, 10*time.Millisecond)
+}
+
 // A request in flight when the server is told to stop is finished, not
 // cut: its body arrives only after shutdown began, and it still succeeds.
 func TestGracefulShutdownFinishesRequestInFlight(t *testing.T) {
