@@ -68,6 +68,10 @@ type Store interface {
 	// Tally counts what the outreach table needs for a unit subtree and a
 	// period.
 	Tally(ctx context.Context, f TallyFilter) (Tally, error)
+	// TallyGrid is Tally (no campaign) for every cell of g at once, the
+	// tally of grid row r and column c at g.Cell(r, c): what a series or a
+	// by-unit table reads.
+	TallyGrid(ctx context.Context, g casework.Grid) ([]Tally, error)
 }
 
 // VisitWrite is everything a visit creates together.

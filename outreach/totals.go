@@ -99,7 +99,18 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 // below it, each over its own subtree (casework.ByChildUnit): one row per
 // sub-unit of the article's table.
 func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
-	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+	rows, err := casework.ByChildUnit(ctx, s.k, actor, q, s.totalsGrid)
+	for i := range rows {
+		rows[i].Totals.UnitID = rows[i].Unit.ID
+	}
+	return rows, err
+}
+
+// totalsGrid is the table of every cell of a grid, from one grouped query
+// (Store.TallyGrid).
+func (s *Service) totalsGrid(ctx context.Context, g casework.Grid) ([]Totals, error) {
+	cells, err := s.store.TallyGrid(ctx, g)
+	return casework.MapGrid(cells, err, func(t Tally) Totals { return totalsOf("", t) })
 }
 
 func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
@@ -118,4 +129,11 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 		return nil, err
 	}
 	return t.Figures(), nil
+}
+
+// GridFigures implements casework.FigureSource: Figures of every cell of a
+// series or by-unit table from one grouped query (Store.TallyGrid).
+func (s *Service) GridFigures(ctx context.Context, g casework.Grid) ([][]casework.Figure, error) {
+	cells, err := s.totalsGrid(ctx, g)
+	return casework.MapGrid(cells, err, Totals.Figures)
 }

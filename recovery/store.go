@@ -45,6 +45,10 @@ type Store interface {
 
 	// Totals sums a unit subtree's figures over [Start, End).
 	Totals(ctx context.Context, f TotalsFilter) (Totals, error)
+	// TotalsGrid is Totals for every cell of g at once, the totals of grid
+	// row r and column c at g.Cell(r, c): what a series or a by-unit table
+	// reads.
+	TotalsGrid(ctx context.Context, g casework.Grid) ([]Totals, error)
 }
 
 // Batch is the records one Apply commits: creates (New…), compare-and-swap

@@ -297,6 +297,12 @@ func (s *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 	return out, err
 }
 
+// CountCasesGrid implements cases.Store cell by cell, in one hold of the
+// read lock when the caller holds a snapshot.
+func (s *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Counts, error) {
+	return casework.GridCells(ctx, g, s.CountCases)
+}
+
 // CountCases implements cases.Store.
 func (s *Store) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (n cases.Counts, err error) {
 	err = s.db.Read(ctx, func() error {

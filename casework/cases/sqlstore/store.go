@@ -14,8 +14,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -316,53 +314,55 @@ func (c *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 	return sqlx.QueryAll(ctx, c.db, q, a.List, scanLead)
 }
 
-// CountCases implements cases.Store: one query, a UNION ALL with one
-// branch per counted event, each with the period in WHERE on the event's
-// (unit_id, time) index (migration step 2), so a year's counts read that
-// year's rows of the subtree and not its whole history.
+// CountCases implements cases.Store: CountCasesGrid of one cell.
 func (c *Store) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (cases.Counts, error) {
-	var a sqlx.Args
-	lo, hi := a.Add(from.UnixMicro()), a.Add(to.UnixMicro())
-	under := "1 = 1"
-	if unitUnder != "" {
-		under = sqlx.Under("unit_id", a.Add(unitUnder))
+	if to.Before(from) {
+		return cases.Counts{}, nil
 	}
-	var n cases.Counts
-	branches := []struct {
-		table, col, second string
-		n, m               *int64
-	}{
-		{"case_cases", "reported_at", "0", &n.Reported, nil},
-		{"case_cases", "filed_at", "0", &n.Filed, nil},
-		{"case_cases", "solved_at", "0", &n.Solved, nil},
-		{"case_cases", "closed_at", "0", &n.Closed, nil},
-		{"case_cases", "dropped_at", "0", &n.Dropped, nil},
-		{"case_arrests", "at", "COUNT(DISTINCT person_id)", &n.Arrests, &n.PeopleArrested},
-		{"case_leads", "found_at", "0", &n.LeadsCollected, nil},
-	}
-	sel := make([]string, len(branches))
-	for i, b := range branches {
-		sel[i] = fmt.Sprintf(`SELECT %d, COUNT(*), %s FROM %s WHERE %s >= %s AND %s < %s AND %s`,
-			i, b.second, b.table, b.col, lo, b.col, hi, under)
-	}
-	rows, err := c.db.QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
+	n, err := c.CountCasesGrid(ctx, casework.Grid{Paths: []string{unitUnder}, Bounds: []time.Time{from, to}})
 	if err != nil {
-		return cases.Counts{}, sqlx.Translate(err)
+		return cases.Counts{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var i int
-		var count, second int64
-		if err := rows.Scan(&i, &count, &second); err != nil {
-			return cases.Counts{}, sqlx.Translate(err)
+	return n[0], nil
+}
+
+// CountCasesGrid implements cases.Store: one statement, a UNION ALL with
+// one grouped branch per counted event (casesql.QueryGrid), each with the
+// grid's span in WHERE on the event's (unit_id, time) index (migration
+// step 2), so a year's counts read that year's rows of the subtree once,
+// however many periods and subtrees the grid has.
+func (c *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Counts, error) {
+	out := make([]cases.Counts, g.Len())
+	branches := []casesql.GridBranch{
+		{Table: "case_cases", Time: "reported_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "filed_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "solved_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "closed_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "dropped_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_arrests", Time: "at", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.person_id)"}},
+		{Table: "case_leads", Time: "found_at", Aggs: []string{"COUNT(*)"}},
+	}
+	err := casesql.QueryGrid(ctx, c.k, g, branches, func(x casesql.GridCell) {
+		n := &out[g.Cell(x.R, x.C)]
+		switch x.Branch {
+		case 0:
+			n.Reported = x.V[0]
+		case 1:
+			n.Filed = x.V[0]
+		case 2:
+			n.Solved = x.V[0]
+		case 3:
+			n.Closed = x.V[0]
+		case 4:
+			n.Dropped = x.V[0]
+		case 5:
+			n.Arrests, n.PeopleArrested = x.V[0], x.V[1]
+		case 6:
+			n.LeadsCollected = x.V[0]
 		}
-		*branches[i].n = count
-		if branches[i].m != nil {
-			*branches[i].m = second
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return cases.Counts{}, sqlx.Translate(err)
-	}
-	return n, nil
+	return out, nil
 }

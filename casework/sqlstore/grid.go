@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
+
+// GridBranch is one counted event of a grid query: a table, the event's
+// time column (microseconds) and what to count of its rows. Every branch
+// answers the same columns, so the branches of a source run as one
+// UNION ALL statement.
+type GridBranch struct {
+	Table string // its rows carry unit_id
+	Time  string // the event time column, indexed with unit_id
+	Where string // a further condition on the table's columns, or ""
+	// Key is an expression to group by within each cell (a target kind),
+	// or "" for none.
+	Key string
+	// Aggs are the aggregates of the cell's rows, e.g. "COUNT(*)" and
+	// "COUNT(DISTINCT t.person_id)" (the table is t); a branch with fewer
+	// than another answers 0 for the rest.
+	Aggs []string
+}
+
+// GridCell is one answered row of a grid query: branch b, grid row R,
+// column C, the group key and the aggregates, in the branch's order.
+type GridCell struct {
+	Branch, R, C int
+	Key          string
+	V            []int64
+}
+
+// QueryGrid counts the branches over every cell of g in one statement and
+// calls fn for each non-empty (branch, row, column, key). The period of
+// every event is in WHERE on the branch's (unit_id, time) index — the
+// grid's whole span — and its column is found by a balanced CASE over the
+// inner bounds (about log2 of the columns comparisons a row), so a daily
+// series of a year reads the year's rows once. Rows of the grid are unit
+// subtrees: a single subtree filters with the unit list, several join the
+// events to a (unit, row) list built from the unit paths, so a unit under
+// two rows' paths counts in both. Reads go through sqlx.Reader, so a
+// report's snapshot covers them.
+func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, fn func(GridCell)) error {
+	if err := g.Check(); err != nil {
+		return err
+	}
+	var a sqlx.Args
+	lo, hi := a.Add(g.Bounds[0].UnixMicro()), a.Add(g.Bounds[len(g.Bounds)-1].UnixMicro())
+	inner := make([]int64, 0, len(g.Bounds)-2)
+	for _, b := range g.Bounds[1 : len(g.Bounds)-1] {
+		inner = append(inner, b.UnixMicro())
+	}
+	with, from, row := "", "", "0"
+	if len(g.Paths) == 1 {
+		from = "{table} t WHERE " + sqlx.Under("t.unit_id", a.Add(g.Paths[0]))
+	} else {
+		rows := make([]string, len(g.Paths))
+		for i, p := range g.Paths {
+			rows[i] = fmt.Sprintf("(%d, %s)", i, a.Add(p))
+		}
+		with = `WITH grid_paths (r, path) AS (VALUES ` + strings.Join(rows, ", ") + `),
+			grid_units (unit_id, r) AS (SELECT u.id, p.r FROM units u JOIN grid_paths p ON substr(u.path, 1, length(p.path)) = p.path) `
+		from = "grid_units g JOIN {table} t ON t.unit_id = g.unit_id WHERE 1 = 1"
+		row = "g.r"
+	}
+	width := 0
+	for _, b := range branches {
+		width = max(width, len(b.Aggs))
+	}
+	sel := make([]string, len(branches))
+	for i, b := range branches {
+		key, group := "''", "2, 3"
+		if b.Key != "" {
+			key, group = b.Key, "2, 3, 4"
+		}
+		aggs := make([]string, width)
+		for j := range aggs {
+			aggs[j] = "0"
+			if j < len(b.Aggs) {
+				aggs[j] = "CAST(" + b.Aggs[j] + " AS BIGINT)"
+			}
+		}
+		where := ""
+		if b.Where != "" {
+			where = " AND " + b.Where
+		}
+		col := "t." + b.Time
+		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s AND %s >= %s AND %s < %s%s GROUP BY %s`,
+			i, row, bucket(col, inner, 0), key, strings.Join(aggs, ", "), strings.ReplaceAll(from, "{table}", b.Table), col, lo, col, hi, where, group)
+	}
+	rows, err := sqlx.Reader(ctx, h.DB()).QueryContext(ctx, with+strings.Join(sel, " UNION ALL "), a.List...)
+	if err != nil {
+		return sqlx.Translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := GridCell{V: make([]int64, width)}
+		dest := []any{&c.Branch, &c.R, &c.C, &c.Key}
+		for j := range c.V {
+			dest = append(dest, &c.V[j])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return sqlx.Translate(err)
+		}
+		fn(c)
+	}
+	return sqlx.Translate(rows.Err())
+}
+
+// bucket is the column of the time in col: a CASE that halves the inner
+// bounds at each level. The bounds are integers the kernel computed, never
+// input text, so they are written as literals (a daily series of a year
+// has 365 of them, too many to bind on every engine).
+func bucket(col string, inner []int64, first int) string {
+	if len(inner) == 0 {
+		return strconv.Itoa(first)
+	}
+	mid := len(inner) / 2
+	return fmt.Sprintf("CASE WHEN %s < %d THEN %s ELSE %s END", col, inner[mid],
+		bucket(col, inner[:mid], first), bucket(col, inner[mid+1:], first+mid+1))
+}
