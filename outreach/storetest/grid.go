@@ -1,0 +1,68 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	kstoretest "github.com/grassroots-policing/grassroots/casework/storetest"
+	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/stretchr/testify/require"
+)
+
+// testGrid fills the store with random visits (repeated targets, services,
+// aid, findings), hazards fixed, rejected and fixed again, and done
+// appointments, all at times on and next to the grids' bounds, and checks
+// that every cell of TallyGrid equals Tally of its subtree and period.
+func testGrid(t *testing.T, f *fixture) {
+	units := []casework.Unit{f.root, f.a, f.a1, f.b}
+	paths := make([]string, len(units))
+	for i, u := range units {
+		paths[i] = u.Path
+	}
+	c := kstoretest.NewGridCheck(t, 19, paths...)
+	unit := func() casework.Unit { return units[c.IntN(len(units))] }
+	for range 100 {
+		v := f.visit(unit(), c.Time(), outreach.TargetKinds[c.IntN(len(outreach.TargetKinds))])
+		v.TargetKey = fmt.Sprintf("target-%d", c.IntN(5))
+		v.Services = nil
+		for range c.IntN(3) {
+			v.Services = append(v.Services, outreach.ServiceGiven{Kind: outreach.ServiceKinds[c.IntN(len(outreach.ServiceKinds))]})
+		}
+		if c.IntN(2) == 0 {
+			v.Aid = nil
+		}
+		if c.IntN(3) == 0 {
+			v.Findings = []outreach.Finding{{Kind: outreach.FindingDispute, Step: "dispute/1", OutboxID: "o-" + v.ID}, {Kind: outreach.FindingLead, Step: "lead/1", OutboxID: "l-" + v.ID}}
+		}
+		f.addVisit(t, v)
+	}
+	for range 60 {
+		h := f.hazard(unit(), c.Time(), outreach.HazardFound)
+		require.NoError(t, f.s.CreateHazard(f.ctx, h, f.audit("hazard.create", "hazard", h.ID)))
+		// Fixed, then perhaps rejected and fixed again: each event in its
+		// own period.
+		for step := range c.IntN(4) {
+			h.Version++
+			if step%2 == 0 {
+				h.Status, h.RectifiedAt = outreach.HazardRectified, c.Time()
+			} else {
+				h.Status, h.RectifiedAt, h.UpdatedAt = outreach.HazardRectifying, time.Time{}, c.Time()
+			}
+			require.NoError(t, f.s.UpdateHazard(f.ctx, h, f.audit("hazard.move", "hazard", h.ID)))
+		}
+	}
+	for i := range 40 {
+		a := f.appointment(unit(), fmt.Sprintf("officer-%d", i), c.Time(), time.Hour, outreach.AppointmentDone)
+		a.ClosedAt = c.Maybe()
+		if a.ClosedAt.IsZero() {
+			a.Status = outreach.AppointmentRequested
+		}
+		require.NoError(t, f.s.CreateAppointment(f.ctx, a, f.audit("appointment.create", "appointment", a.ID)))
+	}
+	kstoretest.GridMatches(t, c, f.s.TallyGrid, func(ctx context.Context, path string, start, end time.Time) (outreach.Tally, error) {
+		return f.s.Tally(ctx, outreach.TallyFilter{UnitUnder: path, From: start, To: end})
+	})
+}
