@@ -21,15 +21,20 @@ import (
 // a microsecond either side of it, and at random in between.
 type GridCheck struct {
 	Grids []casework.Grid
+	units []casework.Unit
 	times []time.Time
 	rng   *rand.Rand
 }
 
-// NewGridCheck builds the grids over the unit paths (the first the widest
-// subtree, the others inside it), with a seeded random source so that a
+// NewGridCheck builds the grids over the units' subtrees (the first the
+// widest, the others inside it), with a seeded random source so that a
 // failure reproduces.
-func NewGridCheck(t *testing.T, seed uint64, paths ...string) *GridCheck {
+func NewGridCheck(t *testing.T, seed uint64, units ...casework.Unit) *GridCheck {
 	t.Helper()
+	paths := make([]string, len(units))
+	for i, u := range units {
+		paths[i] = u.Path
+	}
 	ny, err := time.LoadLocation("America/New_York")
 	require.NoError(t, err)
 	sh := casework.DefaultZone()
@@ -44,7 +49,7 @@ func NewGridCheck(t *testing.T, seed uint64, paths ...string) *GridCheck {
 	for m := time.February; m <= time.May; m++ {
 		months = append(months, time.Date(2021, m, 1, 0, 0, 0, 0, sh).UTC())
 	}
-	c := &GridCheck{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	c := &GridCheck{units: units, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	c.Grids = []casework.Grid{
 		{Paths: paths[:1], Bounds: days(sh, 2021, time.March, 10, 10, 1), Zone: sh},
 		{Paths: paths[:1], Bounds: days(ny, 2021, time.March, 10, 10, 1), Zone: ny},
@@ -80,6 +85,9 @@ func (c *GridCheck) Maybe() time.Time {
 	}
 	return c.Time()
 }
+
+// Unit is one of the check's units, at random.
+func (c *GridCheck) Unit() casework.Unit { return c.units[c.rng.IntN(len(c.units))] }
 
 // IntN is a random int in [0, n), from the check's seeded source.
 func (c *GridCheck) IntN(n int) int { return c.rng.IntN(n) }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grassroots-policing/grassroots/casework"
 	kstoretest "github.com/grassroots-policing/grassroots/casework/storetest"
 	"github.com/grassroots-policing/grassroots/mediation"
 	"github.com/stretchr/testify/require"
@@ -17,14 +16,9 @@ import (
 // equals Totals of its subtree and period.
 func testGrid(t *testing.T, e *env) {
 	ctx := context.Background()
-	units := []casework.Unit{e.root, e.a, e.a1, e.b}
-	paths := make([]string, len(units))
-	for i, u := range units {
-		paths[i] = u.Path
-	}
-	c := kstoretest.NewGridCheck(t, 17, paths...)
+	c := kstoretest.NewGridCheck(t, 17, e.root, e.a, e.a1, e.b)
 	for i := range 120 {
-		d := minimal(fmt.Sprintf("g-%03d", i), units[c.IntN(len(units))].ID, c.Time())
+		d := minimal(fmt.Sprintf("g-%03d", i), c.Unit().ID, c.Time())
 		d.AcceptedAt, d.SettledAt, d.FailedAt, d.ReferredAt = c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe()
 		require.NoError(t, e.s.CreateDispute(ctx, d, e.change(d.ID)))
 	}

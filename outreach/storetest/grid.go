@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grassroots-policing/grassroots/casework"
 	kstoretest "github.com/grassroots-policing/grassroots/casework/storetest"
 	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/stretchr/testify/require"
@@ -17,15 +16,9 @@ import (
 // appointments, all at times on and next to the grids' bounds, and checks
 // that every cell of TallyGrid equals Tally of its subtree and period.
 func testGrid(t *testing.T, f *fixture) {
-	units := []casework.Unit{f.root, f.a, f.a1, f.b}
-	paths := make([]string, len(units))
-	for i, u := range units {
-		paths[i] = u.Path
-	}
-	c := kstoretest.NewGridCheck(t, 19, paths...)
-	unit := func() casework.Unit { return units[c.IntN(len(units))] }
+	c := kstoretest.NewGridCheck(t, 19, f.root, f.a, f.a1, f.b)
 	for range 100 {
-		v := f.visit(unit(), c.Time(), outreach.TargetKinds[c.IntN(len(outreach.TargetKinds))])
+		v := f.visit(c.Unit(), c.Time(), outreach.TargetKinds[c.IntN(len(outreach.TargetKinds))])
 		v.TargetKey = fmt.Sprintf("target-%d", c.IntN(5))
 		v.Services = nil
 		for range c.IntN(3) {
@@ -40,7 +33,7 @@ func testGrid(t *testing.T, f *fixture) {
 		f.addVisit(t, v)
 	}
 	for range 60 {
-		h := f.hazard(unit(), c.Time(), outreach.HazardFound)
+		h := f.hazard(c.Unit(), c.Time(), outreach.HazardFound)
 		require.NoError(t, f.s.CreateHazard(f.ctx, h, f.audit("hazard.create", "hazard", h.ID)))
 		// Fixed, then perhaps rejected and fixed again: each event in its
 		// own period.
@@ -55,7 +48,7 @@ func testGrid(t *testing.T, f *fixture) {
 		}
 	}
 	for i := range 40 {
-		a := f.appointment(unit(), fmt.Sprintf("officer-%d", i), c.Time(), time.Hour, outreach.AppointmentDone)
+		a := f.appointment(c.Unit(), fmt.Sprintf("officer-%d", i), c.Time(), time.Hour, outreach.AppointmentDone)
 		a.ClosedAt = c.Maybe()
 		if a.ClosedAt.IsZero() {
 			a.Status = outreach.AppointmentRequested

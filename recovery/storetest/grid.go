@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grassroots-policing/grassroots/casework"
 	kstoretest "github.com/grassroots-policing/grassroots/casework/storetest"
 	"github.com/grassroots-policing/grassroots/recovery"
 )
@@ -14,29 +13,23 @@ import (
 // whose event times sit on and next to the grids' bounds, and checks that
 // every cell of TotalsGrid equals Totals of its subtree and period.
 func testGrid(t *testing.T, f *fixture) {
-	units := []casework.Unit{f.root, f.a, f.a1, f.b}
-	paths := make([]string, len(units))
-	for i, u := range units {
-		paths[i] = u.Path
-	}
-	c := kstoretest.NewGridCheck(t, 23, paths...)
-	unit := func() casework.Unit { return units[c.IntN(len(units))] }
+	c := kstoretest.NewGridCheck(t, 23, f.root, f.a, f.a1, f.b)
 	var b recovery.Batch
 	for range 100 {
-		it := f.item(unit())
+		it := f.item(c.Unit())
 		it.ValueFen = int64(100 * (1 + c.IntN(5000)))
 		it.RecoveredAt, it.ReturnedAt, it.UnclaimedAt, it.DisposedAt = c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe()
 		b.NewItems = append(b.NewItems, it)
 	}
 	for i := range 40 {
-		e := f.event(unit())
+		e := f.event(c.Unit())
 		e.HeldAt = c.Maybe()
 		if !e.HeldAt.IsZero() && c.IntN(4) > 0 {
 			e.State = recovery.EventHeld
 		}
 		b.NewEvents = append(b.NewEvents, e)
 		d := f.disposal(b.NewItems[i])
-		d.UnitID, d.ProceedsFen, d.CompletedAt = unit().ID, int64(c.IntN(100000)), c.Maybe()
+		d.UnitID, d.ProceedsFen, d.CompletedAt = c.Unit().ID, int64(c.IntN(100000)), c.Maybe()
 		if !d.CompletedAt.IsZero() && c.IntN(4) > 0 {
 			d.State = recovery.DisposalCompleted
 		}

@@ -19,24 +19,22 @@ import (
 // the contract, independent of any store).
 func testGrid(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	units := []casework.Unit{f.root, f.a, f.a1, f.b}
-	paths := make([]string, len(units))
+	c := kstoretest.NewGridCheck(t, 13, f.root, f.a, f.a1, f.b)
 	pathOf := map[string]string{}
-	for i, u := range units {
-		paths[i], pathOf[u.ID] = u.Path, u.Path
+	for _, u := range []casework.Unit{f.root, f.a, f.a1, f.b} {
+		pathOf[u.ID] = u.Path
 	}
-	c := kstoretest.NewGridCheck(t, 13, paths...)
 	var cs []cases.Case
 	var leads []cases.Lead
 	for i := range 120 {
-		x := newCase(fmt.Sprintf("g-%03d", i), units[c.IntN(len(units))].ID, 0)
+		x := newCase(fmt.Sprintf("g-%03d", i), c.Unit().ID, 0)
 		x.ReportedAt = c.Time()
 		x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt = c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe()
 		for j := range c.IntN(3) {
 			x.Arrests = append(x.Arrests, cases.Arrest{ID: fmt.Sprintf("%s-a%d", x.ID, j), SuspectID: fmt.Sprintf("p%d", c.IntN(6)), At: c.Time()})
 		}
 		cs = append(cs, x)
-		l := newLead(fmt.Sprintf("gl-%03d", i), units[c.IntN(len(units))].ID, 0)
+		l := newLead(fmt.Sprintf("gl-%03d", i), c.Unit().ID, 0)
 		l.FoundAt = c.Time()
 		leads = append(leads, l)
 	}
