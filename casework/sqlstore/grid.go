@@ -74,9 +74,16 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	}
 	sel := make([]string, len(branches))
 	for i, b := range branches {
-		key, group := "''", "2, 3"
-		if b.Key != "" {
-			key, group = b.Key, "2, 3, 4"
+		// One cell needs no grouping but the key's: SQLite would sort the
+		// rows for a GROUP BY on constants.
+		key, group := "''", " GROUP BY 2, 3"
+		switch {
+		case b.Key != "" && g.Len() == 1:
+			key, group = b.Key, " GROUP BY 4"
+		case b.Key != "":
+			key, group = b.Key, " GROUP BY 2, 3, 4"
+		case g.Len() == 1:
+			group = ""
 		}
 		aggs := make([]string, width)
 		for j := range aggs {
@@ -90,7 +97,7 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 			where = " AND " + b.Where
 		}
 		col := "t." + b.Time
-		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s AND %s >= %s AND %s < %s%s GROUP BY %s`,
+		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s AND %s >= %s AND %s < %s%s%s`,
 			i, row, bucket(col, inner, 0), key, strings.Join(aggs, ", "), strings.ReplaceAll(from, "{table}", b.Table), col, lo, col, hi, where, group)
 	}
 	rows, err := sqlx.Reader(ctx, h.DB()).QueryContext(ctx, with+strings.Join(sel, " UNION ALL "), a.List...)
