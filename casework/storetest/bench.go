@@ -124,4 +124,3 @@ func BenchReport(b *testing.B, city, station string,
 		})
 	}
 }
-
