@@ -261,6 +261,7 @@ func (s *Store) keepCase(f cases.Filter, c cases.Case) bool {
 	case f.Identifier != "" && !slices.Contains(c.IdentifierKeys(), f.Identifier):
 	case f.ModusOperandi != "" && c.MOKey() != f.ModusOperandi:
 	case f.IDs != nil && !slices.Contains(f.IDs, c.ID):
+	case f.Overdue != nil && len(cases.OverdueSteps(c, f.Overdue.Targets, f.Overdue.Now)) == 0:
 	default:
 		return true
 	}

@@ -14,6 +14,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -101,7 +103,7 @@ func caseArgs(x cases.Case) ([]any, error) {
 	}
 	return []any{x.ID, x.UnitID, sqlx.S(x.Number), x.Kind, string(x.State), sqlx.S(x.MOKey()), sqlx.S(x.LeadID),
 		sqlx.T(x.ReportedAt), sqlx.T(x.FiledAt), sqlx.T(x.SolvedAt), sqlx.T(x.ClosedAt), sqlx.T(x.DroppedAt),
-		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt)}, nil
+		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt), cases.StepsDone(x)}, nil
 }
 
 func scanCase(row interface{ Scan(...any) error }) (cases.Case, error) {
@@ -131,8 +133,8 @@ func (c *Store) insertCase(ctx context.Context, tx *sql.Tx, x cases.Case) error 
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO case_cases (`+caseCols+`) VALUES
-		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_cases (`+caseCols+`, steps_done) VALUES
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, args...); err != nil {
 		return err
 	}
 	return c.writeChildren(ctx, tx, x, false)
@@ -145,7 +147,7 @@ func (c *Store) updateCase(ctx context.Context, tx *sql.Tx, x cases.Case) error 
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE case_cases SET unit_id = $2, number = $3, kind = $4, state = $5, mo_key = $6,
 		lead_id = $7, reported_at = $8, filed_at = $9, solved_at = $10, closed_at = $11, dropped_at = $12, body = $13,
-		version = $14, updated_at = $16 WHERE id = $1 AND version = $17 AND created_at = $15`, append(args, x.Version-1)...)
+		version = $14, updated_at = $16, steps_done = $17 WHERE id = $1 AND version = $18 AND created_at = $15`, append(args, x.Version-1)...)
 	if err != nil {
 		return err
 	}
@@ -221,11 +223,34 @@ func (c *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) 
 	if f.IDs != nil {
 		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
 	}
+	if f.Overdue != nil {
+		q += ` AND ` + overdue(&a, *f.Overdue)
+	}
 	q, err := casesql.PageClause(q, &a, p, "created_at", "id")
 	if err != nil {
 		return nil, err
 	}
 	return sqlx.QueryAll(ctx, c.db, q, a.List, scanCase)
+}
+
+// overdue is cases.StepOverdue in SQL: some step not done (the bit of
+// cases.StepsDone clear), still expected in the case's state
+// (cases.ExpectedIn), and now strictly after the report plus the step's
+// target. Times are microseconds and targets nanoseconds, so the bound on
+// reported_at is rounded up: reported·1000 + target < now (ns) exactly when
+// reported < ⌈(now − target) / 1000⌉.
+func overdue(a *sqlx.Args, o cases.OverdueAt) string {
+	var steps []string
+	for i, step := range cases.Steps {
+		lim := o.Now.UnixNano() - int64(o.Targets.Of(step))
+		bound := lim / 1000
+		if lim%1000 > 0 {
+			bound++
+		}
+		steps = append(steps, fmt.Sprintf(`(state IN (%s) AND (steps_done & %d) = 0 AND reported_at < %s)`,
+			sqlx.In(a, cases.ExpectedIn(step)), 1<<i, a.Add(bound)))
+	}
+	return `(` + strings.Join(steps, ` OR `) + `)`
 }
 
 const leadCols = `id, unit_id, state, source_kind, source_id, case_id, found_at, body, version, created_at, updated_at`
