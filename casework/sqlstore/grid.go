@@ -38,9 +38,8 @@ type GridCell struct {
 // QueryGrid counts the branches over every cell of g in one statement and
 // calls fn for each non-empty (branch, row, column, key). The period of
 // every event is in WHERE on the branch's (unit_id, time) index — the
-// grid's whole span — and its column is found by a balanced CASE over the
-// inner bounds (about log2 of the columns comparisons a row), so a daily
-// series of a year reads the year's rows once. Rows of the grid are unit
+// grid's whole span — and its column is computed from the time (column),
+// so a daily series of a year reads the year's rows once. Rows of the grid are unit
 // subtrees: a single subtree filters with the unit list, several join the
 // events to a (unit, row) list built from the unit paths, so a unit under
 // two rows' paths counts in both. Reads go through sqlx.Reader, so a
@@ -51,9 +50,9 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	}
 	var a sqlx.Args
 	lo, hi := a.Add(g.Bounds[0].UnixMicro()), a.Add(g.Bounds[len(g.Bounds)-1].UnixMicro())
-	inner := make([]int64, 0, len(g.Bounds)-2)
-	for _, b := range g.Bounds[1 : len(g.Bounds)-1] {
-		inner = append(inner, b.UnixMicro())
+	bounds := make([]int64, len(g.Bounds))
+	for i, b := range g.Bounds {
+		bounds[i] = b.UnixMicro()
 	}
 	with, from, row := "", "", "0"
 	if len(g.Paths) == 1 {
@@ -98,7 +97,7 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		}
 		col := "t." + b.Time
 		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s AND %s >= %s AND %s < %s%s%s`,
-			i, row, bucket(col, inner, 0), key, strings.Join(aggs, ", "), strings.ReplaceAll(from, "{table}", b.Table), col, lo, col, hi, where, group)
+			i, row, column(col, bounds), key, strings.Join(aggs, ", "), strings.ReplaceAll(from, "{table}", b.Table), col, lo, col, hi, where, group)
 	}
 	rows, err := sqlx.Reader(ctx, h.DB()).QueryContext(ctx, with+strings.Join(sel, " UNION ALL "), a.List...)
 	if err != nil {
@@ -119,10 +118,29 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	return sqlx.Translate(rows.Err())
 }
 
-// bucket is the column of the time in col: a CASE that halves the inner
-// bounds at each level. The bounds are integers the kernel computed, never
-// input text, so they are written as literals (a daily series of a year
-// has 365 of them, too many to bind on every engine).
+// column is the grid column of the time in col, which WHERE keeps within
+// the bounds. Equally spaced bounds (days or weeks in a zone without a
+// clock change in the span) divide: one subtraction and one division a
+// row, and a short statement. Any other bounds (months; days across a
+// daylight-saving change) go through bucket. The bounds are integers the
+// kernel computed, never input text, so they are written as literals (a
+// daily series of a year has 366, too many to bind on every engine).
+func column(col string, bounds []int64) string {
+	step := bounds[1] - bounds[0]
+	for i := 2; i < len(bounds) && step > 0; i++ {
+		if bounds[i]-bounds[i-1] != step {
+			step = 0
+		}
+	}
+	if step > 0 && len(bounds) > 2 {
+		return fmt.Sprintf("((%s - %d) / %d)", col, bounds[0], step)
+	}
+	return bucket(col, bounds[1:len(bounds)-1], 0)
+}
+
+// bucket is the number of inner bounds at or before the time in col: a
+// CASE that halves the bounds at each level, about log2 of the columns
+// comparisons a row.
 func bucket(col string, inner []int64, first int) string {
 	if len(inner) == 0 {
 		return strconv.Itoa(first)
