@@ -408,6 +408,9 @@ func (s *Store) ListReturns(ctx context.Context, f recovery.ReturnFilter, p case
 	if f.EventID != "" {
 		q += ` AND event_id = ` + a.Add(f.EventID)
 	}
+	if f.IDs != nil {
+		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
+	}
 	q = inList(q, &a, "state", f.States)
 	q, err := ksql.PageClause(q, &a, p, "created_at", "id")
 	if err != nil {
