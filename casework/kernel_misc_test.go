@@ -166,8 +166,17 @@ func TestHandoffCodesAreCheckedOnceTheReceiverIsWired(t *testing.T) {
 	require.Equal(t, "category", inv.Fields[0].Field)
 }
 
-// periodSpy records the periods it is asked for and counts one figure.
-type periodSpy struct{ periods []casework.Period }
+// periodSpy records the periods it is asked for and counts one figure; it
+// answers a grid period by period and counts the grids.
+type periodSpy struct {
+	periods []casework.Period
+	grids   int
+}
+
+func (s *periodSpy) GridFigures(ctx context.Context, g casework.Grid) ([][]casework.Figure, error) {
+	s.grids++
+	return casework.GridPeriods(ctx, g, s.Figures)
+}
 
 func (s *periodSpy) Figures(_ context.Context, p casework.Period) ([]casework.Figure, error) {
 	s.periods = append(s.periods, p)
@@ -198,6 +207,7 @@ func TestReportSeries(t *testing.T) {
 		require.Equal(t, w.branch.Path, p.UnitPath)
 	}
 	require.True(t, spy.periods[4].End.Equal(day(2020, 5, 11)))
+	require.Equal(t, 1, spy.grids, "a whole series is one grid for each source")
 
 	quarters, err := w.k.ReportSeries(context.Background(), w.branchSupervisor, casework.ReportQuery{UnitID: w.branch.ID, From: day(2020, 1, 1), To: day(2020, 12, 31)}, casework.StepQuarter)
 	require.NoError(t, err)

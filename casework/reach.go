@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
@@ -22,28 +23,72 @@ import (
 // existed, and its reach is that of the unit it claims.
 func (k *Kernel) Reach(ctx context.Context, actor Actor, t Target) error {
 	notFound := errs.NotFound(t.RecordType, t.RecordID)
-	st, err := k.staff(ctx, actor.StaffID)
-	if errors.Is(err, errs.ErrNotFound) {
-		return notFound
-	}
+	actorUnit, ok, err := k.reachingUnit(ctx, actor)
 	if err != nil {
 		return err
 	}
-	if _, delivering := ctx.Value(deliveryKey{}).(string); !delivering && (!st.Active || st.UnitID != actor.UnitID) {
+	if !ok {
 		return notFound
-	}
-	actorUnit, err := k.unit(ctx, actor.UnitID)
-	if errors.Is(err, errs.ErrNotFound) {
-		return notFound
-	}
-	if err != nil {
-		return err
 	}
 	err = k.reach(ctx, actorUnit, Rule{Kind: KindRead}, t)
 	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
 		return notFound
 	}
 	return err
+}
+
+// reachingUnit is the unit whose reach an actor has, and false when the
+// actor reaches nothing: no such staff member, inactive, or not of the
+// unit it claims (outside a delivery).
+func (k *Kernel) reachingUnit(ctx context.Context, actor Actor) (Unit, bool, error) {
+	st, err := k.staff(ctx, actor.StaffID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Unit{}, false, nil
+	}
+	if err != nil {
+		return Unit{}, false, err
+	}
+	if _, delivering := ctx.Value(deliveryKey{}).(string); !delivering && (!st.Active || st.UnitID != actor.UnitID) {
+		return Unit{}, false, nil
+	}
+	u, err := k.unit(ctx, actor.UnitID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Unit{}, false, nil
+	}
+	return u, err == nil, err
+}
+
+// PersonsInReach is PersonInReach for many persons at once, for lists that
+// print a person a row: one staff check and one query for each
+// MaxPageLimit persons (units come from the kernel's cache), whatever the
+// rows. The map holds the persons that exist and lie in the actor's reach;
+// any other id is absent.
+func (k *Kernel) PersonsInReach(ctx context.Context, actor Actor, ids []string) (map[string]PersonRecord, error) {
+	out := map[string]PersonRecord{}
+	ids = slices.Compact(slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == "" }))))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	actorUnit, ok, err := k.reachingUnit(ctx, actor)
+	if err != nil || !ok {
+		return out, err
+	}
+	for chunk := range slices.Chunk(ids, MaxPageLimit) {
+		persons, err := k.store.ListPersons(ctx, PersonFilter{IDs: chunk}, Page{Limit: len(chunk)})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range persons {
+			err := k.reach(ctx, actorUnit, Rule{Kind: KindRead}, Target{RecordType: "person", RecordID: p.ID, UnitID: p.UnitID})
+			switch {
+			case err == nil:
+				out[p.ID] = p
+			case !errors.Is(err, errs.ErrNotFound) && !errors.Is(err, errs.ErrForbidden):
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // RefInReach answers whether a kernel record an input names — a "person",

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -44,6 +45,12 @@ type Figure struct {
 // so an embedder with only some workflows still gets a report.
 type FigureSource interface {
 	Figures(ctx context.Context, p Period) ([]Figure, error)
+	// GridFigures is Figures for every cell of a grid at once: the figures
+	// of row r and column c at g.Cell(r, c), each exactly what Figures
+	// answers for that subtree and period. A source over SQL answers it in
+	// one grouped query per counted table; GridPeriods answers it period by
+	// period for a source that has no such query.
+	GridFigures(ctx context.Context, g Grid) ([][]Figure, error)
 }
 
 // ResolvePeriod checks a report query against the actor's reach and turns
@@ -77,26 +84,54 @@ func (k *Kernel) ResolvePeriod(ctx context.Context, actor Actor, q ReportQuery) 
 }
 
 // Report gathers every registered workflow's figures for a unit subtree and
-// period: the article's figures in one call.
+// period: the article's figures in one call, read in one snapshot.
 func (k *Kernel) Report(ctx context.Context, actor Actor, q ReportQuery) ([]Figure, error) {
 	p, err := k.ResolvePeriod(ctx, actor, q)
 	if err != nil {
 		return nil, err
 	}
-	return k.figuresFor(ctx, p)
+	cells, err := k.gridFigures(ctx, Grid{Paths: []string{p.UnitPath}, Bounds: []time.Time{p.Start, p.End}, Zone: p.Zone})
+	if err != nil {
+		return nil, err
+	}
+	return cells[0], nil
 }
 
-func (k *Kernel) figuresFor(ctx context.Context, p Period) ([]Figure, error) {
+// ReportByChild is Report for q's unit and for each unit directly below it,
+// each over its own subtree, in the order of casework.ByChildUnit: one
+// grouped query per source and counted table, not one per row.
+func (k *Kernel) ReportByChild(ctx context.Context, actor Actor, q ReportQuery) ([]UnitRow[[]Figure], error) {
+	return ByChildUnit(ctx, k, actor, q, k.gridFigures)
+}
+
+// gridFigures asks every registered source for a grid's figures, all in
+// one consistent snapshot of the store (Snapshot), so that figures of
+// different workflows never straddle a concurrent write.
+func (k *Kernel) gridFigures(ctx context.Context, g Grid) ([][]Figure, error) {
+	if err := g.Check(); err != nil {
+		return nil, err
+	}
 	k.mu.RLock()
 	sources := append([]FigureSource(nil), k.figures...)
 	k.mu.RUnlock()
-	var out []Figure
-	for _, s := range sources {
-		f, err := s.Figures(ctx, p)
-		if err != nil {
-			return nil, err
+	out := make([][]Figure, g.Len())
+	err := k.store.Snapshot(ctx, func(ctx context.Context) error {
+		for _, s := range sources {
+			cells, err := s.GridFigures(ctx, g)
+			if err != nil {
+				return err
+			}
+			if len(cells) != len(out) {
+				return fmt.Errorf("casework: a figure source answered %d cells of a %d-cell grid", len(cells), len(out))
+			}
+			for i, f := range cells {
+				out[i] = append(out[i], f...)
+			}
 		}
-		out = append(out, f...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -145,7 +180,7 @@ func (k *Kernel) ReportSeries(ctx context.Context, actor Actor, q ReportQuery, s
 	if zone == nil {
 		zone = k.zone
 	}
-	var out []PeriodFigures
+	bounds := []time.Time{whole.Start}
 	for start := whole.Start; start.Before(whole.End); {
 		end, err := nextBoundary(start.In(zone), step)
 		if err != nil {
@@ -155,17 +190,20 @@ func (k *Kernel) ReportSeries(ctx context.Context, actor Actor, q ReportQuery, s
 		if end.After(whole.End) {
 			end = whole.End
 		}
-		if len(out) == maxSeriesPeriods {
+		if len(bounds) > maxSeriesPeriods {
 			return nil, errs.Invalid("step", "max_periods", "a series has at most %d periods; choose a longer step", maxSeriesPeriods)
 		}
-		p := Period{UnitPath: whole.UnitPath, Start: start, End: end}
-		figures, err := k.figuresFor(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		last := end.In(zone).AddDate(0, 0, -1)
-		out = append(out, PeriodFigures{From: start.In(zone), To: time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, zone), Figures: figures})
+		bounds = append(bounds, end)
 		start = end
+	}
+	cells, err := k.gridFigures(ctx, Grid{Paths: []string{whole.UnitPath}, Bounds: bounds, Zone: zone})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PeriodFigures, len(cells))
+	for i, figures := range cells {
+		last := bounds[i+1].In(zone).AddDate(0, 0, -1)
+		out[i] = PeriodFigures{From: bounds[i].In(zone), To: time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, zone), Figures: figures}
 	}
 	return out, nil
 }
@@ -192,15 +230,23 @@ func nextBoundary(t time.Time, step Step) (time.Time, error) {
 
 // TotalsFor is the one form of every workflow's Totals: it resolves q for
 // actor (reach first, then the report permission, then the period in q's
-// zone) and computes the totals of the period.
+// zone) and computes the totals of the period in one snapshot of the store.
 func TotalsFor[T any](ctx context.Context, k *Kernel, actor Actor, q ReportQuery,
 	totals func(ctx context.Context, p Period) (T, error)) (T, error) {
+	var out T
 	p, err := k.ResolvePeriod(ctx, actor, q)
+	if err != nil {
+		return out, err
+	}
+	err = k.store.Snapshot(ctx, func(ctx context.Context) error {
+		out, err = totals(ctx, p)
+		return err
+	})
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	return totals(ctx, p)
+	return out, nil
 }
 
 // UnitRow is one row of a by-unit table: a unit and the totals of its
@@ -214,30 +260,43 @@ type UnitRow[T any] struct {
 // workflow's TotalsByUnit): the first row is q's unit over its whole
 // subtree, then one row for each unit directly below it, over that unit's
 // subtree, in the order of the unit tree — a bureau's table of branches, a
-// branch's of stations. totals computes one row for a period whose
-// UnitPath is the row's unit.
+// branch's of stations. grid computes every row at once: it gets one grid
+// row per unit (Paths in that order) and one column, the period, and runs
+// in one snapshot of the store with the unit list.
 func ByChildUnit[T any](ctx context.Context, k *Kernel, actor Actor, q ReportQuery,
-	totals func(ctx context.Context, p Period) (T, error)) ([]UnitRow[T], error) {
+	grid func(ctx context.Context, g Grid) ([]T, error)) ([]UnitRow[T], error) {
 	p, err := k.ResolvePeriod(ctx, actor, q)
 	if err != nil {
 		return nil, err
 	}
-	units, err := k.store.ListUnits(ctx, UnitFilter{Under: p.UnitPath})
+	var out []UnitRow[T]
+	err = k.store.Snapshot(ctx, func(ctx context.Context) error {
+		units, err := k.store.ListUnits(ctx, UnitFilter{Under: p.UnitPath})
+		if err != nil {
+			return err
+		}
+		units = childUnits(units, p.UnitPath)
+		g := Grid{Paths: make([]string, len(units)), Bounds: []time.Time{p.Start, p.End}, Zone: p.Zone}
+		for i, u := range units {
+			g.Paths[i] = u.Path
+		}
+		if len(units) == 0 {
+			return nil
+		}
+		cells, err := grid(ctx, g)
+		if err != nil {
+			return err
+		}
+		if len(cells) != len(units) {
+			return fmt.Errorf("casework: a by-unit table answered %d rows for %d units", len(cells), len(units))
+		}
+		for i, u := range units {
+			out = append(out, UnitRow[T]{Unit: u, Totals: cells[i]})
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	var out []UnitRow[T]
-	for _, u := range units {
-		if u.Path != p.UnitPath && u.Path != UnitPath(p.UnitPath, u.ID) {
-			continue // deeper than a child: counted in its child's row
-		}
-		row := p
-		row.UnitID, row.UnitPath = u.ID, u.Path
-		t, err := totals(ctx, row)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, UnitRow[T]{Unit: u, Totals: t})
 	}
 	return out, nil
 }

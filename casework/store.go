@@ -37,6 +37,7 @@ type KernelStore interface {
 	RequestStore
 	OutboxStore
 	AttachmentStore
+	SnapshotStore
 
 	// DefaultBlobs is where attachment bytes go when Config.Blobs is nil: as
 	// durable as the store itself (memory for a memory store; the SQL
@@ -204,4 +205,19 @@ func (p Page) Normalize() Page {
 		p.Limit = MaxPageLimit
 	}
 	return p
+}
+
+// SnapshotStore reads many queries as of one instant, so that a report's
+// figures — several workflows, several tables — agree with each other
+// even while officers write.
+type SnapshotStore interface {
+	// Snapshot runs fn with a context under which every read of this store,
+	// and of every workflow store built on the same database, sees one
+	// consistent state: the writes committed before the snapshot began and
+	// none after (a read-only REPEATABLE READ transaction on PostgreSQL, one
+	// read transaction on SQLite, the read lock in memory). A context that
+	// already carries a snapshot of the store keeps it. fn must only read:
+	// a write under the context is refused or, in memory, waits for the
+	// snapshot to end.
+	Snapshot(ctx context.Context, fn func(ctx context.Context) error) error
 }

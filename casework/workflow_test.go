@@ -27,6 +27,10 @@ func (f *fakeWorkflow) Figures(context.Context, casework.Period) ([]casework.Fig
 	return []casework.Figure{{Key: f.p.Name + ".n", Value: 7}}, nil
 }
 
+func (f *fakeWorkflow) GridFigures(ctx context.Context, g casework.Grid) ([][]casework.Figure, error) {
+	return casework.GridPeriods(ctx, g, f.Figures)
+}
+
 func receiveNothing(context.Context, casework.OutboxMessage) (string, error) { return "", nil }
 
 func TestRegisterWiresEverything(t *testing.T) {

@@ -39,6 +39,10 @@ type Store interface {
 	// Totals counts the disputes of a unit subtree whose events fall in a
 	// period, grouped as q.By says, ordered by Key.
 	Totals(ctx context.Context, q TotalsQuery) ([]TotalsRow, error)
+	// TotalsGrid is Totals (ByNone) for every cell of g at once, the row
+	// of grid row r and column c at g.Cell(r, c): what a series or a
+	// by-unit table reads.
+	TotalsGrid(ctx context.Context, g casework.Grid) ([]TotalsRow, error)
 }
 
 // Filter selects disputes. Zero fields select everything; set fields must

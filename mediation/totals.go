@@ -36,7 +36,18 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 // TotalsByUnit is Totals for the queried unit and for each unit directly
 // below it, each over its own subtree (casework.ByChildUnit).
 func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
-	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+	return casework.ByChildUnit(ctx, s.k, actor, q, s.totalsGrid)
+}
+
+// totalsGrid is the one-row total of every cell of a grid, from one
+// grouped query.
+func (s *Service) totalsGrid(ctx context.Context, g casework.Grid) ([]Totals, error) {
+	cells, err := s.store.TotalsGrid(ctx, g)
+	return casework.MapGrid(cells, err, totalsOf)
+}
+
+func totalsOf(t TotalsRow) Totals {
+	return Totals{TotalsRow: t, Label: "合计", SettlementRate: SettlementRate(t.Settled, t.Found)}
 }
 
 // totals is the one-row total of a resolved period.
@@ -49,7 +60,7 @@ func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error)
 	if len(rows) > 0 {
 		t = rows[0]
 	}
-	return Totals{TotalsRow: t, Label: "合计", SettlementRate: SettlementRate(t.Settled, t.Found)}, nil
+	return totalsOf(t), nil
 }
 
 // Breakdown is Totals grouped by category, first-level category, state or
@@ -102,6 +113,17 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 	if err != nil {
 		return nil, err
 	}
+	return t.figures(), nil
+}
+
+// GridFigures implements casework.FigureSource: Figures of every cell of a
+// series or by-unit table from one grouped query (Store.TotalsGrid).
+func (s *Service) GridFigures(ctx context.Context, g casework.Grid) ([][]casework.Figure, error) {
+	cells, err := s.totalsGrid(ctx, g)
+	return casework.MapGrid(cells, err, Totals.figures)
+}
+
+func (t Totals) figures() []casework.Figure {
 	return []casework.Figure{
 		{Key: "mediation.disputes.found", LabelZH: "排查矛盾纠纷", LabelEN: "Disputes found", Value: t.Found, Unit: "起"},
 		{Key: "mediation.disputes.accepted", LabelZH: "受理矛盾纠纷", LabelEN: "Disputes accepted", Value: t.Accepted, Unit: "起"},
@@ -109,5 +131,5 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 		{Key: "mediation.disputes.failed", LabelZH: "调解不成", LabelEN: "Mediations failed", Value: t.Failed, Unit: "起"},
 		{Key: "mediation.disputes.referred", LabelZH: "移送处理", LabelEN: "Disputes referred", Value: t.Referred, Unit: "起"},
 		{Key: "mediation.settlement_rate", LabelZH: "化解率", LabelEN: "Settlement rate", Value: SettlementRate(t.Settled, t.Found), Unit: "permille"},
-	}, nil
+	}
 }

@@ -35,11 +35,7 @@ func (s *server) GetReportSummary(ctx context.Context, r api.GetReportSummaryReq
 	// From and To are the first and last local day, as in a series.
 	view := reportview.Summary{From: p.Start.In(p.Zone), To: p.End.In(p.Zone).AddDate(0, 0, -1), Zone: p.Zone}
 	if prm.By != nil && *prm.By == api.GetReportSummaryParamsByChild {
-		rows, err := casework.ByChildUnit(ctx, s.kernel, actor, q, func(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
-			sub := q
-			sub.UnitID = p.UnitID
-			return s.kernel.Report(ctx, actor, sub)
-		})
+		rows, err := s.kernel.ReportByChild(ctx, actor, q)
 		if err != nil {
 			return nil, err
 		}

@@ -105,15 +105,31 @@ type AidQuantity struct {
 	Visits   int64  `json:"visits"` // visits that delivered it (户次)
 }
 
+// AidGroup is aid lines that Visits visits wrote alike: what a grouped
+// query answers, so a series reads each distinct list once a period.
+type AidGroup struct {
+	Lines  []Aid
+	Visits int64
+}
+
 // sumAid sums counted aid lines per item and unit, in item then unit
 // order. Lines of one visit are passed together, so Visits counts each
 // visit once per item and unit.
 func sumAid(codes *casework.CodeLists, visits [][]Aid) []AidQuantity {
+	groups := make([]AidGroup, len(visits))
+	for i, lines := range visits {
+		groups[i] = AidGroup{Lines: lines, Visits: 1}
+	}
+	return sumAidGroups(codes, groups)
+}
+
+// sumAidGroups is sumAid over groups of visits that wrote the same lines.
+func sumAidGroups(codes *casework.CodeLists, groups []AidGroup) []AidQuantity {
 	type key struct{ item, unit string }
 	sums := map[key]*AidQuantity{}
-	for _, lines := range visits {
+	for _, g := range groups {
 		seen := map[key]bool{}
-		for _, a := range lines {
+		for _, a := range g.Lines {
 			if a.Quantity <= 0 {
 				continue
 			}
@@ -124,10 +140,10 @@ func sumAid(codes *casework.CodeLists, visits [][]Aid) []AidQuantity {
 				s = &AidQuantity{Item: k.item, Unit: k.unit}
 				sums[k] = s
 			}
-			s.Quantity += a.Quantity
+			s.Quantity += a.Quantity * g.Visits
 			if !seen[k] {
 				seen[k] = true
-				s.Visits++
+				s.Visits += g.Visits
 			}
 		}
 	}

@@ -248,10 +248,14 @@ func (s *Service) referralFigures(ctx context.Context, p casework.Period) ([]cas
 	if err != nil {
 		return nil, err
 	}
+	return referralFiguresOf(t), nil
+}
+
+func referralFiguresOf(t ReferralTally) []casework.Figure {
 	return []casework.Figure{
 		{Key: "outreach.referrals.made", LabelZH: "联系相关部门帮扶", LabelEN: "referrals to other agencies", Value: t.Made, Unit: "次"},
 		{Key: "outreach.referrals.closed", LabelZH: "帮扶转介办结", LabelEN: "referrals closed", Value: t.Closed, Unit: "次"},
-	}, nil
+	}
 }
 
 func referralTarget(r Referral) casework.Target {

@@ -39,6 +39,10 @@ type Store interface {
 	// (subtree, period of VisitedAt, campaign) that delivered aid, one
 	// slice per visit, for the totals' sums per item and unit.
 	AidLines(ctx context.Context, f TallyFilter) ([][]Aid, error)
+	// AidGrid is AidLines (no campaign) for every cell of g at once: each
+	// cell's aid line lists, those written alike grouped with the number
+	// of visits that wrote them.
+	AidGrid(ctx context.Context, g casework.Grid) ([][]AidGroup, error)
 
 	// CreateHazard and UpdateHazard (and CreateVisit, for its hazards)
 	// record, with the write, the event HazardEventOf names for it (the
@@ -80,6 +84,13 @@ type Store interface {
 	// TallyReferrals counts referrals made and closed in the period of f,
 	// in the unit subtree of f (f.CampaignID is not used).
 	TallyReferrals(ctx context.Context, f TallyFilter) (ReferralTally, error)
+	// TallyReferralsGrid is TallyReferrals for every cell of g at once.
+	TallyReferralsGrid(ctx context.Context, g casework.Grid) ([]ReferralTally, error)
+
+	// TallyGrid is Tally (no campaign) for every cell of g at once, the
+	// tally of grid row r and column c at g.Cell(r, c): what a series or a
+	// by-unit table reads.
+	TallyGrid(ctx context.Context, g casework.Grid) ([]Tally, error)
 }
 
 // VisitWrite is everything a visit creates together.

@@ -103,7 +103,30 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 // below it, each over its own subtree (casework.ByChildUnit): one row per
 // sub-unit of the article's table.
 func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
-	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+	rows, err := casework.ByChildUnit(ctx, s.k, actor, q, s.totalsGrid)
+	for i := range rows {
+		rows[i].Totals.UnitID = rows[i].Unit.ID
+	}
+	return rows, err
+}
+
+// totalsGrid is the table of every cell of a grid, from one grouped query
+// (Store.TallyGrid).
+func (s *Service) totalsGrid(ctx context.Context, g casework.Grid) ([]Totals, error) {
+	cells, err := s.store.TallyGrid(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	aid, err := s.store.AidGrid(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Totals, len(cells))
+	for i, t := range cells {
+		out[i] = totalsOf("", t)
+		out[i].AidQuantities = sumAidGroups(s.k.Codes(), aid[i])
+	}
+	return out, nil
 }
 
 func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
@@ -131,4 +154,23 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 		return nil, err
 	}
 	return append(t.Figures(), referrals...), nil
+}
+
+// GridFigures implements casework.FigureSource: Figures of every cell of a
+// series or by-unit table from grouped queries (Store.TallyGrid, AidGrid
+// and TallyReferralsGrid), the same figures Figures gives each cell.
+func (s *Service) GridFigures(ctx context.Context, g casework.Grid) ([][]casework.Figure, error) {
+	cells, err := s.totalsGrid(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	referrals, err := s.store.TallyReferralsGrid(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]casework.Figure, len(cells))
+	for i, t := range cells {
+		out[i] = append(t.Figures(), referralFiguresOf(referrals[i])...)
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -116,19 +117,33 @@ func (s *Service) ReturnList(ctx context.Context, actor casework.Actor, q Return
 		if err != nil {
 			return ReturnList{}, err
 		}
-		err = s.scan(ctx, ItemFilter{UnitUnder: path, CaseID: q.CaseID, States: []State{StateIdentified, StateReturnApproved, StateReturned}},
-			casework.MaxPageLimit*20, func(it Item) error {
-				p := listPair{it: it}
-				if it.ReturnID != "" {
-					r, err := s.store.GetReturn(ctx, it.ReturnID)
-					if err != nil && !errors.Is(err, errs.ErrNotFound) {
-						return err
-					}
-					if err == nil {
-						p.r = &r
+		// Every item, never a cut list: a page of items at a time, each
+		// page's returns in one query.
+		err = s.scanPages(ctx, ItemFilter{UnitUnder: path, CaseID: q.CaseID, States: []State{StateIdentified, StateReturnApproved, StateReturned}},
+			math.MaxInt, func(items []Item) error {
+				var ids []string
+				for _, it := range items {
+					if it.ReturnID != "" {
+						ids = append(ids, it.ReturnID)
 					}
 				}
-				pairs = append(pairs, p)
+				returns := map[string]Return{}
+				if ids != nil {
+					rows, err := s.store.ListReturns(ctx, ReturnFilter{IDs: ids}, casework.Page{Limit: len(ids)})
+					if err != nil {
+						return err
+					}
+					for _, r := range rows {
+						returns[r.ID] = r
+					}
+				}
+				for _, it := range items {
+					p := listPair{it: it}
+					if r, ok := returns[it.ReturnID]; ok {
+						p.r = &r
+					}
+					pairs = append(pairs, p)
+				}
 				return nil
 			})
 		if err != nil {
@@ -146,11 +161,19 @@ func (s *Service) ReturnList(ctx context.Context, actor casework.Actor, q Return
 		return ReturnList{}, err
 	}
 	l.UnitName = u.Name
-	for i, p := range pairs {
-		row, err := s.listRow(ctx, actor, i+1, p)
-		if err != nil {
-			return ReturnList{}, err
+	var people []string
+	for _, p := range pairs {
+		people = append(people, p.it.OwnerPersonID)
+		if p.r != nil {
+			people = append(people, p.r.RecipientPersonID)
 		}
+	}
+	persons, err := s.k.PersonsInReach(ctx, actor, people)
+	if err != nil {
+		return ReturnList{}, err
+	}
+	for i, p := range pairs {
+		row := s.listRow(i+1, p, persons)
 		l.Rows = append(l.Rows, row)
 		l.TotalQuantity += row.Quantity
 		l.TotalValueFen += row.ValueFen
@@ -168,7 +191,7 @@ type listPair struct {
 	note string
 }
 
-func (s *Service) listRow(ctx context.Context, actor casework.Actor, no int, p listPair) (ReturnListRow, error) {
+func (s *Service) listRow(no int, p listPair, persons map[string]casework.PersonRecord) ReturnListRow {
 	it := p.it
 	ids := make([]string, len(it.Identifiers))
 	for i, id := range it.Identifiers {
@@ -177,20 +200,15 @@ func (s *Service) listRow(ctx context.Context, actor casework.Actor, no int, p l
 	row := ReturnListRow{No: no, ItemID: it.ID, CaseID: it.CaseID, Category: it.Category, CategoryLabel: s.k.Codes().Label(ListCategory, it.Category), NIBRS: it.NIBRS,
 		Description: it.Description, Identifiers: strings.Join(ids, "; "), Quantity: it.Quantity, ValueFen: it.ValueFen,
 		ItemState: it.State, StateLabel: s.k.Codes().Label(ListItemState, string(it.State)), ReturnedAt: it.ReturnedAt, Note: p.note}
-	var err error
-	if row.OwnerName, row.OwnerDoc, err = s.personLine(ctx, actor, it.OwnerPersonID); err != nil {
-		return row, err
-	}
+	row.OwnerName, row.OwnerDoc = personLine(persons, it.OwnerPersonID)
 	if r := p.r; r != nil {
 		row.ReturnID, row.ReturnState, row.Delegate = r.ID, r.State, r.Delegate
 		if r.Receipt != nil {
 			row.ReceiptSHA256 = r.Receipt.SHA256
 		}
-		if row.RecipientName, row.RecipientDoc, err = s.personLine(ctx, actor, r.RecipientPersonID); err != nil {
-			return row, err
-		}
+		row.RecipientName, row.RecipientDoc = personLine(persons, r.RecipientPersonID)
 	}
-	return row, nil
+	return row
 }
 
 // outOfReach is printed for a person the actor may not read (a reader of a
@@ -199,19 +217,17 @@ func (s *Service) listRow(ctx context.Context, actor casework.Actor, no int, p l
 const outOfReach = "（无权查阅）"
 
 // personLine is a person's name and masked document number, if the actor
-// may read the person; outOfReach and nothing else otherwise.
-func (s *Service) personLine(ctx context.Context, actor casework.Actor, id string) (string, string, error) {
+// may read the person (persons holds those, Kernel.PersonsInReach);
+// outOfReach and nothing else otherwise.
+func personLine(persons map[string]casework.PersonRecord, id string) (string, string) {
 	if id == "" {
-		return "", "", nil
+		return "", ""
 	}
-	p, ok, err := s.k.PersonInReach(ctx, actor, id)
-	if err != nil {
-		return "", "", err
-	}
+	p, ok := persons[id]
 	if !ok {
-		return outOfReach, "", nil
+		return outOfReach, ""
 	}
-	return p.Name, p.DocMasked, nil
+	return p.Name, p.DocMasked
 }
 
 // Yuan formats fen as yuan with two decimals: 123456 → "1234.56".

@@ -136,6 +136,19 @@ func (s *Service) compare(ctx context.Context, base, window ItemFilter, ids []ca
 
 // scan calls fn for the items of a filter, page by page, up to max items.
 func (s *Service) scan(ctx context.Context, f ItemFilter, max int, fn func(Item) error) error {
+	return s.scanPages(ctx, f, max, func(items []Item) error {
+		for _, it := range items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// scanPages is scan a store page at a time (MaxPageLimit items a query),
+// for callers that load what each page's items point to in one query.
+func (s *Service) scanPages(ctx context.Context, f ItemFilter, max int, fn func([]Item) error) error {
 	after, n := "", 0
 	for n < max {
 		limit := min(casework.MaxPageLimit, max-n)
@@ -143,10 +156,8 @@ func (s *Service) scan(ctx context.Context, f ItemFilter, max int, fn func(Item)
 		if err != nil {
 			return err
 		}
-		for _, it := range rows {
-			if err := fn(it); err != nil {
-				return err
-			}
+		if err := fn(rows); err != nil {
+			return err
 		}
 		n += len(rows)
 		if len(rows) < limit {

@@ -45,6 +45,10 @@ type Store interface {
 
 	// Totals sums a unit subtree's figures over [Start, End).
 	Totals(ctx context.Context, f TotalsFilter) (Totals, error)
+	// TotalsGrid is Totals for every cell of g at once, the totals of grid
+	// row r and column c at g.Cell(r, c): what a series or a by-unit table
+	// reads.
+	TotalsGrid(ctx context.Context, g casework.Grid) ([]Totals, error)
 }
 
 // Batch is the records one Apply commits: creates (New…), compare-and-swap
@@ -90,6 +94,7 @@ type ReturnFilter struct {
 	CaseID    string
 	EventID   string
 	States    []ReturnState
+	IDs       []string // any of these (nil: no filter)
 }
 
 // EventFilter selects return events; the range applies to Date.
@@ -197,7 +202,8 @@ func (f ItemFilter) ItemMatches(it Item) bool {
 // ReturnMatches is ItemMatches for returns.
 func (f ReturnFilter) ReturnMatches(r Return) bool {
 	return (f.ItemID == "" || r.ItemID == f.ItemID) && (f.CaseID == "" || r.CaseID == f.CaseID) &&
-		(f.EventID == "" || r.EventID == f.EventID) && (len(f.States) == 0 || contains(f.States, r.State))
+		(f.EventID == "" || r.EventID == f.EventID) && (len(f.States) == 0 || contains(f.States, r.State)) &&
+		(f.IDs == nil || contains(f.IDs, r.ID))
 }
 
 // EventMatches is ItemMatches for events.

@@ -29,7 +29,7 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 // TotalsByUnit is Totals for the queried unit and for each unit directly
 // below it, each over its own subtree (casework.ByChildUnit).
 func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
-	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+	return casework.ByChildUnit(ctx, s.k, actor, q, s.store.TotalsGrid)
 }
 
 func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
@@ -43,6 +43,17 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 	if err != nil {
 		return nil, err
 	}
+	return t.figures(), nil
+}
+
+// GridFigures implements casework.FigureSource: Figures of every cell of a
+// series or by-unit table from one grouped query (Store.TotalsGrid).
+func (s *Service) GridFigures(ctx context.Context, g casework.Grid) ([][]casework.Figure, error) {
+	cells, err := s.store.TotalsGrid(ctx, g)
+	return casework.MapGrid(cells, err, Totals.figures)
+}
+
+func (t Totals) figures() []casework.Figure {
 	return []casework.Figure{
 		{Key: FigureItemsRecovered, LabelZH: "追回涉案财物", LabelEN: "Items recovered", Value: t.ItemsRecovered, Unit: "件"},
 		{Key: FigureValueRecoveredFen, LabelZH: "追回价值", LabelEN: "Value recovered", Value: t.ValueRecoveredFen, Unit: "fen"},
@@ -52,5 +63,5 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 		{Key: FigureItemsUnclaimed, LabelZH: "无人认领物品", LabelEN: "Items unclaimed", Value: t.ItemsUnclaimed, Unit: "件"},
 		{Key: FigureItemsDisposed, LabelZH: "依法处置物品", LabelEN: "Items disposed", Value: t.ItemsDisposed, Unit: "件"},
 		{Key: FigureDisposalProceedsFen, LabelZH: "处置所得", LabelEN: "Disposal proceeds", Value: t.DisposalProceedsFen, Unit: "fen"},
-	}, nil
+	}
 }

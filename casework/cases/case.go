@@ -396,6 +396,15 @@ type Filter struct {
 	Identifier    string    // one of IdentifierKeys (normalised)
 	ModusOperandi string    // MOKey (normalised)
 	IDs           []string
+	// Overdue keeps only the cases with a step overdue (StepOverdue) at
+	// its Now under its Targets: the overdue list in one query a page.
+	Overdue *OverdueAt
+}
+
+// OverdueAt is the moment and the targets an overdue filter judges by.
+type OverdueAt struct {
+	Now     time.Time
+	Targets Targets
 }
 
 // LeadState is where a lead (线索) stands.

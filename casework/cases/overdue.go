@@ -81,15 +81,7 @@ func StepExpected(c Case, step Step) bool {
 	if _, done := c.DoneAt(step); done {
 		return false
 	}
-	switch step {
-	case StepDispatchFile:
-		return c.State == StateReported
-	case StepSurvey, StepAnalyse, StepArrest:
-		return slices.Contains(OpenStates, c.State)
-	case StepReview:
-		return c.State == StateSolved
-	}
-	return false
+	return slices.Contains(ExpectedIn(step), c.State)
 }
 
 // StepOverdue is the one rule for overdue steps that every list and notice
@@ -127,6 +119,44 @@ func (t Targets) Timings(c Case, now time.Time) []StepTiming {
 	return out
 }
 
+// OverdueSteps are the steps of a case overdue at now (StepOverdue).
+func OverdueSteps(c Case, t Targets, now time.Time) []Step {
+	var out []Step
+	for _, step := range Steps {
+		if StepOverdue(c, step, t, now) {
+			out = append(out, step)
+		}
+	}
+	return out
+}
+
+// StepsDone is the set of the case's steps done, one bit a step in the
+// order of Steps (bit 0 dispatch-and-file … bit 4 review): what a SQL store
+// keeps beside the case so that the overdue filter runs in the database.
+func StepsDone(c Case) int64 {
+	var bits int64
+	for i, step := range Steps {
+		if _, done := c.DoneAt(step); done {
+			bits |= 1 << i
+		}
+	}
+	return bits
+}
+
+// ExpectedIn are the states in which a step is still expected when not
+// done (StepExpected).
+func ExpectedIn(step Step) []State {
+	switch step {
+	case StepDispatchFile:
+		return []State{StateReported}
+	case StepSurvey, StepAnalyse, StepArrest:
+		return OpenStates
+	case StepReview:
+		return []State{StateSolved}
+	}
+	return nil
+}
+
 // OverdueCase is a case with the steps that are overdue on it.
 type OverdueCase struct {
 	Case  Case   `json:"case"`
@@ -148,29 +178,14 @@ func (s *Service) Overdue(ctx context.Context, actor casework.Actor, unitID stri
 		return nil, "", err
 	}
 	p = p.Normalize()
-	f := Filter{UnitUnder: path, States: []State{StateReported, StateFiled, StateInvestigating, StateSolved}}
-	var out []OverdueCase
-	after := p.After
-	for len(out) <= p.Limit {
-		rows, err := s.store.ListCases(ctx, f, casework.Page{Limit: casework.MaxPageLimit, After: after})
-		if err != nil {
-			return nil, "", err
-		}
-		for _, c := range rows {
-			var steps []Step
-			for _, step := range Steps {
-				if StepOverdue(c, step, s.targets, now) {
-					steps = append(steps, step)
-				}
-			}
-			if len(steps) > 0 {
-				out = append(out, OverdueCase{Case: c, Steps: steps})
-			}
-		}
-		if len(rows) < casework.MaxPageLimit {
-			break
-		}
-		after = caseCursor(rows[len(rows)-1]).Encode()
+	f := Filter{UnitUnder: path, Overdue: &OverdueAt{Now: now, Targets: s.targets}}
+	rows, err := s.store.ListCases(ctx, f, casework.Page{Limit: p.Limit + 1, After: p.After})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]OverdueCase, 0, len(rows))
+	for _, c := range rows {
+		out = append(out, OverdueCase{Case: c, Steps: OverdueSteps(c, s.targets, now)})
 	}
 	out, next := casework.PageOf(out, p.Limit, func(o OverdueCase) casework.Cursor { return caseCursor(o.Case) })
 	return out, next, nil

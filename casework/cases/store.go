@@ -56,6 +56,10 @@ type Store interface {
 	// CountCases counts what happened in [from, to) in a unit subtree: see
 	// Counts.
 	CountCases(ctx context.Context, unitUnder string, from, to time.Time) (Counts, error)
+	// CountCasesGrid is CountCases for every cell of g at once (the counts
+	// of row r, column c at g.Cell(r, c)): what a series or a by-unit
+	// table reads, each cell equal to CountCases of its subtree and period.
+	CountCasesGrid(ctx context.Context, g casework.Grid) ([]Counts, error)
 }
 
 // Write is what one case-workflow write creates and updates.

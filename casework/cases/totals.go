@@ -79,26 +79,54 @@ func (s *Service) Totals(ctx context.Context, actor casework.Actor, q casework.R
 }
 
 // TotalsByUnit is Totals for the queried unit and for each unit directly
-// below it, each over its own subtree (casework.ByChildUnit).
+// below it, each over its own subtree (casework.ByChildUnit): two grouped
+// queries for the whole table, the period and the year before.
 func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q casework.ReportQuery) ([]casework.UnitRow[Totals], error) {
-	return casework.ByChildUnit(ctx, s.k, actor, q, s.totals)
+	rows, err := casework.ByChildUnit(ctx, s.k, actor, q, s.totalsGrid)
+	for i := range rows {
+		rows[i].Totals.UnitID = rows[i].Unit.ID
+	}
+	return rows, err
 }
 
 func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
-	zone := p.Zone
+	t, err := s.totalsGrid(ctx, casework.Grid{Paths: []string{p.UnitPath}, Bounds: []time.Time{p.Start, p.End}, Zone: p.Zone})
+	if err != nil {
+		return Totals{}, err
+	}
+	t[0].UnitID = p.UnitID
+	return t[0], nil
+}
+
+// totalsGrid is the totals of every cell of g, each against the same
+// period a year earlier: two grid queries, whatever the grid's size.
+func (s *Service) totalsGrid(ctx context.Context, g casework.Grid) ([]Totals, error) {
+	zone := g.Zone
 	if zone == nil {
 		zone = s.k.Zone()
 	}
-	cur, err := s.store.CountCases(ctx, p.UnitPath, p.Start, p.End)
+	cur, err := s.store.CountCasesGrid(ctx, g)
 	if err != nil {
-		return Totals{}, err
+		return nil, err
 	}
-	prevStart, prevEnd := YearEarlier(p.Start, zone), YearEarlier(p.End, zone)
-	prev, err := s.store.CountCases(ctx, p.UnitPath, prevStart, prevEnd)
+	prev, err := s.store.CountCasesGrid(ctx, g.Shift(func(t time.Time) time.Time { return YearEarlier(t, zone) }))
 	if err != nil {
-		return Totals{}, err
+		return nil, err
 	}
-	t := Totals{UnitID: p.UnitID, Start: p.Start, End: p.End, Current: figuresOf(cur), YearEarlier: figuresOf(prev)}
+	out := make([]Totals, len(cur))
+	for r := range g.Rows() {
+		for c := range g.Cols() {
+			i := g.Cell(r, c)
+			out[i] = compare(cur[i], prev[i])
+			out[i].Start, out[i].End = g.Bounds[c], g.Bounds[c+1]
+		}
+	}
+	return out, nil
+}
+
+// compare is the totals of a period's counts against the year before.
+func compare(cur, prev Counts) Totals {
+	t := Totals{Current: figuresOf(cur), YearEarlier: figuresOf(prev)}
 	t.Change.Delta = Counts{Reported: cur.Reported - prev.Reported, Filed: cur.Filed - prev.Filed, Solved: cur.Solved - prev.Solved,
 		Closed: cur.Closed - prev.Closed, Dropped: cur.Dropped - prev.Dropped, Arrests: cur.Arrests - prev.Arrests,
 		PeopleArrested: cur.PeopleArrested - prev.PeopleArrested, LeadsCollected: cur.LeadsCollected - prev.LeadsCollected}
@@ -114,7 +142,7 @@ func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error)
 		t.Change.ClearanceRatePoints = t.Current.ClearanceRatePermille - t.YearEarlier.ClearanceRatePermille
 		t.Change.ClearanceRateCompare = true
 	}
-	return t, nil
+	return t
 }
 
 // YearEarlier is the same local instant a year before, in zone: period
@@ -142,6 +170,17 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 	if err != nil {
 		return nil, err
 	}
+	return caseFigures(n), nil
+}
+
+// GridFigures implements FigureSource: Figures of every cell of a series
+// or by-unit table from one grouped query (Store.CountCasesGrid).
+func (s *Service) GridFigures(ctx context.Context, g casework.Grid) ([][]casework.Figure, error) {
+	cells, err := s.store.CountCasesGrid(ctx, g)
+	return casework.MapGrid(cells, err, caseFigures)
+}
+
+func caseFigures(n Counts) []casework.Figure {
 	out := []casework.Figure{
 		{Key: FigureCasesReported, LabelZH: "受理侵财小案", LabelEN: "Small cases reported", Value: n.Reported, Unit: "起"},
 		{Key: FigureCasesFiled, LabelZH: "立案", LabelEN: "Cases filed", Value: n.Filed, Unit: "起"},
@@ -153,5 +192,5 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 	return append(out,
 		casework.Figure{Key: FigureCasesPeopleArrested, LabelZH: "抓获违法犯罪人员", LabelEN: "People arrested", Value: n.PeopleArrested, Unit: "人"},
 		casework.Figure{Key: FigureCasesLeadsCollected, LabelZH: "收集案件线索", LabelEN: "Leads collected", Value: n.LeadsCollected, Unit: "条"},
-	), nil
+	)
 }

@@ -11,6 +11,7 @@ package memstore
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -88,6 +89,9 @@ func (db *DB) DefaultBlobs() casework.BlobStore { return db.blobs }
 func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if ctx.Value(snapshotKey{db}) != nil {
+		return errors.New("memstore: a write inside a read snapshot would wait for itself")
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -172,6 +176,9 @@ func (db *DB) Read(ctx context.Context, fn func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if ctx.Value(snapshotKey{db}) != nil {
+		return fn() // the snapshot holds the read lock already
+	}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	return fn()
@@ -188,4 +195,22 @@ func (db *DB) tamper(fn memhook.Func) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	fn(&db.audit, db.payloads, &db.checkpoints)
+}
+
+type snapshotKey struct{ db *DB }
+
+// Snapshot implements casework.SnapshotStore: fn's reads (every Read under
+// its context) run under one hold of the read lock, so no write lands
+// between them. A write under fn's context would wait for the snapshot to
+// end: fn must only read.
+func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if ctx.Value(snapshotKey{db}) != nil {
+		return fn(ctx)
+	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return fn(context.WithValue(ctx, snapshotKey{db}, true))
 }

@@ -136,7 +136,7 @@ func (s *Store) ListDeadOutbox(ctx context.Context, p casework.Page) ([]casework
 // CountDeadOutbox implements casework.OutboxStore.
 func (s *Store) CountDeadOutbox(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE dead_at IS NOT NULL`).Scan(&n); err != nil {
+	if err := sqlx.Reader(ctx, s.db).QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE dead_at IS NOT NULL`).Scan(&n); err != nil {
 		return 0, sqlx.Translate(err)
 	}
 	return n, nil

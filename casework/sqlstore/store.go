@@ -135,6 +135,13 @@ var _ Host = (*Store)(nil)
 // head stays locked until tx ends, so keep such transactions short.
 func WithTx(ctx context.Context, tx *sql.Tx) context.Context { return sqlx.WithTx(ctx, tx) }
 
+// Snapshot implements casework.SnapshotStore: reads of this store and of
+// every workflow store built on it see one snapshot of the database while
+// fn runs (sqlx.Snapshot; the SQL stores read through sqlx.Reader).
+func (s *Store) Snapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sqlx.Snapshot(ctx, s.db, s.d.Engine, fn)
+}
+
 // Write runs fn in a transaction and commits ch with it: the request key and
 // inbox mark first (so a concurrent duplicate waits on the unique key and
 // then fails), then fn's record change, then the outbox rows, and last the

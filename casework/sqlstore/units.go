@@ -70,5 +70,5 @@ func (s *Store) ListUnits(ctx context.Context, f casework.UnitFilter) ([]casewor
 	if f.Level != 0 {
 		q += ` AND level = ` + a.Add(f.Level)
 	}
-	return sqlx.QueryAll(ctx, s.db, q+` ORDER BY path`, a.List, scanUnit)
+	return sqlx.QueryAll(ctx, sqlx.Reader(ctx, s.db), q+` ORDER BY path`, a.List, scanUnit)
 }

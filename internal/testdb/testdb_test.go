@@ -60,6 +60,7 @@ func TestSQLiteFileIsRealWALAndPragmasHoldOnEveryConnection(t *testing.T) {
 			"busy_timeout": "10000",
 			"synchronous":  "2", // FULL
 			"foreign_keys": "1",
+			"temp_store":   "2", // MEMORY
 		} {
 			var got string
 			if err := c.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {

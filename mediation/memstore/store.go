@@ -9,6 +9,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
@@ -118,6 +119,17 @@ func (s *Store) ListDisputes(ctx context.Context, f mediation.Filter, p casework
 }
 
 // Totals implements mediation.Store.
+// TotalsGrid implements mediation.Store cell by cell.
+func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]mediation.TotalsRow, error) {
+	return casework.GridCells(ctx, g, func(ctx context.Context, path string, start, end time.Time) (mediation.TotalsRow, error) {
+		rows, err := s.Totals(ctx, mediation.TotalsQuery{UnitUnder: path, Start: start, End: end})
+		if err != nil {
+			return mediation.TotalsRow{}, err
+		}
+		return rows[0], nil
+	})
+}
+
 func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []mediation.TotalsRow, err error) {
 	period := casework.Period{Start: q.Start, End: q.End}
 	err = s.db.Read(ctx, func() error {

@@ -58,3 +58,42 @@ func BenchmarkTotals(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReport times mediation's part of the report (kstoretest.BenchReport:
+// the city's year, a station's, a monthly and a daily series; grid against
+// period by period) over three years of 10,000 disputes in a 20-station
+// city, bulk-inserted.
+func BenchmarkReport(b *testing.B) {
+	for _, engine := range []struct {
+		name string
+		open func(testing.TB) (*sql.DB, casesql.Engine)
+	}{
+		{"sqlite", func(t testing.TB) (*sql.DB, casesql.Engine) { return testdb.SQLite(t), casesql.SQLite }},
+		{"postgres", func(t testing.TB) (*sql.DB, casesql.Engine) { return testdb.Postgres(t).DB, casesql.Postgres }},
+	} {
+		b.Run(engine.name, func(b *testing.B) {
+			db, e := engine.open(b)
+			s, k := open(b, db, e)
+			root, stations := kstoretest.UnitTree(b, k, 4, 5)
+			const n = 10000
+			hour := int64(time.Hour / time.Microsecond)
+			kstoretest.BulkInsert(b, db, "mediation_disputes", []string{"id", "unit_id", "state", "kind", "category", "category_top", "source", "risk",
+				"reported_at", "accepted_at", "settled_at", "failed_at", "body", "version", "created_at", "updated_at"}, n, func(i int) []any {
+				at := kstoretest.HistoryAt(i, n)
+				settled, failed := any(at+72*hour), any(nil)
+				if i%5 == 0 {
+					settled, failed = nil, at+72*hour
+				}
+				return []any{fmt.Sprintf("d-%05d", i), stations[i%len(stations)].ID, "agreed", "people", "neighbour/noise", "neighbour", "walk_in", "low",
+					at, at + hour, settled, failed, "{}", 1, at, at}
+			})
+			kstoretest.BenchReport(b, root.Path, stations[0].Path, func(ctx context.Context, g casework.Grid) error {
+				_, err := s.TotalsGrid(ctx, g)
+				return err
+			}, func(ctx context.Context, path string, start, end time.Time) error {
+				_, err := s.Totals(ctx, mediation.TotalsQuery{UnitUnder: path, Start: start, End: end})
+				return err
+			})
+		})
+	}
+}

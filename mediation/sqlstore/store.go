@@ -251,7 +251,7 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediatio
 		sel[i] = fmt.Sprintf(`SELECT %s, %d, COUNT(*) FROM mediation_disputes WHERE %s >= %s AND %s < %s%s%s`,
 			key, i, e, start, e, end, under, group)
 	}
-	rows, err := s.db.QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
+	rows, err := sqlx.Reader(ctx, s.db).QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
 	if err != nil {
 		return nil, sqlx.Translate(err)
 	}
@@ -284,5 +284,24 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediatio
 	// Sorted here rather than by ORDER BY: the database's collation may not
 	// order codes byte-wise, and every store must return the same order.
 	slices.SortFunc(out, func(a, b mediation.TotalsRow) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// TotalsGrid implements mediation.Store: one statement for every cell, a
+// grouped branch per counted event on its (unit_id, time) index
+// (casesql.QueryGrid).
+func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]mediation.TotalsRow, error) {
+	out := make([]mediation.TotalsRow, g.Len())
+	var branches []casesql.GridBranch
+	for _, e := range []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"} {
+		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Aggs: []string{"COUNT(*)"}})
+	}
+	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+		r := &out[g.Cell(x.R, x.C)]
+		*[]*int64{&r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred}[x.Branch] = x.V[0]
+	})
+	if err != nil {
+		return nil, err
+	}
 	return out, nil
 }

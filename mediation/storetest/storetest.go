@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"FiltersOrderPaging", testFilters},
 		{"Paging", testPaging},
 		{"Totals", testTotals},
+		{"GridMatchesPeriods", testGrid},
 		{"CancelledContext", testCancelled},
 		{"ChangeCommitsWithRecord", testAtomicChange},
 		{"ConcurrentCAS", testConcurrentCAS},

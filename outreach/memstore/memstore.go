@@ -334,6 +334,13 @@ func (s *Store) ListPlanEntries(ctx context.Context, f outreach.PlanFilter, p ca
 }
 
 // Tally implements outreach.Store.
+// TallyGrid implements outreach.Store cell by cell.
+func (s *Store) TallyGrid(ctx context.Context, g casework.Grid) ([]outreach.Tally, error) {
+	return casework.GridCells(ctx, g, func(ctx context.Context, path string, start, end time.Time) (outreach.Tally, error) {
+		return s.Tally(ctx, outreach.TallyFilter{UnitUnder: path, From: start, To: end})
+	})
+}
+
 func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tally, error) {
 	t := outreach.NewTally()
 	u, err := s.db.Subtree(ctx, f.UnitUnder)
@@ -397,6 +404,18 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 		return nil
 	})
 	return t, err
+}
+
+// AidGrid implements outreach.Store, cell by cell.
+func (s *Store) AidGrid(ctx context.Context, g casework.Grid) ([][]outreach.AidGroup, error) {
+	return casework.GridCells(ctx, g, func(ctx context.Context, path string, start, end time.Time) ([]outreach.AidGroup, error) {
+		lines, err := s.AidLines(ctx, outreach.TallyFilter{UnitUnder: path, From: start, To: end})
+		out := make([]outreach.AidGroup, len(lines))
+		for i, l := range lines {
+			out[i] = outreach.AidGroup{Lines: l, Visits: 1}
+		}
+		return out, err
+	})
 }
 
 // AidLines implements outreach.Store.

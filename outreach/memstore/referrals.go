@@ -1,6 +1,8 @@
 package memstore
 
 import (
+	"time"
+
 	"context"
 	"slices"
 
@@ -48,6 +50,13 @@ func (s *Store) ListReferrals(ctx context.Context, f outreach.ReferralFilter, p 
 		return err
 	})
 	return out, err
+}
+
+// TallyReferralsGrid implements outreach.Store, cell by cell.
+func (s *Store) TallyReferralsGrid(ctx context.Context, g casework.Grid) ([]outreach.ReferralTally, error) {
+	return casework.GridCells(ctx, g, func(ctx context.Context, path string, start, end time.Time) (outreach.ReferralTally, error) {
+		return s.TallyReferrals(ctx, outreach.TallyFilter{UnitUnder: path, From: start, To: end})
+	})
 }
 
 // TallyReferrals implements outreach.Store.

@@ -67,3 +67,56 @@ func BenchmarkTally(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReport times outreach's part of the report
+// (kstoretest.BenchReport: the city's year, a station's, a monthly and a
+// daily series; grid against period by period) over three years of
+// 100,000 visits (seven kinds, repeated targets), 10,000 hazards, 5,000
+// rectifications and 5,000 done appointments in a 20-station city,
+// bulk-inserted.
+func BenchmarkReport(b *testing.B) {
+	for _, engine := range []struct {
+		name string
+		open func(testing.TB) (*sql.DB, casesql.Engine)
+	}{
+		{"sqlite", func(t testing.TB) (*sql.DB, casesql.Engine) { return testdb.SQLite(t), casesql.SQLite }},
+		{"postgres", func(t testing.TB) (*sql.DB, casesql.Engine) { return testdb.Postgres(t).DB, casesql.Postgres }},
+	} {
+		b.Run(engine.name, func(b *testing.B) {
+			db, e := engine.open(b)
+			s, k := open(b, db, e)
+			root, stations := kstoretest.UnitTree(b, k, 4, 5)
+			const n = 100000
+			hour := int64(time.Hour / time.Microsecond)
+			unit := func(i int) string { return stations[i%len(stations)].ID }
+			kstoretest.BulkInsert(b, db, "outreach_visits", []string{"id", "unit_id", "officer_ids", "visited_at", "target_kind", "target_key",
+				"services", "aid", "findings", "hazard_ids", "registry_version", "recorded_by", "n_appointment", "n_door_to_door", "n_errand",
+				"n_aid", "n_disputes", "n_leads", "version", "created_at", "updated_at"}, n, func(i int) []any {
+				at := kstoretest.HistoryAt(i, n)
+				kind := outreach.TargetKinds[i%len(outreach.TargetKinds)]
+				return []any{fmt.Sprintf("v-%06d", i), unit(i), "[]", at, string(kind), fmt.Sprintf("%s:%d", kind, i%9000), "[]", "[]", "[]", "[]",
+					0, "st-1", i % 2, 1, i % 3 / 2, i % 4 / 3, i % 50 / 49, i % 70 / 69, 1, at, at}
+			})
+			kstoretest.BulkInsert(b, db, "outreach_hazards", []string{"id", "unit_id", "place", "kind", "severity", "description", "responsible",
+				"status", "found_by", "found_at", "version", "created_at", "updated_at"}, n/10, func(i int) []any {
+				at := kstoretest.HistoryAt(10*i, n)
+				return []any{fmt.Sprintf("h-%06d", i), unit(i), "楼道", "fire", "general", "杂物堵塞", "物业", "rectified", "st-1", at, 2, at, at}
+			})
+			kstoretest.BulkInsert(b, db, "outreach_hazard_events", []string{"hazard_id", "version", "kind", "at", "unit_id"}, n/20, func(i int) []any {
+				return []any{fmt.Sprintf("h-%06d", 2*i), 2, "rectified", kstoretest.HistoryAt(20*i, n) + 48*hour, unit(2 * i)}
+			})
+			kstoretest.BulkInsert(b, db, "outreach_appointments", []string{"id", "unit_id", "service", "requester", "place", "request",
+				"starts_at", "ends_at", "status", "officer_id", "recorded_by", "closed_at", "version", "created_at", "updated_at"}, n/20, func(i int) []any {
+				at := kstoretest.HistoryAt(20*i, n)
+				return []any{fmt.Sprintf("ap-%06d", i), unit(i), "door_to_door", "居民", "家中", "办证", at, at + hour, "done", "st-1", "st-1", at + hour, 2, at, at}
+			})
+			kstoretest.BenchReport(b, root.Path, stations[0].Path, func(ctx context.Context, g casework.Grid) error {
+				_, err := s.TallyGrid(ctx, g)
+				return err
+			}, func(ctx context.Context, path string, start, end time.Time) error {
+				_, err := s.Tally(ctx, outreach.TallyFilter{UnitUnder: path, From: start, To: end})
+				return err
+			})
+		})
+	}
+}

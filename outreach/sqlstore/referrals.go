@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"time"
+
 	"context"
 	"database/sql"
 
@@ -79,9 +81,41 @@ func (s *Store) ListReferrals(ctx context.Context, f outreach.ReferralFilter, p 
 	return sqlx.QueryAll(ctx, s.db, q, a.List, scanReferral)
 }
 
+// TallyReferralsGrid implements outreach.Store: one statement, a grouped
+// branch for referrals made (created_at) and one for those closed
+// (closed_at), each on its (unit_id, time) index.
+func (s *Store) TallyReferralsGrid(ctx context.Context, g casework.Grid) ([]outreach.ReferralTally, error) {
+	out := make([]outreach.ReferralTally, g.Len())
+	branches := []casesql.GridBranch{
+		{Table: "outreach_referrals", Time: "created_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "outreach_referrals", Time: "closed_at", Where: "t.status = '" + string(outreach.ReferralClosed) + "'", Aggs: []string{"COUNT(*)"}},
+	}
+	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+		t := &out[g.Cell(x.R, x.C)]
+		if x.Branch == 0 {
+			t.Made = x.V[0]
+		} else {
+			t.Closed = x.V[0]
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TallyReferrals implements outreach.Store: referrals made in the period
-// by created_at, closed in it by closed_at, in one query.
+// by created_at, closed in it by closed_at, in one query. A report's
+// period (a subtree and both bounds) is a grid of one cell, whose
+// predicates are on the indexes.
 func (s *Store) TallyReferrals(ctx context.Context, f outreach.TallyFilter) (outreach.ReferralTally, error) {
+	if f.UnitUnder != "" && !f.From.IsZero() && !f.To.IsZero() {
+		t, err := s.TallyReferralsGrid(ctx, casework.Grid{Paths: []string{f.UnitUnder}, Bounds: []time.Time{f.From, f.To}})
+		if err != nil {
+			return outreach.ReferralTally{}, err
+		}
+		return t[0], nil
+	}
 	var a sqlx.Args
 	made := period(`created_at = created_at`, &a, "created_at", f.From, f.To)
 	closed := period(`status = 'closed'`, &a, "closed_at", f.From, f.To)

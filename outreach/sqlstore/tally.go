@@ -1,22 +1,29 @@
 package sqlstore
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"context"
 
+	"github.com/grassroots-policing/grassroots/casework"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/grassroots-policing/grassroots/outreach"
 )
 
 // Tally implements outreach.Store: one aggregate query per table, each
-// reading only the rows of the subtree and period. They run outside a
-// transaction (a report must not hold SQLite's write lock), so a write
-// landing between them may show in one count and not yet in another.
+// reading only the rows of the subtree and period. Under a report's
+// snapshot (casework.SnapshotStore) they read one state of the database;
+// alone, a write landing between them may show in one count and not yet in
+// another.
 func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tally, error) {
 	t := outreach.NewTally()
-	if err := tallyVisits(ctx, s.db, f, &t); err != nil {
+	db := sqlx.Reader(ctx, s.db)
+	if err := tallyVisits(ctx, db, f, &t); err != nil {
 		return t, sqlx.Translate(err)
 	}
-	if err := tallyHazards(ctx, s.db, f, &t); err != nil {
+	if err := tallyHazards(ctx, db, f, &t); err != nil {
 		return t, sqlx.Translate(err)
 	}
 	if f.CampaignID != "" {
@@ -26,7 +33,7 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 	q := `SELECT COUNT(*) FROM outreach_appointments WHERE status = ` + a.Add(string(outreach.AppointmentDone))
 	q = under(q, &a, f.UnitUnder)
 	q = period(q, &a, "closed_at", f.From, f.To)
-	return t, sqlx.Translate(s.db.QueryRowContext(ctx, q, a.List...).Scan(&t.AppointmentsDone))
+	return t, sqlx.Translate(db.QueryRowContext(ctx, q, a.List...).Scan(&t.AppointmentsDone))
 }
 
 func under(q string, a *sqlx.Args, path string) string {
@@ -136,4 +143,77 @@ func (s *Store) AidLines(ctx context.Context, f outreach.TallyFilter) ([][]outre
 		return lines, err
 	})
 	return out, sqlx.Translate(err)
+}
+
+// AidGrid implements outreach.Store: one grouped statement over the
+// visits that delivered aid, grouped by their aid text, so that each
+// distinct list is decoded once a cell however many visits wrote it.
+func (s *Store) AidGrid(ctx context.Context, g casework.Grid) ([][]outreach.AidGroup, error) {
+	out := make([][]outreach.AidGroup, g.Len())
+	branches := []casesql.GridBranch{{Table: "outreach_visits", Time: "visited_at", Where: "t.n_aid > 0", Key: "t.aid", Aggs: []string{"COUNT(*)"}}}
+	var bad error
+	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+		var lines []outreach.Aid
+		if err := json.Unmarshal([]byte(x.Key), &lines); err != nil {
+			bad = fmt.Errorf("outreach: the aid of a visit is not JSON: %w", err)
+			return
+		}
+		i := g.Cell(x.R, x.C)
+		out[i] = append(out[i], outreach.AidGroup{Lines: lines, Visits: x.V[0]})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if bad != nil {
+		return nil, bad
+	}
+	return out, nil
+}
+
+// TallyGrid implements outreach.Store: one statement for every cell, a
+// grouped branch per counted table on its (unit_id, time) index
+// (casesql.QueryGrid) — visits by target kind with their distinct targets
+// and services, hazards found, hazard events by kind, done appointments.
+func (s *Store) TallyGrid(ctx context.Context, g casework.Grid) ([]outreach.Tally, error) {
+	out := make([]outreach.Tally, g.Len())
+	for i := range out {
+		out[i] = outreach.NewTally()
+	}
+	branches := []casesql.GridBranch{
+		{Table: "outreach_visits", Time: "visited_at", Key: "t.target_kind", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.target_key)",
+			"SUM(t.n_appointment)", "SUM(t.n_door_to_door)", "SUM(t.n_errand)", "SUM(CASE WHEN t.n_aid > 0 THEN 1 ELSE 0 END)",
+			"SUM(t.n_disputes)", "SUM(t.n_leads)"}},
+		{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "outreach_hazard_events", Time: "at", Key: "t.kind", Aggs: []string{"COUNT(*)"}},
+		{Table: "outreach_appointments", Time: "closed_at", Where: "t.status = '" + string(outreach.AppointmentDone) + "'", Aggs: []string{"COUNT(*)"}},
+	}
+	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+		t := &out[g.Cell(x.R, x.C)]
+		switch x.Branch {
+		case 0:
+			kind := outreach.TargetKind(x.Key)
+			t.Visits[kind], t.Targets[kind] = x.V[0], x.V[1]
+			t.Services[outreach.ServiceAppointment] += x.V[2]
+			t.Services[outreach.ServiceDoorToDoor] += x.V[3]
+			t.Services[outreach.ServiceErrand] += x.V[4]
+			t.AidVisits += x.V[5]
+			t.DisputesHanded += x.V[6]
+			t.LeadsCollected += x.V[7]
+		case 1:
+			t.HazardsFound = x.V[0]
+		case 2:
+			switch outreach.HazardEvent(x.Key) {
+			case outreach.HazardEventRectified:
+				t.HazardsRectified = x.V[0]
+			case outreach.HazardEventFixRejected:
+				t.HazardFixesRejected = x.V[0]
+			}
+		case 3:
+			t.AppointmentsDone = x.V[0]
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OverlappingAppointmentRace", testOverlapRace},
 		{"OverlapRule", testOverlapRule},
 		{"Tally", testTally},
+		{"GridMatchesPeriods", testGrid},
 		{"HazardHistory", testHazardHistory},
 		{"ReferralBasics", testReferralBasics},
 		{"ReferralFiltersOrderPaging", testReferralList},

@@ -6,6 +6,7 @@ package memstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	kmem "github.com/grassroots-policing/grassroots/casework/memstore"
@@ -247,6 +248,13 @@ func (s *Store) ListDisposals(ctx context.Context, f recovery.DisposalFilter, p 
 }
 
 // Totals implements recovery.Store.
+// TotalsGrid implements recovery.Store cell by cell.
+func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]recovery.Totals, error) {
+	return casework.GridCells(ctx, g, func(ctx context.Context, path string, start, end time.Time) (recovery.Totals, error) {
+		return s.Totals(ctx, recovery.TotalsFilter{UnitUnder: path, Start: start, End: end})
+	})
+}
+
 func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.Totals, error) {
 	units, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {

@@ -61,3 +61,60 @@ func BenchmarkTotals(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReport times recovery's part of the report
+// (kstoretest.BenchReport: the city's year, a station's, a monthly and a
+// daily series; grid against period by period) over three years of
+// 10,000 items (recovered, half of them returned, a tenth unclaimed and
+// disposed), 100 return events and 1,000 disposals in a 20-station city,
+// bulk-inserted.
+func BenchmarkReport(b *testing.B) {
+	for _, engine := range []struct {
+		name string
+		open func(testing.TB) (*sql.DB, ksql.Engine)
+	}{
+		{"sqlite", func(t testing.TB) (*sql.DB, ksql.Engine) { return testdb.SQLite(t), ksql.SQLite }},
+		{"postgres", func(t testing.TB) (*sql.DB, ksql.Engine) { return testdb.Postgres(t).DB, ksql.Postgres }},
+	} {
+		b.Run(engine.name, func(b *testing.B) {
+			db, e := engine.open(b)
+			s, k := open(b, db, e)
+			root, stations := kstoretest.UnitTree(b, k, 4, 5)
+			const n = 10000
+			day := int64(24 * time.Hour / time.Microsecond)
+			unit := func(i int) string { return stations[i%len(stations)].ID }
+			kstoretest.BulkInsert(b, db, "recovery_items", []string{"id", "unit_id", "origin", "category", "description", "identifiers",
+				"quantity", "value_fen", "value_confirmed", "state", "recovered_at", "returned_at", "unclaimed_at", "disposed_at",
+				"custody_seq", "traces", "source", "version", "created_at", "updated_at"}, n, func(i int) []any {
+				at := kstoretest.HistoryAt(i, n)
+				returned, unclaimed, disposed := any(nil), any(nil), any(nil)
+				if i%2 == 0 {
+					returned = at + 30*day
+				}
+				if i%10 == 1 {
+					unclaimed, disposed = at+180*day, at+200*day
+				}
+				return []any{fmt.Sprintf("i-%05d", i), unit(i), "found", "e_bike", "电动自行车", "[]", 1, 100 * (i%5000 + 1), true, "recovered",
+					at, returned, unclaimed, disposed, 0, "[]", "{}", 1, at, at}
+			})
+			kstoretest.BulkInsert(b, db, "recovery_events", []string{"id", "unit_id", "name", "place", "state", "return_ids", "results",
+				"created_by", "held_at", "version", "created_at", "updated_at"}, n/100, func(i int) []any {
+				at := kstoretest.HistoryAt(100*i, n)
+				return []any{fmt.Sprintf("e-%05d", i), unit(i), "返还会", "分局", "held", "[]", "[]", "s-1", at, 2, at, at}
+			})
+			kstoretest.BulkInsert(b, db, "recovery_disposals", []string{"id", "unit_id", "item_id", "method", "state", "reason", "requested_by",
+				"proceeds_fen", "document", "completed_at", "version", "created_at", "updated_at"}, n/10, func(i int) []any {
+				at := kstoretest.HistoryAt(10*i+1, n)
+				return []any{fmt.Sprintf("d-%05d", i), unit(10*i + 1), fmt.Sprintf("i-%05d", 10*i+1), "auction", "completed", "无人认领", "s-1",
+					5000, "{}", at + 200*day, 2, at, at}
+			})
+			kstoretest.BenchReport(b, root.Path, stations[0].Path, func(ctx context.Context, g casework.Grid) error {
+				_, err := s.TotalsGrid(ctx, g)
+				return err
+			}, func(ctx context.Context, path string, start, end time.Time) error {
+				_, err := s.Totals(ctx, recovery.TotalsFilter{UnitUnder: path, Start: start, End: end})
+				return err
+			})
+		})
+	}
+}

@@ -408,6 +408,9 @@ func (s *Store) ListReturns(ctx context.Context, f recovery.ReturnFilter, p case
 	if f.EventID != "" {
 		q += ` AND event_id = ` + a.Add(f.EventID)
 	}
+	if f.IDs != nil {
+		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
+	}
 	q = inList(q, &a, "state", f.States)
 	q, err := ksql.PageClause(q, &a, p, "created_at", "id")
 	if err != nil {
@@ -498,7 +501,7 @@ func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.T
 		sel[i] = fmt.Sprintf(`SELECT %d, COUNT(*), CAST(COALESCE(SUM(%s), 0) AS BIGINT) FROM %s WHERE %s >= %s AND %s < %s%s%s`,
 			i, b.sum, b.table, b.col, start, b.col, end, b.where, under)
 	}
-	rows, err := s.db.QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
+	rows, err := sqlx.Reader(ctx, s.db).QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
 	if err != nil {
 		return recovery.Totals{}, sqlx.Translate(err)
 	}
@@ -520,4 +523,43 @@ func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.T
 		return recovery.Totals{}, sqlx.Translate(err)
 	}
 	return t, nil
+}
+
+// TotalsGrid implements recovery.Store: one statement for every cell, a
+// grouped branch per counted event on its (unit_id, time) index
+// (casesql.QueryGrid).
+func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]recovery.Totals, error) {
+	out := make([]recovery.Totals, g.Len())
+	counted := func(col, where, sum string) ksql.GridBranch {
+		return ksql.GridBranch{Table: "recovery_items", Time: col, Where: where, Aggs: []string{"COUNT(*)", "COALESCE(SUM(" + sum + "), 0)"}}
+	}
+	branches := []ksql.GridBranch{
+		counted("recovered_at", "", "t.value_fen"),
+		counted("returned_at", "", "t.value_fen"),
+		counted("unclaimed_at", "", "0"),
+		counted("disposed_at", "", "0"),
+		{Table: "recovery_events", Time: "held_at", Where: "t.state = 'held'", Aggs: []string{"COUNT(*)"}},
+		{Table: "recovery_disposals", Time: "completed_at", Where: "t.state = 'completed'", Aggs: []string{"COUNT(*)", "COALESCE(SUM(t.proceeds_fen), 0)"}},
+	}
+	err := ksql.QueryGrid(ctx, s.k, g, branches, func(x ksql.GridCell) {
+		t := &out[g.Cell(x.R, x.C)]
+		switch x.Branch {
+		case 0:
+			t.ItemsRecovered, t.ValueRecoveredFen = x.V[0], x.V[1]
+		case 1:
+			t.ItemsReturned, t.ValueReturnedFen = x.V[0], x.V[1]
+		case 2:
+			t.ItemsUnclaimed = x.V[0]
+		case 3:
+			t.ItemsDisposed = x.V[0]
+		case 4:
+			t.ReturnEvents = x.V[0]
+		case 5:
+			t.DisposalProceedsFen = x.V[1]
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CancelledContext", testCancelled},
 		{"ConcurrentCAS", testConcurrentCAS},
 		{"Totals", testTotals},
+		{"GridMatchesPeriods", testGrid},
 		{"ChangeCommitsWithRecord", testChange},
 	}
 	for _, tc := range tests {

@@ -261,6 +261,7 @@ func (s *Store) keepCase(f cases.Filter, c cases.Case) bool {
 	case f.Identifier != "" && !slices.Contains(c.IdentifierKeys(), f.Identifier):
 	case f.ModusOperandi != "" && c.MOKey() != f.ModusOperandi:
 	case f.IDs != nil && !slices.Contains(f.IDs, c.ID):
+	case f.Overdue != nil && len(cases.OverdueSteps(c, f.Overdue.Targets, f.Overdue.Now)) == 0:
 	default:
 		return true
 	}
@@ -295,6 +296,12 @@ func (s *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 		return err
 	})
 	return out, err
+}
+
+// CountCasesGrid implements cases.Store cell by cell, in one hold of the
+// read lock when the caller holds a snapshot.
+func (s *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Counts, error) {
+	return casework.GridCells(ctx, g, s.CountCases)
 }
 
 // CountCases implements cases.Store.

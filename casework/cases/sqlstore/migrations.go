@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
@@ -94,6 +95,28 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX case_cases_dropped ON case_cases (unit_id, dropped_at)`,
 			`CREATE INDEX case_arrests_unit ON case_arrests (unit_id, at, person_id)`,
 			`CREATE INDEX case_leads_unit_found ON case_leads (unit_id, found_at)`,
+		}
+	},
+}, {
+	// The steps done (cases.StepsDone, a bit a step), so that the overdue
+	// list is one query a page; existing cases get theirs from the body,
+	// where a step not done is absent (omitempty).
+	Version: 3,
+	Stmts: func(d *sqlx.Dialect) []string {
+		has := func(key string) string { return `json_type(body, '$.` + key + `') IS NOT NULL` }
+		if d.Engine == sqlx.Postgres {
+			has = func(key string) string { return `jsonb_exists(body::jsonb, '` + key + `')` }
+		}
+		sum := ""
+		for i, key := range []string{"dispatch", "survey", "analysis", "arrests", "review"} {
+			if i > 0 {
+				sum += " + "
+			}
+			sum += fmt.Sprintf("(CASE WHEN %s THEN %d ELSE 0 END)", has(key), 1<<i)
+		}
+		return []string{
+			`ALTER TABLE case_cases ADD COLUMN steps_done BIGINT NOT NULL DEFAULT 0`,
+			`UPDATE case_cases SET steps_done = ` + sum,
 		}
 	},
 }}

@@ -103,7 +103,7 @@ func caseArgs(x cases.Case) ([]any, error) {
 	}
 	return []any{x.ID, x.UnitID, sqlx.S(x.Number), x.Kind, string(x.State), sqlx.S(x.MOKey()), sqlx.S(x.LeadID),
 		sqlx.T(x.ReportedAt), sqlx.T(x.FiledAt), sqlx.T(x.SolvedAt), sqlx.T(x.ClosedAt), sqlx.T(x.DroppedAt),
-		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt)}, nil
+		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt), cases.StepsDone(x)}, nil
 }
 
 func scanCase(row interface{ Scan(...any) error }) (cases.Case, error) {
@@ -133,8 +133,8 @@ func (c *Store) insertCase(ctx context.Context, tx *sql.Tx, x cases.Case) error 
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO case_cases (`+caseCols+`) VALUES
-		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_cases (`+caseCols+`, steps_done) VALUES
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, args...); err != nil {
 		return err
 	}
 	return c.writeChildren(ctx, tx, x, false)
@@ -147,7 +147,7 @@ func (c *Store) updateCase(ctx context.Context, tx *sql.Tx, x cases.Case) error 
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE case_cases SET unit_id = $2, number = $3, kind = $4, state = $5, mo_key = $6,
 		lead_id = $7, reported_at = $8, filed_at = $9, solved_at = $10, closed_at = $11, dropped_at = $12, body = $13,
-		version = $14, updated_at = $16 WHERE id = $1 AND version = $17 AND created_at = $15`, append(args, x.Version-1)...)
+		version = $14, updated_at = $16, steps_done = $17 WHERE id = $1 AND version = $18 AND created_at = $15`, append(args, x.Version-1)...)
 	if err != nil {
 		return err
 	}
@@ -223,11 +223,34 @@ func (c *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) 
 	if f.IDs != nil {
 		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
 	}
+	if f.Overdue != nil {
+		q += ` AND ` + overdue(&a, *f.Overdue)
+	}
 	q, err := casesql.PageClause(q, &a, p, "created_at", "id")
 	if err != nil {
 		return nil, err
 	}
 	return sqlx.QueryAll(ctx, c.db, q, a.List, scanCase)
+}
+
+// overdue is cases.StepOverdue in SQL: some step not done (the bit of
+// cases.StepsDone clear), still expected in the case's state
+// (cases.ExpectedIn), and now strictly after the report plus the step's
+// target. Times are microseconds and targets nanoseconds, so the bound on
+// reported_at is rounded up: reported·1000 + target < now (ns) exactly when
+// reported < ⌈(now − target) / 1000⌉.
+func overdue(a *sqlx.Args, o cases.OverdueAt) string {
+	var steps []string
+	for i, step := range cases.Steps {
+		lim := o.Now.UnixNano() - int64(o.Targets.Of(step))
+		bound := lim / 1000
+		if lim%1000 > 0 {
+			bound++
+		}
+		steps = append(steps, fmt.Sprintf(`(state IN (%s) AND (steps_done & %d) = 0 AND reported_at < %s)`,
+			sqlx.In(a, cases.ExpectedIn(step)), 1<<i, a.Add(bound)))
+	}
+	return `(` + strings.Join(steps, ` OR `) + `)`
 }
 
 const leadCols = `id, unit_id, state, source_kind, source_id, case_id, found_at, body, version, created_at, updated_at`
@@ -316,53 +339,55 @@ func (c *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 	return sqlx.QueryAll(ctx, c.db, q, a.List, scanLead)
 }
 
-// CountCases implements cases.Store: one query, a UNION ALL with one
-// branch per counted event, each with the period in WHERE on the event's
-// (unit_id, time) index (migration step 2), so a year's counts read that
-// year's rows of the subtree and not its whole history.
+// CountCases implements cases.Store: CountCasesGrid of one cell.
 func (c *Store) CountCases(ctx context.Context, unitUnder string, from, to time.Time) (cases.Counts, error) {
-	var a sqlx.Args
-	lo, hi := a.Add(from.UnixMicro()), a.Add(to.UnixMicro())
-	under := "1 = 1"
-	if unitUnder != "" {
-		under = sqlx.Under("unit_id", a.Add(unitUnder))
+	if to.Before(from) {
+		return cases.Counts{}, nil
 	}
-	var n cases.Counts
-	branches := []struct {
-		table, col, second string
-		n, m               *int64
-	}{
-		{"case_cases", "reported_at", "0", &n.Reported, nil},
-		{"case_cases", "filed_at", "0", &n.Filed, nil},
-		{"case_cases", "solved_at", "0", &n.Solved, nil},
-		{"case_cases", "closed_at", "0", &n.Closed, nil},
-		{"case_cases", "dropped_at", "0", &n.Dropped, nil},
-		{"case_arrests", "at", "COUNT(DISTINCT person_id)", &n.Arrests, &n.PeopleArrested},
-		{"case_leads", "found_at", "0", &n.LeadsCollected, nil},
-	}
-	sel := make([]string, len(branches))
-	for i, b := range branches {
-		sel[i] = fmt.Sprintf(`SELECT %d, COUNT(*), %s FROM %s WHERE %s >= %s AND %s < %s AND %s`,
-			i, b.second, b.table, b.col, lo, b.col, hi, under)
-	}
-	rows, err := c.db.QueryContext(ctx, strings.Join(sel, " UNION ALL "), a.List...)
+	n, err := c.CountCasesGrid(ctx, casework.Grid{Paths: []string{unitUnder}, Bounds: []time.Time{from, to}})
 	if err != nil {
-		return cases.Counts{}, sqlx.Translate(err)
+		return cases.Counts{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var i int
-		var count, second int64
-		if err := rows.Scan(&i, &count, &second); err != nil {
-			return cases.Counts{}, sqlx.Translate(err)
+	return n[0], nil
+}
+
+// CountCasesGrid implements cases.Store: one statement, a UNION ALL with
+// one grouped branch per counted event (casesql.QueryGrid), each with the
+// grid's span in WHERE on the event's (unit_id, time) index (migration
+// step 2), so a year's counts read that year's rows of the subtree once,
+// however many periods and subtrees the grid has.
+func (c *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Counts, error) {
+	out := make([]cases.Counts, g.Len())
+	branches := []casesql.GridBranch{
+		{Table: "case_cases", Time: "reported_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "filed_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "solved_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "closed_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "dropped_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_arrests", Time: "at", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.person_id)"}},
+		{Table: "case_leads", Time: "found_at", Aggs: []string{"COUNT(*)"}},
+	}
+	err := casesql.QueryGrid(ctx, c.k, g, branches, func(x casesql.GridCell) {
+		n := &out[g.Cell(x.R, x.C)]
+		switch x.Branch {
+		case 0:
+			n.Reported = x.V[0]
+		case 1:
+			n.Filed = x.V[0]
+		case 2:
+			n.Solved = x.V[0]
+		case 3:
+			n.Closed = x.V[0]
+		case 4:
+			n.Dropped = x.V[0]
+		case 5:
+			n.Arrests, n.PeopleArrested = x.V[0], x.V[1]
+		case 6:
+			n.LeadsCollected = x.V[0]
 		}
-		*branches[i].n = count
-		if branches[i].m != nil {
-			*branches[i].m = second
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return cases.Counts{}, sqlx.Translate(err)
-	}
-	return n, nil
+	return out, nil
 }

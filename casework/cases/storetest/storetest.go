@@ -415,6 +415,7 @@ func run(t *testing.T, open func(t *testing.T) backend) {
 	t.Run("Numbering", func(t *testing.T) { t.Parallel(); testNumbering(t, setup(t, open)) })
 	t.Run("ConcurrentNumbering", func(t *testing.T) { t.Parallel(); testConcurrentNumbering(t, setup(t, open), 40, 8) })
 	t.Run("Counts", func(t *testing.T) { t.Parallel(); testCounts(t, setup(t, open)) })
+	t.Run("GridMatchesPeriods", func(t *testing.T) { t.Parallel(); testGrid(t, setup(t, open)) })
 }
 
 // richCase has every part of a case set, for aliasing and round trips.

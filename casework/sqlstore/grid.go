@@ -1,0 +1,151 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
+
+// GridBranch is one counted event of a grid query: a table, the event's
+// time column (microseconds) and what to count of its rows. Every branch
+// answers the same columns, so the branches of a source run as one
+// UNION ALL statement.
+type GridBranch struct {
+	Table string // its rows carry unit_id
+	Time  string // the event time column, indexed with unit_id
+	Where string // a further condition on the table's columns, or ""
+	// Key is an expression to group by within each cell (a target kind),
+	// or "" for none.
+	Key string
+	// Aggs are the aggregates of the cell's rows, e.g. "COUNT(*)" and
+	// "COUNT(DISTINCT t.person_id)" (the table is t); a branch with fewer
+	// than another answers 0 for the rest.
+	Aggs []string
+}
+
+// GridCell is one answered row of a grid query: branch b, grid row R,
+// column C, the group key and the aggregates, in the branch's order.
+type GridCell struct {
+	Branch, R, C int
+	Key          string
+	V            []int64
+}
+
+// QueryGrid counts the branches over every cell of g in one statement and
+// calls fn for each non-empty (branch, row, column, key). The period of
+// every event is in WHERE on the branch's (unit_id, time) index — the
+// grid's whole span — and its column is computed from the time (column),
+// so a daily series of a year reads the year's rows once. Rows of the grid are unit
+// subtrees: a single subtree filters with the unit list, several join the
+// events to a (unit, row) list built from the unit paths, so a unit under
+// two rows' paths counts in both. Reads go through sqlx.Reader, so a
+// report's snapshot covers them.
+func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, fn func(GridCell)) error {
+	if err := g.Check(); err != nil {
+		return err
+	}
+	var a sqlx.Args
+	lo, hi := a.Add(g.Bounds[0].UnixMicro()), a.Add(g.Bounds[len(g.Bounds)-1].UnixMicro())
+	bounds := make([]int64, len(g.Bounds))
+	for i, b := range g.Bounds {
+		bounds[i] = b.UnixMicro()
+	}
+	with, from, row := "", "", "0"
+	if len(g.Paths) == 1 {
+		from = "{table} t WHERE " + sqlx.Under("t.unit_id", a.Add(g.Paths[0]))
+	} else {
+		rows := make([]string, len(g.Paths))
+		for i, p := range g.Paths {
+			rows[i] = fmt.Sprintf("(%d, %s)", i, a.Add(p))
+		}
+		with = `WITH grid_paths (r, path) AS (VALUES ` + strings.Join(rows, ", ") + `),
+			grid_units (unit_id, r) AS (SELECT u.id, p.r FROM units u JOIN grid_paths p ON substr(u.path, 1, length(p.path)) = p.path) `
+		from = "grid_units g JOIN {table} t ON t.unit_id = g.unit_id WHERE 1 = 1"
+		row = "g.r"
+	}
+	width := 0
+	for _, b := range branches {
+		width = max(width, len(b.Aggs))
+	}
+	sel := make([]string, len(branches))
+	for i, b := range branches {
+		// One cell needs no grouping but the key's: SQLite would sort the
+		// rows for a GROUP BY on constants.
+		key, group := "''", " GROUP BY 2, 3"
+		switch {
+		case b.Key != "" && g.Len() == 1:
+			key, group = b.Key, " GROUP BY 4"
+		case b.Key != "":
+			key, group = b.Key, " GROUP BY 2, 3, 4"
+		case g.Len() == 1:
+			group = ""
+		}
+		aggs := make([]string, width)
+		for j := range aggs {
+			aggs[j] = "0"
+			if j < len(b.Aggs) {
+				aggs[j] = "CAST(" + b.Aggs[j] + " AS BIGINT)"
+			}
+		}
+		where := ""
+		if b.Where != "" {
+			where = " AND " + b.Where
+		}
+		col := "t." + b.Time
+		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s AND %s >= %s AND %s < %s%s%s`,
+			i, row, column(col, bounds), key, strings.Join(aggs, ", "), strings.ReplaceAll(from, "{table}", b.Table), col, lo, col, hi, where, group)
+	}
+	rows, err := sqlx.Reader(ctx, h.DB()).QueryContext(ctx, with+strings.Join(sel, " UNION ALL "), a.List...)
+	if err != nil {
+		return sqlx.Translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := GridCell{V: make([]int64, width)}
+		dest := []any{&c.Branch, &c.R, &c.C, &c.Key}
+		for j := range c.V {
+			dest = append(dest, &c.V[j])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return sqlx.Translate(err)
+		}
+		fn(c)
+	}
+	return sqlx.Translate(rows.Err())
+}
+
+// column is the grid column of the time in col, which WHERE keeps within
+// the bounds. Equally spaced bounds (days or weeks in a zone without a
+// clock change in the span) divide: one subtraction and one division a
+// row, and a short statement. Any other bounds (months; days across a
+// daylight-saving change) go through bucket. The bounds are integers the
+// kernel computed, never input text, so they are written as literals (a
+// daily series of a year has 366, too many to bind on every engine).
+func column(col string, bounds []int64) string {
+	step := bounds[1] - bounds[0]
+	for i := 2; i < len(bounds) && step > 0; i++ {
+		if bounds[i]-bounds[i-1] != step {
+			step = 0
+		}
+	}
+	if step > 0 && len(bounds) > 2 {
+		return fmt.Sprintf("((%s - %d) / %d)", col, bounds[0], step)
+	}
+	return bucket(col, bounds[1:len(bounds)-1], 0)
+}
+
+// bucket is the number of inner bounds at or before the time in col: a
+// CASE that halves the bounds at each level, about log2 of the columns
+// comparisons a row.
+func bucket(col string, inner []int64, first int) string {
+	if len(inner) == 0 {
+		return strconv.Itoa(first)
+	}
+	mid := len(inner) / 2
+	return fmt.Sprintf("CASE WHEN %s < %d THEN %s ELSE %s END", col, inner[mid],
+		bucket(col, inner[:mid], first), bucket(col, inner[mid+1:], first+mid+1))
+}
