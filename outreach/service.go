@@ -36,10 +36,15 @@ const (
 // admin; auditors only read.
 func DefaultRules() []casework.Rule {
 	field := []casework.Role{casework.RoleOfficer, casework.RoleCommunityOfficer, casework.RoleSupervisor}
+	// The helpers (casework.HelperRoles) record visits, the services and
+	// aid given, and the hazards they find, and read their unit's visits
+	// and hazards (sensitive visits masked: read_sensitive is a reveal,
+	// never theirs). Verifying a rectification is an approval: never theirs.
+	recording := slices.Concat(field, casework.HelperRoles)
 	return []casework.Rule{
-		{Action: ActionRead, Kind: casework.KindRead, Roles: append(slices.Clone(field), casework.RoleAuditor)},
-		{Action: ActionVisit, Kind: casework.KindWrite, Roles: field},
-		{Action: ActionHazard, Kind: casework.KindWrite, Roles: field},
+		{Action: ActionRead, Kind: casework.KindRead, Roles: slices.Concat(recording, []casework.Role{casework.RoleAuditor})},
+		{Action: ActionVisit, Kind: casework.KindWrite, Roles: recording},
+		{Action: ActionHazard, Kind: casework.KindWrite, Roles: recording},
 		{Action: ActionVerifyHazard, Kind: casework.KindApprove, Roles: field},
 		{Action: ActionAppointment, Kind: casework.KindWrite, Roles: field},
 		{Action: ActionPlan, Kind: casework.KindWrite, Roles: field},
