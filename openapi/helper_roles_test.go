@@ -36,7 +36,7 @@ func testGridWorkerVisitFindsDisputeOverHTTP(t *testing.T, b fixtureOption) {
 	gc := w.client(t, grid)
 
 	created, err := gc.RecordVisitWithResponse(ctx, nil, api.VisitInput{UnitId: w.station.ID, AddressId: addr.ID,
-		TargetKind: "household", PersonId: resident.ID, Notes: "入户走访，得知邻居家犬只扰民。",
+		TargetKind: "community", PersonId: resident.ID, Notes: "入户走访，得知邻居家犬只扰民。",
 		Disputes: []api.VisitDisputeInput{{Category: "neighbour/animal", Summary: "邻居家大型犬夜间吠叫，双方争吵",
 			PartyIds: []string{resident.ID}, Risk: "low"}}})
 	require.NoError(t, err)
