@@ -275,6 +275,21 @@ func (r Rule) grants(roles []Role) (granted, unbound bool) {
 	return granted, unbound
 }
 
+// HelperBound reports whether the action is granted to these roles only
+// through the helpers' roles (HelperRoles). Such an actor must not learn
+// even which households are a key or special person's: a workflow leaves
+// records of that kind out of its lists and refuses them one by one.
+func (p *Policy) HelperBound(action Action, roles []Role) bool {
+	r, ok := p.Rule(action)
+	if !ok {
+		return false
+	}
+	core := slices.DeleteFunc(slices.Clone(roles), Role.Helper)
+	granted, _ := r.grants(roles)
+	byCore, _ := r.grants(core)
+	return granted && !byCore
+}
+
 // AssignmentBound reports whether the action is granted to these roles only
 // through assignment-bound roles (mediator, lawyer): such an actor may act
 // only on records naming it, so its lists must be narrowed to them.

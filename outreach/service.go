@@ -156,6 +156,14 @@ func created[T any](ctx context.Context, s *Service, actor casework.Actor, rk *c
 // Kernel returns the kernel the service is built on.
 func (s *Service) Kernel() *casework.Kernel { return s.k }
 
+// helperBound reports whether the actor holds the action only as a helper
+// (casework.HelperRoles): the kind of a sensitive visit or plan entry (a key
+// or special person's family) is itself sensitive, so a helper neither
+// records nor sees one, not even masked.
+func (s *Service) helperBound(actor casework.Actor, action casework.Action) bool {
+	return s.k.Policy().HelperBound(action, actor.Roles)
+}
+
 // canSeeSensitive reports whether the actor may see who was visited on
 // sensitive visits. A forbidden answer is not an error: the actor sees the
 // masked view.

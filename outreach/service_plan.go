@@ -95,6 +95,9 @@ func (s *Service) GetPlanEntry(ctx context.Context, actor casework.Actor, id str
 		return PlanEntry{}, err
 	}
 	if e.Kind.Sensitive() {
+		if s.helperBound(actor, ActionRead) {
+			return PlanEntry{}, errs.New(errs.ErrForbidden, "a helper sees no plan entry of a %s", e.Kind)
+		}
 		if ok, err := s.canSeeSensitive(ctx, actor, planTarget(e)); err != nil {
 			return PlanEntry{}, err
 		} else if !ok {
@@ -141,6 +144,7 @@ func (s *Service) DueVisits(ctx context.Context, actor casework.Actor, q DueQuer
 	if err != nil {
 		return nil, "", err
 	}
+	helper := s.helperBound(actor, ActionRead)
 	p := q.Page.Normalize()
 	rows, err := s.store.ListPlanEntries(ctx, f, casework.Page{Limit: p.Limit + 1, After: p.After})
 	if err != nil {
@@ -176,6 +180,9 @@ func (s *Service) DueVisits(ctx context.Context, actor casework.Actor, q DueQuer
 		}
 		d.Owners = slices.Compact(slices.Sorted(slices.Values(d.Owners)))
 		if e.Kind.Sensitive() && !see {
+			if helper {
+				continue // not even masked: the kind is the secret
+			}
 			d.Entry = e.masked()
 		}
 		out = append(out, d)
