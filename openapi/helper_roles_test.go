@@ -11,6 +11,7 @@ import (
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/openapi/api"
+	"github.com/grassroots-policing/grassroots/outreach"
 )
 
 // A grid worker (网格员) of 雪官派出所 visits a household and learns of a
@@ -38,14 +39,15 @@ func testGridWorkerVisitFindsDisputeOverHTTP(t *testing.T, b fixtureOption) {
 	created, err := gc.RecordVisitWithResponse(ctx, nil, api.VisitInput{UnitId: w.station.ID, AddressId: addr.ID,
 		TargetKind: "community", PersonId: resident.ID, Notes: "入户走访，得知邻居家犬只扰民。",
 		Disputes: []api.VisitDisputeInput{{Category: "neighbour/animal", Summary: "邻居家大型犬夜间吠叫，双方争吵",
-			PartyIds: []string{resident.ID}, Risk: "low"}}})
+			PartyIds: []string{resident.ID}, Risk: "low"}},
+		Leads: []api.VisitLeadInput{{Summary: "住户反映夜间有陌生人撬电动车锁", PersonIds: []string{}}}})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, created.StatusCode(), string(created.Body))
 	require.Equal(t, []string{grid.StaffID}, created.JSON201.OfficerIds, "the grid worker is who went")
 
 	n, err := w.k.DeliverPending(ctx, nil)
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, 2, n, "the dispute and the lead are handed on")
 
 	oc := w.client(t, w.officer)
 	list, err := oc.ListDisputesWithResponse(ctx, &api.ListDisputesParams{})
@@ -55,6 +57,24 @@ func testGridWorkerVisitFindsDisputeOverHTTP(t *testing.T, b fixtureOption) {
 	d := list.JSON200.Items[0]
 	require.Equal(t, "neighbour/animal", d.Category)
 	require.Equal(t, created.JSON201.Id, d.Origin.Id)
+
+	leads, err := oc.ListLeadsWithResponse(ctx, &api.ListLeadsParams{})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, leads.StatusCode(), string(leads.Body))
+	require.Len(t, leads.JSON200.Items, 1, "the officer sees the lead the grid worker found")
+	resp := w.do(t, grid, http.MethodGet, "/v1/leads", "")
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a helper reads no lead or case")
+
+	// A hazard the grid worker finds is theirs to record, not to verify.
+	hz, err := w.out.ReportHazard(ctx, grid, outreach.HazardInput{UnitID: w.station.ID, AddressID: addr.ID, Place: "3号楼楼道",
+		Kind: "electrical", Severity: outreach.SeverityGeneral, Description: "楼道飞线充电", Responsible: "物业公司", DueInDays: 3})
+	require.NoError(t, err)
+	hz, err = w.out.StartRectifying(ctx, w.community, hz.ID, hz.Version, "已通知物业")
+	require.NoError(t, err)
+	hz, err = w.out.RecordRectified(ctx, w.community, hz.ID, hz.Version, "飞线已拆除")
+	require.NoError(t, err)
+	_, err = w.out.VerifyHazard(ctx, grid, hz.ID, hz.Version, "看过了")
+	require.ErrorIs(t, err, casework.ErrForbidden, "a helper never verifies")
 
 	// The grid worker reads the resident masked …
 	got, err := gc.GetPersonWithResponse(ctx, resident.ID)
@@ -79,7 +99,7 @@ func testGridWorkerVisitFindsDisputeOverHTTP(t *testing.T, b fixtureOption) {
 
 	// … and reads no dispute, even the one they reported; a dispute out of
 	// reach is not found, as reach comes first.
-	resp := w.do(t, grid, http.MethodGet, "/v1/disputes/"+d.Id, "")
+	resp = w.do(t, grid, http.MethodGet, "/v1/disputes/"+d.Id, "")
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 	resp = w.do(t, grid, http.MethodGet, "/v1/disputes/no-such-dispute", "")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
