@@ -38,12 +38,14 @@ func testGridWorkerVisitFindsDisputeOverHTTP(t *testing.T, b fixtureOption) {
 
 	created, err := gc.RecordVisitWithResponse(ctx, nil, api.VisitInput{UnitId: w.station.ID, AddressId: addr.ID,
 		TargetKind: "community", PersonId: resident.ID, Notes: "入户走访，得知邻居家犬只扰民。",
+		Services: []api.ServiceGiven{{Kind: "door_to_door", Note: "代购生活物资送到家中"}},
 		Disputes: []api.VisitDisputeInput{{Category: "neighbour/animal", Summary: "邻居家大型犬夜间吠叫，双方争吵",
 			PartyIds: []string{resident.ID}, Risk: "low"}},
 		Leads: []api.VisitLeadInput{{Summary: "住户反映夜间有陌生人撬电动车锁", PersonIds: []string{}}}})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, created.StatusCode(), string(created.Body))
 	require.Equal(t, []string{grid.StaffID}, created.JSON201.OfficerIds, "the grid worker is who went")
+	require.Len(t, created.JSON201.Services, 1, "the service the grid worker gave is recorded")
 
 	n, err := w.k.DeliverPending(ctx, nil)
 	require.NoError(t, err)
