@@ -161,10 +161,12 @@ func testHelpersSeeNothingSensitive(t *testing.T, b fixtureOption) {
 		AddressID: addr.ID, PersonID: p.ID})
 	require.NoError(t, err)
 
+	var helpers []string
 	needles := []string{doc, phone, "19491231", string(casework.TagKeyPerson), string(casework.TagSpecialPerson),
 		string(casework.TagDisabled), string(outreach.KeyPersonFamily), "重点人员"}
 	for _, role := range casework.HelperRoles {
 		h := w.staff(t, w.station, "helper "+string(role), []string{"潘庄社区"}, role)
+		helpers = append(helpers, h.StaffID)
 		var reads []any
 		read := func(v any, err error) {
 			t.Helper()
@@ -204,6 +206,16 @@ func testHelpersSeeNothingSensitive(t *testing.T, b fixtureOption) {
 			return e.Action == string(casework.ActionRevealRefused) && e.ActorID == h.StaffID
 		}), "%s: the refused reveal is audited", role)
 	}
+	// The key person's due visit is the community officer's, though the
+	// helpers' grids hold the community too: they may not record it.
+	due, _, err := w.out.DueVisits(ctx, w.community, outreach.DueQuery{})
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	require.Contains(t, due[0].Owners, w.community.StaffID)
+	for _, h := range helpers {
+		require.NotContains(t, due[0].Owners, h, "a helper owns no key person's visit")
+	}
+
 	report, err := w.k.VerifyAudit(ctx, w.chief)
 	require.NoError(t, err)
 	require.True(t, report.OK, "the chain verifies with the refusals in it")
