@@ -21,8 +21,40 @@ const (
 	RoleAdmin            Role = "admin"
 )
 
-// AllRoles lists the built-in roles in a stable order.
-var AllRoles = []Role{RoleOfficer, RoleCommunityOfficer, RoleMediator, RoleLawyer, RoleCustodian, RoleSupervisor, RoleAuditor, RoleAdmin}
+// The helpers the campaign relies on (issue 14): people who are not police
+// officers but record much of the outreach work in their area. They are
+// staff of a unit (usually a community police office) with narrow rights,
+// fixed by Policy whatever its rows say: they record visits, the services
+// and aid given on them, and the hazards, disputes and leads they find, all
+// within their unit's reach; they never approve, never reveal sensitive
+// personal data, never administer; and they never mediate alone (a session
+// that names one of them also names an officer or a people's mediator, see
+// the mediation package). What they find reaches an officer through the
+// usual hand-offs (a dispute found on a visit becomes a dispute of the
+// unit, a lead becomes a lead).
+const (
+	RoleAuxiliaryPolice Role = "auxiliary_police" // 辅警
+	RoleGridWorker      Role = "grid_worker"      // 网格员
+	RoleBuildingHead    Role = "building_head"    // 楼长
+	RoleVolunteer       Role = "volunteer"        // 志愿者
+	RoleCommitteeStaff  Role = "committee_staff"  // 居委会/村委会工作人员
+)
+
+// CoreRoles are the roles of domain.md: the police, mediators, lawyers,
+// custodians, auditors and admins. Rows meant for "everyone but the
+// helpers" (reading disputes, cases, attachments) grant these.
+var CoreRoles = []Role{RoleOfficer, RoleCommunityOfficer, RoleMediator, RoleLawyer, RoleCustodian, RoleSupervisor, RoleAuditor, RoleAdmin}
+
+// HelperRoles are the helpers' roles, in a stable order.
+var HelperRoles = []Role{RoleAuxiliaryPolice, RoleGridWorker, RoleBuildingHead, RoleVolunteer, RoleCommitteeStaff}
+
+// AllRoles lists the built-in roles in a stable order: the core roles, then
+// the helpers'.
+var AllRoles = slices.Concat(CoreRoles, HelperRoles)
+
+// Helper reports whether r is one of the helpers' roles, whose rights the
+// policy keeps narrow whatever its rows say.
+func (r Role) Helper() bool { return slices.Contains(HelperRoles, r) }
 
 // Staff is a person who works for a unit and may be named as acting on a
 // record. Areas is the officer's responsibility area (责任区): community

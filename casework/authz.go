@@ -39,7 +39,9 @@ type Target struct {
 //     assigned to the record.
 //
 // Separation of duties is checked here, whatever the policy table says: an
-// admin holds no other role and never reveals, an auditor only reads (kinds
+// admin holds no other role and never reveals, a helper (HelperRoles) holds
+// no police role and never approves, reveals or administers, an auditor
+// only reads (kinds
 // are fixed by the package defining the action, see Policy), and an approval
 // is never granted to the staff member named in Target.RequestedBy.
 func (k *Kernel) Authorize(ctx context.Context, actor Actor, action Action, t Target) error {
@@ -74,6 +76,9 @@ func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Ta
 	if !handoff {
 		if slices.Contains(st.Roles, RoleAdmin) && len(st.Roles) > 1 {
 			return errs.New(errs.ErrForbidden, "actor %q holds admin with other roles (separation of duties)", actor.StaffID)
+		}
+		if slices.ContainsFunc(st.Roles, Role.Helper) && slices.ContainsFunc(st.Roles, policeOrOversight) {
+			return errs.New(errs.ErrForbidden, "actor %q holds a helper's role with a police or oversight role", actor.StaffID)
 		}
 		if !st.Active || st.UnitID != actor.UnitID {
 			return errs.New(errs.ErrForbidden, "actor %q is not an active member of unit %q", actor.StaffID, actor.UnitID)

@@ -49,7 +49,10 @@
 // action is fixed by the package that defines it. Separation of duties
 // holds whatever the table says: an admin never reveals sensitive data, an
 // auditor only reads, an approver is never the requester, mediators and
-// lawyers act only on records assigned to them.
+// lawyers act only on records assigned to them, and the helpers
+// (HelperRoles: auxiliary police, grid workers, building heads, volunteers,
+// committee staff) hold no police role and never approve, reveal or
+// administer. A refused reveal of a person in reach is audited.
 //
 // # Time
 //

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -317,15 +318,27 @@ func (k *Kernel) DocIndex(ctx context.Context, t DocType, number string) (string
 }
 
 // RevealPerson returns a person with identity number, phone and sensitive
-// tags in clear. It needs the reveal permission (never an admin's), a reason,
-// and it is audited — the audit entry names who saw whose data and why,
-// never the data.
+// tags in clear. It needs the reveal permission (never an admin's nor a
+// helper's), a reason, and it is audited — the audit entry names who saw
+// whose data and why, never the data. A refused reveal of a person in the
+// actor's reach is audited too (ActionRevealRefused), so that a supervisor
+// sees who tried; one out of reach answers not found and leaves no trace,
+// as for an id that does not exist.
 func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason string) (Person, error) {
 	rec, err := k.store.GetPerson(ctx, id)
 	if err != nil {
 		return Person{}, err
 	}
-	if err := k.Check(ctx, actor, ActionRevealPerson, Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}); err != nil {
+	t := Target{RecordType: "person", RecordID: id, UnitID: rec.UnitID}
+	if err := k.Reach(ctx, actor, t); err != nil {
+		return Person{}, err
+	}
+	if err := k.Authorize(ctx, actor, ActionRevealPerson, t); err != nil {
+		if errors.Is(err, errs.ErrForbidden) {
+			if aerr := k.auditRefusedReveal(ctx, actor, id, reason); aerr != nil {
+				return Person{}, aerr
+			}
+		}
 		return Person{}, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -366,4 +379,18 @@ func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason strin
 		return Person{}, err
 	}
 	return p, nil
+}
+
+// auditRefusedReveal records a refused reveal: who asked about whom, and
+// the reason they gave when it is text the log may hold.
+func (k *Kernel) auditRefusedReveal(ctx context.Context, actor Actor, id, reason string) error {
+	after := map[string]string{}
+	if reason = strings.TrimSpace(reason); reason != "" && CheckText("reason", reason, 500) == nil {
+		after["reason"] = reason
+	}
+	ch, err := k.Change(ctx, actor, ActionRevealRefused, "person", id, nil, after)
+	if err != nil {
+		return err
+	}
+	return k.store.CommitChange(ctx, ch)
 }

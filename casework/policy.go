@@ -26,8 +26,11 @@ const (
 
 // The kernel's own actions. Workflow packages register theirs.
 const (
-	ActionRead           Action = "record.read"
-	ActionRevealPerson   Action = "person.reveal"
+	ActionRead         Action = "record.read"
+	ActionRevealPerson Action = "person.reveal"
+	// ActionRevealRefused names the audit entry of a refused reveal; no
+	// policy row grants it, it is never checked.
+	ActionRevealRefused  Action = "person.reveal_refused"
 	ActionWritePerson    Action = "person.write"
 	ActionWriteAddress   Action = "address.write"
 	ActionRunReport      Action = "report.run"
@@ -65,8 +68,9 @@ type Rule struct {
 //
 // Separation of duties is not a row and cannot be overridden: an admin is
 // never granted a reveal, an auditor is never granted anything but reads,
-// and mediators and lawyers act only on records assigned to them. Those
-// rules hang on an action's kind, so the kind is not the granting row's to
+// and mediators and lawyers act only on records assigned to them. Nor are
+// the helpers' limits (HelperRoles): a helper is never granted an approval,
+// a reveal or administration. Those rules hang on an action's kind, so the kind is not the granting row's to
 // choose: the kernel fixes the kind of its own actions, a workflow package
 // fixes the kind of its actions when it registers their defaults (Default),
 // and a row that gives a known action another kind is refused.
@@ -109,7 +113,9 @@ func kernelRules() []Rule {
 		{Action: ActionAdminStaff, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionShareRecord, Kind: KindWrite, Roles: staff},
 		{Action: ActionPutAttachment, Kind: KindWrite, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleMediator, RoleLawyer, RoleCustodian}},
-		{Action: ActionReadAttachment, Kind: KindRead, Roles: everyone},
+		// Helpers upload nothing and read no attachment: a unit's uploads
+		// are signed agreements, evidence and returns' receipts.
+		{Action: ActionReadAttachment, Kind: KindRead, Roles: CoreRoles},
 		{Action: ActionReadDeadHandoffs, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionReplayHandoff, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionErasePayload, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
@@ -231,9 +237,17 @@ func (r Rule) check() error {
 		if role == RoleAuditor && r.Kind != KindRead {
 			return errs.Invalid("roles", "separation", "%s may not be granted to auditor, who only reads", r.Action)
 		}
+		if role.Helper() && !helperKind(r.Kind) {
+			return errs.Invalid("roles", "helper", "%s may not be granted to %s: helpers never approve, reveal or administer", r.Action, role)
+		}
 	}
 	return nil
 }
+
+// helperKind reports whether an action of kind k may be granted to a
+// helper's role at all: reads and writes (recording what they did and
+// found), never approvals, reveals or administration.
+func helperKind(k ActionKind) bool { return k == KindRead || k == KindWrite }
 
 // assignmentBound roles act only on records that name them.
 func assignmentBound(r Role) bool { return r == RoleMediator || r == RoleLawyer }
@@ -249,7 +263,8 @@ func (r Rule) grants(roles []Role) (granted, unbound bool) {
 			continue
 		}
 		// Hard rules win over any table a caller built by hand.
-		if role == RoleAdmin && r.Kind == KindReveal || role == RoleAuditor && r.Kind != KindRead {
+		if role == RoleAdmin && r.Kind == KindReveal || role == RoleAuditor && r.Kind != KindRead ||
+			role.Helper() && !helperKind(r.Kind) {
 			continue
 		}
 		granted = true
@@ -258,6 +273,21 @@ func (r Rule) grants(roles []Role) (granted, unbound bool) {
 		}
 	}
 	return granted, unbound
+}
+
+// HelperBound reports whether the action is granted to these roles only
+// through the helpers' roles (HelperRoles). Such an actor must not learn
+// even which households are a key or special person's: a workflow leaves
+// records of that kind out of its lists and refuses them one by one.
+func (p *Policy) HelperBound(action Action, roles []Role) bool {
+	r, ok := p.Rule(action)
+	if !ok {
+		return false
+	}
+	core := slices.DeleteFunc(slices.Clone(roles), Role.Helper)
+	granted, _ := r.grants(roles)
+	byCore, _ := r.grants(core)
+	return granted && !byCore
 }
 
 // AssignmentBound reports whether the action is granted to these roles only

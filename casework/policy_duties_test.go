@@ -46,6 +46,9 @@ func TestPolicyCannotConfigureAwaySeparationOfDuties(t *testing.T) {
 		{"workflow close declared a read for auditor", casework.Rule{Action: wfClose, Kind: casework.KindRead, Roles: auditor}, "kind"},
 		{"workflow approval declared a write", casework.Rule{Action: wfApprove, Kind: casework.KindWrite, Roles: auditor}, "kind"},
 		{"workflow close granted to auditor", casework.Rule{Action: wfClose, Kind: casework.KindWrite, Roles: auditor}, "roles"},
+		{"workflow approval granted to a grid worker", casework.Rule{Action: wfApprove, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleOfficer, casework.RoleGridWorker}}, "roles"},
+		{"reveal granted to a volunteer", casework.Rule{Action: casework.ActionRevealPerson, Kind: casework.KindReveal, Roles: []casework.Role{casework.RoleVolunteer}}, "roles"},
+		{"staff administration granted to committee staff", casework.Rule{Action: casework.ActionAdminStaff, Kind: casework.KindAdmin, Roles: []casework.Role{casework.RoleCommitteeStaff}}, "roles"},
 		{"no kind", casework.Rule{Action: wfClose, Roles: auditor}, "kind"},
 		{"unknown kind", casework.Rule{Action: "x.y", Kind: 99, Roles: auditor}, "kind"},
 	}
@@ -83,7 +86,8 @@ func TestPolicyCannotConfigureAwaySeparationOfDuties(t *testing.T) {
 	for _, r := range p.Rules() {
 		r.Roles = nil
 		for _, role := range casework.AllRoles {
-			if role == casework.RoleAdmin && r.Kind == casework.KindReveal || role == casework.RoleAuditor && r.Kind != casework.KindRead {
+			if role == casework.RoleAdmin && r.Kind == casework.KindReveal || role == casework.RoleAuditor && r.Kind != casework.KindRead ||
+				role.Helper() && r.Kind != casework.KindRead && r.Kind != casework.KindWrite {
 				continue
 			}
 			r.Roles = append(r.Roles, role)

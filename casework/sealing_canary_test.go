@@ -215,16 +215,27 @@ func runCanaryScenario(t *testing.T, s casework.KernelStore) []byte {
 	require.NoError(t, err)
 	requireNoCanary(t, "the reveal's audit entry", entryJSON, canaryNeedles(false))
 
-	// An admin may never reveal, and a refused reveal leaves no entry.
+	// An admin may never reveal, nor an auditor: each refusal appends one
+	// entry naming who tried and why, and nothing of the person's data; a
+	// reveal refused for want of a reason appends nothing.
 	_, err = k.RevealPerson(ctx, adm, ids[0], "好奇")
 	require.ErrorIs(t, err, casework.ErrForbidden)
 	_, err = k.RevealPerson(ctx, auditor, ids[0], "抽查")
 	require.ErrorIs(t, err, casework.ErrForbidden, "an auditor only reads")
 	_, err = k.RevealPerson(ctx, oa, ids[0], "  ")
 	require.ErrorIs(t, err, casework.ErrInvalid, "a reveal needs a reason")
-	unchanged, err := s.AuditHead(ctx)
+	refusedHead, err := s.AuditHead(ctx)
 	require.NoError(t, err)
-	require.Equal(t, after, unchanged)
+	require.Equal(t, after.Seq+2, refusedHead.Seq, "each refused reveal appends one entry")
+	var refusers []string
+	require.NoError(t, s.ScanAudit(ctx, after.Seq+1, func(e casework.AuditEntry, p []byte) error {
+		require.Equal(t, string(casework.ActionRevealRefused), e.Action)
+		require.Equal(t, ids[0], e.RecordID)
+		requireNoCanary(t, "a refused reveal's audit payload", p, canaryNeedles(false))
+		refusers = append(refusers, e.ActorID)
+		return nil
+	}))
+	require.Equal(t, []string{adm.StaffID, auditor.StaffID}, refusers)
 
 	// A hand-off whose receiver fails (it re-submits a canary document and
 	// hits the duplicate), and one with no receiver: both are logged and

@@ -313,6 +313,16 @@ func (k *Kernel) ResponsibleStaff(ctx context.Context, actor Actor, area string)
 	return slices.DeleteFunc(list, func(s Staff) bool { return !s.Active }), nil
 }
 
+// policeOrOversight reports the roles a helper may not hold beside its own:
+// any of them would give a helper the rights its role keeps narrow.
+func policeOrOversight(r Role) bool {
+	switch r {
+	case RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleCustodian, RoleAuditor, RoleAdmin:
+		return true
+	}
+	return false
+}
+
 // checkRoles refuses unknown roles and an admin holding any other role:
 // separation of duties, so that an administrator cannot make itself an
 // officer and reveal what it administers.
@@ -325,6 +335,9 @@ func checkRoles(roles []Role) error {
 	}
 	if slices.Contains(roles, RoleAdmin) && len(roles) > 1 {
 		f.Add("roles", "admin_alone", "an admin holds no other role (separation of duties)")
+	}
+	if slices.ContainsFunc(roles, Role.Helper) && slices.ContainsFunc(roles, policeOrOversight) {
+		f.Add("roles", "helper_not_police", "a helper (auxiliary police, grid worker, building head, volunteer, committee staff) holds no police, custody, audit or admin role; a people's mediator or lawyer role may be added")
 	}
 	return f.Err()
 }

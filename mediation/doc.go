@@ -40,8 +40,8 @@
 // Permissions are rows of the kernel's policy, registered by New with
 // Policy.Default (an integrator's rows win):
 //
-//	mediation.read       every role
-//	mediation.report     officer, community_officer, supervisor
+//	mediation.read       every role but the helpers' (casework.HelperRoles)
+//	mediation.report     officer, community_officer, supervisor, the helpers
 //	mediation.screen     officer, community_officer, supervisor (→ screened, → not_accepted)
 //	mediation.accept     officer, community_officer, supervisor (→ accepted, assign, share)
 //	mediation.mediate    the above, mediator, lawyer (sessions, agreements, signatures, parties,
@@ -52,7 +52,11 @@
 //	mediation.review     supervisor (review of a high-risk dispute)
 //
 // Mediators and lawyers act only on the disputes assigned to them, and see
-// only those: the kernel enforces it from the dispute's Assigned staff. A
+// only those: the kernel enforces it from the dispute's Assigned staff.
+// Helpers (grid workers, committee staff …) report the disputes they find,
+// directly or as a visit's finding, and may be named in a session in their
+// helper role beside an officer or a people's mediator, never alone (rule
+// "not_alone"); they record no session and preside over no agreement. A
 // dispute out of the actor's unit subtree is not found.
 //
 // # Deadlines and overdue

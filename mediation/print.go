@@ -111,6 +111,8 @@ var agreementTitle = map[Kind]string{KindPeople: "人民调解协议书", KindPo
 var roleZH = map[casework.Role]string{
 	casework.RoleOfficer: "民警", casework.RoleCommunityOfficer: "社区民警", casework.RoleSupervisor: "所领导",
 	casework.RoleMediator: "人民调解员", casework.RoleLawyer: "驻所公益律师",
+	casework.RoleAuxiliaryPolice: "辅警", casework.RoleGridWorker: "网格员", casework.RoleBuildingHead: "楼长",
+	casework.RoleVolunteer: "志愿者", casework.RoleCommitteeStaff: "居（村）委会工作人员",
 }
 
 var genderZH = map[casework.Gender]string{casework.GenderMale: "男", casework.GenderFemale: "女"}

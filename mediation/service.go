@@ -112,8 +112,11 @@ func (s *Service) Provides() casework.Provision {
 		Name:  "mediation",
 		Codes: CodeLists(),
 		Rules: []casework.Rule{
-			{Action: ActionRead, Kind: casework.KindRead, Roles: casework.AllRoles},
-			{Action: ActionReport, Kind: casework.KindWrite, Roles: officers},
+			// Helpers report the disputes they find (directly or as a
+			// visit's hand-off, which arrives as them) but read no
+			// dispute: the parties' quarrels are not the building head's.
+			{Action: ActionRead, Kind: casework.KindRead, Roles: casework.CoreRoles},
+			{Action: ActionReport, Kind: casework.KindWrite, Roles: slices.Concat(officers, casework.HelperRoles)},
 			{Action: ActionScreen, Kind: casework.KindWrite, Roles: officers},
 			{Action: ActionAccept, Kind: casework.KindWrite, Roles: officers},
 			{Action: ActionMediate, Kind: casework.KindWrite, Roles: mediating},

@@ -24,9 +24,22 @@ type SessionInput struct {
 var mediatorRoles = []casework.Role{casework.RoleOfficer, casework.RoleCommunityOfficer, casework.RoleSupervisor,
 	casework.RoleMediator, casework.RoleLawyer}
 
+// conductingRoles are the roles whose presence lets a helper take part in
+// a session: a police officer (any of the police roles) or a people's
+// mediator. A lawyer advises and may conduct a session on their own, but is
+// not who the law entrusts with mediation, so a lawyer alone does not make a
+// helper's session.
+var conductingRoles = []casework.Role{casework.RoleOfficer, casework.RoleCommunityOfficer, casework.RoleSupervisor,
+	casework.RoleMediator}
+
 // RecordSession adds a session to a dispute in mediation. Each mediator
 // must be an active staff member holding the role they act in, and a
-// mediator or lawyer must be assigned to the dispute. In police mediation a
+// mediator or lawyer must be assigned to the dispute. A helper (a grid
+// worker, a committee member …, casework.HelperRoles) may be named as a
+// mediator in their helper role but never mediates alone: the session must
+// also name a mediator acting as an officer or a people's mediator
+// (ErrInvalid on "mediators", rule "not_alone"). A helper never records a
+// session (mediation.mediate is not theirs) nor presides over an agreement. In police mediation a
 // minor party's guardian must be among the attendees.
 func (s *Service) RecordSession(ctx context.Context, actor casework.Actor, id string, version int64, in SessionInput) (Dispute, error) {
 	return s.update(ctx, actor, id, version, change{
@@ -82,8 +95,8 @@ func (s *Service) checkMediators(ctx context.Context, actor casework.Actor, d Di
 			f.Add(field+".staffId", "unique", "%s is named twice", m.StaffID)
 		}
 		seen[m.StaffID] = true
-		if !slices.Contains(mediatorRoles, m.Role) {
-			f.Add(field+".role", "oneof", "a session is conducted by an officer, a people's mediator or a lawyer")
+		if !slices.Contains(mediatorRoles, m.Role) && !m.Role.Helper() {
+			f.Add(field+".role", "oneof", "a session is conducted by an officer, a people's mediator or a lawyer, assisted by helpers")
 			continue
 		}
 		st, ok, err := s.k.StaffInReach(ctx, actor, m.StaffID)
@@ -100,6 +113,11 @@ func (s *Service) checkMediators(ctx context.Context, actor casework.Actor, d Di
 		if (m.Role == casework.RoleMediator || m.Role == casework.RoleLawyer) && !slices.Contains(d.Assigned, m.StaffID) {
 			f.Add(field+".staffId", "assigned", "%s acts only on disputes assigned to them", m.StaffID)
 		}
+	}
+	helped := slices.ContainsFunc(ms, func(m Mediator) bool { return m.Role.Helper() })
+	conducted := slices.ContainsFunc(ms, func(m Mediator) bool { return slices.Contains(conductingRoles, m.Role) })
+	if helped && !conducted {
+		f.Add("mediators", "not_alone", "a helper never mediates alone: name an officer or a people's mediator too")
 	}
 	return nil
 }

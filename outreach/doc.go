@@ -59,6 +59,14 @@
 // masked, and every count. The target kind itself stays in clear so that
 // totals can group by it; the persons' tags are sealed by the kernel.
 //
+// The helpers (casework.HelperRoles: auxiliary police, grid workers,
+// building heads, volunteers, committee staff) record visits with their
+// services and aid, and the hazards, disputes and leads they find, and read
+// their unit's visits and hazards; they verify nothing. For them even the
+// kind of a sensitive visit is a secret: they neither record one nor see
+// one, not even masked (GetVisit and GetPlanEntry answer ErrForbidden,
+// lists leave them out).
+//
 // Reach comes before roles: a record outside the actor's unit subtree (a
 // campaign: also outside the units taking part) answers ErrNotFound with
 // the zero value, exactly as an id that does not exist, whoever asks —

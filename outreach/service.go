@@ -40,10 +40,15 @@ const (
 // admin; auditors only read.
 func DefaultRules() []casework.Rule {
 	field := []casework.Role{casework.RoleOfficer, casework.RoleCommunityOfficer, casework.RoleSupervisor}
+	// The helpers (casework.HelperRoles) record visits, the services and
+	// aid given, and the hazards they find, and read their unit's visits
+	// and hazards (sensitive visits masked: read_sensitive is a reveal,
+	// never theirs). Verifying a rectification is an approval: never theirs.
+	recording := slices.Concat(field, casework.HelperRoles)
 	return []casework.Rule{
-		{Action: ActionRead, Kind: casework.KindRead, Roles: append(slices.Clone(field), casework.RoleAuditor)},
-		{Action: ActionVisit, Kind: casework.KindWrite, Roles: field},
-		{Action: ActionHazard, Kind: casework.KindWrite, Roles: field},
+		{Action: ActionRead, Kind: casework.KindRead, Roles: slices.Concat(recording, []casework.Role{casework.RoleAuditor})},
+		{Action: ActionVisit, Kind: casework.KindWrite, Roles: recording},
+		{Action: ActionHazard, Kind: casework.KindWrite, Roles: recording},
 		{Action: ActionVerifyHazard, Kind: casework.KindApprove, Roles: field},
 		{Action: ActionAppointment, Kind: casework.KindWrite, Roles: field},
 		{Action: ActionPlan, Kind: casework.KindWrite, Roles: field},
@@ -155,6 +160,14 @@ func created[T any](ctx context.Context, s *Service, actor casework.Actor, rk *c
 
 // Kernel returns the kernel the service is built on.
 func (s *Service) Kernel() *casework.Kernel { return s.k }
+
+// helperBound reports whether the actor holds the action only as a helper
+// (casework.HelperRoles): the kind of a sensitive visit or plan entry (a key
+// or special person's family) is itself sensitive, so a helper neither
+// records nor sees one, not even masked.
+func (s *Service) helperBound(actor casework.Actor, action casework.Action) bool {
+	return s.k.Policy().HelperBound(action, actor.Roles)
+}
 
 // canSeeSensitive reports whether the actor may see who was visited on
 // sensitive visits. A forbidden answer is not an error: the actor sees the

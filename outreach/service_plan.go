@@ -95,6 +95,9 @@ func (s *Service) GetPlanEntry(ctx context.Context, actor casework.Actor, id str
 		return PlanEntry{}, err
 	}
 	if e.Kind.Sensitive() {
+		if s.helperBound(actor, ActionRead) {
+			return PlanEntry{}, errs.New(errs.ErrForbidden, "a helper sees no plan entry of a %s", e.Kind)
+		}
 		if ok, err := s.canSeeSensitive(ctx, actor, planTarget(e)); err != nil {
 			return PlanEntry{}, err
 		} else if !ok {
@@ -141,13 +144,14 @@ func (s *Service) DueVisits(ctx context.Context, actor casework.Actor, q DueQuer
 	if err != nil {
 		return nil, "", err
 	}
+	helper := s.helperBound(actor, ActionRead)
 	p := q.Page.Normalize()
 	rows, err := s.store.ListPlanEntries(ctx, f, casework.Page{Limit: p.Limit + 1, After: p.After})
 	if err != nil {
 		return nil, "", err
 	}
 	rows, next := casework.PageOf(rows, p.Limit, func(e PlanEntry) casework.Cursor { return casework.Cursor{At: e.Deadline, ID: e.ID} })
-	owners := map[string][]string{}
+	owners := map[string][]casework.Staff{}
 	out := make([]DueVisit, 0, len(rows))
 	for _, e := range rows {
 		base, visited := e.base()
@@ -161,21 +165,28 @@ func (s *Service) DueVisits(ctx context.Context, actor casework.Actor, q DueQuer
 			if area == "" {
 				continue
 			}
-			ids, ok := owners[area]
+			staff, ok := owners[area]
 			if !ok {
-				staff, err := s.k.ResponsibleStaff(ctx, actor, area)
-				if err != nil {
+				var err error
+				if staff, err = s.k.ResponsibleStaff(ctx, actor, area); err != nil {
 					return nil, "", err
 				}
-				for _, st := range staff {
-					ids = append(ids, st.ID)
-				}
-				owners[area] = ids
+				owners[area] = staff
 			}
-			d.Owners = append(d.Owners, ids...)
+			for _, st := range staff {
+				// A helper whose grid holds a key or special person's
+				// family does not own its visit: they may not record it.
+				if e.Kind.Sensitive() && !slices.ContainsFunc(st.Roles, func(r casework.Role) bool { return !r.Helper() }) {
+					continue
+				}
+				d.Owners = append(d.Owners, st.ID)
+			}
 		}
 		d.Owners = slices.Compact(slices.Sorted(slices.Values(d.Owners)))
 		if e.Kind.Sensitive() && !see {
+			if helper {
+				continue // not even masked: the kind is the secret
+			}
 			d.Entry = e.masked()
 		}
 		out = append(out, d)

@@ -128,6 +128,9 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 	if !in.TargetKind.Valid() {
 		f.Add("targetKind", "code", "%q is not a target kind", in.TargetKind)
 	}
+	if in.TargetKind.Sensitive() && s.helperBound(actor, ActionVisit) {
+		return Visit{}, errs.New(errs.ErrForbidden, "a visit to a %s is an officer's, not a helper's", in.TargetKind)
+	}
 	addr, err := s.address(ctx, actor, "addressId", in.AddressID, &f)
 	if err != nil {
 		return Visit{}, err
@@ -347,6 +350,9 @@ func (s *Service) GetVisit(ctx context.Context, actor casework.Actor, id string)
 		return Visit{}, err
 	}
 	if v.TargetKind.Sensitive() {
+		if s.helperBound(actor, ActionRead) {
+			return Visit{}, errs.New(errs.ErrForbidden, "a helper sees no visit to a %s", v.TargetKind)
+		}
 		ok, err := s.canSeeSensitive(ctx, actor, visitTarget(v))
 		if err != nil {
 			return Visit{}, err
@@ -396,6 +402,10 @@ func (s *Service) ListVisits(ctx context.Context, actor casework.Actor, q VisitQ
 		if v.TargetKind.Sensitive() && !see {
 			rows[i] = v.masked()
 		}
+	}
+	if s.helperBound(actor, ActionRead) {
+		// The page may come out shorter; the cursor still moves on.
+		rows = slices.DeleteFunc(rows, func(v Visit) bool { return v.TargetKind.Sensitive() })
 	}
 	return rows, next, nil
 }

@@ -17,6 +17,11 @@ const (
 // The case workflow's actions. New adds their default policy
 // rows; an integrator's rows set before it win.
 const (
+	// ActionRead sees cases and leads. It is the case workflow's own row,
+	// not the kernel's record.read, so that the helpers (grid workers and
+	// the like), who read persons and addresses to record visits, never
+	// read criminal cases.
+	ActionRead         casework.Action = "case.read"
 	ActionReport       casework.Action = "case.report"
 	ActionDispatchFile casework.Action = "case.dispatch_file"
 	ActionStart        casework.Action = "case.start"

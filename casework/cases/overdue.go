@@ -170,7 +170,7 @@ func (s *Service) Overdue(ctx context.Context, actor casework.Actor, unitID stri
 	if err := s.k.UnitInReach(ctx, actor, unitID); err != nil {
 		return nil, "", err
 	}
-	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {
+	if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}
 	path, err := s.k.Scope(ctx, actor, unitID)

@@ -108,11 +108,16 @@ func (s *Service) Provides() casework.Provision {
 	return casework.Provision{
 		Name: "cases",
 		Rules: []casework.Rule{
+			{Action: ActionRead, Kind: casework.KindRead, Roles: casework.CoreRoles},
+			// A helper's lead found on a visit arrives as the helper
+			// (AuthorizeHandoff), so the helpers create leads; an officer
+			// verifies, converts or discards them.
+			{Action: ActionLeadCreate, Kind: casework.KindWrite, Roles: slices.Concat(staff, casework.HelperRoles)},
 			write(ActionReport), write(ActionDispatchFile), write(ActionStart), write(ActionSurvey),
 			write(ActionAnalyseShare), write(ActionArrest), write(ActionReview), write(ActionClose),
 			// Dropping a case (不立案 or 撤案) needs a supervisor's decision.
 			{Action: ActionDrop, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
-			write(ActionLeadCreate), write(ActionLeadVerify), write(ActionLeadConvert), write(ActionLeadDiscard),
+			write(ActionLeadVerify), write(ActionLeadConvert), write(ActionLeadDiscard),
 		},
 		Codes:     []casework.CodeList{kindCodes()},
 		Figures:   s,
@@ -348,7 +353,7 @@ func (s *Service) newCase(ctx context.Context, actor casework.Actor, in ReportIn
 
 // Get returns a case in the actor's reach, or shared with the actor's unit.
 func (s *Service) Get(ctx context.Context, actor casework.Actor, id string) (Case, error) {
-	return s.load(ctx, actor, id, casework.ActionRead)
+	return s.load(ctx, actor, id, ActionRead)
 }
 
 // load reads a case and checks the action against it: out of reach is
@@ -451,7 +456,7 @@ func (s *Service) List(ctx context.Context, actor casework.Actor, q Query) ([]Ca
 	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
-	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {
+	if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}
 	path, err := s.k.Scope(ctx, actor, q.UnitID)
@@ -566,7 +571,7 @@ func (s *Service) Close(ctx context.Context, actor casework.Actor, id string, ve
 
 // History returns the audit entries of a case: every change, in order.
 func (s *Service) History(ctx context.Context, actor casework.Actor, id string) ([]casework.AuditEntry, error) {
-	c, err := s.load(ctx, actor, id, casework.ActionRead)
+	c, err := s.load(ctx, actor, id, ActionRead)
 	if err != nil {
 		return nil, err
 	}

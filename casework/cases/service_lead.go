@@ -146,7 +146,7 @@ func (s *Service) checkLead(ctx context.Context, actor casework.Actor, in LeadIn
 
 // GetLead returns a lead in the actor's reach.
 func (s *Service) GetLead(ctx context.Context, actor casework.Actor, id string) (Lead, error) {
-	return s.loadLead(ctx, actor, id, casework.ActionRead)
+	return s.loadLead(ctx, actor, id, ActionRead)
 }
 
 func (s *Service) loadLead(ctx context.Context, actor casework.Actor, id string, action casework.Action) (Lead, error) {
@@ -290,7 +290,7 @@ func (s *Service) ListLeads(ctx context.Context, actor casework.Actor, q LeadQue
 	if err := s.k.UnitInReach(ctx, actor, q.UnitID); err != nil {
 		return nil, "", err
 	}
-	if err := s.k.Authorize(ctx, actor, casework.ActionRead, casework.Target{}); err != nil {
+	if err := s.k.Authorize(ctx, actor, ActionRead, casework.Target{}); err != nil {
 		return nil, "", err
 	}
 	path, err := s.k.Scope(ctx, actor, q.UnitID)

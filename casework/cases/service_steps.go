@@ -301,7 +301,7 @@ func (s *Service) Unshare(ctx context.Context, actor casework.Actor, caseID, sha
 
 // Shares returns every share of a case, revoked ones included.
 func (s *Service) Shares(ctx context.Context, actor casework.Actor, caseID string) ([]casework.Share, error) {
-	c, err := s.load(ctx, actor, caseID, casework.ActionRead)
+	c, err := s.load(ctx, actor, caseID, ActionRead)
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +416,7 @@ func (s *Service) Review(ctx context.Context, actor casework.Actor, id string, v
 		case seen[l.CaseID]:
 			f.Add(p, "unique", "case %q is linked twice", l.CaseID)
 		case l.CaseID != "":
-			if _, err := s.load(ctx, actor, l.CaseID, casework.ActionRead); notFound(err) {
+			if _, err := s.load(ctx, actor, l.CaseID, ActionRead); notFound(err) {
 				f.Add(p, "exists", "no case %q in reach", l.CaseID)
 			} else if err != nil {
 				return Case{}, err

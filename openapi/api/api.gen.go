@@ -941,12 +941,17 @@ func (e ReturnState) Valid() bool {
 const (
 	RoleAdmin            Role = "admin"
 	RoleAuditor          Role = "auditor"
+	RoleAuxiliaryPolice  Role = "auxiliary_police"
+	RoleBuildingHead     Role = "building_head"
+	RoleCommitteeStaff   Role = "committee_staff"
 	RoleCommunityOfficer Role = "community_officer"
 	RoleCustodian        Role = "custodian"
+	RoleGridWorker       Role = "grid_worker"
 	RoleLawyer           Role = "lawyer"
 	RoleMediator         Role = "mediator"
 	RoleOfficer          Role = "officer"
 	RoleSupervisor       Role = "supervisor"
+	RoleVolunteer        Role = "volunteer"
 )
 
 // Valid indicates whether the value is a known member of the Role enum.
@@ -956,9 +961,17 @@ func (e Role) Valid() bool {
 		return true
 	case RoleAuditor:
 		return true
+	case RoleAuxiliaryPolice:
+		return true
+	case RoleBuildingHead:
+		return true
+	case RoleCommitteeStaff:
+		return true
 	case RoleCommunityOfficer:
 		return true
 	case RoleCustodian:
+		return true
+	case RoleGridWorker:
 		return true
 	case RoleLawyer:
 		return true
@@ -967,6 +980,8 @@ func (e Role) Valid() bool {
 	case RoleOfficer:
 		return true
 	case RoleSupervisor:
+		return true
+	case RoleVolunteer:
 		return true
 	default:
 		return false
@@ -2758,7 +2773,7 @@ type MatchConfirmation struct {
 
 // Mediator Mediator is a staff member conducting a session, in the role they act in: an officer (民警), a people's mediator (人民调解员) or a public-interest lawyer (驻所公益律师).
 type Mediator struct {
-	// Role Role is what a staff member may act as. Policy grants actions to roles.
+	// Role Role is what a staff member may act as. Policy grants actions to roles. The helpers (auxiliary_police, grid_worker, building_head, volunteer, committee_staff) record visits, services, hazards, disputes and leads in their unit's reach; they never approve, never reveal a person (403), read no dispute, case or attachment, and never mediate alone.
 	Role    Role   `json:"role"`
 	StaffId string `json:"staffId"`
 }
@@ -3485,7 +3500,7 @@ type RiskInput struct {
 	Risk DisputeRisk `json:"risk,omitempty,omitzero"`
 }
 
-// Role Role is what a staff member may act as. Policy grants actions to roles.
+// Role Role is what a staff member may act as. Policy grants actions to roles. The helpers (auxiliary_police, grid_worker, building_head, volunteer, committee_staff) record visits, services, hazards, disputes and leads in their unit's reach; they never approve, never reveal a person (403), read no dispute, case or attachment, and never mediate alone.
 type Role string
 
 // RulingInput RulingInput records the court's ruling on a confirmation.
