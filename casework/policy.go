@@ -108,6 +108,7 @@ func kernelRules() []Rule {
 		{Action: ActionAdminUnits, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionAdminStaff, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionShareRecord, Kind: KindWrite, Roles: staff},
+		{Action: ActionAttachRecord, Kind: KindWrite, Roles: staff},
 		{Action: ActionPutAttachment, Kind: KindWrite, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleMediator, RoleLawyer, RoleCustodian}},
 		{Action: ActionReadAttachment, Kind: KindRead, Roles: everyone},
 		{Action: ActionReadDeadHandoffs, Kind: KindAdmin, Roles: []Role{RoleAdmin}},

@@ -55,6 +55,8 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"InboxMarksPerStep", testInboxMarksPerStep},
 		{"DefaultBlobs", testDefaultBlobs},
 		{"Uploads", testUploads},
+		{"SharesReceived", testSharesReceived},
+		{"RecordAttachments", testRecordAttachments},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
