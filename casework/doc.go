@@ -51,6 +51,18 @@
 // auditor only reads, an approver is never the requester, mediators and
 // lawyers act only on records assigned to them.
 //
+// # Shares and attachments
+//
+// A unit shares a record with another unit (Share, PrepareShare): read
+// access for the receiving unit's subtree, audited, noticed to that unit
+// through the outbox (ShareNoticeKind, delivered to the Notifier), ended
+// by RevokeShare (with a reason, at once) or by its own ExpiresAt, which
+// every read checks (ActiveShares) — no sweep is needed for access to end.
+// The receiving unit lists what it was shared (ListSharesReceived).
+// Uploaded photos and documents are linked to a workflow's records with
+// AttachToRecord; whoever may read the record may download them
+// (OpenAttachment), a unit outside its reach gets ErrNotFound.
+//
 // # Time
 //
 // One zone per deployment (default Asia/Shanghai) sets every calendar
