@@ -6,6 +6,7 @@
 #   make generate-check  go generate ./... must change nothing
 #   make ci              lint + test + generate-check (what .ci/run runs)
 #   make run             go run ./examples/demo
+#   make load            the load test (examples/loadtest): ratios to a bare handler; LOAD_FLAGS='-duration 10s'
 #
 # Variables: TEST_FLAGS (e.g. TEST_FLAGS='-run Foo -count=1 -v'), PKGS (default ./...),
 # GRASSROOTS_PG_URL (see internal/testdb), GRASSROOTS_LONG=1 for long runs.
@@ -37,11 +38,13 @@ export GRASSROOTS_REQUIRE_BROWSER ?= 1
 
 section = @printf '\n==> %s\n' $(1)
 
-.PHONY: test ensure-postgres ensure-chromium vet fmt-check staticcheck lint generate generate-check ci run
+.PHONY: test ensure-postgres ensure-chromium vet fmt-check staticcheck lint generate generate-check ci run load
 
 test: ensure-postgres ensure-chromium
 	$(call section,'go test -race $(PKGS)')
 	$(GO) test -race '$(RACE_GCFLAGS)' $(TEST_FLAGS) $(PKGS)
+	$(call section,'the article city (235,000 records; too slow under -race)')
+	$(GO) test $(TEST_FLAGS) -run '^TestArticleCity$$' ./examples/citygen
 
 ensure-postgres:
 	$(call section,'ensure-postgres')
@@ -81,3 +84,11 @@ ci: lint test generate-check
 
 run:
 	$(GO) run ./examples/demo
+
+# The load test builds the server, installs wrk when missing (as root), and
+# prints the ratio table the README shows. PostgreSQL is ensured first so
+# that all three backends are measured.
+LOAD_FLAGS ?=
+load: ensure-postgres
+	$(call section,'load test')
+	$(GO) run ./examples/loadtest $(LOAD_FLAGS)

@@ -26,7 +26,9 @@ type Target struct {
 // calling a service directly gets the same protection as the HTTP API:
 //
 //   - the actor must be an active staff member of actor.UnitID holding every
-//     role it claims;
+//     role it claims (its record read through the staff cache: current for
+//     changes made through this kernel, at most Config.StaffCacheTTL old
+//     for changes made by another process);
 //   - the policy must grant the action to one of its roles, at the level the
 //     rule requires (approvals: branch or above by default);
 //   - the record must be in the actor's unit subtree; a record shared with
@@ -62,7 +64,7 @@ func (k *Kernel) AuthorizeHandoff(ctx context.Context, actor Actor, action Actio
 type deliveryKey struct{}
 
 func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Target, handoff bool) error {
-	st, err := k.store.GetStaff(ctx, actor.StaffID)
+	st, err := k.staff(ctx, actor.StaffID)
 	if errors.Is(err, errs.ErrNotFound) {
 		return errs.New(errs.ErrForbidden, "actor %q is not a staff member", actor.StaffID)
 	}

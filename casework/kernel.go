@@ -35,7 +35,8 @@ type Kernel struct {
 	cpKeys   map[string]ed25519.PublicKey
 	cpPolicy CheckpointPolicy
 
-	unitPaths sync.Map // unit id → path; units never move, so this never goes stale
+	unitPaths sync.Map    // unit id → path; units never move, so this never goes stale
+	staffs    *staffCache // staff records the permission check read; see Config.StaffCacheTTL
 
 	mu         sync.RWMutex
 	receivers  map[string]Receiver
@@ -106,6 +107,16 @@ type Config struct {
 	// long enough for any client's retries, short enough that the keys do
 	// not pile up.
 	RequestKeyTTL time.Duration
+
+	// StaffCacheTTL is how long the permission check may trust a staff
+	// record it has read (default DefaultStaffCacheTTL, 2 seconds; negative
+	// reads the store on every check). Within it, checking an actor costs
+	// no query, so an authorised read costs the one query that loads the
+	// record. It bounds staleness: a staff member deactivated, moved or
+	// given other roles through this kernel (UpdateStaff) is seen at once;
+	// one changed by another process sharing the database, within the TTL
+	// (measured on Clock).
+	StaffCacheTTL time.Duration
 }
 
 // New builds a Kernel over a store.
@@ -141,6 +152,11 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 	if k.requestKeyTTL <= 0 {
 		k.requestKeyTTL = DefaultRequestKeyTTL
 	}
+	staffTTL := cfg.StaffCacheTTL // negative: off
+	if staffTTL == 0 {
+		staffTTL = DefaultStaffCacheTTL
+	}
+	k.staffs = newStaffCache(staffTTL)
 	if k.handoffMaxAttempts <= 0 {
 		k.handoffMaxAttempts = 10
 	}

@@ -53,8 +53,10 @@ func (t Tag) Sensitive() bool {
 }
 
 // Person is a resident, party, victim, owner or suspect as services return
-// it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive
-// tags are left out unless the caller revealed them, which is audited.
+// it: DocNumber, Phone and Contacts are masked (e.g. 370302********123X) and
+// sensitive tags are left out unless the caller revealed them, which is
+// audited. Phone is the first mobile of Contacts, for clients that know one
+// phone.
 type Person struct {
 	ID        string    `json:"id"`
 	UnitID    string    `json:"unitId"`
@@ -64,6 +66,7 @@ type Person struct {
 	DocType   DocType   `json:"docType"`
 	DocNumber string    `json:"docNumber,omitempty"`
 	Phone     string    `json:"phone,omitempty"`
+	Contacts  []Contact `json:"contacts,omitempty"`
 	AddressID string    `json:"addressId,omitempty"`
 	Address   string    `json:"address,omitempty"`
 	Tags      []Tag     `json:"tags,omitempty"`
@@ -80,7 +83,11 @@ type Person struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
-// PersonInput creates or replaces a person's details.
+// PersonInput creates or replaces a person's details. Phone is a mainland
+// mobile (the number SMS reaches); Contacts are every way to reach the
+// person (mobiles, landlines with their area code, foreign numbers, WeChat
+// ids). Phone, when given, becomes the first contact; a contact given twice
+// is kept once. An update replaces the contacts.
 type PersonInput struct {
 	UnitID       string    `json:"unitId"`
 	Name         string    `json:"name"`
@@ -89,6 +96,7 @@ type PersonInput struct {
 	DocType      DocType   `json:"docType"`
 	DocNumber    string    `json:"docNumber,omitempty"`
 	Phone        string    `json:"phone,omitempty"`
+	Contacts     []Contact `json:"contacts,omitempty"`
 	AddressID    string    `json:"addressId,omitempty"`
 	Address      string    `json:"address,omitempty"`
 	Tags         []Tag     `json:"tags,omitempty"`
@@ -98,38 +106,41 @@ type PersonInput struct {
 	Now          time.Time `json:"-"`
 }
 
-// PersonRecord is a person as stores keep it: identity number, phone and
+// PersonRecord is a person as stores keep it: identity number, contacts and
 // sensitive tags only sealed (AES-256-GCM), with blind indexes (keyed HMAC)
 // for exact-match search and masked forms for display, so that listing
 // persons never decrypts anything.
 type PersonRecord struct {
-	ID           string    `json:"id"`
-	UnitID       string    `json:"unitId"`
-	Name         string    `json:"name"`
-	Gender       Gender    `json:"gender"`
-	BirthDate    time.Time `json:"birthDate,omitzero"`
-	DocType      DocType   `json:"docType"`
-	DocSealed    []byte    `json:"docSealed,omitempty"`
-	DocIndex     string    `json:"docIndex,omitempty"` // "" when no document: never unique-checked
-	DocMasked    string    `json:"docMasked,omitempty"`
-	PhoneSealed  []byte    `json:"phoneSealed,omitempty"`
-	PhoneIndex   string    `json:"phoneIndex,omitempty"`
-	PhoneMasked  string    `json:"phoneMasked,omitempty"`
-	AddressID    string    `json:"addressId,omitempty"`
-	Address      string    `json:"address,omitempty"`
-	Tags         []Tag     `json:"tags,omitempty"` // the non-sensitive tags
-	SealedTags   []byte    `json:"sealedTags,omitempty"`
-	Unidentified bool      `json:"unidentified,omitempty"`
-	Description  string    `json:"description,omitempty"`
-	Version      int64     `json:"version"`
-	CreatedAt    time.Time `json:"createdAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	ID        string    `json:"id"`
+	UnitID    string    `json:"unitId"`
+	Name      string    `json:"name"`
+	Gender    Gender    `json:"gender"`
+	BirthDate time.Time `json:"birthDate,omitzero"`
+	DocType   DocType   `json:"docType"`
+	DocSealed []byte    `json:"docSealed,omitempty"`
+	DocIndex  string    `json:"docIndex,omitempty"` // "" when no document: never unique-checked
+	DocMasked string    `json:"docMasked,omitempty"`
+	// Contacts in order; the first is the one phone persons had before
+	// contacts (migrated into them).
+	Contacts     []ContactRecord `json:"contacts,omitempty"`
+	AddressID    string          `json:"addressId,omitempty"`
+	Address      string          `json:"address,omitempty"`
+	Tags         []Tag           `json:"tags,omitempty"` // the non-sensitive tags
+	SealedTags   []byte          `json:"sealedTags,omitempty"`
+	Unidentified bool            `json:"unidentified,omitempty"`
+	Description  string          `json:"description,omitempty"`
+	Version      int64           `json:"version"`
+	CreatedAt    time.Time       `json:"createdAt"`
+	UpdatedAt    time.Time       `json:"updatedAt"`
 }
 
 // Clone returns a copy that shares nothing with p.
 func (p PersonRecord) Clone() PersonRecord {
 	p.DocSealed = slices.Clone(p.DocSealed)
-	p.PhoneSealed = slices.Clone(p.PhoneSealed)
+	p.Contacts = slices.Clone(p.Contacts)
+	for i := range p.Contacts {
+		p.Contacts[i].Sealed = slices.Clone(p.Contacts[i].Sealed)
+	}
 	p.SealedTags = slices.Clone(p.SealedTags)
 	p.Tags = slices.Clone(p.Tags)
 	return p
@@ -138,9 +149,11 @@ func (p PersonRecord) Clone() PersonRecord {
 // PersonFilter selects persons. Index fields are blind indexes: the service
 // computes them from a plaintext search term.
 type PersonFilter struct {
-	UnitUnder  string
-	DocIndex   string
-	PhoneIndex string
-	Name       string // exact
-	IDs        []string
+	UnitUnder string
+	DocIndex  string
+	// ContactIndexes matches a person with any contact whose blind index is
+	// one of them (a term read as a number and as a WeChat id).
+	ContactIndexes []string
+	Name           string // exact
+	IDs            []string
 }

@@ -16,8 +16,9 @@ import (
 // Blind-index purposes: one per searchable field, so equal values in
 // different fields do not share an index.
 const (
-	indexDoc   = "person.doc"
-	indexPhone = "person.phone"
+	indexDoc    = "person.doc"
+	indexPhone  = "person.phone" // every number, over its display form (ident.PhoneNumber.Display)
+	indexWeChat = "person.wechat"
 )
 
 func (in *PersonInput) normalize() {
@@ -26,9 +27,7 @@ func (in *PersonInput) normalize() {
 		in.DocType = DocNone
 	}
 	in.DocNumber = ident.Normalize(in.DocType, in.DocNumber)
-	if in.Phone != "" {
-		in.Phone = ident.NormalizeMobile(in.Phone)
-	}
+	in.Phone = strings.TrimSpace(in.Phone)
 	if in.Gender == "" {
 		in.Gender = GenderUnknown
 	}
@@ -75,10 +74,8 @@ func (k *Kernel) checkPerson(in PersonInput) error {
 			f.Add("gender", "matches_document", "differs from the gender in the document number")
 		}
 	}
-	if in.Phone != "" {
-		if err := ident.ValidateMobile(in.Phone); err != nil {
-			f.Add("phone", "cn_mobile", "is not a mainland mobile number (11 digits starting with 1)")
-		}
+	if _, err := in.contacts(); err != nil {
+		f.Merge("", err)
 	}
 	if !in.BirthDate.IsZero() && in.BirthDate.After(k.Now()) {
 		f.Add("birthDate", "past", "may not be in the future")
@@ -131,13 +128,13 @@ func (k *Kernel) seal(ctx context.Context, id string, in PersonInput, rec *Perso
 		rec.DocIndex = ""
 	}
 	rec.DocMasked = ident.MaskDocument(in.DocType, in.DocNumber)
-	if rec.PhoneSealed, err = k.sealer.Seal(ctx, []byte(in.Phone), aad(id, "phone")); err != nil {
+	contacts, err := in.contacts()
+	if err != nil {
 		return err
 	}
-	if rec.PhoneIndex, err = k.sealer.BlindIndex(ctx, indexPhone, []byte(in.Phone)); err != nil {
+	if rec.Contacts, err = k.sealContacts(ctx, id, contacts); err != nil {
 		return err
 	}
-	rec.PhoneMasked = ident.MaskPhone(in.Phone)
 	rec.SealedTags = nil
 	if len(secret) > 0 {
 		b, _ := json.Marshal(secret)
@@ -154,8 +151,12 @@ func aad(id, field string) []byte { return []byte("person:" + id + ":" + field) 
 
 // view is the masked form every service returns.
 func view(r PersonRecord) Person {
+	var contacts []Contact
+	for _, c := range r.Contacts {
+		contacts = append(contacts, Contact{Kind: c.Kind, Value: c.Masked})
+	}
 	return Person{ID: r.ID, UnitID: r.UnitID, Name: r.Name, Gender: r.Gender, BirthDate: r.BirthDate, DocType: r.DocType,
-		DocNumber: r.DocMasked, Phone: r.PhoneMasked, AddressID: r.AddressID, Address: r.Address, Tags: slices.Clone(r.Tags),
+		DocNumber: r.DocMasked, Phone: firstMobile(contacts), Contacts: contacts, AddressID: r.AddressID, Address: r.Address, Tags: slices.Clone(r.Tags),
 		Unidentified: r.Unidentified, Description: r.Description,
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
@@ -252,11 +253,15 @@ func (k *Kernel) GetPerson(ctx context.Context, actor Actor, id string) (Person,
 	return view(rec), nil
 }
 
-// PersonQuery searches persons in the actor's subtree; DocNumber and Phone
-// are exact matches through blind indexes.
+// PersonQuery searches persons in the actor's subtree; DocNumber and
+// Contact are exact matches through blind indexes. Contact finds a person
+// by any of their contacts: a number in any form people write it (138 1234
+// 5678, +86…, 010-6552 9988, +852…) or a WeChat id. Phone is the older name
+// of Contact, used when Contact is empty.
 type PersonQuery struct {
 	DocType   DocType
 	DocNumber string
+	Contact   string
 	Phone     string
 	Name      string
 	Page      Page
@@ -277,12 +282,19 @@ func (k *Kernel) FindPersons(ctx context.Context, actor Actor, q PersonQuery) ([
 			return nil, "", err
 		}
 	}
-	if q.Phone != "" {
-		if f.PhoneIndex, err = k.sealer.BlindIndex(ctx, indexPhone, []byte(ident.NormalizeMobile(q.Phone))); err != nil {
+	p := q.Page.Normalize()
+	term := q.Contact
+	if strings.TrimSpace(term) == "" {
+		term = q.Phone
+	}
+	if strings.TrimSpace(term) != "" {
+		if f.ContactIndexes, err = k.contactIndexes(ctx, term); err != nil {
 			return nil, "", err
 		}
+		if len(f.ContactIndexes) == 0 {
+			return nil, "", nil // neither a number nor a WeChat id: nobody has it
+		}
 	}
-	p := q.Page.Normalize()
 	rows, err := k.store.ListPersons(ctx, f, Page{Limit: p.Limit + 1, After: p.After})
 	if err != nil {
 		return nil, "", err
@@ -328,7 +340,7 @@ func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason strin
 	if err != nil {
 		return Person{}, err
 	}
-	phone, err := k.sealer.Open(ctx, rec.PhoneSealed, aad(id, "phone"))
+	contacts, err := k.openContacts(ctx, id, rec.Contacts)
 	if err != nil {
 		return Person{}, err
 	}
@@ -343,7 +355,7 @@ func (k *Kernel) RevealPerson(ctx context.Context, actor Actor, id, reason strin
 		}
 		p.Tags = slices.Sorted(slices.Values(append(p.Tags, secret...)))
 	}
-	p.DocNumber, p.Phone, p.Revealed = string(doc), string(phone), true
+	p.DocNumber, p.Contacts, p.Phone, p.Revealed = string(doc), contacts, firstMobile(contacts), true
 	ch, err := k.Change(ctx, actor, ActionRevealPerson, "person", id, nil, map[string]string{"reason": reason})
 	if err != nil {
 		return Person{}, err

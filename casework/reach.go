@@ -22,7 +22,7 @@ import (
 // existed, and its reach is that of the unit it claims.
 func (k *Kernel) Reach(ctx context.Context, actor Actor, t Target) error {
 	notFound := errs.NotFound(t.RecordType, t.RecordID)
-	st, err := k.store.GetStaff(ctx, actor.StaffID)
+	st, err := k.staff(ctx, actor.StaffID)
 	if errors.Is(err, errs.ErrNotFound) {
 		return notFound
 	}

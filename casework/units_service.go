@@ -261,7 +261,9 @@ func (k *Kernel) UpdateStaff(ctx context.Context, actor Actor, id string, versio
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := k.store.UpdateStaff(ctx, next, ch); err != nil {
+	err = k.store.UpdateStaff(ctx, next, ch)
+	k.staffs.drop(id) // even on an error: the write may have committed before it
+	if err != nil {
 		return Staff{}, err
 	}
 	return next, nil

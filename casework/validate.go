@@ -79,6 +79,8 @@ func message(fe validator.FieldError) string {
 		return "must be one of " + fe.Param()
 	case ident.TagResidentID:
 		return "is not a valid resident ID number (GB 11643)"
+	case ident.TagIDDocument:
+		return "is not a valid identity document number"
 	case ident.TagMobile:
 		return "is not a mainland mobile number"
 	}

@@ -160,7 +160,8 @@ func (s *server) FindPersons(ctx context.Context, r api.FindPersonsRequestObject
 	if err != nil {
 		return nil, err
 	}
-	q := casework.PersonQuery{DocNumber: deref(r.Params.DocNumber), Phone: deref(r.Params.Phone), Name: deref(r.Params.Name), Page: p}
+	q := casework.PersonQuery{DocNumber: deref(r.Params.DocNumber), Contact: deref(r.Params.Contact), Phone: deref(r.Params.Phone),
+		Name: deref(r.Params.Name), Page: p}
 	if r.Params.DocType != nil {
 		q.DocType = casework.DocType(*r.Params.DocType)
 	}
@@ -418,7 +419,7 @@ func staffOut(s casework.Staff) api.Staff {
 
 func personIn(b api.PersonInput) casework.PersonInput {
 	return casework.PersonInput{UnitID: b.UnitId, Name: b.Name, Gender: casework.Gender(b.Gender), BirthDate: b.BirthDate, DocType: casework.DocType(b.DocType),
-		DocNumber: b.DocNumber, Phone: b.Phone, AddressID: b.AddressId, Address: b.Address,
+		DocNumber: b.DocNumber, Phone: b.Phone, Contacts: mapSlice(b.Contacts, contactIn), AddressID: b.AddressId, Address: b.Address,
 		Tags:         mapSlice(b.Tags, func(t api.PersonTag) casework.Tag { return casework.Tag(t) }),
 		Unidentified: b.Unidentified, Description: b.Description}
 }
@@ -429,8 +430,16 @@ func personOut(p casework.Person) api.Person {
 		tags = mapSlice(p.Tags, func(t casework.Tag) api.PersonTag { return api.PersonTag(t) })
 	}
 	return api.Person{Id: p.ID, UnitId: p.UnitID, Name: p.Name, Gender: api.Gender(p.Gender), BirthDate: p.BirthDate, DocType: api.DocType(p.DocType),
-		DocNumber: p.DocNumber, Phone: p.Phone, AddressId: p.AddressID, Address: p.Address, Tags: tags, Unidentified: p.Unidentified,
+		DocNumber: p.DocNumber, Phone: p.Phone, Contacts: mapSlice(p.Contacts, contactOut), AddressId: p.AddressID, Address: p.Address, Tags: tags, Unidentified: p.Unidentified,
 		Description: p.Description, Revealed: p.Revealed, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+func contactIn(c api.Contact) casework.Contact {
+	return casework.Contact{Kind: casework.ContactKind(c.Kind), Value: c.Value}
+}
+
+func contactOut(c casework.Contact) api.Contact {
+	return api.Contact{Kind: api.ContactKind(c.Kind), Value: c.Value}
 }
 
 func registryIn(b api.Registry) casework.Registry {

@@ -329,3 +329,55 @@ func (s *server) GetCampaignProgress(ctx context.Context, r api.GetCampaignProgr
 	}
 	return api.GetCampaignProgress200JSONResponse(progressOut(p)), nil
 }
+
+func (s *server) ReferToAgency(ctx context.Context, r api.ReferToAgencyRequestObject) (api.ReferToAgencyResponseObject, error) {
+	ref, err := s.outreach.Refer(ctx, actorOf(ctx), agencyReferralIn(r.Id, *r.Body, requestKey(r.Params.IdempotencyKey)))
+	if err != nil {
+		return nil, err
+	}
+	return api.ReferToAgency201JSONResponse{Body: agencyReferralOut(ref), Headers: api.ReferToAgency201ResponseHeaders{ETag: etag(ref.Version),
+		Location: location(ctx, "/v1/referrals/"+ref.ID)}}, nil
+}
+
+func (s *server) ListReferrals(ctx context.Context, r api.ListReferralsRequestObject) (api.ListReferralsResponseObject, error) {
+	p, err := page(r.Params.Limit, r.Params.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	q := outreach.ReferralQuery{UnitID: deref(r.Params.UnitId), OwnerID: deref(r.Params.OwnerId), VisitID: deref(r.Params.VisitId),
+		Overdue: deref(r.Params.Overdue), Page: p,
+		Status: mapSlice(r.Params.Status, func(st api.AgencyReferralStatus) outreach.ReferralStatus { return outreach.ReferralStatus(st) })}
+	refs, next, err := s.outreach.ListReferrals(ctx, actorOf(ctx), q)
+	if err != nil {
+		return nil, err
+	}
+	return api.ListReferrals200JSONResponse{Items: mapSlice(refs, agencyReferralOut), Next: next}, nil
+}
+
+func (s *server) GetReferral(ctx context.Context, r api.GetReferralRequestObject) (api.GetReferralResponseObject, error) {
+	ref, err := s.outreach.GetReferral(ctx, actorOf(ctx), r.Id)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetReferral200JSONResponse{Body: agencyReferralOut(ref), Headers: api.GetReferral200ResponseHeaders{ETag: etag(ref.Version)}}, nil
+}
+
+func (s *server) FollowUpReferral(ctx context.Context, r api.FollowUpReferralRequestObject) (api.FollowUpReferralResponseObject, error) {
+	ref, err := update(ctx, r.Params.IfMatch, r.Id, s.outreach.GetReferral, referralVersion, func(actor casework.Actor, version int64) (outreach.Referral, error) {
+		return s.outreach.FollowUpReferral(ctx, actor, r.Id, version, r.Body.Note)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.FollowUpReferral200JSONResponse{Body: agencyReferralOut(ref), Headers: api.FollowUpReferral200ResponseHeaders{ETag: etag(ref.Version)}}, nil
+}
+
+func (s *server) CloseReferral(ctx context.Context, r api.CloseReferralRequestObject) (api.CloseReferralResponseObject, error) {
+	ref, err := update(ctx, r.Params.IfMatch, r.Id, s.outreach.GetReferral, referralVersion, func(actor casework.Actor, version int64) (outreach.Referral, error) {
+		return s.outreach.CloseReferral(ctx, actor, r.Id, version, outreach.ReferralOutcome(r.Body.Outcome), r.Body.Note)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.CloseReferral200JSONResponse{Body: agencyReferralOut(ref), Headers: api.CloseReferral200ResponseHeaders{ETag: etag(ref.Version)}}, nil
+}

@@ -237,7 +237,7 @@ func caseFiguresOut(f cases.Figures) api.CaseFigures {
 func outreachTotalsOut(t outreach.Totals) api.OutreachTotals {
 	return api.OutreachTotals{UnitId: t.UnitID, Visits: keyedOut(t.Visits), Targets: keyedOut(t.Targets), HazardsFound: t.HazardsFound,
 		HazardsRectified: t.HazardsRectified, DisputesHanded: t.DisputesHanded, LeadsCollected: t.LeadsCollected, Services: keyedOut(t.Services),
-		AidVisits: t.AidVisits, AppointmentsDone: t.AppointmentsDone}
+		AidVisits: t.AidVisits, AppointmentsDone: t.AppointmentsDone, AidQuantities: mapSlice(t.AidQuantities, aidQuantityOut)}
 }
 
 // keyedOut turns a count per code (target kind, service kind) into the

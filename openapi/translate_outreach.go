@@ -37,6 +37,10 @@ func aidOut(a outreach.Aid) api.Aid {
 	return api.Aid{Item: a.Item, Quantity: a.Quantity, Unit: a.Unit}
 }
 
+func aidQuantityOut(a outreach.AidQuantity) api.AidQuantity {
+	return api.AidQuantity{Item: a.Item, Unit: a.Unit, Quantity: a.Quantity, Visits: a.Visits}
+}
+
 func serviceIn(s api.ServiceGiven) outreach.ServiceGiven {
 	return outreach.ServiceGiven{Kind: outreach.ServiceKind(s.Kind), Note: s.Note}
 }
@@ -190,3 +194,20 @@ func planEntryVersion(e outreach.PlanEntry) int64     { return e.Version }
 func hazardVersion(h outreach.Hazard) int64           { return h.Version }
 func appointmentVersion(a outreach.Appointment) int64 { return a.Version }
 func campaignVersion(c outreach.Campaign) int64       { return c.Version }
+
+func referralVersion(r outreach.Referral) int64 { return r.Version }
+
+func agencyReferralIn(visitID string, in api.AgencyReferralInput, key string) outreach.ReferralInput {
+	return outreach.ReferralInput{VisitID: visitID, Agency: outreach.Agency(in.Agency), AgencyName: in.AgencyName, Request: in.Request,
+		OwnerID: in.OwnerId, Due: in.Due, DueInDays: in.DueInDays, RequestKey: key}
+}
+
+func agencyReferralOut(r outreach.Referral) api.AgencyReferral {
+	return api.AgencyReferral{Id: r.ID, UnitId: r.UnitID, VisitId: r.VisitID, Sensitive: r.Sensitive, Agency: api.ReferralAgency(r.Agency),
+		AgencyName: r.AgencyName, Request: r.Request, OwnerId: r.OwnerID, Due: r.Due, Status: api.AgencyReferralStatus(r.Status),
+		FollowUps: mapSlice(r.FollowUps, func(f outreach.FollowUp) api.AgencyReferralFollowUp {
+			return api.AgencyReferralFollowUp{At: f.At, By: f.By, Note: f.Note}
+		}),
+		Outcome: api.ReferralOutcome(r.Outcome), OutcomeNote: r.OutcomeNote, ClosedAt: r.ClosedAt, ClosedBy: r.ClosedBy,
+		CreatedBy: r.CreatedBy, Masked: r.Masked, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}

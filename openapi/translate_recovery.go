@@ -91,7 +91,7 @@ func handoverIn(h api.Handover) recovery.Handover {
 
 func itemOut(it recovery.Item) api.PropertyItem {
 	return api.PropertyItem{Id: it.ID, UnitId: it.UnitID, CaseId: it.CaseID, Origin: api.ItemOrigin(it.Origin),
-		Category: it.Category, Description: it.Description, Identifiers: identifiersOut(it.Identifiers),
+		Category: it.Category, Nibrs: it.NIBRS, Description: it.Description, Identifiers: identifiersOut(it.Identifiers),
 		Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed, OwnerPersonId: it.OwnerPersonID,
 		State: api.ItemState(it.State), StolenAt: it.StolenAt, StolenPlace: it.StolenPlace,
 		RecoveredAt: it.RecoveredAt, RecoveredPlace: it.RecoveredPlace, HoldUntil: it.HoldUntil,
@@ -154,7 +154,7 @@ func returnListOut(l recovery.ReturnList) api.ReturnList {
 		GeneratedAt: l.GeneratedAt, TotalQuantity: l.TotalQuantity, TotalValueFen: l.TotalValueFen,
 		ReturnedValueFen: l.ReturnedValue, Returned: l.Returned,
 		Rows: mapSlice(l.Rows, func(r recovery.ReturnListRow) api.ReturnListRow {
-			return api.ReturnListRow{No: r.No, ItemId: r.ItemID, CaseId: r.CaseID, Category: r.Category,
+			return api.ReturnListRow{No: r.No, ItemId: r.ItemID, CaseId: r.CaseID, Category: r.Category, Nibrs: r.NIBRS,
 				CategoryLabel: r.CategoryLabel, Description: r.Description, Identifiers: r.Identifiers,
 				Quantity: r.Quantity, ValueFen: r.ValueFen, ItemState: api.ItemState(r.ItemState), StateLabel: r.StateLabel,
 				OwnerName: r.OwnerName, OwnerDoc: r.OwnerDoc, ReturnId: r.ReturnID, ReturnState: api.ReturnState(r.ReturnState),

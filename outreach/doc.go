@@ -25,6 +25,15 @@
 //     that decides when a target is due and when overdue. The officer whose
 //     responsibility area (责任区: community names or address ids on
 //     casework.Staff.Areas) holds the address owns its visits.
+//   - Referral (联系相关部门帮扶): help asked of another agency on a visit —
+//     民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正
+//     community corrections, or another named agency — with what was asked,
+//     an owner (active staff in reach) and a due time; open → closed with
+//     an outcome (done, declined, withdrawn), follow-ups recorded between.
+//     It belongs to its visit's unit, and a referral made on a sensitive
+//     visit is masked like the visit. Overdue while open from the due
+//     instant on: pastDeadline is the one deadline rule of hazards,
+//     referrals and the plan.
 //
 // # Hand-offs
 //
@@ -42,8 +51,8 @@
 //
 // The default policy rows (registered by New, so an integrator's
 // overrides win): officers, community officers and supervisors record
-// visits, hazards, appointments and plan entries and verify hazards;
-// supervisors run campaigns; auditors read. Visits to key-person and
+// visits, hazards, appointments, plan entries and referrals and verify
+// hazards; supervisors run campaigns; auditors read. Visits to key-person and
 // special-person families are sensitive: only roles granted
 // ActionReadSensitive (default: supervisor and community officer, never an
 // admin) see who was visited and the notes; everyone else sees the visit
@@ -72,5 +81,8 @@
 // hazard counts as rectified in each period in which it reached rectified,
 // and a fix a verifier rejects counts as rejected
 // (outreach.hazards.fix_rejected) in the period of the rejection, so a
-// figure once reported never changes (HazardEvent).
+// figure once reported never changes (HazardEvent). Referrals count as
+// made in the period they were recorded (outreach.referrals.made) and as
+// closed in the period they were closed (outreach.referrals.closed); a
+// closed referral is never reopened, so neither figure changes later.
 package outreach

@@ -63,6 +63,51 @@ func (w *world) verify() {
 	fmt.Printf("audit chain verified: %v\n", rep.OK)
 }
 
+// household is one of the article's households: the branch and station
+// that serve it, the officer who visits, a colleague, its address and the
+// person visited.
+type household struct {
+	branch, station casework.Unit
+	officer         casework.Actor
+	colleague       casework.Actor
+	addr            casework.Address
+	person          casework.Person
+}
+
+// zhaoXilan is 赵希兰's household, a disabled poor householder served by
+// 桓台县公安局田庄派出所; the colleague is the county's supervisor.
+func (w *world) zhaoXilan() household {
+	h := household{branch: w.unit(w.root, "370321", "桓台县公安局", casework.LevelBranch)}
+	h.station = w.unit(h.branch, "370321003", "田庄派出所", casework.LevelStation)
+	h.officer = w.staff(h.station, "田庄派出所民警", []string{"田庄镇"}, casework.RoleOfficer)
+	h.colleague = w.staff(h.branch, "桓台县公安局领导", nil, casework.RoleSupervisor)
+	return w.home(h, "桓台县田庄镇赵希兰家", "田庄镇", casework.PersonInput{Name: "赵希兰",
+		Tags: []casework.Tag{casework.TagDifficultFamily, casework.TagDisabled}})
+}
+
+// mengQinghua is 孟庆花's household in 张店潘庄社区, served by the
+// community officer of 潘庄派出所; the colleague is the duty officer, who
+// may not see sensitive detail.
+func (w *world) mengQinghua() household {
+	h := household{branch: w.unit(w.root, "370302", "张店公安分局", casework.LevelBranch)}
+	h.station = w.unit(h.branch, "370302010", "潘庄派出所", casework.LevelStation)
+	h.officer = w.staff(h.station, "潘庄派出所社区民警", []string{"潘庄社区"}, casework.RoleCommunityOfficer)
+	h.colleague = w.staff(h.station, "值班民警", nil, casework.RoleOfficer)
+	return w.home(h, "张店区潘庄社区孟庆花家", "潘庄社区", casework.PersonInput{Name: "孟庆花", Gender: casework.GenderFemale,
+		Tags: []casework.Tag{casework.TagDifficultFamily}})
+}
+
+// home records the household's address and person at its station.
+func (w *world) home(h household, address, community string, p casework.PersonInput) household {
+	var err error
+	h.addr, err = w.k.CreateAddress(w.ctx, h.officer, casework.AddressInput{UnitID: h.station.ID, Text: address, Community: community})
+	must(err)
+	p.UnitID, p.AddressID = h.station.ID, h.addr.ID
+	h.person, err = w.k.CreatePerson(w.ctx, h.officer, p)
+	must(err)
+	return h
+}
+
 func printVisit(k *casework.Kernel, v outreach.Visit) {
 	zone := k.Zone()
 	fmt.Printf("visit %s, %s, %s (%s)\n", v.ID, v.VisitedAt.In(zone).Format("2006-01-02 15:04"),
@@ -79,7 +124,7 @@ func printVisit(k *casework.Kernel, v outreach.Visit) {
 	}
 	for _, a := range v.Aid {
 		if a.Quantity > 0 {
-			fmt.Printf("  aid: %d %s %s\n", a.Quantity, a.Unit, a.Item)
+			fmt.Printf("  aid: %d %s %s\n", a.Quantity, k.Codes().Label(outreach.CodesAidUnit, a.Unit), a.Item)
 		} else {
 			fmt.Printf("  aid: %s\n", a.Item)
 		}
@@ -103,15 +148,8 @@ func orPending(id string) string {
 // special-person family: an ordinary officer sees the visit masked.
 func ExampleService_RecordVisit_specialPersonFamily() {
 	w := newWorld(time.Date(2020, 5, 12, 1, 0, 0, 0, time.UTC))
-	branch := w.unit(w.root, "370302", "张店公安分局", casework.LevelBranch)
-	station := w.unit(branch, "370302010", "潘庄派出所", casework.LevelStation)
-	officer := w.staff(station, "潘庄派出所社区民警", []string{"潘庄社区"}, casework.RoleCommunityOfficer)
-	desk := w.staff(station, "值班民警", nil, casework.RoleOfficer)
-	addr, err := w.k.CreateAddress(w.ctx, officer, casework.AddressInput{UnitID: station.ID, Text: "张店区潘庄社区孟庆花家", Community: "潘庄社区"})
-	must(err)
-	meng, err := w.k.CreatePerson(w.ctx, officer, casework.PersonInput{UnitID: station.ID, Name: "孟庆花", Gender: casework.GenderFemale,
-		AddressID: addr.ID, Tags: []casework.Tag{casework.TagDifficultFamily}})
-	must(err)
+	h := w.mengQinghua()
+	station, officer, desk, addr, meng := h.station, h.officer, h.colleague, h.addr, h.person
 	son, err := w.k.CreatePerson(w.ctx, officer, casework.PersonInput{UnitID: station.ID, Name: "孟庆花之子", Gender: casework.GenderMale,
 		AddressID: addr.ID, Tags: []casework.Tag{casework.TagSpecialPerson}})
 	must(err)
@@ -166,15 +204,8 @@ func ExampleService_RecordVisit_specialPersonFamily() {
 // meat, and asked the town's civil affairs office to follow up.
 func ExampleService_RecordVisit_difficultFamily() {
 	w := newWorld(time.Date(2020, 2, 10, 1, 0, 0, 0, time.UTC))
-	county := w.unit(w.root, "370321", "桓台县公安局", casework.LevelBranch)
-	station := w.unit(county, "370321003", "田庄派出所", casework.LevelStation)
-	officer := w.staff(station, "田庄派出所民警", []string{"田庄镇"}, casework.RoleOfficer)
-	chief := w.staff(county, "桓台县公安局领导", nil, casework.RoleSupervisor)
-	addr, err := w.k.CreateAddress(w.ctx, officer, casework.AddressInput{UnitID: station.ID, Text: "桓台县田庄镇赵希兰家", Community: "田庄镇"})
-	must(err)
-	zhao, err := w.k.CreatePerson(w.ctx, officer, casework.PersonInput{UnitID: station.ID, Name: "赵希兰", AddressID: addr.ID,
-		Tags: []casework.Tag{casework.TagDifficultFamily, casework.TagDisabled}})
-	must(err)
+	h := w.zhaoXilan()
+	county, station, officer, chief, addr, zhao := h.branch, h.station, h.officer, h.colleague, h.addr, h.person
 
 	v, err := w.svc.RecordVisit(w.ctx, officer, outreach.VisitInput{
 		UnitID: station.ID, AddressID: addr.ID, TargetKind: outreach.DifficultFamily, PersonID: zhao.ID,
@@ -198,6 +229,9 @@ func ExampleService_RecordVisit_difficultFamily() {
 	must(err)
 	fmt.Printf("桓台县公安局 2020: 困难家庭 %d 户次, 送去帮扶物资 %d 户次, 上门服务 %d 次, 跑腿服务 %d 次\n",
 		t.Figure(outreach.DifficultFamily), t.AidVisits, t.Services[outreach.ServiceDoorToDoor], t.Services[outreach.ServiceErrand])
+	for _, a := range t.AidQuantities {
+		fmt.Printf("  送去 %d %s %s\n", a.Quantity, w.k.Codes().Label(outreach.CodesAidUnit, a.Unit), a.Item)
+	}
 	w.verify()
 	// Output:
 	// visit id-000012, 2020-02-10 09:00, 困难家庭 (difficult_family)
@@ -210,6 +244,9 @@ func ExampleService_RecordVisit_difficultFamily() {
 	//   aid: 10 斤 面粉
 	//   aid: 蔬菜肉类
 	// 桓台县公安局 2020: 困难家庭 1 户次, 送去帮扶物资 1 户次, 上门服务 1 次, 跑腿服务 1 次
+	//   送去 10 斤 大米
+	//   送去 1 桶 花生油
+	//   送去 10 斤 面粉
 	// audit chain verified: true
 }
 

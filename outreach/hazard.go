@@ -108,9 +108,10 @@ type Hazard struct {
 }
 
 // Overdue is the one rule for hazards: overdue while not yet rectified once
-// the deadline has passed (the deadline instant itself is already late).
+// the deadline has passed (pastDeadline: the deadline instant itself is
+// already late).
 func (h Hazard) Overdue(now time.Time) bool {
-	return (h.Status == HazardFound || h.Status == HazardRectifying) && !h.Deadline.IsZero() && !now.Before(h.Deadline)
+	return (h.Status == HazardFound || h.Status == HazardRectifying) && pastDeadline(h.Deadline, now)
 }
 
 // HazardInput reports a hazard.

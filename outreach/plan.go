@@ -93,7 +93,7 @@ func (p Plan) Assess(kind TargetKind, base time.Time, visited bool, now time.Tim
 	}
 	a := Assessment{DueFrom: dueFrom.UTC(), Deadline: deadline.UTC()}
 	switch {
-	case !now.Before(a.Deadline):
+	case pastDeadline(a.Deadline, now):
 		a.Status = Overdue
 	case !now.Before(a.DueFrom):
 		a.Status = Due

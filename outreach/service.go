@@ -20,6 +20,9 @@ const (
 	ActionCampaign      casework.Action = "outreach.campaign"
 	ActionPlan          casework.Action = "outreach.plan"
 	ActionReadSensitive casework.Action = "outreach.read_sensitive"
+	// ActionRefer records, follows up and closes referrals to other
+	// agencies.
+	ActionRefer casework.Action = "outreach.refer"
 )
 
 // Record types in the audit log and in permission targets.
@@ -29,6 +32,7 @@ const (
 	RecordAppointment = "appointment"
 	RecordCampaign    = "campaign"
 	RecordPlanEntry   = "plan_entry"
+	RecordReferral    = "referral"
 )
 
 // DefaultRules are the policy rows New adds unless the table already holds
@@ -43,6 +47,7 @@ func DefaultRules() []casework.Rule {
 		{Action: ActionVerifyHazard, Kind: casework.KindApprove, Roles: field},
 		{Action: ActionAppointment, Kind: casework.KindWrite, Roles: field},
 		{Action: ActionPlan, Kind: casework.KindWrite, Roles: field},
+		{Action: ActionRefer, Kind: casework.KindWrite, Roles: field},
 		{Action: ActionCampaign, Kind: casework.KindWrite, Roles: []casework.Role{casework.RoleSupervisor}},
 		{Action: ActionReadSensitive, Kind: casework.KindReveal, Roles: []casework.Role{casework.RoleSupervisor, casework.RoleCommunityOfficer}},
 	}
@@ -111,7 +116,7 @@ func (s *Service) Provides() casework.Provision {
 	return casework.Provision{
 		Name:    "outreach",
 		Rules:   DefaultRules(),
-		Codes:   codeLists(),
+		Codes:   append(codeLists(), referralCodeLists()...),
 		Figures: s,
 		Writebacks: map[string]casework.Writeback{
 			casework.KindDisputeFinding: s.linkFinding,
@@ -202,7 +207,7 @@ func isReach(err error) bool {
 }
 
 // History returns the audit entries of an outreach record (visit, hazard,
-// appointment, campaign, plan entry) in order, if the actor may read it.
+// appointment, campaign, plan entry, referral) in order, if the actor may read it.
 func (s *Service) History(ctx context.Context, actor casework.Actor, recordType, id string) ([]casework.AuditEntry, error) {
 	var err error
 	switch recordType {
@@ -216,6 +221,8 @@ func (s *Service) History(ctx context.Context, actor casework.Actor, recordType,
 		_, err = s.GetCampaign(ctx, actor, id)
 	case RecordPlanEntry:
 		_, err = s.GetPlanEntry(ctx, actor, id)
+	case RecordReferral:
+		_, err = s.GetReferral(ctx, actor, id)
 	default:
 		err = errs.NotFound(recordType, id)
 	}

@@ -16,21 +16,13 @@ func (s *Service) checkHazardInput(in HazardInput) error {
 	if in.Kind != "" {
 		f.Merge("", s.k.Codes().Check("kind", CodesHazardKind, in.Kind))
 	}
-	if in.Deadline.IsZero() && in.DueInDays <= 0 {
-		f.Add("deadline", "required", "a hazard needs a deadline or dueInDays")
-	}
-	if !in.Deadline.IsZero() && in.DueInDays > 0 {
-		f.Add("dueInDays", "excluded_with", "give a deadline or dueInDays, not both")
-	}
+	checkDeadline(&f, "deadline", in.Deadline, in.DueInDays, "a hazard")
 	return f.Err()
 }
 
 // newHazard builds a hazard from checked input.
 func (s *Service) newHazard(actor casework.Actor, in HazardInput, foundAt time.Time, addr casework.Address) Hazard {
-	deadline := casework.Truncate(in.Deadline)
-	if deadline.IsZero() {
-		deadline = casework.EndOfDayN(foundAt, in.DueInDays, s.k.Zone())
-	}
+	deadline := deadlineOf(in.Deadline, in.DueInDays, foundAt, s.k.Zone())
 	now := s.k.Now()
 	return Hazard{ID: s.k.NewID(), UnitID: in.UnitID, VisitID: in.VisitID, AddressID: addr.ID, Community: addr.Community,
 		Place: strings.TrimSpace(in.Place), Kind: in.Kind, Severity: in.Severity, Description: strings.TrimSpace(in.Description),

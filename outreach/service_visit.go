@@ -74,7 +74,8 @@ func (s *Service) RecordVisit(ctx context.Context, actor casework.Actor, in Visi
 		f.Add("visitedAt", "past", "may not be in the future")
 	}
 	checkServices(&f, "", in.Services)
-	checkAid(&f, "", in.Aid)
+	in.Aid = normalizeAid(s.k.Codes(), in.Aid)
+	checkAid(&f, s.k.Codes(), "", in.Aid)
 	for i, h := range in.Hazards {
 		f.Merge("hazards["+strconv.Itoa(i)+"].", s.checkHazardInput(h))
 		if h.AddressID != "" && h.AddressID != in.AddressID {
@@ -422,8 +423,8 @@ func (s *Service) AmendVisit(ctx context.Context, actor casework.Actor, id strin
 		checkServices(&f, "", next.Services)
 	}
 	if am.Aid != nil {
-		next.Aid = slices.Clone(am.Aid)
-		checkAid(&f, "", next.Aid)
+		next.Aid = normalizeAid(s.k.Codes(), am.Aid)
+		checkAid(&f, s.k.Codes(), "", next.Aid)
 	}
 	if err := f.Err(); err != nil {
 		return Visit{}, err

@@ -35,6 +35,10 @@ type Store interface {
 	UpdateVisit(ctx context.Context, v Visit, ch casework.Change) error
 	GetVisit(ctx context.Context, id string) (Visit, error)
 	ListVisits(ctx context.Context, f VisitFilter, p casework.Page) ([]Visit, error)
+	// AidLines returns the aid lines of each visit Tally counts under f
+	// (subtree, period of VisitedAt, campaign) that delivered aid, one
+	// slice per visit, for the totals' sums per item and unit.
+	AidLines(ctx context.Context, f TallyFilter) ([][]Aid, error)
 
 	// CreateHazard and UpdateHazard (and CreateVisit, for its hazards)
 	// record, with the write, the event HazardEventOf names for it (the
@@ -68,6 +72,14 @@ type Store interface {
 	// Tally counts what the outreach table needs for a unit subtree and a
 	// period.
 	Tally(ctx context.Context, f TallyFilter) (Tally, error)
+
+	CreateReferral(ctx context.Context, r Referral, ch casework.Change) error
+	UpdateReferral(ctx context.Context, r Referral, ch casework.Change) error
+	GetReferral(ctx context.Context, id string) (Referral, error)
+	ListReferrals(ctx context.Context, f ReferralFilter, p casework.Page) ([]Referral, error)
+	// TallyReferrals counts referrals made and closed in the period of f,
+	// in the unit subtree of f (f.CampaignID is not used).
+	TallyReferrals(ctx context.Context, f TallyFilter) (ReferralTally, error)
 }
 
 // VisitWrite is everything a visit creates together.

@@ -25,10 +25,13 @@ type Totals struct {
 	Services            map[ServiceKind]int64 `json:"services"`
 	AidVisits           int64                 `json:"aidVisits"` // visits that delivered aid (户次)
 	AppointmentsDone    int64                 `json:"appointmentsDone"`
+	// AidQuantities sums the counted aid lines per item and unit (1 桶
+	// 花生油, 10 斤 大米), in item then unit order.
+	AidQuantities []AidQuantity `json:"aidQuantities"`
 }
 
 func totalsOf(unitID string, t Tally) Totals {
-	out := Totals{UnitID: unitID, Visits: map[TargetKind]int64{}, Targets: map[TargetKind]int64{}, Services: map[ServiceKind]int64{},
+	out := Totals{UnitID: unitID, Visits: map[TargetKind]int64{}, Targets: map[TargetKind]int64{}, Services: map[ServiceKind]int64{}, AidQuantities: []AidQuantity{},
 		HazardsFound: t.HazardsFound, HazardsRectified: t.HazardsRectified, HazardFixesRejected: t.HazardFixesRejected, DisputesHanded: t.DisputesHanded,
 		LeadsCollected: t.LeadsCollected, AidVisits: t.AidVisits, AppointmentsDone: t.AppointmentsDone}
 	for _, k := range TargetKinds {
@@ -68,10 +71,11 @@ func (t Totals) Figures() []casework.Figure {
 		c := codeOf(CodesServiceKind, string(k))
 		out = append(out, casework.Figure{Key: "outreach.services." + string(k), LabelZH: c.ZH, LabelEN: c.EN, Value: t.Services[k], Unit: "次"})
 	}
-	return append(out,
+	out = append(out,
 		casework.Figure{Key: "outreach.aid.visits", LabelZH: "送去帮扶物资", LabelEN: "visits delivering aid", Value: t.AidVisits, Unit: "户次"},
 		casework.Figure{Key: "outreach.appointments.done", LabelZH: "完成预约服务", LabelEN: "appointments done", Value: t.AppointmentsDone, Unit: "次"},
 	)
+	return append(out, aidFigures(t.AidQuantities)...)
 }
 
 func codeOf(list, value string) casework.Code {
@@ -103,11 +107,16 @@ func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q case
 }
 
 func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error) {
-	t, err := s.store.Tally(ctx, TallyFilter{UnitUnder: p.UnitPath, From: p.Start, To: p.End})
+	f := TallyFilter{UnitUnder: p.UnitPath, From: p.Start, To: p.End}
+	t, err := s.store.Tally(ctx, f)
 	if err != nil {
 		return Totals{}, err
 	}
-	return totalsOf(p.UnitID, t), nil
+	out := totalsOf(p.UnitID, t)
+	if out.AidQuantities, err = s.aidQuantities(ctx, f); err != nil {
+		return Totals{}, err
+	}
+	return out, nil
 }
 
 // Figures implements casework.FigureSource: the kernel's Report has already
@@ -117,5 +126,9 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 	if err != nil {
 		return nil, err
 	}
-	return t.Figures(), nil
+	referrals, err := s.referralFigures(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return append(t.Figures(), referrals...), nil
 }

@@ -110,6 +110,7 @@ func codeLists() []casework.CodeList {
 			{Value: "animal", ZH: "动物", EN: "animal"},
 			{Value: "other", ZH: "其他", EN: "other"},
 		}},
+		{Name: CodesAidUnit, Codes: slices.Clone(aidUnits)},
 		{Name: CodesSeverity, Codes: []casework.Code{
 			{Value: string(SeverityGeneral), ZH: "一般隐患", EN: "general"},
 			{Value: string(SeverityMajor), ZH: "重大隐患", EN: "major"},
@@ -126,6 +127,10 @@ type ServiceGiven struct {
 // Aid is one item delivered: 1 桶 花生油, 10 斤 大米. Quantity 0 means the
 // amount was not counted ("vegetables and meat"); amounts are whole numbers
 // of Unit, so a fraction is written in a smaller unit (两 rather than 斤).
+// Unit is a code of CodesAidUnit (桶, 斤, 件, 元 …), required for a counted
+// quantity. Lines recorded before units were a code list keep the text
+// they were written with and read as they were; the totals sum them under
+// that text.
 type Aid struct {
 	Item     string `json:"item" validate:"line"`
 	Quantity int64  `json:"quantity,omitempty"`
@@ -336,24 +341,6 @@ func checkServices(f *errs.Fields, prefix string, services []ServiceGiven) {
 		}
 		if len(s.Note) > 1000 {
 			f.Add(prefix+"services["+strconv.Itoa(i)+"].note", "max", "must be at most 1000 bytes")
-		}
-	}
-}
-
-func checkAid(f *errs.Fields, prefix string, aid []Aid) {
-	for i, a := range aid {
-		p := prefix + "aid[" + strconv.Itoa(i) + "]."
-		if strings.TrimSpace(a.Item) == "" || len(a.Item) > 200 {
-			f.Add(p+"item", "required", "is required, at most 200 bytes")
-		}
-		if a.Quantity < 0 {
-			f.Add(p+"quantity", "min", "may not be negative")
-		}
-		if a.Quantity > 0 && strings.TrimSpace(a.Unit) == "" {
-			f.Add(p+"unit", "required", "a counted quantity needs a unit (桶, 斤 …)")
-		}
-		if len(a.Unit) > 20 {
-			f.Add(p+"unit", "max", "must be at most 20 bytes")
 		}
 	}
 }

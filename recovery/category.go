@@ -1,6 +1,7 @@
 package recovery
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -18,25 +19,53 @@ const (
 )
 
 // Category is what the package knows about a property category beyond its
-// labels: the NIBRS property description it is modelled on (so figures can
-// be compared with NIBRS-style statistics), whether its value must be zero
-// (NIBRS records documents and cards at zero value: their worth is not the
-// paper's), and which categories a found item is easily confused with (an
-// e-bike reported as a bicycle), which the matcher scores as related.
+// labels: the one NIBRS property description it maps to (so figures can
+// be compared with NIBRS-style statistics, and an item's read carries the
+// code), from which its value rule follows (NIBRSCode.Value: documents and
+// cards at zero, 77 other may be zero, everything else needs a value), and
+// which categories a found item is easily confused with (an e-bike
+// reported as a bicycle), which the matcher scores as related.
+//
+// Every category maps to exactly one NIBRS code: an integrator adds
+// categories through Config.Categories, and New refuses one without a code,
+// or a code of list property_category (casework.Config.Codes) that no
+// category maps.
 type Category struct {
 	casework.Code
-	NIBRS     string   `json:"nibrs"`
-	ZeroValue bool     `json:"zeroValue,omitempty"`
-	Related   []string `json:"related,omitempty"`
+	NIBRS   string   `json:"nibrs"`
+	Related []string `json:"related,omitempty"`
+}
+
+// ValueRule is the rule the category's NIBRS code sets for item values.
+func (c Category) ValueRule() ValueRule {
+	n, _ := LookupNIBRS(c.NIBRS)
+	return n.Value
 }
 
 // categories are the built-in codes: the NIBRS property descriptions that
-// occur in small property cases, plus what Chinese small cases need (e-bikes
-// and their batteries, bird cages, grain, cigarettes and alcohol). NIBRS
+// occur in small property cases, plus what Chinese small cases need
+// (e-bikes and their batteries, bird cages, grain, tobacco, alcohol). NIBRS
 // codes are the two-digit property description codes of the NIBRS user
-// manual.
+// manual (ListNIBRS).
+//
+// E-bikes map to 04 (bicycles), not 24 (other motor vehicles). NIBRS 24
+// would count every e-bike theft as motor-vehicle theft (NIBRS offence
+// 240), the figure a reader compares across places and years; in China the
+// e-bike is the most stolen item of small cases, so that figure would be
+// mostly e-bikes and mean nothing comparable. Chinese law is also clear:
+// an e-bike built to the national standard (GB 17761) is a non-motor
+// vehicle (非机动车, Road Traffic Safety Law art. 119), ridden without a
+// driving licence, and its theft is ordinary theft (盗窃), never a motor
+// vehicle offence. 04 keeps the NIBRS reading of "pedal or low-powered
+// two-wheeler" and the motor-vehicle figure honest. An over-standard
+// electric two-wheeler (电动摩托车, 电动轻便摩托车) is a motor vehicle in law and
+// is recorded as motorcycle (24).
+//
+// Tobacco and alcohol are separate: NIBRS 02 is alcohol only, and
+// cigarettes are 08 consumable goods. The former cigarettes_alcohol
+// category is retired; recovery migration 4 moved its rows (see there).
 var categories = []Category{
-	{Code: casework.Code{Value: "e_bike", ZH: "电动自行车", EN: "E-bike"}, NIBRS: "24", Related: []string{"bicycle", "motorcycle", "ebike_battery"}},
+	{Code: casework.Code{Value: "e_bike", ZH: "电动自行车", EN: "E-bike"}, NIBRS: "04", Related: []string{"bicycle", "motorcycle", "ebike_battery"}},
 	{Code: casework.Code{Value: "ebike_battery", ZH: "电动车电瓶", EN: "E-bike battery"}, NIBRS: "38", Related: []string{"e_bike", "vehicle_parts"}},
 	{Code: casework.Code{Value: "bicycle", ZH: "自行车", EN: "Bicycle"}, NIBRS: "04", Related: []string{"e_bike"}},
 	{Code: casework.Code{Value: "motorcycle", ZH: "摩托车", EN: "Motorcycle"}, NIBRS: "24", Related: []string{"e_bike", "vehicle_parts"}},
@@ -52,13 +81,14 @@ var categories = []Category{
 	{Code: casework.Code{Value: "purse_wallet", ZH: "钱包手袋", EN: "Purses, handbags and wallets"}, NIBRS: "25", Related: []string{"cash"}},
 	{Code: casework.Code{Value: "cash", ZH: "现金", EN: "Cash"}, NIBRS: "20", Related: []string{"purse_wallet"}},
 	{Code: casework.Code{Value: "negotiable_instruments", ZH: "有价票证", EN: "Negotiable instruments"}, NIBRS: "21"},
-	{Code: casework.Code{Value: "nonnegotiable_instruments", ZH: "非流通票据", EN: "Nonnegotiable instruments"}, NIBRS: "22", ZeroValue: true},
-	{Code: casework.Code{Value: "bank_card", ZH: "银行卡", EN: "Credit and debit cards"}, NIBRS: "09", ZeroValue: true, Related: []string{"purse_wallet"}},
-	{Code: casework.Code{Value: "identity_document", ZH: "身份证件", EN: "Identity documents"}, NIBRS: "65", ZeroValue: true, Related: []string{"documents", "purse_wallet"}},
-	{Code: casework.Code{Value: "documents", ZH: "文件资料", EN: "Documents, personal or business"}, NIBRS: "48", ZeroValue: true, Related: []string{"identity_document"}},
+	{Code: casework.Code{Value: "nonnegotiable_instruments", ZH: "非流通票据", EN: "Nonnegotiable instruments"}, NIBRS: "22"},
+	{Code: casework.Code{Value: "bank_card", ZH: "银行卡", EN: "Credit and debit cards"}, NIBRS: "09", Related: []string{"purse_wallet"}},
+	{Code: casework.Code{Value: "identity_document", ZH: "身份证件", EN: "Identity documents"}, NIBRS: "65", Related: []string{"documents", "purse_wallet"}},
+	{Code: casework.Code{Value: "documents", ZH: "文件资料", EN: "Documents, personal or business"}, NIBRS: "48", Related: []string{"identity_document"}},
 	{Code: casework.Code{Value: "jewellery", ZH: "珠宝首饰", EN: "Jewellery, precious metals and gems"}, NIBRS: "17"},
-	{Code: casework.Code{Value: "cigarettes_alcohol", ZH: "烟酒", EN: "Cigarettes and alcohol"}, NIBRS: "02", Related: []string{"food_grain", "merchandise"}},
-	{Code: casework.Code{Value: "food_grain", ZH: "粮油食品", EN: "Food and grain"}, NIBRS: "08", Related: []string{"crops", "cigarettes_alcohol", "merchandise"}},
+	{Code: casework.Code{Value: "tobacco", ZH: "烟草制品", EN: "Tobacco"}, NIBRS: "08", Related: []string{"alcohol", "food_grain", "merchandise"}},
+	{Code: casework.Code{Value: "alcohol", ZH: "酒类", EN: "Alcohol"}, NIBRS: "02", Related: []string{"tobacco", "merchandise"}},
+	{Code: casework.Code{Value: "food_grain", ZH: "粮油食品", EN: "Food and grain"}, NIBRS: "08", Related: []string{"crops", "tobacco", "merchandise"}},
 	{Code: casework.Code{Value: "crops", ZH: "农作物", EN: "Crops"}, NIBRS: "47", Related: []string{"food_grain"}},
 	{Code: casework.Code{Value: "livestock", ZH: "家畜家禽", EN: "Livestock and poultry"}, NIBRS: "18", Related: []string{"birds_animals"}},
 	{Code: casework.Code{Value: "birds_animals", ZH: "鸟类及宠物", EN: "Birds and pets"}, NIBRS: "73", Related: []string{"cage", "livestock"}},
@@ -84,9 +114,8 @@ func Categories() []Category {
 	return out
 }
 
-// LookupCategory returns a built-in category. A code an integrator added
-// through the kernel's code lists is valid but unknown here: it is treated
-// as an ordinary valued category with no related ones.
+// LookupCategory returns a built-in category. An integrator's categories
+// (Config.Categories) are known to the service: Service.Category.
 func LookupCategory(code string) (Category, bool) {
 	i := slices.IndexFunc(categories, func(c Category) bool { return c.Value == code })
 	if i < 0 {
@@ -95,12 +124,6 @@ func LookupCategory(code string) (Category, bool) {
 	c := categories[i]
 	c.Related = slices.Clone(c.Related)
 	return c, true
-}
-
-// zeroValue reports whether a category's value must be zero.
-func zeroValue(code string) bool {
-	c, ok := LookupCategory(code)
-	return ok && c.ZeroValue
 }
 
 // categoryAffinity is 1 for the same category, 0.6 for related ones (either
@@ -121,9 +144,41 @@ func categoryAffinity(a, b string) float64 {
 	return 0
 }
 
-func codeLists() []casework.CodeList {
+// Category returns a category, built-in or the integrator's
+// (Config.Categories, which win over a built-in of the same code).
+func (s *Service) Category(code string) (Category, bool) {
+	if i := slices.IndexFunc(s.cfg.Categories, func(c Category) bool { return c.Value == code }); i >= 0 {
+		c := s.cfg.Categories[i]
+		c.Related = slices.Clone(c.Related)
+		return c, true
+	}
+	return LookupCategory(code)
+}
+
+// checkCategories refuses a configuration in which some category maps to
+// no NIBRS code: an integrator's category without one, or a code of the
+// kernel's property_category list (added through casework.Config.Codes)
+// that no category describes.
+func (s *Service) checkCategories() error {
+	for _, c := range s.cfg.Categories {
+		if err := checkCategory(c); err != nil {
+			return err
+		}
+	}
+	for _, code := range s.k.Codes().List(ListCategory) {
+		if _, ok := s.Category(code.Value); !ok {
+			return fmt.Errorf("recovery: category %q of list %s maps to no NIBRS property description code: add it to recovery.Config.Categories with its NIBRS code", code.Value, ListCategory)
+		}
+	}
+	return nil
+}
+
+func (s *Service) codeLists() []casework.CodeList {
 	cat := casework.CodeList{Name: ListCategory}
 	for _, c := range categories {
+		cat.Codes = append(cat.Codes, c.Code)
+	}
+	for _, c := range s.cfg.Categories {
 		cat.Codes = append(cat.Codes, c.Code)
 	}
 	states := casework.CodeList{Name: ListItemState, Codes: []casework.Code{
@@ -147,5 +202,5 @@ func codeLists() []casework.CodeList {
 		{Value: string(SealOpened), ZH: "已启封", EN: "Opened"},
 		{Value: string(SealNone), ZH: "未封存", EN: "Not sealed"},
 	}}
-	return []casework.CodeList{cat, states, methods, seals}
+	return []casework.CodeList{cat, nibrsList(), states, methods, seals}
 }

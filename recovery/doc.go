@@ -7,12 +7,16 @@
 //
 // A property item has a category (list property_category: the NIBRS
 // property descriptions plus what Chinese small cases need — e-bikes and
-// their batteries, bird cages, birds, grain, cigarettes and alcohol),
-// identifiers (serial, IMEI with its Luhn check, frame and engine numbers,
-// plate), a quantity, a value in fen under NIBRS-style rules (documents and
-// cards are recorded at zero; every other item needs a value; a value above
-// Config.LargeValueFen needs ConfirmLargeValue), an owner (a kernel Person)
-// and a case. Its states:
+// their batteries, bird cages, birds, grain, tobacco, alcohol), each
+// mapped to exactly one of the 68 NIBRS property description codes (list
+// nibrs_property_description; an item's NIBRS field carries it, and an
+// integrator's category must name one, Config.Categories), identifiers
+// (serial, IMEI with its Luhn check, frame and engine numbers, plate), a
+// quantity, a value in fen under the NIBRS value rules of its code
+// (documents and cards are recorded at zero, 77 other may be zero, every
+// other item needs a value, an unknown one is UnknownValueFen, one yuan; a
+// value above Config.LargeValueFen needs ConfirmLargeValue), an owner (a
+// kernel Person) and a case. Its states:
 //
 //	reported_stolen → recovered → identified → return_approved → returned
 //	recovered → unclaimed → disposed

@@ -181,6 +181,9 @@ func Example() {
 	var page bytes.Buffer
 	check(list.WriteHTML(&page))
 	fmt.Println("发还清单 rows:", len(list.Rows), "printable:", strings.Contains(page.String(), "涉案物品返还会发还清单"))
+	for _, r := range list.Rows {
+		fmt.Printf("  %s: NIBRS %s\n", r.CategoryLabel, r.NIBRS)
+	}
 	rep, err := k.VerifyAudit(ctx, auditor)
 	check(err)
 	fmt.Println("audit chain verified:", rep.OK)
@@ -243,6 +246,10 @@ func Example() {
 	// report recovery.value_returned_fen (发还价值) = 580000 fen
 	// report recovery.return_events (涉案物品返还会) = 1 场
 	// 发还清单 rows: 4 printable: true
+	//   鸟笼及笼具: NIBRS 77
+	//   鸟类及宠物: NIBRS 73
+	//   电动自行车: NIBRS 04
+	//   摩托车: NIBRS 24
 	// audit chain verified: true
 }
 

@@ -90,11 +90,15 @@ const (
 // Values are in fen (integer minor units of CNY) and cover the whole line
 // (all of Quantity), as NIBRS values do.
 type Item struct {
-	ID             string                `json:"id"`
-	UnitID         string                `json:"unitId"`
-	CaseID         string                `json:"caseId,omitempty"`
-	Origin         Origin                `json:"origin"`
-	Category       string                `json:"category"`
+	ID       string `json:"id"`
+	UnitID   string `json:"unitId"`
+	CaseID   string `json:"caseId,omitempty"`
+	Origin   Origin `json:"origin"`
+	Category string `json:"category"`
+	// NIBRS is the NIBRS property description code the category maps to
+	// (ListNIBRS), filled in on every read from the category's mapping, so
+	// an export can be compared with NIBRS-style statistics.
+	NIBRS          string                `json:"nibrs,omitempty"`
 	Description    string                `json:"description"`
 	Identifiers    []casework.Identifier `json:"identifiers,omitempty"`
 	Quantity       int                   `json:"quantity"`
@@ -192,21 +196,24 @@ func (in *ItemInput) normalize() {
 	in.CaseID = strings.TrimSpace(in.CaseID)
 }
 
-// checkValue applies the NIBRS-style value rules: a zero-value category
-// (documents, cards) must be zero; any other needs a positive value (an
-// unknown value is entered as a nominal 1 fen, the NIBRS convention, so it
-// is visibly nominal rather than silently missing); a value above the
-// large-value threshold needs confirmation.
-func checkValue(f *errs.Fields, prefix, category string, value int64, confirmed bool, large int64) {
+// checkValue applies the NIBRS value rules of the category's code
+// (ValueRule): a zero-value code (cards, documents) must be zero; 77 other
+// may be zero; 88 pending inventory is exactly one yuan; any other needs a
+// positive value (an unknown value is entered as UnknownValueFen, one yuan,
+// the NIBRS "$1" convention, so it is visibly nominal rather than silently
+// missing); a value above the large-value threshold needs confirmation.
+func checkValue(f *errs.Fields, prefix, category string, rule ValueRule, value int64, confirmed bool, large int64) {
 	switch {
 	case value < 0:
 		f.Add(prefix+"valueFen", "min", "may not be negative")
 	case value > maxValueFen:
 		f.Add(prefix+"valueFen", "max", "may not exceed %d fen", int64(maxValueFen))
-	case zeroValue(category) && value != 0:
+	case rule == ValueZero && value != 0:
 		f.Add(prefix+"valueFen", "zero_value", "category %s is recorded at zero value (NIBRS): its worth is not the item's", category)
-	case !zeroValue(category) && value == 0:
-		f.Add(prefix+"valueFen", "required", "a value is required for category %s (enter 1 fen when it is unknown)", category)
+	case rule == ValueOneUnit && value != UnknownValueFen:
+		f.Add(prefix+"valueFen", "one_unit", "category %s is recorded at exactly %d fen (NIBRS pending inventory)", category, UnknownValueFen)
+	case rule == ValueRequired && value == 0:
+		f.Add(prefix+"valueFen", "required", "a value is required for category %s (enter %d fen, one yuan, when it is unknown)", category, UnknownValueFen)
 	case value > large && !confirmed:
 		f.Add(prefix+"valueFen", "confirm_large_value", "a value above %d fen needs confirmLargeValue", large)
 	}
@@ -219,15 +226,21 @@ func (s *Service) checkItemInput(prefix string, in ItemInput) ([]casework.Identi
 	if in.UnitID == "" {
 		f.Add(prefix+"unitId", "required", "is required")
 	}
+	cat, mapped := s.Category(in.Category)
 	if err := s.k.Codes().Check(prefix+"category", ListCategory, in.Category); err != nil {
 		f.Merge("", err)
+	} else if !mapped {
+		// A code added to the list at run time, past New's check.
+		f.Add(prefix+"category", "nibrs", "category %s maps to no NIBRS property description code", in.Category)
 	}
 	checkText(&f, prefix+"description", in.Description, true, maxDescription)
 	checkText(&f, prefix+"caseId", in.CaseID, false, 100)
 	if in.Quantity < 1 || in.Quantity > maxQuantity {
 		f.Add(prefix+"quantity", "range", "must be 1 to %d", maxQuantity)
 	}
-	checkValue(&f, prefix, in.Category, in.ValueFen, in.ConfirmLargeValue, s.cfg.LargeValueFen)
+	if mapped {
+		checkValue(&f, prefix, in.Category, cat.ValueRule(), in.ValueFen, in.ConfirmLargeValue, s.cfg.LargeValueFen)
+	}
 	ids, err := normalizeIdentifiers(prefix+"identifiers", in.Identifiers)
 	f.Merge("", err)
 	return ids, f.Err()

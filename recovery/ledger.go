@@ -80,7 +80,7 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 		now := s.k.Now()
 		items := make([]Item, len(lines))
 		for i, l := range lines {
-			it := newItem(p.Items[i].ItemID, l.in, l.ids, now)
+			it := s.newItem(p.Items[i].ItemID, l.in, l.ids, now)
 			it.Origin, it.State, it.StolenAt, it.StolenPlace, it.Source = OriginReported, StateReportedStolen, stolenAt, place, p.Source
 			items[i] = it
 		}

@@ -49,6 +49,7 @@ type ReturnListRow struct {
 	CaseID        string      `json:"caseId,omitempty"`
 	Category      string      `json:"category"`
 	CategoryLabel string      `json:"categoryLabel"`
+	NIBRS         string      `json:"nibrs,omitempty"` // the category's NIBRS property description code
 	Description   string      `json:"description"`
 	Identifiers   string      `json:"identifiers,omitempty"`
 	Quantity      int         `json:"quantity"`
@@ -173,7 +174,7 @@ func (s *Service) listRow(ctx context.Context, actor casework.Actor, no int, p l
 	for i, id := range it.Identifiers {
 		ids[i] = id.Kind + " " + id.Value
 	}
-	row := ReturnListRow{No: no, ItemID: it.ID, CaseID: it.CaseID, Category: it.Category, CategoryLabel: s.k.Codes().Label(ListCategory, it.Category),
+	row := ReturnListRow{No: no, ItemID: it.ID, CaseID: it.CaseID, Category: it.Category, CategoryLabel: s.k.Codes().Label(ListCategory, it.Category), NIBRS: it.NIBRS,
 		Description: it.Description, Identifiers: strings.Join(ids, "; "), Quantity: it.Quantity, ValueFen: it.ValueFen,
 		ItemState: it.State, StateLabel: s.k.Codes().Label(ListItemState, string(it.State)), ReturnedAt: it.ReturnedAt, Note: p.note}
 	var err error

@@ -196,10 +196,12 @@ var (
 	propValues     = []int64{0, 1, 150_000, 150_000, 260_000, 20_000_000}
 )
 
-// valueOK is the value rule, restated independently of the service.
+// valueOK is the value rule, restated independently of the service:
+// documents (NIBRS 48) must be zero, a cage (77 other) may be zero, the
+// rest need a value.
 func valueOK(cat string, v int64, confirm bool) bool {
-	zero := cat == "documents"
-	return (zero && v == 0) || (!zero && v > 0 && (v <= recovery.DefaultLargeValueFen || confirm))
+	zero, zeroAllowed := cat == "documents", cat == "cage"
+	return (zero && v == 0) || (!zero && (v > 0 || zeroAllowed && v == 0) && (v <= recovery.DefaultLargeValueFen || confirm))
 }
 
 func (r *run) itemInput(rt *rapid.T) recovery.ItemInput {

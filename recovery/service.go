@@ -3,6 +3,7 @@ package recovery
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,6 +84,11 @@ type Config struct {
 	MatchWindowDays int
 	// MaxCandidates bounds the items one comparison scores. Default 5000.
 	MaxCandidates int
+	// Categories are the integrator's property categories, each with the
+	// one NIBRS property description code it maps to (required: New
+	// refuses a category without one). A category of a built-in code
+	// replaces the built-in.
+	Categories []Category
 }
 
 // Defaults.
@@ -133,7 +139,12 @@ func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if c.Weights != nil {
 		w = *c.Weights
 	}
-	s := &Service{k: k, store: store, cfg: c, w: w}
+	c.Categories = slices.Clone(c.Categories)
+	s := &Service{k: k, cfg: c, w: w}
+	s.store = nibrsStore{Store: store, s: s}
+	if err := s.checkCategories(); err != nil {
+		return nil, err
+	}
 	if err := k.Register(s); err != nil {
 		return nil, err
 	}
@@ -147,7 +158,7 @@ func (s *Service) Provides() casework.Provision {
 	return casework.Provision{
 		Name:    "recovery",
 		Rules:   DefaultRules(),
-		Codes:   codeLists(),
+		Codes:   s.codeLists(),
 		Figures: s,
 		Sweeper: s,
 		Receivers: map[string]casework.Receiver{

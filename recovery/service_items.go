@@ -69,7 +69,7 @@ func (s *Service) ReportStolen(ctx context.Context, actor casework.Actor, in Sto
 	}
 	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Item, error) {
 		now := s.k.Now()
-		it := newItem(s.k.NewID(), in.ItemInput, ids, now)
+		it := s.newItem(s.k.NewID(), in.ItemInput, ids, now)
 		it.Origin, it.State, it.StolenAt, it.StolenPlace = OriginReported, StateReportedStolen, in.StolenAt, in.StolenPlace
 		c := s.changes(ctx, actor)
 		c.add("recovery.item.report", RecordItem, it.ID, nil, it)
@@ -87,8 +87,8 @@ func (s *Service) checkStolen(f *errs.Fields, prefix string, at time.Time, place
 	checkText(f, prefix+"stolenPlace", place, false, maxPlace)
 }
 
-func newItem(id string, in ItemInput, ids []casework.Identifier, now time.Time) Item {
-	return Item{ID: id, UnitID: in.UnitID, CaseID: in.CaseID, Category: in.Category, Description: in.Description,
+func (s *Service) newItem(id string, in ItemInput, ids []casework.Identifier, now time.Time) Item {
+	return Item{ID: id, UnitID: in.UnitID, CaseID: in.CaseID, Category: in.Category, NIBRS: s.nibrsOf(in.Category), Description: in.Description,
 		Identifiers: ids, Quantity: in.Quantity, ValueFen: in.ValueFen, ValueConfirmed: in.ConfirmLargeValue,
 		OwnerPersonID: in.OwnerPersonID, Version: 1, CreatedAt: now, UpdatedAt: now}
 }
@@ -303,7 +303,7 @@ func (s *Service) RecordFound(ctx context.Context, actor casework.Actor, in Foun
 	}
 	return casework.CreateOnce(ctx, s.k, actor, in.RequestKey, in, func(rk *casework.RequestKey) (Item, error) {
 		now := s.k.Now()
-		it := newItem(s.k.NewID(), in.ItemInput, ids, now)
+		it := s.newItem(s.k.NewID(), in.ItemInput, ids, now)
 		it.Origin = OriginFound
 		e.ItemID, e.CreatedAt = it.ID, now
 		s.recovered(&it, in.RecoveryInput, e)

@@ -22,7 +22,7 @@ func TestCodeListsRegistered(t *testing.T) {
 		require.NotEmpty(t, got.EN, c.Value)
 		require.NotEmpty(t, c.NIBRS, c.Value)
 	}
-	for _, want := range []string{"e_bike", "motorcycle", "mobile_phone", "cash", "jewellery", "cigarettes_alcohol", "food_grain",
+	for _, want := range []string{"e_bike", "motorcycle", "mobile_phone", "cash", "jewellery", "tobacco", "alcohol", "food_grain",
 		"birds_animals", "cage", "tools", "documents", "bank_card"} {
 		_, ok := e.k.Codes().Lookup(recovery.ListCategory, want)
 		require.True(t, ok, want)
@@ -528,7 +528,7 @@ func TestSweepAndDisposal(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, backend, &recovery.Config{HoldingPeriodDays: 30})
 			ctx := e.ctx
-			it := e.found(t, "cigarettes_alcohol", "中华香烟十条", fen(4500))
+			it := e.found(t, "tobacco", "中华香烟十条", fen(4500))
 			keep := e.found(t, "cash", "现金3200元", fen(3200))
 			// 30 days, the day of recovery not counted, to 24:00 Shanghai time.
 			require.Equal(t, time.Date(2020, 6, 11, 16, 0, 0, 0, time.UTC), it.HoldUntil)

@@ -182,7 +182,9 @@ func (db *DB) ListPersons(ctx context.Context, f casework.PersonFilter, p casewo
 		out, err = List(db.persons, func(r casework.PersonRecord) bool {
 			return (f.UnitUnder == "" || casework.Contains(f.UnitUnder, db.units[r.UnitID].Path)) &&
 				(f.DocIndex == "" || r.DocIndex == f.DocIndex) &&
-				(f.PhoneIndex == "" || r.PhoneIndex == f.PhoneIndex) &&
+				(f.ContactIndexes == nil || slices.ContainsFunc(r.Contacts, func(c casework.ContactRecord) bool {
+					return slices.Contains(f.ContactIndexes, c.Index)
+				})) &&
 				(f.Name == "" || r.Name == f.Name) &&
 				(f.IDs == nil || slices.Contains(f.IDs, r.ID))
 		}, func(r casework.PersonRecord) casework.Cursor { return casework.Cursor{At: r.CreatedAt, ID: r.ID} }, personClone, p)

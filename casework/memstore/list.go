@@ -11,6 +11,12 @@ import (
 // List is the paging every memory store shares: it keeps the items that
 // match, orders them by (CreatedAt, ID) through key, skips to the cursor and
 // returns at most p.Limit clones. Call it under Read.
+//
+// It keeps only the first p.Limit matches while it scans (a sorted window,
+// not a sort of every match), so a page costs one pass over the items and
+// allocates for the page alone, however many records match: under load a
+// list of 50 over thousands of visits had sorted and copied them all while
+// it held the read lock.
 func List[T any](items map[string]T, keep func(T) bool, key func(T) casework.Cursor, clone func(T) T, p casework.Page) ([]T, error) {
 	after, err := casework.DecodeCursor(p.After)
 	if err != nil {
@@ -18,26 +24,31 @@ func List[T any](items map[string]T, keep func(T) bool, key func(T) casework.Cur
 	}
 	p = p.ForStore()
 	out := make([]T, 0, min(len(items), p.Limit))
+	keys := make([]casework.Cursor, 0, cap(out))
 	for _, it := range items {
 		k := key(it)
-		if keep(it) && after.After(k.At, k.ID) {
-			out = append(out, it)
+		full := len(out) == p.Limit
+		if (full && compareCursor(k, keys[len(keys)-1]) >= 0) || !after.After(k.At, k.ID) || !keep(it) {
+			continue
 		}
-	}
-	slices.SortFunc(out, func(a, b T) int {
-		ka, kb := key(a), key(b)
-		if c := ka.At.Compare(kb.At); c != 0 {
-			return c
+		if full {
+			out, keys = out[:len(out)-1], keys[:len(keys)-1]
 		}
-		return cmp.Compare(ka.ID, kb.ID)
-	})
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
+		i, _ := slices.BinarySearchFunc(keys, k, compareCursor)
+		out, keys = slices.Insert(out, i, it), slices.Insert(keys, i, k)
 	}
 	for i := range out {
 		out[i] = clone(out[i])
 	}
 	return out, nil
+}
+
+// compareCursor orders by (At, ID).
+func compareCursor(a, b casework.Cursor) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
 }
 
 // Identity is the clone of a value without reference fields.

@@ -44,7 +44,7 @@ func updateAddress(ctx context.Context, tx *sql.Tx, a casework.Address) error {
 
 // GetAddress implements casework.AddressStore.
 func (s *Store) GetAddress(ctx context.Context, id string) (casework.Address, error) {
-	a, err := scanAddress(s.db.QueryRowContext(ctx, `SELECT `+addressCols+` FROM addresses WHERE id = $1`, id))
+	a, err := scanAddress(s.stmts.QueryRow(ctx, `SELECT `+addressCols+` FROM addresses WHERE id = $1`, id))
 	return a, sqlx.NotFound(err, "address", id)
 }
 

@@ -252,11 +252,37 @@ var kernelMigrations = []sqlx.Step{{
 		return []string{`CREATE INDEX request_keys_created ON request_keys (created_at)`}
 	},
 }, {
+	// Several contacts per person (casework.Contact), each sealed with its
+	// blind index and masked form. A person's one phone moves in as their
+	// first contact, kind mobile (the only kind a phone could be), with its
+	// ciphertext, index and mask as they are: the first contact is sealed
+	// under the field name the phone was and indexed the same way, so it
+	// opens and is found as before. The phone columns are then emptied, so
+	// no copy is left behind. Before contacts an absent phone was stored as
+	// a sealed empty string with an empty mask; it does not move.
+	Version: 7,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`CREATE TABLE person_contacts (
+			person_id TEXT NOT NULL REFERENCES persons (id),
+			seq BIGINT NOT NULL,
+			kind TEXT NOT NULL,
+			sealed BYTES NOT NULL,
+			contact_index TEXT NOT NULL,
+			masked TEXT NOT NULL,
+			PRIMARY KEY (person_id, seq))`,
+			`CREATE INDEX person_contacts_index ON person_contacts (contact_index)`,
+			`INSERT INTO person_contacts (person_id, seq, kind, sealed, contact_index, masked)
+			SELECT id, 0, 'mobile', phone_sealed, phone_index, phone_masked FROM persons
+			WHERE phone_sealed IS NOT NULL AND phone_index IS NOT NULL AND phone_masked IS NOT NULL AND phone_masked <> ''`,
+			`UPDATE persons SET phone_sealed = NULL, phone_index = NULL, phone_masked = NULL`,
+		}
+	},
+}, {
 	// Shares expire and are revoked with a reason (casework.Share); a unit
 	// lists the shares it received by (unit_id, created_at, id). Records
 	// link uploaded attachments (casework.RecordAttachment), found by
 	// record for the list and by digest for a download's reach.
-	Version: 7,
+	Version: 8,
 	Stmts: func(*sqlx.Dialect) []string {
 		return []string{
 			`ALTER TABLE shares ADD COLUMN expires_at BIGINT`,

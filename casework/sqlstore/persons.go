@@ -8,22 +8,23 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 )
 
+// personCols leave out the phone_* columns: since kernel migration 7 a
+// person's phones are in person_contacts, and those columns are NULL.
 const personCols = `id, unit_id, name, gender, birth_date, doc_type, doc_sealed, doc_index, doc_masked,
-	phone_sealed, phone_index, phone_masked, address_id, address, tags, sealed_tags, unidentified, description,
+	address_id, address, tags, sealed_tags, unidentified, description,
 	version, created_at, updated_at`
 
 func scanPerson(row interface{ Scan(...any) error }) (casework.PersonRecord, error) {
 	var p casework.PersonRecord
 	err := row.Scan(&p.ID, &p.UnitID, &p.Name, &p.Gender, sqlx.Time{T: &p.BirthDate}, &p.DocType, &p.DocSealed,
-		sqlx.Str{S: &p.DocIndex}, sqlx.Str{S: &p.DocMasked}, &p.PhoneSealed, sqlx.Str{S: &p.PhoneIndex}, sqlx.Str{S: &p.PhoneMasked},
-		sqlx.Str{S: &p.AddressID}, sqlx.Str{S: &p.Address}, sqlx.JSON{V: &p.Tags}, &p.SealedTags, &p.Unidentified,
+		sqlx.Str{S: &p.DocIndex}, sqlx.Str{S: &p.DocMasked}, sqlx.Str{S: &p.AddressID}, sqlx.Str{S: &p.Address}, sqlx.JSON{V: &p.Tags}, &p.SealedTags, &p.Unidentified,
 		sqlx.Str{S: &p.Description}, &p.Version, sqlx.Time{T: &p.CreatedAt}, sqlx.Time{T: &p.UpdatedAt})
 	return p, err
 }
 
 func personArgs(p casework.PersonRecord) []any {
 	return []any{p.ID, p.UnitID, p.Name, p.Gender, sqlx.T(p.BirthDate), p.DocType, p.DocSealed, sqlx.S(p.DocIndex), sqlx.S(p.DocMasked),
-		p.PhoneSealed, sqlx.S(p.PhoneIndex), sqlx.S(p.PhoneMasked), sqlx.S(p.AddressID), sqlx.S(p.Address), sqlx.List(p.Tags),
+		sqlx.S(p.AddressID), sqlx.S(p.Address), sqlx.List(p.Tags),
 		p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.CreatedAt), sqlx.T(p.UpdatedAt)}
 }
 
@@ -31,8 +32,11 @@ func personArgs(p casework.PersonRecord) []any {
 func (s *Store) CreatePerson(ctx context.Context, p casework.PersonRecord, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO persons (`+personCols+`) VALUES
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, personArgs(p)...)
-		return err
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, personArgs(p)...)
+		if err != nil {
+			return err
+		}
+		return insertContacts(ctx, tx, p)
 	})
 }
 
@@ -40,24 +44,35 @@ func (s *Store) CreatePerson(ctx context.Context, p casework.PersonRecord, ch ca
 func (s *Store) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE persons SET unit_id = $1, name = $2, gender = $3, birth_date = $4, doc_type = $5,
-			doc_sealed = $6, doc_index = $7, doc_masked = $8, phone_sealed = $9, phone_index = $10, phone_masked = $11,
-			address_id = $12, address = $13, tags = $14, sealed_tags = $15, unidentified = $16, description = $17,
-			version = $18, updated_at = $19 WHERE id = $20 AND version = $21`,
+			doc_sealed = $6, doc_index = $7, doc_masked = $8,
+			address_id = $9, address = $10, tags = $11, sealed_tags = $12, unidentified = $13, description = $14,
+			version = $15, updated_at = $16 WHERE id = $17 AND version = $18`,
 			p.UnitID, p.Name, p.Gender, sqlx.T(p.BirthDate), p.DocType, p.DocSealed, sqlx.S(p.DocIndex), sqlx.S(p.DocMasked),
-			p.PhoneSealed, sqlx.S(p.PhoneIndex), sqlx.S(p.PhoneMasked), sqlx.S(p.AddressID), sqlx.S(p.Address),
+			sqlx.S(p.AddressID), sqlx.S(p.Address),
 			sqlx.List(p.Tags), p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.UpdatedAt),
 			p.ID, p.Version-1)
 		if err != nil {
 			return err
 		}
-		return sqlx.CheckCAS(ctx, tx, res, "persons", "person", p.ID, p.Version-1)
+		if err := sqlx.CheckCAS(ctx, tx, res, "persons", "person", p.ID, p.Version-1); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM person_contacts WHERE person_id = $1`, p.ID); err != nil {
+			return err
+		}
+		return insertContacts(ctx, tx, p)
 	})
 }
 
 // GetPerson implements casework.PersonStore.
 func (s *Store) GetPerson(ctx context.Context, id string) (casework.PersonRecord, error) {
-	p, err := scanPerson(s.db.QueryRowContext(ctx, `SELECT `+personCols+` FROM persons WHERE id = $1`, id))
-	return p, sqlx.NotFound(err, "person", id)
+	p, err := scanPerson(s.stmts.QueryRow(ctx, `SELECT `+personCols+` FROM persons WHERE id = $1`, id))
+	if err != nil {
+		return p, sqlx.NotFound(err, "person", id)
+	}
+	ps := []casework.PersonRecord{p}
+	err = s.loadContacts(ctx, ps)
+	return ps[0], err
 }
 
 // ListPersons implements casework.PersonStore.
@@ -70,8 +85,8 @@ func (s *Store) ListPersons(ctx context.Context, f casework.PersonFilter, p case
 	if f.DocIndex != "" {
 		q += ` AND doc_index = ` + a.Add(f.DocIndex)
 	}
-	if f.PhoneIndex != "" {
-		q += ` AND phone_index = ` + a.Add(f.PhoneIndex)
+	if f.ContactIndexes != nil {
+		q += ` AND id IN (SELECT person_id FROM person_contacts WHERE contact_index IN (` + sqlx.In(&a, f.ContactIndexes) + `))`
 	}
 	if f.Name != "" {
 		q += ` AND name = ` + a.Add(f.Name)
@@ -83,5 +98,50 @@ func (s *Store) ListPersons(ctx context.Context, f casework.PersonFilter, p case
 	if err != nil {
 		return nil, err
 	}
-	return sqlx.QueryAll(ctx, s.db, q, a.List, scanPerson)
+	ps, err := sqlx.QueryAll(ctx, s.db, q, a.List, scanPerson)
+	if err != nil {
+		return nil, err
+	}
+	return ps, s.loadContacts(ctx, ps)
+}
+
+func insertContacts(ctx context.Context, tx *sql.Tx, p casework.PersonRecord) error {
+	for i, c := range p.Contacts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_contacts (person_id, seq, kind, sealed, contact_index, masked)
+			VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, i, c.Kind, c.Sealed, c.Index, c.Masked); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadContacts fills the persons' contacts with one query.
+func (s *Store) loadContacts(ctx context.Context, ps []casework.PersonRecord) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	at := make(map[string]int, len(ps))
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		at[p.ID], ids[i] = i, p.ID
+	}
+	var a sqlx.Args
+	type row struct {
+		personID string
+		c        casework.ContactRecord
+	}
+	rows, err := sqlx.QueryAll(ctx, s.db, `SELECT person_id, kind, sealed, contact_index, masked FROM person_contacts
+		WHERE person_id IN (`+sqlx.In(&a, ids)+`) ORDER BY person_id, seq`, a.List, func(sc sqlx.Scanner) (row, error) {
+		var r row
+		err := sc.Scan(&r.personID, &r.c.Kind, &r.c.Sealed, &r.c.Index, &r.c.Masked)
+		return r, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		i := at[r.personID]
+		ps[i].Contacts = append(ps[i].Contacts, r.c)
+	}
+	return nil
 }

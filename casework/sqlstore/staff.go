@@ -43,7 +43,7 @@ func (s *Store) UpdateStaff(ctx context.Context, m casework.Staff, ch casework.C
 
 // GetStaff implements casework.StaffStore.
 func (s *Store) GetStaff(ctx context.Context, id string) (casework.Staff, error) {
-	m, err := scanStaff(s.db.QueryRowContext(ctx, `SELECT `+staffCols+` FROM staff WHERE id = $1`, id))
+	m, err := scanStaff(s.stmts.QueryRow(ctx, `SELECT `+staffCols+` FROM staff WHERE id = $1`, id))
 	return m, sqlx.NotFound(err, "staff", id)
 }
 

@@ -49,7 +49,7 @@ func (s *Store) UpdateUnit(ctx context.Context, u casework.Unit, ch casework.Cha
 
 // GetUnit implements casework.UnitStore.
 func (s *Store) GetUnit(ctx context.Context, id string) (casework.Unit, error) {
-	u, err := scanUnit(s.db.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units WHERE id = $1`, id))
+	u, err := scanUnit(s.stmts.QueryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = $1`, id))
 	return u, sqlx.NotFound(err, "unit", id)
 }
 

@@ -256,11 +256,13 @@ func testPersonFilters(t *testing.T, s casework.KernelStore) {
 		"all":      {casework.PersonFilter{}, []string{a.ID, b.ID, c.ID}},
 		"subtree":  {casework.PersonFilter{UnitUnder: b1.Path}, []string{b.ID, c.ID}},
 		"doc":      {casework.PersonFilter{DocIndex: "doc-b"}, []string{b.ID}},
-		"phone":    {casework.PersonFilter{PhoneIndex: "phone-a"}, []string{a.ID, c.ID}},
+		"phone":    {casework.PersonFilter{ContactIndexes: []string{"phone-a"}}, []string{a.ID, c.ID}},
+		"anyIndex": {casework.PersonFilter{ContactIndexes: []string{"nobody", "phone-b"}}, []string{b.ID}},
+		"noIndex":  {casework.PersonFilter{ContactIndexes: []string{}}, nil},
 		"name":     {casework.PersonFilter{Name: "赵希兰"}, []string{b.ID}},
 		"ids":      {casework.PersonFilter{IDs: []string{a.ID, c.ID}}, []string{a.ID, c.ID}},
 		"emptyIDs": {casework.PersonFilter{IDs: []string{}}, nil},
-		"combined": {casework.PersonFilter{UnitUnder: b1.Path, PhoneIndex: "phone-a"}, []string{c.ID}},
+		"combined": {casework.PersonFilter{UnitUnder: b1.Path, ContactIndexes: []string{"phone-a"}}, []string{c.ID}},
 		// The subtree holds with every other filter: a service searches by
 		// name or document only within the actor's reach.
 		"subtreeName":      {casework.PersonFilter{UnitUnder: b1.Path, Name: "孟庆花"}, nil},
@@ -274,6 +276,49 @@ func testPersonFilters(t *testing.T, s casework.KernelStore) {
 		require.NoError(t, err, name)
 		require.Equal(t, tc.want, ids(got, func(p casework.PersonRecord) string { return p.ID }), name)
 	}
+}
+
+// testPersonContacts: a person's contacts keep their order through create,
+// get, list and update (which replaces them), any contact finds the person,
+// and a returned record shares no bytes with the store.
+func testPersonContacts(t *testing.T, s casework.KernelStore) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	root := f.unit(nil, casework.LevelBureau)
+	p := f.person(root, "doc-contacts", "mobile-1", "赵希兰")
+	other := f.person(root, "doc-other", "mobile-2", "孟庆花")
+	p2 := p.Clone()
+	p2.Version = 2
+	p2.Contacts = append(p2.Contacts,
+		casework.ContactRecord{Kind: casework.ContactLandline, Sealed: []byte{7}, Index: "landline-1", Masked: "053******78"},
+		casework.ContactRecord{Kind: casework.ContactWeChat, Sealed: []byte{8}, Index: "wechat-1", Masked: "zh****an"})
+	require.NoError(t, s.UpdatePerson(ctx, p2, f.change("person", p.ID)))
+	got, err := s.GetPerson(ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, p2.Contacts, got.Contacts)
+	got.Contacts[1].Sealed[0] = 99
+	again, err := s.GetPerson(ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, byte(7), again.Contacts[1].Sealed[0], "mutating a returned contact changed the store")
+	for _, idx := range []string{"mobile-1", "landline-1", "wechat-1"} {
+		list, err := s.ListPersons(ctx, casework.PersonFilter{ContactIndexes: []string{idx}}, casework.Page{})
+		require.NoError(t, err)
+		require.Equal(t, []string{p.ID}, ids(list, func(x casework.PersonRecord) string { return x.ID }), idx)
+		require.Equal(t, p2.Contacts, list[0].Contacts)
+	}
+	p3 := p2.Clone()
+	p3.Version = 3
+	p3.Contacts = p3.Contacts[2:]
+	require.NoError(t, s.UpdatePerson(ctx, p3, f.change("person", p.ID)))
+	list, err := s.ListPersons(ctx, casework.PersonFilter{ContactIndexes: []string{"mobile-1"}}, casework.Page{})
+	require.NoError(t, err)
+	require.Empty(t, list, "an update replaces the contacts")
+	got, err = s.GetPerson(ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, p3.Contacts, got.Contacts)
+	got, err = s.GetPerson(ctx, other.ID)
+	require.NoError(t, err)
+	require.Equal(t, other.Contacts, got.Contacts, "another person's contacts untouched")
 }
 
 func testAddressFilters(t *testing.T, s casework.KernelStore) {

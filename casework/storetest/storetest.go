@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"UnitTreeFilters", testUnitTreeFilters},
 		{"StaffFiltersOrderPaging", testStaffFiltersOrderPaging},
 		{"PersonFilters", testPersonFilters},
+		{"PersonContacts", testPersonContacts},
 		{"AddressFilters", testAddressFilters},
 		{"NoAliasing", testNoAliasing},
 		{"TimestampRoundTrip", testTimestampRoundTrip},
@@ -132,8 +133,11 @@ func (f *fixture) person(unit casework.Unit, docIndex, phoneIndex, name string) 
 	f.t.Helper()
 	at := f.tick()
 	p := casework.PersonRecord{ID: f.id("person"), UnitID: unit.ID, Name: name, Gender: casework.GenderFemale, DocType: casework.DocResidentID,
-		DocSealed: []byte{1, 2, 3}, DocIndex: docIndex, DocMasked: "110105********002X", PhoneSealed: []byte{4, 5}, PhoneIndex: phoneIndex,
+		DocSealed: []byte{1, 2, 3}, DocIndex: docIndex, DocMasked: "110105********002X",
 		Tags: []casework.Tag{casework.TagElderlyAlone}, SealedTags: []byte{9}, Version: 1, CreatedAt: at, UpdatedAt: at}
+	if phoneIndex != "" {
+		p.Contacts = []casework.ContactRecord{{Kind: casework.ContactMobile, Sealed: []byte{4, 5}, Index: phoneIndex, Masked: "138****5678"}}
+	}
 	require.NoError(f.t, f.s.CreatePerson(context.Background(), p, f.change("person", p.ID)))
 	return p
 }

@@ -42,8 +42,10 @@ type AuthConfig struct {
 // provider whose public keys a JWKS file holds, chosen by the token's kid.
 // The token only says who is asking (its subject is a staff id); the unit
 // and roles come from the stored staff record on every request, so a
-// deactivated officer or a changed role takes effect at once, not when the
-// token expires.
+// deactivated officer or a changed role takes effect at once (through this
+// server; within the kernel's StaffCacheTTL, 2 seconds by default, when
+// another server process sharing the database made the change), not when
+// the token expires.
 type JWTAuth struct {
 	secret []byte
 	jwks   keySet
@@ -52,6 +54,17 @@ type JWTAuth struct {
 	parser *jwt.Parser
 	note   func(ctx context.Context, staffID string)    // the access log's staff id
 	failed func(ctx context.Context, reason authReason) // counts and marks a failure
+	tokens verifiedTokens
+}
+
+// StaffLookupFunc is a function as a StaffLookup: the server passes the
+// kernel's LookupStaff, which answers from the staff cache the permission
+// check keeps, so authenticating a request costs no query.
+type StaffLookupFunc func(ctx context.Context, id string) (casework.Staff, error)
+
+// GetStaff calls f.
+func (f StaffLookupFunc) GetStaff(ctx context.Context, id string) (casework.Staff, error) {
+	return f(ctx, id)
 }
 
 // clockSkew tolerates clocks that differ a little between the token's
@@ -159,23 +172,37 @@ func (a *JWTAuth) authenticate(r *http.Request) (casework.Actor, error) {
 	if !ok {
 		return casework.Actor{}, &authError{reason: reasonNoToken, detail: "no bearer token"}
 	}
-	var claims jwt.RegisteredClaims
-	if _, err := a.parser.ParseWithClaims(raw, &claims, a.key); err != nil {
-		return casework.Actor{}, tokenError(err)
+	subject, err := a.subject(raw, time.Now())
+	if err != nil {
+		return casework.Actor{}, err
 	}
-	if claims.Subject == "" {
-		return casework.Actor{}, &authError{reason: reasonClaims, detail: "the token has no subject"}
-	}
-	s, err := a.staff.GetStaff(r.Context(), claims.Subject)
+	s, err := a.staff.GetStaff(r.Context(), subject)
 	switch {
 	case errors.Is(err, casework.ErrNotFound):
-		return casework.Actor{}, &authError{reason: reasonUnknownStaff, detail: "no staff member " + claims.Subject}
+		return casework.Actor{}, &authError{reason: reasonUnknownStaff, detail: "no staff member " + subject}
 	case err != nil:
 		return casework.Actor{}, fmt.Errorf("look up staff: %w", err)
 	case !s.Active:
 		return casework.Actor{}, &authError{reason: reasonDeactivated, detail: "staff " + s.ID + " is deactivated"}
 	}
 	return casework.Actor{StaffID: s.ID, UnitID: s.UnitID, Roles: s.Clone().Roles}, nil
+}
+
+// subject verifies a token (or finds it verified before and not yet
+// expired) and returns its subject. Only verified tokens are remembered.
+func (a *JWTAuth) subject(raw string, now time.Time) (string, error) {
+	if sub, ok := a.tokens.get(raw, now); ok {
+		return sub, nil
+	}
+	var claims jwt.RegisteredClaims
+	if _, err := a.parser.ParseWithClaims(raw, &claims, a.key); err != nil {
+		return "", tokenError(err)
+	}
+	if claims.Subject == "" {
+		return "", &authError{reason: reasonClaims, detail: "the token has no subject"}
+	}
+	a.tokens.put(raw, claims.Subject, claims.ExpiresAt.Time) // WithExpirationRequired: never nil here
+	return claims.Subject, nil
 }
 
 // clip shortens a value read from an unverified token header before it is

@@ -105,7 +105,7 @@ func (a *app) build(ctx context.Context) error {
 	a.outbox = newLoopState("outbox", cfg.deliverEvery, time.Now())
 	a.sweep = newLoopState("sweep", cfg.sweepEvery, time.Now())
 	a.metrics = newMetrics(a.db, w.K, a.outbox, a.sweep)
-	auth, err := a.newAuth(secret, st.Kernel)
+	auth, err := a.newAuth(secret, StaffLookupFunc(w.K.LookupStaff))
 	if err != nil {
 		return err
 	}

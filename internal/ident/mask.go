@@ -38,3 +38,7 @@ func maskRunes(r []rune, head, tail int) string {
 	}
 	return string(r[:head]) + strings.Repeat("*", len(r)-head-tail) + string(r[len(r)-tail:])
 }
+
+// MaskText hides the middle of free-text contact data such as a WeChat id,
+// keeping two characters at each end (fewer for short values).
+func MaskText(s string) string { return maskRunes([]rune(s), 2, 2) }

@@ -31,9 +31,12 @@ func NormalizeMobile(s string) string {
 }
 
 // ValidateMobile checks a mainland mobile number: 11 digits, first digit 1,
-// second 3-9 (no carrier has been assigned 10-12). Landlines are rejected
-// because the records system uses this number to reach people by SMS.
-// A non-nil result is always a *RuleError.
+// second 3-9 (no carrier has been assigned 10-12), and a block that
+// libphonenumber's metadata knows as allocated to a mobile carrier (so
+// 140-144, 146, 148, 154, 160, 161, 163, 164, 168, 169, 174 (but 1740
+// satellite numbers), 179 and 194 are refused as RuleUnallocated).
+// Landlines are rejected because the records system uses this number to
+// reach people by SMS. A non-nil result is always a *RuleError.
 func ValidateMobile(s string) error {
 	n := NormalizeMobile(s)
 	switch {
@@ -45,6 +48,9 @@ func ValidateMobile(s string) error {
 		return ruleErr(RuleLength, "mobile number must be 11 digits, got %d", len(n))
 	case n[0] != '1' || n[1] < '3':
 		return ruleErr(RulePrefix, "mobile number must start with 13-19")
+	}
+	if p, err := ParsePhone(n); err != nil || !p.Mobile {
+		return ruleErr(RuleUnallocated, "mobile number block %s is not allocated to a mobile carrier", n[:3])
 	}
 	return nil
 }

@@ -49,25 +49,37 @@ var chinaTime = time.FixedZone("UTC+8", 8*60*60)
 // wrongly prefixed "18".
 const earliestBirthYear = 1900
 
-// Provincial-level codes of GB/T 2260. Foreign permanent residence cards are
-// issued by mainland authorities only, so they use the narrower set.
-var (
-	mainlandProvinces = map[string]bool{
-		"11": true, "12": true, "13": true, "14": true, "15": true,
-		"21": true, "22": true, "23": true,
-		"31": true, "32": true, "33": true, "34": true, "35": true, "36": true, "37": true,
-		"41": true, "42": true, "43": true, "44": true, "45": true, "46": true,
-		"50": true, "51": true, "52": true, "53": true, "54": true,
-		"61": true, "62": true, "63": true, "64": true, "65": true,
+// Provincial-level codes of GB/T 2260 that issue resident ID numbers: the
+// 31 mainland provinces, autonomous regions and municipalities. The other
+// provincial codes of GB/T 2260 issue none: 71 (Taiwan) has no mainland
+// resident IDs, and 81/82/83 appear only on the residence permits of Hong
+// Kong, Macao and Taiwan residents (their own document types, under the
+// fixed prefixes 810000, 820000 and 830000). Unused codes (16, 24, 47, 55,
+// 66, 91 …) are refused too. Foreign permanent residence cards are issued
+// by mainland authorities, so they use the same set.
+var residentProvinces = map[string]bool{
+	"11": true, "12": true, "13": true, "14": true, "15": true,
+	"21": true, "22": true, "23": true,
+	"31": true, "32": true, "33": true, "34": true, "35": true, "36": true, "37": true,
+	"41": true, "42": true, "43": true, "44": true, "45": true, "46": true,
+	"50": true, "51": true, "52": true, "53": true, "54": true,
+	"61": true, "62": true, "63": true, "64": true, "65": true,
+}
+
+// regionError explains a refused province code; for the codes of Hong
+// Kong, Macao and Taiwan it names the document type the number probably
+// belongs to, which is the usual mistake behind it.
+func regionError(code string) *RuleError {
+	switch code {
+	case "81", "82":
+		return ruleErr(RuleRegion, "%q issues no resident IDs: a number starting 810000 or 820000 is a Hong Kong/Macao residence permit", code)
+	case "83":
+		return ruleErr(RuleRegion, "%q issues no resident IDs: a number starting 830000 is a Taiwan residence permit", code)
+	case "71":
+		return ruleErr(RuleRegion, "%q (Taiwan) issues no resident IDs", code)
 	}
-	residentProvinces = func() map[string]bool {
-		m := map[string]bool{"71": true, "81": true, "82": true, "83": true}
-		for k := range mainlandProvinces {
-			m[k] = true
-		}
-		return m
-	}()
-)
+	return ruleErr(RuleRegion, "%q is not the code of a province that issues resident IDs", code)
+}
 
 // Normalize returns number in the form it should be stored and compared in.
 // Full-width characters are folded to ASCII because Chinese input methods
@@ -145,7 +157,7 @@ func parse(t DocType, n string) (parsed, *RuleError) {
 	case DocResidentID:
 		return parseGB18(n, "resident ID", func(n string) *RuleError {
 			if !residentProvinces[n[:2]] {
-				return ruleErr(RuleRegion, "%q is not a province code", n[:2])
+				return regionError(n[:2])
 			}
 			return nil
 		})
@@ -209,7 +221,7 @@ func parseLegacy(n string) (parsed, *RuleError) {
 		return p, ruleErr(RuleCharset, "legacy resident ID must be digits only")
 	}
 	if !residentProvinces[n[:2]] {
-		return p, ruleErr(RuleRegion, "%q is not a province code", n[:2])
+		return p, regionError(n[:2])
 	}
 	birth, err := birthDate(1900+atoi(n[6:8]), atoi(n[8:10]), atoi(n[10:12]))
 	if err != nil {
@@ -238,7 +250,7 @@ func parseForeign(n string) (parsed, *RuleError) {
 		if len(n) != 15 || !isUpperLetters(n[:3]) || !isDigits(n[3:]) {
 			return p, ruleErr(RuleCharset, "15-character foreign permanent residence number must be 3 letters followed by 12 digits")
 		}
-		if !mainlandProvinces[n[3:5]] {
+		if !residentProvinces[n[3:5]] {
 			return p, ruleErr(RuleRegion, "%q is not a mainland province code", n[3:5])
 		}
 		yy := atoi(n[7:9])
@@ -259,7 +271,7 @@ func parseForeign(n string) (parsed, *RuleError) {
 		if n[0] != '9' {
 			return p, ruleErr(RulePrefix, "18-character foreign permanent residence number must start with 9")
 		}
-		if !mainlandProvinces[n[1:3]] {
+		if !residentProvinces[n[1:3]] {
 			return p, ruleErr(RuleRegion, "%q is not a mainland province code", n[1:3])
 		}
 		birth, err := birthDate(atoi(n[6:10]), atoi(n[10:12]), atoi(n[12:14]))

@@ -49,8 +49,6 @@ func TestValidateResidentID(t *testing.T) {
 		{name: "leap day in leap century year", number: withCheck("44030420000229001")},
 		{name: "earliest accepted birth date", number: withCheck("31010119000101002")},
 		{name: "born today", number: today},
-		{name: "Taiwan province code", number: withCheck("71000019800101001")},
-		{name: "Hong Kong province code", number: withCheck("81000019800101001")},
 		{name: "wrong check digit", number: wrongCheck(digitCheck), rule: ident.RuleCheckDigit},
 		{name: "X where a digit is due", number: digitCheck[:17] + "X", rule: ident.RuleCheckDigit},
 		{name: "digit where X is due", number: wrongCheck(xCheck), rule: ident.RuleCheckDigit},
@@ -85,6 +83,11 @@ func TestValidateResidentID(t *testing.T) {
 		{name: "province 99", number: withCheck("99030219900101123"), rule: ident.RuleRegion},
 		{name: "foreign 91 is not a province", number: withCheck("91030219900101123"), rule: ident.RuleRegion},
 		{name: "province 16 does not exist", number: withCheck("16030219900101123"), rule: ident.RuleRegion},
+		{name: "Taiwan 71 issues no resident IDs", number: withCheck("71000019800101001"), rule: ident.RuleRegion},
+		{name: "Hong Kong 81 is a permit, not a resident ID", number: withCheck("81000019800101001"), rule: ident.RuleRegion},
+		{name: "Macao 82 is a permit, not a resident ID", number: withCheck("82000020010301004"), rule: ident.RuleRegion},
+		{name: "Taiwan permit prefix 83 is not a resident ID", number: withCheck("83000019770423005"), rule: ident.RuleRegion},
+		{name: "unused code 66", number: withCheck("66010019800101001"), rule: ident.RuleRegion},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,6 +121,8 @@ func TestValidateOtherDocTypes(t *testing.T) {
 		{name: "legacy 1996 leap day", typ: ident.DocResidentIDLegacy, number: "370302960229124"},
 		{name: "legacy bad month", typ: ident.DocResidentIDLegacy, number: "370302901301123", rule: ident.RuleBirthDate},
 		{name: "legacy bad province", typ: ident.DocResidentIDLegacy, number: "990302900101123", rule: ident.RuleRegion},
+		{name: "legacy Taiwan 71", typ: ident.DocResidentIDLegacy, number: "710302900101123", rule: ident.RuleRegion},
+		{name: "legacy Hong Kong 81", typ: ident.DocResidentIDLegacy, number: "810000900101123", rule: ident.RuleRegion},
 		{name: "legacy 18 digits", typ: ident.DocResidentIDLegacy, number: withCheck("37030219900101123"), rule: ident.RuleLength},
 		{name: "legacy letter", typ: ident.DocResidentIDLegacy, number: "37030290010112X", rule: ident.RuleCharset},
 

@@ -86,3 +86,46 @@ func TestRegisterValidationArguments(t *testing.T) {
 	require.NoError(t, v.Var("11010519491231002X", ident.TagResidentID))
 	require.NoError(t, v.Var("13812345678", ident.TagMobile))
 }
+
+// TestIDDocumentTag checks that the "any identity document" tag accepts
+// what the person rules (Validate by type) accept, legacy and 2023 foreign
+// numbers included, and refuses provinces that issue no resident IDs.
+func TestIDDocumentTag(t *testing.T) {
+	t.Parallel()
+	v := validator.New()
+	require.NoError(t, ident.RegisterValidation(v, func() time.Time { return testNow }))
+	type typed struct {
+		Type   string
+		Number string `validate:"cn_id_document=Type"`
+	}
+	foreign2023 := withCheck("91184019860523001")
+	tests := []struct {
+		name   string
+		typ    ident.DocType
+		number string
+		any    bool // accepted by the bare tag
+		ok     bool // accepted with its type
+	}{
+		{"resident ID", ident.DocResidentID, "11010519491231002X", true, true},
+		{"15-digit legacy resident ID", ident.DocResidentIDLegacy, "370302900101123", true, true},
+		{"2023 18-digit foreign permanent resident card", ident.DocForeignPermanentResidence, foreign2023, true, true},
+		{"2017 15-character foreign permanent resident card", ident.DocForeignPermanentResidence, "USA110086052312", true, true},
+		{"Hong Kong residence permit", ident.DocHKMacaoResidencePermit, withCheck("81000019850612003"), true, true},
+		{"Taiwan residence permit", ident.DocTaiwanResidencePermit, withCheck("83000019770423005"), true, true},
+		{"passport only with its type", ident.DocPassport, "E12345678", false, true},
+		{"Taiwan 71 as resident ID", ident.DocResidentID, withCheck("71000019800101001"), false, false},
+		{"Hong Kong 81 as legacy number", ident.DocResidentIDLegacy, "810000900101123", false, false},
+		{"foreign card with bad check digit", ident.DocForeignPermanentResidence, wrongCheck(foreign2023), false, false},
+		{"garbage", ident.DocResidentID, "hello", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.any, v.Var(tc.number, ident.TagIDDocument) == nil, "bare tag")
+			require.Equal(t, tc.ok, v.Struct(typed{Type: string(tc.typ), Number: tc.number}) == nil, "typed tag")
+			require.Equal(t, tc.ok, ident.Validate(tc.typ, tc.number, testNow) == nil, "the person rules agree")
+			// The resident-ID tag stays the 18-character resident ID alone.
+			require.Equal(t, tc.typ == ident.DocResidentID && tc.ok, v.Var(tc.number, ident.TagResidentID) == nil, "cn_resident_id")
+		})
+	}
+}

@@ -19,6 +19,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AgencyReferralStatus.
+const (
+	AgencyReferralStatusClosed AgencyReferralStatus = "closed"
+	AgencyReferralStatusOpen   AgencyReferralStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the AgencyReferralStatus enum.
+func (e AgencyReferralStatus) Valid() bool {
+	switch e {
+	case AgencyReferralStatusClosed:
+		return true
+	case AgencyReferralStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AgreementForm.
 const (
 	AgreementFormOral    AgreementForm = "oral"
@@ -160,6 +178,30 @@ func (e ConfirmationStatus) Valid() bool {
 	}
 }
 
+// Defines values for ContactKind.
+const (
+	Foreign  ContactKind = "foreign"
+	Landline ContactKind = "landline"
+	Mobile   ContactKind = "mobile"
+	Wechat   ContactKind = "wechat"
+)
+
+// Valid indicates whether the value is a known member of the ContactKind enum.
+func (e ContactKind) Valid() bool {
+	switch e {
+	case Foreign:
+		return true
+	case Landline:
+		return true
+	case Mobile:
+		return true
+	case Wechat:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustodyEntryKind.
 const (
 	CustodyEntryKindCorrection CustodyEntryKind = "correction"
@@ -279,22 +321,22 @@ func (e DisputeKind) Valid() bool {
 
 // Defines values for DisputeOutcome.
 const (
-	NoAgreement DisputeOutcome = "no_agreement"
-	Penalised   DisputeOutcome = "penalised"
-	Settled     DisputeOutcome = "settled"
-	Withdrawn   DisputeOutcome = "withdrawn"
+	DisputeOutcomeNoAgreement DisputeOutcome = "no_agreement"
+	DisputeOutcomePenalised   DisputeOutcome = "penalised"
+	DisputeOutcomeSettled     DisputeOutcome = "settled"
+	DisputeOutcomeWithdrawn   DisputeOutcome = "withdrawn"
 )
 
 // Valid indicates whether the value is a known member of the DisputeOutcome enum.
 func (e DisputeOutcome) Valid() bool {
 	switch e {
-	case NoAgreement:
+	case DisputeOutcomeNoAgreement:
 		return true
-	case Penalised:
+	case DisputeOutcomePenalised:
 		return true
-	case Settled:
+	case DisputeOutcomeSettled:
 		return true
-	case Withdrawn:
+	case DisputeOutcomeWithdrawn:
 		return true
 	default:
 		return false
@@ -757,6 +799,57 @@ func (e PoliceExclusion) Valid() bool {
 	}
 }
 
+// Defines values for ReferralAgency.
+const (
+	ReferralAgencyCivilAffairs         ReferralAgency = "civil_affairs"
+	ReferralAgencyCommunityCorrections ReferralAgency = "community_corrections"
+	ReferralAgencyHospital             ReferralAgency = "hospital"
+	ReferralAgencyOther                ReferralAgency = "other"
+	ReferralAgencyResidentsCommittee   ReferralAgency = "residents_committee"
+	ReferralAgencySchool               ReferralAgency = "school"
+)
+
+// Valid indicates whether the value is a known member of the ReferralAgency enum.
+func (e ReferralAgency) Valid() bool {
+	switch e {
+	case ReferralAgencyCivilAffairs:
+		return true
+	case ReferralAgencyCommunityCorrections:
+		return true
+	case ReferralAgencyHospital:
+		return true
+	case ReferralAgencyOther:
+		return true
+	case ReferralAgencyResidentsCommittee:
+		return true
+	case ReferralAgencySchool:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReferralOutcome.
+const (
+	ReferralOutcomeDeclined  ReferralOutcome = "declined"
+	ReferralOutcomeDone      ReferralOutcome = "done"
+	ReferralOutcomeWithdrawn ReferralOutcome = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ReferralOutcome enum.
+func (e ReferralOutcome) Valid() bool {
+	switch e {
+	case ReferralOutcomeDeclined:
+		return true
+	case ReferralOutcomeDone:
+		return true
+	case ReferralOutcomeWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReportSeriesInterval.
 const (
 	ReportSeriesIntervalDay     ReportSeriesInterval = "day"
@@ -1189,6 +1282,95 @@ type AddressInput struct {
 	UnitId    string `json:"unitId"`
 }
 
+// AgencyReferral AgencyReferral is help asked of another agency on a household's behalf, recorded on a visit: who was asked, for what, which staff member chases it and by when. Overdue while open from its due instant on.
+type AgencyReferral struct {
+	// Agency The agency a referral asks (code list outreach.referral_agency): 民政部门, 居委会/村委会, 医院, 学校, 社区矫正机构, or another agency named in agencyName.
+	Agency     ReferralAgency           `json:"agency"`
+	AgencyName string                   `json:"agencyName,omitempty,omitzero"`
+	ClosedAt   time.Time                `json:"closedAt,omitempty,omitzero"`
+	ClosedBy   string                   `json:"closedBy,omitempty,omitzero"`
+	CreatedAt  time.Time                `json:"createdAt"`
+	CreatedBy  string                   `json:"createdBy"`
+	Due        time.Time                `json:"due"`
+	FollowUps  []AgencyReferralFollowUp `json:"followUps,omitempty,omitzero"`
+	Id         string                   `json:"id"`
+	Masked     bool                     `json:"masked,omitempty,omitzero"`
+
+	// Outcome How a referral ended (code list outreach.referral_outcome): done (已落实), declined (未予办理), withdrawn (无需办理).
+	Outcome     ReferralOutcome `json:"outcome,omitempty,omitzero"`
+	OutcomeNote string          `json:"outcomeNote,omitempty,omitzero"`
+	OwnerId     string          `json:"ownerId"`
+
+	// Request what was asked; empty when masked
+	Request string `json:"request"`
+
+	// Sensitive made on a visit to a sensitive target kind; the request and the notes are masked for readers who may not see sensitive detail
+	Sensitive bool `json:"sensitive,omitempty,omitzero"`
+
+	// Status Where a referral stands; a closed referral stays closed.
+	Status AgencyReferralStatus `json:"status"`
+
+	// UnitId the visit's unit
+	UnitId    string    `json:"unitId"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Version   int64     `json:"version"`
+	VisitId   string    `json:"visitId"`
+}
+
+// AgencyReferralCloseInput defines model for AgencyReferralCloseInput.
+type AgencyReferralCloseInput struct {
+	// Note What the agency did.
+	Note string `json:"note"`
+
+	// Outcome How a referral ended (code list outreach.referral_outcome): done (已落实), declined (未予办理), withdrawn (无需办理).
+	Outcome ReferralOutcome `json:"outcome"`
+}
+
+// AgencyReferralFollowUp One recorded chase of a referral.
+type AgencyReferralFollowUp struct {
+	At time.Time `json:"at"`
+	By string    `json:"by"`
+
+	// Note empty when masked
+	Note string `json:"note"`
+}
+
+// AgencyReferralFollowUpInput defines model for AgencyReferralFollowUpInput.
+type AgencyReferralFollowUpInput struct {
+	// Note What the chase learnt.
+	Note string `json:"note"`
+}
+
+// AgencyReferralInput AgencyReferralInput records a referral on the visit of the path.
+type AgencyReferralInput struct {
+	// Agency The agency a referral asks (code list outreach.referral_agency): 民政部门, 居委会/村委会, 医院, 学校, 社区矫正机构, or another agency named in agencyName.
+	Agency ReferralAgency `json:"agency"`
+
+	// AgencyName the agency's own name (田庄镇民政部门); required for other
+	AgencyName string `json:"agencyName,omitempty,omitzero"`
+
+	// Due Due, or dueInDays: 24:00 local time on the Nth day after the referral is made (the day itself not counted).
+	Due       time.Time `json:"due,omitempty,omitzero"`
+	DueInDays int       `json:"dueInDays,omitempty,omitzero"`
+
+	// OwnerId the staff member who chases it, in the actor's reach
+	OwnerId string `json:"ownerId"`
+
+	// Request what is asked of the agency
+	Request string `json:"request"`
+}
+
+// AgencyReferralPage One page of AgencyReferral records in a stable order.
+type AgencyReferralPage struct {
+	Items []AgencyReferral `json:"items"`
+
+	// Next The cursor of the next page; absent on the last page.
+	Next string `json:"next,omitempty,omitzero"`
+}
+
+// AgencyReferralStatus Where a referral stands; a closed referral stays closed.
+type AgencyReferralStatus string
+
 // Agreement Agreement is a mediation agreement (调解协议书), written or oral.
 type Agreement struct {
 	// Confirmation Confirmation is an application for judicial confirmation and its ruling.
@@ -1259,9 +1441,25 @@ type AgreementTerm struct {
 
 // Aid Aid is one item delivered: 1 桶 花生油, 10 斤 大米. Quantity 0 means the amount was not counted ("vegetables and meat"); amounts are whole numbers of Unit, so a fraction is written in a smaller unit (两 rather than 斤).
 type Aid struct {
-	Item     string `json:"item,omitempty,omitzero"`
-	Quantity int64  `json:"quantity,omitempty,omitzero"`
-	Unit     string `json:"unit,omitempty,omitzero"`
+	Item string `json:"item,omitempty,omitzero"`
+
+	// Quantity Whole units delivered; 0 means not counted. At most 1,000,000,000.
+	Quantity int64 `json:"quantity,omitempty,omitzero"`
+
+	// Unit A code of list outreach.aid_unit (桶, 斤, 两, 公斤, 袋, 箱, 瓶, 包, 件, 床, 套, 个, 份, 元, and an integrator's), required for a counted quantity (rule required; an unknown unit is rule code). A line recorded before units were a code list keeps the text it was written with.
+	Unit string `json:"unit,omitempty,omitzero"`
+}
+
+// AidQuantity AidQuantity is the aid delivered in a period, summed per item and unit: 1 桶 花生油.
+type AidQuantity struct {
+	Item     string `json:"item"`
+	Quantity int64  `json:"quantity"`
+
+	// Unit A code of list outreach.aid_unit, or the text of a line recorded before units were a code list.
+	Unit string `json:"unit"`
+
+	// Visits Visits that delivered it (户次).
+	Visits int64 `json:"visits"`
 }
 
 // AnalysisInput AnalysisInput records 快研判 and the units to share the case with.
@@ -1836,6 +2034,16 @@ type ConfirmationInput struct {
 
 // ConfirmationStatus ConfirmationStatus tracks judicial confirmation (司法确认).
 type ConfirmationStatus string
+
+// Contact Contact is one way to reach a person. Numbers are read in the mainland plan unless they carry a country code, checked against libphonenumber's metadata (unallocated blocks such as 140-144 are refused) and stored sealed in E.164; responses show them masked (138****5678) unless revealed, then in the mainland dialling form for +86 and in E.164 otherwise. A WeChat id is free text on one line.
+type Contact struct {
+	// Kind How a person is reached: mobile (a mainland mobile), landline (any other +86 number, with its area code), foreign (outside +86: Hong Kong, Macao, Taiwan, abroad) or wechat. On input it may be left out for a number, and is then read from the number; a kind the number contradicts is refused (rule matches_number).
+	Kind  ContactKind `json:"kind,omitempty,omitzero"`
+	Value string      `json:"value"`
+}
+
+// ContactKind How a person is reached: mobile (a mainland mobile), landline (any other +86 number, with its area code), foreign (outside +86: Hong Kong, Macao, Taiwan, abroad) or wechat. On input it may be left out for a number, and is then read from the number; a kind the number contradicts is refused (rule matches_number).
+type ContactKind string
 
 // ConvertedLead defines model for ConvertedLead.
 type ConvertedLead struct {
@@ -2636,6 +2844,9 @@ type OutboxMessagePage struct {
 
 // OutreachTotals OutreachTotals is the article's outreach table for a unit subtree and a period.
 type OutreachTotals struct {
+	// AidQuantities The counted aid lines summed per item and unit, in item then unit order; each is also a report figure outreach.aid.quantity.<unit>.<item>.
+	AidQuantities []AidQuantity `json:"aidQuantities,omitempty,omitzero"`
+
 	// AidVisits visits that delivered aid (户次)
 	AidVisits        int64 `json:"aidVisits,omitempty,omitzero"`
 	AppointmentsDone int64 `json:"appointmentsDone,omitempty,omitzero"`
@@ -2699,13 +2910,16 @@ type PeriodFigures struct {
 	To      time.Time `json:"to,omitempty,omitzero"`
 }
 
-// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber and Phone are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
+// Person Person is a resident, party, victim, owner or suspect as services return it: DocNumber, Phone and Contacts are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
 type Person struct {
 	Address   string `json:"address,omitempty,omitzero"`
 	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// BirthDate a civil date at 00:00 UTC
-	BirthDate   time.Time `json:"birthDate,omitempty,omitzero"`
+	BirthDate time.Time `json:"birthDate,omitempty,omitzero"`
+
+	// Contacts Every way to reach the person, in order; on input phone, when given, becomes the first, and a contact given twice is kept once. An update replaces them.
+	Contacts    []Contact `json:"contacts,omitempty,omitzero"`
 	CreatedAt   time.Time `json:"createdAt"`
 	Description string    `json:"description,omitempty,omitzero"`
 	DocNumber   string    `json:"docNumber,omitempty,omitzero"`
@@ -2717,7 +2931,9 @@ type Person struct {
 	Gender Gender `json:"gender"`
 	Id     string `json:"id"`
 	Name   string `json:"name,omitempty,omitzero"`
-	Phone  string `json:"phone,omitempty,omitzero"`
+
+	// Phone The first mobile of contacts (a mainland mobile on input).
+	Phone string `json:"phone,omitempty,omitzero"`
 
 	// Revealed Revealed is true when DocNumber, Phone and Tags are in clear. A masked person never says whether sensitive tags exist: that a person is a key person is itself sensitive.
 	Revealed bool        `json:"revealed"`
@@ -2732,9 +2948,12 @@ type Person struct {
 
 // PersonInput PersonInput creates or replaces a person's details.
 type PersonInput struct {
-	Address     string    `json:"address,omitempty,omitzero"`
-	AddressId   string    `json:"addressId,omitempty,omitzero"`
-	BirthDate   time.Time `json:"birthDate,omitempty,omitzero"`
+	Address   string    `json:"address,omitempty,omitzero"`
+	AddressId string    `json:"addressId,omitempty,omitzero"`
+	BirthDate time.Time `json:"birthDate,omitempty,omitzero"`
+
+	// Contacts Every way to reach the person, in order; on input phone, when given, becomes the first, and a contact given twice is kept once. An update replaces them.
+	Contacts    []Contact `json:"contacts,omitempty,omitzero"`
 	Description string    `json:"description,omitempty,omitzero"`
 	DocNumber   string    `json:"docNumber,omitempty,omitzero"`
 
@@ -2742,8 +2961,10 @@ type PersonInput struct {
 	DocType DocType `json:"docType,omitempty,omitzero"`
 
 	// Gender Gender of a person.
-	Gender       Gender      `json:"gender,omitempty,omitzero"`
-	Name         string      `json:"name,omitempty,omitzero"`
+	Gender Gender `json:"gender,omitempty,omitzero"`
+	Name   string `json:"name,omitempty,omitzero"`
+
+	// Phone The first mobile of contacts (a mainland mobile on input).
 	Phone        string      `json:"phone,omitempty,omitzero"`
 	Tags         []PersonTag `json:"tags,omitempty,omitzero"`
 	Unidentified bool        `json:"unidentified,omitempty,omitzero"`
@@ -2847,7 +3068,9 @@ type Progress struct {
 
 // PropertyItem PropertyItem is a property item: something reported stolen, recovered, or both. Values are in fen (integer minor units of CNY) and cover the whole line (all of Quantity), as NIBRS values do.
 type PropertyItem struct {
-	CaseId    string    `json:"caseId,omitempty,omitzero"`
+	CaseId string `json:"caseId,omitempty,omitzero"`
+
+	// Category A code of list property_category.
 	Category  string    `json:"category"`
 	CreatedAt time.Time `json:"createdAt"`
 
@@ -2870,6 +3093,9 @@ type PropertyItem struct {
 
 	// MatchedItemId MatchedItemID links a found item and the reported item a confirmed match tied it to, in both directions. The reported item keeps its state: the found item carries on (custody, return), so nothing is counted twice.
 	MatchedItemId string `json:"matchedItemId,omitempty,omitzero"`
+
+	// Nibrs The NIBRS property description code (list nibrs_property_description, all 68 codes) the category maps to; every category maps to exactly one. Its value rule applies to valueFen: 09, 22, 48, 65 and 66 must be zero, 77 and 99 may be zero, 88 is exactly 100 fen, every other code needs a positive value, and an unknown value is entered as 100 fen (one yuan, the NIBRS "$1"). The e-bike maps to 04 (bicycles): in Chinese law it is a non-motor vehicle, and 24 would count its theft as motor-vehicle theft.
+	Nibrs string `json:"nibrs,omitempty,omitzero"`
 
 	// Origin ItemOrigin says how an item entered the register.
 	Origin         ItemOrigin `json:"origin"`
@@ -3017,6 +3243,12 @@ type Referral struct {
 	// To code of ListReferral: court, arbitration, labour_bureau, agency
 	To string `json:"to"`
 }
+
+// ReferralAgency The agency a referral asks (code list outreach.referral_agency): 民政部门, 居委会/村委会, 医院, 学校, 社区矫正机构, or another agency named in agencyName.
+type ReferralAgency string
+
+// ReferralOutcome How a referral ended (code list outreach.referral_outcome): done (已落实), declined (未予办理), withdrawn (无需办理).
+type ReferralOutcome string
 
 // Registry Registry is the 三实 part: residents, housing, organisations.
 type Registry struct {
@@ -3220,7 +3452,10 @@ type ReturnListRow struct {
 
 	// ItemState ItemState is where a property item stands. The codes are stable: the API and the database store them.
 	ItemState ItemState `json:"itemState,omitempty,omitzero"`
-	No        int       `json:"no,omitempty,omitzero"`
+
+	// Nibrs The NIBRS property description code the category maps to.
+	Nibrs string `json:"nibrs,omitempty,omitzero"`
+	No    int    `json:"no,omitempty,omitzero"`
 
 	// Note what happened at the event, when not a hand-over
 	Note string `json:"note,omitempty,omitzero"`
@@ -4344,8 +4579,11 @@ type FindPersonsParams struct {
 	// DocNumber An identity document number, matched exactly.
 	DocNumber *string `form:"docNumber,omitempty" json:"docNumber,omitempty"`
 
-	// Phone A phone number, matched exactly.
+	// Phone The older name of contact, used when contact is absent.
 	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
+
+	// Contact Any of a person's contacts, matched exactly through a blind index: a number as people write it (138 1234 5678, +86 138…, 0533-2345678, +852 2123 4567) or a WeChat id (case-insensitive).
+	Contact *string `form:"contact,omitempty" json:"contact,omitempty"`
 
 	// Name A name, matched exactly.
 	Name *string `form:"name,omitempty" json:"name,omitempty"`
@@ -4473,6 +4711,42 @@ type MoveItemParams struct {
 
 // RecordRecoveryParams defines parameters for RecordRecovery.
 type RecordRecoveryParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListReferralsParams defines parameters for ListReferrals.
+type ListReferralsParams struct {
+	// UnitId Root of the unit subtree to search; default the actor's unit.
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Status Any of these statuses.
+	Status []AgencyReferralStatus `form:"status,omitempty" json:"status,omitempty,omitzero"`
+
+	// Overdue Only open referrals whose due time has been reached.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// OwnerId Owned by this staff member.
+	OwnerId *string `form:"ownerId,omitempty" json:"ownerId,omitempty"`
+
+	// VisitId Made on this visit.
+	VisitId *string `form:"visitId,omitempty" json:"visitId,omitempty"`
+
+	// Limit Page size: default 50, at most 200 (more is 400).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The opaque `next` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CloseReferralParams defines parameters for CloseReferral.
+type CloseReferralParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// FollowUpReferralParams defines parameters for FollowUpReferral.
+type FollowUpReferralParams struct {
 	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
 	IfMatch IfMatch `json:"If-Match"`
 }
@@ -4807,6 +5081,12 @@ type AmendVisitParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ReferToAgencyParams defines parameters for ReferToAgency.
+type ReferToAgencyParams struct {
+	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateAddressJSONRequestBody defines body for CreateAddress for application/json ContentType.
 type CreateAddressJSONRequestBody = AddressInput
 
@@ -5011,6 +5291,12 @@ type MoveItemJSONRequestBody = MoveInput
 // RecordRecoveryJSONRequestBody defines body for RecordRecovery for application/json ContentType.
 type RecordRecoveryJSONRequestBody = RecoveryInput
 
+// CloseReferralJSONRequestBody defines body for CloseReferral for application/json ContentType.
+type CloseReferralJSONRequestBody = AgencyReferralCloseInput
+
+// FollowUpReferralJSONRequestBody defines body for FollowUpReferral for application/json ContentType.
+type FollowUpReferralJSONRequestBody = AgencyReferralFollowUpInput
+
 // PlanReturnEventJSONRequestBody defines body for PlanReturnEvent for application/json ContentType.
 type PlanReturnEventJSONRequestBody = ReturnEventInput
 
@@ -5055,6 +5341,9 @@ type AmendVisitJSONRequestBody = VisitAmendment
 
 // AttachToVisitJSONRequestBody defines body for AttachToVisit for application/json ContentType.
 type AttachToVisitJSONRequestBody = Attachment
+
+// ReferToAgencyJSONRequestBody defines body for ReferToAgency for application/json ContentType.
+type ReferToAgencyJSONRequestBody = AgencyReferralInput
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -5385,6 +5674,18 @@ type ServerInterface interface {
 	// RecordRecovery Record a recovery
 	// (POST /v1/property-items/{id}/recovery)
 	RecordRecovery(w http.ResponseWriter, r *http.Request, id Id, params RecordRecoveryParams)
+	// ListReferrals List referrals to other agencies
+	// (GET /v1/referrals)
+	ListReferrals(w http.ResponseWriter, r *http.Request, params ListReferralsParams)
+	// GetReferral Get a referral
+	// (GET /v1/referrals/{id})
+	GetReferral(w http.ResponseWriter, r *http.Request, id Id)
+	// CloseReferral Close a referral
+	// (POST /v1/referrals/{id}/close)
+	CloseReferral(w http.ResponseWriter, r *http.Request, id Id, params CloseReferralParams)
+	// FollowUpReferral Follow up a referral
+	// (POST /v1/referrals/{id}/follow-ups)
+	FollowUpReferral(w http.ResponseWriter, r *http.Request, id Id, params FollowUpReferralParams)
 	// GetCaseTotals Case totals
 	// (GET /v1/reports/cases)
 	GetCaseTotals(w http.ResponseWriter, r *http.Request, params GetCaseTotalsParams)
@@ -5490,6 +5791,9 @@ type ServerInterface interface {
 	// ListVisitHandoffs List the hand-offs of a visit
 	// (GET /v1/visits/{id}/handoffs)
 	ListVisitHandoffs(w http.ResponseWriter, r *http.Request, id Id)
+	// ReferToAgency Refer to another agency
+	// (POST /v1/visits/{id}/referrals)
+	ReferToAgency(w http.ResponseWriter, r *http.Request, id Id, params ReferToAgencyParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -10081,6 +10385,19 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 		return
 	}
 
+	// ------------- Optional query parameter "contact" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", r.URL.Query(), &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "contact"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contact", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "name" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", r.URL.Query(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -11065,6 +11382,251 @@ func (siw *ServerInterfaceWrapper) RecordRecovery(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordRecovery(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListReferrals operation middleware
+func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListReferralsParams
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", r.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "ownerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerId", r.URL.Query(), &params.OwnerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "visitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", r.URL.Query(), &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListReferrals(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetReferral operation middleware
+func (siw *ServerInterfaceWrapper) GetReferral(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetReferral(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CloseReferral operation middleware
+func (siw *ServerInterfaceWrapper) CloseReferral(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CloseReferralParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CloseReferral(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// FollowUpReferral operation middleware
+func (siw *ServerInterfaceWrapper) FollowUpReferral(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FollowUpReferralParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FollowUpReferral(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -13063,6 +13625,56 @@ func (siw *ServerInterfaceWrapper) ListVisitHandoffs(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ReferToAgency operation middleware
+func (siw *ServerInterfaceWrapper) ReferToAgency(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReferToAgencyParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReferToAgency(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -13265,6 +13877,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits/{id}/attachments", wrapper.AttachToVisit)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits/{id}/amend", wrapper.AmendVisit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/visits/{id}/handoffs", wrapper.ListVisitHandoffs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits/{id}/referrals", wrapper.ReferToAgency)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/plan-entries", wrapper.AddToPlan)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/plan-entries/{id}", wrapper.GetPlanEntry)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/plan-entries/{id}/remove", wrapper.RemoveFromPlan)
@@ -13279,6 +13892,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/rectified", wrapper.RecordRectified)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/reject-rectification", wrapper.RejectRectification)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/verify", wrapper.VerifyHazard)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/referrals", wrapper.ListReferrals)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/referrals/{id}", wrapper.GetReferral)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/referrals/{id}/follow-ups", wrapper.FollowUpReferral)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/referrals/{id}/close", wrapper.CloseReferral)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/appointments", wrapper.ListAppointments)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/appointments", wrapper.RequestAppointment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/appointments/{id}", wrapper.GetAppointment)
@@ -31105,6 +31722,656 @@ func (response RecordRecoverydefaultApplicationProblemPlusJSONResponse) VisitRec
 	return err
 }
 
+type ListReferralsRequestObject struct {
+	Params ListReferralsParams
+}
+
+type ListReferralsResponseObject interface {
+	VisitListReferralsResponse(w http.ResponseWriter) error
+}
+
+type ListReferrals200JSONResponse AgencyReferralPage
+
+func (response ListReferrals200JSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals400ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals401ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals403ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals404ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals422ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferralsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListReferralsdefaultApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferralRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetReferralResponseObject interface {
+	VisitGetReferralResponse(w http.ResponseWriter) error
+}
+
+type GetReferral200ResponseHeaders struct {
+	ETag string
+}
+
+type GetReferral200JSONResponse struct {
+	Body    AgencyReferral
+	Headers GetReferral200ResponseHeaders
+}
+
+func (response GetReferral200JSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral400ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral401ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral403ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral404ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferraldefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetReferraldefaultApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferralRequestObject struct {
+	Id     Id `json:"id"`
+	Params CloseReferralParams
+	Body   *CloseReferralJSONRequestBody
+}
+
+type CloseReferralResponseObject interface {
+	VisitCloseReferralResponse(w http.ResponseWriter) error
+}
+
+type CloseReferral200ResponseHeaders struct {
+	ETag string
+}
+
+type CloseReferral200JSONResponse struct {
+	Body    AgencyReferral
+	Headers CloseReferral200ResponseHeaders
+}
+
+func (response CloseReferral200JSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral400ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral401ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral403ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral404ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral409ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral412ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral413ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral415ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral422ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral428ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferraldefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CloseReferraldefaultApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferralRequestObject struct {
+	Id     Id `json:"id"`
+	Params FollowUpReferralParams
+	Body   *FollowUpReferralJSONRequestBody
+}
+
+type FollowUpReferralResponseObject interface {
+	VisitFollowUpReferralResponse(w http.ResponseWriter) error
+}
+
+type FollowUpReferral200ResponseHeaders struct {
+	ETag string
+}
+
+type FollowUpReferral200JSONResponse struct {
+	Body    AgencyReferral
+	Headers FollowUpReferral200ResponseHeaders
+}
+
+func (response FollowUpReferral200JSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral400ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral401ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral403ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral404ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral409ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral412ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral413ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral415ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral422ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferral428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response FollowUpReferral428ApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FollowUpReferraldefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response FollowUpReferraldefaultApplicationProblemPlusJSONResponse) VisitFollowUpReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCaseTotalsRequestObject struct {
 	Params GetCaseTotalsParams
 }
@@ -36179,6 +37446,185 @@ func (response ListVisitHandoffsdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ReferToAgencyRequestObject struct {
+	Id     Id `json:"id"`
+	Params ReferToAgencyParams
+	Body   *ReferToAgencyJSONRequestBody
+}
+
+type ReferToAgencyResponseObject interface {
+	VisitReferToAgencyResponse(w http.ResponseWriter) error
+}
+
+type ReferToAgency201ResponseHeaders struct {
+	ETag     string
+	Location string
+}
+
+type ReferToAgency201JSONResponse struct {
+	Body    AgencyReferral
+	Headers ReferToAgency201ResponseHeaders
+}
+
+func (response ReferToAgency201JSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency400ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency401ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency403ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency404ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency409ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency413ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency415ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgency422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReferToAgency422ApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReferToAgencydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReferToAgencydefaultApplicationProblemPlusJSONResponse) VisitReferToAgencyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// CreateAddress Create a standard address
@@ -36508,6 +37954,18 @@ type StrictServerInterface interface {
 	// RecordRecovery Record a recovery
 	// (POST /v1/property-items/{id}/recovery)
 	RecordRecovery(ctx context.Context, request RecordRecoveryRequestObject) (RecordRecoveryResponseObject, error)
+	// ListReferrals List referrals to other agencies
+	// (GET /v1/referrals)
+	ListReferrals(ctx context.Context, request ListReferralsRequestObject) (ListReferralsResponseObject, error)
+	// GetReferral Get a referral
+	// (GET /v1/referrals/{id})
+	GetReferral(ctx context.Context, request GetReferralRequestObject) (GetReferralResponseObject, error)
+	// CloseReferral Close a referral
+	// (POST /v1/referrals/{id}/close)
+	CloseReferral(ctx context.Context, request CloseReferralRequestObject) (CloseReferralResponseObject, error)
+	// FollowUpReferral Follow up a referral
+	// (POST /v1/referrals/{id}/follow-ups)
+	FollowUpReferral(ctx context.Context, request FollowUpReferralRequestObject) (FollowUpReferralResponseObject, error)
 	// GetCaseTotals Case totals
 	// (GET /v1/reports/cases)
 	GetCaseTotals(ctx context.Context, request GetCaseTotalsRequestObject) (GetCaseTotalsResponseObject, error)
@@ -36613,6 +38071,9 @@ type StrictServerInterface interface {
 	// ListVisitHandoffs List the hand-offs of a visit
 	// (GET /v1/visits/{id}/handoffs)
 	ListVisitHandoffs(ctx context.Context, request ListVisitHandoffsRequestObject) (ListVisitHandoffsResponseObject, error)
+	// ReferToAgency Refer to another agency
+	// (POST /v1/visits/{id}/referrals)
+	ReferToAgency(ctx context.Context, request ReferToAgencyRequestObject) (ReferToAgencyResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -40009,6 +41470,126 @@ func (sh *strictHandler) RecordRecovery(w http.ResponseWriter, r *http.Request, 
 	}
 }
 
+// ListReferrals operation middleware
+func (sh *strictHandler) ListReferrals(w http.ResponseWriter, r *http.Request, params ListReferralsParams) {
+	var request ListReferralsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReferrals(ctx, request.(ListReferralsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReferrals")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListReferralsResponseObject); ok {
+		if err := validResponse.VisitListReferralsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetReferral operation middleware
+func (sh *strictHandler) GetReferral(w http.ResponseWriter, r *http.Request, id Id) {
+	var request GetReferralRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReferral(ctx, request.(GetReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReferral")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetReferralResponseObject); ok {
+		if err := validResponse.VisitGetReferralResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CloseReferral operation middleware
+func (sh *strictHandler) CloseReferral(w http.ResponseWriter, r *http.Request, id Id, params CloseReferralParams) {
+	var request CloseReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CloseReferralJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseReferral(ctx, request.(CloseReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseReferral")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CloseReferralResponseObject); ok {
+		if err := validResponse.VisitCloseReferralResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// FollowUpReferral operation middleware
+func (sh *strictHandler) FollowUpReferral(w http.ResponseWriter, r *http.Request, id Id, params FollowUpReferralParams) {
+	var request FollowUpReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body FollowUpReferralJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FollowUpReferral(ctx, request.(FollowUpReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FollowUpReferral")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(FollowUpReferralResponseObject); ok {
+		if err := validResponse.VisitFollowUpReferralResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetCaseTotals operation middleware
 func (sh *strictHandler) GetCaseTotals(w http.ResponseWriter, r *http.Request, params GetCaseTotalsParams) {
 	var request GetCaseTotalsRequestObject
@@ -41025,6 +42606,40 @@ func (sh *strictHandler) ListVisitHandoffs(w http.ResponseWriter, r *http.Reques
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListVisitHandoffsResponseObject); ok {
 		if err := validResponse.VisitListVisitHandoffsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReferToAgency operation middleware
+func (sh *strictHandler) ReferToAgency(w http.ResponseWriter, r *http.Request, id Id, params ReferToAgencyParams) {
+	var request ReferToAgencyRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ReferToAgencyJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReferToAgency(ctx, request.(ReferToAgencyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReferToAgency")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReferToAgencyResponseObject); ok {
+		if err := validResponse.VisitReferToAgencyResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -1323,7 +1323,7 @@ type ClientInterface interface {
 
 	// FindPersons Find persons
 	//
-	// Finds persons by identity document (through a blind index), phone or name. Results are masked.
+	// Finds persons by identity document or any contact (through blind indexes) or by name. Results are masked.
 	//
 	// Corresponds with GET /v1/persons (the `FindPersons` operationId).
 	FindPersons(ctx context.Context, params *FindPersonsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1603,6 +1603,56 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/property-items/{id}/recovery (the `RecordRecovery` operationId).
 	RecordRecovery(ctx context.Context, id Id, params *RecordRecoveryParams, body RecordRecoveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListReferrals List referrals to other agencies
+	//
+	// Lists referrals in the unit subtree by the time they were made. Referrals made on a sensitive visit are masked for readers who may not see sensitive detail.
+	//
+	// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
+	ListReferrals(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReferral Get a referral
+	//
+	// Returns a referral to another agency, masked when it was made on a sensitive visit and the reader may not see sensitive detail.
+	//
+	// Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
+	GetReferral(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseReferralWithBody Close a referral
+	//
+	// Closes an open referral with its outcome and a note on what the agency did. A closed referral stays closed; the report counts it closed in the period it was closed.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+	CloseReferralWithBody(ctx context.Context, id Id, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseReferral Close a referral
+	//
+	// Closes an open referral with its outcome and a note on what the agency did. A closed referral stays closed; the report counts it closed in the period it was closed.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+	CloseReferral(ctx context.Context, id Id, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FollowUpReferralWithBody Follow up a referral
+	//
+	// Records a chase of an open referral (a call to the agency, a second visit) and what was learnt.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/follow-ups (the `FollowUpReferral` operationId).
+	FollowUpReferralWithBody(ctx context.Context, id Id, params *FollowUpReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FollowUpReferral Follow up a referral
+	//
+	// Records a chase of an open referral (a call to the agency, a second visit) and what was learnt.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/follow-ups (the `FollowUpReferral` operationId).
+	FollowUpReferral(ctx context.Context, id Id, params *FollowUpReferralParams, body FollowUpReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCaseTotals Case totals
 	//
@@ -2013,6 +2063,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/visits/{id}/handoffs (the `ListVisitHandoffs` operationId).
 	ListVisitHandoffs(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReferToAgencyWithBody Refer to another agency
+	//
+	// Records, on a visit, help asked of another agency (民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正 community corrections, or another named agency): what was asked, the staff member who chases it and when it is due. The referral belongs to the visit's unit; it is overdue from its due instant until closed, and the report counts referrals made and closed in a period.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/visits/{id}/referrals (the `ReferToAgency` operationId).
+	ReferToAgencyWithBody(ctx context.Context, id Id, params *ReferToAgencyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReferToAgency Refer to another agency
+	//
+	// Records, on a visit, help asked of another agency (民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正 community corrections, or another named agency): what was asked, the staff member who chases it and when it is due. The referral belongs to the visit's unit; it is overdue from its due instant until closed, and the report counts referrals made and closed in a period.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/visits/{id}/referrals (the `ReferToAgency` operationId).
+	ReferToAgency(ctx context.Context, id Id, params *ReferToAgencyParams, body ReferToAgencyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CreateAddressWithBody Create a standard address
@@ -4687,7 +4755,7 @@ func (c *Client) VerifyLead(ctx context.Context, id Id, params *VerifyLeadParams
 
 // FindPersons Find persons
 //
-// Finds persons by identity document (through a blind index), phone or name. Results are masked.
+// Finds persons by identity document or any contact (through blind indexes) or by name. Results are masked.
 //
 // Corresponds with GET /v1/persons (the `FindPersons` operationId).
 func (c *Client) FindPersons(ctx context.Context, params *FindPersonsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5288,6 +5356,116 @@ func (c *Client) RecordRecoveryWithBody(ctx context.Context, id Id, params *Reco
 // Corresponds with POST /v1/property-items/{id}/recovery (the `RecordRecovery` operationId).
 func (c *Client) RecordRecovery(ctx context.Context, id Id, params *RecordRecoveryParams, body RecordRecoveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRecordRecoveryRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListReferrals List referrals to other agencies
+//
+// Lists referrals in the unit subtree by the time they were made. Referrals made on a sensitive visit are masked for readers who may not see sensitive detail.
+//
+// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
+func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListReferralsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReferral Get a referral
+//
+// Returns a referral to another agency, masked when it was made on a sensitive visit and the reader may not see sensitive detail.
+//
+// Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
+func (c *Client) GetReferral(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReferralRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseReferralWithBody Close a referral
+//
+// Closes an open referral with its outcome and a note on what the agency did. A closed referral stays closed; the report counts it closed in the period it was closed.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+func (c *Client) CloseReferralWithBody(ctx context.Context, id Id, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseReferralRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseReferral Close a referral
+//
+// Closes an open referral with its outcome and a note on what the agency did. A closed referral stays closed; the report counts it closed in the period it was closed.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+func (c *Client) CloseReferral(ctx context.Context, id Id, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseReferralRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FollowUpReferralWithBody Follow up a referral
+//
+// Records a chase of an open referral (a call to the agency, a second visit) and what was learnt.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/referrals/{id}/follow-ups (the `FollowUpReferral` operationId).
+func (c *Client) FollowUpReferralWithBody(ctx context.Context, id Id, params *FollowUpReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFollowUpReferralRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FollowUpReferral Follow up a referral
+//
+// Records a chase of an open referral (a call to the agency, a second visit) and what was learnt.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/referrals/{id}/follow-ups (the `FollowUpReferral` operationId).
+func (c *Client) FollowUpReferral(ctx context.Context, id Id, params *FollowUpReferralParams, body FollowUpReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFollowUpReferralRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6198,6 +6376,44 @@ func (c *Client) AttachToVisit(ctx context.Context, id Id, body AttachToVisitJSO
 // Corresponds with GET /v1/visits/{id}/handoffs (the `ListVisitHandoffs` operationId).
 func (c *Client) ListVisitHandoffs(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListVisitHandoffsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReferToAgencyWithBody Refer to another agency
+//
+// Records, on a visit, help asked of another agency (民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正 community corrections, or another named agency): what was asked, the staff member who chases it and when it is due. The referral belongs to the visit's unit; it is overdue from its due instant until closed, and the report counts referrals made and closed in a period.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/visits/{id}/referrals (the `ReferToAgency` operationId).
+func (c *Client) ReferToAgencyWithBody(ctx context.Context, id Id, params *ReferToAgencyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReferToAgencyRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReferToAgency Refer to another agency
+//
+// Records, on a visit, help asked of another agency (民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正 community corrections, or another named agency): what was asked, the staff member who chases it and when it is due. The referral belongs to the visit's unit; it is overdue from its due instant until closed, and the report counts referrals made and closed in a period.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/visits/{id}/referrals (the `ReferToAgency` operationId).
+func (c *Client) ReferToAgency(ctx context.Context, id Id, params *ReferToAgencyParams, body ReferToAgencyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReferToAgencyRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11683,6 +11899,18 @@ func NewFindPersonsRequest(server string, params *FindPersonsParams) (*http.Requ
 
 		}
 
+		if params.Contact != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "contact", *params.Contact, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Name != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -12847,6 +13075,286 @@ func NewRecordRecoveryRequestWithBody(server string, id Id, params *RecordRecove
 	}
 
 	operationPath := fmt.Sprintf("/v1/property-items/%s/recovery", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewListReferralsRequest constructs an http.Request for the ListReferrals method
+func NewListReferralsRequest(server string, params *ListReferralsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UnitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unitId", *params.UnitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OwnerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ownerId", *params.OwnerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.VisitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "visitId", *params.VisitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetReferralRequest constructs an http.Request for the GetReferral method
+func NewGetReferralRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCloseReferralRequest calls the generic CloseReferral builder with application/json body
+func NewCloseReferralRequest(server string, id Id, params *CloseReferralParams, body CloseReferralJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseReferralRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCloseReferralRequestWithBody constructs an http.Request for the CloseReferral method, with any body, and a specified content type
+func NewCloseReferralRequestWithBody(server string, id Id, params *CloseReferralParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewFollowUpReferralRequest calls the generic FollowUpReferral builder with application/json body
+func NewFollowUpReferralRequest(server string, id Id, params *FollowUpReferralParams, body FollowUpReferralJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFollowUpReferralRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewFollowUpReferralRequestWithBody constructs an http.Request for the FollowUpReferral method, with any body, and a specified content type
+func NewFollowUpReferralRequestWithBody(server string, id Id, params *FollowUpReferralParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/%s/follow-ups", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -15252,6 +15760,68 @@ func NewListVisitHandoffsRequest(server string, id Id) (*http.Request, error) {
 	return req, nil
 }
 
+// NewReferToAgencyRequest calls the generic ReferToAgency builder with application/json body
+func NewReferToAgencyRequest(server string, id Id, params *ReferToAgencyParams, body ReferToAgencyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReferToAgencyRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReferToAgencyRequestWithBody constructs an http.Request for the ReferToAgency method, with any body, and a specified content type
+func NewReferToAgencyRequestWithBody(server string, id Id, params *ReferToAgencyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/visits/%s/referrals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -16594,7 +17164,7 @@ type ClientWithResponsesInterface interface {
 
 	// FindPersonsWithResponse Find persons
 	//
-	// Finds persons by identity document (through a blind index), phone or name. Results are masked.
+	// Finds persons by identity document or any contact (through blind indexes) or by name. Results are masked.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16888,6 +17458,60 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/property-items/{id}/recovery (the `RecordRecovery` operationId).
 	RecordRecoveryWithResponse(ctx context.Context, id Id, params *RecordRecoveryParams, body RecordRecoveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordRecoveryResponse, error)
+
+	// ListReferralsWithResponse List referrals to other agencies
+	//
+	// Lists referrals in the unit subtree by the time they were made. Referrals made on a sensitive visit are masked for readers who may not see sensitive detail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
+	ListReferralsWithResponse(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*ListReferralsResponse, error)
+
+	// GetReferralWithResponse Get a referral
+	//
+	// Returns a referral to another agency, masked when it was made on a sensitive visit and the reader may not see sensitive detail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
+	GetReferralWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetReferralResponse, error)
+
+	// CloseReferralWithBodyWithResponse Close a referral
+	//
+	// Closes an open referral with its outcome and a note on what the agency did. A closed referral stays closed; the report counts it closed in the period it was closed.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+	CloseReferralWithBodyWithResponse(ctx context.Context, id Id, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error)
+
+	// CloseReferralWithResponse Close a referral
+	//
+	// Closes an open referral with its outcome and a note on what the agency did. A closed referral stays closed; the report counts it closed in the period it was closed.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+	CloseReferralWithResponse(ctx context.Context, id Id, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error)
+
+	// FollowUpReferralWithBodyWithResponse Follow up a referral
+	//
+	// Records a chase of an open referral (a call to the agency, a second visit) and what was learnt.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/follow-ups (the `FollowUpReferral` operationId).
+	FollowUpReferralWithBodyWithResponse(ctx context.Context, id Id, params *FollowUpReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FollowUpReferralResponse, error)
+
+	// FollowUpReferralWithResponse Follow up a referral
+	//
+	// Records a chase of an open referral (a call to the agency, a second visit) and what was learnt.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/follow-ups (the `FollowUpReferral` operationId).
+	FollowUpReferralWithResponse(ctx context.Context, id Id, params *FollowUpReferralParams, body FollowUpReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*FollowUpReferralResponse, error)
 
 	// GetCaseTotalsWithResponse Case totals
 	//
@@ -17338,6 +17962,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/visits/{id}/handoffs (the `ListVisitHandoffs` operationId).
 	ListVisitHandoffsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListVisitHandoffsResponse, error)
+
+	// ReferToAgencyWithBodyWithResponse Refer to another agency
+	//
+	// Records, on a visit, help asked of another agency (民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正 community corrections, or another named agency): what was asked, the staff member who chases it and when it is due. The referral belongs to the visit's unit; it is overdue from its due instant until closed, and the report counts referrals made and closed in a period.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/visits/{id}/referrals (the `ReferToAgency` operationId).
+	ReferToAgencyWithBodyWithResponse(ctx context.Context, id Id, params *ReferToAgencyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReferToAgencyResponse, error)
+
+	// ReferToAgencyWithResponse Refer to another agency
+	//
+	// Records, on a visit, help asked of another agency (民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正 community corrections, or another named agency): what was asked, the staff member who chases it and when it is due. The referral belongs to the visit's unit; it is overdue from its due instant until closed, and the report counts referrals made and closed in a period.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/visits/{id}/referrals (the `ReferToAgency` operationId).
+	ReferToAgencyWithResponse(ctx context.Context, id Id, params *ReferToAgencyParams, body ReferToAgencyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReferToAgencyResponse, error)
 }
 
 // CreateAddressResponse201Headers the declared response headers of an HTTP 201 response for CreateAddress
@@ -28985,6 +29627,436 @@ func (r RecordRecoveryResponse) ContentType() string {
 	return ""
 }
 
+type ListReferralsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgencyReferralPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListReferralsResponse) GetJSON200() *AgencyReferralPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListReferralsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListReferralsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListReferralsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListReferralsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListReferralsResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListReferralsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListReferralsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListReferralsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListReferralsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListReferralsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetReferralResponse200Headers the declared response headers of an HTTP 200 response for GetReferral
+type GetReferralResponse200Headers struct {
+	ETag string
+}
+
+type GetReferralResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgencyReferral
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetReferralResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReferralResponse) GetJSON200() *AgencyReferral {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetReferralResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetReferralResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetReferralResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetReferralResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetReferralResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReferralResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReferralResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReferralResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReferralResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CloseReferralResponse200Headers the declared response headers of an HTTP 200 response for CloseReferral
+type CloseReferralResponse200Headers struct {
+	ETag string
+}
+
+// CloseReferralResponse412Headers the declared response headers of an HTTP 412 response for CloseReferral
+type CloseReferralResponse412Headers struct {
+	ETag string
+}
+
+type CloseReferralResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgencyReferral
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CloseReferralResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CloseReferralResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CloseReferralResponse) GetJSON200() *AgencyReferral {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseReferralResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseReferralResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseReferralResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseReferralResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FollowUpReferralResponse200Headers the declared response headers of an HTTP 200 response for FollowUpReferral
+type FollowUpReferralResponse200Headers struct {
+	ETag string
+}
+
+// FollowUpReferralResponse412Headers the declared response headers of an HTTP 412 response for FollowUpReferral
+type FollowUpReferralResponse412Headers struct {
+	ETag string
+}
+
+type FollowUpReferralResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgencyReferral
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FollowUpReferralResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *FollowUpReferralResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FollowUpReferralResponse) GetJSON200() *AgencyReferral {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FollowUpReferralResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FollowUpReferralResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FollowUpReferralResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FollowUpReferralResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FollowUpReferralResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCaseTotalsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -32357,6 +33429,118 @@ func (r ListVisitHandoffsResponse) ContentType() string {
 	return ""
 }
 
+// ReferToAgencyResponse201Headers the declared response headers of an HTTP 201 response for ReferToAgency
+type ReferToAgencyResponse201Headers struct {
+	ETag     string
+	Location string
+}
+
+type ReferToAgencyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AgencyReferral
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ReferToAgencyResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReferToAgencyResponse) GetJSON201() *AgencyReferral {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReferToAgencyResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReferToAgencyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReferToAgencyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReferToAgencyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReferToAgencyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateAddressWithBodyWithResponse Create a standard address
 //
 // Creates a standard address (标准地址) of the 一标三实 registry.
@@ -34519,7 +35703,7 @@ func (c *ClientWithResponses) VerifyLeadWithResponse(ctx context.Context, id Id,
 
 // FindPersonsWithResponse Find persons
 //
-// Finds persons by identity document (through a blind index), phone or name. Results are masked.
+// Finds persons by identity document or any contact (through blind indexes) or by name. Results are masked.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -35010,6 +36194,96 @@ func (c *ClientWithResponses) RecordRecoveryWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseRecordRecoveryResponse(rsp)
+}
+
+// ListReferralsWithResponse List referrals to other agencies
+//
+// Lists referrals in the unit subtree by the time they were made. Referrals made on a sensitive visit are masked for readers who may not see sensitive detail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
+func (c *ClientWithResponses) ListReferralsWithResponse(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*ListReferralsResponse, error) {
+	rsp, err := c.ListReferrals(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListReferralsResponse(rsp)
+}
+
+// GetReferralWithResponse Get a referral
+//
+// Returns a referral to another agency, masked when it was made on a sensitive visit and the reader may not see sensitive detail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
+func (c *ClientWithResponses) GetReferralWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetReferralResponse, error) {
+	rsp, err := c.GetReferral(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReferralResponse(rsp)
+}
+
+// CloseReferralWithBodyWithResponse Close a referral
+//
+// Closes an open referral with its outcome and a note on what the agency did. A closed referral stays closed; the report counts it closed in the period it was closed.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+func (c *ClientWithResponses) CloseReferralWithBodyWithResponse(ctx context.Context, id Id, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error) {
+	rsp, err := c.CloseReferralWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseReferralResponse(rsp)
+}
+
+// CloseReferralWithResponse Close a referral
+//
+// Closes an open referral with its outcome and a note on what the agency did. A closed referral stays closed; the report counts it closed in the period it was closed.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+func (c *ClientWithResponses) CloseReferralWithResponse(ctx context.Context, id Id, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error) {
+	rsp, err := c.CloseReferral(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseReferralResponse(rsp)
+}
+
+// FollowUpReferralWithBodyWithResponse Follow up a referral
+//
+// Records a chase of an open referral (a call to the agency, a second visit) and what was learnt.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/follow-ups (the `FollowUpReferral` operationId).
+func (c *ClientWithResponses) FollowUpReferralWithBodyWithResponse(ctx context.Context, id Id, params *FollowUpReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FollowUpReferralResponse, error) {
+	rsp, err := c.FollowUpReferralWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFollowUpReferralResponse(rsp)
+}
+
+// FollowUpReferralWithResponse Follow up a referral
+//
+// Records a chase of an open referral (a call to the agency, a second visit) and what was learnt.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/follow-ups (the `FollowUpReferral` operationId).
+func (c *ClientWithResponses) FollowUpReferralWithResponse(ctx context.Context, id Id, params *FollowUpReferralParams, body FollowUpReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*FollowUpReferralResponse, error) {
+	rsp, err := c.FollowUpReferral(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFollowUpReferralResponse(rsp)
 }
 
 // GetCaseTotalsWithResponse Case totals
@@ -35760,6 +37034,36 @@ func (c *ClientWithResponses) ListVisitHandoffsWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseListVisitHandoffsResponse(rsp)
+}
+
+// ReferToAgencyWithBodyWithResponse Refer to another agency
+//
+// Records, on a visit, help asked of another agency (民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正 community corrections, or another named agency): what was asked, the staff member who chases it and when it is due. The referral belongs to the visit's unit; it is overdue from its due instant until closed, and the report counts referrals made and closed in a period.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/visits/{id}/referrals (the `ReferToAgency` operationId).
+func (c *ClientWithResponses) ReferToAgencyWithBodyWithResponse(ctx context.Context, id Id, params *ReferToAgencyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReferToAgencyResponse, error) {
+	rsp, err := c.ReferToAgencyWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReferToAgencyResponse(rsp)
+}
+
+// ReferToAgencyWithResponse Refer to another agency
+//
+// Records, on a visit, help asked of another agency (民政 civil affairs, 居委会/村委会, a hospital, a school, 社区矫正 community corrections, or another named agency): what was asked, the staff member who chases it and when it is due. The referral belongs to the visit's unit; it is overdue from its due instant until closed, and the report counts referrals made and closed in a period.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/visits/{id}/referrals (the `ReferToAgency` operationId).
+func (c *ClientWithResponses) ReferToAgencyWithResponse(ctx context.Context, id Id, params *ReferToAgencyParams, body ReferToAgencyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReferToAgencyResponse, error) {
+	rsp, err := c.ReferToAgency(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReferToAgencyResponse(rsp)
 }
 
 // ParseCreateAddressResponse parses an HTTP response from a CreateAddressWithResponse call
@@ -46492,6 +47796,400 @@ func ParseRecordRecoveryResponse(rsp *http.Response) (*RecordRecoveryResponse, e
 	return response, nil
 }
 
+// ParseListReferralsResponse parses an HTTP response from a ListReferralsWithResponse call
+func ParseListReferralsResponse(rsp *http.Response) (*ListReferralsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListReferralsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgencyReferralPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetReferralResponse parses an HTTP response from a GetReferralWithResponse call
+func ParseGetReferralResponse(rsp *http.Response) (*GetReferralResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReferralResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgencyReferral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetReferralResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCloseReferralResponse parses an HTTP response from a CloseReferralWithResponse call
+func ParseCloseReferralResponse(rsp *http.Response) (*CloseReferralResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseReferralResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgencyReferral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CloseReferralResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers CloseReferralResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFollowUpReferralResponse parses an HTTP response from a FollowUpReferralWithResponse call
+func ParseFollowUpReferralResponse(rsp *http.Response) (*FollowUpReferralResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FollowUpReferralResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgencyReferral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FollowUpReferralResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers FollowUpReferralResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetCaseTotalsResponse parses an HTTP response from a GetCaseTotalsWithResponse call
 func ParseGetCaseTotalsResponse(rsp *http.Response) (*GetCaseTotalsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -49517,6 +51215,115 @@ func ParseListVisitHandoffsResponse(rsp *http.Response) (*ListVisitHandoffsRespo
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseReferToAgencyResponse parses an HTTP response from a ReferToAgencyWithResponse call
+func ParseReferToAgencyResponse(rsp *http.Response) (*ReferToAgencyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReferToAgencyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AgencyReferral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ReferToAgencyResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil

@@ -23,6 +23,7 @@ type Store struct {
 	appointments map[string]outreach.Appointment
 	campaigns    map[string]outreach.Campaign
 	plan         map[string]outreach.PlanEntry
+	referrals    map[string]outreach.Referral
 	// events is the hazards' counted history (outreach.HazardEventOf),
 	// appended with each write and never changed.
 	events []hazardEvent
@@ -47,7 +48,8 @@ var _ outreach.Store = (*Store)(nil)
 // New returns an empty outreach store on db.
 func New(db cmem.Host) *Store {
 	return &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
-		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{}}
+		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{},
+		referrals: map[string]outreach.Referral{}}
 }
 
 func visitClone(v outreach.Visit) outreach.Visit          { return v.Clone() }
@@ -395,4 +397,22 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 		return nil
 	})
 	return t, err
+}
+
+// AidLines implements outreach.Store.
+func (s *Store) AidLines(ctx context.Context, f outreach.TallyFilter) ([][]outreach.Aid, error) {
+	u, err := s.db.Subtree(ctx, f.UnitUnder)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]outreach.Aid
+	err = s.db.Read(ctx, func() error {
+		for _, v := range s.visits {
+			if u.Has(v.UnitID) && (f.CampaignID == "" || v.CampaignID == f.CampaignID) && within(v.VisitedAt, f.From, f.To) && len(v.Aid) > 0 {
+				out = append(out, slices.Clone(v.Aid))
+			}
+		}
+		return nil
+	})
+	return out, err
 }

@@ -185,6 +185,40 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX outreach_appointments_unit_closed ON outreach_appointments (unit_id, closed_at)`,
 		}
 	},
+}, {
+	// Referrals to other agencies, made on visits. Follow-ups are JSON
+	// text; what lists filter on (status, owner, due) and what the tally
+	// counts by (created_at, closed_at) have columns and indexes.
+	Version: 4,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE TABLE outreach_referrals (
+				id TEXT PRIMARY KEY,
+				unit_id TEXT NOT NULL REFERENCES units (id),
+				visit_id TEXT NOT NULL REFERENCES outreach_visits (id),
+				sensitive BOOLEAN NOT NULL,
+				agency TEXT NOT NULL,
+				agency_name TEXT,
+				request TEXT NOT NULL,
+				owner_id TEXT NOT NULL,
+				due BIGINT NOT NULL,
+				status TEXT NOT NULL,
+				follow_ups TEXT NOT NULL,
+				outcome TEXT,
+				outcome_note TEXT,
+				closed_at BIGINT,
+				closed_by TEXT,
+				created_by TEXT NOT NULL,
+				version BIGINT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL)`,
+			`CREATE INDEX outreach_referrals_time ON outreach_referrals (created_at, id)`,
+			`CREATE INDEX outreach_referrals_unit ON outreach_referrals (unit_id, created_at)`,
+			`CREATE INDEX outreach_referrals_unit_closed ON outreach_referrals (unit_id, closed_at)`,
+			`CREATE INDEX outreach_referrals_owner ON outreach_referrals (owner_id, status)`,
+			`CREATE INDEX outreach_referrals_visit ON outreach_referrals (visit_id)`,
+		}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -117,3 +117,23 @@ func hazardsOf(q string, a *sqlx.Args, f outreach.TallyFilter) string {
 	}
 	return q
 }
+
+// AidLines implements outreach.Store: the aid column of the period's
+// visits that delivered aid (n_aid > 0), decoded. Summing happens in Go,
+// because the lines are JSON text and the two engines read JSON
+// differently; a report reads only the period's aid-giving visits.
+func (s *Store) AidLines(ctx context.Context, f outreach.TallyFilter) ([][]outreach.Aid, error) {
+	var a sqlx.Args
+	q := `SELECT aid FROM outreach_visits WHERE n_aid > 0`
+	q = under(q, &a, f.UnitUnder)
+	q = period(q, &a, "visited_at", f.From, f.To)
+	if f.CampaignID != "" {
+		q += ` AND campaign_id = ` + a.Add(f.CampaignID)
+	}
+	out, err := sqlx.QueryAll(ctx, s.db, q, a.List, func(sc sqlx.Scanner) ([]outreach.Aid, error) {
+		var lines []outreach.Aid
+		err := sc.Scan(sqlx.JSON{V: &lines})
+		return lines, err
+	})
+	return out, sqlx.Translate(err)
+}

@@ -49,6 +49,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OverlapRule", testOverlapRule},
 		{"Tally", testTally},
 		{"HazardHistory", testHazardHistory},
+		{"ReferralBasics", testReferralBasics},
+		{"ReferralFiltersOrderPaging", testReferralList},
+		{"ReferralTally", testReferralTally},
+		{"ReferralCancelledAndRace", testReferralCancelledAndRace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -638,6 +642,32 @@ func testChange(t *testing.T, f *fixture) {
 	require.Len(t, trail, 2)
 }
 
+// race runs write(0) … write(n-1) at once and counts the writes that won
+// and those refused with an error matching refusal; any other error fails
+// the test.
+func race(t *testing.T, n int, refusal error, write func(i int) error) (wins, refused int) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			err := write(i)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, refusal):
+				refused++
+			default:
+				t.Errorf("writer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	return wins, refused
+}
+
 // testConcurrentCAS races writers of one version: exactly one wins each
 // round, the rest get ErrConflict.
 func testConcurrentCAS(t *testing.T, f *fixture) {
@@ -647,34 +677,16 @@ func testConcurrentCAS(t *testing.T, f *fixture) {
 	require.NoError(t, f.s.CreateHazard(ctx, h, casework.Change{}))
 	const writers = 8
 	for round := int64(2); round <= 4; round++ {
-		var wins, conflicts int
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for i := range writers {
-			wg.Go(func() {
-				var err error
-				if i%2 == 0 {
-					x := v.Clone()
-					x.Notes, x.Version = fmt.Sprintf("writer %d", i), round
-					err = f.s.UpdateVisit(ctx, x, f.audit("visit.amend", "visit", v.ID))
-				} else {
-					x := h
-					x.Note, x.Version = fmt.Sprintf("writer %d", i), round
-					err = f.s.UpdateHazard(ctx, x, f.audit("hazard.note", "hazard", h.ID))
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					wins++
-				case errors.Is(err, outreach.ErrConflict):
-					conflicts++
-				default:
-					t.Errorf("round %d writer %d: %v", round, i, err)
-				}
-			})
-		}
-		wg.Wait()
+		wins, conflicts := race(t, writers, outreach.ErrConflict, func(i int) error {
+			if i%2 == 0 {
+				x := v.Clone()
+				x.Notes, x.Version = fmt.Sprintf("writer %d", i), round
+				return f.s.UpdateVisit(ctx, x, f.audit("visit.amend", "visit", v.ID))
+			}
+			x := h
+			x.Note, x.Version = fmt.Sprintf("writer %d", i), round
+			return f.s.UpdateHazard(ctx, x, f.audit("hazard.note", "hazard", h.ID))
+		})
 		require.Equal(t, 2, wins, "round %d: one visit and one hazard writer win", round)
 		require.Equal(t, writers-2, conflicts)
 		gv, err := f.s.GetVisit(ctx, v.ID)
@@ -703,28 +715,15 @@ func testOverlapRace(t *testing.T, f *fixture) {
 			require.NoError(t, f.s.CreateAppointment(ctx, a, casework.Change{}))
 			appts = append(appts, a)
 		}
-		var wins, overlaps int
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for _, a := range appts {
-			wg.Go(func() {
-				x := a
-				x.Status, x.OfficerID, x.AcceptedAt, x.Version = outreach.AppointmentAccepted, officer, f.t0, 2
-				err := f.s.UpdateAppointment(ctx, x, f.audit("appointment.accepted", "appointment", a.ID))
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					wins++
-				case errors.Is(err, outreach.ErrOverlap):
-					require.ErrorIs(t, err, outreach.ErrConflict)
-					overlaps++
-				default:
-					t.Errorf("accept %s: %v", a.ID, err)
-				}
-			})
-		}
-		wg.Wait()
+		wins, overlaps := race(t, n, outreach.ErrOverlap, func(i int) error {
+			x := appts[i]
+			x.Status, x.OfficerID, x.AcceptedAt, x.Version = outreach.AppointmentAccepted, officer, f.t0, 2
+			err := f.s.UpdateAppointment(ctx, x, f.audit("appointment.accepted", "appointment", x.ID))
+			if errors.Is(err, outreach.ErrOverlap) && !errors.Is(err, outreach.ErrConflict) {
+				t.Errorf("accept %s: an overlap is not a conflict: %v", x.ID, err)
+			}
+			return err
+		})
 		require.Equal(t, 1, wins, "round %d", round)
 		require.Equal(t, n-1, overlaps)
 		rows, err := f.s.ListAppointments(ctx, outreach.AppointmentFilter{OfficerID: officer}, all())

@@ -174,6 +174,24 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX recovery_disposals_unit_completed ON recovery_disposals (unit_id, completed_at)`,
 		}
 	},
+}, {
+	// The category cigarettes_alcohol is split, because NIBRS 02 is
+	// alcohol only and tobacco is 08 consumable goods. Its rows move to
+	// alcohol when the description names liquor (酒, or a brand written
+	// without it: 五粮液, 茅台, 剑南春, 老窖, 二锅头) and no tobacco (烟), and
+	// to tobacco otherwise: cigarettes were by far the usual content,
+	// and a line mixing both (烟酒) goes to tobacco, whose 08 is the broader
+	// description, for an officer to split if the figure matters. The
+	// audit history keeps the old code, as it was recorded; a case's own
+	// copy of its stolen-item list is the case's record and is not touched.
+	Version: 4,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`UPDATE recovery_items SET category = CASE
+			WHEN description NOT LIKE '%烟%' AND (description LIKE '%酒%' OR description LIKE '%五粮液%' OR description LIKE '%茅台%'
+				OR description LIKE '%剑南春%' OR description LIKE '%老窖%' OR description LIKE '%二锅头%') THEN 'alcohol'
+			ELSE 'tobacco' END
+			WHERE category = 'cigarettes_alcohol'`}
+	},
 }}
 
 var _ ksql.Migrator = (*Store)(nil)

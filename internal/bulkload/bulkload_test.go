@@ -1,0 +1,139 @@
+package bulkload_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/audit"
+	"github.com/grassroots-policing/grassroots/internal/bulkload"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
+)
+
+type fixture struct {
+	k       *casework.Kernel
+	store   *casesql.Store
+	key     ed25519.PrivateKey
+	keyID   string
+	root    casework.Unit
+	admin   casework.Actor
+	auditor casework.Actor
+}
+
+// setup migrates the kernel's tables on a fresh database of the engine
+// and bootstraps a root unit through the kernel, so the chain holds the
+// services' entries before the loader continues it.
+func setup(t testing.TB, engine sqlx.Engine) fixture {
+	t.Helper()
+	ctx := context.Background()
+	var store *casesql.Store
+	var err error
+	if engine == casesql.Postgres {
+		store, err = casesql.New(testdb.Postgres(t).DB, engine)
+	} else {
+		db, oerr := casesql.OpenSQLite(filepath.Join(t.TempDir(), "k.db"))
+		require.NoError(t, oerr)
+		t.Cleanup(func() { db.Close() })
+		store, err = casesql.New(db, engine)
+	}
+	require.NoError(t, err)
+	require.NoError(t, store.MigrateAll(ctx))
+	_, key, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	k, err := casework.New(store, &casework.Config{CheckpointKey: key})
+	require.NoError(t, err)
+	root, admin, err := k.Bootstrap(ctx, casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},
+		casework.StaffInput{Name: "管理员", Roles: []casework.Role{casework.RoleAdmin}})
+	require.NoError(t, err)
+	adm := casework.Actor{StaffID: admin.ID, UnitID: root.ID, Roles: admin.Roles}
+	aud, err := k.CreateStaff(ctx, adm, casework.StaffInput{UnitID: root.ID, Name: "审计员", Roles: []casework.Role{casework.RoleAuditor}})
+	require.NoError(t, err)
+	keyID, _ := k.CheckpointPublicKey()
+	return fixture{k: k, store: store, key: key, keyID: keyID, root: root, admin: adm,
+		auditor: casework.Actor{StaffID: aud.ID, UnitID: root.ID, Roles: aud.Roles}}
+}
+
+func engines(t *testing.T, run func(t *testing.T, engine sqlx.Engine)) {
+	for _, e := range []sqlx.Engine{casesql.SQLite, casesql.Postgres} {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			run(t, e)
+		})
+	}
+}
+
+// TestLoadVerifies: 2,500 persons, each with its audit entry, flushed in
+// transactions of 700 rows with a checkpoint every 1,000 entries, verify
+// as a chain the kernel wrote, and the kernel's next write continues it.
+func TestLoadVerifies(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, engine sqlx.Engine) {
+		ctx := context.Background()
+		f := setup(t, engine)
+		before, err := f.store.AuditHead(ctx)
+		require.NoError(t, err)
+		l, err := bulkload.Open(ctx, f.store.DB(), engine, bulkload.Config{CheckpointKey: f.key, CheckpointKeyID: f.keyID,
+			CheckpointEvery: 1000, FlushRows: 700})
+		require.NoError(t, err)
+		at := time.Date(2020, 5, 12, 9, 0, 0, 0, time.UTC)
+		for i := range 2500 {
+			id := fmt.Sprintf("p-%05d", i)
+			require.NoError(t, l.Add("persons", []string{"id", "unit_id", "name", "gender", "doc_type", "tags", "unidentified", "version",
+				"created_at", "updated_at"}, id, f.root.ID, "居民", "unknown", "none", sqlx.List([]string(nil)), false, int64(1),
+				at.UnixMicro(), at.UnixMicro()))
+			rec := casework.AuditRecord{Time: at, ActorID: "system", UnitID: f.root.ID, Action: "person.create", RecordType: "person",
+				RecordID: id, Payload: []byte(`{"id":"` + id + `"}`)}
+			require.NoError(t, l.Audit(func(h audit.Head) audit.Entry { return casework.ChainNext(h, rec) }, rec.Payload))
+			require.NoError(t, l.Done(ctx))
+			at = at.Add(time.Second)
+		}
+		require.NoError(t, l.Close(ctx, at))
+		require.Equal(t, int64(2500), l.Records())
+		require.Equal(t, before.Seq+2500, l.Head().Seq)
+
+		rep, err := f.k.VerifyAudit(ctx, f.auditor)
+		require.NoError(t, err)
+		require.True(t, rep.OK, rep.Reason)
+		require.Equal(t, l.Head(), rep.Head)
+		require.Equal(t, 3, rep.CheckpointsVerified, "at 1,000 and 2,000 entries past the start, and the last")
+		p, err := f.k.GetPerson(ctx, f.admin, "p-02499")
+		require.NoError(t, err)
+		require.Equal(t, "居民", p.Name)
+		// The kernel's next write continues the loaded chain.
+		_, err = f.k.CreateStaff(ctx, f.admin, casework.StaffInput{UnitID: f.root.ID, Name: "民警", Roles: []casework.Role{casework.RoleOfficer}})
+		require.NoError(t, err)
+		rep, err = f.k.VerifyAudit(ctx, f.auditor)
+		require.NoError(t, err)
+		require.True(t, rep.OK, rep.Reason)
+		require.Equal(t, l.Head().Seq+1, rep.Head.Seq)
+	})
+}
+
+// TestRefusals: a loader needs a key; an unknown table and an entry that
+// does not follow the head are refused with errors that say so.
+func TestRefusals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := setup(t, casesql.SQLite)
+	_, err := bulkload.Open(ctx, f.store.DB(), casesql.SQLite, bulkload.Config{})
+	require.ErrorContains(t, err, "checkpoint key")
+	l, err := bulkload.Open(ctx, f.store.DB(), casesql.SQLite, bulkload.Config{CheckpointKey: f.key, CheckpointKeyID: f.keyID})
+	require.NoError(t, err)
+	require.ErrorContains(t, l.Add("no_such_table", []string{"id"}, "x"), `table "no_such_table"`)
+	stale := l.Head()
+	stale.Seq--
+	err = l.Audit(func(audit.Head) audit.Entry {
+		return casework.ChainNext(stale, casework.AuditRecord{Time: time.Now(), ActorID: "a", Action: "x", RecordType: "t", RecordID: "1"})
+	}, nil)
+	require.ErrorContains(t, err, "does not follow the head")
+	require.NoError(t, l.Close(ctx, time.Now()))
+	require.Equal(t, int64(1), l.Rows(), "only the checkpoint of the head the services left")
+}

@@ -1,0 +1,56 @@
+package sqlx_test
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"testing"
+
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
+	"github.com/stretchr/testify/require"
+)
+
+// A cached statement answers like the plain query, from many goroutines
+// and pooled connections at once; a statement that could not be prepared
+// (a cancelled context) is not kept, and the caller sees the error.
+func TestStmts(t *testing.T) {
+	t.Parallel()
+	for name, open := range map[string]func(t *testing.T) *sql.DB{
+		"sqlite":   func(t *testing.T) *sql.DB { return testdb.SQLite(t) },
+		"postgres": func(t *testing.T) *sql.DB { return testdb.Postgres(t).DB },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := open(t)
+			ctx := context.Background()
+			_, err := db.ExecContext(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`)
+			require.NoError(t, err)
+			_, err = db.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES ('a', 'alpha'), ('b', 'beta')`)
+			require.NoError(t, err)
+			const q = `SELECT v FROM kv WHERE k = $1`
+			st := sqlx.NewStmts(db)
+
+			cancelled, cancel := context.WithCancel(ctx)
+			cancel()
+			var v string
+			require.ErrorIs(t, st.QueryRow(cancelled, q, "a").Scan(&v), context.Canceled)
+
+			var wg sync.WaitGroup
+			for i := range 16 {
+				wg.Go(func() {
+					k, want := "a", "alpha"
+					if i%2 == 1 {
+						k, want = "b", "beta"
+					}
+					var got string
+					if err := st.QueryRow(ctx, q, k).Scan(&got); err != nil || got != want {
+						t.Errorf("%s: got %q, %v; want %q", k, got, err, want)
+					}
+				})
+			}
+			wg.Wait()
+			require.ErrorIs(t, st.QueryRow(ctx, q, "missing").Scan(&v), sql.ErrNoRows)
+		})
+	}
+}

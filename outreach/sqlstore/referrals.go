@@ -1,0 +1,95 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+	"github.com/grassroots-policing/grassroots/outreach"
+)
+
+const referralCols = `id, unit_id, visit_id, sensitive, agency, agency_name, request, owner_id, due, status, follow_ups, outcome,
+	outcome_note, closed_at, closed_by, created_by, version, created_at, updated_at`
+
+func scanReferral(r scanner) (outreach.Referral, error) {
+	var x outreach.Referral
+	err := r.Scan(&x.ID, &x.UnitID, &x.VisitID, &x.Sensitive, &x.Agency, sqlx.Str{S: &x.AgencyName}, &x.Request, &x.OwnerID,
+		sqlx.Time{T: &x.Due}, &x.Status, sqlx.JSON{V: &x.FollowUps}, sqlx.Str{S: (*string)(&x.Outcome)}, sqlx.Str{S: &x.OutcomeNote},
+		sqlx.Time{T: &x.ClosedAt}, sqlx.Str{S: &x.ClosedBy}, &x.CreatedBy, &x.Version, sqlx.Time{T: &x.CreatedAt}, sqlx.Time{T: &x.UpdatedAt})
+	return x, err
+}
+
+func referralArgs(x outreach.Referral) []any {
+	return []any{x.ID, x.UnitID, x.VisitID, x.Sensitive, string(x.Agency), sqlx.S(x.AgencyName), x.Request, x.OwnerID, micro(x.Due),
+		string(x.Status), sqlx.JSON{V: x.FollowUps}, sqlx.S(string(x.Outcome)), sqlx.S(x.OutcomeNote), sqlx.T(x.ClosedAt),
+		sqlx.S(x.ClosedBy), x.CreatedBy, x.Version, micro(x.CreatedAt), sqlx.T(x.UpdatedAt)}
+}
+
+// CreateReferral implements outreach.Store.
+func (s *Store) CreateReferral(ctx context.Context, r outreach.Referral, ch casework.Change) error {
+	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO outreach_referrals (`+referralCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+			$10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, referralArgs(r)...)
+		return err
+	})
+}
+
+// UpdateReferral implements outreach.Store. The visit, unit, sensitivity
+// and creation never change and are not written.
+func (s *Store) UpdateReferral(ctx context.Context, r outreach.Referral, ch casework.Change) error {
+	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
+		return update(ctx, tx, "outreach_referrals", outreach.RecordReferral, r.ID, r.Version, `UPDATE outreach_referrals SET
+			agency = $1, agency_name = $2, request = $3, owner_id = $4, due = $5, status = $6, follow_ups = $7, outcome = $8,
+			outcome_note = $9, closed_at = $10, closed_by = $11, version = $12, updated_at = $13 WHERE id = $14 AND version = $15`,
+			string(r.Agency), sqlx.S(r.AgencyName), r.Request, r.OwnerID, micro(r.Due), string(r.Status), sqlx.JSON{V: r.FollowUps},
+			sqlx.S(string(r.Outcome)), sqlx.S(r.OutcomeNote), sqlx.T(r.ClosedAt), sqlx.S(r.ClosedBy), r.Version, sqlx.T(r.UpdatedAt),
+			r.ID, r.Version-1)
+	})
+}
+
+// GetReferral implements outreach.Store.
+func (s *Store) GetReferral(ctx context.Context, id string) (outreach.Referral, error) {
+	r, err := scanReferral(s.db.QueryRowContext(ctx, `SELECT `+referralCols+` FROM outreach_referrals WHERE id = $1`, id))
+	return r, sqlx.NotFound(err, outreach.RecordReferral, id)
+}
+
+// ListReferrals implements outreach.Store.
+func (s *Store) ListReferrals(ctx context.Context, f outreach.ReferralFilter, p casework.Page) ([]outreach.Referral, error) {
+	var a sqlx.Args
+	q := under(`SELECT `+referralCols+` FROM outreach_referrals WHERE 1 = 1`, &a, f.UnitUnder)
+	if len(f.Status) > 0 {
+		q += ` AND status IN (` + sqlx.In(&a, strs(f.Status)) + `)`
+	}
+	if f.OwnerID != "" {
+		q += ` AND owner_id = ` + a.Add(f.OwnerID)
+	}
+	if f.VisitID != "" {
+		q += ` AND visit_id = ` + a.Add(f.VisitID)
+	}
+	if !f.OverdueAt.IsZero() {
+		// Referral.Overdue, in SQL.
+		q += ` AND status = 'open' AND due <= ` + a.Add(f.OverdueAt.UnixMicro())
+	}
+	q, err := casesql.PageClause(q, &a, p, "created_at", "id")
+	if err != nil {
+		return nil, err
+	}
+	return sqlx.QueryAll(ctx, s.db, q, a.List, scanReferral)
+}
+
+// TallyReferrals implements outreach.Store: referrals made in the period
+// by created_at, closed in it by closed_at, in one query.
+func (s *Store) TallyReferrals(ctx context.Context, f outreach.TallyFilter) (outreach.ReferralTally, error) {
+	var a sqlx.Args
+	made := period(`created_at = created_at`, &a, "created_at", f.From, f.To)
+	closed := period(`status = 'closed'`, &a, "closed_at", f.From, f.To)
+	q := under(`SELECT CAST(COALESCE(SUM(CASE WHEN `+made+` THEN 1 ELSE 0 END), 0) AS BIGINT),
+		CAST(COALESCE(SUM(CASE WHEN `+closed+` THEN 1 ELSE 0 END), 0) AS BIGINT) FROM outreach_referrals WHERE 1 = 1`, &a, f.UnitUnder)
+	var t outreach.ReferralTally
+	if err := s.db.QueryRowContext(ctx, q, a.List...).Scan(&t.Made, &t.Closed); err != nil {
+		return outreach.ReferralTally{}, sqlx.Translate(err)
+	}
+	return t, nil
+}
