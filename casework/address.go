@@ -70,6 +70,9 @@ type AddressFilter struct {
 
 // Share grants a unit read access to another unit's record (同步共享).
 // Revoking sets RevokedAt; shares are never deleted, so the history stays.
+// A share may end by itself at ExpiresAt: every read builds its Target from
+// the shares active at that instant (ActiveShares), so an expired share
+// grants nothing from then on, without waiting for a sweep.
 type Share struct {
 	ID          string    `json:"id"`
 	RecordType  string    `json:"recordType"`
@@ -81,8 +84,30 @@ type Share struct {
 	CreatedAt   time.Time `json:"createdAt"`
 	RevokedAt   time.Time `json:"revokedAt,omitzero"`
 	RevokedBy   string    `json:"revokedBy,omitempty"`
-	Version     int64     `json:"version"`
+	// RevokeReason is why the share was revoked (audited with it).
+	RevokeReason string `json:"revokeReason,omitempty"`
+	// ExpiresAt is when the share stops granting access; zero: until
+	// revoked.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	Version   int64     `json:"version"`
 }
 
-// Active reports whether the share still grants access.
+// Active reports whether the share is not revoked. Whether it still grants
+// access also depends on its expiry: ActiveAt.
 func (s Share) Active() bool { return s.RevokedAt.IsZero() }
+
+// ActiveAt reports whether the share grants access at now: not revoked and
+// not expired (a share expires at ExpiresAt exactly).
+func (s Share) ActiveAt(now time.Time) bool {
+	return s.Active() && (s.ExpiresAt.IsZero() || now.Before(s.ExpiresAt))
+}
+
+// ShareFilter selects shares by the unit receiving them: a share matches
+// when its unit is one of UnitIDs or lies under the path UnitUnder (an
+// empty filter selects all). ActiveAt, when set, keeps only the shares
+// that grant access at that instant (ActiveAt).
+type ShareFilter struct {
+	UnitIDs   []string
+	UnitUnder string
+	ActiveAt  time.Time
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
@@ -124,31 +125,39 @@ func (k *Kernel) GetAddress(ctx context.Context, actor Actor, id string) (Addres
 	return a, nil
 }
 
-// Share grants another unit read access to a record (同步共享), audited.
+// Share grants another unit read access to a record (同步共享), audited,
+// until revoked or, when until is not zero, until that instant. The
+// receiving unit is told through the outbox (ShareNoticeKind).
 // The caller (a workflow service) has already checked that the actor may
 // write the record.
-func (k *Kernel) Share(ctx context.Context, actor Actor, t Target, toUnit, reason string) (Share, error) {
+func (k *Kernel) Share(ctx context.Context, actor Actor, t Target, toUnit, reason string, until time.Time) (Share, error) {
 	var ch Change
-	s, err := k.PrepareShare(ctx, actor, t, toUnit, reason, &ch)
+	s, err := k.PrepareShare(ctx, actor, t, toUnit, reason, until, &ch)
 	if err != nil {
 		return Share{}, err
 	}
-	if err := k.store.CreateShare(ctx, s, Change{Audit: ch.Audit}); err != nil {
+	if err := k.store.CreateShare(ctx, s, Change{Audit: ch.Audit, Outbox: ch.Outbox}); err != nil {
 		return Share{}, err
 	}
 	return s, nil
 }
 
 // PrepareShare checks and builds a share and adds it, with its audit
-// record, to ch (Change.Shares, Change.Audit), for a workflow that commits
-// the share in the same transaction as its own change (analyse-and-share).
-// On error ch is left as it was.
-func (k *Kernel) PrepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string, ch *Change) (Share, error) {
+// record and the notice to the receiving unit, to ch (Change.Shares,
+// Change.Audit, Change.Outbox), for a workflow that commits the share in
+// the same transaction as its own change (analyse-and-share). A zero until
+// shares until revoked; otherwise until must lie ahead, within the dates
+// any input may name. On error ch is left as it was.
+func (k *Kernel) PrepareShare(ctx context.Context, actor Actor, t Target, toUnit, reason string, until time.Time, ch *Change) (Share, error) {
 	if err := k.Check(ctx, actor, ActionShareRecord, t); err != nil {
 		return Share{}, err
 	}
 	if err := CheckText("reason", reason, 500); err != nil {
 		return Share{}, err
+	}
+	now := k.Now()
+	if !until.IsZero() && (!until.After(now) || until.After(now.Add(k.datesAhead))) {
+		return Share{}, errs.Invalid("until", "future", "must lie ahead of now and within %d days", int(k.datesAhead.Hours()/24))
 	}
 	if _, err := k.unit(ctx, toUnit); err != nil {
 		return Share{}, errs.Invalid("unitId", "exists", "no unit %q", toUnit)
@@ -157,18 +166,24 @@ func (k *Kernel) PrepareShare(ctx context.Context, actor Actor, t Target, toUnit
 		return Share{}, errs.Invalid("unitId", "other_unit", "a record is not shared with its own unit")
 	}
 	s := Share{ID: k.NewID(), RecordType: t.RecordType, RecordID: t.RecordID, OwnerUnitID: t.UnitID, UnitID: toUnit,
-		GrantedBy: actor.StaffID, Reason: reason, CreatedAt: k.Now(), Version: 1}
+		GrantedBy: actor.StaffID, Reason: reason, CreatedAt: now, ExpiresAt: Truncate(until), Version: 1}
 	rec, err := k.AuditRecord(ctx, actor, ActionShareRecord, t.RecordType, t.RecordID, nil, s)
+	if err != nil {
+		return Share{}, err
+	}
+	msg, err := k.shareNotice(s)
 	if err != nil {
 		return Share{}, err
 	}
 	ch.Shares = append(ch.Shares, s)
 	ch.Audit = append(ch.Audit, rec)
+	ch.Outbox = append(ch.Outbox, msg)
 	return s, nil
 }
 
-// RevokeShare ends a share; it stays in the history.
-func (k *Kernel) RevokeShare(ctx context.Context, actor Actor, shareID string) (Share, error) {
+// RevokeShare ends a share at once, audited with the reason (required);
+// the share stays in the history.
+func (k *Kernel) RevokeShare(ctx context.Context, actor Actor, shareID, reason string) (Share, error) {
 	cur, err := k.store.GetShare(ctx, shareID)
 	if err != nil {
 		return Share{}, err
@@ -177,11 +192,17 @@ func (k *Kernel) RevokeShare(ctx context.Context, actor Actor, shareID string) (
 	if err := k.Check(ctx, actor, ActionShareRecord, t); err != nil {
 		return Share{}, err
 	}
+	if strings.TrimSpace(reason) == "" {
+		return Share{}, errs.Invalid("reason", "required", "say why the share is revoked")
+	}
+	if err := CheckText("reason", reason, 500); err != nil {
+		return Share{}, err
+	}
 	if !cur.Active() {
 		return Share{}, errs.Transition("active", "revoked", "the share is already revoked")
 	}
 	next := cur
-	next.RevokedAt, next.RevokedBy, next.Version = k.Now(), actor.StaffID, cur.Version+1
+	next.RevokedAt, next.RevokedBy, next.RevokeReason, next.Version = k.Now(), actor.StaffID, reason, cur.Version+1
 	ch, err := k.Change(ctx, actor, "record.unshare", cur.RecordType, cur.RecordID, cur, next)
 	if err != nil {
 		return Share{}, err

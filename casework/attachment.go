@@ -164,36 +164,19 @@ func (k *Kernel) linkUploads(ctx context.Context, sha256 string) error {
 
 // OpenAttachment returns an attachment's metadata and a reader of its
 // bytes, for a download. Reach first, as for every read: the bytes are in
-// reach when an upload of them was made in the actor's reach; a digest
-// out of reach answers ErrNotFound exactly as one never stored. Then the
-// policy (ActionReadAttachment). The reader fails with ErrDigestMismatch at
-// EOF or Close when the stored bytes no longer hash to their digest, so a
-// caller that streams them must not report success before reading to the
-// end; the caller closes it.
+// reach when an upload of them was made in the actor's reach, or when a
+// record linking them (AttachToRecord) is — in the actor's subtree or
+// shared with its unit now; a digest out of reach answers ErrNotFound
+// exactly as one never stored. Then the policy (ActionReadAttachment). The
+// reader fails with ErrDigestMismatch at EOF or Close when the stored bytes
+// no longer hash to their digest, so a caller that streams them must not
+// report success before reading to the end; the caller closes it.
 func (k *Kernel) OpenAttachment(ctx context.Context, actor Actor, sha256 string) (Attachment, io.ReadCloser, error) {
-	ups, err := k.store.ListUploads(ctx, sha256)
+	a, t, err := k.attachmentInReach(ctx, actor, sha256)
 	if err != nil {
 		return Attachment{}, nil, err
 	}
-	var up *Upload
-	for i, u := range ups {
-		if u.UnitID == "" {
-			continue // bytes stored before uploads were recorded: no unit, no reach
-		}
-		err := k.Reach(ctx, actor, Target{RecordType: "attachment", RecordID: sha256, UnitID: u.UnitID})
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return Attachment{}, nil, err
-		}
-		up = &ups[i]
-		break
-	}
-	if up == nil {
-		return Attachment{}, nil, errs.NotFound("attachment", sha256)
-	}
-	if err := k.Authorize(ctx, actor, ActionReadAttachment, Target{RecordType: "attachment", RecordID: sha256, UnitID: up.UnitID}); err != nil {
+	if err := k.Authorize(ctx, actor, ActionReadAttachment, t); err != nil {
 		return Attachment{}, nil, err
 	}
 	rc, err := k.blobs.Open(ctx, sha256)
@@ -203,7 +186,39 @@ func (k *Kernel) OpenAttachment(ctx context.Context, actor Actor, sha256 string)
 	if err != nil {
 		return Attachment{}, nil, err
 	}
-	return up.Attachment(), rc, nil
+	return a, rc, nil
+}
+
+// attachmentInReach finds what puts a digest in the actor's reach: an
+// upload of it in reach, else a record linking it in reach. It returns the
+// metadata to send and the Target to authorize against.
+func (k *Kernel) attachmentInReach(ctx context.Context, actor Actor, sha256 string) (Attachment, Target, error) {
+	ups, err := k.store.ListUploads(ctx, sha256)
+	if err != nil {
+		return Attachment{}, Target{}, err
+	}
+	for _, u := range ups {
+		if u.UnitID == "" {
+			continue // bytes stored before uploads were recorded: no unit, no reach
+		}
+		t := Target{RecordType: "attachment", RecordID: sha256, UnitID: u.UnitID}
+		err := k.Reach(ctx, actor, t)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Attachment{}, Target{}, err
+		}
+		return u.Attachment(), t, nil
+	}
+	l, t, ok, err := k.linkedInReach(ctx, actor, sha256)
+	if err != nil {
+		return Attachment{}, Target{}, err
+	}
+	if !ok {
+		return Attachment{}, Target{}, errs.NotFound("attachment", sha256)
+	}
+	return l.Attachment, t, nil
 }
 
 // DefaultAttachmentTTL is how long an upload may wait for a record to link

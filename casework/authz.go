@@ -179,7 +179,10 @@ func (k *Kernel) UnitPath(ctx context.Context, id string) (string, error) {
 	return u.Path, err
 }
 
-// ActiveShares returns the unit ids a record is shared with now, for Target.
+// ActiveShares returns the unit ids a record is shared with now, for Target:
+// a revoked share, and one whose ExpiresAt has come, grant nothing. The
+// read checks expiry itself, so access ends at the instant, not at the
+// next sweep.
 // ownerUnitID is the record's unit as its store holds it: only shares
 // granted by that unit count, so a share someone made of a record id with a
 // unit of their own choosing grants nothing.
@@ -189,8 +192,9 @@ func (k *Kernel) ActiveShares(ctx context.Context, recordType, recordID, ownerUn
 		return nil, err
 	}
 	var out []string
+	now := k.Now()
 	for _, s := range shares {
-		if s.Active() && s.OwnerUnitID == ownerUnitID {
+		if s.ActiveAt(now) && s.OwnerUnitID == ownerUnitID {
 			out = append(out, s.UnitID)
 		}
 	}

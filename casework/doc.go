@@ -54,6 +54,18 @@
 // committee staff) hold no police role and never approve, reveal or
 // administer. A refused reveal of a person in reach is audited.
 //
+// # Shares and attachments
+//
+// A unit shares a record with another unit (Share, PrepareShare): read
+// access for the receiving unit's subtree, audited, noticed to that unit
+// through the outbox (ShareNoticeKind, delivered to the Notifier), ended
+// by RevokeShare (with a reason, at once) or by its own ExpiresAt, which
+// every read checks (ActiveShares) — no sweep is needed for access to end.
+// The receiving unit lists what it was shared (ListSharesReceived).
+// Uploaded photos and documents are linked to a workflow's records with
+// AttachToRecord; whoever may read the record may download them
+// (OpenAttachment), a unit outside its reach gets ErrNotFound.
+//
 // # Time
 //
 // One zone per deployment (default Asia/Shanghai) sets every calendar

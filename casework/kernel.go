@@ -161,6 +161,7 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 		k.handoffMaxAttempts = 10
 	}
 	k.figures = []FigureSource{deadHandoffFigures{k}}
+	k.receivers[ShareNoticeKind] = k.receiveShareNotice
 	if k.clock == nil {
 		k.clock = SystemClock{}
 	}

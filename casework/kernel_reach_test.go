@@ -76,7 +76,7 @@ func kernelMethods() []kernelMethod {
 	station := func(t *testing.T, w *kernelWorld) string { return w.station.ID }
 	staffMember := func(t *testing.T, w *kernelWorld) string { return w.supervisor.StaffID }
 	share := func(t *testing.T, w *kernelWorld) string {
-		s, err := w.k.Share(ctx, w.officer, casework.Target{RecordType: "case", RecordID: "c-" + person(t, w), UnitID: w.station.ID}, w.otherBranch.ID, "协查")
+		s, err := w.k.Share(ctx, w.officer, casework.Target{RecordType: "case", RecordID: "c-" + person(t, w), UnitID: w.station.ID}, w.otherBranch.ID, "协查", time.Time{})
 		require.NoError(t, err)
 		return s.ID
 	}
@@ -118,9 +118,11 @@ func kernelMethods() []kernelMethod {
 			return w.k.CreateAddress(ctx, a, casework.AddressInput{UnitID: unitFor(w, id), Text: "某路2号"})
 		}},
 		{"Share", false, station, func(w *kernelWorld, a casework.Actor, id string) (any, error) {
-			return w.k.Share(ctx, a, casework.Target{RecordType: "case", RecordID: "c1", UnitID: unitFor(w, id)}, w.otherBranch.ID, "协查")
+			return w.k.Share(ctx, a, casework.Target{RecordType: "case", RecordID: "c1", UnitID: unitFor(w, id)}, w.otherBranch.ID, "协查", time.Time{})
 		}},
-		{"RevokeShare", false, share, func(w *kernelWorld, a casework.Actor, id string) (any, error) { return w.k.RevokeShare(ctx, a, id) }},
+		{"RevokeShare", false, share, func(w *kernelWorld, a casework.Actor, id string) (any, error) {
+			return w.k.RevokeShare(ctx, a, id, "协查结束")
+		}},
 		{"ResolvePeriod", false, station, func(w *kernelWorld, a casework.Actor, id string) (any, error) {
 			now := w.clock.Now()
 			return w.k.ResolvePeriod(ctx, a, casework.ReportQuery{UnitID: unitFor(w, id), From: now.Add(-24 * time.Hour), To: now})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -19,7 +20,7 @@ func TestReachCannotBeForged(t *testing.T) {
 		// An outsider "shares" a station's record by naming its own unit as
 		// the owner: the share is stored, but grants nothing.
 		forged := casework.Target{RecordType: "case", RecordID: "station-case", UnitID: w.otherBranch.ID}
-		_, err := w.k.Share(ctx, w.otherOfficer, forged, w.bureau.ID, "x")
+		_, err := w.k.Share(ctx, w.otherOfficer, forged, w.bureau.ID, "x", time.Time{})
 		require.NoError(t, err)
 		shared, err := w.k.ActiveShares(ctx, "case", "station-case", w.station.ID)
 		require.NoError(t, err)

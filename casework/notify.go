@@ -15,6 +15,7 @@ const (
 	NoticeHighRisk            NoticeKind = "high_risk" // a dispute may turn violent (民转刑)
 	NoticeDeadlineApproaching NoticeKind = "deadline_approaching"
 	NoticeOverdue             NoticeKind = "overdue"
+	NoticeShared              NoticeKind = "shared" // a record was shared with the unit (Notice.UnitID)
 )
 
 // Notice tells a unit's supervisors about a record. It carries ids and

@@ -112,6 +112,7 @@ func kernelRules() []Rule {
 		{Action: ActionAdminUnits, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionAdminStaff, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionShareRecord, Kind: KindWrite, Roles: staff},
+		{Action: ActionAttachRecord, Kind: KindWrite, Roles: staff},
 		{Action: ActionPutAttachment, Kind: KindWrite, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleMediator, RoleLawyer, RoleCustodian}},
 		// Helpers upload nothing and read no attachment: a unit's uploads
 		// are signed agreements, evidence and returns' receipts.

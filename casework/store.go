@@ -38,6 +38,7 @@ type KernelStore interface {
 	OutboxStore
 	AttachmentStore
 	SnapshotStore
+	RecordAttachmentStore
 
 	// DefaultBlobs is where attachment bytes go when Config.Blobs is nil: as
 	// durable as the store itself (memory for a memory store; the SQL
@@ -94,6 +95,9 @@ type ShareStore interface {
 	// ListShares returns the shares of a record (revoked ones included),
 	// ordered by (CreatedAt, ID).
 	ListShares(ctx context.Context, recordType, recordID string) ([]Share, error)
+	// ListSharesTo returns the shares the filter selects by receiving unit
+	// (ShareFilter), ordered by (CreatedAt, ID) after the cursor.
+	ListSharesTo(ctx context.Context, f ShareFilter, p Page) ([]Share, error)
 }
 
 // AuditStore reads the hash chain. Appending happens only inside writes,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
@@ -47,7 +48,7 @@ func TestTextParameters(t *testing.T) {
 			return err
 		}},
 		{"share reason", "reason", "text", func(d mediation.Dispute) error {
-			_, err := f.svc.Share(f.ctx, f.officer, d.ID, j.siblingUnit.ID, "协查\x07")
+			_, err := f.svc.Share(f.ctx, f.officer, d.ID, j.siblingUnit.ID, "协查\x07", time.Time{})
 			return err
 		}},
 		{"place is one line", "place", "text", func(d mediation.Dispute) error {

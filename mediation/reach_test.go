@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/mediation"
@@ -128,7 +129,7 @@ func methods(j *jurisdiction) []method {
 				Actor: a, UnitID: unitOf(f, id), Category: "neighbour", Summary: "走访发现"})
 		}},
 		{"Share", reported, func(f *fx, a casework.Actor, id string) (any, error) {
-			return f.svc.Share(f.ctx, a, id, j.unrelatedUnit.ID, "协查")
+			return f.svc.Share(f.ctx, a, id, j.unrelatedUnit.ID, "协查", time.Time{})
 		}},
 		{"PrintAgreement", withSession, func(f *fx, a casework.Actor, id string) (any, error) {
 			var buf bytes.Buffer
@@ -291,7 +292,7 @@ func TestPrintShowsOnlyWhatTheReaderMayRead(t *testing.T) {
 	f := newFx(t, nil)
 	j := f.jurisdiction()
 	d := f.to(mediation.StateAgreed)
-	_, err := f.svc.Share(f.ctx, f.officer, d.ID, j.siblingUnit.ID, "协查")
+	_, err := f.svc.Share(f.ctx, f.officer, d.ID, j.siblingUnit.ID, "协查", time.Time{})
 	require.NoError(t, err)
 	var own, shared bytes.Buffer
 	require.NoError(t, f.svc.PrintAgreement(f.ctx, f.officer, d.ID, &own, nil))

@@ -422,8 +422,9 @@ func (s *Service) ListOverdue(ctx context.Context, actor casework.Actor, unitID 
 
 // Share grants another unit read access to a dispute (同步共享), audited by
 // the kernel; the dispute stays read-only there. Sharing is the station's
-// decision: it needs the acceptance permission on the dispute.
-func (s *Service) Share(ctx context.Context, actor casework.Actor, id, toUnit, reason string) (casework.Share, error) {
+// decision: it needs the acceptance permission on the dispute. A zero until
+// shares until revoked; otherwise the share ends by itself then.
+func (s *Service) Share(ctx context.Context, actor casework.Actor, id, toUnit, reason string, until time.Time) (casework.Share, error) {
 	_, t, err := s.reachable(ctx, actor, id)
 	if err != nil {
 		return casework.Share{}, err
@@ -437,7 +438,7 @@ func (s *Service) Share(ctx context.Context, actor casework.Actor, id, toUnit, r
 	if err := casework.CheckLine("unitId", toUnit, 64); err != nil {
 		return casework.Share{}, err
 	}
-	return s.k.Share(ctx, actor, t, toUnit, reason)
+	return s.k.Share(ctx, actor, t, toUnit, reason, until)
 }
 
 // view is a dispute as services return it: without the parties' document

@@ -171,9 +171,9 @@ func TestPermissions(t *testing.T) {
 	require.ErrorIs(t, err, mediation.ErrForbidden, "an actor cannot claim a role it does not hold")
 
 	// A share with another branch grants read there, never write.
-	_, err = f.svc.Share(f.ctx, f.mediator, other.ID, f.otherBranch.ID, "协查")
+	_, err = f.svc.Share(f.ctx, f.mediator, other.ID, f.otherBranch.ID, "协查", time.Time{})
 	require.ErrorIs(t, err, mediation.ErrForbidden)
-	_, err = f.svc.Share(f.ctx, f.officer, other.ID, f.otherBranch.ID, "协查")
+	_, err = f.svc.Share(f.ctx, f.officer, other.ID, f.otherBranch.ID, "协查", time.Time{})
 	require.NoError(t, err)
 	_, err = f.svc.Get(f.ctx, f.stranger, other.ID)
 	require.NoError(t, err)

@@ -108,7 +108,7 @@ func (s *server) AnalyseAndShareCase(ctx context.Context, r api.AnalyseAndShareC
 	in := cases.AnalysisInput{At: r.Body.At, Findings: r.Body.Findings}
 	if r.Body.ShareWith != nil {
 		in.ShareWith = mapSlice(r.Body.ShareWith, func(sh api.ShareInput) cases.ShareInput {
-			return cases.ShareInput{UnitID: sh.UnitId, Reason: sh.Reason}
+			return cases.ShareInput{UnitID: sh.UnitId, Reason: sh.Reason, Until: sh.Until}
 		})
 	}
 	c, tag, err := s.changeCase(ctx, r.Id, r.Params.IfMatch, func(a casework.Actor, v int64) (cases.Case, error) {
@@ -186,7 +186,7 @@ func (s *server) ListCaseShares(ctx context.Context, r api.ListCaseSharesRequest
 }
 
 func (s *server) UnshareCase(ctx context.Context, r api.UnshareCaseRequestObject) (api.UnshareCaseResponseObject, error) {
-	sh, err := s.cases.Unshare(ctx, actorOf(ctx), r.Id, r.ShareId)
+	sh, err := s.cases.Unshare(ctx, actorOf(ctx), r.Id, r.ShareId, r.Body.Reason)
 	if err != nil {
 		return nil, err
 	}

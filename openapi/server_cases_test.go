@@ -167,7 +167,7 @@ func testBirdCageOverHTTP(t *testing.T, b fixtureOption) {
 	require.Equal(t, []string{"reported", "filed", "investigating", "solved", "closed"}, path)
 
 	// The share is revoked: the station loses the case at once.
-	unshared, err := officer.UnshareCaseWithResponse(ctx, c.Id, shares.JSON200.Items[0].Id)
+	unshared, err := officer.UnshareCaseWithResponse(ctx, c.Id, shares.JSON200.Items[0].Id, api.ShareRevocation{Reason: "协查结束"})
 	require.NoError(t, err)
 	requireStatus(t, http.StatusOK, unshared, unshared.Body)
 	require.False(t, unshared.JSON200.RevokedAt.IsZero())

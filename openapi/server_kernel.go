@@ -275,7 +275,7 @@ func (s *server) GetAttachment(ctx context.Context, r api.GetAttachmentRequestOb
 }
 
 func (s *server) RevokeShare(ctx context.Context, r api.RevokeShareRequestObject) (api.RevokeShareResponseObject, error) {
-	sh, err := s.kernel.RevokeShare(ctx, actorOf(ctx), r.Id)
+	sh, err := s.kernel.RevokeShare(ctx, actorOf(ctx), r.Id, r.Body.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -477,7 +477,8 @@ func addressOut(a casework.Address) api.Address {
 
 func shareOut(s casework.Share) api.Share {
 	return api.Share{Id: s.ID, RecordType: s.RecordType, RecordId: s.RecordID, OwnerUnitId: s.OwnerUnitID, UnitId: s.UnitID, GrantedBy: s.GrantedBy,
-		Reason: s.Reason, CreatedAt: s.CreatedAt, RevokedAt: s.RevokedAt, RevokedBy: s.RevokedBy, Version: s.Version}
+		Reason: s.Reason, CreatedAt: s.CreatedAt, RevokedAt: s.RevokedAt, RevokedBy: s.RevokedBy, RevokeReason: s.RevokeReason,
+		ExpiresAt: s.ExpiresAt, Version: s.Version}
 }
 
 func auditEntryOut(e casework.AuditEntry) api.AuditEntry {

@@ -267,7 +267,7 @@ func TestHandoffsSharesAndCodesOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, replay.StatusCode())
 
-	revoke, err := c.RevokeShareWithResponse(ctx, "01J0000000000000000000NONE")
+	revoke, err := c.RevokeShareWithResponse(ctx, "01J0000000000000000000NONE", api.ShareRevocation{Reason: "协查结束"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, revoke.StatusCode())
 

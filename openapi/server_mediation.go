@@ -250,7 +250,7 @@ func (s *server) RecordFollowUp(ctx context.Context, r api.RecordFollowUpRequest
 }
 
 func (s *server) ShareDispute(ctx context.Context, r api.ShareDisputeRequestObject) (api.ShareDisputeResponseObject, error) {
-	sh, err := s.mediation.Share(ctx, actorOf(ctx), r.Id, r.Body.UnitId, r.Body.Reason)
+	sh, err := s.mediation.Share(ctx, actorOf(ctx), r.Id, r.Body.UnitId, r.Body.Reason, r.Body.Until)
 	if err != nil {
 		return nil, err
 	}

@@ -147,8 +147,11 @@ var noIfMatch = map[string]bool{
 
 // Creates whose service takes no request key.
 var noIdempotencyKey = map[string]bool{
-	"putAttachment": true, // content-addressed: a repeat stores nothing new
-	"shareDispute":  true, // the kernel's shares take no request key
+	"putAttachment":  true, // content-addressed: a repeat stores nothing new
+	"shareDispute":   true, // the kernel's shares take no request key
+	"attachToCase":   true, // content-addressed: attaching a digest again returns the first link
+	"attachToVisit":  true, // same
+	"attachToHazard": true, // same
 }
 
 func TestSafeWrites(t *testing.T) {

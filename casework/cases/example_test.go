@@ -235,7 +235,7 @@ func Example_birdCage() {
 	//   recovery: compare category="" description="鸟笼 画眉鸟": no recovered item matches
 	// match: case id-000014 (filed) score 0.5 [same modus operandi]
 	// analysis: 调取现场监控视频,锁定嫌疑人落脚点; shared with 车站派出所 (id-000007)
-	//   recovery: traced id-000017, id-000018, linked to arrest id-000021
+	//   recovery: traced id-000017, id-000018, linked to arrest id-000022
 	// state history:
 	//   05-12 10:00 —             → reported      case.report
 	//   05-12 10:15 reported      → filed         case.dispatch_file
@@ -249,8 +249,8 @@ func Example_birdCage() {
 	//   arrest_recover 05-13 09:00  after 23h0m0s  target 168h0m0s late=false
 	//   review_track   05-13 16:00  after 30h0m0s  target 720h0m0s late=false
 	// items:
-	//   id-000017 竹制鸟笼×1 traced by [id-000021]
-	//   id-000018 画眉鸟×2 traced by [id-000021]
+	//   id-000017 竹制鸟笼×1 traced by [id-000022]
+	//   id-000018 画眉鸟×2 traced by [id-000022]
 	// 张店公安分局, May 2020: reported 2, filed 2, solved 1, clearance 500‰, people arrested 1, leads 1
 	// a year earlier: reported 0, filed 0 (clearance defined: false); change: reported +2, solved +1
 	// audit chain verified: true

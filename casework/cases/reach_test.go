@@ -135,7 +135,7 @@ func caseMethods(j *jurisdiction) []caseMethod {
 			if sh, err := e.svc.Shares(e.ctx, e.officer, id); err == nil && len(sh) > 0 {
 				shareID = sh[0].ID
 			}
-			return e.svc.Unshare(e.ctx, a, id, shareID)
+			return e.svc.Unshare(e.ctx, a, id, shareID, "协查结束")
 		}},
 		{"List", in(cases.StateReported), func(t *testing.T, e *caseEnv, a casework.Actor, id string) (any, error) {
 			rows, next, err := e.svc.List(e.ctx, a, cases.Query{UnitID: unitOf(e, id)})

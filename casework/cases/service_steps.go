@@ -211,6 +211,8 @@ func (s *Service) Survey(ctx context.Context, actor casework.Actor, id string, v
 type ShareInput struct {
 	UnitID string `json:"unitId" validate:"required,line"`
 	Reason string `json:"reason" validate:"max=500"`
+	// Until ends the share by itself; zero: until revoked.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // AnalysisInput records 快研判 and the units to share the case with.
@@ -257,7 +259,7 @@ func (s *Service) AnalyseAndShare(ctx context.Context, actor casework.Actor, id 
 	// entry in the same transaction (Change.Shares).
 	var shares casework.Change
 	for i, sh := range in.ShareWith {
-		share, err := s.k.PrepareShare(ctx, actor, t, sh.UnitID, strings.TrimSpace(sh.Reason), &shares)
+		share, err := s.k.PrepareShare(ctx, actor, t, sh.UnitID, strings.TrimSpace(sh.Reason), sh.Until, &shares)
 		if err != nil {
 			if !errors.Is(err, errs.ErrInvalid) {
 				return Case{}, err
@@ -276,15 +278,17 @@ func (s *Service) AnalyseAndShare(ctx context.Context, actor casework.Actor, id 
 	}
 	ch.Audit = append(ch.Audit, shares.Audit...)
 	ch.Shares = shares.Shares
+	ch.Outbox = append(ch.Outbox, shares.Outbox...) // the receiving units' notices
 	if err := s.store.CommitCases(ctx, Write{Cases: []Case{n}}, ch); err != nil {
 		return Case{}, err
 	}
 	return s.withShares(ctx, n)
 }
 
-// Unshare revokes a share of a case (through Kernel.RevokeShare): the unit
-// loses read access at once; the share stays in the history.
-func (s *Service) Unshare(ctx context.Context, actor casework.Actor, caseID, shareID string) (casework.Share, error) {
+// Unshare revokes a share of a case (through Kernel.RevokeShare, audited
+// with the reason): the unit loses read access at once; the share stays in
+// the history.
+func (s *Service) Unshare(ctx context.Context, actor casework.Actor, caseID, shareID, reason string) (casework.Share, error) {
 	c, err := s.load(ctx, actor, caseID, ActionAnalyseShare)
 	if err != nil {
 		return casework.Share{}, err
@@ -296,7 +300,7 @@ func (s *Service) Unshare(ctx context.Context, actor casework.Actor, caseID, sha
 	if sh.RecordType != RecordCase || sh.RecordID != c.ID {
 		return casework.Share{}, errs.NotFound("share", shareID)
 	}
-	return s.k.RevokeShare(ctx, actor, shareID)
+	return s.k.RevokeShare(ctx, actor, shareID, reason)
 }
 
 // Shares returns every share of a case, revoked ones included.

@@ -48,6 +48,7 @@ type DB struct {
 	addresses map[string]casework.Address
 	shares    map[string]casework.Share
 	uploads   map[string]casework.Upload
+	recAtt    map[[3]string]casework.RecordAttachment // record type, record id, sha256
 
 	audit       []casework.AuditEntry
 	payloads    map[int64][]byte
@@ -69,6 +70,7 @@ func New() *DB {
 		addresses:   map[string]casework.Address{},
 		shares:      map[string]casework.Share{},
 		uploads:     map[string]casework.Upload{},
+		recAtt:      map[[3]string]casework.RecordAttachment{},
 		payloads:    map[int64][]byte{},
 		requestKeys: map[[2]string]casework.RequestKey{},
 		inbox:       map[[3]string]casework.InboxEntry{},

@@ -537,3 +537,18 @@ func (db *DB) ListOutbox(ctx context.Context, sourceKind, sourceID string) (out 
 func (db *DB) CommitChange(ctx context.Context, ch casework.Change) error {
 	return db.Write(ctx, ch, nil)
 }
+
+// ListSharesTo implements casework.ShareStore.
+func (db *DB) ListSharesTo(ctx context.Context, f casework.ShareFilter, p casework.Page) (out []casework.Share, err error) {
+	err = db.Read(ctx, func() error {
+		out, err = List(db.shares, func(s casework.Share) bool {
+			to := slices.Contains(f.UnitIDs, s.UnitID) || (f.UnitUnder != "" && casework.Contains(f.UnitUnder, db.units[s.UnitID].Path))
+			if len(f.UnitIDs) == 0 && f.UnitUnder == "" {
+				to = true
+			}
+			return to && (f.ActiveAt.IsZero() || s.ActiveAt(f.ActiveAt))
+		}, func(s casework.Share) casework.Cursor { return casework.Cursor{At: s.CreatedAt, ID: s.ID} }, Identity, p)
+		return err
+	})
+	return out, err
+}

@@ -277,6 +277,31 @@ var kernelMigrations = []sqlx.Step{{
 			`UPDATE persons SET phone_sealed = NULL, phone_index = NULL, phone_masked = NULL`,
 		}
 	},
+}, {
+	// Shares expire and are revoked with a reason (casework.Share); a unit
+	// lists the shares it received by (unit_id, created_at, id). Records
+	// link uploaded attachments (casework.RecordAttachment), found by
+	// record for the list and by digest for a download's reach.
+	Version: 8,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`ALTER TABLE shares ADD COLUMN expires_at BIGINT`,
+			`ALTER TABLE shares ADD COLUMN revoke_reason TEXT`,
+			`CREATE INDEX shares_received ON shares (unit_id, created_at, id)`,
+			`CREATE TABLE record_attachments (
+				record_type TEXT NOT NULL,
+				record_id TEXT NOT NULL,
+				sha256 TEXT NOT NULL,
+				owner_unit_id TEXT NOT NULL REFERENCES units (id),
+				name TEXT NOT NULL,
+				media_type TEXT NOT NULL,
+				size BIGINT NOT NULL,
+				attached_by TEXT NOT NULL,
+				attached_at BIGINT NOT NULL,
+				PRIMARY KEY (record_type, record_id, sha256))`,
+			`CREATE INDEX record_attachments_sha256 ON record_attachments (sha256)`,
+		}
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

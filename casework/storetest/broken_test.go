@@ -2,8 +2,10 @@ package storetest_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/memstore"
@@ -184,7 +186,29 @@ func (s erasesSilently) ErasePayload(ctx context.Context, seq int64, _ casework.
 	return s.DB.ErasePayload(ctx, seq, casework.Change{})
 }
 
+// keepsExpiredShares lists the shares a unit received whatever their
+// expiry or revocation.
+type keepsExpiredShares struct{ *memstore.DB }
+
+func (s keepsExpiredShares) ListSharesTo(ctx context.Context, f casework.ShareFilter, p casework.Page) ([]casework.Share, error) {
+	f.ActiveAt = time.Time{}
+	return s.DB.ListSharesTo(ctx, f, p)
+}
+
+// relinksQuietly answers a second link of a digest to a record as if it
+// were new, so the caller cannot tell it committed nothing.
+type relinksQuietly struct{ *memstore.DB }
+
+func (s relinksQuietly) AddRecordAttachment(ctx context.Context, a casework.RecordAttachment, ch casework.Change) error {
+	if err := s.DB.AddRecordAttachment(ctx, a, ch); err != nil && !errors.Is(err, casework.ErrConflict) {
+		return err
+	}
+	return nil
+}
+
 var broken = map[string]func() casework.KernelStore{
+	"keeps_expired_shares": func() casework.KernelStore { return keepsExpiredShares{memstore.New()} },
+	"relinks_quietly":      func() casework.KernelStore { return relinksQuietly{memstore.New()} },
 	"erases_silently":      func() casework.KernelStore { return erasesSilently{memstore.New()} },
 	"drops_audit":          func() casework.KernelStore { return dropsAudit{memstore.New()} },
 	"person_subtree_lost":  func() casework.KernelStore { return personSubtreeLost{memstore.New()} },
@@ -227,5 +251,7 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		"inbox_mark_no_step":   "InboxMarksPerStep",
 		"drops_payloads":       "WritesCommitTheirAudit|AuditChain",
 		"erases_silently":      "AuditChain",
+		"keeps_expired_shares": "SharesReceived",
+		"relinks_quietly":      "RecordAttachments",
 	})
 }

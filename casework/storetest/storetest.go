@@ -57,6 +57,8 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"DefaultBlobs", testDefaultBlobs},
 		{"Uploads", testUploads},
 		{"SnapshotReadsOneState", testSnapshot},
+		{"SharesReceived", testSharesReceived},
+		{"RecordAttachments", testRecordAttachments},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3187,6 +3187,24 @@ type ReasonInput struct {
 	Reason string `json:"reason"`
 }
 
+// RecordAttachment RecordAttachment links an uploaded attachment to a record: whoever may read the record may download it.
+type RecordAttachment struct {
+	AttachedAt  time.Time `json:"attachedAt"`
+	AttachedBy  string    `json:"attachedBy"`
+	MediaType   string    `json:"mediaType"`
+	Name        string    `json:"name"`
+	OwnerUnitId string    `json:"ownerUnitId"`
+	RecordId    string    `json:"recordId"`
+	RecordType  string    `json:"recordType"`
+	Sha256      string    `json:"sha256"`
+	Size        int64     `json:"size"`
+}
+
+// RecordAttachmentList defines model for RecordAttachmentList.
+type RecordAttachmentList struct {
+	Items []RecordAttachment `json:"items"`
+}
+
 // RecoveryInput RecoveryInput records that an item was recovered and taken into custody. From names whom or where it was taken from (a suspect, a scrap yard, the roadside); To is its first holder in custody (a staff member or a storage location); the details are those of the custody chain's first entry, and At is the time of recovery (default now).
 type RecoveryInput struct {
 	// At default: now
@@ -3552,28 +3570,50 @@ type SessionInput struct {
 
 // Share Share grants a unit read access to another unit's record (同步共享). Revoking sets RevokedAt; shares are never deleted, so the history stays.
 type Share struct {
-	CreatedAt   time.Time `json:"createdAt"`
+	CreatedAt time.Time `json:"createdAt"`
+
+	// ExpiresAt When the share stops granting access; absent, until revoked.
+	ExpiresAt   time.Time `json:"expiresAt,omitempty,omitzero"`
 	GrantedBy   string    `json:"grantedBy"`
 	Id          string    `json:"id"`
 	OwnerUnitId string    `json:"ownerUnitId"`
 	Reason      string    `json:"reason,omitempty,omitzero"`
 	RecordId    string    `json:"recordId"`
 	RecordType  string    `json:"recordType"`
-	RevokedAt   time.Time `json:"revokedAt,omitempty,omitzero"`
-	RevokedBy   string    `json:"revokedBy,omitempty,omitzero"`
-	UnitId      string    `json:"unitId"`
-	Version     int64     `json:"version"`
+
+	// RevokeReason Why the share was revoked.
+	RevokeReason string    `json:"revokeReason,omitempty,omitzero"`
+	RevokedAt    time.Time `json:"revokedAt,omitempty,omitzero"`
+	RevokedBy    string    `json:"revokedBy,omitempty,omitzero"`
+	UnitId       string    `json:"unitId"`
+	Version      int64     `json:"version"`
 }
 
-// ShareInput ShareInput names a unit to share a case with and why.
+// ShareInput ShareInput names a unit to share a record with, why, and until when.
 type ShareInput struct {
 	Reason string `json:"reason,omitempty,omitzero"`
 	UnitId string `json:"unitId"`
+
+	// Until When the share ends by itself (ahead of now); absent, until revoked.
+	Until time.Time `json:"until,omitempty,omitzero"`
 }
 
 // ShareList defines model for ShareList.
 type ShareList struct {
 	Items []Share `json:"items"`
+}
+
+// SharePage One page of Share records in a stable order.
+type SharePage struct {
+	Items []Share `json:"items"`
+
+	// Next The cursor of the next page; absent on the last page.
+	Next string `json:"next,omitempty,omitzero"`
+}
+
+// ShareRevocation Why a share is revoked.
+type ShareRevocation struct {
+	Reason string `json:"reason"`
 }
 
 // Signature Signature is a signed agreement page (a photo or scan, kept by the kernel's blob store) by a party — or a representative or guardian for the party — or by the mediator.
@@ -4945,6 +4985,18 @@ type RejectReturnParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListSharesReceivedParams defines parameters for ListSharesReceived.
+type ListSharesReceivedParams struct {
+	// All Include revoked and expired shares.
+	All *bool `form:"all,omitempty" json:"all,omitempty"`
+
+	// Limit Page size: default 50, at most 200 (more is 400).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The opaque `next` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// UnitId Root of the unit subtree to search; default the actor's unit.
@@ -5089,6 +5141,9 @@ type AnalyseAndShareCaseJSONRequestBody = AnalysisInput
 // ArrestForCaseJSONRequestBody defines body for ArrestForCase for application/json ContentType.
 type ArrestForCaseJSONRequestBody = ArrestInput
 
+// AttachToCaseJSONRequestBody defines body for AttachToCase for application/json ContentType.
+type AttachToCaseJSONRequestBody = Attachment
+
 // CloseCaseJSONRequestBody defines body for CloseCase for application/json ContentType.
 type CloseCaseJSONRequestBody = ReasonInput
 
@@ -5100,6 +5155,9 @@ type DropCaseJSONRequestBody = ReasonInput
 
 // ReviewCaseJSONRequestBody defines body for ReviewCase for application/json ContentType.
 type ReviewCaseJSONRequestBody = CaseReviewInput
+
+// UnshareCaseJSONRequestBody defines body for UnshareCase for application/json ContentType.
+type UnshareCaseJSONRequestBody = ShareRevocation
 
 // StartInvestigationJSONRequestBody defines body for StartInvestigation for application/json ContentType.
 type StartInvestigationJSONRequestBody = ReasonInput
@@ -5181,6 +5239,9 @@ type StartMediationJSONRequestBody = DisputeActionInput
 
 // ReportHazardJSONRequestBody defines body for ReportHazard for application/json ContentType.
 type ReportHazardJSONRequestBody = HazardInput
+
+// AttachToHazardJSONRequestBody defines body for AttachToHazard for application/json ContentType.
+type AttachToHazardJSONRequestBody = Attachment
 
 // RecordRectifiedJSONRequestBody defines body for RecordRectified for application/json ContentType.
 type RecordRectifiedJSONRequestBody = NoteInput
@@ -5272,6 +5333,9 @@ type CompleteReturnJSONRequestBody = Handover
 // RejectReturnJSONRequestBody defines body for RejectReturn for application/json ContentType.
 type RejectReturnJSONRequestBody = NoteInput
 
+// RevokeShareJSONRequestBody defines body for RevokeShare for application/json ContentType.
+type RevokeShareJSONRequestBody = ShareRevocation
+
 // CreateStaffJSONRequestBody defines body for CreateStaff for application/json ContentType.
 type CreateStaffJSONRequestBody = StaffInput
 
@@ -5289,6 +5353,9 @@ type RecordVisitJSONRequestBody = VisitInput
 
 // AmendVisitJSONRequestBody defines body for AmendVisit for application/json ContentType.
 type AmendVisitJSONRequestBody = VisitAmendment
+
+// AttachToVisitJSONRequestBody defines body for AttachToVisit for application/json ContentType.
+type AttachToVisitJSONRequestBody = Attachment
 
 // ReferToAgencyJSONRequestBody defines body for ReferToAgency for application/json ContentType.
 type ReferToAgencyJSONRequestBody = AgencyReferralInput
@@ -5379,6 +5446,12 @@ type ServerInterface interface {
 	// ArrestForCase Record an arrest (快抓捕·同步挽损)
 	// (POST /v1/cases/{id}/arrests)
 	ArrestForCase(w http.ResponseWriter, r *http.Request, id Id, params ArrestForCaseParams)
+	// ListCaseAttachments List the attachments of a case
+	// (GET /v1/cases/{id}/attachments)
+	ListCaseAttachments(w http.ResponseWriter, r *http.Request, id Id)
+	// AttachToCase Attach a photo or document to a case
+	// (POST /v1/cases/{id}/attachments)
+	AttachToCase(w http.ResponseWriter, r *http.Request, id Id)
 	// CloseCase Close a case
 	// (POST /v1/cases/{id}/close)
 	CloseCase(w http.ResponseWriter, r *http.Request, id Id, params CloseCaseParams)
@@ -5520,6 +5593,12 @@ type ServerInterface interface {
 	// GetHazard Get a hazard
 	// (GET /v1/hazards/{id})
 	GetHazard(w http.ResponseWriter, r *http.Request, id Id)
+	// ListHazardAttachments List the attachments of a hazard
+	// (GET /v1/hazards/{id}/attachments)
+	ListHazardAttachments(w http.ResponseWriter, r *http.Request, id Id)
+	// AttachToHazard Attach a photo or document to a hazard
+	// (POST /v1/hazards/{id}/attachments)
+	AttachToHazard(w http.ResponseWriter, r *http.Request, id Id)
 	// RecordRectified Record rectified
 	// (POST /v1/hazards/{id}/rectified)
 	RecordRectified(w http.ResponseWriter, r *http.Request, id Id, params RecordRectifiedParams)
@@ -5676,6 +5755,9 @@ type ServerInterface interface {
 	// RejectReturn Reject a return
 	// (POST /v1/returns/{id}/reject)
 	RejectReturn(w http.ResponseWriter, r *http.Request, id Id, params RejectReturnParams)
+	// ListSharesReceived List the shares received
+	// (GET /v1/shares/received)
+	ListSharesReceived(w http.ResponseWriter, r *http.Request, params ListSharesReceivedParams)
 	// RevokeShare Revoke a share
 	// (POST /v1/shares/{id}/revoke)
 	RevokeShare(w http.ResponseWriter, r *http.Request, id Id)
@@ -5715,6 +5797,12 @@ type ServerInterface interface {
 	// AmendVisit Amend a visit
 	// (POST /v1/visits/{id}/amend)
 	AmendVisit(w http.ResponseWriter, r *http.Request, id Id, params AmendVisitParams)
+	// ListVisitAttachments List the attachments of a visit
+	// (GET /v1/visits/{id}/attachments)
+	ListVisitAttachments(w http.ResponseWriter, r *http.Request, id Id)
+	// AttachToVisit Attach a photo or document to a visit
+	// (POST /v1/visits/{id}/attachments)
+	AttachToVisit(w http.ResponseWriter, r *http.Request, id Id)
 	// ListVisitHandoffs List the hand-offs of a visit
 	// (GET /v1/visits/{id}/handoffs)
 	ListVisitHandoffs(w http.ResponseWriter, r *http.Request, id Id)
@@ -7015,6 +7103,58 @@ func (siw *ServerInterfaceWrapper) ArrestForCase(w http.ResponseWriter, r *http.
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ArrestForCase(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListCaseAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListCaseAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListCaseAttachments(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToCase operation middleware
+func (siw *ServerInterfaceWrapper) AttachToCase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToCase(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9595,6 +9735,58 @@ func (siw *ServerInterfaceWrapper) GetHazard(w http.ResponseWriter, r *http.Requ
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetHazard(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListHazardAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListHazardAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListHazardAttachments(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToHazard operation middleware
+func (siw *ServerInterfaceWrapper) AttachToHazard(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToHazard(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -12628,6 +12820,65 @@ func (siw *ServerInterfaceWrapper) RejectReturn(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListSharesReceived operation middleware
+func (siw *ServerInterfaceWrapper) ListSharesReceived(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSharesReceivedParams
+
+	// ------------- Optional query parameter "all" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all", r.URL.Query(), &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "all"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "all", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListSharesReceived(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // RevokeShare operation middleware
 func (siw *ServerInterfaceWrapper) RevokeShare(w http.ResponseWriter, r *http.Request) {
 
@@ -13311,6 +13562,58 @@ func (siw *ServerInterfaceWrapper) AmendVisit(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// ListVisitAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListVisitAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListVisitAttachments(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToVisit operation middleware
+func (siw *ServerInterfaceWrapper) AttachToVisit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToVisit(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListVisitHandoffs operation middleware
 func (siw *ServerInterfaceWrapper) ListVisitHandoffs(w http.ResponseWriter, r *http.Request) {
 
@@ -13526,6 +13829,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/attachments", wrapper.PutAttachment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/attachments/{sha256}", wrapper.GetAttachment)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/shares/{id}/revoke", wrapper.RevokeShare)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/shares/received", wrapper.ListSharesReceived)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/audit", wrapper.ListAudit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/audit/verify", wrapper.VerifyAudit)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/audit/verify", wrapper.VerifyAuditAgainst)
@@ -13546,6 +13850,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/start", wrapper.StartInvestigation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/close", wrapper.CloseCase)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/drop", wrapper.DropCase)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/cases/{id}/attachments", wrapper.ListCaseAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/attachments", wrapper.AttachToCase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/cases/{id}/shares", wrapper.ListCaseShares)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/shares/{shareId}/revoke", wrapper.UnshareCase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/leads", wrapper.ListLeads)
@@ -13582,6 +13888,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/visits", wrapper.ListVisits)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits", wrapper.RecordVisit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/visits/{id}", wrapper.GetVisit)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/visits/{id}/attachments", wrapper.ListVisitAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits/{id}/attachments", wrapper.AttachToVisit)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits/{id}/amend", wrapper.AmendVisit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/visits/{id}/handoffs", wrapper.ListVisitHandoffs)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/visits/{id}/referrals", wrapper.ReferToAgency)
@@ -13593,6 +13901,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards", wrapper.ReportHazard)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/hazards/overdue", wrapper.ListOverdueHazards)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/hazards/{id}", wrapper.GetHazard)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/hazards/{id}/attachments", wrapper.ListHazardAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/attachments", wrapper.AttachToHazard)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/start-rectifying", wrapper.StartRectifying)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/rectified", wrapper.RecordRectified)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/reject-rectification", wrapper.RejectRectification)
@@ -17824,6 +18134,253 @@ func (response ArrestForCasedefaultApplicationProblemPlusJSONResponse) VisitArre
 	return err
 }
 
+type ListCaseAttachmentsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListCaseAttachmentsResponseObject interface {
+	VisitListCaseAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListCaseAttachments200JSONResponse RecordAttachmentList
+
+func (response ListCaseAttachments200JSONResponse) VisitListCaseAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCaseAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListCaseAttachments400ApplicationProblemPlusJSONResponse) VisitListCaseAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCaseAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCaseAttachments401ApplicationProblemPlusJSONResponse) VisitListCaseAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCaseAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCaseAttachments403ApplicationProblemPlusJSONResponse) VisitListCaseAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCaseAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCaseAttachments404ApplicationProblemPlusJSONResponse) VisitListCaseAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCaseAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListCaseAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListCaseAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToCaseRequestObject struct {
+	Id   Id `json:"id"`
+	Body *AttachToCaseJSONRequestBody
+}
+
+type AttachToCaseResponseObject interface {
+	VisitAttachToCaseResponse(w http.ResponseWriter) error
+}
+
+type AttachToCase201ResponseHeaders struct {
+	Location string
+}
+
+type AttachToCase201JSONResponse struct {
+	Body    RecordAttachment
+	Headers AttachToCase201ResponseHeaders
+}
+
+func (response AttachToCase201JSONResponse) VisitAttachToCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToCase400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToCase400ApplicationProblemPlusJSONResponse) VisitAttachToCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToCase401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToCase401ApplicationProblemPlusJSONResponse) VisitAttachToCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToCase403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToCase403ApplicationProblemPlusJSONResponse) VisitAttachToCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToCase404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToCase404ApplicationProblemPlusJSONResponse) VisitAttachToCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToCase409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToCase409ApplicationProblemPlusJSONResponse) VisitAttachToCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToCase422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToCase422ApplicationProblemPlusJSONResponse) VisitAttachToCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToCasedefaultApplicationProblemPlusJSONResponse) VisitAttachToCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CloseCaseRequestObject struct {
 	Id     Id `json:"id"`
 	Params CloseCaseParams
@@ -18770,6 +19327,7 @@ func (response ListCaseSharesdefaultApplicationProblemPlusJSONResponse) VisitLis
 type UnshareCaseRequestObject struct {
 	Id      Id     `json:"id"`
 	ShareId string `json:"shareId"`
+	Body    *UnshareCaseJSONRequestBody
 }
 
 type UnshareCaseResponseObject interface {
@@ -25868,6 +26426,253 @@ type GetHazarddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetHazarddefaultApplicationProblemPlusJSONResponse) VisitGetHazardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListHazardAttachmentsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListHazardAttachmentsResponseObject interface {
+	VisitListHazardAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListHazardAttachments200JSONResponse RecordAttachmentList
+
+func (response ListHazardAttachments200JSONResponse) VisitListHazardAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListHazardAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListHazardAttachments400ApplicationProblemPlusJSONResponse) VisitListHazardAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListHazardAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListHazardAttachments401ApplicationProblemPlusJSONResponse) VisitListHazardAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListHazardAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListHazardAttachments403ApplicationProblemPlusJSONResponse) VisitListHazardAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListHazardAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListHazardAttachments404ApplicationProblemPlusJSONResponse) VisitListHazardAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListHazardAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListHazardAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListHazardAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToHazardRequestObject struct {
+	Id   Id `json:"id"`
+	Body *AttachToHazardJSONRequestBody
+}
+
+type AttachToHazardResponseObject interface {
+	VisitAttachToHazardResponse(w http.ResponseWriter) error
+}
+
+type AttachToHazard201ResponseHeaders struct {
+	Location string
+}
+
+type AttachToHazard201JSONResponse struct {
+	Body    RecordAttachment
+	Headers AttachToHazard201ResponseHeaders
+}
+
+func (response AttachToHazard201JSONResponse) VisitAttachToHazardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToHazard400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToHazard400ApplicationProblemPlusJSONResponse) VisitAttachToHazardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToHazard401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToHazard401ApplicationProblemPlusJSONResponse) VisitAttachToHazardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToHazard403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToHazard403ApplicationProblemPlusJSONResponse) VisitAttachToHazardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToHazard404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToHazard404ApplicationProblemPlusJSONResponse) VisitAttachToHazardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToHazard409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToHazard409ApplicationProblemPlusJSONResponse) VisitAttachToHazardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToHazard422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToHazard422ApplicationProblemPlusJSONResponse) VisitAttachToHazardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToHazarddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToHazarddefaultApplicationProblemPlusJSONResponse) VisitAttachToHazardResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34317,8 +35122,96 @@ func (response RejectReturndefaultApplicationProblemPlusJSONResponse) VisitRejec
 	return err
 }
 
+type ListSharesReceivedRequestObject struct {
+	Params ListSharesReceivedParams
+}
+
+type ListSharesReceivedResponseObject interface {
+	VisitListSharesReceivedResponse(w http.ResponseWriter) error
+}
+
+type ListSharesReceived200JSONResponse SharePage
+
+func (response ListSharesReceived200JSONResponse) VisitListSharesReceivedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSharesReceived400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListSharesReceived400ApplicationProblemPlusJSONResponse) VisitListSharesReceivedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSharesReceived401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSharesReceived401ApplicationProblemPlusJSONResponse) VisitListSharesReceivedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSharesReceived403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSharesReceived403ApplicationProblemPlusJSONResponse) VisitListSharesReceivedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSharesReceiveddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListSharesReceiveddefaultApplicationProblemPlusJSONResponse) VisitListSharesReceivedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeShareRequestObject struct {
-	Id Id `json:"id"`
+	Id   Id `json:"id"`
+	Body *RevokeShareJSONRequestBody
 }
 
 type RevokeShareResponseObject interface {
@@ -36218,6 +37111,253 @@ func (response AmendVisitdefaultApplicationProblemPlusJSONResponse) VisitAmendVi
 	return err
 }
 
+type ListVisitAttachmentsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListVisitAttachmentsResponseObject interface {
+	VisitListVisitAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListVisitAttachments200JSONResponse RecordAttachmentList
+
+func (response ListVisitAttachments200JSONResponse) VisitListVisitAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisitAttachments400ApplicationProblemPlusJSONResponse) VisitListVisitAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisitAttachments401ApplicationProblemPlusJSONResponse) VisitListVisitAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisitAttachments403ApplicationProblemPlusJSONResponse) VisitListVisitAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisitAttachments404ApplicationProblemPlusJSONResponse) VisitListVisitAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListVisitAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListVisitAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToVisitRequestObject struct {
+	Id   Id `json:"id"`
+	Body *AttachToVisitJSONRequestBody
+}
+
+type AttachToVisitResponseObject interface {
+	VisitAttachToVisitResponse(w http.ResponseWriter) error
+}
+
+type AttachToVisit201ResponseHeaders struct {
+	Location string
+}
+
+type AttachToVisit201JSONResponse struct {
+	Body    RecordAttachment
+	Headers AttachToVisit201ResponseHeaders
+}
+
+func (response AttachToVisit201JSONResponse) VisitAttachToVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToVisit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToVisit400ApplicationProblemPlusJSONResponse) VisitAttachToVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToVisit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToVisit401ApplicationProblemPlusJSONResponse) VisitAttachToVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToVisit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToVisit403ApplicationProblemPlusJSONResponse) VisitAttachToVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToVisit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToVisit404ApplicationProblemPlusJSONResponse) VisitAttachToVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToVisit409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToVisit409ApplicationProblemPlusJSONResponse) VisitAttachToVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToVisit422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToVisit422ApplicationProblemPlusJSONResponse) VisitAttachToVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToVisitdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToVisitdefaultApplicationProblemPlusJSONResponse) VisitAttachToVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListVisitHandoffsRequestObject struct {
 	Id Id `json:"id"`
 }
@@ -36586,6 +37726,12 @@ type StrictServerInterface interface {
 	// ArrestForCase Record an arrest (快抓捕·同步挽损)
 	// (POST /v1/cases/{id}/arrests)
 	ArrestForCase(ctx context.Context, request ArrestForCaseRequestObject) (ArrestForCaseResponseObject, error)
+	// ListCaseAttachments List the attachments of a case
+	// (GET /v1/cases/{id}/attachments)
+	ListCaseAttachments(ctx context.Context, request ListCaseAttachmentsRequestObject) (ListCaseAttachmentsResponseObject, error)
+	// AttachToCase Attach a photo or document to a case
+	// (POST /v1/cases/{id}/attachments)
+	AttachToCase(ctx context.Context, request AttachToCaseRequestObject) (AttachToCaseResponseObject, error)
 	// CloseCase Close a case
 	// (POST /v1/cases/{id}/close)
 	CloseCase(ctx context.Context, request CloseCaseRequestObject) (CloseCaseResponseObject, error)
@@ -36727,6 +37873,12 @@ type StrictServerInterface interface {
 	// GetHazard Get a hazard
 	// (GET /v1/hazards/{id})
 	GetHazard(ctx context.Context, request GetHazardRequestObject) (GetHazardResponseObject, error)
+	// ListHazardAttachments List the attachments of a hazard
+	// (GET /v1/hazards/{id}/attachments)
+	ListHazardAttachments(ctx context.Context, request ListHazardAttachmentsRequestObject) (ListHazardAttachmentsResponseObject, error)
+	// AttachToHazard Attach a photo or document to a hazard
+	// (POST /v1/hazards/{id}/attachments)
+	AttachToHazard(ctx context.Context, request AttachToHazardRequestObject) (AttachToHazardResponseObject, error)
 	// RecordRectified Record rectified
 	// (POST /v1/hazards/{id}/rectified)
 	RecordRectified(ctx context.Context, request RecordRectifiedRequestObject) (RecordRectifiedResponseObject, error)
@@ -36883,6 +38035,9 @@ type StrictServerInterface interface {
 	// RejectReturn Reject a return
 	// (POST /v1/returns/{id}/reject)
 	RejectReturn(ctx context.Context, request RejectReturnRequestObject) (RejectReturnResponseObject, error)
+	// ListSharesReceived List the shares received
+	// (GET /v1/shares/received)
+	ListSharesReceived(ctx context.Context, request ListSharesReceivedRequestObject) (ListSharesReceivedResponseObject, error)
 	// RevokeShare Revoke a share
 	// (POST /v1/shares/{id}/revoke)
 	RevokeShare(ctx context.Context, request RevokeShareRequestObject) (RevokeShareResponseObject, error)
@@ -36922,6 +38077,12 @@ type StrictServerInterface interface {
 	// AmendVisit Amend a visit
 	// (POST /v1/visits/{id}/amend)
 	AmendVisit(ctx context.Context, request AmendVisitRequestObject) (AmendVisitResponseObject, error)
+	// ListVisitAttachments List the attachments of a visit
+	// (GET /v1/visits/{id}/attachments)
+	ListVisitAttachments(ctx context.Context, request ListVisitAttachmentsRequestObject) (ListVisitAttachmentsResponseObject, error)
+	// AttachToVisit Attach a photo or document to a visit
+	// (POST /v1/visits/{id}/attachments)
+	AttachToVisit(ctx context.Context, request AttachToVisitRequestObject) (AttachToVisitResponseObject, error)
 	// ListVisitHandoffs List the hand-offs of a visit
 	// (GET /v1/visits/{id}/handoffs)
 	ListVisitHandoffs(ctx context.Context, request ListVisitHandoffsRequestObject) (ListVisitHandoffsResponseObject, error)
@@ -37790,6 +38951,65 @@ func (sh *strictHandler) ArrestForCase(w http.ResponseWriter, r *http.Request, i
 	}
 }
 
+// ListCaseAttachments operation middleware
+func (sh *strictHandler) ListCaseAttachments(w http.ResponseWriter, r *http.Request, id Id) {
+	var request ListCaseAttachmentsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCaseAttachments(ctx, request.(ListCaseAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCaseAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListCaseAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListCaseAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToCase operation middleware
+func (sh *strictHandler) AttachToCase(w http.ResponseWriter, r *http.Request, id Id) {
+	var request AttachToCaseRequestObject
+
+	request.Id = id
+
+	var body AttachToCaseJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToCase(ctx, request.(AttachToCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToCase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToCaseResponseObject); ok {
+		if err := validResponse.VisitAttachToCaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CloseCase operation middleware
 func (sh *strictHandler) CloseCase(w http.ResponseWriter, r *http.Request, id Id, params CloseCaseParams) {
 	var request CloseCaseRequestObject
@@ -37958,6 +39178,13 @@ func (sh *strictHandler) UnshareCase(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 	request.ShareId = shareId
+
+	var body UnshareCaseJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.UnshareCase(ctx, request.(UnshareCaseRequestObject))
@@ -39252,6 +40479,65 @@ func (sh *strictHandler) GetHazard(w http.ResponseWriter, r *http.Request, id Id
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetHazardResponseObject); ok {
 		if err := validResponse.VisitGetHazardResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListHazardAttachments operation middleware
+func (sh *strictHandler) ListHazardAttachments(w http.ResponseWriter, r *http.Request, id Id) {
+	var request ListHazardAttachmentsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListHazardAttachments(ctx, request.(ListHazardAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListHazardAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListHazardAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListHazardAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToHazard operation middleware
+func (sh *strictHandler) AttachToHazard(w http.ResponseWriter, r *http.Request, id Id) {
+	var request AttachToHazardRequestObject
+
+	request.Id = id
+
+	var body AttachToHazardJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToHazard(ctx, request.(AttachToHazardRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToHazard")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToHazardResponseObject); ok {
+		if err := validResponse.VisitAttachToHazardResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -40841,11 +42127,44 @@ func (sh *strictHandler) RejectReturn(w http.ResponseWriter, r *http.Request, id
 	}
 }
 
+// ListSharesReceived operation middleware
+func (sh *strictHandler) ListSharesReceived(w http.ResponseWriter, r *http.Request, params ListSharesReceivedParams) {
+	var request ListSharesReceivedRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSharesReceived(ctx, request.(ListSharesReceivedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSharesReceived")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListSharesReceivedResponseObject); ok {
+		if err := validResponse.VisitListSharesReceivedResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // RevokeShare operation middleware
 func (sh *strictHandler) RevokeShare(w http.ResponseWriter, r *http.Request, id Id) {
 	var request RevokeShareRequestObject
 
 	request.Id = id
+
+	var body RevokeShareJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.RevokeShare(ctx, request.(RevokeShareRequestObject))
@@ -41217,6 +42536,65 @@ func (sh *strictHandler) AmendVisit(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(AmendVisitResponseObject); ok {
 		if err := validResponse.VisitAmendVisitResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListVisitAttachments operation middleware
+func (sh *strictHandler) ListVisitAttachments(w http.ResponseWriter, r *http.Request, id Id) {
+	var request ListVisitAttachmentsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisitAttachments(ctx, request.(ListVisitAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListVisitAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListVisitAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListVisitAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToVisit operation middleware
+func (sh *strictHandler) AttachToVisit(w http.ResponseWriter, r *http.Request, id Id) {
+	var request AttachToVisitRequestObject
+
+	request.Id = id
+
+	var body AttachToVisitJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToVisit(ctx, request.(AttachToVisitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToVisit")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToVisitResponseObject); ok {
+		if err := validResponse.VisitAttachToVisitResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

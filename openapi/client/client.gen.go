@@ -432,6 +432,31 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/cases/{id}/arrests (the `ArrestForCase` operationId).
 	ArrestForCase(ctx context.Context, id Id, params *ArrestForCaseParams, body ArrestForCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCaseAttachments List the attachments of a case
+	//
+	// Lists the photos and documents attached to a case, for whoever may read it. Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the case.
+	//
+	// Corresponds with GET /v1/cases/{id}/attachments (the `ListCaseAttachments` operationId).
+	ListCaseAttachments(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToCaseWithBody Attach a photo or document to a case
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a case, audited on the case. A write of the case, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the case itself does not change, so no If-Match is asked. At most 100 per case.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/attachments (the `AttachToCase` operationId).
+	AttachToCaseWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToCase Attach a photo or document to a case
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a case, audited on the case. A write of the case, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the case itself does not change, so no If-Match is asked. At most 100 per case.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/attachments (the `AttachToCase` operationId).
+	AttachToCase(ctx context.Context, id Id, body AttachToCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CloseCaseWithBody Close a case
 	//
 	// Closes a case (结案).
@@ -511,12 +536,23 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/cases/{id}/shares (the `ListCaseShares` operationId).
 	ListCaseShares(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UnshareCase Revoke a share of a case
+	// UnshareCaseWithBody Revoke a share of a case
 	//
-	// Revokes one share of a case. Revoking is final, so no If-Match is asked.
+	// Revokes one share of a case, audited with the reason; the unit loses access at once. Revoking is final, so no If-Match is asked.
+	//
+	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/cases/{id}/shares/{shareId}/revoke (the `UnshareCase` operationId).
-	UnshareCase(ctx context.Context, id Id, shareId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UnshareCaseWithBody(ctx context.Context, id Id, shareId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnshareCase Revoke a share of a case
+	//
+	// Revokes one share of a case, audited with the reason; the unit loses access at once. Revoking is final, so no If-Match is asked.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/shares/{shareId}/revoke (the `UnshareCase` operationId).
+	UnshareCase(ctx context.Context, id Id, shareId string, body UnshareCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartInvestigationWithBody Start investigating
 	//
@@ -1101,6 +1137,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/hazards/{id} (the `GetHazard` operationId).
 	GetHazard(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListHazardAttachments List the attachments of a hazard
+	//
+	// Lists the photos and documents attached to a hazard, for whoever may read it. Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the hazard.
+	//
+	// Corresponds with GET /v1/hazards/{id}/attachments (the `ListHazardAttachments` operationId).
+	ListHazardAttachments(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToHazardWithBody Attach a photo or document to a hazard
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a hazard, audited on the hazard. A write of the hazard, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the hazard itself does not change, so no If-Match is asked. At most 100 per hazard.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/hazards/{id}/attachments (the `AttachToHazard` operationId).
+	AttachToHazardWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToHazard Attach a photo or document to a hazard
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a hazard, audited on the hazard. A write of the hazard, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the hazard itself does not change, so no If-Match is asked. At most 100 per hazard.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/hazards/{id}/attachments (the `AttachToHazard` operationId).
+	AttachToHazard(ctx context.Context, id Id, body AttachToHazardJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordRectifiedWithBody Record rectified
 	//
@@ -1796,12 +1857,30 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/returns/{id}/reject (the `RejectReturn` operationId).
 	RejectReturn(ctx context.Context, id Id, params *RejectReturnParams, body RejectReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RevokeShare Revoke a share
+	// ListSharesReceived List the shares received
 	//
-	// Revokes a share of a record with another unit (共享). Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+	// Lists what other units shared with the actor's unit (共享): the record type and id, who shared it, why and until when. A share to a unit is read in its subtree, so the list holds the shares to the actor's unit, to the units above it, and to the units below it. By default only the shares granting access now (not revoked, not expired); all=true lists every one.
+	//
+	// Corresponds with GET /v1/shares/received (the `ListSharesReceived` operationId).
+	ListSharesReceived(ctx context.Context, params *ListSharesReceivedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeShareWithBody Revoke a share
+	//
+	// Revokes a share of a record with another unit (共享), audited with the reason; the unit loses access at once. Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+	//
+	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/shares/{id}/revoke (the `RevokeShare` operationId).
-	RevokeShare(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RevokeShareWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeShare Revoke a share
+	//
+	// Revokes a share of a record with another unit (共享), audited with the reason; the unit loses access at once. Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/shares/{id}/revoke (the `RevokeShare` operationId).
+	RevokeShare(ctx context.Context, id Id, body RevokeShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStaff List staff
 	//
@@ -1952,6 +2031,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/visits/{id}/amend (the `AmendVisit` operationId).
 	AmendVisit(ctx context.Context, id Id, params *AmendVisitParams, body AmendVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListVisitAttachments List the attachments of a visit
+	//
+	// Lists the photos and documents attached to a visit, for whoever may read it in detail (a sensitive visit seen masked answers 403). Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the visit.
+	//
+	// Corresponds with GET /v1/visits/{id}/attachments (the `ListVisitAttachments` operationId).
+	ListVisitAttachments(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToVisitWithBody Attach a photo or document to a visit
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a visit, audited on the visit. A write of the visit, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the visit itself does not change, so no If-Match is asked. At most 100 per visit.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/visits/{id}/attachments (the `AttachToVisit` operationId).
+	AttachToVisitWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachToVisit Attach a photo or document to a visit
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a visit, audited on the visit. A write of the visit, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the visit itself does not change, so no If-Match is asked. At most 100 per visit.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/visits/{id}/attachments (the `AttachToVisit` operationId).
+	AttachToVisit(ctx context.Context, id Id, body AttachToVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListVisitHandoffs List the hand-offs of a visit
 	//
@@ -2730,6 +2834,61 @@ func (c *Client) ArrestForCase(ctx context.Context, id Id, params *ArrestForCase
 	return c.Client.Do(req)
 }
 
+// ListCaseAttachments List the attachments of a case
+//
+// Lists the photos and documents attached to a case, for whoever may read it. Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the case.
+//
+// Corresponds with GET /v1/cases/{id}/attachments (the `ListCaseAttachments` operationId).
+func (c *Client) ListCaseAttachments(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCaseAttachmentsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToCaseWithBody Attach a photo or document to a case
+//
+// Links an uploaded attachment (POST /v1/attachments) to a case, audited on the case. A write of the case, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the case itself does not change, so no If-Match is asked. At most 100 per case.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/cases/{id}/attachments (the `AttachToCase` operationId).
+func (c *Client) AttachToCaseWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToCaseRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToCase Attach a photo or document to a case
+//
+// Links an uploaded attachment (POST /v1/attachments) to a case, audited on the case. A write of the case, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the case itself does not change, so no If-Match is asked. At most 100 per case.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/cases/{id}/attachments (the `AttachToCase` operationId).
+func (c *Client) AttachToCase(ctx context.Context, id Id, body AttachToCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToCaseRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CloseCaseWithBody Close a case
 //
 // Closes a case (结案).
@@ -2899,13 +3058,34 @@ func (c *Client) ListCaseShares(ctx context.Context, id Id, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// UnshareCase Revoke a share of a case
+// UnshareCaseWithBody Revoke a share of a case
 //
-// Revokes one share of a case. Revoking is final, so no If-Match is asked.
+// Revokes one share of a case, audited with the reason; the unit loses access at once. Revoking is final, so no If-Match is asked.
+//
+// Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/cases/{id}/shares/{shareId}/revoke (the `UnshareCase` operationId).
-func (c *Client) UnshareCase(ctx context.Context, id Id, shareId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUnshareCaseRequest(c.Server, id, shareId)
+func (c *Client) UnshareCaseWithBody(ctx context.Context, id Id, shareId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnshareCaseRequestWithBody(c.Server, id, shareId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnshareCase Revoke a share of a case
+//
+// Revokes one share of a case, audited with the reason; the unit loses access at once. Revoking is final, so no If-Match is asked.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/cases/{id}/shares/{shareId}/revoke (the `UnshareCase` operationId).
+func (c *Client) UnshareCase(ctx context.Context, id Id, shareId string, body UnshareCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnshareCaseRequest(c.Server, id, shareId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4170,6 +4350,61 @@ func (c *Client) ListOverdueHazards(ctx context.Context, params *ListOverdueHaza
 // Corresponds with GET /v1/hazards/{id} (the `GetHazard` operationId).
 func (c *Client) GetHazard(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetHazardRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListHazardAttachments List the attachments of a hazard
+//
+// Lists the photos and documents attached to a hazard, for whoever may read it. Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the hazard.
+//
+// Corresponds with GET /v1/hazards/{id}/attachments (the `ListHazardAttachments` operationId).
+func (c *Client) ListHazardAttachments(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListHazardAttachmentsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToHazardWithBody Attach a photo or document to a hazard
+//
+// Links an uploaded attachment (POST /v1/attachments) to a hazard, audited on the hazard. A write of the hazard, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the hazard itself does not change, so no If-Match is asked. At most 100 per hazard.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/hazards/{id}/attachments (the `AttachToHazard` operationId).
+func (c *Client) AttachToHazardWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToHazardRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToHazard Attach a photo or document to a hazard
+//
+// Links an uploaded attachment (POST /v1/attachments) to a hazard, audited on the hazard. A write of the hazard, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the hazard itself does not change, so no If-Match is asked. At most 100 per hazard.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/hazards/{id}/attachments (the `AttachToHazard` operationId).
+func (c *Client) AttachToHazard(ctx context.Context, id Id, body AttachToHazardJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToHazardRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5694,13 +5929,51 @@ func (c *Client) RejectReturn(ctx context.Context, id Id, params *RejectReturnPa
 	return c.Client.Do(req)
 }
 
-// RevokeShare Revoke a share
+// ListSharesReceived List the shares received
 //
-// Revokes a share of a record with another unit (共享). Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+// Lists what other units shared with the actor's unit (共享): the record type and id, who shared it, why and until when. A share to a unit is read in its subtree, so the list holds the shares to the actor's unit, to the units above it, and to the units below it. By default only the shares granting access now (not revoked, not expired); all=true lists every one.
+//
+// Corresponds with GET /v1/shares/received (the `ListSharesReceived` operationId).
+func (c *Client) ListSharesReceived(ctx context.Context, params *ListSharesReceivedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSharesReceivedRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeShareWithBody Revoke a share
+//
+// Revokes a share of a record with another unit (共享), audited with the reason; the unit loses access at once. Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+//
+// Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/shares/{id}/revoke (the `RevokeShare` operationId).
-func (c *Client) RevokeShare(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRevokeShareRequest(c.Server, id)
+func (c *Client) RevokeShareWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeShareRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeShare Revoke a share
+//
+// Revokes a share of a record with another unit (共享), audited with the reason; the unit loses access at once. Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/shares/{id}/revoke (the `RevokeShare` operationId).
+func (c *Client) RevokeShare(ctx context.Context, id Id, body RevokeShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeShareRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6031,6 +6304,61 @@ func (c *Client) AmendVisitWithBody(ctx context.Context, id Id, params *AmendVis
 // Corresponds with POST /v1/visits/{id}/amend (the `AmendVisit` operationId).
 func (c *Client) AmendVisit(ctx context.Context, id Id, params *AmendVisitParams, body AmendVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAmendVisitRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListVisitAttachments List the attachments of a visit
+//
+// Lists the photos and documents attached to a visit, for whoever may read it in detail (a sensitive visit seen masked answers 403). Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the visit.
+//
+// Corresponds with GET /v1/visits/{id}/attachments (the `ListVisitAttachments` operationId).
+func (c *Client) ListVisitAttachments(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListVisitAttachmentsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToVisitWithBody Attach a photo or document to a visit
+//
+// Links an uploaded attachment (POST /v1/attachments) to a visit, audited on the visit. A write of the visit, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the visit itself does not change, so no If-Match is asked. At most 100 per visit.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/visits/{id}/attachments (the `AttachToVisit` operationId).
+func (c *Client) AttachToVisitWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToVisitRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachToVisit Attach a photo or document to a visit
+//
+// Links an uploaded attachment (POST /v1/attachments) to a visit, audited on the visit. A write of the visit, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the visit itself does not change, so no If-Match is asked. At most 100 per visit.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/visits/{id}/attachments (the `AttachToVisit` operationId).
+func (c *Client) AttachToVisit(ctx context.Context, id Id, body AttachToVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachToVisitRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7699,6 +8027,87 @@ func NewArrestForCaseRequestWithBody(server string, id Id, params *ArrestForCase
 	return req, nil
 }
 
+// NewListCaseAttachmentsRequest constructs an http.Request for the ListCaseAttachments method
+func NewListCaseAttachmentsRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/cases/%s/attachments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttachToCaseRequest calls the generic AttachToCase builder with application/json body
+func NewAttachToCaseRequest(server string, id Id, body AttachToCaseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttachToCaseRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAttachToCaseRequestWithBody constructs an http.Request for the AttachToCase method, with any body, and a specified content type
+func NewAttachToCaseRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/cases/%s/attachments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCloseCaseRequest calls the generic CloseCase builder with application/json body
 func NewCloseCaseRequest(server string, id Id, params *CloseCaseParams, body CloseCaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -7973,8 +8382,19 @@ func NewListCaseSharesRequest(server string, id Id) (*http.Request, error) {
 	return req, nil
 }
 
-// NewUnshareCaseRequest constructs an http.Request for the UnshareCase method
-func NewUnshareCaseRequest(server string, id Id, shareId string) (*http.Request, error) {
+// NewUnshareCaseRequest calls the generic UnshareCase builder with application/json body
+func NewUnshareCaseRequest(server string, id Id, shareId string, body UnshareCaseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUnshareCaseRequestWithBody(server, id, shareId, "application/json", bodyReader)
+}
+
+// NewUnshareCaseRequestWithBody constructs an http.Request for the UnshareCase method, with any body, and a specified content type
+func NewUnshareCaseRequestWithBody(server string, id Id, shareId string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8006,10 +8426,12 @@ func NewUnshareCaseRequest(server string, id Id, shareId string) (*http.Request,
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -10693,6 +11115,87 @@ func NewGetHazardRequest(server string, id Id) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListHazardAttachmentsRequest constructs an http.Request for the ListHazardAttachments method
+func NewListHazardAttachmentsRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/hazards/%s/attachments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttachToHazardRequest calls the generic AttachToHazard builder with application/json body
+func NewAttachToHazardRequest(server string, id Id, body AttachToHazardJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttachToHazardRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAttachToHazardRequestWithBody constructs an http.Request for the AttachToHazard method, with any body, and a specified content type
+func NewAttachToHazardRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/hazards/%s/attachments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -14228,8 +14731,97 @@ func NewRejectReturnRequestWithBody(server string, id Id, params *RejectReturnPa
 	return req, nil
 }
 
-// NewRevokeShareRequest constructs an http.Request for the RevokeShare method
-func NewRevokeShareRequest(server string, id Id) (*http.Request, error) {
+// NewListSharesReceivedRequest constructs an http.Request for the ListSharesReceived method
+func NewListSharesReceivedRequest(server string, params *ListSharesReceivedParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/shares/received")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.All != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "all", *params.All, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeShareRequest calls the generic RevokeShare builder with application/json body
+func NewRevokeShareRequest(server string, id Id, body RevokeShareJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRevokeShareRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewRevokeShareRequestWithBody constructs an http.Request for the RevokeShare method, with any body, and a specified content type
+func NewRevokeShareRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -14254,10 +14846,12 @@ func NewRevokeShareRequest(server string, id Id) (*http.Request, error) {
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -15051,6 +15645,87 @@ func NewAmendVisitRequestWithBody(server string, id Id, params *AmendVisitParams
 	return req, nil
 }
 
+// NewListVisitAttachmentsRequest constructs an http.Request for the ListVisitAttachments method
+func NewListVisitAttachmentsRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/visits/%s/attachments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttachToVisitRequest calls the generic AttachToVisit builder with application/json body
+func NewAttachToVisitRequest(server string, id Id, body AttachToVisitJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttachToVisitRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAttachToVisitRequestWithBody constructs an http.Request for the AttachToVisit method, with any body, and a specified content type
+func NewAttachToVisitRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/visits/%s/attachments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListVisitHandoffsRequest constructs an http.Request for the ListVisitHandoffs method
 func NewListVisitHandoffsRequest(server string, id Id) (*http.Request, error) {
 	var err error
@@ -15560,6 +16235,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/cases/{id}/arrests (the `ArrestForCase` operationId).
 	ArrestForCaseWithResponse(ctx context.Context, id Id, params *ArrestForCaseParams, body ArrestForCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*ArrestForCaseResponse, error)
 
+	// ListCaseAttachmentsWithResponse List the attachments of a case
+	//
+	// Lists the photos and documents attached to a case, for whoever may read it. Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the case.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/cases/{id}/attachments (the `ListCaseAttachments` operationId).
+	ListCaseAttachmentsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListCaseAttachmentsResponse, error)
+
+	// AttachToCaseWithBodyWithResponse Attach a photo or document to a case
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a case, audited on the case. A write of the case, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the case itself does not change, so no If-Match is asked. At most 100 per case.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/attachments (the `AttachToCase` operationId).
+	AttachToCaseWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToCaseResponse, error)
+
+	// AttachToCaseWithResponse Attach a photo or document to a case
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a case, audited on the case. A write of the case, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the case itself does not change, so no If-Match is asked. At most 100 per case.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/attachments (the `AttachToCase` operationId).
+	AttachToCaseWithResponse(ctx context.Context, id Id, body AttachToCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachToCaseResponse, error)
+
 	// CloseCaseWithBodyWithResponse Close a case
 	//
 	// Closes a case (结案).
@@ -15641,14 +16343,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/cases/{id}/shares (the `ListCaseShares` operationId).
 	ListCaseSharesWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListCaseSharesResponse, error)
 
-	// UnshareCaseWithResponse Revoke a share of a case
+	// UnshareCaseWithBodyWithResponse Revoke a share of a case
 	//
-	// Revokes one share of a case. Revoking is final, so no If-Match is asked.
+	// Revokes one share of a case, audited with the reason; the unit loses access at once. Revoking is final, so no If-Match is asked.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/cases/{id}/shares/{shareId}/revoke (the `UnshareCase` operationId).
-	UnshareCaseWithResponse(ctx context.Context, id Id, shareId string, reqEditors ...RequestEditorFn) (*UnshareCaseResponse, error)
+	UnshareCaseWithBodyWithResponse(ctx context.Context, id Id, shareId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnshareCaseResponse, error)
+
+	// UnshareCaseWithResponse Revoke a share of a case
+	//
+	// Revokes one share of a case, audited with the reason; the unit loses access at once. Revoking is final, so no If-Match is asked.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/shares/{shareId}/revoke (the `UnshareCase` operationId).
+	UnshareCaseWithResponse(ctx context.Context, id Id, shareId string, body UnshareCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UnshareCaseResponse, error)
 
 	// StartInvestigationWithBodyWithResponse Start investigating
 	//
@@ -16261,6 +16972,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/hazards/{id} (the `GetHazard` operationId).
 	GetHazardWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetHazardResponse, error)
+
+	// ListHazardAttachmentsWithResponse List the attachments of a hazard
+	//
+	// Lists the photos and documents attached to a hazard, for whoever may read it. Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the hazard.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/hazards/{id}/attachments (the `ListHazardAttachments` operationId).
+	ListHazardAttachmentsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListHazardAttachmentsResponse, error)
+
+	// AttachToHazardWithBodyWithResponse Attach a photo or document to a hazard
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a hazard, audited on the hazard. A write of the hazard, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the hazard itself does not change, so no If-Match is asked. At most 100 per hazard.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/hazards/{id}/attachments (the `AttachToHazard` operationId).
+	AttachToHazardWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToHazardResponse, error)
+
+	// AttachToHazardWithResponse Attach a photo or document to a hazard
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a hazard, audited on the hazard. A write of the hazard, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the hazard itself does not change, so no If-Match is asked. At most 100 per hazard.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/hazards/{id}/attachments (the `AttachToHazard` operationId).
+	AttachToHazardWithResponse(ctx context.Context, id Id, body AttachToHazardJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachToHazardResponse, error)
 
 	// RecordRectifiedWithBodyWithResponse Record rectified
 	//
@@ -17000,14 +17738,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/returns/{id}/reject (the `RejectReturn` operationId).
 	RejectReturnWithResponse(ctx context.Context, id Id, params *RejectReturnParams, body RejectReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectReturnResponse, error)
 
-	// RevokeShareWithResponse Revoke a share
+	// ListSharesReceivedWithResponse List the shares received
 	//
-	// Revokes a share of a record with another unit (共享). Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+	// Lists what other units shared with the actor's unit (共享): the record type and id, who shared it, why and until when. A share to a unit is read in its subtree, so the list holds the shares to the actor's unit, to the units above it, and to the units below it. By default only the shares granting access now (not revoked, not expired); all=true lists every one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
+	// Corresponds with GET /v1/shares/received (the `ListSharesReceived` operationId).
+	ListSharesReceivedWithResponse(ctx context.Context, params *ListSharesReceivedParams, reqEditors ...RequestEditorFn) (*ListSharesReceivedResponse, error)
+
+	// RevokeShareWithBodyWithResponse Revoke a share
+	//
+	// Revokes a share of a record with another unit (共享), audited with the reason; the unit loses access at once. Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
 	// Corresponds with POST /v1/shares/{id}/revoke (the `RevokeShare` operationId).
-	RevokeShareWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*RevokeShareResponse, error)
+	RevokeShareWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeShareResponse, error)
+
+	// RevokeShareWithResponse Revoke a share
+	//
+	// Revokes a share of a record with another unit (共享), audited with the reason; the unit loses access at once. Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/shares/{id}/revoke (the `RevokeShare` operationId).
+	RevokeShareWithResponse(ctx context.Context, id Id, body RevokeShareJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeShareResponse, error)
 
 	// ListStaffWithResponse List staff
 	//
@@ -17170,6 +17926,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/visits/{id}/amend (the `AmendVisit` operationId).
 	AmendVisitWithResponse(ctx context.Context, id Id, params *AmendVisitParams, body AmendVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*AmendVisitResponse, error)
+
+	// ListVisitAttachmentsWithResponse List the attachments of a visit
+	//
+	// Lists the photos and documents attached to a visit, for whoever may read it in detail (a sensitive visit seen masked answers 403). Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the visit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/visits/{id}/attachments (the `ListVisitAttachments` operationId).
+	ListVisitAttachmentsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListVisitAttachmentsResponse, error)
+
+	// AttachToVisitWithBodyWithResponse Attach a photo or document to a visit
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a visit, audited on the visit. A write of the visit, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the visit itself does not change, so no If-Match is asked. At most 100 per visit.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/visits/{id}/attachments (the `AttachToVisit` operationId).
+	AttachToVisitWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToVisitResponse, error)
+
+	// AttachToVisitWithResponse Attach a photo or document to a visit
+	//
+	// Links an uploaded attachment (POST /v1/attachments) to a visit, audited on the visit. A write of the visit, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the visit itself does not change, so no If-Match is asked. At most 100 per visit.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/visits/{id}/attachments (the `AttachToVisit` operationId).
+	AttachToVisitWithResponse(ctx context.Context, id Id, body AttachToVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachToVisitResponse, error)
 
 	// ListVisitHandoffsWithResponse List the hand-offs of a visit
 	//
@@ -19950,6 +20733,179 @@ func (r ArrestForCaseResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ArrestForCaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCaseAttachmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordAttachmentList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCaseAttachmentsResponse) GetJSON200() *RecordAttachmentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCaseAttachmentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCaseAttachmentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCaseAttachmentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCaseAttachmentsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCaseAttachmentsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCaseAttachmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCaseAttachmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCaseAttachmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCaseAttachmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AttachToCaseResponse201Headers the declared response headers of an HTTP 201 response for AttachToCase
+type AttachToCaseResponse201Headers struct {
+	Location string
+}
+
+type AttachToCaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RecordAttachment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AttachToCaseResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachToCaseResponse) GetJSON201() *RecordAttachment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AttachToCaseResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AttachToCaseResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AttachToCaseResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AttachToCaseResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AttachToCaseResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AttachToCaseResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachToCaseResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachToCaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachToCaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachToCaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachToCaseResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -25192,6 +26148,179 @@ func (r GetHazardResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetHazardResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListHazardAttachmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordAttachmentList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListHazardAttachmentsResponse) GetJSON200() *RecordAttachmentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListHazardAttachmentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListHazardAttachmentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListHazardAttachmentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListHazardAttachmentsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListHazardAttachmentsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListHazardAttachmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListHazardAttachmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListHazardAttachmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListHazardAttachmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AttachToHazardResponse201Headers the declared response headers of an HTTP 201 response for AttachToHazard
+type AttachToHazardResponse201Headers struct {
+	Location string
+}
+
+type AttachToHazardResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RecordAttachment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AttachToHazardResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachToHazardResponse) GetJSON201() *RecordAttachment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AttachToHazardResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AttachToHazardResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AttachToHazardResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AttachToHazardResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AttachToHazardResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AttachToHazardResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachToHazardResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachToHazardResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachToHazardResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachToHazardResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachToHazardResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -30697,6 +31826,75 @@ func (r RejectReturnResponse) ContentType() string {
 	return ""
 }
 
+type ListSharesReceivedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SharePage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSharesReceivedResponse) GetJSON200() *SharePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListSharesReceivedResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSharesReceivedResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSharesReceivedResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListSharesReceivedResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSharesReceivedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSharesReceivedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSharesReceivedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSharesReceivedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RevokeShareResponse200Headers the declared response headers of an HTTP 200 response for RevokeShare
 type RevokeShareResponse200Headers struct {
 	ETag string
@@ -31982,6 +33180,179 @@ func (r AmendVisitResponse) ContentType() string {
 	return ""
 }
 
+type ListVisitAttachmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordAttachmentList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListVisitAttachmentsResponse) GetJSON200() *RecordAttachmentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListVisitAttachmentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListVisitAttachmentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListVisitAttachmentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListVisitAttachmentsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListVisitAttachmentsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListVisitAttachmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListVisitAttachmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListVisitAttachmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListVisitAttachmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AttachToVisitResponse201Headers the declared response headers of an HTTP 201 response for AttachToVisit
+type AttachToVisitResponse201Headers struct {
+	Location string
+}
+
+type AttachToVisitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RecordAttachment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AttachToVisitResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachToVisitResponse) GetJSON201() *RecordAttachment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AttachToVisitResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AttachToVisitResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AttachToVisitResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AttachToVisitResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AttachToVisitResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AttachToVisitResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachToVisitResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachToVisitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachToVisitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachToVisitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachToVisitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListVisitHandoffsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -32785,6 +34156,51 @@ func (c *ClientWithResponses) ArrestForCaseWithResponse(ctx context.Context, id 
 	return ParseArrestForCaseResponse(rsp)
 }
 
+// ListCaseAttachmentsWithResponse List the attachments of a case
+//
+// Lists the photos and documents attached to a case, for whoever may read it. Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the case.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/cases/{id}/attachments (the `ListCaseAttachments` operationId).
+func (c *ClientWithResponses) ListCaseAttachmentsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListCaseAttachmentsResponse, error) {
+	rsp, err := c.ListCaseAttachments(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCaseAttachmentsResponse(rsp)
+}
+
+// AttachToCaseWithBodyWithResponse Attach a photo or document to a case
+//
+// Links an uploaded attachment (POST /v1/attachments) to a case, audited on the case. A write of the case, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the case itself does not change, so no If-Match is asked. At most 100 per case.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/attachments (the `AttachToCase` operationId).
+func (c *ClientWithResponses) AttachToCaseWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToCaseResponse, error) {
+	rsp, err := c.AttachToCaseWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToCaseResponse(rsp)
+}
+
+// AttachToCaseWithResponse Attach a photo or document to a case
+//
+// Links an uploaded attachment (POST /v1/attachments) to a case, audited on the case. A write of the case, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the case itself does not change, so no If-Match is asked. At most 100 per case.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/attachments (the `AttachToCase` operationId).
+func (c *ClientWithResponses) AttachToCaseWithResponse(ctx context.Context, id Id, body AttachToCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachToCaseResponse, error) {
+	rsp, err := c.AttachToCase(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToCaseResponse(rsp)
+}
+
 // CloseCaseWithBodyWithResponse Close a case
 //
 // Closes a case (结案).
@@ -32920,15 +34336,30 @@ func (c *ClientWithResponses) ListCaseSharesWithResponse(ctx context.Context, id
 	return ParseListCaseSharesResponse(rsp)
 }
 
-// UnshareCaseWithResponse Revoke a share of a case
+// UnshareCaseWithBodyWithResponse Revoke a share of a case
 //
-// Revokes one share of a case. Revoking is final, so no If-Match is asked.
+// Revokes one share of a case, audited with the reason; the unit loses access at once. Revoking is final, so no If-Match is asked.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/cases/{id}/shares/{shareId}/revoke (the `UnshareCase` operationId).
-func (c *ClientWithResponses) UnshareCaseWithResponse(ctx context.Context, id Id, shareId string, reqEditors ...RequestEditorFn) (*UnshareCaseResponse, error) {
-	rsp, err := c.UnshareCase(ctx, id, shareId, reqEditors...)
+func (c *ClientWithResponses) UnshareCaseWithBodyWithResponse(ctx context.Context, id Id, shareId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnshareCaseResponse, error) {
+	rsp, err := c.UnshareCaseWithBody(ctx, id, shareId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnshareCaseResponse(rsp)
+}
+
+// UnshareCaseWithResponse Revoke a share of a case
+//
+// Revokes one share of a case, audited with the reason; the unit loses access at once. Revoking is final, so no If-Match is asked.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/shares/{shareId}/revoke (the `UnshareCase` operationId).
+func (c *ClientWithResponses) UnshareCaseWithResponse(ctx context.Context, id Id, shareId string, body UnshareCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UnshareCaseResponse, error) {
+	rsp, err := c.UnshareCase(ctx, id, shareId, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -33953,6 +35384,51 @@ func (c *ClientWithResponses) GetHazardWithResponse(ctx context.Context, id Id, 
 		return nil, err
 	}
 	return ParseGetHazardResponse(rsp)
+}
+
+// ListHazardAttachmentsWithResponse List the attachments of a hazard
+//
+// Lists the photos and documents attached to a hazard, for whoever may read it. Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the hazard.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/hazards/{id}/attachments (the `ListHazardAttachments` operationId).
+func (c *ClientWithResponses) ListHazardAttachmentsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListHazardAttachmentsResponse, error) {
+	rsp, err := c.ListHazardAttachments(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListHazardAttachmentsResponse(rsp)
+}
+
+// AttachToHazardWithBodyWithResponse Attach a photo or document to a hazard
+//
+// Links an uploaded attachment (POST /v1/attachments) to a hazard, audited on the hazard. A write of the hazard, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the hazard itself does not change, so no If-Match is asked. At most 100 per hazard.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/hazards/{id}/attachments (the `AttachToHazard` operationId).
+func (c *ClientWithResponses) AttachToHazardWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToHazardResponse, error) {
+	rsp, err := c.AttachToHazardWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToHazardResponse(rsp)
+}
+
+// AttachToHazardWithResponse Attach a photo or document to a hazard
+//
+// Links an uploaded attachment (POST /v1/attachments) to a hazard, audited on the hazard. A write of the hazard, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the hazard itself does not change, so no If-Match is asked. At most 100 per hazard.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/hazards/{id}/attachments (the `AttachToHazard` operationId).
+func (c *ClientWithResponses) AttachToHazardWithResponse(ctx context.Context, id Id, body AttachToHazardJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachToHazardResponse, error) {
+	rsp, err := c.AttachToHazard(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToHazardResponse(rsp)
 }
 
 // RecordRectifiedWithBodyWithResponse Record rectified
@@ -35185,15 +36661,45 @@ func (c *ClientWithResponses) RejectReturnWithResponse(ctx context.Context, id I
 	return ParseRejectReturnResponse(rsp)
 }
 
-// RevokeShareWithResponse Revoke a share
+// ListSharesReceivedWithResponse List the shares received
 //
-// Revokes a share of a record with another unit (共享). Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+// Lists what other units shared with the actor's unit (共享): the record type and id, who shared it, why and until when. A share to a unit is read in its subtree, so the list holds the shares to the actor's unit, to the units above it, and to the units below it. By default only the shares granting access now (not revoked, not expired); all=true lists every one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
+// Corresponds with GET /v1/shares/received (the `ListSharesReceived` operationId).
+func (c *ClientWithResponses) ListSharesReceivedWithResponse(ctx context.Context, params *ListSharesReceivedParams, reqEditors ...RequestEditorFn) (*ListSharesReceivedResponse, error) {
+	rsp, err := c.ListSharesReceived(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSharesReceivedResponse(rsp)
+}
+
+// RevokeShareWithBodyWithResponse Revoke a share
+//
+// Revokes a share of a record with another unit (共享), audited with the reason; the unit loses access at once. Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
 // Corresponds with POST /v1/shares/{id}/revoke (the `RevokeShare` operationId).
-func (c *ClientWithResponses) RevokeShareWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*RevokeShareResponse, error) {
-	rsp, err := c.RevokeShare(ctx, id, reqEditors...)
+func (c *ClientWithResponses) RevokeShareWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeShareResponse, error) {
+	rsp, err := c.RevokeShareWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeShareResponse(rsp)
+}
+
+// RevokeShareWithResponse Revoke a share
+//
+// Revokes a share of a record with another unit (共享), audited with the reason; the unit loses access at once. Revoking is final and revoking twice changes nothing, so the service takes no version and no If-Match is asked.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/shares/{id}/revoke (the `RevokeShare` operationId).
+func (c *ClientWithResponses) RevokeShareWithResponse(ctx context.Context, id Id, body RevokeShareJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeShareResponse, error) {
+	rsp, err := c.RevokeShare(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -35468,6 +36974,51 @@ func (c *ClientWithResponses) AmendVisitWithResponse(ctx context.Context, id Id,
 		return nil, err
 	}
 	return ParseAmendVisitResponse(rsp)
+}
+
+// ListVisitAttachmentsWithResponse List the attachments of a visit
+//
+// Lists the photos and documents attached to a visit, for whoever may read it in detail (a sensitive visit seen masked answers 403). Each is downloaded from /v1/attachments/{sha256}, in reach for every reader of the visit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/visits/{id}/attachments (the `ListVisitAttachments` operationId).
+func (c *ClientWithResponses) ListVisitAttachmentsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListVisitAttachmentsResponse, error) {
+	rsp, err := c.ListVisitAttachments(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListVisitAttachmentsResponse(rsp)
+}
+
+// AttachToVisitWithBodyWithResponse Attach a photo or document to a visit
+//
+// Links an uploaded attachment (POST /v1/attachments) to a visit, audited on the visit. A write of the visit, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the visit itself does not change, so no If-Match is asked. At most 100 per visit.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/visits/{id}/attachments (the `AttachToVisit` operationId).
+func (c *ClientWithResponses) AttachToVisitWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachToVisitResponse, error) {
+	rsp, err := c.AttachToVisitWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToVisitResponse(rsp)
+}
+
+// AttachToVisitWithResponse Attach a photo or document to a visit
+//
+// Links an uploaded attachment (POST /v1/attachments) to a visit, audited on the visit. A write of the visit, so a unit it is only shared with gets 403. Attachments are content-addressed and attaching the same digest again returns the first link, so no Idempotency-Key is needed; the visit itself does not change, so no If-Match is asked. At most 100 per visit.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/visits/{id}/attachments (the `AttachToVisit` operationId).
+func (c *ClientWithResponses) AttachToVisitWithResponse(ctx context.Context, id Id, body AttachToVisitJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachToVisitResponse, error) {
+	rsp, err := c.AttachToVisit(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachToVisitResponse(rsp)
 }
 
 // ListVisitHandoffsWithResponse List the hand-offs of a visit
@@ -38015,6 +39566,155 @@ func ParseArrestForCaseResponse(rsp *http.Response) (*ArrestForCaseResponse, err
 			headers.ETag = value
 		}
 		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCaseAttachmentsResponse parses an HTTP response from a ListCaseAttachmentsWithResponse call
+func ParseListCaseAttachmentsResponse(rsp *http.Response) (*ListCaseAttachmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCaseAttachmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordAttachmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachToCaseResponse parses an HTTP response from a AttachToCaseWithResponse call
+func ParseAttachToCaseResponse(rsp *http.Response) (*AttachToCaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachToCaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RecordAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers AttachToCaseResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
@@ -42876,6 +44576,155 @@ func ParseGetHazardResponse(rsp *http.Response) (*GetHazardResponse, error) {
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListHazardAttachmentsResponse parses an HTTP response from a ListHazardAttachmentsWithResponse call
+func ParseListHazardAttachmentsResponse(rsp *http.Response) (*ListHazardAttachmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListHazardAttachmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordAttachmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachToHazardResponse parses an HTTP response from a AttachToHazardWithResponse call
+func ParseAttachToHazardResponse(rsp *http.Response) (*AttachToHazardResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachToHazardResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RecordAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers AttachToHazardResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
@@ -47930,6 +49779,60 @@ func ParseRejectReturnResponse(rsp *http.Response) (*RejectReturnResponse, error
 	return response, nil
 }
 
+// ParseListSharesReceivedResponse parses an HTTP response from a ListSharesReceivedWithResponse call
+func ParseListSharesReceivedResponse(rsp *http.Response) (*ListSharesReceivedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSharesReceivedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SharePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseRevokeShareResponse parses an HTTP response from a RevokeShareWithResponse call
 func ParseRevokeShareResponse(rsp *http.Response) (*RevokeShareResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -49102,6 +51005,155 @@ func ParseAmendVisitResponse(rsp *http.Response) (*AmendVisitResponse, error) {
 			headers.ETag = value
 		}
 		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListVisitAttachmentsResponse parses an HTTP response from a ListVisitAttachmentsWithResponse call
+func ParseListVisitAttachmentsResponse(rsp *http.Response) (*ListVisitAttachmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListVisitAttachmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordAttachmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachToVisitResponse parses an HTTP response from a AttachToVisitWithResponse call
+func ParseAttachToVisitResponse(rsp *http.Response) (*AttachToVisitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachToVisitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RecordAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers AttachToVisitResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
