@@ -49,12 +49,14 @@ type Config struct {
 // reason.
 //
 // Who may do what is the policy: officers, community officers and
-// supervisors report, run the steps, close and handle leads; only
-// supervisors drop; every role reads within its reach; a unit a case is
+// supervisors report, run the steps, close, correct facts, add items and
+// handle leads; only supervisors drop and reopen (Correct, AddItems and
+// Reopen are in service_correct.go); every role reads within its reach; a unit a case is
 // shared with reads it and nothing more. Every change appends an audit entry
 // in its transaction (case.report, case.dispatch_file, case.start,
 // case.survey, case.analyse_share with one record.share per share,
-// case.arrest, case.review, case.drop, case.close, case.handoff for
+// case.arrest, case.review, case.drop, case.close, case.correct,
+// case.add_items, case.reopen, case.handoff for
 // recovery's answers, lead.create, lead.verify, lead.convert,
 // lead.discard), and each state change is also kept in the record's
 // History with its actor, time and reason.
