@@ -31,7 +31,11 @@
 // and the presiding mediator have signed, an oral one when reached. A
 // party's clear refusal fails a mediation; a failed police mediation closes
 // as penalised. A follow-up visit (回访) that finds a term not performed
-// reopens mediation or refers the dispute. Judicial confirmation (司法确认)
+// reopens mediation or refers the dispute. A closed dispute is reopened
+// (closed → in_mediation) only by a supervisor's Reopen, with a reason: a
+// correction outside the table, which keeps every event date a report
+// counts (settled, failed, referred, closed: each set by its first event),
+// so a past period's figures never change. Judicial confirmation (司法确认)
 // of a written people's-mediation agreement is applied for within 30 days
 // of its effect (to 24:00 local time of the 30th day) and refused after.
 //
@@ -50,6 +54,7 @@
 //	mediation.follow_up  the above (follow-ups, judicial confirmation, → following_up)
 //	mediation.close      officer, community_officer, supervisor (→ closed, → referred)
 //	mediation.review     supervisor (review of a high-risk dispute)
+//	mediation.reopen     supervisor (a closed dispute back into mediation)
 //
 // Mediators and lawyers act only on the disputes assigned to them, and see
 // only those: the kernel enforces it from the dispute's Assigned staff.

@@ -124,6 +124,8 @@ func (s *Service) Provides() casework.Provision {
 			{Action: ActionReview, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
 			{Action: ActionFollowUp, Kind: casework.KindWrite, Roles: mediating},
 			{Action: ActionClose, Kind: casework.KindWrite, Roles: officers},
+			// Reopening a closed dispute is a supervisor's correction.
+			{Action: ActionReopen, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
 		},
 		Figures:   s,
 		Sweeper:   s,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -299,14 +300,27 @@ func (s *Service) move(d *Dispute, actor casework.Actor, to State, reason, refus
 		if d.SettledAt.IsZero() {
 			d.SettledAt = d.Agreements[d.Current()].EffectiveAt
 		}
-	case StateFailed:
-		d.FailedAt = now
-	case StateReferred:
-		d.ReferredAt = now
-	case StateClosed:
-		d.ClosedAt = now
+	case StateFailed, StateReferred, StateClosed:
+		// Like SettledAt, each event time is set by the first such event
+		// only: after a reopening (Reopen, or a follow-up's) a second
+		// failure, referral or closing would otherwise move a past
+		// period's figure.
+		if at := eventTime(d, to); at.IsZero() {
+			*at = now
+		}
 	}
 	return nil
+}
+
+// eventTime is the field that records the event of reaching to.
+func eventTime(d *Dispute, to State) *time.Time {
+	switch to {
+	case StateFailed:
+		return &d.FailedAt
+	case StateReferred:
+		return &d.ReferredAt
+	}
+	return &d.ClosedAt
 }
 
 // checkReopen: mediation reopens from following_up only when the latest

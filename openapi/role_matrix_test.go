@@ -46,13 +46,14 @@ var defaultGrants = map[string]map[casework.Action][]casework.Role{
 	},
 	"officers' writes": {
 		casework.ActionWritePerson:  roles(rOfficers, only(casework.RoleMediator, casework.RoleCustodian)),
-		casework.ActionWriteAddress: rOfficers, casework.ActionShareRecord: rOfficers,
+		casework.ActionWriteAddress: rOfficers, casework.ActionShareRecord: rOfficers, casework.ActionAttachRecord: rOfficers,
 		casework.ActionPutAttachment: roles(rOfficers, only(casework.RoleMediator, casework.RoleLawyer, casework.RoleCustodian)),
 		outreach.ActionAppointment:   rOfficers, outreach.ActionPlan: rOfficers, outreach.ActionCampaign: only(casework.RoleSupervisor),
 		outreach.ActionRefer: rOfficers,
 		"mediation.screen":   rOfficers, "mediation.accept": rOfficers, "mediation.close": rOfficers,
 		"case.report": rOfficers, "case.dispatch_file": rOfficers, "case.start": rOfficers, "case.survey": rOfficers,
 		"case.analyse_share": rOfficers, "case.arrest": rOfficers, "case.review": rOfficers, "case.close": rOfficers,
+		"case.correct": rOfficers, "case.add_items": rOfficers,
 		"lead.verify": rOfficers, "lead.convert": rOfficers, "lead.discard": rOfficers,
 		"recovery.report": rOfficers, "recovery.recover": rOfficers, "recovery.identify": rOfficers,
 		"recovery.trace": rOfficers, "recovery.event": rOfficers,
@@ -69,6 +70,7 @@ var defaultGrants = map[string]map[casework.Action][]casework.Role{
 	},
 	"approve": {
 		outreach.ActionVerifyHazard: rOfficers, "mediation.review": only(casework.RoleSupervisor),
+		"case.reopen": only(casework.RoleSupervisor), "mediation.reopen": only(casework.RoleSupervisor),
 		"case.drop": only(casework.RoleSupervisor), "recovery.return.approve": only(casework.RoleSupervisor),
 		"recovery.disposal.approve": only(casework.RoleSupervisor),
 	},

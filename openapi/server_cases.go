@@ -177,6 +177,41 @@ func (s *server) DropCase(ctx context.Context, r api.DropCaseRequestObject) (api
 	return api.DropCase200JSONResponse{Body: c, Headers: api.DropCase200ResponseHeaders{ETag: tag}}, nil
 }
 
+// CorrectCase corrects the facts of a case (cases.Service.Correct).
+func (s *server) CorrectCase(ctx context.Context, r api.CorrectCaseRequestObject) (api.CorrectCaseResponseObject, error) {
+	in := correctionIn(*r.Body)
+	c, tag, err := s.changeCase(ctx, r.Id, r.Params.IfMatch, func(a casework.Actor, v int64) (cases.Case, error) {
+		return s.cases.Correct(ctx, a, r.Id, v, in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.CorrectCase200JSONResponse{Body: c, Headers: api.CorrectCase200ResponseHeaders{ETag: tag}}, nil
+}
+
+// AddCaseItems adds stolen items to a case (cases.Service.AddItems).
+func (s *server) AddCaseItems(ctx context.Context, r api.AddCaseItemsRequestObject) (api.AddCaseItemsResponseObject, error) {
+	in := cases.AddItemsInput{Items: itemsIn(r.Body.Items), Reason: r.Body.Reason}
+	c, tag, err := s.changeCase(ctx, r.Id, r.Params.IfMatch, func(a casework.Actor, v int64) (cases.Case, error) {
+		return s.cases.AddItems(ctx, a, r.Id, v, in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.AddCaseItems200JSONResponse{Body: c, Headers: api.AddCaseItems200ResponseHeaders{ETag: tag}}, nil
+}
+
+// ReopenCase reopens a closed case (cases.Service.Reopen).
+func (s *server) ReopenCase(ctx context.Context, r api.ReopenCaseRequestObject) (api.ReopenCaseResponseObject, error) {
+	c, tag, err := s.changeCase(ctx, r.Id, r.Params.IfMatch, func(a casework.Actor, v int64) (cases.Case, error) {
+		return s.cases.Reopen(ctx, a, r.Id, v, r.Body.Reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.ReopenCase200JSONResponse{Body: c, Headers: api.ReopenCase200ResponseHeaders{ETag: tag}}, nil
+}
+
 func (s *server) ListCaseShares(ctx context.Context, r api.ListCaseSharesRequestObject) (api.ListCaseSharesResponseObject, error) {
 	shares, err := s.cases.Shares(ctx, actorOf(ctx), r.Id)
 	if err != nil {

@@ -112,6 +112,18 @@ func (s *server) CloseDispute(ctx context.Context, r api.CloseDisputeRequestObje
 	return api.CloseDispute200JSONResponse{Body: d, Headers: api.CloseDispute200ResponseHeaders{ETag: tag}}, nil
 }
 
+// ReopenDispute takes a closed dispute back into mediation
+// (mediation.Service.Reopen).
+func (s *server) ReopenDispute(ctx context.Context, r api.ReopenDisputeRequestObject) (api.ReopenDisputeResponseObject, error) {
+	d, tag, err := s.change(ctx, r.Id, r.Params.IfMatch, func(a casework.Actor, v int64) (mediation.Dispute, error) {
+		return s.mediation.Reopen(ctx, a, r.Id, v, r.Body.Reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.ReopenDispute200JSONResponse{Body: d, Headers: api.ReopenDispute200ResponseHeaders{ETag: tag}}, nil
+}
+
 func (s *server) ReferDispute(ctx context.Context, r api.ReferDisputeRequestObject) (api.ReferDisputeResponseObject, error) {
 	d, tag, err := s.transition(ctx, r.Id, r.Params.IfMatch, mediation.StateReferred, *r.Body)
 	if err != nil {

@@ -26,16 +26,37 @@ func identifiersOut(in []casework.Identifier) []api.Identifier {
 // reportIn is the input of a report, and of a lead's conversion (whose
 // UnitID may be empty: it defaults to the lead's).
 func reportIn(b api.CaseInput, requestKey string) cases.ReportInput {
-	var items []cases.ItemInput
-	if b.Items != nil {
-		items = mapSlice(b.Items, func(i api.StolenItemInput) cases.ItemInput {
-			return cases.ItemInput{Category: i.Category, Description: i.Description, Identifiers: identifiersIn(i.Identifiers),
-				Quantity: i.Quantity, ValueFen: i.ValueFen, ValueConfirmed: i.ValueConfirmed, OwnerPersonID: i.OwnerPersonId}
-		})
-	}
 	return cases.ReportInput{UnitID: b.UnitId, Kind: b.Kind, Summary: b.Summary, IncidentAt: b.IncidentAt, AddressID: b.AddressId,
 		Place: b.Place, ReporterID: b.ReporterId, VictimIDs: b.VictimIds, SuspectIDs: b.SuspectIds, ModusOperandi: b.ModusOperandi,
-		Items: items, ReportedAt: b.ReportedAt, RequestKey: requestKey}
+		Items: itemsIn(b.Items), ReportedAt: b.ReportedAt, RequestKey: requestKey}
+}
+
+// itemsIn is the input of stolen items, reported or added; nil stays nil.
+func itemsIn(in []api.StolenItemInput) []cases.ItemInput {
+	if in == nil {
+		return nil
+	}
+	return mapSlice(in, func(i api.StolenItemInput) cases.ItemInput {
+		return cases.ItemInput{Category: i.Category, Description: i.Description, Identifiers: identifiersIn(i.Identifiers),
+			Quantity: i.Quantity, ValueFen: i.ValueFen, ValueConfirmed: i.ValueConfirmed, OwnerPersonID: i.OwnerPersonId}
+	})
+}
+
+// correctionIn is the input of a correction: an absent field stays nil
+// (kept), an empty list given stays an empty list (cleared).
+func correctionIn(b api.CaseCorrectionInput) cases.CorrectInput {
+	list := func(p *[]string) []string {
+		if p == nil {
+			return nil
+		}
+		if *p == nil {
+			return []string{}
+		}
+		return *p
+	}
+	return cases.CorrectInput{Kind: b.Kind, Summary: b.Summary, IncidentAt: b.IncidentAt, AddressID: b.AddressId, Place: b.Place,
+		ReporterID: b.ReporterId, VictimIDs: list(b.VictimIds), SuspectIDs: list(b.SuspectIds), ModusOperandi: b.ModusOperandi,
+		Reason: b.Reason}
 }
 
 func caseOut(c cases.Case) api.Case {
@@ -84,6 +105,11 @@ func caseOut(c cases.Case) api.Case {
 	}
 	if d := c.Drop; d != nil {
 		out.Drop = api.CaseDrop{Kind: d.Kind, Reason: d.Reason, SupervisorId: d.SupervisorID, At: d.At}
+	}
+	if c.Corrections != nil {
+		out.Corrections = mapSlice(c.Corrections, func(x cases.Correction) api.CaseCorrection {
+			return api.CaseCorrection{Action: x.Action, Fields: x.Fields, ItemIds: x.ItemIDs, At: x.At, ActorId: x.ActorID, Reason: x.Reason}
+		})
 	}
 	if c.Handoffs != nil {
 		out.Handoffs = mapSlice(c.Handoffs, func(h cases.Handoff) api.CaseHandoff {

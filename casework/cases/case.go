@@ -31,6 +31,9 @@ const (
 	ActionReview       casework.Action = "case.review"
 	ActionDrop         casework.Action = "case.drop"
 	ActionClose        casework.Action = "case.close"
+	ActionCorrect      casework.Action = "case.correct"   // correct the reported facts
+	ActionAddItems     casework.Action = "case.add_items" // add stolen items after the report
+	ActionReopen       casework.Action = "case.reopen"    // reopen a closed case (supervisors)
 	ActionLeadCreate   casework.Action = "lead.create"
 	ActionLeadVerify   casework.Action = "lead.verify"
 	ActionLeadConvert  casework.Action = "lead.convert"
@@ -128,6 +131,10 @@ type Case struct {
 
 	History  []Transition `json:"history"`
 	Handoffs []Handoff    `json:"handoffs,omitempty"`
+	// Corrections lists every correction made after the report (facts
+	// corrected, items added), each with its actor, time and reason; the
+	// audit chain keeps the values before and after.
+	Corrections []Correction `json:"corrections,omitempty"`
 
 	// SharedWith lists the units holding an active share of the case. The
 	// service fills it on every read from the kernel's shares; stores do not
@@ -153,6 +160,18 @@ type Item struct {
 	OwnerPersonID  string                `json:"ownerPersonId,omitempty"`
 	// TracedBy lists the arrests that marked the item as being traced.
 	TracedBy []string `json:"tracedBy,omitempty"`
+}
+
+// Correction is one correction of a case after its report: which facts
+// it changed (Fields, by their input names) or which items it added
+// (ItemIDs), who made it, when and why.
+type Correction struct {
+	Action  string    `json:"action"` // case.correct or case.add_items
+	Fields  []string  `json:"fields,omitempty"`
+	ItemIDs []string  `json:"itemIds,omitempty"`
+	At      time.Time `json:"at"`
+	ActorID string    `json:"actorId"`
+	Reason  string    `json:"reason"`
 }
 
 // DispatchStep is 快处警·同步立案: who was dispatched and when, recorded
@@ -289,6 +308,14 @@ func (c Case) Clone() Case {
 	c.SharedWith = slices.Clone(c.SharedWith)
 	c.History = slices.Clone(c.History)
 	c.Handoffs = slices.Clone(c.Handoffs)
+	if c.Corrections != nil {
+		cs := make([]Correction, len(c.Corrections))
+		for i, x := range c.Corrections {
+			x.Fields, x.ItemIDs = slices.Clone(x.Fields), slices.Clone(x.ItemIDs)
+			cs[i] = x
+		}
+		c.Corrections = cs
+	}
 	if c.Items != nil {
 		items := make([]Item, len(c.Items))
 		for i, it := range c.Items {

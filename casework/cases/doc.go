@@ -40,11 +40,22 @@
 // # Who may do what, and what is audited
 //
 // Officers, community officers and supervisors report, run the steps, close
-// and handle leads; only supervisors drop. Every role reads within its
-// reach; a unit a case is shared with reads it and nothing more. Every
-// change commits with its audit entry (case.report, case.dispatch_file, …,
-// lead.discard) in one transaction, and each state change is kept in the
-// record's History with its actor, time and reason.
+// and handle leads; only supervisors drop and reopen. Every role reads
+// within its reach; a unit a case is shared with reads it and nothing
+// more. Every change commits with its audit entry (case.report,
+// case.dispatch_file, …, lead.discard) in one transaction, and each state
+// change is kept in the record's History with its actor, time and reason.
+//
+// # Corrections
+//
+// Before a case is closed its facts are corrected (Correct, under the
+// report's rules) and stolen items added (AddItems: the report's item rule
+// and the property ledger's own CheckStolen, then handed to recovery as a
+// batch of their own); each needs a reason and joins the case's
+// Corrections (case.correct, case.add_items). A supervisor reopens a closed
+// case with a reason (Reopen: closed → solved, case.reopen). No correction
+// moves a past period's figures: the filing, solving and first closing
+// dates stay, and closing again keeps the first closing date.
 //
 // # Embedding
 //

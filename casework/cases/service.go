@@ -49,12 +49,14 @@ type Config struct {
 // reason.
 //
 // Who may do what is the policy: officers, community officers and
-// supervisors report, run the steps, close and handle leads; only
-// supervisors drop; every role reads within its reach; a unit a case is
+// supervisors report, run the steps, close, correct facts, add items and
+// handle leads; only supervisors drop and reopen (Correct, AddItems and
+// Reopen are in service_correct.go); every role reads within its reach; a unit a case is
 // shared with reads it and nothing more. Every change appends an audit entry
 // in its transaction (case.report, case.dispatch_file, case.start,
 // case.survey, case.analyse_share with one record.share per share,
-// case.arrest, case.review, case.drop, case.close, case.handoff for
+// case.arrest, case.review, case.drop, case.close, case.correct,
+// case.add_items, case.reopen, case.handoff for
 // recovery's answers, lead.create, lead.verify, lead.convert,
 // lead.discard), and each state change is also kept in the record's
 // History with its actor, time and reason.
@@ -115,6 +117,9 @@ func (s *Service) Provides() casework.Provision {
 			{Action: ActionLeadCreate, Kind: casework.KindWrite, Roles: slices.Concat(staff, casework.HelperRoles)},
 			write(ActionReport), write(ActionDispatchFile), write(ActionStart), write(ActionSurvey),
 			write(ActionAnalyseShare), write(ActionArrest), write(ActionReview), write(ActionClose),
+			write(ActionCorrect), write(ActionAddItems),
+			// Reopening a closed case is a supervisor's correction.
+			{Action: ActionReopen, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
 			// Dropping a case (不立案 or 撤案) needs a supervisor's decision.
 			{Action: ActionDrop, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
 			write(ActionLeadVerify), write(ActionLeadConvert), write(ActionLeadDiscard),
@@ -198,16 +203,23 @@ func (s *Service) Report(ctx context.Context, actor casework.Actor, in ReportInp
 // copied first, so the caller's slice (shared by a concurrent retry under
 // the same request key) is never written.
 func (in *ReportInput) normalize() {
-	in.Items = slices.Clone(in.Items)
+	in.Items = normalizeItems(in.Items)
 	in.Summary, in.Place, in.ModusOperandi = strings.TrimSpace(in.Summary), strings.TrimSpace(in.Place), strings.TrimSpace(in.ModusOperandi)
 	in.IncidentAt, in.ReportedAt = casework.Truncate(in.IncidentAt), casework.Truncate(in.ReportedAt)
-	for i := range in.Items {
-		in.Items[i].Category = strings.TrimSpace(in.Items[i].Category)
-		in.Items[i].Description = strings.TrimSpace(in.Items[i].Description)
-		if in.Items[i].Quantity == 0 {
-			in.Items[i].Quantity = 1
+}
+
+// normalizeItems trims and defaults a copy of reported items (a missing
+// quantity is one).
+func normalizeItems(items []ItemInput) []ItemInput {
+	items = slices.Clone(items)
+	for i := range items {
+		items[i].Category = strings.TrimSpace(items[i].Category)
+		items[i].Description = strings.TrimSpace(items[i].Description)
+		if items[i].Quantity == 0 {
+			items[i].Quantity = 1
 		}
 	}
+	return items
 }
 
 // checkReportInput validates a report: struct tags, the kind code, the place,
@@ -237,18 +249,26 @@ func (s *Service) checkReportInput(ctx context.Context, actor casework.Actor, in
 			return err
 		}
 	}
-	for i, it := range in.Items {
-		p := "items[" + strconv.Itoa(i) + "]."
-		if err := s.checkRefs(ctx, actor, &f, "person", p+"ownerPersonId", nonEmpty(it.OwnerPersonID)); err != nil {
-			return err
-		}
-		f.Merge(p, s.k.Codes().CheckHandoffCode("category", casework.ListPropertyCategory, it.Category))
-		checkIdentifiers(&f, p+"identifiers", it.Identifiers)
-	}
-	if err := s.checkStolen(ctx, actor, in, &f); err != nil {
+	if err := s.checkItems(ctx, actor, in, &f); err != nil {
 		return err
 	}
 	return f.Err()
+}
+
+// checkItems checks the stolen items of in (their owners in reach, their
+// category codes, identifiers) and asks the property ledger whether it will
+// register them: the one item rule of a report and of items added later
+// (AddItems). Field errors join f under items[i].
+func (s *Service) checkItems(ctx context.Context, actor casework.Actor, in ReportInput, f *errs.Fields) error {
+	for i, it := range in.Items {
+		p := "items[" + strconv.Itoa(i) + "]."
+		if err := s.checkRefs(ctx, actor, f, "person", p+"ownerPersonId", nonEmpty(it.OwnerPersonID)); err != nil {
+			return err
+		}
+		f.Merge(p, s.k.Codes().CheckHandoffCode("category", casework.ListPropertyCategory, it.Category))
+		checkIdentifiers(f, p+"identifiers", it.Identifiers)
+	}
+	return s.checkStolen(ctx, actor, in, f)
 }
 
 // checkStolen asks the property ledger, writing nothing, whether it will
@@ -340,15 +360,23 @@ func (s *Service) newCase(ctx context.Context, actor casework.Actor, in ReportIn
 		return Case{}, casework.Change{}, err
 	}
 	if len(c.Items) > 0 {
-		msg, err := s.k.NewOutboxMessage(casework.KindStolenItems, casework.Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, casework.StolenItems{
-			Source: casework.Source{Kind: RecordCase, ID: c.ID, Step: "stolen"}, Actor: actor, UnitID: c.UnitID, CaseID: c.ID,
-			StolenAt: c.IncidentAt, Place: c.Place, AddressID: c.AddressID, Items: stolenItems(c.Items)})
+		msg, err := s.stolenMessage(actor, c, "stolen", c.Items)
 		if err != nil {
 			return Case{}, casework.Change{}, err
 		}
 		ch.Outbox = append(ch.Outbox, msg)
 	}
 	return c, ch, nil
+}
+
+// stolenMessage is the hand-off of a case's stolen items to recovery
+// (KindStolenItems) under a step unique to the case: "stolen" for the
+// report's items, "stolen/<first item id>" for items added later, so the
+// receiver registers each batch once.
+func (s *Service) stolenMessage(actor casework.Actor, c Case, step string, items []Item) (casework.OutboxMessage, error) {
+	src := casework.Source{Kind: RecordCase, ID: c.ID, Step: step}
+	return s.k.NewOutboxMessage(casework.KindStolenItems, src, casework.StolenItems{Source: src, Actor: actor, UnitID: c.UnitID,
+		CaseID: c.ID, StolenAt: c.IncidentAt, Place: c.Place, AddressID: c.AddressID, Items: stolenItems(items)})
 }
 
 // Get returns a case in the actor's reach, or shared with the actor's unit.
@@ -564,7 +592,11 @@ func (s *Service) Close(ctx context.Context, actor casework.Actor, id string, ve
 	}
 	now := s.k.Now()
 	n := s.next(c)
-	n.ClosedAt = now
+	// A case reopened and closed again keeps its first closing date: the
+	// period that counted it closed keeps its figure (Reopen).
+	if n.ClosedAt.IsZero() {
+		n.ClosedAt = now
+	}
 	n.transition(StateClosed, actor, ActionClose, strings.TrimSpace(reason), now)
 	return s.commitUpdate(ctx, actor, ActionClose, c, n, Write{})
 }

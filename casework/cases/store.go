@@ -81,7 +81,8 @@ type NumberKey struct {
 //   - Reported: ReportedAt in the period;
 //   - Filed: FiledAt in the period (a case withdrawn later still counts);
 //   - Solved: SolvedAt in the period;
-//   - Closed, Dropped: ClosedAt, DroppedAt in the period;
+//   - Closed, Dropped: ClosedAt, DroppedAt in the period (ClosedAt is the
+//     first closing: a case reopened and closed again keeps it);
 //   - Arrests: arrests whose At is in the period;
 //   - PeopleArrested: distinct suspects of those arrests;
 //   - LeadsCollected: leads whose FoundAt is in the period.

@@ -1747,10 +1747,13 @@ type Case struct {
 	AddressId string `json:"addressId,omitempty,omitzero"`
 
 	// Analysis AnalysisStep is 快研判·同步共享: the analysis and the shares it made.
-	Analysis  AnalysisStep `json:"analysis,omitempty,omitzero"`
-	Arrests   []Arrest     `json:"arrests,omitempty,omitzero"`
-	ClosedAt  time.Time    `json:"closedAt,omitempty,omitzero"`
-	CreatedAt time.Time    `json:"createdAt"`
+	Analysis AnalysisStep `json:"analysis,omitempty,omitzero"`
+	Arrests  []Arrest     `json:"arrests,omitempty,omitzero"`
+	ClosedAt time.Time    `json:"closedAt,omitempty,omitzero"`
+
+	// Corrections every correction after the report (facts corrected, items added), in order
+	Corrections []CaseCorrection `json:"corrections,omitempty,omitzero"`
+	CreatedAt   time.Time        `json:"createdAt"`
 
 	// Dispatch DispatchStep is 快处警·同步立案: who was dispatched and when, recorded together with the filing.
 	Dispatch DispatchStep `json:"dispatch,omitempty,omitzero"`
@@ -1820,6 +1823,33 @@ type CaseChange struct {
 	// Delta CaseCounts is what a store counts for the totals, for cases owned by the units of a subtree and instants in [from, to): - Reported: ReportedAt in the period; - Filed: FiledAt in the period (a case withdrawn later still counts); - Solved: SolvedAt in the period; - Closed, Dropped: ClosedAt, DroppedAt in the period; - Arrests: arrests whose At is in the period; - PeopleArrested: distinct suspects of those arrests; - LeadsCollected: leads whose FoundAt is in the period.
 	Delta    CaseCounts       `json:"delta,omitempty,omitzero"`
 	Permille map[string]int64 `json:"permille,omitempty,omitzero"`
+}
+
+// CaseCorrection CaseCorrection is one correction of a case after its report: the facts it changed (fields) or the items it added (itemIds), who made it, when and why.
+type CaseCorrection struct {
+	// Action case.correct or case.add_items
+	Action  string    `json:"action"`
+	ActorId string    `json:"actorId"`
+	At      time.Time `json:"at"`
+	Fields  []string  `json:"fields,omitempty,omitzero"`
+	ItemIds []string  `json:"itemIds,omitempty,omitzero"`
+	Reason  string    `json:"reason"`
+}
+
+// CaseCorrectionInput CaseCorrectionInput corrects the facts of a case. An absent field keeps the recorded value; a given one replaces it (an empty victim or suspect list clears it). The reason is required.
+type CaseCorrectionInput struct {
+	AddressId     *string    `json:"addressId,omitempty"`
+	IncidentAt    *time.Time `json:"incidentAt,omitempty"`
+	Kind          *string    `json:"kind,omitempty"`
+	ModusOperandi *string    `json:"modusOperandi,omitempty"`
+	Place         *string    `json:"place,omitempty"`
+
+	// Reason Why; kept on the case and in the audit log.
+	Reason     string    `json:"reason"`
+	ReporterId *string   `json:"reporterId,omitempty"`
+	Summary    *string   `json:"summary,omitempty"`
+	SuspectIds *[]string `json:"suspectIds,omitempty"`
+	VictimIds  *[]string `json:"victimIds,omitempty"`
 }
 
 // CaseCounts CaseCounts is what a store counts for the totals, for cases owned by the units of a subtree and instants in [from, to): - Reported: ReportedAt in the period; - Filed: FiledAt in the period (a case withdrawn later still counts); - Solved: SolvedAt in the period; - Closed, Dropped: ClosedAt, DroppedAt in the period; - Arrests: arrests whose At is in the period; - PeopleArrested: distinct suspects of those arrests; - LeadsCollected: leads whose FoundAt is in the period.
@@ -1899,6 +1929,14 @@ type CaseItem struct {
 	TracedBy       []string `json:"tracedBy,omitempty,omitzero"`
 	ValueConfirmed bool     `json:"valueConfirmed,omitempty,omitzero"`
 	ValueFen       int64    `json:"valueFen,omitempty,omitzero"`
+}
+
+// CaseItemsInput CaseItemsInput adds stolen items to a case after its report, with a reason.
+type CaseItemsInput struct {
+	Items []StolenItemInput `json:"items"`
+
+	// Reason Why; kept on the case and in the audit log.
+	Reason string `json:"reason"`
 }
 
 // CaseLink CaseLink is another case the review keeps tracking.
@@ -4178,6 +4216,12 @@ type CloseCaseParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// CorrectCaseParams defines parameters for CorrectCase.
+type CorrectCaseParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // DispatchAndFileCaseParams defines parameters for DispatchAndFileCase.
 type DispatchAndFileCaseParams struct {
 	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
@@ -4186,6 +4230,18 @@ type DispatchAndFileCaseParams struct {
 
 // DropCaseParams defines parameters for DropCase.
 type DropCaseParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// AddCaseItemsParams defines parameters for AddCaseItems.
+type AddCaseItemsParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ReopenCaseParams defines parameters for ReopenCase.
+type ReopenCaseParams struct {
 	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
 	IfMatch IfMatch `json:"If-Match"`
 }
@@ -4378,6 +4434,12 @@ type ReferDisputeParams struct {
 
 // RejectDisputeParams defines parameters for RejectDispute.
 type RejectDisputeParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ReopenDisputeParams defines parameters for ReopenDispute.
+type ReopenDisputeParams struct {
 	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
 	IfMatch IfMatch `json:"If-Match"`
 }
@@ -5147,11 +5209,20 @@ type AttachToCaseJSONRequestBody = Attachment
 // CloseCaseJSONRequestBody defines body for CloseCase for application/json ContentType.
 type CloseCaseJSONRequestBody = ReasonInput
 
+// CorrectCaseJSONRequestBody defines body for CorrectCase for application/json ContentType.
+type CorrectCaseJSONRequestBody = CaseCorrectionInput
+
 // DispatchAndFileCaseJSONRequestBody defines body for DispatchAndFileCase for application/json ContentType.
 type DispatchAndFileCaseJSONRequestBody = DispatchInput
 
 // DropCaseJSONRequestBody defines body for DropCase for application/json ContentType.
 type DropCaseJSONRequestBody = ReasonInput
+
+// AddCaseItemsJSONRequestBody defines body for AddCaseItems for application/json ContentType.
+type AddCaseItemsJSONRequestBody = CaseItemsInput
+
+// ReopenCaseJSONRequestBody defines body for ReopenCase for application/json ContentType.
+type ReopenCaseJSONRequestBody = ReasonInput
 
 // ReviewCaseJSONRequestBody defines body for ReviewCase for application/json ContentType.
 type ReviewCaseJSONRequestBody = CaseReviewInput
@@ -5212,6 +5283,9 @@ type ReferDisputeJSONRequestBody = DisputeActionInput
 
 // RejectDisputeJSONRequestBody defines body for RejectDispute for application/json ContentType.
 type RejectDisputeJSONRequestBody = DisputeActionInput
+
+// ReopenDisputeJSONRequestBody defines body for ReopenDispute for application/json ContentType.
+type ReopenDisputeJSONRequestBody = ReasonInput
 
 // ReviewDisputeJSONRequestBody defines body for ReviewDispute for application/json ContentType.
 type ReviewDisputeJSONRequestBody = NoteInput
@@ -5455,12 +5529,21 @@ type ServerInterface interface {
 	// CloseCase Close a case
 	// (POST /v1/cases/{id}/close)
 	CloseCase(w http.ResponseWriter, r *http.Request, id Id, params CloseCaseParams)
+	// CorrectCase Correct a case's facts
+	// (POST /v1/cases/{id}/correct)
+	CorrectCase(w http.ResponseWriter, r *http.Request, id Id, params CorrectCaseParams)
 	// DispatchAndFileCase Dispatch and file (快处警·同步立案)
 	// (POST /v1/cases/{id}/dispatch-and-file)
 	DispatchAndFileCase(w http.ResponseWriter, r *http.Request, id Id, params DispatchAndFileCaseParams)
 	// DropCase Drop a case
 	// (POST /v1/cases/{id}/drop)
 	DropCase(w http.ResponseWriter, r *http.Request, id Id, params DropCaseParams)
+	// AddCaseItems Add stolen items to a case
+	// (POST /v1/cases/{id}/items)
+	AddCaseItems(w http.ResponseWriter, r *http.Request, id Id, params AddCaseItemsParams)
+	// ReopenCase Reopen a closed case
+	// (POST /v1/cases/{id}/reopen)
+	ReopenCase(w http.ResponseWriter, r *http.Request, id Id, params ReopenCaseParams)
 	// ReviewCase Review (快倒查·同步跟踪)
 	// (POST /v1/cases/{id}/review)
 	ReviewCase(w http.ResponseWriter, r *http.Request, id Id, params ReviewCaseParams)
@@ -5545,6 +5628,9 @@ type ServerInterface interface {
 	// RejectDispute Do not accept a dispute
 	// (POST /v1/disputes/{id}/reject)
 	RejectDispute(w http.ResponseWriter, r *http.Request, id Id, params RejectDisputeParams)
+	// ReopenDispute Reopen a closed dispute
+	// (POST /v1/disputes/{id}/reopen)
+	ReopenDispute(w http.ResponseWriter, r *http.Request, id Id, params ReopenDisputeParams)
 	// ReviewDispute Review a high-risk dispute
 	// (POST /v1/disputes/{id}/review)
 	ReviewDispute(w http.ResponseWriter, r *http.Request, id Id, params ReviewDisputeParams)
@@ -7218,6 +7304,60 @@ func (siw *ServerInterfaceWrapper) CloseCase(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// CorrectCase operation middleware
+func (siw *ServerInterfaceWrapper) CorrectCase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CorrectCaseParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CorrectCase(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DispatchAndFileCase operation middleware
 func (siw *ServerInterfaceWrapper) DispatchAndFileCase(w http.ResponseWriter, r *http.Request) {
 
@@ -7317,6 +7457,114 @@ func (siw *ServerInterfaceWrapper) DropCase(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DropCase(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AddCaseItems operation middleware
+func (siw *ServerInterfaceWrapper) AddCaseItems(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddCaseItemsParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AddCaseItems(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReopenCase operation middleware
+func (siw *ServerInterfaceWrapper) ReopenCase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReopenCaseParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReopenCase(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -8819,6 +9067,60 @@ func (siw *ServerInterfaceWrapper) RejectDispute(w http.ResponseWriter, r *http.
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RejectDispute(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReopenDispute operation middleware
+func (siw *ServerInterfaceWrapper) ReopenDispute(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReopenDisputeParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReopenDispute(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -13852,6 +14154,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/drop", wrapper.DropCase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/cases/{id}/attachments", wrapper.ListCaseAttachments)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/attachments", wrapper.AttachToCase)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/correct", wrapper.CorrectCase)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/items", wrapper.AddCaseItems)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/reopen", wrapper.ReopenCase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/cases/{id}/shares", wrapper.ListCaseShares)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/cases/{id}/shares/{shareId}/revoke", wrapper.UnshareCase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/leads", wrapper.ListLeads)
@@ -13871,6 +14176,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/disputes/{id}/fail", wrapper.FailMediation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/disputes/{id}/start-follow-up", wrapper.StartFollowUp)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/disputes/{id}/close", wrapper.CloseDispute)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/disputes/{id}/reopen", wrapper.ReopenDispute)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/disputes/{id}/refer", wrapper.ReferDispute)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/disputes/{id}/assign", wrapper.AssignDispute)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/disputes/{id}/risk", wrapper.AssessDisputeRisk)
@@ -18591,6 +18897,216 @@ func (response CloseCasedefaultApplicationProblemPlusJSONResponse) VisitCloseCas
 	return err
 }
 
+type CorrectCaseRequestObject struct {
+	Id     Id `json:"id"`
+	Params CorrectCaseParams
+	Body   *CorrectCaseJSONRequestBody
+}
+
+type CorrectCaseResponseObject interface {
+	VisitCorrectCaseResponse(w http.ResponseWriter) error
+}
+
+type CorrectCase200ResponseHeaders struct {
+	ETag string
+}
+
+type CorrectCase200JSONResponse struct {
+	Body    Case
+	Headers CorrectCase200ResponseHeaders
+}
+
+func (response CorrectCase200JSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase400ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase401ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase403ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase404ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase409ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase412ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase413ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase415ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase422ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCase428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectCase428ApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CorrectCasedefaultApplicationProblemPlusJSONResponse) VisitCorrectCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DispatchAndFileCaseRequestObject struct {
 	Id     Id `json:"id"`
 	Params DispatchAndFileCaseParams
@@ -19000,6 +19516,426 @@ type DropCasedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DropCasedefaultApplicationProblemPlusJSONResponse) VisitDropCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItemsRequestObject struct {
+	Id     Id `json:"id"`
+	Params AddCaseItemsParams
+	Body   *AddCaseItemsJSONRequestBody
+}
+
+type AddCaseItemsResponseObject interface {
+	VisitAddCaseItemsResponse(w http.ResponseWriter) error
+}
+
+type AddCaseItems200ResponseHeaders struct {
+	ETag string
+}
+
+type AddCaseItems200JSONResponse struct {
+	Body    Case
+	Headers AddCaseItems200ResponseHeaders
+}
+
+func (response AddCaseItems200JSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems400ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems401ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems403ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems404ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems409ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems412ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems413ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems415ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems422ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItems428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response AddCaseItems428ApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCaseItemsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AddCaseItemsdefaultApplicationProblemPlusJSONResponse) VisitAddCaseItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCaseRequestObject struct {
+	Id     Id `json:"id"`
+	Params ReopenCaseParams
+	Body   *ReopenCaseJSONRequestBody
+}
+
+type ReopenCaseResponseObject interface {
+	VisitReopenCaseResponse(w http.ResponseWriter) error
+}
+
+type ReopenCase200ResponseHeaders struct {
+	ETag string
+}
+
+type ReopenCase200JSONResponse struct {
+	Body    Case
+	Headers ReopenCase200ResponseHeaders
+}
+
+func (response ReopenCase200JSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase400ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase401ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase403ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase404ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase409ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase412ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase413ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase415ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase422ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCase428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenCase428ApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReopenCasedefaultApplicationProblemPlusJSONResponse) VisitReopenCaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23853,6 +24789,216 @@ type RejectDisputedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RejectDisputedefaultApplicationProblemPlusJSONResponse) VisitRejectDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDisputeRequestObject struct {
+	Id     Id `json:"id"`
+	Params ReopenDisputeParams
+	Body   *ReopenDisputeJSONRequestBody
+}
+
+type ReopenDisputeResponseObject interface {
+	VisitReopenDisputeResponse(w http.ResponseWriter) error
+}
+
+type ReopenDispute200ResponseHeaders struct {
+	ETag string
+}
+
+type ReopenDispute200JSONResponse struct {
+	Body    Dispute
+	Headers ReopenDispute200ResponseHeaders
+}
+
+func (response ReopenDispute200JSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute400ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute401ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute403ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute404ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute409ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute412ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute413ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute415ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute422ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDispute428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenDispute428ApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenDisputedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReopenDisputedefaultApplicationProblemPlusJSONResponse) VisitReopenDisputeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -37735,12 +38881,21 @@ type StrictServerInterface interface {
 	// CloseCase Close a case
 	// (POST /v1/cases/{id}/close)
 	CloseCase(ctx context.Context, request CloseCaseRequestObject) (CloseCaseResponseObject, error)
+	// CorrectCase Correct a case's facts
+	// (POST /v1/cases/{id}/correct)
+	CorrectCase(ctx context.Context, request CorrectCaseRequestObject) (CorrectCaseResponseObject, error)
 	// DispatchAndFileCase Dispatch and file (快处警·同步立案)
 	// (POST /v1/cases/{id}/dispatch-and-file)
 	DispatchAndFileCase(ctx context.Context, request DispatchAndFileCaseRequestObject) (DispatchAndFileCaseResponseObject, error)
 	// DropCase Drop a case
 	// (POST /v1/cases/{id}/drop)
 	DropCase(ctx context.Context, request DropCaseRequestObject) (DropCaseResponseObject, error)
+	// AddCaseItems Add stolen items to a case
+	// (POST /v1/cases/{id}/items)
+	AddCaseItems(ctx context.Context, request AddCaseItemsRequestObject) (AddCaseItemsResponseObject, error)
+	// ReopenCase Reopen a closed case
+	// (POST /v1/cases/{id}/reopen)
+	ReopenCase(ctx context.Context, request ReopenCaseRequestObject) (ReopenCaseResponseObject, error)
 	// ReviewCase Review (快倒查·同步跟踪)
 	// (POST /v1/cases/{id}/review)
 	ReviewCase(ctx context.Context, request ReviewCaseRequestObject) (ReviewCaseResponseObject, error)
@@ -37825,6 +38980,9 @@ type StrictServerInterface interface {
 	// RejectDispute Do not accept a dispute
 	// (POST /v1/disputes/{id}/reject)
 	RejectDispute(ctx context.Context, request RejectDisputeRequestObject) (RejectDisputeResponseObject, error)
+	// ReopenDispute Reopen a closed dispute
+	// (POST /v1/disputes/{id}/reopen)
+	ReopenDispute(ctx context.Context, request ReopenDisputeRequestObject) (ReopenDisputeResponseObject, error)
 	// ReviewDispute Review a high-risk dispute
 	// (POST /v1/disputes/{id}/review)
 	ReviewDispute(ctx context.Context, request ReviewDisputeRequestObject) (ReviewDisputeResponseObject, error)
@@ -39044,6 +40202,40 @@ func (sh *strictHandler) CloseCase(w http.ResponseWriter, r *http.Request, id Id
 	}
 }
 
+// CorrectCase operation middleware
+func (sh *strictHandler) CorrectCase(w http.ResponseWriter, r *http.Request, id Id, params CorrectCaseParams) {
+	var request CorrectCaseRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CorrectCaseJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CorrectCase(ctx, request.(CorrectCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CorrectCase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CorrectCaseResponseObject); ok {
+		if err := validResponse.VisitCorrectCaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DispatchAndFileCase operation middleware
 func (sh *strictHandler) DispatchAndFileCase(w http.ResponseWriter, r *http.Request, id Id, params DispatchAndFileCaseParams) {
 	var request DispatchAndFileCaseRequestObject
@@ -39105,6 +40297,74 @@ func (sh *strictHandler) DropCase(w http.ResponseWriter, r *http.Request, id Id,
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DropCaseResponseObject); ok {
 		if err := validResponse.VisitDropCaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AddCaseItems operation middleware
+func (sh *strictHandler) AddCaseItems(w http.ResponseWriter, r *http.Request, id Id, params AddCaseItemsParams) {
+	var request AddCaseItemsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body AddCaseItemsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddCaseItems(ctx, request.(AddCaseItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddCaseItems")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AddCaseItemsResponseObject); ok {
+		if err := validResponse.VisitAddCaseItemsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReopenCase operation middleware
+func (sh *strictHandler) ReopenCase(w http.ResponseWriter, r *http.Request, id Id, params ReopenCaseParams) {
+	var request ReopenCaseRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ReopenCaseJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenCase(ctx, request.(ReopenCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReopenCase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReopenCaseResponseObject); ok {
+		if err := validResponse.VisitReopenCaseResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -39990,6 +41250,40 @@ func (sh *strictHandler) RejectDispute(w http.ResponseWriter, r *http.Request, i
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RejectDisputeResponseObject); ok {
 		if err := validResponse.VisitRejectDisputeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReopenDispute operation middleware
+func (sh *strictHandler) ReopenDispute(w http.ResponseWriter, r *http.Request, id Id, params ReopenDisputeParams) {
+	var request ReopenDisputeRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ReopenDisputeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenDispute(ctx, request.(ReopenDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReopenDispute")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReopenDisputeResponseObject); ok {
+		if err := validResponse.VisitReopenDisputeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -475,6 +475,24 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/cases/{id}/close (the `CloseCase` operationId).
 	CloseCase(ctx context.Context, id Id, params *CloseCaseParams, body CloseCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CorrectCaseWithBody Correct a case's facts
+	//
+	// Corrects the facts of a case as reported (kind, summary, incident time and place, reporter, victims, suspects, modus operandi) with the rules of a report, with a reason, before it is closed. Only the fields given change; the correction is kept on the case (corrections) and in the audit log with the values before and after. No period's figures move.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/correct (the `CorrectCase` operationId).
+	CorrectCaseWithBody(ctx context.Context, id Id, params *CorrectCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CorrectCase Correct a case's facts
+	//
+	// Corrects the facts of a case as reported (kind, summary, incident time and place, reporter, victims, suspects, modus operandi) with the rules of a report, with a reason, before it is closed. Only the fields given change; the correction is kept on the case (corrections) and in the audit log with the values before and after. No period's figures move.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/correct (the `CorrectCase` operationId).
+	CorrectCase(ctx context.Context, id Id, params *CorrectCaseParams, body CorrectCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DispatchAndFileCaseWithBody Dispatch and file (快处警·同步立案)
 	//
 	// Records when officers were dispatched and files the case (立案), which numbers it.
@@ -510,6 +528,42 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/cases/{id}/drop (the `DropCase` operationId).
 	DropCase(ctx context.Context, id Id, params *DropCaseParams, body DropCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddCaseItemsWithBody Add stolen items to a case
+	//
+	// Adds stolen items found missing after the report, with a reason, before the case is closed. They pass the report's item rule and recovery's own check through the hand-off, get ids, and are handed to recovery as their own batch in the same transaction.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/items (the `AddCaseItems` operationId).
+	AddCaseItemsWithBody(ctx context.Context, id Id, params *AddCaseItemsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddCaseItems Add stolen items to a case
+	//
+	// Adds stolen items found missing after the report, with a reason, before the case is closed. They pass the report's item rule and recovery's own check through the hand-off, get ids, and are handed to recovery as their own batch in the same transaction.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/items (the `AddCaseItems` operationId).
+	AddCaseItems(ctx context.Context, id Id, params *AddCaseItemsParams, body AddCaseItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenCaseWithBody Reopen a closed case
+	//
+	// Reopens a closed case (supervisors only, with a reason): it returns to solved. Its filing, solving and first closing dates stay, so past periods keep their figures; the reopening is a dated history step and audit entry of its own.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/reopen (the `ReopenCase` operationId).
+	ReopenCaseWithBody(ctx context.Context, id Id, params *ReopenCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenCase Reopen a closed case
+	//
+	// Reopens a closed case (supervisors only, with a reason): it returns to solved. Its filing, solving and first closing dates stay, so past periods keep their figures; the reopening is a dated history step and audit entry of its own.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/cases/{id}/reopen (the `ReopenCase` operationId).
+	ReopenCase(ctx context.Context, id Id, params *ReopenCaseParams, body ReopenCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReviewCaseWithBody Review (快倒查·同步跟踪)
 	//
@@ -926,6 +980,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/disputes/{id}/reject (the `RejectDispute` operationId).
 	RejectDispute(ctx context.Context, id Id, params *RejectDisputeParams, body RejectDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenDisputeWithBody Reopen a closed dispute
+	//
+	// Takes a closed dispute back into mediation (supervisors only, with a reason); the mediation time limit starts again. The settled, failed and referred dates stay as they were, so a dispute counted settled in a past period stays counted there; the reopening is a dated history step and audit entry of its own.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/disputes/{id}/reopen (the `ReopenDispute` operationId).
+	ReopenDisputeWithBody(ctx context.Context, id Id, params *ReopenDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenDispute Reopen a closed dispute
+	//
+	// Takes a closed dispute back into mediation (supervisors only, with a reason); the mediation time limit starts again. The settled, failed and referred dates stay as they were, so a dispute counted settled in a past period stays counted there; the reopening is a dated history step and audit entry of its own.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/disputes/{id}/reopen (the `ReopenDispute` operationId).
+	ReopenDispute(ctx context.Context, id Id, params *ReopenDisputeParams, body ReopenDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReviewDisputeWithBody Review a high-risk dispute
 	//
@@ -2927,6 +2999,44 @@ func (c *Client) CloseCase(ctx context.Context, id Id, params *CloseCaseParams, 
 	return c.Client.Do(req)
 }
 
+// CorrectCaseWithBody Correct a case's facts
+//
+// Corrects the facts of a case as reported (kind, summary, incident time and place, reporter, victims, suspects, modus operandi) with the rules of a report, with a reason, before it is closed. Only the fields given change; the correction is kept on the case (corrections) and in the audit log with the values before and after. No period's figures move.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/cases/{id}/correct (the `CorrectCase` operationId).
+func (c *Client) CorrectCaseWithBody(ctx context.Context, id Id, params *CorrectCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCorrectCaseRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CorrectCase Correct a case's facts
+//
+// Corrects the facts of a case as reported (kind, summary, incident time and place, reporter, victims, suspects, modus operandi) with the rules of a report, with a reason, before it is closed. Only the fields given change; the correction is kept on the case (corrections) and in the audit log with the values before and after. No period's figures move.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/cases/{id}/correct (the `CorrectCase` operationId).
+func (c *Client) CorrectCase(ctx context.Context, id Id, params *CorrectCaseParams, body CorrectCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCorrectCaseRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DispatchAndFileCaseWithBody Dispatch and file (快处警·同步立案)
 //
 // Records when officers were dispatched and files the case (立案), which numbers it.
@@ -2993,6 +3103,82 @@ func (c *Client) DropCaseWithBody(ctx context.Context, id Id, params *DropCasePa
 // Corresponds with POST /v1/cases/{id}/drop (the `DropCase` operationId).
 func (c *Client) DropCase(ctx context.Context, id Id, params *DropCaseParams, body DropCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDropCaseRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddCaseItemsWithBody Add stolen items to a case
+//
+// Adds stolen items found missing after the report, with a reason, before the case is closed. They pass the report's item rule and recovery's own check through the hand-off, get ids, and are handed to recovery as their own batch in the same transaction.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/cases/{id}/items (the `AddCaseItems` operationId).
+func (c *Client) AddCaseItemsWithBody(ctx context.Context, id Id, params *AddCaseItemsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddCaseItemsRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddCaseItems Add stolen items to a case
+//
+// Adds stolen items found missing after the report, with a reason, before the case is closed. They pass the report's item rule and recovery's own check through the hand-off, get ids, and are handed to recovery as their own batch in the same transaction.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/cases/{id}/items (the `AddCaseItems` operationId).
+func (c *Client) AddCaseItems(ctx context.Context, id Id, params *AddCaseItemsParams, body AddCaseItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddCaseItemsRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenCaseWithBody Reopen a closed case
+//
+// Reopens a closed case (supervisors only, with a reason): it returns to solved. Its filing, solving and first closing dates stay, so past periods keep their figures; the reopening is a dated history step and audit entry of its own.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/cases/{id}/reopen (the `ReopenCase` operationId).
+func (c *Client) ReopenCaseWithBody(ctx context.Context, id Id, params *ReopenCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenCaseRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenCase Reopen a closed case
+//
+// Reopens a closed case (supervisors only, with a reason): it returns to solved. Its filing, solving and first closing dates stay, so past periods keep their figures; the reopening is a dated history step and audit entry of its own.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/cases/{id}/reopen (the `ReopenCase` operationId).
+func (c *Client) ReopenCase(ctx context.Context, id Id, params *ReopenCaseParams, body ReopenCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenCaseRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3889,6 +4075,44 @@ func (c *Client) RejectDisputeWithBody(ctx context.Context, id Id, params *Rejec
 // Corresponds with POST /v1/disputes/{id}/reject (the `RejectDispute` operationId).
 func (c *Client) RejectDispute(ctx context.Context, id Id, params *RejectDisputeParams, body RejectDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRejectDisputeRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenDisputeWithBody Reopen a closed dispute
+//
+// Takes a closed dispute back into mediation (supervisors only, with a reason); the mediation time limit starts again. The settled, failed and referred dates stay as they were, so a dispute counted settled in a past period stays counted there; the reopening is a dated history step and audit entry of its own.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/disputes/{id}/reopen (the `ReopenDispute` operationId).
+func (c *Client) ReopenDisputeWithBody(ctx context.Context, id Id, params *ReopenDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenDisputeRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenDispute Reopen a closed dispute
+//
+// Takes a closed dispute back into mediation (supervisors only, with a reason); the mediation time limit starts again. The settled, failed and referred dates stay as they were, so a dispute counted settled in a past period stays counted there; the reopening is a dated history step and audit entry of its own.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/disputes/{id}/reopen (the `ReopenDispute` operationId).
+func (c *Client) ReopenDispute(ctx context.Context, id Id, params *ReopenDisputeParams, body ReopenDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenDisputeRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8168,6 +8392,66 @@ func NewCloseCaseRequestWithBody(server string, id Id, params *CloseCaseParams, 
 	return req, nil
 }
 
+// NewCorrectCaseRequest calls the generic CorrectCase builder with application/json body
+func NewCorrectCaseRequest(server string, id Id, params *CorrectCaseParams, body CorrectCaseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCorrectCaseRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCorrectCaseRequestWithBody constructs an http.Request for the CorrectCase method, with any body, and a specified content type
+func NewCorrectCaseRequestWithBody(server string, id Id, params *CorrectCaseParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/cases/%s/correct", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
 // NewDispatchAndFileCaseRequest calls the generic DispatchAndFileCase builder with application/json body
 func NewDispatchAndFileCaseRequest(server string, id Id, params *DispatchAndFileCaseParams, body DispatchAndFileCaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8256,6 +8540,126 @@ func NewDropCaseRequestWithBody(server string, id Id, params *DropCaseParams, co
 	}
 
 	operationPath := fmt.Sprintf("/v1/cases/%s/drop", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewAddCaseItemsRequest calls the generic AddCaseItems builder with application/json body
+func NewAddCaseItemsRequest(server string, id Id, params *AddCaseItemsParams, body AddCaseItemsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddCaseItemsRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddCaseItemsRequestWithBody constructs an http.Request for the AddCaseItems method, with any body, and a specified content type
+func NewAddCaseItemsRequestWithBody(server string, id Id, params *AddCaseItemsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/cases/%s/items", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewReopenCaseRequest calls the generic ReopenCase builder with application/json body
+func NewReopenCaseRequest(server string, id Id, params *ReopenCaseParams, body ReopenCaseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReopenCaseRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReopenCaseRequestWithBody constructs an http.Request for the ReopenCase method, with any body, and a specified content type
+func NewReopenCaseRequestWithBody(server string, id Id, params *ReopenCaseParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/cases/%s/reopen", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -10008,6 +10412,66 @@ func NewRejectDisputeRequestWithBody(server string, id Id, params *RejectDispute
 	}
 
 	operationPath := fmt.Sprintf("/v1/disputes/%s/reject", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewReopenDisputeRequest calls the generic ReopenDispute builder with application/json body
+func NewReopenDisputeRequest(server string, id Id, params *ReopenDisputeParams, body ReopenDisputeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReopenDisputeRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReopenDisputeRequestWithBody constructs an http.Request for the ReopenDispute method, with any body, and a specified content type
+func NewReopenDisputeRequestWithBody(server string, id Id, params *ReopenDisputeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/disputes/%s/reopen", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -16280,6 +16744,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/cases/{id}/close (the `CloseCase` operationId).
 	CloseCaseWithResponse(ctx context.Context, id Id, params *CloseCaseParams, body CloseCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseCaseResponse, error)
 
+	// CorrectCaseWithBodyWithResponse Correct a case's facts
+	//
+	// Corrects the facts of a case as reported (kind, summary, incident time and place, reporter, victims, suspects, modus operandi) with the rules of a report, with a reason, before it is closed. Only the fields given change; the correction is kept on the case (corrections) and in the audit log with the values before and after. No period's figures move.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/correct (the `CorrectCase` operationId).
+	CorrectCaseWithBodyWithResponse(ctx context.Context, id Id, params *CorrectCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CorrectCaseResponse, error)
+
+	// CorrectCaseWithResponse Correct a case's facts
+	//
+	// Corrects the facts of a case as reported (kind, summary, incident time and place, reporter, victims, suspects, modus operandi) with the rules of a report, with a reason, before it is closed. Only the fields given change; the correction is kept on the case (corrections) and in the audit log with the values before and after. No period's figures move.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/correct (the `CorrectCase` operationId).
+	CorrectCaseWithResponse(ctx context.Context, id Id, params *CorrectCaseParams, body CorrectCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*CorrectCaseResponse, error)
+
 	// DispatchAndFileCaseWithBodyWithResponse Dispatch and file (快处警·同步立案)
 	//
 	// Records when officers were dispatched and files the case (立案), which numbers it.
@@ -16315,6 +16797,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/cases/{id}/drop (the `DropCase` operationId).
 	DropCaseWithResponse(ctx context.Context, id Id, params *DropCaseParams, body DropCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DropCaseResponse, error)
+
+	// AddCaseItemsWithBodyWithResponse Add stolen items to a case
+	//
+	// Adds stolen items found missing after the report, with a reason, before the case is closed. They pass the report's item rule and recovery's own check through the hand-off, get ids, and are handed to recovery as their own batch in the same transaction.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/items (the `AddCaseItems` operationId).
+	AddCaseItemsWithBodyWithResponse(ctx context.Context, id Id, params *AddCaseItemsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddCaseItemsResponse, error)
+
+	// AddCaseItemsWithResponse Add stolen items to a case
+	//
+	// Adds stolen items found missing after the report, with a reason, before the case is closed. They pass the report's item rule and recovery's own check through the hand-off, get ids, and are handed to recovery as their own batch in the same transaction.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/items (the `AddCaseItems` operationId).
+	AddCaseItemsWithResponse(ctx context.Context, id Id, params *AddCaseItemsParams, body AddCaseItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddCaseItemsResponse, error)
+
+	// ReopenCaseWithBodyWithResponse Reopen a closed case
+	//
+	// Reopens a closed case (supervisors only, with a reason): it returns to solved. Its filing, solving and first closing dates stay, so past periods keep their figures; the reopening is a dated history step and audit entry of its own.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/reopen (the `ReopenCase` operationId).
+	ReopenCaseWithBodyWithResponse(ctx context.Context, id Id, params *ReopenCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenCaseResponse, error)
+
+	// ReopenCaseWithResponse Reopen a closed case
+	//
+	// Reopens a closed case (supervisors only, with a reason): it returns to solved. Its filing, solving and first closing dates stay, so past periods keep their figures; the reopening is a dated history step and audit entry of its own.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/cases/{id}/reopen (the `ReopenCase` operationId).
+	ReopenCaseWithResponse(ctx context.Context, id Id, params *ReopenCaseParams, body ReopenCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenCaseResponse, error)
 
 	// ReviewCaseWithBodyWithResponse Review (快倒查·同步跟踪)
 	//
@@ -16747,6 +17265,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/disputes/{id}/reject (the `RejectDispute` operationId).
 	RejectDisputeWithResponse(ctx context.Context, id Id, params *RejectDisputeParams, body RejectDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectDisputeResponse, error)
+
+	// ReopenDisputeWithBodyWithResponse Reopen a closed dispute
+	//
+	// Takes a closed dispute back into mediation (supervisors only, with a reason); the mediation time limit starts again. The settled, failed and referred dates stay as they were, so a dispute counted settled in a past period stays counted there; the reopening is a dated history step and audit entry of its own.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/disputes/{id}/reopen (the `ReopenDispute` operationId).
+	ReopenDisputeWithBodyWithResponse(ctx context.Context, id Id, params *ReopenDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenDisputeResponse, error)
+
+	// ReopenDisputeWithResponse Reopen a closed dispute
+	//
+	// Takes a closed dispute back into mediation (supervisors only, with a reason); the mediation time limit starts again. The settled, failed and referred dates stay as they were, so a dispute counted settled in a past period stays counted there; the reopening is a dated history step and audit entry of its own.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/disputes/{id}/reopen (the `ReopenDispute` operationId).
+	ReopenDisputeWithResponse(ctx context.Context, id Id, params *ReopenDisputeParams, body ReopenDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenDisputeResponse, error)
 
 	// ReviewDisputeWithBodyWithResponse Review a high-risk dispute
 	//
@@ -21044,6 +21580,138 @@ func (r CloseCaseResponse) ContentType() string {
 	return ""
 }
 
+// CorrectCaseResponse200Headers the declared response headers of an HTTP 200 response for CorrectCase
+type CorrectCaseResponse200Headers struct {
+	ETag string
+}
+
+// CorrectCaseResponse412Headers the declared response headers of an HTTP 412 response for CorrectCase
+type CorrectCaseResponse412Headers struct {
+	ETag string
+}
+
+type CorrectCaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Case
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CorrectCaseResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CorrectCaseResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CorrectCaseResponse) GetJSON200() *Case {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CorrectCaseResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CorrectCaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CorrectCaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CorrectCaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CorrectCaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DispatchAndFileCaseResponse200Headers the declared response headers of an HTTP 200 response for DispatchAndFileCase
 type DispatchAndFileCaseResponse200Headers struct {
 	ETag string
@@ -21302,6 +21970,270 @@ func (r DropCaseResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DropCaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddCaseItemsResponse200Headers the declared response headers of an HTTP 200 response for AddCaseItems
+type AddCaseItemsResponse200Headers struct {
+	ETag string
+}
+
+// AddCaseItemsResponse412Headers the declared response headers of an HTTP 412 response for AddCaseItems
+type AddCaseItemsResponse412Headers struct {
+	ETag string
+}
+
+type AddCaseItemsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Case
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AddCaseItemsResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *AddCaseItemsResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddCaseItemsResponse) GetJSON200() *Case {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AddCaseItemsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddCaseItemsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddCaseItemsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddCaseItemsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddCaseItemsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReopenCaseResponse200Headers the declared response headers of an HTTP 200 response for ReopenCase
+type ReopenCaseResponse200Headers struct {
+	ETag string
+}
+
+// ReopenCaseResponse412Headers the declared response headers of an HTTP 412 response for ReopenCase
+type ReopenCaseResponse412Headers struct {
+	ETag string
+}
+
+type ReopenCaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Case
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReopenCaseResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ReopenCaseResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReopenCaseResponse) GetJSON200() *Case {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReopenCaseResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReopenCaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReopenCaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReopenCaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReopenCaseResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -24454,6 +25386,138 @@ func (r RejectDisputeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RejectDisputeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReopenDisputeResponse200Headers the declared response headers of an HTTP 200 response for ReopenDispute
+type ReopenDisputeResponse200Headers struct {
+	ETag string
+}
+
+// ReopenDisputeResponse412Headers the declared response headers of an HTTP 412 response for ReopenDispute
+type ReopenDisputeResponse412Headers struct {
+	ETag string
+}
+
+type ReopenDisputeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Dispute
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReopenDisputeResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ReopenDisputeResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReopenDisputeResponse) GetJSON200() *Dispute {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReopenDisputeResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReopenDisputeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReopenDisputeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReopenDisputeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReopenDisputeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -34231,6 +35295,36 @@ func (c *ClientWithResponses) CloseCaseWithResponse(ctx context.Context, id Id, 
 	return ParseCloseCaseResponse(rsp)
 }
 
+// CorrectCaseWithBodyWithResponse Correct a case's facts
+//
+// Corrects the facts of a case as reported (kind, summary, incident time and place, reporter, victims, suspects, modus operandi) with the rules of a report, with a reason, before it is closed. Only the fields given change; the correction is kept on the case (corrections) and in the audit log with the values before and after. No period's figures move.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/correct (the `CorrectCase` operationId).
+func (c *ClientWithResponses) CorrectCaseWithBodyWithResponse(ctx context.Context, id Id, params *CorrectCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CorrectCaseResponse, error) {
+	rsp, err := c.CorrectCaseWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCorrectCaseResponse(rsp)
+}
+
+// CorrectCaseWithResponse Correct a case's facts
+//
+// Corrects the facts of a case as reported (kind, summary, incident time and place, reporter, victims, suspects, modus operandi) with the rules of a report, with a reason, before it is closed. Only the fields given change; the correction is kept on the case (corrections) and in the audit log with the values before and after. No period's figures move.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/correct (the `CorrectCase` operationId).
+func (c *ClientWithResponses) CorrectCaseWithResponse(ctx context.Context, id Id, params *CorrectCaseParams, body CorrectCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*CorrectCaseResponse, error) {
+	rsp, err := c.CorrectCase(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCorrectCaseResponse(rsp)
+}
+
 // DispatchAndFileCaseWithBodyWithResponse Dispatch and file (快处警·同步立案)
 //
 // Records when officers were dispatched and files the case (立案), which numbers it.
@@ -34289,6 +35383,66 @@ func (c *ClientWithResponses) DropCaseWithResponse(ctx context.Context, id Id, p
 		return nil, err
 	}
 	return ParseDropCaseResponse(rsp)
+}
+
+// AddCaseItemsWithBodyWithResponse Add stolen items to a case
+//
+// Adds stolen items found missing after the report, with a reason, before the case is closed. They pass the report's item rule and recovery's own check through the hand-off, get ids, and are handed to recovery as their own batch in the same transaction.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/items (the `AddCaseItems` operationId).
+func (c *ClientWithResponses) AddCaseItemsWithBodyWithResponse(ctx context.Context, id Id, params *AddCaseItemsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddCaseItemsResponse, error) {
+	rsp, err := c.AddCaseItemsWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddCaseItemsResponse(rsp)
+}
+
+// AddCaseItemsWithResponse Add stolen items to a case
+//
+// Adds stolen items found missing after the report, with a reason, before the case is closed. They pass the report's item rule and recovery's own check through the hand-off, get ids, and are handed to recovery as their own batch in the same transaction.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/items (the `AddCaseItems` operationId).
+func (c *ClientWithResponses) AddCaseItemsWithResponse(ctx context.Context, id Id, params *AddCaseItemsParams, body AddCaseItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddCaseItemsResponse, error) {
+	rsp, err := c.AddCaseItems(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddCaseItemsResponse(rsp)
+}
+
+// ReopenCaseWithBodyWithResponse Reopen a closed case
+//
+// Reopens a closed case (supervisors only, with a reason): it returns to solved. Its filing, solving and first closing dates stay, so past periods keep their figures; the reopening is a dated history step and audit entry of its own.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/reopen (the `ReopenCase` operationId).
+func (c *ClientWithResponses) ReopenCaseWithBodyWithResponse(ctx context.Context, id Id, params *ReopenCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenCaseResponse, error) {
+	rsp, err := c.ReopenCaseWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenCaseResponse(rsp)
+}
+
+// ReopenCaseWithResponse Reopen a closed case
+//
+// Reopens a closed case (supervisors only, with a reason): it returns to solved. Its filing, solving and first closing dates stay, so past periods keep their figures; the reopening is a dated history step and audit entry of its own.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/cases/{id}/reopen (the `ReopenCase` operationId).
+func (c *ClientWithResponses) ReopenCaseWithResponse(ctx context.Context, id Id, params *ReopenCaseParams, body ReopenCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenCaseResponse, error) {
+	rsp, err := c.ReopenCase(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenCaseResponse(rsp)
 }
 
 // ReviewCaseWithBodyWithResponse Review (快倒查·同步跟踪)
@@ -35009,6 +36163,36 @@ func (c *ClientWithResponses) RejectDisputeWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseRejectDisputeResponse(rsp)
+}
+
+// ReopenDisputeWithBodyWithResponse Reopen a closed dispute
+//
+// Takes a closed dispute back into mediation (supervisors only, with a reason); the mediation time limit starts again. The settled, failed and referred dates stay as they were, so a dispute counted settled in a past period stays counted there; the reopening is a dated history step and audit entry of its own.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/disputes/{id}/reopen (the `ReopenDispute` operationId).
+func (c *ClientWithResponses) ReopenDisputeWithBodyWithResponse(ctx context.Context, id Id, params *ReopenDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenDisputeResponse, error) {
+	rsp, err := c.ReopenDisputeWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenDisputeResponse(rsp)
+}
+
+// ReopenDisputeWithResponse Reopen a closed dispute
+//
+// Takes a closed dispute back into mediation (supervisors only, with a reason); the mediation time limit starts again. The settled, failed and referred dates stay as they were, so a dispute counted settled in a past period stays counted there; the reopening is a dated history step and audit entry of its own.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/disputes/{id}/reopen (the `ReopenDispute` operationId).
+func (c *ClientWithResponses) ReopenDisputeWithResponse(ctx context.Context, id Id, params *ReopenDisputeParams, body ReopenDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenDisputeResponse, error) {
+	rsp, err := c.ReopenDispute(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenDisputeResponse(rsp)
 }
 
 // ReviewDisputeWithBodyWithResponse Review a high-risk dispute
@@ -39846,6 +41030,132 @@ func ParseCloseCaseResponse(rsp *http.Response) (*CloseCaseResponse, error) {
 	return response, nil
 }
 
+// ParseCorrectCaseResponse parses an HTTP response from a CorrectCaseWithResponse call
+func ParseCorrectCaseResponse(rsp *http.Response) (*CorrectCaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CorrectCaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Case
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CorrectCaseResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers CorrectCaseResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDispatchAndFileCaseResponse parses an HTTP response from a DispatchAndFileCaseWithResponse call
 func ParseDispatchAndFileCaseResponse(rsp *http.Response) (*DispatchAndFileCaseResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -40085,6 +41395,258 @@ func ParseDropCaseResponse(rsp *http.Response) (*DropCaseResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 412:
 		var headers DropCaseResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddCaseItemsResponse parses an HTTP response from a AddCaseItemsWithResponse call
+func ParseAddCaseItemsResponse(rsp *http.Response) (*AddCaseItemsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddCaseItemsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Case
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AddCaseItemsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers AddCaseItemsResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReopenCaseResponse parses an HTTP response from a ReopenCaseWithResponse call
+func ParseReopenCaseResponse(rsp *http.Response) (*ReopenCaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReopenCaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Case
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReopenCaseResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers ReopenCaseResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -43012,6 +44574,132 @@ func ParseRejectDisputeResponse(rsp *http.Response) (*RejectDisputeResponse, err
 		response.Headers200 = &headers
 	case rsp.StatusCode == 412:
 		var headers RejectDisputeResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReopenDisputeResponse parses an HTTP response from a ReopenDisputeWithResponse call
+func ParseReopenDisputeResponse(rsp *http.Response) (*ReopenDisputeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReopenDisputeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Dispute
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReopenDisputeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers ReopenDisputeResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

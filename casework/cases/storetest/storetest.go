@@ -304,12 +304,14 @@ func run(t *testing.T, open func(t *testing.T) backend) {
 		c.History[0].Reason = "changed"
 		c.Survey.Matches[0].Reasons[0] = "changed"
 		c.Dispatch.Officers[0] = "changed"
+		c.Corrections[0].Fields[0] = "changed"
 		got := f.get(t, want.ID)
 		require.Equal(t, want, got)
 		got.Items[0].Identifiers[0].Value = "CHANGED"
 		got.Arrests[0].ItemIDs[0] = "changed"
 		got.Review.Links[0].CaseID = "changed"
 		got.SuspectIDs[0] = "changed"
+		got.Corrections[1].ItemIDs[0] = "changed"
 		require.Equal(t, want, f.get(t, want.ID))
 		list, err := f.Cases.ListCases(ctx, cases.Filter{}, casework.Page{})
 		require.NoError(t, err)
@@ -437,6 +439,12 @@ func richCase(unitID string) cases.Case {
 		By: "s-1", RecordedAt: at.Add(48 * time.Hour)}
 	c.SolvedAt = at.Add(24 * time.Hour)
 	c.Handoffs = []cases.Handoff{{Kind: casework.KindStolenItems, Step: "stolen", ResultID: "r", At: at}}
+	// Corrections after the report (facts corrected, items added) are kept
+	// whole, in order.
+	c.Corrections = []cases.Correction{
+		{Action: "case.correct", Fields: []string{"place", "incidentAt"}, At: at.Add(time.Hour), ActorID: "s-1", Reason: "报案人补充"},
+		{Action: "case.add_items", ItemIDs: []string{"i-1"}, At: at.Add(2 * time.Hour), ActorID: "s-1", Reason: "补报"},
+	}
 	return c
 }
 
