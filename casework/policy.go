@@ -26,9 +26,12 @@ const (
 
 // The kernel's own actions. Workflow packages register theirs.
 const (
-	ActionRead           Action = "record.read"
-	ActionRevealPerson   Action = "person.reveal"
-	ActionWritePerson    Action = "person.write"
+	ActionRead         Action = "record.read"
+	ActionRevealPerson Action = "person.reveal"
+	ActionWritePerson  Action = "person.write"
+	// Merging two person records moves every reference of one onto the
+	// other: a supervisor's decision, checked on both persons.
+	ActionMergePersons   Action = "person.merge"
 	ActionWriteAddress   Action = "address.write"
 	ActionRunReport      Action = "report.run"
 	ActionVerifyAudit    Action = "audit.verify"
@@ -102,6 +105,7 @@ func kernelRules() []Rule {
 		{Action: ActionRead, Kind: KindRead, Roles: everyone},
 		{Action: ActionRevealPerson, Kind: KindReveal, Roles: staff},
 		{Action: ActionWritePerson, Kind: KindWrite, Roles: append(slices.Clone(staff), RoleMediator, RoleCustodian)},
+		{Action: ActionMergePersons, Kind: KindWrite, Roles: []Role{RoleSupervisor}},
 		{Action: ActionWriteAddress, Kind: KindWrite, Roles: staff},
 		{Action: ActionRunReport, Kind: KindRead, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleAuditor}},
 		{Action: ActionVerifyAudit, Kind: KindRead, Roles: []Role{RoleAuditor, RoleSupervisor}},

@@ -31,6 +31,10 @@ type Host interface {
 	Subtree(ctx context.Context, path string) (UnitSet, error)
 	GetUnit(ctx context.Context, id string) (casework.Unit, error)
 	ListUnits(ctx context.Context, f casework.UnitFilter) ([]casework.Unit, error)
+	// Join makes a workflow store part of the database's atomic writes
+	// (Atomically): its Snapshot is taken when one starts and restored when
+	// one fails. Workflow stores call it once, in their New.
+	Join(p Participant)
 }
 
 var _ Host = (*DB)(nil)
@@ -55,6 +59,8 @@ type DB struct {
 	inbox       map[[3]string]casework.InboxEntry
 	outbox      []*casework.OutboxMessage
 	blobs       casework.BlobStore
+
+	participants []Participant
 }
 
 // New returns an empty database.
@@ -89,8 +95,10 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	db.mu.Lock()
-	defer db.mu.Unlock()
+	if !db.holds(ctx) {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+	}
 	if rk := ch.RequestKey; rk != nil {
 		if cur, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok && !cur.CreatedAt.Before(rk.ExpiredBefore) {
 			return errs.New(errs.ErrConflict, "request key %q was already used", rk.Key)
@@ -172,8 +180,10 @@ func (db *DB) Read(ctx context.Context, fn func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	db.mu.RLock()
-	defer db.mu.RUnlock()
+	if !db.holds(ctx) {
+		db.mu.RLock()
+		defer db.mu.RUnlock()
+	}
 	return fn()
 }
 

@@ -277,6 +277,14 @@ var kernelMigrations = []sqlx.Step{{
 			`UPDATE persons SET phone_sealed = NULL, phone_index = NULL, phone_masked = NULL`,
 		}
 	},
+}, {
+	// A merged person (casework.Kernel.MergePersons) stays as a tombstone
+	// naming the survivor it was merged into, and when.
+	Version: 8,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`ALTER TABLE persons ADD COLUMN merged_into TEXT REFERENCES persons (id)`,
+			`ALTER TABLE persons ADD COLUMN merged_at BIGINT`}
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

@@ -135,6 +135,14 @@ var _ Host = (*Store)(nil)
 // head stays locked until tx ends, so keep such transactions short.
 func WithTx(ctx context.Context, tx *sql.Tx) context.Context { return sqlx.WithTx(ctx, tx) }
 
+// Atomically implements casework.KernelStore: fn's writes, on this store and
+// on every workflow store built on it, join one transaction (WithTx), which
+// commits when fn returns nil and rolls back otherwise. Inside a transaction
+// the caller joined, it runs under a savepoint of that one.
+func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error { return fn(WithTx(ctx, tx)) })
+}
+
 // Write runs fn in a transaction and commits ch with it: the request key and
 // inbox mark first (so a concurrent duplicate waits on the unique key and
 // then fails), then fn's record change, then the outbox rows, and last the
