@@ -1,7 +1,9 @@
 package casework
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -209,4 +211,113 @@ func (k *Kernel) survivorOf(ctx context.Context, a, b PersonRecord) (PersonRecor
 		next.Gender = b.Gender
 	}
 	return next, nil
+}
+
+// RepointPerson returns rec with every string that is exactly the person id
+// from replaced by to, and whether it found any: a workflow that keeps
+// person ids in many places of a record (parties, representatives,
+// attendees, signatures; suspects, victims, arrests, owners) moves them all
+// in one pass and cannot miss a field added later. Ids are unique, so a
+// string equal to a person's id is a reference to that person. rec must
+// survive a JSON round trip unchanged, as records stored whole as JSON do;
+// rec itself is not changed.
+func RepointPerson[T any](rec T, from, to string) (T, bool, error) {
+	var zero T
+	if from == "" {
+		return zero, false, errs.Invalid("from", "required", "RepointPerson needs the merged person's id")
+	}
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return zero, false, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // numbers stay exactly as they were (fen, versions)
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return zero, false, err
+	}
+	tree, found := repoint(tree, from, to)
+	if !found {
+		return rec, false, nil
+	}
+	if raw, err = json.Marshal(tree); err != nil {
+		return zero, false, err
+	}
+	var out T
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return zero, false, err
+	}
+	return out, true, nil
+}
+
+func repoint(v any, from, to string) (any, bool) {
+	found := false
+	switch x := v.(type) {
+	case string:
+		if x == from {
+			return to, true
+		}
+	case []any:
+		for i := range x {
+			var f bool
+			x[i], f = repoint(x[i], from, to)
+			found = found || f
+		}
+	case map[string]any:
+		for k := range x {
+			var f bool
+			x[k], f = repoint(x[k], from, to)
+			found = found || f
+		}
+	}
+	return v, found
+}
+
+// PersonRecords is one kind of a workflow's records, as MoveReferences
+// moves them.
+type PersonRecords[T any] struct {
+	RecordType string
+	// List reads a page of every record of the kind (a filter that keeps
+	// those naming a person makes it cheaper, but it must keep all of them).
+	List func(ctx context.Context, p Page) ([]T, error)
+	Key  func(T) Cursor
+	// Stamp sets next's version to cur's plus one and its update time.
+	Stamp func(cur T, next *T, now time.Time)
+	// Audit is the form the audit log holds (nil: the record itself).
+	Audit  func(T) any
+	Update func(ctx context.Context, next T, ch Change) error
+}
+
+// MoveReferences re-points every record of one kind that names m.From to
+// m.To (RepointPerson), each update audited as a person merge, and returns
+// how many it moved: the body of a workflow's MovePersonReferences.
+func MoveReferences[T any](ctx context.Context, k *Kernel, m PersonMove, r PersonRecords[T]) (int, error) {
+	all, err := EveryPage(func(p Page) ([]T, error) { return r.List(ctx, p) }, r.Key)
+	if err != nil {
+		return 0, err
+	}
+	audit := r.Audit
+	if audit == nil {
+		audit = func(v T) any { return v }
+	}
+	moved := 0
+	for _, cur := range all {
+		next, found, err := RepointPerson(cur, m.From, m.To)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
+			continue
+		}
+		r.Stamp(cur, &next, m.Now)
+		ch, err := k.Change(ctx, m.Actor, ActionMergePersons, r.RecordType, r.Key(cur).ID, audit(cur), audit(next))
+		if err != nil {
+			return 0, err
+		}
+		if err := r.Update(ctx, next, ch); err != nil {
+			return 0, err
+		}
+		moved++
+	}
+	return moved, nil
 }

@@ -122,9 +122,11 @@ func (s *Service) Provides() casework.Provision {
 			{Action: ActionFollowUp, Kind: casework.KindWrite, Roles: mediating},
 			{Action: ActionClose, Kind: casework.KindWrite, Roles: officers},
 		},
-		Figures:   s,
-		Sweeper:   s,
-		Receivers: map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(s.IntakeDispute)},
+		Figures: s,
+		Sweeper: s,
+		// Parties, representatives and attendees follow a person merge.
+		PersonReferences: s,
+		Receivers:        map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(s.IntakeDispute)},
 	}
 }
 

@@ -90,6 +90,8 @@ type ReturnFilter struct {
 	CaseID    string
 	EventID   string
 	States    []ReturnState
+	// PersonID keeps returns whose owner or recipient is this person.
+	PersonID string
 }
 
 // EventFilter selects return events; the range applies to Date.
@@ -197,7 +199,8 @@ func (f ItemFilter) ItemMatches(it Item) bool {
 // ReturnMatches is ItemMatches for returns.
 func (f ReturnFilter) ReturnMatches(r Return) bool {
 	return (f.ItemID == "" || r.ItemID == f.ItemID) && (f.CaseID == "" || r.CaseID == f.CaseID) &&
-		(f.EventID == "" || r.EventID == f.EventID) && (len(f.States) == 0 || contains(f.States, r.State))
+		(f.EventID == "" || r.EventID == f.EventID) && (len(f.States) == 0 || contains(f.States, r.State)) &&
+		(f.PersonID == "" || r.OwnerPersonID == f.PersonID || r.RecipientPersonID == f.PersonID)
 }
 
 // EventMatches is ItemMatches for events.

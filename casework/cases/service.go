@@ -121,6 +121,7 @@ func (s *Service) Provides() casework.Provision {
 			casework.KindStolenItems: s.recordHandoff,
 			casework.KindTraceItems:  s.recordHandoff,
 		},
+		PersonReferences: s,
 	}
 }
 
