@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -157,4 +158,113 @@ func auditActions(es []casework.AuditEntry) []string {
 	return slices.Clip(out)
 }
 
+// failingSurvivor is a kernel store whose disk fills at the last write of
+// a merge, the survivor's update, after the tombstone and every workflow's
+// references were written.
+type failingSurvivor struct{ casework.KernelStore }
 
+func (s failingSurvivor) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch casework.Change) error {
+	if p.MergedInto == "" && slices.ContainsFunc(ch.Audit, func(r casework.AuditRecord) bool { return r.Action == "person.merge" }) {
+		return errDiskFull
+	}
+	return s.KernelStore.UpdatePerson(ctx, p, ch)
+}
+
+var errDiskFull = errors.New("disk full")
+
+func TestPersonMergeRefusals(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b fixtureOption) {
+		ctx := context.Background()
+		t.Run("refused", func(t *testing.T) {
+			w := newMergeWorld(t, b)
+			other := w.fixture.station(t, "370302020")
+			otherChief := w.staff(t, other.ID, casework.RoleSupervisor)
+			edit := func(f func(*casework.PersonMergeInput)) casework.PersonMergeInput {
+				in := w.input()
+				f(&in)
+				return in
+			}
+			for _, tc := range []struct {
+				name  string
+				actor casework.Actor
+				in    casework.PersonMergeInput
+				want  error
+				field string
+			}{
+				{"into itself", w.chief, edit(func(in *casework.PersonMergeInput) { in.MergedID = in.SurvivorID }), casework.ErrInvalid, "mergedId"},
+				{"no reason", w.chief, edit(func(in *casework.PersonMergeInput) { in.Reason = "  " }), casework.ErrInvalid, "reason"},
+				{"no version", w.chief, edit(func(in *casework.PersonMergeInput) { in.MergedVersion = 0 }), casework.ErrInvalid, "mergedVersion"},
+				{"stale survivor", w.chief, edit(func(in *casework.PersonMergeInput) { in.SurvivorVersion++ }), casework.ErrConflict, ""},
+				{"stale merged", w.chief, edit(func(in *casework.PersonMergeInput) { in.MergedVersion++ }), casework.ErrConflict, ""},
+				{"an officer", w.officer, w.input(), casework.ErrForbidden, ""},
+				{"out of reach", otherChief, w.input(), casework.ErrNotFound, ""},
+				{"unknown person", w.chief, edit(func(in *casework.PersonMergeInput) { in.MergedID = "01NOSUCHPERSON0000000000000" }), casework.ErrNotFound, ""},
+			} {
+				_, err := w.k.MergePersons(ctx, tc.actor, tc.in)
+				require.ErrorIs(t, err, tc.want, tc.name)
+				if tc.field != "" {
+					var fe *casework.InvalidError
+					require.ErrorAs(t, err, &fe, tc.name)
+					require.Equal(t, tc.field, fe.Fields[0].Field, tc.name)
+				}
+			}
+			w.requireUntouched(t)
+			// A person of the other station is out of the chief's reach
+			// even when the other is in it.
+			stranger, err := w.k.CreatePerson(ctx, otherChief, casework.PersonInput{UnitID: other.ID, Name: "王某"})
+			require.NoError(t, err)
+			_, err = w.k.MergePersons(ctx, w.chief, edit(func(in *casework.PersonMergeInput) { in.MergedID, in.MergedVersion = stranger.ID, stranger.Version }))
+			require.ErrorIs(t, err, casework.ErrNotFound)
+			// Once merged, the tombstone merges no more.
+			_, err = w.k.MergePersons(ctx, w.chief, w.input())
+			require.NoError(t, err)
+			in := w.input()
+			in.SurvivorID, in.SurvivorVersion, in.MergedID, in.MergedVersion = w.victim.ID, w.victim.Version, w.duplicate.ID, w.duplicate.Version+1
+			_, err = w.k.MergePersons(ctx, w.chief, in)
+			require.ErrorIs(t, err, casework.ErrInvalidTransition)
+		})
+		t.Run("broken store mid-merge", func(t *testing.T) {
+			w := newMergeWorld(t, b, withKernelStore(func(s casework.KernelStore) casework.KernelStore { return failingSurvivor{s} }))
+			_, err := w.k.MergePersons(ctx, w.chief, w.input())
+			require.ErrorIs(t, err, errDiskFull)
+			w.requireUntouched(t)
+		})
+	})
+}
+
+// requireUntouched checks that no merge left anything behind: both persons,
+// the dispute, the case, the item and the return as they were seeded, and
+// no audit entry beyond the persons' creation.
+func (w *mergeWorld) requireUntouched(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	for _, p := range []casework.Person{w.suspect, w.duplicate} {
+		got, err := w.k.GetPerson(ctx, w.officer, p.ID)
+		require.NoError(t, err)
+		require.Equal(t, p.Version, got.Version)
+		require.Empty(t, got.MergedInto)
+		trail, err := w.stores.kernel.AuditTrail(ctx, "person", p.ID)
+		require.NoError(t, err)
+		require.Equal(t, []string{"person.create"}, auditActions(trail))
+	}
+	d, err := w.stores.mediation.GetDispute(ctx, w.dispute.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.duplicate.ID, d.Parties[0].PersonID)
+	require.Equal(t, int64(1), d.Version)
+	c, err := w.stores.cases.GetCase(ctx, w.theft.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{w.duplicate.ID}, c.SuspectIDs)
+	it, err := w.stores.recovery.GetItem(ctx, w.item.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.duplicate.ID, it.OwnerPersonID)
+	r, err := w.stores.recovery.GetReturn(ctx, w.ret.ID)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), r.Version)
+	require.Equal(t, w.duplicate.ID, r.RecipientPersonID)
+	found, _, err := w.k.FindPersons(ctx, w.officer, casework.PersonQuery{DocType: casework.DocResidentID, DocNumber: mergeDoc})
+	require.NoError(t, err)
+	require.Equal(t, []string{w.duplicate.ID}, personIDs(found))
+	rep, err := w.k.VerifyAudit(ctx, w.chief)
+	require.NoError(t, err)
+	require.True(t, rep.OK)
+}

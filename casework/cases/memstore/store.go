@@ -6,8 +6,8 @@ package memstore
 
 import (
 	"context"
-	"maps"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"time"
