@@ -11,6 +11,7 @@ import (
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/grassroots-policing/grassroots/mediation"
+	"github.com/grassroots-policing/grassroots/openapi/api"
 	"github.com/grassroots-policing/grassroots/recovery"
 )
 
@@ -75,9 +76,30 @@ func TestPersonMergeMovesEveryReference(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b fixtureOption) {
 		w := newMergeWorld(t, b)
 		ctx := context.Background()
-		got, err := w.k.MergePersons(ctx, w.chief, w.input())
+		// Over HTTP: If-Match names the survivor's version, the body the
+		// duplicate's; a stale If-Match is 412, a stale mergedVersion 409,
+		// and neither moves anything.
+		c := w.client(t, w.chief)
+		body := api.PersonMergeInput{MergedId: w.duplicate.ID, MergedVersion: w.duplicate.Version, Reason: w.input().Reason}
+		stale := body
+		stale.MergedVersion++
+		for _, tc := range []struct {
+			ifMatch string
+			body    api.PersonMergeInput
+			want    int
+		}{{`"2"`, body, 412}, {`"1"`, stale, 409}, {"", body, 428}} {
+			res, err := c.MergePersonsWithResponse(ctx, w.suspect.ID, &api.MergePersonsParams{IfMatch: tc.ifMatch}, tc.body)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, res.StatusCode(), "%s", res.Body)
+		}
+		w.requireUntouched(t)
+		res, err := c.MergePersonsWithResponse(ctx, w.suspect.ID, &api.MergePersonsParams{IfMatch: `"1"`}, body)
 		require.NoError(t, err)
-		require.Equal(t, map[string]int{"mediation": 1, "cases": 1, "recovery": 2}, got.Moved)
+		require.Equal(t, 200, res.StatusCode(), "%s", res.Body)
+		require.Equal(t, `"2"`, res.HTTPResponse.Header.Get("ETag"))
+		got := res.JSON200
+		require.Equal(t, map[string]int64{"mediation": 1, "cases": 1, "recovery": 2}, got.Moved)
+		require.Equal(t, w.suspect.ID, got.Merged.MergedInto)
 
 		// One person: the survivor took the duplicate's identity.
 		require.Equal(t, "陈某某", got.Survivor.Name)
@@ -109,10 +131,10 @@ func TestPersonMergeMovesEveryReference(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{w.suspect.ID, w.victim.ID}, []string{d.Parties[0].PersonID, d.Parties[1].PersonID})
 		require.Equal(t, int64(2), d.Version)
-		c, err := w.stores.cases.GetCase(ctx, w.theft.ID)
+		theft, err := w.stores.cases.GetCase(ctx, w.theft.ID)
 		require.NoError(t, err)
-		require.Equal(t, []string{w.suspect.ID}, c.SuspectIDs)
-		require.Equal(t, []string{w.victim.ID}, c.VictimIDs)
+		require.Equal(t, []string{w.suspect.ID}, theft.SuspectIDs)
+		require.Equal(t, []string{w.victim.ID}, theft.VictimIDs)
 		it, err := w.stores.recovery.GetItem(ctx, w.item.ID)
 		require.NoError(t, err)
 		require.Equal(t, w.suspect.ID, it.OwnerPersonID)
