@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"InboxMarksPerStep", testInboxMarksPerStep},
 		{"DefaultBlobs", testDefaultBlobs},
 		{"Uploads", testUploads},
+		{"Atomically", testAtomically},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
