@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/grassroots-policing/grassroots/mediation"
 	"github.com/grassroots-policing/grassroots/openapi/api"
+	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/grassroots-policing/grassroots/recovery"
 )
 
@@ -29,6 +31,7 @@ type mergeWorld struct {
 	theft              cases.Case
 	item               recovery.Item
 	ret                recovery.Return
+	plan               outreach.PlanEntry
 }
 
 const mergeDoc = "11010519491231002X"
@@ -64,6 +67,9 @@ func newMergeWorld(t *testing.T, opts ...fixtureOption) *mergeWorld {
 	w.ret = recovery.Return{ID: w.k.NewID(), UnitID: w.station.ID, ItemID: w.item.ID, State: recovery.ReturnCompleted,
 		OwnerPersonID: w.duplicate.ID, RecipientPersonID: w.duplicate.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	require.NoError(t, w.stores.recovery.Apply(ctx, recovery.Batch{NewItems: []recovery.Item{w.item}, NewReturns: []recovery.Return{w.ret}}, casework.Change{}))
+	w.plan = outreach.PlanEntry{ID: w.k.NewID(), UnitID: w.station.ID, Kind: outreach.DifficultFamily, Address: "张店区潘庄社区",
+		PersonID: w.duplicate.ID, Since: now, Deadline: now.Add(30 * 24 * time.Hour), Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
+	require.NoError(t, w.stores.outreach.CreatePlanEntry(ctx, w.plan, casework.Change{}))
 	return w
 }
 
@@ -98,7 +104,7 @@ func TestPersonMergeMovesEveryReference(t *testing.T) {
 		require.Equal(t, 200, res.StatusCode(), "%s", res.Body)
 		require.Equal(t, `"2"`, res.HTTPResponse.Header.Get("ETag"))
 		got := res.JSON200
-		require.Equal(t, map[string]int64{"mediation": 1, "cases": 1, "recovery": 2}, got.Moved)
+		require.Equal(t, map[string]int64{"mediation": 1, "cases": 1, "recovery": 2, "outreach": 1}, got.Moved)
 		require.Equal(t, w.suspect.ID, got.Merged.MergedInto)
 
 		// One person: the survivor took the duplicate's identity.
@@ -141,6 +147,9 @@ func TestPersonMergeMovesEveryReference(t *testing.T) {
 		r, err := w.stores.recovery.GetReturn(ctx, w.ret.ID)
 		require.NoError(t, err)
 		require.Equal(t, [2]string{w.suspect.ID, w.suspect.ID}, [2]string{r.OwnerPersonID, r.RecipientPersonID})
+		e, err := w.stores.outreach.GetPlanEntry(ctx, w.plan.ID)
+		require.NoError(t, err)
+		require.Equal(t, w.suspect.ID, e.PersonID)
 
 		// Both histories are readable, each with its merge, and the
 		// chain verifies.
@@ -153,7 +162,7 @@ func TestPersonMergeMovesEveryReference(t *testing.T) {
 			require.Equal(t, want, auditActions(trail), id)
 		}
 		for _, rt := range [][2]string{{mediation.RecordType, w.dispute.ID}, {cases.RecordCase, w.theft.ID},
-			{recovery.RecordItem, w.item.ID}, {recovery.RecordReturn, w.ret.ID}} {
+			{recovery.RecordItem, w.item.ID}, {recovery.RecordReturn, w.ret.ID}, {outreach.RecordPlanEntry, w.plan.ID}} {
 			trail, err := w.stores.kernel.AuditTrail(ctx, rt[0], rt[1])
 			require.NoError(t, err)
 			require.Equal(t, []string{"person.merge"}, auditActions(trail), rt[0])
@@ -283,6 +292,9 @@ func (w *mergeWorld) requireUntouched(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1), r.Version)
 	require.Equal(t, w.duplicate.ID, r.RecipientPersonID)
+	e, err := w.stores.outreach.GetPlanEntry(ctx, w.plan.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.duplicate.ID, e.PersonID)
 	found, _, err := w.k.FindPersons(ctx, w.officer, casework.PersonQuery{DocType: casework.DocResidentID, DocNumber: mergeDoc})
 	require.NoError(t, err)
 	require.Equal(t, []string{w.duplicate.ID}, personIDs(found))

@@ -1312,7 +1312,7 @@ type ClientInterface interface {
 
 	// MergePersonsWithBody Merge a duplicate person into this one
 	//
-	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item and return naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1321,7 +1321,7 @@ type ClientInterface interface {
 
 	// MergePersons Merge a duplicate person into this one
 	//
-	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item and return naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4648,7 +4648,7 @@ func (c *Client) UpdatePerson(ctx context.Context, id Id, params *UpdatePersonPa
 
 // MergePersonsWithBody Merge a duplicate person into this one
 //
-// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item and return naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4667,7 +4667,7 @@ func (c *Client) MergePersonsWithBody(ctx context.Context, id Id, params *MergeP
 
 // MergePersons Merge a duplicate person into this one
 //
-// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item and return naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -16596,7 +16596,7 @@ type ClientWithResponsesInterface interface {
 
 	// MergePersonsWithBodyWithResponse Merge a duplicate person into this one
 	//
-	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item and return naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16605,7 +16605,7 @@ type ClientWithResponsesInterface interface {
 
 	// MergePersonsWithResponse Merge a duplicate person into this one
 	//
-	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item and return naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -34583,7 +34583,7 @@ func (c *ClientWithResponses) UpdatePersonWithResponse(ctx context.Context, id I
 
 // MergePersonsWithBodyWithResponse Merge a duplicate person into this one
 //
-// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item and return naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -34598,7 +34598,7 @@ func (c *ClientWithResponses) MergePersonsWithBodyWithResponse(ctx context.Conte
 
 // MergePersonsWithResponse Merge a duplicate person into this one
 //
-// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item and return naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
