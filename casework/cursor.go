@@ -61,3 +61,22 @@ func PageOf[T any](rows []T, limit int, key func(T) Cursor) ([]T, string) {
 	rows = rows[:limit]
 	return rows, key(rows[limit-1]).Encode()
 }
+
+// EveryPage reads every row of a list, a page of MaxPageLimit at a time, for
+// the rare operation that must see all of them (a person merge moving every
+// reference): list is called with each page's cursor until a short page.
+func EveryPage[T any](list func(p Page) ([]T, error), key func(T) Cursor) ([]T, error) {
+	var out []T
+	p := Page{Limit: MaxPageLimit}
+	for {
+		rows, err := list(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		if len(rows) < p.Limit {
+			return out, nil
+		}
+		p.After = key(rows[len(rows)-1]).Encode()
+	}
+}

@@ -43,6 +43,7 @@ type Kernel struct {
 	writebacks map[string]Writeback
 	figures    []FigureSource
 	sweepers   []Sweeper
+	personRefs []namedPersonRefs
 	workflows  []string
 	datesAhead time.Duration
 	deliverer  string

@@ -74,6 +74,11 @@ type Person struct {
 	// instead of a name and document.
 	Unidentified bool   `json:"unidentified,omitempty"`
 	Description  string `json:"description,omitempty"`
+	// MergedInto names the surviving person when this record was merged
+	// into another (MergePersons): the record stays readable as a
+	// tombstone that answers where its references went.
+	MergedInto string    `json:"mergedInto,omitempty"`
+	MergedAt   time.Time `json:"mergedAt,omitzero"`
 	// Revealed is true when DocNumber, Phone and Tags are in clear. A masked
 	// person never says whether sensitive tags exist: that a person is a key
 	// person is itself sensitive.
@@ -129,9 +134,12 @@ type PersonRecord struct {
 	SealedTags   []byte          `json:"sealedTags,omitempty"`
 	Unidentified bool            `json:"unidentified,omitempty"`
 	Description  string          `json:"description,omitempty"`
-	Version      int64           `json:"version"`
-	CreatedAt    time.Time       `json:"createdAt"`
-	UpdatedAt    time.Time       `json:"updatedAt"`
+	// MergedInto and MergedAt make the record a tombstone (see Person).
+	MergedInto string    `json:"mergedInto,omitempty"`
+	MergedAt   time.Time `json:"mergedAt,omitzero"`
+	Version    int64     `json:"version"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
 }
 
 // Clone returns a copy that shares nothing with p.

@@ -158,7 +158,7 @@ func view(r PersonRecord) Person {
 	}
 	return Person{ID: r.ID, UnitID: r.UnitID, Name: r.Name, Gender: r.Gender, BirthDate: r.BirthDate, DocType: r.DocType,
 		DocNumber: r.DocMasked, Phone: firstMobile(contacts), Contacts: contacts, AddressID: r.AddressID, Address: r.Address, Tags: slices.Clone(r.Tags),
-		Unidentified: r.Unidentified, Description: r.Description,
+		Unidentified: r.Unidentified, Description: r.Description, MergedInto: r.MergedInto, MergedAt: r.MergedAt,
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
@@ -217,6 +217,9 @@ func (k *Kernel) UpdatePerson(ctx context.Context, actor Actor, id string, versi
 		if err := k.Check(ctx, actor, ActionWritePerson, Target{RecordType: "person", RecordID: id, UnitID: in.UnitID}); err != nil {
 			return Person{}, err
 		}
+	}
+	if cur.MergedInto != "" {
+		return Person{}, errMerged(cur)
 	}
 	if err := k.checkPerson(in); err != nil {
 		return Person{}, err

@@ -30,8 +30,11 @@ const (
 	ActionRevealPerson Action = "person.reveal"
 	// ActionRevealRefused names the audit entry of a refused reveal; no
 	// policy row grants it, it is never checked.
-	ActionRevealRefused  Action = "person.reveal_refused"
-	ActionWritePerson    Action = "person.write"
+	ActionRevealRefused Action = "person.reveal_refused"
+	ActionWritePerson   Action = "person.write"
+	// Merging two person records moves every reference of one onto the
+	// other: a supervisor's decision, checked on both persons.
+	ActionMergePersons   Action = "person.merge"
 	ActionWriteAddress   Action = "address.write"
 	ActionRunReport      Action = "report.run"
 	ActionVerifyAudit    Action = "audit.verify"
@@ -106,6 +109,7 @@ func kernelRules() []Rule {
 		{Action: ActionRead, Kind: KindRead, Roles: everyone},
 		{Action: ActionRevealPerson, Kind: KindReveal, Roles: staff},
 		{Action: ActionWritePerson, Kind: KindWrite, Roles: append(slices.Clone(staff), RoleMediator, RoleCustodian)},
+		{Action: ActionMergePersons, Kind: KindWrite, Roles: []Role{RoleSupervisor}},
 		{Action: ActionWriteAddress, Kind: KindWrite, Roles: staff},
 		{Action: ActionRunReport, Kind: KindRead, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleAuditor}},
 		{Action: ActionVerifyAudit, Kind: KindRead, Roles: []Role{RoleAuditor, RoleSupervisor}},

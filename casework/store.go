@@ -40,6 +40,14 @@ type KernelStore interface {
 	SnapshotStore
 	RecordAttachmentStore
 
+	// Atomically runs fn so that every write made with the context it is
+	// given — by this store and by every workflow store on the same
+	// database — commits together, or none does when fn returns an error
+	// (a person merge moves references held by several workflows). A nested
+	// call joins the outer one. Reads made with that context may not see
+	// the writes fn made before them: read first, then write.
+	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
+
 	// DefaultBlobs is where attachment bytes go when Config.Blobs is nil: as
 	// durable as the store itself (memory for a memory store; the SQL
 	// stores keep them in the database), so that an attachment outlives the

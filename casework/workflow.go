@@ -37,6 +37,10 @@ type Provision struct {
 	// Writebacks record on this workflow's records the ids that receivers
 	// returned for the hand-offs it sent.
 	Writebacks map[string]Writeback
+	// PersonReferences moves this workflow's references from one person to
+	// another when two person records are merged; nil when its records
+	// name no person.
+	PersonReferences PersonReferences
 }
 
 // Register wires a workflow into the kernel: its policy rows, code lists,
@@ -90,6 +94,9 @@ func (k *Kernel) Register(w Workflow) error {
 	}
 	if p.Sweeper != nil {
 		k.sweepers = append(k.sweepers, p.Sweeper)
+	}
+	if p.PersonReferences != nil {
+		k.personRefs = append(k.personRefs, namedPersonRefs{p.Name, p.PersonReferences})
 	}
 	for kind, r := range p.Receivers {
 		k.receivers[kind] = r

@@ -127,9 +127,11 @@ func (s *Service) Provides() casework.Provision {
 			// Reopening a closed dispute is a supervisor's correction.
 			{Action: ActionReopen, Kind: casework.KindApprove, Roles: []casework.Role{casework.RoleSupervisor}},
 		},
-		Figures:   s,
-		Sweeper:   s,
-		Receivers: map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(s.IntakeDispute)},
+		Figures: s,
+		Sweeper: s,
+		// Parties, representatives and attendees follow a person merge.
+		PersonReferences: s,
+		Receivers:        map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(s.IntakeDispute)},
 	}
 }
 

@@ -47,6 +47,9 @@ type fixture struct {
 	root  casework.Unit
 	admin casework.Actor
 	auth  *tokenAuth
+	// stores are the workflows' stores, for tests that seed records as a
+	// long workflow would have left them.
+	stores fixtureStores
 }
 
 // fixtureConfig is what options may change before the fixture is built.
@@ -151,6 +154,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 		o(fc)
 	}
 	st := newStores(t, fc.backend)
+	f.stores = st
 	cfg := fc.handler
 	var err error
 	f.k, err = casework.New(fc.wrap(st.kernel), fc.kernel)

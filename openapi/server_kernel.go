@@ -202,6 +202,28 @@ func (s *server) RevealPerson(ctx context.Context, r api.RevealPersonRequestObje
 	return api.RevealPerson200JSONResponse{Body: personOut(p), Headers: api.RevealPerson200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
+// MergePersons merges the body's person into the path's: If-Match is the
+// survivor's version, the body carries the merged person's.
+func (s *server) MergePersons(ctx context.Context, r api.MergePersonsRequestObject) (api.MergePersonsResponseObject, error) {
+	actor := actorOf(ctx)
+	m, err := versioned(r.Params.IfMatch, func(v int64) (casework.PersonMerge, error) {
+		return s.kernel.MergePersons(ctx, actor, casework.PersonMergeInput{SurvivorID: r.Id, SurvivorVersion: v,
+			MergedID: r.Body.MergedId, MergedVersion: r.Body.MergedVersion, Reason: r.Body.Reason})
+	}, func() (int64, error) {
+		p, err := s.kernel.GetPerson(ctx, actor, r.Id)
+		return p.Version, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	moved := make(map[string]int64, len(m.Moved))
+	for w, n := range m.Moved {
+		moved[w] = int64(n)
+	}
+	return api.MergePersons200JSONResponse{Body: api.PersonMerge{Survivor: personOut(m.Survivor), Merged: personOut(m.Merged), Moved: moved},
+		Headers: api.MergePersons200ResponseHeaders{ETag: etag(m.Survivor.Version)}}, nil
+}
+
 func (s *server) CreateAddress(ctx context.Context, r api.CreateAddressRequestObject) (api.CreateAddressResponseObject, error) {
 	b := r.Body
 	in := casework.AddressInput{UnitID: b.UnitId, Code: b.Code, Text: b.Text, Community: b.Community, RequestKey: requestKey(r.Params.IdempotencyKey)}
@@ -431,7 +453,7 @@ func personOut(p casework.Person) api.Person {
 	}
 	return api.Person{Id: p.ID, UnitId: p.UnitID, Name: p.Name, Gender: api.Gender(p.Gender), BirthDate: p.BirthDate, DocType: api.DocType(p.DocType),
 		DocNumber: p.DocNumber, Phone: p.Phone, Contacts: mapSlice(p.Contacts, contactOut), AddressId: p.AddressID, Address: p.Address, Tags: tags, Unidentified: p.Unidentified,
-		Description: p.Description, Revealed: p.Revealed, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		Description: p.Description, MergedInto: p.MergedInto, MergedAt: p.MergedAt, Revealed: p.Revealed, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
 func contactIn(c api.Contact) casework.Contact {

@@ -127,6 +127,7 @@ func (s *Service) Provides() casework.Provision {
 			casework.KindDisputeFinding: s.linkFinding,
 			casework.KindLeadFinding:    s.linkFinding,
 		},
+		PersonReferences: s,
 	}
 }
 

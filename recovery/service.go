@@ -165,6 +165,7 @@ func (s *Service) Provides() casework.Provision {
 			casework.KindStolenItems: casework.Receive(s.RegisterStolen),
 			casework.KindTraceItems:  casework.Receive(s.MarkTraced),
 		},
+		PersonReferences: s,
 	}
 }
 

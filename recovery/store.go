@@ -95,6 +95,8 @@ type ReturnFilter struct {
 	EventID   string
 	States    []ReturnState
 	IDs       []string // any of these (nil: no filter)
+	// PersonID keeps returns whose owner or recipient is this person.
+	PersonID string
 }
 
 // EventFilter selects return events; the range applies to Date.
@@ -203,7 +205,8 @@ func (f ItemFilter) ItemMatches(it Item) bool {
 func (f ReturnFilter) ReturnMatches(r Return) bool {
 	return (f.ItemID == "" || r.ItemID == f.ItemID) && (f.CaseID == "" || r.CaseID == f.CaseID) &&
 		(f.EventID == "" || r.EventID == f.EventID) && (len(f.States) == 0 || contains(f.States, r.State)) &&
-		(f.IDs == nil || contains(f.IDs, r.ID))
+		(f.IDs == nil || contains(f.IDs, r.ID)) &&
+		(f.PersonID == "" || r.OwnerPersonID == f.PersonID || r.RecipientPersonID == f.PersonID)
 }
 
 // EventMatches is ItemMatches for events.

@@ -131,6 +131,7 @@ func (s *Service) Provides() casework.Provision {
 			casework.KindStolenItems: s.recordHandoff,
 			casework.KindTraceItems:  s.recordHandoff,
 		},
+		PersonReferences: s,
 	}
 }
 

@@ -32,6 +32,10 @@ type Host interface {
 	Subtree(ctx context.Context, path string) (UnitSet, error)
 	GetUnit(ctx context.Context, id string) (casework.Unit, error)
 	ListUnits(ctx context.Context, f casework.UnitFilter) ([]casework.Unit, error)
+	// Join makes a workflow store part of the database's atomic writes
+	// (Atomically): its Snapshot is taken when one starts and restored when
+	// one fails. Workflow stores call it once, in their New.
+	Join(p Participant)
 }
 
 var _ Host = (*DB)(nil)
@@ -57,6 +61,8 @@ type DB struct {
 	inbox       map[[3]string]casework.InboxEntry
 	outbox      []*casework.OutboxMessage
 	blobs       casework.BlobStore
+
+	participants []Participant
 }
 
 // New returns an empty database.
@@ -95,8 +101,10 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 	if ctx.Value(snapshotKey{db}) != nil {
 		return errors.New("memstore: a write inside a read snapshot would wait for itself")
 	}
-	db.mu.Lock()
-	defer db.mu.Unlock()
+	if !db.holds(ctx) {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+	}
 	if rk := ch.RequestKey; rk != nil {
 		if cur, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok && !cur.CreatedAt.Before(rk.ExpiredBefore) {
 			return errs.New(errs.ErrConflict, "request key %q was already used", rk.Key)
@@ -181,8 +189,10 @@ func (db *DB) Read(ctx context.Context, fn func() error) error {
 	if ctx.Value(snapshotKey{db}) != nil {
 		return fn() // the snapshot holds the read lock already
 	}
-	db.mu.RLock()
-	defer db.mu.RUnlock()
+	if !db.holds(ctx) {
+		db.mu.RLock()
+		defer db.mu.RUnlock()
+	}
 	return fn()
 }
 

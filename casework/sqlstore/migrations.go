@@ -302,6 +302,14 @@ var kernelMigrations = []sqlx.Step{{
 			`CREATE INDEX record_attachments_sha256 ON record_attachments (sha256)`,
 		}
 	},
+}, {
+	// A merged person (casework.Kernel.MergePersons) stays as a tombstone
+	// naming the survivor it was merged into, and when.
+	Version: 9,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`ALTER TABLE persons ADD COLUMN merged_into TEXT REFERENCES persons (id)`,
+			`ALTER TABLE persons ADD COLUMN merged_at BIGINT`}
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

@@ -12,27 +12,29 @@ import (
 // person's phones are in person_contacts, and those columns are NULL.
 const personCols = `id, unit_id, name, gender, birth_date, doc_type, doc_sealed, doc_index, doc_masked,
 	address_id, address, tags, sealed_tags, unidentified, description,
-	version, created_at, updated_at`
+	version, created_at, updated_at, merged_into, merged_at`
 
 func scanPerson(row interface{ Scan(...any) error }) (casework.PersonRecord, error) {
 	var p casework.PersonRecord
 	err := row.Scan(&p.ID, &p.UnitID, &p.Name, &p.Gender, sqlx.Time{T: &p.BirthDate}, &p.DocType, &p.DocSealed,
 		sqlx.Str{S: &p.DocIndex}, sqlx.Str{S: &p.DocMasked}, sqlx.Str{S: &p.AddressID}, sqlx.Str{S: &p.Address}, sqlx.JSON{V: &p.Tags}, &p.SealedTags, &p.Unidentified,
-		sqlx.Str{S: &p.Description}, &p.Version, sqlx.Time{T: &p.CreatedAt}, sqlx.Time{T: &p.UpdatedAt})
+		sqlx.Str{S: &p.Description}, &p.Version, sqlx.Time{T: &p.CreatedAt}, sqlx.Time{T: &p.UpdatedAt},
+		sqlx.Str{S: &p.MergedInto}, sqlx.Time{T: &p.MergedAt})
 	return p, err
 }
 
 func personArgs(p casework.PersonRecord) []any {
 	return []any{p.ID, p.UnitID, p.Name, p.Gender, sqlx.T(p.BirthDate), p.DocType, p.DocSealed, sqlx.S(p.DocIndex), sqlx.S(p.DocMasked),
 		sqlx.S(p.AddressID), sqlx.S(p.Address), sqlx.List(p.Tags),
-		p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.CreatedAt), sqlx.T(p.UpdatedAt)}
+		p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.CreatedAt), sqlx.T(p.UpdatedAt),
+		sqlx.S(p.MergedInto), sqlx.T(p.MergedAt)}
 }
 
 // CreatePerson implements casework.PersonStore.
 func (s *Store) CreatePerson(ctx context.Context, p casework.PersonRecord, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO persons (`+personCols+`) VALUES
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, personArgs(p)...)
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, personArgs(p)...)
 		if err != nil {
 			return err
 		}
@@ -46,11 +48,11 @@ func (s *Store) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch ca
 		res, err := tx.ExecContext(ctx, `UPDATE persons SET unit_id = $1, name = $2, gender = $3, birth_date = $4, doc_type = $5,
 			doc_sealed = $6, doc_index = $7, doc_masked = $8,
 			address_id = $9, address = $10, tags = $11, sealed_tags = $12, unidentified = $13, description = $14,
-			version = $15, updated_at = $16 WHERE id = $17 AND version = $18`,
+			version = $15, updated_at = $16, merged_into = $19, merged_at = $20 WHERE id = $17 AND version = $18`,
 			p.UnitID, p.Name, p.Gender, sqlx.T(p.BirthDate), p.DocType, p.DocSealed, sqlx.S(p.DocIndex), sqlx.S(p.DocMasked),
 			sqlx.S(p.AddressID), sqlx.S(p.Address),
 			sqlx.List(p.Tags), p.SealedTags, p.Unidentified, sqlx.S(p.Description), p.Version, sqlx.T(p.UpdatedAt),
-			p.ID, p.Version-1)
+			p.ID, p.Version-1, sqlx.S(p.MergedInto), sqlx.T(p.MergedAt))
 		if err != nil {
 			return err
 		}

@@ -142,6 +142,14 @@ func (s *Store) Snapshot(ctx context.Context, fn func(ctx context.Context) error
 	return sqlx.Snapshot(ctx, s.db, s.d.Engine, fn)
 }
 
+// Atomically implements casework.KernelStore: fn's writes, on this store and
+// on every workflow store built on it, join one transaction (WithTx), which
+// commits when fn returns nil and rolls back otherwise. Inside a transaction
+// the caller joined, it runs under a savepoint of that one.
+func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error { return fn(WithTx(ctx, tx)) })
+}
+
 // Write runs fn in a transaction and commits ch with it: the request key and
 // inbox mark first (so a concurrent duplicate waits on the unique key and
 // then fails), then fn's record change, then the outbox rows, and last the

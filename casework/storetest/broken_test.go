@@ -220,6 +220,15 @@ var broken = map[string]func() casework.KernelStore{
 	"aliased":              func() casework.KernelStore { return &aliased{DB: memstore.New(), cache: map[string]casework.Staff{}} },
 	"drops_filter":         func() casework.KernelStore { return dropsFilter{memstore.New()} },
 	"ignores_cancel":       func() casework.KernelStore { return ignoresCancel{memstore.New()} },
+	"not_atomic":           func() casework.KernelStore { return notAtomic{memstore.New()} },
+}
+
+// notAtomic runs an atomic write's steps one by one: a failure after the
+// first leaves the first committed, a merge half-written.
+type notAtomic struct{ *memstore.DB }
+
+func (s notAtomic) Atomically(ctx context.Context, fn func(context.Context) error) error {
+	return fn(ctx)
 }
 
 // TestBrokenStore runs the suite against the broken store the parent
@@ -253,5 +262,6 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		"erases_silently":      "AuditChain",
 		"keeps_expired_shares": "SharesReceived",
 		"relinks_quietly":      "RecordAttachments",
+		"not_atomic":           "Atomically",
 	})
 }

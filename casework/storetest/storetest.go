@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"SnapshotReadsOneState", testSnapshot},
 		{"SharesReceived", testSharesReceived},
 		{"RecordAttachments", testRecordAttachments},
+		{"Atomically", testAtomically},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

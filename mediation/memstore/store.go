@@ -7,6 +7,7 @@ package memstore
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -32,7 +33,18 @@ var _ mediation.Store = (*Store)(nil)
 
 // New returns an empty store on db, the database the kernel uses.
 func New(db casemem.Host) *Store {
-	return &Store{db: db, disputes: map[string]mediation.Dispute{}, paths: map[string]string{}}
+	s := &Store{db: db, disputes: map[string]mediation.Dispute{}, paths: map[string]string{}}
+	db.Join(s)
+	return s
+}
+
+// Snapshot implements casemem.Participant, so that a failed atomic write
+// of the database (a person merge) puts the disputes back too. Stored
+// disputes are replaced, never changed in place, so a copy of the map is a
+// snapshot; paths is a cache of facts that never change.
+func (s *Store) Snapshot() (restore func()) {
+	disputes := maps.Clone(s.disputes)
+	return func() { s.disputes = disputes }
 }
 
 func version(d mediation.Dispute) int64           { return d.Version }

@@ -2983,7 +2983,13 @@ type Person struct {
 	// Gender Gender of a person.
 	Gender Gender `json:"gender"`
 	Id     string `json:"id"`
-	Name   string `json:"name,omitempty,omitzero"`
+
+	// MergedAt When this record was merged into mergedInto.
+	MergedAt time.Time `json:"mergedAt,omitempty,omitzero"`
+
+	// MergedInto The surviving person, when this record was merged into another; the record stays readable as a tombstone and every reference to it moved to the survivor.
+	MergedInto string `json:"mergedInto,omitempty,omitzero"`
+	Name       string `json:"name,omitempty,omitzero"`
 
 	// Phone The first mobile of contacts (a mainland mobile on input).
 	Phone string `json:"phone,omitempty,omitzero"`
@@ -3022,6 +3028,30 @@ type PersonInput struct {
 	Tags         []PersonTag `json:"tags,omitempty,omitzero"`
 	Unidentified bool        `json:"unidentified,omitempty,omitzero"`
 	UnitId       string      `json:"unitId,omitempty,omitzero"`
+}
+
+// PersonMerge defines model for PersonMerge.
+type PersonMerge struct {
+	// Merged Person is a resident, party, victim, owner or suspect as services return it: DocNumber, Phone and Contacts are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
+	Merged Person `json:"merged"`
+
+	// Moved How many records of each workflow now name the survivor.
+	Moved map[string]int64 `json:"moved"`
+
+	// Survivor Person is a resident, party, victim, owner or suspect as services return it: DocNumber, Phone and Contacts are masked (e.g. 370302********123X) and sensitive tags are left out unless the caller revealed them, which is audited. Only the reveal operation returns them in clear (`revealed: true`).
+	Survivor Person `json:"survivor"`
+}
+
+// PersonMergeInput defines model for PersonMergeInput.
+type PersonMergeInput struct {
+	// MergedId The duplicate, which becomes a tombstone.
+	MergedId string `json:"mergedId"`
+
+	// MergedVersion The duplicate's version as read (compare-and-swap, like If-Match for this person).
+	MergedVersion int64 `json:"mergedVersion"`
+
+	// Reason Why the two records are one person; audited.
+	Reason string `json:"reason"`
 }
 
 // PersonPage One page of Person records in a stable order.
@@ -4684,6 +4714,12 @@ type UpdatePersonParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// MergePersonsParams defines parameters for MergePersons.
+type MergePersonsParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // AddToPlanParams defines parameters for AddToPlan.
 type AddToPlanParams struct {
 	// IdempotencyKey A key chosen by the client, scoped to the acting staff member. A replay with the same key and body returns the stored response and creates nothing; the same key with another body is 422; a replay while the first request runs is 409. A key expires after the server's request-key TTL (24 hours by default); after that the same key makes a new request.
@@ -5347,6 +5383,9 @@ type CreatePersonJSONRequestBody = PersonInput
 // UpdatePersonJSONRequestBody defines body for UpdatePerson for application/json ContentType.
 type UpdatePersonJSONRequestBody = PersonInput
 
+// MergePersonsJSONRequestBody defines body for MergePersons for application/json ContentType.
+type MergePersonsJSONRequestBody = PersonMergeInput
+
 // RevealPersonJSONRequestBody defines body for RevealPerson for application/json ContentType.
 type RevealPersonJSONRequestBody = RevealInput
 
@@ -5727,6 +5766,9 @@ type ServerInterface interface {
 	// UpdatePerson Update a person
 	// (PUT /v1/persons/{id})
 	UpdatePerson(w http.ResponseWriter, r *http.Request, id Id, params UpdatePersonParams)
+	// MergePersons Merge a duplicate person into this one
+	// (POST /v1/persons/{id}/merge)
+	MergePersons(w http.ResponseWriter, r *http.Request, id Id, params MergePersonsParams)
 	// RevealPerson Reveal a person in clear
 	// (POST /v1/persons/{id}/reveal)
 	RevealPerson(w http.ResponseWriter, r *http.Request, id Id)
@@ -10886,6 +10928,60 @@ func (siw *ServerInterfaceWrapper) UpdatePerson(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// MergePersons operation middleware
+func (siw *ServerInterfaceWrapper) MergePersons(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MergePersonsParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MergePersons(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // RevealPerson operation middleware
 func (siw *ServerInterfaceWrapper) RevealPerson(w http.ResponseWriter, r *http.Request) {
 
@@ -14125,6 +14221,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/persons/{id}", wrapper.GetPerson)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/persons/{id}", wrapper.UpdatePerson)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/persons/{id}/reveal", wrapper.RevealPerson)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/persons/{id}/merge", wrapper.MergePersons)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/addresses", wrapper.CreateAddress)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/addresses/{id}", wrapper.GetAddress)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/addresses/{id}/registry", wrapper.UpdateRegistry)
@@ -30262,6 +30359,216 @@ func (response UpdatePersondefaultApplicationProblemPlusJSONResponse) VisitUpdat
 	return err
 }
 
+type MergePersonsRequestObject struct {
+	Id     Id `json:"id"`
+	Params MergePersonsParams
+	Body   *MergePersonsJSONRequestBody
+}
+
+type MergePersonsResponseObject interface {
+	VisitMergePersonsResponse(w http.ResponseWriter) error
+}
+
+type MergePersons200ResponseHeaders struct {
+	ETag string
+}
+
+type MergePersons200JSONResponse struct {
+	Body    PersonMerge
+	Headers MergePersons200ResponseHeaders
+}
+
+func (response MergePersons200JSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons400ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons401ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons403ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons404ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons409ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons412ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons413ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons415ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons422ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersons428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response MergePersons428ApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergePersonsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response MergePersonsdefaultApplicationProblemPlusJSONResponse) VisitMergePersonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevealPersonRequestObject struct {
 	Id   Id `json:"id"`
 	Body *RevealPersonJSONRequestBody
@@ -39079,6 +39386,9 @@ type StrictServerInterface interface {
 	// UpdatePerson Update a person
 	// (PUT /v1/persons/{id})
 	UpdatePerson(ctx context.Context, request UpdatePersonRequestObject) (UpdatePersonResponseObject, error)
+	// MergePersons Merge a duplicate person into this one
+	// (POST /v1/persons/{id}/merge)
+	MergePersons(ctx context.Context, request MergePersonsRequestObject) (MergePersonsResponseObject, error)
 	// RevealPerson Reveal a person in clear
 	// (POST /v1/persons/{id}/reveal)
 	RevealPerson(ctx context.Context, request RevealPersonRequestObject) (RevealPersonResponseObject, error)
@@ -42274,6 +42584,40 @@ func (sh *strictHandler) UpdatePerson(w http.ResponseWriter, r *http.Request, id
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdatePersonResponseObject); ok {
 		if err := validResponse.VisitUpdatePersonResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MergePersons operation middleware
+func (sh *strictHandler) MergePersons(w http.ResponseWriter, r *http.Request, id Id, params MergePersonsParams) {
+	var request MergePersonsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body MergePersonsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MergePersons(ctx, request.(MergePersonsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MergePersons")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MergePersonsResponseObject); ok {
+		if err := validResponse.VisitMergePersonsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

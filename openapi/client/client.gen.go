@@ -1443,6 +1443,24 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/persons/{id} (the `UpdatePerson` operationId).
 	UpdatePerson(ctx context.Context, id Id, params *UpdatePersonParams, body UpdatePersonJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// MergePersonsWithBody Merge a duplicate person into this one
+	//
+	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/persons/{id}/merge (the `MergePersons` operationId).
+	MergePersonsWithBody(ctx context.Context, id Id, params *MergePersonsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergePersons Merge a duplicate person into this one
+	//
+	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/persons/{id}/merge (the `MergePersons` operationId).
+	MergePersons(ctx context.Context, id Id, params *MergePersonsParams, body MergePersonsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RevealPersonWithBody Reveal a person in clear
 	//
 	// Returns the person with identity number and phone in clear (`revealed: true`). Needs the reveal permission (an admin never has it) and a reason (查询事由); every reveal is an audit entry. Changes no record, so it needs no If-Match.
@@ -5077,6 +5095,44 @@ func (c *Client) UpdatePersonWithBody(ctx context.Context, id Id, params *Update
 // Corresponds with PUT /v1/persons/{id} (the `UpdatePerson` operationId).
 func (c *Client) UpdatePerson(ctx context.Context, id Id, params *UpdatePersonParams, body UpdatePersonJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePersonRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergePersonsWithBody Merge a duplicate person into this one
+//
+// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/persons/{id}/merge (the `MergePersons` operationId).
+func (c *Client) MergePersonsWithBody(ctx context.Context, id Id, params *MergePersonsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergePersonsRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergePersons Merge a duplicate person into this one
+//
+// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/persons/{id}/merge (the `MergePersons` operationId).
+func (c *Client) MergePersons(ctx context.Context, id Id, params *MergePersonsParams, body MergePersonsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergePersonsRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12574,6 +12630,66 @@ func NewUpdatePersonRequestWithBody(server string, id Id, params *UpdatePersonPa
 	return req, nil
 }
 
+// NewMergePersonsRequest calls the generic MergePersons builder with application/json body
+func NewMergePersonsRequest(server string, id Id, params *MergePersonsParams, body MergePersonsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMergePersonsRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewMergePersonsRequestWithBody constructs an http.Request for the MergePersons method, with any body, and a specified content type
+func NewMergePersonsRequestWithBody(server string, id Id, params *MergePersonsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/persons/%s/merge", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
 // NewRevealPersonRequest calls the generic RevealPerson builder with application/json body
 func NewRevealPersonRequest(server string, id Id, body RevealPersonJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -17751,6 +17867,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/persons/{id} (the `UpdatePerson` operationId).
 	UpdatePersonWithResponse(ctx context.Context, id Id, params *UpdatePersonParams, body UpdatePersonJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePersonResponse, error)
+
+	// MergePersonsWithBodyWithResponse Merge a duplicate person into this one
+	//
+	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/persons/{id}/merge (the `MergePersons` operationId).
+	MergePersonsWithBodyWithResponse(ctx context.Context, id Id, params *MergePersonsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergePersonsResponse, error)
+
+	// MergePersonsWithResponse Merge a duplicate person into this one
+	//
+	// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/persons/{id}/merge (the `MergePersons` operationId).
+	MergePersonsWithResponse(ctx context.Context, id Id, params *MergePersonsParams, body MergePersonsJSONRequestBody, reqEditors ...RequestEditorFn) (*MergePersonsResponse, error)
 
 	// RevealPersonWithBodyWithResponse Reveal a person in clear
 	//
@@ -28975,6 +29109,138 @@ func (r UpdatePersonResponse) ContentType() string {
 	return ""
 }
 
+// MergePersonsResponse200Headers the declared response headers of an HTTP 200 response for MergePersons
+type MergePersonsResponse200Headers struct {
+	ETag string
+}
+
+// MergePersonsResponse412Headers the declared response headers of an HTTP 412 response for MergePersons
+type MergePersonsResponse412Headers struct {
+	ETag string
+}
+
+type MergePersonsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonMerge
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MergePersonsResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *MergePersonsResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MergePersonsResponse) GetJSON200() *PersonMerge {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MergePersonsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MergePersonsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MergePersonsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MergePersonsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MergePersonsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RevealPersonResponse200Headers the declared response headers of an HTTP 200 response for RevealPerson
 type RevealPersonResponse200Headers struct {
 	ETag string
@@ -36973,6 +37239,36 @@ func (c *ClientWithResponses) UpdatePersonWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseUpdatePersonResponse(rsp)
+}
+
+// MergePersonsWithBodyWithResponse Merge a duplicate person into this one
+//
+// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/persons/{id}/merge (the `MergePersons` operationId).
+func (c *ClientWithResponses) MergePersonsWithBodyWithResponse(ctx context.Context, id Id, params *MergePersonsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergePersonsResponse, error) {
+	rsp, err := c.MergePersonsWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergePersonsResponse(rsp)
+}
+
+// MergePersonsWithResponse Merge a duplicate person into this one
+//
+// Makes one person of two records of the same person (an unidentified suspect identified later; a duplicate entered by two stations). In one transaction the merged record becomes a tombstone naming this one (`mergedInto`; still readable), every dispute, case, lead, item, return, visit, hazard, appointment, visit-plan entry and referral naming it names this person instead, and both persons' audit trails record the merge with its reason. The document stays unique: this person keeps its own, or takes the merged one's when it has none (an unidentified survivor takes the merged person's identity). Needs the merge permission (a supervisor's) on both persons. If-Match is this person's ETag (412 when stale); `mergedVersion` is the merged person's version (409 when stale).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/persons/{id}/merge (the `MergePersons` operationId).
+func (c *ClientWithResponses) MergePersonsWithResponse(ctx context.Context, id Id, params *MergePersonsParams, body MergePersonsJSONRequestBody, reqEditors ...RequestEditorFn) (*MergePersonsResponse, error) {
+	rsp, err := c.MergePersons(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergePersonsResponse(rsp)
 }
 
 // RevealPersonWithBodyWithResponse Reveal a person in clear
@@ -47887,6 +48183,132 @@ func ParseUpdatePersonResponse(rsp *http.Response) (*UpdatePersonResponse, error
 		response.Headers200 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdatePersonResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMergePersonsResponse parses an HTTP response from a MergePersonsWithResponse call
+func ParseMergePersonsResponse(rsp *http.Response) (*MergePersonsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MergePersonsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonMerge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MergePersonsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers MergePersonsResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -5,6 +5,7 @@ package memstore
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -47,9 +48,25 @@ var _ outreach.Store = (*Store)(nil)
 
 // New returns an empty outreach store on db.
 func New(db cmem.Host) *Store {
-	return &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
+	s := &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
 		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{},
 		referrals: map[string]outreach.Referral{}}
+	db.Join(s)
+	return s
+}
+
+// Snapshot implements cmem.Participant, so that a failed atomic write of
+// the database (a person merge) puts these records back too. Stored values
+// are replaced, never changed in place, so copies of the maps are a
+// snapshot.
+func (s *Store) Snapshot() (restore func()) {
+	visits, hazards, appointments := maps.Clone(s.visits), maps.Clone(s.hazards), maps.Clone(s.appointments)
+	campaigns, plan, referrals := maps.Clone(s.campaigns), maps.Clone(s.plan), maps.Clone(s.referrals)
+	events := s.events[:len(s.events):len(s.events)] // appended to, never changed
+	return func() {
+		s.visits, s.hazards, s.appointments = visits, hazards, appointments
+		s.campaigns, s.plan, s.referrals, s.events = campaigns, plan, referrals, events
+	}
 }
 
 func visitClone(v outreach.Visit) outreach.Visit          { return v.Clone() }

@@ -6,6 +6,7 @@ package memstore
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -30,8 +31,22 @@ var _ recovery.Store = (*Store)(nil)
 
 // New returns an empty store on db.
 func New(db kmem.Host) *Store {
-	return &Store{db: db, items: map[string]recovery.Item{}, custody: map[string][]recovery.CustodyEntry{},
+	s := &Store{db: db, items: map[string]recovery.Item{}, custody: map[string][]recovery.CustodyEntry{},
 		returns: map[string]recovery.Return{}, events: map[string]recovery.Event{}, disposals: map[string]recovery.Disposal{}}
+	db.Join(s)
+	return s
+}
+
+// Snapshot implements kmem.Participant, so that an atomic write of the
+// database (a person merge) that fails puts these records back too. Stored
+// values are replaced, never changed in place, so copying the maps is a
+// snapshot.
+func (s *Store) Snapshot() (restore func()) {
+	items, custody, returns := maps.Clone(s.items), maps.Clone(s.custody), maps.Clone(s.returns)
+	events, disposals := maps.Clone(s.events), maps.Clone(s.disposals)
+	return func() {
+		s.items, s.custody, s.returns, s.events, s.disposals = items, custody, returns, events, disposals
+	}
 }
 
 func itemVersion(it recovery.Item) int64            { return it.Version }

@@ -411,6 +411,10 @@ func (s *Store) ListReturns(ctx context.Context, f recovery.ReturnFilter, p case
 	if f.IDs != nil {
 		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
 	}
+	if f.PersonID != "" {
+		id := a.Add(f.PersonID)
+		q += ` AND (owner_person_id = ` + id + ` OR recipient_person_id = ` + id + `)`
+	}
 	q = inList(q, &a, "state", f.States)
 	q, err := ksql.PageClause(q, &a, p, "created_at", "id")
 	if err != nil {

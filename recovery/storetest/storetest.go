@@ -432,6 +432,16 @@ func testOtherLists(t *testing.T, f *fixture) {
 		r := f.ret(it)
 		r.State = []recovery.ReturnState{recovery.ReturnRequested, recovery.ReturnApproved, recovery.ReturnCompleted}[i%3]
 		r.EventID = []string{"", "ev-x"}[i%2]
+		// Persons for the merge filter: p-owner owns 0 and 3, and
+		// receives 4 as a delegate for another owner.
+		switch i {
+		case 0, 3:
+			r.OwnerPersonID, r.RecipientPersonID = "p-owner", "p-owner"
+		case 4:
+			r.OwnerPersonID, r.RecipientPersonID = "p-other", "p-owner"
+		default:
+			r.OwnerPersonID, r.RecipientPersonID = "p-other", "p-other"
+		}
 		rets = append(rets, r)
 		e := f.event([]casework.Unit{f.a, f.b}[i%2])
 		if i%2 == 1 {
@@ -464,6 +474,9 @@ func testOtherLists(t *testing.T, f *fixture) {
 	rs, err = f.s.ListReturns(ctx, recovery.ReturnFilter{States: []recovery.ReturnState{recovery.ReturnApproved}, EventID: "ev-x"}, casework.Page{})
 	require.NoError(t, err)
 	check("approved returns of ev-x", ids(rs, func(r recovery.Return) string { return r.ID }), pick(func(i int) bool { return i%3 == 1 && i%2 == 1 }, func(i int) string { return rets[i].ID }))
+	rs, err = f.s.ListReturns(ctx, recovery.ReturnFilter{PersonID: "p-owner"}, casework.Page{})
+	require.NoError(t, err)
+	check("returns naming p-owner as owner or recipient", ids(rs, func(r recovery.Return) string { return r.ID }), []string{rets[0].ID, rets[3].ID, rets[4].ID})
 	rs, err = f.s.ListReturns(ctx, recovery.ReturnFilter{ItemID: itB.ID, CaseID: itB.CaseID}, casework.Page{Limit: 2})
 	require.NoError(t, err)
 	check("returns of item b, first page", ids(rs, func(r recovery.Return) string { return r.ID }), []string{rets[1].ID, rets[3].ID})

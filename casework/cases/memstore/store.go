@@ -7,6 +7,7 @@ package memstore
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -43,8 +44,19 @@ var _ cases.Store = (*Store)(nil)
 
 // New returns an empty case store on db, the database the kernel uses.
 func New(db casemem.Host) *Store {
-	return &Store{db: db, cases: map[string]cases.Case{}, numbers: map[string]string{},
+	s := &Store{db: db, cases: map[string]cases.Case{}, numbers: map[string]string{},
 		leads: map[string]cases.Lead{}, counters: map[cases.NumberKey]int64{}, paths: map[string]string{}}
+	db.Join(s)
+	return s
+}
+
+// Snapshot implements casemem.Participant, so that a failed atomic write
+// of the database (a person merge) puts cases and leads back too. Stored
+// values are replaced, never changed in place, so copies of the maps are a
+// snapshot; paths is a cache of facts that never change.
+func (s *Store) Snapshot() (restore func()) {
+	cs, numbers, leads, counters := maps.Clone(s.cases), maps.Clone(s.numbers), maps.Clone(s.leads), maps.Clone(s.counters)
+	return func() { s.cases, s.numbers, s.leads, s.counters = cs, numbers, leads, counters }
 }
 
 // unitPaths resolves the units of a write as a foreign key would: a case
