@@ -43,6 +43,7 @@ type Kernel struct {
 	writebacks map[string]Writeback
 	figures    []FigureSource
 	sweepers   []Sweeper
+	movers     map[string]AssignmentMover // by workflow name
 	workflows  []string
 	datesAhead time.Duration
 	deliverer  string
@@ -139,6 +140,7 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 		cpPolicy:   cfg.CheckpointPolicy,
 		receivers:  map[string]Receiver{},
 		writebacks: map[string]Writeback{},
+		movers:     map[string]AssignmentMover{},
 		codes:      NewCodeLists(),
 		log:        zerolog.Nop(),
 

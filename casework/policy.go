@@ -26,14 +26,17 @@ const (
 
 // The kernel's own actions. Workflow packages register theirs.
 const (
-	ActionRead           Action = "record.read"
-	ActionRevealPerson   Action = "person.reveal"
-	ActionWritePerson    Action = "person.write"
-	ActionWriteAddress   Action = "address.write"
-	ActionRunReport      Action = "report.run"
-	ActionVerifyAudit    Action = "audit.verify"
-	ActionAdminUnits     Action = "admin.units"
-	ActionAdminStaff     Action = "admin.staff"
+	ActionRead         Action = "record.read"
+	ActionRevealPerson Action = "person.reveal"
+	ActionWritePerson  Action = "person.write"
+	ActionWriteAddress Action = "address.write"
+	ActionRunReport    Action = "report.run"
+	ActionVerifyAudit  Action = "audit.verify"
+	ActionAdminUnits   Action = "admin.units"
+	ActionAdminStaff   Action = "admin.staff"
+	// ActionHandOver moves open records: a staff member's assignments to a
+	// colleague, or a closing unit's records to the receiving unit.
+	ActionHandOver       Action = "records.hand_over"
 	ActionShareRecord    Action = "record.share"
 	ActionPutAttachment  Action = "attachment.put"
 	ActionReadAttachment Action = "attachment.read"
@@ -108,6 +111,7 @@ func kernelRules() []Rule {
 		{Action: ActionAdminUnits, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionAdminStaff, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionShareRecord, Kind: KindWrite, Roles: staff},
+		{Action: ActionHandOver, Kind: KindWrite, Roles: []Role{RoleSupervisor}},
 		{Action: ActionPutAttachment, Kind: KindWrite, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleMediator, RoleLawyer, RoleCustodian}},
 		{Action: ActionReadAttachment, Kind: KindRead, Roles: everyone},
 		{Action: ActionReadDeadHandoffs, Kind: KindAdmin, Roles: []Role{RoleAdmin}},

@@ -37,6 +37,10 @@ type Provision struct {
 	// Writebacks record on this workflow's records the ids that receivers
 	// returned for the hand-offs it sent.
 	Writebacks map[string]Writeback
+	// Mover lists and moves the workflow's open records when a staff
+	// member's work is handed over or a unit is closed; nil when it has
+	// none to move.
+	Mover AssignmentMover
 }
 
 // Register wires a workflow into the kernel: its policy rows, code lists,
@@ -90,6 +94,9 @@ func (k *Kernel) Register(w Workflow) error {
 	}
 	if p.Sweeper != nil {
 		k.sweepers = append(k.sweepers, p.Sweeper)
+	}
+	if p.Mover != nil {
+		k.movers[p.Name] = p.Mover
 	}
 	for kind, r := range p.Receivers {
 		k.receivers[kind] = r

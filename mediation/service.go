@@ -125,6 +125,7 @@ func (s *Service) Provides() casework.Provision {
 		Figures:   s,
 		Sweeper:   s,
 		Receivers: map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(s.IntakeDispute)},
+		Mover:     s,
 	}
 }
 

@@ -86,11 +86,19 @@ func (db *DB) DefaultBlobs() casework.BlobStore { return db.blobs }
 // once it returns nil, Write cannot fail. The request key and inbox mark are
 // checked for duplicates before apply runs.
 func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error) error {
+	if db.held(ctx) { // inside Atomically, which holds the lock and has checked ctx
+		return db.write(ch, apply)
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	return db.write(ch, apply)
+}
+
+// write is Write under the lock.
+func (db *DB) write(ch casework.Change, apply func() error) error {
 	if rk := ch.RequestKey; rk != nil {
 		if cur, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok && !cur.CreatedAt.Before(rk.ExpiredBefore) {
 			return errs.New(errs.ErrConflict, "request key %q was already used", rk.Key)
@@ -169,6 +177,9 @@ func (db *DB) commit(ch casework.Change) {
 
 // Read runs fn under the read lock, for workflow stores' queries.
 func (db *DB) Read(ctx context.Context, fn func() error) error {
+	if db.held(ctx) {
+		return fn()
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -1,0 +1,78 @@
+package casework
+
+import (
+	"context"
+	"slices"
+)
+
+// OpenRecord is an open record of a workflow (a dispute not closed, a
+// visit-plan entry not done, a case step not finished, an item not
+// returned): what a hand-over or a unit's closing moves. Version is the
+// version listed; the move is a compare-and-swap on it, so a record
+// changed since it was listed stops the whole move (ErrConflict).
+type OpenRecord struct {
+	Workflow   string   `json:"workflow"`
+	RecordType string   `json:"recordType"`
+	ID         string   `json:"id"`
+	UnitID     string   `json:"unitId"`
+	Assignees  []string `json:"assignees,omitempty"` // staff ids assigned to it
+	Version    int64    `json:"version"`
+}
+
+// OpenQuery selects open records: those of a unit subtree (UnitUnder, a
+// unit path), those assigned to a staff member (AssigneeID), or both.
+type OpenQuery struct {
+	UnitUnder  string
+	AssigneeID string
+}
+
+// Move says where a workflow's open records go. ToUnitID, when set, is the
+// unit that owns them afterwards; FromStaffID and ToStaffID, when set,
+// replace one assignee by another. Actor and Reason are for the audit
+// entry each moved record gets.
+type Move struct {
+	Actor       Actor
+	Reason      string
+	ToUnitID    string
+	FromStaffID string
+	ToStaffID   string
+}
+
+// AssignmentMover is the hook each workflow registers (Provision.Mover) so
+// that the kernel can hand a retiring officer's work over and empty a
+// closing station in one operation without knowing the workflow's records.
+//
+// OpenRecords lists the workflow's open records that q selects. MoveOpen
+// moves recs as m says, each an audited compare-and-swap (ErrConflict when
+// a record's version is no longer the listed one), writing through the
+// workflow's store with ctx, which carries the kernel's transaction: it
+// must not open one of its own that the kernel cannot roll back.
+type AssignmentMover interface {
+	OpenRecords(ctx context.Context, q OpenQuery) ([]OpenRecord, error)
+	MoveOpen(ctx context.Context, recs []OpenRecord, m Move) error
+}
+
+// Atomic is what a KernelStore provides for operations that change records
+// of several workflows at once: fn runs with a context whose writes, the
+// kernel's and every workflow store's on the same database, commit
+// together or not at all. casework/sqlstore opens one transaction and
+// joins every write to it (WithTx); casework/memstore holds its lock for
+// the whole of fn and undoes its own rows when fn fails.
+type Atomic interface {
+	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Reassign returns ids with from replaced by to (once, keeping the order),
+// for a workflow's list of assignees; a new slice, never ids itself.
+func Reassign(ids []string, from, to string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id == from {
+			id = to
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package mediation
+
+import (
+	"context"
+	"slices"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+var _ casework.AssignmentMover = (*Service)(nil)
+
+// openStates are the states a dispute still moves from: what a hand-over
+// or a unit's closing carries along.
+func openStates() []State {
+	return []State{StateReported, StateScreened, StateAccepted, StateInMediation, StateAgreed, StateFailed, StateFollowingUp}
+}
+
+// OpenRecords implements casework.AssignmentMover: the disputes not yet
+// ended in a unit subtree or assigned to a staff member.
+func (s *Service) OpenRecords(ctx context.Context, q casework.OpenQuery) ([]casework.OpenRecord, error) {
+	f := Filter{UnitUnder: q.UnitUnder, AssignedTo: q.AssigneeID, States: openStates()}
+	all, err := casework.ListAll(func(p casework.Page) ([]Dispute, error) { return s.store.ListDisputes(ctx, f, p) },
+		func(d Dispute) casework.Cursor { return casework.Cursor{At: d.CreatedAt, ID: d.ID} })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]casework.OpenRecord, len(all))
+	for i, d := range all {
+		out[i] = casework.OpenRecord{RecordType: RecordType, ID: d.ID, UnitID: d.UnitID, Assignees: slices.Clone(d.Assigned), Version: d.Version}
+	}
+	return out, nil
+}
+
+// MoveOpen implements casework.AssignmentMover: each dispute moves to the
+// receiving unit, or from one assignee to another, as a compare-and-swap
+// on the version listed. Its past events (sessions, agreements, history)
+// stay as they happened.
+func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m casework.Move) error {
+	for _, r := range recs {
+		d, err := s.store.GetDispute(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if d.Version != r.Version {
+			return errs.Stale(RecordType, r.ID, r.Version)
+		}
+		next := d.Clone()
+		if m.ToUnitID != "" {
+			next.UnitID = m.ToUnitID
+		}
+		if m.FromStaffID != "" {
+			next.Assigned = casework.Reassign(next.Assigned, m.FromStaffID, m.ToStaffID)
+		}
+		next.Version, next.UpdatedAt = d.Version+1, s.k.Now()
+		ch, err := s.k.MoveChange(ctx, m, RecordType, d.ID, d, next)
+		if err != nil {
+			return err
+		}
+		if err := s.store.UpdateDispute(ctx, next, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
