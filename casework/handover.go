@@ -20,15 +20,20 @@ type OpenRecord struct {
 }
 
 // OpenQuery selects open records: those of a unit subtree (UnitUnder, a
-// unit path), those assigned to a staff member (AssigneeID), or both.
+// unit path), or those of a staff member: assigned to them (AssigneeID) or
+// held through their responsibility areas (Areas, the member's; records
+// kept by area, such as visit-plan entries and hazards, have no assignee).
+// With AssigneeID set and Areas empty, no record is selected by area.
 type OpenQuery struct {
 	UnitUnder  string
 	AssigneeID string
+	Areas      []string
 }
 
 // Move says where a workflow's open records go. ToUnitID, when set, is the
 // unit that owns them afterwards; FromStaffID and ToStaffID, when set,
-// replace one assignee by another. Actor and Reason are for the audit
+// replace one assignee by another (records held by area move with the
+// areas, which the kernel hands to ToStaffID, so they need no change). Actor and Reason are for the audit
 // entry each moved record gets.
 type Move struct {
 	Actor       Actor

@@ -61,10 +61,11 @@ type handOverAudit struct {
 // staff member: what a hand-over would move. The member must be in the
 // actor's reach (not found otherwise), then the actor may hand over.
 func (k *Kernel) OpenAssignments(ctx context.Context, actor Actor, staffID string) ([]OpenRecord, error) {
-	if _, err := k.staffForHandOver(ctx, actor, staffID); err != nil {
+	s, err := k.staffForHandOver(ctx, actor, staffID)
+	if err != nil {
 		return nil, err
 	}
-	return k.openRecords(ctx, OpenQuery{AssigneeID: staffID})
+	return k.openRecords(ctx, OpenQuery{AssigneeID: staffID, Areas: s.Areas})
 }
 
 // OpenRecordsOf lists the open records of every workflow in a unit's
@@ -116,19 +117,23 @@ func (k *Kernel) HandOver(ctx context.Context, actor Actor, in HandOverInput) (H
 	}
 	next := cur.Clone()
 	next.Active = cur.Active && !in.Retire
+	next.Areas = nil // they go to the colleague, with the records kept by area
 	if in.ToUnitID != "" {
 		next.UnitID = in.ToUnitID
 	}
 	next.Version, next.UpdatedAt = cur.Version+1, k.Now()
 	var moved []OpenRecord
 	err = k.atomically(ctx, func(ctx context.Context) error {
-		if moved, err = k.openRecords(ctx, OpenQuery{AssigneeID: cur.ID}); err != nil {
+		if moved, err = k.openRecords(ctx, OpenQuery{AssigneeID: cur.ID, Areas: cur.Areas}); err != nil {
 			return err
 		}
 		if err := k.reachedBy(ctx, moved, toPath, "toStaffId"); err != nil {
 			return err
 		}
 		if err := k.moveOpen(ctx, moved, Move{Actor: actor, Reason: in.Reason, FromStaffID: cur.ID, ToStaffID: to.ID}); err != nil {
+			return err
+		}
+		if err := k.takeAreas(ctx, actor, to, cur.Areas, in.Reason); err != nil {
 			return err
 		}
 		ch, err := k.Change(ctx, actor, ActionHandOver, "staff", cur.ID, cur,
@@ -139,6 +144,7 @@ func (k *Kernel) HandOver(ctx context.Context, actor Actor, in HandOverInput) (H
 		return k.store.UpdateStaff(ctx, next, ch)
 	})
 	k.staffs.drop(cur.ID) // even on an error: the write may have committed before it
+	k.staffs.drop(to.ID)
 	if err != nil {
 		return HandOverResult{}, err
 	}
@@ -300,6 +306,23 @@ func (k *Kernel) reachedBy(ctx context.Context, recs []OpenRecord, path, field s
 		}
 	}
 	return nil
+}
+
+// takeAreas adds the areas handed over to the colleague's, so the plan
+// entries and hazards kept by area have an owner afterwards.
+func (k *Kernel) takeAreas(ctx context.Context, actor Actor, to Staff, areas []string, reason string) error {
+	add := slices.DeleteFunc(slices.Clone(areas), func(a string) bool { return slices.Contains(to.Areas, a) })
+	if len(add) == 0 {
+		return nil
+	}
+	next := to.Clone()
+	next.Areas = append(next.Areas, add...)
+	next.Version, next.UpdatedAt = to.Version+1, k.Now()
+	ch, err := k.Change(ctx, actor, ActionHandOver, "staff", to.ID, to, handOverAudit{Record: next, Reason: reason, To: to.ID})
+	if err != nil {
+		return err
+	}
+	return k.store.UpdateStaff(ctx, next, ch)
 }
 
 // moveStaff moves every staff member of a subtree to unit into.

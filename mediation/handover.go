@@ -13,7 +13,7 @@ var _ casework.AssignmentMover = (*Service)(nil)
 // openStates are the states a dispute still moves from: what a hand-over
 // or a unit's closing carries along.
 func openStates() []State {
-	return []State{StateReported, StateScreened, StateAccepted, StateInMediation, StateAgreed, StateFailed, StateFollowingUp}
+	return slices.DeleteFunc(slices.Clone(States), State.Terminal)
 }
 
 // OpenRecords implements casework.AssignmentMover: the disputes not yet

@@ -1,0 +1,66 @@
+package recovery
+
+import (
+	"context"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+)
+
+var _ casework.AssignmentMover = (*Service)(nil)
+
+// openItems are the states an item is still worked in: not yet returned
+// or disposed of.
+var openItems = []State{StateReportedStolen, StateRecovered, StateIdentified, StateReturnApproved, StateUnclaimed}
+
+// OpenRecords implements casework.AssignmentMover: the open items of a
+// unit subtree. Items are assigned to no staff member (who holds an item is
+// its custody chain, changed by a custody entry), so a hand-over moves none.
+func (s *Service) OpenRecords(ctx context.Context, q casework.OpenQuery) ([]casework.OpenRecord, error) {
+	if q.UnitUnder == "" {
+		return nil, nil
+	}
+	all, err := casework.ListAll(func(p casework.Page) ([]Item, error) {
+		return s.store.ListItems(ctx, ItemFilter{UnitUnder: q.UnitUnder, States: openItems}, p)
+	}, func(it Item) casework.Cursor { return casework.Cursor{At: it.CreatedAt, ID: it.ID} })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]casework.OpenRecord, len(all))
+	for i, it := range all {
+		out[i] = casework.OpenRecord{RecordType: RecordItem, ID: it.ID, UnitID: it.UnitID, Version: it.Version}
+	}
+	return out, nil
+}
+
+// MoveOpen implements casework.AssignmentMover: the items move to the
+// receiving unit in one batch; their custody chain and events stay as they
+// happened.
+func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m casework.Move) error {
+	if m.ToUnitID == "" {
+		return nil
+	}
+	var b Batch
+	var ch casework.Change
+	for _, r := range recs {
+		cur, err := s.store.GetItem(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != r.Version {
+			return errs.Stale(RecordItem, r.ID, r.Version)
+		}
+		next := cur.Clone()
+		next.UnitID, next.Version, next.UpdatedAt = m.ToUnitID, cur.Version+1, s.k.Now()
+		one, err := s.k.MoveChange(ctx, m, RecordItem, r.ID, cur, next)
+		if err != nil {
+			return err
+		}
+		ch.Audit = append(ch.Audit, one.Audit...)
+		b.Items = append(b.Items, next)
+	}
+	if len(b.Items) == 0 {
+		return nil
+	}
+	return s.store.Apply(ctx, b, ch)
+}
