@@ -47,13 +47,17 @@ type Move struct {
 // that the kernel can hand a retiring officer's work over and empty a
 // closing station in one operation without knowing the workflow's records.
 //
-// OpenRecords lists the workflow's open records that q selects. MoveOpen
-// moves recs as m says, each an audited compare-and-swap (ErrConflict when
+// OpenRecords lists the workflow's open records that q selects. CheckMove
+// refuses a move the workflow cannot take (a new assignee without the
+// role its records need) and writes nothing: the kernel asks every
+// workflow before any moves, so a refusal leaves nothing half-moved even
+// on a store without rollback. MoveOpen moves recs as m says, each an audited compare-and-swap (ErrConflict when
 // a record's version is no longer the listed one), writing through the
 // workflow's store with ctx, which carries the kernel's transaction: it
 // must not open one of its own that the kernel cannot roll back.
 type AssignmentMover interface {
 	OpenRecords(ctx context.Context, q OpenQuery) ([]OpenRecord, error)
+	CheckMove(ctx context.Context, recs []OpenRecord, m Move) error
 	MoveOpen(ctx context.Context, recs []OpenRecord, m Move) error
 }
 

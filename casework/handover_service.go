@@ -276,18 +276,26 @@ func (k *Kernel) openRecords(ctx context.Context, q OpenQuery) ([]OpenRecord, er
 	return out, nil
 }
 
-// moveOpen hands each workflow its own records.
+// moveOpen hands each workflow its own records: every workflow checks its
+// part first, then every workflow moves it.
 func (k *Kernel) moveOpen(ctx context.Context, recs []OpenRecord, m Move) error {
 	k.mu.RLock()
 	movers := maps.Clone(k.movers)
 	k.mu.RUnlock()
-	for _, name := range slices.Sorted(maps.Keys(movers)) {
-		mine := slices.DeleteFunc(slices.Clone(recs), func(r OpenRecord) bool { return r.Workflow != name })
-		if len(mine) == 0 {
-			continue
-		}
-		if err := movers[name].MoveOpen(ctx, mine, m); err != nil {
+	names := slices.Sorted(maps.Keys(movers))
+	mine := func(name string) []OpenRecord {
+		return slices.DeleteFunc(slices.Clone(recs), func(r OpenRecord) bool { return r.Workflow != name })
+	}
+	for _, name := range names {
+		if err := movers[name].CheckMove(ctx, mine(name), m); err != nil {
 			return err
+		}
+	}
+	for _, name := range names {
+		if part := mine(name); len(part) > 0 {
+			if err := movers[name].MoveOpen(ctx, part, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

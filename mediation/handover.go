@@ -2,6 +2,7 @@ package mediation
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -30,6 +31,20 @@ func (s *Service) OpenRecords(ctx context.Context, q casework.OpenQuery) ([]case
 		out[i] = casework.OpenRecord{RecordType: RecordType, ID: d.ID, UnitID: d.UnitID, Assignees: slices.Clone(d.Assigned), Version: d.Version}
 	}
 	return out, nil
+}
+
+// CheckMove implements casework.AssignmentMover: disputes are assigned to
+// mediators and lawyers only, so a colleague taking some over must be one.
+func (s *Service) CheckMove(ctx context.Context, recs []casework.OpenRecord, m casework.Move) error {
+	if m.ToStaffID == "" || !slices.ContainsFunc(recs, func(r casework.OpenRecord) bool { return slices.Contains(r.Assignees, m.FromStaffID) }) {
+		return nil
+	}
+	if _, err := s.checkAssign(ctx, m.Actor, []string{m.ToStaffID}); errors.Is(err, errs.ErrInvalid) {
+		return errs.Invalid("toStaffId", "mediator", "disputes are handed over to a mediator or lawyer")
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // MoveOpen implements casework.AssignmentMover: each dispute moves to the

@@ -55,6 +55,10 @@ func (s *Service) OpenRecords(ctx context.Context, q casework.OpenQuery) ([]case
 	return out, nil
 }
 
+// CheckMove implements casework.AssignmentMover: any staff member may own
+// a referral and hold an area, so outreach refuses no move.
+func (s *Service) CheckMove(context.Context, []casework.OpenRecord, casework.Move) error { return nil }
+
 // MoveOpen implements casework.AssignmentMover. A plan entry and a hazard
 // move to the receiving unit; by area they need no change for a hand-over
 // (the areas go to the colleague). A referral moves unit, or owner.

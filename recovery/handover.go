@@ -33,6 +33,10 @@ func (s *Service) OpenRecords(ctx context.Context, q casework.OpenQuery) ([]case
 	return out, nil
 }
 
+// CheckMove implements casework.AssignmentMover: items move by unit only,
+// so recovery refuses no move.
+func (s *Service) CheckMove(context.Context, []casework.OpenRecord, casework.Move) error { return nil }
+
 // MoveOpen implements casework.AssignmentMover: the items move to the
 // receiving unit in one batch; their custody chain and events stay as they
 // happened.

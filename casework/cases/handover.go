@@ -46,6 +46,10 @@ func (s *Service) OpenRecords(ctx context.Context, q casework.OpenQuery) ([]case
 	return out, nil
 }
 
+// CheckMove implements casework.AssignmentMover: any officer may be
+// dispatched, so cases refuse no move.
+func (s *Service) CheckMove(context.Context, []casework.OpenRecord, casework.Move) error { return nil }
+
 // MoveOpen implements casework.AssignmentMover: the cases move to the
 // receiving unit, or from one dispatched officer to another, in one write.
 // A filed case keeps its number, which names the unit that filed it.
