@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -272,4 +273,58 @@ func requireField(t *testing.T, err error, field string) {
 		names = append(names, f.Field)
 	}
 	require.Contains(t, names, field)
+}
+
+// brokenMover is a workflow whose store fails when it writes its move,
+// after every real workflow (it sorts last) has written theirs.
+type brokenMover struct{ unitID string }
+
+func (m brokenMover) Provides() casework.Provision {
+	return casework.Provision{Name: "zz_broken", Mover: m}
+}
+
+func (m brokenMover) OpenRecords(context.Context, casework.OpenQuery) ([]casework.OpenRecord, error) {
+	return []casework.OpenRecord{{RecordType: "broken", ID: "b1", UnitID: m.unitID, Version: 1}}, nil
+}
+
+func (brokenMover) CheckMove(context.Context, []casework.OpenRecord, casework.Move) error { return nil }
+
+func (brokenMover) MoveOpen(context.Context, []casework.OpenRecord, casework.Move) error {
+	return errors.New("broken store: disk full")
+}
+
+func TestBrokenStoreLeavesNothingHalfMoved(t *testing.T) {
+	eachBackend(t, testBrokenStoreLeavesNothingHalfMoved)
+}
+
+func testBrokenStoreLeavesNothingHalfMoved(t *testing.T, b fixtureOption) {
+	w := newHandoverWorld(t, b)
+	ctx := context.Background()
+	require.NoError(t, w.k.Register(brokenMover{unitID: w.east.ID}))
+	auditor := w.staff(t, w.root.ID, casework.RoleAuditor)
+	head, err := w.k.Store().AuditHead(ctx)
+	require.NoError(t, err)
+	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
+	require.NoError(t, err)
+	_, err = w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "撤并"})
+	require.ErrorContains(t, err, "disk full")
+	require.Equal(t, everyRecordIn(w.east.ID), w.units(t), "nothing half-moved")
+	after, err := w.k.Store().AuditHead(ctx)
+	require.NoError(t, err)
+	require.Equal(t, head, after, "no audit entry of the failed move")
+	officer, err := w.k.GetStaff(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Equal(t, w.east.ID, officer.UnitID)
+
+	st, err := w.k.GetStaff(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	_, err = w.k.HandOver(ctx, w.supervisor, casework.HandOverInput{StaffID: st.ID, Version: st.Version, ToStaffID: w.second.StaffID,
+		Reason: "退休", Retire: true})
+	require.ErrorContains(t, err, "disk full")
+	open, err := w.k.OpenAssignments(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Len(t, open, 4, "three of the officer's own and the broken one, still the officer's")
+	rep, err := w.k.VerifyAudit(ctx, auditor)
+	require.NoError(t, err)
+	require.True(t, rep.OK, "%+v", rep)
 }

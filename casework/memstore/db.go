@@ -31,6 +31,9 @@ type Host interface {
 	Subtree(ctx context.Context, path string) (UnitSet, error)
 	GetUnit(ctx context.Context, id string) (casework.Unit, error)
 	ListUnits(ctx context.Context, f casework.UnitFilter) ([]casework.Unit, error)
+	// Track registers a workflow store's snapshot, taken when Atomically
+	// begins; its restore runs if Atomically's work fails.
+	Track(snapshot func() (restore func()))
 }
 
 var _ Host = (*DB)(nil)
@@ -55,6 +58,7 @@ type DB struct {
 	inbox       map[[3]string]casework.InboxEntry
 	outbox      []*casework.OutboxMessage
 	blobs       casework.BlobStore
+	snapshots   []func() (restore func()) // the workflow stores', for Atomically
 }
 
 // New returns an empty database.

@@ -31,7 +31,9 @@ var _ mediation.Store = (*Store)(nil)
 
 // New returns an empty store on db, the database the kernel uses.
 func New(db casemem.Host) *Store {
-	return &Store{db: db, disputes: map[string]mediation.Dispute{}, paths: map[string]string{}}
+	s := &Store{db: db, disputes: map[string]mediation.Dispute{}, paths: map[string]string{}}
+	db.Track(func() func() { return casemem.KeepAll(casemem.Keep(&s.disputes), casemem.Keep(&s.paths)) })
+	return s
 }
 
 func version(d mediation.Dispute) int64           { return d.Version }

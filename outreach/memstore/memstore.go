@@ -47,9 +47,15 @@ var _ outreach.Store = (*Store)(nil)
 
 // New returns an empty outreach store on db.
 func New(db cmem.Host) *Store {
-	return &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
+	s := &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
 		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{},
 		referrals: map[string]outreach.Referral{}}
+	db.Track(func() func() {
+		events := s.events // appended only: the old header is the old list
+		return cmem.KeepAll(cmem.Keep(&s.visits), cmem.Keep(&s.hazards), cmem.Keep(&s.appointments), cmem.Keep(&s.campaigns),
+			cmem.Keep(&s.plan), cmem.Keep(&s.referrals), func() { s.events = events })
+	})
+	return s
 }
 
 func visitClone(v outreach.Visit) outreach.Visit          { return v.Clone() }

@@ -29,8 +29,12 @@ var _ recovery.Store = (*Store)(nil)
 
 // New returns an empty store on db.
 func New(db kmem.Host) *Store {
-	return &Store{db: db, items: map[string]recovery.Item{}, custody: map[string][]recovery.CustodyEntry{},
+	s := &Store{db: db, items: map[string]recovery.Item{}, custody: map[string][]recovery.CustodyEntry{},
 		returns: map[string]recovery.Return{}, events: map[string]recovery.Event{}, disposals: map[string]recovery.Disposal{}}
+	db.Track(func() func() {
+		return kmem.KeepAll(kmem.Keep(&s.items), kmem.Keep(&s.custody), kmem.Keep(&s.returns), kmem.Keep(&s.events), kmem.Keep(&s.disposals))
+	})
+	return s
 }
 
 func itemVersion(it recovery.Item) int64            { return it.Version }

@@ -43,8 +43,13 @@ var _ cases.Store = (*Store)(nil)
 
 // New returns an empty case store on db, the database the kernel uses.
 func New(db casemem.Host) *Store {
-	return &Store{db: db, cases: map[string]cases.Case{}, numbers: map[string]string{},
+	s := &Store{db: db, cases: map[string]cases.Case{}, numbers: map[string]string{},
 		leads: map[string]cases.Lead{}, counters: map[cases.NumberKey]int64{}, paths: map[string]string{}}
+	db.Track(func() func() {
+		return casemem.KeepAll(casemem.Keep(&s.cases), casemem.Keep(&s.numbers), casemem.Keep(&s.leads),
+			casemem.Keep(&s.counters), casemem.Keep(&s.paths))
+	})
+	return s
 }
 
 // unitPaths resolves the units of a write as a foreign key would: a case
