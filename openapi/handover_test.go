@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/grassroots-policing/grassroots/internal/errs"
 	"github.com/grassroots-policing/grassroots/mediation"
+	"github.com/grassroots-policing/grassroots/openapi/api"
 	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/grassroots-policing/grassroots/recovery"
 )
@@ -327,4 +329,60 @@ func testBrokenStoreLeavesNothingHalfMoved(t *testing.T, b fixtureOption) {
 	rep, err := w.k.VerifyAudit(ctx, auditor)
 	require.NoError(t, err)
 	require.True(t, rep.OK, "%+v", rep)
+}
+
+// Over HTTP: the supervisor lists a retiring officer's work and hands it
+// over, then lists the station's open records and closes it into WEST;
+// If-Match is required and a stale one is 412.
+func TestHandOverAndCloseOverHTTP(t *testing.T) { eachBackend(t, testHandOverAndCloseOverHTTP) }
+
+func testHandOverAndCloseOverHTTP(t *testing.T, b fixtureOption) {
+	w := newHandoverWorld(t, b)
+	ctx := context.Background()
+	before := w.january(t)
+	c := w.client(t, w.supervisor)
+
+	open, err := c.ListOpenAssignmentsWithResponse(ctx, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, open.StatusCode(), string(open.Body))
+	require.Len(t, open.JSON200.Items, 3)
+	hidden, err := w.client(t, w.westSupervisor).ListOpenAssignmentsWithResponse(ctx, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, hidden.StatusCode(), string(hidden.Body))
+
+	body := api.HandOverInput{ToStaffId: w.second.StaffID, Reason: "退休", Retire: true}
+	missing, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{}, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusPreconditionRequired, missing.StatusCode(), string(missing.Body))
+	stale, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{IfMatch: `"9"`}, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusPreconditionFailed, stale.StatusCode(), string(stale.Body))
+	unreachable := body
+	unreachable.ToStaffId = w.westOfficer.StaffID
+	bad, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{IfMatch: `"1"`}, unreachable)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.StatusCode(), string(bad.Body))
+	require.Contains(t, string(bad.Body), "toStaffId")
+	done, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{IfMatch: `"1"`}, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, done.StatusCode(), string(done.Body))
+	require.Len(t, done.JSON200.Moved, 3)
+	require.False(t, done.JSON200.Staff.Active)
+	require.Equal(t, `"2"`, done.HTTPResponse.Header.Get("ETag"))
+
+	recs, err := c.ListUnitOpenRecordsWithResponse(ctx, w.east.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, recs.StatusCode(), string(recs.Body))
+	require.Len(t, recs.JSON200.Items, 5)
+	inside, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.room.ID, Reason: "撤并"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, inside.StatusCode(), string(inside.Body))
+	require.Contains(t, string(inside.Body), "intoUnitId")
+	closed, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.west.ID, Reason: "撤并"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, closed.StatusCode(), string(closed.Body))
+	require.Len(t, closed.JSON200.Moved, 5)
+	require.Equal(t, "EAST", closed.JSON200.Unit.Code)
+	require.Equal(t, everyRecordIn(w.west.ID), w.units(t))
+	require.Equal(t, before, w.january(t), "the past period's report is unchanged")
 }
