@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
@@ -372,6 +373,29 @@ func (k *Kernel) MoveChange(ctx context.Context, m Move, recordType, id string, 
 		to = m.ToStaffID
 	}
 	return k.Change(ctx, m.Actor, ActionHandOver, recordType, id, before, handOverAudit{Record: after, Reason: m.Reason, To: to})
+}
+
+// MoveRecord is one record's part of a Move, for a workflow's MoveOpen:
+// it reads the record r names, refuses it if its version is no longer the
+// one listed (ErrConflict), lets move make the record afterwards (a copy,
+// with the unit or assignee changed and the version and time given), and
+// returns it with its audited change, for the workflow's store to write.
+func MoveRecord[T any](ctx context.Context, k *Kernel, m Move, r OpenRecord, get func(context.Context, string) (T, error),
+	version func(T) int64, move func(cur T, version int64, at time.Time) T) (T, Change, error) {
+	var zero T
+	cur, err := get(ctx, r.ID)
+	if err != nil {
+		return zero, Change{}, err
+	}
+	if version(cur) != r.Version {
+		return zero, Change{}, errs.Stale(r.RecordType, r.ID, r.Version)
+	}
+	next := move(cur, r.Version+1, k.Now())
+	ch, err := k.MoveChange(ctx, m, r.RecordType, r.ID, cur, next)
+	if err != nil {
+		return zero, Change{}, err
+	}
+	return next, ch, nil
 }
 
 // ListAll reads every page of a store list ordered by key (a store's list

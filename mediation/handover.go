@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -53,22 +54,18 @@ func (s *Service) CheckMove(ctx context.Context, recs []casework.OpenRecord, m c
 // stay as they happened.
 func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m casework.Move) error {
 	for _, r := range recs {
-		d, err := s.store.GetDispute(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		if d.Version != r.Version {
-			return errs.Stale(RecordType, r.ID, r.Version)
-		}
-		next := d.Clone()
-		if m.ToUnitID != "" {
-			next.UnitID = m.ToUnitID
-		}
-		if m.FromStaffID != "" {
-			next.Assigned = casework.Reassign(next.Assigned, m.FromStaffID, m.ToStaffID)
-		}
-		next.Version, next.UpdatedAt = d.Version+1, s.k.Now()
-		ch, err := s.k.MoveChange(ctx, m, RecordType, d.ID, d, next)
+		next, ch, err := casework.MoveRecord(ctx, s.k, m, r, s.store.GetDispute, func(d Dispute) int64 { return d.Version },
+			func(d Dispute, version int64, at time.Time) Dispute {
+				d = d.Clone()
+				if m.ToUnitID != "" {
+					d.UnitID = m.ToUnitID
+				}
+				if m.FromStaffID != "" {
+					d.Assigned = casework.Reassign(d.Assigned, m.FromStaffID, m.ToStaffID)
+				}
+				d.Version, d.UpdatedAt = version, at
+				return d
+			})
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package outreach
 
 import (
 	"context"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -67,16 +68,16 @@ func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m ca
 		var err error
 		switch r.RecordType {
 		case RecordPlanEntry:
-			err = moveOne(ctx, s, m, r, s.store.GetPlanEntry, s.store.UpdatePlanEntry, func(e *PlanEntry) (*string, *int64, *string) {
-				return &e.UnitID, &e.Version, nil
+			err = moveOne(ctx, s, m, r, s.store.GetPlanEntry, s.store.UpdatePlanEntry, func(e *PlanEntry) (*string, *int64, *time.Time, *string) {
+				return &e.UnitID, &e.Version, &e.UpdatedAt, nil
 			})
 		case RecordHazard:
-			err = moveOne(ctx, s, m, r, s.store.GetHazard, s.store.UpdateHazard, func(h *Hazard) (*string, *int64, *string) {
-				return &h.UnitID, &h.Version, nil
+			err = moveOne(ctx, s, m, r, s.store.GetHazard, s.store.UpdateHazard, func(h *Hazard) (*string, *int64, *time.Time, *string) {
+				return &h.UnitID, &h.Version, &h.UpdatedAt, nil
 			})
 		case RecordReferral:
-			err = moveOne(ctx, s, m, r, s.store.GetReferral, s.store.UpdateReferral, func(x *Referral) (*string, *int64, *string) {
-				return &x.UnitID, &x.Version, &x.OwnerID
+			err = moveOne(ctx, s, m, r, s.store.GetReferral, s.store.UpdateReferral, func(x *Referral) (*string, *int64, *time.Time, *string) {
+				return &x.UnitID, &x.Version, &x.UpdatedAt, &x.OwnerID
 			})
 		default:
 			err = errs.Invalid("recordType", "outreach", "outreach moves no %q", r.RecordType)
@@ -89,31 +90,27 @@ func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m ca
 }
 
 // moveOne is one record's compare-and-swap move: fields points at its
-// unit, version and (when it has one) owner.
+// unit, version, update time and (when it has one) owner. A record kept by
+// area and no owner is left as it is by a hand-over.
 func moveOne[T any](ctx context.Context, s *Service, m casework.Move, r casework.OpenRecord,
 	get func(context.Context, string) (T, error), update func(context.Context, T, casework.Change) error,
-	fields func(*T) (unit *string, version *int64, owner *string)) error {
-	cur, err := get(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	next := cur
-	unit, version, owner := fields(&next)
-	if *version != r.Version {
-		return errs.Stale(r.RecordType, r.ID, r.Version)
-	}
-	changed := false
-	if m.ToUnitID != "" && *unit != m.ToUnitID {
-		*unit, changed = m.ToUnitID, true
-	}
-	if m.FromStaffID != "" && owner != nil && *owner == m.FromStaffID {
-		*owner, changed = m.ToStaffID, true
-	}
-	if !changed {
+	fields func(*T) (unit *string, version *int64, at *time.Time, owner *string)) error {
+	var probe T
+	if _, _, _, owner := fields(&probe); m.ToUnitID == "" && owner == nil {
 		return nil
 	}
-	*version = r.Version + 1
-	ch, err := s.k.MoveChange(ctx, m, r.RecordType, r.ID, cur, next)
+	next, ch, err := casework.MoveRecord(ctx, s.k, m, r, get, func(v T) int64 { _, ver, _, _ := fields(&v); return *ver },
+		func(v T, version int64, at time.Time) T {
+			unit, ver, updated, owner := fields(&v)
+			if m.ToUnitID != "" {
+				*unit = m.ToUnitID
+			}
+			if owner != nil && m.FromStaffID != "" && *owner == m.FromStaffID {
+				*owner = m.ToStaffID
+			}
+			*ver, *updated = version, at
+			return v
+		})
 	if err != nil {
 		return err
 	}

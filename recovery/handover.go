@@ -2,9 +2,9 @@ package recovery
 
 import (
 	"context"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
 var _ casework.AssignmentMover = (*Service)(nil)
@@ -47,16 +47,12 @@ func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m ca
 	var b Batch
 	var ch casework.Change
 	for _, r := range recs {
-		cur, err := s.store.GetItem(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != r.Version {
-			return errs.Stale(RecordItem, r.ID, r.Version)
-		}
-		next := cur.Clone()
-		next.UnitID, next.Version, next.UpdatedAt = m.ToUnitID, cur.Version+1, s.k.Now()
-		one, err := s.k.MoveChange(ctx, m, RecordItem, r.ID, cur, next)
+		next, one, err := casework.MoveRecord(ctx, s.k, m, r, s.store.GetItem, func(it Item) int64 { return it.Version },
+			func(it Item, version int64, at time.Time) Item {
+				it = it.Clone()
+				it.UnitID, it.Version, it.UpdatedAt = m.ToUnitID, version, at
+				return it
+			})
 		if err != nil {
 			return err
 		}

@@ -3,9 +3,9 @@ package cases
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
-	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
 var _ casework.AssignmentMover = (*Service)(nil)
@@ -57,22 +57,18 @@ func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m ca
 	var w Write
 	var ch casework.Change
 	for _, r := range recs {
-		cur, err := s.store.GetCase(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != r.Version {
-			return errs.Stale(RecordCase, r.ID, r.Version)
-		}
-		next := cur.Clone()
-		if m.ToUnitID != "" {
-			next.UnitID = m.ToUnitID
-		}
-		if m.FromStaffID != "" && next.Dispatch != nil {
-			next.Dispatch.Officers = casework.Reassign(next.Dispatch.Officers, m.FromStaffID, m.ToStaffID)
-		}
-		next.Version, next.UpdatedAt = cur.Version+1, s.k.Now()
-		one, err := s.k.MoveChange(ctx, m, RecordCase, r.ID, cur, next)
+		next, one, err := casework.MoveRecord(ctx, s.k, m, r, s.store.GetCase, func(c Case) int64 { return c.Version },
+			func(c Case, version int64, at time.Time) Case {
+				c = c.Clone()
+				if m.ToUnitID != "" {
+					c.UnitID = m.ToUnitID
+				}
+				if m.FromStaffID != "" && c.Dispatch != nil {
+					c.Dispatch.Officers = casework.Reassign(c.Dispatch.Officers, m.FromStaffID, m.ToStaffID)
+				}
+				c.Version, c.UpdatedAt = version, at
+				return c
+			})
 		if err != nil {
 			return err
 		}
