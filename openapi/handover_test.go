@@ -35,6 +35,7 @@ type handoverWorld struct {
 	dispute          mediation.Dispute
 	entry            outreach.PlanEntry
 	hazard           outreach.Hazard
+	referral         outreach.Referral
 	kase             cases.Case
 	item             recovery.Item
 }
@@ -78,6 +79,13 @@ func newHandoverWorld(t *testing.T, opts ...fixtureOption) *handoverWorld {
 	w.entry, err = w.out.AddToPlan(ctx, w.officer, outreach.PlanInput{UnitID: w.east.ID, Kind: outreach.StrugglingEnterprise,
 		AddressID: addr.ID, Organisation: "鑫源机械厂"})
 	require.NoError(t, err)
+	visit, err := w.out.RecordVisit(ctx, w.officer, outreach.VisitInput{UnitID: w.east.ID, PlanEntryID: w.entry.ID})
+	require.NoError(t, err)
+	w.entry, err = w.out.GetPlanEntry(ctx, w.officer, w.entry.ID)
+	require.NoError(t, err)
+	w.referral, err = w.out.Refer(ctx, w.officer, outreach.ReferralInput{VisitID: visit.ID, Agency: outreach.AgencyCivilAffairs,
+		Request: "申请临时救助", OwnerID: w.officer.StaffID, DueInDays: 30})
+	require.NoError(t, err)
 	w.hazard, err = w.out.ReportHazard(ctx, w.officer, outreach.HazardInput{UnitID: w.east.ID, AddressID: addr.ID, Place: "潘庄社区3号楼",
 		Kind: "fire", Severity: outreach.SeverityGeneral, Description: "楼道堆放杂物", Responsible: "物业", DueInDays: 30})
 	require.NoError(t, err)
@@ -118,11 +126,13 @@ func (w *handoverWorld) units(t *testing.T) map[string]string {
 	require.NoError(t, err)
 	it, err := w.rec.Get(ctx, w.supervisor, w.item.ID)
 	require.NoError(t, err)
-	return map[string]string{"dispute": d.UnitID, "plan": e.UnitID, "hazard": h.UnitID, "case": c.UnitID, "item": it.UnitID}
+	r, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
+	require.NoError(t, err)
+	return map[string]string{"dispute": d.UnitID, "plan": e.UnitID, "hazard": h.UnitID, "case": c.UnitID, "item": it.UnitID, "referral": r.UnitID}
 }
 
 func everyRecordIn(unitID string) map[string]string {
-	return map[string]string{"dispute": unitID, "plan": unitID, "hazard": unitID, "case": unitID, "item": unitID}
+	return map[string]string{"dispute": unitID, "plan": unitID, "hazard": unitID, "case": unitID, "item": unitID, "referral": unitID}
 }
 
 func TestCloseStationMovesOpenRecords(t *testing.T) { eachBackend(t, testCloseStationMovesOpenRecords) }
@@ -133,7 +143,7 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 	before := w.january(t)
 	open, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
 	require.NoError(t, err)
-	require.Len(t, open, 5, "%v", open)
+	require.Len(t, open, 6, "%v", open)
 	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
 	require.NoError(t, err)
 	in := casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "派出所撤并"}
@@ -167,7 +177,7 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 
 	res, err := w.k.CloseUnit(ctx, w.supervisor, in)
 	require.NoError(t, err)
-	require.Len(t, res.Moved, 5)
+	require.Len(t, res.Moved, 6)
 	require.Equal(t, east.Code, res.Unit.Code, "a unit's code never changes")
 	require.Equal(t, everyRecordIn(w.west.ID), w.units(t), "every open record is in the receiving unit")
 	left, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
@@ -202,7 +212,7 @@ func testRetiredOfficerHandsOver(t *testing.T, b fixtureOption) {
 	for _, r := range open {
 		kinds[r.RecordType]++
 	}
-	require.Equal(t, map[string]int{outreach.RecordPlanEntry: 1, outreach.RecordHazard: 1, cases.RecordCase: 1}, kinds)
+	require.Equal(t, map[string]int{outreach.RecordPlanEntry: 1, outreach.RecordHazard: 1, outreach.RecordReferral: 1, cases.RecordCase: 1}, kinds)
 	_, err = w.k.OpenAssignments(ctx, w.westSupervisor, w.officer.StaffID)
 	require.ErrorIs(t, err, errs.ErrNotFound, "a staff member out of reach is not found")
 
@@ -245,6 +255,9 @@ func testRetiredOfficerHandsOver(t *testing.T, b fixtureOption) {
 	c, err := w.cases.Get(ctx, w.supervisor, w.kase.ID)
 	require.NoError(t, err)
 	require.Equal(t, []string{w.second.StaffID}, c.Dispatch.Officers)
+	ref, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.second.StaffID, ref.OwnerID)
 
 	// The mediator moves to WEST: the dispute stays at EAST, with a
 	// mediator of EAST, never with an officer (disputes need the role).
@@ -325,7 +338,7 @@ func testBrokenStoreLeavesNothingHalfMoved(t *testing.T, b fixtureOption) {
 	require.ErrorContains(t, err, "disk full")
 	open, err := w.k.OpenAssignments(ctx, w.supervisor, w.officer.StaffID)
 	require.NoError(t, err)
-	require.Len(t, open, 4, "three of the officer's own and the broken one, still the officer's")
+	require.Len(t, open, 5, "four of the officer's own and the broken one, still the officer's")
 	rep, err := w.k.VerifyAudit(ctx, auditor)
 	require.NoError(t, err)
 	require.True(t, rep.OK, "%+v", rep)
@@ -345,7 +358,7 @@ func testHandOverAndCloseOverHTTP(t *testing.T, b fixtureOption) {
 	open, err := c.ListOpenAssignmentsWithResponse(ctx, w.officer.StaffID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, open.StatusCode(), string(open.Body))
-	require.Len(t, open.JSON200.Items, 3)
+	require.Len(t, open.JSON200.Items, 4)
 	hidden, err := w.client(t, w.westSupervisor).ListOpenAssignmentsWithResponse(ctx, w.officer.StaffID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, hidden.StatusCode(), string(hidden.Body))
@@ -366,14 +379,14 @@ func testHandOverAndCloseOverHTTP(t *testing.T, b fixtureOption) {
 	done, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{IfMatch: `"1"`}, body)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, done.StatusCode(), string(done.Body))
-	require.Len(t, done.JSON200.Moved, 3)
+	require.Len(t, done.JSON200.Moved, 4)
 	require.False(t, done.JSON200.Staff.Active)
 	require.Equal(t, `"2"`, done.HTTPResponse.Header.Get("ETag"))
 
 	recs, err := c.ListUnitOpenRecordsWithResponse(ctx, w.east.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, recs.StatusCode(), string(recs.Body))
-	require.Len(t, recs.JSON200.Items, 5)
+	require.Len(t, recs.JSON200.Items, 6)
 	inside, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.room.ID, Reason: "撤并"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusUnprocessableEntity, inside.StatusCode(), string(inside.Body))
@@ -381,7 +394,7 @@ func testHandOverAndCloseOverHTTP(t *testing.T, b fixtureOption) {
 	closed, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.west.ID, Reason: "撤并"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, closed.StatusCode(), string(closed.Body))
-	require.Len(t, closed.JSON200.Moved, 5)
+	require.Len(t, closed.JSON200.Moved, 6)
 	require.Equal(t, "EAST", closed.JSON200.Unit.Code)
 	require.Equal(t, everyRecordIn(w.west.ID), w.units(t))
 	require.Equal(t, before, w.january(t), "the past period's report is unchanged")
