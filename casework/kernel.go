@@ -44,6 +44,7 @@ type Kernel struct {
 	figures    []FigureSource
 	sweepers   []Sweeper
 	personRefs []namedPersonRefs
+	movers     map[string]AssignmentMover // by workflow name
 	workflows  []string
 	datesAhead time.Duration
 	deliverer  string
@@ -140,6 +141,7 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 		cpPolicy:   cfg.CheckpointPolicy,
 		receivers:  map[string]Receiver{},
 		writebacks: map[string]Writeback{},
+		movers:     map[string]AssignmentMover{},
 		codes:      NewCodeLists(),
 		log:        zerolog.Nop(),
 

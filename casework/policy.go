@@ -34,12 +34,15 @@ const (
 	ActionWritePerson   Action = "person.write"
 	// Merging two person records moves every reference of one onto the
 	// other: a supervisor's decision, checked on both persons.
-	ActionMergePersons   Action = "person.merge"
-	ActionWriteAddress   Action = "address.write"
-	ActionRunReport      Action = "report.run"
-	ActionVerifyAudit    Action = "audit.verify"
-	ActionAdminUnits     Action = "admin.units"
-	ActionAdminStaff     Action = "admin.staff"
+	ActionMergePersons Action = "person.merge"
+	ActionWriteAddress Action = "address.write"
+	ActionRunReport    Action = "report.run"
+	ActionVerifyAudit  Action = "audit.verify"
+	ActionAdminUnits   Action = "admin.units"
+	ActionAdminStaff   Action = "admin.staff"
+	// ActionHandOver moves open records: a staff member's assignments to a
+	// colleague, or a closing unit's records to the receiving unit.
+	ActionHandOver       Action = "records.hand_over"
 	ActionShareRecord    Action = "record.share"
 	ActionPutAttachment  Action = "attachment.put"
 	ActionReadAttachment Action = "attachment.read"
@@ -117,6 +120,7 @@ func kernelRules() []Rule {
 		{Action: ActionAdminStaff, Kind: KindAdmin, Roles: []Role{RoleAdmin}},
 		{Action: ActionShareRecord, Kind: KindWrite, Roles: staff},
 		{Action: ActionAttachRecord, Kind: KindWrite, Roles: staff},
+		{Action: ActionHandOver, Kind: KindWrite, Roles: []Role{RoleSupervisor}},
 		{Action: ActionPutAttachment, Kind: KindWrite, Roles: []Role{RoleOfficer, RoleCommunityOfficer, RoleSupervisor, RoleMediator, RoleLawyer, RoleCustodian}},
 		// Helpers upload nothing and read no attachment: a unit's uploads
 		// are signed agreements, evidence and returns' receipts.

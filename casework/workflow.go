@@ -41,6 +41,10 @@ type Provision struct {
 	// another when two person records are merged; nil when its records
 	// name no person.
 	PersonReferences PersonReferences
+	// Mover lists and moves the workflow's open records when a staff
+	// member's work is handed over or a unit is closed; nil when it has
+	// none to move.
+	Mover AssignmentMover
 }
 
 // Register wires a workflow into the kernel: its policy rows, code lists,
@@ -97,6 +101,9 @@ func (k *Kernel) Register(w Workflow) error {
 	}
 	if p.PersonReferences != nil {
 		k.personRefs = append(k.personRefs, namedPersonRefs{p.Name, p.PersonReferences})
+	}
+	if p.Mover != nil {
+		k.movers[p.Name] = p.Mover
 	}
 	for kind, r := range p.Receivers {
 		k.receivers[kind] = r

@@ -132,6 +132,7 @@ func (s *Service) Provides() casework.Provision {
 		// Parties, representatives and attendees follow a person merge.
 		PersonReferences: s,
 		Receivers:        map[string]casework.Receiver{casework.KindDisputeFinding: casework.Receive(s.IntakeDispute)},
+		Mover:            s,
 	}
 }
 

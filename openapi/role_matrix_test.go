@@ -71,8 +71,8 @@ var defaultGrants = map[string]map[casework.Action][]casework.Role{
 	"approve": {
 		outreach.ActionVerifyHazard: rOfficers, "mediation.review": only(casework.RoleSupervisor),
 		"case.reopen": only(casework.RoleSupervisor), "mediation.reopen": only(casework.RoleSupervisor),
-		casework.ActionMergePersons: only(casework.RoleSupervisor),
-		"case.drop":                 only(casework.RoleSupervisor), "recovery.return.approve": only(casework.RoleSupervisor),
+		casework.ActionMergePersons: only(casework.RoleSupervisor), casework.ActionHandOver: only(casework.RoleSupervisor),
+		"case.drop": only(casework.RoleSupervisor), "recovery.return.approve": only(casework.RoleSupervisor),
 		"recovery.disposal.approve": only(casework.RoleSupervisor),
 	},
 	"reveal": {

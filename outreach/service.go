@@ -123,6 +123,7 @@ func (s *Service) Provides() casework.Provision {
 		Rules:   DefaultRules(),
 		Codes:   append(codeLists(), referralCodeLists()...),
 		Figures: s,
+		Mover:   s,
 		Writebacks: map[string]casework.Writeback{
 			casework.KindDisputeFinding: s.linkFinding,
 			casework.KindLeadFinding:    s.linkFinding,

@@ -161,6 +161,7 @@ func (s *Service) Provides() casework.Provision {
 		Codes:   s.codeLists(),
 		Figures: s,
 		Sweeper: s,
+		Mover:   s,
 		Receivers: map[string]casework.Receiver{
 			casework.KindStolenItems: casework.Receive(s.RegisterStolen),
 			casework.KindTraceItems:  casework.Receive(s.MarkTraced),

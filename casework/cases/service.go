@@ -126,6 +126,7 @@ func (s *Service) Provides() casework.Provision {
 		},
 		Codes:     []casework.CodeList{kindCodes()},
 		Figures:   s,
+		Mover:     s,
 		Receivers: map[string]casework.Receiver{casework.KindLeadFinding: casework.Receive(s.IntakeLead)},
 		Writebacks: map[string]casework.Writeback{
 			casework.KindStolenItems: s.recordHandoff,

@@ -2586,6 +2586,24 @@ type GoalProgress struct {
 	Unit string `json:"unit,omitempty,omitzero"`
 }
 
+// HandOverInput defines model for HandOverInput.
+type HandOverInput struct {
+	Reason    string `json:"reason"`
+	Retire    bool   `json:"retire,omitempty,omitzero"`
+	ToStaffId string `json:"toStaffId"`
+
+	// ToUnitId The member's new unit; absent keeps it.
+	ToUnitId string `json:"toUnitId,omitempty,omitzero"`
+}
+
+// HandOverResult defines model for HandOverResult.
+type HandOverResult struct {
+	Moved []OpenRecord `json:"moved"`
+
+	// Staff Staff is a person who works for a unit and may be named as acting on a record. Areas is the officer's responsibility area (责任区): community names or address ids whose due visits and hazards the officer owns.
+	Staff Staff `json:"staff"`
+}
+
 // HandoffList defines model for HandoffList.
 type HandoffList struct {
 	Items []OutboxMessage `json:"items"`
@@ -2853,6 +2871,21 @@ type NoticeMark struct {
 	// Reason DeadlineReason names why a dispute has a deadline.
 	Reason DeadlineReason `json:"reason,omitempty,omitzero"`
 	Ref    string         `json:"ref,omitempty,omitzero"`
+}
+
+// OpenRecord An open record of a workflow, which a hand-over or a unit's closing moves.
+type OpenRecord struct {
+	Assignees  []string `json:"assignees,omitempty,omitzero"`
+	Id         string   `json:"id"`
+	RecordType string   `json:"recordType"`
+	UnitId     string   `json:"unitId"`
+	Version    int64    `json:"version"`
+	Workflow   string   `json:"workflow"`
+}
+
+// OpenRecordList defines model for OpenRecordList.
+type OpenRecordList struct {
+	Items []OpenRecord `json:"items"`
 }
 
 // Organisation Organisation is an actual organisation at the address (实有单位).
@@ -3837,6 +3870,21 @@ type Unit struct {
 	Path      string    `json:"path"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	Version   int64     `json:"version"`
+}
+
+// UnitCloseInput defines model for UnitCloseInput.
+type UnitCloseInput struct {
+	IntoUnitId string `json:"intoUnitId"`
+	Reason     string `json:"reason"`
+}
+
+// UnitCloseResult defines model for UnitCloseResult.
+type UnitCloseResult struct {
+	Moved []OpenRecord `json:"moved"`
+	Staff []Staff      `json:"staff"`
+
+	// Unit Unit is an organisational unit. Its Code is immutable and unique; its parent never changes, so Path (the ids from the root, "/a/b/c/") can be copied onto queries and cached without invalidation.
+	Unit Unit `json:"unit"`
 }
 
 // UnitFigures defines model for UnitFigures.
@@ -5128,6 +5176,12 @@ type UpdateStaffParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// HandOverStaffParams defines parameters for HandOverStaff.
+type HandOverStaffParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListUnitsParams defines parameters for ListUnits.
 type ListUnitsParams struct {
 	// Limit Page size: default 50, at most 200 (more is 400).
@@ -5145,6 +5199,12 @@ type CreateUnitParams struct {
 
 // RenameUnitParams defines parameters for RenameUnit.
 type RenameUnitParams struct {
+	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// CloseUnitParams defines parameters for CloseUnit.
+type CloseUnitParams struct {
 	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
 	IfMatch IfMatch `json:"If-Match"`
 }
@@ -5455,11 +5515,17 @@ type CreateStaffJSONRequestBody = StaffInput
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = StaffUpdate
 
+// HandOverStaffJSONRequestBody defines body for HandOverStaff for application/json ContentType.
+type HandOverStaffJSONRequestBody = HandOverInput
+
 // CreateUnitJSONRequestBody defines body for CreateUnit for application/json ContentType.
 type CreateUnitJSONRequestBody = UnitInput
 
 // RenameUnitJSONRequestBody defines body for RenameUnit for application/json ContentType.
 type RenameUnitJSONRequestBody = UnitRename
+
+// CloseUnitJSONRequestBody defines body for CloseUnit for application/json ContentType.
+type CloseUnitJSONRequestBody = UnitCloseInput
 
 // RecordVisitJSONRequestBody defines body for RecordVisit for application/json ContentType.
 type RecordVisitJSONRequestBody = VisitInput
@@ -5901,6 +5967,12 @@ type ServerInterface interface {
 	// UpdateStaff Update a staff member
 	// (PATCH /v1/staff/{id})
 	UpdateStaff(w http.ResponseWriter, r *http.Request, id Id, params UpdateStaffParams)
+	// HandOverStaff Hand a staff member's open work over
+	// (POST /v1/staff/{id}/hand-over)
+	HandOverStaff(w http.ResponseWriter, r *http.Request, id Id, params HandOverStaffParams)
+	// ListOpenAssignments List a staff member's open assignments
+	// (GET /v1/staff/{id}/open-assignments)
+	ListOpenAssignments(w http.ResponseWriter, r *http.Request, id Id)
 	// ListUnits List units
 	// (GET /v1/units)
 	ListUnits(w http.ResponseWriter, r *http.Request, params ListUnitsParams)
@@ -5913,6 +5985,12 @@ type ServerInterface interface {
 	// RenameUnit Rename a unit
 	// (PATCH /v1/units/{id})
 	RenameUnit(w http.ResponseWriter, r *http.Request, id Id, params RenameUnitParams)
+	// CloseUnit Close or merge a unit into another
+	// (POST /v1/units/{id}/close)
+	CloseUnit(w http.ResponseWriter, r *http.Request, id Id, params CloseUnitParams)
+	// ListUnitOpenRecords List a unit's open records
+	// (GET /v1/units/{id}/open-records)
+	ListUnitOpenRecords(w http.ResponseWriter, r *http.Request, id Id)
 	// ListVisits List visits
 	// (GET /v1/visits)
 	ListVisits(w http.ResponseWriter, r *http.Request, params ListVisitsParams)
@@ -13522,6 +13600,86 @@ func (siw *ServerInterfaceWrapper) UpdateStaff(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// HandOverStaff operation middleware
+func (siw *ServerInterfaceWrapper) HandOverStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params HandOverStaffParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.HandOverStaff(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListOpenAssignments operation middleware
+func (siw *ServerInterfaceWrapper) ListOpenAssignments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOpenAssignments(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListUnits operation middleware
 func (siw *ServerInterfaceWrapper) ListUnits(w http.ResponseWriter, r *http.Request) {
 
@@ -13680,6 +13838,86 @@ func (siw *ServerInterfaceWrapper) RenameUnit(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RenameUnit(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CloseUnit operation middleware
+func (siw *ServerInterfaceWrapper) CloseUnit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CloseUnitParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CloseUnit(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListUnitOpenRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListUnitOpenRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListUnitOpenRecords(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -14362,6 +14600,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/reports/disputes", wrapper.GetDisputeTotals)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/reports/outreach", wrapper.GetOutreachTotals)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/reports/recovery", wrapper.GetRecoveryTotals)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/staff/{id}/open-assignments", wrapper.ListOpenAssignments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff/{id}/hand-over", wrapper.HandOverStaff)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/units/{id}/open-records", wrapper.ListUnitOpenRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/units/{id}/close", wrapper.CloseUnit)
 
 	return m
 }
@@ -37392,6 +37634,319 @@ func (response UpdateStaffdefaultApplicationProblemPlusJSONResponse) VisitUpdate
 	return err
 }
 
+type HandOverStaffRequestObject struct {
+	Id     Id `json:"id"`
+	Params HandOverStaffParams
+	Body   *HandOverStaffJSONRequestBody
+}
+
+type HandOverStaffResponseObject interface {
+	VisitHandOverStaffResponse(w http.ResponseWriter) error
+}
+
+type HandOverStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type HandOverStaff200JSONResponse struct {
+	Body    HandOverResult
+	Headers HandOverStaff200ResponseHeaders
+}
+
+func (response HandOverStaff200JSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff400ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff401ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff403ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff404ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff409ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff412ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff413ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff415ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff422ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaff428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response HandOverStaff428ApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HandOverStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response HandOverStaffdefaultApplicationProblemPlusJSONResponse) VisitHandOverStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOpenAssignmentsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListOpenAssignmentsResponseObject interface {
+	VisitListOpenAssignmentsResponse(w http.ResponseWriter) error
+}
+
+type ListOpenAssignments200JSONResponse OpenRecordList
+
+func (response ListOpenAssignments200JSONResponse) VisitListOpenAssignmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOpenAssignments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListOpenAssignments400ApplicationProblemPlusJSONResponse) VisitListOpenAssignmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOpenAssignments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOpenAssignments401ApplicationProblemPlusJSONResponse) VisitListOpenAssignmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOpenAssignments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOpenAssignments403ApplicationProblemPlusJSONResponse) VisitListOpenAssignmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOpenAssignments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOpenAssignments404ApplicationProblemPlusJSONResponse) VisitListOpenAssignmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOpenAssignmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOpenAssignmentsdefaultApplicationProblemPlusJSONResponse) VisitListOpenAssignmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListUnitsRequestObject struct {
 	Params ListUnitsParams
 }
@@ -37967,6 +38522,319 @@ type RenameUnitdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RenameUnitdefaultApplicationProblemPlusJSONResponse) VisitRenameUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnitRequestObject struct {
+	Id     Id `json:"id"`
+	Params CloseUnitParams
+	Body   *CloseUnitJSONRequestBody
+}
+
+type CloseUnitResponseObject interface {
+	VisitCloseUnitResponse(w http.ResponseWriter) error
+}
+
+type CloseUnit200ResponseHeaders struct {
+	ETag string
+}
+
+type CloseUnit200JSONResponse struct {
+	Body    UnitCloseResult
+	Headers CloseUnit200ResponseHeaders
+}
+
+func (response CloseUnit200JSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit400ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit401ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit403ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit404ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit409ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit412ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit413ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit415ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit422ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnit428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response CloseUnit428ApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseUnitdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CloseUnitdefaultApplicationProblemPlusJSONResponse) VisitCloseUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnitOpenRecordsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListUnitOpenRecordsResponseObject interface {
+	VisitListUnitOpenRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListUnitOpenRecords200JSONResponse OpenRecordList
+
+func (response ListUnitOpenRecords200JSONResponse) VisitListUnitOpenRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnitOpenRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnitOpenRecords400ApplicationProblemPlusJSONResponse) VisitListUnitOpenRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnitOpenRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnitOpenRecords401ApplicationProblemPlusJSONResponse) VisitListUnitOpenRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnitOpenRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnitOpenRecords403ApplicationProblemPlusJSONResponse) VisitListUnitOpenRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnitOpenRecords404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnitOpenRecords404ApplicationProblemPlusJSONResponse) VisitListUnitOpenRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnitOpenRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListUnitOpenRecordsdefaultApplicationProblemPlusJSONResponse) VisitListUnitOpenRecordsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -39521,6 +40389,12 @@ type StrictServerInterface interface {
 	// UpdateStaff Update a staff member
 	// (PATCH /v1/staff/{id})
 	UpdateStaff(ctx context.Context, request UpdateStaffRequestObject) (UpdateStaffResponseObject, error)
+	// HandOverStaff Hand a staff member's open work over
+	// (POST /v1/staff/{id}/hand-over)
+	HandOverStaff(ctx context.Context, request HandOverStaffRequestObject) (HandOverStaffResponseObject, error)
+	// ListOpenAssignments List a staff member's open assignments
+	// (GET /v1/staff/{id}/open-assignments)
+	ListOpenAssignments(ctx context.Context, request ListOpenAssignmentsRequestObject) (ListOpenAssignmentsResponseObject, error)
 	// ListUnits List units
 	// (GET /v1/units)
 	ListUnits(ctx context.Context, request ListUnitsRequestObject) (ListUnitsResponseObject, error)
@@ -39533,6 +40407,12 @@ type StrictServerInterface interface {
 	// RenameUnit Rename a unit
 	// (PATCH /v1/units/{id})
 	RenameUnit(ctx context.Context, request RenameUnitRequestObject) (RenameUnitResponseObject, error)
+	// CloseUnit Close or merge a unit into another
+	// (POST /v1/units/{id}/close)
+	CloseUnit(ctx context.Context, request CloseUnitRequestObject) (CloseUnitResponseObject, error)
+	// ListUnitOpenRecords List a unit's open records
+	// (GET /v1/units/{id}/open-records)
+	ListUnitOpenRecords(ctx context.Context, request ListUnitOpenRecordsRequestObject) (ListUnitOpenRecordsResponseObject, error)
 	// ListVisits List visits
 	// (GET /v1/visits)
 	ListVisits(ctx context.Context, request ListVisitsRequestObject) (ListVisitsResponseObject, error)
@@ -43943,6 +44823,66 @@ func (sh *strictHandler) UpdateStaff(w http.ResponseWriter, r *http.Request, id 
 	}
 }
 
+// HandOverStaff operation middleware
+func (sh *strictHandler) HandOverStaff(w http.ResponseWriter, r *http.Request, id Id, params HandOverStaffParams) {
+	var request HandOverStaffRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body HandOverStaffJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HandOverStaff(ctx, request.(HandOverStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HandOverStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(HandOverStaffResponseObject); ok {
+		if err := validResponse.VisitHandOverStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListOpenAssignments operation middleware
+func (sh *strictHandler) ListOpenAssignments(w http.ResponseWriter, r *http.Request, id Id) {
+	var request ListOpenAssignmentsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOpenAssignments(ctx, request.(ListOpenAssignmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOpenAssignments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOpenAssignmentsResponseObject); ok {
+		if err := validResponse.VisitListOpenAssignmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListUnits operation middleware
 func (sh *strictHandler) ListUnits(w http.ResponseWriter, r *http.Request, params ListUnitsParams) {
 	var request ListUnitsRequestObject
@@ -44055,6 +44995,66 @@ func (sh *strictHandler) RenameUnit(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RenameUnitResponseObject); ok {
 		if err := validResponse.VisitRenameUnitResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CloseUnit operation middleware
+func (sh *strictHandler) CloseUnit(w http.ResponseWriter, r *http.Request, id Id, params CloseUnitParams) {
+	var request CloseUnitRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CloseUnitJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseUnit(ctx, request.(CloseUnitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseUnit")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CloseUnitResponseObject); ok {
+		if err := validResponse.VisitCloseUnitResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListUnitOpenRecords operation middleware
+func (sh *strictHandler) ListUnitOpenRecords(w http.ResponseWriter, r *http.Request, id Id) {
+	var request ListUnitOpenRecordsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUnitOpenRecords(ctx, request.(ListUnitOpenRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListUnitOpenRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListUnitOpenRecordsResponseObject); ok {
+		if err := validResponse.VisitListUnitOpenRecordsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -2022,6 +2022,31 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/staff/{id} (the `UpdateStaff` operationId).
 	UpdateStaff(ctx context.Context, id Id, params *UpdateStaffParams, body UpdateStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// HandOverStaffWithBody Hand a staff member's open work over
+	//
+	// Moves every open assignment of a staff member (moved to another unit or retired) to an active colleague who reaches every record, together with the member's responsibility areas, and optionally retires the member or moves them to another unit. One transaction, audited with the reason; If-Match is the member's ETag. A colleague who cannot reach a record, or lacks the role its workflow needs, is 422 on toStaffId.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/staff/{id}/hand-over (the `HandOverStaff` operationId).
+	HandOverStaffWithBody(ctx context.Context, id Id, params *HandOverStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HandOverStaff Hand a staff member's open work over
+	//
+	// Moves every open assignment of a staff member (moved to another unit or retired) to an active colleague who reaches every record, together with the member's responsibility areas, and optionally retires the member or moves them to another unit. One transaction, audited with the reason; If-Match is the member's ETag. A colleague who cannot reach a record, or lacks the role its workflow needs, is 422 on toStaffId.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/staff/{id}/hand-over (the `HandOverStaff` operationId).
+	HandOverStaff(ctx context.Context, id Id, params *HandOverStaffParams, body HandOverStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOpenAssignments List a staff member's open assignments
+	//
+	// Lists, across every workflow, the open records a staff member holds (disputes assigned to them, cases they were dispatched to, referrals they own, and the visit-plan entries and hazards of their responsibility areas), which a hand-over would move. Needs a supervisor reaching the member.
+	//
+	// Corresponds with GET /v1/staff/{id}/open-assignments (the `ListOpenAssignments` operationId).
+	ListOpenAssignments(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListUnits List units
 	//
 	// Lists the units in the actor's subtree, ordered by path.
@@ -2071,6 +2096,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/units/{id} (the `RenameUnit` operationId).
 	RenameUnit(ctx context.Context, id Id, params *RenameUnitParams, body RenameUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseUnitWithBody Close or merge a unit into another
+	//
+	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/units/{id}/close (the `CloseUnit` operationId).
+	CloseUnitWithBody(ctx context.Context, id Id, params *CloseUnitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseUnit Close or merge a unit into another
+	//
+	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/units/{id}/close (the `CloseUnit` operationId).
+	CloseUnit(ctx context.Context, id Id, params *CloseUnitParams, body CloseUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUnitOpenRecords List a unit's open records
+	//
+	// Lists, across every workflow, the open records of a unit's subtree, which closing the unit would move. Needs a supervisor reaching the unit.
+	//
+	// Corresponds with GET /v1/units/{id}/open-records (the `ListUnitOpenRecords` operationId).
+	ListUnitOpenRecords(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListVisits List visits
 	//
@@ -6374,6 +6424,61 @@ func (c *Client) UpdateStaff(ctx context.Context, id Id, params *UpdateStaffPara
 	return c.Client.Do(req)
 }
 
+// HandOverStaffWithBody Hand a staff member's open work over
+//
+// Moves every open assignment of a staff member (moved to another unit or retired) to an active colleague who reaches every record, together with the member's responsibility areas, and optionally retires the member or moves them to another unit. One transaction, audited with the reason; If-Match is the member's ETag. A colleague who cannot reach a record, or lacks the role its workflow needs, is 422 on toStaffId.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/staff/{id}/hand-over (the `HandOverStaff` operationId).
+func (c *Client) HandOverStaffWithBody(ctx context.Context, id Id, params *HandOverStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHandOverStaffRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HandOverStaff Hand a staff member's open work over
+//
+// Moves every open assignment of a staff member (moved to another unit or retired) to an active colleague who reaches every record, together with the member's responsibility areas, and optionally retires the member or moves them to another unit. One transaction, audited with the reason; If-Match is the member's ETag. A colleague who cannot reach a record, or lacks the role its workflow needs, is 422 on toStaffId.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/staff/{id}/hand-over (the `HandOverStaff` operationId).
+func (c *Client) HandOverStaff(ctx context.Context, id Id, params *HandOverStaffParams, body HandOverStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHandOverStaffRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOpenAssignments List a staff member's open assignments
+//
+// Lists, across every workflow, the open records a staff member holds (disputes assigned to them, cases they were dispatched to, referrals they own, and the visit-plan entries and hazards of their responsibility areas), which a hand-over would move. Needs a supervisor reaching the member.
+//
+// Corresponds with GET /v1/staff/{id}/open-assignments (the `ListOpenAssignments` operationId).
+func (c *Client) ListOpenAssignments(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOpenAssignmentsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListUnits List units
 //
 // Lists the units in the actor's subtree, ordered by path.
@@ -6474,6 +6579,61 @@ func (c *Client) RenameUnitWithBody(ctx context.Context, id Id, params *RenameUn
 // Corresponds with PATCH /v1/units/{id} (the `RenameUnit` operationId).
 func (c *Client) RenameUnit(ctx context.Context, id Id, params *RenameUnitParams, body RenameUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameUnitRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseUnitWithBody Close or merge a unit into another
+//
+// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/units/{id}/close (the `CloseUnit` operationId).
+func (c *Client) CloseUnitWithBody(ctx context.Context, id Id, params *CloseUnitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseUnitRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseUnit Close or merge a unit into another
+//
+// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/units/{id}/close (the `CloseUnit` operationId).
+func (c *Client) CloseUnit(ctx context.Context, id Id, params *CloseUnitParams, body CloseUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseUnitRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUnitOpenRecords List a unit's open records
+//
+// Lists, across every workflow, the open records of a unit's subtree, which closing the unit would move. Needs a supervisor reaching the unit.
+//
+// Corresponds with GET /v1/units/{id}/open-records (the `ListUnitOpenRecords` operationId).
+func (c *Client) ListUnitOpenRecords(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUnitOpenRecordsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -15699,6 +15859,100 @@ func NewUpdateStaffRequestWithBody(server string, id Id, params *UpdateStaffPara
 	return req, nil
 }
 
+// NewHandOverStaffRequest calls the generic HandOverStaff builder with application/json body
+func NewHandOverStaffRequest(server string, id Id, params *HandOverStaffParams, body HandOverStaffJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewHandOverStaffRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewHandOverStaffRequestWithBody constructs an http.Request for the HandOverStaff method, with any body, and a specified content type
+func NewHandOverStaffRequestWithBody(server string, id Id, params *HandOverStaffParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff/%s/hand-over", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewListOpenAssignmentsRequest constructs an http.Request for the ListOpenAssignments method
+func NewListOpenAssignmentsRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff/%s/open-assignments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListUnitsRequest constructs an http.Request for the ListUnits method
 func NewListUnitsRequest(server string, params *ListUnitsParams) (*http.Request, error) {
 	var err error
@@ -15909,6 +16163,100 @@ func NewRenameUnitRequestWithBody(server string, id Id, params *RenameUnitParams
 
 		req.Header.Set("If-Match", headerParam0)
 
+	}
+
+	return req, nil
+}
+
+// NewCloseUnitRequest calls the generic CloseUnit builder with application/json body
+func NewCloseUnitRequest(server string, id Id, params *CloseUnitParams, body CloseUnitJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseUnitRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCloseUnitRequestWithBody constructs an http.Request for the CloseUnit method, with any body, and a specified content type
+func NewCloseUnitRequestWithBody(server string, id Id, params *CloseUnitParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/units/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewListUnitOpenRecordsRequest constructs an http.Request for the ListUnitOpenRecords method
+func NewListUnitOpenRecordsRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/units/%s/open-records", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -18489,6 +18837,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/staff/{id} (the `UpdateStaff` operationId).
 	UpdateStaffWithResponse(ctx context.Context, id Id, params *UpdateStaffParams, body UpdateStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateStaffResponse, error)
 
+	// HandOverStaffWithBodyWithResponse Hand a staff member's open work over
+	//
+	// Moves every open assignment of a staff member (moved to another unit or retired) to an active colleague who reaches every record, together with the member's responsibility areas, and optionally retires the member or moves them to another unit. One transaction, audited with the reason; If-Match is the member's ETag. A colleague who cannot reach a record, or lacks the role its workflow needs, is 422 on toStaffId.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/staff/{id}/hand-over (the `HandOverStaff` operationId).
+	HandOverStaffWithBodyWithResponse(ctx context.Context, id Id, params *HandOverStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HandOverStaffResponse, error)
+
+	// HandOverStaffWithResponse Hand a staff member's open work over
+	//
+	// Moves every open assignment of a staff member (moved to another unit or retired) to an active colleague who reaches every record, together with the member's responsibility areas, and optionally retires the member or moves them to another unit. One transaction, audited with the reason; If-Match is the member's ETag. A colleague who cannot reach a record, or lacks the role its workflow needs, is 422 on toStaffId.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/staff/{id}/hand-over (the `HandOverStaff` operationId).
+	HandOverStaffWithResponse(ctx context.Context, id Id, params *HandOverStaffParams, body HandOverStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*HandOverStaffResponse, error)
+
+	// ListOpenAssignmentsWithResponse List a staff member's open assignments
+	//
+	// Lists, across every workflow, the open records a staff member holds (disputes assigned to them, cases they were dispatched to, referrals they own, and the visit-plan entries and hazards of their responsibility areas), which a hand-over would move. Needs a supervisor reaching the member.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/staff/{id}/open-assignments (the `ListOpenAssignments` operationId).
+	ListOpenAssignmentsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListOpenAssignmentsResponse, error)
+
 	// ListUnitsWithResponse List units
 	//
 	// Lists the units in the actor's subtree, ordered by path.
@@ -18542,6 +18917,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/units/{id} (the `RenameUnit` operationId).
 	RenameUnitWithResponse(ctx context.Context, id Id, params *RenameUnitParams, body RenameUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameUnitResponse, error)
+
+	// CloseUnitWithBodyWithResponse Close or merge a unit into another
+	//
+	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/units/{id}/close (the `CloseUnit` operationId).
+	CloseUnitWithBodyWithResponse(ctx context.Context, id Id, params *CloseUnitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseUnitResponse, error)
+
+	// CloseUnitWithResponse Close or merge a unit into another
+	//
+	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/units/{id}/close (the `CloseUnit` operationId).
+	CloseUnitWithResponse(ctx context.Context, id Id, params *CloseUnitParams, body CloseUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseUnitResponse, error)
+
+	// ListUnitOpenRecordsWithResponse List a unit's open records
+	//
+	// Lists, across every workflow, the open records of a unit's subtree, which closing the unit would move. Needs a supervisor reaching the unit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/units/{id}/open-records (the `ListUnitOpenRecords` operationId).
+	ListUnitOpenRecordsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListUnitOpenRecordsResponse, error)
 
 	// ListVisitsWithResponse List visits
 	//
@@ -33718,6 +34120,214 @@ func (r UpdateStaffResponse) ContentType() string {
 	return ""
 }
 
+// HandOverStaffResponse200Headers the declared response headers of an HTTP 200 response for HandOverStaff
+type HandOverStaffResponse200Headers struct {
+	ETag string
+}
+
+// HandOverStaffResponse412Headers the declared response headers of an HTTP 412 response for HandOverStaff
+type HandOverStaffResponse412Headers struct {
+	ETag string
+}
+
+type HandOverStaffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HandOverResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HandOverStaffResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *HandOverStaffResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r HandOverStaffResponse) GetJSON200() *HandOverResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r HandOverStaffResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r HandOverStaffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HandOverStaffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HandOverStaffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HandOverStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListOpenAssignmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenRecordList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOpenAssignmentsResponse) GetJSON200() *OpenRecordList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListOpenAssignmentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOpenAssignmentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOpenAssignmentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOpenAssignmentsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListOpenAssignmentsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOpenAssignmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOpenAssignmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOpenAssignmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOpenAssignmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListUnitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -34108,6 +34718,214 @@ func (r RenameUnitResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RenameUnitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CloseUnitResponse200Headers the declared response headers of an HTTP 200 response for CloseUnit
+type CloseUnitResponse200Headers struct {
+	ETag string
+}
+
+// CloseUnitResponse412Headers the declared response headers of an HTTP 412 response for CloseUnit
+type CloseUnitResponse412Headers struct {
+	ETag string
+}
+
+type CloseUnitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UnitCloseResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CloseUnitResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CloseUnitResponse412Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CloseUnitResponse) GetJSON200() *UnitCloseResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CloseUnitResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseUnitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseUnitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseUnitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseUnitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUnitOpenRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenRecordList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUnitOpenRecordsResponse) GetJSON200() *OpenRecordList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUnitOpenRecordsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUnitOpenRecordsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUnitOpenRecordsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUnitOpenRecordsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListUnitOpenRecordsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUnitOpenRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUnitOpenRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUnitOpenRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUnitOpenRecordsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -38276,6 +39094,51 @@ func (c *ClientWithResponses) UpdateStaffWithResponse(ctx context.Context, id Id
 	return ParseUpdateStaffResponse(rsp)
 }
 
+// HandOverStaffWithBodyWithResponse Hand a staff member's open work over
+//
+// Moves every open assignment of a staff member (moved to another unit or retired) to an active colleague who reaches every record, together with the member's responsibility areas, and optionally retires the member or moves them to another unit. One transaction, audited with the reason; If-Match is the member's ETag. A colleague who cannot reach a record, or lacks the role its workflow needs, is 422 on toStaffId.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/staff/{id}/hand-over (the `HandOverStaff` operationId).
+func (c *ClientWithResponses) HandOverStaffWithBodyWithResponse(ctx context.Context, id Id, params *HandOverStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HandOverStaffResponse, error) {
+	rsp, err := c.HandOverStaffWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHandOverStaffResponse(rsp)
+}
+
+// HandOverStaffWithResponse Hand a staff member's open work over
+//
+// Moves every open assignment of a staff member (moved to another unit or retired) to an active colleague who reaches every record, together with the member's responsibility areas, and optionally retires the member or moves them to another unit. One transaction, audited with the reason; If-Match is the member's ETag. A colleague who cannot reach a record, or lacks the role its workflow needs, is 422 on toStaffId.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/staff/{id}/hand-over (the `HandOverStaff` operationId).
+func (c *ClientWithResponses) HandOverStaffWithResponse(ctx context.Context, id Id, params *HandOverStaffParams, body HandOverStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*HandOverStaffResponse, error) {
+	rsp, err := c.HandOverStaff(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHandOverStaffResponse(rsp)
+}
+
+// ListOpenAssignmentsWithResponse List a staff member's open assignments
+//
+// Lists, across every workflow, the open records a staff member holds (disputes assigned to them, cases they were dispatched to, referrals they own, and the visit-plan entries and hazards of their responsibility areas), which a hand-over would move. Needs a supervisor reaching the member.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/staff/{id}/open-assignments (the `ListOpenAssignments` operationId).
+func (c *ClientWithResponses) ListOpenAssignmentsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListOpenAssignmentsResponse, error) {
+	rsp, err := c.ListOpenAssignments(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOpenAssignmentsResponse(rsp)
+}
+
 // ListUnitsWithResponse List units
 //
 // Lists the units in the actor's subtree, ordered by path.
@@ -38364,6 +39227,51 @@ func (c *ClientWithResponses) RenameUnitWithResponse(ctx context.Context, id Id,
 		return nil, err
 	}
 	return ParseRenameUnitResponse(rsp)
+}
+
+// CloseUnitWithBodyWithResponse Close or merge a unit into another
+//
+// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/units/{id}/close (the `CloseUnit` operationId).
+func (c *ClientWithResponses) CloseUnitWithBodyWithResponse(ctx context.Context, id Id, params *CloseUnitParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseUnitResponse, error) {
+	rsp, err := c.CloseUnitWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseUnitResponse(rsp)
+}
+
+// CloseUnitWithResponse Close or merge a unit into another
+//
+// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/units/{id}/close (the `CloseUnit` operationId).
+func (c *ClientWithResponses) CloseUnitWithResponse(ctx context.Context, id Id, params *CloseUnitParams, body CloseUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseUnitResponse, error) {
+	rsp, err := c.CloseUnit(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseUnitResponse(rsp)
+}
+
+// ListUnitOpenRecordsWithResponse List a unit's open records
+//
+// Lists, across every workflow, the open records of a unit's subtree, which closing the unit would move. Needs a supervisor reaching the unit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/units/{id}/open-records (the `ListUnitOpenRecords` operationId).
+func (c *ClientWithResponses) ListUnitOpenRecordsWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ListUnitOpenRecordsResponse, error) {
+	rsp, err := c.ListUnitOpenRecords(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUnitOpenRecordsResponse(rsp)
 }
 
 // ListVisitsWithResponse List visits
@@ -52394,6 +53302,193 @@ func ParseUpdateStaffResponse(rsp *http.Response) (*UpdateStaffResponse, error) 
 	return response, nil
 }
 
+// ParseHandOverStaffResponse parses an HTTP response from a HandOverStaffWithResponse call
+func ParseHandOverStaffResponse(rsp *http.Response) (*HandOverStaffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HandOverStaffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HandOverResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HandOverStaffResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers HandOverStaffResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOpenAssignmentsResponse parses an HTTP response from a ListOpenAssignmentsWithResponse call
+func ParseListOpenAssignmentsResponse(rsp *http.Response) (*ListOpenAssignmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOpenAssignmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenRecordList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListUnitsResponse parses an HTTP response from a ListUnitsWithResponse call
 func ParseListUnitsResponse(rsp *http.Response) (*ListUnitsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -52752,6 +53847,193 @@ func ParseRenameUnitResponse(rsp *http.Response) (*RenameUnitResponse, error) {
 			headers.ETag = value
 		}
 		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCloseUnitResponse parses an HTTP response from a CloseUnitWithResponse call
+func ParseCloseUnitResponse(rsp *http.Response) (*CloseUnitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseUnitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UnitCloseResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CloseUnitResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers CloseUnitResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListUnitOpenRecordsResponse parses an HTTP response from a ListUnitOpenRecordsWithResponse call
+func ParseListUnitOpenRecordsResponse(rsp *http.Response) (*ListUnitOpenRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUnitOpenRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenRecordList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

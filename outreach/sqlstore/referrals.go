@@ -43,9 +43,9 @@ func (s *Store) CreateReferral(ctx context.Context, r outreach.Referral, ch case
 func (s *Store) UpdateReferral(ctx context.Context, r outreach.Referral, ch casework.Change) error {
 	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
 		return update(ctx, tx, "outreach_referrals", outreach.RecordReferral, r.ID, r.Version, `UPDATE outreach_referrals SET
-			agency = $1, agency_name = $2, request = $3, owner_id = $4, due = $5, status = $6, follow_ups = $7, outcome = $8,
-			outcome_note = $9, closed_at = $10, closed_by = $11, version = $12, updated_at = $13 WHERE id = $14 AND version = $15`,
-			string(r.Agency), sqlx.S(r.AgencyName), r.Request, r.OwnerID, micro(r.Due), string(r.Status), sqlx.JSON{V: r.FollowUps},
+			unit_id = $1, agency = $2, agency_name = $3, request = $4, owner_id = $5, due = $6, status = $7, follow_ups = $8, outcome = $9,
+			outcome_note = $10, closed_at = $11, closed_by = $12, version = $13, updated_at = $14 WHERE id = $15 AND version = $16`,
+			r.UnitID, string(r.Agency), sqlx.S(r.AgencyName), r.Request, r.OwnerID, micro(r.Due), string(r.Status), sqlx.JSON{V: r.FollowUps},
 			sqlx.S(string(r.Outcome)), sqlx.S(r.OutcomeNote), sqlx.T(r.ClosedAt), sqlx.S(r.ClosedBy), r.Version, sqlx.T(r.UpdatedAt),
 			r.ID, r.Version-1)
 	})

@@ -1,0 +1,401 @@
+package openapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/cases"
+	"github.com/grassroots-policing/grassroots/internal/errs"
+	"github.com/grassroots-policing/grassroots/mediation"
+	"github.com/grassroots-policing/grassroots/openapi/api"
+	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/grassroots-policing/grassroots/recovery"
+)
+
+// handoverWorld is a branch with two stations, EAST (closing, with an
+// office under it) and WEST (receiving), and open work of every workflow at
+// EAST recorded in January 2026: a dispute, a visit-plan entry, a hazard, a
+// case and a found item.
+type handoverWorld struct {
+	*fixture
+	clock            *casework.FixedClock
+	branch           casework.Unit
+	east, west, room casework.Unit
+	officer, second  casework.Actor // EAST officers; officer retires
+	mediator, med2   casework.Actor // EAST mediators; mediator moves to WEST
+	westOfficer      casework.Actor
+	supervisor       casework.Actor // of the branch: over both stations
+	westSupervisor   casework.Actor // over WEST only
+	dispute          mediation.Dispute
+	entry            outreach.PlanEntry
+	hazard           outreach.Hazard
+	referral         outreach.Referral
+	kase             cases.Case
+	item             recovery.Item
+}
+
+const eastCommunity = "潘庄社区"
+
+func newHandoverWorld(t *testing.T, opts ...fixtureOption) *handoverWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := &handoverWorld{clock: casework.NewFixedClock(time.Date(2026, 1, 10, 9, 0, 0, 0, cst))}
+	w.fixture = newFixtureAt(t, w.clock, opts...)
+	unit := func(parent casework.Unit, code string, level casework.Level) casework.Unit {
+		u, err := w.k.CreateUnit(ctx, w.admin, casework.UnitInput{Code: code, Name: code + "单位", Level: level, ParentID: parent.ID})
+		require.NoError(t, err)
+		return u
+	}
+	w.branch = unit(w.root, "BR", casework.LevelBranch)
+	w.east, w.west = unit(w.branch, "EAST", casework.LevelStation), unit(w.branch, "WEST", casework.LevelStation)
+	w.room = unit(w.east, "EASTROOM", casework.LevelOffice)
+	staff := func(u casework.Unit, areas []string, roles ...casework.Role) casework.Actor {
+		s, err := w.k.CreateStaff(ctx, w.admin, casework.StaffInput{UnitID: u.ID, Name: "民警", Roles: roles, Areas: areas})
+		require.NoError(t, err)
+		return w.actor(s)
+	}
+	w.officer = staff(w.east, []string{eastCommunity}, casework.RoleOfficer, casework.RoleCommunityOfficer)
+	w.second = staff(w.east, nil, casework.RoleOfficer, casework.RoleCommunityOfficer)
+	w.mediator = staff(w.east, nil, casework.RoleMediator)
+	w.med2 = staff(w.east, nil, casework.RoleMediator)
+	w.westOfficer = staff(w.west, nil, casework.RoleOfficer, casework.RoleCommunityOfficer)
+	w.supervisor = staff(w.branch, nil, casework.RoleSupervisor)
+	w.westSupervisor = staff(w.west, nil, casework.RoleSupervisor)
+
+	var err error
+	w.dispute, err = w.med.Report(ctx, w.officer, mediation.ReportInput{UnitID: w.east.ID, Category: "neighbour/noise",
+		Source: mediation.SourceWalkIn, Facts: "楼上楼下噪音纠纷"})
+	require.NoError(t, err)
+	w.dispute, err = w.med.Assign(ctx, w.officer, w.dispute.ID, w.dispute.Version, mediation.AssignInput{Staff: []string{w.mediator.StaffID}, Reason: "驻所调解员"})
+	require.NoError(t, err)
+	addr, err := w.k.CreateAddress(ctx, w.officer, casework.AddressInput{UnitID: w.east.ID, Text: "潘庄社区3号楼", Community: eastCommunity})
+	require.NoError(t, err)
+	w.entry, err = w.out.AddToPlan(ctx, w.officer, outreach.PlanInput{UnitID: w.east.ID, Kind: outreach.StrugglingEnterprise,
+		AddressID: addr.ID, Organisation: "鑫源机械厂"})
+	require.NoError(t, err)
+	visit, err := w.out.RecordVisit(ctx, w.officer, outreach.VisitInput{UnitID: w.east.ID, PlanEntryID: w.entry.ID})
+	require.NoError(t, err)
+	w.entry, err = w.out.GetPlanEntry(ctx, w.officer, w.entry.ID)
+	require.NoError(t, err)
+	w.referral, err = w.out.Refer(ctx, w.officer, outreach.ReferralInput{VisitID: visit.ID, Agency: outreach.AgencyCivilAffairs,
+		Request: "申请临时救助", OwnerID: w.officer.StaffID, DueInDays: 30})
+	require.NoError(t, err)
+	w.hazard, err = w.out.ReportHazard(ctx, w.officer, outreach.HazardInput{UnitID: w.east.ID, AddressID: addr.ID, Place: "潘庄社区3号楼",
+		Kind: "fire", Severity: outreach.SeverityGeneral, Description: "楼道堆放杂物", Responsible: "物业", DueInDays: 30})
+	require.NoError(t, err)
+	w.kase, err = w.cases.Report(ctx, w.officer, cases.ReportInput{UnitID: w.east.ID, Kind: cases.KindTheft,
+		IncidentAt: w.clock.Now().Add(-time.Hour), Place: "车站"})
+	require.NoError(t, err)
+	w.kase, err = w.cases.DispatchAndFile(ctx, w.officer, w.kase.ID, w.kase.Version, cases.DispatchInput{})
+	require.NoError(t, err)
+	w.item, err = w.rec.RecordFound(ctx, w.officer, recovery.FoundInput{
+		ItemInput: recovery.ItemInput{UnitID: w.east.ID, Category: "e_bike", Description: "白色电动车", Quantity: 1, ValueFen: 200000},
+		RecoveryInput: recovery.RecoveryInput{Place: "车站", From: "路边", To: recovery.Holder{Kind: recovery.HolderStaff, ID: w.officer.StaffID},
+			CustodyDetails: recovery.CustodyDetails{WitnessID: w.second.StaffID, Condition: "完好", Seal: recovery.SealIntact}}})
+	require.NoError(t, err)
+	w.clock.Set(time.Date(2026, 3, 2, 9, 0, 0, 0, cst)) // the work is done in March
+	return w
+}
+
+// january is the branch's report for January 2026, a past period.
+func (w *handoverWorld) january(t *testing.T) []casework.Figure {
+	t.Helper()
+	figs, err := w.k.Report(context.Background(), w.supervisor, casework.ReportQuery{UnitID: w.branch.ID,
+		From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	return figs
+}
+
+// units returns the unit of every open record of the world, by record.
+func (w *handoverWorld) units(t *testing.T) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	d, err := w.med.Get(ctx, w.supervisor, w.dispute.ID)
+	require.NoError(t, err)
+	e, err := w.out.GetPlanEntry(ctx, w.supervisor, w.entry.ID)
+	require.NoError(t, err)
+	h, err := w.out.GetHazard(ctx, w.supervisor, w.hazard.ID)
+	require.NoError(t, err)
+	c, err := w.cases.Get(ctx, w.supervisor, w.kase.ID)
+	require.NoError(t, err)
+	it, err := w.rec.Get(ctx, w.supervisor, w.item.ID)
+	require.NoError(t, err)
+	r, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
+	require.NoError(t, err)
+	return map[string]string{"dispute": d.UnitID, "plan": e.UnitID, "hazard": h.UnitID, "case": c.UnitID, "item": it.UnitID, "referral": r.UnitID}
+}
+
+func everyRecordIn(unitID string) map[string]string {
+	return map[string]string{"dispute": unitID, "plan": unitID, "hazard": unitID, "case": unitID, "item": unitID, "referral": unitID}
+}
+
+func TestCloseStationMovesOpenRecords(t *testing.T) { eachBackend(t, testCloseStationMovesOpenRecords) }
+
+func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
+	w := newHandoverWorld(t, b)
+	ctx := context.Background()
+	before := w.january(t)
+	open, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
+	require.NoError(t, err)
+	require.Len(t, open, 6, "%v", open)
+	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
+	require.NoError(t, err)
+	in := casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "派出所撤并"}
+
+	// Hostile: each refused, and nothing moved.
+	for name, tc := range map[string]struct {
+		actor casework.Actor
+		edit  func(*casework.CloseUnitInput)
+		is    error
+		field string
+	}{
+		"closing unit out of reach":   {actor: w.westSupervisor, is: errs.ErrNotFound},
+		"receiving unit out of reach": {actor: w.supervisor, edit: func(in *casework.CloseUnitInput) { in.IntoUnitID = w.root.ID }, is: errs.ErrInvalid, field: "intoUnitId"},
+		"not a supervisor":            {actor: w.officer, edit: func(in *casework.CloseUnitInput) { in.UnitID = w.room.ID }, is: errs.ErrForbidden},
+		"receiving inside the closed": {actor: w.supervisor, edit: func(in *casework.CloseUnitInput) { in.IntoUnitID = w.room.ID }, is: errs.ErrInvalid, field: "intoUnitId"},
+		"stale version":               {actor: w.supervisor, edit: func(in *casework.CloseUnitInput) { in.Version-- }, is: errs.ErrConflict},
+		"no reason":                   {actor: w.supervisor, edit: func(in *casework.CloseUnitInput) { in.Reason = " " }, is: errs.ErrInvalid, field: "reason"},
+		"root":                        {actor: w.admin, edit: func(in *casework.CloseUnitInput) { in.UnitID = w.root.ID }, is: errs.ErrForbidden},
+	} {
+		bad := in
+		if tc.edit != nil {
+			tc.edit(&bad)
+		}
+		_, err := w.k.CloseUnit(ctx, tc.actor, bad)
+		require.ErrorIs(t, err, tc.is, name)
+		if tc.field != "" {
+			requireField(t, err, tc.field)
+		}
+	}
+	require.Equal(t, everyRecordIn(w.east.ID), w.units(t))
+
+	res, err := w.k.CloseUnit(ctx, w.supervisor, in)
+	require.NoError(t, err)
+	require.Len(t, res.Moved, 6)
+	require.Equal(t, east.Code, res.Unit.Code, "a unit's code never changes")
+	require.Equal(t, everyRecordIn(w.west.ID), w.units(t), "every open record is in the receiving unit")
+	left, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
+	require.NoError(t, err)
+	require.Empty(t, left)
+	// The EAST staff moved with their work: the officer reaches it from WEST.
+	moved, err := w.k.GetStaff(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Equal(t, w.west.ID, moved.UnitID)
+	westOfficer := casework.Actor{StaffID: moved.ID, UnitID: moved.UnitID, Roles: moved.Roles}
+	_, err = w.med.Get(ctx, westOfficer, w.dispute.ID)
+	require.NoError(t, err)
+
+	require.Equal(t, before, w.january(t), "the past period's report is unchanged")
+	auditor := w.staff(t, w.root.ID, casework.RoleAuditor)
+	rep, err := w.k.VerifyAudit(ctx, auditor)
+	require.NoError(t, err)
+	require.True(t, rep.OK, "%+v", rep)
+	trail, err := w.k.Store().AuditTrail(ctx, mediation.RecordType, w.dispute.ID)
+	require.NoError(t, err)
+	require.Equal(t, string(casework.ActionHandOver), trail[len(trail)-1].Action)
+}
+
+func TestRetiredOfficerHandsOver(t *testing.T) { eachBackend(t, testRetiredOfficerHandsOver) }
+
+func testRetiredOfficerHandsOver(t *testing.T, b fixtureOption) {
+	w := newHandoverWorld(t, b)
+	ctx := context.Background()
+	open, err := w.k.OpenAssignments(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	kinds := map[string]int{}
+	for _, r := range open {
+		kinds[r.RecordType]++
+	}
+	require.Equal(t, map[string]int{outreach.RecordPlanEntry: 1, outreach.RecordHazard: 1, outreach.RecordReferral: 1, cases.RecordCase: 1}, kinds)
+	_, err = w.k.OpenAssignments(ctx, w.westSupervisor, w.officer.StaffID)
+	require.ErrorIs(t, err, errs.ErrNotFound, "a staff member out of reach is not found")
+
+	st, err := w.k.GetStaff(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	in := casework.HandOverInput{StaffID: st.ID, Version: st.Version, ToStaffID: w.second.StaffID, Reason: "退休", Retire: true}
+	for name, tc := range map[string]struct {
+		edit  func(*casework.HandOverInput)
+		is    error
+		field string
+	}{
+		"stale":                 {edit: func(in *casework.HandOverInput) { in.Version++ }, is: errs.ErrConflict},
+		"to self":               {edit: func(in *casework.HandOverInput) { in.ToStaffID = st.ID }, is: errs.ErrInvalid, field: "toStaffId"},
+		"colleague can't reach": {edit: func(in *casework.HandOverInput) { in.ToStaffID = w.westOfficer.StaffID }, is: errs.ErrInvalid, field: "toStaffId"},
+		"no such colleague":     {edit: func(in *casework.HandOverInput) { in.ToStaffID = "nobody" }, is: errs.ErrInvalid, field: "toStaffId"},
+	} {
+		bad := in
+		tc.edit(&bad)
+		_, err := w.k.HandOver(ctx, w.supervisor, bad)
+		require.ErrorIs(t, err, tc.is, name)
+		if tc.field != "" {
+			requireField(t, err, tc.field)
+		}
+	}
+	still, err := w.k.OpenAssignments(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Len(t, still, len(open), "a refused hand-over moved nothing")
+
+	res, err := w.k.HandOver(ctx, w.supervisor, in)
+	require.NoError(t, err)
+	require.False(t, res.Staff.Active)
+	require.Empty(t, res.Staff.Areas)
+	require.Len(t, res.Moved, len(open))
+	none, err := w.k.OpenAssignments(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Empty(t, none)
+	theirs, err := w.k.OpenAssignments(ctx, w.supervisor, w.second.StaffID)
+	require.NoError(t, err)
+	require.Len(t, theirs, len(open), "the colleague holds every open assignment")
+	c, err := w.cases.Get(ctx, w.supervisor, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{w.second.StaffID}, c.Dispatch.Officers)
+	ref, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.second.StaffID, ref.OwnerID)
+
+	// The mediator moves to WEST: the dispute stays at EAST, with a
+	// mediator of EAST, never with an officer (disputes need the role).
+	ms, err := w.k.GetStaff(ctx, w.supervisor, w.mediator.StaffID)
+	require.NoError(t, err)
+	mv := casework.HandOverInput{StaffID: ms.ID, Version: ms.Version, ToStaffID: w.second.StaffID, Reason: "调往西站", ToUnitID: w.west.ID}
+	_, err = w.k.HandOver(ctx, w.supervisor, mv)
+	require.ErrorIs(t, err, errs.ErrInvalid)
+	requireField(t, err, "toStaffId")
+	mv.ToStaffID = w.med2.StaffID
+	res, err = w.k.HandOver(ctx, w.supervisor, mv)
+	require.NoError(t, err)
+	require.True(t, res.Staff.Active)
+	require.Equal(t, w.west.ID, res.Staff.UnitID)
+	d, err := w.med.Get(ctx, w.supervisor, w.dispute.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{w.med2.StaffID}, d.Assigned)
+	require.Equal(t, w.east.ID, d.UnitID)
+}
+
+// requireField requires an ErrInvalid naming field.
+func requireField(t *testing.T, err error, field string) {
+	t.Helper()
+	var fe *errs.InvalidError
+	require.ErrorAs(t, err, &fe)
+	names := []string{}
+	for _, f := range fe.Fields {
+		names = append(names, f.Field)
+	}
+	require.Contains(t, names, field)
+}
+
+// brokenMover is a workflow whose store fails when it writes its move,
+// after every real workflow (it sorts last) has written theirs.
+type brokenMover struct{ unitID string }
+
+func (m brokenMover) Provides() casework.Provision {
+	return casework.Provision{Name: "zz_broken", Mover: m}
+}
+
+func (m brokenMover) OpenRecords(context.Context, casework.OpenQuery) ([]casework.OpenRecord, error) {
+	return []casework.OpenRecord{{RecordType: "broken", ID: "b1", UnitID: m.unitID, Version: 1}}, nil
+}
+
+func (brokenMover) CheckMove(context.Context, []casework.OpenRecord, casework.Move) error { return nil }
+
+func (brokenMover) MoveOpen(context.Context, []casework.OpenRecord, casework.Move) error {
+	return errors.New("broken store: disk full")
+}
+
+func TestBrokenStoreLeavesNothingHalfMoved(t *testing.T) {
+	eachBackend(t, testBrokenStoreLeavesNothingHalfMoved)
+}
+
+func testBrokenStoreLeavesNothingHalfMoved(t *testing.T, b fixtureOption) {
+	w := newHandoverWorld(t, b)
+	ctx := context.Background()
+	require.NoError(t, w.k.Register(brokenMover{unitID: w.east.ID}))
+	auditor := w.staff(t, w.root.ID, casework.RoleAuditor)
+	head, err := w.k.Store().AuditHead(ctx)
+	require.NoError(t, err)
+	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
+	require.NoError(t, err)
+	_, err = w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "撤并"})
+	require.ErrorContains(t, err, "disk full")
+	require.Equal(t, everyRecordIn(w.east.ID), w.units(t), "nothing half-moved")
+	after, err := w.k.Store().AuditHead(ctx)
+	require.NoError(t, err)
+	require.Equal(t, head, after, "no audit entry of the failed move")
+	officer, err := w.k.GetStaff(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Equal(t, w.east.ID, officer.UnitID)
+
+	st, err := w.k.GetStaff(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	_, err = w.k.HandOver(ctx, w.supervisor, casework.HandOverInput{StaffID: st.ID, Version: st.Version, ToStaffID: w.second.StaffID,
+		Reason: "退休", Retire: true})
+	require.ErrorContains(t, err, "disk full")
+	open, err := w.k.OpenAssignments(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Len(t, open, 5, "four of the officer's own and the broken one, still the officer's")
+	rep, err := w.k.VerifyAudit(ctx, auditor)
+	require.NoError(t, err)
+	require.True(t, rep.OK, "%+v", rep)
+}
+
+// Over HTTP: the supervisor lists a retiring officer's work and hands it
+// over, then lists the station's open records and closes it into WEST;
+// If-Match is required and a stale one is 412.
+func TestHandOverAndCloseOverHTTP(t *testing.T) { eachBackend(t, testHandOverAndCloseOverHTTP) }
+
+func testHandOverAndCloseOverHTTP(t *testing.T, b fixtureOption) {
+	w := newHandoverWorld(t, b)
+	ctx := context.Background()
+	before := w.january(t)
+	c := w.client(t, w.supervisor)
+
+	open, err := c.ListOpenAssignmentsWithResponse(ctx, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, open.StatusCode(), string(open.Body))
+	require.Len(t, open.JSON200.Items, 4)
+	hidden, err := w.client(t, w.westSupervisor).ListOpenAssignmentsWithResponse(ctx, w.officer.StaffID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, hidden.StatusCode(), string(hidden.Body))
+
+	body := api.HandOverInput{ToStaffId: w.second.StaffID, Reason: "退休", Retire: true}
+	missing, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{}, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusPreconditionRequired, missing.StatusCode(), string(missing.Body))
+	stale, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{IfMatch: `"9"`}, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusPreconditionFailed, stale.StatusCode(), string(stale.Body))
+	unreachable := body
+	unreachable.ToStaffId = w.westOfficer.StaffID
+	bad, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{IfMatch: `"1"`}, unreachable)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.StatusCode(), string(bad.Body))
+	require.Contains(t, string(bad.Body), "toStaffId")
+	done, err := c.HandOverStaffWithResponse(ctx, w.officer.StaffID, &api.HandOverStaffParams{IfMatch: `"1"`}, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, done.StatusCode(), string(done.Body))
+	require.Len(t, done.JSON200.Moved, 4)
+	require.False(t, done.JSON200.Staff.Active)
+	require.Equal(t, `"2"`, done.HTTPResponse.Header.Get("ETag"))
+
+	recs, err := c.ListUnitOpenRecordsWithResponse(ctx, w.east.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, recs.StatusCode(), string(recs.Body))
+	require.Len(t, recs.JSON200.Items, 6)
+	inside, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.room.ID, Reason: "撤并"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, inside.StatusCode(), string(inside.Body))
+	require.Contains(t, string(inside.Body), "intoUnitId")
+	closed, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.west.ID, Reason: "撤并"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, closed.StatusCode(), string(closed.Body))
+	require.Len(t, closed.JSON200.Moved, 6)
+	require.Equal(t, "EAST", closed.JSON200.Unit.Code)
+	require.Equal(t, everyRecordIn(w.west.ID), w.units(t))
+	require.Equal(t, before, w.january(t), "the past period's report is unchanged")
+}
