@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -140,29 +141,41 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 	})
 }
 
-// ListVisits implements outreach.Store.
+// ListVisits implements outreach.Store. A list within a subtree of at most
+// casesql.MaxUnitWalks units walks the (unit, [kind,] time) indexes unit
+// by unit; a larger one filters the time order.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
 	var a sqlx.Args
-	q := `SELECT ` + visitCols + ` FROM outreach_visits WHERE 1 = 1`
-	if f.UnitUnder != "" {
-		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
-	}
+	var conds []string
 	if f.OfficerID != "" {
-		q += ` AND id IN (SELECT visit_id FROM outreach_visit_officers WHERE officer_id = ` + a.Add(f.OfficerID) + `)`
+		conds = append(conds, `id IN (SELECT visit_id FROM outreach_visit_officers WHERE officer_id = `+a.Add(f.OfficerID)+`)`)
 	}
-	if f.TargetKind != "" {
-		q += ` AND target_kind = ` + a.Add(string(f.TargetKind))
+	for _, eq := range []struct{ col, v string }{{"target_kind", string(f.TargetKind)}, {"campaign_id", f.CampaignID},
+		{"plan_entry_id", f.PlanEntryID}, {"address_id", f.AddressID}} {
+		if eq.v != "" {
+			conds = append(conds, eq.col+` = `+a.Add(eq.v))
+		}
 	}
-	if f.CampaignID != "" {
-		q += ` AND campaign_id = ` + a.Add(f.CampaignID)
+	where := strings.TrimPrefix(period(strings.Join(conds, ` AND `), &a, "visited_at", f.From, f.To), ` AND `)
+	if f.UnitUnder != "" {
+		units, err := casesql.UnitsUnder(ctx, s.db, f.UnitUnder)
+		if err != nil {
+			return nil, err
+		}
+		if len(units) <= casesql.MaxUnitWalks {
+			q, err := casesql.PageByUnit(units, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: visitCols,
+				UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: where})
+			if err != nil || len(units) == 0 {
+				return nil, err
+			}
+			return sqlx.QueryAll(ctx, s.db, q, a.List, scanVisit)
+		}
+		where = strings.TrimPrefix(where+` AND `+sqlx.Under("unit_id", a.Add(f.UnitUnder)), ` AND `)
 	}
-	if f.PlanEntryID != "" {
-		q += ` AND plan_entry_id = ` + a.Add(f.PlanEntryID)
+	q := `SELECT ` + visitCols + ` FROM outreach_visits WHERE 1 = 1`
+	if where != "" {
+		q += ` AND ` + where
 	}
-	if f.AddressID != "" {
-		q += ` AND address_id = ` + a.Add(f.AddressID)
-	}
-	q = period(q, &a, "visited_at", f.From, f.To)
 	q, err := casesql.PageClause(q, &a, p, "visited_at", "id")
 	if err != nil {
 		return nil, err
