@@ -26,12 +26,41 @@ func UnitsUnder(ctx context.Context, q sqlx.Querier, path string) ([]string, err
 }
 
 // UnitPage is a list of one table ordered by (AtCol, IDCol) within a set
-// of units, filtered by Where (conditions joined by AND, placeholders from
-// the same Args, "" for none).
+// of units, filtered by Where: conditions each written " AND cond", with
+// placeholders from the same Args ("" for none).
 type UnitPage struct {
 	Table, Cols           string
 	UnitCol, AtCol, IDCol string
 	Where                 string
+}
+
+// ListUnder runs one page of a list within the subtree at path ("" for
+// all units): unit by unit through PageByUnit when the subtree has at most
+// MaxUnitWalks units, else one query filtering the time order. Every
+// workflow's default list (a station's records in order) takes this path,
+// so none sorts a station's whole history for a page.
+func ListUnder[T any](ctx context.Context, q sqlx.Querier, path string, a *sqlx.Args, p casework.Page, l UnitPage,
+	scan func(sqlx.Scanner) (T, error)) ([]T, error) {
+	where := l.Where
+	if path != "" {
+		units, err := UnitsUnder(ctx, q, path)
+		if err != nil {
+			return nil, err
+		}
+		if len(units) <= MaxUnitWalks {
+			query, err := PageByUnit(units, a, p, l)
+			if err != nil || len(units) == 0 {
+				return nil, err
+			}
+			return sqlx.QueryAll(ctx, q, query, a.List, scan)
+		}
+		where += ` AND ` + sqlx.Under(l.UnitCol, a.Add(path))
+	}
+	query, err := PageClause(`SELECT `+l.Cols+` FROM `+l.Table+` WHERE 1 = 1`+where, a, p, l.AtCol, l.IDCol)
+	if err != nil {
+		return nil, err
+	}
+	return sqlx.QueryAll(ctx, q, query, a.List, scan)
 }
 
 // PageByUnit builds the query of one page of a list restricted to units:
@@ -51,27 +80,16 @@ func PageByUnit(units []string, a Placeholders, p casework.Page, l UnitPage) (st
 	cond := l.Where
 	if c.ID != "" {
 		// A row value seeks the index to the cursor on both engines.
-		after := `(` + l.AtCol + `, ` + l.IDCol + `) > (` + a.Add(c.At.UnixMicro()) + `, ` + a.Add(c.ID) + `)`
-		cond = join(cond, after)
+		cond += ` AND (` + l.AtCol + `, ` + l.IDCol + `) > (` + a.Add(c.At.UnixMicro()) + `, ` + a.Add(c.ID) + `)`
 	}
 	limit := a.Add(p.Limit)
 	arms := make([]string, len(units))
 	for i, u := range units {
 		alias := `w` + strconv.Itoa(i)
 		arms[i] = `SELECT ` + l.AtCol + `, ` + l.IDCol + ` FROM (SELECT ` + l.AtCol + `, ` + l.IDCol + ` FROM ` + l.Table +
-			` WHERE ` + join(l.UnitCol+` = `+a.Add(u), cond) + ` ORDER BY ` + l.AtCol + `, ` + l.IDCol + ` LIMIT ` + limit + `) ` + alias
+			` WHERE ` + l.UnitCol + ` = ` + a.Add(u) + cond + ` ORDER BY ` + l.AtCol + `, ` + l.IDCol + ` LIMIT ` + limit + `) ` + alias
 	}
 	order := ` ORDER BY ` + l.AtCol + `, ` + l.IDCol
 	return `SELECT ` + l.Cols + ` FROM ` + l.Table + ` WHERE ` + l.IDCol + ` IN (SELECT ` + l.IDCol + ` FROM (` +
 		strings.Join(arms, ` UNION ALL `) + order + ` LIMIT ` + limit + `) page)` + order, nil
-}
-
-func join(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + ` AND ` + b
 }

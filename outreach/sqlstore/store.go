@@ -9,7 +9,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -141,46 +140,23 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 	})
 }
 
-// ListVisits implements outreach.Store. A list within a subtree of at most
-// casesql.MaxUnitWalks units walks the (unit, [kind,] time) indexes unit
-// by unit; a larger one filters the time order.
+// ListVisits implements outreach.Store; casesql.ListUnder says how a
+// subtree is listed, on the (unit, [kind,] visited_at, id) indexes.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
 	var a sqlx.Args
-	var conds []string
+	var q string
 	if f.OfficerID != "" {
-		conds = append(conds, `id IN (SELECT visit_id FROM outreach_visit_officers WHERE officer_id = `+a.Add(f.OfficerID)+`)`)
+		q += ` AND id IN (SELECT visit_id FROM outreach_visit_officers WHERE officer_id = ` + a.Add(f.OfficerID) + `)`
 	}
 	for _, eq := range []struct{ col, v string }{{"target_kind", string(f.TargetKind)}, {"campaign_id", f.CampaignID},
 		{"plan_entry_id", f.PlanEntryID}, {"address_id", f.AddressID}} {
 		if eq.v != "" {
-			conds = append(conds, eq.col+` = `+a.Add(eq.v))
+			q += ` AND ` + eq.col + ` = ` + a.Add(eq.v)
 		}
 	}
-	where := strings.TrimPrefix(period(strings.Join(conds, ` AND `), &a, "visited_at", f.From, f.To), ` AND `)
-	if f.UnitUnder != "" {
-		units, err := casesql.UnitsUnder(ctx, s.db, f.UnitUnder)
-		if err != nil {
-			return nil, err
-		}
-		if len(units) <= casesql.MaxUnitWalks {
-			q, err := casesql.PageByUnit(units, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: visitCols,
-				UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: where})
-			if err != nil || len(units) == 0 {
-				return nil, err
-			}
-			return sqlx.QueryAll(ctx, s.db, q, a.List, scanVisit)
-		}
-		where = strings.TrimPrefix(where+` AND `+sqlx.Under("unit_id", a.Add(f.UnitUnder)), ` AND `)
-	}
-	q := `SELECT ` + visitCols + ` FROM outreach_visits WHERE 1 = 1`
-	if where != "" {
-		q += ` AND ` + where
-	}
-	q, err := casesql.PageClause(q, &a, p, "visited_at", "id")
-	if err != nil {
-		return nil, err
-	}
-	return sqlx.QueryAll(ctx, s.db, q, a.List, scanVisit)
+	q = period(q, &a, "visited_at", f.From, f.To)
+	return casesql.ListUnder(ctx, s.db, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: visitCols,
+		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q}, scanVisit)
 }
 
 const hazardCols = `id, unit_id, visit_id, address_id, community, place, kind, severity, description, responsible,
