@@ -197,25 +197,10 @@ func where(q string, a *sqlx.Args, f mediation.Filter) string {
 // ListDisputes implements mediation.Store.
 func (s *Store) ListDisputes(ctx context.Context, f mediation.Filter, p casework.Page) ([]mediation.Dispute, error) {
 	var a sqlx.Args
-	q := where(`SELECT `+cols+` FROM mediation_disputes WHERE 1 = 1`, &a, f)
-	q, err := casesql.PageClause(q, &a, p, "created_at", "id")
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, q, a.List...)
-	if err != nil {
-		return nil, sqlx.Translate(err)
-	}
-	defer rows.Close()
-	var out []mediation.Dispute
-	for rows.Next() {
-		d, err := scan(rows)
-		if err != nil {
-			return nil, sqlx.Translate(err)
-		}
-		out = append(out, d)
-	}
-	return out, sqlx.Translate(rows.Err())
+	under := f.UnitUnder
+	f.UnitUnder = "" // ListUnder filters the subtree, walking mediation_disputes_unit
+	return casesql.ListUnder(ctx, s.db, under, &a, p, casesql.UnitPage{Table: "mediation_disputes", Cols: cols,
+		UnitCol: "unit_id", AtCol: "created_at", IDCol: "id", Where: where("", &a, f)}, scan)
 }
 
 // groupCol is the column of a grouping; ByNone has none.

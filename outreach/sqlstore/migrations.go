@@ -219,6 +219,20 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX outreach_referrals_visit ON outreach_referrals (visit_id)`,
 		}
 	},
+}, {
+	// The visit list's indexes: a list of a station's visits (by kind or
+	// not) walks one of them in list order from the period's start or the
+	// cursor (casesql.PageByUnit) instead of sorting the station's whole
+	// period. The first replaces (unit_id, visited_at), which the tally
+	// reads as a prefix of it.
+	Version: 5,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`CREATE INDEX outreach_visits_unit_list ON outreach_visits (unit_id, visited_at, id)`,
+			`CREATE INDEX outreach_visits_unit_kind ON outreach_visits (unit_id, target_kind, visited_at, id)`,
+			`DROP INDEX outreach_visits_unit`,
+		}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

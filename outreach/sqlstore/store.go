@@ -140,34 +140,23 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 	})
 }
 
-// ListVisits implements outreach.Store.
+// ListVisits implements outreach.Store; casesql.ListUnder says how a
+// subtree is listed, on the (unit, [kind,] visited_at, id) indexes.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
 	var a sqlx.Args
-	q := `SELECT ` + visitCols + ` FROM outreach_visits WHERE 1 = 1`
-	if f.UnitUnder != "" {
-		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
-	}
+	var q string
 	if f.OfficerID != "" {
 		q += ` AND id IN (SELECT visit_id FROM outreach_visit_officers WHERE officer_id = ` + a.Add(f.OfficerID) + `)`
 	}
-	if f.TargetKind != "" {
-		q += ` AND target_kind = ` + a.Add(string(f.TargetKind))
-	}
-	if f.CampaignID != "" {
-		q += ` AND campaign_id = ` + a.Add(f.CampaignID)
-	}
-	if f.PlanEntryID != "" {
-		q += ` AND plan_entry_id = ` + a.Add(f.PlanEntryID)
-	}
-	if f.AddressID != "" {
-		q += ` AND address_id = ` + a.Add(f.AddressID)
+	for _, eq := range []struct{ col, v string }{{"target_kind", string(f.TargetKind)}, {"campaign_id", f.CampaignID},
+		{"plan_entry_id", f.PlanEntryID}, {"address_id", f.AddressID}} {
+		if eq.v != "" {
+			q += ` AND ` + eq.col + ` = ` + a.Add(eq.v)
+		}
 	}
 	q = period(q, &a, "visited_at", f.From, f.To)
-	q, err := casesql.PageClause(q, &a, p, "visited_at", "id")
-	if err != nil {
-		return nil, err
-	}
-	return sqlx.QueryAll(ctx, s.db, q, a.List, scanVisit)
+	return casesql.ListUnder(ctx, s.db, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: visitCols,
+		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q}, scanVisit)
 }
 
 const hazardCols = `id, unit_id, visit_id, address_id, community, place, kind, severity, description, responsible,

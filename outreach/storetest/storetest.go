@@ -302,23 +302,34 @@ func testVisitList(t *testing.T, f *fixture) {
 	require.Equal(t, []string{v1.ID}, list(outreach.VisitFilter{UnitUnder: f.a.Path, OfficerID: "st-2", TargetKind: outreach.DifficultFamily}))
 	require.Empty(t, list(outreach.VisitFilter{OfficerID: "st-9"}))
 
-	// Paging walks every record once, in order, across the tie.
-	var got []string
-	after := ""
-	for {
-		rows, err := f.s.ListVisits(ctx, outreach.VisitFilter{}, page(2, after))
-		require.NoError(t, err)
-		require.LessOrEqual(t, len(rows), 2)
-		got = append(got, ids(rows, visitID)...)
-		if len(rows) < 2 {
-			break
+	// Paging walks every record once, in order, across the tie, over all
+	// units and within a subtree (where SQL stores walk unit by unit and
+	// the tie is between two units).
+	for _, c := range []struct {
+		filter outreach.VisitFilter
+		want   []string
+	}{
+		{outreach.VisitFilter{}, []string{v2.ID, v3.ID, v1.ID, v4.ID, v5.ID}},
+		{outreach.VisitFilter{UnitUnder: f.a.Path}, []string{v2.ID, v1.ID, v4.ID, v5.ID}},
+		{outreach.VisitFilter{UnitUnder: f.a.Path, TargetKind: outreach.DifficultFamily}, []string{v1.ID, v4.ID}},
+	} {
+		var got []string
+		after := ""
+		for {
+			rows, err := f.s.ListVisits(ctx, c.filter, page(1, after))
+			require.NoError(t, err)
+			require.LessOrEqual(t, len(rows), 1)
+			got = append(got, ids(rows, visitID)...)
+			if len(rows) < 1 {
+				break
+			}
+			last := rows[len(rows)-1]
+			after = cursor(last.VisitedAt, last.ID)
 		}
-		last := rows[len(rows)-1]
-		after = cursor(last.VisitedAt, last.ID)
+		require.Equal(t, c.want, got, "%+v", c.filter)
+		_, err := f.s.ListVisits(ctx, c.filter, page(2, "not a cursor!"))
+		require.ErrorIs(t, err, outreach.ErrInvalid)
 	}
-	require.Equal(t, []string{v2.ID, v3.ID, v1.ID, v4.ID, v5.ID}, got)
-	_, err := f.s.ListVisits(ctx, outreach.VisitFilter{}, page(2, "not a cursor!"))
-	require.ErrorIs(t, err, outreach.ErrInvalid)
 }
 
 func testHazardList(t *testing.T, f *fixture) {

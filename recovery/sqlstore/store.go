@@ -343,11 +343,7 @@ func inList[T ~string](q string, a *sqlx.Args, col string, vals []T) string {
 // ListItems implements recovery.Store.
 func (s *Store) ListItems(ctx context.Context, f recovery.ItemFilter, p casework.Page) ([]recovery.Item, error) {
 	var a sqlx.Args
-	q := `SELECT ` + itemCols + ` FROM recovery_items WHERE 1 = 1`
-	if f.UnitUnder != "" {
-		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
-	}
-	q = inList(q, &a, "state", f.States)
+	q := inList("", &a, "state", f.States)
 	if f.Origin != "" {
 		q += ` AND origin = ` + a.Add(string(f.Origin))
 	}
@@ -374,11 +370,9 @@ func (s *Store) ListItems(ctx context.Context, f recovery.ItemFilter, p casework
 	if f.IDs != nil {
 		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
 	}
-	q, err := ksql.PageClause(q, &a, p, "created_at", "id")
-	if err != nil {
-		return nil, err
-	}
-	return sqlx.QueryAll(ctx, s.db, q, a.List, scanItem)
+	// A station's list walks recovery_items_unit (ksql.ListUnder).
+	return ksql.ListUnder(ctx, s.db, f.UnitUnder, &a, p, ksql.UnitPage{Table: "recovery_items", Cols: itemCols,
+		UnitCol: "unit_id", AtCol: "created_at", IDCol: "id", Where: q}, scanItem)
 }
 
 // Custody implements recovery.Store.

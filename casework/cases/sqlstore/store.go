@@ -195,10 +195,7 @@ func (c *Store) GetCase(ctx context.Context, id string) (cases.Case, error) {
 // ListCases implements cases.Store.
 func (c *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) ([]cases.Case, error) {
 	var a sqlx.Args
-	q := `SELECT ` + caseCols + ` FROM case_cases WHERE 1 = 1`
-	if f.UnitUnder != "" {
-		q += ` AND ` + sqlx.Under("unit_id", a.Add(f.UnitUnder))
-	}
+	var q string
 	if f.States != nil {
 		q += ` AND state IN (` + sqlx.In(&a, f.States) + `)`
 	}
@@ -226,11 +223,9 @@ func (c *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) 
 	if f.Overdue != nil {
 		q += ` AND ` + overdue(&a, *f.Overdue)
 	}
-	q, err := casesql.PageClause(q, &a, p, "created_at", "id")
-	if err != nil {
-		return nil, err
-	}
-	return sqlx.QueryAll(ctx, c.db, q, a.List, scanCase)
+	// A station's list walks case_cases_unit (casesql.ListUnder).
+	return casesql.ListUnder(ctx, c.db, f.UnitUnder, &a, p, casesql.UnitPage{Table: "case_cases", Cols: caseCols,
+		UnitCol: "unit_id", AtCol: "created_at", IDCol: "id", Where: q}, scanCase)
 }
 
 // overdue is cases.StepOverdue in SQL: some step not done (the bit of
