@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 
@@ -14,12 +15,28 @@ import (
 // rows of a period match and the time index finds a page quickly.
 const MaxUnitWalks = 32
 
-// UnitsUnder returns the ids of the units in the subtree at path, at most
+// Querier is what a list reads through: a *sql.DB, *sql.Tx or *sql.Conn.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Scanner is a row being read: *sql.Row or *sql.Rows.
+type Scanner = interface{ Scan(...any) error }
+
+// Arguments are a query's placeholders and, in their order, its values.
+type Arguments interface {
+	Placeholders
+	Values() []any
+}
+
+// unitsUnder returns the ids of the units in the subtree at path, at most
 // MaxUnitWalks+1 of them (enough to tell that the subtree is too large to
 // walk).
-func UnitsUnder(ctx context.Context, q sqlx.Querier, path string) ([]string, error) {
+func unitsUnder(ctx context.Context, q Querier, path string) ([]string, error) {
 	return sqlx.QueryAll(ctx, q, `SELECT id FROM units WHERE substr(path, 1, length($1)) = $1 ORDER BY id LIMIT $2`,
-		[]any{path, MaxUnitWalks + 1}, func(r sqlx.Scanner) (string, error) {
+		[]any{path, MaxUnitWalks + 1}, func(r Scanner) (string, error) {
 			var id string
 			return id, r.Scan(&id)
 		})
@@ -39,11 +56,11 @@ type UnitPage struct {
 // MaxUnitWalks units, else one query filtering the time order. Every
 // workflow's default list (a station's records in order) takes this path,
 // so none sorts a station's whole history for a page.
-func ListUnder[T any](ctx context.Context, q sqlx.Querier, path string, a *sqlx.Args, p casework.Page, l UnitPage,
-	scan func(sqlx.Scanner) (T, error)) ([]T, error) {
+func ListUnder[T any](ctx context.Context, q Querier, path string, a Arguments, p casework.Page, l UnitPage,
+	scan func(Scanner) (T, error)) ([]T, error) {
 	where := l.Where
 	if path != "" {
-		units, err := UnitsUnder(ctx, q, path)
+		units, err := unitsUnder(ctx, q, path)
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +69,7 @@ func ListUnder[T any](ctx context.Context, q sqlx.Querier, path string, a *sqlx.
 			if err != nil || len(units) == 0 {
 				return nil, err
 			}
-			return sqlx.QueryAll(ctx, q, query, a.List, scan)
+			return sqlx.QueryAll(ctx, q, query, a.Values(), scan)
 		}
 		where += ` AND ` + sqlx.Under(l.UnitCol, a.Add(path))
 	}
@@ -60,7 +77,7 @@ func ListUnder[T any](ctx context.Context, q sqlx.Querier, path string, a *sqlx.
 	if err != nil {
 		return nil, err
 	}
-	return sqlx.QueryAll(ctx, q, query, a.List, scan)
+	return sqlx.QueryAll(ctx, q, query, a.Values(), scan)
 }
 
 // PageByUnit builds the query of one page of a list restricted to units:

@@ -58,6 +58,9 @@ func Under(column, ph string) string {
 // optional filters compose without counting by hand.
 type Args struct{ List []any }
 
+// Values are the arguments in placeholder order.
+func (a *Args) Values() []any { return a.List }
+
 // Add appends an argument and returns its placeholder ($n).
 func (a *Args) Add(v any) string {
 	a.List = append(a.List, v)
