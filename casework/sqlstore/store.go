@@ -62,6 +62,14 @@ func OpenSQLite(path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One connection first: it turns a new file to WAL, which needs the
+	// file to itself. Connections opened together on a new file would each
+	// try that switch, and the losers get SQLITE_BUSY without waiting; once
+	// the file is in WAL mode (it stays so) every later open finds it done.
+	if err := db.PingContext(context.Background()); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
 	return keepConnections(db), nil
 }
 
