@@ -20,7 +20,7 @@ import (
 // detector, under which it would take far longer.
 func TestArticleCity(t *testing.T) {
 	if testing.Short() || raceEnabled {
-		t.Skip("the article's city is some 235,000 records: skipped with -short and under -race")
+		t.Skip("SKIPPING the article's city (some 235,000 records) under -short and -race: make test runs it once more without -race")
 	}
 	t.Parallel()
 	for _, engine := range []sqlx.Engine{casesql.SQLite, casesql.Postgres} {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/grassroots-policing/grassroots/internal/envflag"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 )
@@ -202,16 +203,20 @@ func requireChain(t *testing.T, db *sql.DB) {
 	require.Equal(t, headHash, prev)
 }
 
-// TestEndToEnd runs the whole load test briefly on SQLite when wrk is
-// installed (the driver installs it itself when run as root; the test
-// suite does not).
+// TestEndToEnd runs the whole load test briefly on SQLite: in CI (where
+// `make test` installs wrk) and with GRASSROOTS_LONG=1; there a missing
+// wrk fails the test instead of skipping it.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
-	if testing.Short() || !testdb.Long() {
-		t.Skip("set GRASSROOTS_LONG=1 to run the load test end to end (it builds the server and runs wrk)")
+	inCI := envflag.On("CI")
+	if testing.Short() || !(testdb.Long() || inCI) {
+		t.Skip("SKIPPING the load test end to end: set GRASSROOTS_LONG=1 (it builds the server and runs wrk)")
 	}
 	if _, err := exec.LookPath("wrk"); err != nil {
-		t.Skip("wrk is not installed")
+		if inCI {
+			t.Fatalf("the load test needs wrk (make test installs it): %v", err)
+		}
+		t.Skip("SKIPPING the load test end to end: wrk is not installed")
 	}
 	var out, log bytes.Buffer
 	err := run(context.Background(), []string{"-duration", "1s", "-backends", "sqlite", "-connections", "8"}, &out, &log)
