@@ -89,22 +89,21 @@ func (s *Service) ReturnList(ctx context.Context, actor casework.Actor, q Return
 		}
 		l.UnitID, l.EventName, l.EventPlace, l.EventDate = e.UnitID, e.Name, e.Place, e.Date
 		l.Title = "涉案物品返还会发还清单"
-		for _, rid := range e.ReturnIDs {
-			r, it, err := s.loadReturn(ctx, actor, ActionRead, rid)
-			if err != nil {
-				return ReturnList{}, err
+		notes := map[string]string{}
+		for _, res := range e.Results {
+			switch {
+			case res.Returned:
+			case res.Reason == reasonReturnedBefore:
+				notes[res.ReturnID] = res.Reason
+			default:
+				notes[res.ReturnID] = "返还会上未发还：" + res.Reason
 			}
-			note := ""
-			for _, res := range e.Results {
-				switch {
-				case res.ReturnID != rid || res.Returned:
-				case res.Reason == reasonReturnedBefore:
-					note = res.Reason
-				default:
-					note = "返还会上未发还：" + res.Reason
-				}
-			}
-			pairs = append(pairs, listPair{it: it, r: &r, note: note})
+		}
+		err = s.loadReturns(ctx, actor, ActionRead, e.ReturnIDs, func(r Return, it Item) {
+			pairs = append(pairs, listPair{it: it, r: &r, note: notes[r.ID]})
+		})
+		if err != nil {
+			return ReturnList{}, err
 		}
 	} else {
 		if err := s.k.UnitInReach(ctx, actor, ""); err != nil {

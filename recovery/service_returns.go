@@ -181,6 +181,60 @@ func (s *Service) loadReturn(ctx context.Context, actor casework.Actor, action c
 	return r, it, nil
 }
 
+// loadReturns is loadReturn for many returns, in the order of ids, with a
+// constant number of queries for each casework.MaxPageLimit of them: the
+// returns in one query, their items in another. The check of each is
+// loadReturn's; the item's shares are read only for an item outside the
+// actor's subtree (the only case where they can change the answer).
+func (s *Service) loadReturns(ctx context.Context, actor casework.Actor, action casework.Action, ids []string, fn func(Return, Item)) error {
+	for len(ids) > 0 {
+		page := ids[:min(len(ids), casework.MaxPageLimit)]
+		ids = ids[len(page):]
+		rows, err := s.store.ListReturns(ctx, ReturnFilter{IDs: page}, casework.Page{Limit: len(page)})
+		if err != nil {
+			return err
+		}
+		returns := make(map[string]Return, len(rows))
+		itemIDs := make([]string, 0, len(rows))
+		for _, r := range rows {
+			returns[r.ID] = r
+			itemIDs = append(itemIDs, r.ItemID)
+		}
+		items := make(map[string]Item, len(itemIDs))
+		if len(itemIDs) > 0 {
+			its, err := s.store.ListItems(ctx, ItemFilter{IDs: itemIDs}, casework.Page{Limit: len(itemIDs)})
+			if err != nil {
+				return err
+			}
+			for _, it := range its {
+				items[it.ID] = it
+			}
+		}
+		for _, id := range page {
+			r, ok := returns[id]
+			if !ok {
+				return errs.NotFound(RecordReturn, id)
+			}
+			it, ok := items[r.ItemID]
+			if !ok {
+				return errs.NotFound(RecordItem, r.ItemID)
+			}
+			t := casework.Target{RecordType: RecordReturn, RecordID: r.ID, UnitID: it.UnitID, RequestedBy: r.RequestedBy}
+			if err := s.k.Check(ctx, actor, action, t); err != nil {
+				if t, err = s.target(ctx, RecordReturn, r.ID, it); err != nil {
+					return err
+				}
+				t.RequestedBy = r.RequestedBy
+				if err := s.k.Check(ctx, actor, action, t); err != nil {
+					return err
+				}
+			}
+			fn(r, it)
+		}
+	}
+	return nil
+}
+
 // ApproveReturn approves a requested return: a supervisor at the level the
 // policy sets (branch by default), never the requester. The item moves to
 // return_approved.
