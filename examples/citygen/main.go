@@ -23,6 +23,12 @@
 //	go run ./examples/citygen -db city.db -scale 0.1
 //	go run ./examples/citygen -db 'postgres://localhost/grassroots' -scale 1
 //	go run ./examples/citygen -db article.db -article
+//
+// With -bench-report N it generates nothing: it opens the city already in
+// -db and times the kernel's reports over it (issue 13's targets), N warm
+// runs each, printing the medians.
+//
+//	go run ./examples/citygen -db city.db -bench-report 20
 package main
 
 import (
@@ -62,6 +68,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	verify := fs.Bool("verify", true, "verify the audit chain after loading")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile after the load to this file")
+	benchRuns := fs.Int("bench-report", 0, "instead of generating, time the reports over the city already in -db: this many warm runs each, median printed")
+	benchYear := fs.Int("bench-year", 2020, "the year -bench-report reports on")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,8 +95,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return errors.New("-keys is required with PostgreSQL: the sealing and checkpoint keys are kept in a file")
 		}
 	} else {
-		if _, err := os.Stat(*dsn); err == nil {
+		if _, err := os.Stat(*dsn); err == nil && *benchRuns == 0 {
 			return fmt.Errorf("%s exists: citygen builds a new database", *dsn)
+		} else if err != nil && *benchRuns > 0 {
+			return fmt.Errorf("-bench-report reads an existing city: %w", err)
 		}
 		if keyPath = *keys; keyPath == "" {
 			keyPath = filepath.Join(filepath.Dir(*dsn), "keys.json")
@@ -110,6 +120,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	sealer, err := kf.Sealer()
 	if err != nil {
 		return err
+	}
+	if *benchRuns > 0 {
+		w, err := wiring.New(stores, &casework.Config{Sealer: sealer, CheckpointKey: kf.Checkpoint})
+		if err != nil {
+			return err
+		}
+		return benchReport(ctx, w, db, engine, *benchYear, *benchRuns, out)
 	}
 	clock := casework.NewFixedClock(time.Date(2019, 1, 1, 0, 0, 0, 0, casework.DefaultZone()))
 	w, err := wiring.New(stores, &casework.Config{Clock: clock, IDs: &casework.SequentialIDs{Prefix: "k-"}, Sealer: sealer,
