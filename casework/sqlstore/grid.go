@@ -25,6 +25,11 @@ type GridBranch struct {
 	// "COUNT(DISTINCT t.person_id)" (the table is t); a branch with fewer
 	// than another answers 0 for the rest.
 	Aggs []string
+	// Distinct, if not "", is an expression whose distinct non-null values
+	// in the cell are counted after Aggs (one more value). Each of Aggs must
+	// then be a COUNT(*) or SUM, because on PostgreSQL the branch groups by
+	// the expression first and sums those groups (distinctTwoLevel).
+	Distinct string
 }
 
 // GridCell is one answered row of a grid query: branch b, grid row R,
@@ -69,7 +74,7 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	}
 	width := 0
 	for _, b := range branches {
-		width = max(width, len(b.Aggs))
+		width = max(width, len(b.Aggs)+min(len(b.Distinct), 1))
 	}
 	sel := make([]string, len(branches))
 	for i, b := range branches {
@@ -84,20 +89,28 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		case g.Len() == 1:
 			group = ""
 		}
-		aggs := make([]string, width)
-		for j := range aggs {
-			aggs[j] = "0"
-			if j < len(b.Aggs) {
-				aggs[j] = "CAST(" + b.Aggs[j] + " AS BIGINT)"
-			}
-		}
 		where := ""
 		if b.Where != "" {
 			where = " AND " + b.Where
 		}
 		col := "t." + b.Time
-		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s AND %s >= %s AND %s < %s%s%s`,
-			i, row, column(col, bounds), key, strings.Join(aggs, ", "), strings.ReplaceAll(from, "{table}", b.Table), col, lo, col, hi, where, group)
+		filter := fmt.Sprintf(`%s AND %s >= %s AND %s < %s%s`, strings.ReplaceAll(from, "{table}", b.Table), col, lo, col, hi, where)
+		if b.Distinct != "" && h.Engine() == Postgres {
+			sel[i] = distinctTwoLevel(i, row, column(col, bounds), key, filter, b, width)
+			continue
+		}
+		aggs := make([]string, width)
+		for j := range aggs {
+			aggs[j] = "0"
+			switch {
+			case j < len(b.Aggs):
+				aggs[j] = "CAST(" + b.Aggs[j] + " AS BIGINT)"
+			case j == len(b.Aggs) && b.Distinct != "":
+				aggs[j] = "CAST(COUNT(DISTINCT " + b.Distinct + ") AS BIGINT)"
+			}
+		}
+		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s%s`,
+			i, row, column(col, bounds), key, strings.Join(aggs, ", "), filter, group)
 	}
 	rows, err := sqlx.Reader(ctx, h.DB()).QueryContext(ctx, with+strings.Join(sel, " UNION ALL "), a.List...)
 	if err != nil {
@@ -116,6 +129,30 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		fn(c)
 	}
 	return sqlx.Translate(rows.Err())
+}
+
+// distinctTwoLevel is a branch with a Distinct count on PostgreSQL: the
+// rows grouped by cell, key and the distinct expression (a hash
+// aggregate), then those groups summed per cell and key and counted for the
+// distinct values. PostgreSQL computes COUNT(DISTINCT) by sorting every
+// row of a group, which spilled to disk for a city's year of visits; this
+// reads the same rows and halved the visit branch's CPU (issue 13).
+func distinctTwoLevel(i int, row, column, key, filter string, b GridBranch, width int) string {
+	inner := make([]string, len(b.Aggs))
+	outer := make([]string, width)
+	for j := range outer {
+		switch {
+		case j < len(b.Aggs):
+			inner[j] = fmt.Sprintf("%s AS a%d", b.Aggs[j], j)
+			outer[j] = fmt.Sprintf("CAST(SUM(d.a%d) AS BIGINT)", j)
+		case j == len(b.Aggs):
+			outer[j] = "CAST(COUNT(d.v) AS BIGINT)"
+		default:
+			outer[j] = "0"
+		}
+	}
+	return fmt.Sprintf(`SELECT %d, d.r, d.c, d.k, %s FROM (SELECT %s AS r, %s AS c, %s AS k, %s AS v, %s FROM %s GROUP BY 1, 2, 3, 4) d GROUP BY 2, 3, 4`,
+		i, strings.Join(outer, ", "), row, column, key, b.Distinct, strings.Join(inner, ", "), filter)
 }
 
 // column is the grid column of the time in col, which WHERE keeps within

@@ -180,9 +180,9 @@ func (s *Store) TallyGrid(ctx context.Context, g casework.Grid) ([]outreach.Tall
 		out[i] = outreach.NewTally()
 	}
 	branches := []casesql.GridBranch{
-		{Table: "outreach_visits", Time: "visited_at", Key: "t.target_kind", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.target_key)",
+		{Table: "outreach_visits", Time: "visited_at", Key: "t.target_kind", Aggs: []string{"COUNT(*)",
 			"SUM(t.n_appointment)", "SUM(t.n_door_to_door)", "SUM(t.n_errand)", "SUM(CASE WHEN t.n_aid > 0 THEN 1 ELSE 0 END)",
-			"SUM(t.n_disputes)", "SUM(t.n_leads)"}},
+			"SUM(t.n_disputes)", "SUM(t.n_leads)"}, Distinct: "t.target_key"},
 		{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}},
 		{Table: "outreach_hazard_events", Time: "at", Key: "t.kind", Aggs: []string{"COUNT(*)"}},
 		{Table: "outreach_appointments", Time: "closed_at", Where: "t.status = '" + string(outreach.AppointmentDone) + "'", Aggs: []string{"COUNT(*)"}},
@@ -192,13 +192,13 @@ func (s *Store) TallyGrid(ctx context.Context, g casework.Grid) ([]outreach.Tall
 		switch x.Branch {
 		case 0:
 			kind := outreach.TargetKind(x.Key)
-			t.Visits[kind], t.Targets[kind] = x.V[0], x.V[1]
-			t.Services[outreach.ServiceAppointment] += x.V[2]
-			t.Services[outreach.ServiceDoorToDoor] += x.V[3]
-			t.Services[outreach.ServiceErrand] += x.V[4]
-			t.AidVisits += x.V[5]
-			t.DisputesHanded += x.V[6]
-			t.LeadsCollected += x.V[7]
+			t.Visits[kind], t.Targets[kind] = x.V[0], x.V[7]
+			t.Services[outreach.ServiceAppointment] += x.V[1]
+			t.Services[outreach.ServiceDoorToDoor] += x.V[2]
+			t.Services[outreach.ServiceErrand] += x.V[3]
+			t.AidVisits += x.V[4]
+			t.DisputesHanded += x.V[5]
+			t.LeadsCollected += x.V[6]
 		case 1:
 			t.HazardsFound = x.V[0]
 		case 2:
