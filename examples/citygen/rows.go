@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -56,10 +57,24 @@ var (
 // are computed in parallel (the kernel's AuditRecord, the costly part) and
 // the writes go to the loader in order, where the chain is sequential.
 type writer struct {
-	l    *bulkload.Loader
-	k    *casework.Kernel
-	cur  write
-	done []write
+	l      *bulkload.Loader
+	k      *casework.Kernel
+	cur    write
+	done   []write
+	counts Counts
+}
+
+// Counts is how many records of each audited record type were written;
+// each record has one audit entry, so they add up to Result.Records.
+type Counts map[string]int64
+
+func (c Counts) String() string {
+	keys := slices.Sorted(maps.Keys(c))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, c[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 type write struct {
@@ -92,6 +107,7 @@ func (w *writer) add(table string, cols []string, vals ...any) {
 // after) by actor, at the record's creation time.
 func (w *writer) audited(actor casework.Actor, action, recordType, id string, at time.Time, after any) {
 	w.cur.audits = append(w.cur.audits, auditJob{actor: actor, action: action, recordType: recordType, id: id, at: at, after: after})
+	w.counts[recordType]++
 }
 
 // finish ends the write being assembled.

@@ -76,7 +76,7 @@ func newGen(ctx context.Context, w *wiring.World, clock *casework.FixedClock, se
 	if err != nil {
 		return nil, err
 	}
-	g.wr = &writer{l: l, k: w.K}
+	g.wr = &writer{l: l, k: w.K, counts: Counts{}}
 	return g, nil
 }
 
