@@ -61,9 +61,13 @@ type Result struct {
 	Counts  Counts        // records by type
 	Head    casework.AuditHead
 	Periods []ArticlePeriod // the article's figures by period (Article only)
+	// OpenReferralDues are the due instants of the referrals left open at
+	// the end of the history, each once: the referrals overdue at an
+	// instant are those due at or before it.
+	OpenReferralDues []time.Time
 	// Samples name the first generated record of a kind in a state:
 	// "visit", "hazard.<status>", "case.<state>", "item.returned",
-	// "dispute.settled", "person".
+	// "dispute.settled", "person", "referral.<closed|open|overdue>".
 	Samples map[string]string
 }
 
@@ -107,6 +111,7 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 	}
 	res.Load, res.CPU = time.Since(start), processCPU()-cpu0
 	res.Records, res.Rows, res.Head, res.Counts = g.wr.l.Records(), g.wr.l.Rows(), g.wr.l.Head(), g.wr.counts
+	res.OpenReferralDues = g.openReferralDues
 	return res, nil
 }
 

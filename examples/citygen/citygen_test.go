@@ -110,7 +110,8 @@ func TestSmallCityReportMatchesTruth(t *testing.T) {
 		check(c.Bureau.ID, day(2020, 6, 16), day(2020, 6, 16))
 		whole := c.Truth.Figures(units[c.Bureau.ID].Path, day(2019, 1, 1), day(2022, 1, 1))
 		for _, k := range []string{"outreach.visits.difficult_family", "outreach.hazards.rectified", "mediation.disputes.settled",
-			"cases.solved", "cases.people_arrested", "recovery.value_returned_fen", "recovery.return_events"} {
+			"cases.solved", "cases.people_arrested", "recovery.value_returned_fen", "recovery.return_events",
+			"outreach.referrals.made", "outreach.referrals.closed"} {
 			require.Positive(t, whole[k], "the small city has %s", k)
 		}
 
@@ -222,6 +223,39 @@ func realRecords(t *testing.T, c city) {
 	started, err := c.w.Cases.StartInvestigation(ctx, c.Chief, filed.ID, filed.Version, "调取监控")
 	require.NoError(t, err)
 	require.Equal(t, cases.StateInvestigating, started.State)
+	// Referrals: a closed one with its outcome; the overdue list is the
+	// open referrals due by now, which the generator knows; an overdue one
+	// is closed late through the service.
+	now := c.w.K.Now()
+	closedRef, err := c.w.Outreach.GetReferral(ctx, c.Chief, c.Samples["referral.closed"])
+	require.NoError(t, err)
+	require.Equal(t, outreach.ReferralClosed, closedRef.Status)
+	require.NotEmpty(t, closedRef.Outcome)
+	wantOverdue := 0
+	for _, due := range c.OpenReferralDues {
+		if !due.After(now) {
+			wantOverdue++
+		}
+	}
+	require.Positive(t, wantOverdue)
+	var overdue []outreach.Referral
+	for page := (casework.Page{Limit: casework.MaxPageLimit}); ; {
+		rs, next, err := c.w.Outreach.ListReferrals(ctx, c.Chief, outreach.ReferralQuery{UnitID: c.Bureau.ID, Overdue: true, Page: page})
+		require.NoError(t, err)
+		overdue = append(overdue, rs...)
+		if next == "" {
+			break
+		}
+		page.After = next
+	}
+	require.Len(t, overdue, wantOverdue)
+	late, err := c.w.Outreach.GetReferral(ctx, c.Chief, c.Samples["referral.overdue"])
+	require.NoError(t, err)
+	require.True(t, late.Overdue(now))
+	require.NotEmpty(t, late.FollowUps, "chased when it fell due")
+	closedLate, err := c.w.Outreach.CloseReferral(ctx, c.Chief, late.ID, late.Version, outreach.OutcomeDone, "已落实")
+	require.NoError(t, err)
+	require.Equal(t, outreach.ReferralClosed, closedLate.Status)
 	// The services' entries continue the bulk-loaded chain.
 	_, err = c.w.K.Checkpoint(ctx, true)
 	require.NoError(t, err)

@@ -48,6 +48,7 @@ var (
 	itemIDCols   = cols("item_id,kind,value")
 	custodyCols  = cols("item_id,seq,kind,from_kind,from_id,from_name,to_kind,to_id,to_name,actor_id,unit_id,witness_id,at,reason,item_condition,seal,seal_number,photos,corrects,created_at")
 	returnCols   = cols("id,unit_id,item_id,case_id,state,owner_person_id,recipient_person_id,delegate,authorisation,requested_by,requested_at,request_note,decided_by,decided_at,decision_note,event_id,receipt,completed_by,completed_at,identity_checked,attempts,version,created_at,updated_at")
+	referralCols = cols("id,unit_id,visit_id,sensitive,agency,agency_name,request,owner_id,due,status,follow_ups,outcome,outcome_note,closed_at,closed_by,created_by,version,created_at,updated_at")
 	eventRowCols = cols("id,unit_id,name,event_date,place,state,return_ids,results,created_by,held_by,held_at,version,created_at,updated_at")
 )
 
@@ -194,7 +195,7 @@ func (w *writer) person(ctx context.Context, by casework.Actor, p casework.Perso
 	return w.finish(ctx)
 }
 
-func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit, hazards []outreach.Hazard) error {
+func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit, hazards []outreach.Hazard, referrals []outreach.Referral) error {
 	w.add("outreach_visits", visitCols, v.ID, v.UnitID, sqlx.S(v.CampaignID), sqlx.S(v.PlanEntryID),
 		sqlx.List(v.OfficerIDs), v.VisitedAt.UnixMicro(), sqlx.S(v.AddressID), sqlx.S(v.Address), sqlx.S(v.Community),
 		string(v.TargetKind), v.TargetKey, sqlx.S(v.PersonID), sqlx.S(v.Organisation), sqlx.S(v.Notes), sqlx.JSON{V: v.Services},
@@ -209,6 +210,15 @@ func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit,
 		w.hazard(by, h)
 	}
 	w.audited(by, "visit.record", outreach.RecordVisit, v.ID, v.CreatedAt, v)
+	// A referral is its own write after the visit's (outreach.Refer); its
+	// entry is the creation's, of the referral as it stands at the end of
+	// the history (closed, or chased), as a hazard's is.
+	for _, r := range referrals {
+		w.add("outreach_referrals", referralCols, r.ID, r.UnitID, r.VisitID, r.Sensitive, string(r.Agency), sqlx.S(r.AgencyName),
+			r.Request, r.OwnerID, r.Due.UnixMicro(), string(r.Status), sqlx.JSON{V: r.FollowUps}, sqlx.S(string(r.Outcome)),
+			sqlx.S(r.OutcomeNote), sqlx.T(r.ClosedAt), sqlx.S(r.ClosedBy), r.CreatedBy, r.Version, r.CreatedAt.UnixMicro(), sqlx.T(r.UpdatedAt))
+		w.audited(by, "referral.create", outreach.RecordReferral, r.ID, r.CreatedAt, r)
+	}
 	return w.finish(ctx)
 }
 

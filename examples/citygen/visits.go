@@ -106,7 +106,11 @@ func (g *gen) visit(st *station, pv plannedVisit, disputeFate func(time.Time) di
 		v.HazardIDs = []string{h.ID}
 		hazards = append(hazards, h)
 	}
-	if err := g.wr.visit(ctx, by, v, hazards); err != nil {
+	var referrals []outreach.Referral
+	if r, ok := g.referral(st, by, v); ok {
+		referrals = append(referrals, r)
+	}
+	if err := g.wr.visit(ctx, by, v, hazards, referrals); err != nil {
 		return err
 	}
 	g.sampled("visit", v.ID)
