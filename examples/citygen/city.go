@@ -67,7 +67,7 @@ type Result struct {
 	OpenReferralDues []time.Time
 	// Samples name the first generated record of a kind in a state:
 	// "visit", "hazard.<status>", "case.<state>", "item.returned",
-	// "dispute.settled", "person", "referral.<closed|open|overdue>".
+	// "dispute.settled", "person", "referral.closed", "referral.open", "referral.overdue" (chased).
 	Samples map[string]string
 }
 
