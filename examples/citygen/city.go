@@ -66,7 +66,7 @@ type Result struct {
 	// instant are those due at or before it.
 	OpenReferralDues []time.Time
 	// Samples name the first generated record of a kind in a state:
-	// "visit", "hazard.<status>", "case.<state>", "item.returned",
+	// "visit", "visit.dispute" (one that found a dispute), "hazard.<status>", "case.<state>", "item.returned",
 	// "dispute.settled", "person", "referral.closed", "referral.open", "referral.overdue" (chased).
 	Samples map[string]string
 }

@@ -256,6 +256,31 @@ func realRecords(t *testing.T, c city) {
 	closedLate, err := c.w.Outreach.CloseReferral(ctx, c.Chief, late.ID, late.Version, outreach.OutcomeDone, "已落实")
 	require.NoError(t, err)
 	require.Equal(t, outreach.ReferralClosed, closedLate.Status)
+	// Hand-offs: delivered, and a repeated delivery is answered by the
+	// receiver's inbox mark with the record it created the first time.
+	n, err := c.w.K.DeliverPending(ctx, nil)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing left in the outbox")
+	msgs, err := c.w.Outreach.HandOffs(ctx, c.Chief, c.Samples["visit.dispute"])
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	require.NotZero(t, msgs[0].DeliveredAt)
+	msgs, err = c.w.K.Store().ListOutbox(ctx, outreach.RecordVisit, c.Samples["visit.dispute"])
+	require.NoError(t, err)
+	var finding casework.DisputeFinding
+	require.NoError(t, json.Unmarshal(msgs[0].Payload, &finding))
+	again, err := c.w.Mediation.IntakeDispute(ctx, finding)
+	require.NoError(t, err)
+	require.Equal(t, msgs[0].ResultID, again)
+	msgs, err = c.w.K.Store().ListOutbox(ctx, cases.RecordCase, c.Samples["case.solved"])
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	var stolen casework.StolenItems
+	require.NoError(t, json.Unmarshal(msgs[0].Payload, &stolen))
+	require.NotEmpty(t, stolen.Items)
+	again, err = c.w.Recovery.RegisterStolen(ctx, stolen)
+	require.NoError(t, err)
+	require.Equal(t, c.Samples["case.solved"], again)
 	// The services' entries continue the bulk-loaded chain.
 	_, err = c.w.K.Checkpoint(ctx, true)
 	require.NoError(t, err)

@@ -49,6 +49,8 @@ var (
 	custodyCols  = cols("item_id,seq,kind,from_kind,from_id,from_name,to_kind,to_id,to_name,actor_id,unit_id,witness_id,at,reason,item_condition,seal,seal_number,photos,corrects,created_at")
 	returnCols   = cols("id,unit_id,item_id,case_id,state,owner_person_id,recipient_person_id,delegate,authorisation,requested_by,requested_at,request_note,decided_by,decided_at,decision_note,event_id,receipt,completed_by,completed_at,identity_checked,attempts,version,created_at,updated_at")
 	referralCols = cols("id,unit_id,visit_id,sensitive,agency,agency_name,request,owner_id,due,status,follow_ups,outcome,outcome_note,closed_at,closed_by,created_by,version,created_at,updated_at")
+	outboxCols   = cols("id,kind,source_kind,source_id,step,payload,created_at,attempts,delivered_at,result_id")
+	inboxCols    = cols("source_kind,source_id,step,record_type,record_id,created_at")
 	eventRowCols = cols("id,unit_id,name,event_date,place,state,return_ids,results,created_by,held_by,held_at,version,created_at,updated_at")
 )
 
@@ -195,7 +197,8 @@ func (w *writer) person(ctx context.Context, by casework.Actor, p casework.Perso
 	return w.finish(ctx)
 }
 
-func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit, hazards []outreach.Hazard, referrals []outreach.Referral) error {
+func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit, hazards []outreach.Hazard, referrals []outreach.Referral,
+	handoffs []casework.OutboxMessage) error {
 	w.add("outreach_visits", visitCols, v.ID, v.UnitID, sqlx.S(v.CampaignID), sqlx.S(v.PlanEntryID),
 		sqlx.List(v.OfficerIDs), v.VisitedAt.UnixMicro(), sqlx.S(v.AddressID), sqlx.S(v.Address), sqlx.S(v.Community),
 		string(v.TargetKind), v.TargetKey, sqlx.S(v.PersonID), sqlx.S(v.Organisation), sqlx.S(v.Notes), sqlx.JSON{V: v.Services},
@@ -204,6 +207,9 @@ func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit,
 		v.Count(outreach.ServiceErrand), len(v.Aid), v.CountFindings(outreach.FindingDispute), v.CountFindings(outreach.FindingLead))
 	for _, o := range v.OfficerIDs {
 		w.add("outreach_visit_officers", officerCols, o, v.ID)
+	}
+	for _, m := range handoffs {
+		w.outbox(m)
 	}
 	// The service audits a visit's hazards before the visit, in one write.
 	for _, h := range hazards {
@@ -259,11 +265,18 @@ func (w *writer) dispute(ctx context.Context, by casework.Actor, d mediation.Dis
 	}
 	view := d.Clone()
 	view.PartyDocIndex = nil
-	w.audited(by, "dispute.report", mediation.RecordType, d.ID, d.CreatedAt, view)
+	action := "dispute.report"
+	if o := d.Origin; o != nil {
+		// Handed over by a visit: mediation's intake received it.
+		action = "mediation.intake"
+		w.inbox(casework.InboxEntry{SourceKind: o.Kind, SourceID: o.ID, Step: o.Step, RecordType: mediation.RecordType, RecordID: d.ID,
+			CreatedAt: d.CreatedAt})
+	}
+	w.audited(by, action, mediation.RecordType, d.ID, d.CreatedAt, view)
 	return w.finish(ctx)
 }
 
-func (w *writer) caseRow(ctx context.Context, by casework.Actor, x cases.Case) error {
+func (w *writer) caseRow(ctx context.Context, by casework.Actor, x cases.Case, outboxID string) error {
 	x.SharedWith = nil
 	body, err := json.Marshal(x)
 	if err != nil {
@@ -282,7 +295,43 @@ func (w *writer) caseRow(ctx context.Context, by casework.Actor, x cases.Case) e
 		w.add("case_arrests", arrestCols, a.ID, x.ID, x.UnitID, a.SuspectID, sqlx.T(a.At))
 	}
 	w.audited(by, string(cases.ActionReport), cases.RecordCase, x.ID, x.CreatedAt, x)
+	// The report's stolen items go to recovery by the outbox; recovery's
+	// RegisterStolen receives them at once (its inbox mark, audited as a
+	// receipt) and creates the items, written after the case.
+	for _, h := range x.Handoffs {
+		src := casework.Source{Kind: cases.RecordCase, ID: x.ID, Step: h.Step}
+		items := make([]casework.StolenItem, len(x.Items))
+		for i, it := range x.Items {
+			items[i] = casework.StolenItem{ItemID: it.ItemID, Category: it.Category, Description: it.Description,
+				Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
+				OwnerPersonID: it.OwnerPersonID}
+		}
+		payload, err := json.Marshal(casework.StolenItems{Source: src, Actor: by, UnitID: x.UnitID, CaseID: x.ID, StolenAt: x.IncidentAt,
+			Place: x.Place, AddressID: x.AddressID, Items: items})
+		if err != nil {
+			return err
+		}
+		w.outbox(casework.OutboxMessage{ID: outboxID, Kind: h.Kind, SourceKind: src.Kind, SourceID: src.ID, Step: src.Step, Payload: payload,
+			CreatedAt: x.CreatedAt, Attempts: 1, DeliveredAt: h.At, ResultID: h.ResultID})
+		in := casework.InboxEntry{SourceKind: src.Kind, SourceID: src.ID, Step: src.Step, RecordType: cases.RecordCase, RecordID: h.ResultID,
+			CreatedAt: h.At}
+		w.inbox(in)
+		w.audited(by, "recovery.handoff.receive", recovery.RecordHandoff, in.SourceKind+"/"+in.SourceID+"/"+in.Step, h.At, in)
+	}
 	return w.finish(ctx)
+}
+
+// outbox writes a hand-off as the kernel's store does, delivered: its
+// attempt, delivery time and the receiver's answer.
+func (w *writer) outbox(m casework.OutboxMessage) {
+	w.add("outbox", outboxCols, m.ID, m.Kind, m.SourceKind, m.SourceID, m.Step, string(m.Payload), sqlx.T(m.CreatedAt), int64(m.Attempts),
+		sqlx.T(m.DeliveredAt), sqlx.S(m.ResultID))
+}
+
+// inbox writes a receiver's mark of a hand-off received, in the write of
+// the record it created.
+func (w *writer) inbox(in casework.InboxEntry) {
+	w.add("inbox", inboxCols, in.SourceKind, in.SourceID, in.Step, in.RecordType, in.RecordID, sqlx.T(in.CreatedAt))
 }
 
 func (w *writer) lead(ctx context.Context, by casework.Actor, l cases.Lead) error {
@@ -290,6 +339,8 @@ func (w *writer) lead(ctx context.Context, by casework.Actor, l cases.Lead) erro
 	if err != nil {
 		return err
 	}
+	w.inbox(casework.InboxEntry{SourceKind: l.Source.Kind, SourceID: l.Source.ID, Step: l.Source.Step, RecordType: cases.RecordLead,
+		RecordID: l.ID, CreatedAt: l.CreatedAt})
 	w.add("case_leads", leadCols, l.ID, l.UnitID, string(l.State), l.Source.Kind, sqlx.S(l.Source.ID), sqlx.S(l.CaseID),
 		sqlx.T(l.FoundAt), string(body), l.Version, sqlx.T(l.CreatedAt), sqlx.T(l.UpdatedAt))
 	w.audited(by, string(cases.ActionLeadCreate), cases.RecordLead, l.ID, l.CreatedAt, l)

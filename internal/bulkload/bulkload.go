@@ -39,6 +39,7 @@ var tableOrder = []string{
 	"mediation_disputes", "mediation_dispute_refs",
 	"case_cases", "case_suspects", "case_identifiers", "case_arrests", "case_leads", "case_counters",
 	"recovery_items", "recovery_item_identifiers", "recovery_custody", "recovery_returns", "recovery_events",
+	"outbox", "inbox",
 	"audit_log", "audit_payloads", "audit_checkpoints",
 }
 
