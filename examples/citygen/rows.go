@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,15 +124,9 @@ func (w *writer) finish(ctx context.Context) error {
 	return nil
 }
 
-// drain computes the pending writes' audit payloads on every core, then
-// hands rows and entries to the loader in order.
+// drain computes the pending writes' audit payloads and JSON columns on
+// every core, then hands rows and entries to the loader in order.
 func (w *writer) drain(ctx context.Context) error {
-	var jobs []*auditJob
-	for i := range w.done {
-		for j := range w.done[i].audits {
-			jobs = append(jobs, &w.done[i].audits[j])
-		}
-	}
 	workers := runtime.GOMAXPROCS(0)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -139,17 +134,34 @@ func (w *writer) drain(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := n; i < len(jobs); i += workers {
-				j := jobs[i]
-				rec, err := w.k.AuditRecord(ctx, j.actor, casework.Action(j.action), j.recordType, j.id, nil, j.after)
-				if err != nil {
-					errs[n] = err
-					return
+			for i := n; i < len(w.done); i += workers {
+				wr := &w.done[i]
+				// The rows' JSON columns are encoded here, on every
+				// core, rather than by the loader on this one.
+				for _, r := range wr.rows {
+					for c, v := range r.vals {
+						if dv, ok := v.(driver.Valuer); ok {
+							x, err := dv.Value()
+							if err != nil {
+								errs[n] = fmt.Errorf("%s.%s: %w", r.table, r.cols[c], err)
+								return
+							}
+							r.vals[c] = x
+						}
+					}
 				}
-				// The kernel stamps its clock's time; the record was
-				// written at its own.
-				rec.Time = casework.Truncate(j.at)
-				j.rec = rec
+				for k := range wr.audits {
+					j := &wr.audits[k]
+					rec, err := w.k.AuditRecord(ctx, j.actor, casework.Action(j.action), j.recordType, j.id, nil, j.after)
+					if err != nil {
+						errs[n] = err
+						return
+					}
+					// The kernel stamps its clock's time; the record was
+					// written at its own.
+					rec.Time = casework.Truncate(j.at)
+					j.rec = rec
+				}
 			}
 		}()
 	}
