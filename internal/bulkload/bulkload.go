@@ -12,6 +12,16 @@
 //
 // A Loader is for one goroutine and one database that nothing else writes
 // while it runs: it keeps the chain head in memory between flushes.
+//
+// A Fresh load (Config.Fresh) is for a new database that is worth nothing
+// until the load has finished, such as a generated city: it is loaded
+// without the secondary indexes and PostgreSQL's foreign keys (built and
+// checked once at Close), and on SQLite without journal, fsync or
+// foreign-key checks (checked once at Close, then the file goes back to WAL
+// with synchronous=FULL and is fsynced). A crash or an error during such a
+// load leaves a database to delete and generate again; the loader says so
+// by returning the error, and never leaves a half-restored schema behind a
+// nil error.
 package bulkload
 
 import (
