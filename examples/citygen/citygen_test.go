@@ -265,6 +265,13 @@ func realRecords(t *testing.T, c city) {
 	require.NoError(t, err)
 	require.Len(t, msgs, 1)
 	require.NotZero(t, msgs[0].DeliveredAt)
+	trail, err := c.w.Outreach.History(ctx, c.Chief, outreach.RecordVisit, c.Samples["visit.dispute"])
+	require.NoError(t, err)
+	var actions []string
+	for _, e := range trail {
+		actions = append(actions, e.Action)
+	}
+	require.Equal(t, []string{"visit.record", "visit.link_finding"}, actions, "recorded, then its finding linked")
 	msgs, err = c.w.K.Store().ListOutbox(ctx, outreach.RecordVisit, c.Samples["visit.dispute"])
 	require.NoError(t, err)
 	var finding casework.DisputeFinding

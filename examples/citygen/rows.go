@@ -96,7 +96,7 @@ type auditJob struct {
 	actor                  casework.Actor
 	action, recordType, id string
 	at                     time.Time
-	after                  any
+	before, after          any
 	rec                    casework.AuditRecord
 }
 
@@ -112,6 +112,13 @@ func (w *writer) add(table string, cols []string, vals ...any) {
 func (w *writer) audited(actor casework.Actor, action, recordType, id string, at time.Time, after any) {
 	w.cur.audits = append(w.cur.audits, auditJob{actor: actor, action: action, recordType: recordType, id: id, at: at, after: after})
 	w.counts[recordType]++
+}
+
+// changed adds the audit entry of a change to a record already counted:
+// the kernel's AuditRecord of (before → after) by actor at at.
+func (w *writer) changed(actor casework.Actor, action, recordType, id string, at time.Time, before, after any) {
+	w.cur.audits = append(w.cur.audits, auditJob{actor: actor, action: action, recordType: recordType, id: id, at: at, before: before,
+		after: after})
 }
 
 // finish ends the write being assembled.
@@ -152,7 +159,7 @@ func (w *writer) drain(ctx context.Context) error {
 				}
 				for k := range wr.audits {
 					j := &wr.audits[k]
-					rec, err := w.k.AuditRecord(ctx, j.actor, casework.Action(j.action), j.recordType, j.id, nil, j.after)
+					rec, err := w.k.AuditRecord(ctx, j.actor, casework.Action(j.action), j.recordType, j.id, j.before, j.after)
 					if err != nil {
 						errs[n] = err
 						return
@@ -227,7 +234,23 @@ func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit,
 	for _, h := range hazards {
 		w.hazard(by, h)
 	}
-	w.audited(by, "visit.record", outreach.RecordVisit, v.ID, v.CreatedAt, v)
+	// The visit is recorded with its findings unlinked; each hand-off's
+	// delivery then links its finding to the record the receiver created,
+	// as the system (outreach's linkFinding), one version each.
+	cur := v.Clone()
+	cur.Version, cur.UpdatedAt = 1, v.CreatedAt
+	for i := range cur.Findings {
+		cur.Findings[i].ResultID, cur.Findings[i].LinkedAt = "", time.Time{}
+	}
+	w.audited(by, "visit.record", outreach.RecordVisit, v.ID, v.CreatedAt, cur)
+	sys := casework.Actor{StaffID: casework.SystemActorID, UnitID: v.UnitID}
+	for i, f := range v.Findings {
+		next := cur.Clone()
+		next.Findings[i].ResultID, next.Findings[i].LinkedAt = f.ResultID, f.LinkedAt
+		next.Version, next.UpdatedAt = cur.Version+1, f.LinkedAt
+		w.changed(sys, "visit.link_finding", outreach.RecordVisit, v.ID, f.LinkedAt, cur, next)
+		cur = next
+	}
 	// A referral is its own write after the visit's (outreach.Refer); its
 	// entry is the creation's, of the referral as it stands at the end of
 	// the history (closed, or chased), as a hazard's is.

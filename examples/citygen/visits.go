@@ -111,6 +111,8 @@ func (g *gen) visit(st *station, pv plannedVisit, disputeFate func(time.Time) di
 	if r, ok := g.referral(st, by, v); ok {
 		referrals = append(referrals, r)
 	}
+	// Each finding's link to the receiver's record is a version of its own.
+	v.Version += int64(len(v.Findings))
 	handoffs, err := findingHandoffs(by, v)
 	if err != nil {
 		return err
