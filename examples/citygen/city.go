@@ -54,7 +54,7 @@ type Result struct {
 	Admin   casework.Actor
 	Chief   casework.Actor // the bureau's supervisor: may read every report
 	Auditor casework.Actor // the bureau's auditor: may verify the audit chain
-	Records int64          // audited records written by the bulk path
+	Records int64          // audit entries written by the bulk path (Counts.Total records and their changes)
 	Rows    int64          // rows written by the bulk path, audit rows included
 	Load    time.Duration
 	CPU     time.Duration // this process's CPU time (user and system, every core) during Load

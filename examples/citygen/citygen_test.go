@@ -89,6 +89,14 @@ func TestSmallCityReportMatchesTruth(t *testing.T) {
 		ctx := context.Background()
 		c := build(t, engine, smallCity)
 		zone := c.w.K.Zone()
+		// Every record type, each record with its creation's entry; the
+		// findings' links add entries only.
+		for _, typ := range []string{"person", "visit", "hazard", "referral", "dispute", "case", "lead", "recovery_item", "recovery_custody",
+			"recovery_return", "recovery_event", "recovery_handoff"} {
+			require.Positive(t, c.Counts[typ], typ)
+		}
+		require.Less(t, c.Counts.Total(), c.Records)
+		require.Greater(t, c.Counts.Total(), c.Records*9/10)
 		day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, zone) }
 		units := map[string]TruthUnit{}
 		for _, u := range c.Truth.Units {

@@ -68,9 +68,20 @@ type writer struct {
 	counts Counts
 }
 
-// Counts is how many records of each audited record type were written;
-// each record has one audit entry, so they add up to Result.Records.
+// Counts is how many records of each audited record type were written,
+// each with the audit entry of its creation; changes written after a
+// record's creation (a finding linked) add entries, not records, so the
+// counts add up to at most Result.Records.
 type Counts map[string]int64
+
+// Total is the number of records.
+func (c Counts) Total() int64 {
+	var n int64
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
 
 func (c Counts) String() string {
 	keys := slices.Sorted(maps.Keys(c))
