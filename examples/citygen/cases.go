@@ -111,7 +111,8 @@ func (g *gen) writeCase(f caseFate) error {
 	}
 	if len(x.Items) > 0 {
 		// The report handed its stolen items to recovery (one batch).
-		x.Handoffs = []cases.Handoff{{Kind: casework.KindStolenItems, Step: "stolen", ResultID: "batch-" + x.ID, At: t}}
+		// RegisterStolen answers with the case's id.
+		x.Handoffs = []cases.Handoff{{Kind: casework.KindStolenItems, Step: "stolen", ResultID: x.ID, At: t}}
 	}
 	var arrest *cases.Arrest
 	if f.filed {
@@ -152,7 +153,11 @@ func (g *gen) writeCase(f caseFate) error {
 			}
 		}
 	}
-	if err := g.wr.caseRow(ctx, by, x); err != nil {
+	outboxID := ""
+	if len(x.Handoffs) > 0 {
+		outboxID = g.id("o")
+	}
+	if err := g.wr.caseRow(ctx, by, x, outboxID); err != nil {
 		return err
 	}
 	g.sampled("case."+string(x.State), x.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"syscall"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -53,14 +54,20 @@ type Result struct {
 	Admin   casework.Actor
 	Chief   casework.Actor // the bureau's supervisor: may read every report
 	Auditor casework.Actor // the bureau's auditor: may verify the audit chain
-	Records int64          // audited records written by the bulk path
+	Records int64          // audit entries written by the bulk path (Counts.Total records and their changes)
 	Rows    int64          // rows written by the bulk path, audit rows included
 	Load    time.Duration
+	CPU     time.Duration // this process's CPU time (user and system, every core) during Load
+	Counts  Counts        // records by type
 	Head    casework.AuditHead
 	Periods []ArticlePeriod // the article's figures by period (Article only)
+	// OpenReferralDues are the due instants of the referrals left open at
+	// the end of the history, each once: the referrals overdue at an
+	// instant are those due at or before it.
+	OpenReferralDues []time.Time
 	// Samples name the first generated record of a kind in a state:
-	// "visit", "hazard.<status>", "case.<state>", "item.returned",
-	// "dispute.settled", "person".
+	// "visit", "visit.dispute" (one that found a dispute), "hazard.<status>", "case.<state>", "item.returned",
+	// "dispute.settled", "person", "referral.closed", "referral.open", "referral.overdue" (chased).
 	Samples map[string]string
 }
 
@@ -78,7 +85,10 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 	if o.Article {
 		o.From, o.To = articleFrom(zone), articleEnd(zone)
 	}
-	lcfg := bulkload.Config{CheckpointKey: o.CheckpointKey, CheckpointEvery: o.CheckpointEvery, FlushRows: o.FlushRows}
+	// The database is new (Build's contract): a load cut short is thrown
+	// away and generated again, so the bulk path may load it without
+	// journal, fsync and secondary indexes until Close (bulkload.Config.Fresh).
+	lcfg := bulkload.Config{CheckpointKey: o.CheckpointKey, CheckpointEvery: o.CheckpointEvery, FlushRows: o.FlushRows, Fresh: true}
 	g, err := newGen(ctx, w, clock, sealer, o.Seed, o.From.AddDate(0, 0, -7), lcfg, func(c bulkload.Config) (*bulkload.Loader, error) {
 		return bulkload.Open(ctx, db, engine, c)
 	})
@@ -86,7 +96,7 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 		return nil, err
 	}
 	g.end = o.To
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	res := &Result{Samples: g.samples, Truth: g.truth, Bureau: g.bureau, Admin: g.admin, Chief: g.chief, Auditor: g.auditor}
 	if o.Article {
 		res.Periods, err = g.article()
@@ -99,9 +109,19 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 	if err := g.finish(); err != nil {
 		return nil, err
 	}
-	res.Load = time.Since(start)
-	res.Records, res.Rows, res.Head = g.wr.l.Records(), g.wr.l.Rows(), g.wr.l.Head()
+	res.Load, res.CPU = time.Since(start), processCPU()-cpu0
+	res.Records, res.Rows, res.Head, res.Counts = g.wr.l.Records(), g.wr.l.Rows(), g.wr.l.Head(), g.wr.counts
+	res.OpenReferralDues = g.openReferralDues
 	return res, nil
+}
+
+// processCPU is the CPU time this process has used so far, on every core.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // city is the usual city: size records over [from, to) with the rhythm of

@@ -89,6 +89,14 @@ func TestSmallCityReportMatchesTruth(t *testing.T) {
 		ctx := context.Background()
 		c := build(t, engine, smallCity)
 		zone := c.w.K.Zone()
+		// Every record type, each record with its creation's entry; the
+		// findings' links add entries only.
+		for _, typ := range []string{"person", "visit", "hazard", "referral", "dispute", "case", "lead", "recovery_item", "recovery_custody",
+			"recovery_return", "recovery_event", "recovery_handoff"} {
+			require.Positive(t, c.Counts[typ], typ)
+		}
+		require.Less(t, c.Counts.Total(), c.Records)
+		require.Greater(t, c.Counts.Total(), c.Records*9/10)
 		day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, zone) }
 		units := map[string]TruthUnit{}
 		for _, u := range c.Truth.Units {
@@ -110,7 +118,8 @@ func TestSmallCityReportMatchesTruth(t *testing.T) {
 		check(c.Bureau.ID, day(2020, 6, 16), day(2020, 6, 16))
 		whole := c.Truth.Figures(units[c.Bureau.ID].Path, day(2019, 1, 1), day(2022, 1, 1))
 		for _, k := range []string{"outreach.visits.difficult_family", "outreach.hazards.rectified", "mediation.disputes.settled",
-			"cases.solved", "cases.people_arrested", "recovery.value_returned_fen", "recovery.return_events"} {
+			"cases.solved", "cases.people_arrested", "recovery.value_returned_fen", "recovery.return_events",
+			"outreach.referrals.made", "outreach.referrals.closed"} {
 			require.Positive(t, whole[k], "the small city has %s", k)
 		}
 
@@ -222,6 +231,71 @@ func realRecords(t *testing.T, c city) {
 	started, err := c.w.Cases.StartInvestigation(ctx, c.Chief, filed.ID, filed.Version, "调取监控")
 	require.NoError(t, err)
 	require.Equal(t, cases.StateInvestigating, started.State)
+	// Referrals: a closed one with its outcome; the overdue list is the
+	// open referrals due by now, which the generator knows; an overdue one
+	// is closed late through the service.
+	now := c.w.K.Now()
+	closedRef, err := c.w.Outreach.GetReferral(ctx, c.Chief, c.Samples["referral.closed"])
+	require.NoError(t, err)
+	require.Equal(t, outreach.ReferralClosed, closedRef.Status)
+	require.NotEmpty(t, closedRef.Outcome)
+	wantOverdue := 0
+	for _, due := range c.OpenReferralDues {
+		if !due.After(now) {
+			wantOverdue++
+		}
+	}
+	require.Positive(t, wantOverdue)
+	var overdue []outreach.Referral
+	for page := (casework.Page{Limit: casework.MaxPageLimit}); ; {
+		rs, next, err := c.w.Outreach.ListReferrals(ctx, c.Chief, outreach.ReferralQuery{UnitID: c.Bureau.ID, Overdue: true, Page: page})
+		require.NoError(t, err)
+		overdue = append(overdue, rs...)
+		if next == "" {
+			break
+		}
+		page.After = next
+	}
+	require.Len(t, overdue, wantOverdue)
+	late, err := c.w.Outreach.GetReferral(ctx, c.Chief, c.Samples["referral.overdue"])
+	require.NoError(t, err)
+	require.True(t, late.Overdue(now))
+	require.NotEmpty(t, late.FollowUps, "chased when it fell due")
+	closedLate, err := c.w.Outreach.CloseReferral(ctx, c.Chief, late.ID, late.Version, outreach.OutcomeDone, "已落实")
+	require.NoError(t, err)
+	require.Equal(t, outreach.ReferralClosed, closedLate.Status)
+	// Hand-offs: delivered, and a repeated delivery is answered by the
+	// receiver's inbox mark with the record it created the first time.
+	n, err := c.w.K.DeliverPending(ctx, nil)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing left in the outbox")
+	msgs, err := c.w.Outreach.HandOffs(ctx, c.Chief, c.Samples["visit.dispute"])
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	require.NotZero(t, msgs[0].DeliveredAt)
+	trail, err := c.w.Outreach.History(ctx, c.Chief, outreach.RecordVisit, c.Samples["visit.dispute"])
+	require.NoError(t, err)
+	var actions []string
+	for _, e := range trail {
+		actions = append(actions, e.Action)
+	}
+	require.Equal(t, []string{"visit.record", "visit.link_finding"}, actions, "recorded, then its finding linked")
+	msgs, err = c.w.K.Store().ListOutbox(ctx, outreach.RecordVisit, c.Samples["visit.dispute"])
+	require.NoError(t, err)
+	var finding casework.DisputeFinding
+	require.NoError(t, json.Unmarshal(msgs[0].Payload, &finding))
+	again, err := c.w.Mediation.IntakeDispute(ctx, finding)
+	require.NoError(t, err)
+	require.Equal(t, msgs[0].ResultID, again)
+	msgs, err = c.w.K.Store().ListOutbox(ctx, cases.RecordCase, c.Samples["case.solved"])
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	var stolen casework.StolenItems
+	require.NoError(t, json.Unmarshal(msgs[0].Payload, &stolen))
+	require.NotEmpty(t, stolen.Items)
+	again, err = c.w.Recovery.RegisterStolen(ctx, stolen)
+	require.NoError(t, err)
+	require.Equal(t, c.Samples["case.solved"], again)
 	// The services' entries continue the bulk-loaded chain.
 	_, err = c.w.K.Checkpoint(ctx, true)
 	require.NoError(t, err)

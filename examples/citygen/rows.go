@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -47,6 +49,9 @@ var (
 	itemIDCols   = cols("item_id,kind,value")
 	custodyCols  = cols("item_id,seq,kind,from_kind,from_id,from_name,to_kind,to_id,to_name,actor_id,unit_id,witness_id,at,reason,item_condition,seal,seal_number,photos,corrects,created_at")
 	returnCols   = cols("id,unit_id,item_id,case_id,state,owner_person_id,recipient_person_id,delegate,authorisation,requested_by,requested_at,request_note,decided_by,decided_at,decision_note,event_id,receipt,completed_by,completed_at,identity_checked,attempts,version,created_at,updated_at")
+	referralCols = cols("id,unit_id,visit_id,sensitive,agency,agency_name,request,owner_id,due,status,follow_ups,outcome,outcome_note,closed_at,closed_by,created_by,version,created_at,updated_at")
+	outboxCols   = cols("id,kind,source_kind,source_id,step,payload,created_at,attempts,delivered_at,result_id")
+	inboxCols    = cols("source_kind,source_id,step,record_type,record_id,created_at")
 	eventRowCols = cols("id,unit_id,name,event_date,place,state,return_ids,results,created_by,held_by,held_at,version,created_at,updated_at")
 )
 
@@ -56,10 +61,35 @@ var (
 // are computed in parallel (the kernel's AuditRecord, the costly part) and
 // the writes go to the loader in order, where the chain is sequential.
 type writer struct {
-	l    *bulkload.Loader
-	k    *casework.Kernel
-	cur  write
-	done []write
+	l      *bulkload.Loader
+	k      *casework.Kernel
+	cur    write
+	done   []write
+	counts Counts
+}
+
+// Counts is how many records of each audited record type were written,
+// each with the audit entry of its creation; changes written after a
+// record's creation (a finding linked) add entries, not records, so the
+// counts add up to at most Result.Records.
+type Counts map[string]int64
+
+// Total is the number of records.
+func (c Counts) Total() int64 {
+	var n int64
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+func (c Counts) String() string {
+	keys := slices.Sorted(maps.Keys(c))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, c[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 type write struct {
@@ -77,7 +107,7 @@ type auditJob struct {
 	actor                  casework.Actor
 	action, recordType, id string
 	at                     time.Time
-	after                  any
+	before, after          any
 	rec                    casework.AuditRecord
 }
 
@@ -92,6 +122,14 @@ func (w *writer) add(table string, cols []string, vals ...any) {
 // after) by actor, at the record's creation time.
 func (w *writer) audited(actor casework.Actor, action, recordType, id string, at time.Time, after any) {
 	w.cur.audits = append(w.cur.audits, auditJob{actor: actor, action: action, recordType: recordType, id: id, at: at, after: after})
+	w.counts[recordType]++
+}
+
+// changed adds the audit entry of a change to a record already counted:
+// the kernel's AuditRecord of (before → after) by actor at at.
+func (w *writer) changed(actor casework.Actor, action, recordType, id string, at time.Time, before, after any) {
+	w.cur.audits = append(w.cur.audits, auditJob{actor: actor, action: action, recordType: recordType, id: id, at: at, before: before,
+		after: after})
 }
 
 // finish ends the write being assembled.
@@ -104,15 +142,9 @@ func (w *writer) finish(ctx context.Context) error {
 	return nil
 }
 
-// drain computes the pending writes' audit payloads on every core, then
-// hands rows and entries to the loader in order.
+// drain computes the pending writes' audit payloads and JSON columns on
+// every core, then hands rows and entries to the loader in order.
 func (w *writer) drain(ctx context.Context) error {
-	var jobs []*auditJob
-	for i := range w.done {
-		for j := range w.done[i].audits {
-			jobs = append(jobs, &w.done[i].audits[j])
-		}
-	}
 	workers := runtime.GOMAXPROCS(0)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -120,17 +152,34 @@ func (w *writer) drain(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := n; i < len(jobs); i += workers {
-				j := jobs[i]
-				rec, err := w.k.AuditRecord(ctx, j.actor, casework.Action(j.action), j.recordType, j.id, nil, j.after)
-				if err != nil {
-					errs[n] = err
-					return
+			for i := n; i < len(w.done); i += workers {
+				wr := &w.done[i]
+				// The rows' JSON columns are encoded here, on every
+				// core, rather than by the loader on this one.
+				for _, r := range wr.rows {
+					for c, v := range r.vals {
+						if dv, ok := v.(driver.Valuer); ok {
+							x, err := dv.Value()
+							if err != nil {
+								errs[n] = fmt.Errorf("%s.%s: %w", r.table, r.cols[c], err)
+								return
+							}
+							r.vals[c] = x
+						}
+					}
 				}
-				// The kernel stamps its clock's time; the record was
-				// written at its own.
-				rec.Time = casework.Truncate(j.at)
-				j.rec = rec
+				for k := range wr.audits {
+					j := &wr.audits[k]
+					rec, err := w.k.AuditRecord(ctx, j.actor, casework.Action(j.action), j.recordType, j.id, j.before, j.after)
+					if err != nil {
+						errs[n] = err
+						return
+					}
+					// The kernel stamps its clock's time; the record was
+					// written at its own.
+					rec.Time = casework.Truncate(j.at)
+					j.rec = rec
+				}
 			}
 		}()
 	}
@@ -178,7 +227,8 @@ func (w *writer) person(ctx context.Context, by casework.Actor, p casework.Perso
 	return w.finish(ctx)
 }
 
-func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit, hazards []outreach.Hazard) error {
+func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit, hazards []outreach.Hazard, referrals []outreach.Referral,
+	handoffs []casework.OutboxMessage) error {
 	w.add("outreach_visits", visitCols, v.ID, v.UnitID, sqlx.S(v.CampaignID), sqlx.S(v.PlanEntryID),
 		sqlx.List(v.OfficerIDs), v.VisitedAt.UnixMicro(), sqlx.S(v.AddressID), sqlx.S(v.Address), sqlx.S(v.Community),
 		string(v.TargetKind), v.TargetKey, sqlx.S(v.PersonID), sqlx.S(v.Organisation), sqlx.S(v.Notes), sqlx.JSON{V: v.Services},
@@ -188,11 +238,39 @@ func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit,
 	for _, o := range v.OfficerIDs {
 		w.add("outreach_visit_officers", officerCols, o, v.ID)
 	}
+	for _, m := range handoffs {
+		w.outbox(m)
+	}
 	// The service audits a visit's hazards before the visit, in one write.
 	for _, h := range hazards {
 		w.hazard(by, h)
 	}
-	w.audited(by, "visit.record", outreach.RecordVisit, v.ID, v.CreatedAt, v)
+	// The visit is recorded with its findings unlinked; each hand-off's
+	// delivery then links its finding to the record the receiver created,
+	// as the system (outreach's linkFinding), one version each.
+	cur := v.Clone()
+	cur.Version, cur.UpdatedAt = 1, v.CreatedAt
+	for i := range cur.Findings {
+		cur.Findings[i].ResultID, cur.Findings[i].LinkedAt = "", time.Time{}
+	}
+	w.audited(by, "visit.record", outreach.RecordVisit, v.ID, v.CreatedAt, cur)
+	sys := casework.Actor{StaffID: casework.SystemActorID, UnitID: v.UnitID}
+	for i, f := range v.Findings {
+		next := cur.Clone()
+		next.Findings[i].ResultID, next.Findings[i].LinkedAt = f.ResultID, f.LinkedAt
+		next.Version, next.UpdatedAt = cur.Version+1, f.LinkedAt
+		w.changed(sys, "visit.link_finding", outreach.RecordVisit, v.ID, f.LinkedAt, cur, next)
+		cur = next
+	}
+	// A referral is its own write after the visit's (outreach.Refer); its
+	// entry is the creation's, of the referral as it stands at the end of
+	// the history (closed, or chased), as a hazard's is.
+	for _, r := range referrals {
+		w.add("outreach_referrals", referralCols, r.ID, r.UnitID, r.VisitID, r.Sensitive, string(r.Agency), sqlx.S(r.AgencyName),
+			r.Request, r.OwnerID, r.Due.UnixMicro(), string(r.Status), sqlx.JSON{V: r.FollowUps}, sqlx.S(string(r.Outcome)),
+			sqlx.S(r.OutcomeNote), sqlx.T(r.ClosedAt), sqlx.S(r.ClosedBy), r.CreatedBy, r.Version, r.CreatedAt.UnixMicro(), sqlx.T(r.UpdatedAt))
+		w.audited(by, "referral.create", outreach.RecordReferral, r.ID, r.CreatedAt, r)
+	}
 	return w.finish(ctx)
 }
 
@@ -233,11 +311,18 @@ func (w *writer) dispute(ctx context.Context, by casework.Actor, d mediation.Dis
 	}
 	view := d.Clone()
 	view.PartyDocIndex = nil
-	w.audited(by, "dispute.report", mediation.RecordType, d.ID, d.CreatedAt, view)
+	action := "dispute.report"
+	if o := d.Origin; o != nil {
+		// Handed over by a visit: mediation's intake received it.
+		action = "mediation.intake"
+		w.inbox(casework.InboxEntry{SourceKind: o.Kind, SourceID: o.ID, Step: o.Step, RecordType: mediation.RecordType, RecordID: d.ID,
+			CreatedAt: d.CreatedAt})
+	}
+	w.audited(by, action, mediation.RecordType, d.ID, d.CreatedAt, view)
 	return w.finish(ctx)
 }
 
-func (w *writer) caseRow(ctx context.Context, by casework.Actor, x cases.Case) error {
+func (w *writer) caseRow(ctx context.Context, by casework.Actor, x cases.Case, outboxID string) error {
 	x.SharedWith = nil
 	body, err := json.Marshal(x)
 	if err != nil {
@@ -256,7 +341,43 @@ func (w *writer) caseRow(ctx context.Context, by casework.Actor, x cases.Case) e
 		w.add("case_arrests", arrestCols, a.ID, x.ID, x.UnitID, a.SuspectID, sqlx.T(a.At))
 	}
 	w.audited(by, string(cases.ActionReport), cases.RecordCase, x.ID, x.CreatedAt, x)
+	// The report's stolen items go to recovery by the outbox; recovery's
+	// RegisterStolen receives them at once (its inbox mark, audited as a
+	// receipt) and creates the items, written after the case.
+	for _, h := range x.Handoffs {
+		src := casework.Source{Kind: cases.RecordCase, ID: x.ID, Step: h.Step}
+		items := make([]casework.StolenItem, len(x.Items))
+		for i, it := range x.Items {
+			items[i] = casework.StolenItem{ItemID: it.ItemID, Category: it.Category, Description: it.Description,
+				Identifiers: slices.Clone(it.Identifiers), Quantity: it.Quantity, ValueFen: it.ValueFen, ValueConfirmed: it.ValueConfirmed,
+				OwnerPersonID: it.OwnerPersonID}
+		}
+		payload, err := json.Marshal(casework.StolenItems{Source: src, Actor: by, UnitID: x.UnitID, CaseID: x.ID, StolenAt: x.IncidentAt,
+			Place: x.Place, AddressID: x.AddressID, Items: items})
+		if err != nil {
+			return err
+		}
+		w.outbox(casework.OutboxMessage{ID: outboxID, Kind: h.Kind, SourceKind: src.Kind, SourceID: src.ID, Step: src.Step, Payload: payload,
+			CreatedAt: x.CreatedAt, Attempts: 1, DeliveredAt: h.At, ResultID: h.ResultID})
+		in := casework.InboxEntry{SourceKind: src.Kind, SourceID: src.ID, Step: src.Step, RecordType: cases.RecordCase, RecordID: h.ResultID,
+			CreatedAt: h.At}
+		w.inbox(in)
+		w.audited(by, "recovery.handoff.receive", recovery.RecordHandoff, in.SourceKind+"/"+in.SourceID+"/"+in.Step, h.At, in)
+	}
 	return w.finish(ctx)
+}
+
+// outbox writes a hand-off as the kernel's store does, delivered: its
+// attempt, delivery time and the receiver's answer.
+func (w *writer) outbox(m casework.OutboxMessage) {
+	w.add("outbox", outboxCols, m.ID, m.Kind, m.SourceKind, m.SourceID, m.Step, string(m.Payload), sqlx.T(m.CreatedAt), int64(m.Attempts),
+		sqlx.T(m.DeliveredAt), sqlx.S(m.ResultID))
+}
+
+// inbox writes a receiver's mark of a hand-off received, in the write of
+// the record it created.
+func (w *writer) inbox(in casework.InboxEntry) {
+	w.add("inbox", inboxCols, in.SourceKind, in.SourceID, in.Step, in.RecordType, in.RecordID, sqlx.T(in.CreatedAt))
 }
 
 func (w *writer) lead(ctx context.Context, by casework.Actor, l cases.Lead) error {
@@ -264,6 +385,8 @@ func (w *writer) lead(ctx context.Context, by casework.Actor, l cases.Lead) erro
 	if err != nil {
 		return err
 	}
+	w.inbox(casework.InboxEntry{SourceKind: l.Source.Kind, SourceID: l.Source.ID, Step: l.Source.Step, RecordType: cases.RecordLead,
+		RecordID: l.ID, CreatedAt: l.CreatedAt})
 	w.add("case_leads", leadCols, l.ID, l.UnitID, string(l.State), l.Source.Kind, sqlx.S(l.Source.ID), sqlx.S(l.CaseID),
 		sqlx.T(l.FoundAt), string(body), l.Version, sqlx.T(l.CreatedAt), sqlx.T(l.UpdatedAt))
 	w.audited(by, string(cases.ActionLeadCreate), cases.RecordLead, l.ID, l.CreatedAt, l)

@@ -60,7 +60,6 @@ var figureKeys = func() []string {
 	for _, a := range familyAid {
 		ks = append(ks, aidKey(a))
 	}
-	// The generator makes no referrals to other agencies: their figures are 0.
 	ks = append(ks, "outreach.referrals.made", "outreach.referrals.closed")
 	ks = append(ks, "outreach.aid.visits", "outreach.appointments.done",
 		"mediation.disputes.found", "mediation.disputes.accepted", "mediation.disputes.settled", "mediation.disputes.failed",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -106,10 +107,23 @@ func (g *gen) visit(st *station, pv plannedVisit, disputeFate func(time.Time) di
 		v.HazardIDs = []string{h.ID}
 		hazards = append(hazards, h)
 	}
-	if err := g.wr.visit(ctx, by, v, hazards); err != nil {
+	var referrals []outreach.Referral
+	if r, ok := g.referral(st, by, v); ok {
+		referrals = append(referrals, r)
+	}
+	// Each finding's link to the receiver's record is a version of its own.
+	v.Version += int64(len(v.Findings))
+	handoffs, err := findingHandoffs(by, v)
+	if err != nil {
+		return err
+	}
+	if err := g.wr.visit(ctx, by, v, hazards, referrals, handoffs); err != nil {
 		return err
 	}
 	g.sampled("visit", v.ID)
+	if pv.dispute {
+		g.sampled("visit.dispute", v.ID)
+	}
 	for _, h := range hazards {
 		g.sampled("hazard."+string(h.Status), h.ID)
 	}
@@ -140,6 +154,37 @@ func (g *gen) visit(st *station, pv plannedVisit, disputeFate func(time.Time) di
 		}
 	}
 	return nil
+}
+
+// findingHandoffs are the outbox messages of a visit's findings as
+// outreach writes them with the visit (a DisputeFinding to mediation, a
+// LeadFinding to casework), delivered when the finding was linked to the
+// record the receiver created.
+func findingHandoffs(by casework.Actor, v outreach.Visit) ([]casework.OutboxMessage, error) {
+	var out []casework.OutboxMessage
+	for _, f := range v.Findings {
+		src := casework.Source{Kind: outreach.RecordVisit, ID: v.ID, Step: f.Step}
+		var kind string
+		var payload any
+		switch f.Kind {
+		case outreach.FindingDispute:
+			kind, payload = casework.KindDisputeFinding, casework.DisputeFinding{Source: src, Actor: by, UnitID: v.UnitID, Category: f.Category,
+				Summary: f.Summary, AddressID: v.AddressID, Address: v.Address, PartyIDs: slices.Clone(f.PersonIDs), Risk: f.Risk,
+				RiskNote: f.RiskNote, FoundAt: v.VisitedAt}
+		case outreach.FindingLead:
+			kind, payload = casework.KindLeadFinding, casework.LeadFinding{Source: src, Actor: by, UnitID: v.UnitID, Summary: f.Summary,
+				AddressID: v.AddressID, PersonIDs: slices.Clone(f.PersonIDs), FoundAt: v.VisitedAt}
+		default:
+			continue
+		}
+		b, err := json.Marshal(payload)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, casework.OutboxMessage{ID: f.OutboxID, Kind: kind, SourceKind: src.Kind, SourceID: src.ID, Step: src.Step,
+			Payload: b, CreatedAt: v.CreatedAt, Attempts: 1, DeliveredAt: f.LinkedAt, ResultID: f.ResultID})
+	}
+	return out, nil
 }
 
 var hazardKinds = []string{"fire", "electrical", "gas", "building", "public_order", "technical_defence"}

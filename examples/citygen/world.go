@@ -37,6 +37,7 @@ type gen struct {
 	wr       *writer
 	sealer   casework.Sealer
 	rng      *rand.Rand
+	rrng     *rand.Rand // referrals' own source (gen.referral)
 	zone     *time.Location
 	truth    *Truth
 	bureau   casework.Unit
@@ -53,6 +54,9 @@ type gen struct {
 	last     time.Time // the latest time written, for the last checkpoint
 	end      time.Time // the end of the history: nothing happens at or after it
 	samples  map[string]string
+	// openReferralDues are the due instants of the referrals still open at
+	// the end of the history (Result.OpenReferralDues).
+	openReferralDues []time.Time
 }
 
 type counterKey struct {
@@ -65,6 +69,7 @@ type counterKey struct {
 func newGen(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sealer casework.Sealer, seed uint64,
 	setUpAt time.Time, lcfg bulkload.Config, open func(bulkload.Config) (*bulkload.Loader, error)) (*gen, error) {
 	g := &gen{ctx: ctx, w: w, k: w.K, clock: clock, sealer: sealer, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		rrng: rand.New(rand.NewPCG(seed^0x5265666572726c73, seed)),
 		zone: w.K.Zone(), truth: newTruth(), seq: map[string]int{}, counters: map[counterKey]int64{},
 		samples: map[string]string{}}
 	clock.Set(setUpAt)
@@ -76,7 +81,7 @@ func newGen(ctx context.Context, w *wiring.World, clock *casework.FixedClock, se
 	if err != nil {
 		return nil, err
 	}
-	g.wr = &writer{l: l, k: w.K}
+	g.wr = &writer{l: l, k: w.K, counts: Counts{}}
 	return g, nil
 }
 

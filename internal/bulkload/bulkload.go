@@ -12,6 +12,16 @@
 //
 // A Loader is for one goroutine and one database that nothing else writes
 // while it runs: it keeps the chain head in memory between flushes.
+//
+// A Fresh load (Config.Fresh) is for a new database that is worth nothing
+// until the load has finished, such as a generated city: it is loaded
+// without the secondary indexes and PostgreSQL's foreign keys (built and
+// checked once at Close), and on SQLite without journal, fsync or
+// foreign-key checks (checked once at Close, then the file goes back to WAL
+// with synchronous=FULL and is fsynced). A crash or an error during such a
+// load leaves a database to delete and generate again; the loader says so
+// by returning the error, and never leaves a half-restored schema behind a
+// nil error.
 package bulkload
 
 import (
@@ -35,10 +45,11 @@ import (
 // after the tables its foreign keys name.
 var tableOrder = []string{
 	"persons",
-	"outreach_visits", "outreach_visit_officers", "outreach_hazards", "outreach_hazard_events",
+	"outreach_visits", "outreach_visit_officers", "outreach_hazards", "outreach_hazard_events", "outreach_referrals",
 	"mediation_disputes", "mediation_dispute_refs",
 	"case_cases", "case_suspects", "case_identifiers", "case_arrests", "case_leads", "case_counters",
 	"recovery_items", "recovery_item_identifiers", "recovery_custody", "recovery_returns", "recovery_events",
+	"outbox", "inbox",
 	"audit_log", "audit_payloads", "audit_checkpoints",
 }
 
@@ -63,6 +74,18 @@ type Config struct {
 	// default 50,000 (two batches are in memory at once: the one being
 	// written and the one being filled).
 	FlushRows int
+	// Fresh says the database is new and worth nothing until the load
+	// has finished (a generated city: lost on a crash, it is generated
+	// again). The loader then trades the load's durability for speed:
+	// it drops the secondary indexes of the tables it writes and builds
+	// them again at Close (one sort each instead of a B-tree insert per
+	// row); on SQLite it also writes on one connection without a
+	// rollback journal, with no fsync and no foreign-key checks, and at
+	// Close checks the foreign keys once, switches the file back to WAL
+	// with synchronous=FULL and fsyncs it. A load that fails or is cut
+	// short leaves a database to throw away; a finished one is as the
+	// stores would have written it.
+	Fresh bool
 }
 
 // Loader buffers rows and writes them in bulk.
@@ -79,6 +102,11 @@ type Loader struct {
 	// inflight is the flush under way, if any: its rows are written while
 	// the caller goes on adding the next batch.
 	inflight chan flushResult
+	// fresh is the state of a Fresh load: the SQLite connection every
+	// flush writes on, and the indexes to build again at Close.
+	conn    *sql.Conn
+	indexes []index
+	touched map[string]bool // the tables written, which a Fresh load analyses at Close
 }
 
 type flushResult struct {
@@ -109,7 +137,7 @@ func Open(ctx context.Context, db *sql.DB, engine sqlx.Engine, cfg Config) (*Loa
 	if cfg.FlushRows <= 0 {
 		cfg.FlushRows = 50_000
 	}
-	l := &Loader{db: db, engine: engine, cfg: cfg, tables: map[string]*table{}}
+	l := &Loader{db: db, engine: engine, cfg: cfg, tables: map[string]*table{}, touched: map[string]bool{}}
 	var hash []byte
 	if err := db.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&l.head.Seq, &hash); err != nil {
 		return nil, fmt.Errorf("bulkload: read the chain head: %w", err)
@@ -117,6 +145,12 @@ func Open(ctx context.Context, db *sql.DB, engine sqlx.Engine, cfg Config) (*Loa
 	copy(l.head.Hash[:], hash)
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_checkpoints`).Scan(&l.lastCp); err != nil {
 		return nil, fmt.Errorf("bulkload: read the checkpoints: %w", err)
+	}
+	if cfg.Fresh {
+		if err := l.startFresh(ctx); err != nil {
+			l.release()
+			return nil, err
+		}
 	}
 	return l, nil
 }
@@ -143,6 +177,7 @@ func (l *Loader) Add(name string, cols []string, vals ...any) error {
 	if t == nil {
 		t = &table{cols: cols}
 		l.tables[name] = t
+		l.touched[name] = true
 	}
 	for i, v := range vals {
 		if dv, ok := v.(driver.Valuer); ok {
@@ -221,7 +256,13 @@ func (l *Loader) Close(ctx context.Context, at time.Time) error {
 	if err := l.Flush(ctx); err != nil {
 		return err
 	}
-	return l.wait()
+	if err := l.wait(); err != nil {
+		return err
+	}
+	if l.cfg.Fresh {
+		return l.endFresh(ctx)
+	}
+	return nil
 }
 
 // Flush starts writing every buffered row and the chain head in one
@@ -243,7 +284,7 @@ func (l *Loader) Flush(ctx context.Context) error {
 		if l.engine == sqlx.Postgres {
 			r.rows, r.err = b.flushPostgres(ctx, l.db)
 		} else {
-			r.rows, r.err = b.flushSQLite(ctx, l.db)
+			r.rows, r.err = b.flushSQLite(ctx, l.db, l.conn)
 		}
 		done <- r
 	}(l.inflight)
@@ -310,9 +351,9 @@ func (l batch) flushPostgres(ctx context.Context, db *sql.DB) (int, error) {
 // statement (32,766 since 3.32).
 const sqliteMaxParams = 32_000
 
-func (l batch) flushSQLite(ctx context.Context, db *sql.DB) (int, error) {
+func (l batch) flushSQLite(ctx context.Context, db *sql.DB, conn *sql.Conn) (int, error) {
 	var n int
-	err := sqlx.Tx(ctx, db, func(tx *sql.Tx) error {
+	err := inTx(ctx, db, conn, func(tx *sql.Tx) error {
 		// A page cache of 128 MiB on the connection that loads (SQLite's
 		// default is 2 MiB): the indexes of a large load stay in memory
 		// instead of being read back for every batch.

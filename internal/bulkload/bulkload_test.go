@@ -137,3 +137,82 @@ func TestRefusals(t *testing.T) {
 	require.NoError(t, l.Close(ctx, time.Now()))
 	require.Equal(t, int64(1), l.Rows(), "only the checkpoint of the head the services left")
 }
+
+// schema lists the indexes and foreign keys of the tables a load writes,
+// each with its definition, as the database reports them.
+func schema(t *testing.T, f fixture, engine sqlx.Engine) []string {
+	t.Helper()
+	q := `SELECT name || ' ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+		UNION ALL SELECT m.name || ' ' || p."table" || '.' || p."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) p
+		WHERE m.type = 'table' ORDER BY 1`
+	if engine == casesql.Postgres {
+		q = `SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+			UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+			WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY 1`
+	}
+	rows, err := f.store.DB().QueryContext(context.Background(), q)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// TestFreshLoad: a Fresh load (no journal, indexes and foreign keys
+// dropped until Close) ends with the same indexes and foreign keys as it
+// began, a chain that verifies, SQLite back in WAL mode, and the services
+// writing on; a row whose foreign key names nothing makes Close fail.
+func TestFreshLoad(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, engine sqlx.Engine) {
+		for _, dangling := range []bool{false, true} {
+			ctx := context.Background()
+			f := setup(t, engine)
+			before := schema(t, f, engine)
+			require.Greater(t, len(before), 20)
+			l, err := bulkload.Open(ctx, f.store.DB(), engine, bulkload.Config{CheckpointKey: f.key, CheckpointKeyID: f.keyID,
+				CheckpointEvery: 500, FlushRows: 300, Fresh: true})
+			require.NoError(t, err)
+			require.Less(t, len(schema(t, f, engine)), len(before), "indexes dropped while loading")
+			at := time.Date(2020, 5, 12, 9, 0, 0, 0, time.UTC)
+			for i := range 1200 {
+				id := fmt.Sprintf("p-%05d", i)
+				require.NoError(t, l.Add("persons", []string{"id", "unit_id", "name", "gender", "doc_type", "tags", "unidentified", "version",
+					"created_at", "updated_at"}, id, f.root.ID, "居民", "unknown", "none", sqlx.List([]string(nil)), false, int64(1),
+					at.UnixMicro(), at.UnixMicro()))
+				rec := casework.AuditRecord{Time: at, ActorID: "system", UnitID: f.root.ID, Action: "person.create", RecordType: "person",
+					RecordID: id, Payload: []byte(`{"id":"` + id + `"}`)}
+				require.NoError(t, l.Audit(func(h audit.Head) audit.Entry { return casework.ChainNext(h, rec) }, rec.Payload))
+				require.NoError(t, l.Done(ctx))
+			}
+			if dangling {
+				require.NoError(t, l.Add("persons", []string{"id", "unit_id", "name", "gender", "doc_type", "tags", "unidentified", "version",
+					"created_at", "updated_at"}, "p-lost", "u-missing", "居民", "unknown", "none", sqlx.List([]string(nil)), false, int64(1),
+					at.UnixMicro(), at.UnixMicro()))
+				err := l.Close(ctx, at)
+				require.Error(t, err)
+				require.Contains(t, err.Error(), "persons")
+				continue
+			}
+			require.NoError(t, l.Close(ctx, at))
+			require.Equal(t, before, schema(t, f, engine), "every index and foreign key as before")
+			if engine == casesql.SQLite {
+				var mode string
+				require.NoError(t, f.store.DB().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode))
+				require.Equal(t, "wal", mode)
+			}
+			_, err = f.k.CreateStaff(ctx, f.admin, casework.StaffInput{UnitID: f.root.ID, Name: "民警", Roles: []casework.Role{casework.RoleOfficer}})
+			require.NoError(t, err)
+			rep, err := f.k.VerifyAudit(ctx, f.auditor)
+			require.NoError(t, err)
+			require.True(t, rep.OK, rep.Reason)
+			require.Equal(t, l.Head().Seq+1, rep.Head.Seq)
+			require.Equal(t, 3, rep.CheckpointsVerified)
+		}
+	})
+}

@@ -1,0 +1,203 @@
+package bulkload
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
+)
+
+// index is a secondary index or (on PostgreSQL) a foreign key of a table
+// the loader writes: dropped for a Fresh load and created again at Close.
+type index struct{ name, drop, create string }
+
+// startFresh prepares a Fresh load: on SQLite one connection for every
+// flush, without journal, fsync or foreign-key checks; on both engines
+// the secondary indexes of the loaded tables dropped.
+func (l *Loader) startFresh(ctx context.Context) error {
+	idx, err := l.secondaryIndexes(ctx)
+	if err != nil {
+		return fmt.Errorf("bulkload: list the indexes: %w", err)
+	}
+	var exec func(context.Context, string, ...any) (sql.Result, error) = l.db.ExecContext
+	if l.engine == sqlx.SQLite {
+		if l.conn, err = l.db.Conn(ctx); err != nil {
+			return err
+		}
+		exec = l.conn.ExecContext
+		for _, p := range []string{`PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
+			if _, err := exec(ctx, p); err != nil {
+				return fmt.Errorf("bulkload: %s: %w", p, err)
+			}
+		}
+		if err := l.journal(ctx, "off"); err != nil {
+			return err
+		}
+	}
+	for _, ix := range idx {
+		if _, err := exec(ctx, ix.drop); err != nil {
+			return fmt.Errorf("bulkload: drop index %s: %w", ix.name, err)
+		}
+	}
+	l.indexes = idx
+	return nil
+}
+
+// endFresh ends a Fresh load: the indexes built again, and on SQLite the
+// foreign keys checked, the file back in WAL mode with synchronous=FULL
+// and fsynced; on PostgreSQL the loaded tables analysed.
+func (l *Loader) endFresh(ctx context.Context) error {
+	defer l.release()
+	var exec func(context.Context, string, ...any) (sql.Result, error) = l.db.ExecContext
+	if l.conn != nil {
+		exec = l.conn.ExecContext
+	}
+	for _, ix := range l.indexes {
+		if _, err := exec(ctx, ix.create); err != nil {
+			return fmt.Errorf("bulkload: create index %s: %w", ix.name, err)
+		}
+	}
+	l.indexes = nil
+	if l.engine == sqlx.Postgres {
+		var names []string
+		for _, name := range tableOrder {
+			if l.touched[name] {
+				names = append(names, name)
+			}
+		}
+		_, err := exec(ctx, `ANALYZE `+strings.Join(names, ", "))
+		return err
+	}
+	if err := l.foreignKeyCheck(ctx); err != nil {
+		return err
+	}
+	for _, p := range []string{`PRAGMA foreign_keys = ON`, `PRAGMA synchronous = FULL`} {
+		if _, err := exec(ctx, p); err != nil {
+			return fmt.Errorf("bulkload: %s: %w", p, err)
+		}
+	}
+	if err := l.journal(ctx, "wal"); err != nil {
+		return err
+	}
+	var seq int
+	var name, file string
+	if err := l.conn.QueryRowContext(ctx, `PRAGMA database_list`).Scan(&seq, &name, &file); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Sync(), f.Close())
+}
+
+// journal sets the SQLite connection's journal mode and checks that it
+// took: SQLite leaves the mode as it was when another connection holds the
+// file.
+func (l *Loader) journal(ctx context.Context, mode string) error {
+	var got string
+	if err := l.conn.QueryRowContext(ctx, `PRAGMA journal_mode = `+mode).Scan(&got); err != nil {
+		return fmt.Errorf("bulkload: journal_mode %s: %w", mode, err)
+	}
+	if !strings.EqualFold(got, mode) {
+		return fmt.Errorf("bulkload: journal_mode %s: SQLite kept %s (another connection is using the file)", mode, got)
+	}
+	return nil
+}
+
+// foreignKeyCheck reports the first row whose foreign key names no row,
+// which SQLite did not check while loading.
+func (l *Loader) foreignKeyCheck(ctx context.Context) error {
+	rows, err := l.conn.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid, fk sql.NullInt64
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("bulkload: a row of %s (rowid %d) names no row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
+}
+
+// release gives back the connection of a Fresh load on SQLite.
+func (l *Loader) release() {
+	if l.conn != nil {
+		_ = l.conn.Close()
+		l.conn = nil
+	}
+}
+
+// secondaryIndexes lists the indexes of the loaded tables that no
+// constraint owns (primary keys and UNIQUE constraints stay), and on
+// PostgreSQL their foreign keys, whose per-row triggers cost more than
+// checking each key once at the end (SQLite's foreign keys are switched
+// off on the loading connection instead). PostgreSQL's manual gives the
+// same recipe ("Populating a Database").
+func (l *Loader) secondaryIndexes(ctx context.Context) ([]index, error) {
+	var rows *sql.Rows
+	var err error
+	if l.engine == sqlx.Postgres {
+		rows, err = l.db.QueryContext(ctx, `SELECT c.relname, 'DROP INDEX ' || quote_ident(c.relname), pg_get_indexdef(c.oid)
+			FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+			JOIN pg_namespace n ON n.oid = t.relnamespace
+			WHERE n.nspname = current_schema() AND t.relname = ANY($1)
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
+			UNION ALL
+			SELECT k.conname, 'ALTER TABLE ' || quote_ident(t.relname) || ' DROP CONSTRAINT ' || quote_ident(k.conname),
+				'ALTER TABLE ' || quote_ident(t.relname) || ' ADD CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)
+			FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+			WHERE k.contype = 'f' AND n.nspname = current_schema() AND t.relname = ANY($1)
+			ORDER BY 1`, tableOrder)
+	} else {
+		rows, err = l.db.QueryContext(ctx, `SELECT name, 'DROP INDEX "' || name || '"', sql FROM sqlite_master
+			WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (`+strings.Repeat("?, ", len(tableOrder)-1)+`?)
+			ORDER BY name`, anys(tableOrder)...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []index
+	for rows.Next() {
+		var ix index
+		if err := rows.Scan(&ix.name, &ix.drop, &ix.create); err != nil {
+			return nil, err
+		}
+		out = append(out, ix)
+	}
+	return out, rows.Err()
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// inTx runs fn in a transaction on conn when the load holds one, else on
+// the pool.
+func inTx(ctx context.Context, db *sql.DB, conn *sql.Conn, fn func(*sql.Tx) error) error {
+	if conn == nil {
+		return sqlx.Tx(ctx, db, fn)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return sqlx.Translate(err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return sqlx.Translate(err)
+	}
+	return sqlx.Translate(tx.Commit())
+}
