@@ -233,6 +233,13 @@ var migrations = []sqlx.Step{{
 			`DROP INDEX outreach_visits_unit`,
 		}
 	},
+}, {
+	// When the sweep sent a referral's overdue notice: the sweep selects
+	// the overdue referrals still without one, so each is noticed once.
+	Version: 7,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`ALTER TABLE outreach_referrals ADD COLUMN overdue_noticed_at BIGINT`}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)
