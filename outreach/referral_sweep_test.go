@@ -1,11 +1,13 @@
 package outreach_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/outreach"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -217,6 +219,47 @@ func TestReferralTotals(t *testing.T) {
 			}
 			require.Equal(t, map[string]row{b.root.ID: {4, 2, by(1, 1, 0)}, b.branch.ID: {3, 2, by(1, 1, 0)},
 				b.other.ID: {1, 0, by(0, 0, 0)}}, got)
+		})
+	}
+}
+
+// TestReferralSweepsAtOnce: sweeps running at once (two server processes)
+// notice each overdue referral exactly once between them.
+func TestReferralSweepsAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []string{"memory", "sqlite"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			b := setupOn(t, backend, nil)
+			v := b.visitFor(t, b.officer, b.station, outreach.School)
+			for range 6 {
+				_, err := b.svc.Refer(b.ctx, b.officer, outreach.ReferralInput{VisitID: v.ID, Agency: outreach.AgencySchool,
+					Request: "联系学校", OwnerID: b.officer.StaffID, DueInDays: 1})
+				require.NoError(t, err)
+			}
+			b.clock.Advance(3 * 24 * time.Hour)
+			var wg sync.WaitGroup
+			results := make([]casework.SweepResult, 3)
+			for i := range results {
+				wg.Go(func() {
+					res, err := b.svc.Sweep(b.ctx, b.clock.Now())
+					assert.NoError(t, err)
+					results[i] = res
+				})
+			}
+			wg.Wait()
+			total := 0
+			for _, r := range results {
+				total += r.Notified
+			}
+			require.Equal(t, 6, total)
+			seen := map[string]bool{}
+			for _, n := range b.notices.all() {
+				require.False(t, seen[n.RecordID], "%s noticed twice", n.RecordID)
+				seen[n.RecordID] = true
+			}
+			require.Len(t, seen, 6)
+			b.verify(t)
 		})
 	}
 }
