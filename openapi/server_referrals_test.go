@@ -262,3 +262,53 @@ func testReferralHospitalAdmissionOverHTTP(t *testing.T, b fixtureOption) {
 	made, done := referralFigures(t, chief, w.station.ID, "2020-05-12", "2020-05-13")
 	require.Equal(t, [2]int64{1, 1}, [2]int64{made, done})
 }
+
+// The overdue list over HTTP: pages by cursor until none is left, nothing
+// lost or repeated, a cursor this server did not make refused naming
+// the field, and each reader's reach only.
+func TestOverdueReferralPagesOverHTTP(t *testing.T) { eachBackend(t, testOverdueReferralPagesOverHTTP) }
+
+func testOverdueReferralPagesOverHTTP(t *testing.T, b fixtureOption) {
+	clock := casework.NewFixedClock(time.Date(2020, 5, 12, 1, 0, 0, 0, time.UTC))
+	w := newOutreachWorld(t, "张店公安分局", "潘庄派出所", "潘庄社区", b, withKernelConfig(func(c *casework.Config) { c.Clock = clock }))
+	ctx := context.Background()
+	officer, chief := w.client(t, w.officer), w.client(t, w.chief)
+	visit, err := officer.RecordVisitWithResponse(ctx, nil, api.VisitInput{UnitId: w.station.ID, TargetKind: "school", Organisation: "潘庄小学"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, visit.StatusCode(), string(visit.Body))
+	var want []string
+	for i := range 3 {
+		r, err := officer.ReferToAgencyWithResponse(ctx, visit.JSON201.Id, nil, api.AgencyReferralInput{Agency: "school",
+			Request: "学校协助做好学生安全教育", OwnerId: w.officer.StaffID, DueInDays: 1 + i})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusCreated, r.StatusCode(), string(r.Body))
+		want = append(want, r.JSON201.Id)
+		clock.Advance(time.Minute)
+	}
+	clock.Advance(5 * 24 * time.Hour)
+	var got []string
+	cursor := (*string)(nil)
+	for range 5 {
+		page, err := chief.ListOverdueReferralsWithResponse(ctx, &api.ListOverdueReferralsParams{Limit: ptr(2), Cursor: cursor})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, page.StatusCode(), string(page.Body))
+		require.LessOrEqual(t, len(page.JSON200.Items), 2)
+		for _, r := range page.JSON200.Items {
+			got = append(got, r.Id)
+		}
+		if page.JSON200.Next == "" {
+			break
+		}
+		cursor = ptr(page.JSON200.Next)
+	}
+	require.Equal(t, want, got)
+	bad, err := chief.ListOverdueReferralsWithResponse(ctx, &api.ListOverdueReferralsParams{Cursor: ptr("not-a-cursor")})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.StatusCode(), string(bad.Body))
+	require.Equal(t, "/cursor", problemOf(t, bad.Body).Errors[0].Field)
+	elsewhere := w.staff(t, w.unit(t, w.root, "X", "临淄公安分局", casework.LevelBranch), "临淄民警", nil, casework.RoleOfficer)
+	theirs, err := w.client(t, elsewhere).ListOverdueReferralsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, theirs.StatusCode(), string(theirs.Body))
+	require.Empty(t, theirs.JSON200.Items, "another branch sees none of these")
+}

@@ -33724,6 +33724,22 @@ func (response ListOverdueReferrals404ApplicationProblemPlusJSONResponse) VisitL
 	return err
 }
 
+type ListOverdueReferrals422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueReferrals422ApplicationProblemPlusJSONResponse) VisitListOverdueReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOverdueReferralsdefaultApplicationProblemPlusJSONResponse struct {
 	Body       Problem
 	StatusCode int
