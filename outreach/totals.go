@@ -73,7 +73,8 @@ func (t Totals) Figure(k TargetKind) int64 {
 }
 
 // Figures lays the table out as report figures, keyed
-// "outreach.visits.<kind>", "outreach.hazards.rectified" and so on.
+// "outreach.visits.<kind>", "outreach.hazards.rectified" and so on, ending
+// with the referrals made and closed: the report's outreach figures.
 func (t Totals) Figures() []casework.Figure {
 	var out []casework.Figure
 	for _, k := range TargetKinds {
@@ -95,7 +96,8 @@ func (t Totals) Figures() []casework.Figure {
 		casework.Figure{Key: "outreach.aid.visits", LabelZH: "送去帮扶物资", LabelEN: "visits delivering aid", Value: t.AidVisits, Unit: "户次"},
 		casework.Figure{Key: "outreach.appointments.done", LabelZH: "完成预约服务", LabelEN: "appointments done", Value: t.AppointmentsDone, Unit: "次"},
 	)
-	return append(out, aidFigures(t.AidQuantities)...)
+	out = append(out, aidFigures(t.AidQuantities)...)
+	return append(out, referralFiguresOf(t.referralTally())...)
 }
 
 func codeOf(list, value string) casework.Code {
@@ -179,7 +181,7 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 	if err != nil {
 		return nil, err
 	}
-	return append(t.Figures(), referralFiguresOf(t.referralTally())...), nil
+	return t.Figures(), nil
 }
 
 // GridFigures implements casework.FigureSource: Figures of every cell of a
@@ -192,7 +194,7 @@ func (s *Service) GridFigures(ctx context.Context, g casework.Grid) ([][]casewor
 	}
 	out := make([][]casework.Figure, len(cells))
 	for i, t := range cells {
-		out[i] = append(t.Figures(), referralFiguresOf(t.referralTally())...)
+		out[i] = t.Figures()
 	}
 	return out, nil
 }
