@@ -27,6 +27,10 @@ type Notice struct {
 	RecordID   string     `json:"recordId"`
 	Reason     string     `json:"reason"` // a code, e.g. "review_deadline"
 	Due        time.Time  `json:"due,omitzero"`
+	// StaffID is the staff member the notice is for when it is one
+	// person's to act on (a referral's owner); "" for the unit's
+	// supervisors.
+	StaffID string `json:"staffId,omitempty"`
 }
 
 // Notifier delivers notices (an SMS gateway, a duty-desk screen …). Error
@@ -48,6 +52,6 @@ type LogNotifier struct{ Log zerolog.Logger }
 // Notify logs the notice.
 func (l LogNotifier) Notify(_ context.Context, n Notice) error {
 	l.Log.Warn().Str("kind", string(n.Kind)).Str("unit", n.UnitID).Str("record_type", n.RecordType).
-		Str("record_id", n.RecordID).Str("reason", n.Reason).Time("due", n.Due).Msg("notice")
+		Str("record_id", n.RecordID).Str("reason", n.Reason).Str("staff", n.StaffID).Time("due", n.Due).Msg("notice")
 	return nil
 }

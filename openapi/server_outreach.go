@@ -354,6 +354,18 @@ func (s *server) ListReferrals(ctx context.Context, r api.ListReferralsRequestOb
 	return api.ListReferrals200JSONResponse{Items: mapSlice(refs, agencyReferralOut), Next: next}, nil
 }
 
+func (s *server) ListOverdueReferrals(ctx context.Context, r api.ListOverdueReferralsRequestObject) (api.ListOverdueReferralsResponseObject, error) {
+	p, err := page(r.Params.Limit, r.Params.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	refs, next, err := s.outreach.ListOverdueReferrals(ctx, actorOf(ctx), deref(r.Params.UnitId), p)
+	if err != nil {
+		return nil, err
+	}
+	return api.ListOverdueReferrals200JSONResponse{Items: mapSlice(refs, agencyReferralOut), Next: next}, nil
+}
+
 func (s *server) GetReferral(ctx context.Context, r api.GetReferralRequestObject) (api.GetReferralResponseObject, error) {
 	ref, err := s.outreach.GetReferral(ctx, actorOf(ctx), r.Id)
 	if err != nil {

@@ -233,7 +233,8 @@ func caseFiguresOut(f cases.Figures) api.CaseFigures {
 func outreachTotalsOut(t outreach.Totals) api.OutreachTotals {
 	return api.OutreachTotals{UnitId: t.UnitID, Visits: keyedOut(t.Visits), Targets: keyedOut(t.Targets), HazardsFound: t.HazardsFound,
 		HazardsRectified: t.HazardsRectified, DisputesHanded: t.DisputesHanded, LeadsCollected: t.LeadsCollected, Services: keyedOut(t.Services),
-		AidVisits: t.AidVisits, AppointmentsDone: t.AppointmentsDone, AidQuantities: mapSlice(t.AidQuantities, aidQuantityOut)}
+		AidVisits: t.AidVisits, AppointmentsDone: t.AppointmentsDone, AidQuantities: mapSlice(t.AidQuantities, aidQuantityOut),
+		ReferralsMade: t.ReferralsMade, ReferralsClosed: t.ReferralsClosed, ReferralsClosedBy: keyedOut(t.ReferralsClosedBy)}
 }
 
 // keyedOut turns a count per code (target kind, service kind) into the

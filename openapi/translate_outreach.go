@@ -209,5 +209,6 @@ func agencyReferralOut(r outreach.Referral) api.AgencyReferral {
 			return api.AgencyReferralFollowUp{At: f.At, By: f.By, Note: f.Note}
 		}),
 		Outcome: api.ReferralOutcome(r.Outcome), OutcomeNote: r.OutcomeNote, ClosedAt: r.ClosedAt, ClosedBy: r.ClosedBy,
-		CreatedBy: r.CreatedBy, Masked: r.Masked, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		OverdueNoticedAt: r.OverdueNoticedAt, CreatedBy: r.CreatedBy, Masked: r.Masked, Version: r.Version, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt}
 }

@@ -33,7 +33,11 @@
 //     It belongs to its visit's unit, and a referral made on a sensitive
 //     visit is masked like the visit. Overdue while open from the due
 //     instant on: pastDeadline is the one deadline rule of hazards,
-//     referrals and the plan.
+//     referrals and the plan. The kernel's sweep (Service.Sweep, registered
+//     in Provides) sends each overdue referral's owner one notice,
+//     recorded on the referral (OverdueNoticedAt); ListOverdueReferrals
+//     lists them until closed, and Totals counts referrals made, closed
+//     and closed by outcome, as the report does.
 //
 // # Hand-offs
 //

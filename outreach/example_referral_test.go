@@ -54,8 +54,9 @@ func printReferralFigures(w *world, a casework.Actor, unit casework.Unit, from, 
 // the town's civil affairs office to take over the household's relief
 // (联系镇民政部门落实后续帮扶救助工作), follows it up, and closes the
 // referral when relief is granted. Missing the due date puts it on the
-// overdue list until it is closed; the report counts it made in February
-// and closed in March.
+// overdue list until it is closed, and the sweep tells the owner once; the
+// report and the outreach table count it made in February and closed in
+// March.
 func ExampleService_Refer_civilAffairs() {
 	w := newWorld(time.Date(2020, 2, 10, 1, 0, 0, 0, time.UTC))
 	h := w.zhaoXilan()
@@ -82,14 +83,23 @@ func ExampleService_Refer_civilAffairs() {
 	r, err = w.svc.FollowUpReferral(w.ctx, officer, r.ID, r.Version, "民政办已入户核实，拟纳入临时救助")
 	must(err)
 	w.clock.Advance(12 * 24 * time.Hour) // past the due date, still open
-	overdue, _, err := w.svc.ListReferrals(w.ctx, chief, outreach.ReferralQuery{UnitID: county.ID, Overdue: true})
+	overdue, _, err := w.svc.ListOverdueReferrals(w.ctx, chief, county.ID, casework.Page{})
 	must(err)
 	fmt.Printf("overdue on %s: %d\n", w.clock.Now().In(w.k.Zone()).Format("2006-01-02"), len(overdue))
+	// The kernel's periodic sweep tells the owner once, however often it
+	// runs.
+	for range 2 {
+		res, err := w.k.Sweep(w.ctx, w.clock.Now())
+		must(err)
+		fmt.Printf("sweep: %d noticed\n", res.Notified)
+	}
+	r, err = w.svc.GetReferral(w.ctx, chief, r.ID)
+	must(err)
 	w.clock.Advance(10 * 24 * time.Hour)
 	r, err = w.svc.CloseReferral(w.ctx, officer, r.ID, r.Version, outreach.OutcomeDone, "临时救助金已发放，纳入镇民政常态帮扶")
 	must(err)
 	printReferral(w.k, r)
-	overdue, _, err = w.svc.ListReferrals(w.ctx, chief, outreach.ReferralQuery{UnitID: county.ID, Overdue: true})
+	overdue, _, err = w.svc.ListOverdueReferrals(w.ctx, chief, county.ID, casework.Page{})
 	must(err)
 	fmt.Printf("overdue after closing: %d\n", len(overdue))
 	_, err = w.svc.FollowUpReferral(w.ctx, officer, r.ID, r.Version, "再次回访")
@@ -99,10 +109,15 @@ func ExampleService_Refer_civilAffairs() {
 	printReferralFigures(w, chief, county, time.Date(2020, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC))
 	fmt.Println("桓台县公安局 March 2020:")
 	printReferralFigures(w, chief, county, time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 4, 1, 0, 0, 0, 0, time.UTC))
+	march, err := w.svc.Totals(w.ctx, chief, casework.ReportQuery{UnitID: county.ID, From: time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC),
+		To: time.Date(2020, 4, 1, 0, 0, 0, 0, time.UTC)})
+	must(err)
+	fmt.Printf("outreach table, March: %d made, %d closed, %d done\n", march.ReferralsMade, march.ReferralsClosed,
+		march.ReferralsClosedBy[outreach.OutcomeDone])
 	trail, err := w.svc.History(w.ctx, chief, outreach.RecordReferral, r.ID)
 	must(err)
 	for _, e := range trail {
-		fmt.Printf("audit: %s\n", e.Action)
+		fmt.Printf("audit: %s by %s\n", e.Action, e.ActorID)
 	}
 	w.verify()
 	// Output:
@@ -110,7 +125,10 @@ func ExampleService_Refer_civilAffairs() {
 	// referral id-000013 v1 to 民政部门 田庄镇民政部门, open, due 2020-02-25 00:00
 	//   asked: 落实赵希兰家后续帮扶救助工作
 	// overdue on 2020-02-25: 1
-	// referral id-000013 v3 to 民政部门 田庄镇民政部门, closed, due 2020-02-25 00:00
+	// notice: overdue referral id-000013 (referral_due) for staff id-000008
+	// sweep: 1 noticed
+	// sweep: 0 noticed
+	// referral id-000013 v4 to 民政部门 田庄镇民政部门, closed, due 2020-02-25 00:00
 	//   asked: 落实赵希兰家后续帮扶救助工作
 	//   follow-up 02-13 09:00: 民政办已入户核实，拟纳入临时救助
 	//   closed 03-06 09:00: 已落实 — 临时救助金已发放，纳入镇民政常态帮扶
@@ -122,9 +140,11 @@ func ExampleService_Refer_civilAffairs() {
 	// 桓台县公安局 March 2020:
 	//   联系相关部门帮扶 (outreach.referrals.made): 0 次
 	//   帮扶转介办结 (outreach.referrals.closed): 1 次
-	// audit: referral.create
-	// audit: referral.follow_up
-	// audit: referral.close
+	// outreach table, March: 0 made, 1 closed, 1 done
+	// audit: referral.create by id-000008
+	// audit: referral.follow_up by id-000008
+	// audit: referral.overdue_notice by system
+	// audit: referral.close by id-000008
 	// audit chain verified: true
 }
 
@@ -132,7 +152,8 @@ func ExampleService_Refer_civilAffairs() {
 // causing trouble. The community officer of 潘庄派出所 asks for his
 // admission to hospital, with the residents' committee providing a car and
 // staff to go with her, and closes the referral when he is admitted the
-// same day. The household is a special-person family: the duty officer sees
+// same day, before its due time, so no overdue notice ever goes out. The
+// household is a special-person family: the duty officer sees
 // the referral, its agency and its dates, but not what was asked.
 func ExampleService_Refer_hospitalAdmission() {
 	w := newWorld(time.Date(2020, 5, 12, 1, 0, 0, 0, time.UTC))
@@ -158,6 +179,11 @@ func ExampleService_Refer_hospitalAdmission() {
 	must(err)
 	printReferral(w.k, r)
 
+	w.clock.Set(time.Date(2020, 5, 14, 1, 0, 0, 0, time.UTC))
+	res, err := w.k.Sweep(w.ctx, w.clock.Now())
+	must(err)
+	fmt.Printf("sweep after its due time: %d noticed\n", res.Notified)
+
 	seen, err := w.svc.GetReferral(w.ctx, desk, r.ID)
 	must(err)
 	fmt.Println("the duty officer sees:")
@@ -171,6 +197,7 @@ func ExampleService_Refer_hospitalAdmission() {
 	//   asked: 孟庆花之子及时送医治疗；居委会安排专车、专人与老人一同前往
 	//   follow-up 05-12 12:00: 居委会专车、专人已到，与老人一同送医
 	//   closed 05-12 14:00: 已落实 — 已入院治疗
+	// sweep after its due time: 0 noticed
 	// the duty officer sees:
 	// referral id-000013 v3 to 医院 辖区医院, closed, due 2020-05-13 00:00
 	//   masked: what was asked and the notes are hidden

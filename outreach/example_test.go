@@ -27,7 +27,7 @@ func newWorld(at time.Time) *world {
 	ctx := context.Background()
 	db := cmem.New()
 	clock := casework.NewFixedClock(at)
-	k, err := casework.New(db, &casework.Config{Clock: clock, IDs: &casework.SequentialIDs{Prefix: "id-"}})
+	k, err := casework.New(db, &casework.Config{Clock: clock, IDs: &casework.SequentialIDs{Prefix: "id-"}, Notifier: printNotices{}})
 	must(err)
 	svc, err := outreach.New(k, memstore.New(db), nil)
 	must(err)
@@ -37,6 +37,21 @@ func newWorld(at time.Time) *world {
 	w := &world{ctx: ctx, clock: clock, k: k, svc: svc, root: root, admin: actor(admin)}
 	w.auditor = w.staff(root, "审计员", nil, casework.RoleAuditor)
 	return w
+}
+
+// printNotices is a Notifier that prints what it is told.
+type printNotices struct{}
+
+func (printNotices) Notify(_ context.Context, n casework.Notice) error {
+	fmt.Printf("notice: %s %s %s (%s) for %s\n", n.Kind, n.RecordType, n.RecordID, n.Reason, orUnit(n.StaffID))
+	return nil
+}
+
+func orUnit(staffID string) string {
+	if staffID == "" {
+		return "the unit"
+	}
+	return "staff " + staffID
 }
 
 func must(err error) {

@@ -2,6 +2,7 @@ package outreach_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,8 @@ type bundle struct {
 	kdb   *cmem.DB // memory backend only
 	ks    casework.KernelStore
 	os    outreach.Store
+	// notices keeps what the kernel's notifier was told.
+	notices *recorder
 
 	root, branch, station, other casework.Unit
 	admin, auditor               casework.Actor
@@ -42,7 +45,7 @@ func setup(t *testing.T) *bundle { return setupOn(t, "memory", nil) }
 func setupOn(t *testing.T, backend string, cfg *outreach.Config) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	b := &bundle{ctx: ctx, clock: casework.NewFixedClock(start)}
+	b := &bundle{ctx: ctx, clock: casework.NewFixedClock(start), notices: &recorder{}}
 	var ks casework.KernelStore
 	var os outreach.Store
 	switch backend {
@@ -67,7 +70,7 @@ func setupOn(t *testing.T, backend string, cfg *outreach.Config) *bundle {
 		t.Fatalf("unknown backend %q", backend)
 	}
 	b.ks, b.os = ks, os
-	k, err := casework.New(ks, &casework.Config{Clock: b.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}})
+	k, err := casework.New(ks, &casework.Config{Clock: b.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}, Notifier: b.notices})
 	require.NoError(t, err)
 	b.k = k
 	b.svc, err = outreach.New(k, os, cfg)
@@ -87,6 +90,25 @@ func setupOn(t *testing.T, backend string, cfg *outreach.Config) *bundle {
 	b.address, err = k.CreateAddress(ctx, b.officer, casework.AddressInput{UnitID: b.station.ID, Text: "张店区潘庄社区3号楼2单元101", Community: "潘庄社区"})
 	require.NoError(t, err)
 	return b
+}
+
+// recorder is a Notifier that keeps what it was told.
+type recorder struct {
+	mu      sync.Mutex
+	notices []casework.Notice
+}
+
+func (r *recorder) Notify(_ context.Context, n casework.Notice) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notices = append(r.notices, n)
+	return nil
+}
+
+func (r *recorder) all() []casework.Notice {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]casework.Notice(nil), r.notices...)
 }
 
 func actor(s casework.Staff) casework.Actor {

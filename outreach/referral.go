@@ -101,11 +101,14 @@ type Referral struct {
 	OutcomeNote string          `json:"outcomeNote,omitempty"`
 	ClosedAt    time.Time       `json:"closedAt,omitzero"`
 	ClosedBy    string          `json:"closedBy,omitempty"`
-	CreatedBy   string          `json:"createdBy"`
-	Masked      bool            `json:"masked,omitempty"`
-	Version     int64           `json:"version"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	UpdatedAt   time.Time       `json:"updatedAt"`
+	// OverdueNoticedAt is when the sweep sent the overdue notice (Sweep):
+	// one notice per referral, never again.
+	OverdueNoticedAt time.Time `json:"overdueNoticedAt,omitzero"`
+	CreatedBy        string    `json:"createdBy"`
+	Masked           bool      `json:"masked,omitempty"`
+	Version          int64     `json:"version"`
+	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
 }
 
 // Clone returns a copy that shares nothing with r.
@@ -165,6 +168,9 @@ type ReferralFilter struct {
 	// OverdueAt selects referrals overdue at this instant
 	// (Referral.Overdue).
 	OverdueAt time.Time
+	// Unnoticed selects referrals whose overdue notice has not been sent
+	// (OverdueNoticedAt zero).
+	Unnoticed bool
 }
 
 // ReferralTally is what a store counts of referrals for a unit subtree and
@@ -172,6 +178,8 @@ type ReferralFilter struct {
 type ReferralTally struct {
 	Made   int64 // referrals recorded in the period (by CreatedAt)
 	Closed int64 // referrals closed in the period (by ClosedAt)
+	// ClosedBy splits Closed by outcome; an outcome with none is absent.
+	ClosedBy map[ReferralOutcome]int64
 }
 
 // checkDeadline is the one rule for a deadline given as an instant or as a

@@ -81,8 +81,8 @@ type Service struct {
 
 // New builds the outreach service on a kernel and a store and registers
 // with the kernel all that it provides (Provides): its policy rows, code
-// lists, figures and the write-backs that link a visit's findings to the
-// dispute or lead each became.
+// lists, figures, the sweep of overdue referrals and the write-backs that
+// link a visit's findings to the dispute or lead each became.
 func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if k == nil || store == nil {
 		return nil, errors.New("outreach: New needs a kernel and a store")
@@ -123,6 +123,7 @@ func (s *Service) Provides() casework.Provision {
 		Rules:   DefaultRules(),
 		Codes:   append(codeLists(), referralCodeLists()...),
 		Figures: s,
+		Sweeper: s,
 		Mover:   s,
 		Writebacks: map[string]casework.Writeback{
 			casework.KindDisputeFinding: s.linkFinding,

@@ -218,6 +218,14 @@ func (s *Service) ListReferrals(ctx context.Context, actor casework.Actor, q Ref
 	return rows, next, nil
 }
 
+// ListOverdueReferrals lists the referrals overdue now (Referral.Overdue:
+// open, and the due instant reached) in the unit subtree — the actor's
+// unit by default — by the time they were made, in pages: ListReferrals
+// with Overdue set.
+func (s *Service) ListOverdueReferrals(ctx context.Context, actor casework.Actor, unitID string, p casework.Page) ([]Referral, string, error) {
+	return s.ListReferrals(ctx, actor, ReferralQuery{UnitID: unitID, Overdue: true, Page: p})
+}
+
 // filterRefs checks the ids a referral query names, as every input's ids
 // are: out of reach is ErrInvalid on the field. An owner no longer active
 // is a fair filter (whose open referrals must be handed over?).
@@ -240,17 +248,9 @@ func (s *Service) filterRefs(ctx context.Context, actor casework.Actor, q Referr
 	return f.Err()
 }
 
-// referralFigures are the report's referral figures for a period: made and
-// closed in it, each counted by its own event's time, so a later close
+// referralFiguresOf are the report's referral figures for a period: made
+// and closed in it, each counted by its own event's time, so a later close
 // never changes a past period's figures.
-func (s *Service) referralFigures(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
-	t, err := s.store.TallyReferrals(ctx, TallyFilter{UnitUnder: p.UnitPath, From: p.Start, To: p.End})
-	if err != nil {
-		return nil, err
-	}
-	return referralFiguresOf(t), nil
-}
-
 func referralFiguresOf(t ReferralTally) []casework.Figure {
 	return []casework.Figure{
 		{Key: "outreach.referrals.made", LabelZH: "联系相关部门帮扶", LabelEN: "referrals to other agencies", Value: t.Made, Unit: "次"},

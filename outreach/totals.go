@@ -2,6 +2,7 @@ package outreach
 
 import (
 	"context"
+	"maps"
 
 	"github.com/grassroots-policing/grassroots/casework"
 )
@@ -28,6 +29,25 @@ type Totals struct {
 	// AidQuantities sums the counted aid lines per item and unit (1 桶
 	// 花生油, 10 斤 大米), in item then unit order.
 	AidQuantities []AidQuantity `json:"aidQuantities"`
+	// ReferralsMade counts referrals to other agencies recorded in the
+	// period, ReferralsClosed those closed in it, and ReferralsClosedBy
+	// splits the closed by outcome (every built-in outcome present): the
+	// report's "outreach.referrals.*" figures.
+	ReferralsMade     int64                     `json:"referralsMade"`
+	ReferralsClosed   int64                     `json:"referralsClosed"`
+	ReferralsClosedBy map[ReferralOutcome]int64 `json:"referralsClosedBy"`
+}
+
+// withReferrals sets the referral figures of the table.
+func (t *Totals) withReferrals(r ReferralTally) {
+	t.ReferralsMade, t.ReferralsClosed = r.Made, r.Closed
+	t.ReferralsClosedBy = map[ReferralOutcome]int64{OutcomeDone: 0, OutcomeDeclined: 0, OutcomeWithdrawn: 0}
+	maps.Copy(t.ReferralsClosedBy, r.ClosedBy)
+}
+
+// referralTally is the referral part of the table, as the store counted it.
+func (t Totals) referralTally() ReferralTally {
+	return ReferralTally{Made: t.ReferralsMade, Closed: t.ReferralsClosed}
 }
 
 func totalsOf(unitID string, t Tally) Totals {
@@ -53,7 +73,8 @@ func (t Totals) Figure(k TargetKind) int64 {
 }
 
 // Figures lays the table out as report figures, keyed
-// "outreach.visits.<kind>", "outreach.hazards.rectified" and so on.
+// "outreach.visits.<kind>", "outreach.hazards.rectified" and so on, ending
+// with the referrals made and closed: the report's outreach figures.
 func (t Totals) Figures() []casework.Figure {
 	var out []casework.Figure
 	for _, k := range TargetKinds {
@@ -75,7 +96,8 @@ func (t Totals) Figures() []casework.Figure {
 		casework.Figure{Key: "outreach.aid.visits", LabelZH: "送去帮扶物资", LabelEN: "visits delivering aid", Value: t.AidVisits, Unit: "户次"},
 		casework.Figure{Key: "outreach.appointments.done", LabelZH: "完成预约服务", LabelEN: "appointments done", Value: t.AppointmentsDone, Unit: "次"},
 	)
-	return append(out, aidFigures(t.AidQuantities)...)
+	out = append(out, aidFigures(t.AidQuantities)...)
+	return append(out, referralFiguresOf(t.referralTally())...)
 }
 
 func codeOf(list, value string) casework.Code {
@@ -110,8 +132,8 @@ func (s *Service) TotalsByUnit(ctx context.Context, actor casework.Actor, q case
 	return rows, err
 }
 
-// totalsGrid is the table of every cell of a grid, from one grouped query
-// (Store.TallyGrid).
+// totalsGrid is the table of every cell of a grid, from grouped queries
+// (Store.TallyGrid, AidGrid and TallyReferralsGrid).
 func (s *Service) totalsGrid(ctx context.Context, g casework.Grid) ([]Totals, error) {
 	cells, err := s.store.TallyGrid(ctx, g)
 	if err != nil {
@@ -121,10 +143,15 @@ func (s *Service) totalsGrid(ctx context.Context, g casework.Grid) ([]Totals, er
 	if err != nil {
 		return nil, err
 	}
+	referrals, err := s.store.TallyReferralsGrid(ctx, g)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Totals, len(cells))
 	for i, t := range cells {
 		out[i] = totalsOf("", t)
 		out[i].AidQuantities = sumAidGroups(s.k.Codes(), aid[i])
+		out[i].withReferrals(referrals[i])
 	}
 	return out, nil
 }
@@ -139,6 +166,11 @@ func (s *Service) totals(ctx context.Context, p casework.Period) (Totals, error)
 	if out.AidQuantities, err = s.aidQuantities(ctx, f); err != nil {
 		return Totals{}, err
 	}
+	r, err := s.store.TallyReferrals(ctx, f)
+	if err != nil {
+		return Totals{}, err
+	}
+	out.withReferrals(r)
 	return out, nil
 }
 
@@ -149,11 +181,7 @@ func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Fi
 	if err != nil {
 		return nil, err
 	}
-	referrals, err := s.referralFigures(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return append(t.Figures(), referrals...), nil
+	return t.Figures(), nil
 }
 
 // GridFigures implements casework.FigureSource: Figures of every cell of a
@@ -164,13 +192,9 @@ func (s *Service) GridFigures(ctx context.Context, g casework.Grid) ([][]casewor
 	if err != nil {
 		return nil, err
 	}
-	referrals, err := s.store.TallyReferralsGrid(ctx, g)
-	if err != nil {
-		return nil, err
-	}
 	out := make([][]casework.Figure, len(cells))
 	for i, t := range cells {
-		out[i] = append(t.Figures(), referralFiguresOf(referrals[i])...)
+		out[i] = t.Figures()
 	}
 	return out, nil
 }

@@ -106,6 +106,7 @@ func TestTotals(t *testing.T) {
 			"outreach.hazards.found": 3, "outreach.hazards.rectified": 1, "outreach.hazards.fix_rejected": 0, "outreach.disputes.handed": 2, "outreach.leads.collected": 1,
 			"outreach.services.appointment": 1, "outreach.services.door_to_door": 4, "outreach.services.errand": 2,
 			"outreach.aid.visits": 2, "outreach.appointments.done": 1, "outreach.aid.quantity.斤.大米": 20,
+			"outreach.referrals.made": 0, "outreach.referrals.closed": 0,
 		},
 		"station": {
 			"outreach.visits.difficult_family": 3, "outreach.visits.key_person_family": 2, "outreach.visits.special_person_family": 1,
@@ -114,6 +115,7 @@ func TestTotals(t *testing.T) {
 			"outreach.hazards.found": 2, "outreach.hazards.rectified": 1, "outreach.hazards.fix_rejected": 0, "outreach.disputes.handed": 2, "outreach.leads.collected": 1,
 			"outreach.services.appointment": 1, "outreach.services.door_to_door": 3, "outreach.services.errand": 2,
 			"outreach.aid.visits": 2, "outreach.appointments.done": 1, "outreach.aid.quantity.斤.大米": 20,
+			"outreach.referrals.made": 0, "outreach.referrals.closed": 0,
 		},
 	}
 	for name, unit := range map[string]casework.Unit{"branch": b.branch, "station": b.station} {

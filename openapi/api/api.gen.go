@@ -1314,7 +1314,10 @@ type AgencyReferral struct {
 	// Outcome How a referral ended (code list outreach.referral_outcome): done (已落实), declined (未予办理), withdrawn (无需办理).
 	Outcome     ReferralOutcome `json:"outcome,omitempty,omitzero"`
 	OutcomeNote string          `json:"outcomeNote,omitempty,omitzero"`
-	OwnerId     string          `json:"ownerId"`
+
+	// OverdueNoticedAt when the sweep sent the overdue notice to the owner (once per referral)
+	OverdueNoticedAt time.Time `json:"overdueNoticedAt,omitempty,omitzero"`
+	OwnerId          string    `json:"ownerId"`
 
 	// Request what was asked; empty when masked
 	Request string `json:"request"`
@@ -2942,11 +2945,20 @@ type OutreachTotals struct {
 	HazardsFound   int64 `json:"hazardsFound,omitempty,omitzero"`
 
 	// HazardsRectified reached rectified in the period
-	HazardsRectified int64            `json:"hazardsRectified,omitempty,omitzero"`
-	LeadsCollected   int64            `json:"leadsCollected,omitempty,omitzero"`
-	Services         map[string]int64 `json:"services,omitempty,omitzero"`
-	Targets          map[string]int64 `json:"targets,omitempty,omitzero"`
-	UnitId           string           `json:"unitId,omitempty,omitzero"`
+	HazardsRectified int64 `json:"hazardsRectified,omitempty,omitzero"`
+	LeadsCollected   int64 `json:"leadsCollected,omitempty,omitzero"`
+
+	// ReferralsClosed referrals closed in the period, whenever made (report figure outreach.referrals.closed)
+	ReferralsClosed int64 `json:"referralsClosed,omitempty,omitzero"`
+
+	// ReferralsClosedBy referralsClosed by outcome (done, declined, withdrawn; each present)
+	ReferralsClosedBy map[string]int64 `json:"referralsClosedBy,omitempty,omitzero"`
+
+	// ReferralsMade referrals to other agencies recorded in the period (report figure outreach.referrals.made)
+	ReferralsMade int64            `json:"referralsMade,omitempty,omitzero"`
+	Services      map[string]int64 `json:"services,omitempty,omitzero"`
+	Targets       map[string]int64 `json:"targets,omitempty,omitzero"`
+	UnitId        string           `json:"unitId,omitempty,omitzero"`
 
 	// Visits Visits counts visits (户次) by target kind; Targets counts the distinct targets visited (处, 家), which is the article's figure for security key sites and struggling enterprises.
 	Visits map[string]int64 `json:"visits,omitempty,omitzero"`
@@ -4900,6 +4912,18 @@ type ListReferralsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListOverdueReferralsParams defines parameters for ListOverdueReferrals.
+type ListOverdueReferralsParams struct {
+	// UnitId Root of the unit subtree to search; default the actor's unit.
+	UnitId *UnitId `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Limit Page size: default 50, at most 200 (more is 400).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The opaque `next` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // CloseReferralParams defines parameters for CloseReferral.
 type CloseReferralParams struct {
 	// IfMatch The ETag of the version the change is based on (compare-and-swap). Missing is 428; stale is 412 carrying the current ETag.
@@ -5886,6 +5910,9 @@ type ServerInterface interface {
 	// ListReferrals List referrals to other agencies
 	// (GET /v1/referrals)
 	ListReferrals(w http.ResponseWriter, r *http.Request, params ListReferralsParams)
+	// ListOverdueReferrals List overdue referrals
+	// (GET /v1/referrals/overdue)
+	ListOverdueReferrals(w http.ResponseWriter, r *http.Request, params ListOverdueReferralsParams)
 	// GetReferral Get a referral
 	// (GET /v1/referrals/{id})
 	GetReferral(w http.ResponseWriter, r *http.Request, id Id)
@@ -11993,6 +12020,65 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ListOverdueReferrals operation middleware
+func (siw *ServerInterfaceWrapper) ListOverdueReferrals(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOverdueReferralsParams
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOverdueReferrals(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetReferral operation middleware
 func (siw *ServerInterfaceWrapper) GetReferral(w http.ResponseWriter, r *http.Request) {
 
@@ -14549,6 +14635,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/reject-rectification", wrapper.RejectRectification)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/hazards/{id}/verify", wrapper.VerifyHazard)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/referrals", wrapper.ListReferrals)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/referrals/overdue", wrapper.ListOverdueReferrals)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/referrals/{id}", wrapper.GetReferral)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/referrals/{id}/follow-ups", wrapper.FollowUpReferral)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/referrals/{id}/close", wrapper.CloseReferral)
@@ -33551,6 +33638,125 @@ func (response ListReferralsdefaultApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type ListOverdueReferralsRequestObject struct {
+	Params ListOverdueReferralsParams
+}
+
+type ListOverdueReferralsResponseObject interface {
+	VisitListOverdueReferralsResponse(w http.ResponseWriter) error
+}
+
+type ListOverdueReferrals200JSONResponse AgencyReferralPage
+
+func (response ListOverdueReferrals200JSONResponse) VisitListOverdueReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueReferrals400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueReferrals400ApplicationProblemPlusJSONResponse) VisitListOverdueReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueReferrals401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueReferrals401ApplicationProblemPlusJSONResponse) VisitListOverdueReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueReferrals403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueReferrals403ApplicationProblemPlusJSONResponse) VisitListOverdueReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueReferrals404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueReferrals404ApplicationProblemPlusJSONResponse) VisitListOverdueReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueReferrals422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueReferrals422ApplicationProblemPlusJSONResponse) VisitListOverdueReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueReferralsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOverdueReferralsdefaultApplicationProblemPlusJSONResponse) VisitListOverdueReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetReferralRequestObject struct {
 	Id Id `json:"id"`
 }
@@ -40308,6 +40514,9 @@ type StrictServerInterface interface {
 	// ListReferrals List referrals to other agencies
 	// (GET /v1/referrals)
 	ListReferrals(ctx context.Context, request ListReferralsRequestObject) (ListReferralsResponseObject, error)
+	// ListOverdueReferrals List overdue referrals
+	// (GET /v1/referrals/overdue)
+	ListOverdueReferrals(ctx context.Context, request ListOverdueReferralsRequestObject) (ListOverdueReferralsResponseObject, error)
 	// GetReferral Get a referral
 	// (GET /v1/referrals/{id})
 	GetReferral(ctx context.Context, request GetReferralRequestObject) (GetReferralResponseObject, error)
@@ -44022,6 +44231,32 @@ func (sh *strictHandler) ListReferrals(w http.ResponseWriter, r *http.Request, p
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListReferralsResponseObject); ok {
 		if err := validResponse.VisitListReferralsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListOverdueReferrals operation middleware
+func (sh *strictHandler) ListOverdueReferrals(w http.ResponseWriter, r *http.Request, params ListOverdueReferralsParams) {
+	var request ListOverdueReferralsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueReferrals(ctx, request.(ListOverdueReferralsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOverdueReferrals")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOverdueReferralsResponseObject); ok {
+		if err := validResponse.VisitListOverdueReferralsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

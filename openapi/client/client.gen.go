@@ -1701,6 +1701,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
 	ListReferrals(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListOverdueReferrals List overdue referrals
+	//
+	// Lists the referrals to other agencies overdue now (逾期未办结) in the unit subtree, by the time they were made, that is those open with their due instant reached. The sweep notices each once to its owner; it stays on this list until closed. Referrals made on a sensitive visit are masked for readers who may not see sensitive detail.
+	//
+	// Corresponds with GET /v1/referrals/overdue (the `ListOverdueReferrals` operationId).
+	ListOverdueReferrals(ctx context.Context, params *ListOverdueReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetReferral Get a referral
 	//
 	// Returns a referral to another agency, masked when it was made on a sensitive visit and the reader may not see sensitive detail.
@@ -5703,6 +5710,23 @@ func (c *Client) RecordRecovery(ctx context.Context, id Id, params *RecordRecove
 // Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
 func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListReferralsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOverdueReferrals List overdue referrals
+//
+// Lists the referrals to other agencies overdue now (逾期未办结) in the unit subtree, by the time they were made, that is those open with their due instant reached. The sweep notices each once to its owner; it stays on this list until closed. Referrals made on a sensitive visit are masked for readers who may not see sensitive detail.
+//
+// Corresponds with GET /v1/referrals/overdue (the `ListOverdueReferrals` operationId).
+func (c *Client) ListOverdueReferrals(ctx context.Context, params *ListOverdueReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOverdueReferralsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -13973,6 +13997,84 @@ func NewListReferralsRequest(server string, params *ListReferralsParams) (*http.
 	return req, nil
 }
 
+// NewListOverdueReferralsRequest constructs an http.Request for the ListOverdueReferrals method
+func NewListOverdueReferralsRequest(server string, params *ListOverdueReferralsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/overdue")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UnitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unitId", *params.UnitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetReferralRequest constructs an http.Request for the GetReferral method
 func NewGetReferralRequest(server string, id Id) (*http.Request, error) {
 	var err error
@@ -18485,6 +18587,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
 	ListReferralsWithResponse(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*ListReferralsResponse, error)
+
+	// ListOverdueReferralsWithResponse List overdue referrals
+	//
+	// Lists the referrals to other agencies overdue now (逾期未办结) in the unit subtree, by the time they were made, that is those open with their due instant reached. The sweep notices each once to its owner; it stays on this list until closed. Referrals made on a sensitive visit are masked for readers who may not see sensitive detail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/referrals/overdue (the `ListOverdueReferrals` operationId).
+	ListOverdueReferralsWithResponse(ctx context.Context, params *ListOverdueReferralsParams, reqEditors ...RequestEditorFn) (*ListOverdueReferralsResponse, error)
 
 	// GetReferralWithResponse Get a referral
 	//
@@ -31442,6 +31553,89 @@ func (r ListReferralsResponse) ContentType() string {
 	return ""
 }
 
+type ListOverdueReferralsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgencyReferralPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOverdueReferralsResponse) GetJSON200() *AgencyReferralPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListOverdueReferralsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOverdueReferralsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOverdueReferralsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOverdueReferralsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOverdueReferralsResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListOverdueReferralsResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOverdueReferralsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOverdueReferralsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOverdueReferralsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOverdueReferralsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetReferralResponse200Headers the declared response headers of an HTTP 200 response for GetReferral
 type GetReferralResponse200Headers struct {
 	ETag string
@@ -38507,6 +38701,21 @@ func (c *ClientWithResponses) ListReferralsWithResponse(ctx context.Context, par
 		return nil, err
 	}
 	return ParseListReferralsResponse(rsp)
+}
+
+// ListOverdueReferralsWithResponse List overdue referrals
+//
+// Lists the referrals to other agencies overdue now (逾期未办结) in the unit subtree, by the time they were made, that is those open with their due instant reached. The sweep notices each once to its owner; it stays on this list until closed. Referrals made on a sensitive visit are masked for readers who may not see sensitive detail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/referrals/overdue (the `ListOverdueReferrals` operationId).
+func (c *ClientWithResponses) ListOverdueReferralsWithResponse(ctx context.Context, params *ListOverdueReferralsParams, reqEditors ...RequestEditorFn) (*ListOverdueReferralsResponse, error) {
+	rsp, err := c.ListOverdueReferrals(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOverdueReferralsResponse(rsp)
 }
 
 // GetReferralWithResponse Get a referral
@@ -50823,6 +51032,74 @@ func ParseListReferralsResponse(rsp *http.Response) (*ListReferralsResponse, err
 	}
 
 	response := &ListReferralsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgencyReferralPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListOverdueReferralsResponse parses an HTTP response from a ListOverdueReferralsWithResponse call
+func ParseListOverdueReferralsResponse(rsp *http.Response) (*ListOverdueReferralsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOverdueReferralsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}

@@ -45,7 +45,7 @@ func (s *Store) ListReferrals(ctx context.Context, f outreach.ReferralFilter, p 
 		out, err = cmem.List(s.referrals, func(r outreach.Referral) bool {
 			return u.Has(r.UnitID) && (len(f.Status) == 0 || slices.Contains(f.Status, r.Status)) &&
 				(f.OwnerID == "" || r.OwnerID == f.OwnerID) && (f.VisitID == "" || r.VisitID == f.VisitID) &&
-				(f.OverdueAt.IsZero() || r.Overdue(f.OverdueAt))
+				(f.OverdueAt.IsZero() || r.Overdue(f.OverdueAt)) && (!f.Unnoticed || r.OverdueNoticedAt.IsZero())
 		}, func(r outreach.Referral) casework.Cursor { return casework.Cursor{At: r.CreatedAt, ID: r.ID} }, referralClone, p)
 		return err
 	})
@@ -75,6 +75,10 @@ func (s *Store) TallyReferrals(ctx context.Context, f outreach.TallyFilter) (t o
 			}
 			if r.Status == outreach.ReferralClosed && within(r.ClosedAt, f.From, f.To) {
 				t.Closed++
+				if t.ClosedBy == nil {
+					t.ClosedBy = map[outreach.ReferralOutcome]int64{}
+				}
+				t.ClosedBy[r.Outcome]++
 			}
 		}
 		return nil

@@ -255,6 +255,13 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX outreach_visits_report_aid ON outreach_visits (unit_id, visited_at, aid) WHERE n_aid > 0`,
 		}
 	},
+}, {
+	// When the sweep sent a referral's overdue notice: the sweep selects
+	// the overdue referrals still without one, so each is noticed once.
+	Version: 7,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`ALTER TABLE outreach_referrals ADD COLUMN overdue_noticed_at BIGINT`}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

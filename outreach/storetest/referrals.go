@@ -109,6 +109,15 @@ func testReferralList(t *testing.T, f *fixture) {
 	require.Empty(t, list(outreach.ReferralFilter{OverdueAt: due.Add(-time.Microsecond)}))
 	require.Equal(t, []string{r1.ID, r4.ID}, list(outreach.ReferralFilter{OverdueAt: due}))
 	require.Equal(t, []string{r1.ID, r2.ID, r4.ID}, list(outreach.ReferralFilter{OverdueAt: due.Add(time.Hour)}))
+	// Unnoticed: the sweep's selection, those without an overdue notice.
+	noticed := r4.Clone()
+	noticed.OverdueNoticedAt, noticed.Version = due.Add(time.Minute+time.Microsecond), r4.Version+1
+	require.NoError(t, f.s.UpdateReferral(ctx, noticed, casework.Change{}))
+	got, err := f.s.GetReferral(ctx, r4.ID)
+	require.NoError(t, err)
+	require.Equal(t, noticed, got, "the notice mark round-trips")
+	require.Equal(t, []string{r1.ID, r2.ID}, list(outreach.ReferralFilter{OverdueAt: due.Add(time.Hour), Unnoticed: true}))
+	require.Equal(t, []string{r1.ID, r2.ID, r3.ID}, list(outreach.ReferralFilter{Unnoticed: true}))
 	for _, r := range []outreach.Referral{r1, r2, r3c, r4} {
 		for _, at := range []time.Time{due.Add(-time.Microsecond), due, due.Add(time.Hour)} {
 			rows := list(outreach.ReferralFilter{OverdueAt: at, VisitID: r.VisitID})
@@ -136,18 +145,23 @@ func testReferralTally(t *testing.T, f *fixture) {
 		require.NoError(t, f.s.CreateReferral(ctx, r, casework.Change{}))
 	}
 	require.NoError(t, f.s.UpdateReferral(ctx, closeReferral(r1, f.t0.Add(day+time.Hour)), casework.Change{}))
-	require.NoError(t, f.s.UpdateReferral(ctx, closeReferral(r3, f.t0.Add(time.Hour)), casework.Change{}))
+	declined := closeReferral(r3, f.t0.Add(time.Hour))
+	declined.Outcome = outreach.OutcomeDeclined
+	require.NoError(t, f.s.UpdateReferral(ctx, declined, casework.Change{}))
 	tally := func(unit string, from, to time.Time) outreach.ReferralTally {
 		t.Helper()
 		got, err := f.s.TallyReferrals(ctx, outreach.TallyFilter{UnitUnder: unit, From: from, To: to})
 		require.NoError(t, err)
 		return got
 	}
-	require.Equal(t, outreach.ReferralTally{Made: 3, Closed: 2}, tally("", time.Time{}, time.Time{}))
-	require.Equal(t, outreach.ReferralTally{Made: 2, Closed: 1}, tally("", f.t0, f.t0.Add(day)))
-	require.Equal(t, outreach.ReferralTally{Made: 1, Closed: 1}, tally("", f.t0.Add(day), f.t0.Add(2*day)))
+	done := map[outreach.ReferralOutcome]int64{outreach.OutcomeDone: 1}
+	require.Equal(t, outreach.ReferralTally{Made: 3, Closed: 2, ClosedBy: map[outreach.ReferralOutcome]int64{outreach.OutcomeDone: 1,
+		outreach.OutcomeDeclined: 1}}, tally("", time.Time{}, time.Time{}))
+	require.Equal(t, outreach.ReferralTally{Made: 2, Closed: 1, ClosedBy: map[outreach.ReferralOutcome]int64{outreach.OutcomeDeclined: 1}},
+		tally("", f.t0, f.t0.Add(day)))
+	require.Equal(t, outreach.ReferralTally{Made: 1, Closed: 1, ClosedBy: done}, tally("", f.t0.Add(day), f.t0.Add(2*day)))
 	require.Equal(t, outreach.ReferralTally{Made: 1}, tally(f.a.Path, f.t0, f.t0.Add(day)))
-	require.Equal(t, outreach.ReferralTally{Made: 1, Closed: 1}, tally(f.a.Path, f.t0.Add(day), f.t0.Add(2*day)))
+	require.Equal(t, outreach.ReferralTally{Made: 1, Closed: 1, ClosedBy: done}, tally(f.a.Path, f.t0.Add(day), f.t0.Add(2*day)))
 	require.Equal(t, outreach.ReferralTally{}, tally(f.a1.Path, f.t0.Add(2*day), time.Time{}))
 }
 
