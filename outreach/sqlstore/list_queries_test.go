@@ -3,12 +3,14 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	kstoretest "github.com/grassroots-policing/grassroots/casework/storetest"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/stretchr/testify/require"
@@ -58,4 +60,37 @@ func TestListVisitsStatements(t *testing.T) {
 	for _, c := range counts {
 		require.Equal(t, int64(2), c, "the subtree's units and the page, whatever the page size or subtree: %v", counts)
 	}
+}
+
+// A station's page (a subtree of one unit) is read in the order of the
+// unit's index and stops at the limit: SQLite's plan sorts nothing, where
+// the union of several units' arms sorts the page.
+func TestOneUnitPageSortsNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.SQLite(t)
+	open(t, db, casesql.SQLite)
+	plan := func(units []string) string {
+		var a sqlx.Args
+		where := ` AND target_kind = ` + a.Add("difficult_family") + ` AND visited_at >= ` + a.Add(int64(0))
+		q, err := casesql.PageByUnit(units, &a, casework.Page{Limit: 50}, casesql.UnitPage{Table: "outreach_visits",
+			Cols: "id, notes", UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: where})
+		require.NoError(t, err)
+		rows, err := db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q, a.Values()...)
+		require.NoError(t, err)
+		defer rows.Close()
+		var steps []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+			steps = append(steps, detail)
+		}
+		require.NoError(t, rows.Err())
+		return strings.Join(steps, "\n")
+	}
+	one := plan([]string{"u-1"})
+	require.NotContains(t, one, "TEMP B-TREE", one)
+	require.Contains(t, one, "outreach_visits_unit_kind", one)
+	require.Contains(t, plan([]string{"u-1", "u-2"}), "TEMP B-TREE", "the test can tell")
 }
