@@ -24,8 +24,10 @@ type Stmts struct {
 	n  int      // entries in m, under mu
 }
 
-// MaxStmts is how many query texts one Stmts prepares at most.
-const MaxStmts = 256
+// MaxStmts is how many query texts one Stmts prepares at most. Each is
+// prepared again on every pooled connection that runs it (up to 128 kept
+// idle), so the bound also bounds the memory prepared statements hold.
+const MaxStmts = 64
 
 // NewStmts returns an empty statement cache on db.
 func NewStmts(db *sql.DB) *Stmts { return &Stmts{db: db} }
