@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -232,5 +234,39 @@ func TestLookupStaffNoAliasing(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []casework.Role{casework.RoleSupervisor}, again.Roles)
 	_, err = w.k.LookupStaff(ctx, "no-such-staff")
+	require.ErrorIs(t, err, casework.ErrNotFound)
+}
+
+// On SQL the authorised, masked read of a person with several contacts is
+// one statement (the person and its contacts together), whatever the
+// number of contacts, and the contacts come back in order.
+func TestAuthorisedReadIsOneStatement(t *testing.T) {
+	t.Parallel()
+	db, st := testdb.CountingSQLite(t)
+	s, err := sqlstore.New(db, sqlstore.SQLite)
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(context.Background()))
+	w := newKernelWorld(t, s, nil)
+	ctx := context.Background()
+	for _, contacts := range [][]casework.Contact{nil, {{Kind: casework.ContactMobile, Value: "13800000001"}},
+		{{Kind: casework.ContactMobile, Value: "13800000001"}, {Kind: casework.ContactLandline, Value: "05332345678"},
+			{Kind: casework.ContactMobile, Value: "13900000002"}}} {
+		p, err := w.k.CreatePerson(ctx, w.officer, casework.PersonInput{UnitID: w.station.ID, Name: "王某", Contacts: contacts})
+		require.NoError(t, err)
+		_, err = w.k.GetPerson(ctx, w.officer, p.ID) // warms the staff cache
+		require.NoError(t, err)
+		before := st.N()
+		got, err := w.k.GetPerson(ctx, w.officer, p.ID)
+		require.NoError(t, err)
+		require.Equal(t, int64(1), st.N()-before, "%d contacts", len(contacts))
+		require.Equal(t, p.ID, got.ID)
+		require.Equal(t, p.Contacts, got.Contacts)
+		require.Len(t, got.Contacts, len(contacts))
+		for i, c := range got.Contacts {
+			require.Equal(t, contacts[i].Kind, c.Kind)
+			require.NotEqual(t, contacts[i].Value, c.Value, "masked")
+		}
+	}
+	_, err = w.k.GetPerson(ctx, w.officer, "no-such-person")
 	require.ErrorIs(t, err, casework.ErrNotFound)
 }

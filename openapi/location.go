@@ -14,6 +14,9 @@ type mountKey struct{}
 // http.StripPrefix took off the path), so that Location headers point where
 // the client can follow them.
 func withMount(r *http.Request) *http.Request {
+	if rest, ok := strings.CutPrefix(r.RequestURI, r.URL.Path); ok && (rest == "" || rest[0] == '?') {
+		return r // not mounted under a prefix (the usual case), known without parsing the URI
+	}
 	u, err := url.ParseRequestURI(r.RequestURI)
 	if err != nil || !strings.HasSuffix(u.Path, r.URL.Path) {
 		return r

@@ -87,7 +87,7 @@ func ListUnder[T any](ctx context.Context, q Querier, path string, a Arguments, 
 // period thus reads about Limit index entries per unit, however many rows
 // the period holds, where "unit IN (subtree) ORDER BY at" reads and sorts
 // them all. The arms share placeholders, so their number does not grow the
-// arguments.
+// arguments. A subtree of one unit reads its page straight from that index.
 func PageByUnit(units []string, a Placeholders, p casework.Page, l UnitPage) (string, error) {
 	c, err := casework.DecodeCursor(p.After)
 	if err != nil {
@@ -100,13 +100,19 @@ func PageByUnit(units []string, a Placeholders, p casework.Page, l UnitPage) (st
 		cond += ` AND (` + l.AtCol + `, ` + l.IDCol + `) > (` + a.Add(c.At.UnixMicro()) + `, ` + a.Add(c.ID) + `)`
 	}
 	limit := a.Add(p.Limit)
+	order := ` ORDER BY ` + l.AtCol + `, ` + l.IDCol
+	if len(units) == 1 {
+		// One unit (a station): its index gives the order, so the page is
+		// read in order and stops at the limit, with no union to sort.
+		return `SELECT ` + l.Cols + ` FROM ` + l.Table + ` WHERE ` + l.UnitCol + ` = ` + a.Add(units[0]) + cond + order +
+			` LIMIT ` + limit, nil
+	}
 	arms := make([]string, len(units))
 	for i, u := range units {
 		alias := `w` + strconv.Itoa(i)
 		arms[i] = `SELECT ` + l.AtCol + `, ` + l.IDCol + ` FROM (SELECT ` + l.AtCol + `, ` + l.IDCol + ` FROM ` + l.Table +
 			` WHERE ` + l.UnitCol + ` = ` + a.Add(u) + cond + ` ORDER BY ` + l.AtCol + `, ` + l.IDCol + ` LIMIT ` + limit + `) ` + alias
 	}
-	order := ` ORDER BY ` + l.AtCol + `, ` + l.IDCol
 	return `SELECT ` + l.Cols + ` FROM ` + l.Table + ` WHERE ` + l.IDCol + ` IN (SELECT ` + l.IDCol + ` FROM (` +
 		strings.Join(arms, ` UNION ALL `) + order + ` LIMIT ` + limit + `) page)` + order, nil
 }

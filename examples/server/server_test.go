@@ -65,7 +65,7 @@ func startServer(t *testing.T, args ...string) *running {
 }
 
 // start starts a server as the command line args would.
-func start(t *testing.T, args ...string) *running {
+func start(t testing.TB, args ...string) *running {
 	t.Helper()
 	data := filepath.Join(t.TempDir(), "data")
 	cfg, err := parseConfig(append([]string{"-data", data, "-log-format", "json", "-log-level", "debug"}, args...), noEnv, io.Discard)
@@ -92,7 +92,7 @@ func start(t *testing.T, args ...string) *running {
 }
 
 // token mints a token from the server's own secret file.
-func (r *running) token(t *testing.T, staffID string) string {
+func (r *running) token(t testing.TB, staffID string) string {
 	t.Helper()
 	secret, err := loadSecret(filepath.Join(r.data, secretFileName))
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package sqlx_test
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -53,4 +54,24 @@ func TestStmts(t *testing.T) {
 			require.ErrorIs(t, st.QueryRow(ctx, q, "missing").Scan(&v), sql.ErrNoRows)
 		})
 	}
+}
+
+// Past MaxStmts query texts the cache prepares nothing more, and every
+// query still answers (unprepared), so texts built from filters cannot
+// grow it without bound.
+func TestStmtsBounded(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	ctx := context.Background()
+	st := sqlx.NewStmts(db)
+	for i := range sqlx.MaxStmts + 10 {
+		rows, err := st.QueryContext(ctx, `SELECT $1 + `+strconv.Itoa(i), 1)
+		require.NoError(t, err)
+		var got int
+		require.True(t, rows.Next())
+		require.NoError(t, rows.Scan(&got))
+		require.NoError(t, rows.Close())
+		require.Equal(t, 1+i, got)
+	}
+	require.Equal(t, sqlx.MaxStmts, st.Len())
 }

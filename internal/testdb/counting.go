@@ -18,7 +18,8 @@ func (s *Statements) N() int64 { return s.n.Load() }
 
 // CountingSQLite is SQLite (a fresh file in t.TempDir()) through a driver
 // wrapper that counts every statement the pool executes or queries,
-// transactions' BEGIN and COMMIT not included.
+// prepared or not (each run of a prepared statement counts), transactions'
+// BEGIN and COMMIT not included.
 func CountingSQLite(t testing.TB) (*sql.DB, *Statements) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.db")
@@ -65,8 +66,26 @@ func (c countingConn) PrepareContext(ctx context.Context, query string) (driver.
 	if err != nil {
 		return nil, err
 	}
-	c.st.n.Add(1)
-	return s, nil
+	return countingStmt{Stmt: s, st: c.st}, nil
+}
+
+// countingStmt counts each run of a prepared statement (a statement
+// prepared once and run many times counts each time it runs). database/sql
+// runs it through the context methods, which the wrapped statement
+// (modernc.org/sqlite's) implements.
+type countingStmt struct {
+	driver.Stmt
+	st *Statements
+}
+
+func (s countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.st.n.Add(1)
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.st.n.Add(1)
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 }
 
 func (c countingConn) Close() error { return c.conn.Close() }

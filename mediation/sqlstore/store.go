@@ -29,15 +29,16 @@ import (
 // Store is the SQL mediation store. It is safe for concurrent use by any
 // number of goroutines and processes sharing one database.
 type Store struct {
-	k  casesql.Host
-	db *sql.DB
+	k     casesql.Host
+	db    *sql.DB
+	lists *sqlx.Stmts // the lists' queries, prepared once per text
 }
 
 var _ mediation.Store = (*Store)(nil)
 
 // New builds the store on the kernel's SQL store (or any casesql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB()} }
+func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), lists: sqlx.NewStmts(k.DB())} }
 
 // The refs kinds.
 const (
@@ -199,7 +200,7 @@ func (s *Store) ListDisputes(ctx context.Context, f mediation.Filter, p casework
 	var a sqlx.Args
 	under := f.UnitUnder
 	f.UnitUnder = "" // ListUnder filters the subtree, walking mediation_disputes_unit
-	return casesql.ListUnder(ctx, s.db, under, &a, p, casesql.UnitPage{Table: "mediation_disputes", Cols: cols,
+	return casesql.ListUnder(ctx, s.lists, under, &a, p, casesql.UnitPage{Table: "mediation_disputes", Cols: cols,
 		UnitCol: "unit_id", AtCol: "created_at", IDCol: "id", Where: where("", &a, f)}, scan)
 }
 

@@ -20,15 +20,16 @@ import (
 // Store is the SQL outreach store. It is safe for concurrent use by any
 // number of goroutines and processes sharing one database.
 type Store struct {
-	k  casesql.Host
-	db *sql.DB
+	k     casesql.Host
+	db    *sql.DB
+	lists *sqlx.Stmts // the lists' queries, prepared once per text
 }
 
 var _ outreach.Store = (*Store)(nil)
 
 // New builds the outreach store on the kernel's SQL store (or any casesql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB()} }
+func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), lists: sqlx.NewStmts(k.DB())} }
 
 type scanner = sqlx.Scanner
 
@@ -155,7 +156,7 @@ func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casewo
 		}
 	}
 	q = period(q, &a, "visited_at", f.From, f.To)
-	return casesql.ListUnder(ctx, s.db, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: visitCols,
+	return casesql.ListUnder(ctx, s.lists, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: visitCols,
 		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q}, scanVisit)
 }
 

@@ -27,15 +27,16 @@ import (
 // Store is the SQL cases.Store. It is safe for concurrent use by any number
 // of goroutines and processes sharing one database.
 type Store struct {
-	k  casesql.Host
-	db *sql.DB
+	k     casesql.Host
+	db    *sql.DB
+	lists *sqlx.Stmts // the lists' queries, prepared once per text
 }
 
 var _ cases.Store = (*Store)(nil)
 
 // New builds the case store on the kernel's SQL store (or any casesql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB()} }
+func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), lists: sqlx.NewStmts(k.DB())} }
 
 // CommitCases implements cases.Store.
 func (c *Store) CommitCases(ctx context.Context, w cases.Write, ch casework.Change) error {
@@ -224,7 +225,7 @@ func (c *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) 
 		q += ` AND ` + overdue(&a, *f.Overdue)
 	}
 	// A station's list walks case_cases_unit (casesql.ListUnder).
-	return casesql.ListUnder(ctx, c.db, f.UnitUnder, &a, p, casesql.UnitPage{Table: "case_cases", Cols: caseCols,
+	return casesql.ListUnder(ctx, c.lists, f.UnitUnder, &a, p, casesql.UnitPage{Table: "case_cases", Cols: caseCols,
 		UnitCol: "unit_id", AtCol: "created_at", IDCol: "id", Where: q}, scanCase)
 }
 
