@@ -258,5 +258,16 @@ func TestRecordAttachmentsOverHTTP(t *testing.T) {
 			require.NoError(t, err)
 			requireStatus(t, http.StatusNotFound, hidden, hidden.Body)
 		}
+
+		// A grid worker reads the station's hazard but may not download
+		// attachments: the hazard answers, without them.
+		grid := w.client(t, w.staff(t, w.station, "网格员小李", []string{"潘庄社区"}, casework.RoleGridWorker))
+		seen, err := grid.GetHazardWithResponse(ctx, hazard.JSON201.Id)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, seen, seen.Body)
+		require.Empty(t, seen.JSON200.Attachments)
+		refused, err := grid.ListHazardAttachmentsWithResponse(ctx, hazard.JSON201.Id)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusForbidden, refused, refused.Body)
 	})
 }
