@@ -3,6 +3,7 @@ package recovery
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/grassroots-policing/grassroots/casework"
 )
@@ -186,6 +187,21 @@ func (s *Service) CategoryCodes() []CategoryCode {
 // instead, so a client still sending one is told what to send.
 var retiredCategories = map[string]string{
 	"cigarettes_alcohol": "category cigarettes_alcohol is retired (NIBRS 02 is alcohol only): use tobacco (NIBRS 08) for cigarettes and other tobacco, alcohol (NIBRS 02) for liquor, and one item of each for a mixed lot",
+}
+
+// splitRetired is the category an item of a retired category takes, by
+// the rule of recovery migration 4 (and cases migration 4, for a case's
+// copy): cigarettes_alcohol becomes alcohol when the description names
+// liquor and no tobacco, tobacco otherwise. Any other category is kept.
+func splitRetired(category, description string) string {
+	if category != "cigarettes_alcohol" {
+		return category
+	}
+	if !strings.Contains(description, "烟") && slices.ContainsFunc([]string{"酒", "五粮液", "茅台", "剑南春", "老窖", "二锅头"},
+		func(w string) bool { return strings.Contains(description, w) }) {
+		return "alcohol"
+	}
+	return "tobacco"
 }
 
 // checkCategories refuses a configuration in which some category maps to
