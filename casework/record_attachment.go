@@ -111,6 +111,22 @@ func (k *Kernel) RecordAttachments(ctx context.Context, actor Actor, t Target) (
 	return k.store.ListRecordAttachments(ctx, t.RecordType, t.RecordID)
 }
 
+// AttachmentsOfRead lists the attachments of a record the workflow has
+// just read for actor (t as its read built it), to embed them in that
+// read: one store query. An actor who may read the record but not its
+// attachments (ActionReadAttachment refused) gets none rather than an
+// error, so the record's read still answers.
+func (k *Kernel) AttachmentsOfRead(ctx context.Context, actor Actor, t Target) ([]RecordAttachment, error) {
+	list, err := k.RecordAttachments(ctx, actor, t)
+	if errors.Is(err, ErrForbidden) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
 // linkedInReach reports whether a record linking the digest is in the
 // actor's reach: its unit's subtree, or a unit it is shared with now;
 // it returns the link and the record's Target.

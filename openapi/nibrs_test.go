@@ -57,3 +57,65 @@ func testPropertyNIBRSOverHTTP(t *testing.T, b fixtureOption) {
 	recStatus(t, http.StatusUnprocessableEntity, retired.StatusCode(), retired.Body)
 	require.Equal(t, "/category", recProblem(t, retired.Body).Errors[0].Field)
 }
+
+// GET /v1/property-categories lists every category of the code list with
+// the NIBRS code it maps to and that code's value rule; the retired
+// cigarettes_alcohol is not among them, and a case reporting it is refused
+// once, on the item's category, naming what to use. On memory, SQLite and
+// PostgreSQL.
+func TestPropertyCategoriesOverHTTP(t *testing.T) { eachBackend(t, testPropertyCategoriesOverHTTP) }
+
+func testPropertyCategoriesOverHTTP(t *testing.T, b fixtureOption) {
+	s := newRecStory(t, b)
+	ctx := context.Background()
+	got, err := s.cOfficer.ListPropertyCategoriesWithResponse(ctx)
+	require.NoError(t, err)
+	recStatus(t, http.StatusOK, got.StatusCode(), got.Body)
+	require.EqualValues(t, 100, got.JSON200.UnknownValueFen)
+	byCode := map[string]api.PropertyCategory{}
+	for _, c := range got.JSON200.Items {
+		byCode[c.Code] = c
+	}
+	lists, err := s.cOfficer.ListCodeListsWithResponse(ctx)
+	require.NoError(t, err)
+	recStatus(t, http.StatusOK, lists.StatusCode(), lists.Body)
+	for _, l := range lists.JSON200.Items {
+		if l.Name != "property_category" {
+			continue
+		}
+		require.Len(t, got.JSON200.Items, len(l.Codes), "one row per code of the list")
+		for _, code := range l.Codes {
+			c, ok := byCode[code.Code]
+			require.True(t, ok, code.Code)
+			require.Equal(t, code.Zh, c.Zh, code.Code)
+			require.Len(t, c.Nibrs, 2, code.Code)
+			require.NotEmpty(t, c.NibrsEn, code.Code)
+		}
+	}
+	for _, tc := range []struct {
+		code, nibrs, nibrsEn string
+		rule                 api.ValueRule
+	}{
+		{"e_bike", "04", "Bicycles", api.ValueRule("required")},
+		{"tobacco", "08", "Consumable Goods", api.ValueRule("required")},
+		{"alcohol", "02", "Alcohol", api.ValueRule("required")},
+		{"cage", "77", "Other", api.ValueRule("zero_allowed")},
+		{"identity_document", "65", "Identity Documents", api.ValueRule("zero")},
+	} {
+		c := byCode[tc.code]
+		require.Equal(t, [3]string{tc.nibrs, tc.nibrsEn, string(tc.rule)}, [3]string{c.Nibrs, c.NibrsEn, string(c.ValueRule)}, tc.code)
+	}
+	require.Equal(t, "电动自行车", byCode["e_bike"].Zh)
+	require.NotContains(t, byCode, "cigarettes_alcohol")
+
+	r, err := s.cOfficer.ReportCaseWithResponse(ctx, &api.ReportCaseParams{}, api.CaseInput{UnitId: s.station.ID, Kind: "theft",
+		IncidentAt: s.stolenAt, Place: "车站派出所辖区小卖部", VictimIds: []string{}, SuspectIds: []string{},
+		Items: []api.StolenItemInput{{Category: "cigarettes_alcohol", Description: "中华香烟十条", Quantity: 1, ValueFen: 450000}}})
+	require.NoError(t, err)
+	recStatus(t, http.StatusUnprocessableEntity, r.StatusCode(), r.Body)
+	pr := recProblem(t, r.Body)
+	require.Len(t, pr.Errors, 1, string(r.Body))
+	require.Equal(t, [2]string{"/items/0/category", "retired"}, [2]string{pr.Errors[0].Field, pr.Errors[0].Rule})
+	require.Contains(t, pr.Errors[0].Message, "tobacco")
+	require.Contains(t, pr.Errors[0].Message, "alcohol")
+}

@@ -49,11 +49,13 @@ func (s *server) ListOverdueCases(ctx context.Context, r api.ListOverdueCasesReq
 }
 
 func (s *server) GetCase(ctx context.Context, r api.GetCaseRequestObject) (api.GetCaseResponseObject, error) {
-	c, err := s.cases.Get(ctx, actorOf(ctx), r.Id)
+	c, files, err := s.cases.GetWithAttachments(ctx, actorOf(ctx), r.Id)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetCase200JSONResponse{Body: caseOut(c), Headers: api.GetCase200ResponseHeaders{ETag: etag(c.Version)}}, nil
+	body := caseOut(c)
+	body.Attachments = recordAttachmentsOut(ctx, files)
+	return api.GetCase200JSONResponse{Body: body, Headers: api.GetCase200ResponseHeaders{ETag: etag(c.Version)}}, nil
 }
 
 // changeCase runs one state change of a case with the version If-Match

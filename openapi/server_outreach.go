@@ -34,11 +34,13 @@ func (s *server) ListVisits(ctx context.Context, r api.ListVisitsRequestObject) 
 }
 
 func (s *server) GetVisit(ctx context.Context, r api.GetVisitRequestObject) (api.GetVisitResponseObject, error) {
-	v, err := s.outreach.GetVisit(ctx, actorOf(ctx), r.Id)
+	v, files, err := s.outreach.GetVisitWithAttachments(ctx, actorOf(ctx), r.Id)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetVisit200JSONResponse{Body: visitOut(v), Headers: api.GetVisit200ResponseHeaders{ETag: etag(v.Version)}}, nil
+	body := visitOut(v)
+	body.Attachments = recordAttachmentsOut(ctx, files)
+	return api.GetVisit200JSONResponse{Body: body, Headers: api.GetVisit200ResponseHeaders{ETag: etag(v.Version)}}, nil
 }
 
 func (s *server) AmendVisit(ctx context.Context, r api.AmendVisitRequestObject) (api.AmendVisitResponseObject, error) {
@@ -145,11 +147,13 @@ func (s *server) listHazards(ctx context.Context, q outreach.HazardQuery) (api.L
 }
 
 func (s *server) GetHazard(ctx context.Context, r api.GetHazardRequestObject) (api.GetHazardResponseObject, error) {
-	h, err := s.outreach.GetHazard(ctx, actorOf(ctx), r.Id)
+	h, files, err := s.outreach.GetHazardWithAttachments(ctx, actorOf(ctx), r.Id)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetHazard200JSONResponse{Body: hazardOut(h), Headers: api.GetHazard200ResponseHeaders{ETag: etag(h.Version)}}, nil
+	body := hazardOut(h)
+	body.Attachments = recordAttachmentsOut(ctx, files)
+	return api.GetHazard200JSONResponse{Body: body, Headers: api.GetHazard200ResponseHeaders{ETag: etag(h.Version)}}, nil
 }
 
 // hazardMove is the signature of every hazard state change of the service.

@@ -26,7 +26,7 @@ func (s *server) AttachToCase(ctx context.Context, r api.AttachToCaseRequestObje
 	if err != nil {
 		return nil, err
 	}
-	return api.AttachToCase201JSONResponse{Body: recordAttachmentOut(l), Headers: api.AttachToCase201ResponseHeaders{Location: attachmentLocation(ctx, l)}}, nil
+	return api.AttachToCase201JSONResponse{Body: recordAttachmentOut(ctx, l), Headers: api.AttachToCase201ResponseHeaders{Location: attachmentLocation(ctx, l)}}, nil
 }
 
 func (s *server) ListCaseAttachments(ctx context.Context, r api.ListCaseAttachmentsRequestObject) (api.ListCaseAttachmentsResponseObject, error) {
@@ -34,7 +34,7 @@ func (s *server) ListCaseAttachments(ctx context.Context, r api.ListCaseAttachme
 	if err != nil {
 		return nil, err
 	}
-	return api.ListCaseAttachments200JSONResponse{Items: mapSlice(list, recordAttachmentOut)}, nil
+	return api.ListCaseAttachments200JSONResponse{Items: recordAttachmentsOut(ctx, list)}, nil
 }
 
 func (s *server) AttachToVisit(ctx context.Context, r api.AttachToVisitRequestObject) (api.AttachToVisitResponseObject, error) {
@@ -42,7 +42,7 @@ func (s *server) AttachToVisit(ctx context.Context, r api.AttachToVisitRequestOb
 	if err != nil {
 		return nil, err
 	}
-	return api.AttachToVisit201JSONResponse{Body: recordAttachmentOut(l), Headers: api.AttachToVisit201ResponseHeaders{Location: attachmentLocation(ctx, l)}}, nil
+	return api.AttachToVisit201JSONResponse{Body: recordAttachmentOut(ctx, l), Headers: api.AttachToVisit201ResponseHeaders{Location: attachmentLocation(ctx, l)}}, nil
 }
 
 func (s *server) ListVisitAttachments(ctx context.Context, r api.ListVisitAttachmentsRequestObject) (api.ListVisitAttachmentsResponseObject, error) {
@@ -50,7 +50,7 @@ func (s *server) ListVisitAttachments(ctx context.Context, r api.ListVisitAttach
 	if err != nil {
 		return nil, err
 	}
-	return api.ListVisitAttachments200JSONResponse{Items: mapSlice(list, recordAttachmentOut)}, nil
+	return api.ListVisitAttachments200JSONResponse{Items: recordAttachmentsOut(ctx, list)}, nil
 }
 
 func (s *server) AttachToHazard(ctx context.Context, r api.AttachToHazardRequestObject) (api.AttachToHazardResponseObject, error) {
@@ -58,7 +58,7 @@ func (s *server) AttachToHazard(ctx context.Context, r api.AttachToHazardRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.AttachToHazard201JSONResponse{Body: recordAttachmentOut(l), Headers: api.AttachToHazard201ResponseHeaders{Location: attachmentLocation(ctx, l)}}, nil
+	return api.AttachToHazard201JSONResponse{Body: recordAttachmentOut(ctx, l), Headers: api.AttachToHazard201ResponseHeaders{Location: attachmentLocation(ctx, l)}}, nil
 }
 
 func (s *server) ListHazardAttachments(ctx context.Context, r api.ListHazardAttachmentsRequestObject) (api.ListHazardAttachmentsResponseObject, error) {
@@ -66,7 +66,7 @@ func (s *server) ListHazardAttachments(ctx context.Context, r api.ListHazardAtta
 	if err != nil {
 		return nil, err
 	}
-	return api.ListHazardAttachments200JSONResponse{Items: mapSlice(list, recordAttachmentOut)}, nil
+	return api.ListHazardAttachments200JSONResponse{Items: recordAttachmentsOut(ctx, list)}, nil
 }
 
 // attachmentLocation is where a linked attachment's bytes are downloaded.
@@ -74,7 +74,14 @@ func attachmentLocation(ctx context.Context, l casework.RecordAttachment) string
 	return location(ctx, "/v1/attachments/"+l.SHA256)
 }
 
-func recordAttachmentOut(l casework.RecordAttachment) api.RecordAttachment {
+func recordAttachmentOut(ctx context.Context, l casework.RecordAttachment) api.RecordAttachment {
 	return api.RecordAttachment{RecordType: l.RecordType, RecordId: l.RecordID, OwnerUnitId: l.OwnerUnitID, Name: l.Name,
-		MediaType: l.MediaType, Size: l.Size, Sha256: l.SHA256, AttachedBy: l.AttachedBy, AttachedAt: l.AttachedAt}
+		MediaType: l.MediaType, Size: l.Size, Sha256: l.SHA256, AttachedBy: l.AttachedBy, AttachedAt: l.AttachedAt,
+		Href: attachmentLocation(ctx, l)}
+}
+
+// recordAttachmentsOut is a record's attachment list, as its own list and
+// as embedded in the record's read.
+func recordAttachmentsOut(ctx context.Context, list []casework.RecordAttachment) []api.RecordAttachment {
+	return mapSlice(list, func(l casework.RecordAttachment) api.RecordAttachment { return recordAttachmentOut(ctx, l) })
 }

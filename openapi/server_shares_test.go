@@ -117,10 +117,11 @@ func TestSharesReceivedOverHTTP(t *testing.T) {
 }
 
 // A photo the branch's supervisor uploads and attaches to a station's
-// case, visit and hazard is listed with each record and downloaded by the
+// case, visit and hazard is listed with each record, embedded in the
+// record's own read with its download link, and downloaded by the
 // station's officer, who reaches the record though not the upload; an
-// officer of a sibling station gets 404 for the list, the bytes and the
-// attach.
+// officer of a sibling station gets 404 for the record, the list, the
+// bytes and the attach.
 func TestRecordAttachmentsOverHTTP(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b fixtureOption) {
 		w := newOutreachWorld(t, "张店公安分局", "潘庄派出所", "潘庄社区", b)
@@ -156,6 +157,7 @@ func TestRecordAttachmentsOverHTTP(t *testing.T) {
 			id     string
 			attach func(c *clientT, a api.Attachment) (int, []byte, *api.RecordAttachment, http.Header)
 			list   func(c *clientT) (int, []byte, *api.RecordAttachmentList)
+			get    func(c *clientT) (int, []byte, []api.RecordAttachment) // the record's own read
 		}{
 			{"case", "case", theft.JSON201.Id,
 				func(c *clientT, a api.Attachment) (int, []byte, *api.RecordAttachment, http.Header) {
@@ -167,6 +169,14 @@ func TestRecordAttachmentsOverHTTP(t *testing.T) {
 					r, err := c.ListCaseAttachmentsWithResponse(ctx, theft.JSON201.Id)
 					require.NoError(t, err)
 					return r.StatusCode(), r.Body, r.JSON200
+				},
+				func(c *clientT) (int, []byte, []api.RecordAttachment) {
+					r, err := c.GetCaseWithResponse(ctx, theft.JSON201.Id)
+					require.NoError(t, err)
+					if r.JSON200 == nil {
+						return r.StatusCode(), r.Body, nil
+					}
+					return r.StatusCode(), r.Body, r.JSON200.Attachments
 				}},
 			{"visit", "visit", visit.JSON201.Id,
 				func(c *clientT, a api.Attachment) (int, []byte, *api.RecordAttachment, http.Header) {
@@ -178,6 +188,14 @@ func TestRecordAttachmentsOverHTTP(t *testing.T) {
 					r, err := c.ListVisitAttachmentsWithResponse(ctx, visit.JSON201.Id)
 					require.NoError(t, err)
 					return r.StatusCode(), r.Body, r.JSON200
+				},
+				func(c *clientT) (int, []byte, []api.RecordAttachment) {
+					r, err := c.GetVisitWithResponse(ctx, visit.JSON201.Id)
+					require.NoError(t, err)
+					if r.JSON200 == nil {
+						return r.StatusCode(), r.Body, nil
+					}
+					return r.StatusCode(), r.Body, r.JSON200.Attachments
 				}},
 			{"hazard", "hazard", hazard.JSON201.Id,
 				func(c *clientT, a api.Attachment) (int, []byte, *api.RecordAttachment, http.Header) {
@@ -189,14 +207,25 @@ func TestRecordAttachmentsOverHTTP(t *testing.T) {
 					r, err := c.ListHazardAttachmentsWithResponse(ctx, hazard.JSON201.Id)
 					require.NoError(t, err)
 					return r.StatusCode(), r.Body, r.JSON200
+				},
+				func(c *clientT) (int, []byte, []api.RecordAttachment) {
+					r, err := c.GetHazardWithResponse(ctx, hazard.JSON201.Id)
+					require.NoError(t, err)
+					if r.JSON200 == nil {
+						return r.StatusCode(), r.Body, nil
+					}
+					return r.StatusCode(), r.Body, r.JSON200.Attachments
 				}},
 		} {
 			a := jpeg(tc.name)
+			st, body, embedded := tc.get(officer)
+			require.Equal(t, http.StatusOK, st, "%s: %s", tc.name, body)
+			require.Empty(t, embedded, "%s: nothing attached yet", tc.name)
 			before, err := officer.GetAttachmentWithResponse(ctx, a.Sha256)
 			require.NoError(t, err)
 			requireStatus(t, http.StatusNotFound, before, before.Body) // the upload is the branch's, out of the station's reach
 
-			st, body, _, _ := tc.attach(stranger, a)
+			st, body, _, _ = tc.attach(stranger, a)
 			require.Equal(t, http.StatusNotFound, st, "%s: a sibling station cannot attach: %s", tc.name, body)
 			st, body, link, h := tc.attach(chief, a)
 			require.Equal(t, http.StatusCreated, st, "%s: %s", tc.name, body)
@@ -210,6 +239,17 @@ func TestRecordAttachmentsOverHTTP(t *testing.T) {
 			st, body, _ = tc.list(stranger)
 			require.Equal(t, http.StatusNotFound, st, "%s: %s", tc.name, body)
 
+			// The record's own read embeds the link, with where to download it.
+			st, body, embedded = tc.get(officer)
+			require.Equal(t, http.StatusOK, st, "%s: %s", tc.name, body)
+			require.Equal(t, []api.RecordAttachment{{RecordType: tc.kind, RecordId: tc.id, OwnerUnitId: w.station.ID, Name: tc.name + ".jpg",
+				MediaType: "image/jpeg", Size: a.Size, Sha256: a.Sha256, AttachedBy: w.chief.StaffID, AttachedAt: link.AttachedAt,
+				Href: "/v1/attachments/" + a.Sha256}}, embedded, tc.name)
+			st, body, embedded = tc.get(stranger)
+			require.Equal(t, http.StatusNotFound, st, "%s: %s", tc.name, body)
+			require.Nil(t, embedded, tc.name)
+			require.NotContains(t, string(body), a.Sha256, "%s: a 404 names nothing of the record", tc.name)
+
 			got, err := officer.GetAttachmentWithResponse(ctx, a.Sha256)
 			require.NoError(t, err)
 			requireStatus(t, http.StatusOK, got, got.Body)
@@ -218,5 +258,16 @@ func TestRecordAttachmentsOverHTTP(t *testing.T) {
 			require.NoError(t, err)
 			requireStatus(t, http.StatusNotFound, hidden, hidden.Body)
 		}
+
+		// A grid worker reads the station's hazard but may not download
+		// attachments: the hazard answers, without them.
+		grid := w.client(t, w.staff(t, w.station, "网格员小李", []string{"潘庄社区"}, casework.RoleGridWorker))
+		seen, err := grid.GetHazardWithResponse(ctx, hazard.JSON201.Id)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, seen, seen.Body)
+		require.Empty(t, seen.JSON200.Attachments)
+		refused, err := grid.ListHazardAttachmentsWithResponse(ctx, hazard.JSON201.Id)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusForbidden, refused, refused.Body)
 	})
 }

@@ -51,6 +51,36 @@ func (s *Service) HazardAttachments(ctx context.Context, actor casework.Actor, i
 	return s.k.RecordAttachments(ctx, actor, hazardTarget(h))
 }
 
+// GetVisitWithAttachments reads a visit as GetVisit does, with its
+// attachments (one more store query). A sensitive visit seen masked comes
+// without them (they are its details), and so does a visit read by an
+// actor who may not download attachments.
+func (s *Service) GetVisitWithAttachments(ctx context.Context, actor casework.Actor, id string) (Visit, []casework.RecordAttachment, error) {
+	v, err := s.GetVisit(ctx, actor, id)
+	if err != nil || v.Masked {
+		return v, nil, err
+	}
+	list, err := s.k.AttachmentsOfRead(ctx, actor, visitTarget(v))
+	if err != nil {
+		return Visit{}, nil, err
+	}
+	return v, list, nil
+}
+
+// GetHazardWithAttachments reads a hazard as GetHazard does, with its
+// attachments (one more store query).
+func (s *Service) GetHazardWithAttachments(ctx context.Context, actor casework.Actor, id string) (Hazard, []casework.RecordAttachment, error) {
+	h, err := s.GetHazard(ctx, actor, id)
+	if err != nil {
+		return Hazard{}, nil, err
+	}
+	list, err := s.k.AttachmentsOfRead(ctx, actor, hazardTarget(h))
+	if err != nil {
+		return Hazard{}, nil, err
+	}
+	return h, list, nil
+}
+
 // attach loads a record for reading (out of reach answers not found) and
 // hands it to the kernel, which checks the write and links the bytes.
 func attach[T any](ctx context.Context, s *Service, actor casework.Actor, id string,

@@ -2,6 +2,7 @@ package outreach_test
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,6 +122,10 @@ func TestSensitiveVisitsAreMasked(t *testing.T) {
 	_, err = b.svc.RecordVisit(b.ctx, b.officer, outreach.VisitInput{UnitID: b.station.ID, AddressID: b.address.ID,
 		TargetKind: outreach.School, Organisation: "小学", Notes: "安全检查"})
 	require.NoError(t, err)
+	photo, err := b.k.PutAttachment(b.ctx, b.community, "走访照片.jpg", "image/jpeg", strings.NewReader("a photo of the visit"))
+	require.NoError(t, err)
+	_, err = b.svc.AttachToVisit(b.ctx, b.community, v.ID, photo)
+	require.NoError(t, err)
 	for name, tc := range map[string]struct {
 		a      casework.Actor
 		masked bool
@@ -130,6 +135,15 @@ func TestSensitiveVisitsAreMasked(t *testing.T) {
 		got, err := b.svc.GetVisit(b.ctx, tc.a, v.ID)
 		require.NoError(t, err, name)
 		require.Equal(t, tc.masked, got.Masked, name)
+		withFiles, files, err := b.svc.GetVisitWithAttachments(b.ctx, tc.a, v.ID)
+		require.NoError(t, err, name)
+		require.Equal(t, got, withFiles, name)
+		if tc.masked {
+			require.Empty(t, files, "%s: the photos of a sensitive visit are its details", name)
+		} else {
+			require.Len(t, files, 1, name)
+			require.Equal(t, photo.SHA256, files[0].SHA256, name)
+		}
 		if tc.masked {
 			require.Empty(t, got.PersonID, name)
 			require.Empty(t, got.Notes, name)

@@ -3,6 +3,7 @@ package recovery
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/grassroots-policing/grassroots/casework"
 )
@@ -153,6 +154,54 @@ func (s *Service) Category(code string) (Category, bool) {
 		return c, true
 	}
 	return LookupCategory(code)
+}
+
+// CategoryCode is a category as the API lists it: its code with the
+// labels of the kernel's code list (an integrator may relabel), the NIBRS
+// property description it maps to, and that code's value rule.
+type CategoryCode struct {
+	Category
+	NIBRSCode NIBRSCode `json:"nibrsCode"`
+}
+
+// CategoryCodes lists every category of list property_category, built-in
+// and the integrator's, in the list's order, each with its NIBRS code.
+// Reference data, the same for every actor. The retired
+// cigarettes_alcohol is not a code of the list, so it is not listed.
+func (s *Service) CategoryCodes() []CategoryCode {
+	list := s.k.Codes().List(ListCategory)
+	out := make([]CategoryCode, 0, len(list))
+	for _, code := range list {
+		c, ok := s.Category(code.Value)
+		if !ok {
+			continue // New refuses a code without a category; one added since maps to none
+		}
+		c.Code = code
+		n, _ := LookupNIBRS(c.NIBRS)
+		out = append(out, CategoryCode{Category: c, NIBRSCode: n})
+	}
+	return out
+}
+
+// retiredCategories are categories no longer accepted, with what to use
+// instead, so a client still sending one is told what to send.
+var retiredCategories = map[string]string{
+	"cigarettes_alcohol": "category cigarettes_alcohol is retired (NIBRS 02 is alcohol only): use tobacco (NIBRS 08) for cigarettes and other tobacco, alcohol (NIBRS 02) for liquor, and one item of each for a mixed lot",
+}
+
+// splitRetired is the category an item of a retired category takes, by
+// the rule of recovery migration 4 (and cases migration 4, for a case's
+// copy): cigarettes_alcohol becomes alcohol when the description names
+// liquor and no tobacco, tobacco otherwise. Any other category is kept.
+func splitRetired(category, description string) string {
+	if category != "cigarettes_alcohol" {
+		return category
+	}
+	if !strings.Contains(description, "烟") && slices.ContainsFunc([]string{"酒", "五粮液", "茅台", "剑南春", "老窖", "二锅头"},
+		func(w string) bool { return strings.Contains(description, w) }) {
+		return "alcohol"
+	}
+	return "tobacco"
 }
 
 // checkCategories refuses a configuration in which some category maps to

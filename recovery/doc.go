@@ -9,7 +9,8 @@
 // property descriptions plus what Chinese small cases need — e-bikes and
 // their batteries, bird cages, birds, grain, tobacco, alcohol), each
 // mapped to exactly one of the 68 NIBRS property description codes (list
-// nibrs_property_description; an item's NIBRS field carries it, and an
+// nibrs_property_description; an item's NIBRS field carries it, as does
+// the printed return list, Service.CategoryCodes lists the mapping, and an
 // integrator's category must name one, Config.Categories), identifiers
 // (serial, IMEI with its Luhn check, frame and engine numbers, plate), a
 // quantity, a value in fen under the NIBRS value rules of its code

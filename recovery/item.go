@@ -227,7 +227,9 @@ func (s *Service) checkItemInput(prefix string, in ItemInput) ([]casework.Identi
 		f.Add(prefix+"unitId", "required", "is required")
 	}
 	cat, mapped := s.Category(in.Category)
-	if err := s.k.Codes().Check(prefix+"category", ListCategory, in.Category); err != nil {
+	if hint, retired := retiredCategories[in.Category]; retired && !mapped {
+		f.Add(prefix+"category", "retired", "%s", hint)
+	} else if err := s.k.Codes().Check(prefix+"category", ListCategory, in.Category); err != nil {
 		f.Merge("", err)
 	} else if !mapped {
 		// A code added to the list at run time, past New's check.

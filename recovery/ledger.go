@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/errs"
@@ -101,7 +102,10 @@ func (s *Service) RegisterStolen(ctx context.Context, p casework.StolenItems) (s
 // failing field as items[i].<field>. It runs the very checks RegisterStolen
 // runs (stolenActor, checkStolenItems), so the two cannot drift apart —
 // except that the items' ids may still be missing: a case checks before it
-// assigns them.
+// assigns them; and that a retired category (cigarettes_alcohol) is
+// refused here, naming what to use, while RegisterStolen takes it from a
+// hand-off committed before the split under the category the migrations
+// give it (splitRetired).
 func (s *Service) CheckStolen(ctx context.Context, p casework.StolenItems) error {
 	if err := s.stolenActor(ctx, p); err != nil {
 		return err
@@ -152,7 +156,16 @@ func (s *Service) checkStolenItems(ctx context.Context, p casework.StolenItems, 
 		if qty == 0 {
 			qty = 1
 		}
-		in := ItemInput{UnitID: p.UnitID, CaseID: p.CaseID, Category: si.Category, Description: si.Description,
+		category := si.Category
+		if _, known := s.Category(category); assigned && !known {
+			// A hand-off a case committed before the split of
+			// cigarettes_alcohol, delivered after it: registered under the
+			// category the migrations gave the case's own copy, rather
+			// than refused for ever. A new report is still refused
+			// (CheckStolen, where ids are not assigned yet).
+			category = splitRetired(category, strings.TrimSpace(si.Description))
+		}
+		in := ItemInput{UnitID: p.UnitID, CaseID: p.CaseID, Category: category, Description: si.Description,
 			Identifiers: si.Identifiers, Quantity: qty, ValueFen: si.ValueFen, ConfirmLargeValue: si.ValueConfirmed,
 			OwnerPersonID: si.OwnerPersonID}
 		in.normalize()

@@ -282,10 +282,10 @@ td.num { text-align: right; }
 <p class="meta">返还会：{{.EventName}}　　时间：{{day .EventDate .Zone}}　　地点：{{.EventPlace}}</p>
 {{- end}}
 <table>
-<thead><tr><th>序号</th><th>物品名称及特征</th><th>类别</th><th>识别号码</th><th>数量</th><th>价值（元）</th><th>所有人</th><th>领取人</th><th>状态</th><th>发还时间</th><th>签收凭证</th></tr></thead>
+<thead><tr><th>序号</th><th>物品名称及特征</th><th>类别（NIBRS 代码）</th><th>识别号码</th><th>数量</th><th>价值（元）</th><th>所有人</th><th>领取人</th><th>状态</th><th>发还时间</th><th>签收凭证</th></tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr><td class="num">{{.No}}</td><td>{{.Description}}</td><td>{{.CategoryLabel}}</td><td>{{.Identifiers}}</td><td class="num">{{.Quantity}}</td><td class="num">{{yuan .ValueFen}}</td><td>{{.OwnerName}} {{.OwnerDoc}}</td><td>{{.RecipientName}} {{.RecipientDoc}}{{if .Delegate}}（受托人）{{end}}</td><td>{{.StateLabel}}{{if .Note}}（{{.Note}}）{{end}}</td><td>{{date .ReturnedAt $.Zone}}</td><td>{{short .ReceiptSHA256}}</td></tr>
+<tr><td class="num">{{.No}}</td><td>{{.Description}}</td><td>{{.CategoryLabel}}{{if .NIBRS}}（NIBRS {{.NIBRS}}）{{end}}</td><td>{{.Identifiers}}</td><td class="num">{{.Quantity}}</td><td class="num">{{yuan .ValueFen}}</td><td>{{.OwnerName}} {{.OwnerDoc}}</td><td>{{.RecipientName}} {{.RecipientDoc}}{{if .Delegate}}（受托人）{{end}}</td><td>{{.StateLabel}}{{if .Note}}（{{.Note}}）{{end}}</td><td>{{date .ReturnedAt $.Zone}}</td><td>{{short .ReceiptSHA256}}</td></tr>
 {{- end}}
 </tbody>
 <tfoot><tr><th colspan="4">合计</th><th class="num">{{.TotalQuantity}}</th><th class="num">{{yuan .TotalValueFen}}</th><th colspan="5">已发还 {{.Returned}} 件，价值 {{yuan .ReturnedValue}} 元</th></tr></tfoot>

@@ -501,7 +501,7 @@ func TestReturnEvent(t *testing.T) {
 			require.NotPanics(t, func() { err = list.WriteHTML(nil) })
 			require.ErrorIs(t, err, recovery.ErrInvalid, "a nil writer is invalid input, not a panic")
 			html := buf.String()
-			for _, want := range []string{"涉案物品返还会发还清单", "张店分局大厅", "陈某某", "电动自行车", "3000.00", "返还会上未发还：失主未到场", "领取人签名"} {
+			for _, want := range []string{"涉案物品返还会发还清单", "张店分局大厅", "陈某某", "电动自行车（NIBRS 04）", "类别（NIBRS 代码）", "3000.00", "返还会上未发还：失主未到场", "领取人签名"} {
 				require.Contains(t, html, want)
 			}
 			require.NotContains(t, html, e.docs[e.owner.ID])

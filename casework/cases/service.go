@@ -262,12 +262,18 @@ func (s *Service) checkReportInput(ctx context.Context, actor casework.Actor, in
 // register them: the one item rule of a report and of items added later
 // (AddItems). Field errors join f under items[i].
 func (s *Service) checkItems(ctx context.Context, actor casework.Actor, in ReportInput, f *errs.Fields) error {
+	ledger := s.propertyLedger()
 	for i, it := range in.Items {
 		p := "items[" + strconv.Itoa(i) + "]."
 		if err := s.checkRefs(ctx, actor, f, "person", p+"ownerPersonId", nonEmpty(it.OwnerPersonID)); err != nil {
 			return err
 		}
-		f.Merge(p, s.k.Codes().CheckHandoffCode("category", casework.ListPropertyCategory, it.Category))
+		if ledger == nil {
+			// A connected ledger checks the category by its own rule
+			// (checkStolen), with what to use for a retired code; checking
+			// here too would report the field twice.
+			f.Merge(p, s.k.Codes().CheckHandoffCode("category", casework.ListPropertyCategory, it.Category))
+		}
 		checkIdentifiers(f, p+"identifiers", it.Identifiers)
 	}
 	return s.checkStolen(ctx, actor, in, f)

@@ -30,6 +30,21 @@ func (s *Service) Attachments(ctx context.Context, actor casework.Actor, id stri
 	return s.k.RecordAttachments(ctx, actor, caseTarget(c))
 }
 
+// GetWithAttachments reads a case as Get does, with the photos and
+// documents attached to it (one more store query): those a reader may not
+// download (no ActionReadAttachment) are left out rather than refused.
+func (s *Service) GetWithAttachments(ctx context.Context, actor casework.Actor, id string) (Case, []casework.RecordAttachment, error) {
+	c, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Case{}, nil, err
+	}
+	list, err := s.k.AttachmentsOfRead(ctx, actor, caseTarget(c))
+	if err != nil {
+		return Case{}, nil, err
+	}
+	return c, list, nil
+}
+
 func caseTarget(c Case) casework.Target {
 	return casework.Target{RecordType: RecordCase, RecordID: c.ID, UnitID: c.UnitID, SharedWith: c.SharedWith}
 }

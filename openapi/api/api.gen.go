@@ -1114,6 +1114,30 @@ func (e TermCheckStatus) Valid() bool {
 	}
 }
 
+// Defines values for ValueRule.
+const (
+	OneUnit     ValueRule = "one_unit"
+	Required    ValueRule = "required"
+	Zero        ValueRule = "zero"
+	ZeroAllowed ValueRule = "zero_allowed"
+)
+
+// Valid indicates whether the value is a known member of the ValueRule enum.
+func (e ValueRule) Valid() bool {
+	switch e {
+	case OneUnit:
+		return true
+	case Required:
+		return true
+	case Zero:
+		return true
+	case ZeroAllowed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for VisitDisputeInputRisk.
 const (
 	VisitDisputeInputRiskHigh   VisitDisputeInputRisk = "high"
@@ -1752,7 +1776,10 @@ type Case struct {
 	// Analysis AnalysisStep is 快研判·同步共享: the analysis and the shares it made.
 	Analysis AnalysisStep `json:"analysis,omitempty,omitzero"`
 	Arrests  []Arrest     `json:"arrests,omitempty,omitzero"`
-	ClosedAt time.Time    `json:"closedAt,omitempty,omitzero"`
+
+	// Attachments Photos and documents attached to the case, each with its download link (href), as listed by /v1/cases/{id}/attachments. Filled only in the case's own read (GET /v1/cases/{id}) and only for a reader who may download them; absent elsewhere and when there are none.
+	Attachments []RecordAttachment `json:"attachments,omitempty,omitzero"`
+	ClosedAt    time.Time          `json:"closedAt,omitempty,omitzero"`
 
 	// Corrections every correction after the report (facts corrected, items added), in order
 	Corrections []CaseCorrection `json:"corrections,omitempty,omitzero"`
@@ -2636,14 +2663,17 @@ type Handover struct {
 
 // Hazard Hazard is a safety hazard (安全隐患) found on a visit or a patrol.
 type Hazard struct {
-	AddressId   string    `json:"addressId,omitempty,omitzero"`
-	Community   string    `json:"community,omitempty,omitzero"`
-	CreatedAt   time.Time `json:"createdAt"`
-	Deadline    time.Time `json:"deadline"`
-	Description string    `json:"description"`
-	FoundAt     time.Time `json:"foundAt"`
-	FoundBy     string    `json:"foundBy"`
-	Id          string    `json:"id"`
+	AddressId string `json:"addressId,omitempty,omitzero"`
+
+	// Attachments Photos and documents attached to the hazard, each with its download link (href), as listed by /v1/hazards/{id}/attachments. Filled only in the hazard's own read (GET /v1/hazards/{id}) and only for a reader who may download them; absent elsewhere and when there are none.
+	Attachments []RecordAttachment `json:"attachments,omitempty,omitzero"`
+	Community   string             `json:"community,omitempty,omitzero"`
+	CreatedAt   time.Time          `json:"createdAt"`
+	Deadline    time.Time          `json:"deadline"`
+	Description string             `json:"description"`
+	FoundAt     time.Time          `json:"foundAt"`
+	FoundBy     string             `json:"foundBy"`
+	Id          string             `json:"id"`
 
 	// Kind code of list outreach.hazard_kind
 	Kind string `json:"kind"`
@@ -3194,6 +3224,34 @@ type Progress struct {
 	Goals    []GoalProgress `json:"goals,omitempty,omitzero"`
 }
 
+// PropertyCategory PropertyCategory is a property category and the NIBRS property description it maps to. The e-bike maps to 04 (bicycles): in Chinese law it is a non-motor vehicle (GB 17761, Road Traffic Safety Law art. 119), and 24 would count its theft as motor-vehicle theft.
+type PropertyCategory struct {
+	Code string `json:"code"`
+	En   string `json:"en"`
+
+	// Nibrs The NIBRS property description code (two digits) the category maps to.
+	Nibrs string `json:"nibrs"`
+
+	// NibrsEn The NIBRS description of that code, as the NIBRS technical specification names it.
+	NibrsEn string `json:"nibrsEn"`
+	NibrsZh string `json:"nibrsZh"`
+
+	// Related Categories a found item of this one is easily confused with, which matching scores as related.
+	Related []string `json:"related,omitempty,omitzero"`
+
+	// ValueRule What the NIBRS code sets for an item's valueFen: required (a positive value; unknown is unknownValueFen), zero (must be zero: cards and documents, whose worth is not the paper's), zero_allowed (zero or positive: 77 other, 99 special), one_unit (exactly unknownValueFen: 88 pending inventory).
+	ValueRule ValueRule `json:"valueRule"`
+	Zh        string    `json:"zh"`
+}
+
+// PropertyCategoryList defines model for PropertyCategoryList.
+type PropertyCategoryList struct {
+	Items []PropertyCategory `json:"items"`
+
+	// UnknownValueFen The value entered when an item's worth is unknown and its rule needs one (one yuan, the NIBRS "$1").
+	UnknownValueFen int64 `json:"unknownValueFen"`
+}
+
 // PropertyItem PropertyItem is a property item: something reported stolen, recovered, or both. Values are in fen (integer minor units of CNY) and cover the whole line (all of Quantity), as NIBRS values do.
 type PropertyItem struct {
 	CaseId string `json:"caseId,omitempty,omitzero"`
@@ -3302,15 +3360,18 @@ type ReasonInput struct {
 
 // RecordAttachment RecordAttachment links an uploaded attachment to a record: whoever may read the record may download it.
 type RecordAttachment struct {
-	AttachedAt  time.Time `json:"attachedAt"`
-	AttachedBy  string    `json:"attachedBy"`
-	MediaType   string    `json:"mediaType"`
-	Name        string    `json:"name"`
-	OwnerUnitId string    `json:"ownerUnitId"`
-	RecordId    string    `json:"recordId"`
-	RecordType  string    `json:"recordType"`
-	Sha256      string    `json:"sha256"`
-	Size        int64     `json:"size"`
+	AttachedAt time.Time `json:"attachedAt"`
+	AttachedBy string    `json:"attachedBy"`
+
+	// Href Where the bytes are downloaded (GET /v1/attachments/{sha256}), under the prefix the API is mounted under; in reach for every reader of the record.
+	Href        string `json:"href"`
+	MediaType   string `json:"mediaType"`
+	Name        string `json:"name"`
+	OwnerUnitId string `json:"ownerUnitId"`
+	RecordId    string `json:"recordId"`
+	RecordType  string `json:"recordType"`
+	Sha256      string `json:"sha256"`
+	Size        int64  `json:"size"`
 }
 
 // RecordAttachmentList defines model for RecordAttachmentList.
@@ -3927,6 +3988,9 @@ type UnitRename struct {
 	Name string `json:"name"`
 }
 
+// ValueRule What the NIBRS code sets for an item's valueFen: required (a positive value; unknown is unknownValueFen), zero (must be zero: cards and documents, whose worth is not the paper's), zero_allowed (zero or positive: 77 other, 99 special), one_unit (exactly unknownValueFen: 88 pending inventory).
+type ValueRule string
+
 // VerifyAgainstInput defines model for VerifyAgainstInput.
 type VerifyAgainstInput struct {
 	// Checkpoints Checkpoints kept outside the system (exported earlier).
@@ -3936,10 +4000,13 @@ type VerifyAgainstInput struct {
 // Visit Visit is one visit: a fact, amended only in its notes, services and aid.
 type Visit struct {
 	// Address the address text when visited
-	Address    string `json:"address,omitempty,omitzero"`
-	AddressId  string `json:"addressId,omitempty,omitzero"`
-	Aid        []Aid  `json:"aid,omitempty,omitzero"`
-	CampaignId string `json:"campaignId,omitempty,omitzero"`
+	Address   string `json:"address,omitempty,omitzero"`
+	AddressId string `json:"addressId,omitempty,omitzero"`
+	Aid       []Aid  `json:"aid,omitempty,omitzero"`
+
+	// Attachments Photos and documents attached to the visit, each with its download link (href), as listed by /v1/visits/{id}/attachments. Filled only in the visit's own read (GET /v1/visits/{id}) and only for a reader who may download them (a sensitive visit seen masked comes without them); absent elsewhere and when there are none.
+	Attachments []RecordAttachment `json:"attachments,omitempty,omitzero"`
+	CampaignId  string             `json:"campaignId,omitempty,omitzero"`
 
 	// Community the address's community, for responsibility areas
 	Community string         `json:"community,omitempty,omitzero"`
@@ -5871,6 +5938,9 @@ type ServerInterface interface {
 	// RemoveFromPlan Remove from the visit plan
 	// (POST /v1/plan-entries/{id}/remove)
 	RemoveFromPlan(w http.ResponseWriter, r *http.Request, id Id, params RemoveFromPlanParams)
+	// ListPropertyCategories List the property categories with their NIBRS codes
+	// (GET /v1/property-categories)
+	ListPropertyCategories(w http.ResponseWriter, r *http.Request)
 	// ListPropertyItems List property items
 	// (GET /v1/property-items)
 	ListPropertyItems(w http.ResponseWriter, r *http.Request, params ListPropertyItemsParams)
@@ -11234,6 +11304,20 @@ func (siw *ServerInterfaceWrapper) RemoveFromPlan(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// ListPropertyCategories operation middleware
+func (siw *ServerInterfaceWrapper) ListPropertyCategories(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPropertyCategories(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListPropertyItems operation middleware
 func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *http.Request) {
 
@@ -14651,6 +14735,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/campaigns/{id}", wrapper.GetCampaign)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/campaigns/{id}", wrapper.UpdateCampaign)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/campaigns/{id}/progress", wrapper.GetCampaignProgress)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/property-categories", wrapper.ListPropertyCategories)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/property-items/stolen", wrapper.ReportStolenItem)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/property-items/found", wrapper.RecordFoundItem)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/property-items/compare", wrapper.CompareProperty)
@@ -31557,6 +31642,92 @@ func (response RemoveFromPlandefaultApplicationProblemPlusJSONResponse) VisitRem
 	return err
 }
 
+type ListPropertyCategoriesRequestObject struct {
+}
+
+type ListPropertyCategoriesResponseObject interface {
+	VisitListPropertyCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListPropertyCategories200JSONResponse PropertyCategoryList
+
+func (response ListPropertyCategories200JSONResponse) VisitListPropertyCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPropertyCategories400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPropertyCategories400ApplicationProblemPlusJSONResponse) VisitListPropertyCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPropertyCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPropertyCategories401ApplicationProblemPlusJSONResponse) VisitListPropertyCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPropertyCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPropertyCategories403ApplicationProblemPlusJSONResponse) VisitListPropertyCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPropertyCategoriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListPropertyCategoriesdefaultApplicationProblemPlusJSONResponse) VisitListPropertyCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPropertyItemsRequestObject struct {
 	Params ListPropertyItemsParams
 }
@@ -40475,6 +40646,9 @@ type StrictServerInterface interface {
 	// RemoveFromPlan Remove from the visit plan
 	// (POST /v1/plan-entries/{id}/remove)
 	RemoveFromPlan(ctx context.Context, request RemoveFromPlanRequestObject) (RemoveFromPlanResponseObject, error)
+	// ListPropertyCategories List the property categories with their NIBRS codes
+	// (GET /v1/property-categories)
+	ListPropertyCategories(ctx context.Context, request ListPropertyCategoriesRequestObject) (ListPropertyCategoriesResponseObject, error)
 	// ListPropertyItems List property items
 	// (GET /v1/property-items)
 	ListPropertyItems(ctx context.Context, request ListPropertyItemsRequestObject) (ListPropertyItemsResponseObject, error)
@@ -43833,6 +44007,30 @@ func (sh *strictHandler) RemoveFromPlan(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RemoveFromPlanResponseObject); ok {
 		if err := validResponse.VisitRemoveFromPlanResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListPropertyCategories operation middleware
+func (sh *strictHandler) ListPropertyCategories(w http.ResponseWriter, r *http.Request) {
+	var request ListPropertyCategoriesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPropertyCategories(ctx, request.(ListPropertyCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPropertyCategories")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListPropertyCategoriesResponseObject); ok {
+		if err := validResponse.VisitListPropertyCategoriesResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -1522,6 +1522,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/plan-entries/{id}/remove (the `RemoveFromPlan` operationId).
 	RemoveFromPlan(ctx context.Context, id Id, params *RemoveFromPlanParams, body RemoveFromPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPropertyCategories List the property categories with their NIBRS codes
+	//
+	// Returns every property category (built-in and the integrator's, list property_category) with its Chinese and English labels, the one NIBRS property description code it maps to (list nibrs_property_description) with that code's description, and the value rule the code sets for an item's valueFen. Reference data, the same for every actor, as /v1/code-lists is. The retired category cigarettes_alcohol is not listed: it was split into tobacco (08) and alcohol (02).
+	//
+	// Corresponds with GET /v1/property-categories (the `ListPropertyCategories` operationId).
+	ListPropertyCategories(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPropertyItems List property items
 	//
 	// Lists items of the ledger (涉案财物台账).
@@ -5321,6 +5328,23 @@ func (c *Client) RemoveFromPlanWithBody(ctx context.Context, id Id, params *Remo
 // Corresponds with POST /v1/plan-entries/{id}/remove (the `RemoveFromPlan` operationId).
 func (c *Client) RemoveFromPlan(ctx context.Context, id Id, params *RemoveFromPlanParams, body RemoveFromPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveFromPlanRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPropertyCategories List the property categories with their NIBRS codes
+//
+// Returns every property category (built-in and the integrator's, list property_category) with its Chinese and English labels, the one NIBRS property description code it maps to (list nibrs_property_description) with that code's description, and the value rule the code sets for an item's valueFen. Reference data, the same for every actor, as /v1/code-lists is. The retired category cigarettes_alcohol is not listed: it was split into tobacco (08) and alcohol (02).
+//
+// Corresponds with GET /v1/property-categories (the `ListPropertyCategories` operationId).
+func (c *Client) ListPropertyCategories(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPropertyCategoriesRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -13070,6 +13094,33 @@ func NewRemoveFromPlanRequestWithBody(server string, id Id, params *RemoveFromPl
 	return req, nil
 }
 
+// NewListPropertyCategoriesRequest constructs an http.Request for the ListPropertyCategories method
+func NewListPropertyCategoriesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/property-categories")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListPropertyItemsRequest constructs an http.Request for the ListPropertyItems method
 func NewListPropertyItemsRequest(server string, params *ListPropertyItemsParams) (*http.Request, error) {
 	var err error
@@ -18398,6 +18449,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/plan-entries/{id}/remove (the `RemoveFromPlan` operationId).
 	RemoveFromPlanWithResponse(ctx context.Context, id Id, params *RemoveFromPlanParams, body RemoveFromPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveFromPlanResponse, error)
+
+	// ListPropertyCategoriesWithResponse List the property categories with their NIBRS codes
+	//
+	// Returns every property category (built-in and the integrator's, list property_category) with its Chinese and English labels, the one NIBRS property description code it maps to (list nibrs_property_description) with that code's description, and the value rule the code sets for an item's valueFen. Reference data, the same for every actor, as /v1/code-lists is. The retired category cigarettes_alcohol is not listed: it was split into tobacco (08) and alcohol (02).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/property-categories (the `ListPropertyCategories` operationId).
+	ListPropertyCategoriesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPropertyCategoriesResponse, error)
 
 	// ListPropertyItemsWithResponse List property items
 	//
@@ -30185,6 +30245,75 @@ func (r RemoveFromPlanResponse) ContentType() string {
 	return ""
 }
 
+type ListPropertyCategoriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PropertyCategoryList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPropertyCategoriesResponse) GetJSON200() *PropertyCategoryList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPropertyCategoriesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPropertyCategoriesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPropertyCategoriesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListPropertyCategoriesResponse) GetApplicationproblemJSONDefault() *Internal {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPropertyCategoriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPropertyCategoriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPropertyCategoriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPropertyCategoriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListPropertyItemsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -38386,6 +38515,21 @@ func (c *ClientWithResponses) RemoveFromPlanWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseRemoveFromPlanResponse(rsp)
+}
+
+// ListPropertyCategoriesWithResponse List the property categories with their NIBRS codes
+//
+// Returns every property category (built-in and the integrator's, list property_category) with its Chinese and English labels, the one NIBRS property description code it maps to (list nibrs_property_description) with that code's description, and the value rule the code sets for an item's valueFen. Reference data, the same for every actor, as /v1/code-lists is. The retired category cigarettes_alcohol is not listed: it was split into tobacco (08) and alcohol (02).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/property-categories (the `ListPropertyCategories` operationId).
+func (c *ClientWithResponses) ListPropertyCategoriesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPropertyCategoriesResponse, error) {
+	rsp, err := c.ListPropertyCategories(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPropertyCategoriesResponse(rsp)
 }
 
 // ListPropertyItemsWithResponse List property items
@@ -49838,6 +49982,60 @@ func ParseRemoveFromPlanResponse(rsp *http.Response) (*RemoveFromPlanResponse, e
 			headers.ETag = value
 		}
 		response.Headers412 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPropertyCategoriesResponse parses an HTTP response from a ListPropertyCategoriesWithResponse call
+func ParseListPropertyCategoriesResponse(rsp *http.Response) (*ListPropertyCategoriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPropertyCategoriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PropertyCategoryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

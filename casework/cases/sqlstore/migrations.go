@@ -119,7 +119,51 @@ var migrations = []sqlx.Step{{
 			`UPDATE case_cases SET steps_done = ` + sum,
 		}
 	},
+}, {
+	// The property category cigarettes_alcohol is split (recovery
+	// migration 4): NIBRS 02 is alcohol only and tobacco is 08 consumable
+	// goods. A case's own copy of its stolen items (body.items) is moved by
+	// the same rule as recovery's ledger rows, so the case and the ledger
+	// name the same category for the same item: alcohol when the
+	// description names liquor (酒, or a brand written without it) and no
+	// tobacco (烟), tobacco otherwise (a mixed 烟酒 line included). Every
+	// other field and item is kept, in order; the audit history keeps the
+	// old code, as it was recorded.
+	Version: 4,
+	Stmts: func(d *sqlx.Dialect) []string {
+		if d.Engine == sqlx.Postgres {
+			return []string{`UPDATE case_cases SET body = jsonb_set(body::jsonb, '{items}', (
+				SELECT jsonb_agg(CASE WHEN e.v->>'category' = 'cigarettes_alcohol'
+					THEN jsonb_set(e.v, '{category}', to_jsonb(CASE WHEN ` + liquor(`e.v->>'description'`) + ` THEN 'alcohol'::text ELSE 'tobacco'::text END))
+					ELSE e.v END ORDER BY e.i)
+				FROM jsonb_array_elements(body::jsonb->'items') WITH ORDINALITY AS e(v, i)))::text
+				WHERE body::jsonb->'items' @> '[{"category": "cigarettes_alcohol"}]'`}
+		}
+		// SQLite: json() keeps each item and the rebuilt list JSON through
+		// the subquery, which drops the JSON subtype.
+		return []string{`UPDATE case_cases SET body = json_set(body, '$.items', json((
+				SELECT json_group_array(json(item)) FROM (
+					SELECT CASE WHEN json_extract(e.value, '$.category') = 'cigarettes_alcohol'
+						THEN json_set(e.value, '$.category', CASE WHEN ` + liquor(`json_extract(e.value, '$.description')`) + ` THEN 'alcohol' ELSE 'tobacco' END)
+						ELSE e.value END AS item
+					FROM json_each(case_cases.body, '$.items') AS e ORDER BY e.key))))
+				WHERE EXISTS (SELECT 1 FROM json_each(case_cases.body, '$.items') AS e
+					WHERE json_extract(e.value, '$.category') = 'cigarettes_alcohol')`}
+	},
 }}
+
+// liquor is recovery migration 4's test that a description names liquor
+// and no tobacco, on the SQL expression desc.
+func liquor(desc string) string {
+	cond := desc + ` NOT LIKE '%烟%' AND (`
+	for i, word := range []string{"酒", "五粮液", "茅台", "剑南春", "老窖", "二锅头"} {
+		if i > 0 {
+			cond += " OR "
+		}
+		cond += desc + ` LIKE '%` + word + `%'`
+	}
+	return cond + ")"
+}
 
 var _ casesql.Migrator = (*Store)(nil)
 
