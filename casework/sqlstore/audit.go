@@ -26,7 +26,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.Aud
 	}
 	var head casework.AuditHead
 	var hash []byte
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.d.ForUpdate()).Scan(&head.Seq, &hash); err != nil {
+	if err := s.stmts.QueryRowTx(ctx, tx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.d.ForUpdate()).Scan(&head.Seq, &hash); err != nil {
 		return err
 	}
 	copy(head.Hash[:], hash)
@@ -80,15 +80,25 @@ func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, head casework.Audit
 		for i, st := range stmts {
 			with = append(with, fmt.Sprintf("w%d AS (%s)", i, st.sql))
 		}
-		_, err := tx.ExecContext(ctx, "WITH "+strings.Join(with, ", ")+" "+update.sql, shared.List...)
+		_, err := s.execAudit(ctx, tx, len(recs), "WITH "+strings.Join(with, ", ")+" "+update.sql, shared.List...)
 		return head, err
 	}
 	for _, st := range append(stmts, update) {
-		if _, err := tx.ExecContext(ctx, st.sql, st.args.List...); err != nil {
+		if _, err := s.execAudit(ctx, tx, len(recs), st.sql, st.args.List...); err != nil {
 			return head, err
 		}
 	}
 	return head, nil
+}
+
+// execAudit runs an append's statement, prepared once when it appends few
+// entries (a create's one or two: the texts repeat), as it is otherwise
+// (one text per number of entries would fill the statement cache).
+func (s *Store) execAudit(ctx context.Context, tx *sql.Tx, n int, query string, args ...any) (sql.Result, error) {
+	if n <= 4 {
+		return s.stmts.Exec(ctx, tx, query, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
 }
 
 const auditCols = `seq, at, actor_id, unit_id, action, record_type, record_id, request_id, payload_digest, prev_hash, hash`

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -47,6 +48,11 @@ func New(db *sql.DB, engine Engine) (*Store, error) {
 	d, err := sqlx.Of(engine)
 	if err != nil {
 		return nil, err
+	}
+	if engine == SQLite {
+		// This process's writers take turns in Go and commit in groups
+		// instead of sleeping in SQLite's busy handler (sqlx.GroupWrites).
+		sqlx.GroupWrites(db)
 	}
 	return &Store{db: db, d: d, stmts: sqlx.NewStmts(db)}, nil
 }
@@ -167,6 +173,9 @@ func (s *Store) Write(ctx context.Context, ch casework.Change, fn func(tx *sql.T
 	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error { return s.WriteIn(ctx, tx, ch, fn) })
 }
 
+const insertRequestKey = `INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
 // WriteIn is Write inside a transaction the caller opened, for a store that
 // must read or lock something first (a case-number counter) and build the
 // change from it.
@@ -197,19 +206,28 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 
 func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) error {
 	if rk := ch.RequestKey; rk != nil {
-		// An expired key gives way to the new one here, in the write's
-		// transaction: a racing writer's delete waits for this row lock
-		// and then finds nothing older than its cutoff, so its insert
-		// meets this key and it is ErrConflict.
-		if !rk.ExpiredBefore.IsZero() {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM request_keys WHERE actor_id = $1 AND key = $2 AND created_at < $3`,
-				rk.ActorID, rk.Key, sqlx.T(rk.ExpiredBefore)); err != nil {
+		args := []any{rk.ActorID, rk.Key, rk.Fingerprint, rk.RecordType, rk.RecordID, rk.Result, sqlx.T(rk.CreatedAt)}
+		if rk.ExpiredBefore.IsZero() {
+			if _, err := s.stmts.Exec(ctx, tx, insertRequestKey, args...); err != nil {
 				return err
 			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, rk.ActorID, rk.Key, rk.Fingerprint, rk.RecordType, rk.RecordID, rk.Result, sqlx.T(rk.CreatedAt)); err != nil {
-			return err
+		} else {
+			// An expired key gives way to the new one here, in the write's
+			// transaction, in one statement: a live key makes the upsert
+			// write nothing, and that is the duplicate. A racing writer's
+			// upsert waits for this row (PostgreSQL) or for the write lock
+			// (SQLite) and then finds the key live, so it is ErrConflict.
+			res, err := s.stmts.Exec(ctx, tx, insertRequestKey+` ON CONFLICT (actor_id, key) DO UPDATE SET fingerprint = excluded.fingerprint,
+				record_type = excluded.record_type, record_id = excluded.record_id, result = excluded.result, created_at = excluded.created_at
+				WHERE request_keys.created_at < $8`, append(args, sqlx.T(rk.ExpiredBefore))...)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return errs.New(errs.ErrConflict, "duplicate key (request key %q)", rk.Key)
+			}
 		}
 	}
 	if in := ch.Inbox; in != nil {

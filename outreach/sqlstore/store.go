@@ -20,15 +20,16 @@ import (
 // Store is the SQL outreach store. It is safe for concurrent use by any
 // number of goroutines and processes sharing one database.
 type Store struct {
-	k  casesql.Host
-	db *sql.DB
+	k     casesql.Host
+	db    *sql.DB
+	stmts *sqlx.Stmts // the create's inserts, prepared once
 }
 
 var _ outreach.Store = (*Store)(nil)
 
 // New builds the outreach store on the kernel's SQL store (or any casesql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB()} }
+func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), stmts: sqlx.NewStmts(k.DB())} }
 
 type scanner = sqlx.Scanner
 
@@ -106,13 +107,13 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 			}
 		}
 		v := w.Visit
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outreach_visits (`+visitCols+`, `+visitCountCols+`) VALUES ($1, $2, $3, $4, $5,
+		if _, err := s.stmts.Exec(ctx, tx, `INSERT INTO outreach_visits (`+visitCols+`, `+visitCountCols+`) VALUES ($1, $2, $3, $4, $5,
 			$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`,
 			visitArgs(v)...); err != nil {
 			return err
 		}
 		for _, o := range v.OfficerIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outreach_visit_officers (officer_id, visit_id) VALUES ($1, $2)`, o, v.ID); err != nil {
+			if _, err := s.stmts.Exec(ctx, tx, `INSERT INTO outreach_visit_officers (officer_id, visit_id) VALUES ($1, $2)`, o, v.ID); err != nil {
 				return err
 			}
 		}
