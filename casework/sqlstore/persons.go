@@ -66,6 +66,8 @@ func (s *Store) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch ca
 	})
 }
 
+var _ casework.PersonUnitStore = (*Store)(nil)
+
 // GetPerson implements casework.PersonStore.
 func (s *Store) GetPerson(ctx context.Context, id string) (casework.PersonRecord, error) {
 	p, err := scanPerson(s.stmts.QueryRow(ctx, `SELECT `+personCols+` FROM persons WHERE id = $1`, id))
@@ -75,6 +77,15 @@ func (s *Store) GetPerson(ctx context.Context, id string) (casework.PersonRecord
 	ps := []casework.PersonRecord{p}
 	err = s.loadContacts(ctx, ps)
 	return ps[0], err
+}
+
+// PersonUnit implements casework.PersonUnitStore: a reference to a person
+// is checked against the actor's reach without reading the record and its
+// contacts.
+func (s *Store) PersonUnit(ctx context.Context, id string) (string, error) {
+	var unit string
+	err := s.stmts.QueryRow(ctx, `SELECT unit_id FROM persons WHERE id = $1`, id).Scan(&unit)
+	return unit, sqlx.NotFound(err, "person", id)
 }
 
 // ListPersons implements casework.PersonStore.
