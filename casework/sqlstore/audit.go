@@ -220,7 +220,8 @@ func (s *Store) ErasePayload(ctx context.Context, seq int64, ch casework.Change)
 // GetRequestKey implements casework.RequestStore.
 func (s *Store) GetRequestKey(ctx context.Context, actorID, key string) (casework.RequestKey, error) {
 	var rk casework.RequestKey
-	err := s.db.QueryRowContext(ctx, `SELECT actor_id, key, fingerprint, record_type, record_id, result, created_at
+	// Every keyed create asks first (CreateOnce): prepared once.
+	err := s.stmts.QueryRow(ctx, `SELECT actor_id, key, fingerprint, record_type, record_id, result, created_at
 		FROM request_keys WHERE actor_id = $1 AND key = $2`, actorID, key).
 		Scan(&rk.ActorID, &rk.Key, &rk.Fingerprint, &rk.RecordType, &rk.RecordID, &rk.Result, sqlx.Time{T: &rk.CreatedAt})
 	return rk, sqlx.NotFound(err, "request key", key)
