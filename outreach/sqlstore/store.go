@@ -9,6 +9,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -106,16 +108,8 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 				return err
 			}
 		}
-		v := w.Visit
-		if _, err := s.stmts.Exec(ctx, tx, `INSERT INTO outreach_visits (`+visitCols+`, `+visitCountCols+`) VALUES ($1, $2, $3, $4, $5,
-			$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`,
-			visitArgs(v)...); err != nil {
+		if err := s.insertVisit(ctx, tx, w.Visit); err != nil {
 			return err
-		}
-		for _, o := range v.OfficerIDs {
-			if _, err := s.stmts.Exec(ctx, tx, `INSERT INTO outreach_visit_officers (officer_id, visit_id) VALUES ($1, $2)`, o, v.ID); err != nil {
-				return err
-			}
 		}
 		for _, h := range w.Hazards {
 			if err := insertHazard(ctx, tx, h); err != nil {
@@ -124,6 +118,46 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 		}
 		return nil
 	})
+}
+
+// insertVisit inserts a visit and its officers: on PostgreSQL in one
+// statement (a data-modifying WITH, one round trip), on SQLite one multi-row
+// insert for the officers. Prepared once for the usual few officers.
+func (s *Store) insertVisit(ctx context.Context, tx *sql.Tx, v outreach.Visit) error {
+	const insert = `INSERT INTO outreach_visits (` + visitCols + `, ` + visitCountCols + `) VALUES ($1, $2, $3, $4, $5,
+		$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`
+	args := visitArgs(v)
+	exec := func(q string, args ...any) error {
+		var err error
+		if len(v.OfficerIDs) <= 4 {
+			_, err = s.stmts.Exec(ctx, tx, q, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		return err
+	}
+	if len(v.OfficerIDs) == 0 {
+		return exec(insert, args...)
+	}
+	// officers inserts the officer rows, numbering their placeholders after
+	// the first n arguments; $1 is the visit's id in visitArgs.
+	officers := func(a *sqlx.Args, visitID string) string {
+		rows := make([]string, len(v.OfficerIDs))
+		for i, o := range v.OfficerIDs {
+			rows[i] = "(" + a.Add(o) + ", " + visitID + ")"
+		}
+		return `INSERT INTO outreach_visit_officers (officer_id, visit_id) VALUES ` + strings.Join(rows, ", ")
+	}
+	if s.k.Engine() == casesql.Postgres {
+		a := sqlx.Args{List: slices.Clone(args)}
+		return exec(`WITH v AS (`+insert+`) `+officers(&a, "$1"), a.List...)
+	}
+	if err := exec(insert, args...); err != nil {
+		return err
+	}
+	var b sqlx.Args // SQLite numbers each statement's placeholders from 1
+	id := b.Add(v.ID)
+	return exec(officers(&b, id), b.List...)
 }
 
 // UpdateVisit implements outreach.Store. Officers are not written: they
