@@ -168,7 +168,10 @@ func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) err
 // inbox mark first (so a concurrent duplicate waits on the unique key and
 // then fails), then fn's record change, then the outbox rows, and last the
 // audit entries under the chain-head lock, which is held only for the end of
-// the transaction. Both or neither.
+// the transaction. Both or neither. On PostgreSQL a request key that may
+// replace an expired one is written with the audit entries instead, in
+// their statement (a duplicate waits on the head lock, then finds the key
+// live and fails).
 func (s *Store) Write(ctx context.Context, ch casework.Change, fn func(tx *sql.Tx) error) error {
 	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error { return s.WriteIn(ctx, tx, ch, fn) })
 }
@@ -176,10 +179,23 @@ func (s *Store) Write(ctx context.Context, ch casework.Change, fn func(tx *sql.T
 const insertRequestKey = `INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7)`
 
+// upsertRequestKey follows insertRequestKey, then the placeholder of the
+// cutoff: a live key is left alone and the statement writes nothing.
+const upsertRequestKey = ` ON CONFLICT (actor_id, key) DO UPDATE SET fingerprint = excluded.fingerprint,
+	record_type = excluded.record_type, record_id = excluded.record_id, result = excluded.result, created_at = excluded.created_at
+	WHERE request_keys.created_at < `
+
 // WriteIn is Write inside a transaction the caller opened, for a store that
 // must read or lock something first (a case-number counter) and build the
 // change from it.
 func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn func(tx *sql.Tx) error) error {
+	// On PostgreSQL a request key that may replace an expired one is
+	// written by the audit append's statement (a round trip fewer);
+	// elsewhere first, as every other key.
+	var key *casework.RequestKey
+	if rk := ch.RequestKey; rk != nil && s.d.Engine == Postgres && len(ch.Audit) > 0 && !rk.ExpiredBefore.IsZero() {
+		key, ch.RequestKey = rk, nil
+	}
 	if err := s.claimKeys(ctx, tx, ch); err != nil {
 		return err
 	}
@@ -201,7 +217,7 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 	if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
 		return err
 	}
-	return s.appendAudit(ctx, tx, ch.Audit)
+	return s.appendAudit(ctx, tx, ch.Audit, key)
 }
 
 func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) error {
@@ -217,9 +233,7 @@ func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) e
 			// write nothing, and that is the duplicate. A racing writer's
 			// upsert waits for this row (PostgreSQL) or for the write lock
 			// (SQLite) and then finds the key live, so it is ErrConflict.
-			res, err := s.stmts.Exec(ctx, tx, insertRequestKey+` ON CONFLICT (actor_id, key) DO UPDATE SET fingerprint = excluded.fingerprint,
-				record_type = excluded.record_type, record_id = excluded.record_id, result = excluded.result, created_at = excluded.created_at
-				WHERE request_keys.created_at < $8`, append(args, sqlx.T(rk.ExpiredBefore))...)
+			res, err := s.stmts.Exec(ctx, tx, insertRequestKey+upsertRequestKey+`$8`, append(args, sqlx.T(rk.ExpiredBefore))...)
 			if err != nil {
 				return err
 			}
