@@ -103,7 +103,7 @@ func (k *Kernel) RefInReach(ctx context.Context, actor Actor, recordType, id str
 	var err error
 	switch recordType {
 	case "person":
-		_, ok, err = k.PersonInReach(ctx, actor, id)
+		ok, err = k.personRefInReach(ctx, actor, id)
 	case "address":
 		_, ok, err = k.AddressInReach(ctx, actor, id)
 	case "staff":
@@ -120,9 +120,32 @@ func (k *Kernel) PersonInReach(ctx context.Context, actor Actor, id string) (Per
 	return inReach(ctx, k, actor, "person", id, k.store.GetPerson, func(p PersonRecord) string { return p.UnitID })
 }
 
-// StaffInReach is RefInReach for a staff member that returns the record.
+// StaffInReach is RefInReach for a staff member that returns the record,
+// read as the permission check reads staff (at most Config.StaffCacheTTL
+// old, current for every change made through this kernel).
 func (k *Kernel) StaffInReach(ctx context.Context, actor Actor, id string) (Staff, bool, error) {
-	return inReach(ctx, k, actor, "staff", id, k.store.GetStaff, func(s Staff) string { return s.UnitID })
+	s, ok, err := inReach(ctx, k, actor, "staff", id, k.staff, func(s Staff) string { return s.UnitID })
+	return s.Clone(), ok, err
+}
+
+// PersonUnitStore is an optional interface of a KernelStore: the unit of a
+// stored person alone (ErrNotFound when there is none), which is all a
+// reference to a person needs to be checked against the actor's reach.
+// Without it RefInReach reads the whole record.
+type PersonUnitStore interface {
+	PersonUnit(ctx context.Context, id string) (string, error)
+}
+
+// personRefInReach is RefInReach for a person: one small read when the
+// store can name the person's unit alone.
+func (k *Kernel) personRefInReach(ctx context.Context, actor Actor, id string) (bool, error) {
+	ps, ok := k.store.(PersonUnitStore)
+	if !ok {
+		_, ok, err := k.PersonInReach(ctx, actor, id)
+		return ok, err
+	}
+	_, ok, err := inReach(ctx, k, actor, "person", id, ps.PersonUnit, func(unit string) string { return unit })
+	return ok, err
 }
 
 // AddressInReach is RefInReach for an address that returns the record.

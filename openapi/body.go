@@ -176,9 +176,11 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-}
+func escapePointer(s string) string { return pointerEscaper.Replace(s) }
+
+// pointerEscaper is built once: building a Replacer per call was a tenth of
+// the server's CPU on a create (bodyBounds escapes every member name).
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // bodyHas reports whether the request's JSON body has the top-level member
 // name: what a PATCH handler needs to tell "set to the zero value" from

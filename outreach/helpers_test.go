@@ -2,6 +2,7 @@ package outreach_test
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"testing"
 	"time"
@@ -42,33 +43,44 @@ type bundle struct {
 
 func setup(t *testing.T) *bundle { return setupOn(t, "memory", nil) }
 
-func setupOn(t *testing.T, backend string, cfg *outreach.Config) *bundle {
+func setupOn(t testing.TB, backend string, cfg *outreach.Config) *bundle {
 	t.Helper()
-	ctx := context.Background()
-	b := &bundle{ctx: ctx, clock: casework.NewFixedClock(start), notices: &recorder{}}
+	var kdb *cmem.DB
 	var ks casework.KernelStore
 	var os outreach.Store
 	switch backend {
 	case "memory":
-		b.kdb = cmem.New()
-		ks, os = b.kdb, memstore.New(b.kdb)
+		kdb = cmem.New()
+		ks, os = kdb, memstore.New(kdb)
 	case "sqlite":
-		k, err := casesql.New(testdb.SQLite(t), casesql.SQLite)
-		require.NoError(t, err)
-		require.NoError(t, k.Migrate(ctx))
-		s := sqlstore.New(k)
-		require.NoError(t, s.Migrate(ctx))
-		ks, os = k, s
+		ks, os = sqlStores(t, testdb.SQLite(t), casesql.SQLite)
 	case "postgres":
-		k, err := casesql.New(testdb.Postgres(t).DB, casesql.Postgres)
-		require.NoError(t, err)
-		require.NoError(t, k.Migrate(ctx))
-		s := sqlstore.New(k)
-		require.NoError(t, s.Migrate(ctx))
-		ks, os = k, s
+		ks, os = sqlStores(t, testdb.Postgres(t).DB, casesql.Postgres)
 	default:
 		t.Fatalf("unknown backend %q", backend)
 	}
+	b := setupWith(t, ks, os, cfg)
+	b.kdb = kdb
+	return b
+}
+
+// sqlStores are the kernel's and outreach's SQL stores on db, migrated.
+func sqlStores(t testing.TB, db *sql.DB, e casesql.Engine) (casework.KernelStore, outreach.Store) {
+	t.Helper()
+	ctx := context.Background()
+	k, err := casesql.New(db, e)
+	require.NoError(t, err)
+	require.NoError(t, k.Migrate(ctx))
+	s := sqlstore.New(k)
+	require.NoError(t, s.Migrate(ctx))
+	return k, s
+}
+
+// setupWith builds the test world on the given stores.
+func setupWith(t testing.TB, ks casework.KernelStore, os outreach.Store, cfg *outreach.Config) *bundle {
+	t.Helper()
+	ctx := context.Background()
+	b := &bundle{ctx: ctx, clock: casework.NewFixedClock(start), notices: &recorder{}}
 	b.ks, b.os = ks, os
 	k, err := casework.New(ks, &casework.Config{Clock: b.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}, Notifier: b.notices})
 	require.NoError(t, err)
@@ -115,21 +127,21 @@ func actor(s casework.Staff) casework.Actor {
 	return casework.Actor{StaffID: s.ID, UnitID: s.UnitID, Roles: s.Roles}
 }
 
-func (b *bundle) unit(t *testing.T, code, name string, level casework.Level, parent string) casework.Unit {
+func (b *bundle) unit(t testing.TB, code, name string, level casework.Level, parent string) casework.Unit {
 	t.Helper()
 	u, err := b.k.CreateUnit(b.ctx, b.admin, casework.UnitInput{Code: code, Name: name, Level: level, ParentID: parent})
 	require.NoError(t, err)
 	return u
 }
 
-func (b *bundle) staff(t *testing.T, unit, name string, areas []string, roles ...casework.Role) casework.Actor {
+func (b *bundle) staff(t testing.TB, unit, name string, areas []string, roles ...casework.Role) casework.Actor {
 	t.Helper()
 	s, err := b.k.CreateStaff(b.ctx, b.admin, casework.StaffInput{UnitID: unit, Name: name, Roles: roles, Areas: areas})
 	require.NoError(t, err)
 	return actor(s)
 }
 
-func (b *bundle) person(t *testing.T, name string, tags ...casework.Tag) casework.Person {
+func (b *bundle) person(t testing.TB, name string, tags ...casework.Tag) casework.Person {
 	t.Helper()
 	p, err := b.k.CreatePerson(b.ctx, b.officer, casework.PersonInput{UnitID: b.station.ID, Name: name, AddressID: b.address.ID, Tags: tags})
 	require.NoError(t, err)

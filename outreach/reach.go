@@ -66,7 +66,7 @@ func (s *Service) person(ctx context.Context, actor casework.Actor, field, id st
 	if id == "" {
 		return nil
 	}
-	_, ok, err := s.k.PersonInReach(ctx, actor, id)
+	ok, err := s.k.RefInReach(ctx, actor, "person", id)
 	if err == nil && !ok {
 		f.Add(field, "exists", "no person %q in reach", id)
 	}

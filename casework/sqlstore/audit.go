@@ -20,13 +20,18 @@ import (
 // PostgreSQL the inserts and the head update are one statement (a
 // data-modifying WITH), so a write pays two round trips for its audit, not
 // 2N+2.
-func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.AuditRecord) error {
+//
+// key, on PostgreSQL only, is a request key written by the first chunk's
+// statement, after the head is locked: a live key of the same actor and
+// name makes that statement write nothing (its head update requires the
+// key's row), and the write is ErrConflict.
+func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.AuditRecord, key *casework.RequestKey) error {
 	if len(recs) == 0 {
 		return nil
 	}
 	var head casework.AuditHead
 	var hash []byte
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.d.ForUpdate()).Scan(&head.Seq, &hash); err != nil {
+	if err := s.stmts.QueryRowTx(ctx, tx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.d.ForUpdate()).Scan(&head.Seq, &hash); err != nil {
 		return err
 	}
 	copy(head.Hash[:], hash)
@@ -35,17 +40,18 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.Aud
 	for len(recs) > 0 {
 		n := min(len(recs), chunk)
 		var err error
-		if head, err = s.insertAudit(ctx, tx, head, recs[:n]); err != nil {
+		if head, err = s.insertAudit(ctx, tx, head, recs[:n], key); err != nil {
 			return err
 		}
-		recs = recs[n:]
+		recs, key = recs[n:], nil
 	}
 	return nil
 }
 
 // insertAudit appends records after head and moves the head row to the
 // last of them.
-func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, head casework.AuditHead, recs []casework.AuditRecord) (casework.AuditHead, error) {
+func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, head casework.AuditHead, recs []casework.AuditRecord,
+	key *casework.RequestKey) (casework.AuditHead, error) {
 	// On PostgreSQL every placeholder is numbered across the one statement;
 	// on SQLite each statement numbers its own.
 	one := s.d.Engine == sqlx.Postgres
@@ -80,15 +86,44 @@ func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, head casework.Audit
 		for i, st := range stmts {
 			with = append(with, fmt.Sprintf("w%d AS (%s)", i, st.sql))
 		}
-		_, err := tx.ExecContext(ctx, "WITH "+strings.Join(with, ", ")+" "+update.sql, shared.List...)
-		return head, err
+		upd := update.sql
+		if key != nil {
+			ph := make([]string, 8)
+			for i, v := range []any{key.ActorID, key.Key, key.Fingerprint, key.RecordType, key.RecordID, key.Result,
+				sqlx.T(key.CreatedAt), sqlx.T(key.ExpiredBefore)} {
+				ph[i] = shared.Add(v)
+			}
+			with = append(with, `k AS (INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
+				VALUES (`+strings.Join(ph[:7], ", ")+`)`+upsertRequestKey+ph[7]+` RETURNING 1)`)
+			upd += ` AND EXISTS (SELECT 1 FROM k)`
+		}
+		res, err := s.execAudit(ctx, tx, len(recs), "WITH "+strings.Join(with, ", ")+" "+upd, shared.List...)
+		if err != nil || key == nil {
+			return head, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return head, err
+		} else if n == 0 {
+			return head, errs.New(errs.ErrConflict, "duplicate key (request key %q)", key.Key)
+		}
+		return head, nil
 	}
 	for _, st := range append(stmts, update) {
-		if _, err := tx.ExecContext(ctx, st.sql, st.args.List...); err != nil {
+		if _, err := s.execAudit(ctx, tx, len(recs), st.sql, st.args.List...); err != nil {
 			return head, err
 		}
 	}
 	return head, nil
+}
+
+// execAudit runs an append's statement, prepared once when it appends few
+// entries (a create's one or two: the texts repeat), as it is otherwise
+// (one text per number of entries would fill the statement cache).
+func (s *Store) execAudit(ctx context.Context, tx *sql.Tx, n int, query string, args ...any) (sql.Result, error) {
+	if n <= 4 {
+		return s.stmts.Exec(ctx, tx, query, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
 }
 
 const auditCols = `seq, at, actor_id, unit_id, action, record_type, record_id, request_id, payload_digest, prev_hash, hash`
@@ -210,7 +245,8 @@ func (s *Store) ErasePayload(ctx context.Context, seq int64, ch casework.Change)
 // GetRequestKey implements casework.RequestStore.
 func (s *Store) GetRequestKey(ctx context.Context, actorID, key string) (casework.RequestKey, error) {
 	var rk casework.RequestKey
-	err := s.db.QueryRowContext(ctx, `SELECT actor_id, key, fingerprint, record_type, record_id, result, created_at
+	// Every keyed create asks first (CreateOnce): prepared once.
+	err := s.stmts.QueryRow(ctx, `SELECT actor_id, key, fingerprint, record_type, record_id, result, created_at
 		FROM request_keys WHERE actor_id = $1 AND key = $2`, actorID, key).
 		Scan(&rk.ActorID, &rk.Key, &rk.Fingerprint, &rk.RecordType, &rk.RecordID, &rk.Result, sqlx.Time{T: &rk.CreatedAt})
 	return rk, sqlx.NotFound(err, "request key", key)

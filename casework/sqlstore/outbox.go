@@ -26,7 +26,7 @@ func scanOutbox(r interface{ Scan(...any) error }) (casework.OutboxMessage, erro
 
 func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, msgs []casework.OutboxMessage) error {
 	for _, m := range msgs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, source_kind, source_id, step, payload, created_at)
+		if _, err := s.stmts.Exec(ctx, tx, `INSERT INTO outbox (id, kind, source_kind, source_id, step, payload, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.Kind, m.SourceKind, m.SourceID, m.Step, string(m.Payload), sqlx.T(m.CreatedAt)); err != nil {
 			return err
 		}

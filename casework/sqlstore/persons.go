@@ -80,6 +80,8 @@ func (s *Store) UpdatePerson(ctx context.Context, p casework.PersonRecord, ch ca
 	})
 }
 
+var _ casework.PersonUnitStore = (*Store)(nil)
+
 // GetPerson implements casework.PersonStore.
 func (s *Store) GetPerson(ctx context.Context, id string) (casework.PersonRecord, error) {
 	rows, err := s.stmts.QueryContext(ctx, personByID, id)
@@ -112,6 +114,15 @@ func (s *Store) GetPerson(ctx context.Context, id string) (casework.PersonRecord
 		return casework.PersonRecord{}, errs.NotFound("person", id)
 	}
 	return p, nil
+}
+
+// PersonUnit implements casework.PersonUnitStore: a reference to a person
+// is checked against the actor's reach without reading the record and its
+// contacts.
+func (s *Store) PersonUnit(ctx context.Context, id string) (string, error) {
+	var unit string
+	err := s.stmts.QueryRow(ctx, `SELECT unit_id FROM persons WHERE id = $1`, id).Scan(&unit)
+	return unit, sqlx.NotFound(err, "person", id)
 }
 
 // ListPersons implements casework.PersonStore.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -47,6 +48,11 @@ func New(db *sql.DB, engine Engine) (*Store, error) {
 	d, err := sqlx.Of(engine)
 	if err != nil {
 		return nil, err
+	}
+	if engine == SQLite {
+		// This process's writers take turns in Go and commit in groups
+		// instead of sleeping in SQLite's busy handler (sqlx.GroupWrites).
+		sqlx.GroupWrites(db)
 	}
 	return &Store{db: db, d: d, stmts: sqlx.NewStmts(db)}, nil
 }
@@ -162,15 +168,34 @@ func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) err
 // inbox mark first (so a concurrent duplicate waits on the unique key and
 // then fails), then fn's record change, then the outbox rows, and last the
 // audit entries under the chain-head lock, which is held only for the end of
-// the transaction. Both or neither.
+// the transaction. Both or neither. On PostgreSQL a request key that may
+// replace an expired one is written with the audit entries instead, in
+// their statement (a duplicate waits on the head lock, then finds the key
+// live and fails).
 func (s *Store) Write(ctx context.Context, ch casework.Change, fn func(tx *sql.Tx) error) error {
 	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error { return s.WriteIn(ctx, tx, ch, fn) })
 }
+
+const insertRequestKey = `INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+// upsertRequestKey follows insertRequestKey, then the placeholder of the
+// cutoff: a live key is left alone and the statement writes nothing.
+const upsertRequestKey = ` ON CONFLICT (actor_id, key) DO UPDATE SET fingerprint = excluded.fingerprint,
+	record_type = excluded.record_type, record_id = excluded.record_id, result = excluded.result, created_at = excluded.created_at
+	WHERE request_keys.created_at < `
 
 // WriteIn is Write inside a transaction the caller opened, for a store that
 // must read or lock something first (a case-number counter) and build the
 // change from it.
 func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn func(tx *sql.Tx) error) error {
+	// On PostgreSQL a request key that may replace an expired one is
+	// written by the audit append's statement (a round trip fewer);
+	// elsewhere first, as every other key.
+	var key *casework.RequestKey
+	if rk := ch.RequestKey; rk != nil && s.d.Engine == Postgres && len(ch.Audit) > 0 && !rk.ExpiredBefore.IsZero() {
+		key, ch.RequestKey = rk, nil
+	}
 	if err := s.claimKeys(ctx, tx, ch); err != nil {
 		return err
 	}
@@ -192,24 +217,31 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 	if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
 		return err
 	}
-	return s.appendAudit(ctx, tx, ch.Audit)
+	return s.appendAudit(ctx, tx, ch.Audit, key)
 }
 
 func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) error {
 	if rk := ch.RequestKey; rk != nil {
-		// An expired key gives way to the new one here, in the write's
-		// transaction: a racing writer's delete waits for this row lock
-		// and then finds nothing older than its cutoff, so its insert
-		// meets this key and it is ErrConflict.
-		if !rk.ExpiredBefore.IsZero() {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM request_keys WHERE actor_id = $1 AND key = $2 AND created_at < $3`,
-				rk.ActorID, rk.Key, sqlx.T(rk.ExpiredBefore)); err != nil {
+		args := []any{rk.ActorID, rk.Key, rk.Fingerprint, rk.RecordType, rk.RecordID, rk.Result, sqlx.T(rk.CreatedAt)}
+		if rk.ExpiredBefore.IsZero() {
+			if _, err := s.stmts.Exec(ctx, tx, insertRequestKey, args...); err != nil {
 				return err
 			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, rk.ActorID, rk.Key, rk.Fingerprint, rk.RecordType, rk.RecordID, rk.Result, sqlx.T(rk.CreatedAt)); err != nil {
-			return err
+		} else {
+			// An expired key gives way to the new one here, in the write's
+			// transaction, in one statement: a live key makes the upsert
+			// write nothing, and that is the duplicate. A racing writer's
+			// upsert waits for this row (PostgreSQL) or for the write lock
+			// (SQLite) and then finds the key live, so it is ErrConflict.
+			res, err := s.stmts.Exec(ctx, tx, insertRequestKey+upsertRequestKey+`$8`, append(args, sqlx.T(rk.ExpiredBefore))...)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return errs.New(errs.ErrConflict, "duplicate key (request key %q)", rk.Key)
+			}
 		}
 	}
 	if in := ch.Inbox; in != nil {

@@ -104,6 +104,10 @@ func sqliteBaseline(ctx context.Context, path string, clients int, d time.Durati
 		return 0, err
 	}
 	defer db.Close()
+	// Each client keeps its connection, as the server's pool does
+	// (database/sql keeps two idle ones by default: the other clients
+	// would open a connection, and parse the schema, per transaction).
+	db.SetMaxIdleConns(clients)
 	if err := createBaselineSchema(ctx, func(ctx context.Context, q string) error { _, err := db.ExecContext(ctx, q); return err }); err != nil {
 		return 0, err
 	}

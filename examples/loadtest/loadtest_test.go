@@ -65,6 +65,36 @@ func TestParseRSS(t *testing.T) {
 	require.Positive(t, own)
 }
 
+func TestParseCPU(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, stat string
+		want       time.Duration
+		ok         bool
+	}{
+		{"plain", "4242 (server) S 1 4242 4242 0 -1 4194560 900 0 0 0 150 25 0 0 20 0 9 0", 1750 * time.Millisecond, true},
+		{"spaces and parens in the name", "7 (a) b) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0", 70 * time.Millisecond, true},
+		{"no name", "4242 server S 1", 0, false},
+		{"short", "4242 (server) S 1 2 3", 0, false},
+		{"not a number", "4242 (server) S 1 4242 4242 0 -1 4194560 900 0 0 0 x 25 0 0", 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseCPU(tc.stat)
+			if !tc.ok {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+	own, err := readCPU(os.Getpid())
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, own, time.Duration(0))
+}
+
 // Every row is judged against the targets: the ratio to the bare
 // handler (to the baseline for create), p99 for reads, RSS and errors.
 func TestVerdict(t *testing.T) {

@@ -247,10 +247,16 @@ func (r *runner) scenarios(ctx context.Context, name string, srv *server, bareUR
 			return nil, err
 		}
 		rss := sampleRSS(srv.cmd.Process.Pid)
+		cpu0, cpuErr := readCPU(srv.cmd.Process.Pid)
 		res, err := runWrk(ctx, r.o.load, r.scripts[sc], srv.base, fx.env(name+"-"+strconv.FormatInt(time.Now().UnixNano(), 36)), r.wrkLog)
 		peak := rss.Stop()
 		if err != nil {
 			return nil, err
+		}
+		if cpu1, err := readCPU(srv.cmd.Process.Pid); err == nil && cpuErr == nil && res.Requests > 0 {
+			// The server's CPU per request, which a loaded machine
+			// changes far less than requests per second.
+			progress(r.log, "%s: %s: server CPU %.0f µs a request", name, sc, float64((cpu1-cpu0).Microseconds())/float64(res.Requests))
 		}
 		rows = append(rows, row{backend: name, scenario: sc, res: res, bare: bare, rss: peak})
 	}

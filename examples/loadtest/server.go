@@ -316,3 +316,35 @@ func parseRSS(r io.Reader) (int64, error) {
 	}
 	return 0, errors.New("no VmRSS line")
 }
+
+// readCPU reads the user and system CPU time a process has used from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
+func readCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0, err
+	}
+	return parseCPU(string(b))
+}
+
+// parseCPU reads utime and stime from a /proc/PID/stat line; the command
+// name (field 2) may hold spaces, so fields are counted after its ')'.
+func parseCPU(stat string) (time.Duration, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("stat: no command name")
+	}
+	f := strings.Fields(stat[i+1:]) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0, errors.New("stat: too few fields")
+	}
+	var total int64
+	for _, s := range f[11:13] { // fields 14 (utime) and 15 (stime)
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("stat: %w", err)
+		}
+		total += n
+	}
+	return time.Duration(total) * 10 * time.Millisecond, nil
+}

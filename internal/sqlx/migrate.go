@@ -199,13 +199,17 @@ func apply(ctx context.Context, db *sql.DB, d *Dialect, line string, st Step) er
 // On SQLite the connection string makes every transaction BEGIN IMMEDIATE,
 // so a write never fails late on a lock upgrade. When ctx carries a
 // transaction of the embedding application (WithTx), fn runs inside it
-// under a savepoint and the application's commit decides.
+// under a savepoint and the application's commit decides. On a database
+// registered with GroupWrites, concurrent calls are committed in groups.
 func Tx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if tx := joined(ctx); tx != nil {
 		return inSavepoint(ctx, tx, fn)
+	}
+	if g := groupOf(db); g != nil {
+		return g.run(ctx, db, fn)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -22,14 +24,14 @@ import (
 type Store struct {
 	k     casesql.Host
 	db    *sql.DB
-	lists *sqlx.Stmts // the lists' queries, prepared once per text
+	stmts *sqlx.Stmts // the lists\' queries and the create\'s inserts, prepared once per text
 }
 
 var _ outreach.Store = (*Store)(nil)
 
 // New builds the outreach store on the kernel's SQL store (or any casesql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), lists: sqlx.NewStmts(k.DB())} }
+func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), stmts: sqlx.NewStmts(k.DB())} }
 
 type scanner = sqlx.Scanner
 
@@ -106,16 +108,8 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 				return err
 			}
 		}
-		v := w.Visit
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outreach_visits (`+visitCols+`, `+visitCountCols+`) VALUES ($1, $2, $3, $4, $5,
-			$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`,
-			visitArgs(v)...); err != nil {
+		if err := s.insertVisit(ctx, tx, w.Visit); err != nil {
 			return err
-		}
-		for _, o := range v.OfficerIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outreach_visit_officers (officer_id, visit_id) VALUES ($1, $2)`, o, v.ID); err != nil {
-				return err
-			}
 		}
 		for _, h := range w.Hazards {
 			if err := insertHazard(ctx, tx, h); err != nil {
@@ -124,6 +118,46 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 		}
 		return nil
 	})
+}
+
+// insertVisit inserts a visit and its officers: on PostgreSQL in one
+// statement (a data-modifying WITH, one round trip), on SQLite one multi-row
+// insert for the officers. Prepared once for the usual few officers.
+func (s *Store) insertVisit(ctx context.Context, tx *sql.Tx, v outreach.Visit) error {
+	const insert = `INSERT INTO outreach_visits (` + visitCols + `, ` + visitCountCols + `) VALUES ($1, $2, $3, $4, $5,
+		$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`
+	args := visitArgs(v)
+	exec := func(q string, args ...any) error {
+		var err error
+		if len(v.OfficerIDs) <= 4 {
+			_, err = s.stmts.Exec(ctx, tx, q, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		return err
+	}
+	if len(v.OfficerIDs) == 0 {
+		return exec(insert, args...)
+	}
+	// officers inserts the officer rows, numbering their placeholders after
+	// the first n arguments; $1 is the visit's id in visitArgs.
+	officers := func(a *sqlx.Args, visitID string) string {
+		rows := make([]string, len(v.OfficerIDs))
+		for i, o := range v.OfficerIDs {
+			rows[i] = "(" + a.Add(o) + ", " + visitID + ")"
+		}
+		return `INSERT INTO outreach_visit_officers (officer_id, visit_id) VALUES ` + strings.Join(rows, ", ")
+	}
+	if s.k.Engine() == casesql.Postgres {
+		a := sqlx.Args{List: slices.Clone(args)}
+		return exec(`WITH v AS (`+insert+`) `+officers(&a, "$1"), a.List...)
+	}
+	if err := exec(insert, args...); err != nil {
+		return err
+	}
+	var b sqlx.Args // SQLite numbers each statement's placeholders from 1
+	id := b.Add(v.ID)
+	return exec(officers(&b, id), b.List...)
 }
 
 // UpdateVisit implements outreach.Store. Officers are not written: they
@@ -156,7 +190,7 @@ func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casewo
 		}
 	}
 	q = period(q, &a, "visited_at", f.From, f.To)
-	return casesql.ListUnder(ctx, s.lists, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: visitCols,
+	return casesql.ListUnder(ctx, s.stmts, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: visitCols,
 		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q}, scanVisit)
 }
 
