@@ -106,10 +106,43 @@ func newHandoverWorld(t *testing.T, opts ...fixtureOption) *handoverWorld {
 // january is the branch's report for January 2026, a past period.
 func (w *handoverWorld) january(t *testing.T) []casework.Figure {
 	t.Helper()
-	figs, err := w.k.Report(context.Background(), w.supervisor, casework.ReportQuery{UnitID: w.branch.ID,
-		From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)})
+	return w.report(t, w.branch.ID, 1)
+}
+
+// report is a unit's report for a month of 2026, by the supervisor.
+func (w *handoverWorld) report(t *testing.T, unitID string, month time.Month) []casework.Figure {
+	t.Helper()
+	figs, err := w.k.Report(context.Background(), w.supervisor, casework.ReportQuery{UnitID: unitID,
+		From: time.Date(2026, month, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, month+1, 0, 0, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	return figs
+}
+
+// byChild is the branch's report for a month by station, keyed by unit
+// and figure: the grid of several rows, whose correction joins the units.
+func (w *handoverWorld) byChild(t *testing.T, month time.Month) map[string]int64 {
+	t.Helper()
+	rows, err := w.k.ReportByChild(context.Background(), w.supervisor, casework.ReportQuery{UnitID: w.branch.ID,
+		From: time.Date(2026, month, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, month+1, 0, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	out := map[string]int64{}
+	for _, r := range rows {
+		for _, f := range r.Totals {
+			out[r.Unit.Code+" "+f.Key] = f.Value
+		}
+	}
+	return out
+}
+
+// nonZero is the figures of a report that are not zero, by key.
+func nonZero(figs []casework.Figure) map[string]int64 {
+	out := map[string]int64{}
+	for _, f := range figs {
+		if f.Value != 0 {
+			out[f.Key] = f.Value
+		}
+	}
+	return out
 }
 
 // units returns the unit of every open record of the world, by record.
@@ -141,6 +174,9 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 	w := newHandoverWorld(t, b)
 	ctx := context.Background()
 	before := w.january(t)
+	eastJan, westJan, byStation := w.report(t, w.east.ID, 1), w.report(t, w.west.ID, 1), w.byChild(t, 1)
+	require.NotEmpty(t, nonZero(eastJan), "EAST counted its January work")
+	require.Empty(t, nonZero(westJan), "WEST had none")
 	open, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
 	require.NoError(t, err)
 	require.Len(t, open, 6, "%v", open)
@@ -192,6 +228,50 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 	require.NoError(t, err)
 
 	require.Equal(t, before, w.january(t), "the past period's report is unchanged")
+	require.Equal(t, eastJan, w.report(t, w.east.ID, 1), "the closed station's own past figures are unchanged")
+	require.Equal(t, westJan, w.report(t, w.west.ID, 1), "the receiving station's past figures are unchanged")
+	require.Equal(t, byStation, w.byChild(t, 1), "the past period by station is unchanged")
+	moves, err := w.k.Store().RecordMoves(ctx, mediation.RecordType, w.dispute.ID)
+	require.NoError(t, err)
+	require.Equal(t, []casework.RecordMove{{Kind: mediation.RecordType, RecordID: w.dispute.ID, FromUnit: w.east.ID, ToUnit: w.west.ID,
+		MovedAt: res.Unit.ClosedAt}}, moves)
+
+	// The closed units are marked so and take nothing new; their past is
+	// still reported.
+	require.Equal(t, w.west.ID, res.Unit.ClosedInto)
+	require.Equal(t, w.clock.Now().UTC(), res.Unit.ClosedAt)
+	room, err := w.k.GetUnit(ctx, w.supervisor, w.room.ID)
+	require.NoError(t, err)
+	require.True(t, room.Closed(), "the units below a closed unit close with it")
+	require.Equal(t, w.west.ID, room.ClosedInto)
+	_, err = w.med.Report(ctx, w.supervisor, mediation.ReportInput{UnitID: w.east.ID, Category: "neighbour/noise",
+		Source: mediation.SourceWalkIn, Facts: "新纠纷"})
+	require.ErrorIs(t, err, errs.ErrInvalid, "no new record in a closed unit")
+	requireField(t, err, "unitId")
+	_, err = w.k.CreateStaff(ctx, w.admin, casework.StaffInput{UnitID: w.room.ID, Name: "新民警", Roles: []casework.Role{casework.RoleOfficer}})
+	require.ErrorIs(t, err, errs.ErrInvalid, "no new staff in a closed unit")
+	requireField(t, err, "unitId")
+	_, err = w.k.RenameUnit(ctx, w.admin, w.east.ID, res.Unit.Version, "新名")
+	require.ErrorIs(t, err, errs.ErrInvalid, "no rename of a closed unit")
+	requireField(t, err, "name")
+	_, err = w.k.CreateUnit(ctx, w.admin, casework.UnitInput{Code: "EASTNEW", Name: "新警务室", Level: casework.LevelOffice, ParentID: w.east.ID})
+	require.ErrorIs(t, err, errs.ErrInvalid, "no new unit below a closed one")
+	requireField(t, err, "parentId")
+	_, err = w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: w.west.ID, Version: 1, IntoUnitID: w.east.ID, Reason: "撤并"})
+	require.ErrorIs(t, err, errs.ErrInvalid, "nothing is closed into a closed unit")
+	requireField(t, err, "intoUnitId")
+
+	// Work after the closing counts in the receiving unit.
+	eastMar, westMar := nonZero(w.report(t, w.east.ID, 3)), nonZero(w.report(t, w.west.ID, 3))
+	ref, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
+	require.NoError(t, err)
+	_, err = w.out.CloseReferral(ctx, westOfficer, ref.ID, ref.Version, outreach.OutcomeDone, "已救助")
+	require.NoError(t, err)
+	require.Equal(t, eastMar, nonZero(w.report(t, w.east.ID, 3)), "nothing new counts in the closed station")
+	require.NotEqual(t, westMar, nonZero(w.report(t, w.west.ID, 3)), "the referral closed in March counts in WEST")
+	require.Equal(t, eastJan, w.report(t, w.east.ID, 1))
+	require.Equal(t, westJan, w.report(t, w.west.ID, 1))
+
 	auditor := w.staff(t, w.root.ID, casework.RoleAuditor)
 	rep, err := w.k.VerifyAudit(ctx, auditor)
 	require.NoError(t, err)

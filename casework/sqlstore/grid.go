@@ -25,6 +25,13 @@ type GridBranch struct {
 	// "COUNT(DISTINCT t.person_id)" (the table is t); a branch with fewer
 	// than another answers 0 for the rest.
 	Aggs []string
+	// Kind, when set, is the record type (casework.RecordMove.Kind) of the
+	// table's rows, whose unit_id follows the record when a unit's closing
+	// moves it: the grid then corrects the figures so that every event
+	// counts in the unit that held the record when it happened
+	// (moveBranches). Only additive aggregates may be corrected. IDCol is
+	// the column holding the record's id ("" is "id").
+	Kind, IDCol string
 }
 
 // GridCell is one answered row of a grid query: branch b, grid row R,
@@ -50,13 +57,15 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	}
 	var a sqlx.Args
 	lo, hi := a.Add(g.Bounds[0].UnixMicro()), a.Add(g.Bounds[len(g.Bounds)-1].UnixMicro())
+	mg := moveGrid{lo: lo, hi: hi, args: &a}
 	bounds := make([]int64, len(g.Bounds))
 	for i, b := range g.Bounds {
 		bounds[i] = b.UnixMicro()
 	}
 	with, from, row := "", "", "0"
 	if len(g.Paths) == 1 {
-		from = "{table} t WHERE " + sqlx.Under("t.unit_id", a.Add(g.Paths[0]))
+		mg.path = a.Add(g.Paths[0])
+		from = "{table} t WHERE " + sqlx.Under("t.unit_id", mg.path)
 	} else {
 		rows := make([]string, len(g.Paths))
 		for i, p := range g.Paths {
@@ -71,8 +80,9 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	for _, b := range branches {
 		width = max(width, len(b.Aggs))
 	}
-	sel := make([]string, len(branches))
-	for i, b := range branches {
+	mg.width = width
+	mg.column = func(col string) string { return column(col, bounds) }
+	mg.group = func(b GridBranch) (string, string) {
 		// One cell needs no grouping but the key's: SQLite would sort the
 		// rows for a GROUP BY on constants.
 		key, group := "''", " GROUP BY 2, 3"
@@ -84,6 +94,17 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		case g.Len() == 1:
 			group = ""
 		}
+		return key, group
+	}
+	sel := make([]string, len(branches))
+	var moves []string
+	for i, b := range branches {
+		key, group := mg.group(b)
+		fix, err := moveBranches(i, b, mg)
+		if err != nil {
+			return err
+		}
+		moves = append(moves, fix...)
 		aggs := make([]string, width)
 		for j := range aggs {
 			aggs[j] = "0"
@@ -98,6 +119,13 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		col := "t." + b.Time
 		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s AND %s >= %s AND %s < %s%s%s`,
 			i, row, column(col, bounds), key, strings.Join(aggs, ", "), strings.ReplaceAll(from, "{table}", b.Table), col, lo, col, hi, where, group)
+	}
+	var sums cellSums
+	var emit func(GridCell)
+	if len(moves) > 0 {
+		// Corrections answer beside the counts: add each cell's rows up
+		// before fn sees them.
+		sel, emit, fn = append(sel, moves...), fn, sums.add
 	}
 	rows, err := sqlx.Reader(ctx, h.DB()).QueryContext(ctx, with+strings.Join(sel, " UNION ALL "), a.List...)
 	if err != nil {
@@ -115,7 +143,13 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		}
 		fn(c)
 	}
-	return sqlx.Translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return sqlx.Translate(err)
+	}
+	if emit != nil {
+		sums.emit(emit)
+	}
+	return nil
 }
 
 // column is the grid column of the time in col, which WHERE keeps within

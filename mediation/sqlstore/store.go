@@ -279,7 +279,7 @@ func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]mediation.To
 	out := make([]mediation.TotalsRow, g.Len())
 	var branches []casesql.GridBranch
 	for _, e := range []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"} {
-		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Aggs: []string{"COUNT(*)"}})
+		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Aggs: []string{"COUNT(*)"}, Kind: mediation.RecordType})
 	}
 	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
 		r := &out[g.Cell(x.R, x.C)]

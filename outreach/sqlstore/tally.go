@@ -183,7 +183,7 @@ func (s *Store) TallyGrid(ctx context.Context, g casework.Grid) ([]outreach.Tall
 		{Table: "outreach_visits", Time: "visited_at", Key: "t.target_kind", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.target_key)",
 			"SUM(t.n_appointment)", "SUM(t.n_door_to_door)", "SUM(t.n_errand)", "SUM(CASE WHEN t.n_aid > 0 THEN 1 ELSE 0 END)",
 			"SUM(t.n_disputes)", "SUM(t.n_leads)"}},
-		{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordHazard},
 		{Table: "outreach_hazard_events", Time: "at", Key: "t.kind", Aggs: []string{"COUNT(*)"}},
 		{Table: "outreach_appointments", Time: "closed_at", Where: "t.status = '" + string(outreach.AppointmentDone) + "'", Aggs: []string{"COUNT(*)"}},
 	}

@@ -529,7 +529,7 @@ func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.T
 func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]recovery.Totals, error) {
 	out := make([]recovery.Totals, g.Len())
 	counted := func(col, where, sum string) ksql.GridBranch {
-		return ksql.GridBranch{Table: "recovery_items", Time: col, Where: where, Aggs: []string{"COUNT(*)", "COALESCE(SUM(" + sum + "), 0)"}}
+		return ksql.GridBranch{Table: "recovery_items", Time: col, Where: where, Aggs: []string{"COUNT(*)", "COALESCE(SUM(" + sum + "), 0)"}, Kind: recovery.RecordItem}
 	}
 	branches := []ksql.GridBranch{
 		counted("recovered_at", "", "t.value_fen"),
