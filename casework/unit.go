@@ -51,7 +51,7 @@ type Unit struct {
 	// ClosedAt is when the unit was closed into ClosedInto
 	// (Kernel.CloseUnit); zero while it is open. A closed unit takes no new
 	// records, staff or name, and its past stays reportable.
-	ClosedAt   time.Time `json:"closedAt"`
+	ClosedAt   time.Time `json:"closedAt,omitzero"`
 	ClosedInto string    `json:"closedInto,omitempty"`
 }
 

@@ -21,7 +21,7 @@ import (
 // handoverWorld is a branch with two stations, EAST (closing, with an
 // office under it) and WEST (receiving), and open work of every workflow at
 // EAST recorded in January 2026: a dispute, a visit-plan entry, a hazard, a
-// case and a found item.
+// referral, a case, a lead and a found item.
 type handoverWorld struct {
 	*fixture
 	clock            *casework.FixedClock
@@ -37,6 +37,7 @@ type handoverWorld struct {
 	hazard           outreach.Hazard
 	referral         outreach.Referral
 	kase             cases.Case
+	lead             cases.Lead
 	item             recovery.Item
 }
 
@@ -93,6 +94,8 @@ func newHandoverWorld(t *testing.T, opts ...fixtureOption) *handoverWorld {
 		IncidentAt: w.clock.Now().Add(-time.Hour), Place: "车站"})
 	require.NoError(t, err)
 	w.kase, err = w.cases.DispatchAndFile(ctx, w.officer, w.kase.ID, w.kase.Version, cases.DispatchInput{})
+	require.NoError(t, err)
+	w.lead, err = w.cases.CreateLead(ctx, w.officer, cases.LeadInput{UnitID: w.east.ID, SourceKind: "tip", Summary: "群众举报：车站附近有人销赃"})
 	require.NoError(t, err)
 	w.item, err = w.rec.RecordFound(ctx, w.officer, recovery.FoundInput{
 		ItemInput: recovery.ItemInput{UnitID: w.east.ID, Category: "e_bike", Description: "白色电动车", Quantity: 1, ValueFen: 200000},
@@ -161,11 +164,17 @@ func (w *handoverWorld) units(t *testing.T) map[string]string {
 	require.NoError(t, err)
 	r, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
 	require.NoError(t, err)
-	return map[string]string{"dispute": d.UnitID, "plan": e.UnitID, "hazard": h.UnitID, "case": c.UnitID, "item": it.UnitID, "referral": r.UnitID}
+	l, err := w.cases.GetLead(ctx, w.supervisor, w.lead.ID)
+	require.NoError(t, err)
+	return map[string]string{"dispute": d.UnitID, "plan": e.UnitID, "hazard": h.UnitID, "case": c.UnitID, "item": it.UnitID,
+		"referral": r.UnitID, "lead": l.UnitID}
 }
 
+// openRecords is how many open records the world holds at EAST.
+const openRecords = 7
+
 func everyRecordIn(unitID string) map[string]string {
-	return map[string]string{"dispute": unitID, "plan": unitID, "hazard": unitID, "case": unitID, "item": unitID, "referral": unitID}
+	return map[string]string{"dispute": unitID, "plan": unitID, "hazard": unitID, "case": unitID, "item": unitID, "referral": unitID, "lead": unitID}
 }
 
 func TestCloseStationMovesOpenRecords(t *testing.T) { eachBackend(t, testCloseStationMovesOpenRecords) }
@@ -179,7 +188,7 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 	require.Empty(t, nonZero(westJan), "WEST had none")
 	open, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
 	require.NoError(t, err)
-	require.Len(t, open, 6, "%v", open)
+	require.Len(t, open, openRecords, "%v", open)
 	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
 	require.NoError(t, err)
 	in := casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "派出所撤并"}
@@ -213,7 +222,7 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 
 	res, err := w.k.CloseUnit(ctx, w.supervisor, in)
 	require.NoError(t, err)
-	require.Len(t, res.Moved, 6)
+	require.Len(t, res.Moved, openRecords)
 	require.Equal(t, east.Code, res.Unit.Code, "a unit's code never changes")
 	require.Equal(t, everyRecordIn(w.west.ID), w.units(t), "every open record is in the receiving unit")
 	left, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
@@ -235,6 +244,20 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 	require.NoError(t, err)
 	require.Equal(t, []casework.RecordMove{{Kind: mediation.RecordType, RecordID: w.dispute.ID, FromUnit: w.east.ID, ToUnit: w.west.ID,
 		MovedAt: res.Unit.ClosedAt}}, moves)
+
+	// The item in custody passed into WEST's custody by a transfer entry,
+	// the same holder on both sides, audited like every custody entry.
+	chain, err := w.rec.Custody(ctx, w.supervisor, w.item.ID)
+	require.NoError(t, err)
+	require.NoError(t, recovery.CheckChain(chain))
+	last := chain[len(chain)-1]
+	require.Equal(t, recovery.EntryTransfer, last.Kind)
+	require.Equal(t, w.west.ID, last.UnitID)
+	require.Equal(t, w.officer.StaffID, last.To.ID)
+	require.True(t, last.From.Same(last.To))
+	custody, err := w.rec.VerifyCustody(ctx, w.supervisor, w.item.ID)
+	require.NoError(t, err)
+	require.True(t, custody.OK, "%+v", custody)
 
 	// The closed units are marked so and take nothing new; their past is
 	// still reported.
@@ -466,16 +489,57 @@ func testHandOverAndCloseOverHTTP(t *testing.T, b fixtureOption) {
 	recs, err := c.ListUnitOpenRecordsWithResponse(ctx, w.east.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, recs.StatusCode(), string(recs.Body))
-	require.Len(t, recs.JSON200.Items, 6)
-	inside, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.room.ID, Reason: "撤并"})
+	require.Len(t, recs.JSON200.Items, openRecords)
+	// A rename keeps the code and is audited.
+	admin := w.client(t, w.admin)
+	renamed, err := admin.RenameUnitWithResponse(ctx, w.east.ID, &api.RenameUnitParams{IfMatch: `"1"`}, api.UnitRename{Name: "东城派出所"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, renamed.StatusCode(), string(renamed.Body))
+	require.Equal(t, "EAST", renamed.JSON200.Code, "a rename keeps the code")
+	require.Equal(t, "东城派出所", renamed.JSON200.Name)
+	require.Equal(t, `"2"`, renamed.HTTPResponse.Header.Get("ETag"))
+	trail, err := w.k.Store().AuditTrail(ctx, "unit", w.east.ID)
+	require.NoError(t, err)
+	require.Equal(t, "unit.rename", trail[len(trail)-1].Action)
+
+	inside, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"2"`}, api.UnitCloseInput{IntoUnitId: w.room.ID, Reason: "撤并"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusUnprocessableEntity, inside.StatusCode(), string(inside.Body))
 	require.Contains(t, string(inside.Body), "intoUnitId")
-	closed, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.west.ID, Reason: "撤并"})
+	closed, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"2"`}, api.UnitCloseInput{IntoUnitId: w.west.ID, Reason: "撤并"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, closed.StatusCode(), string(closed.Body))
-	require.Len(t, closed.JSON200.Moved, 6)
+	require.Len(t, closed.JSON200.Moved, openRecords)
 	require.Equal(t, "EAST", closed.JSON200.Unit.Code)
+	require.Equal(t, w.west.ID, closed.JSON200.Unit.ClosedInto)
+	require.False(t, closed.JSON200.Unit.ClosedAt.IsZero())
 	require.Equal(t, everyRecordIn(w.west.ID), w.units(t))
 	require.Equal(t, before, w.january(t), "the past period's report is unchanged")
+
+	// The unit reads closed, alone and in the list; it keeps its name.
+	got, err := c.GetUnitWithResponse(ctx, w.east.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, got.StatusCode(), string(got.Body))
+	require.Equal(t, w.west.ID, got.JSON200.ClosedInto)
+	require.Equal(t, closed.JSON200.Unit.ClosedAt, got.JSON200.ClosedAt)
+	west, err := c.GetUnitWithResponse(ctx, w.west.ID)
+	require.NoError(t, err)
+	require.Empty(t, west.JSON200.ClosedInto)
+	require.True(t, west.JSON200.ClosedAt.IsZero())
+	require.NotContains(t, string(west.Body), "closedAt", "an open unit has no closing time")
+	list, err := c.ListUnitsWithResponse(ctx, &api.ListUnitsParams{})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, list.StatusCode(), string(list.Body))
+	closedIn := map[string]string{}
+	for _, u := range list.JSON200.Items {
+		closedIn[u.Code] = u.ClosedInto
+	}
+	require.Equal(t, w.west.ID, closedIn["EAST"])
+	require.Equal(t, w.west.ID, closedIn["EASTROOM"], "the units below close with it")
+	require.Empty(t, closedIn["WEST"])
+	again, err := admin.RenameUnitWithResponse(ctx, w.east.ID, &api.RenameUnitParams{IfMatch: `"3"`}, api.UnitRename{Name: "新名"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, again.StatusCode(), string(again.Body))
+	require.Contains(t, string(again.Body), "name")
+	require.Contains(t, string(again.Body), "open")
 }
