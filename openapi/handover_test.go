@@ -543,3 +543,87 @@ func testHandOverAndCloseOverHTTP(t *testing.T, b fixtureOption) {
 	require.Contains(t, string(again.Body), "name")
 	require.Contains(t, string(again.Body), "open")
 }
+
+// workflowTotals is every workflow's own totals of a unit for a month of
+// 2026 (each its single-period path, not the kernel's grid).
+func (w *handoverWorld) workflowTotals(t *testing.T, unitID string, month time.Month) []any {
+	t.Helper()
+	ctx := context.Background()
+	q := casework.ReportQuery{UnitID: unitID, From: time.Date(2026, month, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, month+1, 0, 0, 0, 0, 0, time.UTC)}
+	med, err := w.med.Totals(ctx, w.supervisor, q)
+	require.NoError(t, err)
+	cat, err := w.med.Breakdown(ctx, w.supervisor, q, mediation.ByCategory)
+	require.NoError(t, err)
+	rec, err := w.rec.Totals(ctx, w.supervisor, q)
+	require.NoError(t, err)
+	out, err := w.out.Totals(ctx, w.supervisor, q)
+	require.NoError(t, err)
+	cs, err := w.cases.Totals(ctx, w.supervisor, q)
+	require.NoError(t, err)
+	return []any{med, cat, rec, out, cs}
+}
+
+// TestChainedClosingsKeepPastFigures: EAST closes into WEST, work goes on
+// at WEST, then WEST closes into NORTH. Each station's own figures of
+// January (EAST's work) and of March (WEST's) stay as they were, in the
+// kernel's report, by station, and in each workflow's own totals: the
+// corrections of the two moves telescope.
+func TestChainedClosingsKeepPastFigures(t *testing.T) {
+	eachBackend(t, testChainedClosingsKeepPastFigures)
+}
+
+func testChainedClosingsKeepPastFigures(t *testing.T, b fixtureOption) {
+	w := newHandoverWorld(t, b)
+	ctx := context.Background()
+	north, err := w.k.CreateUnit(ctx, w.admin, casework.UnitInput{Code: "NORTH", Name: "北站", Level: casework.LevelStation, ParentID: w.branch.ID})
+	require.NoError(t, err)
+	type snapshot struct {
+		report   map[string][]casework.Figure
+		byChild  map[time.Month]map[string]int64
+		workflow map[string][]any
+	}
+	take := func() snapshot {
+		s := snapshot{report: map[string][]casework.Figure{}, byChild: map[time.Month]map[string]int64{}, workflow: map[string][]any{}}
+		for _, m := range []time.Month{1, 3} {
+			s.byChild[m] = w.byChild(t, m)
+			for _, u := range []string{w.east.ID, w.west.ID, north.ID} {
+				key := u + "/" + m.String()
+				s.report[key] = w.report(t, u, m)
+				s.workflow[key] = w.workflowTotals(t, u, m)
+			}
+		}
+		return s
+	}
+	january := take()
+
+	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
+	require.NoError(t, err)
+	_, err = w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "撤并"})
+	require.NoError(t, err)
+	require.Equal(t, january, take(), "the first closing moves no past figure")
+
+	// March at WEST: the moved dispute is accepted, the referral closed.
+	w.clock.Set(time.Date(2026, 3, 10, 9, 0, 0, 0, cst))
+	st, err := w.k.GetStaff(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	officer := casework.Actor{StaffID: st.ID, UnitID: st.UnitID, Roles: st.Roles}
+	ref, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
+	require.NoError(t, err)
+	_, err = w.out.CloseReferral(ctx, officer, ref.ID, ref.Version, outreach.OutcomeDone, "已救助")
+	require.NoError(t, err)
+	march := take()
+	require.NotEqual(t, january.report[w.west.ID+"/March"], march.report[w.west.ID+"/March"], "March's work counts at WEST")
+	require.Equal(t, january.report[w.east.ID+"/March"], march.report[w.east.ID+"/March"], "and not at the closed EAST")
+
+	w.clock.Set(time.Date(2026, 4, 1, 9, 0, 0, 0, cst))
+	west, err := w.k.GetUnit(ctx, w.supervisor, w.west.ID)
+	require.NoError(t, err)
+	res, err := w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: west.ID, Version: west.Version, IntoUnitID: north.ID, Reason: "再次撤并"})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Moved)
+	require.Equal(t, march, take(), "the second closing moves no past figure either: EAST keeps January, WEST March")
+	moves, err := w.k.Store().RecordMoves(ctx, outreach.RecordHazard, w.hazard.ID)
+	require.NoError(t, err)
+	require.Len(t, moves, 2)
+	require.Equal(t, []string{w.east.ID, w.west.ID, north.ID}, []string{moves[0].FromUnit, moves[0].ToUnit, moves[1].ToUnit})
+}

@@ -148,10 +148,15 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []medi
 		rows := map[string]*mediation.TotalsRow{}
 		for _, d := range s.disputes {
 			// Each event counts in the unit that held the dispute when it
-			// happened (a unit's closing moves open disputes).
+			// happened (a unit's closing moves open disputes), except in
+			// a breakdown by unit, which groups by the dispute's unit now,
+			// as the SQL store does.
 			in := func(t time.Time) bool {
-				return period.Contains(t) && (q.UnitUnder == "" ||
-					casework.Contains(q.UnitUnder, s.paths[casemem.UnitAt(s.db, mediation.RecordType, d.ID, d.UnitID, t)]))
+				unit := d.UnitID
+				if q.By != mediation.ByUnit {
+					unit = casemem.UnitAt(s.db, mediation.RecordType, d.ID, d.UnitID, t)
+				}
+				return period.Contains(t) && (q.UnitUnder == "" || casework.Contains(q.UnitUnder, s.paths[unit]))
 			}
 			r := mediation.TotalsRow{Key: mediation.GroupKey(d, q.By)}
 			r.Found = one(in(d.ReportedAt))

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"context"
 
@@ -18,6 +19,16 @@ import (
 // alone, a write landing between them may show in one count and not yet in
 // another.
 func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tally, error) {
+	if f.UnitUnder != "" && !f.From.IsZero() && !f.To.IsZero() && f.CampaignID == "" {
+		// A subtree over a bounded period is a grid of one cell, which
+		// counts the past events of hazards a unit's closing moved in the
+		// unit that held them (casesql.QueryGrid's correction).
+		t, err := s.TallyGrid(ctx, casework.Grid{Paths: []string{f.UnitUnder}, Bounds: []time.Time{f.From, f.To}})
+		if err != nil {
+			return outreach.NewTally(), err
+		}
+		return t[0], nil
+	}
 	t := outreach.NewTally()
 	db := sqlx.Reader(ctx, s.db)
 	if err := tallyVisits(ctx, db, f, &t); err != nil {
