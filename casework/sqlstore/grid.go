@@ -51,13 +51,16 @@ type GridCell struct {
 // events to a (unit, row) list built from the unit paths, so a unit under
 // two rows' paths counts in both. Reads go through sqlx.Reader, so a
 // report's snapshot covers them.
-func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, fn func(GridCell)) error {
+func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, fn func(GridCell)) (err error) {
 	if err := g.Check(); err != nil {
 		return err
 	}
 	var a sqlx.Args
 	lo, hi := a.Add(g.Bounds[0].UnixMicro()), a.Add(g.Bounds[len(g.Bounds)-1].UnixMicro())
 	mg := moveGrid{lo: lo, hi: hi, args: &a}
+	if mg.moved, err = movedKinds(ctx, h, branches); err != nil {
+		return err
+	}
 	bounds := make([]int64, len(g.Bounds))
 	for i, b := range g.Bounds {
 		bounds[i] = b.UnixMicro()

@@ -32,6 +32,35 @@ type moveGrid struct {
 	group        func(b GridBranch) (key, group string)
 	width        int
 	args         *sqlx.Args
+	moved        map[string]bool // the kinds with record moves
+}
+
+// movedKinds are the record kinds of the branches that have record moves:
+// one small read of record_moves (its rows are the closings' moves) when a
+// branch follows moved records, so that a database where no unit ever
+// closed runs the grid's statement as it was, without correction branches.
+func movedKinds(ctx context.Context, h Host, branches []GridBranch) (map[string]bool, error) {
+	follows := false
+	for _, b := range branches {
+		follows = follows || b.Kind != ""
+	}
+	if !follows {
+		return nil, nil
+	}
+	kinds, err := sqlx.QueryAll(ctx, sqlx.Reader(ctx, h.DB()), `SELECT DISTINCT kind FROM record_moves`, nil,
+		func(sc sqlx.Scanner) (string, error) {
+			var k string
+			err := sc.Scan(&k)
+			return k, err
+		})
+	if err != nil {
+		return nil, sqlx.Translate(err)
+	}
+	out := make(map[string]bool, len(kinds))
+	for _, k := range kinds {
+		out[k] = true
+	}
+	return out, nil
 }
 
 // moveBranches are the correction branches of branch i, one that adds and
@@ -45,6 +74,14 @@ type moveGrid struct {
 // COUNT(DISTINCT …) is refused, and its rows must not move.
 func moveBranches(i int, b GridBranch, mg moveGrid) ([]string, error) {
 	if b.Kind == "" {
+		return nil, nil
+	}
+	for _, agg := range b.Aggs {
+		if strings.Contains(strings.ToUpper(agg), "DISTINCT") {
+			return nil, errs.Invalid("aggs", "additive", "the grid branch over %s follows moved records but counts %s, which no correction can move", b.Table, agg)
+		}
+	}
+	if !mg.moved[b.Kind] {
 		return nil, nil
 	}
 	id := b.IDCol
@@ -64,9 +101,6 @@ func moveBranches(i int, b GridBranch, mg moveGrid) ([]string, error) {
 		for j := range aggs {
 			aggs[j] = "0"
 			if j < len(b.Aggs) {
-				if strings.Contains(strings.ToUpper(b.Aggs[j]), "DISTINCT") {
-					return nil, errs.Invalid("aggs", "additive", "the grid branch over %s follows moved records but counts %s, which no correction can move", b.Table, b.Aggs[j])
-				}
 				aggs[j] = "CAST(COALESCE(" + side.sign + "(" + b.Aggs[j] + "), 0) AS BIGINT)"
 			}
 		}
