@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
@@ -61,6 +62,28 @@ func (k *Kernel) AuthorizeHandoff(ctx context.Context, actor Actor, action Actio
 	return k.authorize(ctx, actor, action, t, delivering)
 }
 
+// OpenUnit refuses a unit that was closed (Kernel.CloseUnit) as the unit
+// of something new: a closed unit takes no new record, staff member, child
+// unit or name; its records went to the receiving unit, which takes them
+// instead. The refusal is ErrInvalid on field with rule "open" — the input
+// names a unit it may not name, as for a unit that does not exist — rather
+// than ErrConflict, which says that retrying after a re-read may succeed.
+// Authorize asks it for every action that creates a record in a unit (a
+// target with a unit and no record id, of a kind other than read), except
+// inside a hand-off's delivery, where the sender's unit was open when it
+// sent. The unit is read from the store, not the unit cache, so a closing
+// made by another process is seen at once.
+func (k *Kernel) OpenUnit(ctx context.Context, field, unitID string) error {
+	u, err := k.store.GetUnit(ctx, unitID)
+	if err != nil {
+		return err
+	}
+	if u.Closed() {
+		return errs.Invalid(field, "open", "unit %s was closed into another unit on %s", u.Code, u.ClosedAt.Format(time.DateOnly))
+	}
+	return nil
+}
+
 // deliveryKey marks the context of a delivery made by DeliverPending; only
 // this package can set it.
 type deliveryKey struct{}
@@ -109,6 +132,11 @@ func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Ta
 	}
 	if t.UnitID != "" {
 		if err := k.reach(ctx, actorUnit, rule, t); err != nil {
+			return err
+		}
+	}
+	if t.UnitID != "" && t.RecordID == "" && rule.Kind != KindRead && !handoff {
+		if err := k.OpenUnit(ctx, "unitId", t.UnitID); err != nil {
 			return err
 		}
 	}

@@ -28,6 +28,10 @@ type Change struct {
 	// neither. A share whose id exists is ErrConflict; one naming a unit
 	// that does not exist is ErrInvalid.
 	Shares []Share
+	// Moves are records moved to another unit with this write (a unit's
+	// closing), kept for ever so that past figures stay where they were
+	// counted (RecordMove). They are only inserted.
+	Moves []RecordMove
 }
 
 // AuditRecord is an audit entry before the chain places it: the store

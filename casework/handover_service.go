@@ -105,6 +105,9 @@ func (k *Kernel) HandOver(ctx context.Context, actor Actor, in HandOverInput) (H
 		} else if err != nil {
 			return HandOverResult{}, err
 		}
+		if err := k.OpenUnit(ctx, "toUnitId", in.ToUnitID); err != nil {
+			return HandOverResult{}, err
+		}
 	}
 	if err := checkHandOver(in.Reason, in.StaffID == in.ToStaffID, !to.Active); err != nil {
 		return HandOverResult{}, err
@@ -156,7 +159,11 @@ func (k *Kernel) HandOver(ctx context.Context, actor Actor, in HandOverInput) (H
 // closing unit's subtree moves to the receiving unit, and so does every
 // staff member of the subtree, so their reach follows their work; the
 // closing unit keeps its code (codes never change or return) and its past
-// events. One transaction, audited with the reason. The actor must reach
+// events, and is marked closed (Unit.ClosedAt, ClosedInto) with every unit
+// below it, so nothing new is recorded there (OpenUnit). Each record moved
+// is kept as a RecordMove in the same write, so every report of a past
+// period — the closed unit's own included — counts what it counted before.
+// One transaction, audited with the reason. The actor must reach
 // both units (a supervisor over both); the receiving unit may not lie
 // inside the closing one, which would leave the records nowhere.
 func (k *Kernel) CloseUnit(ctx context.Context, actor Actor, in CloseUnitInput) (CloseUnitResult, error) {
@@ -184,13 +191,25 @@ func (k *Kernel) CloseUnit(ctx context.Context, actor Actor, in CloseUnitInput) 
 		return CloseUnitResult{}, errs.Invalid("unitId", "root", "the root unit cannot be closed")
 	case Contains(cur.Path, into.Path):
 		return CloseUnitResult{}, errs.Invalid("intoUnitId", "outside", "the receiving unit lies inside the unit being closed")
+	case cur.Closed():
+		return CloseUnitResult{}, errs.Invalid("unitId", "open", "unit %s was closed already", cur.Code)
+	case into.Closed():
+		return CloseUnitResult{}, errs.Invalid("intoUnitId", "open", "unit %s is closed and receives nothing", into.Code)
 	case cur.Version != in.Version:
 		return CloseUnitResult{}, errs.Stale("unit", cur.ID, in.Version)
 	}
 	next := cur
 	next.Version, next.UpdatedAt = cur.Version+1, k.Now()
+	next.ClosedAt, next.ClosedInto = next.UpdatedAt, into.ID
+	below, err := k.store.ListUnits(ctx, UnitFilter{Under: cur.Path})
+	if err != nil {
+		return CloseUnitResult{}, err
+	}
 	var res CloseUnitResult
 	err = k.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := k.closeBelow(ctx, actor, below, next, in.Reason); err != nil {
+			return err
+		}
 		moved, err := k.openRecords(ctx, OpenQuery{UnitUnder: cur.Path})
 		if err != nil {
 			return err
@@ -207,11 +226,15 @@ func (k *Kernel) CloseUnit(ctx context.Context, actor Actor, in CloseUnitInput) 
 		if err != nil {
 			return err
 		}
+		ch.Moves = recordMoves(moved, into.ID, next.ClosedAt)
 		res = CloseUnitResult{Unit: next, Moved: moved, Staff: staff}
 		return k.store.UpdateUnit(ctx, next, ch)
 	})
 	for _, s := range res.Staff {
 		k.staffs.drop(s.ID)
+	}
+	for _, u := range below {
+		k.unitPaths.Delete(u.ID)
 	}
 	if err != nil {
 		return CloseUnitResult{}, err
@@ -406,4 +429,37 @@ func ListAll[T any](list func(p Page) ([]T, error), key func(T) Cursor) ([]T, er
 		}
 		p.After = next
 	}
+}
+
+// recordMoves are the moves of a closing, kept so that the records' past
+// events stay counted where they happened (RecordMove).
+func recordMoves(moved []OpenRecord, to string, at time.Time) []RecordMove {
+	out := make([]RecordMove, 0, len(moved))
+	for _, r := range moved {
+		if r.UnitID != to {
+			out = append(out, RecordMove{Kind: r.RecordType, RecordID: r.ID, FromUnit: r.UnitID, ToUnit: to, MovedAt: at})
+		}
+	}
+	return out
+}
+
+// closeBelow closes the open units under a closing unit with it, into the
+// same receiving unit, each audited: nothing new may be recorded in them
+// either (OpenUnit).
+func (k *Kernel) closeBelow(ctx context.Context, actor Actor, below []Unit, closing Unit, reason string) error {
+	for _, u := range below {
+		if u.ID == closing.ID || u.Closed() {
+			continue
+		}
+		next := u
+		next.Version, next.UpdatedAt, next.ClosedAt, next.ClosedInto = u.Version+1, closing.UpdatedAt, closing.ClosedAt, closing.ClosedInto
+		ch, err := k.Change(ctx, actor, ActionHandOver, "unit", u.ID, u, handOverAudit{Record: next, Reason: reason, To: closing.ClosedInto})
+		if err != nil {
+			return err
+		}
+		if err := k.store.UpdateUnit(ctx, next, ch); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -39,6 +39,7 @@ type KernelStore interface {
 	AttachmentStore
 	SnapshotStore
 	RecordAttachmentStore
+	MoveStore
 
 	// Atomically runs fn so that every write made with the context it is
 	// given — by this store and by every workflow store on the same

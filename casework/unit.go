@@ -48,7 +48,15 @@ type Unit struct {
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
+	// ClosedAt is when the unit was closed into ClosedInto
+	// (Kernel.CloseUnit); zero while it is open. A closed unit takes no new
+	// records, staff or name, and its past stays reportable.
+	ClosedAt   time.Time `json:"closedAt,omitzero"`
+	ClosedInto string    `json:"closedInto,omitempty"`
 }
+
+// Closed reports whether the unit was closed.
+func (u Unit) Closed() bool { return !u.ClosedAt.IsZero() }
 
 // UnitPath builds a child's path from its parent's.
 func UnitPath(parentPath, id string) string {

@@ -85,6 +85,9 @@ func (k *Kernel) CreateUnit(ctx context.Context, actor Actor, in UnitInput) (Uni
 	if in.Level <= parent.Level {
 		return Unit{}, errs.Invalid("level", "below_parent", "a %s cannot sit under a %s", in.Level, parent.Level)
 	}
+	if err := k.OpenUnit(ctx, "parentId", parent.ID); err != nil {
+		return Unit{}, err
+	}
 	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Unit, error) {
 		return k.createUnitKeyed(ctx, actor, in, parent.Path, rk)
 	})
@@ -131,6 +134,9 @@ func (k *Kernel) RenameUnit(ctx context.Context, actor Actor, id string, version
 	if err != nil {
 		return Unit{}, err
 	}
+	if cur.Closed() {
+		return Unit{}, errs.Invalid("name", "open", "unit %s was closed: its name stays as it was", cur.Code)
+	}
 	if cur.Version != version {
 		return Unit{}, errs.Stale("unit", id, version)
 	}
@@ -176,6 +182,9 @@ func (k *Kernel) CreateStaff(ctx context.Context, actor Actor, in StaffInput) (S
 		return Staff{}, err
 	}
 	if err := k.ref(ctx, actor, "person", "personId", in.PersonID); err != nil {
+		return Staff{}, err
+	}
+	if err := k.OpenUnit(ctx, "unitId", in.UnitID); err != nil {
 		return Staff{}, err
 	}
 	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Staff, error) {

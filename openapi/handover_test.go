@@ -21,7 +21,7 @@ import (
 // handoverWorld is a branch with two stations, EAST (closing, with an
 // office under it) and WEST (receiving), and open work of every workflow at
 // EAST recorded in January 2026: a dispute, a visit-plan entry, a hazard, a
-// case and a found item.
+// referral, a case, a lead and a found item.
 type handoverWorld struct {
 	*fixture
 	clock            *casework.FixedClock
@@ -37,6 +37,7 @@ type handoverWorld struct {
 	hazard           outreach.Hazard
 	referral         outreach.Referral
 	kase             cases.Case
+	lead             cases.Lead
 	item             recovery.Item
 }
 
@@ -94,6 +95,8 @@ func newHandoverWorld(t *testing.T, opts ...fixtureOption) *handoverWorld {
 	require.NoError(t, err)
 	w.kase, err = w.cases.DispatchAndFile(ctx, w.officer, w.kase.ID, w.kase.Version, cases.DispatchInput{})
 	require.NoError(t, err)
+	w.lead, err = w.cases.CreateLead(ctx, w.officer, cases.LeadInput{UnitID: w.east.ID, SourceKind: "tip", Summary: "群众举报：车站附近有人销赃"})
+	require.NoError(t, err)
 	w.item, err = w.rec.RecordFound(ctx, w.officer, recovery.FoundInput{
 		ItemInput: recovery.ItemInput{UnitID: w.east.ID, Category: "e_bike", Description: "白色电动车", Quantity: 1, ValueFen: 200000},
 		RecoveryInput: recovery.RecoveryInput{Place: "车站", From: "路边", To: recovery.Holder{Kind: recovery.HolderStaff, ID: w.officer.StaffID},
@@ -106,10 +109,43 @@ func newHandoverWorld(t *testing.T, opts ...fixtureOption) *handoverWorld {
 // january is the branch's report for January 2026, a past period.
 func (w *handoverWorld) january(t *testing.T) []casework.Figure {
 	t.Helper()
-	figs, err := w.k.Report(context.Background(), w.supervisor, casework.ReportQuery{UnitID: w.branch.ID,
-		From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)})
+	return w.report(t, w.branch.ID, 1)
+}
+
+// report is a unit's report for a month of 2026, by the supervisor.
+func (w *handoverWorld) report(t *testing.T, unitID string, month time.Month) []casework.Figure {
+	t.Helper()
+	figs, err := w.k.Report(context.Background(), w.supervisor, casework.ReportQuery{UnitID: unitID,
+		From: time.Date(2026, month, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, month+1, 0, 0, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	return figs
+}
+
+// byChild is the branch's report for a month by station, keyed by unit
+// and figure: the grid of several rows, whose correction joins the units.
+func (w *handoverWorld) byChild(t *testing.T, month time.Month) map[string]int64 {
+	t.Helper()
+	rows, err := w.k.ReportByChild(context.Background(), w.supervisor, casework.ReportQuery{UnitID: w.branch.ID,
+		From: time.Date(2026, month, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, month+1, 0, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	out := map[string]int64{}
+	for _, r := range rows {
+		for _, f := range r.Totals {
+			out[r.Unit.Code+" "+f.Key] = f.Value
+		}
+	}
+	return out
+}
+
+// nonZero is the figures of a report that are not zero, by key.
+func nonZero(figs []casework.Figure) map[string]int64 {
+	out := map[string]int64{}
+	for _, f := range figs {
+		if f.Value != 0 {
+			out[f.Key] = f.Value
+		}
+	}
+	return out
 }
 
 // units returns the unit of every open record of the world, by record.
@@ -128,11 +164,17 @@ func (w *handoverWorld) units(t *testing.T) map[string]string {
 	require.NoError(t, err)
 	r, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
 	require.NoError(t, err)
-	return map[string]string{"dispute": d.UnitID, "plan": e.UnitID, "hazard": h.UnitID, "case": c.UnitID, "item": it.UnitID, "referral": r.UnitID}
+	l, err := w.cases.GetLead(ctx, w.supervisor, w.lead.ID)
+	require.NoError(t, err)
+	return map[string]string{"dispute": d.UnitID, "plan": e.UnitID, "hazard": h.UnitID, "case": c.UnitID, "item": it.UnitID,
+		"referral": r.UnitID, "lead": l.UnitID}
 }
 
+// openRecords is how many open records the world holds at EAST.
+const openRecords = 7
+
 func everyRecordIn(unitID string) map[string]string {
-	return map[string]string{"dispute": unitID, "plan": unitID, "hazard": unitID, "case": unitID, "item": unitID, "referral": unitID}
+	return map[string]string{"dispute": unitID, "plan": unitID, "hazard": unitID, "case": unitID, "item": unitID, "referral": unitID, "lead": unitID}
 }
 
 func TestCloseStationMovesOpenRecords(t *testing.T) { eachBackend(t, testCloseStationMovesOpenRecords) }
@@ -141,9 +183,12 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 	w := newHandoverWorld(t, b)
 	ctx := context.Background()
 	before := w.january(t)
+	eastJan, westJan, byStation := w.report(t, w.east.ID, 1), w.report(t, w.west.ID, 1), w.byChild(t, 1)
+	require.NotEmpty(t, nonZero(eastJan), "EAST counted its January work")
+	require.Empty(t, nonZero(westJan), "WEST had none")
 	open, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
 	require.NoError(t, err)
-	require.Len(t, open, 6, "%v", open)
+	require.Len(t, open, openRecords, "%v", open)
 	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
 	require.NoError(t, err)
 	in := casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "派出所撤并"}
@@ -177,7 +222,7 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 
 	res, err := w.k.CloseUnit(ctx, w.supervisor, in)
 	require.NoError(t, err)
-	require.Len(t, res.Moved, 6)
+	require.Len(t, res.Moved, openRecords)
 	require.Equal(t, east.Code, res.Unit.Code, "a unit's code never changes")
 	require.Equal(t, everyRecordIn(w.west.ID), w.units(t), "every open record is in the receiving unit")
 	left, err := w.k.OpenRecordsOf(ctx, w.supervisor, w.east.ID)
@@ -192,6 +237,64 @@ func testCloseStationMovesOpenRecords(t *testing.T, b fixtureOption) {
 	require.NoError(t, err)
 
 	require.Equal(t, before, w.january(t), "the past period's report is unchanged")
+	require.Equal(t, eastJan, w.report(t, w.east.ID, 1), "the closed station's own past figures are unchanged")
+	require.Equal(t, westJan, w.report(t, w.west.ID, 1), "the receiving station's past figures are unchanged")
+	require.Equal(t, byStation, w.byChild(t, 1), "the past period by station is unchanged")
+	moves, err := w.k.Store().RecordMoves(ctx, mediation.RecordType, w.dispute.ID)
+	require.NoError(t, err)
+	require.Equal(t, []casework.RecordMove{{Kind: mediation.RecordType, RecordID: w.dispute.ID, FromUnit: w.east.ID, ToUnit: w.west.ID,
+		MovedAt: res.Unit.ClosedAt}}, moves)
+
+	// The item in custody passed into WEST's custody by a transfer entry,
+	// the same holder on both sides, audited like every custody entry.
+	chain, err := w.rec.Custody(ctx, w.supervisor, w.item.ID)
+	require.NoError(t, err)
+	require.NoError(t, recovery.CheckChain(chain))
+	last := chain[len(chain)-1]
+	require.Equal(t, recovery.EntryTransfer, last.Kind)
+	require.Equal(t, w.west.ID, last.UnitID)
+	require.Equal(t, w.officer.StaffID, last.To.ID)
+	require.True(t, last.From.Same(last.To))
+	custody, err := w.rec.VerifyCustody(ctx, w.supervisor, w.item.ID)
+	require.NoError(t, err)
+	require.True(t, custody.OK, "%+v", custody)
+
+	// The closed units are marked so and take nothing new; their past is
+	// still reported.
+	require.Equal(t, w.west.ID, res.Unit.ClosedInto)
+	require.Equal(t, w.clock.Now().UTC(), res.Unit.ClosedAt)
+	room, err := w.k.GetUnit(ctx, w.supervisor, w.room.ID)
+	require.NoError(t, err)
+	require.True(t, room.Closed(), "the units below a closed unit close with it")
+	require.Equal(t, w.west.ID, room.ClosedInto)
+	_, err = w.med.Report(ctx, w.supervisor, mediation.ReportInput{UnitID: w.east.ID, Category: "neighbour/noise",
+		Source: mediation.SourceWalkIn, Facts: "新纠纷"})
+	require.ErrorIs(t, err, errs.ErrInvalid, "no new record in a closed unit")
+	requireField(t, err, "unitId")
+	_, err = w.k.CreateStaff(ctx, w.admin, casework.StaffInput{UnitID: w.room.ID, Name: "新民警", Roles: []casework.Role{casework.RoleOfficer}})
+	require.ErrorIs(t, err, errs.ErrInvalid, "no new staff in a closed unit")
+	requireField(t, err, "unitId")
+	_, err = w.k.RenameUnit(ctx, w.admin, w.east.ID, res.Unit.Version, "新名")
+	require.ErrorIs(t, err, errs.ErrInvalid, "no rename of a closed unit")
+	requireField(t, err, "name")
+	_, err = w.k.CreateUnit(ctx, w.admin, casework.UnitInput{Code: "EASTNEW", Name: "新警务室", Level: casework.LevelOffice, ParentID: w.east.ID})
+	require.ErrorIs(t, err, errs.ErrInvalid, "no new unit below a closed one")
+	requireField(t, err, "parentId")
+	_, err = w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: w.west.ID, Version: 1, IntoUnitID: w.east.ID, Reason: "撤并"})
+	require.ErrorIs(t, err, errs.ErrInvalid, "nothing is closed into a closed unit")
+	requireField(t, err, "intoUnitId")
+
+	// Work after the closing counts in the receiving unit.
+	eastMar, westMar := nonZero(w.report(t, w.east.ID, 3)), nonZero(w.report(t, w.west.ID, 3))
+	ref, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
+	require.NoError(t, err)
+	_, err = w.out.CloseReferral(ctx, westOfficer, ref.ID, ref.Version, outreach.OutcomeDone, "已救助")
+	require.NoError(t, err)
+	require.Equal(t, eastMar, nonZero(w.report(t, w.east.ID, 3)), "nothing new counts in the closed station")
+	require.NotEqual(t, westMar, nonZero(w.report(t, w.west.ID, 3)), "the referral closed in March counts in WEST")
+	require.Equal(t, eastJan, w.report(t, w.east.ID, 1))
+	require.Equal(t, westJan, w.report(t, w.west.ID, 1))
+
 	auditor := w.staff(t, w.root.ID, casework.RoleAuditor)
 	rep, err := w.k.VerifyAudit(ctx, auditor)
 	require.NoError(t, err)
@@ -386,16 +489,141 @@ func testHandOverAndCloseOverHTTP(t *testing.T, b fixtureOption) {
 	recs, err := c.ListUnitOpenRecordsWithResponse(ctx, w.east.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, recs.StatusCode(), string(recs.Body))
-	require.Len(t, recs.JSON200.Items, 6)
-	inside, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.room.ID, Reason: "撤并"})
+	require.Len(t, recs.JSON200.Items, openRecords)
+	// A rename keeps the code and is audited.
+	admin := w.client(t, w.admin)
+	renamed, err := admin.RenameUnitWithResponse(ctx, w.east.ID, &api.RenameUnitParams{IfMatch: `"1"`}, api.UnitRename{Name: "东城派出所"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, renamed.StatusCode(), string(renamed.Body))
+	require.Equal(t, "EAST", renamed.JSON200.Code, "a rename keeps the code")
+	require.Equal(t, "东城派出所", renamed.JSON200.Name)
+	require.Equal(t, `"2"`, renamed.HTTPResponse.Header.Get("ETag"))
+	trail, err := w.k.Store().AuditTrail(ctx, "unit", w.east.ID)
+	require.NoError(t, err)
+	require.Equal(t, "unit.rename", trail[len(trail)-1].Action)
+
+	inside, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"2"`}, api.UnitCloseInput{IntoUnitId: w.room.ID, Reason: "撤并"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusUnprocessableEntity, inside.StatusCode(), string(inside.Body))
 	require.Contains(t, string(inside.Body), "intoUnitId")
-	closed, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"1"`}, api.UnitCloseInput{IntoUnitId: w.west.ID, Reason: "撤并"})
+	closed, err := c.CloseUnitWithResponse(ctx, w.east.ID, &api.CloseUnitParams{IfMatch: `"2"`}, api.UnitCloseInput{IntoUnitId: w.west.ID, Reason: "撤并"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, closed.StatusCode(), string(closed.Body))
-	require.Len(t, closed.JSON200.Moved, 6)
+	require.Len(t, closed.JSON200.Moved, openRecords)
 	require.Equal(t, "EAST", closed.JSON200.Unit.Code)
+	require.Equal(t, w.west.ID, closed.JSON200.Unit.ClosedInto)
+	require.False(t, closed.JSON200.Unit.ClosedAt.IsZero())
 	require.Equal(t, everyRecordIn(w.west.ID), w.units(t))
 	require.Equal(t, before, w.january(t), "the past period's report is unchanged")
+
+	// The unit reads closed, alone and in the list; it keeps its name.
+	got, err := c.GetUnitWithResponse(ctx, w.east.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, got.StatusCode(), string(got.Body))
+	require.Equal(t, w.west.ID, got.JSON200.ClosedInto)
+	require.Equal(t, closed.JSON200.Unit.ClosedAt, got.JSON200.ClosedAt)
+	west, err := c.GetUnitWithResponse(ctx, w.west.ID)
+	require.NoError(t, err)
+	require.Empty(t, west.JSON200.ClosedInto)
+	require.True(t, west.JSON200.ClosedAt.IsZero())
+	require.NotContains(t, string(west.Body), "closedAt", "an open unit has no closing time")
+	list, err := c.ListUnitsWithResponse(ctx, &api.ListUnitsParams{})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, list.StatusCode(), string(list.Body))
+	closedIn := map[string]string{}
+	for _, u := range list.JSON200.Items {
+		closedIn[u.Code] = u.ClosedInto
+	}
+	require.Equal(t, w.west.ID, closedIn["EAST"])
+	require.Equal(t, w.west.ID, closedIn["EASTROOM"], "the units below close with it")
+	require.Empty(t, closedIn["WEST"])
+	again, err := admin.RenameUnitWithResponse(ctx, w.east.ID, &api.RenameUnitParams{IfMatch: `"3"`}, api.UnitRename{Name: "新名"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, again.StatusCode(), string(again.Body))
+	require.Contains(t, string(again.Body), "name")
+	require.Contains(t, string(again.Body), "open")
+}
+
+// workflowTotals is every workflow's own totals of a unit for a month of
+// 2026 (each its single-period path, not the kernel's grid).
+func (w *handoverWorld) workflowTotals(t *testing.T, unitID string, month time.Month) []any {
+	t.Helper()
+	ctx := context.Background()
+	q := casework.ReportQuery{UnitID: unitID, From: time.Date(2026, month, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, month+1, 0, 0, 0, 0, 0, time.UTC)}
+	med, err := w.med.Totals(ctx, w.supervisor, q)
+	require.NoError(t, err)
+	cat, err := w.med.Breakdown(ctx, w.supervisor, q, mediation.ByCategory)
+	require.NoError(t, err)
+	rec, err := w.rec.Totals(ctx, w.supervisor, q)
+	require.NoError(t, err)
+	out, err := w.out.Totals(ctx, w.supervisor, q)
+	require.NoError(t, err)
+	cs, err := w.cases.Totals(ctx, w.supervisor, q)
+	require.NoError(t, err)
+	return []any{med, cat, rec, out, cs}
+}
+
+// TestChainedClosingsKeepPastFigures: EAST closes into WEST, work goes on
+// at WEST, then WEST closes into NORTH. Each station's own figures of
+// January (EAST's work) and of March (WEST's) stay as they were, in the
+// kernel's report, by station, and in each workflow's own totals: the
+// corrections of the two moves telescope.
+func TestChainedClosingsKeepPastFigures(t *testing.T) {
+	eachBackend(t, testChainedClosingsKeepPastFigures)
+}
+
+func testChainedClosingsKeepPastFigures(t *testing.T, b fixtureOption) {
+	w := newHandoverWorld(t, b)
+	ctx := context.Background()
+	north, err := w.k.CreateUnit(ctx, w.admin, casework.UnitInput{Code: "NORTH", Name: "北站", Level: casework.LevelStation, ParentID: w.branch.ID})
+	require.NoError(t, err)
+	type snapshot struct {
+		report   map[string][]casework.Figure
+		byChild  map[time.Month]map[string]int64
+		workflow map[string][]any
+	}
+	take := func() snapshot {
+		s := snapshot{report: map[string][]casework.Figure{}, byChild: map[time.Month]map[string]int64{}, workflow: map[string][]any{}}
+		for _, m := range []time.Month{1, 3} {
+			s.byChild[m] = w.byChild(t, m)
+			for _, u := range []string{w.east.ID, w.west.ID, north.ID} {
+				key := u + "/" + m.String()
+				s.report[key] = w.report(t, u, m)
+				s.workflow[key] = w.workflowTotals(t, u, m)
+			}
+		}
+		return s
+	}
+	january := take()
+
+	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
+	require.NoError(t, err)
+	_, err = w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "撤并"})
+	require.NoError(t, err)
+	require.Equal(t, january, take(), "the first closing moves no past figure")
+
+	// March at WEST: the moved dispute is accepted, the referral closed.
+	w.clock.Set(time.Date(2026, 3, 10, 9, 0, 0, 0, cst))
+	st, err := w.k.GetStaff(ctx, w.supervisor, w.officer.StaffID)
+	require.NoError(t, err)
+	officer := casework.Actor{StaffID: st.ID, UnitID: st.UnitID, Roles: st.Roles}
+	ref, err := w.out.GetReferral(ctx, w.supervisor, w.referral.ID)
+	require.NoError(t, err)
+	_, err = w.out.CloseReferral(ctx, officer, ref.ID, ref.Version, outreach.OutcomeDone, "已救助")
+	require.NoError(t, err)
+	march := take()
+	require.NotEqual(t, january.report[w.west.ID+"/March"], march.report[w.west.ID+"/March"], "March's work counts at WEST")
+	require.Equal(t, january.report[w.east.ID+"/March"], march.report[w.east.ID+"/March"], "and not at the closed EAST")
+
+	w.clock.Set(time.Date(2026, 4, 1, 9, 0, 0, 0, cst))
+	west, err := w.k.GetUnit(ctx, w.supervisor, w.west.ID)
+	require.NoError(t, err)
+	res, err := w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: west.ID, Version: west.Version, IntoUnitID: north.ID, Reason: "再次撤并"})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Moved)
+	require.Equal(t, march, take(), "the second closing moves no past figure either: EAST keeps January, WEST March")
+	moves, err := w.k.Store().RecordMoves(ctx, outreach.RecordHazard, w.hazard.ID)
+	require.NoError(t, err)
+	require.Len(t, moves, 2)
+	require.Equal(t, []string{w.east.ID, w.west.ID, north.ID}, []string{moves[0].FromUnit, moves[0].ToUnit, moves[1].ToUnit})
 }

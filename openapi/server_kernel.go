@@ -427,7 +427,8 @@ func (s *server) ListCodeLists(ctx context.Context, r api.ListCodeListsRequestOb
 }
 
 func unitOut(u casework.Unit) api.Unit {
-	return api.Unit{Id: u.ID, Code: u.Code, Name: u.Name, Level: int(u.Level), ParentId: u.ParentID, Path: u.Path, Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	return api.Unit{Id: u.ID, Code: u.Code, Name: u.Name, Level: int(u.Level), ParentId: u.ParentID, Path: u.Path, Version: u.Version,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, ClosedAt: u.ClosedAt, ClosedInto: u.ClosedInto}
 }
 
 func rolesIn(roles []api.Role) []casework.Role {

@@ -81,6 +81,10 @@ const (
 	EntryReturn     EntryKind = "return"     // handed back to the owner or delegate
 	EntryDisposal   EntryKind = "disposal"   // left custody by auction, destruction or to the treasury
 	EntryCorrection EntryKind = "correction" // corrects an earlier entry, which stays as it was
+	// EntryTransfer: the item passed, with its holder, into the custody of
+	// another unit (its unit closed into that one, casework.Kernel.CloseUnit);
+	// From and To are the same holder and UnitID is the receiving unit.
+	EntryTransfer EntryKind = "transfer"
 )
 
 // CustodyEntry is one link of an item's custody chain. Entries are only ever

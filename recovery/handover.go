@@ -39,28 +39,40 @@ func (s *Service) CheckMove(context.Context, []casework.OpenRecord, casework.Mov
 
 // MoveOpen implements casework.AssignmentMover: the items move to the
 // receiving unit in one batch; their custody chain and events stay as they
-// happened.
+// happened, and each item in police custody gets a transfer entry
+// (EntryTransfer) into the receiving unit, audited like every custody
+// entry, so the chain says which unit answers for the item from then on.
 func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m casework.Move) error {
 	if m.ToUnitID == "" {
 		return nil
 	}
 	var b Batch
-	var ch casework.Change
+	c := s.changes(ctx, m.Actor)
 	for _, r := range recs {
+		var transfer *CustodyEntry
 		next, one, err := casework.MoveRecord(ctx, s.k, m, r, s.store.GetItem, func(it Item) int64 { return it.Version },
 			func(it Item, version int64, at time.Time) Item {
 				it = it.Clone()
+				if it.State.InCustody() && it.CustodySeq > 0 {
+					transfer = &CustodyEntry{ItemID: it.ID, Seq: it.CustodySeq + 1, Kind: EntryTransfer, From: it.Holder, To: it.Holder,
+						ActorID: m.Actor.StaffID, UnitID: m.ToUnitID, At: at, Reason: m.Reason, Seal: SealNone, CreatedAt: at}
+					it.CustodySeq = transfer.Seq
+				}
 				it.UnitID, it.Version, it.UpdatedAt = m.ToUnitID, version, at
 				return it
 			})
 		if err != nil {
 			return err
 		}
-		ch.Audit = append(ch.Audit, one.Audit...)
+		c.ch.Audit = append(c.ch.Audit, one.Audit...)
 		b.Items = append(b.Items, next)
+		if transfer != nil {
+			c.custody(*transfer)
+			b.Custody = append(b.Custody, *transfer)
+		}
 	}
-	if len(b.Items) == 0 {
-		return nil
+	if len(b.Items) == 0 || c.err != nil {
+		return c.err
 	}
-	return s.store.Apply(ctx, b, ch)
+	return s.store.Apply(ctx, b, c.ch)
 }

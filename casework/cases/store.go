@@ -100,24 +100,21 @@ type Counts struct {
 // CountOf counts cs in memory exactly as Store.CountCases specifies, for
 // stores that keep cases in memory (and for tests that check a SQL store
 // against it). inUnit reports whether a unit id lies in the subtree.
-func CountOf(cases []Case, leads []Lead, inUnit func(unitID string) bool, from, to time.Time) Counts {
+func CountOf(cases []Case, leads []Lead, inUnit func(recordType, id, unitID string, at time.Time) bool, from, to time.Time) Counts {
 	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(from) && t.Before(to) }
 	var n Counts
 	people := map[string]bool{}
 	for _, c := range cases {
-		if !inUnit(c.UnitID) {
-			continue
-		}
 		for _, x := range []struct {
 			t time.Time
 			n *int64
 		}{{c.ReportedAt, &n.Reported}, {c.FiledAt, &n.Filed}, {c.SolvedAt, &n.Solved}, {c.ClosedAt, &n.Closed}, {c.DroppedAt, &n.Dropped}} {
-			if in(x.t) {
+			if in(x.t) && inUnit(RecordCase, c.ID, c.UnitID, x.t) {
 				*x.n++
 			}
 		}
 		for _, a := range c.Arrests {
-			if in(a.At) {
+			if in(a.At) && inUnit(RecordCase, c.ID, c.UnitID, a.At) {
 				n.Arrests++
 				people[a.SuspectID] = true
 			}
@@ -125,7 +122,7 @@ func CountOf(cases []Case, leads []Lead, inUnit func(unitID string) bool, from, 
 	}
 	n.PeopleArrested = int64(len(people))
 	for _, l := range leads {
-		if inUnit(l.UnitID) && in(l.FoundAt) {
+		if in(l.FoundAt) && inUnit(RecordLead, l.ID, l.UnitID, l.FoundAt) {
 			n.LeadsCollected++
 		}
 	}

@@ -66,7 +66,7 @@ func (db *DB) snapshot() (restore func()) {
 	persons, personDoc, addresses := maps.Clone(db.persons), maps.Clone(db.personDoc), maps.Clone(db.addresses)
 	shares, uploads, payloads := maps.Clone(db.shares), maps.Clone(db.uploads), maps.Clone(db.payloads)
 	audit, checkpoints := slices.Clone(db.audit), slices.Clone(db.checkpoints)
-	requestKeys, inbox := maps.Clone(db.requestKeys), maps.Clone(db.inbox)
+	requestKeys, inbox, moves := maps.Clone(db.requestKeys), maps.Clone(db.inbox), maps.Clone(db.moves)
 	outbox := make([]casework.OutboxMessage, len(db.outbox))
 	for i, m := range db.outbox {
 		outbox[i] = *m
@@ -76,7 +76,7 @@ func (db *DB) snapshot() (restore func()) {
 		db.persons, db.personDoc, db.addresses = persons, personDoc, addresses
 		db.shares, db.uploads, db.payloads = shares, uploads, payloads
 		db.audit, db.checkpoints = audit, checkpoints
-		db.requestKeys, db.inbox = requestKeys, inbox
+		db.requestKeys, db.inbox, db.moves = requestKeys, inbox, moves
 		db.outbox = db.outbox[:len(outbox)]
 		for i := range outbox {
 			*db.outbox[i] = outbox[i]

@@ -36,6 +36,10 @@ type Host interface {
 	// (Atomically): its Snapshot is taken when one starts and restored when
 	// one fails. Workflow stores call it once, in their New.
 	Join(p Participant)
+	// MovesOf is the moves of one record, oldest first (casework.UnitAt),
+	// for a store's figures; call it inside Read or Write, which hold the
+	// lock it reads under. The slice is the database's: do not change it.
+	MovesOf(kind, recordID string) []casework.RecordMove
 }
 
 var _ Host = (*DB)(nil)
@@ -53,6 +57,7 @@ type DB struct {
 	shares    map[string]casework.Share
 	uploads   map[string]casework.Upload
 	recAtt    map[[3]string]casework.RecordAttachment // record type, record id, sha256
+	moves     map[[2]string][]casework.RecordMove     // kind, record id; oldest first
 
 	audit       []casework.AuditEntry
 	payloads    map[int64][]byte
@@ -77,6 +82,7 @@ func New() *DB {
 		shares:      map[string]casework.Share{},
 		uploads:     map[string]casework.Upload{},
 		recAtt:      map[[3]string]casework.RecordAttachment{},
+		moves:       map[[2]string][]casework.RecordMove{},
 		payloads:    map[int64][]byte{},
 		requestKeys: map[[2]string]casework.RequestKey{},
 		inbox:       map[[3]string]casework.InboxEntry{},
@@ -168,6 +174,12 @@ func (db *DB) commit(ch casework.Change) {
 	for _, sh := range ch.Shares {
 		db.shares[sh.ID] = sh
 	}
+	for _, m := range ch.Moves {
+		k := [2]string{m.Kind, m.RecordID}
+		ms := append(slices.Clone(db.moves[k]), m)
+		slices.SortStableFunc(ms, func(a, b casework.RecordMove) int { return a.MovedAt.Compare(b.MovedAt) })
+		db.moves[k] = ms
+	}
 	for _, r := range ch.Audit {
 		head := casework.AuditHead{}
 		if n := len(db.audit); n > 0 {
@@ -225,4 +237,26 @@ func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) 
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	return fn(context.WithValue(ctx, snapshotKey{db}, true))
+}
+
+// MovesOf implements Host.
+func (db *DB) MovesOf(kind, recordID string) []casework.RecordMove {
+	return db.moves[[2]string{kind, recordID}]
+}
+
+// RecordMoves implements casework.MoveStore.
+func (db *DB) RecordMoves(ctx context.Context, kind, recordID string) (out []casework.RecordMove, err error) {
+	err = db.Read(ctx, func() error {
+		out = slices.Clone(db.MovesOf(kind, recordID))
+		return nil
+	})
+	return out, err
+}
+
+// UnitAt is casework.UnitAt over the moves h keeps: the unit a record of
+// kind was in at t, for a workflow store's figures, so that the past events
+// of a record moved by a unit's closing count where they happened, as the
+// SQL grid counts them. Call it inside Read or Write.
+func UnitAt(h Host, kind, id, current string, t time.Time) string {
+	return casework.UnitAt(h.MovesOf(kind, id), current, t)
 }

@@ -28,13 +28,16 @@ func TestMigrationMovesThePhoneIntoContacts(t *testing.T) {
 		require.NoError(t, err)
 		k, err := casework.New(s, &casework.Config{Sealer: sealer, Clock: casework.NewFixedClock(time.Date(2024, 5, 20, 1, 0, 0, 0, time.UTC))})
 		require.NoError(t, err)
-		root, admin, err := k.Bootstrap(ctx, casework.UnitInput{Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau},
-			casework.StaffInput{Name: "管理员", Roles: []casework.Role{casework.RoleAdmin}})
+		// The root unit and its admin as the program before contacts wrote
+		// them (the kernel reads columns later steps add).
+		root := casework.Unit{ID: "u-root"}
+		_, err = db.ExecContext(ctx, `INSERT INTO units (id, code, name, level, parent_id, path, version, created_at, updated_at)
+			VALUES ('u-root', '370300', '淄博市公安局', 1, NULL, '/u-root/', 1, 1, 1)`)
 		require.NoError(t, err)
-		adm := casework.Actor{StaffID: admin.ID, UnitID: root.ID, Roles: admin.Roles}
-		off, err := k.CreateStaff(ctx, adm, casework.StaffInput{UnitID: root.ID, Name: "民警", Roles: []casework.Role{casework.RoleOfficer}})
+		_, err = db.ExecContext(ctx, `INSERT INTO staff (id, unit_id, name, roles, areas, person_id, active, version, created_at, updated_at)
+			VALUES ('s-admin', 'u-root', '管理员', '["admin"]', '[]', NULL, true, 1, 1, 1)`)
 		require.NoError(t, err)
-		oa := casework.Actor{StaffID: off.ID, UnitID: root.ID, Roles: off.Roles}
+		adm := casework.Actor{StaffID: "s-admin", UnitID: root.ID, Roles: []casework.Role{casework.RoleAdmin}}
 
 		// Two rows as the program before contacts wrote them.
 		old := func(id, phone, masked string) {
@@ -54,6 +57,9 @@ func TestMigrationMovesThePhoneIntoContacts(t *testing.T) {
 		old("p-phone", "13812345678", "138****5678")
 		old("p-none", "", "")
 		require.NoError(t, s.Migrate(ctx))
+		off, err := k.CreateStaff(ctx, adm, casework.StaffInput{UnitID: root.ID, Name: "民警", Roles: []casework.Role{casework.RoleOfficer}})
+		require.NoError(t, err)
+		oa := casework.Actor{StaffID: off.ID, UnitID: root.ID, Roles: off.Roles}
 
 		p, err := k.GetPerson(ctx, oa, "p-phone")
 		require.NoError(t, err)

@@ -30,6 +30,13 @@ type GridBranch struct {
 	// then be a COUNT(*) or SUM, because on PostgreSQL the branch groups by
 	// the expression first and sums those groups (distinctTwoLevel).
 	Distinct string
+	// Kind, when set, is the record type (casework.RecordMove.Kind) of the
+	// table's rows, whose unit_id follows the record when a unit's closing
+	// moves it: the grid then corrects the figures so that every event
+	// counts in the unit that held the record when it happened
+	// (moveBranches). Only additive aggregates may be corrected. IDCol is
+	// the column holding the record's id ("" is "id").
+	Kind, IDCol string
 }
 
 // GridCell is one answered row of a grid query: branch b, grid row R,
@@ -49,19 +56,24 @@ type GridCell struct {
 // events to a (unit, row) list built from the unit paths, so a unit under
 // two rows' paths counts in both. Reads go through sqlx.Reader, so a
 // report's snapshot covers them.
-func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, fn func(GridCell)) error {
+func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, fn func(GridCell)) (err error) {
 	if err := g.Check(); err != nil {
 		return err
 	}
 	var a sqlx.Args
 	lo, hi := a.Add(g.Bounds[0].UnixMicro()), a.Add(g.Bounds[len(g.Bounds)-1].UnixMicro())
+	mg := moveGrid{lo: lo, hi: hi, args: &a}
+	if mg.moved, err = movedKinds(ctx, h, branches); err != nil {
+		return err
+	}
 	bounds := make([]int64, len(g.Bounds))
 	for i, b := range g.Bounds {
 		bounds[i] = b.UnixMicro()
 	}
 	with, from, row := "", "", "0"
 	if len(g.Paths) == 1 {
-		from = "{table} t WHERE " + sqlx.Under("t.unit_id", a.Add(g.Paths[0]))
+		mg.path = a.Add(g.Paths[0])
+		from = "{table} t WHERE " + sqlx.Under("t.unit_id", mg.path)
 	} else {
 		rows := make([]string, len(g.Paths))
 		for i, p := range g.Paths {
@@ -76,8 +88,9 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	for _, b := range branches {
 		width = max(width, len(b.Aggs)+min(len(b.Distinct), 1))
 	}
-	sel := make([]string, len(branches))
-	for i, b := range branches {
+	mg.width = width
+	mg.column = func(col string) string { return column(col, bounds) }
+	mg.group = func(b GridBranch) (string, string) {
 		// One cell needs no grouping but the key's: SQLite would sort the
 		// rows for a GROUP BY on constants.
 		key, group := "''", " GROUP BY 2, 3"
@@ -89,6 +102,17 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		case g.Len() == 1:
 			group = ""
 		}
+		return key, group
+	}
+	sel := make([]string, len(branches))
+	var moves []string
+	for i, b := range branches {
+		key, group := mg.group(b)
+		fix, err := moveBranches(i, b, mg)
+		if err != nil {
+			return err
+		}
+		moves = append(moves, fix...)
 		where := ""
 		if b.Where != "" {
 			where = " AND " + b.Where
@@ -112,6 +136,13 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		sel[i] = fmt.Sprintf(`SELECT %d, %s, %s, %s, %s FROM %s%s`,
 			i, row, column(col, bounds), key, strings.Join(aggs, ", "), filter, group)
 	}
+	var sums cellSums
+	var emit func(GridCell)
+	if len(moves) > 0 {
+		// Corrections answer beside the counts: add each cell's rows up
+		// before fn sees them.
+		sel, emit, fn = append(sel, moves...), fn, sums.add
+	}
 	rows, err := sqlx.Reader(ctx, h.DB()).QueryContext(ctx, with+strings.Join(sel, " UNION ALL "), a.List...)
 	if err != nil {
 		return sqlx.Translate(err)
@@ -128,7 +159,13 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		}
 		fn(c)
 	}
-	return sqlx.Translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return sqlx.Translate(err)
+	}
+	if emit != nil {
+		sums.emit(emit)
+	}
+	return nil
 }
 
 // distinctTwoLevel is a branch with a Distinct count on PostgreSQL: the

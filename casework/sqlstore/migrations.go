@@ -310,6 +310,27 @@ var kernelMigrations = []sqlx.Step{{
 		return []string{`ALTER TABLE persons ADD COLUMN merged_into TEXT REFERENCES persons (id)`,
 			`ALTER TABLE persons ADD COLUMN merged_at BIGINT`}
 	},
+}, {
+	// A closed unit says when and into which unit it was closed
+	// (casework.Kernel.CloseUnit), and every open record its closing moved
+	// is kept as a record move (casework.RecordMove), found by record for
+	// its history and by the units it left and entered for the grid's
+	// correction (QueryGrid), so past figures stay where they were counted.
+	Version: 10,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`ALTER TABLE units ADD COLUMN closed_at BIGINT`,
+			`ALTER TABLE units ADD COLUMN closed_into TEXT REFERENCES units (id)`,
+			`CREATE TABLE record_moves (
+				kind TEXT NOT NULL,
+				record_id TEXT NOT NULL,
+				from_unit TEXT NOT NULL REFERENCES units (id),
+				to_unit TEXT NOT NULL REFERENCES units (id),
+				moved_at BIGINT NOT NULL)`,
+			`CREATE INDEX record_moves_record ON record_moves (kind, record_id, moved_at)`,
+			`CREATE INDEX record_moves_from ON record_moves (kind, from_unit)`,
+			`CREATE INDEX record_moves_to ON record_moves (kind, to_unit)`,
+		}
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

@@ -214,6 +214,12 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 			return err
 		}
 	}
+	for _, m := range ch.Moves {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO record_moves (kind, record_id, from_unit, to_unit, moved_at) VALUES ($1, $2, $3, $4, $5)`,
+			m.Kind, m.RecordID, m.FromUnit, m.ToUnit, sqlx.T(m.MovedAt)); err != nil {
+			return err
+		}
+	}
 	if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
 		return err
 	}

@@ -9,26 +9,27 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 )
 
-const unitCols = `id, code, name, level, parent_id, path, version, created_at, updated_at`
+const unitCols = `id, code, name, level, parent_id, path, version, created_at, updated_at, closed_at, closed_into`
 
 func scanUnit(row interface{ Scan(...any) error }) (casework.Unit, error) {
 	var u casework.Unit
 	err := row.Scan(&u.ID, &u.Code, &u.Name, &u.Level, sqlx.Str{S: &u.ParentID}, &u.Path, &u.Version,
-		sqlx.Time{T: &u.CreatedAt}, sqlx.Time{T: &u.UpdatedAt})
+		sqlx.Time{T: &u.CreatedAt}, sqlx.Time{T: &u.UpdatedAt}, sqlx.Time{T: &u.ClosedAt}, sqlx.Str{S: &u.ClosedInto})
 	return u, err
 }
 
 // CreateUnit implements casework.UnitStore.
 func (s *Store) CreateUnit(ctx context.Context, u casework.Unit, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO units (`+unitCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			u.ID, u.Code, u.Name, u.Level, sqlx.S(u.ParentID), u.Path, u.Version, sqlx.T(u.CreatedAt), sqlx.T(u.UpdatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO units (`+unitCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			u.ID, u.Code, u.Name, u.Level, sqlx.S(u.ParentID), u.Path, u.Version, sqlx.T(u.CreatedAt), sqlx.T(u.UpdatedAt),
+			sqlx.T(u.ClosedAt), sqlx.S(u.ClosedInto))
 		return err
 	})
 }
 
-// UpdateUnit implements casework.UnitStore. Only the name changes: code and
-// place in the tree are immutable.
+// UpdateUnit implements casework.UnitStore. The name, level and closing
+// change: code and place in the tree are immutable.
 func (s *Store) UpdateUnit(ctx context.Context, u casework.Unit, ch casework.Change) error {
 	return s.Write(ctx, ch, func(tx *sql.Tx) error {
 		var code, path string
@@ -38,8 +39,9 @@ func (s *Store) UpdateUnit(ctx context.Context, u casework.Unit, ch casework.Cha
 		if code != u.Code || path != u.Path {
 			return errs.Invalid("code", "immutable", "a unit's code and place in the tree never change")
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE units SET name = $1, level = $2, version = $3, updated_at = $4 WHERE id = $5 AND version = $6`,
-			u.Name, u.Level, u.Version, sqlx.T(u.UpdatedAt), u.ID, u.Version-1)
+		res, err := tx.ExecContext(ctx, `UPDATE units SET name = $1, level = $2, version = $3, updated_at = $4, closed_at = $5, closed_into = $6
+			WHERE id = $7 AND version = $8`,
+			u.Name, u.Level, u.Version, sqlx.T(u.UpdatedAt), sqlx.T(u.ClosedAt), sqlx.S(u.ClosedInto), u.ID, u.Version-1)
 		if err != nil {
 			return err
 		}

@@ -206,7 +206,16 @@ func (s relinksQuietly) AddRecordAttachment(ctx context.Context, a casework.Reco
 	return nil
 }
 
+// forgetsMoves commits a closing but answers no record moves, so a
+// closed unit's past figures would move with its records.
+type forgetsMoves struct{ *memstore.DB }
+
+func (forgetsMoves) RecordMoves(context.Context, string, string) ([]casework.RecordMove, error) {
+	return nil, nil
+}
+
 var broken = map[string]func() casework.KernelStore{
+	"forgets_moves":        func() casework.KernelStore { return forgetsMoves{memstore.New()} },
 	"keeps_expired_shares": func() casework.KernelStore { return keepsExpiredShares{memstore.New()} },
 	"relinks_quietly":      func() casework.KernelStore { return relinksQuietly{memstore.New()} },
 	"erases_silently":      func() casework.KernelStore { return erasesSilently{memstore.New()} },
@@ -263,5 +272,6 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		"keeps_expired_shares": "SharesReceived",
 		"relinks_quietly":      "RecordAttachments",
 		"not_atomic":           "Atomically",
+		"forgets_moves":        "RecordMoves",
 	})
 }

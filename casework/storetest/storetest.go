@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casework.KernelStore) {
 		{"SharesReceived", testSharesReceived},
 		{"RecordAttachments", testRecordAttachments},
 		{"Atomically", testAtomically},
+		{"RecordMoves", testRecordMoves},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -147,15 +147,23 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []medi
 	err = s.db.Read(ctx, func() error {
 		rows := map[string]*mediation.TotalsRow{}
 		for _, d := range s.disputes {
-			if q.UnitUnder != "" && !casework.Contains(q.UnitUnder, s.paths[d.UnitID]) {
-				continue
+			// Each event counts in the unit that held the dispute when it
+			// happened (a unit's closing moves open disputes), except in
+			// a breakdown by unit, which groups by the dispute's unit now,
+			// as the SQL store does.
+			in := func(t time.Time) bool {
+				unit := d.UnitID
+				if q.By != mediation.ByUnit {
+					unit = casemem.UnitAt(s.db, mediation.RecordType, d.ID, d.UnitID, t)
+				}
+				return period.Contains(t) && (q.UnitUnder == "" || casework.Contains(q.UnitUnder, s.paths[unit]))
 			}
 			r := mediation.TotalsRow{Key: mediation.GroupKey(d, q.By)}
-			r.Found = one(period.Contains(d.ReportedAt))
-			r.Accepted = one(period.Contains(d.AcceptedAt))
-			r.Settled = one(period.Contains(d.SettledAt))
-			r.Failed = one(period.Contains(d.FailedAt))
-			r.Referred = one(period.Contains(d.ReferredAt))
+			r.Found = one(in(d.ReportedAt))
+			r.Accepted = one(in(d.AcceptedAt))
+			r.Settled = one(in(d.SettledAt))
+			r.Failed = one(in(d.FailedAt))
+			r.Referred = one(in(d.ReferredAt))
 			if r.Found+r.Accepted+r.Settled+r.Failed+r.Referred == 0 {
 				continue
 			}

@@ -216,10 +216,17 @@ var groupCol = map[mediation.GroupBy]string{
 // grouped branch per counted event, each with the period in WHERE on the
 // event's (unit_id, time) index (migration step 2), so a year's totals
 // read that year's rows of the subtree and not its whole history.
+//
+// A subtree's totals over a bounded period are a grid of one cell
+// (totalsCell), so that the past events of disputes a unit's closing moved
+// count in the unit that held them (casesql.QueryGrid's correction).
 func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediation.TotalsRow, error) {
 	col, ok := groupCol[q.By]
 	if !ok && q.By != mediation.ByNone {
 		return nil, fmt.Errorf("mediation: unknown grouping %q", q.By)
+	}
+	if q.UnitUnder != "" && !q.Start.IsZero() && !q.End.IsZero() && q.By != mediation.ByUnit {
+		return s.totalsCell(ctx, q, col)
 	}
 	key, group := `''`, ""
 	if col != "" {
@@ -273,6 +280,47 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediatio
 	return out, nil
 }
 
+// totalsCell is Totals of one subtree and bounded period as a grid of one
+// cell, grouped by col (a column of the dispute, or "" for one row).
+func (s *Store) totalsCell(ctx context.Context, q mediation.TotalsQuery, col string) ([]mediation.TotalsRow, error) {
+	key := ""
+	if col != "" {
+		key = "t." + col
+	}
+	var branches []casesql.GridBranch
+	for _, e := range []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"} {
+		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Key: key, Aggs: []string{"COUNT(*)"}, Kind: mediation.RecordType})
+	}
+	byKey := map[string]*mediation.TotalsRow{}
+	if q.By == mediation.ByNone {
+		byKey[""] = &mediation.TotalsRow{} // ByNone always has its one row
+	}
+	g := casework.Grid{Paths: []string{q.UnitUnder}, Bounds: []time.Time{q.Start, q.End}}
+	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+		k := x.Key
+		if q.By == mediation.ByNone {
+			k = ""
+		}
+		r := byKey[k]
+		if r == nil {
+			r = &mediation.TotalsRow{Key: k}
+			byKey[k] = r
+		}
+		*[]*int64{&r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred}[x.Branch] += x.V[0]
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]mediation.TotalsRow, 0, len(byKey))
+	for _, r := range byKey {
+		if q.By == mediation.ByNone || r.Found+r.Accepted+r.Settled+r.Failed+r.Referred != 0 {
+			out = append(out, *r)
+		}
+	}
+	slices.SortFunc(out, func(a, b mediation.TotalsRow) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
 // TotalsGrid implements mediation.Store: one statement for every cell, a
 // grouped branch per counted event on its (unit_id, time) index
 // (casesql.QueryGrid).
@@ -280,7 +328,7 @@ func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]mediation.To
 	out := make([]mediation.TotalsRow, g.Len())
 	var branches []casesql.GridBranch
 	for _, e := range []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"} {
-		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Aggs: []string{"COUNT(*)"}})
+		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Aggs: []string{"COUNT(*)"}, Kind: mediation.RecordType})
 	}
 	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
 		r := &out[g.Cell(x.R, x.C)]

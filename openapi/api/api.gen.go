@@ -209,6 +209,7 @@ const (
 	CustodyEntryKindIntake     CustodyEntryKind = "intake"
 	CustodyEntryKindMove       CustodyEntryKind = "move"
 	CustodyEntryKindReturn     CustodyEntryKind = "return"
+	CustodyEntryKindTransfer   CustodyEntryKind = "transfer"
 )
 
 // Valid indicates whether the value is a known member of the CustodyEntryKind enum.
@@ -223,6 +224,8 @@ func (e CustodyEntryKind) Valid() bool {
 	case CustodyEntryKindMove:
 		return true
 	case CustodyEntryKindReturn:
+		return true
+	case CustodyEntryKindTransfer:
 		return true
 	default:
 		return false
@@ -3934,15 +3937,20 @@ type TermCheckStatus string
 
 // Unit Unit is an organisational unit. Its Code is immutable and unique; its parent never changes, so Path (the ids from the root, "/a/b/c/") can be copied onto queries and cached without invalidation.
 type Unit struct {
-	Code      string    `json:"code"`
-	CreatedAt time.Time `json:"createdAt"`
-	Id        string    `json:"id"`
-	Level     int       `json:"level"`
-	Name      string    `json:"name"`
-	ParentId  string    `json:"parentId,omitempty,omitzero"`
-	Path      string    `json:"path"`
-	UpdatedAt time.Time `json:"updatedAt"`
-	Version   int64     `json:"version"`
+	// ClosedAt when the unit was closed into closedInto (POST /v1/units/{id}/close); absent while it is open. A closed unit, and every unit below it, takes no new record, staff member, child unit or name (422, rule `open`); its past is still reported.
+	ClosedAt time.Time `json:"closedAt,omitempty,omitzero"`
+
+	// ClosedInto the unit its open records and staff went to when it closed
+	ClosedInto string    `json:"closedInto,omitempty,omitzero"`
+	Code       string    `json:"code"`
+	CreatedAt  time.Time `json:"createdAt"`
+	Id         string    `json:"id"`
+	Level      int       `json:"level"`
+	Name       string    `json:"name"`
+	ParentId   string    `json:"parentId,omitempty,omitzero"`
+	Path       string    `json:"path"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+	Version    int64     `json:"version"`
 }
 
 // UnitCloseInput defines model for UnitCloseInput.

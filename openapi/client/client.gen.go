@@ -2095,7 +2095,7 @@ type ClientInterface interface {
 
 	// RenameUnitWithBody Rename a unit
 	//
-	// Renames a unit; its code, level and parent never change.
+	// Renames a unit, audited (unit.rename); its code, level and parent never change. A closed unit keeps its name (422 on name, rule `open`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2104,7 +2104,7 @@ type ClientInterface interface {
 
 	// RenameUnit Rename a unit
 	//
-	// Renames a unit; its code, level and parent never change.
+	// Renames a unit, audited (unit.rename); its code, level and parent never change. A closed unit keeps its name (422 on name, rule `open`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2113,7 +2113,7 @@ type ClientInterface interface {
 
 	// CloseUnitWithBody Close or merge a unit into another
 	//
-	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases and open leads, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable; each item in custody gets a custody entry of kind transfer into the receiving unit. Every record moved is kept with the time of the move, so every report of a past period, the closed unit's own included, counts what it counted before; events after the closing count in the receiving unit. The unit and every unit below it are marked closed (closedAt, closedInto) and take no new record, staff member, child unit or name (422, rule `open`); a closed unit cannot be closed again or receive a closing (422). The unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2122,7 +2122,7 @@ type ClientInterface interface {
 
 	// CloseUnit Close or merge a unit into another
 	//
-	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases and open leads, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable; each item in custody gets a custody entry of kind transfer into the receiving unit. Every record moved is kept with the time of the move, so every report of a past period, the closed unit's own included, counts what it counted before; events after the closing count in the receiving unit. The unit and every unit below it are marked closed (closedAt, closedInto) and take no new record, staff member, child unit or name (422, rule `open`); a closed unit cannot be closed again or receive a closing (422). The unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -6601,7 +6601,7 @@ func (c *Client) GetUnit(ctx context.Context, id Id, reqEditors ...RequestEditor
 
 // RenameUnitWithBody Rename a unit
 //
-// Renames a unit; its code, level and parent never change.
+// Renames a unit, audited (unit.rename); its code, level and parent never change. A closed unit keeps its name (422 on name, rule `open`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -6620,7 +6620,7 @@ func (c *Client) RenameUnitWithBody(ctx context.Context, id Id, params *RenameUn
 
 // RenameUnit Rename a unit
 //
-// Renames a unit; its code, level and parent never change.
+// Renames a unit, audited (unit.rename); its code, level and parent never change. A closed unit keeps its name (422 on name, rule `open`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6639,7 +6639,7 @@ func (c *Client) RenameUnit(ctx context.Context, id Id, params *RenameUnitParams
 
 // CloseUnitWithBody Close or merge a unit into another
 //
-// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases and open leads, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable; each item in custody gets a custody entry of kind transfer into the receiving unit. Every record moved is kept with the time of the move, so every report of a past period, the closed unit's own included, counts what it counted before; events after the closing count in the receiving unit. The unit and every unit below it are marked closed (closedAt, closedInto) and take no new record, staff member, child unit or name (422, rule `open`); a closed unit cannot be closed again or receive a closing (422). The unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6658,7 +6658,7 @@ func (c *Client) CloseUnitWithBody(ctx context.Context, id Id, params *CloseUnit
 
 // CloseUnit Close or merge a unit into another
 //
-// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases and open leads, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable; each item in custody gets a custody entry of kind transfer into the receiving unit. Every record moved is kept with the time of the move, so every report of a past period, the closed unit's own included, counts what it counted before; events after the closing count in the receiving unit. The unit and every unit below it are marked closed (closedAt, closedInto) and take no new record, staff member, child unit or name (422, rule `open`); a closed unit cannot be closed again or receive a closing (422). The unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -19073,7 +19073,7 @@ type ClientWithResponsesInterface interface {
 
 	// RenameUnitWithBodyWithResponse Rename a unit
 	//
-	// Renames a unit; its code, level and parent never change.
+	// Renames a unit, audited (unit.rename); its code, level and parent never change. A closed unit keeps its name (422 on name, rule `open`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19082,7 +19082,7 @@ type ClientWithResponsesInterface interface {
 
 	// RenameUnitWithResponse Rename a unit
 	//
-	// Renames a unit; its code, level and parent never change.
+	// Renames a unit, audited (unit.rename); its code, level and parent never change. A closed unit keeps its name (422 on name, rule `open`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19091,7 +19091,7 @@ type ClientWithResponsesInterface interface {
 
 	// CloseUnitWithBodyWithResponse Close or merge a unit into another
 	//
-	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases and open leads, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable; each item in custody gets a custody entry of kind transfer into the receiving unit. Every record moved is kept with the time of the move, so every report of a past period, the closed unit's own included, counts what it counted before; events after the closing count in the receiving unit. The unit and every unit below it are marked closed (closedAt, closedInto) and take no new record, staff member, child unit or name (422, rule `open`); a closed unit cannot be closed again or receive a closing (422). The unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19100,7 +19100,7 @@ type ClientWithResponsesInterface interface {
 
 	// CloseUnitWithResponse Close or merge a unit into another
 	//
-	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+	// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases and open leads, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable; each item in custody gets a custody entry of kind transfer into the receiving unit. Every record moved is kept with the time of the move, so every report of a past period, the closed unit's own included, counts what it counted before; events after the closing count in the receiving unit. The unit and every unit below it are marked closed (closedAt, closedInto) and take no new record, staff member, child unit or name (422, rule `open`); a closed unit cannot be closed again or receive a closing (422). The unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -39554,7 +39554,7 @@ func (c *ClientWithResponses) GetUnitWithResponse(ctx context.Context, id Id, re
 
 // RenameUnitWithBodyWithResponse Rename a unit
 //
-// Renames a unit; its code, level and parent never change.
+// Renames a unit, audited (unit.rename); its code, level and parent never change. A closed unit keeps its name (422 on name, rule `open`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39569,7 +39569,7 @@ func (c *ClientWithResponses) RenameUnitWithBodyWithResponse(ctx context.Context
 
 // RenameUnitWithResponse Rename a unit
 //
-// Renames a unit; its code, level and parent never change.
+// Renames a unit, audited (unit.rename); its code, level and parent never change. A closed unit keeps its name (422 on name, rule `open`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39584,7 +39584,7 @@ func (c *ClientWithResponses) RenameUnitWithResponse(ctx context.Context, id Id,
 
 // CloseUnitWithBodyWithResponse Close or merge a unit into another
 //
-// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases and open leads, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable; each item in custody gets a custody entry of kind transfer into the receiving unit. Every record moved is kept with the time of the move, so every report of a past period, the closed unit's own included, counts what it counted before; events after the closing count in the receiving unit. The unit and every unit below it are marked closed (closedAt, closedInto) and take no new record, staff member, child unit or name (422, rule `open`); a closed unit cannot be closed again or receive a closing (422). The unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39599,7 +39599,7 @@ func (c *ClientWithResponses) CloseUnitWithBodyWithResponse(ctx context.Context,
 
 // CloseUnitWithResponse Close or merge a unit into another
 //
-// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable. Past events keep the unit they happened in only as far as the report is run over a unit holding both; the unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
+// Moves every open record of the unit's subtree (disputes, visit-plan entries, hazards, referrals, cases and open leads, items) and its staff to the receiving unit in one audited transaction, so nothing is left unreachable; each item in custody gets a custody entry of kind transfer into the receiving unit. Every record moved is kept with the time of the move, so every report of a past period, the closed unit's own included, counts what it counted before; events after the closing count in the receiving unit. The unit and every unit below it are marked closed (closedAt, closedInto) and take no new record, staff member, child unit or name (422, rule `open`); a closed unit cannot be closed again or receive a closing (422). The unit's code never changes. Needs a supervisor over both units; the receiving unit may not lie inside the closing one (422 on intoUnitId). If-Match is the closing unit's ETag.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -392,16 +392,18 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 		for k, set := range targets {
 			t.Targets[k] = int64(len(set))
 		}
-		counted := func(h outreach.Hazard) bool {
-			return u.Has(h.UnitID) && (f.CampaignID == "" || campaignVisits[h.VisitID])
+		// A hazard's events count in the unit that held it when they
+		// happened (a unit's closing moves open hazards).
+		counted := func(h outreach.Hazard, at time.Time) bool {
+			return u.Has(cmem.UnitAt(s.db, outreach.RecordHazard, h.ID, h.UnitID, at)) && (f.CampaignID == "" || campaignVisits[h.VisitID])
 		}
 		for _, h := range s.hazards {
-			if counted(h) && within(h.FoundAt, f.From, f.To) {
+			if within(h.FoundAt, f.From, f.To) && counted(h, h.FoundAt) {
 				t.HazardsFound++
 			}
 		}
 		for _, e := range s.events {
-			if !counted(s.hazards[e.hazardID]) || !within(e.at, f.From, f.To) {
+			if !within(e.at, f.From, f.To) || !counted(s.hazards[e.hazardID], e.at) {
 				continue
 			}
 			switch e.kind {

@@ -67,13 +67,15 @@ func (s *Store) TallyReferrals(ctx context.Context, f outreach.TallyFilter) (t o
 	}
 	err = s.db.Read(ctx, func() error {
 		for _, r := range s.referrals {
-			if !u.Has(r.UnitID) {
-				continue
+			// Counted in the unit that held the referral at the time (a
+			// unit's closing moves open referrals).
+			in := func(at time.Time) bool {
+				return within(at, f.From, f.To) && u.Has(cmem.UnitAt(s.db, outreach.RecordReferral, r.ID, r.UnitID, at))
 			}
-			if within(r.CreatedAt, f.From, f.To) {
+			if in(r.CreatedAt) {
 				t.Made++
 			}
-			if r.Status == outreach.ReferralClosed && within(r.ClosedAt, f.From, f.To) {
+			if r.Status == outreach.ReferralClosed && in(r.ClosedAt) {
 				t.Closed++
 				if t.ClosedBy == nil {
 					t.ClosedBy = map[outreach.ReferralOutcome]int64{}

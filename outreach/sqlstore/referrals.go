@@ -92,9 +92,9 @@ func (s *Store) ListReferrals(ctx context.Context, f outreach.ReferralFilter, p 
 func (s *Store) TallyReferralsGrid(ctx context.Context, g casework.Grid) ([]outreach.ReferralTally, error) {
 	out := make([]outreach.ReferralTally, g.Len())
 	branches := []casesql.GridBranch{
-		{Table: "outreach_referrals", Time: "created_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "outreach_referrals", Time: "created_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordReferral},
 		{Table: "outreach_referrals", Time: "closed_at", Where: "t.status = '" + string(outreach.ReferralClosed) + "'", Key: "t.outcome",
-			Aggs: []string{"COUNT(*)"}},
+			Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordReferral},
 	}
 	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
 		t := &out[g.Cell(x.R, x.C)]

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"context"
 
@@ -18,6 +19,16 @@ import (
 // alone, a write landing between them may show in one count and not yet in
 // another.
 func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tally, error) {
+	if f.UnitUnder != "" && !f.From.IsZero() && !f.To.IsZero() && f.CampaignID == "" {
+		// A subtree over a bounded period is a grid of one cell, which
+		// counts the past events of hazards a unit's closing moved in the
+		// unit that held them (casesql.QueryGrid's correction).
+		t, err := s.TallyGrid(ctx, casework.Grid{Paths: []string{f.UnitUnder}, Bounds: []time.Time{f.From, f.To}})
+		if err != nil {
+			return outreach.NewTally(), err
+		}
+		return t[0], nil
+	}
 	t := outreach.NewTally()
 	db := sqlx.Reader(ctx, s.db)
 	if err := tallyVisits(ctx, db, f, &t); err != nil {
@@ -183,7 +194,7 @@ func (s *Store) TallyGrid(ctx context.Context, g casework.Grid) ([]outreach.Tall
 		{Table: "outreach_visits", Time: "visited_at", Key: "t.target_kind", Aggs: []string{"COUNT(*)",
 			"SUM(t.n_appointment)", "SUM(t.n_door_to_door)", "SUM(t.n_errand)", "SUM(CASE WHEN t.n_aid > 0 THEN 1 ELSE 0 END)",
 			"SUM(t.n_disputes)", "SUM(t.n_leads)"}, Distinct: "t.target_key"},
-		{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordHazard},
 		{Table: "outreach_hazard_events", Time: "at", Key: "t.kind", Aggs: []string{"COUNT(*)"}},
 		{Table: "outreach_appointments", Time: "closed_at", Where: "t.status = '" + string(outreach.AppointmentDone) + "'", Aggs: []string{"COUNT(*)"}},
 	}

@@ -278,21 +278,23 @@ func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.T
 	var t recovery.Totals
 	err = s.db.Read(ctx, func() error {
 		for _, it := range s.items {
-			if !units.Has(it.UnitID) {
-				continue
+			// Each event counts in the unit that held the item when it
+			// happened (a unit's closing moves open items).
+			in := func(at time.Time) bool {
+				return !at.IsZero() && recovery.InRange(at, f.Start, f.End) && units.Has(kmem.UnitAt(s.db, recovery.RecordItem, it.ID, it.UnitID, at))
 			}
-			if recovery.InRange(it.RecoveredAt, f.Start, f.End) && !it.RecoveredAt.IsZero() {
+			if in(it.RecoveredAt) {
 				t.ItemsRecovered++
 				t.ValueRecoveredFen += it.ValueFen
 			}
-			if recovery.InRange(it.ReturnedAt, f.Start, f.End) && !it.ReturnedAt.IsZero() {
+			if in(it.ReturnedAt) {
 				t.ItemsReturned++
 				t.ValueReturnedFen += it.ValueFen
 			}
-			if recovery.InRange(it.UnclaimedAt, f.Start, f.End) && !it.UnclaimedAt.IsZero() {
+			if in(it.UnclaimedAt) {
 				t.ItemsUnclaimed++
 			}
-			if recovery.InRange(it.DisposedAt, f.Start, f.End) && !it.DisposedAt.IsZero() {
+			if in(it.DisposedAt) {
 				t.ItemsDisposed++
 			}
 		}

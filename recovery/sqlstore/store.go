@@ -468,6 +468,16 @@ func (s *Store) ListDisposals(ctx context.Context, f recovery.DisposalFilter, p 
 // (unit_id, time) index (migration step 3), so a year's totals read that
 // year's rows of the subtree and not its whole history.
 func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.Totals, error) {
+	if f.UnitUnder != "" && !f.Start.IsZero() && !f.End.IsZero() {
+		// A subtree over a bounded period is a grid of one cell, which
+		// counts the past events of items a unit's closing moved in the
+		// unit that held them (ksql.QueryGrid's correction).
+		t, err := s.TotalsGrid(ctx, casework.Grid{Paths: []string{f.UnitUnder}, Bounds: []time.Time{f.Start, f.End}})
+		if err != nil {
+			return recovery.Totals{}, err
+		}
+		return t[0], nil
+	}
 	var a sqlx.Args
 	// A zero bound is open, as in recovery.In; a NULL time never counts.
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
@@ -529,7 +539,7 @@ func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.T
 func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]recovery.Totals, error) {
 	out := make([]recovery.Totals, g.Len())
 	counted := func(col, where, sum string) ksql.GridBranch {
-		return ksql.GridBranch{Table: "recovery_items", Time: col, Where: where, Aggs: []string{"COUNT(*)", "COALESCE(SUM(" + sum + "), 0)"}}
+		return ksql.GridBranch{Table: "recovery_items", Time: col, Where: where, Aggs: []string{"COUNT(*)", "COALESCE(SUM(" + sum + "), 0)"}, Kind: recovery.RecordItem}
 	}
 	branches := []ksql.GridBranch{
 		counted("recovered_at", "", "t.value_fen"),

@@ -327,8 +327,8 @@ func (s *Store) CountCases(ctx context.Context, unitUnder string, from, to time.
 		for _, l := range s.leads {
 			leads = append(leads, l)
 		}
-		n = cases.CountOf(cs, leads, func(unitID string) bool {
-			return unitUnder == "" || casework.Contains(unitUnder, s.paths[unitID])
+		n = cases.CountOf(cs, leads, func(kind, id, unitID string, at time.Time) bool {
+			return unitUnder == "" || casework.Contains(unitUnder, s.paths[casemem.UnitAt(s.db, kind, id, unitID, at)])
 		}, from, to)
 		return nil
 	})

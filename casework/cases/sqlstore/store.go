@@ -355,13 +355,13 @@ func (c *Store) CountCases(ctx context.Context, unitUnder string, from, to time.
 func (c *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Counts, error) {
 	out := make([]cases.Counts, g.Len())
 	branches := []casesql.GridBranch{
-		{Table: "case_cases", Time: "reported_at", Aggs: []string{"COUNT(*)"}},
-		{Table: "case_cases", Time: "filed_at", Aggs: []string{"COUNT(*)"}},
-		{Table: "case_cases", Time: "solved_at", Aggs: []string{"COUNT(*)"}},
-		{Table: "case_cases", Time: "closed_at", Aggs: []string{"COUNT(*)"}},
-		{Table: "case_cases", Time: "dropped_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "reported_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
+		{Table: "case_cases", Time: "filed_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
+		{Table: "case_cases", Time: "solved_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
+		{Table: "case_cases", Time: "closed_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
+		{Table: "case_cases", Time: "dropped_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
 		{Table: "case_arrests", Time: "at", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.person_id)"}},
-		{Table: "case_leads", Time: "found_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_leads", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordLead},
 	}
 	err := casesql.QueryGrid(ctx, c.k, g, branches, func(x casesql.GridCell) {
 		n := &out[g.Cell(x.R, x.C)]

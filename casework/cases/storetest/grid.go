@@ -41,6 +41,6 @@ func testGrid(t *testing.T, f *fixture) {
 	require.NoError(t, f.Cases.CommitCases(ctx, cases.Write{NewCases: cs, NewLeads: leads}, casework.Change{}))
 	kstoretest.GridMatches(t, c, f.Cases.CountCasesGrid, f.Cases.CountCases)
 	kstoretest.GridMatches(t, c, f.Cases.CountCasesGrid, func(_ context.Context, path string, start, end time.Time) (cases.Counts, error) {
-		return cases.CountOf(cs, leads, func(id string) bool { return casework.Contains(path, pathOf[id]) }, start, end), nil
+		return cases.CountOf(cs, leads, func(_, _, unitID string, _ time.Time) bool { return casework.Contains(path, pathOf[unitID]) }, start, end), nil
 	})
 }
