@@ -76,7 +76,7 @@ func OpenSQLite(path string) (*sql.DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
-	return keepConnections(db), nil
+	return KeepConnections(db), nil
 }
 
 // OpenPostgres opens a pgx connection pool through database/sql. The schema
@@ -86,7 +86,7 @@ func OpenPostgres(dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
-	return keepConnections(stdlib.OpenDB(*cfg)), nil
+	return KeepConnections(stdlib.OpenDB(*cfg)), nil
 }
 
 // Pool sizing for concurrent requests. database/sql keeps two idle
@@ -105,7 +105,10 @@ const (
 	connIdleTime = 2 * time.Minute
 )
 
-func keepConnections(db *sql.DB) *sql.DB {
+// KeepConnections sets db's pool as OpenSQLite and OpenPostgres do (see
+// idleConns), for a caller that changed it, e.g. after a Fresh bulk load,
+// which closes every idle SQLite connection to leave WAL.
+func KeepConnections(db *sql.DB) *sql.DB {
 	db.SetMaxIdleConns(idleConns)
 	db.SetConnMaxIdleTime(connIdleTime)
 	return db

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/examples/internal/wiring"
 	"github.com/grassroots-policing/grassroots/internal/bulkload"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
@@ -109,6 +110,7 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 	if err := g.finish(); err != nil {
 		return nil, err
 	}
+	casesql.KeepConnections(db) // the Fresh load closed the idle SQLite connections
 	res.Load, res.CPU = time.Since(start), processCPU()-cpu0
 	res.Records, res.Rows, res.Head, res.Counts = g.wr.l.Records(), g.wr.l.Rows(), g.wr.l.Head(), g.wr.counts
 	res.OpenReferralDues = g.openReferralDues

@@ -25,6 +25,12 @@ func (l *Loader) startFresh(ctx context.Context) error {
 	}
 	var exec func(context.Context, string, ...any) (sql.Result, error) = l.db.ExecContext
 	if l.engine == sqlx.SQLite {
+		// Leaving WAL needs the file to itself: close the pool's idle
+		// connections (migrations and prepared statements leave some
+		// open) before taking the one the load writes on. The pool keeps
+		// none afterwards; a caller that tuned it sets it again after
+		// Close (casework/sqlstore.KeepConnections).
+		l.db.SetMaxIdleConns(0)
 		if l.conn, err = l.db.Conn(ctx); err != nil {
 			return err
 		}
