@@ -36,7 +36,7 @@ func (s *Service) MovePersonReferences(ctx context.Context, m casework.PersonMov
 		List: func(ctx context.Context, p casework.Page) ([]Dispute, error) {
 			return s.store.ListDisputes(ctx, Filter{}, p)
 		},
-		Key:    func(d Dispute) casework.Cursor { return casework.Cursor{At: d.CreatedAt, ID: d.ID} },
+		Key: func(d Dispute) casework.Cursor { return casework.Cursor{At: d.CreatedAt, ID: d.ID} },
 		Stamp: func(cur Dispute, next *Dispute, now time.Time) {
 			next.Version, next.UpdatedAt = cur.Version+1, now
 			next.PartyDocIndex = partyDocsAfterMerge(*next, m)
