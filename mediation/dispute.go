@@ -252,6 +252,7 @@ type Dispute struct {
 	FailedAt     time.Time `json:"failedAt,omitzero"`
 	ReferredAt   time.Time `json:"referredAt,omitzero"`
 	ClosedAt     time.Time `json:"closedAt,omitzero"` // the first closing; FailedAt and ReferredAt too are set once
+	ReopenedAt   time.Time `json:"reopenedAt,omitzero"` // the first reopening (Reopen): a dispute is counted reopened once
 	NextDue      time.Time `json:"nextDue,omitzero"`
 
 	Version   int64     `json:"version"`

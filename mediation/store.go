@@ -89,7 +89,10 @@ type TotalsQuery struct {
 // whose event falls in the period: Found by ReportedAt, Accepted by
 // AcceptedAt, Settled by SettledAt (its first agreement took effect; one
 // settled again after a reopening counts once, in that first period),
-// Failed by FailedAt, Referred by ReferredAt. Groups with no event are left out;
+// Failed by FailedAt, Referred by ReferredAt, Reopened by ReopenedAt (its
+// first reopening: a reopening is an event of its own date, and never
+// changes the period that counted the dispute settled or closed). Groups
+// with no event are left out;
 // ByNone always returns its one row.
 type TotalsRow struct {
 	Key      string `json:"key"`
@@ -98,6 +101,7 @@ type TotalsRow struct {
 	Settled  int64  `json:"settled"`
 	Failed   int64  `json:"failed"`
 	Referred int64  `json:"referred"`
+	Reopened int64  `json:"reopened"`
 }
 
 // GroupKey returns the key of d under a grouping, as stores compute it.

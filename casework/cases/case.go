@@ -128,6 +128,9 @@ type Case struct {
 	SolvedAt  time.Time `json:"solvedAt,omitzero"` // the first arrest's time
 	ClosedAt  time.Time `json:"closedAt,omitzero"`
 	DroppedAt time.Time `json:"droppedAt,omitzero"`
+	// ReopenedAt is the first reopening (Reopen): a case is counted
+	// reopened once, in that period.
+	ReopenedAt time.Time `json:"reopenedAt,omitzero"`
 
 	History  []Transition `json:"history"`
 	Handoffs []Handoff    `json:"handoffs,omitempty"`

@@ -156,7 +156,8 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []medi
 			r.Settled = one(period.Contains(d.SettledAt))
 			r.Failed = one(period.Contains(d.FailedAt))
 			r.Referred = one(period.Contains(d.ReferredAt))
-			if r.Found+r.Accepted+r.Settled+r.Failed+r.Referred == 0 {
+			r.Reopened = one(period.Contains(d.ReopenedAt))
+			if r.Found+r.Accepted+r.Settled+r.Failed+r.Referred+r.Reopened == 0 {
 				continue
 			}
 			acc, ok := rows[r.Key]
@@ -169,6 +170,7 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []medi
 			acc.Settled += r.Settled
 			acc.Failed += r.Failed
 			acc.Referred += r.Referred
+			acc.Reopened += r.Reopened
 		}
 		for _, r := range rows {
 			out = append(out, *r)

@@ -59,6 +59,19 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX mediation_disputes_unit_referred ON mediation_disputes (unit_id, referred_at)`,
 		}
 	},
+}, {
+	// The reopenings figure: a dispute's first reopening (Dispute.ReopenedAt)
+	// is a counted event like the others, with its (unit, time) index.
+	// Disputes reopened before this step were rare corrections whose date
+	// is in their history only; they keep no figure (a report never
+	// rewrites a past period).
+	Version: 3,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`ALTER TABLE mediation_disputes ADD COLUMN reopened_at BIGINT`,
+			`CREATE INDEX mediation_disputes_unit_reopened ON mediation_disputes (unit_id, reopened_at)`,
+		}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -119,6 +119,18 @@ var migrations = []sqlx.Step{{
 			`UPDATE case_cases SET steps_done = ` + sum,
 		}
 	},
+}, {
+	// The reopenings figure: a case's first reopening (Case.ReopenedAt) is
+	// a counted event like the others, with its (unit, time) index. Cases
+	// reopened before this step keep no figure (a report never rewrites a
+	// past period); their reopening stays in their history.
+	Version: 4,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`ALTER TABLE case_cases ADD COLUMN reopened_at BIGINT`,
+			`CREATE INDEX case_cases_reopened ON case_cases (unit_id, reopened_at)`,
+		}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -93,7 +93,7 @@ func (c *Store) FileCase(ctx context.Context, key cases.NumberKey, file func(seq
 }
 
 const caseCols = `id, unit_id, number, kind, state, mo_key, lead_id, reported_at, filed_at, solved_at, closed_at, dropped_at,
-	body, version, created_at, updated_at`
+	body, version, created_at, updated_at, reopened_at`
 
 func caseArgs(x cases.Case) ([]any, error) {
 	x.SharedWith = nil
@@ -103,17 +103,17 @@ func caseArgs(x cases.Case) ([]any, error) {
 	}
 	return []any{x.ID, x.UnitID, sqlx.S(x.Number), x.Kind, string(x.State), sqlx.S(x.MOKey()), sqlx.S(x.LeadID),
 		sqlx.T(x.ReportedAt), sqlx.T(x.FiledAt), sqlx.T(x.SolvedAt), sqlx.T(x.ClosedAt), sqlx.T(x.DroppedAt),
-		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt), cases.StepsDone(x)}, nil
+		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt), sqlx.T(x.ReopenedAt), cases.StepsDone(x)}, nil
 }
 
 func scanCase(row interface{ Scan(...any) error }) (cases.Case, error) {
 	var x cases.Case
 	var id, unitID, number, kind, state, mo, leadID, body string
-	var reported, filed, solved, closed, dropped, created, updated time.Time
+	var reported, filed, solved, closed, dropped, created, updated, reopened time.Time
 	var version int64
 	if err := row.Scan(&id, &unitID, sqlx.Str{S: &number}, &kind, &state, sqlx.Str{S: &mo}, sqlx.Str{S: &leadID},
 		sqlx.Time{T: &reported}, sqlx.Time{T: &filed}, sqlx.Time{T: &solved}, sqlx.Time{T: &closed}, sqlx.Time{T: &dropped},
-		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}); err != nil {
+		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}, sqlx.Time{T: &reopened}); err != nil {
 		return x, err
 	}
 	if err := json.Unmarshal([]byte(body), &x); err != nil {
@@ -122,7 +122,7 @@ func scanCase(row interface{ Scan(...any) error }) (cases.Case, error) {
 	// The columns are the record of what queries see; the body holds the
 	// rest.
 	x.ID, x.UnitID, x.Number, x.Kind, x.State, x.LeadID = id, unitID, number, kind, cases.State(state), leadID
-	x.ReportedAt, x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt = reported, filed, solved, closed, dropped
+	x.ReportedAt, x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt, x.ReopenedAt = reported, filed, solved, closed, dropped, reopened
 	x.Version, x.CreatedAt, x.UpdatedAt = version, created, updated
 	x.SharedWith = nil
 	return x, nil
@@ -134,7 +134,7 @@ func (c *Store) insertCase(ctx context.Context, tx *sql.Tx, x cases.Case) error 
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_cases (`+caseCols+`, steps_done) VALUES
-		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, args...); err != nil {
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, args...); err != nil {
 		return err
 	}
 	return c.writeChildren(ctx, tx, x, false)
@@ -147,7 +147,7 @@ func (c *Store) updateCase(ctx context.Context, tx *sql.Tx, x cases.Case) error 
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE case_cases SET unit_id = $2, number = $3, kind = $4, state = $5, mo_key = $6,
 		lead_id = $7, reported_at = $8, filed_at = $9, solved_at = $10, closed_at = $11, dropped_at = $12, body = $13,
-		version = $14, updated_at = $16, steps_done = $17 WHERE id = $1 AND version = $18 AND created_at = $15`, append(args, x.Version-1)...)
+		version = $14, updated_at = $16, reopened_at = $17, steps_done = $18 WHERE id = $1 AND version = $19 AND created_at = $15`, append(args, x.Version-1)...)
 	if err != nil {
 		return err
 	}
@@ -361,6 +361,7 @@ func (c *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Co
 		{Table: "case_cases", Time: "dropped_at", Aggs: []string{"COUNT(*)"}},
 		{Table: "case_arrests", Time: "at", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.person_id)"}},
 		{Table: "case_leads", Time: "found_at", Aggs: []string{"COUNT(*)"}},
+		{Table: "case_cases", Time: "reopened_at", Aggs: []string{"COUNT(*)"}},
 	}
 	err := casesql.QueryGrid(ctx, c.k, g, branches, func(x casesql.GridCell) {
 		n := &out[g.Cell(x.R, x.C)]
@@ -379,6 +380,8 @@ func (c *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Co
 			n.Arrests, n.PeopleArrested = x.V[0], x.V[1]
 		case 6:
 			n.LeadsCollected = x.V[0]
+		case 7:
+			n.Reopened = x.V[0]
 		}
 	})
 	if err != nil {
