@@ -57,6 +57,7 @@ type Filter struct {
 	Kind          Kind
 	Source        string
 	PartyDocIndex string // a party's document blind index
+	PersonID      string // a person the dispute names anywhere (Dispute.PersonIDs)
 	AssignedTo    string // a staff id in Assigned
 	ReportedFrom  time.Time
 	ReportedTo    time.Time // exclusive

@@ -113,6 +113,7 @@ func (s *Store) match(d mediation.Dispute, f mediation.Filter) bool {
 		f.Source != "" && d.Source != f.Source,
 		f.PartyDocIndex != "" && !slices.Contains(d.PartyDocIndex, f.PartyDocIndex),
 		f.AssignedTo != "" && !slices.Contains(d.Assigned, f.AssignedTo),
+		f.PersonID != "" && !slices.Contains(d.PersonIDs(), f.PersonID),
 		!f.ReportedFrom.IsZero() && d.ReportedAt.Before(f.ReportedFrom),
 		!f.ReportedTo.IsZero() && !d.ReportedAt.Before(f.ReportedTo),
 		!f.DueBy.IsZero() && (d.NextDue.IsZero() || d.NextDue.After(f.DueBy)):

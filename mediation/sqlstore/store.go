@@ -43,6 +43,7 @@ func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB()} }
 const (
 	refPartyDoc = "party_doc"
 	refAssigned = "assigned"
+	refPerson   = "person" // Dispute.PersonIDs, for a person merge
 )
 
 const cols = `id, unit_id, state, kind, category, category_top, source, risk, reported_at, accepted_at, settled_at,
@@ -102,6 +103,9 @@ func writeRefs(ctx context.Context, tx *sql.Tx, d mediation.Dispute, replace boo
 		return nil
 	}
 	if err := ins(refPartyDoc, d.PartyDocIndex); err != nil {
+		return err
+	}
+	if err := ins(refPerson, d.PersonIDs()); err != nil {
 		return err
 	}
 	return ins(refAssigned, d.Assigned)
@@ -183,6 +187,9 @@ func where(q string, a *sqlx.Args, f mediation.Filter) string {
 	}
 	if f.AssignedTo != "" {
 		q += ` AND id IN (SELECT dispute_id FROM mediation_dispute_refs WHERE ref = ` + a.Add(refAssigned) + ` AND value = ` + a.Add(f.AssignedTo) + `)`
+	}
+	if f.PersonID != "" {
+		q += ` AND id IN (SELECT dispute_id FROM mediation_dispute_refs WHERE ref = ` + a.Add(refPerson) + ` AND value = ` + a.Add(f.PersonID) + `)`
 	}
 	if !f.ReportedFrom.IsZero() {
 		q += ` AND reported_at >= ` + a.Add(f.ReportedFrom.UnixMicro())
