@@ -167,6 +167,9 @@ func (c *Store) writeChildren(ctx context.Context, tx *sql.Tx, x cases.Case, rep
 			}
 		}
 	}
+	if err := writePersonRefs(ctx, tx, refCase, x.ID, x.PersonRefs(), replace); err != nil {
+		return err
+	}
 	for _, p := range x.SuspectKeys() {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_suspects (case_id, person_id) VALUES ($1, $2)`, x.ID, p); err != nil {
 			return err
@@ -219,6 +222,9 @@ func (c *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) 
 	}
 	if f.IDs != nil {
 		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
+	}
+	if f.PersonID != "" {
+		q += personRef(&a, refCase, f.PersonID)
 	}
 	if f.Overdue != nil {
 		q += ` AND ` + overdue(&a, *f.Overdue)
@@ -281,8 +287,37 @@ func insertLead(ctx context.Context, tx *sql.Tx, l cases.Lead) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO case_leads (`+leadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...)
-	return err
+	if _, err = tx.ExecContext(ctx, `INSERT INTO case_leads (`+leadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...); err != nil {
+		return err
+	}
+	return writePersonRefs(ctx, tx, refLead, l.ID, l.PersonRefs(), false)
+}
+
+// The kinds of case_person_refs rows.
+const (
+	refCase = "case"
+	refLead = "lead"
+)
+
+// writePersonRefs writes the person index rows of a case or lead
+// (migration step 5), replacing its old ones when replace is set.
+func writePersonRefs(ctx context.Context, tx *sql.Tx, kind, id string, persons []string, replace bool) error {
+	if replace {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_person_refs WHERE kind = $1 AND record_id = $2`, kind, id); err != nil {
+			return err
+		}
+	}
+	for _, p := range persons {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_person_refs (kind, record_id, person_id) VALUES ($1, $2, $3)`, kind, id, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// personRef is the condition that a record of kind names person.
+func personRef(a *sqlx.Args, kind, person string) string {
+	return ` AND id IN (SELECT record_id FROM case_person_refs WHERE person_id = ` + a.Add(person) + ` AND kind = ` + a.Add(kind) + `)`
 }
 
 func updateLead(ctx context.Context, tx *sql.Tx, l cases.Lead) error {
@@ -296,7 +331,10 @@ func updateLead(ctx context.Context, tx *sql.Tx, l cases.Lead) error {
 	if err != nil {
 		return err
 	}
-	return sqlx.CheckCAS(ctx, tx, res, "case_leads", cases.RecordLead, l.ID, l.Version-1)
+	if err := sqlx.CheckCAS(ctx, tx, res, "case_leads", cases.RecordLead, l.ID, l.Version-1); err != nil {
+		return err
+	}
+	return writePersonRefs(ctx, tx, refLead, l.ID, l.PersonRefs(), true)
 }
 
 // GetLead implements cases.Store.
@@ -320,6 +358,9 @@ func (c *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 	}
 	if f.SourceID != "" {
 		q += ` AND source_id = ` + a.Add(f.SourceID)
+	}
+	if f.PersonID != "" {
+		q += personRef(&a, refLead, f.PersonID)
 	}
 	if !f.FoundFrom.IsZero() {
 		q += ` AND found_at >= ` + a.Add(f.FoundFrom.UnixMicro())
