@@ -314,8 +314,10 @@ func repoint(v any, from, to string) (any, bool) {
 // moves them.
 type PersonRecords[T any] struct {
 	RecordType string
-	// List reads a page of every record of the kind (a filter that keeps
-	// those naming a person makes it cheaper, but it must keep all of them).
+	// List reads a page of the records of the kind that may name m.From:
+	// a lookup by person id on an index the store keeps, so a merge reads
+	// the person's records, not the table. It may return records that do
+	// not name the person (they are left alone), never leave one out.
 	List func(ctx context.Context, p Page) ([]T, error)
 	Key  func(T) Cursor
 	// Stamp sets next's version to cur's plus one and its update time.
