@@ -8,6 +8,7 @@ import (
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/mediation"
+	"github.com/grassroots-policing/grassroots/outreach"
 )
 
 // A merge moves the merged person's contacts to the survivor (one number
@@ -32,9 +33,28 @@ func TestPersonMergeMovesContactsAndPartyDocuments(t *testing.T) {
 		d.ID, d.PartyDocIndex = w.k.NewID(), []string{dupIdx}
 		require.NoError(t, w.stores.mediation.CreateDispute(ctx, d, casework.Change{}))
 
+		// A visit to him, naming him in a finding too, and a hazard he is
+		// responsible for: found through their person indexes.
+		now := w.k.Now()
+		v := outreach.Visit{ID: w.k.NewID(), UnitID: w.station.ID, OfficerIDs: []string{w.officer.StaffID}, VisitedAt: now,
+			TargetKind: outreach.DifficultFamily, TargetKey: "p/" + dup.ID, PersonID: dup.ID, RecordedBy: w.officer.StaffID,
+			Findings: []outreach.Finding{{Kind: outreach.FindingDispute, Step: "dispute/1", Summary: "邻里纠纷", PersonIDs: []string{dup.ID}, OutboxID: w.k.NewID()}},
+			Version: 1, CreatedAt: now, UpdatedAt: now}
+		h := outreach.Hazard{ID: w.k.NewID(), UnitID: w.station.ID, Place: "楼道", Kind: "fire", Severity: outreach.SeverityGeneral,
+			Description: "堆放杂物", Responsible: "陈某某", ResponsiblePersonID: dup.ID, Status: outreach.HazardFound, FoundBy: w.officer.StaffID,
+			FoundAt: now, Version: 1, CreatedAt: now, UpdatedAt: now}
+		require.NoError(t, w.stores.outreach.CreateVisit(ctx, outreach.VisitWrite{Visit: v, Hazards: []outreach.Hazard{h}}, casework.Change{}))
+
 		got, err := w.k.MergePersons(ctx, w.chief, casework.PersonMergeInput{SurvivorID: survivor.ID, SurvivorVersion: survivor.Version,
 			MergedID: dup.ID, MergedVersion: dup.Version, Reason: "两所重复录入同一人"})
 		require.NoError(t, err)
+		require.Equal(t, 3, got.Moved["outreach"], "the plan entry, the visit and the hazard")
+		gv, err := w.stores.outreach.GetVisit(ctx, v.ID)
+		require.NoError(t, err)
+		require.Equal(t, [2]string{survivor.ID, survivor.ID}, [2]string{gv.PersonID, gv.Findings[0].PersonIDs[0]})
+		gh, err := w.stores.outreach.GetHazard(ctx, h.ID)
+		require.NoError(t, err)
+		require.Equal(t, survivor.ID, gh.ResponsiblePersonID)
 		require.Len(t, got.Survivor.Contacts, 3, "the shared number once, then the duplicate's two others")
 		require.Empty(t, got.Merged.Contacts, "the tombstone keeps no contact")
 

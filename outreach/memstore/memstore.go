@@ -126,6 +126,7 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 			keep := cur.Clone()
 			keep.Notes, keep.Services, keep.Aid, keep.Findings, keep.HazardIDs = v.Notes, v.Services, v.Aid, v.Findings, v.HazardIDs
 			keep.RegistryVersion, keep.Version, keep.UpdatedAt = v.RegistryVersion, v.Version, v.UpdatedAt
+			keep.PersonID = v.PersonID // a person merge re-points the visited resident
 			v = keep
 		}
 		return cmem.Replace(s.visits, v.ID, v, visitVersion, "visit")
