@@ -39,7 +39,7 @@ func TestPersonMergeMovesContactsAndPartyDocuments(t *testing.T) {
 		v := outreach.Visit{ID: w.k.NewID(), UnitID: w.station.ID, OfficerIDs: []string{w.officer.StaffID}, VisitedAt: now,
 			TargetKind: outreach.DifficultFamily, TargetKey: "p/" + dup.ID, PersonID: dup.ID, RecordedBy: w.officer.StaffID,
 			Findings: []outreach.Finding{{Kind: outreach.FindingDispute, Step: "dispute/1", Summary: "邻里纠纷", PersonIDs: []string{dup.ID}, OutboxID: w.k.NewID()}},
-			Version: 1, CreatedAt: now, UpdatedAt: now}
+			Version:  1, CreatedAt: now, UpdatedAt: now}
 		h := outreach.Hazard{ID: w.k.NewID(), UnitID: w.station.ID, Place: "楼道", Kind: "fire", Severity: outreach.SeverityGeneral,
 			Description: "堆放杂物", Responsible: "陈某某", ResponsiblePersonID: dup.ID, Status: outreach.HazardFound, FoundBy: w.officer.StaffID,
 			FoundAt: now, Version: 1, CreatedAt: now, UpdatedAt: now}
