@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,13 @@ type PersonMove struct {
 	Actor  Actor
 	Reason string
 	Now    time.Time
+	// FromDocIndex is the merged person's document blind index before the
+	// merge (now out of the person index) and ToDocIndex the survivor's
+	// after it ("" for none): a workflow that keeps parties' document
+	// indexes for its own lookups replaces the one by the other, so no
+	// lookup finds the tombstone's document.
+	FromDocIndex string
+	ToDocIndex   string
 }
 
 type namedPersonRefs struct {
@@ -131,6 +139,7 @@ func (k *Kernel) MergePersons(ctx context.Context, actor Actor, in PersonMergeIn
 	survivor.Version, survivor.UpdatedAt = a.Version+1, now
 	tomb := b.Clone()
 	tomb.DocIndex, tomb.MergedInto, tomb.MergedAt = "", a.ID, now
+	tomb.Contacts = nil // moved to the survivor (survivorOf): a search by number finds one person
 	tomb.Version, tomb.UpdatedAt = b.Version+1, now
 	tombCh, err := k.Change(ctx, actor, ActionMergePersons, "person", b.ID,
 		personMergeAudit{Person: view(b)}, personMergeAudit{Person: view(tomb), SurvivorID: a.ID, MergedID: b.ID, Reason: in.Reason})
@@ -146,7 +155,8 @@ func (k *Kernel) MergePersons(ctx context.Context, actor Actor, in PersonMergeIn
 	hooks := append([]namedPersonRefs(nil), k.personRefs...)
 	k.mu.RUnlock()
 	moved := map[string]int{}
-	move := PersonMove{From: b.ID, To: a.ID, Actor: actor, Reason: in.Reason, Now: now}
+	move := PersonMove{From: b.ID, To: a.ID, Actor: actor, Reason: in.Reason, Now: now,
+		FromDocIndex: b.DocIndex, ToDocIndex: survivor.DocIndex}
 	err = k.store.Atomically(ctx, func(ctx context.Context) error {
 		// The tombstone first: it frees the document index the survivor
 		// may take.
@@ -184,14 +194,18 @@ func (k *Kernel) mergeParty(ctx context.Context, actor Actor, id string) (Person
 }
 
 // survivorOf is a's record after the merge: its own details, completed by
-// b's identity when a is unidentified, or by b's document when a has none.
-// A document moving to a is sealed again under a's id (a sealed value is
-// bound to its person).
+// b's identity when a is unidentified, or by b's document when a has none,
+// and b's contacts after a's own. A document or contact moving to a is
+// sealed again under a's id (a sealed value is bound to its person).
 func (k *Kernel) survivorOf(ctx context.Context, a, b PersonRecord) (PersonRecord, error) {
 	next := a.Clone()
 	takeIdentity := a.Unidentified && !b.Unidentified
 	if takeIdentity {
 		next.Name, next.Gender, next.BirthDate, next.Unidentified = b.Name, b.Gender, b.BirthDate, false
+	}
+	var err error
+	if next.Contacts, err = k.mergeContacts(ctx, a, b); err != nil {
+		return PersonRecord{}, err
 	}
 	if a.DocIndex != "" || b.DocIndex == "" {
 		return next, nil
@@ -211,6 +225,29 @@ func (k *Kernel) survivorOf(ctx context.Context, a, b PersonRecord) (PersonRecor
 		next.Gender = b.Gender
 	}
 	return next, nil
+}
+
+// mergeContacts is a's contacts followed by those of b that a does not
+// have (the same blind index is the same number or WeChat id), each moved
+// one opened and sealed again under a's id at its new position. The bound
+// on an input's contacts does not apply: a merge loses no contact, and an
+// edit of the survivor later keeps the ones the officer chooses.
+func (k *Kernel) mergeContacts(ctx context.Context, a, b PersonRecord) ([]ContactRecord, error) {
+	out := slices.Clone(a.Contacts)
+	for i, c := range b.Contacts {
+		if slices.ContainsFunc(out, func(x ContactRecord) bool { return x.Index == c.Index }) {
+			continue
+		}
+		v, err := k.sealer.Open(ctx, c.Sealed, contactAAD(b.ID, i))
+		if err != nil {
+			return nil, err
+		}
+		if c.Sealed, err = k.sealer.Seal(ctx, v, contactAAD(a.ID, len(out))); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // RepointPerson returns rec with every string that is exactly the person id
@@ -277,8 +314,10 @@ func repoint(v any, from, to string) (any, bool) {
 // moves them.
 type PersonRecords[T any] struct {
 	RecordType string
-	// List reads a page of every record of the kind (a filter that keeps
-	// those naming a person makes it cheaper, but it must keep all of them).
+	// List reads a page of the records of the kind that may name m.From:
+	// a lookup by person id on an index the store keeps, so a merge reads
+	// the person's records, not the table. It may return records that do
+	// not name the person (they are left alone), never leave one out.
 	List func(ctx context.Context, p Page) ([]T, error)
 	Key  func(T) Cursor
 	// Stamp sets next's version to cur's plus one and its update time.

@@ -251,7 +251,8 @@ type Dispute struct {
 	SettledAt    time.Time `json:"settledAt,omitzero"` // when the first agreement took effect: a dispute is settled once
 	FailedAt     time.Time `json:"failedAt,omitzero"`
 	ReferredAt   time.Time `json:"referredAt,omitzero"`
-	ClosedAt     time.Time `json:"closedAt,omitzero"` // the first closing; FailedAt and ReferredAt too are set once
+	ClosedAt     time.Time `json:"closedAt,omitzero"`   // the first closing; FailedAt and ReferredAt too are set once
+	ReopenedAt   time.Time `json:"reopenedAt,omitzero"` // the first reopening (Reopen): a dispute is counted reopened once
 	NextDue      time.Time `json:"nextDue,omitzero"`
 
 	Version   int64     `json:"version"`

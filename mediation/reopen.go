@@ -26,6 +26,9 @@ const ActionReopen casework.Action = "mediation.reopen"
 // in_mediation in History and a mediation.reopen entry in the audit chain.
 // The outcome of the closing is cleared (the dispute is no longer closed)
 // and the mediation time limit starts again from the reopening.
+// ReopenedAt is set by the first reopening only, so the reopenings figure
+// counts a dispute once, in the period it was first reopened, and a later
+// reopening changes no period's figures.
 func (s *Service) Reopen(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Dispute, error) {
 	return s.update(ctx, actor, id, version, change{
 		action: func(Dispute) casework.Action { return ActionReopen },
@@ -41,6 +44,9 @@ func (s *Service) Reopen(ctx context.Context, actor casework.Actor, id string, v
 			d.History = append(d.History, Step{From: StateClosed, To: StateInMediation, At: now, ActorID: actor.StaffID,
 				Reason: strings.TrimSpace(reason)})
 			d.State, d.Outcome = StateInMediation, ""
+			if d.ReopenedAt.IsZero() {
+				d.ReopenedAt = now
+			}
 			d.MediationDue = casework.EndOfDayN(now, s.cfg.MediationLimit, s.k.Zone())
 			return nil
 		},

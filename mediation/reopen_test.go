@@ -65,6 +65,12 @@ func TestReopenClosedDispute(t *testing.T) {
 			require.Equal(t, "mediation.reopen", f.auditActions(d.ID)[len(f.auditActions(d.ID))-1])
 			require.Equal(t, march, figures(time.March), "March is unchanged by April's reopening")
 			require.Zero(t, figures(time.April).Settled)
+			require.Equal(t, int64(1), figures(time.April).Reopened, "the reopening counts in its own month")
+			require.Equal(t, local(4, 2, 10, 0).UTC(), r.ReopenedAt)
+			got, err := f.k.Report(f.ctx, f.officer, month(time.April))
+			require.NoError(t, err)
+			require.Contains(t, got, casework.Figure{Key: mediation.FigureReopened, LabelZH: "重新启动调解的纠纷", LabelEN: "Disputes reopened",
+				Value: 1, Unit: "起"}, "the report carries the reopenings")
 
 			_, err = f.svc.Reopen(f.ctx, f.supervisor, r.ID, r.Version, "again")
 			requireTransition(t, err, mediation.StateInMediation, mediation.StateInMediation)
@@ -76,6 +82,16 @@ func TestReopenClosedDispute(t *testing.T) {
 			require.Equal(t, closedAt, r.ClosedAt, "the first closing keeps its date")
 			require.Equal(t, march, figures(time.March), "March is unchanged after the second agreement")
 			require.Zero(t, figures(time.May).Settled, "a dispute is settled once")
+
+			// A second reopening is dated in its history; the figure
+			// counted the dispute in April and changes in no month.
+			f.at(local(6, 8, 9, 0))
+			r, err = f.svc.Reopen(f.ctx, f.supervisor, r.ID, r.Version, "协议未履行")
+			require.NoError(t, err)
+			require.Equal(t, local(4, 2, 10, 0).UTC(), r.ReopenedAt, "the first reopening keeps its date")
+			require.Zero(t, figures(time.June).Reopened)
+			require.Equal(t, int64(1), figures(time.April).Reopened)
+			require.Equal(t, march, figures(time.March))
 			f.verify()
 		})
 	}

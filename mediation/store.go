@@ -57,6 +57,7 @@ type Filter struct {
 	Kind          Kind
 	Source        string
 	PartyDocIndex string // a party's document blind index
+	PersonID      string // a person the dispute names anywhere (Dispute.PersonIDs)
 	AssignedTo    string // a staff id in Assigned
 	ReportedFrom  time.Time
 	ReportedTo    time.Time // exclusive
@@ -89,7 +90,10 @@ type TotalsQuery struct {
 // whose event falls in the period: Found by ReportedAt, Accepted by
 // AcceptedAt, Settled by SettledAt (its first agreement took effect; one
 // settled again after a reopening counts once, in that first period),
-// Failed by FailedAt, Referred by ReferredAt. Groups with no event are left out;
+// Failed by FailedAt, Referred by ReferredAt, Reopened by ReopenedAt (its
+// first reopening: a reopening is an event of its own date, and never
+// changes the period that counted the dispute settled or closed). Groups
+// with no event are left out;
 // ByNone always returns its one row.
 type TotalsRow struct {
 	Key      string `json:"key"`
@@ -98,6 +102,7 @@ type TotalsRow struct {
 	Settled  int64  `json:"settled"`
 	Failed   int64  `json:"failed"`
 	Referred int64  `json:"referred"`
+	Reopened int64  `json:"reopened"`
 }
 
 // GroupKey returns the key of d under a grouping, as stores compute it.

@@ -106,6 +106,11 @@ func (s *Service) label(ctx context.Context, by GroupBy, key string) (string, er
 	return "合计", nil
 }
 
+// FigureReopened is the report figure of disputes reopened in the period
+// (Reopen): a supervisor's correction counted as its own event, by the
+// date of a dispute's first reopening.
+const FigureReopened = "mediation.disputes.reopened"
+
 // Figures implements casework.FigureSource: mediation's part of the one
 // report (the article's "排查化解矛盾纠纷826起" is disputes settled).
 func (s *Service) Figures(ctx context.Context, p casework.Period) ([]casework.Figure, error) {
@@ -130,6 +135,7 @@ func (t Totals) figures() []casework.Figure {
 		{Key: "mediation.disputes.settled", LabelZH: "化解矛盾纠纷", LabelEN: "Disputes settled", Value: t.Settled, Unit: "起"},
 		{Key: "mediation.disputes.failed", LabelZH: "调解不成", LabelEN: "Mediations failed", Value: t.Failed, Unit: "起"},
 		{Key: "mediation.disputes.referred", LabelZH: "移送处理", LabelEN: "Disputes referred", Value: t.Referred, Unit: "起"},
+		{Key: FigureReopened, LabelZH: "重新启动调解的纠纷", LabelEN: "Disputes reopened", Value: t.Reopened, Unit: "起"},
 		{Key: "mediation.settlement_rate", LabelZH: "化解率", LabelEN: "Settlement rate", Value: SettlementRate(t.Settled, t.Found), Unit: "permille"},
 	}
 }

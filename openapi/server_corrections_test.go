@@ -158,4 +158,32 @@ func testReopenDisputeOverHTTP(t *testing.T, b fixtureOption) {
 	require.Equal(t, int64(1), settled("2020-05-01", "2020-06-01"), "May keeps its settled dispute")
 	require.Zero(t, settled("2020-06-01", "2020-07-01"), "the reopening settles nothing in June")
 	require.Equal(t, d.SettledAt, r.JSON200.SettledAt.UTC())
+
+	// The reopening is June's own figure: in the totals, the report and
+	// its CSV (labelled in Chinese); May counts none.
+	reopened := func(from, to string) (totals, report int64) {
+		t.Helper()
+		r, err := sup.GetDisputeTotalsWithResponse(ctx, &api.GetDisputeTotalsParams{From: date(from), To: date(to), Unit: ptr(n.station.ID)})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, r, r.Body)
+		for _, row := range r.JSON200.Items {
+			totals += row.Reopened
+		}
+		sum, err := sup.GetReportSummaryWithResponse(ctx, &api.GetReportSummaryParams{Unit: ptr(n.station.ID), From: date(from), To: date(to)})
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, sum, sum.Body)
+		f, ok := figure(sum.JSON200.Figures, mediation.FigureReopened)
+		require.True(t, ok, "figure keys: %v", sum.JSON200.Figures)
+		return totals, f.Value
+	}
+	tot, rep := reopened("2020-06-01", "2020-07-01")
+	require.Equal(t, [2]int64{1, 1}, [2]int64{tot, rep}, "June counts the reopening")
+	tot, rep = reopened("2020-05-01", "2020-06-01")
+	require.Equal(t, [2]int64{0, 0}, [2]int64{tot, rep}, "May counts none")
+	require.Equal(t, n.clock.Now().UTC(), r.JSON200.ReopenedAt.UTC())
+	asCSV, err := sup.GetReportSummaryWithResponse(ctx, &api.GetReportSummaryParams{Unit: ptr(n.station.ID), From: date("2020-06-01"), To: date("2020-07-01")},
+		func(_ context.Context, r *http.Request) error { r.Header.Set("Accept", "text/csv"); return nil })
+	require.NoError(t, err)
+	requireStatus(t, http.StatusOK, asCSV, asCSV.Body)
+	require.Contains(t, string(asCSV.Body), "重新启动调解的纠纷")
 }

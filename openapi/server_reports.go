@@ -132,7 +132,7 @@ func (s *server) GetDisputeTotals(ctx context.Context, r api.GetDisputeTotalsReq
 		return nil, err
 	}
 	return api.GetDisputeTotals200JSONResponse{Items: mapSlice(rows, func(t mediation.Totals) api.DisputeTotals {
-		return api.DisputeTotals{Key: t.Key, Label: t.Label, Found: t.Found, Accepted: t.Accepted, Settled: t.Settled, Failed: t.Failed, Referred: t.Referred, SettlementRate: t.SettlementRate}
+		return api.DisputeTotals{Key: t.Key, Label: t.Label, Found: t.Found, Accepted: t.Accepted, Settled: t.Settled, Failed: t.Failed, Referred: t.Referred, Reopened: t.Reopened, SettlementRate: t.SettlementRate}
 	})}, nil
 }
 
@@ -221,13 +221,13 @@ func figureOut(f casework.Figure) api.Figure {
 
 func caseCountsOut(c cases.Counts) api.CaseCounts {
 	return api.CaseCounts{Reported: c.Reported, Filed: c.Filed, Solved: c.Solved, Closed: c.Closed, Dropped: c.Dropped, Arrests: c.Arrests,
-		PeopleArrested: c.PeopleArrested, LeadsCollected: c.LeadsCollected}
+		PeopleArrested: c.PeopleArrested, LeadsCollected: c.LeadsCollected, Reopened: c.Reopened}
 }
 
 func caseFiguresOut(f cases.Figures) api.CaseFigures {
 	c := f.Counts
 	return api.CaseFigures{Reported: c.Reported, Filed: c.Filed, Solved: c.Solved, Closed: c.Closed, Dropped: c.Dropped, Arrests: c.Arrests,
-		PeopleArrested: c.PeopleArrested, LeadsCollected: c.LeadsCollected, ClearanceRatePermille: f.ClearanceRatePermille, ClearanceRateDefined: f.ClearanceRateDefined}
+		PeopleArrested: c.PeopleArrested, LeadsCollected: c.LeadsCollected, Reopened: c.Reopened, ClearanceRatePermille: f.ClearanceRatePermille, ClearanceRateDefined: f.ClearanceRateDefined}
 }
 
 func outreachTotalsOut(t outreach.Totals) api.OutreachTotals {

@@ -64,7 +64,7 @@ func caseOut(c cases.Case) api.Case {
 		IncidentAt: c.IncidentAt, AddressId: c.AddressID, Place: c.Place, ReporterId: c.ReporterID, VictimIds: c.VictimIDs,
 		SuspectIds: c.SuspectIDs, ModusOperandi: c.ModusOperandi, LeadId: c.LeadID, LeadIds: c.LeadIDs,
 		ReportedAt: c.ReportedAt, ReportedBy: c.ReportedBy, FiledAt: c.FiledAt, SolvedAt: c.SolvedAt, ClosedAt: c.ClosedAt,
-		DroppedAt: c.DroppedAt, History: transitionsOut(c.History), SharedWith: c.SharedWith,
+		DroppedAt: c.DroppedAt, ReopenedAt: c.ReopenedAt, History: transitionsOut(c.History), SharedWith: c.SharedWith,
 		Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if c.Items != nil {
 		out.Items = mapSlice(c.Items, func(i cases.Item) api.CaseItem {

@@ -43,7 +43,7 @@ func disputeOut(d mediation.Dispute) api.Dispute {
 		FollowUps: mapSlice(d.FollowUps, followUpOut), Outcome: api.DisputeOutcome(d.Outcome),
 		History: mapSlice(d.History, stepOut), Notices: mapSlice(d.Notices, noticeOut),
 		ReportedAt: d.ReportedAt, AcceptedAt: d.AcceptedAt, MediationDue: d.MediationDue, SettledAt: d.SettledAt,
-		FailedAt: d.FailedAt, ReferredAt: d.ReferredAt, ClosedAt: d.ClosedAt, NextDue: d.NextDue,
+		FailedAt: d.FailedAt, ReferredAt: d.ReferredAt, ClosedAt: d.ClosedAt, ReopenedAt: d.ReopenedAt, NextDue: d.NextDue,
 		Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	}
 	if d.Origin != nil {

@@ -95,4 +95,5 @@ type AppointmentFilter struct {
 	OfficerID string
 	Status    []AppointmentStatus
 	From, To  time.Time // StartsAt in [From, To)
+	PersonID  string    // the resident
 }

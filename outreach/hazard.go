@@ -143,4 +143,5 @@ type HazardFilter struct {
 	// OverdueAt selects hazards overdue at this instant (Hazard.Overdue).
 	OverdueAt time.Time
 	From, To  time.Time // FoundAt in [From, To)
+	PersonID  string    // ResponsiblePersonID
 }

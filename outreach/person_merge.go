@@ -11,16 +11,17 @@ var _ casework.PersonReferences = (*Service)(nil)
 
 // MovePersonReferences implements casework.PersonReferences: every visit
 // (the visited resident, the persons a finding names), hazard (its
-// responsible person), appointment, visit-plan entry and referral naming
-// m.From names m.To instead, each update audited as a person merge. No
-// index covers these ids, so it reads every record of each kind: merges
-// are rare. The kernel calls it inside the merge's atomic write.
+// responsible person), appointment and visit-plan entry naming m.From
+// names m.To instead, each update audited as a person merge. Each kind is
+// read through its person filter, which stores index, so a merge reads the
+// person's records only. Referrals name no person (they hang on a visit,
+// which moves). The kernel calls it inside the merge's atomic write.
 func (s *Service) MovePersonReferences(ctx context.Context, m casework.PersonMove) (int, error) {
 	moves := []func() (int, error){
 		func() (int, error) {
 			return casework.MoveReferences(ctx, s.k, m, casework.PersonRecords[Visit]{RecordType: RecordVisit,
 				List: func(ctx context.Context, p casework.Page) ([]Visit, error) {
-					return s.store.ListVisits(ctx, VisitFilter{}, p)
+					return s.store.ListVisits(ctx, VisitFilter{PersonID: m.From}, p)
 				},
 				Key:    func(v Visit) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} },
 				Stamp:  func(cur Visit, next *Visit, now time.Time) { next.Version, next.UpdatedAt = cur.Version+1, now },
@@ -29,7 +30,7 @@ func (s *Service) MovePersonReferences(ctx context.Context, m casework.PersonMov
 		func() (int, error) {
 			return casework.MoveReferences(ctx, s.k, m, casework.PersonRecords[Hazard]{RecordType: RecordHazard,
 				List: func(ctx context.Context, p casework.Page) ([]Hazard, error) {
-					return s.store.ListHazards(ctx, HazardFilter{}, p)
+					return s.store.ListHazards(ctx, HazardFilter{PersonID: m.From}, p)
 				},
 				Key:    func(h Hazard) casework.Cursor { return casework.Cursor{At: h.FoundAt, ID: h.ID} },
 				Stamp:  func(cur Hazard, next *Hazard, now time.Time) { next.Version, next.UpdatedAt = cur.Version+1, now },
@@ -38,7 +39,7 @@ func (s *Service) MovePersonReferences(ctx context.Context, m casework.PersonMov
 		func() (int, error) {
 			return casework.MoveReferences(ctx, s.k, m, casework.PersonRecords[Appointment]{RecordType: RecordAppointment,
 				List: func(ctx context.Context, p casework.Page) ([]Appointment, error) {
-					return s.store.ListAppointments(ctx, AppointmentFilter{}, p)
+					return s.store.ListAppointments(ctx, AppointmentFilter{PersonID: m.From}, p)
 				},
 				Key: func(a Appointment) casework.Cursor { return casework.Cursor{At: a.StartsAt, ID: a.ID} },
 				Stamp: func(cur Appointment, next *Appointment, now time.Time) {
@@ -49,20 +50,11 @@ func (s *Service) MovePersonReferences(ctx context.Context, m casework.PersonMov
 		func() (int, error) {
 			return casework.MoveReferences(ctx, s.k, m, casework.PersonRecords[PlanEntry]{RecordType: RecordPlanEntry,
 				List: func(ctx context.Context, p casework.Page) ([]PlanEntry, error) {
-					return s.store.ListPlanEntries(ctx, PlanFilter{}, p)
+					return s.store.ListPlanEntries(ctx, PlanFilter{PersonID: m.From, IncludeInactive: true}, p)
 				},
 				Key:    func(e PlanEntry) casework.Cursor { return casework.Cursor{At: e.Deadline, ID: e.ID} },
 				Stamp:  func(cur PlanEntry, next *PlanEntry, now time.Time) { next.Version, next.UpdatedAt = cur.Version+1, now },
 				Update: s.store.UpdatePlanEntry})
-		},
-		func() (int, error) {
-			return casework.MoveReferences(ctx, s.k, m, casework.PersonRecords[Referral]{RecordType: RecordReferral,
-				List: func(ctx context.Context, p casework.Page) ([]Referral, error) {
-					return s.store.ListReferrals(ctx, ReferralFilter{}, p)
-				},
-				Key:    func(r Referral) casework.Cursor { return casework.Cursor{At: r.CreatedAt, ID: r.ID} },
-				Stamp:  func(cur Referral, next *Referral, now time.Time) { next.Version, next.UpdatedAt = cur.Version+1, now },
-				Update: s.store.UpdateReferral})
 		},
 	}
 	total := 0

@@ -30,8 +30,9 @@ type Store interface {
 	// set, replaces that plan entry (compare-and-swap), all with ch.
 	CreateVisit(ctx context.Context, w VisitWrite, ch casework.Change) error
 	// UpdateVisit replaces a visit's notes, services, aid, findings, hazard
-	// ids and registry version (compare-and-swap); the rest — who went,
-	// when, where, for what — never changes and is not written.
+	// ids, registry version and visited person (which a person merge
+	// re-points), compare-and-swap; the rest — who went, when, where, for
+	// what — never changes and is not written.
 	UpdateVisit(ctx context.Context, v Visit, ch casework.Change) error
 	GetVisit(ctx context.Context, id string) (Visit, error)
 	ListVisits(ctx context.Context, f VisitFilter, p casework.Page) ([]Visit, error)

@@ -354,4 +354,24 @@ type VisitFilter struct {
 	CampaignID  string
 	PlanEntryID string
 	AddressID   string
+	PersonID    string // the visited resident or a person a finding names (Visit.PersonRefs)
+}
+
+// PersonRefs returns the persons a visit names — the visited resident and
+// the persons its findings name — sorted, each once: what stores index so
+// that a person merge reads the person's visits only (VisitFilter.PersonID).
+func (v Visit) PersonRefs() []string {
+	var out []string
+	if v.PersonID != "" {
+		out = append(out, v.PersonID)
+	}
+	for _, f := range v.Findings {
+		for _, p := range f.PersonIDs {
+			if p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

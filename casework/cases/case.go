@@ -128,6 +128,9 @@ type Case struct {
 	SolvedAt  time.Time `json:"solvedAt,omitzero"` // the first arrest's time
 	ClosedAt  time.Time `json:"closedAt,omitzero"`
 	DroppedAt time.Time `json:"droppedAt,omitzero"`
+	// ReopenedAt is the first reopening (Reopen): a case is counted
+	// reopened once, in that period.
+	ReopenedAt time.Time `json:"reopenedAt,omitzero"`
 
 	History  []Transition `json:"history"`
 	Handoffs []Handoff    `json:"handoffs,omitempty"`
@@ -403,6 +406,42 @@ func (c Case) SuspectKeys() []string {
 	return slices.Compact(out)
 }
 
+// PersonKeys are the JSON keys of a case whose string values are person
+// ids (the reporter, victims, suspects, an arrest's suspect, an item's
+// owner), and LeadPersonKeys those of a lead: what PersonRefs reads, and
+// what SQL stores read from stored bodies to index records written before
+// they indexed persons. A field that names a person is added to both.
+var (
+	PersonKeys     = []string{"reporterId", "victimIds", "suspectIds", "suspectId", "ownerPersonId"}
+	LeadPersonKeys = []string{"personIds"}
+)
+
+// PersonRefs returns every person the case names, sorted, each once: what
+// stores index so that a person merge reads the person's cases only
+// (Filter.PersonID).
+func (c Case) PersonRefs() []string {
+	out := append(slices.Clone(c.VictimIDs), c.SuspectKeys()...)
+	out = append(out, c.ReporterID)
+	for _, it := range c.Items {
+		out = append(out, it.OwnerPersonID)
+	}
+	return sortedIDs(out)
+}
+
+// PersonRefs returns the persons the lead names, sorted, each once
+// (LeadFilter.PersonID).
+func (l Lead) PersonRefs() []string { return sortedIDs(slices.Clone(l.PersonIDs)) }
+
+// sortedIDs sorts ids in place and drops duplicates and empty ids.
+func sortedIDs(ids []string) []string {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > 0 && ids[0] == "" {
+		ids = ids[1:]
+	}
+	return ids
+}
+
 // MOKey is the normalised modus operandi that the comparison matches on.
 func (c Case) MOKey() string { return NormalizeMO(c.ModusOperandi) }
 
@@ -428,6 +467,7 @@ type Filter struct {
 	Identifier    string    // one of IdentifierKeys (normalised)
 	ModusOperandi string    // MOKey (normalised)
 	IDs           []string
+	PersonID      string // a person the case names anywhere (Case.PersonRefs)
 	// Overdue keeps only the cases with a step overdue (StepOverdue) at
 	// its Now under its Targets: the overdue list in one query a page.
 	Overdue *OverdueAt
@@ -493,4 +533,5 @@ type LeadFilter struct {
 	SourceID   string
 	FoundFrom  time.Time // FoundAt >= FoundFrom
 	FoundTo    time.Time // FoundAt < FoundTo
+	PersonID   string    // a person the lead names (Lead.PersonRefs)
 }

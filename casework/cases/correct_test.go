@@ -184,6 +184,13 @@ func TestReopenCase(t *testing.T) {
 				Action: "case.reopen", Reason: "发现漏犯"}, r.History[len(r.History)-1])
 			require.Equal(t, before, totals(may), "May is unchanged by June's reopening")
 			require.Zero(t, totals(june).Closed)
+			require.Equal(t, int64(1), totals(june).Reopened, "the reopening counts in its own month")
+			require.Zero(t, before.Reopened)
+			require.Equal(t, e.clock.Now(), r.ReopenedAt)
+			figs, err := e.svc.Figures(e.ctx, casework.Period{UnitPath: e.team.Path, Start: june.From, End: june.To.AddDate(0, 0, 1)})
+			require.NoError(t, err)
+			require.Contains(t, figs, casework.Figure{Key: cases.FigureCasesReopened, LabelZH: "结案后重新启动的案件", LabelEN: "Cases reopened",
+				Value: 1, Unit: "起"}, "the report carries the reopenings")
 			_, err = e.svc.Reopen(e.ctx, e.supervisor, r.ID, r.Version, "again")
 			require.ErrorIs(t, err, cases.ErrInvalidTransition)
 
@@ -196,6 +203,16 @@ func TestReopenCase(t *testing.T) {
 			require.Equal(t, c.ClosedAt, r.ClosedAt, "closing again keeps the first closing date")
 			require.Equal(t, before, totals(may), "May is unchanged after the second closing")
 			require.Zero(t, totals(june).Closed)
+
+			// A second reopening is dated in the history only: June counted
+			// the case reopened, and July counts nothing.
+			e.clock.Set(time.Date(2020, 7, 2, 2, 0, 0, 0, time.UTC))
+			r, err = e.svc.Reopen(e.ctx, e.supervisor, r.ID, r.Version, "又发现赃物")
+			require.NoError(t, err)
+			july := casework.ReportQuery{UnitID: e.team.ID, From: time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2020, 7, 31, 0, 0, 0, 0, time.UTC)}
+			require.Zero(t, totals(july).Reopened)
+			require.Equal(t, int64(1), totals(june).Reopened)
+			require.Equal(t, before, totals(may))
 			trail := e.trail(t, cases.RecordCase, c.ID)
 			require.Subset(t, trail, []string{"case.reopen", "case.add_items"})
 			e.verify(t)

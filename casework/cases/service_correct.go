@@ -181,7 +181,9 @@ func (s *Service) AddItems(ctx context.Context, actor casework.Actor, id string,
 // closing again keeps the first closing date, so the period that counted
 // the case closed keeps its figure. The reopening is an event of its own
 // date: a closed → solved step in History and a case.reopen entry in the
-// audit chain.
+// audit chain, and the first reopening sets ReopenedAt, which the
+// reopenings figure counts (once per case, in the period of its first
+// reopening).
 func (s *Service) Reopen(ctx context.Context, actor casework.Actor, id string, version int64, reason string) (Case, error) {
 	reason, err := checkCorrectionReason(reason)
 	if err != nil {
@@ -193,6 +195,9 @@ func (s *Service) Reopen(ctx context.Context, actor casework.Actor, id string, v
 	}
 	n := s.next(c)
 	n.transition(StateSolved, actor, ActionReopen, reason, n.UpdatedAt)
+	if n.ReopenedAt.IsZero() {
+		n.ReopenedAt = n.UpdatedAt
+	}
 	return s.commitUpdate(ctx, actor, ActionReopen, c, n, Write{})
 }
 

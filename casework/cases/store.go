@@ -83,6 +83,8 @@ type NumberKey struct {
 //   - Solved: SolvedAt in the period;
 //   - Closed, Dropped: ClosedAt, DroppedAt in the period (ClosedAt is the
 //     first closing: a case reopened and closed again keeps it);
+//   - Reopened: ReopenedAt (the first reopening) in the period: an event
+//     of its own date, which changes no other period's figures;
 //   - Arrests: arrests whose At is in the period;
 //   - PeopleArrested: distinct suspects of those arrests;
 //   - LeadsCollected: leads whose FoundAt is in the period.
@@ -95,6 +97,7 @@ type Counts struct {
 	Arrests        int64 `json:"arrests"`
 	PeopleArrested int64 `json:"peopleArrested"`
 	LeadsCollected int64 `json:"leadsCollected"`
+	Reopened       int64 `json:"reopened"`
 }
 
 // CountOf counts cs in memory exactly as Store.CountCases specifies, for
@@ -108,7 +111,8 @@ func CountOf(cases []Case, leads []Lead, inUnit func(recordType, id, unitID stri
 		for _, x := range []struct {
 			t time.Time
 			n *int64
-		}{{c.ReportedAt, &n.Reported}, {c.FiledAt, &n.Filed}, {c.SolvedAt, &n.Solved}, {c.ClosedAt, &n.Closed}, {c.DroppedAt, &n.Dropped}} {
+		}{{c.ReportedAt, &n.Reported}, {c.FiledAt, &n.Filed}, {c.SolvedAt, &n.Solved}, {c.ClosedAt, &n.Closed}, {c.DroppedAt, &n.Dropped},
+			{c.ReopenedAt, &n.Reopened}} {
 			if in(x.t) && inUnit(RecordCase, c.ID, c.UnitID, x.t) {
 				*x.n++
 			}

@@ -129,7 +129,8 @@ func compare(cur, prev Counts) Totals {
 	t := Totals{Current: figuresOf(cur), YearEarlier: figuresOf(prev)}
 	t.Change.Delta = Counts{Reported: cur.Reported - prev.Reported, Filed: cur.Filed - prev.Filed, Solved: cur.Solved - prev.Solved,
 		Closed: cur.Closed - prev.Closed, Dropped: cur.Dropped - prev.Dropped, Arrests: cur.Arrests - prev.Arrests,
-		PeopleArrested: cur.PeopleArrested - prev.PeopleArrested, LeadsCollected: cur.LeadsCollected - prev.LeadsCollected}
+		PeopleArrested: cur.PeopleArrested - prev.PeopleArrested, LeadsCollected: cur.LeadsCollected - prev.LeadsCollected,
+		Reopened: cur.Reopened - prev.Reopened}
 	t.Change.Permille = map[string]int64{}
 	for k, v := range map[string][2]int64{"reported": {cur.Reported, prev.Reported}, "filed": {cur.Filed, prev.Filed},
 		"solved": {cur.Solved, prev.Solved}, "peopleArrested": {cur.PeopleArrested, prev.PeopleArrested},
@@ -160,6 +161,7 @@ const (
 	FigureCasesClearanceRate  = "cases.clearance_rate_permille"
 	FigureCasesPeopleArrested = "cases.people_arrested"
 	FigureCasesLeadsCollected = "cases.leads_collected"
+	FigureCasesReopened       = "cases.reopened"
 )
 
 // Figures implements FigureSource: the article's case figures for the
@@ -192,5 +194,6 @@ func caseFigures(n Counts) []casework.Figure {
 	return append(out,
 		casework.Figure{Key: FigureCasesPeopleArrested, LabelZH: "抓获违法犯罪人员", LabelEN: "People arrested", Value: n.PeopleArrested, Unit: "人"},
 		casework.Figure{Key: FigureCasesLeadsCollected, LabelZH: "收集案件线索", LabelEN: "Leads collected", Value: n.LeadsCollected, Unit: "条"},
+		casework.Figure{Key: FigureCasesReopened, LabelZH: "结案后重新启动的案件", LabelEN: "Cases reopened", Value: n.Reopened, Unit: "起"},
 	)
 }

@@ -203,7 +203,7 @@ func TestCaseTotalsThreeLevels(t *testing.T) {
 				got[f.Key] = f.Value
 			}
 			require.Equal(t, map[string]int64{cases.FigureCasesReported: 7, cases.FigureCasesFiled: 5, cases.FigureCasesSolved: 4,
-				cases.FigureCasesClearanceRate: 800, cases.FigureCasesPeopleArrested: 3, cases.FigureCasesLeadsCollected: 1}, got)
+				cases.FigureCasesClearanceRate: 800, cases.FigureCasesPeopleArrested: 3, cases.FigureCasesLeadsCollected: 1, cases.FigureCasesReopened: 0}, got)
 			q.From, q.To = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 1, 31, 0, 0, 0, 0, time.UTC)
 			figs, err = e.k.Report(ctx, e.auditor, q)
 			require.NoError(t, err)

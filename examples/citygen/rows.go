@@ -32,27 +32,31 @@ import (
 func cols(s string) []string { return strings.Split(strings.ReplaceAll(s, " ", ""), ",") }
 
 var (
-	personCols   = cols("id,unit_id,name,gender,birth_date,doc_type,doc_sealed,doc_index,doc_masked,address_id,address,tags,sealed_tags,unidentified,description,version,created_at,updated_at")
-	visitCols    = cols("id,unit_id,campaign_id,plan_entry_id,officer_ids,visited_at,address_id,address,community,target_kind,target_key,person_id,organisation,notes,services,aid,findings,hazard_ids,registry_version,recorded_by,version,created_at,updated_at,n_appointment,n_door_to_door,n_errand,n_aid,n_disputes,n_leads")
-	officerCols  = cols("officer_id,visit_id")
-	hazardCols   = cols("id,unit_id,visit_id,address_id,community,place,kind,severity,description,responsible,responsible_person_id,deadline,status,found_by,found_at,rectifying_at,rectified_at,rectified_by,verified_at,verified_by,note,version,created_at,updated_at")
-	hzEventCols  = cols("hazard_id,version,kind,at,unit_id")
-	disputeCols  = cols("id,unit_id,state,kind,category,category_top,source,risk,reported_at,accepted_at,settled_at,failed_at,referred_at,closed_at,next_due,body,version,created_at,updated_at")
-	refCols      = cols("dispute_id,ref,value")
-	caseCols     = cols("id,unit_id,number,kind,state,mo_key,lead_id,reported_at,filed_at,solved_at,closed_at,dropped_at,body,version,created_at,updated_at")
-	suspectCols  = cols("case_id,person_id")
-	caseIDCols   = cols("case_id,value")
-	arrestCols   = cols("id,case_id,unit_id,person_id,at")
-	leadCols     = cols("id,unit_id,state,source_kind,source_id,case_id,found_at,body,version,created_at,updated_at")
-	counterCols  = cols("unit_id,year,seq")
-	itemCols     = cols("id,unit_id,case_id,origin,category,description,identifiers,quantity,value_fen,value_confirmed,owner_person_id,state,stolen_at,stolen_place,recovered_at,recovered_place,hold_until,identified_at,returned_at,unclaimed_at,disposed_at,matched_item_id,return_id,disposal_id,holder_kind,holder_id,holder_name,custody_seq,traces,source,version,created_at,updated_at")
-	itemIDCols   = cols("item_id,kind,value")
-	custodyCols  = cols("item_id,seq,kind,from_kind,from_id,from_name,to_kind,to_id,to_name,actor_id,unit_id,witness_id,at,reason,item_condition,seal,seal_number,photos,corrects,created_at")
-	returnCols   = cols("id,unit_id,item_id,case_id,state,owner_person_id,recipient_person_id,delegate,authorisation,requested_by,requested_at,request_note,decided_by,decided_at,decision_note,event_id,receipt,completed_by,completed_at,identity_checked,attempts,version,created_at,updated_at")
-	referralCols = cols("id,unit_id,visit_id,sensitive,agency,agency_name,request,owner_id,due,status,follow_ups,outcome,outcome_note,closed_at,closed_by,created_by,version,created_at,updated_at")
-	outboxCols   = cols("id,kind,source_kind,source_id,step,payload,created_at,attempts,delivered_at,result_id")
-	inboxCols    = cols("source_kind,source_id,step,record_type,record_id,created_at")
-	eventRowCols = cols("id,unit_id,name,event_date,place,state,return_ids,results,created_by,held_by,held_at,version,created_at,updated_at")
+	personCols  = cols("id,unit_id,name,gender,birth_date,doc_type,doc_sealed,doc_index,doc_masked,address_id,address,tags,sealed_tags,unidentified,description,version,created_at,updated_at")
+	visitCols   = cols("id,unit_id,campaign_id,plan_entry_id,officer_ids,visited_at,address_id,address,community,target_kind,target_key,person_id,organisation,notes,services,aid,findings,hazard_ids,registry_version,recorded_by,version,created_at,updated_at,n_appointment,n_door_to_door,n_errand,n_aid,n_disputes,n_leads")
+	officerCols = cols("officer_id,visit_id")
+	hazardCols  = cols("id,unit_id,visit_id,address_id,community,place,kind,severity,description,responsible,responsible_person_id,deadline,status,found_by,found_at,rectifying_at,rectified_at,rectified_by,verified_at,verified_by,note,version,created_at,updated_at")
+	hzEventCols = cols("hazard_id,version,kind,at,unit_id")
+	disputeCols = cols("id,unit_id,state,kind,category,category_top,source,risk,reported_at,accepted_at,settled_at,failed_at,referred_at,closed_at,next_due,body,version,created_at,updated_at")
+	refCols     = cols("dispute_id,ref,value")
+	caseCols    = cols("id,unit_id,number,kind,state,mo_key,lead_id,reported_at,filed_at,solved_at,closed_at,dropped_at,body,version,created_at,updated_at")
+	suspectCols = cols("case_id,person_id")
+	// The person indexes a person merge reads (each store's write writes
+	// them too).
+	casePersonCols  = cols("kind,record_id,person_id")
+	visitPersonCols = cols("person_id,visit_id")
+	caseIDCols      = cols("case_id,value")
+	arrestCols      = cols("id,case_id,unit_id,person_id,at")
+	leadCols        = cols("id,unit_id,state,source_kind,source_id,case_id,found_at,body,version,created_at,updated_at")
+	counterCols     = cols("unit_id,year,seq")
+	itemCols        = cols("id,unit_id,case_id,origin,category,description,identifiers,quantity,value_fen,value_confirmed,owner_person_id,state,stolen_at,stolen_place,recovered_at,recovered_place,hold_until,identified_at,returned_at,unclaimed_at,disposed_at,matched_item_id,return_id,disposal_id,holder_kind,holder_id,holder_name,custody_seq,traces,source,version,created_at,updated_at")
+	itemIDCols      = cols("item_id,kind,value")
+	custodyCols     = cols("item_id,seq,kind,from_kind,from_id,from_name,to_kind,to_id,to_name,actor_id,unit_id,witness_id,at,reason,item_condition,seal,seal_number,photos,corrects,created_at")
+	returnCols      = cols("id,unit_id,item_id,case_id,state,owner_person_id,recipient_person_id,delegate,authorisation,requested_by,requested_at,request_note,decided_by,decided_at,decision_note,event_id,receipt,completed_by,completed_at,identity_checked,attempts,version,created_at,updated_at")
+	referralCols    = cols("id,unit_id,visit_id,sensitive,agency,agency_name,request,owner_id,due,status,follow_ups,outcome,outcome_note,closed_at,closed_by,created_by,version,created_at,updated_at")
+	outboxCols      = cols("id,kind,source_kind,source_id,step,payload,created_at,attempts,delivered_at,result_id")
+	inboxCols       = cols("source_kind,source_id,step,record_type,record_id,created_at")
+	eventRowCols    = cols("id,unit_id,name,event_date,place,state,return_ids,results,created_by,held_by,held_at,version,created_at,updated_at")
 )
 
 // writer puts rows and audit entries into the loader. A write (a record
@@ -238,6 +242,9 @@ func (w *writer) visit(ctx context.Context, by casework.Actor, v outreach.Visit,
 	for _, o := range v.OfficerIDs {
 		w.add("outreach_visit_officers", officerCols, o, v.ID)
 	}
+	for _, p := range v.PersonRefs() {
+		w.add("outreach_visit_persons", visitPersonCols, p, v.ID)
+	}
 	for _, m := range handoffs {
 		w.outbox(m)
 	}
@@ -304,7 +311,7 @@ func (w *writer) dispute(ctx context.Context, by casework.Actor, d mediation.Dis
 	for _, ref := range []struct {
 		kind string
 		vals []string
-	}{{"party_doc", d.PartyDocIndex}, {"assigned", d.Assigned}} {
+	}{{"party_doc", d.PartyDocIndex}, {"assigned", d.Assigned}, {"person", d.PersonIDs()}} {
 		for _, v := range slices.Compact(slices.Sorted(slices.Values(ref.vals))) {
 			w.add("mediation_dispute_refs", refCols, d.ID, ref.kind, v)
 		}
@@ -333,6 +340,9 @@ func (w *writer) caseRow(ctx context.Context, by casework.Actor, x cases.Case, o
 		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt))
 	for _, p := range x.SuspectKeys() {
 		w.add("case_suspects", suspectCols, x.ID, p)
+	}
+	for _, p := range x.PersonRefs() {
+		w.add("case_person_refs", casePersonCols, "case", x.ID, p)
 	}
 	for _, v := range x.IdentifierKeys() {
 		w.add("case_identifiers", caseIDCols, x.ID, v)
@@ -389,6 +399,9 @@ func (w *writer) lead(ctx context.Context, by casework.Actor, l cases.Lead) erro
 		RecordID: l.ID, CreatedAt: l.CreatedAt})
 	w.add("case_leads", leadCols, l.ID, l.UnitID, string(l.State), l.Source.Kind, sqlx.S(l.Source.ID), sqlx.S(l.CaseID),
 		sqlx.T(l.FoundAt), string(body), l.Version, sqlx.T(l.CreatedAt), sqlx.T(l.UpdatedAt))
+	for _, p := range l.PersonRefs() {
+		w.add("case_person_refs", casePersonCols, "lead", l.ID, p)
+	}
 	w.audited(by, string(cases.ActionLeadCreate), cases.RecordLead, l.ID, l.CreatedAt, l)
 	return w.finish(ctx)
 }

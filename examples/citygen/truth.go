@@ -61,6 +61,8 @@ var figureKeys = func() []string {
 		ks = append(ks, aidKey(a))
 	}
 	ks = append(ks, "outreach.referrals.made", "outreach.referrals.closed")
+	// Nor reopenings, a supervisor's correction: their figures are 0.
+	ks = append(ks, mediation.FigureReopened, cases.FigureCasesReopened)
 	ks = append(ks, "outreach.aid.visits", "outreach.appointments.done",
 		"mediation.disputes.found", "mediation.disputes.accepted", "mediation.disputes.settled", "mediation.disputes.failed",
 		"mediation.disputes.referred",

@@ -45,9 +45,9 @@ import (
 // after the tables its foreign keys name.
 var tableOrder = []string{
 	"persons",
-	"outreach_visits", "outreach_visit_officers", "outreach_hazards", "outreach_hazard_events", "outreach_referrals",
+	"outreach_visits", "outreach_visit_officers", "outreach_visit_persons", "outreach_hazards", "outreach_hazard_events", "outreach_referrals",
 	"mediation_disputes", "mediation_dispute_refs",
-	"case_cases", "case_suspects", "case_identifiers", "case_arrests", "case_leads", "case_counters",
+	"case_cases", "case_suspects", "case_identifiers", "case_arrests", "case_leads", "case_person_refs", "case_counters",
 	"recovery_items", "recovery_item_identifiers", "recovery_custody", "recovery_returns", "recovery_events",
 	"outbox", "inbox",
 	"audit_log", "audit_payloads", "audit_checkpoints",

@@ -113,6 +113,7 @@ func (s *Store) match(d mediation.Dispute, f mediation.Filter) bool {
 		f.Source != "" && d.Source != f.Source,
 		f.PartyDocIndex != "" && !slices.Contains(d.PartyDocIndex, f.PartyDocIndex),
 		f.AssignedTo != "" && !slices.Contains(d.Assigned, f.AssignedTo),
+		f.PersonID != "" && !slices.Contains(d.PersonIDs(), f.PersonID),
 		!f.ReportedFrom.IsZero() && d.ReportedAt.Before(f.ReportedFrom),
 		!f.ReportedTo.IsZero() && !d.ReportedAt.Before(f.ReportedTo),
 		!f.DueBy.IsZero() && (d.NextDue.IsZero() || d.NextDue.After(f.DueBy)):
@@ -164,7 +165,8 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []medi
 			r.Settled = one(in(d.SettledAt))
 			r.Failed = one(in(d.FailedAt))
 			r.Referred = one(in(d.ReferredAt))
-			if r.Found+r.Accepted+r.Settled+r.Failed+r.Referred == 0 {
+			r.Reopened = one(in(d.ReopenedAt))
+			if r.Found+r.Accepted+r.Settled+r.Failed+r.Referred+r.Reopened == 0 {
 				continue
 			}
 			acc, ok := rows[r.Key]
@@ -177,6 +179,7 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []medi
 			acc.Settled += r.Settled
 			acc.Failed += r.Failed
 			acc.Referred += r.Referred
+			acc.Reopened += r.Reopened
 		}
 		for _, r := range rows {
 			out = append(out, *r)

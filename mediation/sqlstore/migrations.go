@@ -5,6 +5,7 @@ import (
 
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
+	"github.com/grassroots-policing/grassroots/mediation"
 )
 
 // migrations is the "mediation" migration line. A dispute is kept whole as
@@ -58,6 +59,29 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX mediation_disputes_unit_failed ON mediation_disputes (unit_id, failed_at)`,
 			`CREATE INDEX mediation_disputes_unit_referred ON mediation_disputes (unit_id, referred_at)`,
 		}
+	},
+}, {
+	// The reopenings figure: a dispute's first reopening (Dispute.ReopenedAt)
+	// is a counted event like the others, with its (unit, time) index.
+	// Disputes reopened before this step were rare corrections whose date
+	// is in their history only; they keep no figure (a report never
+	// rewrites a past period).
+	Version: 3,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`ALTER TABLE mediation_disputes ADD COLUMN reopened_at BIGINT`,
+			`CREATE INDEX mediation_disputes_unit_reopened ON mediation_disputes (unit_id, reopened_at)`,
+		}
+	},
+}, {
+	// The persons a dispute names become rows of mediation_dispute_refs
+	// (ref "person", mediation.Dispute.PersonIDs), so that a person merge
+	// reads that person's disputes through the (ref, value) index instead
+	// of every dispute. Existing disputes get theirs from the body.
+	Version: 4,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return []string{`INSERT INTO mediation_dispute_refs (dispute_id, ref, value)
+			SELECT p.id, 'person', p.value FROM (` + d.JSONStrings("mediation_disputes", "id", "body", mediation.PersonKeys) + `) p`}
 	},
 }}
 

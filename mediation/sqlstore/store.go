@@ -44,10 +44,11 @@ func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), lists: sqlx.Ne
 const (
 	refPartyDoc = "party_doc"
 	refAssigned = "assigned"
+	refPerson   = "person" // Dispute.PersonIDs, for a person merge
 )
 
 const cols = `id, unit_id, state, kind, category, category_top, source, risk, reported_at, accepted_at, settled_at,
-	failed_at, referred_at, closed_at, next_due, body, version, created_at, updated_at`
+	failed_at, referred_at, closed_at, next_due, body, version, created_at, updated_at, reopened_at`
 
 // args splits a dispute into its columns and body: what is a column is zeroed in the body,
 // so each fact is stored once.
@@ -55,6 +56,7 @@ func args(d mediation.Dispute) ([]any, error) {
 	b := d.Clone()
 	b.ID, b.UnitID, b.State, b.Kind, b.Category, b.Source, b.Risk = "", "", "", "", "", "", ""
 	b.ReportedAt, b.AcceptedAt, b.SettledAt, b.FailedAt, b.ReferredAt, b.ClosedAt, b.NextDue = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	b.ReopenedAt = time.Time{}
 	b.Version, b.CreatedAt, b.UpdatedAt = 0, time.Time{}, time.Time{}
 	body, err := json.Marshal(b)
 	if err != nil {
@@ -62,18 +64,18 @@ func args(d mediation.Dispute) ([]any, error) {
 	}
 	return []any{d.ID, d.UnitID, string(d.State), string(d.Kind), d.Category, mediation.CategoryTop(d.Category), d.Source, string(d.Risk),
 		sqlx.T(d.ReportedAt), sqlx.T(d.AcceptedAt), sqlx.T(d.SettledAt), sqlx.T(d.FailedAt), sqlx.T(d.ReferredAt),
-		sqlx.T(d.ClosedAt), sqlx.T(d.NextDue), string(body), d.Version, sqlx.T(d.CreatedAt), sqlx.T(d.UpdatedAt)}, nil
+		sqlx.T(d.ClosedAt), sqlx.T(d.NextDue), string(body), d.Version, sqlx.T(d.CreatedAt), sqlx.T(d.UpdatedAt), sqlx.T(d.ReopenedAt)}, nil
 }
 
 func scan(row interface{ Scan(...any) error }) (mediation.Dispute, error) {
 	var d mediation.Dispute
 	var body, top string
 	var id, unit, state, kind, cat, src, risk string
-	var reported, accepted, settled, failed, referred, closed, next, created, updated time.Time
+	var reported, accepted, settled, failed, referred, closed, next, created, updated, reopened time.Time
 	var version int64
 	if err := row.Scan(&id, &unit, &state, &kind, &cat, &top, &src, &risk, sqlx.Time{T: &reported}, sqlx.Time{T: &accepted},
 		sqlx.Time{T: &settled}, sqlx.Time{T: &failed}, sqlx.Time{T: &referred}, sqlx.Time{T: &closed}, sqlx.Time{T: &next},
-		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}); err != nil {
+		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}, sqlx.Time{T: &reopened}); err != nil {
 		return d, err
 	}
 	if err := json.Unmarshal([]byte(body), &d); err != nil {
@@ -81,6 +83,7 @@ func scan(row interface{ Scan(...any) error }) (mediation.Dispute, error) {
 	}
 	d.ID, d.UnitID, d.State, d.Kind, d.Category, d.Source, d.Risk = id, unit, mediation.State(state), mediation.Kind(kind), cat, src, mediation.Risk(risk)
 	d.ReportedAt, d.AcceptedAt, d.SettledAt, d.FailedAt, d.ReferredAt, d.ClosedAt, d.NextDue = reported, accepted, settled, failed, referred, closed, next
+	d.ReopenedAt = reopened
 	d.Version, d.CreatedAt, d.UpdatedAt = version, created, updated
 	return d, nil
 }
@@ -103,6 +106,9 @@ func writeRefs(ctx context.Context, tx *sql.Tx, d mediation.Dispute, replace boo
 	if err := ins(refPartyDoc, d.PartyDocIndex); err != nil {
 		return err
 	}
+	if err := ins(refPerson, d.PersonIDs()); err != nil {
+		return err
+	}
 	return ins(refAssigned, d.Assigned)
 }
 
@@ -114,7 +120,7 @@ func (s *Store) CreateDispute(ctx context.Context, d mediation.Dispute, ch casew
 	}
 	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mediation_disputes (`+cols+`) VALUES
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, a...); err != nil {
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, a...); err != nil {
 			return err
 		}
 		return writeRefs(ctx, tx, d, false)
@@ -130,11 +136,11 @@ func (s *Store) UpdateDispute(ctx context.Context, d mediation.Dispute, ch casew
 	}
 	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
 		// a[17] is created_at, which never changes: leave it out.
-		upd := append(append(a[:17:17], a[18]), d.Version-1)
+		upd := append(append(a[:17:17], a[18], a[19]), d.Version-1)
 		res, err := tx.ExecContext(ctx, `UPDATE mediation_disputes SET unit_id = $2, state = $3, kind = $4, category = $5,
 			category_top = $6, source = $7, risk = $8, reported_at = $9, accepted_at = $10, settled_at = $11, failed_at = $12,
-			referred_at = $13, closed_at = $14, next_due = $15, body = $16, version = $17, updated_at = $18
-			WHERE id = $1 AND version = $19`, upd...)
+			referred_at = $13, closed_at = $14, next_due = $15, body = $16, version = $17, updated_at = $18, reopened_at = $19
+			WHERE id = $1 AND version = $20`, upd...)
 		if err != nil {
 			return err
 		}
@@ -183,6 +189,9 @@ func where(q string, a *sqlx.Args, f mediation.Filter) string {
 	if f.AssignedTo != "" {
 		q += ` AND id IN (SELECT dispute_id FROM mediation_dispute_refs WHERE ref = ` + a.Add(refAssigned) + ` AND value = ` + a.Add(f.AssignedTo) + `)`
 	}
+	if f.PersonID != "" {
+		q += ` AND id IN (SELECT dispute_id FROM mediation_dispute_refs WHERE ref = ` + a.Add(refPerson) + ` AND value = ` + a.Add(f.PersonID) + `)`
+	}
 	if !f.ReportedFrom.IsZero() {
 		q += ` AND reported_at >= ` + a.Add(f.ReportedFrom.UnixMicro())
 	}
@@ -202,6 +211,17 @@ func (s *Store) ListDisputes(ctx context.Context, f mediation.Filter, p casework
 	f.UnitUnder = "" // ListUnder filters the subtree, walking mediation_disputes_unit
 	return casesql.ListUnder(ctx, s.lists, under, &a, p, casesql.UnitPage{Table: "mediation_disputes", Cols: cols,
 		UnitCol: "unit_id", AtCol: "created_at", IDCol: "id", Where: where("", &a, f)}, scan)
+}
+
+// events are the counted event columns, each with its (unit_id, time)
+// index (migration steps 2 and 3), in the order of row.counts.
+var events = []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at", "reopened_at"}
+
+// row gives a totals row its counts in the order of events.
+type row mediation.TotalsRow
+
+func (r *row) counts() []*int64 {
+	return []*int64{&r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred, &r.Reopened}
 }
 
 // groupCol is the column of a grouping; ByNone has none.
@@ -238,7 +258,6 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediatio
 	if q.UnitUnder != "" {
 		under = ` AND ` + sqlx.Under("unit_id", a.Add(q.UnitUnder))
 	}
-	events := []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"}
 	sel := make([]string, len(events))
 	for i, e := range events {
 		sel[i] = fmt.Sprintf(`SELECT %s, %d, COUNT(*) FROM mediation_disputes WHERE %s >= %s AND %s < %s%s%s`,
@@ -265,7 +284,7 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediatio
 			r = &mediation.TotalsRow{Key: k}
 			byKey[k] = r
 		}
-		*[]*int64{&r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred}[event] = n
+		*(*row)(r).counts()[event] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, sqlx.Translate(err)
@@ -327,12 +346,12 @@ func (s *Store) totalsCell(ctx context.Context, q mediation.TotalsQuery, col str
 func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]mediation.TotalsRow, error) {
 	out := make([]mediation.TotalsRow, g.Len())
 	var branches []casesql.GridBranch
-	for _, e := range []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"} {
+	for _, e := range events {
 		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Aggs: []string{"COUNT(*)"}, Kind: mediation.RecordType})
 	}
 	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
 		r := &out[g.Cell(x.R, x.C)]
-		*[]*int64{&r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred}[x.Branch] = x.V[0]
+		*(*row)(r).counts()[x.Branch] = x.V[0]
 	})
 	if err != nil {
 		return nil, err

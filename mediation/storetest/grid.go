@@ -19,7 +19,7 @@ func testGrid(t *testing.T, e *env) {
 	c := kstoretest.NewGridCheck(t, 17, e.root, e.a, e.a1, e.b)
 	for i := range 120 {
 		d := minimal(fmt.Sprintf("g-%03d", i), c.Unit().ID, c.Time())
-		d.AcceptedAt, d.SettledAt, d.FailedAt, d.ReferredAt = c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe()
+		d.AcceptedAt, d.SettledAt, d.FailedAt, d.ReferredAt, d.ReopenedAt = c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe()
 		require.NoError(t, e.s.CreateDispute(ctx, d, e.change(d.ID)))
 	}
 	kstoretest.GridMatches(t, c, e.s.TotalsGrid, func(ctx context.Context, path string, start, end time.Time) (mediation.TotalsRow, error) {

@@ -159,7 +159,7 @@ func full(id, unit string) mediation.Dispute {
 	d.History = append(d.History, mediation.Step{From: mediation.StateReported, To: mediation.StateScreened, At: at(0, 10), ActorID: "s-off", Reason: "研判", RefusedBy: "p-2"})
 	d.Notices = []mediation.NoticeMark{{Kind: casework.NoticeOverdue, Reason: mediation.ReasonReview, Ref: "term/1", Due: at(1, 0), At: at(1, 10)}}
 	d.AcceptedAt, d.MediationDue, d.SettledAt, d.FailedAt = at(0, 20), at(31, 0), at(1, 5), at(7, 0)
-	d.ReferredAt, d.ClosedAt, d.NextDue = at(8, 0), at(9, 0), at(3, 0)
+	d.ReferredAt, d.ClosedAt, d.NextDue, d.ReopenedAt = at(8, 0), at(9, 0), at(3, 0), at(8, 30)
 	d.UpdatedAt = at(9, 1)
 	return d
 }

@@ -1808,8 +1808,11 @@ type Case struct {
 	ModusOperandi string   `json:"modusOperandi,omitempty,omitzero"`
 
 	// Number Number is "<unit code>-<year>-<6-digit sequence>", assigned when the case is filed; a case dropped before filing (不立案) never gets one.
-	Number     string    `json:"number,omitempty,omitzero"`
-	Place      string    `json:"place,omitempty,omitzero"`
+	Number string `json:"number,omitempty,omitzero"`
+	Place  string `json:"place,omitempty,omitzero"`
+
+	// ReopenedAt the first reopening; the reopenings figure counts the case once, then
+	ReopenedAt time.Time `json:"reopenedAt,omitempty,omitzero"`
 	ReportedAt time.Time `json:"reportedAt"`
 
 	// ReportedBy staff
@@ -1893,8 +1896,11 @@ type CaseCounts struct {
 	Filed          int64 `json:"filed,omitempty,omitzero"`
 	LeadsCollected int64 `json:"leadsCollected,omitempty,omitzero"`
 	PeopleArrested int64 `json:"peopleArrested,omitempty,omitzero"`
-	Reported       int64 `json:"reported,omitempty,omitzero"`
-	Solved         int64 `json:"solved,omitempty,omitzero"`
+
+	// Reopened cases reopened in the period (the first reopening of each, by its date)
+	Reopened int64 `json:"reopened,omitempty,omitzero"`
+	Reported int64 `json:"reported,omitempty,omitzero"`
+	Solved   int64 `json:"solved,omitempty,omitzero"`
 }
 
 // CaseDrop CaseDrop records why and on whose authority a case was dropped.
@@ -1917,8 +1923,11 @@ type CaseFigures struct {
 	Filed                 int64 `json:"filed,omitempty,omitzero"`
 	LeadsCollected        int64 `json:"leadsCollected,omitempty,omitzero"`
 	PeopleArrested        int64 `json:"peopleArrested,omitempty,omitzero"`
-	Reported              int64 `json:"reported,omitempty,omitzero"`
-	Solved                int64 `json:"solved,omitempty,omitzero"`
+
+	// Reopened cases reopened in the period (the first reopening of each, by its date)
+	Reopened int64 `json:"reopened,omitempty,omitzero"`
+	Reported int64 `json:"reported,omitempty,omitzero"`
+	Solved   int64 `json:"solved,omitempty,omitzero"`
 }
 
 // CaseHandoff CaseHandoff is a hand-off to another package that its receiver acknowledged: the outbox step and the id the receiver returned.
@@ -2336,6 +2345,9 @@ type Dispute struct {
 	// Referral Referral says where a dispute went when mediation could not settle it.
 	Referral   Referral  `json:"referral,omitempty,omitzero"`
 	ReferredAt time.Time `json:"referredAt,omitempty,omitzero"`
+
+	// ReopenedAt the first reopening; the reopenings figure counts the dispute once, then
+	ReopenedAt time.Time `json:"reopenedAt,omitempty,omitzero"`
 	ReportedAt time.Time `json:"reportedAt,omitempty,omitzero"`
 
 	// Review DisputeReview is a supervisor's review of a high-risk dispute.
@@ -2463,7 +2475,10 @@ type DisputeTotals struct {
 	// Label Chinese label of the key (category, state, unit name)
 	Label    string `json:"label,omitempty,omitzero"`
 	Referred int64  `json:"referred,omitempty,omitzero"`
-	Settled  int64  `json:"settled,omitempty,omitzero"`
+
+	// Reopened disputes reopened in the period (the first reopening of each, by its date)
+	Reopened int64 `json:"reopened,omitempty,omitzero"`
+	Settled  int64 `json:"settled,omitempty,omitzero"`
 
 	// SettlementRate SettlementRate is Settled ÷ Found in permille, rounded half up (0 when nothing was found). Both count by event date, so like the clearance rate it can exceed 1000 when older disputes settle.
 	SettlementRate int64 `json:"settlementRate,omitempty,omitzero"`

@@ -126,6 +126,7 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 			keep := cur.Clone()
 			keep.Notes, keep.Services, keep.Aid, keep.Findings, keep.HazardIDs = v.Notes, v.Services, v.Aid, v.Findings, v.HazardIDs
 			keep.RegistryVersion, keep.Version, keep.UpdatedAt = v.RegistryVersion, v.Version, v.UpdatedAt
+			keep.PersonID = v.PersonID // a person merge re-points the visited resident
 			v = keep
 		}
 		return cmem.Replace(s.visits, v.ID, v, visitVersion, "visit")
@@ -152,7 +153,7 @@ func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casewo
 			return u.Has(v.UnitID) && (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
 				(f.TargetKind == "" || v.TargetKind == f.TargetKind) && within(v.VisitedAt, f.From, f.To) &&
 				(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
-				(f.AddressID == "" || v.AddressID == f.AddressID)
+				(f.AddressID == "" || v.AddressID == f.AddressID) && (f.PersonID == "" || slices.Contains(v.PersonRefs(), f.PersonID))
 		}, func(v outreach.Visit) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} }, visitClone, p)
 		return err
 	})
@@ -201,7 +202,8 @@ func (s *Store) ListHazards(ctx context.Context, f outreach.HazardFilter, p case
 		out, err = cmem.List(s.hazards, func(h outreach.Hazard) bool {
 			return u.Has(h.UnitID) && (len(f.Status) == 0 || slices.Contains(f.Status, h.Status)) &&
 				(f.VisitID == "" || h.VisitID == f.VisitID) && inAreas(f.Areas, h.Community, h.AddressID) &&
-				(f.OverdueAt.IsZero() || h.Overdue(f.OverdueAt)) && within(h.FoundAt, f.From, f.To)
+				(f.OverdueAt.IsZero() || h.Overdue(f.OverdueAt)) && within(h.FoundAt, f.From, f.To) &&
+				(f.PersonID == "" || h.ResponsiblePersonID == f.PersonID)
 		}, func(h outreach.Hazard) casework.Cursor { return casework.Cursor{At: h.FoundAt, ID: h.ID} }, cmem.Identity, p)
 		return err
 	})
@@ -262,7 +264,8 @@ func (s *Store) ListAppointments(ctx context.Context, f outreach.AppointmentFilt
 	err = s.db.Read(ctx, func() error {
 		out, err = cmem.List(s.appointments, func(a outreach.Appointment) bool {
 			return u.Has(a.UnitID) && (f.OfficerID == "" || a.OfficerID == f.OfficerID) &&
-				(len(f.Status) == 0 || slices.Contains(f.Status, a.Status)) && within(a.StartsAt, f.From, f.To)
+				(len(f.Status) == 0 || slices.Contains(f.Status, a.Status)) && within(a.StartsAt, f.From, f.To) &&
+				(f.PersonID == "" || a.PersonID == f.PersonID)
 		}, func(a outreach.Appointment) casework.Cursor { return casework.Cursor{At: a.StartsAt, ID: a.ID} }, cmem.Identity, p)
 		return err
 	})

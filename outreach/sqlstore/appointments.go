@@ -99,6 +99,9 @@ func (s *Store) ListAppointments(ctx context.Context, f outreach.AppointmentFilt
 	if f.OfficerID != "" {
 		q += ` AND officer_id = ` + a.Add(f.OfficerID)
 	}
+	if f.PersonID != "" {
+		q += ` AND person_id = ` + a.Add(f.PersonID)
+	}
 	if len(f.Status) > 0 {
 		q += ` AND status IN (` + sqlx.In(&a, strs(f.Status)) + `)`
 	}

@@ -262,6 +262,28 @@ var migrations = []sqlx.Step{{
 	Stmts: func(*sqlx.Dialect) []string {
 		return []string{`ALTER TABLE outreach_referrals ADD COLUMN overdue_noticed_at BIGINT`}
 	},
+}, {
+	// A person merge reads the records naming the person through these
+	// (VisitFilter.PersonID and the others), not every record: the persons
+	// a visit names (outreach.Visit.PersonRefs: the visited resident and
+	// its findings' persons), filled for existing visits from their
+	// columns, and an index on each person column.
+	Version: 8,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return []string{
+			`CREATE TABLE outreach_visit_persons (
+				person_id TEXT NOT NULL,
+				visit_id TEXT NOT NULL REFERENCES outreach_visits (id),
+				PRIMARY KEY (person_id, visit_id))`,
+			`CREATE INDEX outreach_visit_persons_visit ON outreach_visit_persons (visit_id)`,
+			`INSERT INTO outreach_visit_persons (person_id, visit_id)
+				SELECT p.value, p.id FROM (SELECT id, person_id AS value FROM outreach_visits WHERE person_id IS NOT NULL AND person_id <> ''
+				UNION ` + d.JSONStrings("outreach_visits", "id", "findings", []string{"personIds"}) + `) p`,
+			`CREATE INDEX outreach_hazards_person ON outreach_hazards (responsible_person_id)`,
+			`CREATE INDEX outreach_appointments_person ON outreach_appointments (person_id)`,
+			`CREATE INDEX outreach_plan_person ON outreach_plan_entries (person_id)`,
+		}
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

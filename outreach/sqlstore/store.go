@@ -111,6 +111,9 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 		if err := s.insertVisit(ctx, tx, w.Visit); err != nil {
 			return err
 		}
+		if err := writeVisitPersons(ctx, tx, w.Visit, false); err != nil {
+			return err
+		}
 		for _, h := range w.Hazards {
 			if err := insertHazard(ctx, tx, h); err != nil {
 				return err
@@ -161,18 +164,43 @@ func (s *Store) insertVisit(ctx context.Context, tx *sql.Tx, v outreach.Visit) e
 }
 
 // UpdateVisit implements outreach.Store. Officers are not written: they
-// never change.
+// never change; the person index is rewritten.
 func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.Change) error {
 	return s.k.Write(ctx, ch, func(tx *sql.Tx) error {
-		return update(ctx, tx, "outreach_visits", outreach.RecordVisit, v.ID, v.Version, `UPDATE outreach_visits SET
-			notes = $1, services = $2, aid = $3, findings = $4, hazard_ids = $5, registry_version = $6, version = $7, updated_at = $8,
-			n_appointment = $9, n_door_to_door = $10, n_errand = $11, n_aid = $12, n_disputes = $13, n_leads = $14
-			WHERE id = $15 AND version = $16`,
-			sqlx.S(v.Notes), sqlx.JSON{V: v.Services}, sqlx.JSON{V: v.Aid}, sqlx.JSON{V: v.Findings}, sqlx.JSON{V: v.HazardIDs},
-			v.RegistryVersion, v.Version, sqlx.T(v.UpdatedAt), v.Count(outreach.ServiceAppointment), v.Count(outreach.ServiceDoorToDoor),
-			v.Count(outreach.ServiceErrand), len(v.Aid), v.CountFindings(outreach.FindingDispute), v.CountFindings(outreach.FindingLead),
-			v.ID, v.Version-1)
+		if err := updateVisit(ctx, tx, v); err != nil {
+			return err
+		}
+		return writeVisitPersons(ctx, tx, v, true)
 	})
+}
+
+// writeVisitPersons writes the person index rows of a visit (migration
+// step 6): Visit.PersonRefs, its findings' persons among them.
+func writeVisitPersons(ctx context.Context, tx *sql.Tx, v outreach.Visit, replace bool) error {
+	if replace {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outreach_visit_persons WHERE visit_id = $1`, v.ID); err != nil {
+			return err
+		}
+	}
+	for _, p := range v.PersonRefs() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outreach_visit_persons (person_id, visit_id) VALUES ($1, $2)`, p, v.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateVisit writes what changes on a visit: its notes, services, aid
+// and findings, and the visited person, whom a person merge re-points.
+func updateVisit(ctx context.Context, tx *sql.Tx, v outreach.Visit) error {
+	return update(ctx, tx, "outreach_visits", outreach.RecordVisit, v.ID, v.Version, `UPDATE outreach_visits SET
+		notes = $1, services = $2, aid = $3, findings = $4, hazard_ids = $5, registry_version = $6, version = $7, updated_at = $8,
+		n_appointment = $9, n_door_to_door = $10, n_errand = $11, n_aid = $12, n_disputes = $13, n_leads = $14, person_id = $17
+		WHERE id = $15 AND version = $16`,
+		sqlx.S(v.Notes), sqlx.JSON{V: v.Services}, sqlx.JSON{V: v.Aid}, sqlx.JSON{V: v.Findings}, sqlx.JSON{V: v.HazardIDs},
+		v.RegistryVersion, v.Version, sqlx.T(v.UpdatedAt), v.Count(outreach.ServiceAppointment), v.Count(outreach.ServiceDoorToDoor),
+		v.Count(outreach.ServiceErrand), len(v.Aid), v.CountFindings(outreach.FindingDispute), v.CountFindings(outreach.FindingLead),
+		v.ID, v.Version-1, sqlx.S(v.PersonID))
 }
 
 // ListVisits implements outreach.Store; casesql.ListUnder says how a
@@ -182,6 +210,9 @@ func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casewo
 	var q string
 	if f.OfficerID != "" {
 		q += ` AND id IN (SELECT visit_id FROM outreach_visit_officers WHERE officer_id = ` + a.Add(f.OfficerID) + `)`
+	}
+	if f.PersonID != "" {
+		q += ` AND id IN (SELECT visit_id FROM outreach_visit_persons WHERE person_id = ` + a.Add(f.PersonID) + `)`
 	}
 	for _, eq := range []struct{ col, v string }{{"target_kind", string(f.TargetKind)}, {"campaign_id", f.CampaignID},
 		{"plan_entry_id", f.PlanEntryID}, {"address_id", f.AddressID}} {
@@ -284,6 +315,9 @@ func (s *Store) ListHazards(ctx context.Context, f outreach.HazardFilter, p case
 	}
 	if f.VisitID != "" {
 		q += ` AND visit_id = ` + a.Add(f.VisitID)
+	}
+	if f.PersonID != "" {
+		q += ` AND responsible_person_id = ` + a.Add(f.PersonID)
 	}
 	if f.Areas != nil {
 		q += ` AND ` + areas(&a, f.Areas)

@@ -273,6 +273,7 @@ func (s *Store) keepCase(f cases.Filter, c cases.Case) bool {
 	case f.Identifier != "" && !slices.Contains(c.IdentifierKeys(), f.Identifier):
 	case f.ModusOperandi != "" && c.MOKey() != f.ModusOperandi:
 	case f.IDs != nil && !slices.Contains(f.IDs, c.ID):
+	case f.PersonID != "" && !slices.Contains(c.PersonRefs(), f.PersonID):
 	case f.Overdue != nil && len(cases.OverdueSteps(c, f.Overdue.Targets, f.Overdue.Now)) == 0:
 	default:
 		return true
@@ -300,6 +301,7 @@ func (s *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 			case f.SourceID != "" && l.Source.ID != f.SourceID:
 			case !f.FoundFrom.IsZero() && l.FoundAt.Before(f.FoundFrom):
 			case !f.FoundTo.IsZero() && !l.FoundAt.Before(f.FoundTo):
+			case f.PersonID != "" && !slices.Contains(l.PersonRefs(), f.PersonID):
 			default:
 				return true
 			}

@@ -94,7 +94,7 @@ func (c *Store) FileCase(ctx context.Context, key cases.NumberKey, file func(seq
 }
 
 const caseCols = `id, unit_id, number, kind, state, mo_key, lead_id, reported_at, filed_at, solved_at, closed_at, dropped_at,
-	body, version, created_at, updated_at`
+	body, version, created_at, updated_at, reopened_at`
 
 func caseArgs(x cases.Case) ([]any, error) {
 	x.SharedWith = nil
@@ -104,17 +104,17 @@ func caseArgs(x cases.Case) ([]any, error) {
 	}
 	return []any{x.ID, x.UnitID, sqlx.S(x.Number), x.Kind, string(x.State), sqlx.S(x.MOKey()), sqlx.S(x.LeadID),
 		sqlx.T(x.ReportedAt), sqlx.T(x.FiledAt), sqlx.T(x.SolvedAt), sqlx.T(x.ClosedAt), sqlx.T(x.DroppedAt),
-		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt), cases.StepsDone(x)}, nil
+		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt), sqlx.T(x.ReopenedAt), cases.StepsDone(x)}, nil
 }
 
 func scanCase(row interface{ Scan(...any) error }) (cases.Case, error) {
 	var x cases.Case
 	var id, unitID, number, kind, state, mo, leadID, body string
-	var reported, filed, solved, closed, dropped, created, updated time.Time
+	var reported, filed, solved, closed, dropped, created, updated, reopened time.Time
 	var version int64
 	if err := row.Scan(&id, &unitID, sqlx.Str{S: &number}, &kind, &state, sqlx.Str{S: &mo}, sqlx.Str{S: &leadID},
 		sqlx.Time{T: &reported}, sqlx.Time{T: &filed}, sqlx.Time{T: &solved}, sqlx.Time{T: &closed}, sqlx.Time{T: &dropped},
-		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}); err != nil {
+		&body, &version, sqlx.Time{T: &created}, sqlx.Time{T: &updated}, sqlx.Time{T: &reopened}); err != nil {
 		return x, err
 	}
 	if err := json.Unmarshal([]byte(body), &x); err != nil {
@@ -123,7 +123,7 @@ func scanCase(row interface{ Scan(...any) error }) (cases.Case, error) {
 	// The columns are the record of what queries see; the body holds the
 	// rest.
 	x.ID, x.UnitID, x.Number, x.Kind, x.State, x.LeadID = id, unitID, number, kind, cases.State(state), leadID
-	x.ReportedAt, x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt = reported, filed, solved, closed, dropped
+	x.ReportedAt, x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt, x.ReopenedAt = reported, filed, solved, closed, dropped, reopened
 	x.Version, x.CreatedAt, x.UpdatedAt = version, created, updated
 	x.SharedWith = nil
 	return x, nil
@@ -135,7 +135,7 @@ func (c *Store) insertCase(ctx context.Context, tx *sql.Tx, x cases.Case) error 
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_cases (`+caseCols+`, steps_done) VALUES
-		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, args...); err != nil {
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, args...); err != nil {
 		return err
 	}
 	return c.writeChildren(ctx, tx, x, false)
@@ -148,7 +148,7 @@ func (c *Store) updateCase(ctx context.Context, tx *sql.Tx, x cases.Case) error 
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE case_cases SET unit_id = $2, number = $3, kind = $4, state = $5, mo_key = $6,
 		lead_id = $7, reported_at = $8, filed_at = $9, solved_at = $10, closed_at = $11, dropped_at = $12, body = $13,
-		version = $14, updated_at = $16, steps_done = $17 WHERE id = $1 AND version = $18 AND created_at = $15`, append(args, x.Version-1)...)
+		version = $14, updated_at = $16, reopened_at = $17, steps_done = $18 WHERE id = $1 AND version = $19 AND created_at = $15`, append(args, x.Version-1)...)
 	if err != nil {
 		return err
 	}
@@ -167,6 +167,9 @@ func (c *Store) writeChildren(ctx context.Context, tx *sql.Tx, x cases.Case, rep
 				return err
 			}
 		}
+	}
+	if err := writePersonRefs(ctx, tx, refCase, x.ID, x.PersonRefs(), replace); err != nil {
+		return err
 	}
 	for _, p := range x.SuspectKeys() {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_suspects (case_id, person_id) VALUES ($1, $2)`, x.ID, p); err != nil {
@@ -220,6 +223,9 @@ func (c *Store) ListCases(ctx context.Context, f cases.Filter, p casework.Page) 
 	}
 	if f.IDs != nil {
 		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
+	}
+	if f.PersonID != "" {
+		q += personRef(&a, refCase, f.PersonID)
 	}
 	if f.Overdue != nil {
 		q += ` AND ` + overdue(&a, *f.Overdue)
@@ -282,8 +288,37 @@ func insertLead(ctx context.Context, tx *sql.Tx, l cases.Lead) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO case_leads (`+leadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...)
-	return err
+	if _, err = tx.ExecContext(ctx, `INSERT INTO case_leads (`+leadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...); err != nil {
+		return err
+	}
+	return writePersonRefs(ctx, tx, refLead, l.ID, l.PersonRefs(), false)
+}
+
+// The kinds of case_person_refs rows.
+const (
+	refCase = "case"
+	refLead = "lead"
+)
+
+// writePersonRefs writes the person index rows of a case or lead
+// (migration step 5), replacing its old ones when replace is set.
+func writePersonRefs(ctx context.Context, tx *sql.Tx, kind, id string, persons []string, replace bool) error {
+	if replace {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_person_refs WHERE kind = $1 AND record_id = $2`, kind, id); err != nil {
+			return err
+		}
+	}
+	for _, p := range persons {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_person_refs (kind, record_id, person_id) VALUES ($1, $2, $3)`, kind, id, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// personRef is the condition that a record of kind names person.
+func personRef(a *sqlx.Args, kind, person string) string {
+	return ` AND id IN (SELECT record_id FROM case_person_refs WHERE person_id = ` + a.Add(person) + ` AND kind = ` + a.Add(kind) + `)`
 }
 
 func updateLead(ctx context.Context, tx *sql.Tx, l cases.Lead) error {
@@ -297,7 +332,10 @@ func updateLead(ctx context.Context, tx *sql.Tx, l cases.Lead) error {
 	if err != nil {
 		return err
 	}
-	return sqlx.CheckCAS(ctx, tx, res, "case_leads", cases.RecordLead, l.ID, l.Version-1)
+	if err := sqlx.CheckCAS(ctx, tx, res, "case_leads", cases.RecordLead, l.ID, l.Version-1); err != nil {
+		return err
+	}
+	return writePersonRefs(ctx, tx, refLead, l.ID, l.PersonRefs(), true)
 }
 
 // GetLead implements cases.Store.
@@ -321,6 +359,9 @@ func (c *Store) ListLeads(ctx context.Context, f cases.LeadFilter, p casework.Pa
 	}
 	if f.SourceID != "" {
 		q += ` AND source_id = ` + a.Add(f.SourceID)
+	}
+	if f.PersonID != "" {
+		q += personRef(&a, refLead, f.PersonID)
 	}
 	if !f.FoundFrom.IsZero() {
 		q += ` AND found_at >= ` + a.Add(f.FoundFrom.UnixMicro())
@@ -362,6 +403,7 @@ func (c *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Co
 		{Table: "case_cases", Time: "dropped_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
 		{Table: "case_arrests", Time: "at", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.person_id)"}},
 		{Table: "case_leads", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordLead},
+		{Table: "case_cases", Time: "reopened_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
 	}
 	err := casesql.QueryGrid(ctx, c.k, g, branches, func(x casesql.GridCell) {
 		n := &out[g.Cell(x.R, x.C)]
@@ -380,6 +422,8 @@ func (c *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Co
 			n.Arrests, n.PeopleArrested = x.V[0], x.V[1]
 		case 6:
 			n.LeadsCollected = x.V[0]
+		case 7:
+			n.Reopened = x.V[0]
 		}
 	})
 	if err != nil {

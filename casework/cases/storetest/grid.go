@@ -29,7 +29,7 @@ func testGrid(t *testing.T, f *fixture) {
 	for i := range 120 {
 		x := newCase(fmt.Sprintf("g-%03d", i), c.Unit().ID, 0)
 		x.ReportedAt = c.Time()
-		x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt = c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe()
+		x.FiledAt, x.SolvedAt, x.ClosedAt, x.DroppedAt, x.ReopenedAt = c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe(), c.Maybe()
 		for j := range c.IntN(3) {
 			x.Arrests = append(x.Arrests, cases.Arrest{ID: fmt.Sprintf("%s-a%d", x.ID, j), SuspectID: fmt.Sprintf("p%d", c.IntN(6)), At: c.Time()})
 		}
