@@ -307,7 +307,7 @@ func (s *Store) totalsCell(ctx context.Context, q mediation.TotalsQuery, col str
 		key = "t." + col
 	}
 	var branches []casesql.GridBranch
-	for _, e := range []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at"} {
+	for _, e := range events {
 		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Key: key, Aggs: []string{"COUNT(*)"}, Kind: mediation.RecordType})
 	}
 	byKey := map[string]*mediation.TotalsRow{}
@@ -325,14 +325,14 @@ func (s *Store) totalsCell(ctx context.Context, q mediation.TotalsQuery, col str
 			r = &mediation.TotalsRow{Key: k}
 			byKey[k] = r
 		}
-		*[]*int64{&r.Found, &r.Accepted, &r.Settled, &r.Failed, &r.Referred}[x.Branch] += x.V[0]
+		*(*row)(r).counts()[x.Branch] += x.V[0]
 	})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]mediation.TotalsRow, 0, len(byKey))
 	for _, r := range byKey {
-		if q.By == mediation.ByNone || r.Found+r.Accepted+r.Settled+r.Failed+r.Referred != 0 {
+		if q.By == mediation.ByNone || r.Found+r.Accepted+r.Settled+r.Failed+r.Referred+r.Reopened != 0 {
 			out = append(out, *r)
 		}
 	}

@@ -19,7 +19,7 @@ import (
 
 // TestVisitPersons: the persons a visit names (the visited resident and
 // its findings' persons) are indexed on every write, an update re-points
-// them, and migration step 6 indexes those of visits written before it
+// them, and migration step 8 indexes those of visits written before it
 // from their columns.
 func TestVisitPersons(t *testing.T) {
 	t.Parallel()
@@ -77,8 +77,8 @@ func TestVisitPersons(t *testing.T) {
 
 		_, err = db.ExecContext(ctx, `DELETE FROM outreach_visit_persons`)
 		require.NoError(t, err)
-		step := migrations[5]
-		require.Equal(t, 6, step.Version)
+		step := migrations[7]
+		require.Equal(t, 8, step.Version)
 		dialect, err := sqlx.Of(engine)
 		require.NoError(t, err)
 		_, err = db.ExecContext(ctx, step.Stmts(dialect)[2])

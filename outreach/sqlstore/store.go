@@ -175,7 +175,7 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 }
 
 // writeVisitPersons writes the person index rows of a visit (migration
-// step 6): Visit.PersonRefs, its findings' persons among them.
+// step 8): Visit.PersonRefs, its findings' persons among them.
 func writeVisitPersons(ctx context.Context, tx *sql.Tx, v outreach.Visit, replace bool) error {
 	if replace {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outreach_visit_persons WHERE visit_id = $1`, v.ID); err != nil {

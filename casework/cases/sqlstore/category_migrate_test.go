@@ -33,7 +33,7 @@ func TestMigrationSplitsCaseItemsCigarettesAlcohol(t *testing.T) {
 			k, err := casesql.New(db, engine)
 			require.NoError(t, err)
 			s := sqlstore.New(k)
-			require.NoError(t, s.MigrateTo(ctx, 3))
+			require.NoError(t, s.MigrateTo(ctx, 5))
 			at := time.Date(2024, 5, 20, 1, 0, 0, 0, time.UTC)
 			unit := casework.Unit{ID: "u1", Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau, Path: "/u1/", Version: 1, CreatedAt: at, UpdatedAt: at}
 			require.NoError(t, k.CreateUnit(ctx, unit, casework.Change{}))

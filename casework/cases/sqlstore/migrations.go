@@ -121,6 +121,38 @@ var migrations = []sqlx.Step{{
 		}
 	},
 }, {
+	// The reopenings figure: a case's first reopening (Case.ReopenedAt) is
+	// a counted event like the others, with its (unit, time) index. Cases
+	// reopened before this step keep no figure (a report never rewrites a
+	// past period); their reopening stays in their history.
+	Version: 4,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{
+			`ALTER TABLE case_cases ADD COLUMN reopened_at BIGINT`,
+			`CREATE INDEX case_cases_reopened ON case_cases (unit_id, reopened_at)`,
+		}
+	},
+}, {
+	// The persons a case or lead names (cases.Case.PersonRefs,
+	// cases.Lead.PersonRefs), so that a person merge reads that person's
+	// records through the person_id index instead of every case and lead.
+	// Existing records get theirs from their bodies.
+	Version: 5,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return []string{
+			`CREATE TABLE case_person_refs (
+				kind TEXT NOT NULL,
+				record_id TEXT NOT NULL,
+				person_id TEXT NOT NULL,
+				PRIMARY KEY (kind, record_id, person_id))`,
+			`CREATE INDEX case_person_refs_person ON case_person_refs (person_id, kind, record_id)`,
+			`INSERT INTO case_person_refs (kind, record_id, person_id)
+				SELECT 'case', p.id, p.value FROM (` + d.JSONStrings("case_cases", "id", "body", cases.PersonKeys) + `) p`,
+			`INSERT INTO case_person_refs (kind, record_id, person_id)
+				SELECT 'lead', p.id, p.value FROM (` + d.JSONStrings("case_leads", "id", "body", cases.LeadPersonKeys) + `) p`,
+		}
+	},
+}, {
 	// The property category cigarettes_alcohol is split (recovery
 	// migration 4): NIBRS 02 is alcohol only and tobacco is 08 consumable
 	// goods. A case's own copy of its stolen items (body.items) is moved by
@@ -130,7 +162,7 @@ var migrations = []sqlx.Step{{
 	// tobacco (烟), tobacco otherwise (a mixed 烟酒 line included). Every
 	// other field and item is kept, in order; the audit history keeps the
 	// old code, as it was recorded.
-	Version: 4,
+	Version: 6,
 	Stmts: func(d *sqlx.Dialect) []string {
 		if d.Engine == sqlx.Postgres {
 			return []string{`UPDATE case_cases SET body = jsonb_set(body::jsonb, '{items}', (
@@ -150,38 +182,6 @@ var migrations = []sqlx.Step{{
 					FROM json_each(case_cases.body, '$.items') AS e ORDER BY e.key))))
 				WHERE EXISTS (SELECT 1 FROM json_each(case_cases.body, '$.items') AS e
 					WHERE json_extract(e.value, '$.category') = 'cigarettes_alcohol')`}
-	},
-}, {
-	// The reopenings figure: a case's first reopening (Case.ReopenedAt) is
-	// a counted event like the others, with its (unit, time) index. Cases
-	// reopened before this step keep no figure (a report never rewrites a
-	// past period); their reopening stays in their history.
-	Version: 5,
-	Stmts: func(*sqlx.Dialect) []string {
-		return []string{
-			`ALTER TABLE case_cases ADD COLUMN reopened_at BIGINT`,
-			`CREATE INDEX case_cases_reopened ON case_cases (unit_id, reopened_at)`,
-		}
-	},
-}, {
-	// The persons a case or lead names (cases.Case.PersonRefs,
-	// cases.Lead.PersonRefs), so that a person merge reads that person's
-	// records through the person_id index instead of every case and lead.
-	// Existing records get theirs from their bodies.
-	Version: 6,
-	Stmts: func(d *sqlx.Dialect) []string {
-		return []string{
-			`CREATE TABLE case_person_refs (
-				kind TEXT NOT NULL,
-				record_id TEXT NOT NULL,
-				person_id TEXT NOT NULL,
-				PRIMARY KEY (kind, record_id, person_id))`,
-			`CREATE INDEX case_person_refs_person ON case_person_refs (person_id, kind, record_id)`,
-			`INSERT INTO case_person_refs (kind, record_id, person_id)
-				SELECT 'case', p.id, p.value FROM (` + d.JSONStrings("case_cases", "id", "body", cases.PersonKeys) + `) p`,
-			`INSERT INTO case_person_refs (kind, record_id, person_id)
-				SELECT 'lead', p.id, p.value FROM (` + d.JSONStrings("case_leads", "id", "body", cases.LeadPersonKeys) + `) p`,
-		}
 	},
 }}
 
