@@ -115,13 +115,22 @@ type TraceItems struct {
 }
 
 // Receive adapts a typed intake method to a Receiver: it decodes the
-// outbox payload and calls fn. fn must be idempotent on the payload's
+// outbox payload and calls fn. Inside a delivery, a finding or stolen
+// items sent to a unit that has closed since are redirected to the unit it
+// was closed into (redirectClosed). fn must be idempotent on the payload's
 // Source (use Kernel.ReceiveOnce).
 func Receive[T any](fn func(ctx context.Context, payload T) (string, error)) Receiver {
 	return func(ctx context.Context, msg OutboxMessage) (string, error) {
 		var v T
 		if err := json.Unmarshal(msg.Payload, &v); err != nil {
 			return "", fmt.Errorf("hand-off %s %s: %w", msg.Kind, msg.ID, err)
+		}
+		if p, ok := any(&v).(createsIn); ok {
+			if k, ok := ctx.Value(deliveringKernel{}).(*Kernel); ok {
+				if err := k.redirectClosed(ctx, p); err != nil {
+					return "", err
+				}
+			}
 		}
 		return fn(ctx, v)
 	}

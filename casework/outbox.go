@@ -87,7 +87,7 @@ func (k *Kernel) deliver(ctx context.Context, m OutboxMessage) error {
 	if recv == nil {
 		return fmt.Errorf("no receiver registered for %q", m.Kind)
 	}
-	id, err := recv(context.WithValue(ctx, deliveryKey{}, m.ID), m)
+	id, err := recv(context.WithValue(context.WithValue(ctx, deliveryKey{}, m.ID), deliveringKernel{}, k), m)
 	if err != nil {
 		return err
 	}

@@ -627,3 +627,50 @@ func testChainedClosingsKeepPastFigures(t *testing.T, b fixtureOption) {
 	require.Len(t, moves, 2)
 	require.Equal(t, []string{w.east.ID, w.west.ID, north.ID}, []string{moves[0].FromUnit, moves[0].ToUnit, moves[1].ToUnit})
 }
+
+// A hand-off sent before its station closed and delivered after lands in
+// the receiving unit, as the closed station's open records did: the
+// dispute and lead found on a visit and the stolen items of a case.
+func TestHandoffAfterClosingLandsInTheReceivingUnit(t *testing.T) {
+	eachBackend(t, testHandoffAfterClosingLandsInTheReceivingUnit)
+}
+
+func testHandoffAfterClosingLandsInTheReceivingUnit(t *testing.T, b fixtureOption) {
+	ctx := context.Background()
+	w := newHandoverWorld(t, b)
+	_, err := w.k.DeliverPending(ctx, nil) // what the world handed on while EAST was open
+	require.NoError(t, err)
+	// No address: the closed station's addresses and persons stay in its
+	// unit, which the receiving unit does not reach (issue 14's note).
+	_, err = w.out.RecordVisit(ctx, w.officer, outreach.VisitInput{UnitID: w.east.ID, TargetKind: outreach.Community, Organisation: "潘庄社区居委会",
+		Disputes: []outreach.DisputeInput{{Category: "neighbour/noise", Summary: "装修噪音"}},
+		Leads:    []outreach.LeadInput{{Summary: "夜间有人撬锁"}}})
+	require.NoError(t, err)
+	kase, err := w.cases.Report(ctx, w.officer, cases.ReportInput{UnitID: w.east.ID, Kind: cases.KindTheft,
+		IncidentAt: w.clock.Now().Add(-time.Hour), Place: "菜市场",
+		Items: []cases.ItemInput{{Category: "mobile_phone", Description: "黑色手机", Quantity: 1, ValueFen: 150000}}})
+	require.NoError(t, err)
+
+	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
+	require.NoError(t, err)
+	_, err = w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "撤并"})
+	require.NoError(t, err)
+	n, err := w.k.DeliverPending(ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "the dispute, the lead and the stolen items are delivered, none left to die")
+
+	disputes, _, err := w.med.List(ctx, w.supervisor, mediation.Query{Source: mediation.SourceOutreach})
+	require.NoError(t, err)
+	require.Len(t, disputes, 1)
+	require.Equal(t, w.west.ID, disputes[0].UnitID, "the dispute found at EAST is WEST's")
+	leads, _, err := w.cases.ListLeads(ctx, w.supervisor, cases.LeadQuery{SourceKind: cases.LeadFromVisit})
+	require.NoError(t, err)
+	require.Len(t, leads, 1)
+	require.Equal(t, w.west.ID, leads[0].UnitID, "the lead found at EAST is WEST's")
+	kase, err = w.cases.Get(ctx, w.supervisor, kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.west.ID, kase.UnitID, "the open case moved on closing")
+	item, err := w.rec.Get(ctx, w.supervisor, kase.Items[0].ItemID)
+	require.NoError(t, err)
+	require.Equal(t, w.west.ID, item.UnitID, "the stolen item registered after the closing is WEST's")
+}
