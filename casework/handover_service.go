@@ -157,7 +157,8 @@ func (k *Kernel) HandOver(ctx context.Context, actor Actor, in HandOverInput) (H
 
 // CloseUnit closes a unit into a receiving unit: every open record of the
 // closing unit's subtree moves to the receiving unit, and so does every
-// staff member of the subtree, so their reach follows their work; the
+// staff member of the subtree, so their reach follows their work, and every
+// person and address registered there (moveRegistry); the
 // closing unit keeps its code (codes never change or return) and its past
 // events, and is marked closed (Unit.ClosedAt, ClosedInto) with every unit
 // below it, so nothing new is recorded there (OpenUnit). Each record moved
@@ -219,6 +220,9 @@ func (k *Kernel) CloseUnit(ctx context.Context, actor Actor, in CloseUnitInput) 
 		}
 		staff, err := k.moveStaff(ctx, actor, cur.Path, into.ID, in.Reason)
 		if err != nil {
+			return err
+		}
+		if err := k.moveRegistry(ctx, actor, cur.Path, into.ID, in.Reason); err != nil {
 			return err
 		}
 		ch, err := k.Change(ctx, actor, ActionHandOver, "unit", cur.ID, cur,
@@ -368,6 +372,49 @@ func (k *Kernel) moveStaff(ctx context.Context, actor Actor, under, into, reason
 		out = append(out, next)
 	}
 	return out, nil
+}
+
+// moveRegistry moves the persons and addresses registered in a closing
+// subtree into the receiving unit, which takes over the closed unit's area:
+// the records it receives name them, and its officers must read them (a
+// person or address is reached through its unit). Each is audited as a
+// hand-over, a person as its masked view.
+func (k *Kernel) moveRegistry(ctx context.Context, actor Actor, under, into, reason string) error {
+	persons, err := ListAll(func(p Page) ([]PersonRecord, error) {
+		return k.store.ListPersons(ctx, PersonFilter{UnitUnder: under}, p)
+	}, func(r PersonRecord) Cursor { return Cursor{At: r.CreatedAt, ID: r.ID} })
+	if err != nil {
+		return err
+	}
+	for _, cur := range persons {
+		next := cur.Clone()
+		next.UnitID, next.Version, next.UpdatedAt = into, cur.Version+1, k.Now()
+		ch, err := k.Change(ctx, actor, ActionHandOver, "person", cur.ID, view(cur), handOverAudit{Record: view(next), Reason: reason, To: into})
+		if err != nil {
+			return err
+		}
+		if err := k.store.UpdatePerson(ctx, next, ch); err != nil {
+			return err
+		}
+	}
+	addresses, err := ListAll(func(p Page) ([]Address, error) {
+		return k.store.ListAddresses(ctx, AddressFilter{UnitUnder: under}, p)
+	}, func(a Address) Cursor { return Cursor{At: a.CreatedAt, ID: a.ID} })
+	if err != nil {
+		return err
+	}
+	for _, cur := range addresses {
+		next := cur.Clone()
+		next.UnitID, next.Version, next.UpdatedAt = into, cur.Version+1, k.Now()
+		ch, err := k.Change(ctx, actor, ActionHandOver, "address", cur.ID, cur, handOverAudit{Record: next, Reason: reason, To: into})
+		if err != nil {
+			return err
+		}
+		if err := k.store.UpdateAddress(ctx, next, ch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func recordIDs(recs []OpenRecord) []string {

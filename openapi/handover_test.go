@@ -630,7 +630,8 @@ func testChainedClosingsKeepPastFigures(t *testing.T, b fixtureOption) {
 
 // A hand-off sent before its station closed and delivered after lands in
 // the receiving unit, as the closed station's open records did: the
-// dispute and lead found on a visit and the stolen items of a case.
+// dispute and lead found on a visit and the stolen items of a case. The
+// receiving unit takes over the closed one's persons and addresses too.
 func TestHandoffAfterClosingLandsInTheReceivingUnit(t *testing.T) {
 	eachBackend(t, testHandoffAfterClosingLandsInTheReceivingUnit)
 }
@@ -640,9 +641,7 @@ func testHandoffAfterClosingLandsInTheReceivingUnit(t *testing.T, b fixtureOptio
 	w := newHandoverWorld(t, b)
 	_, err := w.k.DeliverPending(ctx, nil) // what the world handed on while EAST was open
 	require.NoError(t, err)
-	// No address: the closed station's addresses and persons stay in its
-	// unit, which the receiving unit does not reach (issue 14's note).
-	_, err = w.out.RecordVisit(ctx, w.officer, outreach.VisitInput{UnitID: w.east.ID, TargetKind: outreach.Community, Organisation: "潘庄社区居委会",
+	_, err = w.out.RecordVisit(ctx, w.officer, outreach.VisitInput{UnitID: w.east.ID, PlanEntryID: w.entry.ID,
 		Disputes: []outreach.DisputeInput{{Category: "neighbour/noise", Summary: "装修噪音"}},
 		Leads:    []outreach.LeadInput{{Summary: "夜间有人撬锁"}}})
 	require.NoError(t, err)
@@ -651,10 +650,18 @@ func testHandoffAfterClosingLandsInTheReceivingUnit(t *testing.T, b fixtureOptio
 		Items: []cases.ItemInput{{Category: "mobile_phone", Description: "黑色手机", Quantity: 1, ValueFen: 150000}}})
 	require.NoError(t, err)
 
+	resident, err := w.k.CreatePerson(ctx, w.officer, casework.PersonInput{UnitID: w.east.ID, Name: "张某", AddressID: w.entry.AddressID})
+	require.NoError(t, err)
+	_, err = w.k.GetPerson(ctx, w.westOfficer, resident.ID)
+	require.ErrorIs(t, err, casework.ErrNotFound, "before the closing WEST does not reach EAST's residents")
+
 	east, err := w.k.GetUnit(ctx, w.supervisor, w.east.ID)
 	require.NoError(t, err)
 	_, err = w.k.CloseUnit(ctx, w.supervisor, casework.CloseUnitInput{UnitID: east.ID, Version: east.Version, IntoUnitID: w.west.ID, Reason: "撤并"})
 	require.NoError(t, err)
+	moved, err := w.k.GetPerson(ctx, w.westOfficer, resident.ID)
+	require.NoError(t, err, "WEST took over EAST's area: its residents")
+	require.Equal(t, w.west.ID, moved.UnitID)
 	n, err := w.k.DeliverPending(ctx, nil)
 	require.NoError(t, err)
 	require.Equal(t, 3, n, "the dispute, the lead and the stolen items are delivered, none left to die")
@@ -673,4 +680,7 @@ func testHandoffAfterClosingLandsInTheReceivingUnit(t *testing.T, b fixtureOptio
 	item, err := w.rec.Get(ctx, w.supervisor, kase.Items[0].ItemID)
 	require.NoError(t, err)
 	require.Equal(t, w.west.ID, item.UnitID, "the stolen item registered after the closing is WEST's")
+	addr, err := w.k.GetAddress(ctx, w.westOfficer, w.entry.AddressID)
+	require.NoError(t, err, "WEST took over EAST's area: its addresses")
+	require.Equal(t, w.west.ID, addr.UnitID)
 }

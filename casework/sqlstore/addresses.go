@@ -33,9 +33,9 @@ func (s *Store) UpdateAddress(ctx context.Context, a casework.Address, ch casewo
 }
 
 func updateAddress(ctx context.Context, tx *sql.Tx, a casework.Address) error {
-	res, err := tx.ExecContext(ctx, `UPDATE addresses SET code = $1, text = $2, community = $3, registry = $4, version = $5, updated_at = $6
-		WHERE id = $7 AND version = $8`,
-		sqlx.S(a.Code), a.Text, sqlx.S(a.Community), sqlx.JSON{V: a.Registry}, a.Version, sqlx.T(a.UpdatedAt), a.ID, a.Version-1)
+	res, err := tx.ExecContext(ctx, `UPDATE addresses SET code = $1, text = $2, community = $3, registry = $4, version = $5, updated_at = $6,
+		unit_id = $9 WHERE id = $7 AND version = $8`,
+		sqlx.S(a.Code), a.Text, sqlx.S(a.Community), sqlx.JSON{V: a.Registry}, a.Version, sqlx.T(a.UpdatedAt), a.ID, a.Version-1, a.UnitID)
 	if err != nil {
 		return err
 	}

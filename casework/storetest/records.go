@@ -130,6 +130,19 @@ func testStaleVersion(t *testing.T, s casework.KernelStore) {
 	a2.Version = 2
 	require.NoError(t, s.UpdateAddress(ctx, a2, f.change("address", a.ID)))
 	require.ErrorIs(t, s.UpdateAddress(ctx, a2, f.change("address", a.ID)), casework.ErrConflict)
+
+	// A unit's closing moves its persons and addresses (Kernel.CloseUnit):
+	// an update keeps the unit it is given.
+	other := f.unit(&root, casework.LevelBranch)
+	p3, a3 := p2.Clone(), a2.Clone()
+	p3.UnitID, p3.Version, a3.UnitID, a3.Version = other.ID, 3, other.ID, 3
+	require.NoError(t, s.UpdatePerson(ctx, p3, f.change("person", p.ID)))
+	require.NoError(t, s.UpdateAddress(ctx, a3, f.change("address", a.ID)))
+	gotP, err := s.GetPerson(ctx, p.ID)
+	require.NoError(t, err)
+	gotA, err := s.GetAddress(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{other.ID, other.ID}, []string{gotP.UnitID, gotA.UnitID}, "the person and the address moved")
 }
 
 func testUnitTreeFilters(t *testing.T, s casework.KernelStore) {
