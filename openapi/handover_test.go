@@ -554,13 +554,15 @@ func (w *handoverWorld) workflowTotals(t *testing.T, unitID string, month time.M
 	require.NoError(t, err)
 	cat, err := w.med.Breakdown(ctx, w.supervisor, q, mediation.ByCategory)
 	require.NoError(t, err)
+	byUnit, err := w.med.Breakdown(ctx, w.supervisor, q, mediation.ByUnit)
+	require.NoError(t, err)
 	rec, err := w.rec.Totals(ctx, w.supervisor, q)
 	require.NoError(t, err)
 	out, err := w.out.Totals(ctx, w.supervisor, q)
 	require.NoError(t, err)
 	cs, err := w.cases.Totals(ctx, w.supervisor, q)
 	require.NoError(t, err)
-	return []any{med, cat, rec, out, cs}
+	return []any{med, cat, byUnit, rec, out, cs}
 }
 
 // TestChainedClosingsKeepPastFigures: EAST closes into WEST, work goes on

@@ -19,7 +19,8 @@ type GridBranch struct {
 	Time  string // the event time column, indexed with unit_id
 	Where string // a further condition on the table's columns, or ""
 	// Key is an expression to group by within each cell (a target kind),
-	// or "" for none.
+	// or "" for none. UnitKey groups by the unit that held the record when
+	// the event happened (with Kind's corrections), not by its unit now.
 	Key string
 	// Aggs are the aggregates of the cell's rows, e.g. "COUNT(*)" and
 	// "COUNT(DISTINCT t.person_id)" (the table is t); a branch with fewer
@@ -38,6 +39,9 @@ type GridBranch struct {
 	// the column holding the record's id ("" is "id").
 	Kind, IDCol string
 }
+
+// UnitKey is the GridBranch.Key of a breakdown by unit.
+const UnitKey = "t.unit_id"
 
 // GridCell is one answered row of a grid query: branch b, grid row R,
 // column C, the group key and the aggregates, in the branch's order.

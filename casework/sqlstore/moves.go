@@ -100,6 +100,9 @@ func moveBranches(i int, b GridBranch, mg moveGrid) ([]string, error) {
 	}
 	out := make([]string, 0, 2)
 	for _, side := range []struct{ unit, sign string }{{"m.from_unit", ""}, {"m.to_unit", "-"}} {
+		if b.Key == UnitKey {
+			key = side.unit // the correction is the unit's, not the record's unit now
+		}
 		aggs := make([]string, mg.width)
 		for j := range aggs {
 			aggs[j] = "0"

@@ -149,37 +149,24 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []medi
 		rows := map[string]*mediation.TotalsRow{}
 		for _, d := range s.disputes {
 			// Each event counts in the unit that held the dispute when it
-			// happened (a unit's closing moves open disputes), except in
-			// a breakdown by unit, which groups by the dispute's unit now,
-			// as the SQL store does.
-			in := func(t time.Time) bool {
-				unit := d.UnitID
-				if q.By != mediation.ByUnit {
-					unit = casemem.UnitAt(s.db, mediation.RecordType, d.ID, d.UnitID, t)
+			// happened (a unit's closing moves open disputes), and a
+			// breakdown by unit groups it under that unit too.
+			for i, t := range []time.Time{d.ReportedAt, d.AcceptedAt, d.SettledAt, d.FailedAt, d.ReferredAt, d.ReopenedAt} {
+				unit := casemem.UnitAt(s.db, mediation.RecordType, d.ID, d.UnitID, t)
+				if !period.Contains(t) || (q.UnitUnder != "" && !casework.Contains(q.UnitUnder, s.paths[unit])) {
+					continue
 				}
-				return period.Contains(t) && (q.UnitUnder == "" || casework.Contains(q.UnitUnder, s.paths[unit]))
+				key := mediation.GroupKey(d, q.By)
+				if q.By == mediation.ByUnit {
+					key = unit
+				}
+				acc, ok := rows[key]
+				if !ok {
+					acc = &mediation.TotalsRow{Key: key}
+					rows[key] = acc
+				}
+				*[]*int64{&acc.Found, &acc.Accepted, &acc.Settled, &acc.Failed, &acc.Referred, &acc.Reopened}[i]++
 			}
-			r := mediation.TotalsRow{Key: mediation.GroupKey(d, q.By)}
-			r.Found = one(in(d.ReportedAt))
-			r.Accepted = one(in(d.AcceptedAt))
-			r.Settled = one(in(d.SettledAt))
-			r.Failed = one(in(d.FailedAt))
-			r.Referred = one(in(d.ReferredAt))
-			r.Reopened = one(in(d.ReopenedAt))
-			if r.Found+r.Accepted+r.Settled+r.Failed+r.Referred+r.Reopened == 0 {
-				continue
-			}
-			acc, ok := rows[r.Key]
-			if !ok {
-				acc = &mediation.TotalsRow{Key: r.Key}
-				rows[r.Key] = acc
-			}
-			acc.Found += r.Found
-			acc.Accepted += r.Accepted
-			acc.Settled += r.Settled
-			acc.Failed += r.Failed
-			acc.Referred += r.Referred
-			acc.Reopened += r.Reopened
 		}
 		for _, r := range rows {
 			out = append(out, *r)
@@ -194,11 +181,4 @@ func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) (out []medi
 	}
 	slices.SortFunc(out, func(a, b mediation.TotalsRow) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil
-}
-
-func one(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }

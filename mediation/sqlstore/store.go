@@ -239,13 +239,14 @@ var groupCol = map[mediation.GroupBy]string{
 //
 // A subtree's totals over a bounded period are a grid of one cell
 // (totalsCell), so that the past events of disputes a unit's closing moved
-// count in the unit that held them (casesql.QueryGrid's correction).
+// count in the unit that held them (casesql.QueryGrid's correction), in a
+// breakdown by unit too (casesql.UnitKey).
 func (s *Store) Totals(ctx context.Context, q mediation.TotalsQuery) ([]mediation.TotalsRow, error) {
 	col, ok := groupCol[q.By]
 	if !ok && q.By != mediation.ByNone {
 		return nil, fmt.Errorf("mediation: unknown grouping %q", q.By)
 	}
-	if q.UnitUnder != "" && !q.Start.IsZero() && !q.End.IsZero() && q.By != mediation.ByUnit {
+	if q.UnitUnder != "" && !q.Start.IsZero() && !q.End.IsZero() {
 		return s.totalsCell(ctx, q, col)
 	}
 	key, group := `''`, ""
