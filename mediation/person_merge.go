@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
 var _ casework.PersonReferences = (*Service)(nil)
@@ -34,7 +35,13 @@ func (s *Service) MovePersonReferences(ctx context.Context, m casework.PersonMov
 	return casework.MoveReferences(ctx, s.k, m, casework.PersonRecords[Dispute]{
 		RecordType: RecordType,
 		List: func(ctx context.Context, p casework.Page) ([]Dispute, error) {
-			return s.store.ListDisputes(ctx, Filter{PersonID: m.From}, p)
+			ds, err := s.store.ListDisputes(ctx, Filter{PersonID: m.From}, p)
+			for _, d := range ds {
+				if err == nil {
+					err = opposingParties(d, m)
+				}
+			}
+			return ds, err
 		},
 		Key: func(d Dispute) casework.Cursor { return casework.Cursor{At: d.CreatedAt, ID: d.ID} },
 		Stamp: func(cur Dispute, next *Dispute, now time.Time) {
@@ -44,6 +51,19 @@ func (s *Service) MovePersonReferences(ctx context.Context, m casework.PersonMov
 		Audit:  func(d Dispute) any { return view(d) },
 		Update: s.store.UpdateDispute,
 	})
+}
+
+// opposingParties refuses a merge of two persons who are both parties of
+// one dispute: one person on two sides, or twice on one, is a dispute the
+// merge would make nonsense of. Its parties are corrected first
+// (UpdateParties), then the persons merged.
+func opposingParties(d Dispute, m casework.PersonMove) error {
+	_, from := d.Party(m.From)
+	_, to := d.Party(m.To)
+	if from && to {
+		return errs.Invalid("mergedId", "parties", "both persons are parties of dispute %s: correct its parties before merging them", d.ID)
+	}
+	return nil
 }
 
 // PersonKeys are the JSON keys of a dispute whose string values are person

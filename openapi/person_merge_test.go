@@ -222,6 +222,9 @@ func TestPersonMergeRefusals(t *testing.T) {
 				want  error
 				field string
 			}{
+				{"both parties of one dispute", w.chief, edit(func(in *casework.PersonMergeInput) {
+					in.SurvivorID, in.SurvivorVersion = w.victim.ID, w.victim.Version
+				}), casework.ErrInvalid, "mergedId"},
 				{"into itself", w.chief, edit(func(in *casework.PersonMergeInput) { in.MergedID = in.SurvivorID }), casework.ErrInvalid, "mergedId"},
 				{"no reason", w.chief, edit(func(in *casework.PersonMergeInput) { in.Reason = "  " }), casework.ErrInvalid, "reason"},
 				{"no version", w.chief, edit(func(in *casework.PersonMergeInput) { in.MergedVersion = 0 }), casework.ErrInvalid, "mergedVersion"},
