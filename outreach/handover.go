@@ -70,15 +70,15 @@ func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m ca
 		case RecordPlanEntry:
 			err = moveOne(ctx, s, m, r, s.store.GetPlanEntry, s.store.UpdatePlanEntry, func(e *PlanEntry) (*string, *int64, *time.Time, *string) {
 				return &e.UnitID, &e.Version, &e.UpdatedAt, nil
-			})
+			}, nil)
 		case RecordHazard:
 			err = moveOne(ctx, s, m, r, s.store.GetHazard, s.store.UpdateHazard, func(h *Hazard) (*string, *int64, *time.Time, *string) {
 				return &h.UnitID, &h.Version, &h.UpdatedAt, nil
-			})
+			}, nil)
 		case RecordReferral:
 			err = moveOne(ctx, s, m, r, s.store.GetReferral, s.store.UpdateReferral, func(x *Referral) (*string, *int64, *time.Time, *string) {
 				return &x.UnitID, &x.Version, &x.UpdatedAt, &x.OwnerID
-			})
+			}, func(x *Referral) { x.OverdueNoticedAt = time.Time{} }) // the new owner is told once too
 		default:
 			err = errs.Invalid("recordType", "outreach", "outreach moves no %q", r.RecordType)
 		}
@@ -91,10 +91,11 @@ func (s *Service) MoveOpen(ctx context.Context, recs []casework.OpenRecord, m ca
 
 // moveOne is one record's compare-and-swap move: fields points at its
 // unit, version, update time and (when it has one) owner. A record kept by
-// area and no owner is left as it is by a hand-over.
+// area and no owner is left as it is by a hand-over. newOwner, if not nil,
+// resets what was the old owner's alone when the owner changes.
 func moveOne[T any](ctx context.Context, s *Service, m casework.Move, r casework.OpenRecord,
 	get func(context.Context, string) (T, error), update func(context.Context, T, casework.Change) error,
-	fields func(*T) (unit *string, version *int64, at *time.Time, owner *string)) error {
+	fields func(*T) (unit *string, version *int64, at *time.Time, owner *string), newOwner func(*T)) error {
 	var probe T
 	if _, _, _, owner := fields(&probe); m.ToUnitID == "" && owner == nil {
 		return nil
@@ -107,6 +108,9 @@ func moveOne[T any](ctx context.Context, s *Service, m casework.Move, r casework
 			}
 			if owner != nil && m.FromStaffID != "" && *owner == m.FromStaffID {
 				*owner = m.ToStaffID
+				if newOwner != nil {
+					newOwner(&v)
+				}
 			}
 			*ver, *updated = version, at
 			return v

@@ -94,7 +94,21 @@ func TestReferralSweep(t *testing.T) {
 			res, err = b.k.Sweep(b.ctx, later.Due)
 			require.NoError(t, err)
 			require.Equal(t, casework.SweepResult{Changed: 1, Notified: 1}, res)
-			require.Equal(t, append(want, notice(later, b.officer.StaffID)), b.notices.all())
+			want = append(want, notice(later, b.officer.StaffID))
+			require.Equal(t, want, b.notices.all())
+
+			// The orphan handed over to an officer: its new owner is told
+			// once too, at the next sweep, and never again.
+			g, err = b.k.GetStaff(b.ctx, b.admin, gone.StaffID)
+			require.NoError(t, err)
+			_, err = b.k.HandOver(b.ctx, b.chief, casework.HandOverInput{StaffID: gone.StaffID, Version: g.Version,
+				ToStaffID: b.officer.StaffID, Reason: "民警戊调离"})
+			require.NoError(t, err)
+			for range 2 {
+				_, err = b.k.Sweep(b.ctx, later.Due)
+				require.NoError(t, err)
+			}
+			require.Equal(t, append(want, notice(orphan, b.officer.StaffID)), b.notices.all())
 			b.verify(t)
 		})
 	}
