@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
@@ -43,16 +45,22 @@ type groupJob struct {
 // ErrConflict, as SQLite's busy_timeout in SQLiteDSN does.
 const groupWait = 10 * time.Second
 
-var groups sync.Map // *sql.DB → *writeGroup
+// groups holds each registered database's write group, keyed weakly: an
+// entry goes when its *sql.DB is collected, so a process that opens and
+// drops databases (tests, an embedder reconnecting) keeps none of them.
+var groups sync.Map // weak.Pointer[sql.DB] → *writeGroup
 
 // GroupWrites makes Tx on db (a SQLite database in WAL mode) queue its
 // transactions and commit them in groups; see writeGroup. Idempotent.
 func GroupWrites(db *sql.DB) {
-	groups.LoadOrStore(db, &writeGroup{sem: make(chan struct{}, 1), wait: groupWait})
+	key := weak.Make(db)
+	if _, loaded := groups.LoadOrStore(key, &writeGroup{sem: make(chan struct{}, 1), wait: groupWait}); !loaded {
+		runtime.AddCleanup(db, func(k weak.Pointer[sql.DB]) { groups.Delete(k) }, key)
+	}
 }
 
 func groupOf(db *sql.DB) *writeGroup {
-	g, ok := groups.Load(db)
+	g, ok := groups.Load(weak.Make(db))
 	if !ok {
 		return nil
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/grassroots-policing/grassroots/internal/errs"
 	"github.com/stretchr/testify/require"
@@ -188,4 +190,29 @@ func TestGroupCommitWaitsBounded(t *testing.T) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	require.Empty(t, g.queue, "a writer that gave up left the queue")
+}
+
+// TestGroupWritesForgetsCollectedDatabases: a database registered for
+// group commit leaves the registry once it is collected, so opening and
+// dropping databases keeps nothing.
+func TestGroupWritesForgetsCollectedDatabases(t *testing.T) {
+	t.Parallel()
+	func() {
+		db, err := sql.Open("sqlite", SQLiteDSN(filepath.Join(t.TempDir(), "g.db")))
+		require.NoError(t, err)
+		GroupWrites(db)
+		require.NotNil(t, groupOf(db))
+		require.NoError(t, db.Close())
+	}()
+	require.Eventually(t, func() bool {
+		runtime.GC()
+		stale := 0
+		groups.Range(func(k, _ any) bool {
+			if k.(weak.Pointer[sql.DB]).Value() == nil {
+				stale++
+			}
+			return true
+		})
+		return stale == 0
+	}, 5*time.Second, 10*time.Millisecond, "the collected database's group is deleted")
 }
