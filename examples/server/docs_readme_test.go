@@ -28,7 +28,7 @@ import (
 const walkthroughMarker = "<!-- walk-through: examples/server/docs_readme_test.go runs this block with bash, as written -->"
 
 // helperEnv makes this test binary act as `go run ./examples/server` (see
-// TestHelperServerCommand), so that the walk-through's own token command
+// serverCommand), so that the walk-through's own token command
 // runs as written without compiling the server again.
 const helperEnv = "GRASSROOTS_TEST_AS_SERVER_COMMAND"
 
@@ -111,7 +111,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	shim := `go() {
 	if [[ $1 != run || $2 != ./examples/server ]]; then echo "walk-through test: unexpected: go $*" >&2; return 1; fi
 	shift 2
-	` + helperEnv + `=1 "$GRASSROOTS_TEST_BINARY" -test.run='^TestHelperServerCommand$' -- "$@"
+	` + helperEnv + `=1 "$GRASSROOTS_TEST_BINARY" "$@"
 }
 `
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // seconds when idle; generous for a loaded -race run
@@ -164,23 +164,13 @@ func TestREADMEWalkthrough(t *testing.T) {
 	require.Equal(t, "3", col["化解矛盾纠纷（起）"], "the README says 化解矛盾纠纷 is now 3: %v", col)
 }
 
-// TestHelperServerCommand is not a test: run with helperEnv set, it is the
-// server command (`go run ./examples/server ARGS`) for the walk-through.
-func TestHelperServerCommand(t *testing.T) {
-	if os.Getenv(helperEnv) != "1" {
-		t.Skip("runs only as the walk-through's server command")
-	}
-	args := os.Args
-	for i, a := range args {
-		if a == "--" {
-			args = args[i+1:]
-			break
-		}
-	}
-	code := 0
+// serverCommand is this test binary run with helperEnv set (TestMain):
+// the server command (`go run ./examples/server ARGS`) for the
+// walk-through, with the binary's own arguments as ARGS.
+func serverCommand(args []string) int {
 	if err := run(context.Background(), args, os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
-		code = 2
+		return 2
 	}
-	os.Exit(code)
+	return 0
 }

@@ -43,6 +43,9 @@ var serverBinary = sync.OnceValues(func() (string, error) {
 var binDir string // where serverBinary built, removed by TestMain
 
 func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) == "1" {
+		os.Exit(serverCommand(os.Args[1:]))
+	}
 	code := m.Run()
 	if binDir != "" {
 		_ = os.RemoveAll(binDir)
