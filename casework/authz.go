@@ -62,7 +62,7 @@ func (k *Kernel) AuthorizeHandoff(ctx context.Context, actor Actor, action Actio
 	return k.authorize(ctx, actor, action, t, delivering)
 }
 
-// OpenUnit refuses a unit that was closed (Kernel.CloseUnit) as the unit
+// openUnit refuses a unit that was closed (Kernel.CloseUnit) as the unit
 // of something new: a closed unit takes no new record, staff member, child
 // unit or name; its records went to the receiving unit, which takes them
 // instead. The refusal is ErrInvalid on field with rule "open" — the input
@@ -73,7 +73,7 @@ func (k *Kernel) AuthorizeHandoff(ctx context.Context, actor Actor, action Actio
 // inside a hand-off's delivery, where the sender's unit was open when it
 // sent. The unit is read from the store, not the unit cache, so a closing
 // made by another process is seen at once.
-func (k *Kernel) OpenUnit(ctx context.Context, field, unitID string) error {
+func (k *Kernel) openUnit(ctx context.Context, field, unitID string) error {
 	u, err := k.store.GetUnit(ctx, unitID)
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func (k *Kernel) authorize(ctx context.Context, actor Actor, action Action, t Ta
 		}
 	}
 	if t.UnitID != "" && t.RecordID == "" && rule.Kind != KindRead && !handoff {
-		if err := k.OpenUnit(ctx, "unitId", t.UnitID); err != nil {
+		if err := k.openUnit(ctx, "unitId", t.UnitID); err != nil {
 			return err
 		}
 	}

@@ -105,7 +105,7 @@ func (k *Kernel) HandOver(ctx context.Context, actor Actor, in HandOverInput) (H
 		} else if err != nil {
 			return HandOverResult{}, err
 		}
-		if err := k.OpenUnit(ctx, "toUnitId", in.ToUnitID); err != nil {
+		if err := k.openUnit(ctx, "toUnitId", in.ToUnitID); err != nil {
 			return HandOverResult{}, err
 		}
 	}
@@ -161,7 +161,7 @@ func (k *Kernel) HandOver(ctx context.Context, actor Actor, in HandOverInput) (H
 // person and address registered there (moveRegistry); the
 // closing unit keeps its code (codes never change or return) and its past
 // events, and is marked closed (Unit.ClosedAt, ClosedInto) with every unit
-// below it, so nothing new is recorded there (OpenUnit). Each record moved
+// below it, so nothing new is recorded there (openUnit). Each record moved
 // is kept as a RecordMove in the same write, so every report of a past
 // period — the closed unit's own included — counts what it counted before.
 // One transaction, audited with the reason. The actor must reach
@@ -492,7 +492,7 @@ func recordMoves(moved []OpenRecord, to string, at time.Time) []RecordMove {
 
 // closeBelow closes the open units under a closing unit with it, into the
 // same receiving unit, each audited: nothing new may be recorded in them
-// either (OpenUnit).
+// either (openUnit).
 func (k *Kernel) closeBelow(ctx context.Context, actor Actor, below []Unit, closing Unit, reason string) error {
 	for _, u := range below {
 		if u.ID == closing.ID || u.Closed() {

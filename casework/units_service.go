@@ -85,7 +85,7 @@ func (k *Kernel) CreateUnit(ctx context.Context, actor Actor, in UnitInput) (Uni
 	if in.Level <= parent.Level {
 		return Unit{}, errs.Invalid("level", "below_parent", "a %s cannot sit under a %s", in.Level, parent.Level)
 	}
-	if err := k.OpenUnit(ctx, "parentId", parent.ID); err != nil {
+	if err := k.openUnit(ctx, "parentId", parent.ID); err != nil {
 		return Unit{}, err
 	}
 	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Unit, error) {
@@ -184,7 +184,7 @@ func (k *Kernel) CreateStaff(ctx context.Context, actor Actor, in StaffInput) (S
 	if err := k.ref(ctx, actor, "person", "personId", in.PersonID); err != nil {
 		return Staff{}, err
 	}
-	if err := k.OpenUnit(ctx, "unitId", in.UnitID); err != nil {
+	if err := k.openUnit(ctx, "unitId", in.UnitID); err != nil {
 		return Staff{}, err
 	}
 	return CreateOnce(ctx, k, actor, in.RequestKey, in, func(rk *RequestKey) (Staff, error) {
