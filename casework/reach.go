@@ -22,17 +22,16 @@ import (
 // is taken as it stood when sending, as AuthorizeHandoff does: it must have
 // existed, and its reach is that of the unit it claims.
 func (k *Kernel) Reach(ctx context.Context, actor Actor, t Target) error {
-	notFound := errs.NotFound(t.RecordType, t.RecordID)
 	actorUnit, ok, err := k.reachingUnit(ctx, actor)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return notFound
+		return errs.NotFound(t.RecordType, t.RecordID)
 	}
 	err = k.reach(ctx, actorUnit, Rule{Kind: KindRead}, t)
 	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrForbidden) {
-		return notFound
+		return errs.NotFound(t.RecordType, t.RecordID)
 	}
 	return err
 }

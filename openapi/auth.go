@@ -36,7 +36,9 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 			h.writeError(w, r, &httpError{kind: errUnauthenticated, detail: "no valid credentials"})
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(casework.WithActor(r.Context(), actor)))
+		// The Accept header goes in with the actor: one copy of the
+		// request for both (route's handlers read them from the context).
+		next.ServeHTTP(w, r.WithContext(withAccept(casework.WithActor(r.Context(), actor), r)))
 	})
 }
 

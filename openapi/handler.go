@@ -58,7 +58,10 @@ type handler struct {
 	auth    Authenticator
 	log     zerolog.Logger
 	maxBody int64
-	mux     *http.ServeMux
+	// mux serves the generated routes and, at "/", unmatched; routes
+	// holds the generated routes alone, for unmatched to tell a 404 from
+	// a 405. So a matched request is routed once.
+	mux, routes *http.ServeMux
 }
 
 // NewHandler returns one http.Handler serving the whole API under /v1/. It
@@ -75,7 +78,7 @@ func NewHandler(cfg *Config) (http.Handler, error) {
 	if cfg.Kernel == nil || cfg.Cases == nil || cfg.Mediation == nil || cfg.Outreach == nil || cfg.Recovery == nil {
 		return nil, errors.New("openapi: Config needs the kernel and all four workflow services")
 	}
-	h := &handler{auth: cfg.Auth, log: zerolog.Nop(), maxBody: cfg.MaxBodyBytes, mux: http.NewServeMux()}
+	h := &handler{auth: cfg.Auth, log: zerolog.Nop(), maxBody: cfg.MaxBodyBytes, mux: http.NewServeMux(), routes: http.NewServeMux()}
 	if cfg.Logger != nil {
 		h.log = *cfg.Logger
 	}
@@ -87,10 +90,13 @@ func NewHandler(cfg *Config) (http.Handler, error) {
 		RequestErrorHandlerFunc:  h.requestErrorHandler,
 		ResponseErrorHandlerFunc: h.writeError,
 	})
-	api.HandlerWithOptions(strict, api.StdHTTPServerOptions{
-		BaseRouter:       h.mux,
-		ErrorHandlerFunc: h.requestErrorHandler,
-	})
+	for _, m := range []*http.ServeMux{h.mux, h.routes} {
+		api.HandlerWithOptions(strict, api.StdHTTPServerOptions{
+			BaseRouter:       m,
+			ErrorHandlerFunc: h.requestErrorHandler,
+		})
+	}
+	h.mux.HandleFunc("/", h.unmatched)
 	return WithRequestID(h.recoverPanics(h.authenticate(h.limitBody(http.HandlerFunc(h.route))))), nil
 }
 
@@ -105,14 +111,15 @@ func (h *handler) requestErrorHandler(w http.ResponseWriter, r *http.Request, er
 }
 
 // route serves the generated routes, and answers what they do not match
-// (404, 405) as problems, keeping the mux's Allow header.
+// (404, 405) as problems (unmatched).
 func (h *handler) route(w http.ResponseWriter, r *http.Request) {
-	r = withAccept(withMount(r))
-	next, pattern := h.mux.Handler(r)
-	if pattern != "" {
-		h.mux.ServeHTTP(w, r) // sets the path values, which Handler does not
-		return
-	}
+	h.mux.ServeHTTP(w, withMount(r))
+}
+
+// unmatched answers a request no generated route matched: 404 or 405 as a
+// problem, keeping the mux's Allow header, or the mux's own redirect.
+func (h *handler) unmatched(w http.ResponseWriter, r *http.Request) {
+	next, _ := h.routes.Handler(r)
 	rec := &headerRecorder{header: http.Header{}}
 	next.ServeHTTP(rec, r)
 	switch rec.status {

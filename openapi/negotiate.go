@@ -12,8 +12,10 @@ import (
 // more than one type (the report).
 type acceptKey struct{}
 
-func withAccept(r *http.Request) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), acceptKey{}, r.Header.Get("Accept")))
+// withAccept adds r's Accept header to ctx (authenticate's, which every
+// handler runs behind).
+func withAccept(ctx context.Context, r *http.Request) context.Context {
+	return context.WithValue(ctx, acceptKey{}, r.Header.Get("Accept"))
 }
 
 // prefers reports whether the client prefers mediaType to JSON: only when

@@ -9,15 +9,26 @@ import (
 	"github.com/grassroots-policing/grassroots/openapi/api"
 )
 
-// requestNote is what the layers below tell the access log about a
-// request: the authenticated staff id.
-type requestNote struct{ staffID string }
+// requestNote is what the layers below tell the layers above about a
+// request: the authenticated staff id for the access log line, and why
+// authentication failed for the 401's challenge (challenging). One note
+// serves both so that the request is copied for its context once.
+type requestNote struct {
+	staffID string
+	failure authReason
+}
 
 type noteKey struct{}
 
+// noteOf returns the request's note, or nil outside accessLog.
+func noteOf(ctx context.Context) *requestNote {
+	n, _ := ctx.Value(noteKey{}).(*requestNote)
+	return n
+}
+
 // noteStaff records the authenticated staff id for the access log line.
 func noteStaff(ctx context.Context, staffID string) {
-	if n, ok := ctx.Value(noteKey{}).(*requestNote); ok {
+	if n := noteOf(ctx); n != nil {
 		n.staffID = staffID
 	}
 }
@@ -36,13 +47,16 @@ var routes = func() *http.ServeMux {
 // status, duration and the staff id — never a header, query, body or token,
 // which may hold personal data or credentials.
 func (a *app) accessLog(next *http.ServeMux) http.Handler {
-	return openapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.active.Add(1)
 		defer a.active.Add(-1)
 		start := time.Now()
 		note := &requestNote{}
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), noteKey{}, note)))
+		// The request id (openapi.WithRequestID's) and the note in one
+		// copy of the request.
+		ctx := context.WithValue(openapi.RequestIDContext(w, r), noteKey{}, note)
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		_, route := routes.Handler(r)
 		if route == "" {
 			_, route = next.Handler(r) // health and readiness
@@ -61,7 +75,7 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 			Dur("duration", time.Since(start)).
 			Str("staff_id", note.staffID).
 			Msg("request")
-	}))
+	})
 }
 
 // statusRecorder keeps the status a handler answered.

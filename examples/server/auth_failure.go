@@ -39,16 +39,11 @@ type authError struct {
 
 func (e *authError) Error() string { return "reason=" + string(e.reason) + ": " + e.detail }
 
-// failureNote is where Authenticate leaves, for the response's
-// challenge, why the request was refused.
-type failureNote struct{ reason authReason }
-
-type failureKey struct{}
-
-// noteFailure records that the request was refused for reason.
+// noteFailure records, in the request's note (accessLog's), that the
+// request was refused for reason: the response's challenge names it.
 func noteFailure(ctx context.Context, reason authReason) {
-	if n, ok := ctx.Value(failureKey{}).(*failureNote); ok {
-		n.reason = reason
+	if n := noteOf(ctx); n != nil {
+		n.failure = reason
 	}
 }
 
@@ -66,22 +61,28 @@ func bearerChallenge(reason authReason) string {
 // challenging sets the challenge on the openapi handler's 401s: its
 // problem writer answers every authentication failure alike, and this
 // adds what the failure was (the problem body stays the writer's own).
+// It reads the note accessLog gave the request, and gives the request one
+// when served without accessLog.
 func challenging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := &failureNote{}
-		next.ServeHTTP(&challengeWriter{ResponseWriter: w, note: n}, r.WithContext(context.WithValue(r.Context(), failureKey{}, n)))
+		n := noteOf(r.Context())
+		if n == nil {
+			n = &requestNote{}
+			r = r.WithContext(context.WithValue(r.Context(), noteKey{}, n))
+		}
+		next.ServeHTTP(&challengeWriter{ResponseWriter: w, note: n}, r)
 	})
 }
 
 // challengeWriter rewrites WWW-Authenticate as a 401's header is written.
 type challengeWriter struct {
 	http.ResponseWriter
-	note *failureNote
+	note *requestNote
 }
 
 func (c *challengeWriter) WriteHeader(status int) {
 	if status == http.StatusUnauthorized {
-		c.Header().Set("WWW-Authenticate", bearerChallenge(c.note.reason))
+		c.Header().Set("WWW-Authenticate", bearerChallenge(c.note.failure))
 	}
 	c.ResponseWriter.WriteHeader(status)
 }
