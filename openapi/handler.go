@@ -37,6 +37,10 @@ type Config struct {
 	Logger *zerolog.Logger
 	// MaxBodyBytes caps a JSON request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxConcurrent bounds how many reads (GET) run their service call at
+	// once, the rest waiting in arrival order; 0 means no bound. A few per
+	// core keep the tail latency short under load (see admission).
+	MaxConcurrent int
 }
 
 // server implements api.StrictServerInterface. Its methods translate API
@@ -86,7 +90,7 @@ func NewHandler(cfg *Config) (http.Handler, error) {
 		h.maxBody = DefaultMaxBodyBytes
 	}
 	s := &server{kernel: cfg.Kernel, cases: cfg.Cases, mediation: cfg.Mediation, outreach: cfg.Outreach, recovery: cfg.Recovery}
-	strict := api.NewStrictHandlerWithOptions(s, []api.StrictMiddlewareFunc{boundsChecked, strictBody}, api.StrictHTTPServerOptions{
+	strict := api.NewStrictHandlerWithOptions(s, []api.StrictMiddlewareFunc{newAdmission(cfg.MaxConcurrent).middleware, boundsChecked, strictBody}, api.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  h.requestErrorHandler,
 		ResponseErrorHandlerFunc: h.writeError,
 	})

@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -73,6 +74,7 @@ type config struct {
 	writeTimeout, idleTimeout   time.Duration
 	maxHeaderBytes              int
 	maxBodyBytes                int64
+	maxConcurrent               int             // see openapi.Config.MaxConcurrent
 	jwks                        string          // the identity provider's public keys; see loadJWKS
 	jwtAlgs                     string          // the accepted algorithms; see parseAlgs
 	algs                        map[string]bool // jwtAlgs, parsed
@@ -106,6 +108,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "http.Server IdleTimeout")
 	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "http.Server MaxHeaderBytes")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", openapi.DefaultMaxBodyBytes, "largest JSON request body in bytes (larger: 413)")
+	fs.IntVar(&c.maxConcurrent, "max-concurrent", defaultMaxConcurrent(), "reads (GET) that run their database work at once, the rest waiting in arrival order (0: no bound)")
 	fs.StringVar(&c.jwks, "jwks", "", "JWKS file of the identity provider's public keys (Ed25519 kty OKP, RSA ≥ 2048 bits), chosen by a token's kid; read at start")
 	fs.StringVar(&c.jwtAlgs, "jwt-algs", defaultAlgs, "accepted token algorithms, comma-separated, from HS256 (the local secret), EdDSA and RS256 (keys of -jwks); a token's own header never widens them")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "browser origins allowed to call the API, comma-separated, exact (https://console.example.gov.cn); none by default, * refused")
@@ -131,6 +134,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	if c.maxBodyBytes <= 0 {
 		return nil, errors.New("-max-body-bytes must be positive")
+	}
+	if c.maxConcurrent < 0 {
+		return nil, errors.New("-max-concurrent must not be negative")
 	}
 	var err error
 	if c.algs, err = parseAlgs(c.jwtAlgs); err != nil {
@@ -202,3 +208,10 @@ func runToken(args []string, getenv func(string) string, stdout, stderr io.Write
 	_, err = fmt.Fprintln(stdout, tok)
 	return err
 }
+
+// defaultMaxConcurrent is -max-concurrent's default: a few reads per core
+// at a time keep every core busy while one waits for the database, and
+// keep the tail short under load (openapi.Config.MaxConcurrent): on two
+// cores and PostgreSQL, wrk's GET at 64 connections had a p99 of 184–488
+// ms unbounded and 68–116 ms at 16, at the same rate.
+func defaultMaxConcurrent() int { return 8 * runtime.GOMAXPROCS(0) }

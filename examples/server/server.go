@@ -110,7 +110,7 @@ func (a *app) build(ctx context.Context) error {
 		return err
 	}
 	api, err := openapi.NewHandler(&openapi.Config{Kernel: w.K, Cases: w.Cases, Mediation: w.Mediation, Outreach: w.Outreach,
-		Recovery: w.Recovery, Auth: auth, Logger: &a.log, MaxBodyBytes: cfg.maxBodyBytes})
+		Recovery: w.Recovery, Auth: auth, Logger: &a.log, MaxBodyBytes: cfg.maxBodyBytes, MaxConcurrent: cfg.maxConcurrent})
 	if err != nil {
 		return err
 	}
