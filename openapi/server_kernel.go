@@ -177,7 +177,7 @@ func (s *server) GetPerson(ctx context.Context, r api.GetPersonRequestObject) (a
 	if err != nil {
 		return nil, err
 	}
-	return api.GetPerson200JSONResponse{Body: personOut(p), Headers: api.GetPerson200ResponseHeaders{ETag: etag(p.Version)}}, nil
+	return personResponse{p: personOut(p), etag: etag(p.Version)}, nil
 }
 
 func (s *server) UpdatePerson(ctx context.Context, r api.UpdatePersonRequestObject) (api.UpdatePersonResponseObject, error) {
