@@ -20,7 +20,8 @@ import (
 
 // StaffLookup finds a stored staff record without an actor: the kernel's
 // store (casework.KernelStore) satisfies it. It must return an error
-// matching casework.ErrNotFound for an unknown id.
+// matching casework.ErrNotFound for an unknown id, and a record the caller
+// may keep (the actor holds its roles).
 type StaffLookup interface {
 	GetStaff(ctx context.Context, id string) (casework.Staff, error)
 }
@@ -185,7 +186,7 @@ func (a *JWTAuth) authenticate(r *http.Request) (casework.Actor, error) {
 	case !s.Active:
 		return casework.Actor{}, &authError{reason: reasonDeactivated, detail: "staff " + s.ID + " is deactivated"}
 	}
-	return casework.Actor{StaffID: s.ID, UnitID: s.UnitID, Roles: s.Clone().Roles}, nil
+	return casework.Actor{StaffID: s.ID, UnitID: s.UnitID, Roles: s.Roles}, nil // s is ours: LookupStaff clones
 }
 
 // subject verifies a token (or finds it verified before and not yet
