@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -66,6 +67,11 @@ func TestSecurityFlags(t *testing.T) {
 			require.Equal(t, map[string]bool{"HS256": true, "EdDSA": true, "RS256": true}, c.algs)
 			require.Empty(t, c.origins)
 			require.EqualValues(t, 1<<20, c.maxBodyBytes)
+			require.Equal(t, 8*runtime.GOMAXPROCS(0), c.maxConcurrent)
+		}},
+		{"reads without turns", []string{"-max-concurrent", "0"}, func(t *testing.T, c *config, err error) {
+			require.NoError(t, err)
+			require.Zero(t, c.maxConcurrent)
 		}},
 		{"a subset of algorithms", []string{"-jwt-algs", " EdDSA , RS256 "}, func(t *testing.T, c *config, err error) {
 			require.NoError(t, err)
@@ -94,6 +100,7 @@ func TestSecurityFlags(t *testing.T) {
 		"origin without a scheme": {"-cors-origins", "console.example.gov.cn"},
 		"origin in capitals":      {"-cors-origins", "https://Console.example.gov.cn"},
 		"zero body bytes":         {"-max-body-bytes", "0"},
+		"negative turns":          {"-max-concurrent", "-1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
