@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/openapi"
 	"github.com/grassroots-policing/grassroots/openapi/api"
 )
@@ -67,12 +68,13 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		a.metrics.observe(route, r.Method, rec.status, time.Since(start))
+		took := time.Since(start)
+		a.metrics.observe(route, r.Method, rec.status, took)
 		a.log.Info().
-			Str("request_id", w.Header().Get(openapi.RequestIDHeader)).
+			Str("request_id", casework.RequestIDFrom(ctx)).
 			Str("route", route).
 			Int("status", rec.status).
-			Dur("duration", time.Since(start)).
+			Dur("duration", took).
 			Str("staff_id", note.staffID).
 			Msg("request")
 	})
