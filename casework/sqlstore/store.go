@@ -148,8 +148,10 @@ var _ Host = (*Store)(nil)
 // on the same *sql.DB: its own record and ours commit together, or neither.
 // Each of our writes runs under a savepoint inside tx, so a refused write
 // leaves nothing of itself and tx stays usable. Reads still go through the
-// pool and do not see tx's uncommitted rows; on PostgreSQL the audit chain
-// head stays locked until tx ends, so keep such transactions short.
+// pool and do not see tx's uncommitted rows. On SQLite tx holds the write
+// lock until it ends, so keep such transactions short; on PostgreSQL the
+// audit chain head is locked only while tx commits (the database appends
+// the entries then), unless tx made its constraints immediate.
 func WithTx(ctx context.Context, tx *sql.Tx) context.Context { return sqlx.WithTx(ctx, tx) }
 
 // Snapshot implements casework.SnapshotStore: reads of this store and of
