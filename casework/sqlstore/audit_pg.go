@@ -8,7 +8,6 @@ import (
 
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/internal/audit"
-	"github.com/grassroots-policing/grassroots/internal/errs"
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 )
 
@@ -118,13 +117,5 @@ func (s *Store) queueChunk(ctx context.Context, tx *sql.Tx, recs []casework.Audi
 	}
 	res, err := s.execAudit(ctx, tx, len(recs), `WITH p AS (`+insert+`) INSERT INTO request_keys (actor_id, key, fingerprint,
 		record_type, record_id, result, created_at) VALUES (`+strings.Join(ph[:7], ", ")+`)`+upsertRequestKey+ph[7], a.List...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return errs.New(errs.ErrConflict, "duplicate key (request key %q)", key.Key)
-	}
-	return nil
+	return keyClaimed(key.Key, res, err)
 }

@@ -242,6 +242,21 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 	return s.appendAudit(ctx, tx, ch.Audit)
 }
 
+// keyClaimed is the outcome of an upsert of the request key named key
+// (upsertRequestKey) that res and err report: a live key made it write
+// nothing, and that is the duplicate.
+func keyClaimed(key string, res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errs.New(errs.ErrConflict, "duplicate key (request key %q)", key)
+	}
+	return nil
+}
+
 func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) error {
 	if rk := ch.RequestKey; rk != nil {
 		args := []any{rk.ActorID, rk.Key, rk.Fingerprint, rk.RecordType, rk.RecordID, rk.Result, sqlx.T(rk.CreatedAt)}
@@ -256,13 +271,8 @@ func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) e
 			// upsert waits for this row (PostgreSQL) or for the write lock
 			// (SQLite) and then finds the key live, so it is ErrConflict.
 			res, err := s.stmts.Exec(ctx, tx, insertRequestKey+upsertRequestKey+`$8`, append(args, sqlx.T(rk.ExpiredBefore))...)
-			if err != nil {
+			if err := keyClaimed(rk.Key, res, err); err != nil {
 				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				return errs.New(errs.ErrConflict, "duplicate key (request key %q)", rk.Key)
 			}
 		}
 	}
