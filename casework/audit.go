@@ -23,8 +23,14 @@ type (
 // ChainNext places a record after head: it assigns Seq, PrevHash and Hash.
 // Stores call it while holding the chain-head lock, as the last step of a
 // write's transaction.
-func ChainNext(head AuditHead, r AuditRecord) AuditEntry {
-	return audit.Next(head, AuditEntry{
+func ChainNext(head AuditHead, r AuditRecord) AuditEntry { return audit.Next(head, ChainEntry(r)) }
+
+// ChainEntry is r as an entry not yet placed in the chain (no Seq,
+// PrevHash or Hash), for a store whose database places it: the entry's
+// hash is then SHA-256 of audit.Prefix, Seq, audit.Body of this entry and
+// PrevHash (see casework/sqlstore on PostgreSQL).
+func ChainEntry(r AuditRecord) AuditEntry {
+	return AuditEntry{
 		Time:          Truncate(r.Time),
 		ActorID:       r.ActorID,
 		UnitID:        r.UnitID,
@@ -33,7 +39,7 @@ func ChainNext(head AuditHead, r AuditRecord) AuditEntry {
 		RecordID:      r.RecordID,
 		RequestID:     r.RequestID,
 		PayloadDigest: PayloadDigest(r.Payload),
-	})
+	}
 }
 
 // ChainHash computes an entry's hash from its fields and PrevHash.

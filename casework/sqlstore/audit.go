@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,54 +12,38 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 )
 
-// appendAudit chains the records after the head and stores them. The head
-// row is locked here, as the last statement group of the transaction, so
-// that concurrent writers serialise only for the few statements that append
-// to the chain. Entries and payloads go in one multi-row INSERT each; on
-// PostgreSQL the inserts and the head update are one statement (a
-// data-modifying WITH), so a write pays two round trips for its audit, not
-// 2N+2.
-//
-// key, on PostgreSQL only, is a request key written by the first chunk's
-// statement, after the head is locked: a live key of the same actor and
-// name makes that statement write nothing (its head update requires the
-// key's row), and the write is ErrConflict.
-func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.AuditRecord, key *casework.RequestKey) error {
+// appendAudit chains the records after the head and stores them, on
+// SQLite (PostgreSQL chains them itself at commit: queueAudit). The head row
+// is read here, as the last statement group of the transaction, which holds
+// the database's write lock. Entries and payloads go in one multi-row
+// INSERT each, so a write pays three statements for its audit, not 2N+2.
+func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, recs []casework.AuditRecord) error {
 	if len(recs) == 0 {
 		return nil
 	}
 	var head casework.AuditHead
 	var hash []byte
-	if err := s.stmts.QueryRowTx(ctx, tx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.d.ForUpdate()).Scan(&head.Seq, &hash); err != nil {
+	if err := s.stmts.QueryRowTx(ctx, tx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &hash); err != nil {
 		return err
 	}
 	copy(head.Hash[:], hash)
-	// Chunks keep a statement under PostgreSQL's 65,535 parameters.
+	// Chunks keep a statement under SQLite's bound on variables.
 	const chunk = 1000
 	for len(recs) > 0 {
 		n := min(len(recs), chunk)
 		var err error
-		if head, err = s.insertAudit(ctx, tx, head, recs[:n], key); err != nil {
+		if head, err = s.insertAudit(ctx, tx, head, recs[:n]); err != nil {
 			return err
 		}
-		recs, key = recs[n:], nil
+		recs = recs[n:]
 	}
 	return nil
 }
 
 // insertAudit appends records after head and moves the head row to the
 // last of them.
-func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, head casework.AuditHead, recs []casework.AuditRecord,
-	key *casework.RequestKey) (casework.AuditHead, error) {
-	// On PostgreSQL every placeholder is numbered across the one statement;
-	// on SQLite each statement numbers its own.
-	one := s.d.Engine == sqlx.Postgres
-	var shared sqlx.Args
-	var own [3]sqlx.Args
-	logA, payA, headA := &own[0], &own[1], &own[2]
-	if one {
-		logA, payA, headA = &shared, &shared, &shared
-	}
+func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, head casework.AuditHead, recs []casework.AuditRecord) (casework.AuditHead, error) {
+	var logA, payA sqlx.Args // each statement numbers its own placeholders
 	var logRows, payRows []string
 	for _, r := range recs {
 		e := casework.ChainNext(head, r)
@@ -72,48 +55,16 @@ func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, head casework.Audit
 		}
 		head = e.Head()
 	}
-	type stmt struct {
-		sql  string
-		args *sqlx.Args
+	if _, err := s.execAudit(ctx, tx, len(recs), `INSERT INTO audit_log (`+auditCols+`) VALUES `+strings.Join(logRows, ", "), logA.List...); err != nil {
+		return head, err
 	}
-	stmts := []stmt{{`INSERT INTO audit_log (` + auditCols + `) VALUES ` + strings.Join(logRows, ", "), logA}}
 	if len(payRows) > 0 {
-		stmts = append(stmts, stmt{`INSERT INTO audit_payloads (seq, payload) VALUES ` + strings.Join(payRows, ", "), payA})
-	}
-	update := stmt{`UPDATE audit_head SET seq = ` + headA.Add(head.Seq) + `, hash = ` + headA.Add(head.Hash[:]) + ` WHERE id = 1`, headA}
-	if one {
-		var with []string
-		for i, st := range stmts {
-			with = append(with, fmt.Sprintf("w%d AS (%s)", i, st.sql))
-		}
-		upd := update.sql
-		if key != nil {
-			ph := make([]string, 8)
-			for i, v := range []any{key.ActorID, key.Key, key.Fingerprint, key.RecordType, key.RecordID, key.Result,
-				sqlx.T(key.CreatedAt), sqlx.T(key.ExpiredBefore)} {
-				ph[i] = shared.Add(v)
-			}
-			with = append(with, `k AS (INSERT INTO request_keys (actor_id, key, fingerprint, record_type, record_id, result, created_at)
-				VALUES (`+strings.Join(ph[:7], ", ")+`)`+upsertRequestKey+ph[7]+` RETURNING 1)`)
-			upd += ` AND EXISTS (SELECT 1 FROM k)`
-		}
-		res, err := s.execAudit(ctx, tx, len(recs), "WITH "+strings.Join(with, ", ")+" "+upd, shared.List...)
-		if err != nil || key == nil {
-			return head, err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return head, err
-		} else if n == 0 {
-			return head, errs.New(errs.ErrConflict, "duplicate key (request key %q)", key.Key)
-		}
-		return head, nil
-	}
-	for _, st := range append(stmts, update) {
-		if _, err := s.execAudit(ctx, tx, len(recs), st.sql, st.args.List...); err != nil {
+		if _, err := s.execAudit(ctx, tx, len(recs), `INSERT INTO audit_payloads (seq, payload) VALUES `+strings.Join(payRows, ", "), payA.List...); err != nil {
 			return head, err
 		}
 	}
-	return head, nil
+	_, err := s.stmts.Exec(ctx, tx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.Seq, head.Hash[:])
+	return head, err
 }
 
 // execAudit runs an append's statement, prepared once when it appends few

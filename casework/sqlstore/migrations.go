@@ -331,6 +331,17 @@ var kernelMigrations = []sqlx.Step{{
 			`CREATE INDEX record_moves_to ON record_moves (kind, to_unit)`,
 		}
 	},
+}, {
+	// On PostgreSQL a write queues its audit records and the database
+	// places them in the chain at commit (auditChainSQL), so the chain
+	// head is locked only for the commit itself.
+	Version: 11,
+	Stmts: func(d *sqlx.Dialect) []string {
+		if d.Engine != sqlx.Postgres {
+			return nil
+		}
+		return auditChainSQL()
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

@@ -148,8 +148,10 @@ var _ Host = (*Store)(nil)
 // on the same *sql.DB: its own record and ours commit together, or neither.
 // Each of our writes runs under a savepoint inside tx, so a refused write
 // leaves nothing of itself and tx stays usable. Reads still go through the
-// pool and do not see tx's uncommitted rows; on PostgreSQL the audit chain
-// head stays locked until tx ends, so keep such transactions short.
+// pool and do not see tx's uncommitted rows. On SQLite tx holds the write
+// lock until it ends, so keep such transactions short; on PostgreSQL the
+// audit chain head is locked only while tx commits (the database appends
+// the entries then), unless tx made its constraints immediate.
 func WithTx(ctx context.Context, tx *sql.Tx) context.Context { return sqlx.WithTx(ctx, tx) }
 
 // Snapshot implements casework.SnapshotStore: reads of this store and of
@@ -169,12 +171,12 @@ func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) err
 
 // Write runs fn in a transaction and commits ch with it: the request key and
 // inbox mark first (so a concurrent duplicate waits on the unique key and
-// then fails), then fn's record change, then the outbox rows, and last the
-// audit entries under the chain-head lock, which is held only for the end of
-// the transaction. Both or neither. On PostgreSQL a request key that may
-// replace an expired one is written with the audit entries instead, in
-// their statement (a duplicate waits on the head lock, then finds the key
-// live and fails).
+// then fails), then fn's record change, then the outbox rows, and the audit
+// entries under the chain-head lock, which is held only for the end of the
+// transaction: on SQLite they are appended last; on PostgreSQL they are
+// queued first and the database appends them at commit (queueAudit), and a
+// request key that may replace an expired one is written with them, in
+// their statement. Both or neither.
 func (s *Store) Write(ctx context.Context, ch casework.Change, fn func(tx *sql.Tx) error) error {
 	return sqlx.Tx(ctx, s.db, func(tx *sql.Tx) error { return s.WriteIn(ctx, tx, ch, fn) })
 }
@@ -192,15 +194,23 @@ const upsertRequestKey = ` ON CONFLICT (actor_id, key) DO UPDATE SET fingerprint
 // must read or lock something first (a case-number counter) and build the
 // change from it.
 func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn func(tx *sql.Tx) error) error {
-	// On PostgreSQL a request key that may replace an expired one is
-	// written by the audit append's statement (a round trip fewer);
-	// elsewhere first, as every other key.
+	// On PostgreSQL the audit records are queued before the record change,
+	// so the database chains them first at commit, and a request key that
+	// may replace an expired one is written by the same statement (a round
+	// trip fewer); elsewhere keys are claimed first and records appended
+	// last.
+	queue := s.d.Engine == Postgres
 	var key *casework.RequestKey
-	if rk := ch.RequestKey; rk != nil && s.d.Engine == Postgres && len(ch.Audit) > 0 && !rk.ExpiredBefore.IsZero() {
+	if rk := ch.RequestKey; rk != nil && queue && len(ch.Audit) > 0 && !rk.ExpiredBefore.IsZero() {
 		key, ch.RequestKey = rk, nil
 	}
 	if err := s.claimKeys(ctx, tx, ch); err != nil {
 		return err
+	}
+	if queue {
+		if err := s.queueAudit(ctx, tx, ch.Audit, key); err != nil {
+			return err
+		}
 	}
 	if fn != nil {
 		if err := fn(tx); err != nil {
@@ -226,7 +236,25 @@ func (s *Store) WriteIn(ctx context.Context, tx *sql.Tx, ch casework.Change, fn 
 	if err := s.enqueue(ctx, tx, ch.Outbox); err != nil {
 		return err
 	}
-	return s.appendAudit(ctx, tx, ch.Audit, key)
+	if queue {
+		return nil
+	}
+	return s.appendAudit(ctx, tx, ch.Audit)
+}
+
+// keyClaimed is the outcome of an upsert of the request key named key
+// (upsertRequestKey) that res and err report: a live key made it write
+// nothing, and that is the duplicate.
+func keyClaimed(key string, res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errs.New(errs.ErrConflict, "duplicate key (request key %q)", key)
+	}
+	return nil
 }
 
 func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) error {
@@ -243,13 +271,8 @@ func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, ch casework.Change) e
 			// upsert waits for this row (PostgreSQL) or for the write lock
 			// (SQLite) and then finds the key live, so it is ErrConflict.
 			res, err := s.stmts.Exec(ctx, tx, insertRequestKey+upsertRequestKey+`$8`, append(args, sqlx.T(rk.ExpiredBefore))...)
-			if err != nil {
+			if err := keyClaimed(rk.Key, res, err); err != nil {
 				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				return errs.New(errs.ErrConflict, "duplicate key (request key %q)", rk.Key)
 			}
 		}
 	}

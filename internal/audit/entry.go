@@ -51,17 +51,33 @@ func (e Entry) Head() Head {
 // endian) and fixed-width fields are written at their fixed width, so no two
 // distinct entries share an encoding — moving a byte from ActorID to UnitID
 // changes the hash. Time contributes only its Unix microseconds.
+//
+// The encoding is Prefix, Seq, Body and PrevHash in that order, so a
+// database that places entries in the chain itself can compute the same
+// hash from the two parts that do not depend on the place.
 func ComputeHash(e Entry) [32]byte {
 	buf := make([]byte, 0, 256)
 	buf = appendString(buf, entryDomain)
 	buf = binary.BigEndian.AppendUint64(buf, uint64(e.Seq))
+	buf = appendBody(buf, e)
+	buf = append(buf, e.PrevHash[:]...)
+	return sha256.Sum256(buf)
+}
+
+// Prefix is the start of every entry's hashed encoding (the domain), which
+// Seq follows as a big-endian uint64.
+func Prefix() []byte { return appendString(nil, entryDomain) }
+
+// Body is the part of e's hashed encoding between Seq and PrevHash: every
+// field the entry's place in the chain does not decide.
+func Body(e Entry) []byte { return appendBody(make([]byte, 0, 200), e) }
+
+func appendBody(buf []byte, e Entry) []byte {
 	buf = binary.BigEndian.AppendUint64(buf, uint64(e.Time.UnixMicro()))
 	for _, s := range [...]string{e.ActorID, e.UnitID, e.Action, e.RecordType, e.RecordID, e.RequestID} {
 		buf = appendString(buf, s)
 	}
-	buf = append(buf, e.PayloadDigest[:]...)
-	buf = append(buf, e.PrevHash[:]...)
-	return sha256.Sum256(buf)
+	return append(buf, e.PayloadDigest[:]...)
 }
 
 // Next turns e into the entry that follows head: it assigns Seq, PrevHash and

@@ -9,7 +9,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -111,9 +110,6 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 		if err := s.insertVisit(ctx, tx, w.Visit); err != nil {
 			return err
 		}
-		if err := writeVisitPersons(ctx, tx, w.Visit, false); err != nil {
-			return err
-		}
 		for _, h := range w.Hazards {
 			if err := insertHazard(ctx, tx, h); err != nil {
 				return err
@@ -123,44 +119,62 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 	})
 }
 
-// insertVisit inserts a visit and its officers: on PostgreSQL in one
-// statement (a data-modifying WITH, one round trip), on SQLite one multi-row
-// insert for the officers. Prepared once for the usual few officers.
+// insertVisit inserts a visit, its officers and its person index rows:
+// on PostgreSQL in one statement (a data-modifying WITH, one round trip),
+// on SQLite one multi-row insert each. Prepared once for the usual few
+// officers and persons.
 func (s *Store) insertVisit(ctx context.Context, tx *sql.Tx, v outreach.Visit) error {
 	const insert = `INSERT INTO outreach_visits (` + visitCols + `, ` + visitCountCols + `) VALUES ($1, $2, $3, $4, $5,
 		$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`
-	args := visitArgs(v)
+	persons := v.PersonRefs()
 	exec := func(q string, args ...any) error {
 		var err error
-		if len(v.OfficerIDs) <= 4 {
+		if len(v.OfficerIDs) <= 4 && len(persons) <= 4 {
 			_, err = s.stmts.Exec(ctx, tx, q, args...)
 		} else {
 			_, err = tx.ExecContext(ctx, q, args...)
 		}
 		return err
 	}
-	if len(v.OfficerIDs) == 0 {
-		return exec(insert, args...)
-	}
-	// officers inserts the officer rows, numbering their placeholders after
-	// the first n arguments; $1 is the visit's id in visitArgs.
-	officers := func(a *sqlx.Args, visitID string) string {
-		rows := make([]string, len(v.OfficerIDs))
-		for i, o := range v.OfficerIDs {
-			rows[i] = "(" + a.Add(o) + ", " + visitID + ")"
+	// links inserts the rows linking ids to the visit, numbering their
+	// placeholders after a's; visitID is the visit id's placeholder.
+	links := func(a *sqlx.Args, visitID, table, col string, ids []string) string {
+		rows := make([]string, len(ids))
+		for i, id := range ids {
+			rows[i] = "(" + a.Add(id) + ", " + visitID + ")"
 		}
-		return `INSERT INTO outreach_visit_officers (officer_id, visit_id) VALUES ` + strings.Join(rows, ", ")
+		return `INSERT INTO ` + table + ` (` + col + `, visit_id) VALUES ` + strings.Join(rows, ", ")
 	}
+	a := sqlx.Args{List: visitArgs(v)}
 	if s.k.Engine() == casesql.Postgres {
-		a := sqlx.Args{List: slices.Clone(args)}
-		return exec(`WITH v AS (`+insert+`) `+officers(&a, "$1"), a.List...)
+		var with []string
+		if len(v.OfficerIDs) > 0 {
+			with = append(with, "o AS ("+links(&a, "$1", "outreach_visit_officers", "officer_id", v.OfficerIDs)+")")
+		}
+		if len(persons) > 0 {
+			with = append(with, "p AS ("+links(&a, "$1", "outreach_visit_persons", "person_id", persons)+")")
+		}
+		if len(with) == 0 {
+			return exec(insert, a.List...)
+		}
+		return exec(`WITH `+strings.Join(with, ", ")+` `+insert, a.List...)
 	}
-	if err := exec(insert, args...); err != nil {
+	if err := exec(insert, a.List...); err != nil {
 		return err
 	}
-	var b sqlx.Args // SQLite numbers each statement's placeholders from 1
-	id := b.Add(v.ID)
-	return exec(officers(&b, id), b.List...)
+	for _, l := range []struct {
+		table, col string
+		ids        []string
+	}{{"outreach_visit_officers", "officer_id", v.OfficerIDs}, {"outreach_visit_persons", "person_id", persons}} {
+		if len(l.ids) > 0 {
+			var b sqlx.Args // SQLite numbers each statement's placeholders from 1
+			id := b.Add(v.ID)
+			if err := exec(links(&b, id, l.table, l.col, l.ids), b.List...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // UpdateVisit implements outreach.Store. Officers are not written: they
