@@ -34,6 +34,7 @@ func (l *Loader) startFresh(ctx context.Context) error {
 		if l.conn, err = l.db.Conn(ctx); err != nil {
 			return err
 		}
+		l.stmts = stmtCache{}
 		exec = l.conn.ExecContext
 		for _, p := range []string{`PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
 			if _, err := exec(ctx, p); err != nil {
@@ -61,6 +62,10 @@ func (l *Loader) endFresh(ctx context.Context) error {
 	var exec func(context.Context, string, ...any) (sql.Result, error) = l.db.ExecContext
 	if l.conn != nil {
 		exec = l.conn.ExecContext
+		// The INSERTs are done; leaving WAL wants no statement open.
+		if err := l.conn.Raw(func(any) error { return l.stmts.close() }); err != nil {
+			return err
+		}
 	}
 	for _, ix := range l.indexes {
 		if _, err := exec(ctx, ix.create); err != nil {
@@ -137,6 +142,7 @@ func (l *Loader) foreignKeyCheck(ctx context.Context) error {
 // release gives back the connection of a Fresh load on SQLite.
 func (l *Loader) release() {
 	if l.conn != nil {
+		_ = l.conn.Raw(func(any) error { return l.stmts.close() })
 		_ = l.conn.Close()
 		l.conn = nil
 	}
@@ -189,21 +195,4 @@ func anys(ss []string) []any {
 		out[i] = s
 	}
 	return out
-}
-
-// inTx runs fn in a transaction on conn when the load holds one, else on
-// the pool.
-func inTx(ctx context.Context, db *sql.DB, conn *sql.Conn, fn func(*sql.Tx) error) error {
-	if conn == nil {
-		return sqlx.Tx(ctx, db, fn)
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return sqlx.Translate(err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return sqlx.Translate(err)
-	}
-	return sqlx.Translate(tx.Commit())
 }
