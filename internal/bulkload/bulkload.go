@@ -18,7 +18,7 @@
 // without the secondary indexes and PostgreSQL's foreign keys (built and
 // checked once at Close), and on SQLite without journal, fsync or
 // foreign-key checks (checked once at Close, then the file goes back to WAL
-// with synchronous=FULL and is fsynced). A crash or an error during such a
+// with synchronous=FULL and is fsynced) and in pages of 16 KiB. A crash or an error during such a
 // load leaves a database to delete and generate again; the loader says so
 // by returning the error, and never leaves a half-restored schema behind a
 // nil error.

@@ -165,8 +165,8 @@ func schema(t *testing.T, f fixture, engine sqlx.Engine) []string {
 
 // TestFreshLoad: a Fresh load (no journal, indexes and foreign keys
 // dropped until Close) ends with the same indexes and foreign keys as it
-// began, a chain that verifies, SQLite back in WAL mode, and the services
-// writing on; a row whose foreign key names nothing makes Close fail.
+// began, a chain that verifies, SQLite back in WAL mode with pages of 16
+// KiB, and the services writing on; a row whose foreign key names nothing makes Close fail.
 func TestFreshLoad(t *testing.T) {
 	t.Parallel()
 	engines(t, func(t *testing.T, engine sqlx.Engine) {
@@ -205,6 +205,9 @@ func TestFreshLoad(t *testing.T) {
 				var mode string
 				require.NoError(t, f.store.DB().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode))
 				require.Equal(t, "wal", mode)
+				var pageSize int
+				require.NoError(t, f.store.DB().QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize))
+				require.Equal(t, 16384, pageSize, "pages of 16 KiB")
 			}
 			_, err = f.k.CreateStaff(ctx, f.admin, casework.StaffInput{UnitID: f.root.ID, Name: "民警", Roles: []casework.Role{casework.RoleOfficer}})
 			require.NoError(t, err)
