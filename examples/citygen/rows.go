@@ -112,7 +112,11 @@ type auditJob struct {
 	action, recordType, id string
 	at                     time.Time
 	before, after          any
-	rec                    casework.AuditRecord
+	// entry is the record's entry before it is chained (casework.ChainNext
+	// from an empty head: its payload digest computed on a worker), and
+	// payload its payload.
+	entry   audit.Entry
+	payload []byte
 }
 
 // batchWrites is how many writes share one parallel payload computation.
@@ -182,7 +186,7 @@ func (w *writer) drain(ctx context.Context) error {
 					// The kernel stamps its clock's time; the record was
 					// written at its own.
 					rec.Time = casework.Truncate(j.at)
-					j.rec = rec
+					j.entry, j.payload = casework.ChainNext(audit.Head{}, rec), rec.Payload
 				}
 			}
 		}()
@@ -198,7 +202,9 @@ func (w *writer) drain(ctx context.Context) error {
 			}
 		}
 		for _, j := range wr.audits {
-			if err := w.l.Audit(func(h audit.Head) audit.Entry { return casework.ChainNext(h, j.rec) }, j.rec.Payload); err != nil {
+			// audit.Next chains the entry after h as ChainNext would: it
+			// sets what follows from h and keeps the rest.
+			if err := w.l.Audit(func(h audit.Head) audit.Entry { return audit.Next(h, j.entry) }, j.payload); err != nil {
 				return err
 			}
 		}
