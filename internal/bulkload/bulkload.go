@@ -360,10 +360,12 @@ type sqliteConn interface {
 	driver.ConnBeginTx
 }
 
-// stmtKey names a prepared multi-row INSERT: the table and its row count.
+// stmtKey names a prepared multi-row INSERT: the table, its columns (a
+// caller may name other columns of a table in a later flush) and its row
+// count.
 type stmtKey struct {
-	table string
-	rows  int
+	table, cols string
+	rows        int
 }
 
 // stmtCache holds the prepared INSERTs of one SQLite connection. A Fresh
@@ -441,9 +443,10 @@ func (w *sqliteWriter) batch(ctx context.Context, b batch) (int, error) {
 // quadratic in their number.
 func (w *sqliteWriter) insert(ctx context.Context, name string, t *table) error {
 	per := max(1, min(500, sqliteMaxParams/len(t.cols)))
+	cols := strings.Join(t.cols, ",")
 	for rows := t.rows; len(rows) > 0; rows = rows[min(per, len(rows)):] {
 		k := min(per, len(rows))
-		key := stmtKey{name, k}
+		key := stmtKey{name, cols, k}
 		query := ""
 		if w.stmts[key] == nil {
 			query = insertSQL(name, t.cols, k)
