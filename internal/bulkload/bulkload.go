@@ -18,10 +18,10 @@
 // without the secondary indexes and PostgreSQL's foreign keys (built and
 // checked once at Close), and on SQLite without journal, fsync or
 // foreign-key checks (checked once at Close, then the file goes back to WAL
-// with synchronous=FULL and is fsynced) and in pages of 16 KiB. A crash or an error during such a
-// load leaves a database to delete and generate again; the loader says so
-// by returning the error, and never leaves a half-restored schema behind a
-// nil error.
+// with synchronous=FULL and is fsynced) and in pages of 16 KiB. A crash or
+// an error during such a load leaves a database to delete and generate
+// again; the loader says so by returning the error, and never leaves a
+// half-restored schema behind a nil error.
 package bulkload
 
 import (
@@ -103,9 +103,10 @@ type Loader struct {
 	// the caller goes on adding the next batch.
 	inflight chan flushResult
 	// fresh is the state of a Fresh load: the SQLite connection every
-	// flush writes on, and the indexes to build again at Close.
+	// flush writes on with the INSERTs prepared on it, and the indexes to
+	// build again at Close.
 	conn    *sql.Conn
-	stmts   stmtCache // the prepared INSERTs on conn
+	stmts   stmtCache
 	indexes []index
 	touched map[string]bool // the tables written, which a Fresh load analyses at Close
 }
