@@ -112,7 +112,11 @@ type auditJob struct {
 	action, recordType, id string
 	at                     time.Time
 	before, after          any
-	rec                    casework.AuditRecord
+	// entry is the record's entry before it is chained (casework.ChainNext
+	// from an empty head: its payload digest computed on a worker), and
+	// payload its payload.
+	entry   audit.Entry
+	payload []byte
 }
 
 // batchWrites is how many writes share one parallel payload computation.
@@ -182,7 +186,7 @@ func (w *writer) drain(ctx context.Context) error {
 					// The kernel stamps its clock's time; the record was
 					// written at its own.
 					rec.Time = casework.Truncate(j.at)
-					j.rec = rec
+					j.entry, j.payload = casework.ChainNext(audit.Head{}, rec), rec.Payload
 				}
 			}
 		}()
@@ -198,7 +202,9 @@ func (w *writer) drain(ctx context.Context) error {
 			}
 		}
 		for _, j := range wr.audits {
-			if err := w.l.Audit(func(h audit.Head) audit.Entry { return casework.ChainNext(h, j.rec) }, j.rec.Payload); err != nil {
+			// audit.Next chains the entry after h as ChainNext would: it
+			// sets what follows from h and keeps the rest.
+			if err := w.l.Audit(func(h audit.Head) audit.Entry { return audit.Next(h, j.entry) }, j.payload); err != nil {
 				return err
 			}
 		}
@@ -300,13 +306,10 @@ func (w *writer) dispute(ctx context.Context, by casework.Actor, d mediation.Dis
 	b.ID, b.UnitID, b.State, b.Kind, b.Category, b.Source, b.Risk = "", "", "", "", "", "", ""
 	b.ReportedAt, b.AcceptedAt, b.SettledAt, b.FailedAt, b.ReferredAt, b.ClosedAt, b.NextDue = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	b.Version, b.CreatedAt, b.UpdatedAt = 0, time.Time{}, time.Time{}
-	body, err := json.Marshal(b)
-	if err != nil {
-		return fmt.Errorf("dispute %s: %w", d.ID, err)
-	}
+	// The bodies are encoded with the JSON columns, on the workers.
 	w.add("mediation_disputes", disputeCols, d.ID, d.UnitID, string(d.State), string(d.Kind), d.Category,
 		mediation.CategoryTop(d.Category), d.Source, string(d.Risk), sqlx.T(d.ReportedAt), sqlx.T(d.AcceptedAt), sqlx.T(d.SettledAt),
-		sqlx.T(d.FailedAt), sqlx.T(d.ReferredAt), sqlx.T(d.ClosedAt), sqlx.T(d.NextDue), string(body), d.Version, sqlx.T(d.CreatedAt),
+		sqlx.T(d.FailedAt), sqlx.T(d.ReferredAt), sqlx.T(d.ClosedAt), sqlx.T(d.NextDue), sqlx.JSON{V: b}, d.Version, sqlx.T(d.CreatedAt),
 		sqlx.T(d.UpdatedAt))
 	for _, ref := range []struct {
 		kind string
@@ -331,13 +334,9 @@ func (w *writer) dispute(ctx context.Context, by casework.Actor, d mediation.Dis
 
 func (w *writer) caseRow(ctx context.Context, by casework.Actor, x cases.Case, outboxID string) error {
 	x.SharedWith = nil
-	body, err := json.Marshal(x)
-	if err != nil {
-		return err
-	}
 	w.add("case_cases", caseCols, x.ID, x.UnitID, sqlx.S(x.Number), x.Kind, string(x.State), sqlx.S(x.MOKey()),
 		sqlx.S(x.LeadID), sqlx.T(x.ReportedAt), sqlx.T(x.FiledAt), sqlx.T(x.SolvedAt), sqlx.T(x.ClosedAt), sqlx.T(x.DroppedAt),
-		string(body), x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt))
+		sqlx.JSON{V: x}, x.Version, sqlx.T(x.CreatedAt), sqlx.T(x.UpdatedAt))
 	for _, p := range x.SuspectKeys() {
 		w.add("case_suspects", suspectCols, x.ID, p)
 	}
@@ -391,14 +390,10 @@ func (w *writer) inbox(in casework.InboxEntry) {
 }
 
 func (w *writer) lead(ctx context.Context, by casework.Actor, l cases.Lead) error {
-	body, err := json.Marshal(l)
-	if err != nil {
-		return err
-	}
 	w.inbox(casework.InboxEntry{SourceKind: l.Source.Kind, SourceID: l.Source.ID, Step: l.Source.Step, RecordType: cases.RecordLead,
 		RecordID: l.ID, CreatedAt: l.CreatedAt})
 	w.add("case_leads", leadCols, l.ID, l.UnitID, string(l.State), l.Source.Kind, sqlx.S(l.Source.ID), sqlx.S(l.CaseID),
-		sqlx.T(l.FoundAt), string(body), l.Version, sqlx.T(l.CreatedAt), sqlx.T(l.UpdatedAt))
+		sqlx.T(l.FoundAt), sqlx.JSON{V: l}, l.Version, sqlx.T(l.CreatedAt), sqlx.T(l.UpdatedAt))
 	for _, p := range l.PersonRefs() {
 		w.add("case_person_refs", casePersonCols, "lead", l.ID, p)
 	}

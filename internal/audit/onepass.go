@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -39,7 +40,10 @@ type field struct {
 // name with canonical values, and the state digest; nil fields and "" for
 // a state that encodes as null. ok is false when the input needs the
 // definition's path (not an object, duplicate names after decoding).
-func canonicalState(v any) (_ []field, digest string, ok bool) {
+func canonicalState(v any, s *stateScratch) (_ []field, digest string, ok bool) {
+	if fields, digest, ok := typedState(v, s); ok {
+		return fields, digest, true
+	}
 	raw, err := marshalJSON(v)
 	if err != nil {
 		return nil, "", false
@@ -60,16 +64,41 @@ func canonicalState(v any) (_ []field, digest string, ok bool) {
 	return fields, hex.EncodeToString(sum[:]), true
 }
 
+// stateScratch holds a state's canonical bytes and members, and the
+// payload being written: every audited write needs them, and only the
+// payload outlives it.
+type stateScratch struct {
+	buf    []byte
+	spans  []span
+	fields []field
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(stateScratch) }}
+
+func getScratch() *stateScratch { return scratchPool.Get().(*stateScratch) }
+
+// putScratch pools s unless a huge state grew it.
+func putScratch(s *stateScratch) {
+	if cap(s.buf) <= 1<<16 {
+		// Let go of the names and map keys.
+		clear(s.fields[:cap(s.fields)])
+		clear(s.spans[:cap(s.spans)])
+		scratchPool.Put(s)
+	}
+}
+
 func redactCanonicalFast(before, after any, sensitive func(string) bool) ([]byte, bool) {
-	bf, bd, ok := canonicalState(before)
+	bs, as, out := getScratch(), getScratch(), getScratch()
+	defer func() { putScratch(bs); putScratch(as); putScratch(out) }()
+	bf, bd, ok := canonicalState(before, bs)
 	if !ok {
 		return nil, false
 	}
-	af, ad, ok := canonicalState(after)
+	af, ad, ok := canonicalState(after, as)
 	if !ok {
 		return nil, false
 	}
-	buf := make([]byte, 0, 512)
+	buf := out.buf[:0]
 	buf = append(buf, `{"after":`...)
 	buf = appendJSONString(buf, ad)
 	buf = append(buf, `,"before":`...)
@@ -110,7 +139,8 @@ func redactCanonicalFast(before, after any, sensitive func(string) bool) ([]byte
 		buf = appendSide(buf, old, hide)
 		buf = append(buf, '}')
 	}
-	return append(buf, "]}"...), true
+	out.buf = append(buf, "]}"...)
+	return slices.Clone(out.buf), true
 }
 
 // appendSide writes one side of a field change: null when the field is

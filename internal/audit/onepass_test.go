@@ -2,6 +2,7 @@ package audit
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -92,7 +93,8 @@ func TestRedactCanonicalMatchesRedact(t *testing.T) {
 }
 
 // TestRedactCanonicalTakesTheFastPath guards the point of the function: a
-// plain record must not fall back to the definition.
+// plain record must not fall back to the definition, nor its states leave
+// the typed path.
 func TestRedactCanonicalTakesTheFastPath(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -103,7 +105,12 @@ func TestRedactCanonicalTakesTheFastPath(t *testing.T) {
 		{"create", nil, randomNested(rng)},
 		{"update", randomRecord(rng), randomRecord(rng)},
 		{"delete", randomRecord(rng), nil},
+		{"every kind", nil, typedAll{Num: "1", Any: map[string]any{"k": []any{json.Number("2"), "s", nil}}, Inner: &typedAll{}}},
 	} {
+		for _, state := range []any{c.before, c.after} {
+			_, _, ok := typedState(state, new(stateScratch))
+			require.True(t, ok, c.name)
+		}
 		_, ok := redactCanonicalFast(c.before, c.after, sensitiveSSN)
 		require.True(t, ok, c.name)
 	}

@@ -18,10 +18,10 @@
 // without the secondary indexes and PostgreSQL's foreign keys (built and
 // checked once at Close), and on SQLite without journal, fsync or
 // foreign-key checks (checked once at Close, then the file goes back to WAL
-// with synchronous=FULL and is fsynced). A crash or an error during such a
-// load leaves a database to delete and generate again; the loader says so
-// by returning the error, and never leaves a half-restored schema behind a
-// nil error.
+// with synchronous=FULL and is fsynced) and in pages of 16 KiB. A crash or
+// an error during such a load leaves a database to delete and generate
+// again; the loader says so by returning the error, and never leaves a
+// half-restored schema behind a nil error.
 package bulkload
 
 import (
@@ -103,8 +103,10 @@ type Loader struct {
 	// the caller goes on adding the next batch.
 	inflight chan flushResult
 	// fresh is the state of a Fresh load: the SQLite connection every
-	// flush writes on, and the indexes to build again at Close.
+	// flush writes on with the INSERTs prepared on it, and the indexes to
+	// build again at Close.
 	conn    *sql.Conn
+	stmts   stmtCache
 	indexes []index
 	touched map[string]bool // the tables written, which a Fresh load analyses at Close
 }
@@ -284,7 +286,7 @@ func (l *Loader) Flush(ctx context.Context) error {
 		if l.engine == sqlx.Postgres {
 			r.rows, r.err = b.flushPostgres(ctx, l.db)
 		} else {
-			r.rows, r.err = b.flushSQLite(ctx, l.db, l.conn)
+			r.rows, r.err = b.flushSQLite(ctx, l.db, l.conn, l.stmts)
 		}
 		done <- r
 	}(l.inflight)
@@ -351,61 +353,142 @@ func (l batch) flushPostgres(ctx context.Context, db *sql.DB) (int, error) {
 // statement (32,766 since 3.32).
 const sqliteMaxParams = 32_000
 
-func (l batch) flushSQLite(ctx context.Context, db *sql.DB, conn *sql.Conn) (int, error) {
-	var n int
-	err := inTx(ctx, db, conn, func(tx *sql.Tx) error {
-		// A page cache of 128 MiB on the connection that loads (SQLite's
-		// default is 2 MiB): the indexes of a large load stay in memory
-		// instead of being read back for every batch.
-		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -131072`); err != nil {
-			return err
-		}
-		for _, name := range l.ordered() {
-			c, err := insertSQLite(ctx, tx, name, l.tables[name])
-			if err != nil {
-				return fmt.Errorf("bulkload: insert into %s: %w", name, err)
-			}
-			n += c
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, l.head.Seq, l.head.Hash[:])
-		return err
-	})
-	return n, err
+// sqliteConn is what a flush needs of the SQLite driver's connection: it
+// writes through the driver itself, since database/sql's per-statement
+// checks and conversions cost as much as a tenth of the inserts.
+type sqliteConn interface {
+	driver.ConnPrepareContext
+	driver.ConnBeginTx
 }
 
-// insertSQLite inserts a table's rows by one prepared statement of as many
-// rows as the parameter limit allows, and one for the remainder. Anonymous
-// placeholders: SQLite looks numbered ones up by name, which costs time
-// quadratic in their number.
-func insertSQLite(ctx context.Context, tx *sql.Tx, name string, t *table) (int, error) {
-	per := max(1, min(500, sqliteMaxParams/len(t.cols)))
-	stmts := map[int]*sql.Stmt{}
-	defer func() {
-		for _, s := range stmts {
-			s.Close()
-		}
-	}()
-	args := make([]any, 0, per*len(t.cols))
-	for rows := t.rows; len(rows) > 0; {
-		k := min(per, len(rows))
-		st := stmts[k]
-		if st == nil {
-			var err error
-			if st, err = tx.PrepareContext(ctx, insertSQL(name, t.cols, k)); err != nil {
-				return 0, err
-			}
-			stmts[k] = st
-		}
-		args = args[:0]
-		for _, r := range rows[:k] {
-			args = append(args, r...)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+// stmtKey names a prepared multi-row INSERT: the table, its columns (a
+// caller may name other columns of a table in a later flush) and its row
+// count.
+type stmtKey struct {
+	table, cols string
+	rows        int
+}
+
+// stmtCache holds the prepared INSERTs of one SQLite connection. A Fresh
+// load keeps them for the whole load (one connection); otherwise they last
+// one flush.
+type stmtCache map[stmtKey]driver.Stmt
+
+func (c stmtCache) close() error {
+	var errs []error
+	for k, st := range c {
+		errs = append(errs, st.Close())
+		delete(c, k)
+	}
+	return errors.Join(errs...)
+}
+
+func (l batch) flushSQLite(ctx context.Context, db *sql.DB, conn *sql.Conn, stmts stmtCache) (n int, err error) {
+	if conn == nil {
+		if conn, err = db.Conn(ctx); err != nil {
 			return 0, err
 		}
-		rows = rows[k:]
+		defer conn.Close()
+		stmts = stmtCache{}
+		defer func() { err = errors.Join(err, conn.Raw(func(any) error { return stmts.close() })) }()
 	}
-	return len(t.rows), nil
+	// A page cache of 128 MiB on the connection that loads (SQLite's
+	// default is 2 MiB): the indexes of a large load stay in memory
+	// instead of being read back for every batch.
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -131072`); err != nil {
+		return 0, err
+	}
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(sqliteConn)
+		if !ok {
+			return fmt.Errorf("bulkload: the SQLite driver's connection %T cannot prepare and begin with a context", dc)
+		}
+		tx, err := c.BeginTx(ctx, driver.TxOptions{})
+		if err != nil {
+			return err
+		}
+		w := sqliteWriter{c: c, stmts: stmts}
+		if n, err = w.batch(ctx, l); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	})
+	return n, sqlx.Translate(err)
+}
+
+// sqliteWriter executes a flush's statements on one driver connection.
+type sqliteWriter struct {
+	c     sqliteConn
+	stmts stmtCache
+	args  []driver.NamedValue // reused from one statement to the next
+}
+
+// batch writes every table of b and the chain head after them, in the
+// transaction open on the connection.
+func (w *sqliteWriter) batch(ctx context.Context, b batch) (int, error) {
+	n := 0
+	for _, name := range b.ordered() {
+		if err := w.insert(ctx, name, b.tables[name]); err != nil {
+			return 0, fmt.Errorf("bulkload: insert into %s: %w", name, err)
+		}
+		n += len(b.tables[name].rows)
+	}
+	return n, w.exec(ctx, stmtKey{table: "audit_head"}, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`,
+		[][]any{{b.head.Seq, b.head.Hash[:]}})
+}
+
+// insert inserts a table's rows by one prepared statement of as many rows
+// as the parameter limit allows, and one for the remainder. Anonymous
+// placeholders: SQLite looks numbered ones up by name, which costs time
+// quadratic in their number.
+func (w *sqliteWriter) insert(ctx context.Context, name string, t *table) error {
+	per := max(1, min(500, sqliteMaxParams/len(t.cols)))
+	cols := strings.Join(t.cols, ",")
+	for rows := t.rows; len(rows) > 0; rows = rows[min(per, len(rows)):] {
+		k := min(per, len(rows))
+		key := stmtKey{name, cols, k}
+		query := ""
+		if w.stmts[key] == nil {
+			query = insertSQL(name, t.cols, k)
+		}
+		if err := w.exec(ctx, key, query, rows[:k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exec runs the statement key names (prepared from query on first use)
+// with the rows' values as its arguments, converted as database/sql
+// converts them for a driver without a converter of its own.
+func (w *sqliteWriter) exec(ctx context.Context, key stmtKey, query string, rows [][]any) error {
+	st := w.stmts[key]
+	if st == nil {
+		var err error
+		if st, err = w.c.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		w.stmts[key] = st
+	}
+	ex, ok := st.(driver.StmtExecContext)
+	if !ok {
+		return fmt.Errorf("bulkload: the SQLite driver's statement %T cannot execute with a context", st)
+	}
+	args := w.args[:0]
+	for _, r := range rows {
+		for _, a := range r {
+			v, err := driver.DefaultParameterConverter.ConvertValue(a)
+			if err != nil {
+				return fmt.Errorf("argument %d: %w", len(args)+1, err)
+			}
+			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+		}
+	}
+	w.args = args
+	_, err := ex.ExecContext(ctx, args)
+	clear(args) // the rows' values go with the batch
+	return err
 }
 
 func insertSQL(name string, cols []string, rows int) string {

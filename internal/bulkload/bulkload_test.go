@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -165,8 +166,8 @@ func schema(t *testing.T, f fixture, engine sqlx.Engine) []string {
 
 // TestFreshLoad: a Fresh load (no journal, indexes and foreign keys
 // dropped until Close) ends with the same indexes and foreign keys as it
-// began, a chain that verifies, SQLite back in WAL mode, and the services
-// writing on; a row whose foreign key names nothing makes Close fail.
+// began, a chain that verifies, SQLite back in WAL mode with pages of 16
+// KiB, and the services writing on; a row whose foreign key names nothing makes Close fail.
 func TestFreshLoad(t *testing.T) {
 	t.Parallel()
 	engines(t, func(t *testing.T, engine sqlx.Engine) {
@@ -205,6 +206,9 @@ func TestFreshLoad(t *testing.T) {
 				var mode string
 				require.NoError(t, f.store.DB().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode))
 				require.Equal(t, "wal", mode)
+				var pageSize int
+				require.NoError(t, f.store.DB().QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize))
+				require.Equal(t, 16384, pageSize, "pages of 16 KiB")
 			}
 			_, err = f.k.CreateStaff(ctx, f.admin, casework.StaffInput{UnitID: f.root.ID, Name: "民警", Roles: []casework.Role{casework.RoleOfficer}})
 			require.NoError(t, err)
@@ -214,5 +218,34 @@ func TestFreshLoad(t *testing.T) {
 			require.Equal(t, l.Head().Seq+1, rep.Head.Seq)
 			require.Equal(t, 3, rep.CheckpointsVerified)
 		}
+	})
+}
+
+// TestColumnsMayChangeBetweenFlushes: a table written with other columns
+// in a later flush gets those columns, although a Fresh SQLite load keeps
+// its prepared INSERTs from one flush to the next.
+func TestColumnsMayChangeBetweenFlushes(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, engine sqlx.Engine) {
+		ctx := context.Background()
+		f := setup(t, engine)
+		l, err := bulkload.Open(ctx, f.store.DB(), engine, bulkload.Config{CheckpointKey: f.key, CheckpointKeyID: f.keyID, Fresh: true})
+		require.NoError(t, err)
+		cols := []string{"id", "unit_id", "name", "gender", "doc_type", "tags", "unidentified", "version", "created_at", "updated_at"}
+		at := time.Date(2020, 5, 12, 9, 0, 0, 0, time.UTC).UnixMicro()
+		for flush, extra := range []string{"", "description"} {
+			for i := range 3 {
+				c, vals := cols, []any{fmt.Sprintf("p-%d-%d", flush, i), f.root.ID, "居民", "unknown", "none", "[]", false, int64(1), at, at}
+				if extra != "" {
+					c, vals = append(slices.Clone(cols), extra), append(vals, "described")
+				}
+				require.NoError(t, l.Add("persons", c, vals...))
+			}
+			require.NoError(t, l.Flush(ctx))
+		}
+		require.NoError(t, l.Close(ctx, time.Now()))
+		var described int
+		require.NoError(t, f.store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM persons WHERE description = 'described'`).Scan(&described))
+		require.Equal(t, 3, described)
 	})
 }
