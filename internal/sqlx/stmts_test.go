@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
@@ -74,4 +75,55 @@ func TestStmtsBounded(t *testing.T) {
 		require.Equal(t, 1+i, got)
 	}
 	require.Equal(t, sqlx.MaxStmts, st.Len())
+}
+
+// A statement first run inside a transaction never waits for a second
+// connection to prepare it: with a pool of one connection, held by the
+// transaction, it runs unprepared and is prepared once the pool is free.
+func TestStmtsInTxNeedNoSecondConnection(t *testing.T) {
+	t.Parallel()
+	for name, open := range map[string]func(t *testing.T) *sql.DB{
+		"sqlite":   func(t *testing.T) *sql.DB { return testdb.SQLite(t) },
+		"postgres": func(t *testing.T) *sql.DB { return testdb.Postgres(t).DB },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := open(t)
+			ctx := context.Background()
+			_, err := db.ExecContext(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`)
+			require.NoError(t, err)
+			db.SetMaxOpenConns(1)
+			st := sqlx.NewStmts(db)
+			done := make(chan error, 1)
+			go func() {
+				tx, err := db.BeginTx(ctx, nil)
+				if err != nil {
+					done <- err
+					return
+				}
+				defer func() { _ = tx.Rollback() }()
+				if _, err := st.Exec(ctx, tx, `INSERT INTO kv (k, v) VALUES ($1, $2)`, "a", "alpha"); err != nil {
+					done <- err
+					return
+				}
+				var v string
+				if err := st.QueryRowTx(ctx, tx, `SELECT v FROM kv WHERE k = $1`, "a").Scan(&v); err != nil {
+					done <- err
+					return
+				}
+				done <- tx.Commit()
+			}()
+			select {
+			case err := <-done:
+				require.NoError(t, err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("a transaction waited for a second connection to prepare its statement")
+			}
+			require.Eventually(t, func() bool { return st.Len() == 2 }, 10*time.Second, 10*time.Millisecond,
+				"both statements are prepared once the pool is free")
+			var v string
+			require.NoError(t, st.QueryRow(ctx, `SELECT v FROM kv WHERE k = $1`, "a").Scan(&v))
+			require.Equal(t, "alpha", v)
+		})
+	}
 }
