@@ -80,11 +80,54 @@ func appendString(b []byte, s string) []byte {
 // 0–9999 or an offset it cannot write.
 func appendTime(b []byte, t time.Time) ([]byte, error) {
 	b = append(b, '"')
+	if t.Location() == time.UTC {
+		if year := t.Year(); year >= 0 && year <= 9999 {
+			return append(appendUTC(b, t, year), '"'), nil
+		}
+	}
 	b, err := t.AppendText(b)
 	if err != nil {
 		return nil, err
 	}
 	return append(b, '"'), nil
+}
+
+// appendUTC writes a UTC time of year 0–9999 as AppendText does, without
+// the check that it makes of its own output: every stored time is UTC.
+func appendUTC(b []byte, t time.Time, year int) []byte {
+	_, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	if ns := t.Nanosecond(); ns != 0 {
+		digits := 9
+		for ns%10 == 0 {
+			ns /= 10
+			digits--
+		}
+		b = append(b, '.')
+		b = appendDigits(b, ns, digits)
+	}
+	return append(b, 'Z')
+}
+
+// appendDigits writes n (≥ 0) in width decimal digits, zero-padded.
+func appendDigits(b []byte, n, width int) []byte {
+	var buf [9]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, buf[:width]...)
 }
 
 // object writes one JSON object field by field: key adds a field's name

@@ -145,3 +145,23 @@ func TestVisitPageBadTime(t *testing.T) {
 		require.Empty(t, got.Header().Get("Content-Type"))
 	}
 }
+
+// TestAppendTimeEdges writes the edges of a time as time.Time's
+// MarshalJSON does: the first and last years, fractions of one to nine
+// digits, trailing zeros, and other zones than UTC.
+func TestAppendTimeEdges(t *testing.T) {
+	t.Parallel()
+	beijing := time.FixedZone("CST", 8*3600)
+	for _, year := range []int{0, 1, 999, 2020, 9999} {
+		for _, ns := range []int{0, 1, 10, 999, 1000, 123000000, 100000000, 999999999, 120} {
+			for _, loc := range []*time.Location{time.UTC, beijing} {
+				at := time.Date(year, 12, 31, 23, 59, 59, ns, loc)
+				want, err := json.Marshal(at)
+				require.NoError(t, err)
+				got, err := appendTime(nil, at)
+				require.NoError(t, err)
+				require.Equal(t, string(want), string(got))
+			}
+		}
+	}
+}
