@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -70,6 +71,7 @@ func boundsChecked(f api.StrictHandlerFunc, operationID string) api.StrictHandle
 // paramBounds checks the length of every string parameter the request
 // carries (path, query, header) against its maxLength.
 func paramBounds(r *http.Request, op *openapi3.Operation) error {
+	var query url.Values // parsed at the first query parameter, once: a list has ten
 	for _, ref := range op.Parameters {
 		p := ref.Value
 		if p == nil || p.Schema == nil || p.Schema.Value == nil || p.Schema.Value.MaxLength == nil {
@@ -83,7 +85,10 @@ func paramBounds(r *http.Request, op *openapi3.Operation) error {
 			}
 			values = []string{r.PathValue(p.Name)}
 		case openapi3.ParameterInQuery:
-			values = r.URL.Query()[p.Name]
+			if query == nil {
+				query = r.URL.Query()
+			}
+			values = query[p.Name]
 		case openapi3.ParameterInHeader:
 			values = r.Header.Values(p.Name)
 		}

@@ -30,7 +30,7 @@ func (s *server) ListVisits(ctx context.Context, r api.ListVisitsRequestObject) 
 	if err != nil {
 		return nil, err
 	}
-	return api.ListVisits200JSONResponse{Items: mapSlice(visits, visitOut), Next: next}, nil
+	return visitPage{visits: visits, next: next}, nil
 }
 
 func (s *server) GetVisit(ctx context.Context, r api.GetVisitRequestObject) (api.GetVisitResponseObject, error) {

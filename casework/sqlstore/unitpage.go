@@ -69,7 +69,7 @@ func ListUnder[T any](ctx context.Context, q Querier, path string, a Arguments, 
 			if err != nil || len(units) == 0 {
 				return nil, err
 			}
-			return sqlx.QueryAll(ctx, q, query, a.Values(), scan)
+			return sqlx.QueryPage(ctx, q, query, a.Values(), p.ForStore().Limit, scan)
 		}
 		where += ` AND ` + sqlx.Under(l.UnitCol, a.Add(path))
 	}
@@ -77,7 +77,7 @@ func ListUnder[T any](ctx context.Context, q Querier, path string, a Arguments, 
 	if err != nil {
 		return nil, err
 	}
-	return sqlx.QueryAll(ctx, q, query, a.Values(), scan)
+	return sqlx.QueryPage(ctx, q, query, a.Values(), p.ForStore().Limit, scan)
 }
 
 // PageByUnit builds the query of one page of a list restricted to units:

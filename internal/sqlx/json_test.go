@@ -15,18 +15,22 @@ func TestJSONScanAsUnmarshal(t *testing.T) {
 	t.Parallel()
 	type item struct{ A string }
 	targets := map[string]func() any{
-		"strings":   func() any { v := []string{"x"}; return &v },
-		"nil slice": func() any { var v []item; return &v },
-		"items":     func() any { v := []item{{A: "x"}}; return &v },
-		"map":       func() any { v := map[string]int{"a": 1}; return &v },
-		"pointer":   func() any { v := &item{A: "x"}; return &v },
-		"struct":    func() any { v := item{A: "x"}; return &v },
-		"int":       func() any { v := 7; return &v },
-		"any":       func() any { var v any = "x"; return &v },
-		"array":     func() any { v := [2]int{1, 2}; return &v },
+		"strings":    func() any { v := []string{"x"}; return &v },
+		"no strings": func() any { var v []string; return &v },
+		"nil slice":  func() any { var v []item; return &v },
+		"items":      func() any { v := []item{{A: "x"}}; return &v },
+		"map":        func() any { v := map[string]int{"a": 1}; return &v },
+		"pointer":    func() any { v := &item{A: "x"}; return &v },
+		"struct":     func() any { v := item{A: "x"}; return &v },
+		"int":        func() any { v := 7; return &v },
+		"any":        func() any { var v any = "x"; return &v },
+		"array":      func() any { v := [2]int{1, 2}; return &v },
 	}
 	for name, target := range targets {
-		for _, doc := range []string{"null", "[]", `["a"]`, `[{"A":"b"}]`, `{"a":2}`, `{"A":"c"}`, "3"} {
+		for _, doc := range []string{"null", "[]", `["a"]`, `[{"A":"b"}]`, `{"a":2}`, `{"A":"c"}`, "3",
+			// string lists, which Scan splits itself when they are plain
+			`["01HX","st-2"]`, ` [ "a" ,"b" ] `, "[\"a\",\n\"b\"]", `["", "~ !"]`, `["a\"b"]`, `["a\u0041"]`, `["é"]`,
+			"[\"\xff\"]", "[\"a\tb\"]", `["a",]`, `["a"`, `["a"] x`, `["a" "b"]`, `[1]`, `["a",1]`, `[,"a"]`, `[ ]`, `"a"`} {
 			want, got, gotBytes := target(), target(), target()
 			wantErr := json.Unmarshal([]byte(doc), want)
 			err := sqlx.JSON{V: got}.Scan(doc)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 )
 
@@ -93,17 +94,73 @@ func (j JSON) Scan(v any) error {
 	case nil:
 		return nil
 	case string:
-		if j.scanTrivial(x) {
+		if j.scanTrivial(x) || j.scanStrings(x) {
 			return nil
 		}
 		return json.Unmarshal([]byte(x), j.V)
 	case []byte:
-		if j.scanTrivial(string(x)) {
+		if j.scanTrivial(string(x)) || j.scanStrings(string(x)) {
 			return nil
 		}
 		return json.Unmarshal(x, j.V)
 	}
 	return fmt.Errorf("sqlx: cannot scan %T as JSON", v)
+}
+
+// scanStrings sets a *[]string target to an array of plain strings (ASCII
+// from space to tilde, no escapes, as the id lists are) without the
+// decoder, as it would set it (a new slice of the strings), and reports
+// whether it did; anything else is left to the decoder, which also turns
+// invalid UTF-8 into U+FFFD. Whitespace between the tokens is allowed
+// (PostgreSQL's jsonb writes a space after each comma).
+func (j JSON) scanStrings(doc string) bool {
+	dst, ok := j.V.(*[]string)
+	if !ok || dst == nil {
+		return false
+	}
+	i := skipSpace(doc, 0)
+	if i == len(doc) || doc[i] != '[' {
+		return false
+	}
+	out := make([]string, 0, strings.Count(doc, ",")+1)
+	for {
+		i = skipSpace(doc, i+1) // past '[' or ','
+		if i == len(doc) || doc[i] != '"' {
+			return false
+		}
+		end := i + 1
+		for end < len(doc) && doc[end] >= ' ' && doc[end] <= '~' && doc[end] != '"' && doc[end] != '\\' {
+			end++
+		}
+		if end == len(doc) || doc[end] != '"' {
+			return false
+		}
+		out = append(out, doc[i+1:end])
+		i = skipSpace(doc, end+1)
+		if i == len(doc) {
+			return false
+		}
+		if doc[i] == ']' {
+			break
+		}
+		if doc[i] != ',' {
+			return false
+		}
+	}
+	if skipSpace(doc, i+1) != len(doc) {
+		return false
+	}
+	*dst = out
+	return true
+}
+
+// skipSpace returns the index of the first byte from i on that is not
+// JSON whitespace.
+func skipSpace(doc string, i int) int {
+	for i < len(doc) && (doc[i] == ' ' || doc[i] == '\t' || doc[i] == '\n' || doc[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // scanTrivial sets the target of "null" (its zero value, as json.Unmarshal

@@ -20,6 +20,7 @@ import (
 type Store struct {
 	db           cmem.Host
 	visits       map[string]outreach.Visit
+	index        visitIndex // the visits' list order by unit and by unit and kind
 	hazards      map[string]outreach.Hazard
 	appointments map[string]outreach.Appointment
 	campaigns    map[string]outreach.Campaign
@@ -48,7 +49,7 @@ var _ outreach.Store = (*Store)(nil)
 
 // New returns an empty outreach store on db.
 func New(db cmem.Host) *Store {
-	s := &Store{db: db, visits: map[string]outreach.Visit{}, hazards: map[string]outreach.Hazard{},
+	s := &Store{db: db, visits: map[string]outreach.Visit{}, index: newVisitIndex(), hazards: map[string]outreach.Hazard{},
 		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{},
 		referrals: map[string]outreach.Referral{}}
 	db.Join(s)
@@ -61,10 +62,11 @@ func New(db cmem.Host) *Store {
 // snapshot.
 func (s *Store) Snapshot() (restore func()) {
 	visits, hazards, appointments := maps.Clone(s.visits), maps.Clone(s.hazards), maps.Clone(s.appointments)
+	index := s.index.clone()
 	campaigns, plan, referrals := maps.Clone(s.campaigns), maps.Clone(s.plan), maps.Clone(s.referrals)
 	events := s.events[:len(s.events):len(s.events)] // appended to, never changed
 	return func() {
-		s.visits, s.hazards, s.appointments = visits, hazards, appointments
+		s.visits, s.index, s.hazards, s.appointments = visits, index, hazards, appointments
 		s.campaigns, s.plan, s.referrals, s.events = campaigns, plan, referrals, events
 	}
 }
@@ -112,6 +114,7 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 			s.recordEvent("", h)
 		}
 		s.visits[w.Visit.ID] = w.Visit
+		s.index.put(nil, w.Visit)
 		return nil
 	})
 }
@@ -120,7 +123,8 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.Change) error {
 	v = v.Clone()
 	return s.db.Write(ctx, ch, func() error {
-		if cur, ok := s.visits[v.ID]; ok {
+		cur, ok := s.visits[v.ID]
+		if ok {
 			// Only what an update may change is written, as in SQL: who
 			// went, when, where and for what stay as recorded.
 			keep := cur.Clone()
@@ -129,7 +133,11 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 			keep.PersonID = v.PersonID // a person merge re-points the visited resident
 			v = keep
 		}
-		return cmem.Replace(s.visits, v.ID, v, visitVersion, "visit")
+		if err := cmem.Replace(s.visits, v.ID, v, visitVersion, "visit"); err != nil {
+			return err
+		}
+		s.index.put(&cur, v)
+		return nil
 	})
 }
 
@@ -149,12 +157,12 @@ func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casewo
 		return nil, err
 	}
 	err = s.db.Read(ctx, func() error {
-		out, err = cmem.List(s.visits, func(v outreach.Visit) bool {
+		out, err = s.page(u, f, p, func(v outreach.Visit) bool {
 			return u.Has(v.UnitID) && (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
 				(f.TargetKind == "" || v.TargetKind == f.TargetKind) && within(v.VisitedAt, f.From, f.To) &&
 				(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
 				(f.AddressID == "" || v.AddressID == f.AddressID) && (f.PersonID == "" || slices.Contains(v.PersonRefs(), f.PersonID))
-		}, func(v outreach.Visit) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} }, visitClone, p)
+		})
 		return err
 	})
 	return out, err
