@@ -13,15 +13,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// engines opens a new database on each engine.
+var engines = map[string]func(t *testing.T) *sql.DB{
+	"sqlite":   func(t *testing.T) *sql.DB { return testdb.SQLite(t) },
+	"postgres": func(t *testing.T) *sql.DB { return testdb.Postgres(t).DB },
+}
+
 // A cached statement answers like the plain query, from many goroutines
 // and pooled connections at once; a statement that could not be prepared
 // (a cancelled context) is not kept, and the caller sees the error.
 func TestStmts(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(t *testing.T) *sql.DB{
-		"sqlite":   func(t *testing.T) *sql.DB { return testdb.SQLite(t) },
-		"postgres": func(t *testing.T) *sql.DB { return testdb.Postgres(t).DB },
-	} {
+	for name, open := range engines {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			db := open(t)
@@ -82,10 +85,7 @@ func TestStmtsBounded(t *testing.T) {
 // transaction, it runs unprepared and is prepared once the pool is free.
 func TestStmtsInTxNeedNoSecondConnection(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(t *testing.T) *sql.DB{
-		"sqlite":   func(t *testing.T) *sql.DB { return testdb.SQLite(t) },
-		"postgres": func(t *testing.T) *sql.DB { return testdb.Postgres(t).DB },
-	} {
+	for name, open := range engines {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			db := open(t)
