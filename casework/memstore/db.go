@@ -36,6 +36,9 @@ type Host interface {
 	// (Atomically): its Snapshot is taken when one starts and restored when
 	// one fails. Workflow stores call it once, in their New.
 	Join(p Participant)
+	// Intern returns the database's copy of a string, so that stored
+	// records share the strings they repeat; call it inside Write.
+	Intern(s string) string
 	// MovesOf is the moves of one record, oldest first (casework.UnitAt),
 	// for a store's figures; call it inside Read or Write, which hold the
 	// lock it reads under. The slice is the database's: do not change it.
@@ -64,6 +67,7 @@ type DB struct {
 	checkpoints []casework.Checkpoint
 	requestKeys map[[2]string]storedKey // actor id, key
 	pack        *packer
+	strs        map[string]string // see Intern
 	inbox       map[[3]string]casework.InboxEntry
 	outbox      []*casework.OutboxMessage
 	blobs       casework.BlobStore
@@ -87,6 +91,7 @@ func New() *DB {
 		payloads:    map[int64][]byte{},
 		requestKeys: map[[2]string]storedKey{},
 		pack:        newPacker(),
+		strs:        map[string]string{},
 		inbox:       map[[3]string]casework.InboxEntry{},
 		blobs:       casework.NewMemoryBlobs(),
 	}
@@ -186,6 +191,7 @@ func (db *DB) commit(ch casework.Change) {
 			head = db.audit[n-1].Head()
 		}
 		e := casework.ChainNext(head, r)
+		db.internEntry(&e)
 		db.audit = append(db.audit, e)
 		if len(r.Payload) > 0 {
 			db.payloads[e.Seq] = db.pack.pack(r.Action, r.Payload)

@@ -111,6 +111,7 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 			s.hazards[h.ID] = h
 			s.recordEvent("", h)
 		}
+		s.internVisit(&w.Visit)
 		s.visits[w.Visit.ID] = w.Visit
 		return nil
 	})
@@ -129,6 +130,7 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 			keep.PersonID = v.PersonID // a person merge re-points the visited resident
 			v = keep
 		}
+		s.internVisit(&v)
 		return cmem.Replace(s.visits, v.ID, v, visitVersion, "visit")
 	})
 }
