@@ -12,10 +12,10 @@ import (
 // Documents of one kind repeat their field names and most values (units,
 // staff, kinds), so a 900-byte create payload keeps about 150 bytes: the
 // memory backend holds every record in the heap, and these were over half
-// of it. A kind's dictionary is replaced by its current document when that
-// compresses poorly against it (what is written changed: the demo city
-// first, then a load), at most once per renewEvery documents; old
-// dictionaries stay, for the documents packed with them.
+// of it. Every renewEvery documents a kind's dictionary is replaced by its
+// current document, so that it follows what is written (the demo city
+// first, then a load); old dictionaries stay, for the documents packed
+// with them.
 //
 // The code is LZ77 against the dictionary and the document itself, with no
 // entropy coding: DEFLATE with a preset dictionary kept a third less but
@@ -30,8 +30,8 @@ type packer struct {
 	out    []byte       // pack's scratch: the packed document
 }
 
-// packKind is a kind's current dictionary and how many documents were
-// packed with it since it was made.
+// packKind is a kind's current dictionary and how many documents of the
+// kind were packed.
 type packKind struct {
 	dict, packed int
 }
@@ -51,12 +51,10 @@ const (
 	maxDict = 4 << 10
 	// minMatch is the shortest copy: a shorter one costs as much as it saves.
 	minMatch = 4
-	// renewEvery bounds how often a kind's dictionary is replaced, so that
-	// dictionaries (at most maxDict each) stay a few bytes a document.
+	// renewEvery is how many documents of a kind are packed with one
+	// dictionary: dictionaries (at most maxDict each) stay a few bytes a
+	// document, and their hash tables are built rarely.
 	renewEvery = 256
-	// poorRatio is the compression below which a document is packed with a
-	// new dictionary made from it, when renewEvery allows.
-	poorRatio = 3
 )
 
 var errPacked = errors.New("memstore: a packed document is corrupt")
@@ -72,14 +70,14 @@ func (p *packer) pack(kind string, doc []byte) []byte {
 	}
 	k := p.kinds[kind]
 	if k == nil {
-		k = &packKind{dict: p.newDict(doc)}
+		k = &packKind{}
 		p.kinds[kind] = k
 	}
-	out := p.encode(k.dict, doc)
-	if k.packed++; k.packed >= renewEvery && len(out)*poorRatio > len(doc) {
-		k.dict, k.packed = p.newDict(doc), 0
-		out = p.encode(k.dict, doc)
+	if k.packed%renewEvery == 0 {
+		k.dict = p.newDict(doc)
 	}
+	k.packed++
+	out := p.encode(k.dict, doc)
 	if len(out) > len(doc) {
 		return raw(doc)
 	}
