@@ -10,7 +10,7 @@ import (
 // audit payloads and request-key results, compressed against a dictionary:
 // a recent document of the same kind (an audit action, a record type).
 // Documents of one kind repeat their field names and most values (units,
-// staff, kinds), so a 900-byte create payload keeps about 150 bytes: the
+// staff, kinds), so a 900-byte create payload keeps about 120 bytes: the
 // memory backend holds every record in the heap, and these were over half
 // of it. Every renewEvery documents a kind's dictionary is replaced by its
 // current document, so that it follows what is written (the demo city
