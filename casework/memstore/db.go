@@ -36,6 +36,9 @@ type Host interface {
 	// (Atomically): its Snapshot is taken when one starts and restored when
 	// one fails. Workflow stores call it once, in their New.
 	Join(p Participant)
+	// Intern returns the database's copy of a string, so that stored
+	// records share the strings they repeat; call it inside Write.
+	Intern(s string) string
 	// MovesOf is the moves of one record, oldest first (casework.UnitAt),
 	// for a store's figures; call it inside Read or Write, which hold the
 	// lock it reads under. The slice is the database's: do not change it.
@@ -60,9 +63,11 @@ type DB struct {
 	moves     map[[2]string][]casework.RecordMove     // kind, record id; oldest first
 
 	audit       []casework.AuditEntry
-	payloads    map[int64][]byte
+	payloads    map[int64][]byte // packed (see packer)
 	checkpoints []casework.Checkpoint
-	requestKeys map[[2]string]casework.RequestKey
+	requestKeys map[[2]string]storedKey // actor id, key
+	pack        *packer
+	strs        map[string]string // see Intern
 	inbox       map[[3]string]casework.InboxEntry
 	outbox      []*casework.OutboxMessage
 	blobs       casework.BlobStore
@@ -84,7 +89,9 @@ func New() *DB {
 		recAtt:      map[[3]string]casework.RecordAttachment{},
 		moves:       map[[2]string][]casework.RecordMove{},
 		payloads:    map[int64][]byte{},
-		requestKeys: map[[2]string]casework.RequestKey{},
+		requestKeys: map[[2]string]storedKey{},
+		pack:        newPacker(),
+		strs:        map[string]string{},
 		inbox:       map[[3]string]casework.InboxEntry{},
 		blobs:       casework.NewMemoryBlobs(),
 	}
@@ -112,7 +119,7 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 		defer db.mu.Unlock()
 	}
 	if rk := ch.RequestKey; rk != nil {
-		if cur, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok && !cur.CreatedAt.Before(rk.ExpiredBefore) {
+		if cur, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok && !cur.createdAt.Before(rk.ExpiredBefore) {
 			return errs.New(errs.ErrConflict, "request key %q was already used", rk.Key)
 		}
 	}
@@ -156,9 +163,7 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 
 func (db *DB) commit(ch casework.Change) {
 	if rk := ch.RequestKey; rk != nil {
-		c := *rk
-		c.Result, c.ExpiredBefore = slices.Clone(rk.Result), time.Time{}
-		db.requestKeys[[2]string{rk.ActorID, rk.Key}] = c
+		db.requestKeys[[2]string{rk.ActorID, rk.Key}] = db.storeKey(rk)
 	}
 	if in := ch.Inbox; in != nil {
 		db.inbox[[3]string{in.SourceKind, in.SourceID, in.Step}] = *in
@@ -186,9 +191,10 @@ func (db *DB) commit(ch casework.Change) {
 			head = db.audit[n-1].Head()
 		}
 		e := casework.ChainNext(head, r)
+		db.internEntry(&e)
 		db.audit = append(db.audit, e)
 		if len(r.Payload) > 0 {
-			db.payloads[e.Seq] = slices.Clone(r.Payload)
+			db.payloads[e.Seq] = db.pack.pack(r.Action, r.Payload)
 		}
 	}
 }
@@ -214,11 +220,27 @@ func init() {
 	memhook.Tamper = func(db any, fn memhook.Func) { db.(*DB).tamper(fn) }
 }
 
-// tamper runs fn with the raw audit slice and payloads under the write lock.
+// tamper runs fn with the raw audit slice and payloads under the write
+// lock. The payloads fn sees are unpacked, and stored again as fn left them.
 func (db *DB) tamper(fn memhook.Func) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	fn(&db.audit, db.payloads, &db.checkpoints)
+	payloads := make(map[int64][]byte, len(db.payloads))
+	for seq, b := range db.payloads {
+		p, err := db.pack.unpack(b)
+		if err != nil {
+			panic(err) // packed by this database
+		}
+		payloads[seq] = p
+	}
+	fn(&db.audit, payloads, &db.checkpoints)
+	clear(db.payloads)
+	for seq, p := range payloads {
+		if p != nil {
+			p = raw(p)
+		}
+		db.payloads[seq] = p
+	}
 }
 
 type snapshotKey struct{ db *DB }

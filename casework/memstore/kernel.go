@@ -277,7 +277,11 @@ func (db *DB) ScanAudit(ctx context.Context, from int64, fn func(casework.AuditE
 	if err := db.Read(ctx, func() error {
 		for _, e := range db.audit {
 			if e.Seq >= from {
-				rows = append(rows, row{e, slices.Clone(db.payloads[e.Seq])})
+				p, err := db.pack.unpack(db.payloads[e.Seq])
+				if err != nil {
+					return err
+				}
+				rows = append(rows, row{e, p})
 			}
 		}
 		return nil
@@ -353,9 +357,8 @@ func (db *DB) GetRequestKey(ctx context.Context, actorID, key string) (rk casewo
 		if !ok {
 			return errs.NotFound("request key", key)
 		}
-		rk = r
-		rk.Result = slices.Clone(r.Result)
-		return nil
+		rk, err = db.loadKey(actorID, key, r)
+		return err
 	})
 	return rk, err
 }
@@ -364,7 +367,7 @@ func (db *DB) GetRequestKey(ctx context.Context, actorID, key string) (rk casewo
 func (db *DB) DeleteRequestKeys(ctx context.Context, before time.Time) (n int64, err error) {
 	err = db.Write(ctx, casework.Change{}, func() error {
 		for k, rk := range db.requestKeys {
-			if rk.CreatedAt.Before(before) {
+			if rk.createdAt.Before(before) {
 				delete(db.requestKeys, k)
 				n++
 			}

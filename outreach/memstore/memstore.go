@@ -113,6 +113,7 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 			s.hazards[h.ID] = h
 			s.recordEvent("", h)
 		}
+		s.internVisit(&w.Visit)
 		s.visits[w.Visit.ID] = w.Visit
 		s.index.put(nil, w.Visit)
 		return nil
@@ -133,6 +134,7 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 			keep.PersonID = v.PersonID // a person merge re-points the visited resident
 			v = keep
 		}
+		s.internVisit(&v)
 		if err := cmem.Replace(s.visits, v.ID, v, visitVersion, "visit"); err != nil {
 			return err
 		}
