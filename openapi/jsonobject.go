@@ -140,23 +140,34 @@ func optObjects[T any](o *object, name string, list []T, fields func(*object, T)
 	}
 }
 
-// document appends to b one object, its fields by fields, and the newline
+// document appends one object, its fields by fields, and the newline
 // after it, as json.Encoder writes a value; a time JSON cannot carry fails
 // it with Time.MarshalJSON's error.
-func document(b []byte, fields func(*object)) ([]byte, error) {
-	o := object{b: b}
+func (o *object) document(fields func(*object)) error {
 	o.open()
-	fields(&o)
+	fields(o)
 	o.close()
 	if o.err != nil {
-		return nil, o.err
+		return o.err
 	}
-	return append(o.b, '\n'), nil
+	o.b = append(o.b, '\n')
+	return nil
 }
 
-// docBufs keeps the answers' buffers: a page of 50 visits is about 25 KB,
-// grown anew for every request otherwise.
-var docBufs = sync.Pool{New: func() any { return new([]byte) }}
+// document appends to b the document of fields.
+func document(b []byte, fields func(*object)) ([]byte, error) {
+	o := object{b: b}
+	if err := o.document(fields); err != nil {
+		return nil, err
+	}
+	return o.b, nil
+}
+
+// docObjects keeps the answers' objects with their buffers: a page of 50
+// visits is about 25 KB, grown anew for every request otherwise. The
+// object itself is pooled too, since the field writers it is handed to
+// make it escape to the heap.
+var docObjects = sync.Pool{New: func() any { return new(object) }}
 
 // maxPooledBuf is the largest buffer put back: a rare huge page is let go.
 const maxPooledBuf = 1 << 20
@@ -165,22 +176,21 @@ const maxPooledBuf = 1 << 20
 // given, if any) as a generated JSON response does, or, if a time cannot
 // be written, with the error alone and nothing written.
 func writeDocument(w http.ResponseWriter, etag string, fields func(*object)) error {
-	buf := docBufs.Get().(*[]byte)
+	o := docObjects.Get().(*object)
 	defer func() {
-		if cap(*buf) <= maxPooledBuf {
-			docBufs.Put(buf)
+		if cap(o.b) <= maxPooledBuf {
+			*o = object{b: o.b[:0]}
+			docObjects.Put(o)
 		}
 	}()
-	b, err := document((*buf)[:0], fields)
-	if err != nil {
+	if err := o.document(fields); err != nil {
 		return err
 	}
-	*buf = b
 	w.Header().Set("Content-Type", "application/json")
 	if etag != "" {
 		w.Header().Set("ETag", etag)
 	}
 	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
+	_, err := w.Write(o.b)
 	return err
 }
