@@ -1,7 +1,6 @@
 package openapi
 
 import (
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -10,8 +9,11 @@ import (
 // it for the generated types (HTML-escaped strings, RFC 3339 times, the
 // fields in declaration order), without its reflection and without the
 // second pass it makes over every time.Time's MarshalJSON output. They
-// serve the hot lists, where encoding/json was half of a request's CPU;
-// TestVisitPageJSON holds them to encoding/json's bytes.
+// serve the hot reads (the list of visits, GetPerson), where encoding/json
+// was up to half of a request's CPU; the object builder of jsonobject.go
+// puts them together, and TestAppendString, TestAppendTimeEdges,
+// TestVisitJSON and TestPersonJSONIsEncodingJSON hold them to
+// encoding/json's bytes.
 
 // jsonSafe marks the ASCII bytes a JSON string carries as they are:
 // encoding/json escapes the rest, < > & included (its escapeHTML).
@@ -128,117 +130,4 @@ func appendDigits(b []byte, n, width int) []byte {
 		n /= 10
 	}
 	return append(b, buf[:width]...)
-}
-
-// object writes one JSON object field by field: key adds a field's name
-// (and the comma before every field but the first), and the other
-// methods a value. The first error of a time stays in err.
-type object struct {
-	b     []byte
-	comma bool
-	err   error
-}
-
-func (o *object) key(name string) {
-	if o.comma {
-		o.b = append(o.b, ',')
-	}
-	o.comma = true
-	o.b = append(o.b, '"')
-	o.b = append(o.b, name...)
-	o.b = append(o.b, '"', ':')
-}
-
-func (o *object) str(name, v string) {
-	o.key(name)
-	o.b = appendString(o.b, v)
-}
-
-// optStr is a string field tagged omitempty.
-func (o *object) optStr(name, v string) {
-	if v != "" {
-		o.str(name, v)
-	}
-}
-
-func (o *object) int(name string, v int64) {
-	o.key(name)
-	o.b = strconv.AppendInt(o.b, v, 10)
-}
-
-// optInt is an integer field tagged omitempty.
-func (o *object) optInt(name string, v int64) {
-	if v != 0 {
-		o.int(name, v)
-	}
-}
-
-// optBool is a boolean field tagged omitempty.
-func (o *object) optBool(name string, v bool) {
-	if v {
-		o.key(name)
-		o.b = append(o.b, "true"...)
-	}
-}
-
-func (o *object) time(name string, t time.Time) {
-	o.key(name)
-	if o.err != nil {
-		return
-	}
-	var err error
-	if o.b, err = appendTime(o.b, t); err != nil {
-		o.err = err
-	}
-}
-
-// optTime is a time field tagged omitzero.
-func (o *object) optTime(name string, t time.Time) {
-	if !t.IsZero() {
-		o.time(name, t)
-	}
-}
-
-// strs is a list of strings; nil is null.
-func (o *object) strs(name string, list []string) {
-	o.key(name)
-	if list == nil {
-		o.b = append(o.b, "null"...)
-		return
-	}
-	o.b = append(o.b, '[')
-	for i, s := range list {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		o.b = appendString(o.b, s)
-	}
-	o.b = append(o.b, ']')
-}
-
-// optStrs is a list of strings tagged omitempty.
-func (o *object) optStrs(name string, list []string) {
-	if len(list) > 0 {
-		o.strs(name, list)
-	}
-}
-
-// optList writes a list tagged omitempty, each element by item.
-func optList[T any](o *object, name string, list []T, item func(*object, T)) {
-	if len(list) == 0 {
-		return
-	}
-	o.key(name)
-	o.b = append(o.b, '[')
-	for i, v := range list {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		o.b = append(o.b, '{')
-		o.comma = false
-		item(o, v)
-		o.b = append(o.b, '}')
-	}
-	o.b = append(o.b, ']')
-	o.comma = true
 }
