@@ -26,13 +26,6 @@ func (p visitPage) VisitListVisitsResponse(w http.ResponseWriter) error {
 	})
 }
 
-// appendVisit writes v as one object.
-func appendVisit(o *object, v api.Visit) {
-	o.open()
-	visitFields(o, v)
-	o.close()
-}
-
 // visitFields writes v's fields in api.Visit's order.
 func visitFields(o *object, v api.Visit) {
 	o.optStr("address", v.Address)

@@ -34,7 +34,9 @@ func TestVisitJSON(t *testing.T) {
 		want, err := json.Marshal(v)
 		require.NoError(t, err)
 		var o object
-		appendVisit(&o, v)
+		o.open()
+		visitFields(&o, v)
+		o.close()
 		require.NoError(t, o.err)
 		require.Equal(t, string(want), string(o.b), "seed %d", seed)
 	}
