@@ -129,7 +129,11 @@ type TallyFilter struct {
 // table.
 type Tally struct {
 	Visits  map[TargetKind]int64 // visits (户次)
-	Targets map[TargetKind]int64 // distinct TargetKey values
+	// Targets counts distinct TargetKey values: of every kind for a
+	// campaign (TallyFilter.CampaignID, whose goals may count targets of
+	// any kind), else only of the kinds whose figure they are
+	// (TargetKind.Distinct), as Totals reports them.
+	Targets map[TargetKind]int64
 	// Services counts services given on visits, by kind.
 	Services       map[ServiceKind]int64
 	AidVisits      int64 // visits that delivered aid

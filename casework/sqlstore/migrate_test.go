@@ -115,11 +115,11 @@ func TestMigrateAllRefusesANewerDatabase(t *testing.T) {
 	eachEngine(t, func(t *testing.T, db *sql.DB, s *sqlstore.Store) {
 		ctx := context.Background()
 		require.NoError(t, s.Migrate(ctx))
-		_, err := db.Exec(`INSERT INTO grassroots_migrations (line, version, applied_at, checksum) VALUES ('kernel', 12, 0, 'x')`)
+		_, err := db.Exec(`INSERT INTO grassroots_migrations (line, version, applied_at, checksum) VALUES ('kernel', 13, 0, 'x')`)
 		require.NoError(t, err)
 		err = s.MigrateAll(ctx, wa)
 		require.ErrorIs(t, err, sqlstore.ErrSchemaNewer)
-		require.Contains(t, err.Error(), "database schema kernel v12 is newer than this program knows (v10); upgrade the program")
+		require.Contains(t, err.Error(), "database schema kernel v13 is newer than this program knows (v11); upgrade the program")
 		require.Zero(t, count(t, db, `SELECT COUNT(*) FROM grassroots_migrations WHERE line = 'wa'`), "nothing applied")
 	})
 }

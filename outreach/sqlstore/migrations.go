@@ -284,6 +284,14 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX outreach_plan_person ON outreach_plan_entries (person_id)`,
 		}
 	},
+}, {
+	// Reports at city scale read the visits' roll-up rows (issue 13):
+	// daily per unit and per ancestor, kept by triggers, filled here from
+	// the visits already stored (casesql.RollupStmts).
+	Version: 9,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return casesql.RollupStmts(d, visitCounts, visitTargets)
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -858,7 +858,7 @@ func testTally(t *testing.T, f *fixture) {
 	require.Equal(t, int64(3), tally.Visits[outreach.SecurityKeySite])
 	require.Equal(t, int64(2), tally.Targets[outreach.SecurityKeySite])
 	require.Equal(t, int64(2), tally.Visits[outreach.DifficultFamily])
-	require.Equal(t, int64(2), tally.Targets[outreach.DifficultFamily])
+	require.Zero(t, tally.Targets[outreach.DifficultFamily], "distinct targets are counted only for the kinds whose figure they are")
 	require.Equal(t, int64(4), tally.Services[outreach.ServiceDoorToDoor])
 	require.Equal(t, int64(1), tally.Services[outreach.ServiceErrand])
 	require.Zero(t, tally.Services[outreach.ServiceAppointment])
@@ -881,6 +881,7 @@ func testTally(t *testing.T, f *fixture) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1), camp.Visits[outreach.SecurityKeySite])
 	require.Equal(t, int64(1), camp.Visits[outreach.DifficultFamily])
+	require.Equal(t, int64(1), camp.Targets[outreach.DifficultFamily], "a campaign counts the distinct targets of every kind")
 	require.Equal(t, int64(1), camp.HazardsFound, "hazards of the campaign's visits")
 	require.Zero(t, camp.AppointmentsDone)
 
