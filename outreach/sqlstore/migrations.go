@@ -292,6 +292,15 @@ var migrations = []sqlx.Step{{
 	Stmts: func(d *sqlx.Dialect) []string {
 		return casesql.RollupStmts(d, visitCounts, visitTargets)
 	},
+}, {
+	// The rest of the report's outreach figures as roll-up rows: hazards
+	// found, hazard events by kind, appointments done, referrals made and
+	// closed, and the aid-giving visits by aid text.
+	Version: 10,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return casesql.RollupStmts(d, append(append([]casesql.GridBranch{tallyBranches[1], tallyBranches[2], tallyBranches[3]},
+			referralBranches...), aidBranches...)...)
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

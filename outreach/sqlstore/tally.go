@@ -165,9 +165,8 @@ func (s *Store) AidLines(ctx context.Context, f outreach.TallyFilter) ([][]outre
 // distinct list is decoded once a cell however many visits wrote it.
 func (s *Store) AidGrid(ctx context.Context, g casework.Grid) ([][]outreach.AidGroup, error) {
 	out := make([][]outreach.AidGroup, g.Len())
-	branches := []casesql.GridBranch{{Table: "outreach_visits", Time: "visited_at", Where: "t.n_aid > 0", Key: "t.aid", Aggs: []string{"COUNT(*)"}}}
 	var bad error
-	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+	err := casesql.QueryGrid(ctx, s.k, g, aidBranches, func(x casesql.GridCell) {
 		var lines []outreach.Aid
 		if err := json.Unmarshal([]byte(x.Key), &lines); err != nil {
 			bad = fmt.Errorf("outreach: the aid of a visit is not JSON: %w", err)
@@ -209,14 +208,20 @@ func distinctKinds() string {
 }
 
 // tallyBranches are TallyGrid's branches, in the order of its cells'
-// Branch.
+// Branch, every one kept as roll-up rows.
 var tallyBranches = []casesql.GridBranch{
 	visitCounts,
-	{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordHazard},
-	{Table: "outreach_hazard_events", Time: "at", Key: "t.kind", Aggs: []string{"COUNT(*)"}},
-	{Table: "outreach_appointments", Time: "closed_at", Where: "t.status = '" + string(outreach.AppointmentDone) + "'", Aggs: []string{"COUNT(*)"}},
+	{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordHazard, Rollup: "outreach_hazards"},
+	{Table: "outreach_hazard_events", Time: "at", Key: "t.kind", Aggs: []string{"COUNT(*)"}, Rollup: "outreach_hazard_events"},
+	{Table: "outreach_appointments", Time: "closed_at", Where: "t.status = '" + string(outreach.AppointmentDone) + "'", Aggs: []string{"COUNT(*)"},
+		Rollup: "outreach_appointments_done"},
 	visitTargets,
 }
+
+// aidBranches is AidGrid's branch: the aid-giving visits by their aid
+// text, kept as roll-up rows per (unit, day, aid text).
+var aidBranches = []casesql.GridBranch{{Table: "outreach_visits", Time: "visited_at", Where: "t.n_aid > 0", Key: "t.aid", Aggs: []string{"COUNT(*)"},
+	Rollup: "outreach_aid"}}
 
 // TallyGrid implements outreach.Store: one statement for every cell, a
 // grouped branch per counted table on its (unit_id, time) index
