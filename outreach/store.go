@@ -128,7 +128,7 @@ type TallyFilter struct {
 // Tally is what a store counts. Service.Totals turns it into the article's
 // table.
 type Tally struct {
-	Visits  map[TargetKind]int64 // visits (户次)
+	Visits map[TargetKind]int64 // visits (户次)
 	// Targets counts distinct TargetKey values: of every kind for a
 	// campaign (TallyFilter.CampaignID, whose goals may count targets of
 	// any kind), else only of the kinds whose figure they are

@@ -20,6 +20,7 @@ func open(t testing.TB, db *sql.DB, engine casesql.Engine) (mediation.Store, cas
 	ctx := context.Background()
 	k, err := casesql.New(db, engine)
 	require.NoError(t, err)
+	k.CheckRollups()
 	require.NoError(t, k.Migrate(ctx))
 	s := sqlstore.New(k)
 	require.NoError(t, s.Migrate(ctx))

@@ -19,6 +19,7 @@ func open(t testing.TB, db *sql.DB, engine ksql.Engine) (*sqlstore.Store, *ksql.
 	ctx := context.Background()
 	k, err := ksql.New(db, engine)
 	require.NoError(t, err)
+	k.CheckRollups()
 	require.NoError(t, k.Migrate(ctx))
 	s := sqlstore.New(k)
 	require.NoError(t, s.Migrate(ctx))

@@ -19,6 +19,7 @@ func migrated(t testing.TB, db *sql.DB, engine casesql.Engine) (*casesql.Store, 
 	t.Helper()
 	k, err := casesql.New(db, engine)
 	require.NoError(t, err)
+	k.CheckRollups()
 	require.NoError(t, k.Migrate(context.Background()))
 	c := sqlstore.New(k)
 	require.NoError(t, c.Migrate(context.Background()))
