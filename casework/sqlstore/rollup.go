@@ -278,6 +278,12 @@ func (b GridBranch) changed(d *sqlx.Dialect) string {
 	return strings.Join(out, " OR ")
 }
 
+// updated is the WHEN of the update trigger: a column the branch reads
+// changed, and the row counted before or counts after.
+func (b GridBranch) updated(d *sqlx.Dialect, old, nu rollupRow) string {
+	return fmt.Sprintf("(%s) AND ((%s) OR (%s))", b.changed(d), old.cond(), nu.cond())
+}
+
 func (b GridBranch) idCol() string {
 	if b.IDCol == "" {
 		return "id"
@@ -338,14 +344,20 @@ BEGIN
 	END IF;
 	RETURN NULL;
 END $$`, s.table, old.add("-"), nu.add("")),
-			fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %[1]s_write AFTER INSERT OR DELETE ON %[2]s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION %[1]s()`, s.table, b.Table),
-			fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %[1]s_update AFTER UPDATE ON %[2]s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (%[3]s) EXECUTE FUNCTION %[1]s()`, s.table, b.Table, b.changed(d)),
+			fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %[1]s_insert AFTER INSERT ON %[2]s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (%[3]s) EXECUTE FUNCTION %[1]s()`,
+				s.table, b.Table, nu.cond()),
+			fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %[1]s_update AFTER UPDATE ON %[2]s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (%[3]s) EXECUTE FUNCTION %[1]s()`,
+				s.table, b.Table, b.updated(d, old, nu)),
+			fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %[1]s_delete AFTER DELETE ON %[2]s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (%[3]s) EXECUTE FUNCTION %[1]s()`,
+				s.table, b.Table, old.cond()),
 		}
 	}
+	// Each trigger fires only for a row that counts (its WHEN): a visit of
+	// a kind counted by visits costs the distinct targets' trigger nothing.
 	out := []string{
-		fmt.Sprintf(`CREATE TRIGGER %s_insert AFTER INSERT ON %s BEGIN %s; END`, s.table, b.Table, nu.add("")),
-		fmt.Sprintf(`CREATE TRIGGER %s_update AFTER UPDATE ON %s WHEN %s BEGIN %s; %s; END`, s.table, b.Table, b.changed(d), old.add("-"), nu.add("")),
-		fmt.Sprintf(`CREATE TRIGGER %s_delete AFTER DELETE ON %s BEGIN %s; END`, s.table, b.Table, old.add("-")),
+		fmt.Sprintf(`CREATE TRIGGER %s_insert AFTER INSERT ON %s WHEN %s BEGIN %s; END`, s.table, b.Table, nu.cond(), nu.add("")),
+		fmt.Sprintf(`CREATE TRIGGER %s_update AFTER UPDATE ON %s WHEN %s BEGIN %s; %s; END`, s.table, b.Table, b.updated(d, old, nu), old.add("-"), nu.add("")),
+		fmt.Sprintf(`CREATE TRIGGER %s_delete AFTER DELETE ON %s WHEN %s BEGIN %s; END`, s.table, b.Table, old.cond(), old.add("-")),
 	}
 	if b.Kind != "" {
 		// A closing moves its records (their unit_id, crediting every
