@@ -87,7 +87,7 @@ func TestMigrateAllRunsTheKernelThenEachLineInOrderOnce(t *testing.T) {
 			got[a.Line] = append(got[a.Line], a.Version)
 			require.True(t, a.Checksum.Valid && len(a.Checksum.String) == 64, "%s step %d records its checksum", a.Line, a.Version)
 		}
-		require.Equal(t, map[string][]int{"kernel": {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, "wa": {1}, "wb": {1}}, got)
+		require.Equal(t, map[string][]int{"kernel": {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, "wa": {1}, "wb": {1}}, got)
 		require.Equal(t, 2, count(t, db, `SELECT COUNT(*) FROM wa`))
 
 		require.NoError(t, s.MigrateAll(ctx, wa, wb), "a rerun is a no-op")

@@ -299,7 +299,8 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // Fresh bulk load runs again after loading without triggers). A branch
 // that cannot roll up is a definition the program must not ship: it
 // panics, as the first migration of any test does.
-func RollupStmts(d *sqlx.Dialect, branches ...GridBranch) []string {
+func RollupStmts(engine Engine, branches ...GridBranch) []string {
+	d := &sqlx.Dialect{Engine: engine}
 	var out []string
 	for _, b := range branches {
 		s, err := b.rollup()

@@ -9,7 +9,6 @@ import (
 	"github.com/grassroots-policing/grassroots/casework"
 	"github.com/grassroots-policing/grassroots/casework/sqlstore"
 	"github.com/grassroots-policing/grassroots/internal/errs"
-	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/stretchr/testify/require"
 )
 
@@ -44,9 +43,7 @@ func newRollupFixture(t *testing.T, db *sql.DB, s *sqlstore.Store) *rollupFixtur
 	}
 	_, err := db.ExecContext(ctx, `CREATE TABLE rt (id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, at BIGINT, kind TEXT NOT NULL, target TEXT, n BIGINT)`)
 	require.NoError(t, err)
-	d, err := sqlx.Of(s.Engine())
-	require.NoError(t, err)
-	for _, stmt := range sqlstore.RollupStmts(d, rtCounts, rtTargets) {
+	for _, stmt := range sqlstore.RollupStmts(s.Engine(), rtCounts, rtTargets) {
 		_, err := db.ExecContext(ctx, stmt)
 		require.NoError(t, err, stmt)
 	}

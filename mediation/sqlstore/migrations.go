@@ -87,7 +87,7 @@ var migrations = []sqlx.Step{{
 	// Reports at city scale read the six counted events as roll-up rows,
 	// daily per unit and per ancestor (casesql.RollupStmts, issue 13).
 	Version: 5,
-	Stmts:   func(d *sqlx.Dialect) []string { return casesql.RollupStmts(d, totalsBranches...) },
+	Stmts:   func(d *sqlx.Dialect) []string { return casesql.RollupStmts(d.Engine, totalsBranches...) },
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

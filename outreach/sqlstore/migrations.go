@@ -290,7 +290,7 @@ var migrations = []sqlx.Step{{
 	// the visits already stored (casesql.RollupStmts).
 	Version: 9,
 	Stmts: func(d *sqlx.Dialect) []string {
-		return casesql.RollupStmts(d, visitCounts, visitTargets)
+		return casesql.RollupStmts(d.Engine, visitCounts, visitTargets)
 	},
 }, {
 	// The rest of the report's outreach figures as roll-up rows: hazards
@@ -298,7 +298,7 @@ var migrations = []sqlx.Step{{
 	// closed, and the aid-giving visits by aid text.
 	Version: 10,
 	Stmts: func(d *sqlx.Dialect) []string {
-		return casesql.RollupStmts(d, append(append([]casesql.GridBranch{tallyBranches[1], tallyBranches[2], tallyBranches[3]},
+		return casesql.RollupStmts(d.Engine, append(append([]casesql.GridBranch{tallyBranches[1], tallyBranches[2], tallyBranches[3]},
 			referralBranches...), aidBranches...)...)
 	},
 }}

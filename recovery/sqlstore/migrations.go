@@ -208,7 +208,7 @@ var migrations = []sqlx.Step{{
 	// and disposals as roll-up rows, daily per unit and per ancestor
 	// (casesql.RollupStmts, issue 13).
 	Version: 6,
-	Stmts:   func(d *sqlx.Dialect) []string { return ksql.RollupStmts(d, totalsBranches...) },
+	Stmts:   func(d *sqlx.Dialect) []string { return ksql.RollupStmts(d.Engine, totalsBranches...) },
 }}
 
 var _ ksql.Migrator = (*Store)(nil)

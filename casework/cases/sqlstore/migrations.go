@@ -195,7 +195,7 @@ var migrations = []sqlx.Step{{
 				rolled = append(rolled, b)
 			}
 		}
-		return casesql.RollupStmts(d, rolled...)
+		return casesql.RollupStmts(d.Engine, rolled...)
 	},
 }}
 
