@@ -139,6 +139,7 @@ func newStores(t *testing.T, b backend) fixtureStores {
 	}
 	k, err := casesql.New(db, engine)
 	require.NoError(t, err)
+	k.CheckRollups() // every report read proves the roll-ups equal the raw rows
 	cs, med, out, rec := csql.New(k), medsql.New(k), outsql.New(k), recsql.New(k)
 	require.NoError(t, k.MigrateAll(context.Background(), cs, med, out, rec))
 	return fixtureStores{kernel: k, cases: cs, mediation: med, outreach: out, recovery: rec}

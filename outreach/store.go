@@ -128,8 +128,12 @@ type TallyFilter struct {
 // Tally is what a store counts. Service.Totals turns it into the article's
 // table.
 type Tally struct {
-	Visits  map[TargetKind]int64 // visits (户次)
-	Targets map[TargetKind]int64 // distinct TargetKey values
+	Visits map[TargetKind]int64 // visits (户次)
+	// Targets counts distinct TargetKey values: of every kind for a
+	// campaign (TallyFilter.CampaignID, whose goals may count targets of
+	// any kind), else only of the kinds whose figure they are
+	// (TargetKind.Distinct), as Totals reports them.
+	Targets map[TargetKind]int64
 	// Services counts services given on visits, by kind.
 	Services       map[ServiceKind]int64
 	AidVisits      int64 // visits that delivered aid

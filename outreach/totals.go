@@ -12,7 +12,10 @@ type Totals struct {
 	UnitID string `json:"unitId"`
 	// Visits counts visits (户次) by target kind; Targets counts the
 	// distinct targets visited (处, 家), which is the article's figure for
-	// security key sites and struggling enterprises.
+	// security key sites and struggling enterprises, and only for those
+	// kinds (TargetKind.Distinct; the others are 0): a report reads them
+	// from roll-up rows that keep each day's distinct targets, which
+	// would cost as much as the raw visits for every kind.
 	Visits           map[TargetKind]int64 `json:"visits"`
 	Targets          map[TargetKind]int64 `json:"targets"`
 	HazardsFound     int64                `json:"hazardsFound"`

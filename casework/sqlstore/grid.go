@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,6 +39,14 @@ type GridBranch struct {
 	// (moveBranches). Only additive aggregates may be corrected. IDCol is
 	// the column holding the record's id ("" is "id").
 	Kind, IDCol string
+	// Rollup, if not "", names the branch's roll-up series: the branch is
+	// also kept as daily rows per unit and per ancestor (table
+	// rollup_<Rollup>, made by RollupStmts in its store's migration, kept
+	// by triggers), which QueryGrid reads instead of the raw rows when
+	// every bound of the grid is a UTC+08:00 midnight (rollup.go). Its
+	// Aggs must be COUNT(*) or SUM; a Distinct branch rolls up only
+	// without Aggs (its rows keep each distinct value of the day).
+	Rollup string
 }
 
 // UnitKey is the GridBranch.Key of a breakdown by unit.
@@ -60,14 +69,59 @@ type GridCell struct {
 // events to a (unit, row) list built from the unit paths, so a unit under
 // two rows' paths counts in both. Reads go through sqlx.Reader, so a
 // report's snapshot covers them.
-func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, fn func(GridCell)) (err error) {
+func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, fn func(GridCell)) error {
 	if err := g.Check(); err != nil {
 		return err
 	}
+	rolled := false
+	for _, b := range branches {
+		if b.Rollup != "" {
+			if _, err := b.rollup(); err != nil {
+				return err
+			}
+			rolled = true
+		}
+	}
+	c, ok := h.(interface{ checksRollups() bool })
+	checking := ok && c.checksRollups()
+	if rolled && checking {
+		if err := checkCover(ctx, h, g, branches); err != nil {
+			return err
+		}
+	}
+	days := rollupDays(g)
+	if !rolled || days == nil {
+		return queryGrid(ctx, h, g, branches, nil, fn)
+	}
+	roots, err := rollupRoots(ctx, h, g.Paths)
+	if err != nil || roots == nil {
+		return errors.Join(err, queryGrid(ctx, h, g, branches, nil, fn))
+	}
+	rg := &rollupGrid{days: days, roots: roots}
+	if checking {
+		return checkRollups(ctx, h, g, branches, rg, fn)
+	}
+	return queryGrid(ctx, h, g, branches, rg, fn)
+}
+
+// queryGrid is QueryGrid's statement: the rolled-up branches read their
+// roll-up rows when rg is set, every other branch counts raw rows.
+func queryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBranch, rg *rollupGrid, fn func(GridCell)) (err error) {
+	raw := make([]GridBranch, 0, len(branches))
+	for _, b := range branches {
+		if !rg.reads(b) {
+			raw = append(raw, b)
+		}
+	}
+	// The raw branches' arguments, only when there are any: PostgreSQL
+	// refuses a statement with a parameter it never sees used.
 	var a sqlx.Args
-	lo, hi := a.Add(g.Bounds[0].UnixMicro()), a.Add(g.Bounds[len(g.Bounds)-1].UnixMicro())
+	lo, hi := "", ""
+	if len(raw) > 0 {
+		lo, hi = a.Add(g.Bounds[0].UnixMicro()), a.Add(g.Bounds[len(g.Bounds)-1].UnixMicro())
+	}
 	mg := moveGrid{lo: lo, hi: hi, args: &a}
-	if mg.moved, err = movedKinds(ctx, h, branches); err != nil {
+	if mg.moved, err = movedKinds(ctx, h, raw); err != nil {
 		return err
 	}
 	bounds := make([]int64, len(g.Bounds))
@@ -75,16 +129,19 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		bounds[i] = b.UnixMicro()
 	}
 	with, from, row := "", "", "0"
-	if len(g.Paths) == 1 {
+	switch {
+	case len(g.Paths) == 1 && len(raw) == 0:
+	case len(g.Paths) == 1:
 		mg.path = a.Add(g.Paths[0])
 		from = "{table} t WHERE " + sqlx.Under("t.unit_id", mg.path)
-	} else {
+	default:
 		rows := make([]string, len(g.Paths))
 		for i, p := range g.Paths {
 			rows[i] = fmt.Sprintf("(%d, %s)", i, a.Add(p))
 		}
 		with = `WITH grid_paths (r, path) AS (VALUES ` + strings.Join(rows, ", ") + `),
-			grid_units (unit_id, r) AS (SELECT u.id, p.r FROM units u JOIN grid_paths p ON substr(u.path, 1, length(p.path)) = p.path) `
+			grid_units (unit_id, r) AS (SELECT u.id, p.r FROM units u JOIN grid_paths p ON substr(u.path, 1, length(p.path)) = p.path)` +
+			rg.with(&a) + ` `
 		from = "grid_units g JOIN {table} t ON t.unit_id = g.unit_id WHERE 1 = 1"
 		row = "g.r"
 	}
@@ -111,6 +168,10 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	sel := make([]string, len(branches))
 	var moves []string
 	for i, b := range branches {
+		if rg.reads(b) {
+			sel[i] = rg.read(i, b, &a, width)
+			continue
+		}
 		key, group := mg.group(b)
 		fix, err := moveBranches(i, b, mg)
 		if err != nil {
@@ -179,12 +240,13 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 // row of a group, which spilled to disk for a city's year of visits; this
 // reads the same rows and halved the visit branch's CPU (issue 13).
 func distinctTwoLevel(i int, row, column, key, filter string, b GridBranch, width int) string {
-	inner := make([]string, len(b.Aggs))
+	inner := make([]string, len(b.Aggs)+1)
+	inner[0] = b.Distinct + " AS v"
 	outer := make([]string, width)
 	for j := range outer {
 		switch {
 		case j < len(b.Aggs):
-			inner[j] = fmt.Sprintf("%s AS a%d", b.Aggs[j], j)
+			inner[j+1] = fmt.Sprintf("%s AS a%d", b.Aggs[j], j)
 			outer[j] = fmt.Sprintf("CAST(SUM(d.a%d) AS BIGINT)", j)
 		case j == len(b.Aggs):
 			outer[j] = "CAST(COUNT(d.v) AS BIGINT)"
@@ -192,8 +254,8 @@ func distinctTwoLevel(i int, row, column, key, filter string, b GridBranch, widt
 			outer[j] = "0"
 		}
 	}
-	return fmt.Sprintf(`SELECT %d, d.r, d.c, d.k, %s FROM (SELECT %s AS r, %s AS c, %s AS k, %s AS v, %s FROM %s GROUP BY 1, 2, 3, 4) d GROUP BY 2, 3, 4`,
-		i, strings.Join(outer, ", "), row, column, key, b.Distinct, strings.Join(inner, ", "), filter)
+	return fmt.Sprintf(`SELECT %d, d.r, d.c, d.k, %s FROM (SELECT %s AS r, %s AS c, %s AS k, %s FROM %s GROUP BY 1, 2, 3, 4) d GROUP BY 2, 3, 4`,
+		i, strings.Join(outer, ", "), row, column, key, strings.Join(inner, ", "), filter)
 }
 
 // column is the grid column of the time in col, which WHERE keeps within

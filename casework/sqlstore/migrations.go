@@ -342,6 +342,18 @@ var kernelMigrations = []sqlx.Step{{
 		}
 		return auditChainSQL()
 	},
+}, {
+	// The roll-up series the workflows' migrations made (RollupStmts):
+	// each one's source table and the statement that fills its rows from
+	// that table, which a Fresh bulk load runs again after loading with the
+	// roll-up triggers dropped (internal/bulkload).
+	Version: 12,
+	Stmts: func(*sqlx.Dialect) []string {
+		return []string{`CREATE TABLE grid_rollups (
+				series TEXT PRIMARY KEY,
+				source TEXT NOT NULL,
+				fill TEXT NOT NULL)`}
+	},
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

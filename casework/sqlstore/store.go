@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -36,6 +37,9 @@ type Store struct {
 	db    *sql.DB
 	d     *sqlx.Dialect
 	stmts *sqlx.Stmts // the point reads by id, prepared once
+	// checkRollups: every roll-up read is compared with the raw rows
+	// (CheckRollups, for tests).
+	checkRollups atomic.Bool
 }
 
 var _ casework.KernelStore = (*Store)(nil)

@@ -23,6 +23,11 @@ func (l *Loader) startFresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("bulkload: list the indexes: %w", err)
 	}
+	trig, err := l.rollupTriggers(ctx)
+	if err != nil {
+		return err
+	}
+	idx = append(idx, trig...)
 	var exec func(context.Context, string, ...any) (sql.Result, error) = l.db.ExecContext
 	if l.engine == sqlx.SQLite {
 		// Leaving WAL needs the file to itself: close the pool's idle
@@ -74,6 +79,9 @@ func (l *Loader) endFresh(ctx context.Context) error {
 		if _, err := exec(ctx, ix.create); err != nil {
 			return fmt.Errorf("bulkload: create index %s: %w", ix.name, err)
 		}
+	}
+	if err := l.fillRollups(ctx, exec); err != nil {
+		return err
 	}
 	l.indexes = nil
 	if l.engine == sqlx.Postgres {

@@ -32,6 +32,7 @@ func TestJoinApplicationTransaction(t *testing.T) {
 			ctx := context.Background()
 			ks, err := casesql.New(db, engine)
 			require.NoError(t, err)
+			ks.CheckRollups()
 			ms := sqlstore.New(ks)
 			require.NoError(t, ks.MigrateAll(ctx, ms))
 			_, err = db.ExecContext(ctx, `CREATE TABLE app_calls (id TEXT PRIMARY KEY, dispute_id TEXT NOT NULL)`)

@@ -83,6 +83,11 @@ var migrations = []sqlx.Step{{
 		return []string{`INSERT INTO mediation_dispute_refs (dispute_id, ref, value)
 			SELECT p.id, 'person', p.value FROM (` + d.JSONStrings("mediation_disputes", "id", "body", mediation.PersonKeys) + `) p`}
 	},
+}, {
+	// Reports at city scale read the six counted events as roll-up rows,
+	// daily per unit and per ancestor (casesql.RollupStmts, issue 13).
+	Version: 5,
+	Stmts:   func(d *sqlx.Dialect) []string { return casesql.RollupStmts(d.Engine, totalsBranches...) },
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -217,6 +217,17 @@ func (s *Store) ListDisputes(ctx context.Context, f mediation.Filter, p casework
 // index (migration steps 2 and 3), in the order of row.counts.
 var events = []string{"reported_at", "accepted_at", "settled_at", "failed_at", "referred_at", "reopened_at"}
 
+// totalsBranches are TotalsGrid's branches, one per event in the order of
+// events, each kept as roll-up rows (migration step 5).
+var totalsBranches = func() []casesql.GridBranch {
+	out := make([]casesql.GridBranch, len(events))
+	for i, e := range events {
+		out[i] = casesql.GridBranch{Table: "mediation_disputes", Time: e, Aggs: []string{"COUNT(*)"}, Kind: mediation.RecordType,
+			Rollup: "mediation_" + strings.TrimSuffix(e, "_at")}
+	}
+	return out
+}()
+
 // row gives a totals row its counts in the order of events.
 type row mediation.TotalsRow
 
@@ -346,11 +357,7 @@ func (s *Store) totalsCell(ctx context.Context, q mediation.TotalsQuery, col str
 // (casesql.QueryGrid).
 func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]mediation.TotalsRow, error) {
 	out := make([]mediation.TotalsRow, g.Len())
-	var branches []casesql.GridBranch
-	for _, e := range events {
-		branches = append(branches, casesql.GridBranch{Table: "mediation_disputes", Time: e, Aggs: []string{"COUNT(*)"}, Kind: mediation.RecordType})
-	}
-	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+	err := casesql.QueryGrid(ctx, s.k, g, totalsBranches, func(x casesql.GridCell) {
 		r := &out[g.Cell(x.R, x.C)]
 		*(*row)(r).counts()[x.Branch] = x.V[0]
 	})

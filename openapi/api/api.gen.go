@@ -3005,8 +3005,10 @@ type OutreachTotals struct {
 	// ReferralsMade referrals to other agencies recorded in the period (report figure outreach.referrals.made)
 	ReferralsMade int64            `json:"referralsMade,omitempty,omitzero"`
 	Services      map[string]int64 `json:"services,omitempty,omitzero"`
-	Targets       map[string]int64 `json:"targets,omitempty,omitzero"`
-	UnitId        string           `json:"unitId,omitempty,omitzero"`
+
+	// Targets Targets counts the distinct targets visited (处, 家) of the kinds whose article figure they are (security key sites and struggling enterprises); the other kinds are 0 here, their figure is visits.
+	Targets map[string]int64 `json:"targets,omitempty,omitzero"`
+	UnitId  string           `json:"unitId,omitempty,omitzero"`
 
 	// Visits Visits counts visits (户次) by target kind; Targets counts the distinct targets visited (处, 家), which is the article's figure for security key sites and struggling enterprises.
 	Visits map[string]int64 `json:"visits,omitempty,omitzero"`

@@ -403,7 +403,9 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 			t.LeadsCollected += int64(v.CountFindings(outreach.FindingLead))
 		}
 		for k, set := range targets {
-			t.Targets[k] = int64(len(set))
+			if f.CampaignID != "" || k.Distinct() {
+				t.Targets[k] = int64(len(set))
+			}
 		}
 		// A hazard's events count in the unit that held it when they
 		// happened (a unit's closing moves open hazards).

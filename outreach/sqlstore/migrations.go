@@ -284,6 +284,23 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX outreach_plan_person ON outreach_plan_entries (person_id)`,
 		}
 	},
+}, {
+	// Reports at city scale read the visits' roll-up rows (issue 13):
+	// daily per unit and per ancestor, kept by triggers, filled here from
+	// the visits already stored (casesql.RollupStmts).
+	Version: 9,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return casesql.RollupStmts(d.Engine, visitCounts, visitTargets)
+	},
+}, {
+	// The rest of the report's outreach figures as roll-up rows: hazards
+	// found, hazard events by kind, appointments done, referrals made and
+	// closed, and the aid-giving visits by aid text.
+	Version: 10,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return casesql.RollupStmts(d.Engine, append(append([]casesql.GridBranch{tallyBranches[1], tallyBranches[2], tallyBranches[3]},
+			referralBranches...), aidBranches...)...)
+	},
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

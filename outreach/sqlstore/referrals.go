@@ -86,17 +86,20 @@ func (s *Store) ListReferrals(ctx context.Context, f outreach.ReferralFilter, p 
 	return sqlx.QueryAll(ctx, s.db, q, a.List, scanReferral)
 }
 
+// referralBranches are TallyReferralsGrid's branches, kept as roll-up
+// rows: referrals made, and closed by outcome.
+var referralBranches = []casesql.GridBranch{
+	{Table: "outreach_referrals", Time: "created_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordReferral, Rollup: "outreach_referrals_made"},
+	{Table: "outreach_referrals", Time: "closed_at", Where: "t.status = '" + string(outreach.ReferralClosed) + "'", Key: "t.outcome",
+		Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordReferral, Rollup: "outreach_referrals_closed"},
+}
+
 // TallyReferralsGrid implements outreach.Store: one statement, a grouped
 // branch for referrals made (created_at) and one for those closed
 // (closed_at) grouped by outcome, each on its (unit_id, time) index.
 func (s *Store) TallyReferralsGrid(ctx context.Context, g casework.Grid) ([]outreach.ReferralTally, error) {
 	out := make([]outreach.ReferralTally, g.Len())
-	branches := []casesql.GridBranch{
-		{Table: "outreach_referrals", Time: "created_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordReferral},
-		{Table: "outreach_referrals", Time: "closed_at", Where: "t.status = '" + string(outreach.ReferralClosed) + "'", Key: "t.outcome",
-			Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordReferral},
-	}
-	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+	err := casesql.QueryGrid(ctx, s.k, g, referralBranches, func(x casesql.GridCell) {
 		t := &out[g.Cell(x.R, x.C)]
 		if x.Branch == 0 {
 			t.Made = x.V[0]

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"context"
@@ -75,7 +76,10 @@ func tallyVisits(ctx context.Context, tx sqlx.Querier, f outreach.TallyFilter, t
 		if err := rows.Scan(&kind, &visits, &targets, &appt, &door, &errand, &aid, &disputes, &leads); err != nil {
 			return err
 		}
-		t.Visits[kind], t.Targets[kind] = visits, targets
+		t.Visits[kind] = visits
+		if f.CampaignID != "" || kind.Distinct() {
+			t.Targets[kind] = targets
+		}
 		t.Services[outreach.ServiceAppointment] += appt
 		t.Services[outreach.ServiceDoorToDoor] += door
 		t.Services[outreach.ServiceErrand] += errand
@@ -161,9 +165,8 @@ func (s *Store) AidLines(ctx context.Context, f outreach.TallyFilter) ([][]outre
 // distinct list is decoded once a cell however many visits wrote it.
 func (s *Store) AidGrid(ctx context.Context, g casework.Grid) ([][]outreach.AidGroup, error) {
 	out := make([][]outreach.AidGroup, g.Len())
-	branches := []casesql.GridBranch{{Table: "outreach_visits", Time: "visited_at", Where: "t.n_aid > 0", Key: "t.aid", Aggs: []string{"COUNT(*)"}}}
 	var bad error
-	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+	err := casesql.QueryGrid(ctx, s.k, g, aidBranches, func(x casesql.GridCell) {
 		var lines []outreach.Aid
 		if err := json.Unmarshal([]byte(x.Key), &lines); err != nil {
 			bad = fmt.Errorf("outreach: the aid of a visit is not JSON: %w", err)
@@ -181,6 +184,45 @@ func (s *Store) AidGrid(ctx context.Context, g casework.Grid) ([][]outreach.AidG
 	return out, nil
 }
 
+// visitCounts and visitTargets are the visit branches of TallyGrid, kept
+// as roll-up rows (casesql.GridBranch.Rollup; migration step 9 makes them
+// from these definitions): visits and their services by target kind, and
+// the distinct targets of the kinds counted by target.
+var (
+	visitCounts = casesql.GridBranch{Table: "outreach_visits", Time: "visited_at", Key: "t.target_kind", Aggs: []string{"COUNT(*)",
+		"SUM(t.n_appointment)", "SUM(t.n_door_to_door)", "SUM(t.n_errand)", "SUM(CASE WHEN t.n_aid > 0 THEN 1 ELSE 0 END)",
+		"SUM(t.n_disputes)", "SUM(t.n_leads)"}, Rollup: "outreach_visits"}
+	visitTargets = casesql.GridBranch{Table: "outreach_visits", Time: "visited_at", Key: "t.target_kind",
+		Where: "t.target_kind IN (" + distinctKinds() + ")", Distinct: "t.target_key", Rollup: "outreach_visit_targets"}
+)
+
+// distinctKinds lists the target kinds counted by distinct targets, as SQL.
+func distinctKinds() string {
+	var out []string
+	for _, k := range outreach.TargetKinds {
+		if k.Distinct() {
+			out = append(out, "'"+string(k)+"'")
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// tallyBranches are TallyGrid's branches, in the order of its cells'
+// Branch, every one kept as roll-up rows.
+var tallyBranches = []casesql.GridBranch{
+	visitCounts,
+	{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordHazard, Rollup: "outreach_hazards"},
+	{Table: "outreach_hazard_events", Time: "at", Key: "t.kind", Aggs: []string{"COUNT(*)"}, Rollup: "outreach_hazard_events"},
+	{Table: "outreach_appointments", Time: "closed_at", Where: "t.status = '" + string(outreach.AppointmentDone) + "'", Aggs: []string{"COUNT(*)"},
+		Rollup: "outreach_appointments_done"},
+	visitTargets,
+}
+
+// aidBranches is AidGrid's branch: the aid-giving visits by their aid
+// text, kept as roll-up rows per (unit, day, aid text).
+var aidBranches = []casesql.GridBranch{{Table: "outreach_visits", Time: "visited_at", Where: "t.n_aid > 0", Key: "t.aid", Aggs: []string{"COUNT(*)"},
+	Rollup: "outreach_aid"}}
+
 // TallyGrid implements outreach.Store: one statement for every cell, a
 // grouped branch per counted table on its (unit_id, time) index
 // (casesql.QueryGrid) — visits by target kind with their distinct targets
@@ -190,20 +232,13 @@ func (s *Store) TallyGrid(ctx context.Context, g casework.Grid) ([]outreach.Tall
 	for i := range out {
 		out[i] = outreach.NewTally()
 	}
-	branches := []casesql.GridBranch{
-		{Table: "outreach_visits", Time: "visited_at", Key: "t.target_kind", Aggs: []string{"COUNT(*)",
-			"SUM(t.n_appointment)", "SUM(t.n_door_to_door)", "SUM(t.n_errand)", "SUM(CASE WHEN t.n_aid > 0 THEN 1 ELSE 0 END)",
-			"SUM(t.n_disputes)", "SUM(t.n_leads)"}, Distinct: "t.target_key"},
-		{Table: "outreach_hazards", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: outreach.RecordHazard},
-		{Table: "outreach_hazard_events", Time: "at", Key: "t.kind", Aggs: []string{"COUNT(*)"}},
-		{Table: "outreach_appointments", Time: "closed_at", Where: "t.status = '" + string(outreach.AppointmentDone) + "'", Aggs: []string{"COUNT(*)"}},
-	}
-	err := casesql.QueryGrid(ctx, s.k, g, branches, func(x casesql.GridCell) {
+	err := casesql.QueryGrid(ctx, s.k, g, tallyBranches, func(x casesql.GridCell) {
 		t := &out[g.Cell(x.R, x.C)]
 		switch x.Branch {
+		case 4:
+			t.Targets[outreach.TargetKind(x.Key)] = x.V[0]
 		case 0:
-			kind := outreach.TargetKind(x.Key)
-			t.Visits[kind], t.Targets[kind] = x.V[0], x.V[7]
+			t.Visits[outreach.TargetKind(x.Key)] = x.V[0]
 			t.Services[outreach.ServiceAppointment] += x.V[1]
 			t.Services[outreach.ServiceDoorToDoor] += x.V[2]
 			t.Services[outreach.ServiceErrand] += x.V[3]

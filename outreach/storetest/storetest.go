@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Tally", testTally},
 		{"GridMatchesPeriods", testGrid},
 		{"HazardHistory", testHazardHistory},
+		{"AmendedVisitMovesItsFigures", testAmendedVisit},
 		{"ReferralBasics", testReferralBasics},
 		{"ReferralFiltersOrderPaging", testReferralList},
 		{"ReferralTally", testReferralTally},
@@ -858,7 +859,7 @@ func testTally(t *testing.T, f *fixture) {
 	require.Equal(t, int64(3), tally.Visits[outreach.SecurityKeySite])
 	require.Equal(t, int64(2), tally.Targets[outreach.SecurityKeySite])
 	require.Equal(t, int64(2), tally.Visits[outreach.DifficultFamily])
-	require.Equal(t, int64(2), tally.Targets[outreach.DifficultFamily])
+	require.Zero(t, tally.Targets[outreach.DifficultFamily], "distinct targets are counted only for the kinds whose figure they are")
 	require.Equal(t, int64(4), tally.Services[outreach.ServiceDoorToDoor])
 	require.Equal(t, int64(1), tally.Services[outreach.ServiceErrand])
 	require.Zero(t, tally.Services[outreach.ServiceAppointment])
@@ -881,6 +882,7 @@ func testTally(t *testing.T, f *fixture) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1), camp.Visits[outreach.SecurityKeySite])
 	require.Equal(t, int64(1), camp.Visits[outreach.DifficultFamily])
+	require.Equal(t, int64(1), camp.Targets[outreach.DifficultFamily], "a campaign counts the distinct targets of every kind")
 	require.Equal(t, int64(1), camp.HazardsFound, "hazards of the campaign's visits")
 	require.Zero(t, camp.AppointmentsDone)
 
@@ -942,4 +944,47 @@ func testHazardHistory(t *testing.T, f *fixture) {
 	other, err := f.s.Tally(ctx, outreach.TallyFilter{UnitUnder: f.b.Path})
 	require.NoError(t, err)
 	require.Zero(t, other.HazardsRectified+other.HazardFixesRejected, "another branch's hazards")
+}
+
+// testAmendedVisit: a visit amended (its services, aid, person; a
+// visit's kind, time and target are fixed once recorded) changes its
+// figures in the grid of whole days — which the SQL stores answer from
+// roll-up rows and, in their tests, check against the raw rows — by day
+// and by unit; the kinds counted by target count each target once.
+func testAmendedVisit(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	cst := time.FixedZone("CST", 8*3600)
+	day := func(d, h int) time.Time { return time.Date(2024, 3, 1+d, h, 0, 0, 0, cst) }
+	v1 := f.visit(f.a1, day(0, 10), outreach.SecurityKeySite)
+	v2 := f.visit(f.a1, day(0, 11), outreach.SecurityKeySite)
+	v1.TargetKey, v2.TargetKey = "site:1", "site:1"
+	f.addVisit(t, v1)
+	f.addVisit(t, v2)
+	f.addVisit(t, f.visit(f.b, day(1, 9), outreach.DifficultFamily))
+	series := casework.Grid{Paths: []string{f.root.Path}, Bounds: []time.Time{day(0, 0), day(1, 0), day(2, 0)}}
+	got, err := f.s.TallyGrid(ctx, series)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), got[0].Visits[outreach.SecurityKeySite])
+	require.Equal(t, int64(1), got[0].Targets[outreach.SecurityKeySite], "one site visited twice")
+	require.Equal(t, int64(2), got[0].AidVisits)
+	require.Equal(t, int64(1), got[1].Visits[outreach.DifficultFamily])
+	require.Zero(t, got[1].Targets[outreach.DifficultFamily], "a kind counted by visits has no target count")
+
+	v2.Aid, v2.Services, v2.Version = nil, append(v2.Services, outreach.ServiceGiven{Kind: outreach.ServiceErrand, Note: "n"}), 2
+	require.NoError(t, f.s.UpdateVisit(ctx, v2, casework.Change{}))
+	got, err = f.s.TallyGrid(ctx, series)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), got[0].Visits[outreach.SecurityKeySite])
+	require.Equal(t, int64(1), got[0].Targets[outreach.SecurityKeySite])
+	require.Equal(t, int64(1), got[0].Services[outreach.ServiceErrand], "the service added to the visit")
+	require.Equal(t, int64(2), got[0].Services[outreach.ServiceDoorToDoor])
+	require.Equal(t, int64(1), got[0].AidVisits, "the aid taken off the visit")
+
+	byUnit, err := f.s.TallyGrid(ctx, casework.Grid{Paths: []string{f.a.Path, f.a1.Path, f.b.Path}, Bounds: []time.Time{day(0, 0), day(2, 0)}})
+	require.NoError(t, err)
+	for r, want := range []int64{2, 2, 0} {
+		require.Equal(t, want, byUnit[r].Visits[outreach.SecurityKeySite], "row %d", r)
+	}
+	require.Equal(t, int64(1), byUnit[2].Visits[outreach.DifficultFamily])
+	require.Equal(t, int64(1), byUnit[1].Services[outreach.ServiceErrand])
 }

@@ -203,6 +203,12 @@ var migrations = []sqlx.Step{{
 			`CREATE INDEX recovery_returns_recipient ON recovery_returns (recipient_person_id)`,
 		}
 	},
+}, {
+	// Reports at city scale read the counted item events, return events
+	// and disposals as roll-up rows, daily per unit and per ancestor
+	// (casesql.RollupStmts, issue 13).
+	Version: 6,
+	Stmts:   func(d *sqlx.Dialect) []string { return ksql.RollupStmts(d.Engine, totalsBranches...) },
 }}
 
 var _ ksql.Migrator = (*Store)(nil)

@@ -533,23 +533,30 @@ func (s *Store) Totals(ctx context.Context, f recovery.TotalsFilter) (recovery.T
 	return t, nil
 }
 
+// totalsBranches are TotalsGrid's branches, each kept as roll-up rows
+// (migration step 6).
+var totalsBranches = []ksql.GridBranch{
+	itemEvent("recovered_at", "t.value_fen"),
+	itemEvent("returned_at", "t.value_fen"),
+	itemEvent("unclaimed_at", "0"),
+	itemEvent("disposed_at", "0"),
+	{Table: "recovery_events", Time: "held_at", Where: "t.state = 'held'", Aggs: []string{"COUNT(*)"}, Rollup: "recovery_events_held"},
+	{Table: "recovery_disposals", Time: "completed_at", Where: "t.state = 'completed'", Aggs: []string{"COUNT(*)", "COALESCE(SUM(t.proceeds_fen), 0)"},
+		Rollup: "recovery_disposals_completed"},
+}
+
+// itemEvent is the items of an event column, counted with the sum of sum.
+func itemEvent(col, sum string) ksql.GridBranch {
+	return ksql.GridBranch{Table: "recovery_items", Time: col, Aggs: []string{"COUNT(*)", "COALESCE(SUM(" + sum + "), 0)"}, Kind: recovery.RecordItem,
+		Rollup: "recovery_items_" + strings.TrimSuffix(col, "_at")}
+}
+
 // TotalsGrid implements recovery.Store: one statement for every cell, a
 // grouped branch per counted event on its (unit_id, time) index
 // (casesql.QueryGrid).
 func (s *Store) TotalsGrid(ctx context.Context, g casework.Grid) ([]recovery.Totals, error) {
 	out := make([]recovery.Totals, g.Len())
-	counted := func(col, where, sum string) ksql.GridBranch {
-		return ksql.GridBranch{Table: "recovery_items", Time: col, Where: where, Aggs: []string{"COUNT(*)", "COALESCE(SUM(" + sum + "), 0)"}, Kind: recovery.RecordItem}
-	}
-	branches := []ksql.GridBranch{
-		counted("recovered_at", "", "t.value_fen"),
-		counted("returned_at", "", "t.value_fen"),
-		counted("unclaimed_at", "", "0"),
-		counted("disposed_at", "", "0"),
-		{Table: "recovery_events", Time: "held_at", Where: "t.state = 'held'", Aggs: []string{"COUNT(*)"}},
-		{Table: "recovery_disposals", Time: "completed_at", Where: "t.state = 'completed'", Aggs: []string{"COUNT(*)", "COALESCE(SUM(t.proceeds_fen), 0)"}},
-	}
-	err := ksql.QueryGrid(ctx, s.k, g, branches, func(x ksql.GridCell) {
+	err := ksql.QueryGrid(ctx, s.k, g, totalsBranches, func(x ksql.GridCell) {
 		t := &out[g.Cell(x.R, x.C)]
 		switch x.Branch {
 		case 0:

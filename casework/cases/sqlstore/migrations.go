@@ -183,6 +183,20 @@ var migrations = []sqlx.Step{{
 				WHERE EXISTS (SELECT 1 FROM json_each(case_cases.body, '$.items') AS e
 					WHERE json_extract(e.value, '$.category') = 'cigarettes_alcohol')`}
 	},
+}, {
+	// Reports at city scale read the counted case events and the leads as
+	// roll-up rows, daily per unit and per ancestor (casesql.RollupStmts,
+	// issue 13); arrests, counted by distinct person, stay raw.
+	Version: 7,
+	Stmts: func(d *sqlx.Dialect) []string {
+		var rolled []casesql.GridBranch
+		for _, b := range countBranches {
+			if b.Rollup != "" {
+				rolled = append(rolled, b)
+			}
+		}
+		return casesql.RollupStmts(d.Engine, rolled...)
+	},
 }}
 
 // liquor is recovery migration 4's test that a description names liquor

@@ -26,6 +26,7 @@ func TestPersonRefs(t *testing.T) {
 		ctx := context.Background()
 		k, err := casesql.New(db, engine)
 		require.NoError(t, err)
+		k.CheckRollups()
 		s := New(k)
 		require.NoError(t, k.MigrateAll(ctx, s))
 		_, stations := kstoretest.UnitTree(t, k, 1, 1)

@@ -388,6 +388,21 @@ func (c *Store) CountCases(ctx context.Context, unitUnder string, from, to time.
 	return n[0], nil
 }
 
+// countBranches are CountCasesGrid's branches. All but the arrests (a
+// count of distinct persons, which daily rows cannot add up) are kept as
+// roll-up rows (migration step 7).
+var countBranches = []casesql.GridBranch{
+	caseEvent("reported_at"), caseEvent("filed_at"), caseEvent("solved_at"), caseEvent("closed_at"), caseEvent("dropped_at"),
+	{Table: "case_arrests", Time: "at", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.person_id)"}},
+	{Table: "case_leads", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordLead, Rollup: "case_leads"},
+	caseEvent("reopened_at"),
+}
+
+func caseEvent(col string) casesql.GridBranch {
+	return casesql.GridBranch{Table: "case_cases", Time: col, Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase,
+		Rollup: "case_" + strings.TrimSuffix(col, "_at")}
+}
+
 // CountCasesGrid implements cases.Store: one statement, a UNION ALL with
 // one grouped branch per counted event (casesql.QueryGrid), each with the
 // grid's span in WHERE on the event's (unit_id, time) index (migration
@@ -395,17 +410,7 @@ func (c *Store) CountCases(ctx context.Context, unitUnder string, from, to time.
 // however many periods and subtrees the grid has.
 func (c *Store) CountCasesGrid(ctx context.Context, g casework.Grid) ([]cases.Counts, error) {
 	out := make([]cases.Counts, g.Len())
-	branches := []casesql.GridBranch{
-		{Table: "case_cases", Time: "reported_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
-		{Table: "case_cases", Time: "filed_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
-		{Table: "case_cases", Time: "solved_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
-		{Table: "case_cases", Time: "closed_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
-		{Table: "case_cases", Time: "dropped_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
-		{Table: "case_arrests", Time: "at", Aggs: []string{"COUNT(*)", "COUNT(DISTINCT t.person_id)"}},
-		{Table: "case_leads", Time: "found_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordLead},
-		{Table: "case_cases", Time: "reopened_at", Aggs: []string{"COUNT(*)"}, Kind: cases.RecordCase},
-	}
-	err := casesql.QueryGrid(ctx, c.k, g, branches, func(x casesql.GridCell) {
+	err := casesql.QueryGrid(ctx, c.k, g, countBranches, func(x casesql.GridCell) {
 		n := &out[g.Cell(x.R, x.C)]
 		switch x.Branch {
 		case 0:
