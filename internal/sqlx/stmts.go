@@ -22,9 +22,6 @@ type Stmts struct {
 	mu sync.Mutex
 	m  sync.Map // query text → *sql.Stmt
 	n  int      // entries in m, under mu
-	// preparing holds the texts being prepared apart from the transaction
-	// that first ran them (inTx).
-	preparing sync.Map
 }
 
 // MaxStmts is how many query texts one Stmts prepares at most. Each is

@@ -3,7 +3,6 @@ package sqlx
 import (
 	"context"
 	"database/sql"
-	"time"
 )
 
 // Exec runs a fixed statement inside tx through its prepared statement (one
@@ -27,27 +26,25 @@ func (c *Stmts) QueryRowTx(ctx context.Context, tx *sql.Tx, query string, args .
 	return tx.QueryRowContext(ctx, query, args...)
 }
 
-// inTx is the query's prepared statement on tx's connection, or nil when it
-// is not prepared yet. Preparing takes a connection of the pool, and tx
+// inTx is the query's prepared statement on tx's connection, or nil to
+// run it unprepared. Preparing takes a connection of the pool, and tx
 // already holds one: with every connection of a bounded pool in an open
 // transaction, each waiting to prepare, none would ever be free. So a
-// statement first seen inside a transaction runs unprepared this time and
-// is prepared on the pool apart from it, for the next transactions.
+// statement not prepared yet is prepared only while the pool has a
+// connection to spare; otherwise it runs unprepared this time. A
+// transaction that saw a spare connection may still wait for it briefly
+// (another took it), but only for a connection held by a prepare or by a
+// transaction that did not wait, never in a cycle.
 func (c *Stmts) inTx(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
-	if st, ok := c.m.Load(query); ok {
-		return tx.StmtContext(ctx, st.(*sql.Stmt))
+	st, ok := c.m.Load(query)
+	if !ok {
+		if s := c.db.Stats(); s.MaxOpenConnections > 0 && s.InUse >= s.MaxOpenConnections {
+			return nil
+		}
+		var err error
+		if st, err = c.prepare(ctx, query); err != nil {
+			return nil
+		}
 	}
-	if _, busy := c.preparing.LoadOrStore(query, true); !busy {
-		go func() {
-			defer c.preparing.Delete(query)
-			ctx, cancel := context.WithTimeout(context.Background(), prepareTimeout)
-			defer cancel()
-			_, _ = c.prepare(ctx, query) // not kept on failure: the next transaction tries again
-		}()
-	}
-	return nil
+	return tx.StmtContext(ctx, st.(*sql.Stmt))
 }
-
-// prepareTimeout bounds a statement's preparation apart from the
-// transaction that first ran it (a pool that stays exhausted).
-const prepareTimeout = 30 * time.Second
