@@ -61,6 +61,7 @@ func TestSQLiteFileIsRealWALAndPragmasHoldOnEveryConnection(t *testing.T) {
 			"synchronous":  "2", // FULL
 			"foreign_keys": "1",
 			"temp_store":   "2", // MEMORY
+			"cache_size":   "-512",
 		} {
 			var got string
 			if err := c.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
