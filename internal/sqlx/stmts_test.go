@@ -20,6 +20,14 @@ var engines = map[string]func(t *testing.T) *sql.DB{
 	"postgres": func(t *testing.T) *sql.DB { return testdb.Postgres(t).DB },
 }
 
+// kvTable opens a database with an empty table kv (k, v).
+func kvTable(t *testing.T, open func(t *testing.T) *sql.DB) *sql.DB {
+	db := open(t)
+	_, err := db.ExecContext(context.Background(), `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`)
+	require.NoError(t, err)
+	return db
+}
+
 // A cached statement answers like the plain query, from many goroutines
 // and pooled connections at once; a statement that could not be prepared
 // (a cancelled context) is not kept, and the caller sees the error.
@@ -28,11 +36,9 @@ func TestStmts(t *testing.T) {
 	for name, open := range engines {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			db := open(t)
+			db := kvTable(t, open)
 			ctx := context.Background()
-			_, err := db.ExecContext(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`)
-			require.NoError(t, err)
-			_, err = db.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES ('a', 'alpha'), ('b', 'beta')`)
+			_, err := db.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES ('a', 'alpha'), ('b', 'beta')`)
 			require.NoError(t, err)
 			const q = `SELECT v FROM kv WHERE k = $1`
 			st := sqlx.NewStmts(db)
@@ -90,10 +96,8 @@ func TestStmtsInTxNeedNoSecondConnection(t *testing.T) {
 	for name, open := range engines {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			db := open(t)
+			db := kvTable(t, open)
 			ctx := context.Background()
-			_, err := db.ExecContext(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`)
-			require.NoError(t, err)
 			db.SetMaxOpenConns(2)
 			st := sqlx.NewStmts(db)
 			const insert, read = `INSERT INTO kv (k, v) VALUES ($1, $2)`, `SELECT COUNT(*) FROM kv WHERE k = $1`
