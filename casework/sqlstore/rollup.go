@@ -134,6 +134,22 @@ type rollupRow struct {
 	// skipMove, if not "", leaves one record move out of unitAt (the
 	// SQLite record_moves trigger's state before its own row).
 	skipMove string
+	// pathIDs finds the ancestors from the ids in the unit's path, one key
+	// lookup each, rather than comparing every unit's path with it
+	// (ancestors).
+	pathIDs bool
+}
+
+// ancestors joins units a, the unit u and every unit above it. A unit's
+// path is the ids from the root down ("/root/branch/station/"; ids never
+// hold a slash), so on PostgreSQL a trigger reads the ancestors by key from
+// it: its triggers run at commit inside the audit head's lock, where
+// comparing every unit's path with the row's was a third of their time.
+func (r rollupRow) ancestors() string {
+	if r.pathIDs {
+		return "units a ON a.id = ANY (string_to_array(btrim(u.path, '/'), '/'))"
+	}
+	return "units a ON substr(u.path, 1, length(a.path)) = a.path"
 }
 
 func (r rollupRow) expr(e string) string {
@@ -222,9 +238,9 @@ func (r rollupRow) add(sign string) string {
 	if r.from != "" {
 		from = r.from + " JOIN "
 	}
-	return fmt.Sprintf(`INSERT INTO %s (unit_id, day, key, %s) SELECT a.id, %s, %s, %s FROM %sunits u JOIN units a ON substr(u.path, 1, length(a.path)) = a.path WHERE u.id = %s AND %s ON CONFLICT (%s) DO UPDATE SET %s`,
+	return fmt.Sprintf(`INSERT INTO %s (unit_id, day, key, %s) SELECT a.id, %s, %s, %s FROM %sunits u JOIN %s WHERE u.id = %s AND %s ON CONFLICT (%s) DO UPDATE SET %s`,
 		r.s.table, strings.Join(cols, ", "), rollupDay(r.row+"."+r.b.Time), r.key(), strings.Join(vals, ", "), from,
-		r.unitAt(), r.cond(), r.s.conflict(r.b), strings.Join(set, ", "))
+		r.ancestors(), r.unitAt(), r.cond(), r.s.conflict(r.b), strings.Join(set, ", "))
 }
 
 // fill is the statement that builds the roll-up rows from the table's
@@ -331,8 +347,9 @@ func (s rollupShape) create(b GridBranch) string {
 
 // triggers keep the roll-up table in every writing transaction.
 func (b GridBranch) triggers(d *sqlx.Dialect, s rollupShape) []string {
-	old := rollupRow{b: b, s: s, row: "OLD"}
-	nu := rollupRow{b: b, s: s, row: "NEW"}
+	pg := d.Engine == Postgres
+	old := rollupRow{b: b, s: s, row: "OLD", pathIDs: pg}
+	nu := rollupRow{b: b, s: s, row: "NEW", pathIDs: pg}
 	if d.Engine == Postgres {
 		return []string{
 			fmt.Sprintf(`CREATE FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS $$
