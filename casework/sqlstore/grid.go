@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -94,8 +93,11 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 		return queryGrid(ctx, h, g, branches, nil, fn)
 	}
 	roots, err := rollupRoots(ctx, h, g.Paths)
-	if err != nil || roots == nil {
-		return errors.Join(err, queryGrid(ctx, h, g, branches, nil, fn))
+	if err != nil {
+		return err
+	}
+	if roots == nil {
+		return queryGrid(ctx, h, g, branches, nil, fn)
 	}
 	rg := &rollupGrid{days: days, roots: roots}
 	if checking {
