@@ -5,32 +5,13 @@ import (
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/noticetest"
 	"github.com/stretchr/testify/require"
 )
-
-// recordingNotifier keeps the notices it is given.
-type recordingNotifier struct {
-	mu  sync.Mutex
-	got []casework.Notice
-}
-
-func (r *recordingNotifier) Notify(_ context.Context, n casework.Notice) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.got = append(r.got, n)
-	return nil
-}
-
-func (r *recordingNotifier) notices() []casework.Notice {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]casework.Notice(nil), r.got...)
-}
 
 // eachKernelBackendWith is eachKernelBackend with a configuration.
 func eachKernelBackendWith(t *testing.T, cfg func() *casework.Config, fn func(t *testing.T, w *kernelWorld, cfg *casework.Config)) {
@@ -56,22 +37,22 @@ func shareIDs(list []casework.Share) []string {
 // expiry, and a revocation (with a reason) ends it at once.
 func TestSharesReceivedNoticeExpiryRevocation(t *testing.T) {
 	t.Parallel()
-	eachKernelBackendWith(t, func() *casework.Config { return &casework.Config{Notifier: &recordingNotifier{}} },
+	eachKernelBackendWith(t, func() *casework.Config { return &casework.Config{Notifier: &noticetest.Recorder{}} },
 		func(t *testing.T, w *kernelWorld, cfg *casework.Config) {
 			ctx := context.Background()
-			notes := cfg.Notifier.(*recordingNotifier)
+			notes := cfg.Notifier.(*noticetest.Recorder)
 			rec := casework.Target{RecordType: "case", RecordID: "case-1", UnitID: w.station.ID}
 			until := w.clock.Now().Add(2 * time.Hour)
 			sh, err := w.k.Share(ctx, w.officer, rec, w.otherBranch.ID, "同一嫌疑人跨区作案", until)
 			require.NoError(t, err)
 			require.True(t, sh.ExpiresAt.Equal(until))
 
-			require.Empty(t, notes.notices(), "the notice waits for delivery")
+			require.Empty(t, notes.All(), "the notice waits for delivery")
 			n, err := w.k.DeliverPending(ctx, nil)
 			require.NoError(t, err)
 			require.Equal(t, 1, n)
 			require.Equal(t, []casework.Notice{{Kind: casework.NoticeShared, UnitID: w.otherBranch.ID, RecordType: "case",
-				RecordID: "case-1", Reason: "shared", Due: until}}, notes.notices())
+				RecordID: "case-1", Reason: "shared", Due: until}}, notes.All())
 
 			got, next, err := w.k.ListSharesReceived(ctx, w.otherOfficer, casework.SharesReceivedFilter{}, casework.Page{})
 			require.NoError(t, err)

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	casemem "github.com/grassroots-policing/grassroots/casework/memstore"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/noticetest"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/grassroots-policing/grassroots/mediation"
 	"github.com/grassroots-policing/grassroots/mediation/memstore"
@@ -29,25 +29,6 @@ const (
 	idOther    = "370302198505050054"
 )
 
-// recorder is a Notifier that keeps what it was told.
-type recorder struct {
-	mu      sync.Mutex
-	notices []casework.Notice
-}
-
-func (r *recorder) Notify(_ context.Context, n casework.Notice) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.notices = append(r.notices, n)
-	return nil
-}
-
-func (r *recorder) all() []casework.Notice {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]casework.Notice(nil), r.notices...)
-}
-
 // fx is one test's world: a bureau with two branches, a station, staff of
 // every role and a few persons, on a fixed clock.
 type fx struct {
@@ -57,7 +38,7 @@ type fx struct {
 	k       *casework.Kernel
 	svc     *mediation.Service
 	store   mediation.Store
-	notices *recorder
+	notices *noticetest.Recorder
 
 	root, branch, station, otherBranch casework.Unit
 
@@ -84,7 +65,7 @@ var backends = []string{"memory", "sqlite", "postgres"}
 // newFxOn builds the test world on one backend (see backends).
 func newFxOn(t *testing.T, backend string, cfg *mediation.Config) *fx {
 	t.Helper()
-	f := &fx{t: t, ctx: context.Background(), clock: casework.NewFixedClock(local(5, 6, 9, 0)), notices: &recorder{}}
+	f := &fx{t: t, ctx: context.Background(), clock: casework.NewFixedClock(local(5, 6, 9, 0)), notices: &noticetest.Recorder{}}
 	var ks casework.KernelStore
 	switch backend {
 	case "memory":

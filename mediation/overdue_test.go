@@ -38,7 +38,7 @@ func TestOverdueReviewDeadline(t *testing.T) {
 	require.Equal(t, due.UTC(), d.ReviewDue)
 	requireOverdueFrom(t, d, mediation.ReasonReview, due)
 	require.Equal(t, []casework.Notice{{Kind: casework.NoticeHighRisk, UnitID: f.station.ID, RecordType: mediation.RecordType,
-		RecordID: d.ID, Reason: "review_deadline", Due: due.UTC()}}, f.notices.all())
+		RecordID: d.ID, Reason: "review_deadline", Due: due.UTC()}}, f.notices.All())
 
 	_, err := f.svc.Review(f.ctx, f.officer, d.ID, d.Version, "已安排稳控")
 	require.ErrorIs(t, err, mediation.ErrForbidden, "only a supervisor reviews")
@@ -63,7 +63,7 @@ func TestOverdueReviewDeadline(t *testing.T) {
 		d, err = g.svc.Assess(g.ctx, g.officer, d.ID, d.Version, mediation.RiskInput{Risk: mediation.RiskHigh, Reason: "一方持刀威胁"})
 		require.NoError(t, err)
 		require.Equal(t, local(5, 6, 11, 0).UTC(), d.ReviewDue)
-		require.Len(t, g.notices.all(), 1)
+		require.Len(t, g.notices.All(), 1)
 		d, err = g.svc.Assess(g.ctx, g.officer, d.ID, d.Version, mediation.RiskInput{Risk: mediation.RiskLow})
 		require.NoError(t, err)
 		requireOverdueFrom(t, d, mediation.ReasonReview, local(5, 6, 11, 0))
@@ -173,8 +173,8 @@ func TestSweep(t *testing.T) {
 	f := newFx(t, &mediation.Config{NoticeAhead: 12 * time.Hour})
 	high := f.report(func(in *mediation.ReportInput) { in.Risk, in.RiskReason = mediation.RiskHigh, "可能民转刑" })
 	accepted := f.to(mediation.StateAccepted)
-	kinds := func(from int) []casework.Notice { return f.notices.all()[from:] }
-	start := len(f.notices.all()) // the high-risk notice
+	kinds := func(from int) []casework.Notice { return f.notices.All()[from:] }
+	start := len(f.notices.All()) // the high-risk notice
 
 	res, err := f.svc.Sweep(f.ctx, local(5, 6, 12, 0))
 	require.NoError(t, err)

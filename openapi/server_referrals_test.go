@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/noticetest"
 	"github.com/grassroots-policing/grassroots/openapi/api"
 	"github.com/grassroots-policing/grassroots/openapi/client"
 )
@@ -37,7 +38,7 @@ func TestReferralCivilAffairsOverHTTP(t *testing.T) { eachBackend(t, testReferra
 
 func testReferralCivilAffairsOverHTTP(t *testing.T, b fixtureOption) {
 	clock := casework.NewFixedClock(time.Date(2020, 2, 10, 1, 0, 0, 0, time.UTC))
-	notices := &noticeLog{}
+	notices := &noticetest.Recorder{}
 	w := newOutreachWorld(t, "桓台县公安局", "田庄派出所", "田庄镇", b, withKernelConfig(func(c *casework.Config) {
 		c.Clock, c.Notifier = clock, notices
 	}))
@@ -125,7 +126,7 @@ func testReferralCivilAffairsOverHTTP(t *testing.T, b fixtureOption) {
 		require.NoError(t, err)
 	}
 	require.Equal(t, []casework.Notice{{Kind: casework.NoticeOverdue, UnitID: w.station.ID, RecordType: "referral", RecordID: r.Id,
-		Reason: "referral_due", Due: r.Due.UTC(), StaffID: w.officer.StaffID}}, notices.all(), "one notice, to the owner")
+		Reason: "referral_due", Due: r.Due.UTC(), StaffID: w.officer.StaffID}}, notices.All(), "one notice, to the owner")
 	listed := overdueList(w.branch.ID)
 	require.Len(t, listed, 1)
 	require.Equal(t, r.Id, listed[0].Id)
@@ -150,7 +151,7 @@ func testReferralCivilAffairsOverHTTP(t *testing.T, b fixtureOption) {
 	require.Empty(t, overdueList(w.branch.ID))
 	_, err = w.k.Sweep(ctx, clock.Now())
 	require.NoError(t, err)
-	require.Len(t, notices.all(), 1, "a closed referral is noticed no more")
+	require.Len(t, notices.All(), 1, "a closed referral is noticed no more")
 	after, err := officer.FollowUpReferralWithResponse(ctx, r.Id, &api.FollowUpReferralParams{IfMatch: `"4"`},
 		api.AgencyReferralFollowUpInput{Note: "再次回访"})
 	require.NoError(t, err)
@@ -205,7 +206,7 @@ func TestReferralHospitalAdmissionOverHTTP(t *testing.T) {
 
 func testReferralHospitalAdmissionOverHTTP(t *testing.T, b fixtureOption) {
 	clock := casework.NewFixedClock(time.Date(2020, 5, 12, 1, 0, 0, 0, time.UTC))
-	notices := &noticeLog{}
+	notices := &noticetest.Recorder{}
 	w := newOutreachWorld(t, "张店公安分局", "潘庄派出所", "潘庄社区", b, withKernelConfig(func(c *casework.Config) {
 		c.Clock, c.Notifier = clock, notices
 	}))
@@ -243,7 +244,7 @@ func testReferralHospitalAdmissionOverHTTP(t *testing.T, b fixtureOption) {
 	res, err := w.k.Sweep(ctx, due.Add(24*time.Hour))
 	require.NoError(t, err)
 	require.Zero(t, res.Notified)
-	require.Empty(t, notices.all(), "a referral closed before its due time is never noticed as overdue")
+	require.Empty(t, notices.All(), "a referral closed before its due time is never noticed as overdue")
 
 	seen, err := desk.GetReferralWithResponse(ctx, r.Id)
 	require.NoError(t, err)

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
+	"github.com/grassroots-policing/grassroots/internal/noticetest"
 	"github.com/grassroots-policing/grassroots/openapi/api"
 	"github.com/grassroots-policing/grassroots/openapi/client"
 	"github.com/stretchr/testify/require"
@@ -17,32 +17,13 @@ import (
 // clientT is the generated client the fixture hands out.
 type clientT = client.ClientWithResponses
 
-// noticeLog keeps the notices the kernel hands its notifier.
-type noticeLog struct {
-	mu  sync.Mutex
-	got []casework.Notice
-}
-
-func (l *noticeLog) Notify(_ context.Context, n casework.Notice) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.got = append(l.got, n)
-	return nil
-}
-
-func (l *noticeLog) all() []casework.Notice {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]casework.Notice(nil), l.got...)
-}
-
 // A dispute shared with a community police office until a given hour: the
 // office lists it among the shares it received (who, why, until when) and
 // is told through the outbox; at the hour the dispute is gone for it, and
 // a second share revoked with a reason ends at once.
 func TestSharesReceivedOverHTTP(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b fixtureOption) {
-		notes := &noticeLog{}
+		notes := &noticetest.Recorder{}
 		n := newNeighbours(t, b, withKernelConfig(func(c *casework.Config) { c.Notifier = notes }))
 		ctx := context.Background()
 		officer := n.client(t, n.officer)
@@ -75,7 +56,7 @@ func TestSharesReceivedOverHTTP(t *testing.T) {
 		_, err = n.k.DeliverPending(ctx, nil)
 		require.NoError(t, err)
 		require.Equal(t, []casework.Notice{{Kind: casework.NoticeShared, UnitID: community.ID, RecordType: "dispute", RecordID: d.Id,
-			Reason: "shared", Due: until}}, notes.all())
+			Reason: "shared", Due: until}}, notes.All())
 
 		seen, err := neighbour.GetDisputeWithResponse(ctx, d.Id)
 		require.NoError(t, err)

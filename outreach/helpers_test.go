@@ -3,13 +3,13 @@ package outreach_test
 import (
 	"context"
 	"database/sql"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	cmem "github.com/grassroots-policing/grassroots/casework/memstore"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/noticetest"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 	"github.com/grassroots-policing/grassroots/outreach"
 	"github.com/grassroots-policing/grassroots/outreach/memstore"
@@ -32,7 +32,7 @@ type bundle struct {
 	ks    casework.KernelStore
 	os    outreach.Store
 	// notices keeps what the kernel's notifier was told.
-	notices *recorder
+	notices *noticetest.Recorder
 
 	root, branch, station, other casework.Unit
 	admin, auditor               casework.Actor
@@ -80,7 +80,7 @@ func sqlStores(t testing.TB, db *sql.DB, e casesql.Engine) (casework.KernelStore
 func setupWith(t testing.TB, ks casework.KernelStore, os outreach.Store, cfg *outreach.Config) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	b := &bundle{ctx: ctx, clock: casework.NewFixedClock(start), notices: &recorder{}}
+	b := &bundle{ctx: ctx, clock: casework.NewFixedClock(start), notices: &noticetest.Recorder{}}
 	b.ks, b.os = ks, os
 	k, err := casework.New(ks, &casework.Config{Clock: b.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}, Notifier: b.notices})
 	require.NoError(t, err)
@@ -102,25 +102,6 @@ func setupWith(t testing.TB, ks casework.KernelStore, os outreach.Store, cfg *ou
 	b.address, err = k.CreateAddress(ctx, b.officer, casework.AddressInput{UnitID: b.station.ID, Text: "张店区潘庄社区3号楼2单元101", Community: "潘庄社区"})
 	require.NoError(t, err)
 	return b
-}
-
-// recorder is a Notifier that keeps what it was told.
-type recorder struct {
-	mu      sync.Mutex
-	notices []casework.Notice
-}
-
-func (r *recorder) Notify(_ context.Context, n casework.Notice) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.notices = append(r.notices, n)
-	return nil
-}
-
-func (r *recorder) all() []casework.Notice {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]casework.Notice(nil), r.notices...)
 }
 
 func actor(s casework.Staff) casework.Actor {

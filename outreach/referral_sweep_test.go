@@ -48,7 +48,7 @@ func TestReferralSweep(t *testing.T) {
 			res, err := b.k.Sweep(b.ctx, due.Add(-time.Microsecond))
 			require.NoError(t, err)
 			require.Equal(t, casework.SweepResult{}, res, "nothing is overdue before its due instant")
-			require.Empty(t, b.notices.all())
+			require.Empty(t, b.notices.All())
 
 			b.clock.Set(due.Add(time.Minute))
 			res, err = b.k.Sweep(b.ctx, due)
@@ -59,14 +59,14 @@ func TestReferralSweep(t *testing.T) {
 					RecordID: r.ID, Reason: outreach.ReasonReferralDue, Due: r.Due, StaffID: to}
 			}
 			want := []casework.Notice{notice(owned, b.community.StaffID), notice(orphan, "")}
-			require.Equal(t, want, b.notices.all(), "the owner's notice, and the unit's for an owner no longer active")
+			require.Equal(t, want, b.notices.All(), "the owner's notice, and the unit's for an owner no longer active")
 
 			for _, at := range []time.Time{due, due.Add(24 * time.Hour)} {
 				res, err = b.k.Sweep(b.ctx, at)
 				require.NoError(t, err)
 				require.Equal(t, casework.SweepResult{}, res, "a second sweep sends nothing new")
 			}
-			require.Equal(t, want, b.notices.all())
+			require.Equal(t, want, b.notices.All())
 
 			got, err := b.svc.GetReferral(b.ctx, b.chief, owned.ID)
 			require.NoError(t, err)
@@ -95,7 +95,7 @@ func TestReferralSweep(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, casework.SweepResult{Changed: 1, Notified: 1}, res)
 			want = append(want, notice(later, b.officer.StaffID))
-			require.Equal(t, want, b.notices.all())
+			require.Equal(t, want, b.notices.All())
 
 			// The orphan handed over to an officer: its new owner is told
 			// once too, at the next sweep, and never again.
@@ -108,7 +108,7 @@ func TestReferralSweep(t *testing.T) {
 				_, err = b.k.Sweep(b.ctx, later.Due)
 				require.NoError(t, err)
 			}
-			require.Equal(t, append(want, notice(orphan, b.officer.StaffID)), b.notices.all())
+			require.Equal(t, append(want, notice(orphan, b.officer.StaffID)), b.notices.All())
 			b.verify(t)
 		})
 	}
@@ -268,7 +268,7 @@ func TestReferralSweepsAtOnce(t *testing.T) {
 			}
 			require.Equal(t, 6, total)
 			seen := map[string]bool{}
-			for _, n := range b.notices.all() {
+			for _, n := range b.notices.All() {
 				require.False(t, seen[n.RecordID], "%s noticed twice", n.RecordID)
 				seen[n.RecordID] = true
 			}
