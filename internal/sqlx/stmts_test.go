@@ -14,18 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// engines opens a new database on each engine.
-var engines = map[string]func(t *testing.T) *sql.DB{
-	"sqlite":   func(t *testing.T) *sql.DB { return testdb.SQLite(t) },
-	"postgres": func(t *testing.T) *sql.DB { return testdb.Postgres(t).DB },
-}
-
-// kvTable opens a database with an empty table kv (k, v).
-func kvTable(t *testing.T, open func(t *testing.T) *sql.DB) *sql.DB {
-	db := open(t)
+// kvTable makes an empty table kv (k, v) in db.
+func kvTable(t *testing.T, db *sql.DB) {
 	_, err := db.ExecContext(context.Background(), `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`)
 	require.NoError(t, err)
-	return db
 }
 
 // A cached statement answers like the plain query, from many goroutines
@@ -33,38 +25,35 @@ func kvTable(t *testing.T, open func(t *testing.T) *sql.DB) *sql.DB {
 // (a cancelled context) is not kept, and the caller sees the error.
 func TestStmts(t *testing.T) {
 	t.Parallel()
-	for name, open := range engines {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			db := kvTable(t, open)
-			ctx := context.Background()
-			_, err := db.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES ('a', 'alpha'), ('b', 'beta')`)
-			require.NoError(t, err)
-			const q = `SELECT v FROM kv WHERE k = $1`
-			st := sqlx.NewStmts(db)
+	testdb.EachEngine(t, func(t *testing.T, db *sql.DB, _ sqlx.Engine) {
+		kvTable(t, db)
+		ctx := context.Background()
+		_, err := db.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES ('a', 'alpha'), ('b', 'beta')`)
+		require.NoError(t, err)
+		const q = `SELECT v FROM kv WHERE k = $1`
+		st := sqlx.NewStmts(db)
 
-			cancelled, cancel := context.WithCancel(ctx)
-			cancel()
-			var v string
-			require.ErrorIs(t, st.QueryRow(cancelled, q, "a").Scan(&v), context.Canceled)
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		var v string
+		require.ErrorIs(t, st.QueryRow(cancelled, q, "a").Scan(&v), context.Canceled)
 
-			var wg sync.WaitGroup
-			for i := range 16 {
-				wg.Go(func() {
-					k, want := "a", "alpha"
-					if i%2 == 1 {
-						k, want = "b", "beta"
-					}
-					var got string
-					if err := st.QueryRow(ctx, q, k).Scan(&got); err != nil || got != want {
-						t.Errorf("%s: got %q, %v; want %q", k, got, err, want)
-					}
-				})
-			}
-			wg.Wait()
-			require.ErrorIs(t, st.QueryRow(ctx, q, "missing").Scan(&v), sql.ErrNoRows)
-		})
-	}
+		var wg sync.WaitGroup
+		for i := range 16 {
+			wg.Go(func() {
+				k, want := "a", "alpha"
+				if i%2 == 1 {
+					k, want = "b", "beta"
+				}
+				var got string
+				if err := st.QueryRow(ctx, q, k).Scan(&got); err != nil || got != want {
+					t.Errorf("%s: got %q, %v; want %q", k, got, err, want)
+				}
+			})
+		}
+		wg.Wait()
+		require.ErrorIs(t, st.QueryRow(ctx, q, "missing").Scan(&v), sql.ErrNoRows)
+	})
 }
 
 // Past MaxStmts query texts the cache prepares nothing more, and every
@@ -93,45 +82,42 @@ func TestStmtsBounded(t *testing.T) {
 // unprepared; once a connection is spare, the next transaction prepares it.
 func TestStmtsInTxNeedNoSecondConnection(t *testing.T) {
 	t.Parallel()
-	for name, open := range engines {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			db := kvTable(t, open)
-			ctx := context.Background()
-			db.SetMaxOpenConns(2)
-			st := sqlx.NewStmts(db)
-			const insert, read = `INSERT INTO kv (k, v) VALUES ($1, $2)`, `SELECT COUNT(*) FROM kv WHERE k = $1`
-			write := func(k string) error {
-				tx, err := db.BeginTx(ctx, nil)
-				if err != nil {
-					return err
-				}
-				defer func() { _ = tx.Rollback() }()
-				if _, err := st.Exec(ctx, tx, insert, k, "v"); err != nil {
-					return err
-				}
-				var n int
-				if err := st.QueryRowTx(ctx, tx, read, k).Scan(&n); err != nil || n != 1 {
-					return fmt.Errorf("read back %d, %v", n, err)
-				}
-				return tx.Commit()
+	testdb.EachEngine(t, func(t *testing.T, db *sql.DB, _ sqlx.Engine) {
+		kvTable(t, db)
+		ctx := context.Background()
+		db.SetMaxOpenConns(2)
+		st := sqlx.NewStmts(db)
+		const insert, read = `INSERT INTO kv (k, v) VALUES ($1, $2)`, `SELECT COUNT(*) FROM kv WHERE k = $1`
+		write := func(k string) error {
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
 			}
+			defer func() { _ = tx.Rollback() }()
+			if _, err := st.Exec(ctx, tx, insert, k, "v"); err != nil {
+				return err
+			}
+			var n int
+			if err := st.QueryRowTx(ctx, tx, read, k).Scan(&n); err != nil || n != 1 {
+				return fmt.Errorf("read back %d, %v", n, err)
+			}
+			return tx.Commit()
+		}
 
-			held, err := db.Conn(ctx)
+		held, err := db.Conn(ctx)
+		require.NoError(t, err)
+		done := make(chan error, 1)
+		go func() { done <- write("a") }()
+		select {
+		case err := <-done:
 			require.NoError(t, err)
-			done := make(chan error, 1)
-			go func() { done <- write("a") }()
-			select {
-			case err := <-done:
-				require.NoError(t, err)
-			case <-time.After(10 * time.Second):
-				t.Fatal("a transaction waited for a connection to prepare its statement")
-			}
-			require.Zero(t, st.Len(), "nothing prepared while the pool had no connection to spare")
-			require.NoError(t, held.Close())
+		case <-time.After(10 * time.Second):
+			t.Fatal("a transaction waited for a connection to prepare its statement")
+		}
+		require.Zero(t, st.Len(), "nothing prepared while the pool had no connection to spare")
+		require.NoError(t, held.Close())
 
-			require.NoError(t, write("b"))
-			require.Equal(t, 2, st.Len(), "prepared once a connection was spare")
-		})
-	}
+		require.NoError(t, write("b"))
+		require.Equal(t, 2, st.Len(), "prepared once a connection was spare")
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/grassroots-policing/grassroots/casework/cases"
 	"github.com/grassroots-policing/grassroots/casework/cases/sqlstore"
 	casesql "github.com/grassroots-policing/grassroots/casework/sqlstore"
+	"github.com/grassroots-policing/grassroots/internal/sqlx"
 	"github.com/grassroots-policing/grassroots/internal/testdb"
 )
 
@@ -22,48 +23,41 @@ import (
 // SQLite and PostgreSQL.
 func TestMigrationSplitsCaseItemsCigarettesAlcohol(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(t *testing.T) (*sql.DB, casesql.Engine){
-		"sqlite":   func(t *testing.T) (*sql.DB, casesql.Engine) { return testdb.SQLite(t), casesql.SQLite },
-		"postgres": func(t *testing.T) (*sql.DB, casesql.Engine) { return testdb.Postgres(t).DB, casesql.Postgres },
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			db, engine := open(t)
-			k, err := casesql.New(db, engine)
-			require.NoError(t, err)
-			s := sqlstore.New(k)
-			require.NoError(t, s.MigrateTo(ctx, 5))
-			at := time.Date(2024, 5, 20, 1, 0, 0, 0, time.UTC)
-			unit := casework.Unit{ID: "u1", Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau, Path: "/u1/", Version: 1, CreatedAt: at, UpdatedAt: at}
-			require.NoError(t, k.CreateUnit(ctx, unit, casework.Change{}))
-			item := func(id, category, description string) cases.Item {
-				return cases.Item{ItemID: id, Category: category, Description: description, Quantity: 2, ValueFen: 120000,
-					Identifiers: []casework.Identifier{{Kind: "serial", Value: "SN-" + id}}, TracedBy: []string{"arrest-1"}}
-			}
-			old := func(id string, items ...cases.Item) cases.Case {
-				return cases.Case{ID: id, UnitID: unit.ID, Kind: "theft", State: cases.StateReported, Summary: "小卖部被盗",
-					IncidentAt: at, ReportedAt: at, ReportedBy: "s1", Items: items, Version: 3, CreatedAt: at, UpdatedAt: at}
-			}
-			before := []cases.Case{
-				old("c1", item("i1", "cigarettes_alcohol", "中华香烟10条"), item("i2", "food_grain", "米酒两坛"),
-					item("i3", "cigarettes_alcohol", "飞天茅台白酒六瓶"), item("i4", "cigarettes_alcohol", "五粮液4瓶，礼盒装")),
-				old("c2", item("i5", "cigarettes_alcohol", "烟酒礼盒（中华烟两条、茅台酒一瓶）"), item("i6", "cigarettes_alcohol", "礼品若干")),
-				old("c3", item("i7", "e_bike", "白色雅迪电动自行车")),
-				old("c4"),
-			}
-			require.NoError(t, s.CommitCases(ctx, cases.Write{NewCases: before}, casework.Change{}))
-			require.NoError(t, s.Migrate(ctx))
+	testdb.EachEngine(t, func(t *testing.T, db *sql.DB, engine sqlx.Engine) {
+		ctx := context.Background()
+		k, err := casesql.New(db, engine)
+		require.NoError(t, err)
+		s := sqlstore.New(k)
+		require.NoError(t, s.MigrateTo(ctx, 5))
+		at := time.Date(2024, 5, 20, 1, 0, 0, 0, time.UTC)
+		unit := casework.Unit{ID: "u1", Code: "370300", Name: "淄博市公安局", Level: casework.LevelBureau, Path: "/u1/", Version: 1, CreatedAt: at, UpdatedAt: at}
+		require.NoError(t, k.CreateUnit(ctx, unit, casework.Change{}))
+		item := func(id, category, description string) cases.Item {
+			return cases.Item{ItemID: id, Category: category, Description: description, Quantity: 2, ValueFen: 120000,
+				Identifiers: []casework.Identifier{{Kind: "serial", Value: "SN-" + id}}, TracedBy: []string{"arrest-1"}}
+		}
+		old := func(id string, items ...cases.Item) cases.Case {
+			return cases.Case{ID: id, UnitID: unit.ID, Kind: "theft", State: cases.StateReported, Summary: "小卖部被盗",
+				IncidentAt: at, ReportedAt: at, ReportedBy: "s1", Items: items, Version: 3, CreatedAt: at, UpdatedAt: at}
+		}
+		before := []cases.Case{
+			old("c1", item("i1", "cigarettes_alcohol", "中华香烟10条"), item("i2", "food_grain", "米酒两坛"),
+				item("i3", "cigarettes_alcohol", "飞天茅台白酒六瓶"), item("i4", "cigarettes_alcohol", "五粮液4瓶，礼盒装")),
+			old("c2", item("i5", "cigarettes_alcohol", "烟酒礼盒（中华烟两条、茅台酒一瓶）"), item("i6", "cigarettes_alcohol", "礼品若干")),
+			old("c3", item("i7", "e_bike", "白色雅迪电动自行车")),
+			old("c4"),
+		}
+		require.NoError(t, s.CommitCases(ctx, cases.Write{NewCases: before}, casework.Change{}))
+		require.NoError(t, s.Migrate(ctx))
 
-			want := map[string]string{"i1": "tobacco", "i2": "food_grain", "i3": "alcohol", "i4": "alcohol", "i5": "tobacco", "i6": "tobacco", "i7": "e_bike"}
-			for _, c := range before {
-				got, err := s.GetCase(ctx, c.ID)
-				require.NoError(t, err)
-				for i := range c.Items {
-					c.Items[i].Category = want[c.Items[i].ItemID]
-				}
-				require.Equal(t, c, got, c.ID)
+		want := map[string]string{"i1": "tobacco", "i2": "food_grain", "i3": "alcohol", "i4": "alcohol", "i5": "tobacco", "i6": "tobacco", "i7": "e_bike"}
+		for _, c := range before {
+			got, err := s.GetCase(ctx, c.ID)
+			require.NoError(t, err)
+			for i := range c.Items {
+				c.Items[i].Category = want[c.Items[i].ItemID]
 			}
-		})
-	}
+			require.Equal(t, c, got, c.ID)
+		}
+	})
 }
