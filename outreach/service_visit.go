@@ -418,7 +418,6 @@ func (s *Service) ListVisitPage(ctx context.Context, actor casework.Actor, q Vis
 	}
 	refs, next := casework.PageOf(refs, l.limit, func(v VisitRef) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} })
 	items := make([]casework.Listed, 0, len(refs))
-	listed := make(map[string]bool, len(refs))
 	for _, r := range refs {
 		if l.helper && r.TargetKind.Sensitive() {
 			continue // as ListVisits: the page may come out shorter
@@ -428,9 +427,12 @@ func (s *Service) ListVisitPage(ctx context.Context, actor casework.Actor, q Vis
 			it.View = casework.ViewMasked
 		}
 		items = append(items, it)
-		listed[r.ID] = true
 	}
 	load := func(ctx context.Context, ids []string) ([]Visit, error) {
+		listed := make(map[string]bool, len(items)) // made here: most pages are never loaded
+		for _, it := range items {
+			listed[it.ID] = true
+		}
 		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !listed[id] })
 		if len(ids) == 0 {
 			return nil, nil

@@ -125,7 +125,7 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 			}
 		}
 	}
-	var matches []visitKey
+	matches := make([]visitKey, 0, p.Limit)
 	for _, keys := range lists {
 		i := 0
 		if after.ID != "" {
