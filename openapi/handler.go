@@ -21,9 +21,10 @@ import (
 const DefaultMaxBodyBytes = 1 << 20
 
 // DefaultListCacheBytes is what the lists keep of the records they
-// answered unless Config.ListCacheBytes says otherwise: about 7,000
-// visits.
-const DefaultListCacheBytes = 4 << 20
+// answered unless Config.ListCacheBytes says otherwise: about 3,000
+// visits (an encoded visit and its entry take about 700 bytes), 50 for
+// each of 60 stations' work lists; small beside the server's RSS target.
+const DefaultListCacheBytes = 2 << 20
 
 // Config is what NewHandler serves: the services an embedder already built
 // (all five are required, so that every operation of the contract answers),
