@@ -94,13 +94,13 @@ func removeKey[K comparable](m map[K][]visitKey, list K, k visitKey) {
 	m[list] = keys
 }
 
-// page returns the first p.Limit visits after the cursor that keep
-// accepts, in list order, read from the lists of the units in u (every
-// unit for nil) within f's period; kind, when set, picks the units' lists
-// of that kind. Each list is read from the first key past the cursor and
-// the period's start, and stops at the period's end or at p.Limit
-// matches.
-func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool) ([]outreach.Visit, error) {
+// page returns the keys of the first p.Limit visits after the cursor that
+// keep accepts, in list order, read from the lists of the units in u
+// (every unit for nil) within f's period; kind, when set, picks the units'
+// lists of that kind. Each list is read from the first key past the
+// cursor and the period's start, and stops at the period's end or at
+// p.Limit matches.
+func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool) ([]visitKey, error) {
 	after, err := casework.DecodeCursor(p.After)
 	if err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 			}
 		}
 	}
-	var matches []visitKey
+	matches := make([]visitKey, 0, p.Limit)
 	for _, keys := range lists {
 		i := 0
 		if after.ID != "" {
@@ -151,10 +151,5 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 		}
 	}
 	slices.SortFunc(matches, compareVisitKeys)
-	matches = matches[:min(len(matches), p.Limit)]
-	out := make([]outreach.Visit, len(matches))
-	for i, k := range matches {
-		out[i] = s.visits[k.id].Clone()
-	}
-	return out, nil
+	return matches[:min(len(matches), p.Limit)], nil
 }
