@@ -109,6 +109,25 @@ type Loader struct {
 	stmts   stmtCache
 	indexes []index
 	touched map[string]bool // the tables written, which a Fresh load analyses at Close
+	phases  []Phase
+}
+
+// Phase is how long one step of a Fresh load's end took (Loader.Phases).
+type Phase struct {
+	Name string
+	Took time.Duration
+}
+
+// Phases are the steps of a Fresh load's end (after its last flush has
+// committed) in order, each with its wall time: building the indexes,
+// filling the roll-ups, analysing, checking keys, going back to WAL.
+func (l *Loader) Phases() []Phase { return l.phases }
+
+// phase records the step that ended now and began at start, and returns now.
+func (l *Loader) phase(name string, start time.Time) time.Time {
+	now := time.Now()
+	l.phases = append(l.phases, Phase{name, now.Sub(start)})
+	return now
 }
 
 type flushResult struct {
@@ -255,12 +274,14 @@ func (l *Loader) Close(ctx context.Context, at time.Time) error {
 			return err
 		}
 	}
+	start := time.Now()
 	if err := l.Flush(ctx); err != nil {
 		return err
 	}
 	if err := l.wait(); err != nil {
 		return err
 	}
+	l.phase("last flush", start)
 	if l.cfg.Fresh {
 		return l.endFresh(ctx)
 	}
