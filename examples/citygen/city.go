@@ -92,7 +92,8 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 	// The database is new (Build's contract): a load cut short is thrown
 	// away and generated again, so the bulk path may load it without
 	// journal, fsync and secondary indexes until Close (bulkload.Config.Fresh).
-	lcfg := bulkload.Config{CheckpointKey: o.CheckpointKey, CheckpointEvery: o.CheckpointEvery, FlushRows: o.FlushRows, Fresh: true}
+	lcfg := bulkload.Config{CheckpointKey: o.CheckpointKey, CheckpointEvery: o.CheckpointEvery, FlushRows: o.FlushRows, Fresh: true,
+		CPU: processCPU}
 	g, err := newGen(ctx, w, clock, sealer, o.Seed, o.From.AddDate(0, 0, -7), lcfg, func(c bulkload.Config) (*bulkload.Loader, error) {
 		return bulkload.Open(ctx, db, engine, c)
 	})

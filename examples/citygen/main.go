@@ -158,9 +158,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(res.Phases) > 0 {
 		parts := make([]string, len(res.Phases))
 		for i, p := range res.Phases {
-			parts[i] = fmt.Sprintf("%s %s", p.Name, p.Took.Round(time.Millisecond))
+			parts[i] = fmt.Sprintf("%s %s (CPU %s)", p.Name, p.Took.Round(time.Millisecond), p.CPU.Round(time.Millisecond))
 		}
-		fmt.Fprintf(out, "after the generation: %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(out, "after the generation (wall, this process's CPU): %s\n", strings.Join(parts, ", "))
 	}
 	if *memProfile != "" {
 		f, err := os.Create(*memProfile)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
 )
@@ -80,7 +79,7 @@ func (l *Loader) endFresh(ctx context.Context) error {
 	if err := l.conn.Raw(func(any) error { return l.stmts.close() }); err != nil {
 		return err
 	}
-	start := time.Now()
+	start := l.mark()
 	// The sorts of the index builds and of the roll-ups' GROUP BYs may
 	// use helper threads (SQLite's multi-threaded sorter), one per core.
 	// Their temporary B-trees and sorter files stay in memory.

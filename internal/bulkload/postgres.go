@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 )
 
 // endFreshPostgres ends a Fresh load on PostgreSQL. Each step is one
@@ -26,7 +25,7 @@ import (
 // same indexes, triggers and (validated) constraints, the same roll-up
 // rows.
 func (l *Loader) endFreshPostgres(ctx context.Context) error {
-	start := time.Now()
+	start := l.mark()
 	var build, fks []string
 	var validate []job
 	for _, ix := range l.indexes {
