@@ -328,7 +328,7 @@ func TestFreshFillsAsStored(t *testing.T) {
 		for _, f := range fills {
 			// The SQLite load finds each unit's ancestors in a table
 			// where the stored statement compares paths (bulkload's
-			// rollupAncestors): it rewrites this join.
+			// ancestorJoin): it rewrites this join.
 			require.Contains(t, f[1], "JOIN units u ON u.id = s.unit_id JOIN units a ON substr(u.path, 1, length(a.path)) = a.path", f[0])
 			table := "rollup_" + f[0]
 			// In a transaction rolled back: the loaded rows kept aside,

@@ -107,10 +107,10 @@ func (l *Loader) endFresh(ctx context.Context) error {
 	}
 	if len(fills) > 0 {
 		// Every fill credits a unit's rows to the unit and each ancestor,
-		// found by comparing paths (rollupAncestors): a table of those
+		// found by comparing paths (ancestorJoin): a table of those
 		// pairs, built once, makes each a key lookup.
 		for _, q := range []string{`CREATE TEMP TABLE ` + ancestorTable + ` (unit_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (unit_id, id)) WITHOUT ROWID`,
-			`INSERT INTO ` + ancestorTable + ` (unit_id, id) SELECT u.id, a.id FROM ` + rollupAncestors} {
+			`INSERT INTO ` + ancestorTable + ` (unit_id, id) SELECT u.id, a.id FROM units u ` + ancestorJoin} {
 			if _, err := exec(ctx, q); err != nil {
 				return fmt.Errorf("bulkload: the units' ancestors: %w", err)
 			}

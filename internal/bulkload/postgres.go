@@ -2,6 +2,7 @@ package bulkload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -132,12 +133,17 @@ func (l *Loader) parallel(ctx context.Context, jobs []job) error {
 }
 
 // worker runs the jobs it takes from next on a connection of its own.
-func (l *Loader) worker(ctx context.Context, next <-chan job) error {
+func (l *Loader) worker(ctx context.Context, next <-chan job) (err error) {
 	conn, err := l.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer func() {
+		// The session's settings go with it: the connection returns to
+		// the pool with PostgreSQL's defaults, even after an error.
+		_, rerr := conn.ExecContext(context.WithoutCancel(ctx), `RESET ALL`)
+		err = errors.Join(err, rerr, conn.Close())
+	}()
 	for _, q := range freshSession {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("bulkload: %s: %w", q, err)
@@ -149,10 +155,6 @@ func (l *Loader) worker(ctx context.Context, next <-chan job) error {
 				return fmt.Errorf("bulkload: %s: %w", strings.TrimSpace(j.name), err)
 			}
 		}
-
 	}
-	// The session's settings go with the connection: it returns to the
-	// pool with PostgreSQL's defaults.
-	_, err = conn.ExecContext(ctx, `RESET ALL`)
-	return err
+	return nil
 }
