@@ -35,8 +35,9 @@ type Kernel struct {
 	cpKeys   map[string]ed25519.PublicKey
 	cpPolicy CheckpointPolicy
 
-	unitPaths sync.Map    // unit id → path; units never move, so this never goes stale
-	staffs    *staffCache // staff records the permission check read; see Config.StaffCacheTTL
+	unitPaths sync.Map                   // unit id → path; units never move, so this never goes stale
+	staffs    *recordCache[Staff]        // staff records the permission check read; see Config.StaffCacheTTL
+	persons   *recordCache[PersonRecord] // person records GetPerson read; see Config.PersonCacheTTL
 
 	mu         sync.RWMutex
 	receivers  map[string]Receiver
@@ -119,6 +120,24 @@ type Config struct {
 	// one changed by another process sharing the database, within the TTL
 	// (measured on Clock).
 	StaffCacheTTL time.Duration
+
+	// PersonCacheTTL is how long GetPerson (and PersonInReach, and the
+	// reach check of a reference to a person) may answer from a person
+	// record it has read (default DefaultPersonCacheTTL, 2 seconds;
+	// negative reads the store every time). The cache holds the stored,
+	// sealed record only: reach and permission are checked against its unit,
+	// and masking is applied, on every read; a reveal always reads the
+	// store. It bounds staleness: a person updated, merged (both sides) or
+	// moved by a closing through this kernel is seen at once; one changed by
+	// another process sharing the database, within the TTL (measured on
+	// Clock), so a person another process moved out of an actor's reach
+	// may still be read by that actor for up to the TTL.
+	PersonCacheTTL time.Duration
+
+	// PersonCacheEntries bounds how many person records the cache keeps
+	// (default DefaultPersonCacheEntries, about 10 MB; negative turns the
+	// cache off).
+	PersonCacheEntries int
 }
 
 // New builds a Kernel over a store.
@@ -159,7 +178,15 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 	if staffTTL == 0 {
 		staffTTL = DefaultStaffCacheTTL
 	}
-	k.staffs = newStaffCache(staffTTL)
+	k.staffs = newRecordCache[Staff](staffTTL, staffCacheEntries)
+	personTTL, personEntries := cfg.PersonCacheTTL, cfg.PersonCacheEntries // negative: off
+	if personTTL == 0 {
+		personTTL = DefaultPersonCacheTTL
+	}
+	if personEntries == 0 {
+		personEntries = DefaultPersonCacheEntries
+	}
+	k.persons = newRecordCache[PersonRecord](personTTL, personEntries)
 	if k.handoffMaxAttempts <= 0 {
 		k.handoffMaxAttempts = 10
 	}
