@@ -128,63 +128,6 @@ func TestPersonCacheSeesOwnChangesAtOnce(t *testing.T) {
 	}
 }
 
-// A change by another process sharing the database (a second kernel on the
-// same store) is seen once the TTL has passed on the kernel's clock, never
-// later: an update, and a move out of the reader's reach.
-func TestPersonCacheOtherProcessWithinTTL(t *testing.T) {
-	t.Parallel()
-	const ttl = 3 * time.Second
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name   string
-		change func(t *testing.T, w cacheWorld)
-		before func(t *testing.T, p casework.Person, err error) // within the TTL
-		after  func(t *testing.T, p casework.Person, err error) // from the TTL on
-	}{
-		{"update", func(t *testing.T, w cacheWorld) {
-			_, err := w.other.UpdatePerson(ctx, w.officer, w.person.ID, w.person.Version, casework.PersonInput{Name: "王某某", Phone: "13800000001"})
-			require.NoError(t, err)
-		}, func(t *testing.T, p casework.Person, err error) {
-			require.NoError(t, err)
-			require.Equal(t, "王某", p.Name, "within the documented staleness the cached record may still answer")
-		}, func(t *testing.T, p casework.Person, err error) {
-			require.NoError(t, err)
-			require.Equal(t, "王某某", p.Name)
-		}},
-		{"moved out of reach", func(t *testing.T, w cacheWorld) {
-			roles := []casework.Role{casework.RoleSupervisor}
-			s, err := w.other.CreateStaff(ctx, w.admin, casework.StaffInput{UnitID: w.bureau.ID, Name: "市局领导", Roles: roles})
-			require.NoError(t, err)
-			_, err = w.other.UpdatePerson(ctx, casework.Actor{StaffID: s.ID, UnitID: w.bureau.ID, Roles: roles}, w.person.ID, w.person.Version,
-				casework.PersonInput{UnitID: w.otherBranch.ID, Name: "王某", Phone: "13800000001"})
-			require.NoError(t, err)
-		}, func(t *testing.T, _ casework.Person, err error) {
-			require.NoError(t, err)
-		}, func(t *testing.T, _ casework.Person, err error) {
-			require.ErrorIs(t, err, casework.ErrNotFound)
-		}},
-	} {
-		for _, backend := range cacheBackends {
-			t.Run(tc.name+"/"+backend, func(t *testing.T) {
-				t.Parallel()
-				w := newCacheWorld(t, backend, ttl)
-				start := w.clock.Now()
-				_, err := w.k.GetPerson(ctx, w.officer, w.person.ID)
-				require.NoError(t, err)
-				tc.change(t, w)
-				w.clock.Set(start.Add(ttl - time.Microsecond))
-				p, err := w.k.GetPerson(ctx, w.officer, w.person.ID)
-				tc.before(t, p, err)
-				for _, at := range []time.Duration{ttl, ttl + time.Hour} {
-					w.clock.Set(start.Add(at))
-					p, err = w.k.GetPerson(ctx, w.officer, w.person.ID)
-					tc.after(t, p, err)
-				}
-			})
-		}
-	}
-}
-
 // A read of a person that began before a change made through this kernel
 // is not kept: it answers with what it read, and the next read goes to the
 // store and sees the change.
@@ -346,6 +289,117 @@ func TestPersonCacheBound(t *testing.T) {
 			n := w.store.personReads.Load() - reads
 			require.GreaterOrEqual(t, n, tc.minReads)
 			require.LessOrEqual(t, n, tc.maxReads)
+		})
+	}
+}
+
+// A change by another process sharing the database (a second kernel on the
+// same store) is seen once the bound has passed on the kernel's clock,
+// never later, and within it the cached record may still answer: the TTL
+// when the caches do not watch the audit chain, the watch's interval when
+// they do (long before the TTL). Changes: an update, a move out of the
+// reader's reach, the reader's deactivation.
+func TestCachesSeeOtherProcesses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const ttl, every = 3 * time.Second, 100 * time.Millisecond
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, w cacheWorld)
+		before func(t *testing.T, p casework.Person, err error) // within the bound
+		after  func(t *testing.T, p casework.Person, err error) // from the bound on
+	}{
+		{"update", func(t *testing.T, w cacheWorld) {
+			_, err := w.other.UpdatePerson(ctx, w.officer, w.person.ID, w.person.Version, casework.PersonInput{Name: "王某某", Phone: "13800000001"})
+			require.NoError(t, err)
+		}, func(t *testing.T, p casework.Person, err error) {
+			require.NoError(t, err)
+			require.Equal(t, "王某", p.Name, "within the documented staleness the cached record may still answer")
+		}, func(t *testing.T, p casework.Person, err error) {
+			require.NoError(t, err)
+			require.Equal(t, "王某某", p.Name)
+		}},
+		{"moved out of reach", func(t *testing.T, w cacheWorld) {
+			roles := []casework.Role{casework.RoleSupervisor}
+			s, err := w.other.CreateStaff(ctx, w.admin, casework.StaffInput{UnitID: w.bureau.ID, Name: "市局领导", Roles: roles})
+			require.NoError(t, err)
+			_, err = w.other.UpdatePerson(ctx, casework.Actor{StaffID: s.ID, UnitID: w.bureau.ID, Roles: roles}, w.person.ID, w.person.Version,
+				casework.PersonInput{UnitID: w.otherBranch.ID, Name: "王某", Phone: "13800000001"})
+			require.NoError(t, err)
+		}, func(t *testing.T, _ casework.Person, err error) {
+			require.NoError(t, err)
+		}, func(t *testing.T, _ casework.Person, err error) {
+			require.ErrorIs(t, err, casework.ErrNotFound)
+		}},
+		{"reader deactivated", func(t *testing.T, w cacheWorld) {
+			w.deactivate(t, w.other, w.officer.StaffID)
+		}, func(t *testing.T, _ casework.Person, err error) {
+			require.NoError(t, err)
+		}, func(t *testing.T, _ casework.Person, err error) {
+			require.ErrorIs(t, err, casework.ErrNotFound)
+		}},
+	} {
+		for _, mode := range []struct {
+			name  string
+			cfg   casework.Config
+			bound time.Duration
+		}{
+			{"ttl", casework.Config{StaffCacheTTL: ttl, PersonCacheTTL: ttl, CacheWatch: -1}, ttl},
+			{"watch", casework.Config{StaffCacheTTL: time.Hour, PersonCacheTTL: time.Hour, CacheWatch: every}, every},
+		} {
+			for _, backend := range cacheBackends {
+				t.Run(tc.name+"/"+mode.name+"/"+backend, func(t *testing.T) {
+					t.Parallel()
+					w := newCacheWorldConfig(t, backend, mode.cfg)
+					start := w.clock.Now()
+					_, err := w.k.GetPerson(ctx, w.officer, w.person.ID) // (watch: looks first) caches
+					require.NoError(t, err)
+					tc.change(t, w)
+					w.clock.Set(start.Add(mode.bound - time.Microsecond))
+					p, err := w.k.GetPerson(ctx, w.officer, w.person.ID)
+					tc.before(t, p, err)
+					for _, at := range []time.Duration{mode.bound, mode.bound + time.Hour} {
+						w.clock.Set(start.Add(at))
+						p, err = w.k.GetPerson(ctx, w.officer, w.person.ID)
+						tc.after(t, p, err)
+					}
+				})
+			}
+		}
+	}
+}
+
+// A look drops only the records the new entries name, so writes elsewhere
+// leave the cache alone; when more entries than one look reads (1,000)
+// were appended, it empties the caches.
+func TestCacheWatchDropsWhatChanged(t *testing.T) {
+	t.Parallel()
+	const every = 100 * time.Millisecond
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		entries int   // appended by the other process between two looks
+		reads   int64 // store reads of the cached person after the look
+	}{
+		{"nothing new", 0, 0},
+		{"other records", 999, 0},
+		{"more than a look reads", 1000, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newCacheWorldConfig(t, "memory", casework.Config{CacheWatch: every})
+			w.clock.Advance(every) // the look reads the set-up's entries (the person's creation among them) ...
+			_, err := w.k.GetPerson(ctx, w.officer, w.person.ID)
+			require.NoError(t, err) // ... and the person is cached after it
+			for i := range tc.entries {
+				_, err := w.other.CreatePerson(ctx, w.officer, casework.PersonInput{UnitID: w.station.ID, Name: fmt.Sprintf("居民%d", i)})
+				require.NoError(t, err)
+			}
+			w.clock.Advance(every)
+			reads := w.store.personReads.Load()
+			_, err = w.k.GetPerson(ctx, w.officer, w.person.ID)
+			require.NoError(t, err)
+			require.Equal(t, tc.reads, w.store.personReads.Load()-reads)
 		})
 	}
 }

@@ -142,7 +142,7 @@ type PersonUnitStore interface {
 // record is cached (as GetPerson reads it), else one small read when the
 // store can name the person's unit alone.
 func (k *Kernel) personRefInReach(ctx context.Context, actor Actor, id string) (bool, error) {
-	if p, _, ok := k.persons.get(id, k.clock.Now()); ok {
+	if p, ok := k.cachedPerson(ctx, id); ok {
 		_, ok, err := inReach(ctx, k, actor, "person", id, func(context.Context, string) (string, error) { return p.UnitID, nil },
 			func(unit string) string { return unit })
 		return ok, err

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,6 +19,14 @@ const DefaultPersonCacheTTL = 2 * time.Second
 // the kernel keeps (Config.PersonCacheEntries): about 1 KB each for a
 // person with a document, an address and two contacts, so about 10 MB.
 const DefaultPersonCacheEntries = 10_000
+
+// DefaultCacheWatch is how often, by default, the caches read what other
+// processes changed (Config.CacheWatch).
+const DefaultCacheWatch = 100 * time.Millisecond
+
+// cacheWatchBatch is the most audit entries one look at the chain reads;
+// more since the last look and every cache is emptied instead.
+const cacheWatchBatch = 1000
 
 // staffCacheEntries bounds the staff cache: the staff who acted within one
 // TTL are far fewer.
@@ -36,7 +45,8 @@ const recordCachePrune = 256
 // through this kernel drops the entry at once (after the write returned,
 // so after its commit), and a read that began before that drop is never
 // kept. So what this kernel changes it sees at once, and what another
-// process sharing the database changes, within the TTL.
+// process sharing the database changes, within the TTL — and, while the
+// kernel watches the audit chain (changeWatch), within its interval.
 //
 // It holds at most max entries: a store of a new entry into a cache of
 // more than a few hundred drops the expired entries first (at most once
@@ -141,14 +151,13 @@ func (c *recordCache[V]) len() int {
 	return len(c.m)
 }
 
-// load returns the record id from the cache while fresh, else reads it
-// with read (and keeps it unless a drop came in between). The result
-// shares its slices with the cache; callers only read it.
-func (c *recordCache[V]) load(ctx context.Context, clock Clock, id string, read func(context.Context, string) (V, error)) (V, error) {
+// load returns the record id from the cache while fresh at now, else
+// reads it with read (and keeps it unless a drop came in between). The
+// result shares its slices with the cache; callers only read it.
+func (c *recordCache[V]) load(ctx context.Context, now time.Time, id string, read func(context.Context, string) (V, error)) (V, error) {
 	if !c.on() {
 		return read(ctx, id)
 	}
-	now := clock.Now()
 	v, gen, ok := c.get(id, now)
 	if ok {
 		return v, nil
@@ -161,11 +170,86 @@ func (c *recordCache[V]) load(ctx context.Context, clock Clock, id string, read 
 	return v, nil
 }
 
+// changeWatch follows the audit chain for the caches: every write, this
+// process's or another's sharing the database, appends entries naming the
+// records it changed, so reading the entries appended since the last look
+// tells which cached records to drop. At most one request at a time looks,
+// at most once per interval; the others go on meanwhile.
+type changeWatch struct {
+	every time.Duration // <= 0: off
+
+	due  atomic.Int64 // Unix nanoseconds of the next look; 0: none yet
+	mu   sync.Mutex   // held by the request that looks
+	seq  int64        // the newest entry seen
+	seen bool         // seq is known
+}
+
+// watch drops from the caches what the audit chain says changed since the
+// last look, when a look is due at now. A look that fails changes nothing
+// (the TTL still bounds the caches) and is tried again an interval later.
+func (k *Kernel) watch(ctx context.Context, now time.Time) {
+	w := &k.watcher
+	if w.every <= 0 || !w.isDue(now) || !w.mu.TryLock() {
+		return
+	}
+	defer w.mu.Unlock()
+	if !w.isDue(now) {
+		return
+	}
+	defer w.due.Store(now.Add(w.every).UnixNano())
+	if !w.seen {
+		// What was cached before the first look may predate changes
+		// before the head: forget it.
+		h, err := k.store.AuditHead(ctx)
+		if err != nil {
+			return
+		}
+		k.staffs.dropAll()
+		k.persons.dropAll()
+		w.seq, w.seen = h.Seq, true
+		return
+	}
+	es, err := k.store.AuditSince(ctx, w.seq, cacheWatchBatch)
+	if err != nil || len(es) == 0 {
+		return
+	}
+	if len(es) == cacheWatchBatch {
+		k.staffs.dropAll()
+		k.persons.dropAll()
+	} else {
+		var staff, persons []string
+		for _, e := range es {
+			switch e.RecordType {
+			case "staff":
+				staff = append(staff, e.RecordID)
+			case "person":
+				persons = append(persons, e.RecordID)
+			}
+		}
+		if len(staff) > 0 {
+			k.staffs.drop(staff...)
+		}
+		if len(persons) > 0 {
+			k.persons.drop(persons...)
+		}
+	}
+	w.seq = es[len(es)-1].Seq
+}
+
+// isDue says whether a look is due at now: the interval has passed since
+// the last, or the clock moved back.
+func (w *changeWatch) isDue(now time.Time) bool {
+	due := w.due.Load()
+	return due == 0 || now.UnixNano() >= due || now.UnixNano() < due-int64(w.every)
+}
+
 // staff returns a stored staff record as the permission check sees it:
 // from the cache while fresh, else from the store (and then cached). The
 // result shares its slices with the cache; callers only read it.
 func (k *Kernel) staff(ctx context.Context, id string) (Staff, error) {
-	return k.staffs.load(ctx, k.clock, id, k.store.GetStaff)
+	now := k.clock.Now()
+	k.watch(ctx, now)
+	return k.staffs.load(ctx, now, id, k.store.GetStaff)
 }
 
 // person returns a stored person record as GetPerson sees it: from the
@@ -174,7 +258,18 @@ func (k *Kernel) staff(ctx context.Context, id string) (Staff, error) {
 // reach, permission and masking are the caller's on every read. The
 // result shares its slices with the cache; callers only read it.
 func (k *Kernel) person(ctx context.Context, id string) (PersonRecord, error) {
-	return k.persons.load(ctx, k.clock, id, k.store.GetPerson)
+	now := k.clock.Now()
+	k.watch(ctx, now)
+	return k.persons.load(ctx, now, id, k.store.GetPerson)
+}
+
+// cachedPerson is the person record in the cache, when fresh; it reads no
+// record.
+func (k *Kernel) cachedPerson(ctx context.Context, id string) (PersonRecord, bool) {
+	now := k.clock.Now()
+	k.watch(ctx, now)
+	p, _, ok := k.persons.get(id, now)
+	return p, ok
 }
 
 // LookupStaff returns a stored staff record without an actor, exactly as

@@ -68,9 +68,11 @@ type cacheWorld struct {
 	person casework.Person
 }
 
+// The caches' TTLs are ttl, and they do not watch the audit chain: what
+// another process changes is seen at the TTL (the watch has its own tests).
 func newCacheWorld(t *testing.T, backend string, ttl time.Duration) cacheWorld {
 	t.Helper()
-	return newCacheWorldConfig(t, backend, casework.Config{StaffCacheTTL: ttl, PersonCacheTTL: ttl})
+	return newCacheWorldConfig(t, backend, casework.Config{StaffCacheTTL: ttl, PersonCacheTTL: ttl, CacheWatch: -1})
 }
 
 // newCacheWorldConfig is newCacheWorld with the caches' settings of cfg
