@@ -189,7 +189,7 @@ type changeWatch struct {
 // (the TTL still bounds the caches) and is tried again an interval later.
 func (k *Kernel) watch(ctx context.Context, now time.Time) {
 	w := &k.watcher
-	if w.every <= 0 || !w.isDue(now) || !w.mu.TryLock() {
+	if w.every <= 0 || (!k.staffs.on() && !k.persons.on()) || !w.isDue(now) || !w.mu.TryLock() {
 		return
 	}
 	defer w.mu.Unlock()
