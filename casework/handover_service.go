@@ -237,6 +237,9 @@ func (k *Kernel) CloseUnit(ctx context.Context, actor Actor, in CloseUnitInput) 
 	for _, s := range res.Staff {
 		k.staffs.drop(s.ID)
 	}
+	// The persons moved are many and listed inside the write: forget them
+	// all, even on an error (the write may have committed before it).
+	k.persons.dropAll()
 	for _, u := range below {
 		k.unitPaths.Delete(u.ID)
 	}

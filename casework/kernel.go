@@ -35,8 +35,10 @@ type Kernel struct {
 	cpKeys   map[string]ed25519.PublicKey
 	cpPolicy CheckpointPolicy
 
-	unitPaths sync.Map    // unit id → path; units never move, so this never goes stale
-	staffs    *staffCache // staff records the permission check read; see Config.StaffCacheTTL
+	unitPaths sync.Map                   // unit id → path; units never move, so this never goes stale
+	staffs    *recordCache[Staff]        // staff records the permission check read; see Config.StaffCacheTTL
+	persons   *recordCache[PersonRecord] // person records GetPerson read; see Config.PersonCacheTTL
+	watcher   changeWatch                // drops from both what other processes changed; see Config.CacheWatch
 
 	mu         sync.RWMutex
 	receivers  map[string]Receiver
@@ -116,9 +118,39 @@ type Config struct {
 	// no query, so an authorised read costs the one query that loads the
 	// record. It bounds staleness: a staff member deactivated, moved or
 	// given other roles through this kernel (UpdateStaff) is seen at once;
-	// one changed by another process sharing the database, within the TTL
-	// (measured on Clock).
+	// one changed by another process sharing the database, within
+	// CacheWatch and at the latest within the TTL (measured on Clock).
 	StaffCacheTTL time.Duration
+
+	// PersonCacheTTL is how long GetPerson (and PersonInReach, and the
+	// reach check of a reference to a person) may answer from a person
+	// record it has read (default DefaultPersonCacheTTL, 2 seconds;
+	// negative reads the store every time). The cache holds the stored,
+	// sealed record only: reach and permission are checked against its unit,
+	// and masking is applied, on every read; a reveal always reads the
+	// store. It bounds staleness: a person updated, merged (both sides) or
+	// moved by a closing through this kernel is seen at once; one changed by
+	// another process sharing the database, within CacheWatch (default
+	// 100 ms) and at the latest within the TTL (measured on Clock), so a
+	// person another process moved out of an actor's reach may still be
+	// read by that actor for that long.
+	PersonCacheTTL time.Duration
+
+	// PersonCacheEntries bounds how many person records the cache keeps
+	// (default DefaultPersonCacheEntries, about 11 MB; negative turns the
+	// cache off).
+	PersonCacheEntries int
+
+	// CacheWatch is how often, at most, the staff and person caches read
+	// the audit entries appended since they last looked (one small query
+	// from one request) and drop the records they name (default
+	// DefaultCacheWatch, 100 ms; negative never looks). Every write through
+	// a kernel, in any process sharing the database, is audited with the
+	// records it changed, so a change by another process is then seen
+	// within about this interval instead of the TTL; the TTLs still bound
+	// what nothing audits (a row changed by hand in the database) and a
+	// look that fails.
+	CacheWatch time.Duration
 }
 
 // New builds a Kernel over a store.
@@ -159,7 +191,19 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 	if staffTTL == 0 {
 		staffTTL = DefaultStaffCacheTTL
 	}
-	k.staffs = newStaffCache(staffTTL)
+	k.staffs = newRecordCache[Staff](staffTTL, staffCacheEntries)
+	personTTL, personEntries := cfg.PersonCacheTTL, cfg.PersonCacheEntries // negative: off
+	if personTTL == 0 {
+		personTTL = DefaultPersonCacheTTL
+	}
+	if personEntries == 0 {
+		personEntries = DefaultPersonCacheEntries
+	}
+	k.persons = newRecordCache[PersonRecord](personTTL, personEntries)
+	k.watcher.every = cfg.CacheWatch // negative: off
+	if k.watcher.every == 0 {
+		k.watcher.every = DefaultCacheWatch
+	}
 	if k.handoffMaxAttempts <= 0 {
 		k.handoffMaxAttempts = 10
 	}

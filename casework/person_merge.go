@@ -172,6 +172,7 @@ func (k *Kernel) MergePersons(ctx context.Context, actor Actor, in PersonMergeIn
 		}
 		return k.store.UpdatePerson(ctx, survivor, survivorCh)
 	})
+	k.persons.drop(a.ID, b.ID) // even on an error: the write may have committed before it
 	if err != nil {
 		return PersonMerge{}, err
 	}

@@ -199,7 +199,13 @@ func (k *Kernel) CreatePerson(ctx context.Context, actor Actor, in PersonInput) 
 }
 
 // UpdatePerson replaces a person's details (compare-and-swap on version).
+//
+// It reads the stored record, never the cache, and drops the cached record
+// when it returns, whatever the outcome: after a write (which may have
+// committed even when an error is returned), and after a refused stale
+// version, so that the version a client reads next is the stored one.
 func (k *Kernel) UpdatePerson(ctx context.Context, actor Actor, id string, version int64, in PersonInput) (Person, error) {
+	defer k.persons.drop(id)
 	in.normalize()
 	cur, err := k.store.GetPerson(ctx, id)
 	if err != nil {
@@ -245,9 +251,11 @@ func (k *Kernel) UpdatePerson(ctx context.Context, actor Actor, id string, versi
 	return view(next), nil
 }
 
-// GetPerson returns a person, masked.
+// GetPerson returns a person, masked. The record may come from the
+// kernel's cache (Config.PersonCacheTTL); the actor's reach and permission
+// are checked against its unit, and it is masked, on every call.
 func (k *Kernel) GetPerson(ctx context.Context, actor Actor, id string) (Person, error) {
-	rec, err := k.store.GetPerson(ctx, id)
+	rec, err := k.person(ctx, id)
 	if err != nil {
 		return Person{}, err
 	}

@@ -114,9 +114,12 @@ func (k *Kernel) RefInReach(ctx context.Context, actor Actor, recordType, id str
 }
 
 // PersonInReach is RefInReach for a person that returns the record too (a
-// document prints the party's name).
+// document prints the party's name), read as GetPerson reads it (at most
+// Config.PersonCacheTTL old, current for every change made through this
+// kernel).
 func (k *Kernel) PersonInReach(ctx context.Context, actor Actor, id string) (PersonRecord, bool, error) {
-	return inReach(ctx, k, actor, "person", id, k.store.GetPerson, func(p PersonRecord) string { return p.UnitID })
+	p, ok, err := inReach(ctx, k, actor, "person", id, k.person, func(p PersonRecord) string { return p.UnitID })
+	return p.Clone(), ok, err
 }
 
 // StaffInReach is RefInReach for a staff member that returns the record,
@@ -135,9 +138,15 @@ type PersonUnitStore interface {
 	PersonUnit(ctx context.Context, id string) (string, error)
 }
 
-// personRefInReach is RefInReach for a person: one small read when the
+// personRefInReach is RefInReach for a person: no read when the person's
+// record is cached (as GetPerson reads it), else one small read when the
 // store can name the person's unit alone.
 func (k *Kernel) personRefInReach(ctx context.Context, actor Actor, id string) (bool, error) {
+	if p, ok := k.cachedPerson(ctx, id); ok {
+		_, ok, err := inReach(ctx, k, actor, "person", id, func(context.Context, string) (string, error) { return p.UnitID, nil },
+			func(unit string) string { return unit })
+		return ok, err
+	}
 	ps, ok := k.store.(PersonUnitStore)
 	if !ok {
 		_, ok, err := k.PersonInReach(ctx, actor, id)

@@ -116,6 +116,11 @@ type AuditStore interface {
 	// audit entry of a reveal of sensitive data.
 	CommitChange(ctx context.Context, ch Change) error
 	AuditHead(ctx context.Context) (AuditHead, error)
+	// AuditSince returns at most limit entries with Seq > after, in Seq
+	// order, without payloads. An entry is visible only with the write it
+	// records, and never before an entry of a lower Seq: the kernel's
+	// caches read it to drop what other processes changed.
+	AuditSince(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
 	// ScanAudit calls fn for every entry with Seq >= from, in Seq order, with
 	// its payload (nil when erased). It stops at the first error fn returns.
 	ScanAudit(ctx context.Context, from int64, fn func(AuditEntry, []byte) error) error

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -297,6 +298,16 @@ func (db *DB) ScanAudit(ctx context.Context, from int64, fn func(casework.AuditE
 		}
 	}
 	return nil
+}
+
+// AuditSince implements casework.AuditStore.
+func (db *DB) AuditSince(ctx context.Context, after int64, limit int) (out []casework.AuditEntry, err error) {
+	err = db.Read(ctx, func() error {
+		i, _ := slices.BinarySearchFunc(db.audit, after+1, func(e casework.AuditEntry, seq int64) int { return cmp.Compare(e.Seq, seq) })
+		out = slices.Clone(db.audit[i:min(len(db.audit), i+max(limit, 0))])
+		return nil
+	})
+	return out, err
 }
 
 // AuditTrail implements casework.AuditStore.

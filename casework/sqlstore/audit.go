@@ -149,6 +149,12 @@ func (s *Store) AuditTrail(ctx context.Context, recordType, recordID string) ([]
 		[]any{recordType, recordID}, func(r interface{ Scan(...any) error }) (casework.AuditEntry, error) { return scanAudit(r) })
 }
 
+// AuditSince implements casework.AuditStore: a range of the primary key.
+func (s *Store) AuditSince(ctx context.Context, after int64, limit int) ([]casework.AuditEntry, error) {
+	return sqlx.QueryAll(ctx, s.stmts, `SELECT `+auditCols+` FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
+		[]any{after, limit}, func(r interface{ Scan(...any) error }) (casework.AuditEntry, error) { return scanAudit(r) })
+}
+
 // AddCheckpoint implements casework.AuditStore. A checkpoint already taken
 // at this seq is ErrConflict; it is looked up first because on SQLite the
 // table's no-replace trigger, not the key, refuses the duplicate.

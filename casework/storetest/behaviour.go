@@ -102,6 +102,7 @@ func testCancelledContext(t *testing.T, s casework.KernelStore) {
 		"ListUnits":      func() error { _, err := s.ListUnits(ctx, casework.UnitFilter{}); return err },
 		"ListPersons":    func() error { _, err := s.ListPersons(ctx, casework.PersonFilter{}, casework.Page{}); return err },
 		"AuditHead":      func() error { _, err := s.AuditHead(ctx); return err },
+		"AuditSince":     func() error { _, err := s.AuditSince(ctx, 0, 10); return err },
 		"ScanAudit":      func() error { return s.ScanAudit(ctx, 1, func(casework.AuditEntry, []byte) error { return nil }) },
 		"ClaimOutbox":    func() error { _, err := s.ClaimOutbox(ctx, "o", f.tick(), time.Minute, 10); return err },
 		"CommitChange":   func() error { return s.CommitChange(ctx, f.change("x", "y")) },
@@ -246,6 +247,22 @@ func testAuditChain(t *testing.T, s casework.KernelStore) {
 	var from3 []int64
 	require.NoError(t, s.ScanAudit(ctx, 3, func(e casework.AuditEntry, _ []byte) error { from3 = append(from3, e.Seq); return nil }))
 	require.Equal(t, []int64{3, 4, 5}, from3)
+	for _, tc := range []struct {
+		after int64
+		limit int
+		want  []casework.AuditEntry
+	}{
+		{0, 10, entries}, {2, 10, entries[2:]}, {2, 2, entries[2:4]}, {5, 10, nil}, {99, 10, nil}, {0, 0, nil},
+	} {
+		since, err := s.AuditSince(ctx, tc.after, tc.limit)
+		require.NoError(t, err)
+		require.Len(t, since, len(tc.want), "after %d, limit %d", tc.after, tc.limit)
+		for i, e := range since {
+			require.Equal(t, tc.want[i].Head(), e.Head())
+			require.Equal(t, tc.want[i].RecordType, e.RecordType)
+			require.Equal(t, tc.want[i].RecordID, e.RecordID)
+		}
+	}
 	stop := errors.New("stop")
 	require.ErrorIs(t, s.ScanAudit(ctx, 1, func(casework.AuditEntry, []byte) error { return stop }), stop)
 

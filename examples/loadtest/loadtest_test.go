@@ -157,6 +157,12 @@ func TestWriteScripts(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(mix), "function create_request()")
 	require.Contains(t, string(mix), `["Idempotency-Key"]`)
+	for _, name := range []string{"get", "mix"} {
+		b, err := os.ReadFile(paths[name])
+		require.NoError(t, err)
+		require.Contains(t, string(b), `io.lines(env("LOAD_PERSONS"))`, "%s reads persons spread over the registry, not one hot record", name)
+		require.Contains(t, string(b), "[math.random(#", name)
+	}
 }
 
 func TestBareHandler(t *testing.T) {

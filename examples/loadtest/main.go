@@ -10,11 +10,13 @@
 // For each backend it builds and starts examples/server on a fresh data
 // directory with the article's city (-demo), creates an officer of a
 // station through the API and mints their token with the server's token
-// subcommand, records a person and 60 visits, then runs wrk (installed
-// from Debian's packages when missing and run as root) with the Lua
-// scripts in scripts/:
+// subcommand, records 1,000 persons and 60 visits, then runs wrk
+// (installed from Debian's packages when missing and run as root) with the
+// Lua scripts in scripts/:
 //
-//   - get: GET one person, authorised and masked;
+//   - get: GET one person, authorised and masked, picked at random from
+//     the 1,000 per request (so a record cache is measured on a spread of
+//     reads, not on one hot record);
 //   - list: GET 50 visits of the station, filtered by kind and date;
 //   - create: POST a visit with a unique Idempotency-Key per request;
 //   - mix: 70% get, 20% list, 10% create.

@@ -138,15 +138,17 @@ func (s *server) token(ctx context.Context, staffID string) (string, error) {
 }
 
 // fixture is what the scenarios need, set up through the API: an officer
-// of a station (its token), a person in that station, visits to list.
+// of a station (its token), a person in that station, visits to list, and
+// the file naming every person the get scenario reads.
 type fixture struct {
 	token, unit, person string
+	persons             string // file of person ids, one a line (LOAD_PERSONS)
 	from, visitedAt     string // RFC 3339: the list's lower bound, the visits' time
 }
 
 // env is the fixture as the environment the Lua scripts read.
 func (f fixture) env(run string) []string {
-	return []string{"LOAD_TOKEN=" + f.token, "LOAD_UNIT=" + f.unit, "LOAD_PERSON=" + f.person,
+	return []string{"LOAD_TOKEN=" + f.token, "LOAD_UNIT=" + f.unit, "LOAD_PERSON=" + f.person, "LOAD_PERSONS=" + f.persons,
 		"LOAD_FROM=" + f.from, "LOAD_VISITED_AT=" + f.visitedAt, "LOAD_RUN=" + run}
 }
 
@@ -154,8 +156,13 @@ func (f fixture) env(run string) []string {
 // that a list of 50 is full from the start.
 const seedVisits = 60
 
+// seedPersons is how many persons of the station the get scenario reads,
+// one picked at random per request, so that it measures reads spread over
+// a station's registry rather than one hot record that any cache holds.
+const seedPersons = 1000
+
 // setUp creates, as the city's admin, an officer at 潘庄派出所, and as that
-// officer a person and seedVisits visits.
+// officer seedPersons persons and seedVisits visits.
 func (s *server) setUp(ctx context.Context) (fixture, error) {
 	adminID, err := os.ReadFile(filepath.Join(s.data, "admin-staff-id"))
 	if err != nil {
@@ -197,6 +204,9 @@ func (s *server) setUp(ctx context.Context) (fixture, error) {
 		return fixture{}, err
 	}
 	f.person = person.ID
+	if f.persons, err = s.seedPersons(ctx, f.token, f.unit, f.person); err != nil {
+		return fixture{}, err
+	}
 	now := time.Now().UTC().Truncate(time.Second)
 	f.from, f.visitedAt = now.Add(-24*time.Hour).Format(time.RFC3339), now.Add(-time.Hour).Format(time.RFC3339)
 	for i := range seedVisits {
@@ -206,6 +216,46 @@ func (s *server) setUp(ctx context.Context) (fixture, error) {
 		}
 	}
 	return f, nil
+}
+
+// seedPersons records seedPersons-1 more persons in unit (first is the
+// first), four requests at a time, and writes every id into a file.
+func (s *server) seedPersons(ctx context.Context, token, unit, first string) (string, error) {
+	ids := make([]string, seedPersons)
+	ids[0] = first
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		next = make(chan int)
+	)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				var p struct{ ID string }
+				err := s.call(ctx, token, http.MethodPost, "/v1/persons", "", map[string]any{"unitId": unit,
+					"name": "居民" + strconv.Itoa(i), "phone": fmt.Sprintf("139%08d", i)}, &p)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				ids[i] = p.ID
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 1; i < seedPersons; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return "", err
+	}
+	path := filepath.Join(s.data, "persons.txt")
+	return path, os.WriteFile(path, []byte(strings.Join(ids, "\n")+"\n"), 0o600)
 }
 
 // call makes one API request and decodes a 2xx answer into out.

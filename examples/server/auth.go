@@ -44,9 +44,9 @@ type AuthConfig struct {
 // The token only says who is asking (its subject is a staff id); the unit
 // and roles come from the stored staff record on every request, so a
 // deactivated officer or a changed role takes effect at once (through this
-// server; within the kernel's StaffCacheTTL, 2 seconds by default, when
-// another server process sharing the database made the change), not when
-// the token expires.
+// server; within the kernel's CacheWatch, 100 ms by default, and at the
+// latest its StaffCacheTTL, 2 seconds, when another server process sharing
+// the database made the change), not when the token expires.
 type JWTAuth struct {
 	secret []byte
 	jwks   keySet
