@@ -73,6 +73,30 @@ END $$`,
 	}
 }
 
+// auditSecondRoundSQL is kernel migration 13's change to the chaining
+// (see rollup_shard.go): the deferred trigger on a queued record no longer
+// chains it but touches its row, and that update's deferred trigger chains
+// it. PostgreSQL fires the deferred triggers queued before COMMIT in the
+// order they were queued, then, round after round, those their own
+// statements queued: so every record is chained, still in the order
+// written, after every other deferred trigger of the transaction — the
+// roll-ups' included — and the head is locked only for the chaining and
+// the commit itself.
+func auditSecondRoundSQL() []string {
+	return []string{
+		`DROP TRIGGER audit_pending_chain ON audit_pending`,
+		`CREATE FUNCTION grassroots_audit_defer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE audit_pending SET at = at WHERE id = NEW.id;
+  RETURN NULL;
+END $$`,
+		`CREATE CONSTRAINT TRIGGER audit_pending_queue AFTER INSERT ON audit_pending
+			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION grassroots_audit_defer()`,
+		`CREATE CONSTRAINT TRIGGER audit_pending_chain AFTER UPDATE ON audit_pending
+			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION grassroots_audit_chain()`,
+	}
+}
+
 const pendingCols = `at, actor_id, unit_id, action, record_type, record_id, request_id, payload_digest, payload, body`
 
 // queueAudit inserts records into audit_pending, for the database to chain
