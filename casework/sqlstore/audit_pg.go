@@ -33,9 +33,10 @@ import (
 // stored columns, so a body that disagreed with them would show.
 //
 // Deferred triggers fire in the order their rows were queued, so records
-// are chained in the order they were written, and the queue is written
-// before the write's record change: any deferred trigger the record change
-// queues fires after the head is locked.
+// are chained in the order they were written. Since kernel migration 13
+// the chaining is a second round (auditSecondRoundSQL): every deferred
+// trigger the write's record change queued (the roll-ups') fires first,
+// before the head is locked.
 func auditChainSQL() []string {
 	return []string{
 		`CREATE UNLOGGED TABLE audit_pending (

@@ -25,12 +25,12 @@ import (
 // correction counts it (moveBranches). Triggers keep the rows in the
 // writing transaction: on SQLite AFTER INSERT, UPDATE and DELETE triggers
 // (and one on record_moves, whose row a closing writes after moving the
-// records); on PostgreSQL deferred constraint triggers, fired at commit,
-// so the busy rows of the city and its branches are locked only after the
-// audit chain's head, which every audited write locks first — writers queue
-// on the head and never wait on each other's roll-up rows in another order.
-// A deferred trigger sees the transaction's final record_moves, so a
-// closing's move and the records' new unit_id net out to nothing there.
+// records); on PostgreSQL deferred constraint triggers, fired at commit
+// before the audit chain's head is locked, each adding to rows of the
+// transaction's own shard, so writers never wait on each other's roll-up
+// rows (rollup_shard.go, from kernel migration 13). A deferred trigger
+// sees the transaction's final record_moves, so a closing's move and the
+// records' new unit_id net out to nothing there.
 
 // The roll-up day: a fixed UTC+08:00 day (China Standard Time, which the
 // default report zone Asia/Shanghai has kept since 1991), numbered from
@@ -146,8 +146,8 @@ type rollupRow struct {
 // ancestors joins units a, the unit u and every unit above it. A unit's
 // path is the ids from the root down ("/root/branch/station/"; ids never
 // hold a slash), so on PostgreSQL a trigger reads the ancestors by key from
-// it: its triggers run at commit inside the audit head's lock, where
-// comparing every unit's path with the row's was a third of their time.
+// it: comparing every unit's path with the row's was a third of their
+// time (when they still ran inside the audit head's lock).
 func (r rollupRow) ancestors() string {
 	if r.pathIDs {
 		return "units a ON a.id = ANY (string_to_array(btrim(u.path, '/'), '/'))"

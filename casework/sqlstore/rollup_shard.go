@@ -40,22 +40,23 @@ const rollupShardLock = 0x67726f6c // "grol"
 // else the lowest shard whose lock it can take at once, else — every shard
 // held by another writer — its backend's own shard, waited for.
 func rollupShardSQL() string {
+	// Every statement is a simple expression (no query of its own).
 	return fmt.Sprintf(`CREATE FUNCTION grassroots_rollup_shard() RETURNS integer LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   s integer := NULLIF(current_setting('grassroots.rollup_shard', true), '')::integer;
+  t text;
 BEGIN
   IF s IS NOT NULL AND pg_try_advisory_xact_lock(%[1]d, s) THEN
     RETURN s;
   END IF;
   FOR i IN 0..%[2]d LOOP
     IF pg_try_advisory_xact_lock(%[1]d, i) THEN
-      PERFORM set_config('grassroots.rollup_shard', i::text, true);
+      t := set_config('grassroots.rollup_shard', i::text, true);
       RETURN i;
     END IF;
   END LOOP;
   s := pg_backend_pid() %% %[3]d;
-  PERFORM pg_advisory_xact_lock(%[1]d, s);
-  PERFORM set_config('grassroots.rollup_shard', s::text, true);
+  t := pg_advisory_xact_lock(%[1]d, s)::text || set_config('grassroots.rollup_shard', s::text, true);
   RETURN s;
 END $$`, rollupShardLock, rollupShards-1, rollupShards)
 }

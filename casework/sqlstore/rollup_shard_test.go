@@ -14,6 +14,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// pgRollupFixture is the roll-up fixture on PostgreSQL, checking every
+// roll-up read against the raw rows.
+func pgRollupFixture(t *testing.T) (*sql.DB, *sqlstore.Store, *rollupFixture) {
+	t.Helper()
+	db := testdb.Postgres(t).DB
+	s := openStore(t, db, sqlstore.Postgres)
+	s.CheckRollups()
+	return db, s, newRollupFixture(t, db, s)
+}
+
 // TestWritersOfOneDayWaitOnNoRollupRow (PostgreSQL): a transaction whose
 // roll-up triggers ran holds its roll-up rows until it ends; another that
 // changes the same unit's figures for the same day commits meanwhile,
@@ -22,10 +32,7 @@ import (
 // exact: a target one shard counts and another uncounts is no target.
 func TestWritersOfOneDayWaitOnNoRollupRow(t *testing.T) {
 	t.Parallel()
-	db := testdb.Postgres(t).DB
-	s := openStore(t, db, sqlstore.Postgres)
-	s.CheckRollups()
-	f := newRollupFixture(t, db, s)
+	db, _, f := pgRollupFixture(t)
 	ctx := f.ctx
 	f.exec(t, `INSERT INTO rt VALUES ('e1', 'a', $1, 'x', 'p', 2)`, f.day(0, 10))
 
@@ -71,10 +78,7 @@ func TestWritersOfOneDayWaitOnNoRollupRow(t *testing.T) {
 // and a chain that verifies.
 func TestRollupsBeforeTheHeadAndExactUnderConcurrentWrites(t *testing.T) {
 	t.Parallel()
-	db := testdb.Postgres(t).DB
-	s := openStore(t, db, sqlstore.Postgres)
-	s.CheckRollups()
-	f := newRollupFixture(t, db, s)
+	db, s, f := pgRollupFixture(t)
 	ctx, cancel := context.WithTimeout(f.ctx, 2*time.Minute)
 	defer cancel()
 	// The writers name themselves, apart from other tests' in the same
@@ -163,4 +167,45 @@ func TestRollupsBeforeTheHeadAndExactUnderConcurrentWrites(t *testing.T) {
 		require.NoError(t, err, "roll-ups equal the raw rows over %v", paths)
 	}
 	require.Len(t, chain(t, s), n+writers*each)
+}
+
+// TestWriterWaitsForAShardWhenAllAreHeld (PostgreSQL): with every shard
+// held by another session, a writer waits for its backend's own shard and
+// then adds to it, exactly.
+func TestWriterWaitsForAShardWhenAllAreHeld(t *testing.T) {
+	t.Parallel()
+	db, _, f := pgRollupFixture(t)
+	ctx, cancel := context.WithTimeout(f.ctx, time.Minute)
+	defer cancel()
+	holder, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer holder.Close()
+	// Held for as short a time as the test allows: advisory locks are the
+	// database's, and other tests' writers wait for them too.
+	_, err = holder.ExecContext(ctx, `SELECT pg_advisory_lock($1, s) FROM generate_series(0, 63) s`, 0x67726f6c)
+	require.NoError(t, err)
+	writer, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer writer.Close()
+	var pid int
+	require.NoError(t, writer.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid))
+	done := make(chan error, 1)
+	go func() {
+		_, err := writer.ExecContext(ctx, `INSERT INTO rt VALUES ('e1', 'a', $1, 'x', 'p', 2)`, f.day(0, 10))
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting bool
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory'
+			AND NOT granted AND classid = $2 AND objid = $1 % 64 AND objsubid = 2)`, pid, 0x67726f6c).Scan(&waiting))
+		return waiting
+	}, 20*time.Second, 5*time.Millisecond, "the writer waits for its own shard")
+	_, err = holder.ExecContext(ctx, `SELECT pg_advisory_unlock_all()`)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	var shard int
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT shard FROM rollup_test_rt WHERE unit_id = 'r'`).Scan(&shard))
+	require.Equal(t, pid%64, shard)
+	_, err = f.grid(t, []string{"/r/"}, f.day(0, 0), f.day(1, 0))
+	require.NoError(t, err)
 }
