@@ -99,7 +99,7 @@ func QueryGrid(ctx context.Context, h Host, g casework.Grid, branches []GridBran
 	if roots == nil {
 		return queryGrid(ctx, h, g, branches, nil, fn)
 	}
-	rg := newRollupGrid(h, days, roots)
+	rg := &rollupGrid{days: days, roots: roots}
 	if checking {
 		return checkRollups(ctx, h, g, branches, rg, fn)
 	}

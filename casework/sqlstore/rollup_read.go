@@ -22,14 +22,6 @@ var ErrRollupDiffers = errors.New("roll-up differs from the raw rows")
 type rollupGrid struct {
 	days  []int64
 	roots []string
-	// sharded: a (unit, day, key) has a row per shard (PostgreSQL,
-	// ShardRollups), so a distinct value counts where its shards' rows add
-	// up to more than none.
-	sharded bool
-}
-
-func newRollupGrid(h Host, days []int64, roots []string) *rollupGrid {
-	return &rollupGrid{days: days, roots: roots, sharded: h.Engine() == Postgres}
 }
 
 // reads says whether branch b answers from its roll-up rows.
@@ -73,16 +65,8 @@ func (rg *rollupGrid) read(i int, b GridBranch, a *sqlx.Args, width int) string 
 	if b.Distinct != "" {
 		having, where = "", " AND r.n > 0"
 	}
-	span := fmt.Sprintf(" AND r.day >= %d AND r.day < %d", rg.days[0], rg.days[len(rg.days)-1])
-	if b.Distinct != "" && rg.sharded {
-		// Each (row, day, key, value) once, where its shards add up to
-		// a row: one shard's +1 and another's -1 are no value.
-		from = fmt.Sprintf("(SELECT %[1]s AS grid_row, r.day, r.key, r.value FROM %[2]s%[3]s GROUP BY 1, 2, 3, 4 HAVING SUM(r.n) > 0) r WHERE 1 = 1",
-			row, from, span)
-		row, span, where = "r.grid_row", "", ""
-	}
-	return fmt.Sprintf(`SELECT %d, %s, %s, r.key, %s FROM %s%s%s GROUP BY 2, 3, 4%s`,
-		i, row, column("r.day", rg.days), strings.Join(aggs, ", "), from, span, where, having)
+	return fmt.Sprintf(`SELECT %d, %s, %s, r.key, %s FROM %s AND r.day >= %d AND r.day < %d%s GROUP BY 2, 3, 4%s`,
+		i, row, column("r.day", rg.days), strings.Join(aggs, ", "), from, rg.days[0], rg.days[len(rg.days)-1], where, having)
 }
 
 // rollupDays are the grid's bounds as roll-up day numbers, or nil when a
@@ -166,7 +150,7 @@ func checkCover(ctx context.Context, h Host, g casework.Grid, branches []GridBra
 		for _, d := range days {
 			cover.Bounds = append(cover.Bounds, day(d))
 		}
-		if err := checkRollups(ctx, h, cover, branches, newRollupGrid(h, days, roots), func(GridCell) {}); err != nil {
+		if err := checkRollups(ctx, h, cover, branches, &rollupGrid{days: days, roots: roots}, func(GridCell) {}); err != nil {
 			return err
 		}
 	}

@@ -18,7 +18,11 @@ import (
 // holds (grassroots_rollup_shard, an advisory lock per shard), so two
 // writers never wait on each other's roll-up rows, and lock no roll-up row
 // while they wait for the head that another holds. Reads sum the shards
-// (rollupGrid.read); the fill and a Fresh bulk load write shard 0. The
+// (rollupGrid.read groups by unit, day and key); the fill and a Fresh bulk
+// load write shard 0. A distinct branch's rows are keyed by its value too
+// (unit, day, key, target): two writers meet on one only when both record
+// the same target on the same day, so they are not sharded, and a value
+// keeps one row whose count says whether it is there. The
 // lowest free shard is taken, so a quiet database keeps one row per
 // (unit, day, key) and a busy one as many as writers committed at once,
 // never more than rollupShards.
@@ -63,8 +67,9 @@ END $$`, rollupShardLock, rollupShards-1, rollupShards)
 
 // ShardRollups are a migration step's statements that shard the roll-up
 // tables RollupStmts made for the branches, on PostgreSQL (nothing on
-// SQLite): a shard column, 0 for the rows already there, in the primary
-// key, and trigger functions that add to the transaction's shard. A new
+// SQLite, nor for a distinct branch): a shard column, 0 for the rows
+// already there, in the primary key, and trigger functions that add to the
+// transaction's shard. A new
 // rolled-up branch takes both steps' statements, in that order.
 func ShardRollups(engine Engine, branches ...GridBranch) []string {
 	if engine != Postgres {
@@ -75,6 +80,9 @@ func ShardRollups(engine Engine, branches ...GridBranch) []string {
 		s, err := b.rollup()
 		if err != nil {
 			panic(err)
+		}
+		if b.Distinct != "" {
+			continue // keyed by value too: see the top of the file
 		}
 		old := rollupRow{b: b, s: s, row: "OLD", pathIDs: true, shard: "grassroots_shard"}
 		nu := rollupRow{b: b, s: s, row: "NEW", pathIDs: true, shard: "grassroots_shard"}
