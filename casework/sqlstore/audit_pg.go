@@ -33,9 +33,10 @@ import (
 // stored columns, so a body that disagreed with them would show.
 //
 // Deferred triggers fire in the order their rows were queued, so records
-// are chained in the order they were written, and the queue is written
-// before the write's record change: any deferred trigger the record change
-// queues fires after the head is locked.
+// are chained in the order they were written. Since kernel migration 13
+// the chaining is a second round (auditSecondRoundSQL): every deferred
+// trigger the write's record change queued (the roll-ups') fires first,
+// before the head is locked.
 func auditChainSQL() []string {
 	return []string{
 		`CREATE UNLOGGED TABLE audit_pending (
@@ -69,6 +70,30 @@ BEGIN
   RETURN NULL;
 END $$`,
 		`CREATE CONSTRAINT TRIGGER audit_pending_chain AFTER INSERT ON audit_pending
+			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION grassroots_audit_chain()`,
+	}
+}
+
+// auditSecondRoundSQL is kernel migration 13's change to the chaining
+// (see rollup_shard.go): the deferred trigger on a queued record no longer
+// chains it but touches its row, and that update's deferred trigger chains
+// it. PostgreSQL fires the deferred triggers queued before COMMIT in the
+// order they were queued, then, round after round, those their own
+// statements queued: so every record is chained, still in the order
+// written, after every other deferred trigger of the transaction — the
+// roll-ups' included — and the head is locked only for the chaining and
+// the commit itself.
+func auditSecondRoundSQL() []string {
+	return []string{
+		`DROP TRIGGER audit_pending_chain ON audit_pending`,
+		`CREATE FUNCTION grassroots_audit_defer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE audit_pending SET at = at WHERE id = NEW.id;
+  RETURN NULL;
+END $$`,
+		`CREATE CONSTRAINT TRIGGER audit_pending_queue AFTER INSERT ON audit_pending
+			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION grassroots_audit_defer()`,
+		`CREATE CONSTRAINT TRIGGER audit_pending_chain AFTER UPDATE ON audit_pending
 			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION grassroots_audit_chain()`,
 	}
 }

@@ -87,7 +87,7 @@ func TestMigrateAllRunsTheKernelThenEachLineInOrderOnce(t *testing.T) {
 			got[a.Line] = append(got[a.Line], a.Version)
 			require.True(t, a.Checksum.Valid && len(a.Checksum.String) == 64, "%s step %d records its checksum", a.Line, a.Version)
 		}
-		require.Equal(t, map[string][]int{"kernel": {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, "wa": {1}, "wb": {1}}, got)
+		require.Equal(t, map[string][]int{"kernel": {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, "wa": {1}, "wb": {1}}, got)
 		require.Equal(t, 2, count(t, db, `SELECT COUNT(*) FROM wa`))
 
 		require.NoError(t, s.MigrateAll(ctx, wa, wb), "a rerun is a no-op")
@@ -115,11 +115,11 @@ func TestMigrateAllRefusesANewerDatabase(t *testing.T) {
 	eachEngine(t, func(t *testing.T, db *sql.DB, s *sqlstore.Store) {
 		ctx := context.Background()
 		require.NoError(t, s.Migrate(ctx))
-		_, err := db.Exec(`INSERT INTO grassroots_migrations (line, version, applied_at, checksum) VALUES ('kernel', 13, 0, 'x')`)
+		_, err := db.Exec(`INSERT INTO grassroots_migrations (line, version, applied_at, checksum) VALUES ('kernel', 14, 0, 'x')`)
 		require.NoError(t, err)
 		err = s.MigrateAll(ctx, wa)
 		require.ErrorIs(t, err, sqlstore.ErrSchemaNewer)
-		require.Contains(t, err.Error(), "database schema kernel v13 is newer than this program knows (v12); upgrade the program")
+		require.Contains(t, err.Error(), "database schema kernel v14 is newer than this program knows (v13); upgrade the program")
 		require.Zero(t, count(t, db, `SELECT COUNT(*) FROM grassroots_migrations WHERE line = 'wa'`), "nothing applied")
 	})
 }

@@ -354,6 +354,14 @@ var kernelMigrations = []sqlx.Step{{
 				source TEXT NOT NULL,
 				fill TEXT NOT NULL)`}
 	},
+}, {
+	// On PostgreSQL the roll-up triggers add to rows of the writing
+	// transaction's own shard, and run before the audit chain's head is
+	// locked: the records are chained in a second round of the commit's
+	// deferred triggers (rollup_shard.go). The workflows' migrations shard
+	// their roll-up tables (ShardRollups).
+	Version: 13,
+	Stmts:   shardStep,
 }}
 
 func zeroHash(d *sqlx.Dialect) string {

@@ -25,12 +25,12 @@ import (
 // correction counts it (moveBranches). Triggers keep the rows in the
 // writing transaction: on SQLite AFTER INSERT, UPDATE and DELETE triggers
 // (and one on record_moves, whose row a closing writes after moving the
-// records); on PostgreSQL deferred constraint triggers, fired at commit,
-// so the busy rows of the city and its branches are locked only after the
-// audit chain's head, which every audited write locks first — writers queue
-// on the head and never wait on each other's roll-up rows in another order.
-// A deferred trigger sees the transaction's final record_moves, so a
-// closing's move and the records' new unit_id net out to nothing there.
+// records); on PostgreSQL deferred constraint triggers, fired at commit
+// before the audit chain's head is locked, each adding to rows of the
+// transaction's own shard, so writers never wait on each other's roll-up
+// rows (rollup_shard.go, from kernel migration 13). A deferred trigger
+// sees the transaction's final record_moves, so a closing's move and the
+// records' new unit_id net out to nothing there.
 
 // The roll-up day: a fixed UTC+08:00 day (China Standard Time, which the
 // default report zone Asia/Shanghai has kept since 1991), numbered from
@@ -138,13 +138,16 @@ type rollupRow struct {
 	// lookup each, rather than comparing every unit's path with it
 	// (ancestors).
 	pathIDs bool
+	// shard, if not "", is the SQL of the shard the row's contribution is
+	// added to (a sharded roll-up table, ShardRollups).
+	shard string
 }
 
 // ancestors joins units a, the unit u and every unit above it. A unit's
 // path is the ids from the root down ("/root/branch/station/"; ids never
 // hold a slash), so on PostgreSQL a trigger reads the ancestors by key from
-// it: its triggers run at commit inside the audit head's lock, where
-// comparing every unit's path with the row's was a third of their time.
+// it: comparing every unit's path with the row's was a third of their
+// time (when they still ran inside the audit head's lock).
 func (r rollupRow) ancestors() string {
 	if r.pathIDs {
 		return "units a ON a.id = ANY (string_to_array(btrim(u.path, '/'), '/'))"
@@ -221,6 +224,9 @@ func (s rollupShape) conflict(b GridBranch) string {
 	return "unit_id, day, key"
 }
 
+// sharded is the key of a sharded roll-up table (ShardRollups).
+func (s rollupShape) sharded(b GridBranch) string { return s.conflict(b) + ", shard" }
+
 // add is the statement that adds the row's contribution (sign "" or "-")
 // to the roll-up rows of its unit and every ancestor.
 func (r rollupRow) add(sign string) string {
@@ -238,9 +244,13 @@ func (r rollupRow) add(sign string) string {
 	if r.from != "" {
 		from = r.from + " JOIN "
 	}
+	conflict := r.s.conflict(r.b)
+	if r.shard != "" {
+		cols, vals, conflict = append(cols, "shard"), append(vals, r.shard), r.s.sharded(r.b)
+	}
 	return fmt.Sprintf(`INSERT INTO %s (unit_id, day, key, %s) SELECT a.id, %s, %s, %s FROM %sunits u JOIN %s WHERE u.id = %s AND %s ON CONFLICT (%s) DO UPDATE SET %s`,
 		r.s.table, strings.Join(cols, ", "), rollupDay(r.row+"."+r.b.Time), r.key(), strings.Join(vals, ", "), from,
-		r.ancestors(), r.unitAt(), r.cond(), r.s.conflict(r.b), strings.Join(set, ", "))
+		r.ancestors(), r.unitAt(), r.cond(), conflict, strings.Join(set, ", "))
 }
 
 // fill is the statement that builds the roll-up rows from the table's
@@ -345,15 +355,16 @@ func (s rollupShape) create(b GridBranch) string {
 	return fmt.Sprintf(`CREATE TABLE %s (%s, PRIMARY KEY (%s))`, s.table, strings.Join(cols, ", "), s.conflict(b))
 }
 
-// triggers keep the roll-up table in every writing transaction.
-func (b GridBranch) triggers(d *sqlx.Dialect, s rollupShape) []string {
-	pg := d.Engine == Postgres
-	old := rollupRow{b: b, s: s, row: "OLD", pathIDs: pg}
-	nu := rollupRow{b: b, s: s, row: "NEW", pathIDs: pg}
-	if d.Engine == Postgres {
-		return []string{
-			fmt.Sprintf(`CREATE FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+// pgTriggerFunction is the PostgreSQL function of the table's triggers
+// (verb CREATE, or CREATE OR REPLACE), declaring decl after BEGIN's
+// DECLARE when not "". Its text without decl is migration-stable: older
+// steps' checksums hash it.
+func pgTriggerFunction(verb string, s rollupShape, old, nu rollupRow, decl string) string {
+	if decl != "" {
+		decl = "DECLARE\n\t" + decl + "\n"
+	}
+	return fmt.Sprintf(`%[4]s FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS $$
+%[5]sBEGIN
 	IF TG_OP <> 'INSERT' THEN
 		%[2]s;
 	END IF;
@@ -361,7 +372,17 @@ BEGIN
 		%[3]s;
 	END IF;
 	RETURN NULL;
-END $$`, s.table, old.add("-"), nu.add("")),
+END $$`, s.table, old.add("-"), nu.add(""), verb, decl)
+}
+
+// triggers keep the roll-up table in every writing transaction.
+func (b GridBranch) triggers(d *sqlx.Dialect, s rollupShape) []string {
+	pg := d.Engine == Postgres
+	old := rollupRow{b: b, s: s, row: "OLD", pathIDs: pg}
+	nu := rollupRow{b: b, s: s, row: "NEW", pathIDs: pg}
+	if d.Engine == Postgres {
+		return []string{
+			pgTriggerFunction("CREATE", s, old, nu, ""),
 			fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %[1]s_insert AFTER INSERT ON %[2]s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (%[3]s) EXECUTE FUNCTION %[1]s()`,
 				s.table, b.Table, nu.cond()),
 			fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %[1]s_update AFTER UPDATE ON %[2]s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (%[3]s) EXECUTE FUNCTION %[1]s()`,

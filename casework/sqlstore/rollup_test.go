@@ -43,7 +43,7 @@ func newRollupFixture(t *testing.T, db *sql.DB, s *sqlstore.Store) *rollupFixtur
 	}
 	_, err := db.ExecContext(ctx, `CREATE TABLE rt (id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, at BIGINT, kind TEXT NOT NULL, target TEXT, n BIGINT)`)
 	require.NoError(t, err)
-	for _, stmt := range sqlstore.RollupStmts(s.Engine(), rtCounts, rtTargets) {
+	for _, stmt := range append(sqlstore.RollupStmts(s.Engine(), rtCounts, rtTargets), sqlstore.ShardRollups(s.Engine(), rtCounts, rtTargets)...) {
 		_, err := db.ExecContext(ctx, stmt)
 		require.NoError(t, err, stmt)
 	}

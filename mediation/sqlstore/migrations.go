@@ -88,6 +88,11 @@ var migrations = []sqlx.Step{{
 	// daily per unit and per ancestor (casesql.RollupStmts, issue 13).
 	Version: 5,
 	Stmts:   func(d *sqlx.Dialect) []string { return casesql.RollupStmts(d.Engine, totalsBranches...) },
+}, {
+	// On PostgreSQL the roll-up rows are kept per writing transaction's
+	// shard, so concurrent writes never wait on each other's (casesql.ShardRollups).
+	Version: 6,
+	Stmts:   func(d *sqlx.Dialect) []string { return casesql.ShardRollups(d.Engine, totalsBranches...) },
 }}
 
 var _ casesql.Migrator = (*Store)(nil)

@@ -298,10 +298,21 @@ var migrations = []sqlx.Step{{
 	// closed, and the aid-giving visits by aid text.
 	Version: 10,
 	Stmts: func(d *sqlx.Dialect) []string {
-		return casesql.RollupStmts(d.Engine, append(append([]casesql.GridBranch{tallyBranches[1], tallyBranches[2], tallyBranches[3]},
-			referralBranches...), aidBranches...)...)
+		return casesql.RollupStmts(d.Engine, rolledLater()...)
+	},
+}, {
+	// On PostgreSQL the roll-up rows are kept per writing transaction's
+	// shard, so concurrent writes never wait on each other's (casesql.ShardRollups).
+	Version: 11,
+	Stmts: func(d *sqlx.Dialect) []string {
+		return casesql.ShardRollups(d.Engine, append([]casesql.GridBranch{visitCounts, visitTargets}, rolledLater()...)...)
 	},
 }}
+
+// rolledLater are the branches step 10 rolled up.
+func rolledLater() []casesql.GridBranch {
+	return append(append([]casesql.GridBranch{tallyBranches[1], tallyBranches[2], tallyBranches[3]}, referralBranches...), aidBranches...)
+}
 
 var _ casesql.Migrator = (*Store)(nil)
 

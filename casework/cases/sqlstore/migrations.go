@@ -188,16 +188,24 @@ var migrations = []sqlx.Step{{
 	// roll-up rows, daily per unit and per ancestor (casesql.RollupStmts,
 	// issue 13); arrests, counted by distinct person, stay raw.
 	Version: 7,
-	Stmts: func(d *sqlx.Dialect) []string {
-		var rolled []casesql.GridBranch
-		for _, b := range countBranches {
-			if b.Rollup != "" {
-				rolled = append(rolled, b)
-			}
-		}
-		return casesql.RollupStmts(d.Engine, rolled...)
-	},
+	Stmts:   func(d *sqlx.Dialect) []string { return casesql.RollupStmts(d.Engine, rolledCounts()...) },
+}, {
+	// On PostgreSQL the roll-up rows are kept per writing transaction's
+	// shard, so concurrent writes never wait on each other's (casesql.ShardRollups).
+	Version: 8,
+	Stmts:   func(d *sqlx.Dialect) []string { return casesql.ShardRollups(d.Engine, rolledCounts()...) },
 }}
+
+// rolledCounts are the count branches kept as roll-up rows.
+func rolledCounts() []casesql.GridBranch {
+	var rolled []casesql.GridBranch
+	for _, b := range countBranches {
+		if b.Rollup != "" {
+			rolled = append(rolled, b)
+		}
+	}
+	return rolled
+}
 
 // liquor is recovery migration 4's test that a description names liquor
 // and no tobacco, on the SQL expression desc.
