@@ -39,6 +39,10 @@ type Host interface {
 	// Intern returns the database's copy of a string, so that stored
 	// records share the strings they repeat; call it inside Write.
 	Intern(s string) string
+	// Symbols is the database's table of strings and locations, for
+	// stores that keep records as rows (RowWriter); use it inside Read or
+	// Write, and add to it inside Write only.
+	Symbols() *Symbols
 	// MovesOf is the moves of one record, oldest first (casework.UnitAt),
 	// for a store's figures; call it inside Read or Write, which hold the
 	// lock it reads under. The slice is the database's: do not change it.
@@ -67,7 +71,7 @@ type DB struct {
 	checkpoints []casework.Checkpoint
 	requestKeys map[[2]string]storedKey // actor id, key
 	pack        *packer
-	strs        map[string]string // see Intern
+	syms        *Symbols // see Intern
 	inbox       map[[3]string]casework.InboxEntry
 	outbox      []*casework.OutboxMessage
 	blobs       casework.BlobStore
@@ -91,7 +95,7 @@ func New() *DB {
 		payloads:    map[int64][]byte{},
 		requestKeys: map[[2]string]storedKey{},
 		pack:        newPacker(),
-		strs:        map[string]string{},
+		syms:        newSymbols(),
 		inbox:       map[[3]string]casework.InboxEntry{},
 		blobs:       casework.NewMemoryBlobs(),
 	}

@@ -19,8 +19,10 @@ import (
 // kernel database's Read and Write, whose lock guards these maps too.
 type Store struct {
 	db           cmem.Host
-	visits       map[string]outreach.Visit
-	index        visitIndex // the visits' list order by unit and by unit and kind
+	visits       map[string][]byte         // rows (see visitrow.go); nil: in wide
+	wide         map[string]outreach.Visit // the visits no row can keep
+	rowBuf       []byte                    // putVisit's scratch
+	index        visitIndex                // the visits' list order by unit and by unit and kind
 	hazards      map[string]outreach.Hazard
 	appointments map[string]outreach.Appointment
 	campaigns    map[string]outreach.Campaign
@@ -49,7 +51,7 @@ var _ outreach.Store = (*Store)(nil)
 
 // New returns an empty outreach store on db.
 func New(db cmem.Host) *Store {
-	s := &Store{db: db, visits: map[string]outreach.Visit{}, index: newVisitIndex(), hazards: map[string]outreach.Hazard{},
+	s := &Store{db: db, visits: map[string][]byte{}, wide: map[string]outreach.Visit{}, index: newVisitIndex(), hazards: map[string]outreach.Hazard{},
 		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{},
 		referrals: map[string]outreach.Referral{}}
 	db.Join(s)
@@ -61,19 +63,17 @@ func New(db cmem.Host) *Store {
 // are replaced, never changed in place, so copies of the maps are a
 // snapshot.
 func (s *Store) Snapshot() (restore func()) {
-	visits, hazards, appointments := maps.Clone(s.visits), maps.Clone(s.hazards), maps.Clone(s.appointments)
+	visits, wide, hazards, appointments := maps.Clone(s.visits), maps.Clone(s.wide), maps.Clone(s.hazards), maps.Clone(s.appointments)
 	index := s.index.clone()
 	campaigns, plan, referrals := maps.Clone(s.campaigns), maps.Clone(s.plan), maps.Clone(s.referrals)
 	events := s.events[:len(s.events):len(s.events)] // appended to, never changed
 	return func() {
-		s.visits, s.index, s.hazards, s.appointments = visits, index, hazards, appointments
+		s.visits, s.wide, s.index, s.hazards, s.appointments = visits, wide, index, hazards, appointments
 		s.campaigns, s.plan, s.referrals, s.events = campaigns, plan, referrals, events
 	}
 }
 
-func visitClone(v outreach.Visit) outreach.Visit          { return v.Clone() }
 func campaignClone(c outreach.Campaign) outreach.Campaign { return c.Clone() }
-func visitVersion(v outreach.Visit) int64                 { return v.Version }
 func hazardVersion(h outreach.Hazard) int64               { return h.Version }
 func apptVersion(a outreach.Appointment) int64            { return a.Version }
 func campaignVersion(c outreach.Campaign) int64           { return c.Version }
@@ -113,8 +113,7 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 			s.hazards[h.ID] = h
 			s.recordEvent("", h)
 		}
-		s.internVisit(&w.Visit)
-		s.visits[w.Visit.ID] = w.Visit
+		s.putVisit(w.Visit)
 		s.index.put(nil, w.Visit)
 		return nil
 	})
@@ -124,20 +123,25 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.Change) error {
 	v = v.Clone()
 	return s.db.Write(ctx, ch, func() error {
-		cur, ok := s.visits[v.ID]
-		if ok {
-			// Only what an update may change is written, as in SQL: who
-			// went, when, where and for what stay as recorded.
-			keep := cur.Clone()
-			keep.Notes, keep.Services, keep.Aid, keep.Findings, keep.HazardIDs = v.Notes, v.Services, v.Aid, v.Findings, v.HazardIDs
-			keep.RegistryVersion, keep.Version, keep.UpdatedAt = v.RegistryVersion, v.Version, v.UpdatedAt
-			keep.PersonID = v.PersonID // a person merge re-points the visited resident
-			v = keep
-		}
-		s.internVisit(&v)
-		if err := cmem.Replace(s.visits, v.ID, v, visitVersion, "visit"); err != nil {
+		var cur outreach.Visit
+		ok, err := s.visit(v.ID, &cur, false)
+		if err != nil {
 			return err
 		}
+		if !ok {
+			return errs.NotFound("visit", v.ID)
+		}
+		if cur.Version != v.Version-1 {
+			return errs.Stale("visit", v.ID, v.Version-1)
+		}
+		// Only what an update may change is written, as in SQL: who went,
+		// when, where and for what stay as recorded.
+		keep := cur
+		keep.Notes, keep.Services, keep.Aid, keep.Findings, keep.HazardIDs = v.Notes, v.Services, v.Aid, v.Findings, v.HazardIDs
+		keep.RegistryVersion, keep.Version, keep.UpdatedAt = v.RegistryVersion, v.Version, v.UpdatedAt
+		keep.PersonID = v.PersonID // a person merge re-points the visited resident
+		v = keep
+		s.putVisit(v)
 		s.index.put(&cur, v)
 		return nil
 	})
@@ -146,7 +150,10 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 // GetVisit implements outreach.Store.
 func (s *Store) GetVisit(ctx context.Context, id string) (v outreach.Visit, err error) {
 	err = s.db.Read(ctx, func() error {
-		v, err = cmem.Get(s.visits, id, visitClone, "visit")
+		ok, err := s.visit(id, &v, false)
+		if err == nil && !ok {
+			err = errs.NotFound("visit", id)
+		}
 		return err
 	})
 	return v, err
@@ -380,7 +387,11 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 	err = s.db.Read(ctx, func() error {
 		targets := map[outreach.TargetKind]map[string]bool{}
 		campaignVisits := map[string]bool{}
-		for _, v := range s.visits {
+		var v outreach.Visit
+		for id := range s.visits {
+			if _, err := s.visit(id, &v, true); err != nil {
+				return err
+			}
 			if !u.Has(v.UnitID) || (f.CampaignID != "" && v.CampaignID != f.CampaignID) {
 				continue
 			}
@@ -460,7 +471,11 @@ func (s *Store) AidLines(ctx context.Context, f outreach.TallyFilter) ([][]outre
 	}
 	var out [][]outreach.Aid
 	err = s.db.Read(ctx, func() error {
-		for _, v := range s.visits {
+		var v outreach.Visit
+		for id := range s.visits {
+			if _, err := s.visit(id, &v, true); err != nil {
+				return err
+			}
 			if u.Has(v.UnitID) && (f.CampaignID == "" || v.CampaignID == f.CampaignID) && within(v.VisitedAt, f.From, f.To) && len(v.Aid) > 0 {
 				out = append(out, slices.Clone(v.Aid))
 			}

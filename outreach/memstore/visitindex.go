@@ -98,8 +98,8 @@ func removeKey[K comparable](m map[K][]visitKey, list K, k visitKey) {
 // accepts, in list order, read from the lists of the units in u (every
 // unit for nil) within f's period; kind, when set, picks the units' lists
 // of that kind. Each list is read from the first key past the cursor and
-// the period's start, and stops at the period's end or at p.Limit
-// matches.
+// the period's start, and stops at the period's end; the lists are read
+// merged, until p.Limit matches.
 func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool) ([]outreach.Visit, error) {
 	after, err := casework.DecodeCursor(p.After)
 	if err != nil {
@@ -125,7 +125,10 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 			}
 		}
 	}
-	var matches []visitKey
+	// The lists are merged in list order, so that each visit is read once,
+	// and only until the page is full: the first matches of the merge are
+	// the first matches of all the lists.
+	heads := make([]listHead, 0, len(lists))
 	for _, keys := range lists {
 		i := 0
 		if after.ID != "" {
@@ -138,23 +141,79 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 			start, _ := slices.BinarySearchFunc(keys, visitKey{at: f.From}, compareVisitKeys)
 			i = max(i, start)
 		}
-		n := 0
-		for ; i < len(keys) && n < p.Limit; i++ {
-			k := keys[i]
-			if !f.To.IsZero() && !k.at.Before(f.To) {
-				break
-			}
-			if keep(s.visits[k.id]) {
-				matches = append(matches, k)
-				n++
-			}
+		if i < len(keys) {
+			heads = append(heads, listHead{keys: keys, i: i})
 		}
 	}
-	slices.SortFunc(matches, compareVisitKeys)
-	matches = matches[:min(len(matches), p.Limit)]
-	out := make([]outreach.Visit, len(matches))
-	for i, k := range matches {
-		out[i] = s.visits[k.id].Clone()
+	h := headHeap(heads)
+	h.init()
+	out := make([]outreach.Visit, 0, min(p.Limit, 64))
+	for len(h) > 0 && len(out) < p.Limit {
+		k := h[0].keys[h[0].i]
+		if !f.To.IsZero() && !k.at.Before(f.To) {
+			h.pop() // the rest of this list is past the period
+			continue
+		}
+		if h[0].i++; h[0].i == len(h[0].keys) {
+			h.pop()
+		} else {
+			h.fix()
+		}
+		var v outreach.Visit
+		if _, err := s.visit(k.id, &v, false); err != nil {
+			return nil, err
+		}
+		if keep(v) {
+			out = append(out, v)
+		}
 	}
 	return out, nil
+}
+
+// listHead is where a merge has come to in one of the index's lists.
+type listHead struct {
+	keys []visitKey
+	i    int
+}
+
+// headHeap is a min-heap of list heads by their next key.
+type headHeap []listHead
+
+func (h headHeap) less(a, b int) bool {
+	return compareVisitKeys(h[a].keys[h[a].i], h[b].keys[h[b].i]) < 0
+}
+
+func (h headHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+// fix restores the heap after the first head moved on.
+func (h headHeap) fix() { h.down(0) }
+
+// pop drops the first head.
+func (h *headHeap) pop() {
+	n := len(*h) - 1
+	(*h)[0] = (*h)[n]
+	*h = (*h)[:n]
+	h.down(0)
+}
+
+func (h headHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h.less(r, l) {
+			m = r
+		}
+		if !h.less(m, i) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
 }

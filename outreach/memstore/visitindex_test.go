@@ -79,9 +79,9 @@ func requirePagesMatchScan(t *testing.T, s *Store, u cmem.UnitSet, f outreach.Vi
 			if got, err = s.page(u, f, p, keep(u, f)); err != nil {
 				return err
 			}
-			want, err = cmem.List(s.visits, keep(u, f), func(v outreach.Visit) casework.Cursor {
+			want, err = cmem.List(s.allVisits(t), keep(u, f), func(v outreach.Visit) casework.Cursor {
 				return casework.Cursor{At: v.VisitedAt, ID: v.ID}
-			}, visitClone, p)
+			}, outreach.Visit.Clone, p)
 			return err
 		}))
 		require.Equal(t, want, got, "units %v, filter %+v, page %+v", u, f, p)
@@ -127,16 +127,29 @@ func TestVisitIndexPagesMatchScan(t *testing.T) {
 		u, f, limit := randomQuery(rng)
 		requirePagesMatchScan(t, s, u, f, limit)
 	}
-	require.Equal(t, s.index, s.rebuiltIndex())
+	require.Equal(t, s.index, s.rebuiltIndex(t))
 }
 
 // rebuiltIndex is the index built afresh from the stored visits.
-func (s *Store) rebuiltIndex() visitIndex {
+func (s *Store) rebuiltIndex(t testing.TB) visitIndex {
 	x := newVisitIndex()
-	for _, v := range s.visits {
+	for _, v := range s.allVisits(t) {
 		x.put(nil, v)
 	}
 	return x
+}
+
+// allVisits reads every stored visit.
+func (s *Store) allVisits(t testing.TB) map[string]outreach.Visit {
+	all := make(map[string]outreach.Visit, len(s.visits))
+	for id := range s.visits {
+		var v outreach.Visit
+		ok, err := s.visit(id, &v, false)
+		require.NoError(t, err)
+		require.True(t, ok)
+		all[id] = v
+	}
+	return all
 }
 
 // TestVisitIndexMoves moves visits between units, kinds and times (which
@@ -148,17 +161,19 @@ func TestVisitIndexMoves(t *testing.T) {
 	s := New(cmem.New())
 	for i := range 200 {
 		v := randomVisit(rng, fmt.Sprint("v", i))
-		s.visits[v.ID] = v
+		s.putVisit(v)
 		s.index.put(nil, v)
 	}
 	for range 500 {
 		id := fmt.Sprint("v", rng.IntN(200))
-		prev := s.visits[id]
+		var prev outreach.Visit
+		_, err := s.visit(id, &prev, false)
+		require.NoError(t, err)
 		next := randomVisit(rng, id)
-		s.visits[id] = next
+		s.putVisit(next)
 		s.index.put(&prev, next)
 	}
-	require.Equal(t, s.rebuiltIndex(), s.index)
+	require.Equal(t, s.rebuiltIndex(t), s.index)
 }
 
 // TestVisitIndexConcurrent lists while other goroutines record and amend
@@ -210,7 +225,7 @@ func TestVisitIndexConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	require.Equal(t, s.rebuiltIndex(), s.index)
+	require.Equal(t, s.rebuiltIndex(t), s.index)
 }
 
 // BenchmarkVisitPage lists a station's page of 50 visits of one kind over
@@ -229,15 +244,16 @@ func BenchmarkVisitPage(b *testing.B) {
 	u := cmem.UnitSet{"station-3": true}
 	f := outreach.VisitFilter{TargetKind: outreach.DifficultFamily, From: indexT0.Add(24 * time.Hour)}
 	p := casework.Page{Limit: 51}
+	all := s.allVisits(b)
 	for _, c := range []struct {
 		name string
 		list func() ([]outreach.Visit, error)
 	}{
 		{"index", func() ([]outreach.Visit, error) { return s.page(u, f, p, keep(u, f)) }},
 		{"scan", func() ([]outreach.Visit, error) {
-			return cmem.List(s.visits, keep(u, f), func(v outreach.Visit) casework.Cursor {
+			return cmem.List(all, keep(u, f), func(v outreach.Visit) casework.Cursor {
 				return casework.Cursor{At: v.VisitedAt, ID: v.ID}
-			}, visitClone, p)
+			}, outreach.Visit.Clone, p)
 		}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
