@@ -3,8 +3,6 @@ package memstore
 import (
 	"strings"
 	"time"
-
-	"github.com/grassroots-policing/grassroots/casework"
 )
 
 // Symbols is the database's table of the strings its records repeat, and
@@ -82,10 +80,4 @@ func (db *DB) Intern(s string) string {
 		return s
 	}
 	return db.syms.strs[db.syms.id(s)-1]
-}
-
-// internEntry shares an audit entry's repeated strings.
-func (db *DB) internEntry(e *casework.AuditEntry) {
-	e.ActorID, e.UnitID = db.Intern(e.ActorID), db.Intern(e.UnitID)
-	e.Action, e.RecordType = db.Intern(e.Action), db.Intern(e.RecordType)
 }

@@ -65,8 +65,13 @@ func newPacker() *packer { return &packer{kinds: map[string]*packKind{}} }
 // follows as is), then the code. An empty kind, or a document the code
 // would not shrink, is kept as is.
 func (p *packer) pack(kind string, doc []byte) []byte {
+	return slices.Clone(p.appendPacked(nil, kind, doc))
+}
+
+// appendPacked appends doc packed to dst.
+func (p *packer) appendPacked(dst []byte, kind string, doc []byte) []byte {
 	if kind == "" || len(doc) == 0 {
-		return raw(doc)
+		return append(append(dst, 0), doc...)
 	}
 	k := p.kinds[kind]
 	if k == nil {
@@ -79,9 +84,9 @@ func (p *packer) pack(kind string, doc []byte) []byte {
 	k.packed++
 	out := p.encode(k.dict, doc)
 	if len(out) > len(doc) {
-		return raw(doc)
+		return append(append(dst, 0), doc...)
 	}
-	return slices.Clone(out)
+	return append(dst, out...)
 }
 
 // raw is doc packed with no dictionary.

@@ -227,6 +227,17 @@ func (r *RowReader) Time() time.Time {
 	return t.In(loc)
 }
 
+// raw reads n bytes written as they are.
+func (r *RowReader) raw(n int) []byte {
+	if n > len(r.b) {
+		r.fail()
+		return nil
+	}
+	b := r.b[:n]
+	r.b = r.b[n:]
+	return b
+}
+
 func (r *RowReader) fail() {
 	if r.err == nil {
 		r.err = errRow
