@@ -12,20 +12,30 @@ import (
 )
 
 // visitKey is a visit's place in a list: stores order visits by
-// (VisitedAt, ID).
+// (VisitedAt, ID). The time is kept as its Unix seconds and nanoseconds,
+// which order as it does, in 12 bytes where a time.Time takes 24: each
+// visit has a key in two lists.
 type visitKey struct {
-	at time.Time
-	id string
+	sec  int64
+	nsec int32
+	id   string
 }
 
 func compareVisitKeys(a, b visitKey) int {
-	if c := a.at.Compare(b.at); c != 0 {
+	if c := cmp.Compare(a.sec, b.sec); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.nsec, b.nsec); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.id, b.id)
 }
 
-func keyOf(v outreach.Visit) visitKey { return visitKey{at: v.VisitedAt, id: v.ID} }
+func keyAt(t time.Time, id string) visitKey {
+	return visitKey{sec: t.Unix(), nsec: int32(t.Nanosecond()), id: id}
+}
+
+func keyOf(v outreach.Visit) visitKey { return keyAt(v.VisitedAt, v.ID) }
 
 type unitKind struct {
 	unit string
@@ -132,13 +142,13 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 	for _, keys := range lists {
 		i := 0
 		if after.ID != "" {
-			i, _ = slices.BinarySearchFunc(keys, visitKey{at: after.At, id: after.ID}, compareVisitKeys)
-			for i < len(keys) && !after.After(keys[i].at, keys[i].id) {
+			i, _ = slices.BinarySearchFunc(keys, keyAt(after.At, after.ID), compareVisitKeys)
+			for i < len(keys) && !after.After(time.Unix(keys[i].sec, int64(keys[i].nsec)), keys[i].id) {
 				i++
 			}
 		}
 		if !f.From.IsZero() {
-			start, _ := slices.BinarySearchFunc(keys, visitKey{at: f.From}, compareVisitKeys)
+			start, _ := slices.BinarySearchFunc(keys, keyAt(f.From, ""), compareVisitKeys)
 			i = max(i, start)
 		}
 		if i < len(keys) {
@@ -147,10 +157,11 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 	}
 	h := headHeap(heads)
 	h.init()
+	to := keyAt(f.To, "")
 	out := make([]outreach.Visit, 0, min(p.Limit, 64))
 	for len(h) > 0 && len(out) < p.Limit {
 		k := h[0].keys[h[0].i]
-		if !f.To.IsZero() && !k.at.Before(f.To) {
+		if !f.To.IsZero() && compareVisitKeys(k, to) >= 0 {
 			h.pop() // the rest of this list is past the period
 			continue
 		}
