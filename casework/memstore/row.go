@@ -110,8 +110,8 @@ type RowReader struct {
 }
 
 // NewRowReader reads row on h. With view, the texts it returns share the
-// row's bytes (rows are never changed in place): for a pass that reads
-// many records and keeps none of their text; without, each text is a copy.
+// row's bytes, for rows that are never changed in place; without, each
+// text is a copy.
 func NewRowReader(h *Symbols, row []byte, view bool) RowReader {
 	return RowReader{b: row, h: h, view: view}
 }

@@ -30,9 +30,9 @@ func (s *Store) putVisit(v outreach.Visit) {
 }
 
 // visit reads the stored visit id into v; ok is false when there is none.
-// With view, v's slices are reused and its texts share the row's bytes:
-// for a pass that keeps nothing of v (a filter, a count). Call it inside
-// Read or Write.
+// Its texts share the row's bytes (a row is never changed: an update
+// stores a new one). With view, v's slices are reused: for a pass that
+// keeps nothing of v (a filter, a count). Call it inside Read or Write.
 func (s *Store) visit(id string, v *outreach.Visit, view bool) (ok bool, err error) {
 	row, ok := s.visits[id]
 	if !ok {
@@ -42,7 +42,7 @@ func (s *Store) visit(id string, v *outreach.Visit, view bool) (ok bool, err err
 		*v = s.wide[id].Clone() // never shared: a view's slices are reused
 		return true, nil
 	}
-	r := cmem.NewRowReader(s.db.Symbols(), row, view)
+	r := cmem.NewRowReader(s.db.Symbols(), row, true)
 	var got outreach.Visit // on the stack: one copy into v, not a write barrier a field
 	if view {
 		got = *v
