@@ -20,6 +20,12 @@ import (
 // Config.MaxBodyBytes says otherwise (issue 11, item 7).
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultListCacheBytes is what the lists keep of the records they
+// answered unless Config.ListCacheBytes says otherwise: about 3,000
+// visits (an encoded visit and its entry take about 700 bytes), 50 for
+// each of 60 stations' work lists; small beside the server's RSS target.
+const DefaultListCacheBytes = 2 << 20
+
 // Config is what NewHandler serves: the services an embedder already built
 // (all five are required, so that every operation of the contract answers),
 // how requests are authenticated, and where failures are logged.
@@ -37,6 +43,14 @@ type Config struct {
 	Logger *zerolog.Logger
 	// MaxBodyBytes caps a JSON request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// ListCacheBytes bounds what the handler keeps of the records its
+	// lists answer (each visit's encoded JSON in the visit list) by record
+	// id, version and view, so that a page of records unchanged since an
+	// earlier answer costs one narrow query: the list is still read, and
+	// reach, permissions and masking still decided, on every request, and
+	// every update moves a record's version on, so nothing kept is ever
+	// answered stale. 0 means DefaultListCacheBytes; negative keeps none.
+	ListCacheBytes int64
 	// MaxConcurrent bounds how many reads (GET) run their service call at
 	// once, the rest waiting in arrival order; 0 means no bound. A few per
 	// core keep the tail latency short under load (see admission).
@@ -53,6 +67,9 @@ type server struct {
 	mediation *mediation.Service
 	outreach  *outreach.Service
 	recovery  *recovery.Service
+	// listed keeps the encoded objects of listed records (cachedObjects),
+	// shared by every list.
+	listed *casework.VersionCache[[]byte]
 }
 
 var _ api.StrictServerInterface = (*server)(nil)
@@ -90,6 +107,11 @@ func NewHandler(cfg *Config) (http.Handler, error) {
 		h.maxBody = DefaultMaxBodyBytes
 	}
 	s := &server{kernel: cfg.Kernel, cases: cfg.Cases, mediation: cfg.Mediation, outreach: cfg.Outreach, recovery: cfg.Recovery}
+	cacheBytes := cfg.ListCacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = DefaultListCacheBytes
+	}
+	s.listed = casework.NewVersionCache(cacheBytes, func(b []byte) int64 { return int64(cap(b)) })
 	strict := api.NewStrictHandlerWithOptions(s, []api.StrictMiddlewareFunc{newAdmission(cfg.MaxConcurrent).middleware, boundsChecked, strictBody}, api.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  h.requestErrorHandler,
 		ResponseErrorHandlerFunc: h.writeError,

@@ -26,11 +26,15 @@ func (s *server) ListVisits(ctx context.Context, r api.ListVisitsRequestObject) 
 	q := outreach.VisitQuery{UnitID: deref(r.Params.UnitId), OfficerID: deref(r.Params.OfficerId), TargetKind: outreach.TargetKind(deref(r.Params.TargetKind)),
 		From: deref(r.Params.From), To: deref(r.Params.To), CampaignID: deref(r.Params.CampaignId), PlanEntryID: deref(r.Params.PlanEntryId),
 		AddressID: deref(r.Params.AddressId), Page: p}
-	visits, next, err := s.outreach.ListVisits(ctx, actorOf(ctx), q)
+	listed, err := s.outreach.ListVisitPage(ctx, actorOf(ctx), q)
 	if err != nil {
 		return nil, err
 	}
-	return visitPage{visits: visits, next: next}, nil
+	items, err := cachedObjects(ctx, s.listed, listed, visitObject)
+	if err != nil {
+		return nil, err
+	}
+	return visitPage{items: items, next: listed.Next}, nil
 }
 
 func (s *server) GetVisit(ctx context.Context, r api.GetVisitRequestObject) (api.GetVisitResponseObject, error) {

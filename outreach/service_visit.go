@@ -379,35 +379,121 @@ type VisitQuery struct {
 // ListVisits lists visits by time, masking sensitive ones for actors who
 // may not see them in detail. It returns the cursor of the next page.
 func (s *Service) ListVisits(ctx context.Context, actor casework.Actor, q VisitQuery) ([]Visit, string, error) {
-	path, err := s.scope(ctx, actor, ActionRead, q.UnitID)
+	l, err := s.visitList(ctx, actor, q)
 	if err != nil {
 		return nil, "", err
 	}
-	if q.TargetKind != "" && !q.TargetKind.Valid() {
-		return nil, "", errs.Invalid("targetKind", "code", "%q is not a target kind", q.TargetKind)
-	}
-	see, err := s.canSeeSensitive(ctx, actor, casework.Target{})
+	rows, err := s.store.ListVisits(ctx, l.filter, l.page)
 	if err != nil {
 		return nil, "", err
 	}
-	p := q.Page.Normalize()
-	rows, err := s.store.ListVisits(ctx, VisitFilter{UnitUnder: path, OfficerID: q.OfficerID, TargetKind: q.TargetKind,
-		From: casework.Truncate(q.From), To: casework.Truncate(q.To), CampaignID: q.CampaignID, PlanEntryID: q.PlanEntryID,
-		AddressID: q.AddressID}, casework.Page{Limit: p.Limit + 1, After: p.After})
-	if err != nil {
-		return nil, "", err
-	}
-	rows, next := casework.PageOf(rows, p.Limit, func(v Visit) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} })
+	rows, next := casework.PageOf(rows, l.limit, func(v Visit) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} })
 	for i, v := range rows {
-		if v.TargetKind.Sensitive() && !see {
-			rows[i] = v.masked()
-		}
+		rows[i] = l.view(v)
 	}
-	if s.helperBound(actor, ActionRead) {
+	if l.helper {
 		// The page may come out shorter; the cursor still moves on.
 		rows = slices.DeleteFunc(rows, func(v Visit) bool { return v.TargetKind.Sensitive() })
 	}
 	return rows, next, nil
+}
+
+// ListVisitPage is ListVisits for a caller that keeps visits by version
+// (the reference server keeps each visit's encoded answer): the same
+// checks, the same visits in the same order and the same cursor, listed
+// as casework.Listed — id, version and the view the actor gets
+// (casework.ViewMasked where ListVisits masks) — from the store's narrow
+// ListVisitRefs, with a Load that reads the page's visits the caller
+// lacks in one GetVisits and masks them as ListVisits does. Every filter
+// of a VisitQuery is on what never changes on a visit, so a visit that
+// Load finds updated since it was listed still belongs to the page.
+func (s *Service) ListVisitPage(ctx context.Context, actor casework.Actor, q VisitQuery) (casework.ListedPage[Visit], error) {
+	l, err := s.visitList(ctx, actor, q)
+	if err != nil {
+		return casework.ListedPage[Visit]{}, err
+	}
+	refs, err := s.store.ListVisitRefs(ctx, l.filter, l.page)
+	if err != nil {
+		return casework.ListedPage[Visit]{}, err
+	}
+	refs, next := casework.PageOf(refs, l.limit, func(v VisitRef) casework.Cursor { return casework.Cursor{At: v.VisitedAt, ID: v.ID} })
+	items := make([]casework.Listed, 0, len(refs))
+	for _, r := range refs {
+		if l.helper && r.TargetKind.Sensitive() {
+			continue // as ListVisits: the page may come out shorter
+		}
+		it := casework.Listed{RecordType: RecordVisit, ID: r.ID, Version: r.Version}
+		if r.TargetKind.Sensitive() && !l.see {
+			it.View = casework.ViewMasked
+		}
+		items = append(items, it)
+	}
+	load := func(ctx context.Context, ids []string) ([]Visit, error) {
+		listed := make(map[string]bool, len(items)) // made here: most pages are never loaded
+		for _, it := range items {
+			listed[it.ID] = true
+		}
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !listed[id] })
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		rows, err := s.store.GetVisits(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range rows {
+			rows[i] = l.view(v)
+		}
+		return slices.DeleteFunc(rows, func(v Visit) bool { return !listed[v.ID] || (l.helper && v.TargetKind.Sensitive()) }), nil
+	}
+	return casework.ListedPage[Visit]{Items: items, Next: next, Load: load, Key: listedVisit}, nil
+}
+
+// listedVisit names a visit as ListVisitPage lists it.
+func listedVisit(v Visit) casework.Listed {
+	it := casework.Listed{RecordType: RecordVisit, ID: v.ID, Version: v.Version}
+	if v.Masked {
+		it.View = casework.ViewMasked
+	}
+	return it
+}
+
+// visitList is what a list of visits has checked and decided before it
+// reads: the store's filter and page (one row more than the page, to
+// learn whether another follows), and how the actor sees each visit.
+type visitList struct {
+	filter VisitFilter
+	page   casework.Page
+	limit  int
+	see    bool // the actor sees sensitive visits unmasked
+	helper bool // the actor is bound to helper work: sensitive visits are left out
+}
+
+// view is a visit as the list shows it to the actor.
+func (l visitList) view(v Visit) Visit {
+	if v.TargetKind.Sensitive() && !l.see {
+		return v.masked()
+	}
+	return v
+}
+
+func (s *Service) visitList(ctx context.Context, actor casework.Actor, q VisitQuery) (visitList, error) {
+	path, err := s.scope(ctx, actor, ActionRead, q.UnitID)
+	if err != nil {
+		return visitList{}, err
+	}
+	if q.TargetKind != "" && !q.TargetKind.Valid() {
+		return visitList{}, errs.Invalid("targetKind", "code", "%q is not a target kind", q.TargetKind)
+	}
+	see, err := s.canSeeSensitive(ctx, actor, casework.Target{})
+	if err != nil {
+		return visitList{}, err
+	}
+	p := q.Page.Normalize()
+	return visitList{filter: VisitFilter{UnitUnder: path, OfficerID: q.OfficerID, TargetKind: q.TargetKind,
+		From: casework.Truncate(q.From), To: casework.Truncate(q.To), CampaignID: q.CampaignID, PlanEntryID: q.PlanEntryID,
+		AddressID: q.AddressID}, page: casework.Page{Limit: p.Limit + 1, After: p.After}, limit: p.Limit, see: see,
+		helper: s.helperBound(actor, ActionRead)}, nil
 }
 
 // AmendVisit corrects a visit's notes, services or aid (compare-and-swap on

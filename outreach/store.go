@@ -36,6 +36,14 @@ type Store interface {
 	UpdateVisit(ctx context.Context, v Visit, ch casework.Change) error
 	GetVisit(ctx context.Context, id string) (Visit, error)
 	ListVisits(ctx context.Context, f VisitFilter, p casework.Page) ([]Visit, error)
+	// ListVisitRefs is ListVisits reading only what a list's filter, order
+	// and views need (VisitRef): the same visits in the same order, for a
+	// list whose caller keeps visits by version (Service.ListVisitPage).
+	ListVisitRefs(ctx context.Context, f VisitFilter, p casework.Page) ([]VisitRef, error)
+	// GetVisits returns the stored visits among ids, in any order, each
+	// once, leaving out the ids no visit has: one read for the visits a
+	// page's caller does not keep.
+	GetVisits(ctx context.Context, ids []string) ([]Visit, error)
 	// AidLines returns the aid lines of each visit Tally counts under f
 	// (subtree, period of VisitedAt, campaign) that delivered aid, one
 	// slice per visit, for the totals' sums per item and unit.

@@ -345,6 +345,22 @@ func checkServices(f *errs.Fields, prefix string, services []ServiceGiven) {
 	}
 }
 
+// VisitRef is a visit as ListVisitRefs lists it: its place in the list
+// (VisitedAt, ID), its version, and its target kind, which decides its
+// view (a sensitive visit is masked for a reader who may not see it).
+// None but Version ever changes.
+type VisitRef struct {
+	ID         string
+	Version    int64
+	VisitedAt  time.Time
+	TargetKind TargetKind
+}
+
+// Ref returns a visit's VisitRef.
+func (v Visit) Ref() VisitRef {
+	return VisitRef{ID: v.ID, Version: v.Version, VisitedAt: v.VisitedAt, TargetKind: v.TargetKind}
+}
+
 // VisitFilter selects visits. Stores order visits by (VisitedAt, ID).
 type VisitFilter struct {
 	UnitUnder   string // subtree path

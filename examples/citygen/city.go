@@ -60,6 +60,9 @@ type Result struct {
 	Load    time.Duration
 	CPU     time.Duration // this process's CPU time (user and system, every core) during Load
 	Counts  Counts        // records by type
+	// Phases are the wall times of the load's steps after the generation
+	// (the last flush, the index builds, the roll-up fill …).
+	Phases  []bulkload.Phase
 	Head    casework.AuditHead
 	Periods []ArticlePeriod // the article's figures by period (Article only)
 	// OpenReferralDues are the due instants of the referrals left open at
@@ -89,7 +92,8 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 	// The database is new (Build's contract): a load cut short is thrown
 	// away and generated again, so the bulk path may load it without
 	// journal, fsync and secondary indexes until Close (bulkload.Config.Fresh).
-	lcfg := bulkload.Config{CheckpointKey: o.CheckpointKey, CheckpointEvery: o.CheckpointEvery, FlushRows: o.FlushRows, Fresh: true}
+	lcfg := bulkload.Config{CheckpointKey: o.CheckpointKey, CheckpointEvery: o.CheckpointEvery, FlushRows: o.FlushRows, Fresh: true,
+		CPU: processCPU}
 	g, err := newGen(ctx, w, clock, sealer, o.Seed, o.From.AddDate(0, 0, -7), lcfg, func(c bulkload.Config) (*bulkload.Loader, error) {
 		return bulkload.Open(ctx, db, engine, c)
 	})
@@ -113,6 +117,7 @@ func Build(ctx context.Context, w *wiring.World, clock *casework.FixedClock, sea
 	casesql.KeepConnections(db) // the Fresh load closed the idle SQLite connections
 	res.Load, res.CPU = time.Since(start), processCPU()-cpu0
 	res.Records, res.Rows, res.Head, res.Counts = g.wr.l.Records(), g.wr.l.Rows(), g.wr.l.Head(), g.wr.counts
+	res.Phases = g.wr.l.Phases()
 	res.OpenReferralDues = g.openReferralDues
 	return res, nil
 }

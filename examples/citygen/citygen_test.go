@@ -26,6 +26,7 @@ type city struct {
 	*Result
 	w     *wiring.World
 	clock *casework.FixedClock
+	db    *sql.DB
 }
 
 // build generates a city on a fresh database of the engine: a SQLite
@@ -55,7 +56,7 @@ func build(t *testing.T, engine sqlx.Engine, o Options) city {
 	o.CheckpointKey = kf.Checkpoint
 	res, err := Build(ctx, w, clock, sealer, db, engine, o)
 	require.NoError(t, err)
-	return city{Result: res, w: w, clock: clock}
+	return city{Result: res, w: w, clock: clock, db: db}
 }
 
 // smallCity is a few thousand records over three years, with
@@ -304,6 +305,53 @@ func realRecords(t *testing.T, c city) {
 	require.NoError(t, err)
 	require.True(t, rep.OK, rep.Reason)
 	require.Greater(t, rep.Head.Seq, c.Head.Seq)
+}
+
+// TestFreshFillsAsStored: the roll-up rows a Fresh load builds at its end
+// (on SQLite through a table of each unit's ancestors, on PostgreSQL on
+// several connections at once) are the rows each series' stored fill
+// statement (grid_rollups) builds from the loaded rows.
+func TestFreshFillsAsStored(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, engine sqlx.Engine) {
+		ctx := context.Background()
+		c := build(t, engine, smallCity)
+		db := c.db
+		fills, err := sqlx.QueryAll(ctx, db, `SELECT series, fill FROM grid_rollups ORDER BY series`, nil, func(sc sqlx.Scanner) ([2]string, error) {
+			var f [2]string
+			err := sc.Scan(&f[0], &f[1])
+			return f, err
+		})
+		require.NoError(t, err)
+		require.Greater(t, len(fills), 20)
+		filled := 0
+		for _, f := range fills {
+			// The SQLite load finds each unit's ancestors in a table
+			// where the stored statement compares paths (bulkload's
+			// ancestorJoin): it rewrites this join.
+			require.Contains(t, f[1], "JOIN units u ON u.id = s.unit_id JOIN units a ON substr(u.path, 1, length(a.path)) = a.path", f[0])
+			table := "rollup_" + f[0]
+			// In a transaction rolled back: the loaded rows kept aside,
+			// the series filled again by its stored statement, and the
+			// two compared row for row (each row is unique by its key).
+			tx, err := db.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			for _, q := range []string{`CREATE TEMP TABLE loaded AS SELECT * FROM ` + table, `DELETE FROM ` + table, f[1]} {
+				_, err := tx.ExecContext(ctx, q)
+				require.NoError(t, err, f[0])
+			}
+			var loaded, stored, differ int
+			require.NoError(t, tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM loaded), (SELECT COUNT(*) FROM `+table+`),
+				(SELECT COUNT(*) FROM (SELECT * FROM loaded EXCEPT SELECT * FROM `+table+`) d)`).Scan(&loaded, &stored, &differ))
+			require.NoError(t, tx.Rollback())
+			require.Equal(t, stored, loaded, "%s: as many roll-up rows as the stored fill builds", f[0])
+			require.Zero(t, differ, "%s: the loaded roll-up rows are the stored fill's", f[0])
+			if loaded > 0 {
+				filled++
+			}
+		}
+		require.Greater(t, filled, 15, "most series have rows")
+	})
 }
 
 // TestSameSeedSameCity: the same seed gives the same records (the chain

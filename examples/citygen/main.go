@@ -155,6 +155,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "load CPU %s (%.1f µs a record): %.0f records per CPU-second; %s\n", res.CPU.Round(time.Millisecond),
 		float64(res.CPU.Microseconds())/float64(n), float64(n)/res.CPU.Seconds(), res.Counts)
 	fmt.Fprintf(out, "audit chain head: seq %d, hash %x\n", res.Head.Seq, res.Head.Hash)
+	if len(res.Phases) > 0 {
+		parts := make([]string, len(res.Phases))
+		for i, p := range res.Phases {
+			parts[i] = fmt.Sprintf("%s %s (CPU %s)", p.Name, p.Took.Round(time.Millisecond), p.CPU.Round(time.Millisecond))
+		}
+		fmt.Fprintf(out, "after the generation (wall, this process's CPU): %s\n", strings.Join(parts, ", "))
+	}
 	if *memProfile != "" {
 		f, err := os.Create(*memProfile)
 		if err != nil {

@@ -31,6 +31,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -86,6 +87,9 @@ type Config struct {
 	// short leaves a database to throw away; a finished one is as the
 	// stores would have written it.
 	Fresh bool
+	// CPU, if set, is the CPU time used so far (by the process, say): each
+	// of Phases then says how much of it went into the step.
+	CPU func() time.Duration
 }
 
 // Loader buffers rows and writes them in bulk.
@@ -109,6 +113,41 @@ type Loader struct {
 	stmts   stmtCache
 	indexes []index
 	touched map[string]bool // the tables written, which a Fresh load analyses at Close
+	phases  []Phase
+}
+
+// Phase is how long one step of a Fresh load's end took (Loader.Phases):
+// its wall time, and the CPU time Config.CPU counted in it.
+type Phase struct {
+	Name      string
+	Took, CPU time.Duration
+}
+
+// Phases are the steps of a Fresh load's end (after its last flush has
+// committed) in order: building the indexes, filling the roll-ups,
+// analysing, checking keys, going back to WAL.
+func (l *Loader) Phases() []Phase { return l.phases }
+
+// mark is where a phase began.
+type mark struct {
+	at  time.Time
+	cpu time.Duration
+}
+
+func (l *Loader) mark() mark {
+	m := mark{at: time.Now()}
+	if l.cfg.CPU != nil {
+		m.cpu = l.cfg.CPU()
+	}
+	return m
+}
+
+// phase records the step that ended now and began at start, and returns
+// where the next begins.
+func (l *Loader) phase(name string, start mark) mark {
+	now := l.mark()
+	l.phases = append(l.phases, Phase{name, now.at.Sub(start.at), now.cpu - start.cpu})
+	return now
 }
 
 type flushResult struct {
@@ -255,12 +294,14 @@ func (l *Loader) Close(ctx context.Context, at time.Time) error {
 			return err
 		}
 	}
+	start := l.mark()
 	if err := l.Flush(ctx); err != nil {
 		return err
 	}
 	if err := l.wait(); err != nil {
 		return err
 	}
+	l.phase("last flush", start)
 	if l.cfg.Fresh {
 		return l.endFresh(ctx)
 	}
@@ -438,15 +479,19 @@ func (w *sqliteWriter) batch(ctx context.Context, b batch) (int, error) {
 		[][]any{{b.head.Seq, b.head.Hash[:]}})
 }
 
-// insert inserts a table's rows by one prepared statement of as many rows
-// as the parameter limit allows, and one for the remainder. Anonymous
-// placeholders: SQLite looks numbered ones up by name, which costs time
-// quadratic in their number.
+// insert inserts a table's rows by prepared statements of as many rows as
+// the parameter limit allows, and the remainder by statements of a power
+// of two rows each, so that a load prepares few statements (one per row
+// count) however its flushes end. Anonymous placeholders: SQLite looks
+// numbered ones up by name, which costs time quadratic in their number.
 func (w *sqliteWriter) insert(ctx context.Context, name string, t *table) error {
-	per := max(1, min(500, sqliteMaxParams/len(t.cols)))
+	per := max(1, min(512, sqliteMaxParams/len(t.cols)))
 	cols := strings.Join(t.cols, ",")
-	for rows := t.rows; len(rows) > 0; rows = rows[min(per, len(rows)):] {
-		k := min(per, len(rows))
+	for rows := t.rows; len(rows) > 0; {
+		k := per
+		if len(rows) < per {
+			k = 1 << (bits.Len(uint(len(rows))) - 1)
+		}
 		key := stmtKey{name, cols, k}
 		query := ""
 		if w.stmts[key] == nil {
@@ -455,6 +500,7 @@ func (w *sqliteWriter) insert(ctx context.Context, name string, t *table) error 
 		if err := w.exec(ctx, key, query, rows[:k]); err != nil {
 			return err
 		}
+		rows = rows[k:]
 	}
 	return nil
 }

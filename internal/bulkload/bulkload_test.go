@@ -143,13 +143,15 @@ func TestRefusals(t *testing.T) {
 // each with its definition, as the database reports them.
 func schema(t *testing.T, f fixture, engine sqlx.Engine) []string {
 	t.Helper()
-	q := `SELECT name || ' ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+	q := `SELECT name || ' ' || sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
 		UNION ALL SELECT m.name || ' ' || p."table" || '.' || p."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) p
 		WHERE m.type = 'table' ORDER BY 1`
 	if engine == casesql.Postgres {
 		q = `SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
 			UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
-			WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY 1`
+			WHERE contype = 'f' AND connamespace = current_schema()::regnamespace
+			UNION ALL SELECT t.tgname || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+			WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace ORDER BY 1`
 	}
 	rows, err := f.store.DB().QueryContext(context.Background(), q)
 	require.NoError(t, err)
@@ -164,8 +166,9 @@ func schema(t *testing.T, f fixture, engine sqlx.Engine) []string {
 	return out
 }
 
-// TestFreshLoad: a Fresh load (no journal, indexes and foreign keys
-// dropped until Close) ends with the same indexes and foreign keys as it
+// TestFreshLoad: a Fresh load (no journal, indexes, triggers and foreign
+// keys dropped until Close) ends with the same indexes, triggers and
+// (validated) foreign keys as it
 // began, a chain that verifies, SQLite back in WAL mode with pages of 16
 // KiB, and the services writing on; a row whose foreign key names nothing makes Close fail.
 func TestFreshLoad(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/grassroots-policing/grassroots/internal/sqlx"
@@ -13,7 +14,9 @@ import (
 
 // index is a secondary index or (on PostgreSQL) a foreign key of a table
 // the loader writes: dropped for a Fresh load and created again at Close.
-type index struct{ name, drop, create string }
+// A foreign key's validate checks the rows against it (ALTER TABLE …
+// VALIDATE CONSTRAINT), when create adds it NOT VALID.
+type index struct{ name, drop, create, validate string }
 
 // startFresh prepares a Fresh load: on SQLite one connection for every
 // flush, without journal, fsync or foreign-key checks; on both engines
@@ -62,17 +65,34 @@ func (l *Loader) startFresh(ctx context.Context) error {
 	return nil
 }
 
-// endFresh ends a Fresh load: the indexes built again, and on SQLite the
-// foreign keys checked, the file back in WAL mode with synchronous=FULL
-// and fsynced; on PostgreSQL the loaded tables analysed.
+// endFresh ends a Fresh load: the indexes built again and the roll-ups
+// filled; on SQLite the foreign keys checked, the file back in WAL mode
+// with synchronous=FULL and fsynced; on PostgreSQL the foreign keys added
+// again and the loaded tables analysed.
 func (l *Loader) endFresh(ctx context.Context) error {
 	defer l.release()
-	var exec func(context.Context, string, ...any) (sql.Result, error) = l.db.ExecContext
-	if l.conn != nil {
-		exec = l.conn.ExecContext
-		// The INSERTs are done; leaving WAL wants no statement open.
-		if err := l.conn.Raw(func(any) error { return l.stmts.close() }); err != nil {
-			return err
+	if l.engine == sqlx.Postgres {
+		return l.endFreshPostgres(ctx)
+	}
+	exec := l.conn.ExecContext
+	// The INSERTs are done; leaving WAL wants no statement open.
+	if err := l.conn.Raw(func(any) error { return l.stmts.close() }); err != nil {
+		return err
+	}
+	start := l.mark()
+	// The sorts of the index builds and of the roll-ups' GROUP BYs may
+	// use helper threads (SQLite's multi-threaded sorter), one per core,
+	// with their temporary files in memory. SQLite sorts what fits in its
+	// page cache in one piece on the connection's own thread at the end of
+	// the scan (two thirds of an index build's CPU at -scale 1); with 16
+	// MiB of cache it hands each 16 MiB of keys to a helper thread, which
+	// sorts it while the scan goes on, and merges the pieces on several
+	// threads. The scans read each table once, in order, and need no
+	// cache.
+	for _, p := range []string{fmt.Sprintf(`PRAGMA threads = %d`, runtime.GOMAXPROCS(0)), `PRAGMA temp_store = MEMORY`,
+		`PRAGMA cache_size = -16384`} {
+		if _, err := exec(ctx, p); err != nil {
+			return fmt.Errorf("bulkload: %s: %w", p, err)
 		}
 	}
 	for _, ix := range l.indexes {
@@ -80,23 +100,41 @@ func (l *Loader) endFresh(ctx context.Context) error {
 			return fmt.Errorf("bulkload: create index %s: %w", ix.name, err)
 		}
 	}
-	if err := l.fillRollups(ctx, exec); err != nil {
+	start = l.phase("indexes", start)
+	fills, err := l.rollupFills(ctx)
+	if err != nil {
 		return err
 	}
-	l.indexes = nil
-	if l.engine == sqlx.Postgres {
-		var names []string
-		for _, name := range tableOrder {
-			if l.touched[name] {
-				names = append(names, name)
+	if len(fills) > 0 {
+		// Every fill credits a unit's rows to the unit and each ancestor,
+		// found by comparing paths (ancestorJoin): a table of those
+		// pairs, built once, makes each a key lookup.
+		for _, q := range []string{`CREATE TEMP TABLE ` + ancestorTable + ` (unit_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (unit_id, id)) WITHOUT ROWID`,
+			`INSERT INTO ` + ancestorTable + ` (unit_id, id) SELECT u.id, a.id FROM units u ` + ancestorJoin} {
+			if _, err := exec(ctx, q); err != nil {
+				return fmt.Errorf("bulkload: the units' ancestors: %w", err)
 			}
 		}
-		_, err := exec(ctx, `ANALYZE `+strings.Join(names, ", "))
-		return err
 	}
+	for _, f := range fills {
+		for _, q := range f.stmts(true) {
+			if _, err := exec(ctx, q); err != nil {
+				return fmt.Errorf("bulkload: fill the roll-up %s: %w", f.name, err)
+			}
+		}
+	}
+	if len(fills) > 0 {
+		if _, err := exec(ctx, `DROP TABLE `+ancestorTable); err != nil {
+			return err
+		}
+	}
+	start = l.phase("roll-ups", start)
+	l.indexes = nil
 	if err := l.foreignKeyCheck(ctx); err != nil {
 		return err
 	}
+	start = l.phase("foreign keys", start)
+	defer l.phase("wal", start)
 	for _, p := range []string{`PRAGMA foreign_keys = ON`, `PRAGMA synchronous = FULL`} {
 		if _, err := exec(ctx, p); err != nil {
 			return fmt.Errorf("bulkload: %s: %w", p, err)
@@ -193,19 +231,20 @@ func (l *Loader) secondaryIndexes(ctx context.Context) ([]index, error) {
 	var rows *sql.Rows
 	var err error
 	if l.engine == sqlx.Postgres {
-		rows, err = l.db.QueryContext(ctx, `SELECT c.relname, 'DROP INDEX ' || quote_ident(c.relname), pg_get_indexdef(c.oid)
+		rows, err = l.db.QueryContext(ctx, `SELECT c.relname, 'DROP INDEX ' || quote_ident(c.relname), pg_get_indexdef(c.oid), ''
 			FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
 			JOIN pg_namespace n ON n.oid = t.relnamespace
 			WHERE n.nspname = current_schema() AND t.relname = ANY($1)
 			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
 			UNION ALL
 			SELECT k.conname, 'ALTER TABLE ' || quote_ident(t.relname) || ' DROP CONSTRAINT ' || quote_ident(k.conname),
-				'ALTER TABLE ' || quote_ident(t.relname) || ' ADD CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)
+				'ALTER TABLE ' || quote_ident(t.relname) || ' ADD CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid),
+				'ALTER TABLE ' || quote_ident(t.relname) || ' VALIDATE CONSTRAINT ' || quote_ident(k.conname)
 			FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-			WHERE k.contype = 'f' AND n.nspname = current_schema() AND t.relname = ANY($1)
+			WHERE k.contype = 'f' AND k.convalidated AND n.nspname = current_schema() AND t.relname = ANY($1)
 			ORDER BY 1`, tableOrder)
 	} else {
-		rows, err = l.db.QueryContext(ctx, `SELECT name, 'DROP INDEX "' || name || '"', sql FROM sqlite_master
+		rows, err = l.db.QueryContext(ctx, `SELECT name, 'DROP INDEX "' || name || '"', sql, '' FROM sqlite_master
 			WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (`+strings.Repeat("?, ", len(tableOrder)-1)+`?)
 			ORDER BY name`, anys(tableOrder)...)
 	}
@@ -216,7 +255,7 @@ func (l *Loader) secondaryIndexes(ctx context.Context) ([]index, error) {
 	var out []index
 	for rows.Next() {
 		var ix index
-		if err := rows.Scan(&ix.name, &ix.drop, &ix.create); err != nil {
+		if err := rows.Scan(&ix.name, &ix.drop, &ix.create, &ix.validate); err != nil {
 			return nil, err
 		}
 		out = append(out, ix)

@@ -160,21 +160,62 @@ func (s *Store) GetVisit(ctx context.Context, id string) (v outreach.Visit, err 
 }
 
 // ListVisits implements outreach.Store.
-func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) (out []outreach.Visit, err error) {
+func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
+	return listVisits(ctx, s, f, p, func(v outreach.Visit) outreach.Visit { return v.Clone() })
+}
+
+// ListVisitRefs implements outreach.Store.
+func (s *Store) ListVisitRefs(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.VisitRef, error) {
+	return listVisits(ctx, s, f, p, outreach.Visit.Ref)
+}
+
+// listVisits lists the visits f selects, each as out makes it from a
+// view (out copies what it keeps: Clone, Ref).
+func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, out func(outreach.Visit) T) (list []T, err error) {
 	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.Read(ctx, func() error {
-		out, err = s.page(u, f, p, func(v outreach.Visit) bool {
+		list = make([]T, 0, min(p.ForStore().Limit, 64))
+		return s.page(u, f, p, func(v outreach.Visit) bool {
 			return u.Has(v.UnitID) && (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
 				(f.TargetKind == "" || v.TargetKind == f.TargetKind) && within(v.VisitedAt, f.From, f.To) &&
 				(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
 				(f.AddressID == "" || v.AddressID == f.AddressID) && (f.PersonID == "" || slices.Contains(v.PersonRefs(), f.PersonID))
-		})
-		return err
+		}, func(v outreach.Visit) { list = append(list, out(v)) })
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// GetVisits implements outreach.Store.
+func (s *Store) GetVisits(ctx context.Context, ids []string) (out []outreach.Visit, err error) {
+	err = s.db.Read(ctx, func() error {
+		out = make([]outreach.Visit, 0, len(ids))
+		seen := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			var v outreach.Visit
+			ok, err := s.visit(id, &v, false)
+			if err != nil {
+				return err
+			}
+			if ok {
+				seen[id] = true
+				out = append(out, v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateHazard implements outreach.Store.

@@ -104,16 +104,17 @@ func removeKey[K comparable](m map[K][]visitKey, list K, k visitKey) {
 	m[list] = keys
 }
 
-// page returns the first p.Limit visits after the cursor that keep
-// accepts, in list order, read from the lists of the units in u (every
-// unit for nil) within f's period; kind, when set, picks the units' lists
-// of that kind. Each list is read from the first key past the cursor and
-// the period's start, and stops at the period's end; the lists are read
-// merged, until p.Limit matches.
-func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool) ([]outreach.Visit, error) {
+// page calls emit with each of the first p.Limit visits after the cursor
+// that keep accepts, in list order, read from the lists of the units in u
+// (every unit for nil) within f's period; kind, when set, picks the units'
+// lists of that kind. Each list is read from the first key past the
+// cursor and the period's start, and stops at the period's end; the lists
+// are read merged, until p.Limit matches. The visits keep and emit see
+// are views (see visit): emit copies what it keeps (Clone, Ref).
+func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool, emit func(outreach.Visit)) error {
 	after, err := casework.DecodeCursor(p.After)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p = p.ForStore()
 	var lists [][]visitKey
@@ -158,8 +159,8 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 	h := headHeap(heads)
 	h.init()
 	to := keyAt(f.To, "")
-	out := make([]outreach.Visit, 0, min(p.Limit, 64))
-	for len(h) > 0 && len(out) < p.Limit {
+	var v outreach.Visit // each candidate, read as a view
+	for n := 0; len(h) > 0 && n < p.Limit; {
 		k := h[0].keys[h[0].i]
 		if !f.To.IsZero() && compareVisitKeys(k, to) >= 0 {
 			h.pop() // the rest of this list is past the period
@@ -170,15 +171,15 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 		} else {
 			h.fix()
 		}
-		var v outreach.Visit
-		if _, err := s.visit(k.id, &v, false); err != nil {
-			return nil, err
+		if _, err := s.visit(k.id, &v, true); err != nil {
+			return err
 		}
 		if keep(v) {
-			out = append(out, v)
+			emit(v)
+			n++
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // listHead is where a merge has come to in one of the index's lists.

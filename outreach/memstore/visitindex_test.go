@@ -58,6 +58,15 @@ func randomQuery(rng *rand.Rand) (cmem.UnitSet, outreach.VisitFilter, int) {
 	return u, f, 1 + rng.IntN(7)
 }
 
+// pageVisits is page with each visit copied.
+func (s *Store) pageVisits(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool) ([]outreach.Visit, error) {
+	out := []outreach.Visit{}
+	if err := s.page(u, f, p, keep, func(v outreach.Visit) { out = append(out, v.Clone()) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // keep is ListVisits' filter for u and f.
 func keep(u cmem.UnitSet, f outreach.VisitFilter) func(outreach.Visit) bool {
 	return func(v outreach.Visit) bool {
@@ -76,7 +85,7 @@ func requirePagesMatchScan(t *testing.T, s *Store, u cmem.UnitSet, f outreach.Vi
 		p := casework.Page{Limit: limit, After: after}
 		var got, want []outreach.Visit
 		require.NoError(t, s.db.Read(t.Context(), func() (err error) {
-			if got, err = s.page(u, f, p, keep(u, f)); err != nil {
+			if got, err = s.pageVisits(u, f, p, keep(u, f)); err != nil {
 				return err
 			}
 			want, err = cmem.List(s.allVisits(t), keep(u, f), func(v outreach.Visit) casework.Cursor {
@@ -208,7 +217,7 @@ func TestVisitIndexConcurrent(t *testing.T) {
 				u, f, limit := randomQuery(rng)
 				var page []outreach.Visit
 				err := s.db.Read(ctx, func() (err error) {
-					page, err = s.page(u, f, casework.Page{Limit: limit}, keep(u, f))
+					page, err = s.pageVisits(u, f, casework.Page{Limit: limit}, keep(u, f))
 					return err
 				})
 				if err != nil {
@@ -249,7 +258,7 @@ func BenchmarkVisitPage(b *testing.B) {
 		name string
 		list func() ([]outreach.Visit, error)
 	}{
-		{"index", func() ([]outreach.Visit, error) { return s.page(u, f, p, keep(u, f)) }},
+		{"index", func() ([]outreach.Visit, error) { return s.pageVisits(u, f, p, keep(u, f)) }},
 		{"scan", func() ([]outreach.Visit, error) {
 			return cmem.List(all, keep(u, f), func(v outreach.Visit) casework.Cursor {
 				return casework.Cursor{At: v.VisitedAt, ID: v.ID}

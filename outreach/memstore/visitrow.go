@@ -185,7 +185,7 @@ func readVisit(r *cmem.RowReader, v *outreach.Visit, reuse bool) {
 // grow returns a non-nil slice of n elements: s's array with reuse when
 // it has room, else a new one.
 func grow[T any](s []T, n int, reuse bool) []T {
-	if reuse && cap(s) >= n {
+	if reuse && s != nil && cap(s) >= n {
 		return s[:n]
 	}
 	return make([]T, n)

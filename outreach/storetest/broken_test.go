@@ -82,13 +82,34 @@ func (s ignoresCancel) CreateVisit(_ context.Context, w outreach.VisitWrite, ch 
 	return s.Store.CreateVisit(context.Background(), w, ch)
 }
 
+// firstVersionRefs lists every visit at its first version, as a store
+// that read versions from somewhere never updated would.
+type firstVersionRefs struct{ outreach.Store }
+
+func (s firstVersionRefs) ListVisitRefs(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.VisitRef, error) {
+	refs, err := s.Store.ListVisitRefs(ctx, f, p)
+	for i := range refs {
+		refs[i].Version = 1
+	}
+	return refs, err
+}
+
+// getVisitsOnce reads only the first id of a batch.
+type getVisitsOnce struct{ outreach.Store }
+
+func (s getVisitsOnce) GetVisits(ctx context.Context, ids []string) ([]outreach.Visit, error) {
+	return s.Store.GetVisits(ctx, ids[:min(len(ids), 1)])
+}
+
 var broken = map[string]func(outreach.Store) outreach.Store{
-	"ignores_version": func(s outreach.Store) outreach.Store { return ignoresVersion{s} },
-	"aliased":         func(s outreach.Store) outreach.Store { return &aliased{Store: s, cache: map[string]outreach.Visit{}} },
-	"drops_filter":    func(s outreach.Store) outreach.Store { return dropsFilter{s} },
-	"subtree_lost":    func(s outreach.Store) outreach.Store { return subtreeLost{s} },
-	"drops_change":    func(s outreach.Store) outreach.Store { return dropsChange{s} },
-	"ignores_cancel":  func(s outreach.Store) outreach.Store { return ignoresCancel{s} },
+	"first_version_refs": func(s outreach.Store) outreach.Store { return firstVersionRefs{s} },
+	"get_visits_once":    func(s outreach.Store) outreach.Store { return getVisitsOnce{s} },
+	"ignores_version":    func(s outreach.Store) outreach.Store { return ignoresVersion{s} },
+	"aliased":            func(s outreach.Store) outreach.Store { return &aliased{Store: s, cache: map[string]outreach.Visit{}} },
+	"drops_filter":       func(s outreach.Store) outreach.Store { return dropsFilter{s} },
+	"subtree_lost":       func(s outreach.Store) outreach.Store { return subtreeLost{s} },
+	"drops_change":       func(s outreach.Store) outreach.Store { return dropsChange{s} },
+	"ignores_cancel":     func(s outreach.Store) outreach.Store { return ignoresCancel{s} },
 }
 
 // TestBrokenStore is the child half of TestSuiteCatchesBrokenStores; run
@@ -107,11 +128,13 @@ func TestBrokenStore(t *testing.T) {
 func TestSuiteCatchesBrokenStores(t *testing.T) {
 	t.Parallel()
 	brokentest.Catches(t, "TestBrokenStore", map[string]string{
-		"ignores_version": "StaleVersion|ConcurrentCAS",
-		"aliased":         "NoAliasing",
-		"drops_filter":    "HazardFilters",
-		"subtree_lost":    "HazardFilters",
-		"drops_change":    "ChangeCommitsWithRecord",
-		"ignores_cancel":  "CancelledContext",
+		"first_version_refs": "VisitFiltersOrderPaging",
+		"get_visits_once":    "GetVisits",
+		"ignores_version":    "StaleVersion|ConcurrentCAS",
+		"aliased":            "NoAliasing",
+		"drops_filter":       "HazardFilters",
+		"subtree_lost":       "HazardFilters",
+		"drops_change":       "ChangeCommitsWithRecord",
+		"ignores_cancel":     "CancelledContext",
 	})
 }

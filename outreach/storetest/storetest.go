@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"DuplicateID", testDuplicateID},
 		{"StaleVersion", testStaleVersion},
 		{"VisitFiltersOrderPaging", testVisitList},
+		{"GetVisits", testGetVisits},
 		{"HazardFilters", testHazardList},
 		{"AppointmentFilters", testAppointmentList},
 		{"CampaignFilters", testCampaignList},
@@ -288,6 +289,7 @@ func testVisitList(t *testing.T, f *fixture) {
 		t.Helper()
 		rows, err := f.s.ListVisits(ctx, fl, all())
 		require.NoError(t, err)
+		requireRefsOf(t, f, fl, all(), rows)
 		return ids(rows, visitID)
 	}
 	require.Equal(t, []string{v2.ID, v3.ID, v1.ID, v4.ID, v5.ID}, list(outreach.VisitFilter{}))
@@ -320,6 +322,7 @@ func testVisitList(t *testing.T, f *fixture) {
 			rows, err := f.s.ListVisits(ctx, c.filter, page(1, after))
 			require.NoError(t, err)
 			require.LessOrEqual(t, len(rows), 1)
+			requireRefsOf(t, f, c.filter, page(1, after), rows)
 			got = append(got, ids(rows, visitID)...)
 			if len(rows) < 1 {
 				break
@@ -330,7 +333,103 @@ func testVisitList(t *testing.T, f *fixture) {
 		require.Equal(t, c.want, got, "%+v", c.filter)
 		_, err := f.s.ListVisits(ctx, c.filter, page(2, "not a cursor!"))
 		require.ErrorIs(t, err, outreach.ErrInvalid)
+		_, err = f.s.ListVisitRefs(ctx, c.filter, page(2, "not a cursor!"))
+		require.ErrorIs(t, err, outreach.ErrInvalid)
 	}
+
+	// An update moves the version ListVisitRefs reads (what a cache of
+	// visits by version relies on); nothing else it reads changes.
+	up := v1.Clone()
+	up.Notes, up.Version = "amended", 2
+	require.NoError(t, f.s.UpdateVisit(ctx, up, f.audit("visit.amend", "visit", up.ID)))
+	refs, err := f.s.ListVisitRefs(ctx, outreach.VisitFilter{UnitUnder: f.a.Path, TargetKind: outreach.DifficultFamily}, all())
+	require.NoError(t, err)
+	require.Equal(t, []outreach.VisitRef{up.Ref(), v4.Ref()}, refs)
+}
+
+// requireRefsOf requires ListVisitRefs to list, for fl and p, the refs of
+// rows (what ListVisits listed): the same visits in the same order, with
+// their versions, times and kinds.
+func requireRefsOf(t *testing.T, f *fixture, fl outreach.VisitFilter, p casework.Page, rows []outreach.Visit) {
+	t.Helper()
+	refs, err := f.s.ListVisitRefs(f.ctx, fl, p)
+	require.NoError(t, err)
+	want := make([]outreach.VisitRef, len(rows))
+	for i, v := range rows {
+		want[i] = v.Ref()
+	}
+	require.Equal(t, len(want), len(refs), "%+v", fl)
+	for i := range want {
+		require.Equal(t, want[i].ID, refs[i].ID, "%+v", fl)
+		require.Equal(t, want[i].Version, refs[i].Version, "%+v", fl)
+		require.True(t, want[i].VisitedAt.Equal(refs[i].VisitedAt), "%+v: %v, want %v", fl, refs[i].VisitedAt, want[i].VisitedAt)
+		require.Equal(t, want[i].TargetKind, refs[i].TargetKind, "%+v", fl)
+	}
+}
+
+// testGetVisits reads visits by id in one call: each stored one once,
+// at its stored version, none for an unknown id, across more ids than
+// a store may read in one statement.
+func testGetVisits(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	var want []outreach.Visit
+	for i := range 70 {
+		v := f.visit([]casework.Unit{f.a, f.a1, f.b}[i%3], f.t0.Add(time.Duration(i)*time.Minute), outreach.DifficultFamily)
+		if i%5 == 0 {
+			v.Findings = []outreach.Finding{{Kind: outreach.FindingDispute, Step: "dispute/1", Summary: "s", PersonIDs: []string{"p-1"}}}
+			v.HazardIDs = []string{"h-1"}
+		}
+		want = append(want, f.addVisit(t, v))
+	}
+	up := want[3].Clone()
+	up.Notes, up.Version, up.UpdatedAt = "amended", 2, f.t0.Add(time.Hour)
+	require.NoError(t, f.s.UpdateVisit(ctx, up, f.audit("visit.amend", "visit", up.ID)))
+	want[3] = up
+	byID := func(list []outreach.Visit) map[string]outreach.Visit {
+		m := map[string]outreach.Visit{}
+		for _, v := range list {
+			_, dup := m[v.ID]
+			require.False(t, dup, "visit %s returned twice", v.ID)
+			m[v.ID] = v
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name string
+		ids  []string
+		want []outreach.Visit
+	}{
+		{"none", nil, nil},
+		{"one", []string{want[3].ID}, want[3:4]},
+		{"unknown", []string{"v-nope"}, nil},
+		{"some, repeated, with unknown", []string{want[7].ID, "v-nope", want[3].ID, want[7].ID, want[0].ID}, []outreach.Visit{want[0], want[3], want[7]}},
+		{"more than a chunk", ids(want, visitID), want},
+	} {
+		got, err := f.s.GetVisits(ctx, c.ids)
+		require.NoError(t, err, c.name)
+		require.Equal(t, byID(c.want), byID(got), c.name)
+		for _, v := range got {
+			one, err := f.s.GetVisit(ctx, v.ID)
+			require.NoError(t, err)
+			require.Equal(t, one, v, c.name)
+		}
+	}
+
+	// Values are copied out.
+	got, err := f.s.GetVisits(ctx, []string{want[0].ID})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	got[0].OfficerIDs[0], got[0].Findings[0].PersonIDs[0], got[0].HazardIDs[0] = "x", "x", "x"
+	again, err := f.s.GetVisits(ctx, []string{want[0].ID})
+	require.NoError(t, err)
+	require.Equal(t, want[:1], again)
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = f.s.GetVisits(cancelled, []string{want[0].ID})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = f.s.ListVisitRefs(cancelled, outreach.VisitFilter{}, all())
+	require.ErrorIs(t, err, context.Canceled)
 }
 
 func testHazardList(t *testing.T, f *fixture) {
