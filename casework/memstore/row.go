@@ -125,6 +125,10 @@ func (r *RowReader) Err() error {
 	return r.err
 }
 
+// ErrSoFar is the first corruption the reader met, or nil, for a reader
+// that stops before the row's end.
+func (r *RowReader) ErrSoFar() error { return r.err }
+
 // Uint reads an unsigned integer.
 func (r *RowReader) Uint() uint64 {
 	if len(r.b) > 0 && r.b[0] < 0x80 { // most are one byte

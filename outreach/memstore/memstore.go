@@ -161,17 +161,18 @@ func (s *Store) GetVisit(ctx context.Context, id string) (v outreach.Visit, err 
 
 // ListVisits implements outreach.Store.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
-	return listVisits(ctx, s, f, p, func(v outreach.Visit) outreach.Visit { return v.Clone() })
+	return listVisits(ctx, s, f, p, true, outreach.Visit.Clone)
 }
 
 // ListVisitRefs implements outreach.Store.
 func (s *Store) ListVisitRefs(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.VisitRef, error) {
-	return listVisits(ctx, s, f, p, outreach.Visit.Ref)
+	return listVisits(ctx, s, f, p, false, outreach.Visit.Ref)
 }
 
 // listVisits lists the visits f selects, each as out makes it from a
-// view (out copies what it keeps: Clone, Ref).
-func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, out func(outreach.Visit) T) (list []T, err error) {
+// view (out copies what it keeps: Clone, Ref), whole or only its head
+// (see page).
+func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, whole bool, out func(outreach.Visit) T) (list []T, err error) {
 	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
@@ -183,7 +184,7 @@ func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p 
 				(f.TargetKind == "" || v.TargetKind == f.TargetKind) && within(v.VisitedAt, f.From, f.To) &&
 				(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
 				(f.AddressID == "" || v.AddressID == f.AddressID) && (f.PersonID == "" || slices.Contains(v.PersonRefs(), f.PersonID))
-		}, func(v outreach.Visit) { list = append(list, out(v)) })
+		}, whole, func(v outreach.Visit) { list = append(list, out(v)) })
 	})
 	if err != nil {
 		return nil, err

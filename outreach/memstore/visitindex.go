@@ -110,8 +110,10 @@ func removeKey[K comparable](m map[K][]visitKey, list K, k visitKey) {
 // lists of that kind. Each list is read from the first key past the
 // cursor and the period's start, and stops at the period's end; the lists
 // are read merged, until p.Limit matches. The visits keep and emit see
-// are views (see visit): emit copies what it keeps (Clone, Ref).
-func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool, emit func(outreach.Visit)) error {
+// are views (see visit): emit copies what it keeps (Clone, Ref). Unless
+// the filter names a person (whom a visit's findings name too), keep
+// sees the head of each row (visitHead), and emit too unless whole.
+func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool, whole bool, emit func(outreach.Visit)) error {
 	after, err := casework.DecodeCursor(p.After)
 	if err != nil {
 		return err
@@ -171,13 +173,25 @@ func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, ke
 		} else {
 			h.fix()
 		}
-		if _, err := s.visit(k.id, &v, true); err != nil {
+		var err error
+		if f.PersonID == "" {
+			_, err = s.visitHead(k.id, &v)
+		} else {
+			_, err = s.visit(k.id, &v, true)
+		}
+		if err != nil {
 			return err
 		}
-		if keep(v) {
-			emit(v)
-			n++
+		if !keep(v) {
+			continue
 		}
+		if whole && f.PersonID == "" {
+			if _, err := s.visit(k.id, &v, true); err != nil {
+				return err
+			}
+		}
+		emit(v)
+		n++
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func randomQuery(rng *rand.Rand) (cmem.UnitSet, outreach.VisitFilter, int) {
 // pageVisits is page with each visit copied.
 func (s *Store) pageVisits(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool) ([]outreach.Visit, error) {
 	out := []outreach.Visit{}
-	if err := s.page(u, f, p, keep, func(v outreach.Visit) { out = append(out, v.Clone()) }); err != nil {
+	if err := s.page(u, f, p, keep, true, func(v outreach.Visit) { out = append(out, v.Clone()) }); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -34,6 +34,17 @@ func (s *Store) putVisit(v outreach.Visit) {
 // stores a new one). With view, v's slices are reused: for a pass that
 // keeps nothing of v (a filter, a count). Call it inside Read or Write.
 func (s *Store) visit(id string, v *outreach.Visit, view bool) (ok bool, err error) {
+	return s.readRow(id, v, view, false)
+}
+
+// visitHead is visit as a view reading only the head of the row: the
+// unit, campaign, plan entry, officers, time, address, kind, person and
+// version (the rest of v is zero), for a list's filter and its refs.
+func (s *Store) visitHead(id string, v *outreach.Visit) (ok bool, err error) {
+	return s.readRow(id, v, true, true)
+}
+
+func (s *Store) readRow(id string, v *outreach.Visit, view, head bool) (ok bool, err error) {
 	row, ok := s.visits[id]
 	if !ok {
 		return false, nil
@@ -47,9 +58,14 @@ func (s *Store) visit(id string, v *outreach.Visit, view bool) (ok bool, err err
 	if view {
 		got = *v
 	}
-	readVisit(&r, &got, view)
+	readVisit(&r, &got, view, head)
 	got.ID = id
-	if err := r.Err(); err != nil {
+	if head {
+		err = r.ErrSoFar()
+	} else {
+		err = r.Err()
+	}
+	if err != nil {
 		*v = outreach.Visit{}
 		return false, err
 	}
@@ -60,6 +76,7 @@ func (s *Store) visit(id string, v *outreach.Visit, view bool) (ok bool, err err
 // writeVisit writes every field of v but its id; readVisit reads them in
 // the same order.
 func writeVisit(w *cmem.RowWriter, v *outreach.Visit) {
+	// The head: what a list's filter (but a person's) and its refs read.
 	w.Sym(v.UnitID)
 	w.Sym(v.CampaignID)
 	w.Sym(v.PlanEntryID)
@@ -69,11 +86,13 @@ func writeVisit(w *cmem.RowWriter, v *outreach.Visit) {
 	}
 	w.Time(v.VisitedAt)
 	w.Sym(v.AddressID)
+	w.Sym(string(v.TargetKind))
+	w.Sym(v.PersonID)
+	w.Int(v.Version)
+	// The rest.
 	w.Sym(v.Address)
 	w.Sym(v.Community)
-	w.Sym(string(v.TargetKind))
 	w.Sym(v.TargetKey)
-	w.Sym(v.PersonID)
 	w.Sym(v.Organisation)
 	w.Text(v.Notes)
 	w.Len(len(v.Services), v.Services == nil)
@@ -110,14 +129,14 @@ func writeVisit(w *cmem.RowWriter, v *outreach.Visit) {
 	w.Int(v.RegistryVersion)
 	w.Sym(v.RecordedBy)
 	w.Bool(v.Masked)
-	w.Int(v.Version)
 	w.Time(v.CreatedAt)
 	w.Time(v.UpdatedAt)
 }
 
-// readVisit reads what writeVisit wrote into v (all but its id). With
-// reuse, v's slices are reused.
-func readVisit(r *cmem.RowReader, v *outreach.Visit, reuse bool) {
+// readVisit reads what writeVisit wrote into v (all but its id); with
+// head, only the head (the rest of v is zero). With reuse, v's slices are
+// reused.
+func readVisit(r *cmem.RowReader, v *outreach.Visit, reuse, head bool) {
 	old := *v
 	*v = outreach.Visit{}
 	v.UnitID = r.Sym()
@@ -131,11 +150,15 @@ func readVisit(r *cmem.RowReader, v *outreach.Visit, reuse bool) {
 	}
 	v.VisitedAt = r.Time()
 	v.AddressID = r.Sym()
+	v.TargetKind = outreach.TargetKind(r.Sym())
+	v.PersonID = r.Sym()
+	v.Version = r.Int()
+	if head {
+		return
+	}
 	v.Address = r.Sym()
 	v.Community = r.Sym()
-	v.TargetKind = outreach.TargetKind(r.Sym())
 	v.TargetKey = r.Sym()
-	v.PersonID = r.Sym()
 	v.Organisation = r.Sym()
 	v.Notes = r.Text()
 	if n, isNil := r.Len(); !isNil {
@@ -177,7 +200,6 @@ func readVisit(r *cmem.RowReader, v *outreach.Visit, reuse bool) {
 	v.RegistryVersion = r.Int()
 	v.RecordedBy = r.Sym()
 	v.Masked = r.Bool()
-	v.Version = r.Int()
 	v.CreatedAt = r.Time()
 	v.UpdatedAt = r.Time()
 }
