@@ -16,9 +16,9 @@ import (
 // runtime's memory, not the binary's pages (about 20 MB of the resident
 // set), so 100 MiB keeps the server under issue 13's 150 MB (10^6 bytes
 // each) with room: 55,000 visits created in process (about 770 bytes of
-// live heap each) peaked at 126,144 kB for 114 µs of CPU a create, where
-// 120 MiB peaked at 140,520 kB for 106 µs (BenchmarkMemoryCreateLiveHeap
-// under /usr/bin/time). With more live data than the limit the GC runs
+// live heap each) peaked at 126,144 KiB (129 MB) for 114 µs of CPU a
+// create, where 120 MiB peaked at 140,520 KiB (144 MB) for 106 µs
+// (BenchmarkMemoryCreateLiveHeap under /usr/bin/time). With more live data than the limit the GC runs
 // often; a larger data set wants a larger limit.
 // The SQL backends keep their data in the database and need none.
 const defaultMemoryLimit = 100 << 20
