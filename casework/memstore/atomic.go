@@ -64,8 +64,8 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 func (db *DB) snapshot() (restore func()) {
 	units, unitCodes, staff := maps.Clone(db.units), maps.Clone(db.unitCodes), maps.Clone(db.staff)
 	persons, personDoc, addresses := maps.Clone(db.persons), maps.Clone(db.personDoc), maps.Clone(db.addresses)
-	shares, uploads, payloads := maps.Clone(db.shares), maps.Clone(db.uploads), maps.Clone(db.payloads)
-	audit, checkpoints := slices.Clone(db.audit), slices.Clone(db.checkpoints)
+	shares, uploads := maps.Clone(db.shares), maps.Clone(db.uploads)
+	audit, checkpoints := db.audit.mark(), slices.Clone(db.checkpoints)
 	requestKeys, inbox, moves := maps.Clone(db.requestKeys), maps.Clone(db.inbox), maps.Clone(db.moves)
 	outbox := make([]casework.OutboxMessage, len(db.outbox))
 	for i, m := range db.outbox {
@@ -74,8 +74,9 @@ func (db *DB) snapshot() (restore func()) {
 	return func() {
 		db.units, db.unitCodes, db.staff = units, unitCodes, staff
 		db.persons, db.personDoc, db.addresses = persons, personDoc, addresses
-		db.shares, db.uploads, db.payloads = shares, uploads, payloads
-		db.audit, db.checkpoints = audit, checkpoints
+		db.shares, db.uploads = shares, uploads
+		db.audit.undo(audit)
+		db.checkpoints = checkpoints
 		db.requestKeys, db.inbox, db.moves = requestKeys, inbox, moves
 		db.outbox = db.outbox[:len(outbox)]
 		for i := range outbox {

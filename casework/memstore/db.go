@@ -39,6 +39,10 @@ type Host interface {
 	// Intern returns the database's copy of a string, so that stored
 	// records share the strings they repeat; call it inside Write.
 	Intern(s string) string
+	// Symbols is the database's table of strings and locations, for
+	// stores that keep records as rows (RowWriter); use it inside Read or
+	// Write, and add to it inside Write only.
+	Symbols() *Symbols
 	// MovesOf is the moves of one record, oldest first (casework.UnitAt),
 	// for a store's figures; call it inside Read or Write, which hold the
 	// lock it reads under. The slice is the database's: do not change it.
@@ -62,12 +66,12 @@ type DB struct {
 	recAtt    map[[3]string]casework.RecordAttachment // record type, record id, sha256
 	moves     map[[2]string][]casework.RecordMove     // kind, record id; oldest first
 
-	audit       []casework.AuditEntry
-	payloads    map[int64][]byte // packed (see packer)
+	audit       auditLog // entries and their packed payloads (see packer)
 	checkpoints []casework.Checkpoint
-	requestKeys map[[2]string]storedKey // actor id, key
+	requestKeys map[string][]byte // see keyOf and storeKey
+	keyBuf      []byte            // storeKey's scratch
 	pack        *packer
-	strs        map[string]string // see Intern
+	syms        *Symbols // see Intern
 	inbox       map[[3]string]casework.InboxEntry
 	outbox      []*casework.OutboxMessage
 	blobs       casework.BlobStore
@@ -88,10 +92,9 @@ func New() *DB {
 		uploads:     map[string]casework.Upload{},
 		recAtt:      map[[3]string]casework.RecordAttachment{},
 		moves:       map[[2]string][]casework.RecordMove{},
-		payloads:    map[int64][]byte{},
-		requestKeys: map[[2]string]storedKey{},
+		requestKeys: map[string][]byte{},
 		pack:        newPacker(),
-		strs:        map[string]string{},
+		syms:        newSymbols(),
 		inbox:       map[[3]string]casework.InboxEntry{},
 		blobs:       casework.NewMemoryBlobs(),
 	}
@@ -119,8 +122,16 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 		defer db.mu.Unlock()
 	}
 	if rk := ch.RequestKey; rk != nil {
-		if cur, ok := db.requestKeys[[2]string{rk.ActorID, rk.Key}]; ok && !cur.createdAt.Before(rk.ExpiredBefore) {
-			return errs.New(errs.ErrConflict, "request key %q was already used", rk.Key)
+		if k, ok := db.keyOf(rk.ActorID, rk.Key, false); ok {
+			if row, ok := db.requestKeys[k]; ok {
+				created, err := db.storedKeyCreated(row)
+				if err != nil {
+					return err
+				}
+				if !created.Before(rk.ExpiredBefore) {
+					return errs.New(errs.ErrConflict, "request key %q was already used", rk.Key)
+				}
+			}
 		}
 	}
 	if in := ch.Inbox; in != nil {
@@ -163,7 +174,8 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 
 func (db *DB) commit(ch casework.Change) {
 	if rk := ch.RequestKey; rk != nil {
-		db.requestKeys[[2]string{rk.ActorID, rk.Key}] = db.storeKey(rk)
+		k, _ := db.keyOf(rk.ActorID, rk.Key, true)
+		db.requestKeys[k] = db.storeKey(rk)
 	}
 	if in := ch.Inbox; in != nil {
 		db.inbox[[3]string{in.SourceKind, in.SourceID, in.Step}] = *in
@@ -186,15 +198,14 @@ func (db *DB) commit(ch casework.Change) {
 		db.moves[k] = ms
 	}
 	for _, r := range ch.Audit {
-		head := casework.AuditHead{}
-		if n := len(db.audit); n > 0 {
-			head = db.audit[n-1].Head()
+		head, err := db.audit.head(db.syms)
+		if err != nil {
+			panic(err) // written by this database
 		}
 		e := casework.ChainNext(head, r)
-		db.internEntry(&e)
-		db.audit = append(db.audit, e)
+		db.audit.add(db.syms, &e)
 		if len(r.Payload) > 0 {
-			db.payloads[e.Seq] = db.pack.pack(r.Action, r.Payload)
+			db.audit.setPayload(e.Seq, db.pack.pack(r.Action, r.Payload))
 		}
 	}
 }
@@ -220,26 +231,36 @@ func init() {
 	memhook.Tamper = func(db any, fn memhook.Func) { db.(*DB).tamper(fn) }
 }
 
-// tamper runs fn with the raw audit slice and payloads under the write
-// lock. The payloads fn sees are unpacked, and stored again as fn left them.
+// tamper runs fn with the audit entries and payloads, unpacked, under the
+// write lock, and stores them again as fn left them.
 func (db *DB) tamper(fn memhook.Func) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	payloads := make(map[int64][]byte, len(db.payloads))
-	for seq, b := range db.payloads {
-		p, err := db.pack.unpack(b)
+	entries := make([]casework.AuditEntry, db.audit.len())
+	payloads := map[int64][]byte{}
+	for i := range entries {
+		e, err := db.audit.entry(db.syms, i)
+		if err != nil {
+			panic(err) // written by this database
+		}
+		entries[i] = e
+	}
+	for seq := range db.audit.seqs() {
+		p, err := db.pack.unpack(db.audit.payload(seq))
 		if err != nil {
 			panic(err) // packed by this database
 		}
 		payloads[seq] = p
 	}
-	fn(&db.audit, payloads, &db.checkpoints)
-	clear(db.payloads)
+	fn(&entries, payloads, &db.checkpoints)
+	db.audit = auditLog{}
+	for i := range entries {
+		db.audit.add(db.syms, &entries[i])
+	}
 	for seq, p := range payloads {
 		if p != nil {
-			p = raw(p)
+			db.audit.setPayload(seq, raw(p))
 		}
-		db.payloads[seq] = p
 	}
 }
 

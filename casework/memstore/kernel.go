@@ -259,10 +259,8 @@ func (db *DB) ListShares(ctx context.Context, recordType, recordID string) (out 
 // AuditHead implements casework.AuditStore.
 func (db *DB) AuditHead(ctx context.Context) (h casework.AuditHead, err error) {
 	err = db.Read(ctx, func() error {
-		if n := len(db.audit); n > 0 {
-			h = db.audit[n-1].Head()
-		}
-		return nil
+		h, err = db.audit.head(db.syms)
+		return err
 	})
 	return h, err
 }
@@ -276,9 +274,13 @@ func (db *DB) ScanAudit(ctx context.Context, from int64, fn func(casework.AuditE
 	}
 	var rows []row
 	if err := db.Read(ctx, func() error {
-		for _, e := range db.audit {
+		for i := range db.audit.len() {
+			e, err := db.audit.entry(db.syms, i)
+			if err != nil {
+				return err
+			}
 			if e.Seq >= from {
-				p, err := db.pack.unpack(db.payloads[e.Seq])
+				p, err := db.pack.unpack(db.audit.payload(e.Seq))
 				if err != nil {
 					return err
 				}
@@ -313,14 +315,40 @@ func (db *DB) AuditSince(ctx context.Context, after int64, limit int) (out []cas
 // AuditTrail implements casework.AuditStore.
 func (db *DB) AuditTrail(ctx context.Context, recordType, recordID string) (out []casework.AuditEntry, err error) {
 	err = db.Read(ctx, func() error {
-		for _, e := range db.audit {
-			if e.RecordType == recordType && e.RecordID == recordID {
+		typ, ok := db.syms.ids[recordType]
+		if !ok || recordType == "" {
+			return db.auditTrailScan(recordType, recordID, &out)
+		}
+		for i := range db.audit.len() {
+			if db.audit.isOf(db.syms, i, uint64(typ)<<1|1, recordID) {
+				e, err := db.audit.entry(db.syms, i)
+				if err != nil {
+					return err
+				}
 				out = append(out, e)
 			}
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// auditTrailScan is AuditTrail reading every entry whole, for a record
+// type no row names as a numbered string (an empty one, or none stored).
+func (db *DB) auditTrailScan(recordType, recordID string, out *[]casework.AuditEntry) error {
+	for i := range db.audit.len() {
+		e, err := db.audit.entry(db.syms, i)
+		if err != nil {
+			return err
+		}
+		if e.RecordType == recordType && e.RecordID == recordID {
+			*out = append(*out, e)
+		}
+	}
+	return nil
 }
 
 // AddCheckpoint implements casework.AuditStore.
@@ -353,10 +381,10 @@ func (db *DB) Checkpoints(ctx context.Context) (out []casework.Checkpoint, err e
 // ErasePayload implements casework.AuditStore.
 func (db *DB) ErasePayload(ctx context.Context, seq int64, ch casework.Change) error {
 	return db.Write(ctx, ch, func() error {
-		if _, ok := db.payloads[seq]; !ok {
+		if db.audit.payload(seq) == nil {
 			return errs.NotFound("audit payload", "")
 		}
-		delete(db.payloads, seq)
+		db.audit.setPayload(seq, nil)
 		return nil
 	})
 }
@@ -364,11 +392,12 @@ func (db *DB) ErasePayload(ctx context.Context, seq int64, ch casework.Change) e
 // GetRequestKey implements casework.RequestStore.
 func (db *DB) GetRequestKey(ctx context.Context, actorID, key string) (rk casework.RequestKey, err error) {
 	err = db.Read(ctx, func() error {
-		r, ok := db.requestKeys[[2]string{actorID, key}]
-		if !ok {
+		k, ok := db.keyOf(actorID, key, false)
+		row, found := db.requestKeys[k]
+		if !ok || !found {
 			return errs.NotFound("request key", key)
 		}
-		rk, err = db.loadKey(actorID, key, r)
+		rk, err = db.loadKey(actorID, key, row)
 		return err
 	})
 	return rk, err
@@ -377,12 +406,20 @@ func (db *DB) GetRequestKey(ctx context.Context, actorID, key string) (rk casewo
 // DeleteRequestKeys implements casework.RequestStore.
 func (db *DB) DeleteRequestKeys(ctx context.Context, before time.Time) (n int64, err error) {
 	err = db.Write(ctx, casework.Change{}, func() error {
-		for k, rk := range db.requestKeys {
-			if rk.createdAt.Before(before) {
-				delete(db.requestKeys, k)
-				n++
+		var expired []string
+		for k, row := range db.requestKeys {
+			created, err := db.storedKeyCreated(row)
+			if err != nil {
+				return err
+			}
+			if created.Before(before) {
+				expired = append(expired, k)
 			}
 		}
+		for _, k := range expired {
+			delete(db.requestKeys, k)
+		}
+		n = int64(len(expired))
 		return nil
 	})
 	return n, err

@@ -65,8 +65,13 @@ func newPacker() *packer { return &packer{kinds: map[string]*packKind{}} }
 // follows as is), then the code. An empty kind, or a document the code
 // would not shrink, is kept as is.
 func (p *packer) pack(kind string, doc []byte) []byte {
+	return slices.Clone(p.appendPacked(nil, kind, doc))
+}
+
+// appendPacked appends doc packed to dst.
+func (p *packer) appendPacked(dst []byte, kind string, doc []byte) []byte {
 	if kind == "" || len(doc) == 0 {
-		return raw(doc)
+		return append(append(dst, 0), doc...)
 	}
 	k := p.kinds[kind]
 	if k == nil {
@@ -79,9 +84,9 @@ func (p *packer) pack(kind string, doc []byte) []byte {
 	k.packed++
 	out := p.encode(k.dict, doc)
 	if len(out) > len(doc) {
-		return raw(doc)
+		return append(append(dst, 0), doc...)
 	}
-	return slices.Clone(out)
+	return append(dst, out...)
 }
 
 // raw is doc packed with no dictionary.
@@ -122,10 +127,10 @@ func (p *packer) table(id int) *packTable {
 }
 
 // encode returns doc coded against dictionary id, in p's scratch. The code
-// is a series of a uvarint literal length, the literals, and (unless the
-// document ends there) a copy: the uvarint distance back from the end of
-// what is decoded so far, the dictionary before it, and the uvarint length
-// past minMatch.
+// is a series of literals (see appendLiterals) and (unless the document
+// ends there) a copy: the uvarint distance back from the end of what is
+// decoded so far, the dictionary before it, and the uvarint length past
+// minMatch.
 func (p *packer) encode(id int, doc []byte) []byte {
 	dict := p.dicts[id-1]
 	t := p.table(id)
@@ -146,8 +151,7 @@ func (p *packer) encode(id int, doc []byte) []byte {
 		for i+n < len(buf) && buf[cand+n] == buf[i+n] {
 			n++
 		}
-		out = binary.AppendUvarint(out, uint64(i-lit))
-		out = append(out, buf[lit:i]...)
+		out = appendLiterals(out, buf[lit:i])
 		out = binary.AppendUvarint(out, uint64(i-cand))
 		out = binary.AppendUvarint(out, uint64(n-minMatch))
 		for j := i + 1; j < i+n && j+minMatch <= len(buf); j++ {
@@ -156,11 +160,68 @@ func (p *packer) encode(id int, doc []byte) []byte {
 		i += n
 		lit = i
 	}
-	out = binary.AppendUvarint(out, uint64(len(buf)-lit))
-	out = append(out, buf[lit:]...)
+	out = appendLiterals(out, buf[lit:])
 	p.out = out
 	return out
 }
+
+// minHex is the shortest run of lowercase hex digits kept two to a byte:
+// documents name hashes in hex (an audit payload's "after" is 64 digits),
+// which no dictionary holds.
+const minHex = 16
+
+// appendLiterals appends lits as segments, each a uvarint of its length
+// times 4, plus 2 when it is hex (its digits follow two to a byte) and 1
+// when more segments follow; else its bytes follow as they are.
+func appendLiterals(out, lits []byte) []byte {
+	for {
+		start, end := hexRun(lits)
+		if end-start < minHex {
+			out = binary.AppendUvarint(out, uint64(len(lits))<<2)
+			return append(out, lits...)
+		}
+		if start > 0 {
+			out = binary.AppendUvarint(out, uint64(start)<<2|1)
+			out = append(out, lits[:start]...)
+		}
+		out = binary.AppendUvarint(out, uint64(end-start)<<2|2|1)
+		for i := start; i < end; i += 2 {
+			out = append(out, unhex(lits[i])<<4|unhex(lits[i+1]))
+		}
+		lits = lits[end:]
+	}
+}
+
+// hexRun is the first run of at least minHex lowercase hex digits in b,
+// cut to an even length; an empty run when there is none.
+func hexRun(b []byte) (start, end int) {
+	for i := 0; i < len(b); {
+		if !isHex(b[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && isHex(b[j]) {
+			j++
+		}
+		if n := (j - i) &^ 1; n >= minHex {
+			return i, i + n
+		}
+		i = j
+	}
+	return 0, 0
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
+}
+
+const hexDigits = "0123456789abcdef"
 
 // unpack returns the document packed in b; nil for nil.
 func (p *packer) unpack(b []byte) ([]byte, error) {
@@ -190,15 +251,36 @@ func (p *packer) unpack(b []byte) ([]byte, error) {
 func decode(b, dict []byte, out *[]byte, dry bool) (int, error) {
 	made := 0
 	for {
-		lits, n := binary.Uvarint(b)
-		if n <= 0 || lits > uint64(len(b)-n) {
+		seg, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, errPacked
+		}
+		b = b[n:]
+		lits, hex, cont := seg>>2, seg&2 != 0, seg&1 != 0
+		size := lits
+		if hex {
+			if lits%2 != 0 {
+				return 0, errPacked
+			}
+			size = lits / 2
+		}
+		if size > uint64(len(b)) {
 			return 0, errPacked
 		}
 		if !dry {
-			*out = append(*out, b[n:n+int(lits)]...)
+			if hex {
+				for _, c := range b[:size] {
+					*out = append(*out, hexDigits[c>>4], hexDigits[c&15])
+				}
+			} else {
+				*out = append(*out, b[:size]...)
+			}
 		}
 		made += int(lits)
-		b = b[n+int(lits):]
+		b = b[size:]
+		if cont {
+			continue
+		}
 		if len(b) == 0 {
 			return made, nil
 		}

@@ -129,3 +129,34 @@ func TestPackRoundTrips(t *testing.T) {
 		}
 	})
 }
+
+// TestPackKeepsHexTwoToAByte: runs of lowercase hex digits (hashes) are
+// kept two to a byte, wherever they stand and however long, and every
+// document reads back as it was.
+func TestPackKeepsHexTwoToAByte(t *testing.T) {
+	t.Parallel()
+	hash := "ad53d0a258ba7b558eb173a677b8d67c78890731e9b2c4a91f82397ecfaf4bbc"
+	for name, doc := range map[string]string{
+		"a hash alone":          hash,
+		"a hash at the end":     `{"after":"` + hash,
+		"a hash at the start":   hash + `","before":""}`,
+		"an odd run":            `{"x":"` + hash + `f"}`,
+		"two hashes":            `["` + hash + `","` + hash[:40] + `"]`,
+		"a short run":           `{"x":"0123456789abcde"}`,
+		"upper case":            `{"x":"AD53D0A258BA7B558EB173A677B8D67C"}`,
+		"digits next to a hash": `{"n":12345,"h":"` + hash + `"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := newPacker()
+			b := p.pack("k", []byte(doc))
+			got, err := p.unpack(b)
+			require.NoError(t, err)
+			require.Equal(t, doc, string(got))
+		})
+	}
+	p := newPacker()
+	p.pack("k", []byte(`{"after":"`+hash+`"}`))
+	b := p.pack("k", []byte(`{"after":"9f1c27e04b6a3d58c2e7a1f09b4d6c3e8a2f5b7d1e0c9a4b6d8f2e1c3a5b7d90"}`))
+	require.Less(t, len(b), 48, "a new hash against a dictionary with another: 32 bytes of digits and a few of code")
+}

@@ -108,7 +108,7 @@ func TestVerdict(t *testing.T) {
 		r    row
 		want string
 	}{
-		{"sqlite get met", row{backend: "sqlite", scenario: "get", res: run(5000, 10*time.Millisecond), bare: bare, rss: 60 << 20}, "met"},
+		{"sqlite get met", row{backend: "sqlite", scenario: "get", res: run(5000, 10*time.Millisecond), bare: bare, rss: 60e6}, "met"},
 		{"sqlite get below half", row{backend: "sqlite", scenario: "get", res: run(4900, 10*time.Millisecond), bare: bare}, "ratio < 0.50"},
 		{"postgres get at 0.35", row{backend: "postgres", scenario: "get", res: run(3500, 10*time.Millisecond), bare: bare}, "met"},
 		{"slow p99", row{backend: "memory", scenario: "get", res: run(9000, 25*time.Millisecond), bare: bare}, "p99 ≥ 20 ms"},
@@ -116,7 +116,9 @@ func TestVerdict(t *testing.T) {
 		{"create to baseline", row{backend: "sqlite", scenario: "create", res: run(700, time.Second), bare: bare, baseline: 1000}, "met"},
 		{"create below baseline", row{backend: "postgres", scenario: "create", res: run(690, time.Second), bare: bare, baseline: 1000}, "ratio < 0.70"},
 		{"memory create has no ratio target", row{backend: "memory", scenario: "create", res: run(10, time.Second), bare: bare}, "met"},
-		{"rss", row{backend: "sqlite", scenario: "mix", res: run(10, time.Second), bare: bare, rss: 150 << 20}, "RSS ≥ 150 MB"},
+		{"rss", row{backend: "sqlite", scenario: "mix", res: run(10, time.Second), bare: bare, rss: 150e6}, "RSS ≥ 150 MB"},
+		{"rss in MiB under 150", row{backend: "sqlite", scenario: "mix", res: run(10, time.Second), bare: bare, rss: 145 << 20}, "RSS ≥ 150 MB"},
+		{"rss just under", row{backend: "sqlite", scenario: "mix", res: run(10, time.Second), bare: bare, rss: 150e6 - 1}, "met"},
 		{"errors", row{backend: "sqlite", scenario: "mix", res: wrkResult{Requests: 10, DurationUS: 1, StatusErrors: 1}, bare: bare}, "1 errors"},
 	}
 	for _, tc := range tests {

@@ -301,6 +301,7 @@ func (s *server) call(ctx context.Context, token, method, path, key string, in, 
 // rssSampler keeps the largest resident set size of a process, read from
 // /proc every 100 ms while a scenario runs.
 type rssSampler struct {
+	pid  int
 	stop chan struct{}
 	done chan struct{}
 	mu   sync.Mutex
@@ -308,7 +309,7 @@ type rssSampler struct {
 }
 
 func sampleRSS(pid int) *rssSampler {
-	r := &rssSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	r := &rssSampler{pid: pid, stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		t := time.NewTicker(100 * time.Millisecond)
@@ -329,10 +330,15 @@ func sampleRSS(pid int) *rssSampler {
 	return r
 }
 
-// Stop ends the sampling and returns the largest RSS seen, in bytes.
+// Stop ends the sampling and returns the largest RSS seen, in bytes,
+// reading it once more: the run may have ended up to a tick after the
+// last reading.
 func (r *rssSampler) Stop() int64 {
 	close(r.stop)
 	<-r.done
+	if n, err := readRSS(r.pid); err == nil {
+		r.max = max(r.max, n)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.max

@@ -21,7 +21,9 @@ type row struct {
 // under.
 const (
 	maxP99 = 20 * time.Millisecond
-	maxRSS = 150 << 20
+	// maxRSS is 150 MB as the issue writes it, 10^6 bytes a megabyte (the
+	// table prints RSS in the same unit): 150 MiB would let 157 MB pass.
+	maxRSS = 150_000_000
 )
 
 // target returns the ratio a row must reach and what it is a ratio to;
@@ -108,7 +110,7 @@ func printTable(w io.Writer, o options, rows []row) {
 		}
 		fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | %.2f | %s | %s | %s | %s | %.0f MB | %s | %s |\n",
 			r.backend, r.scenario, r.res.RPS(), r.bare.RPS(), r.ratio(), ms(r.res.P99()), ms(r.bare.P99()),
-			base, baseRatio, float64(r.rss)/(1<<20), r.targetText(), r.verdict())
+			base, baseRatio, float64(r.rss)/1e6, r.targetText(), r.verdict())
 	}
 }
 

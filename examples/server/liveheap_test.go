@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -18,6 +20,9 @@ import (
 // (issue 13: RSS under load < 150 MB).
 //
 //	go test -run '^$' -bench MemoryCreateLiveHeap -benchtime 20000x ./examples/server/
+//
+// With LIVEHEAP_PROFILE=file it also writes the heap profile of what they
+// keep.
 func BenchmarkMemoryCreateLiveHeap(b *testing.B) {
 	f := newReadFixture(b, "memory")
 	f.r.app.log = f.r.app.log.Output(discard{})
@@ -39,8 +44,29 @@ func BenchmarkMemoryCreateLiveHeap(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	writeLiveHeapProfile(b)
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(liveHeap()-before)/float64(b.N), "live-B/visit")
+}
+
+// writeLiveHeapProfile writes the heap profile to $LIVEHEAP_PROFILE when
+// set, while the created visits are still live (-memprofile writes its
+// profile after the fixture is gone): read it with go tool pprof
+// -sample_index=inuse_space.
+func writeLiveHeapProfile(b *testing.B) {
+	path := os.Getenv("LIVEHEAP_PROFILE")
+	if path == "" {
+		return
+	}
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // liveHeap is the heap's live bytes after a full collection.

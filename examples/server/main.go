@@ -118,7 +118,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.jwks, "jwks", "", "JWKS file of the identity provider's public keys (Ed25519 kty OKP, RSA ≥ 2048 bits), chosen by a token's kid; read at start")
 	fs.StringVar(&c.jwtAlgs, "jwt-algs", defaultAlgs, "accepted token algorithms, comma-separated, from HS256 (the local secret), EdDSA and RS256 (keys of -jwks); a token's own header never widens them")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "browser origins allowed to call the API, comma-separated, exact (https://console.example.gov.cn); none by default, * refused")
-	fs.Var(&c.memoryLimit, "memory-limit", "soft limit on the Go runtime's memory (runtime/debug.SetMemoryLimit) such as 128MiB, or off (default: GOMEMLIMIT when set, else 120MiB on the memory backend, whose records all live in the heap, and none on SQL)")
+	fs.Var(&c.memoryLimit, "memory-limit", "soft limit on the Go runtime's memory (runtime/debug.SetMemoryLimit) such as 128MiB, or off (default: GOMEMLIMIT when set, else 100MiB on the memory backend, whose records all live in the heap, and none on SQL)")
 	fs.Var(&c.demo, "demo", "load the article's city (淄博市公安局, May 2020) into an empty database (default: on a new SQLite database only; -demo=false never)")
 	if err := parse(fs, args, getenv, stderr); err != nil {
 		return nil, err

@@ -13,12 +13,15 @@ import (
 // every record in the Go heap, and the GC by default lets the heap grow to
 // twice what is live before it collects, so the resident set is about twice
 // the data: under this limit the GC collects sooner instead. It counts the
-// runtime's memory, not the binary's pages (about 25 MB of the resident
-// set), so 120 MiB keeps the server under issue 13's 150 MB: 40,000
-// created visits (about 1.6 KB of live heap each) peaked at 142 MB for 3–7%
-// more CPU a create, where 128 MiB peaked at 149 MB and no limit at 202 MB.
+// runtime's memory, not the binary's pages (about 20 MB of the resident
+// set), so 100 MiB keeps the server under issue 13's 150 MB (10^6 bytes
+// each) with room: 55,000 visits created in process (about 770 bytes of
+// live heap each) peaked at 126,144 KiB (129 MB) for 114 µs of CPU a
+// create, where 120 MiB peaked at 140,520 KiB (144 MB) for 106 µs
+// (BenchmarkMemoryCreateLiveHeap under /usr/bin/time). With more live data than the limit the GC runs
+// often; a larger data set wants a larger limit.
 // The SQL backends keep their data in the database and need none.
-const defaultMemoryLimit = 120 << 20
+const defaultMemoryLimit = 100 << 20
 
 // memoryLimit is the -memory-limit flag: a soft limit on the memory the Go
 // runtime uses (runtime/debug.SetMemoryLimit), in GOMEMLIMIT's syntax.

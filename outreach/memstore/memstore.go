@@ -19,8 +19,10 @@ import (
 // kernel database's Read and Write, whose lock guards these maps too.
 type Store struct {
 	db           cmem.Host
-	visits       map[string]outreach.Visit
-	index        visitIndex // the visits' list order by unit and by unit and kind
+	visits       map[string][]byte         // rows (see visitrow.go); nil: in wide
+	wide         map[string]outreach.Visit // the visits no row can keep
+	rowBuf       []byte                    // putVisit's scratch
+	index        visitIndex                // the visits' list order by unit and by unit and kind
 	hazards      map[string]outreach.Hazard
 	appointments map[string]outreach.Appointment
 	campaigns    map[string]outreach.Campaign
@@ -49,7 +51,7 @@ var _ outreach.Store = (*Store)(nil)
 
 // New returns an empty outreach store on db.
 func New(db cmem.Host) *Store {
-	s := &Store{db: db, visits: map[string]outreach.Visit{}, index: newVisitIndex(), hazards: map[string]outreach.Hazard{},
+	s := &Store{db: db, visits: map[string][]byte{}, wide: map[string]outreach.Visit{}, index: newVisitIndex(), hazards: map[string]outreach.Hazard{},
 		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{},
 		referrals: map[string]outreach.Referral{}}
 	db.Join(s)
@@ -61,19 +63,17 @@ func New(db cmem.Host) *Store {
 // are replaced, never changed in place, so copies of the maps are a
 // snapshot.
 func (s *Store) Snapshot() (restore func()) {
-	visits, hazards, appointments := maps.Clone(s.visits), maps.Clone(s.hazards), maps.Clone(s.appointments)
+	visits, wide, hazards, appointments := maps.Clone(s.visits), maps.Clone(s.wide), maps.Clone(s.hazards), maps.Clone(s.appointments)
 	index := s.index.clone()
 	campaigns, plan, referrals := maps.Clone(s.campaigns), maps.Clone(s.plan), maps.Clone(s.referrals)
 	events := s.events[:len(s.events):len(s.events)] // appended to, never changed
 	return func() {
-		s.visits, s.index, s.hazards, s.appointments = visits, index, hazards, appointments
+		s.visits, s.wide, s.index, s.hazards, s.appointments = visits, wide, index, hazards, appointments
 		s.campaigns, s.plan, s.referrals, s.events = campaigns, plan, referrals, events
 	}
 }
 
-func visitClone(v outreach.Visit) outreach.Visit          { return v.Clone() }
 func campaignClone(c outreach.Campaign) outreach.Campaign { return c.Clone() }
-func visitVersion(v outreach.Visit) int64                 { return v.Version }
 func hazardVersion(h outreach.Hazard) int64               { return h.Version }
 func apptVersion(a outreach.Appointment) int64            { return a.Version }
 func campaignVersion(c outreach.Campaign) int64           { return c.Version }
@@ -113,8 +113,7 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 			s.hazards[h.ID] = h
 			s.recordEvent("", h)
 		}
-		s.internVisit(&w.Visit)
-		s.visits[w.Visit.ID] = w.Visit
+		s.putVisit(w.Visit)
 		s.index.put(nil, w.Visit)
 		return nil
 	})
@@ -124,20 +123,25 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.Change) error {
 	v = v.Clone()
 	return s.db.Write(ctx, ch, func() error {
-		cur, ok := s.visits[v.ID]
-		if ok {
-			// Only what an update may change is written, as in SQL: who
-			// went, when, where and for what stay as recorded.
-			keep := cur.Clone()
-			keep.Notes, keep.Services, keep.Aid, keep.Findings, keep.HazardIDs = v.Notes, v.Services, v.Aid, v.Findings, v.HazardIDs
-			keep.RegistryVersion, keep.Version, keep.UpdatedAt = v.RegistryVersion, v.Version, v.UpdatedAt
-			keep.PersonID = v.PersonID // a person merge re-points the visited resident
-			v = keep
-		}
-		s.internVisit(&v)
-		if err := cmem.Replace(s.visits, v.ID, v, visitVersion, "visit"); err != nil {
+		var cur outreach.Visit
+		ok, err := s.visit(v.ID, &cur, false)
+		if err != nil {
 			return err
 		}
+		if !ok {
+			return errs.NotFound("visit", v.ID)
+		}
+		if cur.Version != v.Version-1 {
+			return errs.Stale("visit", v.ID, v.Version-1)
+		}
+		// Only what an update may change is written, as in SQL: who went,
+		// when, where and for what stay as recorded.
+		keep := cur
+		keep.Notes, keep.Services, keep.Aid, keep.Findings, keep.HazardIDs = v.Notes, v.Services, v.Aid, v.Findings, v.HazardIDs
+		keep.RegistryVersion, keep.Version, keep.UpdatedAt = v.RegistryVersion, v.Version, v.UpdatedAt
+		keep.PersonID = v.PersonID // a person merge re-points the visited resident
+		v = keep
+		s.putVisit(v)
 		s.index.put(&cur, v)
 		return nil
 	})
@@ -146,7 +150,10 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 // GetVisit implements outreach.Store.
 func (s *Store) GetVisit(ctx context.Context, id string) (v outreach.Visit, err error) {
 	err = s.db.Read(ctx, func() error {
-		v, err = cmem.Get(s.visits, id, visitClone, "visit")
+		ok, err := s.visit(id, &v, false)
+		if err == nil && !ok {
+			err = errs.NotFound("visit", id)
+		}
 		return err
 	})
 	return v, err
@@ -154,37 +161,35 @@ func (s *Store) GetVisit(ctx context.Context, id string) (v outreach.Visit, err 
 
 // ListVisits implements outreach.Store.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
-	return listVisits(ctx, s, f, p, func(v outreach.Visit) outreach.Visit { return v.Clone() })
+	return listVisits(ctx, s, f, p, true, outreach.Visit.Clone)
 }
 
 // ListVisitRefs implements outreach.Store.
 func (s *Store) ListVisitRefs(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.VisitRef, error) {
-	return listVisits(ctx, s, f, p, outreach.Visit.Ref)
+	return listVisits(ctx, s, f, p, false, outreach.Visit.Ref)
 }
 
-// listVisits lists the visits f selects, each as out makes it.
-func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, out func(outreach.Visit) T) (list []T, err error) {
+// listVisits lists the visits f selects, each as out makes it from a
+// view (out copies what it keeps: Clone, Ref), whole or only its head
+// (see page).
+func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, whole bool, out func(outreach.Visit) T) (list []T, err error) {
 	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.Read(ctx, func() error {
-		keys, err := s.page(u, f, p, func(v outreach.Visit) bool {
+		list = make([]T, 0, min(p.ForStore().Limit, 64))
+		return s.page(u, f, p, func(v outreach.Visit) bool {
 			return u.Has(v.UnitID) && (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
 				(f.TargetKind == "" || v.TargetKind == f.TargetKind) && within(v.VisitedAt, f.From, f.To) &&
 				(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
 				(f.AddressID == "" || v.AddressID == f.AddressID) && (f.PersonID == "" || slices.Contains(v.PersonRefs(), f.PersonID))
-		})
-		if err != nil {
-			return err
-		}
-		list = make([]T, len(keys))
-		for i, k := range keys {
-			list[i] = out(s.visits[k.id])
-		}
-		return nil
+		}, whole, func(v outreach.Visit) { list = append(list, out(v)) })
 	})
-	return list, err
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
 }
 
 // GetVisits implements outreach.Store.
@@ -193,14 +198,25 @@ func (s *Store) GetVisits(ctx context.Context, ids []string) (out []outreach.Vis
 		out = make([]outreach.Visit, 0, len(ids))
 		seen := make(map[string]bool, len(ids))
 		for _, id := range ids {
-			if v, ok := s.visits[id]; ok && !seen[id] {
+			if seen[id] {
+				continue
+			}
+			var v outreach.Visit
+			ok, err := s.visit(id, &v, false)
+			if err != nil {
+				return err
+			}
+			if ok {
 				seen[id] = true
-				out = append(out, v.Clone())
+				out = append(out, v)
 			}
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateHazard implements outreach.Store.
@@ -413,7 +429,11 @@ func (s *Store) Tally(ctx context.Context, f outreach.TallyFilter) (outreach.Tal
 	err = s.db.Read(ctx, func() error {
 		targets := map[outreach.TargetKind]map[string]bool{}
 		campaignVisits := map[string]bool{}
-		for _, v := range s.visits {
+		var v outreach.Visit
+		for id := range s.visits {
+			if _, err := s.visit(id, &v, true); err != nil {
+				return err
+			}
 			if !u.Has(v.UnitID) || (f.CampaignID != "" && v.CampaignID != f.CampaignID) {
 				continue
 			}
@@ -493,7 +513,11 @@ func (s *Store) AidLines(ctx context.Context, f outreach.TallyFilter) ([][]outre
 	}
 	var out [][]outreach.Aid
 	err = s.db.Read(ctx, func() error {
-		for _, v := range s.visits {
+		var v outreach.Visit
+		for id := range s.visits {
+			if _, err := s.visit(id, &v, true); err != nil {
+				return err
+			}
 			if u.Has(v.UnitID) && (f.CampaignID == "" || v.CampaignID == f.CampaignID) && within(v.VisitedAt, f.From, f.To) && len(v.Aid) > 0 {
 				out = append(out, slices.Clone(v.Aid))
 			}

@@ -58,15 +58,11 @@ func randomQuery(rng *rand.Rand) (cmem.UnitSet, outreach.VisitFilter, int) {
 	return u, f, 1 + rng.IntN(7)
 }
 
-// pageVisits is page with each key's visit (a copy).
+// pageVisits is page with each visit copied.
 func (s *Store) pageVisits(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool) ([]outreach.Visit, error) {
-	keys, err := s.page(u, f, p, keep)
-	if err != nil {
+	out := []outreach.Visit{}
+	if err := s.page(u, f, p, keep, true, func(v outreach.Visit) { out = append(out, v.Clone()) }); err != nil {
 		return nil, err
-	}
-	out := make([]outreach.Visit, len(keys))
-	for i, k := range keys {
-		out[i] = s.visits[k.id].Clone()
 	}
 	return out, nil
 }
@@ -92,9 +88,9 @@ func requirePagesMatchScan(t *testing.T, s *Store, u cmem.UnitSet, f outreach.Vi
 			if got, err = s.pageVisits(u, f, p, keep(u, f)); err != nil {
 				return err
 			}
-			want, err = cmem.List(s.visits, keep(u, f), func(v outreach.Visit) casework.Cursor {
+			want, err = cmem.List(s.allVisits(t), keep(u, f), func(v outreach.Visit) casework.Cursor {
 				return casework.Cursor{At: v.VisitedAt, ID: v.ID}
-			}, visitClone, p)
+			}, outreach.Visit.Clone, p)
 			return err
 		}))
 		require.Equal(t, want, got, "units %v, filter %+v, page %+v", u, f, p)
@@ -140,16 +136,29 @@ func TestVisitIndexPagesMatchScan(t *testing.T) {
 		u, f, limit := randomQuery(rng)
 		requirePagesMatchScan(t, s, u, f, limit)
 	}
-	require.Equal(t, s.index, s.rebuiltIndex())
+	require.Equal(t, s.index, s.rebuiltIndex(t))
 }
 
 // rebuiltIndex is the index built afresh from the stored visits.
-func (s *Store) rebuiltIndex() visitIndex {
+func (s *Store) rebuiltIndex(t testing.TB) visitIndex {
 	x := newVisitIndex()
-	for _, v := range s.visits {
+	for _, v := range s.allVisits(t) {
 		x.put(nil, v)
 	}
 	return x
+}
+
+// allVisits reads every stored visit.
+func (s *Store) allVisits(t testing.TB) map[string]outreach.Visit {
+	all := make(map[string]outreach.Visit, len(s.visits))
+	for id := range s.visits {
+		var v outreach.Visit
+		ok, err := s.visit(id, &v, false)
+		require.NoError(t, err)
+		require.True(t, ok)
+		all[id] = v
+	}
+	return all
 }
 
 // TestVisitIndexMoves moves visits between units, kinds and times (which
@@ -161,17 +170,19 @@ func TestVisitIndexMoves(t *testing.T) {
 	s := New(cmem.New())
 	for i := range 200 {
 		v := randomVisit(rng, fmt.Sprint("v", i))
-		s.visits[v.ID] = v
+		s.putVisit(v)
 		s.index.put(nil, v)
 	}
 	for range 500 {
 		id := fmt.Sprint("v", rng.IntN(200))
-		prev := s.visits[id]
+		var prev outreach.Visit
+		_, err := s.visit(id, &prev, false)
+		require.NoError(t, err)
 		next := randomVisit(rng, id)
-		s.visits[id] = next
+		s.putVisit(next)
 		s.index.put(&prev, next)
 	}
-	require.Equal(t, s.rebuiltIndex(), s.index)
+	require.Equal(t, s.rebuiltIndex(t), s.index)
 }
 
 // TestVisitIndexConcurrent lists while other goroutines record and amend
@@ -223,7 +234,7 @@ func TestVisitIndexConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	require.Equal(t, s.rebuiltIndex(), s.index)
+	require.Equal(t, s.rebuiltIndex(t), s.index)
 }
 
 // BenchmarkVisitPage lists a station's page of 50 visits of one kind over
@@ -242,15 +253,16 @@ func BenchmarkVisitPage(b *testing.B) {
 	u := cmem.UnitSet{"station-3": true}
 	f := outreach.VisitFilter{TargetKind: outreach.DifficultFamily, From: indexT0.Add(24 * time.Hour)}
 	p := casework.Page{Limit: 51}
+	all := s.allVisits(b)
 	for _, c := range []struct {
 		name string
 		list func() ([]outreach.Visit, error)
 	}{
 		{"index", func() ([]outreach.Visit, error) { return s.pageVisits(u, f, p, keep(u, f)) }},
 		{"scan", func() ([]outreach.Visit, error) {
-			return cmem.List(s.visits, keep(u, f), func(v outreach.Visit) casework.Cursor {
+			return cmem.List(all, keep(u, f), func(v outreach.Visit) casework.Cursor {
 				return casework.Cursor{At: v.VisitedAt, ID: v.ID}
-			}, visitClone, p)
+			}, outreach.Visit.Clone, p)
 		}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
