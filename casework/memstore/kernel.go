@@ -1,9 +1,9 @@
 package memstore
 
 import (
-	"cmp"
 	"context"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -305,8 +305,26 @@ func (db *DB) ScanAudit(ctx context.Context, from int64, fn func(casework.AuditE
 // AuditSince implements casework.AuditStore.
 func (db *DB) AuditSince(ctx context.Context, after int64, limit int) (out []casework.AuditEntry, err error) {
 	err = db.Read(ctx, func() error {
-		i, _ := slices.BinarySearchFunc(db.audit, after+1, func(e casework.AuditEntry, seq int64) int { return cmp.Compare(e.Seq, seq) })
-		out = slices.Clone(db.audit[i:min(len(db.audit), i+max(limit, 0))])
+		var searchErr error
+		n := db.audit.len()
+		i := sort.Search(n, func(i int) bool {
+			e, err := db.audit.entry(db.syms, i)
+			if err != nil {
+				searchErr = err
+				return true
+			}
+			return e.Seq > after
+		})
+		if searchErr != nil {
+			return searchErr
+		}
+		for ; i < n && len(out) < limit; i++ {
+			e, err := db.audit.entry(db.syms, i)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
 		return nil
 	})
 	return out, err
