@@ -55,3 +55,31 @@ func TestPoolKeepsConnections(t *testing.T) {
 		})
 	}
 }
+
+// SQLite's pool is capped (each connection is memory, not throughput): a
+// burst of more requests than the cap waits for a connection in turn
+// instead of opening one each; PostgreSQL's is not.
+func TestSQLitePoolIsCapped(t *testing.T) {
+	t.Parallel()
+	db, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "cap.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	require.Equal(t, 16, db.Stats().MaxOpenConnections)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&n); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	require.LessOrEqual(t, db.Stats().OpenConnections, 16)
+
+	pg, err := sqlstore.OpenPostgres(testdb.Postgres(t).URL())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pg.Close() })
+	require.Zero(t, pg.Stats().MaxOpenConnections, "no cap on PostgreSQL")
+}
