@@ -229,7 +229,7 @@ func TestAuthenticationMatrix(t *testing.T) {
 
 	// Logged once per refusal, with its reason and request id; no token,
 	// and no more of a client's header than a clipped kid.
-	logs := r.log.String()
+	logs := r.logs()
 	require.Contains(t, logs, strings.Repeat("k", 64)+"…")
 	require.NotContains(t, logs, strings.Repeat("k", 65))
 	for n, row := range rows {

@@ -90,7 +90,7 @@ func TestAuthenticationFailures(t *testing.T) {
 	// The valid token works, so the failures above are the token's.
 	require.Equal(t, http.StatusOK, r.get(t, "/v1/units", "Bearer "+valid).StatusCode)
 	t.Cleanup(func() {
-		logs := r.log.String()
+		logs := r.logs()
 		require.Contains(t, logs, "authentication failed")
 		for _, tt := range tests {
 			if tok, ok := strings.CutPrefix(tt.authorization, "Bearer "); ok && len(tok) > 20 {

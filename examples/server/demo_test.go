@@ -65,7 +65,7 @@ func TestDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	var page api.DisputePage
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&page))
 	require.Len(t, page.Items, 2, "the city was not loaded twice")
-	require.Contains(t, again.log.String(), "not empty")
+	require.Contains(t, again.logs(), "not empty")
 
 	for name, args := range map[string][]string{
 		"sqlite, -demo=false": {"-demo=false"},

@@ -42,6 +42,7 @@ type app struct {
 	outbox  *loopState       // the outbox dispatcher's liveness
 	sweep   *loopState       // the sweep's liveness
 	closers []func() error   // run in order by close
+	logs    *logBuffer       // the JSON log's buffer (nil for pretty lines), closed last
 }
 
 // adminFileName keeps the bootstrapped admin's staff id (not a secret) so
@@ -51,11 +52,11 @@ const adminFileName = "admin-staff-id"
 // newApp builds everything the server needs, migrating and bootstrapping
 // the database on its first start.
 func newApp(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*app, error) {
-	log, err := newLogger(cfg.logLevel, cfg.logFormat, stderr)
+	log, logs, err := newLogger(cfg.logLevel, cfg.logFormat, stderr)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, stdout: stdout}
+	a := &app{cfg: cfg, log: log, stdout: stdout, logs: logs}
 	if err := a.build(ctx); err != nil {
 		return nil, errors.Join(err, a.close())
 	}
@@ -372,29 +373,40 @@ func (a *app) close() error {
 		errs = append(errs, c())
 	}
 	a.closers = nil
+	if a.logs != nil {
+		errs = append(errs, a.logs.Close()) // last: what the closers logged too
+	}
 	return errors.Join(errs...)
 }
 
 // newLogger builds the zerolog logger -log-level and -log-format ask for.
-func newLogger(level, format string, w io.Writer) (zerolog.Logger, error) {
+// JSON lines (a deployment's) go through a logBuffer, which the caller
+// closes; pretty lines, for a person at a terminal, are written at once.
+func newLogger(level, format string, w io.Writer) (zerolog.Logger, *logBuffer, error) {
 	lvl, err := zerolog.ParseLevel(level)
 	if err != nil || level == "" {
-		return zerolog.Logger{}, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
+		return zerolog.Logger{}, nil, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
 	}
+	pretty := false
 	switch format {
 	case "auto":
 		if f, ok := w.(*os.File); ok {
 			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+				pretty = true
 			}
 		}
 	case "pretty":
-		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+		pretty = true
 	case "json":
 	default:
-		return zerolog.Logger{}, fmt.Errorf("-log-format %q: want json, pretty or auto", format)
+		return zerolog.Logger{}, nil, fmt.Errorf("-log-format %q: want json, pretty or auto", format)
 	}
-	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+	if pretty {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+		return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil, nil
+	}
+	logs := newLogBuffer(w, logFlushEvery)
+	return zerolog.New(logs).Level(lvl).With().Timestamp().Logger(), logs, nil
 }
 
 // blobStore is where attachment bytes go: the folder -blobs names, the

@@ -91,6 +91,14 @@ func start(t testing.TB, args ...string) *running {
 	return r
 }
 
+// logs is what the server logged so far, its buffer flushed first.
+func (r *running) logs() string {
+	if r.app.logs != nil {
+		_ = r.app.logs.Flush()
+	}
+	return r.log.String()
+}
+
 // token mints a token from the server's own secret file.
 func (r *running) token(t testing.TB, staffID string) string {
 	t.Helper()
@@ -150,8 +158,8 @@ func TestAdminTokenListsUnits(t *testing.T) {
 	require.Contains(t, string(body), `"code":"ROOT"`)
 	// The access line names the route pattern and the staff id.
 	require.Eventually(t, func() bool {
-		return strings.Contains(r.log.String(), `"route":"GET /v1/units","status":200`) &&
-			strings.Contains(r.log.String(), `"staff_id":"`+r.app.admin+`"`)
+		return strings.Contains(r.logs(), `"route":"GET /v1/units","status":200`) &&
+			strings.Contains(r.logs(), `"staff_id":"`+r.app.admin+`"`)
 	}, 5*time.Second, 10*time.Millisecond)
 }
 
@@ -185,11 +193,11 @@ func TestAccessLineNamesRequestID(t *testing.T) {
 		}
 		id := got[0]
 		require.Eventually(t, func() bool {
-			return strings.Contains(r.log.String(), `"request_id":"`+id+`","route":"GET /v1/units"`)
+			return strings.Contains(r.logs(), `"request_id":"`+id+`","route":"GET /v1/units"`)
 		}, 5*time.Second, 10*time.Millisecond)
 	}
 	require.Eventually(t, func() bool {
-		return strings.Contains(r.log.String(), `"request_id":"`+generated+`","route":"GET /healthz"`)
+		return strings.Contains(r.logs(), `"request_id":"`+generated+`","route":"GET /healthz"`)
 	}, 5*time.Second, 10*time.Millisecond)
 }
 
