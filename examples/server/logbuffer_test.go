@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"sync"
 	"testing"
@@ -10,24 +9,6 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the flusher and the test at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestLogBuffer(t *testing.T) {
 	t.Parallel()
@@ -52,7 +33,7 @@ func TestLogBuffer(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var out lockedBuffer
+			var out syncBuffer
 			b := newLogBuffer(&out, tc.every)
 			t.Cleanup(func() { _ = b.Close() })
 			tc.log(zerolog.New(b), b)
@@ -69,7 +50,7 @@ func TestLogBuffer(t *testing.T) {
 // goroutines at once.
 func TestLogBufferFlushesOnItsOwn(t *testing.T) {
 	t.Parallel()
-	var out lockedBuffer
+	var out syncBuffer
 	b := newLogBuffer(&out, 10*time.Millisecond)
 	t.Cleanup(func() { _ = b.Close() })
 	l := zerolog.New(b)
@@ -93,7 +74,7 @@ func TestLogBufferFlushesOnItsOwn(t *testing.T) {
 // never holds more.
 func TestLogBufferWritesWhenFull(t *testing.T) {
 	t.Parallel()
-	var out lockedBuffer
+	var out syncBuffer
 	b := newLogBuffer(&out, time.Hour)
 	t.Cleanup(func() { _ = b.Close() })
 	line := []byte(strings.Repeat("x", 1023) + "\n")
