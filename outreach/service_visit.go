@@ -404,9 +404,11 @@ func (s *Service) ListVisits(ctx context.Context, actor casework.Actor, q VisitQ
 // as casework.Listed — id, version and the view the actor gets
 // (casework.ViewMasked where ListVisits masks) — from the store's narrow
 // ListVisitRefs, with a Load that reads the page's visits the caller
-// lacks in one GetVisits and masks them as ListVisits does. Every filter
-// of a VisitQuery is on what never changes on a visit, so a visit that
-// Load finds updated since it was listed still belongs to the page.
+// lacks in one GetVisits and masks them as ListVisits does. A visit that
+// Load finds updated since it was listed is answered at its newer
+// version: its unit, kind and time never change, so it still belongs to
+// the page, though a person merge in between may have replaced the
+// person the filter named (it was listed when it named them).
 func (s *Service) ListVisitPage(ctx context.Context, actor casework.Actor, q VisitQuery) (casework.ListedPage[Visit], error) {
 	l, err := s.visitList(ctx, actor, q)
 	if err != nil {
