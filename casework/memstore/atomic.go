@@ -73,6 +73,7 @@ func (db *DB) snapshot() (restore func()) {
 	}
 	return func() {
 		db.units, db.unitCodes, db.staff = units, unitCodes, staff
+		db.unitsChanged()
 		db.persons, db.personDoc, db.addresses = persons, personDoc, addresses
 		db.shares, db.uploads = shares, uploads
 		db.audit.undo(audit)

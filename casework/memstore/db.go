@@ -77,6 +77,9 @@ type DB struct {
 	blobs       casework.BlobStore
 
 	participants []Participant
+
+	subtrees  subtrees   // see Subtree
+	subtreeMu sync.Mutex // serialises keepSubtree
 }
 
 // New returns an empty database.

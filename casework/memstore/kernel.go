@@ -41,6 +41,7 @@ func (db *DB) CreateUnit(ctx context.Context, u casework.Unit, ch casework.Chang
 			return err
 		}
 		db.unitCodes[u.Code] = u.ID
+		db.unitsChanged()
 		return nil
 	})
 }
@@ -51,7 +52,11 @@ func (db *DB) UpdateUnit(ctx context.Context, u casework.Unit, ch casework.Chang
 		if cur, ok := db.units[u.ID]; ok && (cur.Code != u.Code || cur.Path != u.Path) {
 			return errs.Invalid("code", "immutable", "a unit's code and place in the tree never change")
 		}
-		return Replace(db.units, u.ID, u, unitVersion, "unit")
+		if err := Replace(db.units, u.ID, u, unitVersion, "unit"); err != nil {
+			return err
+		}
+		db.unitsChanged()
+		return nil
 	})
 }
 

@@ -3,7 +3,9 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
+	"sync/atomic"
 
 	"github.com/grassroots-policing/grassroots/casework"
 )
@@ -85,17 +87,59 @@ func (u UnitSet) Has(id string) bool { return u == nil || u[id] }
 // database answers it under its lock, and since units never move the set
 // cannot go stale — it can only miss a unit created meanwhile, whose records
 // the query could not have seen either.
+//
+// The set of a unit's path is kept until a unit is written (every list
+// of a station asks for the same one, and building it read every unit),
+// and shared by its callers: do not change it.
 func (db *DB) Subtree(ctx context.Context, path string) (UnitSet, error) {
 	if path == "" {
 		return nil, nil
 	}
-	list, err := db.ListUnits(ctx, casework.UnitFilter{Under: path})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if kept := db.subtrees.Load(); kept != nil {
+		if set, ok := (*kept)[path]; ok {
+			return set, nil
+		}
+	}
+	var set UnitSet
+	err := db.Read(ctx, func() error {
+		set = UnitSet{}
+		unit := false // path is a unit's: the set is worth keeping
+		for _, u := range db.units {
+			if casework.Contains(path, u.Path) {
+				set[u.ID] = true
+				unit = unit || u.Path == path
+			}
+		}
+		if unit {
+			db.keepSubtree(path, set) // under the lock, so no unit write comes between
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	set := make(UnitSet, len(list))
-	for _, u := range list {
-		set[u.ID] = true
-	}
 	return set, nil
 }
+
+// subtrees are the sets Subtree keeps, by path; the map is replaced, never
+// changed, so that Subtree reads it without a lock.
+type subtrees = atomic.Pointer[map[string]UnitSet]
+
+// keepSubtree keeps the set of path; call it under the database's lock.
+func (db *DB) keepSubtree(path string, set UnitSet) {
+	db.subtreeMu.Lock() // readers hold the lock together
+	defer db.subtreeMu.Unlock()
+	kept := map[string]UnitSet{}
+	if old := db.subtrees.Load(); old != nil {
+		kept = maps.Clone(*old)
+	}
+	kept[path] = set
+	db.subtrees.Store(&kept)
+}
+
+// unitsChanged forgets the subtrees kept; call it under the write lock
+// whenever units are written or put back.
+func (db *DB) unitsChanged() { db.subtrees.Store(nil) }

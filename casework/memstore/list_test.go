@@ -2,7 +2,10 @@ package memstore_test
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -67,4 +70,62 @@ func TestListMatchesSortThenCut(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Subtree keeps the set of a unit's path, and answers every unit under it
+// after units are created, and none that a failed atomic write created:
+// a kept set never outlives the units it was built from.
+func TestSubtreeFollowsUnitWrites(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := memstore.New()
+	unit := func(ctx context.Context, id, parent string) casework.Unit {
+		u := casework.Unit{ID: id, Code: id, Name: id, Level: 1, ParentID: parent, Path: casework.UnitPath("", id), Version: 1}
+		if parent != "" {
+			p, err := db.GetUnit(ctx, parent)
+			require.NoError(t, err)
+			u.Level, u.Path = p.Level+1, casework.UnitPath(p.Path, id)
+		}
+		return u
+	}
+	create := func(ctx context.Context, id, parent string) {
+		require.NoError(t, db.CreateUnit(ctx, unit(ctx, id, parent), casework.Change{}))
+	}
+	create(ctx, "city", "")
+	create(ctx, "district", "city")
+	failed := errors.New("the write failed")
+	for _, c := range []struct {
+		name  string
+		write func()
+		path  string
+		want  []string
+	}{
+		{"before", func() {}, "/city/district/", []string{"district"}},
+		{"a station is created", func() { create(ctx, "station", "district") }, "/city/district/", []string{"district", "station"}},
+		{"the city sees it", func() {}, "/city/", []string{"city", "district", "station"}},
+		{"a station of a failed atomic write", func() {
+			require.ErrorIs(t, db.Atomically(ctx, func(ctx context.Context) error {
+				create(ctx, "rolled-back", "district")
+				set, err := db.Subtree(ctx, "/city/district/") // kept inside the write
+				require.NoError(t, err)
+				require.True(t, set.Has("rolled-back"))
+				return failed
+			}), failed)
+		}, "/city/district/", []string{"district", "station"}},
+		{"a path of no unit", func() {}, "/nowhere/", nil},
+	} {
+		c.write()
+		for range 2 { // built, then kept
+			set, err := db.Subtree(ctx, c.path)
+			require.NoError(t, err, c.name)
+			require.ElementsMatch(t, c.want, slices.Collect(maps.Keys(set)), c.name)
+		}
+	}
+	set, err := db.Subtree(ctx, "")
+	require.NoError(t, err)
+	require.Nil(t, set, "no path: no filter")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = db.Subtree(cancelled, "/city/")
+	require.ErrorIs(t, err, context.Canceled)
 }

@@ -22,7 +22,7 @@ type Store struct {
 	visits       map[string][]byte         // rows (see visitrow.go); nil: in wide
 	wide         map[string]outreach.Visit // the visits no row can keep
 	rowBuf       []byte                    // putVisit's scratch
-	index        visitIndex                // the visits' list order by unit and by unit and kind
+	index        visitIndex                // the visits' list order by unit and kind, with their versions
 	hazards      map[string]outreach.Hazard
 	appointments map[string]outreach.Appointment
 	campaigns    map[string]outreach.Campaign
@@ -51,7 +51,7 @@ var _ outreach.Store = (*Store)(nil)
 
 // New returns an empty outreach store on db.
 func New(db cmem.Host) *Store {
-	s := &Store{db: db, visits: map[string][]byte{}, wide: map[string]outreach.Visit{}, index: newVisitIndex(), hazards: map[string]outreach.Hazard{},
+	s := &Store{db: db, visits: map[string][]byte{}, wide: map[string]outreach.Visit{}, index: visitIndex{}, hazards: map[string]outreach.Hazard{},
 		appointments: map[string]outreach.Appointment{}, campaigns: map[string]outreach.Campaign{}, plan: map[string]outreach.PlanEntry{},
 		referrals: map[string]outreach.Referral{}}
 	db.Join(s)
@@ -113,8 +113,7 @@ func (s *Store) CreateVisit(ctx context.Context, w outreach.VisitWrite, ch casew
 			s.hazards[h.ID] = h
 			s.recordEvent("", h)
 		}
-		s.putVisit(w.Visit)
-		s.index.put(nil, w.Visit)
+		s.putVisit(nil, &w.Visit)
 		return nil
 	})
 }
@@ -141,8 +140,7 @@ func (s *Store) UpdateVisit(ctx context.Context, v outreach.Visit, ch casework.C
 		keep.RegistryVersion, keep.Version, keep.UpdatedAt = v.RegistryVersion, v.Version, v.UpdatedAt
 		keep.PersonID = v.PersonID // a person merge re-points the visited resident
 		v = keep
-		s.putVisit(v)
-		s.index.put(&cur, v)
+		s.putVisit(&cur, &v)
 		return nil
 	})
 }
@@ -161,35 +159,31 @@ func (s *Store) GetVisit(ctx context.Context, id string) (v outreach.Visit, err 
 
 // ListVisits implements outreach.Store.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
-	return listVisits(ctx, s, f, p, true, outreach.Visit.Clone)
+	_, visits, err := s.listVisits(ctx, f, p, true)
+	return visits, err
 }
 
-// ListVisitRefs implements outreach.Store.
+// ListVisitRefs implements outreach.Store from the index alone, unless
+// the filter names what only a visit's row says (see page).
 func (s *Store) ListVisitRefs(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.VisitRef, error) {
-	return listVisits(ctx, s, f, p, false, outreach.Visit.Ref)
+	refs, _, err := s.listVisits(ctx, f, p, false)
+	return refs, err
 }
 
-// listVisits lists the visits f selects, each as out makes it from a
-// view (out copies what it keeps: Clone, Ref), whole or only its head
-// (see page).
-func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, whole bool, out func(outreach.Visit) T) (list []T, err error) {
+// listVisits lists the visits f selects: whole, or as refs (see page).
+func (s *Store) listVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page, whole bool) (refs []outreach.VisitRef, visits []outreach.Visit, err error) {
 	u, err := s.db.Subtree(ctx, f.UnitUnder)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	err = s.db.Read(ctx, func() error {
-		list = make([]T, 0, min(p.ForStore().Limit, 64))
-		return s.page(u, f, p, func(v outreach.Visit) bool {
-			return u.Has(v.UnitID) && (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
-				(f.TargetKind == "" || v.TargetKind == f.TargetKind) && within(v.VisitedAt, f.From, f.To) &&
-				(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
-				(f.AddressID == "" || v.AddressID == f.AddressID) && (f.PersonID == "" || slices.Contains(v.PersonRefs(), f.PersonID))
-		}, whole, func(v outreach.Visit) { list = append(list, out(v)) })
+	err = s.db.Read(ctx, func() (err error) {
+		refs, visits, err = s.page(u, f, p, whole)
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return list, nil
+	return refs, visits, nil
 }
 
 // GetVisits implements outreach.Store.

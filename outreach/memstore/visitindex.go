@@ -2,211 +2,216 @@ package memstore
 
 import (
 	"cmp"
-	"maps"
 	"slices"
-	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
 	cmem "github.com/grassroots-policing/grassroots/casework/memstore"
 	"github.com/grassroots-policing/grassroots/outreach"
 )
 
-// visitKey is a visit's place in a list: stores order visits by
-// (VisitedAt, ID). The time is kept as its Unix seconds and nanoseconds,
-// which order as it does, in 12 bytes where a time.Time takes 24: each
-// visit has a key in two lists.
-type visitKey struct {
-	sec  int64
-	nsec int32
-	id   string
+// visitEntry is a visit in the index: its place in a list (stores order
+// visits by (VisitedAt, ID)) and its version, so that a list's refs and
+// its filter on unit, kind and period (the list the entry sits in says
+// the unit and kind) read no row. It takes 40 bytes, once per visit.
+type visitEntry struct {
+	at      cmem.Instant // VisitedAt
+	id      string
+	version int64
 }
 
-func compareVisitKeys(a, b visitKey) int {
-	if c := cmp.Compare(a.sec, b.sec); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.nsec, b.nsec); c != 0 {
+func compareEntries(a, b visitEntry) int {
+	if c := a.at.Compare(b.at); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.id, b.id)
 }
 
-func keyAt(t time.Time, id string) visitKey {
-	return visitKey{sec: t.Unix(), nsec: int32(t.Nanosecond()), id: id}
-}
+// visitIndex keeps each unit's visits of each kind in list order, as the
+// SQL stores' (unit, kind, visited_at, id) index does: a page of a
+// station's work list reads about Limit entries from where its cursor or
+// period starts, where a scan read every visit of the store (a list fell
+// to 673 a second after 36,000 creates), and a list of every kind merges
+// the unit's lists of each kind. A visit recorded now lands at or near
+// the end of its list, so an insert moves few entries.
+type visitIndex map[string]map[outreach.TargetKind][]visitEntry // unit → kind → entries
 
-func keyOf(v outreach.Visit) visitKey { return keyAt(v.VisitedAt, v.ID) }
-
-type unitKind struct {
-	unit string
-	kind outreach.TargetKind
-}
-
-// visitIndex keeps each unit's visits, and each unit's visits of one
-// kind, in list order, as the SQL stores' (unit, [kind,] visited_at, id)
-// indexes do: a page of a station's work list reads about Limit visits
-// from where its cursor or period starts, where a scan read every visit
-// of the store (a list fell to 673 a second after 36,000 creates). A
-// visit recorded now lands at or near the end of its lists, so an insert
-// moves few keys.
-type visitIndex struct {
-	byUnit map[string][]visitKey
-	byKind map[unitKind][]visitKey
-}
-
-func newVisitIndex() visitIndex {
-	return visitIndex{byUnit: map[string][]visitKey{}, byKind: map[unitKind][]visitKey{}}
-}
-
-// clone copies the index for a snapshot: add and remove change the lists
-// in place.
+// clone copies the index for a snapshot: put changes the lists in place.
 func (x visitIndex) clone() visitIndex {
-	c := visitIndex{byUnit: maps.Clone(x.byUnit), byKind: maps.Clone(x.byKind)}
-	for u, keys := range c.byUnit {
-		c.byUnit[u] = slices.Clone(keys)
-	}
-	for k, keys := range c.byKind {
-		c.byKind[k] = slices.Clone(keys)
+	c := make(visitIndex, len(x))
+	for unit, kinds := range x {
+		c[unit] = make(map[outreach.TargetKind][]visitEntry, len(kinds))
+		for kind, entries := range kinds {
+			c[unit][kind] = slices.Clone(entries)
+		}
 	}
 	return c
 }
 
-// put moves a visit's keys from where prev had them (nil: a new visit) to
-// where v has them; an update that keeps unit, kind and time moves none.
-func (x visitIndex) put(prev *outreach.Visit, v outreach.Visit) {
+// put moves a visit's entry from where prev had it (nil: a new visit) to
+// where v has it, at v's version; call it inside Write.
+func (x visitIndex) put(h *cmem.Symbols, prev *outreach.Visit, v *outreach.Visit) {
+	e := visitEntry{at: h.Instant(v.VisitedAt), id: v.ID, version: v.Version}
 	if prev != nil {
-		if prev.UnitID == v.UnitID && prev.TargetKind == v.TargetKind && keyOf(*prev) == keyOf(v) {
+		old := visitEntry{at: cmem.InstantOf(prev.VisitedAt), id: prev.ID}
+		entries := x[prev.UnitID][prev.TargetKind]
+		i, found := slices.BinarySearchFunc(entries, old, compareEntries)
+		if found && prev.UnitID == v.UnitID && prev.TargetKind == v.TargetKind && compareEntries(old, e) == 0 {
+			entries[i] = e // an update keeps unit, kind and time: only the version moves
 			return
 		}
-		removeKey(x.byUnit, prev.UnitID, keyOf(*prev))
-		removeKey(x.byKind, unitKind{prev.UnitID, prev.TargetKind}, keyOf(*prev))
+		if found {
+			x.set(prev.UnitID, prev.TargetKind, slices.Delete(entries, i, i+1))
+		}
 	}
-	insertKey(x.byUnit, v.UnitID, keyOf(v))
-	insertKey(x.byKind, unitKind{v.UnitID, v.TargetKind}, keyOf(v))
+	entries := x[v.UnitID][v.TargetKind]
+	i, _ := slices.BinarySearchFunc(entries, e, compareEntries)
+	x.set(v.UnitID, v.TargetKind, slices.Insert(entries, i, e))
 }
 
-func insertKey[K comparable](m map[K][]visitKey, list K, k visitKey) {
-	keys := m[list]
-	i, _ := slices.BinarySearchFunc(keys, k, compareVisitKeys)
-	m[list] = slices.Insert(keys, i, k)
-}
-
-func removeKey[K comparable](m map[K][]visitKey, list K, k visitKey) {
-	keys := m[list]
-	i, found := slices.BinarySearchFunc(keys, k, compareVisitKeys)
-	if !found {
+// set stores a unit's list of a kind, dropping it when empty.
+func (x visitIndex) set(unit string, kind outreach.TargetKind, entries []visitEntry) {
+	kinds := x[unit]
+	if len(entries) == 0 {
+		delete(kinds, kind)
+		if len(kinds) == 0 {
+			delete(x, unit)
+		}
 		return
 	}
-	if keys = slices.Delete(keys, i, i+1); len(keys) == 0 {
-		delete(m, list)
-		return
+	if kinds == nil {
+		kinds = map[outreach.TargetKind][]visitEntry{}
+		x[unit] = kinds
 	}
-	m[list] = keys
+	kinds[kind] = entries
 }
 
-// page calls emit with each of the first p.Limit visits after the cursor
-// that keep accepts, in list order, read from the lists of the units in u
-// (every unit for nil) within f's period; kind, when set, picks the units'
-// lists of that kind. Each list is read from the first key past the
-// cursor and the period's start, and stops at the period's end; the lists
-// are read merged, until p.Limit matches. The visits keep and emit see
-// are views (see visit): emit copies what it keeps (Clone, Ref). Unless
-// the filter names a person (whom a visit's findings name too), keep
-// sees the head of each row (visitHead), and emit too unless whole.
-func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, keep func(outreach.Visit) bool, whole bool, emit func(outreach.Visit)) error {
+// rowFiltered reports whether f selects by what only a visit's row says
+// (officer, campaign, plan entry, address, person): the index says the
+// rest.
+func rowFiltered(f outreach.VisitFilter) bool {
+	return f.OfficerID != "" || f.CampaignID != "" || f.PlanEntryID != "" || f.AddressID != "" || f.PersonID != ""
+}
+
+// rowSelects is f on what only a visit's row says.
+func rowSelects(f outreach.VisitFilter, v *outreach.Visit) bool {
+	return (f.OfficerID == "" || slices.Contains(v.OfficerIDs, f.OfficerID)) &&
+		(f.CampaignID == "" || v.CampaignID == f.CampaignID) && (f.PlanEntryID == "" || v.PlanEntryID == f.PlanEntryID) &&
+		(f.AddressID == "" || v.AddressID == f.AddressID) && (f.PersonID == "" || slices.Contains(v.PersonRefs(), f.PersonID))
+}
+
+// page lists the first p.Limit visits after the cursor that f selects
+// among the units in u (every unit for nil; f.UnitUnder is not read), in
+// list order: as refs read from the index, or with whole as visits read
+// from their rows (the other list is nil). It reads the lists of u's
+// units (of f's kind, when set) from the first entry past the cursor and
+// the period's start to the period's end, merged, until p.Limit match. A
+// row is read only when whole or when f selects by what only the row says;
+// then the head of the row, unless f names a person (whom a visit's
+// findings name too). Call it inside Read.
+func (s *Store) page(u cmem.UnitSet, f outreach.VisitFilter, p casework.Page, whole bool) (refs []outreach.VisitRef, visits []outreach.Visit, err error) {
 	after, err := casework.DecodeCursor(p.After)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	p = p.ForStore()
-	var lists [][]visitKey
-	switch {
-	case u == nil && f.TargetKind == "":
-		lists = slices.Collect(maps.Values(s.index.byUnit))
-	case u == nil:
-		for k, keys := range s.index.byKind {
-			if k.kind == f.TargetKind {
-				lists = append(lists, keys)
-			}
+	if whole {
+		visits = make([]outreach.Visit, 0, min(p.Limit, 64))
+	} else {
+		refs = make([]outreach.VisitRef, 0, min(p.Limit, 64))
+	}
+	start := visitEntry{at: cmem.InstantOf(f.From)}
+	past := visitEntry{at: cmem.InstantOf(after.At), id: after.ID}
+	var heads headHeap
+	add := func(kind outreach.TargetKind, entries []visitEntry) {
+		i := 0
+		if !f.From.IsZero() {
+			i, _ = slices.BinarySearchFunc(entries, start, compareEntries)
 		}
-	default:
-		for unit := range u {
-			if f.TargetKind == "" {
-				lists = append(lists, s.index.byUnit[unit])
-			} else {
-				lists = append(lists, s.index.byKind[unitKind{unit, f.TargetKind}])
+		if after.ID != "" {
+			j, found := slices.BinarySearchFunc(entries, past, compareEntries)
+			if found {
+				j++
 			}
+			i = max(i, j)
+		}
+		if i < len(entries) {
+			heads = append(heads, listHead{entries: entries, i: i, kind: kind})
+		}
+	}
+	addUnit := func(kinds map[outreach.TargetKind][]visitEntry) {
+		if f.TargetKind != "" {
+			if entries, ok := kinds[f.TargetKind]; ok {
+				add(f.TargetKind, entries)
+			}
+			return
+		}
+		for kind, entries := range kinds {
+			add(kind, entries)
+		}
+	}
+	if u == nil {
+		for _, kinds := range s.index {
+			addUnit(kinds)
+		}
+	} else {
+		for unit := range u {
+			addUnit(s.index[unit])
 		}
 	}
 	// The lists are merged in list order, so that each visit is read once,
 	// and only until the page is full: the first matches of the merge are
 	// the first matches of all the lists.
-	heads := make([]listHead, 0, len(lists))
-	for _, keys := range lists {
-		i := 0
-		if after.ID != "" {
-			i, _ = slices.BinarySearchFunc(keys, keyAt(after.At, after.ID), compareVisitKeys)
-			for i < len(keys) && !after.After(time.Unix(keys[i].sec, int64(keys[i].nsec)), keys[i].id) {
-				i++
-			}
-		}
-		if !f.From.IsZero() {
-			start, _ := slices.BinarySearchFunc(keys, keyAt(f.From, ""), compareVisitKeys)
-			i = max(i, start)
-		}
-		if i < len(keys) {
-			heads = append(heads, listHead{keys: keys, i: i})
-		}
+	heads.init()
+	to := visitEntry{at: cmem.InstantOf(f.To)}
+	readRow, head := whole || rowFiltered(f), !whole && f.PersonID == ""
+	syms := s.db.Symbols()
+	var v *outreach.Visit // each row read, as a view
+	if readRow {
+		v = new(outreach.Visit)
 	}
-	h := headHeap(heads)
-	h.init()
-	to := keyAt(f.To, "")
-	var v outreach.Visit // each candidate, read as a view
-	for n := 0; len(h) > 0 && n < p.Limit; {
-		k := h[0].keys[h[0].i]
-		if !f.To.IsZero() && compareVisitKeys(k, to) >= 0 {
-			h.pop() // the rest of this list is past the period
+	for n := 0; len(heads) > 0 && n < p.Limit; {
+		top := &heads[0]
+		e, kind := top.entries[top.i], top.kind
+		if !f.To.IsZero() && compareEntries(e, to) >= 0 {
+			heads.pop() // the rest of this list is past the period
 			continue
 		}
-		if h[0].i++; h[0].i == len(h[0].keys) {
-			h.pop()
+		if top.i++; top.i == len(top.entries) {
+			heads.pop()
 		} else {
-			h.fix()
+			heads.fix()
 		}
-		var err error
-		if f.PersonID == "" {
-			_, err = s.visitHead(k.id, &v)
-		} else {
-			_, err = s.visit(k.id, &v, true)
-		}
-		if err != nil {
-			return err
-		}
-		if !keep(v) {
-			continue
-		}
-		if whole && f.PersonID == "" {
-			if _, err := s.visit(k.id, &v, true); err != nil {
-				return err
+		if readRow {
+			ok, err := s.readRow(e.id, v, true, head)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !ok || !rowSelects(f, v) {
+				continue
 			}
 		}
-		emit(v)
+		if whole {
+			visits = append(visits, v.Clone())
+		} else {
+			refs = append(refs, outreach.VisitRef{ID: e.id, Version: e.version, VisitedAt: syms.Time(e.at), TargetKind: kind})
+		}
 		n++
 	}
-	return nil
+	return refs, visits, nil
 }
 
 // listHead is where a merge has come to in one of the index's lists.
 type listHead struct {
-	keys []visitKey
-	i    int
+	entries []visitEntry
+	i       int
+	kind    outreach.TargetKind
 }
 
-// headHeap is a min-heap of list heads by their next key.
+// headHeap is a min-heap of list heads by their next entry.
 type headHeap []listHead
 
 func (h headHeap) less(a, b int) bool {
-	return compareVisitKeys(h[a].keys[h[a].i], h[b].keys[h[b].i]) < 0
+	return compareEntries(h[a].entries[h[a].i], h[b].entries[h[b].i]) < 0
 }
 
 func (h headHeap) init() {

@@ -14,15 +14,17 @@ import (
 // cannot keep as it came (a time with a monotonic clock reading) stays
 // whole in wide, and its row is nil.
 
-// putVisit stores v (a clone the store owns), as a row when it can; call
-// it inside Write.
-func (s *Store) putVisit(v outreach.Visit) {
+// putVisit stores v (a clone the store owns), as a row when it can, and
+// moves its index entry from where prev (the stored visit it replaces,
+// nil for a new one) had it; call it inside Write.
+func (s *Store) putVisit(prev, v *outreach.Visit) {
 	w := cmem.NewRowWriter(s.db.Symbols(), s.rowBuf)
-	writeVisit(&w, &v)
+	writeVisit(&w, v)
 	s.rowBuf = w.B
+	s.index.put(s.db.Symbols(), prev, v)
 	if !w.OK() {
 		s.visits[v.ID] = nil
-		s.wide[v.ID] = v
+		s.wide[v.ID] = *v
 		return
 	}
 	delete(s.wide, v.ID)
@@ -37,13 +39,9 @@ func (s *Store) visit(id string, v *outreach.Visit, view bool) (ok bool, err err
 	return s.readRow(id, v, view, false)
 }
 
-// visitHead is visit as a view reading only the head of the row: the
+// readRow is visit; with head it reads only the head of the row: the
 // unit, campaign, plan entry, officers, time, address, kind, person and
-// version (the rest of v is zero), for a list's filter and its refs.
-func (s *Store) visitHead(id string, v *outreach.Visit) (ok bool, err error) {
-	return s.readRow(id, v, true, true)
-}
-
+// version (the rest of v is zero), for a list's filter.
 func (s *Store) readRow(id string, v *outreach.Visit, view, head bool) (ok bool, err error) {
 	row, ok := s.visits[id]
 	if !ok {
@@ -76,7 +74,7 @@ func (s *Store) readRow(id string, v *outreach.Visit, view, head bool) (ok bool,
 // writeVisit writes every field of v but its id; readVisit reads them in
 // the same order.
 func writeVisit(w *cmem.RowWriter, v *outreach.Visit) {
-	// The head: what a list's filter (but a person's) and its refs read.
+	// The head: what a list's filter reads, but a person's.
 	w.Sym(v.UnitID)
 	w.Sym(v.CampaignID)
 	w.Sym(v.PlanEntryID)
