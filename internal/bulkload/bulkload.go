@@ -15,8 +15,8 @@
 //
 // A Fresh load (Config.Fresh) is for a new database that is worth nothing
 // until the load has finished, such as a generated city: it is loaded
-// without the secondary indexes and PostgreSQL's foreign keys (built and
-// checked once at Close), and on SQLite without journal, fsync or
+// without the secondary indexes and, on PostgreSQL, without the keys and
+// foreign keys (built and checked once at Close), and on SQLite without journal, fsync or
 // foreign-key checks (checked once at Close, then the file goes back to WAL
 // with synchronous=FULL and is fsynced) and in pages of 16 KiB. A crash or
 // an error during such a load leaves a database to delete and generate
@@ -78,9 +78,10 @@ type Config struct {
 	// Fresh says the database is new and worth nothing until the load
 	// has finished (a generated city: lost on a crash, it is generated
 	// again). The loader then trades the load's durability for speed:
-	// it drops the secondary indexes of the tables it writes and builds
-	// them again at Close (one sort each instead of a B-tree insert per
-	// row); on SQLite it also writes on one connection without a
+	// it drops the secondary indexes of the tables it writes (on
+	// PostgreSQL their keys and foreign keys too) and builds them again
+	// at Close (one sort each instead of a B-tree insert per row), where
+	// a duplicate key or a dangling reference fails the load; on SQLite it also writes on one connection without a
 	// rollback journal, with no fsync and no foreign-key checks, and at
 	// Close checks the foreign keys once, switches the file back to WAL
 	// with synchronous=FULL and fsyncs it. A load that fails or is cut

@@ -10,33 +10,49 @@ import (
 )
 
 // endFreshPostgres ends a Fresh load on PostgreSQL. Each step is one
-// statement on one table (an index build, a roll-up fill, a foreign key's
-// validation, an ANALYZE), each of which PostgreSQL runs on one core, so
-// the steps run on as many connections at once as there are cores:
+// statement on one table (a key's or an index's build, a roll-up fill, a
+// foreign key's validation, an ANALYZE), each of which PostgreSQL runs on
+// one core, so the steps run on as many connections at once as there are
+// cores:
 //
-//  1. the foreign keys are added back NOT VALID, one after the other
-//     (each takes a brief lock on both of its tables and reads no row);
-//  2. the indexes, the roll-up triggers and the roll-up fills, and each
+//  1. the primary keys and UNIQUE constraints, which a foreign key needs
+//     (each build holds its table alone: a key and its table are one job);
+//  2. the foreign keys, added back NOT VALID one after the other (each
+//     takes a brief lock on both of its tables and reads no row);
+//  3. the indexes, the roll-up triggers and the roll-up fills, and each
 //     foreign key's VALIDATE (which reads its table against the key's
 //     target under locks that let the others read on);
-//  3. ANALYZE of each loaded table and roll-up table, when their indexes
+//  4. ANALYZE of each loaded table and roll-up table, when their indexes
 //     exist.
 //
 // The end state is the one the statements would reach one at a time: the
-// same indexes, triggers and (validated) constraints, the same roll-up
-// rows.
+// same keys, indexes, triggers and (validated) constraints, the same
+// roll-up rows.
 func (l *Loader) endFreshPostgres(ctx context.Context) error {
 	start := l.mark()
-	var build, fks []string
-	var validate []job
+	var keys, build, validate []job
+	var fks []string
 	for _, ix := range l.indexes {
-		if ix.validate == "" {
-			build = append(build, ix.create)
-			continue
+		switch ix.kind {
+		case uniqueKey:
+			keys = append(keys, job{ix.create, []string{ix.create}})
+		case foreignKey:
+			q := ix.create
+			if !strings.HasSuffix(q, " NOT VALID") {
+				q += " NOT VALID"
+			}
+			fks = append(fks, q)
+			if ix.validate != "" {
+				validate = append(validate, job{"validate " + ix.name, []string{ix.validate}})
+			}
+		default:
+			build = append(build, job{ix.create, []string{ix.create}})
 		}
-		fks = append(fks, ix.create+" NOT VALID")
-		validate = append(validate, job{"validate " + ix.name, []string{ix.validate}})
 	}
+	if err := l.parallel(ctx, keys); err != nil {
+		return err
+	}
+	start = l.phase("keys", start)
 	for _, q := range fks {
 		if _, err := l.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("bulkload: %s: %w", q, err)
@@ -55,14 +71,11 @@ func (l *Loader) endFreshPostgres(ctx context.Context) error {
 		jobs = append(jobs, job{"fill the roll-up " + f.name, f.stmts(false)})
 		analyze = append(analyze, job{"analyze rollup_" + f.name, []string{`ANALYZE rollup_` + f.name}})
 	}
-	for _, q := range build {
-		jobs = append(jobs, job{q, []string{q}})
-	}
-	jobs = append(jobs, validate...)
+	jobs = append(append(jobs, build...), validate...)
 	if err := l.parallel(ctx, jobs); err != nil {
 		return err
 	}
-	start = l.phase("indexes, roll-ups and keys", start)
+	start = l.phase("indexes, roll-ups and foreign keys", start)
 	l.indexes = nil
 	for _, name := range tableOrder {
 		if l.touched[name] {

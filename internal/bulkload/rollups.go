@@ -25,7 +25,7 @@ func (l *Loader) rollupTriggers(ctx context.Context) ([]index, error) {
 			WHERE n.nspname = current_schema() AND NOT t.tgisinternal AND t.tgname LIKE 'rollup\_%' ORDER BY 1`
 	}
 	out, err := sqlx.QueryAll(ctx, l.db, q, nil, func(sc sqlx.Scanner) (index, error) {
-		var ix index
+		ix := index{kind: trigger}
 		err := sc.Scan(&ix.name, &ix.drop, &ix.create)
 		return ix, err
 	})
@@ -66,7 +66,7 @@ func (f fill) stmts(ancestors bool) []string {
 // load dropped their triggers (a Fresh load writes without them and
 // builds the roll-up rows once at the end).
 func (l *Loader) rollupFills(ctx context.Context) ([]fill, error) {
-	if !slices.ContainsFunc(l.indexes, func(ix index) bool { return strings.HasPrefix(ix.name, "rollup_") }) {
+	if !slices.ContainsFunc(l.indexes, func(ix index) bool { return ix.kind == trigger }) {
 		return nil, nil
 	}
 	all, err := sqlx.QueryAll(ctx, l.reader(), `SELECT series, fill FROM grid_rollups ORDER BY series`, nil, func(sc sqlx.Scanner) (fill, error) {
