@@ -24,14 +24,18 @@ import (
 type Store struct {
 	k     casesql.Host
 	db    *sql.DB
-	stmts *sqlx.Stmts // the lists\' queries and the create\'s inserts, prepared once per text
+	stmts *sqlx.Stmts     // the lists' queries and the create's inserts, prepared once per text
+	lists *casesql.Lister // the visit lists, through stmts
 }
 
 var _ outreach.Store = (*Store)(nil)
 
 // New builds the outreach store on the kernel's SQL store (or any casesql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), stmts: sqlx.NewStmts(k.DB())} }
+func New(k casesql.Host) *Store {
+	stmts := sqlx.NewStmts(k.DB())
+	return &Store{k: k, db: k.DB(), stmts: stmts, lists: casesql.NewLister(stmts)}
+}
 
 type scanner = sqlx.Scanner
 
@@ -318,7 +322,7 @@ func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p 
 		}
 	}
 	q = period(q, &a, "visited_at", f.From, f.To)
-	return casesql.ListUnder(ctx, s.stmts, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: cols,
+	return casesql.ListUnder(ctx, s.lists, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: cols,
 		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q}, scan)
 }
 
