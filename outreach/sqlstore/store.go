@@ -259,15 +259,36 @@ func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casewo
 	return listVisits(ctx, s, f, p, visitSelect, newVisitScanner().scan)
 }
 
-// ListVisitRefs implements outreach.Store: ListVisits reading four
-// columns of each row instead of 23 (on SQLite the driver locks and
-// unlocks its connection for every column it reads).
+// ListVisitRefs implements outreach.Store: ListVisits reading three or
+// four columns of each row instead of 23 (on SQLite the driver locks and
+// unlocks its connection for every column it reads), all of them in the
+// unit indexes (migration step 12). A list filtered by kind does not read
+// the kind: every row has the filter's.
 func (s *Store) ListVisitRefs(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.VisitRef, error) {
-	return listVisits(ctx, s, f, p, `id, version, visited_at, target_kind`, func(r scanner) (outreach.VisitRef, error) {
-		var v outreach.VisitRef
-		err := r.Scan(&v.ID, &v.Version, sqlx.Time{T: &v.VisitedAt}, &v.TargetKind)
-		return v, err
-	})
+	r := &refScanner{}
+	r.dest = []any{&r.v.ID, &r.v.Version, sqlx.Time{T: &r.v.VisitedAt}, &r.v.TargetKind}
+	cols := `id, version, visited_at, target_kind`
+	if f.TargetKind != "" {
+		r.v.TargetKind, r.dest = f.TargetKind, r.dest[:3]
+		cols = `id, version, visited_at`
+	}
+	return listVisits(ctx, s, f, p, cols, r.scan)
+}
+
+// refScanner scans rows of ListVisitRefs into one VisitRef that its
+// destinations point at, built once per list, so a row allocates only
+// the values it holds.
+type refScanner struct {
+	v    outreach.VisitRef
+	dest []any
+}
+
+// scan reads one row; a kind not read stays the filter's.
+func (r *refScanner) scan(row scanner) (outreach.VisitRef, error) {
+	if err := row.Scan(r.dest...); err != nil {
+		return outreach.VisitRef{}, err
+	}
+	return r.v, nil
 }
 
 // getVisitsChunk is how many ids one statement of GetVisits reads; a
