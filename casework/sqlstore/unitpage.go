@@ -101,11 +101,15 @@ func (l *Lister) read(ctx context.Context, path string) (subtree, error) {
 
 // UnitPage is a list of one table ordered by (AtCol, IDCol) within a set
 // of units, filtered by Where: conditions each written " AND cond", with
-// placeholders from the same Args ("" for none).
+// placeholders from the same Args ("" for none). Covered says that Cols
+// are plain columns, AtCol and IDCol among them, all in the unit index the
+// list walks: each unit's arm of a page then reads them there, and the
+// page is sorted from the arms with no lookup of its rows by id after.
 type UnitPage struct {
 	Table, Cols           string
 	UnitCol, AtCol, IDCol string
 	Where                 string
+	Covered               bool
 }
 
 // ListUnder runs one page of a list within the subtree at path ("" for
@@ -192,6 +196,7 @@ func pageUnder[T any](ctx context.Context, q Querier, t subtree, path string, gu
 // the period holds, where "unit IN (subtree) ORDER BY at" reads and sorts
 // them all. The arms share placeholders, so their number does not grow the
 // arguments. A subtree of one unit reads its page straight from that index.
+// A Covered list reads its rows in the arms and needs no last step.
 func PageByUnit(units []string, a Placeholders, p casework.Page, l UnitPage) (string, error) {
 	return pageByUnit(units, a, p, l, "")
 }
@@ -217,11 +222,19 @@ func pageByUnit(units []string, a Placeholders, p casework.Page, l UnitPage, gua
 		return `SELECT ` + l.Cols + ` FROM ` + l.Table + ` WHERE ` + l.UnitCol + ` = ` + a.Add(units[0]) + cond + guard + order +
 			` LIMIT ` + limit, nil
 	}
+	armCols := l.AtCol + `, ` + l.IDCol
+	if l.Covered {
+		armCols = l.Cols
+	}
 	arms := make([]string, len(units))
 	for i, u := range units {
 		alias := `w` + strconv.Itoa(i)
-		arms[i] = `SELECT ` + l.AtCol + `, ` + l.IDCol + ` FROM (SELECT ` + l.AtCol + `, ` + l.IDCol + ` FROM ` + l.Table +
-			` WHERE ` + l.UnitCol + ` = ` + a.Add(u) + cond + ` ORDER BY ` + l.AtCol + `, ` + l.IDCol + ` LIMIT ` + limit + `) ` + alias
+		arms[i] = `SELECT ` + armCols + ` FROM (SELECT ` + armCols + ` FROM ` + l.Table +
+			` WHERE ` + l.UnitCol + ` = ` + a.Add(u) + cond + order + ` LIMIT ` + limit + `) ` + alias
+	}
+	if l.Covered {
+		return `SELECT ` + l.Cols + ` FROM (` + strings.Join(arms, ` UNION ALL `) + `) page WHERE 1 = 1` + guard + order +
+			` LIMIT ` + limit, nil
 	}
 	return `SELECT ` + l.Cols + ` FROM ` + l.Table + ` WHERE ` + l.IDCol + ` IN (SELECT ` + l.IDCol + ` FROM (` +
 		strings.Join(arms, ` UNION ALL `) + order + ` LIMIT ` + limit + `) page)` + guard + order, nil

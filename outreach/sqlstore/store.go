@@ -256,7 +256,7 @@ func updateVisit(ctx context.Context, tx *sql.Tx, v outreach.Visit) error {
 // ListVisits implements outreach.Store; casesql.ListUnder says how a
 // subtree is listed, on the (unit, [kind,] visited_at, id) indexes.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
-	return listVisits(ctx, s, f, p, visitSelect, newVisitScanner().scan)
+	return listVisits(ctx, s, f, p, visitSelect, false, newVisitScanner().scan)
 }
 
 // ListVisitRefs implements outreach.Store: ListVisits reading three or
@@ -272,7 +272,7 @@ func (s *Store) ListVisitRefs(ctx context.Context, f outreach.VisitFilter, p cas
 		r.v.TargetKind, r.dest = f.TargetKind, r.dest[:3]
 		cols = `id, version, visited_at`
 	}
-	return listVisits(ctx, s, f, p, cols, r.scan)
+	return listVisits(ctx, s, f, p, cols, true, r.scan)
 }
 
 // refScanner scans rows of ListVisitRefs into one VisitRef that its
@@ -326,8 +326,10 @@ func (s *Store) GetVisits(ctx context.Context, ids []string) ([]outreach.Visit, 
 	return out, nil
 }
 
-// listVisits runs a list of visits, reading cols with scan.
-func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, cols string, scan func(scanner) (T, error)) ([]T, error) {
+// listVisits runs a list of visits, reading cols with scan; covered says
+// that cols are all in the unit indexes (casesql.UnitPage.Covered).
+func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, cols string, covered bool,
+	scan func(scanner) (T, error)) ([]T, error) {
 	var a sqlx.Args
 	var q string
 	if f.OfficerID != "" {
@@ -344,7 +346,7 @@ func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p 
 	}
 	q = period(q, &a, "visited_at", f.From, f.To)
 	return casesql.ListUnder(ctx, s.lists, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: cols,
-		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q}, scan)
+		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q, Covered: covered}, scan)
 }
 
 const hazardCols = `id, unit_id, visit_id, address_id, community, place, kind, severity, description, responsible,
