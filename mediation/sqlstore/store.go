@@ -31,14 +31,16 @@ import (
 type Store struct {
 	k     casesql.Host
 	db    *sql.DB
-	lists *sqlx.Stmts // the lists' queries, prepared once per text
+	lists *casesql.Lister // the lists, their queries prepared once per text
 }
 
 var _ mediation.Store = (*Store)(nil)
 
 // New builds the store on the kernel's SQL store (or any casesql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), lists: sqlx.NewStmts(k.DB())} }
+func New(k casesql.Host) *Store {
+	return &Store{k: k, db: k.DB(), lists: casesql.NewLister(sqlx.NewStmts(k.DB()))}
+}
 
 // The refs kinds.
 const (

@@ -133,8 +133,9 @@ func benchCity(b *testing.B, db *sql.DB, e casesql.Engine, n int) (outreach.Stor
 }
 
 // BenchmarkListVisits times a station's work list: 50 visits of one kind
-// from a date (here the start of a history of 12,000), in order, over the benchCity history (the first page,
-// and the page after it through its cursor).
+// from a date (here the start of a history of 12,000), in order, over the
+// benchCity history (the first page, the page after it through its
+// cursor, and the first page's refs as the server lists them).
 func BenchmarkListVisits(b *testing.B) {
 	for _, engine := range benchEngines {
 		b.Run(engine.name, func(b *testing.B) {
@@ -153,10 +154,19 @@ func BenchmarkListVisits(b *testing.B) {
 				for _, pg := range []struct {
 					name  string
 					after string
-				}{{"first", ""}, {"next", next}} {
+					refs  bool
+				}{{"first", "", false}, {"next", next, false}, {"refs", "", true}} {
 					b.Run(u.name+"/"+pg.name, func(b *testing.B) {
+						b.ReportAllocs()
 						for b.Loop() {
-							if _, err := s.ListVisits(ctx, f, casework.Page{Limit: 51, After: pg.after}); err != nil {
+							p := casework.Page{Limit: 51, After: pg.after}
+							var err error
+							if pg.refs {
+								_, err = s.ListVisitRefs(ctx, f, p)
+							} else {
+								_, err = s.ListVisits(ctx, f, p)
+							}
+							if err != nil {
 								b.Fatal(err)
 							}
 						}

@@ -24,14 +24,18 @@ import (
 type Store struct {
 	k     casesql.Host
 	db    *sql.DB
-	stmts *sqlx.Stmts // the lists\' queries and the create\'s inserts, prepared once per text
+	stmts *sqlx.Stmts     // the lists' queries and the create's inserts, prepared once per text
+	lists *casesql.Lister // the visit lists, through stmts
 }
 
 var _ outreach.Store = (*Store)(nil)
 
 // New builds the outreach store on the kernel's SQL store (or any casesql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k casesql.Host) *Store { return &Store{k: k, db: k.DB(), stmts: sqlx.NewStmts(k.DB())} }
+func New(k casesql.Host) *Store {
+	stmts := sqlx.NewStmts(k.DB())
+	return &Store{k: k, db: k.DB(), stmts: stmts, lists: casesql.NewLister(stmts)}
+}
 
 type scanner = sqlx.Scanner
 
@@ -252,18 +256,39 @@ func updateVisit(ctx context.Context, tx *sql.Tx, v outreach.Visit) error {
 // ListVisits implements outreach.Store; casesql.ListUnder says how a
 // subtree is listed, on the (unit, [kind,] visited_at, id) indexes.
 func (s *Store) ListVisits(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.Visit, error) {
-	return listVisits(ctx, s, f, p, visitSelect, newVisitScanner().scan)
+	return listVisits(ctx, s, f, p, visitSelect, false, newVisitScanner().scan)
 }
 
-// ListVisitRefs implements outreach.Store: ListVisits reading four
-// columns of each row instead of 23 (on SQLite the driver locks and
-// unlocks its connection for every column it reads).
+// ListVisitRefs implements outreach.Store: ListVisits reading three or
+// four columns of each row instead of 23 (on SQLite the driver locks and
+// unlocks its connection for every column it reads), all of them in the
+// unit indexes (migration step 12). A list filtered by kind does not read
+// the kind: every row has the filter's.
 func (s *Store) ListVisitRefs(ctx context.Context, f outreach.VisitFilter, p casework.Page) ([]outreach.VisitRef, error) {
-	return listVisits(ctx, s, f, p, `id, version, visited_at, target_kind`, func(r scanner) (outreach.VisitRef, error) {
-		var v outreach.VisitRef
-		err := r.Scan(&v.ID, &v.Version, sqlx.Time{T: &v.VisitedAt}, &v.TargetKind)
-		return v, err
-	})
+	r := &refScanner{}
+	r.dest = []any{&r.v.ID, &r.v.Version, sqlx.Time{T: &r.v.VisitedAt}, &r.v.TargetKind}
+	cols := `id, version, visited_at, target_kind`
+	if f.TargetKind != "" {
+		r.v.TargetKind, r.dest = f.TargetKind, r.dest[:3]
+		cols = `id, version, visited_at`
+	}
+	return listVisits(ctx, s, f, p, cols, true, r.scan)
+}
+
+// refScanner scans rows of ListVisitRefs into one VisitRef that its
+// destinations point at, built once per list, so a row allocates only
+// the values it holds.
+type refScanner struct {
+	v    outreach.VisitRef
+	dest []any
+}
+
+// scan reads one row; a kind not read stays the filter's.
+func (r *refScanner) scan(row scanner) (outreach.VisitRef, error) {
+	if err := row.Scan(r.dest...); err != nil {
+		return outreach.VisitRef{}, err
+	}
+	return r.v, nil
 }
 
 // getVisitsChunk is how many ids one statement of GetVisits reads; a
@@ -301,8 +326,10 @@ func (s *Store) GetVisits(ctx context.Context, ids []string) ([]outreach.Visit, 
 	return out, nil
 }
 
-// listVisits runs a list of visits, reading cols with scan.
-func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, cols string, scan func(scanner) (T, error)) ([]T, error) {
+// listVisits runs a list of visits, reading cols with scan; covered says
+// that cols are all in the unit indexes (casesql.UnitPage.Covered).
+func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p casework.Page, cols string, covered bool,
+	scan func(scanner) (T, error)) ([]T, error) {
 	var a sqlx.Args
 	var q string
 	if f.OfficerID != "" {
@@ -318,8 +345,8 @@ func listVisits[T any](ctx context.Context, s *Store, f outreach.VisitFilter, p 
 		}
 	}
 	q = period(q, &a, "visited_at", f.From, f.To)
-	return casesql.ListUnder(ctx, s.stmts, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: cols,
-		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q}, scan)
+	return casesql.ListUnder(ctx, s.lists, f.UnitUnder, &a, p, casesql.UnitPage{Table: "outreach_visits", Cols: cols,
+		UnitCol: "unit_id", AtCol: "visited_at", IDCol: "id", Where: q, Covered: covered}, scan)
 }
 
 const hazardCols = `id, unit_id, visit_id, address_id, community, place, kind, severity, description, responsible,

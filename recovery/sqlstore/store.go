@@ -23,16 +23,19 @@ import (
 // Store is the SQL recovery store. It is safe for concurrent use by any
 // number of goroutines and processes sharing one database.
 type Store struct {
-	k  ksql.Host
-	db *sql.DB
-	d  *sqlx.Dialect
+	k     ksql.Host
+	db    *sql.DB
+	d     *sqlx.Dialect
+	lists *ksql.Lister // the lists within a subtree
 }
 
 var _ recovery.Store = (*Store)(nil)
 
 // New builds the store on the kernel's SQL store (or any ksql.Host).
 // Call Migrate, or the kernel's MigrateAll with this store, before use.
-func New(k ksql.Host) *Store { return &Store{k: k, db: k.DB(), d: &sqlx.Dialect{Engine: k.Engine()}} }
+func New(k ksql.Host) *Store {
+	return &Store{k: k, db: k.DB(), d: &sqlx.Dialect{Engine: k.Engine()}, lists: ksql.NewLister(k.DB())}
+}
 
 type scanner = sqlx.Scanner
 
@@ -371,7 +374,7 @@ func (s *Store) ListItems(ctx context.Context, f recovery.ItemFilter, p casework
 		q += ` AND id IN (` + sqlx.In(&a, f.IDs) + `)`
 	}
 	// A station's list walks recovery_items_unit (ksql.ListUnder).
-	return ksql.ListUnder(ctx, s.db, f.UnitUnder, &a, p, ksql.UnitPage{Table: "recovery_items", Cols: itemCols,
+	return ksql.ListUnder(ctx, s.lists, f.UnitUnder, &a, p, ksql.UnitPage{Table: "recovery_items", Cols: itemCols,
 		UnitCol: "unit_id", AtCol: "created_at", IDCol: "id", Where: q}, scanItem)
 }
 
