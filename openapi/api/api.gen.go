@@ -6178,6 +6178,11 @@ func (siw *ServerInterfaceWrapper) CreateAddress(w http.ResponseWriter, r *http.
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateAddress(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateAddress(w, r, params)
 	}))
@@ -6201,6 +6206,11 @@ func (siw *ServerInterfaceWrapper) GetAddress(w http.ResponseWriter, r *http.Req
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetAddress(w, r, id)
 		return
 	}
 
@@ -6258,6 +6268,11 @@ func (siw *ServerInterfaceWrapper) UpdateRegistry(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdateRegistry(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateRegistry(w, r, id, params)
 	}))
@@ -6278,9 +6293,11 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAppointmentsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6293,7 +6310,7 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", r.URL.Query(), &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6306,7 +6323,7 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6319,7 +6336,7 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6332,7 +6349,7 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6345,7 +6362,7 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6358,7 +6375,7 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6366,6 +6383,11 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListAppointments(w, r, params)
 		return
 	}
 
@@ -6410,6 +6432,11 @@ func (siw *ServerInterfaceWrapper) RequestAppointment(w http.ResponseWriter, r *
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RequestAppointment(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestAppointment(w, r, params)
 	}))
@@ -6433,6 +6460,11 @@ func (siw *ServerInterfaceWrapper) GetAppointment(w http.ResponseWriter, r *http
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetAppointment(w, r, id)
 		return
 	}
 
@@ -6490,6 +6522,11 @@ func (siw *ServerInterfaceWrapper) AcceptAppointment(w http.ResponseWriter, r *h
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AcceptAppointment(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AcceptAppointment(w, r, id, params)
 	}))
@@ -6541,6 +6578,11 @@ func (siw *ServerInterfaceWrapper) CompleteAppointment(w http.ResponseWriter, r 
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CompleteAppointment(w, r, id, params)
 		return
 	}
 
@@ -6598,6 +6640,11 @@ func (siw *ServerInterfaceWrapper) DeclineAppointment(w http.ResponseWriter, r *
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DeclineAppointment(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DeclineAppointment(w, r, id, params)
 	}))
@@ -6652,6 +6699,11 @@ func (siw *ServerInterfaceWrapper) MarkNoShow(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.MarkNoShow(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.MarkNoShow(w, r, id, params)
 	}))
@@ -6672,9 +6724,11 @@ func (siw *ServerInterfaceWrapper) PutAttachment(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params PutAttachmentParams
 
+	query := r.URL.Query()
+
 	// ------------- Required query parameter "name" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "name", r.URL.Query(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "name", query, &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6682,6 +6736,11 @@ func (siw *ServerInterfaceWrapper) PutAttachment(w http.ResponseWriter, r *http.
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.PutAttachment(w, r, params)
 		return
 	}
 
@@ -6711,6 +6770,11 @@ func (siw *ServerInterfaceWrapper) GetAttachment(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetAttachment(w, r, sha256)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetAttachment(w, r, sha256)
 	}))
@@ -6731,9 +6795,11 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAuditParams
 
+	query := r.URL.Query()
+
 	// ------------- Required query parameter "recordType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "recordType", r.URL.Query(), &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "recordType", query, &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6746,7 +6812,7 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Required query parameter "recordId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "recordId", r.URL.Query(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "recordId", query, &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6759,7 +6825,7 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6772,7 +6838,7 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6780,6 +6846,11 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListAudit(w, r, params)
 		return
 	}
 
@@ -6797,6 +6868,11 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 // GetCheckpointKey operation middleware
 func (siw *ServerInterfaceWrapper) GetCheckpointKey(w http.ResponseWriter, r *http.Request) {
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCheckpointKey(w, r)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCheckpointKey(w, r)
 	}))
@@ -6810,6 +6886,11 @@ func (siw *ServerInterfaceWrapper) GetCheckpointKey(w http.ResponseWriter, r *ht
 
 // ExportCheckpoints operation middleware
 func (siw *ServerInterfaceWrapper) ExportCheckpoints(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ExportCheckpoints(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ExportCheckpoints(w, r)
@@ -6825,6 +6906,11 @@ func (siw *ServerInterfaceWrapper) ExportCheckpoints(w http.ResponseWriter, r *h
 // VerifyAudit operation middleware
 func (siw *ServerInterfaceWrapper) VerifyAudit(w http.ResponseWriter, r *http.Request) {
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.VerifyAudit(w, r)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyAudit(w, r)
 	}))
@@ -6838,6 +6924,11 @@ func (siw *ServerInterfaceWrapper) VerifyAudit(w http.ResponseWriter, r *http.Re
 
 // VerifyAuditAgainst operation middleware
 func (siw *ServerInterfaceWrapper) VerifyAuditAgainst(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.VerifyAuditAgainst(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyAuditAgainst(w, r)
@@ -6859,9 +6950,11 @@ func (siw *ServerInterfaceWrapper) ListCampaigns(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListCampaignsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "activeAt" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "activeAt", r.URL.Query(), &params.ActiveAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "activeAt", query, &params.ActiveAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6874,7 +6967,7 @@ func (siw *ServerInterfaceWrapper) ListCampaigns(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6887,7 +6980,7 @@ func (siw *ServerInterfaceWrapper) ListCampaigns(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6895,6 +6988,11 @@ func (siw *ServerInterfaceWrapper) ListCampaigns(w http.ResponseWriter, r *http.
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCampaigns(w, r, params)
 		return
 	}
 
@@ -6939,6 +7037,11 @@ func (siw *ServerInterfaceWrapper) CreateCampaign(w http.ResponseWriter, r *http
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateCampaign(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateCampaign(w, r, params)
 	}))
@@ -6962,6 +7065,11 @@ func (siw *ServerInterfaceWrapper) GetCampaign(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCampaign(w, r, id)
 		return
 	}
 
@@ -7019,6 +7127,11 @@ func (siw *ServerInterfaceWrapper) UpdateCampaign(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdateCampaign(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateCampaign(w, r, id, params)
 	}))
@@ -7045,6 +7158,11 @@ func (siw *ServerInterfaceWrapper) GetCampaignProgress(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCampaignProgress(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCampaignProgress(w, r, id)
 	}))
@@ -7065,9 +7183,11 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListCasesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7080,7 +7200,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7093,7 +7213,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7106,7 +7226,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "reportedFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", r.URL.Query(), &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", query, &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7119,7 +7239,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "reportedTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", r.URL.Query(), &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", query, &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7132,7 +7252,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "suspectDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocType", r.URL.Query(), &params.SuspectDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocType", query, &params.SuspectDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7145,7 +7265,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "suspectDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocNumber", r.URL.Query(), &params.SuspectDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocNumber", query, &params.SuspectDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7158,7 +7278,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "identifier" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", r.URL.Query(), &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", query, &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7171,7 +7291,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7184,7 +7304,7 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7192,6 +7312,11 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCases(w, r, params)
 		return
 	}
 
@@ -7236,6 +7361,11 @@ func (siw *ServerInterfaceWrapper) ReportCase(w http.ResponseWriter, r *http.Req
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReportCase(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReportCase(w, r, params)
 	}))
@@ -7256,9 +7386,11 @@ func (siw *ServerInterfaceWrapper) ListOverdueCases(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOverdueCasesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7271,7 +7403,7 @@ func (siw *ServerInterfaceWrapper) ListOverdueCases(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7284,7 +7416,7 @@ func (siw *ServerInterfaceWrapper) ListOverdueCases(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -7292,6 +7424,11 @@ func (siw *ServerInterfaceWrapper) ListOverdueCases(w http.ResponseWriter, r *ht
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOverdueCases(w, r, params)
 		return
 	}
 
@@ -7318,6 +7455,11 @@ func (siw *ServerInterfaceWrapper) GetCase(w http.ResponseWriter, r *http.Reques
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCase(w, r, id)
 		return
 	}
 
@@ -7375,6 +7517,11 @@ func (siw *ServerInterfaceWrapper) AnalyseAndShareCase(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AnalyseAndShareCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AnalyseAndShareCase(w, r, id, params)
 	}))
@@ -7429,6 +7576,11 @@ func (siw *ServerInterfaceWrapper) ArrestForCase(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ArrestForCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ArrestForCase(w, r, id, params)
 	}))
@@ -7455,6 +7607,11 @@ func (siw *ServerInterfaceWrapper) ListCaseAttachments(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCaseAttachments(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListCaseAttachments(w, r, id)
 	}))
@@ -7478,6 +7635,11 @@ func (siw *ServerInterfaceWrapper) AttachToCase(w http.ResponseWriter, r *http.R
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AttachToCase(w, r, id)
 		return
 	}
 
@@ -7535,6 +7697,11 @@ func (siw *ServerInterfaceWrapper) CloseCase(w http.ResponseWriter, r *http.Requ
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CloseCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseCase(w, r, id, params)
 	}))
@@ -7586,6 +7753,11 @@ func (siw *ServerInterfaceWrapper) CorrectCase(w http.ResponseWriter, r *http.Re
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CorrectCase(w, r, id, params)
 		return
 	}
 
@@ -7643,6 +7815,11 @@ func (siw *ServerInterfaceWrapper) DispatchAndFileCase(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DispatchAndFileCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DispatchAndFileCase(w, r, id, params)
 	}))
@@ -7694,6 +7871,11 @@ func (siw *ServerInterfaceWrapper) DropCase(w http.ResponseWriter, r *http.Reque
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DropCase(w, r, id, params)
 		return
 	}
 
@@ -7751,6 +7933,11 @@ func (siw *ServerInterfaceWrapper) AddCaseItems(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AddCaseItems(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AddCaseItems(w, r, id, params)
 	}))
@@ -7802,6 +7989,11 @@ func (siw *ServerInterfaceWrapper) ReopenCase(w http.ResponseWriter, r *http.Req
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReopenCase(w, r, id, params)
 		return
 	}
 
@@ -7859,6 +8051,11 @@ func (siw *ServerInterfaceWrapper) ReviewCase(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReviewCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReviewCase(w, r, id, params)
 	}))
@@ -7882,6 +8079,11 @@ func (siw *ServerInterfaceWrapper) ListCaseShares(w http.ResponseWriter, r *http
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCaseShares(w, r, id)
 		return
 	}
 
@@ -7917,6 +8119,11 @@ func (siw *ServerInterfaceWrapper) UnshareCase(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "shareId", r.PathValue("shareId"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "shareId", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UnshareCase(w, r, id, shareId)
 		return
 	}
 
@@ -7974,6 +8181,11 @@ func (siw *ServerInterfaceWrapper) StartInvestigation(w http.ResponseWriter, r *
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.StartInvestigation(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.StartInvestigation(w, r, id, params)
 	}))
@@ -8028,6 +8240,11 @@ func (siw *ServerInterfaceWrapper) SurveyCase(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.SurveyCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SurveyCase(w, r, id, params)
 	}))
@@ -8041,6 +8258,11 @@ func (siw *ServerInterfaceWrapper) SurveyCase(w http.ResponseWriter, r *http.Req
 
 // ListCodeLists operation middleware
 func (siw *ServerInterfaceWrapper) ListCodeLists(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCodeLists(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListCodeLists(w, r)
@@ -8062,9 +8284,11 @@ func (siw *ServerInterfaceWrapper) ListDisposals(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDisposalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8077,7 +8301,7 @@ func (siw *ServerInterfaceWrapper) ListDisposals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "itemId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", r.URL.Query(), &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", query, &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8090,7 +8314,7 @@ func (siw *ServerInterfaceWrapper) ListDisposals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8103,7 +8327,7 @@ func (siw *ServerInterfaceWrapper) ListDisposals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8116,7 +8340,7 @@ func (siw *ServerInterfaceWrapper) ListDisposals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8124,6 +8348,11 @@ func (siw *ServerInterfaceWrapper) ListDisposals(w http.ResponseWriter, r *http.
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListDisposals(w, r, params)
 		return
 	}
 
@@ -8168,6 +8397,11 @@ func (siw *ServerInterfaceWrapper) RequestDisposal(w http.ResponseWriter, r *htt
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RequestDisposal(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestDisposal(w, r, params)
 	}))
@@ -8191,6 +8425,11 @@ func (siw *ServerInterfaceWrapper) GetDisposal(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetDisposal(w, r, id)
 		return
 	}
 
@@ -8248,6 +8487,11 @@ func (siw *ServerInterfaceWrapper) ApproveDisposal(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ApproveDisposal(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ApproveDisposal(w, r, id, params)
 	}))
@@ -8299,6 +8543,11 @@ func (siw *ServerInterfaceWrapper) CompleteDisposal(w http.ResponseWriter, r *ht
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CompleteDisposal(w, r, id, params)
 		return
 	}
 
@@ -8356,6 +8605,11 @@ func (siw *ServerInterfaceWrapper) RejectDisposal(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RejectDisposal(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RejectDisposal(w, r, id, params)
 	}))
@@ -8376,9 +8630,11 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDisputesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8391,7 +8647,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8404,7 +8660,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "category" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", r.URL.Query(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8417,7 +8673,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "risk" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "risk", r.URL.Query(), &params.Risk, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "risk", query, &params.Risk, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8430,7 +8686,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8443,7 +8699,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "source" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "source", r.URL.Query(), &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "source", query, &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8456,7 +8712,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "partyDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocType", r.URL.Query(), &params.PartyDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocType", query, &params.PartyDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8469,7 +8725,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "partyDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocNumber", r.URL.Query(), &params.PartyDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocNumber", query, &params.PartyDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8482,7 +8738,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "reportedFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", r.URL.Query(), &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", query, &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8495,7 +8751,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "reportedTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", r.URL.Query(), &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", query, &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8508,7 +8764,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", r.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8521,7 +8777,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8534,7 +8790,7 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8542,6 +8798,11 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListDisputes(w, r, params)
 		return
 	}
 
@@ -8586,6 +8847,11 @@ func (siw *ServerInterfaceWrapper) ReportDispute(w http.ResponseWriter, r *http.
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReportDispute(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReportDispute(w, r, params)
 	}))
@@ -8606,9 +8872,11 @@ func (siw *ServerInterfaceWrapper) ListOverdueDisputes(w http.ResponseWriter, r 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOverdueDisputesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8621,7 +8889,7 @@ func (siw *ServerInterfaceWrapper) ListOverdueDisputes(w http.ResponseWriter, r 
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8634,7 +8902,7 @@ func (siw *ServerInterfaceWrapper) ListOverdueDisputes(w http.ResponseWriter, r 
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8642,6 +8910,11 @@ func (siw *ServerInterfaceWrapper) ListOverdueDisputes(w http.ResponseWriter, r 
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOverdueDisputes(w, r, params)
 		return
 	}
 
@@ -8668,6 +8941,11 @@ func (siw *ServerInterfaceWrapper) GetDispute(w http.ResponseWriter, r *http.Req
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetDispute(w, r, id)
 		return
 	}
 
@@ -8725,6 +9003,11 @@ func (siw *ServerInterfaceWrapper) AcceptDispute(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AcceptDispute(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AcceptDispute(w, r, id, params)
 	}))
@@ -8754,9 +9037,11 @@ func (siw *ServerInterfaceWrapper) PrintAgreement(w http.ResponseWriter, r *http
 	// Parameter object where we will unmarshal all parameters from the context
 	var params PrintAgreementParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "revealReason" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", r.URL.Query(), &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", query, &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -8764,6 +9049,11 @@ func (siw *ServerInterfaceWrapper) PrintAgreement(w http.ResponseWriter, r *http
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.PrintAgreement(w, r, id, params)
 		return
 	}
 
@@ -8821,6 +9111,11 @@ func (siw *ServerInterfaceWrapper) DraftAgreement(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DraftAgreement(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DraftAgreement(w, r, id, params)
 	}))
@@ -8872,6 +9167,11 @@ func (siw *ServerInterfaceWrapper) AssignDispute(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AssignDispute(w, r, id, params)
 		return
 	}
 
@@ -8929,6 +9229,11 @@ func (siw *ServerInterfaceWrapper) CloseDispute(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CloseDispute(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseDispute(w, r, id, params)
 	}))
@@ -8980,6 +9285,11 @@ func (siw *ServerInterfaceWrapper) ApplyConfirmation(w http.ResponseWriter, r *h
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ApplyConfirmation(w, r, id, params)
 		return
 	}
 
@@ -9037,6 +9347,11 @@ func (siw *ServerInterfaceWrapper) RuleConfirmation(w http.ResponseWriter, r *ht
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RuleConfirmation(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RuleConfirmation(w, r, id, params)
 	}))
@@ -9088,6 +9403,11 @@ func (siw *ServerInterfaceWrapper) FailMediation(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.FailMediation(w, r, id, params)
 		return
 	}
 
@@ -9145,6 +9465,11 @@ func (siw *ServerInterfaceWrapper) RecordFollowUp(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordFollowUp(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordFollowUp(w, r, id, params)
 	}))
@@ -9196,6 +9521,11 @@ func (siw *ServerInterfaceWrapper) UpdateDisputeParties(w http.ResponseWriter, r
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdateDisputeParties(w, r, id, params)
 		return
 	}
 
@@ -9253,6 +9583,11 @@ func (siw *ServerInterfaceWrapper) ReferDispute(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReferDispute(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReferDispute(w, r, id, params)
 	}))
@@ -9304,6 +9639,11 @@ func (siw *ServerInterfaceWrapper) RejectDispute(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RejectDispute(w, r, id, params)
 		return
 	}
 
@@ -9361,6 +9701,11 @@ func (siw *ServerInterfaceWrapper) ReopenDispute(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReopenDispute(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReopenDispute(w, r, id, params)
 	}))
@@ -9412,6 +9757,11 @@ func (siw *ServerInterfaceWrapper) ReviewDispute(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReviewDispute(w, r, id, params)
 		return
 	}
 
@@ -9469,6 +9819,11 @@ func (siw *ServerInterfaceWrapper) AssessDisputeRisk(w http.ResponseWriter, r *h
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AssessDisputeRisk(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AssessDisputeRisk(w, r, id, params)
 	}))
@@ -9520,6 +9875,11 @@ func (siw *ServerInterfaceWrapper) ScreenDispute(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ScreenDispute(w, r, id, params)
 		return
 	}
 
@@ -9577,6 +9937,11 @@ func (siw *ServerInterfaceWrapper) RecordSession(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordSession(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordSession(w, r, id, params)
 	}))
@@ -9615,9 +9980,11 @@ func (siw *ServerInterfaceWrapper) PrintMediationRecord(w http.ResponseWriter, r
 	// Parameter object where we will unmarshal all parameters from the context
 	var params PrintMediationRecordParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "revealReason" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", r.URL.Query(), &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", query, &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9625,6 +9992,11 @@ func (siw *ServerInterfaceWrapper) PrintMediationRecord(w http.ResponseWriter, r
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.PrintMediationRecord(w, r, id, sessionId, params)
 		return
 	}
 
@@ -9651,6 +10023,11 @@ func (siw *ServerInterfaceWrapper) ShareDispute(w http.ResponseWriter, r *http.R
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ShareDispute(w, r, id)
 		return
 	}
 
@@ -9708,6 +10085,11 @@ func (siw *ServerInterfaceWrapper) SignAgreement(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.SignAgreement(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignAgreement(w, r, id, params)
 	}))
@@ -9759,6 +10141,11 @@ func (siw *ServerInterfaceWrapper) StartFollowUp(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.StartFollowUp(w, r, id, params)
 		return
 	}
 
@@ -9816,6 +10203,11 @@ func (siw *ServerInterfaceWrapper) StartMediation(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.StartMediation(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.StartMediation(w, r, id, params)
 	}))
@@ -9836,9 +10228,11 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDueVisitsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9851,7 +10245,7 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", r.URL.Query(), &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9864,7 +10258,7 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9877,7 +10271,7 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "asOf" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "asOf", r.URL.Query(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "asOf", query, &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9890,7 +10284,7 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9903,7 +10297,7 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9911,6 +10305,11 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListDueVisits(w, r, params)
 		return
 	}
 
@@ -9934,9 +10333,11 @@ func (siw *ServerInterfaceWrapper) ListDeadHandoffs(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDeadHandoffsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9949,7 +10350,7 @@ func (siw *ServerInterfaceWrapper) ListDeadHandoffs(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -9957,6 +10358,11 @@ func (siw *ServerInterfaceWrapper) ListDeadHandoffs(w http.ResponseWriter, r *ht
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListDeadHandoffs(w, r, params)
 		return
 	}
 
@@ -10014,6 +10420,11 @@ func (siw *ServerInterfaceWrapper) ReplayHandoff(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReplayHandoff(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReplayHandoff(w, r, id, params)
 	}))
@@ -10034,9 +10445,11 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListHazardsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10049,7 +10462,7 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10062,7 +10475,7 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "visitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", r.URL.Query(), &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", query, &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10075,7 +10488,7 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", r.URL.Query(), &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10088,7 +10501,7 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", r.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10101,7 +10514,7 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10114,7 +10527,7 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10127,7 +10540,7 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10140,7 +10553,7 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10148,6 +10561,11 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListHazards(w, r, params)
 		return
 	}
 
@@ -10192,6 +10610,11 @@ func (siw *ServerInterfaceWrapper) ReportHazard(w http.ResponseWriter, r *http.R
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReportHazard(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReportHazard(w, r, params)
 	}))
@@ -10212,9 +10635,11 @@ func (siw *ServerInterfaceWrapper) ListOverdueHazards(w http.ResponseWriter, r *
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOverdueHazardsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10227,7 +10652,7 @@ func (siw *ServerInterfaceWrapper) ListOverdueHazards(w http.ResponseWriter, r *
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10240,7 +10665,7 @@ func (siw *ServerInterfaceWrapper) ListOverdueHazards(w http.ResponseWriter, r *
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10248,6 +10673,11 @@ func (siw *ServerInterfaceWrapper) ListOverdueHazards(w http.ResponseWriter, r *
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOverdueHazards(w, r, params)
 		return
 	}
 
@@ -10277,6 +10707,11 @@ func (siw *ServerInterfaceWrapper) GetHazard(w http.ResponseWriter, r *http.Requ
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetHazard(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetHazard(w, r, id)
 	}))
@@ -10303,6 +10738,11 @@ func (siw *ServerInterfaceWrapper) ListHazardAttachments(w http.ResponseWriter, 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListHazardAttachments(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListHazardAttachments(w, r, id)
 	}))
@@ -10326,6 +10766,11 @@ func (siw *ServerInterfaceWrapper) AttachToHazard(w http.ResponseWriter, r *http
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AttachToHazard(w, r, id)
 		return
 	}
 
@@ -10383,6 +10828,11 @@ func (siw *ServerInterfaceWrapper) RecordRectified(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordRectified(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordRectified(w, r, id, params)
 	}))
@@ -10434,6 +10884,11 @@ func (siw *ServerInterfaceWrapper) RejectRectification(w http.ResponseWriter, r 
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RejectRectification(w, r, id, params)
 		return
 	}
 
@@ -10491,6 +10946,11 @@ func (siw *ServerInterfaceWrapper) StartRectifying(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.StartRectifying(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.StartRectifying(w, r, id, params)
 	}))
@@ -10545,6 +11005,11 @@ func (siw *ServerInterfaceWrapper) VerifyHazard(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.VerifyHazard(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyHazard(w, r, id, params)
 	}))
@@ -10565,9 +11030,11 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListLeadsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10580,7 +11047,7 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10593,7 +11060,7 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "sourceKind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceKind", r.URL.Query(), &params.SourceKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceKind", query, &params.SourceKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10606,7 +11073,7 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "foundFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "foundFrom", r.URL.Query(), &params.FoundFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "foundFrom", query, &params.FoundFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10619,7 +11086,7 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "foundTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "foundTo", r.URL.Query(), &params.FoundTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "foundTo", query, &params.FoundTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10632,7 +11099,7 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10645,7 +11112,7 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10653,6 +11120,11 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListLeads(w, r, params)
 		return
 	}
 
@@ -10697,6 +11169,11 @@ func (siw *ServerInterfaceWrapper) CreateLead(w http.ResponseWriter, r *http.Req
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateLead(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateLead(w, r, params)
 	}))
@@ -10720,6 +11197,11 @@ func (siw *ServerInterfaceWrapper) GetLead(w http.ResponseWriter, r *http.Reques
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetLead(w, r, id)
 		return
 	}
 
@@ -10777,6 +11259,11 @@ func (siw *ServerInterfaceWrapper) ConvertLead(w http.ResponseWriter, r *http.Re
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ConvertLead(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ConvertLead(w, r, id, params)
 	}))
@@ -10828,6 +11315,11 @@ func (siw *ServerInterfaceWrapper) DiscardLead(w http.ResponseWriter, r *http.Re
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DiscardLead(w, r, id, params)
 		return
 	}
 
@@ -10885,6 +11377,11 @@ func (siw *ServerInterfaceWrapper) VerifyLead(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.VerifyLead(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyLead(w, r, id, params)
 	}))
@@ -10905,9 +11402,11 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 	// Parameter object where we will unmarshal all parameters from the context
 	var params FindPersonsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "docType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "docType", r.URL.Query(), &params.DocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "docType", query, &params.DocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10920,7 +11419,7 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "docNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "docNumber", r.URL.Query(), &params.DocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "docNumber", query, &params.DocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10933,7 +11432,7 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "phone" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "phone", r.URL.Query(), &params.Phone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "phone", query, &params.Phone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10946,7 +11445,7 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "contact" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", r.URL.Query(), &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", query, &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10959,7 +11458,7 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "name" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", r.URL.Query(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", query, &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10972,7 +11471,7 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10985,7 +11484,7 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -10993,6 +11492,11 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.FindPersons(w, r, params)
 		return
 	}
 
@@ -11037,6 +11541,11 @@ func (siw *ServerInterfaceWrapper) CreatePerson(w http.ResponseWriter, r *http.R
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreatePerson(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreatePerson(w, r, params)
 	}))
@@ -11060,6 +11569,11 @@ func (siw *ServerInterfaceWrapper) GetPerson(w http.ResponseWriter, r *http.Requ
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetPerson(w, r, id)
 		return
 	}
 
@@ -11117,6 +11631,11 @@ func (siw *ServerInterfaceWrapper) UpdatePerson(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdatePerson(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdatePerson(w, r, id, params)
 	}))
@@ -11171,6 +11690,11 @@ func (siw *ServerInterfaceWrapper) MergePersons(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.MergePersons(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.MergePersons(w, r, id, params)
 	}))
@@ -11194,6 +11718,11 @@ func (siw *ServerInterfaceWrapper) RevealPerson(w http.ResponseWriter, r *http.R
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RevealPerson(w, r, id)
 		return
 	}
 
@@ -11238,6 +11767,11 @@ func (siw *ServerInterfaceWrapper) AddToPlan(w http.ResponseWriter, r *http.Requ
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AddToPlan(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AddToPlan(w, r, params)
 	}))
@@ -11261,6 +11795,11 @@ func (siw *ServerInterfaceWrapper) GetPlanEntry(w http.ResponseWriter, r *http.R
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetPlanEntry(w, r, id)
 		return
 	}
 
@@ -11318,6 +11857,11 @@ func (siw *ServerInterfaceWrapper) RemoveFromPlan(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RemoveFromPlan(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RemoveFromPlan(w, r, id, params)
 	}))
@@ -11331,6 +11875,11 @@ func (siw *ServerInterfaceWrapper) RemoveFromPlan(w http.ResponseWriter, r *http
 
 // ListPropertyCategories operation middleware
 func (siw *ServerInterfaceWrapper) ListPropertyCategories(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListPropertyCategories(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListPropertyCategories(w, r)
@@ -11352,9 +11901,11 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPropertyItemsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11367,7 +11918,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11380,7 +11931,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "origin" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "origin", r.URL.Query(), &params.Origin, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "origin", query, &params.Origin, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11393,7 +11944,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "category" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", r.URL.Query(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11406,7 +11957,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", r.URL.Query(), &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11419,7 +11970,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "ownerPersonId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerPersonId", r.URL.Query(), &params.OwnerPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerPersonId", query, &params.OwnerPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11432,7 +11983,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "ownerDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocType", r.URL.Query(), &params.OwnerDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocType", query, &params.OwnerDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11445,7 +11996,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "ownerDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocNumber", r.URL.Query(), &params.OwnerDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocNumber", query, &params.OwnerDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11458,7 +12009,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "identifier" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", r.URL.Query(), &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", query, &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11471,7 +12022,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "stolenFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenFrom", r.URL.Query(), &params.StolenFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenFrom", query, &params.StolenFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11484,7 +12035,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "stolenTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenTo", r.URL.Query(), &params.StolenTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenTo", query, &params.StolenTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11497,7 +12048,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "recoveredFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredFrom", r.URL.Query(), &params.RecoveredFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredFrom", query, &params.RecoveredFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11510,7 +12061,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "recoveredTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredTo", r.URL.Query(), &params.RecoveredTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredTo", query, &params.RecoveredTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11523,7 +12074,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11536,7 +12087,7 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11544,6 +12095,11 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListPropertyItems(w, r, params)
 		return
 	}
 
@@ -11560,6 +12116,11 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 // CompareProperty operation middleware
 func (siw *ServerInterfaceWrapper) CompareProperty(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CompareProperty(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CompareProperty(w, r)
@@ -11600,6 +12161,11 @@ func (siw *ServerInterfaceWrapper) RecordFoundItem(w http.ResponseWriter, r *htt
 
 		params.IdempotencyKey = &IdempotencyKey
 
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordFoundItem(w, r, params)
+		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -11643,6 +12209,11 @@ func (siw *ServerInterfaceWrapper) ReportStolenItem(w http.ResponseWriter, r *ht
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReportStolenItem(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReportStolenItem(w, r, params)
 	}))
@@ -11669,6 +12240,11 @@ func (siw *ServerInterfaceWrapper) GetPropertyItem(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetPropertyItem(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetPropertyItem(w, r, id)
 	}))
@@ -11692,6 +12268,11 @@ func (siw *ServerInterfaceWrapper) ListCustody(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCustody(w, r, id)
 		return
 	}
 
@@ -11749,6 +12330,11 @@ func (siw *ServerInterfaceWrapper) CorrectCustody(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CorrectCustody(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CorrectCustody(w, r, id, params)
 	}))
@@ -11800,6 +12386,11 @@ func (siw *ServerInterfaceWrapper) IdentifyItem(w http.ResponseWriter, r *http.R
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.IdentifyItem(w, r, id, params)
 		return
 	}
 
@@ -11857,6 +12448,11 @@ func (siw *ServerInterfaceWrapper) ConfirmMatch(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ConfirmMatch(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ConfirmMatch(w, r, id, params)
 	}))
@@ -11886,9 +12482,11 @@ func (siw *ServerInterfaceWrapper) MatchItem(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params MatchItemParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -11896,6 +12494,11 @@ func (siw *ServerInterfaceWrapper) MatchItem(w http.ResponseWriter, r *http.Requ
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.MatchItem(w, r, id, params)
 		return
 	}
 
@@ -11953,6 +12556,11 @@ func (siw *ServerInterfaceWrapper) MoveItem(w http.ResponseWriter, r *http.Reque
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.MoveItem(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.MoveItem(w, r, id, params)
 	}))
@@ -12007,6 +12615,11 @@ func (siw *ServerInterfaceWrapper) RecordRecovery(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordRecovery(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordRecovery(w, r, id, params)
 	}))
@@ -12027,9 +12640,11 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListReferralsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12042,7 +12657,7 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12055,7 +12670,7 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", r.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12068,7 +12683,7 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "ownerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerId", r.URL.Query(), &params.OwnerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerId", query, &params.OwnerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12081,7 +12696,7 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "visitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", r.URL.Query(), &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", query, &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12094,7 +12709,7 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12107,7 +12722,7 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12115,6 +12730,11 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListReferrals(w, r, params)
 		return
 	}
 
@@ -12138,9 +12758,11 @@ func (siw *ServerInterfaceWrapper) ListOverdueReferrals(w http.ResponseWriter, r
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOverdueReferralsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12153,7 +12775,7 @@ func (siw *ServerInterfaceWrapper) ListOverdueReferrals(w http.ResponseWriter, r
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12166,7 +12788,7 @@ func (siw *ServerInterfaceWrapper) ListOverdueReferrals(w http.ResponseWriter, r
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12174,6 +12796,11 @@ func (siw *ServerInterfaceWrapper) ListOverdueReferrals(w http.ResponseWriter, r
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOverdueReferrals(w, r, params)
 		return
 	}
 
@@ -12200,6 +12827,11 @@ func (siw *ServerInterfaceWrapper) GetReferral(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReferral(w, r, id)
 		return
 	}
 
@@ -12257,6 +12889,11 @@ func (siw *ServerInterfaceWrapper) CloseReferral(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CloseReferral(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseReferral(w, r, id, params)
 	}))
@@ -12311,6 +12948,11 @@ func (siw *ServerInterfaceWrapper) FollowUpReferral(w http.ResponseWriter, r *ht
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.FollowUpReferral(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.FollowUpReferral(w, r, id, params)
 	}))
@@ -12331,9 +12973,11 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetCaseTotalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12346,7 +12990,7 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12359,7 +13003,7 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12372,7 +13016,7 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12380,6 +13024,11 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCaseTotals(w, r, params)
 		return
 	}
 
@@ -12403,9 +13052,11 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetDisputeTotalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12418,7 +13069,7 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12431,7 +13082,7 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12444,7 +13095,7 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12457,7 +13108,7 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "groupBy" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupBy", r.URL.Query(), &params.GroupBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupBy", query, &params.GroupBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12465,6 +13116,11 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "groupBy", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetDisputeTotals(w, r, params)
 		return
 	}
 
@@ -12488,9 +13144,11 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetOutreachTotalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12503,7 +13161,7 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12516,7 +13174,7 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12529,7 +13187,7 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12542,7 +13200,7 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "campaignId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", r.URL.Query(), &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", query, &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12555,7 +13213,7 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", r.URL.Query(), &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12563,6 +13221,11 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetOutreachTotals(w, r, params)
 		return
 	}
 
@@ -12586,9 +13249,11 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetRecoveryTotalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12601,7 +13266,7 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12614,7 +13279,7 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12627,7 +13292,7 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12640,7 +13305,7 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", r.URL.Query(), &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12648,6 +13313,11 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetRecoveryTotals(w, r, params)
 		return
 	}
 
@@ -12671,9 +13341,11 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetReportSeriesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12686,7 +13358,7 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12699,7 +13371,7 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12712,7 +13384,7 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12725,7 +13397,7 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 
 	// ------------- Required query parameter "interval" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "interval", r.URL.Query(), &params.Interval, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "interval", query, &params.Interval, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12733,6 +13405,11 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "interval", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReportSeries(w, r, params)
 		return
 	}
 
@@ -12756,9 +13433,11 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetReportSummaryParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12771,7 +13450,7 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12784,7 +13463,7 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12797,7 +13476,7 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12810,7 +13489,7 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", r.URL.Query(), &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12818,6 +13497,11 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReportSummary(w, r, params)
 		return
 	}
 
@@ -12841,9 +13525,11 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListReturnEventsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12856,7 +13542,7 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12869,7 +13555,7 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12882,7 +13568,7 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12895,7 +13581,7 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12908,7 +13594,7 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12916,6 +13602,11 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListReturnEvents(w, r, params)
 		return
 	}
 
@@ -12960,6 +13651,11 @@ func (siw *ServerInterfaceWrapper) PlanReturnEvent(w http.ResponseWriter, r *htt
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.PlanReturnEvent(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.PlanReturnEvent(w, r, params)
 	}))
@@ -12983,6 +13679,11 @@ func (siw *ServerInterfaceWrapper) GetReturnEvent(w http.ResponseWriter, r *http
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReturnEvent(w, r, id)
 		return
 	}
 
@@ -13040,6 +13741,11 @@ func (siw *ServerInterfaceWrapper) HoldReturnEvent(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.HoldReturnEvent(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.HoldReturnEvent(w, r, id, params)
 	}))
@@ -13094,6 +13800,11 @@ func (siw *ServerInterfaceWrapper) AddReturnsToEvent(w http.ResponseWriter, r *h
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AddReturnsToEvent(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AddReturnsToEvent(w, r, id, params)
 	}))
@@ -13114,9 +13825,11 @@ func (siw *ServerInterfaceWrapper) GetReturnList(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetReturnListParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", r.URL.Query(), &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13129,7 +13842,7 @@ func (siw *ServerInterfaceWrapper) GetReturnList(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "eventId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", r.URL.Query(), &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", query, &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13137,6 +13850,11 @@ func (siw *ServerInterfaceWrapper) GetReturnList(w http.ResponseWriter, r *http.
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReturnList(w, r, params)
 		return
 	}
 
@@ -13160,9 +13878,11 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListReturnsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13175,7 +13895,7 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "itemId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", r.URL.Query(), &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", query, &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13188,7 +13908,7 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", r.URL.Query(), &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13201,7 +13921,7 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "eventId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", r.URL.Query(), &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", query, &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13214,7 +13934,7 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13227,7 +13947,7 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13240,7 +13960,7 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13248,6 +13968,11 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListReturns(w, r, params)
 		return
 	}
 
@@ -13292,6 +14017,11 @@ func (siw *ServerInterfaceWrapper) RequestReturn(w http.ResponseWriter, r *http.
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RequestReturn(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestReturn(w, r, params)
 	}))
@@ -13315,6 +14045,11 @@ func (siw *ServerInterfaceWrapper) GetReturn(w http.ResponseWriter, r *http.Requ
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReturn(w, r, id)
 		return
 	}
 
@@ -13372,6 +14107,11 @@ func (siw *ServerInterfaceWrapper) ApproveReturn(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ApproveReturn(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ApproveReturn(w, r, id, params)
 	}))
@@ -13423,6 +14163,11 @@ func (siw *ServerInterfaceWrapper) CompleteReturn(w http.ResponseWriter, r *http
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CompleteReturn(w, r, id, params)
 		return
 	}
 
@@ -13480,6 +14225,11 @@ func (siw *ServerInterfaceWrapper) RejectReturn(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RejectReturn(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RejectReturn(w, r, id, params)
 	}))
@@ -13500,9 +14250,11 @@ func (siw *ServerInterfaceWrapper) ListSharesReceived(w http.ResponseWriter, r *
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSharesReceivedParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "all" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "all", r.URL.Query(), &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all", query, &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13515,7 +14267,7 @@ func (siw *ServerInterfaceWrapper) ListSharesReceived(w http.ResponseWriter, r *
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13528,7 +14280,7 @@ func (siw *ServerInterfaceWrapper) ListSharesReceived(w http.ResponseWriter, r *
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13536,6 +14288,11 @@ func (siw *ServerInterfaceWrapper) ListSharesReceived(w http.ResponseWriter, r *
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListSharesReceived(w, r, params)
 		return
 	}
 
@@ -13565,6 +14322,11 @@ func (siw *ServerInterfaceWrapper) RevokeShare(w http.ResponseWriter, r *http.Re
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RevokeShare(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeShare(w, r, id)
 	}))
@@ -13585,9 +14347,11 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListStaffParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13600,7 +14364,7 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "role" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", r.URL.Query(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", query, &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13613,7 +14377,7 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "area" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "area", r.URL.Query(), &params.Area, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "area", query, &params.Area, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13626,7 +14390,7 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "personId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "personId", r.URL.Query(), &params.PersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "personId", query, &params.PersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13639,7 +14403,7 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13652,7 +14416,7 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13660,6 +14424,11 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListStaff(w, r, params)
 		return
 	}
 
@@ -13704,6 +14473,11 @@ func (siw *ServerInterfaceWrapper) CreateStaff(w http.ResponseWriter, r *http.Re
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateStaff(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateStaff(w, r, params)
 	}))
@@ -13727,6 +14501,11 @@ func (siw *ServerInterfaceWrapper) GetStaff(w http.ResponseWriter, r *http.Reque
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetStaff(w, r, id)
 		return
 	}
 
@@ -13784,6 +14563,11 @@ func (siw *ServerInterfaceWrapper) UpdateStaff(w http.ResponseWriter, r *http.Re
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdateStaff(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateStaff(w, r, id, params)
 	}))
@@ -13838,6 +14622,11 @@ func (siw *ServerInterfaceWrapper) HandOverStaff(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.HandOverStaff(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.HandOverStaff(w, r, id, params)
 	}))
@@ -13864,6 +14653,11 @@ func (siw *ServerInterfaceWrapper) ListOpenAssignments(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOpenAssignments(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListOpenAssignments(w, r, id)
 	}))
@@ -13884,9 +14678,11 @@ func (siw *ServerInterfaceWrapper) ListUnits(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListUnitsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13899,7 +14695,7 @@ func (siw *ServerInterfaceWrapper) ListUnits(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -13907,6 +14703,11 @@ func (siw *ServerInterfaceWrapper) ListUnits(w http.ResponseWriter, r *http.Requ
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListUnits(w, r, params)
 		return
 	}
 
@@ -13951,6 +14752,11 @@ func (siw *ServerInterfaceWrapper) CreateUnit(w http.ResponseWriter, r *http.Req
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateUnit(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateUnit(w, r, params)
 	}))
@@ -13974,6 +14780,11 @@ func (siw *ServerInterfaceWrapper) GetUnit(w http.ResponseWriter, r *http.Reques
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetUnit(w, r, id)
 		return
 	}
 
@@ -14031,6 +14842,11 @@ func (siw *ServerInterfaceWrapper) RenameUnit(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RenameUnit(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RenameUnit(w, r, id, params)
 	}))
@@ -14085,6 +14901,11 @@ func (siw *ServerInterfaceWrapper) CloseUnit(w http.ResponseWriter, r *http.Requ
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CloseUnit(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseUnit(w, r, id, params)
 	}))
@@ -14111,6 +14932,11 @@ func (siw *ServerInterfaceWrapper) ListUnitOpenRecords(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListUnitOpenRecords(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListUnitOpenRecords(w, r, id)
 	}))
@@ -14131,9 +14957,11 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListVisitsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14146,7 +14974,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", r.URL.Query(), &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14159,7 +14987,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "targetKind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "targetKind", r.URL.Query(), &params.TargetKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "targetKind", query, &params.TargetKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14172,7 +15000,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14185,7 +15013,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14198,7 +15026,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "campaignId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", r.URL.Query(), &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", query, &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14211,7 +15039,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "planEntryId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "planEntryId", r.URL.Query(), &params.PlanEntryId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "planEntryId", query, &params.PlanEntryId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14224,7 +15052,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "addressId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "addressId", r.URL.Query(), &params.AddressId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "addressId", query, &params.AddressId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14237,7 +15065,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14250,7 +15078,7 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -14258,6 +15086,11 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListVisits(w, r, params)
 		return
 	}
 
@@ -14302,6 +15135,11 @@ func (siw *ServerInterfaceWrapper) RecordVisit(w http.ResponseWriter, r *http.Re
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordVisit(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordVisit(w, r, params)
 	}))
@@ -14325,6 +15163,11 @@ func (siw *ServerInterfaceWrapper) GetVisit(w http.ResponseWriter, r *http.Reque
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetVisit(w, r, id)
 		return
 	}
 
@@ -14382,6 +15225,11 @@ func (siw *ServerInterfaceWrapper) AmendVisit(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AmendVisit(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AmendVisit(w, r, id, params)
 	}))
@@ -14405,6 +15253,11 @@ func (siw *ServerInterfaceWrapper) ListVisitAttachments(w http.ResponseWriter, r
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListVisitAttachments(w, r, id)
 		return
 	}
 
@@ -14434,6 +15287,11 @@ func (siw *ServerInterfaceWrapper) AttachToVisit(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AttachToVisit(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AttachToVisit(w, r, id)
 	}))
@@ -14457,6 +15315,11 @@ func (siw *ServerInterfaceWrapper) ListVisitHandoffs(w http.ResponseWriter, r *h
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListVisitHandoffs(w, r, id)
 		return
 	}
 
@@ -14508,6 +15371,11 @@ func (siw *ServerInterfaceWrapper) ReferToAgency(w http.ResponseWriter, r *http.
 
 		params.IdempotencyKey = &IdempotencyKey
 
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReferToAgency(w, r, id, params)
+		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
