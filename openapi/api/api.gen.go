@@ -6297,93 +6297,107 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+	if _, found := query["officerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+	if _, found := query["status"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+	if _, found := query["from"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+	if _, found := query["to"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -6825,28 +6839,32 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -6954,41 +6972,47 @@ func (siw *ServerInterfaceWrapper) ListCampaigns(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "activeAt" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "activeAt", query, &params.ActiveAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "activeAt"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "activeAt", Err: err})
+	if _, found := query["activeAt"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "activeAt", query, &params.ActiveAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "activeAt"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "activeAt", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -7187,132 +7211,152 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+	if _, found := query["kind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "reportedFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", query, &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedFrom", Err: err})
+	if _, found := query["reportedFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", query, &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "reportedTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", query, &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedTo", Err: err})
+	if _, found := query["reportedTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", query, &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "suspectDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocType", query, &params.SuspectDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "suspectDocType"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "suspectDocType", Err: err})
+	if _, found := query["suspectDocType"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocType", query, &params.SuspectDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "suspectDocType"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "suspectDocType", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "suspectDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocNumber", query, &params.SuspectDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "suspectDocNumber"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "suspectDocNumber", Err: err})
+	if _, found := query["suspectDocNumber"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocNumber", query, &params.SuspectDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "suspectDocNumber"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "suspectDocNumber", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "identifier" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", query, &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+	if _, found := query["identifier"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", query, &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -7390,41 +7434,47 @@ func (siw *ServerInterfaceWrapper) ListOverdueCases(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -8288,67 +8338,77 @@ func (siw *ServerInterfaceWrapper) ListDisposals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "itemId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", query, &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "itemId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+	if _, found := query["itemId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", query, &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "itemId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -8634,171 +8694,197 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "category" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+	if _, found := query["category"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "risk" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "risk", query, &params.Risk, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "risk"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "risk", Err: err})
+	if _, found := query["risk"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "risk", query, &params.Risk, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "risk"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "risk", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+	if _, found := query["kind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "source" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "source", query, &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "source"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "source", Err: err})
+	if _, found := query["source"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "source", query, &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "source"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "source", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "partyDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocType", query, &params.PartyDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "partyDocType"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "partyDocType", Err: err})
+	if _, found := query["partyDocType"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocType", query, &params.PartyDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "partyDocType"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "partyDocType", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "partyDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocNumber", query, &params.PartyDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "partyDocNumber"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "partyDocNumber", Err: err})
+	if _, found := query["partyDocNumber"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocNumber", query, &params.PartyDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "partyDocNumber"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "partyDocNumber", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "reportedFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", query, &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedFrom", Err: err})
+	if _, found := query["reportedFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", query, &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "reportedTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", query, &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedTo", Err: err})
+	if _, found := query["reportedTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", query, &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+	if _, found := query["overdue"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -8876,41 +8962,47 @@ func (siw *ServerInterfaceWrapper) ListOverdueDisputes(w http.ResponseWriter, r 
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -9041,15 +9133,17 @@ func (siw *ServerInterfaceWrapper) PrintAgreement(w http.ResponseWriter, r *http
 
 	// ------------- Optional query parameter "revealReason" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", query, &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "revealReason"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
+	if _, found := query["revealReason"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", query, &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "revealReason"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -9984,15 +10078,17 @@ func (siw *ServerInterfaceWrapper) PrintMediationRecord(w http.ResponseWriter, r
 
 	// ------------- Optional query parameter "revealReason" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", query, &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "revealReason"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
+	if _, found := query["revealReason"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", query, &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "revealReason"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -10232,80 +10328,92 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+	if _, found := query["officerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+	if _, found := query["kind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "asOf" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "asOf", query, &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "asOf"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "asOf", Err: err})
+	if _, found := query["asOf"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "asOf", query, &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "asOf"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "asOf", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -10337,28 +10445,32 @@ func (siw *ServerInterfaceWrapper) ListDeadHandoffs(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -10449,119 +10561,137 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+	if _, found := query["status"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "visitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", query, &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+	if _, found := query["visitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", query, &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+	if _, found := query["officerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+	if _, found := query["overdue"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+	if _, found := query["from"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+	if _, found := query["to"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -10639,41 +10769,47 @@ func (siw *ServerInterfaceWrapper) ListOverdueHazards(w http.ResponseWriter, r *
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -11034,93 +11170,107 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "sourceKind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceKind", query, &params.SourceKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sourceKind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sourceKind", Err: err})
+	if _, found := query["sourceKind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceKind", query, &params.SourceKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sourceKind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sourceKind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "foundFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "foundFrom", query, &params.FoundFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "foundFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "foundFrom", Err: err})
+	if _, found := query["foundFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "foundFrom", query, &params.FoundFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "foundFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "foundFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "foundTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "foundTo", query, &params.FoundTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "foundTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "foundTo", Err: err})
+	if _, found := query["foundTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "foundTo", query, &params.FoundTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "foundTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "foundTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -11406,93 +11556,107 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "docType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "docType", query, &params.DocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "docType"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "docType", Err: err})
+	if _, found := query["docType"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "docType", query, &params.DocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "docType"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "docType", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "docNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "docNumber", query, &params.DocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "docNumber"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "docNumber", Err: err})
+	if _, found := query["docNumber"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "docNumber", query, &params.DocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "docNumber"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "docNumber", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "phone" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "phone", query, &params.Phone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "phone"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone", Err: err})
+	if _, found := query["phone"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "phone", query, &params.Phone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "phone"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "contact" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", query, &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "contact"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contact", Err: err})
+	if _, found := query["contact"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", query, &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "contact"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contact", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "name" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", query, &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "name"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+	if _, found := query["name"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "name", query, &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "name"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -11905,197 +12069,227 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "origin" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "origin", query, &params.Origin, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "origin"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "origin", Err: err})
+	if _, found := query["origin"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "origin", query, &params.Origin, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "origin"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "origin", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "category" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+	if _, found := query["category"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+	if _, found := query["caseId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "ownerPersonId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerPersonId", query, &params.OwnerPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerPersonId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerPersonId", Err: err})
+	if _, found := query["ownerPersonId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerPersonId", query, &params.OwnerPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerPersonId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerPersonId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "ownerDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocType", query, &params.OwnerDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerDocType"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerDocType", Err: err})
+	if _, found := query["ownerDocType"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocType", query, &params.OwnerDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerDocType"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerDocType", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "ownerDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocNumber", query, &params.OwnerDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerDocNumber"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerDocNumber", Err: err})
+	if _, found := query["ownerDocNumber"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocNumber", query, &params.OwnerDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerDocNumber"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerDocNumber", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "identifier" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", query, &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+	if _, found := query["identifier"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", query, &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "stolenFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenFrom", query, &params.StolenFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "stolenFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "stolenFrom", Err: err})
+	if _, found := query["stolenFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenFrom", query, &params.StolenFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "stolenFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "stolenFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "stolenTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenTo", query, &params.StolenTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "stolenTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "stolenTo", Err: err})
+	if _, found := query["stolenTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenTo", query, &params.StolenTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "stolenTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "stolenTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "recoveredFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredFrom", query, &params.RecoveredFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "recoveredFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recoveredFrom", Err: err})
+	if _, found := query["recoveredFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredFrom", query, &params.RecoveredFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "recoveredFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recoveredFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "recoveredTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredTo", query, &params.RecoveredTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "recoveredTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recoveredTo", Err: err})
+	if _, found := query["recoveredTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredTo", query, &params.RecoveredTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "recoveredTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recoveredTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -12486,15 +12680,17 @@ func (siw *ServerInterfaceWrapper) MatchItem(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -12644,93 +12840,107 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+	if _, found := query["status"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+	if _, found := query["overdue"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "ownerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerId", query, &params.OwnerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerId", Err: err})
+	if _, found := query["ownerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerId", query, &params.OwnerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "visitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", query, &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+	if _, found := query["visitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", query, &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -12762,41 +12972,47 @@ func (siw *ServerInterfaceWrapper) ListOverdueReferrals(w http.ResponseWriter, r
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -12977,15 +13193,17 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
@@ -13016,15 +13234,17 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -13056,15 +13276,17 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
@@ -13095,28 +13317,32 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "groupBy" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupBy", query, &params.GroupBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "groupBy"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "groupBy", Err: err})
+	if _, found := query["groupBy"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "groupBy", query, &params.GroupBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "groupBy"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "groupBy", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -13148,15 +13374,17 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
@@ -13187,41 +13415,47 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "campaignId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", query, &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "campaignId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "campaignId", Err: err})
+	if _, found := query["campaignId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", query, &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "campaignId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "campaignId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+	if _, found := query["by"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -13253,15 +13487,17 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
@@ -13292,28 +13528,32 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+	if _, found := query["by"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -13345,15 +13585,17 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
@@ -13384,15 +13626,17 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "interval" -------------
@@ -13437,15 +13681,17 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
@@ -13476,28 +13722,32 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+	if _, found := query["by"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -13529,80 +13779,92 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+	if _, found := query["from"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+	if _, found := query["to"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -13829,28 +14091,32 @@ func (siw *ServerInterfaceWrapper) GetReturnList(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+	if _, found := query["caseId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "eventId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", query, &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
+	if _, found := query["eventId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", query, &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -13882,93 +14148,107 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "itemId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", query, &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "itemId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+	if _, found := query["itemId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", query, &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "itemId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+	if _, found := query["caseId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "eventId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", query, &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
+	if _, found := query["eventId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", query, &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -14254,41 +14534,47 @@ func (siw *ServerInterfaceWrapper) ListSharesReceived(w http.ResponseWriter, r *
 
 	// ------------- Optional query parameter "all" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "all", query, &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "all"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "all", Err: err})
+	if _, found := query["all"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "all", query, &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "all"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "all", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -14351,80 +14637,92 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "role" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", query, &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "role"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role", Err: err})
+	if _, found := query["role"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "role", query, &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "role"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "area" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "area", query, &params.Area, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "area"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "area", Err: err})
+	if _, found := query["area"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "area", query, &params.Area, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "area"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "area", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "personId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "personId", query, &params.PersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "personId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "personId", Err: err})
+	if _, found := query["personId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "personId", query, &params.PersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "personId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "personId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -14682,28 +14980,32 @@ func (siw *ServerInterfaceWrapper) ListUnits(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
@@ -14961,132 +15263,152 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+	if _, found := query["officerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "targetKind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "targetKind", query, &params.TargetKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "targetKind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "targetKind", Err: err})
+	if _, found := query["targetKind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "targetKind", query, &params.TargetKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "targetKind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "targetKind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+	if _, found := query["from"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+	if _, found := query["to"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "campaignId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", query, &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "campaignId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "campaignId", Err: err})
+	if _, found := query["campaignId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", query, &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "campaignId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "campaignId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "planEntryId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "planEntryId", query, &params.PlanEntryId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "planEntryId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "planEntryId", Err: err})
+	if _, found := query["planEntryId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "planEntryId", query, &params.PlanEntryId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "planEntryId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "planEntryId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "addressId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "addressId", query, &params.AddressId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "addressId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "addressId", Err: err})
+	if _, found := query["addressId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "addressId", query, &params.AddressId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "addressId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "addressId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	if len(siw.HandlerMiddlewares) == 0 {
