@@ -48,16 +48,18 @@ var operations = sync.OnceValues(func() (map[string]*openapi3.Operation, error) 
 })
 
 // boundsChecked is the strict middleware that applies the spec's bounds.
+// The operation is looked up once, when the chain is built (NewHandler has
+// loaded the spec by then).
 func boundsChecked(f api.StrictHandlerFunc, operationID string) api.StrictHandlerFunc {
+	ops, err := operations()
+	if err != nil {
+		return func(context.Context, http.ResponseWriter, *http.Request, any) (any, error) { return nil, err }
+	}
+	op := ops[operationID]
+	if op == nil {
+		return f
+	}
 	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error) {
-		ops, err := operations()
-		if err != nil {
-			return nil, err
-		}
-		op := ops[operationID]
-		if op == nil {
-			return f(ctx, w, r, request)
-		}
 		if err := paramBounds(r, op); err != nil {
 			return nil, err
 		}

@@ -42046,14 +42046,14 @@ type StrictHTTPServerOptions struct {
 }
 
 func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareFunc) ServerInterface {
-	return &strictHandler{ssi: ssi, middlewares: middlewares, options: StrictHTTPServerOptions{
+	return newStrictHandler(ssi, middlewares, StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		},
-	}}
+	})
 }
 
 func NewStrictHandlerWithOptions(ssi StrictServerInterface, middlewares []StrictMiddlewareFunc, options StrictHTTPServerOptions) ServerInterface {
@@ -42067,13 +42067,829 @@ func NewStrictHandlerWithOptions(ssi StrictServerInterface, middlewares []Strict
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	}
-	return &strictHandler{ssi: ssi, middlewares: middlewares, options: options}
+	return newStrictHandler(ssi, middlewares, options)
 }
 
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+	// Each operation's call of ssi, wrapped in the middlewares.
+	chainCreateAddress          StrictHandlerFunc
+	chainGetAddress             StrictHandlerFunc
+	chainUpdateRegistry         StrictHandlerFunc
+	chainListAppointments       StrictHandlerFunc
+	chainRequestAppointment     StrictHandlerFunc
+	chainGetAppointment         StrictHandlerFunc
+	chainAcceptAppointment      StrictHandlerFunc
+	chainCompleteAppointment    StrictHandlerFunc
+	chainDeclineAppointment     StrictHandlerFunc
+	chainMarkNoShow             StrictHandlerFunc
+	chainPutAttachment          StrictHandlerFunc
+	chainGetAttachment          StrictHandlerFunc
+	chainListAudit              StrictHandlerFunc
+	chainGetCheckpointKey       StrictHandlerFunc
+	chainExportCheckpoints      StrictHandlerFunc
+	chainVerifyAudit            StrictHandlerFunc
+	chainVerifyAuditAgainst     StrictHandlerFunc
+	chainListCampaigns          StrictHandlerFunc
+	chainCreateCampaign         StrictHandlerFunc
+	chainGetCampaign            StrictHandlerFunc
+	chainUpdateCampaign         StrictHandlerFunc
+	chainGetCampaignProgress    StrictHandlerFunc
+	chainListCases              StrictHandlerFunc
+	chainReportCase             StrictHandlerFunc
+	chainListOverdueCases       StrictHandlerFunc
+	chainGetCase                StrictHandlerFunc
+	chainAnalyseAndShareCase    StrictHandlerFunc
+	chainArrestForCase          StrictHandlerFunc
+	chainListCaseAttachments    StrictHandlerFunc
+	chainAttachToCase           StrictHandlerFunc
+	chainCloseCase              StrictHandlerFunc
+	chainCorrectCase            StrictHandlerFunc
+	chainDispatchAndFileCase    StrictHandlerFunc
+	chainDropCase               StrictHandlerFunc
+	chainAddCaseItems           StrictHandlerFunc
+	chainReopenCase             StrictHandlerFunc
+	chainReviewCase             StrictHandlerFunc
+	chainListCaseShares         StrictHandlerFunc
+	chainUnshareCase            StrictHandlerFunc
+	chainStartInvestigation     StrictHandlerFunc
+	chainSurveyCase             StrictHandlerFunc
+	chainListCodeLists          StrictHandlerFunc
+	chainListDisposals          StrictHandlerFunc
+	chainRequestDisposal        StrictHandlerFunc
+	chainGetDisposal            StrictHandlerFunc
+	chainApproveDisposal        StrictHandlerFunc
+	chainCompleteDisposal       StrictHandlerFunc
+	chainRejectDisposal         StrictHandlerFunc
+	chainListDisputes           StrictHandlerFunc
+	chainReportDispute          StrictHandlerFunc
+	chainListOverdueDisputes    StrictHandlerFunc
+	chainGetDispute             StrictHandlerFunc
+	chainAcceptDispute          StrictHandlerFunc
+	chainPrintAgreement         StrictHandlerFunc
+	chainDraftAgreement         StrictHandlerFunc
+	chainAssignDispute          StrictHandlerFunc
+	chainCloseDispute           StrictHandlerFunc
+	chainApplyConfirmation      StrictHandlerFunc
+	chainRuleConfirmation       StrictHandlerFunc
+	chainFailMediation          StrictHandlerFunc
+	chainRecordFollowUp         StrictHandlerFunc
+	chainUpdateDisputeParties   StrictHandlerFunc
+	chainReferDispute           StrictHandlerFunc
+	chainRejectDispute          StrictHandlerFunc
+	chainReopenDispute          StrictHandlerFunc
+	chainReviewDispute          StrictHandlerFunc
+	chainAssessDisputeRisk      StrictHandlerFunc
+	chainScreenDispute          StrictHandlerFunc
+	chainRecordSession          StrictHandlerFunc
+	chainPrintMediationRecord   StrictHandlerFunc
+	chainShareDispute           StrictHandlerFunc
+	chainSignAgreement          StrictHandlerFunc
+	chainStartFollowUp          StrictHandlerFunc
+	chainStartMediation         StrictHandlerFunc
+	chainListDueVisits          StrictHandlerFunc
+	chainListDeadHandoffs       StrictHandlerFunc
+	chainReplayHandoff          StrictHandlerFunc
+	chainListHazards            StrictHandlerFunc
+	chainReportHazard           StrictHandlerFunc
+	chainListOverdueHazards     StrictHandlerFunc
+	chainGetHazard              StrictHandlerFunc
+	chainListHazardAttachments  StrictHandlerFunc
+	chainAttachToHazard         StrictHandlerFunc
+	chainRecordRectified        StrictHandlerFunc
+	chainRejectRectification    StrictHandlerFunc
+	chainStartRectifying        StrictHandlerFunc
+	chainVerifyHazard           StrictHandlerFunc
+	chainListLeads              StrictHandlerFunc
+	chainCreateLead             StrictHandlerFunc
+	chainGetLead                StrictHandlerFunc
+	chainConvertLead            StrictHandlerFunc
+	chainDiscardLead            StrictHandlerFunc
+	chainVerifyLead             StrictHandlerFunc
+	chainFindPersons            StrictHandlerFunc
+	chainCreatePerson           StrictHandlerFunc
+	chainGetPerson              StrictHandlerFunc
+	chainUpdatePerson           StrictHandlerFunc
+	chainMergePersons           StrictHandlerFunc
+	chainRevealPerson           StrictHandlerFunc
+	chainAddToPlan              StrictHandlerFunc
+	chainGetPlanEntry           StrictHandlerFunc
+	chainRemoveFromPlan         StrictHandlerFunc
+	chainListPropertyCategories StrictHandlerFunc
+	chainListPropertyItems      StrictHandlerFunc
+	chainCompareProperty        StrictHandlerFunc
+	chainRecordFoundItem        StrictHandlerFunc
+	chainReportStolenItem       StrictHandlerFunc
+	chainGetPropertyItem        StrictHandlerFunc
+	chainListCustody            StrictHandlerFunc
+	chainCorrectCustody         StrictHandlerFunc
+	chainIdentifyItem           StrictHandlerFunc
+	chainConfirmMatch           StrictHandlerFunc
+	chainMatchItem              StrictHandlerFunc
+	chainMoveItem               StrictHandlerFunc
+	chainRecordRecovery         StrictHandlerFunc
+	chainListReferrals          StrictHandlerFunc
+	chainListOverdueReferrals   StrictHandlerFunc
+	chainGetReferral            StrictHandlerFunc
+	chainCloseReferral          StrictHandlerFunc
+	chainFollowUpReferral       StrictHandlerFunc
+	chainGetCaseTotals          StrictHandlerFunc
+	chainGetDisputeTotals       StrictHandlerFunc
+	chainGetOutreachTotals      StrictHandlerFunc
+	chainGetRecoveryTotals      StrictHandlerFunc
+	chainGetReportSeries        StrictHandlerFunc
+	chainGetReportSummary       StrictHandlerFunc
+	chainListReturnEvents       StrictHandlerFunc
+	chainPlanReturnEvent        StrictHandlerFunc
+	chainGetReturnEvent         StrictHandlerFunc
+	chainHoldReturnEvent        StrictHandlerFunc
+	chainAddReturnsToEvent      StrictHandlerFunc
+	chainGetReturnList          StrictHandlerFunc
+	chainListReturns            StrictHandlerFunc
+	chainRequestReturn          StrictHandlerFunc
+	chainGetReturn              StrictHandlerFunc
+	chainApproveReturn          StrictHandlerFunc
+	chainCompleteReturn         StrictHandlerFunc
+	chainRejectReturn           StrictHandlerFunc
+	chainListSharesReceived     StrictHandlerFunc
+	chainRevokeShare            StrictHandlerFunc
+	chainListStaff              StrictHandlerFunc
+	chainCreateStaff            StrictHandlerFunc
+	chainGetStaff               StrictHandlerFunc
+	chainUpdateStaff            StrictHandlerFunc
+	chainHandOverStaff          StrictHandlerFunc
+	chainListOpenAssignments    StrictHandlerFunc
+	chainListUnits              StrictHandlerFunc
+	chainCreateUnit             StrictHandlerFunc
+	chainGetUnit                StrictHandlerFunc
+	chainRenameUnit             StrictHandlerFunc
+	chainCloseUnit              StrictHandlerFunc
+	chainListUnitOpenRecords    StrictHandlerFunc
+	chainListVisits             StrictHandlerFunc
+	chainRecordVisit            StrictHandlerFunc
+	chainGetVisit               StrictHandlerFunc
+	chainAmendVisit             StrictHandlerFunc
+	chainListVisitAttachments   StrictHandlerFunc
+	chainAttachToVisit          StrictHandlerFunc
+	chainListVisitHandoffs      StrictHandlerFunc
+	chainReferToAgency          StrictHandlerFunc
+}
+
+// newStrictHandler builds the handler and each operation's chain.
+func newStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareFunc, options StrictHTTPServerOptions) *strictHandler {
+	sh := &strictHandler{ssi: ssi, middlewares: middlewares, options: options}
+
+	sh.chainCreateAddress = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAddress(ctx, request.(CreateAddressRequestObject))
+	}, "CreateAddress")
+
+	sh.chainGetAddress = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAddress(ctx, request.(GetAddressRequestObject))
+	}, "GetAddress")
+
+	sh.chainUpdateRegistry = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRegistry(ctx, request.(UpdateRegistryRequestObject))
+	}, "UpdateRegistry")
+
+	sh.chainListAppointments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAppointments(ctx, request.(ListAppointmentsRequestObject))
+	}, "ListAppointments")
+
+	sh.chainRequestAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestAppointment(ctx, request.(RequestAppointmentRequestObject))
+	}, "RequestAppointment")
+
+	sh.chainGetAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAppointment(ctx, request.(GetAppointmentRequestObject))
+	}, "GetAppointment")
+
+	sh.chainAcceptAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptAppointment(ctx, request.(AcceptAppointmentRequestObject))
+	}, "AcceptAppointment")
+
+	sh.chainCompleteAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteAppointment(ctx, request.(CompleteAppointmentRequestObject))
+	}, "CompleteAppointment")
+
+	sh.chainDeclineAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeclineAppointment(ctx, request.(DeclineAppointmentRequestObject))
+	}, "DeclineAppointment")
+
+	sh.chainMarkNoShow = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkNoShow(ctx, request.(MarkNoShowRequestObject))
+	}, "MarkNoShow")
+
+	sh.chainPutAttachment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PutAttachment(ctx, request.(PutAttachmentRequestObject))
+	}, "PutAttachment")
+
+	sh.chainGetAttachment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAttachment(ctx, request.(GetAttachmentRequestObject))
+	}, "GetAttachment")
+
+	sh.chainListAudit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAudit(ctx, request.(ListAuditRequestObject))
+	}, "ListAudit")
+
+	sh.chainGetCheckpointKey = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCheckpointKey(ctx, request.(GetCheckpointKeyRequestObject))
+	}, "GetCheckpointKey")
+
+	sh.chainExportCheckpoints = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCheckpoints(ctx, request.(ExportCheckpointsRequestObject))
+	}, "ExportCheckpoints")
+
+	sh.chainVerifyAudit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyAudit(ctx, request.(VerifyAuditRequestObject))
+	}, "VerifyAudit")
+
+	sh.chainVerifyAuditAgainst = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyAuditAgainst(ctx, request.(VerifyAuditAgainstRequestObject))
+	}, "VerifyAuditAgainst")
+
+	sh.chainListCampaigns = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCampaigns(ctx, request.(ListCampaignsRequestObject))
+	}, "ListCampaigns")
+
+	sh.chainCreateCampaign = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCampaign(ctx, request.(CreateCampaignRequestObject))
+	}, "CreateCampaign")
+
+	sh.chainGetCampaign = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCampaign(ctx, request.(GetCampaignRequestObject))
+	}, "GetCampaign")
+
+	sh.chainUpdateCampaign = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCampaign(ctx, request.(UpdateCampaignRequestObject))
+	}, "UpdateCampaign")
+
+	sh.chainGetCampaignProgress = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCampaignProgress(ctx, request.(GetCampaignProgressRequestObject))
+	}, "GetCampaignProgress")
+
+	sh.chainListCases = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCases(ctx, request.(ListCasesRequestObject))
+	}, "ListCases")
+
+	sh.chainReportCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReportCase(ctx, request.(ReportCaseRequestObject))
+	}, "ReportCase")
+
+	sh.chainListOverdueCases = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueCases(ctx, request.(ListOverdueCasesRequestObject))
+	}, "ListOverdueCases")
+
+	sh.chainGetCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCase(ctx, request.(GetCaseRequestObject))
+	}, "GetCase")
+
+	sh.chainAnalyseAndShareCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AnalyseAndShareCase(ctx, request.(AnalyseAndShareCaseRequestObject))
+	}, "AnalyseAndShareCase")
+
+	sh.chainArrestForCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ArrestForCase(ctx, request.(ArrestForCaseRequestObject))
+	}, "ArrestForCase")
+
+	sh.chainListCaseAttachments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCaseAttachments(ctx, request.(ListCaseAttachmentsRequestObject))
+	}, "ListCaseAttachments")
+
+	sh.chainAttachToCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToCase(ctx, request.(AttachToCaseRequestObject))
+	}, "AttachToCase")
+
+	sh.chainCloseCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseCase(ctx, request.(CloseCaseRequestObject))
+	}, "CloseCase")
+
+	sh.chainCorrectCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CorrectCase(ctx, request.(CorrectCaseRequestObject))
+	}, "CorrectCase")
+
+	sh.chainDispatchAndFileCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DispatchAndFileCase(ctx, request.(DispatchAndFileCaseRequestObject))
+	}, "DispatchAndFileCase")
+
+	sh.chainDropCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DropCase(ctx, request.(DropCaseRequestObject))
+	}, "DropCase")
+
+	sh.chainAddCaseItems = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddCaseItems(ctx, request.(AddCaseItemsRequestObject))
+	}, "AddCaseItems")
+
+	sh.chainReopenCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenCase(ctx, request.(ReopenCaseRequestObject))
+	}, "ReopenCase")
+
+	sh.chainReviewCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviewCase(ctx, request.(ReviewCaseRequestObject))
+	}, "ReviewCase")
+
+	sh.chainListCaseShares = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCaseShares(ctx, request.(ListCaseSharesRequestObject))
+	}, "ListCaseShares")
+
+	sh.chainUnshareCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UnshareCase(ctx, request.(UnshareCaseRequestObject))
+	}, "UnshareCase")
+
+	sh.chainStartInvestigation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartInvestigation(ctx, request.(StartInvestigationRequestObject))
+	}, "StartInvestigation")
+
+	sh.chainSurveyCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SurveyCase(ctx, request.(SurveyCaseRequestObject))
+	}, "SurveyCase")
+
+	sh.chainListCodeLists = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCodeLists(ctx, request.(ListCodeListsRequestObject))
+	}, "ListCodeLists")
+
+	sh.chainListDisposals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDisposals(ctx, request.(ListDisposalsRequestObject))
+	}, "ListDisposals")
+
+	sh.chainRequestDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestDisposal(ctx, request.(RequestDisposalRequestObject))
+	}, "RequestDisposal")
+
+	sh.chainGetDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDisposal(ctx, request.(GetDisposalRequestObject))
+	}, "GetDisposal")
+
+	sh.chainApproveDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveDisposal(ctx, request.(ApproveDisposalRequestObject))
+	}, "ApproveDisposal")
+
+	sh.chainCompleteDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteDisposal(ctx, request.(CompleteDisposalRequestObject))
+	}, "CompleteDisposal")
+
+	sh.chainRejectDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectDisposal(ctx, request.(RejectDisposalRequestObject))
+	}, "RejectDisposal")
+
+	sh.chainListDisputes = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDisputes(ctx, request.(ListDisputesRequestObject))
+	}, "ListDisputes")
+
+	sh.chainReportDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReportDispute(ctx, request.(ReportDisputeRequestObject))
+	}, "ReportDispute")
+
+	sh.chainListOverdueDisputes = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueDisputes(ctx, request.(ListOverdueDisputesRequestObject))
+	}, "ListOverdueDisputes")
+
+	sh.chainGetDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDispute(ctx, request.(GetDisputeRequestObject))
+	}, "GetDispute")
+
+	sh.chainAcceptDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptDispute(ctx, request.(AcceptDisputeRequestObject))
+	}, "AcceptDispute")
+
+	sh.chainPrintAgreement = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PrintAgreement(ctx, request.(PrintAgreementRequestObject))
+	}, "PrintAgreement")
+
+	sh.chainDraftAgreement = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DraftAgreement(ctx, request.(DraftAgreementRequestObject))
+	}, "DraftAgreement")
+
+	sh.chainAssignDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignDispute(ctx, request.(AssignDisputeRequestObject))
+	}, "AssignDispute")
+
+	sh.chainCloseDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseDispute(ctx, request.(CloseDisputeRequestObject))
+	}, "CloseDispute")
+
+	sh.chainApplyConfirmation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApplyConfirmation(ctx, request.(ApplyConfirmationRequestObject))
+	}, "ApplyConfirmation")
+
+	sh.chainRuleConfirmation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RuleConfirmation(ctx, request.(RuleConfirmationRequestObject))
+	}, "RuleConfirmation")
+
+	sh.chainFailMediation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FailMediation(ctx, request.(FailMediationRequestObject))
+	}, "FailMediation")
+
+	sh.chainRecordFollowUp = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordFollowUp(ctx, request.(RecordFollowUpRequestObject))
+	}, "RecordFollowUp")
+
+	sh.chainUpdateDisputeParties = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDisputeParties(ctx, request.(UpdateDisputePartiesRequestObject))
+	}, "UpdateDisputeParties")
+
+	sh.chainReferDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReferDispute(ctx, request.(ReferDisputeRequestObject))
+	}, "ReferDispute")
+
+	sh.chainRejectDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectDispute(ctx, request.(RejectDisputeRequestObject))
+	}, "RejectDispute")
+
+	sh.chainReopenDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenDispute(ctx, request.(ReopenDisputeRequestObject))
+	}, "ReopenDispute")
+
+	sh.chainReviewDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviewDispute(ctx, request.(ReviewDisputeRequestObject))
+	}, "ReviewDispute")
+
+	sh.chainAssessDisputeRisk = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AssessDisputeRisk(ctx, request.(AssessDisputeRiskRequestObject))
+	}, "AssessDisputeRisk")
+
+	sh.chainScreenDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ScreenDispute(ctx, request.(ScreenDisputeRequestObject))
+	}, "ScreenDispute")
+
+	sh.chainRecordSession = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordSession(ctx, request.(RecordSessionRequestObject))
+	}, "RecordSession")
+
+	sh.chainPrintMediationRecord = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PrintMediationRecord(ctx, request.(PrintMediationRecordRequestObject))
+	}, "PrintMediationRecord")
+
+	sh.chainShareDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareDispute(ctx, request.(ShareDisputeRequestObject))
+	}, "ShareDispute")
+
+	sh.chainSignAgreement = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SignAgreement(ctx, request.(SignAgreementRequestObject))
+	}, "SignAgreement")
+
+	sh.chainStartFollowUp = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartFollowUp(ctx, request.(StartFollowUpRequestObject))
+	}, "StartFollowUp")
+
+	sh.chainStartMediation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartMediation(ctx, request.(StartMediationRequestObject))
+	}, "StartMediation")
+
+	sh.chainListDueVisits = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDueVisits(ctx, request.(ListDueVisitsRequestObject))
+	}, "ListDueVisits")
+
+	sh.chainListDeadHandoffs = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDeadHandoffs(ctx, request.(ListDeadHandoffsRequestObject))
+	}, "ListDeadHandoffs")
+
+	sh.chainReplayHandoff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayHandoff(ctx, request.(ReplayHandoffRequestObject))
+	}, "ReplayHandoff")
+
+	sh.chainListHazards = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListHazards(ctx, request.(ListHazardsRequestObject))
+	}, "ListHazards")
+
+	sh.chainReportHazard = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReportHazard(ctx, request.(ReportHazardRequestObject))
+	}, "ReportHazard")
+
+	sh.chainListOverdueHazards = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueHazards(ctx, request.(ListOverdueHazardsRequestObject))
+	}, "ListOverdueHazards")
+
+	sh.chainGetHazard = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetHazard(ctx, request.(GetHazardRequestObject))
+	}, "GetHazard")
+
+	sh.chainListHazardAttachments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListHazardAttachments(ctx, request.(ListHazardAttachmentsRequestObject))
+	}, "ListHazardAttachments")
+
+	sh.chainAttachToHazard = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToHazard(ctx, request.(AttachToHazardRequestObject))
+	}, "AttachToHazard")
+
+	sh.chainRecordRectified = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordRectified(ctx, request.(RecordRectifiedRequestObject))
+	}, "RecordRectified")
+
+	sh.chainRejectRectification = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectRectification(ctx, request.(RejectRectificationRequestObject))
+	}, "RejectRectification")
+
+	sh.chainStartRectifying = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartRectifying(ctx, request.(StartRectifyingRequestObject))
+	}, "StartRectifying")
+
+	sh.chainVerifyHazard = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyHazard(ctx, request.(VerifyHazardRequestObject))
+	}, "VerifyHazard")
+
+	sh.chainListLeads = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLeads(ctx, request.(ListLeadsRequestObject))
+	}, "ListLeads")
+
+	sh.chainCreateLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateLead(ctx, request.(CreateLeadRequestObject))
+	}, "CreateLead")
+
+	sh.chainGetLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLead(ctx, request.(GetLeadRequestObject))
+	}, "GetLead")
+
+	sh.chainConvertLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConvertLead(ctx, request.(ConvertLeadRequestObject))
+	}, "ConvertLead")
+
+	sh.chainDiscardLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DiscardLead(ctx, request.(DiscardLeadRequestObject))
+	}, "DiscardLead")
+
+	sh.chainVerifyLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyLead(ctx, request.(VerifyLeadRequestObject))
+	}, "VerifyLead")
+
+	sh.chainFindPersons = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FindPersons(ctx, request.(FindPersonsRequestObject))
+	}, "FindPersons")
+
+	sh.chainCreatePerson = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePerson(ctx, request.(CreatePersonRequestObject))
+	}, "CreatePerson")
+
+	sh.chainGetPerson = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPerson(ctx, request.(GetPersonRequestObject))
+	}, "GetPerson")
+
+	sh.chainUpdatePerson = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePerson(ctx, request.(UpdatePersonRequestObject))
+	}, "UpdatePerson")
+
+	sh.chainMergePersons = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MergePersons(ctx, request.(MergePersonsRequestObject))
+	}, "MergePersons")
+
+	sh.chainRevealPerson = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RevealPerson(ctx, request.(RevealPersonRequestObject))
+	}, "RevealPerson")
+
+	sh.chainAddToPlan = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddToPlan(ctx, request.(AddToPlanRequestObject))
+	}, "AddToPlan")
+
+	sh.chainGetPlanEntry = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlanEntry(ctx, request.(GetPlanEntryRequestObject))
+	}, "GetPlanEntry")
+
+	sh.chainRemoveFromPlan = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RemoveFromPlan(ctx, request.(RemoveFromPlanRequestObject))
+	}, "RemoveFromPlan")
+
+	sh.chainListPropertyCategories = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPropertyCategories(ctx, request.(ListPropertyCategoriesRequestObject))
+	}, "ListPropertyCategories")
+
+	sh.chainListPropertyItems = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPropertyItems(ctx, request.(ListPropertyItemsRequestObject))
+	}, "ListPropertyItems")
+
+	sh.chainCompareProperty = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompareProperty(ctx, request.(ComparePropertyRequestObject))
+	}, "CompareProperty")
+
+	sh.chainRecordFoundItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordFoundItem(ctx, request.(RecordFoundItemRequestObject))
+	}, "RecordFoundItem")
+
+	sh.chainReportStolenItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReportStolenItem(ctx, request.(ReportStolenItemRequestObject))
+	}, "ReportStolenItem")
+
+	sh.chainGetPropertyItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPropertyItem(ctx, request.(GetPropertyItemRequestObject))
+	}, "GetPropertyItem")
+
+	sh.chainListCustody = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCustody(ctx, request.(ListCustodyRequestObject))
+	}, "ListCustody")
+
+	sh.chainCorrectCustody = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CorrectCustody(ctx, request.(CorrectCustodyRequestObject))
+	}, "CorrectCustody")
+
+	sh.chainIdentifyItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.IdentifyItem(ctx, request.(IdentifyItemRequestObject))
+	}, "IdentifyItem")
+
+	sh.chainConfirmMatch = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmMatch(ctx, request.(ConfirmMatchRequestObject))
+	}, "ConfirmMatch")
+
+	sh.chainMatchItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MatchItem(ctx, request.(MatchItemRequestObject))
+	}, "MatchItem")
+
+	sh.chainMoveItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MoveItem(ctx, request.(MoveItemRequestObject))
+	}, "MoveItem")
+
+	sh.chainRecordRecovery = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordRecovery(ctx, request.(RecordRecoveryRequestObject))
+	}, "RecordRecovery")
+
+	sh.chainListReferrals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReferrals(ctx, request.(ListReferralsRequestObject))
+	}, "ListReferrals")
+
+	sh.chainListOverdueReferrals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueReferrals(ctx, request.(ListOverdueReferralsRequestObject))
+	}, "ListOverdueReferrals")
+
+	sh.chainGetReferral = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReferral(ctx, request.(GetReferralRequestObject))
+	}, "GetReferral")
+
+	sh.chainCloseReferral = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseReferral(ctx, request.(CloseReferralRequestObject))
+	}, "CloseReferral")
+
+	sh.chainFollowUpReferral = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FollowUpReferral(ctx, request.(FollowUpReferralRequestObject))
+	}, "FollowUpReferral")
+
+	sh.chainGetCaseTotals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCaseTotals(ctx, request.(GetCaseTotalsRequestObject))
+	}, "GetCaseTotals")
+
+	sh.chainGetDisputeTotals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDisputeTotals(ctx, request.(GetDisputeTotalsRequestObject))
+	}, "GetDisputeTotals")
+
+	sh.chainGetOutreachTotals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOutreachTotals(ctx, request.(GetOutreachTotalsRequestObject))
+	}, "GetOutreachTotals")
+
+	sh.chainGetRecoveryTotals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecoveryTotals(ctx, request.(GetRecoveryTotalsRequestObject))
+	}, "GetRecoveryTotals")
+
+	sh.chainGetReportSeries = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReportSeries(ctx, request.(GetReportSeriesRequestObject))
+	}, "GetReportSeries")
+
+	sh.chainGetReportSummary = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReportSummary(ctx, request.(GetReportSummaryRequestObject))
+	}, "GetReportSummary")
+
+	sh.chainListReturnEvents = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReturnEvents(ctx, request.(ListReturnEventsRequestObject))
+	}, "ListReturnEvents")
+
+	sh.chainPlanReturnEvent = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PlanReturnEvent(ctx, request.(PlanReturnEventRequestObject))
+	}, "PlanReturnEvent")
+
+	sh.chainGetReturnEvent = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReturnEvent(ctx, request.(GetReturnEventRequestObject))
+	}, "GetReturnEvent")
+
+	sh.chainHoldReturnEvent = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HoldReturnEvent(ctx, request.(HoldReturnEventRequestObject))
+	}, "HoldReturnEvent")
+
+	sh.chainAddReturnsToEvent = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddReturnsToEvent(ctx, request.(AddReturnsToEventRequestObject))
+	}, "AddReturnsToEvent")
+
+	sh.chainGetReturnList = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReturnList(ctx, request.(GetReturnListRequestObject))
+	}, "GetReturnList")
+
+	sh.chainListReturns = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReturns(ctx, request.(ListReturnsRequestObject))
+	}, "ListReturns")
+
+	sh.chainRequestReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestReturn(ctx, request.(RequestReturnRequestObject))
+	}, "RequestReturn")
+
+	sh.chainGetReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReturn(ctx, request.(GetReturnRequestObject))
+	}, "GetReturn")
+
+	sh.chainApproveReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveReturn(ctx, request.(ApproveReturnRequestObject))
+	}, "ApproveReturn")
+
+	sh.chainCompleteReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteReturn(ctx, request.(CompleteReturnRequestObject))
+	}, "CompleteReturn")
+
+	sh.chainRejectReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectReturn(ctx, request.(RejectReturnRequestObject))
+	}, "RejectReturn")
+
+	sh.chainListSharesReceived = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSharesReceived(ctx, request.(ListSharesReceivedRequestObject))
+	}, "ListSharesReceived")
+
+	sh.chainRevokeShare = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeShare(ctx, request.(RevokeShareRequestObject))
+	}, "RevokeShare")
+
+	sh.chainListStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStaff(ctx, request.(ListStaffRequestObject))
+	}, "ListStaff")
+
+	sh.chainCreateStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateStaff(ctx, request.(CreateStaffRequestObject))
+	}, "CreateStaff")
+
+	sh.chainGetStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStaff(ctx, request.(GetStaffRequestObject))
+	}, "GetStaff")
+
+	sh.chainUpdateStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateStaff(ctx, request.(UpdateStaffRequestObject))
+	}, "UpdateStaff")
+
+	sh.chainHandOverStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HandOverStaff(ctx, request.(HandOverStaffRequestObject))
+	}, "HandOverStaff")
+
+	sh.chainListOpenAssignments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOpenAssignments(ctx, request.(ListOpenAssignmentsRequestObject))
+	}, "ListOpenAssignments")
+
+	sh.chainListUnits = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUnits(ctx, request.(ListUnitsRequestObject))
+	}, "ListUnits")
+
+	sh.chainCreateUnit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUnit(ctx, request.(CreateUnitRequestObject))
+	}, "CreateUnit")
+
+	sh.chainGetUnit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUnit(ctx, request.(GetUnitRequestObject))
+	}, "GetUnit")
+
+	sh.chainRenameUnit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RenameUnit(ctx, request.(RenameUnitRequestObject))
+	}, "RenameUnit")
+
+	sh.chainCloseUnit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseUnit(ctx, request.(CloseUnitRequestObject))
+	}, "CloseUnit")
+
+	sh.chainListUnitOpenRecords = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUnitOpenRecords(ctx, request.(ListUnitOpenRecordsRequestObject))
+	}, "ListUnitOpenRecords")
+
+	sh.chainListVisits = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisits(ctx, request.(ListVisitsRequestObject))
+	}, "ListVisits")
+
+	sh.chainRecordVisit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordVisit(ctx, request.(RecordVisitRequestObject))
+	}, "RecordVisit")
+
+	sh.chainGetVisit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetVisit(ctx, request.(GetVisitRequestObject))
+	}, "GetVisit")
+
+	sh.chainAmendVisit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AmendVisit(ctx, request.(AmendVisitRequestObject))
+	}, "AmendVisit")
+
+	sh.chainListVisitAttachments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisitAttachments(ctx, request.(ListVisitAttachmentsRequestObject))
+	}, "ListVisitAttachments")
+
+	sh.chainAttachToVisit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToVisit(ctx, request.(AttachToVisitRequestObject))
+	}, "AttachToVisit")
+
+	sh.chainListVisitHandoffs = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisitHandoffs(ctx, request.(ListVisitHandoffsRequestObject))
+	}, "ListVisitHandoffs")
+
+	sh.chainReferToAgency = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReferToAgency(ctx, request.(ReferToAgencyRequestObject))
+	}, "ReferToAgency")
+
+	return sh
+}
+
+// chain wraps handler, operationID's call, in the middlewares.
+func (sh *strictHandler) chain(handler StrictHandlerFunc, operationID string) StrictHandlerFunc {
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, operationID)
+	}
+	return handler
 }
 
 // CreateAddress operation middleware
@@ -42089,14 +42905,7 @@ func (sh *strictHandler) CreateAddress(w http.ResponseWriter, r *http.Request, p
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateAddress(ctx, request.(CreateAddressRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateAddress")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateAddress(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42115,14 +42924,7 @@ func (sh *strictHandler) GetAddress(w http.ResponseWriter, r *http.Request, id I
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetAddress(ctx, request.(GetAddressRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetAddress")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetAddress(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42149,14 +42951,7 @@ func (sh *strictHandler) UpdateRegistry(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdateRegistry(ctx, request.(UpdateRegistryRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdateRegistry")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdateRegistry(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42175,14 +42970,7 @@ func (sh *strictHandler) ListAppointments(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListAppointments(ctx, request.(ListAppointmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListAppointments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListAppointments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42208,14 +42996,7 @@ func (sh *strictHandler) RequestAppointment(w http.ResponseWriter, r *http.Reque
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RequestAppointment(ctx, request.(RequestAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RequestAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRequestAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42234,14 +43015,7 @@ func (sh *strictHandler) GetAppointment(w http.ResponseWriter, r *http.Request, 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetAppointment(ctx, request.(GetAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42268,14 +43042,7 @@ func (sh *strictHandler) AcceptAppointment(w http.ResponseWriter, r *http.Reques
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AcceptAppointment(ctx, request.(AcceptAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AcceptAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAcceptAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42302,14 +43069,7 @@ func (sh *strictHandler) CompleteAppointment(w http.ResponseWriter, r *http.Requ
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CompleteAppointment(ctx, request.(CompleteAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CompleteAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCompleteAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42336,14 +43096,7 @@ func (sh *strictHandler) DeclineAppointment(w http.ResponseWriter, r *http.Reque
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DeclineAppointment(ctx, request.(DeclineAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DeclineAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDeclineAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42370,14 +43123,7 @@ func (sh *strictHandler) MarkNoShow(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.MarkNoShow(ctx, request.(MarkNoShowRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "MarkNoShow")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainMarkNoShow(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42398,14 +43144,7 @@ func (sh *strictHandler) PutAttachment(w http.ResponseWriter, r *http.Request, p
 
 	request.Body = r.Body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PutAttachment(ctx, request.(PutAttachmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PutAttachment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainPutAttachment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42424,14 +43163,7 @@ func (sh *strictHandler) GetAttachment(w http.ResponseWriter, r *http.Request, s
 
 	request.Sha256 = sha256
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetAttachment(ctx, request.(GetAttachmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetAttachment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetAttachment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42450,14 +43182,7 @@ func (sh *strictHandler) ListAudit(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListAudit(ctx, request.(ListAuditRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListAudit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListAudit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42474,14 +43199,7 @@ func (sh *strictHandler) ListAudit(w http.ResponseWriter, r *http.Request, param
 func (sh *strictHandler) GetCheckpointKey(w http.ResponseWriter, r *http.Request) {
 	var request GetCheckpointKeyRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCheckpointKey(ctx, request.(GetCheckpointKeyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCheckpointKey")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCheckpointKey(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42498,14 +43216,7 @@ func (sh *strictHandler) GetCheckpointKey(w http.ResponseWriter, r *http.Request
 func (sh *strictHandler) ExportCheckpoints(w http.ResponseWriter, r *http.Request) {
 	var request ExportCheckpointsRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ExportCheckpoints(ctx, request.(ExportCheckpointsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ExportCheckpoints")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainExportCheckpoints(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42522,14 +43233,7 @@ func (sh *strictHandler) ExportCheckpoints(w http.ResponseWriter, r *http.Reques
 func (sh *strictHandler) VerifyAudit(w http.ResponseWriter, r *http.Request) {
 	var request VerifyAuditRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.VerifyAudit(ctx, request.(VerifyAuditRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "VerifyAudit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainVerifyAudit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42553,14 +43257,7 @@ func (sh *strictHandler) VerifyAuditAgainst(w http.ResponseWriter, r *http.Reque
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.VerifyAuditAgainst(ctx, request.(VerifyAuditAgainstRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "VerifyAuditAgainst")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainVerifyAuditAgainst(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42579,14 +43276,7 @@ func (sh *strictHandler) ListCampaigns(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCampaigns(ctx, request.(ListCampaignsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCampaigns")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCampaigns(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42612,14 +43302,7 @@ func (sh *strictHandler) CreateCampaign(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateCampaign(ctx, request.(CreateCampaignRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateCampaign")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateCampaign(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42638,14 +43321,7 @@ func (sh *strictHandler) GetCampaign(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCampaign(ctx, request.(GetCampaignRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCampaign")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCampaign(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42672,14 +43348,7 @@ func (sh *strictHandler) UpdateCampaign(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdateCampaign(ctx, request.(UpdateCampaignRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdateCampaign")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdateCampaign(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42698,14 +43367,7 @@ func (sh *strictHandler) GetCampaignProgress(w http.ResponseWriter, r *http.Requ
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCampaignProgress(ctx, request.(GetCampaignProgressRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCampaignProgress")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCampaignProgress(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42724,14 +43386,7 @@ func (sh *strictHandler) ListCases(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCases(ctx, request.(ListCasesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCases")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCases(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42757,14 +43412,7 @@ func (sh *strictHandler) ReportCase(w http.ResponseWriter, r *http.Request, para
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReportCase(ctx, request.(ReportCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReportCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReportCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42783,14 +43431,7 @@ func (sh *strictHandler) ListOverdueCases(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOverdueCases(ctx, request.(ListOverdueCasesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOverdueCases")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOverdueCases(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42809,14 +43450,7 @@ func (sh *strictHandler) GetCase(w http.ResponseWriter, r *http.Request, id Id) 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCase(ctx, request.(GetCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42843,14 +43477,7 @@ func (sh *strictHandler) AnalyseAndShareCase(w http.ResponseWriter, r *http.Requ
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AnalyseAndShareCase(ctx, request.(AnalyseAndShareCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AnalyseAndShareCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAnalyseAndShareCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42877,14 +43504,7 @@ func (sh *strictHandler) ArrestForCase(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ArrestForCase(ctx, request.(ArrestForCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ArrestForCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainArrestForCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42903,14 +43523,7 @@ func (sh *strictHandler) ListCaseAttachments(w http.ResponseWriter, r *http.Requ
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCaseAttachments(ctx, request.(ListCaseAttachmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCaseAttachments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCaseAttachments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42936,14 +43549,7 @@ func (sh *strictHandler) AttachToCase(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AttachToCase(ctx, request.(AttachToCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AttachToCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAttachToCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42970,14 +43576,7 @@ func (sh *strictHandler) CloseCase(w http.ResponseWriter, r *http.Request, id Id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CloseCase(ctx, request.(CloseCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CloseCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCloseCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43004,14 +43603,7 @@ func (sh *strictHandler) CorrectCase(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CorrectCase(ctx, request.(CorrectCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CorrectCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCorrectCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43038,14 +43630,7 @@ func (sh *strictHandler) DispatchAndFileCase(w http.ResponseWriter, r *http.Requ
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DispatchAndFileCase(ctx, request.(DispatchAndFileCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DispatchAndFileCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDispatchAndFileCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43072,14 +43657,7 @@ func (sh *strictHandler) DropCase(w http.ResponseWriter, r *http.Request, id Id,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DropCase(ctx, request.(DropCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DropCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDropCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43106,14 +43684,7 @@ func (sh *strictHandler) AddCaseItems(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AddCaseItems(ctx, request.(AddCaseItemsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AddCaseItems")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAddCaseItems(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43140,14 +43711,7 @@ func (sh *strictHandler) ReopenCase(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReopenCase(ctx, request.(ReopenCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReopenCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReopenCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43174,14 +43738,7 @@ func (sh *strictHandler) ReviewCase(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReviewCase(ctx, request.(ReviewCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReviewCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReviewCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43200,14 +43757,7 @@ func (sh *strictHandler) ListCaseShares(w http.ResponseWriter, r *http.Request, 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCaseShares(ctx, request.(ListCaseSharesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCaseShares")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCaseShares(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43234,14 +43784,7 @@ func (sh *strictHandler) UnshareCase(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UnshareCase(ctx, request.(UnshareCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UnshareCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUnshareCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43268,14 +43811,7 @@ func (sh *strictHandler) StartInvestigation(w http.ResponseWriter, r *http.Reque
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.StartInvestigation(ctx, request.(StartInvestigationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartInvestigation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainStartInvestigation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43302,14 +43838,7 @@ func (sh *strictHandler) SurveyCase(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.SurveyCase(ctx, request.(SurveyCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "SurveyCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainSurveyCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43326,14 +43855,7 @@ func (sh *strictHandler) SurveyCase(w http.ResponseWriter, r *http.Request, id I
 func (sh *strictHandler) ListCodeLists(w http.ResponseWriter, r *http.Request) {
 	var request ListCodeListsRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCodeLists(ctx, request.(ListCodeListsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCodeLists")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCodeLists(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43352,14 +43874,7 @@ func (sh *strictHandler) ListDisposals(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListDisposals(ctx, request.(ListDisposalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListDisposals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListDisposals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43385,14 +43900,7 @@ func (sh *strictHandler) RequestDisposal(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RequestDisposal(ctx, request.(RequestDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RequestDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRequestDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43411,14 +43919,7 @@ func (sh *strictHandler) GetDisposal(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetDisposal(ctx, request.(GetDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43445,14 +43946,7 @@ func (sh *strictHandler) ApproveDisposal(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ApproveDisposal(ctx, request.(ApproveDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ApproveDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainApproveDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43479,14 +43973,7 @@ func (sh *strictHandler) CompleteDisposal(w http.ResponseWriter, r *http.Request
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CompleteDisposal(ctx, request.(CompleteDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CompleteDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCompleteDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43513,14 +44000,7 @@ func (sh *strictHandler) RejectDisposal(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RejectDisposal(ctx, request.(RejectDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RejectDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRejectDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43539,14 +44019,7 @@ func (sh *strictHandler) ListDisputes(w http.ResponseWriter, r *http.Request, pa
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListDisputes(ctx, request.(ListDisputesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListDisputes")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListDisputes(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43572,14 +44045,7 @@ func (sh *strictHandler) ReportDispute(w http.ResponseWriter, r *http.Request, p
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReportDispute(ctx, request.(ReportDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReportDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReportDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43598,14 +44064,7 @@ func (sh *strictHandler) ListOverdueDisputes(w http.ResponseWriter, r *http.Requ
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOverdueDisputes(ctx, request.(ListOverdueDisputesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOverdueDisputes")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOverdueDisputes(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43624,14 +44083,7 @@ func (sh *strictHandler) GetDispute(w http.ResponseWriter, r *http.Request, id I
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetDispute(ctx, request.(GetDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43658,14 +44110,7 @@ func (sh *strictHandler) AcceptDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AcceptDispute(ctx, request.(AcceptDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AcceptDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAcceptDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43685,14 +44130,7 @@ func (sh *strictHandler) PrintAgreement(w http.ResponseWriter, r *http.Request, 
 	request.Id = id
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PrintAgreement(ctx, request.(PrintAgreementRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PrintAgreement")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainPrintAgreement(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43719,14 +44157,7 @@ func (sh *strictHandler) DraftAgreement(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DraftAgreement(ctx, request.(DraftAgreementRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DraftAgreement")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDraftAgreement(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43753,14 +44184,7 @@ func (sh *strictHandler) AssignDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AssignDispute(ctx, request.(AssignDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AssignDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAssignDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43787,14 +44211,7 @@ func (sh *strictHandler) CloseDispute(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CloseDispute(ctx, request.(CloseDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CloseDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCloseDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43821,14 +44238,7 @@ func (sh *strictHandler) ApplyConfirmation(w http.ResponseWriter, r *http.Reques
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ApplyConfirmation(ctx, request.(ApplyConfirmationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ApplyConfirmation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainApplyConfirmation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43855,14 +44265,7 @@ func (sh *strictHandler) RuleConfirmation(w http.ResponseWriter, r *http.Request
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RuleConfirmation(ctx, request.(RuleConfirmationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RuleConfirmation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRuleConfirmation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43889,14 +44292,7 @@ func (sh *strictHandler) FailMediation(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.FailMediation(ctx, request.(FailMediationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "FailMediation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainFailMediation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43923,14 +44319,7 @@ func (sh *strictHandler) RecordFollowUp(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordFollowUp(ctx, request.(RecordFollowUpRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordFollowUp")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordFollowUp(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43957,14 +44346,7 @@ func (sh *strictHandler) UpdateDisputeParties(w http.ResponseWriter, r *http.Req
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdateDisputeParties(ctx, request.(UpdateDisputePartiesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdateDisputeParties")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdateDisputeParties(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43991,14 +44373,7 @@ func (sh *strictHandler) ReferDispute(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReferDispute(ctx, request.(ReferDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReferDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReferDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44025,14 +44400,7 @@ func (sh *strictHandler) RejectDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RejectDispute(ctx, request.(RejectDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RejectDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRejectDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44059,14 +44427,7 @@ func (sh *strictHandler) ReopenDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReopenDispute(ctx, request.(ReopenDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReopenDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReopenDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44093,14 +44454,7 @@ func (sh *strictHandler) ReviewDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReviewDispute(ctx, request.(ReviewDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReviewDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReviewDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44127,14 +44481,7 @@ func (sh *strictHandler) AssessDisputeRisk(w http.ResponseWriter, r *http.Reques
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AssessDisputeRisk(ctx, request.(AssessDisputeRiskRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AssessDisputeRisk")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAssessDisputeRisk(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44161,14 +44508,7 @@ func (sh *strictHandler) ScreenDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ScreenDispute(ctx, request.(ScreenDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ScreenDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainScreenDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44195,14 +44535,7 @@ func (sh *strictHandler) RecordSession(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordSession(ctx, request.(RecordSessionRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordSession")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordSession(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44223,14 +44556,7 @@ func (sh *strictHandler) PrintMediationRecord(w http.ResponseWriter, r *http.Req
 	request.SessionId = sessionId
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PrintMediationRecord(ctx, request.(PrintMediationRecordRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PrintMediationRecord")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainPrintMediationRecord(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44256,14 +44582,7 @@ func (sh *strictHandler) ShareDispute(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ShareDispute(ctx, request.(ShareDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ShareDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainShareDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44290,14 +44609,7 @@ func (sh *strictHandler) SignAgreement(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.SignAgreement(ctx, request.(SignAgreementRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "SignAgreement")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainSignAgreement(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44324,14 +44636,7 @@ func (sh *strictHandler) StartFollowUp(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.StartFollowUp(ctx, request.(StartFollowUpRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartFollowUp")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainStartFollowUp(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44358,14 +44663,7 @@ func (sh *strictHandler) StartMediation(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.StartMediation(ctx, request.(StartMediationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartMediation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainStartMediation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44384,14 +44682,7 @@ func (sh *strictHandler) ListDueVisits(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListDueVisits(ctx, request.(ListDueVisitsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListDueVisits")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListDueVisits(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44410,14 +44701,7 @@ func (sh *strictHandler) ListDeadHandoffs(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListDeadHandoffs(ctx, request.(ListDeadHandoffsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListDeadHandoffs")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListDeadHandoffs(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44437,14 +44721,7 @@ func (sh *strictHandler) ReplayHandoff(w http.ResponseWriter, r *http.Request, i
 	request.Id = id
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReplayHandoff(ctx, request.(ReplayHandoffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReplayHandoff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReplayHandoff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44463,14 +44740,7 @@ func (sh *strictHandler) ListHazards(w http.ResponseWriter, r *http.Request, par
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListHazards(ctx, request.(ListHazardsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListHazards")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListHazards(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44496,14 +44766,7 @@ func (sh *strictHandler) ReportHazard(w http.ResponseWriter, r *http.Request, pa
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReportHazard(ctx, request.(ReportHazardRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReportHazard")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReportHazard(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44522,14 +44785,7 @@ func (sh *strictHandler) ListOverdueHazards(w http.ResponseWriter, r *http.Reque
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOverdueHazards(ctx, request.(ListOverdueHazardsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOverdueHazards")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOverdueHazards(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44548,14 +44804,7 @@ func (sh *strictHandler) GetHazard(w http.ResponseWriter, r *http.Request, id Id
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetHazard(ctx, request.(GetHazardRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetHazard")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetHazard(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44574,14 +44823,7 @@ func (sh *strictHandler) ListHazardAttachments(w http.ResponseWriter, r *http.Re
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListHazardAttachments(ctx, request.(ListHazardAttachmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListHazardAttachments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListHazardAttachments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44607,14 +44849,7 @@ func (sh *strictHandler) AttachToHazard(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AttachToHazard(ctx, request.(AttachToHazardRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AttachToHazard")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAttachToHazard(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44641,14 +44876,7 @@ func (sh *strictHandler) RecordRectified(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordRectified(ctx, request.(RecordRectifiedRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordRectified")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordRectified(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44675,14 +44903,7 @@ func (sh *strictHandler) RejectRectification(w http.ResponseWriter, r *http.Requ
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RejectRectification(ctx, request.(RejectRectificationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RejectRectification")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRejectRectification(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44709,14 +44930,7 @@ func (sh *strictHandler) StartRectifying(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.StartRectifying(ctx, request.(StartRectifyingRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartRectifying")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainStartRectifying(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44743,14 +44957,7 @@ func (sh *strictHandler) VerifyHazard(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.VerifyHazard(ctx, request.(VerifyHazardRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "VerifyHazard")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainVerifyHazard(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44769,14 +44976,7 @@ func (sh *strictHandler) ListLeads(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListLeads(ctx, request.(ListLeadsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListLeads")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListLeads(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44802,14 +45002,7 @@ func (sh *strictHandler) CreateLead(w http.ResponseWriter, r *http.Request, para
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateLead(ctx, request.(CreateLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44828,14 +45021,7 @@ func (sh *strictHandler) GetLead(w http.ResponseWriter, r *http.Request, id Id) 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetLead(ctx, request.(GetLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44862,14 +45048,7 @@ func (sh *strictHandler) ConvertLead(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ConvertLead(ctx, request.(ConvertLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ConvertLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainConvertLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44896,14 +45075,7 @@ func (sh *strictHandler) DiscardLead(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DiscardLead(ctx, request.(DiscardLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DiscardLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDiscardLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44930,14 +45102,7 @@ func (sh *strictHandler) VerifyLead(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.VerifyLead(ctx, request.(VerifyLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "VerifyLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainVerifyLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44956,14 +45121,7 @@ func (sh *strictHandler) FindPersons(w http.ResponseWriter, r *http.Request, par
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.FindPersons(ctx, request.(FindPersonsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "FindPersons")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainFindPersons(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44989,14 +45147,7 @@ func (sh *strictHandler) CreatePerson(w http.ResponseWriter, r *http.Request, pa
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreatePerson(ctx, request.(CreatePersonRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreatePerson")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreatePerson(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45015,14 +45166,7 @@ func (sh *strictHandler) GetPerson(w http.ResponseWriter, r *http.Request, id Id
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetPerson(ctx, request.(GetPersonRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetPerson")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetPerson(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45049,14 +45193,7 @@ func (sh *strictHandler) UpdatePerson(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdatePerson(ctx, request.(UpdatePersonRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdatePerson")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdatePerson(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45083,14 +45220,7 @@ func (sh *strictHandler) MergePersons(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.MergePersons(ctx, request.(MergePersonsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "MergePersons")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainMergePersons(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45116,14 +45246,7 @@ func (sh *strictHandler) RevealPerson(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RevealPerson(ctx, request.(RevealPersonRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RevealPerson")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRevealPerson(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45149,14 +45272,7 @@ func (sh *strictHandler) AddToPlan(w http.ResponseWriter, r *http.Request, param
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AddToPlan(ctx, request.(AddToPlanRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AddToPlan")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAddToPlan(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45175,14 +45291,7 @@ func (sh *strictHandler) GetPlanEntry(w http.ResponseWriter, r *http.Request, id
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetPlanEntry(ctx, request.(GetPlanEntryRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetPlanEntry")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetPlanEntry(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45209,14 +45318,7 @@ func (sh *strictHandler) RemoveFromPlan(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RemoveFromPlan(ctx, request.(RemoveFromPlanRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RemoveFromPlan")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRemoveFromPlan(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45233,14 +45335,7 @@ func (sh *strictHandler) RemoveFromPlan(w http.ResponseWriter, r *http.Request, 
 func (sh *strictHandler) ListPropertyCategories(w http.ResponseWriter, r *http.Request) {
 	var request ListPropertyCategoriesRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListPropertyCategories(ctx, request.(ListPropertyCategoriesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListPropertyCategories")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListPropertyCategories(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45259,14 +45354,7 @@ func (sh *strictHandler) ListPropertyItems(w http.ResponseWriter, r *http.Reques
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListPropertyItems(ctx, request.(ListPropertyItemsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListPropertyItems")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListPropertyItems(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45290,14 +45378,7 @@ func (sh *strictHandler) CompareProperty(w http.ResponseWriter, r *http.Request)
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CompareProperty(ctx, request.(ComparePropertyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CompareProperty")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCompareProperty(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45323,14 +45404,7 @@ func (sh *strictHandler) RecordFoundItem(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordFoundItem(ctx, request.(RecordFoundItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordFoundItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordFoundItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45356,14 +45430,7 @@ func (sh *strictHandler) ReportStolenItem(w http.ResponseWriter, r *http.Request
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReportStolenItem(ctx, request.(ReportStolenItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReportStolenItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReportStolenItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45382,14 +45449,7 @@ func (sh *strictHandler) GetPropertyItem(w http.ResponseWriter, r *http.Request,
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetPropertyItem(ctx, request.(GetPropertyItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetPropertyItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetPropertyItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45408,14 +45468,7 @@ func (sh *strictHandler) ListCustody(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCustody(ctx, request.(ListCustodyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCustody")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCustody(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45442,14 +45495,7 @@ func (sh *strictHandler) CorrectCustody(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CorrectCustody(ctx, request.(CorrectCustodyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CorrectCustody")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCorrectCustody(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45476,14 +45522,7 @@ func (sh *strictHandler) IdentifyItem(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.IdentifyItem(ctx, request.(IdentifyItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "IdentifyItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainIdentifyItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45510,14 +45549,7 @@ func (sh *strictHandler) ConfirmMatch(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ConfirmMatch(ctx, request.(ConfirmMatchRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ConfirmMatch")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainConfirmMatch(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45537,14 +45569,7 @@ func (sh *strictHandler) MatchItem(w http.ResponseWriter, r *http.Request, id Id
 	request.Id = id
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.MatchItem(ctx, request.(MatchItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "MatchItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainMatchItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45571,14 +45596,7 @@ func (sh *strictHandler) MoveItem(w http.ResponseWriter, r *http.Request, id Id,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.MoveItem(ctx, request.(MoveItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "MoveItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainMoveItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45605,14 +45623,7 @@ func (sh *strictHandler) RecordRecovery(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordRecovery(ctx, request.(RecordRecoveryRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordRecovery")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordRecovery(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45631,14 +45642,7 @@ func (sh *strictHandler) ListReferrals(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListReferrals(ctx, request.(ListReferralsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListReferrals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListReferrals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45657,14 +45661,7 @@ func (sh *strictHandler) ListOverdueReferrals(w http.ResponseWriter, r *http.Req
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOverdueReferrals(ctx, request.(ListOverdueReferralsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOverdueReferrals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOverdueReferrals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45683,14 +45680,7 @@ func (sh *strictHandler) GetReferral(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReferral(ctx, request.(GetReferralRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReferral")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReferral(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45717,14 +45707,7 @@ func (sh *strictHandler) CloseReferral(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CloseReferral(ctx, request.(CloseReferralRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CloseReferral")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCloseReferral(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45751,14 +45734,7 @@ func (sh *strictHandler) FollowUpReferral(w http.ResponseWriter, r *http.Request
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.FollowUpReferral(ctx, request.(FollowUpReferralRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "FollowUpReferral")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainFollowUpReferral(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45777,14 +45753,7 @@ func (sh *strictHandler) GetCaseTotals(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCaseTotals(ctx, request.(GetCaseTotalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCaseTotals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCaseTotals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45803,14 +45772,7 @@ func (sh *strictHandler) GetDisputeTotals(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetDisputeTotals(ctx, request.(GetDisputeTotalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetDisputeTotals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetDisputeTotals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45829,14 +45791,7 @@ func (sh *strictHandler) GetOutreachTotals(w http.ResponseWriter, r *http.Reques
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetOutreachTotals(ctx, request.(GetOutreachTotalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetOutreachTotals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetOutreachTotals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45855,14 +45810,7 @@ func (sh *strictHandler) GetRecoveryTotals(w http.ResponseWriter, r *http.Reques
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetRecoveryTotals(ctx, request.(GetRecoveryTotalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetRecoveryTotals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetRecoveryTotals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45881,14 +45829,7 @@ func (sh *strictHandler) GetReportSeries(w http.ResponseWriter, r *http.Request,
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReportSeries(ctx, request.(GetReportSeriesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReportSeries")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReportSeries(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45907,14 +45848,7 @@ func (sh *strictHandler) GetReportSummary(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReportSummary(ctx, request.(GetReportSummaryRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReportSummary")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReportSummary(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45933,14 +45867,7 @@ func (sh *strictHandler) ListReturnEvents(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListReturnEvents(ctx, request.(ListReturnEventsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListReturnEvents")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListReturnEvents(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45966,14 +45893,7 @@ func (sh *strictHandler) PlanReturnEvent(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PlanReturnEvent(ctx, request.(PlanReturnEventRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PlanReturnEvent")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainPlanReturnEvent(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45992,14 +45912,7 @@ func (sh *strictHandler) GetReturnEvent(w http.ResponseWriter, r *http.Request, 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReturnEvent(ctx, request.(GetReturnEventRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReturnEvent")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReturnEvent(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46026,14 +45939,7 @@ func (sh *strictHandler) HoldReturnEvent(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.HoldReturnEvent(ctx, request.(HoldReturnEventRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "HoldReturnEvent")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainHoldReturnEvent(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46060,14 +45966,7 @@ func (sh *strictHandler) AddReturnsToEvent(w http.ResponseWriter, r *http.Reques
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AddReturnsToEvent(ctx, request.(AddReturnsToEventRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AddReturnsToEvent")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAddReturnsToEvent(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46086,14 +45985,7 @@ func (sh *strictHandler) GetReturnList(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReturnList(ctx, request.(GetReturnListRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReturnList")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReturnList(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46112,14 +46004,7 @@ func (sh *strictHandler) ListReturns(w http.ResponseWriter, r *http.Request, par
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListReturns(ctx, request.(ListReturnsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListReturns")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListReturns(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46145,14 +46030,7 @@ func (sh *strictHandler) RequestReturn(w http.ResponseWriter, r *http.Request, p
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RequestReturn(ctx, request.(RequestReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RequestReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRequestReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46171,14 +46049,7 @@ func (sh *strictHandler) GetReturn(w http.ResponseWriter, r *http.Request, id Id
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReturn(ctx, request.(GetReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46205,14 +46076,7 @@ func (sh *strictHandler) ApproveReturn(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ApproveReturn(ctx, request.(ApproveReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ApproveReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainApproveReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46239,14 +46103,7 @@ func (sh *strictHandler) CompleteReturn(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CompleteReturn(ctx, request.(CompleteReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CompleteReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCompleteReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46273,14 +46130,7 @@ func (sh *strictHandler) RejectReturn(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RejectReturn(ctx, request.(RejectReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RejectReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRejectReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46299,14 +46149,7 @@ func (sh *strictHandler) ListSharesReceived(w http.ResponseWriter, r *http.Reque
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListSharesReceived(ctx, request.(ListSharesReceivedRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListSharesReceived")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListSharesReceived(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46332,14 +46175,7 @@ func (sh *strictHandler) RevokeShare(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RevokeShare(ctx, request.(RevokeShareRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RevokeShare")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRevokeShare(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46358,14 +46194,7 @@ func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListStaff(ctx, request.(ListStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46391,14 +46220,7 @@ func (sh *strictHandler) CreateStaff(w http.ResponseWriter, r *http.Request, par
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateStaff(ctx, request.(CreateStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46417,14 +46239,7 @@ func (sh *strictHandler) GetStaff(w http.ResponseWriter, r *http.Request, id Id)
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetStaff(ctx, request.(GetStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46451,14 +46266,7 @@ func (sh *strictHandler) UpdateStaff(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdateStaff(ctx, request.(UpdateStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdateStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdateStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46485,14 +46293,7 @@ func (sh *strictHandler) HandOverStaff(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.HandOverStaff(ctx, request.(HandOverStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "HandOverStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainHandOverStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46511,14 +46312,7 @@ func (sh *strictHandler) ListOpenAssignments(w http.ResponseWriter, r *http.Requ
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOpenAssignments(ctx, request.(ListOpenAssignmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOpenAssignments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOpenAssignments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46537,14 +46331,7 @@ func (sh *strictHandler) ListUnits(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListUnits(ctx, request.(ListUnitsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListUnits")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListUnits(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46570,14 +46357,7 @@ func (sh *strictHandler) CreateUnit(w http.ResponseWriter, r *http.Request, para
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateUnit(ctx, request.(CreateUnitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateUnit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateUnit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46596,14 +46376,7 @@ func (sh *strictHandler) GetUnit(w http.ResponseWriter, r *http.Request, id Id) 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetUnit(ctx, request.(GetUnitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetUnit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetUnit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46630,14 +46403,7 @@ func (sh *strictHandler) RenameUnit(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RenameUnit(ctx, request.(RenameUnitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RenameUnit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRenameUnit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46664,14 +46430,7 @@ func (sh *strictHandler) CloseUnit(w http.ResponseWriter, r *http.Request, id Id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CloseUnit(ctx, request.(CloseUnitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CloseUnit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCloseUnit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46690,14 +46449,7 @@ func (sh *strictHandler) ListUnitOpenRecords(w http.ResponseWriter, r *http.Requ
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListUnitOpenRecords(ctx, request.(ListUnitOpenRecordsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListUnitOpenRecords")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListUnitOpenRecords(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46716,14 +46468,7 @@ func (sh *strictHandler) ListVisits(w http.ResponseWriter, r *http.Request, para
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListVisits(ctx, request.(ListVisitsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListVisits")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListVisits(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46749,14 +46494,7 @@ func (sh *strictHandler) RecordVisit(w http.ResponseWriter, r *http.Request, par
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordVisit(ctx, request.(RecordVisitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordVisit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordVisit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46775,14 +46513,7 @@ func (sh *strictHandler) GetVisit(w http.ResponseWriter, r *http.Request, id Id)
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetVisit(ctx, request.(GetVisitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetVisit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetVisit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46809,14 +46540,7 @@ func (sh *strictHandler) AmendVisit(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AmendVisit(ctx, request.(AmendVisitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AmendVisit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAmendVisit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46835,14 +46559,7 @@ func (sh *strictHandler) ListVisitAttachments(w http.ResponseWriter, r *http.Req
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListVisitAttachments(ctx, request.(ListVisitAttachmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListVisitAttachments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListVisitAttachments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46868,14 +46585,7 @@ func (sh *strictHandler) AttachToVisit(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AttachToVisit(ctx, request.(AttachToVisitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AttachToVisit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAttachToVisit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46894,14 +46604,7 @@ func (sh *strictHandler) ListVisitHandoffs(w http.ResponseWriter, r *http.Reques
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListVisitHandoffs(ctx, request.(ListVisitHandoffsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListVisitHandoffs")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListVisitHandoffs(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -46928,14 +46631,7 @@ func (sh *strictHandler) ReferToAgency(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReferToAgency(ctx, request.(ReferToAgencyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReferToAgency")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReferToAgency(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
