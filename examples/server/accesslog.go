@@ -62,10 +62,14 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 		a.active.Add(1)
 		defer a.active.Add(-1)
 		start := time.Now()
-		note := &requestNote{}
-		rec := &statusRecorder{ResponseWriter: w}
-		// The request id (openapi.WithRequestID's) and the note in one
-		// copy of the request.
+		// The recorder and the note in one allocation; the request id
+		// (openapi.WithRequestID's) and the note in one copy of the
+		// request.
+		logged := &struct {
+			rec  statusRecorder
+			note requestNote
+		}{rec: statusRecorder{ResponseWriter: w}}
+		rec, note := &logged.rec, &logged.note
 		ctx := context.WithValue(openapi.RequestIDContext(w, r), noteKey{}, note)
 		served := r.WithContext(ctx)
 		next.ServeHTTP(rec, served)

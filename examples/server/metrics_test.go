@@ -109,18 +109,20 @@ func TestRequestsAreCountedByRoute(t *testing.T) {
 		{http.MethodGet, "/v1//units", http.StatusTemporaryRedirect, "GET /v1/units"},
 		{http.MethodGet, "/healthz", http.StatusOK, "GET /healthz"},
 	}
-	for _, tc := range tests {
-		req := httptest.NewRequest(tc.method, tc.path, nil)
-		req.Header.Set("Authorization", token)
-		w := httptest.NewRecorder()
-		r.app.handler.ServeHTTP(w, req)
-		require.Equal(t, tc.status, w.Code, "%s %s: %s", tc.method, tc.path, w.Body.String())
+	for range 2 { // counted twice: when first seen and when kept
+		for _, tc := range tests {
+			req := httptest.NewRequest(tc.method, tc.path, nil)
+			req.Header.Set("Authorization", token)
+			w := httptest.NewRecorder()
+			r.app.handler.ServeHTTP(w, req)
+			require.Equal(t, tc.status, w.Code, "%s %s: %s", tc.method, tc.path, w.Body.String())
+		}
 	}
 	resp := r.get(t, "/metrics", "")
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	counted := regexp.MustCompile(`(?m)^grassroots_http_requests_total.*$`).FindAllString(string(b), -1)
 	for _, tc := range tests {
-		require.Contains(t, counted, fmt.Sprintf(`grassroots_http_requests_total{method=%q,route=%q,status="%d"} 1`, tc.method, tc.route, tc.status), "%s %s", tc.method, tc.path)
+		require.Contains(t, counted, fmt.Sprintf(`grassroots_http_requests_total{method=%q,route=%q,status="%d"} 2`, tc.method, tc.route, tc.status), "%s %s", tc.method, tc.path)
 	}
 }
