@@ -78,6 +78,8 @@ func TestProblems(t *testing.T) {
 		{name: "longer than the spec allows", actor: f.admin, method: "POST", path: "/v1/units", body: `{"code":"A1","name":"` + strings.Repeat("派", 101) + `"}`,
 			status: 422, slug: "invalid", field: "/name", rule: "max"},
 		{name: "parameter longer than the spec allows", actor: f.admin, method: "GET", path: "/v1/units/" + strings.Repeat("u", 200), status: 400, slug: "bad-request", field: "id", rule: "max"},
+		{name: "query parameter longer than the spec allows", actor: f.admin, method: "GET", path: "/v1/visits?limit=5&unitId=" + strings.Repeat("u", 65), status: 400, slug: "bad-request", field: "unitId", rule: "max"},
+		{name: "query parameter longer than the spec allows, its name escaped", actor: f.admin, method: "GET", path: "/v1/visits?unit%49d=" + strings.Repeat("u", 65), status: 400, slug: "bad-request", field: "unitId", rule: "max"},
 		{name: "unknown field", actor: f.admin, method: "POST", path: "/v1/units", body: `{"code":"A1","name":"派出所","colour":"blue"}`,
 			status: 400, slug: "bad-request", field: "/colour", rule: "unknown_field"},
 		{name: "field names are case-sensitive", actor: f.admin, method: "POST", path: "/v1/units", body: `{"code":"A1","Name":"派出所"}`,

@@ -172,9 +172,17 @@ var docObjects = sync.Pool{New: func() any { return new(object) }}
 // maxPooledBuf is the largest buffer put back: a rare huge page is let go.
 const maxPooledBuf = 1 << 20
 
+// unframedBody is the largest body net/http sends with a Content-Length
+// of its own (its bufferBeforeChunkingSize): a longer one without a
+// Content-Length from the handler goes out chunked.
+const unframedBody = 2048
+
 // writeDocument answers 200 with the document of fields (and the ETag
 // given, if any) as a generated JSON response does, or, if a time cannot
-// be written, with the error alone and nothing written.
+// be written, with the error alone and nothing written. A document longer
+// than unframedBody (a page of visits, 25 KB) is sent with its
+// Content-Length rather than chunked: the same bytes to read, and one
+// write(2) fewer for the server, the chunked body's end.
 func writeDocument(w http.ResponseWriter, etag string, fields func(*object)) error {
 	o := docObjects.Get().(*object)
 	defer func() {
@@ -186,9 +194,13 @@ func writeDocument(w http.ResponseWriter, etag string, fields func(*object)) err
 	if err := o.document(fields); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	if len(o.b) > unframedBody {
+		h.Set("Content-Length", strconv.Itoa(len(o.b)))
+	}
 	if etag != "" {
-		w.Header().Set("ETag", etag)
+		h.Set("ETag", etag)
 	}
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(o.b)

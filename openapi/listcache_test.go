@@ -133,3 +133,31 @@ func nextCursor(t *testing.T, body string) string {
 	require.True(t, ok)
 	return next
 }
+
+// TestLongAnswerIsSentWithItsLength: a page of visits longer than net/http
+// sends unchunked carries its Content-Length (one write fewer for the
+// server than a chunked body), and a short page too, as net/http sends it.
+func TestLongAnswerIsSentWithItsLength(t *testing.T) {
+	t.Parallel()
+	w := newOutreachWorld(t, "张店公安分局", "潘庄派出所", "潘庄社区")
+	ctx := context.Background()
+	addr := w.address(t, "张店区潘庄社区7号楼", "潘庄社区")
+	t0 := time.Date(2020, 3, 1, 2, 0, 0, 0, time.UTC)
+	for i := range 12 {
+		_, err := w.out.RecordVisit(ctx, w.community, outreach.VisitInput{UnitID: w.station.ID, AddressID: addr.ID, TargetKind: outreach.DifficultFamily,
+			VisitedAt: t0.Add(time.Duration(i) * time.Hour), Notes: fmt.Sprintf("走访记录 %d", i)})
+		require.NoError(t, err)
+	}
+	for _, tc := range []struct {
+		limit   int
+		chunked bool // what net/http would do without the handler's length
+	}{{12, true}, {1, false}} {
+		resp := w.do(t, w.community, http.MethodGet, fmt.Sprintf("/v1/visits?limit=%d", tc.limit), "")
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		require.Equal(t, tc.chunked, len(body) > 2048)
+		require.Empty(t, resp.TransferEncoding)
+		require.Equal(t, int64(len(body)), resp.ContentLength)
+	}
+}

@@ -84,9 +84,7 @@ func TestPersonResponseAnswersAsGenerated(t *testing.T) {
 	want, got := httptest.NewRecorder(), httptest.NewRecorder()
 	require.NoError(t, api.GetPerson200JSONResponse{Body: p, Headers: api.GetPerson200ResponseHeaders{ETag: etag(7)}}.VisitGetPersonResponse(want))
 	require.NoError(t, personResponse{p: p, etag: etag(7)}.VisitGetPersonResponse(got))
-	require.Equal(t, want.Code, got.Code)
-	require.Equal(t, want.Header(), got.Header())
-	require.Equal(t, want.Body.String(), got.Body.String())
+	requireAnswersAs(t, want, got)
 }
 
 // TestPersonJSONRefusesWhatEncodingJSONRefuses: a time out of RFC 3339's

@@ -34,15 +34,25 @@ func noteStaff(ctx context.Context, staffID string) {
 	}
 }
 
-// routes matches a request to the contract's route pattern without serving
-// it, so the access log names "GET /v1/disputes/{id}", never a path that
-// holds ids. The generated router only registers closures here; nothing
-// calls the nil server behind them.
-var routes = func() *http.ServeMux {
-	m := http.NewServeMux()
-	api.HandlerWithOptions(api.NewStrictHandler(nil, nil), api.StdHTTPServerOptions{BaseRouter: m})
-	return m
+// apiRoutes are the contract's route patterns, as the generated router
+// registers them. The server's mux routes each of them (and "/", for
+// what none matches) to the API, so that the pattern it matched names the
+// request in the access line and the metrics — "GET /v1/disputes/{id}",
+// never a path that holds ids — without routing the request again.
+var apiRoutes = func() []string {
+	var l patternList
+	api.HandlerWithOptions(api.NewStrictHandler(nil, nil), api.StdHTTPServerOptions{BaseRouter: &l})
+	return l
 }()
+
+// patternList is a router that only lists the patterns given it.
+type patternList []string
+
+func (l *patternList) HandleFunc(pattern string, _ func(http.ResponseWriter, *http.Request)) {
+	*l = append(*l, pattern)
+}
+
+func (l *patternList) ServeHTTP(http.ResponseWriter, *http.Request) {}
 
 // accessLog writes one line per request: request id, route pattern,
 // status, duration and the staff id — never a header, query, body or token,
@@ -52,16 +62,18 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 		a.active.Add(1)
 		defer a.active.Add(-1)
 		start := time.Now()
-		note := &requestNote{}
-		rec := &statusRecorder{ResponseWriter: w}
-		// The request id (openapi.WithRequestID's) and the note in one
-		// copy of the request.
+		// The recorder and the note in one allocation; the request id
+		// (openapi.WithRequestID's) and the note in one copy of the
+		// request.
+		logged := &struct {
+			rec  statusRecorder
+			note requestNote
+		}{rec: statusRecorder{ResponseWriter: w}}
+		rec, note := &logged.rec, &logged.note
 		ctx := context.WithValue(openapi.RequestIDContext(w, r), noteKey{}, note)
-		next.ServeHTTP(rec, r.WithContext(ctx))
-		_, route := routes.Handler(r)
-		if route == "" {
-			_, route = next.Handler(r) // health and readiness
-		}
+		served := r.WithContext(ctx)
+		next.ServeHTTP(rec, served)
+		route := served.Pattern // what next matched (see apiRoutes)
 		if route == "" || route == "/" {
 			route = "unmatched"
 		}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +28,24 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	authFail *prometheus.CounterVec
+
+	// seen keeps each (route, method, status)'s counter and histogram once
+	// looked up, so that counting a request reads a map, without a lock
+	// or hashing its labels and formatting its status anew (a twelfth of
+	// the access log's CPU on a GET). The map is replaced, never changed;
+	// the label sets are bounded (routes, methods, statuses).
+	seen   atomic.Pointer[map[observedKey]observed]
+	seenMu sync.Mutex // serialises replacing seen
+}
+
+type observedKey struct {
+	route, method string
+	status        int
+}
+
+type observed struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics(db *sql.DB, k *casework.Kernel, loops ...*loopState) *metrics {
@@ -55,8 +76,38 @@ func (m *metrics) observe(route, method string, status int, took time.Duration) 
 	default: // a client's invented method must not grow a label without bound
 		method = "other"
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(took.Seconds())
+	k := observedKey{route, method, status}
+	o, ok := m.observedFor(k)
+	if !ok {
+		o = m.lookUp(k)
+	}
+	o.requests.Inc()
+	o.latency.Observe(took.Seconds())
+}
+
+func (m *metrics) observedFor(k observedKey) (observed, bool) {
+	if seen := m.seen.Load(); seen != nil {
+		o, ok := (*seen)[k]
+		return o, ok
+	}
+	return observed{}, false
+}
+
+// lookUp finds k's metrics in the vectors and keeps them in seen.
+func (m *metrics) lookUp(k observedKey) observed {
+	m.seenMu.Lock()
+	defer m.seenMu.Unlock()
+	if o, ok := m.observedFor(k); ok {
+		return o
+	}
+	o := observed{requests: m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(k.status)),
+		latency: m.latency.WithLabelValues(k.route, k.method)}
+	next := map[observedKey]observed{k: o}
+	if seen := m.seen.Load(); seen != nil {
+		maps.Copy(next, *seen)
+	}
+	m.seen.Store(&next)
+	return o
 }
 
 // authFailed counts one failed authentication.

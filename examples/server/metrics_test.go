@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"testing"
@@ -83,5 +85,44 @@ func TestMetricsLoopsAndCheckpointAge(t *testing.T) {
 			require.Contains(t, body, "grassroots_metrics_read_errors 0")
 			r.app.sweep.stopped.Store(false)
 		})
+	}
+}
+
+// The access line and the metrics name a request by the contract's route
+// pattern it matched (a path redirected to its clean form by the route of
+// the clean path), the server's own routes by theirs, and everything else
+// (no such path, a method the path does not have) as unmatched.
+func TestRequestsAreCountedByRoute(t *testing.T) {
+	t.Parallel()
+	r := startServer(t, "-db", "memory")
+	token := "Bearer " + r.token(t, r.app.admin)
+	tests := []struct {
+		method, path string
+		status       int
+		route        string
+	}{
+		{http.MethodGet, "/v1/units/nope", http.StatusNotFound, "GET /v1/units/{id}"},
+		{http.MethodHead, "/v1/units", http.StatusOK, "GET /v1/units"},
+		{http.MethodGet, "/v1/units?limit=1", http.StatusOK, "GET /v1/units"},
+		{http.MethodGet, "/v1/nothing", http.StatusNotFound, "unmatched"},
+		{http.MethodDelete, "/v1/units", http.StatusMethodNotAllowed, "unmatched"},
+		{http.MethodGet, "/v1//units", http.StatusTemporaryRedirect, "GET /v1/units"},
+		{http.MethodGet, "/healthz", http.StatusOK, "GET /healthz"},
+	}
+	for range 2 { // counted twice: when first seen and when kept
+		for _, tc := range tests {
+			req := httptest.NewRequest(tc.method, tc.path, nil)
+			req.Header.Set("Authorization", token)
+			w := httptest.NewRecorder()
+			r.app.handler.ServeHTTP(w, req)
+			require.Equal(t, tc.status, w.Code, "%s %s: %s", tc.method, tc.path, w.Body.String())
+		}
+	}
+	resp := r.get(t, "/metrics", "")
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	counted := regexp.MustCompile(`(?m)^grassroots_http_requests_total.*$`).FindAllString(string(b), -1)
+	for _, tc := range tests {
+		require.Contains(t, counted, fmt.Sprintf(`grassroots_http_requests_total{method=%q,route=%q,status="%d"} 2`, tc.method, tc.route, tc.status), "%s %s", tc.method, tc.path)
 	}
 }

@@ -128,10 +128,10 @@ func BenchmarkReadPath(b *testing.B) {
 							req := httptest.NewRequest(http.MethodGet, sc.path, nil)
 							req.Header.Set("Authorization", "Bearer "+f.token)
 							req.Header.Set("Accept", "application/json")
-							w := httptest.NewRecorder()
+							w := &answer{header: http.Header{}}
 							f.r.app.handler.ServeHTTP(w, req)
-							if w.Code != http.StatusOK {
-								b.Fatalf("%s: %d %s", sc.path, w.Code, w.Body.String())
+							if w.status != http.StatusOK {
+								b.Fatalf("%s: %d %s", sc.path, w.status, f.serve(b, http.MethodGet, sc.path, f.token, nil).Body.String())
 							}
 						}
 					})
@@ -140,6 +140,29 @@ func BenchmarkReadPath(b *testing.B) {
 			}
 		})
 	}
+}
+
+// answer is what the benchmark answers into: like net/http's response it
+// gives each request a header of its own, keeps the status and passes the
+// body on (here nowhere). httptest.ResponseRecorder instead grows a buffer
+// for every body, 25 KB for the list: with its garbage, a sixth of the
+// list's CPU in process, which no server spends.
+type answer struct {
+	header http.Header
+	status int
+}
+
+func (a *answer) Header() http.Header { return a.header }
+
+func (a *answer) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
+	}
+}
+
+func (a *answer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // cpuTime is the process's user and system CPU time so far: under the

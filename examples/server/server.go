@@ -119,7 +119,11 @@ func (a *app) build(ctx context.Context) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", withCORS(cfg.origins, challenging(api)))
+	apiHandler := withCORS(cfg.origins, challenging(api))
+	mux.Handle("/", apiHandler)
+	for _, pattern := range apiRoutes {
+		mux.Handle(pattern, apiHandler)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.metrics.handler())

@@ -6178,6 +6178,11 @@ func (siw *ServerInterfaceWrapper) CreateAddress(w http.ResponseWriter, r *http.
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateAddress(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateAddress(w, r, params)
 	}))
@@ -6201,6 +6206,11 @@ func (siw *ServerInterfaceWrapper) GetAddress(w http.ResponseWriter, r *http.Req
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetAddress(w, r, id)
 		return
 	}
 
@@ -6258,6 +6268,11 @@ func (siw *ServerInterfaceWrapper) UpdateRegistry(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdateRegistry(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateRegistry(w, r, id, params)
 	}))
@@ -6278,94 +6293,115 @@ func (siw *ServerInterfaceWrapper) ListAppointments(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAppointmentsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", r.URL.Query(), &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+	if _, found := query["officerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+	if _, found := query["status"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+	if _, found := query["from"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+	if _, found := query["to"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListAppointments(w, r, params)
 		return
 	}
 
@@ -6410,6 +6446,11 @@ func (siw *ServerInterfaceWrapper) RequestAppointment(w http.ResponseWriter, r *
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RequestAppointment(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestAppointment(w, r, params)
 	}))
@@ -6433,6 +6474,11 @@ func (siw *ServerInterfaceWrapper) GetAppointment(w http.ResponseWriter, r *http
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetAppointment(w, r, id)
 		return
 	}
 
@@ -6490,6 +6536,11 @@ func (siw *ServerInterfaceWrapper) AcceptAppointment(w http.ResponseWriter, r *h
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AcceptAppointment(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AcceptAppointment(w, r, id, params)
 	}))
@@ -6541,6 +6592,11 @@ func (siw *ServerInterfaceWrapper) CompleteAppointment(w http.ResponseWriter, r 
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CompleteAppointment(w, r, id, params)
 		return
 	}
 
@@ -6598,6 +6654,11 @@ func (siw *ServerInterfaceWrapper) DeclineAppointment(w http.ResponseWriter, r *
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DeclineAppointment(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DeclineAppointment(w, r, id, params)
 	}))
@@ -6652,6 +6713,11 @@ func (siw *ServerInterfaceWrapper) MarkNoShow(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.MarkNoShow(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.MarkNoShow(w, r, id, params)
 	}))
@@ -6672,9 +6738,11 @@ func (siw *ServerInterfaceWrapper) PutAttachment(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params PutAttachmentParams
 
+	query := r.URL.Query()
+
 	// ------------- Required query parameter "name" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "name", r.URL.Query(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "name", query, &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6682,6 +6750,11 @@ func (siw *ServerInterfaceWrapper) PutAttachment(w http.ResponseWriter, r *http.
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.PutAttachment(w, r, params)
 		return
 	}
 
@@ -6711,6 +6784,11 @@ func (siw *ServerInterfaceWrapper) GetAttachment(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetAttachment(w, r, sha256)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetAttachment(w, r, sha256)
 	}))
@@ -6731,9 +6809,11 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAuditParams
 
+	query := r.URL.Query()
+
 	// ------------- Required query parameter "recordType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "recordType", r.URL.Query(), &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "recordType", query, &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6746,7 +6826,7 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Required query parameter "recordId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "recordId", r.URL.Query(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "recordId", query, &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -6759,27 +6839,36 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListAudit(w, r, params)
 		return
 	}
 
@@ -6797,6 +6886,11 @@ func (siw *ServerInterfaceWrapper) ListAudit(w http.ResponseWriter, r *http.Requ
 // GetCheckpointKey operation middleware
 func (siw *ServerInterfaceWrapper) GetCheckpointKey(w http.ResponseWriter, r *http.Request) {
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCheckpointKey(w, r)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCheckpointKey(w, r)
 	}))
@@ -6810,6 +6904,11 @@ func (siw *ServerInterfaceWrapper) GetCheckpointKey(w http.ResponseWriter, r *ht
 
 // ExportCheckpoints operation middleware
 func (siw *ServerInterfaceWrapper) ExportCheckpoints(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ExportCheckpoints(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ExportCheckpoints(w, r)
@@ -6825,6 +6924,11 @@ func (siw *ServerInterfaceWrapper) ExportCheckpoints(w http.ResponseWriter, r *h
 // VerifyAudit operation middleware
 func (siw *ServerInterfaceWrapper) VerifyAudit(w http.ResponseWriter, r *http.Request) {
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.VerifyAudit(w, r)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyAudit(w, r)
 	}))
@@ -6838,6 +6942,11 @@ func (siw *ServerInterfaceWrapper) VerifyAudit(w http.ResponseWriter, r *http.Re
 
 // VerifyAuditAgainst operation middleware
 func (siw *ServerInterfaceWrapper) VerifyAuditAgainst(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.VerifyAuditAgainst(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyAuditAgainst(w, r)
@@ -6859,42 +6968,55 @@ func (siw *ServerInterfaceWrapper) ListCampaigns(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListCampaignsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "activeAt" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "activeAt", r.URL.Query(), &params.ActiveAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "activeAt"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "activeAt", Err: err})
+	if _, found := query["activeAt"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "activeAt", query, &params.ActiveAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "activeAt"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "activeAt", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCampaigns(w, r, params)
 		return
 	}
 
@@ -6939,6 +7061,11 @@ func (siw *ServerInterfaceWrapper) CreateCampaign(w http.ResponseWriter, r *http
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateCampaign(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateCampaign(w, r, params)
 	}))
@@ -6962,6 +7089,11 @@ func (siw *ServerInterfaceWrapper) GetCampaign(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCampaign(w, r, id)
 		return
 	}
 
@@ -7019,6 +7151,11 @@ func (siw *ServerInterfaceWrapper) UpdateCampaign(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdateCampaign(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateCampaign(w, r, id, params)
 	}))
@@ -7045,6 +7182,11 @@ func (siw *ServerInterfaceWrapper) GetCampaignProgress(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCampaignProgress(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCampaignProgress(w, r, id)
 	}))
@@ -7065,133 +7207,160 @@ func (siw *ServerInterfaceWrapper) ListCases(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListCasesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+	if _, found := query["kind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "reportedFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", r.URL.Query(), &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedFrom", Err: err})
+	if _, found := query["reportedFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", query, &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "reportedTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", r.URL.Query(), &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedTo", Err: err})
+	if _, found := query["reportedTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", query, &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "suspectDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocType", r.URL.Query(), &params.SuspectDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "suspectDocType"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "suspectDocType", Err: err})
+	if _, found := query["suspectDocType"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocType", query, &params.SuspectDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "suspectDocType"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "suspectDocType", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "suspectDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocNumber", r.URL.Query(), &params.SuspectDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "suspectDocNumber"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "suspectDocNumber", Err: err})
+	if _, found := query["suspectDocNumber"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "suspectDocNumber", query, &params.SuspectDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "suspectDocNumber"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "suspectDocNumber", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "identifier" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", r.URL.Query(), &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+	if _, found := query["identifier"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", query, &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCases(w, r, params)
 		return
 	}
 
@@ -7236,6 +7405,11 @@ func (siw *ServerInterfaceWrapper) ReportCase(w http.ResponseWriter, r *http.Req
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReportCase(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReportCase(w, r, params)
 	}))
@@ -7256,42 +7430,55 @@ func (siw *ServerInterfaceWrapper) ListOverdueCases(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOverdueCasesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOverdueCases(w, r, params)
 		return
 	}
 
@@ -7318,6 +7505,11 @@ func (siw *ServerInterfaceWrapper) GetCase(w http.ResponseWriter, r *http.Reques
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCase(w, r, id)
 		return
 	}
 
@@ -7375,6 +7567,11 @@ func (siw *ServerInterfaceWrapper) AnalyseAndShareCase(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AnalyseAndShareCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AnalyseAndShareCase(w, r, id, params)
 	}))
@@ -7429,6 +7626,11 @@ func (siw *ServerInterfaceWrapper) ArrestForCase(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ArrestForCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ArrestForCase(w, r, id, params)
 	}))
@@ -7455,6 +7657,11 @@ func (siw *ServerInterfaceWrapper) ListCaseAttachments(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCaseAttachments(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListCaseAttachments(w, r, id)
 	}))
@@ -7478,6 +7685,11 @@ func (siw *ServerInterfaceWrapper) AttachToCase(w http.ResponseWriter, r *http.R
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AttachToCase(w, r, id)
 		return
 	}
 
@@ -7535,6 +7747,11 @@ func (siw *ServerInterfaceWrapper) CloseCase(w http.ResponseWriter, r *http.Requ
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CloseCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseCase(w, r, id, params)
 	}))
@@ -7586,6 +7803,11 @@ func (siw *ServerInterfaceWrapper) CorrectCase(w http.ResponseWriter, r *http.Re
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CorrectCase(w, r, id, params)
 		return
 	}
 
@@ -7643,6 +7865,11 @@ func (siw *ServerInterfaceWrapper) DispatchAndFileCase(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DispatchAndFileCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DispatchAndFileCase(w, r, id, params)
 	}))
@@ -7694,6 +7921,11 @@ func (siw *ServerInterfaceWrapper) DropCase(w http.ResponseWriter, r *http.Reque
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DropCase(w, r, id, params)
 		return
 	}
 
@@ -7751,6 +7983,11 @@ func (siw *ServerInterfaceWrapper) AddCaseItems(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AddCaseItems(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AddCaseItems(w, r, id, params)
 	}))
@@ -7802,6 +8039,11 @@ func (siw *ServerInterfaceWrapper) ReopenCase(w http.ResponseWriter, r *http.Req
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReopenCase(w, r, id, params)
 		return
 	}
 
@@ -7859,6 +8101,11 @@ func (siw *ServerInterfaceWrapper) ReviewCase(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReviewCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReviewCase(w, r, id, params)
 	}))
@@ -7882,6 +8129,11 @@ func (siw *ServerInterfaceWrapper) ListCaseShares(w http.ResponseWriter, r *http
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCaseShares(w, r, id)
 		return
 	}
 
@@ -7917,6 +8169,11 @@ func (siw *ServerInterfaceWrapper) UnshareCase(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "shareId", r.PathValue("shareId"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "shareId", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UnshareCase(w, r, id, shareId)
 		return
 	}
 
@@ -7974,6 +8231,11 @@ func (siw *ServerInterfaceWrapper) StartInvestigation(w http.ResponseWriter, r *
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.StartInvestigation(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.StartInvestigation(w, r, id, params)
 	}))
@@ -8028,6 +8290,11 @@ func (siw *ServerInterfaceWrapper) SurveyCase(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.SurveyCase(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SurveyCase(w, r, id, params)
 	}))
@@ -8041,6 +8308,11 @@ func (siw *ServerInterfaceWrapper) SurveyCase(w http.ResponseWriter, r *http.Req
 
 // ListCodeLists operation middleware
 func (siw *ServerInterfaceWrapper) ListCodeLists(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCodeLists(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListCodeLists(w, r)
@@ -8062,68 +8334,85 @@ func (siw *ServerInterfaceWrapper) ListDisposals(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDisposalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "itemId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", r.URL.Query(), &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "itemId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+	if _, found := query["itemId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", query, &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "itemId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListDisposals(w, r, params)
 		return
 	}
 
@@ -8168,6 +8457,11 @@ func (siw *ServerInterfaceWrapper) RequestDisposal(w http.ResponseWriter, r *htt
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RequestDisposal(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestDisposal(w, r, params)
 	}))
@@ -8191,6 +8485,11 @@ func (siw *ServerInterfaceWrapper) GetDisposal(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetDisposal(w, r, id)
 		return
 	}
 
@@ -8248,6 +8547,11 @@ func (siw *ServerInterfaceWrapper) ApproveDisposal(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ApproveDisposal(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ApproveDisposal(w, r, id, params)
 	}))
@@ -8299,6 +8603,11 @@ func (siw *ServerInterfaceWrapper) CompleteDisposal(w http.ResponseWriter, r *ht
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CompleteDisposal(w, r, id, params)
 		return
 	}
 
@@ -8356,6 +8665,11 @@ func (siw *ServerInterfaceWrapper) RejectDisposal(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RejectDisposal(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RejectDisposal(w, r, id, params)
 	}))
@@ -8376,172 +8690,205 @@ func (siw *ServerInterfaceWrapper) ListDisputes(w http.ResponseWriter, r *http.R
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDisputesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "category" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", r.URL.Query(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+	if _, found := query["category"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "risk" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "risk", r.URL.Query(), &params.Risk, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "risk"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "risk", Err: err})
+	if _, found := query["risk"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "risk", query, &params.Risk, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "risk"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "risk", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+	if _, found := query["kind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "source" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "source", r.URL.Query(), &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "source"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "source", Err: err})
+	if _, found := query["source"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "source", query, &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "source"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "source", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "partyDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocType", r.URL.Query(), &params.PartyDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "partyDocType"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "partyDocType", Err: err})
+	if _, found := query["partyDocType"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocType", query, &params.PartyDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "partyDocType"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "partyDocType", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "partyDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocNumber", r.URL.Query(), &params.PartyDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "partyDocNumber"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "partyDocNumber", Err: err})
+	if _, found := query["partyDocNumber"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "partyDocNumber", query, &params.PartyDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "partyDocNumber"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "partyDocNumber", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "reportedFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", r.URL.Query(), &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedFrom", Err: err})
+	if _, found := query["reportedFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedFrom", query, &params.ReportedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "reportedTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", r.URL.Query(), &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedTo", Err: err})
+	if _, found := query["reportedTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "reportedTo", query, &params.ReportedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reportedTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reportedTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", r.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+	if _, found := query["overdue"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListDisputes(w, r, params)
 		return
 	}
 
@@ -8586,6 +8933,11 @@ func (siw *ServerInterfaceWrapper) ReportDispute(w http.ResponseWriter, r *http.
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReportDispute(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReportDispute(w, r, params)
 	}))
@@ -8606,42 +8958,55 @@ func (siw *ServerInterfaceWrapper) ListOverdueDisputes(w http.ResponseWriter, r 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOverdueDisputesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOverdueDisputes(w, r, params)
 		return
 	}
 
@@ -8668,6 +9033,11 @@ func (siw *ServerInterfaceWrapper) GetDispute(w http.ResponseWriter, r *http.Req
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetDispute(w, r, id)
 		return
 	}
 
@@ -8725,6 +9095,11 @@ func (siw *ServerInterfaceWrapper) AcceptDispute(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AcceptDispute(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AcceptDispute(w, r, id, params)
 	}))
@@ -8754,16 +9129,25 @@ func (siw *ServerInterfaceWrapper) PrintAgreement(w http.ResponseWriter, r *http
 	// Parameter object where we will unmarshal all parameters from the context
 	var params PrintAgreementParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "revealReason" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", r.URL.Query(), &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "revealReason"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
+	if _, found := query["revealReason"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", query, &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "revealReason"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.PrintAgreement(w, r, id, params)
 		return
 	}
 
@@ -8821,6 +9205,11 @@ func (siw *ServerInterfaceWrapper) DraftAgreement(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DraftAgreement(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DraftAgreement(w, r, id, params)
 	}))
@@ -8872,6 +9261,11 @@ func (siw *ServerInterfaceWrapper) AssignDispute(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AssignDispute(w, r, id, params)
 		return
 	}
 
@@ -8929,6 +9323,11 @@ func (siw *ServerInterfaceWrapper) CloseDispute(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CloseDispute(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseDispute(w, r, id, params)
 	}))
@@ -8980,6 +9379,11 @@ func (siw *ServerInterfaceWrapper) ApplyConfirmation(w http.ResponseWriter, r *h
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ApplyConfirmation(w, r, id, params)
 		return
 	}
 
@@ -9037,6 +9441,11 @@ func (siw *ServerInterfaceWrapper) RuleConfirmation(w http.ResponseWriter, r *ht
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RuleConfirmation(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RuleConfirmation(w, r, id, params)
 	}))
@@ -9088,6 +9497,11 @@ func (siw *ServerInterfaceWrapper) FailMediation(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.FailMediation(w, r, id, params)
 		return
 	}
 
@@ -9145,6 +9559,11 @@ func (siw *ServerInterfaceWrapper) RecordFollowUp(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordFollowUp(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordFollowUp(w, r, id, params)
 	}))
@@ -9196,6 +9615,11 @@ func (siw *ServerInterfaceWrapper) UpdateDisputeParties(w http.ResponseWriter, r
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdateDisputeParties(w, r, id, params)
 		return
 	}
 
@@ -9253,6 +9677,11 @@ func (siw *ServerInterfaceWrapper) ReferDispute(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReferDispute(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReferDispute(w, r, id, params)
 	}))
@@ -9304,6 +9733,11 @@ func (siw *ServerInterfaceWrapper) RejectDispute(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RejectDispute(w, r, id, params)
 		return
 	}
 
@@ -9361,6 +9795,11 @@ func (siw *ServerInterfaceWrapper) ReopenDispute(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReopenDispute(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReopenDispute(w, r, id, params)
 	}))
@@ -9412,6 +9851,11 @@ func (siw *ServerInterfaceWrapper) ReviewDispute(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReviewDispute(w, r, id, params)
 		return
 	}
 
@@ -9469,6 +9913,11 @@ func (siw *ServerInterfaceWrapper) AssessDisputeRisk(w http.ResponseWriter, r *h
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AssessDisputeRisk(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AssessDisputeRisk(w, r, id, params)
 	}))
@@ -9520,6 +9969,11 @@ func (siw *ServerInterfaceWrapper) ScreenDispute(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ScreenDispute(w, r, id, params)
 		return
 	}
 
@@ -9577,6 +10031,11 @@ func (siw *ServerInterfaceWrapper) RecordSession(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordSession(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordSession(w, r, id, params)
 	}))
@@ -9615,16 +10074,25 @@ func (siw *ServerInterfaceWrapper) PrintMediationRecord(w http.ResponseWriter, r
 	// Parameter object where we will unmarshal all parameters from the context
 	var params PrintMediationRecordParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "revealReason" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", r.URL.Query(), &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "revealReason"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
+	if _, found := query["revealReason"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "revealReason", query, &params.RevealReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "revealReason"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "revealReason", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.PrintMediationRecord(w, r, id, sessionId, params)
 		return
 	}
 
@@ -9651,6 +10119,11 @@ func (siw *ServerInterfaceWrapper) ShareDispute(w http.ResponseWriter, r *http.R
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ShareDispute(w, r, id)
 		return
 	}
 
@@ -9708,6 +10181,11 @@ func (siw *ServerInterfaceWrapper) SignAgreement(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.SignAgreement(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignAgreement(w, r, id, params)
 	}))
@@ -9759,6 +10237,11 @@ func (siw *ServerInterfaceWrapper) StartFollowUp(w http.ResponseWriter, r *http.
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.StartFollowUp(w, r, id, params)
 		return
 	}
 
@@ -9816,6 +10299,11 @@ func (siw *ServerInterfaceWrapper) StartMediation(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.StartMediation(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.StartMediation(w, r, id, params)
 	}))
@@ -9836,81 +10324,100 @@ func (siw *ServerInterfaceWrapper) ListDueVisits(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDueVisitsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", r.URL.Query(), &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+	if _, found := query["officerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "kind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+	if _, found := query["kind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", query, &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "asOf" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "asOf", r.URL.Query(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "asOf"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "asOf", Err: err})
+	if _, found := query["asOf"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "asOf", query, &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "asOf"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "asOf", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListDueVisits(w, r, params)
 		return
 	}
 
@@ -9934,29 +10441,40 @@ func (siw *ServerInterfaceWrapper) ListDeadHandoffs(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListDeadHandoffsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListDeadHandoffs(w, r, params)
 		return
 	}
 
@@ -10014,6 +10532,11 @@ func (siw *ServerInterfaceWrapper) ReplayHandoff(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReplayHandoff(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReplayHandoff(w, r, id, params)
 	}))
@@ -10034,120 +10557,145 @@ func (siw *ServerInterfaceWrapper) ListHazards(w http.ResponseWriter, r *http.Re
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListHazardsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+	if _, found := query["status"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "visitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", r.URL.Query(), &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+	if _, found := query["visitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", query, &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", r.URL.Query(), &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+	if _, found := query["officerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", r.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+	if _, found := query["overdue"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+	if _, found := query["from"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+	if _, found := query["to"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListHazards(w, r, params)
 		return
 	}
 
@@ -10192,6 +10740,11 @@ func (siw *ServerInterfaceWrapper) ReportHazard(w http.ResponseWriter, r *http.R
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReportHazard(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReportHazard(w, r, params)
 	}))
@@ -10212,42 +10765,55 @@ func (siw *ServerInterfaceWrapper) ListOverdueHazards(w http.ResponseWriter, r *
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOverdueHazardsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOverdueHazards(w, r, params)
 		return
 	}
 
@@ -10277,6 +10843,11 @@ func (siw *ServerInterfaceWrapper) GetHazard(w http.ResponseWriter, r *http.Requ
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetHazard(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetHazard(w, r, id)
 	}))
@@ -10303,6 +10874,11 @@ func (siw *ServerInterfaceWrapper) ListHazardAttachments(w http.ResponseWriter, 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListHazardAttachments(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListHazardAttachments(w, r, id)
 	}))
@@ -10326,6 +10902,11 @@ func (siw *ServerInterfaceWrapper) AttachToHazard(w http.ResponseWriter, r *http
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AttachToHazard(w, r, id)
 		return
 	}
 
@@ -10383,6 +10964,11 @@ func (siw *ServerInterfaceWrapper) RecordRectified(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordRectified(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordRectified(w, r, id, params)
 	}))
@@ -10434,6 +11020,11 @@ func (siw *ServerInterfaceWrapper) RejectRectification(w http.ResponseWriter, r 
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RejectRectification(w, r, id, params)
 		return
 	}
 
@@ -10491,6 +11082,11 @@ func (siw *ServerInterfaceWrapper) StartRectifying(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.StartRectifying(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.StartRectifying(w, r, id, params)
 	}))
@@ -10545,6 +11141,11 @@ func (siw *ServerInterfaceWrapper) VerifyHazard(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.VerifyHazard(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyHazard(w, r, id, params)
 	}))
@@ -10565,94 +11166,115 @@ func (siw *ServerInterfaceWrapper) ListLeads(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListLeadsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "sourceKind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceKind", r.URL.Query(), &params.SourceKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sourceKind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sourceKind", Err: err})
+	if _, found := query["sourceKind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceKind", query, &params.SourceKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sourceKind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sourceKind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "foundFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "foundFrom", r.URL.Query(), &params.FoundFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "foundFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "foundFrom", Err: err})
+	if _, found := query["foundFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "foundFrom", query, &params.FoundFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "foundFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "foundFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "foundTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "foundTo", r.URL.Query(), &params.FoundTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "foundTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "foundTo", Err: err})
+	if _, found := query["foundTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "foundTo", query, &params.FoundTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "foundTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "foundTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListLeads(w, r, params)
 		return
 	}
 
@@ -10697,6 +11319,11 @@ func (siw *ServerInterfaceWrapper) CreateLead(w http.ResponseWriter, r *http.Req
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateLead(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateLead(w, r, params)
 	}))
@@ -10720,6 +11347,11 @@ func (siw *ServerInterfaceWrapper) GetLead(w http.ResponseWriter, r *http.Reques
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetLead(w, r, id)
 		return
 	}
 
@@ -10777,6 +11409,11 @@ func (siw *ServerInterfaceWrapper) ConvertLead(w http.ResponseWriter, r *http.Re
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ConvertLead(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ConvertLead(w, r, id, params)
 	}))
@@ -10828,6 +11465,11 @@ func (siw *ServerInterfaceWrapper) DiscardLead(w http.ResponseWriter, r *http.Re
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.DiscardLead(w, r, id, params)
 		return
 	}
 
@@ -10885,6 +11527,11 @@ func (siw *ServerInterfaceWrapper) VerifyLead(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.VerifyLead(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyLead(w, r, id, params)
 	}))
@@ -10905,94 +11552,115 @@ func (siw *ServerInterfaceWrapper) FindPersons(w http.ResponseWriter, r *http.Re
 	// Parameter object where we will unmarshal all parameters from the context
 	var params FindPersonsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "docType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "docType", r.URL.Query(), &params.DocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "docType"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "docType", Err: err})
+	if _, found := query["docType"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "docType", query, &params.DocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "docType"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "docType", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "docNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "docNumber", r.URL.Query(), &params.DocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "docNumber"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "docNumber", Err: err})
+	if _, found := query["docNumber"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "docNumber", query, &params.DocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "docNumber"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "docNumber", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "phone" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "phone", r.URL.Query(), &params.Phone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "phone"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone", Err: err})
+	if _, found := query["phone"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "phone", query, &params.Phone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "phone"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "phone", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "contact" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", r.URL.Query(), &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "contact"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contact", Err: err})
+	if _, found := query["contact"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "contact", query, &params.Contact, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "contact"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contact", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "name" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", r.URL.Query(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "name"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+	if _, found := query["name"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "name", query, &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "name"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.FindPersons(w, r, params)
 		return
 	}
 
@@ -11037,6 +11705,11 @@ func (siw *ServerInterfaceWrapper) CreatePerson(w http.ResponseWriter, r *http.R
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreatePerson(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreatePerson(w, r, params)
 	}))
@@ -11060,6 +11733,11 @@ func (siw *ServerInterfaceWrapper) GetPerson(w http.ResponseWriter, r *http.Requ
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetPerson(w, r, id)
 		return
 	}
 
@@ -11117,6 +11795,11 @@ func (siw *ServerInterfaceWrapper) UpdatePerson(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdatePerson(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdatePerson(w, r, id, params)
 	}))
@@ -11171,6 +11854,11 @@ func (siw *ServerInterfaceWrapper) MergePersons(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.MergePersons(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.MergePersons(w, r, id, params)
 	}))
@@ -11194,6 +11882,11 @@ func (siw *ServerInterfaceWrapper) RevealPerson(w http.ResponseWriter, r *http.R
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RevealPerson(w, r, id)
 		return
 	}
 
@@ -11238,6 +11931,11 @@ func (siw *ServerInterfaceWrapper) AddToPlan(w http.ResponseWriter, r *http.Requ
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AddToPlan(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AddToPlan(w, r, params)
 	}))
@@ -11261,6 +11959,11 @@ func (siw *ServerInterfaceWrapper) GetPlanEntry(w http.ResponseWriter, r *http.R
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetPlanEntry(w, r, id)
 		return
 	}
 
@@ -11318,6 +12021,11 @@ func (siw *ServerInterfaceWrapper) RemoveFromPlan(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RemoveFromPlan(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RemoveFromPlan(w, r, id, params)
 	}))
@@ -11331,6 +12039,11 @@ func (siw *ServerInterfaceWrapper) RemoveFromPlan(w http.ResponseWriter, r *http
 
 // ListPropertyCategories operation middleware
 func (siw *ServerInterfaceWrapper) ListPropertyCategories(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListPropertyCategories(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListPropertyCategories(w, r)
@@ -11352,198 +12065,235 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListPropertyItemsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "origin" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "origin", r.URL.Query(), &params.Origin, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "origin"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "origin", Err: err})
+	if _, found := query["origin"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "origin", query, &params.Origin, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "origin"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "origin", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "category" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", r.URL.Query(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+	if _, found := query["category"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", r.URL.Query(), &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+	if _, found := query["caseId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "ownerPersonId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerPersonId", r.URL.Query(), &params.OwnerPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerPersonId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerPersonId", Err: err})
+	if _, found := query["ownerPersonId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerPersonId", query, &params.OwnerPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerPersonId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerPersonId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "ownerDocType" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocType", r.URL.Query(), &params.OwnerDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerDocType"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerDocType", Err: err})
+	if _, found := query["ownerDocType"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocType", query, &params.OwnerDocType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerDocType"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerDocType", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "ownerDocNumber" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocNumber", r.URL.Query(), &params.OwnerDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerDocNumber"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerDocNumber", Err: err})
+	if _, found := query["ownerDocNumber"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerDocNumber", query, &params.OwnerDocNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerDocNumber"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerDocNumber", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "identifier" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", r.URL.Query(), &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+	if _, found := query["identifier"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", query, &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "stolenFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenFrom", r.URL.Query(), &params.StolenFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "stolenFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "stolenFrom", Err: err})
+	if _, found := query["stolenFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenFrom", query, &params.StolenFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "stolenFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "stolenFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "stolenTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenTo", r.URL.Query(), &params.StolenTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "stolenTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "stolenTo", Err: err})
+	if _, found := query["stolenTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "stolenTo", query, &params.StolenTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "stolenTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "stolenTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "recoveredFrom" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredFrom", r.URL.Query(), &params.RecoveredFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "recoveredFrom"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recoveredFrom", Err: err})
+	if _, found := query["recoveredFrom"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredFrom", query, &params.RecoveredFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "recoveredFrom"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recoveredFrom", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "recoveredTo" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredTo", r.URL.Query(), &params.RecoveredTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "recoveredTo"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recoveredTo", Err: err})
+	if _, found := query["recoveredTo"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "recoveredTo", query, &params.RecoveredTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "recoveredTo"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recoveredTo", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListPropertyItems(w, r, params)
 		return
 	}
 
@@ -11560,6 +12310,11 @@ func (siw *ServerInterfaceWrapper) ListPropertyItems(w http.ResponseWriter, r *h
 
 // CompareProperty operation middleware
 func (siw *ServerInterfaceWrapper) CompareProperty(w http.ResponseWriter, r *http.Request) {
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CompareProperty(w, r)
+		return
+	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CompareProperty(w, r)
@@ -11600,6 +12355,11 @@ func (siw *ServerInterfaceWrapper) RecordFoundItem(w http.ResponseWriter, r *htt
 
 		params.IdempotencyKey = &IdempotencyKey
 
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordFoundItem(w, r, params)
+		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -11643,6 +12403,11 @@ func (siw *ServerInterfaceWrapper) ReportStolenItem(w http.ResponseWriter, r *ht
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReportStolenItem(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ReportStolenItem(w, r, params)
 	}))
@@ -11669,6 +12434,11 @@ func (siw *ServerInterfaceWrapper) GetPropertyItem(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetPropertyItem(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetPropertyItem(w, r, id)
 	}))
@@ -11692,6 +12462,11 @@ func (siw *ServerInterfaceWrapper) ListCustody(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListCustody(w, r, id)
 		return
 	}
 
@@ -11749,6 +12524,11 @@ func (siw *ServerInterfaceWrapper) CorrectCustody(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CorrectCustody(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CorrectCustody(w, r, id, params)
 	}))
@@ -11800,6 +12580,11 @@ func (siw *ServerInterfaceWrapper) IdentifyItem(w http.ResponseWriter, r *http.R
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.IdentifyItem(w, r, id, params)
 		return
 	}
 
@@ -11857,6 +12642,11 @@ func (siw *ServerInterfaceWrapper) ConfirmMatch(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ConfirmMatch(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ConfirmMatch(w, r, id, params)
 	}))
@@ -11886,16 +12676,25 @@ func (siw *ServerInterfaceWrapper) MatchItem(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params MatchItemParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.MatchItem(w, r, id, params)
 		return
 	}
 
@@ -11953,6 +12752,11 @@ func (siw *ServerInterfaceWrapper) MoveItem(w http.ResponseWriter, r *http.Reque
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.MoveItem(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.MoveItem(w, r, id, params)
 	}))
@@ -12007,6 +12811,11 @@ func (siw *ServerInterfaceWrapper) RecordRecovery(w http.ResponseWriter, r *http
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordRecovery(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordRecovery(w, r, id, params)
 	}))
@@ -12027,94 +12836,115 @@ func (siw *ServerInterfaceWrapper) ListReferrals(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListReferralsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "status" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+	if _, found := query["status"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "overdue" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", r.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+	if _, found := query["overdue"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", query, &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "overdue"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "overdue", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "ownerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerId", r.URL.Query(), &params.OwnerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerId", Err: err})
+	if _, found := query["ownerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "ownerId", query, &params.OwnerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ownerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ownerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "visitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", r.URL.Query(), &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+	if _, found := query["visitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "visitId", query, &params.VisitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "visitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListReferrals(w, r, params)
 		return
 	}
 
@@ -12138,42 +12968,55 @@ func (siw *ServerInterfaceWrapper) ListOverdueReferrals(w http.ResponseWriter, r
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListOverdueReferralsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOverdueReferrals(w, r, params)
 		return
 	}
 
@@ -12200,6 +13043,11 @@ func (siw *ServerInterfaceWrapper) GetReferral(w http.ResponseWriter, r *http.Re
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReferral(w, r, id)
 		return
 	}
 
@@ -12257,6 +13105,11 @@ func (siw *ServerInterfaceWrapper) CloseReferral(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CloseReferral(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseReferral(w, r, id, params)
 	}))
@@ -12311,6 +13164,11 @@ func (siw *ServerInterfaceWrapper) FollowUpReferral(w http.ResponseWriter, r *ht
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.FollowUpReferral(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.FollowUpReferral(w, r, id, params)
 	}))
@@ -12331,22 +13189,26 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetCaseTotalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12359,7 +13221,7 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12372,14 +13234,21 @@ func (siw *ServerInterfaceWrapper) GetCaseTotals(w http.ResponseWriter, r *http.
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetCaseTotals(w, r, params)
 		return
 	}
 
@@ -12403,22 +13272,26 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetDisputeTotalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12431,7 +13304,7 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12444,27 +13317,36 @@ func (siw *ServerInterfaceWrapper) GetDisputeTotals(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "groupBy" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupBy", r.URL.Query(), &params.GroupBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "groupBy"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "groupBy", Err: err})
+	if _, found := query["groupBy"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "groupBy", query, &params.GroupBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "groupBy"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "groupBy", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetDisputeTotals(w, r, params)
 		return
 	}
 
@@ -12488,22 +13370,26 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetOutreachTotalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12516,7 +13402,7 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12529,40 +13415,51 @@ func (siw *ServerInterfaceWrapper) GetOutreachTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "campaignId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", r.URL.Query(), &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "campaignId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "campaignId", Err: err})
+	if _, found := query["campaignId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", query, &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "campaignId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "campaignId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", r.URL.Query(), &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+	if _, found := query["by"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetOutreachTotals(w, r, params)
 		return
 	}
 
@@ -12586,22 +13483,26 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetRecoveryTotalsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12614,7 +13515,7 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12627,27 +13528,36 @@ func (siw *ServerInterfaceWrapper) GetRecoveryTotals(w http.ResponseWriter, r *h
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", r.URL.Query(), &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+	if _, found := query["by"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetRecoveryTotals(w, r, params)
 		return
 	}
 
@@ -12671,22 +13581,26 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetReportSeriesParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12699,7 +13613,7 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12712,20 +13626,22 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "interval" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "interval", r.URL.Query(), &params.Interval, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "interval", query, &params.Interval, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12733,6 +13649,11 @@ func (siw *ServerInterfaceWrapper) GetReportSeries(w http.ResponseWriter, r *htt
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "interval", Err: err})
 		}
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReportSeries(w, r, params)
 		return
 	}
 
@@ -12756,22 +13677,26 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetReportSummaryParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", r.URL.Query(), &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+	if _, found := query["unit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unit", query, &params.Unit, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Required query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12784,7 +13709,7 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 
 	// ------------- Required query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -12797,27 +13722,36 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 
 	// ------------- Optional query parameter "tz" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", r.URL.Query(), &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+	if _, found := query["tz"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "tz", query, &params.Tz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tz"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tz", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "by" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "by", r.URL.Query(), &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+	if _, found := query["by"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "by", query, &params.By, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "by"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "by", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReportSummary(w, r, params)
 		return
 	}
 
@@ -12841,81 +13775,100 @@ func (siw *ServerInterfaceWrapper) ListReturnEvents(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListReturnEventsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+	if _, found := query["from"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+	if _, found := query["to"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListReturnEvents(w, r, params)
 		return
 	}
 
@@ -12960,6 +13913,11 @@ func (siw *ServerInterfaceWrapper) PlanReturnEvent(w http.ResponseWriter, r *htt
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.PlanReturnEvent(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.PlanReturnEvent(w, r, params)
 	}))
@@ -12983,6 +13941,11 @@ func (siw *ServerInterfaceWrapper) GetReturnEvent(w http.ResponseWriter, r *http
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReturnEvent(w, r, id)
 		return
 	}
 
@@ -13040,6 +14003,11 @@ func (siw *ServerInterfaceWrapper) HoldReturnEvent(w http.ResponseWriter, r *htt
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.HoldReturnEvent(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.HoldReturnEvent(w, r, id, params)
 	}))
@@ -13094,6 +14062,11 @@ func (siw *ServerInterfaceWrapper) AddReturnsToEvent(w http.ResponseWriter, r *h
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AddReturnsToEvent(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AddReturnsToEvent(w, r, id, params)
 	}))
@@ -13114,29 +14087,40 @@ func (siw *ServerInterfaceWrapper) GetReturnList(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetReturnListParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", r.URL.Query(), &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+	if _, found := query["caseId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "eventId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", r.URL.Query(), &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
+	if _, found := query["eventId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", query, &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReturnList(w, r, params)
 		return
 	}
 
@@ -13160,94 +14144,115 @@ func (siw *ServerInterfaceWrapper) ListReturns(w http.ResponseWriter, r *http.Re
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListReturnsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "itemId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", r.URL.Query(), &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "itemId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+	if _, found := query["itemId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", query, &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "itemId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "caseId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", r.URL.Query(), &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+	if _, found := query["caseId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "caseId", query, &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "caseId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "caseId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "eventId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", r.URL.Query(), &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
+	if _, found := query["eventId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "eventId", query, &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "state" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+	if _, found := query["state"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListReturns(w, r, params)
 		return
 	}
 
@@ -13292,6 +14297,11 @@ func (siw *ServerInterfaceWrapper) RequestReturn(w http.ResponseWriter, r *http.
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RequestReturn(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestReturn(w, r, params)
 	}))
@@ -13315,6 +14325,11 @@ func (siw *ServerInterfaceWrapper) GetReturn(w http.ResponseWriter, r *http.Requ
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetReturn(w, r, id)
 		return
 	}
 
@@ -13372,6 +14387,11 @@ func (siw *ServerInterfaceWrapper) ApproveReturn(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ApproveReturn(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ApproveReturn(w, r, id, params)
 	}))
@@ -13423,6 +14443,11 @@ func (siw *ServerInterfaceWrapper) CompleteReturn(w http.ResponseWriter, r *http
 	} else {
 		err := fmt.Errorf("Header parameter If-Match is required, but not found")
 		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CompleteReturn(w, r, id, params)
 		return
 	}
 
@@ -13480,6 +14505,11 @@ func (siw *ServerInterfaceWrapper) RejectReturn(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RejectReturn(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RejectReturn(w, r, id, params)
 	}))
@@ -13500,42 +14530,55 @@ func (siw *ServerInterfaceWrapper) ListSharesReceived(w http.ResponseWriter, r *
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSharesReceivedParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "all" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "all", r.URL.Query(), &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "all"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "all", Err: err})
+	if _, found := query["all"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "all", query, &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "all"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "all", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListSharesReceived(w, r, params)
 		return
 	}
 
@@ -13565,6 +14608,11 @@ func (siw *ServerInterfaceWrapper) RevokeShare(w http.ResponseWriter, r *http.Re
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RevokeShare(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeShare(w, r, id)
 	}))
@@ -13585,81 +14633,100 @@ func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListStaffParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "role" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", r.URL.Query(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "role"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role", Err: err})
+	if _, found := query["role"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "role", query, &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "role"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "area" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "area", r.URL.Query(), &params.Area, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "area"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "area", Err: err})
+	if _, found := query["area"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "area", query, &params.Area, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "area"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "area", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "personId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "personId", r.URL.Query(), &params.PersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "personId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "personId", Err: err})
+	if _, found := query["personId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "personId", query, &params.PersonId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "personId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "personId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListStaff(w, r, params)
 		return
 	}
 
@@ -13704,6 +14771,11 @@ func (siw *ServerInterfaceWrapper) CreateStaff(w http.ResponseWriter, r *http.Re
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateStaff(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateStaff(w, r, params)
 	}))
@@ -13727,6 +14799,11 @@ func (siw *ServerInterfaceWrapper) GetStaff(w http.ResponseWriter, r *http.Reque
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetStaff(w, r, id)
 		return
 	}
 
@@ -13784,6 +14861,11 @@ func (siw *ServerInterfaceWrapper) UpdateStaff(w http.ResponseWriter, r *http.Re
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.UpdateStaff(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateStaff(w, r, id, params)
 	}))
@@ -13838,6 +14920,11 @@ func (siw *ServerInterfaceWrapper) HandOverStaff(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.HandOverStaff(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.HandOverStaff(w, r, id, params)
 	}))
@@ -13864,6 +14951,11 @@ func (siw *ServerInterfaceWrapper) ListOpenAssignments(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListOpenAssignments(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListOpenAssignments(w, r, id)
 	}))
@@ -13884,29 +14976,40 @@ func (siw *ServerInterfaceWrapper) ListUnits(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListUnitsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListUnits(w, r, params)
 		return
 	}
 
@@ -13951,6 +15054,11 @@ func (siw *ServerInterfaceWrapper) CreateUnit(w http.ResponseWriter, r *http.Req
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CreateUnit(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateUnit(w, r, params)
 	}))
@@ -13974,6 +15082,11 @@ func (siw *ServerInterfaceWrapper) GetUnit(w http.ResponseWriter, r *http.Reques
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetUnit(w, r, id)
 		return
 	}
 
@@ -14031,6 +15144,11 @@ func (siw *ServerInterfaceWrapper) RenameUnit(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RenameUnit(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RenameUnit(w, r, id, params)
 	}))
@@ -14085,6 +15203,11 @@ func (siw *ServerInterfaceWrapper) CloseUnit(w http.ResponseWriter, r *http.Requ
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.CloseUnit(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseUnit(w, r, id, params)
 	}))
@@ -14111,6 +15234,11 @@ func (siw *ServerInterfaceWrapper) ListUnitOpenRecords(w http.ResponseWriter, r 
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListUnitOpenRecords(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListUnitOpenRecords(w, r, id)
 	}))
@@ -14131,133 +15259,160 @@ func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Req
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListVisitsParams
 
+	query := r.URL.Query()
+
 	// ------------- Optional query parameter "unitId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", r.URL.Query(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+	if _, found := query["unitId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", query, &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unitId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unitId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "officerId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", r.URL.Query(), &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+	if _, found := query["officerId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "officerId", query, &params.OfficerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "officerId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "officerId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "targetKind" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "targetKind", r.URL.Query(), &params.TargetKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "targetKind"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "targetKind", Err: err})
+	if _, found := query["targetKind"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "targetKind", query, &params.TargetKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "targetKind"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "targetKind", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "from" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+	if _, found := query["from"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "to" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+	if _, found := query["to"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "campaignId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", r.URL.Query(), &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "campaignId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "campaignId", Err: err})
+	if _, found := query["campaignId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "campaignId", query, &params.CampaignId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "campaignId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "campaignId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "planEntryId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "planEntryId", r.URL.Query(), &params.PlanEntryId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "planEntryId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "planEntryId", Err: err})
+	if _, found := query["planEntryId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "planEntryId", query, &params.PlanEntryId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "planEntryId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "planEntryId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "addressId" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "addressId", r.URL.Query(), &params.AddressId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "addressId"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "addressId", Err: err})
+	if _, found := query["addressId"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "addressId", query, &params.AddressId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "addressId"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "addressId", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+	if _, found := query["limit"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+			}
+			return
 		}
-		return
 	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		var requiredError *runtime.RequiredParameterError
-		if errors.As(err, &requiredError) {
-			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
-		} else {
-			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+	if _, found := query["cursor"]; found {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			var requiredError *runtime.RequiredParameterError
+			if errors.As(err, &requiredError) {
+				siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+			} else {
+				siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+			}
+			return
 		}
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListVisits(w, r, params)
 		return
 	}
 
@@ -14302,6 +15457,11 @@ func (siw *ServerInterfaceWrapper) RecordVisit(w http.ResponseWriter, r *http.Re
 
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.RecordVisit(w, r, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RecordVisit(w, r, params)
 	}))
@@ -14325,6 +15485,11 @@ func (siw *ServerInterfaceWrapper) GetVisit(w http.ResponseWriter, r *http.Reque
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.GetVisit(w, r, id)
 		return
 	}
 
@@ -14382,6 +15547,11 @@ func (siw *ServerInterfaceWrapper) AmendVisit(w http.ResponseWriter, r *http.Req
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AmendVisit(w, r, id, params)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AmendVisit(w, r, id, params)
 	}))
@@ -14405,6 +15575,11 @@ func (siw *ServerInterfaceWrapper) ListVisitAttachments(w http.ResponseWriter, r
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListVisitAttachments(w, r, id)
 		return
 	}
 
@@ -14434,6 +15609,11 @@ func (siw *ServerInterfaceWrapper) AttachToVisit(w http.ResponseWriter, r *http.
 		return
 	}
 
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.AttachToVisit(w, r, id)
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AttachToVisit(w, r, id)
 	}))
@@ -14457,6 +15637,11 @@ func (siw *ServerInterfaceWrapper) ListVisitHandoffs(w http.ResponseWriter, r *h
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ListVisitHandoffs(w, r, id)
 		return
 	}
 
@@ -14508,6 +15693,11 @@ func (siw *ServerInterfaceWrapper) ReferToAgency(w http.ResponseWriter, r *http.
 
 		params.IdempotencyKey = &IdempotencyKey
 
+	}
+
+	if len(siw.HandlerMiddlewares) == 0 {
+		siw.Handler.ReferToAgency(w, r, id, params)
+		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -40856,14 +42046,14 @@ type StrictHTTPServerOptions struct {
 }
 
 func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareFunc) ServerInterface {
-	return &strictHandler{ssi: ssi, middlewares: middlewares, options: StrictHTTPServerOptions{
+	return newStrictHandler(ssi, middlewares, StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		},
-	}}
+	})
 }
 
 func NewStrictHandlerWithOptions(ssi StrictServerInterface, middlewares []StrictMiddlewareFunc, options StrictHTTPServerOptions) ServerInterface {
@@ -40877,13 +42067,829 @@ func NewStrictHandlerWithOptions(ssi StrictServerInterface, middlewares []Strict
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	}
-	return &strictHandler{ssi: ssi, middlewares: middlewares, options: options}
+	return newStrictHandler(ssi, middlewares, options)
 }
 
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+	// Each operation's call of ssi, wrapped in the middlewares.
+	chainCreateAddress          StrictHandlerFunc
+	chainGetAddress             StrictHandlerFunc
+	chainUpdateRegistry         StrictHandlerFunc
+	chainListAppointments       StrictHandlerFunc
+	chainRequestAppointment     StrictHandlerFunc
+	chainGetAppointment         StrictHandlerFunc
+	chainAcceptAppointment      StrictHandlerFunc
+	chainCompleteAppointment    StrictHandlerFunc
+	chainDeclineAppointment     StrictHandlerFunc
+	chainMarkNoShow             StrictHandlerFunc
+	chainPutAttachment          StrictHandlerFunc
+	chainGetAttachment          StrictHandlerFunc
+	chainListAudit              StrictHandlerFunc
+	chainGetCheckpointKey       StrictHandlerFunc
+	chainExportCheckpoints      StrictHandlerFunc
+	chainVerifyAudit            StrictHandlerFunc
+	chainVerifyAuditAgainst     StrictHandlerFunc
+	chainListCampaigns          StrictHandlerFunc
+	chainCreateCampaign         StrictHandlerFunc
+	chainGetCampaign            StrictHandlerFunc
+	chainUpdateCampaign         StrictHandlerFunc
+	chainGetCampaignProgress    StrictHandlerFunc
+	chainListCases              StrictHandlerFunc
+	chainReportCase             StrictHandlerFunc
+	chainListOverdueCases       StrictHandlerFunc
+	chainGetCase                StrictHandlerFunc
+	chainAnalyseAndShareCase    StrictHandlerFunc
+	chainArrestForCase          StrictHandlerFunc
+	chainListCaseAttachments    StrictHandlerFunc
+	chainAttachToCase           StrictHandlerFunc
+	chainCloseCase              StrictHandlerFunc
+	chainCorrectCase            StrictHandlerFunc
+	chainDispatchAndFileCase    StrictHandlerFunc
+	chainDropCase               StrictHandlerFunc
+	chainAddCaseItems           StrictHandlerFunc
+	chainReopenCase             StrictHandlerFunc
+	chainReviewCase             StrictHandlerFunc
+	chainListCaseShares         StrictHandlerFunc
+	chainUnshareCase            StrictHandlerFunc
+	chainStartInvestigation     StrictHandlerFunc
+	chainSurveyCase             StrictHandlerFunc
+	chainListCodeLists          StrictHandlerFunc
+	chainListDisposals          StrictHandlerFunc
+	chainRequestDisposal        StrictHandlerFunc
+	chainGetDisposal            StrictHandlerFunc
+	chainApproveDisposal        StrictHandlerFunc
+	chainCompleteDisposal       StrictHandlerFunc
+	chainRejectDisposal         StrictHandlerFunc
+	chainListDisputes           StrictHandlerFunc
+	chainReportDispute          StrictHandlerFunc
+	chainListOverdueDisputes    StrictHandlerFunc
+	chainGetDispute             StrictHandlerFunc
+	chainAcceptDispute          StrictHandlerFunc
+	chainPrintAgreement         StrictHandlerFunc
+	chainDraftAgreement         StrictHandlerFunc
+	chainAssignDispute          StrictHandlerFunc
+	chainCloseDispute           StrictHandlerFunc
+	chainApplyConfirmation      StrictHandlerFunc
+	chainRuleConfirmation       StrictHandlerFunc
+	chainFailMediation          StrictHandlerFunc
+	chainRecordFollowUp         StrictHandlerFunc
+	chainUpdateDisputeParties   StrictHandlerFunc
+	chainReferDispute           StrictHandlerFunc
+	chainRejectDispute          StrictHandlerFunc
+	chainReopenDispute          StrictHandlerFunc
+	chainReviewDispute          StrictHandlerFunc
+	chainAssessDisputeRisk      StrictHandlerFunc
+	chainScreenDispute          StrictHandlerFunc
+	chainRecordSession          StrictHandlerFunc
+	chainPrintMediationRecord   StrictHandlerFunc
+	chainShareDispute           StrictHandlerFunc
+	chainSignAgreement          StrictHandlerFunc
+	chainStartFollowUp          StrictHandlerFunc
+	chainStartMediation         StrictHandlerFunc
+	chainListDueVisits          StrictHandlerFunc
+	chainListDeadHandoffs       StrictHandlerFunc
+	chainReplayHandoff          StrictHandlerFunc
+	chainListHazards            StrictHandlerFunc
+	chainReportHazard           StrictHandlerFunc
+	chainListOverdueHazards     StrictHandlerFunc
+	chainGetHazard              StrictHandlerFunc
+	chainListHazardAttachments  StrictHandlerFunc
+	chainAttachToHazard         StrictHandlerFunc
+	chainRecordRectified        StrictHandlerFunc
+	chainRejectRectification    StrictHandlerFunc
+	chainStartRectifying        StrictHandlerFunc
+	chainVerifyHazard           StrictHandlerFunc
+	chainListLeads              StrictHandlerFunc
+	chainCreateLead             StrictHandlerFunc
+	chainGetLead                StrictHandlerFunc
+	chainConvertLead            StrictHandlerFunc
+	chainDiscardLead            StrictHandlerFunc
+	chainVerifyLead             StrictHandlerFunc
+	chainFindPersons            StrictHandlerFunc
+	chainCreatePerson           StrictHandlerFunc
+	chainGetPerson              StrictHandlerFunc
+	chainUpdatePerson           StrictHandlerFunc
+	chainMergePersons           StrictHandlerFunc
+	chainRevealPerson           StrictHandlerFunc
+	chainAddToPlan              StrictHandlerFunc
+	chainGetPlanEntry           StrictHandlerFunc
+	chainRemoveFromPlan         StrictHandlerFunc
+	chainListPropertyCategories StrictHandlerFunc
+	chainListPropertyItems      StrictHandlerFunc
+	chainCompareProperty        StrictHandlerFunc
+	chainRecordFoundItem        StrictHandlerFunc
+	chainReportStolenItem       StrictHandlerFunc
+	chainGetPropertyItem        StrictHandlerFunc
+	chainListCustody            StrictHandlerFunc
+	chainCorrectCustody         StrictHandlerFunc
+	chainIdentifyItem           StrictHandlerFunc
+	chainConfirmMatch           StrictHandlerFunc
+	chainMatchItem              StrictHandlerFunc
+	chainMoveItem               StrictHandlerFunc
+	chainRecordRecovery         StrictHandlerFunc
+	chainListReferrals          StrictHandlerFunc
+	chainListOverdueReferrals   StrictHandlerFunc
+	chainGetReferral            StrictHandlerFunc
+	chainCloseReferral          StrictHandlerFunc
+	chainFollowUpReferral       StrictHandlerFunc
+	chainGetCaseTotals          StrictHandlerFunc
+	chainGetDisputeTotals       StrictHandlerFunc
+	chainGetOutreachTotals      StrictHandlerFunc
+	chainGetRecoveryTotals      StrictHandlerFunc
+	chainGetReportSeries        StrictHandlerFunc
+	chainGetReportSummary       StrictHandlerFunc
+	chainListReturnEvents       StrictHandlerFunc
+	chainPlanReturnEvent        StrictHandlerFunc
+	chainGetReturnEvent         StrictHandlerFunc
+	chainHoldReturnEvent        StrictHandlerFunc
+	chainAddReturnsToEvent      StrictHandlerFunc
+	chainGetReturnList          StrictHandlerFunc
+	chainListReturns            StrictHandlerFunc
+	chainRequestReturn          StrictHandlerFunc
+	chainGetReturn              StrictHandlerFunc
+	chainApproveReturn          StrictHandlerFunc
+	chainCompleteReturn         StrictHandlerFunc
+	chainRejectReturn           StrictHandlerFunc
+	chainListSharesReceived     StrictHandlerFunc
+	chainRevokeShare            StrictHandlerFunc
+	chainListStaff              StrictHandlerFunc
+	chainCreateStaff            StrictHandlerFunc
+	chainGetStaff               StrictHandlerFunc
+	chainUpdateStaff            StrictHandlerFunc
+	chainHandOverStaff          StrictHandlerFunc
+	chainListOpenAssignments    StrictHandlerFunc
+	chainListUnits              StrictHandlerFunc
+	chainCreateUnit             StrictHandlerFunc
+	chainGetUnit                StrictHandlerFunc
+	chainRenameUnit             StrictHandlerFunc
+	chainCloseUnit              StrictHandlerFunc
+	chainListUnitOpenRecords    StrictHandlerFunc
+	chainListVisits             StrictHandlerFunc
+	chainRecordVisit            StrictHandlerFunc
+	chainGetVisit               StrictHandlerFunc
+	chainAmendVisit             StrictHandlerFunc
+	chainListVisitAttachments   StrictHandlerFunc
+	chainAttachToVisit          StrictHandlerFunc
+	chainListVisitHandoffs      StrictHandlerFunc
+	chainReferToAgency          StrictHandlerFunc
+}
+
+// newStrictHandler builds the handler and each operation's chain.
+func newStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareFunc, options StrictHTTPServerOptions) *strictHandler {
+	sh := &strictHandler{ssi: ssi, middlewares: middlewares, options: options}
+
+	sh.chainCreateAddress = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAddress(ctx, request.(CreateAddressRequestObject))
+	}, "CreateAddress")
+
+	sh.chainGetAddress = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAddress(ctx, request.(GetAddressRequestObject))
+	}, "GetAddress")
+
+	sh.chainUpdateRegistry = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRegistry(ctx, request.(UpdateRegistryRequestObject))
+	}, "UpdateRegistry")
+
+	sh.chainListAppointments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAppointments(ctx, request.(ListAppointmentsRequestObject))
+	}, "ListAppointments")
+
+	sh.chainRequestAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestAppointment(ctx, request.(RequestAppointmentRequestObject))
+	}, "RequestAppointment")
+
+	sh.chainGetAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAppointment(ctx, request.(GetAppointmentRequestObject))
+	}, "GetAppointment")
+
+	sh.chainAcceptAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptAppointment(ctx, request.(AcceptAppointmentRequestObject))
+	}, "AcceptAppointment")
+
+	sh.chainCompleteAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteAppointment(ctx, request.(CompleteAppointmentRequestObject))
+	}, "CompleteAppointment")
+
+	sh.chainDeclineAppointment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeclineAppointment(ctx, request.(DeclineAppointmentRequestObject))
+	}, "DeclineAppointment")
+
+	sh.chainMarkNoShow = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkNoShow(ctx, request.(MarkNoShowRequestObject))
+	}, "MarkNoShow")
+
+	sh.chainPutAttachment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PutAttachment(ctx, request.(PutAttachmentRequestObject))
+	}, "PutAttachment")
+
+	sh.chainGetAttachment = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAttachment(ctx, request.(GetAttachmentRequestObject))
+	}, "GetAttachment")
+
+	sh.chainListAudit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAudit(ctx, request.(ListAuditRequestObject))
+	}, "ListAudit")
+
+	sh.chainGetCheckpointKey = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCheckpointKey(ctx, request.(GetCheckpointKeyRequestObject))
+	}, "GetCheckpointKey")
+
+	sh.chainExportCheckpoints = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCheckpoints(ctx, request.(ExportCheckpointsRequestObject))
+	}, "ExportCheckpoints")
+
+	sh.chainVerifyAudit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyAudit(ctx, request.(VerifyAuditRequestObject))
+	}, "VerifyAudit")
+
+	sh.chainVerifyAuditAgainst = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyAuditAgainst(ctx, request.(VerifyAuditAgainstRequestObject))
+	}, "VerifyAuditAgainst")
+
+	sh.chainListCampaigns = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCampaigns(ctx, request.(ListCampaignsRequestObject))
+	}, "ListCampaigns")
+
+	sh.chainCreateCampaign = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCampaign(ctx, request.(CreateCampaignRequestObject))
+	}, "CreateCampaign")
+
+	sh.chainGetCampaign = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCampaign(ctx, request.(GetCampaignRequestObject))
+	}, "GetCampaign")
+
+	sh.chainUpdateCampaign = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCampaign(ctx, request.(UpdateCampaignRequestObject))
+	}, "UpdateCampaign")
+
+	sh.chainGetCampaignProgress = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCampaignProgress(ctx, request.(GetCampaignProgressRequestObject))
+	}, "GetCampaignProgress")
+
+	sh.chainListCases = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCases(ctx, request.(ListCasesRequestObject))
+	}, "ListCases")
+
+	sh.chainReportCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReportCase(ctx, request.(ReportCaseRequestObject))
+	}, "ReportCase")
+
+	sh.chainListOverdueCases = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueCases(ctx, request.(ListOverdueCasesRequestObject))
+	}, "ListOverdueCases")
+
+	sh.chainGetCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCase(ctx, request.(GetCaseRequestObject))
+	}, "GetCase")
+
+	sh.chainAnalyseAndShareCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AnalyseAndShareCase(ctx, request.(AnalyseAndShareCaseRequestObject))
+	}, "AnalyseAndShareCase")
+
+	sh.chainArrestForCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ArrestForCase(ctx, request.(ArrestForCaseRequestObject))
+	}, "ArrestForCase")
+
+	sh.chainListCaseAttachments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCaseAttachments(ctx, request.(ListCaseAttachmentsRequestObject))
+	}, "ListCaseAttachments")
+
+	sh.chainAttachToCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToCase(ctx, request.(AttachToCaseRequestObject))
+	}, "AttachToCase")
+
+	sh.chainCloseCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseCase(ctx, request.(CloseCaseRequestObject))
+	}, "CloseCase")
+
+	sh.chainCorrectCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CorrectCase(ctx, request.(CorrectCaseRequestObject))
+	}, "CorrectCase")
+
+	sh.chainDispatchAndFileCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DispatchAndFileCase(ctx, request.(DispatchAndFileCaseRequestObject))
+	}, "DispatchAndFileCase")
+
+	sh.chainDropCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DropCase(ctx, request.(DropCaseRequestObject))
+	}, "DropCase")
+
+	sh.chainAddCaseItems = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddCaseItems(ctx, request.(AddCaseItemsRequestObject))
+	}, "AddCaseItems")
+
+	sh.chainReopenCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenCase(ctx, request.(ReopenCaseRequestObject))
+	}, "ReopenCase")
+
+	sh.chainReviewCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviewCase(ctx, request.(ReviewCaseRequestObject))
+	}, "ReviewCase")
+
+	sh.chainListCaseShares = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCaseShares(ctx, request.(ListCaseSharesRequestObject))
+	}, "ListCaseShares")
+
+	sh.chainUnshareCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UnshareCase(ctx, request.(UnshareCaseRequestObject))
+	}, "UnshareCase")
+
+	sh.chainStartInvestigation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartInvestigation(ctx, request.(StartInvestigationRequestObject))
+	}, "StartInvestigation")
+
+	sh.chainSurveyCase = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SurveyCase(ctx, request.(SurveyCaseRequestObject))
+	}, "SurveyCase")
+
+	sh.chainListCodeLists = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCodeLists(ctx, request.(ListCodeListsRequestObject))
+	}, "ListCodeLists")
+
+	sh.chainListDisposals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDisposals(ctx, request.(ListDisposalsRequestObject))
+	}, "ListDisposals")
+
+	sh.chainRequestDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestDisposal(ctx, request.(RequestDisposalRequestObject))
+	}, "RequestDisposal")
+
+	sh.chainGetDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDisposal(ctx, request.(GetDisposalRequestObject))
+	}, "GetDisposal")
+
+	sh.chainApproveDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveDisposal(ctx, request.(ApproveDisposalRequestObject))
+	}, "ApproveDisposal")
+
+	sh.chainCompleteDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteDisposal(ctx, request.(CompleteDisposalRequestObject))
+	}, "CompleteDisposal")
+
+	sh.chainRejectDisposal = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectDisposal(ctx, request.(RejectDisposalRequestObject))
+	}, "RejectDisposal")
+
+	sh.chainListDisputes = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDisputes(ctx, request.(ListDisputesRequestObject))
+	}, "ListDisputes")
+
+	sh.chainReportDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReportDispute(ctx, request.(ReportDisputeRequestObject))
+	}, "ReportDispute")
+
+	sh.chainListOverdueDisputes = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueDisputes(ctx, request.(ListOverdueDisputesRequestObject))
+	}, "ListOverdueDisputes")
+
+	sh.chainGetDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDispute(ctx, request.(GetDisputeRequestObject))
+	}, "GetDispute")
+
+	sh.chainAcceptDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptDispute(ctx, request.(AcceptDisputeRequestObject))
+	}, "AcceptDispute")
+
+	sh.chainPrintAgreement = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PrintAgreement(ctx, request.(PrintAgreementRequestObject))
+	}, "PrintAgreement")
+
+	sh.chainDraftAgreement = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DraftAgreement(ctx, request.(DraftAgreementRequestObject))
+	}, "DraftAgreement")
+
+	sh.chainAssignDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignDispute(ctx, request.(AssignDisputeRequestObject))
+	}, "AssignDispute")
+
+	sh.chainCloseDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseDispute(ctx, request.(CloseDisputeRequestObject))
+	}, "CloseDispute")
+
+	sh.chainApplyConfirmation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApplyConfirmation(ctx, request.(ApplyConfirmationRequestObject))
+	}, "ApplyConfirmation")
+
+	sh.chainRuleConfirmation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RuleConfirmation(ctx, request.(RuleConfirmationRequestObject))
+	}, "RuleConfirmation")
+
+	sh.chainFailMediation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FailMediation(ctx, request.(FailMediationRequestObject))
+	}, "FailMediation")
+
+	sh.chainRecordFollowUp = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordFollowUp(ctx, request.(RecordFollowUpRequestObject))
+	}, "RecordFollowUp")
+
+	sh.chainUpdateDisputeParties = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDisputeParties(ctx, request.(UpdateDisputePartiesRequestObject))
+	}, "UpdateDisputeParties")
+
+	sh.chainReferDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReferDispute(ctx, request.(ReferDisputeRequestObject))
+	}, "ReferDispute")
+
+	sh.chainRejectDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectDispute(ctx, request.(RejectDisputeRequestObject))
+	}, "RejectDispute")
+
+	sh.chainReopenDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenDispute(ctx, request.(ReopenDisputeRequestObject))
+	}, "ReopenDispute")
+
+	sh.chainReviewDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviewDispute(ctx, request.(ReviewDisputeRequestObject))
+	}, "ReviewDispute")
+
+	sh.chainAssessDisputeRisk = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AssessDisputeRisk(ctx, request.(AssessDisputeRiskRequestObject))
+	}, "AssessDisputeRisk")
+
+	sh.chainScreenDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ScreenDispute(ctx, request.(ScreenDisputeRequestObject))
+	}, "ScreenDispute")
+
+	sh.chainRecordSession = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordSession(ctx, request.(RecordSessionRequestObject))
+	}, "RecordSession")
+
+	sh.chainPrintMediationRecord = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PrintMediationRecord(ctx, request.(PrintMediationRecordRequestObject))
+	}, "PrintMediationRecord")
+
+	sh.chainShareDispute = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareDispute(ctx, request.(ShareDisputeRequestObject))
+	}, "ShareDispute")
+
+	sh.chainSignAgreement = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SignAgreement(ctx, request.(SignAgreementRequestObject))
+	}, "SignAgreement")
+
+	sh.chainStartFollowUp = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartFollowUp(ctx, request.(StartFollowUpRequestObject))
+	}, "StartFollowUp")
+
+	sh.chainStartMediation = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartMediation(ctx, request.(StartMediationRequestObject))
+	}, "StartMediation")
+
+	sh.chainListDueVisits = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDueVisits(ctx, request.(ListDueVisitsRequestObject))
+	}, "ListDueVisits")
+
+	sh.chainListDeadHandoffs = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDeadHandoffs(ctx, request.(ListDeadHandoffsRequestObject))
+	}, "ListDeadHandoffs")
+
+	sh.chainReplayHandoff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayHandoff(ctx, request.(ReplayHandoffRequestObject))
+	}, "ReplayHandoff")
+
+	sh.chainListHazards = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListHazards(ctx, request.(ListHazardsRequestObject))
+	}, "ListHazards")
+
+	sh.chainReportHazard = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReportHazard(ctx, request.(ReportHazardRequestObject))
+	}, "ReportHazard")
+
+	sh.chainListOverdueHazards = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueHazards(ctx, request.(ListOverdueHazardsRequestObject))
+	}, "ListOverdueHazards")
+
+	sh.chainGetHazard = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetHazard(ctx, request.(GetHazardRequestObject))
+	}, "GetHazard")
+
+	sh.chainListHazardAttachments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListHazardAttachments(ctx, request.(ListHazardAttachmentsRequestObject))
+	}, "ListHazardAttachments")
+
+	sh.chainAttachToHazard = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToHazard(ctx, request.(AttachToHazardRequestObject))
+	}, "AttachToHazard")
+
+	sh.chainRecordRectified = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordRectified(ctx, request.(RecordRectifiedRequestObject))
+	}, "RecordRectified")
+
+	sh.chainRejectRectification = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectRectification(ctx, request.(RejectRectificationRequestObject))
+	}, "RejectRectification")
+
+	sh.chainStartRectifying = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartRectifying(ctx, request.(StartRectifyingRequestObject))
+	}, "StartRectifying")
+
+	sh.chainVerifyHazard = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyHazard(ctx, request.(VerifyHazardRequestObject))
+	}, "VerifyHazard")
+
+	sh.chainListLeads = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLeads(ctx, request.(ListLeadsRequestObject))
+	}, "ListLeads")
+
+	sh.chainCreateLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateLead(ctx, request.(CreateLeadRequestObject))
+	}, "CreateLead")
+
+	sh.chainGetLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLead(ctx, request.(GetLeadRequestObject))
+	}, "GetLead")
+
+	sh.chainConvertLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConvertLead(ctx, request.(ConvertLeadRequestObject))
+	}, "ConvertLead")
+
+	sh.chainDiscardLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DiscardLead(ctx, request.(DiscardLeadRequestObject))
+	}, "DiscardLead")
+
+	sh.chainVerifyLead = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyLead(ctx, request.(VerifyLeadRequestObject))
+	}, "VerifyLead")
+
+	sh.chainFindPersons = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FindPersons(ctx, request.(FindPersonsRequestObject))
+	}, "FindPersons")
+
+	sh.chainCreatePerson = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePerson(ctx, request.(CreatePersonRequestObject))
+	}, "CreatePerson")
+
+	sh.chainGetPerson = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPerson(ctx, request.(GetPersonRequestObject))
+	}, "GetPerson")
+
+	sh.chainUpdatePerson = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePerson(ctx, request.(UpdatePersonRequestObject))
+	}, "UpdatePerson")
+
+	sh.chainMergePersons = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MergePersons(ctx, request.(MergePersonsRequestObject))
+	}, "MergePersons")
+
+	sh.chainRevealPerson = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RevealPerson(ctx, request.(RevealPersonRequestObject))
+	}, "RevealPerson")
+
+	sh.chainAddToPlan = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddToPlan(ctx, request.(AddToPlanRequestObject))
+	}, "AddToPlan")
+
+	sh.chainGetPlanEntry = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlanEntry(ctx, request.(GetPlanEntryRequestObject))
+	}, "GetPlanEntry")
+
+	sh.chainRemoveFromPlan = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RemoveFromPlan(ctx, request.(RemoveFromPlanRequestObject))
+	}, "RemoveFromPlan")
+
+	sh.chainListPropertyCategories = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPropertyCategories(ctx, request.(ListPropertyCategoriesRequestObject))
+	}, "ListPropertyCategories")
+
+	sh.chainListPropertyItems = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPropertyItems(ctx, request.(ListPropertyItemsRequestObject))
+	}, "ListPropertyItems")
+
+	sh.chainCompareProperty = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompareProperty(ctx, request.(ComparePropertyRequestObject))
+	}, "CompareProperty")
+
+	sh.chainRecordFoundItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordFoundItem(ctx, request.(RecordFoundItemRequestObject))
+	}, "RecordFoundItem")
+
+	sh.chainReportStolenItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReportStolenItem(ctx, request.(ReportStolenItemRequestObject))
+	}, "ReportStolenItem")
+
+	sh.chainGetPropertyItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPropertyItem(ctx, request.(GetPropertyItemRequestObject))
+	}, "GetPropertyItem")
+
+	sh.chainListCustody = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCustody(ctx, request.(ListCustodyRequestObject))
+	}, "ListCustody")
+
+	sh.chainCorrectCustody = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CorrectCustody(ctx, request.(CorrectCustodyRequestObject))
+	}, "CorrectCustody")
+
+	sh.chainIdentifyItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.IdentifyItem(ctx, request.(IdentifyItemRequestObject))
+	}, "IdentifyItem")
+
+	sh.chainConfirmMatch = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmMatch(ctx, request.(ConfirmMatchRequestObject))
+	}, "ConfirmMatch")
+
+	sh.chainMatchItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MatchItem(ctx, request.(MatchItemRequestObject))
+	}, "MatchItem")
+
+	sh.chainMoveItem = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MoveItem(ctx, request.(MoveItemRequestObject))
+	}, "MoveItem")
+
+	sh.chainRecordRecovery = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordRecovery(ctx, request.(RecordRecoveryRequestObject))
+	}, "RecordRecovery")
+
+	sh.chainListReferrals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReferrals(ctx, request.(ListReferralsRequestObject))
+	}, "ListReferrals")
+
+	sh.chainListOverdueReferrals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueReferrals(ctx, request.(ListOverdueReferralsRequestObject))
+	}, "ListOverdueReferrals")
+
+	sh.chainGetReferral = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReferral(ctx, request.(GetReferralRequestObject))
+	}, "GetReferral")
+
+	sh.chainCloseReferral = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseReferral(ctx, request.(CloseReferralRequestObject))
+	}, "CloseReferral")
+
+	sh.chainFollowUpReferral = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FollowUpReferral(ctx, request.(FollowUpReferralRequestObject))
+	}, "FollowUpReferral")
+
+	sh.chainGetCaseTotals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCaseTotals(ctx, request.(GetCaseTotalsRequestObject))
+	}, "GetCaseTotals")
+
+	sh.chainGetDisputeTotals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDisputeTotals(ctx, request.(GetDisputeTotalsRequestObject))
+	}, "GetDisputeTotals")
+
+	sh.chainGetOutreachTotals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOutreachTotals(ctx, request.(GetOutreachTotalsRequestObject))
+	}, "GetOutreachTotals")
+
+	sh.chainGetRecoveryTotals = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecoveryTotals(ctx, request.(GetRecoveryTotalsRequestObject))
+	}, "GetRecoveryTotals")
+
+	sh.chainGetReportSeries = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReportSeries(ctx, request.(GetReportSeriesRequestObject))
+	}, "GetReportSeries")
+
+	sh.chainGetReportSummary = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReportSummary(ctx, request.(GetReportSummaryRequestObject))
+	}, "GetReportSummary")
+
+	sh.chainListReturnEvents = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReturnEvents(ctx, request.(ListReturnEventsRequestObject))
+	}, "ListReturnEvents")
+
+	sh.chainPlanReturnEvent = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PlanReturnEvent(ctx, request.(PlanReturnEventRequestObject))
+	}, "PlanReturnEvent")
+
+	sh.chainGetReturnEvent = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReturnEvent(ctx, request.(GetReturnEventRequestObject))
+	}, "GetReturnEvent")
+
+	sh.chainHoldReturnEvent = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HoldReturnEvent(ctx, request.(HoldReturnEventRequestObject))
+	}, "HoldReturnEvent")
+
+	sh.chainAddReturnsToEvent = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddReturnsToEvent(ctx, request.(AddReturnsToEventRequestObject))
+	}, "AddReturnsToEvent")
+
+	sh.chainGetReturnList = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReturnList(ctx, request.(GetReturnListRequestObject))
+	}, "GetReturnList")
+
+	sh.chainListReturns = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReturns(ctx, request.(ListReturnsRequestObject))
+	}, "ListReturns")
+
+	sh.chainRequestReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestReturn(ctx, request.(RequestReturnRequestObject))
+	}, "RequestReturn")
+
+	sh.chainGetReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReturn(ctx, request.(GetReturnRequestObject))
+	}, "GetReturn")
+
+	sh.chainApproveReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveReturn(ctx, request.(ApproveReturnRequestObject))
+	}, "ApproveReturn")
+
+	sh.chainCompleteReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteReturn(ctx, request.(CompleteReturnRequestObject))
+	}, "CompleteReturn")
+
+	sh.chainRejectReturn = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectReturn(ctx, request.(RejectReturnRequestObject))
+	}, "RejectReturn")
+
+	sh.chainListSharesReceived = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSharesReceived(ctx, request.(ListSharesReceivedRequestObject))
+	}, "ListSharesReceived")
+
+	sh.chainRevokeShare = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeShare(ctx, request.(RevokeShareRequestObject))
+	}, "RevokeShare")
+
+	sh.chainListStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStaff(ctx, request.(ListStaffRequestObject))
+	}, "ListStaff")
+
+	sh.chainCreateStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateStaff(ctx, request.(CreateStaffRequestObject))
+	}, "CreateStaff")
+
+	sh.chainGetStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStaff(ctx, request.(GetStaffRequestObject))
+	}, "GetStaff")
+
+	sh.chainUpdateStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateStaff(ctx, request.(UpdateStaffRequestObject))
+	}, "UpdateStaff")
+
+	sh.chainHandOverStaff = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HandOverStaff(ctx, request.(HandOverStaffRequestObject))
+	}, "HandOverStaff")
+
+	sh.chainListOpenAssignments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOpenAssignments(ctx, request.(ListOpenAssignmentsRequestObject))
+	}, "ListOpenAssignments")
+
+	sh.chainListUnits = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUnits(ctx, request.(ListUnitsRequestObject))
+	}, "ListUnits")
+
+	sh.chainCreateUnit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUnit(ctx, request.(CreateUnitRequestObject))
+	}, "CreateUnit")
+
+	sh.chainGetUnit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUnit(ctx, request.(GetUnitRequestObject))
+	}, "GetUnit")
+
+	sh.chainRenameUnit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RenameUnit(ctx, request.(RenameUnitRequestObject))
+	}, "RenameUnit")
+
+	sh.chainCloseUnit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseUnit(ctx, request.(CloseUnitRequestObject))
+	}, "CloseUnit")
+
+	sh.chainListUnitOpenRecords = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUnitOpenRecords(ctx, request.(ListUnitOpenRecordsRequestObject))
+	}, "ListUnitOpenRecords")
+
+	sh.chainListVisits = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisits(ctx, request.(ListVisitsRequestObject))
+	}, "ListVisits")
+
+	sh.chainRecordVisit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordVisit(ctx, request.(RecordVisitRequestObject))
+	}, "RecordVisit")
+
+	sh.chainGetVisit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetVisit(ctx, request.(GetVisitRequestObject))
+	}, "GetVisit")
+
+	sh.chainAmendVisit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AmendVisit(ctx, request.(AmendVisitRequestObject))
+	}, "AmendVisit")
+
+	sh.chainListVisitAttachments = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisitAttachments(ctx, request.(ListVisitAttachmentsRequestObject))
+	}, "ListVisitAttachments")
+
+	sh.chainAttachToVisit = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToVisit(ctx, request.(AttachToVisitRequestObject))
+	}, "AttachToVisit")
+
+	sh.chainListVisitHandoffs = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisitHandoffs(ctx, request.(ListVisitHandoffsRequestObject))
+	}, "ListVisitHandoffs")
+
+	sh.chainReferToAgency = sh.chain(func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReferToAgency(ctx, request.(ReferToAgencyRequestObject))
+	}, "ReferToAgency")
+
+	return sh
+}
+
+// chain wraps handler, operationID's call, in the middlewares.
+func (sh *strictHandler) chain(handler StrictHandlerFunc, operationID string) StrictHandlerFunc {
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, operationID)
+	}
+	return handler
 }
 
 // CreateAddress operation middleware
@@ -40899,14 +42905,7 @@ func (sh *strictHandler) CreateAddress(w http.ResponseWriter, r *http.Request, p
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateAddress(ctx, request.(CreateAddressRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateAddress")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateAddress(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -40925,14 +42924,7 @@ func (sh *strictHandler) GetAddress(w http.ResponseWriter, r *http.Request, id I
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetAddress(ctx, request.(GetAddressRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetAddress")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetAddress(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -40959,14 +42951,7 @@ func (sh *strictHandler) UpdateRegistry(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdateRegistry(ctx, request.(UpdateRegistryRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdateRegistry")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdateRegistry(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -40985,14 +42970,7 @@ func (sh *strictHandler) ListAppointments(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListAppointments(ctx, request.(ListAppointmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListAppointments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListAppointments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41018,14 +42996,7 @@ func (sh *strictHandler) RequestAppointment(w http.ResponseWriter, r *http.Reque
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RequestAppointment(ctx, request.(RequestAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RequestAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRequestAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41044,14 +43015,7 @@ func (sh *strictHandler) GetAppointment(w http.ResponseWriter, r *http.Request, 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetAppointment(ctx, request.(GetAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41078,14 +43042,7 @@ func (sh *strictHandler) AcceptAppointment(w http.ResponseWriter, r *http.Reques
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AcceptAppointment(ctx, request.(AcceptAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AcceptAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAcceptAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41112,14 +43069,7 @@ func (sh *strictHandler) CompleteAppointment(w http.ResponseWriter, r *http.Requ
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CompleteAppointment(ctx, request.(CompleteAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CompleteAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCompleteAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41146,14 +43096,7 @@ func (sh *strictHandler) DeclineAppointment(w http.ResponseWriter, r *http.Reque
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DeclineAppointment(ctx, request.(DeclineAppointmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DeclineAppointment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDeclineAppointment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41180,14 +43123,7 @@ func (sh *strictHandler) MarkNoShow(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.MarkNoShow(ctx, request.(MarkNoShowRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "MarkNoShow")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainMarkNoShow(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41208,14 +43144,7 @@ func (sh *strictHandler) PutAttachment(w http.ResponseWriter, r *http.Request, p
 
 	request.Body = r.Body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PutAttachment(ctx, request.(PutAttachmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PutAttachment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainPutAttachment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41234,14 +43163,7 @@ func (sh *strictHandler) GetAttachment(w http.ResponseWriter, r *http.Request, s
 
 	request.Sha256 = sha256
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetAttachment(ctx, request.(GetAttachmentRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetAttachment")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetAttachment(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41260,14 +43182,7 @@ func (sh *strictHandler) ListAudit(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListAudit(ctx, request.(ListAuditRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListAudit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListAudit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41284,14 +43199,7 @@ func (sh *strictHandler) ListAudit(w http.ResponseWriter, r *http.Request, param
 func (sh *strictHandler) GetCheckpointKey(w http.ResponseWriter, r *http.Request) {
 	var request GetCheckpointKeyRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCheckpointKey(ctx, request.(GetCheckpointKeyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCheckpointKey")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCheckpointKey(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41308,14 +43216,7 @@ func (sh *strictHandler) GetCheckpointKey(w http.ResponseWriter, r *http.Request
 func (sh *strictHandler) ExportCheckpoints(w http.ResponseWriter, r *http.Request) {
 	var request ExportCheckpointsRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ExportCheckpoints(ctx, request.(ExportCheckpointsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ExportCheckpoints")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainExportCheckpoints(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41332,14 +43233,7 @@ func (sh *strictHandler) ExportCheckpoints(w http.ResponseWriter, r *http.Reques
 func (sh *strictHandler) VerifyAudit(w http.ResponseWriter, r *http.Request) {
 	var request VerifyAuditRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.VerifyAudit(ctx, request.(VerifyAuditRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "VerifyAudit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainVerifyAudit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41363,14 +43257,7 @@ func (sh *strictHandler) VerifyAuditAgainst(w http.ResponseWriter, r *http.Reque
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.VerifyAuditAgainst(ctx, request.(VerifyAuditAgainstRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "VerifyAuditAgainst")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainVerifyAuditAgainst(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41389,14 +43276,7 @@ func (sh *strictHandler) ListCampaigns(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCampaigns(ctx, request.(ListCampaignsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCampaigns")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCampaigns(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41422,14 +43302,7 @@ func (sh *strictHandler) CreateCampaign(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateCampaign(ctx, request.(CreateCampaignRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateCampaign")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateCampaign(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41448,14 +43321,7 @@ func (sh *strictHandler) GetCampaign(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCampaign(ctx, request.(GetCampaignRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCampaign")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCampaign(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41482,14 +43348,7 @@ func (sh *strictHandler) UpdateCampaign(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdateCampaign(ctx, request.(UpdateCampaignRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdateCampaign")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdateCampaign(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41508,14 +43367,7 @@ func (sh *strictHandler) GetCampaignProgress(w http.ResponseWriter, r *http.Requ
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCampaignProgress(ctx, request.(GetCampaignProgressRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCampaignProgress")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCampaignProgress(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41534,14 +43386,7 @@ func (sh *strictHandler) ListCases(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCases(ctx, request.(ListCasesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCases")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCases(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41567,14 +43412,7 @@ func (sh *strictHandler) ReportCase(w http.ResponseWriter, r *http.Request, para
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReportCase(ctx, request.(ReportCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReportCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReportCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41593,14 +43431,7 @@ func (sh *strictHandler) ListOverdueCases(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOverdueCases(ctx, request.(ListOverdueCasesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOverdueCases")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOverdueCases(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41619,14 +43450,7 @@ func (sh *strictHandler) GetCase(w http.ResponseWriter, r *http.Request, id Id) 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCase(ctx, request.(GetCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41653,14 +43477,7 @@ func (sh *strictHandler) AnalyseAndShareCase(w http.ResponseWriter, r *http.Requ
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AnalyseAndShareCase(ctx, request.(AnalyseAndShareCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AnalyseAndShareCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAnalyseAndShareCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41687,14 +43504,7 @@ func (sh *strictHandler) ArrestForCase(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ArrestForCase(ctx, request.(ArrestForCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ArrestForCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainArrestForCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41713,14 +43523,7 @@ func (sh *strictHandler) ListCaseAttachments(w http.ResponseWriter, r *http.Requ
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCaseAttachments(ctx, request.(ListCaseAttachmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCaseAttachments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCaseAttachments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41746,14 +43549,7 @@ func (sh *strictHandler) AttachToCase(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AttachToCase(ctx, request.(AttachToCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AttachToCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAttachToCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41780,14 +43576,7 @@ func (sh *strictHandler) CloseCase(w http.ResponseWriter, r *http.Request, id Id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CloseCase(ctx, request.(CloseCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CloseCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCloseCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41814,14 +43603,7 @@ func (sh *strictHandler) CorrectCase(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CorrectCase(ctx, request.(CorrectCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CorrectCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCorrectCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41848,14 +43630,7 @@ func (sh *strictHandler) DispatchAndFileCase(w http.ResponseWriter, r *http.Requ
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DispatchAndFileCase(ctx, request.(DispatchAndFileCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DispatchAndFileCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDispatchAndFileCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41882,14 +43657,7 @@ func (sh *strictHandler) DropCase(w http.ResponseWriter, r *http.Request, id Id,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DropCase(ctx, request.(DropCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DropCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDropCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41916,14 +43684,7 @@ func (sh *strictHandler) AddCaseItems(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AddCaseItems(ctx, request.(AddCaseItemsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AddCaseItems")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAddCaseItems(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41950,14 +43711,7 @@ func (sh *strictHandler) ReopenCase(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReopenCase(ctx, request.(ReopenCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReopenCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReopenCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -41984,14 +43738,7 @@ func (sh *strictHandler) ReviewCase(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReviewCase(ctx, request.(ReviewCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReviewCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReviewCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42010,14 +43757,7 @@ func (sh *strictHandler) ListCaseShares(w http.ResponseWriter, r *http.Request, 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCaseShares(ctx, request.(ListCaseSharesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCaseShares")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCaseShares(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42044,14 +43784,7 @@ func (sh *strictHandler) UnshareCase(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UnshareCase(ctx, request.(UnshareCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UnshareCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUnshareCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42078,14 +43811,7 @@ func (sh *strictHandler) StartInvestigation(w http.ResponseWriter, r *http.Reque
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.StartInvestigation(ctx, request.(StartInvestigationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartInvestigation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainStartInvestigation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42112,14 +43838,7 @@ func (sh *strictHandler) SurveyCase(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.SurveyCase(ctx, request.(SurveyCaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "SurveyCase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainSurveyCase(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42136,14 +43855,7 @@ func (sh *strictHandler) SurveyCase(w http.ResponseWriter, r *http.Request, id I
 func (sh *strictHandler) ListCodeLists(w http.ResponseWriter, r *http.Request) {
 	var request ListCodeListsRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCodeLists(ctx, request.(ListCodeListsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCodeLists")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCodeLists(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42162,14 +43874,7 @@ func (sh *strictHandler) ListDisposals(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListDisposals(ctx, request.(ListDisposalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListDisposals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListDisposals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42195,14 +43900,7 @@ func (sh *strictHandler) RequestDisposal(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RequestDisposal(ctx, request.(RequestDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RequestDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRequestDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42221,14 +43919,7 @@ func (sh *strictHandler) GetDisposal(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetDisposal(ctx, request.(GetDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42255,14 +43946,7 @@ func (sh *strictHandler) ApproveDisposal(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ApproveDisposal(ctx, request.(ApproveDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ApproveDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainApproveDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42289,14 +43973,7 @@ func (sh *strictHandler) CompleteDisposal(w http.ResponseWriter, r *http.Request
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CompleteDisposal(ctx, request.(CompleteDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CompleteDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCompleteDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42323,14 +44000,7 @@ func (sh *strictHandler) RejectDisposal(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RejectDisposal(ctx, request.(RejectDisposalRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RejectDisposal")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRejectDisposal(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42349,14 +44019,7 @@ func (sh *strictHandler) ListDisputes(w http.ResponseWriter, r *http.Request, pa
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListDisputes(ctx, request.(ListDisputesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListDisputes")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListDisputes(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42382,14 +44045,7 @@ func (sh *strictHandler) ReportDispute(w http.ResponseWriter, r *http.Request, p
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReportDispute(ctx, request.(ReportDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReportDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReportDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42408,14 +44064,7 @@ func (sh *strictHandler) ListOverdueDisputes(w http.ResponseWriter, r *http.Requ
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOverdueDisputes(ctx, request.(ListOverdueDisputesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOverdueDisputes")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOverdueDisputes(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42434,14 +44083,7 @@ func (sh *strictHandler) GetDispute(w http.ResponseWriter, r *http.Request, id I
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetDispute(ctx, request.(GetDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42468,14 +44110,7 @@ func (sh *strictHandler) AcceptDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AcceptDispute(ctx, request.(AcceptDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AcceptDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAcceptDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42495,14 +44130,7 @@ func (sh *strictHandler) PrintAgreement(w http.ResponseWriter, r *http.Request, 
 	request.Id = id
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PrintAgreement(ctx, request.(PrintAgreementRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PrintAgreement")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainPrintAgreement(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42529,14 +44157,7 @@ func (sh *strictHandler) DraftAgreement(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DraftAgreement(ctx, request.(DraftAgreementRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DraftAgreement")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDraftAgreement(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42563,14 +44184,7 @@ func (sh *strictHandler) AssignDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AssignDispute(ctx, request.(AssignDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AssignDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAssignDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42597,14 +44211,7 @@ func (sh *strictHandler) CloseDispute(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CloseDispute(ctx, request.(CloseDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CloseDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCloseDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42631,14 +44238,7 @@ func (sh *strictHandler) ApplyConfirmation(w http.ResponseWriter, r *http.Reques
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ApplyConfirmation(ctx, request.(ApplyConfirmationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ApplyConfirmation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainApplyConfirmation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42665,14 +44265,7 @@ func (sh *strictHandler) RuleConfirmation(w http.ResponseWriter, r *http.Request
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RuleConfirmation(ctx, request.(RuleConfirmationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RuleConfirmation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRuleConfirmation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42699,14 +44292,7 @@ func (sh *strictHandler) FailMediation(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.FailMediation(ctx, request.(FailMediationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "FailMediation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainFailMediation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42733,14 +44319,7 @@ func (sh *strictHandler) RecordFollowUp(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordFollowUp(ctx, request.(RecordFollowUpRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordFollowUp")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordFollowUp(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42767,14 +44346,7 @@ func (sh *strictHandler) UpdateDisputeParties(w http.ResponseWriter, r *http.Req
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdateDisputeParties(ctx, request.(UpdateDisputePartiesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdateDisputeParties")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdateDisputeParties(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42801,14 +44373,7 @@ func (sh *strictHandler) ReferDispute(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReferDispute(ctx, request.(ReferDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReferDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReferDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42835,14 +44400,7 @@ func (sh *strictHandler) RejectDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RejectDispute(ctx, request.(RejectDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RejectDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRejectDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42869,14 +44427,7 @@ func (sh *strictHandler) ReopenDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReopenDispute(ctx, request.(ReopenDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReopenDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReopenDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42903,14 +44454,7 @@ func (sh *strictHandler) ReviewDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReviewDispute(ctx, request.(ReviewDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReviewDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReviewDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42937,14 +44481,7 @@ func (sh *strictHandler) AssessDisputeRisk(w http.ResponseWriter, r *http.Reques
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AssessDisputeRisk(ctx, request.(AssessDisputeRiskRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AssessDisputeRisk")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAssessDisputeRisk(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -42971,14 +44508,7 @@ func (sh *strictHandler) ScreenDispute(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ScreenDispute(ctx, request.(ScreenDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ScreenDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainScreenDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43005,14 +44535,7 @@ func (sh *strictHandler) RecordSession(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordSession(ctx, request.(RecordSessionRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordSession")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordSession(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43033,14 +44556,7 @@ func (sh *strictHandler) PrintMediationRecord(w http.ResponseWriter, r *http.Req
 	request.SessionId = sessionId
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PrintMediationRecord(ctx, request.(PrintMediationRecordRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PrintMediationRecord")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainPrintMediationRecord(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43066,14 +44582,7 @@ func (sh *strictHandler) ShareDispute(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ShareDispute(ctx, request.(ShareDisputeRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ShareDispute")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainShareDispute(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43100,14 +44609,7 @@ func (sh *strictHandler) SignAgreement(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.SignAgreement(ctx, request.(SignAgreementRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "SignAgreement")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainSignAgreement(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43134,14 +44636,7 @@ func (sh *strictHandler) StartFollowUp(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.StartFollowUp(ctx, request.(StartFollowUpRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartFollowUp")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainStartFollowUp(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43168,14 +44663,7 @@ func (sh *strictHandler) StartMediation(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.StartMediation(ctx, request.(StartMediationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartMediation")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainStartMediation(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43194,14 +44682,7 @@ func (sh *strictHandler) ListDueVisits(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListDueVisits(ctx, request.(ListDueVisitsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListDueVisits")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListDueVisits(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43220,14 +44701,7 @@ func (sh *strictHandler) ListDeadHandoffs(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListDeadHandoffs(ctx, request.(ListDeadHandoffsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListDeadHandoffs")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListDeadHandoffs(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43247,14 +44721,7 @@ func (sh *strictHandler) ReplayHandoff(w http.ResponseWriter, r *http.Request, i
 	request.Id = id
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReplayHandoff(ctx, request.(ReplayHandoffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReplayHandoff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReplayHandoff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43273,14 +44740,7 @@ func (sh *strictHandler) ListHazards(w http.ResponseWriter, r *http.Request, par
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListHazards(ctx, request.(ListHazardsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListHazards")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListHazards(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43306,14 +44766,7 @@ func (sh *strictHandler) ReportHazard(w http.ResponseWriter, r *http.Request, pa
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReportHazard(ctx, request.(ReportHazardRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReportHazard")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReportHazard(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43332,14 +44785,7 @@ func (sh *strictHandler) ListOverdueHazards(w http.ResponseWriter, r *http.Reque
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOverdueHazards(ctx, request.(ListOverdueHazardsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOverdueHazards")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOverdueHazards(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43358,14 +44804,7 @@ func (sh *strictHandler) GetHazard(w http.ResponseWriter, r *http.Request, id Id
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetHazard(ctx, request.(GetHazardRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetHazard")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetHazard(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43384,14 +44823,7 @@ func (sh *strictHandler) ListHazardAttachments(w http.ResponseWriter, r *http.Re
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListHazardAttachments(ctx, request.(ListHazardAttachmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListHazardAttachments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListHazardAttachments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43417,14 +44849,7 @@ func (sh *strictHandler) AttachToHazard(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AttachToHazard(ctx, request.(AttachToHazardRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AttachToHazard")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAttachToHazard(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43451,14 +44876,7 @@ func (sh *strictHandler) RecordRectified(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordRectified(ctx, request.(RecordRectifiedRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordRectified")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordRectified(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43485,14 +44903,7 @@ func (sh *strictHandler) RejectRectification(w http.ResponseWriter, r *http.Requ
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RejectRectification(ctx, request.(RejectRectificationRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RejectRectification")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRejectRectification(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43519,14 +44930,7 @@ func (sh *strictHandler) StartRectifying(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.StartRectifying(ctx, request.(StartRectifyingRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "StartRectifying")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainStartRectifying(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43553,14 +44957,7 @@ func (sh *strictHandler) VerifyHazard(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.VerifyHazard(ctx, request.(VerifyHazardRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "VerifyHazard")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainVerifyHazard(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43579,14 +44976,7 @@ func (sh *strictHandler) ListLeads(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListLeads(ctx, request.(ListLeadsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListLeads")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListLeads(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43612,14 +45002,7 @@ func (sh *strictHandler) CreateLead(w http.ResponseWriter, r *http.Request, para
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateLead(ctx, request.(CreateLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43638,14 +45021,7 @@ func (sh *strictHandler) GetLead(w http.ResponseWriter, r *http.Request, id Id) 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetLead(ctx, request.(GetLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43672,14 +45048,7 @@ func (sh *strictHandler) ConvertLead(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ConvertLead(ctx, request.(ConvertLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ConvertLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainConvertLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43706,14 +45075,7 @@ func (sh *strictHandler) DiscardLead(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.DiscardLead(ctx, request.(DiscardLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DiscardLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainDiscardLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43740,14 +45102,7 @@ func (sh *strictHandler) VerifyLead(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.VerifyLead(ctx, request.(VerifyLeadRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "VerifyLead")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainVerifyLead(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43766,14 +45121,7 @@ func (sh *strictHandler) FindPersons(w http.ResponseWriter, r *http.Request, par
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.FindPersons(ctx, request.(FindPersonsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "FindPersons")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainFindPersons(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43799,14 +45147,7 @@ func (sh *strictHandler) CreatePerson(w http.ResponseWriter, r *http.Request, pa
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreatePerson(ctx, request.(CreatePersonRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreatePerson")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreatePerson(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43825,14 +45166,7 @@ func (sh *strictHandler) GetPerson(w http.ResponseWriter, r *http.Request, id Id
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetPerson(ctx, request.(GetPersonRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetPerson")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetPerson(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43859,14 +45193,7 @@ func (sh *strictHandler) UpdatePerson(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdatePerson(ctx, request.(UpdatePersonRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdatePerson")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdatePerson(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43893,14 +45220,7 @@ func (sh *strictHandler) MergePersons(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.MergePersons(ctx, request.(MergePersonsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "MergePersons")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainMergePersons(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43926,14 +45246,7 @@ func (sh *strictHandler) RevealPerson(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RevealPerson(ctx, request.(RevealPersonRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RevealPerson")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRevealPerson(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43959,14 +45272,7 @@ func (sh *strictHandler) AddToPlan(w http.ResponseWriter, r *http.Request, param
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AddToPlan(ctx, request.(AddToPlanRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AddToPlan")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAddToPlan(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -43985,14 +45291,7 @@ func (sh *strictHandler) GetPlanEntry(w http.ResponseWriter, r *http.Request, id
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetPlanEntry(ctx, request.(GetPlanEntryRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetPlanEntry")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetPlanEntry(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44019,14 +45318,7 @@ func (sh *strictHandler) RemoveFromPlan(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RemoveFromPlan(ctx, request.(RemoveFromPlanRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RemoveFromPlan")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRemoveFromPlan(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44043,14 +45335,7 @@ func (sh *strictHandler) RemoveFromPlan(w http.ResponseWriter, r *http.Request, 
 func (sh *strictHandler) ListPropertyCategories(w http.ResponseWriter, r *http.Request) {
 	var request ListPropertyCategoriesRequestObject
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListPropertyCategories(ctx, request.(ListPropertyCategoriesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListPropertyCategories")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListPropertyCategories(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44069,14 +45354,7 @@ func (sh *strictHandler) ListPropertyItems(w http.ResponseWriter, r *http.Reques
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListPropertyItems(ctx, request.(ListPropertyItemsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListPropertyItems")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListPropertyItems(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44100,14 +45378,7 @@ func (sh *strictHandler) CompareProperty(w http.ResponseWriter, r *http.Request)
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CompareProperty(ctx, request.(ComparePropertyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CompareProperty")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCompareProperty(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44133,14 +45404,7 @@ func (sh *strictHandler) RecordFoundItem(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordFoundItem(ctx, request.(RecordFoundItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordFoundItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordFoundItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44166,14 +45430,7 @@ func (sh *strictHandler) ReportStolenItem(w http.ResponseWriter, r *http.Request
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReportStolenItem(ctx, request.(ReportStolenItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReportStolenItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReportStolenItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44192,14 +45449,7 @@ func (sh *strictHandler) GetPropertyItem(w http.ResponseWriter, r *http.Request,
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetPropertyItem(ctx, request.(GetPropertyItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetPropertyItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetPropertyItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44218,14 +45468,7 @@ func (sh *strictHandler) ListCustody(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListCustody(ctx, request.(ListCustodyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListCustody")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListCustody(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44252,14 +45495,7 @@ func (sh *strictHandler) CorrectCustody(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CorrectCustody(ctx, request.(CorrectCustodyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CorrectCustody")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCorrectCustody(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44286,14 +45522,7 @@ func (sh *strictHandler) IdentifyItem(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.IdentifyItem(ctx, request.(IdentifyItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "IdentifyItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainIdentifyItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44320,14 +45549,7 @@ func (sh *strictHandler) ConfirmMatch(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ConfirmMatch(ctx, request.(ConfirmMatchRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ConfirmMatch")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainConfirmMatch(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44347,14 +45569,7 @@ func (sh *strictHandler) MatchItem(w http.ResponseWriter, r *http.Request, id Id
 	request.Id = id
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.MatchItem(ctx, request.(MatchItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "MatchItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainMatchItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44381,14 +45596,7 @@ func (sh *strictHandler) MoveItem(w http.ResponseWriter, r *http.Request, id Id,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.MoveItem(ctx, request.(MoveItemRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "MoveItem")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainMoveItem(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44415,14 +45623,7 @@ func (sh *strictHandler) RecordRecovery(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordRecovery(ctx, request.(RecordRecoveryRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordRecovery")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordRecovery(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44441,14 +45642,7 @@ func (sh *strictHandler) ListReferrals(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListReferrals(ctx, request.(ListReferralsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListReferrals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListReferrals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44467,14 +45661,7 @@ func (sh *strictHandler) ListOverdueReferrals(w http.ResponseWriter, r *http.Req
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOverdueReferrals(ctx, request.(ListOverdueReferralsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOverdueReferrals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOverdueReferrals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44493,14 +45680,7 @@ func (sh *strictHandler) GetReferral(w http.ResponseWriter, r *http.Request, id 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReferral(ctx, request.(GetReferralRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReferral")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReferral(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44527,14 +45707,7 @@ func (sh *strictHandler) CloseReferral(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CloseReferral(ctx, request.(CloseReferralRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CloseReferral")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCloseReferral(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44561,14 +45734,7 @@ func (sh *strictHandler) FollowUpReferral(w http.ResponseWriter, r *http.Request
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.FollowUpReferral(ctx, request.(FollowUpReferralRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "FollowUpReferral")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainFollowUpReferral(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44587,14 +45753,7 @@ func (sh *strictHandler) GetCaseTotals(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetCaseTotals(ctx, request.(GetCaseTotalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetCaseTotals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetCaseTotals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44613,14 +45772,7 @@ func (sh *strictHandler) GetDisputeTotals(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetDisputeTotals(ctx, request.(GetDisputeTotalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetDisputeTotals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetDisputeTotals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44639,14 +45791,7 @@ func (sh *strictHandler) GetOutreachTotals(w http.ResponseWriter, r *http.Reques
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetOutreachTotals(ctx, request.(GetOutreachTotalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetOutreachTotals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetOutreachTotals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44665,14 +45810,7 @@ func (sh *strictHandler) GetRecoveryTotals(w http.ResponseWriter, r *http.Reques
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetRecoveryTotals(ctx, request.(GetRecoveryTotalsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetRecoveryTotals")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetRecoveryTotals(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44691,14 +45829,7 @@ func (sh *strictHandler) GetReportSeries(w http.ResponseWriter, r *http.Request,
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReportSeries(ctx, request.(GetReportSeriesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReportSeries")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReportSeries(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44717,14 +45848,7 @@ func (sh *strictHandler) GetReportSummary(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReportSummary(ctx, request.(GetReportSummaryRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReportSummary")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReportSummary(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44743,14 +45867,7 @@ func (sh *strictHandler) ListReturnEvents(w http.ResponseWriter, r *http.Request
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListReturnEvents(ctx, request.(ListReturnEventsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListReturnEvents")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListReturnEvents(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44776,14 +45893,7 @@ func (sh *strictHandler) PlanReturnEvent(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PlanReturnEvent(ctx, request.(PlanReturnEventRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PlanReturnEvent")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainPlanReturnEvent(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44802,14 +45912,7 @@ func (sh *strictHandler) GetReturnEvent(w http.ResponseWriter, r *http.Request, 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReturnEvent(ctx, request.(GetReturnEventRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReturnEvent")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReturnEvent(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44836,14 +45939,7 @@ func (sh *strictHandler) HoldReturnEvent(w http.ResponseWriter, r *http.Request,
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.HoldReturnEvent(ctx, request.(HoldReturnEventRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "HoldReturnEvent")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainHoldReturnEvent(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44870,14 +45966,7 @@ func (sh *strictHandler) AddReturnsToEvent(w http.ResponseWriter, r *http.Reques
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AddReturnsToEvent(ctx, request.(AddReturnsToEventRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AddReturnsToEvent")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAddReturnsToEvent(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44896,14 +45985,7 @@ func (sh *strictHandler) GetReturnList(w http.ResponseWriter, r *http.Request, p
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReturnList(ctx, request.(GetReturnListRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReturnList")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReturnList(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44922,14 +46004,7 @@ func (sh *strictHandler) ListReturns(w http.ResponseWriter, r *http.Request, par
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListReturns(ctx, request.(ListReturnsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListReturns")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListReturns(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44955,14 +46030,7 @@ func (sh *strictHandler) RequestReturn(w http.ResponseWriter, r *http.Request, p
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RequestReturn(ctx, request.(RequestReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RequestReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRequestReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -44981,14 +46049,7 @@ func (sh *strictHandler) GetReturn(w http.ResponseWriter, r *http.Request, id Id
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetReturn(ctx, request.(GetReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45015,14 +46076,7 @@ func (sh *strictHandler) ApproveReturn(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ApproveReturn(ctx, request.(ApproveReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ApproveReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainApproveReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45049,14 +46103,7 @@ func (sh *strictHandler) CompleteReturn(w http.ResponseWriter, r *http.Request, 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CompleteReturn(ctx, request.(CompleteReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CompleteReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCompleteReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45083,14 +46130,7 @@ func (sh *strictHandler) RejectReturn(w http.ResponseWriter, r *http.Request, id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RejectReturn(ctx, request.(RejectReturnRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RejectReturn")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRejectReturn(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45109,14 +46149,7 @@ func (sh *strictHandler) ListSharesReceived(w http.ResponseWriter, r *http.Reque
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListSharesReceived(ctx, request.(ListSharesReceivedRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListSharesReceived")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListSharesReceived(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45142,14 +46175,7 @@ func (sh *strictHandler) RevokeShare(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RevokeShare(ctx, request.(RevokeShareRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RevokeShare")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRevokeShare(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45168,14 +46194,7 @@ func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListStaff(ctx, request.(ListStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45201,14 +46220,7 @@ func (sh *strictHandler) CreateStaff(w http.ResponseWriter, r *http.Request, par
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateStaff(ctx, request.(CreateStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45227,14 +46239,7 @@ func (sh *strictHandler) GetStaff(w http.ResponseWriter, r *http.Request, id Id)
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetStaff(ctx, request.(GetStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45261,14 +46266,7 @@ func (sh *strictHandler) UpdateStaff(w http.ResponseWriter, r *http.Request, id 
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.UpdateStaff(ctx, request.(UpdateStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "UpdateStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainUpdateStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45295,14 +46293,7 @@ func (sh *strictHandler) HandOverStaff(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.HandOverStaff(ctx, request.(HandOverStaffRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "HandOverStaff")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainHandOverStaff(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45321,14 +46312,7 @@ func (sh *strictHandler) ListOpenAssignments(w http.ResponseWriter, r *http.Requ
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListOpenAssignments(ctx, request.(ListOpenAssignmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListOpenAssignments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListOpenAssignments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45347,14 +46331,7 @@ func (sh *strictHandler) ListUnits(w http.ResponseWriter, r *http.Request, param
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListUnits(ctx, request.(ListUnitsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListUnits")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListUnits(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45380,14 +46357,7 @@ func (sh *strictHandler) CreateUnit(w http.ResponseWriter, r *http.Request, para
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateUnit(ctx, request.(CreateUnitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateUnit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCreateUnit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45406,14 +46376,7 @@ func (sh *strictHandler) GetUnit(w http.ResponseWriter, r *http.Request, id Id) 
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetUnit(ctx, request.(GetUnitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetUnit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetUnit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45440,14 +46403,7 @@ func (sh *strictHandler) RenameUnit(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RenameUnit(ctx, request.(RenameUnitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RenameUnit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRenameUnit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45474,14 +46430,7 @@ func (sh *strictHandler) CloseUnit(w http.ResponseWriter, r *http.Request, id Id
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.CloseUnit(ctx, request.(CloseUnitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CloseUnit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainCloseUnit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45500,14 +46449,7 @@ func (sh *strictHandler) ListUnitOpenRecords(w http.ResponseWriter, r *http.Requ
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListUnitOpenRecords(ctx, request.(ListUnitOpenRecordsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListUnitOpenRecords")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListUnitOpenRecords(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45526,14 +46468,7 @@ func (sh *strictHandler) ListVisits(w http.ResponseWriter, r *http.Request, para
 
 	request.Params = params
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListVisits(ctx, request.(ListVisitsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListVisits")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListVisits(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45559,14 +46494,7 @@ func (sh *strictHandler) RecordVisit(w http.ResponseWriter, r *http.Request, par
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.RecordVisit(ctx, request.(RecordVisitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RecordVisit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainRecordVisit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45585,14 +46513,7 @@ func (sh *strictHandler) GetVisit(w http.ResponseWriter, r *http.Request, id Id)
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetVisit(ctx, request.(GetVisitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetVisit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainGetVisit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45619,14 +46540,7 @@ func (sh *strictHandler) AmendVisit(w http.ResponseWriter, r *http.Request, id I
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AmendVisit(ctx, request.(AmendVisitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AmendVisit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAmendVisit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45645,14 +46559,7 @@ func (sh *strictHandler) ListVisitAttachments(w http.ResponseWriter, r *http.Req
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListVisitAttachments(ctx, request.(ListVisitAttachmentsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListVisitAttachments")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListVisitAttachments(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45678,14 +46585,7 @@ func (sh *strictHandler) AttachToVisit(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.AttachToVisit(ctx, request.(AttachToVisitRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AttachToVisit")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainAttachToVisit(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45704,14 +46604,7 @@ func (sh *strictHandler) ListVisitHandoffs(w http.ResponseWriter, r *http.Reques
 
 	request.Id = id
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ListVisitHandoffs(ctx, request.(ListVisitHandoffsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListVisitHandoffs")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainListVisitHandoffs(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
@@ -45738,14 +46631,7 @@ func (sh *strictHandler) ReferToAgency(w http.ResponseWriter, r *http.Request, i
 	}
 	request.Body = &body
 
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.ReferToAgency(ctx, request.(ReferToAgencyRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReferToAgency")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
+	response, err := sh.chainReferToAgency(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
