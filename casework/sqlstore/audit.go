@@ -94,7 +94,7 @@ func scanAudit(row interface{ Scan(...any) error }, extra ...any) (casework.Audi
 func (s *Store) AuditHead(ctx context.Context) (casework.AuditHead, error) {
 	var h casework.AuditHead
 	var hash []byte
-	err := s.db.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.Seq, &hash)
+	err := s.stmts.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.Seq, &hash)
 	copy(h.Hash[:], hash)
 	return h, sqlx.Translate(err)
 }
