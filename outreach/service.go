@@ -68,6 +68,11 @@ type Config struct {
 	// LeadDays is how many days before its deadline's day a visited target
 	// becomes due again. nil means 7; a negative value means 0.
 	LeadDays *int
+	// PageCacheBytes bounds the pages of visit refs ListVisitPage keeps,
+	// each answered again only while the audit chain's head has not moved
+	// (so never stale; see visitPages). 0 means DefaultPageCacheBytes;
+	// negative keeps none.
+	PageCacheBytes int64
 }
 
 // Service is the only way to change outreach records: it checks the
@@ -77,6 +82,7 @@ type Service struct {
 	k     *casework.Kernel
 	store Store
 	plan  Plan
+	pages visitPages
 }
 
 // New builds the outreach service on a kernel and a store and registers
@@ -104,7 +110,7 @@ func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if cfg.LeadDays != nil {
 		lead = max(*cfg.LeadDays, 0)
 	}
-	s := &Service{k: k, store: store, plan: Plan{Frequencies: freq, LeadDays: lead, Zone: k.Zone()}}
+	s := &Service{k: k, store: store, plan: Plan{Frequencies: freq, LeadDays: lead, Zone: k.Zone()}, pages: newVisitPages(cfg.PageCacheBytes)}
 	if err := k.Register(s); err != nil {
 		return nil, err
 	}
