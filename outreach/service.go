@@ -71,7 +71,8 @@ type Config struct {
 	// PageCacheBytes bounds the pages of visit refs ListVisitPage keeps,
 	// each answered again only while the audit chain's head has not moved
 	// (so never stale; see visitPages). 0 means DefaultPageCacheBytes;
-	// negative keeps none.
+	// negative keeps none: an embedder that writes visits into the store
+	// without an audit entry (never through a Service) must turn it off.
 	PageCacheBytes int64
 }
 
