@@ -60,8 +60,8 @@ func (vp visitPages) refs(ctx context.Context, s *Service, f VisitFilter, p case
 	return refs, nil
 }
 
-// pageKey names a list's filter and page; \x00 separates the fields (no
-// id, path or cursor holds one: text fields refuse control characters).
+// pageKey names a list's filter and page: each field prefixed by its
+// length, so that no two filters share a name whatever their fields hold.
 func pageKey(f VisitFilter, p casework.Page) string {
 	micro := func(t time.Time) string {
 		if t.IsZero() {
@@ -69,8 +69,14 @@ func pageKey(f VisitFilter, p casework.Page) string {
 		}
 		return strconv.FormatInt(t.UnixMicro(), 10)
 	}
-	return strings.Join([]string{f.UnitUnder, f.OfficerID, string(f.TargetKind), micro(f.From), micro(f.To), f.CampaignID,
-		f.PlanEntryID, f.AddressID, f.PersonID, strconv.Itoa(p.Limit), p.After}, "\x00")
+	var b strings.Builder
+	for _, field := range []string{f.UnitUnder, f.OfficerID, string(f.TargetKind), micro(f.From), micro(f.To), f.CampaignID,
+		f.PlanEntryID, f.AddressID, f.PersonID, strconv.Itoa(p.Limit), p.After} {
+		b.WriteString(strconv.Itoa(len(field)))
+		b.WriteByte(':')
+		b.WriteString(field)
+	}
+	return b.String()
 }
 
 // refsBytes is about what a kept page of refs holds.
