@@ -143,8 +143,10 @@ type Config struct {
 
 	// CacheWatch is how often, at most, the staff and person caches read
 	// the audit entries appended since they last looked (one small query
-	// from one request) and drop the records they name (default
-	// DefaultCacheWatch, 100 ms; negative never looks). Every write through
+	// from one request) and drop the records they name, and the page
+	// caches (PageCache) drop every page (default DefaultCacheWatch,
+	// 100 ms; negative never looks, and a page cache then reads the
+	// chain's head on every list). Every write through
 	// a kernel, in any process sharing the database, is audited with the
 	// records it changed, so a change by another process is then seen
 	// within about this interval instead of the TTL; the TTLs still bound

@@ -177,11 +177,30 @@ func (c *recordCache[V]) load(ctx context.Context, now time.Time, id string, rea
 // at most once per interval; the others go on meanwhile.
 type changeWatch struct {
 	every time.Duration // <= 0: off
+	pages atomic.Bool   // a PageCache asked for a mark: look even with both caches off
 
 	due  atomic.Int64 // Unix nanoseconds of the next look; 0: none yet
 	mu   sync.Mutex   // held by the request that looks
-	seq  int64        // the newest entry seen
-	seen bool         // seq is known
+	seq  atomic.Int64 // the newest entry seen
+	seen atomic.Bool  // seq is known
+	okAt atomic.Int64 // when the last look succeeded, on sinceStart
+}
+
+// sinceStart is monotonic time since the process started: how old the
+// watch's last good look is, in real time whatever the kernel's clock says
+// (a fixed clock in a test must not stretch the bound it keeps).
+func sinceStart() int64 { return int64(time.Since(processStart)) }
+
+var processStart = time.Now()
+
+// current returns the newest entry seen, when a look succeeded within two
+// intervals: a mark built on it misses another process's change for no
+// longer than that.
+func (w *changeWatch) current() (int64, bool) {
+	if !w.seen.Load() || sinceStart()-w.okAt.Load() >= int64(2*w.every) {
+		return 0, false
+	}
+	return w.seq.Load(), true
 }
 
 // watch drops from the caches what the audit chain says changed since the
@@ -189,7 +208,7 @@ type changeWatch struct {
 // (the TTL still bounds the caches) and is tried again an interval later.
 func (k *Kernel) watch(ctx context.Context, now time.Time) {
 	w := &k.watcher
-	if w.every <= 0 || (!k.staffs.on() && !k.persons.on()) || !w.isDue(now) || !w.mu.TryLock() {
+	if w.every <= 0 || (!k.staffs.on() && !k.persons.on() && !w.pages.Load()) || !w.isDue(now) || !w.mu.TryLock() {
 		return
 	}
 	defer w.mu.Unlock()
@@ -197,7 +216,8 @@ func (k *Kernel) watch(ctx context.Context, now time.Time) {
 		return
 	}
 	defer w.due.Store(now.Add(w.every).UnixNano())
-	if !w.seen {
+	began := sinceStart() // what was committed before this is seen once the look is done
+	if !w.seen.Load() {
 		// What was cached before the first look may predate changes
 		// before the head: forget it.
 		h, err := k.store.AuditHead(ctx)
@@ -206,11 +226,17 @@ func (k *Kernel) watch(ctx context.Context, now time.Time) {
 		}
 		k.staffs.dropAll()
 		k.persons.dropAll()
-		w.seq, w.seen = h.Seq, true
+		w.seq.Store(h.Seq)
+		w.seen.Store(true)
+		w.okAt.Store(began)
 		return
 	}
-	es, err := k.store.AuditSince(ctx, w.seq, cacheWatchBatch)
-	if err != nil || len(es) == 0 {
+	es, err := k.store.AuditSince(ctx, w.seq.Load(), cacheWatchBatch)
+	if err != nil {
+		return
+	}
+	defer w.okAt.Store(began) // after seq moved
+	if len(es) == 0 {
 		return
 	}
 	if len(es) == cacheWatchBatch {
@@ -233,7 +259,7 @@ func (k *Kernel) watch(ctx context.Context, now time.Time) {
 			k.persons.drop(persons...)
 		}
 	}
-	w.seq = es[len(es)-1].Seq
+	w.seq.Store(es[len(es)-1].Seq)
 }
 
 // isDue says whether a look is due at now: the interval has passed since

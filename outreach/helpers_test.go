@@ -79,10 +79,18 @@ func sqlStores(t testing.TB, db *sql.DB, e casesql.Engine) (casework.KernelStore
 // setupWith builds the test world on the given stores.
 func setupWith(t testing.TB, ks casework.KernelStore, os outreach.Store, cfg *outreach.Config) *bundle {
 	t.Helper()
+	return setupWithKernel(t, ks, os, casework.Config{}, cfg)
+}
+
+// setupWithKernel is setupWith with the kernel tuned as kcfg says (its
+// clock, ids and notifier are the bundle's).
+func setupWithKernel(t testing.TB, ks casework.KernelStore, os outreach.Store, kcfg casework.Config, cfg *outreach.Config) *bundle {
+	t.Helper()
 	ctx := context.Background()
 	b := &bundle{ctx: ctx, clock: casework.NewFixedClock(start), notices: &noticetest.Recorder{}}
 	b.ks, b.os = ks, os
-	k, err := casework.New(ks, &casework.Config{Clock: b.clock, IDs: &casework.SequentialIDs{Prefix: "id-"}, Notifier: b.notices})
+	kcfg.Clock, kcfg.IDs, kcfg.Notifier = b.clock, &casework.SequentialIDs{Prefix: "id-"}, b.notices
+	k, err := casework.New(ks, &kcfg)
 	require.NoError(t, err)
 	b.k = k
 	b.svc, err = outreach.New(k, os, cfg)

@@ -69,10 +69,12 @@ type Config struct {
 	// becomes due again. nil means 7; a negative value means 0.
 	LeadDays *int
 	// PageCacheBytes bounds the pages of visit refs ListVisitPage keeps,
-	// each answered again only while the audit chain's head has not moved
-	// (so never stale; see visitPages). 0 means DefaultPageCacheBytes;
-	// negative keeps none: an embedder that writes visits into the store
-	// without an audit entry (never through a Service) must turn it off.
+	// each answered again only while nothing was committed since it was
+	// read: a write of this process is seen at once, another process's
+	// within the kernel's CacheWatch (casework.PageCache says how). 0 means
+	// DefaultPageCacheBytes; negative keeps none: an embedder that writes
+	// visits into the store without an audit entry (never through a
+	// Service) must turn it off.
 	PageCacheBytes int64
 }
 
@@ -83,7 +85,7 @@ type Service struct {
 	k     *casework.Kernel
 	store Store
 	plan  Plan
-	pages visitPages
+	pages *casework.PageCache[VisitRef]
 }
 
 // New builds the outreach service on a kernel and a store and registers
@@ -111,7 +113,7 @@ func New(k *casework.Kernel, store Store, cfg *Config) (*Service, error) {
 	if cfg.LeadDays != nil {
 		lead = max(*cfg.LeadDays, 0)
 	}
-	s := &Service{k: k, store: store, plan: Plan{Frequencies: freq, LeadDays: lead, Zone: k.Zone()}, pages: newVisitPages(cfg.PageCacheBytes)}
+	s := &Service{k: k, store: store, plan: Plan{Frequencies: freq, LeadDays: lead, Zone: k.Zone()}, pages: casework.NewPageCache(k, "visit_page", cfg.PageCacheBytes, refsBytes)}
 	if err := k.Register(s); err != nil {
 		return nil, err
 	}

@@ -414,7 +414,7 @@ func (s *Service) ListVisitPage(ctx context.Context, actor casework.Actor, q Vis
 	if err != nil {
 		return casework.ListedPage[Visit]{}, err
 	}
-	refs, err := s.pages.refs(ctx, s, l.filter, l.page)
+	refs, err := s.visitRefs(ctx, l.filter, l.page)
 	if err != nil {
 		return casework.ListedPage[Visit]{}, err
 	}

@@ -46,6 +46,8 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	db.writes.Add(1)
+	defer db.writes.Add(1)
 	restore := db.snapshot()
 	for _, p := range db.participants {
 		undo := p.Snapshot()

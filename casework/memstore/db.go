@@ -14,6 +14,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/grassroots-policing/grassroots/casework"
@@ -77,6 +78,7 @@ type DB struct {
 	blobs       casework.BlobStore
 
 	participants []Participant
+	writes       atomic.Uint64 // see Writes
 
 	subtrees  subtrees   // see Subtree
 	subtreeMu sync.Mutex // serialises keepSubtree
@@ -123,6 +125,8 @@ func (db *DB) Write(ctx context.Context, ch casework.Change, apply func() error)
 	if !db.holds(ctx) {
 		db.mu.Lock()
 		defer db.mu.Unlock()
+		db.writes.Add(1)
+		defer db.writes.Add(1)
 	}
 	if rk := ch.RequestKey; rk != nil {
 		if k, ok := db.keyOf(rk.ActorID, rk.Key, false); ok {
@@ -212,6 +216,10 @@ func (db *DB) commit(ch casework.Change) {
 		}
 	}
 }
+
+// Writes implements casework.WriteCounter: it moves as a write (Write or
+// Atomically) takes the write lock and again before it lets it go.
+func (db *DB) Writes() uint64 { return db.writes.Load() }
 
 // Read runs fn under the read lock, for workflow stores' queries.
 func (db *DB) Read(ctx context.Context, fn func() error) error {

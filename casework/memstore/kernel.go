@@ -11,7 +11,10 @@ import (
 	"github.com/grassroots-policing/grassroots/internal/errs"
 )
 
-var _ casework.KernelStore = (*DB)(nil)
+var (
+	_ casework.KernelStore  = (*DB)(nil)
+	_ casework.WriteCounter = (*DB)(nil)
+)
 
 func unitVersion(u casework.Unit) int64             { return u.Version }
 func staffVersion(s casework.Staff) int64           { return s.Version }

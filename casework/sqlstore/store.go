@@ -42,7 +42,10 @@ type Store struct {
 	checkRollups atomic.Bool
 }
 
-var _ casework.KernelStore = (*Store)(nil)
+var (
+	_ casework.KernelStore  = (*Store)(nil)
+	_ casework.WriteCounter = (*Store)(nil)
+)
 
 // New wraps an open database of the given engine. Call MigrateAll before
 // use.
@@ -175,6 +178,10 @@ func WithTx(ctx context.Context, tx *sql.Tx) context.Context { return sqlx.WithT
 func (s *Store) Snapshot(ctx context.Context, fn func(ctx context.Context) error) error {
 	return sqlx.Snapshot(ctx, s.db, s.d.Engine, fn)
 }
+
+// Writes implements casework.WriteCounter: it counts the transactions of
+// every store on this database handle (sqlx.Writes).
+func (s *Store) Writes() uint64 { return sqlx.Writes(s.db) }
 
 // Atomically implements casework.KernelStore: fn's writes, on this store and
 // on every workflow store built on it, join one transaction (WithTx), which
