@@ -68,7 +68,7 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 		logged := &struct {
 			rec  statusRecorder
 			note requestNote
-		}{rec: statusRecorder{ResponseWriter: w}}
+		}{rec: statusRecorder{ResponseWriter: w, conn: gatherConnOf(r.Context())}}
 		rec, note := &logged.rec, &logged.note
 		ctx := context.WithValue(openapi.RequestIDContext(w, r), noteKey{}, note)
 		served := r.WithContext(ctx)
@@ -92,10 +92,12 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 	})
 }
 
-// statusRecorder keeps the status a handler answered.
+// statusRecorder keeps the status a handler answered, and sends a long
+// body in one write (writeGathered).
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	conn   *gatherConn // nil: none to gather on
 }
 
 func (s *statusRecorder) WriteHeader(status int) {
@@ -109,7 +111,7 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
-	return s.ResponseWriter.Write(b)
+	return writeGathered(s.ResponseWriter, s.conn, b)
 }
 
 // Unwrap lets http.ResponseController reach the connection's writer.

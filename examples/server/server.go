@@ -286,7 +286,9 @@ func (a *app) listenAndServe(ctx context.Context) error {
 // within -shutdown-timeout, stops the loops and closes the database.
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	defer func() { _ = a.close() }()
+	ln = gatherListener{ln}
 	srv := &http.Server{
+		ConnContext:       gatherContext,
 		Handler:           a.handler,
 		ReadHeaderTimeout: a.cfg.readHeaderTimeout,
 		ReadTimeout:       a.cfg.readTime,
