@@ -98,7 +98,9 @@ type WriteCounter interface {
 func (k *Kernel) changeMark(ctx context.Context) (int64, string, error) {
 	w := &k.watcher
 	if wc, ok := k.store.(WriteCounter); ok && w.every > 0 {
-		w.pages.Store(true)
+		if !w.pages.Load() {
+			w.pages.Store(true)
+		}
 		k.watch(ctx, k.clock.Now())
 		// Both only grow, so their sum moves whenever either does.
 		if seq, ok := w.current(); ok {

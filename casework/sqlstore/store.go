@@ -180,7 +180,9 @@ func (s *Store) Snapshot(ctx context.Context, fn func(ctx context.Context) error
 }
 
 // Writes implements casework.WriteCounter: it counts the transactions of
-// every store on this database handle (sqlx.Writes).
+// every store on this database handle (sqlx.Writes), which is every
+// workflow store built on this one (Host). A store opened on another
+// handle is counted apart, and its writes are seen as another process's.
 func (s *Store) Writes() uint64 { return sqlx.Writes(s.db) }
 
 // Atomically implements casework.KernelStore: fn's writes, on this store and
