@@ -41,14 +41,18 @@ type PageCache[R any] struct {
 }
 
 // NewPageCache returns a cache of the pages of the list name, of at most
-// maxBytes (0: DefaultPageCacheBytes), counting each page as size says;
-// nil, which keeps nothing, when maxBytes is negative.
+// maxBytes (0: DefaultPageCacheBytes), counting each page as size says
+// (nil: 64 bytes a ref); nil, which keeps nothing, when maxBytes is
+// negative or there is no kernel to say what was committed.
 func NewPageCache[R any](k *Kernel, name string, maxBytes int64, size func([]R) int64) *PageCache[R] {
-	if maxBytes < 0 {
+	if maxBytes < 0 || k == nil {
 		return nil
 	}
 	if maxBytes == 0 {
 		maxBytes = DefaultPageCacheBytes
+	}
+	if size == nil {
+		size = func(refs []R) int64 { return int64(64 * len(refs)) }
 	}
 	return &PageCache[R]{k: k, name: name, c: NewVersionCache(maxBytes, size)}
 }

@@ -119,6 +119,17 @@ func TestPageCacheSeesThisProcessWritesAtOnce(t *testing.T) {
 		w.page(t)
 		w.page(t)
 		require.EqualValues(t, 2, w.reads.Load(), "a cache of negative bytes keeps nothing")
+		w.pages = casework.NewPageCache[string](nil, "test_page", 0, nil)
+		w.page(t)
+		require.EqualValues(t, 3, w.reads.Load(), "nor does one without a kernel")
+	})
+	t.Run("default size", func(t *testing.T) {
+		t.Parallel()
+		w := newPageWorld(t, memstore.New(), casework.Config{})
+		w.pages = casework.NewPageCache[string](w.k, "test_page", 0, nil)
+		w.page(t)
+		w.page(t)
+		require.EqualValues(t, 1, w.reads.Load(), "pages are counted at 64 bytes a ref")
 	})
 }
 
