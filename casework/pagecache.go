@@ -61,11 +61,17 @@ func NewPageCache[R any](k *Kernel, name string, maxBytes int64, size func([]R) 
 // no other filter shares), from the cache while nothing was committed
 // since it was read, else from read, and keeps what read returns. The
 // mark is taken before read runs, so a change committed meanwhile leaves
-// a kept page newer than its mark, never older: the mark has moved by the
-// next list, which reads again. The refs are handed out as kept: callers
-// only read them.
+// a kept page newer than its mark, never older: the mark has moved (at
+// once for this process's change, within the watch for another's) and
+// the next list reads again. A list whose reads see a write not yet
+// committed (WriteCounter.InWrite) reads around the cache: its page is
+// for that write alone. The refs are handed out as kept: callers only
+// read them.
 func (pc *PageCache[R]) Page(ctx context.Context, key string, read func(context.Context) ([]R, error)) ([]R, error) {
 	if pc == nil {
+		return read(ctx)
+	}
+	if wc, ok := pc.k.store.(WriteCounter); ok && wc.InWrite(ctx) {
 		return read(ctx)
 	}
 	mark, kind, err := pc.k.changeMark(ctx)
@@ -92,7 +98,14 @@ type WriteCounter interface {
 	// Writes is a number that moves when a write begins and again once it
 	// has committed or rolled back, and never otherwise: what a read found
 	// after it said n holds, for this process's writes, while it says n.
+	// A write inside a transaction the application opened (the SQL
+	// stores' WithTx) ends when its part is done, before the application
+	// commits: it is seen as another process's write is.
 	Writes() uint64
+	// InWrite reports whether reads under ctx see writes not yet
+	// committed: ctx runs inside an atomic write whose reads are its own
+	// (the memory store's Atomically).
+	InWrite(ctx context.Context) bool
 }
 
 // changeMark returns a number that has moved whenever something may have

@@ -27,9 +27,12 @@ func newPageWorld(t *testing.T, store casework.KernelStore, cfg casework.Config)
 }
 
 // page reads the page "p" through the cache.
-func (w *pageWorld) page(t *testing.T) {
+func (w *pageWorld) page(t *testing.T) { t.Helper(); w.pageIn(t, context.Background()) }
+
+// pageIn reads the page "p" through the cache under ctx.
+func (w *pageWorld) pageIn(t *testing.T, ctx context.Context) {
 	t.Helper()
-	refs, err := w.pages.Page(context.Background(), "p", func(context.Context) ([]string, error) {
+	refs, err := w.pages.Page(ctx, "p", func(context.Context) ([]string, error) {
 		w.reads.Add(1)
 		return []string{"a", "b"}, nil
 	})
@@ -55,6 +58,8 @@ type otherProcess struct {
 
 func (*otherProcess) Writes() uint64 { return 0 }
 
+func (*otherProcess) InWrite(context.Context) bool { return false }
+
 func (s *otherProcess) AuditSince(ctx context.Context, after int64, limit int) ([]casework.AuditEntry, error) {
 	if s.failing.Load() {
 		return nil, errors.New("the database is gone")
@@ -74,6 +79,17 @@ func (s *headOnly) AuditHead(ctx context.Context) (casework.AuditHead, error) {
 	return s.KernelStore.AuditHead(ctx)
 }
 
+// headCounting is a kernel store that counts its writes (it passes them
+// on) and its reads of the chain's head.
+type headCounting struct {
+	headOnly
+	casework.WriteCounter
+}
+
+func newHeadCounting(s casework.KernelStore) *headCounting {
+	return &headCounting{headOnly: headOnly{KernelStore: s}, WriteCounter: s.(casework.WriteCounter)}
+}
+
 // A kept page answers while nothing was committed, and a write of this
 // process, through any kernel on the store, is seen at once: on every
 // backend, whether the store counts its writes or the head is read.
@@ -82,15 +98,20 @@ func TestPageCacheSeesThisProcessWritesAtOnce(t *testing.T) {
 	for name, open := range kernelBackends {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			store := open(t)
-			_, counts := store.(casework.WriteCounter)
+			inner := open(t)
+			_, counts := inner.(casework.WriteCounter)
 			require.True(t, counts, "every store of ours counts its writes")
-			w := newPageWorld(t, store, casework.Config{})
-			other, err := casework.New(store, &casework.Config{Clock: w.clock})
+			store := newHeadCounting(inner)
+			// The watch looks once, as the world is set up, and not again
+			// on the test's clock: every page is marked by the writes.
+			w := newPageWorld(t, store, casework.Config{CacheWatch: time.Hour})
+			other, err := casework.New(inner, &casework.Config{Clock: w.clock})
 			require.NoError(t, err)
+			heads := store.heads.Load()
 			w.page(t)
 			w.page(t)
 			require.EqualValues(t, 1, w.reads.Load(), "nothing was written: the kept page answers")
+			defer func() { require.Equal(t, heads, store.heads.Load(), "no page read the chain's head") }()
 			w.write(t, w.k)
 			w.page(t)
 			require.EqualValues(t, 2, w.reads.Load(), "this kernel's write is seen at once")
@@ -99,6 +120,17 @@ func TestPageCacheSeesThisProcessWritesAtOnce(t *testing.T) {
 			require.EqualValues(t, 3, w.reads.Load(), "another kernel's write on the same store is seen at once")
 		})
 	}
+	t.Run("inside a write", func(t *testing.T) {
+		t.Parallel()
+		db := memstore.New()
+		w := newPageWorld(t, db, casework.Config{CacheWatch: time.Hour})
+		require.Error(t, db.Atomically(context.Background(), func(ctx context.Context) error {
+			w.pageIn(t, ctx)
+			w.page(t) // a list outside the write, while it is under way
+			return errors.New("the write fails")
+		}))
+		require.EqualValues(t, 2, w.reads.Load(), "a page read inside a write, which saw it uncommitted, is never answered outside it")
+	})
 	t.Run("head", func(t *testing.T) {
 		t.Parallel()
 		store := &headOnly{KernelStore: memstore.New()}

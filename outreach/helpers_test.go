@@ -45,6 +45,12 @@ func setup(t *testing.T) *bundle { return setupOn(t, "memory", nil) }
 
 func setupOn(t testing.TB, backend string, cfg *outreach.Config) *bundle {
 	t.Helper()
+	return setupOnKernel(t, backend, casework.Config{}, cfg)
+}
+
+// setupOnKernel is setupOn with the kernel tuned as kcfg says.
+func setupOnKernel(t testing.TB, backend string, kcfg casework.Config, cfg *outreach.Config) *bundle {
+	t.Helper()
 	var kdb *cmem.DB
 	var ks casework.KernelStore
 	var os outreach.Store
@@ -59,7 +65,7 @@ func setupOn(t testing.TB, backend string, cfg *outreach.Config) *bundle {
 	default:
 		t.Fatalf("unknown backend %q", backend)
 	}
-	b := setupWith(t, ks, os, cfg)
+	b := setupWithKernel(t, ks, os, kcfg, cfg)
 	b.kdb = kdb
 	return b
 }

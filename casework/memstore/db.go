@@ -221,6 +221,10 @@ func (db *DB) commit(ch casework.Change) {
 // Atomically) takes the write lock and again before it lets it go.
 func (db *DB) Writes() uint64 { return db.writes.Load() }
 
+// InWrite implements casework.WriteCounter: under Atomically's context,
+// reads see its writes before they commit.
+func (db *DB) InWrite(ctx context.Context) bool { return db.holds(ctx) }
+
 // Read runs fn under the read lock, for workflow stores' queries.
 func (db *DB) Read(ctx context.Context, fn func() error) error {
 	if err := ctx.Err(); err != nil {

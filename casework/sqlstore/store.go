@@ -40,6 +40,7 @@ type Store struct {
 	// checkRollups: every roll-up read is compared with the raw rows
 	// (CheckRollups, for tests).
 	checkRollups atomic.Bool
+	writes       *atomic.Uint64 // sqlx.WriteCount of db, looked up once
 }
 
 var (
@@ -61,7 +62,7 @@ func New(db *sql.DB, engine Engine) (*Store, error) {
 		// instead of sleeping in SQLite's busy handler (sqlx.GroupWrites).
 		sqlx.GroupWrites(db)
 	}
-	return &Store{db: db, d: d, stmts: sqlx.NewStmts(db)}, nil
+	return &Store{db: db, d: d, stmts: sqlx.NewStmts(db), writes: sqlx.WriteCount(db)}, nil
 }
 
 // OpenSQLite opens (creating if needed) a SQLite database file with the
@@ -180,10 +181,15 @@ func (s *Store) Snapshot(ctx context.Context, fn func(ctx context.Context) error
 }
 
 // Writes implements casework.WriteCounter: it counts the transactions of
-// every store on this database handle (sqlx.Writes), which is every
+// every store on this database handle (sqlx.WriteCount), which is every
 // workflow store built on this one (Host). A store opened on another
 // handle is counted apart, and its writes are seen as another process's.
-func (s *Store) Writes() uint64 { return sqlx.Writes(s.db) }
+func (s *Store) Writes() uint64 { return s.writes.Load() }
+
+// InWrite implements casework.WriteCounter: reads go through the pool
+// (or a snapshot), never through a write's transaction, so they never see
+// what is not committed.
+func (*Store) InWrite(context.Context) bool { return false }
 
 // Atomically implements casework.KernelStore: fn's writes, on this store and
 // on every workflow store built on it, join one transaction (WithTx), which

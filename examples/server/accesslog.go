@@ -68,7 +68,7 @@ func (a *app) accessLog(next *http.ServeMux) http.Handler {
 		logged := &struct {
 			rec  statusRecorder
 			note requestNote
-		}{rec: statusRecorder{ResponseWriter: w, conn: gatherConnOf(r.Context())}}
+		}{rec: statusRecorder{ResponseWriter: w, conn: gatherConnFor(r)}}
 		rec, note := &logged.rec, &logged.note
 		ctx := context.WithValue(openapi.RequestIDContext(w, r), noteKey{}, note)
 		served := r.WithContext(ctx)

@@ -21,13 +21,16 @@ func TestLongAnswerLeavesInOneWrite(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		method string
+		expect string // the request's Expect header
 		size   int
 		sends  int64
 	}{
-		{"a page of visits", http.MethodGet, 25 << 10, 1},
-		{"just over the bound", http.MethodGet, gatherAbove + 1, 1},
-		{"short", http.MethodGet, 200, 1},
-		{"long, asked by HEAD", http.MethodHead, 25 << 10, 1},
+		{"a page of visits", http.MethodGet, "", 25 << 10, 1},
+		{"just over the bound", http.MethodGet, "", gatherAbove + 1, 1},
+		{"short", http.MethodGet, "", 200, 1},
+		{"long, asked by HEAD", http.MethodHead, "", 25 << 10, 1},
+		{"too long to copy", http.MethodGet, "", gatherUpTo + 1, 2},
+		{"while 100 Continue may be sent", http.MethodGet, "100-continue", 25 << 10, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -47,7 +50,7 @@ func TestLongAnswerLeavesInOneWrite(t *testing.T) {
 				},
 				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-					rec := &statusRecorder{ResponseWriter: w, conn: gatherConnOf(r.Context())}
+					rec := &statusRecorder{ResponseWriter: w, conn: gatherConnFor(r)}
 					_, _ = rec.Write(body)
 				}),
 			}
@@ -59,6 +62,9 @@ func TestLongAnswerLeavesInOneWrite(t *testing.T) {
 			defer c.Close()
 			req, err := http.NewRequest(tc.method, "http://"+ln.Addr().String()+"/", nil)
 			require.NoError(t, err)
+			if tc.expect != "" {
+				req.Header.Set("Expect", tc.expect)
+			}
 			require.NoError(t, req.Write(c))
 			res, err := http.ReadResponse(bufio.NewReader(c), req)
 			require.NoError(t, err)

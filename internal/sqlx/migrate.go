@@ -201,12 +201,12 @@ func apply(ctx context.Context, db *sql.DB, d *Dialect, line string, st Step) er
 // transaction of the embedding application (WithTx), fn runs inside it
 // under a savepoint and the application's commit decides. On a database
 // registered with GroupWrites, concurrent calls are committed in groups.
-// Each call moves Writes(db) as it begins and as it ends.
+// Each call moves WriteCount(db) as it begins and as it ends.
 func Tx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	writes := writeCount(db)
+	writes := WriteCount(db)
 	writes.Add(1)
 	defer writes.Add(1)
 	if tx := joined(ctx); tx != nil {

@@ -12,7 +12,16 @@ import (
 // ended in this process, keyed weakly as groups is.
 var writeCounts sync.Map // weak.Pointer[sql.DB] → *atomic.Uint64
 
-func writeCount(db *sql.DB) *atomic.Uint64 {
+// WriteCount is a number that moves when a transaction of Tx on db begins
+// in this process, and again once it has committed or rolled back; nothing
+// else moves it. So what a read found after it said n holds, as far as
+// this process's writes go, for as long as it still says n: a write in
+// flight at the time moves it when it ends, and any later one when it
+// begins. A cache keyed by it (casework.WriteCounter) relies on that. A
+// write inside a transaction the application opened (WithTx) ends when its
+// savepoint is released, before that transaction commits. The counter is
+// the same for every call with db: a caller may keep it.
+func WriteCount(db *sql.DB) *atomic.Uint64 {
 	key := weak.Make(db)
 	if c, ok := writeCounts.Load(key); ok {
 		return c.(*atomic.Uint64)
@@ -23,13 +32,3 @@ func writeCount(db *sql.DB) *atomic.Uint64 {
 	}
 	return c.(*atomic.Uint64)
 }
-
-// Writes is a number that moves when a transaction of Tx on db begins in
-// this process, and again once it has committed or rolled back; nothing
-// else moves it. So what a read found after Writes said n holds, as far as
-// this process's writes go, for as long as Writes still says n: a write in
-// flight at the time moves it when it ends, and any later one when it
-// begins. A cache keyed by it (casework.WriteCounter) relies on that. A
-// write inside a transaction the application opened (WithTx) ends when its
-// savepoint is released, before that transaction commits.
-func Writes(db *sql.DB) uint64 { return writeCount(db).Load() }
