@@ -39,6 +39,7 @@ type Kernel struct {
 	staffs    *recordCache[Staff]        // staff records the permission check read; see Config.StaffCacheTTL
 	persons   *recordCache[PersonRecord] // person records GetPerson read; see Config.PersonCacheTTL
 	watcher   changeWatch                // drops from both what other processes changed; see Config.CacheWatch
+	counter   WriteCounter               // the store, when it counts its writes (PageCache); else nil
 
 	mu         sync.RWMutex
 	receivers  map[string]Receiver
@@ -202,6 +203,7 @@ func New(store KernelStore, cfg *Config) (*Kernel, error) {
 		personEntries = DefaultPersonCacheEntries
 	}
 	k.persons = newRecordCache[PersonRecord](personTTL, personEntries)
+	k.counter, _ = store.(WriteCounter)
 	k.watcher.every = cfg.CacheWatch // negative: off
 	if k.watcher.every == 0 {
 		k.watcher.every = DefaultCacheWatch

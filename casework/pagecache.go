@@ -71,7 +71,7 @@ func (pc *PageCache[R]) Page(ctx context.Context, key string, read func(context.
 	if pc == nil {
 		return read(ctx)
 	}
-	if wc, ok := pc.k.store.(WriteCounter); ok && wc.InWrite(ctx) {
+	if wc := pc.k.counter; wc != nil && wc.InWrite(ctx) {
 		return read(ctx)
 	}
 	mark, kind, err := pc.k.changeMark(ctx)
@@ -114,7 +114,7 @@ type WriteCounter interface {
 // the watch has seen, or "head", the audit chain's head as read now.
 func (k *Kernel) changeMark(ctx context.Context) (int64, string, error) {
 	w := &k.watcher
-	if wc, ok := k.store.(WriteCounter); ok && w.every > 0 {
+	if wc := k.counter; wc != nil && w.every > 0 {
 		if !w.pages.Load() {
 			w.pages.Store(true)
 		}
